@@ -1,0 +1,1 @@
+"""Herald: compliance-first messaging over WhatsApp, SMS and email."""

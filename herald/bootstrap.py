@@ -1,0 +1,71 @@
+"""The composition root: `build(settings)` wires engine, sessions, clock and providers for the web app,
+the CLI and the worker alike. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Engine, MetaData
+from sqlalchemy.orm import Session, sessionmaker
+
+from herald.clock import Clock, SystemClock
+from herald.config import Settings
+from herald.db import Base, UnitOfWork, make_engine, sessions
+from herald.db import migrate as migrations
+from herald.dispatch.worker import Worker
+from herald.errors import Invalid
+from herald.providers import Provider
+from herald.providers.file import FileProvider
+
+
+def metadata() -> MetaData:
+    """Every room's tables, for Alembic and for schema checks."""
+    import herald.campaigns.models
+    import herald.contacts.models
+    import herald.content.models
+    import herald.outbox.models
+    import herald.tags.models  # noqa: F401
+
+    return Base.metadata
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
+    providers: dict[str, Provider] = field(default_factory=dict)
+
+    def uow(self, dry_run: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.sessions, dry_run=dry_run)
+
+    def migrate(self) -> None:
+        migrations.upgrade(self.engine)
+
+    def worker(self, batch_size: int | None = None) -> Worker:
+        return Worker(self.uow, self.clock, self.providers, self.settings.providers,
+                      batch_size or self.settings.batch_size, timedelta(seconds=self.settings.lease_seconds))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+PROVIDER_FACTORIES: dict[str, Callable[[Settings], Provider]] = {
+    "file": lambda s: FileProvider(s.outbox_dir),
+}
+
+
+def build(settings: Settings, clock: Clock | None = None) -> Container:
+    """Wire everything from settings; connects lazily (no query runs here)."""
+    metadata()
+    engine = make_engine(settings.database_url)
+    providers: dict[str, Provider] = {}
+    for channel, kind in settings.providers.items():
+        if kind not in PROVIDER_FACTORIES:
+            raise Invalid(f"unknown provider {kind!r} for {channel} (available: {', '.join(PROVIDER_FACTORIES)})",
+                          where="setting providers")
+        providers.setdefault(kind, PROVIDER_FACTORIES[kind](settings))
+    return Container(settings, engine, sessions(engine), clock or SystemClock(), providers)

@@ -1,0 +1,151 @@
+"""`herald demo`: the whole flow on a bundled sample, in the current directory, in seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from importlib import resources
+from pathlib import Path
+
+import typer
+from sqlalchemy import func, select
+
+from herald import bootstrap
+from herald.analytics.queries import campaign_report
+from herald.campaigns import service as campaigns
+from herald.cli.main_helpers import demo_settings
+from herald.console import app_context, emit, out
+from herald.contacts import importer
+from herald.contacts import service as contacts
+from herald.content import service as content
+from herald.content import sms
+from herald.errors import Invalid
+from herald.outbox.models import Message
+from herald.rules import explain
+from herald.segments import queries as segments
+from herald.tags import service as tags
+from herald.types import Channel
+
+TEMPLATE = (
+    "Hi {{ first_name | default('there') }}, the Herald Shop winter sale starts today: 20% off for "
+    "members. Reply STOP to opt out."
+)
+SEGMENT = "has:phone and not tag:churned"
+
+
+def run_demo(ctx: typer.Context, json_out: bool) -> None:
+    """Import, tag, segment, plan, send, report and explain; print each stage's figures."""
+    started = time.perf_counter()
+    settings = demo_settings(ctx)
+    if settings.database_url == "sqlite:///herald-demo.db":
+        for leftover in ("herald-demo.db", "herald-demo.db-wal", "herald-demo.db-shm"):
+            Path(leftover).unlink(missing_ok=True)
+        shutil.rmtree(settings.outbox_dir, ignore_errors=True)
+    container = bootstrap.build(settings)
+    container.migrate()
+    say = (lambda *_: None) if app_context(ctx).wants_json(json_out) else out.print
+    result: dict[str, object] = {"database": settings.database_url, "outbox": str(Path(settings.outbox_dir).resolve())}
+    try:
+        _stages(container, result, say)
+    finally:
+        container.close()
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    say(f"\nDone in {result['seconds']} s. Explore: herald --db {settings.database_url} reports campaign 1")
+    if app_context(ctx).wants_json(json_out):
+        emit(ctx, True, result)
+
+
+def _stages(container: bootstrap.Container, result: dict, say) -> None:
+    now = container.clock.now()
+    sample = resources.files("herald.cli") / "data" / "demo_contacts.csv"
+    with resources.as_file(sample) as path, container.uow() as uow:
+        if uow.session.scalar(select(func.count()).select_from(Message)):
+            raise Invalid("the demo needs an empty database", where=container.settings.database_url)
+        report = importer.import_csv(uow, path, now)
+    result["import"] = {k: v for k, v in report.as_dict().items() if k not in ("problems", "mapping")}
+    say(f"[bold]1. Import[/] {report.rows} rows: " + ", ".join(f"{n} {k}" for k, n in report.counts.items()))
+    for p in report.problems[:3]:
+        say(f"     row {p['row']} {p['field']}: {p['reason']}")
+
+    with container.uow() as uow:
+        for name in ("vip", "churned"):
+            tags.create_tag(uow, name, now)
+        vip_audience = segments.audience_select(uow.session, "region:NP or region:NA")
+        vip = tags.tag_matching(uow, "vip", vip_audience, "demo", now)
+        every_23rd = list(uow.session.scalars(segments.audience_select(uow.session, "all")))[5::23]
+        churned = tags.tag_contacts(uow, "churned", every_23rd, "demo", now)
+        for phone in _first_phones(uow, 12):
+            contacts.suppress(uow, Channel.SMS, phone, "opt-out", now, detail="replied STOP")
+    result["tags"] = {"vip": vip, "churned": churned, "suppressed": 12}
+    say(f"[bold]2. Tags[/] vip: {vip} (region:NP or region:NA), churned: {churned}; 12 numbers suppressed (STOP)")
+
+    with container.uow() as uow:
+        counts = {e: segments.count(uow.session, e) for e in (SEGMENT, "tag:vip and consent:sms", "consent:sms")}
+    result["segments"] = counts
+    say("[bold]3. Segments[/] " + "; ".join(f"{e!r}: {n}" for e, n in counts.items()))
+
+    with container.uow() as uow:
+        content.create_template(uow, "winter-sale", Channel.SMS, TEMPLATE, now)
+        campaign = campaigns.create_campaign(uow, "Winter sale", SEGMENT, "winter-sale", now)
+        cid = campaign.id
+    info = sms.analyze(TEMPLATE)
+    say(
+        f"[bold]4. Template[/] {info.encoding}, {info.characters} characters, "
+        f"{info.segments} segment(s) before variables"
+    )
+
+    with container.uow() as uow:
+        stats = campaigns.plan_campaign(uow, cid, container.clock.now())
+    with container.uow() as uow:
+        again = campaigns.plan_campaign(uow, cid, container.clock.now())
+    result["plan"] = {**stats.as_dict(), "replan_new": again.new}
+    say(
+        f"[bold]5. Plan[/] audience {stats.audience}: send now {stats.actions['send']}, deferred "
+        f"{stats.actions['defer']} (quiet hours), skipped {stats.actions['skip']} "
+        f"({', '.join(f'{k} {v}' for k, v in stats.skipped_by.items())}); planning again added {again.new}"
+    )
+
+    worker = asyncio.run(container.worker().run(until_idle=True))
+    result["worker"] = worker.as_dict()
+    outbox = Path(container.settings.outbox_dir).resolve()
+    say(f"[bold]6. Worker[/] sent {worker.sent} in {worker.batches} batches -> {outbox}/sms.jsonl")
+
+    with container.uow() as uow:
+        report_data = campaign_report(uow.session, campaigns.get_campaign(uow, cid), container.clock.now())
+        result["report"] = report_data
+        say(
+            f"[bold]7. Report[/] sent {report_data['sent']}, waiting {report_data['deferred']['count']}, "
+            f"skipped {report_data['skipped_by_reason']}"
+        )
+        result["explain"] = _explanations(uow, cid, container.clock.now(), say)
+
+
+def _first_phones(uow, n: int) -> list[str]:
+    from herald.contacts.models import Contact
+
+    return list(
+        uow.session.scalars(
+            select(Contact.phone).where(Contact.phone.is_not(None)).order_by(Contact.id).offset(100).limit(n)
+        )
+    )
+
+
+def _explanations(uow, campaign_id: int, now, say) -> dict[str, object]:
+    found = {}
+    for label, where in (
+        ("skipped", Message.status == "skipped"),
+        ("deferred", (Message.status == "queued") & (Message.due_at > now)),
+    ):
+        m = uow.session.scalar(select(Message).where(Message.campaign_id == campaign_id, where).order_by(Message.id))
+        if m is None:
+            continue
+        action = "skip" if label == "skipped" else "defer"
+        text = explain.explain(action, m.channel, f"{m.due_at:%Y-%m-%d %H:%M} UTC", m.trail, m.reason)
+        found[label] = {"contact": m.contact_id, "text": text}
+        say(
+            f"\n[bold]Why contact {m.contact_id} was {label}[/] "
+            f"(herald campaigns explain {campaign_id} {m.contact_id}):"
+        )
+        say(text, markup=False)
+    return found

@@ -1,0 +1,175 @@
+"""Entry point of the `herald` command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from sqlalchemy.exc import OperationalError
+
+from herald import bootstrap
+from herald.analytics import cli as reports_cli
+from herald.campaigns import cli as campaigns_cli
+from herald.config import load_settings, render_config
+from herald.console import AppContext, JsonFlag, app_context, emit, err, out
+from herald.contacts import cli as contacts_cli
+from herald.content import cli as templates_cli
+from herald.db import migrate
+from herald.errors import HeraldError, Invalid
+from herald.rules import cli as rules_cli
+from herald.segments import cli as segments_cli
+from herald.segments.queries import audience_select
+from herald.tags import cli as tags_cli
+
+app = typer.Typer(name="herald", help="Compliance-first messaging over WhatsApp, SMS and email.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+for sub, name in ((contacts_cli.app, "contacts"), (tags_cli.app, "tags"), (segments_cli.app, "segments"),
+                  (templates_cli.app, "templates"), (campaigns_cli.app, "campaigns"), (reports_cli.app, "reports"),
+                  (rules_cli.app, "rules"), (db_app, "db")):
+    app.add_typer(sub, name=name)
+
+# Commands that create or migrate the schema themselves; every other one needs it current.
+SELF_MIGRATING = {"db", "demo", "serve", "init-config", "rules", "templates sms-info"}
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (else HERALD_DATABASE_URL, else "
+                                           "sqlite:///herald.db).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Settings file (default herald.toml).")] = None,
+    json_out: JsonFlag = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log to standard error.")] = False,
+) -> None:
+    """Herald: import contacts, segment them, and send campaigns that can say why."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    invoked = " ".join(ctx.invoked_subcommand and [ctx.invoked_subcommand] or [])
+    needs_schema = invoked not in SELF_MIGRATING
+
+    def make_container() -> bootstrap.Container:
+        settings = load_settings(config, database_url=db)
+        container = bootstrap.build(settings)
+        if needs_schema and not _sms_info(ctx):
+            _require_schema(container)
+        return container
+
+    ctx.obj = AppContext(json=json_out, make_container=make_container, audience=audience_select)
+
+
+def _sms_info(ctx: typer.Context) -> bool:
+    return ctx.invoked_subcommand == "templates" and "sms-info" in sys.argv
+
+
+def _require_schema(container: bootstrap.Container) -> None:
+    current = migrate.current_revision(container.engine)
+    if current is None:
+        raise Invalid("this database has no Herald schema yet; run `herald db upgrade` (or `herald demo`)",
+                      where=_safe_url(container.settings.database_url))
+    if current != migrate.head_revision(container.engine):
+        raise Invalid("the schema is out of date; run `herald db upgrade`",
+                      where=_safe_url(container.settings.database_url))
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "database"
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Create or migrate the schema to the newest revision."""
+    container = app_context(ctx).container
+    before = migrate.current_revision(container.engine)
+    container.migrate()
+    after = migrate.current_revision(container.engine)
+    emit(ctx, json_out, {"from": before, "to": after}, f"Schema at revision {after} (was {before or 'empty'}).")
+
+
+@db_app.command("status")
+def db_status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Show the schema revision and whether it is current."""
+    engine = app_context(ctx).container.engine
+    data = {"current": migrate.current_revision(engine), "head": migrate.head_revision(engine)}
+    data["up_to_date"] = data["current"] == data["head"]
+    emit(ctx, json_out, data, f"revision {data['current'] or 'none'} (newest {data['head']})")
+
+
+@app.command("init-config")
+def init_config(ctx: typer.Context, path: Path = Path("herald.toml"), force: bool = False,
+                json_out: JsonFlag = False) -> None:
+    """Write a herald.toml with every setting and its default."""
+    if path.exists() and not force:
+        raise Invalid("exists already; pass --force to overwrite", where=str(path))
+    path.write_text(render_config(load_settings(environ={}, config_path=None)), encoding="utf-8")
+    emit(ctx, json_out, {"path": str(path)}, f"Wrote {path}.")
+
+
+@app.command()
+def worker(ctx: typer.Context,
+           until_idle: Annotated[bool, typer.Option("--until-idle", help="Exit when nothing is due.")] = False,
+           batch_size: Annotated[int | None, typer.Option(min=1, help="Messages per batch.")] = None,
+           json_out: JsonFlag = False) -> None:
+    """Send due messages: claim, re-check the rules, render, send, record."""
+    container = app_context(ctx).container
+    w = container.worker(batch_size)
+    if not until_idle:
+        err.print("Worker running; Ctrl-C to stop.")
+    try:
+        stats = asyncio.run(w.run(until_idle=until_idle))
+    except KeyboardInterrupt:
+        stats = w.stats
+    emit(ctx, json_out, stats.as_dict(), f"Worker: {stats.sent} sent, {stats.skipped} skipped at send time, "
+         f"{stats.deferred} deferred again, {stats.retried} to retry, {stats.failed} failed.")
+
+
+@app.command()
+def demo(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Run the whole flow on a bundled sample in the current directory."""
+    from herald.cli.demo import run_demo
+
+    run_demo(ctx, json_out)
+
+
+@app.command()
+def serve(ctx: typer.Context, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the REST API (migrating an empty database first)."""
+    import uvicorn
+
+    from herald.web import create_app
+
+    container = app_context(ctx).container
+    container.migrate()
+    uvicorn.run(create_app(container), host=host, port=port)
+
+
+def run() -> None:
+    """Console-script entry: one-line reasons and exit codes instead of tracebacks."""
+    try:
+        app(standalone_mode=False)
+    except HeraldError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except OperationalError as exc:
+        err.print(f"error: database: {str(exc.orig).strip().splitlines()[0]}", markup=False)
+        sys.exit(6)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    out.file.flush()

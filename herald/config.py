@@ -1,0 +1,116 @@
+"""Settings: defaults, then herald.toml, then HERALD_* environment variables, then explicit overrides.
+
+Nothing reads the environment at import time; entry points call `load_settings()` once and hand the
+result to `bootstrap.build()`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from herald.errors import Invalid
+
+DEV_SECRET = "dev-insecure-secret-change-me"
+CONFIG_FILE = "herald.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "dev"
+    database_url: str = "sqlite:///herald.db"
+    secret_key: str = DEV_SECRET
+    default_region: str | None = None
+    outbox_dir: str = "herald-outbox"
+    policy_preset: str = "default"
+    batch_size: int = 500
+    lease_seconds: int = 120
+    providers: dict[str, str] = field(
+        default_factory=lambda: {"sms": "file", "whatsapp": "file", "email": "file"}
+    )
+
+    def __post_init__(self) -> None:
+        if self.env not in ("dev", "test", "prod"):
+            raise Invalid(f"must be dev, test or prod, not {self.env!r}", where="setting env")
+        if self.env == "prod" and self.secret_key == DEV_SECRET:
+            raise Invalid(
+                "the default secret key is refused outside dev; set HERALD_SECRET_KEY",
+                where="setting secret_key",
+            )
+        for name in ("batch_size", "lease_seconds"):
+            if getattr(self, name) < 1:
+                raise Invalid("must be at least 1", where=f"setting {name}")
+
+
+def _coerce(name: str, kind: Any, raw: Any) -> Any:
+    """Turn a TOML or environment value into the field's type, naming the setting on failure."""
+    if kind in ("int", int):
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise Invalid(f"expected a whole number, got {raw!r}", where=f"setting {name}") from None
+    if "dict" in str(kind):
+        if isinstance(raw, Mapping):
+            return {str(k): str(v) for k, v in raw.items()}
+        pairs = [p.split("=", 1) for p in str(raw).split(",") if p.strip()]
+        if any(len(p) != 2 for p in pairs):
+            raise Invalid(f"expected key=value pairs, got {raw!r}", where=f"setting {name}")
+        return {k.strip(): v.strip() for k, v in pairs}
+    if raw is None or raw == "":
+        return None if "None" in str(kind) else raw
+    return str(raw)
+
+
+def load_settings(
+    config_path: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build Settings from herald.toml (if present), HERALD_* variables and explicit overrides."""
+    environ = os.environ if environ is None else environ
+    known = {f.name: f.type for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    path = Path(config_path or environ.get("HERALD_CONFIG", CONFIG_FILE))
+    if path.exists():
+        values.update(_read_toml(path, known))
+    elif config_path:
+        raise Invalid("file not found", where=f"config {path}")
+    for name in known:
+        env_value = environ.get(f"HERALD_{name.upper()}")
+        if env_value is not None:
+            values[name] = env_value
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**{k: _coerce(k, known[k], v) for k, v in values.items()})
+
+
+def _read_toml(path: Path, known: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise Invalid(str(exc), where=f"config {path}") from None
+    data = data.get("herald", data)
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise Invalid(f"unknown setting(s) {', '.join(unknown)}", where=f"config {path}")
+    return dict(data)
+
+
+def render_config(settings: Settings) -> str:
+    """The TOML text `herald init-config` writes: every setting with its current value."""
+    lines = ["[herald]"]
+    for key, value in dataclasses.asdict(settings).items():
+        if value is None:
+            lines.append(f"# {key} = ")
+        elif isinstance(value, dict):
+            inner = ", ".join(f'{k} = "{v}"' for k, v in value.items())
+            lines.append(f"{key} = {{ {inner} }}")
+        elif isinstance(value, int):
+            lines.append(f"{key} = {value}")
+        else:
+            lines.append(f'{key} = "{value}"')
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,96 @@
+"""What every room's CLI shares: the invocation context, JSON-or-human output and progress bars.
+Machine output goes to standard output as one JSON document; progress and logs go to standard error."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on standard output.")]
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class AppContext:
+    """Handed to every command as `ctx.obj`; the CLI entry point fills in the factories."""
+
+    json: bool = False
+    make_container: Callable[[], Any] | None = None
+    audience: Callable[[Any, str], Any] | None = None  # (session, expression) -> SELECT of contact ids
+    _container: Any = field(default=None, repr=False)
+
+    @property
+    def container(self) -> Any:
+        if self._container is None:
+            assert self.make_container is not None
+            self._container = self.make_container()
+        return self._container
+
+    def wants_json(self, flag: bool) -> bool:
+        return self.json or flag
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    return ctx.ensure_object(AppContext)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def emit(ctx: typer.Context, json_flag: bool, data: Any, human: Callable[[], None] | str | None = None) -> None:
+    """Print `data` as JSON when asked, else the human rendering."""
+    if app_context(ctx).wants_json(json_flag):
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
+    elif callable(human):
+        human()
+    else:
+        out.print(human if human is not None else data)
+
+
+def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
+    grid = Table(title=title, title_justify="left")
+    for name in columns:
+        grid.add_column(name)
+    for row in rows:
+        grid.add_row(*("" if v is None else str(v) for v in row))
+    out.print(grid)
+
+
+@contextmanager
+def progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error; yields `advance(n)`."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=err, transient=True, disable=not err.is_terminal)
+    with bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def parse_pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    """`KEY=VALUE` options into a dict, naming the option on a malformed one."""
+    from herald.errors import Invalid
+
+    pairs = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise Invalid(f"expected KEY=VALUE, got {item!r}", where=option)
+        pairs[key.strip()] = value.strip()
+    return pairs

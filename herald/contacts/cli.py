@@ -1,0 +1,253 @@
+"""`herald contacts …`"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+
+from herald.console import JsonFlag, app_context, emit, err, out, parse_pairs, progress, table
+from herald.contacts import importer, service
+from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
+from herald.types import Channel, ConsentStatus, Purpose, parse_enum
+
+app = typer.Typer(help="Import, inspect and manage contacts, consent and suppression.", no_args_is_help=True)
+
+
+def count_lines(path: Path) -> int | None:
+    try:
+        with path.open("rb") as handle:
+            return max(sum(1 for _ in handle) - 1, 0)
+    except OSError:
+        return None
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row.")],
+    default_region: Annotated[
+        str | None, typer.Option(help="Country for numbers without a country code, e.g. NP.")
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="COLUMN=FIELD (phone, email, name, country, "
+            "external_id, timezone, consent_sms, consent_whatsapp, "
+            "consent_email, attr.NAME or ignore).",
+        ),
+    ] = None,
+    unknown: Annotated[str, typer.Option(help="Unknown columns: error, attribute or ignore.")] = "error",
+    encoding: Annotated[str, typer.Option(help="Text encoding of the file.")] = "utf-8-sig",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")] = False,
+    report: Annotated[Path | None, typer.Option(help="Write every problem row to this CSV.")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Import contacts from CSV: normalize, validate, de-duplicate, record consent."""
+    container = app_context(ctx).container
+    region = default_region or container.settings.default_region
+    if unknown not in ("error", "attribute", "ignore"):
+        raise typer.BadParameter("expected error, attribute or ignore", param_hint="--unknown")
+    with progress(f"Importing {file.name}", count_lines(file)) as advance, container.uow(dry_run=dry_run) as uow:
+        result = importer.import_csv(
+            uow,
+            file,
+            container.clock.now(),
+            default_region=region,
+            mapping=parse_pairs(map_, "--map"),
+            unknown=unknown,
+            encoding=encoding,
+            dry_run=dry_run,
+            progress=advance,
+        )
+    if report:
+        write_problems(report, result.problems)
+    emit(ctx, json_out, result.as_dict(), lambda: print_import(result, report))
+
+
+def write_problems(path: Path, problems: list[dict]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["row", "field", "value", "reason"])
+        writer.writeheader()
+        for p in problems:
+            value = "" if p["value"] is None else str(p["value"])
+            writer.writerow({**p, "value": "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value})
+
+
+def print_import(result: importer.ImportReport, report: Path | None) -> None:
+    prefix = "Dry run — nothing written. " if result.dry_run else ""
+    counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
+    out.print(f"{prefix}{result.rows} rows read from {result.source}: {counts}.")
+    for p in result.problems[:10]:
+        out.print(f"  row {p['row']} {p['field']}: {p['reason']}" + (f" ({p['value']!r})" if p["value"] else ""))
+    if len(result.problems) > 10:
+        hint = f"all in {report}" if report else "use --report FILE or --json for all"
+        out.print(f"  … {len(result.problems) - 10} more problems ({hint})")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    segment: Annotated[str, typer.Option(help="Segment expression.")] = "all",
+    limit: int = 20,
+    offset: int = 0,
+    json_out: JsonFlag = False,
+) -> None:
+    """List contacts, optionally those matching a segment."""
+    app_ctx = app_context(ctx)
+    with app_ctx.container.uow() as uow:
+        ids = app_ctx.audience(uow.session, segment).limit(limit).offset(offset).subquery()
+        rows = list(uow.session.scalars(select(Contact).where(Contact.id.in_(select(ids.c.id))).order_by(Contact.id)))
+        data = [contact_dict(c) for c in rows]
+    emit(
+        ctx,
+        json_out,
+        data,
+        lambda: table(
+            None,
+            ["id", "name", "phone", "email", "region", "line"],
+            [[c["id"], c["name"], c["phone"], c["email"], c["region"], c["line_type"]] for c in data],
+        ),
+    )
+
+
+def contact_dict(c: Contact) -> dict[str, object]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "phone": c.phone,
+        "email": c.email,
+        "region": c.region,
+        "timezone": c.timezone,
+        "phone_timezones": (c.phone_timezones or "").split(",") if c.phone_timezones else [],
+        "carrier": c.carrier,
+        "line_type": c.line_type,
+        "external_id": c.external_id,
+        "attributes": c.attributes or {},
+    }
+
+
+@app.command()
+def show(ctx: typer.Context, contact_id: int, json_out: JsonFlag = False) -> None:
+    """Show one contact with its consent history and suppressions."""
+    with app_context(ctx).container.uow() as uow:
+        contact = service.get_contact(uow, contact_id)
+        data = contact_dict(contact)
+        events = uow.session.scalars(
+            select(ConsentEvent).where(ConsentEvent.contact_id == contact_id).order_by(ConsentEvent.id)
+        )
+        data["consent_history"] = [
+            {
+                "channel": e.channel,
+                "purpose": e.purpose,
+                "status": e.status,
+                "source": e.source,
+                "evidence": e.evidence,
+                "at": e.recorded_at,
+            }
+            for e in events
+        ]
+        addresses = [a for a in (contact.phone, contact.email) if a]
+        supp = uow.session.scalars(select(Suppression).where(Suppression.address.in_(addresses)))
+        data["suppressions"] = [{"channel": s.channel, "address": s.address, "reason": s.reason} for s in supp]
+    emit(ctx, json_out, data, lambda: _print_contact(data))
+
+
+def _print_contact(data: dict) -> None:
+    for key in ("id", "name", "phone", "email", "region", "timezone", "phone_timezones", "carrier", "line_type"):
+        out.print(f"{key:>16}: {data[key] if data[key] not in (None, []) else '-'}")
+    for e in data["consent_history"]:
+        out.print(
+            f"  consent {e['channel']}/{e['purpose']}: {e['status']} at {e['at']:%Y-%m-%d %H:%M} via {e['source']}"
+            + (f" ({e['evidence']})" if e["evidence"] else "")
+        )
+    for s in data["suppressions"]:
+        out.print(f"  suppressed on {s['channel']}: {s['reason']}")
+
+
+@app.command()
+def consent(
+    ctx: typer.Context,
+    action: Annotated[str, typer.Argument(help="grant or revoke")],
+    contact_id: int,
+    channel: Annotated[str, typer.Option(help="sms, whatsapp or email")],
+    purpose: Annotated[str, typer.Option(help="marketing or transactional")] = "marketing",
+    evidence: Annotated[str | None, typer.Option(help="Proof: form, wording, IP…")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Grant or revoke one consent, with evidence."""
+    status = {"grant": ConsentStatus.GRANTED, "revoke": ConsentStatus.REVOKED}.get(action)
+    if status is None:
+        raise typer.BadParameter("expected grant or revoke", param_hint="ACTION")
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        changed = service.set_consent(
+            uow,
+            contact_id,
+            parse_enum(Channel, channel, "--channel"),
+            parse_enum(Purpose, purpose, "--purpose"),
+            status,
+            "cli",
+            evidence,
+            container.clock.now(),
+        )
+    emit(
+        ctx,
+        json_out,
+        {"contact": contact_id, "channel": channel, "status": status.value, "changed": changed},
+        f"{'Recorded' if changed else 'Already'} {status.value}: {channel}/{purpose} for contact {contact_id}.",
+    )
+
+
+@app.command()
+def suppress(
+    ctx: typer.Context,
+    address: str,
+    channel: Annotated[str, typer.Option(help="sms, whatsapp or email")],
+    reason: Annotated[str, typer.Option(help="opt-out, bounce, complaint, invalid or manual")] = "manual",
+    json_out: JsonFlag = False,
+) -> None:
+    """Suppress an address on a channel."""
+    if reason not in ("opt-out", "bounce", "complaint", "invalid", "manual"):
+        raise typer.BadParameter("expected opt-out, bounce, complaint, invalid or manual", param_hint="--reason")
+    container = app_context(ctx).container
+    ch = parse_enum(Channel, channel, "--channel")
+    if ch.uses_phone:
+        from herald.contacts.normalize import Phone, normalize_phone
+
+        phone = normalize_phone(address, container.settings.default_region)
+        if not isinstance(phone, Phone):
+            raise typer.BadParameter(getattr(phone, "reason", "empty"), param_hint="ADDRESS")
+        address = phone.e164
+    with container.uow() as uow:
+        entry = service.suppress(uow, ch, address, reason, container.clock.now())
+        data = {"channel": entry.channel, "address": entry.address, "reason": entry.reason}
+    emit(ctx, json_out, data, f"Suppressed {address} on {channel} ({entry.reason}).")
+
+
+@app.command()
+def stats(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Counts by region, line type and consent."""
+    with app_context(ctx).container.uow() as uow:
+        s = uow.session
+        data = {
+            "contacts": s.scalar(select(func.count()).select_from(Contact)),
+            "by_region": dict(
+                s.execute(
+                    select(Contact.region, func.count()).group_by(Contact.region).order_by(func.count().desc())
+                ).all()
+            ),
+            "by_line_type": dict(s.execute(select(Contact.line_type, func.count()).group_by(Contact.line_type)).all()),
+            "consent_granted": dict(
+                s.execute(
+                    select(Consent.channel, func.count()).where(Consent.status == "granted").group_by(Consent.channel)
+                ).all()
+            ),
+        }
+    emit(ctx, json_out, data, lambda: out.print(data))
+    if not data["contacts"]:
+        err.print("No contacts yet: herald contacts import FILE.csv")

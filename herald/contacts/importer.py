@@ -1,0 +1,322 @@
+"""CSV import: read, map headers, normalize, de-duplicate within the file, then upsert in batches through
+the service. Every row ends in exactly one bucket of the report, and every problem names row and field."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import phonenumbers
+
+from herald.contacts import service
+from herald.contacts.normalize import Phone, Rejected, clean_region, normalize_email, normalize_phone
+from herald.contacts.service import ContactInput
+from herald.db import UnitOfWork
+from herald.errors import Invalid
+
+FIELDS = (
+    "phone",
+    "email",
+    "name",
+    "country",
+    "external_id",
+    "timezone",
+    "consent_sms",
+    "consent_whatsapp",
+    "consent_email",
+)
+ALIASES = {
+    "phone": [
+        "phone",
+        "mobile",
+        "msisdn",
+        "cell",
+        "phone_number",
+        "mobile_number",
+        "tel",
+        "telephone",
+        "手机",
+        "手机号",
+        "手机号码",
+        "电话",
+        "电话号码",
+    ],
+    "email": ["email", "e_mail", "mail", "email_address", "邮箱", "电子邮件", "邮件"],
+    "name": ["name", "full_name", "fullname", "contact_name", "姓名", "名字", "客户姓名"],
+    "country": ["country", "country_code", "region", "国家", "地区"],
+    "external_id": ["external_id", "id", "customer_id", "member_id", "客户编号", "会员编号"],
+    "timezone": ["timezone", "time_zone", "tz", "时区"],
+    "consent_sms": ["consent_sms", "sms_consent", "sms_opt_in", "短信同意"],
+    "consent_whatsapp": ["consent_whatsapp", "whatsapp_consent", "whatsapp_opt_in"],
+    "consent_email": ["consent_email", "email_consent", "email_opt_in", "邮件同意"],
+}
+YES = {"yes", "y", "true", "1", "granted", "opt_in", "optin", "是", "同意"}
+NO = {"no", "n", "false", "0", "revoked", "opt_out", "optout", "否", "拒绝"}
+BATCH = 5000
+
+
+def header_key(name: str) -> str:
+    return re.sub(r"[\s\-./]+", "_", unicodedata.normalize("NFKC", name).strip().lower()).strip("_")
+
+
+ALIAS_INDEX = {header_key(a): f for f, names in ALIASES.items() for a in names}
+
+
+@dataclass
+class ImportReport:
+    """What happened to every row; buckets add up to `rows`."""
+
+    source: str
+    rows: int = 0
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("imported", "updated", "unchanged", "duplicate", "conflict", "invalid"), 0
+        )
+    )
+    problems: list[dict[str, object]] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+
+    def problem(self, row: int, fld: str, value: object, reason: str) -> None:
+        self.problems.append({"row": row, "field": fld, "value": value, "reason": reason})
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            **self.counts,
+            "mapping": self.mapping,
+            "problems": self.problems,
+        }
+
+
+def map_headers(headers: list[str], explicit: dict[str, str], unknown: str) -> dict[int, str]:
+    """Column index -> field (or `attr.NAME`); unknown columns are an error unless told otherwise."""
+    targets = {header_key(k): v for k, v in explicit.items()}
+    for value in targets.values():
+        if value not in FIELDS and value != "ignore" and not value.startswith("attr."):
+            raise Invalid(
+                f"{value!r} is not a field (use one of {', '.join(FIELDS)}, attr.NAME or ignore)", where="--map"
+            )
+    mapping: dict[int, str] = {}
+    strangers = []
+    for index, raw in enumerate(headers):
+        key = header_key(raw)
+        target = targets.get(key) or ALIAS_INDEX.get(key)
+        if target is None and unknown == "attribute" and key:
+            target = f"attr.{key}"
+        if target is None and unknown != "ignore":
+            strangers.append(raw)
+        elif target and target != "ignore":
+            if target in mapping.values():
+                raise Invalid(f"columns map twice to {target!r} (second: {raw!r})", where="header")
+            mapping[index] = target
+    if strangers:
+        raise Invalid(
+            f"unknown column(s) {', '.join(map(repr, strangers))}; map them with --map COLUMN=FIELD "
+            f"(fields: {', '.join(FIELDS)}, attr.NAME, ignore) or pass --unknown attribute",
+            where="header",
+        )
+    if not {"phone", "email"} & set(mapping.values()):
+        raise Invalid("no phone or email column found", where="header")
+    return mapping
+
+
+def read_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) for each record, the header first; decoding and quoting errors name the line."""
+    if not path.is_file():
+        raise Invalid("file not found", where=str(path))
+    reader = None
+    try:
+        with path.open(encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, strict=True)
+            for cells in reader:
+                yield reader.line_num, cells
+    except UnicodeDecodeError as exc:
+        line = reader.line_num + 1 if reader else 1
+        raise Invalid(
+            f"not valid {encoding} text near byte {exc.start} (pass --encoding)", where=f"{path} line {line}"
+        ) from None
+    except csv.Error as exc:
+        raise Invalid(f"malformed CSV: {exc}", where=f"{path} line {reader.line_num if reader else 1}") from None
+
+
+class Importer:
+    """Turns CSV rows into ContactInputs; the caller's unit of work holds the whole import."""
+
+    def __init__(self, report: ImportReport, default_region: str | None) -> None:
+        self.report = report
+        self.default_region = default_region
+        self.seen: dict[tuple[str, str], int] = {}
+
+    def parse(self, row_no: int, cells: list[str], mapping: dict[int, str], width: int) -> ContactInput | None:
+        if len(cells) != width:
+            return self._invalid(row_no, "row", len(cells), f"has {len(cells)} fields, the header has {width}")
+        values = {mapping[i]: cells[i].strip() for i in mapping}
+        item = ContactInput(
+            row=row_no,
+            name=values.get("name") or None,
+            external_id=values.get("external_id") or None,
+            evidence=f"{self.report.source} row {row_no}",
+        )
+        item.attributes = {k[5:]: v for k, v in values.items() if k.startswith("attr.") and v}
+        region = self._region(row_no, values.get("country", ""))
+        item.phone = self._checked(row_no, "phone", normalize_phone(values.get("phone", ""), region))
+        item.email = self._checked(row_no, "email", normalize_email(values.get("email", "")))
+        item.timezone = self._timezone(row_no, values.get("timezone", ""))
+        item.consents = self._consents(row_no, values)
+        if item.phone is None and item.email is None:
+            return self._invalid(row_no, "row", None, "no valid phone or email")
+        return item
+
+    def _invalid(self, row_no: int, fld: str, value: object, reason: str) -> None:
+        self.report.problem(row_no, fld, value, reason)
+        self.report.counts["invalid"] += 1
+        return None
+
+    def _checked(self, row_no: int, fld: str, result: Phone | str | Rejected | None) -> Phone | str | None:
+        if isinstance(result, Rejected):
+            self.report.problem(row_no, fld, result.value, result.reason)
+            return None
+        return result
+
+    def _region(self, row_no: int, raw: str) -> str | None:
+        digits = raw.strip().lstrip("+")
+        if digits.isdigit():
+            code = phonenumbers.region_code_for_country_code(int(digits))
+            return None if code == "ZZ" else code
+        try:
+            return clean_region(raw) or self.default_region
+        except ValueError as exc:
+            self.report.problem(row_no, "country", raw, str(exc))
+            return self.default_region
+
+    def _timezone(self, row_no: int, raw: str) -> str | None:
+        if not raw:
+            return None
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(raw)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.report.problem(row_no, "timezone", raw, "not a known IANA time zone")
+            return None
+        return raw
+
+    def _consents(self, row_no: int, values: dict[str, str]) -> dict[str, str]:
+        found = {}
+        for fld in ("consent_sms", "consent_whatsapp", "consent_email"):
+            raw = values.get(fld, "").strip().lower()
+            if raw in YES:
+                found[fld[8:]] = "granted"
+            elif raw in NO:
+                found[fld[8:]] = "revoked"
+            elif raw:
+                self.report.problem(row_no, fld, values[fld], "expected yes or no")
+        return found
+
+    def first_seen(self, item: ContactInput) -> int | None:
+        """The row that already brought this phone, email or id, recording the item's keys if new."""
+        keys = [
+            (k, v)
+            for k, v in (
+                ("external_id", item.external_id),
+                ("phone", item.phone and item.phone.e164),
+                ("email", item.email),
+            )
+            if v
+        ]
+        earlier = next((self.seen[k] for k in keys if k in self.seen), None)
+        for key in keys:
+            self.seen.setdefault(key, item.row)
+        return earlier
+
+
+def import_csv(
+    uow: UnitOfWork,
+    path: Path,
+    now: datetime,
+    *,
+    default_region: str | None = None,
+    mapping: dict[str, str] | None = None,
+    unknown: str = "error",
+    encoding: str = "utf-8-sig",
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import contacts from a CSV file into the caller's unit of work and report on every row."""
+    report = ImportReport(source=path.name, dry_run=dry_run)
+    try:
+        region = clean_region(default_region)
+    except ValueError as exc:
+        raise Invalid(str(exc), where="--default-region") from None
+    rows = read_rows(path, encoding)
+    header = next(rows, None)
+    if header is None:
+        raise Invalid("the file is empty", where=str(path))
+    columns = map_headers(header[1], mapping or {}, unknown)
+    report.mapping = {header[1][i]: f for i, f in columns.items()}
+    importer = Importer(report, region)
+    batch: list[tuple[ContactInput, int | None]] = []
+    for row_no, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue  # blank lines are not rows
+        report.rows += 1
+        item = importer.parse(row_no, cells, columns, len(header[1]))
+        if item is not None:
+            batch.append((item, importer.first_seen(item)))
+        if len(batch) >= BATCH:
+            _flush(uow, batch, report, now, progress)
+    _flush(uow, batch, report, now, progress)
+    return report
+
+
+def _flush(
+    uow: UnitOfWork,
+    batch: list[tuple[ContactInput, int | None]],
+    report: ImportReport,
+    now: datetime,
+    progress: Callable[[int], None] | None,
+) -> None:
+    if not batch:
+        return
+    # Duplicates within one batch must reach the database one after another, so split them into waves.
+    waves: list[list[tuple[ContactInput, int | None]]] = [[]]
+    keys_in_wave: list[set] = [set()]
+    for item, first in batch:
+        keys = {("p", item.phone and item.phone.e164), ("e", item.email), ("x", item.external_id)} - {
+            ("p", None),
+            ("e", None),
+            ("x", None),
+        }
+        level = next((i + 1 for i in range(len(waves) - 1, -1, -1) if keys & keys_in_wave[i]), 0)
+        if level == len(waves):
+            waves.append([])
+            keys_in_wave.append(set())
+        waves[level].append((item, first))
+        keys_in_wave[level] |= keys
+    for wave in waves:
+        outcomes = service.upsert_contacts(uow, [i for i, _ in wave], now, source="import")
+        for (item, first), outcome in zip(wave, outcomes, strict=True):
+            _count(report, item, first, outcome)
+    if progress:
+        progress(len(batch))
+    batch.clear()
+
+
+def _count(report: ImportReport, item: ContactInput, first: int | None, outcome: service.UpsertOutcome) -> None:
+    if outcome.status == "conflict":
+        report.counts["conflict"] += 1
+        report.problem(item.row, "row", None, outcome.detail or "conflict")
+    elif first is not None:
+        report.counts["duplicate"] += 1
+        note = "; new details merged" if outcome.status == "updated" else ""
+        report.problem(item.row, "row", None, f"duplicate of row {first}{note}")
+    else:
+        report.counts[outcome.status] += 1

@@ -1,0 +1,139 @@
+"""Pure normalization of phone numbers and email addresses. No database, no clock.
+
+A phone becomes E.164 plus what the number itself tells: region, candidate time zones, original
+carrier and line type. Every refusal carries a reason a marketer can act on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
+from phonenumbers import carrier as pn_carrier
+from phonenumbers import timezone as pn_timezone
+
+LINE_TYPES = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "fixed_line",
+    # US and Canada cannot be told apart: such a number may still be a mobile.
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
+    PhoneNumberType.TOLL_FREE: "toll_free",
+    PhoneNumberType.PREMIUM_RATE: "premium_rate",
+    PhoneNumberType.SHARED_COST: "shared_cost",
+    PhoneNumberType.VOIP: "voip",
+    PhoneNumberType.PERSONAL_NUMBER: "personal",
+    PhoneNumberType.PAGER: "pager",
+    PhoneNumberType.UAN: "uan",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+}
+# phonenumbers still ships a few pre-2000s names for zones.
+TZ_ALIASES = {"Asia/Katmandu": "Asia/Kathmandu", "Asia/Calcutta": "Asia/Kolkata", "Asia/Saigon": "Asia/Ho_Chi_Minh"}
+PARSE_REASONS = {
+    NumberParseException.INVALID_COUNTRY_CODE: "invalid country code",
+    NumberParseException.NOT_A_NUMBER: "not a phone number",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+    NumberParseException.TOO_SHORT_NSN: "too short",
+    NumberParseException.TOO_LONG: "too long",
+}
+POSSIBLE_REASONS = {
+    ValidationResult.INVALID_COUNTRY_CODE: "invalid country code",
+    ValidationResult.TOO_SHORT: "too short",
+    ValidationResult.TOO_LONG: "too long",
+    ValidationResult.INVALID_LENGTH: "wrong length",
+}
+_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#|转|分机)\s*(\d{1,7})\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    e164: str
+    region: str | None
+    timezones: tuple[str, ...]
+    carrier: str | None
+    line_type: str
+    extension: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    value: str
+    reason: str
+
+
+def clean_region(region: str | None) -> str | None:
+    """An ISO country code in upper case, or None; a name that is no code is refused."""
+    if region is None or not region.strip():
+        return None
+    code = region.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"{region!r} is not a two-letter country code")
+    return code
+
+
+def normalize_phone(raw: str, region: str | None) -> Phone | Rejected | None:
+    """E.164 and number facts for `raw`, read in `region` when it has no country code."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if not text:
+        return None
+    extension = None
+    if match := _EXTENSION.search(text):
+        extension, text = match.group(1), text[: match.start()]
+    number = _parse(text, region)
+    if isinstance(number, str):
+        return Rejected(raw, number)
+    return _facts(number, extension) if phonenumbers.is_valid_number(number) else Rejected(
+        raw, f"not a valid number for {phonenumbers.region_code_for_number(number) or region}"
+    )
+
+
+def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | str:
+    """A parsed number, or the reason it could not be read."""
+    candidates = [text]
+    if text.startswith("00"):
+        # "00" means "+" in most of the world even where the row's country dials 011 or 0011.
+        candidates.append("+" + text[2:])
+    if not region and not text.startswith(("+", "00")):
+        return "no country code: add a country column or give a default region"
+    reason = "not a phone number"
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except NumberParseException as exc:
+            reason = PARSE_REASONS.get(exc.error_type, "not a phone number")
+            continue
+        possible = phonenumbers.is_possible_number_with_reason(number)
+        if possible in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
+            if phonenumbers.is_valid_number(number) or candidate is candidates[-1]:
+                return number
+        reason = POSSIBLE_REASONS.get(possible, "not a phone number")
+    return reason
+
+
+def _facts(number: phonenumbers.PhoneNumber, extension: str | None) -> Phone:
+    zones = tuple(
+        TZ_ALIASES.get(z, z) for z in pn_timezone.time_zones_for_number(number) if z != "Etc/Unknown"
+    )
+    return Phone(
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        region=phonenumbers.region_code_for_number(number),
+        timezones=zones,
+        carrier=pn_carrier.name_for_number(number, "en") or None,
+        line_type=LINE_TYPES.get(phonenumbers.number_type(number), "unknown"),
+        extension=extension or (number.extension or None),
+    )
+
+
+def normalize_email(raw: str) -> str | Rejected | None:
+    """The lower-cased, IDN-normalized address, or the reason it is not one."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if not text:
+        return None
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return Rejected(raw, f"not a valid email address: {exc}")
+    return result.normalized.lower()

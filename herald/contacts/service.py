@@ -1,0 +1,194 @@
+"""Use cases of the contacts room; the only writer of its tables. Services never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, insert, or_, select
+
+from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
+from herald.contacts.normalize import Phone
+from herald.db import UnitOfWork
+from herald.errors import Invalid, NotFound
+from herald.types import Channel, ConsentStatus, Purpose
+
+FILLABLE = ("name", "phone", "email", "external_id", "region", "timezone", "phone_timezones", "carrier",
+            "line_type")
+
+
+@dataclass
+class ContactInput:
+    """One contact as an importer or API hands it over, already normalized."""
+
+    row: int
+    phone: Phone | None = None
+    email: str | None = None
+    name: str | None = None
+    external_id: str | None = None
+    timezone: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    consents: dict[str, str] = field(default_factory=dict)  # channel -> granted|revoked
+    evidence: str | None = None
+
+    def columns(self) -> dict[str, object]:
+        p = self.phone
+        return {
+            "name": self.name, "email": self.email, "external_id": self.external_id,
+            "timezone": self.timezone, "phone": p and p.e164, "region": p and p.region,
+            "phone_timezones": p and ",".join(p.timezones) or None,
+            "carrier": p and p.carrier, "line_type": p and p.line_type,
+        }
+
+
+@dataclass(frozen=True)
+class UpsertOutcome:
+    status: str  # imported | updated | unchanged | conflict
+    contact_id: int | None
+    detail: str | None = None
+
+
+def upsert_contacts(uow: UnitOfWork, inputs: Sequence[ContactInput], now: datetime, source: str) -> list[UpsertOutcome]:
+    """Insert new contacts and fill the empty fields of known ones; keyed by external id, phone, email."""
+    known = _existing(uow, inputs)
+    outcomes: list[UpsertOutcome | None] = [None] * len(inputs)
+    fresh: list[int] = []
+    for i, item in enumerate(inputs):
+        matches = {c.id: c for c in _matches(item, known)}
+        if len(matches) > 1:
+            ids = ", ".join(str(k) for k in sorted(matches))
+            outcomes[i] = UpsertOutcome("conflict", None, f"phone, email or id belong to different contacts ({ids})")
+        elif matches:
+            outcomes[i] = _fill_empty(next(iter(matches.values())), item, now)
+        else:
+            fresh.append(i)
+    for i, contact_id in zip(fresh, _insert(uow, [inputs[i] for i in fresh], now), strict=True):
+        outcomes[i] = UpsertOutcome("imported", contact_id)
+    uow.flush()
+    _apply_import_consents(uow, inputs, outcomes, now, source)
+    return [o for o in outcomes if o is not None]
+
+
+def _existing(uow: UnitOfWork, inputs: Sequence[ContactInput]) -> dict[tuple[str, str], Contact]:
+    keys = {"phone": set(), "email": set(), "external_id": set()}
+    for item in inputs:
+        for name, value in (("phone", item.phone and item.phone.e164), ("email", item.email),
+                            ("external_id", item.external_id)):
+            if value:
+                keys[name].add(value)
+    clauses = [getattr(Contact, k).in_(v) for k, v in keys.items() if v]
+    if not clauses:
+        return {}
+    found: dict[tuple[str, str], Contact] = {}
+    for contact in uow.session.scalars(select(Contact).where(or_(*clauses))):
+        for name in keys:
+            if getattr(contact, name):
+                found[(name, getattr(contact, name))] = contact
+    return found
+
+
+def _matches(item: ContactInput, known: dict[tuple[str, str], Contact]) -> list[Contact]:
+    probes = (("external_id", item.external_id), ("phone", item.phone and item.phone.e164), ("email", item.email))
+    return [known[(k, v)] for k, v in probes if v and (k, v) in known]
+
+
+def _fill_empty(contact: Contact, item: ContactInput, now: datetime) -> UpsertOutcome:
+    changed = False
+    for name, value in item.columns().items():
+        if value and not getattr(contact, name):
+            setattr(contact, name, value)
+            changed = True
+    new_attrs = {k: v for k, v in item.attributes.items() if v and not (contact.attributes or {}).get(k)}
+    if new_attrs:
+        contact.attributes = {**(contact.attributes or {}), **new_attrs}
+        changed = True
+    if changed:
+        contact.updated_at = now
+    return UpsertOutcome("updated" if changed else "unchanged", contact.id)
+
+
+def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime) -> list[int]:
+    if not items:
+        return []
+    rows = [{**i.columns(), "attributes": i.attributes, "created_at": now, "updated_at": now} for i in items]
+    stmt = insert(Contact).returning(Contact.id, sort_by_parameter_order=True)
+    return list(uow.session.scalars(stmt, rows))
+
+
+def _apply_import_consents(uow: UnitOfWork, inputs: Sequence[ContactInput],
+                           outcomes: Sequence[UpsertOutcome | None], now: datetime, source: str) -> None:
+    wanted = [
+        (o.contact_id, channel, status, item.evidence)
+        for item, o in zip(inputs, outcomes, strict=True)
+        if o and o.contact_id is not None
+        for channel, status in item.consents.items()
+    ]
+    if wanted:
+        record_consents(uow, wanted, Purpose.MARKETING, source, now)
+
+
+def record_consents(uow: UnitOfWork, changes: Iterable[tuple[int, str, str, str | None]], purpose: str,
+                    source: str, now: datetime) -> int:
+    """Record (contact_id, channel, status, evidence) consents; only real changes are written. Returns count."""
+    changes = list(changes)
+    ids = {c[0] for c in changes}
+    current = {
+        (r.contact_id, r.channel): r
+        for r in uow.session.scalars(select(Consent).where(Consent.contact_id.in_(ids), Consent.purpose == purpose))
+    }
+    events, states = [], []
+    for contact_id, channel, status, evidence in changes:
+        state = current.get((contact_id, channel))
+        if state is not None and state.status == status:
+            continue
+        events.append({"contact_id": contact_id, "channel": channel, "purpose": purpose, "status": status,
+                       "source": source, "evidence": evidence, "recorded_at": now})
+        if state is None:
+            current[(contact_id, channel)] = state = Consent(contact_id=contact_id, channel=channel, purpose=purpose)
+            states.append(state)
+        state.status, state.recorded_at = status, now
+    if events:
+        uow.session.execute(insert(ConsentEvent), events)
+        uow.session.add_all(states)
+    return len(events)
+
+
+def set_consent(uow: UnitOfWork, contact_id: int, channel: Channel, purpose: Purpose, status: ConsentStatus,
+                source: str, evidence: str | None, now: datetime) -> bool:
+    """Grant or revoke one consent with its proof; returns whether anything changed."""
+    get_contact(uow, contact_id)
+    return record_consents(uow, [(contact_id, channel.value, status.value, evidence)], purpose.value, source, now) > 0
+
+
+def suppress(uow: UnitOfWork, channel: Channel, address: str, reason: str, now: datetime,
+             detail: str | None = None, expires_at: datetime | None = None) -> Suppression:
+    """Suppress an address on a channel (idempotent: an existing entry keeps its first reason)."""
+    if not address:
+        raise Invalid("an address is required", where="suppression")
+    existing = uow.session.scalar(
+        select(Suppression).where(Suppression.channel == channel.value, Suppression.address == address)
+    )
+    if existing is not None:
+        return existing
+    entry = Suppression(channel=channel.value, address=address, reason=reason, detail=detail,
+                        created_at=now, expires_at=expires_at)
+    uow.session.add(entry)
+    uow.flush()
+    return entry
+
+
+def unsuppress(uow: UnitOfWork, channel: Channel, address: str) -> bool:
+    """Lift a suppression; returns whether one existed."""
+    result = uow.session.execute(
+        delete(Suppression).where(Suppression.channel == channel.value, Suppression.address == address)
+    )
+    return result.rowcount > 0
+
+
+def get_contact(uow: UnitOfWork, contact_id: int) -> Contact:
+    """The contact with this id, or NotFound."""
+    contact = uow.session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound(f"contact {contact_id} does not exist")
+    return contact

@@ -1,0 +1,8 @@
+"""Storage plumbing: engines (SQLite WAL or PostgreSQL), the declarative base, the unit of work and
+Alembic migrations. It owns no table of its own and imports no room."""
+
+from herald.db.base import Base, JSONType, UTCDateTime
+from herald.db.engine import make_engine
+from herald.db.uow import UnitOfWork, sessions
+
+__all__ = ["Base", "JSONType", "UTCDateTime", "UnitOfWork", "make_engine", "sessions"]

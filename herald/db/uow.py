@@ -1,0 +1,44 @@
+"""The unit of work: one transaction per entry-point action. Services take it as their first argument
+and never commit; the entry point's `with` block commits on success and rolls back on any error, so a
+failed operation leaves nothing half-written."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+class UnitOfWork:
+    """`with UnitOfWork(factory) as uow:` — `uow.session` is the transaction's session."""
+
+    def __init__(self, factory: sessionmaker[Session], dry_run: bool = False) -> None:
+        self._factory = factory
+        self.dry_run = dry_run  # roll back at the end: the caller sees real results, nothing is kept
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None and not self.dry_run:
+                self.session.commit()
+            else:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def flush(self) -> None:
+        self.session.flush()

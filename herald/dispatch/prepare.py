@@ -1,0 +1,106 @@
+"""Per-batch preparation: re-decide with fresh facts and render, inside one unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from herald.campaigns import service as campaigns
+from herald.campaigns.facts import load_recipients
+from herald.campaigns.models import Campaign
+from herald.campaigns.planner import idempotency_key, intent_for
+from herald.contacts.models import Contact
+from herald.content import render
+from herald.content.models import Template
+from herald.db import UnitOfWork
+from herald.outbox import service as outbox
+from herald.outbox.service import Claimed
+from herald.providers import Outgoing
+from herald.rules import Defer, Recipient, RuleOutcome, SendFact, Skip, Verdict, decide
+from herald.rules.decision import trail_json
+from herald.types import Channel, Purpose
+
+
+@dataclass
+class Prepared:
+    claimed: Claimed
+    outgoing: Outgoing
+    provider: str
+
+
+@dataclass
+class BatchCounts:
+    sending: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    failed: int = 0
+    lost: int = 0  # lease lost to another worker
+
+
+def context(contact: Contact, campaign: Campaign) -> dict[str, object]:
+    """The variables a template may use for this contact."""
+    name = contact.name or ""
+    return {"name": name or None, "first_name": name.split()[0] if name.strip() else None,
+            "phone": contact.phone, "email": contact.email, "region": contact.region,
+            "attr": dict(contact.attributes or {}), "campaign": campaign.name}
+
+
+def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: dict[str, str],
+            counts: BatchCounts) -> list[Prepared]:
+    """Re-check and render each claimed message; mark sendable ones inflight, settle the rest."""
+    session = uow.session
+    ids = sorted({c.contact_id for c in claimed})
+    recipients = load_recipients(session, ids, now)
+    contacts = {c.id: c for c in session.query(Contact).filter(Contact.id.in_(ids))}
+    camps = {i: campaigns.get_campaign(uow, i) for i in {c.campaign_id for c in claimed if c.campaign_id}}
+    templates = {t.id: t for t in session.query(Template).filter(Template.id.in_({c.template_id for c in claimed}))}
+    ready = []
+    for item in claimed:
+        campaign = camps.get(item.campaign_id)
+        recipient = recipients.get(item.contact_id)
+        if campaign is None or recipient is None or item.template_id not in templates:
+            counts.failed += outbox.mark_failed(uow, item.id, item.token, "orphaned",
+                                                "campaign, contact or template no longer exists", now)
+            continue
+        prepared = _one(uow, item, campaign, recipient, contacts[item.contact_id], templates[item.template_id],
+                        now, providers, counts)
+        if prepared is not None:
+            ready.append(prepared)
+            # Later messages in this batch must see this one for frequency caps.
+            recipients[item.contact_id] = _with_send(recipient, prepared.outgoing.channel, campaign.purpose, now)
+    return ready
+
+
+def _with_send(r: Recipient, channel: str, purpose: str, now: datetime) -> Recipient:
+    from dataclasses import replace
+
+    return replace(r, sends=(*r.sends, SendFact(Channel(channel), Purpose(purpose), now)))
+
+
+def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipient, contact: Contact,
+         template: Template, now: datetime, providers: dict[str, str], counts: BatchCounts) -> Prepared | None:
+    decision = decide(recipient, intent_for(campaign), campaigns.policy_of(campaign), now)
+    trail = trail_json(decision)
+    if isinstance(decision, Skip):
+        counts.skipped += outbox.mark_skipped(uow, item.id, item.token, decision.reason, trail, now)
+        return None
+    if isinstance(decision, Defer):
+        counts.deferred += outbox.mark_retry(uow, item.id, item.token, decision.until, "deferred at send time",
+                                             now, trail)
+        return None
+    channel = decision.channel
+    try:
+        body = render.render(template.body, context(contact, campaign))
+        subject = render.render(template.subject, context(contact, campaign)) if template.subject else None
+    except render.RenderError as exc:
+        outcome = RuleOutcome("template", channel, Verdict.SKIP, str(exc))
+        counts.skipped += outbox.mark_skipped(uow, item.id, item.token, "template", [*trail, outcome.as_dict()], now)
+        return None
+    provider = providers[channel.value]
+    address = recipient.addresses[channel]
+    if not outbox.mark_inflight(uow, item.id, item.token, channel.value, address, provider, now, trail):
+        counts.lost += 1
+        return None
+    counts.sending += 1
+    key = idempotency_key(campaign.id, contact.id)
+    return Prepared(item, Outgoing(item.id, key, channel.value, address, body, subject), provider)

@@ -1,0 +1,122 @@
+"""The worker loop. Three short transactions per batch: claim; prepare (re-check, render, inflight);
+record results. The provider is called between the second and third, outside any transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from herald.clock import Clock
+from herald.db import UnitOfWork
+from herald.dispatch.prepare import BatchCounts, Prepared, prepare
+from herald.outbox import service as outbox
+from herald.providers import Accepted, Permanent, Provider, Retryable
+
+log = logging.getLogger("herald.worker")
+RETRY_BACKOFF = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+
+
+@dataclass
+class WorkerStats:
+    batches: int = 0
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    reconciled: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+class Worker:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        providers: Mapping[str, Provider],
+        channel_providers: Mapping[str, str],
+        batch_size: int,
+        lease: timedelta,
+    ) -> None:
+        self.uow, self.clock, self.providers = uow, clock, providers
+        self.channel_providers = dict(channel_providers)
+        self.batch_size, self.lease = batch_size, lease
+        self.stats = WorkerStats()
+
+    async def run(
+        self, until_idle: bool = True, poll_seconds: float = 1.0, on_batch: Callable[[WorkerStats], None] | None = None
+    ) -> WorkerStats:
+        """Drain due messages; with `until_idle`, return when nothing is due."""
+        self._reconcile()
+        while True:
+            handled = await self.run_once()
+            if on_batch and handled:
+                on_batch(self.stats)
+            if not handled:
+                if until_idle:
+                    return self.stats
+                await asyncio.sleep(poll_seconds)
+                self._reconcile()
+
+    def _reconcile(self) -> None:
+        safe = {name for name, p in self.providers.items() if p.deduplicates}
+        with self.uow() as uow:
+            self.stats.reconciled += outbox.reconcile_expired(uow, self.clock.now(), safe)
+
+    async def run_once(self) -> int:
+        """Claim, prepare, send and record one batch; returns how many messages were claimed."""
+        with self.uow() as uow:
+            claimed = outbox.claim_batch(uow, self.batch_size, self.clock.now(), self.lease)
+        if not claimed:
+            return 0
+        counts = BatchCounts()
+        with self.uow() as uow:
+            ready = prepare(uow, claimed, self.clock.now(), self.channel_providers, counts)
+        self.stats.batches += 1
+        self.stats.claimed += len(claimed)
+        self.stats.skipped += counts.skipped
+        self.stats.deferred += counts.deferred
+        self.stats.failed += counts.failed
+        await self._send(ready)
+        return len(claimed)
+
+    async def _send(self, ready: list[Prepared]) -> None:
+        by_provider: dict[str, list[Prepared]] = {}
+        for item in ready:
+            by_provider.setdefault(item.provider, []).append(item)
+        for name, items in by_provider.items():
+            try:
+                results = await self.providers[name].send([i.outgoing for i in items])
+            except Exception as exc:
+                log.exception("provider %s failed a whole batch", name)
+                results = [Retryable(f"provider error: {type(exc).__name__}")] * len(items)
+            self._record(items, results)
+
+    def _record(self, items: list[Prepared], results: list) -> None:
+        now = self.clock.now()
+        with self.uow() as uow:
+            for item, result in zip(items, results, strict=True):
+                c = item.claimed
+                if isinstance(result, Accepted):
+                    if outbox.mark_sent(uow, c.id, c.token, result.provider_message_id, now):
+                        self.stats.sent += 1
+                        ch = item.outgoing.channel
+                        self.stats.by_channel[ch] = self.stats.by_channel.get(ch, 0) + 1
+                elif isinstance(result, Retryable) and c.attempts + 1 < MAX_ATTEMPTS:
+                    wait = (
+                        timedelta(seconds=result.retry_after)
+                        if result.retry_after
+                        else RETRY_BACKOFF * (c.attempts + 1)
+                    )
+                    self.stats.retried += outbox.mark_retry(uow, c.id, c.token, now + wait, result.reason, now)
+                else:
+                    reason = result.reason if isinstance(result, Permanent | Retryable) else "unknown result"
+                    self.stats.failed += outbox.mark_failed(uow, c.id, c.token, "provider", reason, now)

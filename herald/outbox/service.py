@@ -1,0 +1,175 @@
+"""Use cases of the outbox; the only writer of `messages`.
+
+Claiming is one statement on both databases:
+    UPDATE messages SET status='claimed', lease_token=…, lease_until=…
+    WHERE id IN (SELECT id … ORDER BY id LIMIT n FOR UPDATE SKIP LOCKED) RETURNING …
+SQLAlchemy drops SKIP LOCKED on SQLite, where the single writer makes the statement atomic anyway.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from herald.db import UnitOfWork
+from herald.outbox.models import Message
+from herald.types import MessageStatus as S
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed row as the worker needs it; `token` fences every result write."""
+
+    id: int
+    token: str
+    campaign_id: int | None
+    contact_id: int
+    template_id: int | None
+    purpose: str
+    channel: str | None
+    attempts: int
+
+
+def enqueue(uow: UnitOfWork, rows: Sequence[dict]) -> int:
+    """Insert message rows; rows whose idempotency key exists already are left alone. Returns new rows."""
+    if not rows:
+        return 0
+    dialect = uow.session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert if dialect == "sqlite" else None
+    stmt = make(Message).on_conflict_do_nothing(index_elements=["idempotency_key"]) if make else insert(Message)
+    # Conflicting rows return nothing, so the ids returned count exactly the rows that are new.
+    return len(uow.session.scalars(stmt.returning(Message.id), list(rows)).all())
+
+
+def claim_batch(uow: UnitOfWork, limit: int, now: datetime, lease: timedelta) -> list[Claimed]:
+    """Claim up to `limit` due rows (and rows whose claim expired before they were sent)."""
+    token = str(uuid.uuid4())
+    due = or_(
+        and_(Message.status == S.QUEUED, Message.due_at <= now),
+        and_(Message.status == S.CLAIMED, Message.lease_until < now),
+    )
+    ids = select(Message.id).where(due).order_by(Message.id).limit(limit).with_for_update(skip_locked=True)
+    stmt = (
+        update(Message)
+        .where(Message.id.in_(ids.scalar_subquery()))
+        .values(status=S.CLAIMED, lease_token=token, lease_until=now + lease, updated_at=now)
+        .returning(
+            Message.id,
+            Message.campaign_id,
+            Message.contact_id,
+            Message.template_id,
+            Message.purpose,
+            Message.channel,
+            Message.attempts,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = uow.session.execute(stmt).all()
+    return sorted(
+        (
+            Claimed(r.id, token, r.campaign_id, r.contact_id, r.template_id, r.purpose, r.channel, r.attempts)
+            for r in rows
+        ),
+        key=lambda c: c.id,
+    )
+
+
+def _fenced(message_id: int, token: str, *statuses: S):
+    return (
+        update(Message)
+        .where(Message.id == message_id, Message.lease_token == token, Message.status.in_(statuses))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_inflight(
+    uow: UnitOfWork,
+    message_id: int,
+    token: str,
+    channel: str,
+    address: str,
+    provider: str,
+    now: datetime,
+    trail: list | None = None,
+) -> bool:
+    """Record that the provider is about to be called, with the send-time trail; False when the lease was lost."""
+    values = dict(
+        status=S.INFLIGHT,
+        channel=channel,
+        address=address,
+        provider=provider,
+        attempts=Message.attempts + 1,
+        updated_at=now,
+    )
+    if trail is not None:
+        values["trail"] = trail
+    stmt = _fenced(message_id, token, S.CLAIMED).values(**values)
+    return uow.session.execute(stmt).rowcount == 1
+
+
+def mark_sent(uow: UnitOfWork, message_id: int, token: str, provider_message_id: str, now: datetime) -> bool:
+    """The provider accepted the message."""
+    stmt = _fenced(message_id, token, S.INFLIGHT).values(
+        status=S.SENT,
+        provider_message_id=provider_message_id,
+        sent_at=now,
+        updated_at=now,
+        lease_token=None,
+        lease_until=None,
+        error=None,
+    )
+    return uow.session.execute(stmt).rowcount == 1
+
+
+def mark_retry(
+    uow: UnitOfWork, message_id: int, token: str, due_at: datetime, error: str, now: datetime, trail: list | None = None
+) -> bool:
+    """Put the message back in the queue for `due_at` (a retryable failure or a fresh deferral)."""
+    values = dict(status=S.QUEUED, due_at=due_at, error=error, updated_at=now, lease_token=None, lease_until=None)
+    if trail is not None:
+        values["trail"] = trail
+    stmt = _fenced(message_id, token, S.CLAIMED, S.INFLIGHT).values(**values)
+    return uow.session.execute(stmt).rowcount == 1
+
+
+def mark_failed(uow: UnitOfWork, message_id: int, token: str, reason: str, error: str, now: datetime) -> bool:
+    """A permanent failure: the provider refused, or the message could not be built."""
+    stmt = _fenced(message_id, token, S.CLAIMED, S.INFLIGHT).values(
+        status=S.FAILED, reason=reason, error=error, updated_at=now, lease_token=None, lease_until=None
+    )
+    return uow.session.execute(stmt).rowcount == 1
+
+
+def mark_skipped(uow: UnitOfWork, message_id: int, token: str, reason: str, trail: list, now: datetime) -> bool:
+    """The re-check before sending said no (say, a STOP arrived after planning)."""
+    stmt = _fenced(message_id, token, S.CLAIMED).values(
+        status=S.SKIPPED, reason=reason, trail=trail, updated_at=now, lease_token=None, lease_until=None
+    )
+    return uow.session.execute(stmt).rowcount == 1
+
+
+def reconcile_expired(uow: UnitOfWork, now: datetime, resend_safe: set[str]) -> int:
+    """Settle rows whose worker vanished mid-send: requeue those whose provider de-duplicates by
+    idempotency key, park the rest as `unknown` for a person to check. Returns rows touched."""
+    expired = and_(Message.status == S.INFLIGHT, Message.lease_until < now)
+    cleared = dict(lease_token=None, lease_until=None, updated_at=now)
+    requeue = (
+        update(Message)
+        .where(expired, Message.provider.in_(resend_safe))
+        .values(status=S.QUEUED, due_at=now, **cleared)
+        .execution_options(synchronize_session=False)
+    )
+    park = (
+        update(Message)
+        .where(expired)
+        .values(status=S.UNKNOWN, reason="crashed_inflight", **cleared)
+        .execution_options(synchronize_session=False)
+    )
+    touched = uow.session.execute(requeue).rowcount if resend_safe else 0
+    return touched + uow.session.execute(park).rowcount

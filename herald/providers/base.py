@@ -1,0 +1,63 @@
+"""The Provider protocol and what flows through it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    message_id: int
+    idempotency_key: str
+    channel: str
+    to: str
+    body: str
+    subject: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    provider_message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Retryable:
+    reason: str
+    retry_after: float | None = None  # seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Permanent:
+    reason: str
+
+
+SendResult = Accepted | Retryable | Permanent
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A status receipt or an inbound message parsed from a webhook."""
+
+    kind: str  # status | inbound
+    provider_message_id: str | None
+    status: str | None = None
+    sender: str | None = None
+    text: str | None = None
+    at: datetime | None = None
+
+
+@runtime_checkable
+class Provider(Protocol):
+    kind: str
+    # Whether resending after a crash is safe because the vendor de-duplicates by idempotency key.
+    deduplicates: bool
+
+    async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]: ...
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool: ...
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[Report]: ...

@@ -1,0 +1,45 @@
+"""Frequency cap: at most `max` messages of the capped purposes in a rolling window, counted on this
+channel alone (`scope = "channel"`) or on all channels together (`scope = "all"`)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from herald.rules.builtin.common import one_of, positive_int, purposes
+from herald.rules.decision import RuleOutcome, Verdict
+from herald.rules.facts import MessageIntent, Recipient
+from herald.types import Channel
+
+NAME = "frequency_cap"
+SUMMARY = "limits how many messages a recipient gets in a rolling window"
+DEFAULTS = {"max": 1, "window_hours": 24, "purposes": ["marketing"], "scope": "all", "on_exceed": "defer"}
+
+
+def check(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "max": positive_int(params["max"], "max"),
+        "window": timedelta(hours=positive_int(params["window_hours"], "window_hours")),
+        "purposes": purposes(params["purposes"]),
+        "scope": one_of(params["scope"], "scope", ("all", "channel")),
+        "on_exceed": one_of(params["on_exceed"], "on_exceed", ("defer", "skip")),
+    }
+
+
+def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
+             now: datetime) -> RuleOutcome:
+    if intent.purpose not in params["purposes"]:
+        return RuleOutcome(NAME, channel, Verdict.PASS, f"{intent.purpose} messages are not capped")
+    window, cap = params["window"], params["max"]
+    where = "" if params["scope"] == "all" else f" on {channel}"
+    times = sorted(s.at for s in r.sends if s.purpose in params["purposes"] and now - window < s.at <= now
+                   and (params["scope"] == "all" or s.channel == channel))
+    hours = int(window.total_seconds() // 3600)
+    if len(times) < cap:
+        return RuleOutcome(NAME, channel, Verdict.PASS, f"{len(times)} of {cap} allowed{where} in {hours} h")
+    # The send that must age out of the window before one more fits.
+    until = times[len(times) - cap] + window
+    detail = f"{len(times)} messages{where} in the last {hours} h reach the cap of {cap}"
+    if params["on_exceed"] == "skip":
+        return RuleOutcome(NAME, channel, Verdict.SKIP, detail)
+    return RuleOutcome(NAME, channel, Verdict.DEFER, f"{detail}; next allowed {until:%Y-%m-%d %H:%M} UTC", until)

@@ -1,0 +1,31 @@
+"""`herald rules …`"""
+
+from __future__ import annotations
+
+import typer
+
+from herald.console import JsonFlag, emit, out
+from herald.rules.policy import load_policy, preset_names
+
+app = typer.Typer(help="Policy presets and their rules.", no_args_is_help=True)
+
+
+@app.command()
+def presets(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """The presets a campaign can use."""
+    data = [{"name": n, "description": load_policy(n).description} for n in preset_names()]
+    emit(ctx, json_out, data, lambda: [out.print(f"{d['name']:<12} {d['description']}") for d in data])
+
+
+@app.command()
+def show(ctx: typer.Context, preset: str, json_out: JsonFlag = False) -> None:
+    """The rules of a preset with their parameters."""
+    policy = load_policy(preset)
+    data = {"name": policy.name, "description": policy.description, "rules": policy.describe()}
+
+    def human() -> None:
+        out.print(f"{policy.name}: {policy.description}")
+        for r in data["rules"]:
+            out.print(f"  {r['rule']:<14} {r['summary']}  {r['params']}")
+
+    emit(ctx, json_out, data, human)

@@ -1,0 +1,63 @@
+"""Decisions and their trails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from herald.types import Channel
+
+
+class Verdict(StrEnum):
+    PASS = "pass"
+    DEFER = "defer"
+    SKIP = "skip"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleOutcome:
+    rule: str
+    channel: Channel
+    verdict: Verdict
+    detail: str
+    until: datetime | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"rule": self.rule, "channel": self.channel.value, "verdict": self.verdict.value,
+                "detail": self.detail, "until": self.until.isoformat() if self.until else None}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RuleOutcome:
+        until = datetime.fromisoformat(data["until"]) if data.get("until") else None
+        return cls(data["rule"], Channel(data["channel"]), Verdict(data["verdict"]), data["detail"], until)
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    channel: Channel
+    at: datetime
+    trail: tuple[RuleOutcome, ...]
+    action = "send"
+
+
+@dataclass(frozen=True, slots=True)
+class Defer:
+    channel: Channel
+    until: datetime
+    trail: tuple[RuleOutcome, ...]
+    action = "defer"
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    reason: str
+    trail: tuple[RuleOutcome, ...]
+    action = "skip"
+
+
+Decision = Send | Defer | Skip
+
+
+def trail_json(decision: Decision) -> list[dict[str, object]]:
+    return [o.as_dict() for o in decision.trail]

@@ -1,0 +1,57 @@
+"""decide(): every candidate channel is evaluated so the trail is complete; a channel with any skip is
+out; the first channel left (in the intent's order) sends, deferred to the latest `until`. A deferral is
+checked again at its own moment, because a later time can meet another rule (a frequency cap ending at
+23:00 lands in quiet hours)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from herald.rules.decision import Decision, Defer, RuleOutcome, Send, Skip, Verdict
+from herald.rules.facts import MessageIntent, Recipient
+from herald.rules.policy import Policy
+from herald.types import Channel
+
+MAX_PASSES = 8
+
+
+def decide(recipient: Recipient, intent: MessageIntent, policy: Policy, now: datetime) -> Decision:
+    """Whether, when and on which channel this recipient may get this message, with the trail."""
+    trail: list[RuleOutcome] = []
+    chosen: tuple[Channel, datetime] | None = None
+    for channel in intent.channels:
+        outcomes, at = _channel(recipient, intent, channel, policy, now)
+        trail.extend(outcomes)
+        if at is not None and chosen is None:
+            chosen = (channel, at)
+    if chosen is None:
+        first_skip = next(o for o in trail if o.verdict is Verdict.SKIP)
+        return Skip(first_skip.rule, tuple(trail))
+    channel, at = chosen
+    return Send(channel, now, tuple(trail)) if at == now else Defer(channel, at, tuple(trail))
+
+
+def _evaluate(recipient: Recipient, intent: MessageIntent, channel: Channel, policy: Policy,
+              at: datetime) -> list[RuleOutcome]:
+    return [spec.rule.evaluate(recipient, intent, channel, spec.params, at) for spec in policy.rules]
+
+
+def _channel(recipient: Recipient, intent: MessageIntent, channel: Channel, policy: Policy,
+             now: datetime) -> tuple[list[RuleOutcome], datetime | None]:
+    """The channel's outcomes and the moment it may send, or None when it is out."""
+    if not recipient.addresses.get(channel):
+        return [RuleOutcome("address", channel, Verdict.SKIP, f"the contact has no {channel} address")], None
+    outcomes = _evaluate(recipient, intent, channel, policy, now)
+    at = now
+    pending = [o for o in outcomes if o.verdict is Verdict.DEFER]
+    for _ in range(MAX_PASSES):
+        if any(o.verdict is Verdict.SKIP for o in outcomes):
+            return outcomes, None
+        if not pending:
+            return outcomes, at
+        at = max(o.until for o in pending if o.until is not None)
+        later = _evaluate(recipient, intent, channel, policy, at)
+        pending = [o for o in later if o.verdict is Verdict.DEFER and o.until and o.until > at]
+        outcomes += [o for o in later if o.verdict is Verdict.SKIP] + pending
+    detail = f"the rules kept deferring after {MAX_PASSES} checks"
+    return outcomes + [RuleOutcome("engine", channel, Verdict.SKIP, detail)], None

@@ -1,0 +1,47 @@
+"""What the engine is told about a recipient and a message. Gathered in bulk by the planner."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from herald.types import Channel, Purpose
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentFact:
+    channel: Channel
+    purpose: Purpose
+    status: str  # granted | revoked
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SendFact:
+    channel: Channel
+    purpose: Purpose
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    contact_id: int | None
+    addresses: Mapping[Channel, str]
+    timezones: tuple[str, ...] = ()  # the contact's own zone alone, else every zone its number may be in
+    region: str | None = None
+    line_type: str | None = None
+    consents: tuple[ConsentFact, ...] = ()
+    suppressions: Mapping[Channel, str] = field(default_factory=dict)  # channel -> reason
+    lifecycle: str | None = None
+    sends: tuple[SendFact, ...] = ()
+    last_inbound: Mapping[Channel, datetime] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageIntent:
+    purpose: Purpose
+    channels: tuple[Channel, ...]  # preference order
+    template_category: str | None = None
+    template_status: str | None = None
+    priority: int = 0

@@ -1,0 +1,49 @@
+"""Segment AST -> SQLAlchemy condition over `contacts`. Every value is a bound parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, not_, or_, select, true
+
+from herald.contacts.models import Consent, Contact, Suppression
+from herald.segments.dsl import All, And, Node, Not, Or, Term
+from herald.tags.models import ContactTag
+from herald.types import Purpose
+
+
+def condition(node: Node, tag_ids: Mapping[str, int]) -> ColumnElement[bool]:
+    """The WHERE condition selecting the contacts the AST describes."""
+    if isinstance(node, All):
+        return true()
+    if isinstance(node, Not):
+        return not_(condition(node.item, tag_ids))
+    if isinstance(node, And):
+        return and_(*(condition(i, tag_ids) for i in node.items))
+    if isinstance(node, Or):
+        return or_(*(condition(i, tag_ids) for i in node.items))
+    return _term(node, tag_ids)
+
+
+def _term(term: Term, tag_ids: Mapping[str, int]) -> ColumnElement[bool]:
+    value = term.value
+    if term.field == "tag":
+        return exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag_id == tag_ids[value])
+    if term.field == "consent":
+        return exists().where(Consent.contact_id == Contact.id, Consent.channel == value,
+                              Consent.purpose == Purpose.MARKETING.value, Consent.status == "granted")
+    if term.field == "suppressed":
+        address = Contact.email if value == "email" else Contact.phone
+        return exists().where(Suppression.channel == value, Suppression.address == address)
+    if term.field == "has":
+        return (Contact.email if value == "email" else Contact.phone).is_not(None)
+    if term.field == "tz":
+        listed = (literal(",") + Contact.phone_timezones + literal(",")).like(f"%,{value},%")
+        return or_(Contact.timezone == value, and_(Contact.timezone.is_(None), listed))
+    column = {"region": Contact.region, "line": Contact.line_type, "carrier": Contact.carrier}[term.field]
+    return column == value
+
+
+def audience(node: Node, tag_ids: Mapping[str, int]) -> Select:
+    """SELECT contacts.id for the segment, in id order."""
+    return select(Contact.id).where(condition(node, tag_ids)).order_by(Contact.id)

@@ -1,0 +1,52 @@
+"""Identifiers and enumerations shared by every room."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    """The medium a message travels on; providers are vendors behind a channel."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+
+    @property
+    def uses_phone(self) -> bool:
+        return self is not Channel.EMAIL
+
+
+class Purpose(StrEnum):
+    """Why a message is sent; consent and caps differ by purpose."""
+
+    MARKETING = "marketing"
+    TRANSACTIONAL = "transactional"
+
+
+class ConsentStatus(StrEnum):
+    GRANTED = "granted"
+    REVOKED = "revoked"
+
+
+class MessageStatus(StrEnum):
+    """Life of an outbox row. `queued` covers deferred rows too: they wait for `due_at`."""
+
+    QUEUED = "queued"
+    CLAIMED = "claimed"
+    INFLIGHT = "inflight"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    UNKNOWN = "unknown"
+
+
+def parse_enum(enum_type: type[StrEnum], value: str, what: str) -> StrEnum:
+    """Parse `value` into `enum_type`, naming `what` and the allowed values on failure."""
+    from herald.errors import Invalid
+
+    try:
+        return enum_type(value.strip().lower())
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_type)
+        raise Invalid(f"{what}: {value!r} is not one of {allowed}") from None

@@ -1,0 +1,60 @@
+"""The FastAPI application. Read-only for now; it binds to localhost until API keys arrive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+
+from herald.analytics.queries import campaign_report
+from herald.campaigns.service import get_campaign
+from herald.contacts.service import get_contact
+from herald.db import UnitOfWork
+from herald.db import migrate as migrations
+from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound
+from herald.outbox import queries as outbox_queries
+from herald.segments import queries as segments
+
+STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403}
+
+
+def create_app(container: Any) -> FastAPI:
+    """The API bound to a bootstrap Container."""
+    api = FastAPI(title="Herald", version="0.1.0", docs_url="/api/docs", openapi_url="/api/v1/openapi.json")
+
+    def uow() -> Iterator[UnitOfWork]:
+        with container.uow() as unit:
+            yield unit
+
+    Unit = Annotated[UnitOfWork, Depends(uow)]
+
+    @api.exception_handler(HeraldError)
+    async def herald_error(_: Request, exc: HeraldError) -> JSONResponse:
+        status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=status)
+
+    @api.get("/api/v1/health")
+    def health() -> dict[str, object]:
+        return {"status": "ok", "schema": migrations.current_revision(container.engine)}
+
+    @api.get("/api/v1/segments/count")
+    def segment_count(unit: Unit, q: Annotated[str, Query(description="Segment expression")]) -> dict[str, object]:
+        return {"expression": q, "count": segments.count(unit.session, q)}
+
+    @api.get("/api/v1/campaigns/{ref}/report")
+    def report(unit: Unit, ref: str) -> dict[str, object]:
+        return campaign_report(unit.session, get_campaign(unit, ref), container.clock.now())
+
+    @api.get("/api/v1/campaigns/{ref}/explain/{contact_id}")
+    def explain(unit: Unit, ref: str, contact_id: int) -> dict[str, object]:
+        campaign = get_campaign(unit, ref)
+        get_contact(unit, contact_id)
+        m = outbox_queries.for_campaign_contact(unit.session, campaign.id, contact_id)
+        if m is None:
+            raise NotFound(f"contact {contact_id} has no message in campaign {campaign.name!r}")
+        return {"status": m.status, "planned_action": m.planned_action, "channel": m.channel,
+                "due_at": m.due_at, "reason": m.reason, "trail": m.trail}
+
+    return api
