@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import ColumnElement, Select, and_, exists, literal, not_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, not_, or_, select, true
 
 from herald.contacts.models import Consent, Contact, Suppression
 from herald.segments.dsl import All, And, Node, Not, Or, Term
@@ -38,10 +38,21 @@ def _term(term: Term, tag_ids: Mapping[str, int]) -> ColumnElement[bool]:
     if term.field == "has":
         return (Contact.email if value == "email" else Contact.phone).is_not(None)
     if term.field == "tz":
-        listed = (literal(",") + Contact.phone_timezones + literal(",")).like(f"%,{value},%")
-        return or_(Contact.timezone == value, and_(Contact.timezone.is_(None), listed))
+        zones = literal(",") + func.coalesce(Contact.phone_timezones, "") + literal(",")
+        listed = zones.like(f"%,{_escape_like(value)},%", escape="\\")
+        return or_(_equals(Contact.timezone, value), and_(Contact.timezone.is_(None), listed))
     column = {"region": Contact.region, "line": Contact.line_type, "carrier": Contact.carrier}[term.field]
-    return column == value
+    return _equals(column, value)
+
+
+def _equals(column: ColumnElement, value: str) -> ColumnElement[bool]:
+    # A bare `column = value` is NULL on a NULL column, and `not` of it would drop the contact too;
+    # every term must be plainly true or false. This form still lets the column's index be used.
+    return and_(column.is_not(None), column == value)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def audience(node: Node, tag_ids: Mapping[str, int]) -> Select:

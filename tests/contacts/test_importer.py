@@ -1,0 +1,186 @@
+"""CSV import on SQLite and PostgreSQL: buckets that add up, de-duplication, consent and bad input."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from herald.contacts import importer
+from herald.contacts.models import Consent, ConsentEvent, Contact
+from herald.errors import Invalid
+from tests.conftest import NOW
+
+GOOD = """name,phone,email,country,consent_sms,consent_email
+Sita Sharma,9841234567,sita@example.com,NP,yes,no
+王伟,+86 138 0013 8000,,,y,
+Johannes Shikongo,0811234567,,NA,,
+Sita again,+977 984-1234567,,,yes,
+Bad Number,12345,bad@,NA,yes,
+Email Only,,only@example.com,,,yes
+"""
+
+
+def run(container, path, **kw):
+    with container.uow(dry_run=kw.get("dry_run", False)) as uow:
+        return importer.import_csv(uow, path, NOW, **kw)
+
+
+def count(container, model) -> int:
+    with container.uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(model))
+
+
+def test_every_row_lands_in_exactly_one_bucket(container, write_csv) -> None:
+    report = run(container, write_csv(GOOD))
+    assert report.rows == 6
+    assert report.counts == {"imported": 4, "updated": 0, "unchanged": 0, "duplicate": 1, "conflict": 0,
+                             "invalid": 1}
+    assert sum(report.counts.values()) == report.rows
+    problems = {(p["row"], p["field"]): p["reason"] for p in report.problems}
+    assert problems[(5, "row")] == "duplicate of row 2"  # rows are file lines; the header is line 1
+    assert problems[(6, "phone")] == "too short"
+    assert problems[(6, "email")].startswith("not a valid email address")
+    assert problems[(6, "row")] == "no valid phone or email"
+    assert count(container, Contact) == 4
+
+
+def test_numbers_are_stored_in_e164_with_their_facts(container, write_csv) -> None:
+    run(container, write_csv(GOOD))
+    with container.uow() as uow:
+        sita = uow.session.scalar(select(Contact).where(Contact.phone == "+9779841234567"))
+        assert (sita.region, sita.line_type, sita.phone_timezones, sita.email) == (
+            "NP", "mobile", "Asia/Kathmandu", "sita@example.com")
+        assert uow.session.scalar(select(Contact.name).where(Contact.phone == "+8613800138000")) == "王伟"
+
+
+def test_reimporting_the_same_file_changes_nothing(container, write_csv) -> None:
+    path = write_csv(GOOD)
+    run(container, path)
+    events = count(container, ConsentEvent)
+    again = run(container, path)
+    assert again.counts["imported"] == 0 and again.counts["unchanged"] == 4 and again.counts["duplicate"] == 1
+    assert count(container, Contact) == 4 and count(container, ConsentEvent) == events
+
+
+def test_new_details_fill_empty_fields_once(container, write_csv) -> None:
+    run(container, write_csv(GOOD))
+    report = run(container, write_csv("phone,email,country\n0811234567,jo@example.com,NA\n", "more.csv"))
+    assert report.counts["updated"] == 1
+    report = run(container, write_csv("phone,email,country\n0811234567,other@example.com,NA\n", "x.csv"))
+    assert report.counts["unchanged"] == 1  # fill-empty: an existing email is not overwritten
+    with container.uow() as uow:
+        assert uow.session.scalar(select(Contact.email).where(Contact.phone == "+264811234567")) == "jo@example.com"
+
+
+def test_a_phone_and_an_email_of_two_contacts_is_a_conflict(container, write_csv) -> None:
+    run(container, write_csv("phone,email\n+9779841234567,\n,a@example.com\n"))
+    report = run(container, write_csv("phone,email\n+9779841234567,a@example.com\n", "b.csv"))
+    assert report.counts["conflict"] == 1
+    assert "different contacts" in report.problems[0]["reason"]
+
+
+def test_consent_is_recorded_with_proof_and_only_when_it_changes(container, write_csv) -> None:
+    run(container, write_csv(GOOD))
+    with container.uow() as uow:
+        sita = uow.session.scalar(select(Contact.id).where(Contact.phone == "+9779841234567"))
+        events = uow.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == sita)
+                                     .order_by(ConsentEvent.channel)).all()
+        assert [(e.channel, e.status, e.source) for e in events] == [("email", "revoked", "import"),
+                                                                       ("sms", "granted", "import")]
+        assert events[1].evidence == "contacts.csv row 2"
+    run(container, write_csv("phone,consent_sms\n+9779841234567,no\n", "stop.csv"))
+    with container.uow() as uow:
+        state = uow.session.get(Consent, (sita, "sms", "marketing"))
+        assert state.status == "revoked"
+        assert uow.session.scalar(select(func.count()).select_from(ConsentEvent)
+                                  .where(ConsentEvent.contact_id == sita, ConsentEvent.channel == "sms")) == 2
+
+
+def test_headers_map_in_chinese_and_by_hand(container, write_csv) -> None:
+    path = write_csv("姓名,手机号,邮箱,会员等级\n李娜,13800138001,li@example.com,gold\n")
+    with pytest.raises(Invalid, match="unknown column.*会员等级"):
+        run(container, path, default_region="CN")
+    report = run(container, path, default_region="CN", mapping={"会员等级": "attr.tier"})
+    assert report.counts["imported"] == 1
+    assert report.mapping == {"姓名": "name", "手机号": "phone", "邮箱": "email", "会员等级": "attr.tier"}
+    with container.uow() as uow:
+        assert uow.session.scalar(select(Contact.attributes)) == {"tier": "gold"}
+
+
+def test_unknown_columns_can_become_attributes_or_be_ignored(container, write_csv) -> None:
+    path = write_csv("phone,City\n+9779841234567,Pokhara\n")
+    assert run(container, path, unknown="attribute").counts["imported"] == 1
+    with container.uow() as uow:
+        assert uow.session.scalar(select(Contact.attributes)) == {"city": "Pokhara"}
+    assert run(container, path, unknown="ignore").counts["unchanged"] == 1
+
+
+def test_a_dry_run_reports_but_writes_nothing(container, write_csv) -> None:
+    report = run(container, write_csv(GOOD), dry_run=True)
+    assert report.counts["imported"] == 4 and report.dry_run
+    assert count(container, Contact) == 0 and count(container, ConsentEvent) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("name,city\nSita,Pokhara\n", "unknown column"),
+        ("name,email_x\n", "unknown column"),
+        ("name\nSita\n", "no phone or email column"),
+        ("phone,phone_number\n1,2\n", "map twice"),
+        ('phone,name\n+9779841234567,"unclosed\n', "malformed CSV"),
+        ('phone,name\n+9779841234567,"a"b\n', "malformed CSV"),
+    ],
+)
+def test_bad_files_are_refused_with_the_place_and_nothing_is_written(container, write_csv, content, message) -> None:
+    with pytest.raises(Invalid, match=message):
+        run(container, write_csv(GOOD.replace("Sita", "Gita") + content if "malformed" in message else content))
+    assert count(container, Contact) == 0
+
+
+def test_a_file_that_is_not_utf8_names_the_line(container, write_csv) -> None:
+    path = write_csv("name,phone\n王伟,13800138000\n".encode("gbk"))
+    with pytest.raises(Invalid, match="not valid utf-8-sig text.*--encoding"):
+        run(container, path, default_region="CN")
+    assert run(container, path, default_region="CN", encoding="gbk").counts["imported"] == 1
+
+
+def test_rows_with_the_wrong_number_of_fields_are_reported(container, write_csv) -> None:
+    report = run(container, write_csv("phone,name\n+9779841234567,Sita,extra\n+9779841234568,Ram\n"))
+    assert report.counts == {**report.counts, "invalid": 1, "imported": 1}
+    assert report.problems[0] == {"row": 2, "field": "row", "value": 3, "reason": "has 3 fields, the header has 2"}
+
+
+def test_bad_cells_are_reported_by_field(container, write_csv) -> None:
+    report = run(container, write_csv("phone,country,timezone,consent_sms\n9841234567,Nepal,Mars/Base,maybe\n"),
+                 default_region="NP")
+    fields = {p["field"]: p["reason"] for p in report.problems}
+    assert fields == {"country": "'Nepal' is not a two-letter country code", "timezone": "not a known IANA time zone",
+                      "consent_sms": "expected yes or no"}
+    assert report.counts["imported"] == 1  # the default region still read the number
+
+
+def test_an_unknown_default_region_is_refused(container, write_csv) -> None:
+    with pytest.raises(Invalid, match="--default-region"):
+        run(container, write_csv(GOOD), default_region="Nepal")
+
+
+def test_duplicates_inside_one_batch_merge_their_details(container, write_csv) -> None:
+    report = run(container, write_csv("phone,email\n+9779841234567,\n9841234567,late@example.com\n"),
+                 default_region="NP")
+    assert report.counts["imported"] == 1 and report.counts["duplicate"] == 1
+    assert report.problems[0]["reason"] == "duplicate of row 2; new details merged"
+    with container.uow() as uow:
+        assert uow.session.scalar(select(Contact.email)) == "late@example.com"
+
+
+def test_the_demo_sample_imports_with_every_row_accounted_for(container) -> None:
+    from importlib import resources
+
+    sample = resources.files("herald.cli") / "data" / "demo_contacts.csv"
+    with resources.as_file(sample) as path:
+        report = run(container, path)
+    assert report.rows == 2000 and sum(report.counts.values()) == 2000
+    assert report.counts["invalid"] > 0 and report.counts["duplicate"] > 0
+    assert count(container, Contact) == report.counts["imported"]

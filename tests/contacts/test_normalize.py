@@ -1,0 +1,85 @@
+"""Phone and email normalization, table by table."""
+
+from __future__ import annotations
+
+import pytest
+
+from herald.contacts.normalize import Phone, Rejected, clean_region, normalize_email, normalize_phone
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "e164", "line", "zones"),
+    [
+        ("+977 9841234567", None, "+9779841234567", "mobile", ("Asia/Kathmandu",)),  # alias Katmandu fixed
+        ("9841234567", "NP", "+9779841234567", "mobile", ("Asia/Kathmandu",)),
+        ("00977 9841-234567", None, "+9779841234567", "mobile", ("Asia/Kathmandu",)),
+        ("00977 9841-234567", "US", "+9779841234567", "mobile", ("Asia/Kathmandu",)),  # US dials 011, still +
+        ("１３８００１３８０００", "CN", "+8613800138000", "mobile", ("Asia/Shanghai",)),  # full-width digits
+        ("138 0013 8000", "CN", "+8613800138000", "mobile", ("Asia/Shanghai",)),
+        ("(415) 555-2671", "US", "+14155552671", "fixed_line_or_mobile", ("America/Los_Angeles",)),
+        ("081 123 4567", "NA", "+264811234567", "mobile", ("Africa/Windhoek",)),
+        ("+55 (11) 91234-5678", None, "+5511912345678", "mobile", ("America/Sao_Paulo",)),
+        ("098123.45678", "IN", "+919812345678", "mobile", ("Asia/Kolkata",)),
+        ("+91 98123 45678", "NP", "+919812345678", "mobile", ("Asia/Kolkata",)),  # the + wins over the region
+        ("020 7946 0018", "GB", "+442079460018", "fixed_line", ("Europe/London",)),
+    ],
+)
+def test_valid_numbers(raw, region, e164, line, zones) -> None:
+    phone = normalize_phone(raw, region)
+    assert isinstance(phone, Phone), phone
+    assert (phone.e164, phone.line_type, phone.timezones) == (e164, line, zones)
+
+
+def test_number_facts_include_carrier_and_extension() -> None:
+    phone = normalize_phone("+1 415 555 2671 ext. 12", None)
+    assert isinstance(phone, Phone) and phone.extension == "12" and phone.e164 == "+14155552671"
+    np = normalize_phone("+977 9841234567", None)
+    assert np.carrier == "Nepal Telecom" and np.region == "NP"
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "reason"),
+    [
+        ("12345", "NA", "too short"),
+        ("abc", "US", "not a phone number"),
+        ("+999 1234567", None, "invalid country code"),
+        ("5551234", None, "no country code"),
+        ("9841234567891234567", "NP", "too long"),
+        ("138001380", "CN", "not a valid number for CN"),
+        ("+1 555", None, "too short"),
+    ],
+)
+def test_rejected_numbers_say_why(raw, region, reason) -> None:
+    result = normalize_phone(raw, region)
+    assert isinstance(result, Rejected) and result.value == raw
+    assert reason in result.reason
+
+
+@pytest.mark.parametrize("raw", ["", "   ", None])
+def test_empty_phone_is_no_phone(raw) -> None:
+    assert normalize_phone(raw, "NP") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("Foo.Bar@Example.COM", "foo.bar@example.com"), (" sita@Bücher.de ", "sita@bücher.de"), ("", None),
+     ("ＡＢＣ@example.com", "abc@example.com")],
+)
+def test_emails_are_normalized(raw, expected) -> None:
+    assert normalize_email(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["user@", "@example.com", "first last@example.com", "no-email"])
+def test_bad_emails_are_rejected_with_a_reason(raw) -> None:
+    result = normalize_email(raw)
+    assert isinstance(result, Rejected) and result.reason.startswith("not a valid email address")
+
+
+@pytest.mark.parametrize(("raw", "code"), [("np", "NP"), (" us ", "US"), ("", None), (None, None)])
+def test_regions(raw, code) -> None:
+    assert clean_region(raw) == code
+
+
+def test_unknown_region_is_refused() -> None:
+    with pytest.raises(ValueError, match="two-letter country code"):
+        clean_region("Nepal")

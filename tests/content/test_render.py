@@ -1,0 +1,54 @@
+"""Sandboxed rendering and the save-time allow-list."""
+
+from __future__ import annotations
+
+import pytest
+
+from herald.content.render import RenderError, check, render
+from herald.errors import Invalid
+
+
+def test_variables_filters_and_defaults_render() -> None:
+    source = "Hi {{ first_name | default('there') | title }}, {{ attr.city | default('?') }}"
+    assert render(source, {"first_name": "sita", "attr": {"city": "Pokhara"}}) == "Hi Sita, Pokhara"
+    assert render(source, {"first_name": None, "attr": {}}) == "Hi None, ?"
+    assert render("Hi {{ first_name | default('there', true) }}", {"first_name": None}) == "Hi there"
+
+
+def test_a_missing_variable_is_a_render_error_not_a_broken_message() -> None:
+    with pytest.raises(RenderError, match="missing variable"):
+        render("Hi {{ first_name }}", {})
+
+
+def test_conditionals_are_allowed() -> None:
+    source = "{% if region == 'NP' %}Namaste{% else %}Hello{% endif %} {{ name }}"
+    assert check(source) == {"region", "name"}
+    assert render(source, {"region": "NP", "name": "Sita"}) == "Namaste Sita"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("Hi {{ name ", "line 1"),
+        ("ok\n{% if %}", "line 2"),
+        ("{% for i in range(9999999) %}x{% endfor %}", "for is not allowed"),
+        ("{{ name.__class__ }}", "not allowed"),
+        ("{{ name._secret }}", "attribute '_secret' is not allowed"),
+        ("{{ name | attr('x') }}", "filter 'attr' is not allowed"),
+        ("{{ 'x' * 10000000 }}", "mul is not allowed"),
+        ("{{ unknown_thing }}", "unknown variable(s) unknown_thing"),
+        ("{% set x = 1 %}", "assign is not allowed"),
+        ("{{ lipsum() }}", "call is not allowed"),
+        ("{% include 'x' %}", "include is not allowed"),
+    ],
+)
+def test_unsafe_or_broken_templates_are_refused_at_save_time(source, message) -> None:
+    with pytest.raises(Invalid) as err:
+        check(source)
+    assert message in str(err.value)
+
+
+def test_output_is_capped() -> None:
+    with pytest.raises(RenderError, match="longer than 50"):
+        render("{{ name }}", {"name": "x" * 51}, limit=50)
+    assert render("{{ name }}", {"name": "x" * 50}, limit=50) == "x" * 50
