@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from herald.errors import Invalid
@@ -55,13 +55,23 @@ VARIABLES = frozenset({"name", "first_name", "phone", "email", "region", "attr",
 MAX_OUTPUT = 20_000
 
 
+class MissingValue(StrictUndefined):
+    """Printing or iterating a missing value fails (the recipient is skipped with the reason), but
+    testing it is allowed: `{% if city %}` and `region == 'NP'` are simply false."""
+
+    __bool__ = Undefined.__bool__
+    __eq__ = Undefined.__eq__
+    __ne__ = Undefined.__ne__
+    __hash__ = Undefined.__hash__
+
+
 class RenderError(Exception):
     """A template could not be rendered for one recipient; the message says why."""
 
 
 @lru_cache(maxsize=1)
 def environment() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    return ImmutableSandboxedEnvironment(undefined=MissingValue, autoescape=False, keep_trailing_newline=True)
 
 
 def check(source: str, where: str = "template") -> frozenset[str]:

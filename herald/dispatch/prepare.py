@@ -38,11 +38,13 @@ class BatchCounts:
 
 
 def context(contact: Contact, campaign: Campaign) -> dict[str, object]:
-    """The variables a template may use for this contact."""
-    name = contact.name or ""
-    return {"name": name or None, "first_name": name.split()[0] if name.strip() else None,
-            "phone": contact.phone, "email": contact.email, "region": contact.region,
-            "attr": dict(contact.attributes or {}), "campaign": campaign.name}
+    """The variables a template may use for this contact; empty ones are left out, so that a template's
+    `default()` applies and a required one skips the recipient instead of printing "None"."""
+    name = (contact.name or "").strip()
+    values = {"name": name, "first_name": name.split()[0] if name else None, "phone": contact.phone,
+              "email": contact.email, "region": contact.region, "campaign": campaign.name,
+              "attr": {k: v for k, v in (contact.attributes or {}).items() if v not in (None, "")}}
+    return {k: v for k, v in values.items() if v not in (None, "")}
 
 
 def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: dict[str, str],

@@ -60,7 +60,8 @@ def tag_matching(uow: UnitOfWork, name: str, contact_ids: Select, applied_by: st
     source = select(ids.c[0], literal(tag.id), literal(applied_by), literal(now, type_=ContactTag.applied_at.type))
     source = source.where(ids.c[0].not_in(already)).distinct()
     stmt = insert(ContactTag).from_select(["contact_id", "tag_id", "applied_by", "applied_at"], source)
-    return uow.session.execute(stmt).rowcount
+    # rowcount of INSERT … SELECT is not reported by every driver; the returned ids are.
+    return len(uow.session.execute(stmt.returning(ContactTag.contact_id)).all())
 
 
 def untag_contacts(uow: UnitOfWork, name: str, contact_ids: Iterable[int]) -> int:

@@ -11,8 +11,13 @@ from herald.errors import Invalid
 def test_variables_filters_and_defaults_render() -> None:
     source = "Hi {{ first_name | default('there') | title }}, {{ attr.city | default('?') }}"
     assert render(source, {"first_name": "sita", "attr": {"city": "Pokhara"}}) == "Hi Sita, Pokhara"
-    assert render(source, {"first_name": None, "attr": {}}) == "Hi None, ?"
-    assert render("Hi {{ first_name | default('there', true) }}", {"first_name": None}) == "Hi there"
+    assert render(source, {"attr": {}}) == "Hi There, ?"
+
+
+def test_missing_values_are_false_in_conditions() -> None:
+    source = "{% if attr.city %}in {{ attr.city }}{% else %}nearby{% endif %}{% if region == 'NP' %}!{% endif %}"
+    assert render(source, {"attr": {}}) == "nearby"
+    assert render(source, {"attr": {"city": "Pokhara"}, "region": "NP"}) == "in Pokhara!"
 
 
 def test_a_missing_variable_is_a_render_error_not_a_broken_message() -> None:

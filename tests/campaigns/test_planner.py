@@ -1,0 +1,90 @@
+"""Planning on SQLite and PostgreSQL: one row per recipient with its decision and trail, never twice."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from herald.campaigns import service as campaigns
+from herald.errors import Conflict, Invalid, NotFound
+from herald.outbox.models import Message
+from tests.conftest import NOW
+from tests.scenario import contact_id, plan, setup
+
+
+def messages(container, campaign_id: int) -> dict[int, Message]:
+    with container.uow() as uow:
+        return {m.contact_id: m for m in uow.session.scalars(select(Message).where(Message.campaign_id == campaign_id))}
+
+
+def test_every_recipient_gets_a_decision_and_a_trail(container, tmp_path) -> None:
+    cid = setup(container, tmp_path)
+    stats = plan(container, cid)
+    assert stats.as_dict() == {"audience": 6, "new": 6, "already_planned": 0, "send_now": 2, "deferred": 2,
+                               "skipped": 2, "skipped_by": {"consent": 2}}
+    rows = messages(container, cid)
+    sita = rows[contact_id(container, "+9779841234567")]
+    assert (sita.status, sita.planned_action, sita.channel, sita.address, sita.due_at) == (
+        "queued", "send", "sms", "+9779841234567", NOW)
+    assert [o["rule"] for o in sita.trail] == ["consent", "suppression", "frequency_cap", "quiet_hours"]
+    wei = rows[contact_id(container, "+8613800138000")]
+    assert (wei.planned_action, wei.due_at.isoformat()) == ("defer", "2026-03-11T00:00:00+00:00")  # 08:00 Shanghai
+    gita = rows[contact_id(container, "+9779861234567")]
+    assert (gita.status, gita.reason, gita.channel) == ("skipped", "consent", None)
+    assert "withdrawn" in gita.trail[0]["detail"]
+
+
+def test_planning_the_same_campaign_twice_creates_no_duplicates(container, tmp_path) -> None:
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+    again = plan(container, cid)
+    assert (again.new, again.already_planned) == (0, 6)
+    with container.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Message)) == 6
+
+
+def test_a_replan_only_adds_newcomers(container, tmp_path, write_csv) -> None:
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+    from herald.contacts import importer
+
+    with container.uow() as uow:
+        importer.import_csv(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW)
+    again = plan(container, cid)
+    assert (again.new, again.already_planned, again.audience) == (1, 6, 7)
+
+
+def test_an_empty_segment_cannot_be_planned(container, tmp_path) -> None:
+    cid = setup(container, tmp_path, segment="tag:vip")
+    with pytest.raises(Invalid, match="matches no contacts"):
+        plan(container, cid)
+    with container.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Message)) == 0
+        assert campaigns.get_campaign(uow, cid).status == "draft"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"segment": "tag:ghost"}, Invalid, "unknown tag"),
+        ({"segment": "region:"}, Invalid, "needs a value"),
+        ({"template": "nope"}, NotFound, "template 'nope'"),
+        ({"preset": "mars"}, Invalid, "unknown preset"),
+        ({"overrides": {"quiet_hours": {"start": "9pm"}}}, Invalid, "start: expected HH:MM"),
+        ({"name": "Sale"}, Conflict, "already exists"),
+        ({"name": " "}, Invalid, "a name is required"),
+    ],
+)
+def test_bad_campaigns_are_refused(container, tmp_path, kwargs, error, message) -> None:
+    setup(container, tmp_path)
+    args = {"name": "Other", "segment": "all", "template": "sale", **kwargs}
+    with container.uow() as uow, pytest.raises(error, match=message):
+        campaigns.create_campaign(uow, args.pop("name"), args.pop("segment"), args.pop("template"), NOW, **args)
+
+
+def test_policy_overrides_change_decisions(container, tmp_path) -> None:
+    setup(container, tmp_path)
+    with container.uow() as uow:
+        cid = campaigns.create_campaign(uow, "Night owls", "has:phone", "sale", NOW,
+                                        overrides={"quiet_hours": {"enabled": False}}).id
+    assert plan(container, cid).actions["defer"] == 0

@@ -1,0 +1,70 @@
+"""Migrations match the models on both databases; the unit of work commits or leaves nothing."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select
+
+from herald.bootstrap import metadata
+from herald.db import make_engine, migrate
+from herald.errors import Invalid
+from herald.tags.models import Tag
+from tests.conftest import NOW
+
+
+def test_the_migrated_schema_matches_the_models(container) -> None:
+    assert migrate.is_current(container.engine)
+    with container.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata())
+    assert diff == []
+
+
+def test_an_empty_database_migrates_itself(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'h.db'}")
+    assert migrate.current_revision(engine) is None
+    migrate.upgrade(engine)
+    assert migrate.is_current(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def count_tags(container) -> int:
+    with container.uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(Tag))
+
+
+def test_the_unit_of_work_commits_on_success(container) -> None:
+    with container.uow() as uow:
+        uow.session.add(Tag(name="a", created_at=NOW))
+    assert count_tags(container) == 1
+
+
+def test_an_error_leaves_nothing_half_written(container) -> None:
+    with pytest.raises(RuntimeError), container.uow() as uow:
+        uow.session.add(Tag(name="a", created_at=NOW))
+        uow.flush()
+        raise RuntimeError("boom")
+    assert count_tags(container) == 0
+
+
+def test_a_dry_run_rolls_back(container) -> None:
+    with container.uow(dry_run=True) as uow:
+        uow.session.add(Tag(name="a", created_at=NOW))
+        uow.flush()
+    assert count_tags(container) == 0
+
+
+@pytest.mark.parametrize("url", ["mysql://x", "not a url"])
+def test_unsupported_urls_are_refused(url) -> None:
+    with pytest.raises(Invalid, match="database_url"):
+        make_engine(url)
+
+
+def test_postgres_urls_use_psycopg3() -> None:
+    from herald.db.engine import normalize_url
+
+    assert normalize_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"

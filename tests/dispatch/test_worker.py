@@ -1,0 +1,149 @@
+"""The worker on SQLite and PostgreSQL: sends what is due, re-checks with fresh facts, survives crashes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from herald.contacts import service as contacts
+from herald.outbox import service as outbox
+from herald.outbox.models import Message
+from herald.providers import Outgoing, Permanent, Retryable
+from herald.types import Channel
+from tests.conftest import NOW
+from tests.scenario import contact_id, plan, setup
+
+
+def run(container, **kw):
+    return asyncio.run(container.worker().run(until_idle=True, **kw))
+
+
+def sent_lines(container) -> list[dict]:
+    path = container.providers["file"].path_for("sms")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+
+def statuses(container) -> dict[int, str]:
+    with container.uow() as uow:
+        return dict(uow.session.execute(select(Message.contact_id, Message.status)).all())
+
+
+def test_it_sends_what_is_due_and_leaves_deferred_messages_waiting(container, tmp_path) -> None:
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+    stats = run(container)
+    assert (stats.sent, stats.claimed) == (2, 2)
+    lines = sent_lines(container)
+    assert sorted(line["to"] for line in lines) == ["+264811234567", "+9779841234567"]
+    sita = next(line for line in lines if line["to"] == "+9779841234567")
+    assert sita["body"] == "Hi Sita, sale today. Reply STOP to opt out."
+    assert sita["idempotency_key"] == f"campaign:{cid}:contact:{contact_id(container, '+9779841234567')}"
+    assert list(statuses(container).values()).count("queued") == 2
+
+
+def test_deferred_messages_go_out_when_their_time_comes(container, tmp_path, clock) -> None:
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+    run(container)
+    clock.set(NOW + timedelta(hours=10))  # 00:00 UTC: 08:00 in Shanghai, 17:00 in Los Angeles
+    stats = run(container)
+    assert stats.sent == 2
+    assert {line["to"] for line in sent_lines(container)[2:]} == {"+14155552671", "+8613800138000"}
+
+
+def test_a_stop_after_planning_is_honoured_at_send_time(container, tmp_path) -> None:
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+    with container.uow() as uow:
+        contacts.suppress(uow, Channel.SMS, "+9779841234567", "opt-out", NOW)
+    stats = run(container)
+    assert (stats.sent, stats.skipped) == (1, 1)
+    with container.uow() as uow:
+        m = uow.session.scalar(select(Message).where(Message.address == "+9779841234567"))
+        assert (m.status, m.reason) == ("skipped", "suppression")
+        assert "suppressed (opt-out)" in next(o["detail"] for o in m.trail if o["rule"] == "suppression")
+
+
+def test_frequency_caps_hold_within_one_batch(container, tmp_path) -> None:
+    from herald.campaigns import service as campaigns
+
+    cid = setup(container, tmp_path)
+    with container.uow() as uow:
+        second = campaigns.create_campaign(uow, "Sale 2", "has:phone", "sale", NOW).id
+    plan(container, cid)
+    plan(container, second)  # both plans see no sends yet; the worker must not send two in a day
+    stats = run(container)
+    assert stats.sent == 2 and stats.deferred == 2
+    assert len(sent_lines(container)) == 2
+
+
+def test_a_missing_variable_skips_the_recipient_with_the_reason(container, tmp_path) -> None:
+    cid = setup(container, tmp_path, template="Hi {{ first_name }}, sale today.")
+    with container.uow() as uow:
+        from herald.contacts.models import Contact
+
+        uow.session.get(Contact, contact_id(container, "+264811234567")).name = None
+    plan(container, cid)
+    stats = run(container)
+    assert (stats.sent, stats.skipped) == (1, 1)
+    with container.uow() as uow:
+        m = uow.session.scalar(select(Message).where(Message.address == "+264811234567"))
+        assert (m.status, m.reason) == ("skipped", "template")
+        assert "missing variable" in m.trail[-1]["detail"]
+
+
+def test_a_crash_between_inflight_and_result_never_duplicates(container, tmp_path, clock) -> None:
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+    # A worker claims and marks inflight, then dies before the provider answers.
+    with container.uow() as uow:
+        for c in outbox.claim_batch(uow, 10, NOW, timedelta(minutes=2)):
+            outbox.mark_inflight(uow, c.id, c.token, "sms", "+x", "file", NOW)
+    # Pretend it had already written one of them before dying.
+    asyncio.run(container.providers["file"].send([Outgoing(0, f"campaign:{cid}:contact:1", "sms", "+9779841234567",
+                                                           "Hi Sita, sale today. Reply STOP to opt out.")]))
+    clock.set(NOW + timedelta(minutes=3))
+    stats = run(container)
+    assert stats.reconciled == 2 and stats.sent == 2
+    keys = [line["idempotency_key"] for line in sent_lines(container)]
+    assert len(keys) == len(set(keys)) == 2
+
+
+class FlakyProvider:
+    kind = "flaky"
+    deduplicates = False
+
+    def __init__(self, results) -> None:
+        self.results, self.calls = list(results), []
+
+    async def send(self, batch: Sequence[Outgoing]):
+        self.calls.append([m.to for m in batch])
+        return [self.results.pop(0) for _ in batch]
+
+    def verify(self, headers, body) -> bool:
+        return False
+
+    def parse_webhook(self, headers, body):
+        return []
+
+
+def test_retryable_failures_come_back_and_permanent_ones_stop(container, tmp_path, clock) -> None:
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+    flaky = FlakyProvider([Retryable("429", retry_after=60), Permanent("21211 invalid number"),
+                           Retryable("timeout")])
+    container.providers["flaky"] = flaky
+    container.settings.providers["sms"] = "flaky"
+    stats = run(container)
+    assert (stats.retried, stats.failed, stats.sent) == (1, 1, 0)
+    clock.set(NOW + timedelta(seconds=61))
+    run(container)
+    assert len(flaky.calls) == 2
+    with container.uow() as uow:
+        rows = uow.session.scalars(select(Message).where(Message.status.in_(["failed", "queued"]),
+                                                         Message.planned_action == "send")).all()
+        assert {(m.status, m.error) for m in rows} == {("failed", "21211 invalid number"), ("queued", "timeout")}

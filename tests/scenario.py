@@ -1,0 +1,45 @@
+"""A small, fully known audience for campaign, worker and report tests (at NOW = 2026-03-10 14:00 UTC)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from herald.campaigns import service as campaigns
+from herald.contacts import importer
+from herald.contacts.models import Contact
+from herald.content import service as content
+from herald.tags import service as tags
+from herald.types import Channel
+from tests.conftest import NOW
+
+# Kathmandu 19:45 (allowed), Windhoek 16:00 (allowed), Shanghai 22:00 (quiet), Los Angeles 07:00 (quiet).
+CSV = """name,phone,email,consent_sms
+Sita Sharma,+9779841234567,sita@example.com,yes
+Johannes Shikongo,+264811234567,,yes
+王伟,+8613800138000,,yes
+Emily Johnson,+14155552671,,yes
+Ram Thapa,+9779851234567,,
+Gita Rai,+9779861234567,,no
+"""
+TEMPLATE = "Hi {{ first_name | default('there') }}, sale today. Reply STOP to opt out."
+
+
+def setup(container, tmp_path, template: str = TEMPLATE, segment: str = "has:phone") -> int:
+    """Import, tag, template and campaign; returns the campaign id."""
+    path = tmp_path / "scenario.csv"
+    path.write_text(CSV, encoding="utf-8")
+    with container.uow() as uow:
+        importer.import_csv(uow, path, NOW)
+        tags.create_tag(uow, "vip", NOW)
+        content.create_template(uow, "sale", Channel.SMS, template, NOW)
+        return campaigns.create_campaign(uow, "Sale", segment, "sale", NOW).id
+
+
+def contact_id(container, phone: str) -> int:
+    with container.uow() as uow:
+        return uow.session.scalar(select(Contact.id).where(Contact.phone == phone))
+
+
+def plan(container, campaign_id: int, now=NOW):
+    with container.uow() as uow:
+        return campaigns.plan_campaign(uow, campaign_id, now)
