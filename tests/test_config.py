@@ -15,8 +15,10 @@ def test_defaults_then_file_then_environment_then_overrides(tmp_path) -> None:
     s = load_settings(path, env)
     assert (s.database_url, s.batch_size, s.providers) == ("sqlite:///file.db", 20, {"sms": "file", "email": "file"})
     assert load_settings(path, env, database_url="sqlite:///cli.db").database_url == "sqlite:///cli.db"
-    assert load_settings(tmp_path / "absent.toml" if False else None, {"HERALD_CONFIG": str(tmp_path / "no.toml")}) \
+    assert (
+        load_settings(tmp_path / "absent.toml" if False else None, {"HERALD_CONFIG": str(tmp_path / "no.toml")})
         == Settings()
+    )
 
 
 @pytest.mark.parametrize(
@@ -40,7 +42,10 @@ def test_bad_settings_are_refused_by_name(tmp_path, toml, env, message) -> None:
 
 
 def test_prod_runs_with_a_real_secret() -> None:
-    assert load_settings(None, {"HERALD_ENV": "prod", "HERALD_SECRET_KEY": "s3cret", "HERALD_CONFIG": "/nope"}).env == "prod"
+    assert (
+        load_settings(None, {"HERALD_ENV": "prod", "HERALD_SECRET_KEY": "s3cret", "HERALD_CONFIG": "/nope"}).env
+        == "prod"
+    )
 
 
 def test_a_named_config_file_must_exist(tmp_path) -> None:

@@ -44,7 +44,7 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
         shutil.rmtree(settings.outbox_dir, ignore_errors=True)
     container = bootstrap.build(settings)
     container.migrate()
-    say = (lambda *_: None) if app_context(ctx).wants_json(json_out) else out.print
+    say = (lambda *_, **__: None) if app_context(ctx).wants_json(json_out) else out.print
     result: dict[str, object] = {"database": settings.database_url, "outbox": str(Path(settings.outbox_dir).resolve())}
     try:
         _stages(container, result, say)

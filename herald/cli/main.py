@@ -154,12 +154,13 @@ def serve(ctx: typer.Context, host: str = "127.0.0.1", port: int = 8000) -> None
     uvicorn.run(create_app(container), host=host, port=port)
 
 
-def run() -> None:
+def run(argv: list[str] | None = None) -> None:
     """Console-script entry: one-line reasons and exit codes instead of tracebacks."""
     try:
-        app(standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
     except HeraldError as exc:
-        err.print(f"error: {exc}", markup=False)
+        # Written raw: a reason must stay on one line whatever the terminal width.
+        sys.stderr.write(f"error: {exc}\n")
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         err.print("aborted")
@@ -168,8 +169,10 @@ def run() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except OperationalError as exc:
-        err.print(f"error: database: {str(exc.orig).strip().splitlines()[0]}", markup=False)
+        sys.stderr.write(f"error: database: {str(exc.orig).strip().splitlines()[0]}\n")
         sys.exit(6)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     out.file.flush()
+    if isinstance(code, int) and code:
+        sys.exit(code)

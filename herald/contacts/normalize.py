@@ -45,6 +45,13 @@ POSSIBLE_REASONS = {
     ValidationResult.TOO_LONG: "too long",
     ValidationResult.INVALID_LENGTH: "wrong length",
 }
+CARRIER_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.PAGER)
+# Plain ASCII addresses this strict pattern accepts are certainly valid; everything else (IDN, quoted
+# local parts, odd dots) goes through email-validator.
+_SIMPLE_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
 _EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#|转|分机)\s*(\d{1,7})\s*$", re.IGNORECASE)
 
 
@@ -85,9 +92,11 @@ def normalize_phone(raw: str, region: str | None) -> Phone | Rejected | None:
     number = _parse(text, region)
     if isinstance(number, str):
         return Rejected(raw, number)
-    return _facts(number, extension) if phonenumbers.is_valid_number(number) else Rejected(
-        raw, f"not a valid number for {phonenumbers.region_code_for_number(number) or region}"
-    )
+    # number_type is the costly lookup; computed once, it also answers validity.
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.UNKNOWN:
+        return Rejected(raw, f"not a valid number for {phonenumbers.region_code_for_number(number) or region}")
+    return _facts(number, kind, extension)
 
 
 def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | str:
@@ -107,22 +116,25 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | str:
             continue
         possible = phonenumbers.is_possible_number_with_reason(number)
         if possible in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
-            if phonenumbers.is_valid_number(number) or candidate is candidates[-1]:
+            if candidate is candidates[-1] or phonenumbers.is_valid_number(number):
                 return number
         reason = POSSIBLE_REASONS.get(possible, "not a phone number")
     return reason
 
 
-def _facts(number: phonenumbers.PhoneNumber, extension: str | None) -> Phone:
-    zones = tuple(
-        TZ_ALIASES.get(z, z) for z in pn_timezone.time_zones_for_number(number) if z != "Etc/Unknown"
-    )
+def _facts(number: phonenumbers.PhoneNumber, kind: int, extension: str | None) -> Phone:
+    if phonenumbers.is_number_type_geographical(kind, number.country_code):
+        zones = pn_timezone.time_zones_for_geographical_number(number)
+    else:
+        zones = pn_timezone.time_zones_for_number(number)
+    # The same rule as carrier.name_for_number, without recomputing the type.
+    carrier = pn_carrier.name_for_valid_number(number, "en") if kind in CARRIER_TYPES else ""
     return Phone(
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
         region=phonenumbers.region_code_for_number(number),
-        timezones=zones,
-        carrier=pn_carrier.name_for_number(number, "en") or None,
-        line_type=LINE_TYPES.get(phonenumbers.number_type(number), "unknown"),
+        timezones=tuple(TZ_ALIASES.get(z, z) for z in zones if z != "Etc/Unknown"),
+        carrier=carrier or None,
+        line_type=LINE_TYPES.get(kind, "unknown"),
         extension=extension or (number.extension or None),
     )
 
@@ -132,6 +144,8 @@ def normalize_email(raw: str) -> str | Rejected | None:
     text = unicodedata.normalize("NFKC", raw or "").strip()
     if not text:
         return None
+    if len(text) <= 254 and _SIMPLE_EMAIL.fullmatch(text) and len(text.partition("@")[0]) <= 64:
+        return text.lower()
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:

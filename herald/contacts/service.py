@@ -109,11 +109,21 @@ def _fill_empty(contact: Contact, item: ContactInput, now: datetime) -> UpsertOu
 
 
 def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime) -> list[int]:
+    """Insert new contacts with one executemany, then read their ids back by their unique keys.
+
+    Bulk INSERT … RETURNING in parameter order degrades to one statement per row on SQLite."""
     if not items:
         return []
     rows = [{**i.columns(), "attributes": i.attributes, "created_at": now, "updated_at": now} for i in items]
-    stmt = insert(Contact).returning(Contact.id, sort_by_parameter_order=True)
-    return list(uow.session.scalars(stmt, rows))
+    uow.session.execute(insert(Contact.__table__), rows)
+    by_key: dict[tuple[str, str], int] = {}
+    for key in ("external_id", "phone", "email"):
+        values = [r[key] for r in rows if r[key]]
+        for chunk in range(0, len(values), 5000):
+            column = getattr(Contact, key)
+            found = uow.session.execute(select(column, Contact.id).where(column.in_(values[chunk:chunk + 5000])))
+            by_key.update(((key, value), cid) for value, cid in found)
+    return [next(by_key[(k, r[k])] for k in ("external_id", "phone", "email") if r[k]) for r in rows]
 
 
 def _apply_import_consents(uow: UnitOfWork, inputs: Sequence[ContactInput],
@@ -137,20 +147,24 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple[int, str, str, str 
         (r.contact_id, r.channel): r
         for r in uow.session.scalars(select(Consent).where(Consent.contact_id.in_(ids), Consent.purpose == purpose))
     }
-    events, states = [], []
+    events: list[dict] = []
+    fresh: dict[tuple[int, str], dict] = {}
     for contact_id, channel, status, evidence in changes:
         state = current.get((contact_id, channel))
-        if state is not None and state.status == status:
+        latest = fresh.get((contact_id, channel), {}).get("status") or (state.status if state else None)
+        if latest == status:
             continue
         events.append({"contact_id": contact_id, "channel": channel, "purpose": purpose, "status": status,
                        "source": source, "evidence": evidence, "recorded_at": now})
         if state is None:
-            current[(contact_id, channel)] = state = Consent(contact_id=contact_id, channel=channel, purpose=purpose)
-            states.append(state)
-        state.status, state.recorded_at = status, now
+            fresh[(contact_id, channel)] = {"contact_id": contact_id, "channel": channel, "purpose": purpose,
+                                            "status": status, "recorded_at": now}
+        else:
+            state.status, state.recorded_at = status, now
     if events:
-        uow.session.execute(insert(ConsentEvent), events)
-        uow.session.add_all(states)
+        uow.session.execute(insert(ConsentEvent.__table__), events)
+    if fresh:
+        uow.session.execute(insert(Consent.__table__), list(fresh.values()))
     return len(events)
 
 

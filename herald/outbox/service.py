@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -40,11 +40,14 @@ def enqueue(uow: UnitOfWork, rows: Sequence[dict]) -> int:
     """Insert message rows; rows whose idempotency key exists already are left alone. Returns new rows."""
     if not rows:
         return 0
-    dialect = uow.session.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert if dialect == "sqlite" else None
-    stmt = make(Message).on_conflict_do_nothing(index_elements=["idempotency_key"]) if make else insert(Message)
-    # Conflicting rows return nothing, so the ids returned count exactly the rows that are new.
-    return len(uow.session.scalars(stmt.returning(Message.id), list(rows)).all())
+    table = Message.__table__
+    if uow.session.get_bind().dialect.name == "sqlite":
+        # sqlite3's executemany reports the rows it really inserted; conflicts count as none.
+        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
+        return uow.session.connection().execute(stmt, list(rows)).rowcount
+    # PostgreSQL batches RETURNING well; conflicting rows return nothing, so the ids count the new rows.
+    stmt = pg_insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
+    return len(uow.session.connection().execute(stmt, list(rows)).all())
 
 
 def claim_batch(uow: UnitOfWork, limit: int, now: datetime, lease: timedelta) -> list[Claimed]:

@@ -20,15 +20,19 @@ from herald.segments import queries as segments
 STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403}
 
 
+def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
+    """One unit of work per request, committed when the handler returns."""
+    with request.app.state.container.uow() as unit:
+        yield unit
+
+
+Unit = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+
 def create_app(container: Any) -> FastAPI:
     """The API bound to a bootstrap Container."""
     api = FastAPI(title="Herald", version="0.1.0", docs_url="/api/docs", openapi_url="/api/v1/openapi.json")
-
-    def uow() -> Iterator[UnitOfWork]:
-        with container.uow() as unit:
-            yield unit
-
-    Unit = Annotated[UnitOfWork, Depends(uow)]
+    api.state.container = container
 
     @api.exception_handler(HeraldError)
     async def herald_error(_: Request, exc: HeraldError) -> JSONResponse:

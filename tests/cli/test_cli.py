@@ -1,0 +1,133 @@
+"""The `herald` command as a user meets it: global options, --json, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from herald.cli.main import run
+from tests.scenario import CSV
+
+
+def herald(capsys, *args: str, code: int = 0) -> str:
+    """Run the CLI in-process; returns standard output, asserting the exit code."""
+    try:
+        run(list(args))
+        got = 0
+    except SystemExit as exc:
+        got = exc.code
+    captured = capsys.readouterr()
+    assert got == code, captured.err
+    herald.last_err = captured.err
+    return captured.out
+
+
+def as_json(capsys, *args: str) -> object:
+    return json.loads(herald(capsys, *args))
+
+
+def test_the_whole_flow_from_the_command_line(capsys, db_url, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    db = ["--db", db_url]
+    imported = as_json(capsys, *db, "--json", "contacts", "import", "c.csv")
+    assert (imported["rows"], imported["imported"]) == (6, 6)
+    assert as_json(capsys, *db, "tags", "create", "vip", "--json")["name"] == "vip"
+    assert as_json(capsys, *db, "--json", "tags", "apply", "vip", "--segment", "region:NP")["newly_tagged"] == 3
+    assert as_json(capsys, *db, "--json", "tags", "apply", "vip", "--ids", "2")["newly_tagged"] == 1
+    assert as_json(capsys, *db, "--json", "segments", "count", "tag:vip and consent:sms")["count"] == 2
+    listed = as_json(capsys, *db, "--json", "segments", "list", "tag:vip", "--limit", "2")
+    assert [c["id"] for c in listed] == [1, 2]
+    template = as_json(capsys, *db, "--json", "templates", "create", "sale", "--channel", "sms", "--body",
+                       "Hi {{ first_name | default('there') }}! Reply STOP to opt out.")
+    assert template["sms"]["encoding"] == "GSM-7"
+    assert as_json(capsys, *db, "--json", "campaigns", "create", "Sale", "--segment", "has:phone",
+                   "--template", "sale")["channel"] == "sms"
+    planned = as_json(capsys, *db, "--json", "campaigns", "plan", "Sale")
+    assert planned["audience"] == 6 and planned["new"] == 6
+    assert as_json(capsys, *db, "--json", "campaigns", "plan", "1")["new"] == 0
+    worker = as_json(capsys, *db, "--json", "worker", "--until-idle")
+    assert worker["sent"] + worker["deferred"] + worker["skipped"] <= 6 and worker["sent"] >= 1
+    report = as_json(capsys, *db, "--json", "reports", "campaign", "Sale")
+    assert report["audience"] == 6 and report["sent"] == worker["sent"]
+    why = as_json(capsys, *db, "--json", "campaigns", "explain", "Sale", "6")
+    assert why["action"] == "skip" and why["reason"] == "consent"
+    text = herald(capsys, *db, "campaigns", "explain", "Sale", "6")
+    assert text.startswith("Not sent: consent — marketing consent on sms was withdrawn")
+    assert "sent" in (tmp_path / "herald-outbox" / "sms.jsonl").read_text(encoding="utf-8") or worker["sent"]
+
+
+def test_json_before_and_after_the_command_is_the_same(capsys, db_url, tmp_path) -> None:
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    before = as_json(capsys, "--db", db_url, "--json", "contacts", "import", str(tmp_path / "c.csv"), "--dry-run")
+    after = as_json(capsys, "--db", db_url, "contacts", "import", str(tmp_path / "c.csv"), "--dry-run", "--json")
+    assert before == after and before["dry_run"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["segments", "count", "tag:vip and"], 2, "segment 'tag:vip and' at column 12: expected a condition"),
+        (["segments", "count", "tag:ghost"], 2, "unknown tag(s) ghost"),
+        (["campaigns", "explain", "nope", "1"], 3, "campaign 'nope' does not exist"),
+        (["contacts", "import", "missing.csv"], 2, "missing.csv: file not found"),
+        (["templates", "create", "t", "--channel", "fax", "--body", "x"], 2, "--channel: 'fax' is not one of"),
+        (["templates", "create", "t", "--channel", "sms", "--body", "{{ oops"], 2, "template 't' body line 1"),
+        (["tags", "apply", "vip"], 2, "give exactly one of --ids or --segment"),
+        (["campaigns", "create", "x", "--segment", "all", "--template", "t", "--set", "quiet_hours=1"], 2,
+         "expected RULE.PARAM=VALUE"),
+    ],
+)
+def test_errors_are_one_line_with_an_exit_code(capsys, db_url, tmp_path, monkeypatch, args, code, message) -> None:
+    monkeypatch.chdir(tmp_path)
+    herald(capsys, "--db", db_url, *args, code=code)
+    assert herald.last_err.startswith("error: ") and message in herald.last_err
+    assert herald.last_err.count("\n") == 1
+
+
+def test_an_uninitialised_database_says_what_to_do(capsys, tmp_path) -> None:
+    herald(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "segments", "count", "all", code=2)
+    assert "run `herald db upgrade`" in herald.last_err
+    out = as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "db", "upgrade")
+    assert out["from"] is None and out["to"] == "0001"
+    assert as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "segments", "count", "all") == {
+        "expression": "all", "count": 0}
+
+
+def test_sms_info_reads_standard_input(capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("【Herald】你好 😀\n"))
+    info = as_json(capsys, "templates", "sms-info", "--json")
+    assert info["encoding"] == "UCS-2" and info["segments"] == 1 and info["characters"] == 12
+    assert info["unicode_characters"] == ["【", "】", "你", "好", "😀"]
+
+
+def test_init_config_writes_once(capsys, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    herald(capsys, "init-config")
+    assert 'database_url = "sqlite:///herald.db"' in (tmp_path / "herald.toml").read_text(encoding="utf-8")
+    herald(capsys, "init-config", code=2)
+    assert "exists already" in herald.last_err
+
+
+def test_rules_presets_are_listed_and_shown(capsys) -> None:
+    names = [p["name"] for p in as_json(capsys, "--json", "rules", "presets")]
+    assert "default" in names and "us-tcpa" in names
+    shown = as_json(capsys, "--json", "rules", "show", "default")
+    assert [r["rule"] for r in shown["rules"]] == ["consent", "suppression", "frequency_cap", "quiet_hours"]
+
+
+def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = as_json(capsys, "--json", "demo")
+    assert result["import"]["rows"] == 2000
+    plan = result["plan"]
+    assert plan["audience"] == plan["send_now"] + plan["deferred"] + plan["skipped"]
+    assert plan["replan_new"] == 0
+    assert result["worker"]["sent"] == plan["send_now"] == result["report"]["sent"]
+    assert "skipped" in result["explain"] and "deferred" in result["explain"]
+    lines = (tmp_path / "herald-demo-outbox" / "sms.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == plan["send_now"]
+    again = as_json(capsys, "--json", "demo")  # a second run starts over cleanly
+    assert again["plan"]["audience"] == plan["audience"]
