@@ -15,7 +15,7 @@ from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid, NotFound
 from herald.rules import Policy, load_policy
 from herald.segments import queries as segments
-from herald.types import Channel, Purpose
+from herald.types import Purpose
 
 
 def create_campaign(uow: UnitOfWork, name: str, segment: str, template: str | int, now: datetime, *,
@@ -62,7 +62,3 @@ def plan_campaign(uow: UnitOfWork, ref: str | int, now: datetime,
     campaign.status, campaign.planned_at = "planned", now
     campaign.audience_size = max(campaign.audience_size or 0, stats.audience)
     return stats
-
-
-def channel_of(campaign: Campaign) -> Channel:
-    return Channel(campaign.channel)

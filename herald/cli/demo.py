@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from herald import bootstrap
 from herald.analytics.queries import campaign_report
 from herald.campaigns import service as campaigns
-from herald.cli.main_helpers import demo_settings
+from herald.config import Settings, load_settings
 from herald.console import app_context, emit, out
 from herald.contacts import importer
 from herald.contacts import service as contacts
@@ -34,6 +34,13 @@ TEMPLATE = (
 SEGMENT = "has:phone and not tag:churned"
 
 
+def demo_settings(ctx: typer.Context) -> Settings:
+    """The demo's settings: its own SQLite file and outbox folder unless --db names a database."""
+    root = ctx.find_root()
+    return load_settings(root.params.get("config"), database_url=root.params.get("db") or "sqlite:///herald-demo.db",
+                         outbox_dir="herald-demo-outbox")
+
+
 def run_demo(ctx: typer.Context, json_out: bool) -> None:
     """Import, tag, segment, plan, send, report and explain; print each stage's figures."""
     started = time.perf_counter()
@@ -51,7 +58,10 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
     finally:
         container.close()
     result["seconds"] = round(time.perf_counter() - started, 2)
-    say(f"\nDone in {result['seconds']} s. Explore: herald --db {settings.database_url} reports campaign 1")
+    db = settings.database_url
+    if db.startswith("sqlite:///") and not db.startswith("sqlite:////"):
+        db = f"sqlite:///{Path(db[len('sqlite:///'):]).resolve()}"
+    say(f"\nDone in {result['seconds']} s. Explore: herald --db {db} reports campaign 1")
     if app_context(ctx).wants_json(json_out):
         emit(ctx, True, result)
 

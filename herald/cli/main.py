@@ -34,8 +34,8 @@ for sub, name in ((contacts_cli.app, "contacts"), (tags_cli.app, "tags"), (segme
                   (rules_cli.app, "rules"), (db_app, "db")):
     app.add_typer(sub, name=name)
 
-# Commands that create or migrate the schema themselves; every other one needs it current.
-SELF_MIGRATING = {"db", "demo", "serve", "init-config", "rules", "templates sms-info"}
+# Commands that create the schema themselves or need none; every other one needs it current.
+NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules"}
 
 
 @app.callback()
@@ -50,21 +50,15 @@ def main(
     """Herald: import contacts, segment them, and send campaigns that can say why."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
-    invoked = " ".join(ctx.invoked_subcommand and [ctx.invoked_subcommand] or [])
-    needs_schema = invoked not in SELF_MIGRATING
+    needs_schema = ctx.invoked_subcommand not in NO_SCHEMA_CHECK
 
     def make_container() -> bootstrap.Container:
-        settings = load_settings(config, database_url=db)
-        container = bootstrap.build(settings)
-        if needs_schema and not _sms_info(ctx):
+        container = bootstrap.build(load_settings(config, database_url=db))
+        if needs_schema:
             _require_schema(container)
         return container
 
     ctx.obj = AppContext(json=json_out, make_container=make_container, audience=audience_select)
-
-
-def _sms_info(ctx: typer.Context) -> bool:
-    return ctx.invoked_subcommand == "templates" and "sms-info" in sys.argv
 
 
 def _require_schema(container: bootstrap.Container) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from herald.campaigns import service as campaigns
@@ -74,8 +74,6 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
 
 
 def _with_send(r: Recipient, channel: str, purpose: str, now: datetime) -> Recipient:
-    from dataclasses import replace
-
     return replace(r, sends=(*r.sends, SendFact(Channel(channel), Purpose(purpose), now)))
 
 
