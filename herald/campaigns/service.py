@@ -56,9 +56,9 @@ def plan_campaign(uow: UnitOfWork, ref: str | int, now: datetime,
     """Turn the campaign's audience into outbox rows; safe to run again."""
     campaign = get_campaign(uow, ref)
     audience = segments.audience_select(uow.session, campaign.segment)
-    if segments.count(uow.session, campaign.segment) == 0:
-        raise Invalid(f"the segment {campaign.segment!r} matches no contacts", where=f"campaign {campaign.name!r}")
     stats = planner.plan(uow, campaign, audience, policy_of(campaign), now, progress)
+    if stats.audience == 0:  # nothing was written; the caller's unit of work rolls back anyway
+        raise Invalid(f"the segment {campaign.segment!r} matches no contacts", where=f"campaign {campaign.name!r}")
     campaign.status, campaign.planned_at = "planned", now
     campaign.audience_size = max(campaign.audience_size or 0, stats.audience)
     return stats

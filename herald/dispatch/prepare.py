@@ -16,7 +16,7 @@ from herald.db import UnitOfWork
 from herald.outbox import service as outbox
 from herald.outbox.service import Claimed
 from herald.providers import Outgoing
-from herald.rules import Defer, Recipient, RuleOutcome, SendFact, Skip, Verdict, decide
+from herald.rules import Defer, Policy, Recipient, RuleOutcome, SendFact, Skip, Verdict, decide
 from herald.rules.decision import trail_json
 from herald.types import Channel, Purpose
 
@@ -55,6 +55,7 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
     recipients = load_recipients(session, ids, now)
     contacts = {c.id: c for c in session.query(Contact).filter(Contact.id.in_(ids))}
     camps = {i: campaigns.get_campaign(uow, i) for i in {c.campaign_id for c in claimed if c.campaign_id}}
+    policies = {i: campaigns.policy_of(c) for i, c in camps.items()}
     templates = {t.id: t for t in session.query(Template).filter(Template.id.in_({c.template_id for c in claimed}))}
     ready = []
     for item in claimed:
@@ -64,8 +65,8 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
             counts.failed += outbox.mark_failed(uow, item.id, item.token, "orphaned",
                                                 "campaign, contact or template no longer exists", now)
             continue
-        prepared = _one(uow, item, campaign, recipient, contacts[item.contact_id], templates[item.template_id],
-                        now, providers, counts)
+        prepared = _one(uow, item, campaign, policies[campaign.id], recipient, contacts[item.contact_id],
+                        templates[item.template_id], now, providers, counts)
         if prepared is not None:
             ready.append(prepared)
             # Later messages in this batch must see this one for frequency caps.
@@ -77,9 +78,10 @@ def _with_send(r: Recipient, channel: str, purpose: str, now: datetime) -> Recip
     return replace(r, sends=(*r.sends, SendFact(Channel(channel), Purpose(purpose), now)))
 
 
-def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipient, contact: Contact,
-         template: Template, now: datetime, providers: dict[str, str], counts: BatchCounts) -> Prepared | None:
-    decision = decide(recipient, intent_for(campaign), campaigns.policy_of(campaign), now)
+def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, policy: Policy, recipient: Recipient,
+         contact: Contact, template: Template, now: datetime, providers: dict[str, str],
+         counts: BatchCounts) -> Prepared | None:
+    decision = decide(recipient, intent_for(campaign), policy, now)
     trail = trail_json(decision)
     if isinstance(decision, Skip):
         counts.skipped += outbox.mark_skipped(uow, item.id, item.token, decision.reason, trail, now)
