@@ -49,8 +49,13 @@ def read_preset(name: str) -> dict[str, Any]:
     path = resources.files("herald.rules") / "presets" / f"{name}.toml"
     if not name.replace("-", "").replace("_", "").isalnum() or not path.is_file():
         raise Invalid(f"unknown preset {name!r} (available: {', '.join(preset_names())})", where="policy")
+    return parse_preset(path.read_text(encoding="utf-8"), name)
+
+
+def parse_preset(text: str, name: str) -> dict[str, Any]:
+    """A preset's TOML text as data; a syntax error names the preset and the line."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise Invalid(str(exc), where=f"preset {name}") from None
 

@@ -83,3 +83,11 @@ def test_regions(raw, code) -> None:
 def test_unknown_region_is_refused() -> None:
     with pytest.raises(ValueError, match="two-letter country code"):
         clean_region("Nepal")
+
+
+def test_a_00_prefix_means_plus_even_where_the_country_dials_otherwise() -> None:
+    # Japan dials 010 abroad: read in Japan, "0044…" is a possible but invalid Japanese number.
+    phone = normalize_phone("0044 7812 345678", "JP")
+    assert isinstance(phone, Phone) and (phone.e164, phone.region, phone.line_type) == ("+447812345678", "GB",
+                                                                                         "mobile")
+    assert "Europe/London" in phone.timezones

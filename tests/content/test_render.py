@@ -57,3 +57,9 @@ def test_output_is_capped() -> None:
     with pytest.raises(RenderError, match="longer than 50"):
         render("{{ name }}", {"name": "x" * 51}, limit=50)
     assert render("{{ name }}", {"name": "x" * 50}, limit=50) == "x" * 50
+
+
+def test_methods_that_would_change_data_are_refused_by_the_sandbox() -> None:
+    check("{{ attr.update }}")  # plain attribute access passes the allow-list …
+    with pytest.raises(RenderError, match="refused by the sandbox"):
+        render("{{ attr.update }}", {"attr": {}})  # … but the immutable sandbox refuses it

@@ -57,3 +57,8 @@ def test_per_segment_capacity_follows_the_length() -> None:
     assert analyze(A * 10).per_segment == 160
     assert analyze(A * 200).per_segment == 153
     assert analyze("你" * 80).per_segment == 67
+
+
+def test_the_json_shape_lists_the_forcing_characters() -> None:
+    assert analyze("Hi 你").as_dict() == {"encoding": "UCS-2", "characters": 4, "units": 4, "segments": 1,
+                                          "per_segment": 70, "unicode_characters": ["你"]}
