@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -69,13 +70,23 @@ def import_(
     emit(ctx, json_out, result.as_dict(), lambda: print_import(result, report))
 
 
+E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula; a strict E.164 number stays as it is."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not E164.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def write_problems(path: Path, problems: list[dict]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=["row", "field", "value", "reason"])
         writer.writeheader()
         for p in problems:
-            value = "" if p["value"] is None else str(p["value"])
-            writer.writerow({**p, "value": "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value})
+            writer.writerow({k: safe_cell(v) for k, v in p.items()})
 
 
 def print_import(result: importer.ImportReport, report: Path | None) -> None:

@@ -131,3 +131,26 @@ def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> N
     assert len(lines) == plan["send_now"]
     again = as_json(capsys, "--json", "demo")  # a second run starts over cleanly
     assert again["plan"]["audience"] == plan["audience"]
+
+
+def test_the_problem_report_is_safe_to_open_in_a_spreadsheet(capsys, db_url, tmp_path) -> None:
+    source = tmp_path / "c.csv"
+    source.write_text("phone,name\n=HYPERLINK(\"http://x\"),a\n+12,b\n+9779841234567,c,extra\n", encoding="utf-8")
+    herald(capsys, "--db", db_url, "contacts", "import", str(source), "--report", str(tmp_path / "r.csv"))
+    import csv as csv_module
+
+    rows = list(csv_module.DictReader((tmp_path / "r.csv").open(encoding="utf-8")))
+    values = [r["value"] for r in rows if r["field"] == "phone"]
+    assert values == ["'=HYPERLINK(\"http://x\")", "'+12"]
+    assert any(r["reason"] == "has 3 fields, the header has 2" for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("-2", "'-2"), ("+9779841234567", "+9779841234567"),
+     ("+1 415", "'+1 415"), ("\tx", "'\tx"), ("plain", "plain"), (None, ""), (3, "3")],
+)
+def test_cells_are_neutralized_except_strict_e164(value, cell) -> None:
+    from herald.contacts.cli import safe_cell
+
+    assert safe_cell(value) == cell
