@@ -39,7 +39,8 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
         return RuleOutcome(NAME, channel, Verdict.PASS, f"{len(times)} of {cap} allowed{where} in {hours} h")
     # The send that must age out of the window before one more fits.
     until = times[len(times) - cap] + window
-    detail = f"{len(times)} messages{where} in the last {hours} h reach the cap of {cap}"
+    count = f"{len(times)} message{'s' if len(times) != 1 else ''}"
+    detail = f"{count}{where} in the last {hours} h reach{'es' if len(times) == 1 else ''} the cap of {cap}"
     if params["on_exceed"] == "skip":
         return RuleOutcome(NAME, channel, Verdict.SKIP, detail)
     return RuleOutcome(NAME, channel, Verdict.DEFER, f"{detail}; next allowed {until:%Y-%m-%d %H:%M} UTC", until)
