@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from herald.errors import Invalid
+
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on standard output.")]
 
 out = Console(highlight=False, soft_wrap=True)
@@ -85,8 +87,6 @@ def progress(description: str, total: int | None) -> Iterator[Callable[[int], No
 
 def parse_pairs(values: list[str] | None, option: str) -> dict[str, str]:
     """`KEY=VALUE` options into a dict, naming the option on a malformed one."""
-    from herald.errors import Invalid
-
     pairs = {}
     for item in values or []:
         key, sep, value = item.partition("=")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from herald.errors import Invalid
+
 
 class Channel(StrEnum):
     """The medium a message travels on; providers are vendors behind a channel."""
@@ -41,12 +43,10 @@ class MessageStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
-def parse_enum(enum_type: type[StrEnum], value: str, what: str) -> StrEnum:
+def parse_enum(enum_type: type[StrEnum], value: object, what: str) -> StrEnum:
     """Parse `value` into `enum_type`, naming `what` and the allowed values on failure."""
-    from herald.errors import Invalid
-
     try:
-        return enum_type(value.strip().lower())
+        return enum_type(str(value).strip().lower())
     except ValueError:
         allowed = ", ".join(m.value for m in enum_type)
         raise Invalid(f"{what}: {value!r} is not one of {allowed}") from None

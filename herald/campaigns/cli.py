@@ -9,12 +9,12 @@ import typer
 from sqlalchemy import select
 
 from herald.campaigns import service
+from herald.campaigns.explain import describe
 from herald.campaigns.models import Campaign
 from herald.console import JsonFlag, app_context, emit, out, parse_pairs, progress, table
 from herald.contacts.service import get_contact
 from herald.errors import Invalid
 from herald.outbox import queries as outbox_queries
-from herald.rules import explain as explainer
 from herald.segments import queries as segments
 from herald.types import Purpose, parse_enum
 
@@ -83,13 +83,6 @@ def plan(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
     emit(ctx, json_out, data, human)
 
 
-def current_action(status: str, due_at, now) -> str:
-    """What the ledger says now: sent, skip, defer (waiting) or send (due)."""
-    if status == "queued":
-        return "defer" if due_at > now else "send"
-    return {"skipped": "skip"}.get(status, status)
-
-
 @app.command()
 def explain(ctx: typer.Context, campaign: str, contact: int, json_out: JsonFlag = False) -> None:
     """Why this contact did or did not get this campaign, rule by rule."""
@@ -103,12 +96,5 @@ def explain(ctx: typer.Context, campaign: str, contact: int, json_out: JsonFlag 
                     "text": f"Contact {contact} is not in the audience of {c.name!r} ({c.segment}), or the "
                             "campaign has not been planned yet."}
         else:
-            action = current_action(m.status, m.due_at, container.clock.now())
-            when = f"{m.due_at:%Y-%m-%d %H:%M} UTC"
-            text = explainer.explain(action, m.channel, when, m.trail, m.reason if action == "skip" else None)
-            if action == "sent":
-                text = f"Sent on {m.channel} at {m.sent_at:%Y-%m-%d %H:%M} UTC.\n" + "\n".join(explainer.lines(m.trail))
-            data = {"campaign": c.id, "contact": contact, "in_audience": True, "status": m.status,
-                    "action": action, "planned_action": m.planned_action, "channel": m.channel, "due_at": m.due_at,
-                    "sent_at": m.sent_at, "reason": m.reason, "trail": m.trail, "text": text}
+            data = {"campaign": c.id, "in_audience": True, **describe(m, container.clock.now())}
     emit(ctx, json_out, data, data["text"])

@@ -14,15 +14,16 @@ from sqlalchemy import func, select
 from herald import bootstrap
 from herald.analytics.queries import campaign_report
 from herald.campaigns import service as campaigns
+from herald.campaigns.explain import describe
 from herald.config import Settings, load_settings
 from herald.console import app_context, emit, out
 from herald.contacts import importer
 from herald.contacts import service as contacts
+from herald.contacts.models import Contact
 from herald.content import service as content
 from herald.content import sms
 from herald.errors import Invalid
 from herald.outbox.models import Message
-from herald.rules import explain
 from herald.segments import queries as segments
 from herald.tags import service as tags
 from herald.types import Channel
@@ -132,8 +133,6 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
 
 
 def _first_phones(uow, n: int) -> list[str]:
-    from herald.contacts.models import Contact
-
     return list(
         uow.session.scalars(
             select(Contact.phone).where(Contact.phone.is_not(None)).order_by(Contact.id).offset(100).limit(n)
@@ -150,8 +149,7 @@ def _explanations(uow, campaign_id: int, now, say) -> dict[str, object]:
         m = uow.session.scalar(select(Message).where(Message.campaign_id == campaign_id, where).order_by(Message.id))
         if m is None:
             continue
-        action = "skip" if label == "skipped" else "defer"
-        text = explain.explain(action, m.channel, f"{m.due_at:%Y-%m-%d %H:%M} UTC", m.trail, m.reason)
+        text = describe(m, now)["text"]
         found[label] = {"contact": m.contact_id, "text": text}
         say(
             f"\n[bold]Why contact {m.contact_id} was {label}[/] "

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import click
 import typer
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from herald import bootstrap
@@ -76,8 +77,6 @@ def _require_schema(container: bootstrap.Container) -> None:
 
 def _safe_url(url: str) -> str:
     """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
@@ -142,6 +141,7 @@ def demo(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 @app.command()
 def serve(ctx: typer.Context, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the REST API (migrating an empty database first)."""
+    # Imported here so that every other command starts without loading the web stack.
     import uvicorn
 
     from herald.web import create_app

@@ -18,7 +18,7 @@ from herald.rules import ConsentFact, MessageIntent, Recipient, SendFact, decide
 from herald.rules.decision import Defer, Send, trail_json
 from herald.rules.explain import explain
 from herald.rules.policy import parse_preset
-from herald.types import Channel, Purpose
+from herald.types import Channel, Purpose, parse_enum
 
 
 def when(value: Any, where: str) -> datetime:
@@ -30,14 +30,6 @@ def when(value: Any, where: str) -> datetime:
     if moment.tzinfo is None:
         raise Invalid(f"{value!r} has no UTC offset (add Z or +hh:mm)", where=where)
     return moment
-
-
-def enum(kind, value: Any, where: str):
-    try:
-        return kind(str(value).lower())
-    except ValueError:
-        allowed = ", ".join(k.value for k in kind)
-        raise Invalid(f"{value!r} is not one of {allowed}", where=where) from None
 
 
 def recipient_from(data: dict[str, Any]) -> Recipient:
@@ -61,13 +53,13 @@ def recipient_from(data: dict[str, Any]) -> Recipient:
     return Recipient(
         contact_id=None, addresses=addresses, timezones=zones, region=region, line_type=line,
         consents=tuple(_consent(c, f"consents[{i}]") for i, c in enumerate(data.get("consents", []))),
-        suppressions={enum(Channel, s.get("channel"), f"suppressions[{i}].channel"): str(s.get("reason", "manual"))
-                      for i, s in enumerate(data.get("suppressions", []))},
+        suppressions={parse_enum(Channel, s.get("channel"), f"suppressions[{i}].channel"):
+                      str(s.get("reason", "manual")) for i, s in enumerate(data.get("suppressions", []))},
         lifecycle=data.get("lifecycle"),
-        sends=tuple(SendFact(enum(Channel, s.get("channel"), f"sends[{i}].channel"),
-                             enum(Purpose, s.get("purpose", "marketing"), f"sends[{i}].purpose"),
+        sends=tuple(SendFact(parse_enum(Channel, s.get("channel"), f"sends[{i}].channel"),
+                             parse_enum(Purpose, s.get("purpose", "marketing"), f"sends[{i}].purpose"),
                              when(s.get("at"), f"sends[{i}].at")) for i, s in enumerate(data.get("sends", []))),
-        last_inbound={enum(Channel, k, "last_inbound"): when(v, f"last_inbound.{k}")
+        last_inbound={parse_enum(Channel, k, "last_inbound"): when(v, f"last_inbound.{k}")
                       for k, v in (data.get("last_inbound") or {}).items()},
     )
 
@@ -76,8 +68,8 @@ def _consent(c: dict[str, Any], where: str) -> ConsentFact:
     status = str(c.get("status", "granted")).lower()
     if status not in ("granted", "revoked"):
         raise Invalid(f"{status!r} is not granted or revoked", where=f"{where}.status")
-    return ConsentFact(enum(Channel, c.get("channel"), f"{where}.channel"),
-                       enum(Purpose, c.get("purpose", "marketing"), f"{where}.purpose"), status,
+    return ConsentFact(parse_enum(Channel, c.get("channel"), f"{where}.channel"),
+                       parse_enum(Purpose, c.get("purpose", "marketing"), f"{where}.purpose"), status,
                        when(c.get("at"), f"{where}.at"))
 
 
@@ -86,8 +78,8 @@ def intent_from(data: dict[str, Any]) -> MessageIntent:
     if not isinstance(channels, list):
         raise Invalid("expected a list such as [\"whatsapp\", \"sms\"]", where="intent.channels")
     return MessageIntent(
-        purpose=enum(Purpose, data.get("purpose", "marketing"), "intent.purpose"),
-        channels=tuple(enum(Channel, c, f"intent.channels[{i}]") for i, c in enumerate(channels)),
+        purpose=parse_enum(Purpose, data.get("purpose", "marketing"), "intent.purpose"),
+        channels=tuple(parse_enum(Channel, c, f"intent.channels[{i}]") for i, c in enumerate(channels)),
         template_category=data.get("template_category"), template_status=data.get("template_status"))
 
 

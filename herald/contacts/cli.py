@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from herald.console import JsonFlag, app_context, emit, err, out, parse_pairs, progress, table
 from herald.contacts import importer, service
 from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
+from herald.contacts.normalize import Phone, normalize_phone
 from herald.types import Channel, ConsentStatus, Purpose, parse_enum
 
 app = typer.Typer(help="Import, inspect and manage contacts, consent and suppression.", no_args_is_help=True)
@@ -228,8 +229,6 @@ def suppress(
     container = app_context(ctx).container
     ch = parse_enum(Channel, channel, "--channel")
     if ch.uses_phone:
-        from herald.contacts.normalize import Phone, normalize_phone
-
         phone = normalize_phone(address, container.settings.default_region)
         if not isinstance(phone, Phone):
             raise typer.BadParameter(getattr(phone, "reason", "empty"), param_hint="ADDRESS")

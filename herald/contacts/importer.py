@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
@@ -200,8 +201,6 @@ class Importer:
     def _timezone(self, row_no: int, raw: str) -> str | None:
         if not raw:
             return None
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
         try:
             ZoneInfo(raw)
         except (ZoneInfoNotFoundError, ValueError):

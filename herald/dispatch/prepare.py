@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy import select
+
 from herald.campaigns import service as campaigns
 from herald.campaigns.facts import load_recipients
 from herald.campaigns.models import Campaign
@@ -53,10 +55,12 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
     session = uow.session
     ids = sorted({c.contact_id for c in claimed})
     recipients = load_recipients(session, ids, now)
-    contacts = {c.id: c for c in session.query(Contact).filter(Contact.id.in_(ids))}
+    # load_recipients put these contacts in the session; get() reads its identity map, not the database.
+    contacts = {i: session.get(Contact, i) for i in recipients}
     camps = {i: campaigns.get_campaign(uow, i) for i in {c.campaign_id for c in claimed if c.campaign_id}}
     policies = {i: campaigns.policy_of(c) for i, c in camps.items()}
-    templates = {t.id: t for t in session.query(Template).filter(Template.id.in_({c.template_id for c in claimed}))}
+    wanted = {c.template_id for c in claimed}
+    templates = {t.id: t for t in session.scalars(select(Template).where(Template.id.in_(wanted)))}
     ready = []
     for item in claimed:
         campaign = camps.get(item.campaign_id)

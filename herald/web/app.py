@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
 from herald.analytics.queries import campaign_report
+from herald.campaigns.explain import describe
 from herald.campaigns.service import get_campaign
 from herald.contacts.service import get_contact
 from herald.db import UnitOfWork
@@ -58,7 +59,6 @@ def create_app(container: Any) -> FastAPI:
         m = outbox_queries.for_campaign_contact(unit.session, campaign.id, contact_id)
         if m is None:
             raise NotFound(f"contact {contact_id} has no message in campaign {campaign.name!r}")
-        return {"status": m.status, "planned_action": m.planned_action, "channel": m.channel,
-                "due_at": m.due_at, "reason": m.reason, "trail": m.trail}
+        return describe(m, container.clock.now())
 
     return api

@@ -35,5 +35,6 @@ def test_report_and_explain(client, container, tmp_path) -> None:
     assert report["sent"] == 2 and report["audience"] == 6
     why = client.get(f"/api/v1/campaigns/{cid}/explain/6").json()
     assert why["status"] == "skipped" and why["trail"][0]["rule"] == "consent"
+    assert why["action"] == "skip" and why["text"].startswith("Not sent: consent")
     assert client.get("/api/v1/campaigns/99/report").status_code == 404
     assert client.get(f"/api/v1/campaigns/{cid}/explain/99").status_code == 404
