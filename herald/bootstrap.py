@@ -3,15 +3,17 @@ the CLI and the worker alike. Nothing here runs at import time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
 
+from herald.campaigns.compliance import lint_profile
 from herald.clock import Clock, SystemClock
 from herald.config import Settings
+from herald.content.lint import Profile
 from herald.db import Base, UnitOfWork, make_engine, sessions
 from herald.db import migrate as migrations
 from herald.dispatch.worker import Worker
@@ -48,6 +50,10 @@ class Container:
     def worker(self, batch_size: int | None = None) -> Worker:
         return Worker(self.uow, self.clock, self.providers, self.settings.providers,
                       batch_size or self.settings.batch_size, timedelta(seconds=self.settings.lease_seconds))
+
+    def lint_profile(self, uow: UnitOfWork, presets: Iterable[str] = ()) -> Profile:
+        """What templates are linted against: presets' [lint] tables, settings and banned-word edits."""
+        return lint_profile(uow, self.settings, presets)
 
     def close(self) -> None:
         self.engine.dispose()

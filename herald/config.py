@@ -33,6 +33,14 @@ class Settings:
     providers: dict[str, str] = field(
         default_factory=lambda: {"sms": "file", "whatsapp": "file", "email": "file"}
     )
+    # What compliance lint checks templates against (see docs/content.md).
+    sender_name: str | None = None  # the business name marketing texts must carry; several: comma-separated
+    postal_address: str | None = None  # printed in marketing email
+    help_reply: str | None = None  # the answer to an inbound HELP
+    link_domains: str | None = None  # comma-separated; when set, links elsewhere are lint errors
+    price_table: str | None = None  # a TOML price table; the bundled example when unset
+    whatsapp_app_secret: str | None = None  # verifies X-Hub-Signature-256 on Meta's webhooks
+    whatsapp_verify_token: str | None = None  # answers Meta's webhook subscription check
 
     def __post_init__(self) -> None:
         if self.env not in ("dev", "test", "prod"):

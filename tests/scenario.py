@@ -9,7 +9,7 @@ from herald.contacts import importer
 from herald.contacts.models import Contact
 from herald.content import service as content
 from herald.tags import service as tags
-from herald.types import Channel
+from herald.types import Channel, Purpose
 from tests.conftest import NOW
 
 # Kathmandu 19:45 (allowed), Windhoek 16:00 (allowed), Shanghai 22:00 (quiet), Los Angeles 07:00 (quiet).
@@ -31,8 +31,17 @@ def setup(container, tmp_path, template: str = TEMPLATE, segment: str = "has:pho
     with container.uow() as uow:
         importer.import_csv(uow, path, NOW)
         tags.create_tag(uow, "vip", NOW)
-        content.create_template(uow, "sale", Channel.SMS, template, NOW)
+        publish(uow, "sale", Channel.SMS, {"body": template})
         return campaigns.create_campaign(uow, "Sale", segment, "sale", NOW).id
+
+
+def publish(uow, name, channel, data, locale="en", purpose=Purpose.MARKETING):
+    """Create a template and take it through review (written by one person, approved by another)."""
+    version = content.create_template(uow, name, channel, data, author="writer", now=NOW, locale=locale,
+                                      purpose=purpose)
+    content.review(uow, version, "submit", actor="writer", now=NOW)
+    content.review(uow, version, "approve", actor="reviewer", now=NOW)
+    return version
 
 
 def contact_id(container, phone: str) -> int:

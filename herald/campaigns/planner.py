@@ -41,8 +41,10 @@ def idempotency_key(campaign_id: int, contact_id: int) -> str:
     return f"campaign:{campaign_id}:contact:{contact_id}"
 
 
-def intent_for(campaign: Campaign) -> MessageIntent:
-    return MessageIntent(purpose=Purpose(campaign.purpose), channels=(Channel(campaign.channel),))
+def intent_for(campaign: Campaign, template_category: str | None = None,
+               template_status: str | None = None) -> MessageIntent:
+    return MessageIntent(purpose=Purpose(campaign.purpose), channels=(Channel(campaign.channel),),
+                         template_category=template_category, template_status=template_status)
 
 
 def message_row(campaign: Campaign, contact_id: int, decision: Decision, recipient_addresses: dict,

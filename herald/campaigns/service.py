@@ -55,6 +55,10 @@ def plan_campaign(uow: UnitOfWork, ref: str | int, now: datetime,
                   progress: Callable[[int], None] | None = None) -> planner.PlanStats:
     """Turn the campaign's audience into outbox rows; safe to run again."""
     campaign = get_campaign(uow, ref)
+    template = content.get_template(uow, campaign.template_id)
+    if not content.approved_versions(uow, template.id):
+        raise Invalid(f"template {template.name!r} has no approved version; submit it and have it approved first",
+                      where=f"campaign {campaign.name!r}")
     audience = segments.audience_select(uow.session, campaign.segment)
     stats = planner.plan(uow, campaign, audience, policy_of(campaign), now, progress)
     if stats.audience == 0:  # nothing was written; the caller's unit of work rolls back anyway

@@ -22,6 +22,7 @@ from herald.contacts import service as contacts
 from herald.contacts.models import Contact
 from herald.content import service as content
 from herald.content import sms
+from herald.content.lint import lint_content
 from herald.errors import Invalid
 from herald.outbox.models import Message
 from herald.segments import queries as segments
@@ -97,13 +98,19 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
     say("[bold]3. Segments[/] " + "; ".join(f"{e!r}: {n}" for e, n in counts.items()))
 
     with container.uow() as uow:
-        content.create_template(uow, "winter-sale", Channel.SMS, TEMPLATE, now)
+        version = content.create_template(uow, "winter-sale", Channel.SMS, {"body": TEMPLATE}, author="maya",
+                                          now=now)
+        findings = lint_content("sms", "marketing", version.content, container.lint_profile(uow))
+        content.review(uow, version, "submit", actor="maya", now=now, findings=findings)
+        content.review(uow, version, "approve", actor="li", now=now, findings=findings)
         campaign = campaigns.create_campaign(uow, "Winter sale", SEGMENT, "winter-sale", now)
         cid = campaign.id
     info = sms.analyze(TEMPLATE)
+    result["template"] = {**info.as_dict(), "findings": [f.as_dict() for f in findings], "approved_by": "li"}
     say(
         f"[bold]4. Template[/] {info.encoding}, {info.characters} characters, "
-        f"{info.segments} segment(s) before variables"
+        f"{info.segments} segment(s) before variables; lint: {len(findings)} finding(s); written by maya, "
+        "approved by li"
     )
 
     with container.uow() as uow:

@@ -1,66 +1,324 @@
-"""`herald templates …`"""
+"""`herald templates …`: write, review, lint, export and price templates."""
 
 from __future__ import annotations
 
+import getpass
+import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from sqlalchemy import select
 
 from herald.console import JsonFlag, app_context, emit, out, table
 from herald.content import service, sms
+from herald.content.lint import ERROR, lint_content
 from herald.content.models import Template
+from herald.content.whatsapp import meta_status_updates
 from herald.errors import Invalid
-from herald.types import Channel, parse_enum
+from herald.types import Channel, Purpose, parse_enum
 
-app = typer.Typer(help="Write templates and check SMS encoding.", no_args_is_help=True)
+app = typer.Typer(help="Write, review and lint templates; check SMS encoding and cost.", no_args_is_help=True)
+coupons = typer.Typer(help="Pools of one-time coupon codes ({{ coupon.POOL }}).", no_args_is_help=True)
+words = typer.Typer(help="Edit the banned-words list that lint checks.", no_args_is_help=True)
+app.add_typer(coupons, name="coupons")
+app.add_typer(words, name="words")
+
+Body = Annotated[str | None, typer.Option(help="SMS text, WhatsApp free-form text, or email plain text.")]
+BodyFile = Annotated[Path | None, typer.Option(help="Read --body from a file.")]
+ContentFile = Annotated[Path | None, typer.Option("--file", help="The whole content as JSON (any channel; "
+                                                                  "WhatsApp templates: see docs/content.md).")]
+Subject = Annotated[str | None, typer.Option(help="Email subject.")]
+Preheader = Annotated[str | None, typer.Option(help="Email preheader.")]
+HtmlFile = Annotated[Path | None, typer.Option(help="Email HTML body from a file.")]
+Locale = Annotated[str | None, typer.Option(help="Locale such as en, zh-CN (default: the template's own).")]
+Variant = Annotated[str, typer.Option(help="A/B variant.")]
+By = Annotated[str, typer.Option("--by", help="Who is acting (default: your login).")]
+Preset = Annotated[list[str] | None, typer.Option("--preset", help="Lint against these presets (default: the "
+                                                                   "configured one).")]
+
+
+def _me() -> str:
+    return getpass.getuser()
+
+
+def _content(channel: str, body: str | None, body_file: Path | None, file: Path | None, subject: str | None,
+             preheader: str | None, html_file: Path | None) -> dict[str, Any]:
+    """Content from the command line: a JSON file, or the per-channel options."""
+    if file is not None:
+        try:
+            return json.loads(file.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise Invalid(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", where=str(file)) from None
+    text = body_file.read_text(encoding="utf-8") if body_file is not None else body
+    if channel == "email":
+        html = html_file.read_text(encoding="utf-8") if html_file else None
+        return {k: v for k, v in {"subject": subject, "preheader": preheader, "html": html, "text": text}.items()
+                if v is not None}
+    if text is None:
+        raise Invalid("give --body, --body-file or --file", where="templates")
+    return {"text": text} if channel == "whatsapp" else {"body": text}
+
+
+def _version_data(template: Template, version: Any) -> dict[str, Any]:
+    return {"template": template.name, "id": version.id, "channel": template.channel, "locale": version.locale,
+            "variant": version.variant, "version": version.version, "status": version.status,
+            "author": version.author, "reviewer": version.reviewer, "note": version.review_note,
+            "meta_status": version.meta_status, "content": version.content}
 
 
 @app.command()
-def create(ctx: typer.Context, name: str,
-           channel: Annotated[str, typer.Option(help="sms, whatsapp or email")],
-           body: Annotated[str | None, typer.Option(help="Template text (Jinja2 variables).")] = None,
-           body_file: Annotated[Path | None, typer.Option(help="Read the body from a file.")] = None,
-           subject: Annotated[str | None, typer.Option(help="Email subject.")] = None,
-           json_out: JsonFlag = False) -> None:
-    """Create a template; syntax, variables and size are checked now, not at send time."""
-    if (body is None) == (body_file is None):
-        raise Invalid("give exactly one of --body or --body-file", where="templates create")
-    text = body if body is not None else body_file.read_text(encoding="utf-8")
+def create(ctx: typer.Context, name: str, channel: Annotated[str, typer.Option(help="sms, whatsapp or email")],
+           body: Body = None, body_file: BodyFile = None, file: ContentFile = None, subject: Subject = None,
+           preheader: Preheader = None, html_file: HtmlFile = None,
+           purpose: Annotated[str, typer.Option(help="marketing or transactional")] = "marketing",
+           locale: Annotated[str, typer.Option(help="The first version's locale.")] = "en",
+           by: By = "", json_out: JsonFlag = False) -> None:
+    """Create a template (version 1, draft); syntax, variables and size are checked now."""
+    chan = parse_enum(Channel, channel, "--channel")
+    data = _content(chan.value, body, body_file, file, subject, preheader, html_file)
     container = app_context(ctx).container
     with container.uow() as uow:
-        t = service.create_template(uow, name, parse_enum(Channel, channel, "--channel"), text,
-                                    container.clock.now(), subject)
-        data = {"id": t.id, "name": t.name, "channel": t.channel}
-    info = sms.analyze(text).as_dict() if channel == "sms" else None
-    emit(ctx, json_out, {**data, "sms": info},
-         f"Created template {name!r} (id {data['id']})." + (f" {info['encoding']}, {info['segments']} segment(s)"
-                                                              " before variables." if info else ""))
+        version = service.create_template(uow, name, chan, data, author=by or _me(), now=container.clock.now(),
+                                          purpose=parse_enum(Purpose, purpose, "--purpose"), locale=locale)
+        result = _version_data(service.get_template(uow, version.template_id), version)
+        result["findings"] = [f.as_dict() for f in lint_content(chan.value, purpose, version.content,
+                                                                container.lint_profile(uow))]
+    info = sms.analyze(data["body"]).as_dict() if chan is Channel.SMS else None
+    emit(ctx, json_out, {**result, "sms": info}, lambda: _created(result, info))
+
+
+def _created(result: dict[str, Any], info: dict[str, Any] | None) -> None:
+    out.print(f"Created {result['template']} {result['locale']} v{result['version']} (draft).")
+    if info:
+        out.print(f"{info['encoding']}, {info['segments']} segment(s) before variables.")
+    _print_findings(result["findings"])
+    out.print(f"Next: herald templates submit {result['template']}")
+
+
+def _print_findings(findings: list[dict[str, Any]]) -> None:
+    for f in findings:
+        where = f"{f['field']}" + (f" {f['line']}:{f['column']}" if "line" in f else "")
+        colour = "red" if f["severity"] == ERROR else "yellow"
+        out.print(f"[{colour}]{f['severity']}[/] {where} [{f['code']}] {f['message']}")
+
+
+@app.command()
+def edit(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant = "A", body: Body = None,
+         body_file: BodyFile = None, file: ContentFile = None, subject: Subject = None, preheader: Preheader = None,
+         html_file: HtmlFile = None, by: By = "", json_out: JsonFlag = False) -> None:
+    """Change a draft, or start the next version of an approved or rejected one."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        template = service.get_template(uow, name)
+        data = _content(template.channel, body, body_file, file, subject, preheader, html_file)
+        version = service.edit_version(uow, template, data, locale=locale or template.default_locale,
+                                       variant=variant, author=by or _me(), now=container.clock.now())
+        result = _version_data(template, version)
+    emit(ctx, json_out, result, f"{name} {result['locale']}/{result['variant']} is now v{result['version']} "
+                                f"({result['status']}).")
+
+
+@app.command()
+def add(ctx: typer.Context, name: str, locale: Annotated[str, typer.Option(help="Locale such as zh-CN.")],
+        variant: Variant = "A", body: Body = None, body_file: BodyFile = None, file: ContentFile = None,
+        subject: Subject = None, preheader: Preheader = None, html_file: HtmlFile = None, by: By = "",
+        json_out: JsonFlag = False) -> None:
+    """Add a locale or an A/B variant to a template, as a draft."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        template = service.get_template(uow, name)
+        data = _content(template.channel, body, body_file, file, subject, preheader, html_file)
+        version = service.add_version(uow, template, data, locale=locale, variant=variant, author=by or _me(),
+                                      now=container.clock.now())
+        result = _version_data(template, version)
+    emit(ctx, json_out, result, f"Added {name} {result['locale']}/{result['variant']} v1 (draft).")
 
 
 @app.command("list")
 def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """Every template."""
+    """Every template with the status of its newest versions."""
     with app_context(ctx).container.uow() as uow:
-        data = [{"id": t.id, "name": t.name, "channel": t.channel, "body": t.body}
-                for t in uow.session.scalars(select(Template).order_by(Template.id))]
-    emit(ctx, json_out, data, lambda: table(None, ["id", "name", "channel", "body"],
-                                            [[d["id"], d["name"], d["channel"], d["body"][:60]] for d in data]))
+        data = []
+        for t in uow.session.query(Template).order_by(Template.id):
+            newest = {(v.locale, v.variant): v for v in service.versions(uow, t)}
+            data.append({"id": t.id, "name": t.name, "channel": t.channel, "purpose": t.purpose,
+                         "versions": [f"{loc}/{var} v{v.version} {v.status}" for (loc, var), v in newest.items()]})
+    emit(ctx, json_out, data, lambda: table(None, ["id", "name", "channel", "purpose", "versions"],
+                                            [[d["id"], d["name"], d["channel"], d["purpose"],
+                                              "; ".join(d["versions"])] for d in data]))
+
+
+@app.command()
+def show(ctx: typer.Context, name: str, json_out: JsonFlag = False) -> None:
+    """Every version of a template with who wrote and reviewed it."""
+    with app_context(ctx).container.uow() as uow:
+        template = service.get_template(uow, name)
+        data = [_version_data(template, v) for v in service.versions(uow, template)]
+    emit(ctx, json_out, data, lambda: table(name, ["locale", "variant", "version", "status", "author", "reviewer",
+                                                   "meta", "note"],
+                                            [[d["locale"], d["variant"], d["version"], d["status"], d["author"],
+                                              d["reviewer"] or "", d["meta_status"] or "", d["note"] or ""]
+                                             for d in data]))
+
+
+@app.command()
+def lint(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant = "A", preset: Preset = None,
+         json_out: JsonFlag = False) -> None:
+    """Compliance findings for the newest version; exits 2 when there are errors."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        template = service.get_template(uow, name)
+        version = service.latest_version(uow, template, locale, variant)
+        findings = [f.as_dict() for f in lint_content(template.channel, template.purpose, version.content,
+                                                      container.lint_profile(uow, preset or []))]
+    emit(ctx, json_out, findings, lambda: _print_findings(findings) if findings else out.print("No findings."))
+    if any(f["severity"] == ERROR for f in findings):
+        raise typer.Exit(2)
+
+
+def _review(ctx: typer.Context, action: str, name: str, locale: str | None, variant: str, by: str,
+            reason: str | None, preset: list[str] | None, json_out: bool) -> None:
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        template = service.get_template(uow, name)
+        version = service.latest_version(uow, template, locale, variant)
+        findings = lint_content(template.channel, template.purpose, version.content,
+                                container.lint_profile(uow, preset or []))
+        service.review(uow, version, action, actor=by or _me(), now=container.clock.now(), reason=reason,
+                       findings=findings)
+        result = _version_data(template, version)
+    emit(ctx, json_out, result, f"{name} {result['locale']}/{result['variant']} v{result['version']} is now "
+                                f"{result['status']}.")
+
+
+@app.command()
+def submit(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant = "A", by: By = "",
+           preset: Preset = None, json_out: JsonFlag = False) -> None:
+    """Ask for review; lint errors must be fixed first."""
+    _review(ctx, "submit", name, locale, variant, by, None, preset, json_out)
+
+
+@app.command()
+def withdraw(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant = "A", by: By = "",
+             json_out: JsonFlag = False) -> None:
+    """Take a version back from review to edit it."""
+    _review(ctx, "withdraw", name, locale, variant, by, None, None, json_out)
+
+
+@app.command()
+def approve(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant = "A", by: By = "",
+            preset: Preset = None, json_out: JsonFlag = False) -> None:
+    """Approve a pending version (not your own); it can then be sent and never changes."""
+    _review(ctx, "approve", name, locale, variant, by, None, preset, json_out)
+
+
+@app.command()
+def reject(ctx: typer.Context, name: str, reason: Annotated[str, typer.Option(help="What the author must fix.")],
+           locale: Locale = None, variant: Variant = "A", by: By = "", json_out: JsonFlag = False) -> None:
+    """Reject a pending version with a reason."""
+    _review(ctx, "reject", name, locale, variant, by, reason, None, json_out)
+
+
+@app.command("export")
+def export(ctx: typer.Context, names: Annotated[list[str] | None, typer.Argument()] = None) -> None:
+    """Print templates as JSON (the newest version of each locale and variant)."""
+    with app_context(ctx).container.uow() as uow:
+        data = service.export_templates(uow, names or [])
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command("import")
+def import_(ctx: typer.Context, path: Path, by: By = "", json_out: JsonFlag = False) -> None:
+    """Create templates from an export, as drafts to review again."""
+    container = app_context(ctx).container
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise Invalid(f"not JSON: {exc.msg} at line {exc.lineno}", where=str(path)) from None
+    with container.uow() as uow:
+        created = service.import_templates(uow, data, author=by or _me(), now=container.clock.now())
+        result = {"created": len(created)}
+    emit(ctx, json_out, result, f"Imported {len(created)} version(s) as drafts.")
+
+
+@app.command("meta-status")
+def meta_status(ctx: typer.Context, path: Path, json_out: JsonFlag = False) -> None:
+    """Apply a saved `message_template_status_update` webhook payload from Meta."""
+    container = app_context(ctx).container
+    updates = meta_status_updates(json.loads(path.read_text(encoding="utf-8")))
+    with container.uow() as uow:
+        changed = service.apply_meta_status(uow, updates, container.clock.now())
+    emit(ctx, json_out, {"updates": len(updates), "changed": changed}, f"{changed} of {len(updates)} applied.")
 
 
 @app.command("sms-info")
-def sms_info(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+def sms_info(ctx: typer.Context, smart: Annotated[bool, typer.Option(help="Swap look-alikes first.")] = False,
+             json_out: JsonFlag = False) -> None:
     """Read SMS text on standard input; print encoding, characters and segments."""
     text = sys.stdin.read()
     if text.endswith("\n"):
         text = text[:-1]
+    replaced: tuple[str, ...] = ()
+    if smart:
+        encoded = sms.smart_encode(text)
+        text, replaced = encoded.text, encoded.replaced
     info = sms.analyze(text).as_dict()
+    if smart:
+        info.update({"smart_encoded": text, "replaced": list(replaced)})
 
     def human() -> None:
         out.print(f"{info['encoding']}: {info['characters']} characters, {info['segments']} segment(s)")
         if info["unicode_characters"]:
             out.print("UCS-2 forced by: " + " ".join(info["unicode_characters"]))
+        if replaced:
+            out.print("Swapped: " + " ".join(replaced))
 
     emit(ctx, json_out, info, human)
+
+
+@coupons.command("add")
+def coupons_add(ctx: typer.Context, pool: str, path: Annotated[Path, typer.Argument(help="One code per line.")],
+                json_out: JsonFlag = False) -> None:
+    """Add codes to a pool (codes already there are skipped)."""
+    codes = path.read_text(encoding="utf-8-sig").splitlines()
+    with app_context(ctx).container.uow() as uow:
+        added = service.add_coupons(uow, pool, codes)
+    emit(ctx, json_out, {"pool": pool, "added": added}, f"Added {added} code(s) to {pool}.")
+
+
+@coupons.command("list")
+def coupons_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Codes per pool, total and free."""
+    with app_context(ctx).container.uow() as uow:
+        data = service.coupon_stock(uow)
+    emit(ctx, json_out, data, lambda: table(None, ["pool", "total", "free"],
+                                            [[d["pool"], d["total"], d["free"]] for d in data]))
+
+
+@words.command("ban")
+def words_ban(ctx: typer.Context, word: str, by: By = "") -> None:
+    """Add a word to the banned list."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        service.set_lint_word(uow, word, "ban", by=by or _me(), now=container.clock.now())
+    out.print(f"{word!r} is banned.")
+
+
+@words.command("allow")
+def words_allow(ctx: typer.Context, word: str, by: By = "") -> None:
+    """Allow a word that a preset bans."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        service.set_lint_word(uow, word, "allow", by=by or _me(), now=container.clock.now())
+    out.print(f"{word!r} is allowed.")
+
+
+@words.command("list")
+def words_list(ctx: typer.Context, preset: Preset = None, json_out: JsonFlag = False) -> None:
+    """The banned words in force, and your edits."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        data = {"in_force": list(container.lint_profile(uow, preset or []).banned_words),
+                **service.lint_words(uow)}
+    emit(ctx, json_out, data, lambda: out.print("\n".join(data["in_force"]) or "No banned words."))

@@ -6,12 +6,17 @@ of constructs (output, variables, attribute access, a few filters, if/else) and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
+from time import perf_counter
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, UndefinedError, meta, nodes, pass_eval_context
+from jinja2.filters import FILTERS as DEFAULT_FILTERS
+from jinja2.nodes import EvalContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from herald.content.codegen import compile_template
 from herald.errors import Invalid
 
 ALLOWED_NODES = (
@@ -51,8 +56,10 @@ ALLOWED_FILTERS = frozenset(
         "escape",
     }
 )
-VARIABLES = frozenset({"name", "first_name", "phone", "email", "region", "attr", "campaign"})
+VARIABLES = frozenset({"name", "first_name", "phone", "email", "region", "attr", "campaign", "tags", "local",
+                       "coupon", "locale"})
 MAX_OUTPUT = 20_000
+MAX_SECONDS = 0.05
 
 
 class MissingValue(StrictUndefined):
@@ -80,7 +87,8 @@ def check(source: str, where: str = "template") -> frozenset[str]:
     try:
         tree = env.parse(source)
     except TemplateSyntaxError as exc:
-        raise Invalid(exc.message or "syntax error", where=f"{where} line {exc.lineno}") from None
+        column = error_column(source, exc.lineno, exc.message or "")
+        raise Invalid(exc.message or "syntax error", where=f"{where} line {exc.lineno} column {column}") from None
     for node in _walk(tree):
         if not isinstance(node, ALLOWED_NODES):
             raise Invalid(
@@ -100,28 +108,65 @@ def check(source: str, where: str = "template") -> frozenset[str]:
     return used
 
 
+def error_column(source: str, lineno: int, message: str) -> int:
+    """Best column for a syntax error (Jinja2 reports only the line): the token it names, else the last
+    tag opened on that line, else 1."""
+    lines = source.split("\n")
+    line = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+    opened = max(line.rfind("{{"), line.rfind("{%"))
+    got = re.search(r"got '([^']+)'", message)
+    at = line.find(got.group(1), max(opened, 0)) if got else -1
+    if at >= 0:
+        return at + 1
+    return opened + 1 if opened >= 0 else 1
+
+
+def coupon_pools(source: str) -> frozenset[str]:
+    """The coupon pools a checked template draws from (`{{ coupon.spring }}` → spring)."""
+    return frozenset(n.attr for n in _walk(environment().parse(source))
+                     if isinstance(n, nodes.Getattr) and isinstance(n.node, nodes.Name) and n.node.name == "coupon")
+
+
 def _walk(node: nodes.Node) -> Iterable[nodes.Node]:
     yield node
     for child in node.iter_child_nodes():
         yield from _walk(child)
 
 
-@lru_cache(maxsize=256)
-def _compiled(source: str):
-    return environment().from_string(source)
+@pass_eval_context
+def guarded_replace(eval_ctx: EvalContext, value: object, old: str, new: str, count: int | None = None) -> str:
+    """`replace`, refused before it runs when its result would pass the output cap: chained replaces
+    are the one allowed construct that multiplies length (`replace('', 'xxxxxxxx')` eight times over)."""
+    text, old, new = str(value), str(old), str(new)
+    hits = text.count(old) if old else len(text) + 1
+    if count is not None and count >= 0:
+        hits = min(hits, count)
+    if len(text) + hits * (len(new) - len(old)) > MAX_OUTPUT:
+        raise RenderError(f"replace() would produce more than {MAX_OUTPUT} characters")
+    return DEFAULT_FILTERS["replace"](eval_ctx, value, old, new, count)
 
 
-def render(source: str, context: Mapping[str, object], limit: int = MAX_OUTPUT) -> str:
-    """Render a checked template for one recipient; a missing variable or oversize output raises RenderError."""
-    out, size = [], 0
+@lru_cache(maxsize=512)
+def compiled(source: str, html: bool = False) -> Callable[[Mapping[str, object]], str]:
+    """The render function of a checked template (cached: templates are compiled once per process)."""
+    return compile_template(environment().parse(source), environment(), html, {"replace": guarded_replace})
+
+
+def render(source: str, context: Mapping[str, object], limit: int = MAX_OUTPUT, html: bool = False,
+           budget: float = MAX_SECONDS) -> str:
+    """Render a checked template for one recipient; a missing variable, an oversize output or a render
+    over its time budget raises RenderError. `html` escapes every value (email HTML)."""
+    started = perf_counter()
     try:
-        for chunk in _compiled(source).generate(**context):
-            size += len(chunk)
-            if size > limit:
-                raise RenderError(f"output longer than {limit} characters")
-            out.append(chunk)
+        text = compiled(source, html)(context)
     except UndefinedError as exc:
         raise RenderError(f"missing variable: {exc.message}") from None
     except SecurityError as exc:
         raise RenderError(f"refused by the sandbox: {exc}") from None
-    return "".join(out)
+    except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        raise RenderError(f"could not render: {exc}") from None
+    if len(text) > limit:
+        raise RenderError(f"output longer than {limit} characters")
+    if perf_counter() - started > budget:
+        raise RenderError(f"rendering took longer than {budget:g} s")
+    return text

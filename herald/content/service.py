@@ -1,41 +1,78 @@
-"""Use cases of the content room; the only writer of `templates`."""
+"""Use cases of the content room; the only writer of its tables (templates and their versions, coupon
+codes, the operator's banned-word edits)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from herald.content import render
-from herald.content.models import Template
+from herald.content import approval, channels, locales, whatsapp
+from herald.content.lint import ERROR, Finding
+from herald.content.models import CouponCode, LintWord, Template, TemplateVersion
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid, NotFound
-from herald.types import Channel
-
-MAX_BODY = {Channel.SMS: 1600, Channel.WHATSAPP: 4096, Channel.EMAIL: 500_000}
+from herald.types import Channel, Purpose, parse_enum
 
 
-def create_template(uow: UnitOfWork, name: str, channel: Channel, body: str, now: datetime,
-                    subject: str | None = None) -> Template:
-    """Save a template after checking its syntax, constructs, variables and size."""
-    if not name.strip():
+def create_template(uow: UnitOfWork, name: str, channel: Channel, content: Mapping[str, Any], *, author: str,
+                    now: datetime, purpose: Purpose = Purpose.MARKETING, locale: str = "en") -> TemplateVersion:
+    """Save a new template as version 1 draft of its first locale; every field is checked now."""
+    name = name.strip()
+    where = f"template {name!r}"
+    if not name:
         raise Invalid("a name is required", where="template")
-    if not body.strip():
-        raise Invalid("the body is empty", where=f"template {name!r}")
-    if len(body) > MAX_BODY[channel]:
-        raise Invalid(f"the body has {len(body)} characters; {channel.value} allows {MAX_BODY[channel]}",
-                      where=f"template {name!r}")
-    if channel is Channel.EMAIL and not (subject or "").strip():
-        raise Invalid("an email template needs a subject", where=f"template {name!r}")
-    render.check(body, where=f"template {name!r} body")
-    if subject:
-        render.check(subject, where=f"template {name!r} subject")
+    if channel is Channel.WHATSAPP and not whatsapp.NAME.match(name):
+        raise Invalid("WhatsApp template names use only a-z, 0-9 and _", where=where)
+    data = channels.validate(channel.value, content, where)
     if uow.session.scalar(select(Template.id).where(Template.name == name)) is not None:
-        raise Conflict(f"template {name!r} already exists")
-    template = Template(name=name, channel=channel.value, body=body, subject=subject, created_at=now)
+        raise Conflict(f"template {name!r} already exists; edit it or add a locale or variant")
+    loc = locales.normalize(locale, where=f"{where} locale")
+    template = Template(name=name, channel=channel.value, purpose=purpose.value, category=data.get("category"),
+                        default_locale=loc, created_by=_who(author), created_at=now)
     uow.session.add(template)
     uow.flush()
-    return template
+    return _new_version(uow, template, loc, "A", 1, data, author, now)
+
+
+def add_version(uow: UnitOfWork, template: Template, content: Mapping[str, Any], *, locale: str, variant: str,
+                author: str, now: datetime) -> TemplateVersion:
+    """Start another locale or A/B variant of a template, as a draft."""
+    loc, var = locales.normalize(locale), _variant(variant)
+    if _latest(uow, template.id, loc, var) is not None:
+        raise Conflict(f"{template.name} already has {loc} variant {var}; edit it instead")
+    data = _validated(template, content)
+    return _new_version(uow, template, loc, var, 1, data, author, now)
+
+
+def edit_version(uow: UnitOfWork, template: Template, content: Mapping[str, Any], *, locale: str, variant: str,
+                 author: str, now: datetime) -> TemplateVersion:
+    """Change a draft in place, or start the next version from an approved or rejected one."""
+    current = latest_version(uow, template, locale, variant)
+    data = _validated(template, content)
+    if approval.on_edit(current.status) == "in-place":
+        current.content, current.author, current.created_at = data, _who(author), now
+        uow.flush()
+        return current
+    return _new_version(uow, template, current.locale, current.variant, current.version + 1, data, author, now)
+
+
+def review(uow: UnitOfWork, version: TemplateVersion, action: str, *, actor: str, now: datetime,
+           reason: str | None = None, findings: Iterable[Finding] = ()) -> TemplateVersion:
+    """Submit, withdraw, approve or reject a version; lint errors block submitting and approving."""
+    status = approval.transition(version.status, action, version.author, actor, reason)
+    errors = [f for f in findings if f.severity == ERROR]
+    if errors and action in ("submit", "approve"):
+        raise Invalid("; ".join(f"{f.field}: {f.message}" for f in errors), where=f"lint ({len(errors)} error(s))")
+    version.status = status
+    if action == "submit":
+        version.submitted_at = now
+    if action in ("approve", "reject"):
+        version.reviewer, version.reviewed_at, version.review_note = _who(actor), now, reason
+    uow.flush()
+    return version
 
 
 def get_template(uow: UnitOfWork, ref: str | int) -> Template:
@@ -46,3 +83,210 @@ def get_template(uow: UnitOfWork, ref: str | int) -> Template:
     if template is None:
         raise NotFound(f"template {ref!r} does not exist")
     return template
+
+
+def latest_version(uow: UnitOfWork, template: Template, locale: str | None = None,
+                   variant: str = "A") -> TemplateVersion:
+    """The newest version of a locale (default: the template's own) and variant, or NotFound."""
+    loc = locales.normalize(locale) if locale else template.default_locale
+    found = _latest(uow, template.id, loc, _variant(variant))
+    if found is None:
+        raise NotFound(f"{template.name} has no {loc} variant {_variant(variant)}")
+    return found
+
+
+def versions(uow: UnitOfWork, template: Template) -> list[TemplateVersion]:
+    """Every version of a template, by locale, variant and version."""
+    return list(uow.session.scalars(select(TemplateVersion).where(TemplateVersion.template_id == template.id)
+                                    .order_by(TemplateVersion.locale, TemplateVersion.variant,
+                                              TemplateVersion.version)))
+
+
+def approved_versions(uow: UnitOfWork, template_id: int) -> dict[tuple[str, str], TemplateVersion]:
+    """The newest approved version of each (locale, variant): what may be sent."""
+    rows = uow.session.scalars(select(TemplateVersion).where(TemplateVersion.template_id == template_id,
+                                                             TemplateVersion.status == "approved")
+                               .order_by(TemplateVersion.version))
+    return {(v.locale, v.variant): v for v in rows}
+
+
+def apply_meta_status(uow: UnitOfWork, updates: Iterable[Mapping[str, str]], now: datetime) -> int:
+    """Record Meta's review of WhatsApp templates (from its status webhook); returns versions changed."""
+    changed = 0
+    for update in updates:
+        version = _meta_target(uow, update["name"], update["language"])
+        if version is not None:
+            version.meta_status, version.meta_reason = update["status"], update.get("reason") or None
+            version.meta_template_id = update.get("id") or version.meta_template_id
+            version.meta_updated_at = now
+            changed += 1
+    uow.flush()
+    return changed
+
+
+def _meta_target(uow: UnitOfWork, name: str, language: str) -> TemplateVersion | None:
+    # Variant A is submitted to Meta under the template's name, others as name_<variant>.
+    base, _, suffix = name.rpartition("_")
+    candidates = [(name, "A")] + ([(base, suffix.upper())] if base else [])
+    for family, variant in candidates:
+        template = uow.session.scalar(select(Template).where(Template.name == family,
+                                                             Template.channel == "whatsapp"))
+        if template is None:
+            continue
+        try:
+            loc = locales.normalize(language)
+        except Invalid:
+            return None
+        approved = approved_versions(uow, template.id).get((loc, variant))
+        if approved is not None:
+            return approved
+    return None
+
+
+def export_templates(uow: UnitOfWork, refs: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Templates as JSON-ready data: each with the newest version of every locale and variant."""
+    query = select(Template).order_by(Template.id)
+    wanted = list(refs)
+    families = [get_template(uow, r) for r in wanted] if wanted else list(uow.session.scalars(query))
+    out = []
+    for t in families:
+        newest: dict[tuple[str, str], TemplateVersion] = {}
+        for v in versions(uow, t):
+            newest[(v.locale, v.variant)] = v
+        out.append({"name": t.name, "channel": t.channel, "purpose": t.purpose, "default_locale": t.default_locale,
+                    "versions": [{"locale": v.locale, "variant": v.variant, "content": v.content}
+                                 for v in newest.values()]})
+    return out
+
+
+def import_templates(uow: UnitOfWork, data: Any, *, author: str, now: datetime) -> list[TemplateVersion]:
+    """Create templates from exported data, as drafts: imported words are reviewed again before sending."""
+    if not isinstance(data, list):
+        raise Invalid("expected a list of templates", where="import")
+    created = []
+    for i, item in enumerate(data):
+        where = f"import item {i + 1}"
+        if not isinstance(item, Mapping) or not item.get("versions"):
+            raise Invalid("expected name, channel and versions", where=where)
+        first, *rest = item["versions"]
+        version = create_template(uow, str(item.get("name", "")), parse_enum(Channel, item.get("channel"), where),
+                                  first.get("content", {}), author=author, now=now,
+                                  purpose=parse_enum(Purpose, item.get("purpose", "marketing"), where),
+                                  locale=first.get("locale") or item.get("default_locale") or "en")
+        created.append(version)
+        template = uow.session.get(Template, version.template_id)
+        for v in rest:
+            created.append(add_version(uow, template, v.get("content", {}), locale=v.get("locale", ""),
+                                       variant=v.get("variant", "A"), author=author, now=now))
+    return created
+
+
+def add_coupons(uow: UnitOfWork, pool: str, codes: Iterable[str]) -> int:
+    """Add codes to a pool; codes already there are left alone. Returns how many were new."""
+    pool = _pool(pool)
+    fresh = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    known = set(uow.session.scalars(select(CouponCode.code).where(CouponCode.pool == pool,
+                                                                  CouponCode.code.in_(fresh)))) if fresh else set()
+    new = [c for c in fresh if c not in known]
+    uow.session.add_all(CouponCode(pool=pool, code=c) for c in new)
+    uow.flush()
+    return len(new)
+
+
+def assign_coupon(uow: UnitOfWork, pool: str, contact_id: int, now: datetime) -> str | None:
+    """The contact's code from a pool: the one they already hold, else the next free one; None if empty."""
+    held = uow.session.scalar(select(CouponCode.code).where(CouponCode.pool == pool,
+                                                            CouponCode.contact_id == contact_id))
+    if held is not None:
+        return held
+    free = (select(CouponCode).where(CouponCode.pool == pool, CouponCode.contact_id.is_(None))
+            .order_by(CouponCode.id).limit(1).with_for_update(skip_locked=True))
+    code = uow.session.scalar(free)
+    if code is None:
+        return None
+    code.contact_id, code.assigned_at = contact_id, now
+    uow.flush()
+    return code.code
+
+
+def coupon_stock(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Codes per pool: total and still free."""
+    rows = uow.session.execute(select(CouponCode.pool, func.count(), func.count(CouponCode.contact_id))
+                               .group_by(CouponCode.pool).order_by(CouponCode.pool))
+    return [{"pool": p, "total": total, "free": total - used} for p, total, used in rows]
+
+
+def set_lint_word(uow: UnitOfWork, word: str, action: str, *, by: str, now: datetime) -> LintWord:
+    """Ban a word, or allow one a preset bans; replaces an earlier edit of the same word."""
+    word = word.strip()
+    if not word or action not in ("ban", "allow"):
+        raise Invalid("give a word and ban or allow", where="banned words")
+    row = uow.session.scalar(select(LintWord).where(LintWord.word == word))
+    if row is None:
+        row = LintWord(word=word, action=action, added_by=_who(by), created_at=now)
+        uow.session.add(row)
+    else:
+        row.action, row.added_by, row.created_at = action, _who(by), now
+    uow.flush()
+    return row
+
+
+def remove_lint_word(uow: UnitOfWork, word: str) -> None:
+    """Forget the operator's edit of a word."""
+    row = uow.session.scalar(select(LintWord).where(LintWord.word == word.strip()))
+    if row is None:
+        raise NotFound(f"{word!r} is not on the list")
+    uow.session.delete(row)
+    uow.flush()
+
+
+def lint_words(uow: UnitOfWork) -> dict[str, list[str]]:
+    """The operator's edits: {"ban": [...], "allow": [...]}."""
+    out: dict[str, list[str]] = {"ban": [], "allow": []}
+    for word, action in uow.session.execute(select(LintWord.word, LintWord.action).order_by(LintWord.word)):
+        out[action].append(word)
+    return out
+
+
+def _new_version(uow: UnitOfWork, template: Template, locale: str, variant: str, number: int,
+                 data: dict[str, Any], author: str, now: datetime) -> TemplateVersion:
+    version = TemplateVersion(template_id=template.id, locale=locale, variant=variant, version=number,
+                              status="draft", content=data, author=_who(author), created_at=now)
+    uow.session.add(version)
+    uow.flush()
+    return version
+
+
+def _latest(uow: UnitOfWork, template_id: int, locale: str, variant: str) -> TemplateVersion | None:
+    return uow.session.scalar(select(TemplateVersion).where(
+        TemplateVersion.template_id == template_id, TemplateVersion.locale == locale,
+        TemplateVersion.variant == variant).order_by(TemplateVersion.version.desc()).limit(1))
+
+
+def _validated(template: Template, content: Mapping[str, Any]) -> dict[str, Any]:
+    data = channels.validate(template.channel, content, f"template {template.name!r}")
+    if template.channel == "whatsapp" and data.get("category") != template.category:
+        raise Invalid(f"every version of {template.name} must keep category {template.category}",
+                      where=f"template {template.name!r} category")
+    return data
+
+
+def _variant(variant: str) -> str:
+    text = str(variant or "").strip().upper()
+    if not text.isalnum() or len(text) > 16:
+        raise Invalid(f"{variant!r} is not a variant name such as A, B or C", where="variant")
+    return text
+
+
+def _pool(pool: str) -> str:
+    text = str(pool or "").strip()
+    if not text.isidentifier():
+        raise Invalid(f"{pool!r} is not a pool name (letters, digits and _)", where="coupon pool")
+    return text
+
+
+def _who(name: str) -> str:
+    text = str(name or "").strip()
+    if not text:
+        raise Invalid("say who you are (--by)", where="author")
+    return text[:64]

@@ -61,3 +61,30 @@ def analyze(text: str) -> SmsInfo:
     single, multi = LIMITS[encoding]
     segments = segment_count(costs, single, multi)
     return SmsInfo(encoding, len(text), sum(costs), segments, single if segments <= 1 else multi, forcing)
+
+
+# Look-alikes that word processors and phones slip into text; each one alone would force UCS-2. The
+# replacements follow the carriers' "smart encoding" tables (curly quotes, primes, dashes, odd spaces).
+LOOKALIKES: dict[str, str] = {
+    **dict.fromkeys("«»“”ʺˮ‟❝❞〝〞＂", '"'),
+    **dict.fromkeys("‘’ʻˈʼʽʹ‛＇´ˊ`′‵", "'"),
+    **dict.fromkeys("‐‑‒–—―−﹘﹣－", "-"),
+    **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000",
+                    " "),
+    "…": "...", "‹": "<", "›": ">", "⁄": "/", "∕": "/", "／": "/", "＼": "\\", "﹨": "\\",
+    "ˆ": "^", "˜": "~", "¦": "|", "•": "-", "\u200b": "", "\u2060": "", "\ufeff": "", "\t": " ",
+}
+
+
+@dataclass(frozen=True)
+class SmartEncoded:
+    text: str
+    replaced: tuple[str, ...]  # the characters swapped, in order of first appearance
+
+
+def smart_encode(text: str) -> SmartEncoded:
+    """Swap look-alikes for GSM-7 characters; what cannot be swapped stays (and still forces UCS-2)."""
+    replaced = tuple(dict.fromkeys(c for c in text if c in LOOKALIKES))
+    if not replaced:
+        return SmartEncoded(text, ())
+    return SmartEncoded("".join(LOOKALIKES.get(c, c) for c in text), replaced)

@@ -13,13 +13,19 @@ from herald.campaigns.models import Campaign
 from herald.campaigns.planner import idempotency_key, intent_for
 from herald.contacts.models import Contact
 from herald.content import render
-from herald.content.models import Template
+from herald.content import service as content
+from herald.content.channels import jinja_fields
+from herald.content.compose import Composed, compose
+from herald.content.models import Template, TemplateVersion
+from herald.content.render import RenderError
 from herald.db import UnitOfWork
+from herald.dispatch.context import build_context, contact_locale, pick_version
 from herald.outbox import service as outbox
 from herald.outbox.service import Claimed
 from herald.providers import Outgoing
 from herald.rules import Defer, Policy, Recipient, RuleOutcome, SendFact, Skip, Verdict, decide
 from herald.rules.decision import trail_json
+from herald.tags.queries import names_by_contact
 from herald.types import Channel, Purpose
 
 
@@ -39,14 +45,16 @@ class BatchCounts:
     lost: int = 0  # lease lost to another worker
 
 
-def context(contact: Contact, campaign: Campaign) -> dict[str, object]:
-    """The variables a template may use for this contact; empty ones are left out, so that a template's
-    `default()` applies and a required one skips the recipient instead of printing "None"."""
-    name = (contact.name or "").strip()
-    values = {"name": name, "first_name": name.split()[0] if name else None, "phone": contact.phone,
-              "email": contact.email, "region": contact.region, "campaign": campaign.name,
-              "attr": {k: v for k, v in (contact.attributes or {}).items() if v not in (None, "")}}
-    return {k: v for k, v in values.items() if v not in (None, "")}
+@dataclass
+class Batch:
+    """What one batch shares: its contacts, campaigns, policies, templates and tags."""
+
+    contacts: dict[int, Contact]
+    campaigns: dict[int, Campaign]
+    policies: dict[int, Policy]
+    templates: dict[int, Template]
+    approved: dict[int, dict[tuple[str, str], TemplateVersion]]
+    tags: dict[int, list[str]]
 
 
 def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: dict[str, str],
@@ -56,21 +64,21 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
     ids = sorted({c.contact_id for c in claimed})
     recipients = load_recipients(session, ids, now)
     # load_recipients put these contacts in the session; get() reads its identity map, not the database.
-    contacts = {i: session.get(Contact, i) for i in recipients}
     camps = {i: campaigns.get_campaign(uow, i) for i in {c.campaign_id for c in claimed if c.campaign_id}}
-    policies = {i: campaigns.policy_of(c) for i, c in camps.items()}
     wanted = {c.template_id for c in claimed}
-    templates = {t.id: t for t in session.scalars(select(Template).where(Template.id.in_(wanted)))}
+    batch = Batch({i: session.get(Contact, i) for i in recipients}, camps,
+                  {i: campaigns.policy_of(c) for i, c in camps.items()},
+                  {t.id: t for t in session.scalars(select(Template).where(Template.id.in_(wanted)))},
+                  {i: content.approved_versions(uow, i) for i in wanted}, names_by_contact(session, ids))
     ready = []
     for item in claimed:
         campaign = camps.get(item.campaign_id)
         recipient = recipients.get(item.contact_id)
-        if campaign is None or recipient is None or item.template_id not in templates:
+        if campaign is None or recipient is None or item.template_id not in batch.templates:
             counts.failed += outbox.mark_failed(uow, item.id, item.token, "orphaned",
                                                 "campaign, contact or template no longer exists", now)
             continue
-        prepared = _one(uow, item, campaign, policies[campaign.id], recipient, contacts[item.contact_id],
-                        templates[item.template_id], now, providers, counts)
+        prepared = _one(uow, item, campaign, recipient, batch, now, providers, counts)
         if prepared is not None:
             ready.append(prepared)
             # Later messages in this batch must see this one for frequency caps.
@@ -82,10 +90,9 @@ def _with_send(r: Recipient, channel: str, purpose: str, now: datetime) -> Recip
     return replace(r, sends=(*r.sends, SendFact(Channel(channel), Purpose(purpose), now)))
 
 
-def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, policy: Policy, recipient: Recipient,
-         contact: Contact, template: Template, now: datetime, providers: dict[str, str],
-         counts: BatchCounts) -> Prepared | None:
-    decision = decide(recipient, intent_for(campaign), policy, now)
+def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipient, batch: Batch, now: datetime,
+         providers: dict[str, str], counts: BatchCounts) -> Prepared | None:
+    decision = decide(recipient, intent_for(campaign), batch.policies[campaign.id], now)
     trail = trail_json(decision)
     if isinstance(decision, Skip):
         counts.skipped += outbox.mark_skipped(uow, item.id, item.token, decision.reason, trail, now)
@@ -94,11 +101,10 @@ def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, policy: Policy, rec
         counts.deferred += outbox.mark_retry(uow, item.id, item.token, decision.until, "deferred at send time",
                                              now, trail)
         return None
-    channel = decision.channel
+    channel, contact = decision.channel, batch.contacts[item.contact_id]
     try:
-        body = render.render(template.body, context(contact, campaign))
-        subject = render.render(template.subject, context(contact, campaign)) if template.subject else None
-    except render.RenderError as exc:
+        composed = _compose(uow, batch, batch.templates[item.template_id], contact, campaign, now)
+    except RenderError as exc:
         outcome = RuleOutcome("template", channel, Verdict.SKIP, str(exc))
         counts.skipped += outbox.mark_skipped(uow, item.id, item.token, "template", [*trail, outcome.as_dict()], now)
         return None
@@ -109,4 +115,23 @@ def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, policy: Policy, rec
         return None
     counts.sending += 1
     key = idempotency_key(campaign.id, contact.id)
-    return Prepared(item, Outgoing(item.id, key, channel.value, address, body, subject), provider)
+    return Prepared(item, Outgoing(item.id, key, channel.value, address, composed.body, composed.subject,
+                                   html=composed.html, payload=composed.payload), provider)
+
+
+def _compose(uow: UnitOfWork, batch: Batch, template: Template, contact: Contact, campaign: Campaign,
+             now: datetime) -> Composed:
+    """The contact's version of the template, rendered; RenderError says why it cannot be."""
+    version = pick_version(batch.approved[template.id], template.default_locale, contact_locale(contact))
+    if version is None:
+        raise RenderError(f"template {template.name} has no approved version")
+    coupons = {}
+    for pool in sorted(set().union(*(render.coupon_pools(f) for f in jinja_fields(template.channel,
+                                                                                   version.content).values()))):
+        code = content.assign_coupon(uow, pool, contact.id, now)
+        if code is None:
+            raise RenderError(f"coupon pool {pool} has no codes left")
+        coupons[pool] = code
+    context = build_context(contact, campaign.name, now, batch.tags.get(contact.id), coupons)
+    return compose(template.channel, version.content, context, name=template.name, locale=version.locale,
+                   variant=version.variant)

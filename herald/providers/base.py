@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +17,8 @@ class Outgoing:
     body: str
     subject: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    html: str | None = None  # email
+    payload: Mapping[str, Any] = field(default_factory=dict)  # channel parts, e.g. a WhatsApp template send
 
 
 @dataclass(frozen=True, slots=True)

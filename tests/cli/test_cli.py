@@ -41,10 +41,14 @@ def test_the_whole_flow_from_the_command_line(capsys, db_url, tmp_path, monkeypa
     listed = as_json(capsys, *db, "--json", "segments", "list", "tag:vip", "--limit", "2")
     assert [c["id"] for c in listed] == [1, 2]
     template = as_json(capsys, *db, "--json", "templates", "create", "sale", "--channel", "sms", "--body",
-                       "Hi {{ first_name | default('there') }}! Reply STOP to opt out.")
-    assert template["sms"]["encoding"] == "GSM-7"
+                       "Hi {{ first_name | default('there') }}! Reply STOP to opt out.", "--by", "ana")
+    assert template["sms"]["encoding"] == "GSM-7" and template["status"] == "draft"
     assert as_json(capsys, *db, "--json", "campaigns", "create", "Sale", "--segment", "has:phone",
                    "--template", "sale")["channel"] == "sms"
+    herald(capsys, *db, "campaigns", "plan", "Sale", code=2)  # no approved version yet
+    assert as_json(capsys, *db, "--json", "templates", "submit", "sale", "--by", "ana")["status"] == "pending"
+    herald(capsys, *db, "templates", "approve", "sale", "--by", "ana", code=5)  # not one's own
+    assert as_json(capsys, *db, "--json", "templates", "approve", "sale", "--by", "bo")["status"] == "approved"
     planned = as_json(capsys, *db, "--json", "campaigns", "plan", "Sale")
     assert planned["audience"] == 6 and planned["new"] == 6
     assert as_json(capsys, *db, "--json", "campaigns", "plan", "1")["new"] == 0
@@ -92,7 +96,7 @@ def test_an_uninitialised_database_says_what_to_do(capsys, tmp_path) -> None:
     herald(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "segments", "count", "all", code=2)
     assert "run `herald db upgrade`" in herald.last_err
     out = as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "db", "upgrade")
-    assert out["from"] is None and out["to"] == "0001"
+    assert out["from"] is None and out["to"] == "0002"
     assert as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "segments", "count", "all") == {
         "expression": "all", "count": 0}
 

@@ -60,6 +60,12 @@ def test_output_is_capped() -> None:
 
 
 def test_methods_that_would_change_data_are_refused_by_the_sandbox() -> None:
-    check("{{ attr.update }}")  # plain attribute access passes the allow-list …
+    check("{{ tags.append }}")  # plain attribute access passes the allow-list …
     with pytest.raises(RenderError, match="refused by the sandbox"):
-        render("{{ attr.update }}", {"attr": {}})  # … but the immutable sandbox refuses it
+        render("{{ tags.append }}", {"tags": ["vip"]})  # … but the immutable sandbox refuses it
+
+
+def test_attributes_of_contact_data_are_keys_never_methods() -> None:
+    with pytest.raises(RenderError, match="missing variable"):
+        render("{{ attr.update }}", {"attr": {}})
+    assert render("{{ attr.update }}", {"attr": {"update": "weekly"}}) == "weekly"

@@ -1,0 +1,35 @@
+"""The jurisdiction presets the rules engine reads also drive template lint: this joins a preset's `[lint]`
+table, the sender's settings and the operator's banned-word edits into one lint profile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from herald.config import Settings
+from herald.content import service as content
+from herald.content.lint import Profile, unknown_checks
+from herald.db import UnitOfWork
+from herald.errors import Invalid
+from herald.rules.policy import read_preset
+
+
+def lint_profile(uow: UnitOfWork, settings: Settings, presets: Iterable[str] = ()) -> Profile:
+    """The lint profile for the given presets (default: the configured one)."""
+    checks: dict[str, dict[str, Any]] = {}
+    banned: set[str] = set()
+    for name in list(presets) or [settings.policy_preset]:
+        table = dict(read_preset(name).get("lint", {}))
+        banned |= set(table.pop("banned_words", []))
+        unknown = unknown_checks(table)
+        if unknown:
+            raise Invalid(f"unknown lint check(s) {', '.join(unknown)}", where=f"preset {name} [lint]")
+        checks.update({k: dict(v) for k, v in table.items()})
+    edits = content.lint_words(uow)
+    return Profile(checks, sender_names=_split(settings.sender_name), postal_address=settings.postal_address,
+                   help_reply=settings.help_reply, link_domains=tuple(d.lower() for d in _split(settings.link_domains)),
+                   banned_words=tuple(sorted((banned | set(edits["ban"])) - set(edits["allow"]))))
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
