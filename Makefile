@@ -6,9 +6,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 N      ?= 200000
 
-PURE_TESTS := tests/rules tests/content/test_sms.py tests/content/test_render.py tests/contacts/test_normalize.py \
+PURE_TESTS := tests/rules tests/content tests/contacts/test_normalize.py \
               tests/segments/test_dsl.py
-PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.render \
+PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.render --cov=herald.content.codegen \
+              --cov=herald.content.lint --cov=herald.content.whatsapp --cov=herald.content.channels \
+              --cov=herald.content.approval --cov=herald.content.locales --cov=herald.content.pricing \
+              --cov=herald.content.compose \
               --cov=herald.contacts.normalize --cov=herald.segments.dsl
 
 .PHONY: demo test lint pure-coverage bench serve clean lock

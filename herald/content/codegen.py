@@ -16,8 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jinja2 import nodes
+from jinja2 import Undefined, nodes
 from jinja2.nodes import EvalContext
+from jinja2.runtime import markup_join as runtime_markup_join
+from jinja2.runtime import str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import _PassArg
 from markupsafe import Markup, escape
@@ -31,8 +33,9 @@ class Unsupported(Exception):
 
 
 class _Builder:
-    def __init__(self, env: ImmutableSandboxedEnvironment, html: bool, guards: Mapping[str, Callable]) -> None:
-        self.env, self.html, self.guards = env, html, guards
+    def __init__(self, env: ImmutableSandboxedEnvironment, html: bool, guards: Mapping[str, Callable],
+                 filters: frozenset[str] | None) -> None:
+        self.env, self.html, self.guards, self.filters = env, html, guards, filters
         self.consts: dict[str, Any] = {}
         self.names: dict[str, str] = {}
 
@@ -98,6 +101,8 @@ class _Builder:
     def x_Filter(self, node: nodes.Filter) -> str:
         if node.dyn_args is not None or node.dyn_kwargs is not None or node.node is None:
             raise Unsupported("filter with dynamic arguments")
+        if self.filters is not None and node.name not in self.filters:
+            raise Unsupported(f"filter {node.name}")
         func = self.guards.get(node.name) or self.env.filters[node.name]
         lead = {_PassArg.environment: "_env, ", _PassArg.eval_context: "_ectx, "}.get(_PassArg.from_obj(func), "")
         args = [self.expr(a) for a in node.args] + [f"{k.key}={self.expr(k.value)}" for k in node.kwargs]
@@ -125,9 +130,10 @@ class _Builder:
 
 
 def compile_template(tree: nodes.Template, env: ImmutableSandboxedEnvironment, html: bool = False,
-                     guards: Mapping[str, Callable] | None = None) -> Callable[[Mapping[str, Any]], str]:
-    """One function `render(context) -> str` for a checked template tree."""
-    builder = _Builder(env, html, guards or {})
+                     guards: Mapping[str, Callable] | None = None,
+                     filters: frozenset[str] | None = None) -> Callable[[Mapping[str, Any]], str]:
+    """One function `render(context) -> str` for a checked template tree; `filters` limits the filters."""
+    builder = _Builder(env, html, guards or {}, filters)
     parts = builder.body(tree.body, top=True)
     lines = ["def render(ctx):"]
     for name, var in builder.names.items():
@@ -149,7 +155,8 @@ def _namespace(env: ImmutableSandboxedEnvironment, html: bool, consts: dict[str,
         return env.getattr(obj, attr)
 
     def no_else() -> Any:
-        return env.undefined("the inline if-expression evaluated to false and no else section was defined.")
+        # Jinja2 itself uses its lenient Undefined here (it prints as nothing), whatever the environment's.
+        return Undefined("the inline if-expression evaluated to false and no else section was defined.")
 
     join = "".join
     markup_join = Markup("").join
@@ -159,6 +166,6 @@ def _namespace(env: ImmutableSandboxedEnvironment, html: bool, consts: dict[str,
         "__builtins__": {}, "_MISSING": MISSING, "_undefined": env.undefined, "_env": env,
         "_ectx": eval_context, "_getattr": getattr_, "_getitem": env.getitem, "_no_else": no_else,
         "_str": str, "_esc": escape, "_join": markup_join if html else join,
-        "_concat": (lambda seq: markup_join(escape(v) for v in seq)) if html else (lambda seq: join(map(str, seq))),
+        "_concat": runtime_markup_join if html else str_join,
         **consts,
     }

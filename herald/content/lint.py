@@ -225,20 +225,22 @@ def banned_words(draft: Draft, profile: Profile) -> list[Finding]:
 def _automaton(words: tuple[str, ...]) -> ahocorasick.Automaton:
     machine = ahocorasick.Automaton()
     for word in words:
-        if word.strip():
-            machine.add_word(word.lower(), word)
+        machine.add_word(word.lower(), word)
     machine.make_automaton()
     return machine
 
 
 def find_words(text: str, words: tuple[str, ...]) -> list[tuple[int, str]]:
     """(offset, word) of each listed word in text: one pass, case-insensitive, whole words for Latin script."""
+    words = tuple(sorted({w for w in words if w.strip()}))
+    if not words:
+        return []
     lowered = text.lower()
-    if len(lowered) != len(text) or not any(w.strip() for w in words):
+    if len(lowered) != len(text):
         # Lower-casing changed the length (e.g. 'İ'), so offsets would drift; scan the original instead.
         lowered = text
     hits = []
-    for end, word in _automaton(tuple(sorted(set(words)))).iter(lowered):
+    for end, word in _automaton(words).iter(lowered):
         start = end - len(word) + 1
         if not word.isascii() or _whole_word(lowered, start, end + 1):
             hits.append((start, word))

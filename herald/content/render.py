@@ -149,7 +149,8 @@ def guarded_replace(eval_ctx: EvalContext, value: object, old: str, new: str, co
 @lru_cache(maxsize=512)
 def compiled(source: str, html: bool = False) -> Callable[[Mapping[str, object]], str]:
     """The render function of a checked template (cached: templates are compiled once per process)."""
-    return compile_template(environment().parse(source), environment(), html, {"replace": guarded_replace})
+    return compile_template(environment().parse(source), environment(), html, {"replace": guarded_replace},
+                            ALLOWED_FILTERS)
 
 
 def render(source: str, context: Mapping[str, object], limit: int = MAX_OUTPUT, html: bool = False,
