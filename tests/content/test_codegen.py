@@ -6,7 +6,7 @@ import random
 
 import pytest
 from jinja2 import UndefinedError
-from jinja2.sandbox import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from herald.content import render
 from herald.content.codegen import Unsupported, compile_template
@@ -102,15 +102,13 @@ def test_it_matches_the_sandboxed_environment_on_random_templates(html) -> None:
         render.check(source)
         reference = env.from_string(source)
         if html:
-            from jinja2.sandbox import ImmutableSandboxedEnvironment
-
             escaped = ImmutableSandboxedEnvironment(undefined=render.MissingValue, autoescape=True,
                                                     keep_trailing_newline=True)
             reference = escaped.from_string(source)
         compiled = compile_template(env.parse(source), env, html=html)
         for _ in range(5):
             ctx = context(rng)
-            expected = outcome(lambda c: reference.render(**c), ctx)
+            expected = outcome(lambda c, ref=reference: ref.render(**c), ctx)
             got = outcome(compiled, ctx)
             assert got == expected, (source, ctx)
             compared += expected[0] == "ok"
