@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from importlib import resources
+from pathlib import Path
 
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from herald.campaigns.compliance import lint_profile
 from herald.clock import Clock, SystemClock
 from herald.config import Settings
+from herald.content import pricing
 from herald.content.lint import Profile
 from herald.db import Base, UnitOfWork, make_engine, sessions
 from herald.db import migrate as migrations
@@ -54,6 +57,16 @@ class Container:
     def lint_profile(self, uow: UnitOfWork, presets: Iterable[str] = ()) -> Profile:
         """What templates are linted against: presets' [lint] tables, settings and banned-word edits."""
         return lint_profile(uow, self.settings, presets)
+
+    def prices(self) -> pricing.PriceTable:
+        """The price table: the `price_table` setting's file, else the bundled example."""
+        if self.settings.price_table:
+            path = Path(self.settings.price_table)
+            if not path.is_file():
+                raise Invalid("file not found", where=f"setting price_table {path}")
+            return pricing.parse(path.read_text(encoding="utf-8"), where=str(path))
+        bundled = resources.files("herald.content") / "prices" / "example.toml"
+        return pricing.parse(bundled.read_text(encoding="utf-8"), where="bundled example price table")
 
     def close(self) -> None:
         self.engine.dispose()

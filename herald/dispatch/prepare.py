@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from herald.campaigns import service as campaigns
+from herald.campaigns.context import build_context, contact_locale, pick_version
 from herald.campaigns.facts import load_recipients
 from herald.campaigns.models import Campaign
 from herald.campaigns.planner import idempotency_key, intent_for
@@ -19,7 +20,6 @@ from herald.content.compose import Composed, compose
 from herald.content.models import Template, TemplateVersion
 from herald.content.render import RenderError
 from herald.db import UnitOfWork
-from herald.dispatch.context import build_context, contact_locale, pick_version
 from herald.outbox import service as outbox
 from herald.outbox.service import Claimed
 from herald.providers import Outgoing

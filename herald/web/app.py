@@ -1,33 +1,24 @@
-"""The FastAPI application. Read-only for now; it binds to localhost until API keys arrive."""
+"""The FastAPI application. It binds to localhost until API keys arrive."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
 from herald.analytics.queries import campaign_report
 from herald.campaigns.explain import describe
 from herald.campaigns.service import get_campaign
 from herald.contacts.service import get_contact
-from herald.db import UnitOfWork
 from herald.db import migrate as migrations
 from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound
 from herald.outbox import queries as outbox_queries
 from herald.segments import queries as segments
+from herald.web import templates_api
+from herald.web.deps import Unit
 
 STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403}
-
-
-def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
-    """One unit of work per request, committed when the handler returns."""
-    with request.app.state.container.uow() as unit:
-        yield unit
-
-
-Unit = Annotated[UnitOfWork, Depends(unit_of_work)]
 
 
 def create_app(container: Any) -> FastAPI:
@@ -61,4 +52,5 @@ def create_app(container: Any) -> FastAPI:
             raise NotFound(f"contact {contact_id} has no message in campaign {campaign.name!r}")
         return describe(m, container.clock.now())
 
+    api.include_router(templates_api.router(container))
     return api

@@ -1,0 +1,121 @@
+"""`/api/v1/templates` and Meta's template-status webhook."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
+
+from herald.campaigns.preview import Request as PreviewRequest
+from herald.campaigns.preview import preview
+from herald.content import service
+from herald.content.lint import lint_content
+from herald.content.models import Template, TemplateVersion
+from herald.content.whatsapp import meta_status_updates
+from herald.errors import Forbidden, Invalid
+from herald.types import Channel, Purpose, parse_enum
+from herald.web.deps import Unit
+
+
+class TemplateIn(BaseModel):
+    name: str
+    channel: str
+    content: dict[str, Any]
+    purpose: str = "marketing"
+    locale: str = "en"
+    author: str = Field(description="Who wrote it; a reviewer must be someone else.")
+
+
+class PreviewIn(BaseModel):
+    contacts: list[int] = []
+    segment: str | None = None
+    sample: int = 3
+    variant: str = "A"
+    approved_only: bool = False
+    presets: list[str] = []
+
+
+def version_out(template: Template, v: TemplateVersion) -> dict[str, Any]:
+    return {"id": v.id, "locale": v.locale, "variant": v.variant, "version": v.version, "status": v.status,
+            "author": v.author, "reviewer": v.reviewer, "review_note": v.review_note, "meta_status": v.meta_status,
+            "content": v.content}
+
+
+def template_out(unit: Unit, t: Template) -> dict[str, Any]:
+    return {"id": t.id, "name": t.name, "channel": t.channel, "purpose": t.purpose, "category": t.category,
+            "default_locale": t.default_locale, "versions": [version_out(t, v) for v in service.versions(unit, t)]}
+
+
+def router(container: Any) -> APIRouter:
+    api = APIRouter()
+
+    @api.get("/api/v1/templates")
+    def list_templates(unit: Unit) -> list[dict[str, Any]]:
+        return [template_out(unit, t) for t in unit.session.query(Template).order_by(Template.id)]
+
+    @api.get("/api/v1/templates/{ref}")
+    def get_template(unit: Unit, ref: str) -> dict[str, Any]:
+        return template_out(unit, service.get_template(unit, ref))
+
+    @api.post("/api/v1/templates", status_code=201)
+    def create_template(unit: Unit, body: TemplateIn) -> dict[str, Any]:
+        version = service.create_template(unit, body.name, parse_enum(Channel, body.channel, "channel"), body.content,
+                                          author=body.author, now=container.clock.now(),
+                                          purpose=parse_enum(Purpose, body.purpose, "purpose"), locale=body.locale)
+        template = service.get_template(unit, version.template_id)
+        findings = lint_content(template.channel, template.purpose, version.content, container.lint_profile(unit))
+        return {**template_out(unit, template), "findings": [f.as_dict() for f in findings]}
+
+    @api.get("/api/v1/templates/{ref}/lint")
+    def lint(unit: Unit, ref: str, locale: str | None = None, variant: str = "A",
+             preset: Annotated[list[str] | None, Query()] = None) -> list[dict[str, Any]]:
+        template = service.get_template(unit, ref)
+        version = service.latest_version(unit, template, locale, variant)
+        return [f.as_dict() for f in lint_content(template.channel, template.purpose, version.content,
+                                                  container.lint_profile(unit, preset or []))]
+
+    @api.post("/api/v1/templates/{ref}/preview")
+    def preview_template(unit: Unit, ref: str, body: PreviewIn) -> dict[str, Any]:
+        request = PreviewRequest(ref, tuple(body.contacts), body.segment, body.sample, body.variant,
+                                 not body.approved_only)
+        unit.dry_run = True  # a preview writes nothing
+        return preview(unit, request, container.lint_profile(unit, body.presets), container.prices(),
+                       container.clock.now())
+
+    @api.get("/webhooks/whatsapp", response_class=PlainTextResponse)
+    def verify_subscription(mode: Annotated[str, Query(alias="hub.mode")] = "",
+                            token: Annotated[str, Query(alias="hub.verify_token")] = "",
+                            challenge: Annotated[str, Query(alias="hub.challenge")] = "") -> str:
+        expected = container.settings.whatsapp_verify_token or ""
+        if mode != "subscribe" or not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+            raise Forbidden("verify token does not match")
+        return challenge
+
+    @api.post("/webhooks/whatsapp")
+    async def whatsapp_webhook(request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        check_signature(container.settings.whatsapp_app_secret, raw, request.headers.get("x-hub-signature-256", ""))
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            raise Invalid("the body is not JSON", where="webhook") from None
+        updates = meta_status_updates(payload)
+        with container.uow() as unit:
+            changed = service.apply_meta_status(unit, updates, container.clock.now())
+        return {"template_updates": len(updates), "applied": changed}
+
+    return api
+
+
+def check_signature(secret: str | None, raw: bytes, header: str) -> None:
+    """Meta signs the raw body: `sha256=<hex HMAC-SHA256(app secret, body)>`; compared in constant time."""
+    if not secret:
+        raise Forbidden("set whatsapp_app_secret to accept Meta's webhooks")
+    expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), header.strip().encode()):
+        raise Forbidden("the X-Hub-Signature-256 signature does not match")

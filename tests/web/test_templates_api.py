@@ -1,0 +1,77 @@
+"""`/api/v1/templates` and Meta's signed template-status webhook."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from herald.web import create_app
+from tests.scenario import setup
+
+SECRET = "app-secret"
+
+
+@pytest.fixture
+def client(container):
+    container.settings = dataclasses.replace(container.settings, whatsapp_app_secret=SECRET,
+                                             whatsapp_verify_token="verify-me")
+    return TestClient(create_app(container))
+
+
+def test_create_list_lint_and_preview(client, container, tmp_path) -> None:
+    setup(container, tmp_path)
+    made = client.post("/api/v1/templates", json={"name": "promo", "channel": "sms", "author": "ana",
+                                                  "content": {"body": "Hi {{ first_name }}, sale!"}})
+    assert made.status_code == 201
+    assert made.json()["versions"][0]["status"] == "draft"
+    assert [f["code"] for f in made.json()["findings"]] == []
+    assert [t["name"] for t in client.get("/api/v1/templates").json()] == ["sale", "promo"]
+    assert client.get("/api/v1/templates/promo").json()["channel"] == "sms"
+    lint = client.get("/api/v1/templates/promo/lint", params={"preset": "cn-sms"}).json()
+    assert {f["code"] for f in lint} == {"cn-signature", "opt-out"}
+    shown = client.post("/api/v1/templates/promo/preview", json={"segment": "region:NP", "sample": 2}).json()
+    assert [s["body"] for s in shown["samples"]] == ["Hi Sita, sale!", "Hi Ram, sale!"]
+    assert shown["audience"]["recipients"] == 3 and shown["audience"]["currency"] == "USD"
+    missing = client.post("/api/v1/templates/promo/preview", json={"contacts": [4]}).json()
+    assert missing["samples"][0]["body"] == "Hi Emily, sale!"
+
+
+def test_bad_templates_name_the_field(client) -> None:
+    bad = client.post("/api/v1/templates", json={"name": "x", "channel": "sms", "author": "ana",
+                                                 "content": {"body": "{{ secret.__class__ }}"}})
+    assert bad.status_code == 422 and "body" in bad.json()["detail"]
+    assert client.get("/api/v1/templates/nope").status_code == 404
+
+
+def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
+    return {"X-Hub-Signature-256": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
+            "Content-Type": "application/json"}
+
+
+def test_meta_status_webhook_is_verified_on_the_raw_body(client, container, tmp_path) -> None:
+    from herald.types import Channel, Purpose
+    from tests.scenario import publish
+
+    with container.uow() as uow:
+        publish(uow, "order_update", Channel.WHATSAPP, {"category": "UTILITY", "body": "Order {{1}} shipped.",
+                                                        "params": {"1": "attr.order"}}, purpose=Purpose.TRANSACTIONAL)
+    body = json.dumps({"entry": [{"changes": [{"field": "message_template_status_update", "value": {
+        "event": "APPROVED", "message_template_id": 9, "message_template_name": "order_update",
+        "message_template_language": "en"}}]}]}, separators=(",", ":")).encode()
+    assert client.post("/webhooks/whatsapp", content=body, headers=signed(body, "wrong")).status_code == 403
+    assert client.post("/webhooks/whatsapp", content=body + b" ", headers=signed(body)).status_code == 403
+    ok = client.post("/webhooks/whatsapp", content=body, headers=signed(body))
+    assert ok.json() == {"template_updates": 1, "applied": 1}
+    assert client.get("/api/v1/templates/order_update").json()["versions"][0]["meta_status"] == "APPROVED"
+    assert client.post("/webhooks/whatsapp", content=b"{", headers=signed(b"{")).status_code == 422
+
+
+def test_subscription_check_answers_the_challenge_only_with_the_token(client) -> None:
+    good = {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"}
+    assert client.get("/webhooks/whatsapp", params=good).text == "1158201444"
+    assert client.get("/webhooks/whatsapp", params={**good, "hub.verify_token": "x"}).status_code == 403
