@@ -11,6 +11,7 @@ from pathlib import Path
 
 import phonenumbers
 
+from bench.render import render_templates
 from herald.cli.sample import write_csv
 from herald.contacts import importer
 from herald.db import UnitOfWork, make_engine, sessions
@@ -102,9 +103,12 @@ def import_contacts(n: int, data: Path) -> dict[str, object]:
 
 
 def describe(result: dict[str, object]) -> str:
+    if "summary" in result:
+        return str(result["summary"])
     return (f"{result['workload']:<16} N={result['rows']:<9} herald {result['herald_rows_per_s']:>8,} rows/s   "
             f"baseline {result['baseline_rows_per_s']:>8,} rows/s   ratio {result['ratio']:.2f}x "
             f"(herald does more per row: validation, time zones, carrier, line type, e-mail, consent)")
 
 
-ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {"import_contacts": import_contacts}
+ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {"import_contacts": import_contacts,
+                                                             "render_templates": render_templates}
