@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from herald.contacts.models import Contact
 from herald.content import locales
-from herald.content.models import TemplateVersion
+from herald.content.models import Template, TemplateVersion
 
 
 def contact_locale(contact: Contact) -> str | None:
@@ -27,6 +27,14 @@ def pick_version(approved: Mapping[tuple[str, str], TemplateVersion], default_lo
         if chosen is not None:
             return approved[(chosen, var)]
     return None
+
+
+def template_facts(template: Template, version: TemplateVersion | None) -> tuple[str | None, str | None]:
+    """What the rules engine needs of the version sent: its WhatsApp category (None for free-form text and
+    other channels) and Meta's status of it."""
+    if template.channel != "whatsapp" or version is None or "body" not in version.content:
+        return None, None
+    return template.category, version.meta_status
 
 
 def build_context(contact: Contact, campaign: str, now: datetime, tags: list[str] | None = None,

@@ -63,9 +63,9 @@ def message_row(campaign: Campaign, contact_id: int, decision: Decision, recipie
 
 
 def plan(uow: UnitOfWork, campaign: Campaign, audience: Select, policy: Policy, now: datetime,
-         progress: Callable[[int], None] | None = None) -> PlanStats:
+         progress: Callable[[int], None] | None = None, intent: MessageIntent | None = None) -> PlanStats:
     """Decide for every recipient of the audience and enqueue the results."""
-    stats, intent, last = PlanStats(), intent_for(campaign), 0
+    stats, intent, last = PlanStats(), intent or intent_for(campaign), 0
     while True:
         ids = list(uow.session.scalars(audience.where(Contact.id > last).limit(BATCH)))
         if not ids:

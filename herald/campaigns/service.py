@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from herald.campaigns import planner
+from herald.campaigns.context import pick_version, template_facts
 from herald.campaigns.models import Campaign
 from herald.content import service as content
 from herald.db import UnitOfWork
@@ -56,11 +57,15 @@ def plan_campaign(uow: UnitOfWork, ref: str | int, now: datetime,
     """Turn the campaign's audience into outbox rows; safe to run again."""
     campaign = get_campaign(uow, ref)
     template = content.get_template(uow, campaign.template_id)
-    if not content.approved_versions(uow, template.id):
+    approved = content.approved_versions(uow, template.id)
+    if not approved:
         raise Invalid(f"template {template.name!r} has no approved version; submit it and have it approved first",
                       where=f"campaign {campaign.name!r}")
+    # Planning judges the template's own version; the worker re-decides with each contact's version.
+    intent = planner.intent_for(campaign, *template_facts(template, pick_version(approved, template.default_locale,
+                                                                                 None)))
     audience = segments.audience_select(uow.session, campaign.segment)
-    stats = planner.plan(uow, campaign, audience, policy_of(campaign), now, progress)
+    stats = planner.plan(uow, campaign, audience, policy_of(campaign), now, progress, intent)
     if stats.audience == 0:  # nothing was written; the caller's unit of work rolls back anyway
         raise Invalid(f"the segment {campaign.segment!r} matches no contacts", where=f"campaign {campaign.name!r}")
     campaign.status, campaign.planned_at = "planned", now

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from herald.campaigns import service as campaigns
-from herald.campaigns.context import build_context, contact_locale, pick_version
+from herald.campaigns.context import build_context, contact_locale, pick_version, template_facts
 from herald.campaigns.facts import load_recipients
 from herald.campaigns.models import Campaign
 from herald.campaigns.planner import idempotency_key, intent_for
@@ -92,7 +92,10 @@ def _with_send(r: Recipient, channel: str, purpose: str, now: datetime) -> Recip
 
 def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipient, batch: Batch, now: datetime,
          providers: dict[str, str], counts: BatchCounts) -> Prepared | None:
-    decision = decide(recipient, intent_for(campaign), batch.policies[campaign.id], now)
+    template, contact = batch.templates[item.template_id], batch.contacts[item.contact_id]
+    version = pick_version(batch.approved[template.id], template.default_locale, contact_locale(contact))
+    intent = intent_for(campaign, *template_facts(template, version))
+    decision = decide(recipient, intent, batch.policies[campaign.id], now)
     trail = trail_json(decision)
     if isinstance(decision, Skip):
         counts.skipped += outbox.mark_skipped(uow, item.id, item.token, decision.reason, trail, now)
@@ -101,9 +104,9 @@ def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipien
         counts.deferred += outbox.mark_retry(uow, item.id, item.token, decision.until, "deferred at send time",
                                              now, trail)
         return None
-    channel, contact = decision.channel, batch.contacts[item.contact_id]
+    channel = decision.channel
     try:
-        composed = _compose(uow, batch, batch.templates[item.template_id], contact, campaign, now)
+        composed = _compose(uow, batch, template, version, contact, campaign, now)
     except RenderError as exc:
         outcome = RuleOutcome("template", channel, Verdict.SKIP, str(exc))
         counts.skipped += outbox.mark_skipped(uow, item.id, item.token, "template", [*trail, outcome.as_dict()], now)
@@ -119,10 +122,9 @@ def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipien
                                    html=composed.html, payload=composed.payload), provider)
 
 
-def _compose(uow: UnitOfWork, batch: Batch, template: Template, contact: Contact, campaign: Campaign,
-             now: datetime) -> Composed:
+def _compose(uow: UnitOfWork, batch: Batch, template: Template, version: TemplateVersion | None, contact: Contact,
+             campaign: Campaign, now: datetime) -> Composed:
     """The contact's version of the template, rendered; RenderError says why it cannot be."""
-    version = pick_version(batch.approved[template.id], template.default_locale, contact_locale(contact))
     if version is None:
         raise RenderError(f"template {template.name} has no approved version")
     coupons = {}

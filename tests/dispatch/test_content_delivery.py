@@ -94,6 +94,7 @@ def test_whatsapp_templates_go_out_as_meta_template_sends(container, tmp_path) -
                  "params": {"1": "first_name", "2": "attr.order"}}, purpose=Purpose.TRANSACTIONAL)
         cid = campaigns.create_campaign(uow, "Orders", "has:phone", "order_update", NOW,
                                         purpose=Purpose.TRANSACTIONAL).id
+        content.apply_meta_status(uow, [{"status": "APPROVED", "name": "order_update", "language": "en"}], NOW)
     plan(container, cid)
     stats = run(container)
     sent = lines(container, "whatsapp")
@@ -105,3 +106,17 @@ def test_whatsapp_templates_go_out_as_meta_template_sends(container, tmp_path) -
         reasons = {m.trail[-1]["detail"] for m in uow.session.scalars(select(Message).where(
             Message.status == "skipped", Message.reason == "template"))}
     assert any("missing variable" in r and "order" in r for r in reasons)
+
+
+def test_whatsapp_templates_meta_has_not_approved_do_not_go_outside_the_window(container, tmp_path) -> None:
+    setup(container, tmp_path)
+    with container.uow() as uow:
+        publish(uow, "order_update", Channel.WHATSAPP, {"category": "UTILITY", "body": "Order {{1}} shipped.",
+                                                        "params": {"1": "name"}}, purpose=Purpose.TRANSACTIONAL)
+        cid = campaigns.create_campaign(uow, "Orders", "has:phone", "order_update", NOW,
+                                        purpose=Purpose.TRANSACTIONAL).id
+    stats = plan(container, cid)
+    assert stats.actions["send"] == 0 and stats.skipped_by == {"whatsapp_window": 6}
+    with container.uow() as uow:
+        message = uow.session.scalar(select(Message).where(Message.contact_id == contact_id(container, SITA)))
+        assert "this one is not submitted" in message.trail[-1]["detail"]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from herald.rules.builtin import consent, frequency, quiet_hours, suppression
+from herald.rules.builtin import consent, frequency, quiet_hours, suppression, whatsapp
 
 
 @dataclass(frozen=True)
@@ -21,5 +21,5 @@ class RuleType:
 
 RULES: dict[str, RuleType] = {
     m.NAME: RuleType(m.NAME, m.evaluate, m.DEFAULTS, m.check, m.SUMMARY)
-    for m in (consent, suppression, frequency, quiet_hours)
+    for m in (consent, suppression, frequency, quiet_hours, whatsapp)
 }
