@@ -64,8 +64,10 @@ def validate(data: Mapping[str, Any], where: str) -> dict[str, Any]:
     body = _text(data.get("body"), "body", LIMITS["body"], where, required=True)
     params = {str(k): str(v) for k, v in (data.get("params") or {}).items()}
     out: dict[str, Any] = {"category": category, "body": body, "params": params}
+    _all_mapped(body, params, f"{where} body")
     if data.get("header"):
         out["header"] = _header(data["header"], f"{where} header")
+        _all_mapped(out["header"].get("text", ""), out["header"].get("params", {}), f"{where} header")
     if data.get("footer"):
         footer = _text(data["footer"], "footer", LIMITS["footer"], where)
         if placeholders(footer):
@@ -74,6 +76,14 @@ def validate(data: Mapping[str, Any], where: str) -> dict[str, Any]:
     if data.get("buttons"):
         out["buttons"] = _buttons(data["buttons"], f"{where} buttons")
     return out
+
+
+def _all_mapped(text: str, params: Mapping[str, str], where: str) -> None:
+    """A placeholder Herald cannot fill would go out as `{{2}}`: refused when the template is saved."""
+    missing = [f"{{{{{n}}}}}" for _, _, n in placeholders(text) if not str(params.get(str(n), "")).strip()]
+    if missing:
+        raise Invalid(f"{', '.join(dict.fromkeys(missing))} mapped to no Herald variable; add it to params",
+                      where=where)
 
 
 def _free_form(data: Mapping[str, Any], where: str) -> dict[str, Any]:
