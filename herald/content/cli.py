@@ -296,22 +296,31 @@ def coupons_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
                                             [[d["pool"], d["total"], d["free"]] for d in data]))
 
 
+def _edit_word(ctx: typer.Context, word: str, action: str, by: str) -> None:
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        service.set_lint_word(uow, word, action, by=by or _me(), now=container.clock.now())
+    out.print(f"{word!r} is {'banned' if action == 'ban' else 'allowed'}.")
+
+
 @words.command("ban")
 def words_ban(ctx: typer.Context, word: str, by: By = "") -> None:
     """Add a word to the banned list."""
-    container = app_context(ctx).container
-    with container.uow() as uow:
-        service.set_lint_word(uow, word, "ban", by=by or _me(), now=container.clock.now())
-    out.print(f"{word!r} is banned.")
+    _edit_word(ctx, word, "ban", by)
 
 
 @words.command("allow")
 def words_allow(ctx: typer.Context, word: str, by: By = "") -> None:
     """Allow a word that a preset bans."""
-    container = app_context(ctx).container
-    with container.uow() as uow:
-        service.set_lint_word(uow, word, "allow", by=by or _me(), now=container.clock.now())
-    out.print(f"{word!r} is allowed.")
+    _edit_word(ctx, word, "allow", by)
+
+
+@words.command("remove")
+def words_remove(ctx: typer.Context, word: str) -> None:
+    """Forget your edit of a word (the presets' list applies again)."""
+    with app_context(ctx).container.uow() as uow:
+        service.remove_lint_word(uow, word)
+    out.print(f"{word!r} follows the presets again.")
 
 
 @words.command("list")

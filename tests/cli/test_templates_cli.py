@@ -1,0 +1,71 @@
+"""`herald templates …` as a marketer uses it: locales, review, lint, preview, export, coupons, words."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.test_cli import as_json, herald
+from tests.scenario import CSV
+
+WA = {"category": "UTILITY", "body": "Hi {{1}}, order {{2}} shipped.",
+      "params": {"1": "first_name | default('there')", "2": "attr.order | default('-')"}}
+
+
+def test_templates_from_writing_to_preview(capsys, db_url, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    db = ["--db", db_url]
+    herald(capsys, *db, "contacts", "import", "c.csv")
+    made = as_json(capsys, *db, "--json", "templates", "create", "promo", "--channel", "sms", "--by", "maya",
+                   "--body", "冬季会员八折 {{ coupon.spring }}")
+    assert made["status"] == "draft" and made["sms"]["encoding"] == "UCS-2"
+    lint = herald(capsys, *db, "--json", "templates", "lint", "promo", "--preset", "cn-sms", code=2)
+    assert {f["code"] for f in json.loads(lint)} == {"cn-signature", "opt-out"}
+    herald(capsys, *db, "templates", "submit", "promo", "--by", "maya", "--preset", "cn-sms", code=2)
+    edited = as_json(capsys, *db, "--json", "templates", "edit", "promo", "--by", "maya",
+                     "--body", "【赫拉德】冬季会员八折，券码 {{ coupon.spring }}，回T退订")
+    assert edited["version"] == 1  # still a draft: changed in place
+    herald(capsys, *db, "templates", "submit", "promo", "--by", "maya", "--preset", "cn-sms")
+    herald(capsys, *db, "templates", "reject", "promo", "--by", "li", "--reason", "加上门店名")
+    assert as_json(capsys, *db, "--json", "templates", "edit", "promo", "--by", "maya",
+                   "--body", "【赫拉德】北京店冬季八折，券码 {{ coupon.spring }}，回T退订")["version"] == 2
+    herald(capsys, *db, "templates", "submit", "promo", "--by", "maya", "--preset", "cn-sms")
+    assert as_json(capsys, *db, "--json", "templates", "approve", "promo", "--by", "li")["status"] == "approved"
+    shown = as_json(capsys, *db, "--json", "templates", "show", "promo")
+    assert [(v["version"], v["status"], v["reviewer"]) for v in shown] == [(1, "rejected", "li"),
+                                                                           (2, "approved", "li")]
+
+    (tmp_path / "codes.txt").write_text("SPR-1\nSPR-2\nSPR-1\n", encoding="utf-8")
+    assert as_json(capsys, *db, "--json", "templates", "coupons", "add", "spring", "codes.txt")["added"] == 2
+    preview = as_json(capsys, *db, "--json", "templates", "preview", "promo", "--segment", "region:CN")
+    assert preview["samples"][0]["body"] == "【赫拉德】北京店冬季八折，券码 COUPON-PREVIEW，回T退订"
+    assert preview["audience"]["recipients"] == 1 and preview["audience"]["total"] == "0.0390"
+    assert as_json(capsys, *db, "--json", "templates", "coupons", "list") == [
+        {"pool": "spring", "total": 2, "free": 2}]  # a preview takes no code
+
+    (tmp_path / "wa.json").write_text(json.dumps(WA), encoding="utf-8")
+    herald(capsys, *db, "templates", "create", "order_update", "--channel", "whatsapp", "--purpose",
+           "transactional", "--file", "wa.json", "--by", "ana")
+    (tmp_path / "meta.json").write_text(json.dumps({"entry": [{"changes": [{
+        "field": "message_template_status_update",
+        "value": {"event": "REJECTED", "message_template_name": "order_update", "message_template_language": "en",
+                  "reason": "INVALID_FORMAT"}}]}]}), encoding="utf-8")
+    assert as_json(capsys, *db, "--json", "templates", "meta-status", "meta.json") == {"updates": 1, "changed": 0}
+
+    exported = herald(capsys, *db, "templates", "export", "promo")
+    data = json.loads(exported)
+    data[0]["name"] = "promo_copy"
+    (tmp_path / "t.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert as_json(capsys, *db, "--json", "templates", "import", "t.json", "--by", "ana") == {"created": 1}
+
+
+def test_banned_words_are_edited_from_the_command_line(capsys, db_url) -> None:
+    db = ["--db", db_url]
+    herald(capsys, *db, "db", "upgrade")
+    herald(capsys, *db, "templates", "words", "ban", "jackpot", "--by", "ana")
+    herald(capsys, *db, "templates", "words", "allow", "casino", "--by", "ana")
+    listed = as_json(capsys, *db, "--json", "templates", "words", "list")
+    assert "jackpot" in listed["in_force"] and "casino" not in listed["in_force"]
+    herald(capsys, *db, "templates", "words", "remove", "casino")
+    assert "casino" in as_json(capsys, *db, "--json", "templates", "words", "list")["in_force"]
+    herald(capsys, *db, "templates", "words", "remove", "casino", code=3)
