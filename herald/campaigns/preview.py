@@ -5,7 +5,6 @@ Read-only: coupons show a placeholder instead of taking a code from the pool, an
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,8 +16,7 @@ from herald.contacts.models import Contact
 from herald.contacts.service import get_contact
 from herald.content import pricing, render, sms
 from herald.content import service as content
-from herald.content.channels import jinja_fields
-from herald.content.compose import compose
+from herald.content.compose import compose, coupon_pools
 from herald.content.lint import Profile, lint_content
 from herald.content.models import Template, TemplateVersion
 from herald.db import UnitOfWork
@@ -62,10 +60,7 @@ def preview(uow: UnitOfWork, request: Request, profile: Profile, prices: pricing
 def _candidates(uow: UnitOfWork, template: Template, request: Request) -> dict[tuple[str, str], TemplateVersion]:
     if not request.include_drafts:
         return content.approved_versions(uow, template.id)
-    newest: dict[tuple[str, str], TemplateVersion] = {}
-    for v in content.versions(uow, template):
-        newest[(v.locale, v.variant)] = v
-    return newest
+    return content.newest_versions(uow, template)
 
 
 def _people(uow: UnitOfWork, request: Request) -> list[Contact]:
@@ -86,7 +81,7 @@ def _sample(template: Template, candidates: dict, contact: Contact, tags: list[s
         return {**out, "error": "no version for this contact"}
     out.update({"version_id": version.id, "version": f"{version.locale}/{version.variant} v{version.version}",
                 "status": version.status})
-    pools = set().union(*(render.coupon_pools(f) for f in jinja_fields(template.channel, version.content).values()))
+    pools = coupon_pools(template.channel, version.content)
     context = build_context(contact, "(preview)", now, tags, dict.fromkeys(pools, PLACEHOLDER))
     try:
         message = compose(template.channel, version.content, context, name=template.name, locale=version.locale,
@@ -111,8 +106,6 @@ def _audience_cost(uow: UnitOfWork, template: Template, segment: str, samples: l
                                .group_by(Contact.region)).all()
     units = max((s["sms"]["segments"] for s in samples if "sms" in s), default=1)
     category = (template.category or "*") if template.channel == "whatsapp" else "*"
-    by_region = Counter({region: n for region, n in rows})
-    est = pricing.estimate(prices, template.channel, [(r, n, units) for r, n in sorted(by_region.items(),
-                                                                                       key=lambda kv: str(kv[0]))],
-                           category=category)
-    return {"recipients": sum(by_region.values()), "units_per_message": units, **est.as_dict()}
+    groups = sorted(((region, n, units) for region, n in rows), key=lambda g: str(g[0]))
+    est = pricing.estimate(prices, template.channel, groups, category=category)
+    return {"recipients": sum(n for _, n, _ in groups), "units_per_message": units, **est.as_dict()}

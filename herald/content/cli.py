@@ -140,8 +140,8 @@ def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Every template with the status of its newest versions."""
     with app_context(ctx).container.uow() as uow:
         data = []
-        for t in uow.session.query(Template).order_by(Template.id):
-            newest = {(v.locale, v.variant): v for v in service.versions(uow, t)}
+        for t in service.all_templates(uow):
+            newest = service.newest_versions(uow, t)
             data.append({"id": t.id, "name": t.name, "channel": t.channel, "purpose": t.purpose,
                          "versions": [f"{loc}/{var} v{v.version} {v.status}" for (loc, var), v in newest.items()]})
     emit(ctx, json_out, data, lambda: table(None, ["id", "name", "channel", "purpose", "versions"],

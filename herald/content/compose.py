@@ -23,6 +23,11 @@ class Composed:
     payload: Mapping[str, Any] = field(default_factory=dict)  # channel-specific parts (WhatsApp template)
 
 
+def coupon_pools(channel: str, content: Mapping[str, Any]) -> frozenset[str]:
+    """Every coupon pool a version's fields draw from (parsed once per field text, then cached)."""
+    return frozenset().union(*(render.coupon_pools(f) for f in channels.jinja_fields(channel, content).values()))
+
+
 def compose(channel: str, content: Mapping[str, Any], context: Mapping[str, Any], *, name: str = "",
             locale: str = "en", variant: str = "A") -> Composed:
     """Render a version's content for one recipient."""

@@ -17,6 +17,7 @@ from typing import Any
 import ahocorasick
 
 from herald.content import whatsapp
+from herald.content.channels import lint_fields
 
 ERROR, WARNING = "error", "warning"
 URL = re.compile(r"""(?:https?://|www\.)[^\s<>"'{}]+""", re.IGNORECASE)
@@ -298,7 +299,5 @@ ALWAYS = (whatsapp_rules, email_rules, banned_words, links, advice)
 
 def lint_content(channel: str, purpose: str, content: Mapping[str, Any], profile: Profile) -> list[Finding]:
     """Lint one version's stored content."""
-    from herald.content.channels import lint_fields  # channels imports render; keep lint light to import
-
     params = dict(content.get("params", {})) if channel == "whatsapp" else {}
     return lint(Draft(channel, purpose, lint_fields(channel, content), content.get("category"), params), profile)

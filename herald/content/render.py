@@ -121,6 +121,7 @@ def error_column(source: str, lineno: int, message: str) -> int:
     return opened + 1 if opened >= 0 else 1
 
 
+@lru_cache(maxsize=512)
 def coupon_pools(source: str) -> frozenset[str]:
     """The coupon pools a checked template draws from (`{{ coupon.spring }}` → spring)."""
     return frozenset(n.attr for n in _walk(environment().parse(source))

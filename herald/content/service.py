@@ -102,6 +102,16 @@ def versions(uow: UnitOfWork, template: Template) -> list[TemplateVersion]:
                                               TemplateVersion.version)))
 
 
+def newest_versions(uow: UnitOfWork, template: Template) -> dict[tuple[str, str], TemplateVersion]:
+    """The newest version of each (locale, variant), whatever its status."""
+    return {(v.locale, v.variant): v for v in versions(uow, template)}
+
+
+def all_templates(uow: UnitOfWork) -> list[Template]:
+    """Every template, oldest first."""
+    return list(uow.session.scalars(select(Template).order_by(Template.id)))
+
+
 def approved_versions(uow: UnitOfWork, template_id: int) -> dict[tuple[str, str], TemplateVersion]:
     """The newest approved version of each (locale, variant): what may be sent."""
     rows = uow.session.scalars(select(TemplateVersion).where(TemplateVersion.template_id == template_id,
@@ -145,17 +155,13 @@ def _meta_target(uow: UnitOfWork, name: str, language: str) -> TemplateVersion |
 
 def export_templates(uow: UnitOfWork, refs: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Templates as JSON-ready data: each with the newest version of every locale and variant."""
-    query = select(Template).order_by(Template.id)
     wanted = list(refs)
-    families = [get_template(uow, r) for r in wanted] if wanted else list(uow.session.scalars(query))
+    families = [get_template(uow, r) for r in wanted] if wanted else all_templates(uow)
     out = []
     for t in families:
-        newest: dict[tuple[str, str], TemplateVersion] = {}
-        for v in versions(uow, t):
-            newest[(v.locale, v.variant)] = v
         out.append({"name": t.name, "channel": t.channel, "purpose": t.purpose, "default_locale": t.default_locale,
                     "versions": [{"locale": v.locale, "variant": v.variant, "content": v.content}
-                                 for v in newest.values()]})
+                                 for v in newest_versions(uow, t).values()]})
     return out
 
 

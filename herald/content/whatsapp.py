@@ -27,6 +27,11 @@ def placeholders(text: str) -> list[tuple[int, int, int]]:
     return [(m.start(), len(m.group(0)), int(m.group(1))) for m in PLACEHOLDER.finditer(text)]
 
 
+def unmapped(text: str, params: Mapping[str, str]) -> list[tuple[int, int, int]]:
+    """The placeholders in text that no Herald expression fills."""
+    return [mark for mark in placeholders(text) if not str(params.get(str(mark[2]), "")).strip()]
+
+
 def parameter_problems(body: str, params: Mapping[str, str]) -> list[tuple[int, int, str]]:
     """(offset, length, reason) for each placeholder Meta would reject or Herald could not fill."""
     marks = placeholders(body)
@@ -35,9 +40,8 @@ def parameter_problems(body: str, params: Mapping[str, str]) -> list[tuple[int, 
     if numbers != list(range(1, len(numbers) + 1)):
         problems.append((0, 0, f"placeholders must run 1..{len(numbers)} without gaps; the body has "
                                + ", ".join(f"{{{{{n}}}}}" for n in numbers)))
-    for start, length, n in marks:
-        if not str(params.get(str(n), "")).strip():
-            problems.append((start, length, f"{{{{{n}}}}} is mapped to no Herald variable"))
+    for start, length, n in unmapped(body, params):
+        problems.append((start, length, f"{{{{{n}}}}} is mapped to no Herald variable"))
     stripped = body.strip()
     for start, length, n in marks:
         if stripped.startswith(body[start:start + length]) and body[:start].strip() == "":
@@ -80,7 +84,7 @@ def validate(data: Mapping[str, Any], where: str) -> dict[str, Any]:
 
 def _all_mapped(text: str, params: Mapping[str, str], where: str) -> None:
     """A placeholder Herald cannot fill would go out as `{{2}}`: refused when the template is saved."""
-    missing = [f"{{{{{n}}}}}" for _, _, n in placeholders(text) if not str(params.get(str(n), "")).strip()]
+    missing = [f"{{{{{n}}}}}" for _, _, n in unmapped(text, params)]
     if missing:
         raise Invalid(f"{', '.join(dict.fromkeys(missing))} mapped to no Herald variable; add it to params",
                       where=where)

@@ -13,10 +13,8 @@ from herald.campaigns.facts import load_recipients
 from herald.campaigns.models import Campaign
 from herald.campaigns.planner import idempotency_key, intent_for
 from herald.contacts.models import Contact
-from herald.content import render
 from herald.content import service as content
-from herald.content.channels import jinja_fields
-from herald.content.compose import Composed, compose
+from herald.content.compose import Composed, compose, coupon_pools
 from herald.content.models import Template, TemplateVersion
 from herald.content.render import RenderError
 from herald.db import UnitOfWork
@@ -128,8 +126,7 @@ def _compose(uow: UnitOfWork, batch: Batch, template: Template, version: Templat
     if version is None:
         raise RenderError(f"template {template.name} has no approved version")
     coupons = {}
-    for pool in sorted(set().union(*(render.coupon_pools(f) for f in jinja_fields(template.channel,
-                                                                                   version.content).values()))):
+    for pool in sorted(coupon_pools(template.channel, version.content)):
         code = content.assign_coupon(uow, pool, contact.id, now)
         if code is None:
             raise RenderError(f"coupon pool {pool} has no codes left")

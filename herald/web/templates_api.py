@@ -40,7 +40,7 @@ class PreviewIn(BaseModel):
     presets: list[str] = []
 
 
-def version_out(template: Template, v: TemplateVersion) -> dict[str, Any]:
+def version_out(v: TemplateVersion) -> dict[str, Any]:
     return {"id": v.id, "locale": v.locale, "variant": v.variant, "version": v.version, "status": v.status,
             "author": v.author, "reviewer": v.reviewer, "review_note": v.review_note, "meta_status": v.meta_status,
             "content": v.content}
@@ -48,7 +48,7 @@ def version_out(template: Template, v: TemplateVersion) -> dict[str, Any]:
 
 def template_out(unit: Unit, t: Template) -> dict[str, Any]:
     return {"id": t.id, "name": t.name, "channel": t.channel, "purpose": t.purpose, "category": t.category,
-            "default_locale": t.default_locale, "versions": [version_out(t, v) for v in service.versions(unit, t)]}
+            "default_locale": t.default_locale, "versions": [version_out(v) for v in service.versions(unit, t)]}
 
 
 def router(container: Any) -> APIRouter:
@@ -56,7 +56,7 @@ def router(container: Any) -> APIRouter:
 
     @api.get("/api/v1/templates")
     def list_templates(unit: Unit) -> list[dict[str, Any]]:
-        return [template_out(unit, t) for t in unit.session.query(Template).order_by(Template.id)]
+        return [template_out(unit, t) for t in service.all_templates(unit)]
 
     @api.get("/api/v1/templates/{ref}")
     def get_template(unit: Unit, ref: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from herald.content import render, sms
-from herald.content.compose import compose
+from herald.content.compose import compose, coupon_pools
 from herald.content.render import RenderError
 from herald.errors import Invalid
 
@@ -78,3 +78,7 @@ def test_syntax_errors_give_line_and_column(source, column) -> None:
 def test_coupon_pools_are_found_in_templates() -> None:
     assert render.coupon_pools("{{ coupon.spring }} {% if coupon.vip %}{{ coupon.vip }}{% endif %}") == {
         "spring", "vip"}
+    email = {"subject": "{{ coupon.a }}", "html": "<p>{{ coupon.b }}</p>", "text": "none"}
+    assert coupon_pools("email", email) == {"a", "b"}
+    whatsapp = {"category": "MARKETING", "body": "Code {{1}} now", "params": {"1": "coupon.spring"}}
+    assert coupon_pools("whatsapp", whatsapp) == {"spring"}
