@@ -171,6 +171,10 @@ def run(argv: list[str] | None = None) -> None:
         sys.exit(6)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        # A file a command was pointed at: say which and why, never a traceback.
+        sys.stderr.write(f"error: {exc.filename or 'file'}: {exc.strerror or exc}\n")
+        sys.exit(2)
     out.file.flush()
     if isinstance(code, int) and code:
         sys.exit(code)

@@ -42,17 +42,31 @@ def _me() -> str:
     return getpass.getuser()
 
 
+def _read(path: Path, encoding: str = "utf-8") -> str:
+    """A file's text, or a one-line reason naming the file."""
+    try:
+        return path.read_text(encoding=encoding)
+    except OSError as exc:
+        raise Invalid(exc.strerror or "cannot be read", where=str(path)) from None
+    except UnicodeDecodeError:
+        raise Invalid("not UTF-8 text", where=str(path)) from None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(_read(path))
+    except json.JSONDecodeError as exc:
+        raise Invalid(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", where=str(path)) from None
+
+
 def _content(channel: str, body: str | None, body_file: Path | None, file: Path | None, subject: str | None,
              preheader: str | None, html_file: Path | None) -> dict[str, Any]:
     """Content from the command line: a JSON file, or the per-channel options."""
     if file is not None:
-        try:
-            return json.loads(file.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise Invalid(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", where=str(file)) from None
-    text = body_file.read_text(encoding="utf-8") if body_file is not None else body
+        return _read_json(file)
+    text = _read(body_file) if body_file is not None else body
     if channel == "email":
-        html = html_file.read_text(encoding="utf-8") if html_file else None
+        html = _read(html_file) if html_file else None
         return {k: v for k, v in {"subject": subject, "preheader": preheader, "html": html, "text": text}.items()
                 if v is not None}
     if text is None:
@@ -232,10 +246,7 @@ def export(ctx: typer.Context, names: Annotated[list[str] | None, typer.Argument
 def import_(ctx: typer.Context, path: Path, by: By = "", json_out: JsonFlag = False) -> None:
     """Create templates from an export, as drafts to review again."""
     container = app_context(ctx).container
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise Invalid(f"not JSON: {exc.msg} at line {exc.lineno}", where=str(path)) from None
+    data = _read_json(path)
     with container.uow() as uow:
         created = service.import_templates(uow, data, author=by or _me(), now=container.clock.now())
         result = {"created": len(created)}
@@ -246,7 +257,7 @@ def import_(ctx: typer.Context, path: Path, by: By = "", json_out: JsonFlag = Fa
 def meta_status(ctx: typer.Context, path: Path, json_out: JsonFlag = False) -> None:
     """Apply a saved `message_template_status_update` webhook payload from Meta."""
     container = app_context(ctx).container
-    updates = meta_status_updates(json.loads(path.read_text(encoding="utf-8")))
+    updates = meta_status_updates(_read_json(path))
     with container.uow() as uow:
         changed = service.apply_meta_status(uow, updates, container.clock.now())
     emit(ctx, json_out, {"updates": len(updates), "changed": changed}, f"{changed} of {len(updates)} applied.")
@@ -281,7 +292,7 @@ def sms_info(ctx: typer.Context, smart: Annotated[bool, typer.Option(help="Swap 
 def coupons_add(ctx: typer.Context, pool: str, path: Annotated[Path, typer.Argument(help="One code per line.")],
                 json_out: JsonFlag = False) -> None:
     """Add codes to a pool (codes already there are skipped)."""
-    codes = path.read_text(encoding="utf-8-sig").splitlines()
+    codes = _read(path, "utf-8-sig").splitlines()
     with app_context(ctx).container.uow() as uow:
         added = service.add_coupons(uow, pool, codes)
     emit(ctx, json_out, {"pool": pool, "added": added}, f"Added {added} code(s) to {pool}.")

@@ -69,3 +69,22 @@ def test_banned_words_are_edited_from_the_command_line(capsys, db_url) -> None:
     herald(capsys, *db, "templates", "words", "remove", "casino")
     assert "casino" in as_json(capsys, *db, "--json", "templates", "words", "list")["in_force"]
     herald(capsys, *db, "templates", "words", "remove", "casino", code=3)
+
+
+def test_files_that_cannot_be_read_are_named_not_tracebacks(capsys, db_url, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = ["--db", db_url]
+    herald(capsys, *db, "db", "upgrade")
+    (tmp_path / "bad.json").write_text("{", encoding="utf-8")
+    (tmp_path / "bin.txt").write_bytes(b"\xff\xfe\x00")
+    cases = [
+        (["templates", "create", "x", "--channel", "sms", "--body-file", "nope.txt"], "nope.txt: No such file"),
+        (["templates", "create", "x", "--channel", "sms", "--body-file", "bin.txt"], "bin.txt: not UTF-8 text"),
+        (["templates", "meta-status", "bad.json"], "bad.json: not JSON: Expecting property name"),
+        (["templates", "import", "nope.json"], "nope.json: No such file"),
+        (["templates", "coupons", "add", "spring", "nope.txt"], "nope.txt: No such file"),
+    ]
+    for args, message in cases:
+        herald(capsys, *db, *args, code=2)
+        assert message in herald.last_err and "Traceback" not in herald.last_err
+    assert json.loads(herald(capsys, *db, "--json", "templates", "list")) == []  # nothing half-written
