@@ -14,7 +14,7 @@ app = typer.Typer(help="Policy presets and their rules.", no_args_is_help=True)
 def presets(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """The presets a campaign can use."""
     data = [{"name": n, "description": load_policy(n).description} for n in preset_names()]
-    emit(ctx, json_out, data, lambda: [out.print(f"{d['name']:<12} {d['description']}") for d in data])
+    emit(ctx, json_out, data, lambda: [out.print(f"{d['name']:<18} {d['description']}") for d in data])
 
 
 @app.command()
@@ -26,6 +26,6 @@ def show(ctx: typer.Context, preset: str, json_out: JsonFlag = False) -> None:
     def human() -> None:
         out.print(f"{policy.name}: {policy.description}")
         for r in data["rules"]:
-            out.print(f"  {r['rule']:<14} {r['summary']}  {r['params']}")
+            out.print(f"  {r['rule']:<16} {r['summary']}  {r['params']}")
 
     emit(ctx, json_out, data, human)

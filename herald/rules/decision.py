@@ -22,6 +22,7 @@ class RuleOutcome:
     verdict: Verdict
     detail: str
     until: datetime | None = None
+    bucket: str | None = None  # the shared allowance a send would use (not part of the trail)
 
     def as_dict(self) -> dict[str, object]:
         return {"rule": self.rule, "channel": self.channel.value, "verdict": self.verdict.value,
@@ -38,6 +39,7 @@ class Send:
     channel: Channel
     at: datetime
     trail: tuple[RuleOutcome, ...]
+    buckets: tuple[str, ...] = ()  # allowances the send uses, for the planner to record
     action = "send"
 
 
@@ -46,6 +48,7 @@ class Defer:
     channel: Channel
     until: datetime
     trail: tuple[RuleOutcome, ...]
+    buckets: tuple[str, ...] = ()
     action = "defer"
 
 

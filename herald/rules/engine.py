@@ -18,22 +18,24 @@ MAX_PASSES = 8
 def decide(recipient: Recipient, intent: MessageIntent, policy: Policy, now: datetime) -> Decision:
     """Whether, when and on which channel this recipient may get this message, with the trail."""
     trail: list[RuleOutcome] = []
-    chosen: tuple[Channel, datetime] | None = None
+    chosen: tuple[Channel, datetime, tuple[str, ...]] | None = None
     for channel in intent.channels:
         outcomes, at = _channel(recipient, intent, channel, policy, now)
         trail.extend(outcomes)
         if at is not None and chosen is None:
-            chosen = (channel, at)
+            chosen = (channel, at, tuple(dict.fromkeys(o.bucket for o in outcomes if o.bucket)))
     if chosen is None:
         first_skip = next(o for o in trail if o.verdict is Verdict.SKIP)
         return Skip(first_skip.rule, tuple(trail))
-    channel, at = chosen
-    return Send(channel, now, tuple(trail)) if at == now else Defer(channel, at, tuple(trail))
+    channel, at, buckets = chosen
+    if at == now:
+        return Send(channel, now, tuple(trail), buckets)
+    return Defer(channel, at, tuple(trail), buckets)
 
 
 def _evaluate(recipient: Recipient, intent: MessageIntent, channel: Channel, policy: Policy,
               at: datetime) -> list[RuleOutcome]:
-    return [spec.rule.evaluate(recipient, intent, channel, spec.params, at) for spec in policy.rules]
+    return [spec.evaluate(recipient, intent, channel, at) for spec in policy.rules]
 
 
 def _channel(recipient: Recipient, intent: MessageIntent, channel: Channel, policy: Policy,

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from herald.rules.usage import Usage
 from herald.types import Channel, Purpose
 
 
@@ -15,6 +16,8 @@ class ConsentFact:
     purpose: Purpose
     status: str  # granted | revoked
     at: datetime
+    source: str | None = None  # import, form, api, keyword…
+    evidence: bool = False  # proof was recorded with it (the text agreed to, the form, the IP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +48,4 @@ class MessageIntent:
     template_category: str | None = None
     template_status: str | None = None
     priority: int = 0
+    usage: Usage | None = None  # the senders' shared allowances, for capacity rules; None where unknown

@@ -3,18 +3,42 @@
 Overrides are `{rule: {param: value}}`; `{rule: {enabled = false}}` drops a rule and naming a rule the
 preset lacks adds it with its defaults. Every parameter is checked here, once, so a broken policy is
 refused before any recipient is looked at.
+
+A table may run a rule under its own name, `[rules.florida_cap] rule = "frequency_cap"`, so one policy can
+hold several caps or windows; `regions = ["US"]`, `prefixes = ["+1305"]` and `label` narrow it to some
+recipients (the rule passes the others, saying it applies to `label` only).
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
 from herald.errors import Invalid
 from herald.rules.builtin import RULES, RuleType
+from herald.rules.decision import RuleOutcome, Verdict
+from herald.rules.facts import MessageIntent, Recipient
+from herald.types import Channel
+
+SCOPE_KEYS = ("rule", "regions", "prefixes", "label")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which recipients a rule speaks for: by country and by number prefix (an area code)."""
+
+    regions: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    label: str = ""
+
+    def covers(self, r: Recipient, channel: Channel) -> bool:
+        if self.regions and (r.region or "").upper() not in self.regions:
+            return False
+        return not self.prefixes or r.addresses.get(channel, "").startswith(self.prefixes)
 
 
 @dataclass(frozen=True)
@@ -22,10 +46,15 @@ class RuleSpec:
     rule: RuleType
     params: Mapping[str, Any]  # checked and normalized
     raw: Mapping[str, Any]  # as written, for display
+    name: str = ""
+    scope: Scope | None = None
 
-    @property
-    def name(self) -> str:
-        return self.rule.name
+    def evaluate(self, r: Recipient, intent: MessageIntent, channel: Channel, at: datetime) -> RuleOutcome:
+        """The rule's outcome under this table's name, or a pass for recipients outside its scope."""
+        if self.scope is not None and not self.scope.covers(r, channel):
+            return RuleOutcome(self.name, channel, Verdict.PASS, f"applies to {self.scope.label} only")
+        outcome = self.rule.evaluate(r, intent, channel, self.params, at)
+        return outcome if self.name == outcome.rule else replace(outcome, rule=self.name)
 
 
 @dataclass(frozen=True)
@@ -76,16 +105,33 @@ def load_policy(preset: str, overrides: Mapping[str, Mapping[str, Any]] | None =
     return Policy(preset, tuple(specs), data.get("description", ""), dict(overrides or {}))
 
 
-def _spec(rule_name: str, params: dict[str, Any]) -> RuleSpec:
-    rule = RULES.get(rule_name)
+def _spec(name: str, params: dict[str, Any]) -> RuleSpec:
+    kind = params.pop("rule", name)
+    rule = RULES.get(kind)
     if rule is None:
-        raise Invalid(f"unknown rule {rule_name!r} (known: {', '.join(RULES)})", where="policy")
-    unknown = sorted(set(params) - set(rule.defaults))
+        raise Invalid(f"unknown rule {kind!r} (known: {', '.join(RULES)})", where=f"policy [rules.{name}]")
+    unknown = sorted(set(params) - set(rule.defaults) - set(SCOPE_KEYS))
     if unknown:
-        known = ", ".join(rule.defaults) or "none"
-        raise Invalid(f"unknown parameter(s) {', '.join(unknown)} (known: {known})", where=f"rule {rule_name}")
-    raw = {**rule.defaults, **params}
+        known = ", ".join([*rule.defaults, *SCOPE_KEYS[1:]])
+        raise Invalid(f"unknown parameter(s) {', '.join(unknown)} (known: {known})", where=f"rule {name}")
     try:
-        return RuleSpec(rule, rule.check(raw), raw)
+        scope = _scope(params)
+        raw = {**rule.defaults, **{k: v for k, v in params.items() if k not in SCOPE_KEYS}}
+        shown = {**raw, **({"rule": kind} if kind != name else {}),
+                 **{k: params[k] for k in SCOPE_KEYS[1:] if k in params}}
+        return RuleSpec(rule, rule.check(raw), shown, name, scope)
     except ValueError as exc:
-        raise Invalid(str(exc), where=f"rule {rule_name}") from None
+        raise Invalid(str(exc), where=f"rule {name}") from None
+
+
+def _scope(params: Mapping[str, Any]) -> Scope | None:
+    regions, prefixes = params.get("regions", []), params.get("prefixes", [])
+    if not regions and not prefixes:
+        return None
+    for key, value in (("regions", regions), ("prefixes", prefixes)):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ValueError(f"{key}: expected a list of strings, got {value!r}")
+    if any(not p.startswith("+") or not p[1:].isdigit() for p in prefixes):
+        raise ValueError(f"prefixes: expected E.164 prefixes such as \"+1305\", got {prefixes!r}")
+    label = str(params.get("label") or ", ".join([*regions, *prefixes]))
+    return Scope(frozenset(r.upper() for r in regions), tuple(prefixes), label)

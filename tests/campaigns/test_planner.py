@@ -27,7 +27,7 @@ def test_every_recipient_gets_a_decision_and_a_trail(container, tmp_path) -> Non
     assert (sita.status, sita.planned_action, sita.channel, sita.address, sita.due_at) == (
         "queued", "send", "sms", "+9779841234567", NOW)
     assert [o["rule"] for o in sita.trail] == [
-        "consent", "suppression", "frequency_cap", "quiet_hours", "whatsapp_window"]
+        "consent", "suppression", "line_type", "frequency_cap", "quiet_hours", "whatsapp_window"]
     wei = rows[contact_id(container, "+8613800138000")]
     assert (wei.planned_action, wei.due_at.isoformat()) == ("defer", "2026-03-11T00:00:00+00:00")  # 08:00 Shanghai
     gita = rows[contact_id(container, "+9779861234567")]

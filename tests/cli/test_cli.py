@@ -121,7 +121,7 @@ def test_rules_presets_are_listed_and_shown(capsys) -> None:
     assert "default" in names and "us-tcpa" in names
     shown = as_json(capsys, "--json", "rules", "show", "default")
     assert [r["rule"] for r in shown["rules"]] == [
-        "consent", "suppression", "frequency_cap", "quiet_hours", "whatsapp_window"]
+        "consent", "suppression", "line_type", "frequency_cap", "quiet_hours", "whatsapp_window"]
 
 
 def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> None:

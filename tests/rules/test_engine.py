@@ -20,14 +20,14 @@ def test_it_sends_now_when_every_rule_passes() -> None:
     decision = decide(recipient(consents=(consent(SMS),)), intent(SMS), POLICY, NOW)
     assert isinstance(decision, Send) and decision.channel is SMS and decision.at == NOW
     assert [o.rule for o in decision.trail] == [
-        "consent", "suppression", "frequency_cap", "quiet_hours", "whatsapp_window"]
+        "consent", "suppression", "line_type", "frequency_cap", "quiet_hours", "whatsapp_window"]
     assert all(o.verdict is Verdict.PASS for o in decision.trail)
 
 
 def test_a_skip_keeps_the_whole_trail() -> None:
     decision = decide(recipient(), intent(SMS), POLICY, NOW)
     assert isinstance(decision, Skip) and decision.reason == "consent"
-    assert len(decision.trail) == 5
+    assert len(decision.trail) == 6
 
 
 def test_a_missing_address_skips_the_channel() -> None:
@@ -112,7 +112,7 @@ def test_broken_policies_are_refused(preset, overrides, message) -> None:
 
 def test_overrides_change_drop_and_add_rules() -> None:
     policy = load_policy("default", {"frequency_cap": {"max": 5}, "quiet_hours": {"enabled": False}})
-    assert [s.name for s in policy.rules] == ["consent", "suppression", "frequency_cap", "whatsapp_window"]
+    assert [s.name for s in policy.rules] == ["consent", "suppression", "line_type", "frequency_cap", "whatsapp_window"]
     assert policy.rules[2].params["max"] == 5
     late = NOW + timedelta(hours=2)
     assert isinstance(decide(recipient(consents=(consent(SMS),)), intent(SMS), policy, late), Send)

@@ -7,7 +7,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from herald.rules.builtin import consent, frequency, quiet_hours, suppression, whatsapp
+from herald.rules.builtin import (
+    cadence,
+    capacity,
+    consent,
+    frequency,
+    line_type,
+    quiet_hours,
+    send_window,
+    suppression,
+    whatsapp,
+    whatsapp_limits,
+)
 
 
 @dataclass(frozen=True)
@@ -21,5 +32,6 @@ class RuleType:
 
 RULES: dict[str, RuleType] = {
     m.NAME: RuleType(m.NAME, m.evaluate, m.DEFAULTS, m.check, m.SUMMARY)
-    for m in (consent, suppression, frequency, quiet_hours, whatsapp)
+    for m in (consent, suppression, line_type, frequency, cadence, quiet_hours, send_window, whatsapp,
+              whatsapp_limits, capacity)
 }

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import time
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from herald.types import Channel, Purpose
 
@@ -48,3 +50,64 @@ def one_of(value: Any, name: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ValueError(f"{name}: expected one of {', '.join(allowed)}, got {value!r}")
     return value
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def weekdays(value: Any, name: str = "days") -> frozenset[int]:
+    """Day names (mon…sun) as weekday numbers (Monday = 0); at least one."""
+    names = [str(v).lower()[:3] for v in _as_list(value, name)]
+    unknown = [n for n in names if n not in DAYS]
+    if unknown or not names:
+        raise ValueError(f"{name}: expected day names from mon to sun, got {value!r}")
+    return frozenset(DAYS.index(n) for n in names)
+
+
+def number(value: Any, name: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ValueError(f"{name}: expected a number from {low:g} to {high:g}, got {value!r}")
+    return value
+
+
+def flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name}: expected true or false, got {value!r}")
+    return value
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def timezone(value: Any, name: str) -> ZoneInfo:
+    found = zone(str(value)) if value else None
+    if found is None:
+        raise ValueError(f"{name}: {value!r} is not a time zone (use an IANA name such as Europe/Paris)")
+    return found
+
+
+def recipient_zones(timezones: tuple[str, ...], unknown: str) -> list[ZoneInfo] | None:
+    """The zones a local-time rule must hold in; UTC when unknown and the policy allows; None to skip."""
+    zones = [z for z in (zone(n) for n in timezones) if z is not None]
+    if zones:
+        return zones
+    return [ZoneInfo("UTC")] if unknown == "utc" else None
+
+
+def per_channel(value: Any, name: str, convert) -> dict[Channel, Any]:
+    """A table keyed by channel name, each value converted (and checked) by `convert`."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{name}: expected a table keyed by channel, got {value!r}")
+    result = {}
+    for key, item in value.items():
+        try:
+            channel = Channel(key)
+        except ValueError:
+            raise ValueError(f"{name}: {key!r} is not a channel (sms, whatsapp, email)") from None
+        result[channel] = convert(item, f"{name}.{key}")
+    return result

@@ -1,34 +1,54 @@
-"""Consent: a message needs a granted consent on its channel for its purpose, unless the purpose is exempt."""
+"""Consent: a message needs a granted consent on its channel for its purpose, unless the purpose is exempt.
+
+What counts differs by jurisdiction and channel: `opt_in_channels` need an opt-in for every purpose
+(WhatsApp wants one before any business-initiated message, and any purpose's opt-in counts for a
+transactional one), and `evidence_for` purposes need consent recorded with proof (GDPR's "demonstrate").
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from herald.rules.builtin.common import purposes
+from herald.rules.builtin.common import channels, purposes
 from herald.rules.decision import RuleOutcome, Verdict
-from herald.rules.facts import MessageIntent, Recipient
+from herald.rules.facts import ConsentFact, MessageIntent, Recipient
 from herald.types import Channel
 
 NAME = "consent"
 SUMMARY = "needs the recipient's consent on the channel for the purpose"
-DEFAULTS = {"required_for": ["marketing"]}
+DEFAULTS: dict[str, Any] = {"required_for": ["marketing"], "opt_in_channels": [], "evidence_for": []}
 
 
 def check(params: dict[str, Any]) -> dict[str, Any]:
-    return {"required_for": purposes(params["required_for"], "required_for")}
+    return {"required_for": purposes(params["required_for"], "required_for"),
+            "opt_in_channels": channels(params["opt_in_channels"], "opt_in_channels"),
+            "evidence_for": purposes(params["evidence_for"], "evidence_for")}
+
+
+def _latest(r: Recipient, channel: Channel, purpose: object) -> ConsentFact | None:
+    return max((c for c in r.consents if c.channel == channel and (purpose is None or c.purpose == purpose)),
+               key=lambda c: c.at, default=None)
 
 
 def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
              now: datetime) -> RuleOutcome:
     purpose = intent.purpose
     if purpose not in params["required_for"]:
-        return RuleOutcome(NAME, channel, Verdict.PASS, f"{purpose} messages need no consent under this policy")
-    latest = max((c for c in r.consents if c.channel == channel and c.purpose == purpose),
-                 key=lambda c: c.at, default=None)
+        if channel not in params["opt_in_channels"]:
+            return RuleOutcome(NAME, channel, Verdict.PASS, f"{purpose} messages need no consent under this policy")
+        latest = _latest(r, channel, None)
+        if latest is None or latest.status != "granted":
+            return RuleOutcome(NAME, channel, Verdict.SKIP, f"{channel} needs an opt-in before any business-initiated "
+                                                            "message, and none is on record")
+        return RuleOutcome(NAME, channel, Verdict.PASS, f"opted in on {channel} on {latest.at:%Y-%m-%d}")
+    latest = _latest(r, channel, purpose)
     if latest is None:
         return RuleOutcome(NAME, channel, Verdict.SKIP, f"no {purpose} consent on {channel} on record")
     day = latest.at.date().isoformat()
     if latest.status != "granted":
         return RuleOutcome(NAME, channel, Verdict.SKIP, f"{purpose} consent on {channel} was withdrawn on {day}")
+    if purpose in params["evidence_for"] and not latest.evidence:
+        return RuleOutcome(NAME, channel, Verdict.SKIP, f"{purpose} consent on {channel} ({day}, "
+                                                        f"{latest.source or 'unknown source'}) has no recorded proof")
     return RuleOutcome(NAME, channel, Verdict.PASS, f"{purpose} consent on {channel} granted on {day}")

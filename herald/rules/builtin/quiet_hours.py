@@ -5,11 +5,10 @@ the first such moment, or skipped when there is none within a week."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from herald.rules.builtin.common import channels, clock_time, one_of, purposes
+from herald.rules.builtin.common import channels, clock_time, one_of, purposes, recipient_zones
 from herald.rules.decision import RuleOutcome, Verdict
 from herald.rules.facts import MessageIntent, Recipient
 from herald.types import Channel
@@ -37,14 +36,6 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
         "purposes": purposes(params["purposes"]),
         "unknown_timezone": one_of(params["unknown_timezone"], "unknown_timezone", ("skip", "utc")),
     }
-
-
-@lru_cache(maxsize=1024)
-def zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 def is_quiet(local: time, start: time, end: time) -> bool:
@@ -83,13 +74,11 @@ def evaluate(
     if channel not in params["channels"] or intent.purpose not in params["purposes"]:
         return RuleOutcome(NAME, channel, Verdict.PASS, f"no quiet hours for {intent.purpose} {channel}")
     window = f"quiet hours {params['start']:%H:%M}–{params['end']:%H:%M}"
-    zones = [z for z in (zone(n) for n in r.timezones) if z is not None]
-    if not zones:
-        if params["unknown_timezone"] == "skip":
-            return RuleOutcome(
-                NAME, channel, Verdict.SKIP, f"the recipient's time zone is unknown, so {window} cannot be kept"
-            )
-        zones = [ZoneInfo("UTC")]
+    zones = recipient_zones(r.timezones, params["unknown_timezone"])
+    if zones is None:
+        return RuleOutcome(
+            NAME, channel, Verdict.SKIP, f"the recipient's time zone is unknown, so {window} cannot be kept"
+        )
     allowed = next_allowed(now, zones, params["start"], params["end"])
     if allowed is None:
         return RuleOutcome(

@@ -1,0 +1,43 @@
+"""Address validity and line type: texts and WhatsApp only go to numbers that can take them. A fixed line,
+premium-rate or shared-cost number cannot; US and Canadian numbers come back as "fixed line or mobile" and
+cannot be ruled out, so they pass."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from herald.rules.builtin.common import one_of, per_channel
+from herald.rules.decision import RuleOutcome, Verdict
+from herald.rules.facts import MessageIntent, Recipient
+from herald.types import Channel
+
+NAME = "line_type"
+SUMMARY = "never texts a fixed line or another number that cannot take SMS or WhatsApp"
+NOT_MOBILE = ["fixed_line", "premium_rate", "shared_cost", "uan", "voicemail", "pager"]
+DEFAULTS: dict[str, Any] = {"blocked": {"sms": NOT_MOBILE, "whatsapp": NOT_MOBILE}, "unknown": "pass"}
+
+
+def _names(value: Any, name: str) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{name}: expected a list of line types, got {value!r}")
+    return frozenset(value)
+
+
+def check(params: dict[str, Any]) -> dict[str, Any]:
+    return {"blocked": per_channel(params["blocked"], "blocked", _names),
+            "unknown": one_of(params["unknown"], "unknown", ("pass", "skip"))}
+
+
+def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
+             now: datetime) -> RuleOutcome:
+    if not channel.uses_phone:
+        return RuleOutcome(NAME, channel, Verdict.PASS, "applies to phone channels only")
+    line = r.line_type
+    if not line or line == "unknown":
+        verdict = Verdict.SKIP if params["unknown"] == "skip" else Verdict.PASS
+        return RuleOutcome(NAME, channel, verdict, "the number's line type is unknown")
+    words = line.replace("_", " ")
+    if line in params["blocked"].get(channel, ()):
+        return RuleOutcome(NAME, channel, Verdict.SKIP, f"the number is a {words} line, which cannot take {channel}")
+    return RuleOutcome(NAME, channel, Verdict.PASS, f"the number is a {words} line")
