@@ -113,6 +113,6 @@ def test_broken_policies_are_refused(preset, overrides, message) -> None:
 def test_overrides_change_drop_and_add_rules() -> None:
     policy = load_policy("default", {"frequency_cap": {"max": 5}, "quiet_hours": {"enabled": False}})
     assert [s.name for s in policy.rules] == ["consent", "suppression", "line_type", "frequency_cap", "whatsapp_window"]
-    assert policy.rules[2].params["max"] == 5
+    assert policy.rules[3].params["max"] == 5
     late = NOW + timedelta(hours=2)
     assert isinstance(decide(recipient(consents=(consent(SMS),)), intent(SMS), policy, late), Send)
