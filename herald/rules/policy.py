@@ -46,8 +46,12 @@ class RuleSpec:
     rule: RuleType
     params: Mapping[str, Any]  # checked and normalized
     raw: Mapping[str, Any]  # as written, for display
-    name: str = ""
+    name: str = ""  # the table's name; the rule's own when empty
     scope: Scope | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.rule.name)
 
     def evaluate(self, r: Recipient, intent: MessageIntent, channel: Channel, at: datetime) -> RuleOutcome:
         """The rule's outcome under this table's name, or a pass for recipients outside its scope."""

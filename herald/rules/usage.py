@@ -20,6 +20,9 @@ class Usage:
                  failure_rate: Mapping[str, float] | None = None) -> None:
         self._times = {k: sorted(v) for k, v in (times or {}).items()}
         self.failure_rate = dict(failure_rate or {})
+        # Moments [from, to) known to have no room. Sends are only ever added, so a moment without room
+        # never regains it: the next search may start where the last one ended.
+        self._full: dict[tuple[str, timedelta, int], tuple[datetime, datetime]] = {}
 
     def record(self, bucket: str, at: datetime) -> None:
         insort(self._times.setdefault(bucket, []), at)
@@ -44,19 +47,25 @@ class Usage:
     def rolling_slot(self, bucket: str, at: datetime, window: timedelta, limit: int,
                      horizon: timedelta) -> datetime | None:
         """The first moment from `at` where one more send keeps every rolling `window` at `limit` or under."""
-        times = self._times.get(bucket, [])
-        end = at + horizon
-        # Fast refusal: the horizon cannot hold one more if every window-long stretch of it is full.
-        if bisect_left(times, end) - bisect_right(times, at - window) >= limit * (horizon // window + 2):
+        times, end, key = self._times.get(bucket, []), at + horizon, (bucket, window, limit)
+        start = at
+        known = self._full.get(key)
+        if known is not None and known[0] <= at < known[1]:
+            start = known[1]
+        slot = _search(times, start, end, window, limit)
+        self._full[key] = (at, end + TICK if slot is None else slot)
+        return slot
+
+
+def _search(times: list[datetime], at: datetime, end: datetime, window: timedelta, limit: int) -> datetime | None:
+    for _ in range(MAX_STEPS):
+        if at > end:
             return None
-        for _ in range(MAX_STEPS):
-            if at > end:
-                return None
-            later = _next_try(times, at, window, limit)
-            if later is None:
-                return at
-            at = later
-        return None
+        later = _next_try(times, at, window, limit)
+        if later is None:
+            return at
+        at = later
+    return None
 
 
 def _next_try(times: list[datetime], t: datetime, window: timedelta, limit: int) -> datetime | None:

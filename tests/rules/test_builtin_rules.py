@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -108,3 +109,21 @@ def test_transactional_messages_are_not_capped() -> None:
 def test_bad_parameters_are_refused_with_their_name(rule, bad, message) -> None:
     with pytest.raises(ValueError, match=message):
         params(rule, **bad)
+
+
+@pytest.mark.parametrize(
+    ("consents", "purpose", "channel", "overrides", "verdict", "words"),
+    [
+        ((), TXN, WA, {"opt_in_channels": ["whatsapp"]}, Verdict.SKIP, "needs an opt-in"),
+        ((consent(WA, "revoked"),), TXN, WA, {"opt_in_channels": ["whatsapp"]}, Verdict.SKIP, "needs an opt-in"),
+        ((consent(WA),), TXN, WA, {"opt_in_channels": ["whatsapp"]}, Verdict.PASS, "opted in on whatsapp"),
+        ((), TXN, SMS, {"opt_in_channels": ["whatsapp"]}, Verdict.PASS, "need no consent"),
+        ((consent(SMS),), MKT, SMS, {"evidence_for": ["marketing"]}, Verdict.SKIP, "unknown source) has no recorded"),
+        ((replace(consent(SMS), evidence=True, source="form"),), MKT, SMS, {"evidence_for": ["marketing"]},
+         Verdict.PASS, "granted"),
+    ],
+)
+def test_consent_by_jurisdiction(consents, purpose, channel, overrides, verdict, words) -> None:
+    outcome = consent_rule.evaluate(recipient(consents=consents), intent(channel, purpose=purpose), channel,
+                                    params("consent", **overrides), NOW)
+    assert outcome.verdict is verdict and words in outcome.detail

@@ -36,10 +36,10 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
     if channel is not Channel.WHATSAPP:
         return RuleOutcome(NAME, channel, Verdict.PASS, "applies to WhatsApp only")
     last = max((s.at for s in r.sends if s.channel is Channel.WHATSAPP and s.at <= now), default=None)
-    if last is not None and now < last + params["spacing"]:
-        return RuleOutcome(NAME, channel, Verdict.DEFER, f"the last WhatsApp message to this person went "
-                                                         f"{last:%H:%M:%S} UTC; keeping them "
-                                                         f"{params['spacing'].seconds} s apart", last + params["spacing"])
+    spacing = params["spacing"]
+    if last is not None and now < last + spacing:
+        detail = f"the last WhatsApp message to this person went {last:%H:%M:%S} UTC; keeping them {spacing.seconds} s apart"
+        return RuleOutcome(NAME, channel, Verdict.DEFER, detail, last + spacing)
     inbound = r.last_inbound.get(Channel.WHATSAPP)
     if params["limit"] is None:
         return RuleOutcome(NAME, channel, Verdict.PASS, "the portfolio has no messaging limit")
