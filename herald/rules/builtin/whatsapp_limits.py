@@ -38,7 +38,8 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
     last = max((s.at for s in r.sends if s.channel is Channel.WHATSAPP and s.at <= now), default=None)
     spacing = params["spacing"]
     if last is not None and now < last + spacing:
-        detail = f"the last WhatsApp message to this person went {last:%H:%M:%S} UTC; keeping them {spacing.seconds} s apart"
+        detail = (f"the last WhatsApp message to this person went {last:%H:%M:%S} UTC; keeping them "
+                  f"{spacing.seconds} s apart")
         return RuleOutcome(NAME, channel, Verdict.DEFER, detail, last + spacing)
     inbound = r.last_inbound.get(Channel.WHATSAPP)
     if params["limit"] is None:
