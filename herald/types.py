@@ -41,6 +41,8 @@ class MessageStatus(StrEnum):
     FAILED = "failed"
     SKIPPED = "skipped"
     UNKNOWN = "unknown"
+    HELD = "held"  # waits for a paused campaign to resume or a rollout to continue
+    CANCELLED = "cancelled"
 
 
 def parse_enum(enum_type: type[StrEnum], value: object, what: str) -> StrEnum:

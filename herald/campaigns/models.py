@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from herald.db import Base, JSONType, UTCDateTime
@@ -16,12 +16,45 @@ class Campaign(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
     segment: Mapped[str] = mapped_column(Text)
-    template_id: Mapped[int] = mapped_column(ForeignKey("templates.id"))
-    channel: Mapped[str] = mapped_column(String(16))
+    template_id: Mapped[int] = mapped_column(ForeignKey("templates.id"))  # variant A's first channel
+    channel: Mapped[str] = mapped_column(String(16))  # the first channel tried
     purpose: Mapped[str] = mapped_column(String(16))
     preset: Mapped[str] = mapped_column(String(64))
     policy_overrides: Mapped[dict] = mapped_column(JSONType, default=dict)
-    status: Mapped[str] = mapped_column(String(16))  # draft | planned
+    # draft | scheduled | running | paused | completed | cancelled
+    status: Mapped[str] = mapped_column(String(16))
+    status_reason: Mapped[str | None] = mapped_column(Text)
     audience_size: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # [{"name": "A", "weight": 50, "templates": {"whatsapp": 3, "sms": 4}}]; channel order is the key order.
+    variants: Mapped[list] = mapped_column(JSONType, default=list, server_default=text("'[]'"))
+    holdout_percent: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    exclude_segment: Mapped[str | None] = mapped_column(Text)
+    # Their recipients are left out.
+    exclude_campaigns: Mapped[list] = mapped_column(JSONType, default=list, server_default=text("'[]'"))
+    # The audience is campaign_members, not the segment.
+    static_list: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # now | at | local | cron
+    schedule: Mapped[str] = mapped_column(String(8), default="now", server_default="now")
+    start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    local_time: Mapped[str | None] = mapped_column(String(5))  # HH:MM in each recipient's zone
+    cron: Mapped[str | None] = mapped_column(String(128))
+    cron_zone: Mapped[str | None] = mapped_column(String(64))
+    next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # {"canary_percent": 10, "hold_minutes": 60, "max_failure_rate": 0.05, "max_optout_rate": 0.01}
+    rollout: Mapped[dict | None] = mapped_column(JSONType)
+    rollout_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cloned_from: Mapped[int | None] = mapped_column(Integer)
+
+
+class CampaignMember(Base):
+    """A static audience: the contacts listed when the campaign was made."""
+
+    __tablename__ = "campaign_members"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)

@@ -1,41 +1,116 @@
-"""Use cases of the campaigns room; the only writer of `campaigns`."""
+"""Use cases of the campaigns room; the only writer of `campaigns` and `campaign_members`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from herald.campaigns import planner
-from herald.campaigns.context import pick_version, template_facts
-from herald.campaigns.models import Campaign
+from herald.campaigns import assign, planner, rollout, runs, schedule, states
+from herald.campaigns.models import Campaign, CampaignMember
+from herald.contacts.models import Contact
 from herald.content import service as content
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid, NotFound
-from herald.rules import Policy, load_policy
+from herald.outbox import queries as outbox_queries
+from herald.outbox import service as outbox
+from herald.rules import ConsentFact, MessageIntent, Recipient, Skip, decide, load_policy
 from herald.segments import queries as segments
-from herald.types import Purpose
+from herald.types import Channel, Purpose
+
+policy_of = runs.policy_of
 
 
-def create_campaign(uow: UnitOfWork, name: str, segment: str, template: str | int, now: datetime, *,
-                    purpose: Purpose = Purpose.MARKETING, preset: str = "default",
-                    overrides: Mapping[str, Any] | None = None) -> Campaign:
-    """Create a draft campaign after checking its segment, template and policy."""
+@dataclass(frozen=True)
+class Audience:
+    """Who a campaign is for, besides its segment: a static list, exclusions and a hold-out share."""
+
+    contacts: tuple[int, ...] = ()
+    exclude_segment: str | None = None
+    exclude_campaigns: tuple[str | int, ...] = ()
+    holdout_percent: float = 0.0
+
+
+def create_campaign(uow: UnitOfWork, name: str, segment: str, template: str | int | Sequence[str | int],
+                    now: datetime, *, purpose: Purpose = Purpose.MARKETING, preset: str = "default",
+                    overrides: Mapping[str, Any] | None = None,
+                    variants: Sequence[tuple[str, float, Sequence[str | int]]] = (),
+                    audience: Audience = Audience(), rollout_settings: Mapping[str, Any] | None = None) -> Campaign:
+    """Create a draft campaign after checking its audience, templates, variants and policy."""
     if not name.strip():
         raise Invalid("a name is required", where="campaign")
     if uow.session.scalar(select(Campaign.id).where(Campaign.name == name)) is not None:
         raise Conflict(f"campaign {name!r} already exists")
-    segments.audience_select(uow.session, segment)
-    tmpl = content.get_template(uow, template)
-    load_policy(preset, overrides)
-    campaign = Campaign(name=name, segment=segment, template_id=tmpl.id, channel=tmpl.channel,
-                        purpose=purpose.value, preset=preset, policy_overrides=dict(overrides or {}),
-                        status="draft", created_at=now)
+    if not audience.contacts:
+        segments.audience_select(uow.session, segment)
+    if audience.exclude_segment:
+        segments.audience_select(uow.session, audience.exclude_segment)
+    chain = [template] if isinstance(template, str | int) else list(template)
+    built = _variants(uow, variants or [("A", 100.0, chain)])
+    assign.percent(audience.holdout_percent, "hold-out", 0, 50)
+    excluded = [get_campaign(uow, ref).id for ref in audience.exclude_campaigns]
+    policy = load_policy(preset, overrides)
+    check_feasible(policy, built, purpose)
+    first_channel, first_template = built[0].templates[0]
+    campaign = Campaign(
+        name=name, segment=segment if not audience.contacts else f"list of {len(audience.contacts)} contacts",
+        template_id=first_template, channel=first_channel, purpose=purpose.value, preset=preset,
+        policy_overrides=dict(overrides or {}), status="draft", created_at=now,
+        variants=[v.as_dict() for v in built], holdout_percent=audience.holdout_percent,
+        exclude_segment=audience.exclude_segment, exclude_campaigns=excluded, static_list=bool(audience.contacts),
+        rollout=rollout.check(rollout_settings) if rollout_settings else None)
     uow.session.add(campaign)
     uow.flush()
+    if audience.contacts:
+        _add_members(uow, campaign, audience.contacts)
     return campaign
+
+
+def _variants(uow: UnitOfWork, specs: Sequence[tuple[str, float, Sequence[str | int]]]) -> tuple[assign.Variant, ...]:
+    built = []
+    for name, weight, refs in specs:
+        templates: dict[str, int] = {}
+        for ref in refs:
+            t = content.get_template(uow, ref)
+            if t.channel in templates:
+                raise Invalid(f"variant {name} has two {t.channel} templates; give one per channel, in the order "
+                              "channels are tried", where="variants")
+            templates[t.channel] = t.id
+        built.append(assign.Variant(name, weight, tuple(templates.items())))
+    assign.check_variants(built)
+    return tuple(built)
+
+
+def _add_members(uow: UnitOfWork, campaign: Campaign, ids: Sequence[int]) -> None:
+    unique = sorted(set(ids))
+    found = set(uow.session.scalars(select(Contact.id).where(Contact.id.in_(unique))))
+    missing = [i for i in unique if i not in found]
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
+        raise NotFound(f"{len(missing)} listed contact(s) do not exist: {shown}")
+    uow.session.execute(insert(CampaignMember), [{"campaign_id": campaign.id, "contact_id": i} for i in unique])
+
+
+PROBE_AT = datetime(2026, 1, 5, 12, tzinfo=UTC)  # a Monday noon: a policy with no moment at all shows anyway
+
+
+def check_feasible(policy, variants: Sequence[assign.Variant], purpose: Purpose, now: datetime = PROBE_AT) -> None:
+    """Refuse a policy that would skip even an ideal recipient (consent with proof on every channel, a
+    mobile number, nothing sent lately, a reply just now): its windows leave no moment to send."""
+    granted = tuple(ConsentFact(ch, p, "granted", now - timedelta(days=1), "form", True)
+                    for ch in Channel for p in Purpose)
+    probe = Recipient(None, {Channel.SMS: "+442071838750", Channel.WHATSAPP: "+442071838750",
+                             Channel.EMAIL: "probe@example.com"}, ("UTC",), None, "mobile", granted,
+                      last_inbound={Channel.WHATSAPP: now})
+    for variant in variants:
+        intent = MessageIntent(purpose, tuple(Channel(c) for c in variant.channels))
+        decision = decide(probe, intent, policy, now)
+        if isinstance(decision, Skip):
+            why = next(o for o in decision.trail if o.verdict == "skip")
+            raise Invalid(f"the policy leaves no moment to send: {why.rule} — {why.detail}", where="policy")
 
 
 def get_campaign(uow: UnitOfWork, ref: str | int) -> Campaign:
@@ -48,26 +123,147 @@ def get_campaign(uow: UnitOfWork, ref: str | int) -> Campaign:
     return campaign
 
 
-def policy_of(campaign: Campaign) -> Policy:
-    return load_policy(campaign.preset, campaign.policy_overrides)
-
-
 def plan_campaign(uow: UnitOfWork, ref: str | int, now: datetime,
                   progress: Callable[[int], None] | None = None) -> planner.PlanStats:
-    """Turn the campaign's audience into outbox rows; safe to run again."""
+    """Start the campaign now: decide for its audience and queue the messages; safe to run again."""
     campaign = get_campaign(uow, ref)
-    template = content.get_template(uow, campaign.template_id)
-    approved = content.approved_versions(uow, template.id)
-    if not approved:
-        raise Invalid(f"template {template.name!r} has no approved version; submit it and have it approved first",
-                      where=f"campaign {campaign.name!r}")
-    # Planning judges the template's own version; the worker re-decides with each contact's version.
-    intent = planner.intent_for(campaign, *template_facts(template, pick_version(approved, template.default_locale,
-                                                                                 None)))
-    audience = segments.audience_select(uow.session, campaign.segment)
-    stats = planner.plan(uow, campaign, audience, policy_of(campaign), now, progress, intent)
-    if stats.audience == 0:  # nothing was written; the caller's unit of work rolls back anyway
-        raise Invalid(f"the segment {campaign.segment!r} matches no contacts", where=f"campaign {campaign.name!r}")
-    campaign.status, campaign.planned_at = "planned", now
+    status = states.move(campaign.status, "start", campaign.name)
+    return _run(uow, campaign, now, campaign.runs, progress, status)
+
+
+def _run(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int,
+         progress: Callable[[int], None] | None, status: str) -> planner.PlanStats:
+    plan = runs.build_plan(uow, campaign, now, run)
+    stats = planner.plan(uow, plan, runs.audience(uow, campaign), now, progress)
+    if stats.audience == 0 and run == 0:  # nothing was written; the caller's unit of work rolls back anyway
+        raise Invalid(f"the audience {campaign.segment!r} matches no contacts", where=f"campaign {campaign.name!r}")
+    campaign.status, campaign.planned_at = status, now
+    campaign.started_at = campaign.started_at or now
     campaign.audience_size = max(campaign.audience_size or 0, stats.audience)
+    if campaign.rollout and campaign.rollout.get("state") == "canary" and campaign.rollout_check_at is None:
+        campaign.rollout_check_at = now + timedelta(minutes=campaign.rollout["hold_minutes"])
     return stats
+
+
+def schedule_campaign(uow: UnitOfWork, ref: str | int, now: datetime, *, at: datetime | None = None,
+                      local_time: str | None = None, on: date | None = None, cron: str | None = None,
+                      zone: str = "UTC") -> Campaign:
+    """Schedule a draft: at a moment, at a local wall time per recipient (on a day or the next one), or on
+    a cron expression in a zone (each run evaluates the audience anew)."""
+    campaign = get_campaign(uow, ref)
+    given = [x for x in (at, local_time, cron) if x is not None]
+    if len(given) != 1:
+        raise Invalid("give exactly one of --at, --local-time or --cron", where="schedule")
+    status = states.move(campaign.status, "schedule", campaign.name)
+    schedule.zone(zone, "--zone")
+    if at is not None:
+        if at < now:
+            raise Invalid(f"{at.isoformat()} is in the past", where="--at")
+        campaign.schedule, campaign.start_at, campaign.next_run_at = "at", at, at
+    elif local_time is not None:
+        schedule.wall_time(local_time, "--local-time")
+        if on is not None and on < now.date() - timedelta(days=1):
+            raise Invalid(f"{on.isoformat()} is in the past", where="--on")
+        campaign.schedule, campaign.local_time, campaign.next_run_at = "local", local_time, now
+        campaign.start_at = datetime.combine(on, datetime.min.time(), tzinfo=UTC) if on else None
+    else:
+        campaign.schedule, campaign.cron, campaign.cron_zone = "cron", schedule.check_cron(cron), zone
+        campaign.next_run_at = schedule.next_run(cron, zone, now)
+    campaign.status = status
+    return campaign
+
+
+def pause_campaign(uow: UnitOfWork, ref: str | int, now: datetime, reason: str = "paused by an operator") -> int:
+    """Pause: every queued message waits, unsent, until resume. Returns how many were held."""
+    campaign = get_campaign(uow, ref)
+    campaign.status, campaign.status_reason = states.move(campaign.status, "pause", campaign.name), reason
+    return outbox.hold(uow, campaign.id, "paused", now)
+
+
+def resume_campaign(uow: UnitOfWork, ref: str | int, now: datetime) -> int:
+    """Resume: held messages are queued again at their planned moment (the rules re-decide at send time)."""
+    campaign = get_campaign(uow, ref)
+    status = states.move(campaign.status, "resume", campaign.name)
+    campaign.status = "scheduled" if campaign.started_at is None else status
+    campaign.status_reason = None
+    if campaign.rollout and campaign.rollout.get("state") == "paused":
+        # An operator resuming after a guardrail tripped lets the rest go.
+        campaign.rollout = {**campaign.rollout, "state": "released"}
+        outbox.release(uow, campaign.id, "rollout", now)
+    return outbox.release(uow, campaign.id, "paused", now)
+
+
+def cancel_campaign(uow: UnitOfWork, ref: str | int, now: datetime) -> int:
+    """Cancel: nothing more is sent; messages already with a provider are left to finish."""
+    campaign = get_campaign(uow, ref)
+    campaign.status = states.move(campaign.status, "cancel", campaign.name)
+    campaign.next_run_at, campaign.finished_at = None, now
+    return outbox.cancel(uow, campaign.id, now)
+
+
+def clone_campaign(uow: UnitOfWork, ref: str | int, name: str, now: datetime) -> Campaign:
+    """A new draft with the same audience, content, policy, schedule kind and rollout."""
+    source = get_campaign(uow, ref)
+    if uow.session.scalar(select(Campaign.id).where(Campaign.name == name)) is not None:
+        raise Conflict(f"campaign {name!r} already exists")
+    keep = ("segment", "template_id", "channel", "purpose", "preset", "policy_overrides", "variants",
+            "holdout_percent", "exclude_segment", "exclude_campaigns", "static_list")
+    copy = Campaign(name=name, status="draft", created_at=now, cloned_from=source.id,
+                    **{k: getattr(source, k) for k in keep})
+    if source.rollout:
+        copy.rollout = {**source.rollout, "state": "canary"}
+    uow.session.add(copy)
+    uow.flush()
+    if source.static_list:
+        members = uow.session.scalars(select(CampaignMember.contact_id).where(CampaignMember.campaign_id == source.id))
+        _add_members(uow, copy, list(members))
+    return copy
+
+
+def tick(uow: UnitOfWork, now: datetime) -> list[str]:
+    """The scheduler's beat (the worker calls it): start due runs, judge rollouts, complete finished
+    campaigns. Returns what happened, one line each."""
+    events = []
+    due = select(Campaign).where(Campaign.status.in_(("scheduled", "running")), Campaign.next_run_at <= now)
+    for campaign in uow.session.scalars(due).all():
+        events.append(_due_run(uow, campaign, now))
+    checks = select(Campaign).where(Campaign.status == "running", Campaign.rollout_check_at <= now)
+    for campaign in uow.session.scalars(checks).all():
+        events.append(_judge_rollout(uow, campaign, now))
+    for campaign in uow.session.scalars(select(Campaign).where(Campaign.status == "running")).all():
+        if _finished(uow, campaign):
+            campaign.status, campaign.finished_at = states.move(campaign.status, "complete", campaign.name), now
+            events.append(f"{campaign.name}: completed")
+    return events
+
+
+def _due_run(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
+    run = campaign.runs + 1 if campaign.schedule == "cron" else 0
+    stats = _run(uow, campaign, now, run, None, "running")
+    campaign.runs = max(campaign.runs, run)
+    campaign.next_run_at = schedule.next_run(campaign.cron, campaign.cron_zone, now) if campaign.cron else None
+    return f"{campaign.name}: run {run} planned for {stats.audience} recipients"
+
+
+def _judge_rollout(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
+    settings = campaign.rollout
+    sent, failed, opted = outbox_queries.settled_counts(uow.session, campaign.id)
+    done = outbox_queries.pending(uow.session, campaign.id, include_held=False) == 0
+    action, why = rollout.verdict(settings, sent, failed, opted, done)
+    if action == "wait":
+        campaign.rollout_check_at = now + timedelta(minutes=5)
+        return f"{campaign.name}: rollout waits — {why}"
+    campaign.rollout_check_at = None
+    if action == "pause":
+        campaign.rollout = {**settings, "state": "paused"}
+        pause_campaign(uow, campaign.id, now, f"rollout guardrail: {why}")
+        return f"{campaign.name}: paused — {why}"
+    campaign.rollout = {**settings, "state": "released"}
+    released = outbox.release(uow, campaign.id, "rollout", now)
+    return f"{campaign.name}: rollout continues to {released} more recipients — {why}"
+
+
+def _finished(uow: UnitOfWork, campaign: Campaign) -> bool:
+    if campaign.schedule == "cron" or campaign.rollout_check_at is not None:
+        return False
+    return outbox_queries.pending(uow.session, campaign.id) == 0

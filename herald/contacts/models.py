@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from herald.db import Base, JSONType, UTCDateTime
@@ -53,6 +53,8 @@ class Consent(Base):
     purpose: Mapped[str] = mapped_column(String(16), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[str | None] = mapped_column(String(32))
+    has_evidence: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Suppression(Base):

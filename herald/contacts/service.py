@@ -158,9 +158,10 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple[int, str, str, str 
                        "source": source, "evidence": evidence, "recorded_at": now})
         if state is None:
             fresh[(contact_id, channel)] = {"contact_id": contact_id, "channel": channel, "purpose": purpose,
-                                            "status": status, "recorded_at": now}
+                                            "status": status, "recorded_at": now, "source": source,
+                                            "has_evidence": bool(evidence)}
         else:
-            state.status, state.recorded_at = status, now
+            state.status, state.recorded_at, state.source, state.has_evidence = status, now, source, bool(evidence)
     if events:
         uow.session.execute(insert(ConsentEvent.__table__), events)
     if fresh:

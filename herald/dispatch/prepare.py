@@ -7,9 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from herald.campaigns import runs
 from herald.campaigns import service as campaigns
+from herald.campaigns.assign import Variant
 from herald.campaigns.context import build_context, contact_locale, pick_version, template_facts
-from herald.campaigns.facts import load_recipients
+from herald.campaigns.facts import load_recipients, load_usage
 from herald.campaigns.models import Campaign
 from herald.campaigns.planner import idempotency_key, intent_for
 from herald.contacts.models import Contact
@@ -23,6 +25,8 @@ from herald.outbox.service import Claimed
 from herald.providers import Outgoing
 from herald.rules import Defer, Policy, Recipient, RuleOutcome, SendFact, Skip, Verdict, decide
 from herald.rules.decision import trail_json
+from herald.rules.memo import USAGE_RULES
+from herald.rules.usage import Usage
 from herald.tags.queries import names_by_contact
 from herald.types import Channel, Purpose
 
@@ -40,6 +44,7 @@ class BatchCounts:
     skipped: int = 0
     deferred: int = 0
     failed: int = 0
+    held: int = 0  # its campaign was paused meanwhile
     lost: int = 0  # lease lost to another worker
 
 
@@ -53,6 +58,7 @@ class Batch:
     templates: dict[int, Template]
     approved: dict[int, dict[tuple[str, str], TemplateVersion]]
     tags: dict[int, list[str]]
+    usage: Usage | None = None  # what senders used so far, when a campaign's policy caps them
 
 
 def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: dict[str, str],
@@ -61,13 +67,16 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
     session = uow.session
     ids = sorted({c.contact_id for c in claimed})
     recipients = load_recipients(session, ids, now)
-    # load_recipients put these contacts in the session; get() reads its identity map, not the database.
     camps = {i: campaigns.get_campaign(uow, i) for i in {c.campaign_id for c in claimed if c.campaign_id}}
-    wanted = {c.template_id for c in claimed}
-    batch = Batch({i: session.get(Contact, i) for i in recipients}, camps,
-                  {i: campaigns.policy_of(c) for i, c in camps.items()},
+    policies = {i: campaigns.policy_of(c) for i, c in camps.items()}
+    # Every template a message may fall back to, not only the one planned.
+    wanted = {c.template_id for c in claimed} | {t for c in camps.values() for v in runs.variants_of(c)
+                                                 for _, t in v.templates}
+    reads_usage = any(s.rule.name in USAGE_RULES for p in policies.values() for s in p.rules)
+    batch = Batch({c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(ids)))}, camps, policies,
                   {t.id: t for t in session.scalars(select(Template).where(Template.id.in_(wanted)))},
-                  {i: content.approved_versions(uow, i) for i in wanted}, names_by_contact(session, ids))
+                  {i: content.approved_versions(uow, i) for i in wanted}, names_by_contact(session, ids),
+                  load_usage(session, now, planned=False) if reads_usage else None)
     ready = []
     for item in claimed:
         campaign = camps.get(item.campaign_id)
@@ -75,6 +84,10 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
         if campaign is None or recipient is None or item.template_id not in batch.templates:
             counts.failed += outbox.mark_failed(uow, item.id, item.token, "orphaned",
                                                 "campaign, contact or template no longer exists", now)
+            continue
+        if campaign.status in ("paused", "cancelled", "completed"):
+            # Paused after this message was claimed: it waits with the rest (cancel clears it on resume).
+            counts.held += outbox.mark_held(uow, item.id, item.token, "paused", now)
             continue
         prepared = _one(uow, item, campaign, recipient, batch, now, providers, counts)
         if prepared is not None:
@@ -90,9 +103,13 @@ def _with_send(r: Recipient, channel: str, purpose: str, now: datetime) -> Recip
 
 def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipient, batch: Batch, now: datetime,
          providers: dict[str, str], counts: BatchCounts) -> Prepared | None:
-    template, contact = batch.templates[item.template_id], batch.contacts[item.contact_id]
-    version = pick_version(batch.approved[template.id], template.default_locale, contact_locale(contact))
-    intent = intent_for(campaign, *template_facts(template, version))
+    contact, variant = batch.contacts[item.contact_id], _variant(campaign, item.variant)
+    wa_template = dict(variant.templates).get("whatsapp")
+    wa_facts = (None, None)
+    if wa_template is not None and wa_template in batch.templates:
+        wa = batch.templates[wa_template]
+        wa_facts = template_facts(wa, pick_version(batch.approved[wa.id], wa.default_locale, contact_locale(contact)))
+    intent = intent_for(campaign, variant, *wa_facts, usage=batch.usage)
     decision = decide(recipient, intent, batch.policies[campaign.id], now)
     trail = trail_json(decision)
     if isinstance(decision, Skip):
@@ -103,6 +120,10 @@ def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipien
                                              now, trail)
         return None
     channel = decision.channel
+    # The rules may have chosen a fallback channel since planning: send that channel's template.
+    template = batch.templates.get(variant.template_for(channel.value)) if channel.value in variant.channels else None
+    template = template or batch.templates[item.template_id]
+    version = pick_version(batch.approved[template.id], template.default_locale, contact_locale(contact))
     try:
         composed = _compose(uow, batch, template, version, contact, campaign, now)
     except RenderError as exc:
@@ -111,13 +132,23 @@ def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipien
         return None
     provider = providers[channel.value]
     address = recipient.addresses[channel]
-    if not outbox.mark_inflight(uow, item.id, item.token, channel.value, address, provider, now, trail):
+    if not outbox.mark_inflight(uow, item.id, item.token, channel.value, address, provider, now, trail,
+                                ",".join(decision.buckets) or None):
         counts.lost += 1
         return None
     counts.sending += 1
-    key = idempotency_key(campaign.id, contact.id)
+    if batch.usage is not None:
+        for bucket in decision.buckets:
+            batch.usage.record(bucket, now)
+    key = idempotency_key(campaign.id, contact.id, item.run)
     return Prepared(item, Outgoing(item.id, key, channel.value, address, composed.body, composed.subject,
                                    html=composed.html, payload=composed.payload), provider)
+
+
+def _variant(campaign: Campaign, name: str | None) -> Variant:
+    """The message's variant (a hold-out row never gets this far), else the first."""
+    variants = runs.variants_of(campaign)
+    return next((v for v in variants if v.name == name), variants[0])
 
 
 def _compose(uow: UnitOfWork, batch: Batch, template: Template, version: TemplateVersion | None, contact: Contact,

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from herald.campaigns import service as campaigns
 from herald.clock import Clock
 from herald.db import UnitOfWork
 from herald.dispatch.prepare import BatchCounts, Prepared, prepare
@@ -30,7 +31,9 @@ class WorkerStats:
     skipped: int = 0
     deferred: int = 0
     reconciled: int = 0
+    held: int = 0
     by_channel: dict[str, int] = field(default_factory=dict)
+    events: list[str] = field(default_factory=list)  # what the scheduler did: runs started, rollouts judged
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -71,8 +74,17 @@ class Worker:
         with self.uow() as uow:
             self.stats.reconciled += outbox.reconcile_expired(uow, self.clock.now(), safe)
 
+    def tick(self) -> None:
+        """Start due campaign runs, judge rollouts, complete finished campaigns."""
+        with self.uow() as uow:
+            events = campaigns.tick(uow, self.clock.now())
+        for event in events:
+            log.info("%s", event)
+        self.stats.events.extend(events)
+
     async def run_once(self) -> int:
         """Claim, prepare, send and record one batch; returns how many messages were claimed."""
+        self.tick()
         with self.uow() as uow:
             claimed = outbox.claim_batch(uow, self.batch_size, self.clock.now(), self.lease)
         if not claimed:
@@ -85,6 +97,7 @@ class Worker:
         self.stats.skipped += counts.skipped
         self.stats.deferred += counts.deferred
         self.stats.failed += counts.failed
+        self.stats.held += counts.held
         await self._send(ready)
         return len(claimed)
 

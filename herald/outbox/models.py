@@ -35,6 +35,11 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    variant: Mapped[str | None] = mapped_column(String(16))
+    run: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # a recurring campaign's run
+    buckets: Mapped[str | None] = mapped_column(String(64))  # shared allowances it uses, comma-joined
+    held: Mapped[str | None] = mapped_column(String(16))  # why a held row waits: paused | rollout
 
 
 Index("ix_messages_due", Message.status, Message.due_at)
+Index("ix_messages_campaign_address", Message.campaign_id, Message.address)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from herald.contacts.models import Consent, Suppression
 from herald.outbox.models import Message
 from herald.types import MessageStatus as S
 
@@ -32,3 +33,78 @@ def count_due(session: Session, now: datetime) -> int:
     due = or_(and_(Message.status == S.QUEUED, Message.due_at <= now),
               and_(Message.status == S.CLAIMED, Message.lease_until < now))
     return session.scalar(select(func.count()).select_from(Message).where(due)) or 0
+
+
+PLANNED = (S.QUEUED, S.HELD, S.CLAIMED)
+UNDER_WAY = (S.INFLIGHT, S.SENT)
+
+
+def bucket_use(session: Session, since: datetime, planned: bool) -> list[tuple[str, datetime]]:
+    """(buckets, when) of messages using shared allowances: sent or in flight since `since`, and with
+    `planned` those queued, held or claimed too (at their due time)."""
+    when = func.coalesce(Message.sent_at, Message.due_at)
+    statuses = UNDER_WAY + PLANNED if planned else UNDER_WAY
+    stmt = select(Message.buckets, when).where(Message.buckets.is_not(None), Message.status.in_(statuses),
+                                               when >= since)
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def failure_rates(session: Session, since: datetime) -> dict[str, float]:
+    """Per channel: failed / (sent + failed) among messages settled since `since`."""
+    stmt = (select(Message.channel, Message.status, func.count())
+            .where(Message.status.in_((S.SENT, S.FAILED)), Message.updated_at >= since, Message.channel.is_not(None))
+            .group_by(Message.channel, Message.status))
+    counts: dict[str, dict[str, int]] = {}
+    for channel, status, n in session.execute(stmt):
+        counts.setdefault(channel, {})[status] = n
+    return {ch: c.get(S.FAILED, 0) / (c.get(S.FAILED, 0) + c.get(S.SENT, 0)) for ch, c in counts.items()}
+
+
+def addresses_taken(session: Session, campaign_id: int, run: int, addresses: Sequence[str]) -> dict[str, int]:
+    """Address -> contact of messages of this campaign run already planned to one of these addresses."""
+    if not addresses:
+        return {}
+    stmt = select(Message.address, Message.contact_id).where(
+        Message.campaign_id == campaign_id, Message.run == run, Message.address.in_(addresses),
+        Message.status != S.SKIPPED)
+    return dict(session.execute(stmt).all())
+
+
+def breakdown(session: Session, campaign_id: int) -> list[tuple[str, str | None, str | None, int]]:
+    """(status, reason, channel, count) for every message of the campaign."""
+    stmt = (select(Message.status, Message.reason, Message.channel, func.count())
+            .where(Message.campaign_id == campaign_id)
+            .group_by(Message.status, Message.reason, Message.channel))
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def pending(session: Session, campaign_id: int, include_held: bool = True) -> int:
+    """Messages of the campaign not settled yet (queued, claimed or in flight, and held ones unless told)."""
+    statuses = (*PLANNED, S.INFLIGHT) if include_held else (S.QUEUED, S.CLAIMED, S.INFLIGHT)
+    stmt = select(func.count()).select_from(Message).where(
+        Message.campaign_id == campaign_id, Message.status.in_(statuses))
+    return session.scalar(stmt) or 0
+
+
+def sample_trails(session: Session, campaign_id: int, status: str, reason: str | None, limit: int = 3) -> list[Message]:
+    stmt = select(Message).where(Message.campaign_id == campaign_id, Message.status == status)
+    if reason is not None:
+        stmt = stmt.where(Message.reason == reason)
+    return list(session.scalars(stmt.order_by(Message.id).limit(limit)))
+
+
+def settled_counts(session: Session, campaign_id: int) -> tuple[int, int, int]:
+    """(sent, failed, opted out since their message) for the campaign so far: a rollout's guardrails.
+    An opt-out is a consent withdrawn on the message's channel, or its address suppressed as an opt-out
+    or complaint, after the message went."""
+    mine = and_(Message.campaign_id == campaign_id, Message.status == S.SENT)
+    revoked = exists().where(Consent.contact_id == Message.contact_id, Consent.channel == Message.channel,
+                             Consent.status == "revoked", Consent.recorded_at >= Message.sent_at)
+    suppressed = exists().where(Suppression.channel == Message.channel, Suppression.address == Message.address,
+                                Suppression.reason.in_(("opt-out", "complaint")),
+                                Suppression.created_at >= Message.sent_at)
+    sent = session.scalar(select(func.count()).select_from(Message).where(mine)) or 0
+    failed = session.scalar(select(func.count()).select_from(Message).where(
+        Message.campaign_id == campaign_id, Message.status == S.FAILED)) or 0
+    opted = session.scalar(select(func.count()).select_from(Message).where(mine, or_(revoked, suppressed))) or 0
+    return sent, failed, opted

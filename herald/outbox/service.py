@@ -12,8 +12,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Column, MetaData, Table, Text, and_, bindparam, cast, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -34,20 +36,64 @@ class Claimed:
     purpose: str
     channel: str | None
     attempts: int
+    variant: str | None = None
+    run: int = 0
 
 
 def enqueue(uow: UnitOfWork, rows: Sequence[dict]) -> int:
-    """Insert message rows; rows whose idempotency key exists already are left alone. Returns new rows."""
+    """Insert message rows; rows whose idempotency key exists already are left alone. Returns new rows.
+
+    A row's `trail` is JSON text already: the planner serializes each distinct trail once, not per row."""
     if not rows:
         return 0
-    table = Message.__table__
+    table = _text_trail_table()
     if uow.session.get_bind().dialect.name == "sqlite":
         # sqlite3's executemany reports the rows it really inserted; conflicts count as none.
         stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
         return uow.session.connection().execute(stmt, list(rows)).rowcount
     # PostgreSQL batches RETURNING well; conflicting rows return nothing, so the ids count the new rows.
-    stmt = pg_insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
+    stmt = (pg_insert(table).values(trail=cast(bindparam("trail", type_=Text), JSONB))
+            .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id))
     return len(uow.session.connection().execute(stmt, list(rows)).all())
+
+
+@lru_cache(maxsize=1)
+def _text_trail_table() -> Table:
+    """`messages` as seen by enqueue: the same columns, with the trail taken as ready JSON text."""
+    columns = [Column(c.name, Text if c.name == "trail" else c.type, primary_key=c.primary_key)
+               for c in Message.__table__.columns]
+    return Table("messages", MetaData(), *columns)
+
+
+def hold(uow: UnitOfWork, campaign_id: int, why: str, now: datetime, rows: Sequence[int] | None = None) -> int:
+    """Hold a campaign's queued messages (a pause), or some of them; claimed ones are held by the worker."""
+    stmt = update(Message).where(Message.campaign_id == campaign_id, Message.status == S.QUEUED)
+    if rows is not None:
+        stmt = stmt.where(Message.id.in_(rows))
+    stmt = stmt.values(status=S.HELD, held=why, updated_at=now).execution_options(synchronize_session=False)
+    return uow.session.execute(stmt).rowcount
+
+
+def release(uow: UnitOfWork, campaign_id: int, why: str, now: datetime) -> int:
+    """Queue again the campaign's messages held for `why`; each keeps its planned moment."""
+    stmt = (update(Message).where(Message.campaign_id == campaign_id, Message.status == S.HELD, Message.held == why)
+            .values(status=S.QUEUED, held=None, updated_at=now).execution_options(synchronize_session=False))
+    return uow.session.execute(stmt).rowcount
+
+
+def cancel(uow: UnitOfWork, campaign_id: int, now: datetime) -> int:
+    """Cancel every message of the campaign that has not been handed to a provider."""
+    stmt = (update(Message).where(Message.campaign_id == campaign_id, Message.status.in_((S.QUEUED, S.HELD)))
+            .values(status=S.CANCELLED, reason="cancelled", held=None, updated_at=now)
+            .execution_options(synchronize_session=False))
+    return uow.session.execute(stmt).rowcount
+
+
+def mark_held(uow: UnitOfWork, message_id: int, token: str, why: str, now: datetime) -> bool:
+    """A claimed message of a campaign that was paused meanwhile goes back to wait, unsent."""
+    stmt = _fenced(message_id, token, S.CLAIMED).values(status=S.HELD, held=why, updated_at=now, lease_token=None,
+                                                        lease_until=None)
+    return uow.session.execute(stmt).rowcount == 1
 
 
 def claim_batch(uow: UnitOfWork, limit: int, now: datetime, lease: timedelta) -> list[Claimed]:
@@ -70,13 +116,16 @@ def claim_batch(uow: UnitOfWork, limit: int, now: datetime, lease: timedelta) ->
             Message.purpose,
             Message.channel,
             Message.attempts,
+            Message.variant,
+            Message.run,
         )
         .execution_options(synchronize_session=False)
     )
     rows = uow.session.execute(stmt).all()
     return sorted(
         (
-            Claimed(r.id, token, r.campaign_id, r.contact_id, r.template_id, r.purpose, r.channel, r.attempts)
+            Claimed(r.id, token, r.campaign_id, r.contact_id, r.template_id, r.purpose, r.channel, r.attempts,
+                    r.variant, r.run)
             for r in rows
         ),
         key=lambda c: c.id,
@@ -100,8 +149,10 @@ def mark_inflight(
     provider: str,
     now: datetime,
     trail: list | None = None,
+    buckets: str | None = None,
 ) -> bool:
-    """Record that the provider is about to be called, with the send-time trail; False when the lease was lost."""
+    """Record that the provider is about to be called, with the send-time trail and the allowances it
+    uses; False when the lease was lost."""
     values = dict(
         status=S.INFLIGHT,
         channel=channel,
@@ -109,6 +160,7 @@ def mark_inflight(
         provider=provider,
         attempts=Message.attempts + 1,
         updated_at=now,
+        buckets=buckets,
     )
     if trail is not None:
         values["trail"] = trail

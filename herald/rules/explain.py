@@ -17,7 +17,7 @@ def headline(action: str, channel: str | None, when: str | None, reason: str | N
 
 def lines(trail: Iterable[Mapping[str, object]]) -> list[str]:
     """One line per rule outcome: mark, channel, rule and its sentence."""
-    return [f"  {MARKS.get(str(o['verdict']), '?    ')}{o['channel']:<9}{o['rule']:<15}{o['detail']}" for o in trail]
+    return [f"  {MARKS.get(str(o['verdict']), '?    ')}{o['channel']:<9}{o['rule']:<18}{o['detail']}" for o in trail]
 
 
 def explain(action: str, channel: str | None, when: str | None, trail: list[Mapping[str, object]],

@@ -21,7 +21,8 @@ def test_every_recipient_gets_a_decision_and_a_trail(container, tmp_path) -> Non
     cid = setup(container, tmp_path)
     stats = plan(container, cid)
     assert stats.as_dict() == {"audience": 6, "new": 6, "already_planned": 0, "send_now": 2, "deferred": 2,
-                               "skipped": 2, "skipped_by": {"consent": 2}}
+                               "skipped": 2, "skipped_by": {"consent": 2}, "by_channel": {"sms": 4},
+                               "by_variant": {"A": 6}, "held_for_rollout": 0}
     rows = messages(container, cid)
     sita = rows[contact_id(container, "+9779841234567")]
     assert (sita.status, sita.planned_action, sita.channel, sita.address, sita.due_at) == (

@@ -1,0 +1,85 @@
+"""Who gets what, stable per contact: A/B/n variants by weight, the hold-out control group and the rollout
+canary. Each draw is a hash of the campaign and the contact, so planning again, pausing and resuming, or
+a worker re-deciding always lands a contact in the same group. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from herald.errors import Invalid
+
+SCALE = 10_000  # draws are 0..9999: weights and shares to a hundredth of a percent
+MASK = (1 << 64) - 1
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    weight: float
+    templates: tuple[tuple[str, int], ...]  # (channel, template id) in the order channels are tried
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return tuple(c for c, _ in self.templates)
+
+    def template_for(self, channel: str) -> int:
+        return dict(self.templates)[channel]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"name": self.name, "weight": self.weight, "templates": dict(self.templates)}
+
+
+def from_stored(data: Sequence[dict]) -> tuple[Variant, ...]:
+    return tuple(Variant(d["name"], d["weight"], tuple(d["templates"].items())) for d in data)
+
+
+def draw(campaign_id: int, contact_id: int, salt: int) -> int:
+    """A stable pseudo-random number in 0..9999 for this contact, campaign and purpose (splitmix64)."""
+    z = (contact_id * 0x9E3779B97F4A7C15 + campaign_id * 0xBF58476D1CE4E5B9 + salt) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return (z ^ (z >> 31)) % SCALE
+
+
+VARIANT, HOLDOUT, CANARY = 1, 2, 3
+
+
+def check_variants(variants: Sequence[Variant]) -> None:
+    """Names unique, weights positive and adding up to 100, every variant with a template."""
+    if not variants:
+        raise Invalid("a campaign needs at least one variant", where="variants")
+    names = [v.name for v in variants]
+    if len(set(names)) != len(names):
+        raise Invalid(f"variant names must differ, got {', '.join(names)}", where="variants")
+    for v in variants:
+        if not v.name or len(v.name) > 16 or not v.name.replace("-", "").replace("_", "").isalnum():
+            raise Invalid(f"{v.name!r} is not a variant name (letters, digits, - and _, at most 16)", where="variants")
+        if not v.weight > 0:
+            raise Invalid(f"variant {v.name}: weight must be above 0, got {v.weight}", where="variants")
+        if not v.templates:
+            raise Invalid(f"variant {v.name} has no template", where="variants")
+    total = sum(v.weight for v in variants)
+    if abs(total - 100) > 1e-6:
+        raise Invalid(f"variant weights add up to {total:g}, not 100", where="variants")
+
+
+def pick(variants: Sequence[Variant], campaign_id: int, contact_id: int) -> Variant:
+    """The contact's variant: cumulative weights over one draw."""
+    point, edge = draw(campaign_id, contact_id, VARIANT), 0.0
+    for v in variants:
+        edge += v.weight * SCALE / 100
+        if point < edge:
+            return v
+    return variants[-1]  # rounding at the top edge
+
+
+def within(share_percent: float, campaign_id: int, contact_id: int, salt: int) -> bool:
+    """Whether the contact falls in a share (the hold-out, the canary) of the audience."""
+    return draw(campaign_id, contact_id, salt) < share_percent * SCALE / 100
+
+
+def percent(value: float, where: str, low: float = 0.0, high: float = 100.0) -> float:
+    if not low <= value <= high:
+        raise Invalid(f"expected a percentage from {low:g} to {high:g}, got {value:g}", where=where)
+    return value

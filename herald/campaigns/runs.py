@@ -1,0 +1,90 @@
+"""What one run of a campaign works on: its audience (segment or static list, less exclusions) and its
+Plan (variants with their intents, the policy's decider, the senders' usage, the schedule and rollout)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, exists, not_, select
+
+from herald.campaigns import assign
+from herald.campaigns.context import pick_version, template_facts
+from herald.campaigns.facts import load_usage
+from herald.campaigns.models import Campaign, CampaignMember
+from herald.campaigns.planner import Plan, intent_for
+from herald.campaigns.schedule import wall_time
+from herald.contacts.models import Contact
+from herald.content import service as content
+from herald.content.models import Template
+from herald.db import UnitOfWork
+from herald.errors import Invalid
+from herald.outbox.models import Message
+from herald.rules import Policy, load_policy
+from herald.rules.memo import USAGE_RULES, Decider
+from herald.segments import queries as segments
+from herald.types import MessageStatus
+
+
+def policy_of(campaign: Campaign) -> Policy:
+    return load_policy(campaign.preset, campaign.policy_overrides)
+
+
+def variants_of(campaign: Campaign) -> tuple[assign.Variant, ...]:
+    return assign.from_stored(campaign.variants)
+
+
+def audience(uow: UnitOfWork, campaign: Campaign) -> Select:
+    """SELECT contacts.id of the campaign's audience, in id order: the segment as it is now (or the static
+    list), less the exclusion segment and everyone the excluded campaigns reached."""
+    if campaign.static_list:
+        members = select(CampaignMember.contact_id).where(CampaignMember.campaign_id == campaign.id)
+        stmt = select(Contact.id).where(Contact.id.in_(members)).order_by(Contact.id)
+    else:
+        stmt = segments.audience_select(uow.session, campaign.segment)
+    if campaign.exclude_segment:
+        excluded = segments.audience_select(uow.session, campaign.exclude_segment).order_by(None)
+        stmt = stmt.where(Contact.id.not_in(excluded.scalar_subquery()))
+    if campaign.exclude_campaigns:
+        reached = exists().where(Message.contact_id == Contact.id, Message.campaign_id.in_(campaign.exclude_campaigns),
+                                 Message.status == MessageStatus.SENT)
+        stmt = stmt.where(not_(reached))
+    return stmt
+
+
+def templates_of(uow: UnitOfWork, campaign: Campaign) -> dict[int, Template]:
+    ids = {t for v in variants_of(campaign) for _, t in v.templates}
+    return {i: content.get_template(uow, i) for i in sorted(ids)}
+
+
+def unapproved(uow: UnitOfWork, campaign: Campaign) -> list[str]:
+    """Names of the campaign's templates that have no approved version yet."""
+    return [t.name for i, t in templates_of(uow, campaign).items() if not content.approved_versions(uow, i)]
+
+
+def build_plan(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int = 0) -> Plan:
+    """Everything one run needs; refuses templates without an approved version."""
+    missing = unapproved(uow, campaign)
+    if missing:
+        raise Invalid(f"template(s) {', '.join(missing)} have no approved version; submit them and have them "
+                      "approved first", where=f"campaign {campaign.name!r}")
+    policy = policy_of(campaign)
+    reads_usage = any(s.rule.name in USAGE_RULES for s in policy.rules)
+    usage = load_usage(uow.session, now, planned=True) if reads_usage else None
+    variants = variants_of(campaign)
+    intents = {v.name: intent_for(campaign, v, *_whatsapp_facts(uow, v), usage=usage) for v in variants}
+    rollout = campaign.rollout or {}
+    # Until the rollout is released, only its canary share is queued; the rest is held.
+    canary = rollout["canary_percent"] if rollout and rollout.get("state") != "released" else None
+    local = wall_time(campaign.local_time, "local time") if campaign.local_time else None
+    day = campaign.start_at.date() if local and campaign.start_at else None
+    return Plan(campaign, variants, intents, Decider(policy), run, local, day, canary, usage)
+
+
+def _whatsapp_facts(uow: UnitOfWork, variant: assign.Variant) -> tuple[str | None, str | None]:
+    """Planning judges the WhatsApp template's own version; the worker re-decides with each contact's."""
+    template_id = dict(variant.templates).get("whatsapp")
+    if template_id is None:
+        return None, None
+    template = content.get_template(uow, template_id)
+    approved = content.approved_versions(uow, template_id)
+    return template_facts(template, pick_version(approved, template.default_locale, None))
