@@ -11,6 +11,7 @@ from pathlib import Path
 
 import phonenumbers
 
+from bench.plan import decide_alone, plan_campaign
 from bench.render import render_templates
 from herald.cli.sample import write_csv
 from herald.contacts import importer
@@ -111,4 +112,6 @@ def describe(result: dict[str, object]) -> str:
 
 
 ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {"import_contacts": import_contacts,
-                                                             "render_templates": render_templates}
+                                                             "render_templates": render_templates,
+                                                             "plan_campaign": plan_campaign,
+                                                             "decide": decide_alone}

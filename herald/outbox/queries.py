@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -13,14 +13,17 @@ from herald.outbox.models import Message
 from herald.types import MessageStatus as S
 
 
-def recent_sends(session: Session, contact_ids: Sequence[int], since: datetime) -> list[tuple[int, str, str, datetime]]:
-    """(contact_id, channel, purpose, when) for messages sent since `since` or in flight now."""
+def recent_sends(session: Session, contacts: Sequence[int] | Callable, since: datetime
+                 ) -> list[tuple[int, str, str, datetime]]:
+    """(contact_id, channel, purpose, when) for messages sent since `since` or in flight now, of the given
+    contacts (ids, or a function making the condition on a contact id column)."""
     when = func.coalesce(Message.sent_at, Message.updated_at)
+    which = contacts(Message.contact_id) if callable(contacts) else Message.contact_id.in_(contacts)
     stmt = select(Message.contact_id, Message.channel, Message.purpose, when).where(
-        Message.contact_id.in_(contact_ids),
+        which,
         or_(and_(Message.status == S.SENT, Message.sent_at >= since), Message.status == S.INFLIGHT),
     )
-    return [tuple(r) for r in session.execute(stmt)]
+    return [tuple(r) for r in session.connection().execute(stmt).all()]
 
 
 def for_campaign_contact(session: Session, campaign_id: int, contact_id: int) -> Message | None:

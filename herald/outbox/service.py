@@ -11,13 +11,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from operator import itemgetter
 
 from sqlalchemy import Column, MetaData, Table, Text, and_, bindparam, cast, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from herald.db import UnitOfWork
 from herald.outbox.models import Message
@@ -48,13 +48,44 @@ def enqueue(uow: UnitOfWork, rows: Sequence[dict]) -> int:
         return 0
     table = _text_trail_table()
     if uow.session.get_bind().dialect.name == "sqlite":
-        # sqlite3's executemany reports the rows it really inserted; conflicts count as none.
-        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"])
-        return uow.session.connection().execute(stmt, list(rows)).rowcount
+        return _enqueue_sqlite(uow, rows)
     # PostgreSQL batches RETURNING well; conflicting rows return nothing, so the ids count the new rows.
     stmt = (pg_insert(table).values(trail=cast(bindparam("trail", type_=Text), JSONB))
             .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id))
     return len(uow.session.connection().execute(stmt, list(rows)).all())
+
+
+ROW_COLUMNS = ("idempotency_key", "campaign_id", "contact_id", "template_id", "purpose", "channel", "address",
+               "status", "planned_action", "reason", "due_at", "trail", "attempts", "created_at", "updated_at",
+               "variant", "run", "held", "buckets")
+ROW_BASE = {"template_id": None, "reason": None, "attempts": 0, "variant": None, "run": 0, "held": None,
+            "buckets": None}
+ROW_VALUES = itemgetter(*ROW_COLUMNS)
+DATETIME_AT = tuple(ROW_COLUMNS.index(c) for c in ("due_at", "created_at", "updated_at"))
+# Built from the constant column names above only; every value is a bound parameter.
+SQLITE_INSERT = (f"INSERT INTO messages ({', '.join(ROW_COLUMNS)}) "  # noqa: S608
+                 f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}) ON CONFLICT (idempotency_key) DO NOTHING")
+
+
+def _enqueue_sqlite(uow: UnitOfWork, rows: Sequence[dict]) -> int:
+    """Straight to the driver: planning writes a million rows, and per-value type processing would
+    cost more than the insert. Datetimes are written as SQLAlchemy stores them on SQLite (naive UTC)."""
+    stamps: dict[datetime, str] = {}
+
+    def stamp(v: datetime) -> str:
+        found = stamps.get(v)
+        if found is None:
+            found = stamps[v] = v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return found
+
+    params = []
+    for row in rows:
+        values = list(ROW_VALUES({**ROW_BASE, **row}))
+        for i in DATETIME_AT:
+            values[i] = stamp(values[i])
+        params.append(tuple(values))
+    # sqlite3's executemany reports the rows it really inserted; conflicts count as none.
+    return uow.session.connection().exec_driver_sql(SQLITE_INSERT, params).rowcount
 
 
 @lru_cache(maxsize=1)
