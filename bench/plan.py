@@ -137,7 +137,8 @@ def plan_campaign(n: int, data: Path) -> dict[str, object]:
         "peak_mb": round(big["peak_mb"]), "peak_mb_at_tenth": round(small["peak_mb"]),
         "memory_growth": round(big["peak_mb"] / small["peak_mb"], 2),
         "summary": (f"plan_campaign    N={n:<9} herald {n / big['seconds']:>8,.0f} recipients/s   bare INSERT…SELECT "
-                    f"{n / big['baseline_seconds']:>9,.0f} rows/s   herald takes {big['seconds'] / big['baseline_seconds']:.2f}x "
+                    f"{n / big['baseline_seconds']:>9,.0f} rows/s   herald takes "
+                    f"{big['seconds'] / big['baseline_seconds']:.2f}x "
                     f"its time; peak RSS {big['peak_mb']:.0f} MB at N, {small['peak_mb']:.0f} MB at N/10 "
                     f"({big['peak_mb'] / small['peak_mb']:.2f}x); six rules, {big['skipped']:,} skipped"),
     }
@@ -154,7 +155,8 @@ def decide_alone(n: int, data: Path) -> dict[str, object]:
     people = []
     for i in range(min(n, 200_000)):
         region, prefix, zone = ZONES[i % len(ZONES)]
-        consents = (ConsentFact(Channel.SMS, Purpose.MARKETING, "granted", rng.choice(days)),) if rng.random() < .85 else ()
+        consent = ConsentFact(Channel.SMS, Purpose.MARKETING, "granted", rng.choice(days))
+        consents = (consent,) if rng.random() < .85 else ()
         sends = ((SendFact(Channel.SMS, Purpose.MARKETING, NOW - timedelta(hours=rng.randint(1, 600))),)
                  if rng.random() < .1 else ())
         people.append(Recipient(i, {Channel.SMS: f"{prefix}{i:08d}"}, (zone,), region, "mobile", consents, {}, None,

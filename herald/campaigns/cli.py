@@ -1,24 +1,25 @@
-"""`herald campaigns …`"""
+"""`herald campaigns …`: making and reading campaigns. Starting, scheduling, pausing and preflight are in
+`cli_run.py`, on the same command group."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
 
 from herald.campaigns import service
-from herald.campaigns.explain import describe
+from herald.campaigns.explain import describe, why_not
 from herald.campaigns.models import Campaign
-from herald.console import JsonFlag, app_context, emit, out, parse_pairs, progress, table
+from herald.console import JsonFlag, app_context, emit, out, parse_pairs, table
 from herald.contacts.service import get_contact
 from herald.errors import Invalid
 from herald.outbox import queries as outbox_queries
-from herald.segments import queries as segments
 from herald.types import Purpose, parse_enum
 
-app = typer.Typer(help="Create, plan and explain campaigns.", no_args_is_help=True)
+app = typer.Typer(help="Create, preflight, start, schedule, pause and explain campaigns.", no_args_is_help=True)
 
 
 def parse_overrides(values: list[str] | None) -> dict[str, dict[str, Any]]:
@@ -36,51 +37,130 @@ def parse_overrides(values: list[str] | None) -> dict[str, dict[str, Any]]:
     return overrides
 
 
+def parse_variant(text: str) -> tuple[str, float, list[str]]:
+    """`NAME=WEIGHT:TEMPLATE[,TEMPLATE…]`, e.g. `B=30:promo-b-wa,promo-b-sms`."""
+    name, eq, rest = text.partition("=")
+    weight, colon, templates = rest.partition(":")
+    try:
+        value = float(weight)
+    except ValueError:
+        value = None
+    if not eq or not colon or value is None or not templates.strip():
+        raise Invalid(f"expected NAME=WEIGHT:TEMPLATE[,TEMPLATE…], got {text!r}", where="--variant")
+    return name.strip(), value, [t.strip() for t in templates.split(",") if t.strip()]
+
+
+def read_contact_ids(path: Path) -> tuple[int, ...]:
+    """Contact ids, one per line (a header line and blank lines are ignored); a bad line is named."""
+    ids = []
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        text = line.strip().split(",")[0].strip()
+        if not text or (number == 1 and not text.isdigit()):
+            continue
+        if not text.isdigit():
+            raise Invalid(f"{text!r} is not a contact id", where=f"{path} line {number}")
+        ids.append(int(text))
+    if not ids:
+        raise Invalid("no contact ids in the file", where=str(path))
+    return tuple(ids)
+
+
+def rollout_settings(canary: float | None, hold: int, max_failure: float, max_optout: float) -> dict | None:
+    if canary is None:
+        return None
+    return {"canary_percent": canary, "hold_minutes": hold, "max_failure_rate": max_failure,
+            "max_optout_rate": max_optout}
+
+
 @app.command()
 def create(ctx: typer.Context, name: str,
-           segment: Annotated[str, typer.Option(help="Audience expression, e.g. 'tag:vip and consent:sms'.")],
-           template: Annotated[str, typer.Option(help="Template id or name; its channel is the campaign's.")],
+           segment: Annotated[str | None, typer.Option(
+               help="Audience expression, e.g. 'tag:vip and consent:sms'.")] = None,
+           template: Annotated[list[str] | None, typer.Option(
+               help="Template id or name; repeat to fall back in order, e.g. --template promo-wa --template promo-sms."
+           )] = None,
+           variant: Annotated[list[str] | None, typer.Option(
+               help="A/B/n: NAME=WEIGHT:TEMPLATE[,TEMPLATE…]; weights add up to 100.")] = None,
+           contacts: Annotated[Path | None, typer.Option(help="A static list: a file of contact ids.")] = None,
+           exclude: Annotated[str | None, typer.Option(help="Leave out this segment.")] = None,
+           exclude_campaign: Annotated[list[str] | None, typer.Option(
+               help="Leave out everyone this campaign reached.")] = None,
+           holdout: Annotated[float, typer.Option(help="Percent kept back as a control group.")] = 0.0,
+           canary: Annotated[float | None, typer.Option(help="Roll out: percent sent first.")] = None,
+           hold: Annotated[int, typer.Option(help="Roll out: minutes to watch the canary.")] = 60,
+           max_failure: Annotated[float, typer.Option(help="Roll out: pause above this failure rate.")] = 0.05,
+           max_optout: Annotated[float, typer.Option(help="Roll out: pause above this opt-out rate.")] = 0.01,
            purpose: Annotated[str, typer.Option(help="marketing or transactional")] = "marketing",
            preset: Annotated[str, typer.Option(help="Policy preset (herald rules presets).")] = "default",
            set_: Annotated[list[str] | None, typer.Option("--set", help="Override RULE.PARAM=VALUE.")] = None,
            json_out: JsonFlag = False) -> None:
     """Create a draft campaign."""
+    if not template and not variant:
+        raise Invalid("give --template (one or more, in fallback order) or --variant", where="campaign")
+    if not segment and not contacts:
+        raise Invalid("give the audience: --segment EXPRESSION (e.g. 'all') or --contacts FILE", where="campaign")
     container = app_context(ctx).container
+    audience = service.Audience(read_contact_ids(contacts) if contacts else (), exclude,
+                                tuple(exclude_campaign or ()), holdout)
     with container.uow() as uow:
-        c = service.create_campaign(uow, name, segment, template, container.clock.now(),
-                                    purpose=parse_enum(Purpose, purpose, "--purpose"), preset=preset,
-                                    overrides=parse_overrides(set_))
-        data = {"id": c.id, "name": c.name, "channel": c.channel, "segment": c.segment, "preset": c.preset}
-    emit(ctx, json_out, data, f"Created campaign {name!r} (id {data['id']}) on {data['channel']}.")
+        c = service.create_campaign(
+            uow, name, segment or "", list(template or []), container.clock.now(),
+            purpose=parse_enum(Purpose, purpose, "--purpose"), preset=preset, overrides=parse_overrides(set_),
+            variants=[parse_variant(v) for v in variant or []], audience=audience,
+            rollout_settings=rollout_settings(canary, hold, max_failure, max_optout))
+        data = summary(c)
+    emit(ctx, json_out, data, f"Created campaign {name!r} (id {data['id']}): {_channels(data)}, draft.")
+
+
+def summary(c: Campaign) -> dict[str, Any]:
+    return {"id": c.id, "name": c.name, "status": c.status, "status_reason": c.status_reason, "segment": c.segment,
+            "purpose": c.purpose, "preset": c.preset, "overrides": c.policy_overrides, "variants": c.variants,
+            "holdout_percent": c.holdout_percent, "exclude_segment": c.exclude_segment,
+            "exclude_campaigns": c.exclude_campaigns, "schedule": c.schedule, "next_run_at": c.next_run_at,
+            "local_time": c.local_time, "cron": c.cron, "cron_zone": c.cron_zone, "runs": c.runs,
+            "rollout": c.rollout, "audience": c.audience_size, "started_at": c.started_at,
+            "finished_at": c.finished_at}
+
+
+def _channels(data: dict[str, Any]) -> str:
+    return "; ".join(f"{v['name']} {v['weight']:g}% {' → '.join(v['templates'])}" for v in data["variants"])
 
 
 @app.command("list")
 def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Every campaign."""
     with app_context(ctx).container.uow() as uow:
-        data = [{"id": c.id, "name": c.name, "channel": c.channel, "status": c.status, "segment": c.segment,
-                 "audience": c.audience_size} for c in uow.session.scalars(select(Campaign).order_by(Campaign.id))]
+        data = [{"id": c.id, "name": c.name, "status": c.status, "channels": " → ".join(c.variants[0]["templates"]),
+                 "variants": len(c.variants), "schedule": c.schedule, "audience": c.audience_size}
+                for c in uow.session.scalars(select(Campaign).order_by(Campaign.id))]
     emit(ctx, json_out, data, lambda: table(None, list(data[0]) if data else ["id"], [list(d.values()) for d in data]))
 
 
 @app.command()
-def plan(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
-    """Decide for every recipient and queue the messages; running it again adds only newcomers."""
-    container = app_context(ctx).container
-    with container.uow() as uow:
-        c = service.get_campaign(uow, campaign)
-        total = segments.count(uow.session, c.segment)
-    with progress(f"Planning {c.name}", total) as advance, container.uow() as uow:
-        stats = service.plan_campaign(uow, campaign, container.clock.now(), advance)
-    data = {"campaign": c.id, **stats.as_dict()}
+def show(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
+    """One campaign: its state, audience, variants, policy, schedule and rollout."""
+    with app_context(ctx).container.uow() as uow:
+        data = summary(service.get_campaign(uow, campaign))
 
     def human() -> None:
-        out.print(f"Planned {c.name!r}: audience {stats.audience}, {stats.new} new, "
-                  f"{stats.already_planned} already planned.")
-        out.print(f"  send now {data['send_now']}, deferred {data['deferred']}, skipped {data['skipped']}"
-                  + (f" ({', '.join(f'{k} {v}' for k, v in stats.skipped_by.items())})" if stats.skipped_by else ""))
+        out.print(f"{data['name']} (id {data['id']}): {data['status']}"
+                  + (f" — {data['status_reason']}" if data["status_reason"] else ""))
+        for key in ("segment", "preset", "overrides", "holdout_percent", "exclude_segment", "schedule",
+                    "next_run_at", "local_time", "cron", "runs", "rollout", "audience"):
+            if data[key] not in (None, {}, [], 0, 0.0):
+                out.print(f"  {key:<16} {data[key]}")
+        out.print(f"  variants         {_channels(data)}")
 
     emit(ctx, json_out, data, human)
+
+
+@app.command()
+def clone(ctx: typer.Context, campaign: str, name: str, json_out: JsonFlag = False) -> None:
+    """Copy a campaign into a new draft."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        data = summary(service.clone_campaign(uow, campaign, name, container.clock.now()))
+    emit(ctx, json_out, data, f"Cloned into {name!r} (id {data['id']}), draft.")
 
 
 @app.command()
@@ -98,3 +178,21 @@ def explain(ctx: typer.Context, campaign: str, contact: int, json_out: JsonFlag 
         else:
             data = {"campaign": c.id, "in_audience": True, **describe(m, container.clock.now())}
     emit(ctx, json_out, data, data["text"])
+
+
+@app.command()
+def why(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
+    """Why messages were not sent: counts by state and reason, each with an example."""
+    with app_context(ctx).container.uow() as uow:
+        c = service.get_campaign(uow, campaign)
+        data = {"campaign": c.id, "name": c.name, **why_not(uow.session, c.id)}
+
+    def human() -> None:
+        out.print(f"{c.name}: " + ", ".join(f"{k} {v}" for k, v in sorted(data["by_status"].items())))
+        for d in data["not_sent"]:
+            out.print(f"  {d['count']:>7}  {d['status']:<9} {d['reason']:<16} {d['example'] or ''}", markup=False)
+
+    emit(ctx, json_out, data, human)
+
+
+from herald.campaigns import cli_run  # noqa: E402, F401  (registers start, schedule, pause… on `app`)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
+from herald.outbox import queries as outbox_queries
 from herald.outbox.models import Message
 from herald.rules import explain as words
 
@@ -27,3 +30,32 @@ def describe(message: Message, now: datetime) -> dict[str, object]:
     return {"contact": message.contact_id, "status": message.status, "action": action,
             "planned_action": message.planned_action, "channel": message.channel, "due_at": message.due_at,
             "sent_at": message.sent_at, "reason": message.reason, "trail": message.trail, "text": text}
+
+
+def why_not(session: Session, campaign_id: int) -> dict[str, object]:
+    """Every message of the campaign by state, and for those not sent, by reason with a sample sentence."""
+    rows = outbox_queries.breakdown(session, campaign_id)
+    by_status: dict[str, int] = {}
+    reasons: dict[tuple[str, str], int] = {}
+    for status, reason, _channel, n in rows:
+        by_status[status] = by_status.get(status, 0) + n
+        if status in ("skipped", "failed", "unknown", "cancelled", "held"):
+            key = (status, reason or "—")
+            reasons[key] = reasons.get(key, 0) + n
+    details = []
+    for (status, reason), n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        sample = next(iter(outbox_queries.sample_trails(session, campaign_id, status,
+                                                        None if reason == "—" else reason, 1)), None)
+        details.append({"status": status, "reason": reason, "count": n, "example": _example(sample, reason)})
+    return {"by_status": by_status, "not_sent": details}
+
+
+def _example(message: Message | None, reason: str) -> str | None:
+    if message is None:
+        return None
+    if message.status == "held":
+        return "waiting for the campaign to resume" if message.held == "paused" else "waiting for the rollout"
+    outcome = next((o for o in message.trail if o["verdict"] == "skip" and o["rule"] == reason), None)
+    if outcome is None:
+        return message.error or message.reason
+    return f"contact {message.contact_id}: {outcome['detail']}"

@@ -57,6 +57,7 @@ class PlanStats:
     skipped_by: Counter = field(default_factory=Counter)
     by_channel: Counter = field(default_factory=Counter)
     by_variant: Counter = field(default_factory=Counter)
+    by_channel_region: Counter = field(default_factory=Counter)  # (channel, region) -> messages, for cost
     held_for_rollout: int = 0
     curve_utc: Counter = field(default_factory=Counter)  # planned sends per UTC hour
     curve_local: Counter = field(default_factory=Counter)  # per hour of the day where the recipient is
@@ -95,7 +96,7 @@ class Trails:
     def __call__(self, decision: Decision) -> str:
         found = self.texts.get(id(decision))
         if found is None:
-            if len(self.texts) > 100_000:
+            if len(self.texts) > 20_000:
                 self.texts.clear()
             # The decision is kept with its text so that its id is not reused while cached.
             found = self.texts[id(decision)] = (decision, json.dumps(trail_json(decision), ensure_ascii=False))
@@ -200,6 +201,7 @@ def _count(stats: PlanStats, rows: list[dict], decided: Sequence, recipients: di
                                        "trail": trail_json(decision)})
         if row["channel"]:
             stats.by_channel[row["channel"]] += 1
+            stats.by_channel_region[(row["channel"], recipients[cid].region)] += 1
             due = row["due_at"].astimezone(UTC)
             stats.curve_utc[due.strftime("%Y-%m-%d %H:00")] += 1
             zones = recipients[cid].timezones

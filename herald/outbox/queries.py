@@ -27,8 +27,9 @@ def recent_sends(session: Session, contacts: Sequence[int] | Callable, since: da
 
 
 def for_campaign_contact(session: Session, campaign_id: int, contact_id: int) -> Message | None:
-    return session.scalar(select(Message).where(Message.campaign_id == campaign_id,
-                                                Message.contact_id == contact_id))
+    """The contact's message in the campaign's latest run that reached them."""
+    return session.scalar(select(Message).where(Message.campaign_id == campaign_id, Message.contact_id == contact_id)
+                          .order_by(Message.run.desc()).limit(1))
 
 
 def count_due(session: Session, now: datetime) -> int:

@@ -1,0 +1,169 @@
+"""`herald campaigns preflight|start|plan|schedule|pause|resume|cancel`: a campaign's life."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import Select, func, select
+
+from herald.campaigns import service
+from herald.campaigns.cli import app
+from herald.campaigns.preflight import blockers, preflight
+from herald.campaigns.runs import audience
+from herald.console import JsonFlag, app_context, emit, out, progress
+from herald.errors import Conflict, Invalid
+from herald.rules.explain import lines
+
+
+def _moment(text: str, where: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"{text!r} is not an ISO-8601 date and time", where=where) from None
+    if moment.tzinfo is None:
+        raise Invalid(f"{text!r} has no UTC offset (add Z or +hh:mm)", where=where)
+    return moment
+
+
+def _refuse_blocked(uow, container, campaign) -> None:
+    found = blockers(uow, campaign, container.lint_profile(uow, [campaign.preset]))
+    if found:
+        raise Conflict(f"campaign {campaign.name!r} cannot start: {'; '.join(found)} "
+                       f"(see herald campaigns preflight {campaign.id})")
+
+
+@app.command(name="preflight")
+def preflight_command(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
+    """Everything the campaign would do, without doing it; exits 1 when something blocks it."""
+    container = app_context(ctx).container
+    with container.uow(dry_run=True) as uow:
+        c = service.get_campaign(uow, campaign)
+        report = preflight(uow, c.id, container.clock.now(),
+                           container.lint_profile(uow, [c.preset]), container.prices())
+    emit(ctx, json_out, report, lambda: _print_preflight(report))
+    if report["blocking"]:
+        raise typer.Exit(1)
+
+
+def _print_preflight(r: dict[str, Any]) -> None:
+    out.print(f"Preflight of {r['name']!r} ({r['status']}, preset {r['preset']})", markup=False)
+    if "audience" in r:
+        d = r["decisions"]
+        out.print(f"  audience {r['audience']}: send now {d['send_now']}, deferred {d['deferred']}, skipped "
+                  f"{d['skipped']}" + (f", held for rollout {r['held_for_rollout']}" if r["held_for_rollout"] else ""))
+        if r["skipped_by"]:
+            out.print("  skipped by " + ", ".join(f"{k} {v}" for k, v in r["skipped_by"].items()))
+        out.print("  by channel " + ", ".join(f"{k} {v}" for k, v in r["by_channel"].items()))
+        out.print("  by variant " + ", ".join(f"{k} {v}" for k, v in r["by_variant"].items()))
+        out.print("  send curve (UTC) " + ", ".join(f"{k[5:]} {v}" for k, v in list(r["curve_utc"].items())[:12]))
+        out.print("  local hour       " + ", ".join(f"{k} {v}" for k, v in r["curve_local"].items()))
+        for channel, cost in r["cost"].items():
+            out.print(f"  cost on {channel}: {cost['total']} {cost['currency']}"
+                      + (f" (unpriced: {', '.join(map(str, cost['unpriced_regions']))})"
+                         if cost["unpriced_regions"] else ""))
+    for name, t in r["templates"].items():
+        sms = t["sms"]
+        out.print(f"  template {name} ({t['channel']})" + (f": {sms['encoding']}, {sms['segments']} segment(s)"
+                                                           if sms else ""), markup=False)
+        for version, findings in t["findings"].items():
+            for f in findings:
+                out.print(f"    {f['severity']:<8}{version} {f['message']}", markup=False)
+    for key, samples in r.get("samples", {}).items():
+        out.print(f"  e.g. {key}: contact {samples[0]['contact']}", markup=False)
+        out.print("\n".join(lines(samples[0]["trail"])), markup=False)
+    for b in r["blocking"]:
+        out.print(f"  BLOCKED: {b}", markup=False)
+    out.print("Ready to start." if not r["blocking"] else "Fix the blockers above before starting.")
+
+
+def _start(ctx: typer.Context, campaign: str, json_out: bool) -> None:
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        c = service.get_campaign(uow, campaign)
+        _refuse_blocked(uow, container, c)
+        total = uow.session.scalar(_count(audience(uow, c)))
+    with progress(f"Planning {c.name}", total) as advance, container.uow() as uow:
+        stats = service.plan_campaign(uow, campaign, container.clock.now(), advance)
+    data = {"campaign": c.id, **stats.as_dict()}
+
+    def human() -> None:
+        out.print(f"Planned {c.name!r}: audience {stats.audience}, {stats.new} new, "
+                  f"{stats.already_planned} already planned.")
+        out.print(f"  send now {data['send_now']}, deferred {data['deferred']}, skipped {data['skipped']}"
+                  + (f" ({', '.join(f'{k} {v}' for k, v in stats.skipped_by.items())})" if stats.skipped_by else "")
+                  + (f"; held for the rollout {stats.held_for_rollout}" if stats.held_for_rollout else ""))
+
+    emit(ctx, json_out, data, human)
+
+
+def _count(stmt: Select) -> Select:
+    return select(func.count()).select_from(stmt.order_by(None).subquery())
+
+
+@app.command()
+def start(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
+    """Start now: decide for every recipient and queue the messages; running it again adds only newcomers."""
+    _start(ctx, campaign, json_out)
+
+
+@app.command()
+def plan(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
+    """The same as start."""
+    _start(ctx, campaign, json_out)
+
+
+@app.command()
+def schedule(ctx: typer.Context, campaign: str,
+             at: Annotated[str | None, typer.Option(help="Start at this moment (ISO-8601 with offset).")] = None,
+             local_time: Annotated[str | None, typer.Option(help="Send at HH:MM in each recipient's zone.")] = None,
+             on: Annotated[str | None, typer.Option(help="With --local-time: the day (YYYY-MM-DD).")] = None,
+             cron: Annotated[str | None, typer.Option(help="Recurring: 'minute hour day month weekday'.")] = None,
+             zone: Annotated[str, typer.Option(help="The zone --cron is read in.")] = "UTC",
+             json_out: JsonFlag = False) -> None:
+    """Schedule a draft; the worker starts each run when it is due."""
+    container = app_context(ctx).container
+    day = None
+    if on is not None:
+        try:
+            day = date.fromisoformat(on)
+        except ValueError:
+            raise Invalid(f"{on!r} is not a date (YYYY-MM-DD)", where="--on") from None
+    with container.uow() as uow:
+        c = service.get_campaign(uow, campaign)
+        _refuse_blocked(uow, container, c)
+        c = service.schedule_campaign(uow, campaign, container.clock.now(), at=_moment(at, "--at") if at else None,
+                                      local_time=local_time, on=day, cron=cron, zone=zone)
+        data = {"campaign": c.id, "status": c.status, "schedule": c.schedule, "next_run_at": c.next_run_at}
+    when = f"{data['next_run_at']:%Y-%m-%d %H:%M} UTC"
+    emit(ctx, json_out, data, f"Scheduled {c.name!r} ({data['schedule']}); next run {when}. `herald worker` starts it.")
+
+
+def _lifecycle(ctx: typer.Context, campaign: str, json_out: bool, action: str) -> None:
+    container = app_context(ctx).container
+    do = {"pause": service.pause_campaign, "resume": service.resume_campaign, "cancel": service.cancel_campaign}[action]
+    with container.uow() as uow:
+        touched = do(uow, campaign, container.clock.now())
+        c = service.get_campaign(uow, campaign)
+        data = {"campaign": c.id, "status": c.status, "messages": touched}
+    verb = {"pause": "held", "resume": "queued again", "cancel": "cancelled"}[action]
+    emit(ctx, json_out, data, f"{c.name!r} is {c.status}; {touched} message(s) {verb}.")
+
+
+@app.command()
+def pause(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
+    """Hold every unsent message until resume (none is lost or sent twice)."""
+    _lifecycle(ctx, campaign, json_out, "pause")
+
+
+@app.command()
+def resume(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
+    """Queue held messages again; the rules re-decide each one at send time."""
+    _lifecycle(ctx, campaign, json_out, "resume")
+
+
+@app.command()
+def cancel(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
+    """Stop for good: unsent messages are cancelled."""
+    _lifecycle(ctx, campaign, json_out, "cancel")

@@ -1,0 +1,107 @@
+"""Preflight: everything a campaign would do, before it does any of it. Decisions for the whole audience
+by outcome, reason, channel and variant; the send curve per hour in UTC and in recipients' local time;
+SMS segments and cost; template lint; sample explanations; and the blockers that stop it starting.
+Read-only: it runs the planner without writing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from herald.campaigns import planner, runs
+from herald.campaigns.models import Campaign
+from herald.campaigns.preview import Request, preview
+from herald.campaigns.service import check_feasible, get_campaign
+from herald.content import pricing
+from herald.content import service as content
+from herald.content.lint import Profile, lint_content
+from herald.db import UnitOfWork
+from herald.errors import Invalid
+from herald.rules.explain import explain
+from herald.types import Purpose
+
+
+def blockers(uow: UnitOfWork, campaign: Campaign, profile: Profile | None) -> list[str]:
+    """Why the campaign may not start: templates not approved or with lint errors, a policy that cannot
+    load or leaves no moment to send."""
+    return [text for _, text in _blockers(uow, campaign, profile)]
+
+
+def _blockers(uow: UnitOfWork, campaign: Campaign, profile: Profile | None) -> list[tuple[str, str]]:
+    found = [("template", f"template {name} has no approved version") for name in runs.unapproved(uow, campaign)]
+    try:
+        check_feasible(runs.policy_of(campaign), runs.variants_of(campaign), Purpose(campaign.purpose))
+    except Invalid as exc:
+        found.append(("policy", str(exc)))
+    if profile is not None:
+        for template in runs.templates_of(uow, campaign).values():
+            for version in content.approved_versions(uow, template.id).values():
+                errors = [f for f in lint_content(template.channel, template.purpose, version.content, profile)
+                          if f.severity == "error"]
+                found += [("lint", f"template {template.name} ({version.locale}/{version.variant} "
+                                   f"v{version.version}): {f.message}") for f in errors]
+    return found
+
+
+def preflight(uow: UnitOfWork, ref: str | int, now: datetime, profile: Profile,
+              prices: pricing.PriceTable) -> dict[str, Any]:
+    """The preflight report; `blocking` lists what must be fixed before the campaign may start."""
+    campaign = get_campaign(uow, ref)
+    found = _blockers(uow, campaign, profile)
+    report: dict[str, Any] = {"campaign": campaign.id, "name": campaign.name, "status": campaign.status,
+                              "preset": campaign.preset, "blocking": [text for _, text in found]}
+    report["templates"] = _templates(uow, campaign, profile, prices, now)
+    if any(kind != "lint" for kind, _ in found):  # nothing can be planned until these are fixed
+        return report
+    plan = runs.build_plan(uow, campaign, now, campaign.runs)
+    stats = planner.plan(uow, plan, runs.audience(uow, campaign), now, write=False)
+    if stats.audience == 0:
+        report["blocking"].append(f"the audience {campaign.segment!r} matches no contacts")
+    report.update(_decisions(stats))
+    report["cost"] = _cost(stats, report["templates"], prices)
+    return report
+
+
+def _decisions(stats: planner.PlanStats) -> dict[str, Any]:
+    samples = {key: [{**s, "text": explain(s["action"], s["channel"], f"{s['due_at']:%Y-%m-%d %H:%M} UTC",
+                                           s["trail"], s["reason"])} for s in items]
+               for key, items in stats.samples.items()}
+    return {"audience": stats.audience, "decisions": {"send_now": stats.actions["send"],
+                                                      "deferred": stats.actions["defer"],
+                                                      "skipped": stats.actions["skip"]},
+            "skipped_by": dict(stats.skipped_by.most_common()), "by_channel": dict(stats.by_channel),
+            "by_variant": dict(stats.by_variant), "held_for_rollout": stats.held_for_rollout,
+            "curve_utc": dict(sorted(stats.curve_utc.items())),
+            "curve_local": {f"{h:02d}:00": n for h, n in sorted(stats.curve_local.items())},
+            "samples": samples}
+
+
+def _templates(uow: UnitOfWork, campaign: Campaign, profile: Profile, prices: pricing.PriceTable,
+               now: datetime) -> dict[str, Any]:
+    """Per template: a rendered sample from the audience with its SMS encoding, and its lint findings."""
+    found = {}
+    for template in runs.templates_of(uow, campaign).values():
+        if not content.approved_versions(uow, template.id):
+            continue
+        request = Request(template.name, segment=None if campaign.static_list else campaign.segment, sample=1,
+                          include_drafts=False)
+        try:
+            shown = preview(uow, request, profile, prices, now) if request.segment else {"samples": [],
+                                                                                           "findings": {}}
+        except Invalid:  # an empty segment is reported with the decisions
+            shown = {"samples": [], "findings": {}}
+        sample = next(iter(shown["samples"]), {})
+        found[template.name] = {"channel": template.channel, "sms": sample.get("sms"),
+                                "sample": sample.get("body"), "findings": shown["findings"]}
+    return found
+
+
+def _cost(stats: planner.PlanStats, templates: dict[str, Any], prices: pricing.PriceTable) -> dict[str, Any]:
+    """Messages per channel and region, times the units one message takes (SMS segments of the sample)."""
+    units = {t["channel"]: (t["sms"] or {}).get("segments", 1) for t in templates.values()}
+    result = {}
+    for channel in sorted({ch for ch, _ in stats.by_channel_region}):
+        groups = sorted(((region, n, units.get(channel, 1)) for (ch, region), n in stats.by_channel_region.items()
+                         if ch == channel), key=lambda g: str(g[0]))
+        result[channel] = pricing.estimate(prices, channel, groups).as_dict()
+    return result
