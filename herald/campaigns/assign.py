@@ -27,11 +27,11 @@ class Variant:
         return dict(self.templates)[channel]
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "weight": self.weight, "templates": dict(self.templates)}
+        return {"name": self.name, "weight": self.weight, "templates": [list(t) for t in self.templates]}
 
 
 def from_stored(data: Sequence[dict]) -> tuple[Variant, ...]:
-    return tuple(Variant(d["name"], d["weight"], tuple(d["templates"].items())) for d in data)
+    return tuple(Variant(d["name"], d["weight"], tuple((ch, t) for ch, t in d["templates"])) for d in data)
 
 
 def draw(campaign_id: int, contact_id: int, salt: int) -> int:

@@ -123,14 +123,16 @@ def summary(c: Campaign) -> dict[str, Any]:
 
 
 def _channels(data: dict[str, Any]) -> str:
-    return "; ".join(f"{v['name']} {v['weight']:g}% {' → '.join(v['templates'])}" for v in data["variants"])
+    return "; ".join(f"{v['name']} {v['weight']:g}% " + " → ".join(ch for ch, _ in v["templates"])
+                     for v in data["variants"])
 
 
 @app.command("list")
 def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Every campaign."""
     with app_context(ctx).container.uow() as uow:
-        data = [{"id": c.id, "name": c.name, "status": c.status, "channels": " → ".join(c.variants[0]["templates"]),
+        data = [{"id": c.id, "name": c.name, "status": c.status,
+                 "channels": " → ".join(ch for ch, _ in c.variants[0]["templates"]),
                  "variants": len(c.variants), "schedule": c.schedule, "audience": c.audience_size}
                 for c in uow.session.scalars(select(Campaign).order_by(Campaign.id))]
     emit(ctx, json_out, data, lambda: table(None, list(data[0]) if data else ["id"], [list(d.values()) for d in data]))

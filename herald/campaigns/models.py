@@ -27,7 +27,8 @@ class Campaign(Base):
     audience_size: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # [{"name": "A", "weight": 50, "templates": {"whatsapp": 3, "sms": 4}}]; channel order is the key order.
+    # [{"name": "A", "weight": 50, "templates": [["whatsapp", 3], ["sms", 4]]}], channels in the order tried.
+    # Pairs, not an object: PostgreSQL's JSONB does not keep the order of an object's keys.
     variants: Mapped[list] = mapped_column(JSONType, default=list, server_default=text("'[]'"))
     holdout_percent: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     exclude_segment: Mapped[str | None] = mapped_column(Text)

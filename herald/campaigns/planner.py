@@ -131,7 +131,12 @@ def _decide(p: Plan, r: Recipient, now: datetime) -> tuple[Variant | None, Decis
         return None, Skip("holdout", HOLDOUT)
     variant = p.variants[0] if len(p.variants) == 1 else assign.pick(p.variants, campaign.id, r.contact_id)
     at = next_local(now, p.local_time, r.timezones, p.local_day) if p.local_time else now
-    return variant, p.decider(r, p.intents[variant.name], at)
+    decision = p.decider(r, p.intents[variant.name], at)
+    if p.usage is not None and not isinstance(decision, Skip):
+        # The next recipient must see the allowance this one takes. (A row later skipped as a duplicate
+        # address keeps its share: the plan errs on the side of sending less.)
+        _record_usage(p.usage, decision)
+    return variant, decision
 
 
 def _rows(uow: UnitOfWork, p: Plan, decided: Sequence, recipients: dict[int, Recipient], now: datetime,
@@ -147,8 +152,6 @@ def _rows(uow: UnitOfWork, p: Plan, decided: Sequence, recipients: dict[int, Rec
             decision = _duplicate(decision, owner)
             address = None
         rows.append(_row(p, cid, variant, decision, address, now, trails))
-        if p.usage is not None and not isinstance(decision, Skip):
-            _record_usage(p.usage, decision)
     return rows
 
 

@@ -104,7 +104,7 @@ def test_clone_copies_the_campaign_as_a_draft(container, tmp_path) -> None:
         copy = campaigns.clone_campaign(uow, cid, "Sale again", NOW)
         assert (copy.status, copy.segment, copy.variants, copy.cloned_from) == ("draft", "has:phone",
                                                                                  [{"name": "A", "weight": 100,
-                                                                                   "templates": {"sms": 1}}], cid)
+                                                                                   "templates": [["sms", 1]]}], cid)
         with pytest.raises(Conflict, match="already exists"):
             campaigns.clone_campaign(uow, cid, "Sale again", NOW)
 

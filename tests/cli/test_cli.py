@@ -44,7 +44,7 @@ def test_the_whole_flow_from_the_command_line(capsys, db_url, tmp_path, monkeypa
                        "Hi {{ first_name | default('there') }}! Reply STOP to opt out.", "--by", "ana")
     assert template["sms"]["encoding"] == "GSM-7" and template["status"] == "draft"
     assert as_json(capsys, *db, "--json", "campaigns", "create", "Sale", "--segment", "has:phone",
-                   "--template", "sale")["variants"][0]["templates"] == {"sms": 1}
+                   "--template", "sale")["variants"][0]["templates"] == [["sms", 1]]
     herald(capsys, *db, "campaigns", "plan", "Sale", code=4)  # no approved version yet
     assert "template sale has no approved version" in herald.last_err
     assert as_json(capsys, *db, "--json", "templates", "submit", "sale", "--by", "ana")["status"] == "pending"

@@ -70,7 +70,7 @@ def upgrade() -> None:
     for cid, channel, template_id, status in conn.execute(
             sa.select(campaigns.c.id, campaigns.c.channel, campaigns.c.template_id, campaigns.c.status)).all():
         conn.execute(campaigns.update().where(campaigns.c.id == cid).values(
-            variants=[{"name": "A", "weight": 100, "templates": {channel: template_id}}],
+            variants=[{"name": "A", "weight": 100, "templates": [[channel, template_id]]}],
             status="running" if status == "planned" else status))
 
 
