@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from herald.errors import Invalid
@@ -52,3 +53,14 @@ def parse_enum(enum_type: type[StrEnum], value: object, what: str) -> StrEnum:
     except ValueError:
         allowed = ", ".join(m.value for m in enum_type)
         raise Invalid(f"{what}: {value!r} is not one of {allowed}") from None
+
+
+def parse_moment(value: object, what: str) -> datetime:
+    """An aware ISO-8601 moment, or Invalid naming `what`."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"{value!r} is not an ISO-8601 date and time", where=what) from None
+    if moment.tzinfo is None:
+        raise Invalid(f"{value!r} has no UTC offset (add Z or +hh:mm)", where=what)
+    return moment

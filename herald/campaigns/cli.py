@@ -13,6 +13,7 @@ from sqlalchemy import select
 from herald.campaigns import service
 from herald.campaigns.explain import describe, why_not
 from herald.campaigns.models import Campaign
+from herald.campaigns.schemas import campaign_out
 from herald.console import JsonFlag, app_context, emit, out, parse_pairs, table
 from herald.contacts.service import get_contact
 from herald.errors import Invalid
@@ -108,18 +109,8 @@ def create(ctx: typer.Context, name: str,
             purpose=parse_enum(Purpose, purpose, "--purpose"), preset=preset, overrides=parse_overrides(set_),
             variants=[parse_variant(v) for v in variant or []], audience=audience,
             rollout_settings=rollout_settings(canary, hold, max_failure, max_optout))
-        data = summary(c)
+        data = campaign_out(c)
     emit(ctx, json_out, data, f"Created campaign {name!r} (id {data['id']}): {_channels(data)}, draft.")
-
-
-def summary(c: Campaign) -> dict[str, Any]:
-    return {"id": c.id, "name": c.name, "status": c.status, "status_reason": c.status_reason, "segment": c.segment,
-            "purpose": c.purpose, "preset": c.preset, "overrides": c.policy_overrides, "variants": c.variants,
-            "holdout_percent": c.holdout_percent, "exclude_segment": c.exclude_segment,
-            "exclude_campaigns": c.exclude_campaigns, "schedule": c.schedule, "next_run_at": c.next_run_at,
-            "local_time": c.local_time, "cron": c.cron, "cron_zone": c.cron_zone, "runs": c.runs,
-            "rollout": c.rollout, "audience": c.audience_size, "started_at": c.started_at,
-            "finished_at": c.finished_at}
 
 
 def _channels(data: dict[str, Any]) -> str:
@@ -142,7 +133,7 @@ def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 def show(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
     """One campaign: its state, audience, variants, policy, schedule and rollout."""
     with app_context(ctx).container.uow() as uow:
-        data = summary(service.get_campaign(uow, campaign))
+        data = campaign_out(service.get_campaign(uow, campaign))
 
     def human() -> None:
         out.print(f"{data['name']} (id {data['id']}): {data['status']}"
@@ -161,7 +152,7 @@ def clone(ctx: typer.Context, campaign: str, name: str, json_out: JsonFlag = Fal
     """Copy a campaign into a new draft."""
     container = app_context(ctx).container
     with container.uow() as uow:
-        data = summary(service.clone_campaign(uow, campaign, name, container.clock.now()))
+        data = campaign_out(service.clone_campaign(uow, campaign, name, container.clock.now()))
     emit(ctx, json_out, data, f"Cloned into {name!r} (id {data['id']}), draft.")
 
 

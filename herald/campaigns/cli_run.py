@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -10,28 +10,16 @@ from sqlalchemy import Select, func, select
 
 from herald.campaigns import service
 from herald.campaigns.cli import app
-from herald.campaigns.preflight import blockers, preflight
+from herald.campaigns.preflight import preflight, refuse_if_blocked
 from herald.campaigns.runs import audience
 from herald.console import JsonFlag, app_context, emit, out, progress
-from herald.errors import Conflict, Invalid
+from herald.errors import Invalid
 from herald.rules.explain import lines
-
-
-def _moment(text: str, where: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise Invalid(f"{text!r} is not an ISO-8601 date and time", where=where) from None
-    if moment.tzinfo is None:
-        raise Invalid(f"{text!r} has no UTC offset (add Z or +hh:mm)", where=where)
-    return moment
+from herald.types import parse_moment
 
 
 def _refuse_blocked(uow, container, campaign) -> None:
-    found = blockers(uow, campaign, container.lint_profile(uow, [campaign.preset]))
-    if found:
-        raise Conflict(f"campaign {campaign.name!r} cannot start: {'; '.join(found)} "
-                       f"(see herald campaigns preflight {campaign.id})")
+    refuse_if_blocked(uow, campaign, container.lint_profile(uow, [campaign.preset]))
 
 
 @app.command(name="preflight")
@@ -133,7 +121,7 @@ def schedule(ctx: typer.Context, campaign: str,
     with container.uow() as uow:
         c = service.get_campaign(uow, campaign)
         _refuse_blocked(uow, container, c)
-        c = service.schedule_campaign(uow, campaign, container.clock.now(), at=_moment(at, "--at") if at else None,
+        c = service.schedule_campaign(uow, campaign, container.clock.now(), at=parse_moment(at, "--at") if at else None,
                                       local_time=local_time, on=day, cron=cron, zone=zone)
         data = {"campaign": c.id, "status": c.status, "schedule": c.schedule, "next_run_at": c.next_run_at}
     when = f"{data['next_run_at']:%Y-%m-%d %H:%M} UTC"

@@ -16,7 +16,7 @@ from herald.content import pricing
 from herald.content import service as content
 from herald.content.lint import Profile, lint_content
 from herald.db import UnitOfWork
-from herald.errors import Invalid
+from herald.errors import Conflict, Invalid
 from herald.rules.explain import explain
 from herald.types import Purpose
 
@@ -25,6 +25,14 @@ def blockers(uow: UnitOfWork, campaign: Campaign, profile: Profile | None) -> li
     """Why the campaign may not start: templates not approved or with lint errors, a policy that cannot
     load or leaves no moment to send."""
     return [text for _, text in _blockers(uow, campaign, profile)]
+
+
+def refuse_if_blocked(uow: UnitOfWork, campaign: Campaign, profile: Profile | None) -> None:
+    """Conflict naming every blocker, when there is one."""
+    found = blockers(uow, campaign, profile)
+    if found:
+        raise Conflict(f"campaign {campaign.name!r} cannot start: {'; '.join(found)} "
+                       f"(see herald campaigns preflight {campaign.id})")
 
 
 def _blockers(uow: UnitOfWork, campaign: Campaign, profile: Profile | None) -> list[tuple[str, str]]:

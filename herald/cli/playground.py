@@ -18,18 +18,9 @@ from herald.rules import ConsentFact, MessageIntent, Recipient, SendFact, decide
 from herald.rules.decision import Defer, Send, trail_json
 from herald.rules.explain import explain
 from herald.rules.policy import parse_preset
-from herald.types import Channel, Purpose, parse_enum
+from herald.types import Channel, Purpose, parse_enum, parse_moment
 
-
-def when(value: Any, where: str) -> datetime:
-    """An aware ISO-8601 moment, or an error naming the field."""
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise Invalid(f"{value!r} is not an ISO-8601 date and time", where=where) from None
-    if moment.tzinfo is None:
-        raise Invalid(f"{value!r} has no UTC offset (add Z or +hh:mm)", where=where)
-    return moment
+when = parse_moment
 
 
 def recipient_from(data: dict[str, Any]) -> Recipient:

@@ -7,15 +7,10 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
-from herald.analytics.queries import campaign_report
-from herald.campaigns.explain import describe
-from herald.campaigns.service import get_campaign
-from herald.contacts.service import get_contact
 from herald.db import migrate as migrations
 from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound
-from herald.outbox import queries as outbox_queries
 from herald.segments import queries as segments
-from herald.web import templates_api
+from herald.web import campaigns_api, templates_api
 from herald.web.deps import Unit
 
 STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403}
@@ -39,18 +34,6 @@ def create_app(container: Any) -> FastAPI:
     def segment_count(unit: Unit, q: Annotated[str, Query(description="Segment expression")]) -> dict[str, object]:
         return {"expression": q, "count": segments.count(unit.session, q)}
 
-    @api.get("/api/v1/campaigns/{ref}/report")
-    def report(unit: Unit, ref: str) -> dict[str, object]:
-        return campaign_report(unit.session, get_campaign(unit, ref), container.clock.now())
-
-    @api.get("/api/v1/campaigns/{ref}/explain/{contact_id}")
-    def explain(unit: Unit, ref: str, contact_id: int) -> dict[str, object]:
-        campaign = get_campaign(unit, ref)
-        get_contact(unit, contact_id)
-        m = outbox_queries.for_campaign_contact(unit.session, campaign.id, contact_id)
-        if m is None:
-            raise NotFound(f"contact {contact_id} has no message in campaign {campaign.name!r}")
-        return describe(m, container.clock.now())
-
     api.include_router(templates_api.router(container))
+    api.include_router(campaigns_api.router(container))
     return api

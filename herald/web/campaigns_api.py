@@ -1,0 +1,110 @@
+"""`/api/v1/campaigns`: create, read, preflight, start, schedule, pause, resume, cancel, clone, explain."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from herald.analytics.queries import campaign_report
+from herald.campaigns import service
+from herald.campaigns.explain import describe, why_not
+from herald.campaigns.models import Campaign
+from herald.campaigns.preflight import preflight, refuse_if_blocked
+from herald.campaigns.schemas import CampaignIn, ScheduleIn, campaign_out
+from herald.contacts.service import get_contact
+from herald.errors import Invalid, NotFound
+from herald.outbox import queries as outbox_queries
+from herald.types import Purpose, parse_enum, parse_moment
+from herald.web.deps import Unit
+
+
+class CloneIn(BaseModel):
+    name: str
+
+
+def router(container: Any) -> APIRouter:
+    api = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
+
+    def now():
+        return container.clock.now()
+
+    @api.get("")
+    def list_campaigns(unit: Unit) -> list[dict[str, Any]]:
+        return [campaign_out(c) for c in unit.session.scalars(select(Campaign).order_by(Campaign.id))]
+
+    @api.post("", status_code=201)
+    def create(unit: Unit, body: CampaignIn) -> dict[str, Any]:
+        if not body.segment and not body.contacts:
+            raise Invalid("give segment or contacts", where="campaign")
+        audience = service.Audience(tuple(body.contacts), body.exclude_segment, tuple(body.exclude_campaigns),
+                                    body.holdout_percent)
+        c = service.create_campaign(
+            unit, body.name, body.segment or "", body.templates, now(),
+            purpose=parse_enum(Purpose, body.purpose, "purpose"), preset=body.preset, overrides=body.overrides,
+            variants=[(v.name, v.weight, v.templates) for v in body.variants], audience=audience,
+            rollout_settings=body.rollout)
+        return campaign_out(c)
+
+    @api.get("/{ref}")
+    def show(unit: Unit, ref: str) -> dict[str, Any]:
+        return campaign_out(service.get_campaign(unit, ref))
+
+    @api.get("/{ref}/preflight")
+    def preflight_report(unit: Unit, ref: str) -> dict[str, Any]:
+        c = service.get_campaign(unit, ref)
+        return preflight(unit, c.id, now(), container.lint_profile(unit, [c.preset]), container.prices())
+
+    @api.post("/{ref}/start")
+    def start(unit: Unit, ref: str) -> dict[str, Any]:
+        c = service.get_campaign(unit, ref)
+        refuse_if_blocked(unit, c, container.lint_profile(unit, [c.preset]))
+        return {"campaign": c.id, **service.plan_campaign(unit, c.id, now()).as_dict()}
+
+    @api.post("/{ref}/schedule")
+    def schedule(unit: Unit, ref: str, body: ScheduleIn) -> dict[str, Any]:
+        c = service.get_campaign(unit, ref)
+        refuse_if_blocked(unit, c, container.lint_profile(unit, [c.preset]))
+        try:
+            day = date.fromisoformat(body.on) if body.on else None
+        except ValueError:
+            raise Invalid(f"{body.on!r} is not a date (YYYY-MM-DD)", where="on") from None
+        at = parse_moment(body.at, "at") if body.at else None
+        return campaign_out(service.schedule_campaign(unit, c.id, now(), at=at, local_time=body.local_time, on=day,
+                                                      cron=body.cron, zone=body.zone))
+
+    @api.post("/{ref}/clone", status_code=201)
+    def clone(unit: Unit, ref: str, body: CloneIn) -> dict[str, Any]:
+        return campaign_out(service.clone_campaign(unit, ref, body.name, now()))
+
+    @api.post("/{ref}/{action}")
+    def lifecycle(unit: Unit, ref: str, action: str) -> dict[str, Any]:
+        do = {"pause": service.pause_campaign, "resume": service.resume_campaign,
+              "cancel": service.cancel_campaign}.get(action)
+        if do is None:
+            raise NotFound(f"no action {action!r} (pause, resume, cancel, start, schedule, clone)")
+        touched = do(unit, ref, now())
+        return {**campaign_out(service.get_campaign(unit, ref)), "messages": touched}
+
+    @api.get("/{ref}/why")
+    def why(unit: Unit, ref: str) -> dict[str, Any]:
+        c = service.get_campaign(unit, ref)
+        return {"campaign": c.id, **why_not(unit.session, c.id)}
+
+    @api.get("/{ref}/report")
+    def report(unit: Unit, ref: str) -> dict[str, object]:
+        return campaign_report(unit.session, service.get_campaign(unit, ref), now())
+
+    @api.get("/{ref}/explain/{contact_id}")
+    def explain(unit: Unit, ref: str, contact_id: int) -> dict[str, object]:
+        campaign = service.get_campaign(unit, ref)
+        get_contact(unit, contact_id)
+        m = outbox_queries.for_campaign_contact(unit.session, campaign.id, contact_id)
+        if m is None:
+            raise NotFound(f"contact {contact_id} has no message in campaign {campaign.name!r}")
+        return describe(m, now())
+
+    return api
