@@ -1,0 +1,166 @@
+"""The campaign room's pure parts, table by table: assignment, schedules, states and rollout verdicts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from herald.campaigns import assign, rollout, schedule, states
+from herald.campaigns.assign import Variant
+from herald.errors import Conflict, Invalid
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+# --- assignment -------------------------------------------------------------------------------------------
+
+A = Variant("A", 70, (("sms", 1),))
+B = Variant("B", 30, (("whatsapp", 2), ("sms", 3)))
+
+
+def test_draws_are_stable_and_spread_evenly() -> None:
+    draws = [assign.draw(7, c, assign.VARIANT) for c in range(20_000)]
+    assert draws == [assign.draw(7, c, assign.VARIANT) for c in range(20_000)]
+    assert all(0 <= d < assign.SCALE for d in draws)
+    tenths = Counter(d * 10 // assign.SCALE for d in draws)
+    assert all(1800 < n < 2200 for n in tenths.values())
+    # Another campaign, or another purpose, draws independently.
+    assert draws[:50] != [assign.draw(8, c, assign.VARIANT) for c in range(50)]
+    assert draws[:50] != [assign.draw(7, c, assign.HOLDOUT) for c in range(50)]
+
+
+def test_variants_follow_their_weights() -> None:
+    picked = Counter(assign.pick((A, B), 3, c).name for c in range(10_000))
+    assert 6700 < picked["A"] < 7300
+    assert assign.pick((Variant("A", 99.99, (("sms", 1),)), Variant("B", 0.00999, (("sms", 2),))), 1, 0)
+
+
+def test_the_top_edge_falls_to_the_last_variant(monkeypatch) -> None:
+    monkeypatch.setattr(assign, "draw", lambda *a: assign.SCALE - 1)
+    assert assign.pick((Variant("A", 50, (("sms", 1),)), Variant("B", 49.98, (("sms", 2),))), 1, 1).name == "B"
+
+
+def test_shares_and_variant_helpers() -> None:
+    inside = sum(assign.within(10, 1, c, assign.CANARY) for c in range(10_000))
+    assert 900 < inside < 1100
+    assert B.channels == ("whatsapp", "sms") and B.template_for("sms") == 3
+    assert assign.from_stored([B.as_dict()]) == (B,)
+    assert assign.percent(5, "x") == 5
+
+
+@pytest.mark.parametrize(
+    ("variants", "message"),
+    [
+        ((), "at least one variant"),
+        ((A, Variant("A", 30, (("sms", 1),))), "must differ"),
+        ((Variant("", 100, (("sms", 1),)),), "not a variant name"),
+        ((Variant("a" * 17, 100, (("sms", 1),)),), "not a variant name"),
+        ((Variant("A", 0, (("sms", 1),)), Variant("B", 100, (("sms", 1),))), "weight must be above 0"),
+        ((Variant("A", 100, ()),), "has no template"),
+        ((A,), "add up to 70, not 100"),
+    ],
+)
+def test_bad_variants(variants, message) -> None:
+    with pytest.raises(Invalid, match=message):
+        assign.check_variants(variants)
+    assign.check_variants((A, B))  # and a good set passes
+
+
+def test_percentages_are_bounded() -> None:
+    with pytest.raises(Invalid, match="hold-out: expected a percentage from 0 to 50"):
+        assign.percent(51, "hold-out", 0, 50)
+
+
+# --- schedules --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("now", "at", "zones", "on", "expected"),
+    [
+        (utc(2026, 3, 10, 2), time(10), ("Asia/Kathmandu",), None, utc(2026, 3, 10, 4, 15)),  # later today
+        (utc(2026, 3, 10, 5), time(10), ("Asia/Kathmandu",), None, utc(2026, 3, 11, 4, 15)),  # tomorrow
+        (utc(2026, 3, 10, 5), time(10), (), None, utc(2026, 3, 10, 10)),  # unknown zone: UTC
+        # Several candidate zones: 10:00 in the latest of them.
+        (utc(2026, 3, 10, 5), time(10), ("America/New_York", "America/Los_Angeles"), None, utc(2026, 3, 10, 17)),
+        (utc(2026, 3, 10, 5), time(10), ("Europe/Paris",), date(2026, 3, 12), utc(2026, 3, 12, 9)),
+        (utc(2026, 3, 12, 12), time(10), ("Europe/Paris",), date(2026, 3, 12), utc(2026, 3, 12, 12)),  # past: now
+        # DST in New York starts 2026-03-08: 10:00 EDT is 14:00 UTC.
+        (utc(2026, 3, 9, 5), time(10), ("America/New_York", "Mars/Olympus"), None, utc(2026, 3, 9, 14)),
+    ],
+)
+def test_local_moments(now, at, zones, on, expected) -> None:
+    assert schedule.next_local(now, at, zones, on) == expected
+
+
+def test_cron_runs_in_its_zone_across_dst() -> None:
+    # 09:00 every Monday in New York: before and after the switch to summer time.
+    assert schedule.next_run("0 9 * * mon", "America/New_York", utc(2026, 3, 1)) == utc(2026, 3, 2, 14)
+    assert schedule.next_run("0 9 * * mon", "America/New_York", utc(2026, 3, 3)) == utc(2026, 3, 9, 13)
+    assert schedule.check_cron("*/15 8-20 * * 1-5") == "*/15 8-20 * * 1-5"
+
+
+@pytest.mark.parametrize("text", ["", "0 10 * *", "0 10 * * * *", "99 * * * *", "0 10 * * someday"])
+def test_bad_cron_expressions(text) -> None:
+    with pytest.raises(Invalid, match="five fields"):
+        schedule.check_cron(text)
+
+
+def test_bad_zones_and_times() -> None:
+    with pytest.raises(Invalid, match="'Nowhere' is not a time zone"):
+        schedule.zone("Nowhere", "--zone")
+    with pytest.raises(Invalid, match="--local-time: expected HH:MM"):
+        schedule.wall_time("10h", "--local-time")
+    assert schedule.wall_time("07:30", "x") == time(7, 30)
+
+
+# --- states -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("status", "action", "after"),
+    [("draft", "schedule", "scheduled"), ("draft", "start", "running"), ("scheduled", "start", "running"),
+     ("running", "start", "running"), ("running", "pause", "paused"), ("scheduled", "pause", "paused"),
+     ("paused", "resume", "running"), ("running", "complete", "completed"), ("paused", "cancel", "cancelled")],
+)
+def test_moves(status, action, after) -> None:
+    assert states.move(status, action, "x") == after
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "words"),
+    [("completed", "resume", "it can: nothing (clone it)"), ("draft", "pause", "it can: schedule, start, cancel"),
+     ("cancelled", "start", "is cancelled: it cannot start")],
+)
+def test_refused_moves(status, action, words) -> None:
+    with pytest.raises(Conflict, match=words.replace("(", r"\(").replace(")", r"\)")):
+        states.move(status, action, "x")
+
+
+# --- rollout ----------------------------------------------------------------------------------------------
+
+def test_rollout_settings_are_checked() -> None:
+    assert rollout.check({"canary_percent": 5})["state"] == "canary"
+    for bad, words in (({"canary_percent": 100}, "canary_percent"), ({"hold_minutes": 0}, "hold_minutes"),
+                       ({"max_failure_rate": 2}, "max_failure_rate"), ({"max_optout_rate": "x"}, "max_optout_rate"),
+                       ({"min_settled": -1}, "min_settled"), ({"speed": 1}, r"unknown setting\(s\) speed")):
+        with pytest.raises(Invalid, match=words):
+            rollout.check(bad)
+
+
+@pytest.mark.parametrize(
+    ("sent", "failed", "opted", "done", "action", "words"),
+    [
+        (5, 0, 0, False, "wait", "only 5 of the canary's messages"),
+        (5, 0, 0, True, "continue", "failure rate 0.0%"),
+        (0, 0, 0, True, "continue", "opt-out rate 0.0%"),
+        (90, 10, 0, False, "pause", "failure rate 10.0% of the canary is above the guardrail of 5.0%"),
+        (100, 0, 2, False, "pause", "opt-out rate 2.0%"),
+        (100, 1, 1, False, "continue", "canary held"),
+    ],
+)
+def test_rollout_verdicts(sent, failed, opted, done, action, words) -> None:
+    settings = rollout.check({"min_settled": 20})
+    got, why = rollout.verdict(settings, sent, failed, opted, done)
+    assert got == action and words in why
