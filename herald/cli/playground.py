@@ -15,6 +15,7 @@ from herald.console import JsonFlag, emit, out
 from herald.contacts.normalize import Phone, normalize_email, normalize_phone
 from herald.errors import Invalid
 from herald.rules import ConsentFact, MessageIntent, Recipient, SendFact, decide, load_policy
+from herald.rules.builtin.common import zone
 from herald.rules.decision import Defer, Send, trail_json
 from herald.rules.explain import explain
 from herald.rules.policy import parse_preset
@@ -40,13 +41,16 @@ def recipient_from(data: dict[str, Any]) -> Recipient:
             raise Invalid(getattr(email, "reason", "not an email address"), where="email")
         addresses[Channel.EMAIL] = email
     if data.get("timezone"):
+        if zone(str(data["timezone"])) is None:
+            raise Invalid(f"{data['timezone']!r} is not a time zone (use an IANA name such as Asia/Kathmandu)",
+                          where="timezone")
         zones = (str(data["timezone"]),)
     return Recipient(
-        contact_id=None, addresses=addresses, timezones=zones, region=region, line_type=line,
+        contact_id=None, addresses=addresses, timezones=zones, region=data.get("region") or region,
         consents=tuple(_consent(c, f"consents[{i}]") for i, c in enumerate(data.get("consents", []))),
         suppressions={parse_enum(Channel, s.get("channel"), f"suppressions[{i}].channel"):
                       str(s.get("reason", "manual")) for i, s in enumerate(data.get("suppressions", []))},
-        lifecycle=data.get("lifecycle"),
+        lifecycle=data.get("lifecycle"), line_type=data.get("line_type") or line,
         sends=tuple(SendFact(parse_enum(Channel, s.get("channel"), f"sends[{i}].channel"),
                              parse_enum(Purpose, s.get("purpose", "marketing"), f"sends[{i}].purpose"),
                              when(s.get("at"), f"sends[{i}].at")) for i, s in enumerate(data.get("sends", []))),
@@ -61,7 +65,7 @@ def _consent(c: dict[str, Any], where: str) -> ConsentFact:
         raise Invalid(f"{status!r} is not granted or revoked", where=f"{where}.status")
     return ConsentFact(parse_enum(Channel, c.get("channel"), f"{where}.channel"),
                        parse_enum(Purpose, c.get("purpose", "marketing"), f"{where}.purpose"), status,
-                       when(c.get("at"), f"{where}.at"))
+                       when(c.get("at"), f"{where}.at"), c.get("source"), bool(c.get("evidence")))
 
 
 def intent_from(data: dict[str, Any]) -> MessageIntent:

@@ -80,3 +80,25 @@ def test_a_skip_names_its_rule(capsys, monkeypatch) -> None:
 def test_bad_input_names_the_field(capsys, monkeypatch, data, args, message) -> None:
     err = decide(capsys, monkeypatch, data, *args, code=2)
     assert err.startswith("error: ") and message in err
+
+
+def test_a_made_up_time_zone_is_named(capsys, monkeypatch) -> None:
+    err = decide(capsys, monkeypatch, {**BASE, "timezone": "Mars/Olympus"}, code=2)
+    assert "timezone: 'Mars/Olympus' is not a time zone" in err
+
+
+def test_france_waits_for_monday_and_wants_proof(capsys, monkeypatch) -> None:
+    data = {"phone": "+33612345678", "timezone": "Europe/Paris", "intent": {"channels": ["sms"]},
+            "consents": [{"channel": "sms", "status": "granted", "at": "2026-01-01T00:00:00Z", "source": "form",
+                          "evidence": "signed up at the till, 2026-01-01"}]}
+    sunday = decide(capsys, monkeypatch, data, "--preset", "fr", "--now", "2026-12-27T10:00:00Z")
+    assert (sunday["action"], sunday["until"]) == ("defer", "2026-12-28T07:00:00+00:00")
+    no_proof = {**data, "consents": [{**data["consents"][0], "evidence": None}]}
+    skipped = decide(capsys, monkeypatch, no_proof, "--preset", "fr", "--now", "2026-12-28T10:00:00Z")
+    assert skipped["action"] == "skip" and "no recorded proof" in skipped["trail"][0]["detail"]
+
+
+def test_a_landline_is_never_texted(capsys, monkeypatch) -> None:
+    data = {**BASE, "line_type": "fixed_line", "intent": {"channels": ["sms"]}}
+    result = decide(capsys, monkeypatch, data, "--now", "2026-03-10T14:00:00Z")
+    assert (result["action"], result["reason"]) == ("skip", "line_type")

@@ -1,0 +1,107 @@
+"""`herald campaigns …` end to end: variants, hold-out, rollout, preflight, schedules, pause, resume, clone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli.test_cli import as_json, herald
+from tests.scenario import CSV
+
+SMS_BODY = "Hi {{ first_name | default('there') }}! Reply STOP to opt out."
+
+
+@pytest.fixture
+def db(capsys, db_url, tmp_path, monkeypatch) -> list[str]:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    args = ["--db", db_url]
+    herald(capsys, *args, "contacts", "import", "c.csv")
+    for name in ("sale", "sale-b"):
+        herald(capsys, *args, "templates", "create", name, "--channel", "sms", "--body", SMS_BODY, "--by", "ana")
+        herald(capsys, *args, "templates", "submit", name, "--by", "ana")
+        herald(capsys, *args, "templates", "approve", name, "--by", "bo")
+    return args
+
+
+def test_a_b_test_with_hold_out_and_rollout(capsys, db, tmp_path) -> None:
+    made = as_json(capsys, *db, "--json", "campaigns", "create", "AB", "--segment", "has:phone",
+                   "--variant", "A=50:sale", "--variant", "B=50:sale-b", "--holdout", "10", "--canary", "50")
+    assert [v["name"] for v in made["variants"]] == ["A", "B"] and made["rollout"]["canary_percent"] == 50
+    text = herald(capsys, *db, "campaigns", "preflight", "AB")
+    assert "audience 6" in text and "by variant" in text and "Ready to start." in text
+    report = as_json(capsys, *db, "--json", "campaigns", "preflight", "AB")
+    assert sum(report["by_variant"].values()) == 6 and report["blocking"] == []
+    started = as_json(capsys, *db, "--json", "campaigns", "start", "AB")
+    assert started["new"] == 6 and started["held_for_rollout"] + started["send_now"] + started["deferred"] <= 6
+    shown = herald(capsys, *db, "campaigns", "show", "AB")
+    assert "running" in shown and "A 50% sms; B 50% sms" in shown
+    why = herald(capsys, *db, "campaigns", "why", "AB")
+    assert "consent" in why
+
+
+def test_pause_resume_cancel_and_clone(capsys, db) -> None:
+    herald(capsys, *db, "campaigns", "create", "Sale", "--segment", "has:phone", "--template", "sale")
+    herald(capsys, *db, "campaigns", "start", "Sale")
+    assert as_json(capsys, *db, "--json", "campaigns", "pause", "Sale") == {"campaign": 1, "status": "paused",
+                                                                           "messages": 4}
+    assert as_json(capsys, *db, "--json", "worker", "--until-idle")["sent"] == 0
+    assert "queued again" in herald(capsys, *db, "campaigns", "resume", "Sale")
+    # What is due now depends on the hour where each contact lives; every message is either sent or cancelled.
+    sent = as_json(capsys, *db, "--json", "worker", "--until-idle")["sent"]
+    assert as_json(capsys, *db, "--json", "campaigns", "cancel", "Sale")["messages"] == 4 - sent
+    herald(capsys, *db, "campaigns", "resume", "Sale", code=4)
+    assert "cannot resume" in herald.last_err
+    assert as_json(capsys, *db, "--json", "campaigns", "clone", "Sale", "Sale 2")["status"] == "draft"
+    listed = as_json(capsys, *db, "--json", "campaigns", "list")
+    assert [(c["name"], c["status"]) for c in listed] == [("Sale", "cancelled"), ("Sale 2", "draft")]
+
+
+def test_schedules_from_the_command_line(capsys, db) -> None:
+    herald(capsys, *db, "campaigns", "create", "Weekly", "--segment", "has:phone", "--template", "sale")
+    herald(capsys, *db, "campaigns", "schedule", "Weekly", "--cron", "0 25 * * *", code=2)
+    assert "cron expression" in herald.last_err
+    done = as_json(capsys, *db, "--json", "campaigns", "schedule", "Weekly", "--cron", "0 10 * * mon",
+                   "--zone", "Europe/Paris")
+    assert done["status"] == "scheduled" and done["schedule"] == "cron"
+    herald(capsys, *db, "campaigns", "create", "Local", "--segment", "has:phone", "--template", "sale")
+    herald(capsys, *db, "campaigns", "schedule", "Local", "--local-time", "10:00", "--on", "tomorrow", code=2)
+    assert "--on: 'tomorrow' is not a date" in herald.last_err
+    assert "Scheduled 'Local' (local)" in herald(capsys, *db, "campaigns", "schedule", "Local", "--local-time",
+                                                 "10:00")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["--segment", "all"], 2, "give --template"),
+        (["--template", "sale"], 2, "give the audience"),
+        (["--segment", "all", "--variant", "A=half:sale"], 2, "expected NAME=WEIGHT:TEMPLATE"),
+        (["--segment", "all", "--variant", "A=60:sale"], 2, "add up to 60"),
+        (["--segment", "all", "--template", "sale", "--canary", "0"], 2, "canary_percent"),
+        (["--segment", "all", "--template", "sale", "--set", "send_window.windows=[\"22:00-23:00\"]"], 2,
+         "leaves no moment to send"),
+        (["--contacts", "ids.txt", "--template", "sale"], 2, "ids.txt line 3: 'x' is not a contact id"),
+    ],
+)
+def test_bad_campaigns_get_one_line(capsys, db, tmp_path, args, code, words) -> None:
+    (tmp_path / "ids.txt").write_text("id\n1\nx\n", encoding="utf-8")
+    herald(capsys, *db, "campaigns", "create", "Bad", *args, code=code)
+    assert words in herald.last_err and herald.last_err.count("\n") == 1
+
+
+def test_a_static_list_from_a_file(capsys, db, tmp_path) -> None:
+    (tmp_path / "ids.txt").write_text("contact_id\n1\n2\n\n3\n", encoding="utf-8")
+    herald(capsys, *db, "campaigns", "create", "Listed", "--contacts", "ids.txt", "--template", "sale")
+    assert as_json(capsys, *db, "--json", "campaigns", "start", "Listed")["audience"] == 3
+
+
+def test_a_blocked_campaign_does_not_start(capsys, db) -> None:
+    herald(capsys, *db, "templates", "create", "nostop", "--channel", "sms", "--body", "Hi there, big sale!",
+           "--by", "ana")
+    herald(capsys, *db, "templates", "submit", "nostop", "--by", "ana")
+    herald(capsys, *db, "templates", "approve", "nostop", "--by", "bo")
+    herald(capsys, *db, "campaigns", "create", "US", "--segment", "all", "--template", "nostop", "--preset", "us-tcpa")
+    out = herald(capsys, *db, "campaigns", "preflight", "US", code=1)
+    assert "BLOCKED" in out and "STOP" in out
+    herald(capsys, *db, "campaigns", "start", "US", code=4)
+    assert "cannot start" in herald.last_err
