@@ -96,7 +96,7 @@ class Trails:
     def __call__(self, decision: Decision) -> str:
         found = self.texts.get(id(decision))
         if found is None:
-            if len(self.texts) > 20_000:
+            if len(self.texts) > 5_000:
                 self.texts.clear()
             # The decision is kept with its text so that its id is not reused while cached.
             found = self.texts[id(decision)] = (decision, json.dumps(trail_json(decision), ensure_ascii=False))

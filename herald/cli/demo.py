@@ -15,6 +15,7 @@ from herald import bootstrap
 from herald.analytics.queries import campaign_report
 from herald.campaigns import service as campaigns
 from herald.campaigns.explain import describe
+from herald.campaigns.preflight import preflight
 from herald.config import Settings, load_settings
 from herald.console import app_context, emit, out
 from herald.contacts import importer
@@ -33,6 +34,8 @@ TEMPLATE = (
     "Hi {{ first_name | default('there') }}, the Herald Shop winter sale starts today: 20% off for "
     "members. Reply STOP to opt out."
 )
+TEMPLATE_B = ("Herald Shop winter sale, {{ first_name | default('friend') }}: 20% off for members today. "
+              "Reply STOP to opt out.")
 SEGMENT = "has:phone and not tag:churned"
 
 
@@ -98,20 +101,32 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
     say("[bold]3. Segments[/] " + "; ".join(f"{e!r}: {n}" for e, n in counts.items()))
 
     with container.uow() as uow:
-        version = content.create_template(uow, "winter-sale", Channel.SMS, {"body": TEMPLATE}, author="maya",
-                                          now=now)
-        findings = lint_content("sms", "marketing", version.content, container.lint_profile(uow))
-        content.review(uow, version, "submit", actor="maya", now=now, findings=findings)
-        content.review(uow, version, "approve", actor="li", now=now, findings=findings)
-        campaign = campaigns.create_campaign(uow, "Winter sale", SEGMENT, "winter-sale", now)
+        for name, body in (("winter-sale", TEMPLATE), ("winter-sale-b", TEMPLATE_B)):
+            version = content.create_template(uow, name, Channel.SMS, {"body": body}, author="maya", now=now)
+            findings = lint_content("sms", "marketing", version.content, container.lint_profile(uow))
+            content.review(uow, version, "submit", actor="maya", now=now, findings=findings)
+            content.review(uow, version, "approve", actor="li", now=now, findings=findings)
+        campaign = campaigns.create_campaign(uow, "Winter sale", SEGMENT, "winter-sale", now,
+                                             variants=[("A", 50, ["winter-sale"]), ("B", 50, ["winter-sale-b"])],
+                                             audience=campaigns.Audience(holdout_percent=5))
         cid = campaign.id
     info = sms.analyze(TEMPLATE)
     result["template"] = {**info.as_dict(), "findings": [f.as_dict() for f in findings], "approved_by": "li"}
     say(
         f"[bold]4. Template[/] {info.encoding}, {info.characters} characters, "
         f"{info.segments} segment(s) before variables; lint: {len(findings)} finding(s); written by maya, "
-        "approved by li"
+        "approved by li; variant B says it another way"
     )
+
+    with container.uow(dry_run=True) as uow:
+        checked = preflight(uow, cid, container.clock.now(), container.lint_profile(uow), container.prices())
+    peak = max(checked["curve_utc"].items(), key=lambda kv: kv[1], default=("-", 0))
+    cost = checked["cost"].get("sms", {})
+    result["preflight"] = {k: checked[k] for k in ("audience", "decisions", "by_variant", "blocking")}
+    say(f"[bold]5. Preflight[/] audience {checked['audience']}; "
+        + ", ".join(f"{k} {v}" for k, v in checked["by_variant"].items())
+        + f"; busiest hour {peak[0]} UTC ({peak[1]}); cost {cost.get('total', '?')} {cost.get('currency', '')}; "
+        + (f"blocked: {checked['blocking']}" if checked["blocking"] else "nothing blocks it"))
 
     with container.uow() as uow:
         stats = campaigns.plan_campaign(uow, cid, container.clock.now())
@@ -119,7 +134,7 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
         again = campaigns.plan_campaign(uow, cid, container.clock.now())
     result["plan"] = {**stats.as_dict(), "replan_new": again.new}
     say(
-        f"[bold]5. Plan[/] audience {stats.audience}: send now {stats.actions['send']}, deferred "
+        f"[bold]6. Start[/] audience {stats.audience}: send now {stats.actions['send']}, deferred "
         f"{stats.actions['defer']} (quiet hours), skipped {stats.actions['skip']} "
         f"({', '.join(f'{k} {v}' for k, v in stats.skipped_by.items())}); planning again added {again.new}"
     )
@@ -127,13 +142,13 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
     worker = asyncio.run(container.worker().run(until_idle=True))
     result["worker"] = worker.as_dict()
     outbox = Path(container.settings.outbox_dir).resolve()
-    say(f"[bold]6. Worker[/] sent {worker.sent} in {worker.batches} batches -> {outbox}/sms.jsonl")
+    say(f"[bold]7. Worker[/] sent {worker.sent} in {worker.batches} batches -> {outbox}/sms.jsonl")
 
     with container.uow() as uow:
         report_data = campaign_report(uow.session, campaigns.get_campaign(uow, cid), container.clock.now())
         result["report"] = report_data
         say(
-            f"[bold]7. Report[/] sent {report_data['sent']}, waiting {report_data['deferred']['count']}, "
+            f"[bold]8. Report[/] sent {report_data['sent']}, waiting {report_data['deferred']['count']}, "
             f"skipped {report_data['skipped_by_reason']}"
         )
         result["explain"] = _explanations(uow, cid, container.clock.now(), say)

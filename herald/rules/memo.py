@@ -18,7 +18,7 @@ from herald.rules.facts import MessageIntent, Recipient
 from herald.rules.policy import Policy
 
 USAGE_RULES = frozenset({"sender_capacity", "whatsapp_limits"})
-LIMIT = 20_000
+LIMIT = 5_000
 
 
 class Decider:
