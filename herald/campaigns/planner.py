@@ -88,12 +88,14 @@ HOLDOUT = (RuleOutcome("holdout", Channel.SMS, Verdict.SKIP, "in the campaign's 
 
 
 class Trails:
-    """Each distinct decision's trail as JSON text, serialized once."""
+    """Each distinct decision's trail, serialized once and stored once (see `outbox.trail_ids`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, uow: UnitOfWork, write: bool) -> None:
+        self.uow, self.write = uow, write
         self.texts: dict[int, tuple[Decision, str]] = {}
+        self.ids: dict[str, int] = {}
 
-    def __call__(self, decision: Decision) -> str:
+    def text(self, decision: Decision) -> str:
         found = self.texts.get(id(decision))
         if found is None:
             if len(self.texts) > 5_000:
@@ -102,11 +104,22 @@ class Trails:
             found = self.texts[id(decision)] = (decision, json.dumps(trail_json(decision), ensure_ascii=False))
         return found[1]
 
+    def ids_for(self, texts: list[str]) -> list[int | None]:
+        """Trail ids for a batch's trails, storing the ones not seen before."""
+        if not self.write:
+            return [None] * len(texts)
+        if len(self.ids) > 5_000:
+            self.ids.clear()
+        missing = {t for t in texts if t not in self.ids}
+        if missing:
+            self.ids.update(outbox.trail_ids(self.uow, missing))
+        return [self.ids[t] for t in texts]
+
 
 def plan(uow: UnitOfWork, p: Plan, audience: Select, now: datetime, progress: Callable[[int], None] | None = None,
          write: bool = True) -> PlanStats:
     """Decide for every recipient of the audience and enqueue the results (or only count them)."""
-    stats, last, intern, trails = PlanStats(), 0, Interner(), Trails()
+    stats, last, intern, trails = PlanStats(), 0, Interner(), Trails(uow, write)
     while True:
         ids = list(uow.session.scalars(audience.where(Contact.id > last).limit(BATCH)))
         if not ids:
@@ -152,6 +165,8 @@ def _rows(uow: UnitOfWork, p: Plan, decided: Sequence, recipients: dict[int, Rec
             decision = _duplicate(decision, owner)
             address = None
         rows.append(_row(p, cid, variant, decision, address, now, trails))
+    for row, trail_id in zip(rows, trails.ids_for([r.pop("trail") for r in rows]), strict=True):
+        row["trail_id"] = trail_id
     return rows
 
 
@@ -183,7 +198,7 @@ def _row(p: Plan, cid: int, variant: Variant | None, decision: Decision, address
         "template_id": template, "purpose": c.purpose, "channel": channel, "address": address, "status": status,
         "planned_action": decision.action, "reason": getattr(decision, "reason", None),
         "due_at": decision.until if isinstance(decision, Defer) else getattr(decision, "at", now),
-        "trail": trails(decision), "attempts": 0, "created_at": now, "updated_at": now,
+        "trail": trails.text(decision), "attempts": 0, "created_at": now, "updated_at": now,
         "variant": variant.name if variant else None, "run": p.run, "held": held,
         "buckets": ",".join(decision.buckets) if not isinstance(decision, Skip) and decision.buckets else None,
     }

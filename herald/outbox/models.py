@@ -5,9 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from herald.db import Base, JSONType, UTCDateTime
+
+
+class Trail(Base):
+    """A decision's trail, stored once however many messages share it: a million recipients of a
+    campaign have a few thousand distinct trails."""
+
+    __tablename__ = "trails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the JSON text
+    body: Mapped[list] = mapped_column(JSONType)
 
 
 class Message(Base):
@@ -25,7 +36,10 @@ class Message(Base):
     planned_action: Mapped[str] = mapped_column(String(8))  # send | defer | skip, as first decided
     reason: Mapped[str | None] = mapped_column(String(64))  # the rule that skipped, or the failure kind
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    trail: Mapped[list] = mapped_column(JSONType)
+    # The planning decision's trail, shared; the send-time re-decision's trail, when there is one, per row.
+    trail_id: Mapped[int | None] = mapped_column(ForeignKey("trails.id"))
+    send_trail: Mapped[list | None] = mapped_column("trail", JSONType)
+    planned_trail: Mapped[Trail | None] = relationship(lazy="joined")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_token: Mapped[str | None] = mapped_column(String(36))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -39,6 +53,14 @@ class Message(Base):
     run: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # a recurring campaign's run
     buckets: Mapped[str | None] = mapped_column(String(64))  # shared allowances it uses, comma-joined
     held: Mapped[str | None] = mapped_column(String(16))  # why a held row waits: paused | rollout
+
+
+    @property
+    def trail(self) -> list:
+        """The latest decision's trail: the one made at send time, else the planner's."""
+        if self.send_trail is not None:
+            return self.send_trail
+        return self.planned_trail.body if self.planned_trail is not None else []
 
 
 Index("ix_messages_due", Message.status, Message.due_at)

@@ -8,19 +8,20 @@ SQLAlchemy drops SKIP LOCKED on SQLite, where the single writer makes the statem
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from operator import itemgetter
 
-from sqlalchemy import Column, MetaData, Table, Text, and_, bindparam, cast, or_, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from herald.db import UnitOfWork
-from herald.outbox.models import Message
+from herald.outbox.models import Message, Trail
 from herald.types import MessageStatus as S
 
 
@@ -42,24 +43,36 @@ class Claimed:
 
 def enqueue(uow: UnitOfWork, rows: Sequence[dict]) -> int:
     """Insert message rows; rows whose idempotency key exists already are left alone. Returns new rows.
-
-    A row's `trail` is JSON text already: the planner serializes each distinct trail once, not per row."""
+    A row names its planning trail by `trail_id` (see `trail_ids`)."""
     if not rows:
         return 0
-    table = _text_trail_table()
     if uow.session.get_bind().dialect.name == "sqlite":
         return _enqueue_sqlite(uow, rows)
     # PostgreSQL batches RETURNING well; conflicting rows return nothing, so the ids count the new rows.
-    stmt = (pg_insert(table).values(trail=cast(bindparam("trail", type_=Text), JSONB))
-            .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id))
-    return len(uow.session.connection().execute(stmt, list(rows)).all())
+    table = Message.__table__
+    stmt = pg_insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
+    return len(uow.session.connection().execute(stmt, [{**ROW_BASE, **r} for r in rows]).all())
+
+
+def trail_ids(uow: UnitOfWork, texts: Iterable[str]) -> dict[str, int]:
+    """The id of each trail (JSON text), stored once by its digest; new ones are added."""
+    wanted = {hashlib.sha256(t.encode()).hexdigest(): t for t in set(texts)}
+    if not wanted:
+        return {}
+    conn = uow.session.connection()
+    table = Trail.__table__
+    insert = pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    conn.execute(insert(table).on_conflict_do_nothing(index_elements=["digest"]),
+                 [{"digest": d, "body": json.loads(t)} for d, t in wanted.items()])
+    found = conn.execute(select(table.c.digest, table.c.id).where(table.c.digest.in_(wanted))).all()
+    return {wanted[d]: i for d, i in found}
 
 
 ROW_COLUMNS = ("idempotency_key", "campaign_id", "contact_id", "template_id", "purpose", "channel", "address",
-               "status", "planned_action", "reason", "due_at", "trail", "attempts", "created_at", "updated_at",
+               "status", "planned_action", "reason", "due_at", "trail_id", "attempts", "created_at", "updated_at",
                "variant", "run", "held", "buckets")
 ROW_BASE = {"template_id": None, "reason": None, "attempts": 0, "variant": None, "run": 0, "held": None,
-            "buckets": None}
+            "buckets": None, "trail_id": None}
 ROW_VALUES = itemgetter(*ROW_COLUMNS)
 DATETIME_AT = tuple(ROW_COLUMNS.index(c) for c in ("due_at", "created_at", "updated_at"))
 # Built from the constant column names above only; every value is a bound parameter.
@@ -86,14 +99,6 @@ def _enqueue_sqlite(uow: UnitOfWork, rows: Sequence[dict]) -> int:
         params.append(tuple(values))
     # sqlite3's executemany reports the rows it really inserted; conflicts count as none.
     return uow.session.connection().exec_driver_sql(SQLITE_INSERT, params).rowcount
-
-
-@lru_cache(maxsize=1)
-def _text_trail_table() -> Table:
-    """`messages` as seen by enqueue: the same columns, with the trail taken as ready JSON text."""
-    columns = [Column(c.name, Text if c.name == "trail" else c.type, primary_key=c.primary_key)
-               for c in Message.__table__.columns]
-    return Table("messages", MetaData(), *columns)
 
 
 def hold(uow: UnitOfWork, campaign_id: int, why: str, now: datetime, rows: Sequence[int] | None = None) -> int:
@@ -194,7 +199,7 @@ def mark_inflight(
         buckets=buckets,
     )
     if trail is not None:
-        values["trail"] = trail
+        values["send_trail"] = trail
     stmt = _fenced(message_id, token, S.CLAIMED).values(**values)
     return uow.session.execute(stmt).rowcount == 1
 
@@ -219,7 +224,7 @@ def mark_retry(
     """Put the message back in the queue for `due_at` (a retryable failure or a fresh deferral)."""
     values = dict(status=S.QUEUED, due_at=due_at, error=error, updated_at=now, lease_token=None, lease_until=None)
     if trail is not None:
-        values["trail"] = trail
+        values["send_trail"] = trail
     stmt = _fenced(message_id, token, S.CLAIMED, S.INFLIGHT).values(**values)
     return uow.session.execute(stmt).rowcount == 1
 
@@ -235,7 +240,7 @@ def mark_failed(uow: UnitOfWork, message_id: int, token: str, reason: str, error
 def mark_skipped(uow: UnitOfWork, message_id: int, token: str, reason: str, trail: list, now: datetime) -> bool:
     """The re-check before sending said no (say, a STOP arrived after planning)."""
     stmt = _fenced(message_id, token, S.CLAIMED).values(
-        status=S.SKIPPED, reason=reason, trail=trail, updated_at=now, lease_token=None, lease_until=None
+        status=S.SKIPPED, reason=reason, send_trail=trail, updated_at=now, lease_token=None, lease_until=None
     )
     return uow.session.execute(stmt).rowcount == 1
 

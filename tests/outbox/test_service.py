@@ -27,7 +27,7 @@ def contacts(container, n: int) -> list[int]:
 def row(contact_id: int, key: str, due=NOW, status="queued") -> dict:
     return {"idempotency_key": key, "campaign_id": 1, "contact_id": contact_id, "template_id": 1,
             "purpose": "marketing", "channel": "sms", "address": "+9779841000000", "status": status,
-            "planned_action": "send", "reason": None, "due_at": due, "trail": "[]", "attempts": 0,
+            "planned_action": "send", "reason": None, "due_at": due, "attempts": 0,
             "created_at": NOW, "updated_at": NOW}
 
 
