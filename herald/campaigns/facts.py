@@ -9,10 +9,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Text, and_, func, or_, select, tuple_, type_coerce
+from sqlalchemy import Connection, Text, or_, select, true, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
-from herald.contacts.models import Consent, Contact, Suppression
+from herald.contacts.models import AllowedAddress, Consent, Contact, Suppression
 from herald.outbox import queries as outbox_queries
 from herald.rules import ConsentFact, Recipient, SendFact
 from herald.rules.usage import Usage
@@ -80,13 +80,16 @@ def load_recipients(session: Session, contact_ids: Sequence[int], now: datetime,
     conn = session.connection()  # plain rows: the ORM's per-row bookkeeping is not needed here
     rows = [r for r in conn.execute(select(*CONTACT_COLUMNS).where(pick(Contact.id))).all() if r[0] in wanted]
     consents = _consents(conn, pick(Consent.contact_id), intern)
-    suppressed = _suppressed_range(session, lo, hi, now) if dense else _suppressions(session, rows, now)
+    live = or_(Suppression.expires_at.is_(None), Suppression.expires_at > now)
+    suppressed = _listed(conn, Suppression, Suppression.reason, live, (lo, hi) if dense else rows)
+    allowed = _listed(conn, AllowedAddress, AllowedAddress.id, true(), (lo, hi) if dense else rows)
     sends = defaultdict(list)
     for cid, channel, purpose, at in outbox_queries.recent_sends(session, pick, now - SEND_HISTORY):
         if channel:
             sends[cid].append(SendFact(Channel(channel), Purpose(purpose), at))
     result = {}
     none: tuple = ()
+    none_set: frozenset = frozenset()
     for cid, phone, email, own_zone, derived, region, line, attrs in rows:
         addr = addresses(phone, email)
         found = consents.get(cid)
@@ -97,6 +100,7 @@ def load_recipients(session: Session, contact_ids: Sequence[int], now: datetime,
             sends=tuple(sends[cid]) if cid in sends else none, lifecycle=lifecycle(attrs),
             suppressions={ch: suppressed[(ch.value, a)] for ch, a in addr.items() if (ch.value, a) in suppressed}
             if suppressed else {},
+            allow_listed=frozenset(ch for ch, a in addr.items() if (ch.value, a) in allowed) if allowed else none_set,
         )
     return result
 
@@ -111,27 +115,23 @@ def _consents(conn: Connection, which, intern: Interner) -> dict[int, list[Conse
     return found
 
 
-def _suppressions(session: Session, rows: Sequence, now: datetime) -> dict[tuple[str, str], str]:
-    pairs = {(ch.value, a) for r in rows for ch, a in addresses(r.phone, r.email).items()}
+def _listed(conn: Connection, model, value, condition, contacts) -> dict[tuple[str, str], object]:
+    """(channel, address) -> value for the batch's addresses found in a list of addresses (suppressions,
+    the allow-list): joined in the database for an id range (lo, hi), else matched by pairs."""
+    if isinstance(contacts, tuple):
+        lo, hi = contacts
+        found = {}
+        for column, kinds in ((Contact.phone, ("sms", "whatsapp")), (Contact.email, ("email",))):
+            stmt = (select(model.channel, model.address, value).join(Contact, model.address == column)
+                    .where(Contact.id.between(lo, hi), model.channel.in_(kinds), condition))
+            found.update({(ch, a): v for ch, a, v in conn.execute(stmt).all()})
+        return found
+    pairs = {(ch.value, a) for r in contacts for ch, a in addresses(r.phone, r.email).items()}
     if not pairs:
         return {}
-    stmt = select(Suppression.channel, Suppression.address, Suppression.reason).where(
-        tuple_(Suppression.channel, Suppression.address).in_(pairs),
-        or_(Suppression.expires_at.is_(None), Suppression.expires_at > now),
-    )
-    return {(ch, a): reason for ch, a, reason in session.execute(stmt)}
-
-
-def _suppressed_range(session: Session, lo: int, hi: int, now: datetime) -> dict[tuple[str, str], str]:
-    """Suppressions of the addresses of contacts lo..hi, joined in the database."""
-    live = or_(Suppression.expires_at.is_(None), Suppression.expires_at > now)
-    found = {}
-    for column, kinds in ((Contact.phone, ("sms", "whatsapp")), (Contact.email, ("email",))):
-        stmt = (select(Suppression.channel, Suppression.address, Suppression.reason)
-                .join(Contact, Suppression.address == column)
-                .where(Contact.id.between(lo, hi), Suppression.channel.in_(kinds), live))
-        found.update({(ch, a): reason for ch, a, reason in session.execute(stmt)})
-    return found
+    stmt = select(model.channel, model.address, value).where(tuple_(model.channel, model.address).in_(pairs),
+                                                             condition)
+    return {(ch, a): v for ch, a, v in conn.execute(stmt).all()}
 
 
 def load_usage(session: Session, now: datetime, planned: bool) -> Usage:
@@ -143,10 +143,3 @@ def load_usage(session: Session, now: datetime, planned: bool) -> Usage:
         for bucket in buckets.split(","):
             times[bucket].append(at if at.tzinfo else at.replace(tzinfo=UTC))
     return Usage(times, outbox_queries.failure_rates(session, now - USAGE_HISTORY))
-
-
-def contact_counts_by(session: Session, ids_select, column) -> list[tuple]:
-    """Audience members counted by a contact column (region, for cost estimates)."""
-    sub = ids_select.order_by(None).subquery()
-    return session.execute(select(column, func.count()).where(and_(Contact.id.in_(select(sub))))
-                           .group_by(column)).all()

@@ -99,12 +99,12 @@ PROBE_AT = datetime(2026, 1, 5, 12, tzinfo=UTC)  # a Monday noon: a policy with 
 
 def check_feasible(policy, variants: Sequence[assign.Variant], purpose: Purpose, now: datetime = PROBE_AT) -> None:
     """Refuse a policy that would skip even an ideal recipient (consent with proof on every channel, a
-    mobile number, nothing sent lately, a reply just now): its windows leave no moment to send."""
+    mobile number on the allow-list, nothing sent lately, a reply just now): its windows leave no moment."""
     granted = tuple(ConsentFact(ch, p, "granted", now - timedelta(days=1), "form", True)
                     for ch in Channel for p in Purpose)
     probe = Recipient(None, {Channel.SMS: "+442071838750", Channel.WHATSAPP: "+442071838750",
                              Channel.EMAIL: "probe@example.com"}, ("UTC",), None, "mobile", granted,
-                      last_inbound={Channel.WHATSAPP: now})
+                      last_inbound={Channel.WHATSAPP: now}, allow_listed=frozenset(Channel))
     for variant in variants:
         intent = MessageIntent(purpose, tuple(Channel(c) for c in variant.channels))
         decision = decide(probe, intent, policy, now)

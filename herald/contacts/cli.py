@@ -14,6 +14,7 @@ from herald.console import JsonFlag, app_context, emit, err, out, parse_pairs, p
 from herald.contacts import importer, service
 from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
 from herald.contacts.normalize import Phone, normalize_phone
+from herald.errors import Invalid
 from herald.types import Channel, ConsentStatus, Purpose, parse_enum
 
 app = typer.Typer(help="Import, inspect and manage contacts, consent and suppression.", no_args_is_help=True)
@@ -227,16 +228,43 @@ def suppress(
     if reason not in ("opt-out", "bounce", "complaint", "invalid", "manual"):
         raise typer.BadParameter("expected opt-out, bounce, complaint, invalid or manual", param_hint="--reason")
     container = app_context(ctx).container
-    ch = parse_enum(Channel, channel, "--channel")
-    if ch.uses_phone:
-        phone = normalize_phone(address, container.settings.default_region)
-        if not isinstance(phone, Phone):
-            raise typer.BadParameter(getattr(phone, "reason", "empty"), param_hint="ADDRESS")
-        address = phone.e164
+    ch, address = _address(container, channel, address)
     with container.uow() as uow:
         entry = service.suppress(uow, ch, address, reason, container.clock.now())
         data = {"channel": entry.channel, "address": entry.address, "reason": entry.reason}
     emit(ctx, json_out, data, f"Suppressed {address} on {channel} ({entry.reason}).")
+
+
+def _address(container, channel: str, address: str) -> tuple[Channel, str]:
+    """The channel, and the address as stored: a phone number in E.164."""
+    ch = parse_enum(Channel, channel, "--channel")
+    if ch.uses_phone:
+        phone = normalize_phone(address, container.settings.default_region)
+        if not isinstance(phone, Phone):
+            raise Invalid(getattr(phone, "reason", "empty"), where=f"ADDRESS {address!r}")
+        address = phone.e164
+    return ch, address
+
+
+@app.command()
+def allow(
+    ctx: typer.Context,
+    address: str,
+    channel: Annotated[str, typer.Option(help="sms, whatsapp or email")],
+    remove: Annotated[bool, typer.Option("--remove", help="Take it off the list instead.")] = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """Put an address on the allow-list (used by policies in allow-list mode), or take it off."""
+    container = app_context(ctx).container
+    ch, address = _address(container, channel, address)
+    with container.uow() as uow:
+        if remove:
+            changed = service.disallow(uow, ch, address)
+        else:
+            changed = service.allow(uow, ch, address, container.clock.now())
+    data = {"channel": ch.value, "address": address, "allowed": not remove, "changed": changed}
+    verb = "off" if remove else "on"
+    emit(ctx, json_out, data, f"{address} is {verb} the {ch.value} allow-list{'' if changed else ' (already)'}.")
 
 
 @app.command()

@@ -72,4 +72,17 @@ class Suppression(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class AllowedAddress(Base):
+    """Allow-list mode, for regulated senders: with it on, only listed addresses are ever messaged."""
+
+    __tablename__ = "allow_list"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(320))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 Index("ix_consents_channel_status", Consent.channel, Consent.purpose, Consent.status)

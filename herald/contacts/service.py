@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, or_, select
 
-from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
+from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, Suppression
 from herald.contacts.normalize import Phone
 from herald.db import UnitOfWork
 from herald.errors import Invalid, NotFound
@@ -198,6 +198,25 @@ def unsuppress(uow: UnitOfWork, channel: Channel, address: str) -> bool:
     result = uow.session.execute(
         delete(Suppression).where(Suppression.channel == channel.value, Suppression.address == address)
     )
+    return result.rowcount > 0
+
+
+def allow(uow: UnitOfWork, channel: Channel, address: str, now: datetime, detail: str | None = None) -> bool:
+    """Put an address on the allow-list (idempotent); returns whether it was new."""
+    if not address:
+        raise Invalid("an address is required", where="allow-list")
+    stmt = select(AllowedAddress.id).where(AllowedAddress.channel == channel.value, AllowedAddress.address == address)
+    if uow.session.scalar(stmt) is not None:
+        return False
+    uow.session.add(AllowedAddress(channel=channel.value, address=address, detail=detail, created_at=now))
+    uow.flush()
+    return True
+
+
+def disallow(uow: UnitOfWork, channel: Channel, address: str) -> bool:
+    """Take an address off the allow-list; returns whether it was on it."""
+    result = uow.session.execute(delete(AllowedAddress).where(AllowedAddress.channel == channel.value,
+                                                              AllowedAddress.address == address))
     return result.rowcount > 0
 
 

@@ -39,6 +39,7 @@ class Recipient:
     lifecycle: str | None = None
     sends: tuple[SendFact, ...] = ()
     last_inbound: Mapping[Channel, datetime] = field(default_factory=dict)
+    allow_listed: frozenset[Channel] = frozenset()  # channels whose address is on the allow-list
 
 
 @dataclass(frozen=True, slots=True)

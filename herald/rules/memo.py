@@ -49,4 +49,5 @@ class Decider:
         suppressed = tuple(sorted(r.suppressions.items())) if r.suppressions else ()
         addresses = tuple(found) if suppressed else tuple(a and a[:self.prefix] for a in found)
         inbound = tuple(sorted(r.last_inbound.items())) if r.last_inbound else ()
-        return (addresses, r.timezones, r.region, r.line_type, r.consents, suppressed, r.lifecycle, r.sends, inbound)
+        return (addresses, r.timezones, r.region, r.line_type, r.consents, suppressed, r.lifecycle, r.sends, inbound,
+                r.allow_listed)

@@ -166,3 +166,17 @@ def test_planning_counts_each_decision_by_hour(container, tmp_path) -> None:
     hours = Counter({datetime.fromisoformat(k + ":00").replace(tzinfo=NOW.tzinfo): v
                      for k, v in report["curve_utc"].items()})
     assert hours[NOW] == 2 and hours[NOW + timedelta(hours=10)] == 1  # Shanghai at 08:00 local
+
+
+def test_allow_list_mode_sends_only_to_listed_addresses(container, tmp_path) -> None:
+    from herald.contacts import service as contacts
+
+    setup(container, tmp_path)
+    with container.uow() as uow:
+        assert contacts.allow(uow, Channel.SMS, SITA, NOW) is True
+        assert contacts.allow(uow, Channel.SMS, SITA, NOW) is False
+    cid = create(container, overrides={"suppression": {"allow_list_only": True}})
+    stats = plan(container, cid)
+    assert stats.actions["send"] == 1 and stats.skipped_by["suppression"] == 3  # the other consented ones
+    with container.uow() as uow:
+        assert contacts.disallow(uow, Channel.SMS, SITA) is True

@@ -161,3 +161,13 @@ def test_cells_are_neutralized_except_strict_e164(value, cell) -> None:
     from herald.contacts.cli import safe_cell
 
     assert safe_cell(value) == cell
+
+
+def test_the_allow_list_from_the_command_line(capsys, db_url) -> None:
+    db = ["--db", db_url]
+    on = as_json(capsys, *db, "--json", "contacts", "allow", "+977 984-1234567", "--channel", "sms")
+    assert on == {"channel": "sms", "address": "+9779841234567", "allowed": True, "changed": True}
+    assert "(already)" in herald(capsys, *db, "contacts", "allow", "+9779841234567", "--channel", "sms")
+    off = as_json(capsys, *db, "--json", "contacts", "allow", "+9779841234567", "--channel", "sms", "--remove")
+    assert off["changed"] is True and off["allowed"] is False
+    herald(capsys, *db, "contacts", "allow", "12", "--channel", "sms", code=2)

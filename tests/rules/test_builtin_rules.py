@@ -127,3 +127,18 @@ def test_consent_by_jurisdiction(consents, purpose, channel, overrides, verdict,
     outcome = consent_rule.evaluate(recipient(consents=consents), intent(channel, purpose=purpose), channel,
                                     params("consent", **overrides), NOW)
     assert outcome.verdict is verdict and words in outcome.detail
+
+
+@pytest.mark.parametrize(
+    ("allowed", "suppressions", "verdict", "words"),
+    [
+        (frozenset(), {}, Verdict.SKIP, "allow-list mode: the sms address is not on the allow-list"),
+        (frozenset({SMS}), {}, Verdict.PASS, "on the allow-list"),
+        (frozenset({SMS}), {SMS: "opt-out"}, Verdict.SKIP, "suppressed (opt-out)"),  # suppression still wins
+        (frozenset({EMAIL}), {}, Verdict.SKIP, "not on the allow-list"),
+    ],
+)
+def test_allow_list_mode(allowed, suppressions, verdict, words) -> None:
+    outcome = suppression.evaluate(recipient(allow_listed=allowed, suppressions=suppressions), intent(SMS), SMS,
+                                   params("suppression", allow_list_only=True), NOW)
+    assert outcome.verdict is verdict and words in outcome.detail
