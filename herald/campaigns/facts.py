@@ -98,9 +98,10 @@ def load_recipients(session: Session, contact_ids: Sequence[int], now: datetime,
                                                                   lambda o=own_zone, d=derived: timezones(o, d)),
             region=region, line_type=line, consents=intern(tuple(found)) if found else none,
             sends=tuple(sends[cid]) if cid in sends else none, lifecycle=lifecycle(attrs),
-            suppressions={ch: suppressed[(ch.value, a)] for ch, a in addr.items() if (ch.value, a) in suppressed}
+            # Channel is a str: (channel, address) pairs match the rows' ("sms", address) keys.
+            suppressions={ch: suppressed[(ch, a)] for ch, a in addr.items() if (ch, a) in suppressed}
             if suppressed else {},
-            allow_listed=frozenset(ch for ch, a in addr.items() if (ch.value, a) in allowed) if allowed else none_set,
+            allow_listed=frozenset(ch for ch, a in addr.items() if (ch, a) in allowed) if allowed else none_set,
         )
     return result
 

@@ -119,7 +119,8 @@ class Trails:
 def plan(uow: UnitOfWork, p: Plan, audience: Select, now: datetime, progress: Callable[[int], None] | None = None,
          write: bool = True) -> PlanStats:
     """Decide for every recipient of the audience and enqueue the results (or only count them)."""
-    stats, last, intern, trails = PlanStats(), 0, Interner(), Trails(uow, write)
+    stats, last, intern = PlanStats(), 0, Interner()
+    make = RowMaker(p, now, Trails(uow, write))
     while True:
         ids = list(uow.session.scalars(audience.where(Contact.id > last).limit(BATCH)))
         if not ids:
@@ -127,13 +128,13 @@ def plan(uow: UnitOfWork, p: Plan, audience: Select, now: datetime, progress: Ca
         last = ids[-1]
         recipients = load_recipients(uow.session, ids, now, intern)
         decided = [(cid, *_decide(p, recipients[cid], now)) for cid in ids]
-        rows = _rows(uow, p, decided, recipients, now, trails)
+        rows = _rows(uow, make, decided, recipients)
         new = outbox.enqueue(uow, rows) if write else len(rows)
         stats.audience += len(ids)
         stats.new += new
         stats.already_planned += len(ids) - new
         if new == len(ids):  # exact attribution is only possible when nothing was already planned
-            _count(stats, rows, decided, recipients)
+            _count(stats, rows, decided, recipients, detail=not write)
         if progress:
             progress(len(ids))
 
@@ -152,11 +153,10 @@ def _decide(p: Plan, r: Recipient, now: datetime) -> tuple[Variant | None, Decis
     return variant, decision
 
 
-def _rows(uow: UnitOfWork, p: Plan, decided: Sequence, recipients: dict[int, Recipient], now: datetime,
-          trails: Trails) -> list[dict]:
+def _rows(uow: UnitOfWork, make: RowMaker, decided: Sequence, recipients: dict[int, Recipient]) -> list[dict]:
     """One outbox row per decision; a second contact at an address already planned is skipped."""
     wanted = [recipients[cid].addresses[d.channel] for cid, _, d in decided if not isinstance(d, Skip)]
-    taken = outbox_queries.addresses_taken(uow.session, p.campaign.id, p.run, wanted)
+    taken = outbox_queries.addresses_taken(uow.session, make.campaign_id, make.run, wanted)
     rows = []
     for cid, variant, decision in decided:
         address = None if isinstance(decision, Skip) else recipients[cid].addresses[decision.channel]
@@ -164,8 +164,8 @@ def _rows(uow: UnitOfWork, p: Plan, decided: Sequence, recipients: dict[int, Rec
         if owner != cid:
             decision = _duplicate(decision, owner)
             address = None
-        rows.append(_row(p, cid, variant, decision, address, now, trails))
-    for row, trail_id in zip(rows, trails.ids_for([r.pop("trail") for r in rows]), strict=True):
+        rows.append(make(cid, variant, decision, address))
+    for row, trail_id in zip(rows, make.trails.ids_for([r.pop("trail") for r in rows]), strict=True):
         row["trail_id"] = trail_id
     return rows
 
@@ -183,42 +183,59 @@ def _record_usage(usage: Usage, decision: Send | Defer) -> None:
         usage.record(bucket, when)
 
 
-def _row(p: Plan, cid: int, variant: Variant | None, decision: Decision, address: str | None, now: datetime,
-         trails: Trails) -> dict[str, object]:
-    c = p.campaign
-    channel = None if isinstance(decision, Skip) else decision.channel.value
-    status, held = MessageStatus.QUEUED, None
-    if isinstance(decision, Skip):
-        status = MessageStatus.SKIPPED
-    elif p.canary_percent is not None and not assign.within(p.canary_percent, c.id, cid, assign.CANARY):
-        status, held = MessageStatus.HELD, "rollout"
-    template = variant.template_for(channel) if variant and channel else (variant or p.variants[0]).templates[0][1]
-    return {
-        "idempotency_key": idempotency_key(c.id, cid, p.run), "campaign_id": c.id, "contact_id": cid,
-        "template_id": template, "purpose": c.purpose, "channel": channel, "address": address, "status": status,
-        "planned_action": decision.action, "reason": getattr(decision, "reason", None),
-        "due_at": decision.until if isinstance(decision, Defer) else getattr(decision, "at", now),
-        "trail": trails.text(decision), "attempts": 0, "created_at": now, "updated_at": now,
-        "variant": variant.name if variant else None, "run": p.run, "held": held,
-        "buckets": ",".join(decision.buckets) if not isinstance(decision, Skip) and decision.buckets else None,
-    }
+class RowMaker:
+    """Outbox rows of one plan; what every row shares is read from the campaign once."""
+
+    def __init__(self, p: Plan, now: datetime, trails: Trails) -> None:
+        c = p.campaign
+        self.campaign_id, self.purpose, self.run, self.now, self.trails = c.id, c.purpose, p.run, now, trails
+        self.canary = p.canary_percent
+        # Per variant: channel -> template, and None -> its first template (for skipped rows).
+        self.templates = {v.name: {**dict(v.templates), None: v.templates[0][1]} for v in p.variants}
+        self.first_template = p.variants[0].templates[0][1]
+
+    def __call__(self, cid: int, variant: Variant | None, decision: Decision, address: str | None) -> dict:
+        skip = isinstance(decision, Skip)
+        channel = None if skip else str(decision.channel)
+        status, held = (MessageStatus.SKIPPED if skip else MessageStatus.QUEUED), None
+        if not skip and self.canary is not None and not assign.within(self.canary, self.campaign_id, cid,
+                                                                      assign.CANARY):
+            status, held = MessageStatus.HELD, "rollout"
+        template = self.templates[variant.name][channel] if variant else self.first_template
+        now = self.now
+        return {
+            "idempotency_key": idempotency_key(self.campaign_id, cid, self.run), "campaign_id": self.campaign_id,
+            "contact_id": cid, "template_id": template, "purpose": self.purpose, "channel": channel,
+            "address": address, "status": status, "planned_action": decision.action,
+            "reason": decision.reason if skip else None,
+            "due_at": now if skip else (decision.until if isinstance(decision, Defer) else decision.at),
+            "trail": self.trails.text(decision), "attempts": 0, "created_at": now, "updated_at": now,
+            "variant": variant.name if variant else None, "run": self.run, "held": held,
+            "buckets": ",".join(decision.buckets) if not skip and decision.buckets else None,
+        }
 
 
-def _count(stats: PlanStats, rows: list[dict], decided: Sequence, recipients: dict[int, Recipient]) -> None:
+def _count(stats: PlanStats, rows: list[dict], decided: Sequence, recipients: dict[int, Recipient],
+           detail: bool) -> None:
+    """The plan's counts; with `detail` (preflight) also cost groups, send curves and samples."""
+    stats.actions.update(r["planned_action"] for r in rows)
+    stats.skipped_by.update(r["reason"] for r in rows if r["reason"])
+    stats.held_for_rollout += sum(r["held"] == "rollout" for r in rows)
+    stats.by_variant.update(r["variant"] or "hold-out" for r in rows)
+    stats.by_channel.update(r["channel"] for r in rows if r["channel"])
+    if detail:
+        _detail(stats, rows, decided, recipients)
+
+
+def _detail(stats: PlanStats, rows: list[dict], decided: Sequence, recipients: dict[int, Recipient]) -> None:
     for row, (cid, _, decision) in zip(rows, decided, strict=True):
         action, reason = row["planned_action"], row["reason"]
-        stats.actions[action] += 1
-        if reason:
-            stats.skipped_by[reason] += 1
-        stats.held_for_rollout += row["held"] == "rollout"
-        stats.by_variant[row["variant"] or "hold-out"] += 1
         key = f"{action}:{reason}" if reason else action
         if len(stats.samples[key]) < SAMPLES:
             stats.samples[key].append({"contact": cid, "action": action, "channel": row["channel"],
                                        "due_at": row["due_at"], "reason": reason,
                                        "trail": trail_json(decision)})
         if row["channel"]:
-            stats.by_channel[row["channel"]] += 1
             stats.by_channel_region[(row["channel"], recipients[cid].region)] += 1
             due = row["due_at"].astimezone(UTC)
             stats.curve_utc[due.strftime("%Y-%m-%d %H:00")] += 1

@@ -26,26 +26,41 @@ class Decider:
         self.policy, self.limit = policy, limit
         self.prefix = max([2, *(len(p) for s in policy.rules if s.scope for p in s.scope.prefixes)])
         self.reads_usage = any(s.rule.name in USAGE_RULES for s in policy.rules)
-        self.memory: dict[tuple, Decision] = {}
-        self.hits = self.misses = 0
+        self.memory: dict[tuple, dict[tuple, Decision]] = {}  # per (intent, moment): facts -> decision
+        self.size = self.hits = self.misses = 0
+        self._scope: tuple[MessageIntent, datetime, dict[tuple, Decision]] | None = None
 
     def __call__(self, r: Recipient, intent: MessageIntent, now: datetime) -> Decision:
         if self.reads_usage and intent.usage is not None:
             self.misses += 1
             return decide(r, intent, self.policy, now)
-        key = (intent, now, *self._facts(r, intent))
-        found = self.memory.get(key)
+        memory = self._memory_for(intent, now)
+        key = self._facts(r, intent.channels)
+        found = memory.get(key)
         if found is not None:
             self.hits += 1
             return found
         self.misses += 1
-        if len(self.memory) >= self.limit:
+        if self.size >= self.limit:
             self.memory.clear()
-        decision = self.memory[key] = decide(r, intent, self.policy, now)
+            self._scope, self.size = None, 0
+            memory = self._memory_for(intent, now)
+        self.size += 1
+        decision = memory[key] = decide(r, intent, self.policy, now)
         return decision
 
-    def _facts(self, r: Recipient, intent: MessageIntent) -> tuple:
-        found = [r.addresses.get(c) for c in intent.channels]
+    def _memory_for(self, intent: MessageIntent, now: datetime) -> dict[tuple, Decision]:
+        """The memory for this intent and moment; the last one is kept at hand (a planner asks the same
+        question of a whole batch), so the intent is hashed once per batch, not per recipient."""
+        scope = self._scope
+        if scope is not None and scope[0] is intent and scope[1] == now:
+            return scope[2]
+        memory = self.memory.setdefault((intent, now), {})
+        self._scope = (intent, now, memory)
+        return memory
+
+    def _facts(self, r: Recipient, channels: tuple) -> tuple:
+        found = [r.addresses.get(c) for c in channels]
         suppressed = tuple(sorted(r.suppressions.items())) if r.suppressions else ()
         addresses = tuple(found) if suppressed else tuple(a and a[:self.prefix] for a in found)
         inbound = tuple(sorted(r.last_inbound.items())) if r.last_inbound else ()

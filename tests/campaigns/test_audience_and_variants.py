@@ -42,7 +42,7 @@ def test_variants_are_assigned_by_weight_stably_and_recorded(container, tmp_path
     plan(container, cid)
     first = {m.contact_id: (m.variant, m.template_id) for m in messages(container, cid)}
     assert {v for v, _ in first.values()} == {"A", "B"}
-    assert all((v, t) in (("A", 1), ("B", 2)) for v, t in first.values())
+    assert set(first.values()) <= {("A", 1), ("B", 2)}, first
     # The same contacts land in the same variants in a clone's twin campaign id only by chance, but
     # re-planning this one never moves anyone.
     plan(container, cid)

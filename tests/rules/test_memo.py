@@ -56,4 +56,4 @@ def test_capacity_rules_with_usage_are_always_decided_afresh_and_the_memory_is_b
     assert decider(r, counted, NOW).action == "defer"
     decider(r, intent(SMS), NOW)
     decider(replace(r, consents=()), intent(SMS), NOW)
-    assert len(decider.memory) == 1
+    assert decider.size == 1
