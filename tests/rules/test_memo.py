@@ -17,7 +17,8 @@ def test_recipients_with_the_same_facts_share_one_decision() -> None:
     decider = Decider(load_policy("default"))
     one = recipient(contact_id=1, consents=(consent(SMS),), addresses={SMS: "+9779841000001"})
     two = replace(one, contact_id=2, addresses={SMS: "+9779841000002"})
-    first, second = decider(one, intent(SMS), NOW), decider(two, intent(SMS), NOW)
+    same = intent(SMS)  # one intent for a whole batch, as the planner asks
+    first, second = decider(one, same, NOW), decider(two, same, NOW)
     assert first is second and first == decide(two, intent(SMS), load_policy("default"), NOW)
     assert (decider.hits, decider.misses) == (1, 1)
     # A different fact, moment or intent is decided afresh.

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from herald.rules.builtin.common import number, per_channel, positive_int, timezone
+from herald.rules.builtin.common import allowance, number, per_channel, positive_int, timezone
 from herald.rules.decision import RuleOutcome, Verdict
 from herald.rules.facts import MessageIntent, Recipient
 from herald.types import Channel
@@ -57,12 +57,8 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
                                    lambda d: day_cap(params, channel, d, today, held), params["horizon"])
     cap = day_cap(params, channel, today, today, held)
     ramp = f"; warm-up held at {cap} a day (failure rate {rate:.1%})" if held and params["warmup_start"] else ""
-    if slot is None:
-        return RuleOutcome(NAME, channel, Verdict.SKIP, f"the {channel} sender is full for the next "
-                                                        f"{params['horizon']} days{ramp}")
-    if slot == now:
-        return RuleOutcome(NAME, channel, Verdict.PASS, f"the {channel} sender is under today's cap of {cap}{ramp}",
-                           bucket=bucket)
-    day = slot.astimezone(params["zone"]).date()
-    return RuleOutcome(NAME, channel, Verdict.DEFER, f"the {channel} sender reached today's cap of {cap}{ramp}; next "
-                                                     f"room on {day:%Y-%m-%d}", slot, bucket=bucket)
+    day = f"{slot.astimezone(params['zone']):%Y-%m-%d}" if slot else ""
+    return allowance(NAME, channel, slot, now, bucket,
+                     full=f"the {channel} sender is full for the next {params['horizon']} days{ramp}",
+                     room=f"the {channel} sender is under today's cap of {cap}{ramp}",
+                     wait=f"the {channel} sender reached today's cap of {cap}{ramp}; next room on {day}")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from herald.rules.decision import RuleOutcome, Verdict
 from herald.types import Channel, Purpose
 
 
@@ -111,3 +112,14 @@ def per_channel(value: Any, name: str, convert) -> dict[Channel, Any]:
             raise ValueError(f"{name}: {key!r} is not a channel (sms, whatsapp, email)") from None
         result[channel] = convert(item, f"{name}.{key}")
     return result
+
+
+def allowance(name: str, channel: Channel, slot: datetime | None, now: datetime, bucket: str, *, full: str,
+              room: str, wait: str) -> RuleOutcome:
+    """The outcome of asking a shared allowance for room: none in the horizon (skip), room now (pass),
+    or room later (defer to the slot). Passing and deferring both name the bucket the send will use."""
+    if slot is None:
+        return RuleOutcome(name, channel, Verdict.SKIP, full)
+    if slot == now:
+        return RuleOutcome(name, channel, Verdict.PASS, room, bucket=bucket)
+    return RuleOutcome(name, channel, Verdict.DEFER, wait, slot, bucket=bucket)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from herald.rules.builtin.common import positive_int
+from herald.rules.builtin.common import allowance, positive_int
 from herald.rules.decision import RuleOutcome, Verdict
 from herald.rules.facts import MessageIntent, Recipient
 from herald.types import Channel
@@ -54,11 +54,9 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
         return RuleOutcome(NAME, channel, Verdict.PASS, "portfolio usage is not known here, so no limit is applied")
     limit = params["limit"]
     slot = intent.usage.rolling_slot(BUCKET, now, WINDOW, limit, params["horizon"])
-    if slot is None:
-        return RuleOutcome(NAME, channel, Verdict.SKIP, f"the messaging limit of {limit} customers a day is taken "
-                                                        f"for the next {params['horizon'].days} days")
-    if slot == now:
-        return RuleOutcome(NAME, channel, Verdict.PASS, f"within the messaging limit of {limit} customers in 24 h",
-                           bucket=BUCKET)
-    return RuleOutcome(NAME, channel, Verdict.DEFER, f"the messaging limit of {limit} customers in 24 h is reached; "
-                                                     f"room again {slot:%Y-%m-%d %H:%M} UTC", slot, bucket=BUCKET)
+    return allowance(NAME, channel, slot, now, BUCKET,
+                     full=f"the messaging limit of {limit} customers a day is taken for the next "
+                          f"{params['horizon'].days} days",
+                     room=f"within the messaging limit of {limit} customers in 24 h",
+                     wait=f"the messaging limit of {limit} customers in 24 h is reached; room again "
+                          f"{slot:%Y-%m-%d %H:%M} UTC" if slot else "")
