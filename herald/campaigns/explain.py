@@ -10,6 +10,12 @@ from herald.outbox import queries as outbox_queries
 from herald.outbox.models import Message
 from herald.rules import explain as words
 
+WAITING = {
+    "held": lambda m: (f"Held on {m.channel}: the campaign is paused." if m.held == "paused"
+                       else f"Held on {m.channel}: it goes when the rollout's first wave passes its guardrails."),
+    "cancelled": lambda m: "Not sent: the campaign was cancelled.",
+}
+
 
 def current_action(message: Message, now: datetime) -> str:
     """sent, skip, defer (waiting for its moment), send (due now), or the status (failed, unknown…)."""
@@ -24,6 +30,8 @@ def describe(message: Message, now: datetime) -> dict[str, object]:
     if action == "sent":
         text = "\n".join([f"Sent on {message.channel} at {message.sent_at:%Y-%m-%d %H:%M} UTC.",
                           *words.lines(message.trail)])
+    elif action in WAITING:
+        text = "\n".join([WAITING[action](message), *words.lines(message.trail)])
     else:
         reason = message.reason if action == "skip" else None
         text = words.explain(action, message.channel, f"{message.due_at:%Y-%m-%d %H:%M} UTC", message.trail, reason)

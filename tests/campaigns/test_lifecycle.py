@@ -220,3 +220,16 @@ def test_a_second_contact_at_a_planned_address_is_skipped(container, tmp_path, w
     newcomer = next(m for m in messages(container, cid) if m.contact_id == contact_id(container, SITA))
     assert (newcomer.status, newcomer.reason, newcomer.address) == ("skipped", "dedupe", None)
     assert f"contact {sita} gets this campaign at the same sms address" in newcomer.trail[-1]["detail"]
+
+
+def test_explain_says_why_a_message_waits_or_was_cancelled(container, tmp_path) -> None:
+    from herald.campaigns.explain import describe
+
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+    act(container, campaigns.pause_campaign, cid)
+    sita = next(m for m in messages(container, cid) if m.contact_id == contact_id(container, SITA))
+    assert describe(sita, NOW)["text"].startswith("Held on sms: the campaign is paused.")
+    act(container, campaigns.cancel_campaign, cid)
+    sita = next(m for m in messages(container, cid) if m.contact_id == contact_id(container, SITA))
+    assert describe(sita, NOW)["text"].startswith("Not sent: the campaign was cancelled.")
