@@ -6,7 +6,8 @@ also serialize each distinct trail once.
 What a rule may read of an address is bounded: the country code (WhatsApp's +1 rule) or a scope's
 prefix; the whole address only appears in a trail when it is suppressed, and then it is in the key.
 Rules that read the senders' usage change their answer as the plan fills it, so with usage present
-the memory is not used for policies that hold them."""
+the memory is not used for policies that hold them; nor for recipients with recent sends, whose
+facts rarely recur."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ class Decider:
         self._scope: tuple[MessageIntent, datetime, dict[tuple, Decision]] | None = None
 
     def __call__(self, r: Recipient, intent: MessageIntent, now: datetime) -> Decision:
-        if self.reads_usage and intent.usage is not None:
+        if r.sends or (self.reads_usage and intent.usage is not None):
+            # Recent sends make a recipient's facts nearly unique: remembering them would only push out
+            # the fact sets that recur.
             self.misses += 1
             return decide(r, intent, self.policy, now)
         memory = self._memory_for(intent, now)

@@ -35,7 +35,12 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
         "channels": channels(params["channels"]),
         "purposes": purposes(params["purposes"]),
         "unknown_timezone": one_of(params["unknown_timezone"], "unknown_timezone", ("skip", "utc")),
+        "label": f"quiet hours {start:%H:%M}–{end:%H:%M}",  # made once: formatting times is not free
     }
+
+
+def _clock(moment: datetime) -> str:
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def is_quiet(local: time, start: time, end: time) -> bool:
@@ -73,7 +78,7 @@ def evaluate(
 ) -> RuleOutcome:
     if channel not in params["channels"] or intent.purpose not in params["purposes"]:
         return RuleOutcome(NAME, channel, Verdict.PASS, f"no quiet hours for {intent.purpose} {channel}")
-    window = f"quiet hours {params['start']:%H:%M}–{params['end']:%H:%M}"
+    window = params["label"]
     zones = recipient_zones(r.timezones, params["unknown_timezone"])
     if zones is None:
         return RuleOutcome(
@@ -91,12 +96,12 @@ def evaluate(
     if allowed == now:
         where = f"in all {len(zones)} of the recipient's time zones" if len(zones) > 1 else f"in {first.key}"
         return RuleOutcome(
-            NAME, channel, Verdict.PASS, f"it is {now.astimezone(first):%H:%M} {where}, outside {window}"
+            NAME, channel, Verdict.PASS, f"it is {_clock(now.astimezone(first))} {where}, outside {window}"
         )
     quiet_zone = next(z for z in zones if is_quiet(now.astimezone(z).time(), params["start"], params["end"]))
     spread = f" (allowed in all {len(zones)} candidate zones)" if len(zones) > 1 else ""
     detail = (
-        f"it is {now.astimezone(quiet_zone):%H:%M} in {quiet_zone.key}, inside {window}; next allowed "
+        f"it is {_clock(now.astimezone(quiet_zone))} in {quiet_zone.key}, inside {window}; next allowed "
         f"{allowed.astimezone(quiet_zone):%Y-%m-%d %H:%M} {quiet_zone.key}{spread}"
     )
     return RuleOutcome(NAME, channel, Verdict.DEFER, detail, allowed)
