@@ -14,7 +14,7 @@ from herald.campaigns.models import Campaign, CampaignMember
 from herald.contacts.models import Contact
 from herald.content import service as content
 from herald.db import UnitOfWork
-from herald.errors import Conflict, Invalid, NotFound
+from herald.errors import Conflict, HeraldError, Invalid, NotFound
 from herald.outbox import queries as outbox_queries
 from herald.outbox import service as outbox
 from herald.rules import ConsentFact, MessageIntent, Recipient, Skip, decide, load_policy
@@ -226,7 +226,7 @@ def tick(uow: UnitOfWork, now: datetime) -> list[str]:
     events = []
     due = select(Campaign).where(Campaign.status.in_(("scheduled", "running")), Campaign.next_run_at <= now)
     for campaign in uow.session.scalars(due).all():
-        events.append(_due_run(uow, campaign, now))
+        events.append(_due_run_or_pause(uow, campaign, now))
     checks = select(Campaign).where(Campaign.status == "running", Campaign.rollout_check_at <= now)
     for campaign in uow.session.scalars(checks).all():
         events.append(_judge_rollout(uow, campaign, now))
@@ -235,6 +235,17 @@ def tick(uow: UnitOfWork, now: datetime) -> list[str]:
             campaign.status, campaign.finished_at = states.move(campaign.status, "complete", campaign.name), now
             events.append(f"{campaign.name}: completed")
     return events
+
+
+def _due_run_or_pause(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
+    """A run that cannot start (its template lost approval, its audience is empty) pauses its campaign
+    with the reason, instead of stopping the worker; what it had written is rolled back."""
+    try:
+        with uow.session.begin_nested():
+            return _due_run(uow, campaign, now)
+    except HeraldError as exc:
+        campaign.status, campaign.status_reason, campaign.next_run_at = "paused", f"could not start: {exc}", None
+        return f"{campaign.name}: paused — could not start: {exc}"
 
 
 def _due_run(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:

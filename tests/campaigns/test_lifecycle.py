@@ -233,3 +233,16 @@ def test_explain_says_why_a_message_waits_or_was_cancelled(container, tmp_path) 
     act(container, campaigns.cancel_campaign, cid)
     sita = next(m for m in messages(container, cid) if m.contact_id == contact_id(container, SITA))
     assert describe(sita, NOW)["text"].startswith("Not sent: the campaign was cancelled.")
+
+
+def test_a_scheduled_run_that_cannot_start_pauses_its_campaign_and_the_worker_goes_on(container, tmp_path) -> None:
+    cid = setup(container, tmp_path, segment="tag:vip")  # nobody is tagged vip
+    later = NOW + timedelta(hours=1)
+    act(container, campaigns.schedule_campaign, cid, at=later)
+    with container.uow() as uow:
+        (event,) = campaigns.tick(uow, later)
+    assert "paused — could not start" in event and "matches no contacts" in event
+    with container.uow() as uow:
+        c = campaigns.get_campaign(uow, cid)
+        assert (c.status, c.next_run_at) == ("paused", None) and "matches no contacts" in c.status_reason
+    assert messages(container, cid) == []
