@@ -1,4 +1,5 @@
-"""Recipient facts for a batch of contacts, gathered in four queries whatever the batch size, as plain rows
+"""Recipient facts for a batch of contacts, gathered in a fixed number of queries whatever the batch size
+(contacts, consents, suppressions, the allow-list, recent sends), as plain rows
 (no ORM objects: planning a million recipients must not build a million of them). Equal facts are shared
 objects, which keeps memory small and lets the planner's decision memory recognize them cheaply."""
 

@@ -20,7 +20,7 @@ from herald.db import UnitOfWork
 from herald.errors import Invalid
 from herald.outbox.models import Message
 from herald.rules import Policy, load_policy
-from herald.rules.memo import USAGE_RULES, Decider
+from herald.rules.memo import Decider
 from herald.segments import queries as segments
 from herald.types import MessageStatus
 
@@ -68,8 +68,7 @@ def build_plan(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int = 0)
         raise Invalid(f"template(s) {', '.join(missing)} have no approved version; submit them and have them "
                       "approved first", where=f"campaign {campaign.name!r}")
     policy = policy_of(campaign)
-    reads_usage = any(s.rule.name in USAGE_RULES for s in policy.rules)
-    usage = load_usage(uow.session, now, planned=True) if reads_usage else None
+    usage = load_usage(uow.session, now, planned=True) if policy.reads_usage else None
     variants = variants_of(campaign)
     intents = {v.name: intent_for(campaign, v, *_whatsapp_facts(uow, v), usage=usage) for v in variants}
     rollout = campaign.rollout or {}

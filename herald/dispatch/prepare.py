@@ -25,7 +25,6 @@ from herald.outbox.service import Claimed
 from herald.providers import Outgoing
 from herald.rules import Defer, Policy, Recipient, RuleOutcome, SendFact, Skip, Verdict, decide
 from herald.rules.decision import trail_json
-from herald.rules.memo import USAGE_RULES
 from herald.rules.usage import Usage
 from herald.tags.queries import names_by_contact
 from herald.types import Channel, Purpose
@@ -44,7 +43,7 @@ class BatchCounts:
     skipped: int = 0
     deferred: int = 0
     failed: int = 0
-    held: int = 0  # its campaign was paused meanwhile
+    held: int = 0  # its campaign was paused or cancelled meanwhile
     lost: int = 0  # lease lost to another worker
 
 
@@ -58,6 +57,7 @@ class Batch:
     templates: dict[int, Template]
     approved: dict[int, dict[tuple[str, str], TemplateVersion]]
     tags: dict[int, list[str]]
+    variants: dict[int, tuple[Variant, ...]]
     usage: Usage | None = None  # what senders used so far, when a campaign's policy caps them
 
 
@@ -69,13 +69,13 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
     recipients = load_recipients(session, ids, now)
     camps = {i: campaigns.get_campaign(uow, i) for i in {c.campaign_id for c in claimed if c.campaign_id}}
     policies = {i: campaigns.policy_of(c) for i, c in camps.items()}
+    variants = {i: runs.variants_of(c) for i, c in camps.items()}
     # Every template a message may fall back to, not only the one planned.
-    wanted = {c.template_id for c in claimed} | {t for c in camps.values() for v in runs.variants_of(c)
-                                                 for _, t in v.templates}
-    reads_usage = any(s.rule.name in USAGE_RULES for p in policies.values() for s in p.rules)
+    wanted = {c.template_id for c in claimed} | {t for vs in variants.values() for v in vs for _, t in v.templates}
+    reads_usage = any(p.reads_usage for p in policies.values())
     batch = Batch({c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(ids)))}, camps, policies,
                   {t.id: t for t in session.scalars(select(Template).where(Template.id.in_(wanted)))},
-                  {i: content.approved_versions(uow, i) for i in wanted}, names_by_contact(session, ids),
+                  {i: content.approved_versions(uow, i) for i in wanted}, names_by_contact(session, ids), variants,
                   load_usage(session, now, planned=False) if reads_usage else None)
     ready = []
     for item in claimed:
@@ -85,9 +85,9 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
             counts.failed += outbox.mark_failed(uow, item.id, item.token, "orphaned",
                                                 "campaign, contact or template no longer exists", now)
             continue
-        if campaign.status in ("paused", "cancelled", "completed"):
-            # Paused after this message was claimed: it waits with the rest (cancel clears it on resume).
-            counts.held += outbox.mark_held(uow, item.id, item.token, "paused", now)
+        if campaign.status in ("paused", "cancelled"):
+            # Paused or cancelled after this message was claimed: it goes the way of the rest.
+            counts.held += outbox.mark_stopped(uow, item.id, item.token, campaign.status == "cancelled", now)
             continue
         prepared = _one(uow, item, campaign, recipient, batch, now, providers, counts)
         if prepared is not None:
@@ -103,7 +103,7 @@ def _with_send(r: Recipient, channel: str, purpose: str, now: datetime) -> Recip
 
 def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipient, batch: Batch, now: datetime,
          providers: dict[str, str], counts: BatchCounts) -> Prepared | None:
-    contact, variant = batch.contacts[item.contact_id], _variant(campaign, item.variant)
+    contact, variant = batch.contacts[item.contact_id], _variant(batch.variants[campaign.id], item.variant)
     wa_template = dict(variant.templates).get("whatsapp")
     wa_facts = (None, None)
     if wa_template is not None and wa_template in batch.templates:
@@ -145,9 +145,8 @@ def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipien
                                    html=composed.html, payload=composed.payload), provider)
 
 
-def _variant(campaign: Campaign, name: str | None) -> Variant:
+def _variant(variants: tuple[Variant, ...], name: str | None) -> Variant:
     """The message's variant (a hold-out row never gets this far), else the first."""
-    variants = runs.variants_of(campaign)
     return next((v for v in variants if v.name == name), variants[0])
 
 

@@ -125,10 +125,11 @@ def cancel(uow: UnitOfWork, campaign_id: int, now: datetime) -> int:
     return uow.session.execute(stmt).rowcount
 
 
-def mark_held(uow: UnitOfWork, message_id: int, token: str, why: str, now: datetime) -> bool:
-    """A claimed message of a campaign that was paused meanwhile goes back to wait, unsent."""
-    stmt = _fenced(message_id, token, S.CLAIMED).values(status=S.HELD, held=why, updated_at=now, lease_token=None,
-                                                        lease_until=None)
+def mark_stopped(uow: UnitOfWork, message_id: int, token: str, cancelled: bool, now: datetime) -> bool:
+    """A claimed message whose campaign was paused meanwhile goes back to wait, unsent; one whose campaign
+    was cancelled is cancelled."""
+    values = (dict(status=S.CANCELLED, reason="cancelled") if cancelled else dict(status=S.HELD, held="paused"))
+    stmt = _fenced(message_id, token, S.CLAIMED).values(**values, updated_at=now, lease_token=None, lease_until=None)
     return uow.session.execute(stmt).rowcount == 1
 
 

@@ -18,7 +18,6 @@ from herald.rules.engine import decide
 from herald.rules.facts import MessageIntent, Recipient
 from herald.rules.policy import Policy
 
-USAGE_RULES = frozenset({"sender_capacity", "whatsapp_limits"})
 LIMIT = 5_000
 
 
@@ -26,7 +25,7 @@ class Decider:
     def __init__(self, policy: Policy, limit: int = LIMIT) -> None:
         self.policy, self.limit = policy, limit
         self.prefix = max([2, *(len(p) for s in policy.rules if s.scope for p in s.scope.prefixes)])
-        self.reads_usage = any(s.rule.name in USAGE_RULES for s in policy.rules)
+        self.reads_usage = policy.reads_usage
         self.memory: dict[tuple, dict[tuple, Decision]] = {}  # per (intent, moment): facts -> decision
         self.size = self.hits = self.misses = 0
         self._scope: tuple[MessageIntent, datetime, dict[tuple, Decision]] | None = None

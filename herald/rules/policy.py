@@ -25,6 +25,7 @@ from herald.rules.facts import MessageIntent, Recipient
 from herald.types import Channel
 
 SCOPE_KEYS = ("rule", "regions", "prefixes", "label")
+USAGE_RULES = frozenset({"sender_capacity", "whatsapp_limits"})  # rules that read the senders' shared usage
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,11 @@ class Policy:
     rules: tuple[RuleSpec, ...]
     description: str = ""
     overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def reads_usage(self) -> bool:
+        """Whether a rule reads the senders' shared allowances, so usage must be loaded for it."""
+        return any(s.rule.name in USAGE_RULES for s in self.rules)
 
     def describe(self) -> list[dict[str, Any]]:
         return [{"rule": s.name, "summary": s.rule.summary, "params": dict(s.raw)} for s in self.rules]

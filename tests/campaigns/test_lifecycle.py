@@ -78,6 +78,20 @@ def test_a_message_claimed_before_a_pause_waits_with_the_rest(container, tmp_pat
     assert {m.status for m in messages(container, cid) if m.status != "skipped"} == {"held"}
 
 
+def test_a_message_claimed_before_a_cancel_is_cancelled_too(container, tmp_path) -> None:
+    from herald.dispatch.prepare import BatchCounts, prepare
+    from herald.outbox import service as outbox
+
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+    with container.uow() as uow:
+        claimed = outbox.claim_batch(uow, 10, NOW, timedelta(minutes=2))
+    act(container, campaigns.cancel_campaign, cid)
+    with container.uow() as uow:
+        assert prepare(uow, claimed, NOW, container.settings.providers, BatchCounts()) == []
+    assert {m.status for m in messages(container, cid)} == {"cancelled", "skipped"}
+
+
 def test_cancel_stops_for_good(container, tmp_path) -> None:
     cid = setup(container, tmp_path)
     plan(container, cid)
