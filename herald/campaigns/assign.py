@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from herald.errors import Invalid
 
 SCALE = 10_000  # draws are 0..9999: weights and shares to a hundredth of a percent
-MASK = (1 << 64) - 1
+VARIANT, HOLDOUT, CANARY = 1, 2, 3
+# The draw is integer arithmetic modulo the prime 2**31 - 1 in which every product stays below 2**63, so
+# the set-based planner computes the very same draw in SQL on SQLite and PostgreSQL alike: an affine map
+# of the contact id (a multiplier of its own per purpose), then two squarings to scatter consecutive ids.
+PRIME = 2_147_483_647
+CAMPAIGN = 1_812_433_253
+SALTS = {VARIANT: (1_597_334_677, 362_436_069), HOLDOUT: (1_664_525_123, 1_013_904_223),
+         CANARY: (2_024_337_457, 521_288_629)}
 
 
 @dataclass(frozen=True)
@@ -34,15 +41,18 @@ def from_stored(data: Sequence[dict]) -> tuple[Variant, ...]:
     return tuple(Variant(d["name"], d["weight"], tuple((ch, t) for ch, t in d["templates"])) for d in data)
 
 
+def draw_terms(campaign_id: int, salt: int) -> tuple[int, int, int]:
+    """(multiplier of the contact id, constant, second constant) of a campaign's draws for a purpose."""
+    multiplier, constant = SALTS[salt]
+    return multiplier, ((campaign_id % PRIME) * CAMPAIGN + constant) % PRIME, constant
+
+
 def draw(campaign_id: int, contact_id: int, salt: int) -> int:
-    """A stable pseudo-random number in 0..9999 for this contact, campaign and purpose (splitmix64)."""
-    z = (contact_id * 0x9E3779B97F4A7C15 + campaign_id * 0xBF58476D1CE4E5B9 + salt) & MASK
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
-    return (z ^ (z >> 31)) % SCALE
-
-
-VARIANT, HOLDOUT, CANARY = 1, 2, 3
+    """A stable pseudo-random number in 0..9999 for this contact, campaign and purpose."""
+    multiplier, constant, again = draw_terms(campaign_id, salt)
+    z = ((contact_id % PRIME) * multiplier + constant) % PRIME
+    z = (z * z + again) % PRIME
+    return ((z * z + multiplier) % PRIME) % SCALE
 
 
 def check_variants(variants: Sequence[Variant]) -> None:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Text, or_, select, true, tuple_, type_coerce
+from sqlalchemy import Connection, Text, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 from herald.contacts.models import AllowedAddress, Consent, Contact, Suppression
@@ -131,9 +131,10 @@ def _listed(conn: Connection, model, value, condition, contacts) -> dict[tuple[s
     pairs = {(ch.value, a) for r in contacts for ch, a in addresses(r.phone, r.email).items()}
     if not pairs:
         return {}
-    stmt = select(model.channel, model.address, value).where(tuple_(model.channel, model.address).in_(pairs),
-                                                             condition)
-    return {(ch, a): v for ch, a, v in conn.execute(stmt).all()}
+    # Channels and addresses as two lists (which the (channel, address) index serves), the pairs kept here.
+    stmt = select(model.channel, model.address, value).where(model.channel.in_({ch for ch, _ in pairs}),
+                                                             model.address.in_({a for _, a in pairs}), condition)
+    return {(ch, a): v for ch, a, v in conn.execute(stmt).all() if (ch, a) in pairs}
 
 
 def load_usage(session: Session, now: datetime, planned: bool) -> Usage:

@@ -71,10 +71,13 @@ class PlanStats:
                 "held_for_rollout": self.held_for_rollout}
 
 
+def key_prefix(campaign_id: int, run: int = 0) -> str:
+    """What a run's idempotency keys start with; the contact id follows."""
+    return f"campaign:{campaign_id}:run:{run}:contact:" if run else f"campaign:{campaign_id}:contact:"
+
+
 def idempotency_key(campaign_id: int, contact_id: int, run: int = 0) -> str:
-    if run:
-        return f"campaign:{campaign_id}:run:{run}:contact:{contact_id}"
-    return f"campaign:{campaign_id}:contact:{contact_id}"
+    return f"{key_prefix(campaign_id, run)}{contact_id}"
 
 
 def intent_for(campaign: Campaign, variant: Variant, template_category: str | None = None,

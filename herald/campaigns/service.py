@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from herald.campaigns import assign, planner, rollout, runs, schedule, states
+from herald.campaigns import assign, bulk, planner, rollout, runs, schedule, states
 from herald.campaigns.models import Campaign, CampaignMember
 from herald.contacts.models import Contact
 from herald.content import service as content
@@ -134,7 +134,8 @@ def plan_campaign(uow: UnitOfWork, ref: str | int, now: datetime,
 def _run(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int,
          progress: Callable[[int], None] | None, status: str) -> planner.PlanStats:
     plan = runs.build_plan(uow, campaign, now, run)
-    stats = planner.plan(uow, plan, runs.audience(uow, campaign), now, progress)
+    how = bulk.plan if bulk.applies(uow, plan) else planner.plan
+    stats = how(uow, plan, runs.audience(uow, campaign), now, progress)
     if stats.audience == 0 and run == 0:  # nothing was written; the caller's unit of work rolls back anyway
         raise Invalid(f"the audience {campaign.segment!r} matches no contacts", where=f"campaign {campaign.name!r}")
     campaign.status, campaign.planned_at = status, now

@@ -14,7 +14,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -73,6 +73,11 @@ class Policy:
     def reads_usage(self) -> bool:
         """Whether a rule reads the senders' shared allowances, so usage must be loaded for it."""
         return any(s.rule.name in USAGE_RULES for s in self.rules)
+
+    @property
+    def send_lookback(self) -> timedelta:
+        """How far back from the moment it judges any rule reads a recipient's past sends."""
+        return max((s.rule.lookback(s.params) for s in self.rules), default=timedelta(0))
 
     def describe(self) -> list[dict[str, Any]]:
         return [{"rule": s.name, "summary": s.rule.summary, "params": dict(s.raw)} for s in self.rules]

@@ -189,7 +189,7 @@ def rollout_campaign(container, tmp_path, **settings) -> int:
     setup(container, tmp_path)
     with container.uow() as uow:
         return campaigns.create_campaign(uow, "Canary", "consent:sms", "sale", NOW, rollout_settings={
-            "canary_percent": 50, "hold_minutes": 60, "min_settled": 1, **settings}).id
+            "canary_percent": 40, "hold_minutes": 60, "min_settled": 1, **settings}).id
 
 
 def test_a_rollout_sends_the_canary_then_the_rest_when_it_holds(container, tmp_path, clock) -> None:
@@ -198,9 +198,12 @@ def test_a_rollout_sends_the_canary_then_the_rest_when_it_holds(container, tmp_p
     held = [m for m in messages(container, cid) if m.status == "held"]
     assert stats.held_for_rollout == len(held) and 0 < len(held) < 4
     run(container)
-    clock.set(NOW + timedelta(hours=12))  # past the hold, and morning everywhere in the canary
+    clock.set(NOW + timedelta(hours=12))  # past the hold: the canary held up, so the rest is released
     run(container)
     assert status(container, cid) in ("running", "completed")
+    assert not [m for m in messages(container, cid) if m.status == "held"]
+    clock.set(NOW + timedelta(hours=24))  # and sent once it is daytime where each recipient is
+    run(container)
     assert {m.status for m in messages(container, cid)} <= {"sent", "skipped"}
 
 

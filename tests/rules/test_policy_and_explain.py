@@ -22,7 +22,7 @@ def test_a_rule_that_keeps_deferring_is_given_up_with_a_reason() -> None:
     def restless(r, it, channel, params, now) -> RuleOutcome:
         return RuleOutcome("restless", channel, Verdict.DEFER, "later", now + timedelta(minutes=1))
 
-    rule = RuleType("restless", restless, {}, lambda p: p, "never satisfied")
+    rule = RuleType("restless", restless, {}, lambda p: p, "never satisfied", lambda p: timedelta(0))
     decision = decide(recipient(), intent(SMS), Policy("test", (RuleSpec(rule, {}, {}),)), NOW)
     assert isinstance(decision, Skip) and decision.reason == "engine"
     assert "kept deferring" in decision.trail[-1].detail
@@ -57,3 +57,15 @@ def test_trail_json_is_what_the_ledger_stores() -> None:
     assert stored[0] == {"rule": "consent", "channel": "sms", "verdict": "pass",
                          "detail": "marketing consent on sms granted on 2026-03-07", "until": None}
     assert explain("send", "sms", None, stored).splitlines()[0] == "Send on sms now."
+
+
+@pytest.mark.parametrize(("preset", "overrides", "expected"), [
+    ("default", {}, timedelta(hours=24)),
+    ("default", {"frequency_cap": {"enabled": False}, "lifecycle_cadence": {}}, timedelta(days=30)),
+    ("default", {"frequency_cap": {"enabled": False}, "whatsapp_limits": {"min_spacing_seconds": 90_000}},
+     timedelta(seconds=90_000)),
+    ("default", {"frequency_cap": {"enabled": False}, "whatsapp_limits": {}}, timedelta(hours=24)),
+    ("default", {"frequency_cap": {"enabled": False}}, timedelta(0)),
+])
+def test_send_lookback_is_the_farthest_any_rule_reads_back(preset, overrides, expected) -> None:
+    assert load_policy(preset, overrides).send_lookback == expected

@@ -1,10 +1,13 @@
 """Built-in rule families. Each module offers `DEFAULTS`, `check(params) -> params` (raises ValueError
-naming the parameter) and `evaluate(recipient, intent, channel, params, now) -> RuleOutcome`."""
+naming the parameter) and `evaluate(recipient, intent, channel, params, now) -> RuleOutcome`. A module
+that reads the recipient's past sends also offers `lookback(params) -> timedelta`: how far back it looks
+from the moment it judges, so a planner can leave older sends out of what makes recipients alike."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from herald.rules.builtin import (
@@ -28,10 +31,15 @@ class RuleType:
     defaults: Mapping[str, Any]
     check: Callable[[dict[str, Any]], dict[str, Any]]
     summary: str
+    lookback: Callable[[dict[str, Any]], timedelta]
+
+
+def _reads_no_sends(params: dict[str, Any]) -> timedelta:
+    return timedelta(0)
 
 
 RULES: dict[str, RuleType] = {
-    m.NAME: RuleType(m.NAME, m.evaluate, m.DEFAULTS, m.check, m.SUMMARY)
+    m.NAME: RuleType(m.NAME, m.evaluate, m.DEFAULTS, m.check, m.SUMMARY, getattr(m, "lookback", _reads_no_sends))
     for m in (consent, suppression, line_type, frequency, cadence, quiet_hours, send_window, whatsapp,
               whatsapp_limits, capacity)
 }

@@ -26,6 +26,10 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
             "on_exceed": one_of(params["on_exceed"], "on_exceed", ("defer", "skip"))}
 
 
+def lookback(params: dict[str, Any]) -> timedelta:
+    return max(params["every"].values())
+
+
 def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
              now: datetime) -> RuleOutcome:
     if intent.purpose not in params["purposes"]:

@@ -26,6 +26,10 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def lookback(params: dict[str, Any]) -> timedelta:
+    return params["window"]
+
+
 def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
              now: datetime) -> RuleOutcome:
     if intent.purpose not in params["purposes"]:

@@ -31,6 +31,10 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
             "horizon": timedelta(days=positive_int(params["horizon_days"], "horizon_days"))}
 
 
+def lookback(params: dict[str, Any]) -> timedelta:
+    return max(params["spacing"], WINDOW)
+
+
 def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
              now: datetime) -> RuleOutcome:
     if channel is not Channel.WHATSAPP:

@@ -1,0 +1,127 @@
+"""The set-based planner's SQL (see `bulk`): a contact's facts as one key, its draws, and its outbox row.
+Every expression is built by SQLAlchemy and renders for SQLite and PostgreSQL alike; every value is bound
+or one of this module's own integer constants."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ColumnElement, Select, String, and_, case, cast, func, literal, literal_column, or_
+from sqlalchemy import select as select_
+
+from herald.campaigns import assign
+from herald.campaigns.planner import Plan, key_prefix
+from herald.contacts.models import AllowedAddress, Consent, Contact, Suppression
+from herald.db import UTCDateTime
+from herald.outbox.models import Message
+from herald.types import MessageStatus
+
+# Separators no fact holds: JSON text escapes control characters, and the rest are codes and times.
+FIELD, ITEM = "\x1f", "\x1e"
+HOLDOUT = ""  # the variant of hold-out rows in the key table
+PHONE_CHANNELS = ("sms", "whatsapp")
+
+
+def _text(column) -> ColumnElement[str]:
+    """The column as text, '' for NULL (text columns are not cast: a cast costs a call a row)."""
+    return func.coalesce(column if isinstance(column.type, String) else cast(column, String), "")
+
+
+def _joined(parts: list[ColumnElement], sep: str) -> ColumnElement[str]:
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + sep + part
+    return joined
+
+
+def _listed(columns: list, where) -> ColumnElement[str]:
+    """Each matching row's columns as one item, the items joined (in no set order: an order that differs
+    only splits a class in two, it never merges unlike ones)."""
+    item = _joined([_text(c) for c in columns], "|")
+    return func.coalesce(select_(func.aggregate_strings(item, ITEM)).where(where).scalar_subquery(), "")
+
+
+def fact_key(p: Plan, now: datetime) -> ColumnElement[str]:
+    """Everything a rule may read of a contact, as text: equal keys, equal decisions (see `rules.memo`)."""
+    live = or_(Suppression.expires_at.is_(None), Suppression.expires_at > now)
+    at_address = or_(and_(Suppression.address == Contact.phone, Suppression.channel.in_(PHONE_CHANNELS)),
+                     and_(Suppression.address == Contact.email, Suppression.channel == "email"))
+    allowed = or_(and_(AllowedAddress.address == Contact.phone, AllowedAddress.channel.in_(PHONE_CHANNELS)),
+                  and_(AllowedAddress.address == Contact.email, AllowedAddress.channel == "email"))
+    parts = [
+        _text(Contact.timezone), _text(Contact.phone_timezones), _text(Contact.region), _text(Contact.line_type),
+        _text(func.substr(Contact.phone, 1, p.decider.prefix)), case((Contact.email.is_(None), "0"), else_="1"),
+        _text(Contact.attributes["lifecycle"].as_string()), _text(Contact.attributes["stage"].as_string()),
+        _listed([Consent.channel, Consent.purpose, Consent.status, Consent.recorded_at, Consent.source,
+                 Consent.has_evidence], Consent.contact_id == Contact.id),
+        # A suppressed address appears in its trail, so it is part of the key.
+        _listed([Suppression.channel, Suppression.reason, Suppression.address], and_(at_address, live)),
+        _listed([AllowedAddress.channel], allowed),
+    ]
+    lookback = p.decider.policy.send_lookback
+    if lookback:
+        # Only the sends a rule can still see from now on; older ones change no decision.
+        recent = or_(and_(Message.status == MessageStatus.SENT, Message.sent_at >= now - lookback),
+                     Message.status == MessageStatus.INFLIGHT)
+        parts.append(_listed([Message.channel, Message.purpose, func.coalesce(Message.sent_at, Message.updated_at)],
+                             and_(Message.contact_id == Contact.id, recent)))
+    return _joined(parts, FIELD)
+
+
+def draw(campaign_id: int, salt: int) -> ColumnElement[int]:
+    """`assign.draw` of each contact, in SQL."""
+    multiplier, constant, again = (literal_column(str(n)) for n in assign.draw_terms(campaign_id, salt))
+    prime = literal_column(str(assign.PRIME))
+    z = (cast(Contact.id, BigInteger) % prime * multiplier + constant) % prime
+    z = (z * z + again) % prime
+    return (z * z + multiplier) % prime % literal_column(str(assign.SCALE))
+
+
+def variant_of(p: Plan) -> ColumnElement[str]:
+    """The contact's variant name (`assign.pick`), or HOLDOUT in the hold-out group (`assign.within`)."""
+    campaign, edge, whens = p.campaign, 0.0, []
+    if len(p.variants) == 1:
+        name: ColumnElement[str] = literal(p.variants[0].name, String)
+    else:
+        point = draw(campaign.id, assign.VARIANT)
+        for v in p.variants[:-1]:
+            edge += v.weight * assign.SCALE / 100
+            whens.append((point < edge, v.name))
+        name = case(*whens, else_=p.variants[-1].name)
+    if not campaign.holdout_percent:
+        return name
+    return case((draw(campaign.id, assign.HOLDOUT) < campaign.holdout_percent * assign.SCALE / 100, HOLDOUT),
+                else_=name)
+
+
+def in_canary(p: Plan) -> ColumnElement[int]:
+    """1 for contacts queued during the rollout's canary (everyone without a rollout), else 0."""
+    if p.canary_percent is None:
+        return literal(1, BigInteger)
+    return case((draw(p.campaign.id, assign.CANARY) < p.canary_percent * assign.SCALE / 100, 1), else_=0)
+
+
+MESSAGE_COLUMNS = ("idempotency_key", "campaign_id", "contact_id", "template_id", "purpose", "channel", "address",
+                   "status", "planned_action", "reason", "due_at", "trail_id", "attempts", "created_at",
+                   "updated_at", "variant", "run", "held", "buckets")
+
+
+def message_rows(p: Plan, now: datetime, rows, decisions) -> Select:
+    """The outbox rows: each contact of `rows` with the decision for its key and variant."""
+    skip, held = decisions.c.action == "skip", rows.c.canary == 0
+    stamp = literal(now, UTCDateTime)
+    address = case((decisions.c.channel == "email", Contact.email),
+                   (decisions.c.channel.in_(PHONE_CHANNELS), Contact.phone), else_=None)
+    status = case((skip, MessageStatus.SKIPPED.value), (held, MessageStatus.HELD.value),
+                  else_=MessageStatus.QUEUED.value)
+    columns = [
+        literal(key_prefix(p.campaign.id, p.run)) + cast(rows.c.contact_id, String), literal(p.campaign.id),
+        rows.c.contact_id, decisions.c.template_id, literal(p.campaign.purpose), decisions.c.channel, address,
+        status, decisions.c.action, decisions.c.reason, decisions.c.due_at, decisions.c.trail_id, literal(0),
+        stamp, stamp, case((rows.c.variant == HOLDOUT, None), else_=rows.c.variant), literal(p.run),
+        case((and_(~skip, held), "rollout"), else_=None), decisions.c.buckets,
+    ]
+    joined = rows.join(decisions, and_(decisions.c.fkey == rows.c.fkey, decisions.c.variant == rows.c.variant)) \
+        .join(Contact, Contact.id == rows.c.contact_id)
+    # SQLite reads `ON CONFLICT` after a join's ON as part of the join unless a WHERE comes between.
+    return select_(*columns).select_from(joined).where(literal_column("1") == 1).order_by(rows.c.contact_id)
