@@ -42,7 +42,9 @@ def _listed(columns: list, where) -> ColumnElement[str]:
 
 
 def fact_key(p: Plan, now: datetime) -> ColumnElement[str]:
-    """Everything a rule may read of a contact, as text: equal keys, equal decisions (see `rules.memo`)."""
+    """Everything the policy's rules read of a contact, as text: equal keys, equal decisions (see
+    `rules.memo`). The contact's own columns always count; the stored facts only where a rule reads them."""
+    policy = p.decider.policy
     live = or_(Suppression.expires_at.is_(None), Suppression.expires_at > now)
     at_address = or_(and_(Suppression.address == Contact.phone, Suppression.channel.in_(PHONE_CHANNELS)),
                      and_(Suppression.address == Contact.email, Suppression.channel == "email"))
@@ -51,14 +53,18 @@ def fact_key(p: Plan, now: datetime) -> ColumnElement[str]:
     parts = [
         _text(Contact.timezone), _text(Contact.phone_timezones), _text(Contact.region), _text(Contact.line_type),
         _text(func.substr(Contact.phone, 1, p.decider.prefix)), case((Contact.email.is_(None), "0"), else_="1"),
-        _text(Contact.attributes["lifecycle"].as_string()), _text(Contact.attributes["stage"].as_string()),
-        _listed([Consent.channel, Consent.purpose, Consent.status, Consent.recorded_at, Consent.source,
-                 Consent.has_evidence], Consent.contact_id == Contact.id),
-        # A suppressed address appears in its trail, so it is part of the key.
-        _listed([Suppression.channel, Suppression.reason, Suppression.address], and_(at_address, live)),
-        _listed([AllowedAddress.channel], allowed),
     ]
-    lookback = p.decider.policy.send_lookback
+    stored = {
+        "lifecycle": lambda: [_text(Contact.attributes["lifecycle"].as_string()),
+                              _text(Contact.attributes["stage"].as_string())],
+        "consents": lambda: [_listed([Consent.channel, Consent.purpose, Consent.status, Consent.recorded_at,
+                                      Consent.source, Consent.has_evidence], Consent.contact_id == Contact.id)],
+        "suppressions": lambda: [_listed([Suppression.channel, Suppression.reason], and_(at_address, live))],
+        "allow_list": lambda: [_listed([AllowedAddress.channel], allowed)],
+    }
+    for fact in sorted(policy.reads & stored.keys()):
+        parts.extend(stored[fact]())
+    lookback = policy.send_lookback
     if lookback:
         # Only the sends a rule can still see from now on; older ones change no decision.
         recent = or_(and_(Message.status == MessageStatus.SENT, Message.sent_at >= now - lookback),

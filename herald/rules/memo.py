@@ -4,7 +4,7 @@ and no rule reads that. Recipients whose facts match get the same Decision objec
 also serialize each distinct trail once.
 
 What a rule may read of an address is bounded: the country code (WhatsApp's +1 rule) or a scope's
-prefix; the whole address only appears in a trail when it is suppressed, and then it is in the key.
+prefix; no trail names the address (trails are shared, and stored once for all who share them).
 Rules that read the senders' usage change their answer as the plan fills it, so with usage present
 the memory is not used for policies that hold them; nor for recipients with recent sends, whose
 facts rarely recur."""
@@ -64,7 +64,7 @@ class Decider:
     def _facts(self, r: Recipient, channels: tuple) -> tuple:
         found = [r.addresses.get(c) for c in channels]
         suppressed = tuple(sorted(r.suppressions.items())) if r.suppressions else ()
-        addresses = tuple(found) if suppressed else tuple(a and a[:self.prefix] for a in found)
+        addresses = tuple(a and a[:self.prefix] for a in found)
         inbound = tuple(sorted(r.last_inbound.items())) if r.last_inbound else ()
         return (addresses, r.timezones, r.region, r.line_type, r.consents, suppressed, r.lifecycle, r.sends, inbound,
                 r.allow_listed)

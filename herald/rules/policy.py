@@ -79,6 +79,11 @@ class Policy:
         """How far back from the moment it judges any rule reads a recipient's past sends."""
         return max((s.rule.lookback(s.params) for s in self.rules), default=timedelta(0))
 
+    @property
+    def reads(self) -> frozenset[str]:
+        """The recipient's stored facts some rule reads, beyond the contact's own row."""
+        return frozenset().union(*(s.rule.reads for s in self.rules))
+
     def describe(self) -> list[dict[str, Any]]:
         return [{"rule": s.name, "summary": s.rule.summary, "params": dict(s.raw)} for s in self.rules]
 

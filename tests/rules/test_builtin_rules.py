@@ -55,7 +55,8 @@ def test_suppression_rule(suppressions, channel, verdict) -> None:
                                    params("suppression"), NOW)
     assert outcome.verdict is verdict
     if verdict is Verdict.SKIP:
-        assert suppressions[channel] in outcome.detail and "+9779841234567" in outcome.detail
+        # Trails are shared by everyone with the same facts, so they never name the address.
+        assert suppressions[channel] in outcome.detail and "+9779841234567" not in outcome.detail
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ def test_a_rule_that_keeps_deferring_is_given_up_with_a_reason() -> None:
     def restless(r, it, channel, params, now) -> RuleOutcome:
         return RuleOutcome("restless", channel, Verdict.DEFER, "later", now + timedelta(minutes=1))
 
-    rule = RuleType("restless", restless, {}, lambda p: p, "never satisfied", lambda p: timedelta(0))
+    rule = RuleType("restless", restless, {}, lambda p: p, "never satisfied", lambda p: timedelta(0), frozenset())
     decision = decide(recipient(), intent(SMS), Policy("test", (RuleSpec(rule, {}, {}),)), NOW)
     assert isinstance(decision, Skip) and decision.reason == "engine"
     assert "kept deferring" in decision.trail[-1].detail

@@ -13,6 +13,7 @@ from herald.types import Channel
 
 NAME = "lifecycle_cadence"
 SUMMARY = "spaces messages by lifecycle stage (e.g. new weekly, active fortnightly, dormant monthly)"
+READS = ("sends", "lifecycle")
 DEFAULTS: dict[str, Any] = {"every_days": {"new": 7, "active": 14, "dormant": 30}, "purposes": ["marketing"],
                             "on_exceed": "defer"}
 

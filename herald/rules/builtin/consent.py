@@ -17,6 +17,7 @@ from herald.types import Channel
 
 NAME = "consent"
 SUMMARY = "needs the recipient's consent on the channel for the purpose"
+READS = ("consents",)
 DEFAULTS: dict[str, Any] = {"required_for": ["marketing"], "opt_in_channels": [], "evidence_for": []}
 
 

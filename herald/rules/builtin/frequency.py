@@ -13,6 +13,7 @@ from herald.types import Channel
 
 NAME = "frequency_cap"
 SUMMARY = "limits how many messages a recipient gets in a rolling window"
+READS = ("sends",)
 DEFAULTS = {"max": 1, "window_hours": 24, "purposes": ["marketing"], "scope": "all", "on_exceed": "defer"}
 
 

@@ -13,6 +13,7 @@ from herald.types import Channel
 
 NAME = "suppression"
 SUMMARY = "never messages an address on the suppression list (in allow-list mode, one off the allow-list)"
+READS = ("suppressions", "allow_list")
 DEFAULTS: dict[str, Any] = {"allow_list_only": False}
 
 
@@ -23,9 +24,8 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
 def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
              now: datetime) -> RuleOutcome:
     reason = r.suppressions.get(channel)
-    address = r.addresses.get(channel, "")
     if reason is not None:
-        return RuleOutcome(NAME, channel, Verdict.SKIP, f"{channel} address {address} is suppressed ({reason})")
+        return RuleOutcome(NAME, channel, Verdict.SKIP, f"the {channel} address is suppressed ({reason})")
     if params["allow_list_only"]:
         if channel not in r.allow_listed:
             return RuleOutcome(NAME, channel, Verdict.SKIP, f"allow-list mode: the {channel} address is not on the "

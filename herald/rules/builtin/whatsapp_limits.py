@@ -15,6 +15,7 @@ from herald.types import Channel
 
 NAME = "whatsapp_limits"
 SUMMARY = "keeps WhatsApp within the portfolio messaging limit and spaces messages to one person"
+READS = ("sends",)
 DEFAULTS: dict[str, Any] = {"portfolio_limit": 250, "min_spacing_seconds": 6, "horizon_days": 30}
 TIERS = (250, 2000, 10_000, 100_000)
 WINDOW = timedelta(hours=24)
