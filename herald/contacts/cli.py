@@ -31,7 +31,7 @@ def count_lines(path: Path) -> int | None:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV file with a header row.")],
+    file: Annotated[Path, typer.Argument(help="CSV, TSV or .xlsx file with a header row.")],
     default_region: Annotated[
         str | None, typer.Option(help="Country for numbers without a country code, e.g. NP.")
     ] = None,
@@ -45,18 +45,21 @@ def import_(
         ),
     ] = None,
     unknown: Annotated[str, typer.Option(help="Unknown columns: error, attribute or ignore.")] = "error",
-    encoding: Annotated[str, typer.Option(help="Text encoding of the file.")] = "utf-8-sig",
+    encoding: Annotated[str | None, typer.Option(
+        help="Text encoding (utf-8, gb18030, big5, utf-16…); detected when not given.")] = None,
+    delimiter: Annotated[str | None, typer.Option(help="Field separator; sniffed when not given (, ; tab |).")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx workbook (default: the first).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")] = False,
     report: Annotated[Path | None, typer.Option(help="Write every problem row to this CSV.")] = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Import contacts from CSV: normalize, validate, de-duplicate, record consent."""
+    """Import contacts from CSV, TSV or XLSX: normalize, validate, de-duplicate, record consent."""
     container = app_context(ctx).container
     region = default_region or container.settings.default_region
     if unknown not in ("error", "attribute", "ignore"):
         raise typer.BadParameter("expected error, attribute or ignore", param_hint="--unknown")
     with progress(f"Importing {file.name}", count_lines(file)) as advance, container.uow(dry_run=dry_run) as uow:
-        result = importer.import_csv(
+        result = importer.import_file(
             uow,
             file,
             container.clock.now(),
@@ -64,6 +67,8 @@ def import_(
             mapping=parse_pairs(map_, "--map"),
             unknown=unknown,
             encoding=encoding,
+            delimiter=delimiter,
+            sheet=sheet,
             dry_run=dry_run,
             progress=advance,
         )
@@ -94,12 +99,24 @@ def write_problems(path: Path, problems: list[dict]) -> None:
 def print_import(result: importer.ImportReport, report: Path | None) -> None:
     prefix = "Dry run — nothing written. " if result.dry_run else ""
     counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
-    out.print(f"{prefix}{result.rows} rows read from {result.source}: {counts}.")
+    out.print(f"{prefix}{result.rows} rows read from {result.source} ({_read_as(result.read_as)}): {counts}.")
+    if result.dry_run:
+        out.print("Columns: " + ", ".join(f"{column} → {fld}" for column, fld in result.mapping.items()))
+        for row in result.preview:
+            out.print("  " + "  ".join(f"{k}={v}" for k, v in row.items()))
     for p in result.problems[:10]:
         out.print(f"  row {p['row']} {p['field']}: {p['reason']}" + (f" ({p['value']!r})" if p["value"] else ""))
     if len(result.problems) > 10:
         hint = f"all in {report}" if report else "use --report FILE or --json for all"
         out.print(f"  … {len(result.problems) - 10} more problems ({hint})")
+
+
+def _read_as(read_as: dict) -> str:
+    if read_as.get("kind") == "xlsx":
+        return f"sheet {read_as.get('sheet')!r}"
+    guessed = " — guessed; pass --encoding if names look wrong" if read_as.get("encoding_guessed") else ""
+    separator = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "bar"}.get(read_as.get("delimiter", ","), "?")
+    return f"{read_as.get('encoding')}{guessed}, {separator}-separated"
 
 
 @app.command("list")

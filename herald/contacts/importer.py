@@ -1,12 +1,12 @@
-"""CSV import: read, map headers, normalize, de-duplicate within the file, then upsert in batches through
-the service. Every row ends in exactly one bucket of the report, and every problem names row and field."""
+"""Contacts import from CSV/TSV or XLSX (`sources`): read, map headers, normalize, de-duplicate within the
+file, then upsert in batches through the service. Every row ends in exactly one bucket of the report,
+and every problem names row and field."""
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,8 +14,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from herald.contacts import service
-from herald.contacts.normalize import Phone, Rejected, clean_region, normalize_email, normalize_phone
+from herald.contacts import service, sources
+from herald.contacts.normalize import (
+    NUMBER_CELL,
+    Phone,
+    Rejected,
+    clean_region,
+    normalize_email,
+    normalize_phone,
+    numeric_phone,
+    spreadsheet_text,
+)
 from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
 from herald.errors import Invalid
@@ -46,10 +55,15 @@ ALIASES = {
         "手机号码",
         "电话",
         "电话号码",
+        "手機",
+        "手機號",
+        "手機號碼",
+        "電話",
+        "電話號碼",
     ],
-    "email": ["email", "e_mail", "mail", "email_address", "邮箱", "电子邮件", "邮件"],
+    "email": ["email", "e_mail", "mail", "email_address", "邮箱", "电子邮件", "邮件", "郵箱", "電子郵件", "郵件"],
     "name": ["name", "full_name", "fullname", "contact_name", "姓名", "名字", "客户姓名"],
-    "country": ["country", "country_code", "region", "国家", "地区"],
+    "country": ["country", "country_code", "region", "国家", "地区", "國家", "地區"],
     "external_id": ["external_id", "id", "customer_id", "member_id", "客户编号", "会员编号"],
     "timezone": ["timezone", "time_zone", "tz", "时区"],
     "consent_sms": ["consent_sms", "sms_consent", "sms_opt_in", "短信同意"],
@@ -59,6 +73,8 @@ ALIASES = {
 YES = {"yes", "y", "true", "1", "granted", "opt_in", "optin", "是", "同意"}
 NO = {"no", "n", "false", "0", "revoked", "opt_out", "optout", "否", "拒绝"}
 BATCH = 5000
+PREVIEW = 5
+MAX_FIELD = 64 * 1024  # characters in one cell; longer is no contact data
 
 
 def header_key(name: str) -> str:
@@ -82,6 +98,8 @@ class ImportReport:
     problems: list[dict[str, object]] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
+    read_as: dict[str, object] = field(default_factory=dict)  # kind, encoding (and whether guessed), delimiter
+    preview: list[dict[str, object]] = field(default_factory=list)  # the first rows as they will be stored
 
     def problem(self, row: int, fld: str, value: object, reason: str) -> None:
         self.problems.append({"row": row, "field": fld, "value": value, "reason": reason})
@@ -92,7 +110,9 @@ class ImportReport:
             "dry_run": self.dry_run,
             "rows": self.rows,
             **self.counts,
+            "read_as": self.read_as,
             "mapping": self.mapping,
+            "preview": self.preview,
             "problems": self.problems,
         }
 
@@ -109,6 +129,8 @@ def map_headers(headers: list[str], explicit: dict[str, str], unknown: str) -> d
     strangers = []
     for index, raw in enumerate(headers):
         key = header_key(raw)
+        if not key:
+            continue  # an unnamed column (a sheet's margin); values found in it are reported per row
         target = targets.get(key) or ALIAS_INDEX.get(key)
         if target is None and unknown == "attribute" and key:
             target = f"attr.{key}"
@@ -119,33 +141,16 @@ def map_headers(headers: list[str], explicit: dict[str, str], unknown: str) -> d
                 raise Invalid(f"columns map twice to {target!r} (second: {raw!r})", where="header")
             mapping[index] = target
     if strangers:
+        more = f" and {len(strangers) - 10} more" if len(strangers) > 10 else ""
+        named = ", ".join(map(repr, strangers[:10])) + more
         raise Invalid(
-            f"unknown column(s) {', '.join(map(repr, strangers))}; map them with --map COLUMN=FIELD "
+            f"unknown column(s) {named}; map them with --map COLUMN=FIELD "
             f"(fields: {', '.join(FIELDS)}, attr.NAME, ignore) or pass --unknown attribute",
             where="header",
         )
     if not {"phone", "email"} & set(mapping.values()):
         raise Invalid("no phone or email column found", where="header")
     return mapping
-
-
-def read_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) for each record, the header first; decoding and quoting errors name the line."""
-    if not path.is_file():
-        raise Invalid("file not found", where=str(path))
-    reader = None
-    try:
-        with path.open(encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle, strict=True)
-            for cells in reader:
-                yield reader.line_num, cells
-    except UnicodeDecodeError as exc:
-        line = reader.line_num + 1 if reader else 1
-        raise Invalid(
-            f"not valid {encoding} text near byte {exc.start} (pass --encoding)", where=f"{path} line {line}"
-        ) from None
-    except csv.Error as exc:
-        raise Invalid(f"malformed CSV: {exc}", where=f"{path} line {reader.line_num if reader else 1}") from None
 
 
 class Importer:
@@ -155,11 +160,22 @@ class Importer:
         self.report = report
         self.default_region = default_region
         self.seen: dict[tuple[str, str], int] = {}
+        self.unnamed: set[int] = set()  # columns without a header
 
-    def parse(self, row_no: int, cells: list[str], mapping: dict[int, str], width: int) -> ContactInput | None:
-        if len(cells) != width:
+    def parse(self, row_no: int, cells: list[str], mapping: dict[int, str], width: int,
+              marks: dict[int, str] | None = None) -> ContactInput | None:
+        if len(cells) > width or (len(cells) < width and marks is None):  # a sheet row may stop early
             return self._invalid(row_no, "row", len(cells), f"has {len(cells)} fields, the header has {width}")
-        values = {mapping[i]: cells[i].strip() for i in mapping}
+        big = next((i for i, c in enumerate(cells) if len(c) > MAX_FIELD), None)
+        if big is not None:
+            return self._invalid(row_no, "row", None, f"column {big + 1} holds {len(cells[big]):,} characters; "
+                                                      f"a field may hold {MAX_FIELD:,}")
+        values = {f: cells[i].strip() if i < len(cells) else "" for i, f in mapping.items()}
+        for i in self.unnamed:
+            if i < len(cells) and cells[i].strip():
+                self.report.problem(row_no, f"column {i + 1}", cells[i], "the column has no header, so this value "
+                                                                          "was not imported; name the column")
+        marked = {mapping[i]: m for i, m in (marks or {}).items() if i in mapping}
         item = ContactInput(
             row=row_no,
             name=values.get("name") or None,
@@ -168,13 +184,25 @@ class Importer:
         )
         item.attributes = {k[5:]: v for k, v in values.items() if k.startswith("attr.") and v}
         region = self._region(row_no, values.get("country", ""))
-        item.phone = self._checked(row_no, "phone", normalize_phone(values.get("phone", ""), region))
-        item.email = self._checked(row_no, "email", normalize_email(values.get("email", "")))
+        item.phone = self._checked(row_no, "phone", self._phone(row_no, values.get("phone", ""),
+                                                                marked.get("phone"), region))
+        email = spreadsheet_text(values.get("email", ""), marked.get("email"))
+        item.email = self._checked(row_no, "email", normalize_email(email) if isinstance(email, str) else email)
         item.timezone = self._timezone(row_no, values.get("timezone", ""))
         item.consents = self._consents(row_no, values)
         if item.phone is None and item.email is None:
             return self._invalid(row_no, "row", None, "no valid phone or email")
         return item
+
+    def _phone(self, row_no: int, raw: str, mark: str | None, region: str | None) -> Phone | Rejected | None:
+        text = spreadsheet_text(raw, mark)
+        if isinstance(text, Rejected) or mark != NUMBER_CELL or not text.isdigit():
+            return normalize_phone(text, region) if isinstance(text, str) else text
+        phone = numeric_phone(text, region)
+        if isinstance(phone, Phone):
+            self.report.problem(row_no, "phone", raw, f"the spreadsheet stored this phone number as a number, which "
+                                                      f"drops a leading + or 0; read as {phone.e164} — check it")
+        return phone
 
     def _invalid(self, row_no: int, fld: str, value: object, reason: str) -> None:
         self.report.problem(row_no, fld, value, reason)
@@ -237,7 +265,7 @@ class Importer:
         return earlier
 
 
-def import_csv(
+def import_file(
     uow: UnitOfWork,
     path: Path,
     now: datetime,
@@ -245,35 +273,52 @@ def import_csv(
     default_region: str | None = None,
     mapping: dict[str, str] | None = None,
     unknown: str = "error",
-    encoding: str = "utf-8-sig",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import contacts from a CSV file into the caller's unit of work and report on every row."""
+    """Import contacts from a CSV/TSV or XLSX file into the caller's unit of work; report on every row."""
     report = ImportReport(source=path.name, dry_run=dry_run)
     try:
         region = clean_region(default_region)
     except ValueError as exc:
         raise Invalid(str(exc), where="--default-region") from None
-    rows = read_rows(path, encoding)
-    header = next(rows, None)
+    source, rows = sources.open_rows(path, encoding, delimiter, sheet)
+    report.read_as = source.as_dict()
+    header = next((r for r in rows if any(c.strip() for c in r[1])), None)
     if header is None:
         raise Invalid("the file is empty", where=str(path))
-    columns = map_headers(header[1], mapping or {}, unknown)
+    columns = _columns(header[1], mapping or {}, unknown, source)
     report.mapping = {header[1][i]: f for i, f in columns.items()}
     importer = Importer(report, region)
+    importer.unnamed = {i for i, h in enumerate(header[1]) if not header_key(h)}
     batch: list[tuple[ContactInput, int | None]] = []
-    for row_no, cells in rows:
+    for row_no, cells, marks in rows:
         if not any(c.strip() for c in cells):
             continue  # blank lines are not rows
         report.rows += 1
-        item = importer.parse(row_no, cells, columns, len(header[1]))
+        item = importer.parse(row_no, cells, columns, len(header[1]), marks)
         if item is not None:
             batch.append((item, importer.first_seen(item)))
+            if len(report.preview) < PREVIEW:
+                report.preview.append(item.preview())
         if len(batch) >= BATCH:
             _flush(uow, batch, report, now, progress)
     _flush(uow, batch, report, now, progress)
     return report
+
+
+def _columns(header: list[str], mapping: dict[str, str], unknown: str, source: sources.Source) -> dict[int, str]:
+    try:
+        return map_headers(header, mapping, unknown)
+    except Invalid as exc:
+        if source.kind != "csv" or "unknown column" not in exc.reason:
+            raise
+        # Garbled column names are the first sign of a file read in the wrong encoding.
+        raise Invalid(f"{exc.reason} (the file was read as {source.encoding}: if the names look garbled, pass "
+                      "--encoding)", where=exc.where) from None
 
 
 def _flush(

@@ -151,3 +151,36 @@ def normalize_email(raw: str) -> str | Rejected | None:
     except EmailNotValidError as exc:
         return Rejected(raw, f"not a valid email address: {exc}")
     return result.normalized.lower()
+
+
+# What spreadsheets do to phone numbers: a number cell drops the "+" and leading zeros, an exported
+# number may be in scientific notation (its last digits gone), and a formula is no value at all, except
+# the ="0981234567" idiom people use to keep a leading zero.
+SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
+CONSTANT_FORMULA = re.compile(r'=\s*"([^"]*)"')
+NUMBER_CELL = "number"
+FORMULA_CELL = "formula"
+
+
+def spreadsheet_text(text: str, mark: str | None) -> str | Rejected:
+    """A cell's text as typed, undoing what a spreadsheet did where it can; a refusal says what it did."""
+    if mark == FORMULA_CELL:
+        return Rejected(text, "a formula cell, not a value: replace the formula with the number itself")
+    if text.startswith("="):
+        constant = CONSTANT_FORMULA.fullmatch(text)
+        if constant:
+            return constant.group(1)
+        return Rejected(text, "a spreadsheet formula, not a value: replace the formula with the number itself")
+    if SCIENTIFIC.fullmatch(text.strip()):
+        return Rejected(text, "written in scientific notation, which drops the last digits: format the column "
+                              "as text in the spreadsheet and export again")
+    return text
+
+
+def numeric_phone(digits: str, region: str | None) -> Phone | Rejected | None:
+    """A phone number a spreadsheet stored as a number: its "+" is gone (and maybe a leading 0), so it is
+    read as international when that makes a valid number, else in `region`."""
+    international = normalize_phone("+" + digits, None)
+    if isinstance(international, Phone):
+        return international
+    return normalize_phone(digits, region)

@@ -41,6 +41,12 @@ class ContactInput:
             "carrier": p and p.carrier, "line_type": p and p.line_type,
         }
 
+    def preview(self) -> dict[str, object]:
+        """The row as it will be stored, for an import's dry run."""
+        found = {"row": self.row, **{k: v for k, v in self.columns().items() if v}}
+        return {**found, **({"attributes": self.attributes} if self.attributes else {}),
+                **({"consents": self.consents} if self.consents else {})}
+
 
 @dataclass(frozen=True)
 class UpsertOutcome:

@@ -1,4 +1,4 @@
-"""CSV import on SQLite and PostgreSQL: buckets that add up, de-duplication, consent and bad input."""
+"""Import on SQLite and PostgreSQL: buckets that add up, de-duplication, consent and bad input."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ Email Only,,only@example.com,,,yes
 
 def run(container, path, **kw):
     with container.uow(dry_run=kw.get("dry_run", False)) as uow:
-        return importer.import_csv(uow, path, NOW, **kw)
+        return importer.import_file(uow, path, NOW, **kw)
 
 
 def count(container, model) -> int:
@@ -129,21 +129,25 @@ def test_a_dry_run_reports_but_writes_nothing(container, write_csv) -> None:
         ("name,email_x\n", "unknown column"),
         ("name\nSita\n", "no phone or email column"),
         ("phone,phone_number\n1,2\n", "map twice"),
-        ('phone,name\n+9779841234567,"unclosed\n', "malformed CSV"),
+        ('phone,name\n+9779841234567,"unclosed\n', "line 9: a quote opened .* never closed"),
         ('phone,name\n+9779841234567,"a"b\n', "malformed CSV"),
     ],
 )
 def test_bad_files_are_refused_with_the_place_and_nothing_is_written(container, write_csv, content, message) -> None:
     with pytest.raises(Invalid, match=message):
-        run(container, write_csv(GOOD.replace("Sita", "Gita") + content if "malformed" in message else content))
+        appended = "malformed" in message or "quote" in message
+        run(container, write_csv(GOOD.replace("Sita", "Gita") + content if appended else content))
     assert count(container, Contact) == 0
 
 
-def test_a_file_that_is_not_utf8_names_the_line(container, write_csv) -> None:
+def test_a_file_that_is_not_in_the_encoding_given_names_the_line(container, write_csv) -> None:
     path = write_csv("name,phone\n王伟,13800138000\n".encode("gbk"))
-    with pytest.raises(Invalid, match="not valid utf-8-sig text.*--encoding"):
-        run(container, path, default_region="CN")
-    assert run(container, path, default_region="CN", encoding="gbk").counts["imported"] == 1
+    with pytest.raises(Invalid, match="not valid utf-8 text.*--encoding") as error:
+        run(container, path, default_region="CN", encoding="utf-8")
+    assert "line 2" in str(error.value)
+    assert count(container, Contact) == 0
+    report = run(container, path, default_region="CN")
+    assert report.counts["imported"] == 1 and report.read_as["encoding"] == "gb18030"
 
 
 def test_rows_with_the_wrong_number_of_fields_are_reported(container, write_csv) -> None:

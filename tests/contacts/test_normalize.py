@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from herald.contacts.normalize import Phone, Rejected, clean_region, normalize_email, normalize_phone
+from herald.contacts.normalize import (
+    Phone,
+    Rejected,
+    clean_region,
+    normalize_email,
+    normalize_phone,
+    numeric_phone,
+    spreadsheet_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -91,3 +99,26 @@ def test_a_00_prefix_means_plus_even_where_the_country_dials_otherwise() -> None
     assert isinstance(phone, Phone) and (phone.e164, phone.region, phone.line_type) == ("+447812345678", "GB",
                                                                                          "mobile")
     assert "Europe/London" in phone.timezones
+
+
+@pytest.mark.parametrize(("text", "mark", "expected"), [
+    ("+9779841234567", None, "+9779841234567"),
+    ('="0981234567"', None, "0981234567"),  # the idiom that keeps a leading zero
+    ("=A2*1", None, Rejected("=A2*1", "a spreadsheet formula, not a value: replace the formula with the number "
+                                      "itself")),
+    ("8613800138000", "formula", Rejected("8613800138000", "a formula cell, not a value: replace the formula with "
+                                                           "the number itself")),
+    ("8.6138E+12", None, Rejected("8.6138E+12", "written in scientific notation, which drops the last digits: "
+                                                "format the column as text in the spreadsheet and export again")),
+    ("8613800138000", "number", "8613800138000"),
+])
+def test_spreadsheet_text(text, mark, expected) -> None:
+    assert spreadsheet_text(text, mark) == expected
+
+
+@pytest.mark.parametrize(("digits", "region", "e164"), [
+    ("8613800138000", "NP", "+8613800138000"),  # the "+" a number cell dropped
+    ("9841234567", "NP", "+9779841234567"),  # no country code: read in the region
+])
+def test_numeric_phone(digits, region, e164) -> None:
+    assert numeric_phone(digits, region).e164 == e164

@@ -69,3 +69,10 @@ def test_trail_json_is_what_the_ledger_stores() -> None:
 ])
 def test_send_lookback_is_the_farthest_any_rule_reads_back(preset, overrides, expected) -> None:
     assert load_policy(preset, overrides).send_lookback == expected
+
+
+def test_a_policy_names_the_stored_facts_its_rules_read() -> None:
+    assert load_policy("default").reads == {"consents", "suppressions", "allow_list", "sends"}
+    assert "lifecycle" in load_policy("default", {"lifecycle_cadence": {}}).reads
+    assert load_policy("default", {r: {"enabled": False} for r in ("consent", "suppression", "frequency_cap")}
+                       ).reads == frozenset()
