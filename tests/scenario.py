@@ -29,7 +29,7 @@ def setup(container, tmp_path, template: str = TEMPLATE, segment: str = "has:pho
     path = tmp_path / "scenario.csv"
     path.write_text(CSV, encoding="utf-8")
     with container.uow() as uow:
-        importer.import_file(uow, path, NOW)
+        importer.import_file(uow, path, NOW, erasure_key=container.settings.secret_key)
         tags.create_tag(uow, "vip", NOW)
         publish(uow, "sale", Channel.SMS, {"body": template})
         return campaigns.create_campaign(uow, "Sale", segment, "sale", NOW).id

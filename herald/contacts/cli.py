@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +10,8 @@ import typer
 from sqlalchemy import func, select
 
 from herald.console import JsonFlag, app_context, emit, err, out, parse_pairs, progress, table
-from herald.contacts import importer, service
+from herald.contacts import export, importer, service
+from herald.contacts.export import safe_cell
 from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
 from herald.contacts.normalize import Phone, normalize_phone
 from herald.errors import Invalid
@@ -71,21 +71,11 @@ def import_(
             sheet=sheet,
             dry_run=dry_run,
             progress=advance,
+            erasure_key=container.settings.secret_key,
         )
     if report:
         write_problems(report, result.problems)
     emit(ctx, json_out, result.as_dict(), lambda: print_import(result, report))
-
-
-E164 = re.compile(r"\+[1-9]\d{6,14}")
-
-
-def safe_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run as a formula; a strict E.164 number stays as it is."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not E164.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def write_problems(path: Path, problems: list[dict]) -> None:
@@ -117,6 +107,26 @@ def _read_as(read_as: dict) -> str:
     guessed = " — guessed; pass --encoding if names look wrong" if read_as.get("encoding_guessed") else ""
     separator = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "bar"}.get(read_as.get("delimiter", ","), "?")
     return f"{read_as.get('encoding')}{guessed}, {separator}-separated"
+
+
+@app.command("export")
+def export_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Where to write: .csv or .xlsx.")],
+    segment: Annotated[str | None, typer.Option(help="Only contacts matching this segment expression.")] = None,
+    format_: Annotated[str | None, typer.Option("--format", help="csv or xlsx (default: from the file name).")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Export contacts for a spreadsheet; no cell can run as a formula, E.164 numbers stay as they are."""
+    kind = (format_ or file.suffix.lstrip(".") or "csv").lower()
+    if kind not in ("csv", "xlsx"):
+        raise Invalid(f"expected csv or xlsx, got {kind!r}", where="--format")
+    app_ctx = app_context(ctx)
+    with app_ctx.container.uow() as uow:
+        ids = app_ctx.audience(uow.session, segment) if segment else None
+        written = (export.write_xlsx if kind == "xlsx" else export.write_csv)(uow, file, ids)
+    emit(ctx, json_out, {"file": str(file), "format": kind, "contacts": written},
+         lambda: out.print(f"{written} contacts written to {file}."))
 
 
 @app.command("list")

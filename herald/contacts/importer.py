@@ -70,6 +70,8 @@ ALIASES = {
     "consent_whatsapp": ["consent_whatsapp", "whatsapp_consent", "whatsapp_opt_in"],
     "consent_email": ["consent_email", "email_consent", "email_opt_in", "邮件同意"],
 }
+# Columns of `herald contacts export` that are derived or Herald's own: an export imports back as it is.
+DERIVED = {"herald_id", "phone_timezones", "carrier", "line_type", "created_at", "updated_at"}
 YES = {"yes", "y", "true", "1", "granted", "opt_in", "optin", "是", "同意"}
 NO = {"no", "n", "false", "0", "revoked", "opt_out", "optout", "否", "拒绝"}
 BATCH = 5000
@@ -132,6 +134,10 @@ def map_headers(headers: list[str], explicit: dict[str, str], unknown: str) -> d
         if not key:
             continue  # an unnamed column (a sheet's margin); values found in it are reported per row
         target = targets.get(key) or ALIAS_INDEX.get(key)
+        if target is None and key in DERIVED:
+            continue  # a column of Herald's own export, worked out again from the number
+        if target is None and key.startswith("attr_") and raw.strip().lower().startswith("attr."):
+            target = f"attr.{key[5:]}"
         if target is None and unknown == "attribute" and key:
             target = f"attr.{key}"
         if target is None and unknown != "ignore":
@@ -278,8 +284,10 @@ def import_file(
     sheet: str | None = None,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    erasure_key: str,
 ) -> ImportReport:
-    """Import contacts from a CSV/TSV or XLSX file into the caller's unit of work; report on every row."""
+    """Import contacts from a CSV/TSV or XLSX file into the caller's unit of work; report on every row.
+    People erased at their request (found by `erasure_key`, the installation's secret) are refused."""
     report = ImportReport(source=path.name, dry_run=dry_run)
     try:
         region = clean_region(default_region)
@@ -305,8 +313,8 @@ def import_file(
             if len(report.preview) < PREVIEW:
                 report.preview.append(item.preview())
         if len(batch) >= BATCH:
-            _flush(uow, batch, report, now, progress)
-    _flush(uow, batch, report, now, progress)
+            _flush(uow, batch, report, now, progress, erasure_key)
+    _flush(uow, batch, report, now, progress, erasure_key)
     return report
 
 
@@ -327,9 +335,11 @@ def _flush(
     report: ImportReport,
     now: datetime,
     progress: Callable[[int], None] | None,
+    erasure_key: str,
 ) -> None:
     if not batch:
         return
+    _refuse_erased(uow, batch, report, erasure_key)
     # Duplicates within one batch must reach the database one after another, so split them into waves.
     waves: list[list[tuple[ContactInput, int | None]]] = [[]]
     keys_in_wave: list[set] = [set()]
@@ -352,6 +362,26 @@ def _flush(
     if progress:
         progress(len(batch))
     batch.clear()
+
+
+def _refuse_erased(uow: UnitOfWork, batch: list[tuple[ContactInput, int | None]], report: ImportReport,
+                   key: str) -> None:
+    """Take out the rows of people erased at their request: they are never imported again."""
+    def addresses(item: ContactInput) -> list[str]:
+        return [a for a in (item.phone and item.phone.e164, item.email) if a]
+
+    erased = service.erased_among(uow, [a for item, _ in batch for a in addresses(item)], key)
+    if not erased:
+        return
+    kept = []
+    for item, first in batch:
+        if erased.intersection(addresses(item)):
+            report.problem(item.row, "row", None, "this person's data was erased at their request; they are not "
+                                                  "imported again")
+            report.counts["invalid"] += 1
+        else:
+            kept.append((item, first))
+    batch[:] = kept
 
 
 def _count(report: ImportReport, item: ContactInput, first: int | None, outcome: service.UpsertOutcome) -> None:

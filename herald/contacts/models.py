@@ -26,6 +26,8 @@ class Contact(Base):
     attributes: Mapped[dict] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when the person's data was erased at their request; the nameless row keeps the ledger whole.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ConsentEvent(Base):

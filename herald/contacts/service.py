@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,7 +13,7 @@ from sqlalchemy import delete, insert, or_, select
 from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, Suppression
 from herald.contacts.normalize import Phone
 from herald.db import UnitOfWork
-from herald.errors import Invalid, NotFound
+from herald.errors import Conflict, Invalid, NotFound
 from herald.types import Channel, ConsentStatus, Purpose
 
 FILLABLE = ("name", "phone", "email", "external_id", "region", "timezone", "phone_timezones", "carrier",
@@ -232,3 +234,49 @@ def get_contact(uow: UnitOfWork, contact_id: int) -> Contact:
     if contact is None:
         raise NotFound(f"contact {contact_id} does not exist")
     return contact
+
+
+ERASED = "erased"  # the suppression reason of an erased person's digested addresses
+
+
+def erasure_digest(key: str, address: str) -> str:
+    """The one-way stand-in for an erased person's address. Keyed with the installation's secret: a plain
+    hash of a phone number is undone by hashing every phone number."""
+    return "erased:" + hmac.new(key.encode(), address.encode(), hashlib.sha256).hexdigest()
+
+
+def addresses_of(contact: Contact) -> list[tuple[str, str]]:
+    """(channel, address) of every address the contact can be messaged at."""
+    phone = [(Channel.SMS.value, contact.phone), (Channel.WHATSAPP.value, contact.phone)] if contact.phone else []
+    return phone + ([(Channel.EMAIL.value, contact.email)] if contact.email else [])
+
+
+def erase(uow: UnitOfWork, contact_id: int, now: datetime, key: str) -> Contact:
+    """Remove a person's data from the contacts room: the contact keeps only its id (for the ledger's
+    counts), consent history goes, and keyed digests of its addresses join the suppression list so the
+    person is never imported or messaged again."""
+    contact = get_contact(uow, contact_id)
+    if contact.erased_at is not None:
+        raise Conflict(f"contact {contact_id} was erased on {contact.erased_at:%Y-%m-%d}")
+    pairs = addresses_of(contact)
+    for model in (Suppression, AllowedAddress):  # plain entries name the person too
+        for channel, address in pairs:
+            uow.session.execute(delete(model).where(model.channel == channel, model.address == address))
+    for channel, address in pairs:
+        suppress(uow, Channel(channel), erasure_digest(key, address), ERASED, now, "erased at the person's request")
+    for model in (ConsentEvent, Consent):
+        uow.session.execute(delete(model).where(model.contact_id == contact_id))
+    for column in FILLABLE:
+        setattr(contact, column, None)
+    contact.attributes, contact.updated_at, contact.erased_at = {}, now, now
+    uow.flush()
+    return contact
+
+
+def erased_among(uow: UnitOfWork, addresses: Iterable[str], key: str) -> set[str]:
+    """The addresses (phones in E.164, normalized emails) of people erased at their request."""
+    digests = {erasure_digest(key, a): a for a in addresses if a}
+    if not digests:
+        return set()
+    stmt = select(Suppression.address).where(Suppression.reason == ERASED, Suppression.address.in_(digests))
+    return {digests[d] for d in uow.session.scalars(stmt)}

@@ -265,3 +265,14 @@ def reconcile_expired(uow: UnitOfWork, now: datetime, resend_safe: set[str]) -> 
     )
     touched = uow.session.execute(requeue).rowcount if resend_safe else 0
     return touched + uow.session.execute(park).rowcount
+
+
+def forget_contact(uow: UnitOfWork, contact_id: int, now: datetime) -> int:
+    """A person was erased: their messages keep their counts but lose the address and any provider text,
+    and what had not gone yet is cancelled. A message a worker holds in flight may still go."""
+    waiting = (S.QUEUED, S.HELD)
+    uow.session.execute(update(Message).where(Message.contact_id == contact_id, Message.status.in_(waiting))
+                        .values(status=S.CANCELLED, reason="erased", updated_at=now))
+    result = uow.session.execute(update(Message).where(Message.contact_id == contact_id)
+                                 .values(address=None, error=None, provider_message_id=None))
+    return result.rowcount

@@ -56,5 +56,5 @@ def _escape_like(value: str) -> str:
 
 
 def audience(node: Node, tag_ids: Mapping[str, int]) -> Select:
-    """SELECT contacts.id for the segment, in id order."""
-    return select(Contact.id).where(condition(node, tag_ids)).order_by(Contact.id)
+    """SELECT contacts.id for the segment, in id order; people erased at their request are in none."""
+    return select(Contact.id).where(Contact.erased_at.is_(None), condition(node, tag_ids)).order_by(Contact.id)

@@ -76,3 +76,15 @@ def tag_counts(uow: UnitOfWork) -> list[tuple[str, int]]:
     stmt = (select(Tag.name, func.count(ContactTag.contact_id)).outerjoin(ContactTag, ContactTag.tag_id == Tag.id)
             .group_by(Tag.name).order_by(Tag.name))
     return [(n, c) for n, c in uow.session.execute(stmt)]
+
+
+def forget_contact(uow: UnitOfWork, contact_id: int) -> int:
+    """A person was erased: their tags go with them."""
+    return uow.session.execute(delete(ContactTag).where(ContactTag.contact_id == contact_id)).rowcount
+
+
+def tags_of(uow: UnitOfWork, contact_id: int) -> list[dict[str, object]]:
+    """The contact's tags with who applied them and when."""
+    stmt = (select(Tag.name, ContactTag.applied_by, ContactTag.applied_at).join(ContactTag)
+            .where(ContactTag.contact_id == contact_id).order_by(Tag.name))
+    return [{"tag": n, "applied_by": by, "applied_at": at} for n, by, at in uow.session.execute(stmt)]

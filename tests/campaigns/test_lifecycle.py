@@ -145,7 +145,8 @@ def test_a_recurring_campaign_runs_each_time_with_its_own_audience(container, tm
     from herald.contacts import importer
 
     with container.uow() as uow:
-        importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW)
+        importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW,
+                             erasure_key=container.settings.secret_key)
         campaigns.tick(uow, first + timedelta(days=1))
     rows = messages(container, cid)
     assert [sum(m.run == r for m in rows) for r in (1, 2)] == [6, 7]
@@ -232,7 +233,8 @@ def test_a_second_contact_at_a_planned_address_is_skipped(container, tmp_path, w
     from herald.contacts import importer
 
     with container.uow() as uow:
-        importer.import_file(uow, write_csv(f"phone,consent_sms\n{SITA},yes\n", "new.csv"), NOW)
+        importer.import_file(uow, write_csv(f"phone,consent_sms\n{SITA},yes\n", "new.csv"), NOW,
+                             erasure_key=container.settings.secret_key)
     assert plan(container, cid).new == 1
     newcomer = next(m for m in messages(container, cid) if m.contact_id == contact_id(container, SITA))
     assert (newcomer.status, newcomer.reason, newcomer.address) == ("skipped", "dedupe", None)

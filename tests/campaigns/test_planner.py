@@ -51,7 +51,8 @@ def test_a_replan_only_adds_newcomers(container, tmp_path, write_csv) -> None:
     from herald.contacts import importer
 
     with container.uow() as uow:
-        importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW)
+        importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW,
+                             erasure_key=container.settings.secret_key)
     again = plan(container, cid)
     assert (again.new, again.already_planned, again.audience) == (1, 6, 7)
 

@@ -97,7 +97,7 @@ def test_an_uninitialised_database_says_what_to_do(capsys, tmp_path) -> None:
     herald(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "segments", "count", "all", code=2)
     assert "run `herald db upgrade`" in herald.last_err
     out = as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "db", "upgrade")
-    assert out["from"] is None and out["to"] == "0003"
+    assert out["from"] is None and out["to"] == "0004"
     assert as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "segments", "count", "all") == {
         "expression": "all", "count": 0}
 
@@ -158,7 +158,7 @@ def test_the_problem_report_is_safe_to_open_in_a_spreadsheet(capsys, db_url, tmp
      ("+1 415", "'+1 415"), ("\tx", "'\tx"), ("plain", "plain"), (None, ""), (3, "3")],
 )
 def test_cells_are_neutralized_except_strict_e164(value, cell) -> None:
-    from herald.contacts.cli import safe_cell
+    from herald.contacts.export import safe_cell
 
     assert safe_cell(value) == cell
 
@@ -171,3 +171,23 @@ def test_the_allow_list_from_the_command_line(capsys, db_url) -> None:
     off = as_json(capsys, *db, "--json", "contacts", "allow", "+9779841234567", "--channel", "sms", "--remove")
     assert off["changed"] is True and off["allowed"] is False
     herald(capsys, *db, "contacts", "allow", "12", "--channel", "sms", code=2)
+
+
+def test_export_and_erase_from_the_command_line(capsys, db_url, tmp_path, monkeypatch) -> None:
+    db = ["--db", db_url]
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    herald(capsys, *db, "contacts", "import", str(tmp_path / "c.csv"))
+    done = as_json(capsys, *db, "--json", "contacts", "export", str(tmp_path / "np.xlsx"), "--segment", "region:NP")
+    assert done == {"file": str(tmp_path / "np.xlsx"), "format": "xlsx", "contacts": 3}
+    herald(capsys, *db, "contacts", "export", str(tmp_path / "x.pdf"), code=2)
+    herald(capsys, *db, "contacts", "export-person", "1", "--out", str(tmp_path / "sita.json"))
+    assert json.loads((tmp_path / "sita.json").read_text(encoding="utf-8"))["contact"]["name"] == "Sita Sharma"
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    herald(capsys, *db, "contacts", "erase", "1", code=1)  # not confirmed: nothing happens
+    assert "Sita Sharma" in herald(capsys, *db, "contacts", "export-person", "1")
+    erased = as_json(capsys, *db, "--json", "contacts", "erase", "1", "--yes")
+    assert erased["contact"] == 1 and erased["erased_at"]
+    herald(capsys, *db, "contacts", "erase", "1", "--yes", code=4)
+    assert "was erased" in herald.last_err
+    again = as_json(capsys, *db, "--json", "contacts", "import", str(tmp_path / "c.csv"))
+    assert again["invalid"] == 1 and "erased at their request" in again["problems"][0]["reason"]

@@ -18,7 +18,7 @@ def run(container, path, map_=None, **kw):
     if map_:
         kw["mapping"] = map_
     with container.uow(dry_run=kw.get("dry_run", False)) as uow:
-        return importer.import_file(uow, path, NOW, **kw)
+        return importer.import_file(uow, path, NOW, erasure_key=container.settings.secret_key, **kw)
 
 
 def names(container) -> dict[str, str]:

@@ -22,7 +22,7 @@ Email Only,,only@example.com,,,yes
 
 def run(container, path, **kw):
     with container.uow(dry_run=kw.get("dry_run", False)) as uow:
-        return importer.import_file(uow, path, NOW, **kw)
+        return importer.import_file(uow, path, NOW, erasure_key=container.settings.secret_key, **kw)
 
 
 def count(container, model) -> int:

@@ -1,0 +1,46 @@
+"""`herald contacts export-person` and `herald contacts erase`: a person's access and erasure requests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from herald import privacy
+from herald.console import JsonFlag, app_context, emit, out
+
+
+def export_person_command(
+    ctx: typer.Context,
+    contact_id: Annotated[int, typer.Argument(help="The contact's id.")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the JSON here (default: print it).")] = None,
+) -> None:
+    """Everything Herald holds about one person, as JSON (an access request)."""
+    with app_context(ctx).container.uow() as uow:
+        data = privacy.export_person(uow, contact_id)
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if out_file:
+        out_file.write_text(text + "\n", encoding="utf-8")
+        out.print(f"Everything held about contact {contact_id} written to {out_file}.")
+    else:
+        print(text)
+
+
+def erase_command(
+    ctx: typer.Context,
+    contact_id: Annotated[int, typer.Argument(help="The contact's id.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """Erase one person's data for good; they are never imported or messaged again."""
+    app_ctx = app_context(ctx)
+    if not yes and not typer.confirm(f"Erase contact {contact_id} for good? This cannot be undone"):
+        raise typer.Exit(1)
+    container = app_ctx.container
+    with container.uow() as uow:
+        result = privacy.erase_person(uow, contact_id, container.clock.now(), container.settings.secret_key)
+    emit(ctx, json_out, json.loads(json.dumps(result, default=str)), lambda: out.print(
+        f"Contact {contact_id} erased: {result['tags_removed']} tags removed, {result['messages_scrubbed']} "
+        "messages kept without their address."))

@@ -1,0 +1,36 @@
+"""A person's rights over their data, across the rooms: everything Herald holds about them (access,
+GDPR art. 15 / PIPL art. 45) and erasing it (GDPR art. 17). Each room's service does its own part; this
+module only asks each in turn, inside the caller's unit of work, so an erasure is all or nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from herald.contacts import export as contacts_export
+from herald.contacts import service as contacts
+from herald.db import UnitOfWork
+from herald.outbox import service as outbox
+from herald.outbox.models import Message
+from herald.tags import service as tags
+
+
+def export_person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
+    """Everything Herald holds about one person, ready for JSON."""
+    found = contacts_export.person(uow, contact_id)
+    found["tags"] = tags.tags_of(uow, contact_id)
+    stmt = select(Message).where(Message.contact_id == contact_id).order_by(Message.id)
+    found["messages"] = [{"campaign": m.campaign_id, "channel": m.channel, "address": m.address,
+                          "purpose": m.purpose, "status": m.status, "reason": m.reason, "due_at": m.due_at,
+                          "sent_at": m.sent_at, "decision": m.trail} for m in uow.session.scalars(stmt)]
+    return found
+
+
+def erase_person(uow: UnitOfWork, contact_id: int, now: datetime, key: str) -> dict[str, object]:
+    """Erase one person: no name, address, attribute, consent proof or tag remains; their messages keep
+    only their counts; keyed digests of their addresses keep them from ever being imported again."""
+    contacts.erase(uow, contact_id, now, key)
+    removed_tags = tags.forget_contact(uow, contact_id)
+    messages = outbox.forget_contact(uow, contact_id, now)
+    return {"contact": contact_id, "erased_at": now, "tags_removed": removed_tags, "messages_scrubbed": messages}
