@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
 
 from herald.campaigns import assign, bulk, planner, rollout, runs, schedule, states
 from herald.campaigns.models import Campaign, CampaignMember
@@ -279,3 +279,13 @@ def _finished(uow: UnitOfWork, campaign: Campaign) -> bool:
     if campaign.schedule == "cron" or campaign.rollout_check_at is not None:
         return False
     return outbox_queries.pending(uow.session, campaign.id) == 0
+
+
+def move_members(uow: UnitOfWork, from_id: int, to_id: int) -> int:
+    """Contacts were merged: static lists that held one hold the other."""
+    had = select(CampaignMember.campaign_id).where(CampaignMember.contact_id == to_id)
+    moved = uow.session.execute(update(CampaignMember).where(CampaignMember.contact_id == from_id,
+                                                             CampaignMember.campaign_id.not_in(had))
+                                .values(contact_id=to_id)).rowcount
+    uow.session.execute(delete(CampaignMember).where(CampaignMember.contact_id == from_id))
+    return moved

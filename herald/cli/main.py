@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from herald import bootstrap
 from herald.analytics import cli as reports_cli
 from herald.campaigns import cli as campaigns_cli
-from herald.cli import playground, preview, privacy
+from herald.cli import people, playground, preview
 from herald.config import load_settings, render_config
 from herald.console import AppContext, JsonFlag, app_context, emit, err, out
 from herald.contacts import cli as contacts_cli
@@ -38,8 +38,9 @@ for sub, name in ((contacts_cli.app, "contacts"), (tags_cli.app, "tags"), (segme
 
 rules_cli.app.command("decide")(playground.decide_command)
 templates_cli.app.command("preview")(preview.preview_command)
-contacts_cli.app.command("export-person")(privacy.export_person_command)
-contacts_cli.app.command("erase")(privacy.erase_command)
+contacts_cli.app.command("export-person")(people.export_person_command)
+contacts_cli.app.command("erase")(people.erase_command)
+contacts_cli.app.command("merge")(people.merge_command)
 
 # Commands that create the schema themselves or need none; every other one needs it current.
 NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules"}

@@ -49,6 +49,8 @@ def import_(
         help="Text encoding (utf-8, gb18030, big5, utf-16…); detected when not given.")] = None,
     delimiter: Annotated[str | None, typer.Option(help="Field separator; sniffed when not given (, ; tab |).")] = None,
     sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx workbook (default: the first).")] = None,
+    merge: Annotated[str, typer.Option(help="Known contacts: fill-empty (only empty fields; a differing phone, "
+                                       "email or id is a conflict) or overwrite.")] = "fill-empty",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")] = False,
     report: Annotated[Path | None, typer.Option(help="Write every problem row to this CSV.")] = None,
     json_out: JsonFlag = False,
@@ -69,6 +71,7 @@ def import_(
             encoding=encoding,
             delimiter=delimiter,
             sheet=sheet,
+            merge=merge,
             dry_run=dry_run,
             progress=advance,
             erasure_key=container.settings.secret_key,

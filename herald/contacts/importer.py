@@ -284,11 +284,14 @@ def import_file(
     sheet: str | None = None,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    merge: str = "fill-empty",
     erasure_key: str,
 ) -> ImportReport:
     """Import contacts from a CSV/TSV or XLSX file into the caller's unit of work; report on every row.
     People erased at their request (found by `erasure_key`, the installation's secret) are refused."""
     report = ImportReport(source=path.name, dry_run=dry_run)
+    if merge not in service.MERGE_POLICIES:
+        raise Invalid(f"expected one of {', '.join(service.MERGE_POLICIES)}, got {merge!r}", where="merge policy")
     try:
         region = clean_region(default_region)
     except ValueError as exc:
@@ -313,8 +316,8 @@ def import_file(
             if len(report.preview) < PREVIEW:
                 report.preview.append(item.preview())
         if len(batch) >= BATCH:
-            _flush(uow, batch, report, now, progress, erasure_key)
-    _flush(uow, batch, report, now, progress, erasure_key)
+            _flush(uow, batch, report, now, progress, erasure_key, merge)
+    _flush(uow, batch, report, now, progress, erasure_key, merge)
     return report
 
 
@@ -336,6 +339,7 @@ def _flush(
     now: datetime,
     progress: Callable[[int], None] | None,
     erasure_key: str,
+    merge: str,
 ) -> None:
     if not batch:
         return
@@ -356,7 +360,7 @@ def _flush(
         waves[level].append((item, first))
         keys_in_wave[level] |= keys
     for wave in waves:
-        outcomes = service.upsert_contacts(uow, [i for i, _ in wave], now, source="import")
+        outcomes = service.upsert_contacts(uow, [i for i, _ in wave], now, source="import", policy=merge)
         for (item, first), outcome in zip(wave, outcomes, strict=True):
             _count(report, item, first, outcome)
     if progress:

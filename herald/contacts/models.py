@@ -88,3 +88,16 @@ class AllowedAddress(Base):
 
 
 Index("ix_consents_channel_status", Consent.channel, Consent.purpose, Consent.status)
+
+
+class ContactMerge(Base):
+    """A contact merged into another by hand: what the merged one held, kept as history."""
+
+    __tablename__ = "contact_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)  # kept
+    merged_id: Mapped[int] = mapped_column()  # the contact that is gone
+    snapshot: Mapped[dict] = mapped_column(JSONType)
+    merged_by: Mapped[str] = mapped_column(String(64))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime)

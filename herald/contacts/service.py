@@ -8,9 +8,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, or_, select, update
 
-from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, Suppression
+from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, ContactMerge, Suppression
 from herald.contacts.normalize import Phone
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid, NotFound
@@ -57,8 +57,17 @@ class UpsertOutcome:
     detail: str | None = None
 
 
-def upsert_contacts(uow: UnitOfWork, inputs: Sequence[ContactInput], now: datetime, source: str) -> list[UpsertOutcome]:
-    """Insert new contacts and fill the empty fields of known ones; keyed by external id, phone, email."""
+MERGE_POLICIES = ("fill-empty", "overwrite")
+KEYS = ("external_id", "phone", "email")
+
+
+def upsert_contacts(uow: UnitOfWork, inputs: Sequence[ContactInput], now: datetime, source: str,
+                    policy: str = "fill-empty") -> list[UpsertOutcome]:
+    """Insert new contacts and update known ones (keyed by external id, phone, email): `fill-empty` fills
+    only what is empty and reports a row whose phone, email or id disagrees with the contact's as a
+    conflict; `overwrite` replaces what the row gives."""
+    if policy not in MERGE_POLICIES:
+        raise Invalid(f"expected one of {', '.join(MERGE_POLICIES)}, got {policy!r}", where="merge policy")
     known = _existing(uow, inputs)
     outcomes: list[UpsertOutcome | None] = [None] * len(inputs)
     fresh: list[int] = []
@@ -68,7 +77,9 @@ def upsert_contacts(uow: UnitOfWork, inputs: Sequence[ContactInput], now: dateti
             ids = ", ".join(str(k) for k in sorted(matches))
             outcomes[i] = UpsertOutcome("conflict", None, f"phone, email or id belong to different contacts ({ids})")
         elif matches:
-            outcomes[i] = _fill_empty(next(iter(matches.values())), item, now)
+            contact = next(iter(matches.values()))
+            clash = _clash(contact, item) if policy == "fill-empty" else None
+            outcomes[i] = clash or _update(contact, item, now, overwrite=policy == "overwrite")
         else:
             fresh.append(i)
     for i, contact_id in zip(fresh, _insert(uow, [inputs[i] for i in fresh], now), strict=True):
@@ -101,13 +112,26 @@ def _matches(item: ContactInput, known: dict[tuple[str, str], Contact]) -> list[
     return [known[(k, v)] for k, v in probes if v and (k, v) in known]
 
 
-def _fill_empty(contact: Contact, item: ContactInput, now: datetime) -> UpsertOutcome:
+def _clash(contact: Contact, item: ContactInput) -> UpsertOutcome | None:
+    """A conflict when the row's phone, email or id differs from the contact's own: reported, not guessed."""
+    given = {"external_id": item.external_id, "phone": item.phone and item.phone.e164, "email": item.email}
+    differ = [k for k in KEYS if given[k] and getattr(contact, k) and given[k] != getattr(contact, k)]
+    if not differ:
+        return None
+    found = "; ".join(f"its {k} is {getattr(contact, k)}, the row says {given[k]}" for k in differ)
+    return UpsertOutcome("conflict", None, f"matches contact {contact.id} but {found} (merge them with `herald "
+                                           "contacts merge`, or import with --merge overwrite)")
+
+
+def _update(contact: Contact, item: ContactInput, now: datetime, overwrite: bool) -> UpsertOutcome:
     changed = False
     for name, value in item.columns().items():
-        if value and not getattr(contact, name):
+        if value and (overwrite or not getattr(contact, name)) and getattr(contact, name) != value:
             setattr(contact, name, value)
             changed = True
-    new_attrs = {k: v for k, v in item.attributes.items() if v and not (contact.attributes or {}).get(k)}
+    current = contact.attributes or {}
+    new_attrs = {k: v for k, v in item.attributes.items() if v and (overwrite or not current.get(k))
+                 and current.get(k) != v}
     if new_attrs:
         contact.attributes = {**(contact.attributes or {}), **new_attrs}
         changed = True
@@ -280,3 +304,55 @@ def erased_among(uow: UnitOfWork, addresses: Iterable[str], key: str) -> set[str
         return set()
     stmt = select(Suppression.address).where(Suppression.reason == ERASED, Suppression.address.in_(digests))
     return {digests[d] for d in uow.session.scalars(stmt)}
+
+
+def merge_into(uow: UnitOfWork, keep_id: int, other_id: int, now: datetime, actor: str) -> Contact:
+    """Merge contact `other_id` into `keep_id` and delete it: the kept contact's fields win and its empty
+    ones are filled, attributes join, consent history moves over (the latest consent per channel and
+    purpose stands), and what the other held is kept in `contact_merges`. Other rooms move their rows
+    first (see `people.merge_people`)."""
+    keep, other = _mergeable(uow, keep_id, other_id)
+    snapshot = {c: getattr(other, c) for c in (*FILLABLE, "created_at")}
+    snapshot["attributes"] = dict(other.attributes or {})
+    for key in KEYS:  # free the unique keys before the kept contact takes them
+        setattr(other, key, None)
+    uow.flush()
+    for name in FILLABLE:
+        if not getattr(keep, name) and snapshot[name]:
+            setattr(keep, name, snapshot[name])
+    keep.attributes = {**snapshot["attributes"], **(keep.attributes or {})}
+    keep.updated_at = now
+    _merge_consents(uow, keep_id, other_id)
+    uow.session.add(ContactMerge(contact_id=keep_id, merged_id=other_id, merged_by=actor, merged_at=now,
+                                 snapshot={k: v.isoformat() if isinstance(v, datetime) else v
+                                           for k, v in snapshot.items()}))
+    uow.session.delete(other)
+    uow.flush()
+    return keep
+
+
+def _mergeable(uow: UnitOfWork, keep_id: int, other_id: int) -> tuple[Contact, Contact]:
+    if keep_id == other_id:
+        raise Invalid("a contact cannot be merged into itself", where="merge")
+    keep, other = get_contact(uow, keep_id), get_contact(uow, other_id)
+    for contact in (keep, other):
+        if contact.erased_at is not None:
+            raise Conflict(f"contact {contact.id} was erased; there is nothing to merge")
+    return keep, other
+
+
+def _merge_consents(uow: UnitOfWork, keep_id: int, other_id: int) -> None:
+    uow.session.execute(update(ConsentEvent).where(ConsentEvent.contact_id == other_id).values(contact_id=keep_id))
+    kept = uow.session.scalars(select(Consent).where(Consent.contact_id == keep_id))
+    mine = {(c.channel, c.purpose): c for c in kept}
+    for theirs in uow.session.scalars(select(Consent).where(Consent.contact_id == other_id)).all():
+        current = mine.get((theirs.channel, theirs.purpose))
+        if current is None:
+            uow.session.add(Consent(contact_id=keep_id, channel=theirs.channel, purpose=theirs.purpose,
+                                    status=theirs.status, recorded_at=theirs.recorded_at, source=theirs.source,
+                                    has_evidence=theirs.has_evidence))
+        elif theirs.recorded_at > current.recorded_at:
+            current.status, current.recorded_at = theirs.status, theirs.recorded_at
+            current.source, current.has_evidence = theirs.source, theirs.has_evidence
+        uow.session.delete(theirs)
+    uow.flush()

@@ -276,3 +276,10 @@ def forget_contact(uow: UnitOfWork, contact_id: int, now: datetime) -> int:
     result = uow.session.execute(update(Message).where(Message.contact_id == contact_id)
                                  .values(address=None, error=None, provider_message_id=None))
     return result.rowcount
+
+
+def move_contact(uow: UnitOfWork, from_id: int, to_id: int) -> int:
+    """Contacts were merged: the ledger's messages of one become the other's (their keys stay as they were,
+    so nothing is planned twice under the old key)."""
+    return uow.session.execute(update(Message).where(Message.contact_id == from_id)
+                               .values(contact_id=to_id)).rowcount

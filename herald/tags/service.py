@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, and_, delete, func, insert, literal, select
+from sqlalchemy import Select, and_, delete, func, insert, literal, select, update
 
 from herald.contacts.models import Contact
 from herald.db import UnitOfWork
@@ -88,3 +88,12 @@ def tags_of(uow: UnitOfWork, contact_id: int) -> list[dict[str, object]]:
     stmt = (select(Tag.name, ContactTag.applied_by, ContactTag.applied_at).join(ContactTag)
             .where(ContactTag.contact_id == contact_id).order_by(Tag.name))
     return [{"tag": n, "applied_by": by, "applied_at": at} for n, by, at in uow.session.execute(stmt)]
+
+
+def move_contact(uow: UnitOfWork, from_id: int, to_id: int) -> int:
+    """Contacts were merged: the tags of one move to the other (a tag both had keeps the kept one's)."""
+    had = select(ContactTag.tag_id).where(ContactTag.contact_id == to_id)
+    moved = uow.session.execute(update(ContactTag).where(ContactTag.contact_id == from_id,
+                                                         ContactTag.tag_id.not_in(had)).values(contact_id=to_id))
+    uow.session.execute(delete(ContactTag).where(ContactTag.contact_id == from_id))
+    return moved.rowcount

@@ -97,7 +97,7 @@ def test_an_uninitialised_database_says_what_to_do(capsys, tmp_path) -> None:
     herald(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "segments", "count", "all", code=2)
     assert "run `herald db upgrade`" in herald.last_err
     out = as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "db", "upgrade")
-    assert out["from"] is None and out["to"] == "0004"
+    assert out["from"] is None and out["to"] == "0005"
     assert as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "segments", "count", "all") == {
         "expression": "all", "count": 0}
 
@@ -191,3 +191,6 @@ def test_export_and_erase_from_the_command_line(capsys, db_url, tmp_path, monkey
     assert "was erased" in herald.last_err
     again = as_json(capsys, *db, "--json", "contacts", "import", str(tmp_path / "c.csv"))
     assert again["invalid"] == 1 and "erased at their request" in again["problems"][0]["reason"]
+    merged = as_json(capsys, *db, "--json", "contacts", "merge", "2", "3", "--by", "ana")
+    assert (merged["kept"], merged["merged"]) == (2, 3)
+    herald(capsys, *db, "contacts", "merge", "2", "3", code=3)  # 3 is gone

@@ -11,7 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
-from herald import privacy
+from herald import people
 from herald.campaigns import service as campaigns
 from herald.contacts import export, importer, service
 from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
@@ -65,7 +65,7 @@ def test_an_export_can_be_one_segment_and_skips_erased_people(container, write_c
     load(container, write_csv)
     with container.uow() as uow:
         nepal = select(Contact.id).where(Contact.region == "NP")
-        privacy.erase_person(uow, 2, NOW, container.settings.secret_key)
+        people.erase_person(uow, 2, NOW, container.settings.secret_key)
         assert [r[0] for batch in export.rows(uow, export.header(uow), nepal) for r in batch] == ["1"]
         assert export.write_csv(uow, tmp_path / "all.csv") == 2
 
@@ -78,7 +78,7 @@ def test_everything_held_about_a_person_is_exported(container, tmp_path) -> None
         service.set_consent(uow, sita, Channel.WHATSAPP, Purpose.MARKETING, ConsentStatus.GRANTED, "form",
                             "signup form v2, IP 203.0.113.9", NOW)
         tags.tag_contacts(uow, "vip", [sita], "ana", NOW)
-        found = privacy.export_person(uow, sita)
+        found = people.export_person(uow, sita)
     assert found["contact"]["phone"] == SITA and found["contact"]["name"] == "Sita Sharma"
     assert {c["channel"] for c in found["consents"]} == {"sms", "whatsapp"}
     assert any(e["evidence"] == "signup form v2, IP 203.0.113.9" for e in found["consent_history"])
@@ -95,7 +95,7 @@ def test_erasure_leaves_nothing_personal_and_keeps_them_out(container, tmp_path,
     with container.uow() as uow:
         service.suppress(uow, Channel.SMS, SITA, "opt-out", NOW)
         tags.tag_contacts(uow, "vip", [sita], "ana", NOW)
-        result = privacy.erase_person(uow, sita, NOW + timedelta(hours=1), key)
+        result = people.erase_person(uow, sita, NOW + timedelta(hours=1), key)
     assert result["tags_removed"] == 1 and result["messages_scrubbed"] == 1
     with container.uow() as uow:
         person = uow.session.get(Contact, sita)
@@ -109,10 +109,10 @@ def test_erasure_leaves_nothing_personal_and_keeps_them_out(container, tmp_path,
                                                             ("email", "erased")}
         message = uow.session.scalar(select(Message).where(Message.contact_id == sita))
         assert (message.address, message.status, message.reason) == (None, "cancelled", "erased")
-        dump = json.dumps(privacy.export_person(uow, sita), default=str)
+        dump = json.dumps(people.export_person(uow, sita), default=str)
         assert SITA not in dump and "Sita" not in dump and "sita@example.com" not in dump
         with pytest.raises(Conflict, match="was erased"):
-            privacy.erase_person(uow, sita, NOW, key)
+            people.erase_person(uow, sita, NOW, key)
     with container.uow() as uow:  # the same person in a later file is refused, by phone or by email
         report = importer.import_file(uow, write_csv(f"phone,email\n{SITA},\n,sita@example.com\n+9779800000001,\n"),
                                       NOW, erasure_key=key)

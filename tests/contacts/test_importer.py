@@ -66,10 +66,25 @@ def test_new_details_fill_empty_fields_once(container, write_csv) -> None:
     run(container, write_csv(GOOD))
     report = run(container, write_csv("phone,email,country\n0811234567,jo@example.com,NA\n", "more.csv"))
     assert report.counts["updated"] == 1
+    assert run(container, write_csv("phone,email,country\n0811234567,jo@example.com,NA\n", "y.csv")
+               ).counts["unchanged"] == 1  # again: nothing changes
     report = run(container, write_csv("phone,email,country\n0811234567,other@example.com,NA\n", "x.csv"))
-    assert report.counts["unchanged"] == 1  # fill-empty: an existing email is not overwritten
+    assert report.counts["conflict"] == 1  # fill-empty: a different email is reported, not guessed
+    assert "its email is jo@example.com, the row says other@example.com" in report.problems[0]["reason"]
     with container.uow() as uow:
         assert uow.session.scalar(select(Contact.email).where(Contact.phone == "+264811234567")) == "jo@example.com"
+
+
+def test_overwrite_replaces_what_the_row_gives(container, write_csv) -> None:
+    run(container, write_csv("phone,email,name,tier\n+264811234567,jo@example.com,Jo,gold\n"), unknown="attribute")
+    report = run(container, write_csv("phone,email,name,tier\n+264811234567,new@example.com,,silver\n", "b.csv"),
+                 unknown="attribute", merge="overwrite")
+    assert report.counts["updated"] == 1
+    with container.uow() as uow:
+        jo = uow.session.scalar(select(Contact).where(Contact.phone == "+264811234567"))
+        assert (jo.email, jo.name, jo.attributes) == ("new@example.com", "Jo", {"tier": "silver"})  # empty kept
+    with pytest.raises(Invalid, match="merge policy"):
+        run(container, write_csv("phone\n+264811234567\n", "c.csv"), merge="newest")
 
 
 def test_a_phone_and_an_email_of_two_contacts_is_a_conflict(container, write_csv) -> None:

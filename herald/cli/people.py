@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from herald import privacy
+from herald import people
 from herald.console import JsonFlag, app_context, emit, out
 
 
@@ -19,7 +19,7 @@ def export_person_command(
 ) -> None:
     """Everything Herald holds about one person, as JSON (an access request)."""
     with app_context(ctx).container.uow() as uow:
-        data = privacy.export_person(uow, contact_id)
+        data = people.export_person(uow, contact_id)
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     if out_file:
         out_file.write_text(text + "\n", encoding="utf-8")
@@ -40,7 +40,24 @@ def erase_command(
         raise typer.Exit(1)
     container = app_ctx.container
     with container.uow() as uow:
-        result = privacy.erase_person(uow, contact_id, container.clock.now(), container.settings.secret_key)
+        result = people.erase_person(uow, contact_id, container.clock.now(), container.settings.secret_key)
     emit(ctx, json_out, json.loads(json.dumps(result, default=str)), lambda: out.print(
         f"Contact {contact_id} erased: {result['tags_removed']} tags removed, {result['messages_scrubbed']} "
         "messages kept without their address."))
+
+
+def merge_command(
+    ctx: typer.Context,
+    keep: Annotated[int, typer.Argument(help="The contact that stays.")],
+    other: Annotated[int, typer.Argument(help="The contact merged into it, then gone.")],
+    by: Annotated[str, typer.Option("--by", help="Who merges them, for the history.")] = "cli",
+    json_out: JsonFlag = False,
+) -> None:
+    """Merge two contacts that are one person; the kept one's fields win, history is kept."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        result = people.merge_people(uow, keep, other, container.clock.now(), by)
+    moved = result["moved"]
+    emit(ctx, json_out, result, lambda: out.print(
+        f"Contact {other} merged into {keep}: {moved['messages']} messages, {moved['tags']} tags and "
+        f"{moved['lists']} list memberships moved; its details are kept in the history."))

@@ -1,6 +1,6 @@
-"""A person's rights over their data, across the rooms: everything Herald holds about them (access,
-GDPR art. 15 / PIPL art. 45) and erasing it (GDPR art. 17). Each room's service does its own part; this
-module only asks each in turn, inside the caller's unit of work, so an erasure is all or nothing."""
+"""A person across the rooms: everything Herald holds about them (access, GDPR art. 15 / PIPL art. 45),
+erasing it (GDPR art. 17), and merging two contacts that are one person. Each room's service does its
+own part; this module only asks each in turn, inside the caller's unit of work, so each is all or nothing."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from herald.campaigns import service as campaigns
 from herald.contacts import export as contacts_export
 from herald.contacts import service as contacts
+from herald.contacts.models import ContactMerge
 from herald.db import UnitOfWork
 from herald.outbox import service as outbox
 from herald.outbox.models import Message
@@ -24,6 +26,9 @@ def export_person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
     found["messages"] = [{"campaign": m.campaign_id, "channel": m.channel, "address": m.address,
                           "purpose": m.purpose, "status": m.status, "reason": m.reason, "due_at": m.due_at,
                           "sent_at": m.sent_at, "decision": m.trail} for m in uow.session.scalars(stmt)]
+    merges = select(ContactMerge).where(ContactMerge.contact_id == contact_id).order_by(ContactMerge.id)
+    found["merged"] = [{"contact": m.merged_id, "by": m.merged_by, "at": m.merged_at, "held": m.snapshot}
+                       for m in uow.session.scalars(merges)]
     return found
 
 
@@ -34,3 +39,15 @@ def erase_person(uow: UnitOfWork, contact_id: int, now: datetime, key: str) -> d
     removed_tags = tags.forget_contact(uow, contact_id)
     messages = outbox.forget_contact(uow, contact_id, now)
     return {"contact": contact_id, "erased_at": now, "tags_removed": removed_tags, "messages_scrubbed": messages}
+
+
+def merge_people(uow: UnitOfWork, keep_id: int, other_id: int, now: datetime, actor: str) -> dict[str, object]:
+    """Merge contact `other_id` into `keep_id`: tags, messages and list memberships move over, then the
+    contacts room merges the records and keeps what the other held as history."""
+    contacts.get_contact(uow, keep_id)
+    contacts.get_contact(uow, other_id)
+    moved = {"tags": tags.move_contact(uow, other_id, keep_id),
+             "messages": outbox.move_contact(uow, other_id, keep_id),
+             "lists": campaigns.move_members(uow, other_id, keep_id)}
+    kept = contacts.merge_into(uow, keep_id, other_id, now, actor)
+    return {"kept": kept.id, "merged": other_id, "moved": moved}
