@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ import typer
 from sqlalchemy import func, select
 
 from herald.console import JsonFlag, app_context, emit, err, out, parse_pairs, progress, table
-from herald.contacts import export, importer, service
+from herald.contacts import export, importer, lists, service
 from herald.contacts.export import safe_cell
 from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
 from herald.contacts.normalize import Phone, normalize_phone
@@ -246,23 +247,66 @@ def consent(
     )
 
 
+UntilOption = Annotated[str | None, typer.Option("--until", help="Lift it then (YYYY-MM-DD, UTC); default: never.")]
+
+
 @app.command()
 def suppress(
     ctx: typer.Context,
     address: str,
     channel: Annotated[str, typer.Option(help="sms, whatsapp or email")],
-    reason: Annotated[str, typer.Option(help="opt-out, bounce, complaint, invalid or manual")] = "manual",
+    reason: Annotated[str, typer.Option(help="opt-out, bounce, complaint, invalid, manual or dnd")] = "manual",
+    until: UntilOption = None,
+    detail: Annotated[str | None, typer.Option(help="Why, for the record.")] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Suppress an address on a channel."""
-    if reason not in ("opt-out", "bounce", "complaint", "invalid", "manual"):
-        raise typer.BadParameter("expected opt-out, bounce, complaint, invalid or manual", param_hint="--reason")
+    if reason not in lists.REASONS:
+        raise Invalid(f"expected one of {', '.join(lists.REASONS)}, got {reason!r}", where="--reason")
     container = app_context(ctx).container
     ch, address = _address(container, channel, address)
     with container.uow() as uow:
-        entry = service.suppress(uow, ch, address, reason, container.clock.now())
-        data = {"channel": entry.channel, "address": entry.address, "reason": entry.reason}
+        entry = service.suppress(uow, ch, address, reason, container.clock.now(), detail, _until(until))
+        data = {"channel": entry.channel, "address": entry.address, "reason": entry.reason,
+                "until": entry.expires_at.isoformat() if entry.expires_at else None}
     emit(ctx, json_out, data, f"Suppressed {address} on {channel} ({entry.reason}).")
+
+
+def _until(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"{text!r} is not a date such as 2027-01-31", where="--until") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.command("suppress-list")
+def suppress_list(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV/TSV/XLSX with a phone or email column, or one address a line.")],
+    channel: Annotated[str, typer.Option(help="sms, whatsapp, email or all (phones: SMS and WhatsApp).")] = "all",
+    reason: Annotated[str, typer.Option(help="opt-out, bounce, complaint, invalid, manual or dnd")] = "dnd",
+    until: UntilOption = None,
+    detail: Annotated[str | None, typer.Option(help="Where the list came from, for the record.")] = None,
+    default_region: Annotated[str | None, typer.Option(help="Country for numbers without a country code.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding; detected when not given.")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx workbook (default: the first).")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write every refused row to this CSV.")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Suppress every address of a list (a do-not-disturb register, bounces from another tool)."""
+    container = app_context(ctx).container
+    entry = lists.Entry(channel, reason, detail or file.name, _until(until))
+    with container.uow() as uow:
+        result = lists.import_list(uow, file, entry, container.clock.now(),
+                                   default_region or container.settings.default_region, encoding, sheet)
+    if report:
+        write_problems(report, result.problems)
+    emit(ctx, json_out, result.as_dict(), lambda: out.print(
+        f"{result.rows} rows read from {result.source}: {result.added} suppressed, {result.already} already were, "
+        f"{result.invalid} refused" + (f" (see {report})" if report and result.invalid else "") + "."))
 
 
 def _address(container, channel: str, address: str) -> tuple[Channel, str]:

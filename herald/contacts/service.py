@@ -225,6 +225,25 @@ def suppress(uow: UnitOfWork, channel: Channel, address: str, reason: str, now: 
     return entry
 
 
+def suppress_many(uow: UnitOfWork, pairs: Sequence[tuple[str, str]], reason: str, now: datetime,
+                  detail: str | None = None, expires_at: datetime | None = None) -> set[tuple[str, str]]:
+    """Suppress many (channel, address) pairs at once; returns those that were new (existing entries keep
+    their reason and are never lifted by a list)."""
+    wanted = list(dict.fromkeys(pairs))
+    existing: set[tuple[str, str]] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        stmt = select(Suppression.channel, Suppression.address).where(
+            Suppression.channel.in_({c for c, _ in chunk}), Suppression.address.in_({a for _, a in chunk}))
+        existing.update((c, a) for c, a in uow.session.execute(stmt))
+    new = [p for p in wanted if p not in existing]
+    if new:
+        uow.session.execute(insert(Suppression.__table__), [
+            {"channel": c, "address": a, "reason": reason, "detail": detail, "created_at": now,
+             "expires_at": expires_at} for c, a in new])
+    return set(new)
+
+
 def unsuppress(uow: UnitOfWork, channel: Channel, address: str) -> bool:
     """Lift a suppression; returns whether one existed."""
     result = uow.session.execute(

@@ -194,3 +194,17 @@ def test_export_and_erase_from_the_command_line(capsys, db_url, tmp_path, monkey
     merged = as_json(capsys, *db, "--json", "contacts", "merge", "2", "3", "--by", "ana")
     assert (merged["kept"], merged["merged"]) == (2, 3)
     herald(capsys, *db, "contacts", "merge", "2", "3", code=3)  # 3 is gone
+
+
+def test_suppression_lists_from_the_command_line(capsys, db_url, tmp_path) -> None:
+    db = ["--db", db_url]
+    (tmp_path / "dnd.txt").write_text("9841234567\n12345\n", encoding="utf-8")
+    done = as_json(capsys, *db, "--json", "contacts", "suppress-list", str(tmp_path / "dnd.txt"), "--default-region",
+                   "NP", "--report", str(tmp_path / "refused.csv"))
+    assert (done["rows"], done["added"], done["invalid"]) == (2, 1, 1)
+    assert "too short" in (tmp_path / "refused.csv").read_text(encoding="utf-8")
+    one = as_json(capsys, *db, "--json", "contacts", "suppress", "sita@example.com", "--channel", "email", "--reason",
+                  "bounce", "--until", "2027-01-31")
+    assert one["until"] == "2027-01-31T00:00:00+00:00"
+    herald(capsys, *db, "contacts", "suppress", "a@example.com", "--channel", "email", "--until", "soon", code=2)
+    assert "--until" in herald.last_err

@@ -1,0 +1,135 @@
+"""Suppression lists in bulk: a do-not-disturb register, the bounces or complaints another tool collected,
+a list of opt-outs. Any file the importer reads (see `sources`), with a phone or email column — or a
+single column of addresses without a header. Every row is added, already there, or refused with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from herald.contacts import service, sources
+from herald.contacts.importer import ALIAS_INDEX, header_key
+from herald.contacts.normalize import (
+    NUMBER_CELL,
+    Phone,
+    Rejected,
+    normalize_email,
+    normalize_phone,
+    numeric_phone,
+    spreadsheet_text,
+)
+from herald.db import UnitOfWork
+from herald.errors import Invalid
+
+REASONS = ("opt-out", "bounce", "complaint", "invalid", "manual", "dnd")
+CHANNELS = ("sms", "whatsapp", "email", "all")
+BATCH = 5000
+
+
+@dataclass
+class ListReport:
+    """What became of every row; added + already + invalid = rows."""
+
+    source: str
+    rows: int = 0
+    added: int = 0
+    already: int = 0
+    invalid: int = 0
+    problems: list[dict[str, object]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"source": self.source, "rows": self.rows, "added": self.added, "already": self.already,
+                "invalid": self.invalid, "problems": self.problems}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How every address of the list is suppressed."""
+
+    channel: str  # sms | whatsapp | email | all
+    reason: str
+    detail: str | None = None
+    expires_at: datetime | None = None
+
+
+def import_list(uow: UnitOfWork, path: Path, entry: Entry, now: datetime, default_region: str | None = None,
+                encoding: str | None = None, sheet: str | None = None) -> ListReport:
+    """Suppress every address of the file; existing entries are left as they are."""
+    if entry.channel not in CHANNELS:
+        raise Invalid(f"expected one of {', '.join(CHANNELS)}, got {entry.channel!r}", where="--channel")
+    if entry.reason not in REASONS:
+        raise Invalid(f"expected one of {', '.join(REASONS)}, got {entry.reason!r}", where="--reason")
+    report = ListReport(path.name)
+    _, rows = sources.open_rows(path, encoding, sheet=sheet)
+    column, pending = None, []
+    for number, cells, marks in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if column is None:
+            column = _address_column(cells)
+            if column >= 0:
+                continue  # a header row
+            column = 0
+        report.rows += 1
+        value = cells[column].strip() if column < len(cells) else ""
+        pending.extend(_pairs(report, number, value, entry.channel, default_region, (marks or {}).get(column)))
+        if len(pending) >= BATCH:
+            _add(uow, report, pending, entry, now)
+    _add(uow, report, pending, entry, now)
+    return report
+
+
+def _address_column(cells: list[str]) -> int:
+    """The phone or email column when this row is a header, else -1 (a list without one)."""
+    for i, cell in enumerate(cells):
+        if ALIAS_INDEX.get(header_key(cell)) in ("phone", "email"):
+            return i
+    return -1
+
+
+def _pairs(report: ListReport, row: int, value: str, channel: str, region: str | None,
+           mark: str | None) -> list[tuple[int, str, str]]:
+    """(row, channel, address) for one value, or nothing and a reason in the report."""
+    found: Phone | str | Rejected | None
+    if "@" in value:
+        found, channels = normalize_email(value), ("email",)
+    else:
+        found = _phone(value, region, mark)
+        channels = ("sms", "whatsapp")
+    if channel != "all":
+        if channel not in channels:
+            found = Rejected(value, f"not an address for {channel}")
+        channels = (channel,)
+    if not isinstance(found, Phone | str):
+        report.invalid += 1
+        report.problems.append({"row": row, "field": "address", "value": value,
+                                "reason": found.reason if found else "empty"})
+        return []
+    address = found.e164 if isinstance(found, Phone) else found
+    return [(row, ch, address) for ch in channels]
+
+
+def _phone(value: str, region: str | None, mark: str | None) -> Phone | Rejected | None:
+    text = spreadsheet_text(value, mark)
+    if isinstance(text, Rejected):
+        return text
+    return numeric_phone(text, region) if mark == NUMBER_CELL and text.isdigit() else normalize_phone(text, region)
+
+
+def _add(uow: UnitOfWork, report: ListReport, pending: list[tuple[int, str, str]], entry: Entry,
+         now: datetime) -> None:
+    if not pending:
+        return
+    added = service.suppress_many(uow, [(ch, a) for _, ch, a in pending], entry.reason, now, entry.detail,
+                                  entry.expires_at)
+    # Rows, not (channel, address) pairs, are counted: a phone under "all" is two entries of one row, and
+    # a pair is new for the first row that brings it only.
+    by_row: dict[int, bool] = {}
+    for row, ch, a in pending:
+        fresh = (ch, a) in added
+        added.discard((ch, a))
+        by_row[row] = by_row.get(row, False) or fresh
+    report.added += sum(by_row.values())
+    report.already += len(by_row) - sum(by_row.values())
+    pending.clear()
