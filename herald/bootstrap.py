@@ -52,7 +52,8 @@ class Container:
 
     def worker(self, batch_size: int | None = None) -> Worker:
         return Worker(self.uow, self.clock, self.providers, self.settings.providers,
-                      batch_size or self.settings.batch_size, timedelta(seconds=self.settings.lease_seconds))
+                      batch_size or self.settings.batch_size, timedelta(seconds=self.settings.lease_seconds),
+                      self.settings.invalid_after_failures)
 
     def lint_profile(self, uow: UnitOfWork, presets: Iterable[str] = ()) -> Profile:
         """What templates are linted against: presets' [lint] tables, settings and banned-word edits."""

@@ -30,6 +30,7 @@ class Settings:
     policy_preset: str = "default"
     batch_size: int = 500
     lease_seconds: int = 120
+    invalid_after_failures: int = 3  # permanent delivery failures that mark an address invalid; 0: never
     providers: dict[str, str] = field(
         default_factory=lambda: {"sms": "file", "whatsapp": "file", "email": "file"}
     )
@@ -53,6 +54,8 @@ class Settings:
         for name in ("batch_size", "lease_seconds"):
             if getattr(self, name) < 1:
                 raise Invalid("must be at least 1", where=f"setting {name}")
+        if self.invalid_after_failures < 0:
+            raise Invalid("must be 0 (never) or more", where="setting invalid_after_failures")
 
 
 def _coerce(name: str, kind: Any, raw: Any) -> Any:

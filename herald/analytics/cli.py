@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from herald.analytics.quality import quality
 from herald.analytics.queries import campaign_report
 from herald.campaigns.service import get_campaign
 from herald.console import JsonFlag, app_context, emit, out
@@ -33,3 +34,31 @@ def print_report(r: dict) -> None:
     for title, key in (("skipped", "skipped_by_reason"), ("failed", "failed_by_reason")):
         for reason, n in r[key].items():
             out.print(f"    {n:>6} {title}: {reason}")
+
+
+def quality_command(
+    ctx: typer.Context,
+    failures: int = typer.Option(2, help="Refused messages that make an address \"failing repeatedly\"."),
+    json_out: JsonFlag = False,
+) -> None:
+    """Data quality: reachable share, regions, carriers and line types, consent coverage, stale contacts,
+    numbers that keep failing."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        data = quality(uow.session, container.clock.now(), failures)
+    emit(ctx, json_out, data, lambda: print_quality(data))
+
+
+def print_quality(q: dict) -> None:
+    share = f"{q['reachable_share']:.1%}" if q["reachable_share"] is not None else "—"
+    out.print(f"{q['contacts']} contacts ({q['erased']} erased): {q['with_phone']} with a phone, {q['with_email']} "
+              f"with an email; {share} reachable; {q['merged']} merged by hand")
+    for title, key in (("Regions", "by_region"), ("Carriers", "by_carrier"), ("Line types", "by_line_type")):
+        out.print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in q[key].items()))
+    out.print("Without marketing consent: " + ", ".join(f"{k} {v}" for k, v in q["without_consent"].items()))
+    out.print("Suppressed: " + (", ".join(f"{k} {v}" for k, v in q["suppressed"].items()) or "none"))
+    out.print(f"Stale (no sign of life in {q['stale']['days']} days): {q['stale']['contacts']}")
+    failing = q["failing_repeatedly"]
+    out.print(f"Refused {failing['at_least']}+ times: {failing['addresses']} addresses")
+    for w in failing["worst"]:
+        out.print(f"  {w['channel']} {w['address']}: {w['refused']}" + (" (suppressed)" if w["suppressed"] else ""))

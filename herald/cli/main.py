@@ -41,6 +41,7 @@ templates_cli.app.command("preview")(preview.preview_command)
 contacts_cli.app.command("export-person")(people.export_person_command)
 contacts_cli.app.command("erase")(people.erase_command)
 contacts_cli.app.command("merge")(people.merge_command)
+contacts_cli.app.command("quality")(reports_cli.quality_command)
 
 # Commands that create the schema themselves or need none; every other one needs it current.
 NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules"}

@@ -7,18 +7,22 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from herald.campaigns import service as campaigns
 from herald.clock import Clock
+from herald.contacts import service as contacts
 from herald.db import UnitOfWork
 from herald.dispatch.prepare import BatchCounts, Prepared, prepare
+from herald.outbox import queries as outbox_queries
 from herald.outbox import service as outbox
 from herald.providers import Accepted, Permanent, Provider, Retryable
+from herald.types import Channel
 
 log = logging.getLogger("herald.worker")
 RETRY_BACKOFF = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+REJECTED = "rejected"  # the failure reason of a message a provider refused for good
 
 
 @dataclass
@@ -32,6 +36,7 @@ class WorkerStats:
     deferred: int = 0
     reconciled: int = 0
     held: int = 0
+    invalidated: int = 0  # addresses suppressed as invalid after repeated permanent failures
     by_channel: dict[str, int] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)  # what the scheduler did: runs started, rollouts judged
 
@@ -48,10 +53,12 @@ class Worker:
         channel_providers: Mapping[str, str],
         batch_size: int,
         lease: timedelta,
+        invalid_after: int = 3,
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
         self.channel_providers = dict(channel_providers)
         self.batch_size, self.lease = batch_size, lease
+        self.invalid_after = invalid_after  # permanent failures that mark an address invalid; 0: never
         self.stats = WorkerStats()
 
     async def run(
@@ -130,6 +137,21 @@ class Worker:
                         else RETRY_BACKOFF * (c.attempts + 1)
                     )
                     self.stats.retried += outbox.mark_retry(uow, c.id, c.token, now + wait, result.reason, now)
+                elif isinstance(result, Permanent):
+                    if outbox.mark_failed(uow, c.id, c.token, REJECTED, result.reason, now):
+                        self.stats.failed += 1
+                        self._judge_address(uow, item, result.reason, now)
                 else:
-                    reason = result.reason if isinstance(result, Permanent | Retryable) else "unknown result"
+                    reason = result.reason if isinstance(result, Retryable) else "unknown result"
                     self.stats.failed += outbox.mark_failed(uow, c.id, c.token, "provider", reason, now)
+
+    def _judge_address(self, uow: UnitOfWork, item: Prepared, reason: str, now: datetime) -> None:
+        """An address the providers keep refusing for good is suppressed as invalid."""
+        channel, address = item.outgoing.channel, item.outgoing.to
+        if not self.invalid_after:
+            return
+        refused = outbox_queries.rejections(uow.session, item.claimed.contact_id, channel, address)
+        if refused >= self.invalid_after:
+            contacts.suppress(uow, Channel(channel), address, "invalid", now,
+                              f"{refused} permanent delivery failures; the last: {reason}")
+            self.stats.invalidated += 1

@@ -112,3 +112,11 @@ def settled_counts(session: Session, campaign_id: int) -> tuple[int, int, int]:
         Message.campaign_id == campaign_id, Message.status == S.FAILED)) or 0
     opted = session.scalar(select(func.count()).select_from(Message).where(mine, or_(revoked, suppressed))) or 0
     return sent, failed, opted
+
+
+def rejections(session: Session, contact_id: int, channel: str, address: str) -> int:
+    """How many messages to this contact's address on this channel providers refused for good."""
+    stmt = select(func.count()).select_from(Message).where(
+        Message.contact_id == contact_id, Message.channel == channel, Message.address == address,
+        Message.status == S.FAILED, Message.reason == "rejected")
+    return session.scalar(stmt) or 0

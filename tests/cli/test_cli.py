@@ -202,6 +202,8 @@ def test_suppression_lists_from_the_command_line(capsys, db_url, tmp_path) -> No
     done = as_json(capsys, *db, "--json", "contacts", "suppress-list", str(tmp_path / "dnd.txt"), "--default-region",
                    "NP", "--report", str(tmp_path / "refused.csv"))
     assert (done["rows"], done["added"], done["invalid"]) == (2, 1, 1)
+    assert as_json(capsys, *db, "--json", "contacts", "quality")["suppressed"] == {"dnd": 2}
+    assert "Suppressed: dnd 2" in herald(capsys, *db, "contacts", "quality")
     assert "too short" in (tmp_path / "refused.csv").read_text(encoding="utf-8")
     one = as_json(capsys, *db, "--json", "contacts", "suppress", "sita@example.com", "--channel", "email", "--reason",
                   "bounce", "--until", "2027-01-31")

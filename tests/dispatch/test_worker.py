@@ -147,3 +147,47 @@ def test_retryable_failures_come_back_and_permanent_ones_stop(container, tmp_pat
         rows = uow.session.scalars(select(Message).where(Message.status.in_(["failed", "queued"]),
                                                          Message.planned_action == "send")).all()
         assert {(m.status, m.error) for m in rows} == {("failed", "21211 invalid number"), ("queued", "timeout")}
+
+
+def test_an_address_refused_for_good_again_and_again_is_suppressed_as_invalid(container, tmp_path, clock) -> None:
+    from herald.campaigns import service as campaigns
+    from herald.contacts.models import Suppression
+
+    cid = setup(container, tmp_path)
+    container.providers["flaky"] = FlakyProvider([Permanent("21211 invalid number")] * 20)
+    container.settings.providers["sms"] = "flaky"
+    plan(container, cid)
+    run(container)
+    for n in (2, 3):  # the same people, in two more campaigns on later days
+        with container.uow() as uow:
+            again = campaigns.clone_campaign(uow, cid, f"Sale {n}", NOW).id
+        clock.set(NOW + timedelta(days=n))
+        plan(container, again, NOW + timedelta(days=n))
+        stats = run(container)
+    with container.uow() as uow:
+        invalid = uow.session.scalars(select(Suppression).where(Suppression.reason == "invalid")).all()
+        refused = uow.session.scalars(select(Message).where(Message.reason == "rejected")).all()
+    sent_to = {m.address for m in refused}
+    assert stats.invalidated == len(sent_to) > 0  # on the third refusal, not before
+    assert {(s.channel, s.address) for s in invalid} == {("sms", a) for a in sent_to}
+    assert "3 permanent delivery failures; the last: 21211 invalid number" in invalid[0].detail
+
+
+def test_marking_invalid_can_be_turned_off(container, tmp_path) -> None:
+    from herald.contacts.models import Suppression
+
+    cid = setup(container, tmp_path)
+    container.providers["flaky"] = FlakyProvider([Permanent("21211 invalid number")] * 20)
+    container.settings.providers["sms"] = "flaky"
+    plan(container, cid)
+    worker = container.worker()
+    worker.invalid_after = 1
+    asyncio.run(worker.run(until_idle=True))
+    assert worker.stats.invalidated == worker.stats.failed > 0
+    with container.uow() as uow:
+        uow.session.execute(Suppression.__table__.delete())
+        uow.session.execute(Message.__table__.update().values(status="queued", reason=None))
+    worker.invalid_after = 0
+    asyncio.run(worker.run(until_idle=True))
+    with container.uow() as uow:
+        assert not uow.session.scalars(select(Suppression)).all()
