@@ -23,6 +23,7 @@ from herald.dispatch.worker import Worker
 from herald.errors import Invalid
 from herald.providers import Provider
 from herald.providers.file import FileProvider
+from herald.providers.lookup import Lookup, TwilioLookup
 
 
 def metadata() -> MetaData:
@@ -54,6 +55,16 @@ class Container:
         return Worker(self.uow, self.clock, self.providers, self.settings.providers,
                       batch_size or self.settings.batch_size, timedelta(seconds=self.settings.lease_seconds),
                       self.settings.invalid_after_failures)
+
+    def lookup(self) -> Lookup:
+        """The number-verification service the settings name; refused when none is configured."""
+        s = self.settings
+        if s.lookup_provider != "twilio":
+            raise Invalid("number lookup is off: set lookup_provider = \"twilio\" with twilio_account_sid and "
+                          "twilio_auth_token (each lookup is paid)", where="setting lookup_provider")
+        if not (s.twilio_account_sid and s.twilio_auth_token):
+            raise Invalid("set twilio_account_sid and twilio_auth_token", where="setting lookup_provider")
+        return TwilioLookup(s.twilio_account_sid, s.twilio_auth_token, s.twilio_lookup_url)
 
     def lint_profile(self, uow: UnitOfWork, presets: Iterable[str] = ()) -> Profile:
         """What templates are linted against: presets' [lint] tables, settings and banned-word edits."""

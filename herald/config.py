@@ -24,7 +24,7 @@ CONFIG_FILE = "herald.toml"
 class Settings:
     env: str = "dev"
     database_url: str = "sqlite:///herald.db"
-    secret_key: str = DEV_SECRET
+    secret_key: str = field(default=DEV_SECRET, repr=False)  # secrets stay out of reprs and logs
     default_region: str | None = None
     outbox_dir: str = "herald-outbox"
     policy_preset: str = "default"
@@ -40,8 +40,13 @@ class Settings:
     help_reply: str | None = None  # the answer to an inbound HELP
     link_domains: str | None = None  # comma-separated; when set, links elsewhere are lint errors
     price_table: str | None = None  # a TOML price table; the bundled example when unset
-    whatsapp_app_secret: str | None = None  # verifies X-Hub-Signature-256 on Meta's webhooks
-    whatsapp_verify_token: str | None = None  # answers Meta's webhook subscription check
+    whatsapp_app_secret: str | None = field(default=None, repr=False)  # verifies X-Hub-Signature-256 on Meta's webhooks
+    whatsapp_verify_token: str | None = field(default=None, repr=False)  # answers Meta's webhook subscription check
+    # Number verification (`herald contacts verify`): paid per number, so off unless set to "twilio".
+    lookup_provider: str | None = None
+    twilio_account_sid: str | None = None  # or an API key SID
+    twilio_auth_token: str | None = field(default=None, repr=False)  # or the API key's secret
+    twilio_lookup_url: str = "https://lookups.twilio.com"
 
     def __post_init__(self) -> None:
         if self.env not in ("dev", "test", "prod"):

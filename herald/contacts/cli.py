@@ -11,7 +11,7 @@ import typer
 from sqlalchemy import func, select
 
 from herald.console import JsonFlag, app_context, emit, err, out, parse_pairs, progress, table
-from herald.contacts import export, importer, lists, service
+from herald.contacts import export, importer, lists, service, verify
 from herald.contacts.export import safe_cell
 from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
 from herald.contacts.normalize import Phone, normalize_phone
@@ -131,6 +131,29 @@ def export_(
         written = (export.write_xlsx if kind == "xlsx" else export.write_csv)(uow, file, ids)
     emit(ctx, json_out, {"file": str(file), "format": kind, "contacts": written},
          lambda: out.print(f"{written} contacts written to {file}."))
+
+
+@app.command("verify")
+def verify_(
+    ctx: typer.Context,
+    segment: Annotated[str, typer.Option(help="Which contacts' numbers to verify.")] = "has:phone",
+    limit: Annotated[int | None, typer.Option(help="At most this many numbers (each lookup is paid).")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Verify numbers with the configured lookup: live ones get their current line type and carrier, dead
+    ones are suppressed as invalid."""
+    app_ctx = app_context(ctx)
+    container = app_ctx.container
+    lookup = container.lookup()
+    with container.uow() as uow:
+        ids = app_ctx.audience(uow.session, segment).order_by(None).scalar_subquery()
+        stmt = select(Contact.id, Contact.phone).where(Contact.id.in_(ids), Contact.phone.is_not(None))
+        numbers = [tuple(r) for r in uow.session.execute(stmt.order_by(Contact.id).limit(limit))]
+    with progress("Verifying numbers", len(numbers)) as advance:
+        result = verify.verify(container.uow, lookup, container.clock, numbers, advance)
+    emit(ctx, json_out, result, lambda: out.print(
+        f"{result['checked']} numbers checked: {result['verified']} live, {result['invalid']} invalid (suppressed), "
+        f"{result['retry_later']} to retry later, {result['refused']} refused by the service."))
 
 
 @app.command("list")

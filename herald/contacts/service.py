@@ -375,3 +375,20 @@ def _merge_consents(uow: UnitOfWork, keep_id: int, other_id: int) -> None:
             current.source, current.has_evidence = theirs.source, theirs.has_evidence
         uow.session.delete(theirs)
     uow.flush()
+
+
+def apply_lookup(uow: UnitOfWork, contact_id: int, valid: bool, line_type: str | None, carrier: str | None,
+                 detail: str, now: datetime) -> str:
+    """Record what a number lookup found: the line type and current carrier of a live number, or the
+    number suppressed as invalid on SMS and WhatsApp. Returns verified | invalid | gone."""
+    contact = get_contact(uow, contact_id)
+    if not contact.phone:
+        return "gone"  # erased or changed while the lookup ran
+    if not valid:
+        for channel in (Channel.SMS, Channel.WHATSAPP):
+            suppress(uow, channel, contact.phone, "invalid", now, detail)
+        return "invalid"
+    contact.line_type = line_type or contact.line_type
+    contact.carrier = carrier or contact.carrier
+    contact.updated_at = now
+    return "verified"

@@ -210,3 +210,20 @@ def test_suppression_lists_from_the_command_line(capsys, db_url, tmp_path) -> No
     assert one["until"] == "2027-01-31T00:00:00+00:00"
     herald(capsys, *db, "contacts", "suppress", "a@example.com", "--channel", "email", "--until", "soon", code=2)
     assert "--until" in herald.last_err
+
+
+def test_verifying_numbers_from_the_command_line(capsys, db_url, tmp_path, monkeypatch) -> None:
+    from tests.fakes.twilio_lookup import SID, TOKEN, FakeLookup, running
+
+    db = ["--db", db_url]
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    herald(capsys, *db, "contacts", "import", str(tmp_path / "c.csv"))
+    herald(capsys, *db, "contacts", "verify", code=2)
+    assert "number lookup is off" in herald.last_err
+    with running(FakeLookup(numbers={"+9779841234567": {"type": "mobile", "carrier_name": "Ncell"}})) as fake:
+        for name, value in (("LOOKUP_PROVIDER", "twilio"), ("TWILIO_ACCOUNT_SID", SID),
+                            ("TWILIO_AUTH_TOKEN", TOKEN), ("TWILIO_LOOKUP_URL", fake.url)):
+            monkeypatch.setenv(f"HERALD_{name}", value)
+        done = as_json(capsys, *db, "--json", "contacts", "verify", "--segment", "region:NP", "--limit", "2")
+    assert (done["checked"], done["verified"], done["invalid"]) == (2, 1, 1)
+    assert TOKEN not in herald.last_err
