@@ -169,7 +169,7 @@ def list_(
     with app_ctx.container.uow() as uow:
         ids = app_ctx.audience(uow.session, segment).limit(limit).offset(offset).subquery()
         rows = list(uow.session.scalars(select(Contact).where(Contact.id.in_(select(ids.c.id))).order_by(Contact.id)))
-        data = [contact_dict(c) for c in rows]
+        data = [export.contact_out(c) for c in rows]
     emit(
         ctx,
         json_out,
@@ -182,28 +182,12 @@ def list_(
     )
 
 
-def contact_dict(c: Contact) -> dict[str, object]:
-    return {
-        "id": c.id,
-        "name": c.name,
-        "phone": c.phone,
-        "email": c.email,
-        "region": c.region,
-        "timezone": c.timezone,
-        "phone_timezones": (c.phone_timezones or "").split(",") if c.phone_timezones else [],
-        "carrier": c.carrier,
-        "line_type": c.line_type,
-        "external_id": c.external_id,
-        "attributes": c.attributes or {},
-    }
-
-
 @app.command()
 def show(ctx: typer.Context, contact_id: int, json_out: JsonFlag = False) -> None:
     """Show one contact with its consent history and suppressions."""
     with app_context(ctx).container.uow() as uow:
         contact = service.get_contact(uow, contact_id)
-        data = contact_dict(contact)
+        data = export.contact_out(contact)
         events = uow.session.scalars(
             select(ConsentEvent).where(ConsentEvent.contact_id == contact_id).order_by(ConsentEvent.id)
         )

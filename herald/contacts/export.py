@@ -119,6 +119,14 @@ def _write_row(sheet, number: int, cells: list[str]) -> None:
         sheet.write_string(number, col, text)
 
 
+def contact_out(c: Contact) -> dict[str, object]:
+    """One contact as the CLI's --json and the API show it."""
+    return {"id": c.id, "name": c.name, "phone": c.phone, "email": c.email, "region": c.region,
+            "timezone": c.timezone, "phone_timezones": c.phone_timezones.split(",") if c.phone_timezones else [],
+            "carrier": c.carrier, "line_type": c.line_type, "external_id": c.external_id,
+            "attributes": c.attributes or {}}
+
+
 def person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
     """Everything the contacts room holds about one person: the contact, consent now and its history with
     proof, and the suppression and allow-list entries for their addresses."""

@@ -102,6 +102,12 @@ class ImportReport:
     dry_run: bool = False
     read_as: dict[str, object] = field(default_factory=dict)  # kind, encoding (and whether guessed), delimiter
     preview: list[dict[str, object]] = field(default_factory=list)  # the first rows as they will be stored
+    # row -> (bucket, contact id), for callers that answer per item (the API); a file import keeps none.
+    outcomes: dict[int, tuple[str, int | None]] | None = None
+
+    def outcome(self, row: int, bucket: str, contact_id: int | None = None) -> None:
+        if self.outcomes is not None:
+            self.outcomes[row] = (bucket, contact_id)
 
     def problem(self, row: int, fld: str, value: object, reason: str) -> None:
         self.problems.append({"row": row, "field": fld, "value": value, "reason": reason})
@@ -213,6 +219,7 @@ class Importer:
     def _invalid(self, row_no: int, fld: str, value: object, reason: str) -> None:
         self.report.problem(row_no, fld, value, reason)
         self.report.counts["invalid"] += 1
+        self.report.outcome(row_no, "invalid")
         return None
 
     def _checked(self, row_no: int, fld: str, result: Phone | str | Rejected | None) -> Phone | str | None:
@@ -316,8 +323,8 @@ def import_file(
             if len(report.preview) < PREVIEW:
                 report.preview.append(item.preview())
         if len(batch) >= BATCH:
-            _flush(uow, batch, report, now, progress, erasure_key, merge)
-    _flush(uow, batch, report, now, progress, erasure_key, merge)
+            flush(uow, batch, report, now, progress, erasure_key, merge)
+    flush(uow, batch, report, now, progress, erasure_key, merge)
     return report
 
 
@@ -332,7 +339,7 @@ def _columns(header: list[str], mapping: dict[str, str], unknown: str, source: s
                       "--encoding)", where=exc.where) from None
 
 
-def _flush(
+def flush(
     uow: UnitOfWork,
     batch: list[tuple[ContactInput, int | None]],
     report: ImportReport,
@@ -340,7 +347,9 @@ def _flush(
     progress: Callable[[int], None] | None,
     erasure_key: str,
     merge: str,
+    source: str = "import",
 ) -> None:
+    """Write a batch of parsed rows: refuse erased people, then upsert in waves and count every row."""
     if not batch:
         return
     _refuse_erased(uow, batch, report, erasure_key)
@@ -360,7 +369,7 @@ def _flush(
         waves[level].append((item, first))
         keys_in_wave[level] |= keys
     for wave in waves:
-        outcomes = service.upsert_contacts(uow, [i for i, _ in wave], now, source="import", policy=merge)
+        outcomes = service.upsert_contacts(uow, [i for i, _ in wave], now, source=source, policy=merge)
         for (item, first), outcome in zip(wave, outcomes, strict=True):
             _count(report, item, first, outcome)
     if progress:
@@ -383,12 +392,15 @@ def _refuse_erased(uow: UnitOfWork, batch: list[tuple[ContactInput, int | None]]
             report.problem(item.row, "row", None, "this person's data was erased at their request; they are not "
                                                   "imported again")
             report.counts["invalid"] += 1
+            report.outcome(item.row, "invalid")
         else:
             kept.append((item, first))
     batch[:] = kept
 
 
 def _count(report: ImportReport, item: ContactInput, first: int | None, outcome: service.UpsertOutcome) -> None:
+    bucket = "duplicate" if first is not None and outcome.status != "conflict" else outcome.status
+    report.outcome(item.row, bucket, outcome.contact_id)
     if outcome.status == "conflict":
         report.counts["conflict"] += 1
         report.problem(item.row, "row", None, outcome.detail or "conflict")

@@ -392,3 +392,37 @@ def apply_lookup(uow: UnitOfWork, contact_id: int, valid: bool, line_type: str |
     contact.carrier = carrier or contact.carrier
     contact.updated_at = now
     return "verified"
+
+
+PHONE_COLUMNS = ("phone", "region", "phone_timezones", "carrier", "line_type")
+
+
+def update_contact(uow: UnitOfWork, contact_id: int, item: ContactInput, given: set[str], now: datetime,
+                   drop: Iterable[str] = ()) -> Contact:
+    """Set the `given` fields of one contact from a normalized item (a phone brings its region, zones,
+    carrier and line type) and remove the attributes in `drop`. A phone, email or id that is another
+    contact's is a conflict."""
+    contact = get_contact(uow, contact_id)
+    if contact.erased_at is not None:
+        raise Conflict(f"contact {contact_id} was erased")
+    columns = item.columns()
+    for key in KEYS:
+        value = columns[key]
+        if key in given and value:
+            column = getattr(Contact, key)
+            other = uow.session.scalar(select(Contact.id).where(column == value, Contact.id != contact_id))
+            if other is not None:
+                raise Conflict(f"{key} {value} belongs to contact {other}; merge them with `herald contacts merge`")
+    for name in given & set(FILLABLE):
+        for column in PHONE_COLUMNS if name == "phone" else (name,):
+            setattr(contact, column, columns[column])
+    dropped = set(drop)
+    if item.attributes or dropped:
+        merged = {**(contact.attributes or {}), **item.attributes}
+        contact.attributes = {k: v for k, v in merged.items() if k not in dropped}
+    if item.consents:
+        record_consents(uow, [(contact_id, ch, st, item.evidence) for ch, st in item.consents.items()],
+                        Purpose.MARKETING, "api", now)
+    contact.updated_at = now
+    uow.flush()
+    return contact

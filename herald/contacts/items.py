@@ -1,0 +1,83 @@
+"""Contacts handed over as data — the API's create and bulk upsert — normalized and matched exactly like
+imported rows (see `importer`), with one result per item."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from herald.contacts import importer
+from herald.contacts.importer import FIELDS, Importer, ImportReport
+from herald.contacts.normalize import clean_region
+from herald.db import UnitOfWork
+from herald.errors import Invalid
+
+MAX_ITEMS = 10_000
+CONSENT_WORDS = {"granted": "yes", "revoked": "no", True: "yes", False: "no"}
+
+
+def upsert(uow: UnitOfWork, items: Sequence[Mapping[str, Any]], now: datetime, *, erasure_key: str,
+           default_region: str | None = None, merge: str = "fill-empty") -> list[dict[str, object]]:
+    """Insert or update each item; the result of item i says imported, updated, unchanged, duplicate (of an
+    earlier item), conflict or invalid, with the contact's id and the problems found."""
+    if len(items) > MAX_ITEMS:
+        raise Invalid(f"{len(items):,} items; send at most {MAX_ITEMS:,} per request", where="items")
+    try:
+        region = clean_region(default_region)
+    except ValueError as exc:
+        raise Invalid(str(exc), where="default_region") from None
+    report = ImportReport(source="api")
+    report.outcomes = {}
+    parser = Importer(report, region)
+    batch = []
+    for index, raw in enumerate(items):
+        report.rows += 1
+        cells = _cells(report, index + 1, raw)
+        item = parser.parse(index + 1, list(cells.values()), dict(enumerate(cells)), len(cells)) if cells else None
+        if item is not None:
+            batch.append((item, parser.first_seen(item)))
+    importer.flush(uow, batch, report, now, None, erasure_key, merge, source="api")
+    problems: dict[int, list[dict[str, object]]] = {}
+    for p in report.problems:
+        problems.setdefault(p["row"], []).append({"field": p["field"], "value": p["value"], "reason": p["reason"]})
+    outcomes = report.outcomes or {}
+    return [{"index": i, "status": outcomes.get(i + 1, ("invalid", None))[0],
+             "id": outcomes.get(i + 1, ("invalid", None))[1], "problems": problems.get(i + 1, [])}
+            for i in range(len(items))]
+
+
+def _cells(report: ImportReport, row: int, raw: Mapping[str, Any]) -> dict[str, str]:
+    """The item as the importer's named cells; an unknown field makes the item invalid."""
+    if not isinstance(raw, Mapping):
+        report.problem(row, "item", None, "expected an object")
+        report.counts["invalid"] += 1
+        report.outcome(row, "invalid")
+        return {}
+    cells: dict[str, str] = {}
+    for key, value in raw.items():
+        if key == "attributes" and isinstance(value, Mapping):
+            cells.update({f"attr.{k}": str(v) for k, v in value.items() if v is not None})
+        elif key == "consents" and isinstance(value, Mapping):
+            cells.update({f"consent_{ch}": CONSENT_WORDS.get(v, str(v)) for ch, v in value.items()})
+        elif key in FIELDS and not key.startswith("consent_"):
+            cells[key] = "" if value is None else str(value)
+        else:
+            report.problem(row, key, None, f"unknown field (use {', '.join(f for f in FIELDS if 'consent' not in f)}, "
+                                           "attributes or consents)")
+            report.counts["invalid"] += 1
+            report.outcome(row, "invalid")
+            return {}
+    return cells
+
+
+def parse_one(data: Mapping[str, Any], default_region: str | None = None) -> importer.ContactInput:
+    """One item normalized, or Invalid naming each field that is wrong and why."""
+    report = ImportReport(source="api")
+    cells = _cells(report, 1, data)
+    item = Importer(report, clean_region(default_region)).parse(1, list(cells.values()), dict(enumerate(cells)),
+                                                                len(cells)) if cells else None
+    if item is None or report.problems:
+        found = "; ".join(f"{p['field']}: {p['reason']}" for p in report.problems) or "nothing to store"
+        raise Invalid(found, where="contact")
+    return item

@@ -1,0 +1,176 @@
+"""`/api/v1/contacts`: list and search, get, create, update, erase, bulk upsert, and file imports run in
+the background with their progress."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import func, or_, select
+
+from herald import people
+from herald.contacts import export, importer, items, service
+from herald.contacts.models import Contact
+from herald.errors import Conflict, Invalid, NotFound
+from herald.segments import queries as segments
+from herald.web.deps import Unit
+
+STATUS = {"imported": 201, "updated": 200, "unchanged": 200, "duplicate": 409, "conflict": 409, "invalid": 422}
+MAX_UPLOAD = 500 << 20
+
+
+class BulkIn(BaseModel):
+    items: list[Any] = Field(max_length=items.MAX_ITEMS)  # each checked on its own, with a result each
+    merge: str = "fill-empty"
+    default_region: str | None = None
+
+
+def router(container: Any) -> APIRouter:
+    api = APIRouter(prefix="/api/v1/contacts", tags=["contacts"])
+    jobs = Jobs()
+
+    def region(given: str | None) -> str | None:
+        return given or container.settings.default_region
+
+    @api.get("")
+    def list_contacts(unit: Unit, segment: str = "all", q: str | None = None,
+                      limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+        ids = segments.audience_select(unit.session, segment).order_by(None).scalar_subquery()
+        where = [Contact.id.in_(ids)]
+        if q:
+            like = f"%{q.strip().lower()}%"
+            where.append(or_(Contact.phone.like(f"%{q.strip()}%"), Contact.email.like(like),
+                             func.lower(Contact.name).like(like), Contact.external_id == q.strip()))
+        total = unit.session.scalar(select(func.count()).select_from(Contact).where(*where))
+        rows = unit.session.scalars(select(Contact).where(*where).order_by(Contact.id).limit(limit).offset(offset))
+        return {"total": total, "items": [export.contact_out(c) for c in rows]}
+
+    @api.get("/imports/{job_id}")
+    def import_status(job_id: int) -> dict[str, Any]:
+        return jobs.get(job_id)
+
+    @api.get("/{contact_id}")
+    def show(unit: Unit, contact_id: int) -> dict[str, Any]:
+        found = export.person(unit, contact_id)
+        return {**export.contact_out(service.get_contact(unit, contact_id)),
+                "consents": found["consents"], "suppressions": found["suppressions"]}
+
+    @api.post("")
+    def create(unit: Unit, body: dict[str, Any], response: Response) -> dict[str, Any]:
+        result = items.upsert(unit, [body], container.clock.now(), erasure_key=container.settings.secret_key,
+                              default_region=region(None))[0]
+        response.status_code = STATUS[result["status"]]
+        if result["id"] is not None and result["status"] in ("imported", "updated", "unchanged"):
+            result["contact"] = export.contact_out(service.get_contact(unit, result["id"]))
+        return result
+
+    @api.patch("/{contact_id}")
+    def update(unit: Unit, contact_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        contact = service.get_contact(unit, contact_id)
+        attributes = body.get("attributes") or {}
+        drop = {k for k, v in attributes.items() if v in (None, "")}
+        data = {"phone": contact.phone, "email": contact.email, **body,
+                "attributes": {k: v for k, v in attributes.items() if k not in drop}}
+        item = items.parse_one(data, region(body.get("country")))
+        updated = service.update_contact(unit, contact_id, item, set(body), container.clock.now(), drop)
+        return export.contact_out(updated)
+
+    @api.delete("/{contact_id}")
+    def erase(unit: Unit, contact_id: int) -> dict[str, Any]:
+        """Erase the person for good (see `herald contacts erase`); the nameless row keeps the ledger whole."""
+        result = people.erase_person(unit, contact_id, container.clock.now(), container.settings.secret_key)
+        return {**result, "erased_at": result["erased_at"].isoformat()}
+
+    @api.post("/bulk")
+    def bulk(unit: Unit, body: BulkIn) -> dict[str, Any]:
+        results = items.upsert(unit, body.items, container.clock.now(), erasure_key=container.settings.secret_key,
+                               default_region=region(body.default_region), merge=body.merge)
+        counts = {k: 0 for k in STATUS}
+        for r in results:
+            counts[r["status"]] += 1
+        return {"counts": counts, "results": results}
+
+    @api.post("/imports", status_code=202)
+    async def start_import(request: Request, tasks: BackgroundTasks, filename: str,
+                           default_region: str | None = None, merge: str = "fill-empty",
+                           unknown: str = "attribute") -> dict[str, Any]:
+        """Upload a file (CSV, TSV or XLSX) as the request body; it is imported in the background."""
+        path = await _spool(request, filename)
+        job = jobs.start(filename)
+        tasks.add_task(jobs.run, job, container, path, {"default_region": region(default_region), "merge": merge,
+                                                        "unknown": unknown})
+        return jobs.get(job)
+
+    return api
+
+
+async def _spool(request: Request, filename: str) -> Path:
+    """The uploaded body in a temporary file (never held in memory whole)."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in (".csv", ".tsv", ".txt", ".xlsx", ".xlsm"):
+        raise Invalid(f"{filename!r}: expected a .csv, .tsv, .txt or .xlsx file", where="filename")
+    handle = tempfile.NamedTemporaryFile(delete=False, suffix=suffix)
+    size = 0
+    with handle:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_UPLOAD:
+                Path(handle.name).unlink(missing_ok=True)
+                raise Invalid(f"the upload is larger than {MAX_UPLOAD >> 20} MB", where="body")
+            handle.write(chunk)
+    return Path(handle.name)
+
+
+class Jobs:
+    """Imports running in this process: each is one transaction, so a job the server never finished wrote
+    nothing and can simply be started again."""
+
+    def __init__(self) -> None:
+        self.ids = itertools.count(1)
+        self.state: dict[int, dict[str, Any]] = {}
+        self.lock = threading.Lock()
+
+    def start(self, filename: str) -> int:
+        job = next(self.ids)
+        with self.lock:
+            self.state[job] = {"id": job, "file": filename, "status": "queued", "rows_done": 0, "report": None,
+                               "error": None}
+        return job
+
+    def get(self, job: int) -> dict[str, Any]:
+        with self.lock:
+            found = self.state.get(job)
+            if found is None:
+                raise NotFound(f"import {job} is not known to this server (imports are all or nothing: if the "
+                               "server restarted, nothing of it was written; start it again)")
+            return dict(found)
+
+    def _set(self, job: int, **values: Any) -> None:
+        with self.lock:
+            self.state[job].update(values)
+
+    def run(self, job: int, container: Any, path: Path, options: dict[str, Any]) -> None:
+        self._set(job, status="running")
+
+        def advance(rows: int) -> None:
+            with self.lock:
+                self.state[job]["rows_done"] += rows
+
+        try:
+            with container.uow() as uow:
+                report = importer.import_file(uow, path, container.clock.now(), progress=advance,
+                                              erasure_key=container.settings.secret_key, **options)
+            self._set(job, status="done", report=report.as_dict())
+        except (Invalid, Conflict, NotFound) as exc:
+            self._set(job, status="failed", error=str(exc))
+        except Exception as exc:  # reported to the caller by kind; nothing of the import was written
+            self._set(job, status="failed", error=f"{type(exc).__name__}: the import stopped and wrote nothing")
+            raise
+        finally:
+            path.unlink(missing_ok=True)
+

@@ -1,0 +1,97 @@
+"""`/api/v1/contacts` on SQLite and PostgreSQL: search, get, create, update, erase, bulk upsert with a result
+per item, and file imports in the background."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from herald.web import create_app
+from tests.contacts import corpus
+from tests.scenario import CSV, setup
+
+SITA = "+9779841234567"
+
+
+@pytest.fixture
+def client(container):
+    return TestClient(create_app(container))
+
+
+def test_list_search_and_get(client, container, tmp_path) -> None:
+    setup(container, tmp_path)
+    page = client.get("/api/v1/contacts", params={"segment": "region:NP", "limit": 2}).json()
+    assert page["total"] == 3 and [c["phone"] for c in page["items"]] == [SITA, "+9779851234567"]
+    assert client.get("/api/v1/contacts", params={"q": "sita"}).json()["items"][0]["phone"] == SITA
+    assert client.get("/api/v1/contacts", params={"q": "98512"}).json()["total"] == 1
+    one = client.get("/api/v1/contacts/1").json()
+    assert one["name"] == "Sita Sharma" and one["consents"][0]["status"] == "granted"
+    assert client.get("/api/v1/contacts/99").status_code == 404
+    assert client.get("/api/v1/contacts", params={"limit": 5000}).status_code == 422
+
+
+def test_create_normalizes_and_answers_by_outcome(client) -> None:
+    made = client.post("/api/v1/contacts", json={"phone": "984-1234567", "country": "NP", "name": "Sita",
+                                                 "attributes": {"tier": "gold"}, "consents": {"sms": "granted"}})
+    assert made.status_code == 201
+    body = made.json()
+    assert body["contact"]["phone"] == SITA and body["contact"]["attributes"] == {"tier": "gold"}
+    again = client.post("/api/v1/contacts", json={"phone": SITA, "email": "sita@example.com"})
+    assert again.status_code == 200 and again.json()["status"] == "updated"
+    clash = client.post("/api/v1/contacts", json={"phone": SITA, "email": "other@example.com"})
+    assert clash.status_code == 409 and "its email is sita@example.com" in clash.json()["problems"][0]["reason"]
+    bad = client.post("/api/v1/contacts", json={"phone": "12", "country": "NP"})
+    assert bad.status_code == 422 and bad.json()["problems"][0]["field"] == "phone"
+    unknown = client.post("/api/v1/contacts", json={"phone": SITA, "shoe_size": 42})
+    assert unknown.status_code == 422 and unknown.json()["problems"][0]["field"] == "shoe_size"
+
+
+def test_update_sets_given_fields_and_refuses_a_taken_number(client, container, tmp_path) -> None:
+    setup(container, tmp_path)
+    updated = client.patch("/api/v1/contacts/1", json={"name": "Sita S.", "email": "s@example.com",
+                                                       "attributes": {"tier": "gold"}})
+    assert updated.status_code == 200, updated.text
+    assert (updated.json()["name"], updated.json()["email"], updated.json()["phone"]) == ("Sita S.", "s@example.com",
+                                                                                          SITA)
+    dropped = client.patch("/api/v1/contacts/1", json={"attributes": {"tier": None}})
+    assert dropped.json()["attributes"] == {}
+    moved = client.patch("/api/v1/contacts/1", json={"phone": "+9779801234567"})
+    assert moved.json()["phone"] == "+9779801234567" and moved.json()["carrier"] == "NCell"
+    taken = client.patch("/api/v1/contacts/1", json={"phone": "+9779851234567"})
+    assert taken.status_code == 409 and "belongs to contact 5" in taken.json()["detail"]
+    invalid = client.patch("/api/v1/contacts/1", json={"email": "nope@"})
+    assert invalid.status_code == 422 and "email" in invalid.json()["detail"]
+
+
+def test_delete_erases_the_person(client, container, tmp_path) -> None:
+    setup(container, tmp_path)
+    assert client.delete("/api/v1/contacts/1").json()["contact"] == 1
+    assert client.get("/api/v1/contacts", params={"q": "sita"}).json()["total"] == 0
+    assert client.delete("/api/v1/contacts/1").status_code == 409
+
+
+def test_bulk_upsert_answers_per_item(client) -> None:
+    items = [{"phone": SITA, "name": "Sita"}, {"phone": "+264811234567"}, {"phone": SITA, "email": "s@example.com"},
+             {"phone": "bad", "country": "NP"}, "not an object"]
+    done = client.post("/api/v1/contacts/bulk", json={"items": items}).json()
+    assert done["counts"] == {"imported": 2, "updated": 0, "unchanged": 0, "duplicate": 1, "conflict": 0,
+                              "invalid": 2}
+    assert [r["status"] for r in done["results"]] == ["imported", "imported", "duplicate", "invalid", "invalid"]
+    assert done["results"][2]["id"] == done["results"][0]["id"] and done["results"][3]["problems"]
+    again = client.post("/api/v1/contacts/bulk", json={"items": items[:2]}).json()
+    assert again["counts"]["unchanged"] == 2
+    too_many = client.post("/api/v1/contacts/bulk", json={"items": [{"phone": SITA}] * 10_001})
+    assert too_many.status_code == 422
+
+
+def test_a_file_imports_in_the_background(client, tmp_path) -> None:
+    started = client.post("/api/v1/contacts/imports", params={"filename": "c.csv"}, content=CSV.encode())
+    assert started.status_code == 202
+    job = client.get(f"/api/v1/contacts/imports/{started.json()['id']}").json()
+    assert job["status"] == "done" and job["rows_done"] == 6 and job["report"]["imported"] == 6
+    xlsx = corpus.workbook(tmp_path).read_bytes()
+    failed = client.post("/api/v1/contacts/imports", params={"filename": "w.xlsx"}, content=xlsx).json()
+    job = client.get(f"/api/v1/contacts/imports/{failed['id']}").json()  # its first sheet holds notes only
+    assert job["status"] == "failed" and "no phone or email column" in job["error"]
+    assert client.post("/api/v1/contacts/imports", params={"filename": "c.pdf"}, content=b"x").status_code == 422
+    assert client.get("/api/v1/contacts/imports/99").status_code == 404
