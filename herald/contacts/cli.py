@@ -223,35 +223,45 @@ def _print_contact(data: dict) -> None:
 @app.command()
 def consent(
     ctx: typer.Context,
-    action: Annotated[str, typer.Argument(help="grant or revoke")],
+    action: Annotated[str, typer.Argument(help="grant, revoke or show")],
     contact_id: int,
-    channel: Annotated[str, typer.Option(help="sms, whatsapp or email")],
+    channel: Annotated[str | None, typer.Option(help="sms, whatsapp or email (grant and revoke)")] = None,
     purpose: Annotated[str, typer.Option(help="marketing or transactional")] = "marketing",
-    evidence: Annotated[str | None, typer.Option(help="Proof: form, wording, IP…")] = None,
+    evidence: Annotated[str | None, typer.Option(help="Proof: the form, the wording agreed to…")] = None,
+    ip: Annotated[str | None, typer.Option(help="The IP address the consent came from.")] = None,
+    at: Annotated[str | None, typer.Option(help="When the person gave it (ISO 8601), if not now.")] = None,
+    source: Annotated[str, typer.Option(help="How it was given: form, keyword, phone, paper…")] = "cli",
     json_out: JsonFlag = False,
 ) -> None:
-    """Grant or revoke one consent, with evidence."""
+    """Grant or revoke one consent with its proof, or show a contact's consent and its full history."""
+    container = app_context(ctx).container
+    if action == "show":
+        with container.uow() as uow:
+            data = export.person(uow, contact_id)
+        emit(ctx, json_out, {"contact": contact_id, "consents": data["consents"], "history": data["consent_history"]},
+             lambda: _print_consents(data))
+        return
     status = {"grant": ConsentStatus.GRANTED, "revoke": ConsentStatus.REVOKED}.get(action)
     if status is None:
-        raise typer.BadParameter("expected grant or revoke", param_hint="ACTION")
-    container = app_context(ctx).container
+        raise Invalid(f"expected grant, revoke or show, got {action!r}", where="ACTION")
+    if channel is None:
+        raise Invalid("give the channel to grant or revoke", where="--channel")
     with container.uow() as uow:
-        changed = service.set_consent(
-            uow,
-            contact_id,
-            parse_enum(Channel, channel, "--channel"),
-            parse_enum(Purpose, purpose, "--purpose"),
-            status,
-            "cli",
-            evidence,
-            container.clock.now(),
-        )
-    emit(
-        ctx,
-        json_out,
-        {"contact": contact_id, "channel": channel, "status": status.value, "changed": changed},
-        f"{'Recorded' if changed else 'Already'} {status.value}: {channel}/{purpose} for contact {contact_id}.",
-    )
+        changed = service.set_consent(uow, contact_id, parse_enum(Channel, channel, "--channel"),
+                                      parse_enum(Purpose, purpose, "--purpose"), status, source, evidence,
+                                      container.clock.now(), _until(at, "--at"), ip)
+    emit(ctx, json_out, {"contact": contact_id, "channel": channel, "status": status.value, "changed": changed},
+         f"{'Recorded' if changed else 'Already'} {status.value}: {channel}/{purpose} for contact {contact_id}.")
+
+
+def _print_consents(data: dict) -> None:
+    for c in data["consents"]:
+        out.print(f"{c['channel']}/{c['purpose']}: {c['status']} since {c['since']:%Y-%m-%d %H:%M} ({c['source']})")
+    out.print("History:")
+    for e in data["consent_history"]:
+        proof = ", ".join(str(x) for x in (e["evidence"], e["ip"] and f"IP {e['ip']}") if x)
+        out.print(f"  {e['at']:%Y-%m-%d %H:%M} {e['channel']}/{e['purpose']} {e['status']} via {e['source']}"
+                  + (f" — {proof}" if proof else ""))
 
 
 UntilOption = Annotated[str | None, typer.Option("--until", help="Lift it then (YYYY-MM-DD, UTC); default: never.")]
@@ -279,13 +289,13 @@ def suppress(
     emit(ctx, json_out, data, f"Suppressed {address} on {channel} ({entry.reason}).")
 
 
-def _until(text: str | None) -> datetime | None:
+def _until(text: str | None, option: str = "--until") -> datetime | None:
     if not text:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise Invalid(f"{text!r} is not a date such as 2027-01-31", where="--until") from None
+        raise Invalid(f"{text!r} is not a date such as 2027-01-31", where=option) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -140,7 +140,7 @@ def person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
         return list(uow.session.scalars(select(model).where(match)))
 
     events = uow.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact_id)
-                                 .order_by(ConsentEvent.id))
+                                 .order_by(ConsentEvent.recorded_at, ConsentEvent.id))
     consents = uow.session.scalars(select(Consent).where(Consent.contact_id == contact_id))
     return {
         "contact": {c: getattr(contact, c) for c in ("id", "name", "phone", "email", "external_id", "region",
@@ -149,7 +149,7 @@ def person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
         "consents": [{"channel": c.channel, "purpose": c.purpose, "status": c.status, "since": c.recorded_at,
                       "source": c.source} for c in consents],
         "consent_history": [{"channel": e.channel, "purpose": e.purpose, "status": e.status, "source": e.source,
-                             "evidence": e.evidence, "at": e.recorded_at} for e in events],
+                             "evidence": e.evidence, "ip": e.ip, "at": e.recorded_at} for e in events],
         "suppressions": [{"channel": s.channel, "address": s.address, "reason": s.reason, "detail": s.detail,
                           "since": s.created_at, "until": s.expires_at} for s in listed(Suppression)],
         "allow_list": [{"channel": a.channel, "address": a.address, "since": a.created_at}

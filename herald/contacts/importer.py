@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,6 +39,10 @@ FIELDS = (
     "consent_sms",
     "consent_whatsapp",
     "consent_email",
+    "consent_source",
+    "consent_at",
+    "consent_evidence",
+    "consent_ip",
 )
 ALIASES = {
     "phone": [
@@ -69,6 +73,10 @@ ALIASES = {
     "consent_sms": ["consent_sms", "sms_consent", "sms_opt_in", "短信同意"],
     "consent_whatsapp": ["consent_whatsapp", "whatsapp_consent", "whatsapp_opt_in"],
     "consent_email": ["consent_email", "email_consent", "email_opt_in", "邮件同意"],
+    "consent_source": ["consent_source", "opt_in_source", "同意来源"],
+    "consent_at": ["consent_at", "consent_time", "consented_at", "opt_in_date", "opt_in_time", "同意时间"],
+    "consent_evidence": ["consent_evidence", "consent_proof", "opt_in_evidence", "同意凭证"],
+    "consent_ip": ["consent_ip", "opt_in_ip", "ip", "ip_address"],
 }
 # Columns of `herald contacts export` that are derived or Herald's own: an export imports back as it is.
 DERIVED = {"herald_id", "phone_timezones", "carrier", "line_type", "created_at", "updated_at"}
@@ -168,8 +176,8 @@ def map_headers(headers: list[str], explicit: dict[str, str], unknown: str) -> d
 class Importer:
     """Turns CSV rows into ContactInputs; the caller's unit of work holds the whole import."""
 
-    def __init__(self, report: ImportReport, default_region: str | None) -> None:
-        self.report = report
+    def __init__(self, report: ImportReport, default_region: str | None, now: datetime | None = None) -> None:
+        self.report, self.now = report, now or datetime.now(UTC)
         self.default_region = default_region
         self.seen: dict[tuple[str, str], int] = {}
         self.unnamed: set[int] = set()  # columns without a header
@@ -202,6 +210,8 @@ class Importer:
         item.email = self._checked(row_no, "email", normalize_email(email) if isinstance(email, str) else email)
         item.timezone = self._timezone(row_no, values.get("timezone", ""))
         item.consents = self._consents(row_no, values)
+        if item.consents:
+            self._proof(row_no, values, item)
         if item.phone is None and item.email is None:
             return self._invalid(row_no, "row", None, "no valid phone or email")
         return item
@@ -261,6 +271,35 @@ class Importer:
                 self.report.problem(row_no, fld, values[fld], "expected yes or no")
         return found
 
+    def _proof(self, row_no: int, values: dict[str, str], item: ContactInput) -> None:
+        """When, where from and how the row's consents were given, from its consent_* columns."""
+        evidence = values.get("consent_evidence", "")
+        item.evidence = f"{evidence} ({item.evidence})" if evidence else item.evidence
+        source = values.get("consent_source", "").lower()
+        if source and not re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", source):
+            self.report.problem(row_no, "consent_source", source, "expected a short word such as form or keyword")
+        elif source:
+            item.consent_source = source
+        if values.get("consent_ip"):
+            try:
+                item.consent_ip = service.check_ip(values["consent_ip"])
+            except Invalid as exc:
+                self.report.problem(row_no, "consent_ip", values["consent_ip"], exc.reason)
+        if values.get("consent_at"):
+            item.consent_at = self._moment(row_no, values["consent_at"])
+
+    def _moment(self, row_no: int, raw: str) -> datetime | None:
+        try:
+            moment = datetime.fromisoformat(raw.strip())
+        except ValueError:
+            self.report.problem(row_no, "consent_at", raw, "expected a date and time such as 2026-03-01 14:30")
+            return None
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if moment > self.now:
+            self.report.problem(row_no, "consent_at", raw, "is in the future")
+            return None
+        return moment
+
     def first_seen(self, item: ContactInput) -> int | None:
         """The row that already brought this phone, email or id, recording the item's keys if new."""
         keys = [
@@ -310,7 +349,7 @@ def import_file(
         raise Invalid("the file is empty", where=str(path))
     columns = _columns(header[1], mapping or {}, unknown, source)
     report.mapping = {header[1][i]: f for i, f in columns.items()}
-    importer = Importer(report, region)
+    importer = Importer(report, region, now)
     importer.unnamed = {i for i, h in enumerate(header[1]) if not header_key(h)}
     batch: list[tuple[ContactInput, int | None]] = []
     for row_no, cells, marks in rows:

@@ -14,6 +14,7 @@ from herald.db import UnitOfWork
 from herald.errors import Invalid
 
 MAX_ITEMS = 10_000
+CHANNEL_COLUMNS = ("consent_sms", "consent_whatsapp", "consent_email")  # given as "consents" {channel: status}
 CONSENT_WORDS = {"granted": "yes", "revoked": "no", True: "yes", False: "no"}
 
 
@@ -29,7 +30,7 @@ def upsert(uow: UnitOfWork, items: Sequence[Mapping[str, Any]], now: datetime, *
         raise Invalid(str(exc), where="default_region") from None
     report = ImportReport(source="api")
     report.outcomes = {}
-    parser = Importer(report, region)
+    parser = Importer(report, region, now)
     batch = []
     for index, raw in enumerate(items):
         report.rows += 1
@@ -60,11 +61,11 @@ def _cells(report: ImportReport, row: int, raw: Mapping[str, Any]) -> dict[str, 
             cells.update({f"attr.{k}": str(v) for k, v in value.items() if v is not None})
         elif key == "consents" and isinstance(value, Mapping):
             cells.update({f"consent_{ch}": CONSENT_WORDS.get(v, str(v)) for ch, v in value.items()})
-        elif key in FIELDS and not key.startswith("consent_"):
+        elif key in FIELDS and key not in CHANNEL_COLUMNS:
             cells[key] = "" if value is None else str(value)
         else:
-            report.problem(row, key, None, f"unknown field (use {', '.join(f for f in FIELDS if 'consent' not in f)}, "
-                                           "attributes or consents)")
+            known = ", ".join(f for f in FIELDS if f not in CHANNEL_COLUMNS)
+            report.problem(row, key, None, f"unknown field (use {known}, attributes or consents)")
             report.counts["invalid"] += 1
             report.outcome(row, "invalid")
             return {}

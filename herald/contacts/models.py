@@ -42,7 +42,8 @@ class ConsentEvent(Base):
     status: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(32))
     evidence: Mapped[str | None] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(String(45))  # where the consent came from, when known
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the person gave or withdrew it
 
 
 class Consent(Base):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import delete, insert, or_, select, update
 
@@ -33,6 +35,9 @@ class ContactInput:
     attributes: dict[str, str] = field(default_factory=dict)
     consents: dict[str, str] = field(default_factory=dict)  # channel -> granted|revoked
     evidence: str | None = None
+    consent_at: datetime | None = None  # when the consents were given, if the source says
+    consent_ip: str | None = None
+    consent_source: str | None = None  # form, keyword, api… if the source says
 
     def columns(self) -> dict[str, object]:
         p = self.phone
@@ -161,7 +166,7 @@ def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime) -> li
 def _apply_import_consents(uow: UnitOfWork, inputs: Sequence[ContactInput],
                            outcomes: Sequence[UpsertOutcome | None], now: datetime, source: str) -> None:
     wanted = [
-        (o.contact_id, channel, status, item.evidence)
+        (o.contact_id, channel, status, item.evidence, item.consent_at, item.consent_ip, item.consent_source)
         for item, o in zip(inputs, outcomes, strict=True)
         if o and o.contact_id is not None
         for channel, status in item.consents.items()
@@ -170,10 +175,21 @@ def _apply_import_consents(uow: UnitOfWork, inputs: Sequence[ContactInput],
         record_consents(uow, wanted, Purpose.MARKETING, source, now)
 
 
-def record_consents(uow: UnitOfWork, changes: Iterable[tuple[int, str, str, str | None]], purpose: str,
-                    source: str, now: datetime) -> int:
-    """Record (contact_id, channel, status, evidence) consents; only real changes are written. Returns count."""
-    changes = list(changes)
+class ConsentChange(NamedTuple):
+    contact_id: int
+    channel: str
+    status: str  # granted | revoked
+    evidence: str | None = None
+    at: datetime | None = None  # when the person gave it, if not now
+    ip: str | None = None
+    source: str | None = None  # if not the call's
+
+
+def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, source: str, now: datetime) -> int:
+    """Record consents given as `ConsentChange` fields (contact_id, channel, status, evidence, at, ip,
+    source); only real changes are written, and one older than the current state joins the history
+    without replacing it. Returns how many were recorded."""
+    changes = [ConsentChange(*c) for c in changes]
     ids = {c[0] for c in changes}
     current = {
         (r.contact_id, r.channel): r
@@ -181,19 +197,21 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple[int, str, str, str 
     }
     events: list[dict] = []
     fresh: dict[tuple[int, str], dict] = {}
-    for contact_id, channel, status, evidence in changes:
+    for contact_id, channel, status, evidence, at, ip, own_source in changes:
         state = current.get((contact_id, channel))
         latest = fresh.get((contact_id, channel), {}).get("status") or (state.status if state else None)
         if latest == status:
             continue
+        when, said = at or now, own_source or source
         events.append({"contact_id": contact_id, "channel": channel, "purpose": purpose, "status": status,
-                       "source": source, "evidence": evidence, "recorded_at": now})
+                       "source": said, "evidence": evidence, "ip": ip, "recorded_at": when})
         if state is None:
             fresh[(contact_id, channel)] = {"contact_id": contact_id, "channel": channel, "purpose": purpose,
-                                            "status": status, "recorded_at": now, "source": source,
-                                            "has_evidence": bool(evidence)}
-        else:
-            state.status, state.recorded_at, state.source, state.has_evidence = status, now, source, bool(evidence)
+                                            "status": status, "recorded_at": when, "source": said,
+                                            "has_evidence": bool(evidence or ip)}
+        elif when >= state.recorded_at:
+            state.status, state.recorded_at, state.source = status, when, said
+            state.has_evidence = bool(evidence or ip)
     if events:
         uow.session.execute(insert(ConsentEvent.__table__), events)
     if fresh:
@@ -202,10 +220,23 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple[int, str, str, str 
 
 
 def set_consent(uow: UnitOfWork, contact_id: int, channel: Channel, purpose: Purpose, status: ConsentStatus,
-                source: str, evidence: str | None, now: datetime) -> bool:
-    """Grant or revoke one consent with its proof; returns whether anything changed."""
+                source: str, evidence: str | None, now: datetime, at: datetime | None = None,
+                ip: str | None = None) -> bool:
+    """Grant or revoke one consent with its proof (and when and from where it was given, if known);
+    returns whether anything changed."""
     get_contact(uow, contact_id)
-    return record_consents(uow, [(contact_id, channel.value, status.value, evidence)], purpose.value, source, now) > 0
+    change = (contact_id, channel.value, status.value, evidence, at, check_ip(ip))
+    return record_consents(uow, [change], purpose.value, source, now) > 0
+
+
+def check_ip(ip: str | None) -> str | None:
+    """An IPv4 or IPv6 address as stored, or Invalid."""
+    if not ip:
+        return None
+    try:
+        return str(ipaddress.ip_address(ip.strip()))
+    except ValueError:
+        raise Invalid(f"{ip!r} is not an IP address", where="ip") from None
 
 
 def suppress(uow: UnitOfWork, channel: Channel, address: str, reason: str, now: datetime,

@@ -97,7 +97,7 @@ def test_an_uninitialised_database_says_what_to_do(capsys, tmp_path) -> None:
     herald(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "segments", "count", "all", code=2)
     assert "run `herald db upgrade`" in herald.last_err
     out = as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "db", "upgrade")
-    assert out["from"] is None and out["to"] == "0005"
+    assert out["from"] is None and out["to"] == "0006"
     assert as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "segments", "count", "all") == {
         "expression": "all", "count": 0}
 
@@ -227,3 +227,19 @@ def test_verifying_numbers_from_the_command_line(capsys, db_url, tmp_path, monke
         done = as_json(capsys, *db, "--json", "contacts", "verify", "--segment", "region:NP", "--limit", "2")
     assert (done["checked"], done["verified"], done["invalid"]) == (2, 1, 1)
     assert TOKEN not in herald.last_err
+
+
+def test_consent_with_proof_from_the_command_line(capsys, db_url, tmp_path) -> None:
+    db = ["--db", db_url]
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    herald(capsys, *db, "contacts", "import", str(tmp_path / "c.csv"))
+    done = as_json(capsys, *db, "--json", "contacts", "consent", "grant", "1", "--channel", "whatsapp", "--evidence",
+                   "signup form v2", "--ip", "203.0.113.9", "--at", "2026-01-05T10:00:00+00:00", "--source", "form")
+    assert done["changed"] is True
+    shown = as_json(capsys, *db, "--json", "contacts", "consent", "show", "1")
+    granted = next(e for e in shown["history"] if e["channel"] == "whatsapp")
+    assert (granted["ip"], granted["source"], granted["at"][:10]) == ("203.0.113.9", "form", "2026-01-05")
+    assert "IP 203.0.113.9" in herald(capsys, *db, "contacts", "consent", "show", "1")
+    herald(capsys, *db, "contacts", "consent", "grant", "1", code=2)
+    assert "--channel" in herald.last_err
+    herald(capsys, *db, "contacts", "consent", "forget", "1", code=2)
