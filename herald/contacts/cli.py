@@ -53,6 +53,8 @@ def import_(
     merge: Annotated[str, typer.Option(help="Known contacts: fill-empty (only empty fields; a differing phone, "
                                        "email or id is a conflict) or overwrite.")] = "fill-empty",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")] = False,
+    check_mx: Annotated[bool, typer.Option("--check-mx", help="Refuse emails whose domain has no mail server "
+                                                               "(asks DNS once per domain).")] = False,
     report: Annotated[Path | None, typer.Option(help="Write every problem row to this CSV.")] = None,
     json_out: JsonFlag = False,
 ) -> None:
@@ -73,6 +75,7 @@ def import_(
             delimiter=delimiter,
             sheet=sheet,
             merge=merge,
+            check_mx=check_mx,
             dry_run=dry_run,
             progress=advance,
             erasure_key=container.settings.secret_key,

@@ -18,7 +18,8 @@ from herald.errors import Invalid
 
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-COLUMNS = ("herald_id", "phone", "email", "name", "external_id", "country", "timezone", "phone_timezones", "carrier",
+COLUMNS = ("herald_id", "phone", "phone_extension", "email", "name", "external_id", "country", "timezone",
+           "phone_timezones", "carrier",
            "line_type", "consent_sms", "consent_whatsapp", "consent_email", "created_at", "updated_at")
 XLSX_ROWS = 1_048_575  # a sheet's rows, less the header
 BATCH = 2000
@@ -63,7 +64,8 @@ def rows(uow: UnitOfWork, columns: list[str], ids: Select | None = None) -> Iter
 
 
 def _row(contact: Contact, consents: dict[str, str], header: list[str]) -> list[str]:
-    values = {"herald_id": contact.id, "phone": contact.phone, "email": contact.email, "name": contact.name,
+    values = {"herald_id": contact.id, "phone": contact.phone, "phone_extension": contact.phone_extension,
+              "email": contact.email, "name": contact.name,
               "external_id": contact.external_id, "country": contact.region, "timezone": contact.timezone,
               "phone_timezones": contact.phone_timezones, "carrier": contact.carrier, "line_type": contact.line_type,
               "created_at": contact.created_at, "updated_at": contact.updated_at,
@@ -121,7 +123,8 @@ def _write_row(sheet, number: int, cells: list[str]) -> None:
 
 def contact_out(c: Contact) -> dict[str, object]:
     """One contact as the CLI's --json and the API show it."""
-    return {"id": c.id, "name": c.name, "phone": c.phone, "email": c.email, "region": c.region,
+    return {"id": c.id, "name": c.name, "phone": c.phone, "phone_extension": c.phone_extension, "email": c.email,
+            "region": c.region,
             "timezone": c.timezone, "phone_timezones": c.phone_timezones.split(",") if c.phone_timezones else [],
             "carrier": c.carrier, "line_type": c.line_type, "external_id": c.external_id,
             "attributes": c.attributes or {}}
@@ -143,7 +146,8 @@ def person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
                                  .order_by(ConsentEvent.recorded_at, ConsentEvent.id))
     consents = uow.session.scalars(select(Consent).where(Consent.contact_id == contact_id))
     return {
-        "contact": {c: getattr(contact, c) for c in ("id", "name", "phone", "email", "external_id", "region",
+        "contact": {c: getattr(contact, c) for c in ("id", "name", "phone", "phone_extension", "email",
+                                                     "external_id", "region",
                                                      "timezone", "phone_timezones", "carrier", "line_type",
                                                      "attributes", "created_at", "updated_at", "erased_at")},
         "consents": [{"channel": c.channel, "purpose": c.purpose, "status": c.status, "since": c.recorded_at,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 from herald.contacts import service, sources
+from herald.contacts.mx import MailDomains
 from herald.contacts.normalize import (
     NUMBER_CELL,
     Phone,
@@ -31,6 +32,7 @@ from herald.errors import Invalid
 
 FIELDS = (
     "phone",
+    "phone_extension",
     "email",
     "name",
     "country",
@@ -65,6 +67,7 @@ ALIASES = {
         "電話",
         "電話號碼",
     ],
+    "phone_extension": ["phone_extension", "extension", "ext", "分机", "分机号"],
     "email": ["email", "e_mail", "mail", "email_address", "邮箱", "电子邮件", "邮件", "郵箱", "電子郵件", "郵件"],
     "name": ["name", "full_name", "fullname", "contact_name", "姓名", "名字", "客户姓名"],
     "country": ["country", "country_code", "region", "国家", "地区", "國家", "地區"],
@@ -181,6 +184,7 @@ class Importer:
         self.default_region = default_region
         self.seen: dict[tuple[str, str], int] = {}
         self.unnamed: set[int] = set()  # columns without a header
+        self.mail: MailDomains | None = None  # set to check that email domains take mail
 
     def parse(self, row_no: int, cells: list[str], mapping: dict[int, str], width: int,
               marks: dict[int, str] | None = None) -> ContactInput | None:
@@ -207,8 +211,9 @@ class Importer:
         item.phone = self._checked(row_no, "phone", self._phone(row_no, values.get("phone", ""),
                                                                 marked.get("phone"), region))
         email = spreadsheet_text(values.get("email", ""), marked.get("email"))
-        item.email = self._checked(row_no, "email", normalize_email(email) if isinstance(email, str) else email)
+        item.email = self._checked(row_no, "email", self._email(email) if isinstance(email, str) else email)
         item.timezone = self._timezone(row_no, values.get("timezone", ""))
+        item.extension = self._extension(row_no, values.get("phone_extension", ""))
         item.consents = self._consents(row_no, values)
         if item.consents:
             self._proof(row_no, values, item)
@@ -225,6 +230,19 @@ class Importer:
             self.report.problem(row_no, "phone", raw, f"the spreadsheet stored this phone number as a number, which "
                                                       f"drops a leading + or 0; read as {phone.e164} — check it")
         return phone
+
+    def _extension(self, row_no: int, raw: str) -> str | None:
+        digits = raw.strip().removeprefix("ext.").removeprefix("x").strip()
+        if digits and not (digits.isdigit() and len(digits) <= 16):
+            self.report.problem(row_no, "phone_extension", raw, "expected up to 16 digits")
+            return None
+        return digits or None
+
+    def _email(self, raw: str) -> str | Rejected | None:
+        email = normalize_email(raw)
+        if isinstance(email, str) and self.mail is not None and not self.mail.takes_mail(email.rpartition("@")[2]):
+            return Rejected(raw, "the domain has no mail server (no MX record)")
+        return email
 
     def _invalid(self, row_no: int, fld: str, value: object, reason: str) -> None:
         self.report.problem(row_no, fld, value, reason)
@@ -331,6 +349,7 @@ def import_file(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     merge: str = "fill-empty",
+    check_mx: MailDomains | bool = False,
     erasure_key: str,
 ) -> ImportReport:
     """Import contacts from a CSV/TSV or XLSX file into the caller's unit of work; report on every row.
@@ -350,6 +369,7 @@ def import_file(
     columns = _columns(header[1], mapping or {}, unknown, source)
     report.mapping = {header[1][i]: f for i, f in columns.items()}
     importer = Importer(report, region, now)
+    importer.mail = (check_mx if isinstance(check_mx, MailDomains) else MailDomains()) if check_mx else None
     importer.unnamed = {i for i, h in enumerate(header[1]) if not header_key(h)}
     batch: list[tuple[ContactInput, int | None]] = []
     for row_no, cells, marks in rows:

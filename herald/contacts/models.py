@@ -17,6 +17,7 @@ class Contact(Base):
     external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
     name: Mapped[str | None] = mapped_column(String(256))
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164
+    phone_extension: Mapped[str | None] = mapped_column(String(16))  # dialled after the call connects
     email: Mapped[str | None] = mapped_column(String(320), unique=True)  # normalized
     region: Mapped[str | None] = mapped_column(String(2), index=True)  # ISO 3166-1 alpha-2
     timezone: Mapped[str | None] = mapped_column(String(64))  # told by the contact or the business

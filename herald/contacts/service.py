@@ -19,7 +19,7 @@ from herald.errors import Conflict, Invalid, NotFound
 from herald.types import Channel, ConsentStatus, Purpose
 
 FILLABLE = ("name", "phone", "email", "external_id", "region", "timezone", "phone_timezones", "carrier",
-            "line_type")
+            "line_type", "phone_extension")
 
 
 @dataclass
@@ -38,6 +38,7 @@ class ContactInput:
     consent_at: datetime | None = None  # when the consents were given, if the source says
     consent_ip: str | None = None
     consent_source: str | None = None  # form, keyword, api… if the source says
+    extension: str | None = None  # from its own column; else the one written after the number
 
     def columns(self) -> dict[str, object]:
         p = self.phone
@@ -46,6 +47,7 @@ class ContactInput:
             "timezone": self.timezone, "phone": p and p.e164, "region": p and p.region,
             "phone_timezones": p and ",".join(p.timezones) or None,
             "carrier": p and p.carrier, "line_type": p and p.line_type,
+            "phone_extension": self.extension or (p and p.extension) or None,
         }
 
     def preview(self) -> dict[str, object]:
@@ -425,7 +427,7 @@ def apply_lookup(uow: UnitOfWork, contact_id: int, valid: bool, line_type: str |
     return "verified"
 
 
-PHONE_COLUMNS = ("phone", "region", "phone_timezones", "carrier", "line_type")
+PHONE_COLUMNS = ("phone", "region", "phone_timezones", "carrier", "line_type", "phone_extension")
 
 
 def update_contact(uow: UnitOfWork, contact_id: int, item: ContactInput, given: set[str], now: datetime,

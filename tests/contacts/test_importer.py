@@ -203,3 +203,13 @@ def test_the_demo_sample_imports_with_every_row_accounted_for(container) -> None
     assert report.rows == 2000 and sum(report.counts.values()) == 2000
     assert report.counts["invalid"] > 0 and report.counts["duplicate"] > 0
     assert count(container, Contact) == report.counts["imported"]
+
+
+def test_extensions_are_kept_apart_from_the_number(container, write_csv) -> None:
+    report = run(container, write_csv("phone,ext,name\n+1 415 555 2671 ext. 12,,Desk\n+14155552672,x204,Front\n"
+                                      "+14155552673,abc,Back\n"))
+    assert report.counts["imported"] == 3
+    assert [(p["field"], p["reason"]) for p in report.problems] == [("phone_extension", "expected up to 16 digits")]
+    with container.uow() as uow:
+        found = dict(uow.session.execute(select(Contact.phone, Contact.phone_extension)).all())
+    assert found == {"+14155552671": "12", "+14155552672": "204", "+14155552673": None}
