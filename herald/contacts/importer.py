@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from herald.contacts import service, sources
+from herald.contacts import parallel, service, sources
 from herald.contacts.mx import MailDomains
 from herald.contacts.normalize import (
     NUMBER_CELL,
@@ -350,10 +350,12 @@ def import_file(
     progress: Callable[[int], None] | None = None,
     merge: str = "fill-empty",
     check_mx: MailDomains | bool = False,
+    processes: int | None = None,
     erasure_key: str,
 ) -> ImportReport:
     """Import contacts from a CSV/TSV or XLSX file into the caller's unit of work; report on every row.
-    People erased at their request (found by `erasure_key`, the installation's secret) are refused."""
+    People erased at their request (found by `erasure_key`, the installation's secret) are refused. A big
+    file is parsed in `processes` worker processes (default: one per core; 0: none)."""
     report = ImportReport(source=path.name, dry_run=dry_run)
     if merge not in service.MERGE_POLICIES:
         raise Invalid(f"expected one of {', '.join(service.MERGE_POLICIES)}, got {merge!r}", where="merge policy")
@@ -372,11 +374,7 @@ def import_file(
     importer.mail = (check_mx if isinstance(check_mx, MailDomains) else MailDomains()) if check_mx else None
     importer.unnamed = {i for i, h in enumerate(header[1]) if not header_key(h)}
     batch: list[tuple[ContactInput, int | None]] = []
-    for row_no, cells, marks in rows:
-        if not any(c.strip() for c in cells):
-            continue  # blank lines are not rows
-        report.rows += 1
-        item = importer.parse(row_no, cells, columns, len(header[1]), marks)
+    for _, item in parallel.parse_rows(importer, rows, columns, len(header[1]), processes):
         if item is not None:
             batch.append((item, importer.first_seen(item)))
             if len(report.preview) < PREVIEW:
@@ -384,6 +382,7 @@ def import_file(
         if len(batch) >= BATCH:
             flush(uow, batch, report, now, progress, erasure_key, merge)
     flush(uow, batch, report, now, progress, erasure_key, merge)
+    report.problems.sort(key=lambda p: p["row"])  # parse and write problems, row by row
     return report
 
 
@@ -439,6 +438,9 @@ def flush(
 def _refuse_erased(uow: UnitOfWork, batch: list[tuple[ContactInput, int | None]], report: ImportReport,
                    key: str) -> None:
     """Take out the rows of people erased at their request: they are never imported again."""
+    if not service.anyone_erased(uow):
+        return
+
     def addresses(item: ContactInput) -> list[str]:
         return [a for a in (item.phone and item.phone.e164, item.email) if a]
 

@@ -15,9 +15,14 @@ from sqlalchemy import delete, insert, or_, select, update
 from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, ContactMerge, Suppression
 from herald.contacts.normalize import Phone
 from herald.db import UnitOfWork
+from herald.db.bulk import insert_rows
 from herald.errors import Conflict, Invalid, NotFound
 from herald.types import Channel, ConsentStatus, Purpose
 
+CONTACT_COLUMNS = ("name", "phone", "phone_extension", "email", "external_id", "region", "timezone",
+                   "phone_timezones", "carrier", "line_type", "attributes", "created_at", "updated_at")
+EVENT_COLUMNS = ("contact_id", "channel", "purpose", "status", "source", "evidence", "ip", "recorded_at")
+CONSENT_COLUMNS = ("contact_id", "channel", "purpose", "status", "recorded_at", "source", "has_evidence")
 FILLABLE = ("name", "phone", "email", "external_id", "region", "timezone", "phone_timezones", "carrier",
             "line_type", "phone_extension")
 
@@ -148,21 +153,38 @@ def _update(contact: Contact, item: ContactInput, now: datetime, overwrite: bool
 
 
 def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime) -> list[int]:
-    """Insert new contacts with one executemany, then read their ids back by their unique keys.
-
-    Bulk INSERT … RETURNING in parameter order degrades to one statement per row on SQLite."""
+    """Insert new contacts in one executemany and return their ids, in order."""
     if not items:
         return []
     rows = [{**i.columns(), "attributes": i.attributes, "created_at": now, "updated_at": now} for i in items]
-    uow.session.execute(insert(Contact.__table__), rows)
+    conn = uow.session.connection()
+    if conn.dialect.name != "sqlite":
+        stmt = insert(Contact.__table__).returning(Contact.__table__.c.id, sort_by_parameter_order=True)
+        return list(conn.execute(stmt, [{c: r[c] for c in CONTACT_COLUMNS} for r in rows]).scalars())
+    insert_rows(uow, Contact.__table__, rows, CONTACT_COLUMNS)
+    # SQLite numbers new rows of a rowid table one after another, and this transaction holds the write
+    # lock: the batch's ids end at the last one given. Checked at both ends, else read back by key.
+    last = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar()
+    ids = list(range(last - len(rows) + 1, last + 1))
+    if all(_holds(uow, ids[i], rows[i]) for i in (0, -1)):
+        return ids
+    return _ids_by_key(uow, rows)
+
+
+def _holds(uow: UnitOfWork, contact_id: int, row: dict) -> bool:
+    key = next(k for k in KEYS if row[k])
+    return uow.session.scalar(select(getattr(Contact, key)).where(Contact.id == contact_id)) == row[key]
+
+
+def _ids_by_key(uow: UnitOfWork, rows: list[dict]) -> list[int]:
     by_key: dict[tuple[str, str], int] = {}
-    for key in ("external_id", "phone", "email"):
+    for key in KEYS:
         values = [r[key] for r in rows if r[key]]
         for chunk in range(0, len(values), 5000):
             column = getattr(Contact, key)
             found = uow.session.execute(select(column, Contact.id).where(column.in_(values[chunk:chunk + 5000])))
             by_key.update(((key, value), cid) for value, cid in found)
-    return [next(by_key[(k, r[k])] for k in ("external_id", "phone", "email") if r[k]) for r in rows]
+    return [next(by_key[(k, r[k])] for k in KEYS if r[k]) for r in rows]
 
 
 def _apply_import_consents(uow: UnitOfWork, inputs: Sequence[ContactInput],
@@ -192,6 +214,7 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
     source); only real changes are written, and one older than the current state joins the history
     without replacing it. Returns how many were recorded."""
     changes = [ConsentChange(*c) for c in changes]
+    purpose = getattr(purpose, "value", purpose)  # the driver takes plain text
     ids = {c[0] for c in changes}
     current = {
         (r.contact_id, r.channel): r
@@ -214,10 +237,8 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
         elif when >= state.recorded_at:
             state.status, state.recorded_at, state.source = status, when, said
             state.has_evidence = bool(evidence or ip)
-    if events:
-        uow.session.execute(insert(ConsentEvent.__table__), events)
-    if fresh:
-        uow.session.execute(insert(Consent.__table__), list(fresh.values()))
+    insert_rows(uow, ConsentEvent.__table__, events, EVENT_COLUMNS)
+    insert_rows(uow, Consent.__table__, list(fresh.values()), CONSENT_COLUMNS)
     return len(events)
 
 
@@ -347,6 +368,11 @@ def erase(uow: UnitOfWork, contact_id: int, now: datetime, key: str) -> Contact:
     contact.attributes, contact.updated_at, contact.erased_at = {}, now, now
     uow.flush()
     return contact
+
+
+def anyone_erased(uow: UnitOfWork) -> bool:
+    """Whether anyone was ever erased (an import skips the digests when nobody was)."""
+    return uow.session.scalar(select(Suppression.id).where(Suppression.reason == ERASED).limit(1)) is not None
 
 
 def erased_among(uow: UnitOfWork, addresses: Iterable[str], key: str) -> set[str]:

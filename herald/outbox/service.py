@@ -13,14 +13,14 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from operator import itemgetter
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from herald.db import UnitOfWork
+from herald.db.bulk import insert_rows
 from herald.outbox.models import Message, Trail
 from herald.types import MessageStatus as S
 
@@ -73,32 +73,12 @@ ROW_COLUMNS = ("idempotency_key", "campaign_id", "contact_id", "template_id", "p
                "variant", "run", "held", "buckets")
 ROW_BASE = {"template_id": None, "reason": None, "attempts": 0, "variant": None, "run": 0, "held": None,
             "buckets": None, "trail_id": None}
-ROW_VALUES = itemgetter(*ROW_COLUMNS)
-DATETIME_AT = tuple(ROW_COLUMNS.index(c) for c in ("due_at", "created_at", "updated_at"))
-# Built from the constant column names above only; every value is a bound parameter.
-SQLITE_INSERT = (f"INSERT INTO messages ({', '.join(ROW_COLUMNS)}) "  # noqa: S608
-                 f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}) ON CONFLICT (idempotency_key) DO NOTHING")
 
 
 def _enqueue_sqlite(uow: UnitOfWork, rows: Sequence[dict]) -> int:
-    """Straight to the driver: planning writes a million rows, and per-value type processing would
-    cost more than the insert. Datetimes are written as SQLAlchemy stores them on SQLite (naive UTC)."""
-    stamps: dict[datetime, str] = {}
-
-    def stamp(v: datetime) -> str:
-        found = stamps.get(v)
-        if found is None:
-            found = stamps[v] = v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        return found
-
-    params = []
-    for row in rows:
-        values = list(ROW_VALUES({**ROW_BASE, **row}))
-        for i in DATETIME_AT:
-            values[i] = stamp(values[i])
-        params.append(tuple(values))
     # sqlite3's executemany reports the rows it really inserted; conflicts count as none.
-    return uow.session.connection().exec_driver_sql(SQLITE_INSERT, params).rowcount
+    return insert_rows(uow, Message.__table__, [{**ROW_BASE, **r} for r in rows], ROW_COLUMNS,
+                       skip_conflicts_on="idempotency_key")
 
 
 def hold(uow: UnitOfWork, campaign_id: int, why: str, now: datetime, rows: Sequence[int] | None = None) -> int:

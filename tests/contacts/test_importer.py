@@ -213,3 +213,14 @@ def test_extensions_are_kept_apart_from_the_number(container, write_csv) -> None
     with container.uow() as uow:
         found = dict(uow.session.execute(select(Contact.phone, Contact.phone_extension)).all())
     assert found == {"+14155552671": "12", "+14155552672": "204", "+14155552673": None}
+
+
+def test_ids_are_read_back_by_key_when_numbering_cannot_be_trusted(container, write_csv, monkeypatch) -> None:
+    from herald.contacts import service as contacts_service
+
+    monkeypatch.setattr(contacts_service, "_holds", lambda *a: False)
+    run(container, write_csv(GOOD))
+    with container.uow() as uow:
+        pairs = uow.session.execute(select(Contact.phone, Consent.channel, Consent.status).join(
+            Consent, Consent.contact_id == Contact.id).order_by(Contact.phone, Consent.channel)).all()
+    assert ("+9779841234567", "email", "revoked") in pairs and ("+8613800138000", "sms", "granted") in pairs

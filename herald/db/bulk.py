@@ -1,0 +1,82 @@
+"""Inserting many rows at once. On SQLite the rows go straight to the driver: an import or a plan writes a
+million of them, and SQLAlchemy's per-value type processing would cost more than the insert itself.
+Values are written exactly as SQLAlchemy stores them there (naive UTC datetimes, JSON text, 0/1).
+PostgreSQL takes SQLAlchemy's batched executemany, which is fast there."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from herald.db.base import UTCDateTime
+from herald.db.uow import UnitOfWork
+
+
+def insert_rows(uow: UnitOfWork, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str],
+                skip_conflicts_on: str | None = None) -> int:
+    """Insert `rows` (dicts holding `columns`); with `skip_conflicts_on`, rows clashing on that unique
+    column are left out. Returns the rows inserted."""
+    if not rows:
+        return 0
+    conn = uow.session.connection()
+    if conn.dialect.name != "sqlite":
+        stmt = pg_insert(table)
+        if skip_conflicts_on:
+            stmt = stmt.on_conflict_do_nothing(index_elements=[skip_conflicts_on])
+        return conn.execute(stmt, [{c: r[c] for c in columns} for r in rows]).rowcount
+    conflict = f" ON CONFLICT ({skip_conflicts_on}) DO NOTHING" if skip_conflicts_on else ""
+    # Built from the table's own column names only; every value is a bound parameter.
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+           f"VALUES ({', '.join('?' * len(columns))}){conflict}")
+    return conn.exec_driver_sql(sql, _params(table, rows, columns)).rowcount
+
+
+def _params(table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[tuple]:
+    """The rows as driver tuples; only the columns whose type needs it are converted."""
+    pick = itemgetter(*columns)
+    converts = [(i, f) for i, c in enumerate(columns) if (f := _converter(table.c[c].type))]
+    if len(columns) == 1:
+        return [(converts[0][1](pick(r)) if converts else pick(r),) for r in rows]
+    if not converts:
+        return [pick(r) for r in rows]
+    params = []
+    for row in rows:
+        values = list(pick(row))
+        for i, convert in converts:
+            values[i] = convert(values[i])
+        params.append(tuple(values))
+    return params
+
+
+def _converter(kind: Any) -> Callable[[Any], Any] | None:
+    if isinstance(kind, UTCDateTime):
+        return _stamp
+    if isinstance(kind, JSON) or isinstance(getattr(kind, "impl", None), JSON) or "JSON" in type(kind).__name__:
+        return lambda v: None if v is None else json.dumps(v)  # as SQLAlchemy's default serializer writes it
+    if isinstance(kind, Boolean):
+        return lambda v: None if v is None else int(bool(v))
+    return None
+
+
+_STAMPS: dict[datetime, str] = {}
+
+
+def _stamp(value: datetime | None) -> str | None:
+    """A datetime as SQLAlchemy writes it to SQLite: naive UTC with microseconds (remembered: rows of one
+    batch share a handful of moments)."""
+    if value is None:
+        return None
+    found = _STAMPS.get(value)
+    if found is None:
+        if len(_STAMPS) > 10_000:
+            _STAMPS.clear()
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        found = _STAMPS[value] = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return found
