@@ -11,6 +11,7 @@ from pathlib import Path
 
 import phonenumbers
 
+from bench.events import record_events_workload
 from bench.plan import decide_alone, plan_campaign
 from bench.render import render_templates
 from herald.cli.sample import write_csv
@@ -114,4 +115,5 @@ def describe(result: dict[str, object]) -> str:
 ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {"import_contacts": import_contacts,
                                                              "render_templates": render_templates,
                                                              "plan_campaign": plan_campaign,
-                                                             "decide": decide_alone}
+                                                             "decide": decide_alone,
+                                                             "record_events": record_events_workload}

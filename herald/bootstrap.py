@@ -31,6 +31,7 @@ def metadata() -> MetaData:
     import herald.campaigns.models
     import herald.contacts.models
     import herald.content.models
+    import herald.events.models
     import herald.outbox.models
     import herald.tags.models  # noqa: F401
 

@@ -13,6 +13,7 @@ from herald.contacts import export as contacts_export
 from herald.contacts import service as contacts
 from herald.contacts.models import ContactMerge
 from herald.db import UnitOfWork
+from herald.events.models import Event
 from herald.outbox import service as outbox
 from herald.outbox.models import Message
 from herald.tags import service as tags
@@ -51,3 +52,25 @@ def merge_people(uow: UnitOfWork, keep_id: int, other_id: int, now: datetime, ac
              "lists": campaigns.move_members(uow, other_id, keep_id)}
     kept = contacts.merge_into(uow, keep_id, other_id, now, actor)
     return {"kept": kept.id, "merged": other_id, "moved": moved}
+
+
+def timeline(uow: UnitOfWork, contact_id: int, limit: int = 200) -> list[dict[str, object]]:
+    """What happened with one person, newest first: their events, consent given or withdrawn, tags
+    applied, and messages sent or refused."""
+    contacts.get_contact(uow, contact_id)
+    entries: list[dict[str, object]] = []
+    for e in uow.session.scalars(select(Event).where(Event.contact_id == contact_id)
+                                 .order_by(Event.occurred_at.desc()).limit(limit)):
+        entries.append({"at": e.occurred_at, "kind": "event", "what": e.type, "detail": e.properties})
+    person = contacts_export.person(uow, contact_id)
+    for c in person["consent_history"]:
+        entries.append({"at": c["at"], "kind": "consent", "what": f"{c['channel']}/{c['purpose']} {c['status']}",
+                        "detail": {k: c[k] for k in ("source", "evidence", "ip") if c[k]}})
+    for t in tags.tags_of(uow, contact_id):
+        entries.append({"at": t["applied_at"], "kind": "tag", "what": t["tag"], "detail": {"by": t["applied_by"]}})
+    for m in uow.session.scalars(select(Message).where(Message.contact_id == contact_id,
+                                                       Message.sent_at.is_not(None)).limit(limit)):
+        entries.append({"at": m.sent_at, "kind": "message", "what": f"{m.channel} {m.status}",
+                        "detail": {"campaign": m.campaign_id, "reason": m.reason}})
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    return entries[:limit]

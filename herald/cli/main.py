@@ -23,6 +23,7 @@ from herald.contacts import cli as contacts_cli
 from herald.content import cli as templates_cli
 from herald.db import migrate
 from herald.errors import HeraldError, Invalid
+from herald.events import cli as events_cli
 from herald.rules import cli as rules_cli
 from herald.segments import cli as segments_cli
 from herald.segments.queries import audience_select
@@ -33,7 +34,7 @@ app = typer.Typer(name="herald", help="Compliance-first messaging over WhatsApp,
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 for sub, name in ((contacts_cli.app, "contacts"), (tags_cli.app, "tags"), (segments_cli.app, "segments"),
                   (templates_cli.app, "templates"), (campaigns_cli.app, "campaigns"), (reports_cli.app, "reports"),
-                  (rules_cli.app, "rules"), (db_app, "db")):
+                  (rules_cli.app, "rules"), (events_cli.app, "events"), (db_app, "db")):
     app.add_typer(sub, name=name)
 
 rules_cli.app.command("decide")(playground.decide_command)
@@ -42,6 +43,7 @@ contacts_cli.app.command("export-person")(people.export_person_command)
 contacts_cli.app.command("erase")(people.erase_command)
 contacts_cli.app.command("merge")(people.merge_command)
 contacts_cli.app.command("quality")(reports_cli.quality_command)
+contacts_cli.app.command("timeline")(people.timeline_command)
 
 # Commands that create the schema themselves or need none; every other one needs it current.
 NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules"}

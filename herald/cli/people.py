@@ -61,3 +61,16 @@ def merge_command(
     emit(ctx, json_out, result, lambda: out.print(
         f"Contact {other} merged into {keep}: {moved['messages']} messages, {moved['tags']} tags and "
         f"{moved['lists']} list memberships moved; its details are kept in the history."))
+
+
+def timeline_command(
+    ctx: typer.Context,
+    contact_id: Annotated[int, typer.Argument(help="The contact's id.")],
+    limit: Annotated[int, typer.Option(help="At most this many entries, newest first.")] = 50,
+    json_out: JsonFlag = False,
+) -> None:
+    """What happened with one person: events, consent, tags and messages, newest first."""
+    with app_context(ctx).container.uow() as uow:
+        entries = people.timeline(uow, contact_id, limit)
+    emit(ctx, json_out, json.loads(json.dumps(entries, default=str)), lambda: [
+        out.print(f"{e['at']:%Y-%m-%d %H:%M}  {e['kind']:<8} {e['what']}  {e['detail'] or ''}") for e in entries])

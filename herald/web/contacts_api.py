@@ -54,6 +54,10 @@ def router(container: Any) -> APIRouter:
     def import_status(job_id: int) -> dict[str, Any]:
         return jobs.get(job_id)
 
+    @api.get("/{contact_id}/timeline")
+    def timeline(unit: Unit, contact_id: int, limit: int = Query(200, ge=1, le=1000)) -> list[dict[str, Any]]:
+        return people.timeline(unit, contact_id, limit)
+
     @api.get("/{contact_id}")
     def show(unit: Unit, contact_id: int) -> dict[str, Any]:
         found = export.person(unit, contact_id)

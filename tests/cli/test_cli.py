@@ -97,7 +97,7 @@ def test_an_uninitialised_database_says_what_to_do(capsys, tmp_path) -> None:
     herald(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "segments", "count", "all", code=2)
     assert "run `herald db upgrade`" in herald.last_err
     out = as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "db", "upgrade")
-    assert out["from"] is None and out["to"] == "0007"
+    assert out["from"] is None and out["to"] == "0008"
     assert as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "segments", "count", "all") == {
         "expression": "all", "count": 0}
 
@@ -243,3 +243,18 @@ def test_consent_with_proof_from_the_command_line(capsys, db_url, tmp_path) -> N
     herald(capsys, *db, "contacts", "consent", "grant", "1", code=2)
     assert "--channel" in herald.last_err
     herald(capsys, *db, "contacts", "consent", "forget", "1", code=2)
+
+
+def test_events_and_the_timeline_from_the_command_line(capsys, db_url, tmp_path) -> None:
+    db = ["--db", db_url]
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    herald(capsys, *db, "contacts", "import", str(tmp_path / "c.csv"))
+    (tmp_path / "e.jsonl").write_text('{"type": "purchase", "contact_id": 1, "at": "2026-03-01T10:00:00Z", '
+                                      '"event_id": "o-1", "amount": 30}\n{"type": "purchase"}\n', encoding="utf-8")
+    done = as_json(capsys, *db, "--json", "events", "import", str(tmp_path / "e.jsonl"), "--report",
+                   str(tmp_path / "refused.csv"))
+    assert (done["rows"], done["stored"], done["invalid"]) == (2, 1, 1)
+    assert "no occurred_at" in (tmp_path / "refused.csv").read_text(encoding="utf-8")
+    timeline = as_json(capsys, *db, "--json", "contacts", "timeline", "1")
+    assert any(e["kind"] == "event" and e["what"] == "purchase" for e in timeline)
+    assert "purchase" in herald(capsys, *db, "contacts", "timeline", "1")

@@ -1,0 +1,179 @@
+"""Use cases of the events room; the only writer of `events`. Services never commit."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from herald.contacts import items as contact_items
+from herald.contacts.models import Contact
+from herald.contacts.normalize import Phone, normalize_email, normalize_phone
+from herald.db import UnitOfWork
+from herald.db.bulk import insert_rows
+from herald.errors import Invalid
+from herald.events.models import Event
+
+TYPE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
+MAX_PROPERTIES = 16 * 1024  # bytes of JSON
+CLOCK_SKEW = timedelta(minutes=5)  # an event "from the future" beyond this is refused
+COLUMNS = ("contact_id", "type", "properties", "occurred_at", "event_id", "source", "received_at")
+UNKNOWN = ("reject", "create")
+MAX_ITEMS = 10_000
+
+
+@dataclass(frozen=True)
+class EventIn:
+    """One event as handed over: who (an id, a phone or an email), what, when and its details."""
+
+    type: str
+    occurred_at: datetime
+    contact_id: int | None = None
+    phone: str | None = None
+    email: str | None = None
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    event_id: str | None = None
+
+
+def record_events(uow: UnitOfWork, events: Sequence[EventIn | str], now: datetime, *, source: str = "api",
+                  unknown: str = "reject", default_region: str | None = None,
+                  erasure_key: str | None = None) -> list[dict[str, object]]:
+    """Store the events; the result of each says stored, duplicate (its event id was seen) or invalid
+    with the reason. A string in `events` is an item that could not be read, and says why."""
+    if unknown not in UNKNOWN:
+        raise Invalid(f"expected reject or create, got {unknown!r}", where="unknown contacts")
+    if unknown == "create" and erasure_key is None:
+        raise Invalid("creating contacts needs the installation's erasure key", where="unknown contacts")
+    results: list[dict[str, object]] = [{"index": i, "status": "invalid", "reason": e} if isinstance(e, str)
+                                        else {"index": i} for i, e in enumerate(events)]
+    good = [(i, e) for i, e in enumerate(events) if not isinstance(e, str) and not _refused(results[i], e, now)]
+    who = _contacts(uow, [e for _, e in good], default_region)
+    if unknown == "create":
+        _create_missing(uow, [e for _, e in good], who, now, default_region, erasure_key)
+    seen = _known_ids(uow, {e.event_id for _, e in good if e.event_id})
+    rows = []
+    for i, event in good:
+        contact = who.get(_ref(event, default_region))
+        if contact is None:
+            results[i].update(status="invalid", reason=f"no contact with {_describe(event)}")
+        elif event.event_id and event.event_id in seen:
+            results[i].update(status="duplicate", reason=f"event id {event.event_id!r} was recorded already")
+        else:
+            if event.event_id:
+                seen.add(event.event_id)
+            results[i].update(status="stored", contact=contact)
+            rows.append({"contact_id": contact, "type": event.type, "properties": dict(event.properties),
+                         "occurred_at": event.occurred_at, "event_id": event.event_id, "source": source,
+                         "received_at": now})
+    insert_rows(uow, Event.__table__, rows, COLUMNS, skip_conflicts_on="event_id")
+    return results
+
+
+def _refused(result: dict, event: EventIn, now: datetime) -> bool:
+    reason = _problem(event, now)
+    if reason:
+        result.update(status="invalid", reason=reason)
+    return reason is not None
+
+
+def _problem(event: EventIn, now: datetime) -> str | None:
+    if not TYPE.fullmatch(event.type or ""):
+        return f"type {event.type!r}: expected a short lower-case name such as purchase or page_view"
+    if event.occurred_at.tzinfo is None:
+        return "occurred_at: give a time zone (or Z for UTC)"
+    if event.occurred_at > now + CLOCK_SKEW:
+        return f"occurred_at {event.occurred_at.isoformat()} is in the future"
+    if event.contact_id is None and not event.phone and not event.email:
+        return "no contact: give contact_id, phone or email"
+    if event.event_id is not None and not 0 < len(event.event_id) <= 128:
+        return "event_id: expected 1 to 128 characters"
+    if len(json.dumps(event.properties, default=str)) > MAX_PROPERTIES:
+        return f"properties: more than {MAX_PROPERTIES // 1024} KB"
+    return None
+
+
+def _ref(event: EventIn, region: str | None) -> tuple[str, object] | None:
+    """How the event names its contact, normalized: ("id", 12), ("phone", "+977…") or ("email", "a@b")."""
+    if event.contact_id is not None:
+        return ("id", event.contact_id)
+    if event.phone:
+        phone = _phone(event.phone, region)
+        return ("phone", phone.e164) if isinstance(phone, Phone) else None
+    email = normalize_email(event.email or "")
+    return ("email", email) if isinstance(email, str) else None
+
+
+_PHONES: dict[tuple[str, str | None], object] = {}
+
+
+def _phone(raw: str, region: str | None) -> object:
+    """Normalized once per distinct number: a stream of events names the same people again and again."""
+    key = (raw, region)
+    found = _PHONES.get(key)
+    if found is None:
+        if len(_PHONES) > 100_000:
+            _PHONES.clear()
+        found = _PHONES[key] = normalize_phone(raw, region)
+    return found
+
+
+def _describe(event: EventIn) -> str:
+    if event.contact_id is not None:
+        return f"id {event.contact_id}"
+    return f"phone {event.phone}" if event.phone else f"email {event.email}"
+
+
+def _contacts(uow: UnitOfWork, events: Sequence[EventIn], region: str | None) -> dict[tuple[str, object], int]:
+    """Contact ids by reference, for the references these events make (erased contacts are nobody)."""
+    wanted: dict[str, set] = {"id": set(), "phone": set(), "email": set()}
+    for event in events:
+        ref = _ref(event, region)
+        if ref:
+            wanted[ref[0]].add(ref[1])
+    found: dict[tuple[str, object], int] = {}
+    for kind, column in (("id", Contact.id), ("phone", Contact.phone), ("email", Contact.email)):
+        values = sorted(wanted[kind])
+        for start in range(0, len(values), 5000):
+            stmt = select(column, Contact.id).where(column.in_(values[start:start + 5000]),
+                                                    Contact.erased_at.is_(None))
+            found.update(((kind, value), cid) for value, cid in uow.session.execute(stmt))
+    return found
+
+
+def _create_missing(uow: UnitOfWork, events: Sequence[EventIn], who: dict, now: datetime, region: str | None,
+                    key: str) -> None:
+    """Contacts for the phones and emails no contact has yet (ids must exist already)."""
+    missing = {}
+    for event in events:
+        ref = _ref(event, region)
+        if ref and ref[0] != "id" and ref not in who:
+            missing[ref] = {ref[0]: ref[1]}
+    results = contact_items.upsert(uow, list(missing.values()), now, erasure_key=key, default_region=region)
+    for ref, result in zip(missing, results, strict=True):
+        if result["id"] is not None:
+            who[ref] = result["id"]
+
+
+def _known_ids(uow: UnitOfWork, event_ids: set[str]) -> set[str]:
+    found: set[str] = set()
+    values = sorted(event_ids)
+    for start in range(0, len(values), 5000):
+        stmt = select(Event.event_id).where(Event.event_id.in_(values[start:start + 5000]))
+        found.update(uow.session.scalars(stmt))
+    return found
+
+
+def parse_time(raw: object, where: str) -> datetime:
+    """An ISO-8601 time (a date alone is midnight UTC; no zone means UTC) or Unix seconds."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return datetime.fromtimestamp(raw, UTC)
+    try:
+        moment = datetime.fromisoformat(str(raw).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"{raw!r} is not a time such as 2026-03-01T14:30:00Z", where=where) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,33 @@
+"""`/api/v1/events`: record what contacts did, one event or up to 10,000 at once, each answered."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from herald.errors import Invalid
+from herald.events import ingest
+from herald.events.service import MAX_ITEMS, record_events
+from herald.web.deps import Unit
+
+
+def router(container: Any) -> APIRouter:
+    api = APIRouter(prefix="/api/v1/events", tags=["events"])
+
+    @api.post("")
+    def record(unit: Unit, body: Annotated[Any, Body()], unknown: str = "reject",
+               default_region: str | None = None) -> dict[str, Any]:
+        """One event object or a list of them: type, occurred_at, contact_id | phone | email, event_id,
+        properties (other keys join the properties)."""
+        items = body if isinstance(body, list) else [body]
+        if len(items) > MAX_ITEMS:
+            raise Invalid(f"{len(items):,} events; send at most {MAX_ITEMS:,} per request", where="body")
+        events = [ingest.from_mapping(item, f"event {i}") for i, item in enumerate(items)]
+        results = record_events(unit, events, container.clock.now(), unknown=unknown,
+                                default_region=default_region or container.settings.default_region,
+                                erasure_key=container.settings.secret_key)
+        counts = {k: sum(r["status"] == k for r in results) for k in ("stored", "duplicate", "invalid")}
+        return {"counts": counts, "results": results}
+
+    return api

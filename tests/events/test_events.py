@@ -1,0 +1,116 @@
+"""Events on SQLite and PostgreSQL: recorded once per event id, from Python, files and the API, with a
+reason for every one refused; and the contact's timeline."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from herald import people
+from herald.contacts.models import Contact
+from herald.errors import Invalid
+from herald.events import ingest
+from herald.events.models import Event
+from herald.events.service import EventIn, record_events
+from herald.web import create_app
+from tests.conftest import NOW
+from tests.scenario import contact_id, setup
+
+SITA = "+9779841234567"
+BEFORE = NOW - timedelta(hours=1)
+
+
+def stored(container) -> list[Event]:
+    with container.uow() as uow:
+        return list(uow.session.scalars(select(Event).order_by(Event.id)))
+
+
+def test_events_are_kept_once_per_event_id_and_refused_with_a_reason(container, tmp_path) -> None:
+    setup(container, tmp_path)
+    sita = contact_id(container, SITA)
+    events = [
+        EventIn("purchase", BEFORE, contact_id=sita, properties={"amount": 120.5, "product": "A"}, event_id="o-1"),
+        EventIn("page_view", BEFORE, phone="984-1234567", properties={"category": "shoes"}),
+        EventIn("purchase", BEFORE, email="SITA@example.com", event_id="o-1"),  # sent twice
+        EventIn("Purchase!", BEFORE, contact_id=sita),
+        EventIn("purchase", NOW + timedelta(hours=1), contact_id=sita),
+        EventIn("purchase", BEFORE),
+        EventIn("purchase", BEFORE, phone="+9779800000000"),
+        EventIn("purchase", BEFORE, contact_id=999),
+        "expected an object",
+    ]
+    with container.uow() as uow:
+        results = record_events(uow, events, NOW, default_region="NP")
+    assert [r["status"] for r in results] == ["stored", "stored", "duplicate"] + ["invalid"] * 6
+    reasons = [r.get("reason") for r in results]
+    assert "type 'Purchase!'" in reasons[3] and "in the future" in reasons[4] and "no contact" in reasons[5]
+    assert reasons[6] == "no contact with phone +9779800000000" and reasons[8] == "expected an object"
+    found = stored(container)
+    assert [(e.contact_id, e.type, e.properties) for e in found] == [
+        (sita, "purchase", {"amount": 120.5, "product": "A"}), (sita, "page_view", {"category": "shoes"})]
+    with container.uow() as uow:  # the same event id in a later request is a duplicate too
+        assert record_events(uow, events[:1], NOW)[0]["status"] == "duplicate"
+
+
+def test_unknown_people_can_become_contacts(container) -> None:
+    with container.uow() as uow:
+        results = record_events(uow, [EventIn("inquiry", BEFORE, phone=SITA), EventIn("inquiry", BEFORE, phone=SITA)],
+                                NOW, unknown="create", erasure_key=container.settings.secret_key)
+        assert uow.session.scalar(select(func.count()).select_from(Contact)) == 1
+    assert [r["status"] for r in results] == ["stored", "stored"] and results[0]["contact"] == results[1]["contact"]
+    with container.uow() as uow, pytest.raises(Invalid, match="reject or create"):
+        record_events(uow, [], NOW, unknown="maybe")
+
+
+def test_files_of_events_in_json_lines_and_csv(container, tmp_path) -> None:
+    setup(container, tmp_path)
+    lines = tmp_path / "events.jsonl"
+    lines.write_text("\n".join([
+        json.dumps({"type": "purchase", "phone": SITA, "at": "2026-03-01T10:00:00Z", "event_id": "e1",
+                    "amount": 30, "currency": "NPR"}),
+        "{not json",
+        json.dumps({"type": "purchase", "phone": SITA, "event_id": "e2"}),
+        json.dumps({"type": "page_view", "contact_id": "x", "at": 1772359200}),
+        "", json.dumps({"type": "purchase", "phone": SITA, "at": "2026-03-01T10:00:00Z", "event_id": "e1"}),
+    ]), encoding="utf-8")
+    with container.uow() as uow:
+        report = ingest.import_events(uow, lines, NOW)
+    assert (report.rows, report.stored, report.duplicate, report.invalid) == (5, 1, 1, 3)
+    assert [p["row"] for p in report.problems] == [2, 3, 4, 6]
+    assert "not JSON" in report.problems[0]["reason"] and "no occurred_at" in report.problems[1]["reason"]
+    assert "expected a whole number" in report.problems[2]["reason"]
+    table = tmp_path / "events.csv"
+    table.write_text(f"event,phone,time,amount,product\npurchase,{SITA},2026-03-02 09:00,12.50,B\n"
+                     f"cart_abandoned,{SITA},2026-03-02,,\n", encoding="utf-8")
+    with container.uow() as uow:
+        assert ingest.import_events(uow, table, NOW).stored == 2
+    csv_events = [e for e in stored(container) if e.occurred_at.day == 2]
+    assert [(e.type, e.properties) for e in csv_events] == [("purchase", {"amount": 12.5, "product": "B"}),
+                                                            ("cart_abandoned", {})]
+    with pytest.raises(Invalid, match="no type"):
+        (tmp_path / "bad.csv").write_text("phone\n+9779841234567\n", encoding="utf-8")
+        with container.uow() as uow:
+            ingest.import_events(uow, tmp_path / "bad.csv", NOW)
+
+
+def test_the_api_and_the_timeline(container, tmp_path) -> None:
+    setup(container, tmp_path)
+    client = TestClient(create_app(container))
+    one = client.post("/api/v1/events", json={"type": "purchase", "phone": SITA, "occurred_at": "2026-03-09T08:00:00Z",
+                                              "properties": {"amount": 5}}).json()
+    assert one["counts"] == {"stored": 1, "duplicate": 0, "invalid": 0}
+    many = client.post("/api/v1/events", json=[{"type": "page_view", "email": "sita@example.com",
+                                                "occurred_at": "2026-03-09T09:00:00Z"}, {"type": "x"}]).json()
+    assert [r["status"] for r in many["results"]] == ["stored", "invalid"]
+    sita = contact_id(container, SITA)
+    entries = client.get(f"/api/v1/contacts/{sita}/timeline").json()
+    kinds = [(e["kind"], e["what"]) for e in entries]
+    assert kinds[:3] == [("consent", "sms/marketing granted"), ("event", "page_view"), ("event", "purchase")]
+    with container.uow() as uow:
+        timeline = people.timeline(uow, sita)
+    assert [e["at"] for e in timeline] == sorted((e["at"] for e in timeline), reverse=True)
+    assert timeline[1]["at"] == datetime(2026, 3, 9, 9, tzinfo=UTC)
