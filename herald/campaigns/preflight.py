@@ -62,7 +62,7 @@ def preflight(uow: UnitOfWork, ref: str | int, now: datetime, profile: Profile,
     if any(kind != "lint" for kind, _ in found):  # nothing can be planned until these are fixed
         return report
     plan = runs.build_plan(uow, campaign, now, campaign.runs)
-    stats = planner.plan(uow, plan, runs.audience(uow, campaign), now, write=False)
+    stats = planner.plan(uow, plan, runs.audience(uow, campaign, now), now, write=False)
     if stats.audience == 0:
         report["blocking"].append(f"the audience {campaign.segment!r} matches no contacts")
     report.update(_decisions(stats))

@@ -33,16 +33,16 @@ def variants_of(campaign: Campaign) -> tuple[assign.Variant, ...]:
     return assign.from_stored(campaign.variants)
 
 
-def audience(uow: UnitOfWork, campaign: Campaign) -> Select:
+def audience(uow: UnitOfWork, campaign: Campaign, now: datetime | None = None) -> Select:
     """SELECT contacts.id of the campaign's audience, in id order: the segment as it is now (or the static
     list), less the exclusion segment and everyone the excluded campaigns reached."""
     if campaign.static_list:
         members = select(CampaignMember.contact_id).where(CampaignMember.campaign_id == campaign.id)
         stmt = select(Contact.id).where(Contact.id.in_(members)).order_by(Contact.id)
     else:
-        stmt = segments.audience_select(uow.session, campaign.segment)
+        stmt = segments.audience_select(uow.session, campaign.segment, now)
     if campaign.exclude_segment:
-        excluded = segments.audience_select(uow.session, campaign.exclude_segment).order_by(None)
+        excluded = segments.audience_select(uow.session, campaign.exclude_segment, now).order_by(None)
         stmt = stmt.where(Contact.id.not_in(excluded.scalar_subquery()))
     if campaign.exclude_campaigns:
         reached = exists().where(Message.contact_id == Contact.id, Message.campaign_id.in_(campaign.exclude_campaigns),

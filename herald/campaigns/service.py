@@ -135,7 +135,7 @@ def _run(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int,
          progress: Callable[[int], None] | None, status: str) -> planner.PlanStats:
     plan = runs.build_plan(uow, campaign, now, run)
     how = bulk.plan if bulk.applies(uow, plan) else planner.plan
-    stats = how(uow, plan, runs.audience(uow, campaign), now, progress)
+    stats = how(uow, plan, runs.audience(uow, campaign, now), now, progress)
     if stats.audience == 0 and run == 0:  # nothing was written; the caller's unit of work rolls back anyway
         raise Invalid(f"the audience {campaign.segment!r} matches no contacts", where=f"campaign {campaign.name!r}")
     campaign.status, campaign.planned_at = status, now

@@ -2,27 +2,46 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, not_, or_, select, true
 
 from herald.contacts.models import Consent, Contact, Suppression
-from herald.segments.dsl import All, And, Node, Not, Or, Term
+from herald.events.models import Event
+from herald.segments.dsl import All, And, EventTerm, Node, Not, Or, Term
 from herald.tags.models import ContactTag
 from herald.types import Purpose
 
 
-def condition(node: Node, tag_ids: Mapping[str, int]) -> ColumnElement[bool]:
-    """The WHERE condition selecting the contacts the AST describes."""
+def condition(node: Node, tag_ids: Mapping[str, int], now: datetime) -> ColumnElement[bool]:
+    """The WHERE condition selecting the contacts the AST describes, as of `now`."""
     if isinstance(node, All):
         return true()
     if isinstance(node, Not):
-        return not_(condition(node.item, tag_ids))
+        return not_(condition(node.item, tag_ids, now))
     if isinstance(node, And):
-        return and_(*(condition(i, tag_ids) for i in node.items))
+        return and_(*(condition(i, tag_ids, now) for i in node.items))
     if isinstance(node, Or):
-        return or_(*(condition(i, tag_ids) for i in node.items))
+        return or_(*(condition(i, tag_ids, now) for i in node.items))
+    if isinstance(node, EventTerm):
+        return _event(node, now)
     return _term(node, tag_ids)
+
+
+COMPARE = {">=": operator.ge, ">": operator.gt, "=": operator.eq, "!=": operator.ne, "<=": operator.le,
+           "<": operator.lt}
+
+
+def _event(term: EventTerm, now: datetime) -> ColumnElement[bool]:
+    where = [Event.contact_id == Contact.id, Event.type == term.type]
+    if term.within is not None:
+        where.append(Event.occurred_at >= now - term.within)
+    if (term.op, term.count) in ((">=", 1), (">", 0)):
+        return exists().where(*where)  # "did it at least once": stops at the first event
+    counted = select(func.count()).select_from(Event).where(*where).scalar_subquery()
+    return COMPARE[term.op](counted, term.count)
 
 
 def _term(term: Term, tag_ids: Mapping[str, int]) -> ColumnElement[bool]:
@@ -55,6 +74,7 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def audience(node: Node, tag_ids: Mapping[str, int]) -> Select:
+def audience(node: Node, tag_ids: Mapping[str, int], now: datetime) -> Select:
     """SELECT contacts.id for the segment, in id order; people erased at their request are in none."""
-    return select(Contact.id).where(Contact.erased_at.is_(None), condition(node, tag_ids)).order_by(Contact.id)
+    return (select(Contact.id).where(Contact.erased_at.is_(None), condition(node, tag_ids, now))
+            .order_by(Contact.id))

@@ -5,14 +5,17 @@
     and    := unary ("and" unary)*
     unary  := "not" unary | "(" expr ")" | term
     term   := "all" | FIELD ":" VALUE          VALUE: a bare word or a "double-quoted string"
+            | "event:" TYPE ["count" OP N] ["within" N("d"|"h")]      OP: >= > = != <= <
 
-Example: `tag:vip and region:NP and not tag:churned`, `consent:sms or has:email`.
+Example: `tag:vip and region:NP and not tag:churned`, `consent:sms or has:email`,
+`event:purchase count >= 2 within 90d`, `event:cart_abandoned within 1d and not event:purchase within 1d`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from herald.errors import Invalid
 
@@ -21,8 +24,11 @@ LINES = ("mobile", "fixed_line", "fixed_line_or_mobile", "toll_free", "voip", "p
          "shared_cost", "personal", "pager", "uan", "voicemail", "unknown")
 FIELDS: dict[str, tuple[str, ...] | None] = {
     "tag": None, "region": None, "consent": CHANNELS, "suppressed": CHANNELS, "has": ("phone", "email"),
-    "line": LINES, "tz": None, "carrier": None,
+    "line": LINES, "tz": None, "carrier": None, "event": None,
 }
+EVENT_TYPE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
+OPERATORS = (">=", ">", "=", "!=", "<=", "<")
+DURATION = re.compile(r"(\d{1,5})([dh])")
 KEYWORDS = ("and", "or", "not")
 _TOKEN = re.compile(r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<quoted>"(?:[^"\\]|\\.)*")|(?P<word>[^\s()"]+))')
 
@@ -32,6 +38,17 @@ class Term:
     field: str
     value: str
     pos: int
+
+
+@dataclass(frozen=True)
+class EventTerm:
+    """Contacts with `op count` events of a type, within a span before now (any time when None)."""
+
+    type: str
+    op: str = ">="
+    count: int = 1
+    within: timedelta | None = None
+    pos: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,7 +71,7 @@ class All:
     pass
 
 
-Node = Term | Not | And | Or | All
+Node = Term | EventTerm | Not | And | Or | All
 
 
 def fail(text: str, pos: int, message: str) -> Invalid:
@@ -146,7 +163,35 @@ class _Parser:
                 raise fail(self.text, pos + len(word), f"{name}: needs a value")
             self.i += 1
             value = nxt[1][1:-1].replace('\\"', '"').replace("\\\\", "\\")
-        return self.check(Term(name.lower(), value, pos))
+        term = self.check(Term(name.lower(), value, pos))
+        return self.event(term) if term.field == "event" else term
+
+    def event(self, term: Term) -> EventTerm:
+        if not EVENT_TYPE.fullmatch(term.value):
+            raise fail(self.text, term.pos, f"event: {term.value!r} is not an event type such as purchase")
+        op, count, within = ">=", 1, None
+        if self.take_keyword("count"):
+            op = self.word(OPERATORS, "an operator such as >=").lower()
+            number = self.word(None, "a whole number")
+            if not number.isdigit():
+                raise fail(self.text, self.tokens[self.i - 1][2], f"count: {number!r} is not a whole number")
+            count = int(number)
+        if self.take_keyword("within"):
+            span = self.word(None, "a span such as 30d or 24h")
+            found = DURATION.fullmatch(span.lower())
+            if not found:
+                raise fail(self.text, self.tokens[self.i - 1][2], f"within: {span!r} is not a span such as 30d or 24h")
+            amount = int(found.group(1))
+            within = timedelta(days=amount) if found.group(2) == "d" else timedelta(hours=amount)
+        return EventTerm(term.value, op, count, within, term.pos)
+
+    def word(self, allowed: tuple[str, ...] | None, wanted: str) -> str:
+        tok = self.peek()
+        if tok is None or tok[0] != "word" or (allowed and tok[1] not in allowed):
+            where = tok[2] if tok else len(self.text)
+            raise fail(self.text, where, f"expected {wanted}" + (f", found {tok[1]!r}" if tok else ""))
+        self.i += 1
+        return tok[1]
 
     def check(self, term: Term) -> Term:
         if term.field not in FIELDS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -11,20 +13,21 @@ from herald.segments import compile, dsl
 from herald.tags.models import Tag
 
 
-def audience_select(session: Session, text: str) -> Select:
-    """SELECT contacts.id for the expression; unknown tags are named in the error."""
+def audience_select(session: Session, text: str, now: datetime | None = None) -> Select:
+    """SELECT contacts.id for the expression as of `now` (event spans count back from it; the current
+    time when not given); unknown tags are named in the error."""
     node = dsl.parse(text)
     names = dsl.tags_in(node)
     ids = dict(session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names))).all()) if names else {}
     missing = sorted(names - ids.keys())
     if missing:
         raise Invalid(f"unknown tag(s) {', '.join(missing)}", where=f"segment {text!r}")
-    return compile.audience(node, ids)
+    return compile.audience(node, ids, now or datetime.now(UTC))
 
 
-def count(session: Session, text: str) -> int:
+def count(session: Session, text: str, now: datetime | None = None) -> int:
     """How many contacts match the expression."""
-    ids = audience_select(session, text).order_by(None).subquery()
+    ids = audience_select(session, text, now).order_by(None).subquery()
     return session.scalar(select(func.count()).select_from(ids)) or 0
 
 

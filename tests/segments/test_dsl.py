@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from herald.errors import Invalid
-from herald.segments.dsl import All, And, Not, Or, Term, parse, tags_in
+from herald.segments.dsl import All, And, EventTerm, Not, Or, Term, parse, tags_in
 
 
 def t(field: str, value: str, pos: int) -> Term:
@@ -62,3 +64,35 @@ def test_errors_point_at_the_column(text, column, words) -> None:
 def test_tags_in_finds_every_tag() -> None:
     assert tags_in(parse("tag:a and (tag:b or not tag:c) and region:NP")) == {"a", "b", "c"}
     assert tags_in(parse("all")) == set()
+
+
+DAY = timedelta(days=1)
+
+
+@pytest.mark.parametrize(("text", "tree"), [
+    ("event:purchase", EventTerm("purchase", ">=", 1, None, 0)),
+    ("event:purchase count >= 2 within 90d", EventTerm("purchase", ">=", 2, 90 * DAY, 0)),
+    ("event:page_view WITHIN 24h", EventTerm("page_view", ">=", 1, timedelta(hours=24), 0)),
+    ("event:purchase count = 0", EventTerm("purchase", "=", 0, None, 0)),
+    ("event:cart_abandoned within 1d and not event:purchase within 1d",
+     And((EventTerm("cart_abandoned", ">=", 1, DAY, 0), Not(EventTerm("purchase", ">=", 1, DAY, 39))))),
+    ("tag:vip or event:inquiry count < 3", Or((t("tag", "vip", 0), EventTerm("inquiry", "<", 3, None, 11)))),
+])
+def test_event_conditions_parse(text, tree) -> None:
+    assert parse(text) == tree
+
+
+@pytest.mark.parametrize(("text", "column", "words"), [
+    ("event:Purchase!", 1, "is not an event type"),
+    ("event:purchase count", 21, "expected an operator such as >="),
+    ("event:purchase count two 2", 22, "expected an operator such as >=, found 'two'"),
+    ("event:purchase count >= many", 25, "count: 'many' is not a whole number"),
+    ("event:purchase count >=", 24, "expected a whole number"),
+    ("event:purchase within 3w", 23, "within: '3w' is not a span"),
+    ("event:purchase within (", 23, "expected a span such as 30d or 24h, found '('"),
+])
+def test_event_condition_errors_point_at_the_column(text, column, words) -> None:
+    with pytest.raises(Invalid) as err:
+        parse(text)
+    assert f"at column {column}" in str(err.value)
+    assert words in str(err.value)
