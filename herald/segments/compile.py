@@ -27,7 +27,7 @@ def condition(node: Node, tag_ids: Mapping[str, int], now: datetime) -> ColumnEl
         return or_(*(condition(i, tag_ids, now) for i in node.items))
     if isinstance(node, EventTerm):
         return _event(node, now)
-    return _term(node, tag_ids)
+    return _term(node, tag_ids, now)
 
 
 COMPARE = {">=": operator.ge, ">": operator.gt, "=": operator.eq, "!=": operator.ne, "<=": operator.le,
@@ -44,10 +44,11 @@ def _event(term: EventTerm, now: datetime) -> ColumnElement[bool]:
     return COMPARE[term.op](counted, term.count)
 
 
-def _term(term: Term, tag_ids: Mapping[str, int]) -> ColumnElement[bool]:
+def _term(term: Term, tag_ids: Mapping[str, int], now: datetime) -> ColumnElement[bool]:
     value = term.value
     if term.field == "tag":
-        return exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag_id == tag_ids[value])
+        live = or_(ContactTag.expires_at.is_(None), ContactTag.expires_at > now)
+        return exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag_id == tag_ids[value], live)
     if term.field == "consent":
         return exists().where(Consent.contact_id == Contact.id, Consent.channel == value,
                               Consent.purpose == Purpose.MARKETING.value, Consent.status == "granted")

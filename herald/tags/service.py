@@ -6,23 +6,96 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, and_, delete, func, insert, literal, select, update
+from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, update
 
 from herald.contacts.models import Contact
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid, NotFound
-from herald.tags.models import ContactTag, Tag
+from herald.tags.models import ContactTag, Tag, TagCategory
 
 TAG_NAME = re.compile(r"^[\w][\w:.\-]{0,63}$")
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+KINDS = ("manual", "rule", "computed")
 
 
-def create_tag(uow: UnitOfWork, name: str, now: datetime, description: str | None = None) -> Tag:
-    """Create a tag; names are letters, digits, `_ : . -` (any script), up to 64 characters."""
+def _check_name(uow: UnitOfWork, name: str) -> None:
     if not TAG_NAME.match(name):
         raise Invalid(f"{name!r} is not a valid tag name (letters, digits, _ : . - ; up to 64)", where="tag")
     if uow.session.scalar(select(Tag.id).where(Tag.name == name)) is not None:
         raise Conflict(f"tag {name!r} already exists")
-    tag = Tag(name=name, description=description, created_at=now)
+
+
+def create_category(uow: UnitOfWork, name: str, now: datetime, description: str | None = None,
+                    editors: Iterable[str] = ()) -> TagCategory:
+    """Create a tag category; `editors` are the roles that may apply or edit its tags."""
+    if not TAG_NAME.match(name):
+        raise Invalid(f"{name!r} is not a valid category name", where="category")
+    if uow.session.scalar(select(TagCategory.id).where(TagCategory.name == name)) is not None:
+        raise Conflict(f"category {name!r} already exists")
+    category = TagCategory(name=name, description=description, editors=sorted(set(editors)), created_at=now)
+    uow.session.add(category)
+    uow.flush()
+    return category
+
+
+def get_category(uow: UnitOfWork, name: str) -> TagCategory:
+    found = uow.session.scalar(select(TagCategory).where(TagCategory.name == name))
+    if found is None:
+        raise NotFound(f"category {name!r} does not exist (create it with `herald tags category {name}`)")
+    return found
+
+
+def rename_tag(uow: UnitOfWork, old: str, new: str) -> Tag:
+    """Rename a tag; its contacts keep it."""
+    tag = get_tag(uow, old)
+    _check_name(uow, new)
+    tag.name = new
+    uow.flush()
+    return tag
+
+
+def merge_tags(uow: UnitOfWork, source: str, into: str) -> int:
+    """Give every contact of `source` the tag `into`, then delete `source`; returns contacts moved."""
+    tag, target = get_tag(uow, source), get_tag(uow, into)
+    if tag.id == target.id:
+        raise Invalid("a tag cannot be merged into itself", where="merge")
+    had = select(ContactTag.contact_id).where(ContactTag.tag_id == target.id)
+    moved = uow.session.execute(update(ContactTag).where(ContactTag.tag_id == tag.id, ContactTag.contact_id.not_in(had))
+                                .values(tag_id=target.id)).rowcount
+    uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id))
+    uow.session.delete(tag)
+    uow.flush()
+    return moved
+
+
+def delete_tag(uow: UnitOfWork, name: str) -> int:
+    """Delete a tag and take it off every contact; returns how many carried it."""
+    tag = get_tag(uow, name)
+    removed = uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id)).rowcount
+    uow.session.delete(tag)
+    uow.flush()
+    return removed
+
+
+def search_tags(uow: UnitOfWork, prefix: str, limit: int = 20) -> list[str]:
+    """Tag names starting with `prefix` (any case), for autocomplete."""
+    pattern = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    stmt = (select(Tag.name).where(func.lower(Tag.name).like(pattern, escape="\\"))
+            .order_by(func.lower(Tag.name), Tag.name).limit(limit))
+    return list(uow.session.scalars(stmt))
+
+
+def create_tag(uow: UnitOfWork, name: str, now: datetime, description: str | None = None, *,
+               category: str | None = None, colour: str | None = None, kind: str = "manual") -> Tag:
+    """Create a tag; names are letters, digits, `_ : . -` (any script), up to 64 characters."""
+    _check_name(uow, name)
+    if kind not in KINDS:
+        raise Invalid(f"expected one of {', '.join(KINDS)}, got {kind!r}", where="kind")
+    if colour is not None and not COLOUR.fullmatch(colour):
+        raise Invalid(f"{colour!r} is not a colour such as #1f77b4", where="colour")
+    category_id = get_category(uow, category).id if category else None
+    tag = Tag(name=name, description=description, created_at=now, category_id=category_id,
+              colour=colour.lower() if colour else None, kind=kind)
     uow.session.add(tag)
     uow.flush()
     return tag
@@ -42,24 +115,30 @@ def ensure_tag(uow: UnitOfWork, name: str, now: datetime) -> Tag:
     return tag or create_tag(uow, name, now)
 
 
-def tag_contacts(uow: UnitOfWork, name: str, contact_ids: Iterable[int], applied_by: str, now: datetime) -> int:
+def tag_contacts(uow: UnitOfWork, name: str, contact_ids: Iterable[int], applied_by: str, now: datetime,
+                 expires_at: datetime | None = None) -> int:
     """Tag contacts by id; unknown ids are an error naming them. Returns how many were newly tagged."""
     ids = sorted(set(contact_ids))
     known = set(uow.session.scalars(select(Contact.id).where(Contact.id.in_(ids)))) if ids else set()
     missing = [i for i in ids if i not in known]
     if missing:
         raise NotFound(f"no contact with id {', '.join(map(str, missing[:10]))}")
-    return tag_matching(uow, name, select(Contact.id).where(Contact.id.in_(ids)), applied_by, now)
+    return tag_matching(uow, name, select(Contact.id).where(Contact.id.in_(ids)), applied_by, now, expires_at)
 
 
-def tag_matching(uow: UnitOfWork, name: str, contact_ids: Select, applied_by: str, now: datetime) -> int:
-    """Tag every contact whose id the select yields (one INSERT … SELECT); returns how many were new."""
+def tag_matching(uow: UnitOfWork, name: str, contact_ids: Select, applied_by: str, now: datetime,
+                 expires_at: datetime | None = None) -> int:
+    """Tag every contact whose id the select yields (one INSERT … SELECT), until `expires_at` if given;
+    returns how many were new. A tag that had expired on a contact is applied afresh."""
     tag = get_tag(uow, name)
+    uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id, ContactTag.expires_at <= now))
     ids = contact_ids.subquery()
     already = select(ContactTag.contact_id).where(ContactTag.tag_id == tag.id)
-    source = select(ids.c[0], literal(tag.id), literal(applied_by), literal(now, type_=ContactTag.applied_at.type))
+    stamp = ContactTag.applied_at.type
+    source = select(ids.c[0], literal(tag.id), literal(applied_by), literal(now, type_=stamp),
+                    literal(expires_at, type_=stamp))
     source = source.where(ids.c[0].not_in(already)).distinct()
-    stmt = insert(ContactTag).from_select(["contact_id", "tag_id", "applied_by", "applied_at"], source)
+    stmt = insert(ContactTag).from_select(["contact_id", "tag_id", "applied_by", "applied_at", "expires_at"], source)
     # rowcount of INSERT … SELECT is not reported by every driver; the returned ids are.
     return len(uow.session.execute(stmt.returning(ContactTag.contact_id)).all())
 
@@ -71,11 +150,22 @@ def untag_contacts(uow: UnitOfWork, name: str, contact_ids: Iterable[int]) -> in
     return uow.session.execute(stmt).rowcount
 
 
-def tag_counts(uow: UnitOfWork) -> list[tuple[str, int]]:
-    """Every tag with the number of contacts carrying it."""
-    stmt = (select(Tag.name, func.count(ContactTag.contact_id)).outerjoin(ContactTag, ContactTag.tag_id == Tag.id)
+def tag_counts(uow: UnitOfWork, now: datetime | None = None) -> list[tuple[str, int]]:
+    """Every tag with the number of contacts carrying it (as of `now`, when expiry counts)."""
+    live = ContactTag.tag_id == Tag.id
+    if now is not None:
+        live = and_(live, or_(ContactTag.expires_at.is_(None), ContactTag.expires_at > now))
+    stmt = (select(Tag.name, func.count(ContactTag.contact_id)).outerjoin(ContactTag, live)
             .group_by(Tag.name).order_by(Tag.name))
     return [(n, c) for n, c in uow.session.execute(stmt)]
+
+
+def tags_table(uow: UnitOfWork, now: datetime) -> list[dict[str, object]]:
+    """Every tag with its category, colour, kind, description and live count."""
+    counts = dict(tag_counts(uow, now))
+    stmt = select(Tag, TagCategory.name).outerjoin(TagCategory, TagCategory.id == Tag.category_id).order_by(Tag.name)
+    return [{"tag": t.name, "category": c, "colour": t.colour, "kind": t.kind, "description": t.description,
+             "contacts": counts.get(t.name, 0)} for t, c in uow.session.execute(stmt)]
 
 
 def forget_contact(uow: UnitOfWork, contact_id: int) -> int:
@@ -88,6 +178,7 @@ def tags_of(uow: UnitOfWork, contact_id: int) -> list[dict[str, object]]:
     stmt = (select(Tag.name, ContactTag.applied_by, ContactTag.applied_at).join(ContactTag)
             .where(ContactTag.contact_id == contact_id).order_by(Tag.name))
     return [{"tag": n, "applied_by": by, "applied_at": at} for n, by, at in uow.session.execute(stmt)]
+
 
 
 def move_contact(uow: UnitOfWork, from_id: int, to_id: int) -> int:

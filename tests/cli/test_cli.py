@@ -81,7 +81,7 @@ def test_json_before_and_after_the_command_is_the_same(capsys, db_url, tmp_path)
         (["contacts", "import", "missing.csv"], 2, "missing.csv: file not found"),
         (["templates", "create", "t", "--channel", "fax", "--body", "x"], 2, "--channel: 'fax' is not one of"),
         (["templates", "create", "t", "--channel", "sms", "--body", "{{ oops"], 2, "template 't' body line 1"),
-        (["tags", "apply", "vip"], 2, "give exactly one of --ids or --segment"),
+        (["tags", "apply", "vip"], 2, "give exactly one of --ids, --segment or --file"),
         (["campaigns", "create", "x", "--segment", "all", "--template", "t", "--set", "quiet_hours=1"], 2,
          "expected RULE.PARAM=VALUE"),
     ],
@@ -97,7 +97,7 @@ def test_an_uninitialised_database_says_what_to_do(capsys, tmp_path) -> None:
     herald(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "segments", "count", "all", code=2)
     assert "run `herald db upgrade`" in herald.last_err
     out = as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "db", "upgrade")
-    assert out["from"] is None and out["to"] == "0008"
+    assert out["from"] is None and out["to"] == "0009"
     assert as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "segments", "count", "all") == {
         "expression": "all", "count": 0}
 
@@ -258,3 +258,26 @@ def test_events_and_the_timeline_from_the_command_line(capsys, db_url, tmp_path)
     timeline = as_json(capsys, *db, "--json", "contacts", "timeline", "1")
     assert any(e["kind"] == "event" and e["what"] == "purchase" for e in timeline)
     assert "purchase" in herald(capsys, *db, "contacts", "timeline", "1")
+
+
+def test_the_tag_taxonomy_from_the_command_line(capsys, db_url, tmp_path, monkeypatch) -> None:
+    db = ["--db", db_url]
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    herald(capsys, *db, "contacts", "import", str(tmp_path / "c.csv"))
+    assert as_json(capsys, *db, "--json", "tags", "category", "interests", "--editors", "marketing")["editors"] == [
+        "marketing"]
+    herald(capsys, *db, "tags", "create", "shoes", "--category", "interests", "--colour", "#aabbcc")
+    (tmp_path / "n.txt").write_text("+9779841234567\n+9779800000000\n", encoding="utf-8")
+    done = as_json(capsys, *db, "--json", "tags", "apply", "shoes", "--file", str(tmp_path / "n.txt"), "--expires",
+                   "30d", "--by", "ana")
+    assert done == {"tag": "shoes", "newly_tagged": 1, "not_found": ["+9779800000000"]}
+    herald(capsys, *db, "tags", "apply", "shoes", "--ids", "2", "--expires", "soon", code=2)
+    listed = as_json(capsys, *db, "--json", "tags", "list")
+    assert listed[0]["category"] == "interests" and listed[0]["contacts"] == 1
+    assert as_json(capsys, *db, "--json", "tags", "search", "sh") == ["shoes"]
+    herald(capsys, *db, "tags", "rename", "shoes", "footwear")
+    herald(capsys, *db, "tags", "create", "boots")
+    assert as_json(capsys, *db, "--json", "tags", "merge", "footwear", "boots")["moved"] == 1
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    herald(capsys, *db, "tags", "delete", "boots", code=1)  # not confirmed: nothing happens
+    assert as_json(capsys, *db, "--json", "tags", "delete", "boots", "--yes")["removed_from"] == 1
