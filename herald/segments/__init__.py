@@ -1,2 +1,3 @@
-"""Segments room. The filter language (`dsl`, pure), its compiler to parameterized SQL (`compile`) and
-audience queries. Reads contacts and tags; owns no table yet (saved segments arrive with scoring)."""
+"""Segments room. Owns `saved_segments` and `segment_members`. The filter language (`dsl`, pure), its
+compiler to parameterized SQL (`compile`), audience queries, and saved segments (dynamic, or static
+snapshots) that expressions name as `segment:NAME`. Reads contacts, tags and events."""

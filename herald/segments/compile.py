@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, not_,
 from herald.contacts.models import Consent, Contact, Suppression
 from herald.events.models import Event
 from herald.segments.dsl import All, And, EventTerm, Node, Not, Or, Term
+from herald.segments.models import SegmentMember
 from herald.tags.models import ContactTag
 from herald.types import Purpose
 
@@ -55,6 +56,8 @@ def _term(term: Term, tag_ids: Mapping[str, int], now: datetime) -> ColumnElemen
     if term.field == "suppressed":
         address = Contact.email if value == "email" else Contact.phone
         return exists().where(Suppression.channel == value, Suppression.address == address)
+    if term.field == "members":  # a static saved segment's snapshot (see queries.expand)
+        return exists().where(SegmentMember.segment_id == int(value), SegmentMember.contact_id == Contact.id)
     if term.field == "has":
         return (Contact.email if value == "email" else Contact.phone).is_not(None)
     if term.field == "tz":

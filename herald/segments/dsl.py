@@ -24,7 +24,7 @@ LINES = ("mobile", "fixed_line", "fixed_line_or_mobile", "toll_free", "voip", "p
          "shared_cost", "personal", "pager", "uan", "voicemail", "unknown")
 FIELDS: dict[str, tuple[str, ...] | None] = {
     "tag": None, "region": None, "consent": CHANNELS, "suppressed": CHANNELS, "has": ("phone", "email"),
-    "line": LINES, "tz": None, "carrier": None, "event": None,
+    "line": LINES, "tz": None, "carrier": None, "event": None, "segment": None,
 }
 EVENT_TYPE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
 OPERATORS = (">=", ">", "=", "!=", "<=", "<")
@@ -211,12 +211,25 @@ def parse(text: str) -> Node:
     return _Parser(text).parse()
 
 
-def tags_in(node: Node) -> set[str]:
-    """Every tag name the expression mentions."""
+def tags_in(node: Node, field: str = "tag") -> set[str]:
+    """Every value of a field (tag names by default) the expression mentions."""
     if isinstance(node, Term):
-        return {node.value} if node.field == "tag" else set()
+        return {node.value} if node.field == field else set()
     if isinstance(node, Not):
-        return tags_in(node.item)
+        return tags_in(node.item, field)
     if isinstance(node, And | Or):
-        return set().union(*(tags_in(i) for i in node.items))
+        return set().union(*(tags_in(i, field) for i in node.items))
     return set()
+
+
+def replace_terms(node: Node, field: str, swap) -> Node:
+    """The tree with every term of `field` replaced by `swap(term)`."""
+    if isinstance(node, Term) and node.field == field:
+        return swap(node)
+    if isinstance(node, Not):
+        return Not(replace_terms(node.item, field, swap))
+    if isinstance(node, And):
+        return And(tuple(replace_terms(i, field, swap) for i in node.items))
+    if isinstance(node, Or):
+        return Or(tuple(replace_terms(i, field, swap) for i in node.items))
+    return node

@@ -10,13 +10,14 @@ from sqlalchemy.orm import Session
 from herald.contacts.models import Contact
 from herald.errors import Invalid
 from herald.segments import compile, dsl
+from herald.segments.models import SavedSegment
 from herald.tags.models import Tag
 
 
 def audience_select(session: Session, text: str, now: datetime | None = None) -> Select:
     """SELECT contacts.id for the expression as of `now` (event spans count back from it; the current
     time when not given); unknown tags are named in the error."""
-    node = dsl.parse(text)
+    node = expand(session, dsl.parse(text), text)
     names = dsl.tags_in(node)
     ids = dict(session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names))).all()) if names else {}
     missing = sorted(names - ids.keys())
@@ -31,7 +32,31 @@ def count(session: Session, text: str, now: datetime | None = None) -> int:
     return session.scalar(select(func.count()).select_from(ids)) or 0
 
 
-def members(session: Session, text: str, limit: int = 20, offset: int = 0) -> list[Contact]:
+def members(session: Session, text: str, limit: int = 20, offset: int = 0,
+            now: datetime | None = None) -> list[Contact]:
     """A page of the matching contacts, in id order."""
-    ids = audience_select(session, text).limit(limit).offset(offset).subquery()
+    ids = audience_select(session, text, now).limit(limit).offset(offset).subquery()
     return list(session.scalars(select(Contact).where(Contact.id.in_(select(ids.c.id))).order_by(Contact.id)))
+
+
+def expand(session: Session, node: dsl.Node, text: str, inside: tuple[str, ...] = ()) -> dsl.Node:
+    """The tree with every `segment:NAME` replaced: a dynamic segment by its own expression (expanded in
+    turn), a static one by its snapshot's members."""
+    names = dsl.tags_in(node, "segment")
+    if not names:
+        return node
+    saved = {s.name: s for s in session.scalars(select(SavedSegment).where(SavedSegment.name.in_(names)))}
+    missing = sorted(names - saved.keys())
+    if missing:
+        raise Invalid(f"unknown saved segment(s) {', '.join(missing)}", where=f"segment {text!r}")
+
+    def swap(term: dsl.Term) -> dsl.Node:
+        found = saved[term.value]
+        if found.kind == "static":
+            return dsl.Term("members", str(found.id), term.pos)
+        if found.name in inside:
+            raise Invalid(f"saved segment {found.name!r} refers to itself (through {' → '.join(inside)})",
+                          where=f"segment {text!r}")
+        return expand(session, dsl.parse(found.expression), text, (*inside, found.name))
+
+    return dsl.replace_terms(node, "segment", swap)

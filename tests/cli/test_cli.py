@@ -97,7 +97,7 @@ def test_an_uninitialised_database_says_what_to_do(capsys, tmp_path) -> None:
     herald(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "segments", "count", "all", code=2)
     assert "run `herald db upgrade`" in herald.last_err
     out = as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "db", "upgrade")
-    assert out["from"] is None and out["to"] == "0009"
+    assert out["from"] is None and out["to"] == "0010"
     assert as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "segments", "count", "all") == {
         "expression": "all", "count": 0}
 
@@ -281,3 +281,17 @@ def test_the_tag_taxonomy_from_the_command_line(capsys, db_url, tmp_path, monkey
     monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
     herald(capsys, *db, "tags", "delete", "boots", code=1)  # not confirmed: nothing happens
     assert as_json(capsys, *db, "--json", "tags", "delete", "boots", "--yes")["removed_from"] == 1
+
+
+def test_saved_segments_from_the_command_line(capsys, db_url, tmp_path) -> None:
+    db = ["--db", db_url]
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    herald(capsys, *db, "contacts", "import", str(tmp_path / "c.csv"))
+    assert as_json(capsys, *db, "--json", "segments", "save", "nepal", "region:NP") == {
+        "name": "nepal", "kind": "dynamic", "size": 3}
+    assert as_json(capsys, *db, "--json", "segments", "save", "then", "segment:nepal", "--static")["kind"] == "static"
+    assert as_json(capsys, *db, "--json", "segments", "count", "segment:then and consent:sms")["count"] == 1
+    shown = as_json(capsys, *db, "--json", "segments", "show", "nepal")
+    assert shown["count"] == 3 and len(shown["sample"]) == 3
+    assert "nepal (dynamic): region:NP" in herald(capsys, *db, "segments", "show", "nepal")
+    assert [s["name"] for s in as_json(capsys, *db, "--json", "segments", "saved")] == ["nepal", "then"]

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from herald.errors import Invalid
-from herald.segments.dsl import All, And, EventTerm, Not, Or, Term, parse, tags_in
+from herald.segments.dsl import All, And, EventTerm, Not, Or, Term, parse, replace_terms, tags_in
 
 
 def t(field: str, value: str, pos: int) -> Term:
@@ -96,3 +96,11 @@ def test_event_condition_errors_point_at_the_column(text, column, words) -> None
         parse(text)
     assert f"at column {column}" in str(err.value)
     assert words in str(err.value)
+
+
+def test_terms_of_a_field_are_found_and_replaced() -> None:
+    tree = parse("segment:buyers and (tag:vip or not segment:lapsed)")
+    assert tags_in(tree, "segment") == {"buyers", "lapsed"} and tags_in(tree) == {"vip"}
+    swapped = replace_terms(tree, "segment", lambda term: All())
+    assert swapped == And((All(), Or((t("tag", "vip", 20), Not(All())))))
+    assert replace_terms(All(), "segment", lambda term: term) == All()
