@@ -33,6 +33,7 @@ def metadata() -> MetaData:
     import herald.content.models
     import herald.events.models
     import herald.outbox.models
+    import herald.scores.models
     import herald.segments.models
     import herald.tags.models  # noqa: F401
 

@@ -25,6 +25,7 @@ from herald.db import migrate
 from herald.errors import HeraldError, Invalid
 from herald.events import cli as events_cli
 from herald.rules import cli as rules_cli
+from herald.scores import cli as scores_cli
 from herald.segments import cli as segments_cli
 from herald.segments.queries import audience_select
 from herald.tags import cli as tags_cli
@@ -34,7 +35,7 @@ app = typer.Typer(name="herald", help="Compliance-first messaging over WhatsApp,
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 for sub, name in ((contacts_cli.app, "contacts"), (tags_cli.app, "tags"), (segments_cli.app, "segments"),
                   (templates_cli.app, "templates"), (campaigns_cli.app, "campaigns"), (reports_cli.app, "reports"),
-                  (rules_cli.app, "rules"), (events_cli.app, "events"), (db_app, "db")):
+                  (rules_cli.app, "rules"), (events_cli.app, "events"), (scores_cli.app, "scores"), (db_app, "db")):
     app.add_typer(sub, name=name)
 
 rules_cli.app.command("decide")(playground.decide_command)

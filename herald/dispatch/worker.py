@@ -17,6 +17,7 @@ from herald.dispatch.prepare import BatchCounts, Prepared, prepare
 from herald.outbox import queries as outbox_queries
 from herald.outbox import service as outbox
 from herald.providers import Accepted, Permanent, Provider, Retryable
+from herald.scores import service as scores
 from herald.types import Channel
 
 log = logging.getLogger("herald.worker")
@@ -54,11 +55,13 @@ class Worker:
         batch_size: int,
         lease: timedelta,
         invalid_after: int = 3,
+        scores_every: timedelta | None = timedelta(hours=24),
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
         self.channel_providers = dict(channel_providers)
         self.batch_size, self.lease = batch_size, lease
         self.invalid_after = invalid_after  # permanent failures that mark an address invalid; 0: never
+        self.scores_every = scores_every  # how often RFM and lifecycle are recomputed; None: never
         self.stats = WorkerStats()
 
     async def run(
@@ -82,9 +85,17 @@ class Worker:
             self.stats.reconciled += outbox.reconcile_expired(uow, self.clock.now(), safe)
 
     def tick(self) -> None:
-        """Start due campaign runs, judge rollouts, complete finished campaigns."""
+        """Start due campaign runs, judge rollouts, complete finished campaigns; recompute scores daily."""
+        now = self.clock.now()
         with self.uow() as uow:
-            events = campaigns.tick(uow, self.clock.now())
+            events = campaigns.tick(uow, now)
+        if self.scores_every:
+            with self.uow() as uow:
+                last = scores.last_computed(uow)
+                if last is None or now - last >= self.scores_every:
+                    counts = scores.compute(uow, now)
+                    if sum(counts.values()):
+                        events.append("scores recomputed: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         for event in events:
             log.info("%s", event)
         self.stats.events.extend(events)

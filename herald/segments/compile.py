@@ -10,7 +10,8 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, not_,
 
 from herald.contacts.models import Consent, Contact, Suppression
 from herald.events.models import Event
-from herald.segments.dsl import All, And, EventTerm, Node, Not, Or, Term
+from herald.scores.models import ContactScore
+from herald.segments.dsl import All, And, EventTerm, Node, Not, Or, ScoreTerm, Term
 from herald.segments.models import SegmentMember
 from herald.tags.models import ContactTag
 from herald.types import Purpose
@@ -28,6 +29,10 @@ def condition(node: Node, tag_ids: Mapping[str, int], now: datetime) -> ColumnEl
         return or_(*(condition(i, tag_ids, now) for i in node.items))
     if isinstance(node, EventTerm):
         return _event(node, now)
+    if isinstance(node, ScoreTerm):
+        score = getattr(ContactScore, node.score)
+        return exists().where(ContactScore.contact_id == Contact.id, score.is_not(None),
+                              COMPARE[node.op](score, node.value))
     return _term(node, tag_ids, now)
 
 
@@ -58,6 +63,8 @@ def _term(term: Term, tag_ids: Mapping[str, int], now: datetime) -> ColumnElemen
         return exists().where(Suppression.channel == value, Suppression.address == address)
     if term.field == "members":  # a static saved segment's snapshot (see queries.expand)
         return exists().where(SegmentMember.segment_id == int(value), SegmentMember.contact_id == Contact.id)
+    if term.field == "stage":
+        return exists().where(ContactScore.contact_id == Contact.id, ContactScore.stage == value)
     if term.field == "has":
         return (Contact.email if value == "email" else Contact.phone).is_not(None)
     if term.field == "tz":

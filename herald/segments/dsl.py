@@ -6,6 +6,7 @@
     unary  := "not" unary | "(" expr ")" | term
     term   := "all" | FIELD ":" VALUE          VALUE: a bare word or a "double-quoted string"
             | "event:" TYPE ["count" OP N] ["within" N("d"|"h")]      OP: >= > = != <= <
+            | ("rfm.r" | "rfm.f" | "rfm.m") OP N                      N: 1 to 5
 
 Example: `tag:vip and region:NP and not tag:churned`, `consent:sms or has:email`,
 `event:purchase count >= 2 within 90d`, `event:cart_abandoned within 1d and not event:purchase within 1d`.
@@ -25,6 +26,7 @@ LINES = ("mobile", "fixed_line", "fixed_line_or_mobile", "toll_free", "voip", "p
 FIELDS: dict[str, tuple[str, ...] | None] = {
     "tag": None, "region": None, "consent": CHANNELS, "suppressed": CHANNELS, "has": ("phone", "email"),
     "line": LINES, "tz": None, "carrier": None, "event": None, "segment": None,
+    "stage": ("new", "active", "dormant", "churned", "potential"),
 }
 EVENT_TYPE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
 OPERATORS = (">=", ">", "=", "!=", "<=", "<")
@@ -52,6 +54,16 @@ class EventTerm:
 
 
 @dataclass(frozen=True)
+class ScoreTerm:
+    """Contacts whose RFM score (r, f or m, 1 to 5) compares to a value; never-buyers have none."""
+
+    score: str
+    op: str
+    value: int
+    pos: int = 0
+
+
+@dataclass(frozen=True)
 class Not:
     item: Node
 
@@ -71,7 +83,7 @@ class All:
     pass
 
 
-Node = Term | EventTerm | Not | And | Or | All
+Node = Term | EventTerm | ScoreTerm | Not | And | Or | All
 
 
 def fail(text: str, pos: int, message: str) -> Invalid:
@@ -154,6 +166,8 @@ class _Parser:
         word, pos = tok[1], tok[2]
         if word.lower() == "all":
             return All()
+        if word.lower() in ("rfm.r", "rfm.f", "rfm.m"):
+            return self.score(word.lower()[-1], pos)
         name, sep, value = word.partition(":")
         if not sep:
             raise fail(self.text, pos, f"expected FIELD:VALUE, found {word!r}")
@@ -184,6 +198,13 @@ class _Parser:
             amount = int(found.group(1))
             within = timedelta(days=amount) if found.group(2) == "d" else timedelta(hours=amount)
         return EventTerm(term.value, op, count, within, term.pos)
+
+    def score(self, letter: str, pos: int) -> ScoreTerm:
+        op = self.word(OPERATORS, "an operator such as >=")
+        number = self.word(None, "a score from 1 to 5")
+        if number not in ("1", "2", "3", "4", "5"):
+            raise fail(self.text, self.tokens[self.i - 1][2], f"rfm.{letter}: {number!r} is not a score from 1 to 5")
+        return ScoreTerm(letter, op, int(number), pos)
 
     def word(self, allowed: tuple[str, ...] | None, wanted: str) -> str:
         tok = self.peek()

@@ -97,7 +97,7 @@ def test_an_uninitialised_database_says_what_to_do(capsys, tmp_path) -> None:
     herald(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "segments", "count", "all", code=2)
     assert "run `herald db upgrade`" in herald.last_err
     out = as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "db", "upgrade")
-    assert out["from"] is None and out["to"] == "0010"
+    assert out["from"] is None and out["to"] == "0011"
     assert as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "segments", "count", "all") == {
         "expression": "all", "count": 0}
 
@@ -295,3 +295,18 @@ def test_saved_segments_from_the_command_line(capsys, db_url, tmp_path) -> None:
     assert shown["count"] == 3 and len(shown["sample"]) == 3
     assert "nepal (dynamic): region:NP" in herald(capsys, *db, "segments", "show", "nepal")
     assert [s["name"] for s in as_json(capsys, *db, "--json", "segments", "saved")] == ["nepal", "then"]
+
+
+def test_scores_from_the_command_line(capsys, db_url, tmp_path) -> None:
+    db = ["--db", db_url]
+    (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
+    herald(capsys, *db, "contacts", "import", str(tmp_path / "c.csv"))
+    (tmp_path / "e.jsonl").write_text('{"type": "purchase", "contact_id": 1, "at": "2020-01-01", "amount": 9}\n',
+                                      encoding="utf-8")
+    herald(capsys, *db, "events", "import", str(tmp_path / "e.jsonl"))
+    counts = as_json(capsys, *db, "--json", "scores", "compute", "--new-days", "1")
+    assert counts["new"] == 6  # everyone joined today
+    assert as_json(capsys, *db, "--json", "scores", "grid") == [{"r": 1, "f": 1, "contacts": 1}]
+    assert as_json(capsys, *db, "--json", "segments", "count", "stage:new and rfm.m <= 1")["count"] == 1
+    assert "recency" in herald(capsys, *db, "scores", "grid")
+    herald(capsys, *db, "scores", "compute", "--active-days", "200", "--churn-days", "100", code=2)

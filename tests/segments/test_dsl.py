@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from herald.errors import Invalid
-from herald.segments.dsl import All, And, EventTerm, Not, Or, Term, parse, replace_terms, tags_in
+from herald.segments.dsl import All, And, EventTerm, Not, Or, ScoreTerm, Term, parse, replace_terms, tags_in
 
 
 def t(field: str, value: str, pos: int) -> Term:
@@ -104,3 +104,23 @@ def test_terms_of_a_field_are_found_and_replaced() -> None:
     swapped = replace_terms(tree, "segment", lambda term: All())
     assert swapped == And((All(), Or((t("tag", "vip", 20), Not(All())))))
     assert replace_terms(All(), "segment", lambda term: term) == All()
+
+
+@pytest.mark.parametrize(("text", "tree"), [
+    ("rfm.r >= 4", ScoreTerm("r", ">=", 4, 0)),
+    ("RFM.M < 2 and stage:Dormant", And((ScoreTerm("m", "<", 2, 0), t("stage", "dormant", 14)))),
+])
+def test_scores_and_stages_parse(text, tree) -> None:
+    assert parse(text) == tree
+
+
+@pytest.mark.parametrize(("text", "column", "words"), [
+    ("rfm.r >= 6", 10, "rfm.r: '6' is not a score from 1 to 5"),
+    ("rfm.f", 6, "expected an operator such as >="),
+    ("rfm.f ==", 7, "expected an operator such as >=, found '=='"),
+    ("stage:sleepy", 1, "stage: 'sleepy' is not one of new, active, dormant, churned, potential"),
+])
+def test_score_errors_point_at_the_column(text, column, words) -> None:
+    with pytest.raises(Invalid) as err:
+        parse(text)
+    assert f"at column {column}" in str(err.value) and words in str(err.value)

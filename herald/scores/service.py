@@ -1,0 +1,69 @@
+"""Use cases of the scores room; the only writer of `contact_scores`. Everything is computed in two
+statements, whatever the number of contacts: clear, then INSERT … SELECT with window functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, delete, func, insert, literal, select
+
+from herald.contacts.models import Contact
+from herald.db import UnitOfWork, UTCDateTime
+from herald.errors import Invalid
+from herald.events.models import Event
+from herald.scores.models import ContactScore
+
+STAGES = ("new", "active", "dormant", "churned", "potential")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Lifecycle stages, in this order: `new` joined within new_days; `active` bought within active_days;
+    `dormant` bought within churn_days; `churned` bought before that; `potential` never bought."""
+
+    new_days: int = 30
+    active_days: int = 90
+    churn_days: int = 180
+
+    def __post_init__(self) -> None:
+        if not (0 < self.new_days and 0 < self.active_days < self.churn_days):
+            raise Invalid("expected days with active_days < churn_days, all above 0", where="lifecycle thresholds")
+
+
+def compute(uow: UnitOfWork, now: datetime, limits: Thresholds = Thresholds()) -> dict[str, int]:
+    """Recompute every live contact's RFM scores and lifecycle stage; returns contacts per stage."""
+    bought = (select(Event.contact_id, func.max(Event.occurred_at).label("last"), func.count().label("n"),
+                     func.sum(func.coalesce(Event.properties["amount"].as_float(), 0.0)).label("spent"))
+              .where(Event.type == "purchase").group_by(Event.contact_id).subquery())
+    ranked = select(bought, *(func.ntile(5).over(order_by=(column, bought.c.contact_id)).label(name)
+                              for name, column in (("r", bought.c.last), ("f", bought.c.n), ("m", bought.c.spent))))
+    ranked = ranked.subquery()
+
+    def ago(days: int):
+        return literal(now - timedelta(days=days), UTCDateTime)
+
+    stage = case((Contact.created_at >= ago(limits.new_days), "new"),
+                 (ranked.c.last >= ago(limits.active_days), "active"),
+                 (ranked.c.last >= ago(limits.churn_days), "dormant"),
+                 (ranked.c.last.is_not(None), "churned"), else_="potential")
+    rows = (select(Contact.id, ranked.c.last, func.coalesce(ranked.c.n, 0), func.coalesce(ranked.c.spent, 0.0),
+                   ranked.c.r, ranked.c.f, ranked.c.m, stage, literal(now, UTCDateTime))
+            .select_from(Contact).outerjoin(ranked, ranked.c.contact_id == Contact.id)
+            .where(Contact.erased_at.is_(None)))
+    uow.session.execute(delete(ContactScore))
+    uow.session.execute(insert(ContactScore).from_select(
+        ["contact_id", "last_purchase", "purchases", "spent", "r", "f", "m", "stage", "computed_at"], rows))
+    counts = dict(uow.session.execute(select(ContactScore.stage, func.count()).group_by(ContactScore.stage)).all())
+    return {s: counts.get(s, 0) for s in STAGES}
+
+
+def last_computed(uow: UnitOfWork) -> datetime | None:
+    return uow.session.scalar(select(func.max(ContactScore.computed_at)))
+
+
+def rfm_grid(uow: UnitOfWork) -> list[dict[str, int]]:
+    """Contacts per (recency, frequency) cell of the RFM grid, for the dashboard."""
+    stmt = (select(ContactScore.r, ContactScore.f, func.count()).where(ContactScore.r.is_not(None))
+            .group_by(ContactScore.r, ContactScore.f).order_by(ContactScore.r, ContactScore.f))
+    return [{"r": r, "f": f, "contacts": n} for r, f, n in uow.session.execute(stmt)]
