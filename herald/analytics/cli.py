@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from herald.analytics.audience import audience_report
 from herald.analytics.quality import quality
 from herald.analytics.queries import campaign_report
 from herald.campaigns.service import get_campaign
-from herald.console import JsonFlag, app_context, emit, out
+from herald.console import JsonFlag, app_context, emit, out, table
 
 app = typer.Typer(help="Reports on what was planned, sent, deferred and skipped.", no_args_is_help=True)
 
@@ -62,3 +63,24 @@ def print_quality(q: dict) -> None:
     out.print(f"Refused {failing['at_least']}+ times: {failing['addresses']} addresses")
     for w in failing["worst"]:
         out.print(f"  {w['channel']} {w['address']}: {w['refused']}" + (" (suppressed)" if w["suppressed"] else ""))
+
+
+@app.command()
+def audience(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Tag distribution, lifecycle stages, the RFM grid, contacts by region and by carrier."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        data = audience_report(uow.session, container.clock.now())
+    emit(ctx, json_out, data, lambda: print_audience(data))
+
+
+def print_audience(a: dict) -> None:
+    out.print(f"{a['contacts']} contacts")
+    table("Tags", ["tag", "category", "contacts"], [[t["tag"], t["category"] or "", t["contacts"]] for t in a["tags"]])
+    when = f" (scored {a['scored_at']:%Y-%m-%d %H:%M})" if a["scored_at"] else " (run `herald scores compute`)"
+    out.print("Lifecycle" + when + ": " + ", ".join(f"{k} {v}" for k, v in a["lifecycle"].items()))
+    cells = {(c["r"], c["f"]): c["contacts"] for c in a["rfm_grid"]}
+    table("RFM: recency ↓ × frequency →", ["r", "f1", "f2", "f3", "f4", "f5"],
+          [[r, *(cells.get((r, f), 0) for f in range(1, 6))] for r in range(5, 0, -1)])
+    for title, key in (("Regions", "by_region"), ("Carriers", "by_carrier")):
+        out.print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in a[key].items()))

@@ -28,9 +28,9 @@ def quality(session: Session, now: datetime, failures: int = 2) -> dict[str, obj
         "with_phone": _count(session, live, Contact.phone.is_not(None)),
         "with_email": _count(session, live, Contact.email.is_not(None)),
         "reachable_share": round(reachable / total, 4) if total else None,
-        "by_region": _top(session, Contact.region, live),
-        "by_carrier": _top(session, Contact.carrier, live, Contact.phone.is_not(None)),
-        "by_line_type": _top(session, Contact.line_type, live, Contact.phone.is_not(None)),
+        "by_region": top_values(session, Contact.region, live),
+        "by_carrier": top_values(session, Contact.carrier, live, Contact.phone.is_not(None)),
+        "by_line_type": top_values(session, Contact.line_type, live, Contact.phone.is_not(None)),
         "merged": session.scalar(select(func.count()).select_from(ContactMerge)) or 0,
         "without_consent": {ch: _without_consent(session, ch) for ch in (*PHONE_CHANNELS, "email")},
         "suppressed": dict(session.execute(select(Suppression.reason, func.count()).group_by(Suppression.reason))
@@ -44,7 +44,7 @@ def _count(session: Session, *where) -> int:
     return session.scalar(select(func.count()).select_from(Contact).where(*where)) or 0
 
 
-def _top(session: Session, column, *where) -> dict[str, int]:
+def top_values(session: Session, column, *where) -> dict[str, int]:
     """Counts by value, largest first; the rest summed under "other" and unknown values under "unknown"."""
     rows = session.execute(select(column, func.count()).where(*where).group_by(column)
                            .order_by(func.count().desc(), column)).all()

@@ -309,4 +309,6 @@ def test_scores_from_the_command_line(capsys, db_url, tmp_path) -> None:
     assert as_json(capsys, *db, "--json", "scores", "grid") == [{"r": 1, "f": 1, "contacts": 1}]
     assert as_json(capsys, *db, "--json", "segments", "count", "stage:new and rfm.m <= 1")["count"] == 1
     assert "recency" in herald(capsys, *db, "scores", "grid")
+    assert as_json(capsys, *db, "--json", "reports", "audience")["lifecycle"]["new"] == 6
+    assert "RFM" in herald(capsys, *db, "reports", "audience")
     herald(capsys, *db, "scores", "compute", "--active-days", "200", "--churn-days", "100", code=2)
