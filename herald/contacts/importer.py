@@ -182,7 +182,7 @@ class Importer:
     def __init__(self, report: ImportReport, default_region: str | None, now: datetime | None = None) -> None:
         self.report, self.now = report, now or datetime.now(UTC)
         self.default_region = default_region
-        self.seen: dict[tuple[str, str], int] = {}
+        self.seen: dict[int, int] = {}
         self.unnamed: set[int] = set()  # columns without a header
         self.mail: MailDomains | None = None  # set to check that email domains take mail
 
@@ -320,8 +320,9 @@ class Importer:
 
     def first_seen(self, item: ContactInput) -> int | None:
         """The row that already brought this phone, email or id, recording the item's keys if new."""
+        # Hashes, not the values: a million-row file keeps a few small ints per row here, not its strings.
         keys = [
-            (k, v)
+            hash((k, v))
             for k, v in (
                 ("external_id", item.external_id),
                 ("phone", item.phone and item.phone.e164),
