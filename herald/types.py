@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from herald.errors import Invalid
@@ -69,3 +70,25 @@ def parse_moment(value: object, what: str) -> datetime:
     if moment.tzinfo is None:
         raise Invalid(f"{value!r} has no UTC offset (add Z or +hh:mm)", where=what)
     return moment
+
+
+def parse_utc(value: object, what: str) -> datetime:
+    """An ISO-8601 date or date and time where no offset means UTC (files and lists rarely carry one), or
+    Invalid naming `what`."""
+    try:
+        moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"{value!r} is not a date and time such as 2026-03-01 14:30", where=what) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+SPAN = re.compile(r"(\d{1,5})([dh])")
+
+
+def span(text: str) -> timedelta | None:
+    """A span such as 30d or 24h, or None when the text is not one."""
+    found = SPAN.fullmatch(text.strip().lower())
+    if not found:
+        return None
+    amount = int(found.group(1))
+    return timedelta(days=amount) if found.group(2) == "d" else timedelta(hours=amount)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +16,7 @@ from herald.contacts.export import safe_cell
 from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
 from herald.contacts.normalize import Phone, normalize_phone
 from herald.errors import Invalid
-from herald.types import Channel, ConsentStatus, Purpose, parse_enum
+from herald.types import Channel, ConsentStatus, Purpose, parse_enum, parse_utc
 
 app = typer.Typer(help="Import, inspect and manage contacts, consent and suppression.", no_args_is_help=True)
 
@@ -293,13 +293,7 @@ def suppress(
 
 
 def _until(text: str | None, option: str = "--until") -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise Invalid(f"{text!r} is not a date such as 2027-01-31", where=option) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return parse_utc(text, option) if text else None
 
 
 @app.command("suppress-list")

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,13 +22,13 @@ from herald.contacts.normalize import (
     Rejected,
     clean_region,
     normalize_email,
-    normalize_phone,
-    numeric_phone,
+    phone_from_cell,
     spreadsheet_text,
 )
 from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
 from herald.errors import Invalid
+from herald.types import parse_utc
 
 FIELDS = (
     "phone",
@@ -179,8 +179,8 @@ def map_headers(headers: list[str], explicit: dict[str, str], unknown: str) -> d
 class Importer:
     """Turns CSV rows into ContactInputs; the caller's unit of work holds the whole import."""
 
-    def __init__(self, report: ImportReport, default_region: str | None, now: datetime | None = None) -> None:
-        self.report, self.now = report, now or datetime.now(UTC)
+    def __init__(self, report: ImportReport, default_region: str | None, now: datetime) -> None:
+        self.report, self.now = report, now
         self.default_region = default_region
         self.seen: dict[int, int] = {}
         self.unnamed: set[int] = set()  # columns without a header
@@ -222,11 +222,8 @@ class Importer:
         return item
 
     def _phone(self, row_no: int, raw: str, mark: str | None, region: str | None) -> Phone | Rejected | None:
-        text = spreadsheet_text(raw, mark)
-        if isinstance(text, Rejected) or mark != NUMBER_CELL or not text.isdigit():
-            return normalize_phone(text, region) if isinstance(text, str) else text
-        phone = numeric_phone(text, region)
-        if isinstance(phone, Phone):
+        phone = phone_from_cell(raw, mark, region)
+        if mark == NUMBER_CELL and raw.isdigit() and isinstance(phone, Phone):
             self.report.problem(row_no, "phone", raw, f"the spreadsheet stored this phone number as a number, which "
                                                       f"drops a leading + or 0; read as {phone.e164} — check it")
         return phone
@@ -308,11 +305,10 @@ class Importer:
 
     def _moment(self, row_no: int, raw: str) -> datetime | None:
         try:
-            moment = datetime.fromisoformat(raw.strip())
-        except ValueError:
-            self.report.problem(row_no, "consent_at", raw, "expected a date and time such as 2026-03-01 14:30")
+            moment = parse_utc(raw, "consent_at")
+        except Invalid as exc:
+            self.report.problem(row_no, "consent_at", raw, exc.reason)
             return None
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         if moment > self.now:
             self.report.problem(row_no, "consent_at", raw, "is in the future")
             return None

@@ -72,11 +72,11 @@ def _cells(report: ImportReport, row: int, raw: Mapping[str, Any]) -> dict[str, 
     return cells
 
 
-def parse_one(data: Mapping[str, Any], default_region: str | None = None) -> importer.ContactInput:
+def parse_one(data: Mapping[str, Any], now: datetime, default_region: str | None = None) -> importer.ContactInput:
     """One item normalized, or Invalid naming each field that is wrong and why."""
     report = ImportReport(source="api")
     cells = _cells(report, 1, data)
-    item = Importer(report, clean_region(default_region)).parse(1, list(cells.values()), dict(enumerate(cells)),
+    item = Importer(report, clean_region(default_region), now).parse(1, list(cells.values()), dict(enumerate(cells)),
                                                                 len(cells)) if cells else None
     if item is None or report.problems:
         found = "; ".join(f"{p['field']}: {p['reason']}" for p in report.problems) or "nothing to store"

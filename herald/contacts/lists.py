@@ -4,21 +4,14 @@ single column of addresses without a header. Every row is added, already there, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from herald.contacts import service, sources
 from herald.contacts.importer import ALIAS_INDEX, header_key
-from herald.contacts.normalize import (
-    NUMBER_CELL,
-    Phone,
-    Rejected,
-    normalize_email,
-    normalize_phone,
-    numeric_phone,
-    spreadsheet_text,
-)
+from herald.contacts.normalize import Phone, Rejected, normalize_email, phone_from_cell
 from herald.db import UnitOfWork
 from herald.errors import Invalid
 
@@ -60,9 +53,25 @@ def import_list(uow: UnitOfWork, path: Path, entry: Entry, now: datetime, defaul
         raise Invalid(f"expected one of {', '.join(CHANNELS)}, got {entry.channel!r}", where="--channel")
     if entry.reason not in REASONS:
         raise Invalid(f"expected one of {', '.join(REASONS)}, got {entry.reason!r}", where="--reason")
-    report = ListReport(path.name)
+    report, pending = ListReport(path.name), []
+    for number, raw, found in read_addresses(path, default_region, encoding, sheet):
+        report.rows += 1
+        pending.extend(_pairs(report, number, raw, found, entry.channel))
+        if len(pending) >= BATCH:
+            _add(uow, report, pending, entry, now)
+    _add(uow, report, pending, entry, now)
+    return report
+
+
+Address = Phone | str | Rejected | None
+
+
+def read_addresses(path: Path, region: str | None, encoding: str | None = None,
+                   sheet: str | None = None) -> Iterator[tuple[int, str, Address]]:
+    """(row, value, normalized phone or email, or why not) for every row of a list: its phone or email
+    column, or its first column when the file has no header."""
     _, rows = sources.open_rows(path, encoding, sheet=sheet)
-    column, pending = None, []
+    column = None
     for number, cells, marks in rows:
         if not any(c.strip() for c in cells):
             continue
@@ -71,13 +80,9 @@ def import_list(uow: UnitOfWork, path: Path, entry: Entry, now: datetime, defaul
             if column >= 0:
                 continue  # a header row
             column = 0
-        report.rows += 1
-        value = cells[column].strip() if column < len(cells) else ""
-        pending.extend(_pairs(report, number, value, entry.channel, default_region, (marks or {}).get(column)))
-        if len(pending) >= BATCH:
-            _add(uow, report, pending, entry, now)
-    _add(uow, report, pending, entry, now)
-    return report
+        raw = cells[column].strip() if column < len(cells) else ""
+        found = normalize_email(raw) if "@" in raw else phone_from_cell(raw, (marks or {}).get(column), region)
+        yield number, raw, found
 
 
 def _address_column(cells: list[str]) -> int:
@@ -88,15 +93,9 @@ def _address_column(cells: list[str]) -> int:
     return -1
 
 
-def _pairs(report: ListReport, row: int, value: str, channel: str, region: str | None,
-           mark: str | None) -> list[tuple[int, str, str]]:
+def _pairs(report: ListReport, row: int, value: str, found: Address, channel: str) -> list[tuple[int, str, str]]:
     """(row, channel, address) for one value, or nothing and a reason in the report."""
-    found: Phone | str | Rejected | None
-    if "@" in value:
-        found, channels = normalize_email(value), ("email",)
-    else:
-        found = _phone(value, region, mark)
-        channels = ("sms", "whatsapp")
+    channels = ("email",) if "@" in value else ("sms", "whatsapp")
     if channel != "all":
         if channel not in channels:
             found = Rejected(value, f"not an address for {channel}")
@@ -108,13 +107,6 @@ def _pairs(report: ListReport, row: int, value: str, channel: str, region: str |
         return []
     address = found.e164 if isinstance(found, Phone) else found
     return [(row, ch, address) for ch in channels]
-
-
-def _phone(value: str, region: str | None, mark: str | None) -> Phone | Rejected | None:
-    text = spreadsheet_text(value, mark)
-    if isinstance(text, Rejected):
-        return text
-    return numeric_phone(text, region) if mark == NUMBER_CELL and text.isdigit() else normalize_phone(text, region)
 
 
 def _add(uow: UnitOfWork, report: ListReport, pending: list[tuple[int, str, str]], entry: Entry,

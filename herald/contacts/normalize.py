@@ -177,6 +177,14 @@ def spreadsheet_text(text: str, mark: str | None) -> str | Rejected:
     return text
 
 
+def phone_from_cell(raw: str, mark: str | None, region: str | None) -> Phone | Rejected | None:
+    """A phone number from a cell, undoing what a spreadsheet did to it where that can be done."""
+    text = spreadsheet_text(raw, mark)
+    if isinstance(text, Rejected):
+        return text
+    return numeric_phone(text, region) if mark == NUMBER_CELL and text.isdigit() else normalize_phone(text, region)
+
+
 def numeric_phone(digits: str, region: str | None) -> Phone | Rejected | None:
     """A phone number a spreadsheet stored as a number: its "+" is gone (and maybe a leading 0), so it is
     read as international when that makes a valid number, else in `region`."""

@@ -57,7 +57,7 @@ def _params(table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str]
 def _converter(kind: Any) -> Callable[[Any], Any] | None:
     if isinstance(kind, UTCDateTime):
         return _stamp
-    if isinstance(kind, JSON) or isinstance(getattr(kind, "impl", None), JSON) or "JSON" in type(kind).__name__:
+    if isinstance(kind, JSON):
         return lambda v: None if v is None else json.dumps(v)  # as SQLAlchemy's default serializer writes it
     if isinstance(kind, Boolean):
         return lambda v: None if v is None else int(bool(v))

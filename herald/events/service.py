@@ -18,6 +18,7 @@ from herald.db import UnitOfWork
 from herald.db.bulk import insert_rows
 from herald.errors import Invalid
 from herald.events.models import Event
+from herald.types import parse_utc
 
 TYPE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
 MAX_PROPERTIES = 16 * 1024  # bytes of JSON
@@ -172,8 +173,4 @@ def parse_time(raw: object, where: str) -> datetime:
     """An ISO-8601 time (a date alone is midnight UTC; no zone means UTC) or Unix seconds."""
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         return datetime.fromtimestamp(raw, UTC)
-    try:
-        moment = datetime.fromisoformat(str(raw).strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise Invalid(f"{raw!r} is not a time such as 2026-03-01T14:30:00Z", where=where) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return parse_utc(raw, where)

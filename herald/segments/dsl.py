@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from herald.errors import Invalid
+from herald.types import span
 
 CHANNELS = ("sms", "whatsapp", "email")
 LINES = ("mobile", "fixed_line", "fixed_line_or_mobile", "toll_free", "voip", "premium_rate",
@@ -30,7 +31,6 @@ FIELDS: dict[str, tuple[str, ...] | None] = {
 }
 EVENT_TYPE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
 OPERATORS = (">=", ">", "=", "!=", "<=", "<")
-DURATION = re.compile(r"(\d{1,5})([dh])")
 KEYWORDS = ("and", "or", "not")
 _TOKEN = re.compile(r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<quoted>"(?:[^"\\]|\\.)*")|(?P<word>[^\s()"]+))')
 
@@ -191,12 +191,10 @@ class _Parser:
                 raise fail(self.text, self.tokens[self.i - 1][2], f"count: {number!r} is not a whole number")
             count = int(number)
         if self.take_keyword("within"):
-            span = self.word(None, "a span such as 30d or 24h")
-            found = DURATION.fullmatch(span.lower())
-            if not found:
-                raise fail(self.text, self.tokens[self.i - 1][2], f"within: {span!r} is not a span such as 30d or 24h")
-            amount = int(found.group(1))
-            within = timedelta(days=amount) if found.group(2) == "d" else timedelta(hours=amount)
+            word = self.word(None, "a span such as 30d or 24h")
+            within = span(word)
+            if within is None:
+                raise fail(self.text, self.tokens[self.i - 1][2], f"within: {word!r} is not a span such as 30d or 24h")
         return EventTerm(term.value, op, count, within, term.pos)
 
     def score(self, letter: str, pos: int) -> ScoreTerm:

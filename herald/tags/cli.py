@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +12,7 @@ from herald.console import JsonFlag, app_context, emit, out, table
 from herald.errors import Invalid
 from herald.tags import service
 from herald.tags.queries import contact_ids_in
+from herald.types import span
 
 app = typer.Typer(help="Create tags and tag contacts.", no_args_is_help=True)
 
@@ -134,11 +134,10 @@ def apply(ctx: typer.Context, name: str,
 
 
 def _span(text: str) -> timedelta:
-    found = re.fullmatch(r"(\d{1,5})([dh])", text.strip().lower())
-    if not found:
+    found = span(text)
+    if found is None:
         raise Invalid(f"{text!r} is not a span such as 30d or 12h", where="--expires")
-    amount = int(found.group(1))
-    return timedelta(days=amount) if found.group(2) == "d" else timedelta(hours=amount)
+    return found
 
 
 @app.command()

@@ -80,7 +80,7 @@ def router(container: Any) -> APIRouter:
         drop = {k for k, v in attributes.items() if v in (None, "")}
         data = {"phone": contact.phone, "email": contact.email, **body,
                 "attributes": {k: v for k, v in attributes.items() if k not in drop}}
-        item = items.parse_one(data, region(body.get("country")))
+        item = items.parse_one(data, container.clock.now(), region(body.get("country")))
         updated = service.update_contact(unit, contact_id, item, set(body), container.clock.now(), drop)
         return export.contact_out(updated)
 

@@ -11,6 +11,7 @@ from herald.contacts.normalize import (
     normalize_email,
     normalize_phone,
     numeric_phone,
+    phone_from_cell,
     spreadsheet_text,
 )
 
@@ -122,3 +123,14 @@ def test_spreadsheet_text(text, mark, expected) -> None:
 ])
 def test_numeric_phone(digits, region, e164) -> None:
     assert numeric_phone(digits, region).e164 == e164
+
+
+@pytest.mark.parametrize(("raw", "mark", "expected"), [
+    ("8613800138000", "number", "+8613800138000"),  # a number cell lost its "+"
+    ("9841234567", None, "+9779841234567"),
+    ("=A1", None, None),  # refused
+])
+def test_phone_from_cell(raw, mark, expected) -> None:
+    found = phone_from_cell(raw, mark, "NP")
+    assert (found.e164 if isinstance(found, Phone) else None) == expected
+    assert expected is not None or isinstance(found, Rejected)
