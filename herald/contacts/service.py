@@ -214,7 +214,6 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
     source); only real changes are written, and one older than the current state joins the history
     without replacing it. Returns how many were recorded."""
     changes = [ConsentChange(*c) for c in changes]
-    purpose = getattr(purpose, "value", purpose)  # the driver takes plain text
     ids = {c[0] for c in changes}
     current = {
         (r.contact_id, r.channel): r
