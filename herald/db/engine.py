@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from herald.db.jsonpath import register_sqlite_functions
 from herald.errors import Invalid
 
 
@@ -46,6 +47,7 @@ def _sqlite_engine(url: str, database: str | None, **kwargs) -> Engine:
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
             cur.execute(f"PRAGMA {pragma}")
         cur.close()
+        register_sqlite_functions(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:

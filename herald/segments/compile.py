@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, not_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, not_, or_, select, true
 
 from herald.contacts.models import Consent, Contact, Suppression
+from herald.db.jsonpath import as_date, as_number, json_text, text_contains
 from herald.events.models import Event
 from herald.scores.models import ContactScore
-from herald.segments.dsl import All, And, EventTerm, Node, Not, Or, ScoreTerm, Term
+from herald.segments.dsl import All, And, AttrTerm, Compare, EventTerm, Node, Not, Or, ScoreTerm, Term
 from herald.segments.models import SegmentMember
 from herald.tags.models import ContactTag
 from herald.types import Purpose
@@ -29,6 +30,8 @@ def condition(node: Node, tag_ids: Mapping[str, int], now: datetime) -> ColumnEl
         return or_(*(condition(i, tag_ids, now) for i in node.items))
     if isinstance(node, EventTerm):
         return _event(node, now)
+    if isinstance(node, AttrTerm):
+        return passes(node.test, lambda name: json_text(Contact.attributes, name), now)
     if isinstance(node, ScoreTerm):
         score = getattr(ContactScore, node.score)
         return exists().where(ContactScore.contact_id == Contact.id, score.is_not(None),
@@ -40,10 +43,33 @@ COMPARE = {">=": operator.ge, ">": operator.gt, "=": operator.eq, "!=": operator
            "<": operator.lt}
 
 
+def passes(node: Node, value_of: Callable[[str], ColumnElement], now: datetime) -> ColumnElement[bool]:
+    """The condition that named values (`value_of(name)` as text) pass a test tree of comparisons; a
+    missing value or one of another kind (text where a number is wanted) fails rather than being NULL."""
+    if isinstance(node, Not):
+        return not_(passes(node.item, value_of, now))
+    if isinstance(node, And | Or):
+        join = and_ if isinstance(node, And) else or_
+        return join(*(passes(i, value_of, now) for i in node.items))
+    assert isinstance(node, Compare)
+    text = value_of(node.name)
+    if node.op == "contains":
+        test = text_contains(text, node.value)
+    elif node.kind == "span":
+        day = as_date(text)
+        test = and_(day >= (now - node.value).date().isoformat(), day <= now.date().isoformat())
+    else:
+        subject = {"number": as_number, "date": as_date}.get(node.kind, lambda t: t)(text)
+        test = COMPARE[node.op](subject, node.value)
+    return func.coalesce(test, false())
+
+
 def _event(term: EventTerm, now: datetime) -> ColumnElement[bool]:
     where = [Event.contact_id == Contact.id, Event.type == term.type]
     if term.within is not None:
         where.append(Event.occurred_at >= now - term.within)
+    if term.where is not None:
+        where.append(passes(term.where, lambda name: json_text(Event.properties, name), now))
     if (term.op, term.count) in ((">=", 1), (">", 0)):
         return exists().where(*where)  # "did it at least once": stops at the first event
     counted = select(func.count()).select_from(Event).where(*where).scalar_subquery()

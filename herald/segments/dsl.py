@@ -5,18 +5,26 @@
     and    := unary ("and" unary)*
     unary  := "not" unary | "(" expr ")" | term
     term   := "all" | FIELD ":" VALUE          VALUE: a bare word or a "double-quoted string"
-            | "event:" TYPE ["count" OP N] ["within" N("d"|"h")]      OP: >= > = != <= <
+            | event ["where" cond] ["count" OP N] ["within" N("d"|"h")]      OP: >= > = != <= <
             | ("rfm.r" | "rfm.f" | "rfm.m") OP N                      N: 1 to 5
+            | "attr." NAME test
+    event  := "event:" TYPE | "last_" TYPE | "clicked" | "replied" | "read" | "delivered"
+            | "no_click" | "no_reply" | "no_read"          (the negations of the engagement events)
+    cond   := NAME test | "(" conds joined by and / or / not ")"
+    test   := OP LITERAL | "in" "(" LITERAL ("," LITERAL)* ")" | "contains" TEXT | "within" SPAN
+    LITERAL:= "text" | NUMBER | YYYY-MM-DD | a bare word (text)
 
 Example: `tag:vip and region:NP and not tag:churned`, `consent:sms or has:email`,
-`event:purchase count >= 2 within 90d`, `event:cart_abandoned within 1d and not event:purchase within 1d`.
+`event:purchase count >= 2 within 90d`, `event:cart_abandoned within 1d and not event:purchase within 1d`,
+`attr.city = "北京" and attr.age >= 30`, `event:purchase where product in ("A", "B") within 30d`,
+`clicked within 7d`, `no_reply within 90d`, `last_purchase within 30d`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from herald.errors import Invalid
 from herald.types import span
@@ -31,8 +39,16 @@ FIELDS: dict[str, tuple[str, ...] | None] = {
 }
 EVENT_TYPE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
 OPERATORS = (">=", ">", "=", "!=", "<=", "<")
+# Engagement words read the events tracking records for every message: a click, a reply, a read receipt.
+ENGAGEMENT = {"clicked": "message.clicked", "replied": "message.replied", "read": "message.read",
+              "delivered": "message.delivered"}
+NEGATED = {"no_click": "message.clicked", "no_reply": "message.replied", "no_read": "message.read"}
+NAME = re.compile(r"[^\W\d][\w.-]{0,63}")
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 KEYWORDS = ("and", "or", "not")
-_TOKEN = re.compile(r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<quoted>"(?:[^"\\]|\\.)*")|(?P<word>[^\s()"]+))')
+_TOKEN = re.compile(r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<comma>,)|(?P<quoted>"(?:[^"\\]|\\.)*")'
+                    r'|(?P<op>==|!=|>=|<=|=|>|<)|(?P<word>[^\s()",=<>!]+))')
 
 
 @dataclass(frozen=True)
@@ -43,14 +59,35 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Compare:
+    """A named value (a contact attribute, an event property) tested against a literal. `kind` says how:
+    text compares as written, number as a number, date by its YYYY-MM-DD, span as "within the last"."""
+
+    name: str
+    op: str  # one of OPERATORS, contains, within
+    value: str | float | timedelta
+    kind: str  # text | number | date | span
+    pos: int = 0
+
+
+@dataclass(frozen=True)
+class AttrTerm:
+    """Contacts whose attribute passes the test; a contact without the attribute passes none."""
+
+    test: Compare
+
+
+@dataclass(frozen=True)
 class EventTerm:
-    """Contacts with `op count` events of a type, within a span before now (any time when None)."""
+    """Contacts with `op count` events of a type (whose properties pass `where`), within a span before
+    now (any time when None)."""
 
     type: str
     op: str = ">="
     count: int = 1
     within: timedelta | None = None
     pos: int = 0
+    where: Node | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +120,7 @@ class All:
     pass
 
 
-Node = Term | EventTerm | ScoreTerm | Not | And | Or | All
+Node = Term | EventTerm | ScoreTerm | AttrTerm | Compare | Not | And | Or | All
 
 
 def fail(text: str, pos: int, message: str) -> Invalid:
@@ -91,14 +128,15 @@ def fail(text: str, pos: int, message: str) -> Invalid:
 
 
 def tokenize(text: str) -> list[tuple[str, str, int]]:
-    """(kind, text, position) tokens; kind is open, close, quoted or word."""
+    """(kind, text, position) tokens; kind is open, close, comma, quoted, op or word."""
     tokens, pos = [], 0
     while pos < len(text):
         if text[pos:].strip() == "":
             break
         match = _TOKEN.match(text, pos)
         if not match:
-            raise fail(text, pos + len(text[pos:]) - len(text[pos:].lstrip()), "unterminated string")
+            at = pos + len(text[pos:]) - len(text[pos:].lstrip())
+            raise fail(text, at, "unterminated string" if text[at] == '"' else f"unexpected {text[at]!r}")
         kind = match.lastgroup
         start = match.start(kind)
         tokens.append((kind, match.group(kind), start))
@@ -111,6 +149,7 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
+        self.leaf = self.term  # what a bare word starts: a segment term, or a property condition in `where`
 
     def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -158,16 +197,26 @@ class _Parser:
             self.i += 1
             return node
         if tok[0] != "word" or tok[1].lower() in KEYWORDS:
-            raise fail(self.text, tok[2], f"expected a condition such as tag:vip, found {tok[1]!r}")
+            example = "tag:vip" if self.leaf == self.term else 'product = "A"'
+            raise fail(self.text, tok[2], f"expected a condition such as {example}, found {tok[1]!r}")
         self.i += 1
-        return self.term(tok)
+        return self.leaf(tok)
 
     def term(self, tok: tuple[str, str, int]) -> Node:
         word, pos = tok[1], tok[2]
-        if word.lower() == "all":
+        lower = word.lower()
+        if lower == "all":
             return All()
-        if word.lower() in ("rfm.r", "rfm.f", "rfm.m"):
-            return self.score(word.lower()[-1], pos)
+        if lower in ("rfm.r", "rfm.f", "rfm.m"):
+            return self.score(lower[-1], pos)
+        if lower.startswith("attr."):
+            return AttrTerm(self.test(self.name(word[5:], pos + 5), pos))
+        if lower in ENGAGEMENT:
+            return self.event(ENGAGEMENT[lower], pos)
+        if lower in NEGATED:
+            return Not(self.event(NEGATED[lower], pos))
+        if lower.startswith("last_"):
+            return self.last(lower[5:], pos)
         name, sep, value = word.partition(":")
         if not sep:
             raise fail(self.text, pos, f"expected FIELD:VALUE, found {word!r}")
@@ -176,37 +225,131 @@ class _Parser:
             if nxt is None or nxt[0] != "quoted":
                 raise fail(self.text, pos + len(word), f"{name}: needs a value")
             self.i += 1
-            value = nxt[1][1:-1].replace('\\"', '"').replace("\\\\", "\\")
+            value = _unquote(nxt[1])
         term = self.check(Term(name.lower(), value, pos))
-        return self.event(term) if term.field == "event" else term
+        return self.event(term.value, term.pos) if term.field == "event" else term
 
-    def event(self, term: Term) -> EventTerm:
-        if not EVENT_TYPE.fullmatch(term.value):
-            raise fail(self.text, term.pos, f"event: {term.value!r} is not an event type such as purchase")
-        op, count, within = ">=", 1, None
+    def event(self, kind: str, pos: int) -> EventTerm:
+        if not EVENT_TYPE.fullmatch(kind):
+            raise fail(self.text, pos, f"event: {kind!r} is not an event type such as purchase")
+        where, op, count, within = None, ">=", 1, None
+        if self.take_keyword("where"):
+            where = self.where()
         if self.take_keyword("count"):
-            op = self.word(OPERATORS, "an operator such as >=").lower()
-            number = self.word(None, "a whole number")
+            op = self.operator()
+            number = self.word("a whole number")
             if not number.isdigit():
                 raise fail(self.text, self.tokens[self.i - 1][2], f"count: {number!r} is not a whole number")
             count = int(number)
         if self.take_keyword("within"):
-            word = self.word(None, "a span such as 30d or 24h")
-            within = span(word)
-            if within is None:
-                raise fail(self.text, self.tokens[self.i - 1][2], f"within: {word!r} is not a span such as 30d or 24h")
-        return EventTerm(term.value, op, count, within, term.pos)
+            within = self.span()
+        return EventTerm(kind, op, count, within, pos, where)
+
+    def last(self, kind: str, pos: int) -> EventTerm:
+        """`last_purchase within 30d`: the latest such event is that recent, i.e. there is one in the span."""
+        term = self.event(kind, pos)
+        if term.within is None or (term.op, term.count) != (">=", 1):
+            raise fail(self.text, pos, f"last_{kind} takes only a span, as in last_{kind} within 30d")
+        return term
+
+    def where(self) -> Node:
+        """One property condition, or a parenthesized group of them joined by and, or and not."""
+        tok = self.peek()
+        if tok is None or tok[0] != "open":
+            name = self.word("a property condition such as product = \"A\"")
+            return self.test(self.name(name, self.tokens[self.i - 1][2]), self.tokens[self.i - 1][2])
+        self.leaf = self.condition
+        try:
+            return self.unary()
+        finally:
+            self.leaf = self.term
+
+    def condition(self, tok: tuple[str, str, int]) -> Node:
+        return self.test(self.name(tok[1], tok[2]), tok[2])
+
+    def name(self, name: str, pos: int) -> str:
+        if not NAME.fullmatch(name):
+            raise fail(self.text, pos, f"{name!r} is not a field name (a letter, then letters, digits, _ . -)")
+        return name
+
+    def test(self, name: str, pos: int) -> Node:
+        tok = self.peek()
+        if tok is not None and tok[0] == "op":
+            op = self.operator()
+            value, kind, at = self.literal(name)
+            if op not in ("=", "!=") and kind not in ("number", "date"):
+                raise fail(self.text, at, f"{name}: {op} needs a number or a date, found {value!r}")
+            return Compare(name, op, value, kind, pos)
+        if self.take_keyword("in"):
+            return self.members(name, pos)
+        if self.take_keyword("contains"):
+            value, _, _ = self.literal(name, raw=True)
+            return Compare(name, "contains", value, "text", pos)
+        if self.take_keyword("within"):
+            return Compare(name, "within", self.span(), "span", pos)
+        where = tok[2] if tok else len(self.text)
+        raise fail(self.text, where, f"{name}: expected an operator such as =, in, contains or within")
+
+    def members(self, name: str, pos: int) -> Node:
+        tok = self.peek()
+        if tok is None or tok[0] != "open":
+            raise fail(self.text, tok[2] if tok else len(self.text), f"{name} in: expected a list such as (\"a\", \"b\")")
+        self.i += 1
+        items = []
+        while True:
+            value, kind, _ = self.literal(name)
+            items.append(Compare(name, "=", value, kind, pos))
+            tok = self.peek()
+            self.i += 1
+            if tok is not None and tok[0] == "close":
+                return items[0] if len(items) == 1 else Or(tuple(items))
+            if tok is None or tok[0] != "comma":
+                where = tok[2] if tok else len(self.text)
+                raise fail(self.text, where, f"{name} in: expected ',' or ')'")
+
+    def literal(self, name: str, raw: bool = False) -> tuple[str | float, str, int]:
+        """(value, kind, position) of a value: "quoted" text, a number, a YYYY-MM-DD date or a bare word."""
+        tok = self.peek()
+        if tok is None or tok[0] not in ("quoted", "word"):
+            where = tok[2] if tok else len(self.text)
+            raise fail(self.text, where, f"{name}: expected a value" + (f", found {tok[1]!r}" if tok else ""))
+        self.i += 1
+        if tok[0] == "quoted" or raw:
+            return (_unquote(tok[1]) if tok[0] == "quoted" else tok[1]), "text", tok[2]
+        if NUMBER.fullmatch(tok[1]):
+            return float(tok[1]), "number", tok[2]
+        if DATE.fullmatch(tok[1]):
+            try:
+                return date.fromisoformat(tok[1]).isoformat(), "date", tok[2]
+            except ValueError:
+                raise fail(self.text, tok[2], f"{name}: {tok[1]} is not a date") from None
+        return tok[1], "text", tok[2]
+
+    def span(self) -> timedelta:
+        word = self.word("a span such as 30d or 24h")
+        within = span(word)
+        if within is None:
+            raise fail(self.text, self.tokens[self.i - 1][2], f"within: {word!r} is not a span such as 30d or 24h")
+        return within
+
+    def operator(self) -> str:
+        tok = self.peek()
+        if tok is None or tok[1] not in OPERATORS:
+            where = tok[2] if tok else len(self.text)
+            raise fail(self.text, where, "expected an operator such as >=" + (f", found {tok[1]!r}" if tok else ""))
+        self.i += 1
+        return tok[1]
 
     def score(self, letter: str, pos: int) -> ScoreTerm:
-        op = self.word(OPERATORS, "an operator such as >=")
-        number = self.word(None, "a score from 1 to 5")
+        op = self.operator()
+        number = self.word("a score from 1 to 5")
         if number not in ("1", "2", "3", "4", "5"):
             raise fail(self.text, self.tokens[self.i - 1][2], f"rfm.{letter}: {number!r} is not a score from 1 to 5")
         return ScoreTerm(letter, op, int(number), pos)
 
-    def word(self, allowed: tuple[str, ...] | None, wanted: str) -> str:
+    def word(self, wanted: str) -> str:
         tok = self.peek()
-        if tok is None or tok[0] != "word" or (allowed and tok[1] not in allowed):
+        if tok is None or tok[0] not in ("word", "quoted"):
             where = tok[2] if tok else len(self.text)
             raise fail(self.text, where, f"expected {wanted}" + (f", found {tok[1]!r}" if tok else ""))
         self.i += 1
@@ -225,9 +368,21 @@ class _Parser:
         return Term(term.field, value, term.pos)
 
 
+def _unquote(quoted: str) -> str:
+    return quoted[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+
+
 def parse(text: str) -> Node:
     """Parse a segment expression; errors name the column."""
     return _Parser(text).parse()
+
+
+def parse_conditions(text: str) -> Node:
+    """Parse a `where` clause on its own (`product = "A" and amount >= 100`), as automatic tag rules write
+    it; errors name the column."""
+    parser = _Parser(text)
+    parser.leaf = parser.condition
+    return parser.parse()
 
 
 def tags_in(node: Node, field: str = "tag") -> set[str]:
@@ -239,6 +394,23 @@ def tags_in(node: Node, field: str = "tag") -> set[str]:
     if isinstance(node, And | Or):
         return set().union(*(tags_in(i, field) for i in node.items))
     return set()
+
+
+def attributes_in(node: Node) -> set[str]:
+    """Every contact attribute the expression tests."""
+    if isinstance(node, AttrTerm):
+        return {c.name for c in _compares(node.test)}
+    if isinstance(node, Not):
+        return attributes_in(node.item)
+    if isinstance(node, And | Or):
+        return set().union(*(attributes_in(i) for i in node.items))
+    return set()
+
+
+def _compares(node: Node) -> list[Compare]:
+    if isinstance(node, Compare):
+        return [node]
+    return [c for item in (node.items if isinstance(node, And | Or) else (node.item,)) for c in _compares(item)]
 
 
 def replace_terms(node: Node, field: str, swap) -> Node:

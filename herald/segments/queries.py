@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from herald.contacts.models import Contact
+from herald.db.jsonpath import json_text
 from herald.errors import Invalid
 from herald.segments import compile, dsl
 from herald.segments.models import SavedSegment
@@ -23,7 +24,14 @@ def audience_select(session: Session, text: str, now: datetime | None = None) ->
     missing = sorted(names - ids.keys())
     if missing:
         raise Invalid(f"unknown tag(s) {', '.join(missing)}", where=f"segment {text!r}")
+    unknown = [name for name in sorted(dsl.attributes_in(node)) if not _attribute_exists(session, name)]
+    if unknown:
+        raise Invalid(f"unknown attribute(s) {', '.join(unknown)}: no contact has them", where=f"segment {text!r}")
     return compile.audience(node, ids, now or datetime.now(UTC))
+
+
+def _attribute_exists(session: Session, name: str) -> bool:
+    return session.scalar(select(Contact.id).where(json_text(Contact.attributes, name).is_not(None)).limit(1)) is not None
 
 
 def count(session: Session, text: str, now: datetime | None = None) -> int:

@@ -7,7 +7,22 @@ from datetime import timedelta
 import pytest
 
 from herald.errors import Invalid
-from herald.segments.dsl import All, And, EventTerm, Not, Or, ScoreTerm, Term, parse, replace_terms, tags_in
+from herald.segments.dsl import (
+    All,
+    And,
+    AttrTerm,
+    Compare,
+    EventTerm,
+    Not,
+    Or,
+    ScoreTerm,
+    Term,
+    attributes_in,
+    parse,
+    parse_conditions,
+    replace_terms,
+    tags_in,
+)
 
 
 def t(field: str, value: str, pos: int) -> Term:
@@ -83,7 +98,7 @@ def test_event_conditions_parse(text, tree) -> None:
 
 
 @pytest.mark.parametrize(("text", "column", "words"), [
-    ("event:Purchase!", 1, "is not an event type"),
+    ("event:Purchase$", 1, "is not an event type"),
     ("event:purchase count", 21, "expected an operator such as >="),
     ("event:purchase count two 2", 22, "expected an operator such as >=, found 'two'"),
     ("event:purchase count >= many", 25, "count: 'many' is not a whole number"),
@@ -124,3 +139,74 @@ def test_score_errors_point_at_the_column(text, column, words) -> None:
     with pytest.raises(Invalid) as err:
         parse(text)
     assert f"at column {column}" in str(err.value) and words in str(err.value)
+
+
+def c(name: str, op: str, value, kind: str, pos: int) -> Compare:
+    return Compare(name, op, value, kind, pos)
+
+
+@pytest.mark.parametrize(("text", "tree"), [
+    ('attr.city = "北京"', AttrTerm(c("city", "=", "北京", "text", 0))),
+    ("attr.city!=Kathmandu", AttrTerm(c("city", "!=", "Kathmandu", "text", 0))),
+    ("attr.age>=30", AttrTerm(c("age", ">=", 30.0, "number", 0))),
+    ("attr.balance < -2.5", AttrTerm(c("balance", "<", -2.5, "number", 0))),
+    ("attr.signup >= 2026-01-31", AttrTerm(c("signup", ">=", "2026-01-31", "date", 0))),
+    ("attr.signup within 30d", AttrTerm(c("signup", "within", 30 * DAY, "span", 0))),
+    ('attr.note contains "vip"', AttrTerm(c("note", "contains", "vip", "text", 0))),
+    ("attr.zip contains 012", AttrTerm(c("zip", "contains", "012", "text", 0))),
+    ('attr.city in ("北京", 上海)', AttrTerm(Or((c("city", "=", "北京", "text", 0), c("city", "=", "上海", "text", 0))))),
+    ("attr.age in (30)", AttrTerm(c("age", "=", 30.0, "number", 0))),
+    ("attr.会员.等级 = 2", AttrTerm(c("会员.等级", "=", 2.0, "number", 0))),
+    ('event:purchase where product = "A" count >= 2',
+     EventTerm("purchase", ">=", 2, None, 0, c("product", "=", "A", "text", 21))),
+    ("event:purchase where (amount > 100 and not gift = true) within 7d",
+     EventTerm("purchase", ">=", 1, 7 * DAY, 0, And((c("amount", ">", 100.0, "number", 22),
+                                                       Not(c("gift", "=", "true", "text", 43)))))),
+    ("clicked within 7d", EventTerm("message.clicked", ">=", 1, 7 * DAY, 0)),
+    ("replied count >= 2", EventTerm("message.replied", ">=", 2, None, 0)),
+    ("no_reply within 90d", Not(EventTerm("message.replied", ">=", 1, 90 * DAY, 0))),
+    ("last_purchase within 30d", EventTerm("purchase", ">=", 1, 30 * DAY, 0)),
+])
+def test_attribute_property_and_engagement_conditions_parse(text, tree) -> None:
+    assert parse(text) == tree
+
+
+@pytest.mark.parametrize(("text", "column", "words"), [
+    ('attr.age >= "x"', 13, 'age: >= needs a number or a date, found \'x\''),
+    ("attr.city > Beijing", 13, "city: > needs a number or a date"),
+    ("attr.signup = 2026-02-30", 15, "signup: 2026-02-30 is not a date"),
+    ("attr.9lives = 1", 6, "'9lives' is not a field name"),
+    ("attr.city", 10, "city: expected an operator such as =, in, contains or within"),
+    ("attr.city like x", 11, "city: expected an operator"),
+    ("attr.city =", 12, "city: expected a value"),
+    ("attr.city = (", 13, "city: expected a value, found '('"),
+    ("attr.city in 北京", 14, "city in: expected a list"),
+    ("attr.city in", 13, "city in: expected a list"),
+    ("attr.city in (a b)", 17, "city in: expected ',' or ')'"),
+    ("attr.city in (a,", 17, "city: expected a value"),
+    ("attr.city in (a", 16, "city in: expected ',' or ')'"),
+    ("attr.city == x", 11, "expected an operator such as >=, found '=='"),
+    ("attr.city = x ! y", 15, "unexpected '!'"),
+    ("event:purchase where", 21, "expected a property condition"),
+    ("event:purchase where (amount > 1 and)", 37, "expected a condition such as product = \"A\""),
+    ("last_purchase", 1, "last_purchase takes only a span"),
+    ("last_purchase count >= 2 within 3d", 1, "last_purchase takes only a span"),
+])
+def test_attribute_and_property_errors_point_at_the_column(text, column, words) -> None:
+    with pytest.raises(Invalid) as err:
+        parse(text)
+    assert f"at column {column}" in str(err.value) and words in str(err.value)
+
+
+def test_a_where_clause_parses_on_its_own() -> None:
+    assert parse_conditions('product = "A" and amount >= 100') == And(
+        (c("product", "=", "A", "text", 0), c("amount", ">=", 100.0, "number", 18)))
+    with pytest.raises(Invalid, match="column 1: 'tag:vip' is not a field name"):
+        parse_conditions("tag:vip")
+    with pytest.raises(Invalid, match="column 1: expected a condition such as product"):
+        parse_conditions("or")
+
+
+def test_attributes_in_finds_every_tested_attribute() -> None:
+    tree = parse('attr.city = "x" and (tag:a or not attr.age in (1, 2)) and event:buy where amount > 1')
+    assert attributes_in(tree) == {"city", "age"}

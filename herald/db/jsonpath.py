@@ -1,0 +1,119 @@
+"""Reading one value out of a JSON column the same way on SQLite and PostgreSQL.
+
+Segments and automatic tag rules compare attributes and event properties to literals; the two backends
+spell JSON access, regular expressions and substring tests differently, and would disagree on booleans
+(SQLite's 1 against PostgreSQL's true) and on casting text that is not a number (0 against an error).
+These constructs give one meaning everywhere: text as written, a number only when the text is one, a
+date only when the text starts with YYYY-MM-DD."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Boolean, Float, String, Text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PG_NUMBER = "'^-?[0-9]+(\\.[0-9]+)?$'"
+_PG_DATE = "'^[0-9]{4}-[0-9]{2}-[0-9]{2}'"
+
+
+def number_of(text: str | None) -> float | None:
+    """The number a text is (`-12`, `3.5`), else None: SQLite's herald_number()."""
+    return float(text) if isinstance(text, str) and NUMBER.fullmatch(text) else None
+
+
+def date_of(text: str | None) -> str | None:
+    """The YYYY-MM-DD a text starts with, else None: SQLite's herald_date()."""
+    return text[:10] if isinstance(text, str) and DATE.match(text) else None
+
+
+def register_sqlite_functions(dbapi_conn) -> None:
+    dbapi_conn.create_function("herald_number", 1, number_of, deterministic=True)
+    dbapi_conn.create_function("herald_date", 1, date_of, deterministic=True)
+
+
+class json_text(FunctionElement):  # noqa: N801 - used like a SQL function
+    """The value under `key` of a JSON object column as text; JSON true/false read "true"/"false"."""
+
+    type = Text()
+    inherit_cache = True
+    name = "json_text"
+
+
+class as_number(FunctionElement):  # noqa: N801
+    """A text as a number when it is one, else NULL."""
+
+    type = Float()
+    inherit_cache = True
+    name = "as_number"
+
+
+class as_date(FunctionElement):  # noqa: N801
+    """The YYYY-MM-DD a text starts with, else NULL."""
+
+    type = String()
+    inherit_cache = True
+    name = "as_date"
+
+
+class text_contains(FunctionElement):  # noqa: N801
+    """Whether a text contains another, case as written (SQLite's LIKE would ignore ASCII case)."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "text_contains"
+
+
+def _args(element, compiler, **kw) -> list[str]:
+    return [compiler.process(c, **kw) for c in element.clauses]
+
+
+@compiles(json_text, "sqlite")
+def _json_text_sqlite(element, compiler, **kw):
+    column, key = _args(element, compiler, **kw)
+    path = f"'$.\"' || {key} || '\"'"
+    return (f"CASE json_type({column}, {path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+            f"ELSE CAST(json_extract({column}, {path}) AS TEXT) END")
+
+
+@compiles(json_text, "postgresql")
+def _json_text_pg(element, compiler, **kw):
+    column, key = _args(element, compiler, **kw)
+    return f"({column} ->> {key})"
+
+
+@compiles(as_number, "sqlite")
+def _number_sqlite(element, compiler, **kw):
+    return f"herald_number({_args(element, compiler, **kw)[0]})"
+
+
+@compiles(as_number, "postgresql")
+def _number_pg(element, compiler, **kw):
+    text = _args(element, compiler, **kw)[0]
+    return f"(CASE WHEN {text} ~ {_PG_NUMBER} THEN CAST({text} AS DOUBLE PRECISION) END)"
+
+
+@compiles(as_date, "sqlite")
+def _date_sqlite(element, compiler, **kw):
+    return f"herald_date({_args(element, compiler, **kw)[0]})"
+
+
+@compiles(as_date, "postgresql")
+def _date_pg(element, compiler, **kw):
+    text = _args(element, compiler, **kw)[0]
+    return f"(CASE WHEN {text} ~ {_PG_DATE} THEN substr({text}, 1, 10) END)"
+
+
+@compiles(text_contains, "sqlite")
+def _contains_sqlite(element, compiler, **kw):
+    text, part = _args(element, compiler, **kw)
+    return f"(instr({text}, {part}) > 0)"
+
+
+@compiles(text_contains, "postgresql")
+def _contains_pg(element, compiler, **kw):
+    text, part = _args(element, compiler, **kw)
+    return f"(strpos({text}, {part}) > 0)"
