@@ -28,6 +28,7 @@ from herald.providers.lookup import Lookup, TwilioLookup
 
 def metadata() -> MetaData:
     """Every room's tables, for Alembic and for schema checks."""
+    import herald.autotag.models
     import herald.campaigns.models
     import herald.contacts.models
     import herald.content.models

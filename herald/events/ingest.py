@@ -13,7 +13,7 @@ from typing import Any
 from herald.contacts import sources
 from herald.db import UnitOfWork
 from herald.errors import Invalid
-from herald.events.service import EventIn, parse_time, record_events
+from herald.events.service import AfterRecording, EventIn, parse_time, record_events
 
 ALIASES = {"type": "type", "event": "type", "event_type": "type", "contact_id": "contact_id", "phone": "phone",
            "email": "email", "occurred_at": "occurred_at", "time": "occurred_at", "at": "occurred_at",
@@ -110,24 +110,26 @@ class EventsReport:
 
 def import_events(uow: UnitOfWork, path: Path, now: datetime, *, unknown: str = "reject",
                   default_region: str | None = None, encoding: str | None = None, erasure_key: str | None = None,
-                  progress: Callable[[int], None] | None = None) -> EventsReport:
-    """Record every event of a file; stored + duplicate + invalid = rows."""
+                  progress: Callable[[int], None] | None = None, after: AfterRecording | None = None
+                  ) -> EventsReport:
+    """Record every event of a file; stored + duplicate + invalid = rows. `after` sees each batch stored."""
     report = EventsReport(path.name)
+    options = {"source": "import", "unknown": unknown, "default_region": default_region,
+               "erasure_key": erasure_key, "after": after}
     batch: list[tuple[int, EventIn | str]] = []
     for record in read_file(path, encoding):
         batch.append(record)
         if len(batch) >= BATCH:
-            _record(uow, batch, report, now, unknown, default_region, erasure_key, progress)
-    _record(uow, batch, report, now, unknown, default_region, erasure_key, progress)
+            _record(uow, batch, report, now, options, progress)
+    _record(uow, batch, report, now, options, progress)
     return report
 
 
-def _record(uow: UnitOfWork, batch: list, report: EventsReport, now: datetime, unknown: str,
-            region: str | None, key: str | None, progress: Callable[[int], None] | None) -> None:
+def _record(uow: UnitOfWork, batch: list, report: EventsReport, now: datetime, options: dict[str, Any],
+            progress: Callable[[int], None] | None) -> None:
     if not batch:
         return
-    results = record_events(uow, [e for _, e in batch], now, source="import", unknown=unknown,
-                            default_region=region, erasure_key=key)
+    results = record_events(uow, [e for _, e in batch], now, **options)
     for (number, _), result in zip(batch, results, strict=True):
         report.rows += 1
         status: Any = result["status"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -41,11 +41,17 @@ class EventIn:
     event_id: str | None = None
 
 
+# Called with the rows just stored (contact_id, type, properties, occurred_at…): automatic tag rules
+# hook in here, from the rooms above, so they see events as they arrive.
+AfterRecording = Callable[[UnitOfWork, list[dict[str, Any]], datetime], object]
+
+
 def record_events(uow: UnitOfWork, events: Sequence[EventIn | str], now: datetime, *, source: str = "api",
                   unknown: str = "reject", default_region: str | None = None,
-                  erasure_key: str | None = None) -> list[dict[str, object]]:
+                  erasure_key: str | None = None, after: AfterRecording | None = None) -> list[dict[str, object]]:
     """Store the events; the result of each says stored, duplicate (its event id was seen) or invalid
-    with the reason. A string in `events` is an item that could not be read, and says why."""
+    with the reason. A string in `events` is an item that could not be read, and says why. `after`, when
+    given, sees the stored rows in the same unit of work."""
     if unknown not in UNKNOWN:
         raise Invalid(f"expected reject or create, got {unknown!r}", where="unknown contacts")
     if unknown == "create" and erasure_key is None:
@@ -72,6 +78,8 @@ def record_events(uow: UnitOfWork, events: Sequence[EventIn | str], now: datetim
                          "occurred_at": event.occurred_at, "event_id": event.event_id, "source": source,
                          "received_at": now})
     insert_rows(uow, Event.__table__, rows, COLUMNS, skip_conflicts_on="event_id")
+    if after is not None and rows:
+        after(uow, rows, now)
     return results
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import or_, select
@@ -41,3 +42,14 @@ def contact_ids_in(uow: UnitOfWork, path: Path, default_region: str | None) -> t
         by_key[phone], by_key[email] = cid, cid
     return sorted({by_key[k] for k in wanted.values() if k in by_key}), [r for r, k in wanted.items()
                                                                       if k not in by_key]
+
+
+def live_expiry(uow: UnitOfWork, tag_id: int, contact_ids: list[int], now: datetime) -> dict[int, datetime | None]:
+    """For the contacts that carry the tag now: when it expires (None: never)."""
+    held: dict[int, datetime | None] = {}
+    for start in range(0, len(contact_ids), 5000):
+        stmt = select(ContactTag.contact_id, ContactTag.expires_at).where(
+            ContactTag.tag_id == tag_id, ContactTag.contact_id.in_(contact_ids[start:start + 5000]),
+            or_(ContactTag.expires_at.is_(None), ContactTag.expires_at > now))
+        held.update((cid, until) for cid, until in uow.session.execute(stmt))
+    return held

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, update
@@ -12,6 +12,7 @@ from herald.contacts.models import Contact
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid, NotFound
 from herald.tags.models import ContactTag, Tag, TagCategory
+from herald.tags.queries import live_expiry
 
 TAG_NAME = re.compile(r"^[\w][\w:.\-]{0,63}$")
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -109,10 +110,33 @@ def get_tag(uow: UnitOfWork, name: str) -> Tag:
     return tag
 
 
-def ensure_tag(uow: UnitOfWork, name: str, now: datetime) -> Tag:
-    """The tag with this name, created if missing."""
+def ensure_tag(uow: UnitOfWork, name: str, now: datetime, *, kind: str = "manual",
+               category: str | None = None) -> Tag:
+    """The tag with this name, created (of that kind, in that category) if missing."""
     tag = uow.session.scalar(select(Tag).where(Tag.name == name))
-    return tag or create_tag(uow, name, now)
+    return tag or create_tag(uow, name, now, kind=kind, category=category)
+
+
+def grant_tag(uow: UnitOfWork, tag: Tag, grants: Mapping[int, datetime | None], applied_by: str,
+              now: datetime) -> dict[str, int]:
+    """Give each contact the tag until its own expiry (None: for good). A contact that has it already
+    keeps the later expiry of the two, so a rule never shortens a tag nor limits a permanent one; a tag
+    that had expired is applied afresh. Returns how many were tagged and how many extended."""
+    ids = sorted(grants)
+    held = live_expiry(uow, tag.id, ids, now)
+    for start in range(0, len(ids), 5000):
+        chunk = [i for i in ids[start:start + 5000] if i not in held]
+        uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id, ContactTag.contact_id.in_(chunk),
+                                                     ContactTag.expires_at <= now))
+    new = [{"contact_id": i, "tag_id": tag.id, "applied_by": applied_by, "applied_at": now, "expires_at": grants[i]}
+           for i in ids if i not in held]
+    longer = [{"contact_id": i, "tag_id": tag.id, "expires_at": grants[i]} for i in ids
+              if i in held and held[i] is not None and (grants[i] is None or grants[i] > held[i])]
+    if new:
+        uow.session.execute(insert(ContactTag), new)
+    if longer:
+        uow.session.execute(update(ContactTag), longer)
+    return {"tagged": len(new), "extended": len(longer)}
 
 
 def tag_contacts(uow: UnitOfWork, name: str, contact_ids: Iterable[int], applied_by: str, now: datetime,
