@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
 
+from herald.autotag import service as autotag
 from herald.campaigns.compliance import lint_profile
 from herald.clock import Clock, SystemClock
 from herald.config import Settings
@@ -21,6 +22,7 @@ from herald.db import Base, UnitOfWork, make_engine, sessions
 from herald.db import migrate as migrations
 from herald.dispatch.worker import Worker
 from herald.errors import Invalid
+from herald.events.service import AfterRecording
 from herald.providers import Provider
 from herald.providers.file import FileProvider
 from herald.providers.lookup import Lookup, TwilioLookup
@@ -83,6 +85,11 @@ class Container:
             return pricing.parse(path.read_text(encoding="utf-8"), where=str(path))
         bundled = resources.files("herald.content") / "prices" / "example.toml"
         return pricing.parse(bundled.read_text(encoding="utf-8"), where="bundled example price table")
+
+    @property
+    def after_events(self) -> AfterRecording:
+        """What runs on events as they are stored: the automatic tag rules."""
+        return autotag.on_events
 
     def close(self) -> None:
         self.engine.dispose()

@@ -196,7 +196,8 @@ def _living(uow: UnitOfWork, grants: Grants) -> Grants:
     ids = sorted({cid for given in grants.values() for cid in given})
     gone: set[int] = set()
     for chunk in _chunks(ids):
-        gone.update(uow.session.scalars(select(Contact.id).where(Contact.id.in_(chunk), Contact.erased_at.is_not(None))))
+        erased = select(Contact.id).where(Contact.id.in_(chunk), Contact.erased_at.is_not(None))
+        gone.update(uow.session.scalars(erased))
     return {tag: {c: u for c, u in given.items() if c not in gone} for tag, given in grants.items()}
 
 

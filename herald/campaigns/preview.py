@@ -44,7 +44,7 @@ def preview(uow: UnitOfWork, request: Request, profile: Profile, prices: pricing
     candidates = _candidates(uow, template, request)
     if not candidates:
         raise NotFound(f"template {template.name} has no version to preview")
-    people = _people(uow, request)
+    people = _people(uow, request, now)
     tags = names_by_contact(uow.session, [c.id for c in people])
     samples = [_sample(template, candidates, c, tags.get(c.id), request.variant, prices, now) for c in people]
     shown = {s["version_id"] for s in samples if "version_id" in s} or {v.id for v in candidates.values()}
@@ -53,7 +53,7 @@ def preview(uow: UnitOfWork, request: Request, profile: Profile, prices: pricing
     result: dict[str, Any] = {"template": template.name, "channel": template.channel, "samples": samples,
                               "findings": findings}
     if request.segment:
-        result["audience"] = _audience_cost(uow, template, request.segment, samples, prices)
+        result["audience"] = _audience_cost(uow, template, request.segment, samples, prices, now)
     return result
 
 
@@ -63,13 +63,13 @@ def _candidates(uow: UnitOfWork, template: Template, request: Request) -> dict[t
     return content.newest_versions(uow, template)
 
 
-def _people(uow: UnitOfWork, request: Request) -> list[Contact]:
+def _people(uow: UnitOfWork, request: Request, now: datetime) -> list[Contact]:
     if request.contacts:
         return [get_contact(uow, cid) for cid in request.contacts]
     if request.segment:
         if not 1 <= request.sample <= 50:
             raise Invalid("between 1 and 50", where="sample")
-        return segments.members(uow.session, request.segment, limit=request.sample)
+        return segments.members(uow.session, request.segment, limit=request.sample, now=now)
     raise Invalid("give contacts or a segment to preview for", where="preview")
 
 
@@ -99,9 +99,9 @@ def _sample(template: Template, candidates: dict, contact: Contact, tags: list[s
 
 
 def _audience_cost(uow: UnitOfWork, template: Template, segment: str, samples: list[dict[str, Any]],
-                   prices: pricing.PriceTable) -> dict[str, Any]:
+                   prices: pricing.PriceTable, now: datetime) -> dict[str, Any]:
     """Recipients by region times units per message: SMS segments as the longest sample rendered."""
-    audience = segments.audience_select(uow.session, segment).subquery()
+    audience = segments.audience_select(uow.session, segment, now).subquery()
     rows = uow.session.execute(select(Contact.region, func.count()).where(Contact.id.in_(select(audience)))
                                .group_by(Contact.region)).all()
     units = max((s["sms"]["segments"] for s in samples if "sms" in s), default=1)

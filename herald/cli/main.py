@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from herald import bootstrap
 from herald.analytics import cli as reports_cli
+from herald.autotag import cli as autotag_cli
 from herald.campaigns import cli as campaigns_cli
 from herald.cli import people, playground, preview
 from herald.config import load_settings, render_config
@@ -45,6 +46,7 @@ contacts_cli.app.command("erase")(people.erase_command)
 contacts_cli.app.command("merge")(people.merge_command)
 contacts_cli.app.command("quality")(reports_cli.quality_command)
 contacts_cli.app.command("timeline")(people.timeline_command)
+tags_cli.app.add_typer(autotag_cli.app, name="rules")
 
 # Commands that create the schema themselves or need none; every other one needs it current.
 NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules"}

@@ -35,7 +35,7 @@ def register_sqlite_functions(dbapi_conn) -> None:
     dbapi_conn.create_function("herald_date", 1, date_of, deterministic=True)
 
 
-class json_text(FunctionElement):  # noqa: N801 - used like a SQL function
+class json_text(FunctionElement):
     """The value under `key` of a JSON object column as text; JSON true/false read "true"/"false"."""
 
     type = Text()
@@ -43,7 +43,7 @@ class json_text(FunctionElement):  # noqa: N801 - used like a SQL function
     name = "json_text"
 
 
-class as_number(FunctionElement):  # noqa: N801
+class as_number(FunctionElement):
     """A text as a number when it is one, else NULL."""
 
     type = Float()
@@ -51,7 +51,7 @@ class as_number(FunctionElement):  # noqa: N801
     name = "as_number"
 
 
-class as_date(FunctionElement):  # noqa: N801
+class as_date(FunctionElement):
     """The YYYY-MM-DD a text starts with, else NULL."""
 
     type = String()
@@ -59,7 +59,7 @@ class as_date(FunctionElement):  # noqa: N801
     name = "as_date"
 
 
-class text_contains(FunctionElement):  # noqa: N801
+class text_contains(FunctionElement):
     """Whether a text contains another, case as written (SQLite's LIKE would ignore ASCII case)."""
 
     type = Boolean()

@@ -31,7 +31,7 @@ def import_(
         result = ingest.import_events(uow, file, container.clock.now(), unknown=unknown,
                                       default_region=default_region or container.settings.default_region,
                                       encoding=encoding, erasure_key=container.settings.secret_key,
-                                      progress=advance)
+                                      progress=advance, after=container.after_events)
     if report:
         write_problems(report, [{"row": p["row"], "field": "", "value": "", "reason": p["reason"]}
                                 for p in result.problems])

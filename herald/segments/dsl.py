@@ -293,7 +293,8 @@ class _Parser:
     def members(self, name: str, pos: int) -> Node:
         tok = self.peek()
         if tok is None or tok[0] != "open":
-            raise fail(self.text, tok[2] if tok else len(self.text), f"{name} in: expected a list such as (\"a\", \"b\")")
+            where = tok[2] if tok else len(self.text)
+            raise fail(self.text, where, f"{name} in: expected a list such as (\"a\", \"b\")")
         self.i += 1
         items = []
         while True:

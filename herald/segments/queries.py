@@ -31,7 +31,8 @@ def audience_select(session: Session, text: str, now: datetime | None = None) ->
 
 
 def _attribute_exists(session: Session, name: str) -> bool:
-    return session.scalar(select(Contact.id).where(json_text(Contact.attributes, name).is_not(None)).limit(1)) is not None
+    has = select(Contact.id).where(json_text(Contact.attributes, name).is_not(None)).limit(1)
+    return session.scalar(has) is not None
 
 
 def count(session: Session, text: str, now: datetime | None = None) -> int:

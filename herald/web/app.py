@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from herald.db import migrate as migrations
 from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound
 from herald.segments import queries as segments
-from herald.web import campaigns_api, contacts_api, events_api, tags_api, templates_api
+from herald.web import autotag_api, campaigns_api, contacts_api, events_api, tags_api, templates_api
 from herald.web.deps import Unit
 
 STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403}
@@ -32,11 +32,12 @@ def create_app(container: Any) -> FastAPI:
 
     @api.get("/api/v1/segments/count")
     def segment_count(unit: Unit, q: Annotated[str, Query(description="Segment expression")]) -> dict[str, object]:
-        return {"expression": q, "count": segments.count(unit.session, q)}
+        return {"expression": q, "count": segments.count(unit.session, q, container.clock.now())}
 
     api.include_router(contacts_api.router(container))
     api.include_router(events_api.router(container))
     api.include_router(tags_api.router(container))
+    api.include_router(autotag_api.router(container))
     api.include_router(templates_api.router(container))
     api.include_router(campaigns_api.router(container))
     return api

@@ -40,7 +40,7 @@ def router(container: Any) -> APIRouter:
     @api.get("")
     def list_contacts(unit: Unit, segment: str = "all", q: str | None = None,
                       limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
-        ids = segments.audience_select(unit.session, segment).order_by(None).scalar_subquery()
+        ids = segments.audience_select(unit.session, segment, container.clock.now()).order_by(None).scalar_subquery()
         where = [Contact.id.in_(ids)]
         if q:
             like = f"%{q.strip().lower()}%"

@@ -11,11 +11,11 @@ import pytest
 from herald.contacts import service as contacts
 from herald.contacts.normalize import normalize_phone
 from herald.contacts.service import ContactInput
+from herald.db.jsonpath import date_of, number_of
 from herald.errors import Invalid
 from herald.events.service import EventIn, record_events
 from herald.segments import queries
 from herald.segments.compile import COMPARE
-from herald.db.jsonpath import date_of, number_of
 from herald.segments.dsl import All, And, AttrTerm, EventTerm, Node, Not, Or, parse
 from herald.tags import service as tags
 from herald.types import Channel
@@ -144,7 +144,8 @@ ATOMS = ["tag:vip", "tag:churned", 'tag:"会员"', "region:NP", "region:CN", "re
          "tz:Asia/Tokyo", 'carrier:"Nepal Telecom"', "all", "event:purchase", "event:page_view within 7d",
          "event:purchase count >= 2 within 90d", "event:purchase count = 0", "event:purchase count < 2 within 30d",
          "event:page_view count != 1", "event:purchase count > 3",
-         'attr.city = "北京"', "attr.city != Kathmandu", 'attr.city in ("上海", kathmandu)', 'attr.city contains "mand"',
+         'attr.city = "北京"', "attr.city != Kathmandu", 'attr.city in ("上海", kathmandu)',
+         'attr.city contains "mand"',
          "attr.age >= 30", "attr.age < 0", "attr.age = 45.5", "attr.age != 17", "attr.signup >= 2026-01-01",
          "attr.signup = 2026-03-20", "attr.signup within 90d", "attr.age in (17, 30)",
          'event:purchase where product = "A"', "event:purchase where amount > 100 within 60d",

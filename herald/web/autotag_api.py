@@ -1,0 +1,58 @@
+"""`/api/v1/tag-rules`: automatic tag rules — save (a new version each change), dry run, back-fill."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from herald.autotag import service
+from herald.autotag.models import TagRule
+from herald.web.deps import Unit
+
+
+def _rule(rule: TagRule) -> dict[str, Any]:
+    return {"name": rule.name, "kind": rule.kind, "version": rule.version, "enabled": rule.enabled,
+            "definition": rule.definition, "updated_at": rule.updated_at, "updated_by": rule.updated_by}
+
+
+def router(container: Any) -> APIRouter:
+    api = APIRouter(prefix="/api/v1/tag-rules", tags=["tag rules"])
+
+    @api.get("")
+    def list_rules(unit: Unit) -> list[dict[str, Any]]:
+        return [_rule(r) for r in service.list_rules(unit)]
+
+    @api.post("/dry-run")
+    def dry_run(unit: Unit, definition: Annotated[Any, Body()]) -> dict[str, Any]:
+        """What a definition would change over history, writing nothing."""
+        return service.dry_run(unit, definition, container.clock.now())
+
+    @api.put("/{name}")
+    def save(unit: Unit, name: str, definition: Annotated[Any, Body()], by: str = "api",
+             backfill: bool = False) -> dict[str, Any]:
+        """Create or change a rule (a changed definition is a new version); `backfill` applies it over history."""
+        now = container.clock.now()
+        saved = _rule(service.save_rule(unit, name, definition, by, now))
+        return {**saved, "backfill": service.backfill(unit, name, now)} if backfill else saved
+
+    @api.get("/{name}")
+    def show(unit: Unit, name: str) -> dict[str, Any]:
+        versions = [{"version": v.version, "definition": v.definition, "saved_at": v.saved_at, "saved_by": v.saved_by}
+                    for v in service.history(unit, name)]
+        return {**_rule(service.get_rule(unit, name)), "versions": versions}
+
+    @api.post("/{name}/backfill")
+    def backfill(unit: Unit, name: str) -> dict[str, Any]:
+        return service.backfill(unit, name, container.clock.now())
+
+    @api.post("/{name}/enabled")
+    def enable(unit: Unit, name: str, enabled: Annotated[bool, Body(embed=True)]) -> dict[str, Any]:
+        return _rule(service.set_enabled(unit, name, enabled))
+
+    @api.delete("/{name}")
+    def delete(unit: Unit, name: str) -> dict[str, Any]:
+        service.delete_rule(unit, name)
+        return {"name": name, "deleted": True}
+
+    return api
