@@ -117,3 +117,29 @@ def _contains_sqlite(element, compiler, **kw):
 def _contains_pg(element, compiler, **kw):
     text, part = _args(element, compiler, **kw)
     return f"(strpos({text}, {part}) > 0)"
+
+
+class json_number(FunctionElement):  # noqa: N801
+    """The value under `key` as a number: a JSON number, or a string that is one (`"250"`); else NULL.
+    Cheaper than as_number(json_text(…)) on SQLite, where JSON numbers skip the Python check."""
+
+    type = Float()
+    inherit_cache = True
+    name = "json_number"
+
+
+@compiles(json_number, "sqlite")
+def _json_number_sqlite(element, compiler, **kw):
+    column, key = _args(element, compiler, **kw)
+    path = f"'$.\"' || {key} || '\"'"
+    return (f"(CASE json_type({column}, {path}) WHEN 'integer' THEN json_extract({column}, {path}) "
+            f"WHEN 'real' THEN json_extract({column}, {path}) "
+            f"WHEN 'text' THEN herald_number(json_extract({column}, {path})) END)")
+
+
+@compiles(json_number, "postgresql")
+def _json_number_pg(element, compiler, **kw):
+    column, key = _args(element, compiler, **kw)
+    text = f"({column} ->> {key})"
+    return (f"(CASE jsonb_typeof({column} -> {key}) WHEN 'number' THEN CAST({text} AS DOUBLE PRECISION) "
+            f"WHEN 'string' THEN (CASE WHEN {text} ~ {_PG_NUMBER} THEN CAST({text} AS DOUBLE PRECISION) END) END)")

@@ -10,6 +10,7 @@ from sqlalchemy import case, delete, func, insert, literal, select
 
 from herald.contacts.models import Contact
 from herald.db import UnitOfWork, UTCDateTime
+from herald.db.jsonpath import json_number
 from herald.errors import Invalid
 from herald.events.models import Event
 from herald.scores.models import ContactScore
@@ -34,7 +35,7 @@ class Thresholds:
 def compute(uow: UnitOfWork, now: datetime, limits: Thresholds = Thresholds()) -> dict[str, int]:
     """Recompute every live contact's RFM scores and lifecycle stage; returns contacts per stage."""
     bought = (select(Event.contact_id, func.max(Event.occurred_at).label("last"), func.count().label("n"),
-                     func.sum(func.coalesce(Event.properties["amount"].as_float(), 0.0)).label("spent"))
+                     func.sum(func.coalesce(json_number(Event.properties, "amount"), 0.0)).label("spent"))
               .where(Event.type == "purchase").group_by(Event.contact_id).subquery())
     ranked = select(bought, *(func.ntile(5).over(order_by=(column, bought.c.contact_id)).label(name)
                               for name, column in (("r", bought.c.last), ("f", bought.c.n), ("m", bought.c.spent))))

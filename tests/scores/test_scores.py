@@ -98,3 +98,15 @@ def test_the_worker_recomputes_daily(container) -> None:
     assert any("scores recomputed: new 1" in e for e in worker.stats.events)
     worker.tick()  # not again within the day
     assert sum("scores recomputed" in e for e in worker.stats.events) == 1
+
+
+def test_money_counts_numbers_and_numeric_text_only(container) -> None:
+    """An amount that is not a number (a typo, a flag) adds nothing on either database, and breaks nothing."""
+    with container.uow() as uow:
+        (cid,) = [o.contact_id for o in upsert_contacts(uow, [ContactInput(row=0, email="m@example.com")], NOW, "t")]
+        amounts = [12, 2.5, "250", "lots", True, None, "1,000", {"value": 3}]
+        record_events(uow, [EventIn("purchase", NOW - timedelta(days=i + 1), contact_id=cid,
+                                    properties={"amount": a}) for i, a in enumerate(amounts)], NOW)
+        scores.compute(uow, NOW)
+        spent, n = uow.session.execute(select(ContactScore.spent, ContactScore.purchases)).one()
+    assert (spent, n) == (264.5, len(amounts))
