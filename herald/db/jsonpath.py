@@ -119,7 +119,7 @@ def _contains_pg(element, compiler, **kw):
     return f"(strpos({text}, {part}) > 0)"
 
 
-class json_number(FunctionElement):  # noqa: N801
+class json_number(FunctionElement):
     """The value under `key` as a number: a JSON number, or a string that is one (`"250"`); else NULL.
     Cheaper than as_number(json_text(…)) on SQLite, where JSON numbers skip the Python check."""
 

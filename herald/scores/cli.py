@@ -30,3 +30,19 @@ def grid(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     emit(ctx, json_out, cells, lambda: table("recency ↓ × frequency →", ["r", "f1", "f2", "f3", "f4", "f5"],
                                              [[r, *(found.get((r, f), 0) for f in range(1, 6))]
                                               for r in range(5, 0, -1)]))
+
+
+@app.command()
+def cluster(ctx: typer.Context, k: int = typer.Option(4, "--k", help="How many clusters (2 to 12)."),
+            json_out: JsonFlag = False) -> None:
+    """Group contacts by RFM and engagement (k-means) into computed tags named in words."""
+    from herald.scores import clusters
+
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        found = clusters.cluster(uow, container.clock.now(), k)
+    emit(ctx, json_out, found, lambda: table("Clusters", ["tag", "contacts", "bought", "days since", "purchases",
+                                                          "spent", "engagement"],
+                                             [[c["tag"], c["contacts"], f"{c['profile']['buyers']:.0%}",
+                                               c["profile"]["recency_days"], c["profile"]["purchases"],
+                                               c["profile"]["spent"], c["profile"]["engagement"]] for c in found]))
