@@ -18,6 +18,7 @@ import phonenumbers
 from bench.events import record_events_workload
 from bench.plan import decide_alone, plan_campaign
 from bench.render import render_templates
+from bench.segments import rfm_recompute, segment_count
 from herald.cli.sample import write_csv
 from herald.contacts import importer
 from herald.db import UnitOfWork, make_engine, sessions
@@ -146,7 +147,9 @@ ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {"import_contacts": i
                                                              "render_templates": render_templates,
                                                              "plan_campaign": plan_campaign,
                                                              "decide": decide_alone,
-                                                             "record_events": record_events_workload}
+                                                             "record_events": record_events_workload,
+                                                             "segment_count": segment_count,
+                                                             "rfm_recompute": rfm_recompute}
 
 
 if __name__ == "__main__":

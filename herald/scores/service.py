@@ -46,15 +46,22 @@ def compute(uow: UnitOfWork, now: datetime, limits: Thresholds = Thresholds()) -
 
     stage = case((Contact.created_at >= ago(limits.new_days), "new"),
                  (ranked.c.last >= ago(limits.active_days), "active"),
-                 (ranked.c.last >= ago(limits.churn_days), "dormant"),
-                 (ranked.c.last.is_not(None), "churned"), else_="potential")
-    rows = (select(Contact.id, ranked.c.last, func.coalesce(ranked.c.n, 0), func.coalesce(ranked.c.spent, 0.0),
-                   ranked.c.r, ranked.c.f, ranked.c.m, stage, literal(now, UTCDateTime))
-            .select_from(Contact).outerjoin(ranked, ranked.c.contact_id == Contact.id)
-            .where(Contact.erased_at.is_(None)))
+                 (ranked.c.last >= ago(limits.churn_days), "dormant"), else_="churned")
+    columns = ["contact_id", "last_purchase", "purchases", "spent", "r", "f", "m", "stage", "computed_at"]
+    # Buyers first, driven from the ranked purchases and probing contacts by key; then everyone else. One
+    # statement with a LEFT JOIN onto the ranked set would be quadratic on SQLite, which cannot index it.
+    buyers = (select(ranked.c.contact_id, ranked.c.last, ranked.c.n, ranked.c.spent, ranked.c.r, ranked.c.f,
+                     ranked.c.m, stage, literal(now, UTCDateTime))
+              .join(Contact, Contact.id == ranked.c.contact_id).where(Contact.erased_at.is_(None)))
+    scored = select(ContactScore.contact_id).where(ContactScore.contact_id == Contact.id).exists()
+    others = (select(Contact.id, literal(None, UTCDateTime), literal(0), literal(0.0), literal(None),
+                     literal(None), literal(None),
+                     case((Contact.created_at >= ago(limits.new_days), "new"), else_="potential"),
+                     literal(now, UTCDateTime))
+              .where(Contact.erased_at.is_(None), ~scored))
     uow.session.execute(delete(ContactScore))
-    uow.session.execute(insert(ContactScore).from_select(
-        ["contact_id", "last_purchase", "purchases", "spent", "r", "f", "m", "stage", "computed_at"], rows))
+    uow.session.execute(insert(ContactScore).from_select(columns, buyers))
+    uow.session.execute(insert(ContactScore).from_select(columns, others))
     counts = dict(uow.session.execute(select(ContactScore.stage, func.count()).group_by(ContactScore.stage)).all())
     return {s: counts.get(s, 0) for s in STAGES}
 
