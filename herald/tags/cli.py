@@ -141,9 +141,24 @@ def _span(text: str) -> timedelta:
 
 
 @app.command()
-def remove(ctx: typer.Context, name: str, ids: Annotated[str, typer.Option(help="Comma-separated contact ids.")],
+def remove(ctx: typer.Context, name: str,
+           ids: Annotated[str | None, typer.Option(help="Comma-separated contact ids.")] = None,
+           segment: Annotated[str | None, typer.Option(help="Untag everyone matching this expression.")] = None,
+           file: Annotated[Path | None, typer.Option(help="A CSV or list of phone numbers or emails.")] = None,
            json_out: JsonFlag = False) -> None:
-    """Remove a tag from contacts."""
-    with app_context(ctx).container.uow() as uow:
-        removed = service.untag_contacts(uow, name, parse_ids(ids))
-    emit(ctx, json_out, {"tag": name, "removed": removed}, f"Removed {name!r} from {removed} contact(s).")
+    """Remove a tag from contacts by id list, segment expression or a file of numbers and emails."""
+    if sum(x is not None for x in (ids, segment, file)) != 1:
+        raise Invalid("give exactly one of --ids, --segment or --file", where="tags remove")
+    app_ctx = app_context(ctx)
+    container = app_ctx.container
+    unknown: list[str] = []
+    with container.uow() as uow:
+        if ids is not None:
+            removed = service.untag_contacts(uow, name, parse_ids(ids))
+        elif segment is not None:
+            removed = service.untag_matching(uow, name, app_ctx.audience(uow.session, segment))
+        else:
+            found, unknown = contact_ids_in(uow, file, container.settings.default_region)
+            removed = service.untag_contacts(uow, name, found)
+    emit(ctx, json_out, {"tag": name, "removed": removed, "not_found": unknown},
+         f"Removed {name!r} from {removed} contact(s)." + (f" {len(unknown)} not found." if unknown else ""))

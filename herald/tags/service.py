@@ -174,6 +174,14 @@ def untag_contacts(uow: UnitOfWork, name: str, contact_ids: Iterable[int]) -> in
     return uow.session.execute(stmt).rowcount
 
 
+def untag_matching(uow: UnitOfWork, name: str, contact_ids: Select) -> int:
+    """Remove a tag from every contact whose id the select yields; returns how many lost it."""
+    tag = get_tag(uow, name)
+    ids = contact_ids.order_by(None).subquery()
+    stmt = delete(ContactTag).where(ContactTag.tag_id == tag.id, ContactTag.contact_id.in_(select(ids.c[0])))
+    return uow.session.execute(stmt).rowcount
+
+
 def tag_counts(uow: UnitOfWork, now: datetime | None = None) -> list[tuple[str, int]]:
     """Every tag with the number of contacts carrying it (as of `now`, when expiry counts)."""
     live = ContactTag.tag_id == Tag.id

@@ -272,6 +272,16 @@ def test_the_tag_taxonomy_from_the_command_line(capsys, db_url, tmp_path, monkey
                    "30d", "--by", "ana")
     assert done == {"tag": "shoes", "newly_tagged": 1, "not_found": ["+9779800000000"]}
     herald(capsys, *db, "tags", "apply", "shoes", "--ids", "2", "--expires", "soon", code=2)
+    assert as_json(capsys, *db, "--json", "tags", "apply", "shoes", "--segment", "region:NP")["newly_tagged"] == 2
+    gone = as_json(capsys, *db, "--json", "segments", "count", "tag:shoes and not consent:sms")["count"]
+    assert 0 < gone < 3
+    assert as_json(capsys, *db, "--json", "tags", "remove", "shoes", "--segment", "not consent:sms")["removed"] == gone
+    assert as_json(capsys, *db, "--json", "segments", "count", "tag:shoes")["count"] == 3 - gone
+    left = as_json(capsys, *db, "--json", "segments", "list", "tag:shoes")
+    assert as_json(capsys, *db, "--json", "tags", "remove", "shoes", "--ids", str(left[0]["id"]))["removed"] == 1
+    assert as_json(capsys, *db, "--json", "tags", "remove", "shoes", "--segment", "all")["removed"] == 2 - gone
+    as_json(capsys, *db, "--json", "tags", "apply", "shoes", "--file", str(tmp_path / "n.txt"))
+    herald(capsys, *db, "tags", "remove", "shoes", code=2)  # say whom
     listed = as_json(capsys, *db, "--json", "tags", "list")
     assert listed[0]["category"] == "interests" and listed[0]["contacts"] == 1
     assert as_json(capsys, *db, "--json", "tags", "search", "sh") == ["shoes"]
