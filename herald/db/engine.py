@@ -44,7 +44,9 @@ def _sqlite_engine(url: str, database: str | None, **kwargs) -> Engine:
         # Let SQLAlchemy issue BEGIN itself, so a unit of work is one real transaction.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+        # A 64 MiB page cache (the default is 2 MiB) keeps the indexes of a million-row table in memory.
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000",
+                       "cache_size=-65536"):
             cur.execute(f"PRAGMA {pragma}")
         cur.close()
         register_sqlite_functions(dbapi_conn)

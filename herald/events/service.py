@@ -101,9 +101,22 @@ def _problem(event: EventIn, now: datetime) -> str | None:
         return "no contact: give contact_id, phone or email"
     if event.event_id is not None and not 0 < len(event.event_id) <= 128:
         return "event_id: expected 1 to 128 characters"
-    if len(json.dumps(event.properties, default=str)) > MAX_PROPERTIES:
+    if not _surely_small(event.properties) and len(json.dumps(event.properties, default=str)) > MAX_PROPERTIES:
         return f"properties: more than {MAX_PROPERTIES // 1024} KB"
     return None
+
+
+def _surely_small(properties: Mapping[str, Any]) -> bool:
+    """Whether flat properties are certainly under the limit without writing them out: JSON spends at
+    most six characters per character of text (\\uXXXX) and 32 per number or punctuation."""
+    if len(properties) > 64:
+        return False
+    bound = 0
+    for key, value in properties.items():
+        if isinstance(value, dict | list | tuple) or not isinstance(key, str):
+            return False
+        bound += 6 * len(key) + (6 * len(value) if isinstance(value, str) else 32) + 32
+    return bound < MAX_PROPERTIES
 
 
 def _ref(event: EventIn, region: str | None) -> tuple[str, object] | None:

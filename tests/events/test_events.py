@@ -114,3 +114,21 @@ def test_the_api_and_the_timeline(container, tmp_path) -> None:
         timeline = people.timeline(uow, sita)
     assert [e["at"] for e in timeline] == sorted((e["at"] for e in timeline), reverse=True)
     assert timeline[1]["at"] == datetime(2026, 3, 9, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("properties", "kept"), [
+    ({"note": "x" * 16_000}, True),
+    ({"note": "\u0001" * 3000}, False),  # 3,000 characters, 18,000 bytes once escaped
+    ({"note": "x" * 17_000}, False),
+    ({f"k{i}": i for i in range(100)}, True),
+    ({f"k{i}": "y" * 200 for i in range(100)}, False),
+    ({"items": ["z" * 100] * 200}, False),
+    ({"items": [{"sku": "A", "qty": 1}]}, True),
+])
+def test_properties_over_16_kb_of_json_are_refused(container, tmp_path, properties, kept) -> None:
+    setup(container, tmp_path)
+    with container.uow() as uow:
+        (result,) = record_events(uow, [EventIn("purchase", BEFORE, contact_id=contact_id(container, SITA),
+                                                properties=properties)], NOW)
+    assert (result["status"] == "stored") is kept
+    assert kept or result["reason"] == "properties: more than 16 KB"
