@@ -158,7 +158,7 @@ def _event_grants(uow: UnitOfWork, rule: EventRule, now: datetime, contact_ids: 
     if rule.within is not None:
         where.append(Event.occurred_at >= now - rule.within)
     if rule.where is not None:
-        where.append(passes(rule.where, lambda name: json_text(Event.properties, name), now))
+        where.append(passes(rule.where, Event.properties, now))
     stmt = (select(Event.contact_id, func.max(Event.occurred_at), *groups).where(*where)
             .group_by(Event.contact_id, *groups))
     if rule.count > 1:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Boolean, Float, String, Text
+from sqlalchemy import Boolean, Float, String, Text, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -18,6 +18,7 @@ NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PG_NUMBER = "'^-?[0-9]+(\\.[0-9]+)?$'"
 _PG_DATE = "'^[0-9]{4}-[0-9]{2}-[0-9]{2}'"
+
 
 
 def number_of(text: str | None) -> float | None:
@@ -35,35 +36,72 @@ def register_sqlite_functions(dbapi_conn) -> None:
     dbapi_conn.create_function("herald_date", 1, date_of, deterministic=True)
 
 
-class json_text(FunctionElement):
-    """The value under `key` of a JSON object column as text; JSON true/false read "true"/"false"."""
-
-    type = Text()
+class _Function(FunctionElement):
     inherit_cache = True
+
+
+class _JsonText(_Function):
+    inherit_cache = True
+    type = Text()
     name = "json_text"
 
 
-class as_number(FunctionElement):
+class _JsonValue(_Function):
+    inherit_cache = True
+    type = Text()
+    name = "json_value"
+
+
+class _JsonNumber(_Function):
+    inherit_cache = True
+    type = Float()
+    name = "json_number"
+
+
+def _keyed(kind: type[_Function], column, key: str) -> _Function:
+    # Both spellings of the key are bound: PostgreSQL's ->> takes the name, SQLite's json_extract a path.
+    return kind(column, literal(key), literal('$."' + key.replace('"', '""') + '"'))
+
+
+def json_text(column, key: str) -> _JsonText:
+    """The value under `key` of a JSON object column as text; JSON true/false read "true"/"false"."""
+    return _keyed(_JsonText, column, key)
+
+
+def json_value(column, key: str) -> _JsonValue:
+    """The value under `key` as the database reads it: a JSON string is the same text as json_text, but
+    a number or boolean is a number on SQLite (30, 1). One lookup cheaper; it equals a text that is no
+    number, true or false exactly when json_text does."""
+    return _keyed(_JsonValue, column, key)
+
+
+def json_number(column, key: str) -> _JsonNumber:
+    """The value under `key` as a number: a JSON number, or a string that is one (`"250"`); else NULL.
+    Cheaper than as_number(json_text(…)) on SQLite, where JSON numbers skip the Python check."""
+    return _keyed(_JsonNumber, column, key)
+
+
+class as_number(_Function):
     """A text as a number when it is one, else NULL."""
 
-    type = Float()
     inherit_cache = True
+    type = Float()
     name = "as_number"
 
 
-class as_date(FunctionElement):
+class as_date(_Function):
     """The YYYY-MM-DD a text starts with, else NULL."""
 
-    type = String()
     inherit_cache = True
+    type = String()
     name = "as_date"
 
 
-class text_contains(FunctionElement):
+class text_contains(_Function):
     """Whether a text contains another, case as written (SQLite's LIKE would ignore ASCII case)."""
 
-    type = Boolean()
     inherit_cache = True
+    type = Boolean()
     name = "text_contains"
 
 
@@ -71,18 +109,40 @@ def _args(element, compiler, **kw) -> list[str]:
     return [compiler.process(c, **kw) for c in element.clauses]
 
 
-@compiles(json_text, "sqlite")
+@compiles(_JsonText, "sqlite")
 def _json_text_sqlite(element, compiler, **kw):
-    column, key = _args(element, compiler, **kw)
-    path = f"'$.\"' || {key} || '\"'"
+    column, _, path = _args(element, compiler, **kw)
     return (f"CASE json_type({column}, {path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
             f"ELSE CAST(json_extract({column}, {path}) AS TEXT) END")
 
 
-@compiles(json_text, "postgresql")
+@compiles(_JsonValue, "sqlite")
+def _json_value_sqlite(element, compiler, **kw):
+    column, _, path = _args(element, compiler, **kw)
+    return f"json_extract({column}, {path})"
+
+
+@compiles(_JsonNumber, "sqlite")
+def _json_number_sqlite(element, compiler, **kw):
+    column, _, path = _args(element, compiler, **kw)
+    return (f"(CASE json_type({column}, {path}) WHEN 'integer' THEN json_extract({column}, {path}) "
+            f"WHEN 'real' THEN json_extract({column}, {path}) "
+            f"WHEN 'text' THEN herald_number(json_extract({column}, {path})) END)")
+
+
+@compiles(_JsonText, "postgresql")
+@compiles(_JsonValue, "postgresql")
 def _json_text_pg(element, compiler, **kw):
-    column, key = _args(element, compiler, **kw)
+    column, key, _ = _args(element, compiler, **kw)
     return f"({column} ->> {key})"
+
+
+@compiles(_JsonNumber, "postgresql")
+def _json_number_pg(element, compiler, **kw):
+    column, key, _ = _args(element, compiler, **kw)
+    text = f"({column} ->> {key})"
+    return (f"(CASE jsonb_typeof({column} -> {key}) WHEN 'number' THEN CAST({text} AS DOUBLE PRECISION) "
+            f"WHEN 'string' THEN (CASE WHEN {text} ~ {_PG_NUMBER} THEN CAST({text} AS DOUBLE PRECISION) END) END)")
 
 
 @compiles(as_number, "sqlite")
@@ -117,29 +177,3 @@ def _contains_sqlite(element, compiler, **kw):
 def _contains_pg(element, compiler, **kw):
     text, part = _args(element, compiler, **kw)
     return f"(strpos({text}, {part}) > 0)"
-
-
-class json_number(FunctionElement):
-    """The value under `key` as a number: a JSON number, or a string that is one (`"250"`); else NULL.
-    Cheaper than as_number(json_text(…)) on SQLite, where JSON numbers skip the Python check."""
-
-    type = Float()
-    inherit_cache = True
-    name = "json_number"
-
-
-@compiles(json_number, "sqlite")
-def _json_number_sqlite(element, compiler, **kw):
-    column, key = _args(element, compiler, **kw)
-    path = f"'$.\"' || {key} || '\"'"
-    return (f"(CASE json_type({column}, {path}) WHEN 'integer' THEN json_extract({column}, {path}) "
-            f"WHEN 'real' THEN json_extract({column}, {path}) "
-            f"WHEN 'text' THEN herald_number(json_extract({column}, {path})) END)")
-
-
-@compiles(json_number, "postgresql")
-def _json_number_pg(element, compiler, **kw):
-    column, key = _args(element, compiler, **kw)
-    text = f"({column} ->> {key})"
-    return (f"(CASE jsonb_typeof({column} -> {key}) WHEN 'number' THEN CAST({text} AS DOUBLE PRECISION) "
-            f"WHEN 'string' THEN (CASE WHEN {text} ~ {_PG_NUMBER} THEN CAST({text} AS DOUBLE PRECISION) END) END)")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, not_, or_, select, true
 
 from herald.contacts.models import Consent, Contact, Suppression
-from herald.db.jsonpath import as_date, as_number, json_text, text_contains
+from herald.db.jsonpath import as_date, as_number, json_text, json_value, text_contains
 from herald.events.models import Event
 from herald.scores.models import ContactScore
 from herald.segments.dsl import All, And, AttrTerm, Compare, EventTerm, Node, Not, Or, ScoreTerm, Term
@@ -31,7 +32,7 @@ def condition(node: Node, tag_ids: Mapping[str, int], now: datetime) -> ColumnEl
     if isinstance(node, EventTerm):
         return _event(node, now)
     if isinstance(node, AttrTerm):
-        return passes(node.test, lambda name: json_text(Contact.attributes, name), now)
+        return passes(node.test, Contact.attributes, now)
     if isinstance(node, ScoreTerm):
         score = getattr(ContactScore, node.score)
         return exists().where(ContactScore.contact_id == Contact.id, score.is_not(None),
@@ -39,20 +40,25 @@ def condition(node: Node, tag_ids: Mapping[str, int], now: datetime) -> ColumnEl
     return _term(node, tag_ids, now)
 
 
+# Any text a JSON number may be written as, on either database (12, -3.5, 1e3, 1.5E-07, 100.0).
+NUMBER_TEXT = re.compile(r"-?[0-9.]+([eE][-+]?[0-9]+)?")
 COMPARE = {">=": operator.ge, ">": operator.gt, "=": operator.eq, "!=": operator.ne, "<=": operator.le,
            "<": operator.lt}
 
 
-def passes(node: Node, value_of: Callable[[str], ColumnElement], now: datetime) -> ColumnElement[bool]:
-    """The condition that named values (`value_of(name)` as text) pass a test tree of comparisons; a
-    missing value or one of another kind (text where a number is wanted) fails rather than being NULL."""
+def passes(node: Node, column: ColumnElement, now: datetime) -> ColumnElement[bool]:
+    """The condition that the values of a JSON object column pass a test tree of comparisons; a missing
+    value or one of another kind (text where a number is wanted) fails rather than being NULL."""
     if isinstance(node, Not):
-        return not_(passes(node.item, value_of, now))
+        return not_(passes(node.item, column, now))
     if isinstance(node, And | Or):
         join = and_ if isinstance(node, And) else or_
-        return join(*(passes(i, value_of, now) for i in node.items))
+        return join(*(passes(i, column, now) for i in node.items))
     assert isinstance(node, Compare)
-    text = value_of(node.name)
+    if node.kind == "text" and node.op in ("=", "!=") and not _reads_as_value(node.value):
+        # Plain text: the database's own reading of the value compares the same, one lookup cheaper.
+        return func.coalesce(COMPARE[node.op](json_value(column, node.name), node.value), false())
+    text = json_text(column, node.name)
     if node.op == "contains":
         test = text_contains(text, node.value)
     elif node.kind == "span":
@@ -64,12 +70,17 @@ def passes(node: Node, value_of: Callable[[str], ColumnElement], now: datetime) 
     return func.coalesce(test, false())
 
 
+def _reads_as_value(text: str) -> bool:
+    """Whether a JSON number or boolean could read as this text (where SQLite and PostgreSQL differ)."""
+    return text in ("true", "false") or bool(NUMBER_TEXT.fullmatch(text))
+
+
 def _event(term: EventTerm, now: datetime) -> ColumnElement[bool]:
     where = [Event.contact_id == Contact.id, Event.type == term.type]
     if term.within is not None:
         where.append(Event.occurred_at >= now - term.within)
     if term.where is not None:
-        where.append(passes(term.where, lambda name: json_text(Event.properties, name), now))
+        where.append(passes(term.where, Event.properties, now))
     if (term.op, term.count) in ((">=", 1), (">", 0)):
         return exists().where(*where)  # "did it at least once": stops at the first event
     counted = select(func.count()).select_from(Event).where(*where).scalar_subquery()

@@ -151,7 +151,9 @@ ATOMS = ["tag:vip", "tag:churned", 'tag:"会员"', "region:NP", "region:CN", "re
          'event:purchase where product = "A"', "event:purchase where amount > 100 within 60d",
          'event:purchase where (product in (A, B) and not amount < 100) count >= 2',
          "event:page_view where gift = true", 'event:purchase where product contains "A"',
-         "event:purchase where amount = 250 count = 0", "last_purchase within 30d"]
+         "event:purchase where amount = 250 count = 0", "last_purchase within 30d",
+         'event:purchase where amount = "250"', "event:purchase where amount != lots",
+         'event:page_view where gift != "true"', 'event:purchase where amount = "120"']
 EVENT_TYPES = ("purchase", "page_view")
 
 
