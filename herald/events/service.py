@@ -9,13 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from herald.contacts import items as contact_items
 from herald.contacts.models import Contact
 from herald.contacts.normalize import Phone, normalize_email, normalize_phone
 from herald.db import UnitOfWork
-from herald.db.bulk import insert_rows
+from herald.db.bulk import insert_rows, select_in
 from herald.errors import Invalid
 from herald.events.models import Event
 from herald.types import parse_utc
@@ -101,22 +99,12 @@ def _problem(event: EventIn, now: datetime) -> str | None:
         return "no contact: give contact_id, phone or email"
     if event.event_id is not None and not 0 < len(event.event_id) <= 128:
         return "event_id: expected 1 to 128 characters"
-    if not _surely_small(event.properties) and len(json.dumps(event.properties, default=str)) > MAX_PROPERTIES:
+    # JSON never takes more than six characters per character of repr() (\\uXXXX at worst), and repr()
+    # is much cheaper than writing the JSON: only properties near the limit are written out to measure.
+    if 6 * len(repr(event.properties)) > MAX_PROPERTIES and len(json.dumps(event.properties, default=str)
+                                                                 ) > MAX_PROPERTIES:
         return f"properties: more than {MAX_PROPERTIES // 1024} KB"
     return None
-
-
-def _surely_small(properties: Mapping[str, Any]) -> bool:
-    """Whether flat properties are certainly under the limit without writing them out: JSON spends at
-    most six characters per character of text (\\uXXXX) and 32 per number or punctuation."""
-    if len(properties) > 64:
-        return False
-    bound = 0
-    for key, value in properties.items():
-        if isinstance(value, dict | list | tuple) or not isinstance(key, str):
-            return False
-        bound += 6 * len(key) + (6 * len(value) if isinstance(value, str) else 32) + 32
-    return bound < MAX_PROPERTIES
 
 
 def _ref(event: EventIn, region: str | None) -> tuple[str, object] | None:
@@ -159,11 +147,8 @@ def _contacts(uow: UnitOfWork, events: Sequence[EventIn], region: str | None) ->
             wanted[ref[0]].add(ref[1])
     found: dict[tuple[str, object], int] = {}
     for kind, column in (("id", Contact.id), ("phone", Contact.phone), ("email", Contact.email)):
-        values = sorted(wanted[kind])
-        for start in range(0, len(values), 5000):
-            stmt = select(column, Contact.id).where(column.in_(values[start:start + 5000]),
-                                                    Contact.erased_at.is_(None))
-            found.update(((kind, value), cid) for value, cid in uow.session.execute(stmt))
+        rows = select_in(uow, column, sorted(wanted[kind]), (column, Contact.id), Contact.erased_at.is_(None))
+        found.update(((kind, value), cid) for value, cid in rows)
     return found
 
 
@@ -182,12 +167,7 @@ def _create_missing(uow: UnitOfWork, events: Sequence[EventIn], who: dict, now: 
 
 
 def _known_ids(uow: UnitOfWork, event_ids: set[str]) -> set[str]:
-    found: set[str] = set()
-    values = sorted(event_ids)
-    for start in range(0, len(values), 5000):
-        stmt = select(Event.event_id).where(Event.event_id.in_(values[start:start + 5000]))
-        found.update(uow.session.scalars(stmt))
-    return found
+    return {value for (value,) in select_in(uow, Event.event_id, sorted(event_ids), (Event.event_id,))}
 
 
 def parse_time(raw: object, where: str) -> datetime:

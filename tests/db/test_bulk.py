@@ -1,0 +1,26 @@
+"""Bulk lookups give the same rows on SQLite's raw path and PostgreSQL's, in chunks of 5,000."""
+
+from __future__ import annotations
+
+import pytest
+
+from herald.contacts.models import Contact
+from herald.contacts.service import ContactInput, upsert_contacts
+from herald.db.bulk import select_in
+from tests.conftest import NOW
+
+
+def test_it_finds_rows_by_key_past_one_chunk(container) -> None:
+    with container.uow() as uow:
+        made = upsert_contacts(uow, [ContactInput(row=i, email=f"b{i}@example.com") for i in range(30)], NOW, "t")
+        ids = {f"b{i}@example.com": o.contact_id for i, o in enumerate(made)}
+        uow.session.get(Contact, ids["b3@example.com"]).erased_at = NOW
+        uow.flush()
+        wanted = [f"b{i}@example.com" for i in range(0, 30, 3)] + [f"nobody{i}@example.com" for i in range(6000)]
+        found = select_in(uow, Contact.email, wanted, (Contact.email, Contact.id), Contact.erased_at.is_(None))
+    assert sorted(found) == sorted((e, ids[e]) for e in wanted[:10] if e != "b3@example.com")
+
+
+def test_a_condition_with_parameters_is_refused(container) -> None:
+    with container.uow() as uow, pytest.raises(ValueError, match="without parameters"):
+        select_in(uow, Contact.email, ["a@b.c"], (Contact.id,), Contact.region == "NP")
