@@ -17,7 +17,7 @@ from herald.autotag.rules import RULE_NAME, EventRule, KeywordRule, Rule, canoni
 from herald.contacts.models import Contact
 from herald.db import UnitOfWork
 from herald.db.jsonpath import json_text
-from herald.errors import Invalid, NotFound
+from herald.errors import Invalid
 from herald.events.models import Event
 from herald.events.service import EventIn, record_events
 from herald.segments.compile import passes
@@ -50,10 +50,7 @@ def save_rule(uow: UnitOfWork, name: str, definition: Mapping[str, Any], by: str
 
 def get_rule(uow: UnitOfWork, name: str) -> TagRule:
     """The rule with this name, or NotFound."""
-    rule = uow.session.scalar(select(TagRule).where(TagRule.name == name))
-    if rule is None:
-        raise NotFound(f"tag rule {name!r} does not exist (see `herald tags rules list`)")
-    return rule
+    return uow.named(TagRule, name, f"tag rule {name!r} does not exist (see `herald tags rules list`)")
 
 
 def list_rules(uow: UnitOfWork) -> list[TagRule]:

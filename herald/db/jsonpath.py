@@ -40,22 +40,18 @@ class _Function(FunctionElement):
     inherit_cache = True
 
 
-class _JsonText(_Function):
-    inherit_cache = True
-    type = Text()
-    name = "json_text"
+def _sql_function(name: str, kind) -> type[_Function]:
+    """A function rendered per database by the @compiles below (each needs its own class)."""
+    return type(name, (_Function,), {"name": name, "type": kind, "inherit_cache": True})
 
 
-class _JsonValue(_Function):
-    inherit_cache = True
-    type = Text()
-    name = "json_value"
-
-
-class _JsonNumber(_Function):
-    inherit_cache = True
-    type = Float()
-    name = "json_number"
+_JsonText = _sql_function("json_text", Text())
+_JsonValue = _sql_function("json_value", Text())
+_JsonNumber = _sql_function("json_number", Float())
+as_number = _sql_function("as_number", Float())  # a text as a number when it is one, else NULL
+as_date = _sql_function("as_date", String())  # the YYYY-MM-DD a text starts with, else NULL
+# Whether a text contains another, case as written (SQLite's LIKE would ignore ASCII case).
+text_contains = _sql_function("text_contains", Boolean())
 
 
 def _keyed(kind: type[_Function], column, key: str) -> _Function:
@@ -79,30 +75,6 @@ def json_number(column, key: str) -> _JsonNumber:
     """The value under `key` as a number: a JSON number, or a string that is one (`"250"`); else NULL.
     Cheaper than as_number(json_text(…)) on SQLite, where JSON numbers skip the Python check."""
     return _keyed(_JsonNumber, column, key)
-
-
-class as_number(_Function):
-    """A text as a number when it is one, else NULL."""
-
-    inherit_cache = True
-    type = Float()
-    name = "as_number"
-
-
-class as_date(_Function):
-    """The YYYY-MM-DD a text starts with, else NULL."""
-
-    inherit_cache = True
-    type = String()
-    name = "as_date"
-
-
-class text_contains(_Function):
-    """Whether a text contains another, case as written (SQLite's LIKE would ignore ASCII case)."""
-
-    inherit_cache = True
-    type = Boolean()
-    name = "text_contains"
 
 
 def _args(element, compiler, **kw) -> list[str]:

@@ -5,9 +5,14 @@ failed operation leaves nothing half-written."""
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
+
+from herald.errors import NotFound
+
+T = TypeVar("T", bound=Any)
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:
@@ -42,3 +47,10 @@ class UnitOfWork:
 
     def flush(self) -> None:
         self.session.flush()
+
+    def named(self, model: type[T], name: str, missing: str) -> T:
+        """The row of `model` whose `name` is this, or NotFound saying `missing`."""
+        found = self.session.scalar(select(model).where(model.name == name))
+        if found is None:
+            raise NotFound(missing)
+        return found

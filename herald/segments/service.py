@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, literal, select
 
 from herald.db import UnitOfWork
-from herald.errors import Conflict, Invalid, NotFound
+from herald.errors import Conflict, Invalid
 from herald.segments import queries
 from herald.segments.models import SavedSegment, SegmentMember
 
@@ -39,10 +39,7 @@ def save_segment(uow: UnitOfWork, name: str, expression: str, now: datetime, kin
 
 
 def get_segment(uow: UnitOfWork, name: str) -> SavedSegment:
-    found = uow.session.scalar(select(SavedSegment).where(SavedSegment.name == name))
-    if found is None:
-        raise NotFound(f"saved segment {name!r} does not exist")
-    return found
+    return uow.named(SavedSegment, name, f"saved segment {name!r} does not exist")
 
 
 def delete_segment(uow: UnitOfWork, name: str) -> None:

@@ -40,10 +40,8 @@ def create_category(uow: UnitOfWork, name: str, now: datetime, description: str 
 
 
 def get_category(uow: UnitOfWork, name: str) -> TagCategory:
-    found = uow.session.scalar(select(TagCategory).where(TagCategory.name == name))
-    if found is None:
-        raise NotFound(f"category {name!r} does not exist (create it with `herald tags category {name}`)")
-    return found
+    return uow.named(TagCategory, name, f"category {name!r} does not exist (create it with `herald tags category "
+                                        f"{name}`)")
 
 
 def rename_tag(uow: UnitOfWork, old: str, new: str) -> Tag:
@@ -104,10 +102,7 @@ def create_tag(uow: UnitOfWork, name: str, now: datetime, description: str | Non
 
 def get_tag(uow: UnitOfWork, name: str) -> Tag:
     """The tag with this name, or NotFound."""
-    tag = uow.session.scalar(select(Tag).where(Tag.name == name))
-    if tag is None:
-        raise NotFound(f"tag {name!r} does not exist")
-    return tag
+    return uow.named(Tag, name, f"tag {name!r} does not exist")
 
 
 def ensure_tag(uow: UnitOfWork, name: str, now: datetime, *, kind: str = "manual",
