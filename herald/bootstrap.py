@@ -60,7 +60,7 @@ class Container:
     def worker(self, batch_size: int | None = None) -> Worker:
         return Worker(self.uow, self.clock, self.providers, self.settings.providers,
                       batch_size or self.settings.batch_size, timedelta(seconds=self.settings.lease_seconds),
-                      self.settings.invalid_after_failures)
+                      self.settings.invalid_after_failures, clusters=self.settings.clusters)
 
     def lookup(self) -> Lookup:
         """The number-verification service the settings name; refused when none is configured."""

@@ -31,6 +31,7 @@ class Settings:
     batch_size: int = 500
     lease_seconds: int = 120
     invalid_after_failures: int = 3  # permanent delivery failures that mark an address invalid; 0: never
+    clusters: int = 0  # customer clusters the worker redraws after the daily scores; 0: none (2 to 12)
     providers: dict[str, str] = field(
         default_factory=lambda: {"sms": "file", "whatsapp": "file", "email": "file"}
     )
@@ -59,6 +60,8 @@ class Settings:
         for name in ("batch_size", "lease_seconds"):
             if getattr(self, name) < 1:
                 raise Invalid("must be at least 1", where=f"setting {name}")
+        if self.clusters and not 2 <= self.clusters <= 12:
+            raise Invalid("must be 0 (none) or 2 to 12", where="setting clusters")
         if self.invalid_after_failures < 0:
             raise Invalid("must be 0 (never) or more", where="setting invalid_after_failures")
 

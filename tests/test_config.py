@@ -31,6 +31,7 @@ def test_defaults_then_file_then_environment_then_overrides(tmp_path) -> None:
         ("", {"HERALD_ENV": "staging"}, "must be dev, test or prod"),
         ("", {"HERALD_ENV": "prod"}, "default secret key is refused"),
         ("", {"HERALD_PROVIDERS": "sms"}, "key=value"),
+        ("clusters = 1\n", {}, "setting clusters: must be 0 (none) or 2 to 12"),
     ],
 )
 def test_bad_settings_are_refused_by_name(tmp_path, toml, env, message) -> None:

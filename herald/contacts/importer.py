@@ -25,6 +25,7 @@ from herald.contacts.normalize import (
     phone_from_cell,
     spreadsheet_text,
 )
+from herald.contacts.seen import SeenKeys
 from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
 from herald.errors import Invalid
@@ -182,7 +183,7 @@ class Importer:
     def __init__(self, report: ImportReport, default_region: str | None, now: datetime) -> None:
         self.report, self.now = report, now
         self.default_region = default_region
-        self.seen: dict[int, int] = {}
+        self.seen = SeenKeys()
         self.unnamed: set[int] = set()  # columns without a header
         self.mail: MailDomains | None = None  # set to check that email domains take mail
 
@@ -316,7 +317,7 @@ class Importer:
 
     def first_seen(self, item: ContactInput) -> int | None:
         """The row that already brought this phone, email or id, recording the item's keys if new."""
-        # Hashes, not the values: a million-row file keeps a few small ints per row here, not its strings.
+        # Hashes, not the values, in flat arrays (see seen.py): a million-row file's keys fit in ~50 MB.
         keys = [
             hash((k, v))
             for k, v in (
@@ -326,9 +327,10 @@ class Importer:
             )
             if v
         ]
-        earlier = next((self.seen[k] for k in keys if k in self.seen), None)
+        earlier = None
         for key in keys:
-            self.seen.setdefault(key, item.row)
+            found = self.seen.first(key, item.row)
+            earlier = found if earlier is None else earlier
         return earlier
 
 

@@ -17,6 +17,7 @@ from herald.dispatch.prepare import BatchCounts, Prepared, prepare
 from herald.outbox import queries as outbox_queries
 from herald.outbox import service as outbox
 from herald.providers import Accepted, Permanent, Provider, Retryable
+from herald.scores import clusters
 from herald.scores import service as scores
 from herald.types import Channel
 
@@ -56,12 +57,14 @@ class Worker:
         lease: timedelta,
         invalid_after: int = 3,
         scores_every: timedelta | None = timedelta(hours=24),
+        clusters: int = 0,
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
         self.channel_providers = dict(channel_providers)
         self.batch_size, self.lease = batch_size, lease
         self.invalid_after = invalid_after  # permanent failures that mark an address invalid; 0: never
         self.scores_every = scores_every  # how often RFM and lifecycle are recomputed; None: never
+        self.clusters = clusters  # how many customer clusters to redraw after each recompute; 0: none
         self.stats = WorkerStats()
 
     async def run(
@@ -85,7 +88,8 @@ class Worker:
             self.stats.reconciled += outbox.reconcile_expired(uow, self.clock.now(), safe)
 
     def tick(self) -> None:
-        """Start due campaign runs, judge rollouts, complete finished campaigns; recompute scores daily."""
+        """Start due campaign runs, judge rollouts, complete finished campaigns; recompute scores (and
+        redraw clusters, when set) daily."""
         now = self.clock.now()
         with self.uow() as uow:
             events = campaigns.tick(uow, now)
@@ -96,6 +100,9 @@ class Worker:
                     counts = scores.compute(uow, now)
                     if sum(counts.values()):
                         events.append("scores recomputed: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+                    if self.clusters and sum(counts.values()) >= self.clusters:
+                        drawn = clusters.cluster(uow, now, self.clusters)
+                        events.append("clusters redrawn: " + ", ".join(f"{c['tag']} {c['contacts']}" for c in drawn))
         for event in events:
             log.info("%s", event)
         self.stats.events.extend(events)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from herald.contacts.service import ContactInput, upsert_contacts
 from herald.errors import Invalid
 from herald.events.service import EventIn, record_events
 from herald.scores import clusters
 from herald.scores import service as scores
+from herald.scores.models import ContactScore
 from herald.tags.models import ContactTag, Tag
 from tests.conftest import NOW
 
@@ -79,3 +80,15 @@ def test_clusters_from_the_command_line(capsys, db_url, container) -> None:
     for c in found:
         counted = as_json(capsys, "--db", db_url, "--json", "segments", "count", f'tag:"{c["tag"]}"')
         assert counted["count"] == c["contacts"]
+
+
+def test_the_worker_redraws_clusters_after_the_daily_scores(container) -> None:
+    seed(container)
+    with container.uow() as uow:  # as if never scored: the worker's daily recompute is due
+        uow.session.execute(delete(ContactScore))
+    worker = container.worker()
+    worker.clusters = 4
+    worker.tick()
+    assert any(e.startswith("clusters redrawn: cluster:") for e in worker.stats.events)
+    with container.uow() as uow:
+        assert len(list(uow.session.scalars(select(Tag.name).where(Tag.kind == "computed")))) == 4
