@@ -21,7 +21,6 @@ from herald.errors import Invalid
 from herald.events.models import Event
 from herald.events.service import EventIn, record_events
 from herald.segments.compile import passes
-from herald.tags import queries as tag_queries
 from herald.tags import service as tags
 from herald.tags.models import Tag
 
@@ -86,14 +85,11 @@ def dry_run(uow: UnitOfWork, definition: Mapping[str, Any], now: datetime) -> di
     report: dict[str, Any] = {"qualify": 0, "would_tag": 0, "would_extend": 0, "tags": {}}
     for name, given in sorted(grants.items()):
         existing = uow.session.scalar(select(Tag.id).where(Tag.name == name))
-        held = tag_queries.live_expiry(uow, existing, sorted(given), now) if existing else {}
-        new = sum(cid not in held for cid in given)
-        longer = sum(cid in held and held[cid] is not None and (until is None or until > held[cid])
-                     for cid, until in given.items())
-        report["tags"][name] = {"qualify": len(given), "would_tag": new, "would_extend": longer}
+        new, longer = tags.grant_changes(uow, existing, given, now)
+        report["tags"][name] = {"qualify": len(given), "would_tag": len(new), "would_extend": len(longer)}
         report["qualify"] += len(given)
-        report["would_tag"] += new
-        report["would_extend"] += longer
+        report["would_tag"] += len(new)
+        report["would_extend"] += len(longer)
     return report
 
 

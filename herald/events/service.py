@@ -99,8 +99,8 @@ def _problem(event: EventIn, now: datetime) -> str | None:
         return "no contact: give contact_id, phone or email"
     if event.event_id is not None and not 0 < len(event.event_id) <= 128:
         return "event_id: expected 1 to 128 characters"
-    # JSON never takes more than six characters per character of repr() (\\uXXXX at worst), and repr()
-    # is much cheaper than writing the JSON: only properties near the limit are written out to measure.
+    # JSON never takes more than six characters per character of repr() (a \\u escape at worst), and
+    # repr() is much cheaper than writing the JSON: only properties near the limit are written out.
     if 6 * len(repr(event.properties)) > MAX_PROPERTIES and len(json.dumps(event.properties, default=str)
                                                                  ) > MAX_PROPERTIES:
         return f"properties: more than {MAX_PROPERTIES // 1024} KB"

@@ -112,25 +112,31 @@ def ensure_tag(uow: UnitOfWork, name: str, now: datetime, *, kind: str = "manual
     return tag or create_tag(uow, name, now, kind=kind, category=category)
 
 
+def grant_changes(uow: UnitOfWork, tag_id: int | None, grants: Mapping[int, datetime | None],
+                  now: datetime) -> tuple[list[int], list[int]]:
+    """Which contacts a grant (contact -> until when, None: for good) would newly tag, and which would
+    have the tag they carry extended: a grant never shortens a tag nor limits a permanent one."""
+    ids = sorted(grants)
+    held = live_expiry(uow, tag_id, ids, now) if tag_id is not None else {}
+    new = [i for i in ids if i not in held]
+    longer = [i for i in ids if i in held and held[i] is not None and (grants[i] is None or grants[i] > held[i])]
+    return new, longer
+
+
 def grant_tag(uow: UnitOfWork, tag: Tag, grants: Mapping[int, datetime | None], applied_by: str,
               now: datetime) -> dict[str, int]:
-    """Give each contact the tag until its own expiry (None: for good). A contact that has it already
-    keeps the later expiry of the two, so a rule never shortens a tag nor limits a permanent one; a tag
-    that had expired is applied afresh. Returns how many were tagged and how many extended."""
-    ids = sorted(grants)
-    held = live_expiry(uow, tag.id, ids, now)
-    for start in range(0, len(ids), 5000):
-        chunk = [i for i in ids[start:start + 5000] if i not in held]
-        uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id, ContactTag.contact_id.in_(chunk),
-                                                     ContactTag.expires_at <= now))
-    new = [{"contact_id": i, "tag_id": tag.id, "applied_by": applied_by, "applied_at": now, "expires_at": grants[i]}
-           for i in ids if i not in held]
-    longer = [{"contact_id": i, "tag_id": tag.id, "expires_at": grants[i]} for i in ids
-              if i in held and held[i] is not None and (grants[i] is None or grants[i] > held[i])]
+    """Give each contact the tag until its own expiry (see grant_changes); a tag that had expired is
+    applied afresh. Returns how many were tagged and how many extended."""
+    new, longer = grant_changes(uow, tag.id, grants, now)
+    for start in range(0, len(new), 5000):
+        uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id, ContactTag.expires_at <= now,
+                                                     ContactTag.contact_id.in_(new[start:start + 5000])))
     if new:
-        uow.session.execute(insert(ContactTag), new)
+        uow.session.execute(insert(ContactTag), [{"contact_id": i, "tag_id": tag.id, "applied_by": applied_by,
+                                                  "applied_at": now, "expires_at": grants[i]} for i in new])
     if longer:
-        uow.session.execute(update(ContactTag), longer)
+        uow.session.execute(update(ContactTag), [{"contact_id": i, "tag_id": tag.id, "expires_at": grants[i]}
+                                                 for i in longer])
     return {"tagged": len(new), "extended": len(longer)}
 
 
