@@ -136,12 +136,14 @@ def _apply(uow: UnitOfWork, rule: TagRule, grants: Grants, now: datetime) -> dic
 
 
 def _grants(uow: UnitOfWork, rule: Rule, now: datetime) -> Grants:
+    """What the rule grants over all history, leaving out people erased at their request (their events
+    may outlive them; events arriving now are never theirs)."""
     if isinstance(rule, EventRule):
-        return _event_grants(uow, rule, now, None)
+        return _living(uow, _event_grants(uow, rule, now, None))
     stmt = select(Event.contact_id, json_text(Event.properties, rule.field), Event.occurred_at).where(
         Event.type == rule.event, *([Event.occurred_at >= now - rule.within] if rule.within else []))
     rows = uow.session.execute(stmt.execution_options(yield_per=5000))
-    return _keyword_grants(rule, now, ((cid, {rule.field: text}, at) for cid, text, at in rows))
+    return _living(uow, _keyword_grants(rule, now, ((cid, {rule.field: text}, at) for cid, text, at in rows)))
 
 
 def _event_grants(uow: UnitOfWork, rule: EventRule, now: datetime, contact_ids: list[int] | None) -> Grants:
@@ -161,7 +163,7 @@ def _event_grants(uow: UnitOfWork, rule: EventRule, now: datetime, contact_ids: 
         chosen = stmt if chunk is None else stmt.where(Event.contact_id.in_(chunk))
         for cid, last, *values in uow.session.execute(chosen.execution_options(yield_per=5000)):
             _grant(grants, tag_for(rule, tuple(values)), cid, last, rule.expires, now)
-    return _living(uow, grants)
+    return grants
 
 
 def _keyword_grants(rule: KeywordRule, now: datetime, texts: Iterable[tuple[int, Mapping, datetime]]) -> Grants:

@@ -166,7 +166,12 @@ def test_people_erased_at_their_request_are_not_tagged_by_back_fill(container) -
     with container.uow() as uow:
         record_events(uow, [EventIn("purchase", NOW, contact_id=c, properties={"product": "A", "amount": 10})
                             for c in (a, b)], NOW)
+        record_events(uow, [EventIn("message.replied", NOW, contact_id=c, properties={"text": "价格?"})
+                            for c in (a, b)], NOW)
         contacts.erase(uow, b, NOW, "k" * 32)
         autotag.save_rule(uow, "bought-a", BOUGHT_A, "ops", NOW)
+        autotag.save_rule(uow, "price", PRICE, "ops", NOW)
+        assert autotag.dry_run(uow, PRICE, NOW)["would_tag"] == 1
         autotag.backfill(uow, "bought-a", NOW)
-    assert set(carried(container, "bought:A")) == {a}
+        autotag.backfill(uow, "price", NOW)
+    assert set(carried(container, "bought:A")) == {a} and set(carried(container, "asked:price")) == {a}
