@@ -33,7 +33,9 @@ from herald.rules import Decision, Recipient, Skip
 CHUNK = 50_000
 
 _temp = MetaData()
-ROWS = Table("plan_rows", _temp, Column("contact_id", BigInteger, primary_key=True), Column("fkey", Text),
+# On SQLite, INTEGER PRIMARY KEY makes the id the row's own key; BIGINT would add a second index to fill.
+ID = BigInteger().with_variant(Integer(), "sqlite")
+ROWS = Table("plan_rows", _temp, Column("contact_id", ID, primary_key=True), Column("fkey", Text),
              Column("variant", String(16)), Column("canary", Integer), prefixes=["TEMPORARY"])
 DECISIONS = Table("plan_decisions", _temp, Column("fkey", Text, primary_key=True),
                   Column("variant", String(16), primary_key=True), Column("template_id", Integer),
@@ -98,7 +100,8 @@ class _Writer:
         self.known: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
         self.intern = Interner()
         self.variants = {v.name: v for v in p.variants}
-        self.facts = (keys.fact_key(p, now), keys.variant_of(p), keys.in_canary(p))
+        empty = keys.empty_facts(uow.session.connection())
+        self.facts = (keys.fact_key(p, now, empty), keys.variant_of(p), keys.in_canary(p))
         dialect = uow.session.get_bind().dialect.name
         into = (pg_insert if dialect == "postgresql" else sqlite_insert)(Message)
         self.insert = into.from_select(keys.MESSAGE_COLUMNS, keys.message_rows(p, now, ROWS, DECISIONS)) \

@@ -22,47 +22,39 @@ HOLDOUT = ""  # the variant of hold-out rows in the key table
 PHONE_CHANNELS = ("sms", "whatsapp")
 
 
-def _text(column) -> ColumnElement[str]:
-    """The column as text, '' for NULL (text columns are not cast: a cast costs a call a row)."""
-    return func.coalesce(column if isinstance(column.type, String) else cast(column, String), "")
-
-
-def _joined(parts: list[ColumnElement], sep: str) -> ColumnElement[str]:
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined + sep + part
-    return joined
+def _formatted(parts: list, sep: str) -> ColumnElement[str]:
+    """The parts as one text, NULL as '': `format`, which SQLite (3.38+) and PostgreSQL both have, costs one
+    call where a chain of `coalesce(…) || sep` costs two a part (measured: the key of a million contacts
+    in about two thirds of the time)."""
+    return func.format(sep.join(["%s"] * len(parts)), *parts, type_=String)
 
 
 def _listed(columns: list, where) -> ColumnElement[str]:
     """Each matching row's columns as one item, the items joined (in no set order: an order that differs
     only splits a class in two, it never merges unlike ones)."""
-    item = _joined([_text(c) for c in columns], "|")
-    return func.coalesce(select_(func.aggregate_strings(item, ITEM)).where(where).scalar_subquery(), "")
+    return select_(func.aggregate_strings(_formatted(columns, "|"), ITEM)).where(where).scalar_subquery()
 
 
-def fact_key(p: Plan, now: datetime) -> ColumnElement[str]:
+def fact_key(p: Plan, now: datetime, empty: frozenset[str] = frozenset()) -> ColumnElement[str]:
     """Everything the policy's rules read of a contact, as text: equal keys, equal decisions (see
-    `rules.memo`). The contact's own columns always count; the stored facts only where a rule reads them."""
+    `rules.memo`). The contact's own columns always count; the stored facts only where a rule reads them,
+    and not from a table in `empty` (which no contact has a row in, so every contact's part is the same)."""
     policy = p.decider.policy
     live = or_(Suppression.expires_at.is_(None), Suppression.expires_at > now)
     at_address = or_(and_(Suppression.address == Contact.phone, Suppression.channel.in_(PHONE_CHANNELS)),
                      and_(Suppression.address == Contact.email, Suppression.channel == "email"))
     allowed = or_(and_(AllowedAddress.address == Contact.phone, AllowedAddress.channel.in_(PHONE_CHANNELS)),
                   and_(AllowedAddress.address == Contact.email, AllowedAddress.channel == "email"))
-    parts = [
-        _text(Contact.timezone), _text(Contact.phone_timezones), _text(Contact.region), _text(Contact.line_type),
-        _text(func.substr(Contact.phone, 1, p.decider.prefix)), case((Contact.email.is_(None), "0"), else_="1"),
-    ]
+    parts = [Contact.timezone, Contact.phone_timezones, Contact.region, Contact.line_type,
+             func.substr(Contact.phone, 1, p.decider.prefix), case((Contact.email.is_(None), "0"), else_="1")]
     stored = {
-        "lifecycle": lambda: [_text(Contact.attributes["lifecycle"].as_string()),
-                              _text(Contact.attributes["stage"].as_string())],
+        "lifecycle": lambda: [Contact.attributes["lifecycle"].as_string(), Contact.attributes["stage"].as_string()],
         "consents": lambda: [_listed([Consent.channel, Consent.purpose, Consent.status, Consent.recorded_at,
                                       Consent.source, Consent.has_evidence], Consent.contact_id == Contact.id)],
         "suppressions": lambda: [_listed([Suppression.channel, Suppression.reason], and_(at_address, live))],
         "allow_list": lambda: [_listed([AllowedAddress.channel], allowed)],
     }
-    for fact in sorted(policy.reads & stored.keys()):
+    for fact in sorted(policy.reads & stored.keys() - empty):
         parts.extend(stored[fact]())
     lookback = policy.send_lookback
     if lookback:
@@ -71,7 +63,16 @@ def fact_key(p: Plan, now: datetime) -> ColumnElement[str]:
                      Message.status == MessageStatus.INFLIGHT)
         parts.append(_listed([Message.channel, Message.purpose, func.coalesce(Message.sent_at, Message.updated_at)],
                              and_(Message.contact_id == Contact.id, recent)))
-    return _joined(parts, FIELD)
+    return _formatted(parts, FIELD)
+
+
+STORED_FACTS = {"consents": Consent, "suppressions": Suppression, "allow_list": AllowedAddress}
+
+
+def empty_facts(conn) -> frozenset[str]:
+    """The stored facts whose tables hold no row at all (a small business's allow-list, as a rule)."""
+    return frozenset(name for name, model in STORED_FACTS.items()
+                     if conn.execute(select_(literal(1)).select_from(model).limit(1)).first() is None)
 
 
 def draw(campaign_id: int, salt: int) -> ColumnElement[int]:

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from herald.campaigns import bulk, planner, runs
+from herald.campaigns import bulk, keys, planner, runs
 from herald.campaigns import service as campaigns
 from herald.contacts.models import AllowedAddress, Consent, Contact, Suppression
 from herald.outbox.models import Message
@@ -113,6 +113,19 @@ def test_set_based_rows_match_row_by_row(container, options) -> None:
     # The data is varied enough that the comparison means something.
     assert {r[7] for r in set_rows} == {"send", "defer", "skip"}
     assert len({r[10] for r in set_rows}) > 8
+
+
+def test_a_table_without_rows_is_left_out_of_the_key_and_the_rows_still_match(container) -> None:
+    with container.uow() as uow:
+        people(uow, 200, seed=9)
+        uow.session.flush()
+        uow.session.execute(delete(AllowedAddress))
+        cid = campaign(uow, overrides={"suppression": {"allow_list_only": True}})
+    with container.uow() as uow:
+        assert keys.empty_facts(uow.session.connection()) == {"allow_list"}
+    set_rows, row_rows, *_ = both_ways(container, cid)
+    assert set_rows == row_rows
+    assert {r[7] for r in set_rows} == {"skip"} and "suppression" in {r[8] for r in set_rows}  # nobody is allowed
 
 
 def test_local_time_schedules_match_row_by_row(container) -> None:
