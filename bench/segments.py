@@ -5,7 +5,6 @@ SQLite — and on PostgreSQL too when HERALD_BENCH_POSTGRES_URL is set."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import sqlite3
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from bench import postgres
 from herald.db import UnitOfWork, make_engine, sessions
 from herald.db.migrate import upgrade
 
@@ -90,15 +90,7 @@ def build_sqlite(n: int, path: Path) -> None:
 
 def build_postgres(n: int, url: str) -> Engine:
     """The data set in its own PostgreSQL schema, kept between runs."""
-    schema = f"bench_segments_{n}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        exists = conn.scalar(text("SELECT count(*) FROM information_schema.schemata WHERE schema_name = :s"),
-                             {"s": schema})
-        if not exists:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    engine, exists = postgres.schema_engine(url, f"bench_segments_{n}")
     if exists:
         return engine
     upgrade(engine)
@@ -221,8 +213,8 @@ def _engines(n: int, data: Path) -> list[tuple[str, Engine]]:
     path = data / f"segments-{n}.db"
     build_sqlite(n, path)
     engines = [("sqlite", make_engine(f"sqlite:///{path}"))]
-    if os.environ.get("HERALD_BENCH_POSTGRES_URL"):
-        engines.append(("postgresql", build_postgres(n, os.environ["HERALD_BENCH_POSTGRES_URL"])))
+    if postgres.url():
+        engines.append(("postgresql", build_postgres(n, postgres.url())))
     return engines
 
 

@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import phonenumbers
+from sqlalchemy import Engine
 
+from bench import postgres
 from bench.events import record_events_workload
 from bench.plan import decide_alone, plan_campaign
 from bench.render import render_templates
@@ -81,11 +83,49 @@ def _flush(conn: sqlite3.Connection, batch: list[tuple[str, str, str]]) -> int:
     return done
 
 
-def herald_import(csv_path: Path, db_path: Path, fresh: bool = True) -> tuple[dict[str, int], float]:
-    """The real importer into a migrated SQLite database; returns its counts and its seconds."""
+def baseline_copy(csv_path: Path, server: str) -> float:
+    """parse + format + set de-duplication + COPY into a bare table of a fresh schema, one transaction;
+    returns its seconds."""
+    engine, _ = postgres.schema_engine(server, "bench_import_baseline", fresh=True)
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("CREATE TABLE contacts (id BIGSERIAL PRIMARY KEY, name TEXT, phone TEXT UNIQUE, email TEXT)")
+        raw.commit()
+        started = time.perf_counter()
+        seen: set[str] = set()
+        with cur.copy("COPY contacts (name, phone, email) FROM STDIN") as copy, \
+                csv_path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            for name, phone, email, country, *_ in reader:
+                try:
+                    number = phonenumbers.parse(phone, country or None)
+                except phonenumbers.NumberParseException:
+                    continue
+                e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                if e164 not in seen:
+                    seen.add(e164)
+                    copy.write_row((name, e164, email))
+        raw.commit()
+        return time.perf_counter() - started
+    finally:
+        raw.close()
+        engine.dispose()
+
+
+def _target(db: str, fresh: bool) -> Engine:
+    """A SQLite file (emptied with `fresh`) or, for a `postgresql…` URL, the bench's own schema there."""
+    if db.startswith("postgresql"):
+        return postgres.schema_engine(db, "bench_import", fresh=fresh)[0]
     if fresh:
-        fresh_sqlite(db_path)
-    engine = make_engine(f"sqlite:///{db_path}")
+        fresh_sqlite(Path(db))
+    return make_engine(f"sqlite:///{db}")
+
+
+def herald_import(csv_path: Path, db: str, fresh: bool = True) -> tuple[dict[str, int], float]:
+    """The real importer into a migrated database; returns its counts and its seconds."""
+    engine = _target(db, fresh)
     upgrade(engine)
     started = time.perf_counter()
     with UnitOfWork(sessions(engine)) as uow:
@@ -95,17 +135,17 @@ def herald_import(csv_path: Path, db_path: Path, fresh: bool = True) -> tuple[di
     return report.counts, seconds
 
 
-def child(csv_path: str, db_path: str) -> None:
+def child(csv_path: str, db: str) -> None:
     """Run in a fresh process: import, then import the same file again; figures as JSON, with this
     process's own peak RSS (parsing workers are separate processes with their own)."""
-    counts, seconds = herald_import(Path(csv_path), Path(db_path))
-    again, again_seconds = herald_import(Path(csv_path), Path(db_path), fresh=False)
+    counts, seconds = herald_import(Path(csv_path), db)
+    again, again_seconds = herald_import(Path(csv_path), db, fresh=False)
     print(json.dumps({"counts": counts, "seconds": seconds, "again": again, "again_seconds": again_seconds,
                       "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
-def _in_child(csv_path: Path, db_path: Path) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.workloads", str(csv_path), str(db_path)], check=True,
+def _in_child(csv_path: Path, db: Path | str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "bench.workloads", str(csv_path), str(db)], check=True,
                          capture_output=True, text=True)
     return json.loads(out.stdout)
 
@@ -118,7 +158,7 @@ def import_contacts(n: int, data: Path) -> dict[str, object]:
     big = _in_child(csv_path, data / "herald.db")
     small = _in_child(sample_file(max(1, n // 10), data), data / "herald-tenth.db")
     seconds = big["seconds"]
-    return {
+    result = {
         "workload": "import_contacts", "rows": n,
         "herald_rows_per_s": round(n / seconds), "baseline_rows_per_s": round(n / baseline_seconds),
         "ratio": round(baseline_seconds / seconds, 3),
@@ -131,7 +171,25 @@ def import_contacts(n: int, data: Path) -> dict[str, object]:
                     f"{n / baseline_seconds:>8,.0f} rows/s   ratio {baseline_seconds / seconds:.2f}x; re-import "
                     f"{n / big['again_seconds']:,.0f} rows/s ({baseline_seconds / big['again_seconds']:.2f}x, "
                     f"{big['again']['imported']} new); peak RSS {big['peak_mb']:.0f} MB at N, "
-                    f"{small['peak_mb']:.0f} MB at N/10"),
+                    f"{small['peak_mb']:.0f} MB at N/10 ({big['peak_mb'] / small['peak_mb']:.2f}x)"),
+    }
+    if postgres.url():
+        result.update(_import_postgres(n, csv_path, postgres.url()))
+        result["summary"] += "\n" + result.pop("postgres_summary")
+    return result
+
+
+def _import_postgres(n: int, csv_path: Path, server: str) -> dict[str, object]:
+    copy_seconds = baseline_copy(csv_path, server)
+    pg = _in_child(csv_path, server)
+    seconds, again = pg["seconds"], pg["again_seconds"]
+    return {
+        "postgres_rows_per_s": round(n / seconds), "postgres_copy_rows_per_s": round(n / copy_seconds),
+        "postgres_ratio": round(copy_seconds / seconds, 3), "postgres_reimport_ratio": round(copy_seconds / again, 3),
+        "postgres_reimport_new_rows": pg["again"]["imported"],
+        "postgres_summary": (f"  on PostgreSQL   herald {n / seconds:>8,.0f} rows/s   COPY baseline "
+                             f"{n / copy_seconds:>8,.0f} rows/s   ratio {copy_seconds / seconds:.2f}x; re-import "
+                             f"{n / again:,.0f} rows/s ({copy_seconds / again:.2f}x, {pg['again']['imported']} new)"),
     }
 
 

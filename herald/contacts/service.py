@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, text, update
 
 from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, ContactMerge, Suppression
 from herald.contacts.normalize import Phone
 from herald.db import UnitOfWork
-from herald.db.bulk import insert_rows
+from herald.db.bulk import insert_rows, one_of
 from herald.errors import Conflict, Invalid, NotFound
 from herald.types import Channel, ConsentStatus, Purpose
 
@@ -108,7 +108,7 @@ def _existing(uow: UnitOfWork, inputs: Sequence[ContactInput]) -> dict[tuple[str
                             ("external_id", item.external_id)):
             if value:
                 keys[name].add(value)
-    clauses = [getattr(Contact, k).in_(v) for k, v in keys.items() if v]
+    clauses = [one_of(uow, getattr(Contact, k), v) for k, v in keys.items() if v]
     if not clauses:
         return {}
     found: dict[tuple[str, str], Contact] = {}
@@ -152,6 +152,9 @@ def _update(contact: Contact, item: ContactInput, now: datetime, overwrite: bool
     return UpsertOutcome("updated" if changed else "unchanged", contact.id)
 
 
+NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence('contacts', 'id')) FROM generate_series(1, :n)")
+
+
 def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime) -> list[int]:
     """Insert new contacts in one executemany and return their ids, in order."""
     if not items:
@@ -159,8 +162,12 @@ def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime) -> li
     rows = [{**i.columns(), "attributes": i.attributes, "created_at": now, "updated_at": now} for i in items]
     conn = uow.session.connection()
     if conn.dialect.name != "sqlite":
-        stmt = insert(Contact.__table__).returning(Contact.__table__.c.id, sort_by_parameter_order=True)
-        return list(conn.execute(stmt, [{c: r[c] for c in CONTACT_COLUMNS} for r in rows]).scalars())
+        # Ids drawn from the table's own sequence up front, so the rows can go in by COPY.
+        ids = sorted(conn.execute(NEXT_IDS, {"n": len(rows)}).scalars())
+        for row, contact_id in zip(rows, ids, strict=True):
+            row["id"] = contact_id
+        insert_rows(uow, Contact.__table__, rows, ("id", *CONTACT_COLUMNS))
+        return ids
     insert_rows(uow, Contact.__table__, rows, CONTACT_COLUMNS)
     # SQLite numbers new rows of a rowid table one after another, and this transaction holds the write
     # lock: the batch's ids end at the last one given. Checked at both ends, else read back by key.
@@ -215,10 +222,8 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
     without replacing it. Returns how many were recorded."""
     changes = [ConsentChange(*c) for c in changes]
     ids = {c[0] for c in changes}
-    current = {
-        (r.contact_id, r.channel): r
-        for r in uow.session.scalars(select(Consent).where(Consent.contact_id.in_(ids), Consent.purpose == purpose))
-    }
+    stmt = select(Consent).where(one_of(uow, Consent.contact_id, ids), Consent.purpose == purpose)
+    current = {(r.contact_id, r.channel): r for r in uow.session.scalars(stmt)}
     events: list[dict] = []
     fresh: dict[tuple[int, str], dict] = {}
     for contact_id, channel, status, evidence, at, ip, own_source in changes:
