@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -85,7 +86,7 @@ def import_(
     emit(ctx, json_out, result.as_dict(), lambda: print_import(result, report))
 
 
-def write_problems(path: Path, problems: list[dict]) -> None:
+def write_problems(path: Path, problems: Iterable[dict]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=["row", "field", "value", "reason"])
         writer.writeheader()

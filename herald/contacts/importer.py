@@ -25,6 +25,7 @@ from herald.contacts.normalize import (
     phone_from_cell,
     spreadsheet_text,
 )
+from herald.contacts.problems import Problems
 from herald.contacts.seen import SeenKeys
 from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
@@ -109,7 +110,7 @@ class ImportReport:
             ("imported", "updated", "unchanged", "duplicate", "conflict", "invalid"), 0
         )
     )
-    problems: list[dict[str, object]] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)  # by row; spilled to disk when many
     mapping: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
     read_as: dict[str, object] = field(default_factory=dict)  # kind, encoding (and whether guessed), delimiter
@@ -133,7 +134,7 @@ class ImportReport:
             "read_as": self.read_as,
             "mapping": self.mapping,
             "preview": self.preview,
-            "problems": self.problems,
+            "problems": list(self.problems),
         }
 
 
@@ -381,7 +382,6 @@ def import_file(
         if len(batch) >= BATCH:
             flush(uow, batch, report, now, progress, erasure_key, merge)
     flush(uow, batch, report, now, progress, erasure_key, merge)
-    report.problems.sort(key=lambda p: p["row"])  # parse and write problems, row by row
     return report
 
 
