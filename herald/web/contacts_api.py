@@ -3,7 +3,7 @@ the background with their progress."""
 
 from __future__ import annotations
 
-import itertools
+import secrets
 import tempfile
 import threading
 from pathlib import Path
@@ -135,7 +135,9 @@ class Jobs:
     nothing and can simply be started again."""
 
     def __init__(self) -> None:
-        self.ids = itertools.count(1)
+        # Random numbers, not 1, 2, 3…: a client still asking after a restart about a job of the server
+        # before must get "not known", never a newer job that took the same number.
+        self.ids = iter(lambda: secrets.randbelow(1 << 53) + 1, None)  # exact in a JavaScript number too
         self.state: dict[int, dict[str, Any]] = {}
         self.lock = threading.Lock()
 

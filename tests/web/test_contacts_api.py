@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from herald.errors import NotFound
 from herald.web import create_app
+from herald.web.contacts_api import Jobs
 from tests.contacts import corpus
 from tests.scenario import CSV, setup
 
@@ -95,3 +97,12 @@ def test_a_file_imports_in_the_background(client, tmp_path) -> None:
     assert job["status"] == "failed" and "no phone or email column" in job["error"]
     assert client.post("/api/v1/contacts/imports", params={"filename": "c.pdf"}, content=b"x").status_code == 422
     assert client.get("/api/v1/contacts/imports/99").status_code == 404
+
+
+def test_a_restarted_server_never_gives_an_earlier_servers_job_number_to_a_new_job() -> None:
+    before = Jobs()
+    old = {before.start("a.csv") for _ in range(50)}
+    after = Jobs()  # the server started again: its jobs are new ones
+    assert len(old) == 50 and not old & {after.start("b.csv") for _ in range(50)}
+    with pytest.raises(NotFound, match="not known to this server"):
+        after.get(min(old))
