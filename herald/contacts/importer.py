@@ -316,23 +316,22 @@ class Importer:
             return None
         return moment
 
-    def first_seen(self, item: ContactInput) -> int | None:
-        """The row that already brought this phone, email or id, recording the item's keys if new."""
-        # Hashes, not the values, in flat arrays (see seen.py): a million-row file's keys fit in ~50 MB.
-        keys = [
-            hash((k, v))
-            for k, v in (
-                ("external_id", item.external_id),
-                ("phone", item.phone and item.phone.e164),
-                ("email", item.email),
-            )
-            if v
-        ]
-        earlier = None
-        for key in keys:
-            found = self.seen.first(key, item.row)
-            earlier = found if earlier is None else earlier
-        return earlier
+    def batch(self, items: list[ContactInput]) -> list[tuple[ContactInput, int | None]]:
+        """The items with their earlier rows (see `first_rows`), ready to flush; `items` is emptied."""
+        batch = list(zip(items, self.first_rows(items), strict=True))
+        items.clear()
+        return batch
+
+    def first_rows(self, items: list[ContactInput]) -> list[int | None]:
+        """For each item in file order: the earlier row that brought its phone, email or id, or None; the
+        items' keys not seen before are recorded as theirs."""
+        return self.seen.firsts([(item.row, _hashes(item)) for item in items])
+
+
+def _hashes(item: ContactInput) -> list[int]:
+    # Hashes, not the values (see seen.py): a million-row file's keys stay on disk, not in memory.
+    pairs = (("external_id", item.external_id), ("phone", item.phone and item.phone.e164), ("email", item.email))
+    return [hash(pair) for pair in pairs if pair[1]]
 
 
 def import_file(
@@ -373,15 +372,18 @@ def import_file(
     importer = Importer(report, region, now)
     importer.mail = (check_mx if isinstance(check_mx, MailDomains) else MailDomains()) if check_mx else None
     importer.unnamed = {i for i, h in enumerate(header[1]) if not header_key(h)}
-    batch: list[tuple[ContactInput, int | None]] = []
-    for _, item in parallel.parse_rows(importer, rows, columns, len(header[1]), processes):
-        if item is not None:
-            batch.append((item, importer.first_seen(item)))
-            if len(report.preview) < PREVIEW:
-                report.preview.append(item.preview())
-        if len(batch) >= BATCH:
-            flush(uow, batch, report, now, progress, erasure_key, merge)
-    flush(uow, batch, report, now, progress, erasure_key, merge)
+    parsed: list[ContactInput] = []
+    try:
+        for _, item in parallel.parse_rows(importer, rows, columns, len(header[1]), processes):
+            if item is not None:
+                parsed.append(item)
+                if len(report.preview) < PREVIEW:
+                    report.preview.append(item.preview())
+            if len(parsed) >= BATCH:
+                flush(uow, importer.batch(parsed), report, now, progress, erasure_key, merge)
+        flush(uow, importer.batch(parsed), report, now, progress, erasure_key, merge)
+    finally:
+        importer.seen.close()
     return report
 
 

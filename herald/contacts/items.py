@@ -31,14 +31,15 @@ def upsert(uow: UnitOfWork, items: Sequence[Mapping[str, Any]], now: datetime, *
     report = ImportReport(source="api")
     report.outcomes = {}
     parser = Importer(report, region, now)
-    batch = []
+    parsed = []
     for index, raw in enumerate(items):
         report.rows += 1
         cells = _cells(report, index + 1, raw)
         item = parser.parse(index + 1, list(cells.values()), dict(enumerate(cells)), len(cells)) if cells else None
         if item is not None:
-            batch.append((item, parser.first_seen(item)))
-    importer.flush(uow, batch, report, now, None, erasure_key, merge, source="api")
+            parsed.append(item)
+    importer.flush(uow, parser.batch(parsed), report, now, None, erasure_key, merge, source="api")
+    parser.seen.close()
     problems: dict[int, list[dict[str, object]]] = {}
     for p in report.problems:
         problems.setdefault(p["row"], []).append({"field": p["field"], "value": p["value"], "reason": p["reason"]})

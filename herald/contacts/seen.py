@@ -1,55 +1,73 @@
 """Which row first brought a key (a phone, an email, an id), for a file of millions of rows.
 
-A dict of a million-row file's keys holds two or three Python ints per row, about 100 bytes each; this
-table holds the 64-bit hash and the row number in two flat arrays, 12 bytes a slot at most three quarters
-full (linear probing stays short there, and the table is a third smaller than at half full).
-Keys are compared by hash: two different keys sharing all 64 bits would be taken for one (about one
-chance in 10^7 for a file of ten million keys)."""
+Kept on disk, not in memory: a million-row file brings about 1.5 million keys, and even as flat arrays of
+hashes they made the import's memory grow with the file. Each import has a private temporary SQLite
+database (deleted when closed) holding each key's 64-bit hash as the row id of one table, with the row
+number beside it; a batch of rows is answered with one lookup and one insert. Keys are compared by hash:
+two different keys sharing all 64 bits would be taken for one (about one chance in 10^7 for a file of ten
+million keys)."""
 
 from __future__ import annotations
 
-from array import array
+import sqlite3
+from collections.abc import Sequence
 
-EMPTY = 0
+LOOKUP = 5_000  # hashes a query (SQLite takes up to 32,766 parameters)
 
 
 class SeenKeys:
-    """An open-addressing table of 64-bit key hashes to the first row that brought them."""
+    """Key hashes to the first row that brought them, for a file read from top to bottom."""
 
-    def __init__(self, capacity: int = 1 << 16) -> None:
+    def __init__(self) -> None:
+        self._db: sqlite3.Connection | None = None
         self.size = 0
-        self._reset(capacity)
 
-    def _reset(self, capacity: int) -> None:
-        self.mask = capacity - 1
-        self.hashes = array("q", bytes(8 * capacity))
-        self.rows = array("i", bytes(4 * capacity))  # row numbers: a file has fewer than 2^31 rows
+    @property
+    def db(self) -> sqlite3.Connection:
+        # Opened on first use; "" is SQLite's private temporary database, removed when it is closed.
+        if self._db is None:
+            # Two prepared statements kept, not the driver's 128: each batch's lookup has its own number of
+            # placeholders, and a statement of thousands of them holds hundreds of KB inside SQLite.
+            self._db = sqlite3.connect("", isolation_level=None, cached_statements=2)
+            self._db.execute("PRAGMA journal_mode=OFF")
+            self._db.execute("PRAGMA synchronous=OFF")
+            self._db.execute("CREATE TABLE seen (hash INTEGER PRIMARY KEY, row INTEGER NOT NULL)")
+        return self._db
 
-    def first(self, key: int, row: int) -> int | None:
-        """The row recorded for `key`, or None after recording `row` for it."""
-        key = key or 1  # 0 marks an empty slot
-        hashes, mask = self.hashes, self.mask
-        slot = key & mask
-        while True:
-            found = hashes[slot]
-            if found == key:
-                return self.rows[slot]
-            if found == EMPTY:
-                break
-            slot = (slot + 1) & mask
-        hashes[slot], self.rows[slot] = key, row
-        self.size += 1
-        if self.size * 4 > mask * 3:
-            self._grow()
-        return None
+    def firsts(self, rows: Sequence[tuple[int, Sequence[int]]]) -> list[int | None]:
+        """For each (row, key hashes) in file order: the earlier row that brought one of its keys (the first
+        such key's), or None; every key not seen before is recorded for its row."""
+        known = self._known({h for _, hashes in rows for h in hashes})
+        fresh: dict[int, int] = {}
+        answers: list[int | None] = []
+        for row, hashes in rows:
+            earlier = None
+            for h in hashes:
+                found = known.get(h)
+                if found is None:
+                    known[h] = fresh[h] = row
+                elif earlier is None:
+                    earlier = found
+            answers.append(earlier)
+        self.db.executemany("INSERT INTO seen (hash, row) VALUES (?, ?)", fresh.items())
+        self.size += len(fresh)
+        return answers
 
-    def _grow(self) -> None:
-        hashes, rows = self.hashes, self.rows
-        self.size = 0
-        self._reset(2 * (self.mask + 1))
-        for key, row in zip(hashes, rows, strict=True):
-            if key != EMPTY:
-                self.first(key, row)
+    def _known(self, hashes: set[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        if not self.size:
+            return found
+        wanted = list(hashes)
+        for start in range(0, len(wanted), LOOKUP):
+            chunk = wanted[start:start + LOOKUP]
+            marks = ", ".join("?" * len(chunk))
+            found.update(self.db.execute(f"SELECT hash, row FROM seen WHERE hash IN ({marks})", chunk))  # noqa: S608
+        return found
 
     def __len__(self) -> int:
         return self.size
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
