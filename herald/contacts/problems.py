@@ -52,9 +52,6 @@ class Problems:
     def __len__(self) -> int:
         return self._count
 
-    def __bool__(self) -> bool:
-        return self._count > 0
-
     def __iter__(self) -> Iterator[dict[str, object]]:
         # Runs in the order they were spilled, the held ones last: heapq.merge keeps that order for a tie.
         return heapq.merge(*(_read(run) for run in self._runs), sorted(self._held, key=_row), key=_row)

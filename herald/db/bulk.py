@@ -80,11 +80,10 @@ def select_in(uow: UnitOfWork, key: Column, values: Sequence[Any], columns: Sequ
     if condition is not None and condition.params:
         raise ValueError("select_in takes a condition without parameters")
     if conn.dialect.name != "sqlite":
-        # One array parameter, not one parameter a value: the driver parses the statement in Python.
-        wanted = key == any_(bindparam("values", type_=ARRAY(key.type)))
-        stmt = select(*columns).where(wanted, *([where] if where is not None else []))
         for start in range(0, len(values), 5000):
-            found.extend(tuple(r) for r in conn.execute(stmt, {"values": list(values[start:start + 5000])}))
+            wanted = one_of(uow, key, values[start:start + 5000])
+            found.extend(tuple(r) for r in conn.execute(select(*columns).where(wanted, *([where] if where is not None
+                                                                                         else []))))
         return found
     extra = f" AND {condition}" if condition is not None else ""
     head = f"SELECT {', '.join(c.name for c in columns)} FROM {key.table.name} WHERE {key.name} IN "  # noqa: S608
