@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from herald.bootstrap import metadata
 from herald.db import make_engine, migrate
@@ -68,3 +68,18 @@ def test_postgres_urls_use_psycopg3() -> None:
 
     assert normalize_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_a_migration_that_rebuilds_a_table_keeps_the_rows_that_reference_it(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0008")  # 0009 rebuilds the tags table on SQLite
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO contacts (id, phone, attributes, created_at, updated_at) "
+                          "VALUES (1, '+9779841234567', '{}', :t, :t)"), {"t": NOW.replace(tzinfo=None)})
+        conn.execute(text("INSERT INTO tags (id, name, created_at) VALUES (1, 'vip', :t)"), {"t": NOW})
+        conn.execute(text("INSERT INTO contact_tags VALUES (1, 1, 'ana', :t)"), {"t": NOW})
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT contact_id, tag_id FROM contact_tags")).all() == [(1, 1)]
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()

@@ -1,6 +1,7 @@
 """Alembic environment: runs on the engine handed over by herald.db.migrate."""
 
 import importlib
+from contextlib import contextmanager
 
 from alembic import context
 
@@ -11,7 +12,7 @@ target_metadata = importlib.import_module("herald.bootstrap").metadata()
 
 def run() -> None:
     engine = config.attributes["engine"]
-    with engine.connect() as connection:
+    with engine.connect() as connection, _foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -21,6 +22,25 @@ def run() -> None:
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()
+
+
+@contextmanager
+def _foreign_keys_off(connection):
+    """On SQLite, foreign keys off while migrating: a batch step rebuilds a table by copying it and dropping
+    the original, and with the keys on, that drop cascades to every row that references it (a tag's
+    assignments, a contact's consents). Checked again before they are turned back on."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection  # outside any transaction, where the pragma takes effect
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left rows whose references are gone: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 run()
