@@ -35,8 +35,11 @@ CHUNK = 50_000
 _temp = MetaData()
 # On SQLite, INTEGER PRIMARY KEY makes the id the row's own key; BIGINT would add a second index to fill.
 ID = BigInteger().with_variant(Integer(), "sqlite")
+# The addresses ride along so that writing the outbox rows need not look each contact up again (a second
+# read of the contacts table in id order costs more than the whole bare insert's scan of it).
 ROWS = Table("plan_rows", _temp, Column("contact_id", ID, primary_key=True), Column("fkey", Text),
-             Column("variant", String(16)), Column("canary", Integer), prefixes=["TEMPORARY"])
+             Column("variant", String(16)), Column("canary", Integer), Column("phone", String(20)),
+             Column("email", String(320)), prefixes=["TEMPORARY"])
 DECISIONS = Table("plan_decisions", _temp, Column("fkey", Text, primary_key=True),
                   Column("variant", String(16), primary_key=True), Column("template_id", Integer),
                   Column("channel", String(16)), Column("action", String(8)), Column("reason", String(64)),
@@ -72,7 +75,7 @@ def _chunks(uow: UnitOfWork, writer: _Writer, audience: Select,
     while True:
         # The audience's own SELECT (of contacts, in id order) with the key columns added: no join back.
         chunk = audience.where(Contact.id > last).limit(CHUNK).add_columns(*writer.facts)
-        conn.execute(ROWS.insert().from_select(["contact_id", "fkey", "variant", "canary"], chunk))
+        conn.execute(ROWS.insert().from_select(["contact_id", "fkey", "variant", "canary", "phone", "email"], chunk))
         size, top = conn.execute(select(func.count(), func.max(ROWS.c.contact_id))).one()
         if not size:
             return stats
@@ -101,7 +104,7 @@ class _Writer:
         self.intern = Interner()
         self.variants = {v.name: v for v in p.variants}
         empty = keys.empty_facts(uow.session.connection())
-        self.facts = (keys.fact_key(p, now, empty), keys.variant_of(p), keys.in_canary(p))
+        self.facts = (keys.fact_key(p, now, empty), keys.variant_of(p), keys.in_canary(p), Contact.phone, Contact.email)
         dialect = uow.session.get_bind().dialect.name
         into = (pg_insert if dialect == "postgresql" else sqlite_insert)(Message)
         self.insert = into.from_select(keys.MESSAGE_COLUMNS, keys.message_rows(p, now, ROWS, DECISIONS)) \

@@ -49,9 +49,11 @@ def fact_key(p: Plan, now: datetime, empty: frozenset[str] = frozenset()) -> Col
              func.substr(Contact.phone, 1, p.decider.prefix), case((Contact.email.is_(None), "0"), else_="1")]
     stored = {
         "lifecycle": lambda: [Contact.attributes["lifecycle"].as_string(), Contact.attributes["stage"].as_string()],
-        "consents": lambda: [_listed([Consent.channel, Consent.purpose, Consent.status, Consent.recorded_at,
-                                      Consent.source, Consent.has_evidence], Consent.contact_id == Contact.id)],
-        "suppressions": lambda: [_listed([Suppression.channel, Suppression.reason], and_(at_address, live))],
+        # Kept on the contact by the database (migration 0013): no subquery a contact for its consents, and
+        # one only for the few the suppression list names (which entries are in force depends on `now`).
+        "consents": lambda: [Contact.consent_key],
+        "suppressions": lambda: [case((Contact.on_suppression_list, _listed([Suppression.channel, Suppression.reason],
+                                                                          and_(at_address, live))))],
         "allow_list": lambda: [_listed([AllowedAddress.channel], allowed)],
     }
     for fact in sorted(policy.reads & stored.keys() - empty):

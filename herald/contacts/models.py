@@ -29,6 +29,11 @@ class Contact(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when the person's data was erased at their request; the nameless row keeps the ledger whole.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Derived, and written by the database's triggers alone (migration 0013) whoever changes the consents,
+    # the suppression list or the addresses: the contact's consents as one text, and whether the
+    # suppression list holds an entry at one of its addresses. A plan groups its audience by them.
+    consent_key: Mapped[str | None] = mapped_column(Text)
+    on_suppression_list: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class ConsentEvent(Base):

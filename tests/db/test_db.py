@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -11,7 +13,7 @@ from herald.bootstrap import metadata
 from herald.db import make_engine, migrate
 from herald.errors import Invalid
 from herald.tags.models import Tag
-from tests.conftest import NOW
+from tests.conftest import NOW, PG_URL, _pg_url
 
 
 def test_the_migrated_schema_matches_the_models(container) -> None:
@@ -68,6 +70,44 @@ def test_postgres_urls_use_psycopg3() -> None:
 
     assert normalize_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_url(request, tmp_path):
+    """An empty database of each kind, not yet migrated."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL run: set HERALD_TEST_POSTGRES_URL")
+    schema, admin = f"herald_fresh_{uuid.uuid4().hex[:10]}", make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield _pg_url(schema)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def test_the_contact_fact_keys_are_filled_in_for_the_rows_already_there(fresh_url) -> None:
+    engine = make_engine(fresh_url)
+    migrate.upgrade(engine, "0012")
+    stamp = NOW.replace(tzinfo=None)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO contacts (id, phone, email, attributes, created_at, updated_at) VALUES "
+                          "(1, '+9779841234567', NULL, '{}', :t, :t), (2, NULL, 'a@example.com', '{}', :t, :t), "
+                          "(3, '+9779851234567', NULL, '{}', :t, :t)"), {"t": stamp})
+        conn.execute(text("INSERT INTO consents (contact_id, channel, purpose, status, recorded_at, source) "
+                          "VALUES (1, 'sms', 'marketing', 'granted', :t, 'import')"), {"t": stamp})
+        conn.execute(text("INSERT INTO suppressions (channel, address, reason, created_at) VALUES "
+                          "('email', 'a@example.com', 'bounce', :t), ('email', '+9779851234567', 'manual', :t)"),
+                     {"t": stamp})
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, consent_key, on_suppression_list FROM contacts ORDER BY id")).all()
+    engine.dispose()
+    assert [(i, (key or "").split("|")[:3], bool(listed)) for i, key, listed in rows] == [
+        (1, ["sms", "marketing", "granted"], False), (2, [""], True), (3, [""], False)]
 
 
 def test_a_migration_that_rebuilds_a_table_keeps_the_rows_that_reference_it(tmp_path) -> None:
