@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, insert, or_, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 
 from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, ContactMerge, Suppression
 from herald.contacts.normalize import Phone
 from herald.db import UnitOfWork
-from herald.db.bulk import insert_rows, one_of
+from herald.db.bulk import insert_rows, one_of, select_in
 from herald.errors import Conflict, Invalid, NotFound
 from herald.types import Channel, ConsentStatus, Purpose
 
@@ -108,11 +108,12 @@ def _existing(uow: UnitOfWork, inputs: Sequence[ContactInput]) -> dict[tuple[str
                             ("external_id", item.external_id)):
             if value:
                 keys[name].add(value)
-    clauses = [one_of(uow, getattr(Contact, k), v) for k, v in keys.items() if v]
-    if not clauses:
+    # Ids first, through the driver (a fresh import's batch matches nobody), then only the matches as objects.
+    ids = {row[0] for k, v in keys.items() if v for row in select_in(uow, getattr(Contact, k), list(v), [Contact.id])}
+    if not ids:
         return {}
     found: dict[tuple[str, str], Contact] = {}
-    for contact in uow.session.scalars(select(Contact).where(or_(*clauses))):
+    for contact in uow.session.scalars(select(Contact).where(one_of(uow, Contact.id, ids))):
         for name in keys:
             if getattr(contact, name):
                 found[(name, getattr(contact, name))] = contact
@@ -221,9 +222,11 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
     source); only real changes are written, and one older than the current state joins the history
     without replacing it. Returns how many were recorded."""
     changes = [ConsentChange(*c) for c in changes]
-    ids = {c[0] for c in changes}
-    stmt = select(Consent).where(one_of(uow, Consent.contact_id, ids), Consent.purpose == purpose)
-    current = {(r.contact_id, r.channel): r for r in uow.session.scalars(stmt)}
+    # Which of them hold any consent, through the driver (new contacts hold none), then those as objects.
+    ids = list({c[0] for c in changes})
+    holders = {row[0] for row in select_in(uow, Consent.contact_id, ids, [Consent.contact_id])}
+    stmt = select(Consent).where(one_of(uow, Consent.contact_id, holders), Consent.purpose == purpose)
+    current = {(r.contact_id, r.channel): r for r in uow.session.scalars(stmt)} if holders else {}
     events: list[dict] = []
     fresh: dict[tuple[int, str], dict] = {}
     for contact_id, channel, status, evidence, at, ip, own_source in changes:
