@@ -114,7 +114,8 @@ def upgrade() -> None:
     # What the triggers would have written, for the rows already here.
     op.execute(f"UPDATE contacts SET consent_key = {CONSENT_KEY[dialect].format(id='contacts.id')} "
                "WHERE id IN (SELECT contact_id FROM consents)")
-    op.execute(f"UPDATE contacts SET on_suppression_list = {LISTED.format(phone='phone', email='email')}")
+    op.execute(f"UPDATE contacts SET on_suppression_list = {sa.true().compile(dialect=op.get_bind().dialect)} "
+               f"WHERE {LISTED.format(phone='phone', email='email')}")  # the rest took the column's default
 
 
 def downgrade() -> None:
