@@ -35,8 +35,7 @@ CHUNK = 50_000
 _temp = MetaData()
 # On SQLite, INTEGER PRIMARY KEY makes the id the row's own key; BIGINT would add a second index to fill.
 ID = BigInteger().with_variant(Integer(), "sqlite")
-# The addresses ride along so that writing the outbox rows need not look each contact up again (a second
-# read of the contacts table in id order costs more than the whole bare insert's scan of it).
+# The addresses ride along, so writing the outbox rows reads the two temporary tables and nothing else.
 ROWS = Table("plan_rows", _temp, Column("contact_id", ID, primary_key=True), Column("fkey", Text),
              Column("variant", String(16)), Column("canary", Integer), Column("phone", String(20)),
              Column("email", String(320)), prefixes=["TEMPORARY"])
