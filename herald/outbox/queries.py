@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from herald.contacts.models import Consent, Suppression
@@ -19,10 +19,11 @@ def recent_sends(session: Session, contacts: Sequence[int] | Callable, since: da
     contacts (ids, or a function making the condition on a contact id column)."""
     when = func.coalesce(Message.sent_at, Message.updated_at)
     which = contacts(Message.contact_id) if callable(contacts) else Message.contact_id.in_(contacts)
-    stmt = select(Message.contact_id, Message.channel, Message.purpose, when).where(
-        which,
-        or_(and_(Message.status == S.SENT, Message.sent_at >= since), Message.status == S.INFLIGHT),
-    )
+    # The status test as one CASE, which no index serves: written as an OR, SQLite (without statistics)
+    # answered it from the status index, reading every message ever sent for each batch of contacts.
+    recent = case((Message.status == S.INFLIGHT, 1), (and_(Message.status == S.SENT, Message.sent_at >= since), 1),
+                  else_=0)
+    stmt = select(Message.contact_id, Message.channel, Message.purpose, when).where(which, recent == 1)
     return [tuple(r) for r in session.connection().execute(stmt).all()]
 
 
