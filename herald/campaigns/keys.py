@@ -13,6 +13,7 @@ from herald.campaigns import assign
 from herald.campaigns.planner import Plan, key_prefix
 from herald.contacts.models import AllowedAddress, Consent, Contact, Suppression
 from herald.db import UTCDateTime
+from herald.outbox import queries as outbox_queries
 from herald.outbox.models import Message
 from herald.types import MessageStatus
 
@@ -61,10 +62,8 @@ def fact_key(p: Plan, now: datetime, empty: frozenset[str] = frozenset()) -> Col
     lookback = policy.send_lookback
     if lookback:
         # Only the sends a rule can still see from now on; older ones change no decision.
-        recent = or_(and_(Message.status == MessageStatus.SENT, Message.sent_at >= now - lookback),
-                     Message.status == MessageStatus.INFLIGHT)
-        parts.append(_listed([Message.channel, Message.purpose, func.coalesce(Message.sent_at, Message.updated_at)],
-                             and_(Message.contact_id == Contact.id, recent)))
+        parts.append(_listed([Message.channel, Message.purpose, outbox_queries.SEND_TIME],
+                             and_(Message.contact_id == Contact.id, outbox_queries.sent_since(now - lookback))))
     return _formatted(parts, FIELD)
 
 

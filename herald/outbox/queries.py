@@ -5,25 +5,31 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from herald.contacts.models import Consent, Suppression
 from herald.outbox.models import Message
 from herald.types import MessageStatus as S
 
+SEND_TIME = func.coalesce(Message.sent_at, Message.updated_at)  # when a sent or in-flight message went
+
+
+def sent_since(since: datetime) -> ColumnElement[bool]:
+    """A message sent since `since` or in flight now: a send the rules still count.
+    One CASE, which no index serves: written as an OR, SQLite (without statistics) answered it from the
+    status index, reading every message ever sent instead of the few of the contacts asked about."""
+    recent = case((Message.status == S.INFLIGHT, 1), (and_(Message.status == S.SENT, Message.sent_at >= since), 1),
+                  else_=0)
+    return recent == 1
+
 
 def recent_sends(session: Session, contacts: Sequence[int] | Callable, since: datetime
                  ) -> list[tuple[int, str, str, datetime]]:
     """(contact_id, channel, purpose, when) for messages sent since `since` or in flight now, of the given
     contacts (ids, or a function making the condition on a contact id column)."""
-    when = func.coalesce(Message.sent_at, Message.updated_at)
     which = contacts(Message.contact_id) if callable(contacts) else Message.contact_id.in_(contacts)
-    # The status test as one CASE, which no index serves: written as an OR, SQLite (without statistics)
-    # answered it from the status index, reading every message ever sent for each batch of contacts.
-    recent = case((Message.status == S.INFLIGHT, 1), (and_(Message.status == S.SENT, Message.sent_at >= since), 1),
-                  else_=0)
-    stmt = select(Message.contact_id, Message.channel, Message.purpose, when).where(which, recent == 1)
+    stmt = select(Message.contact_id, Message.channel, Message.purpose, SEND_TIME).where(which, sent_since(since))
     return [tuple(r) for r in session.connection().execute(stmt).all()]
 
 
