@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 
 import pytest
@@ -122,4 +123,22 @@ def test_a_migration_that_rebuilds_a_table_keeps_the_rows_that_reference_it(tmp_
     with engine.connect() as conn:
         assert conn.execute(text("SELECT contact_id, tag_id FROM contact_tags")).all() == [(1, 1)]
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_a_migration_that_leaves_broken_references_is_rolled_back(tmp_path) -> None:
+    path = tmp_path / "orphans.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine, "0012")
+    raw = sqlite3.connect(path)  # foreign keys off, as another tool might have written
+    raw.execute("INSERT INTO consents (contact_id, channel, purpose, status, recorded_at) "
+                "VALUES (42, 'sms', 'marketing', 'granted', '2026-03-10 14:00:00.000000')")
+    raw.commit()
+    raw.close()
+    with pytest.raises(RuntimeError, match="references are gone.*consents"):
+        migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == "0012"
+    with engine.connect() as conn:
+        columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(contacts)")}
+        assert "consent_key" not in columns and conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
