@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from herald.types import Channel
 
@@ -15,8 +16,10 @@ class Verdict(StrEnum):
     SKIP = "skip"
 
 
-@dataclass(frozen=True, slots=True)
-class RuleOutcome:
+class RuleOutcome(NamedTuple):
+    """One rule's verdict. A named tuple, not a frozen dataclass: a decision makes six to twelve of these,
+    and a tuple is built in a third of the time while staying just as immutable (trails are shared)."""
+
     rule: str
     channel: Channel
     verdict: Verdict

@@ -35,7 +35,7 @@ def decide(recipient: Recipient, intent: MessageIntent, policy: Policy, now: dat
 
 def _evaluate(recipient: Recipient, intent: MessageIntent, channel: Channel, policy: Policy,
               at: datetime) -> list[RuleOutcome]:
-    return [spec.evaluate(recipient, intent, channel, at) for spec in policy.rules]
+    return [evaluate(recipient, intent, channel, params, at) for evaluate, params in policy.calls]
 
 
 def _channel(recipient: Recipient, intent: MessageIntent, channel: Channel, policy: Policy,
@@ -44,16 +44,22 @@ def _channel(recipient: Recipient, intent: MessageIntent, channel: Channel, poli
     if not recipient.addresses.get(channel):
         return [RuleOutcome("address", channel, Verdict.SKIP, f"the contact has no {channel} address")], None
     outcomes = _evaluate(recipient, intent, channel, policy, now)
+    verdicts = [o.verdict for o in outcomes]
+    if Verdict.SKIP in verdicts:
+        return outcomes, None
+    if Verdict.DEFER not in verdicts:  # the common answers, found without the deferral loop below
+        return outcomes, now
     at = now
     pending = [o for o in outcomes if o.verdict is Verdict.DEFER]
     for _ in range(MAX_PASSES):
-        if any(o.verdict is Verdict.SKIP for o in outcomes):
+        at = max(o.until for o in pending if o.until is not None)
+        later = _evaluate(recipient, intent, channel, policy, at)
+        skips = [o for o in later if o.verdict is Verdict.SKIP]
+        pending = [o for o in later if o.verdict is Verdict.DEFER and o.until and o.until > at]
+        outcomes += skips + pending
+        if skips:
             return outcomes, None
         if not pending:
             return outcomes, at
-        at = max(o.until for o in pending if o.until is not None)
-        later = _evaluate(recipient, intent, channel, policy, at)
-        pending = [o for o in later if o.verdict is Verdict.DEFER and o.until and o.until > at]
-        outcomes += [o for o in later if o.verdict is Verdict.SKIP] + pending
     detail = f"the rules kept deferring after {MAX_PASSES} checks"
     return outcomes + [RuleOutcome("engine", channel, Verdict.SKIP, detail)], None

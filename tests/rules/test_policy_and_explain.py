@@ -28,6 +28,23 @@ def test_a_rule_that_keeps_deferring_is_given_up_with_a_reason() -> None:
     assert "kept deferring" in decision.trail[-1].detail
 
 
+def test_a_deferral_that_lands_where_another_rule_skips_leaves_the_channel_out() -> None:
+    def wait(r, it, channel, params, now) -> RuleOutcome:
+        return RuleOutcome("wait", channel, Verdict.DEFER, "later", NOW + timedelta(hours=1)) if now == NOW else \
+            RuleOutcome("wait", channel, Verdict.PASS, "now")
+
+    def closing(r, it, channel, params, now) -> RuleOutcome:
+        verdict = Verdict.PASS if now == NOW else Verdict.SKIP
+        return RuleOutcome("closing", channel, verdict, "open" if now == NOW else "closed from then on")
+
+    rules = tuple(RuleSpec(RuleType(name, fn, {}, lambda p: p, name, lambda p: timedelta(0), frozenset()), {}, {})
+                  for name, fn in (("wait", wait), ("closing", closing)))
+    decision = decide(recipient(), intent(SMS), Policy("test", rules), NOW)
+    assert isinstance(decision, Skip) and decision.reason == "closing"
+    assert [(o.rule, o.verdict) for o in decision.trail] == [
+        ("wait", Verdict.DEFER), ("closing", Verdict.PASS), ("closing", Verdict.SKIP)]
+
+
 def test_a_broken_preset_names_itself() -> None:
     with pytest.raises(Invalid, match="preset mine"):
         parse_preset("[rules.consent\n", "mine")

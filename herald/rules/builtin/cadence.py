@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from herald.rules.builtin.common import one_of, positive_int, purposes
+from herald.rules.builtin.common import minute, one_of, positive_int, purposes
 from herald.rules.decision import RuleOutcome, Verdict
 from herald.rules.facts import MessageIntent, Recipient
 from herald.types import Channel
@@ -43,7 +43,7 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
     days = every.days
     if last is None or now >= last + every:
         return RuleOutcome(NAME, channel, Verdict.PASS, f"{stage} contacts hear from us every {days} days at most")
-    detail = f"{stage} contacts hear from us every {days} days at most; the last message went {last:%Y-%m-%d %H:%M} UTC"
+    detail = f"{stage} contacts hear from us every {days} days at most; the last message went {minute(last)} UTC"
     if params["on_exceed"] == "skip":
         return RuleOutcome(NAME, channel, Verdict.SKIP, detail)
     return RuleOutcome(NAME, channel, Verdict.DEFER, detail, last + every)

@@ -5,6 +5,7 @@ cannot be ruled out, so they pass."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from herald.rules.builtin.common import one_of, per_channel
@@ -31,13 +32,18 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
 
 def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
              now: datetime) -> RuleOutcome:
+    return _judge(channel, r.line_type, params["blocked"].get(channel, frozenset()), params["unknown"])
+
+
+@lru_cache(maxsize=1024)
+def _judge(channel: Channel, line: str | None, blocked: frozenset[str], unknown: str) -> RuleOutcome:
+    """The outcome for a line type on a channel; there are a few dozen, and every recipient has one."""
     if not channel.uses_phone:
         return RuleOutcome(NAME, channel, Verdict.PASS, "applies to phone channels only")
-    line = r.line_type
     if not line or line == "unknown":
-        verdict = Verdict.SKIP if params["unknown"] == "skip" else Verdict.PASS
+        verdict = Verdict.SKIP if unknown == "skip" else Verdict.PASS
         return RuleOutcome(NAME, channel, verdict, "the number's line type is unknown")
     words = line.replace("_", " ")
-    if line in params["blocked"].get(channel, ()):
+    if line in blocked:
         return RuleOutcome(NAME, channel, Verdict.SKIP, f"the number is a {words} line, which cannot take {channel}")
     return RuleOutcome(NAME, channel, Verdict.PASS, f"the number is a {words} line")

@@ -5,10 +5,11 @@ the first such moment, or skipped when there is none within a week."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from herald.rules.builtin.common import channels, clock_time, one_of, purposes, recipient_zones
+from herald.rules.builtin.common import channels, clock_time, minute, one_of, purposes, recipient_zones
 from herald.rules.decision import RuleOutcome, Verdict
 from herald.rules.facts import MessageIntent, Recipient
 from herald.types import Channel
@@ -78,13 +79,21 @@ def evaluate(
 ) -> RuleOutcome:
     if channel not in params["channels"] or intent.purpose not in params["purposes"]:
         return RuleOutcome(NAME, channel, Verdict.PASS, f"no quiet hours for {intent.purpose} {channel}")
-    window = params["label"]
-    zones = recipient_zones(r.timezones, params["unknown_timezone"])
+    return _judge(channel, r.timezones, now, params["start"], params["end"], params["unknown_timezone"],
+                  params["label"])
+
+
+@lru_cache(maxsize=4096)
+def _judge(channel: Channel, timezones: tuple[str, ...], now: datetime, start: time, end: time, unknown: str,
+           window: str) -> RuleOutcome:
+    """The outcome for one set of zones at one moment. A campaign asks it of every recipient at the same
+    moment, and its recipients share a handful of zones, so the answers are remembered."""
+    zones = recipient_zones(timezones, unknown)
     if zones is None:
         return RuleOutcome(
             NAME, channel, Verdict.SKIP, f"the recipient's time zone is unknown, so {window} cannot be kept"
         )
-    allowed = next_allowed(now, zones, params["start"], params["end"])
+    allowed = next_allowed(now, zones, start, end)
     if allowed is None:
         return RuleOutcome(
             NAME,
@@ -98,10 +107,10 @@ def evaluate(
         return RuleOutcome(
             NAME, channel, Verdict.PASS, f"it is {_clock(now.astimezone(first))} {where}, outside {window}"
         )
-    quiet_zone = next(z for z in zones if is_quiet(now.astimezone(z).time(), params["start"], params["end"]))
+    quiet_zone = next(z for z in zones if is_quiet(now.astimezone(z).time(), start, end))
     spread = f" (allowed in all {len(zones)} candidate zones)" if len(zones) > 1 else ""
     detail = (
         f"it is {_clock(now.astimezone(quiet_zone))} in {quiet_zone.key}, inside {window}; next allowed "
-        f"{allowed.astimezone(quiet_zone):%Y-%m-%d %H:%M} {quiet_zone.key}{spread}"
+        f"{minute(allowed.astimezone(quiet_zone))} {quiet_zone.key}{spread}"
     )
     return RuleOutcome(NAME, channel, Verdict.DEFER, detail, allowed)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
 
-from herald.rules.builtin.common import DAYS, channels, flag, one_of, purposes, recipient_zones, weekdays
+from herald.rules.builtin.common import DAYS, channels, flag, minute, one_of, purposes, recipient_zones, weekdays
 from herald.rules.decision import RuleOutcome, Verdict
 from herald.rules.facts import MessageIntent, Recipient
 from herald.types import Channel
@@ -155,5 +155,5 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
                                                         f"the send window")
     blocking = next(z for z in zones if opening(now, z, params, r.region) != now)
     detail = (f"{_why_not(now, blocking, params, r.region)}; next allowed "
-              f"{allowed.astimezone(blocking):%Y-%m-%d %H:%M} {blocking.key}")
+              f"{minute(allowed.astimezone(blocking))} {blocking.key}")
     return RuleOutcome(NAME, channel, Verdict.DEFER, detail, allowed)

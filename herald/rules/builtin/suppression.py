@@ -15,6 +15,8 @@ NAME = "suppression"
 SUMMARY = "never messages an address on the suppression list (in allow-list mode, one off the allow-list)"
 READS = ("suppressions", "allow_list")
 DEFAULTS: dict[str, Any] = {"allow_list_only": False}
+# Nearly every recipient gets this answer; outcomes are immutable, so one per channel serves them all.
+NOT_SUPPRESSED = {c: RuleOutcome(NAME, c, Verdict.PASS, f"{c} address is not suppressed") for c in Channel}
 
 
 def check(params: dict[str, Any]) -> dict[str, Any]:
@@ -31,4 +33,4 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
             return RuleOutcome(NAME, channel, Verdict.SKIP, f"allow-list mode: the {channel} address is not on the "
                                                             "allow-list")
         return RuleOutcome(NAME, channel, Verdict.PASS, f"the {channel} address is on the allow-list")
-    return RuleOutcome(NAME, channel, Verdict.PASS, f"{channel} address is not suppressed")
+    return NOT_SUPPRESSED[channel]

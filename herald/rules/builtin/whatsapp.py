@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from herald.rules.builtin.common import minute
 from herald.rules.decision import RuleOutcome, Verdict
 from herald.rules.facts import MessageIntent, Recipient
 from herald.types import Channel
@@ -14,6 +15,7 @@ from herald.types import Channel
 NAME = "whatsapp_window"
 SUMMARY = "free-form WhatsApp only within 24 h of the customer's last message; otherwise an APPROVED template"
 DEFAULTS: dict[str, Any] = {"window_hours": 24, "block_us_marketing": True}
+OTHER_CHANNEL = {c: RuleOutcome(NAME, c, Verdict.PASS, "applies to WhatsApp only") for c in Channel}
 
 
 def check(params: dict[str, Any]) -> dict[str, Any]:
@@ -28,15 +30,15 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
 def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
              now: datetime) -> RuleOutcome:
     if channel is not Channel.WHATSAPP:
-        return RuleOutcome(NAME, channel, Verdict.PASS, "applies to WhatsApp only")
+        return OTHER_CHANNEL[channel]
     category = (intent.template_category or "").upper()
     if category == "MARKETING" and params["block_us_marketing"] and r.addresses.get(channel, "").startswith("+1"):
         return RuleOutcome(NAME, channel, Verdict.SKIP, "Meta does not deliver marketing templates to +1 (US) numbers")
     last = r.last_inbound.get(Channel.WHATSAPP)
     if last is not None and now - last < params["window"]:
         return RuleOutcome(NAME, channel, Verdict.PASS, f"inside the customer-service window (their last message "
-                                                        f"{last:%Y-%m-%d %H:%M} UTC)")
-    outside = "no message from the customer" if last is None else f"their last message was {last:%Y-%m-%d %H:%M} UTC"
+                                                        f"{minute(last)} UTC)")
+    outside = "no message from the customer" if last is None else f"their last message was {minute(last)} UTC"
     if not category:
         return RuleOutcome(NAME, channel, Verdict.SKIP, f"free-form WhatsApp text needs the customer-service window; "
                                                         f"{outside}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from herald.rules.builtin.common import allowance, positive_int
+from herald.rules.builtin.common import allowance, minute, positive_int
 from herald.rules.decision import RuleOutcome, Verdict
 from herald.rules.facts import MessageIntent, Recipient
 from herald.types import Channel
@@ -64,4 +64,4 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
                           f"{params['horizon'].days} days",
                      room=f"within the messaging limit of {limit} customers in 24 h",
                      wait=f"the messaging limit of {limit} customers in 24 h is reached; room again "
-                          f"{slot:%Y-%m-%d %H:%M} UTC" if slot else "")
+                          f"{minute(slot)} UTC" if slot else "")
