@@ -93,8 +93,11 @@ def herald_plan(db: Path, campaign_id: int) -> dict[str, float]:
 
 
 def baseline_plan(db: Path) -> float:
-    """The same audience into the same table in one statement, with a constant decision and trail."""
+    """The same audience into the same table in one statement, with a constant decision and trail, on a
+    connection set up as Herald's are (the table's foreign keys enforced, synchronous=NORMAL)."""
     conn = sqlite3.connect(db, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        conn.execute(f"PRAGMA {pragma}")
     started = time.perf_counter()
     conn.execute("BEGIN")
     conn.execute(

@@ -118,8 +118,8 @@ def message_rows(p: Plan, now: datetime, rows, decisions) -> Select:
     """The outbox rows: each contact of `rows` with the decision for its key and variant."""
     skip, held = decisions.c.action == "skip", rows.c.canary == 0
     stamp = literal(now, UTCDateTime)
-    address = case((decisions.c.channel == "email", Contact.email),
-                   (decisions.c.channel.in_(PHONE_CHANNELS), Contact.phone), else_=None)
+    address = case((decisions.c.channel == "email", rows.c.email),
+                   (decisions.c.channel.in_(PHONE_CHANNELS), rows.c.phone), else_=None)
     status = case((skip, MessageStatus.SKIPPED.value), (held, MessageStatus.HELD.value),
                   else_=MessageStatus.QUEUED.value)
     columns = [
@@ -129,7 +129,6 @@ def message_rows(p: Plan, now: datetime, rows, decisions) -> Select:
         stamp, stamp, case((rows.c.variant == HOLDOUT, None), else_=rows.c.variant), literal(p.run),
         case((and_(~skip, held), "rollout"), else_=None), decisions.c.buckets,
     ]
-    joined = rows.join(decisions, and_(decisions.c.fkey == rows.c.fkey, decisions.c.variant == rows.c.variant)) \
-        .join(Contact, Contact.id == rows.c.contact_id)
+    joined = rows.join(decisions, and_(decisions.c.fkey == rows.c.fkey, decisions.c.variant == rows.c.variant))
     # SQLite reads `ON CONFLICT` after a join's ON as part of the join unless a WHERE comes between.
     return select_(*columns).select_from(joined).where(literal_column("1") == 1).order_by(rows.c.contact_id)
