@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from herald.db import Base, JSONType, UTCDateTime
@@ -65,3 +65,7 @@ class Message(Base):
 
 Index("ix_messages_due", Message.status, Message.due_at)
 Index("ix_messages_campaign_address", Message.campaign_id, Message.address)
+# Partial: what the senders' usage reads (sends and failures since a moment), without the queued rows.
+_SENT, _FAILED = text("sent_at IS NOT NULL"), text("status = 'failed'")
+Index("ix_messages_sent_at", Message.sent_at, sqlite_where=_SENT, postgresql_where=_SENT)
+Index("ix_messages_failed", Message.status, Message.updated_at, sqlite_where=_FAILED, postgresql_where=_FAILED)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from herald.contacts.models import Contact
 from herald.db import make_engine, sessions
 from herald.db.uow import UnitOfWork
 from herald.outbox import queries
+from herald.outbox.models import Message
 from tests.conftest import NOW
 
 
@@ -25,3 +27,64 @@ def test_recent_sends_are_read_through_the_contact_index_not_every_sent_message(
                                                                                       params))
     engine.dispose()
     assert "ix_messages_contact_id" in plan and "ix_messages_due" not in plan
+
+
+def _ledger(container) -> None:
+    """Messages on both sides of the usage window (a day back from NOW), with and without allowances."""
+    hour = timedelta(hours=1)
+    with container.uow() as uow:
+        uow.session.add(Contact(name="c", phone="+9779841000000", attributes={}, created_at=NOW, updated_at=NOW))
+        uow.flush()
+        cid = uow.session.scalar(select(Contact.id))
+        rows = [("old-sent", "sent", "sms", "s1", NOW - 30 * hour, NOW - 30 * hour),
+                ("new-sent", "sent", "sms", "s1", NOW - 2 * hour, NOW - 3 * hour),
+                ("new-sent-email", "sent", "email", None, NOW - hour, NOW - hour),
+                ("inflight", "inflight", "sms", "s1", None, NOW - hour),
+                ("queued", "queued", "sms", "s1", None, NOW + hour),
+                ("old-queued", "queued", "sms", "s1", None, NOW - 30 * hour),
+                ("new-failed", "failed", "sms", "s1", None, NOW - hour),
+                ("old-failed", "failed", "email", None, None, NOW - 30 * hour)]
+        for key, status, channel, buckets, sent_at, at in rows:
+            uow.session.add(Message(idempotency_key=key, campaign_id=1, contact_id=cid, purpose="marketing",
+                                    channel=channel, status=status, planned_action="send", due_at=at,
+                                    attempts=1, created_at=at, updated_at=sent_at or at, sent_at=sent_at,
+                                    buckets=buckets))
+
+
+def test_bucket_use_counts_recent_sends_in_flight_and_with_planned_the_queue(container) -> None:
+    _ledger(container)
+    since = NOW - timedelta(days=1)
+    with container.uow() as uow:
+        gone = sorted(t for _, t in queries.bucket_use(uow.session, since, planned=False))
+        planned = sorted(t for _, t in queries.bucket_use(uow.session, since, planned=True))
+    hour = timedelta(hours=1)
+    assert [t.replace(tzinfo=None) for t in gone] == [(NOW - 2 * hour).replace(tzinfo=None),
+                                                      (NOW - hour).replace(tzinfo=None)]
+    assert len(planned) == 3 and max(planned).replace(tzinfo=None) == (NOW + hour).replace(tzinfo=None)
+
+
+def test_failure_rates_count_what_settled_since_the_moment_per_channel(container) -> None:
+    _ledger(container)
+    with container.uow() as uow:
+        rates = queries.failure_rates(uow.session, NOW - timedelta(days=1))
+    assert rates == {"sms": 0.5, "email": 0.0}
+
+
+def test_usage_reads_go_through_the_recent_indexes_not_the_history(tmp_path, sqlite_template) -> None:
+    path = tmp_path / "h.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    engine = make_engine(f"sqlite:///{path}")
+    seen: list[tuple[str, object]] = []
+    event.listen(engine, "before_cursor_execute", lambda c, cur, sql, params, ctx, many: seen.append((sql, params)))
+    with UnitOfWork(sessions(engine)) as uow:
+        queries.bucket_use(uow.session, NOW - timedelta(days=1), planned=True)
+        queries.failure_rates(uow.session, NOW - timedelta(days=1))
+        asked = [(sql, params) for sql, params in seen if "FROM messages" in sql]
+        plans = [" ".join(row[3] for row in uow.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}",
+                                                                                       params))
+                 for sql, params in asked]
+    engine.dispose()
+    sent_buckets, waiting, sent_counts, failed = plans
+    assert "ix_messages_sent_at" in sent_buckets and "ix_messages_sent_at" in sent_counts
+    assert "ix_messages_due (status=? AND due_at>?)" in waiting
+    assert "ix_messages_failed (status=? AND updated_at>?)" in failed
