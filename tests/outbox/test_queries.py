@@ -14,18 +14,26 @@ from herald.outbox.models import Message
 from tests.conftest import NOW
 
 
-def test_recent_sends_are_read_through_the_contact_index_not_every_sent_message(tmp_path, sqlite_template) -> None:
+def _query_plans(tmp_path, sqlite_template, ask) -> list[str]:
+    """SQLite's plan of each read of `messages` that `ask(session)` makes, on an empty migrated database."""
     path = tmp_path / "h.db"
     path.write_bytes(sqlite_template.read_bytes())
     engine = make_engine(f"sqlite:///{path}")
     seen: list[tuple[str, object]] = []
     event.listen(engine, "before_cursor_execute", lambda c, cur, sql, params, ctx, many: seen.append((sql, params)))
     with UnitOfWork(sessions(engine)) as uow:
-        assert queries.recent_sends(uow.session, [1, 2, 3], NOW - timedelta(days=7)) == []
-        sql, params = next((s, p) for s, p in seen if "FROM messages" in s)
-        plan = " ".join(row[3] for row in uow.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}",
-                                                                                      params))
+        ask(uow.session)
+        asked = [(sql, params) for sql, params in seen if "FROM messages" in sql]
+        plans = [" ".join(row[3] for row in uow.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}",
+                                                                                       params))
+                 for sql, params in asked]
     engine.dispose()
+    return plans
+
+
+def test_recent_sends_are_read_through_the_contact_index_not_every_sent_message(tmp_path, sqlite_template) -> None:
+    [plan] = _query_plans(tmp_path, sqlite_template,
+                          lambda session: queries.recent_sends(session, [1, 2, 3], NOW - timedelta(days=7)))
     assert "ix_messages_contact_id" in plan and "ix_messages_due" not in plan
 
 
@@ -71,20 +79,11 @@ def test_failure_rates_count_what_settled_since_the_moment_per_channel(container
 
 
 def test_usage_reads_go_through_the_recent_indexes_not_the_history(tmp_path, sqlite_template) -> None:
-    path = tmp_path / "h.db"
-    path.write_bytes(sqlite_template.read_bytes())
-    engine = make_engine(f"sqlite:///{path}")
-    seen: list[tuple[str, object]] = []
-    event.listen(engine, "before_cursor_execute", lambda c, cur, sql, params, ctx, many: seen.append((sql, params)))
-    with UnitOfWork(sessions(engine)) as uow:
-        queries.bucket_use(uow.session, NOW - timedelta(days=1), planned=True)
-        queries.failure_rates(uow.session, NOW - timedelta(days=1))
-        asked = [(sql, params) for sql, params in seen if "FROM messages" in sql]
-        plans = [" ".join(row[3] for row in uow.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}",
-                                                                                       params))
-                 for sql, params in asked]
-    engine.dispose()
-    sent_buckets, waiting, sent_counts, failed = plans
+    def ask(session) -> None:
+        queries.bucket_use(session, NOW - timedelta(days=1), planned=True)
+        queries.failure_rates(session, NOW - timedelta(days=1))
+
+    sent_buckets, waiting, sent_counts, failed = _query_plans(tmp_path, sqlite_template, ask)
     assert "ix_messages_sent_at" in sent_buckets and "ix_messages_sent_at" in sent_counts
     assert "ix_messages_due (status=? AND due_at>?)" in waiting
     assert "ix_messages_failed (status=? AND updated_at>?)" in failed
