@@ -25,6 +25,8 @@ class Settings:
     env: str = "dev"
     database_url: str = "sqlite:///herald.db"
     secret_key: str = field(default=DEV_SECRET, repr=False)  # secrets stay out of reprs and logs
+    # Keys used before the current one, comma-separated: people erased under them are still recognized.
+    previous_secret_keys: str | None = field(default=None, repr=False)
     default_region: str | None = None
     outbox_dir: str = "herald-outbox"
     policy_preset: str = "default"
@@ -48,6 +50,12 @@ class Settings:
     twilio_account_sid: str | None = None  # or an API key SID
     twilio_auth_token: str | None = field(default=None, repr=False)  # or the API key's secret
     twilio_lookup_url: str = "https://lookups.twilio.com"
+
+    @property
+    def erasure_keys(self) -> tuple[str, ...]:
+        """The keys that recognize an erased person: the current secret first, then the earlier ones."""
+        earlier = [k.strip() for k in (self.previous_secret_keys or "").split(",") if k.strip()]
+        return (self.secret_key, *(k for k in earlier if k != self.secret_key))
 
     def __post_init__(self) -> None:
         if self.env not in ("dev", "test", "prod"):

@@ -77,7 +77,7 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
     with resources.as_file(sample) as path, container.uow() as uow:
         if uow.session.scalar(select(func.count()).select_from(Message)):
             raise Invalid("the demo needs an empty database", where=container.settings.database_url)
-        report = importer.import_file(uow, path, now, erasure_key=container.settings.secret_key)
+        report = importer.import_file(uow, path, now, erasure_key=container.settings.erasure_keys)
     result["import"] = {k: v for k, v in report.as_dict().items() if k not in ("problems", "mapping", "preview")}
     say(f"[bold]1. Import[/] {report.rows} rows: " + ", ".join(f"{n} {k}" for k, n in report.counts.items()))
     for p in report.problems[:3]:

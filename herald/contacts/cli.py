@@ -79,7 +79,7 @@ def import_(
             check_mx=check_mx,
             dry_run=dry_run,
             progress=advance,
-            erasure_key=container.settings.secret_key,
+            erasure_key=container.settings.erasure_keys,
         )
     if report:
         write_problems(report, result.problems)

@@ -350,7 +350,7 @@ def import_file(
     merge: str = "fill-empty",
     check_mx: MailDomains | bool = False,
     processes: int | None = None,
-    erasure_key: str,
+    erasure_key: str | tuple[str, ...],
 ) -> ImportReport:
     """Import contacts from a CSV/TSV or XLSX file into the caller's unit of work; report on every row.
     People erased at their request (found by `erasure_key`, the installation's secret) are refused. A big
@@ -404,7 +404,7 @@ def flush(
     report: ImportReport,
     now: datetime,
     progress: Callable[[int], None] | None,
-    erasure_key: str,
+    erasure_key: str | tuple[str, ...],
     merge: str,
     source: str = "import",
 ) -> None:
@@ -437,7 +437,7 @@ def flush(
 
 
 def _refuse_erased(uow: UnitOfWork, batch: list[tuple[ContactInput, int | None]], report: ImportReport,
-                   key: str) -> None:
+                   key: str | tuple[str, ...]) -> None:
     """Take out the rows of people erased at their request: they are never imported again."""
     if not service.anyone_erased(uow):
         return

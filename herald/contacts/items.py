@@ -18,7 +18,7 @@ CHANNEL_COLUMNS = ("consent_sms", "consent_whatsapp", "consent_email")  # given 
 CONSENT_WORDS = {"granted": "yes", "revoked": "no", True: "yes", False: "no"}
 
 
-def upsert(uow: UnitOfWork, items: Sequence[Mapping[str, Any]], now: datetime, *, erasure_key: str,
+def upsert(uow: UnitOfWork, items: Sequence[Mapping[str, Any]], now: datetime, *, erasure_key: str | tuple[str, ...],
            default_region: str | None = None, merge: str = "fill-empty") -> list[dict[str, object]]:
     """Insert or update each item; the result of item i says imported, updated, unchanged, duplicate (of an
     earlier item), conflict or invalid, with the contact's id and the problems found."""

@@ -382,9 +382,11 @@ def anyone_erased(uow: UnitOfWork) -> bool:
     return uow.session.scalar(select(Suppression.id).where(Suppression.reason == ERASED).limit(1)) is not None
 
 
-def erased_among(uow: UnitOfWork, addresses: Iterable[str], key: str) -> set[str]:
-    """The addresses (phones in E.164, normalized emails) of people erased at their request."""
-    digests = {erasure_digest(key, a): a for a in addresses if a}
+def erased_among(uow: UnitOfWork, addresses: Iterable[str], key: str | tuple[str, ...]) -> set[str]:
+    """The addresses (phones in E.164, normalized emails) of people erased at their request, under the
+    installation's key or any earlier one (`key` may list several)."""
+    keys = (key,) if isinstance(key, str) else key
+    digests = {erasure_digest(k, a): a for a in addresses if a for k in keys}
     if not digests:
         return set()
     stmt = select(Suppression.address).where(Suppression.reason == ERASED, Suppression.address.in_(digests))

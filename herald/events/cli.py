@@ -30,7 +30,7 @@ def import_(
     with progress(f"Recording {file.name}", count_lines(file)) as advance, container.uow() as uow:
         result = ingest.import_events(uow, file, container.clock.now(), unknown=unknown,
                                       default_region=default_region or container.settings.default_region,
-                                      encoding=encoding, erasure_key=container.settings.secret_key,
+                                      encoding=encoding, erasure_key=container.settings.erasure_keys,
                                       progress=advance, after=container.after_events)
     if report:
         write_problems(report, [{"row": p["row"], "field": "", "value": "", "reason": p["reason"]}

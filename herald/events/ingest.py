@@ -109,7 +109,8 @@ class EventsReport:
 
 
 def import_events(uow: UnitOfWork, path: Path, now: datetime, *, unknown: str = "reject",
-                  default_region: str | None = None, encoding: str | None = None, erasure_key: str | None = None,
+                  default_region: str | None = None, encoding: str | None = None,
+                  erasure_key: str | tuple[str, ...] | None = None,
                   progress: Callable[[int], None] | None = None, after: AfterRecording | None = None
                   ) -> EventsReport:
     """Record every event of a file; stored + duplicate + invalid = rows. `after` sees each batch stored."""

@@ -46,7 +46,8 @@ AfterRecording = Callable[[UnitOfWork, list[dict[str, Any]], datetime], object]
 
 def record_events(uow: UnitOfWork, events: Sequence[EventIn | str], now: datetime, *, source: str = "api",
                   unknown: str = "reject", default_region: str | None = None,
-                  erasure_key: str | None = None, after: AfterRecording | None = None) -> list[dict[str, object]]:
+                  erasure_key: str | tuple[str, ...] | None = None,
+                  after: AfterRecording | None = None) -> list[dict[str, object]]:
     """Store the events; the result of each says stored, duplicate (its event id was seen) or invalid
     with the reason. A string in `events` is an item that could not be read, and says why. `after`, when
     given, sees the stored rows in the same unit of work."""
@@ -153,7 +154,7 @@ def _contacts(uow: UnitOfWork, events: Sequence[EventIn], region: str | None) ->
 
 
 def _create_missing(uow: UnitOfWork, events: Sequence[EventIn], who: dict, now: datetime, region: str | None,
-                    key: str) -> None:
+                    key: str | tuple[str, ...]) -> None:
     """Contacts for the phones and emails no contact has yet (ids must exist already)."""
     missing = {}
     for event in events:

@@ -66,7 +66,7 @@ def router(container: Any) -> APIRouter:
 
     @api.post("")
     def create(unit: Unit, body: dict[str, Any], response: Response) -> dict[str, Any]:
-        result = items.upsert(unit, [body], container.clock.now(), erasure_key=container.settings.secret_key,
+        result = items.upsert(unit, [body], container.clock.now(), erasure_key=container.settings.erasure_keys,
                               default_region=region(None))[0]
         response.status_code = STATUS[result["status"]]
         if result["id"] is not None and result["status"] in ("imported", "updated", "unchanged"):
@@ -92,7 +92,7 @@ def router(container: Any) -> APIRouter:
 
     @api.post("/bulk")
     def bulk(unit: Unit, body: BulkIn) -> dict[str, Any]:
-        results = items.upsert(unit, body.items, container.clock.now(), erasure_key=container.settings.secret_key,
+        results = items.upsert(unit, body.items, container.clock.now(), erasure_key=container.settings.erasure_keys,
                                default_region=region(body.default_region), merge=body.merge)
         counts = {k: 0 for k in STATUS}
         for r in results:
@@ -170,7 +170,7 @@ class Jobs:
         try:
             with container.uow() as uow:
                 report = importer.import_file(uow, path, container.clock.now(), progress=advance,
-                                              erasure_key=container.settings.secret_key, **options)
+                                              erasure_key=container.settings.erasure_keys, **options)
             self._set(job, status="done", report=report.as_dict())
         except (Invalid, Conflict, NotFound) as exc:
             self._set(job, status="failed", error=str(exc))

@@ -26,7 +26,7 @@ def router(container: Any) -> APIRouter:
         events = [ingest.from_mapping(item, f"event {i}") for i, item in enumerate(items)]
         results = record_events(unit, events, container.clock.now(), unknown=unknown,
                                 default_region=default_region or container.settings.default_region,
-                                erasure_key=container.settings.secret_key, after=container.after_events)
+                                erasure_key=container.settings.erasure_keys, after=container.after_events)
         counts = {k: sum(r["status"] == k for r in results) for k in ("stored", "duplicate", "invalid")}
         return {"counts": counts, "results": results}
 
