@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from bench import postgres
 from bench.events import record_events_workload
+from bench.history import recent_sends
 from bench.plan import decide_alone, plan_campaign
 from bench.render import render_templates
 from bench.segments import rfm_recompute, segment_count
@@ -203,7 +204,8 @@ ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {"import_contacts": i
                                                              "decide": decide_alone,
                                                              "record_events": record_events_workload,
                                                              "segment_count": segment_count,
-                                                             "rfm_recompute": rfm_recompute}
+                                                             "rfm_recompute": rfm_recompute,
+                                                             "recent_sends": recent_sends}
 
 
 if __name__ == "__main__":

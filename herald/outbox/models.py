@@ -27,7 +27,7 @@ class Message(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     campaign_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     template_id: Mapped[int | None] = mapped_column(Integer)
     purpose: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str | None] = mapped_column(String(16))  # None when skipped before a channel was chosen
@@ -65,6 +65,9 @@ class Message(Base):
 
 Index("ix_messages_due", Message.status, Message.due_at)
 Index("ix_messages_campaign_address", Message.campaign_id, Message.address)
+# A contact's messages by status and send time: a plan reads each recipient's sends the rules count (in
+# flight, or sent lately) from this index alone, never the rows of every campaign that skipped them.
+Index("ix_messages_contact", Message.contact_id, Message.status, Message.sent_at)
 # Partial: what the senders' usage reads (sends and failures since a moment), without the queued rows.
 _SENT, _FAILED = text("sent_at IS NOT NULL"), text("status = 'failed'")
 Index("ix_messages_sent_at", Message.sent_at, sqlite_where=_SENT, postgresql_where=_SENT)
