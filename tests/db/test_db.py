@@ -6,9 +6,10 @@ import sqlite3
 import uuid
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from herald.bootstrap import metadata
 from herald.db import make_engine, migrate
@@ -141,4 +142,21 @@ def test_a_migration_that_leaves_broken_references_is_rolled_back(tmp_path) -> N
     with engine.connect() as conn:
         columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(contacts)")}
         assert "consent_key" not in columns and conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_the_ledger_indexes_come_and_go_with_their_migration(fresh_url) -> None:
+    engine = make_engine(fresh_url)
+    migrate.upgrade(engine)
+
+    def indexes() -> set[str]:
+        with engine.connect() as conn:
+            return {i["name"] for i in inspect(conn).get_indexes("messages")}
+
+    new = {"ix_messages_contact", "ix_messages_sent_at", "ix_messages_failed"}
+    assert new <= indexes() and "ix_messages_contact_id" not in indexes()
+    command.downgrade(migrate.alembic_config(engine), "0013")
+    assert not new & indexes() and "ix_messages_contact_id" in indexes()
+    migrate.upgrade(engine)
+    assert new <= indexes()
     engine.dispose()
