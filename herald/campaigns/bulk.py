@@ -44,6 +44,10 @@ DECISIONS = Table("plan_decisions", _temp, Column("fkey", Text, primary_key=True
                   Column("channel", String(16)), Column("action", String(8)), Column("reason", String(64)),
                   Column("due_at", UTCDateTime), Column("trail_id", Integer), Column("buckets", String(64)),
                   prefixes=["TEMPORARY"])
+# Each contact's recent sends, listed once for the plan: the key reads one row by id, not the ledger.
+SENDS = Table("plan_sends", _temp, Column("contact_id", ID, primary_key=True), Column("listed", Text),
+              prefixes=["TEMPORARY"])
+TEMPORARY = (ROWS, DECISIONS, SENDS)
 
 
 def applies(uow: UnitOfWork, p: Plan) -> bool:
@@ -58,13 +62,13 @@ def plan(uow: UnitOfWork, p: Plan, audience: Select, now: datetime,
          progress: Callable[[int], None] | None = None) -> PlanStats:
     """Decide for every recipient of the audience and enqueue the results, a chunk of ids at a time."""
     conn = uow.session.connection()
-    for table in (ROWS, DECISIONS):
+    for table in TEMPORARY:
         table.drop(conn, checkfirst=True)
         table.create(conn)
     try:
         return _chunks(uow, _Writer(uow, p, now), audience, progress)
     finally:
-        for table in (ROWS, DECISIONS):
+        for table in TEMPORARY:
             table.drop(conn, checkfirst=True)
 
 
@@ -102,8 +106,12 @@ class _Writer:
         self.known: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
         self.intern = Interner()
         self.variants = {v.name: v for v in p.variants}
-        empty = keys.empty_facts(uow.session.connection())
-        self.facts = (keys.fact_key(p, now, empty), keys.variant_of(p), keys.in_canary(p), Contact.phone, Contact.email)
+        conn = uow.session.connection()
+        recent = keys.recent_sends_listed(p, now)
+        if recent is not None:
+            conn.execute(SENDS.insert().from_select(["contact_id", "listed"], recent))
+        self.facts = (keys.fact_key(p, now, keys.empty_facts(conn), SENDS if recent is not None else None),
+                      keys.variant_of(p), keys.in_canary(p), Contact.phone, Contact.email)
         dialect = uow.session.get_bind().dialect.name
         into = (pg_insert if dialect == "postgresql" else sqlite_insert)(Message)
         self.insert = into.from_select(keys.MESSAGE_COLUMNS, keys.message_rows(p, now, ROWS, DECISIONS)) \

@@ -14,7 +14,6 @@ from herald.campaigns.planner import Plan, key_prefix
 from herald.contacts.models import AllowedAddress, Consent, Contact, Suppression
 from herald.db import UTCDateTime
 from herald.outbox import queries as outbox_queries
-from herald.outbox.models import Message
 from herald.types import MessageStatus
 
 # Separators no fact holds: JSON text escapes control characters, and the rest are codes and times.
@@ -36,10 +35,11 @@ def _listed(columns: list, where) -> ColumnElement[str]:
     return select_(func.aggregate_strings(_formatted(columns, "|"), ITEM)).where(where).scalar_subquery()
 
 
-def fact_key(p: Plan, now: datetime, empty: frozenset[str] = frozenset()) -> ColumnElement[str]:
+def fact_key(p: Plan, now: datetime, empty: frozenset[str] = frozenset(), sends=None) -> ColumnElement[str]:
     """Everything the policy's rules read of a contact, as text: equal keys, equal decisions (see
     `rules.memo`). The contact's own columns always count; the stored facts only where a rule reads them,
-    and not from a table in `empty` (which no contact has a row in, so every contact's part is the same)."""
+    and not from a table in `empty` (which no contact has a row in, so every contact's part is the same).
+    `sends` is the table `recent_sends_listed` filled, when a rule reads past sends."""
     policy = p.decider.policy
     live = or_(Suppression.expires_at.is_(None), Suppression.expires_at > now)
     at_address = or_(and_(Suppression.address == Contact.phone, Suppression.channel.in_(PHONE_CHANNELS)),
@@ -59,12 +59,20 @@ def fact_key(p: Plan, now: datetime, empty: frozenset[str] = frozenset()) -> Col
     }
     for fact in sorted(policy.reads & stored.keys() - empty):
         parts.extend(stored[fact]())
-    lookback = policy.send_lookback
-    if lookback:
-        # Only the sends a rule can still see from now on; older ones change no decision.
-        parts.append(_listed([Message.channel, Message.purpose, outbox_queries.SEND_TIME],
-                             and_(Message.contact_id == Contact.id, outbox_queries.sent_since(now - lookback))))
+    if sends is not None:
+        parts.append(select_(sends.c.listed).where(sends.c.contact_id == Contact.id).scalar_subquery())
     return _formatted(parts, FIELD)
+
+
+def recent_sends_listed(p: Plan, now: datetime) -> Select | None:
+    """(contact_id, listed) of each contact with a send a rule can still see (none older than the policy's
+    look-back: it changes no decision), read once for the whole plan; None when no rule reads sends."""
+    lookback = p.decider.policy.send_lookback
+    if not lookback:
+        return None
+    recent = outbox_queries.sends_since(now - lookback).subquery()
+    item = _formatted([recent.c.channel, recent.c.purpose, recent.c[3]], "|")
+    return select_(recent.c.contact_id, func.aggregate_strings(item, ITEM)).group_by(recent.c.contact_id)
 
 
 STORED_FACTS = {"consents": Consent, "suppressions": Suppression, "allow_list": AllowedAddress}

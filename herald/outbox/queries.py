@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from herald.contacts.models import Consent, Suppression
@@ -20,6 +20,15 @@ def sent_since(since: datetime) -> ColumnElement[bool]:
     is answered from the (contact, status, send time) index alone, whatever else the ledger holds for them
     (in flight means not sent yet: no send time)."""
     return and_(Message.status.in_((S.INFLIGHT, S.SENT)), or_(Message.sent_at.is_(None), Message.sent_at >= since))
+
+
+def sends_since(since: datetime) -> Select:
+    """(contact_id, channel, purpose, when) of every send the rules still count, for all contacts at once:
+    sent since `since` (the partial send-time index) or in flight (the queue's index), so the read grows
+    with the recent traffic, not with the ledger."""
+    columns = (Message.contact_id, Message.channel, Message.purpose, SEND_TIME)
+    return union_all(select(*columns).where(Message.sent_at >= since),
+                     select(*columns).where(Message.status == S.INFLIGHT, Message.sent_at.is_(None)))
 
 
 def recent_sends(session: Session, contacts: Sequence[int] | Callable, since: datetime

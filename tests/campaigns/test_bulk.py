@@ -57,10 +57,11 @@ def people(uow, n: int, seed: int) -> None:
             facts.append(AllowedAddress(channel=channel, address=address, created_at=NOW))
         if rng.random() < .3:
             sent = NOW - timedelta(hours=rng.choice([2, 20, 30, 24 * 10, 24 * 40]))
+            status = rng.choice(["sent", "sent", "inflight"])  # in flight: handed to a provider, not sent yet
             facts.append(Message(idempotency_key=f"old:{i}", campaign_id=None, contact_id=i, purpose="marketing",
-                                    channel=channel, address=address, status=rng.choice(["sent", "sent", "inflight"]),
-                                    planned_action="send", due_at=sent, attempts=1, sent_at=sent, created_at=sent,
-                                    updated_at=sent))
+                                    channel=channel, address=address, status=status, planned_action="send",
+                                    due_at=sent, attempts=1, sent_at=sent if status == "sent" else None,
+                                    created_at=sent, updated_at=sent))
     uow.session.flush()
     uow.session.add_all(facts)
 
