@@ -97,3 +97,9 @@ def test_a_plans_read_of_each_recipients_sends_stays_in_the_contact_index(tmp_pa
 
     [plan] = _query_plans(tmp_path, sqlite_template, ask)
     assert "COVERING INDEX ix_messages_contact (contact_id=? AND status=?)" in plan
+
+
+def test_everyones_recent_sends_are_read_from_the_recent_rows_alone(tmp_path, sqlite_template) -> None:
+    [plan] = _query_plans(tmp_path, sqlite_template,
+                          lambda session: session.execute(queries.sends_since(NOW - timedelta(days=7))))
+    assert "ix_messages_sent_at (sent_at>?)" in plan and "ix_messages_due (status=?)" in plan
