@@ -8,14 +8,16 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from sqlalchemy import delete, insert, select, text, update
 
+from herald.contacts.known import Known, existing, find_matches, held_consents
 from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, ContactMerge, Suppression
 from herald.contacts.normalize import Phone
 from herald.db import UnitOfWork
-from herald.db.bulk import insert_rows, one_of, select_in
+from herald.db.bulk import insert_rows, one_of
 from herald.errors import Conflict, Invalid, NotFound
 from herald.types import Channel, ConsentStatus, Purpose
 
@@ -80,20 +82,21 @@ def upsert_contacts(uow: UnitOfWork, inputs: Sequence[ContactInput], now: dateti
     conflict; `overwrite` replaces what the row gives."""
     if policy not in MERGE_POLICIES:
         raise Invalid(f"expected one of {', '.join(MERGE_POLICIES)}, got {policy!r}", where="merge policy")
-    known = _existing(uow, inputs)
+    known = existing(uow, inputs)
     outcomes: list[UpsertOutcome | None] = [None] * len(inputs)
     fresh: list[int] = []
     for i, item in enumerate(inputs):
-        matches = {c.id: c for c in _matches(item, known)}
+        matches = {c.id: c for c in find_matches(item, known)}
         if len(matches) > 1:
             ids = ", ".join(str(k) for k in sorted(matches))
             outcomes[i] = UpsertOutcome("conflict", None, f"phone, email or id belong to different contacts ({ids})")
         elif matches:
             contact = next(iter(matches.values()))
             clash = _clash(contact, item) if policy == "fill-empty" else None
-            outcomes[i] = clash or _update(contact, item, now, overwrite=policy == "overwrite")
+            outcomes[i] = clash or _update(contact, item, overwrite=policy == "overwrite")
         else:
             fresh.append(i)
+    _write_changes(uow, [c for c in {id(c): c for c in known.values()}.values() if c.changed], now)
     for i, contact_id in zip(fresh, _insert(uow, [inputs[i] for i in fresh], now), strict=True):
         outcomes[i] = UpsertOutcome("imported", contact_id)
     uow.flush()
@@ -101,31 +104,20 @@ def upsert_contacts(uow: UnitOfWork, inputs: Sequence[ContactInput], now: dateti
     return [o for o in outcomes if o is not None]
 
 
-def _existing(uow: UnitOfWork, inputs: Sequence[ContactInput]) -> dict[tuple[str, str], Contact]:
-    keys = {"phone": set(), "email": set(), "external_id": set()}
-    for item in inputs:
-        for name, value in (("phone", item.phone and item.phone.e164), ("email", item.email),
-                            ("external_id", item.external_id)):
-            if value:
-                keys[name].add(value)
-    # Ids first, through the driver (a fresh import's batch matches nobody), then only the matches as objects.
-    ids = {row[0] for k, v in keys.items() if v for row in select_in(uow, getattr(Contact, k), list(v), [Contact.id])}
-    if not ids:
-        return {}
-    found: dict[tuple[str, str], Contact] = {}
-    for contact in uow.session.scalars(select(Contact).where(one_of(uow, Contact.id, ids))):
-        for name in keys:
-            if getattr(contact, name):
-                found[(name, getattr(contact, name))] = contact
-    return found
+def _write_changes(uow: UnitOfWork, changed: list[Known], now: datetime) -> None:
+    """Apply what the batch changed to the contacts, through their objects (loaded in one query)."""
+    if not changed:
+        return
+    objects = {c.id: c for c in uow.session.scalars(select(Contact).where(one_of(uow, Contact.id,
+                                                                               [k.id for k in changed])))}
+    for known in changed:
+        contact = objects[known.id]
+        for name in known.changed:
+            setattr(contact, name, getattr(known, name))
+        contact.updated_at = now
 
 
-def _matches(item: ContactInput, known: dict[tuple[str, str], Contact]) -> list[Contact]:
-    probes = (("external_id", item.external_id), ("phone", item.phone and item.phone.e164), ("email", item.email))
-    return [known[(k, v)] for k, v in probes if v and (k, v) in known]
-
-
-def _clash(contact: Contact, item: ContactInput) -> UpsertOutcome | None:
+def _clash(contact: Known, item: ContactInput) -> UpsertOutcome | None:
     """A conflict when the row's phone, email or id differs from the contact's own: reported, not guessed."""
     given = {"external_id": item.external_id, "phone": item.phone and item.phone.e164, "email": item.email}
     differ = [k for k in KEYS if given[k] and getattr(contact, k) and given[k] != getattr(contact, k)]
@@ -136,20 +128,21 @@ def _clash(contact: Contact, item: ContactInput) -> UpsertOutcome | None:
                                            "contacts merge`, or import with --merge overwrite)")
 
 
-def _update(contact: Contact, item: ContactInput, now: datetime, overwrite: bool) -> UpsertOutcome:
+def _update(contact: Known, item: ContactInput, overwrite: bool) -> UpsertOutcome:
+    """What the row changes of a known contact, noted on it (rows of one batch may meet the same contact)."""
     changed = False
     for name, value in item.columns().items():
         if value and (overwrite or not getattr(contact, name)) and getattr(contact, name) != value:
             setattr(contact, name, value)
+            contact.changed.add(name)
             changed = True
     current = contact.attributes or {}
     new_attrs = {k: v for k, v in item.attributes.items() if v and (overwrite or not current.get(k))
                  and current.get(k) != v}
     if new_attrs:
-        contact.attributes = {**(contact.attributes or {}), **new_attrs}
+        contact.attributes = {**current, **new_attrs}
+        contact.changed.add("attributes")
         changed = True
-    if changed:
-        contact.updated_at = now
     return UpsertOutcome("updated" if changed else "unchanged", contact.id)
 
 
@@ -222,11 +215,7 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
     source); only real changes are written, and one older than the current state joins the history
     without replacing it. Returns how many were recorded."""
     changes = [ConsentChange(*c) for c in changes]
-    # Which of them hold any consent, through the driver (new contacts hold none), then those as objects.
-    ids = list({c[0] for c in changes})
-    holders = {row[0] for row in select_in(uow, Consent.contact_id, ids, [Consent.contact_id])}
-    stmt = select(Consent).where(one_of(uow, Consent.contact_id, holders), Consent.purpose == purpose)
-    current = {(r.contact_id, r.channel): r for r in uow.session.scalars(stmt)} if holders else {}
+    current = held_consents(uow, {c[0] for c in changes}, purpose)
     events: list[dict] = []
     fresh: dict[tuple[int, str], dict] = {}
     for contact_id, channel, status, evidence, at, ip, own_source in changes:
@@ -243,10 +232,24 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
                                             "has_evidence": bool(evidence or ip)}
         elif when >= state.recorded_at:
             state.status, state.recorded_at, state.source = status, when, said
-            state.has_evidence = bool(evidence or ip)
+            state.has_evidence, state.changed = bool(evidence or ip), True
     insert_rows(uow, ConsentEvent.__table__, events, EVENT_COLUMNS)
     insert_rows(uow, Consent.__table__, list(fresh.values()), CONSENT_COLUMNS)
+    _write_consent_states(uow, {k: v for k, v in current.items() if v.changed}, purpose)
     return len(events)
+
+
+def _write_consent_states(uow: UnitOfWork, changed: dict[tuple[int, str], SimpleNamespace], purpose: str) -> None:
+    """Apply the new states to the consents, through their objects (loaded in one query)."""
+    if not changed:
+        return
+    stmt = select(Consent).where(one_of(uow, Consent.contact_id, {cid for cid, _ in changed}),
+                                 Consent.purpose == purpose)
+    for consent in uow.session.scalars(stmt):
+        state = changed.get((consent.contact_id, consent.channel))
+        if state is not None:
+            consent.status, consent.recorded_at, consent.source = state.status, state.recorded_at, state.source
+            consent.has_evidence = state.has_evidence
 
 
 def set_consent(uow: UnitOfWork, contact_id: int, channel: Channel, purpose: Purpose, status: ConsentStatus,

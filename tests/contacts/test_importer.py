@@ -87,6 +87,16 @@ def test_overwrite_replaces_what_the_row_gives(container, write_csv) -> None:
         run(container, write_csv("phone\n+264811234567\n", "c.csv"), merge="newest")
 
 
+def test_two_rows_reaching_one_contact_in_a_batch_fill_it_in_file_order(container, write_csv) -> None:
+    run(container, write_csv("phone,email\n+264811234567,jo@example.com\n"))
+    report = run(container, write_csv("phone,email,name,tier\n+264811234567,,Jo,gold\n,jo@example.com,Joanna,silver\n",
+                                      "b.csv"), unknown="attribute")
+    assert [report.counts[k] for k in ("updated", "unchanged")] == [1, 1]  # the second finds nothing empty
+    with container.uow() as uow:
+        jo = uow.session.scalar(select(Contact).where(Contact.phone == "+264811234567"))
+        assert (jo.name, jo.attributes, jo.updated_at is not None) == ("Jo", {"tier": "gold"}, True)
+
+
 def test_a_phone_and_an_email_of_two_contacts_is_a_conflict(container, write_csv) -> None:
     run(container, write_csv("phone,email\n+9779841234567,\n,a@example.com\n"))
     report = run(container, write_csv("phone,email\n+9779841234567,a@example.com\n", "b.csv"))

@@ -1,0 +1,70 @@
+"""Reading what the contacts room already holds for a batch being written: known contacts by key, and
+held consents. Plain values, not ORM objects: a re-import matches every row and changes almost none, and
+loading a hundred thousand contacts as objects cost more than the rest of its batch. `service` writes
+what changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from herald.contacts.models import Consent, Contact
+from herald.db import UnitOfWork
+from herald.db.bulk import one_of, select_in
+
+if TYPE_CHECKING:
+    from herald.contacts.service import ContactInput
+
+SNAPSHOT = ("id", "name", "phone", "phone_extension", "email", "external_id", "region", "timezone",
+            "phone_timezones", "carrier", "line_type", "attributes")
+
+
+class Known(SimpleNamespace):
+    """A known contact's columns as read for matching, and the names of those a batch changed."""
+
+    changed: set[str]
+
+
+def existing(uow: UnitOfWork, inputs: Sequence[ContactInput]) -> dict[tuple[str, str], Known]:
+    """(key, value) -> the known contact, for every external id, phone and email of the batch."""
+    keys = {"phone": set(), "email": set(), "external_id": set()}
+    for item in inputs:
+        for name, value in (("phone", item.phone and item.phone.e164), ("email", item.email),
+                            ("external_id", item.external_id)):
+            if value:
+                keys[name].add(value)
+    # Ids first, through the driver (a fresh import's batch matches nobody), then the matches' columns.
+    ids = {row[0] for k, v in keys.items() if v for row in select_in(uow, getattr(Contact, k), list(v), [Contact.id])}
+    if not ids:
+        return {}
+    uow.flush()  # what this unit of work changed through objects must be what is read here
+    found: dict[tuple[str, str], Known] = {}
+    stmt = select(*(getattr(Contact, c) for c in SNAPSHOT)).where(one_of(uow, Contact.id, ids))
+    for row in uow.session.connection().execute(stmt):
+        contact = Known(**dict(zip(SNAPSHOT, row, strict=True)), changed=set())
+        for name in keys:
+            if getattr(contact, name):
+                found[(name, getattr(contact, name))] = contact
+    return found
+
+
+def find_matches(item: ContactInput, known: dict[tuple[str, str], Known]) -> list[Known]:
+    """The known contacts the item's external id, phone and email point at (the same one, or several)."""
+    probes = (("external_id", item.external_id), ("phone", item.phone and item.phone.e164), ("email", item.email))
+    return [known[(k, v)] for k, v in probes if v and (k, v) in known]
+
+
+def held_consents(uow: UnitOfWork, contact_ids: set[int], purpose: str) -> dict[tuple[int, str], SimpleNamespace]:
+    """(contact, channel) -> the consent held for `purpose`, as plain values: which contacts hold any is
+    asked through the driver first (new contacts hold none), and a re-import changes almost none of them."""
+    holders = {row[0] for row in select_in(uow, Consent.contact_id, list(contact_ids), [Consent.contact_id])}
+    if not holders:
+        return {}
+    uow.flush()
+    stmt = select(Consent.contact_id, Consent.channel, Consent.status, Consent.recorded_at).where(
+        one_of(uow, Consent.contact_id, holders), Consent.purpose == purpose)
+    return {(cid, channel): SimpleNamespace(status=status, recorded_at=at, changed=False)
+            for cid, channel, status, at in uow.session.connection().execute(stmt)}
