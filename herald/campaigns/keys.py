@@ -6,7 +6,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ColumnElement, Select, String, and_, case, cast, func, literal, literal_column, or_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+)
 from sqlalchemy import select as select_
 
 from herald.campaigns import assign
@@ -35,7 +48,8 @@ def _listed(columns: list, where) -> ColumnElement[str]:
     return select_(func.aggregate_strings(_formatted(columns, "|"), ITEM)).where(where).scalar_subquery()
 
 
-def fact_key(p: Plan, now: datetime, empty: frozenset[str] = frozenset(), sends=None) -> ColumnElement[str]:
+def fact_key(p: Plan, now: datetime, empty: frozenset[str] = frozenset(),
+             sends: Table | None = None) -> ColumnElement[str]:
     """Everything the policy's rules read of a contact, as text: equal keys, equal decisions (see
     `rules.memo`). The contact's own columns always count; the stored facts only where a rule reads them,
     and not from a table in `empty` (which no contact has a row in, so every contact's part is the same).
@@ -71,7 +85,7 @@ def recent_sends_listed(p: Plan, now: datetime) -> Select | None:
     if not lookback:
         return None
     recent = outbox_queries.sends_since(now - lookback).subquery()
-    item = _formatted([recent.c.channel, recent.c.purpose, recent.c[3]], "|")
+    item = _formatted([recent.c.channel, recent.c.purpose, recent.c.at], "|")
     return select_(recent.c.contact_id, func.aggregate_strings(item, ITEM)).group_by(recent.c.contact_id)
 
 

@@ -36,11 +36,11 @@ def existing(uow: UnitOfWork, inputs: Sequence[ContactInput]) -> dict[tuple[str,
                             ("external_id", item.external_id)):
             if value:
                 keys[name].add(value)
+    uow.flush()  # what this unit of work changed through objects must be what is read here
     # Ids first, through the driver (a fresh import's batch matches nobody), then the matches' columns.
     ids = {row[0] for k, v in keys.items() if v for row in select_in(uow, getattr(Contact, k), list(v), [Contact.id])}
     if not ids:
         return {}
-    uow.flush()  # what this unit of work changed through objects must be what is read here
     found: dict[tuple[str, str], Known] = {}
     stmt = select(*(getattr(Contact, c) for c in SNAPSHOT)).where(one_of(uow, Contact.id, ids))
     for row in uow.session.connection().execute(stmt):
@@ -60,10 +60,10 @@ def find_matches(item: ContactInput, known: dict[tuple[str, str], Known]) -> lis
 def held_consents(uow: UnitOfWork, contact_ids: set[int], purpose: str) -> dict[tuple[int, str], SimpleNamespace]:
     """(contact, channel) -> the consent held for `purpose`, as plain values: which contacts hold any is
     asked through the driver first (new contacts hold none), and a re-import changes almost none of them."""
+    uow.flush()
     holders = {row[0] for row in select_in(uow, Consent.contact_id, list(contact_ids), [Consent.contact_id])}
     if not holders:
         return {}
-    uow.flush()
     stmt = select(Consent.contact_id, Consent.channel, Consent.status, Consent.recorded_at).where(
         one_of(uow, Consent.contact_id, holders), Consent.purpose == purpose)
     return {(cid, channel): SimpleNamespace(status=status, recorded_at=at, changed=False)

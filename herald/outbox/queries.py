@@ -19,7 +19,7 @@ def sends_since(since: datetime) -> Select:
     """(contact_id, channel, purpose, when) of everyone's sends the rules still count: sent since `since`
     (through the partial send-time index) or in flight now (handed to a provider, no send time yet; through
     the queue's index). The read grows with the recent traffic, not with the ledger."""
-    columns = (Message.contact_id, Message.channel, Message.purpose, SEND_TIME)
+    columns = (Message.contact_id, Message.channel, Message.purpose, SEND_TIME.label("at"))
     return union_all(select(*columns).where(Message.sent_at >= since),
                      select(*columns).where(Message.status == S.INFLIGHT, Message.sent_at.is_(None)))
 
@@ -57,7 +57,6 @@ def count_due(session: Session, now: datetime) -> int:
 
 
 PLANNED = (S.QUEUED, S.HELD, S.CLAIMED)
-UNDER_WAY = (S.INFLIGHT, S.SENT)
 
 
 def bucket_use(session: Session, since: datetime, planned: bool) -> list[tuple[str, datetime]]:

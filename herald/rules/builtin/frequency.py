@@ -19,13 +19,14 @@ DEFAULTS = {"max": 1, "window_hours": 24, "purposes": ["marketing"], "scope": "a
 
 
 def check(params: dict[str, Any]) -> dict[str, Any]:
+    hours = positive_int(params["window_hours"], "window_hours")
     return {
         "max": positive_int(params["max"], "max"),
-        "window": timedelta(hours=positive_int(params["window_hours"], "window_hours")),
+        "window": timedelta(hours=hours),
         "purposes": purposes(params["purposes"]),
         "scope": one_of(params["scope"], "scope", ("all", "channel")),
         "on_exceed": one_of(params["on_exceed"], "on_exceed", ("defer", "skip")),
-        "hours": positive_int(params["window_hours"], "window_hours"),
+        "hours": hours,
     }
 
 
