@@ -226,9 +226,9 @@ def test_extensions_are_kept_apart_from_the_number(container, write_csv) -> None
 
 
 def test_ids_are_read_back_by_key_when_numbering_cannot_be_trusted(container, write_csv, monkeypatch) -> None:
-    from herald.contacts import service as contacts_service
+    from herald.contacts.service import upsert as contacts_upsert
 
-    monkeypatch.setattr(contacts_service, "_holds", lambda *a: False)
+    monkeypatch.setattr(contacts_upsert, "_holds", lambda *a: False)
     run(container, write_csv(GOOD))
     with container.uow() as uow:
         pairs = uow.session.execute(select(Contact.phone, Consent.channel, Consent.status).join(

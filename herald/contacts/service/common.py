@@ -1,0 +1,71 @@
+"""What every part of the contacts service shares: a contact as an importer or the API hands it over, the
+outcome of an upsert, and finding one contact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from herald.contacts.models import Contact
+from herald.contacts.normalize import Phone
+from herald.db import UnitOfWork
+from herald.errors import NotFound
+
+CONTACT_COLUMNS = ("name", "phone", "phone_extension", "email", "external_id", "region", "timezone",
+                   "phone_timezones", "carrier", "line_type", "attributes", "created_at", "updated_at")
+FILLABLE = ("name", "phone", "email", "external_id", "region", "timezone", "phone_timezones", "carrier",
+            "line_type", "phone_extension")
+
+
+@dataclass
+class ContactInput:
+    """One contact as an importer or API hands it over, already normalized."""
+
+    row: int
+    phone: Phone | None = None
+    email: str | None = None
+    name: str | None = None
+    external_id: str | None = None
+    timezone: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    consents: dict[str, str] = field(default_factory=dict)  # channel -> granted|revoked
+    evidence: str | None = None
+    consent_at: datetime | None = None  # when the consents were given, if the source says
+    consent_ip: str | None = None
+    consent_source: str | None = None  # form, keyword, api… if the source says
+    extension: str | None = None  # from its own column; else the one written after the number
+
+    def columns(self) -> dict[str, object]:
+        p = self.phone
+        return {
+            "name": self.name, "email": self.email, "external_id": self.external_id,
+            "timezone": self.timezone, "phone": p and p.e164, "region": p and p.region,
+            "phone_timezones": p and ",".join(p.timezones) or None,
+            "carrier": p and p.carrier, "line_type": p and p.line_type,
+            "phone_extension": self.extension or (p and p.extension) or None,
+        }
+
+    def preview(self) -> dict[str, object]:
+        """The row as it will be stored, for an import's dry run."""
+        found = {"row": self.row, **{k: v for k, v in self.columns().items() if v}}
+        return {**found, **({"attributes": self.attributes} if self.attributes else {}),
+                **({"consents": self.consents} if self.consents else {})}
+
+
+@dataclass(frozen=True)
+class UpsertOutcome:
+    status: str  # imported | updated | unchanged | conflict
+    contact_id: int | None
+    detail: str | None = None
+
+
+MERGE_POLICIES = ("fill-empty", "overwrite")
+KEYS = ("external_id", "phone", "email")
+
+
+def get_contact(uow: UnitOfWork, contact_id: int) -> Contact:
+    """The contact with this id, or NotFound."""
+    contact = uow.session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound(f"contact {contact_id} does not exist")
+    return contact

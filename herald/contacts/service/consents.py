@@ -1,0 +1,95 @@
+"""Consent with its proof: an append-only history of events and the state it leaves per contact, channel
+and purpose."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from datetime import datetime
+from types import SimpleNamespace
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from herald.contacts.known import held_consents
+from herald.contacts.models import Consent, ConsentEvent
+from herald.contacts.service.common import get_contact
+from herald.db import UnitOfWork
+from herald.db.bulk import insert_rows, one_of
+from herald.errors import Invalid
+from herald.types import Channel, ConsentStatus, Purpose
+
+EVENT_COLUMNS = ("contact_id", "channel", "purpose", "status", "source", "evidence", "ip", "recorded_at")
+CONSENT_COLUMNS = ("contact_id", "channel", "purpose", "status", "recorded_at", "source", "has_evidence")
+
+
+class ConsentChange(NamedTuple):
+    contact_id: int
+    channel: str
+    status: str  # granted | revoked
+    evidence: str | None = None
+    at: datetime | None = None  # when the person gave it, if not now
+    ip: str | None = None
+    source: str | None = None  # if not the call's
+
+
+def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, source: str, now: datetime) -> int:
+    """Record consents given as `ConsentChange` fields (contact_id, channel, status, evidence, at, ip,
+    source); only real changes are written, and one older than the current state joins the history
+    without replacing it. Returns how many were recorded."""
+    changes = [ConsentChange(*c) for c in changes]
+    current = held_consents(uow, {c[0] for c in changes}, purpose)
+    events: list[dict] = []
+    fresh: dict[tuple[int, str], dict] = {}
+    for contact_id, channel, status, evidence, at, ip, own_source in changes:
+        state = current.get((contact_id, channel))
+        latest = fresh.get((contact_id, channel), {}).get("status") or (state.status if state else None)
+        if latest == status:
+            continue
+        when, said = at or now, own_source or source
+        events.append({"contact_id": contact_id, "channel": channel, "purpose": purpose, "status": status,
+                       "source": said, "evidence": evidence, "ip": ip, "recorded_at": when})
+        if state is None:
+            fresh[(contact_id, channel)] = {"contact_id": contact_id, "channel": channel, "purpose": purpose,
+                                            "status": status, "recorded_at": when, "source": said,
+                                            "has_evidence": bool(evidence or ip)}
+        elif when >= state.recorded_at:
+            state.status, state.recorded_at, state.source = status, when, said
+            state.has_evidence, state.changed = bool(evidence or ip), True
+    insert_rows(uow, ConsentEvent.__table__, events, EVENT_COLUMNS)
+    insert_rows(uow, Consent.__table__, list(fresh.values()), CONSENT_COLUMNS)
+    _write_consent_states(uow, {k: v for k, v in current.items() if v.changed}, purpose)
+    return len(events)
+
+
+def _write_consent_states(uow: UnitOfWork, changed: dict[tuple[int, str], SimpleNamespace], purpose: str) -> None:
+    """Apply the new states to the consents, through their objects (loaded in one query)."""
+    if not changed:
+        return
+    stmt = select(Consent).where(one_of(uow, Consent.contact_id, {cid for cid, _ in changed}),
+                                 Consent.purpose == purpose)
+    for consent in uow.session.scalars(stmt):
+        state = changed.get((consent.contact_id, consent.channel))
+        if state is not None:
+            consent.status, consent.recorded_at, consent.source = state.status, state.recorded_at, state.source
+            consent.has_evidence = state.has_evidence
+
+
+def set_consent(uow: UnitOfWork, contact_id: int, channel: Channel, purpose: Purpose, status: ConsentStatus,
+                source: str, evidence: str | None, now: datetime, at: datetime | None = None,
+                ip: str | None = None) -> bool:
+    """Grant or revoke one consent with its proof (and when and from where it was given, if known);
+    returns whether anything changed."""
+    get_contact(uow, contact_id)
+    change = (contact_id, channel.value, status.value, evidence, at, check_ip(ip))
+    return record_consents(uow, [change], purpose.value, source, now) > 0
+
+
+def check_ip(ip: str | None) -> str | None:
+    """An IPv4 or IPv6 address as stored, or Invalid."""
+    if not ip:
+        return None
+    try:
+        return str(ipaddress.ip_address(ip.strip()))
+    except ValueError:
+        raise Invalid(f"{ip!r} is not an IP address", where="ip") from None

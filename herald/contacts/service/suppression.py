@@ -1,0 +1,76 @@
+"""The suppression list and the allow-list, by channel and address."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select
+
+from herald.contacts.models import AllowedAddress, Suppression
+from herald.db import UnitOfWork
+from herald.errors import Invalid
+from herald.types import Channel
+
+
+def suppress(uow: UnitOfWork, channel: Channel, address: str, reason: str, now: datetime,
+             detail: str | None = None, expires_at: datetime | None = None) -> Suppression:
+    """Suppress an address on a channel (idempotent: an existing entry keeps its first reason)."""
+    if not address:
+        raise Invalid("an address is required", where="suppression")
+    existing = uow.session.scalar(
+        select(Suppression).where(Suppression.channel == channel.value, Suppression.address == address)
+    )
+    if existing is not None:
+        return existing
+    entry = Suppression(channel=channel.value, address=address, reason=reason, detail=detail,
+                        created_at=now, expires_at=expires_at)
+    uow.session.add(entry)
+    uow.flush()
+    return entry
+
+
+def suppress_many(uow: UnitOfWork, pairs: Sequence[tuple[str, str]], reason: str, now: datetime,
+                  detail: str | None = None, expires_at: datetime | None = None) -> set[tuple[str, str]]:
+    """Suppress many (channel, address) pairs at once; returns those that were new (existing entries keep
+    their reason and are never lifted by a list)."""
+    wanted = list(dict.fromkeys(pairs))
+    existing: set[tuple[str, str]] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        stmt = select(Suppression.channel, Suppression.address).where(
+            Suppression.channel.in_({c for c, _ in chunk}), Suppression.address.in_({a for _, a in chunk}))
+        existing.update((c, a) for c, a in uow.session.execute(stmt))
+    new = [p for p in wanted if p not in existing]
+    if new:
+        uow.session.execute(insert(Suppression.__table__), [
+            {"channel": c, "address": a, "reason": reason, "detail": detail, "created_at": now,
+             "expires_at": expires_at} for c, a in new])
+    return set(new)
+
+
+def unsuppress(uow: UnitOfWork, channel: Channel, address: str) -> bool:
+    """Lift a suppression; returns whether one existed."""
+    result = uow.session.execute(
+        delete(Suppression).where(Suppression.channel == channel.value, Suppression.address == address)
+    )
+    return result.rowcount > 0
+
+
+def allow(uow: UnitOfWork, channel: Channel, address: str, now: datetime, detail: str | None = None) -> bool:
+    """Put an address on the allow-list (idempotent); returns whether it was new."""
+    if not address:
+        raise Invalid("an address is required", where="allow-list")
+    stmt = select(AllowedAddress.id).where(AllowedAddress.channel == channel.value, AllowedAddress.address == address)
+    if uow.session.scalar(stmt) is not None:
+        return False
+    uow.session.add(AllowedAddress(channel=channel.value, address=address, detail=detail, created_at=now))
+    uow.flush()
+    return True
+
+
+def disallow(uow: UnitOfWork, channel: Channel, address: str) -> bool:
+    """Take an address off the allow-list; returns whether it was on it."""
+    result = uow.session.execute(delete(AllowedAddress).where(AllowedAddress.channel == channel.value,
+                                                              AllowedAddress.address == address))
+    return result.rowcount > 0

@@ -1,0 +1,143 @@
+"""Upserting contacts in batches: match by external id, phone and email, update per the merge policy, insert
+the new ones in one statement, and record the consents their rows carry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, text
+
+from herald.contacts.known import Known, existing, find_matches
+from herald.contacts.models import Contact
+from herald.contacts.service.common import CONTACT_COLUMNS, KEYS, MERGE_POLICIES, ContactInput, UpsertOutcome
+from herald.contacts.service.consents import record_consents
+from herald.db import UnitOfWork
+from herald.db.bulk import insert_rows, one_of
+from herald.errors import Invalid
+from herald.types import Purpose
+
+
+def upsert_contacts(uow: UnitOfWork, inputs: Sequence[ContactInput], now: datetime, source: str,
+                    policy: str = "fill-empty") -> list[UpsertOutcome]:
+    """Insert new contacts and update known ones (keyed by external id, phone, email): `fill-empty` fills
+    only what is empty and reports a row whose phone, email or id disagrees with the contact's as a
+    conflict; `overwrite` replaces what the row gives."""
+    if policy not in MERGE_POLICIES:
+        raise Invalid(f"expected one of {', '.join(MERGE_POLICIES)}, got {policy!r}", where="merge policy")
+    known = existing(uow, inputs)
+    outcomes: list[UpsertOutcome | None] = [None] * len(inputs)
+    fresh: list[int] = []
+    for i, item in enumerate(inputs):
+        matches = {c.id: c for c in find_matches(item, known)}
+        if len(matches) > 1:
+            ids = ", ".join(str(k) for k in sorted(matches))
+            outcomes[i] = UpsertOutcome("conflict", None, f"phone, email or id belong to different contacts ({ids})")
+        elif matches:
+            contact = next(iter(matches.values()))
+            clash = _clash(contact, item) if policy == "fill-empty" else None
+            outcomes[i] = clash or _update(contact, item, overwrite=policy == "overwrite")
+        else:
+            fresh.append(i)
+    _write_changes(uow, [c for c in {id(c): c for c in known.values()}.values() if c.changed], now)
+    for i, contact_id in zip(fresh, _insert(uow, [inputs[i] for i in fresh], now), strict=True):
+        outcomes[i] = UpsertOutcome("imported", contact_id)
+    uow.flush()
+    _apply_import_consents(uow, inputs, outcomes, now, source)
+    return [o for o in outcomes if o is not None]
+
+
+def _write_changes(uow: UnitOfWork, changed: list[Known], now: datetime) -> None:
+    """Apply what the batch changed to the contacts, through their objects (loaded in one query)."""
+    if not changed:
+        return
+    objects = {c.id: c for c in uow.session.scalars(select(Contact).where(one_of(uow, Contact.id,
+                                                                               [k.id for k in changed])))}
+    for known in changed:
+        contact = objects[known.id]
+        for name in known.changed:
+            setattr(contact, name, getattr(known, name))
+        contact.updated_at = now
+
+
+def _clash(contact: Known, item: ContactInput) -> UpsertOutcome | None:
+    """A conflict when the row's phone, email or id differs from the contact's own: reported, not guessed."""
+    given = {"external_id": item.external_id, "phone": item.phone and item.phone.e164, "email": item.email}
+    differ = [k for k in KEYS if given[k] and getattr(contact, k) and given[k] != getattr(contact, k)]
+    if not differ:
+        return None
+    found = "; ".join(f"its {k} is {getattr(contact, k)}, the row says {given[k]}" for k in differ)
+    return UpsertOutcome("conflict", None, f"matches contact {contact.id} but {found} (merge them with `herald "
+                                           "contacts merge`, or import with --merge overwrite)")
+
+
+def _update(contact: Known, item: ContactInput, overwrite: bool) -> UpsertOutcome:
+    """What the row changes of a known contact, noted on it (rows of one batch may meet the same contact)."""
+    changed = False
+    for name, value in item.columns().items():
+        if value and (overwrite or not getattr(contact, name)) and getattr(contact, name) != value:
+            setattr(contact, name, value)
+            contact.changed.add(name)
+            changed = True
+    current = contact.attributes or {}
+    new_attrs = {k: v for k, v in item.attributes.items() if v and (overwrite or not current.get(k))
+                 and current.get(k) != v}
+    if new_attrs:
+        contact.attributes = {**current, **new_attrs}
+        contact.changed.add("attributes")
+        changed = True
+    return UpsertOutcome("updated" if changed else "unchanged", contact.id)
+
+
+NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence('contacts', 'id')) FROM generate_series(1, :n)")
+
+
+def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime) -> list[int]:
+    """Insert new contacts in one executemany and return their ids, in order."""
+    if not items:
+        return []
+    rows = [{**i.columns(), "attributes": i.attributes, "created_at": now, "updated_at": now} for i in items]
+    conn = uow.session.connection()
+    if conn.dialect.name != "sqlite":
+        # Ids drawn from the table's own sequence up front, so the rows can go in by COPY.
+        ids = sorted(conn.execute(NEXT_IDS, {"n": len(rows)}).scalars())
+        for row, contact_id in zip(rows, ids, strict=True):
+            row["id"] = contact_id
+        insert_rows(uow, Contact.__table__, rows, ("id", *CONTACT_COLUMNS))
+        return ids
+    insert_rows(uow, Contact.__table__, rows, CONTACT_COLUMNS)
+    # SQLite numbers new rows of a rowid table one after another, and this transaction holds the write
+    # lock: the batch's ids end at the last one given. Checked at both ends, else read back by key.
+    last = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar()
+    ids = list(range(last - len(rows) + 1, last + 1))
+    if all(_holds(uow, ids[i], rows[i]) for i in (0, -1)):
+        return ids
+    return _ids_by_key(uow, rows)
+
+
+def _holds(uow: UnitOfWork, contact_id: int, row: dict) -> bool:
+    key = next(k for k in KEYS if row[k])
+    return uow.session.scalar(select(getattr(Contact, key)).where(Contact.id == contact_id)) == row[key]
+
+
+def _ids_by_key(uow: UnitOfWork, rows: list[dict]) -> list[int]:
+    by_key: dict[tuple[str, str], int] = {}
+    for key in KEYS:
+        values = [r[key] for r in rows if r[key]]
+        for chunk in range(0, len(values), 5000):
+            column = getattr(Contact, key)
+            found = uow.session.execute(select(column, Contact.id).where(column.in_(values[chunk:chunk + 5000])))
+            by_key.update(((key, value), cid) for value, cid in found)
+    return [next(by_key[(k, r[k])] for k in KEYS if r[k]) for r in rows]
+
+
+def _apply_import_consents(uow: UnitOfWork, inputs: Sequence[ContactInput],
+                           outcomes: Sequence[UpsertOutcome | None], now: datetime, source: str) -> None:
+    wanted = [
+        (o.contact_id, channel, status, item.evidence, item.consent_at, item.consent_ip, item.consent_source)
+        for item, o in zip(inputs, outcomes, strict=True)
+        if o and o.contact_id is not None
+        for channel, status in item.consents.items()
+    ]
+    if wanted:
+        record_consents(uow, wanted, Purpose.MARKETING, source, now)
