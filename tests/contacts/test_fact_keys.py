@@ -121,3 +121,34 @@ def test_rows_written_in_bulk_are_listed(container) -> None:
         assert [listed for _, listed in rows] == [i % 3 == 0 for i in range(300)]
         uow.session.execute(text("DELETE FROM suppressions"))
         assert not uow.session.scalar(select(Contact.id).where(Contact.on_suppression_list).limit(1))
+
+
+def test_a_batch_import_sets_the_same_facts_the_triggers_would(container) -> None:
+    phones = [f"+97798413{i:05d}" for i in range(120)]
+    with container.uow() as uow:  # listed before the contacts exist: the batch must flag them itself
+        service.suppress_many(uow, [("sms", p) for p in phones[::4]], "dnd", NOW)
+    batch = [_person(i, p, **({"sms": "granted", "whatsapp": "revoked"} if i % 2 else {"whatsapp": "granted"}))
+             for i, p in enumerate(phones)]
+    ids = _people(container, *batch)
+    with container.uow() as uow:
+        written = dict(uow.session.execute(select(Contact.id, Contact.consent_key).where(Contact.id.in_(ids))).all())
+        uow.session.execute(update(Consent).values(status=Consent.status))  # each row's trigger keys again
+        again = dict(uow.session.execute(select(Contact.id, Contact.consent_key).where(Contact.id.in_(ids))).all())
+        listed = uow.session.scalars(select(Contact.phone).where(Contact.on_suppression_list)).all()
+    assert written == again and all(written.values())
+    assert _items(written[ids[1]]) == {("sms", "marketing", "granted"), ("whatsapp", "marketing", "revoked")}
+    assert sorted(listed) == phones[::4]
+
+
+def test_the_triggers_stand_again_after_a_batch_import(container) -> None:
+    _people(container, *(_person(i, f"+97798414{i:05d}", sms="granted") for i in range(100)))
+    (late,) = _people(container, _person(1, SITA))
+    with container.uow() as uow:  # one row written the ordinary way is still kept by the database
+        uow.session.execute(insert(Consent.__table__), [{"contact_id": late, "channel": "sms", "purpose": "marketing",
+                                                        "status": "granted", "recorded_at": NOW, "source": "form",
+                                                        "has_evidence": False}])
+        uow.session.execute(insert(Suppression.__table__), [{"channel": "sms", "address": RAM, "reason": "dnd",
+                                                             "created_at": NOW}])
+    (ram,) = _people(container, _person(2, RAM))
+    assert _items(_keys(container, late)[0]) == {("sms", "marketing", "granted")}
+    assert _keys(container, ram)[1] is True

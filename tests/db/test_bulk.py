@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from herald.contacts.models import Contact
 from herald.contacts.service import ContactInput, upsert_contacts
-from herald.db.bulk import select_in
+from herald.db.bulk import select_in, triggers_suspended
 from tests.conftest import NOW
 
 
@@ -24,3 +25,21 @@ def test_it_finds_rows_by_key_past_one_chunk(container) -> None:
 def test_a_condition_with_parameters_is_refused(container) -> None:
     with container.uow() as uow, pytest.raises(ValueError, match="without parameters"):
         select_in(uow, Contact.email, ["a@b.c"], (Contact.id,), Contact.region == "NP")
+
+
+def test_suspended_triggers_come_back_even_when_the_block_fails(container) -> None:
+    names = ["consent_key_insert", "contact_listed_insert"]
+    with container.uow() as uow:
+        sqlite = uow.session.get_bind().dialect.name == "sqlite"
+        with pytest.raises(RuntimeError), triggers_suspended(uow, [*names, "no_such_trigger"]) as suspended:
+            inside = _triggers(uow, names) if sqlite else None
+            raise RuntimeError("the batch failed")
+        after = _triggers(uow, names) if sqlite else None
+    assert suspended is sqlite
+    if sqlite:  # elsewhere nothing is dropped
+        assert (inside, after) == ([], names)
+
+
+def _triggers(uow, names: list[str]) -> list[str]:
+    found = uow.session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
+    return sorted(set(found) & set(names))

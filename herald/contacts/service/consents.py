@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from herald.contacts.known import held_consents
 from herald.contacts.models import Consent, ConsentEvent
+from herald.contacts.service import facts
 from herald.contacts.service.common import get_contact
 from herald.db import UnitOfWork
-from herald.db.bulk import insert_rows, one_of
+from herald.db.bulk import insert_rows, one_of, triggers_suspended
 from herald.errors import Invalid
 from herald.types import Channel, ConsentStatus, Purpose
 
@@ -57,7 +58,10 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
             state.status, state.recorded_at, state.source = status, when, said
             state.has_evidence, state.changed = bool(evidence or ip), True
     insert_rows(uow, ConsentEvent.__table__, events, EVENT_COLUMNS)
-    insert_rows(uow, Consent.__table__, list(fresh.values()), CONSENT_COLUMNS)
+    with triggers_suspended(uow, [facts.CONSENT_KEYED] if len(fresh) >= facts.BULK else []) as suspended:
+        insert_rows(uow, Consent.__table__, list(fresh.values()), CONSENT_COLUMNS)
+    if suspended:
+        facts.key_consents(uow, {contact_id for contact_id, _ in fresh})
     _write_consent_states(uow, {k: v for k, v in current.items() if v.changed}, purpose)
     return len(events)
 

@@ -10,10 +10,11 @@ from sqlalchemy import select, text
 
 from herald.contacts.known import Known, existing, find_matches
 from herald.contacts.models import Contact
+from herald.contacts.service import facts
 from herald.contacts.service.common import CONTACT_COLUMNS, KEYS, MERGE_POLICIES, ContactInput, UpsertOutcome
 from herald.contacts.service.consents import record_consents
 from herald.db import UnitOfWork
-from herald.db.bulk import insert_rows, one_of
+from herald.db.bulk import insert_rows, one_of, triggers_suspended
 from herald.errors import Invalid
 from herald.types import Purpose
 
@@ -105,10 +106,18 @@ def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime) -> li
             row["id"] = contact_id
         insert_rows(uow, Contact.__table__, rows, ("id", *CONTACT_COLUMNS))
         return ids
+    with triggers_suspended(uow, [facts.CONTACT_LISTED] if len(rows) >= facts.BULK else []) as suspended:
+        ids = _sqlite_insert(uow, rows)
+    if suspended:
+        facts.mark_listed(uow, ids)
+    return ids
+
+
+def _sqlite_insert(uow: UnitOfWork, rows: list[dict]) -> list[int]:
     insert_rows(uow, Contact.__table__, rows, CONTACT_COLUMNS)
     # SQLite numbers new rows of a rowid table one after another, and this transaction holds the write
     # lock: the batch's ids end at the last one given. Checked at both ends, else read back by key.
-    last = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar()
+    last = uow.session.connection().exec_driver_sql("SELECT last_insert_rowid()").scalar()
     ids = list(range(last - len(rows) + 1, last + 1))
     if all(_holds(uow, ids[i], rows[i]) for i in (0, -1)):
         return ids

@@ -1,0 +1,40 @@
+"""The facts the database keeps on each contact for campaign plans (migration 0013): `consent_key`, its
+consents as one text, and `on_suppression_list`. Row triggers keep them whoever writes; on SQLite a
+batch insert of contacts or consents suspends the insert trigger (see `db.bulk.triggers_suspended`) and
+sets the facts of the whole batch here, one statement per 5,000 contacts, exactly as the trigger would."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from herald.db import UnitOfWork
+
+CONTACT_LISTED = "contact_listed_insert"
+CONSENT_KEYED = "consent_key_insert"
+BULK = 50  # rows below which the triggers do the work (suspending one costs two schema changes)
+# The trigger's own expressions (migration 0013); a test holds them equal.
+CONSENT_KEY = ("(SELECT group_concat(format('%s|%s|%s|%s|%s|%s', x.channel, x.purpose, x.status, x.recorded_at, "
+               "x.source, x.has_evidence), char(30)) FROM consents x WHERE x.contact_id = contacts.id)")
+LISTED = ("EXISTS (SELECT 1 FROM suppressions s WHERE (s.address = contacts.phone AND s.channel IN "
+          "('sms', 'whatsapp')) OR (s.address = contacts.email AND s.channel = 'email'))")
+CHUNK = 5000
+
+
+def mark_listed(uow: UnitOfWork, contact_ids: Collection[int]) -> None:
+    """Flag the contacts the suppression list names at one of their addresses (new contacts, unflagged)."""
+    conn = uow.session.connection()
+    if conn.exec_driver_sql("SELECT 1 FROM suppressions LIMIT 1").first() is None:
+        return  # nobody is listed: every new contact keeps the column's default
+    _each_chunk(uow, contact_ids, f"UPDATE contacts SET on_suppression_list = 1 WHERE {LISTED} AND id IN ")  # noqa: S608
+
+
+def key_consents(uow: UnitOfWork, contact_ids: Collection[int]) -> None:
+    """Set the consent key of the contacts whose consents a batch inserted."""
+    _each_chunk(uow, contact_ids, f"UPDATE contacts SET consent_key = {CONSENT_KEY} WHERE id IN ")  # noqa: S608
+
+
+def _each_chunk(uow: UnitOfWork, contact_ids: Collection[int], head: str) -> None:
+    conn, ids = uow.session.connection(), sorted(contact_ids)
+    for start in range(0, len(ids), CHUNK):
+        chunk = tuple(ids[start:start + CHUNK])
+        conn.exec_driver_sql(f"{head}({', '.join('?' * len(chunk))})", chunk)  # ids only, as parameters
