@@ -330,8 +330,7 @@ class Importer:
 
 def _hashes(item: ContactInput) -> list[int]:
     # Hashes, not the values (see seen.py): a million-row file's keys stay on disk, not in memory.
-    pairs = (("external_id", item.external_id), ("phone", item.phone and item.phone.e164), ("email", item.email))
-    return [hash(pair) for pair in pairs if pair[1]]
+    return [hash(pair) for pair in item.keys()]
 
 
 def import_file(
@@ -416,11 +415,7 @@ def flush(
     waves: list[list[tuple[ContactInput, int | None]]] = [[]]
     keys_in_wave: list[set] = [set()]
     for item, first in batch:
-        keys = {("p", item.phone and item.phone.e164), ("e", item.email), ("x", item.external_id)} - {
-            ("p", None),
-            ("e", None),
-            ("x", None),
-        }
+        keys = set(item.keys())
         level = next((i + 1 for i in range(len(waves) - 1, -1, -1) if keys & keys_in_wave[i]), 0)
         if level == len(waves):
             waves.append([])

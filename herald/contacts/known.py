@@ -30,12 +30,10 @@ class Known(SimpleNamespace):
 
 def existing(uow: UnitOfWork, inputs: Sequence[ContactInput]) -> dict[tuple[str, str], Known]:
     """(key, value) -> the known contact, for every external id, phone and email of the batch."""
-    keys = {"phone": set(), "email": set(), "external_id": set()}
+    keys: dict[str, set[str]] = {"phone": set(), "email": set(), "external_id": set()}
     for item in inputs:
-        for name, value in (("phone", item.phone and item.phone.e164), ("email", item.email),
-                            ("external_id", item.external_id)):
-            if value:
-                keys[name].add(value)
+        for name, value in item.keys():
+            keys[name].add(value)
     uow.flush()  # what this unit of work changed through objects must be what is read here
     # Ids first, through the driver (a fresh import's batch matches nobody), then the matches' columns.
     ids = {row[0] for k, v in keys.items() if v for row in select_in(uow, getattr(Contact, k), list(v), [Contact.id])}
@@ -53,8 +51,7 @@ def existing(uow: UnitOfWork, inputs: Sequence[ContactInput]) -> dict[tuple[str,
 
 def find_matches(item: ContactInput, known: dict[tuple[str, str], Known]) -> list[Known]:
     """The known contacts the item's external id, phone and email point at (the same one, or several)."""
-    probes = (("external_id", item.external_id), ("phone", item.phone and item.phone.e164), ("email", item.email))
-    return [known[(k, v)] for k, v in probes if v and (k, v) in known]
+    return [known[key] for key in item.keys() if key in known]
 
 
 def held_consents(uow: UnitOfWork, contact_ids: set[int], purpose: str) -> dict[tuple[int, str], SimpleNamespace]:

@@ -26,14 +26,24 @@ def insert_rows(uow: UnitOfWork, table: Table, rows: Sequence[dict[str, Any]], c
     column are left out. Returns the rows inserted."""
     if not rows:
         return 0
+    pick = itemgetter(*columns)
+    values = [(pick(r),) for r in rows] if len(columns) == 1 else [pick(r) for r in rows]
+    return insert_values(uow, table, values, columns, skip_conflicts_on)
+
+
+def insert_values(uow: UnitOfWork, table: Table, values: Sequence[tuple], columns: Sequence[str],
+                  skip_conflicts_on: str | None = None) -> int:
+    """`insert_rows` for rows given as tuples in the order of `columns` (a bulk writer's own rows)."""
+    if not values:
+        return 0
     conn = uow.session.connection()
     if conn.dialect.name != "sqlite":
-        return _copy_in(conn, table, rows, columns, skip_conflicts_on)
+        return _copy_in(conn, table, values, columns, skip_conflicts_on)
     conflict = f" ON CONFLICT ({skip_conflicts_on}) DO NOTHING" if skip_conflicts_on else ""
     # Built from the table's own column names only; every value is a bound parameter.
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
            f"VALUES ({', '.join('?' * len(columns))}){conflict}")
-    return conn.exec_driver_sql(sql, _params(table, rows, columns)).rowcount
+    return conn.exec_driver_sql(sql, _params(table, values, columns)).rowcount
 
 
 @contextmanager
@@ -60,7 +70,7 @@ def triggers_suspended(uow: UnitOfWork, names: Sequence[str]) -> Iterator[bool]:
             conn.exec_driver_sql(sql)
 
 
-def _copy_in(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str],
+def _copy_in(conn: Connection, table: Table, rows: Sequence[tuple], columns: Sequence[str],
              skip_conflicts_on: str | None) -> int:
     """PostgreSQL: COPY the rows in; with `skip_conflicts_on`, through a scratch table and one INSERT …
     SELECT … ON CONFLICT DO NOTHING. Names are the table's own; values never enter the SQL."""
@@ -73,10 +83,9 @@ def _copy_in(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], col
     jsons = {i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)}
     with cur.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
         for row in rows:
-            values = [row[c] for c in columns]
-            for i in jsons:
-                values[i] = None if values[i] is None else json.dumps(values[i])
-            copy.write_row(values)
+            if jsons:
+                row = [json.dumps(v) if i in jsons and v is not None else v for i, v in enumerate(row)]
+            copy.write_row(row)
     if not skip_conflicts_on:
         return len(rows)
     cur.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target} "  # noqa: S608
@@ -118,17 +127,14 @@ def select_in(uow: UnitOfWork, key: Column, values: Sequence[Any], columns: Sequ
     return found
 
 
-def _params(table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[tuple]:
+def _params(table: Table, rows: Sequence[tuple], columns: Sequence[str]) -> Sequence[tuple]:
     """The rows as driver tuples; only the columns whose type needs it are converted."""
-    pick = itemgetter(*columns)
     converts = [(i, f) for i, c in enumerate(columns) if (f := _converter(table.c[c].type))]
-    if len(columns) == 1:
-        return [(converts[0][1](pick(r)) if converts else pick(r),) for r in rows]
     if not converts:
-        return [pick(r) for r in rows]
+        return rows
     params = []
     for row in rows:
-        values = list(pick(row))
+        values = list(row)
         for i, convert in converts:
             values[i] = convert(values[i])
         params.append(tuple(values))
@@ -137,12 +143,33 @@ def _params(table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str]
 
 def _converter(kind: Any) -> Callable[[Any], Any] | None:
     if isinstance(kind, UTCDateTime):
-        return _stamp
+        return _Stamps()
     if isinstance(kind, JSON):
-        return lambda v: None if v is None else json.dumps(v)  # as SQLAlchemy's default serializer writes it
+        return _json
     if isinstance(kind, Boolean):
         return lambda v: None if v is None else int(bool(v))
     return None
+
+
+def _json(value: Any) -> str | None:
+    # As SQLAlchemy's default serializer writes it; most contacts carry no attributes.
+    return None if value is None else "{}" if value == {} else json.dumps(value)
+
+
+class _Stamps:
+    """Datetimes as SQLAlchemy writes them to SQLite: naive UTC with microseconds. The rows of one batch
+    share a handful of moments, mostly the very same object: that one is answered without hashing it (an
+    aware datetime's hash asks its zone for the offset)."""
+
+    def __init__(self) -> None:
+        self.last: datetime | None = None
+        self.text: str | None = None
+
+    def __call__(self, value: datetime | None) -> str | None:
+        if value is self.last:
+            return self.text
+        self.last, self.text = value, _stamp(value)
+        return self.text
 
 
 _STAMPS: dict[datetime, str] = {}

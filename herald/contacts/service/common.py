@@ -45,6 +45,21 @@ class ContactInput:
             "phone_extension": self.extension or (p and p.extension) or None,
         }
 
+    def values(self, now: datetime) -> tuple:
+        """Its row of the contacts table, in the order of CONTACT_COLUMNS (what `columns` says, as a bulk
+        insert takes it)."""
+        p = self.phone
+        if p is None:
+            return (self.name, None, self.extension, self.email, self.external_id, None, self.timezone, None,
+                    None, None, self.attributes, now, now)
+        return (self.name, p.e164, self.extension or p.extension or None, self.email, self.external_id, p.region,
+                self.timezone, ",".join(p.timezones) or None, p.carrier, p.line_type, self.attributes, now, now)
+
+    def keys(self) -> list[tuple[str, str]]:
+        """(key, value) of each external id, phone and email it has, in the order of KEYS."""
+        found = (("external_id", self.external_id), ("phone", self.phone and self.phone.e164), ("email", self.email))
+        return [(k, v) for k, v in found if v]
+
     def preview(self) -> dict[str, object]:
         """The row as it will be stored, for an import's dry run."""
         found = {"row": self.row, **{k: v for k, v in self.columns().items() if v}}

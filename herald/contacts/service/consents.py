@@ -16,7 +16,7 @@ from herald.contacts.models import Consent, ConsentEvent
 from herald.contacts.service import facts
 from herald.contacts.service.common import get_contact
 from herald.db import UnitOfWork
-from herald.db.bulk import insert_rows, one_of, triggers_suspended
+from herald.db.bulk import insert_values, one_of, triggers_suspended
 from herald.errors import Invalid
 from herald.types import Channel, ConsentStatus, Purpose
 
@@ -38,28 +38,25 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
     """Record consents given as `ConsentChange` fields (contact_id, channel, status, evidence, at, ip,
     source); only real changes are written, and one older than the current state joins the history
     without replacing it. Returns how many were recorded."""
-    changes = [ConsentChange(*c) for c in changes]
+    changes = [c if len(c) == 7 else ConsentChange(*c) for c in changes]
     current = held_consents(uow, {c[0] for c in changes}, purpose)
-    events: list[dict] = []
-    fresh: dict[tuple[int, str], dict] = {}
+    events: list[tuple] = []  # in the order of EVENT_COLUMNS
+    fresh: dict[tuple[int, str], tuple] = {}  # in the order of CONSENT_COLUMNS
     for contact_id, channel, status, evidence, at, ip, own_source in changes:
-        state = current.get((contact_id, channel))
-        latest = fresh.get((contact_id, channel), {}).get("status") or (state.status if state else None)
-        if latest == status:
+        key = (contact_id, channel)
+        state, made = current.get(key), fresh.get(key)
+        if (made[3] if made else state.status if state else None) == status:
             continue
         when, said = at or now, own_source or source
-        events.append({"contact_id": contact_id, "channel": channel, "purpose": purpose, "status": status,
-                       "source": said, "evidence": evidence, "ip": ip, "recorded_at": when})
+        events.append((contact_id, channel, purpose, status, said, evidence, ip, when))
         if state is None:
-            fresh[(contact_id, channel)] = {"contact_id": contact_id, "channel": channel, "purpose": purpose,
-                                            "status": status, "recorded_at": when, "source": said,
-                                            "has_evidence": bool(evidence or ip)}
+            fresh[key] = (contact_id, channel, purpose, status, when, said, bool(evidence or ip))
         elif when >= state.recorded_at:
             state.status, state.recorded_at, state.source = status, when, said
             state.has_evidence, state.changed = bool(evidence or ip), True
-    insert_rows(uow, ConsentEvent.__table__, events, EVENT_COLUMNS)
+    insert_values(uow, ConsentEvent.__table__, events, EVENT_COLUMNS)
     with triggers_suspended(uow, [facts.CONSENT_KEYED] if len(fresh) >= facts.BULK else []) as suspended:
-        insert_rows(uow, Consent.__table__, list(fresh.values()), CONSENT_COLUMNS)
+        insert_values(uow, Consent.__table__, list(fresh.values()), CONSENT_COLUMNS)
     if suspended:
         facts.key_consents(uow, {contact_id for contact_id, _ in fresh})
     _write_consent_states(uow, {k: v for k, v in current.items() if v.changed}, purpose)

@@ -14,7 +14,7 @@ from herald.contacts.service import facts
 from herald.contacts.service.common import CONTACT_COLUMNS, KEYS, MERGE_POLICIES, ContactInput, UpsertOutcome
 from herald.contacts.service.consents import record_consents
 from herald.db import UnitOfWork
-from herald.db.bulk import insert_rows, one_of, triggers_suspended
+from herald.db.bulk import insert_values, one_of, triggers_suspended
 from herald.errors import Invalid
 from herald.types import Purpose
 
@@ -97,47 +97,46 @@ def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime) -> li
     """Insert new contacts in one executemany and return their ids, in order."""
     if not items:
         return []
-    rows = [{**i.columns(), "attributes": i.attributes, "created_at": now, "updated_at": now} for i in items]
+    rows = [i.values(now) for i in items]
     conn = uow.session.connection()
     if conn.dialect.name != "sqlite":
         # Ids drawn from the table's own sequence up front, so the rows can go in by COPY.
         ids = sorted(conn.execute(NEXT_IDS, {"n": len(rows)}).scalars())
-        for row, contact_id in zip(rows, ids, strict=True):
-            row["id"] = contact_id
-        insert_rows(uow, Contact.__table__, rows, ("id", *CONTACT_COLUMNS))
+        insert_values(uow, Contact.__table__, [(i, *r) for i, r in zip(ids, rows, strict=True)],
+                      ("id", *CONTACT_COLUMNS))
         return ids
     with triggers_suspended(uow, [facts.CONTACT_LISTED] if len(rows) >= facts.BULK else []) as suspended:
-        ids = _sqlite_insert(uow, rows)
+        ids = _sqlite_insert(uow, items, rows)
     if suspended:
         facts.mark_listed(uow, ids)
     return ids
 
 
-def _sqlite_insert(uow: UnitOfWork, rows: list[dict]) -> list[int]:
-    insert_rows(uow, Contact.__table__, rows, CONTACT_COLUMNS)
+def _sqlite_insert(uow: UnitOfWork, items: Sequence[ContactInput], rows: list[tuple]) -> list[int]:
+    insert_values(uow, Contact.__table__, rows, CONTACT_COLUMNS)
     # SQLite numbers new rows of a rowid table one after another, and this transaction holds the write
     # lock: the batch's ids end at the last one given. Checked at both ends, else read back by key.
     last = uow.session.connection().exec_driver_sql("SELECT last_insert_rowid()").scalar()
     ids = list(range(last - len(rows) + 1, last + 1))
-    if all(_holds(uow, ids[i], rows[i]) for i in (0, -1)):
+    if all(_holds(uow, ids[i], items[i]) for i in (0, -1)):
         return ids
-    return _ids_by_key(uow, rows)
+    return _ids_by_key(uow, items)
 
 
-def _holds(uow: UnitOfWork, contact_id: int, row: dict) -> bool:
-    key = next(k for k in KEYS if row[k])
-    return uow.session.scalar(select(getattr(Contact, key)).where(Contact.id == contact_id)) == row[key]
+def _holds(uow: UnitOfWork, contact_id: int, item: ContactInput) -> bool:
+    key, value = item.keys()[0]
+    return uow.session.scalar(select(getattr(Contact, key)).where(Contact.id == contact_id)) == value
 
 
-def _ids_by_key(uow: UnitOfWork, rows: list[dict]) -> list[int]:
+def _ids_by_key(uow: UnitOfWork, items: Sequence[ContactInput]) -> list[int]:
     by_key: dict[tuple[str, str], int] = {}
     for key in KEYS:
-        values = [r[key] for r in rows if r[key]]
+        values = [v for i in items for k, v in i.keys() if k == key]
         for chunk in range(0, len(values), 5000):
             column = getattr(Contact, key)
             found = uow.session.execute(select(column, Contact.id).where(column.in_(values[chunk:chunk + 5000])))
             by_key.update(((key, value), cid) for value, cid in found)
-    return [next(by_key[(k, r[k])] for k in KEYS if r[k]) for r in rows]
+    return [by_key[i.keys()[0]] for i in items]
 
 
 def _apply_import_consents(uow: UnitOfWork, inputs: Sequence[ContactInput],
