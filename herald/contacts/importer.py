@@ -29,6 +29,7 @@ from herald.contacts.problems import Problems
 from herald.contacts.seen import SeenKeys
 from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
+from herald.db.bulk import page_cache
 from herald.errors import Invalid
 from herald.types import parse_utc
 
@@ -88,6 +89,7 @@ DERIVED = {"herald_id", "phone_timezones", "carrier", "line_type", "created_at",
 YES = {"yes", "y", "true", "1", "granted", "opt_in", "optin", "是", "同意"}
 NO = {"no", "n", "false", "0", "revoked", "opt_out", "optout", "否", "拒绝"}
 BATCH = 5000
+CACHE_MB = 32  # SQLite's page cache while an import writes (see db.bulk.page_cache)
 PREVIEW = 5
 MAX_FIELD = 64 * 1024  # characters in one cell; longer is no contact data
 
@@ -373,14 +375,15 @@ def import_file(
     importer.unnamed = {i for i, h in enumerate(header[1]) if not header_key(h)}
     parsed: list[ContactInput] = []
     try:
-        for _, item in parallel.parse_rows(importer, rows, columns, len(header[1]), processes):
-            if item is not None:
-                parsed.append(item)
-                if len(report.preview) < PREVIEW:
-                    report.preview.append(item.preview())
-            if len(parsed) >= BATCH:
-                flush(uow, importer.batch(parsed), report, now, progress, erasure_key, merge)
-        flush(uow, importer.batch(parsed), report, now, progress, erasure_key, merge)
+        with page_cache(uow, CACHE_MB):
+            for _, item in parallel.parse_rows(importer, rows, columns, len(header[1]), processes):
+                if item is not None:
+                    parsed.append(item)
+                    if len(report.preview) < PREVIEW:
+                        report.preview.append(item.preview())
+                if len(parsed) >= BATCH:
+                    flush(uow, importer.batch(parsed), report, now, progress, erasure_key, merge)
+            flush(uow, importer.batch(parsed), report, now, progress, erasure_key, merge)
     finally:
         importer.seen.close()
     return report

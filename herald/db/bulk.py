@@ -70,6 +70,24 @@ def triggers_suspended(uow: UnitOfWork, names: Sequence[str]) -> Iterator[bool]:
             conn.exec_driver_sql(sql)
 
 
+@contextmanager
+def page_cache(uow: UnitOfWork, megabytes: int) -> Iterator[None]:
+    """On SQLite, let the connection keep up to `megabytes` of pages for the block (SQLite's own default is
+    2 MB), then give it back. A bulk write into tables with unique indexes lands on pages all over each
+    index: at a million rows a 32 MB cache made an import an eighth faster. Per block, not per engine:
+    every pooled connection would keep its own."""
+    conn = uow.session.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
 def _copy_in(conn: Connection, table: Table, rows: Sequence[tuple], columns: Sequence[str],
              skip_conflicts_on: str | None) -> int:
     """PostgreSQL: COPY the rows in; with `skip_conflicts_on`, through a scratch table and one INSERT …

@@ -7,7 +7,8 @@ from sqlalchemy import text
 
 from herald.contacts.models import Contact
 from herald.contacts.service import ContactInput, upsert_contacts
-from herald.db.bulk import select_in, triggers_suspended
+from herald.db import UnitOfWork, make_engine, sessions
+from herald.db.bulk import page_cache, select_in, triggers_suspended
 from tests.conftest import NOW
 
 
@@ -43,3 +44,14 @@ def test_suspended_triggers_come_back_even_when_the_block_fails(container) -> No
 def _triggers(uow, names: list[str]) -> list[str]:
     found = uow.session.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
     return sorted(set(found) & set(names))
+
+
+def test_a_bigger_page_cache_lasts_only_for_its_block(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'cache.db'}")
+    with UnitOfWork(sessions(engine)) as uow:
+        before = uow.session.execute(text("PRAGMA cache_size")).scalar()
+        with page_cache(uow, 32):
+            inside = uow.session.execute(text("PRAGMA cache_size")).scalar()
+        after = uow.session.execute(text("PRAGMA cache_size")).scalar()
+    engine.dispose()
+    assert (inside, after) == (-32 * 1024, before)
