@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 from herald.contacts import parallel, service, sources
+from herald.contacts.firsts import FirstRows
 from herald.contacts.mx import MailDomains
 from herald.contacts.normalize import (
     NUMBER_CELL,
@@ -26,7 +27,6 @@ from herald.contacts.normalize import (
     spreadsheet_text,
 )
 from herald.contacts.problems import Problems
-from herald.contacts.seen import SeenKeys
 from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
 from herald.db.bulk import page_cache
@@ -186,7 +186,7 @@ class Importer:
     def __init__(self, report: ImportReport, default_region: str | None, now: datetime) -> None:
         self.report, self.now = report, now
         self.default_region = default_region
-        self.seen = SeenKeys()
+        self.firsts = FirstRows()
         self.unnamed: set[int] = set()  # columns without a header
         self.mail: MailDomains | None = None  # set to check that email domains take mail
 
@@ -318,21 +318,11 @@ class Importer:
             return None
         return moment
 
-    def batch(self, items: list[ContactInput]) -> list[tuple[ContactInput, int | None]]:
-        """The items with their earlier rows (see `first_rows`), ready to flush; `items` is emptied."""
-        batch = list(zip(items, self.first_rows(items), strict=True))
+    def batch(self, items: list[ContactInput]) -> list[ContactInput]:
+        """The items, ready to flush; `items` is emptied."""
+        batch = list(items)
         items.clear()
         return batch
-
-    def first_rows(self, items: list[ContactInput]) -> list[int | None]:
-        """For each item in file order: the earlier row that brought its phone, email or id, or None; the
-        items' keys not seen before are recorded as theirs."""
-        return self.seen.firsts([(item.row, _hashes(item)) for item in items])
-
-
-def _hashes(item: ContactInput) -> list[int]:
-    # Hashes, not the values (see seen.py): a million-row file's keys stay on disk, not in memory.
-    return [hash(pair) for pair in item.keys()]
 
 
 def import_file(
@@ -374,18 +364,15 @@ def import_file(
     importer.mail = (check_mx if isinstance(check_mx, MailDomains) else MailDomains()) if check_mx else None
     importer.unnamed = {i for i, h in enumerate(header[1]) if not header_key(h)}
     parsed: list[ContactInput] = []
-    try:
-        with page_cache(uow, CACHE_MB):
-            for _, item in parallel.parse_rows(importer, rows, columns, len(header[1]), processes):
-                if item is not None:
-                    parsed.append(item)
-                    if len(report.preview) < PREVIEW:
-                        report.preview.append(item.preview())
-                if len(parsed) >= BATCH:
-                    flush(uow, importer.batch(parsed), report, now, progress, erasure_key, merge)
-            flush(uow, importer.batch(parsed), report, now, progress, erasure_key, merge)
-    finally:
-        importer.seen.close()
+    with page_cache(uow, CACHE_MB):
+        for _, item in parallel.parse_rows(importer, rows, columns, len(header[1]), processes):
+            if item is not None:
+                parsed.append(item)
+                if len(report.preview) < PREVIEW:
+                    report.preview.append(item.preview())
+            if len(parsed) >= BATCH:
+                flush(uow, importer.batch(parsed), report, importer.firsts, now, progress, erasure_key, merge)
+        flush(uow, importer.batch(parsed), report, importer.firsts, now, progress, erasure_key, merge)
     return report
 
 
@@ -402,39 +389,49 @@ def _columns(header: list[str], mapping: dict[str, str], unknown: str, source: s
 
 def flush(
     uow: UnitOfWork,
-    batch: list[tuple[ContactInput, int | None]],
+    batch: list[ContactInput],
     report: ImportReport,
+    firsts: FirstRows,
     now: datetime,
     progress: Callable[[int], None] | None,
     erasure_key: str | tuple[str, ...],
     merge: str,
     source: str = "import",
 ) -> None:
-    """Write a batch of parsed rows: refuse erased people, then upsert in waves and count every row."""
+    """Write a batch of parsed rows: refuse erased people, then upsert in waves and count every row, a row
+    that came to a contact an earlier row of the import came to as that row's duplicate."""
     if not batch:
         return
     _refuse_erased(uow, batch, report, erasure_key)
-    # Duplicates within one batch must reach the database one after another, so split them into waves.
-    waves: list[list[tuple[ContactInput, int | None]]] = [[]]
-    keys_in_wave: list[set] = [set()]
-    for item, first in batch:
-        keys = set(item.keys())
-        level = next((i + 1 for i in range(len(waves) - 1, -1, -1) if keys & keys_in_wave[i]), 0)
-        if level == len(waves):
-            waves.append([])
-            keys_in_wave.append(set())
-        waves[level].append((item, first))
-        keys_in_wave[level] |= keys
-    for wave in waves:
-        outcomes = service.upsert_contacts(uow, [i for i, _ in wave], now, source=source, policy=merge)
-        for (item, first), outcome in zip(wave, outcomes, strict=True):
-            _count(report, item, first, outcome)
+    done = []
+    for wave in _waves(batch):
+        done.extend(zip(wave, service.upsert_contacts(uow, wave, now, source=source, policy=merge), strict=True))
+    done.sort(key=lambda pair: pair[0].row)  # the first row in the file claims its contact, whatever its wave
+    for item, outcome in done:
+        first = None if outcome.contact_id is None else firsts.first(outcome.contact_id, item.row)
+        _count(report, item, first, outcome)
     if progress:
         progress(len(batch))
     batch.clear()
 
 
-def _refuse_erased(uow: UnitOfWork, batch: list[tuple[ContactInput, int | None]], report: ImportReport,
+def _waves(batch: list[ContactInput]) -> list[list[ContactInput]]:
+    """Rows that share a key must reach the database one after another: each goes one wave after the last
+    wave holding one of its keys."""
+    waves: list[list[ContactInput]] = [[]]
+    wave_of: dict[tuple[str, str], int] = {}
+    for item in batch:
+        keys = item.keys()
+        level = max((wave_of[k] + 1 for k in keys if k in wave_of), default=0)
+        if level == len(waves):
+            waves.append([])
+        waves[level].append(item)
+        for key in keys:
+            wave_of[key] = level
+    return waves
+
+
+def _refuse_erased(uow: UnitOfWork, batch: list[ContactInput], report: ImportReport,
                    key: str | tuple[str, ...]) -> None:
     """Take out the rows of people erased at their request: they are never imported again."""
     if not service.anyone_erased(uow):
@@ -443,23 +440,23 @@ def _refuse_erased(uow: UnitOfWork, batch: list[tuple[ContactInput, int | None]]
     def addresses(item: ContactInput) -> list[str]:
         return [a for a in (item.phone and item.phone.e164, item.email) if a]
 
-    erased = service.erased_among(uow, [a for item, _ in batch for a in addresses(item)], key)
+    erased = service.erased_among(uow, [a for item in batch for a in addresses(item)], key)
     if not erased:
         return
     kept = []
-    for item, first in batch:
+    for item in batch:
         if erased.intersection(addresses(item)):
             report.problem(item.row, "row", None, "this person's data was erased at their request; they are not "
                                                   "imported again")
             report.counts["invalid"] += 1
             report.outcome(item.row, "invalid")
         else:
-            kept.append((item, first))
+            kept.append(item)
     batch[:] = kept
 
 
 def _count(report: ImportReport, item: ContactInput, first: int | None, outcome: service.UpsertOutcome) -> None:
-    bucket = "duplicate" if first is not None and outcome.status != "conflict" else outcome.status
+    bucket = "duplicate" if first is not None else outcome.status
     report.outcome(item.row, bucket, outcome.contact_id)
     if outcome.status == "conflict":
         report.counts["conflict"] += 1

@@ -38,10 +38,7 @@ def upsert(uow: UnitOfWork, items: Sequence[Mapping[str, Any]], now: datetime, *
         item = parser.parse(index + 1, list(cells.values()), dict(enumerate(cells)), len(cells)) if cells else None
         if item is not None:
             parsed.append(item)
-    try:
-        importer.flush(uow, parser.batch(parsed), report, now, None, erasure_key, merge, source="api")
-    finally:
-        parser.seen.close()
+    importer.flush(uow, parsed, report, parser.firsts, now, None, erasure_key, merge, source="api")
     problems: dict[int, list[dict[str, object]]] = {}
     for p in report.problems:
         problems.setdefault(p["row"], []).append({"field": p["field"], "value": p["value"], "reason": p["reason"]})

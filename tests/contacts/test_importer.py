@@ -91,10 +91,20 @@ def test_two_rows_reaching_one_contact_in_a_batch_fill_it_in_file_order(containe
     run(container, write_csv("phone,email\n+264811234567,jo@example.com\n"))
     report = run(container, write_csv("phone,email,name,tier\n+264811234567,,Jo,gold\n,jo@example.com,Joanna,silver\n",
                                       "b.csv"), unknown="attribute")
-    assert [report.counts[k] for k in ("updated", "unchanged")] == [1, 1]  # the second finds nothing empty
+    # The second row comes to the contact the first came to (by its email): a duplicate, finding nothing empty.
+    assert [report.counts[k] for k in ("updated", "unchanged", "duplicate")] == [1, 0, 1]
+    assert [p["reason"] for p in report.problems] == ["duplicate of row 2"]
     with container.uow() as uow:
         jo = uow.session.scalar(select(Contact).where(Contact.phone == "+264811234567"))
         assert (jo.name, jo.attributes, jo.updated_at is not None) == ("Jo", {"tier": "gold"}, True)
+
+
+def test_a_key_first_seen_on_a_conflicting_row_makes_no_duplicate_of_the_next(container, write_csv) -> None:
+    report = run(container, write_csv("external_id,phone,email\nc1,+9779841234567,\nc2,,a@example.com\n"
+                                      "n1,+9779841234567,a@example.com\nn1,,b@example.com\n"))
+    assert {k: report.counts[k] for k in ("imported", "conflict", "duplicate")} == {
+        "imported": 3, "conflict": 1, "duplicate": 0}  # row 5 is nobody's duplicate: row 4 wrote nothing
+    assert report.outcomes is None or report.outcomes[5][0] == "imported"
 
 
 def test_a_phone_and_an_email_of_two_contacts_is_a_conflict(container, write_csv) -> None:
