@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from sqlalchemy import func, select
 
@@ -244,3 +246,10 @@ def test_ids_are_read_back_by_key_when_numbering_cannot_be_trusted(container, wr
         pairs = uow.session.execute(select(Contact.phone, Consent.channel, Consent.status).join(
             Consent, Consent.contact_id == Contact.id).order_by(Contact.phone, Consent.channel)).all()
     assert ("+9779841234567", "email", "revoked") in pairs and ("+8613800138000", "sms", "granted") in pairs
+
+
+def test_garbage_is_collected_less_often_only_while_an_import_runs(container, write_csv) -> None:
+    before, during = gc.get_threshold(), []
+    run(container, write_csv(GOOD), progress=lambda _: during.append(gc.get_threshold()))
+    assert during and all(t[0] > before[0] for t in during)
+    assert gc.get_threshold() == before
