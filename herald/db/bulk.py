@@ -126,7 +126,8 @@ def select_in(uow: UnitOfWork, key: Column, values: Sequence[Any], columns: Sequ
     """`columns` of the rows whose `key` is one of `values` (and that pass `where`, a condition without
     parameters such as `erased_at IS NULL`), 5,000 values a query.
     SQLite gets the query straight, with one placeholder per value: SQLAlchemy would name and process
-    each of 5,000 parameters, which costs more than the lookup."""
+    each of 5,000 parameters, which costs more than the lookup. Values come back typed as SQLAlchemy
+    gives them on either database."""
     conn, found = uow.session.connection(), []
     condition = where.compile(dialect=conn.dialect) if where is not None else None
     if condition is not None and condition.params:
@@ -142,7 +143,22 @@ def select_in(uow: UnitOfWork, key: Column, values: Sequence[Any], columns: Sequ
     for start in range(0, len(values), 5000):
         chunk = tuple(values[start:start + 5000])
         found.extend(conn.exec_driver_sql(f"{head}({', '.join('?' * len(chunk))}){extra}", chunk).all())
-    return found
+    return _typed(conn, columns, found)
+
+
+def _typed(conn: Connection, columns: Sequence[Column], rows: list[tuple]) -> list[tuple]:
+    """Raw SQLite rows with each value as SQLAlchemy would give it (datetimes, JSON, booleans)."""
+    processors = [c.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None) for c in columns]
+    if not any(processors):
+        return rows
+    steps = [(i, f) for i, f in enumerate(processors) if f]
+    typed = []
+    for row in rows:
+        values = list(row)
+        for i, process in steps:
+            values[i] = process(values[i])
+        typed.append(tuple(values))
+    return typed
 
 
 def _params(table: Table, rows: Sequence[tuple], columns: Sequence[str]) -> Sequence[tuple]:

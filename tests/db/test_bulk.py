@@ -55,3 +55,12 @@ def test_a_bigger_page_cache_lasts_only_for_its_block(tmp_path) -> None:
         after = uow.session.execute(text("PRAGMA cache_size")).scalar()
     engine.dispose()
     assert (inside, after) == (-32 * 1024, before)
+
+
+def test_rows_found_come_back_typed_on_either_database(container) -> None:
+    with container.uow() as uow:
+        (made,) = upsert_contacts(uow, [ContactInput(row=1, email="t@example.com", attributes={"tier": "gold"})],
+                                  NOW, "t")
+        found = select_in(uow, Contact.id, [made.contact_id], (Contact.attributes, Contact.created_at,
+                                                               Contact.on_suppression_list))
+    assert found == [({"tier": "gold"}, NOW, False)]
