@@ -160,3 +160,32 @@ def test_the_ledger_indexes_come_and_go_with_their_migration(fresh_url) -> None:
     migrate.upgrade(engine)
     assert new <= indexes()
     engine.dispose()
+
+
+def test_consent_keys_are_kept_before_and_after_the_index_friendly_trigger(fresh_url) -> None:
+    engine = make_engine(fresh_url)
+    migrate.upgrade(engine)
+    postgres = engine.dialect.name == "postgresql"
+
+    def keyed(contact: int, channels: tuple[str, ...]) -> str | None:
+        with engine.begin() as conn:  # the contact, then its consents in one statement, as a bulk writer would
+            conn.execute(text("INSERT INTO contacts (id, phone, attributes, created_at, updated_at) "
+                              "VALUES (:id, :phone, '{}', :t, :t)"), {"id": contact, "phone": f"+97798412{contact:05d}",
+                                                                      "t": NOW})
+            conn.execute(text("INSERT INTO consents (contact_id, channel, purpose, status, recorded_at, source, "
+                              "has_evidence) VALUES (:c, :ch, 'marketing', 'granted', :t, 'import', false)"),
+                         [{"c": contact, "ch": ch, "t": NOW} for ch in channels])
+            return conn.execute(text("SELECT consent_key FROM contacts WHERE id = :id"), {"id": contact}).scalar()
+
+    def body() -> str:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT prosrc FROM pg_proc WHERE oid = 'herald_consent_key'::regproc")).scalar()
+
+    assert [item.split("|")[0] for item in keyed(1, ("sms", "whatsapp")).split("\x1e")] == ["sms", "whatsapp"]
+    assert not postgres or "ANY(ids)" in body()
+    command.downgrade(migrate.alembic_config(engine), "0014")
+    assert keyed(2, ("email",)).startswith("email|marketing|granted|")
+    assert not postgres or "ANY(ids)" not in body()
+    migrate.upgrade(engine)
+    assert keyed(3, ("sms",)).startswith("sms|marketing|granted|")
+    engine.dispose()
