@@ -1,5 +1,5 @@
 """Contacts import from CSV/TSV or XLSX (`sources`): read, map headers, normalize, de-duplicate within the
-file, then upsert in batches through the service. Every row ends in exactly one bucket of the report,
+file, then upsert in batches through the service (`batches`). Every row ends in exactly one bucket of the report,
 and every problem names row and field."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from herald.contacts import parallel, service, sources
+from herald.contacts import batches, parallel, service, sources
 from herald.contacts.firsts import FirstRows
 from herald.contacts.mx import MailDomains
 from herald.contacts.normalize import (
@@ -373,8 +373,8 @@ def import_file(
                 if len(report.preview) < PREVIEW:
                     report.preview.append(item.preview())
             if len(parsed) >= BATCH:
-                flush(uow, importer.batch(parsed), report, importer.firsts, now, progress, erasure_key, merge)
-        flush(uow, importer.batch(parsed), report, importer.firsts, now, progress, erasure_key, merge)
+                batches.flush(uow, importer.batch(parsed), report, importer.firsts, now, progress, erasure_key, merge)
+        batches.flush(uow, importer.batch(parsed), report, importer.firsts, now, progress, erasure_key, merge)
     return report
 
 
@@ -401,85 +401,3 @@ def _columns(header: list[str], mapping: dict[str, str], unknown: str, source: s
         # Garbled column names are the first sign of a file read in the wrong encoding.
         raise Invalid(f"{exc.reason} (the file was read as {source.encoding}: if the names look garbled, pass "
                       "--encoding)", where=exc.where) from None
-
-
-def flush(
-    uow: UnitOfWork,
-    batch: list[ContactInput],
-    report: ImportReport,
-    firsts: FirstRows,
-    now: datetime,
-    progress: Callable[[int], None] | None,
-    erasure_key: str | tuple[str, ...],
-    merge: str,
-    source: str = "import",
-) -> None:
-    """Write a batch of parsed rows: refuse erased people, then upsert in waves and count every row, a row
-    that came to a contact an earlier row of the import came to as that row's duplicate."""
-    if not batch:
-        return
-    _refuse_erased(uow, batch, report, erasure_key)
-    done = []
-    for wave in _waves(batch):
-        done.extend(zip(wave, service.upsert_contacts(uow, wave, now, source=source, policy=merge), strict=True))
-    done.sort(key=lambda pair: pair[0].row)  # the first row in the file claims its contact, whatever its wave
-    for item, outcome in done:
-        first = None if outcome.contact_id is None else firsts.first(outcome.contact_id, item.row)
-        _count(report, item, first, outcome)
-    if progress:
-        progress(len(batch))
-    batch.clear()
-
-
-def _waves(batch: list[ContactInput]) -> list[list[ContactInput]]:
-    """Rows that share a key must reach the database one after another: each goes one wave after the last
-    wave holding one of its keys."""
-    waves: list[list[ContactInput]] = [[]]
-    wave_of: dict[tuple[str, str], int] = {}
-    for item in batch:
-        keys = item.keys()
-        level = max((wave_of[k] + 1 for k in keys if k in wave_of), default=0)
-        if level == len(waves):
-            waves.append([])
-        waves[level].append(item)
-        for key in keys:
-            wave_of[key] = level
-    return waves
-
-
-def _refuse_erased(uow: UnitOfWork, batch: list[ContactInput], report: ImportReport,
-                   key: str | tuple[str, ...]) -> None:
-    """Take out the rows of people erased at their request: they are never imported again."""
-    if not service.anyone_erased(uow):
-        return
-
-    def addresses(item: ContactInput) -> list[str]:
-        return [a for a in (item.phone and item.phone.e164, item.email) if a]
-
-    erased = service.erased_among(uow, [a for item in batch for a in addresses(item)], key)
-    if not erased:
-        return
-    kept = []
-    for item in batch:
-        if erased.intersection(addresses(item)):
-            report.problem(item.row, "row", None, "this person's data was erased at their request; they are not "
-                                                  "imported again")
-            report.counts["invalid"] += 1
-            report.outcome(item.row, "invalid")
-        else:
-            kept.append(item)
-    batch[:] = kept
-
-
-def _count(report: ImportReport, item: ContactInput, first: int | None, outcome: service.UpsertOutcome) -> None:
-    bucket = "duplicate" if first is not None else outcome.status
-    report.outcome(item.row, bucket, outcome.contact_id)
-    if outcome.status == "conflict":
-        report.counts["conflict"] += 1
-        report.problem(item.row, "row", None, outcome.detail or "conflict")
-    elif first is not None:
-        report.counts["duplicate"] += 1
-        note = "; new details merged" if outcome.status == "updated" else ""
-        report.problem(item.row, "row", None, f"duplicate of row {first}{note}")
-    else:
-        report.counts[outcome.status] += 1

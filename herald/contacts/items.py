@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from herald.contacts import importer
+from herald.contacts import batches
 from herald.contacts.importer import FIELDS, Importer, ImportReport
 from herald.contacts.normalize import clean_region
+from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
 from herald.errors import Invalid
 
@@ -38,7 +39,7 @@ def upsert(uow: UnitOfWork, items: Sequence[Mapping[str, Any]], now: datetime, *
         item = parser.parse(index + 1, list(cells.values()), dict(enumerate(cells)), len(cells)) if cells else None
         if item is not None:
             parsed.append(item)
-    importer.flush(uow, parsed, report, parser.firsts, now, None, erasure_key, merge, source="api")
+    batches.flush(uow, parsed, report, parser.firsts, now, None, erasure_key, merge, source="api")
     problems: dict[int, list[dict[str, object]]] = {}
     for p in report.problems:
         problems.setdefault(p["row"], []).append({"field": p["field"], "value": p["value"], "reason": p["reason"]})
@@ -72,7 +73,7 @@ def _cells(report: ImportReport, row: int, raw: Mapping[str, Any]) -> dict[str, 
     return cells
 
 
-def parse_one(data: Mapping[str, Any], now: datetime, default_region: str | None = None) -> importer.ContactInput:
+def parse_one(data: Mapping[str, Any], now: datetime, default_region: str | None = None) -> ContactInput:
     """One item normalized, or Invalid naming each field that is wrong and why."""
     report = ImportReport(source="api")
     cells = _cells(report, 1, data)
