@@ -146,33 +146,28 @@ def select_in(uow: UnitOfWork, key: Column, values: Sequence[Any], columns: Sequ
     return _typed(conn, columns, found)
 
 
-def _typed(conn: Connection, columns: Sequence[Column], rows: list[tuple]) -> list[tuple]:
+def _typed(conn: Connection, columns: Sequence[Column], rows: list[tuple]) -> Sequence[tuple]:
     """Raw SQLite rows with each value as SQLAlchemy would give it (datetimes, JSON, booleans)."""
     processors = [c.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None) for c in columns]
-    if not any(processors):
-        return rows
-    steps = [(i, f) for i, f in enumerate(processors) if f]
-    typed = []
-    for row in rows:
-        values = list(row)
-        for i, process in steps:
-            values[i] = process(values[i])
-        typed.append(tuple(values))
-    return typed
+    return _converted(rows, [(i, f) for i, f in enumerate(processors) if f])
 
 
 def _params(table: Table, rows: Sequence[tuple], columns: Sequence[str]) -> Sequence[tuple]:
     """The rows as driver tuples; only the columns whose type needs it are converted."""
-    converts = [(i, f) for i, c in enumerate(columns) if (f := _converter(table.c[c].type))]
-    if not converts:
+    return _converted(rows, [(i, f) for i, c in enumerate(columns) if (f := _converter(table.c[c].type))])
+
+
+def _converted(rows: Sequence[tuple], steps: list[tuple[int, Callable[[Any], Any]]]) -> Sequence[tuple]:
+    """The rows with the value at each step's position passed through its function."""
+    if not steps:
         return rows
-    params = []
+    converted = []
     for row in rows:
         values = list(row)
-        for i, convert in converts:
+        for i, convert in steps:
             values[i] = convert(values[i])
-        params.append(tuple(values))
-    return params
+        converted.append(tuple(values))
+    return converted
 
 
 def _converter(kind: Any) -> Callable[[Any], Any] | None:
