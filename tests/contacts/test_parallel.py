@@ -3,6 +3,8 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 
 from sqlalchemy import select
@@ -44,3 +46,9 @@ def test_workers_change_nothing_but_the_speed(container, tmp_path, monkeypatch) 
 def test_a_machine_without_fork_parses_here(monkeypatch) -> None:
     monkeypatch.setattr(parallel.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     assert parallel.workers() == 0
+
+
+def test_workers_give_way_to_the_writer() -> None:
+    with multiprocessing.get_context("fork").Pool(1, initializer=parallel._start, initargs=(None, {}, 0)) as pool:
+        worker = pool.apply(os.nice, (0,))
+    assert worker == min(19, os.nice(0) + parallel.NICENESS)
