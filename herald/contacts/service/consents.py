@@ -56,7 +56,9 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
             state.has_evidence, state.changed = bool(evidence or ip), True
     insert_values(uow, ConsentEvent.__table__, events, EVENT_COLUMNS)
     with triggers_suspended(uow, [facts.CONSENT_KEYED] if len(fresh) >= facts.BULK else []) as suspended:
-        insert_values(uow, Consent.__table__, list(fresh.values()), CONSENT_COLUMNS)
+        # In the order of the primary key: PostgreSQL's consent trigger then reads them in the order
+        # `facts.keys_ahead` lists them.
+        insert_values(uow, Consent.__table__, sorted(fresh.values(), key=lambda r: r[:2]), CONSENT_COLUMNS)
     if suspended:
         facts.key_consents(uow, {contact_id for contact_id, _ in fresh})
     _write_consent_states(uow, {k: v for k, v in current.items() if v.changed}, purpose)

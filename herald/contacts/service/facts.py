@@ -1,13 +1,23 @@
 """The facts the database keeps on each contact for campaign plans (migration 0013): `consent_key`, its
 consents as one text, and `on_suppression_list`. Row triggers keep them whoever writes; on SQLite a
 batch insert of contacts or consents suspends the insert trigger (see `db.bulk.triggers_suspended`) and
-sets the facts of the whole batch here, one statement per 5,000 contacts, exactly as the trigger would."""
+sets the facts of the whole batch here, one statement per 5,000 contacts, exactly as the trigger would.
+On PostgreSQL the consent trigger works a statement at a time and writes a key only where it differs: new
+contacts go in with the key their consents will give them (`keys_ahead`), so it rewrites none of them."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
 
 from herald.db import UnitOfWork
+from herald.types import Purpose
+
+if TYPE_CHECKING:
+    from herald.contacts.service.common import ContactInput
 
 CONTACT_LISTED = "contact_listed_insert"
 CONSENT_KEYED = "consent_key_insert"
@@ -38,3 +48,30 @@ def _each_chunk(uow: UnitOfWork, contact_ids: Collection[int], head: str) -> Non
     for start in range(0, len(ids), CHUNK):
         chunk = tuple(ids[start:start + CHUNK])
         conn.exec_driver_sql(f"{head}({', '.join('?' * len(chunk))})", chunk)  # ids only, as parameters
+
+
+RENDERS_UTC = text("SELECT timestamptz '2000-01-01 00:00:00.5+00'::text = '2000-01-01 00:00:00.5+00'")
+
+
+def keys_ahead(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime, source: str) -> list[str | None] | None:
+    """PostgreSQL: each new contact's consent key as the trigger will compute it once the consents its row
+    carries are in (the consents go in ordered by contact and channel, the order the trigger reads them
+    in). None where this session writes times otherwise than as UTC in ISO style: the trigger then does
+    it all. A key that still differs is only written again by the trigger, never left wrong."""
+    if not uow.session.execute(RENDERS_UTC).scalar():
+        return None
+    return [_key(item, now, source) if item.consents else None for item in items]
+
+
+def _key(item: ContactInput, now: datetime, source: str) -> str:
+    at, said = _as_postgres(item.consent_at or now), item.consent_source or source
+    proof = "t" if item.evidence or item.consent_ip else "f"
+    return "\x1e".join(f"{channel}|{Purpose.MARKETING.value}|{status}|{at}|{said}|{proof}"
+                        for channel, status in sorted(item.consents.items()))
+
+
+def _as_postgres(moment: datetime) -> str:
+    """A timestamptz as PostgreSQL writes it in UTC, ISO style: no trailing zeros of the fraction."""
+    utc = moment.astimezone(UTC)
+    fraction = f".{utc.microsecond:06d}".rstrip("0") if utc.microsecond else ""
+    return f"{utc:%Y-%m-%d %H:%M:%S}{fraction}+00"

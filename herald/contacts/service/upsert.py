@@ -41,7 +41,7 @@ def upsert_contacts(uow: UnitOfWork, inputs: Sequence[ContactInput], now: dateti
         else:
             fresh.append(i)
     _write_changes(uow, [c for c in {id(c): c for c in known.values()}.values() if c.changed], now)
-    for i, contact_id in zip(fresh, _insert(uow, [inputs[i] for i in fresh], now), strict=True):
+    for i, contact_id in zip(fresh, _insert(uow, [inputs[i] for i in fresh], now, source), strict=True):
         outcomes[i] = UpsertOutcome("imported", contact_id)
     uow.flush()
     _apply_import_consents(uow, inputs, outcomes, now, source)
@@ -93,7 +93,7 @@ def _update(contact: Known, item: ContactInput, overwrite: bool) -> UpsertOutcom
 NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence('contacts', 'id')) FROM generate_series(1, :n)")
 
 
-def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime) -> list[int]:
+def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime, source: str) -> list[int]:
     """Insert new contacts in one executemany and return their ids, in order."""
     if not items:
         return []
@@ -102,8 +102,9 @@ def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime) -> li
     if conn.dialect.name != "sqlite":
         # Ids drawn from the table's own sequence up front, so the rows can go in by COPY.
         ids = sorted(conn.execute(NEXT_IDS, {"n": len(rows)}).scalars())
-        insert_values(uow, Contact.__table__, [(i, *r) for i, r in zip(ids, rows, strict=True)],
-                      ("id", *CONTACT_COLUMNS))
+        keys = facts.keys_ahead(uow, items, now, source) or [None] * len(rows)
+        insert_values(uow, Contact.__table__, [(i, *r, k) for i, r, k in zip(ids, rows, keys, strict=True)],
+                      ("id", *CONTACT_COLUMNS, "consent_key"))
         return ids
     with triggers_suspended(uow, [facts.CONTACT_LISTED] if len(rows) >= facts.BULK else []) as suspended:
         ids = _sqlite_insert(uow, items, rows)
