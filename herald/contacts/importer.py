@@ -320,12 +320,6 @@ class Importer:
             return None
         return moment
 
-    def batch(self, items: list[ContactInput]) -> list[ContactInput]:
-        """The items, ready to flush; `items` is emptied."""
-        batch = list(items)
-        items.clear()
-        return batch
-
 
 def import_file(
     uow: UnitOfWork,
@@ -373,8 +367,8 @@ def import_file(
                 if len(report.preview) < PREVIEW:
                     report.preview.append(item.preview())
             if len(parsed) >= BATCH:
-                batches.flush(uow, importer.batch(parsed), report, importer.firsts, now, progress, erasure_key, merge)
-        batches.flush(uow, importer.batch(parsed), report, importer.firsts, now, progress, erasure_key, merge)
+                batches.flush(uow, parsed, report, importer.firsts, now, progress, erasure_key, merge)
+        batches.flush(uow, parsed, report, importer.firsts, now, progress, erasure_key, merge)
     return report
 
 

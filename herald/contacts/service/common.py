@@ -37,18 +37,11 @@ class ContactInput:
     _keys: list[tuple[str, str]] | None = field(default=None, repr=False, compare=False)
 
     def columns(self) -> dict[str, object]:
-        p = self.phone
-        return {
-            "name": self.name, "email": self.email, "external_id": self.external_id,
-            "timezone": self.timezone, "phone": p and p.e164, "region": p and p.region,
-            "phone_timezones": p and ",".join(p.timezones) or None,
-            "carrier": p and p.carrier, "line_type": p and p.line_type,
-            "phone_extension": self.extension or (p and p.extension) or None,
-        }
+        """The contact's own columns it gives (the fillable ones), by name."""
+        return dict(zip(CONTACT_COLUMNS[:len(FILLABLE)], self.values(None), strict=False))
 
-    def values(self, now: datetime) -> tuple:
-        """Its row of the contacts table, in the order of CONTACT_COLUMNS (what `columns` says, as a bulk
-        insert takes it)."""
+    def values(self, now: datetime | None) -> tuple:
+        """Its row of the contacts table, in the order of CONTACT_COLUMNS, as a bulk insert takes it."""
         p = self.phone
         if p is None:
             return (self.name, None, self.extension, self.email, self.external_id, None, self.timezone, None,

@@ -63,8 +63,8 @@ def _write_changes(uow: UnitOfWork, changed: list[Known], now: datetime) -> None
 
 def _clash(contact: Known, item: ContactInput) -> UpsertOutcome | None:
     """A conflict when the row's phone, email or id differs from the contact's own: reported, not guessed."""
-    given = {"external_id": item.external_id, "phone": item.phone and item.phone.e164, "email": item.email}
-    differ = [k for k in KEYS if given[k] and getattr(contact, k) and given[k] != getattr(contact, k)]
+    given = dict(item.keys())
+    differ = [k for k in KEYS if given.get(k) and getattr(contact, k) and given[k] != getattr(contact, k)]
     if not differ:
         return None
     found = "; ".join(f"its {k} is {getattr(contact, k)}, the row says {given[k]}" for k in differ)
