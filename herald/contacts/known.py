@@ -39,7 +39,10 @@ def existing(uow: UnitOfWork, inputs: Sequence[ContactInput]) -> dict[tuple[str,
     found: dict[tuple[str, str], Known] = {}
     seen: dict[int, Known] = {}
     for name, values in keys.items():
-        for row in select_in(uow, getattr(Contact, name), list(values), columns) if values else ():
+        # A value a contact found by an earlier kind already holds is that contact's (keys are unique):
+        # a re-import finds almost every email by its row's phone.
+        wanted = [v for v in values if (name, v) not in found]
+        for row in select_in(uow, getattr(Contact, name), wanted, columns) if wanted else ():
             contact = seen.get(row[0])
             if contact is None:
                 contact = seen[row[0]] = Known(**dict(zip(SNAPSHOT, row, strict=True)), changed=set())

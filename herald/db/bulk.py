@@ -148,8 +148,31 @@ def select_in(uow: UnitOfWork, key: Column, values: Sequence[Any], columns: Sequ
 
 def _typed(conn: Connection, columns: Sequence[Column], rows: list[tuple]) -> Sequence[tuple]:
     """Raw SQLite rows with each value as SQLAlchemy would give it (datetimes, JSON, booleans)."""
-    processors = [c.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None) for c in columns]
-    return _converted(rows, [(i, f) for i, f in enumerate(processors) if f])
+    steps = []
+    for i, column in enumerate(columns):
+        process = column.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+        if process and isinstance(column.type, UTCDateTime):
+            steps.append((i, _remembered(process)))
+        elif process and isinstance(column.type, JSON):
+            steps.append((i, lambda v, process=process: {} if v == "{}" else process(v)))
+        elif process:
+            steps.append((i, process))
+    return _converted(rows, steps)
+
+
+def _remembered(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`process` answering a value it has seen from memory: the rows read back hold a handful of moments
+    (an import stamps all its rows alike), and a datetime is immutable."""
+    seen: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        found = seen.get(value, seen)
+        if found is seen:
+            found = process(value)
+            if len(seen) < 10_000:
+                seen[value] = found
+        return found
+    return remembered
 
 
 def _params(table: Table, rows: Sequence[tuple], columns: Sequence[str]) -> Sequence[tuple]:

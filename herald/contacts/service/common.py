@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from herald.contacts.models import Contact
 from herald.contacts.normalize import Phone
@@ -15,6 +16,7 @@ CONTACT_COLUMNS = ("name", "phone", "phone_extension", "email", "external_id", "
                    "phone_timezones", "carrier", "line_type", "attributes", "created_at", "updated_at")
 FILLABLE = ("name", "phone", "email", "external_id", "region", "timezone", "phone_timezones", "carrier",
             "line_type", "phone_extension")
+FILLED = CONTACT_COLUMNS[:len(FILLABLE)]  # the fillable columns in the order of a contact's row
 
 
 @dataclass
@@ -38,7 +40,7 @@ class ContactInput:
 
     def columns(self) -> dict[str, object]:
         """The contact's own columns it gives (the fillable ones), by name."""
-        return dict(zip(CONTACT_COLUMNS[:len(FILLABLE)], self.values(None), strict=False))
+        return dict(zip(FILLED, self.values(None), strict=False))
 
     def values(self, now: datetime | None) -> tuple:
         """Its row of the contacts table, in the order of CONTACT_COLUMNS, as a bulk insert takes it."""
@@ -65,8 +67,7 @@ class ContactInput:
                 **({"consents": self.consents} if self.consents else {})}
 
 
-@dataclass(frozen=True)
-class UpsertOutcome:
+class UpsertOutcome(NamedTuple):
     status: str  # imported | updated | unchanged | conflict
     contact_id: int | None
     detail: str | None = None

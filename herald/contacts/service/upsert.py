@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from herald.contacts.known import Known, existing, find_matches
 from herald.contacts.models import Contact
 from herald.contacts.service import facts
-from herald.contacts.service.common import CONTACT_COLUMNS, KEYS, MERGE_POLICIES, ContactInput, UpsertOutcome
+from herald.contacts.service.common import CONTACT_COLUMNS, FILLED, KEYS, MERGE_POLICIES, ContactInput, UpsertOutcome
 from herald.contacts.service.consents import record_consents
 from herald.db import UnitOfWork
 from herald.db.bulk import insert_values, one_of, triggers_suspended
@@ -30,12 +30,12 @@ def upsert_contacts(uow: UnitOfWork, inputs: Sequence[ContactInput], now: dateti
     outcomes: list[UpsertOutcome | None] = [None] * len(inputs)
     fresh: list[int] = []
     for i, item in enumerate(inputs):
-        matches = {c.id: c for c in find_matches(item, known)}
-        if len(matches) > 1:
-            ids = ", ".join(str(k) for k in sorted(matches))
+        matches = find_matches(item, known)
+        if any(c is not matches[0] for c in matches):
+            ids = ", ".join(str(k) for k in sorted({c.id for c in matches}))
             outcomes[i] = UpsertOutcome("conflict", None, f"phone, email or id belong to different contacts ({ids})")
         elif matches:
-            contact = next(iter(matches.values()))
+            contact = matches[0]
             clash = _clash(contact, item) if policy == "fill-empty" else None
             outcomes[i] = clash or _update(contact, item, overwrite=policy == "overwrite")
         else:
@@ -63,10 +63,10 @@ def _write_changes(uow: UnitOfWork, changed: list[Known], now: datetime) -> None
 
 def _clash(contact: Known, item: ContactInput) -> UpsertOutcome | None:
     """A conflict when the row's phone, email or id differs from the contact's own: reported, not guessed."""
-    given = dict(item.keys())
-    differ = [k for k in KEYS if given.get(k) and getattr(contact, k) and given[k] != getattr(contact, k)]
+    differ = [k for k, v in item.keys() if (held := getattr(contact, k)) and held != v]
     if not differ:
         return None
+    given = dict(item.keys())
     found = "; ".join(f"its {k} is {getattr(contact, k)}, the row says {given[k]}" for k in differ)
     return UpsertOutcome("conflict", None, f"matches contact {contact.id} but {found} (merge them with `herald "
                                            "contacts merge`, or import with --merge overwrite)")
@@ -75,14 +75,14 @@ def _clash(contact: Known, item: ContactInput) -> UpsertOutcome | None:
 def _update(contact: Known, item: ContactInput, overwrite: bool) -> UpsertOutcome:
     """What the row changes of a known contact, noted on it (rows of one batch may meet the same contact)."""
     changed = False
-    for name, value in item.columns().items():
-        if value and (overwrite or not getattr(contact, name)) and getattr(contact, name) != value:
+    for name, value in zip(FILLED, item.values(None)):  # noqa: B905 - values go on past the fillable columns
+        if value and (held := getattr(contact, name)) != value and (overwrite or not held):
             setattr(contact, name, value)
             contact.changed.add(name)
             changed = True
     current = contact.attributes or {}
     new_attrs = {k: v for k, v in item.attributes.items() if v and (overwrite or not current.get(k))
-                 and current.get(k) != v}
+                 and current.get(k) != v} if item.attributes else None
     if new_attrs:
         contact.attributes = {**current, **new_attrs}
         contact.changed.add("attributes")
