@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
+from phonenumbers import timezone as pn_timezone
 
 from herald.contacts.normalize import (
+    TZ_ALIASES,
     Phone,
     Rejected,
     clean_region,
@@ -92,6 +95,15 @@ def test_regions(raw, code) -> None:
 def test_unknown_region_is_refused() -> None:
     with pytest.raises(ValueError, match="two-letter country code"):
         clean_region("Nepal")
+
+
+@pytest.mark.parametrize("raw", ["+447812345678", "+447911123456", "+919812345678", "+918123456789",
+                                 "+18005550199", "+18885550123", "+264811234567", "+8613800138000"])
+def test_zones_are_the_librarys_own_for_every_kind_of_number(raw) -> None:
+    # Numbers whose type says nothing of place get their country's zones from memory after the first.
+    phone = normalize_phone(raw, None)
+    expected = tuple(TZ_ALIASES.get(z, z) for z in pn_timezone.time_zones_for_number(phonenumbers.parse(raw)))
+    assert isinstance(phone, Phone) and phone.timezones == expected
 
 
 def test_a_00_prefix_means_plus_even_where_the_country_dials_otherwise() -> None:
