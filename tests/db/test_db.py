@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import bindparam, func, inspect, select, text
 
 from herald.bootstrap import metadata
 from herald.db import make_engine, migrate
@@ -188,4 +188,31 @@ def test_consent_keys_are_kept_before_and_after_the_index_friendly_trigger(fresh
     assert not postgres or "ANY(ids)" not in body()
     migrate.upgrade(engine)
     assert keyed(3, ("sms",)).startswith("sms|marketing|granted|")
+    engine.dispose()
+
+
+def test_new_contacts_are_flagged_before_and_after_the_statement_trigger(fresh_url) -> None:
+    engine = make_engine(fresh_url)
+    migrate.upgrade(engine)
+    phones = [f"+97798416{i:05d}" for i in range(12)]
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO suppressions (channel, address, reason, created_at) VALUES "
+                          "('sms', :a, 'dnd', :t)"), [{"a": p, "t": NOW} for p in phones[::3]])
+
+    def flags(start: int) -> list[bool]:
+        """Four contacts in one statement; the second comes flagged already, which it keeps."""
+        rows = [{"p": p, "listed": i == start + 1, "t": NOW} for i, p in enumerate(phones) if start <= i < start + 4]
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO contacts (phone, attributes, created_at, updated_at, on_suppression_list) "
+                              "VALUES (:p, '{}', :t, :t, :listed)"), rows)
+            found = conn.execute(text("SELECT on_suppression_list FROM contacts WHERE phone IN :p ORDER BY phone")
+                                 .bindparams(bindparam("p", expanding=True)), {"p": [r["p"] for r in rows]})
+            return [bool(f) for f in found.scalars()]
+
+    assert flags(0) == [True, True, False, True]
+    command.downgrade(migrate.alembic_config(engine), "0015")
+    # 0015's row trigger on PostgreSQL decided the flag from the list alone.
+    assert flags(4) == [False, engine.dialect.name == "sqlite", True, False]
+    migrate.upgrade(engine)
+    assert flags(8) == [False, True, False, False]
     engine.dispose()

@@ -17,7 +17,7 @@ def client(container):
 
 
 def test_health_reports_the_schema(client) -> None:
-    assert client.get("/api/v1/health").json() == {"status": "ok", "schema": "0015"}
+    assert client.get("/api/v1/health").json() == {"status": "ok", "schema": "0016"}
 
 
 def test_segment_counts_and_errors(client, container, tmp_path) -> None:
