@@ -64,3 +64,17 @@ def test_rows_found_come_back_typed_on_either_database(container) -> None:
         found = select_in(uow, Contact.id, [made.contact_id], (Contact.attributes, Contact.created_at,
                                                                Contact.on_suppression_list))
     assert found == [({"tier": "gold"}, NOW, False)]
+
+
+def test_rows_that_share_a_moment_or_empty_attributes_come_back_as_values_of_their_own(container) -> None:
+    with container.uow() as uow:
+        made = upsert_contacts(uow, [ContactInput(row=i, email=f"s{i}@example.com") for i in range(3)], NOW, "t")
+        later = NOW.replace(microsecond=NOW.microsecond + 1 if NOW.microsecond < 999_999 else 0)
+        uow.session.get(Contact, made[2].contact_id).updated_at = later
+        uow.flush()
+        found = select_in(uow, Contact.id, [o.contact_id for o in made], (Contact.id, Contact.attributes,
+                                                                          Contact.updated_at))
+    found.sort()
+    assert [(attributes, at) for _, attributes, at in found] == [({}, NOW), ({}, NOW), ({}, later)]
+    found[0][1]["tier"] = "gold"  # each row's attributes are its own to change
+    assert found[1][1] == {} and all(at.tzinfo is not None for _, _, at in found)
