@@ -43,13 +43,20 @@ def existing(uow: UnitOfWork, inputs: Sequence[ContactInput]) -> dict[tuple[str,
         # a re-import finds almost every email by its row's phone.
         wanted = [v for v in values if (name, v) not in found]
         for row in select_in(uow, getattr(Contact, name), wanted, columns) if wanted else ():
-            contact = seen.get(row[0])
-            if contact is None:
-                contact = seen[row[0]] = Known(**dict(zip(SNAPSHOT, row, strict=True)), changed=set())
-                for key in keys:
-                    if getattr(contact, key):
-                        found[(key, getattr(contact, key))] = contact
+            if row[0] not in seen:
+                contact = seen[row[0]] = _known(row)
+                found.update(((key, row[at]), contact) for key, at in KEY_AT if row[at])
     return found
+
+
+KEY_AT = [(key, SNAPSHOT.index(key)) for key in ("phone", "email", "external_id")]
+
+
+def _known(row: tuple) -> Known:
+    contact = Known()
+    contact.__dict__.update(zip(SNAPSHOT, row, strict=True))
+    contact.changed = set()
+    return contact
 
 
 def find_matches(item: ContactInput, known: dict[tuple[str, str], Known]) -> list[Known]:
@@ -57,11 +64,11 @@ def find_matches(item: ContactInput, known: dict[tuple[str, str], Known]) -> lis
     return [known[key] for key in item.keys() if key in known]
 
 
-def held_consents(uow: UnitOfWork, contact_ids: set[int], purpose: str) -> dict[tuple[int, str], SimpleNamespace]:
-    """(contact, channel) -> the consent held for `purpose`, as plain values read through the driver: new
-    contacts hold none, and a re-import changes almost none of them."""
+def held_consents(uow: UnitOfWork, contact_ids: set[int], purpose: str) -> dict[tuple[int, str], tuple]:
+    """(contact, channel) -> (status, recorded_at) of the consent held for `purpose`, read through the driver:
+    new contacts hold none, and a re-import changes almost none of them."""
     uow.flush()
     columns = [Consent.contact_id, Consent.channel, Consent.purpose, Consent.status, Consent.recorded_at]
-    return {(cid, channel): SimpleNamespace(status=status, recorded_at=at, changed=False)
+    return {(cid, channel): (status, at)
             for cid, channel, held_for, status, at in select_in(uow, Consent.contact_id, list(contact_ids), columns)
             if held_for == purpose}

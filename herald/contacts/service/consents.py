@@ -6,7 +6,6 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from datetime import datetime
-from types import SimpleNamespace
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -39,21 +38,21 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
     source); only real changes are written, and one older than the current state joins the history
     without replacing it. Returns how many were recorded."""
     changes = [c if len(c) == 7 else ConsentChange(*c) for c in changes]
-    current = held_consents(uow, {c[0] for c in changes}, purpose)
+    held = held_consents(uow, {c[0] for c in changes}, purpose)
+    changed: dict[tuple[int, str], tuple] = {}  # new states of held consents: status, recorded_at, source, proof
     events: list[tuple] = []  # in the order of EVENT_COLUMNS
     fresh: dict[tuple[int, str], tuple] = {}  # in the order of CONSENT_COLUMNS
     for contact_id, channel, status, evidence, at, ip, own_source in changes:
         key = (contact_id, channel)
-        state, made = current.get(key), fresh.get(key)
-        if (made[3] if made else state.status if state else None) == status:
+        state, made = changed.get(key) or held.get(key), fresh.get(key)
+        if (made[3] if made else state[0] if state else None) == status:
             continue
         when, said = at or now, own_source or source
         events.append((contact_id, channel, purpose, status, said, evidence, ip, when))
         if state is None:
             fresh[key] = (contact_id, channel, purpose, status, when, said, bool(evidence or ip))
-        elif when >= state.recorded_at:
-            state.status, state.recorded_at, state.source = status, when, said
-            state.has_evidence, state.changed = bool(evidence or ip), True
+        elif when >= state[1]:
+            changed[key] = (status, when, said, bool(evidence or ip))
     insert_values(uow, ConsentEvent.__table__, events, EVENT_COLUMNS)
     with triggers_suspended(uow, [facts.CONSENT_KEYED] if len(fresh) >= facts.BULK else []) as suspended:
         # In the order of the primary key: PostgreSQL's consent trigger then reads them in the order
@@ -61,11 +60,11 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
         insert_values(uow, Consent.__table__, sorted(fresh.values(), key=lambda r: r[:2]), CONSENT_COLUMNS)
     if suspended:
         facts.key_consents(uow, {contact_id for contact_id, _ in fresh})
-    _write_consent_states(uow, {k: v for k, v in current.items() if v.changed}, purpose)
+    _write_consent_states(uow, changed, purpose)
     return len(events)
 
 
-def _write_consent_states(uow: UnitOfWork, changed: dict[tuple[int, str], SimpleNamespace], purpose: str) -> None:
+def _write_consent_states(uow: UnitOfWork, changed: dict[tuple[int, str], tuple], purpose: str) -> None:
     """Apply the new states to the consents, through their objects (loaded in one query)."""
     if not changed:
         return
@@ -74,8 +73,7 @@ def _write_consent_states(uow: UnitOfWork, changed: dict[tuple[int, str], Simple
     for consent in uow.session.scalars(stmt):
         state = changed.get((consent.contact_id, consent.channel))
         if state is not None:
-            consent.status, consent.recorded_at, consent.source = state.status, state.recorded_at, state.source
-            consent.has_evidence = state.has_evidence
+            consent.status, consent.recorded_at, consent.source, consent.has_evidence = state
 
 
 def set_consent(uow: UnitOfWork, contact_id: int, channel: Channel, purpose: Purpose, status: ConsentStatus,
