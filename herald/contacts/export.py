@@ -46,7 +46,14 @@ def header(uow: UnitOfWork, ids: Select | None = None) -> list[str]:
     for attributes in uow.session.scalars(select(Contact.attributes).where(_chosen(ids)).execution_options(
             yield_per=BATCH)):
         keys.update(attributes)
-    return [*COLUMNS, *(f"attr.{k}" for k in sorted(keys))]
+    return [*COLUMNS, *(f"attr.{k}" for k in sorted(keys, key=_natural))]
+
+
+def _natural(name: str) -> list[tuple[int, int | str]]:
+    """`col2` before `col10`: numbers within names compare as numbers (digits before letters, so that the
+    parts always compare alike)."""
+    parts = re.split(r"(\d+)", name)  # the runs of digits at odd places
+    return [(0, int(part)) if i % 2 else (1, part.lower()) for i, part in enumerate(parts) if part]
 
 
 def rows(uow: UnitOfWork, columns: list[str], ids: Select | None = None) -> Iterator[list[list[str]]]:

@@ -57,7 +57,10 @@ def open_rows(path: Path, encoding: str | None = None, delimiter: str | None = N
     if sheet:
         raise Invalid("--sheet applies to .xlsx workbooks only", where="--sheet")
     complete = len(head) < SAMPLE
-    found = encodings.Encoding(encoding, False) if encoding else encodings.detect(head, complete)
+    try:
+        found = encodings.Encoding(encoding, False) if encoding else encodings.detect(head, complete)
+    except Invalid as exc:
+        raise Invalid(exc.reason, where=path.name) from None
     _check_encoding(found.name)
     text = encodings.decoded(head, found.name, complete) or ""
     sep = delimiter or _sniff(text, path)

@@ -71,6 +71,15 @@ def test_an_export_can_be_one_segment_and_skips_erased_people(container, write_c
         assert export.write_csv(uow, tmp_path / "all.csv") == 2
 
 
+def test_attribute_columns_come_in_natural_order(container, write_csv) -> None:
+    path = write_csv("phone,col10,Col2,col1,size_3b,size_3a,٣x\n+9779841234567,a,b,c,d,e,f\n")
+    with container.uow() as uow:
+        importer.import_file(uow, path, NOW, unknown="attribute", erasure_key="k")
+    with container.uow() as uow:
+        attributes = [c for c in export.header(uow) if c.startswith("attr.")]
+    assert attributes == ["attr.٣x", "attr.col1", "attr.col2", "attr.col10", "attr.size_3a", "attr.size_3b"]
+
+
 def test_everything_held_about_a_person_is_exported(container, tmp_path) -> None:
     cid = setup(container, tmp_path)
     plan(container, cid)

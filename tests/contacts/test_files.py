@@ -132,9 +132,11 @@ def test_the_separator_is_sniffed(tmp_path, content, name, sep) -> None:
     (b'phone,name\n+9779841234567,"Sita\n+9779841234568,Ram\n', "line 2: a quote opened .* is never closed"),
 ])
 def test_broken_files_are_refused_and_nothing_is_written(container, write_csv, content, message) -> None:
-    with pytest.raises(Invalid, match=message):
-        run(container, write_csv(content))
+    path = write_csv(content)
+    with pytest.raises(Invalid, match=message) as refused:
+        run(container, path)
     assert count(container) == 0
+    assert path.name in refused.value.where  # the error names the file
 
 
 def test_cells_no_contact_has_are_refused_per_row(container, write_csv) -> None:
