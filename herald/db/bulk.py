@@ -161,16 +161,16 @@ def _typed(conn: Connection, columns: Sequence[Column], rows: list[tuple]) -> Se
 
 
 def _remembered(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`process` answering a value it has seen from memory: the rows read back hold a handful of moments
-    (an import stamps all its rows alike), and a datetime is immutable."""
+    """`process` answering a value it has seen from memory (the last 10,000 or so): rows written or read
+    in bulk hold a handful of moments (an import stamps all its rows alike), and both sides are immutable."""
     seen: dict[Any, Any] = {}
 
     def remembered(value: Any) -> Any:
         found = seen.get(value, seen)
         if found is seen:
-            found = process(value)
-            if len(seen) < 10_000:
-                seen[value] = found
+            if len(seen) >= 10_000:
+                seen.clear()
+            found = seen[value] = process(value)
         return found
     return remembered
 
@@ -224,19 +224,13 @@ class _Stamps:
         return self.text
 
 
-_STAMPS: dict[datetime, str] = {}
-
-
-def _stamp(value: datetime | None) -> str | None:
-    """A datetime as SQLAlchemy writes it to SQLite: naive UTC with microseconds (remembered: rows of one
-    batch share a handful of moments)."""
+def _sqlite_text(value: datetime | None) -> str | None:
+    """A datetime as SQLAlchemy writes it to SQLite: naive UTC with microseconds."""
     if value is None:
         return None
-    found = _STAMPS.get(value)
-    if found is None:
-        if len(_STAMPS) > 10_000:
-            _STAMPS.clear()
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        found = _STAMPS[value] = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return found
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+_stamp = _remembered(_sqlite_text)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
 from sqlalchemy import text
 
 from herald.contacts.models import Contact
 from herald.contacts.service import ContactInput, upsert_contacts
 from herald.db import UnitOfWork, make_engine, sessions
-from herald.db.bulk import page_cache, select_in, triggers_suspended
+from herald.db.bulk import _remembered, _stamp, page_cache, select_in, triggers_suspended
 from tests.conftest import NOW
 
 
@@ -78,3 +80,19 @@ def test_rows_that_share_a_moment_or_empty_attributes_come_back_as_values_of_the
     assert [(attributes, at) for _, attributes, at in found] == [({}, NOW), ({}, NOW), ({}, later)]
     found[0][1]["tier"] = "gold"  # each row's attributes are its own to change
     assert found[1][1] == {} and all(at.tzinfo is not None for _, _, at in found)
+
+
+def test_moments_are_written_as_utc_text_and_a_naive_one_is_refused() -> None:
+    nepal = datetime(2026, 12, 2, 5, 45, tzinfo=timezone(timedelta(hours=5, minutes=45)))
+    assert _stamp(nepal) == _stamp(nepal) == "2026-12-02 00:00:00.000000"
+    assert _stamp(datetime(2026, 12, 2, tzinfo=UTC)) == "2026-12-02 00:00:00.000000" and _stamp(None) is None
+    with pytest.raises(ValueError, match="naive"):
+        _stamp(datetime(2026, 12, 2))
+
+
+def test_a_remembered_conversion_forgets_when_full_and_still_answers() -> None:
+    calls: list[int] = []
+    double = _remembered(lambda v: calls.append(v) or v * 2)
+    assert [double(i) for i in range(10_005)] == [i * 2 for i in range(10_005)]
+    assert double(10_004) == 20_008 and double(0) == 0
+    assert calls.count(10_004) == 1 and calls.count(0) == 2  # 0 was forgotten when the memory filled
