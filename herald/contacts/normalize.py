@@ -17,6 +17,8 @@ from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 from phonenumbers import carrier as pn_carrier
 from phonenumbers import timezone as pn_timezone
 
+from herald.contacts import numbertype, plainparse
+
 LINE_TYPES = {
     PhoneNumberType.MOBILE: "mobile",
     PhoneNumberType.FIXED_LINE: "fixed_line",
@@ -95,11 +97,11 @@ def normalize_phone(raw: str, region: str | None) -> Phone | Rejected | None:
     number = _parse(text, region)
     if isinstance(number, str):
         return Rejected(raw, number)
-    # number_type is the costly lookup; computed once, it also answers validity.
-    kind = phonenumbers.number_type(number)
+    # The type is the costly lookup; worked out once, it also answers validity.
+    kind, home = numbertype.kind_and_region(number)
     if kind == PhoneNumberType.UNKNOWN:
-        return Rejected(raw, f"not a valid number for {phonenumbers.region_code_for_number(number) or region}")
-    return _facts(number, kind, extension)
+        return Rejected(raw, f"not a valid number for {home or region}")
+    return _facts(number, kind, home, extension)
 
 
 def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | str:
@@ -113,7 +115,7 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | str:
     reason = "not a phone number"
     for candidate in candidates:
         try:
-            number = phonenumbers.parse(candidate, region)
+            number = plainparse.parse(candidate, region)
         except NumberParseException as exc:
             reason = PARSE_REASONS.get(exc.error_type, "not a phone number")
             continue
@@ -125,7 +127,7 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | str:
     return reason
 
 
-def _facts(number: phonenumbers.PhoneNumber, kind: int, extension: str | None) -> Phone:
+def _facts(number: phonenumbers.PhoneNumber, kind: int, home: str | None, extension: str | None) -> Phone:
     if phonenumbers.is_number_type_geographical(kind, number.country_code):
         zones = pn_timezone.time_zones_for_geographical_number(number)
     else:
@@ -134,7 +136,7 @@ def _facts(number: phonenumbers.PhoneNumber, kind: int, extension: str | None) -
     carrier = pn_carrier.name_for_valid_number(number, "en") if kind in CARRIER_TYPES else ""
     return Phone(
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
-        region=phonenumbers.region_code_for_number(number),
+        region=home,
         timezones=tuple(TZ_ALIASES.get(z, z) for z in zones if z != "Etc/Unknown"),
         carrier=carrier or None,
         line_type=LINE_TYPES.get(kind, "unknown"),
