@@ -220,11 +220,11 @@ class _Stamps:
     def __call__(self, value: datetime | None) -> str | None:
         if value is self.last:
             return self.text
-        self.last, self.text = value, _stamp(value)
+        self.last, self.text = value, sqlite_stamp(value)
         return self.text
 
 
-def _sqlite_text(value: datetime | None) -> str | None:
+def sqlite_text(value: datetime | None) -> str | None:
     """A datetime as SQLAlchemy writes it to SQLite: naive UTC with microseconds."""
     if value is None:
         return None
@@ -233,4 +233,4 @@ def _sqlite_text(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-_stamp = _remembered(_sqlite_text)
+sqlite_stamp = _remembered(sqlite_text)

@@ -4,7 +4,7 @@ and purpose."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import NamedTuple
 
@@ -33,12 +33,14 @@ class ConsentChange(NamedTuple):
     source: str | None = None  # if not the call's
 
 
-def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, source: str, now: datetime) -> int:
+def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, source: str, now: datetime,
+                    new: Collection[int] = ()) -> int:
     """Record consents given as `ConsentChange` fields (contact_id, channel, status, evidence, at, ip,
     source); only real changes are written, and one older than the current state joins the history
-    without replacing it. Returns how many were recorded."""
+    without replacing it. Contacts in `new`, just inserted with the consent keys these changes give them
+    (`facts.keys_ahead`), hold none to look up and need no key set. Returns how many were recorded."""
     changes = [c if len(c) == 7 else ConsentChange(*c) for c in changes]
-    held = held_consents(uow, {c[0] for c in changes}, purpose)
+    held = held_consents(uow, {c[0] for c in changes}.difference(new), purpose)
     changed: dict[tuple[int, str], tuple] = {}  # new states of held consents: status, recorded_at, source, proof
     events: list[tuple] = []  # in the order of EVENT_COLUMNS
     fresh: dict[tuple[int, str], tuple] = {}  # in the order of CONSENT_COLUMNS
@@ -59,7 +61,7 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
         # `facts.keys_ahead` lists them.
         insert_values(uow, Consent.__table__, sorted(fresh.values(), key=lambda r: r[:2]), CONSENT_COLUMNS)
     if suspended:
-        facts.key_consents(uow, {contact_id for contact_id, _ in fresh})
+        facts.key_consents(uow, {contact_id for contact_id, _ in fresh}.difference(new))
     _write_consent_states(uow, changed, purpose)
     return len(events)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 
 from herald.db import UnitOfWork
+from herald.db.bulk import sqlite_stamp
 from herald.types import Purpose
 
 if TYPE_CHECKING:
@@ -54,18 +55,23 @@ RENDERS_UTC = text("SELECT timestamptz '2000-01-01 00:00:00.5+00'::text = '2000-
 
 
 def keys_ahead(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime, source: str) -> list[str | None] | None:
-    """PostgreSQL: each new contact's consent key as the trigger will compute it once the consents its row
-    carries are in (the consents go in ordered by contact and channel, the order the trigger reads them
-    in). None where this session writes times otherwise than as UTC in ISO style: the trigger then does
-    it all. A key that still differs is only written again by the trigger, never left wrong."""
-    if not uow.session.execute(RENDERS_UTC).scalar():
+    """Each new contact's consent key as the database will compute it once the consents its row carries
+    are in (read in the order of channels, as both databases read them). On SQLite a batch's consent
+    trigger is suspended and nobody else computes them; on PostgreSQL the statement trigger writes only a
+    key that differs, so a wrong one is never left, and where the session renders times otherwise than as
+    UTC in ISO style this gives None and the trigger does it all."""
+    if uow.session.get_bind().dialect.name == "sqlite":
+        moment, proofs = sqlite_stamp, ("0", "1")
+    elif uow.session.execute(RENDERS_UTC).scalar():
+        moment, proofs = _as_postgres, ("f", "t")
+    else:
         return None
-    return [_key(item, now, source) if item.consents else None for item in items]
+    return [_key(item, now, source, moment, proofs) if item.consents else None for item in items]
 
 
-def _key(item: ContactInput, now: datetime, source: str) -> str:
-    at, said = _as_postgres(item.consent_at or now), item.consent_source or source
-    proof = "t" if item.evidence or item.consent_ip else "f"
+def _key(item: ContactInput, now: datetime, source: str, moment, proofs: tuple[str, str]) -> str:
+    at, said = moment(item.consent_at or now), item.consent_source or source
+    proof = proofs[bool(item.evidence or item.consent_ip)]
     return "\x1e".join(f"{channel}|{Purpose.MARKETING.value}|{status}|{at}|{said}|{proof}"
                         for channel, status in sorted(item.consents.items()))
 

@@ -41,10 +41,11 @@ def upsert_contacts(uow: UnitOfWork, inputs: Sequence[ContactInput], now: dateti
         else:
             fresh.append(i)
     _write_changes(uow, [c for c in {id(c): c for c in known.values()}.values() if c.changed], now)
-    for i, contact_id in zip(fresh, _insert(uow, [inputs[i] for i in fresh], now, source), strict=True):
+    inserted = _insert(uow, [inputs[i] for i in fresh], now, source)
+    for i, contact_id in zip(fresh, inserted, strict=True):
         outcomes[i] = UpsertOutcome("imported", contact_id)
     uow.flush()
-    _apply_import_consents(uow, inputs, outcomes, now, source)
+    _apply_import_consents(uow, inputs, outcomes, now, source, inserted)
     return [o for o in outcomes if o is not None]
 
 
@@ -97,13 +98,13 @@ def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime, sourc
     """Insert new contacts in one executemany and return their ids, in order."""
     if not items:
         return []
-    rows = [i.values(now) for i in items]
+    keys = facts.keys_ahead(uow, items, now, source) or [None] * len(items)
+    rows = [(*i.values(now), k) for i, k in zip(items, keys, strict=True)]
     conn = uow.session.connection()
     if conn.dialect.name != "sqlite":
         # Ids drawn from the table's own sequence up front, so the rows can go in by COPY.
         ids = sorted(conn.execute(NEXT_IDS, {"n": len(rows)}).scalars())
-        keys = facts.keys_ahead(uow, items, now, source) or [None] * len(rows)
-        insert_values(uow, Contact.__table__, [(i, *r, k) for i, r, k in zip(ids, rows, keys, strict=True)],
+        insert_values(uow, Contact.__table__, [(i, *r) for i, r in zip(ids, rows, strict=True)],
                       ("id", *CONTACT_COLUMNS, "consent_key"))
         return ids
     with triggers_suspended(uow, [facts.CONTACT_LISTED] if len(rows) >= facts.BULK else []) as suspended:
@@ -114,7 +115,7 @@ def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime, sourc
 
 
 def _sqlite_insert(uow: UnitOfWork, items: Sequence[ContactInput], rows: list[tuple]) -> list[int]:
-    insert_values(uow, Contact.__table__, rows, CONTACT_COLUMNS)
+    insert_values(uow, Contact.__table__, rows, (*CONTACT_COLUMNS, "consent_key"))
     # SQLite numbers new rows of a rowid table one after another, and this transaction holds the write
     # lock: the batch's ids end at the last one given. Checked at both ends, else read back by key.
     last = uow.session.connection().exec_driver_sql("SELECT last_insert_rowid()").scalar()
@@ -141,7 +142,8 @@ def _ids_by_key(uow: UnitOfWork, items: Sequence[ContactInput]) -> list[int]:
 
 
 def _apply_import_consents(uow: UnitOfWork, inputs: Sequence[ContactInput],
-                           outcomes: Sequence[UpsertOutcome | None], now: datetime, source: str) -> None:
+                           outcomes: Sequence[UpsertOutcome | None], now: datetime, source: str,
+                           inserted: list[int]) -> None:
     wanted = [
         (o.contact_id, channel, status, item.evidence, item.consent_at, item.consent_ip, item.consent_source)
         for item, o in zip(inputs, outcomes, strict=True)
@@ -149,4 +151,4 @@ def _apply_import_consents(uow: UnitOfWork, inputs: Sequence[ContactInput],
         for channel, status in item.consents.items()
     ]
     if wanted:
-        record_consents(uow, wanted, Purpose.MARKETING, source, now)
+        record_consents(uow, wanted, Purpose.MARKETING, source, now, new=set(inserted))
