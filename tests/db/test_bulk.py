@@ -10,7 +10,7 @@ from sqlalchemy import text
 from herald.contacts.models import Contact
 from herald.contacts.service import ContactInput, upsert_contacts
 from herald.db import UnitOfWork, make_engine, sessions
-from herald.db.bulk import _remembered, sqlite_stamp, page_cache, select_in, triggers_suspended
+from herald.db.bulk import _remembered, page_cache, select_in, sqlite_stamp, triggers_suspended
 from tests.conftest import NOW
 
 
@@ -85,7 +85,8 @@ def test_rows_that_share_a_moment_or_empty_attributes_come_back_as_values_of_the
 def test_moments_are_written_as_utc_text_and_a_naive_one_is_refused() -> None:
     nepal = datetime(2026, 12, 2, 5, 45, tzinfo=timezone(timedelta(hours=5, minutes=45)))
     assert sqlite_stamp(nepal) == sqlite_stamp(nepal) == "2026-12-02 00:00:00.000000"
-    assert sqlite_stamp(datetime(2026, 12, 2, tzinfo=UTC)) == "2026-12-02 00:00:00.000000" and sqlite_stamp(None) is None
+    assert sqlite_stamp(datetime(2026, 12, 2, tzinfo=UTC)) == "2026-12-02 00:00:00.000000"
+    assert sqlite_stamp(None) is None
     with pytest.raises(ValueError, match="naive"):
         sqlite_stamp(datetime(2026, 12, 2))
 
