@@ -18,9 +18,10 @@ from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumber
 from phonenumbers import phonenumberutil as pnu
 
 # A bracket may open it; then an optional plus and digits with separators. Three digits at least: the
-# library reads exactly two digits alone as a number, and two with separators as none.
-_PLAIN = re.compile(r"\(?\+?(?:[ \-.()]*\d){3,}[ \-.()]*")
-_DIGITS = re.compile(r"\D+")
+# library reads exactly two digits alone as a number, and two with separators as none. ASCII digits
+# only: the library turns other scripts' digits (Arabic-Indic, Devanagari…) into these first.
+_PLAIN = re.compile(r"\(?\+?(?:[ \-.()]*[0-9]){3,}[ \-.()]*")
+_DIGITS = re.compile(r"[^0-9]+")
 
 
 def parse(text: str, region: str | None) -> PhoneNumber:

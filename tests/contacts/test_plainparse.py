@@ -12,6 +12,8 @@ from herald.contacts import plainparse
 from tests.contacts.phone_corpus import examples, spaced, variants
 
 READ_IN = (None, "US", "GB", "CN", "IT", "BR", "gb", "XX", "")
+# Digits of other scripts, which the library reads as these: Arabic-Indic and Devanagari.
+OTHER_DIGITS = (str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"), str.maketrans("0123456789", "०१२३४५६७८९"))
 
 
 def _outcome(parse, text: str, region: str | None):
@@ -34,6 +36,7 @@ def _texts(rng: random.Random):
             yield f"00{code}{digits}", rng.choice(READ_IN)
             yield f"{code}{spaced(digits, rng)}", home
             yield spaced(digits, rng), rng.choice(READ_IN)
+            yield spaced(prefix + digits, rng).translate(OTHER_DIGITS[rng.randrange(2)]), home
 
 
 def test_it_agrees_with_the_library_on_every_shape() -> None:
@@ -43,7 +46,7 @@ def test_it_agrees_with_the_library_on_every_shape() -> None:
               if _outcome(plainparse.parse, text, region) != _outcome(phonenumbers.parse, text, region)]
     assert differ == []
     plain = sum(1 for text, _ in cases if plainparse._PLAIN.fullmatch(text))
-    assert plain > 0.9 * len(cases) > 50_000
+    assert plain > 0.8 * len(cases) > 50_000  # all but the other scripts' digits and the odd shape
 
 
 @pytest.mark.parametrize(
@@ -66,6 +69,8 @@ def test_it_agrees_with_the_library_on_every_shape() -> None:
         ("9" * 251, "US"),  # longer than the library reads
         ("00", "DE"),
         ("+39 06 1234 5678", None),  # a leading zero Italy keeps
+        ("٠٦ ١٢٣٤ ٥٦٧٨", "IT"),  # Arabic-Indic digits, that zero included
+        ("+९७७ ९८४१२३४५६७", None),  # Devanagari digits
         ("+39 000 000", None),
     ],
 )
