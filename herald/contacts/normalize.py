@@ -14,10 +14,9 @@ from typing import NamedTuple
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
-from phonenumbers import carrier as pn_carrier
 from phonenumbers import timezone as pn_timezone
 
-from herald.contacts import numbertype, plainparse
+from herald.contacts import numbertype, plainparse, prefixes
 
 LINE_TYPES = {
     PhoneNumberType.MOBILE: "mobile",
@@ -128,14 +127,15 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | str:
 
 
 def _facts(number: phonenumbers.PhoneNumber, kind: int, home: str | None, extension: str | None) -> Phone:
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if phonenumbers.is_number_type_geographical(kind, number.country_code):
-        zones = pn_timezone.time_zones_for_geographical_number(number)
+        zones = prefixes.zones(e164[1:], number.country_code)
     else:
         zones = _country_zones(number)
     # The same rule as carrier.name_for_number, without recomputing the type.
-    carrier = pn_carrier.name_for_valid_number(number, "en") if kind in CARRIER_TYPES else ""
+    carrier = prefixes.carrier(e164[1:], number.country_code) if kind in CARRIER_TYPES else ""
     return Phone(
-        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        e164=e164,
         region=home,
         timezones=tuple(TZ_ALIASES.get(z, z) for z in zones if z != "Etc/Unknown"),
         carrier=carrier or None,
