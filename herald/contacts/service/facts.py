@@ -66,14 +66,22 @@ def keys_ahead(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime, so
         moment, proofs = _as_postgres, ("f", "t")
     else:
         return None
-    return [_key(item, now, source, moment, proofs) if item.consents else None for item in items]
+    made: dict[tuple, str] = {}  # the rows of a file mostly share their consents, moment and source
+
+    def key(item: ContactInput) -> str:
+        given = (tuple(item.consents.items()), item.consent_at or now, item.consent_source or source,
+                 proofs[bool(item.evidence or item.consent_ip)])
+        found = made.get(given)
+        if found is None:
+            found = made[given] = _key(*given, moment)
+        return found
+    return [key(item) if item.consents else None for item in items]
 
 
-def _key(item: ContactInput, now: datetime, source: str, moment, proofs: tuple[str, str]) -> str:
-    at, said = moment(item.consent_at or now), item.consent_source or source
-    proof = proofs[bool(item.evidence or item.consent_ip)]
-    return "\x1e".join(f"{channel}|{Purpose.MARKETING.value}|{status}|{at}|{said}|{proof}"
-                        for channel, status in sorted(item.consents.items()))
+def _key(consents: tuple[tuple[str, str], ...], at: datetime, said: str, proof: str, moment) -> str:
+    when = moment(at)
+    return "\x1e".join(f"{channel}|{Purpose.MARKETING.value}|{status}|{when}|{said}|{proof}"
+                        for channel, status in sorted(consents))
 
 
 def _as_postgres(moment: datetime) -> str:
