@@ -1,9 +1,10 @@
 """The facts the database keeps on each contact for campaign plans (migration 0013): `consent_key`, its
-consents as one text, and `on_suppression_list`. Row triggers keep them whoever writes; on SQLite a
+consents as one text, and `on_suppression_list`. Triggers keep them whoever writes. New contacts of a
+batch go in with the key their consents will give them (`keys_ahead`), on both databases. On SQLite a
 batch insert of contacts or consents suspends the insert trigger (see `db.bulk.triggers_suspended`) and
-sets the facts of the whole batch here, one statement per 5,000 contacts, exactly as the trigger would.
-On PostgreSQL the consent trigger works a statement at a time and writes a key only where it differs: new
-contacts go in with the key their consents will give them (`keys_ahead`), so it rewrites none of them."""
+sets the rest of the batch's facts here, one statement per 5,000 contacts, exactly as the trigger would.
+On PostgreSQL the consent trigger works a statement at a time and writes a key only where it differs, so
+it rewrites none of the new contacts'."""
 
 from __future__ import annotations
 
