@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import re
+from datetime import timedelta
+from multiprocessing.reduction import ForkingPickler
 
 from sqlalchemy import select
 
 from herald.cli.sample import write_csv
 from herald.contacts import importer, parallel
 from herald.contacts.models import Consent, Contact
+from herald.contacts.normalize import normalize_phone
+from herald.contacts.service import ContactInput
 from tests.conftest import NOW
 
 
@@ -52,3 +57,14 @@ def test_workers_give_way_to_the_writer() -> None:
     with multiprocessing.get_context("fork").Pool(1, initializer=parallel._start, initargs=(None, {}, 0)) as pool:
         worker = pool.apply(os.nice, (0,))
     assert worker == min(19, os.nice(0) + parallel.NICENESS)
+
+
+def test_an_item_crosses_from_a_worker_whole() -> None:
+    item = ContactInput(row=7, phone=normalize_phone("+9779841234567", None), email="sita@example.com", name="Sita",
+                        external_id="c-7", timezone="Asia/Kathmandu", attributes={"city": "Pokhara"},
+                        consents={"sms": "granted"}, evidence="form v2", consent_at=NOW - timedelta(days=1),
+                        consent_ip="203.0.113.9", consent_source="form", extension="12")
+    keys = item.keys()
+    again = pickle.loads(ForkingPickler.dumps(item))
+    assert again == item and again.keys() == keys and again.phone == item.phone
+    assert again.__dict__ == item.__dict__  # every field, the worked-out keys included
