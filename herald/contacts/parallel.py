@@ -52,7 +52,7 @@ def _in_workers(importer: Any, rows: Iterator, columns: dict[int, str], width: i
     context = multiprocessing.get_context("fork")
     with context.Pool(processes, initializer=_start, initargs=(importer, columns, width)) as pool:
         pending: deque = deque()
-        for chunk in _chunks(rows, importer.report):
+        for chunk in _chunks(rows):
             pending.append(pool.apply_async(_parse_chunk, (chunk,)))
             if len(pending) >= processes * IN_FLIGHT:
                 yield from _merge(importer.report, pending.popleft().get())
@@ -60,12 +60,10 @@ def _in_workers(importer: Any, rows: Iterator, columns: dict[int, str], width: i
             yield from _merge(importer.report, pending.popleft().get())
 
 
-def _chunks(rows: Iterator, report: Any) -> Iterator[list]:
+def _chunks(rows: Iterator) -> Iterator[list]:
+    # Blank lines are left for the workers to skip and rows for them to count: this process paces an import.
     chunk: list = []
     for row in rows:
-        if not any(c.strip() for c in row[1]):
-            continue
-        report.rows += 1
         chunk.append(row)
         if len(chunk) >= CHUNK:
             yield chunk
@@ -83,16 +81,19 @@ def _start(importer: Any, columns: dict[int, str], width: int) -> None:
 
 
 def _parse_chunk(chunk: list) -> tuple[list[Parsed], list[dict], int]:
-    """In a worker: the chunk's items, with the problems and invalid rows found on the way."""
+    """In a worker: the items of the chunk's rows (blank lines are no rows), with the problems and invalid
+    rows found on the way."""
     importer, columns, width = _worker
     report = importer.report
     report.problems, report.counts["invalid"] = [], 0
-    parsed = [(row[0], importer.parse(row[0], row[1], columns, width, row[2])) for row in chunk]
+    parsed = [(row[0], importer.parse(row[0], row[1], columns, width, row[2]))
+              for row in chunk if any(c.strip() for c in row[1])]
     return parsed, report.problems, report.counts["invalid"]
 
 
 def _merge(report: Any, result: tuple[list[Parsed], list[dict], int]) -> list[Parsed]:
     parsed, problems, invalid = result
+    report.rows += len(parsed)
     report.problems.extend(problems)
     report.counts["invalid"] += invalid
     return parsed

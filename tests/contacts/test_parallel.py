@@ -38,6 +38,10 @@ def run(container, path, processes: int, dry_run: bool):
 def test_workers_change_nothing_but_the_speed(container, tmp_path, monkeypatch) -> None:
     path = tmp_path / "big.csv"
     write_csv(str(path), 3000)  # mixed formats, duplicates, invalid numbers
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for at in (2500, 1200, 100):  # blank lines, here and in the workers' part, are no rows
+        lines[at:at] = ["\n", ",,,,,,\n", " , ,\n"]
+    path.write_text("".join(lines), encoding="utf-8")
     monkeypatch.setattr(parallel, "SERIAL", 500)
     monkeypatch.setattr(parallel, "CHUNK", 300)
     serial = run(container, path, processes=0, dry_run=True)
