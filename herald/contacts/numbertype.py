@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumber, PhoneNumberType
+from phonenumbers import (
+    COUNTRY_CODE_TO_REGION_CODE,
+    PhoneMetadata,
+    PhoneNumber,
+    PhoneNumberType,
+    national_significant_number,
+)
 
 Match = Callable[[str], object]
 # The order in which the library tries the types that come before fixed line and mobile.
@@ -27,20 +33,12 @@ _PLANS: dict[tuple[int, int], Plan] = {}
 _LEADING: dict[str, Match] = {}
 
 
-def national_significant(number: PhoneNumber) -> str:
-    """The national number as digits, with the leading zeros some countries keep."""
-    if not number.italian_leading_zero:
-        return str(number.national_number)
-    zeros = number.number_of_leading_zeros
-    return "0" * (1 if zeros is None else zeros) + str(number.national_number)
-
-
 def kind_and_region(number: PhoneNumber) -> tuple[int, str | None]:
     """(PhoneNumberType, region code) of a parsed number, as number_type and region_code_for_number say."""
     regions = COUNTRY_CODE_TO_REGION_CODE.get(number.country_code)
     if regions is None:
         return PhoneNumberType.UNKNOWN, None
-    digits = national_significant(number)
+    digits = national_significant_number(number)
     region = regions[0] if len(regions) == 1 else _region_among(regions, digits)
     metadata = PhoneMetadata.metadata_for_region_or_calling_code(number.country_code, region)
     if metadata is None:

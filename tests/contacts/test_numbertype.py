@@ -8,7 +8,7 @@ import phonenumbers
 import pytest
 from phonenumbers import PhoneMetadata, PhoneNumber, PhoneNumberType
 
-from herald.contacts.numbertype import kind_and_region, national_significant
+from herald.contacts.numbertype import kind_and_region
 from tests.contacts.phone_corpus import examples, variants
 
 
@@ -50,7 +50,6 @@ def test_it_agrees_with_the_library_on_every_region_and_variation() -> None:
 )
 def test_it_agrees_on_leading_zeros_and_odd_codes(number: PhoneNumber) -> None:
     assert kind_and_region(number) == _library(number)
-    assert national_significant(number) == phonenumbers.national_significant_number(number)
 
 
 def test_every_region_a_calling_code_lists_has_metadata() -> None:
