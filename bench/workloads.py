@@ -16,7 +16,7 @@ from pathlib import Path
 import phonenumbers
 from sqlalchemy import Engine
 
-from bench import postgres
+from bench import floor, postgres
 from bench.events import record_events_workload
 from bench.history import recent_sends
 from bench.plan import decide_alone, plan_campaign
@@ -169,6 +169,7 @@ def import_contacts(n: int, data: Path) -> dict[str, object]:
     big = _in_child(csv_path, data / "herald.db")
     small = _in_child(sample_file(max(1, n // 10), data), data / "herald-tenth.db")
     seconds, parsing = big["seconds"], parse_ceiling(csv_path)
+    storing = floor.sqlite_floor(data / "herald.db", data / "floor.db")
     result = {
         "workload": "import_contacts", "rows": n,
         "herald_rows_per_s": round(n / seconds), "baseline_rows_per_s": round(n / baseline_seconds),
@@ -177,6 +178,7 @@ def import_contacts(n: int, data: Path) -> dict[str, object]:
         "reimport_ratio": round(baseline_seconds / big["again_seconds"], 3),
         "reimport_new_rows": big["again"]["imported"],
         "parse_only_rows_per_s": round(n / parsing), "parse_only_ratio": round(baseline_seconds / parsing, 3),
+        "storage_only_rows_per_s": round(n / storing), "storage_only_ratio": round(baseline_seconds / storing, 3),
         "peak_mb": round(big["peak_mb"]), "peak_mb_at_tenth": round(small["peak_mb"]),
         "herald_counts": big["counts"], "baseline_kept": kept,
         "summary": (f"import_contacts  N={n:<9} herald {n / seconds:>8,.0f} rows/s   baseline "
@@ -185,7 +187,9 @@ def import_contacts(n: int, data: Path) -> dict[str, object]:
                     f"{big['again']['imported']} new); peak RSS {big['peak_mb']:.0f} MB at N, "
                     f"{small['peak_mb']:.0f} MB at N/10 ({big['peak_mb'] / small['peak_mb']:.2f}x)\n"
                     f"  parsing alone, writing nothing: {n / parsing:,.0f} rows/s ({baseline_seconds / parsing:.2f}x), "
-                    "the most any import could do here"),
+                    "the most any import could do here\n"
+                    f"  storing alone, what the import stored written again by bare executemany: {n / storing:,.0f} "
+                    f"rows/s ({baseline_seconds / storing:.2f}x), the most any import storing it could do"),
     }
     if postgres.url():
         result.update(_import_postgres(n, csv_path, postgres.url()))
@@ -197,13 +201,18 @@ def _import_postgres(n: int, csv_path: Path, server: str) -> dict[str, object]:
     copy_seconds = baseline_copy(csv_path, server)
     pg = _in_child(csv_path, server)
     seconds, again = pg["seconds"], pg["again_seconds"]
+    storing = floor.postgres_floor(server, "bench_import", "bench_floor")
     return {
         "postgres_rows_per_s": round(n / seconds), "postgres_copy_rows_per_s": round(n / copy_seconds),
         "postgres_ratio": round(copy_seconds / seconds, 3), "postgres_reimport_ratio": round(copy_seconds / again, 3),
         "postgres_reimport_new_rows": pg["again"]["imported"],
+        "postgres_storage_only_rows_per_s": round(n / storing),
+        "postgres_storage_only_ratio": round(copy_seconds / storing, 3),
         "postgres_summary": (f"  on PostgreSQL   herald {n / seconds:>8,.0f} rows/s   COPY baseline "
                              f"{n / copy_seconds:>8,.0f} rows/s   ratio {copy_seconds / seconds:.2f}x; re-import "
-                             f"{n / again:,.0f} rows/s ({copy_seconds / again:.2f}x, {pg['again']['imported']} new)"),
+                             f"{n / again:,.0f} rows/s ({copy_seconds / again:.2f}x, {pg['again']['imported']} new)\n"
+                             f"  storing alone on PostgreSQL, by bare COPY: {n / storing:,.0f} rows/s "
+                             f"({copy_seconds / storing:.2f}x)"),
     }
 
 
