@@ -5,6 +5,7 @@ driver's: the least time the database itself needs to hold what Herald holds, wh
 
 from __future__ import annotations
 
+import resource
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -34,8 +35,15 @@ def _batches(read, last_id: int, schema: str = "", marks: str = "?") -> Iterator
                     (start, start + BATCH - 1)) for table, columns, key in TABLES]
 
 
-def sqlite_floor(imported: Path, target: Path) -> float:
-    """Seconds SQLite takes to store again what an import stored in `imported`, in one transaction."""
+def cpu_seconds() -> float:
+    """CPU seconds this process and its finished children have used."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def sqlite_floor(imported: Path, target: Path) -> tuple[float, float]:
+    """Seconds SQLite takes to store again what an import stored in `imported`, in one transaction, and the
+    CPU seconds it used (SQLite runs in this process)."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     engine = make_engine(f"sqlite:///{target}")
@@ -50,18 +58,18 @@ def sqlite_floor(imported: Path, target: Path) -> float:
     inserts = [f"INSERT INTO {t} ({c}) VALUES ({', '.join('?' * len(c.split(',')))})"  # noqa: S608
                for t, c, _ in TABLES]
     last = source.execute("SELECT max(id) FROM contacts").fetchone()[0] or 0
-    seconds = 0.0
+    seconds = cpu = 0.0
     for batch in _batches(lambda sql, args: source.execute(sql, args).fetchall(), last):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         for sql, rows in zip(inserts, batch, strict=True):
             conn.executemany(sql, rows)
-        seconds += time.perf_counter() - started
-    started = time.perf_counter()
+        seconds, cpu = seconds + time.perf_counter() - started, cpu + time.process_time() - used
+    started, used = time.perf_counter(), time.process_time()
     conn.execute("COMMIT")
-    seconds += time.perf_counter() - started
+    seconds, cpu = seconds + time.perf_counter() - started, cpu + time.process_time() - used
     source.close()
     conn.close()
-    return seconds
+    return seconds, cpu
 
 
 def postgres_floor(server: str, imported_schema: str, schema: str) -> float:
