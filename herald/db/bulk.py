@@ -98,11 +98,9 @@ def _copy_in(conn: Connection, table: Table, rows: Sequence[tuple], columns: Seq
     if skip_conflicts_on:
         cur.execute(f"CREATE TEMP TABLE {target} ON COMMIT DROP AS "  # noqa: S608
                     f"SELECT {names} FROM {table.name} WITH NO DATA")
-    jsons = {i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)}
+    jsons = [(i, _json) for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
     with cur.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            if jsons:
-                row = [json.dumps(v) if i in jsons and v is not None else v for i, v in enumerate(row)]
+        for row in _converted(rows, jsons):
             copy.write_row(row)
     if not skip_conflicts_on:
         return len(rows)
