@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench import postgres
+from herald.contacts.service import facts
 from herald.db import make_engine
 from herald.db.migrate import upgrade
 
@@ -22,7 +23,7 @@ EVENTS = "contact_id, channel, purpose, status, source, evidence, ip, recorded_a
 CONSENTS = "contact_id, channel, purpose, status, recorded_at, source, has_evidence"
 TABLES = (("contacts", CONTACTS, "id"), ("consent_events", EVENTS, "contact_id"), ("consents", CONSENTS, "contact_id"))
 # The importer suspends these while a batch writes (db.bulk.triggers_suspended) and does their work itself.
-SUSPENDED = ("contact_listed_insert", "consent_key_insert")
+SUSPENDED = (facts.CONTACT_LISTED, facts.CONSENT_KEYED)
 
 
 def _batches(read, last_id: int, schema: str = "", marks: str = "?") -> Iterator[list[list[tuple]]]:
@@ -42,10 +43,8 @@ def cpu_seconds() -> float:
 
 
 def sqlite_floor(imported: Path, target: Path) -> tuple[float, float]:
-    """Seconds SQLite takes to store again what an import stored in `imported`, in one transaction, and the
-    CPU seconds it used (SQLite runs in this process)."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    """Seconds SQLite takes to store again what an import stored in `imported`, in one transaction, into
+    `target` (a file that does not exist yet), and the CPU seconds it used (SQLite runs in this process)."""
     engine = make_engine(f"sqlite:///{target}")
     upgrade(engine)
     engine.dispose()

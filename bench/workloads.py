@@ -171,6 +171,7 @@ def import_contacts(n: int, data: Path) -> dict[str, object]:
     big = _in_child(csv_path, data / "herald.db")
     small = _in_child(sample_file(max(1, n // 10), data), data / "herald-tenth.db")
     seconds, (parsing, parse_cpu) = big["seconds"], parse_ceiling(csv_path)
+    fresh_sqlite(data / "floor.db")
     storing, store_cpu = floor.sqlite_floor(data / "herald.db", data / "floor.db")
     # CPU adds up: however parsing and storing overlap, the cores cannot give an import more than this.
     cores = os.cpu_count() or 1

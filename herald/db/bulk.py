@@ -222,7 +222,7 @@ class _Stamps:
         return self.text
 
 
-def sqlite_text(value: datetime | None) -> str | None:
+def _sqlite_text(value: datetime | None) -> str | None:
     """A datetime as SQLAlchemy writes it to SQLite: naive UTC with microseconds."""
     if value is None:
         return None
@@ -231,4 +231,4 @@ def sqlite_text(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-sqlite_stamp = _remembered(sqlite_text)
+sqlite_stamp = _remembered(_sqlite_text)
