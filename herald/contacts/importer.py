@@ -194,7 +194,7 @@ class Importer:
 
     def parse(self, row_no: int, cells: list[str], mapping: dict[int, str], width: int,
               marks: dict[int, str] | None = None) -> ContactInput | None:
-        if len(cells) > width or (len(cells) < width and marks is None):  # a sheet row may stop early
+        if len(cells) > width or (len(cells) < width and marks is None):  # a sheet row stops at its last cell
             return self._invalid(row_no, "row", len(cells), f"has {len(cells)} fields, the header has {width}")
         big = next((i for i, c in enumerate(cells) if len(c) > MAX_FIELD), None)
         if big is not None:

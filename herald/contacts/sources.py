@@ -24,7 +24,10 @@ MAX_XLSX_BYTES = 200 << 20
 MAX_XLSX_UNPACKED = 2 << 30  # a zip bomb unpacks to far more than any real workbook
 MAX_CELL = 10 << 20  # csv's own default is 128 KiB; a 10 MB cell is refused by the importer with its row
 NUMBER, FORMULA = "number", "formula"
-Row = tuple[int, list[str], dict[int, str] | None]  # (row number, cells, column -> NUMBER | FORMULA)
+# (row number, cells, column -> NUMBER | FORMULA). The marks are None for a text file and a dict, possibly
+# empty, for a spreadsheet row: a sheet does not store a row's empty trailing cells, so only a text row that
+# comes up short is a broken row.
+Row = tuple[int, list[str], dict[int, str] | None]
 
 
 @dataclass
@@ -156,7 +159,7 @@ def _sheet_rows(data, formulas: set[tuple[int, int]]) -> Iterator[Row]:
                 marks[col] = NUMBER
         while cells and not cells[-1]:
             cells.pop()  # trailing empty cells of a wide sheet are not fields
-        yield number, cells, marks or None
+        yield number, cells, marks
 
 
 def cell_text(value: object) -> tuple[str, bool]:

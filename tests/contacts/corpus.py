@@ -51,6 +51,28 @@ def workbook(folder: Path, name: str = "contacts.xlsx") -> Path:
     return path
 
 
+def member_list(folder: Path, name: str = "members.xlsx") -> Path:
+    """A member list as spreadsheets store it: people without an e-mail or a country stop early (a sheet keeps
+    no empty trailing cells), one cell holds an empty string, the header has a gap, and a merged cell spans
+    two rows of the second sheet."""
+    path = folder / name
+    book = xlsxwriter.Workbook(str(path))
+    for title in ("Members", "Branch"):
+        sheet = book.add_worksheet(title)
+        for col, text in enumerate(["name", "phone", "", "email", "country"]):
+            if text:
+                sheet.write_string(0, col, text)
+        sheet.write_row(1, 0, ["Sita", "+9779841234567", "", "sita@example.com", "NP"])
+        sheet.write_row(2, 0, ["Ram", "+9779841234568"])  # no e-mail, no country: the row stops at the phone
+        sheet.write_row(3, 0, ["Gita", "+9779841234569", "", ""])  # an empty string in the e-mail cell
+        sheet.write_string(4, 1, "+9779841234570")  # no name either
+    book.worksheets()[1].merge_range(5, 0, 6, 0, "Twins", None)
+    book.worksheets()[1].write_string(5, 1, "+9779841234571")
+    book.worksheets()[1].write_string(6, 1, "+9779841234572")
+    book.close()
+    return path
+
+
 def zip_bomb_like(folder: Path) -> Path:
     """An .xlsx whose parts claim far more unpacked bytes than any workbook has."""
     path = folder / "bomb.xlsx"

@@ -87,6 +87,23 @@ def test_a_workbook_imports_with_spreadsheet_damage_flagged(container, tmp_path)
         assert sita.attributes == {"spent": "12.5"}
 
 
+@pytest.mark.parametrize("sheet", [None, "Branch"])
+def test_a_sheet_row_that_stops_early_has_empty_cells_not_missing_fields(container, tmp_path, sheet) -> None:
+    report = run(container, corpus.member_list(tmp_path), sheet=sheet)
+    people = names(container)
+    assert report.counts["invalid"] == 0 and report.problems == []
+    assert people["+9779841234568"] == "Ram" and people["+9779841234569"] == "Gita"
+    assert people["+9779841234570"] is None  # a row holding nothing but a phone
+    if sheet == "Branch":  # a merged cell's value belongs to its first row; the second is empty, not broken
+        assert people["+9779841234571"] == "Twins" and people["+9779841234572"] is None
+    assert report.counts["imported"] == len(people) == (6 if sheet else 4)
+
+
+def test_a_text_row_that_stops_early_is_still_refused(container, write_csv) -> None:
+    report = run(container, write_csv("phone,name,email\n+9779841234567,Sita\n"))
+    assert report.counts["invalid"] == 1 and "has 2 fields, the header has 3" in report.problems[0]["reason"]
+
+
 def test_a_workbook_reads_its_first_sheet_unless_told(tmp_path) -> None:
     source, rows = sources.open_rows(corpus.workbook(tmp_path))
     assert source.sheet == "Notes" and next(rows)[1] == ["read me"]
