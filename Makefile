@@ -8,6 +8,7 @@ N      ?= 200000
 
 PURE_TESTS := tests/rules tests/content tests/contacts/test_normalize.py tests/contacts/test_encoding.py \
               tests/contacts/test_numbertype.py tests/contacts/test_plainparse.py tests/contacts/test_prefixes.py \
+              tests/contacts/test_countries.py \
               tests/segments/test_dsl.py tests/campaigns/test_pure.py \
               tests/autotag/test_rules.py tests/autotag/test_keywords.py tests/scores/test_labels.py
 PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.render --cov=herald.content.codegen \
@@ -15,7 +16,7 @@ PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.r
               --cov=herald.content.approval --cov=herald.content.locales --cov=herald.content.pricing \
               --cov=herald.content.compose \
               --cov=herald.contacts.normalize --cov=herald.contacts.encoding --cov=herald.contacts.numbertype \
-              --cov=herald.contacts.plainparse --cov=herald.contacts.prefixes --cov=herald.segments.dsl --cov=herald.segments.nodes \
+              --cov=herald.contacts.plainparse --cov=herald.contacts.prefixes --cov=herald.contacts.countries --cov=herald.segments.dsl --cov=herald.segments.nodes \
               --cov=herald.campaigns.assign --cov=herald.campaigns.schedule --cov=herald.campaigns.states \
               --cov=herald.campaigns.rollout --cov=herald.autotag.rules --cov=herald.autotag.keywords \
               --cov=herald.scores.labels

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from herald.contacts import batches, parallel, service, sources
+from herald.contacts import batches, countries, parallel, service, sources
 from herald.contacts.firsts import FirstRows
 from herald.contacts.mx import MailDomains
 from herald.contacts.normalize import (
@@ -182,6 +182,9 @@ def map_headers(headers: list[str], explicit: dict[str, str], unknown: str) -> d
     return mapping
 
 
+UNREAD = ""  # a country cell that could not be read: no region, and never the default in its place
+
+
 class Importer:
     """Turns CSV rows into ContactInputs; the caller's unit of work holds the whole import."""
 
@@ -214,8 +217,10 @@ class Importer:
         )
         item.attributes = {k[5:]: v for k, v in values.items() if k.startswith("attr.") and v}
         region = self._region(row_no, values.get("country", ""))
-        item.phone = self._checked(row_no, "phone", self._phone(row_no, values.get("phone", ""),
-                                                                marked.get("phone"), region))
+        phone = self._phone(row_no, values.get("phone", ""), marked.get("phone"), region or None)
+        if region == UNREAD and isinstance(phone, Rejected):
+            phone = Rejected(phone.value, "not read: it has no country code and the row's country is unknown")
+        item.phone = self._checked(row_no, "phone", phone)
         email = spreadsheet_text(values.get("email", ""), marked.get("email"))
         item.email = self._checked(row_no, "email", self._email(email) if isinstance(email, str) else email)
         item.timezone = self._timezone(row_no, values.get("timezone", ""))
@@ -259,16 +264,21 @@ class Importer:
             return None
         return result
 
-    def _region(self, row_no: int, raw: str) -> str | None:
-        digits = raw.strip().lstrip("+")
-        if digits.isdigit():
-            code = phonenumbers.region_code_for_country_code(int(digits))
-            return None if code == "ZZ" else code
-        try:
-            return clean_region(raw) or self.default_region
-        except ValueError as exc:
-            self.report.problem(row_no, "country", raw, str(exc))
+    def _region(self, row_no: int, raw: str) -> str | None:  # or UNREAD
+        """The country a row's phone is read in: its country cell (a calling code, an ISO code or a name)
+        or, when the cell is empty, the default region. A cell that cannot be read gives no region at all:
+        guessing another country would turn a French mobile into a German landline."""
+        text = raw.strip()
+        if not text:
             return self.default_region
+        digits = text.lstrip("+")
+        code = (phonenumbers.region_code_for_country_code(int(digits)) if digits.isdigit() and len(digits) <= 3
+                else countries.code_for(text))
+        if code in (None, "ZZ", "001"):
+            self.report.problem(row_no, "country", raw, "not a country Herald can read (write its two-letter ISO "
+                                                        "code, e.g. FR, or its calling code, e.g. 33)")
+            return UNREAD
+        return code
 
     def _timezone(self, row_no: int, raw: str) -> str | None:
         if not raw:

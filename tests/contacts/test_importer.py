@@ -27,6 +27,11 @@ def run(container, path, **kw):
         return importer.import_file(uow, path, NOW, erasure_key=container.settings.secret_key, **kw)
 
 
+def names(container) -> dict[str, str | None]:
+    with container.uow() as uow:
+        return dict(uow.session.execute(select(Contact.phone, Contact.name)).all())
+
+
 def count(container, model) -> int:
     with container.uow() as uow:
         return uow.session.scalar(select(func.count()).select_from(model))
@@ -195,11 +200,27 @@ def test_rows_with_the_wrong_number_of_fields_are_reported(container, write_csv)
 
 def test_bad_cells_are_reported_by_field(container, write_csv) -> None:
     report = run(container, write_csv("phone,country,timezone,consent_sms\n9841234567,Nepal,Mars/Base,maybe\n"),
-                 default_region="NP")
+                 default_region="DE")
     fields = {p["field"]: p["reason"] for p in report.problems}
-    assert fields == {"country": "'Nepal' is not a two-letter country code", "timezone": "not a known IANA time zone",
-                      "consent_sms": "expected yes or no"}
-    assert report.counts["imported"] == 1  # the default region still read the number
+    assert fields == {"timezone": "not a known IANA time zone", "consent_sms": "expected yes or no"}
+    assert names(container) == {"+9779841234567": None}  # read in Nepal, named in words
+
+
+def test_country_names_decide_the_numbering_a_phone_is_read_in(container, write_csv) -> None:
+    rows = ("name;phone;country\nAmélie;06 12 34 56 78;France\nWei;138 0013 8000;中华人民共和国\n"
+            "Tom;020 7946 0018;UK\nJo;+33 6 12 34 56 79;Frankreich2\nMax;030 123456;Deutschland\n")
+    report = run(container, write_csv(rows), default_region="DE")
+    assert names(container) == {"+33612345678": "Amélie", "+8613800138000": "Wei", "+442079460018": "Tom",
+                                "+33612345679": "Jo", "+4930123456": "Max"}
+    assert [(p["row"], p["field"]) for p in report.problems] == [(5, "country")]
+
+
+def test_a_country_that_cannot_be_read_never_lends_the_default_region(container, write_csv) -> None:
+    report = run(container, write_csv("name;phone;country\nAmélie;06 12 34 56 78;Frankreich2\n"), default_region="DE")
+    fields = {p["field"]: p["reason"] for p in report.problems}
+    assert "not a country Herald can read" in fields["country"] and "e.g. FR" in fields["country"]
+    assert fields["phone"] == "not read: it has no country code and the row's country is unknown"
+    assert report.counts["invalid"] == 1 and names(container) == {}
 
 
 def test_an_unknown_default_region_is_refused(container, write_csv) -> None:
