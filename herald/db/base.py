@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData
 from sqlalchemy.dialects.postgresql import JSONB
@@ -19,6 +21,12 @@ NAMING = {
 }
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def dump_json(value: Any) -> str:
+    """JSON text as Herald stores it: characters as themselves, never `\\u` escapes. SQLite's JSON paths
+    compare a key's stored text, so `$."城市"` would not find a key stored as `"\\u57ce\\u5e02"`."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 class UTCDateTime(TypeDecorator):

@@ -6,7 +6,6 @@ parsing of each statement's thousands of placeholders than the server spent inse
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Column, ColumnElement, Connection, Table, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from herald.db.base import UTCDateTime
+from herald.db.base import UTCDateTime, dump_json
 from herald.db.uow import UnitOfWork
 
 
@@ -203,7 +202,7 @@ def _converter(kind: Any) -> Callable[[Any], Any] | None:
 
 def _json(value: Any) -> str | None:
     # As SQLAlchemy's default serializer writes it; most contacts carry no attributes.
-    return None if value is None else "{}" if value == {} else json.dumps(value)
+    return None if value is None else "{}" if value == {} else dump_json(value)
 
 
 class _Stamps:

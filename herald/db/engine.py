@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from herald.db.base import dump_json
 from herald.db.jsonpath import register_sqlite_functions
 from herald.errors import Invalid
 
@@ -31,7 +32,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         return _sqlite_engine(url, parsed.database, **kwargs)
     if parsed.get_backend_name() != "postgresql":
         raise Invalid("only sqlite and postgresql are supported", where="database_url")
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, pool_pre_ping=True, json_serializer=dump_json, **kwargs)
 
 
 def _sqlite_engine(url: str, database: str | None, **kwargs) -> Engine:
@@ -40,7 +41,8 @@ def _sqlite_engine(url: str, database: str | None, **kwargs) -> Engine:
     # Few prepared statements kept per connection: bulk work prepares statements with thousands of
     # placeholders, each hundreds of KB inside SQLite, and the driver's default 128 of them held a
     # million-row import at 400 MB.
-    engine = create_engine(url, connect_args={"timeout": 30, "cached_statements": 16}, **kwargs)
+    engine = create_engine(url, connect_args={"timeout": 30, "cached_statements": 16}, json_serializer=dump_json,
+                           **kwargs)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:

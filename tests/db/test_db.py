@@ -216,3 +216,19 @@ def test_new_contacts_are_flagged_before_and_after_the_statement_trigger(fresh_u
     migrate.upgrade(engine)
     assert flags(8) == [False, True, False, False]
     engine.dispose()
+
+
+def test_json_written_with_escapes_is_rewritten_so_sqlite_finds_chinese_keys(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'escaped.db'}")
+    migrate.upgrade(engine, "0016")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO contacts (id, phone, attributes, created_at, updated_at) VALUES "
+                          "(1, '+9779841234567', :a, :t, :t), (2, '+9779841234568', :b, :t, :t)"),
+                     {"a": '{"\\u57ce\\u5e02": "\\u5317\\u4eac"}', "b": '{"odd": "\\ud800"}', "t": NOW})
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        found = conn.execute(text("""SELECT id FROM contacts WHERE json_extract(attributes, '$."城市"') = '北京'""")).all()
+        odd = conn.execute(text("SELECT attributes FROM contacts WHERE id = 2")).scalar()
+    engine.dispose()
+    assert found == [(1,)]
+    assert odd == '{"odd": "\\ud800"}'  # a lone surrogate stays escaped: it has no UTF-8 form

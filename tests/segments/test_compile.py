@@ -69,13 +69,14 @@ def seed(container, n: int = 60, seed: int = 3) -> dict[int, dict]:
 
 def random_attributes(rng: random.Random) -> dict[str, str]:
     values = {"city": ["北京", "上海", "Kathmandu", "kathmandu"], "age": ["17", "30", "45.5", "-3", "unknown", "1e3"],
-              "signup": ["2026-01-02", "2026-03-20T10:00:00Z", "2025-12-31", "soon", "2026-03-0"]}
+              "signup": ["2026-01-02", "2026-03-20T10:00:00Z", "2025-12-31", "soon", "2026-03-0"],
+              "城市": ["北京", "上海", "Zürich"], "等级": ["3", "10", "金卡"]}
     return {k: rng.choice(v) for k, v in values.items() if rng.random() < 0.7}
 
 
 def random_properties(rng: random.Random) -> dict[str, object]:
     values = {"product": ["A", "B", "a", "Apple"], "amount": [5, 120, 99.5, "250", "lots", True],
-              "gift": [True, False, "true"]}
+              "gift": [True, False, "true"], "产品": ["苹果", "香蕉", "Äpfel"], "数量": [1, 3, "五"]}
     return {k: rng.choice(v) for k, v in values.items() if rng.random() < 0.7}
 
 
@@ -153,7 +154,9 @@ ATOMS = ["tag:vip", "tag:churned", 'tag:"会员"', "region:NP", "region:CN", "re
          "event:page_view where gift = true", 'event:purchase where product contains "A"',
          "event:purchase where amount = 250 count = 0", "last_purchase within 30d",
          'event:purchase where amount = "250"', "event:purchase where amount != lots",
-         'event:page_view where gift != "true"', 'event:purchase where amount = "120"']
+         'event:page_view where gift != "true"', 'event:purchase where amount = "120"',
+         'attr.城市 = "北京"', 'attr.城市 != Zürich', "attr.等级 >= 5", 'attr.城市 contains "海"',
+         'event:purchase where 产品 = "苹果"', "event:purchase where 数量 >= 2", 'event:page_view where 产品 = Äpfel']
 EVENT_TYPES = ("purchase", "page_view")
 
 
