@@ -15,6 +15,7 @@ from herald.contacts.normalize import Phone, normalize_email, normalize_phone
 from herald.db import UnitOfWork
 from herald.db.bulk import insert_rows, select_in
 from herald.errors import Invalid
+from herald.events.identity import content_id
 from herald.events.models import Event
 from herald.types import parse_utc
 
@@ -61,25 +62,34 @@ def record_events(uow: UnitOfWork, events: Sequence[EventIn | str], now: datetim
     who = _contacts(uow, [e for _, e in good], default_region)
     if unknown == "create":
         _create_missing(uow, [e for _, e in good], who, now, default_region, erasure_key)
-    seen = _known_ids(uow, {e.event_id for _, e in good if e.event_id})
-    rows = []
+    keyed = []
     for i, event in good:
         contact = who.get(_ref(event, default_region))
         if contact is None:
             results[i].update(status="invalid", reason=f"no contact with {_describe(event)}")
-        elif event.event_id and event.event_id in seen:
-            results[i].update(status="duplicate", reason=f"event id {event.event_id!r} was recorded already")
         else:
-            if event.event_id:
-                seen.add(event.event_id)
-            results[i].update(status="stored", contact=contact)
-            rows.append({"contact_id": contact, "type": event.type, "properties": dict(event.properties),
-                         "occurred_at": event.occurred_at, "event_id": event.event_id, "source": source,
-                         "received_at": now})
+            keyed.append((i, event, contact, event.event_id or content_id(contact, event.type, event.occurred_at,
+                                                                          event.properties)))
+    seen = _known_ids(uow, {key for *_, key in keyed})
+    rows = []
+    for i, event, contact, key in keyed:
+        if key in seen:
+            results[i].update(status="duplicate", reason=_repeated(event))
+            continue
+        seen.add(key)
+        results[i].update(status="stored", contact=contact)
+        rows.append({"contact_id": contact, "type": event.type, "properties": dict(event.properties),
+                     "occurred_at": event.occurred_at, "event_id": key, "source": source, "received_at": now})
     insert_rows(uow, Event.__table__, rows, COLUMNS, skip_conflicts_on="event_id")
     if after is not None and rows:
         after(uow, rows, now)
     return results
+
+
+def _repeated(event: EventIn) -> str:
+    if event.event_id:
+        return f"event id {event.event_id!r} was recorded already"
+    return "the same event (contact, type, time and properties) was recorded already"
 
 
 def _refused(result: dict, event: EventIn, now: datetime) -> bool:

@@ -227,8 +227,29 @@ def test_json_written_with_escapes_is_rewritten_so_sqlite_finds_chinese_keys(tmp
                      {"a": '{"\\u57ce\\u5e02": "\\u5317\\u4eac"}', "b": '{"odd": "\\ud800"}', "t": NOW})
     migrate.upgrade(engine)
     with engine.connect() as conn:
-        found = conn.execute(text("""SELECT id FROM contacts WHERE json_extract(attributes, '$."城市"') = '北京'""")).all()
+        found = conn.execute(text("""SELECT id FROM contacts
+                                      WHERE json_extract(attributes, '$."城市"') = '北京'""")).all()
         odd = conn.execute(text("SELECT attributes FROM contacts WHERE id = 2")).scalar()
     engine.dispose()
     assert found == [(1,)]
     assert odd == '{"odd": "\\ud800"}'  # a lone surrogate stays escaped: it has no UTF-8 form
+
+
+def test_events_stored_without_an_id_get_their_content_identity(fresh_url) -> None:
+    from herald.events.identity import content_id
+
+    engine = make_engine(fresh_url)
+    migrate.upgrade(engine, "0017")
+    stamp = NOW.replace(tzinfo=None)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO contacts (id, phone, attributes, created_at, updated_at) "
+                          "VALUES (1, '+9779841234567', '{}', :t, :t)"), {"t": stamp})
+        conn.execute(text("INSERT INTO events (id, contact_id, type, properties, occurred_at, event_id, source, "
+                          "received_at) VALUES (1, 1, 'page_view', :p, :t, NULL, 'import', :t), "
+                          "(2, 1, 'page_view', :p, :t, NULL, 'import', :t), (3, 1, 'purchase', '{}', :t, 'o-1', "
+                          "'api', :t)"), {"t": stamp, "p": '{"page": "/店"}'})
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        ids = conn.execute(text("SELECT id, event_id FROM events ORDER BY id")).all()
+    engine.dispose()
+    assert ids == [(1, content_id(1, "page_view", NOW, {"page": "/店"})), (2, None), (3, "o-1")]

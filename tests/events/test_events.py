@@ -58,7 +58,8 @@ def test_events_are_kept_once_per_event_id_and_refused_with_a_reason(container, 
 
 def test_unknown_people_can_become_contacts(container) -> None:
     with container.uow() as uow:
-        results = record_events(uow, [EventIn("inquiry", BEFORE, phone=SITA), EventIn("inquiry", BEFORE, phone=SITA)],
+        results = record_events(uow, [EventIn("inquiry", BEFORE, phone=SITA),
+                                      EventIn("inquiry", BEFORE, phone=SITA, properties={"topic": "price"})],
                                 NOW, unknown="create", erasure_key=container.settings.secret_key)
         assert uow.session.scalar(select(func.count()).select_from(Contact)) == 1
     assert [r["status"] for r in results] == ["stored", "stored"] and results[0]["contact"] == results[1]["contact"]
@@ -132,3 +133,22 @@ def test_properties_over_16_kb_of_json_are_refused(container, tmp_path, properti
                                                 properties=properties)], NOW)
     assert (result["status"] == "stored") is kept
     assert kept or result["reason"] == "properties: more than 16 KB"
+
+
+def test_events_without_an_id_are_kept_once_by_their_content(container, tmp_path) -> None:
+    setup(container, tmp_path)
+    lines = tmp_path / "views.jsonl"
+    views = [("2026-03-01T10:00:00Z", "/shop"), ("2026-03-01T10:00:00Z", "/cart"),
+             ("2026-03-01T16:45:00+06:45", "/shop"), ("2026-03-01T10:00:01Z", "/shop")]
+    lines.write_text("\n".join(json.dumps({"type": "page_view", "phone": SITA, "at": at, "page": page})
+                               for at, page in views), encoding="utf-8")
+    with container.uow() as uow:
+        first = ingest.import_events(uow, lines, NOW)
+    for _ in range(4):
+        with container.uow() as uow:
+            again = ingest.import_events(uow, lines, NOW)
+    with container.uow() as uow:
+        stored = uow.session.scalar(select(func.count()).select_from(Event))
+    assert (first.stored, first.duplicate) == (3, 1)  # 16:45+06:45 is 10:00 UTC
+    assert (again.stored, again.duplicate) == (0, 4) and stored == 3
+    assert "same event (contact, type, time and properties)" in first.problems[0]["reason"]
