@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from herald import bootstrap
+from herald import db as herald_db
 from herald.clock import FrozenClock
 from herald.config import Settings
 from herald.db import make_engine
@@ -115,3 +116,9 @@ def write_csv(tmp_path: Path):
         return path
 
     return write
+
+
+def migrate_head() -> str:
+    """The newest migration's revision: versions are numbered in their file names."""
+    versions = Path(herald_db.__file__).parent / "migrations" / "versions"
+    return max(p.name[:4] for p in versions.glob("[0-9][0-9][0-9][0-9]_*.py"))

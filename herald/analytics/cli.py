@@ -57,6 +57,7 @@ def print_quality(q: dict) -> None:
     for title, key in (("Regions", "by_region"), ("Carriers", "by_carrier"), ("Line types", "by_line_type")):
         out.print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in q[key].items()))
     out.print("Without marketing consent: " + ", ".join(f"{k} {v}" for k, v in q["without_consent"].items()))
+    out.print("Consent without proof: " + ", ".join(f"{k} {v}" for k, v in q["consent_without_proof"].items()))
     out.print("Suppressed: " + (", ".join(f"{k} {v}" for k, v in q["suppressed"].items()) or "none"))
     out.print(f"Stale (no sign of life in {q['stale']['days']} days): {q['stale']['contacts']}")
     failing = q["failing_repeatedly"]

@@ -33,6 +33,7 @@ def quality(session: Session, now: datetime, failures: int = 2) -> dict[str, obj
         "by_line_type": top_values(session, Contact.line_type, live, Contact.phone.is_not(None)),
         "merged": session.scalar(select(func.count()).select_from(ContactMerge)) or 0,
         "without_consent": {ch: _without_consent(session, ch) for ch in (*PHONE_CHANNELS, "email")},
+        "consent_without_proof": {ch: _unproven(session, ch) for ch in (*PHONE_CHANNELS, "email")},
         "suppressed": dict(session.execute(select(Suppression.reason, func.count()).group_by(Suppression.reason))
                            .all()),
         "stale": {"days": STALE_AFTER.days, "contacts": _stale(session, now - STALE_AFTER)},
@@ -60,6 +61,15 @@ def _without_consent(session: Session, channel: str) -> int:
     granted = exists().where(Consent.contact_id == Contact.id, Consent.channel == channel,
                              Consent.purpose == "marketing", Consent.status == "granted")
     return _count(session, Contact.erased_at.is_(None), address.is_not(None), ~granted)
+
+
+def _unproven(session: Session, channel: str) -> int:
+    """Contacts whose granted marketing consent on the channel carries no proof (no evidence, no IP):
+    enough where the law asks for consent, not where it asks to demonstrate it (GDPR)."""
+    unproven = exists().where(Consent.contact_id == Contact.id, Consent.channel == channel,
+                              Consent.purpose == "marketing", Consent.status == "granted",
+                              Consent.has_evidence.is_(False))
+    return _count(session, Contact.erased_at.is_(None), unproven)
 
 
 def _stale(session: Session, since: datetime) -> int:

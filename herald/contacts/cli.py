@@ -253,19 +253,26 @@ def consent(
     with container.uow() as uow:
         changed = service.set_consent(uow, contact_id, parse_enum(Channel, channel, "--channel"),
                                       parse_enum(Purpose, purpose, "--purpose"), status, source, evidence,
-                                      container.clock.now(), _until(at, "--at"), ip)
+                                      container.clock.now(), _until(at, "--at"), ip, provenance="cli")
     emit(ctx, json_out, {"contact": contact_id, "channel": channel, "status": status.value, "changed": changed},
          f"{'Recorded' if changed else 'Already'} {status.value}: {channel}/{purpose} for contact {contact_id}.")
 
 
 def _print_consents(data: dict) -> None:
     for c in data["consents"]:
-        out.print(f"{c['channel']}/{c['purpose']}: {c['status']} since {c['since']:%Y-%m-%d %H:%M} ({c['source']})")
+        proven = "with proof" if c["proven"] else "no proof recorded"
+        out.print(f"{c['channel']}/{c['purpose']}: {c['status']} since {c['since']:%Y-%m-%d %H:%M} ({c['source']}, "
+                  f"{proven})")
     out.print("History:")
     for e in data["consent_history"]:
-        proof = ", ".join(str(x) for x in (e["evidence"], e["ip"] and f"IP {e['ip']}") if x)
         out.print(f"  {e['at']:%Y-%m-%d %H:%M} {e['channel']}/{e['purpose']} {e['status']} via {e['source']}"
-                  + (f" — {proof}" if proof else ""))
+                  f" — {_proof_text(e)}")
+
+
+def _proof_text(event: dict) -> str:
+    proof = ", ".join(str(x) for x in (event["evidence"], event["ip"] and f"IP {event['ip']}") if x)
+    origin = f"; from {event['provenance']}" if event.get("provenance") else ""
+    return (f"proof: {proof}" if proof else "no proof") + origin
 
 
 UntilOption = Annotated[str | None, typer.Option("--until", help="Lift it then (YYYY-MM-DD, UTC); default: never.")]

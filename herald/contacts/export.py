@@ -158,9 +158,10 @@ def person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
                                                      "timezone", "phone_timezones", "carrier", "line_type",
                                                      "attributes", "created_at", "updated_at", "erased_at")},
         "consents": [{"channel": c.channel, "purpose": c.purpose, "status": c.status, "since": c.recorded_at,
-                      "source": c.source} for c in consents],
+                      "source": c.source, "proven": c.has_evidence} for c in consents],
         "consent_history": [{"channel": e.channel, "purpose": e.purpose, "status": e.status, "source": e.source,
-                             "evidence": e.evidence, "ip": e.ip, "at": e.recorded_at} for e in events],
+                             "evidence": e.evidence, "ip": e.ip, "provenance": e.provenance, "at": e.recorded_at}
+                            for e in events],
         "suppressions": [{"channel": s.channel, "address": s.address, "reason": s.reason, "detail": s.detail,
                           "since": s.created_at, "until": s.expires_at} for s in listed(Suppression)],
         "allow_list": [{"channel": a.channel, "address": a.address, "since": a.created_at}

@@ -40,6 +40,8 @@ FIELDS = (
     "phone_extension",
     "email",
     "name",
+    "first_name",
+    "last_name",
     "country",
     "external_id",
     "timezone",
@@ -74,14 +76,17 @@ ALIASES = {
     ],
     "phone_extension": ["phone_extension", "extension", "ext", "分机", "分机号"],
     "email": ["email", "e_mail", "mail", "email_address", "邮箱", "电子邮件", "邮件", "郵箱", "電子郵件", "郵件"],
-    "name": ["name", "full_name", "fullname", "contact_name", "姓名", "名字", "客户姓名"],
+    "name": ["name", "full_name", "fullname", "contact_name", "姓名", "名字", "客户姓名", "会员姓名", "联系人"],
+    "first_name": ["first_name", "firstname", "given_name", "forename", "名"],
+    "last_name": ["last_name", "lastname", "surname", "family_name", "姓"],
     "country": ["country", "country_code", "region", "国家", "地区", "國家", "地區"],
     "external_id": ["external_id", "id", "customer_id", "member_id", "客户编号", "会员编号"],
     "timezone": ["timezone", "time_zone", "tz", "时区"],
-    "consent_sms": ["consent_sms", "sms_consent", "sms_opt_in", "短信同意"],
-    "consent_whatsapp": ["consent_whatsapp", "whatsapp_consent", "whatsapp_opt_in"],
-    "consent_email": ["consent_email", "email_consent", "email_opt_in", "邮件同意"],
-    "consent_source": ["consent_source", "opt_in_source", "同意来源"],
+    "consent_sms": ["consent_sms", "sms_consent", "sms_opt_in", "短信同意", "同意短信", "接收短信", "短信营销同意",
+                    "簡訊同意", "同意簡訊"],
+    "consent_whatsapp": ["consent_whatsapp", "whatsapp_consent", "whatsapp_opt_in", "whatsapp同意", "同意whatsapp"],
+    "consent_email": ["consent_email", "email_consent", "email_opt_in", "邮件同意", "同意邮件", "接收邮件", "郵件同意"],
+    "consent_source": ["consent_source", "opt_in_source", "同意来源", "同意來源", "来源渠道"],
     "consent_at": ["consent_at", "consent_time", "consented_at", "opt_in_date", "opt_in_time", "同意时间"],
     "consent_evidence": ["consent_evidence", "consent_proof", "opt_in_evidence", "同意凭证"],
     "consent_ip": ["consent_ip", "opt_in_ip", "ip", "ip_address"],
@@ -94,6 +99,19 @@ BATCH = 5000
 CACHE_MB = 32  # SQLite's page cache while an import writes (see db.bulk.page_cache)
 PREVIEW = 5
 MAX_FIELD = 64 * 1024  # characters in one cell; longer is no contact data
+
+
+SOURCE = re.compile(r"[^\W\d_][\w-]{0,31}")  # a word in any script: form, keyword, 门店登记
+
+
+def _full_name(first: str, last: str) -> str | None:
+    """A name from separate first and last name columns: family name first and no space in Chinese,
+    Japanese and Korean names (王 + 伟 is 王伟), given name first otherwise."""
+    if not (first and last):
+        return first or last or None
+    if unicodedata.east_asian_width(first[0]) == "W" and unicodedata.east_asian_width(last[0]) == "W":
+        return last + first
+    return f"{first} {last}"
 
 
 def header_key(name: str) -> str:
@@ -211,9 +229,9 @@ class Importer:
         marked = {mapping[i]: m for i, m in (marks or {}).items() if i in mapping}
         item = ContactInput(
             row=row_no,
-            name=values.get("name") or None,
+            name=values.get("name") or _full_name(values.get("first_name", ""), values.get("last_name", "")),
             external_id=values.get("external_id") or None,
-            evidence=f"{self.report.source} row {row_no}",
+            provenance=f"{self.report.source} row {row_no}",
         )
         item.attributes = {k[5:]: v for k, v in values.items() if k.startswith("attr.") and v}
         region = self._region(row_no, values.get("country", ""))
@@ -304,11 +322,11 @@ class Importer:
 
     def _proof(self, row_no: int, values: dict[str, str], item: ContactInput) -> None:
         """When, where from and how the row's consents were given, from its consent_* columns."""
-        evidence = values.get("consent_evidence", "")
-        item.evidence = f"{evidence} ({item.evidence})" if evidence else item.evidence
+        item.evidence = values.get("consent_evidence") or None
         source = values.get("consent_source", "").lower()
-        if source and not re.fullmatch(r"[a-z][a-z0-9_-]{0,31}", source):
-            self.report.problem(row_no, "consent_source", source, "expected a short word such as form or keyword")
+        if source and not SOURCE.fullmatch(source):
+            self.report.problem(row_no, "consent_source", source, "expected a short word such as form, keyword or "
+                                                                  "门店登记 (up to 32 letters, digits, - or _)")
         elif source:
             item.consent_source = source
         if values.get("consent_ip"):

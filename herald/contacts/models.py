@@ -47,8 +47,11 @@ class ConsentEvent(Base):
     purpose: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(32))
+    # Proof the operator supplied: the text agreed to, the form, a double opt-in reply. Never made up.
     evidence: Mapped[str | None] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(45))  # where the consent came from, when known
+    # Where this record came to Herald from ("members.csv row 12", "api", "cli"): provenance, not proof.
+    provenance: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the person gave or withdrew it
 
 

@@ -93,8 +93,10 @@ def _term(term: Term, tag_ids: Mapping[str, int], now: datetime) -> ColumnElemen
         live = or_(ContactTag.expires_at.is_(None), ContactTag.expires_at > now)
         return exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag_id == tag_ids[value], live)
     if term.field == "consent":
-        return exists().where(Consent.contact_id == Contact.id, Consent.channel == value,
-                              Consent.purpose == Purpose.MARKETING.value, Consent.status == "granted")
+        channel, _, proven = value.partition(":")
+        return exists().where(Consent.contact_id == Contact.id, Consent.channel == channel,
+                              Consent.purpose == Purpose.MARKETING.value, Consent.status == "granted",
+                              *([Consent.has_evidence.is_(True)] if proven else []))
     if term.field == "suppressed":
         address = Contact.email if value == "email" else Contact.phone
         return exists().where(Suppression.channel == value, Suppression.address == address)

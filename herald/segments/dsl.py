@@ -46,8 +46,9 @@ from herald.types import span
 CHANNELS = ("sms", "whatsapp", "email")
 LINES = ("mobile", "fixed_line", "fixed_line_or_mobile", "toll_free", "voip", "premium_rate",
          "shared_cost", "personal", "pager", "uan", "voicemail", "unknown")
+CONSENTS = CHANNELS + tuple(f"{c}:proven" for c in CHANNELS)  # consent:sms, or with proof: consent:sms:proven
 FIELDS: dict[str, tuple[str, ...] | None] = {
-    "tag": None, "region": None, "consent": CHANNELS, "suppressed": CHANNELS, "has": ("phone", "email"),
+    "tag": None, "region": None, "consent": CONSENTS, "suppressed": CHANNELS, "has": ("phone", "email"),
     "line": LINES, "tz": None, "carrier": None, "event": None, "segment": None,
     "stage": ("new", "active", "dormant", "churned", "potential"),
 }

@@ -40,7 +40,9 @@ def carried(container, name: str) -> dict[int, tuple[str, object]]:
 
 
 def views(cid: int, category: str, *ages: timedelta) -> list[EventIn]:
-    return [EventIn("page_view", NOW - age, contact_id=cid, properties={"category": category}) for age in ages]
+    # Each view is one of its own (views at the same moment with the same properties would be one event).
+    return [EventIn("page_view", NOW - age, contact_id=cid, properties={"category": category, "view": i})
+            for i, age in enumerate(ages)]
 
 
 def test_a_purchase_tags_its_buyer_as_it_arrives(container) -> None:

@@ -35,7 +35,7 @@ def test_consent_columns_carry_their_proof(container, write_csv) -> None:
     assert {(e.channel, e.source, e.ip) for e in found} == {("sms", "form", "203.0.113.9"),
                                                             ("whatsapp", "form", "203.0.113.9")}
     assert found[0].recorded_at == datetime(2025, 6, 1, 10, tzinfo=UTC)
-    assert found[0].evidence == "signup form v2 (c.csv row 2)"
+    assert (found[0].evidence, found[0].provenance) == ("signup form v2", "c.csv row 2")
 
 
 def test_bad_proof_is_reported_and_the_consent_still_counts(container, write_csv) -> None:
@@ -44,7 +44,8 @@ def test_bad_proof_is_reported_and_the_consent_still_counts(container, write_csv
                                         f"{SITA},yes,{future},300.1.1.1,web form!\n")
     reasons = {p["field"]: p["reason"] for p in report.problems}
     assert reasons == {"consent_at": "is in the future", "consent_ip": "'300.1.1.1' is not an IP address",
-                       "consent_source": "expected a short word such as form or keyword"}
+                       "consent_source": "expected a short word such as form, keyword or 门店登记 (up to 32 "
+                                         "letters, digits, - or _)"}
     (event,) = events(container)
     assert (event.status, event.recorded_at, event.ip, event.source) == ("granted", NOW, None, "import")
 
@@ -71,3 +72,42 @@ def test_by_hand_and_through_the_api(container) -> None:
     found = {e.channel: e for e in events(container)}
     assert (found["email"].source, found["email"].ip) == ("checkout", "2001:db8::1")
     assert (found["sms"].recorded_at, found["sms"].ip, found["sms"].source) == (given, "203.0.113.7", "phone")
+
+
+def proven(container) -> dict[str, bool]:
+    with container.uow() as uow:
+        return dict(uow.session.execute(select(Consent.channel, Consent.has_evidence)).all())
+
+
+def test_where_a_row_came_from_is_provenance_not_proof(container, write_csv) -> None:
+    load(container, write_csv, f"phone,email,同意短信,consent_email\n{SITA},s@example.com,是,yes\n")
+    assert {(e.evidence, e.ip, e.provenance) for e in events(container)} == {(None, None, "c.csv row 2")}
+    assert proven(container) == {"sms": False, "email": False}
+
+
+@pytest.mark.parametrize(("columns", "values"), [
+    ("consent_evidence", "double opt-in reply YES 2026-03-01"), ("consent_ip", "203.0.113.9"),
+])
+def test_what_the_operator_supplies_is_proof(container, write_csv, columns, values) -> None:
+    load(container, write_csv, f"phone,consent_sms,{columns}\n{SITA},yes,{values}\n")
+    assert proven(container) == {"sms": True}
+
+
+def test_contacts_without_proof_are_countable(container, write_csv) -> None:
+    from herald.analytics.quality import quality
+    from herald.segments import queries
+
+    load(container, write_csv, f"phone,consent_sms,consent_evidence\n{SITA},yes,paper form 17\n"
+                               "+9779841234568,yes,\n+9779841234569,no,\n")
+    with container.uow() as uow:
+        assert queries.count(uow.session, "consent:sms") == 2
+        assert queries.count(uow.session, "consent:sms:proven") == 1
+        assert queries.count(uow.session, "consent:sms and not consent:sms:proven") == 1
+        assert quality(uow.session, NOW)["consent_without_proof"] == {"sms": 1, "whatsapp": 0, "email": 0}
+
+
+def test_the_api_records_its_provenance_and_no_proof_of_its_own(container) -> None:
+    with container.uow() as uow:
+        items.upsert(uow, [{"phone": SITA, "consents": {"sms": "granted"}}], NOW, erasure_key="k")
+    (event,) = events(container)
+    assert (event.evidence, event.provenance) == (None, "api row 1") and proven(container) == {"sms": False}

@@ -129,7 +129,7 @@ def test_consent_is_recorded_with_proof_and_only_when_it_changes(container, writ
                                      .order_by(ConsentEvent.channel)).all()
         assert [(e.channel, e.status, e.source) for e in events] == [("email", "revoked", "import"),
                                                                        ("sms", "granted", "import")]
-        assert events[1].evidence == "contacts.csv row 2"
+        assert (events[1].evidence, events[1].provenance) == (None, "contacts.csv row 2")
     run(container, write_csv("phone,consent_sms\n+9779841234567,no\n", "stop.csv"))
     with container.uow() as uow:
         state = uow.session.get(Consent, (sita, "sms", "marketing"))
@@ -274,3 +274,14 @@ def test_garbage_is_collected_less_often_only_while_an_import_runs(container, wr
     run(container, write_csv(GOOD), progress=lambda _: during.append(gc.get_threshold()))
     assert during and all(t[0] > before[0] for t in during)
     assert gc.get_threshold() == before
+
+
+def test_headers_people_write_are_understood(container, write_csv) -> None:
+    report = run(container, write_csv("First Name,Last Name,Mobile Number,同意短信,同意来源\n"
+                                      "Sita,Sharma,+9779841234567,是,门店登记\n"
+                                      "伟,王,+8613800138000,否,\n"))
+    assert report.problems == [] and report.counts["imported"] == 2
+    assert names(container) == {"+9779841234567": "Sita Sharma", "+8613800138000": "王伟"}
+    with container.uow() as uow:
+        assert dict(uow.session.execute(select(ConsentEvent.status, ConsentEvent.source)).all()) == {
+            "granted": "门店登记", "revoked": "import"}

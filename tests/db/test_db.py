@@ -253,3 +253,28 @@ def test_events_stored_without_an_id_get_their_content_identity(fresh_url) -> No
         ids = conn.execute(text("SELECT id, event_id FROM events ORDER BY id")).all()
     engine.dispose()
     assert ids == [(1, content_id(1, "page_view", NOW, {"page": "/店"})), (2, None), (3, "o-1")]
+
+
+def test_consent_provenance_recorded_as_evidence_is_moved_out_of_it(fresh_url) -> None:
+    engine = make_engine(fresh_url)
+    migrate.upgrade(engine, "0018")
+    stamp = NOW.replace(tzinfo=None)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO contacts (id, phone, attributes, created_at, updated_at) VALUES "
+                          "(1, '+9779841234567', '{}', :t, :t), (2, '+9779841234568', '{}', :t, :t), "
+                          "(3, '+9779841234569', '{}', :t, :t)"), {"t": stamp})
+        for cid, evidence, ip in [(1, "members.csv row 2", None), (2, "signed form (members.csv row 3)", None),
+                                  (3, "api row 1", "203.0.113.9")]:
+            conn.execute(text("INSERT INTO consent_events (contact_id, channel, purpose, status, source, evidence, ip,"
+                              " recorded_at) VALUES (:c, 'sms', 'marketing', 'granted', 'import', :e, :ip, :t)"),
+                         {"c": cid, "e": evidence, "ip": ip, "t": stamp})
+            conn.execute(text("INSERT INTO consents (contact_id, channel, purpose, status, recorded_at, source, "
+                              "has_evidence) VALUES (:c, 'sms', 'marketing', 'granted', :t, 'import', true)"),
+                         {"c": cid, "t": stamp})
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        moved = conn.execute(text("SELECT contact_id, evidence, provenance FROM consent_events ORDER BY 1")).all()
+        proven = conn.execute(text("SELECT contact_id, has_evidence FROM consents ORDER BY 1")).all()
+    engine.dispose()
+    assert moved == [(1, None, "members.csv row 2"), (2, "signed form", "members.csv row 3"), (3, None, "api row 1")]
+    assert [(c, bool(p)) for c, p in proven] == [(1, False), (2, True), (3, True)]  # an IP is proof

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from herald.web import create_app
+from tests.conftest import migrate_head
 from tests.scenario import plan, setup
 
 
@@ -17,7 +18,7 @@ def client(container):
 
 
 def test_health_reports_the_schema(client) -> None:
-    assert client.get("/api/v1/health").json() == {"status": "ok", "schema": "0016"}
+    assert client.get("/api/v1/health").json() == {"status": "ok", "schema": migrate_head()}
 
 
 def test_segment_counts_and_errors(client, container, tmp_path) -> None:

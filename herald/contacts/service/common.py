@@ -32,7 +32,8 @@ class ContactInput:
     timezone: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     consents: dict[str, str] = field(default_factory=dict)  # channel -> granted|revoked
-    evidence: str | None = None
+    evidence: str | None = None  # proof of the consents that the source supplied, never made up
+    provenance: str | None = None  # where the row came from ("members.csv row 12"): recorded, but no proof
     consent_at: datetime | None = None  # when the consents were given, if the source says
     consent_ip: str | None = None
     consent_source: str | None = None  # form, keyword, api… if the source says

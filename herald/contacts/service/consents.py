@@ -19,7 +19,8 @@ from herald.db.bulk import insert_values, one_of, triggers_suspended
 from herald.errors import Invalid
 from herald.types import Channel, ConsentStatus, Purpose
 
-EVENT_COLUMNS = ("contact_id", "channel", "purpose", "status", "source", "evidence", "ip", "recorded_at")
+EVENT_COLUMNS = ("contact_id", "channel", "purpose", "status", "source", "evidence", "ip", "recorded_at",
+                 "provenance")
 CONSENT_COLUMNS = ("contact_id", "channel", "purpose", "status", "recorded_at", "source", "has_evidence")
 
 
@@ -31,26 +32,27 @@ class ConsentChange(NamedTuple):
     at: datetime | None = None  # when the person gave it, if not now
     ip: str | None = None
     source: str | None = None  # if not the call's
+    provenance: str | None = None  # where the record came from (a file's row, the API): never proof
 
 
 def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, source: str, now: datetime,
                     new: Collection[int] = ()) -> int:
     """Record consents given as `ConsentChange` fields (contact_id, channel, status, evidence, at, ip,
-    source); only real changes are written, and one older than the current state joins the history
+    source, provenance); only real changes are written, and one older than the current state joins the history
     without replacing it. Contacts in `new`, just inserted with the consent keys these changes give them
     (`facts.keys_ahead`), hold none to look up and need no key set. Returns how many were recorded."""
-    changes = [c if len(c) == 7 else ConsentChange(*c) for c in changes]
+    changes = [c if len(c) == 8 else ConsentChange(*c) for c in changes]
     held = held_consents(uow, {c[0] for c in changes}.difference(new), purpose)
     changed: dict[tuple[int, str], tuple] = {}  # new states of held consents: status, recorded_at, source, proof
     events: list[tuple] = []  # in the order of EVENT_COLUMNS
     fresh: dict[tuple[int, str], tuple] = {}  # in the order of CONSENT_COLUMNS
-    for contact_id, channel, status, evidence, at, ip, own_source in changes:
+    for contact_id, channel, status, evidence, at, ip, own_source, provenance in changes:
         key = (contact_id, channel)
         state, made = changed.get(key) or held.get(key), fresh.get(key)
         if (made[3] if made else state[0] if state else None) == status:
             continue
         when, said = at or now, own_source or source
-        events.append((contact_id, channel, purpose, status, said, evidence, ip, when))
+        events.append((contact_id, channel, purpose, status, said, evidence, ip, when, provenance))
         if state is None:
             fresh[key] = (contact_id, channel, purpose, status, when, said, bool(evidence or ip))
         elif when >= state[1]:
@@ -80,11 +82,12 @@ def _write_consent_states(uow: UnitOfWork, changed: dict[tuple[int, str], tuple]
 
 def set_consent(uow: UnitOfWork, contact_id: int, channel: Channel, purpose: Purpose, status: ConsentStatus,
                 source: str, evidence: str | None, now: datetime, at: datetime | None = None,
-                ip: str | None = None) -> bool:
+                ip: str | None = None, provenance: str | None = None) -> bool:
     """Grant or revoke one consent with its proof (and when and from where it was given, if known);
     returns whether anything changed."""
     get_contact(uow, contact_id)
-    change = (contact_id, channel.value, status.value, evidence, at, check_ip(ip))
+    change = ConsentChange(contact_id, channel.value, status.value, evidence or None, at, check_ip(ip), None,
+                           provenance)
     return record_consents(uow, [change], purpose.value, source, now) > 0
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 
 from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, ContactMerge, Suppression
 from herald.contacts.service.common import FILLABLE, KEYS, ContactInput, get_contact
-from herald.contacts.service.consents import record_consents
+from herald.contacts.service.consents import ConsentChange, record_consents
 from herald.contacts.service.suppression import suppress
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid
@@ -167,8 +167,9 @@ def update_contact(uow: UnitOfWork, contact_id: int, item: ContactInput, given: 
         merged = {**(contact.attributes or {}), **item.attributes}
         contact.attributes = {k: v for k, v in merged.items() if k not in dropped}
     if item.consents:
-        record_consents(uow, [(contact_id, ch, st, item.evidence) for ch, st in item.consents.items()],
-                        Purpose.MARKETING, "api", now)
+        record_consents(uow, [ConsentChange(contact_id, ch, st, item.evidence, item.consent_at, item.consent_ip,
+                                            item.consent_source, item.provenance)
+                              for ch, st in item.consents.items()], Purpose.MARKETING, "api", now)
     contact.updated_at = now
     uow.flush()
     return contact

@@ -145,7 +145,8 @@ def _apply_import_consents(uow: UnitOfWork, inputs: Sequence[ContactInput],
                            outcomes: Sequence[UpsertOutcome | None], now: datetime, source: str,
                            inserted: list[int]) -> None:
     wanted = [
-        (o.contact_id, channel, status, item.evidence, item.consent_at, item.consent_ip, item.consent_source)
+        (o.contact_id, channel, status, item.evidence, item.consent_at, item.consent_ip, item.consent_source,
+         item.provenance)
         for item, o in zip(inputs, outcomes, strict=True)
         if o and o.contact_id is not None
         for channel, status in item.consents.items()
