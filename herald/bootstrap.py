@@ -13,11 +13,12 @@ from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
 
 from herald.autotag import service as autotag
-from herald.campaigns.compliance import lint_profile
+from herald.campaigns.compliance import checked_presets, lint_profile, template_presets
 from herald.clock import Clock, SystemClock
 from herald.config import Settings
 from herald.content import pricing
 from herald.content.lint import Profile
+from herald.content.models import Template
 from herald.db import Base, UnitOfWork, make_engine, sessions
 from herald.db import migrate as migrations
 from herald.dispatch.worker import Worker
@@ -75,6 +76,19 @@ class Container:
     def lint_profile(self, uow: UnitOfWork, presets: Iterable[str] = ()) -> Profile:
         """What templates are linted against: presets' [lint] tables, settings and banned-word edits."""
         return lint_profile(uow, self.settings, presets)
+
+    def template_presets(self, template: Template, locale: str, extra: Iterable[str] = ()) -> list[str]:
+        """Every jurisdiction a template version is written for (see compliance.template_presets)."""
+        return template_presets(self.settings, template.channel, template.presets or [], locale, extra)
+
+    def template_profile(self, uow: UnitOfWork, template: Template, locale: str, extra: Iterable[str] = ()
+                         ) -> Profile:
+        """The lint profile a template version is reviewed against: every jurisdiction it is written for."""
+        return lint_profile(uow, self.settings, self.template_presets(template, locale, extra))
+
+    def checked_presets(self, names: Iterable[str]) -> list[str]:
+        """Preset names checked to exist, without repeats."""
+        return checked_presets(names)
 
     def prices(self) -> pricing.PriceTable:
         """The price table: the `price_table` setting's file, else the bundled example."""

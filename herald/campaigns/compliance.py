@@ -11,7 +11,7 @@ from herald.content import service as content
 from herald.content.lint import Profile, unknown_checks
 from herald.db import UnitOfWork
 from herald.errors import Invalid
-from herald.rules.policy import read_preset
+from herald.rules.policy import presets_for, read_preset
 
 
 def lint_profile(uow: UnitOfWork, settings: Settings, presets: Iterable[str] = ()) -> Profile:
@@ -29,6 +29,23 @@ def lint_profile(uow: UnitOfWork, settings: Settings, presets: Iterable[str] = (
     return Profile(checks, sender_names=_split(settings.sender_name), postal_address=settings.postal_address,
                    help_reply=settings.help_reply, link_domains=tuple(d.lower() for d in _split(settings.link_domains)),
                    banned_words=tuple(sorted((banned | set(edits["ban"])) - set(edits["allow"]))))
+
+
+def checked_presets(names: Iterable[str]) -> list[str]:
+    """The preset names, each checked to exist, without repeats."""
+    found: list[str] = []
+    for name in names:
+        read_preset(name)
+        if name not in found:
+            found.append(name)
+    return found
+
+
+def template_presets(settings: Settings, channel: str, declared: Iterable[str], locale: str,
+                     extra: Iterable[str] = ()) -> list[str]:
+    """Every jurisdiction a template version is written for: the installation's preset, those whose
+    `[applies]` names the version's locale and channel, those the template declares, and any asked for."""
+    return checked_presets([settings.policy_preset, *presets_for(locale, channel), *declared, *extra])
 
 
 def _split(value: str | None) -> tuple[str, ...]:

@@ -34,8 +34,10 @@ HtmlFile = Annotated[Path | None, typer.Option(help="Email HTML body from a file
 Locale = Annotated[str | None, typer.Option(help="Locale such as en, zh-CN (default: the template's own).")]
 Variant = Annotated[str, typer.Option(help="A/B variant.")]
 By = Annotated[str, typer.Option("--by", help="Who is acting (default: your login).")]
-Preset = Annotated[list[str] | None, typer.Option("--preset", help="Lint against these presets (default: the "
-                                                                   "configured one).")]
+Preset = Annotated[list[str] | None, typer.Option("--preset", help="Lint against these presets too, beyond the "
+                                                                   "configured one, the locale's and the template's.")]
+Declared = Annotated[list[str] | None, typer.Option("--preset", help="A jurisdiction (policy preset) it is written "
+                                                                     "for, beyond its locale's; repeat for several.")]
 
 
 def _me() -> str:
@@ -78,7 +80,7 @@ def _version_data(template: Template, version: Any) -> dict[str, Any]:
     return {"template": template.name, "id": version.id, "channel": template.channel, "locale": version.locale,
             "variant": version.variant, "version": version.version, "status": version.status,
             "author": version.author, "reviewer": version.reviewer, "note": version.review_note,
-            "meta_status": version.meta_status, "content": version.content}
+            "meta_status": version.meta_status, "content": version.content, "presets": list(template.presets or [])}
 
 
 @app.command()
@@ -87,17 +89,20 @@ def create(ctx: typer.Context, name: str, channel: Annotated[str, typer.Option(h
            preheader: Preheader = None, html_file: HtmlFile = None,
            purpose: Annotated[str, typer.Option(help="marketing or transactional")] = "marketing",
            locale: Annotated[str, typer.Option(help="The first version's locale.")] = "en",
-           by: By = "", json_out: JsonFlag = False) -> None:
+           preset: Declared = None, by: By = "", json_out: JsonFlag = False) -> None:
     """Create a template (version 1, draft); syntax, variables and size are checked now."""
     chan = parse_enum(Channel, channel, "--channel")
     data = _content(chan.value, body, body_file, file, subject, preheader, html_file)
     container = app_context(ctx).container
     with container.uow() as uow:
         version = service.create_template(uow, name, chan, data, author=by or _me(), now=container.clock.now(),
-                                          purpose=parse_enum(Purpose, purpose, "--purpose"), locale=locale)
-        result = _version_data(service.get_template(uow, version.template_id), version)
+                                          purpose=parse_enum(Purpose, purpose, "--purpose"), locale=locale,
+                                          presets=container.checked_presets(preset or []))
+        template = service.get_template(uow, version.template_id)
+        result = _version_data(template, version)
         result["findings"] = [f.as_dict() for f in lint_content(chan.value, purpose, version.content,
-                                                                container.lint_profile(uow))]
+                                                                container.template_profile(uow, template,
+                                                                                           version.locale))]
     info = sms.analyze(data["body"]).as_dict() if chan is Channel.SMS else None
     emit(ctx, json_out, {**result, "sms": info}, lambda: _created(result, info))
 
@@ -185,7 +190,8 @@ def lint(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant 
         template = service.get_template(uow, name)
         version = service.latest_version(uow, template, locale, variant)
         findings = [f.as_dict() for f in lint_content(template.channel, template.purpose, version.content,
-                                                      container.lint_profile(uow, preset or []))]
+                                                      container.template_profile(uow, template, version.locale,
+                                                                                 preset or []))]
     emit(ctx, json_out, findings, lambda: _print_findings(findings) if findings else out.print("No findings."))
     if any(f["severity"] == ERROR for f in findings):
         raise typer.Exit(2)
@@ -198,7 +204,7 @@ def _review(ctx: typer.Context, action: str, name: str, locale: str | None, vari
         template = service.get_template(uow, name)
         version = service.latest_version(uow, template, locale, variant)
         findings = lint_content(template.channel, template.purpose, version.content,
-                                container.lint_profile(uow, preset or []))
+                                container.template_profile(uow, template, version.locale, preset or []))
         service.review(uow, version, action, actor=by or _me(), now=container.clock.now(), reason=reason,
                        findings=findings)
         result = _version_data(template, version)
@@ -232,6 +238,27 @@ def reject(ctx: typer.Context, name: str, reason: Annotated[str, typer.Option(he
            locale: Locale = None, variant: Variant = "A", by: By = "", json_out: JsonFlag = False) -> None:
     """Reject a pending version with a reason."""
     _review(ctx, "reject", name, locale, variant, by, reason, None, json_out)
+
+
+@app.command("presets")
+def presets(ctx: typer.Context, name: str, preset: Declared = None, clear: Annotated[bool, typer.Option(
+            help="Declare none beyond the locale's.")] = False, json_out: JsonFlag = False) -> None:
+    """Show the jurisdictions a template is reviewed against, or declare its own with --preset."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        template = service.get_template(uow, name)
+        if preset or clear:
+            service.set_presets(uow, template, container.checked_presets(preset or []))
+        effective = {f"{v.locale}/{v.variant}": container.template_presets(template, v.locale)
+                     for v in service.newest_versions(uow, template).values()}
+        data = {"template": template.name, "declared": list(template.presets or []), "reviewed_against": effective}
+    emit(ctx, json_out, data, lambda: _print_presets(data))
+
+
+def _print_presets(data: dict[str, Any]) -> None:
+    out.print(f"{data['template']} declares: {', '.join(data['declared']) or 'no presets of its own'}")
+    for version, names in data["reviewed_against"].items():
+        out.print(f"  {version} is linted against {', '.join(names)}")
 
 
 @app.command("export")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from herald.db import Base, JSONType, UTCDateTime
@@ -21,6 +21,8 @@ class Template(Base):
     purpose: Mapped[str] = mapped_column(String(16), default="marketing")
     category: Mapped[str | None] = mapped_column(String(16))  # WhatsApp: MARKETING | UTILITY | AUTHENTICATION
     default_locale: Mapped[str] = mapped_column(String(16))
+    # The jurisdictions (policy presets) it is written for beyond those of its locale and the installation's.
+    presets: Mapped[list] = mapped_column(JSONType, default=list, server_default=text("'[]'"))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -18,8 +18,10 @@ from herald.types import Channel, Purpose, parse_enum
 
 
 def create_template(uow: UnitOfWork, name: str, channel: Channel, content: Mapping[str, Any], *, author: str,
-                    now: datetime, purpose: Purpose = Purpose.MARKETING, locale: str = "en") -> TemplateVersion:
-    """Save a new template as version 1 draft of its first locale; every field is checked now."""
+                    now: datetime, purpose: Purpose = Purpose.MARKETING, locale: str = "en",
+                    presets: Iterable[str] = ()) -> TemplateVersion:
+    """Save a new template as version 1 draft of its first locale; every field is checked now. `presets`
+    are the jurisdictions it is written for beyond its locale's (the caller checks they exist)."""
     name = name.strip()
     where = f"template {name!r}"
     if not name:
@@ -31,7 +33,7 @@ def create_template(uow: UnitOfWork, name: str, channel: Channel, content: Mappi
         raise Conflict(f"template {name!r} already exists; edit it or add a locale or variant")
     loc = locales.normalize(locale, where=f"{where} locale")
     template = Template(name=name, channel=channel.value, purpose=purpose.value, category=data.get("category"),
-                        default_locale=loc, created_by=_who(author), created_at=now)
+                        default_locale=loc, presets=list(presets), created_by=_who(author), created_at=now)
     uow.session.add(template)
     uow.flush()
     return _new_version(uow, template, loc, "A", 1, data, author, now)
@@ -73,6 +75,14 @@ def review(uow: UnitOfWork, version: TemplateVersion, action: str, *, actor: str
         version.reviewer, version.reviewed_at, version.review_note = _who(actor), now, reason
     uow.flush()
     return version
+
+
+def set_presets(uow: UnitOfWork, template: Template, presets: Iterable[str]) -> Template:
+    """Declare the jurisdictions a template is written for; its next review lints against them. Versions
+    already approved keep their approval: a new preset takes effect when they are next submitted."""
+    template.presets = list(presets)
+    uow.flush()
+    return template
 
 
 def get_template(uow: UnitOfWork, ref: str | int) -> Template:

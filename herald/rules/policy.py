@@ -103,6 +103,19 @@ def preset_names() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
+def presets_for(locale: str, channel: str) -> list[str]:
+    """The presets written for templates of this locale and channel: those whose `[applies]` table lists
+    the locale (or "*") and the channel. A template is linted against these as well as its own."""
+    wanted = locale.casefold()
+    found = []
+    for name in preset_names():
+        applies = read_preset(name).get("applies", {})
+        locales = {str(x).casefold() for x in applies.get("locales", [])}
+        if (wanted in locales or "*" in locales) and channel in applies.get("channels", []):
+            found.append(name)
+    return found
+
+
 def read_preset(name: str) -> dict[str, Any]:
     """The preset's TOML as data; unknown names list the ones that exist."""
     path = resources.files("herald.rules") / "presets" / f"{name}.toml"

@@ -29,6 +29,8 @@ class TemplateIn(BaseModel):
     purpose: str = "marketing"
     locale: str = "en"
     author: str = Field(description="Who wrote it; a reviewer must be someone else.")
+    presets: list[str] = Field([], description="Jurisdictions (policy presets) it is written for beyond its "
+                                               "locale's; review lints against all of them.")
 
 
 class PreviewIn(BaseModel):
@@ -48,7 +50,8 @@ def version_out(v: TemplateVersion) -> dict[str, Any]:
 
 def template_out(unit: Unit, t: Template) -> dict[str, Any]:
     return {"id": t.id, "name": t.name, "channel": t.channel, "purpose": t.purpose, "category": t.category,
-            "default_locale": t.default_locale, "versions": [version_out(v) for v in service.versions(unit, t)]}
+            "default_locale": t.default_locale, "presets": list(t.presets or []),
+            "versions": [version_out(v) for v in service.versions(unit, t)]}
 
 
 def router(container: Any) -> APIRouter:
@@ -66,9 +69,11 @@ def router(container: Any) -> APIRouter:
     def create_template(unit: Unit, body: TemplateIn) -> dict[str, Any]:
         version = service.create_template(unit, body.name, parse_enum(Channel, body.channel, "channel"), body.content,
                                           author=body.author, now=container.clock.now(),
-                                          purpose=parse_enum(Purpose, body.purpose, "purpose"), locale=body.locale)
+                                          purpose=parse_enum(Purpose, body.purpose, "purpose"), locale=body.locale,
+                                          presets=container.checked_presets(body.presets))
         template = service.get_template(unit, version.template_id)
-        findings = lint_content(template.channel, template.purpose, version.content, container.lint_profile(unit))
+        findings = lint_content(template.channel, template.purpose, version.content,
+                                container.template_profile(unit, template, version.locale))
         return {**template_out(unit, template), "findings": [f.as_dict() for f in findings]}
 
     @api.get("/api/v1/templates/{ref}/lint")
@@ -77,7 +82,8 @@ def router(container: Any) -> APIRouter:
         template = service.get_template(unit, ref)
         version = service.latest_version(unit, template, locale, variant)
         return [f.as_dict() for f in lint_content(template.channel, template.purpose, version.content,
-                                                  container.lint_profile(unit, preset or []))]
+                                                  container.template_profile(unit, template, version.locale,
+                                                                             preset or []))]
 
     @api.post("/api/v1/templates/{ref}/preview")
     def preview_template(unit: Unit, ref: str, body: PreviewIn) -> dict[str, Any]:

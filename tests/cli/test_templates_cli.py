@@ -88,3 +88,24 @@ def test_files_that_cannot_be_read_are_named_not_tracebacks(capsys, db_url, tmp_
         herald(capsys, *db, *args, code=2)
         assert message in herald.last_err and "Traceback" not in herald.last_err
     assert json.loads(herald(capsys, *db, "--json", "templates", "list")) == []  # nothing half-written
+
+
+def test_a_template_is_reviewed_against_every_jurisdiction_it_is_written_for(capsys, db_url) -> None:
+    db = ["--db", db_url]
+    herald(capsys, *db, "db", "upgrade")
+    body = "冬季会员八折，详情 https://bit.ly/x1"  # no 【签名】, no 回T退订
+    herald(capsys, *db, "templates", "create", "promo", "--channel", "sms", "--locale", "zh-CN", "--by", "maya",
+           "--body", body)
+    herald(capsys, *db, "templates", "submit", "promo", "--by", "maya", code=2)  # no --preset given
+    assert "【signature】" in herald.last_err and "回T退订" in herald.last_err
+    herald(capsys, *db, "templates", "create", "welcome", "--channel", "sms", "--locale", "en", "--by", "maya",
+           "--body", "Welcome to Herald Shop!", "--preset", "us-tcpa")
+    shown = as_json(capsys, *db, "--json", "templates", "presets", "welcome")
+    assert shown["declared"] == ["us-tcpa"] and shown["reviewed_against"] == {"en/A": ["default", "us-tcpa"]}
+    assert as_json(capsys, *db, "--json", "templates", "presets", "promo")["reviewed_against"] == {
+        "zh-CN/A": ["default", "cn-sms"]}
+    declared = as_json(capsys, *db, "--json", "templates", "presets", "welcome", "--preset", "fr")
+    assert declared["reviewed_against"] == {"en/A": ["default", "fr"]}
+    herald(capsys, *db, "templates", "submit", "welcome", "--by", "maya", code=2)
+    assert "STOP" in herald.last_err  # France asks for STOP in every marketing text
+    herald(capsys, *db, "templates", "presets", "welcome", "--preset", "atlantis", code=2)

@@ -9,7 +9,7 @@ import pytest
 
 from herald.errors import Invalid
 from herald.rules import ConsentFact, Defer, Send, Skip, decide, load_policy
-from herald.rules.policy import preset_names
+from herald.rules.policy import preset_names, presets_for
 from herald.rules.usage import Usage
 from tests.builders import EMAIL, MKT, SMS, TXN, WA, consent, intent, recipient, sent
 
@@ -163,3 +163,12 @@ def test_a_rule_can_run_twice_under_two_names_and_for_a_region_only() -> None:
     assert rules[:2] == ["weekly_cap", "np_window"]
     others = decide(replace(nepali, region="IN", sends=()), intent(SMS), policy, now)
     assert next(o for o in others.trail if o.rule == "np_window").detail == "applies to np only"
+
+
+@pytest.mark.parametrize(("locale", "channel", "expected"), [
+    ("zh-CN", "sms", ["cn-sms"]), ("ZH-cn", "sms", ["cn-sms"]), ("zh-CN", "email", []),
+    ("zh-TW", "sms", []), ("fr", "sms", ["fr"]), ("de-DE", "email", ["eu-gdpr"]), ("en-US", "sms", ["us-tcpa"]),
+    ("en", "sms", []), ("en", "whatsapp", ["whatsapp-business"]), ("fr-FR", "whatsapp", ["fr", "whatsapp-business"]),
+])
+def test_a_templates_locale_and_channel_name_the_jurisdictions_it_is_written_for(locale, channel, expected) -> None:
+    assert presets_for(locale, channel) == expected
