@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from herald.contacts.models import AllowedAddress, Consent, Contact, Suppression
 from herald.outbox import queries as outbox_queries
 from herald.rules import ConsentFact, Recipient, SendFact
-from herald.rules.usage import Usage
+from herald.rules.usage import Usage, sender_bucket
 from herald.types import Channel, Purpose
 
 SEND_HISTORY = timedelta(days=35)
@@ -142,7 +142,10 @@ def load_usage(session: Session, now: datetime, planned: bool) -> Usage:
     what is queued or held for later too (the planner places new messages around it); plus each channel's
     failure rate over the last day."""
     times: dict[str, list[datetime]] = defaultdict(list)
-    for buckets, at in outbox_queries.bucket_use(session, now - USAGE_HISTORY, planned):
-        for bucket in buckets.split(","):
-            times[bucket].append(at if at.tzinfo else at.replace(tzinfo=UTC))
+    for channel, buckets, at in outbox_queries.bucket_use(session, now - USAGE_HISTORY, planned):
+        moment = at if at.tzinfo else at.replace(tzinfo=UTC)
+        times[sender_bucket(channel)].append(moment)  # every message counts against its channel's sender
+        for bucket in (buckets or "").split(","):
+            if bucket and bucket != sender_bucket(channel):
+                times[bucket].append(moment)
     return Usage(times, outbox_queries.failure_rates(session, now - USAGE_HISTORY))

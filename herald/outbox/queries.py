@@ -59,14 +59,18 @@ def count_due(session: Session, now: datetime) -> int:
 PLANNED = (S.QUEUED, S.HELD, S.CLAIMED)
 
 
-def bucket_use(session: Session, since: datetime, planned: bool) -> list[tuple[str, datetime]]:
-    """(buckets, when) of messages using shared allowances: sent or in flight since `since`, and with
-    `planned` those queued, held or claimed too (at their due time). The dispatcher asks before every batch,
-    so both reads go through an index to the recent rows, never through the whole history."""
-    sent = select(Message.buckets, Message.sent_at).where(Message.sent_at >= since, Message.buckets.is_not(None))
+def bucket_use(session: Session, since: datetime, planned: bool) -> list[tuple[str, str | None, datetime]]:
+    """(channel, buckets, when) of every message on a channel: sent or in flight since `since`, and with
+    `planned` those queued, held or claimed too (at their due time). Every message uses its channel's
+    sender, whichever campaign sent it and whether or not that campaign capped it; `buckets` names the
+    other shared allowances it uses. The dispatcher asks before every batch, so both reads go through an
+    index to the recent rows, never through the whole history."""
+    sent = select(Message.channel, Message.buckets, Message.sent_at).where(Message.sent_at >= since,
+                                                                           Message.channel.is_not(None))
     statuses = (S.INFLIGHT, *PLANNED) if planned else (S.INFLIGHT,)
-    waiting = select(Message.buckets, Message.due_at).where(Message.status.in_(statuses), Message.due_at >= since,
-                                                             Message.buckets.is_not(None), Message.sent_at.is_(None))
+    waiting = select(Message.channel, Message.buckets, Message.due_at).where(
+        Message.status.in_(statuses), Message.due_at >= since, Message.channel.is_not(None),
+        Message.sent_at.is_(None))
     return [tuple(r) for stmt in (sent, waiting) for r in session.execute(stmt)]
 
 

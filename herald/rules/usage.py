@@ -12,6 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 MAX_STEPS = 10_000
+
+
+def sender_bucket(channel: str) -> str:
+    """The allowance of a channel's sender: every message on the channel uses it."""
+    return f"sender:{channel}"
+
 TICK = timedelta(microseconds=1)
 
 

@@ -126,6 +126,22 @@ def test_a_sender_cap_defers_the_rest_to_the_next_day(container, tmp_path) -> No
     assert all(m.buckets == "sender:sms" for m in messages(container, cid) if m.status == "queued")
 
 
+def test_a_sender_cap_counts_what_campaigns_without_the_rule_sent(container, tmp_path) -> None:
+    setup(container, tmp_path)
+    free = {"quiet_hours": {"enabled": False}, "frequency_cap": {"enabled": False}}
+    uncapped = create(container, "Uncapped", overrides=free)
+    plan(container, uncapped)
+    with container.uow() as uow:  # what it planned for today went out today
+        for m in uow.session.scalars(select(Message).where(Message.campaign_id == uncapped,
+                                                           Message.status == "queued", Message.due_at <= NOW)):
+            m.status, m.sent_at = "sent", NOW
+    sent_today = sum(m.status == "sent" for m in messages(container, uncapped))
+    capped = create(container, "Capped", overrides={**free, "sender_capacity": {"daily_cap": {"sms": sent_today}}})
+    plan(container, capped)
+    due = sorted(m.due_at for m in messages(container, capped) if m.status == "queued")
+    assert sent_today >= 1 and due and min(due).date() > NOW.date()  # today's room was used by the other one
+
+
 def test_preflight_reports_everything_and_writes_nothing(container, tmp_path) -> None:
     cid = setup(container, tmp_path)
     with container.uow() as uow:

@@ -10,6 +10,7 @@ from typing import Any
 from herald.rules.builtin.common import allowance, number, per_channel, positive_int, timezone
 from herald.rules.decision import RuleOutcome, Verdict
 from herald.rules.facts import MessageIntent, Recipient
+from herald.rules.usage import sender_bucket
 from herald.types import Channel
 
 NAME = "sender_capacity"
@@ -52,7 +53,7 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
         return RuleOutcome(NAME, channel, Verdict.PASS, "sender usage is not known here, so no cap is applied")
     rate = intent.usage.failure_rate.get(channel.value, 0.0)
     held = rate > params["hold"]
-    bucket = f"sender:{channel}"
+    bucket = sender_bucket(channel.value)
     slot = intent.usage.daily_slot(bucket, now, params["zone"],
                                    lambda d: day_cap(params, channel, d, today, held), params["horizon"])
     cap = day_cap(params, channel, today, today, held)
