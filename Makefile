@@ -18,7 +18,7 @@ PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.r
               --cov=herald.contacts.normalize --cov=herald.contacts.encoding --cov=herald.contacts.numbertype \
               --cov=herald.contacts.plainparse --cov=herald.contacts.prefixes --cov=herald.contacts.countries --cov=herald.segments.dsl --cov=herald.segments.nodes \
               --cov=herald.campaigns.assign --cov=herald.campaigns.schedule --cov=herald.campaigns.states \
-              --cov=herald.campaigns.rollout --cov=herald.autotag.rules --cov=herald.autotag.keywords \
+              --cov=herald.campaigns.rollout --cov=herald.campaigns.deadends --cov=herald.autotag.rules --cov=herald.autotag.keywords \
               --cov=herald.scores.labels
 
 .PHONY: demo test lint pure-coverage bench serve clean lock

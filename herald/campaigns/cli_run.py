@@ -70,20 +70,28 @@ def _start(ctx: typer.Context, campaign: str, json_out: bool) -> None:
     container = app_context(ctx).container
     with container.uow() as uow:
         c = service.get_campaign(uow, campaign)
+        if c.status in service.STARTED:
+            data = {"campaign": c.id, "status": c.status, "started_at": c.started_at, "changed": False}
+            emit(ctx, json_out, data, f"Campaign {c.name!r} was started on {c.started_at:%Y-%m-%d %H:%M} UTC and "
+                                      f"is {c.status}; nothing changed. To take in people who joined its segment "
+                                      f"since: herald campaigns add-newcomers {c.id}")
+            return
         _refuse_blocked(uow, container, c)
+        cid, name = c.id, c.name
         total = uow.session.scalar(_count(audience(uow, c)))
-    with progress(f"Planning {c.name}", total) as advance, container.uow() as uow:
+    with progress(f"Planning {name}", total) as advance, container.uow() as uow:
         stats = service.plan_campaign(uow, campaign, container.clock.now(), advance)
-    data = {"campaign": c.id, **stats.as_dict()}
+    data = {"campaign": cid, "changed": True, **stats.as_dict()}
+    emit(ctx, json_out, data, lambda: _print_planned(f"Planned {name!r}", stats))
 
-    def human() -> None:
-        out.print(f"Planned {c.name!r}: audience {stats.audience}, {stats.new} new, "
-                  f"{stats.already_planned} already planned.")
-        out.print(f"  send now {data['send_now']}, deferred {data['deferred']}, skipped {data['skipped']}"
-                  + (f" ({', '.join(f'{k} {v}' for k, v in stats.skipped_by.items())})" if stats.skipped_by else "")
-                  + (f"; held for the rollout {stats.held_for_rollout}" if stats.held_for_rollout else ""))
 
-    emit(ctx, json_out, data, human)
+def _print_planned(title: str, stats) -> None:
+    d = stats.as_dict()
+    out.print(f"{title}: audience {stats.audience}, {stats.new} new, {stats.already_planned} already planned.",
+              markup=False)
+    out.print(f"  send now {d['send_now']}, deferred {d['deferred']}, skipped {d['skipped']}"
+              + (f" ({', '.join(f'{k} {v}' for k, v in stats.skipped_by.items())})" if stats.skipped_by else "")
+              + (f"; held for the rollout {stats.held_for_rollout}" if stats.held_for_rollout else ""))
 
 
 def _count(stmt: Select) -> Select:
@@ -100,6 +108,28 @@ def start(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None
 def plan(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
     """The same as start."""
     _start(ctx, campaign, json_out)
+
+
+@app.command("add-newcomers")
+def add_newcomers(ctx: typer.Context, campaign: str,
+                  yes: Annotated[bool, typer.Option("--yes", help="Queue them; without it only count them.")] = False,
+                  json_out: JsonFlag = False) -> None:
+    """People who joined a started campaign's segment since it was planned: counted first, queued with --yes."""
+    container = app_context(ctx).container
+    with container.uow(dry_run=not yes) as uow:
+        c = service.get_campaign(uow, campaign)
+        cid, name = c.id, c.name
+        total = uow.session.scalar(_count(audience(uow, c)))
+        with progress(f"Newcomers of {name}", total) as advance:
+            stats = service.plan_newcomers(uow, cid, container.clock.now(), write=yes, progress=advance)
+    data = {"campaign": cid, "queued": yes, **stats.as_dict()}
+
+    def human() -> None:
+        _print_planned(f"{'Queued' if yes else 'Would queue'} newcomers of {name!r}", stats)
+        if not yes and stats.new:
+            out.print(f"Nothing was queued. To queue these {stats.new}: herald campaigns add-newcomers {cid} --yes")
+
+    emit(ctx, json_out, data, human)
 
 
 @app.command()

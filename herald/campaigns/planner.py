@@ -129,17 +129,31 @@ def plan(uow: UnitOfWork, p: Plan, audience: Select, now: datetime, progress: Ca
         if not ids:
             return stats
         last = ids[-1]
-        recipients = load_recipients(uow.session, ids, now, intern)
-        decided = [(cid, *_decide(p, recipients[cid], now)) for cid in ids]
+        stats.audience += len(ids)
+        # Contacts this run has already planned are left as they are: not decided again, so they take no
+        # second share of a sender's allowance, and the counts below are those of the new rows alone.
+        fresh = _not_planned(uow, p, ids)
+        stats.already_planned += len(ids) - len(fresh)
+        if not fresh:
+            if progress:
+                progress(len(ids))
+            continue
+        recipients = load_recipients(uow.session, fresh, now, intern)
+        decided = [(cid, *_decide(p, recipients[cid], now)) for cid in fresh]
         rows = _rows(uow, make, decided, recipients)
         new = outbox.enqueue(uow, rows) if write else len(rows)
-        stats.audience += len(ids)
         stats.new += new
-        stats.already_planned += len(ids) - new
-        if new == len(ids):  # exact attribution is only possible when nothing was already planned
+        stats.already_planned += len(rows) - new  # planned meanwhile by another process
+        if new == len(rows):
             _count(stats, rows, decided, recipients, detail=not write)
         if progress:
             progress(len(ids))
+
+
+def _not_planned(uow: UnitOfWork, p: Plan, ids: list[int]) -> list[int]:
+    keys = {idempotency_key(p.campaign.id, cid, p.run): cid for cid in ids}
+    taken = outbox_queries.keys_taken(uow.session, list(keys))
+    return [cid for key, cid in keys.items() if key not in taken] if taken else ids
 
 
 def _decide(p: Plan, r: Recipient, now: datetime) -> tuple[Variant | None, Decision]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from herald.campaigns import planner, runs
+from herald.campaigns import deadends, planner, runs
 from herald.campaigns.models import Campaign
 from herald.campaigns.preview import Request, preview
 from herald.campaigns.service import check_feasible, get_campaign
@@ -65,6 +65,9 @@ def preflight(uow: UnitOfWork, ref: str | int, now: datetime, profile: Profile,
     stats = planner.plan(uow, plan, runs.audience(uow, campaign, now), now, write=False)
     if stats.audience == 0:
         report["blocking"].append(f"the audience {campaign.segment!r} matches no contacts")
+    dead_end = deadends.nobody_receives(stats.actions["send"] + stats.actions["defer"], stats.skipped_by)
+    if dead_end:
+        report["blocking"].append(dead_end)
     report.update(_decisions(stats))
     report["cost"] = _cost(stats, report["templates"], prices)
     return report

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from herald.campaigns import assign, bulk, planner, rollout, runs, schedule, states
+from herald.campaigns import assign, bulk, deadends, planner, rollout, runs, schedule, states
 from herald.campaigns.models import Campaign, CampaignMember
 from herald.contacts.models import Contact
 from herald.content import service as content
@@ -123,12 +123,35 @@ def get_campaign(uow: UnitOfWork, ref: str | int) -> Campaign:
     return campaign
 
 
+STARTED = ("running", "paused", "completed")
+
+
 def plan_campaign(uow: UnitOfWork, ref: str | int, now: datetime,
-                  progress: Callable[[int], None] | None = None) -> planner.PlanStats:
-    """Start the campaign now: decide for its audience and queue the messages; safe to run again."""
+                  progress: Callable[[int], None] | None = None) -> planner.PlanStats | None:
+    """Start the campaign now: decide for its audience and queue the messages. A campaign started already
+    is left as it is (None): people who joined its segment since are taken in by `plan_newcomers`."""
     campaign = get_campaign(uow, ref)
+    if campaign.status in STARTED:
+        return None
     status = states.move(campaign.status, "start", campaign.name)
-    return _run(uow, campaign, now, campaign.runs, progress, status)
+    stats = _run(uow, campaign, now, campaign.runs, progress, status)
+    dead_end = deadends.nobody_receives(stats.actions["send"] + stats.actions["defer"], stats.skipped_by)
+    if dead_end:  # the caller's unit of work rolls back: the campaign stays as it was, to be started once fixed
+        raise Conflict(f"campaign {campaign.name!r} was not started: {dead_end}")
+    return stats
+
+
+def plan_newcomers(uow: UnitOfWork, ref: str | int, now: datetime, *, write: bool,
+                   progress: Callable[[int], None] | None = None) -> planner.PlanStats:
+    """People who joined a started campaign's audience since it was planned: decided and, with `write`,
+    queued (without it only counted, for the operator to confirm)."""
+    campaign = get_campaign(uow, ref)
+    states.move(campaign.status, "add-newcomers", campaign.name)
+    plan = runs.build_plan(uow, campaign, now, campaign.runs)
+    stats = planner.plan(uow, plan, runs.audience(uow, campaign, now), now, progress, write=write)
+    if write:
+        campaign.audience_size = max(campaign.audience_size or 0, stats.audience)
+    return stats
 
 
 def _run(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int,

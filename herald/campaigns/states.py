@@ -7,7 +7,8 @@ from herald.errors import Conflict
 
 MOVES: dict[str, dict[str, str]] = {
     "schedule": {"draft": "scheduled", "scheduled": "scheduled"},
-    "start": {"draft": "running", "scheduled": "running", "running": "running"},
+    "start": {"draft": "running", "scheduled": "running"},
+    "add-newcomers": {"running": "running", "paused": "paused"},
     "pause": {"scheduled": "paused", "running": "paused"},
     "resume": {"paused": "running"},
     "cancel": {"draft": "cancelled", "scheduled": "cancelled", "running": "cancelled", "paused": "cancelled"},

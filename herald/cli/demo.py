@@ -130,13 +130,13 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
 
     with container.uow() as uow:
         stats = campaigns.plan_campaign(uow, cid, container.clock.now())
-    with container.uow() as uow:
-        again = campaigns.plan_campaign(uow, cid, container.clock.now())
-    result["plan"] = {**stats.as_dict(), "replan_new": again.new}
+    with container.uow(dry_run=True) as uow:
+        again = campaigns.plan_newcomers(uow, cid, container.clock.now(), write=False)
+    result["plan"] = {**stats.as_dict(), "newcomers": again.new}
     say(
         f"[bold]6. Start[/] audience {stats.audience}: send now {stats.actions['send']}, deferred "
         f"{stats.actions['defer']} (quiet hours), skipped {stats.actions['skip']} "
-        f"({', '.join(f'{k} {v}' for k, v in stats.skipped_by.items())}); planning again added {again.new}"
+        f"({', '.join(f'{k} {v}' for k, v in stats.skipped_by.items())}); newcomers since: {again.new}"
     )
 
     worker = asyncio.run(container.worker().run(until_idle=True))

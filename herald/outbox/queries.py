@@ -100,6 +100,13 @@ def addresses_taken(session: Session, campaign_id: int, run: int, addresses: Seq
     return dict(session.execute(stmt).all())
 
 
+def keys_taken(session: Session, keys: Sequence[str]) -> set[str]:
+    """The idempotency keys among these that a message holds already (through their unique index)."""
+    if not keys:
+        return set()
+    return set(session.scalars(select(Message.idempotency_key).where(Message.idempotency_key.in_(keys))))
+
+
 def breakdown(session: Session, campaign_id: int) -> list[tuple[str, str | None, str | None, int]]:
     """(status, reason, channel, count) for every message of the campaign."""
     stmt = (select(Message.status, Message.reason, Message.channel, func.count())

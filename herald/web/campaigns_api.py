@@ -60,9 +60,19 @@ def router(container: Any) -> APIRouter:
 
     @api.post("/{ref}/start")
     def start(unit: Unit, ref: str) -> dict[str, Any]:
+        """Start a draft or scheduled campaign; a started one is left as it is (`changed: false`)."""
         c = service.get_campaign(unit, ref)
+        if c.status in service.STARTED:
+            return {"campaign": c.id, "status": c.status, "changed": False}
         refuse_if_blocked(unit, c, container.lint_profile(unit, [c.preset]))
-        return {"campaign": c.id, **service.plan_campaign(unit, c.id, now()).as_dict()}
+        return {"campaign": c.id, "changed": True, **service.plan_campaign(unit, c.id, now()).as_dict()}
+
+    @api.post("/{ref}/newcomers")
+    def newcomers(unit: Unit, ref: str, confirm: bool = False) -> dict[str, Any]:
+        """People who joined a started campaign's segment since: counted, and queued with `confirm=true`."""
+        unit.dry_run = not confirm
+        stats = service.plan_newcomers(unit, ref, now(), write=confirm)
+        return {"campaign": service.get_campaign(unit, ref).id, "queued": confirm, **stats.as_dict()}
 
     @api.post("/{ref}/schedule")
     def schedule(unit: Unit, ref: str, body: ScheduleIn) -> dict[str, Any]:

@@ -235,7 +235,8 @@ def test_a_second_contact_at_a_planned_address_is_skipped(container, tmp_path, w
     with container.uow() as uow:
         importer.import_file(uow, write_csv(f"phone,consent_sms\n{SITA},yes\n", "new.csv"), NOW,
                              erasure_key=container.settings.secret_key)
-    assert plan(container, cid).new == 1
+    with container.uow() as uow:
+        assert campaigns.plan_newcomers(uow, cid, NOW, write=True).new == 1
     newcomer = next(m for m in messages(container, cid) if m.contact_id == contact_id(container, SITA))
     assert (newcomer.status, newcomer.reason, newcomer.address) == ("skipped", "dedupe", None)
     assert f"contact {sita} gets this campaign at the same sms address" in newcomer.trail[-1]["detail"]

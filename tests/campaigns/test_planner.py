@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from herald.campaigns import planner
 from herald.campaigns import service as campaigns
 from herald.errors import Conflict, Invalid, NotFound
 from herald.outbox.models import Message
@@ -36,16 +37,50 @@ def test_every_recipient_gets_a_decision_and_a_trail(container, tmp_path) -> Non
     assert "withdrawn" in gita.trail[0]["detail"]
 
 
-def test_planning_the_same_campaign_twice_creates_no_duplicates(container, tmp_path) -> None:
+def test_starting_a_started_campaign_changes_nothing(container, tmp_path, write_csv) -> None:
     cid = setup(container, tmp_path)
     plan(container, cid)
-    again = plan(container, cid)
-    assert (again.new, again.already_planned) == (0, 6)
+    from herald.contacts import importer
+
+    with container.uow() as uow:  # someone joins the segment after the start
+        importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW,
+                             erasure_key=container.settings.secret_key)
+    assert plan(container, cid) is None
     with container.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Message)) == 6
 
 
-def test_a_replan_only_adds_newcomers(container, tmp_path, write_csv) -> None:
+def stored(container) -> int:
+    with container.uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(Message))
+
+
+def newcomers(container, cid, write):
+    with container.uow(dry_run=not write) as uow:
+        return campaigns.plan_newcomers(uow, cid, NOW, write=write)
+
+
+def test_newcomers_are_counted_first_and_queued_when_confirmed(container, tmp_path, write_csv) -> None:
+    cid = setup(container, tmp_path)
+    with pytest.raises(Conflict, match="is draft: it cannot add-newcomers"):
+        newcomers(container, cid, True)
+    plan(container, cid)
+    assert (newcomers(container, cid, True).new, stored(container)) == (0, 6)
+    from herald.contacts import importer
+
+    with container.uow() as uow:
+        importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n+9779841111112,no\n",
+                                            "new.csv"), NOW, erasure_key=container.settings.secret_key)
+    counted = newcomers(container, cid, False)
+    assert (counted.new, counted.already_planned, counted.audience) == (2, 6, 8)
+    assert counted.skipped_by == {"consent": 1} and stored(container) == 6  # only counted
+    queued = newcomers(container, cid, True)
+    assert queued.as_dict() == {**counted.as_dict()} and stored(container) == 8
+
+
+def test_newcomers_counts_cover_every_batch(container, tmp_path, write_csv, monkeypatch) -> None:
+    """Counts of a batch that mixes planned and new contacts were once left out of the summary."""
+    monkeypatch.setattr(planner, "BATCH", 4)
     cid = setup(container, tmp_path)
     plan(container, cid)
     from herald.contacts import importer
@@ -53,8 +88,9 @@ def test_a_replan_only_adds_newcomers(container, tmp_path, write_csv) -> None:
     with container.uow() as uow:
         importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW,
                              erasure_key=container.settings.secret_key)
-    again = plan(container, cid)
+    again = newcomers(container, cid, True)
     assert (again.new, again.already_planned, again.audience) == (1, 6, 7)
+    assert sum(again.actions.values()) == 1
 
 
 def test_an_empty_segment_cannot_be_planned(container, tmp_path) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from herald.campaigns import assign, rollout, schedule, states
+from herald.campaigns import assign, deadends, rollout, schedule, states
 from herald.campaigns.assign import Variant
 from herald.errors import Conflict, Invalid
 
@@ -121,7 +121,8 @@ def test_bad_zones_and_times() -> None:
 @pytest.mark.parametrize(
     ("status", "action", "after"),
     [("draft", "schedule", "scheduled"), ("draft", "start", "running"), ("scheduled", "start", "running"),
-     ("running", "start", "running"), ("running", "pause", "paused"), ("scheduled", "pause", "paused"),
+     ("running", "add-newcomers", "running"), ("paused", "add-newcomers", "paused"),
+     ("running", "pause", "paused"), ("scheduled", "pause", "paused"),
      ("paused", "resume", "running"), ("running", "complete", "completed"), ("paused", "cancel", "cancelled")],
 )
 def test_moves(status, action, after) -> None:
@@ -131,7 +132,8 @@ def test_moves(status, action, after) -> None:
 @pytest.mark.parametrize(
     ("status", "action", "words"),
     [("completed", "resume", "it can: nothing (clone it)"), ("draft", "pause", "it can: schedule, start, cancel"),
-     ("cancelled", "start", "is cancelled: it cannot start")],
+     ("cancelled", "start", "is cancelled: it cannot start"), ("running", "start", "it can: add-newcomers, pause"),
+     ("draft", "add-newcomers", "is draft: it cannot add-newcomers")],
 )
 def test_refused_moves(status, action, words) -> None:
     with pytest.raises(Conflict, match=words.replace("(", r"\(").replace(")", r"\)")):
@@ -164,3 +166,17 @@ def test_rollout_verdicts(sent, failed, opted, done, action, words) -> None:
     settings = rollout.check({"min_settled": 20})
     got, why = rollout.verdict(settings, sent, failed, opted, done)
     assert got == action and words in why
+
+
+# --- dead ends --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("sendable", "skipped", "expected"), [
+    (1, {"consent": 9}, None),
+    (0, {}, None),
+    (0, {"whatsapp_window": 6}, "skipped: whatsapp_window 6) — Meta has not approved"),
+    (0, {"consent": 2, "holdout": 5}, "skipped: holdout 5, consent 2) — everyone fell in the hold-out"),
+    (0, {"mystery": 1}, "see herald campaigns why for mystery"),
+])
+def test_a_plan_nobody_receives_names_each_reason_and_its_fix(sendable, skipped, expected) -> None:
+    found = deadends.nobody_receives(sendable, skipped)
+    assert found is None if expected is None else expected in found

@@ -53,7 +53,9 @@ def test_the_whole_flow_from_the_command_line(capsys, db_url, tmp_path, monkeypa
     assert as_json(capsys, *db, "--json", "templates", "approve", "sale", "--by", "bo")["status"] == "approved"
     planned = as_json(capsys, *db, "--json", "campaigns", "plan", "Sale")
     assert planned["audience"] == 6 and planned["new"] == 6
-    assert as_json(capsys, *db, "--json", "campaigns", "plan", "1")["new"] == 0
+    assert as_json(capsys, *db, "--json", "campaigns", "start", "1")["changed"] is False
+    assert "nothing changed" in herald(capsys, *db, "campaigns", "start", "1")
+    assert as_json(capsys, *db, "--json", "campaigns", "add-newcomers", "1")["new"] == 0
     worker = as_json(capsys, *db, "--json", "worker", "--until-idle")
     assert worker["sent"] + worker["deferred"] + worker["skipped"] <= 6 and worker["sent"] >= 1
     report = as_json(capsys, *db, "--json", "reports", "campaign", "Sale")
@@ -132,7 +134,7 @@ def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> N
     assert result["import"]["rows"] == 2000
     plan = result["plan"]
     assert plan["audience"] == plan["send_now"] + plan["deferred"] + plan["skipped"]
-    assert plan["replan_new"] == 0
+    assert plan["newcomers"] == 0
     assert result["worker"]["sent"] == plan["send_now"] == result["report"]["sent"]
     assert "skipped" in result["explain"] and "deferred" in result["explain"]
     lines = (tmp_path / "herald-demo-outbox" / "sms.jsonl").read_text(encoding="utf-8").splitlines()

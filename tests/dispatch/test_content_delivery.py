@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from sqlalchemy import select
 
 from herald.campaigns import service as campaigns
+from herald.campaigns.preflight import preflight
 from herald.contacts.models import Contact
 from herald.content import service as content
+from herald.errors import Conflict
 from herald.outbox.models import Message
 from herald.types import Channel, Purpose
 from tests.conftest import NOW
@@ -115,8 +118,12 @@ def test_whatsapp_templates_meta_has_not_approved_do_not_go_outside_the_window(c
                                                         "params": {"1": "name"}}, purpose=Purpose.TRANSACTIONAL)
         cid = campaigns.create_campaign(uow, "Orders", "has:phone", "order_update", NOW,
                                         purpose=Purpose.TRANSACTIONAL).id
-    stats = plan(container, cid)
-    assert stats.actions["send"] == 0 and stats.skipped_by == {"whatsapp_window": 6}
+    with pytest.raises(Conflict, match=r"not started: nobody .* \(skipped: whatsapp_window 6\) — Meta has not "
+                                       r"approved the WhatsApp template.*start once its Meta status is APPROVED"):
+        plan(container, cid)
     with container.uow() as uow:
-        message = uow.session.scalar(select(Message).where(Message.contact_id == contact_id(container, SITA)))
-        assert "this one is not submitted" in message.trail[-1]["detail"]
+        assert campaigns.get_campaign(uow, cid).status == "draft"  # to be started once Meta approves
+        assert uow.session.scalar(select(Message).where(Message.campaign_id == cid)) is None
+        report = preflight(uow, cid, NOW, container.lint_profile(uow), container.prices())
+    assert any("Meta has not approved" in b for b in report["blocking"])
+    assert "this one is not submitted" in report["samples"]["skip:whatsapp_window"][0]["trail"][-1]["detail"]
