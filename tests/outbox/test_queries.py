@@ -63,15 +63,16 @@ def _ledger(container) -> None:
 
 
 def test_bucket_use_counts_recent_sends_in_flight_and_with_planned_the_queue(container) -> None:
+    """Every message on a channel counts, with or without other allowances (the email has none)."""
     _ledger(container)
     since = NOW - timedelta(days=1)
     with container.uow() as uow:
-        gone = sorted(t for _, t in queries.bucket_use(uow.session, since, planned=False))
-        planned = sorted(t for _, t in queries.bucket_use(uow.session, since, planned=True))
+        gone = sorted((t.replace(tzinfo=None), ch, b) for ch, b, t in queries.bucket_use(uow.session, since, False))
+        planned = sorted(t for _, _, t in queries.bucket_use(uow.session, since, planned=True))
     hour = timedelta(hours=1)
-    assert [t.replace(tzinfo=None) for t in gone] == [(NOW - 2 * hour).replace(tzinfo=None),
-                                                      (NOW - hour).replace(tzinfo=None)]
-    assert len(planned) == 3 and max(planned).replace(tzinfo=None) == (NOW + hour).replace(tzinfo=None)
+    naive = NOW.replace(tzinfo=None)
+    assert gone == [(naive - 2 * hour, "sms", "s1"), (naive - hour, "email", None), (naive - hour, "sms", "s1")]
+    assert len(planned) == 4 and max(planned).replace(tzinfo=None) == (NOW + hour).replace(tzinfo=None)
 
 
 def test_failure_rates_count_what_settled_since_the_moment_per_channel(container) -> None:
