@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -17,7 +16,7 @@ from herald import bootstrap
 from herald.analytics import cli as reports_cli
 from herald.autotag import cli as autotag_cli
 from herald.campaigns import cli as campaigns_cli
-from herald.cli import people, playground, preview
+from herald.cli import people, playground, preview, usage
 from herald.config import load_settings, render_config
 from herald.console import AppContext, JsonFlag, app_context, emit, err, out
 from herald.contacts import cli as contacts_cli
@@ -164,21 +163,22 @@ def serve(ctx: typer.Context, host: str = "127.0.0.1", port: int = 8000) -> None
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry: one-line reasons and exit codes instead of tracebacks."""
     try:
-        code = app(args=argv, standalone_mode=False)
+        code = app(args=argv, prog_name="herald", standalone_mode=False)
     except HeraldError as exc:
         # Written raw: a reason must stay on one line whatever the terminal width.
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        err.print("aborted")
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+    except usage.ABORTS:
+        line, code = usage.abort_line()
+        sys.stderr.write(line + "\n")
+        sys.exit(code)
+    except usage.CLICK_ERRORS as exc:
+        sys.stderr.write(usage.usage_line(exc) + "\n")
+        sys.exit(2 if isinstance(exc, usage.USAGE_ERRORS) else exc.exit_code)
     except OperationalError as exc:
         sys.stderr.write(f"error: database: {str(exc.orig).strip().splitlines()[0]}\n")
         sys.exit(6)
-    except click.exceptions.Exit as exc:
+    except usage.EXITS as exc:
         sys.exit(exc.exit_code)
     except OSError as exc:
         # A file a command was pointed at: say which and why, never a traceback.
