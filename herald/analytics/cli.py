@@ -30,6 +30,10 @@ def print_report(r: dict) -> None:
               f"skipped {p['skipped']}")
     out.print(f"  sent {r['sent']}; waiting {r['deferred']['count']}; "
               + ", ".join(f"{k} {v}" for k, v in r["status"].items() if v and k not in ("sent",)))
+    lease = r["waiting_on_lease"]
+    if lease["count"]:
+        out.print(f"  {lease['count']} claimed by a worker until {lease['until']} (a worker that was killed holds "
+                  f"them until then; they are retried after)")
     for d in r["deferred"]["next"][:5]:
         out.print(f"    {d['count']:>6} deferred until {d['until']}")
     for title, key in (("skipped", "skipped_by_reason"), ("failed", "failed_by_reason")):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from herald.campaigns.models import Campaign
+from herald.outbox import queries as outbox_queries
 from herald.outbox.models import Message
 from herald.types import MessageStatus as S
 
@@ -21,6 +22,7 @@ def campaign_report(session: Session, campaign: Campaign, now: datetime, top: in
     waiting = (select(Message.due_at, func.count()).where(mine, Message.status == S.QUEUED, Message.due_at > now)
                .group_by(Message.due_at).order_by(Message.due_at))
     deferred = [{"until": at.isoformat(), "count": n} for at, n in session.execute(waiting)]
+    held, until = outbox_queries.leased(session, now, campaign.id)
     return {
         "campaign": {"id": campaign.id, "name": campaign.name, "channel": campaign.channel,
                      "segment": campaign.segment, "status": campaign.status},
@@ -30,6 +32,7 @@ def campaign_report(session: Session, campaign: Campaign, now: datetime, top: in
         "status": {s.value: statuses.get(s.value, 0) for s in S},
         "sent": statuses.get(S.SENT, 0),
         "deferred": {"count": sum(d["count"] for d in deferred), "next": deferred[:top]},
+        "waiting_on_lease": {"count": held, "until": until.isoformat() if until else None},
         "skipped_by_reason": _by_reason(session, mine, S.SKIPPED),
         "failed_by_reason": _by_reason(session, mine, S.FAILED),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -130,13 +131,29 @@ def worker(ctx: typer.Context,
     container = app_context(ctx).container
     w = container.worker(batch_size)
     if not until_idle:
-        err.print("Worker running; Ctrl-C to stop.")
+        err.print("Worker running; Ctrl-C or SIGTERM to stop.")
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop is a Ctrl-C
     try:
         stats = asyncio.run(w.run(until_idle=until_idle))
     except KeyboardInterrupt:
         stats = w.stats
-    emit(ctx, json_out, stats.as_dict(), f"Worker: {stats.sent} sent, {stats.skipped} skipped at send time, "
-         f"{stats.deferred} deferred again, {stats.retried} to retry, {stats.failed} failed.")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    emit(ctx, json_out, stats.as_dict(), lambda: _print_worker(stats))
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _print_worker(stats) -> None:
+    out.print(f"Worker: {stats.sent} sent, {stats.skipped} skipped at send time, {stats.deferred} deferred again, "
+              f"{stats.retried} to retry, {stats.failed} failed.")
+    if stats.handed_back:
+        out.print(f"Stopped: {stats.handed_back} claimed messages were handed back to the queue unsent.")
+    if stats.waiting_on_lease:
+        out.print(f"{stats.waiting_on_lease} messages are held by another worker (or one that was killed) until "
+                  f"{stats.lease_until:%Y-%m-%d %H:%M:%S} UTC; they are retried when the lease runs out.")
 
 
 @app.command()

@@ -39,6 +39,9 @@ class WorkerStats:
     reconciled: int = 0
     held: int = 0
     invalidated: int = 0  # addresses suppressed as invalid after repeated permanent failures
+    handed_back: int = 0  # claimed but not sent when the worker was stopped: queued again at once
+    waiting_on_lease: int = 0  # when idle: messages another worker (or a stopped one) still holds
+    lease_until: datetime | None = None  # when the last of those leases runs out
     by_channel: dict[str, int] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)  # what the scheduler did: runs started, rollouts judged
 
@@ -66,21 +69,44 @@ class Worker:
         self.scores_every = scores_every  # how often RFM and lifecycle are recomputed; None: never
         self.clusters = clusters  # how many customer clusters to redraw after each recompute; 0: none
         self.stats = WorkerStats()
+        self._holding: list[tuple[int, str]] = []  # (id, lease token) claimed and not yet recorded
 
     async def run(
         self, until_idle: bool = True, poll_seconds: float = 1.0, on_batch: Callable[[WorkerStats], None] | None = None
     ) -> WorkerStats:
-        """Drain due messages; with `until_idle`, return when nothing is due."""
-        self._reconcile()
-        while True:
-            handled = await self.run_once()
-            if on_batch and handled:
-                on_batch(self.stats)
-            if not handled:
-                if until_idle:
-                    return self.stats
-                await asyncio.sleep(poll_seconds)
-                self._reconcile()
+        """Drain due messages; with `until_idle`, return when nothing is due. Stopped (Ctrl-C, SIGTERM,
+        a cancelled task), it hands back what it claimed and had not sent before it goes."""
+        try:
+            self._reconcile()
+            while True:
+                handled = await self.run_once()
+                if on_batch and handled:
+                    on_batch(self.stats)
+                if not handled:
+                    if until_idle:
+                        self._note_leases()
+                        return self.stats
+                    await asyncio.sleep(poll_seconds)
+                    self._reconcile()
+        except BaseException:
+            self.hand_back()
+            raise
+
+    def hand_back(self) -> int:
+        """Queue again at once what this worker claimed and has not sent."""
+        if not self._holding:
+            return 0
+        with self.uow() as uow:
+            count = outbox.hand_back(uow, self._holding, self.clock.now())
+        self._holding = []
+        self.stats.handed_back += count
+        log.info("handed back %d claimed messages", count)
+        return count
+
+    def _note_leases(self) -> None:
+        with self.uow() as uow:
+            self.stats.waiting_on_lease, self.stats.lease_until = outbox_queries.leased(uow.session,
+                                                                                         self.clock.now())
 
     def _reconcile(self) -> None:
         safe = {name for name, p in self.providers.items() if p.deduplicates}
@@ -114,6 +140,7 @@ class Worker:
             claimed = outbox.claim_batch(uow, self.batch_size, self.clock.now(), self.lease)
         if not claimed:
             return 0
+        self._holding = [(c.id, c.token) for c in claimed]
         counts = BatchCounts()
         with self.uow() as uow:
             ready = prepare(uow, claimed, self.clock.now(), self.channel_providers, counts)
@@ -124,6 +151,7 @@ class Worker:
         self.stats.failed += counts.failed
         self.stats.held += counts.held
         await self._send(ready)
+        self._holding = []
         return len(claimed)
 
     async def _send(self, ready: list[Prepared]) -> None:

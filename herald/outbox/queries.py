@@ -100,6 +100,16 @@ def addresses_taken(session: Session, campaign_id: int, run: int, addresses: Seq
     return dict(session.execute(stmt).all())
 
 
+def leased(session: Session, now: datetime, campaign_id: int | None = None) -> tuple[int, datetime | None]:
+    """Messages claimed or in flight under a lease that has not run out (held by a running worker, or by one
+    that stopped without handing them back), and when the last of those leases ends."""
+    where = [Message.status.in_((S.CLAIMED, S.INFLIGHT)), Message.lease_until >= now]
+    if campaign_id is not None:
+        where.append(Message.campaign_id == campaign_id)
+    count, until = session.execute(select(func.count(), func.max(Message.lease_until)).where(*where)).one()
+    return count or 0, until
+
+
 def keys_taken(session: Session, keys: Sequence[str]) -> set[str]:
     """The idempotency keys among these that a message holds already (through their unique index)."""
     if not keys:

@@ -113,6 +113,20 @@ def mark_stopped(uow: UnitOfWork, message_id: int, token: str, cancelled: bool, 
     return uow.session.execute(stmt).rowcount == 1
 
 
+def hand_back(uow: UnitOfWork, claims: Iterable[tuple[int, str]], now: datetime) -> int:
+    """Messages a stopping worker claimed and never handed to a provider go back to the queue at once,
+    instead of waiting out the lease; those it marked in flight stay, for reconciliation."""
+    claims = list(claims)
+    if not claims:
+        return 0
+    ids, tokens = zip(*claims, strict=True)
+    stmt = (update(Message).where(Message.id.in_(ids), Message.lease_token.in_(set(tokens)),
+                                  Message.status == S.CLAIMED)
+            .values(status=S.QUEUED, lease_token=None, lease_until=None, updated_at=now)
+            .execution_options(synchronize_session=False))
+    return uow.session.execute(stmt).rowcount
+
+
 def claim_batch(uow: UnitOfWork, limit: int, now: datetime, lease: timedelta) -> list[Claimed]:
     """Claim up to `limit` due rows (and rows whose claim expired before they were sent)."""
     token = str(uuid.uuid4())

@@ -191,3 +191,41 @@ def test_marking_invalid_can_be_turned_off(container, tmp_path) -> None:
     asyncio.run(worker.run(until_idle=True))
     with container.uow() as uow:
         assert not uow.session.scalars(select(Suppression)).all()
+
+
+def test_a_stopped_worker_hands_back_what_it_claimed(container, tmp_path, monkeypatch) -> None:
+    from herald.dispatch import worker as worker_module
+
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C while the batch is being prepared
+
+    monkeypatch.setattr(worker_module, "prepare", interrupted)
+    stopped = container.worker()
+    try:
+        asyncio.run(stopped.run(until_idle=True))
+    except KeyboardInterrupt:
+        pass
+    assert stopped.stats.handed_back == 2
+    with container.uow() as uow:
+        rows = uow.session.execute(select(Message.status, Message.lease_token).where(Message.status != "skipped"))
+        assert {tuple(r) for r in rows} == {("queued", None)}
+    monkeypatch.undo()
+    assert run(container).sent == 2  # the next worker sends them at once, not after the lease
+
+
+def test_an_idle_worker_says_what_waits_on_another_workers_lease(container, tmp_path) -> None:
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+    with container.uow() as uow:  # a worker that was killed after claiming
+        claimed = outbox.claim_batch(uow, 10, NOW, timedelta(seconds=120))
+    stats = run(container)
+    assert (stats.sent, stats.waiting_on_lease, stats.lease_until) == (0, len(claimed), NOW + timedelta(seconds=120))
+    with container.uow() as uow:
+        from herald.analytics.queries import campaign_report
+        from herald.campaigns.service import get_campaign
+
+        report = campaign_report(uow.session, get_campaign(uow, cid), NOW)
+    assert report["waiting_on_lease"]["count"] == 2
