@@ -4,7 +4,7 @@ the CLI and the worker alike. Nothing here runs at import time."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -91,14 +91,17 @@ class Container:
         return checked_presets(names)
 
     def prices(self) -> pricing.PriceTable:
-        """The price table: the `price_table` setting's file, else the bundled example."""
+        """The price table (the `price_table` setting's file, else the bundled example), with the provider
+        each channel goes through, so that provider-specific rates apply."""
         if self.settings.price_table:
             path = Path(self.settings.price_table)
             if not path.is_file():
                 raise Invalid("file not found", where=f"setting price_table {path}")
-            return pricing.parse(path.read_text(encoding="utf-8"), where=str(path))
-        bundled = resources.files("herald.content") / "prices" / "example.toml"
-        return pricing.parse(bundled.read_text(encoding="utf-8"), where="bundled example price table")
+            table = pricing.parse(path.read_text(encoding="utf-8"), where=str(path))
+        else:
+            bundled = resources.files("herald.content") / "prices" / "example.toml"
+            table = pricing.parse(bundled.read_text(encoding="utf-8"), where="bundled example price table")
+        return replace(table, routes=dict(self.settings.providers))
 
     @property
     def after_events(self) -> AfterRecording:

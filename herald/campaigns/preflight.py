@@ -10,7 +10,7 @@ from typing import Any
 
 from herald.campaigns import deadends, planner, runs
 from herald.campaigns.models import Campaign
-from herald.campaigns.preview import Request, preview
+from herald.campaigns.preview import Request, month_used, preview
 from herald.campaigns.service import check_feasible, get_campaign
 from herald.content import pricing
 from herald.content import service as content
@@ -69,8 +69,9 @@ def preflight(uow: UnitOfWork, ref: str | int, now: datetime, profile: Profile,
     if dead_end:
         report["blocking"].append(dead_end)
     report.update(_decisions(stats))
-    report["cost"] = _cost(stats, report["templates"], prices)
+    report["cost"] = _cost(stats, report["templates"], prices, month_used(uow, prices, now))
     return report
+
 
 
 def _decisions(stats: planner.PlanStats) -> dict[str, Any]:
@@ -102,17 +103,22 @@ def _templates(uow: UnitOfWork, campaign: Campaign, profile: Profile, prices: pr
         except Invalid:  # an empty segment is reported with the decisions
             shown = {"samples": [], "findings": {}}
         sample = next(iter(shown["samples"]), {})
-        found[template.name] = {"channel": template.channel, "sms": sample.get("sms"),
+        found[template.name] = {"channel": template.channel, "category": template.category,
+                                "sms": sample.get("sms"),
                                 "sample": sample.get("body"), "findings": shown["findings"]}
     return found
 
 
-def _cost(stats: planner.PlanStats, templates: dict[str, Any], prices: pricing.PriceTable) -> dict[str, Any]:
-    """Messages per channel and region, times the units one message takes (SMS segments of the sample)."""
+def _cost(stats: planner.PlanStats, templates: dict[str, Any], prices: pricing.PriceTable,
+          used: dict[pricing.Rate, int]) -> dict[str, Any]:
+    """Messages per channel and region, times the units one message takes (SMS segments of the sample),
+    priced at the channel's provider rates (WhatsApp's by its template's category) from this month's volume."""
     units = {t["channel"]: (t["sms"] or {}).get("segments", 1) for t in templates.values()}
+    categories = {t["channel"]: t.get("category") or "*" for t in templates.values()}
     result = {}
     for channel in sorted({ch for ch, _ in stats.by_channel_region}):
         groups = sorted(((region, n, units.get(channel, 1)) for (ch, region), n in stats.by_channel_region.items()
                          if ch == channel), key=lambda g: str(g[0]))
-        result[channel] = pricing.estimate(prices, channel, groups).as_dict()
+        result[channel] = pricing.estimate(prices, channel, groups, category=categories.get(channel, "*"),
+                                           used=used).as_dict()
     return result

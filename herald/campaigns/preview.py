@@ -6,7 +6,7 @@ Read-only: coupons show a placeholder instead of taking a code from the pool, an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from herald.content.lint import Profile, lint_content
 from herald.content.models import Template, TemplateVersion
 from herald.db import UnitOfWork
 from herald.errors import Invalid, NotFound
+from herald.outbox import queries as outbox_queries
 from herald.segments import queries as segments
 from herald.tags.queries import names_by_contact
 
@@ -55,6 +56,12 @@ def preview(uow: UnitOfWork, request: Request, profile: Profile, prices: pricing
     if request.segment:
         result["audience"] = _audience_cost(uow, template, request.segment, samples, prices, now)
     return result
+
+
+def month_used(uow: UnitOfWork, prices: pricing.PriceTable, now: datetime) -> dict[pricing.Rate, int]:
+    """Units each rate has billed this calendar month (UTC): where its tiers and rebates stand."""
+    start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return pricing.used_by_rate(prices, outbox_queries.units_sent(uow.session, start))
 
 
 def _candidates(uow: UnitOfWork, template: Template, request: Request) -> dict[tuple[str, str], TemplateVersion]:
@@ -107,5 +114,5 @@ def _audience_cost(uow: UnitOfWork, template: Template, segment: str, samples: l
     units = max((s["sms"]["segments"] for s in samples if "sms" in s), default=1)
     category = (template.category or "*") if template.channel == "whatsapp" else "*"
     groups = sorted(((region, n, units) for region, n in rows), key=lambda g: str(g[0]))
-    est = pricing.estimate(prices, template.channel, groups, category=category)
+    est = pricing.estimate(prices, template.channel, groups, category=category, used=month_used(uow, prices, now))
     return {"recipients": sum(n for _, n, _ in groups), "units_per_message": units, **est.as_dict()}

@@ -16,6 +16,7 @@ from herald.campaigns.models import Campaign
 from herald.campaigns.planner import idempotency_key, intent_for
 from herald.contacts.models import Contact
 from herald.content import service as content
+from herald.content import sms
 from herald.content.compose import Composed, compose, coupon_pools
 from herald.content.models import Template, TemplateVersion
 from herald.content.render import RenderError
@@ -132,8 +133,9 @@ def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipien
         return None
     provider = providers[channel.value]
     address = recipient.addresses[channel]
+    units = sms.analyze(composed.body).segments if channel is Channel.SMS else 1
     if not outbox.mark_inflight(uow, item.id, item.token, channel.value, address, provider, now, trail,
-                                ",".join(decision.buckets) or None):
+                                ",".join(decision.buckets) or None, units):
         counts.lost += 1
         return None
     counts.sending += 1

@@ -53,6 +53,7 @@ class Message(Base):
     run: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # a recurring campaign's run
     buckets: Mapped[str | None] = mapped_column(String(64))  # shared allowances it uses, comma-joined
     held: Mapped[str | None] = mapped_column(String(16))  # why a held row waits: paused | rollout
+    units: Mapped[int | None] = mapped_column(Integer)  # what it is billed in: SMS segments, else 1 message
 
 
     @property

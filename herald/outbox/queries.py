@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from herald.contacts.models import Consent, Suppression
+from herald.contacts.models import Consent, Contact, Suppression
+from herald.content.models import Template
 from herald.outbox.models import Message
 from herald.types import MessageStatus as S
 
@@ -108,6 +109,17 @@ def leased(session: Session, now: datetime, campaign_id: int | None = None) -> t
         where.append(Message.campaign_id == campaign_id)
     count, until = session.execute(select(func.count(), func.max(Message.lease_until)).where(*where)).one()
     return count or 0, until
+
+
+def units_sent(session: Session, since: datetime) -> list[tuple[str, str | None, str | None, str | None, int]]:
+    """(channel, region, provider, category, units) of what went out since `since` — the volume a price
+    table's tiers and rebates count from. Messages from before units were recorded count one each."""
+    units = func.sum(func.coalesce(Message.units, 1))
+    stmt = (select(Message.channel, Contact.region, Message.provider, Template.category, units)
+            .join(Contact, Contact.id == Message.contact_id).outerjoin(Template, Template.id == Message.template_id)
+            .where(Message.sent_at >= since, Message.channel.is_not(None))
+            .group_by(Message.channel, Contact.region, Message.provider, Template.category))
+    return [(ch, region, provider, category, int(n)) for ch, region, provider, category, n in session.execute(stmt)]
 
 
 def keys_taken(session: Session, keys: Sequence[str]) -> set[str]:

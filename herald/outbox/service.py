@@ -181,9 +181,10 @@ def mark_inflight(
     now: datetime,
     trail: list | None = None,
     buckets: str | None = None,
+    units: int = 1,
 ) -> bool:
-    """Record that the provider is about to be called, with the send-time trail and the allowances it
-    uses; False when the lease was lost."""
+    """Record that the provider is about to be called, with the send-time trail, the allowances it uses and
+    the units it is billed in (SMS segments); False when the lease was lost."""
     values = dict(
         status=S.INFLIGHT,
         channel=channel,
@@ -192,6 +193,7 @@ def mark_inflight(
         attempts=Message.attempts + 1,
         updated_at=now,
         buckets=buckets,
+        units=units,
     )
     if trail is not None:
         values["send_trail"] = trail

@@ -142,6 +142,26 @@ def test_a_sender_cap_counts_what_campaigns_without_the_rule_sent(container, tmp
     assert sent_today >= 1 and due and min(due).date() > NOW.date()  # today's room was used by the other one
 
 
+def test_preflight_prices_whatsapp_at_its_templates_category(container, tmp_path) -> None:
+    from herald.contacts import service as contact_service
+    from herald.types import ConsentStatus, Purpose
+
+    setup(container, tmp_path)
+    sita = contact_id(container, SITA)
+    with container.uow() as uow:
+        version = publish(uow, "sale_wa", Channel.WHATSAPP, {"category": "MARKETING", "body": "Sale today, {{1}}!",
+                                                             "params": {"1": "first_name"}})
+        version.meta_status = "APPROVED"
+        contact_service.set_consent(uow, sita, Channel.WHATSAPP, Purpose.MARKETING,
+                                    ConsentStatus.GRANTED, "form", "signup form", NOW)
+    cid = create(container, template="sale_wa", overrides={"quiet_hours": {"enabled": False}})
+    with container.uow() as uow:
+        report = preflight(uow, cid, NOW, container.lint_profile(uow), container.prices())
+    cost = report["cost"]["whatsapp"]
+    assert report["by_channel"] == {"whatsapp": 1}
+    assert (cost["total"], cost["unpriced_regions"]) == ("0.0250", [])  # the example's MARKETING rate
+
+
 def test_preflight_reports_everything_and_writes_nothing(container, tmp_path) -> None:
     cid = setup(container, tmp_path)
     with container.uow() as uow:

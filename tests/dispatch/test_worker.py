@@ -229,3 +229,17 @@ def test_an_idle_worker_says_what_waits_on_another_workers_lease(container, tmp_
 
         report = campaign_report(uow.session, get_campaign(uow, cid), NOW)
     assert report["waiting_on_lease"]["count"] == 2
+
+
+def test_sent_messages_record_their_billed_units_for_the_months_volume(container, tmp_path) -> None:
+    from herald.outbox import queries
+
+    long_text = "Hi {{ first_name | default('there') }}! " + "Winter sale, every coat half price. " * 5 + "STOP to end"
+    cid = setup(container, tmp_path, template=long_text)
+    plan(container, cid)
+    run(container)
+    with container.uow() as uow:
+        units = set(uow.session.scalars(select(Message.units).where(Message.status == "sent")))
+        volume = queries.units_sent(uow.session, NOW - timedelta(days=1))
+    assert units == {2}  # two GSM-7 segments each
+    assert sorted(volume) == [("sms", "NA", "file", None, 2), ("sms", "NP", "file", None, 2)]
