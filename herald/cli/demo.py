@@ -126,7 +126,7 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
     say(f"[bold]5. Preflight[/] audience {checked['audience']}; "
         + ", ".join(f"{k} {v}" for k, v in checked["by_variant"].items())
         + f"; busiest hour {peak[0]} UTC ({peak[1]}); cost {cost.get('total', '?')} {cost.get('currency', '')}; "
-        + (f"blocked: {checked['blocking']}" if checked["blocking"] else "nothing blocks it"))
+        + ("blocked: " + "; ".join(checked["blocking"]) if checked["blocking"] else "nothing blocks it"))
 
     with container.uow() as uow:
         stats = campaigns.plan_campaign(uow, cid, container.clock.now())
@@ -149,7 +149,7 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
         result["report"] = report_data
         say(
             f"[bold]8. Report[/] sent {report_data['sent']}, waiting {report_data['deferred']['count']}, "
-            f"skipped {report_data['skipped_by_reason']}"
+            "skipped " + ", ".join(f"{n} {reason}" for reason, n in report_data["skipped_by_reason"].items())
         )
         result["explain"] = _explanations(uow, cid, container.clock.now(), say)
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from herald.console import JsonFlag, app_context, emit, err, out, parse_pairs, progress, table
 from herald.contacts import export, importer, lists, service, verify
 from herald.contacts.export import safe_cell
-from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
+from herald.contacts.models import Consent, Contact
 from herald.contacts.normalize import Phone, normalize_phone
 from herald.errors import Invalid
 from herald.types import Channel, ConsentStatus, Purpose, parse_enum, parse_utc
@@ -187,41 +187,36 @@ def list_(
 
 
 @app.command()
-def show(ctx: typer.Context, contact_id: int, json_out: JsonFlag = False) -> None:
-    """Show one contact with its consent history and suppressions."""
-    with app_context(ctx).container.uow() as uow:
-        contact = service.get_contact(uow, contact_id)
-        data = export.contact_out(contact)
-        events = uow.session.scalars(
-            select(ConsentEvent).where(ConsentEvent.contact_id == contact_id).order_by(ConsentEvent.id)
-        )
-        data["consent_history"] = [
-            {
-                "channel": e.channel,
-                "purpose": e.purpose,
-                "status": e.status,
-                "source": e.source,
-                "evidence": e.evidence,
-                "at": e.recorded_at,
-            }
-            for e in events
-        ]
-        addresses = [a for a in (contact.phone, contact.email) if a]
-        supp = uow.session.scalars(select(Suppression).where(Suppression.address.in_(addresses)))
-        data["suppressions"] = [{"channel": s.channel, "address": s.address, "reason": s.reason} for s in supp]
+def show(ctx: typer.Context,
+         contact: Annotated[str, typer.Argument(help="An id, an e-mail or a phone number in any format.")],
+         default_region: Annotated[str | None, typer.Option(help="Read a phone without its country code "
+                                                                 "in this country.")] = None,
+         json_out: JsonFlag = False) -> None:
+    """Show one contact: its details and attributes, consent with its proof and history, suppressions."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        found = service.find_contact(uow, contact, default_region or container.settings.default_region)
+        person = export.person(uow, found.id)
+        data = {**export.contact_out(found), **{k: v for k, v in person.items() if k != "contact"}}
     emit(ctx, json_out, data, lambda: _print_contact(data))
 
 
 def _print_contact(data: dict) -> None:
-    for key in ("id", "name", "phone", "email", "region", "timezone", "phone_timezones", "carrier", "line_type"):
-        out.print(f"{key:>16}: {data[key] if data[key] not in (None, []) else '-'}")
-    for e in data["consent_history"]:
-        out.print(
-            f"  consent {e['channel']}/{e['purpose']}: {e['status']} at {e['at']:%Y-%m-%d %H:%M} via {e['source']}"
-            + (f" ({e['evidence']})" if e["evidence"] else "")
-        )
+    for key in ("id", "name", "phone", "email", "external_id", "region", "timezone", "phone_timezones", "carrier",
+                "line_type"):
+        value = data[key]
+        out.print(f"{key:>16}: {', '.join(value) if isinstance(value, list) else value or '-'}", markup=False)
+    for key, value in sorted(data["attributes"].items()):
+        out.print(f"{'attr.' + key:>16}: {value}", markup=False)
+    if data["consents"]:
+        _print_consents(data)
+    else:
+        out.print("No consent on record.")
     for s in data["suppressions"]:
-        out.print(f"  suppressed on {s['channel']}: {s['reason']}")
+        until = f" until {s['until']:%Y-%m-%d}" if s["until"] else ""
+        out.print(f"Suppressed on {s['channel']} ({s['address']}): {s['reason']}{until}", markup=False)
+    for a in data["allow_list"]:
+        out.print(f"On the allow-list for {a['channel']} ({a['address']})", markup=False)
 
 
 @app.command()
@@ -382,6 +377,14 @@ def stats(ctx: typer.Context, json_out: JsonFlag = False) -> None:
                 ).all()
             ),
         }
-    emit(ctx, json_out, data, lambda: out.print(data))
+    emit(ctx, json_out, data, lambda: _print_stats(data))
     if not data["contacts"]:
         err.print("No contacts yet: herald contacts import FILE.csv")
+
+
+def _print_stats(data: dict) -> None:
+    out.print(f"{data['contacts']} contacts")
+    for title, key in (("By region", "by_region"), ("By line type", "by_line_type"),
+                       ("Consent granted", "consent_granted")):
+        counts = ", ".join(f"{k or 'unknown'} {v}" for k, v in data[key].items())
+        out.print(f"{title}: {counts or 'none'}", markup=False)

@@ -174,11 +174,19 @@ def show(ctx: typer.Context, name: str, json_out: JsonFlag = False) -> None:
     with app_context(ctx).container.uow() as uow:
         template = service.get_template(uow, name)
         data = [_version_data(template, v) for v in service.versions(uow, template)]
-    emit(ctx, json_out, data, lambda: table(name, ["locale", "variant", "version", "status", "author", "reviewer",
-                                                   "meta", "note"],
-                                            [[d["locale"], d["variant"], d["version"], d["status"], d["author"],
-                                              d["reviewer"] or "", d["meta_status"] or "", d["note"] or ""]
-                                             for d in data]))
+    emit(ctx, json_out, data, lambda: _print_versions(name, data))
+
+
+def _print_versions(name: str, data: list[dict[str, Any]]) -> None:
+    """The review table, then the words of every version: what a reviewer reads before approving."""
+    table(name, ["locale", "variant", "version", "status", "author", "reviewer", "meta", "note"],
+          [[d["locale"], d["variant"], d["version"], d["status"], d["author"], d["reviewer"] or "",
+            d["meta_status"] or "", d["note"] or ""] for d in data])
+    for d in data:
+        out.print(f"\n{d['locale']}/{d['variant']} v{d['version']} ({d['status']}):", markup=False)
+        for key, value in d["content"].items():
+            text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+            out.print(f"  {key}: {text}", markup=False)
 
 
 @app.command()

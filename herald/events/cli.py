@@ -35,6 +35,18 @@ def import_(
     if report:
         write_problems(report, [{"row": p["row"], "field": "", "value": "", "reason": p["reason"]}
                                 for p in result.problems])
-    emit(ctx, json_out, result.as_dict(), lambda: out.print(
-        f"{result.rows} events read from {result.source}: {result.stored} recorded, {result.duplicate} already "
-        f"recorded, {result.invalid} refused" + (f" (see {report})" if report and result.invalid else "") + "."))
+    emit(ctx, json_out, result.as_dict(), lambda: _print_result(result, report))
+
+
+SHOWN = 10  # refusals listed on screen; --report writes them all
+
+
+def _print_result(result: ingest.EventsReport, report: Path | None) -> None:
+    out.print(f"{result.rows} events read from {result.source}: {result.stored} recorded, {result.duplicate} already "
+              f"recorded, {result.invalid} refused" + (f" (see {report})" if report and result.invalid else "") + ".",
+              markup=False)
+    refused = [p for p in result.problems if "recorded already" not in p["reason"]]
+    for p in refused[:SHOWN]:
+        out.print(f"  row {p['row']}: {p['reason']}", markup=False)
+    if len(refused) > SHOWN and not report:
+        out.print(f"  … and {len(refused) - SHOWN} more: pass --report FILE to write them all", markup=False)

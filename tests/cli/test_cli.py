@@ -325,3 +325,40 @@ def test_scores_from_the_command_line(capsys, db_url, tmp_path) -> None:
     assert as_json(capsys, *db, "--json", "reports", "audience")["lifecycle"]["new"] == 6
     assert "RFM" in herald(capsys, *db, "reports", "audience")
     herald(capsys, *db, "scores", "compute", "--active-days", "200", "--churn-days", "100", code=2)
+
+
+def test_a_contact_is_shown_whole_and_found_by_phone_or_email(capsys, db_url, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.csv").write_text("name,phone,email,city,consent_sms,consent_evidence\n"
+                                    "Sita,+9779841234567,sita@example.com,Pokhara,yes,paper form 12\n",
+                                    encoding="utf-8")
+    db = ["--db", db_url]
+    herald(capsys, *db, "contacts", "import", "c.csv", "--unknown", "attribute")
+    herald(capsys, *db, "contacts", "suppress", "+9779841234567", "--channel", "sms", "--reason", "opt-out")
+    shown = herald(capsys, *db, "contacts", "show", "+977 984-1234567")
+    assert "attr.city: Pokhara" in shown and "sms/marketing: granted" in shown
+    assert "proof: paper form 12; from c.csv row 2" in shown and "Suppressed on sms (+9779841234567): opt-out" in shown
+    assert herald(capsys, *db, "contacts", "show", "SITA@example.com") == shown
+    assert as_json(capsys, *db, "--json", "contacts", "show", "9841234567", "--default-region", "NP")["id"] == 1
+    herald(capsys, *db, "contacts", "show", "nobody@example.com", code=3)
+    assert herald.last_err == "error: no contact has email nobody@example.com\n"
+    stats = herald(capsys, *db, "contacts", "stats")
+    assert "1 contacts" in stats and "By region: NP 1" in stats and "{" not in stats
+
+
+def test_templates_show_the_words_a_reviewer_approves(capsys, db_url) -> None:
+    db = ["--db", db_url]
+    herald(capsys, *db, "db", "upgrade")
+    herald(capsys, *db, "templates", "create", "promo", "--channel", "sms", "--by", "maya",
+           "--body", "Herald Shop: 20% off today. Reply STOP to opt out.")
+    assert "body: Herald Shop: 20% off today. Reply STOP to opt out." in herald(capsys, *db, "templates", "show",
+                                                                                 "promo")
+
+
+def test_events_import_says_why_it_refused_rows(capsys, db_url, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "e.jsonl").write_text('{"type": "purchase", "phone": "+9779800000000", "at": "2026-03-01"}\n'
+                                      '{"type": "Bad Type", "contact_id": 1, "at": "2026-03-01"}\n', encoding="utf-8")
+    herald(capsys, "--db", db_url, "db", "upgrade")
+    shown = herald(capsys, "--db", db_url, "events", "import", "e.jsonl")
+    assert "row 1: no contact with phone +9779800000000" in shown and "row 2: type 'Bad Type'" in shown

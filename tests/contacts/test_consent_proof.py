@@ -111,3 +111,15 @@ def test_the_api_records_its_provenance_and_no_proof_of_its_own(container) -> No
         items.upsert(uow, [{"phone": SITA, "consents": {"sms": "granted"}}], NOW, erasure_key="k")
     (event,) = events(container)
     assert (event.evidence, event.provenance) == (None, "api row 1") and proven(container) == {"sms": False}
+
+
+def test_a_consent_changed_by_a_reimport_or_the_api_is_an_update(container, write_csv) -> None:
+    first = load(container, write_csv, f"phone,consent_sms\n{SITA},yes\n")
+    again = load(container, write_csv, f"phone,consent_sms\n{SITA},yes\n", "same.csv")
+    revoked = load(container, write_csv, f"phone,consent_sms\n{SITA},no\n", "stop.csv")
+    assert [r.counts["imported"] for r in (first, again, revoked)] == [1, 0, 0]
+    assert (again.counts["unchanged"], revoked.counts["updated"]) == (1, 1)
+    with container.uow() as uow:
+        (result,) = items.upsert(uow, [{"phone": SITA, "consents": {"sms": "granted"}}], NOW, erasure_key="k")
+        (same,) = items.upsert(uow, [{"phone": SITA, "consents": {"sms": "granted"}}], NOW, erasure_key="k")
+    assert (result["status"], same["status"]) == ("updated", "unchanged")

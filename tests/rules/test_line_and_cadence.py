@@ -17,12 +17,13 @@ NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
     ("line", "channel", "overrides", "verdict", "words"),
     [
         ("mobile", SMS, {}, Verdict.PASS, "a mobile line"),
-        ("fixed_line", SMS, {}, Verdict.SKIP, "fixed line line, which cannot take sms"),
+        ("fixed_line", SMS, {}, Verdict.SKIP, "the number is a fixed line, which cannot take sms"),
         ("fixed_line", WA, {}, Verdict.SKIP, "cannot take whatsapp"),
         ("fixed_line_or_mobile", SMS, {}, Verdict.PASS, "fixed line or mobile"),  # US numbers
-        ("premium_rate", SMS, {}, Verdict.SKIP, "premium rate"),
-        ("voip", SMS, {}, Verdict.PASS, "voip"),
-        ("voip", SMS, {"blocked": {"sms": ["voip"]}}, Verdict.SKIP, "voip"),
+        ("premium_rate", SMS, {}, Verdict.SKIP, "a premium-rate number, which"),
+        ("voip", SMS, {}, Verdict.PASS, "is a VoIP number"),
+        ("voip", SMS, {"blocked": {"sms": ["voip"]}}, Verdict.SKIP, "VoIP"),
+        ("satellite", SMS, {}, Verdict.PASS, "is a satellite number"),  # a type the library may add later
         ("fixed_line", EMAIL, {}, Verdict.PASS, "phone channels only"),
         (None, SMS, {}, Verdict.PASS, "unknown"),
         ("unknown", SMS, {"unknown": "skip"}, Verdict.SKIP, "unknown"),

@@ -11,6 +11,7 @@ from herald.contacts.service.common import (
     MERGE_POLICIES,
     ContactInput,
     UpsertOutcome,
+    find_contact,
     get_contact,
 )
 from herald.contacts.service.consents import (
@@ -39,7 +40,7 @@ from herald.contacts.service.upsert import upsert_contacts
 __all__ = [
     "CONSENT_COLUMNS", "CONTACT_COLUMNS", "ERASED", "EVENT_COLUMNS", "FILLABLE", "KEYS", "MERGE_POLICIES",
     "PHONE_COLUMNS", "ConsentChange", "ContactInput", "UpsertOutcome", "addresses_of", "allow", "anyone_erased",
-    "apply_lookup", "check_ip", "disallow", "erase", "erased_among", "erasure_digest", "get_contact",
+    "apply_lookup", "check_ip", "disallow", "erase", "erased_among", "erasure_digest", "find_contact", "get_contact",
     "merge_into", "record_consents", "set_consent", "suppress", "suppress_many", "unsuppress", "update_contact",
     "upsert_contacts",
 ]

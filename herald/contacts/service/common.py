@@ -8,10 +8,12 @@ from datetime import datetime
 from operator import attrgetter
 from typing import NamedTuple
 
+from sqlalchemy import select
+
 from herald.contacts.models import Contact
-from herald.contacts.normalize import Phone
+from herald.contacts.normalize import Phone, normalize_email, normalize_phone
 from herald.db import UnitOfWork
-from herald.errors import NotFound
+from herald.errors import Invalid, NotFound
 
 CONTACT_COLUMNS = ("name", "phone", "phone_extension", "email", "external_id", "region", "timezone",
                    "phone_timezones", "carrier", "line_type", "attributes", "created_at", "updated_at")
@@ -93,3 +95,27 @@ def get_contact(uow: UnitOfWork, contact_id: int) -> Contact:
     if contact is None:
         raise NotFound(f"contact {contact_id} does not exist")
     return contact
+
+
+MAX_ID_DIGITS = 9  # a bare number this short is a contact id; a longer one is a phone number
+
+
+def find_contact(uow: UnitOfWork, ref: str, default_region: str | None = None) -> Contact:
+    """A contact by id, e-mail or phone number in any format (`+86 138 0013 8000`, `13800138000` read in
+    `default_region`), or NotFound saying what was looked for."""
+    text = ref.strip()
+    if text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS:
+        return get_contact(uow, int(text))
+    if "@" in text:
+        email = normalize_email(text)
+        column, value = Contact.email, email if isinstance(email, str) else text.lower()
+    else:
+        phone = normalize_phone(text, default_region)
+        if not isinstance(phone, Phone):
+            raise Invalid(f"{ref!r} is not a contact id, e-mail or phone number ({getattr(phone, 'reason', 'empty')})",
+                          where="contact")
+        column, value = Contact.phone, phone.e164
+    found = uow.session.scalar(select(Contact).where(column == value))
+    if found is None:
+        raise NotFound(f"no contact has {'email' if column is Contact.email else 'phone'} {value}")
+    return found

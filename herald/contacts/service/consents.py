@@ -36,11 +36,12 @@ class ConsentChange(NamedTuple):
 
 
 def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, source: str, now: datetime,
-                    new: Collection[int] = ()) -> int:
+                    new: Collection[int] = ()) -> list[int]:
     """Record consents given as `ConsentChange` fields (contact_id, channel, status, evidence, at, ip,
     source, provenance); only real changes are written, and one older than the current state joins the history
     without replacing it. Contacts in `new`, just inserted with the consent keys these changes give them
-    (`facts.keys_ahead`), hold none to look up and need no key set. Returns how many were recorded."""
+    (`facts.keys_ahead`), hold none to look up and need no key set. Returns the contact of each change
+    recorded (one entry a change)."""
     changes = [c if len(c) == 8 else ConsentChange(*c) for c in changes]
     held = held_consents(uow, {c[0] for c in changes}.difference(new), purpose)
     changed: dict[tuple[int, str], tuple] = {}  # new states of held consents: status, recorded_at, source, proof
@@ -65,7 +66,7 @@ def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, sou
     if suspended:
         facts.key_consents(uow, {contact_id for contact_id, _ in fresh}.difference(new))
     _write_consent_states(uow, changed, purpose)
-    return len(events)
+    return [event[0] for event in events]
 
 
 def _write_consent_states(uow: UnitOfWork, changed: dict[tuple[int, str], tuple], purpose: str) -> None:
@@ -88,7 +89,7 @@ def set_consent(uow: UnitOfWork, contact_id: int, channel: Channel, purpose: Pur
     get_contact(uow, contact_id)
     change = ConsentChange(contact_id, channel.value, status.value, evidence or None, at, check_ip(ip), None,
                            provenance)
-    return record_consents(uow, [change], purpose.value, source, now) > 0
+    return bool(record_consents(uow, [change], purpose.value, source, now))
 
 
 def check_ip(ip: str | None) -> str | None:

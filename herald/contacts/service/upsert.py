@@ -151,5 +151,9 @@ def _apply_import_consents(uow: UnitOfWork, inputs: Sequence[ContactInput],
         if o and o.contact_id is not None
         for channel, status in item.consents.items()
     ]
-    if wanted:
-        record_consents(uow, wanted, Purpose.MARKETING, source, now, new=set(inserted))
+    if not wanted:
+        return
+    changed = set(record_consents(uow, wanted, Purpose.MARKETING, source, now, new=set(inserted)))
+    for i, outcome in enumerate(outcomes):  # a consent given or withdrawn is a change of the contact
+        if outcome and outcome.status == "unchanged" and outcome.contact_id in changed:
+            outcomes[i] = outcome._replace(status="updated")

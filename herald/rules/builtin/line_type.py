@@ -35,6 +35,13 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
     return _judge(channel, r.line_type, params["blocked"].get(channel, frozenset()), params["unknown"])
 
 
+# How a line type reads in a sentence ("the number is a fixed line").
+LINE_WORDS = {"mobile": "mobile line", "fixed_line": "fixed line", "fixed_line_or_mobile": "fixed line or mobile",
+              "toll_free": "toll-free number", "voip": "VoIP number", "premium_rate": "premium-rate number",
+              "shared_cost": "shared-cost number", "personal": "personal number", "pager": "pager",
+              "uan": "UAN (company) number", "voicemail": "voicemail number"}
+
+
 @lru_cache(maxsize=1024)
 def _judge(channel: Channel, line: str | None, blocked: frozenset[str], unknown: str) -> RuleOutcome:
     """The outcome for a line type on a channel; there are a few dozen, and every recipient has one."""
@@ -43,7 +50,7 @@ def _judge(channel: Channel, line: str | None, blocked: frozenset[str], unknown:
     if not line or line == "unknown":
         verdict = Verdict.SKIP if unknown == "skip" else Verdict.PASS
         return RuleOutcome(NAME, channel, verdict, "the number's line type is unknown")
-    words = line.replace("_", " ")
+    words = LINE_WORDS.get(line, f"{line.replace('_', ' ')} number")
     if line in blocked:
-        return RuleOutcome(NAME, channel, Verdict.SKIP, f"the number is a {words} line, which cannot take {channel}")
-    return RuleOutcome(NAME, channel, Verdict.PASS, f"the number is a {words} line")
+        return RuleOutcome(NAME, channel, Verdict.SKIP, f"the number is a {words}, which cannot take {channel}")
+    return RuleOutcome(NAME, channel, Verdict.PASS, f"the number is a {words}")
