@@ -1,4 +1,5 @@
-"""Entry point of the `herald` command."""
+"""Entry point of the `herald` command. Each room's commands are imported when they run (see `lazy`), so
+that help and the commands that need no database answer at once."""
 
 from __future__ import annotations
 
@@ -6,47 +7,91 @@ import asyncio
 import logging
 import signal
 import sys
+from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
-from herald import bootstrap
-from herald.analytics import cli as reports_cli
-from herald.autotag import cli as autotag_cli
-from herald.campaigns import cli as campaigns_cli
-from herald.cli import people, playground, preview, usage
+from herald.cli import usage
+from herald.cli.lazy import LazyGroup, Room
 from herald.config import load_settings, render_config
 from herald.console import AppContext, JsonFlag, app_context, emit, err, out
-from herald.contacts import cli as contacts_cli
-from herald.content import cli as templates_cli
-from herald.db import migrate
 from herald.errors import HeraldError, Invalid
-from herald.events import cli as events_cli
-from herald.rules import cli as rules_cli
-from herald.scores import cli as scores_cli
-from herald.segments import cli as segments_cli
-from herald.segments.queries import audience_select
-from herald.tags import cli as tags_cli
 
-app = typer.Typer(name="herald", help="Compliance-first messaging over WhatsApp, SMS and email.",
+if TYPE_CHECKING:
+    from herald import bootstrap
+
+
+@cache  # a room's commands are attached once, however often the group is built
+def _contacts() -> typer.Typer:
+    from herald.analytics import cli as reports_cli
+    from herald.cli import people
+    from herald.contacts import cli
+
+    for name, command in (("export-person", people.export_person_command), ("erase", people.erase_command),
+                          ("merge", people.merge_command), ("quality", reports_cli.quality_command),
+                          ("timeline", people.timeline_command)):
+        cli.app.command(name)(command)
+    return cli.app
+
+
+@cache
+def _tags() -> typer.Typer:
+    from herald.autotag import cli as autotag_cli
+    from herald.tags import cli
+
+    cli.app.add_typer(autotag_cli.app, name="rules")
+    return cli.app
+
+
+@cache
+def _templates() -> typer.Typer:
+    from herald.cli import preview
+    from herald.content import cli
+
+    cli.app.command("preview")(preview.preview_command)
+    return cli.app
+
+
+@cache
+def _rules() -> typer.Typer:
+    from herald.cli import playground
+    from herald.rules import cli
+
+    cli.app.command("decide")(playground.decide_command)
+    return cli.app
+
+
+@cache
+def _app(module: str) -> typer.Typer:
+    from importlib import import_module
+
+    return import_module(module).app
+
+
+class HeraldGroup(LazyGroup):
+    rooms = {
+        "contacts": Room("Import, inspect and manage contacts, consent and suppression.", _contacts),
+        "tags": Room("Create tags and tag contacts.", _tags),
+        "segments": Room("Count, list and save contacts matching a filter expression.",
+                         lambda: _app("herald.segments.cli")),
+        "templates": Room("Write, review and lint templates; check SMS encoding and cost.", _templates),
+        "campaigns": Room("Create, preflight, start, schedule, pause and explain campaigns.",
+                          lambda: _app("herald.campaigns.cli")),
+        "reports": Room("Reports on what was planned, sent, deferred and skipped.",
+                        lambda: _app("herald.analytics.cli")),
+        "rules": Room("Policy presets and their rules.", _rules),
+        "events": Room("Record what contacts did: purchases, page views, abandoned carts…",
+                       lambda: _app("herald.events.cli")),
+        "scores": Room("RFM scores and lifecycle stages, from purchase events.", lambda: _app("herald.scores.cli")),
+    }
+
+
+app = typer.Typer(name="herald", help="Compliance-first messaging over WhatsApp, SMS and email.", cls=HeraldGroup,
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-for sub, name in ((contacts_cli.app, "contacts"), (tags_cli.app, "tags"), (segments_cli.app, "segments"),
-                  (templates_cli.app, "templates"), (campaigns_cli.app, "campaigns"), (reports_cli.app, "reports"),
-                  (rules_cli.app, "rules"), (events_cli.app, "events"), (scores_cli.app, "scores"), (db_app, "db")):
-    app.add_typer(sub, name=name)
-
-rules_cli.app.command("decide")(playground.decide_command)
-templates_cli.app.command("preview")(preview.preview_command)
-contacts_cli.app.command("export-person")(people.export_person_command)
-contacts_cli.app.command("erase")(people.erase_command)
-contacts_cli.app.command("merge")(people.merge_command)
-contacts_cli.app.command("quality")(reports_cli.quality_command)
-contacts_cli.app.command("timeline")(people.timeline_command)
-tags_cli.app.add_typer(autotag_cli.app, name="rules")
+app.add_typer(db_app, name="db")
 
 # Commands that create the schema themselves or need none; every other one needs it current.
 NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules"}
@@ -67,15 +112,25 @@ def main(
     needs_schema = ctx.invoked_subcommand not in NO_SCHEMA_CHECK
 
     def make_container() -> bootstrap.Container:
+        from herald import bootstrap
+
         container = bootstrap.build(load_settings(config, database_url=db))
         if needs_schema:
             _require_schema(container)
         return container
 
-    ctx.obj = AppContext(json=json_out, make_container=make_container, audience=audience_select)
+    ctx.obj = AppContext(json=json_out, make_container=make_container, audience=_audience)
+
+
+def _audience(session, expression: str):
+    from herald.segments.queries import audience_select
+
+    return audience_select(session, expression)
 
 
 def _require_schema(container: bootstrap.Container) -> None:
+    from herald.db import migrate
+
     current = migrate.current_revision(container.engine)
     if current is None:
         raise Invalid("this database has no Herald schema yet; run `herald db upgrade` (or `herald demo`)",
@@ -87,6 +142,8 @@ def _require_schema(container: bootstrap.Container) -> None:
 
 def _safe_url(url: str) -> str:
     """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
@@ -96,6 +153,8 @@ def _safe_url(url: str) -> str:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Create or migrate the schema to the newest revision."""
+    from herald.db import migrate
+
     container = app_context(ctx).container
     before = migrate.current_revision(container.engine)
     container.migrate()
@@ -106,6 +165,8 @@ def db_upgrade(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 @db_app.command("status")
 def db_status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Show the schema revision and whether it is current."""
+    from herald.db import migrate
+
     engine = app_context(ctx).container.engine
     data = {"current": migrate.current_revision(engine), "head": migrate.head_revision(engine)}
     data["up_to_date"] = data["current"] == data["head"]
@@ -192,15 +253,23 @@ def run(argv: list[str] | None = None) -> None:
     except usage.CLICK_ERRORS as exc:
         sys.stderr.write(usage.usage_line(exc) + "\n")
         sys.exit(2 if isinstance(exc, usage.USAGE_ERRORS) else exc.exit_code)
-    except OperationalError as exc:
-        sys.stderr.write(f"error: database: {str(exc.orig).strip().splitlines()[0]}\n")
-        sys.exit(6)
     except usage.EXITS as exc:
         sys.exit(exc.exit_code)
     except OSError as exc:
         # A file a command was pointed at: say which and why, never a traceback.
         sys.stderr.write(f"error: {exc.filename or 'file'}: {exc.strerror or exc}\n")
         sys.exit(2)
+    except Exception as exc:
+        if not _unreachable(exc):
+            raise
+        sys.stderr.write(f"error: database: {str(exc.orig).strip().splitlines()[0]}\n")
+        sys.exit(6)
     out.file.flush()
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def _unreachable(exc: Exception) -> bool:
+    """A database that could not be reached or used (SQLAlchemy is only imported once a command needs it)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.OperationalError)

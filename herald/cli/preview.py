@@ -6,9 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from herald.campaigns.preview import Request, preview
 from herald.console import JsonFlag, app_context, emit, out
-from herald.tags.cli import parse_ids
 
 
 def preview_command(ctx: typer.Context, name: str,
@@ -21,6 +19,10 @@ def preview_command(ctx: typer.Context, name: str,
                     preset: Annotated[list[str] | None, typer.Option(help="Lint against these presets.")] = None,
                     json_out: JsonFlag = False) -> None:
     """Render a template for contacts with its lint findings, SMS encoding, segments and cost."""
+    # Imported here: the templates group loads this command, and `templates sms-info` needs no database.
+    from herald.campaigns.preview import Request, preview
+    from herald.tags.cli import parse_ids
+
     container = app_context(ctx).container
     request = Request(name, tuple(parse_ids(contact)) if contact else (), segment, sample, variant,
                       not approved_only)

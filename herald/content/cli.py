@@ -6,17 +6,20 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from herald.console import JsonFlag, app_context, emit, out, table
-from herald.content import service, sms
-from herald.content.lint import ERROR, lint_content
-from herald.content.models import Template
-from herald.content.whatsapp import meta_status_updates
+from herald.content import sms
 from herald.errors import Invalid
 from herald.types import Channel, Purpose, parse_enum
+
+if TYPE_CHECKING:
+    from herald.content.models import Template
+
+# The content service and lint (and with them SQLAlchemy) are imported by the commands that use them:
+# `herald templates sms-info` needs neither and answers at once.
 
 app = typer.Typer(help="Write, review and lint templates; check SMS encoding and cost.", no_args_is_help=True)
 coupons = typer.Typer(help="Pools of one-time coupon codes ({{ coupon.POOL }}).", no_args_is_help=True)
@@ -91,6 +94,9 @@ def create(ctx: typer.Context, name: str, channel: Annotated[str, typer.Option(h
            locale: Annotated[str, typer.Option(help="The first version's locale.")] = "en",
            preset: Declared = None, by: By = "", json_out: JsonFlag = False) -> None:
     """Create a template (version 1, draft); syntax, variables and size are checked now."""
+    from herald.content import service
+    from herald.content.lint import lint_content
+
     chan = parse_enum(Channel, channel, "--channel")
     data = _content(chan.value, body, body_file, file, subject, preheader, html_file)
     container = app_context(ctx).container
@@ -116,6 +122,8 @@ def _created(result: dict[str, Any], info: dict[str, Any] | None) -> None:
 
 
 def _print_findings(findings: list[dict[str, Any]]) -> None:
+    from herald.content.lint import ERROR
+
     for f in findings:
         where = f"{f['field']}" + (f" {f['line']}:{f['column']}" if "line" in f else "")
         colour = "red" if f["severity"] == ERROR else "yellow"
@@ -127,6 +135,8 @@ def edit(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant 
          body_file: BodyFile = None, file: ContentFile = None, subject: Subject = None, preheader: Preheader = None,
          html_file: HtmlFile = None, by: By = "", json_out: JsonFlag = False) -> None:
     """Change a draft, or start the next version of an approved or rejected one."""
+    from herald.content import service
+
     container = app_context(ctx).container
     with container.uow() as uow:
         template = service.get_template(uow, name)
@@ -144,6 +154,8 @@ def add(ctx: typer.Context, name: str, locale: Annotated[str, typer.Option(help=
         subject: Subject = None, preheader: Preheader = None, html_file: HtmlFile = None, by: By = "",
         json_out: JsonFlag = False) -> None:
     """Add a locale or an A/B variant to a template, as a draft."""
+    from herald.content import service
+
     container = app_context(ctx).container
     with container.uow() as uow:
         template = service.get_template(uow, name)
@@ -157,6 +169,8 @@ def add(ctx: typer.Context, name: str, locale: Annotated[str, typer.Option(help=
 @app.command("list")
 def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Every template with the status of its newest versions."""
+    from herald.content import service
+
     with app_context(ctx).container.uow() as uow:
         data = []
         for t in service.all_templates(uow):
@@ -171,6 +185,8 @@ def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 @app.command()
 def show(ctx: typer.Context, name: str, json_out: JsonFlag = False) -> None:
     """Every version of a template with who wrote and reviewed it."""
+    from herald.content import service
+
     with app_context(ctx).container.uow() as uow:
         template = service.get_template(uow, name)
         data = [_version_data(template, v) for v in service.versions(uow, template)]
@@ -193,6 +209,9 @@ def _print_versions(name: str, data: list[dict[str, Any]]) -> None:
 def lint(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant = "A", preset: Preset = None,
          json_out: JsonFlag = False) -> None:
     """Compliance findings for the newest version; exits 2 when there are errors."""
+    from herald.content import service
+    from herald.content.lint import ERROR, lint_content
+
     container = app_context(ctx).container
     with container.uow() as uow:
         template = service.get_template(uow, name)
@@ -207,6 +226,9 @@ def lint(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant 
 
 def _review(ctx: typer.Context, action: str, name: str, locale: str | None, variant: str, by: str,
             reason: str | None, preset: list[str] | None, json_out: bool) -> None:
+    from herald.content import service
+    from herald.content.lint import lint_content
+
     container = app_context(ctx).container
     with container.uow() as uow:
         template = service.get_template(uow, name)
@@ -252,6 +274,8 @@ def reject(ctx: typer.Context, name: str, reason: Annotated[str, typer.Option(he
 def presets(ctx: typer.Context, name: str, preset: Declared = None, clear: Annotated[bool, typer.Option(
             help="Declare none beyond the locale's.")] = False, json_out: JsonFlag = False) -> None:
     """Show the jurisdictions a template is reviewed against, or declare its own with --preset."""
+    from herald.content import service
+
     container = app_context(ctx).container
     with container.uow() as uow:
         template = service.get_template(uow, name)
@@ -272,6 +296,8 @@ def _print_presets(data: dict[str, Any]) -> None:
 @app.command("export")
 def export(ctx: typer.Context, names: Annotated[list[str] | None, typer.Argument()] = None) -> None:
     """Print templates as JSON (the newest version of each locale and variant)."""
+    from herald.content import service
+
     with app_context(ctx).container.uow() as uow:
         data = service.export_templates(uow, names or [])
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -280,6 +306,8 @@ def export(ctx: typer.Context, names: Annotated[list[str] | None, typer.Argument
 @app.command("import")
 def import_(ctx: typer.Context, path: Path, by: By = "", json_out: JsonFlag = False) -> None:
     """Create templates from an export, as drafts to review again."""
+    from herald.content import service
+
     container = app_context(ctx).container
     data = _read_json(path)
     with container.uow() as uow:
@@ -291,6 +319,9 @@ def import_(ctx: typer.Context, path: Path, by: By = "", json_out: JsonFlag = Fa
 @app.command("meta-status")
 def meta_status(ctx: typer.Context, path: Path, json_out: JsonFlag = False) -> None:
     """Apply a saved `message_template_status_update` webhook payload from Meta."""
+    from herald.content import service
+    from herald.content.whatsapp import meta_status_updates
+
     container = app_context(ctx).container
     updates = meta_status_updates(_read_json(path))
     with container.uow() as uow:
@@ -327,6 +358,8 @@ def sms_info(ctx: typer.Context, smart: Annotated[bool, typer.Option(help="Swap 
 def coupons_add(ctx: typer.Context, pool: str, path: Annotated[Path, typer.Argument(help="One code per line.")],
                 json_out: JsonFlag = False) -> None:
     """Add codes to a pool (codes already there are skipped)."""
+    from herald.content import service
+
     codes = _read(path, "utf-8-sig").splitlines()
     with app_context(ctx).container.uow() as uow:
         added = service.add_coupons(uow, pool, codes)
@@ -336,6 +369,8 @@ def coupons_add(ctx: typer.Context, pool: str, path: Annotated[Path, typer.Argum
 @coupons.command("list")
 def coupons_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Codes per pool, total and free."""
+    from herald.content import service
+
     with app_context(ctx).container.uow() as uow:
         data = service.coupon_stock(uow)
     emit(ctx, json_out, data, lambda: table(None, ["pool", "total", "free"],
@@ -343,6 +378,8 @@ def coupons_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 
 
 def _edit_word(ctx: typer.Context, word: str, action: str, by: str) -> None:
+    from herald.content import service
+
     container = app_context(ctx).container
     with container.uow() as uow:
         service.set_lint_word(uow, word, action, by=by or _me(), now=container.clock.now())
@@ -364,6 +401,8 @@ def words_allow(ctx: typer.Context, word: str, by: By = "") -> None:
 @words.command("remove")
 def words_remove(ctx: typer.Context, word: str) -> None:
     """Forget your edit of a word (the presets' list applies again)."""
+    from herald.content import service
+
     with app_context(ctx).container.uow() as uow:
         service.remove_lint_word(uow, word)
     out.print(f"{word!r} follows the presets again.")
@@ -372,6 +411,8 @@ def words_remove(ctx: typer.Context, word: str) -> None:
 @words.command("list")
 def words_list(ctx: typer.Context, preset: Preset = None, json_out: JsonFlag = False) -> None:
     """The banned words in force, and your edits."""
+    from herald.content import service
+
     container = app_context(ctx).container
     with container.uow() as uow:
         data = {"in_force": list(container.lint_profile(uow, preset or []).banned_words),
