@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from herald.campaigns.models import Campaign
 
@@ -46,3 +47,118 @@ def campaign_out(c: Campaign) -> dict[str, Any]:
             "local_time": c.local_time, "cron": c.cron, "cron_zone": c.cron_zone, "runs": c.runs,
             "rollout": c.rollout, "audience": c.audience_size, "started_at": c.started_at,
             "finished_at": c.finished_at}
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class CampaignOut(Shape):
+    id: int
+    name: str
+    status: str
+    status_reason: str | None
+    segment: str | None
+    purpose: str
+    preset: str
+    overrides: dict[str, Any]
+    variants: list[Any]
+    holdout_percent: float
+    exclude_segment: str | None
+    exclude_campaigns: list[Any]
+    schedule: str | None
+    next_run_at: datetime | None
+    local_time: str | None
+    cron: str | None
+    cron_zone: str | None
+    runs: int
+    rollout: dict[str, Any] | None
+    audience: int | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class Touched(CampaignOut):
+    messages: int = Field(description="Messages the action held, released or cancelled.")
+
+
+class Planned(Shape):
+    """What a start or a newcomers run decided: new rows by what happens to them."""
+
+    campaign: int
+    audience: int = 0
+    new: int = 0
+    already_planned: int = 0
+    send_now: int = 0
+    deferred: int = 0
+    skipped: int = 0
+    skipped_by: dict[str, int] = {}
+    by_channel: dict[str, int] = {}
+    by_variant: dict[str, int] = {}
+    held_for_rollout: int = 0
+
+
+class Started(Planned):
+    changed: bool = Field(description="False when the campaign had started already: nothing was done.")
+    status: str | None = None
+
+
+class Newcomers(Planned):
+    queued: bool = Field(description="False: only counted; confirm=true queues them.")
+
+
+class Preflight(Shape):
+    campaign: int
+    name: str
+    status: str
+    preset: str
+    blocking: list[str] = Field(description="What must be fixed before it may start; empty when ready.")
+    templates: dict[str, Any]
+    audience: int | None = None
+    decisions: dict[str, int] | None = None
+    skipped_by: dict[str, int] | None = None
+    by_channel: dict[str, int] | None = None
+    by_variant: dict[str, int] | None = None
+    held_for_rollout: int | None = None
+    curve_utc: dict[str, int] | None = None
+    curve_local: dict[str, int] | None = None
+    samples: dict[str, list[dict[str, Any]]] | None = None
+    cost: dict[str, Any] | None = None
+
+
+class NotSent(Shape):
+    status: str
+    reason: str | None
+    count: int
+    example: str | None
+
+
+class Why(Shape):
+    campaign: int
+    by_status: dict[str, int]
+    not_sent: list[NotSent]
+
+
+class Report(Shape):
+    campaign: dict[str, Any]
+    audience: int
+    planned: dict[str, int]
+    status: dict[str, int]
+    sent: int
+    deferred: dict[str, Any]
+    waiting_on_lease: dict[str, Any]
+    skipped_by_reason: dict[str, int]
+    failed_by_reason: dict[str, int]
+
+
+class Explained(Shape):
+    contact: int
+    status: str
+    action: str | None
+    planned_action: str
+    channel: str | None
+    due_at: datetime | None
+    sent_at: datetime | None
+    reason: str | None
+    trail: list[dict[str, Any]]
+    text: str

@@ -1,25 +1,47 @@
-"""The FastAPI application. It binds to localhost until API keys arrive."""
+"""The FastAPI application. It binds to localhost until API keys arrive. Its docs page loads Swagger UI from
+the installed package (swagger-ui-bundle), never from a CDN: Herald runs where the internet may not."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+import swagger_ui_bundle
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
 
 from herald.db import migrate as migrations
 from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound
 from herald.segments import queries as segments
+from herald.segments.schemas import Count
 from herald.web import autotag_api, campaigns_api, contacts_api, events_api, tags_api, templates_api
 from herald.web.deps import Unit
 
 STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403}
+DOCS_ASSETS = "/api/docs/assets"
+
+
+class ErrorOut(BaseModel):
+    error: str
+    detail: str
 
 
 def create_app(container: Any) -> FastAPI:
     """The API bound to a bootstrap Container."""
-    api = FastAPI(title="Herald", version="0.1.0", docs_url="/api/docs", openapi_url="/api/v1/openapi.json")
+    errors = {code: {"model": ErrorOut} for code in (*STATUS.values(), 400)}
+    api = FastAPI(title="Herald", version="0.1.0", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
+                  responses=errors)
     api.state.container = container
+    api.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @api.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="Herald API",
+                                   swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+                                   swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png")
 
     @api.exception_handler(HeraldError)
     async def herald_error(_: Request, exc: HeraldError) -> JSONResponse:
@@ -27,12 +49,12 @@ def create_app(container: Any) -> FastAPI:
         return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=status)
 
     @api.get("/api/v1/health")
-    def health() -> dict[str, object]:
+    def health() -> dict[str, str | None]:
         return {"status": "ok", "schema": migrations.current_revision(container.engine)}
 
     @api.get("/api/v1/segments/count")
-    def segment_count(unit: Unit, q: Annotated[str, Query(description="Segment expression")]) -> dict[str, object]:
-        return {"expression": q, "count": segments.count(unit.session, q, container.clock.now())}
+    def segment_count(unit: Unit, q: Annotated[str, Query(description="Segment expression")]) -> Count:
+        return Count(expression=q, count=segments.count(unit.session, q, container.clock.now()))
 
     api.include_router(contacts_api.router(container))
     api.include_router(events_api.router(container))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body
 
 from herald.autotag import service
 from herald.autotag.models import TagRule
+from herald.autotag.schemas import DEFINITION, Applied, Definition, DryRun, RuleDeleted, RuleDetail, RuleOut, SavedRule
 from herald.web.deps import Unit
 
 
@@ -20,39 +21,39 @@ def router(container: Any) -> APIRouter:
     api = APIRouter(prefix="/api/v1/tag-rules", tags=["tag rules"])
 
     @api.get("")
-    def list_rules(unit: Unit) -> list[dict[str, Any]]:
-        return [_rule(r) for r in service.list_rules(unit)]
+    def list_rules(unit: Unit) -> list[RuleOut]:
+        return [RuleOut(**_rule(r)) for r in service.list_rules(unit)]
 
     @api.post("/dry-run")
-    def dry_run(unit: Unit, definition: Annotated[Any, Body()]) -> dict[str, Any]:
+    def dry_run(unit: Unit, definition: Annotated[Definition, Body(description=DEFINITION.description)]) -> DryRun:
         """What a definition would change over history, writing nothing."""
-        return service.dry_run(unit, definition, container.clock.now())
+        return DryRun(**service.dry_run(unit, definition, container.clock.now()))
 
     @api.put("/{name}")
-    def save(unit: Unit, name: str, definition: Annotated[Any, Body()], by: str = "api",
-             backfill: bool = False) -> dict[str, Any]:
+    def save(unit: Unit, name: str, definition: Annotated[Definition, Body(description=DEFINITION.description)],
+             by: str = "api", backfill: bool = False) -> SavedRule:
         """Create or change a rule (a changed definition is a new version); `backfill` applies it over history."""
         now = container.clock.now()
         saved = _rule(service.save_rule(unit, name, definition, by, now))
-        return {**saved, "backfill": service.backfill(unit, name, now)} if backfill else saved
+        return SavedRule(**saved, backfill=service.backfill(unit, name, now) if backfill else None)
 
     @api.get("/{name}")
-    def show(unit: Unit, name: str) -> dict[str, Any]:
+    def show(unit: Unit, name: str) -> RuleDetail:
         versions = [{"version": v.version, "definition": v.definition, "saved_at": v.saved_at, "saved_by": v.saved_by}
                     for v in service.history(unit, name)]
-        return {**_rule(service.get_rule(unit, name)), "versions": versions}
+        return RuleDetail(**_rule(service.get_rule(unit, name)), versions=versions)
 
     @api.post("/{name}/backfill")
-    def backfill(unit: Unit, name: str) -> dict[str, Any]:
-        return service.backfill(unit, name, container.clock.now())
+    def backfill(unit: Unit, name: str) -> Applied:
+        return Applied(**service.backfill(unit, name, container.clock.now()))
 
     @api.post("/{name}/enabled")
-    def enable(unit: Unit, name: str, enabled: Annotated[bool, Body(embed=True)]) -> dict[str, Any]:
-        return _rule(service.set_enabled(unit, name, enabled))
+    def enable(unit: Unit, name: str, enabled: Annotated[bool, Body(embed=True)]) -> RuleOut:
+        return RuleOut(**_rule(service.set_enabled(unit, name, enabled)))
 
     @api.delete("/{name}")
-    def delete(unit: Unit, name: str) -> dict[str, Any]:
+    def delete(unit: Unit, name: str) -> RuleDeleted:
         service.delete_rule(unit, name)
-        return {"name": name, "deleted": True}
+        return RuleDeleted(name=name, deleted=True)
 
     return api

@@ -14,7 +14,19 @@ from herald.campaigns import service
 from herald.campaigns.explain import describe, why_not
 from herald.campaigns.models import Campaign
 from herald.campaigns.preflight import preflight, refuse_if_blocked
-from herald.campaigns.schemas import CampaignIn, ScheduleIn, campaign_out
+from herald.campaigns.schemas import (
+    CampaignIn,
+    CampaignOut,
+    Explained,
+    Newcomers,
+    Preflight,
+    Report,
+    ScheduleIn,
+    Started,
+    Touched,
+    Why,
+    campaign_out,
+)
 from herald.contacts.service import get_contact
 from herald.errors import Invalid, NotFound
 from herald.outbox import queries as outbox_queries
@@ -33,11 +45,11 @@ def router(container: Any) -> APIRouter:
         return container.clock.now()
 
     @api.get("")
-    def list_campaigns(unit: Unit) -> list[dict[str, Any]]:
-        return [campaign_out(c) for c in unit.session.scalars(select(Campaign).order_by(Campaign.id))]
+    def list_campaigns(unit: Unit) -> list[CampaignOut]:
+        return [CampaignOut(**campaign_out(c)) for c in unit.session.scalars(select(Campaign).order_by(Campaign.id))]
 
     @api.post("", status_code=201)
-    def create(unit: Unit, body: CampaignIn) -> dict[str, Any]:
+    def create(unit: Unit, body: CampaignIn) -> CampaignOut:
         if not body.segment and not body.contacts:
             raise Invalid("give segment or contacts", where="campaign")
         audience = service.Audience(tuple(body.contacts), body.exclude_segment, tuple(body.exclude_campaigns),
@@ -47,35 +59,35 @@ def router(container: Any) -> APIRouter:
             purpose=parse_enum(Purpose, body.purpose, "purpose"), preset=body.preset, overrides=body.overrides,
             variants=[(v.name, v.weight, v.templates) for v in body.variants], audience=audience,
             rollout_settings=body.rollout)
-        return campaign_out(c)
+        return CampaignOut(**campaign_out(c))
 
     @api.get("/{ref}")
-    def show(unit: Unit, ref: str) -> dict[str, Any]:
-        return campaign_out(service.get_campaign(unit, ref))
+    def show(unit: Unit, ref: str) -> CampaignOut:
+        return CampaignOut(**campaign_out(service.get_campaign(unit, ref)))
 
     @api.get("/{ref}/preflight")
-    def preflight_report(unit: Unit, ref: str) -> dict[str, Any]:
+    def preflight_report(unit: Unit, ref: str) -> Preflight:
         c = service.get_campaign(unit, ref)
-        return preflight(unit, c.id, now(), container.lint_profile(unit, [c.preset]), container.prices())
+        return Preflight(**preflight(unit, c.id, now(), container.lint_profile(unit, [c.preset]), container.prices()))
 
     @api.post("/{ref}/start")
-    def start(unit: Unit, ref: str) -> dict[str, Any]:
+    def start(unit: Unit, ref: str) -> Started:
         """Start a draft or scheduled campaign; a started one is left as it is (`changed: false`)."""
         c = service.get_campaign(unit, ref)
         if c.status in service.STARTED:
-            return {"campaign": c.id, "status": c.status, "changed": False}
+            return Started(campaign=c.id, status=c.status, changed=False)
         refuse_if_blocked(unit, c, container.lint_profile(unit, [c.preset]))
-        return {"campaign": c.id, "changed": True, **service.plan_campaign(unit, c.id, now()).as_dict()}
+        return Started(campaign=c.id, changed=True, **service.plan_campaign(unit, c.id, now()).as_dict())
 
     @api.post("/{ref}/newcomers")
-    def newcomers(unit: Unit, ref: str, confirm: bool = False) -> dict[str, Any]:
+    def newcomers(unit: Unit, ref: str, confirm: bool = False) -> Newcomers:
         """People who joined a started campaign's segment since: counted, and queued with `confirm=true`."""
         unit.dry_run = not confirm
         stats = service.plan_newcomers(unit, ref, now(), write=confirm)
-        return {"campaign": service.get_campaign(unit, ref).id, "queued": confirm, **stats.as_dict()}
+        return Newcomers(campaign=service.get_campaign(unit, ref).id, queued=confirm, **stats.as_dict())
 
     @api.post("/{ref}/schedule")
-    def schedule(unit: Unit, ref: str, body: ScheduleIn) -> dict[str, Any]:
+    def schedule(unit: Unit, ref: str, body: ScheduleIn) -> CampaignOut:
         c = service.get_campaign(unit, ref)
         refuse_if_blocked(unit, c, container.lint_profile(unit, [c.preset]))
         try:
@@ -83,38 +95,39 @@ def router(container: Any) -> APIRouter:
         except ValueError:
             raise Invalid(f"{body.on!r} is not a date (YYYY-MM-DD)", where="on") from None
         at = parse_moment(body.at, "at") if body.at else None
-        return campaign_out(service.schedule_campaign(unit, c.id, now(), at=at, local_time=body.local_time, on=day,
-                                                      cron=body.cron, zone=body.zone))
+        scheduled = service.schedule_campaign(unit, c.id, now(), at=at, local_time=body.local_time, on=day,
+                                              cron=body.cron, zone=body.zone)
+        return CampaignOut(**campaign_out(scheduled))
 
     @api.post("/{ref}/clone", status_code=201)
-    def clone(unit: Unit, ref: str, body: CloneIn) -> dict[str, Any]:
-        return campaign_out(service.clone_campaign(unit, ref, body.name, now()))
+    def clone(unit: Unit, ref: str, body: CloneIn) -> CampaignOut:
+        return CampaignOut(**campaign_out(service.clone_campaign(unit, ref, body.name, now())))
 
     @api.post("/{ref}/{action}")
-    def lifecycle(unit: Unit, ref: str, action: str) -> dict[str, Any]:
+    def lifecycle(unit: Unit, ref: str, action: str) -> Touched:
         do = {"pause": service.pause_campaign, "resume": service.resume_campaign,
               "cancel": service.cancel_campaign}.get(action)
         if do is None:
             raise NotFound(f"no action {action!r} (pause, resume, cancel, start, schedule, clone)")
         touched = do(unit, ref, now())
-        return {**campaign_out(service.get_campaign(unit, ref)), "messages": touched}
+        return Touched(**campaign_out(service.get_campaign(unit, ref)), messages=touched)
 
     @api.get("/{ref}/why")
-    def why(unit: Unit, ref: str) -> dict[str, Any]:
+    def why(unit: Unit, ref: str) -> Why:
         c = service.get_campaign(unit, ref)
-        return {"campaign": c.id, **why_not(unit.session, c.id)}
+        return Why(campaign=c.id, **why_not(unit.session, c.id))
 
     @api.get("/{ref}/report")
-    def report(unit: Unit, ref: str) -> dict[str, object]:
-        return campaign_report(unit.session, service.get_campaign(unit, ref), now())
+    def report(unit: Unit, ref: str) -> Report:
+        return Report(**campaign_report(unit.session, service.get_campaign(unit, ref), now()))
 
     @api.get("/{ref}/explain/{contact_id}")
-    def explain(unit: Unit, ref: str, contact_id: int) -> dict[str, object]:
+    def explain(unit: Unit, ref: str, contact_id: int) -> Explained:
         campaign = service.get_campaign(unit, ref)
         get_contact(unit, contact_id)
         m = outbox_queries.for_campaign_contact(unit.session, campaign.id, contact_id)
         if m is None:
             raise NotFound(f"contact {contact_id} has no message in campaign {campaign.name!r}")
-        return describe(m, now())
+        return Explained(**describe(m, now()))
 
     return api

@@ -10,24 +10,29 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
-from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 
 from herald import people
 from herald.contacts import export, importer, items, service
 from herald.contacts.models import Contact
+from herald.contacts.schemas import (
+    BulkIn,
+    BulkOut,
+    ContactDetail,
+    ContactIn,
+    ContactList,
+    ContactOut,
+    Erased,
+    ImportJob,
+    TimelineEntry,
+    UpsertResult,
+)
 from herald.errors import Conflict, Invalid, NotFound
 from herald.segments import queries as segments
 from herald.web.deps import Unit
 
 STATUS = {"imported": 201, "updated": 200, "unchanged": 200, "duplicate": 409, "conflict": 409, "invalid": 422}
 MAX_UPLOAD = 500 << 20
-
-
-class BulkIn(BaseModel):
-    items: list[Any] = Field(max_length=items.MAX_ITEMS)  # each checked on its own, with a result each
-    merge: str = "fill-empty"
-    default_region: str | None = None
 
 
 def router(container: Any) -> APIRouter:
@@ -39,7 +44,7 @@ def router(container: Any) -> APIRouter:
 
     @api.get("")
     def list_contacts(unit: Unit, segment: str = "all", q: str | None = None,
-                      limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                      limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)) -> ContactList:
         ids = segments.audience_select(unit.session, segment, container.clock.now()).order_by(None).scalar_subquery()
         where = [Contact.id.in_(ids)]
         if q:
@@ -48,33 +53,38 @@ def router(container: Any) -> APIRouter:
                              func.lower(Contact.name).like(like), Contact.external_id == q.strip()))
         total = unit.session.scalar(select(func.count()).select_from(Contact).where(*where))
         rows = unit.session.scalars(select(Contact).where(*where).order_by(Contact.id).limit(limit).offset(offset))
-        return {"total": total, "items": [export.contact_out(c) for c in rows]}
+        return ContactList(total=total, items=[export.contact_out(c) for c in rows])
 
     @api.get("/imports/{job_id}")
-    def import_status(job_id: int) -> dict[str, Any]:
-        return jobs.get(job_id)
+    def import_status(job_id: int) -> ImportJob:
+        return ImportJob(**jobs.get(job_id))
 
     @api.get("/{contact_id}/timeline")
-    def timeline(unit: Unit, contact_id: int, limit: int = Query(200, ge=1, le=1000)) -> list[dict[str, Any]]:
-        return people.timeline(unit, contact_id, limit)
+    def timeline(unit: Unit, contact_id: int, limit: int = Query(200, ge=1, le=1000)) -> list[TimelineEntry]:
+        return [TimelineEntry(**e) for e in people.timeline(unit, contact_id, limit)]
 
     @api.get("/{contact_id}")
-    def show(unit: Unit, contact_id: int) -> dict[str, Any]:
+    def show(unit: Unit, contact_id: int) -> ContactDetail:
         found = export.person(unit, contact_id)
-        return {**export.contact_out(service.get_contact(unit, contact_id)),
-                "consents": found["consents"], "suppressions": found["suppressions"]}
+        return ContactDetail(**export.contact_out(service.get_contact(unit, contact_id)),
+                             consents=found["consents"], suppressions=found["suppressions"])
 
-    @api.post("")
-    def create(unit: Unit, body: dict[str, Any], response: Response) -> dict[str, Any]:
-        result = items.upsert(unit, [body], container.clock.now(), erasure_key=container.settings.erasure_keys,
-                              default_region=region(None))[0]
+    @api.post("", responses={201: {"model": UpsertResult}, 409: {"model": UpsertResult},
+                             422: {"model": UpsertResult}})
+    def create(unit: Unit, body: ContactIn, response: Response) -> UpsertResult:
+        """Create a contact, or match it by external id, phone or e-mail and update it as an import row would:
+        201 imported, 200 updated or unchanged, 409 duplicate or conflict, 422 invalid, with the problems."""
+        result = items.upsert(unit, [body.model_dump(exclude_unset=True)], container.clock.now(),
+                              erasure_key=container.settings.erasure_keys, default_region=region(None))[0]
         response.status_code = STATUS[result["status"]]
         if result["id"] is not None and result["status"] in ("imported", "updated", "unchanged"):
             result["contact"] = export.contact_out(service.get_contact(unit, result["id"]))
-        return result
+        return UpsertResult(**result)
 
     @api.patch("/{contact_id}")
-    def update(unit: Unit, contact_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    def update(unit: Unit, contact_id: int, given: ContactIn) -> ContactOut:
+        """Change the fields given; an attribute given as null or empty is removed."""
+        body = given.model_dump(exclude_unset=True)
         contact = service.get_contact(unit, contact_id)
         attributes = body.get("attributes") or {}
         drop = {k for k, v in attributes.items() if v in (None, "")}
@@ -82,33 +92,33 @@ def router(container: Any) -> APIRouter:
                 "attributes": {k: v for k, v in attributes.items() if k not in drop}}
         item = items.parse_one(data, container.clock.now(), region(body.get("country")))
         updated = service.update_contact(unit, contact_id, item, set(body), container.clock.now(), drop)
-        return export.contact_out(updated)
+        return ContactOut(**export.contact_out(updated))
 
     @api.delete("/{contact_id}")
-    def erase(unit: Unit, contact_id: int) -> dict[str, Any]:
+    def erase(unit: Unit, contact_id: int) -> Erased:
         """Erase the person for good (see `herald contacts erase`); the nameless row keeps the ledger whole."""
         result = people.erase_person(unit, contact_id, container.clock.now(), container.settings.secret_key)
-        return {**result, "erased_at": result["erased_at"].isoformat()}
+        return Erased(**{**result, "erased_at": result["erased_at"].isoformat()})
 
     @api.post("/bulk")
-    def bulk(unit: Unit, body: BulkIn) -> dict[str, Any]:
+    def bulk(unit: Unit, body: BulkIn) -> BulkOut:
         results = items.upsert(unit, body.items, container.clock.now(), erasure_key=container.settings.erasure_keys,
                                default_region=region(body.default_region), merge=body.merge)
         counts = {k: 0 for k in STATUS}
         for r in results:
             counts[r["status"]] += 1
-        return {"counts": counts, "results": results}
+        return BulkOut(counts=counts, results=results)
 
     @api.post("/imports", status_code=202)
     async def start_import(request: Request, tasks: BackgroundTasks, filename: str,
                            default_region: str | None = None, merge: str = "fill-empty",
-                           unknown: str = "attribute") -> dict[str, Any]:
+                           unknown: str = "attribute") -> ImportJob:
         """Upload a file (CSV, TSV or XLSX) as the request body; it is imported in the background."""
         path = await _spool(request, filename)
         job = jobs.start(filename)
         tasks.add_task(jobs.run, job, container, path, {"default_region": region(default_region), "merge": merge,
                                                         "unknown": unknown})
-        return jobs.get(job)
+        return ImportJob(**jobs.get(job))
 
     return api
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body
 
 from herald.errors import Invalid
 from herald.events import ingest
+from herald.events.schemas import EventIn, EventsOut
 from herald.events.service import MAX_ITEMS, record_events
 from herald.web.deps import Unit
 
@@ -16,11 +17,11 @@ def router(container: Any) -> APIRouter:
     api = APIRouter(prefix="/api/v1/events", tags=["events"])
 
     @api.post("")
-    def record(unit: Unit, body: Annotated[Any, Body()], unknown: str = "reject",
-               default_region: str | None = None) -> dict[str, Any]:
+    def record(unit: Unit, body: Annotated[EventIn | list[EventIn], Body()], unknown: str = "reject",
+               default_region: str | None = None) -> EventsOut:
         """One event object or a list of them: type, occurred_at, contact_id | phone | email, event_id,
         properties (other keys join the properties)."""
-        items = body if isinstance(body, list) else [body]
+        items = [e.model_dump(exclude_unset=True) for e in (body if isinstance(body, list) else [body])]
         if len(items) > MAX_ITEMS:
             raise Invalid(f"{len(items):,} events; send at most {MAX_ITEMS:,} per request", where="body")
         events = [ingest.from_mapping(item, f"event {i}") for i, item in enumerate(items)]
@@ -28,6 +29,6 @@ def router(container: Any) -> APIRouter:
                                 default_region=default_region or container.settings.default_region,
                                 erasure_key=container.settings.erasure_keys, after=container.after_events)
         counts = {k: sum(r["status"] == k for r in results) for k in ("stored", "duplicate", "invalid")}
-        return {"counts": counts, "results": results}
+        return EventsOut(counts=counts, results=results)
 
     return api

@@ -6,35 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from herald.errors import Invalid
 from herald.segments import queries as segment_queries
 from herald.segments import service as segments
+from herald.segments.schemas import Saved, SegmentDetail, SegmentIn, SegmentRow
 from herald.tags import service as tags
+from herald.tags.schemas import ApplyIn, TagDeleted, Tagged, TagIn, TagOut, TagRow
 from herald.web.deps import Unit
-
-
-class TagIn(BaseModel):
-    name: str
-    description: str | None = None
-    category: str | None = None
-    colour: str | None = None
-    kind: str = "manual"
-
-
-class ApplyIn(BaseModel):
-    ids: list[int] | None = Field(default=None, max_length=100_000)
-    segment: str | None = None
-    expires_in_hours: int | None = Field(default=None, ge=1)
-    by: str = "api"
-
-
-class SegmentIn(BaseModel):
-    name: str
-    expression: str
-    kind: str = "dynamic"
-    description: str | None = None
 
 
 def router(container: Any) -> APIRouter:
@@ -44,40 +23,41 @@ def router(container: Any) -> APIRouter:
         return container.clock.now()
 
     @api.get("/tags")
-    def list_tags(unit: Unit, q: str | None = None) -> list[Any]:
-        return tags.search_tags(unit, q) if q is not None else tags.tags_table(unit, now())
+    def list_tags(unit: Unit, q: str | None = None) -> list[TagRow] | list[str]:
+        """Every tag with its live count; with `q`, only the names starting with it (for autocomplete)."""
+        return tags.search_tags(unit, q) if q is not None else [TagRow(**t) for t in tags.tags_table(unit, now())]
 
     @api.post("/tags", status_code=201)
-    def create_tag(unit: Unit, body: TagIn) -> dict[str, Any]:
+    def create_tag(unit: Unit, body: TagIn) -> TagOut:
         tag = tags.create_tag(unit, body.name, now(), body.description, category=body.category, colour=body.colour,
                               kind=body.kind)
-        return {"id": tag.id, "name": tag.name, "colour": tag.colour, "kind": tag.kind}
+        return TagOut(id=tag.id, name=tag.name, colour=tag.colour, kind=tag.kind)
 
     @api.post("/tags/{name}/contacts")
-    def apply(unit: Unit, name: str, body: ApplyIn) -> dict[str, Any]:
+    def apply(unit: Unit, name: str, body: ApplyIn) -> Tagged:
         if (body.ids is None) == (body.segment is None):
             raise Invalid("give exactly one of ids or segment", where="body")
         until = now() + timedelta(hours=body.expires_in_hours) if body.expires_in_hours else None
         if body.ids is not None:
-            return {"tag": name, "newly_tagged": tags.tag_contacts(unit, name, body.ids, body.by, now(), until)}
+            return Tagged(tag=name, newly_tagged=tags.tag_contacts(unit, name, body.ids, body.by, now(), until))
         audience = segment_queries.audience_select(unit.session, body.segment, now())
-        return {"tag": name, "newly_tagged": tags.tag_matching(unit, name, audience, body.by, now(), until)}
+        return Tagged(tag=name, newly_tagged=tags.tag_matching(unit, name, audience, body.by, now(), until))
 
     @api.delete("/tags/{name}")
-    def delete(unit: Unit, name: str) -> dict[str, Any]:
-        return {"tag": name, "removed_from": tags.delete_tag(unit, name)}
+    def delete(unit: Unit, name: str) -> TagDeleted:
+        return TagDeleted(tag=name, removed_from=tags.delete_tag(unit, name))
 
     @api.get("/segments")
-    def saved(unit: Unit) -> list[dict[str, Any]]:
-        return segments.list_segments(unit)
+    def saved(unit: Unit) -> list[SegmentRow]:
+        return [SegmentRow(**s) for s in segments.list_segments(unit)]
 
     @api.post("/segments", status_code=201)
-    def save(unit: Unit, body: SegmentIn) -> dict[str, Any]:
+    def save(unit: Unit, body: SegmentIn) -> Saved:
         s = segments.save_segment(unit, body.name, body.expression, now(), body.kind, body.description)
-        return {"name": s.name, "kind": s.kind, "size": s.size_at_save}
+        return Saved(name=s.name, kind=s.kind, size=s.size_at_save)
 
     @api.get("/segments/{name}")
-    def show(unit: Unit, name: str) -> dict[str, Any]:
-        return segments.describe(unit, name, now())
+    def show(unit: Unit, name: str) -> SegmentDetail:
+        return SegmentDetail(**segments.describe(unit, name, now()))
 
     return api

@@ -9,64 +9,53 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
 
 from herald.campaigns.preview import Request as PreviewRequest
 from herald.campaigns.preview import preview
 from herald.content import service
 from herald.content.lint import lint_content
 from herald.content.models import Template, TemplateVersion
+from herald.content.schemas import (
+    CreatedTemplate,
+    FindingOut,
+    PreviewIn,
+    PreviewOut,
+    TemplateIn,
+    TemplateOut,
+    VersionOut,
+    WebhookApplied,
+)
 from herald.content.whatsapp import meta_status_updates
 from herald.errors import Forbidden, Invalid
 from herald.types import Channel, Purpose, parse_enum
 from herald.web.deps import Unit
 
 
-class TemplateIn(BaseModel):
-    name: str
-    channel: str
-    content: dict[str, Any]
-    purpose: str = "marketing"
-    locale: str = "en"
-    author: str = Field(description="Who wrote it; a reviewer must be someone else.")
-    presets: list[str] = Field([], description="Jurisdictions (policy presets) it is written for beyond its "
-                                               "locale's; review lints against all of them.")
+def version_out(v: TemplateVersion) -> VersionOut:
+    return VersionOut(id=v.id, locale=v.locale, variant=v.variant, version=v.version, status=v.status,
+                      author=v.author, reviewer=v.reviewer, review_note=v.review_note, meta_status=v.meta_status,
+                      content=v.content)
 
 
-class PreviewIn(BaseModel):
-    contacts: list[int] = []
-    segment: str | None = None
-    sample: int = 3
-    variant: str = "A"
-    approved_only: bool = False
-    presets: list[str] = []
-
-
-def version_out(v: TemplateVersion) -> dict[str, Any]:
-    return {"id": v.id, "locale": v.locale, "variant": v.variant, "version": v.version, "status": v.status,
-            "author": v.author, "reviewer": v.reviewer, "review_note": v.review_note, "meta_status": v.meta_status,
-            "content": v.content}
-
-
-def template_out(unit: Unit, t: Template) -> dict[str, Any]:
-    return {"id": t.id, "name": t.name, "channel": t.channel, "purpose": t.purpose, "category": t.category,
-            "default_locale": t.default_locale, "presets": list(t.presets or []),
-            "versions": [version_out(v) for v in service.versions(unit, t)]}
+def template_out(unit: Unit, t: Template) -> TemplateOut:
+    return TemplateOut(id=t.id, name=t.name, channel=t.channel, purpose=t.purpose, category=t.category,
+                       default_locale=t.default_locale, presets=list(t.presets or []),
+                       versions=[version_out(v) for v in service.versions(unit, t)])
 
 
 def router(container: Any) -> APIRouter:
     api = APIRouter()
 
     @api.get("/api/v1/templates")
-    def list_templates(unit: Unit) -> list[dict[str, Any]]:
+    def list_templates(unit: Unit) -> list[TemplateOut]:
         return [template_out(unit, t) for t in service.all_templates(unit)]
 
     @api.get("/api/v1/templates/{ref}")
-    def get_template(unit: Unit, ref: str) -> dict[str, Any]:
+    def get_template(unit: Unit, ref: str) -> TemplateOut:
         return template_out(unit, service.get_template(unit, ref))
 
     @api.post("/api/v1/templates", status_code=201)
-    def create_template(unit: Unit, body: TemplateIn) -> dict[str, Any]:
+    def create_template(unit: Unit, body: TemplateIn) -> CreatedTemplate:
         version = service.create_template(unit, body.name, parse_enum(Channel, body.channel, "channel"), body.content,
                                           author=body.author, now=container.clock.now(),
                                           purpose=parse_enum(Purpose, body.purpose, "purpose"), locale=body.locale,
@@ -74,24 +63,24 @@ def router(container: Any) -> APIRouter:
         template = service.get_template(unit, version.template_id)
         findings = lint_content(template.channel, template.purpose, version.content,
                                 container.template_profile(unit, template, version.locale))
-        return {**template_out(unit, template), "findings": [f.as_dict() for f in findings]}
+        return CreatedTemplate(**template_out(unit, template).model_dump(), findings=[f.as_dict() for f in findings])
 
     @api.get("/api/v1/templates/{ref}/lint")
     def lint(unit: Unit, ref: str, locale: str | None = None, variant: str = "A",
-             preset: Annotated[list[str] | None, Query()] = None) -> list[dict[str, Any]]:
+             preset: Annotated[list[str] | None, Query()] = None) -> list[FindingOut]:
         template = service.get_template(unit, ref)
         version = service.latest_version(unit, template, locale, variant)
-        return [f.as_dict() for f in lint_content(template.channel, template.purpose, version.content,
+        return [FindingOut(**f.as_dict()) for f in lint_content(template.channel, template.purpose, version.content,
                                                   container.template_profile(unit, template, version.locale,
                                                                              preset or []))]
 
     @api.post("/api/v1/templates/{ref}/preview")
-    def preview_template(unit: Unit, ref: str, body: PreviewIn) -> dict[str, Any]:
+    def preview_template(unit: Unit, ref: str, body: PreviewIn) -> PreviewOut:
         request = PreviewRequest(ref, tuple(body.contacts), body.segment, body.sample, body.variant,
                                  not body.approved_only)
         unit.dry_run = True  # a preview writes nothing
-        return preview(unit, request, container.lint_profile(unit, body.presets), container.prices(),
-                       container.clock.now())
+        return PreviewOut(**preview(unit, request, container.lint_profile(unit, body.presets), container.prices(),
+                                    container.clock.now()))
 
     @api.get("/webhooks/whatsapp", response_class=PlainTextResponse)
     def verify_subscription(mode: Annotated[str, Query(alias="hub.mode")] = "",
@@ -103,7 +92,7 @@ def router(container: Any) -> APIRouter:
         return challenge
 
     @api.post("/webhooks/whatsapp")
-    async def whatsapp_webhook(request: Request) -> dict[str, Any]:
+    async def whatsapp_webhook(request: Request) -> WebhookApplied:
         raw = await request.body()
         check_signature(container.settings.whatsapp_app_secret, raw, request.headers.get("x-hub-signature-256", ""))
         try:
@@ -113,7 +102,7 @@ def router(container: Any) -> APIRouter:
         updates = meta_status_updates(payload)
         with container.uow() as unit:
             changed = service.apply_meta_status(unit, updates, container.clock.now())
-        return {"template_updates": len(updates), "applied": changed}
+        return WebhookApplied(template_updates=len(updates), applied=changed)
 
     return api
 
