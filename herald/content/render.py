@@ -82,7 +82,15 @@ def environment() -> ImmutableSandboxedEnvironment:
 
 
 def check(source: str, where: str = "template") -> frozenset[str]:
-    """Validate a template at save time; returns the variables it uses."""
+    """Validate a template at save time: only allowed constructs, and it renders for the probe recipients;
+    returns the variables it uses."""
+    used = allowed(source, where)
+    _probe(source, where)
+    return used
+
+
+def allowed(source: str, where: str = "template") -> frozenset[str]:
+    """Check that a template uses only the allowed constructs, filters and variables; returns the variables."""
     env = environment()
     try:
         tree = env.parse(source)
@@ -106,6 +114,27 @@ def check(source: str, where: str = "template") -> frozenset[str]:
     if unknown:
         raise Invalid(f"unknown variable(s) {', '.join(unknown)} (known: {', '.join(sorted(VARIABLES))})", where=where)
     return used
+
+
+# Recipients a template is tried on before it is saved: one with every value, one with the least a contact
+# may have. A template that fails for them for any reason but a missing value would fail at send time.
+PROBES: tuple[Mapping[str, object], ...] = (
+    {"name": "Sita Sharma", "first_name": "Sita", "phone": "+9779841234567", "email": "sita@example.com",
+     "region": "NP", "campaign": "Winter sale", "locale": "en", "tags": ["vip"], "coupon": {},
+     "local": {"date": "2026-03-10", "time": "19:45", "weekday": "Tuesday", "zone": "Asia/Kathmandu"},
+     "attr": {"city": "Pokhara"}},
+    {"phone": "+8613800138000", "campaign": "x", "locale": "zh-CN", "tags": [], "coupon": {}, "attr": {}},
+)
+
+
+def _probe(source: str, where: str) -> None:
+    for html in (False, True):
+        for context in PROBES:
+            try:
+                _output(source, context, html)
+            except RenderError as exc:
+                if not str(exc).startswith("missing variable"):
+                    raise Invalid(f"this template cannot be rendered: {exc}", where=where) from None
 
 
 def error_column(source: str, lineno: int, message: str) -> int:
@@ -159,16 +188,26 @@ def render(source: str, context: Mapping[str, object], limit: int = MAX_OUTPUT, 
     """Render a checked template for one recipient; a missing variable, an oversize output or a render
     over its time budget raises RenderError. `html` escapes every value (email HTML)."""
     started = perf_counter()
+    text = _output(source, context, html)
+    if len(text) > limit:
+        raise RenderError(f"output longer than {limit} characters")
+    if perf_counter() - started > budget:
+        raise RenderError(f"rendering took longer than {budget:g} s")
+    return text
+
+
+def _output(source: str, context: Mapping[str, object], html: bool) -> str:
+    """The rendered text, or RenderError saying why not. Whatever a template does wrong — a filter's own
+    assertion, code too deep to compile — fails that one message, never the worker that renders it."""
     try:
-        text = compiled(source, html)(context)
+        return compiled(source, html)(context)
+    except RenderError:
+        raise
     except UndefinedError as exc:
         raise RenderError(f"missing variable: {exc.message}") from None
     except SecurityError as exc:
         raise RenderError(f"refused by the sandbox: {exc}") from None
     except (TypeError, ValueError, ArithmeticError, LookupError) as exc:
         raise RenderError(f"could not render: {exc}") from None
-    if len(text) > limit:
-        raise RenderError(f"output longer than {limit} characters")
-    if perf_counter() - started > budget:
-        raise RenderError(f"rendering took longer than {budget:g} s")
-    return text
+    except Exception as exc:
+        raise RenderError(f"could not render: {type(exc).__name__}: {exc or 'no reason given'}") from None

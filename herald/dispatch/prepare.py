@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from herald.campaigns import runs
 from herald.campaigns import service as campaigns
@@ -29,6 +31,8 @@ from herald.rules.decision import trail_json
 from herald.rules.usage import Usage
 from herald.tags.queries import names_by_contact
 from herald.types import Channel, Purpose
+
+log = logging.getLogger("herald.worker")
 
 
 @dataclass
@@ -90,7 +94,15 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
             # Paused or cancelled after this message was claimed: it goes the way of the rest.
             counts.held += outbox.mark_stopped(uow, item.id, item.token, campaign.status == "cancelled", now)
             continue
-        prepared = _one(uow, item, campaign, recipient, batch, now, providers, counts)
+        try:
+            prepared = _one(uow, item, campaign, recipient, batch, now, providers, counts)
+        except SQLAlchemyError:
+            raise  # the database itself failed: the whole batch is retried after its lease
+        except Exception as exc:  # anything else fails this message alone, with the reason, never the batch
+            log.exception("message %s could not be prepared", item.id)
+            counts.failed += outbox.mark_failed(uow, item.id, item.token, "internal",
+                                                f"could not be prepared: {type(exc).__name__}: {exc}", now)
+            continue
         if prepared is not None:
             ready.append(prepared)
             # Later messages in this batch must see this one for frequency caps.

@@ -52,7 +52,8 @@ def test_smart_encoding_keeps_texts_in_gsm7() -> None:
 
 def test_replace_cannot_multiply_output_past_the_cap() -> None:
     source = "{{ name" + " | replace('', 'xxxxxxxx')" * 8 + " }}"
-    render.check(source)
+    with pytest.raises(Invalid, match="cannot be rendered: replace\\(\\) would produce more than"):
+        render.check(source)  # refused when saved …
     with pytest.raises(RenderError, match="replace\\(\\) would produce more than"):
         render.render(source, {"name": "abc"})
     assert render.render("{{ name | replace('a', 'o', 1) }}", {"name": "aaa"}) == "oaa"

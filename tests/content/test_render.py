@@ -60,12 +60,27 @@ def test_output_is_capped() -> None:
 
 
 def test_methods_that_would_change_data_are_refused_by_the_sandbox() -> None:
-    check("{{ tags.append }}")  # plain attribute access passes the allow-list …
+    with pytest.raises(Invalid, match="refused by the sandbox"):  # the allow-list passes it, the trial render not
+        check("{{ tags.append }}")
     with pytest.raises(RenderError, match="refused by the sandbox"):
-        render("{{ tags.append }}", {"tags": ["vip"]})  # … but the immutable sandbox refuses it
+        render("{{ tags.append }}", {"tags": ["vip"]})  # … and the immutable sandbox refuses it at send time
 
 
 def test_attributes_of_contact_data_are_keys_never_methods() -> None:
     with pytest.raises(RenderError, match="missing variable"):
         render("{{ attr.update }}", {"attr": {}})
     assert render("{{ attr.update }}", {"attr": {"update": "weekly"}}) == "weekly"
+
+
+@pytest.mark.parametrize(("source", "reason"), [
+    ("{{ first_name | truncate(2) }}", "AssertionError"),
+    ("{{ name" + " | upper" * 200 + " }}", "SyntaxError"),
+])
+def test_a_template_that_cannot_render_is_refused_when_saved(source, reason) -> None:
+    with pytest.raises(Invalid, match=f"cannot be rendered: could not render: {reason}"):
+        check(source)
+
+
+def test_whatever_goes_wrong_in_rendering_is_a_render_error() -> None:
+    with pytest.raises(RenderError, match="AssertionError"):
+        render("{{ first_name | truncate(2) }}", {"first_name": "Sita"})

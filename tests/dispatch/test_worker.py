@@ -243,3 +243,37 @@ def test_sent_messages_record_their_billed_units_for_the_months_volume(container
         volume = queries.units_sent(uow.session, NOW - timedelta(days=1))
     assert units == {2}  # two GSM-7 segments each
     assert sorted(volume) == [("sms", "NA", "file", None, 2), ("sms", "NP", "file", None, 2)]
+
+
+def test_a_poison_message_fails_alone_and_the_rest_are_sent(container, tmp_path, monkeypatch) -> None:
+    from herald.content.models import TemplateVersion
+    from herald.dispatch import prepare as prepare_module
+
+    cid = setup(container, tmp_path)
+    with container.uow() as uow:  # approved before save-time checks existed: it raises when rendered
+        version = uow.session.scalar(select(TemplateVersion))
+        version.content = {"body": "Hi {{ first_name | truncate(2) }}"}
+    plan(container, cid)
+    stats = run(container)
+    assert (stats.sent, stats.skipped) == (0, 2)
+    with container.uow() as uow:
+        reasons = set(uow.session.scalars(select(Message.reason).where(Message.status == "skipped",
+                                                                       Message.reason != "consent")))
+        version = uow.session.scalar(select(TemplateVersion))
+        version.content = {"body": "Hi {{ first_name | default('there') }}. STOP to end"}
+        uow.session.execute(Message.__table__.update().where(Message.reason == "template")
+                            .values(status="queued", reason=None))
+    assert reasons == {"template"}
+    real = prepare_module.compose
+
+    def explodes_for_sita(channel, content, context, **kw):
+        if context.get("first_name") == "Sita":
+            raise RuntimeError("a bug in one message")
+        return real(channel, content, context, **kw)
+
+    monkeypatch.setattr(prepare_module, "compose", explodes_for_sita)
+    stats = run(container)
+    assert (stats.sent, stats.failed) == (1, 1)
+    with container.uow() as uow:
+        failed = uow.session.scalar(select(Message).where(Message.status == "failed"))
+    assert (failed.reason, failed.error) == ("internal", "could not be prepared: RuntimeError: a bug in one message")
