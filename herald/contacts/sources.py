@@ -7,21 +7,18 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from xml.etree import ElementTree
 
 from herald.contacts import encoding as encodings
+from herald.contacts import workbook
 from herald.errors import Invalid
 
 SAMPLE = 1 << 20  # bytes read to settle the encoding and the delimiter
 DELIMITERS = ",;\t|"
 MAX_XLSX_BYTES = 200 << 20
-MAX_XLSX_UNPACKED = 2 << 30  # a zip bomb unpacks to far more than any real workbook
 MAX_CELL = 10 << 20  # csv's own default is 128 KiB; a 10 MB cell is refused by the importer with its row
 NUMBER, FORMULA = "number", "formula"
 # (row number, cells, column -> NUMBER | FORMULA). The marks are None for a text file and a dict, possibly
@@ -132,7 +129,7 @@ def _xlsx(path: Path, sheet: str | None) -> tuple[Source, Iterator[Row]]:
     if size > MAX_XLSX_BYTES:
         raise Invalid(f"the workbook is {size >> 20} MB; the limit is {MAX_XLSX_BYTES >> 20} MB — save the sheet "
                       "as CSV instead", where=path.name)
-    formulas = _formula_cells(path, sheet)
+    formulas = workbook.scan(path, sheet).formulas
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = list(book.sheet_names)
@@ -173,56 +170,3 @@ def cell_text(value: object) -> tuple[str, bool]:
     if isinstance(value, datetime | date | time):
         return value.isoformat(), False
     return ("" if value is None else str(value)), False
-
-
-CELL_REF = re.compile(r"([A-Z]+)(\d+)")
-
-
-def _formula_cells(path: Path, sheet: str | None) -> set[tuple[int, int]]:
-    """(row, column index) of each formula cell of the sheet, from the workbook's XML (calamine gives the
-    formulas' cached results, not whether a cell was one). Also refuses zip bombs."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(i.file_size for i in archive.infolist())
-            if unpacked > MAX_XLSX_UNPACKED:
-                raise Invalid(f"the workbook unpacks to {unpacked >> 20} MB; refusing it", where=path.name)
-            member = _sheet_member(archive, sheet)
-            if member is None:
-                return set()
-            found = set()
-            with archive.open(member) as xml:
-                for _, element in ElementTree.iterparse(xml):
-                    if element.tag.endswith("}c"):
-                        if any(child.tag.endswith("}f") for child in element):
-                            found.add(_position(element.get("r", "")))
-                        element.clear()
-            return found
-    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError) as exc:
-        raise Invalid(f"not a readable .xlsx workbook ({exc})", where=path.name) from None
-
-
-def _sheet_member(archive: zipfile.ZipFile, sheet: str | None) -> str | None:
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    sheets = book.findall("m:sheets/m:sheet", ns)
-    chosen = next((s for s in sheets if sheet is None or s.get("name") == sheet), None)
-    if chosen is None:
-        return None
-    rid = chosen.get(f"{{{ns['r']}}}id")
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    target = next((r.get("Target") for r in rels if r.get("Id") == rid), None)
-    if target is None:
-        return None
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-
-
-def _position(ref: str) -> tuple[int, int]:
-    match = CELL_REF.fullmatch(ref)
-    if not match:
-        return (0, -1)
-    letters, row = match.groups()
-    col = 0
-    for letter in letters:
-        col = col * 26 + ord(letter) - 64
-    return int(row), col - 1

@@ -16,7 +16,7 @@ from herald.campaigns import service as campaigns
 from herald.config import Settings
 from herald.contacts import export, importer, service
 from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
-from herald.contacts.sources import _formula_cells
+from herald.contacts.workbook import scan
 from herald.errors import Conflict
 from herald.outbox.models import Message
 from herald.tags import service as tags
@@ -59,7 +59,7 @@ def test_an_xlsx_export_holds_strings_only(container, write_csv, tmp_path) -> No
     sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
     assert all(isinstance(cell, str) for row in sheet for cell in row)
     assert sheet[1][sheet[0].index("phone")] == SITA
-    assert _formula_cells(out, None) == set()
+    assert scan(out, None).formulas == set()
 
 
 def test_an_export_can_be_one_segment_and_skips_erased_people(container, write_csv, tmp_path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from herald.contacts import importer, sources
+from herald.contacts import importer, sources, workbook
 from herald.contacts.models import Contact
 from herald.errors import Invalid
 from tests.conftest import NOW
@@ -115,7 +115,7 @@ def test_a_workbook_reads_its_first_sheet_unless_told(tmp_path) -> None:
 
 def test_oversized_and_unreadable_workbooks_are_refused(tmp_path, monkeypatch) -> None:
     with pytest.raises(Invalid, match="unpacks to 3 MB"):
-        monkeypatch.setattr(sources, "MAX_XLSX_UNPACKED", 1 << 20)
+        monkeypatch.setattr(workbook, "MAX_UNPACKED", 1 << 20)
         sources.open_rows(corpus.zip_bomb_like(tmp_path))
     monkeypatch.setattr(sources, "MAX_XLSX_BYTES", 100)
     with pytest.raises(Invalid, match="the limit is 0 MB"):
@@ -175,3 +175,27 @@ def test_two_hundred_unknown_columns_are_named_briefly(container, write_csv) -> 
         run(container, write_csv(header + "\n" + "+9779841234567" + "," * 199 + "\n"))
     report = run(container, write_csv(header + "\n" + "+9779841234567" + ",v" * 199 + "\n"), unknown="attribute")
     assert report.counts["imported"] == 1
+
+
+def test_a_sheet_whose_cells_reach_far_is_refused_before_it_is_read(container, tmp_path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "far.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Contacts")
+    sheet.write_row(0, 0, ["phone", "name"])
+    sheet.write_row(1, 0, ["+9779841234567", "Sita"])
+    sheet.write_string(1048575, 16383, "x")  # XFD1048576: a 9 KB file the reader would make 17 billion cells of
+    book.close()
+    with pytest.raises(Invalid, match=r"reach XFD1048576: 17,179,869,184 cells from A1; Herald reads at most "
+                                      r"20,000,000 — delete the far-away cells or save the sheet as CSV"):
+        run(container, path)
+    assert count(container) == 0
+
+
+@pytest.mark.parametrize(("ref", "position"), [("A1", (1, 0)), ("Z9", (9, 25)), ("AA10", (10, 26)),
+                                               ("XFD1048576", (1048576, 16383)), ("bad", (0, -1))])
+def test_cell_references_and_back(ref, position) -> None:
+    assert workbook._position(ref) == position
+    if position[1] >= 0:
+        assert workbook._ref(position) == ref
