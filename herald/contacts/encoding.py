@@ -85,3 +85,36 @@ def _is_han(char: str) -> bool:
 
 def _is_western(char: str) -> bool:
     return (char.isalpha() and ord(char) < 0x250) or char in WESTERN_MARKS
+
+
+UTF8 = ("utf-8", "utf-8-sig")
+WESTERN = ("cp1252", "iso8859-1")
+HAN_RUN = 4  # non-ASCII characters in a row that European text almost never has, and two Chinese ones make
+
+
+def foreign_line(raw: bytes, text: str, name: str) -> str | None:
+    """Why a line that decoded in the file's encoding was written in another one, or None. A file pieced
+    together from several exports decodes without error and stores garbage (`JosÃ©`, `ÍõÎ°`): a line that
+    is valid UTF-8 in a file read otherwise, or a line of Chinese bytes read as Western letters."""
+    encoding = codecs.lookup(name).name
+    if raw.isascii() or encoding in UTF8:
+        return None
+    utf8 = decoded(raw, "utf-8", True)
+    # Some GBK pairs are valid UTF-8 too (C4 A3 reads as "ģ"): in a Chinese file only UTF-8 that reads as
+    # Chinese counts, as a real UTF-8 line of Chinese names would.
+    if utf8 is not None and (encoding in WESTERN or _share(utf8, _is_han) >= SHARE):
+        return f"this line is UTF-8 while the file reads as {name}"
+    if encoding in WESTERN and _han_run(raw, text):
+        return f"this line reads as Chinese (GB18030) while the file reads as {name}"
+    return None
+
+
+def _han_run(raw: bytes, text: str) -> bool:
+    longest = run = 0
+    for char in text:
+        run = run + 1 if ord(char) > 127 else 0
+        longest = max(longest, run)
+    if longest < HAN_RUN:
+        return False
+    chinese = decoded(raw, "gb18030", True)
+    return chinese is not None and _share(chinese, _is_han) >= SHARE

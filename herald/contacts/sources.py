@@ -116,10 +116,15 @@ def _lines(handle, name: str, path: Path) -> Iterator[str]:
     decoder = codecs.getincrementaldecoder(name)(errors="strict")
     for number, raw in enumerate(handle, start=1):
         try:
-            yield decoder.decode(raw)
+            text = decoder.decode(raw)
         except UnicodeDecodeError as exc:
             raise Invalid(f"not valid {name} text near column {exc.start + 1} (pass --encoding)",
                           where=f"{path.name} line {number}") from None
+        foreign = encodings.foreign_line(raw, text, name)
+        if foreign:
+            raise Invalid(f"{foreign}: the file mixes encodings, and its names would be stored garbled; save it "
+                          "in one encoding (UTF-8) and import it again", where=f"{path.name} line {number}")
+        yield text
 
 
 def _xlsx(path: Path, sheet: str | None) -> tuple[Source, Iterator[Row]]:

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from herald.contacts.encoding import Encoding, detect, guess
+from herald.contacts.encoding import Encoding, detect, foreign_line, guess
 from herald.errors import Invalid
 
 GBK_NAMES = "phone,姓名\n13800138000,张伟\n13900139000,李娜\n13700137000,王芳\n"  # the four-row trap
@@ -49,3 +49,22 @@ def test_nul_bytes_mean_binary_or_utf16_without_a_mark() -> None:
 def test_a_guess_says_it_is_one() -> None:
     assert Encoding("utf-8", False).describe() == "utf-8"
     assert "--encoding" in Encoding("gb18030", True).describe()
+
+
+@pytest.mark.parametrize(("raw", "name", "found"), [
+    ("José".encode(), "cp1252", "is UTF-8 while the file reads as cp1252"),
+    ("王伟".encode(), "gb18030", "is UTF-8 while the file reads as gb18030"),
+    ("王伟".encode("gbk"), "cp1252", "reads as Chinese (GB18030) while the file reads as cp1252"),
+    ("王伟".encode("gbk"), "latin-1", "reads as Chinese"),
+    ("José".encode("latin-1"), "cp1252", None),
+    ("Ærøskøbing".encode("cp1252"), "cp1252", None),       # runs of accents are short in European words
+    ("Ça coûte 5 €, Œuvre «Élan»".encode("cp1252"), "cp1252", None),
+    ("Æ Ø Å É".encode("cp1252"), "cp1252", None),
+    (b"\xc4\xa3\xc4\xa3", "gb18030", None),                  # GBK that happens to be valid UTF-8 ("ģģ")
+    ("王伟".encode("gbk"), "gb18030", None),
+    (b"plain ascii", "cp1252", None),
+    ("Ærø".encode(), "utf-8", None),
+])
+def test_a_line_in_another_encoding_is_named(raw, name, found) -> None:
+    got = foreign_line(raw, raw.decode(name), name)
+    assert got is None if found is None else found in got

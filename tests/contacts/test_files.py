@@ -199,3 +199,13 @@ def test_cell_references_and_back(ref, position) -> None:
     assert workbook._position(ref) == position
     if position[1] >= 0:
         assert workbook._ref(position) == ref
+
+
+def test_a_file_that_mixes_encodings_is_refused_not_stored_garbled(container, tmp_path) -> None:
+    path = tmp_path / "pieced.csv"
+    path.write_bytes(b"name,phone\n" + "José,+9779841234567\n".encode() + "王伟,+8613800138000\n".encode("gbk")
+                     + "Zoë,+442079460018\n".encode("latin-1"))
+    with pytest.raises(Invalid, match="line 2: this line is UTF-8 while the file reads as cp1252: the file mixes "
+                                      "encodings") as refused:
+        run(container, path)
+    assert "save it in one encoding" in str(refused.value) and count(container) == 0
