@@ -33,6 +33,7 @@ from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
 from herald.db.bulk import page_cache
 from herald.errors import Invalid
+from herald.storable import text_problem
 from herald.types import parse_utc
 
 FIELDS = (
@@ -221,6 +222,9 @@ class Importer:
         if big is not None:
             return self._invalid(row_no, "row", None, f"column {big + 1} holds {len(cells[big]):,} characters; "
                                                       f"a field may hold {MAX_FIELD:,}")
+        broken = next(((i, p) for i, c in enumerate(cells) if (p := text_problem(c))), None)
+        if broken is not None:
+            return self._invalid(row_no, "row", None, f"column {broken[0] + 1} {broken[1]}")
         values = {f: cells[i].strip() if i < len(cells) else "" for i, f in mapping.items()}
         for i in self.unnamed:
             if i < len(cells) and cells[i].strip():

@@ -17,6 +17,7 @@ from herald.db.bulk import insert_rows, select_in
 from herald.errors import Invalid
 from herald.events.identity import content_id
 from herald.events.models import Event
+from herald.storable import value_problem
 from herald.types import parse_utc
 
 TYPE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
@@ -110,6 +111,10 @@ def _problem(event: EventIn, now: datetime) -> str | None:
         return "no contact: give contact_id, phone or email"
     if event.event_id is not None and not 0 < len(event.event_id) <= 128:
         return "event_id: expected 1 to 128 characters"
+    for name, value in (("event_id", event.event_id), ("phone", event.phone), ("email", event.email),
+                        ("properties", event.properties)):
+        if value is not None and (found := value_problem(value)):
+            return f"{name} {found}"
     # JSON never takes more than six characters per character of repr() (a \\u escape at worst), and
     # repr() is much cheaper than writing the JSON: only properties near the limit are written out.
     if 6 * len(repr(event.properties)) > MAX_PROPERTIES and len(json.dumps(event.properties, default=str)

@@ -285,3 +285,16 @@ def test_headers_people_write_are_understood(container, write_csv) -> None:
     with container.uow() as uow:
         assert dict(uow.session.execute(select(ConsentEvent.status, ConsentEvent.source)).all()) == {
             "granted": "门店登记", "revoked": "import"}
+
+
+def test_cells_postgresql_refuses_are_refused_per_row_on_both_databases(container) -> None:
+    from herald.contacts import items
+
+    with container.uow() as uow:
+        results = items.upsert(uow, [{"phone": "+9779841234567", "name": "Si\x00ta"},
+                                     {"phone": "+9779841234568", "name": "\ud800"},
+                                     {"phone": "+9779841234569", "name": "Ram"}], NOW, erasure_key="k")
+    assert [r["status"] for r in results] == ["invalid", "invalid", "imported"]
+    assert "NUL character" in results[0]["problems"][0]["reason"]
+    assert "lone surrogate" in results[1]["problems"][0]["reason"]
+    assert names(container) == {"+9779841234569": "Ram"}

@@ -152,3 +152,16 @@ def test_events_without_an_id_are_kept_once_by_their_content(container, tmp_path
     assert (first.stored, first.duplicate) == (3, 1)  # 16:45+06:45 is 10:00 UTC
     assert (again.stored, again.duplicate) == (0, 4) and stored == 3
     assert "same event (contact, type, time and properties)" in first.problems[0]["reason"]
+
+
+def test_values_postgresql_refuses_are_refused_per_event_on_both_databases(container, tmp_path) -> None:
+    setup(container, tmp_path)
+    bad = [json.loads('{"amount": NaN}'), json.loads('{"amount": 1e400}'), {"note": "a\x00b"}, {"note": "\ud800"}]
+    events = [EventIn("purchase", BEFORE, phone=SITA, properties={"amount": 5})]
+    events += [EventIn("purchase", BEFORE, phone=SITA, properties=p) for p in bad]
+    with container.uow() as uow:
+        results = record_events(uow, events, NOW)
+    assert [r["status"] for r in results] == ["stored"] + ["invalid"] * 4
+    assert [r["reason"].split(" ")[0:2] for r in results[1:]] == [["properties", "holds"]] * 4
+    with container.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Event)) == 1
