@@ -19,7 +19,7 @@ from herald.outbox import queries as outbox_queries
 from herald.outbox import service as outbox
 from herald.rules import ConsentFact, MessageIntent, Recipient, Skip, decide, load_policy
 from herald.segments import queries as segments
-from herald.types import Channel, Purpose
+from herald.types import Channel, Purpose, as_id
 
 policy_of = runs.policy_of
 
@@ -115,8 +115,9 @@ def check_feasible(policy, variants: Sequence[assign.Variant], purpose: Purpose,
 
 def get_campaign(uow: UnitOfWork, ref: str | int) -> Campaign:
     """A campaign by id or name, or NotFound."""
-    by_id = isinstance(ref, int) or str(ref).isdigit()
-    stmt = select(Campaign).where(Campaign.id == int(ref)) if by_id else select(Campaign).where(Campaign.name == ref)
+    number = as_id(ref)
+    stmt = (select(Campaign).where(Campaign.id == number) if number is not None
+            else select(Campaign).where(Campaign.name == str(ref)))
     campaign = uow.session.scalar(stmt)
     if campaign is None:
         raise NotFound(f"campaign {ref!r} does not exist")

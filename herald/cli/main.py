@@ -255,6 +255,9 @@ def run(argv: list[str] | None = None) -> None:
         sys.exit(2 if isinstance(exc, usage.USAGE_ERRORS) else exc.exit_code)
     except usage.EXITS as exc:
         sys.exit(exc.exit_code)
+    except OverflowError as exc:
+        sys.stderr.write(f"error: a number given is too large ({exc})\n")
+        sys.exit(2)
     except OSError as exc:
         # A file a command was pointed at: say which and why, never a traceback.
         sys.stderr.write(f"error: {exc.filename or 'file'}: {exc.strerror or exc}\n")

@@ -14,7 +14,7 @@ from herald.content.lint import ERROR, Finding
 from herald.content.models import CouponCode, LintWord, Template, TemplateVersion
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid, NotFound
-from herald.types import Channel, Purpose, parse_enum
+from herald.types import Channel, Purpose, as_id, parse_enum
 
 
 def create_template(uow: UnitOfWork, name: str, channel: Channel, content: Mapping[str, Any], *, author: str,
@@ -87,9 +87,9 @@ def set_presets(uow: UnitOfWork, template: Template, presets: Iterable[str]) -> 
 
 def get_template(uow: UnitOfWork, ref: str | int) -> Template:
     """A template by id or name, or NotFound."""
-    column = Template.id if isinstance(ref, int) or str(ref).isdigit() else Template.name
-    value = int(ref) if column is Template.id else ref
-    template = uow.session.scalar(select(Template).where(column == value))
+    number = as_id(ref)
+    found = Template.id == number if number is not None else Template.name == str(ref)
+    template = uow.session.scalar(select(Template).where(found))
     if template is None:
         raise NotFound(f"template {ref!r} does not exist")
     return template

@@ -14,6 +14,7 @@ from herald.contacts import sources
 from herald.db import UnitOfWork
 from herald.errors import Invalid
 from herald.events.service import AfterRecording, EventIn, parse_time, record_events
+from herald.types import as_id
 
 ALIASES = {"type": "type", "event": "type", "event_type": "type", "contact_id": "contact_id", "phone": "phone",
            "email": "email", "occurred_at": "occurred_at", "time": "occurred_at", "at": "occurred_at",
@@ -32,12 +33,12 @@ def from_mapping(data: object, where: str) -> EventIn | str:
         return "properties: expected an object"
     try:
         when = parse_time(known["occurred_at"], f"{where} occurred_at") if "occurred_at" in known else None
-        contact = known.get("contact_id")
-        contact_id = int(contact) if contact not in (None, "") else None
     except Invalid as exc:
         return exc.reason
-    except (TypeError, ValueError):
-        return f"contact_id {known.get('contact_id')!r}: expected a whole number"
+    contact = known.get("contact_id")
+    contact_id = as_id(contact) if contact not in (None, "") else None
+    if contact not in (None, "") and contact_id is None:
+        return f"contact_id {str(contact)[:40]!r}: expected a contact's id (a whole number)"
     if when is None:
         return "no occurred_at: give the time the event happened"
     return EventIn(type=str(known.get("type") or ""), occurred_at=when, contact_id=contact_id,
@@ -83,16 +84,25 @@ def read_file(path: Path, encoding: str | None = None) -> Iterator[tuple[int, Ev
 
 
 def _json_lines(path: Path) -> Iterator[tuple[int, EventIn | str]]:
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
             try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, f"not JSON: {exc.msg} at column {exc.colno}"
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, f"not UTF-8 text near column {exc.start + 1}"
                 continue
-            yield number, from_mapping(data, f"line {number}")
+            if line.strip():
+                yield number, _json_event(line, number)
+
+
+def _json_event(line: str, number: int) -> EventIn | str:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return "not JSON Herald can read: nested too deeply"
+    return from_mapping(data, f"line {number}")
 
 
 @dataclass

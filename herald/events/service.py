@@ -18,7 +18,7 @@ from herald.errors import Invalid
 from herald.events.identity import content_id
 from herald.events.models import Event
 from herald.storable import value_problem
-from herald.types import parse_utc
+from herald.types import as_id, parse_utc
 
 TYPE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
 MAX_PROPERTIES = 16 * 1024  # bytes of JSON
@@ -109,6 +109,8 @@ def _problem(event: EventIn, now: datetime) -> str | None:
         return f"occurred_at {event.occurred_at.isoformat()} is in the future"
     if event.contact_id is None and not event.phone and not event.email:
         return "no contact: give contact_id, phone or email"
+    if event.contact_id is not None and as_id(event.contact_id) is None:
+        return f"contact_id {event.contact_id!r}: expected a contact's id"
     if event.event_id is not None and not 0 < len(event.event_id) <= 128:
         return "event_id: expected 1 to 128 characters"
     for name, value in (("event_id", event.event_id), ("phone", event.phone), ("email", event.email),
@@ -189,5 +191,8 @@ def _known_ids(uow: UnitOfWork, event_ids: set[str]) -> set[str]:
 def parse_time(raw: object, where: str) -> datetime:
     """An ISO-8601 time (a date alone is midnight UTC; no zone means UTC) or Unix seconds."""
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return datetime.fromtimestamp(raw, UTC)
+        try:
+            return datetime.fromtimestamp(raw, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise Invalid(f"{raw!r} seconds is no moment a calendar holds", where=where) from None
     return parse_utc(raw, where)

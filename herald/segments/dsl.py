@@ -62,12 +62,16 @@ NAME = re.compile(r"[^\W\d][\w.-]{0,63}")
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 KEYWORDS = ("and", "or", "not")
+# Bounds that keep parsing and the SQL it becomes within Python's recursion and SQLite's expression depth.
+MAX_NESTING = 50
+MAX_CONDITIONS = 200
 _TOKEN = re.compile(r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<comma>,)|(?P<quoted>"(?:[^"\\]|\\.)*")'
                     r'|(?P<op>==|!=|>=|<=|=|>|<)|(?P<word>[^\s()",=<>!]+))')
 
 
 def fail(text: str, pos: int, message: str) -> Invalid:
-    return Invalid(message, where=f"segment {text!r} at column {pos + 1}")
+    shown = text if len(text) <= 80 else text[:77] + "…"  # a long expression is named, not repeated whole
+    return Invalid(message, where=f"segment {shown!r} at column {pos + 1}")
 
 
 def tokenize(text: str) -> list[tuple[str, str, int]]:
@@ -93,6 +97,7 @@ class _Parser:
         self.tokens = tokenize(text)
         self.i = 0
         self.leaf = self.term  # what a bare word starts: a segment term, or a property condition in `where`
+        self.depth = self.conditions = 0
 
     def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -125,14 +130,23 @@ class _Parser:
         return items[0] if len(items) == 1 else And(tuple(items))
 
     def unary(self) -> Node:
-        if self.take_keyword("not"):
-            return Not(self.unary())
+        nots = 0
+        while self.take_keyword("not"):  # counted, not recursed: `not not x` is x, however many there are
+            nots += 1
+        node = self.operand()
+        return Not(node) if nots % 2 else node
+
+    def operand(self) -> Node:
         tok = self.peek()
         if tok is None:
             raise fail(self.text, len(self.text), "expected a condition, found the end")
         if tok[0] == "open":
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise fail(self.text, tok[2], f"parentheses nested more than {MAX_NESTING} deep")
             self.i += 1
             node = self.or_()
+            self.depth -= 1
             close = self.peek()
             if close is None or close[0] != "close":
                 where = close[2] if close else len(self.text)
@@ -143,6 +157,10 @@ class _Parser:
             example = "tag:vip" if self.leaf == self.term else 'product = "A"'
             raise fail(self.text, tok[2], f"expected a condition such as {example}, found {tok[1]!r}")
         self.i += 1
+        self.conditions += 1
+        if self.conditions > MAX_CONDITIONS:
+            raise fail(self.text, tok[2], f"more than {MAX_CONDITIONS} conditions; save parts of it as segments "
+                                          "(segment:NAME) or use tag and `in (…)` lists")
         return self.leaf(tok)
 
     def term(self, tok: tuple[str, str, int]) -> Node:

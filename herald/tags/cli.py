@@ -12,16 +12,16 @@ from herald.console import JsonFlag, app_context, emit, out, table
 from herald.errors import Invalid
 from herald.tags import service
 from herald.tags.queries import contact_ids_in
-from herald.types import span
+from herald.types import as_id, span
 
 app = typer.Typer(help="Create tags and tag contacts.", no_args_is_help=True)
 
 
 def parse_ids(raw: str) -> list[int]:
-    try:
-        return [int(p) for p in raw.replace(" ", "").split(",") if p]
-    except ValueError:
-        raise Invalid(f"expected comma-separated contact ids, got {raw!r}", where="--ids") from None
+    ids = [as_id(p) for p in raw.replace(" ", "").split(",") if p]
+    if any(i is None for i in ids):
+        raise Invalid(f"expected comma-separated contact ids, got {raw!r}", where="--ids")
+    return ids
 
 
 @app.command()

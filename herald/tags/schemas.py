@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from herald.types import MAX_ID
+
+MAX_HOURS = 24 * 366 * 10  # a tag's lifetime: ten years at most
 
 
 class TagIn(BaseModel):
@@ -14,9 +20,10 @@ class TagIn(BaseModel):
 
 
 class ApplyIn(BaseModel):
-    ids: list[int] | None = Field(default=None, max_length=100_000, description="Contact ids; or give segment.")
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(default=None, max_length=100_000,
+                                                                     description="Contact ids; or give segment.")
     segment: str | None = Field(None, description="Tag everyone this expression matches.")
-    expires_in_hours: int | None = Field(default=None, ge=1)
+    expires_in_hours: int | None = Field(default=None, ge=1, le=MAX_HOURS, description="At most ten years.")
     by: str = "api"
 
 

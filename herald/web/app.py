@@ -48,6 +48,11 @@ def create_app(container: Any) -> FastAPI:
         status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
         return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=status)
 
+    @api.exception_handler(OverflowError)
+    async def too_large(_: Request, exc: OverflowError) -> JSONResponse:
+        # A number no column or calendar holds, wherever a route let one through: the caller's mistake.
+        return JSONResponse({"error": "Invalid", "detail": f"a number given is too large ({exc})"}, status_code=422)
+
     @api.get("/api/v1/health")
     def health() -> dict[str, str | None]:
         return {"status": "ok", "schema": migrations.current_revision(container.engine)}

@@ -31,7 +31,7 @@ from herald.contacts.service import get_contact
 from herald.errors import Invalid, NotFound
 from herald.outbox import queries as outbox_queries
 from herald.types import Purpose, parse_enum, parse_moment
-from herald.web.deps import Unit
+from herald.web.deps import ContactId, Unit
 
 
 class CloneIn(BaseModel):
@@ -122,7 +122,7 @@ def router(container: Any) -> APIRouter:
         return Report(**campaign_report(unit.session, service.get_campaign(unit, ref), now()))
 
     @api.get("/{ref}/explain/{contact_id}")
-    def explain(unit: Unit, ref: str, contact_id: int) -> Explained:
+    def explain(unit: Unit, ref: str, contact_id: ContactId) -> Explained:
         campaign = service.get_campaign(unit, ref)
         get_contact(unit, contact_id)
         m = outbox_queries.for_campaign_contact(unit.session, campaign.id, contact_id)

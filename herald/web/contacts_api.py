@@ -29,7 +29,8 @@ from herald.contacts.schemas import (
 )
 from herald.errors import Conflict, Invalid, NotFound
 from herald.segments import queries as segments
-from herald.web.deps import Unit
+from herald.types import MAX_ID
+from herald.web.deps import ContactId, Unit
 
 STATUS = {"imported": 201, "updated": 200, "unchanged": 200, "duplicate": 409, "conflict": 409, "invalid": 422}
 MAX_UPLOAD = 500 << 20
@@ -44,7 +45,7 @@ def router(container: Any) -> APIRouter:
 
     @api.get("")
     def list_contacts(unit: Unit, segment: str = "all", q: str | None = None,
-                      limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)) -> ContactList:
+                      limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_ID)) -> ContactList:
         ids = segments.audience_select(unit.session, segment, container.clock.now()).order_by(None).scalar_subquery()
         where = [Contact.id.in_(ids)]
         if q:
@@ -60,11 +61,11 @@ def router(container: Any) -> APIRouter:
         return ImportJob(**jobs.get(job_id))
 
     @api.get("/{contact_id}/timeline")
-    def timeline(unit: Unit, contact_id: int, limit: int = Query(200, ge=1, le=1000)) -> list[TimelineEntry]:
+    def timeline(unit: Unit, contact_id: ContactId, limit: int = Query(200, ge=1, le=1000)) -> list[TimelineEntry]:
         return [TimelineEntry(**e) for e in people.timeline(unit, contact_id, limit)]
 
     @api.get("/{contact_id}")
-    def show(unit: Unit, contact_id: int) -> ContactDetail:
+    def show(unit: Unit, contact_id: ContactId) -> ContactDetail:
         found = export.person(unit, contact_id)
         return ContactDetail(**export.contact_out(service.get_contact(unit, contact_id)),
                              consents=found["consents"], suppressions=found["suppressions"])
@@ -82,7 +83,7 @@ def router(container: Any) -> APIRouter:
         return UpsertResult(**result)
 
     @api.patch("/{contact_id}")
-    def update(unit: Unit, contact_id: int, given: ContactIn) -> ContactOut:
+    def update(unit: Unit, contact_id: ContactId, given: ContactIn) -> ContactOut:
         """Change the fields given; an attribute given as null or empty is removed."""
         body = given.model_dump(exclude_unset=True)
         contact = service.get_contact(unit, contact_id)
@@ -95,7 +96,7 @@ def router(container: Any) -> APIRouter:
         return ContactOut(**export.contact_out(updated))
 
     @api.delete("/{contact_id}")
-    def erase(unit: Unit, contact_id: int) -> Erased:
+    def erase(unit: Unit, contact_id: ContactId) -> Erased:
         """Erase the person for good (see `herald contacts erase`); the nameless row keeps the ledger whole."""
         result = people.erase_person(unit, contact_id, container.clock.now(), container.settings.secret_key)
         return Erased(**{**result, "erased_at": result["erased_at"].isoformat()})

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from herald.db import UnitOfWork
+from herald.types import MAX_ID
 
 
 def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
@@ -17,3 +18,6 @@ def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
 
 
 Unit = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+# A row's id in a path: a whole number a 64-bit column holds (a larger one is refused with 422, not a 500).
+ContactId = Annotated[int, Path(ge=1, le=MAX_ID, description="The contact's id.")]

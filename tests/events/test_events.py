@@ -83,7 +83,7 @@ def test_files_of_events_in_json_lines_and_csv(container, tmp_path) -> None:
     assert (report.rows, report.stored, report.duplicate, report.invalid) == (5, 1, 1, 3)
     assert [p["row"] for p in report.problems] == [2, 3, 4, 6]
     assert "not JSON" in report.problems[0]["reason"] and "no occurred_at" in report.problems[1]["reason"]
-    assert "expected a whole number" in report.problems[2]["reason"]
+    assert "expected a contact's id" in report.problems[2]["reason"]
     table = tmp_path / "events.csv"
     table.write_text(f"event,phone,time,amount,product\npurchase,{SITA},2026-03-02 09:00,12.50,B\n"
                      f"cart_abandoned,{SITA},2026-03-02,,\n", encoding="utf-8")
@@ -165,3 +165,18 @@ def test_values_postgresql_refuses_are_refused_per_event_on_both_databases(conta
     assert [r["reason"].split(" ")[0:2] for r in results[1:]] == [["properties", "holds"]] * 4
     with container.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Event)) == 1
+
+
+def test_a_bad_line_of_an_events_file_is_refused_with_its_line_not_the_file(container, tmp_path) -> None:
+    setup(container, tmp_path)
+    path = tmp_path / "mixed.jsonl"
+    good = json.dumps({"type": "purchase", "phone": SITA, "at": "2026-03-01T10:00:00Z"}).encode()
+    path.write_bytes(b"\n".join([good, b"\xff\xfe\x00binary", b"[" * 100_000 + b"]" * 100_000,
+                                 json.dumps({"type": "purchase", "phone": SITA, "at": 1e308}).encode(),
+                                 json.dumps({"type": "purchase", "contact_id": "\u00b2", "at": 5}).encode()]))
+    with container.uow() as uow:
+        report = ingest.import_events(uow, path, NOW)
+    reasons = {p["row"]: p["reason"] for p in report.problems}
+    assert (report.stored, report.invalid) == (1, 4)
+    assert "not UTF-8" in reasons[2] and ("nested too deeply" in reasons[3] or "expected an object" in reasons[3])
+    assert "no moment a calendar holds" in reasons[4] and "expected a contact's id" in reasons[5]

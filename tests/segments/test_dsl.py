@@ -40,7 +40,8 @@ def t(field: str, value: str, pos: int) -> Term:
          And((t("tag", "vip", 0), t("region", "NP", 12), Not(t("tag", "churned", 30))))),
         ("tag:a or tag:b and tag:c", Or((t("tag", "a", 0), And((t("tag", "b", 9), t("tag", "c", 19)))))),
         ("(tag:a or tag:b) and tag:c", And((Or((t("tag", "a", 1), t("tag", "b", 10))), t("tag", "c", 21)))),
-        ("not not tag:a", Not(Not(t("tag", "a", 8)))),
+        ("not not tag:a", t("tag", "a", 8)),  # two nots cancel: read flat, however many there are
+        ("not not not tag:a", Not(t("tag", "a", 12))),
         ('carrier:"Nepal Telecom"', t("carrier", "Nepal Telecom", 0)),
         ('tag:"会员"', t("tag", "会员", 0)),
         ("tz:Asia/Kathmandu AND has:email", And((t("tz", "Asia/Kathmandu", 0), t("has", "email", 22)))),
@@ -211,3 +212,14 @@ def test_a_where_clause_parses_on_its_own() -> None:
 def test_attributes_in_finds_every_tested_attribute() -> None:
     tree = parse('attr.city = "x" and (tag:a or not attr.age in (1, 2)) and event:buy where amount > 1')
     assert attributes_in(tree) == {"city", "age"}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("(" * 51 + "tag:a" + ")" * 51, "parentheses nested more than 50 deep"),
+    (" or ".join(["tag:a"] * 201), "more than 200 conditions"),
+    ("event:purchase where (" + " and ".join(["amount > 1"] * 201) + ")", "more than 200 conditions"),
+])
+def test_expressions_beyond_the_bounds_are_refused_with_a_short_name(text, message) -> None:
+    with pytest.raises(Invalid, match=message) as refused:
+        parse(text)
+    assert len(refused.value.where) < 120
