@@ -4,7 +4,7 @@ codes, the operator's banned-word edits)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -130,16 +130,20 @@ def approved_versions(uow: UnitOfWork, template_id: int) -> dict[tuple[str, str]
     return {(v.locale, v.variant): v for v in rows}
 
 
-def apply_meta_status(uow: UnitOfWork, updates: Iterable[Mapping[str, str]], now: datetime) -> int:
-    """Record Meta's review of WhatsApp templates (from its status webhook); returns versions changed."""
+def apply_meta_status(uow: UnitOfWork, updates: Iterable[Mapping[str, Any]], now: datetime) -> int:
+    """Record Meta's review of WhatsApp templates (from its status webhook); returns versions changed.
+    Statuses apply in the order of their own time: a late or replayed APPROVED never re-enables a template
+    Meta has paused since."""
     changed = 0
-    for update in updates:
+    for update in sorted(updates, key=lambda u: u.get("time") or 0):
         version = _meta_target(uow, update["name"], update["language"])
-        if version is not None:
-            version.meta_status, version.meta_reason = update["status"], update.get("reason") or None
-            version.meta_template_id = update.get("id") or version.meta_template_id
-            version.meta_updated_at = now
-            changed += 1
+        at = datetime.fromtimestamp(update["time"], UTC) if update.get("time") is not None else now
+        if version is None or (version.meta_updated_at is not None and at < version.meta_updated_at):
+            continue
+        version.meta_status, version.meta_reason = update["status"], update.get("reason") or None
+        version.meta_template_id = update.get("id") or version.meta_template_id
+        version.meta_updated_at = at
+        changed += 1
     uow.flush()
     return changed
 

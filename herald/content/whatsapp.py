@@ -194,21 +194,41 @@ def components(content: Mapping[str, Any], values: Mapping[str, str]) -> list[di
     return out
 
 
-def meta_status_updates(payload: Any) -> list[dict[str, str]]:
-    """The template status changes in a `message_template_status_update` webhook payload."""
+def meta_status_updates(payload: Any) -> list[dict[str, Any]]:
+    """The template status changes in a `message_template_status_update` webhook payload, each with the
+    time Meta gives its entry (Unix seconds, or None). A payload not shaped as Meta sends them is Invalid,
+    naming where."""
     if not isinstance(payload, Mapping):
         raise Invalid("expected a JSON object", where="webhook payload")
     updates = []
-    for entry in payload.get("entry") or []:
-        for change in (entry or {}).get("changes") or []:
-            if (change or {}).get("field") != "message_template_status_update":
+    for i, entry in enumerate(_list(payload.get("entry"), "entry")):
+        entry = _object(entry, f"entry[{i}]")
+        at = entry.get("time")
+        at = at if isinstance(at, int | float) and not isinstance(at, bool) and 0 <= at < 1e11 else None
+        for j, change in enumerate(_list(entry.get("changes"), f"entry[{i}].changes")):
+            change = _object(change, f"entry[{i}].changes[{j}]")
+            if change.get("field") != "message_template_status_update":
                 continue
-            value = change.get("value") or {}
+            value = _object(change.get("value") or {}, f"entry[{i}].changes[{j}].value")
             event = str(value.get("event", "")).upper()
             # Meta adds states over time (IN_APPEAL, PENDING_DELETION, ...): keep any, send only on APPROVED.
             if event and value.get("message_template_name"):
                 updates.append({"status": event, "name": str(value["message_template_name"]),
                                 "language": str(value.get("message_template_language", "")),
                                 "id": str(value.get("message_template_id", "")),
-                                "reason": str(value.get("reason") or "")})
+                                "reason": str(value.get("reason") or ""), "time": at})
     return updates
+
+
+def _list(value: Any, where: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Invalid(f"expected a list, got {type(value).__name__}", where=f"webhook payload {where}")
+    return value
+
+
+def _object(value: Any, where: str) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise Invalid(f"expected an object, got {type(value).__name__}", where=f"webhook payload {where}")
+    return value

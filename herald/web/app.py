@@ -10,22 +10,16 @@ from fastapi import FastAPI, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel
 
 from herald.db import migrate as migrations
 from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound
 from herald.segments import queries as segments
 from herald.segments.schemas import Count
 from herald.web import autotag_api, campaigns_api, contacts_api, events_api, tags_api, templates_api
-from herald.web.deps import Unit
+from herald.web.deps import ErrorOut, Unit
 
 STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403}
 DOCS_ASSETS = "/api/docs/assets"
-
-
-class ErrorOut(BaseModel):
-    error: str
-    detail: str
 
 
 def create_app(container: Any) -> FastAPI:

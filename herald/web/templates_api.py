@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from herald.campaigns.preview import Request as PreviewRequest
 from herald.campaigns.preview import preview
@@ -28,7 +29,9 @@ from herald.content.schemas import (
 from herald.content.whatsapp import meta_status_updates
 from herald.errors import Forbidden, Invalid
 from herald.types import Channel, Purpose, parse_enum
-from herald.web.deps import Unit
+from herald.web.deps import ErrorOut, Unit
+
+log = logging.getLogger("herald.webhooks")
 
 
 def version_out(v: TemplateVersion) -> VersionOut:
@@ -91,15 +94,18 @@ def router(container: Any) -> APIRouter:
             raise Forbidden("verify token does not match")
         return challenge
 
-    @api.post("/webhooks/whatsapp")
-    async def whatsapp_webhook(request: Request) -> WebhookApplied:
+    @api.post("/webhooks/whatsapp", response_model=WebhookApplied, responses={400: {"model": ErrorOut}})
+    async def whatsapp_webhook(request: Request) -> Any:
+        """Meta's template status updates, verified by X-Hub-Signature-256 over the raw body. A signed body
+        that is not shaped as Meta sends it is answered 400 (Meta retries 5xx for days) and logged."""
         raw = await request.body()
         check_signature(container.settings.whatsapp_app_secret, raw, request.headers.get("x-hub-signature-256", ""))
         try:
-            payload = json.loads(raw)
-        except ValueError:
-            raise Invalid("the body is not JSON", where="webhook") from None
-        updates = meta_status_updates(payload)
+            updates = meta_status_updates(json.loads(raw))
+        except (ValueError, RecursionError, Invalid) as exc:
+            reason = str(exc) if isinstance(exc, Invalid) else "the body is not JSON Herald can read"
+            log.warning("refused a signed WhatsApp webhook: %s", reason)
+            return JSONResponse({"error": "Invalid", "detail": reason}, status_code=400)
         with container.uow() as unit:
             changed = service.apply_meta_status(unit, updates, container.clock.now())
         return WebhookApplied(template_updates=len(updates), applied=changed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from herald.content import whatsapp
@@ -88,7 +90,7 @@ def test_components_carry_the_rendered_values_in_meta_shape() -> None:
 
 
 def test_status_webhook_updates_are_read_from_meta_payloads() -> None:
-    payload = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
+    payload = {"object": "whatsapp_business_account", "entry": [{"id": "1", "time": 1772359200, "changes": [
         {"field": "message_template_status_update",
          "value": {"event": "APPROVED", "message_template_id": 42, "message_template_name": "order_update",
                    "message_template_language": "en_US", "reason": "NONE"}},
@@ -96,10 +98,24 @@ def test_status_webhook_updates_are_read_from_meta_payloads() -> None:
                                                                "message_template_language": "zh_CN"}},
         {"field": "messages", "value": {"statuses": []}},
         {"field": "message_template_status_update", "value": {"event": "", "message_template_name": "x"}},
-    ]}, None]}
+    ]}, {"id": "2", "time": "soon"}]}
     assert whatsapp.meta_status_updates(payload) == [
-        {"status": "APPROVED", "name": "order_update", "language": "en_US", "id": "42", "reason": "NONE"},
-        {"status": "PAUSED", "name": "promo", "language": "zh_CN", "id": "", "reason": ""},
+        {"status": "APPROVED", "name": "order_update", "language": "en_US", "id": "42", "reason": "NONE",
+         "time": 1772359200},
+        {"status": "PAUSED", "name": "promo", "language": "zh_CN", "id": "", "reason": "", "time": 1772359200},
     ]
     with pytest.raises(Invalid, match="expected a JSON object"):
         whatsapp.meta_status_updates([])
+
+
+@pytest.mark.parametrize(("payload", "where"), [
+    ({"entry": "abc"}, "entry: expected a list"), ({"entry": 5}, "entry: expected a list"),
+    ({"entry": [None]}, "entry[0]: expected an object"), ({"entry": [[1]]}, "entry[0]: expected an object"),
+    ({"entry": [{"changes": {"a": 1}}]}, "entry[0].changes: expected a list"),
+    ({"entry": [{"changes": ["x"]}]}, "entry[0].changes[0]: expected an object"),
+    ({"entry": [{"changes": [{"field": "message_template_status_update", "value": [1]}]}]},
+     "entry[0].changes[0].value: expected an object"),
+])
+def test_a_payload_not_shaped_as_meta_sends_it_is_named(payload, where) -> None:
+    with pytest.raises(Invalid, match=re.escape(where)):
+        whatsapp.meta_status_updates(payload)

@@ -68,10 +68,36 @@ def test_meta_status_webhook_is_verified_on_the_raw_body(client, container, tmp_
     ok = client.post("/webhooks/whatsapp", content=body, headers=signed(body))
     assert ok.json() == {"template_updates": 1, "applied": 1}
     assert client.get("/api/v1/templates/order_update").json()["versions"][0]["meta_status"] == "APPROVED"
-    assert client.post("/webhooks/whatsapp", content=b"{", headers=signed(b"{")).status_code == 422
+    assert client.post("/webhooks/whatsapp", content=b"{", headers=signed(b"{")).status_code == 400
 
 
 def test_subscription_check_answers_the_challenge_only_with_the_token(client) -> None:
     good = {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"}
     assert client.get("/webhooks/whatsapp", params=good).text == "1158201444"
     assert client.get("/webhooks/whatsapp", params={**good, "hub.verify_token": "x"}).status_code == 403
+
+
+def status_body(event: str, at: int) -> bytes:
+    return json.dumps({"entry": [{"time": at, "changes": [{"field": "message_template_status_update", "value": {
+        "event": event, "message_template_name": "order_update", "message_template_language": "en"}}]}]}).encode()
+
+
+@pytest.mark.parametrize("body", [b'{"entry": "abc"}', b'{"entry": 5}', b'{"entry": [[[[1]]]]}',
+                                  b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe"])
+def test_a_signed_but_malformed_webhook_is_answered_400_not_500(client, body, caplog) -> None:
+    answer = client.post("/webhooks/whatsapp", content=body, headers=signed(body))
+    assert answer.status_code == 400 and answer.json()["error"] == "Invalid"
+    assert "refused a signed WhatsApp webhook" in caplog.text
+
+
+def test_meta_statuses_apply_in_the_order_of_their_own_time(client, container) -> None:
+    from herald.types import Channel, Purpose
+    from tests.scenario import publish
+
+    with container.uow() as uow:
+        publish(uow, "order_update", Channel.WHATSAPP, {"category": "UTILITY", "body": "Order {{1}} shipped.",
+                                                        "params": {"1": "attr.order"}}, purpose=Purpose.TRANSACTIONAL)
+    for event, at in (("APPROVED", 1772359200), ("PAUSED", 1772362800), ("APPROVED", 1772359200)):  # a replay
+        body = status_body(event, at)
+        client.post("/webhooks/whatsapp", content=body, headers=signed(body))
+    assert client.get("/api/v1/templates/order_update").json()["versions"][0]["meta_status"] == "PAUSED"
