@@ -43,6 +43,10 @@ class Settings:
     help_reply: str | None = None  # the answer to an inbound HELP
     link_domains: str | None = None  # comma-separated; when set, links elsewhere are lint errors
     price_table: str | None = None  # a TOML price table; the bundled example when unset
+    # The names the API answers to (comma-separated; Host is checked against them, and so is a browser's
+    # Origin on requests that change something). Add the public name when the API is put behind a proxy.
+    allowed_hosts: str = "localhost,127.0.0.1,::1"
+    max_request_mb: int = 20  # request bodies larger than this are refused with 413 (file uploads: 500 MB)
     whatsapp_app_secret: str | None = field(default=None, repr=False)  # verifies X-Hub-Signature-256 on Meta's webhooks
     whatsapp_verify_token: str | None = field(default=None, repr=False)  # answers Meta's webhook subscription check
     # Number verification (`herald contacts verify`): paid per number, so off unless set to "twilio".

@@ -17,6 +17,7 @@ from herald.segments import queries as segments
 from herald.segments.schemas import Count
 from herald.web import autotag_api, campaigns_api, contacts_api, events_api, tags_api, templates_api
 from herald.web.deps import ErrorOut, Unit
+from herald.web.guard import Guard
 
 STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403}
 DOCS_ASSETS = "/api/docs/assets"
@@ -61,4 +62,7 @@ def create_app(container: Any) -> FastAPI:
     api.include_router(autotag_api.router(container))
     api.include_router(templates_api.router(container))
     api.include_router(campaigns_api.router(container))
+    uploads = {"/api/v1/contacts/imports": contacts_api.MAX_UPLOAD}
+    api.add_middleware(Guard, hosts=container.settings.allowed_hosts.split(","),
+                       max_body=container.settings.max_request_mb << 20, uploads=uploads)
     return api

@@ -1,0 +1,136 @@
+"""The API's outer wall, until sign-in and keys exist (and beside them after): a pure ASGI middleware.
+
+- **Host**: only the configured names (`allowed_hosts`) are answered, so a page that rebinds its own
+  domain to 127.0.0.1 (DNS rebinding) cannot read through the browser: 400 otherwise.
+- **Origin**: a state-changing request that a browser sends from another site (an `Origin` that is not an
+  allowed host, or `Sec-Fetch-Site: cross-site`) is refused with 403. Browsers send simple cross-site
+  requests — `text/plain` bodies, bodiless POSTs — without asking first; tools such as curl send no Origin.
+- **Size**: a body past the limit (a declared `Content-Length`, or one that streams past it) is answered
+  413 with the limit; file uploads have their own, larger one.
+- **Headers**: every answer says nosniff, no framing, no referrer, same-origin resources, and a strict
+  Content-Security-Policy (the docs page may run its own scripts and styles, nothing from elsewhere)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any
+from urllib.parse import urlsplit
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
+HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+           (b"referrer-policy", b"no-referrer"), (b"cross-origin-resource-policy", b"same-origin")]
+
+
+class Guard:
+    def __init__(self, app: App, hosts: Iterable[str], max_body: int, uploads: dict[str, int]) -> None:
+        self.app, self.max_body, self.uploads = app, max_body, uploads
+        self.hosts = {h.strip().lower().strip("[]") for h in hosts if h.strip()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        refusal = self._refusal(scope, headers)
+        if refusal:
+            await _answer(send, *refusal)
+            return
+        limit = self.uploads.get(scope["path"], self.max_body)
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await _answer(send, 413, f"the request body is larger than {_mb(limit)} (the limit)")
+            return
+        if not declared and scope["path"] not in self.uploads:
+            # A body sent in chunks is read here, up to the limit: past it the answer is 413, which the
+            # framework, reading it itself, would turn into "error parsing the body".
+            body = await _read(receive, limit)
+            if body is None:
+                await _answer(send, 413, f"the request body is larger than {_mb(limit)} (the limit)")
+                return
+            receive = _replay(body)
+        await self.app(scope, receive, _with_headers(send, scope["path"]))
+
+    def _refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[int, str] | None:
+        host = _host(headers.get("host", ""))
+        if host not in self.hosts:
+            return 400, f"host {host or '(none)'!r} is not one this server answers (setting allowed_hosts)"
+        if scope["method"] in SAFE_METHODS:
+            return None
+        origin = headers.get("origin")
+        if origin is not None and _host(urlsplit(origin).netloc) not in self.hosts:
+            return 403, f"a request from {origin} may not change anything here (cross-site)"
+        if headers.get("sec-fetch-site") == "cross-site":
+            return 403, "a request from another site may not change anything here"
+        return None
+
+
+def _host(value: str) -> str:
+    """A Host header's name without its port: `127.0.0.1:8000` → 127.0.0.1, `[::1]:8000` → ::1."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+async def _read(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None once it passes `limit`."""
+    parts, size, more = [], 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        part = message.get("body", b"")
+        size += len(part)
+        if size > limit:
+            return None
+        parts.append(part)
+        more = message.get("more_body", False)
+    return b"".join(parts)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _with_headers(send: Send, path: str) -> Send:
+    csp = DOCS_CSP if path.startswith("/api/docs") else API_CSP
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *HEADERS,
+                                  (b"content-security-policy", csp.encode())]
+        await send(message)
+
+    return wrapped
+
+
+async def _answer(send: Send, status: int, detail: str) -> None:
+    kind = {400: "Invalid", 403: "Forbidden", 413: "TooLarge"}[status]
+    body = json.dumps({"error": kind, "detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *HEADERS, (b"content-security-policy", API_CSP.encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1 << 20):g} MB"
