@@ -1,9 +1,14 @@
 """The `file` provider: writes each message as one JSON line, for dry runs and the demo. It de-duplicates
-by idempotency key across restarts (it reads back what it wrote), so a resend after a crash is safe."""
+by idempotency key across restarts and across worker processes, so a resend after a crash is safe: every
+write holds an exclusive lock on the folder and first reads what other processes appended since. A line
+torn by a kill mid-write (no newline at its end) was never accepted — its message is still in flight and
+will be resent — so it is cut off before the next write."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -18,26 +23,53 @@ class FileProvider:
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
-        self._written: dict[str, set[str]] | None = None
+        self._keys: dict[str, set[str]] = {}  # per channel: keys written, by any process, up to the offset
+        self._offsets: dict[str, int] = {}  # per channel: how far this process has read its file
 
     def path_for(self, channel: str) -> Path:
         return self.directory / f"{channel}.jsonl"
 
-    def _seen(self) -> dict[str, set[str]]:
-        if self._written is None:
-            self._written = {}
-            for path in self.directory.glob("*.jsonl"):
-                with path.open(encoding="utf-8") as handle:
-                    keys = {json.loads(line)["idempotency_key"] for line in handle if line.strip()}
-                self._written[path.stem] = keys
-        return self._written
+    @contextlib.contextmanager
+    def _locked(self):
+        with (self.directory / ".lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _catch_up(self, channel: str) -> set[str]:
+        """The channel's keys, reading what was appended since (under the lock), and cutting a torn tail."""
+        path, keys = self.path_for(channel), self._keys.setdefault(channel, set())
+        if not path.exists():
+            self._offsets[channel] = 0
+            return keys
+        with path.open("rb+") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if size < self._offsets.get(channel, 0):  # the file was replaced or cut: read it again
+                keys.clear()
+                self._offsets[channel] = 0
+            handle.seek(self._offsets.get(channel, 0))
+            data = handle.read()
+            whole = data.rfind(b"\n") + 1
+            if whole < len(data):
+                handle.truncate(self._offsets.get(channel, 0) + whole)
+            for line in data[:whole].splitlines():
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    keys.add(json.loads(line)["idempotency_key"])
+            self._offsets[channel] = self._offsets.get(channel, 0) + whole
+        return keys
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
         return await asyncio.to_thread(self._write, list(batch))
 
     def _write(self, batch: list[Outgoing]) -> list[SendResult]:
         self.directory.mkdir(parents=True, exist_ok=True)
-        seen = self._seen()
+        with self._locked():
+            return self._append(batch)
+
+    def _append(self, batch: list[Outgoing]) -> list[SendResult]:
+        seen = {channel: self._catch_up(channel) for channel in {m.channel for m in batch}}
         results: list[SendResult] = []
         by_channel: dict[str, list[str]] = {}
         for msg in batch:
@@ -53,10 +85,11 @@ class FileProvider:
                 by_channel.setdefault(msg.channel, []).append(json.dumps(record, ensure_ascii=False))
             results.append(Accepted(f"file-{msg.idempotency_key}"))
         for channel, lines in by_channel.items():
-            with self.path_for(channel).open("a", encoding="utf-8") as handle:
-                handle.write("\n".join(lines) + "\n")
+            with self.path_for(channel).open("ab") as handle:
+                handle.write(("\n".join(lines) + "\n").encode("utf-8"))
                 handle.flush()
                 os.fsync(handle.fileno())
+                self._offsets[channel] = handle.tell()
         return results
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
