@@ -16,7 +16,7 @@ from herald.campaigns.schedule import wall_time
 from herald.contacts.models import Contact
 from herald.content import service as content
 from herald.content.models import Template
-from herald.db import UnitOfWork
+from herald.db import UnitOfWork, locks
 from herald.errors import Invalid
 from herald.outbox.models import Message
 from herald.rules import Policy, load_policy
@@ -68,6 +68,8 @@ def build_plan(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int = 0)
         raise Invalid(f"template(s) {', '.join(missing)} have no approved version; submit them and have them "
                       "approved first", where=f"campaign {campaign.name!r}")
     policy = policy_of(campaign)
+    if policy.reads_usage:  # another plan or worker using the senders' caps waits until this one commits
+        locks.serialize(uow, (), usage=True)
     usage = load_usage(uow.session, now, planned=True) if policy.reads_usage else None
     variants = variants_of(campaign)
     intents = {v.name: intent_for(campaign, v, *_whatsapp_facts(uow, v), usage=usage) for v in variants}

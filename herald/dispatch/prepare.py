@@ -22,7 +22,7 @@ from herald.content import sms
 from herald.content.compose import Composed, compose, coupon_pools
 from herald.content.models import Template, TemplateVersion
 from herald.content.render import RenderError
-from herald.db import UnitOfWork
+from herald.db import UnitOfWork, locks
 from herald.outbox import service as outbox
 from herald.outbox.service import Claimed
 from herald.providers import Outgoing
@@ -71,9 +71,12 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
     """Re-check and render each claimed message; mark sendable ones inflight, settle the rest."""
     session = uow.session
     ids = sorted({c.contact_id for c in claimed})
-    recipients = load_recipients(session, ids, now)
     camps = {i: campaigns.get_campaign(uow, i) for i in {c.campaign_id for c in claimed if c.campaign_id}}
     policies = {i: campaigns.policy_of(c) for i, c in camps.items()}
+    # Other workers deciding for these contacts (or for the senders' caps) wait until this batch's
+    # decisions are committed, and then see them: caps hold however many workers run.
+    locks.serialize(uow, ids, usage=any(p.reads_usage for p in policies.values()))
+    recipients = load_recipients(session, ids, now)
     variants = {i: runs.variants_of(c) for i, c in camps.items()}
     # Every template a message may fall back to, not only the one planned.
     wanted = {c.template_id for c in claimed} | {t for vs in variants.values() for v in vs for _, t in v.templates}
