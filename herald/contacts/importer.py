@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 from herald.contacts import batches, countries, parallel, service, sources
+from herald.contacts.export import FORMULA_STARTS
 from herald.contacts.firsts import FirstRows
 from herald.contacts.mx import MailDomains
 from herald.contacts.normalize import (
@@ -102,7 +103,14 @@ PREVIEW = 5
 MAX_FIELD = 64 * 1024  # characters in one cell; longer is no contact data
 
 
+FORMULA_MARKS = frozenset(FORMULA_STARTS)
 SOURCE = re.compile(r"[^\W\d_][\w-]{0,31}")  # a word in any script: form, keyword, 门店登记
+
+
+def _unquoted(text: str) -> str:
+    """A cell as written before an export neutralized it (`'=cmd` → `=cmd`): a leading quote before a
+    formula character is how spreadsheets, and Herald's exports, keep text from running as a formula."""
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_MARKS else text
 
 
 def _full_name(first: str, last: str) -> str | None:
@@ -225,7 +233,7 @@ class Importer:
         broken = next(((i, p) for i, c in enumerate(cells) if (p := text_problem(c))), None)
         if broken is not None:
             return self._invalid(row_no, "row", None, f"column {broken[0] + 1} {broken[1]}")
-        values = {f: cells[i].strip() if i < len(cells) else "" for i, f in mapping.items()}
+        values = {f: _unquoted(cells[i].strip()) if i < len(cells) else "" for i, f in mapping.items()}
         for i in self.unnamed:
             if i < len(cells) and cells[i].strip():
                 self.report.problem(row_no, f"column {i + 1}", cells[i], "the column has no header, so this value "

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from python_calamine import CalamineWorkbook
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from herald import people
 from herald.campaigns import service as campaigns
@@ -49,6 +49,24 @@ def test_a_csv_export_neutralizes_formulas_and_imports_back_unchanged(container,
     with container.uow() as uow:
         again = importer.import_file(uow, out, NOW, erasure_key=container.settings.secret_key)
     assert again.counts["unchanged"] == 3 and again.rows == 3
+    with container.uow() as uow:
+        overwrite = importer.import_file(uow, out, NOW, merge="overwrite", erasure_key=container.settings.secret_key)
+    assert overwrite.counts["unchanged"] == 3  # the neutralizing quote is read off, not taken as a change
+
+
+def test_an_export_imported_into_an_empty_database_gives_back_the_same_values(container, write_csv,
+                                                                              tmp_path) -> None:
+    load(container, write_csv)
+    out = tmp_path / "out.csv"
+    with container.uow() as uow:
+        export.write_csv(uow, out)
+        before = {c.phone: (c.name, c.attributes) for c in uow.session.scalars(select(Contact))}
+        uow.session.execute(delete(Contact))
+    with container.uow() as uow:
+        report = importer.import_file(uow, out, NOW, erasure_key=container.settings.secret_key)
+        after = {c.phone: (c.name, c.attributes) for c in uow.session.scalars(select(Contact))}
+    assert report.counts["imported"] == 3 and after == before
+    assert after[SITA] == ("=cmd|' /C calc'!A0", {"city": "@SUM(1)"})
 
 
 def test_an_xlsx_export_holds_strings_only(container, write_csv, tmp_path) -> None:
