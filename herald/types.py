@@ -82,18 +82,18 @@ def parse_utc(value: object, what: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-MAX_ID = 2**63 - 1  # the largest id (and count) a 64-bit column holds, on PostgreSQL as on SQLite
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL (SQLite's hold more)
 
 
 def as_id(value: object) -> int | None:
     """A stored row's id written as text or a number, or None when it cannot be one: only ASCII digits
-    (`²` passes str.isdigit()), and no larger than a 64-bit column holds."""
+    (`²` passes str.isdigit()), and no larger than an id column holds."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value if 0 <= value <= MAX_ID else None
     text = str(value).strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
         return None
     number = int(text)
     return number if number <= MAX_ID else None

@@ -61,7 +61,8 @@ def _cells(report: ImportReport, row: int, raw: Mapping[str, Any]) -> dict[str, 
         if key == "attributes" and isinstance(value, Mapping):
             cells.update({f"attr.{k}": str(v) for k, v in value.items() if v is not None})
         elif key == "consents" and isinstance(value, Mapping):
-            cells.update({f"consent_{ch}": CONSENT_WORDS.get(v, str(v)) for ch, v in value.items()})
+            cells.update({f"consent_{ch}": CONSENT_WORDS.get(v, str(v)) if isinstance(v, str | bool) else str(v)
+                          for ch, v in value.items()})
         elif key in FIELDS and key not in CHANNEL_COLUMNS:
             cells[key] = "" if value is None else str(value)
         else:

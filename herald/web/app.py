@@ -10,6 +10,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 
 from herald.db import migrate as migrations
 from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound
@@ -42,6 +43,13 @@ def create_app(container: Any) -> FastAPI:
     async def herald_error(_: Request, exc: HeraldError) -> JSONResponse:
         status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
         return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=status)
+
+    @api.exception_handler(DataError)
+    async def out_of_range(_: Request, exc: DataError) -> JSONResponse:
+        # A value the database's column cannot hold (a number past its range): the caller's mistake.
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "a value is out of range"
+        return JSONResponse({"error": "Invalid", "detail": f"the database cannot hold a value given: {reason}"},
+                            status_code=422)
 
     @api.exception_handler(OverflowError)
     async def too_large(_: Request, exc: OverflowError) -> JSONResponse:
