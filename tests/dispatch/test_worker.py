@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from herald.contacts import service as contacts
@@ -279,32 +280,42 @@ def test_a_poison_message_fails_alone_and_the_rest_are_sent(container, tmp_path,
     assert (failed.reason, failed.error) == ("internal", "could not be prepared: RuntimeError: a bug in one message")
 
 
-def test_a_frequency_cap_holds_when_two_workers_decide_at_once(container, tmp_path) -> None:
+# Each cap as a policy both campaigns run under: the frequency cap judges the person, the sender's daily
+# cap the shared usage (two messages a day, which campaign 1's take).
+CAPS = [{}, {"frequency_cap": {"enabled": False}, "sender_capacity": {"daily_cap": {"sms": 2}},
+             "quiet_hours": {"enabled": False}}]
+
+
+@pytest.mark.parametrize("overrides", CAPS, ids=["frequency_cap", "sender_capacity"])
+def test_a_cap_holds_when_two_workers_decide_at_once(container, tmp_path, overrides) -> None:
     """Worker A has prepared campaign 1's messages but not committed; worker B, preparing campaign 2's for
-    the same people meanwhile, must wait and then see them (one marketing message a day), not send too."""
+    the same people meanwhile, must wait and then see them, not send too."""
     import threading
 
     from herald.campaigns import service as campaigns
     from herald.dispatch.prepare import BatchCounts, prepare
 
-    first = setup(container, tmp_path)
+    setup(container, tmp_path)
     with container.uow() as uow:
-        second = campaigns.create_campaign(uow, "Second", "has:phone", "sale", NOW).id
+        first = campaigns.create_campaign(uow, "First", "has:phone", "sale", NOW, overrides=overrides).id
+        second = campaigns.create_campaign(uow, "Second", "has:phone", "sale", NOW, overrides=overrides).id
     plan(container, first)
     plan(container, second)
+    with container.uow() as uow:  # every message due now, as if planned on separate days
+        uow.session.execute(Message.__table__.update().where(Message.status == "queued").values(due_at=NOW))
     with container.uow() as uow:
         due_first = uow.session.scalar(select(func.count()).select_from(Message).where(
             Message.campaign_id == first, Message.status == "queued", Message.due_at <= NOW))
         claimed = outbox.claim_batch(uow, due_first, NOW, timedelta(seconds=120))
-    assert {c.campaign_id for c in claimed} == {first} and len(claimed) == 2
+    assert {c.campaign_id for c in claimed} == {first} and len(claimed) >= 2
     worker_b = container.worker()
     done: list = []
     with container.uow() as uow_a:
         ready = prepare(uow_a, claimed, NOW, container.worker().channel_providers, BatchCounts())
-        assert len(ready) == 2
+        assert len(ready) >= 2
         thread = threading.Thread(target=lambda: done.append(asyncio.run(worker_b.run(until_idle=True))))
         thread.start()
         thread.join(1.5)  # B is held back while A's decisions are not committed
         assert thread.is_alive()
     thread.join(30)
-    assert done and done[0].sent == 0 and done[0].deferred == 2  # B saw A's messages: the cap held
+    assert done and done[0].sent == 0 and done[0].deferred >= 2  # B saw A's messages: the cap held
