@@ -63,8 +63,11 @@ def edit_version(uow: UnitOfWork, template: Template, content: Mapping[str, Any]
 
 def review(uow: UnitOfWork, version: TemplateVersion, action: str, *, actor: str, now: datetime,
            reason: str | None = None, findings: Iterable[Finding] = ()) -> TemplateVersion:
-    """Submit, withdraw, approve or reject a version; lint errors block submitting and approving."""
+    """Submit, withdraw, approve or reject a version; lint errors block submitting and approving, and so does
+    content that no longer passes the checks at saving (a version saved before a check existed)."""
     status = approval.transition(version.status, action, version.author, actor, reason)
+    if action in ("submit", "approve"):
+        _validated(get_template(uow, version.template_id), version.content)
     errors = [f for f in findings if f.severity == ERROR]
     if errors and action in ("submit", "approve"):
         raise Invalid("; ".join(f"{f.field}: {f.message}" for f in errors), where=f"lint ({len(errors)} error(s))")

@@ -158,3 +158,14 @@ def test_banned_word_edits_change_the_lint_profile(container) -> None:
             service.remove_lint_word(uow, "casino")
         with pytest.raises(Invalid, match="ban or allow"):
             service.set_lint_word(uow, "x", "maybe", by="ana", now=NOW)
+
+
+def test_a_version_that_cannot_render_cannot_be_submitted_or_approved(container) -> None:
+    from herald.content.models import TemplateVersion
+
+    with container.uow() as uow:
+        version = service.create_template(uow, "promo", Channel.SMS, {"body": "Hi {{ first_name }}. STOP to end"},
+                                          author="maya", now=NOW)
+        uow.session.get(TemplateVersion, version.id).content = {"body": "Hi {{ first_name | truncate(2) }}"}
+    with container.uow() as uow, pytest.raises(Invalid, match="cannot be rendered"):
+        service.review(uow, uow.session.get(TemplateVersion, version.id), "submit", actor="maya", now=NOW)
