@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from herald.shapes import Shape
 
 Definition = dict[str, Any]
 DEFINITION = Field(description="The rule as data: see docs/tags.md#automatic-tags, e.g. {\"kind\": \"event\", "
                                "\"event\": \"purchase\", \"where\": \"product = A\", \"tag\": \"bought:A\"}")
-
-
-class Shape(BaseModel):
-    model_config = ConfigDict(extra="allow")
 
 
 class RuleOut(Shape):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from herald.campaigns.models import Campaign
+from herald.shapes import Shape
 
 
 class VariantIn(BaseModel):
@@ -47,10 +48,6 @@ def campaign_out(c: Campaign) -> dict[str, Any]:
             "local_time": c.local_time, "cron": c.cron, "cron_zone": c.cron_zone, "runs": c.runs,
             "rollout": c.rollout, "audience": c.audience_size, "started_at": c.started_at,
             "finished_at": c.finished_at}
-
-
-class Shape(BaseModel):
-    model_config = ConfigDict(extra="allow")
 
 
 class CampaignOut(Shape):

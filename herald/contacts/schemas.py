@@ -8,11 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from herald.shapes import Shape
+
 ConsentWord = Literal["granted", "revoked"] | bool
-
-
-class Shape(BaseModel):
-    model_config = ConfigDict(extra="allow")
 
 
 class ContactIn(BaseModel):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from herald.shapes import Shape
 
 
 class TemplateIn(BaseModel):
@@ -27,10 +29,6 @@ class PreviewIn(BaseModel):
     variant: str = "A"
     approved_only: bool = False
     presets: list[str] = []
-
-
-class Shape(BaseModel):
-    model_config = ConfigDict(extra="allow")
 
 
 class FindingOut(Shape):

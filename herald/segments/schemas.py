@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from herald.shapes import Shape
 
 
 class SegmentIn(BaseModel):
@@ -12,10 +14,6 @@ class SegmentIn(BaseModel):
     expression: str = Field(examples=['tag:vip and consent:sms and not suppressed:sms'])
     kind: str = Field("dynamic", description="dynamic (re-evaluated when used) or static (a snapshot)")
     description: str | None = None
-
-
-class Shape(BaseModel):
-    model_config = ConfigDict(extra="allow")
 
 
 class SegmentRow(Shape):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from herald.shapes import Shape
 from herald.types import MAX_ID
 
 MAX_HOURS = 24 * 366 * 10  # a tag's lifetime: ten years at most
@@ -25,10 +26,6 @@ class ApplyIn(BaseModel):
     segment: str | None = Field(None, description="Tag everyone this expression matches.")
     expires_in_hours: int | None = Field(default=None, ge=1, le=MAX_HOURS, description="At most ten years.")
     by: str = "api"
-
-
-class Shape(BaseModel):
-    model_config = ConfigDict(extra="allow")
 
 
 class TagRow(Shape):
