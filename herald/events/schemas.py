@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from herald.shapes import Shape
+
 
 class EventIn(BaseModel):
     """One event; any other key joins its properties (`at`, `time`, `timestamp`, `event` are read too)."""
@@ -23,17 +25,13 @@ class EventIn(BaseModel):
     properties: dict[str, Any] = Field({}, description="amount, currency, product…")
 
 
-class EventResult(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class EventResult(Shape):
     index: int
     status: Literal["stored", "duplicate", "invalid"]
     contact: int | None = None
     reason: str | None = None
 
 
-class EventsOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class EventsOut(Shape):
     counts: dict[str, int]
     results: list[EventResult]
