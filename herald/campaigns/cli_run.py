@@ -9,7 +9,6 @@ import typer
 from sqlalchemy import Select, func, select
 
 from herald.campaigns import service
-from herald.campaigns.cli import app
 from herald.campaigns.preflight import preflight, refuse_if_blocked
 from herald.campaigns.runs import audience
 from herald.console import JsonFlag, app_context, emit, out, progress
@@ -17,12 +16,15 @@ from herald.errors import Invalid
 from herald.rules.explain import lines
 from herald.types import parse_moment
 
+# The commands of a campaign's life; `cli.py` adds them to the campaigns group.
+commands = typer.Typer()
+
 
 def _refuse_blocked(uow, container, campaign) -> None:
     refuse_if_blocked(uow, campaign, container.lint_profile(uow, [campaign.preset]))
 
 
-@app.command(name="preflight")
+@commands.command(name="preflight")
 def preflight_command(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
     """Everything the campaign would do, without doing it; exits 1 when something blocks it."""
     container = app_context(ctx).container
@@ -98,19 +100,19 @@ def _count(stmt: Select) -> Select:
     return select(func.count()).select_from(stmt.order_by(None).subquery())
 
 
-@app.command()
+@commands.command()
 def start(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
     """Start now: decide for every recipient and queue the messages; running it again adds only newcomers."""
     _start(ctx, campaign, json_out)
 
 
-@app.command()
+@commands.command()
 def plan(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
     """The same as start."""
     _start(ctx, campaign, json_out)
 
 
-@app.command("add-newcomers")
+@commands.command("add-newcomers")
 def add_newcomers(ctx: typer.Context, campaign: str,
                   yes: Annotated[bool, typer.Option("--yes", help="Queue them; without it only count them.")] = False,
                   json_out: JsonFlag = False) -> None:
@@ -132,7 +134,7 @@ def add_newcomers(ctx: typer.Context, campaign: str,
     emit(ctx, json_out, data, human)
 
 
-@app.command()
+@commands.command()
 def schedule(ctx: typer.Context, campaign: str,
              at: Annotated[str | None, typer.Option(help="Start at this moment (ISO-8601 with offset).")] = None,
              local_time: Annotated[str | None, typer.Option(help="Send at HH:MM in each recipient's zone.")] = None,
@@ -169,19 +171,19 @@ def _lifecycle(ctx: typer.Context, campaign: str, json_out: bool, action: str) -
     emit(ctx, json_out, data, f"{c.name!r} is {c.status}; {touched} message(s) {verb}.")
 
 
-@app.command()
+@commands.command()
 def pause(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
     """Hold every unsent message until resume (none is lost or sent twice)."""
     _lifecycle(ctx, campaign, json_out, "pause")
 
 
-@app.command()
+@commands.command()
 def resume(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
     """Queue held messages again; the rules re-decide each one at send time."""
     _lifecycle(ctx, campaign, json_out, "resume")
 
 
-@app.command()
+@commands.command()
 def cancel(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
     """Stop for good: unsent messages are cancelled."""
     _lifecycle(ctx, campaign, json_out, "cancel")

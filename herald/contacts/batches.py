@@ -14,7 +14,7 @@ from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
 
 if TYPE_CHECKING:
-    from herald.contacts.importer import ImportReport
+    from herald.contacts.report import ImportReport
 
 
 def flush(

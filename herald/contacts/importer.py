@@ -9,7 +9,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,7 +28,7 @@ from herald.contacts.normalize import (
     phone_from_cell,
     spreadsheet_text,
 )
-from herald.contacts.problems import Problems
+from herald.contacts.report import ImportReport
 from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
 from herald.db.bulk import page_cache
@@ -128,45 +127,6 @@ def header_key(name: str) -> str:
 
 
 ALIAS_INDEX = {header_key(a): f for f, names in ALIASES.items() for a in names}
-
-
-@dataclass
-class ImportReport:
-    """What happened to every row; buckets add up to `rows`."""
-
-    source: str
-    rows: int = 0
-    counts: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(
-            ("imported", "updated", "unchanged", "duplicate", "conflict", "invalid"), 0
-        )
-    )
-    problems: Problems = field(default_factory=Problems)  # by row; spilled to disk when many
-    mapping: dict[str, str] = field(default_factory=dict)
-    dry_run: bool = False
-    read_as: dict[str, object] = field(default_factory=dict)  # kind, encoding (and whether guessed), delimiter
-    preview: list[dict[str, object]] = field(default_factory=list)  # the first rows as they will be stored
-    # row -> (bucket, contact id), for callers that answer per item (the API); a file import keeps none.
-    outcomes: dict[int, tuple[str, int | None]] | None = None
-
-    def outcome(self, row: int, bucket: str, contact_id: int | None = None) -> None:
-        if self.outcomes is not None:
-            self.outcomes[row] = (bucket, contact_id)
-
-    def problem(self, row: int, fld: str, value: object, reason: str) -> None:
-        self.problems.append({"row": row, "field": fld, "value": value, "reason": reason})
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "source": self.source,
-            "dry_run": self.dry_run,
-            "rows": self.rows,
-            **self.counts,
-            "read_as": self.read_as,
-            "mapping": self.mapping,
-            "preview": self.preview,
-            "problems": list(self.problems),
-        }
 
 
 def map_headers(headers: list[str], explicit: dict[str, str], unknown: str) -> dict[int, str]:

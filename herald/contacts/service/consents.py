@@ -10,10 +10,10 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
-from herald.contacts.known import held_consents
 from herald.contacts.models import Consent, ConsentEvent
 from herald.contacts.service import facts
 from herald.contacts.service.common import get_contact
+from herald.contacts.service.known import held_consents
 from herald.db import UnitOfWork
 from herald.db.bulk import insert_values, one_of, triggers_suspended
 from herald.errors import Invalid

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import select, text
 
-from herald.contacts.known import Known, existing, find_matches
 from herald.contacts.models import Contact
 from herald.contacts.service import facts
 from herald.contacts.service.common import CONTACT_COLUMNS, FILLED, KEYS, MERGE_POLICIES, ContactInput, UpsertOutcome
 from herald.contacts.service.consents import record_consents
+from herald.contacts.service.known import Known, existing, find_matches
 from herald.db import UnitOfWork
 from herald.db.bulk import insert_values, one_of, triggers_suspended
 from herald.errors import Invalid

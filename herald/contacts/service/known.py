@@ -14,7 +14,7 @@ from herald.db import UnitOfWork
 from herald.db.bulk import select_in
 
 if TYPE_CHECKING:
-    from herald.contacts.service import ContactInput
+    from herald.contacts.service.common import ContactInput
 
 SNAPSHOT = ("id", "name", "phone", "phone_extension", "email", "external_id", "region", "timezone",
             "phone_timezones", "carrier", "line_type", "attributes")
