@@ -17,8 +17,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Select, String, Table, Text, delete, exists, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from herald.campaigns import keys
 from herald.campaigns.assign import Variant
@@ -27,6 +25,7 @@ from herald.campaigns.planner import HOLDOUT, Plan, PlanStats, RowMaker, Trails
 from herald.campaigns.schedule import next_local
 from herald.contacts.models import Contact
 from herald.db import UnitOfWork, UTCDateTime
+from herald.outbox import service as outbox
 from herald.outbox.models import Message
 from herald.rules import Decision, Recipient, Skip
 
@@ -86,7 +85,7 @@ def _chunks(uow: UnitOfWork, writer: _Writer, audience: Select,
         groups = conn.execute(select(ROWS.c.fkey, ROWS.c.variant, func.min(ROWS.c.contact_id), func.count(),
                                      func.sum(ROWS.c.canary)).group_by(ROWS.c.fkey, ROWS.c.variant)).all()
         writer.decide([g for g in groups if (g[0], g[1]) not in writer.known])
-        new = conn.execute(writer.insert).rowcount
+        new = outbox.enqueue_select(uow, keys.MESSAGE_COLUMNS, writer.rows_to_enqueue)
         stats.audience += size
         stats.new += new
         stats.already_planned += size - new
@@ -112,10 +111,7 @@ class _Writer:
             conn.execute(SENDS.insert().from_select(["contact_id", "listed"], recent))
         self.facts = (keys.fact_key(p, now, keys.empty_facts(conn), SENDS if recent is not None else None),
                       keys.variant_of(p), keys.in_canary(p), Contact.phone, Contact.email)
-        dialect = uow.session.get_bind().dialect.name
-        into = (pg_insert if dialect == "postgresql" else sqlite_insert)(Message)
-        self.insert = into.from_select(keys.MESSAGE_COLUMNS, keys.message_rows(p, now, ROWS, DECISIONS)) \
-            .on_conflict_do_nothing(index_elements=["idempotency_key"]).execution_options(preserve_rowcount=True)
+        self.rows_to_enqueue = keys.message_rows(p, now, ROWS, DECISIONS)
 
     def decide(self, groups: list) -> None:
         """Decide for each new (key, variant) from the facts of its first member, and store the rows."""

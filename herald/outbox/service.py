@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -52,6 +52,15 @@ def enqueue(uow: UnitOfWork, rows: Sequence[dict]) -> int:
     table = Message.__table__
     stmt = pg_insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
     return len(uow.session.connection().execute(stmt, [{**ROW_BASE, **r} for r in rows]).all())
+
+
+def enqueue_select(uow: UnitOfWork, columns: Sequence[str], rows: Select) -> int:
+    """Insert the message rows a SELECT yields, in `columns` (the set-based planner's: its rows never pass
+    through Python); rows whose idempotency key exists already are left alone. Returns the new rows."""
+    into = (pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Message)
+    stmt = (into.from_select(list(columns), rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .execution_options(preserve_rowcount=True))
+    return uow.session.connection().execute(stmt).rowcount
 
 
 def trail_ids(uow: UnitOfWork, texts: Iterable[str]) -> dict[str, int]:
