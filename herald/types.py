@@ -38,6 +38,17 @@ class ConsentStatus(StrEnum):
     REVOKED = "revoked"
 
 
+class CampaignStatus(StrEnum):
+    """Life of a campaign: draft → scheduled → running ⇄ paused → completed, or cancelled (campaigns.states)."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
 class MessageStatus(StrEnum):
     """Life of an outbox row. `queued` covers deferred rows too: they wait for `due_at`."""
 

@@ -9,25 +9,26 @@ from sqlalchemy.orm import Session
 from herald.outbox import queries as outbox_queries
 from herald.outbox.models import Message
 from herald.rules import explain as words
+from herald.types import MessageStatus as S
 
 WAITING = {
-    "held": lambda m: (f"Held on {m.channel}: the campaign is paused." if m.held == "paused"
+    S.HELD: lambda m: (f"Held on {m.channel}: the campaign is paused." if m.held == "paused"
                        else f"Held on {m.channel}: it goes when the rollout's first wave passes its guardrails."),
-    "cancelled": lambda m: "Not sent: the campaign was cancelled.",
+    S.CANCELLED: lambda m: "Not sent: the campaign was cancelled.",
 }
 
 
 def current_action(message: Message, now: datetime) -> str:
     """sent, skip, defer (waiting for its moment), send (due now), or the status (failed, unknown…)."""
-    if message.status == "queued":
+    if message.status == S.QUEUED:
         return "defer" if message.due_at > now else "send"
-    return {"skipped": "skip"}.get(message.status, message.status)
+    return {S.SKIPPED: "skip"}.get(message.status, message.status)
 
 
 def describe(message: Message, now: datetime) -> dict[str, object]:
     """The message's state, its trail, and a headline with the trail as text."""
     action = current_action(message, now)
-    if action == "sent":
+    if action == S.SENT:
         text = "\n".join([f"Sent on {message.channel} at {message.sent_at:%Y-%m-%d %H:%M} UTC.",
                           *words.lines(message.trail)])
     elif action in WAITING:
@@ -47,7 +48,7 @@ def why_not(session: Session, campaign_id: int) -> dict[str, object]:
     reasons: dict[tuple[str, str], int] = {}
     for status, reason, _channel, n in rows:
         by_status[status] = by_status.get(status, 0) + n
-        if status in ("skipped", "failed", "unknown", "cancelled", "held"):
+        if status in (S.SKIPPED, S.FAILED, S.UNKNOWN, S.CANCELLED, S.HELD):
             key = (status, reason or "—")
             reasons[key] = reasons.get(key, 0) + n
     details = []
@@ -61,7 +62,7 @@ def why_not(session: Session, campaign_id: int) -> dict[str, object]:
 def _example(message: Message | None, reason: str) -> str | None:
     if message is None:
         return None
-    if message.status == "held":
+    if message.status == S.HELD:
         return "waiting for the campaign to resume" if message.held == "paused" else "waiting for the rollout"
     outcome = next((o for o in message.trail if o["verdict"] == "skip" and o["rule"] == reason), None)
     if outcome is None:

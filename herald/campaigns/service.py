@@ -19,6 +19,7 @@ from herald.outbox import queries as outbox_queries
 from herald.outbox import service as outbox
 from herald.rules import ConsentFact, MessageIntent, Recipient, Skip, decide, load_policy
 from herald.segments import queries as segments
+from herald.types import CampaignStatus as C
 from herald.types import Channel, Purpose, as_id
 
 policy_of = runs.policy_of
@@ -58,7 +59,7 @@ def create_campaign(uow: UnitOfWork, name: str, segment: str, template: str | in
     campaign = Campaign(
         name=name, segment=segment if not audience.contacts else f"list of {len(audience.contacts)} contacts",
         template_id=first_template, channel=first_channel, purpose=purpose.value, preset=preset,
-        policy_overrides=dict(overrides or {}), status="draft", created_at=now,
+        policy_overrides=dict(overrides or {}), status=C.DRAFT, created_at=now,
         variants=[v.as_dict() for v in built], holdout_percent=audience.holdout_percent,
         exclude_segment=audience.exclude_segment, exclude_campaigns=excluded, static_list=bool(audience.contacts),
         rollout=rollout.check(rollout_settings) if rollout_settings else None)
@@ -124,7 +125,7 @@ def get_campaign(uow: UnitOfWork, ref: str | int) -> Campaign:
     return campaign
 
 
-STARTED = ("running", "paused", "completed")
+STARTED = (C.RUNNING, C.PAUSED, C.COMPLETED)
 
 
 def plan_campaign(uow: UnitOfWork, ref: str | int, now: datetime,
@@ -202,20 +203,20 @@ def pause_campaign(uow: UnitOfWork, ref: str | int, now: datetime, reason: str =
     """Pause: every queued message waits, unsent, until resume. Returns how many were held."""
     campaign = get_campaign(uow, ref)
     campaign.status, campaign.status_reason = states.move(campaign.status, "pause", campaign.name), reason
-    return outbox.hold(uow, campaign.id, "paused", now)
+    return outbox.hold(uow, campaign.id, C.PAUSED, now)
 
 
 def resume_campaign(uow: UnitOfWork, ref: str | int, now: datetime) -> int:
     """Resume: held messages are queued again at their planned moment (the rules re-decide at send time)."""
     campaign = get_campaign(uow, ref)
     status = states.move(campaign.status, "resume", campaign.name)
-    campaign.status = "scheduled" if campaign.started_at is None else status
+    campaign.status = C.SCHEDULED if campaign.started_at is None else status
     campaign.status_reason = None
     if campaign.rollout and campaign.rollout.get("state") == "paused":
         # An operator resuming after a guardrail tripped lets the rest go.
         campaign.rollout = {**campaign.rollout, "state": "released"}
         outbox.release(uow, campaign.id, "rollout", now)
-    return outbox.release(uow, campaign.id, "paused", now)
+    return outbox.release(uow, campaign.id, C.PAUSED, now)
 
 
 def cancel_campaign(uow: UnitOfWork, ref: str | int, now: datetime) -> int:
@@ -233,7 +234,7 @@ def clone_campaign(uow: UnitOfWork, ref: str | int, name: str, now: datetime) ->
         raise Conflict(f"campaign {name!r} already exists")
     keep = ("segment", "template_id", "channel", "purpose", "preset", "policy_overrides", "variants",
             "holdout_percent", "exclude_segment", "exclude_campaigns", "static_list")
-    copy = Campaign(name=name, status="draft", created_at=now, cloned_from=source.id,
+    copy = Campaign(name=name, status=C.DRAFT, created_at=now, cloned_from=source.id,
                     **{k: getattr(source, k) for k in keep})
     if source.rollout:
         copy.rollout = {**source.rollout, "state": "canary"}
@@ -249,13 +250,13 @@ def tick(uow: UnitOfWork, now: datetime) -> list[str]:
     """The scheduler's beat (the worker calls it): start due runs, judge rollouts, complete finished
     campaigns. Returns what happened, one line each."""
     events = []
-    due = select(Campaign).where(Campaign.status.in_(("scheduled", "running")), Campaign.next_run_at <= now)
+    due = select(Campaign).where(Campaign.status.in_((C.SCHEDULED, C.RUNNING)), Campaign.next_run_at <= now)
     for campaign in uow.session.scalars(due).all():
         events.append(_due_run_or_pause(uow, campaign, now))
-    checks = select(Campaign).where(Campaign.status == "running", Campaign.rollout_check_at <= now)
+    checks = select(Campaign).where(Campaign.status == C.RUNNING, Campaign.rollout_check_at <= now)
     for campaign in uow.session.scalars(checks).all():
         events.append(_judge_rollout(uow, campaign, now))
-    for campaign in uow.session.scalars(select(Campaign).where(Campaign.status == "running")).all():
+    for campaign in uow.session.scalars(select(Campaign).where(Campaign.status == C.RUNNING)).all():
         if _finished(uow, campaign):
             campaign.status, campaign.finished_at = states.move(campaign.status, "complete", campaign.name), now
             events.append(f"{campaign.name}: completed")
@@ -269,13 +270,13 @@ def _due_run_or_pause(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str
         with uow.session.begin_nested():
             return _due_run(uow, campaign, now)
     except HeraldError as exc:
-        campaign.status, campaign.status_reason, campaign.next_run_at = "paused", f"could not start: {exc}", None
+        campaign.status, campaign.status_reason, campaign.next_run_at = C.PAUSED, f"could not start: {exc}", None
         return f"{campaign.name}: paused — could not start: {exc}"
 
 
 def _due_run(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
     run = campaign.runs + 1 if campaign.schedule == "cron" else 0
-    stats = _run(uow, campaign, now, run, None, "running")
+    stats = _run(uow, campaign, now, run, None, C.RUNNING)
     campaign.runs = max(campaign.runs, run)
     campaign.next_run_at = schedule.next_run(campaign.cron, campaign.cron_zone, now) if campaign.cron else None
     return f"{campaign.name}: run {run} planned for {stats.audience} recipients"

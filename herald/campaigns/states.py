@@ -4,17 +4,18 @@ before it completes. Pure: which action moves which state where."""
 from __future__ import annotations
 
 from herald.errors import Conflict
+from herald.types import CampaignStatus as C
 
 MOVES: dict[str, dict[str, str]] = {
-    "schedule": {"draft": "scheduled", "scheduled": "scheduled"},
-    "start": {"draft": "running", "scheduled": "running"},
-    "add-newcomers": {"running": "running", "paused": "paused"},
-    "pause": {"scheduled": "paused", "running": "paused"},
-    "resume": {"paused": "running"},
-    "cancel": {"draft": "cancelled", "scheduled": "cancelled", "running": "cancelled", "paused": "cancelled"},
-    "complete": {"running": "completed"},
+    "schedule": {C.DRAFT: C.SCHEDULED, C.SCHEDULED: C.SCHEDULED},
+    "start": {C.DRAFT: C.RUNNING, C.SCHEDULED: C.RUNNING},
+    "add-newcomers": {C.RUNNING: C.RUNNING, C.PAUSED: C.PAUSED},
+    "pause": {C.SCHEDULED: C.PAUSED, C.RUNNING: C.PAUSED},
+    "resume": {C.PAUSED: C.RUNNING},
+    "cancel": {C.DRAFT: C.CANCELLED, C.SCHEDULED: C.CANCELLED, C.RUNNING: C.CANCELLED, C.PAUSED: C.CANCELLED},
+    "complete": {C.RUNNING: C.COMPLETED},
 }
-STATES = ("draft", "scheduled", "running", "paused", "completed", "cancelled")
+STATES = tuple(C)
 
 
 def move(status: str, action: str, name: str) -> str:

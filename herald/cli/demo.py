@@ -28,7 +28,7 @@ from herald.errors import Invalid
 from herald.outbox.models import Message
 from herald.segments import queries as segments
 from herald.tags import service as tags
-from herald.types import Channel
+from herald.types import Channel, MessageStatus
 
 TEMPLATE = (
     "Hi {{ first_name | default('there') }}, the Herald Shop winter sale starts today: 20% off for "
@@ -165,8 +165,8 @@ def _first_phones(uow, n: int) -> list[str]:
 def _explanations(uow, campaign_id: int, now, say) -> dict[str, object]:
     found = {}
     for label, where in (
-        ("skipped", Message.status == "skipped"),
-        ("deferred", (Message.status == "queued") & (Message.due_at > now)),
+        ("skipped", Message.status == MessageStatus.SKIPPED),
+        ("deferred", (Message.status == MessageStatus.QUEUED) & (Message.due_at > now)),
     ):
         m = uow.session.scalar(select(Message).where(Message.campaign_id == campaign_id, where).order_by(Message.id))
         if m is None:
