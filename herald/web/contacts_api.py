@@ -13,7 +13,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from sqlalchemy import func, or_, select
 
 from herald import people
-from herald.contacts import export, importer, items, service
+from herald.contacts import export, items, service
 from herald.contacts.models import Contact
 from herald.contacts.schemas import (
     BulkIn,
@@ -27,10 +27,11 @@ from herald.contacts.schemas import (
     TimelineEntry,
     UpsertResult,
 )
-from herald.errors import Conflict, Invalid, NotFound
+from herald.errors import Invalid, NotFound
 from herald.segments import queries as segments
 from herald.types import MAX_ID
 from herald.web.deps import ContactId, Unit
+from herald.web.imports import run_isolated
 
 STATUS = {"imported": 201, "updated": 200, "unchanged": 200, "duplicate": 409, "conflict": 409, "invalid": 422}
 MAX_UPLOAD = 500 << 20
@@ -142,8 +143,8 @@ async def _spool(request: Request, filename: str) -> Path:
 
 
 class Jobs:
-    """Imports running in this process: each is one transaction, so a job the server never finished wrote
-    nothing and can simply be started again."""
+    """Imports started by this server, each run in a process of its own (`imports.run_isolated`): each is
+    one transaction, so a job the server never finished wrote nothing and can simply be started again."""
 
     def __init__(self) -> None:
         # Random numbers, not 1, 2, 3…: a client still asking after a restart about a job of the server
@@ -179,15 +180,11 @@ class Jobs:
                 self.state[job]["rows_done"] += rows
 
         try:
-            with container.uow() as uow:
-                report = importer.import_file(uow, path, container.clock.now(), progress=advance,
-                                              erasure_key=container.settings.erasure_keys, **options)
-            self._set(job, status="done", report=report.as_dict())
-        except (Invalid, Conflict, NotFound) as exc:
-            self._set(job, status="failed", error=str(exc))
-        except Exception as exc:  # reported to the caller by kind; nothing of the import was written
-            self._set(job, status="failed", error=f"{type(exc).__name__}: the import stopped and wrote nothing")
-            raise
+            kind, value = run_isolated(container.settings, path, container.clock.now(), options, advance)
         finally:
             path.unlink(missing_ok=True)
+        if kind == "done":
+            self._set(job, status="done", report=value)
+        else:
+            self._set(job, status="failed", error=value)
 
