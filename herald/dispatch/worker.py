@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from herald.campaigns import service as campaigns
+from herald.campaigns.sending import BatchCounts, Prepared, prepare
 from herald.clock import Clock
 from herald.contacts import service as contacts
 from herald.db import UnitOfWork
-from herald.dispatch.prepare import BatchCounts, Prepared, prepare
 from herald.outbox import queries as outbox_queries
 from herald.outbox import service as outbox
 from herald.providers import Accepted, Permanent, Provider, Retryable

@@ -69,7 +69,7 @@ def test_a_message_claimed_before_a_pause_waits_with_the_rest(container, tmp_pat
 
         claimed = outbox.claim_batch(uow, 10, NOW, timedelta(minutes=2))
     act(container, campaigns.pause_campaign, cid)
-    from herald.dispatch.prepare import BatchCounts, prepare
+    from herald.campaigns.sending import BatchCounts, prepare
 
     counts = BatchCounts()
     with container.uow() as uow:
@@ -79,7 +79,7 @@ def test_a_message_claimed_before_a_pause_waits_with_the_rest(container, tmp_pat
 
 
 def test_a_message_claimed_before_a_cancel_is_cancelled_too(container, tmp_path) -> None:
-    from herald.dispatch.prepare import BatchCounts, prepare
+    from herald.campaigns.sending import BatchCounts, prepare
     from herald.outbox import service as outbox
 
     cid = setup(container, tmp_path)

@@ -247,8 +247,8 @@ def test_sent_messages_record_their_billed_units_for_the_months_volume(container
 
 
 def test_a_poison_message_fails_alone_and_the_rest_are_sent(container, tmp_path, monkeypatch) -> None:
+    from herald.campaigns import sending as prepare_module
     from herald.content.models import TemplateVersion
-    from herald.dispatch import prepare as prepare_module
 
     cid = setup(container, tmp_path)
     with container.uow() as uow:  # approved before save-time checks existed: it raises when rendered
@@ -293,7 +293,7 @@ def test_a_cap_holds_when_two_workers_decide_at_once(container, tmp_path, overri
     import threading
 
     from herald.campaigns import service as campaigns
-    from herald.dispatch.prepare import BatchCounts, prepare
+    from herald.campaigns.sending import BatchCounts, prepare
 
     setup(container, tmp_path)
     with container.uow() as uow:

@@ -1,4 +1,7 @@
-"""Per-batch preparation: re-decide with fresh facts and render, inside one unit of work."""
+"""Sending a campaign's claimed messages, a batch at a time inside one unit of work: re-decide each with
+fresh facts (the rules again, with the variant's fallback channels), pick the contact's version of the
+template, render it, and mark it in flight for the worker — or settle it (skipped, deferred, held,
+failed) with the reason. The worker (`dispatch`) claims, calls this, sends and records."""
 
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from herald.rules import Defer, Policy, Recipient, RuleOutcome, SendFact, Skip, 
 from herald.rules.decision import trail_json
 from herald.rules.usage import Usage
 from herald.tags.queries import names_by_contact
-from herald.types import Channel, Purpose
+from herald.types import CampaignStatus, Channel, Purpose
 
 log = logging.getLogger("herald.worker")
 
@@ -93,9 +96,10 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
             counts.failed += outbox.mark_failed(uow, item.id, item.token, "orphaned",
                                                 "campaign, contact or template no longer exists", now)
             continue
-        if campaign.status in ("paused", "cancelled"):
+        if campaign.status in (CampaignStatus.PAUSED, CampaignStatus.CANCELLED):
             # Paused or cancelled after this message was claimed: it goes the way of the rest.
-            counts.held += outbox.mark_stopped(uow, item.id, item.token, campaign.status == "cancelled", now)
+            cancelled = campaign.status == CampaignStatus.CANCELLED
+            counts.held += outbox.mark_stopped(uow, item.id, item.token, cancelled, now)
             continue
         try:
             prepared = _one(uow, item, campaign, recipient, batch, now, providers, counts)
