@@ -15,8 +15,8 @@ PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.r
               --cov=herald.content.lint --cov=herald.content.whatsapp --cov=herald.content.channels \
               --cov=herald.content.approval --cov=herald.content.locales --cov=herald.content.pricing \
               --cov=herald.content.compose \
-              --cov=herald.contacts.normalize --cov=herald.contacts.encoding --cov=herald.contacts.numbertype \
-              --cov=herald.contacts.plainparse --cov=herald.contacts.prefixes --cov=herald.contacts.countries --cov=herald.segments.dsl --cov=herald.segments.nodes \
+              --cov=herald.contacts.addresses.normalize --cov=herald.contacts.importing.encoding --cov=herald.contacts.addresses.numbertype \
+              --cov=herald.contacts.addresses.plainparse --cov=herald.contacts.addresses.prefixes --cov=herald.contacts.addresses.countries --cov=herald.segments.dsl --cov=herald.segments.nodes \
               --cov=herald.campaigns.assign --cov=herald.campaigns.schedule --cov=herald.campaigns.states \
               --cov=herald.campaigns.rollout --cov=herald.campaigns.deadends --cov=herald.autotag.rules --cov=herald.autotag.keywords \
               --cov=herald.scores.labels --cov=herald.storable

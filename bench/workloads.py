@@ -24,7 +24,7 @@ from bench.plan import decide_alone, plan_campaign
 from bench.render import render_templates
 from bench.segments import rfm_recompute, segment_count
 from herald.cli.sample import write_csv
-from herald.contacts import importer, parallel, sources
+from herald.contacts.importing import importer, parallel, sources
 from herald.db import UnitOfWork, make_engine, sessions
 from herald.db.migrate import upgrade
 

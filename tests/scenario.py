@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from herald.campaigns import service as campaigns
-from herald.contacts import importer
+from herald.contacts.importing import importer
 from herald.contacts.models import Contact
 from herald.content import service as content
 from herald.tags import service as tags

@@ -69,7 +69,7 @@ def test_recording_events_answers_every_event(container, batch) -> None:
                                                  "consent_ip", "consent_at", "external_id", "bogus"]),
                                 JSON, max_size=6), max_size=5))
 def test_contact_rows_are_each_answered(container, items) -> None:
-    from herald.contacts import items as contact_items
+    from herald.contacts.importing import items as contact_items
 
     with container.uow() as uow:
         results = contact_items.upsert(uow, items, NOW, erasure_key="k")

@@ -18,8 +18,8 @@ from herald.campaigns.explain import describe
 from herald.campaigns.preflight import preflight
 from herald.config import Settings, load_settings
 from herald.console import app_context, emit, out
-from herald.contacts import importer
 from herald.contacts import service as contacts
+from herald.contacts.importing import importer
 from herald.contacts.models import Contact
 from herald.content import service as content
 from herald.content import sms

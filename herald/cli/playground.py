@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from herald.console import JsonFlag, emit, out
-from herald.contacts.normalize import Phone, normalize_email, normalize_phone
+from herald.contacts.addresses.normalize import Phone, normalize_email, normalize_phone
 from herald.errors import Invalid
 from herald.rules import ConsentFact, MessageIntent, Recipient, SendFact, decide, load_policy
 from herald.rules.builtin.common import zone

@@ -12,10 +12,11 @@ import typer
 from sqlalchemy import func, select
 
 from herald.console import JsonFlag, app_context, emit, err, out, parse_pairs, progress, table
-from herald.contacts import export, importer, lists, service, verify
+from herald.contacts import export, service, verify
+from herald.contacts.addresses.normalize import Phone, normalize_phone
 from herald.contacts.export import safe_cell
+from herald.contacts.importing import importer, lists
 from herald.contacts.models import Consent, Contact
-from herald.contacts.normalize import Phone, normalize_phone
 from herald.errors import Invalid
 from herald.types import Channel, ConsentStatus, Purpose, parse_enum, parse_utc
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from herald.contacts import sources
+from herald.contacts.importing import sources
 from herald.db import UnitOfWork
 from herald.errors import Invalid
 from herald.events.service import AfterRecording, EventIn, parse_time, record_events

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from herald.contacts import items as contact_items
+from herald.contacts.addresses.normalize import Phone, normalize_email, normalize_phone
+from herald.contacts.importing import items as contact_items
 from herald.contacts.models import Contact
-from herald.contacts.normalize import Phone, normalize_email, normalize_phone
 from herald.db import UnitOfWork
 from herald.db.bulk import insert_rows, select_in
 from herald.errors import Invalid

@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from herald.contacts.lists import read_addresses
+from herald.contacts.addresses.normalize import Phone
+from herald.contacts.importing.lists import read_addresses
 from herald.contacts.models import Contact
-from herald.contacts.normalize import Phone
 from herald.db import UnitOfWork
 from herald.tags.models import ContactTag, Tag
 

@@ -13,7 +13,8 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from sqlalchemy import func, or_, select
 
 from herald import people
-from herald.contacts import export, items, service
+from herald.contacts import export, service
+from herald.contacts.importing import items
 from herald.contacts.models import Contact
 from herald.contacts.schemas import (
     BulkIn,

@@ -47,7 +47,7 @@ def run_isolated(settings: Settings, path: Path, now: datetime, options: dict[st
 
 def _child(settings: Settings, path: str, now: datetime, options: dict[str, Any], queue) -> None:
     from herald import bootstrap
-    from herald.contacts import importer
+    from herald.contacts.importing import importer
 
     container = bootstrap.build(settings)
     try:

@@ -142,7 +142,7 @@ def test_a_recurring_campaign_runs_each_time_with_its_own_audience(container, tm
     with container.uow() as uow:
         assert campaigns.get_campaign(uow, cid).next_run_at == first
         campaigns.tick(uow, first)
-    from herald.contacts import importer
+    from herald.contacts.importing import importer
 
     with container.uow() as uow:
         importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW,
@@ -230,7 +230,7 @@ def test_a_second_contact_at_a_planned_address_is_skipped(container, tmp_path, w
     sita = contact_id(container, SITA)
     with container.uow() as uow:  # Sita changes number; a new contact takes over her old one
         uow.session.execute(update(Contact).where(Contact.id == sita).values(phone="+9779841999999"))
-    from herald.contacts import importer
+    from herald.contacts.importing import importer
 
     with container.uow() as uow:
         importer.import_file(uow, write_csv(f"phone,consent_sms\n{SITA},yes\n", "new.csv"), NOW,

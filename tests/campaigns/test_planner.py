@@ -40,7 +40,7 @@ def test_every_recipient_gets_a_decision_and_a_trail(container, tmp_path) -> Non
 def test_starting_a_started_campaign_changes_nothing(container, tmp_path, write_csv) -> None:
     cid = setup(container, tmp_path)
     plan(container, cid)
-    from herald.contacts import importer
+    from herald.contacts.importing import importer
 
     with container.uow() as uow:  # someone joins the segment after the start
         importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW,
@@ -66,7 +66,7 @@ def test_newcomers_are_counted_first_and_queued_when_confirmed(container, tmp_pa
         newcomers(container, cid, True)
     plan(container, cid)
     assert (newcomers(container, cid, True).new, stored(container)) == (0, 6)
-    from herald.contacts import importer
+    from herald.contacts.importing import importer
 
     with container.uow() as uow:
         importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n+9779841111112,no\n",
@@ -83,7 +83,7 @@ def test_newcomers_counts_cover_every_batch(container, tmp_path, write_csv, monk
     monkeypatch.setattr(planner, "BATCH", 4)
     cid = setup(container, tmp_path)
     plan(container, cid)
-    from herald.contacts import importer
+    from herald.contacts.importing import importer
 
     with container.uow() as uow:
         importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW,

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from herald.contacts import importer, items, service
+from herald.contacts import service
+from herald.contacts.importing import importer, items
 from herald.contacts.models import Consent, ConsentEvent
 from herald.errors import Invalid
 from herald.types import Channel, ConsentStatus, Purpose

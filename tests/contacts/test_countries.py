@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from herald.contacts import countries
+from herald.contacts.addresses import countries
 
 
 @pytest.mark.parametrize(("text", "code"), [

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from herald.contacts.encoding import Encoding, detect, foreign_line, guess
+from herald.contacts.importing.encoding import Encoding, detect, foreign_line, guess
 from herald.errors import Invalid
 
 GBK_NAMES = "phone,姓名\n13800138000,张伟\n13900139000,李娜\n13700137000,王芳\n"  # the four-row trap

@@ -14,9 +14,10 @@ from sqlalchemy import delete, select
 from herald import people
 from herald.campaigns import service as campaigns
 from herald.config import Settings
-from herald.contacts import export, importer, service
+from herald.contacts import export, service
+from herald.contacts.importing import importer
+from herald.contacts.importing.workbook import scan
 from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
-from herald.contacts.workbook import scan
 from herald.errors import Conflict
 from herald.outbox.models import Message
 from herald.tags import service as tags

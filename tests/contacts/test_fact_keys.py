@@ -9,8 +9,8 @@ from sqlalchemy import insert, select, text, update
 
 from herald import people
 from herald.contacts import service
+from herald.contacts.addresses.normalize import normalize_phone
 from herald.contacts.models import Consent, Contact, Suppression
-from herald.contacts.normalize import normalize_phone
 from herald.contacts.service import ContactInput, facts
 from herald.types import Channel, ConsentStatus, Purpose
 from tests.conftest import NOW

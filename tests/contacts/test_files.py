@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from herald.contacts import importer, sources, workbook
+from herald.contacts.importing import importer, sources, workbook
 from herald.contacts.models import Contact
 from herald.errors import Invalid
 from tests.conftest import NOW

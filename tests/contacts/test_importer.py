@@ -7,7 +7,7 @@ import gc
 import pytest
 from sqlalchemy import func, select
 
-from herald.contacts import importer
+from herald.contacts.importing import importer
 from herald.contacts.models import Consent, ConsentEvent, Contact
 from herald.errors import Invalid
 from tests.conftest import NOW
@@ -288,7 +288,7 @@ def test_headers_people_write_are_understood(container, write_csv) -> None:
 
 
 def test_cells_postgresql_refuses_are_refused_per_row_on_both_databases(container) -> None:
-    from herald.contacts import items
+    from herald.contacts.importing import items
 
     with container.uow() as uow:
         results = items.upsert(uow, [{"phone": "+9779841234567", "name": "Si\x00ta"},

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from herald.contacts import lists, service
+from herald.contacts import service
+from herald.contacts.importing import lists
 from herald.contacts.models import Suppression
 from herald.errors import Invalid
 from herald.types import Channel

@@ -6,8 +6,8 @@ import dns.exception
 import dns.resolver
 import pytest
 
-from herald.contacts import importer
-from herald.contacts.mx import MailDomains
+from herald.contacts.addresses.mx import MailDomains
+from herald.contacts.importing import importer
 from tests.conftest import NOW
 
 ANSWERS = {("example.com", "MX"): "mx", ("nomx.example", "MX"): dns.resolver.NoAnswer,

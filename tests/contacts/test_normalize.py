@@ -6,7 +6,7 @@ import phonenumbers
 import pytest
 from phonenumbers import timezone as pn_timezone
 
-from herald.contacts.normalize import (
+from herald.contacts.addresses.normalize import (
     TZ_ALIASES,
     Phone,
     Rejected,

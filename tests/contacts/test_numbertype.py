@@ -8,7 +8,7 @@ import phonenumbers
 import pytest
 from phonenumbers import PhoneMetadata, PhoneNumber, PhoneNumberType
 
-from herald.contacts.numbertype import kind_and_region
+from herald.contacts.addresses.numbertype import kind_and_region
 from tests.contacts.phone_corpus import examples, variants
 
 

@@ -13,9 +13,9 @@ from multiprocessing.reduction import ForkingPickler
 from sqlalchemy import select
 
 from herald.cli.sample import write_csv
-from herald.contacts import importer, parallel
+from herald.contacts.addresses.normalize import normalize_phone
+from herald.contacts.importing import importer, parallel
 from herald.contacts.models import Consent, Contact
-from herald.contacts.normalize import normalize_phone
 from herald.contacts.service import ContactInput
 from tests.conftest import NOW
 

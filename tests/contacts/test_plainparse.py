@@ -8,7 +8,7 @@ import phonenumbers
 import pytest
 from phonenumbers import PhoneMetadata
 
-from herald.contacts import plainparse
+from herald.contacts.addresses import plainparse
 from tests.contacts.phone_corpus import examples, spaced, variants
 
 READ_IN = (None, "US", "GB", "CN", "IT", "BR", "gb", "XX", "")

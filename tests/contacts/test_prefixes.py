@@ -9,7 +9,7 @@ import pytest
 from phonenumbers import carrier as pn_carrier
 from phonenumbers import timezone as pn_timezone
 
-from herald.contacts import prefixes
+from herald.contacts.addresses import prefixes
 from tests.contacts.phone_corpus import examples, variants
 
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from herald.contacts.problems import Problems
+from herald.contacts.importing.problems import Problems
 
 
 def problem(row: int, n: int = 0) -> dict[str, object]:

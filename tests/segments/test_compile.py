@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from herald.contacts import service as contacts
-from herald.contacts.normalize import normalize_phone
+from herald.contacts.addresses.normalize import normalize_phone
 from herald.contacts.service import ContactInput
 from herald.db.jsonpath import date_of, number_of
 from herald.errors import Invalid

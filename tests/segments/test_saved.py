@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from herald.contacts import importer
+from herald.contacts.importing import importer
 from herald.errors import Conflict, Invalid, NotFound
 from herald.segments import queries
 from herald.segments import service as segments

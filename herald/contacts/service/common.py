@@ -10,8 +10,8 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
+from herald.contacts.addresses.normalize import Phone, normalize_email, normalize_phone
 from herald.contacts.models import Contact
-from herald.contacts.normalize import Phone, normalize_email, normalize_phone
 from herald.db import UnitOfWork
 from herald.errors import Invalid, NotFound
 

@@ -16,7 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 from phonenumbers import timezone as pn_timezone
 
-from herald.contacts import numbertype, plainparse, prefixes
+from herald.contacts.addresses import numbertype, plainparse, prefixes
 
 LINE_TYPES = {
     PhoneNumberType.MOBILE: "mobile",

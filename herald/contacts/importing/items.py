@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from herald.contacts import batches
-from herald.contacts.importer import FIELDS, Importer, ImportReport
-from herald.contacts.normalize import clean_region
+from herald.contacts.addresses.normalize import clean_region
+from herald.contacts.importing import batches
+from herald.contacts.importing.importer import FIELDS, Importer, ImportReport
 from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
 from herald.errors import Invalid

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-from herald.contacts import encoding as encodings
-from herald.contacts import workbook
+from herald.contacts.importing import encoding as encodings
+from herald.contacts.importing import workbook
 from herald.errors import Invalid
 
 SAMPLE = 1 << 20  # bytes read to settle the encoding and the delimiter

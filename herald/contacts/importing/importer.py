@@ -15,11 +15,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
-from herald.contacts import batches, countries, parallel, service, sources
-from herald.contacts.export import FORMULA_STARTS
-from herald.contacts.firsts import FirstRows
-from herald.contacts.mx import MailDomains
-from herald.contacts.normalize import (
+from herald.contacts import service
+from herald.contacts.addresses import countries
+from herald.contacts.addresses.mx import MailDomains
+from herald.contacts.addresses.normalize import (
     NUMBER_CELL,
     Phone,
     Rejected,
@@ -28,7 +27,10 @@ from herald.contacts.normalize import (
     phone_from_cell,
     spreadsheet_text,
 )
-from herald.contacts.report import ImportReport
+from herald.contacts.export import FORMULA_STARTS
+from herald.contacts.importing import batches, parallel, sources
+from herald.contacts.importing.first_rows import FirstRows
+from herald.contacts.importing.report import ImportReport
 from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
 from herald.db.bulk import page_cache

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from herald.contacts import service, sources
-from herald.contacts.importer import ALIAS_INDEX, header_key
-from herald.contacts.normalize import Phone, Rejected, normalize_email, phone_from_cell
+from herald.contacts import service
+from herald.contacts.addresses.normalize import Phone, Rejected, normalize_email, phone_from_cell
+from herald.contacts.importing import sources
+from herald.contacts.importing.importer import ALIAS_INDEX, header_key
 from herald.db import UnitOfWork
 from herald.errors import Invalid
 

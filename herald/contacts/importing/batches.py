@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from herald.contacts import service
-from herald.contacts.firsts import FirstRows
+from herald.contacts.importing.first_rows import FirstRows
 from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
 
 if TYPE_CHECKING:
-    from herald.contacts.report import ImportReport
+    from herald.contacts.importing.report import ImportReport
 
 
 def flush(

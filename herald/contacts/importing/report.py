@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from herald.contacts.problems import Problems
+from herald.contacts.importing.problems import Problems
 
 
 @dataclass
