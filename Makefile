@@ -17,7 +17,7 @@ PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.r
               --cov=herald.content.compose \
               --cov=herald.contacts.addresses.normalize --cov=herald.contacts.importing.encoding --cov=herald.contacts.addresses.numbertype \
               --cov=herald.contacts.addresses.plainparse --cov=herald.contacts.addresses.prefixes --cov=herald.contacts.addresses.countries --cov=herald.segments.dsl --cov=herald.segments.nodes \
-              --cov=herald.campaigns.assign --cov=herald.campaigns.schedule --cov=herald.campaigns.states \
+              --cov=herald.campaigns.planning.assign --cov=herald.campaigns.planning.schedule --cov=herald.campaigns.states \
               --cov=herald.campaigns.rollout --cov=herald.campaigns.deadends --cov=herald.autotag.rules --cov=herald.autotag.keywords \
               --cov=herald.scores.labels --cov=herald.storable
 

@@ -1,5 +1,5 @@
 """`herald campaigns …`: making and reading campaigns. Starting, scheduling, pausing and preflight are in
-`cli_run.py`, on the same command group."""
+`cli_lifecycle.py`, on the same command group."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import select
 
-from herald.campaigns import cli_run, service
+from herald.campaigns import cli_lifecycle, service
 from herald.campaigns.explain import describe, why_not
 from herald.campaigns.models import Campaign
 from herald.campaigns.schemas import campaign_out
@@ -189,4 +189,4 @@ def why(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
 
 
 # Start, schedule, pause… live in a file of their own; they join this group here.
-app.registered_commands.extend(cli_run.commands.registered_commands)
+app.registered_commands.extend(cli_lifecycle.commands.registered_commands)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from herald.campaigns import deadends, planner, runs
+from herald.campaigns import deadends
 from herald.campaigns.models import Campaign
+from herald.campaigns.planning import planner, runs
 from herald.campaigns.preview import Request, month_used, preview
 from herald.campaigns.service import check_feasible, get_campaign
 from herald.content import pricing

@@ -12,13 +12,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from herald.campaigns import runs
 from herald.campaigns import service as campaigns
-from herald.campaigns.assign import Variant
 from herald.campaigns.context import build_context, contact_locale, pick_version, template_facts
-from herald.campaigns.facts import load_recipients, load_usage
 from herald.campaigns.models import Campaign
-from herald.campaigns.planner import idempotency_key, intent_for
+from herald.campaigns.planning import runs
+from herald.campaigns.planning.assign import Variant
+from herald.campaigns.planning.facts import load_recipients, load_usage
+from herald.campaigns.planning.planner import idempotency_key, intent_for
 from herald.contacts.models import Contact
 from herald.content import service as content
 from herald.content import sms

@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from herald.campaigns import assign, bulk, deadends, planner, rollout, runs, schedule, states
+from herald.campaigns import deadends, rollout, states
 from herald.campaigns.models import Campaign, CampaignMember
+from herald.campaigns.planning import assign, bulk, planner, runs, schedule
 from herald.contacts.models import Contact
 from herald.content import service as content
 from herald.db import UnitOfWork

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from herald.campaigns import bulk, keys, planner, runs
 from herald.campaigns import service as campaigns
+from herald.campaigns.planning import bulk, keys, planner, runs
 from herald.contacts.models import AllowedAddress, Consent, Contact, Suppression
 from herald.outbox.models import Message
 from herald.rules import ConsentFact, MessageIntent, Recipient, SendFact

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from herald.campaigns import planner
 from herald.campaigns import service as campaigns
+from herald.campaigns.planning import planner
 from herald.errors import Conflict, Invalid, NotFound
 from herald.outbox.models import Message
 from tests.conftest import NOW

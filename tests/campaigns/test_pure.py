@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from herald.campaigns import assign, deadends, rollout, schedule, states
-from herald.campaigns.assign import Variant
+from herald.campaigns import deadends, rollout, states
+from herald.campaigns.planning import assign, schedule
+from herald.campaigns.planning.assign import Variant
 from herald.errors import Conflict, Invalid
 
 

@@ -7,12 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import Select, exists, not_, select
 
-from herald.campaigns import assign
 from herald.campaigns.context import pick_version, template_facts
-from herald.campaigns.facts import load_usage
 from herald.campaigns.models import Campaign, CampaignMember
-from herald.campaigns.planner import Plan, intent_for
-from herald.campaigns.schedule import wall_time
+from herald.campaigns.planning import assign
+from herald.campaigns.planning.facts import load_usage
+from herald.campaigns.planning.planner import Plan, intent_for
+from herald.campaigns.planning.schedule import wall_time
 from herald.contacts.models import Contact
 from herald.content import service as content
 from herald.content.models import Template

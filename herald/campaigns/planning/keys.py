@@ -22,8 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as select_
 
-from herald.campaigns import assign
-from herald.campaigns.planner import Plan, key_prefix
+from herald.campaigns.planning import assign
+from herald.campaigns.planning.planner import Plan, key_prefix
 from herald.contacts.models import AllowedAddress, Consent, Contact, Suppression
 from herald.db import UTCDateTime
 from herald.outbox import queries as outbox_queries

@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Select
 
-from herald.campaigns import assign
-from herald.campaigns.assign import Variant
-from herald.campaigns.facts import Interner, load_recipients
 from herald.campaigns.models import Campaign
-from herald.campaigns.schedule import next_local
+from herald.campaigns.planning import assign
+from herald.campaigns.planning.assign import Variant
+from herald.campaigns.planning.facts import Interner, load_recipients
+from herald.campaigns.planning.schedule import next_local
 from herald.contacts.models import Contact
 from herald.db import UnitOfWork
 from herald.outbox import queries as outbox_queries

@@ -18,11 +18,11 @@ from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Select, String, Table, Text, delete, exists, func, select
 
-from herald.campaigns import keys
-from herald.campaigns.assign import Variant
-from herald.campaigns.facts import Interner, load_recipients
-from herald.campaigns.planner import HOLDOUT, Plan, PlanStats, RowMaker, Trails
-from herald.campaigns.schedule import next_local
+from herald.campaigns.planning import keys
+from herald.campaigns.planning.assign import Variant
+from herald.campaigns.planning.facts import Interner, load_recipients
+from herald.campaigns.planning.planner import HOLDOUT, Plan, PlanStats, RowMaker, Trails
+from herald.campaigns.planning.schedule import next_local
 from herald.contacts.models import Contact
 from herald.db import UnitOfWork, UTCDateTime
 from herald.outbox import service as outbox
