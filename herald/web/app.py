@@ -3,7 +3,7 @@ the installed package (swagger-ui-bundle), never from a CDN: Herald runs where t
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import swagger_ui_bundle
 from fastapi import FastAPI, Query, Request
@@ -20,11 +20,14 @@ from herald.web import autotag_api, campaigns_api, contacts_api, events_api, tag
 from herald.web.deps import ErrorOut, Unit
 from herald.web.guard import Guard
 
+if TYPE_CHECKING:
+    from herald.bootstrap import Container
+
 STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403}
 DOCS_ASSETS = "/api/docs/assets"
 
 
-def create_app(container: Any) -> FastAPI:
+def create_app(container: Container) -> FastAPI:
     """The API bound to a bootstrap Container."""
     errors = {code: {"model": ErrorOut} for code in (*STATUS.values(), 400)}
     api = FastAPI(title="Herald", version="0.1.0", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body
 
@@ -11,13 +11,16 @@ from herald.autotag.models import TagRule
 from herald.autotag.schemas import DEFINITION, Applied, Definition, DryRun, RuleDeleted, RuleDetail, RuleOut, SavedRule
 from herald.web.deps import Unit
 
+if TYPE_CHECKING:
+    from herald.bootstrap import Container
+
 
 def _rule(rule: TagRule) -> dict[str, Any]:
     return {"name": rule.name, "kind": rule.kind, "version": rule.version, "enabled": rule.enabled,
             "definition": rule.definition, "updated_at": rule.updated_at, "updated_by": rule.updated_by}
 
 
-def router(container: Any) -> APIRouter:
+def router(container: Container) -> APIRouter:
     api = APIRouter(prefix="/api/v1/tag-rules", tags=["tag rules"])
 
     @api.get("")

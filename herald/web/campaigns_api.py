@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -33,12 +33,15 @@ from herald.outbox import queries as outbox_queries
 from herald.types import Purpose, parse_enum, parse_moment
 from herald.web.deps import ContactId, Unit
 
+if TYPE_CHECKING:
+    from herald.bootstrap import Container
+
 
 class CloneIn(BaseModel):
     name: str
 
 
-def router(container: Any) -> APIRouter:
+def router(container: Container) -> APIRouter:
     api = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 
     def now():

@@ -7,7 +7,7 @@ import secrets
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from sqlalchemy import func, or_, select
@@ -34,11 +34,14 @@ from herald.types import MAX_ID
 from herald.web.deps import ContactId, Unit
 from herald.web.imports import run_isolated
 
+if TYPE_CHECKING:
+    from herald.bootstrap import Container
+
 STATUS = {"imported": 201, "updated": 200, "unchanged": 200, "duplicate": 409, "conflict": 409, "invalid": 422}
 MAX_UPLOAD = 500 << 20
 
 
-def router(container: Any) -> APIRouter:
+def router(container: Container) -> APIRouter:
     api = APIRouter(prefix="/api/v1/contacts", tags=["contacts"])
     jobs = Jobs()
 
@@ -173,7 +176,7 @@ class Jobs:
         with self.lock:
             self.state[job].update(values)
 
-    def run(self, job: int, container: Any, path: Path, options: dict[str, Any]) -> None:
+    def run(self, job: int, container: Container, path: Path, options: dict[str, Any]) -> None:
         self._set(job, status="running")
 
         def advance(rows: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Body
 
@@ -12,8 +12,11 @@ from herald.events.schemas import EventIn, EventsOut
 from herald.events.service import MAX_ITEMS, record_events
 from herald.web.deps import Unit
 
+if TYPE_CHECKING:
+    from herald.bootstrap import Container
 
-def router(container: Any) -> APIRouter:
+
+def router(container: Container) -> APIRouter:
     api = APIRouter(prefix="/api/v1/events", tags=["events"])
 
     @api.post("")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
@@ -15,8 +15,11 @@ from herald.tags import service as tags
 from herald.tags.schemas import ApplyIn, TagDeleted, Tagged, TagIn, TagOut, TagRow
 from herald.web.deps import Unit
 
+if TYPE_CHECKING:
+    from herald.bootstrap import Container
 
-def router(container: Any) -> APIRouter:
+
+def router(container: Container) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["tags", "segments"])
 
     def now():

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import json
 import logging
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -31,6 +31,9 @@ from herald.errors import Forbidden, Invalid
 from herald.types import Channel, Purpose, parse_enum
 from herald.web.deps import ErrorOut, Unit
 
+if TYPE_CHECKING:
+    from herald.bootstrap import Container
+
 log = logging.getLogger("herald.webhooks")
 
 
@@ -46,7 +49,7 @@ def template_out(unit: Unit, t: Template) -> TemplateOut:
                        versions=[version_out(v) for v in service.versions(unit, t)])
 
 
-def router(container: Any) -> APIRouter:
+def router(container: Container) -> APIRouter:
     api = APIRouter()
 
     @api.get("/api/v1/templates")
