@@ -16,6 +16,8 @@ from herald.contacts.addresses import countries
     ("Deutschland", "DE"), ("Nederland", "NL"), ("Italia", "IT"), ("España", "ES"), ("Česko", "CZ"),
     ("Schweiz", "CH"), ("Suisse", "CH"), ("日本", "JP"), ("대한민국", "KR"), ("Россия", "RU"), ("भारत", "IN"),
     ("Brasil", "BR"), ("Viet Nam", "VN"), ("Vietnam", "VN"),
+    ("Vereinigtes Königreich", "GB"), ("Royaume-Uni", "GB"), ("Estados Unidos", "US"), ("Frankreich", "FR"),
+    ("Türkei", "TR"),  # what a German, French or Spanish shop writes of other countries
 ])
 def test_it_reads_the_names_people_write(text, code) -> None:
     assert countries.code_for(text) == code

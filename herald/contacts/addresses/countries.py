@@ -8,7 +8,8 @@ iso-codes project). Only territories with a telephone numbering plan are answere
 exists to read phone numbers in the right country.
 
 A name is looked up in tiers — codes and aliases, then English and Chinese names, then each country's
-own languages — and the first tier that knows the name decides. A name that two territories share
+own languages, then the names the languages of Herald's customers give other countries (a German shop
+writes `Vereinigtes Königreich`) — and the first tier that knows the name decides. A name that two territories share
 within one tier is ambiguous and answers nothing rather than a guess."""
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def code_for(text: str) -> str | None:
     wanted = key(text)
     if not wanted:
         return None
-    for tier in (_codes, _main_names, _own_names):
+    for tier in (_codes, _main_names, _own_names, _other_names):
         found = tier().get(wanted)
         if found:
             return next(iter(found)) if len(found) == 1 else None
@@ -111,6 +112,23 @@ def _own_names() -> Index:
             catalogue = _catalogue(language)
             for name in _iso_names(country):
                 _add(index, catalogue.gettext(name), code)
+    return index
+
+
+# Languages whose names for every country are read in the last tier: those of the businesses that write
+# the files, not of the countries named.
+CUSTOMER_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "ru", "ja", "ko", "ar", "tr", "id",
+                      "vi", "th", "hi", "ne")
+
+
+@cache
+def _other_names() -> Index:
+    index: Index = {}
+    regions = _regions()
+    for language in CUSTOMER_LANGUAGES:
+        for code, name in _cldr_names(language).items():
+            if code in regions:
+                _add(index, name, code)
     return index
 
 
