@@ -12,21 +12,17 @@ from pathlib import Path
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
 
-from herald.autotag import service as autotag
-from herald.campaigns.compliance import checked_presets, lint_profile, template_presets
+from herald import autotag, content
+from herald.campaigns import checked_presets, lint_profile, template_presets
 from herald.clock import Clock, SystemClock
 from herald.config import Settings
-from herald.content import pricing
-from herald.content.lint import Profile
-from herald.content.models import Template
+from herald.content import Profile, Template
 from herald.db import Base, UnitOfWork, make_engine, sessions
 from herald.db import migrate as migrations
-from herald.dispatch.worker import Worker
+from herald.dispatch import Worker
 from herald.errors import Invalid
-from herald.events.service import AfterRecording
-from herald.providers import Provider
-from herald.providers.file import FileProvider
-from herald.providers.lookup import Lookup, TwilioLookup
+from herald.events import AfterRecording
+from herald.providers import FileProvider, Lookup, Provider, TwilioLookup
 
 
 def metadata() -> MetaData:
@@ -90,17 +86,17 @@ class Container:
         """Preset names checked to exist, without repeats."""
         return checked_presets(names)
 
-    def prices(self) -> pricing.PriceTable:
+    def prices(self) -> content.PriceTable:
         """The price table (the `price_table` setting's file, else the bundled example), with the provider
         each channel goes through, so that provider-specific rates apply."""
         if self.settings.price_table:
             path = Path(self.settings.price_table)
             if not path.is_file():
                 raise Invalid("file not found", where=f"setting price_table {path}")
-            table = pricing.parse(path.read_text(encoding="utf-8"), where=str(path))
+            table = content.parse(path.read_text(encoding="utf-8"), where=str(path))
         else:
             bundled = resources.files("herald.content") / "prices" / "example.toml"
-            table = pricing.parse(bundled.read_text(encoding="utf-8"), where="bundled example price table")
+            table = content.parse(bundled.read_text(encoding="utf-8"), where="bundled example price table")
         return replace(table, routes=dict(self.settings.providers))
 
     @property

@@ -8,20 +8,16 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from herald.campaigns import service as campaigns
-from herald.contacts import export as contacts_export
-from herald.contacts import service as contacts
-from herald.contacts.models import ContactMerge
+from herald import campaigns, contacts, outbox, tags
+from herald.contacts import ContactMerge
 from herald.db import UnitOfWork
-from herald.events.models import Event
-from herald.outbox import service as outbox
-from herald.outbox.models import Message
-from herald.tags import service as tags
+from herald.events import Event
+from herald.outbox import Message
 
 
 def export_person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
     """Everything Herald holds about one person, ready for JSON."""
-    found = contacts_export.person(uow, contact_id)
+    found = contacts.person(uow, contact_id)
     found["tags"] = tags.tags_of(uow, contact_id)
     stmt = select(Message).where(Message.contact_id == contact_id).order_by(Message.id)
     found["messages"] = [{"campaign": m.campaign_id, "channel": m.channel, "address": m.address,
@@ -62,7 +58,7 @@ def timeline(uow: UnitOfWork, contact_id: int, limit: int = 200) -> list[dict[st
     for e in uow.session.scalars(select(Event).where(Event.contact_id == contact_id)
                                  .order_by(Event.occurred_at.desc()).limit(limit)):
         entries.append({"at": e.occurred_at, "kind": "event", "what": e.type, "detail": e.properties})
-    person = contacts_export.person(uow, contact_id)
+    person = contacts.person(uow, contact_id)
     for c in person["consent_history"]:
         entries.append({"at": c["at"], "kind": "consent", "what": f"{c['channel']}/{c['purpose']} {c['status']}",
                         "detail": {k: c[k] for k in ("source", "evidence", "ip") if c[k]}})

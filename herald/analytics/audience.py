@@ -9,10 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from herald.analytics.quality import top_values
-from herald.contacts.models import Contact
-from herald.scores.models import ContactScore
-from herald.scores.service import STAGES
-from herald.tags.models import ContactTag, Tag, TagCategory
+from herald.contacts import Contact
+from herald.scores import STAGES, ContactScore
+from herald.tags import ContactTag, Tag, TagCategory
 
 
 def audience_report(session: Session, now: datetime) -> dict[str, object]:

@@ -7,7 +7,7 @@ import typer
 from herald.analytics.audience import audience_report
 from herald.analytics.quality import quality
 from herald.analytics.queries import campaign_report
-from herald.campaigns.service import get_campaign
+from herald.campaigns import get_campaign
 from herald.console import JsonFlag, app_context, emit, out, table
 
 app = typer.Typer(help="Reports on what was planned, sent, deferred and skipped.", no_args_is_help=True)
@@ -89,3 +89,7 @@ def print_audience(a: dict) -> None:
           [[r, *(cells.get((r, f), 0) for f in range(1, 6))] for r in range(5, 0, -1)])
     for title, key in (("Regions", "by_region"), ("Carriers", "by_carrier")):
         out.print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in a[key].items()))
+
+
+# Contact quality is a read-side report; it joins `herald contacts`, where an operator looks for it.
+JOINS = {"contacts": {"quality": quality_command}}

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from herald.contacts.models import Consent, ConsentEvent, Contact, ContactMerge, Suppression
-from herald.outbox.models import Message
+from herald.contacts import Consent, ConsentEvent, Contact, ContactMerge, Suppression
+from herald.outbox import Message
 from herald.types import MessageStatus
 
 STALE_AFTER = timedelta(days=90)

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from herald.campaigns.models import Campaign
-from herald.outbox import queries as outbox_queries
-from herald.outbox.models import Message
+from herald import outbox
+from herald.campaigns import Campaign
+from herald.outbox import Message
 from herald.types import MessageStatus as S
 
 
@@ -22,7 +22,7 @@ def campaign_report(session: Session, campaign: Campaign, now: datetime, top: in
     waiting = (select(Message.due_at, func.count()).where(mine, Message.status == S.QUEUED, Message.due_at > now)
                .group_by(Message.due_at).order_by(Message.due_at))
     deferred = [{"until": at.isoformat(), "count": n} for at, n in session.execute(waiting)]
-    held, until = outbox_queries.leased(session, now, campaign.id)
+    held, until = outbox.leased(session, now, campaign.id)
     return {
         "campaign": {"id": campaign.id, "name": campaign.name, "channel": campaign.channel,
                      "segment": campaign.segment, "status": campaign.status},

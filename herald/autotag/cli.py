@@ -142,3 +142,7 @@ def delete(ctx: typer.Context, name: str, json_out: JsonFlag = False) -> None:
     with container.uow() as uow:
         service.delete_rule(uow, name)
     emit(ctx, json_out, {"name": name, "deleted": True}, f"Deleted rule {name!r}; its tags stay on contacts.")
+
+
+# Automatic tagging rules are managed beside the tags they apply, as `herald tags rules …`.
+JOINS = {"tags": {"rules": app}}

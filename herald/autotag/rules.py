@@ -18,6 +18,8 @@ from datetime import timedelta
 from typing import Any
 
 from herald.errors import Invalid
+
+# A pure module imports pure modules by their own names, so that the purity contract can follow them.
 from herald.segments.dsl import EVENT_TYPE, NAME, Node, parse_conditions
 from herald.types import span
 

@@ -11,18 +11,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from herald import tags
 from herald.autotag.keywords import Matcher
 from herald.autotag.models import TagRule, TagRuleVersion
 from herald.autotag.rules import RULE_NAME, EventRule, KeywordRule, Rule, canonical, read_rule, tag_for
-from herald.contacts.models import Contact
+from herald.contacts import Contact
 from herald.db import UnitOfWork
 from herald.db.jsonpath import json_text
 from herald.errors import Invalid
-from herald.events.models import Event
-from herald.events.service import EventIn, record_events
-from herald.segments.compile import passes
-from herald.tags import service as tags
-from herald.tags.models import Tag
+from herald.events import Event, EventIn, record_events
+from herald.segments import passes
+from herald.tags import Tag
 
 Grants = dict[str, dict[int, datetime | None]]  # tag name -> contact id -> until when (None: for good)
 

@@ -1,3 +1,46 @@
 """Campaigns room. Owns `campaigns`. Reads contacts, tags, segments, content and the outbox ledger to
 gather facts in bulk (`facts`) and turns a campaign into outbox rows, one decision and trail per
 recipient (`planner`); writes messages only through the outbox service."""
+
+from typing import TYPE_CHECKING
+
+from herald.door import open_door
+
+if TYPE_CHECKING:
+    from herald.campaigns.compliance import checked_presets, lint_profile, template_presets
+    from herald.campaigns.explain import describe, why_not
+    from herald.campaigns.models import Campaign
+    from herald.campaigns.preflights import preflight, refuse_if_blocked
+    from herald.campaigns.previews import Request, preview
+    from herald.campaigns.schemas import (
+        CampaignIn,
+        CampaignOut,
+        Explained,
+        Newcomers,
+        Preflight,
+        Report,
+        ScheduleIn,
+        Started,
+        Touched,
+        Why,
+        campaign_out,
+    )
+    from herald.campaigns.sending import BatchCounts, Prepared, prepare
+    from herald.campaigns.service import (
+        STARTED,
+        Audience,
+        cancel_campaign,
+        clone_campaign,
+        create_campaign,
+        get_campaign,
+        move_members,
+        pause_campaign,
+        plan_campaign,
+        plan_newcomers,
+        resume_campaign,
+        schedule_campaign,
+        tick,
+    )
+
+__all__ = ["Audience", "BatchCounts", "Campaign", "campaign_out", "CampaignIn", "CampaignOut", "cancel_campaign", "checked_presets", "clone_campaign", "create_campaign", "describe", "Explained", "get_campaign", "lint_profile", "move_members", "Newcomers", "pause_campaign", "plan_campaign", "plan_newcomers", "preflight", "Preflight", "prepare", "Prepared", "preview", "refuse_if_blocked", "Report", "Request", "resume_campaign", "schedule_campaign", "ScheduleIn", "Started", "STARTED", "template_presets", "tick", "Touched", "Why", "why_not"]
+__getattr__ = open_door(__name__, __file__)

@@ -10,14 +10,14 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import select
 
+from herald import outbox
 from herald.campaigns import cli_lifecycle, service
 from herald.campaigns.explain import describe, why_not
 from herald.campaigns.models import Campaign
 from herald.campaigns.schemas import campaign_out
 from herald.console import JsonFlag, app_context, emit, out, parse_pairs, table
-from herald.contacts.service import get_contact
+from herald.contacts import get_contact
 from herald.errors import Invalid
-from herald.outbox import queries as outbox_queries
 from herald.types import Purpose, parse_enum
 
 app = typer.Typer(help="Create, preflight, start, schedule, pause and explain campaigns.", no_args_is_help=True)
@@ -163,7 +163,7 @@ def explain(ctx: typer.Context, campaign: str, contact: int, json_out: JsonFlag 
     with container.uow() as uow:
         c = service.get_campaign(uow, campaign)
         get_contact(uow, contact)
-        m = outbox_queries.for_campaign_contact(uow.session, c.id, contact)
+        m = outbox.for_campaign_contact(uow.session, c.id, contact)
         if m is None:
             data = {"campaign": c.id, "contact": contact, "in_audience": False,
                     "text": f"Contact {contact} is not in the audience of {c.name!r} ({c.segment}), or the "

@@ -10,10 +10,10 @@ from sqlalchemy import Select, func, select
 
 from herald.campaigns import service
 from herald.campaigns.planning.runs import audience
-from herald.campaigns.preflight import preflight, refuse_if_blocked
+from herald.campaigns.preflights import preflight, refuse_if_blocked
 from herald.console import JsonFlag, app_context, emit, out, progress
 from herald.errors import Invalid
-from herald.rules.explain import lines
+from herald.rules import lines
 from herald.types import parse_moment
 
 # The commands of a campaign's life; `cli.py` adds them to the campaigns group.

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from herald import content
 from herald.config import Settings
-from herald.content import service as content
-from herald.content.lint import Profile, unknown_checks
+from herald.content import Profile, unknown_checks
 from herald.db import UnitOfWork
 from herald.errors import Invalid
-from herald.rules.policy import presets_for, read_preset
+from herald.rules import presets_for, read_preset
 
 
 def lint_profile(uow: UnitOfWork, settings: Settings, presets: Iterable[str] = ()) -> Profile:

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from herald.contacts.models import Contact
-from herald.content import locales
-from herald.content.models import Template, TemplateVersion
+from herald import content
+from herald.contacts import Contact
+from herald.content import Template, TemplateVersion
 
 
 def contact_locale(contact: Contact) -> str | None:
@@ -23,7 +23,7 @@ def pick_version(approved: Mapping[tuple[str, str], TemplateVersion], default_lo
     nearest one."""
     for var in dict.fromkeys((variant, "A")):
         have = [loc for (loc, v) in approved if v == var]
-        chosen = locales.choose(have, wanted, default_locale)
+        chosen = content.choose(have, wanted, default_locale)
         if chosen is not None:
             return approved[(chosen, var)]
     return None

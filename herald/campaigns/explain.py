@@ -6,9 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from herald.outbox import queries as outbox_queries
-from herald.outbox.models import Message
-from herald.rules import explain as words
+from herald import outbox, rules
+from herald.outbox import Message
 from herald.types import MessageStatus as S
 
 WAITING = {
@@ -30,12 +29,12 @@ def describe(message: Message, now: datetime) -> dict[str, object]:
     action = current_action(message, now)
     if action == S.SENT:
         text = "\n".join([f"Sent on {message.channel} at {message.sent_at:%Y-%m-%d %H:%M} UTC.",
-                          *words.lines(message.trail)])
+                          *rules.lines(message.trail)])
     elif action in WAITING:
-        text = "\n".join([WAITING[action](message), *words.lines(message.trail)])
+        text = "\n".join([WAITING[action](message), *rules.lines(message.trail)])
     else:
         reason = message.reason if action == "skip" else None
-        text = words.explain(action, message.channel, f"{message.due_at:%Y-%m-%d %H:%M} UTC", message.trail, reason)
+        text = rules.explain(action, message.channel, f"{message.due_at:%Y-%m-%d %H:%M} UTC", message.trail, reason)
     return {"contact": message.contact_id, "status": message.status, "action": action,
             "planned_action": message.planned_action, "channel": message.channel, "due_at": message.due_at,
             "sent_at": message.sent_at, "reason": message.reason, "trail": message.trail, "text": text}
@@ -43,7 +42,7 @@ def describe(message: Message, now: datetime) -> dict[str, object]:
 
 def why_not(session: Session, campaign_id: int) -> dict[str, object]:
     """Every message of the campaign by state, and for those not sent, by reason with a sample sentence."""
-    rows = outbox_queries.breakdown(session, campaign_id)
+    rows = outbox.breakdown(session, campaign_id)
     by_status: dict[str, int] = {}
     reasons: dict[tuple[str, str], int] = {}
     for status, reason, _channel, n in rows:
@@ -53,7 +52,7 @@ def why_not(session: Session, campaign_id: int) -> dict[str, object]:
             reasons[key] = reasons.get(key, 0) + n
     details = []
     for (status, reason), n in sorted(reasons.items(), key=lambda kv: -kv[1]):
-        sample = next(iter(outbox_queries.sample_trails(session, campaign_id, status,
+        sample = next(iter(outbox.sample_trails(session, campaign_id, status,
                                                         None if reason == "—" else reason, 1)), None)
         details.append({"status": status, "reason": reason, "count": n, "example": _example(sample, reason)})
     return {"by_status": by_status, "not_sent": details}

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from herald import content, outbox
 from herald.campaigns import service as campaigns
 from herald.campaigns.context import build_context, contact_locale, pick_version, template_facts
 from herald.campaigns.models import Campaign
@@ -19,20 +20,13 @@ from herald.campaigns.planning import runs
 from herald.campaigns.planning.assign import Variant
 from herald.campaigns.planning.facts import load_recipients, load_usage
 from herald.campaigns.planning.planner import idempotency_key, intent_for
-from herald.contacts.models import Contact
-from herald.content import service as content
-from herald.content import sms
-from herald.content.compose import Composed, compose, coupon_pools
-from herald.content.models import Template, TemplateVersion
-from herald.content.render import RenderError
+from herald.contacts import Contact
+from herald.content import Composed, RenderError, Template, TemplateVersion, compose, coupon_pools
 from herald.db import UnitOfWork, locks
-from herald.outbox import service as outbox
-from herald.outbox.service import Claimed
+from herald.outbox import Claimed
 from herald.providers import Outgoing
-from herald.rules import Defer, Policy, Recipient, RuleOutcome, SendFact, Skip, Verdict, decide
-from herald.rules.decision import trail_json
-from herald.rules.usage import Usage
-from herald.tags.queries import names_by_contact
+from herald.rules import Defer, Policy, Recipient, RuleOutcome, SendFact, Skip, Usage, Verdict, decide, trail_json
+from herald.tags import names_by_contact
 from herald.types import CampaignStatus, Channel, Purpose
 
 log = logging.getLogger("herald.worker")
@@ -152,7 +146,7 @@ def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipien
         return None
     provider = providers[channel.value]
     address = recipient.addresses[channel]
-    units = sms.analyze(composed.body).segments if channel is Channel.SMS else 1
+    units = content.analyze(composed.body).segments if channel is Channel.SMS else 1
     if not outbox.mark_inflight(uow, item.id, item.token, channel.value, address, provider, now, trail,
                                 ",".join(decision.buckets) or None, units):
         counts.lost += 1

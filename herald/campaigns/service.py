@@ -9,17 +9,14 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
+from herald import content, outbox, segments
 from herald.campaigns import deadends, rollout, states
 from herald.campaigns.models import Campaign, CampaignMember
 from herald.campaigns.planning import assign, bulk, planner, runs, schedule
-from herald.contacts.models import Contact
-from herald.content import service as content
+from herald.contacts import Contact
 from herald.db import UnitOfWork
 from herald.errors import Conflict, HeraldError, Invalid, NotFound
-from herald.outbox import queries as outbox_queries
-from herald.outbox import service as outbox
 from herald.rules import ConsentFact, MessageIntent, Recipient, Skip, decide, load_policy
-from herald.segments import queries as segments
 from herald.types import CampaignStatus as C
 from herald.types import Channel, Purpose, as_id
 
@@ -285,8 +282,8 @@ def _due_run(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
 
 def _judge_rollout(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
     settings = campaign.rollout
-    sent, failed, opted = outbox_queries.settled_counts(uow.session, campaign.id)
-    done = outbox_queries.pending(uow.session, campaign.id, include_held=False) == 0
+    sent, failed, opted = outbox.settled_counts(uow.session, campaign.id)
+    done = outbox.pending(uow.session, campaign.id, include_held=False) == 0
     action, why = rollout.verdict(settings, sent, failed, opted, done)
     if action == "wait":
         campaign.rollout_check_at = now + timedelta(minutes=5)
@@ -304,7 +301,7 @@ def _judge_rollout(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
 def _finished(uow: UnitOfWork, campaign: Campaign) -> bool:
     if campaign.schedule == "cron" or campaign.rollout_check_at is not None:
         return False
-    return outbox_queries.pending(uow.session, campaign.id) == 0
+    return outbox.pending(uow.session, campaign.id) == 0
 
 
 def move_members(uow: UnitOfWork, from_id: int, to_id: int) -> int:

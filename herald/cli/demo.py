@@ -11,23 +11,15 @@ from pathlib import Path
 import typer
 from sqlalchemy import func, select
 
-from herald import bootstrap
-from herald.analytics.queries import campaign_report
-from herald.campaigns import service as campaigns
-from herald.campaigns.explain import describe
-from herald.campaigns.preflight import preflight
+from herald import bootstrap, campaigns, contacts, content, segments, tags
+from herald.analytics import campaign_report
+from herald.campaigns import describe, preflight
 from herald.config import Settings, load_settings
 from herald.console import app_context, emit, out
-from herald.contacts import service as contacts
-from herald.contacts.importing import importer
-from herald.contacts.models import Contact
-from herald.content import service as content
-from herald.content import sms
-from herald.content.lint import lint_content
+from herald.contacts import Contact
+from herald.content import lint_content
 from herald.errors import Invalid
-from herald.outbox.models import Message
-from herald.segments import queries as segments
-from herald.tags import service as tags
+from herald.outbox import Message
 from herald.types import Channel, MessageStatus
 
 TEMPLATE = (
@@ -77,7 +69,7 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
     with resources.as_file(sample) as path, container.uow() as uow:
         if uow.session.scalar(select(func.count()).select_from(Message)):
             raise Invalid("the demo needs an empty database", where=container.settings.database_url)
-        report = importer.import_file(uow, path, now, erasure_key=container.settings.erasure_keys)
+        report = contacts.import_file(uow, path, now, erasure_key=container.settings.erasure_keys)
     result["import"] = {k: v for k, v in report.as_dict().items() if k not in ("problems", "mapping", "preview")}
     say(f"[bold]1. Import[/] {report.rows} rows: " + ", ".join(f"{n} {k}" for k, n in report.counts.items()))
     for p in report.problems[:3]:
@@ -110,7 +102,7 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
                                              variants=[("A", 50, ["winter-sale"]), ("B", 50, ["winter-sale-b"])],
                                              audience=campaigns.Audience(holdout_percent=5))
         cid = campaign.id
-    info = sms.analyze(TEMPLATE)
+    info = content.analyze(TEMPLATE)
     result["template"] = {**info.as_dict(), "findings": [f.as_dict() for f in findings], "approved_by": "li"}
     say(
         f"[bold]4. Template[/] {info.encoding}, {info.characters} characters, "

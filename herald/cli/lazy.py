@@ -6,8 +6,9 @@ registered with, and imports the room — once — when a command of it is calle
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
 
 import typer
 from typer import _click as click
@@ -17,7 +18,24 @@ from typer.core import TyperCommand, TyperGroup
 @dataclass(frozen=True)
 class Room:
     help: str  # the line `herald --help` shows; a test holds it equal to the room's own Typer help
-    load: Callable[[], typer.Typer]  # imports the room's commands
+    module: str  # the module whose `app` is the room's group
+    joined_by: tuple[str, ...] = ()  # modules whose JOINS add commands to this group
+
+    def load(self, name: str) -> typer.Typer:
+        """The room's group with the commands other modules join to it."""
+        return _assembled(name, self)
+
+
+@cache  # a group is assembled once, however often the command line is parsed
+def _assembled(name: str, room: Room) -> typer.Typer:
+    app: typer.Typer = import_module(room.module).app
+    for module in room.joined_by:
+        for command_name, command in import_module(module).JOINS[name].items():
+            if isinstance(command, typer.Typer):
+                app.add_typer(command, name=command_name)
+            else:
+                app.command(command_name)(command)
+    return app
 
 
 class LazyGroup(TyperGroup):
@@ -40,7 +58,7 @@ class LazyGroup(TyperGroup):
         if name not in self._loaded:
             # Built as `add_typer` would have built it: a sub-group, with no completion options of its own.
             holder = typer.Typer(add_completion=False)
-            holder.add_typer(room.load(), name=name)
+            holder.add_typer(room.load(name), name=name)
             self._loaded[name] = typer.main.get_command(holder).commands[name]
         return self._loaded[name]
 

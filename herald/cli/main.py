@@ -7,7 +7,6 @@ import asyncio
 import logging
 import signal
 import sys
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,68 +22,21 @@ if TYPE_CHECKING:
     from herald import bootstrap
 
 
-@cache  # a room's commands are attached once, however often the group is built
-def _contacts() -> typer.Typer:
-    from herald.analytics import cli as reports_cli
-    from herald.cli import people
-    from herald.contacts import cli
-
-    for name, command in (("export-person", people.export_person_command), ("erase", people.erase_command),
-                          ("merge", people.merge_command), ("quality", reports_cli.quality_command),
-                          ("timeline", people.timeline_command)):
-        cli.app.command(name)(command)
-    return cli.app
-
-
-@cache
-def _tags() -> typer.Typer:
-    from herald.autotag import cli as autotag_cli
-    from herald.tags import cli
-
-    cli.app.add_typer(autotag_cli.app, name="rules")
-    return cli.app
-
-
-@cache
-def _templates() -> typer.Typer:
-    from herald.cli import preview
-    from herald.content import cli
-
-    cli.app.command("preview")(preview.preview_command)
-    return cli.app
-
-
-@cache
-def _rules() -> typer.Typer:
-    from herald.cli import playground
-    from herald.rules import cli
-
-    cli.app.command("decide")(playground.decide_command)
-    return cli.app
-
-
-@cache
-def _app(module: str) -> typer.Typer:
-    from importlib import import_module
-
-    return import_module(module).app
-
-
 class HeraldGroup(LazyGroup):
+    # Each room's group is its own `cli.app`; commands that belong with a room's but live above it in the
+    # flow (erasing a person, the quality report, preview) declare where they join in their module's JOINS.
     rooms = {
-        "contacts": Room("Import, inspect and manage contacts, consent and suppression.", _contacts),
-        "tags": Room("Create tags and tag contacts.", _tags),
-        "segments": Room("Count, list and save contacts matching a filter expression.",
-                         lambda: _app("herald.segments.cli")),
-        "templates": Room("Write, review and lint templates; check SMS encoding and cost.", _templates),
-        "campaigns": Room("Create, preflight, start, schedule, pause and explain campaigns.",
-                          lambda: _app("herald.campaigns.cli")),
-        "reports": Room("Reports on what was planned, sent, deferred and skipped.",
-                        lambda: _app("herald.analytics.cli")),
-        "rules": Room("Policy presets and their rules.", _rules),
-        "events": Room("Record what contacts did: purchases, page views, abandoned carts…",
-                       lambda: _app("herald.events.cli")),
-        "scores": Room("RFM scores and lifecycle stages, from purchase events.", lambda: _app("herald.scores.cli")),
+        "contacts": Room("Import, inspect and manage contacts, consent and suppression.", "herald.contacts.cli",
+                         joined_by=("herald.cli.people", "herald.analytics.cli")),
+        "tags": Room("Create tags and tag contacts.", "herald.tags.cli", joined_by=("herald.autotag.cli",)),
+        "segments": Room("Count, list and save contacts matching a filter expression.", "herald.segments.cli"),
+        "templates": Room("Write, review and lint templates; check SMS encoding and cost.", "herald.content.cli",
+                          joined_by=("herald.cli.preview",)),
+        "campaigns": Room("Create, preflight, start, schedule, pause and explain campaigns.", "herald.campaigns.cli"),
+        "reports": Room("Reports on what was planned, sent, deferred and skipped.", "herald.analytics.cli"),
+        "rules": Room("Policy presets and their rules.", "herald.rules.cli", joined_by=("herald.cli.playground",)),
+        "events": Room("Record what contacts did: purchases, page views, abandoned carts…", "herald.events.cli"),
+        "scores": Room("RFM scores and lifecycle stages, from purchase events.", "herald.scores.cli"),
     }
 
 
@@ -123,7 +75,7 @@ def main(
 
 
 def _audience(session, expression: str):
-    from herald.segments.queries import audience_select
+    from herald.segments import audience_select
 
     return audience_select(session, expression)
 

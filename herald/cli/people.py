@@ -74,3 +74,9 @@ def timeline_command(
         entries = people.timeline(uow, contact_id, limit)
     emit(ctx, json_out, json.loads(json.dumps(entries, default=str)), lambda: [
         out.print(f"{e['at']:%Y-%m-%d %H:%M}  {e['kind']:<8} {e['what']}  {e['detail'] or ''}") for e in entries])
+
+
+# These commands are about one person across every room, so they live above the rooms; they join the
+# `herald contacts` group, where an operator looks for them.
+JOINS = {"contacts": {"export-person": export_person_command, "erase": erase_command, "merge": merge_command,
+                      "timeline": timeline_command}}

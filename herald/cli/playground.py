@@ -12,13 +12,22 @@ from typing import Annotated, Any
 import typer
 
 from herald.console import JsonFlag, emit, out
-from herald.contacts.addresses.normalize import Phone, normalize_email, normalize_phone
+from herald.contacts import Phone, normalize_email, normalize_phone
 from herald.errors import Invalid
-from herald.rules import ConsentFact, MessageIntent, Recipient, SendFact, decide, load_policy
-from herald.rules.builtin.common import zone
-from herald.rules.decision import Defer, Send, trail_json
-from herald.rules.explain import explain
-from herald.rules.policy import parse_preset
+from herald.rules import (
+    ConsentFact,
+    Defer,
+    MessageIntent,
+    Recipient,
+    Send,
+    SendFact,
+    decide,
+    explain,
+    load_policy,
+    parse_preset,
+    trail_json,
+    zone,
+)
 from herald.types import Channel, Purpose, parse_enum, parse_moment
 
 when = parse_moment
@@ -107,3 +116,7 @@ def decide_command(
         result.setdefault("reason", getattr(decision, "reason", None))
     text = explain(decision.action, result.get("channel"), result.get("until"), result["trail"], result.get("reason"))
     emit(ctx, json_out, result, lambda: out.print(text, markup=False))
+
+
+# The playground reads contacts' facts, so it lives above the rules engine, and joins `herald rules`.
+JOINS = {"rules": {"decide": decide_command}}

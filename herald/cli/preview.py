@@ -20,8 +20,8 @@ def preview_command(ctx: typer.Context, name: str,
                     json_out: JsonFlag = False) -> None:
     """Render a template for contacts with its lint findings, SMS encoding, segments and cost."""
     # Imported here: the templates group loads this command, and `templates sms-info` needs no database.
-    from herald.campaigns.preview import Request, preview
-    from herald.tags.cli import parse_ids
+    from herald.campaigns import Request, preview
+    from herald.tags import parse_ids
 
     container = app_context(ctx).container
     request = Request(name, tuple(parse_ids(contact)) if contact else (), segment, sample, variant,
@@ -55,3 +55,7 @@ def _human(result: dict[str, Any]) -> None:
         out.print(f"[bold]Audience[/] {a['recipients']} recipients × {a['units_per_message']} unit(s): "
                   f"{a['total']} {a['currency']}" + (f" (no price for {a['unpriced_regions']})"
                                                     if a["unpriced_regions"] else ""))
+
+
+# Preview needs a campaign's audience, so it lives above the content room, and joins `herald templates`.
+JOINS = {"templates": {"preview": preview_command}}

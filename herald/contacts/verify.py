@@ -11,8 +11,7 @@ from collections.abc import Callable, Sequence
 from herald.clock import Clock
 from herald.contacts import service
 from herald.db import UnitOfWork
-from herald.providers.base import Retryable
-from herald.providers.lookup import Looked, Lookup
+from herald.providers import Looked, Lookup, Retryable
 
 BATCH = 100
 

@@ -1,2 +1,42 @@
 """Content room. Owns `templates`. `render` (sandboxed Jinja2 with an allow-list checked at save time) and
 `sms` (GSM-7/UCS-2 encoding and segment counts) are pure."""
+
+from typing import TYPE_CHECKING
+
+from herald.door import open_door
+
+if TYPE_CHECKING:
+    from herald.content.composer import Composed, compose, coupon_pools
+    from herald.content.lint import Profile, lint_content, unknown_checks
+    from herald.content.locales import choose
+    from herald.content.models import Template, TemplateVersion
+    from herald.content.pricing import PriceTable, Rate, estimate, parse, used_by_rate
+    from herald.content.render import RenderError
+    from herald.content.schemas import (
+        CreatedTemplate,
+        FindingOut,
+        PreviewIn,
+        PreviewOut,
+        TemplateIn,
+        TemplateOut,
+        VersionOut,
+        WebhookApplied,
+    )
+    from herald.content.service import (
+        all_templates,
+        apply_meta_status,
+        approved_versions,
+        assign_coupon,
+        create_template,
+        get_template,
+        latest_version,
+        lint_words,
+        newest_versions,
+        review,
+        versions,
+    )
+    from herald.content.sms import analyze
+    from herald.content.whatsapp import meta_status_updates
+
+__all__ = ["all_templates", "analyze", "apply_meta_status", "approved_versions", "assign_coupon", "choose", "compose", "Composed", "coupon_pools", "create_template", "CreatedTemplate", "estimate", "FindingOut", "get_template", "latest_version", "lint_content", "lint_words", "meta_status_updates", "newest_versions", "parse", "PreviewIn", "PreviewOut", "PriceTable", "Profile", "Rate", "RenderError", "review", "Template", "TemplateIn", "TemplateOut", "TemplateVersion", "unknown_checks", "used_by_rate", "VersionOut", "versions", "WebhookApplied"]
+__getattr__ = open_door(__name__, __file__)

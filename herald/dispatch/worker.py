@@ -9,16 +9,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from herald.campaigns import service as campaigns
-from herald.campaigns.sending import BatchCounts, Prepared, prepare
+from herald import campaigns, contacts, outbox, scores
+from herald.campaigns import BatchCounts, Prepared, prepare
 from herald.clock import Clock
-from herald.contacts import service as contacts
 from herald.db import UnitOfWork
-from herald.outbox import queries as outbox_queries
-from herald.outbox import service as outbox
 from herald.providers import Accepted, Permanent, Provider, Retryable
-from herald.scores import clusters
-from herald.scores import service as scores
 from herald.types import Channel
 
 log = logging.getLogger("herald.worker")
@@ -105,7 +100,7 @@ class Worker:
 
     def _note_leases(self) -> None:
         with self.uow() as uow:
-            self.stats.waiting_on_lease, self.stats.lease_until = outbox_queries.leased(uow.session,
+            self.stats.waiting_on_lease, self.stats.lease_until = outbox.leased(uow.session,
                                                                                          self.clock.now())
 
     def _reconcile(self) -> None:
@@ -127,7 +122,7 @@ class Worker:
                     if sum(counts.values()):
                         events.append("scores recomputed: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
                     if self.clusters and sum(counts.values()) >= self.clusters:
-                        drawn = clusters.cluster(uow, now, self.clusters)
+                        drawn = scores.cluster(uow, now, self.clusters)
                         events.append("clusters redrawn: " + ", ".join(f"{c['tag']} {c['contacts']}" for c in drawn))
         for event in events:
             log.info("%s", event)
@@ -196,7 +191,7 @@ class Worker:
         channel, address = item.outgoing.channel, item.outgoing.to
         if not self.invalid_after:
             return
-        refused = outbox_queries.rejections(uow.session, item.claimed.contact_id, channel, address)
+        refused = outbox.rejections(uow.session, item.claimed.contact_id, channel, address)
         if refused >= self.invalid_after:
             contacts.suppress(uow, Channel(channel), address, "invalid", now,
                               f"{refused} permanent delivery failures; the last: {reason}")

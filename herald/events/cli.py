@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from herald.console import JsonFlag, app_context, emit, out, progress
-from herald.contacts.cli import count_lines, write_problems
+from herald.contacts import count_lines, write_problems
 from herald.events import ingest
 
 app = typer.Typer(help="Record what contacts did: purchases, page views, abandoned carts…", no_args_is_help=True)

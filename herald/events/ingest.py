@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from herald.contacts.importing import sources
+from herald import contacts
 from herald.db import UnitOfWork
 from herald.errors import Invalid
 from herald.events.service import AfterRecording, EventIn, parse_time, record_events
@@ -68,7 +68,7 @@ def read_file(path: Path, encoding: str | None = None) -> Iterator[tuple[int, Ev
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         yield from _json_lines(path)
         return
-    _, rows = sources.open_rows(path, encoding)
+    _, rows = contacts.open_rows(path, encoding)
     header = None
     for number, cells, _ in rows:
         if not any(c.strip() for c in cells):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from herald.shapes import Shape
 
 
-class EventIn(BaseModel):
+class EventBody(BaseModel):
     """One event; any other key joins its properties (`at`, `time`, `timestamp`, `event` are read too)."""
 
     model_config = ConfigDict(extra="allow")

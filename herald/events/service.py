@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from herald.contacts.addresses.normalize import Phone, normalize_email, normalize_phone
-from herald.contacts.importing import items as contact_items
-from herald.contacts.models import Contact
+from herald import contacts
+from herald.contacts import Contact, Phone, normalize_email, normalize_phone
 from herald.db import UnitOfWork
 from herald.db.bulk import insert_rows, select_in
 from herald.errors import Invalid
@@ -178,7 +177,7 @@ def _create_missing(uow: UnitOfWork, events: Sequence[EventIn], who: dict, now: 
         ref = _ref(event, region)
         if ref and ref[0] != "id" and ref not in who:
             missing[ref] = {ref[0]: ref[1]}
-    results = contact_items.upsert(uow, list(missing.values()), now, erasure_key=key, default_region=region)
+    results = contacts.upsert(uow, list(missing.values()), now, erasure_key=key, default_region=region)
     for ref, result in zip(missing, results, strict=True):
         if result["id"] is not None:
             who[ref] = result["id"]

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from herald.contacts.models import Consent, Contact, Suppression
-from herald.content.models import Template
+from herald.contacts import Consent, Contact, Suppression
+from herald.content import Template
 from herald.outbox.models import Message
 from herald.types import MessageStatus as S
 

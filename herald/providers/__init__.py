@@ -2,6 +2,15 @@
 maps the vendor's answers, once, to Accepted | Retryable | Permanent; each verifies and parses its own
 webhooks. No database, no web framework."""
 
-from herald.providers.base import Accepted, Outgoing, Permanent, Provider, Report, Retryable, SendResult
+from typing import TYPE_CHECKING
 
-__all__ = ["Accepted", "Outgoing", "Permanent", "Provider", "Report", "Retryable", "SendResult"]
+from herald.door import open_door
+
+if TYPE_CHECKING:
+    from herald.providers.base import Accepted, Outgoing, Permanent, Provider, Report, Retryable, SendResult
+    from herald.providers.file import FileProvider
+    from herald.providers.lookup import Looked, Lookup, TwilioLookup
+
+__all__ = ["Accepted", "FileProvider", "Looked", "Lookup", "Outgoing", "Permanent", "Provider", "Report",
+           "Retryable", "SendResult", "TwilioLookup"]
+__getattr__ = open_door(__name__, __file__)

@@ -1,11 +1,17 @@
 """The rules engine: pure. Frozen facts in (`facts`), a `Decision` with its trail out (`engine.decide`).
 Policies are data: presets in `presets/*.toml`, overridden per campaign (`policy`). No database, network,
-web framework or clock: `now` is always an argument."""
+web framework or clock: `now` is always an argument. The door is loaded eagerly: every module here is
+pure and small."""
 
-from herald.rules.decision import Decision, Defer, RuleOutcome, Send, Skip, Verdict
+from herald.rules.builtin.common import zone
+from herald.rules.decision import Decision, Defer, RuleOutcome, Send, Skip, Verdict, trail_json
 from herald.rules.engine import decide
 from herald.rules.facts import ConsentFact, MessageIntent, Recipient, SendFact
-from herald.rules.policy import Policy, load_policy
+from herald.rules.memo import Decider
+from herald.rules.policy import Policy, load_policy, parse_preset, presets_for, read_preset
+from herald.rules.usage import Usage, sender_bucket
+from herald.rules.wording import explain, lines
 
-__all__ = ["ConsentFact", "Decision", "Defer", "MessageIntent", "Policy", "Recipient", "RuleOutcome", "Send",
-           "SendFact", "Skip", "Verdict", "decide", "load_policy"]
+__all__ = ["ConsentFact", "Decider", "Decision", "Defer", "MessageIntent", "Policy", "Recipient", "RuleOutcome",
+           "Send", "SendFact", "Skip", "Usage", "Verdict", "decide", "explain", "lines", "load_policy",
+           "parse_preset", "presets_for", "read_preset", "sender_bucket", "trail_json", "zone"]

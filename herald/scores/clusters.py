@@ -11,14 +11,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from herald.contacts.models import Contact
+from herald import tags
+from herald.contacts import Contact
 from herald.db import UnitOfWork
 from herald.errors import Invalid
-from herald.events.models import Event
+from herald.events import Event
 from herald.scores.labels import Profile, label, names
 from herald.scores.models import ContactScore
-from herald.tags import service as tags
-from herald.tags.models import Tag, TagCategory
+from herald.tags import Tag, TagCategory
 
 CATEGORY = "clusters"
 ENGAGEMENT = ("message.clicked", "message.replied")

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, func, insert, literal, select
 
-from herald.contacts.models import Contact
+from herald.contacts import Contact
 from herald.db import UnitOfWork, UTCDateTime
 from herald.db.jsonpath import json_number
 from herald.errors import Invalid
-from herald.events.models import Event
+from herald.events import Event
 from herald.scores.models import ContactScore
 
 STAGES = ("new", "active", "dormant", "churned", "potential")

@@ -9,13 +9,13 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, not_, or_, select, true
 
-from herald.contacts.models import Consent, Contact, Suppression
+from herald.contacts import Consent, Contact, Suppression
 from herald.db.jsonpath import as_date, as_number, json_text, json_value, text_contains
-from herald.events.models import Event
-from herald.scores.models import ContactScore
+from herald.events import Event
+from herald.scores import ContactScore
 from herald.segments.dsl import All, And, AttrTerm, Compare, EventTerm, Node, Not, Or, ScoreTerm, Term
 from herald.segments.models import SegmentMember
-from herald.tags.models import ContactTag
+from herald.tags import ContactTag
 from herald.types import Purpose
 
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from herald.contacts.models import Contact
+from herald.contacts import Contact
 from herald.db.jsonpath import json_text
 from herald.errors import Invalid
 from herald.segments import compile, dsl
 from herald.segments.models import SavedSegment
-from herald.tags.models import Tag
+from herald.tags import Tag
 
 
 def audience_select(session: Session, text: str, now: datetime | None = None) -> Select:

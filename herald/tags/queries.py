@@ -9,9 +9,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from herald.contacts.addresses.normalize import Phone
-from herald.contacts.importing.lists import read_addresses
-from herald.contacts.models import Contact
+from herald.contacts import Contact, Phone, read_addresses
 from herald.db import UnitOfWork
 from herald.tags.models import ContactTag, Tag
 

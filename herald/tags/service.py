@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, update
 
-from herald.contacts.models import Contact
+from herald.contacts import Contact
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid, NotFound
 from herald.tags.models import ContactTag, Tag, TagCategory

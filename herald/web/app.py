@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 
+from herald import segments
 from herald.db import migrate as migrations
 from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound
-from herald.segments import queries as segments
-from herald.segments.schemas import Count
+from herald.segments import Count
 from herald.web import autotag_api, campaigns_api, contacts_api, events_api, tags_api, templates_api
 from herald.web.deps import ErrorOut, Unit
 from herald.web.guard import Guard

@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body
 
-from herald.autotag import service
-from herald.autotag.models import TagRule
-from herald.autotag.schemas import DEFINITION, Applied, Definition, DryRun, RuleDeleted, RuleDetail, RuleOut, SavedRule
+from herald import autotag
+from herald.autotag import DEFINITION, Applied, Definition, DryRun, RuleDeleted, RuleDetail, RuleOut, SavedRule, TagRule
 from herald.web.deps import Unit
 
 if TYPE_CHECKING:
@@ -25,38 +24,38 @@ def router(container: Container) -> APIRouter:
 
     @api.get("")
     def list_rules(unit: Unit) -> list[RuleOut]:
-        return [RuleOut(**_rule(r)) for r in service.list_rules(unit)]
+        return [RuleOut(**_rule(r)) for r in autotag.list_rules(unit)]
 
     @api.post("/dry-run")
     def dry_run(unit: Unit, definition: Annotated[Definition, Body(description=DEFINITION.description)]) -> DryRun:
         """What a definition would change over history, writing nothing."""
-        return DryRun(**service.dry_run(unit, definition, container.clock.now()))
+        return DryRun(**autotag.dry_run(unit, definition, container.clock.now()))
 
     @api.put("/{name}")
     def save(unit: Unit, name: str, definition: Annotated[Definition, Body(description=DEFINITION.description)],
              by: str = "api", backfill: bool = False) -> SavedRule:
         """Create or change a rule (a changed definition is a new version); `backfill` applies it over history."""
         now = container.clock.now()
-        saved = _rule(service.save_rule(unit, name, definition, by, now))
-        return SavedRule(**saved, backfill=service.backfill(unit, name, now) if backfill else None)
+        saved = _rule(autotag.save_rule(unit, name, definition, by, now))
+        return SavedRule(**saved, backfill=autotag.backfill(unit, name, now) if backfill else None)
 
     @api.get("/{name}")
     def show(unit: Unit, name: str) -> RuleDetail:
         versions = [{"version": v.version, "definition": v.definition, "saved_at": v.saved_at, "saved_by": v.saved_by}
-                    for v in service.history(unit, name)]
-        return RuleDetail(**_rule(service.get_rule(unit, name)), versions=versions)
+                    for v in autotag.history(unit, name)]
+        return RuleDetail(**_rule(autotag.get_rule(unit, name)), versions=versions)
 
     @api.post("/{name}/backfill")
     def backfill(unit: Unit, name: str) -> Applied:
-        return Applied(**service.backfill(unit, name, container.clock.now()))
+        return Applied(**autotag.backfill(unit, name, container.clock.now()))
 
     @api.post("/{name}/enabled")
     def enable(unit: Unit, name: str, enabled: Annotated[bool, Body(embed=True)]) -> RuleOut:
-        return RuleOut(**_rule(service.set_enabled(unit, name, enabled)))
+        return RuleOut(**_rule(autotag.set_enabled(unit, name, enabled)))
 
     @api.delete("/{name}")
     def delete(unit: Unit, name: str) -> RuleDeleted:
-        service.delete_rule(unit, name)
+        autotag.delete_rule(unit, name)
         return RuleDeleted(name=name, deleted=True)
 
     return api

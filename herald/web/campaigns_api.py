@@ -9,12 +9,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from herald.analytics.queries import campaign_report
-from herald.campaigns import service
-from herald.campaigns.explain import describe, why_not
-from herald.campaigns.models import Campaign
-from herald.campaigns.preflight import preflight, refuse_if_blocked
-from herald.campaigns.schemas import (
+from herald import campaigns, outbox
+from herald.analytics import campaign_report
+from herald.campaigns import (
+    Campaign,
     CampaignIn,
     CampaignOut,
     Explained,
@@ -26,10 +24,13 @@ from herald.campaigns.schemas import (
     Touched,
     Why,
     campaign_out,
+    describe,
+    preflight,
+    refuse_if_blocked,
+    why_not,
 )
-from herald.contacts.service import get_contact
+from herald.contacts import get_contact
 from herald.errors import Invalid, NotFound
-from herald.outbox import queries as outbox_queries
 from herald.types import Purpose, parse_enum, parse_moment
 from herald.web.deps import ContactId, Unit
 
@@ -55,9 +56,9 @@ def router(container: Container) -> APIRouter:
     def create(unit: Unit, body: CampaignIn) -> CampaignOut:
         if not body.segment and not body.contacts:
             raise Invalid("give segment or contacts", where="campaign")
-        audience = service.Audience(tuple(body.contacts), body.exclude_segment, tuple(body.exclude_campaigns),
+        audience = campaigns.Audience(tuple(body.contacts), body.exclude_segment, tuple(body.exclude_campaigns),
                                     body.holdout_percent)
-        c = service.create_campaign(
+        c = campaigns.create_campaign(
             unit, body.name, body.segment or "", body.templates, now(),
             purpose=parse_enum(Purpose, body.purpose, "purpose"), preset=body.preset, overrides=body.overrides,
             variants=[(v.name, v.weight, v.templates) for v in body.variants], audience=audience,
@@ -66,69 +67,69 @@ def router(container: Container) -> APIRouter:
 
     @api.get("/{ref}")
     def show(unit: Unit, ref: str) -> CampaignOut:
-        return CampaignOut(**campaign_out(service.get_campaign(unit, ref)))
+        return CampaignOut(**campaign_out(campaigns.get_campaign(unit, ref)))
 
     @api.get("/{ref}/preflight")
     def preflight_report(unit: Unit, ref: str) -> Preflight:
-        c = service.get_campaign(unit, ref)
+        c = campaigns.get_campaign(unit, ref)
         return Preflight(**preflight(unit, c.id, now(), container.lint_profile(unit, [c.preset]), container.prices()))
 
     @api.post("/{ref}/start")
     def start(unit: Unit, ref: str) -> Started:
         """Start a draft or scheduled campaign; a started one is left as it is (`changed: false`)."""
-        c = service.get_campaign(unit, ref)
-        if c.status in service.STARTED:
+        c = campaigns.get_campaign(unit, ref)
+        if c.status in campaigns.STARTED:
             return Started(campaign=c.id, status=c.status, changed=False)
         refuse_if_blocked(unit, c, container.lint_profile(unit, [c.preset]))
-        return Started(campaign=c.id, changed=True, **service.plan_campaign(unit, c.id, now()).as_dict())
+        return Started(campaign=c.id, changed=True, **campaigns.plan_campaign(unit, c.id, now()).as_dict())
 
     @api.post("/{ref}/newcomers")
     def newcomers(unit: Unit, ref: str, confirm: bool = False) -> Newcomers:
         """People who joined a started campaign's segment since: counted, and queued with `confirm=true`."""
         unit.dry_run = not confirm
-        stats = service.plan_newcomers(unit, ref, now(), write=confirm)
-        return Newcomers(campaign=service.get_campaign(unit, ref).id, queued=confirm, **stats.as_dict())
+        stats = campaigns.plan_newcomers(unit, ref, now(), write=confirm)
+        return Newcomers(campaign=campaigns.get_campaign(unit, ref).id, queued=confirm, **stats.as_dict())
 
     @api.post("/{ref}/schedule")
     def schedule(unit: Unit, ref: str, body: ScheduleIn) -> CampaignOut:
-        c = service.get_campaign(unit, ref)
+        c = campaigns.get_campaign(unit, ref)
         refuse_if_blocked(unit, c, container.lint_profile(unit, [c.preset]))
         try:
             day = date.fromisoformat(body.on) if body.on else None
         except ValueError:
             raise Invalid(f"{body.on!r} is not a date (YYYY-MM-DD)", where="on") from None
         at = parse_moment(body.at, "at") if body.at else None
-        scheduled = service.schedule_campaign(unit, c.id, now(), at=at, local_time=body.local_time, on=day,
+        scheduled = campaigns.schedule_campaign(unit, c.id, now(), at=at, local_time=body.local_time, on=day,
                                               cron=body.cron, zone=body.zone)
         return CampaignOut(**campaign_out(scheduled))
 
     @api.post("/{ref}/clone", status_code=201)
     def clone(unit: Unit, ref: str, body: CloneIn) -> CampaignOut:
-        return CampaignOut(**campaign_out(service.clone_campaign(unit, ref, body.name, now())))
+        return CampaignOut(**campaign_out(campaigns.clone_campaign(unit, ref, body.name, now())))
 
     @api.post("/{ref}/{action}")
     def lifecycle(unit: Unit, ref: str, action: str) -> Touched:
-        do = {"pause": service.pause_campaign, "resume": service.resume_campaign,
-              "cancel": service.cancel_campaign}.get(action)
+        do = {"pause": campaigns.pause_campaign, "resume": campaigns.resume_campaign,
+              "cancel": campaigns.cancel_campaign}.get(action)
         if do is None:
             raise NotFound(f"no action {action!r} (pause, resume, cancel, start, schedule, clone)")
         touched = do(unit, ref, now())
-        return Touched(**campaign_out(service.get_campaign(unit, ref)), messages=touched)
+        return Touched(**campaign_out(campaigns.get_campaign(unit, ref)), messages=touched)
 
     @api.get("/{ref}/why")
     def why(unit: Unit, ref: str) -> Why:
-        c = service.get_campaign(unit, ref)
+        c = campaigns.get_campaign(unit, ref)
         return Why(campaign=c.id, **why_not(unit.session, c.id))
 
     @api.get("/{ref}/report")
     def report(unit: Unit, ref: str) -> Report:
-        return Report(**campaign_report(unit.session, service.get_campaign(unit, ref), now()))
+        return Report(**campaign_report(unit.session, campaigns.get_campaign(unit, ref), now()))
 
     @api.get("/{ref}/explain/{contact_id}")
     def explain(unit: Unit, ref: str, contact_id: ContactId) -> Explained:
-        campaign = service.get_campaign(unit, ref)
+        campaign = campaigns.get_campaign(unit, ref)
         get_contact(unit, contact_id)
-        m = outbox_queries.for_campaign_contact(unit.session, campaign.id, contact_id)
+        m = outbox.for_campaign_contact(unit.session, campaign.id, contact_id)
         if m is None:
             raise NotFound(f"contact {contact_id} has no message in campaign {campaign.name!r}")
         return Explained(**describe(m, now()))

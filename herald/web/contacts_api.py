@@ -12,13 +12,11 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from sqlalchemy import func, or_, select
 
-from herald import people
-from herald.contacts import export, service
-from herald.contacts.importing import items
-from herald.contacts.models import Contact
-from herald.contacts.schemas import (
+from herald import contacts, people, segments
+from herald.contacts import (
     BulkIn,
     BulkOut,
+    Contact,
     ContactDetail,
     ContactIn,
     ContactList,
@@ -29,7 +27,6 @@ from herald.contacts.schemas import (
     UpsertResult,
 )
 from herald.errors import Invalid, NotFound
-from herald.segments import queries as segments
 from herald.types import MAX_ID
 from herald.web.deps import ContactId, Unit
 from herald.web.imports import run_isolated
@@ -59,7 +56,7 @@ def router(container: Container) -> APIRouter:
                              func.lower(Contact.name).like(like), Contact.external_id == q.strip()))
         total = unit.session.scalar(select(func.count()).select_from(Contact).where(*where))
         rows = unit.session.scalars(select(Contact).where(*where).order_by(Contact.id).limit(limit).offset(offset))
-        return ContactList(total=total, items=[export.contact_out(c) for c in rows])
+        return ContactList(total=total, items=[contacts.contact_out(c) for c in rows])
 
     @api.get("/imports/{job_id}")
     def import_status(job_id: int) -> ImportJob:
@@ -71,8 +68,8 @@ def router(container: Container) -> APIRouter:
 
     @api.get("/{contact_id}")
     def show(unit: Unit, contact_id: ContactId) -> ContactDetail:
-        found = export.person(unit, contact_id)
-        return ContactDetail(**export.contact_out(service.get_contact(unit, contact_id)),
+        found = contacts.person(unit, contact_id)
+        return ContactDetail(**contacts.contact_out(contacts.get_contact(unit, contact_id)),
                              consents=found["consents"], suppressions=found["suppressions"])
 
     @api.post("", responses={201: {"model": UpsertResult}, 409: {"model": UpsertResult},
@@ -80,25 +77,25 @@ def router(container: Container) -> APIRouter:
     def create(unit: Unit, body: ContactIn, response: Response) -> UpsertResult:
         """Create a contact, or match it by external id, phone or e-mail and update it as an import row would:
         201 imported, 200 updated or unchanged, 409 duplicate or conflict, 422 invalid, with the problems."""
-        result = items.upsert(unit, [body.model_dump(exclude_unset=True)], container.clock.now(),
+        result = contacts.upsert(unit, [body.model_dump(exclude_unset=True)], container.clock.now(),
                               erasure_key=container.settings.erasure_keys, default_region=region(None))[0]
         response.status_code = STATUS[result["status"]]
         if result["id"] is not None and result["status"] in ("imported", "updated", "unchanged"):
-            result["contact"] = export.contact_out(service.get_contact(unit, result["id"]))
+            result["contact"] = contacts.contact_out(contacts.get_contact(unit, result["id"]))
         return UpsertResult(**result)
 
     @api.patch("/{contact_id}")
     def update(unit: Unit, contact_id: ContactId, given: ContactIn) -> ContactOut:
         """Change the fields given; an attribute given as null or empty is removed."""
         body = given.model_dump(exclude_unset=True)
-        contact = service.get_contact(unit, contact_id)
+        contact = contacts.get_contact(unit, contact_id)
         attributes = body.get("attributes") or {}
         drop = {k for k, v in attributes.items() if v in (None, "")}
         data = {"phone": contact.phone, "email": contact.email, **body,
                 "attributes": {k: v for k, v in attributes.items() if k not in drop}}
-        item = items.parse_one(data, container.clock.now(), region(body.get("country")))
-        updated = service.update_contact(unit, contact_id, item, set(body), container.clock.now(), drop)
-        return ContactOut(**export.contact_out(updated))
+        item = contacts.parse_one(data, container.clock.now(), region(body.get("country")))
+        updated = contacts.update_contact(unit, contact_id, item, set(body), container.clock.now(), drop)
+        return ContactOut(**contacts.contact_out(updated))
 
     @api.delete("/{contact_id}")
     def erase(unit: Unit, contact_id: ContactId) -> Erased:
@@ -108,7 +105,7 @@ def router(container: Container) -> APIRouter:
 
     @api.post("/bulk")
     def bulk(unit: Unit, body: BulkIn) -> BulkOut:
-        results = items.upsert(unit, body.items, container.clock.now(), erasure_key=container.settings.erasure_keys,
+        results = contacts.upsert(unit, body.items, container.clock.now(), erasure_key=container.settings.erasure_keys,
                                default_region=region(body.default_region), merge=body.merge)
         counts = {k: 0 for k in STATUS}
         for r in results:

@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, Body
 
 from herald.errors import Invalid
-from herald.events import ingest
-from herald.events.schemas import EventIn, EventsOut
-from herald.events.service import MAX_ITEMS, record_events
+from herald.events import MAX_ITEMS, EventBody, EventsOut, from_mapping, record_events
 from herald.web.deps import Unit
 
 if TYPE_CHECKING:
@@ -20,14 +18,14 @@ def router(container: Container) -> APIRouter:
     api = APIRouter(prefix="/api/v1/events", tags=["events"])
 
     @api.post("")
-    def record(unit: Unit, body: Annotated[EventIn | list[EventIn], Body()], unknown: str = "reject",
+    def record(unit: Unit, body: Annotated[EventBody | list[EventBody], Body()], unknown: str = "reject",
                default_region: str | None = None) -> EventsOut:
         """One event object or a list of them: type, occurred_at, contact_id | phone | email, event_id,
         properties (other keys join the properties)."""
         items = [e.model_dump(exclude_unset=True) for e in (body if isinstance(body, list) else [body])]
         if len(items) > MAX_ITEMS:
             raise Invalid(f"{len(items):,} events; send at most {MAX_ITEMS:,} per request", where="body")
-        events = [ingest.from_mapping(item, f"event {i}") for i, item in enumerate(items)]
+        events = [from_mapping(item, f"event {i}") for i, item in enumerate(items)]
         results = record_events(unit, events, container.clock.now(), unknown=unknown,
                                 default_region=default_region or container.settings.default_region,
                                 erasure_key=container.settings.erasure_keys, after=container.after_events)

@@ -46,13 +46,12 @@ def run_isolated(settings: Settings, path: Path, now: datetime, options: dict[st
 
 
 def _child(settings: Settings, path: str, now: datetime, options: dict[str, Any], queue) -> None:
-    from herald import bootstrap
-    from herald.contacts.importing import importer
+    from herald import bootstrap, contacts
 
     container = bootstrap.build(settings)
     try:
         with container.uow() as uow:
-            report = importer.import_file(uow, Path(path), now, progress=lambda n: queue.put(("rows", n)),
+            report = contacts.import_file(uow, Path(path), now, progress=lambda n: queue.put(("rows", n)),
                                           erasure_key=settings.erasure_keys, **options)
         queue.put(("done", report.as_dict()))
     except (Invalid, Conflict, NotFound) as exc:

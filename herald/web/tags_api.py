@@ -7,12 +7,10 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
+from herald import segments, tags
 from herald.errors import Invalid
-from herald.segments import queries as segment_queries
-from herald.segments import service as segments
-from herald.segments.schemas import Saved, SegmentDetail, SegmentIn, SegmentRow
-from herald.tags import service as tags
-from herald.tags.schemas import ApplyIn, TagDeleted, Tagged, TagIn, TagOut, TagRow
+from herald.segments import Saved, SegmentDetail, SegmentIn, SegmentRow
+from herald.tags import ApplyIn, TagDeleted, Tagged, TagIn, TagOut, TagRow
 from herald.web.deps import Unit
 
 if TYPE_CHECKING:
@@ -43,7 +41,7 @@ def router(container: Container) -> APIRouter:
         until = now() + timedelta(hours=body.expires_in_hours) if body.expires_in_hours else None
         if body.ids is not None:
             return Tagged(tag=name, newly_tagged=tags.tag_contacts(unit, name, body.ids, body.by, now(), until))
-        audience = segment_queries.audience_select(unit.session, body.segment, now())
+        audience = segments.audience_select(unit.session, body.segment, now())
         return Tagged(tag=name, newly_tagged=tags.tag_matching(unit, name, audience, body.by, now(), until))
 
     @api.delete("/tags/{name}")

@@ -11,22 +11,23 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from herald.campaigns.preview import Request as PreviewRequest
-from herald.campaigns.preview import preview
-from herald.content import service
-from herald.content.lint import lint_content
-from herald.content.models import Template, TemplateVersion
-from herald.content.schemas import (
+from herald import content
+from herald.campaigns import Request as PreviewRequest
+from herald.campaigns import preview
+from herald.content import (
     CreatedTemplate,
     FindingOut,
     PreviewIn,
     PreviewOut,
+    Template,
     TemplateIn,
     TemplateOut,
+    TemplateVersion,
     VersionOut,
     WebhookApplied,
+    lint_content,
+    meta_status_updates,
 )
-from herald.content.whatsapp import meta_status_updates
 from herald.errors import Forbidden, Invalid
 from herald.types import Channel, Purpose, parse_enum
 from herald.web.deps import ErrorOut, Unit
@@ -46,7 +47,7 @@ def version_out(v: TemplateVersion) -> VersionOut:
 def template_out(unit: Unit, t: Template) -> TemplateOut:
     return TemplateOut(id=t.id, name=t.name, channel=t.channel, purpose=t.purpose, category=t.category,
                        default_locale=t.default_locale, presets=list(t.presets or []),
-                       versions=[version_out(v) for v in service.versions(unit, t)])
+                       versions=[version_out(v) for v in content.versions(unit, t)])
 
 
 def router(container: Container) -> APIRouter:
@@ -54,19 +55,19 @@ def router(container: Container) -> APIRouter:
 
     @api.get("/api/v1/templates")
     def list_templates(unit: Unit) -> list[TemplateOut]:
-        return [template_out(unit, t) for t in service.all_templates(unit)]
+        return [template_out(unit, t) for t in content.all_templates(unit)]
 
     @api.get("/api/v1/templates/{ref}")
     def get_template(unit: Unit, ref: str) -> TemplateOut:
-        return template_out(unit, service.get_template(unit, ref))
+        return template_out(unit, content.get_template(unit, ref))
 
     @api.post("/api/v1/templates", status_code=201)
     def create_template(unit: Unit, body: TemplateIn) -> CreatedTemplate:
-        version = service.create_template(unit, body.name, parse_enum(Channel, body.channel, "channel"), body.content,
+        version = content.create_template(unit, body.name, parse_enum(Channel, body.channel, "channel"), body.content,
                                           author=body.author, now=container.clock.now(),
                                           purpose=parse_enum(Purpose, body.purpose, "purpose"), locale=body.locale,
                                           presets=container.checked_presets(body.presets))
-        template = service.get_template(unit, version.template_id)
+        template = content.get_template(unit, version.template_id)
         findings = lint_content(template.channel, template.purpose, version.content,
                                 container.template_profile(unit, template, version.locale))
         return CreatedTemplate(**template_out(unit, template).model_dump(), findings=[f.as_dict() for f in findings])
@@ -74,8 +75,8 @@ def router(container: Container) -> APIRouter:
     @api.get("/api/v1/templates/{ref}/lint")
     def lint(unit: Unit, ref: str, locale: str | None = None, variant: str = "A",
              preset: Annotated[list[str] | None, Query()] = None) -> list[FindingOut]:
-        template = service.get_template(unit, ref)
-        version = service.latest_version(unit, template, locale, variant)
+        template = content.get_template(unit, ref)
+        version = content.latest_version(unit, template, locale, variant)
         return [FindingOut(**f.as_dict()) for f in lint_content(template.channel, template.purpose, version.content,
                                                   container.template_profile(unit, template, version.locale,
                                                                              preset or []))]
@@ -110,7 +111,7 @@ def router(container: Container) -> APIRouter:
             log.warning("refused a signed WhatsApp webhook: %s", reason)
             return JSONResponse({"error": "Invalid", "detail": reason}, status_code=400)
         with container.uow() as unit:
-            changed = service.apply_meta_status(unit, updates, container.clock.now())
+            changed = content.apply_meta_status(unit, updates, container.clock.now())
         return WebhookApplied(template_updates=len(updates), applied=changed)
 
     return api

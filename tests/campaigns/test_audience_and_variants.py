@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from herald.campaigns import service as campaigns
 from herald.campaigns.explain import why_not
-from herald.campaigns.preflight import preflight
+from herald.campaigns.preflights import preflight
 from herald.errors import Invalid, NotFound
 from herald.outbox.models import Message
 from herald.types import Channel

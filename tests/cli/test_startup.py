@@ -33,4 +33,4 @@ def test_help_and_sms_info_load_no_database_code(argv) -> None:
 
 def test_every_room_is_listed_with_its_own_help() -> None:
     for name, room in HeraldGroup.rooms.items():
-        assert room.load().info.help == room.help, name
+        assert room.load(name).info.help == room.help, name

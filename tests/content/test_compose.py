@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from herald.content import render, sms
-from herald.content.compose import compose, coupon_pools
+from herald.content.composer import compose, coupon_pools
 from herald.content.render import RenderError
 from herald.errors import Invalid
 

@@ -8,8 +8,8 @@ import pytest
 
 from herald.errors import Invalid
 from herald.rules import Defer, Send, Skip, Verdict, decide, load_policy
-from herald.rules.explain import explain
 from herald.rules.policy import preset_names
+from herald.rules.wording import explain
 from tests.builders import EMAIL, SMS, TXN, WA, consent, intent, recipient, sent
 
 NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)  # 19:45 in Kathmandu

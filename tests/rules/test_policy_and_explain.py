@@ -11,8 +11,8 @@ from herald.rules import Decision, RuleOutcome, Skip, Verdict, decide, load_poli
 from herald.rules.builtin import RuleType
 from herald.rules.builtin.common import clock_time
 from herald.rules.decision import trail_json
-from herald.rules.explain import explain, headline
 from herald.rules.policy import Policy, RuleSpec, parse_preset
+from herald.rules.wording import explain, headline
 from tests.builders import SMS, consent, intent, recipient
 
 NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)

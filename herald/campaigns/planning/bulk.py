@@ -18,15 +18,15 @@ from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Select, String, Table, Text, delete, exists, func, select
 
+from herald import outbox
 from herald.campaigns.planning import keys
 from herald.campaigns.planning.assign import Variant
 from herald.campaigns.planning.facts import Interner, load_recipients
 from herald.campaigns.planning.planner import HOLDOUT, Plan, PlanStats, RowMaker, Trails
 from herald.campaigns.planning.schedule import next_local
-from herald.contacts.models import Contact
+from herald.contacts import Contact
 from herald.db import UnitOfWork, UTCDateTime
-from herald.outbox import service as outbox
-from herald.outbox.models import Message
+from herald.outbox import Message
 from herald.rules import Decision, Recipient, Skip
 
 CHUNK = 50_000

@@ -13,10 +13,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, Text, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
-from herald.contacts.models import AllowedAddress, Consent, Contact, Suppression
-from herald.outbox import queries as outbox_queries
-from herald.rules import ConsentFact, Recipient, SendFact
-from herald.rules.usage import Usage, sender_bucket
+from herald import outbox
+from herald.contacts import AllowedAddress, Consent, Contact, Suppression
+from herald.rules import ConsentFact, Recipient, SendFact, Usage, sender_bucket
 from herald.types import Channel, Purpose
 
 SEND_HISTORY = timedelta(days=35)
@@ -85,7 +84,7 @@ def load_recipients(session: Session, contact_ids: Sequence[int], now: datetime,
     suppressed = _listed(conn, Suppression, Suppression.reason, live, (lo, hi) if dense else rows)
     allowed = _listed(conn, AllowedAddress, AllowedAddress.id, true(), (lo, hi) if dense else rows)
     sends = defaultdict(list)
-    for cid, channel, purpose, at in outbox_queries.recent_sends(session, pick, now - SEND_HISTORY):
+    for cid, channel, purpose, at in outbox.recent_sends(session, pick, now - SEND_HISTORY):
         if channel:
             sends[cid].append(SendFact(Channel(channel), Purpose(purpose), at))
     result = {}
@@ -142,10 +141,10 @@ def load_usage(session: Session, now: datetime, planned: bool) -> Usage:
     what is queued or held for later too (the planner places new messages around it); plus each channel's
     failure rate over the last day."""
     times: dict[str, list[datetime]] = defaultdict(list)
-    for channel, buckets, at in outbox_queries.bucket_use(session, now - USAGE_HISTORY, planned):
+    for channel, buckets, at in outbox.bucket_use(session, now - USAGE_HISTORY, planned):
         moment = at if at.tzinfo else at.replace(tzinfo=UTC)
         times[sender_bucket(channel)].append(moment)  # every message counts against its channel's sender
         for bucket in (buckets or "").split(","):
             if bucket and bucket != sender_bucket(channel):
                 times[bucket].append(moment)
-    return Usage(times, outbox_queries.failure_rates(session, now - USAGE_HISTORY))
+    return Usage(times, outbox.failure_rates(session, now - USAGE_HISTORY))

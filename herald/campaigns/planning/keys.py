@@ -22,11 +22,11 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as select_
 
+from herald import outbox
 from herald.campaigns.planning import assign
 from herald.campaigns.planning.planner import Plan, key_prefix
-from herald.contacts.models import AllowedAddress, Consent, Contact, Suppression
+from herald.contacts import AllowedAddress, Consent, Contact, Suppression
 from herald.db import UTCDateTime
-from herald.outbox import queries as outbox_queries
 from herald.types import MessageStatus
 
 # Separators no fact holds: JSON text escapes control characters, and the rest are codes and times.
@@ -84,7 +84,7 @@ def recent_sends_listed(p: Plan, now: datetime) -> Select | None:
     lookback = p.decider.policy.send_lookback
     if not lookback:
         return None
-    recent = outbox_queries.sends_since(now - lookback).subquery()
+    recent = outbox.sends_since(now - lookback).subquery()
     item = _formatted([recent.c.channel, recent.c.purpose, recent.c.at], "|")
     return select_(recent.c.contact_id, func.aggregate_strings(item, ITEM)).group_by(recent.c.contact_id)
 

@@ -13,20 +13,28 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Select
 
+from herald import outbox
 from herald.campaigns.models import Campaign
 from herald.campaigns.planning import assign
 from herald.campaigns.planning.assign import Variant
 from herald.campaigns.planning.facts import Interner, load_recipients
 from herald.campaigns.planning.schedule import next_local
-from herald.contacts.models import Contact
+from herald.contacts import Contact
 from herald.db import UnitOfWork
-from herald.outbox import queries as outbox_queries
-from herald.outbox import service as outbox
-from herald.rules import Decision, Defer, MessageIntent, Recipient, RuleOutcome, Send, Skip, Verdict
-from herald.rules.builtin.common import zone
-from herald.rules.decision import trail_json
-from herald.rules.memo import Decider
-from herald.rules.usage import Usage
+from herald.rules import (
+    Decider,
+    Decision,
+    Defer,
+    MessageIntent,
+    Recipient,
+    RuleOutcome,
+    Send,
+    Skip,
+    Usage,
+    Verdict,
+    trail_json,
+    zone,
+)
 from herald.types import Channel, MessageStatus, Purpose
 
 BATCH = 2000
@@ -152,7 +160,7 @@ def plan(uow: UnitOfWork, p: Plan, audience: Select, now: datetime, progress: Ca
 
 def _not_planned(uow: UnitOfWork, p: Plan, ids: list[int]) -> list[int]:
     keys = {idempotency_key(p.campaign.id, cid, p.run): cid for cid in ids}
-    taken = outbox_queries.keys_taken(uow.session, list(keys))
+    taken = outbox.keys_taken(uow.session, list(keys))
     return [cid for key, cid in keys.items() if key not in taken] if taken else ids
 
 
@@ -173,7 +181,7 @@ def _decide(p: Plan, r: Recipient, now: datetime) -> tuple[Variant | None, Decis
 def _rows(uow: UnitOfWork, make: RowMaker, decided: Sequence, recipients: dict[int, Recipient]) -> list[dict]:
     """One outbox row per decision; a second contact at an address already planned is skipped."""
     wanted = [recipients[cid].addresses[d.channel] for cid, _, d in decided if not isinstance(d, Skip)]
-    taken = outbox_queries.addresses_taken(uow.session, make.campaign_id, make.run, wanted)
+    taken = outbox.addresses_taken(uow.session, make.campaign_id, make.run, wanted)
     rows = []
     for cid, variant, decision in decided:
         address = None if isinstance(decision, Skip) else recipients[cid].addresses[decision.channel]

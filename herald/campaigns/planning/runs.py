@@ -7,21 +7,19 @@ from datetime import datetime
 
 from sqlalchemy import Select, exists, not_, select
 
+from herald import content, segments
 from herald.campaigns.context import pick_version, template_facts
 from herald.campaigns.models import Campaign, CampaignMember
 from herald.campaigns.planning import assign
 from herald.campaigns.planning.facts import load_usage
 from herald.campaigns.planning.planner import Plan, intent_for
 from herald.campaigns.planning.schedule import wall_time
-from herald.contacts.models import Contact
-from herald.content import service as content
-from herald.content.models import Template
+from herald.contacts import Contact
+from herald.content import Template
 from herald.db import UnitOfWork, locks
 from herald.errors import Invalid
-from herald.outbox.models import Message
-from herald.rules import Policy, load_policy
-from herald.rules.memo import Decider
-from herald.segments import queries as segments
+from herald.outbox import Message
+from herald.rules import Decider, Policy, load_policy
 from herald.types import MessageStatus
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from herald.events.identity import content_id
+from herald.events import content_id
 
 revision = '0018'
 down_revision = '0017'

@@ -8,17 +8,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from herald import content
 from herald.campaigns import deadends
 from herald.campaigns.models import Campaign
 from herald.campaigns.planning import planner, runs
-from herald.campaigns.preview import Request, month_used, preview
+from herald.campaigns.previews import Request, month_used, preview
 from herald.campaigns.service import check_feasible, get_campaign
-from herald.content import pricing
-from herald.content import service as content
-from herald.content.lint import Profile, lint_content
+from herald.content import Profile, lint_content
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid
-from herald.rules.explain import explain
+from herald.rules import explain
 from herald.types import Purpose
 
 
@@ -53,7 +52,7 @@ def _blockers(uow: UnitOfWork, campaign: Campaign, profile: Profile | None) -> l
 
 
 def preflight(uow: UnitOfWork, ref: str | int, now: datetime, profile: Profile,
-              prices: pricing.PriceTable) -> dict[str, Any]:
+              prices: content.PriceTable) -> dict[str, Any]:
     """The preflight report; `blocking` lists what must be fixed before the campaign may start."""
     campaign = get_campaign(uow, ref)
     found = _blockers(uow, campaign, profile)
@@ -89,7 +88,7 @@ def _decisions(stats: planner.PlanStats) -> dict[str, Any]:
             "samples": samples}
 
 
-def _templates(uow: UnitOfWork, campaign: Campaign, profile: Profile, prices: pricing.PriceTable,
+def _templates(uow: UnitOfWork, campaign: Campaign, profile: Profile, prices: content.PriceTable,
                now: datetime) -> dict[str, Any]:
     """Per template: a rendered sample from the audience with its SMS encoding, and its lint findings."""
     found = {}
@@ -110,8 +109,8 @@ def _templates(uow: UnitOfWork, campaign: Campaign, profile: Profile, prices: pr
     return found
 
 
-def _cost(stats: planner.PlanStats, templates: dict[str, Any], prices: pricing.PriceTable,
-          used: dict[pricing.Rate, int]) -> dict[str, Any]:
+def _cost(stats: planner.PlanStats, templates: dict[str, Any], prices: content.PriceTable,
+          used: dict[content.Rate, int]) -> dict[str, Any]:
     """Messages per channel and region, times the units one message takes (SMS segments of the sample),
     priced at the channel's provider rates (WhatsApp's by its template's category) from this month's volume."""
     units = {t["channel"]: (t["sms"] or {}).get("segments", 1) for t in templates.values()}
@@ -120,6 +119,6 @@ def _cost(stats: planner.PlanStats, templates: dict[str, Any], prices: pricing.P
     for channel in sorted({ch for ch, _ in stats.by_channel_region}):
         groups = sorted(((region, n, units.get(channel, 1)) for (ch, region), n in stats.by_channel_region.items()
                          if ch == channel), key=lambda g: str(g[0]))
-        result[channel] = pricing.estimate(prices, channel, groups, category=categories.get(channel, "*"),
+        result[channel] = content.estimate(prices, channel, groups, category=categories.get(channel, "*"),
                                            used=used).as_dict()
     return result

@@ -11,19 +11,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from herald import content, outbox, segments
 from herald.campaigns.context import build_context, contact_locale, pick_version
-from herald.contacts.models import Contact
-from herald.contacts.service import get_contact
-from herald.content import pricing, render, sms
-from herald.content import service as content
-from herald.content.compose import compose, coupon_pools
-from herald.content.lint import Profile, lint_content
-from herald.content.models import Template, TemplateVersion
+from herald.contacts import Contact, get_contact
+from herald.content import Profile, Template, TemplateVersion, compose, coupon_pools, lint_content
 from herald.db import UnitOfWork
 from herald.errors import Invalid, NotFound
-from herald.outbox import queries as outbox_queries
-from herald.segments import queries as segments
-from herald.tags.queries import names_by_contact
+from herald.tags import names_by_contact
 
 PLACEHOLDER = "COUPON-PREVIEW"
 
@@ -38,7 +32,7 @@ class Request:
     include_drafts: bool = True  # preview the newest version even before it is approved
 
 
-def preview(uow: UnitOfWork, request: Request, profile: Profile, prices: pricing.PriceTable,
+def preview(uow: UnitOfWork, request: Request, profile: Profile, prices: content.PriceTable,
             now: datetime) -> dict[str, Any]:
     """Rendered samples, lint findings per version, and a cost estimate for the segment if one is given."""
     template = content.get_template(uow, request.template)
@@ -58,10 +52,10 @@ def preview(uow: UnitOfWork, request: Request, profile: Profile, prices: pricing
     return result
 
 
-def month_used(uow: UnitOfWork, prices: pricing.PriceTable, now: datetime) -> dict[pricing.Rate, int]:
+def month_used(uow: UnitOfWork, prices: content.PriceTable, now: datetime) -> dict[content.Rate, int]:
     """Units each rate has billed this calendar month (UTC): where its tiers and rebates stand."""
     start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return pricing.used_by_rate(prices, outbox_queries.units_sent(uow.session, start))
+    return content.used_by_rate(prices, outbox.units_sent(uow.session, start))
 
 
 def _candidates(uow: UnitOfWork, template: Template, request: Request) -> dict[tuple[str, str], TemplateVersion]:
@@ -81,7 +75,7 @@ def _people(uow: UnitOfWork, request: Request, now: datetime) -> list[Contact]:
 
 
 def _sample(template: Template, candidates: dict, contact: Contact, tags: list[str] | None, variant: str,
-            prices: pricing.PriceTable, now: datetime) -> dict[str, Any]:
+            prices: content.PriceTable, now: datetime) -> dict[str, Any]:
     version = pick_version(candidates, template.default_locale, contact_locale(contact), variant)
     out: dict[str, Any] = {"contact": contact.id, "region": contact.region, "locale": contact_locale(contact)}
     if version is None:
@@ -93,20 +87,20 @@ def _sample(template: Template, candidates: dict, contact: Contact, tags: list[s
     try:
         message = compose(template.channel, version.content, context, name=template.name, locale=version.locale,
                           variant=version.variant)
-    except render.RenderError as exc:
+    except content.RenderError as exc:
         return {**out, "skipped": str(exc)}
     out.update({"body": message.body, "subject": message.subject, "html": message.html,
                 "payload": dict(message.payload) or None})
     if template.channel == "sms":
-        info = sms.analyze(message.body)
+        info = content.analyze(message.body)
         out["sms"] = info.as_dict()
-        cost = pricing.estimate(prices, "sms", [(contact.region, 1, info.segments)])
+        cost = content.estimate(prices, "sms", [(contact.region, 1, info.segments)])
         out["cost"] = {"currency": cost.currency, "amount": None if cost.unpriced else str(cost.total)}
     return out
 
 
 def _audience_cost(uow: UnitOfWork, template: Template, segment: str, samples: list[dict[str, Any]],
-                   prices: pricing.PriceTable, now: datetime) -> dict[str, Any]:
+                   prices: content.PriceTable, now: datetime) -> dict[str, Any]:
     """Recipients by region times units per message: SMS segments as the longest sample rendered."""
     audience = segments.audience_select(uow.session, segment, now).subquery()
     rows = uow.session.execute(select(Contact.region, func.count()).where(Contact.id.in_(select(audience)))
@@ -114,5 +108,5 @@ def _audience_cost(uow: UnitOfWork, template: Template, segment: str, samples: l
     units = max((s["sms"]["segments"] for s in samples if "sms" in s), default=1)
     category = (template.category or "*") if template.channel == "whatsapp" else "*"
     groups = sorted(((region, n, units) for region, n in rows), key=lambda g: str(g[0]))
-    est = pricing.estimate(prices, template.channel, groups, category=category, used=month_used(uow, prices, now))
+    est = content.estimate(prices, template.channel, groups, category=category, used=month_used(uow, prices, now))
     return {"recipients": sum(n for _, n, _ in groups), "units_per_message": units, **est.as_dict()}

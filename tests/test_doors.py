@@ -1,0 +1,60 @@
+"""Each room's door offers exactly what it lists, and every name it lists can be opened."""
+
+import importlib
+import os
+import pkgutil
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+import herald
+from herald.door import open_door, typing_imports
+
+ROOT = Path(herald.__file__).parent
+LAZY_DOORS = sorted(p.parent.name for p in ROOT.glob("*/__init__.py") if "open_door(" in p.read_text())
+
+
+def test_most_rooms_have_lazy_doors():
+    assert {"contacts", "campaigns", "content", "outbox", "segments", "tags", "providers"} <= set(LAZY_DOORS)
+
+
+@pytest.mark.parametrize("room", LAZY_DOORS)
+def test_a_door_lists_in_all_exactly_the_names_it_imports(room):
+    package = importlib.import_module(f"herald.{room}")
+    entrances = typing_imports((ROOT / room / "__init__.py").read_text())
+    assert sorted(package.__all__) == sorted(entrances)
+
+
+@pytest.mark.parametrize("room", LAZY_DOORS)
+def test_every_name_a_door_offers_opens_to_the_inner_definition(room):
+    package = importlib.import_module(f"herald.{room}")
+    for name, (module, original) in typing_imports((ROOT / room / "__init__.py").read_text()).items():
+        assert getattr(package, name) is getattr(importlib.import_module(module), original), name
+
+
+@pytest.mark.parametrize("room", LAZY_DOORS)
+def test_no_door_name_is_also_a_module_of_the_room(room):
+    # Importing a submodule sets it as an attribute of its package, which would hide a lazy name.
+    submodules = {m.name for m in pkgutil.iter_modules([str(ROOT / room)])}
+    assert not submodules & set(importlib.import_module(f"herald.{room}").__all__)
+
+
+def test_an_unknown_name_is_an_attribute_error_naming_the_room():
+    with pytest.raises(AttributeError, match="herald.contacts.*no_such_thing"):
+        herald.contacts.no_such_thing  # noqa: B018
+
+
+def test_a_door_opens_only_names_under_type_checking(tmp_path, monkeypatch):
+    source = tmp_path / "door.py"
+    source.write_text("import typing\nfrom os import sep\nif typing.TYPE_CHECKING:\n    from os.path import join as j\n"
+                      "    import json\n    from . import x\nif False:\n    from os import getcwd\n")
+    assert typing_imports(source.read_text()) == {"j": ("os.path", "join")}
+    package = types.ModuleType("a_room")
+    monkeypatch.setitem(sys.modules, "a_room", package)
+    opened = open_door("a_room", str(source))
+    assert opened("j") is os.path.join
+    assert package.j is os.path.join  # kept, so the next lookup does not come back
+    with pytest.raises(AttributeError):
+        opened("getcwd")
