@@ -43,6 +43,7 @@ pure-coverage: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check herald tests bench
+	$(BIN)/ruff format --check herald tests bench
 	$(BIN)/lint-imports
 
 bench: $(STAMP)

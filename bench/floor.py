@@ -17,8 +17,10 @@ from herald.db import make_engine
 from herald.db.migrate import upgrade
 
 BATCH = 5000  # contacts a batch, as the importer writes them
-CONTACTS = ("id, name, phone, phone_extension, email, external_id, region, timezone, phone_timezones, carrier, "
-            "line_type, attributes, created_at, updated_at, consent_key")
+CONTACTS = (
+    "id, name, phone, phone_extension, email, external_id, region, timezone, phone_timezones, carrier, "
+    "line_type, attributes, created_at, updated_at, consent_key"
+)
 EVENTS = "contact_id, channel, purpose, status, source, evidence, ip, recorded_at"
 CONSENTS = "contact_id, channel, purpose, status, recorded_at, source, has_evidence"
 TABLES = (("contacts", CONTACTS, "id"), ("consent_events", EVENTS, "contact_id"), ("consents", CONSENTS, "contact_id"))
@@ -31,9 +33,14 @@ def _batches(read, last_id: int, schema: str = "", marks: str = "?") -> Iterator
     JSON is read as its text, as both drivers write it."""
     prefix = f'"{schema}".' if schema else ""
     for start in range(1, last_id + 1, BATCH):
-        yield [read(f"SELECT {columns.replace('attributes', 'CAST(attributes AS TEXT)')} "  # noqa: S608
-                    f"FROM {prefix}{table} WHERE {key} BETWEEN {marks} AND {marks} ORDER BY {key}",
-                    (start, start + BATCH - 1)) for table, columns, key in TABLES]
+        yield [
+            read(
+                f"SELECT {columns.replace('attributes', 'CAST(attributes AS TEXT)')} "  # noqa: S608
+                f"FROM {prefix}{table} WHERE {key} BETWEEN {marks} AND {marks} ORDER BY {key}",
+                (start, start + BATCH - 1),
+            )
+            for table, columns, key in TABLES
+        ]
 
 
 def cpu_seconds() -> float:
@@ -54,8 +61,10 @@ def sqlite_floor(imported: Path, target: Path) -> tuple[float, float]:
     conn.execute("BEGIN")
     for name in SUSPENDED:
         conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
-    inserts = [f"INSERT INTO {t} ({c}) VALUES ({', '.join('?' * len(c.split(',')))})"  # noqa: S608
-               for t, c, _ in TABLES]
+    inserts = [
+        f"INSERT INTO {t} ({c}) VALUES ({', '.join('?' * len(c.split(',')))})"  # noqa: S608
+        for t, c, _ in TABLES
+    ]
     last = source.execute("SELECT max(id) FROM contacts").fetchone()[0] or 0
     seconds = cpu = 0.0
     for batch in _batches(lambda sql, args: source.execute(sql, args).fetchall(), last):

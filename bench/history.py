@@ -32,8 +32,10 @@ def build(contacts: int, path: Path) -> None:
     stamp = NOW.replace(tzinfo=None)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("BEGIN")
-    conn.executemany("INSERT INTO contacts (id, phone, attributes, created_at, updated_at) VALUES (?, ?, '{}', ?, ?)",
-                     ((i, f"+9779841{i:06d}", stamp, stamp) for i in range(1, contacts + 1)))
+    conn.executemany(
+        "INSERT INTO contacts (id, phone, attributes, created_at, updated_at) VALUES (?, ?, '{}', ?, ?)",
+        ((i, f"+9779841{i:06d}", stamp, stamp) for i in range(1, contacts + 1)),
+    )
     for k in range(CAMPAIGNS):
         sent = k % 3 != 1  # two campaigns in three reached them; the others skipped them
         when = stamp - timedelta(days=3 * (CAMPAIGNS - k))  # the last campaign is three days old
@@ -41,8 +43,21 @@ def build(contacts: int, path: Path) -> None:
             "INSERT INTO messages (idempotency_key, campaign_id, contact_id, purpose, channel, address, status, "
             "planned_action, due_at, attempts, sent_at, created_at, updated_at, run) "
             "VALUES (?, ?, ?, 'marketing', 'sms', ?, ?, 'send', ?, 0, ?, ?, ?, 0)",
-            ((f"campaign:{k}:contact:{i}", k, i, f"+9779841{i:06d}", "sent" if sent else "skipped", when,
-              when if sent else None, when, when) for i in range(1, contacts + 1)))
+            (
+                (
+                    f"campaign:{k}:contact:{i}",
+                    k,
+                    i,
+                    f"+9779841{i:06d}",
+                    "sent" if sent else "skipped",
+                    when,
+                    when if sent else None,
+                    when,
+                    when,
+                )
+                for i in range(1, contacts + 1)
+            ),
+        )
     conn.execute("COMMIT")
     conn.close()
 
@@ -76,8 +91,15 @@ def recent_sends(n: int, data: Path) -> dict[str, object]:
     baseline, same = _read(plain, contacts)
     if found != same or found != contacts:
         raise RuntimeError(f"the two reads disagree: {found} and {same} contacts with a recent send of {contacts}")
-    return {"workload": "recent_sends", "rows": contacts * CAMPAIGNS, "herald_seconds": round(herald, 3),
-            "baseline_seconds": round(baseline, 3), "ratio": round(baseline / herald, 2),
-            "summary": (f"recent_sends     N={contacts * CAMPAIGNS:<9} {contacts:,} recipients' recent sends read "
-                        f"in {herald:.2f} s from a ledger of {CAMPAIGNS} campaigns; {baseline:.2f} s through a "
-                        f"plain contact index ({baseline / herald:.1f}x faster)")}
+    return {
+        "workload": "recent_sends",
+        "rows": contacts * CAMPAIGNS,
+        "herald_seconds": round(herald, 3),
+        "baseline_seconds": round(baseline, 3),
+        "ratio": round(baseline / herald, 2),
+        "summary": (
+            f"recent_sends     N={contacts * CAMPAIGNS:<9} {contacts:,} recipients' recent sends read "
+            f"in {herald:.2f} s from a ledger of {CAMPAIGNS} campaigns; {baseline:.2f} s through a "
+            f"plain contact index ({baseline / herald:.1f}x faster)"
+        ),
+    }

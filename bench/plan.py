@@ -20,8 +20,14 @@ from herald.db.migrate import upgrade
 
 NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 SEGMENT = "has:phone"
-ZONES = [("NP", "+97798", "Asia/Kathmandu"), ("CN", "+86138", "Asia/Shanghai"), ("IN", "+9198", "Asia/Kolkata"),
-         ("GB", "+447", "Europe/London"), ("BR", "+55119", "America/Sao_Paulo"), ("US", "+1415", "America/Los_Angeles")]
+ZONES = [
+    ("NP", "+97798", "Asia/Kathmandu"),
+    ("CN", "+86138", "Asia/Shanghai"),
+    ("IN", "+9198", "Asia/Kolkata"),
+    ("GB", "+447", "Europe/London"),
+    ("BR", "+55119", "America/Sao_Paulo"),
+    ("US", "+1415", "America/Los_Angeles"),
+]
 
 
 def build_audience(n: int, path: Path) -> None:
@@ -50,16 +56,41 @@ def build_audience(n: int, path: Path) -> None:
             if rng.random() < 0.01:
                 supp.append(("sms", phone, "opt-out", stamp))
             if rng.random() < 0.10:
-                sends.append((f"old:{i}", 0, i, "marketing", "sms", phone, "sent", "send", stamp, "[]", 1,
-                              stamp - timedelta(hours=rng.randint(1, 600)), stamp, stamp))
-        conn.executemany("INSERT INTO contacts (id, phone, region, phone_timezones, line_type, attributes, "
-                         "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)", contacts)
-        conn.executemany("INSERT INTO consents (contact_id, channel, purpose, status, recorded_at, source, "
-                         "has_evidence) VALUES (?,?,?,?,?,?,?)", consents)
+                sends.append(
+                    (
+                        f"old:{i}",
+                        0,
+                        i,
+                        "marketing",
+                        "sms",
+                        phone,
+                        "sent",
+                        "send",
+                        stamp,
+                        "[]",
+                        1,
+                        stamp - timedelta(hours=rng.randint(1, 600)),
+                        stamp,
+                        stamp,
+                    )
+                )
+        conn.executemany(
+            "INSERT INTO contacts (id, phone, region, phone_timezones, line_type, attributes, "
+            "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+            contacts,
+        )
+        conn.executemany(
+            "INSERT INTO consents (contact_id, channel, purpose, status, recorded_at, source, "
+            "has_evidence) VALUES (?,?,?,?,?,?,?)",
+            consents,
+        )
         conn.executemany("INSERT INTO suppressions (channel, address, reason, created_at) VALUES (?,?,?,?)", supp)
-        conn.executemany("INSERT INTO messages (idempotency_key, campaign_id, contact_id, purpose, channel, address, "
-                         "status, planned_action, due_at, trail, attempts, sent_at, created_at, updated_at) "
-                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", sends)
+        conn.executemany(
+            "INSERT INTO messages (idempotency_key, campaign_id, contact_id, purpose, channel, address, "
+            "status, planned_action, due_at, trail, attempts, sent_at, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            sends,
+        )
     conn.execute("COMMIT")
     conn.close()
 
@@ -71,8 +102,14 @@ def campaign(db: Path) -> int:
 
     engine = make_engine(f"sqlite:///{db}")
     with UnitOfWork(sessions(engine)) as uow:
-        version = content.create_template(uow, "bench", Channel.SMS, {"body": "Hi {{ first_name | default('there') }}"
-                                          ", sale today. Reply STOP to opt out."}, author="a", now=NOW)
+        version = content.create_template(
+            uow,
+            "bench",
+            Channel.SMS,
+            {"body": "Hi {{ first_name | default('there') }}, sale today. Reply STOP to opt out."},
+            author="a",
+            now=NOW,
+        )
         content.review(uow, version, "submit", actor="a", now=NOW)
         content.review(uow, version, "approve", actor="b", now=NOW)
         cid = campaigns.create_campaign(uow, "bench", SEGMENT, "bench", NOW).id
@@ -89,8 +126,12 @@ def herald_plan(db: Path, campaign_id: int) -> dict[str, float]:
         stats = campaigns.plan_campaign(uow, campaign_id, NOW)
     seconds = time.perf_counter() - started
     engine.dispose()
-    return {"seconds": seconds, "planned": stats.new, "skipped": stats.actions["skip"],
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "seconds": seconds,
+        "planned": stats.new,
+        "skipped": stats.actions["skip"],
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def baseline_plan(db: Path) -> float:
@@ -105,7 +146,9 @@ def baseline_plan(db: Path) -> float:
         "INSERT INTO messages (idempotency_key, campaign_id, contact_id, template_id, purpose, channel, address, "
         "status, planned_action, due_at, trail, attempts, created_at, updated_at, run) "
         "SELECT 'base:' || id, 999, id, 1, 'marketing', 'sms', phone, 'queued', 'send', ?, '[]', 0, ?, ?, 0 "
-        "FROM contacts WHERE phone IS NOT NULL ORDER BY id", (NOW.replace(tzinfo=None),) * 3)
+        "FROM contacts WHERE phone IS NOT NULL ORDER BY id",
+        (NOW.replace(tzinfo=None),) * 3,
+    )
     conn.execute("COMMIT")
     seconds = time.perf_counter() - started
     conn.close()
@@ -118,8 +161,9 @@ def child(db: str, campaign_id: str) -> None:
 
 
 def _planned_in_child(db: Path, campaign_id: int) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-m", "bench.plan", str(db), str(campaign_id)], check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.plan", str(db), str(campaign_id)], check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout)
 
 
@@ -152,18 +196,24 @@ def plan_campaign(n: int, data: Path) -> dict[str, object]:
         figures[size]["peak_mb"] = max(f["peak_mb"] for f in pairs)  # memory: the worst run, not the median
     big, small = figures[n], figures[sizes[0]]
     return {
-        "workload": "plan_campaign", "rows": n,
-        "herald_rows_per_s": round(n / big["seconds"]), "baseline_rows_per_s": round(n / big["baseline_seconds"]),
+        "workload": "plan_campaign",
+        "rows": n,
+        "herald_rows_per_s": round(n / big["seconds"]),
+        "baseline_rows_per_s": round(n / big["baseline_seconds"]),
         "ratio": round(big["baseline_seconds"] / big["seconds"], 3),
-        "slowdown": round(big["seconds"] / big["baseline_seconds"], 2), "slowdowns": big["slowdowns"],
-        "peak_mb": round(big["peak_mb"]), "peak_mb_at_tenth": round(small["peak_mb"]),
+        "slowdown": round(big["seconds"] / big["baseline_seconds"], 2),
+        "slowdowns": big["slowdowns"],
+        "peak_mb": round(big["peak_mb"]),
+        "peak_mb_at_tenth": round(small["peak_mb"]),
         "memory_growth": round(big["peak_mb"] / small["peak_mb"], 2),
-        "summary": (f"plan_campaign    N={n:<9} herald {n / big['seconds']:>8,.0f} recipients/s   bare INSERT…SELECT "
-                    f"{n / big['baseline_seconds']:>9,.0f} rows/s   herald takes "
-                    f"{big['seconds'] / big['baseline_seconds']:.2f}x "
-                    f"its time (median of {', '.join(f'{x:.2f}x' for x in big['slowdowns'])}); "
-                    f"peak RSS {big['peak_mb']:.0f} MB at N, {small['peak_mb']:.0f} MB at N/10 "
-                    f"({big['peak_mb'] / small['peak_mb']:.2f}x); six rules, {big['skipped']:,} skipped"),
+        "summary": (
+            f"plan_campaign    N={n:<9} herald {n / big['seconds']:>8,.0f} recipients/s   bare INSERT…SELECT "
+            f"{n / big['baseline_seconds']:>9,.0f} rows/s   herald takes "
+            f"{big['seconds'] / big['baseline_seconds']:.2f}x "
+            f"its time (median of {', '.join(f'{x:.2f}x' for x in big['slowdowns'])}); "
+            f"peak RSS {big['peak_mb']:.0f} MB at N, {small['peak_mb']:.0f} MB at N/10 "
+            f"({big['peak_mb'] / small['peak_mb']:.2f}x); six rules, {big['skipped']:,} skipped"
+        ),
     }
 
 
@@ -179,11 +229,15 @@ def decide_alone(n: int, data: Path) -> dict[str, object]:
     for i in range(min(n, 200_000)):
         region, prefix, zone = ZONES[i % len(ZONES)]
         consent = ConsentFact(Channel.SMS, Purpose.MARKETING, "granted", rng.choice(days))
-        consents = (consent,) if rng.random() < .85 else ()
-        sends = ((SendFact(Channel.SMS, Purpose.MARKETING, NOW - timedelta(hours=rng.randint(1, 600))),)
-                 if rng.random() < .1 else ())
-        people.append(Recipient(i, {Channel.SMS: f"{prefix}{i:08d}"}, (zone,), region, "mobile", consents, {}, None,
-                                sends))
+        consents = (consent,) if rng.random() < 0.85 else ()
+        sends = (
+            (SendFact(Channel.SMS, Purpose.MARKETING, NOW - timedelta(hours=rng.randint(1, 600))),)
+            if rng.random() < 0.1
+            else ()
+        )
+        people.append(
+            Recipient(i, {Channel.SMS: f"{prefix}{i:08d}"}, (zone,), region, "mobile", consents, {}, None, sends)
+        )
     policy, intent = load_policy("default"), MessageIntent(Purpose.MARKETING, (Channel.SMS,))
     raw_n = min(len(people), 50_000)
     started = time.perf_counter()
@@ -195,12 +249,19 @@ def decide_alone(n: int, data: Path) -> dict[str, object]:
     for i in range(n):
         decider(people[i % len(people)], intent, NOW)
     memo = n / (time.perf_counter() - started)
-    return {"workload": "decide", "rows": n, "decisions_per_s": round(memo), "raw_decisions_per_s": round(raw),
-            "distinct": decider.misses,
-            "summary": (f"decide           N={n:<9} {memo:>9,.0f} decisions/s as the planner calls it "
-                        f"({decider.misses:,} decided afresh: new fact sets and the 10% messaged lately); "
-                        f"{raw:,.0f}/s deciding every "
-                        f"recipient afresh; {len(policy.rules)} rules")}
+    return {
+        "workload": "decide",
+        "rows": n,
+        "decisions_per_s": round(memo),
+        "raw_decisions_per_s": round(raw),
+        "distinct": decider.misses,
+        "summary": (
+            f"decide           N={n:<9} {memo:>9,.0f} decisions/s as the planner calls it "
+            f"({decider.misses:,} decided afresh: new fact sets and the 10% messaged lately); "
+            f"{raw:,.0f}/s deciding every "
+            f"recipient afresh; {len(policy.rules)} rules"
+        ),
+    }
 
 
 if __name__ == "__main__":

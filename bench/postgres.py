@@ -23,8 +23,9 @@ def schema_engine(server: str, schema: str, fresh: bool = False) -> tuple[Engine
     with admin.begin() as conn:
         if fresh:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        existed = bool(conn.scalar(text("SELECT count(*) FROM information_schema.schemata WHERE schema_name = :s"),
-                                   {"s": schema}))
+        existed = bool(
+            conn.scalar(text("SELECT count(*) FROM information_schema.schemata WHERE schema_name = :s"), {"s": schema})
+        )
         if not existed:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()

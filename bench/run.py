@@ -1,6 +1,6 @@
 """`make bench [N=200000]`: run every workload and print figures with their baseline ratios.
 
-    python -m bench.run --n 1000000 --json
+python -m bench.run --n 1000000 --json
 """
 
 from __future__ import annotations

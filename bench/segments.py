@@ -40,16 +40,35 @@ def rows(n: int, stamp_of: Callable[[datetime], object]) -> Iterator[tuple[list,
         contacts, tagged, events = [], [], []
         for cid in range(start, min(n, start + CHUNK - 1) + 1):
             attrs = json.dumps({"city": rng.choice(CITIES), "tier": str(rng.randint(1, 5))}, ensure_ascii=False)
-            contacts.append((cid, f"c{cid}@example.com", attrs, stamp_of(stamp - timedelta(days=rng.randint(0, 900))),
-                             stamp_of(stamp)))
-            tagged.extend((cid, k, "bench", stamp_of(stamp), None) for k in range(1, TAGS + 1)
-                          if rng.random() < 1 / (k + 1))
+            contacts.append(
+                (
+                    cid,
+                    f"c{cid}@example.com",
+                    attrs,
+                    stamp_of(stamp - timedelta(days=rng.randint(0, 900))),
+                    stamp_of(stamp),
+                )
+            )
+            tagged.extend(
+                (cid, k, "bench", stamp_of(stamp), None) for k in range(1, TAGS + 1) if rng.random() < 1 / (k + 1)
+            )
             for _ in range(EVENTS_PER_CONTACT):
                 kind = rng.choice(TYPES)
-                props = json.dumps({"amount": rng.randint(5, 900), "product": f"p{rng.randint(1, 40)}"}
-                                   if kind == "purchase" else {"product": f"p{rng.randint(1, 40)}"})
-                events.append((cid, kind, props, stamp_of(stamp - timedelta(minutes=rng.randint(1, 400 * 1440))),
-                               "bench", stamp_of(stamp)))
+                props = json.dumps(
+                    {"amount": rng.randint(5, 900), "product": f"p{rng.randint(1, 40)}"}
+                    if kind == "purchase"
+                    else {"product": f"p{rng.randint(1, 40)}"}
+                )
+                events.append(
+                    (
+                        cid,
+                        kind,
+                        props,
+                        stamp_of(stamp - timedelta(minutes=rng.randint(1, 400 * 1440))),
+                        "bench",
+                        stamp_of(stamp),
+                    )
+                )
         yield contacts, tagged, events
 
 
@@ -76,8 +95,9 @@ def build_sqlite(n: int, path: Path) -> None:
     engine.dispose()
     conn = sqlite3.connect(tmp, isolation_level=None)
     conn.execute("BEGIN")
-    conn.executemany("INSERT INTO tags (id, name, created_at, kind) VALUES (?, ?, ?, 'manual')",
-                     _tags(sqlite_time(NOW)))
+    conn.executemany(
+        "INSERT INTO tags (id, name, created_at, kind) VALUES (?, ?, ?, 'manual')", _tags(sqlite_time(NOW))
+    )
     for chunk in rows(n, sqlite_time):
         for sql, values in zip(INSERTS.values(), chunk, strict=True):
             conn.executemany(sql.format(", ".join("?" * len(values[0]))), values)
@@ -152,17 +172,24 @@ def count_on(engine: Engine) -> dict[str, object]:
 
     def hand() -> int:
         with engine.connect() as conn:
-            return conn.scalar(text(HAND_COUNT.format(city=CITY[dialect])),
-                               {"now": bind(NOW), "since": bind(since), "t1": 1, "t2": 2, "t3": 3})
+            return conn.scalar(
+                text(HAND_COUNT.format(city=CITY[dialect])),
+                {"now": bind(NOW), "since": bind(since), "t1": 1, "t2": 2, "t3": 3},
+            )
 
     got, seconds = timed(herald)
     expected, hand_seconds = timed(hand)
     assert got == expected, (got, expected)
-    return {"count": got, "seconds": round(seconds, 3), "hand_seconds": round(hand_seconds, 3),
-            "ratio": round(seconds / hand_seconds, 2)}
+    return {
+        "count": got,
+        "seconds": round(seconds, 3),
+        "hand_seconds": round(hand_seconds, 3),
+        "ratio": round(seconds / hand_seconds, 2),
+    }
 
 
-HAND_RFM = ["""
+HAND_RFM = [
+    """
 INSERT INTO contact_scores (contact_id, last_purchase, purchases, spent, r, f, m, stage, computed_at)
 WITH bought AS (
   SELECT contact_id, max(occurred_at) AS last, count(*) AS n, sum(coalesce({amount}, 0)) AS spent
@@ -174,22 +201,31 @@ SELECT b.contact_id, b.last, b.n, b.spent, b.r, b.f, b.m,
   CASE WHEN c.created_at >= :new THEN 'new' WHEN b.last >= :active THEN 'active'
        WHEN b.last >= :churn THEN 'dormant' ELSE 'churned' END, :now
 FROM ranked b JOIN contacts c ON c.id = b.contact_id WHERE c.erased_at IS NULL
-""", """
+""",
+    """
 INSERT INTO contact_scores (contact_id, last_purchase, purchases, spent, r, f, m, stage, computed_at)
 SELECT c.id, NULL, 0, 0, NULL, NULL, NULL, CASE WHEN c.created_at >= :new THEN 'new' ELSE 'potential' END, :now
 FROM contacts c WHERE c.erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM contact_scores s WHERE s.contact_id = c.id)
-"""]
+""",
+]
 
 
 def rfm_on(engine: Engine) -> dict[str, object]:
     from herald.scores import service as scores
 
     dialect = engine.dialect.name
-    amount = ("CAST(json_extract(properties, '$.amount') AS REAL)" if dialect == "sqlite"
-              else "CAST(properties ->> 'amount' AS DOUBLE PRECISION)")
+    amount = (
+        "CAST(json_extract(properties, '$.amount') AS REAL)"
+        if dialect == "sqlite"
+        else "CAST(properties ->> 'amount' AS DOUBLE PRECISION)"
+    )
     bind = sqlite_time if dialect == "sqlite" else (lambda v: v)
-    params = {"new": bind(NOW - timedelta(days=30)), "active": bind(NOW - timedelta(days=90)),
-              "churn": bind(NOW - timedelta(days=180)), "now": bind(NOW)}
+    params = {
+        "new": bind(NOW - timedelta(days=30)),
+        "active": bind(NOW - timedelta(days=90)),
+        "churn": bind(NOW - timedelta(days=180)),
+        "now": bind(NOW),
+    }
 
     def herald() -> dict:
         with UnitOfWork(sessions(engine)) as uow:
@@ -205,8 +241,12 @@ def rfm_on(engine: Engine) -> dict[str, object]:
     stages, seconds = timed(herald, 2)
     expected, hand_seconds = timed(hand, 2)
     assert {k: v for k, v in stages.items() if v} == expected, (stages, expected)
-    return {"stages": stages, "seconds": round(seconds, 3), "hand_seconds": round(hand_seconds, 3),
-            "ratio": round(seconds / hand_seconds, 2)}
+    return {
+        "stages": stages,
+        "seconds": round(seconds, 3),
+        "hand_seconds": round(hand_seconds, 3),
+        "ratio": round(seconds / hand_seconds, 2),
+    }
 
 
 def _engines(n: int, data: Path) -> list[tuple[str, Engine]]:
@@ -219,11 +259,18 @@ def _engines(n: int, data: Path) -> list[tuple[str, Engine]]:
 
 
 def _report(workload: str, n: int, results: dict[str, dict], what: str) -> dict[str, object]:
-    parts = [f"{db} {r['seconds']:.2f}s vs hand SQL {r['hand_seconds']:.2f}s = {r['ratio']:.2f}x"
-             for db, r in results.items()]
-    return {"workload": workload, "rows": n, "events": n * EVENTS_PER_CONTACT, "results": results,
-            "ratio": max(r["ratio"] for r in results.values()),
-            "summary": f"{workload:<16} N={n:<9} {what}: " + "; ".join(parts)}
+    parts = [
+        f"{db} {r['seconds']:.2f}s vs hand SQL {r['hand_seconds']:.2f}s = {r['ratio']:.2f}x"
+        for db, r in results.items()
+    ]
+    return {
+        "workload": workload,
+        "rows": n,
+        "events": n * EVENTS_PER_CONTACT,
+        "results": results,
+        "ratio": max(r["ratio"] for r in results.values()),
+        "summary": f"{workload:<16} N={n:<9} {what}: " + "; ".join(parts),
+    }
 
 
 def segment_count(n: int, data: Path) -> dict[str, object]:

@@ -150,17 +150,33 @@ def child(csv_path: str, db: str, phase: str) -> None:
     """Run in a fresh process, as `herald contacts import` runs: the first import (`fresh`) or the same
     file again; figures as JSON, with this process's own peak RSS (parsing workers have their own)."""
     counts, seconds = herald_import(Path(csv_path), db, fresh=phase == "fresh")
-    print(json.dumps({"counts": counts, "seconds": seconds,
-                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    print(
+        json.dumps(
+            {"counts": counts, "seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        )
+    )
 
 
 def _in_child(csv_path: Path, db: Path | str) -> dict:
     """Import in one process, then import the same file again in another; the higher peak counts."""
-    first, again = (json.loads(subprocess.run([sys.executable, "-m", "bench.workloads", str(csv_path), str(db),
-                                               phase], check=True, capture_output=True, text=True).stdout)
-                    for phase in ("fresh", "again"))
-    return {"counts": first["counts"], "seconds": first["seconds"], "again": again["counts"],
-            "again_seconds": again["seconds"], "peak_mb": max(first["peak_mb"], again["peak_mb"])}
+    first, again = (
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "bench.workloads", str(csv_path), str(db), phase],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        for phase in ("fresh", "again")
+    )
+    return {
+        "counts": first["counts"],
+        "seconds": first["seconds"],
+        "again": again["counts"],
+        "again_seconds": again["seconds"],
+        "peak_mb": max(first["peak_mb"], again["peak_mb"]),
+    }
 
 
 def import_contacts(n: int, data: Path) -> dict[str, object]:
@@ -177,29 +193,38 @@ def import_contacts(n: int, data: Path) -> dict[str, object]:
     cores = os.cpu_count() or 1
     both = n * cores / (parse_cpu + store_cpu)
     result = {
-        "workload": "import_contacts", "rows": n,
-        "herald_rows_per_s": round(n / seconds), "baseline_rows_per_s": round(n / baseline_seconds),
+        "workload": "import_contacts",
+        "rows": n,
+        "herald_rows_per_s": round(n / seconds),
+        "baseline_rows_per_s": round(n / baseline_seconds),
         "ratio": round(baseline_seconds / seconds, 3),
         "reimport_rows_per_s": round(n / big["again_seconds"]),
         "reimport_ratio": round(baseline_seconds / big["again_seconds"], 3),
         "reimport_new_rows": big["again"]["imported"],
-        "parse_only_rows_per_s": round(n / parsing), "parse_only_ratio": round(baseline_seconds / parsing, 3),
-        "storage_only_rows_per_s": round(n / storing), "storage_only_ratio": round(baseline_seconds / storing, 3),
+        "parse_only_rows_per_s": round(n / parsing),
+        "parse_only_ratio": round(baseline_seconds / parsing, 3),
+        "storage_only_rows_per_s": round(n / storing),
+        "storage_only_ratio": round(baseline_seconds / storing, 3),
         "parse_and_store_cpu_us_per_row": round((parse_cpu + store_cpu) / n * 1e6, 1),
-        "parse_and_store_rows_per_s": round(both), "parse_and_store_ratio": round(both * baseline_seconds / n, 3),
-        "peak_mb": round(big["peak_mb"]), "peak_mb_at_tenth": round(small["peak_mb"]),
-        "herald_counts": big["counts"], "baseline_kept": kept,
-        "summary": (f"import_contacts  N={n:<9} herald {n / seconds:>8,.0f} rows/s   baseline "
-                    f"{n / baseline_seconds:>8,.0f} rows/s   ratio {baseline_seconds / seconds:.2f}x; re-import "
-                    f"{n / big['again_seconds']:,.0f} rows/s ({baseline_seconds / big['again_seconds']:.2f}x, "
-                    f"{big['again']['imported']} new); peak RSS {big['peak_mb']:.0f} MB at N, "
-                    f"{small['peak_mb']:.0f} MB at N/10 ({big['peak_mb'] / small['peak_mb']:.2f}x)\n"
-                    f"  parsing alone, writing nothing: {n / parsing:,.0f} rows/s ({baseline_seconds / parsing:.2f}x), "
-                    "the most any import could do here\n"
-                    f"  storing alone, what the import stored written again by bare executemany: {n / storing:,.0f} "
-                    f"rows/s ({baseline_seconds / storing:.2f}x), the most any import storing it could do\n"
-                    f"  both: {parse_cpu / n * 1e6:.0f} + {store_cpu / n * 1e6:.0f} us of CPU a row; on {cores} cores, "
-                    f"however they overlap, at most {both:,.0f} rows/s ({both * baseline_seconds / n:.2f}x)"),
+        "parse_and_store_rows_per_s": round(both),
+        "parse_and_store_ratio": round(both * baseline_seconds / n, 3),
+        "peak_mb": round(big["peak_mb"]),
+        "peak_mb_at_tenth": round(small["peak_mb"]),
+        "herald_counts": big["counts"],
+        "baseline_kept": kept,
+        "summary": (
+            f"import_contacts  N={n:<9} herald {n / seconds:>8,.0f} rows/s   baseline "
+            f"{n / baseline_seconds:>8,.0f} rows/s   ratio {baseline_seconds / seconds:.2f}x; re-import "
+            f"{n / big['again_seconds']:,.0f} rows/s ({baseline_seconds / big['again_seconds']:.2f}x, "
+            f"{big['again']['imported']} new); peak RSS {big['peak_mb']:.0f} MB at N, "
+            f"{small['peak_mb']:.0f} MB at N/10 ({big['peak_mb'] / small['peak_mb']:.2f}x)\n"
+            f"  parsing alone, writing nothing: {n / parsing:,.0f} rows/s ({baseline_seconds / parsing:.2f}x), "
+            "the most any import could do here\n"
+            f"  storing alone, what the import stored written again by bare executemany: {n / storing:,.0f} "
+            f"rows/s ({baseline_seconds / storing:.2f}x), the most any import storing it could do\n"
+            f"  both: {parse_cpu / n * 1e6:.0f} + {store_cpu / n * 1e6:.0f} us of CPU a row; on {cores} cores, "
+            f"however they overlap, at most {both:,.0f} rows/s ({both * baseline_seconds / n:.2f}x)"
+        ),
     }
     if postgres.url():
         result.update(_import_postgres(n, csv_path, postgres.url()))
@@ -213,35 +238,43 @@ def _import_postgres(n: int, csv_path: Path, server: str) -> dict[str, object]:
     seconds, again = pg["seconds"], pg["again_seconds"]
     storing = floor.postgres_floor(server, "bench_import", "bench_floor")
     return {
-        "postgres_rows_per_s": round(n / seconds), "postgres_copy_rows_per_s": round(n / copy_seconds),
-        "postgres_ratio": round(copy_seconds / seconds, 3), "postgres_reimport_ratio": round(copy_seconds / again, 3),
+        "postgres_rows_per_s": round(n / seconds),
+        "postgres_copy_rows_per_s": round(n / copy_seconds),
+        "postgres_ratio": round(copy_seconds / seconds, 3),
+        "postgres_reimport_ratio": round(copy_seconds / again, 3),
         "postgres_reimport_new_rows": pg["again"]["imported"],
         "postgres_storage_only_rows_per_s": round(n / storing),
         "postgres_storage_only_ratio": round(copy_seconds / storing, 3),
-        "postgres_summary": (f"  on PostgreSQL   herald {n / seconds:>8,.0f} rows/s   COPY baseline "
-                             f"{n / copy_seconds:>8,.0f} rows/s   ratio {copy_seconds / seconds:.2f}x; re-import "
-                             f"{n / again:,.0f} rows/s ({copy_seconds / again:.2f}x, {pg['again']['imported']} new)\n"
-                             f"  storing alone on PostgreSQL, by bare COPY: {n / storing:,.0f} rows/s "
-                             f"({copy_seconds / storing:.2f}x)"),
+        "postgres_summary": (
+            f"  on PostgreSQL   herald {n / seconds:>8,.0f} rows/s   COPY baseline "
+            f"{n / copy_seconds:>8,.0f} rows/s   ratio {copy_seconds / seconds:.2f}x; re-import "
+            f"{n / again:,.0f} rows/s ({copy_seconds / again:.2f}x, {pg['again']['imported']} new)\n"
+            f"  storing alone on PostgreSQL, by bare COPY: {n / storing:,.0f} rows/s "
+            f"({copy_seconds / storing:.2f}x)"
+        ),
     }
 
 
 def describe(result: dict[str, object]) -> str:
     if "summary" in result:
         return str(result["summary"])
-    return (f"{result['workload']:<16} N={result['rows']:<9} herald {result['herald_rows_per_s']:>8,} rows/s   "
-            f"baseline {result['baseline_rows_per_s']:>8,} rows/s   ratio {result['ratio']:.2f}x "
-            f"(herald does more per row: validation, time zones, carrier, line type, e-mail, consent)")
+    return (
+        f"{result['workload']:<16} N={result['rows']:<9} herald {result['herald_rows_per_s']:>8,} rows/s   "
+        f"baseline {result['baseline_rows_per_s']:>8,} rows/s   ratio {result['ratio']:.2f}x "
+        f"(herald does more per row: validation, time zones, carrier, line type, e-mail, consent)"
+    )
 
 
-ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {"import_contacts": import_contacts,
-                                                             "render_templates": render_templates,
-                                                             "plan_campaign": plan_campaign,
-                                                             "decide": decide_alone,
-                                                             "record_events": record_events_workload,
-                                                             "segment_count": segment_count,
-                                                             "rfm_recompute": rfm_recompute,
-                                                             "recent_sends": recent_sends}
+ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {
+    "import_contacts": import_contacts,
+    "render_templates": render_templates,
+    "plan_campaign": plan_campaign,
+    "decide": decide_alone,
+    "record_events": record_events_workload,
+    "segment_count": segment_count,
+    "rfm_recompute": rfm_recompute,
+    "recent_sends": recent_sends,
+}
 
 
 if __name__ == "__main__":

@@ -55,16 +55,26 @@ class Container:
         migrations.upgrade(self.engine)
 
     def worker(self, batch_size: int | None = None) -> Worker:
-        return Worker(self.uow, self.clock, self.providers, self.settings.providers,
-                      batch_size or self.settings.batch_size, timedelta(seconds=self.settings.lease_seconds),
-                      self.settings.invalid_after_failures, clusters=self.settings.clusters)
+        return Worker(
+            self.uow,
+            self.clock,
+            self.providers,
+            self.settings.providers,
+            batch_size or self.settings.batch_size,
+            timedelta(seconds=self.settings.lease_seconds),
+            self.settings.invalid_after_failures,
+            clusters=self.settings.clusters,
+        )
 
     def lookup(self) -> Lookup:
         """The number-verification service the settings name; refused when none is configured."""
         s = self.settings
         if s.lookup_provider != "twilio":
-            raise Invalid("number lookup is off: set lookup_provider = \"twilio\" with twilio_account_sid and "
-                          "twilio_auth_token (each lookup is paid)", where="setting lookup_provider")
+            raise Invalid(
+                'number lookup is off: set lookup_provider = "twilio" with twilio_account_sid and '
+                "twilio_auth_token (each lookup is paid)",
+                where="setting lookup_provider",
+            )
         if not (s.twilio_account_sid and s.twilio_auth_token):
             raise Invalid("set twilio_account_sid and twilio_auth_token", where="setting lookup_provider")
         return TwilioLookup(s.twilio_account_sid, s.twilio_auth_token, s.twilio_lookup_url)
@@ -77,8 +87,7 @@ class Container:
         """Every jurisdiction a template version is written for (see compliance.template_presets)."""
         return template_presets(self.settings, template.channel, template.presets or [], locale, extra)
 
-    def template_profile(self, uow: UnitOfWork, template: Template, locale: str, extra: Iterable[str] = ()
-                         ) -> Profile:
+    def template_profile(self, uow: UnitOfWork, template: Template, locale: str, extra: Iterable[str] = ()) -> Profile:
         """The lint profile a template version is reviewed against: every jurisdiction it is written for."""
         return lint_profile(uow, self.settings, self.template_presets(template, locale, extra))
 
@@ -120,7 +129,9 @@ def build(settings: Settings, clock: Clock | None = None) -> Container:
     providers: dict[str, Provider] = {}
     for channel, kind in settings.providers.items():
         if kind not in PROVIDER_FACTORIES:
-            raise Invalid(f"unknown provider {kind!r} for {channel} (available: {', '.join(PROVIDER_FACTORIES)})",
-                          where="setting providers")
+            raise Invalid(
+                f"unknown provider {kind!r} for {channel} (available: {', '.join(PROVIDER_FACTORIES)})",
+                where="setting providers",
+            )
         providers.setdefault(kind, PROVIDER_FACTORIES[kind](settings))
     return Container(settings, engine, sessions(engine), clock or SystemClock(), providers)

@@ -34,9 +34,7 @@ class Settings:
     lease_seconds: int = 120
     invalid_after_failures: int = 3  # permanent delivery failures that mark an address invalid; 0: never
     clusters: int = 0  # customer clusters the worker redraws after the daily scores; 0: none (2 to 12)
-    providers: dict[str, str] = field(
-        default_factory=lambda: {"sms": "file", "whatsapp": "file", "email": "file"}
-    )
+    providers: dict[str, str] = field(default_factory=lambda: {"sms": "file", "whatsapp": "file", "email": "file"})
     # What compliance lint checks templates against (see docs/content.md).
     sender_name: str | None = None  # the business name marketing texts must carry; several: comma-separated
     postal_address: str | None = None  # printed in marketing email

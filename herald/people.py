@@ -20,12 +20,25 @@ def export_person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
     found = contacts.person(uow, contact_id)
     found["tags"] = tags.tags_of(uow, contact_id)
     stmt = select(Message).where(Message.contact_id == contact_id).order_by(Message.id)
-    found["messages"] = [{"campaign": m.campaign_id, "channel": m.channel, "address": m.address,
-                          "purpose": m.purpose, "status": m.status, "reason": m.reason, "due_at": m.due_at,
-                          "sent_at": m.sent_at, "decision": m.trail} for m in uow.session.scalars(stmt)]
+    found["messages"] = [
+        {
+            "campaign": m.campaign_id,
+            "channel": m.channel,
+            "address": m.address,
+            "purpose": m.purpose,
+            "status": m.status,
+            "reason": m.reason,
+            "due_at": m.due_at,
+            "sent_at": m.sent_at,
+            "decision": m.trail,
+        }
+        for m in uow.session.scalars(stmt)
+    ]
     merges = select(ContactMerge).where(ContactMerge.contact_id == contact_id).order_by(ContactMerge.id)
-    found["merged"] = [{"contact": m.merged_id, "by": m.merged_by, "at": m.merged_at, "held": m.snapshot}
-                       for m in uow.session.scalars(merges)]
+    found["merged"] = [
+        {"contact": m.merged_id, "by": m.merged_by, "at": m.merged_at, "held": m.snapshot}
+        for m in uow.session.scalars(merges)
+    ]
     return found
 
 
@@ -43,9 +56,11 @@ def merge_people(uow: UnitOfWork, keep_id: int, other_id: int, now: datetime, ac
     contacts room merges the records and keeps what the other held as history."""
     contacts.get_contact(uow, keep_id)
     contacts.get_contact(uow, other_id)
-    moved = {"tags": tags.move_contact(uow, other_id, keep_id),
-             "messages": outbox.move_contact(uow, other_id, keep_id),
-             "lists": campaigns.move_members(uow, other_id, keep_id)}
+    moved = {
+        "tags": tags.move_contact(uow, other_id, keep_id),
+        "messages": outbox.move_contact(uow, other_id, keep_id),
+        "lists": campaigns.move_members(uow, other_id, keep_id),
+    }
     kept = contacts.merge_into(uow, keep_id, other_id, now, actor)
     return {"kept": kept.id, "merged": other_id, "moved": moved}
 
@@ -55,18 +70,32 @@ def timeline(uow: UnitOfWork, contact_id: int, limit: int = 200) -> list[dict[st
     applied, and messages sent or refused."""
     contacts.get_contact(uow, contact_id)
     entries: list[dict[str, object]] = []
-    for e in uow.session.scalars(select(Event).where(Event.contact_id == contact_id)
-                                 .order_by(Event.occurred_at.desc()).limit(limit)):
+    for e in uow.session.scalars(
+        select(Event).where(Event.contact_id == contact_id).order_by(Event.occurred_at.desc()).limit(limit)
+    ):
         entries.append({"at": e.occurred_at, "kind": "event", "what": e.type, "detail": e.properties})
     person = contacts.person(uow, contact_id)
     for c in person["consent_history"]:
-        entries.append({"at": c["at"], "kind": "consent", "what": f"{c['channel']}/{c['purpose']} {c['status']}",
-                        "detail": {k: c[k] for k in ("source", "evidence", "ip") if c[k]}})
+        entries.append(
+            {
+                "at": c["at"],
+                "kind": "consent",
+                "what": f"{c['channel']}/{c['purpose']} {c['status']}",
+                "detail": {k: c[k] for k in ("source", "evidence", "ip") if c[k]},
+            }
+        )
     for t in tags.tags_of(uow, contact_id):
         entries.append({"at": t["applied_at"], "kind": "tag", "what": t["tag"], "detail": {"by": t["applied_by"]}})
-    for m in uow.session.scalars(select(Message).where(Message.contact_id == contact_id,
-                                                       Message.sent_at.is_not(None)).limit(limit)):
-        entries.append({"at": m.sent_at, "kind": "message", "what": f"{m.channel} {m.status}",
-                        "detail": {"campaign": m.campaign_id, "reason": m.reason}})
+    for m in uow.session.scalars(
+        select(Message).where(Message.contact_id == contact_id, Message.sent_at.is_not(None)).limit(limit)
+    ):
+        entries.append(
+            {
+                "at": m.sent_at,
+                "kind": "message",
+                "what": f"{m.channel} {m.status}",
+                "detail": {"campaign": m.campaign_id, "reason": m.reason},
+            }
+        )
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries[:limit]

@@ -14,14 +14,18 @@ MKT, TXN = Purpose.MARKETING, Purpose.TRANSACTIONAL
 
 
 def recipient(**kw: Any) -> Recipient:
-    base: dict[str, Any] = {"contact_id": 1, "addresses": {SMS: "+9779841234567", WA: "+9779841234567"},
-                            "timezones": ("Asia/Kathmandu",)}
+    base: dict[str, Any] = {
+        "contact_id": 1,
+        "addresses": {SMS: "+9779841234567", WA: "+9779841234567"},
+        "timezones": ("Asia/Kathmandu",),
+    }
     base.update(kw)
     return Recipient(**base)
 
 
-def consent(channel: Channel = SMS, status: str = "granted", at: datetime | None = None,
-            purpose: Purpose = MKT) -> ConsentFact:
+def consent(
+    channel: Channel = SMS, status: str = "granted", at: datetime | None = None, purpose: Purpose = MKT
+) -> ConsentFact:
     from tests.conftest import NOW
 
     return ConsentFact(channel, purpose, status, at or NOW - timedelta(days=3))

@@ -97,8 +97,13 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def container(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[bootstrap.Container]:
-    settings = Settings(env="test", database_url=db_url, outbox_dir=str(tmp_path / "outbox"), batch_size=50,
-                        allowed_hosts="localhost,127.0.0.1,::1,testserver")
+    settings = Settings(
+        env="test",
+        database_url=db_url,
+        outbox_dir=str(tmp_path / "outbox"),
+        batch_size=50,
+        allowed_hosts="localhost,127.0.0.1,::1,testserver",
+    )
     built = bootstrap.build(settings, clock=clock)
     yield built
     built.close()

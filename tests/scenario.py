@@ -37,8 +37,9 @@ def setup(container, tmp_path, template: str = TEMPLATE, segment: str = "has:pho
 
 def publish(uow, name, channel, data, locale="en", purpose=Purpose.MARKETING):
     """Create a template and take it through review (written by one person, approved by another)."""
-    version = content.create_template(uow, name, channel, data, author="writer", now=NOW, locale=locale,
-                                      purpose=purpose)
+    version = content.create_template(
+        uow, name, channel, data, author="writer", now=NOW, locale=locale, purpose=purpose
+    )
     content.review(uow, version, "submit", actor="writer", now=NOW)
     content.review(uow, version, "approve", actor="reviewer", now=NOW)
     return version

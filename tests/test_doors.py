@@ -48,8 +48,10 @@ def test_an_unknown_name_is_an_attribute_error_naming_the_room():
 
 def test_a_door_opens_only_names_under_type_checking(tmp_path, monkeypatch):
     source = tmp_path / "door.py"
-    source.write_text("import typing\nfrom os import sep\nif typing.TYPE_CHECKING:\n    from os.path import join as j\n"
-                      "    import json\n    from . import x\nif False:\n    from os import getcwd\n")
+    source.write_text(
+        "import typing\nfrom os import sep\nif typing.TYPE_CHECKING:\n    from os.path import join as j\n"
+        "    import json\n    from . import x\nif False:\n    from os import getcwd\n"
+    )
     assert typing_imports(source.read_text()) == {"j": ("os.path", "join")}
     package = types.ModuleType("a_room")
     monkeypatch.setitem(sys.modules, "a_room", package)

@@ -14,14 +14,42 @@ from herald.segments.dsl import parse
 from tests.conftest import NOW
 
 FAST = settings(max_examples=300, deadline=None, database=None)
-SLOW = settings(max_examples=60, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SLOW = settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
-DSL_WORDS = ["tag:vip", "region:NP", "consent:sms", "consent:sms:proven", "attr.city", "event:purchase", "where",
-             "count", "within", "30d", "and", "or", "not", "(", ")", "=", ">=", '"北京"', "in", ",", "all", "²",
-             "attr.城市", "9999999999999999999999", "segment:x", "last_purchase"]
-expressions = st.one_of(st.text(max_size=200),
-                        st.lists(st.sampled_from(DSL_WORDS), max_size=40).map(" ".join))
+DSL_WORDS = [
+    "tag:vip",
+    "region:NP",
+    "consent:sms",
+    "consent:sms:proven",
+    "attr.city",
+    "event:purchase",
+    "where",
+    "count",
+    "within",
+    "30d",
+    "and",
+    "or",
+    "not",
+    "(",
+    ")",
+    "=",
+    ">=",
+    '"北京"',
+    "in",
+    ",",
+    "all",
+    "²",
+    "attr.城市",
+    "9999999999999999999999",
+    "segment:x",
+    "last_purchase",
+]
+expressions = st.one_of(st.text(max_size=200), st.lists(st.sampled_from(DSL_WORDS), max_size=40).map(" ".join))
 
 
 @FAST
@@ -33,11 +61,29 @@ def test_the_segment_parser_answers_a_tree_or_a_named_error(text) -> None:
         assert str(exc)
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner,
-                                                                                 max_size=4), max_leaves=20)
-TEMPLATE_PARTS = ["{{ ", " }}", "name", "first_name", "attr.city", " | ", "upper", "truncate(2)", "default('x')",
-                  "{% if name %}", "{% endif %}", "replace('', 'xx')", "round", "coupon.spring", "【", "STOP"]
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+TEMPLATE_PARTS = [
+    "{{ ",
+    " }}",
+    "name",
+    "first_name",
+    "attr.city",
+    " | ",
+    "upper",
+    "truncate(2)",
+    "default('x')",
+    "{% if name %}",
+    "{% endif %}",
+    "replace('', 'xx')",
+    "round",
+    "coupon.spring",
+    "【",
+    "STOP",
+]
 
 
 @FAST
@@ -50,9 +96,29 @@ def test_saving_a_template_answers_its_variables_or_a_named_error(source) -> Non
 
 
 @SLOW
-@given(st.lists(st.dictionaries(st.sampled_from(["type", "phone", "email", "contact_id", "occurred_at", "at",
-                                                 "event_id", "properties", "amount", "产品"]), JSON, max_size=6),
-                max_size=5))
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "type",
+                    "phone",
+                    "email",
+                    "contact_id",
+                    "occurred_at",
+                    "at",
+                    "event_id",
+                    "properties",
+                    "amount",
+                    "产品",
+                ]
+            ),
+            JSON,
+            max_size=6,
+        ),
+        max_size=5,
+    )
+)
 def test_recording_events_answers_every_event(container, batch) -> None:
     from herald.events import ingest
     from herald.events.service import record_events
@@ -65,17 +131,36 @@ def test_recording_events_answers_every_event(container, batch) -> None:
 
 
 @SLOW
-@given(st.lists(st.dictionaries(st.sampled_from(["phone", "email", "name", "country", "attributes", "consents",
-                                                 "consent_ip", "consent_at", "external_id", "bogus"]),
-                                JSON, max_size=6), max_size=5))
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "phone",
+                    "email",
+                    "name",
+                    "country",
+                    "attributes",
+                    "consents",
+                    "consent_ip",
+                    "consent_at",
+                    "external_id",
+                    "bogus",
+                ]
+            ),
+            JSON,
+            max_size=6,
+        ),
+        max_size=5,
+    )
+)
 def test_contact_rows_are_each_answered(container, items) -> None:
     from herald.contacts.importing import items as contact_items
 
     with container.uow() as uow:
         results = contact_items.upsert(uow, items, NOW, erasure_key="k")
     assert len(results) == len(items)
-    assert all(r["status"] in ("imported", "updated", "unchanged", "duplicate", "conflict", "invalid")
-               for r in results)
+    assert all(r["status"] in ("imported", "updated", "unchanged", "duplicate", "conflict", "invalid") for r in results)
 
 
 @FAST

@@ -17,13 +17,19 @@ from herald.tags import ContactTag, Tag, TagCategory
 def audience_report(session: Session, now: datetime) -> dict[str, object]:
     live = Contact.erased_at.is_(None)
     stages = dict(session.execute(select(ContactScore.stage, func.count()).group_by(ContactScore.stage)).all())
-    grid = session.execute(select(ContactScore.r, ContactScore.f, func.count()).where(ContactScore.r.is_not(None))
-                           .group_by(ContactScore.r, ContactScore.f)).all()
+    grid = session.execute(
+        select(ContactScore.r, ContactScore.f, func.count())
+        .where(ContactScore.r.is_not(None))
+        .group_by(ContactScore.r, ContactScore.f)
+    ).all()
     carrying = (ContactTag.tag_id == Tag.id) & ((ContactTag.expires_at.is_(None)) | (ContactTag.expires_at > now))
-    tags = session.execute(select(Tag.name, TagCategory.name, func.count(ContactTag.contact_id))
-                           .outerjoin(TagCategory, TagCategory.id == Tag.category_id).outerjoin(ContactTag, carrying)
-                           .group_by(Tag.name, TagCategory.name).order_by(func.count(ContactTag.contact_id).desc(),
-                                                                           Tag.name)).all()
+    tags = session.execute(
+        select(Tag.name, TagCategory.name, func.count(ContactTag.contact_id))
+        .outerjoin(TagCategory, TagCategory.id == Tag.category_id)
+        .outerjoin(ContactTag, carrying)
+        .group_by(Tag.name, TagCategory.name)
+        .order_by(func.count(ContactTag.contact_id).desc(), Tag.name)
+    ).all()
     return {
         "contacts": session.scalar(select(func.count()).select_from(Contact).where(live)) or 0,
         "tags": [{"tag": t, "category": c, "contacts": n} for t, c, n in tags],

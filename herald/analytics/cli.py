@@ -26,14 +26,20 @@ def print_report(r: dict) -> None:
     c = r["campaign"]
     out.print(f"Campaign {c['id']} {c['name']!r} on {c['channel']} — segment {c['segment']}")
     p = r["planned"]
-    out.print(f"  audience {r['audience']}: planned to send now {p['send_now']}, deferred {p['deferred']}, "
-              f"skipped {p['skipped']}")
-    out.print(f"  sent {r['sent']}; waiting {r['deferred']['count']}; "
-              + ", ".join(f"{k} {v}" for k, v in r["status"].items() if v and k not in ("sent",)))
+    out.print(
+        f"  audience {r['audience']}: planned to send now {p['send_now']}, deferred {p['deferred']}, "
+        f"skipped {p['skipped']}"
+    )
+    out.print(
+        f"  sent {r['sent']}; waiting {r['deferred']['count']}; "
+        + ", ".join(f"{k} {v}" for k, v in r["status"].items() if v and k not in ("sent",))
+    )
     lease = r["waiting_on_lease"]
     if lease["count"]:
-        out.print(f"  {lease['count']} claimed by a worker until {lease['until']} (a worker that was killed holds "
-                  f"them until then; they are retried after)")
+        out.print(
+            f"  {lease['count']} claimed by a worker until {lease['until']} (a worker that was killed holds "
+            f"them until then; they are retried after)"
+        )
     for d in r["deferred"]["next"][:5]:
         out.print(f"    {d['count']:>6} deferred until {d['until']}")
     for title, key in (("skipped", "skipped_by_reason"), ("failed", "failed_by_reason")):
@@ -43,7 +49,7 @@ def print_report(r: dict) -> None:
 
 def quality_command(
     ctx: typer.Context,
-    failures: int = typer.Option(2, help="Refused messages that make an address \"failing repeatedly\"."),
+    failures: int = typer.Option(2, help='Refused messages that make an address "failing repeatedly".'),
     json_out: JsonFlag = False,
 ) -> None:
     """Data quality: reachable share, regions, carriers and line types, consent coverage, stale contacts,
@@ -56,8 +62,10 @@ def quality_command(
 
 def print_quality(q: dict) -> None:
     share = f"{q['reachable_share']:.1%}" if q["reachable_share"] is not None else "—"
-    out.print(f"{q['contacts']} contacts ({q['erased']} erased): {q['with_phone']} with a phone, {q['with_email']} "
-              f"with an email; {share} reachable; {q['merged']} merged by hand")
+    out.print(
+        f"{q['contacts']} contacts ({q['erased']} erased): {q['with_phone']} with a phone, {q['with_email']} "
+        f"with an email; {share} reachable; {q['merged']} merged by hand"
+    )
     for title, key in (("Regions", "by_region"), ("Carriers", "by_carrier"), ("Line types", "by_line_type")):
         out.print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in q[key].items()))
     out.print("Without marketing consent: " + ", ".join(f"{k} {v}" for k, v in q["without_consent"].items()))
@@ -85,8 +93,11 @@ def print_audience(a: dict) -> None:
     when = f" (scored {a['scored_at']:%Y-%m-%d %H:%M})" if a["scored_at"] else " (run `herald scores compute`)"
     out.print("Lifecycle" + when + ": " + ", ".join(f"{k} {v}" for k, v in a["lifecycle"].items()))
     cells = {(c["r"], c["f"]): c["contacts"] for c in a["rfm_grid"]}
-    table("RFM: recency ↓ × frequency →", ["r", "f1", "f2", "f3", "f4", "f5"],
-          [[r, *(cells.get((r, f), 0) for f in range(1, 6))] for r in range(5, 0, -1)])
+    table(
+        "RFM: recency ↓ × frequency →",
+        ["r", "f1", "f2", "f3", "f4", "f5"],
+        [[r, *(cells.get((r, f), 0) for f in range(1, 6))] for r in range(5, 0, -1)],
+    )
     for title, key in (("Regions", "by_region"), ("Carriers", "by_carrier")):
         out.print(f"{title}: " + ", ".join(f"{k} {v}" for k, v in a[key].items()))
 

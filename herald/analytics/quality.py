@@ -34,8 +34,9 @@ def quality(session: Session, now: datetime, failures: int = 2) -> dict[str, obj
         "merged": session.scalar(select(func.count()).select_from(ContactMerge)) or 0,
         "without_consent": {ch: _without_consent(session, ch) for ch in (*PHONE_CHANNELS, "email")},
         "consent_without_proof": {ch: _unproven(session, ch) for ch in (*PHONE_CHANNELS, "email")},
-        "suppressed": dict(session.execute(select(Suppression.reason, func.count()).group_by(Suppression.reason))
-                           .all()),
+        "suppressed": dict(
+            session.execute(select(Suppression.reason, func.count()).group_by(Suppression.reason)).all()
+        ),
         "stale": {"days": STALE_AFTER.days, "contacts": _stale(session, now - STALE_AFTER)},
         "failing_repeatedly": _failing(session, failures),
     }
@@ -47,8 +48,9 @@ def _count(session: Session, *where) -> int:
 
 def top_values(session: Session, column, *where) -> dict[str, int]:
     """Counts by value, largest first; the rest summed under "other" and unknown values under "unknown"."""
-    rows = session.execute(select(column, func.count()).where(*where).group_by(column)
-                           .order_by(func.count().desc(), column)).all()
+    rows = session.execute(
+        select(column, func.count()).where(*where).group_by(column).order_by(func.count().desc(), column)
+    ).all()
     found = {str(v or "unknown"): n for v, n in rows[:TOP]}
     if len(rows) > TOP:
         found["other"] = sum(n for _, n in rows[TOP:])
@@ -58,17 +60,25 @@ def top_values(session: Session, column, *where) -> dict[str, int]:
 def _without_consent(session: Session, channel: str) -> int:
     """Contacts with an address for the channel but no granted marketing consent on it."""
     address = Contact.email if channel == "email" else Contact.phone
-    granted = exists().where(Consent.contact_id == Contact.id, Consent.channel == channel,
-                             Consent.purpose == "marketing", Consent.status == "granted")
+    granted = exists().where(
+        Consent.contact_id == Contact.id,
+        Consent.channel == channel,
+        Consent.purpose == "marketing",
+        Consent.status == "granted",
+    )
     return _count(session, Contact.erased_at.is_(None), address.is_not(None), ~granted)
 
 
 def _unproven(session: Session, channel: str) -> int:
     """Contacts whose granted marketing consent on the channel carries no proof (no evidence, no IP):
     enough where the law asks for consent, not where it asks to demonstrate it (GDPR)."""
-    unproven = exists().where(Consent.contact_id == Contact.id, Consent.channel == channel,
-                              Consent.purpose == "marketing", Consent.status == "granted",
-                              Consent.has_evidence.is_(False))
+    unproven = exists().where(
+        Consent.contact_id == Contact.id,
+        Consent.channel == channel,
+        Consent.purpose == "marketing",
+        Consent.status == "granted",
+        Consent.has_evidence.is_(False),
+    )
     return _count(session, Contact.erased_at.is_(None), unproven)
 
 
@@ -77,21 +87,32 @@ def _stale(session: Session, since: datetime) -> int:
     nothing delivered to them."""
     touched = or_(Contact.created_at >= since, Contact.updated_at >= since)
     consented = exists().where(ConsentEvent.contact_id == Contact.id, ConsentEvent.recorded_at >= since)
-    reached = exists().where(Message.contact_id == Contact.id, Message.status == MessageStatus.SENT,
-                             Message.sent_at >= since)
+    reached = exists().where(
+        Message.contact_id == Contact.id, Message.status == MessageStatus.SENT, Message.sent_at >= since
+    )
     return _count(session, Contact.erased_at.is_(None), ~touched, ~consented, ~reached)
 
 
 def _failing(session: Session, at_least: int) -> dict[str, object]:
     """Addresses providers refused for good at least `at_least` times, and how many are suppressed."""
-    refused = (select(Message.channel, Message.address, func.count().label("n"))
-               .where(Message.status == MessageStatus.FAILED, Message.reason == "rejected",
-                      Message.address.is_not(None))
-               .group_by(Message.channel, Message.address).having(func.count() >= at_least).subquery())
-    suppressed = exists().where(and_(Suppression.channel == refused.c.channel,
-                                     Suppression.address == refused.c.address))
-    rows = session.execute(select(refused.c.channel, refused.c.address, refused.c.n, suppressed)
-                           .order_by(refused.c.n.desc(), refused.c.address).limit(TOP)).all()
+    refused = (
+        select(Message.channel, Message.address, func.count().label("n"))
+        .where(Message.status == MessageStatus.FAILED, Message.reason == "rejected", Message.address.is_not(None))
+        .group_by(Message.channel, Message.address)
+        .having(func.count() >= at_least)
+        .subquery()
+    )
+    suppressed = exists().where(
+        and_(Suppression.channel == refused.c.channel, Suppression.address == refused.c.address)
+    )
+    rows = session.execute(
+        select(refused.c.channel, refused.c.address, refused.c.n, suppressed)
+        .order_by(refused.c.n.desc(), refused.c.address)
+        .limit(TOP)
+    ).all()
     total = session.scalar(select(func.count()).select_from(refused)) or 0
-    return {"at_least": at_least, "addresses": total,
-            "worst": [{"channel": c, "address": a, "refused": n, "suppressed": bool(s)} for c, a, n, s in rows]}
+    return {
+        "at_least": at_least,
+        "addresses": total,
+        "worst": [{"channel": c, "address": a, "refused": n, "suppressed": bool(s)} for c, a, n, s in rows],
+    }

@@ -17,18 +17,31 @@ def campaign_report(session: Session, campaign: Campaign, now: datetime, top: in
     """Audience, planned, sent, deferred (grouped by until), skipped and failed by reason."""
     mine = Message.campaign_id == campaign.id
     statuses = dict(session.execute(select(Message.status, func.count()).where(mine).group_by(Message.status)).all())
-    planned = dict(session.execute(select(Message.planned_action, func.count()).where(mine)
-                                   .group_by(Message.planned_action)).all())
-    waiting = (select(Message.due_at, func.count()).where(mine, Message.status == S.QUEUED, Message.due_at > now)
-               .group_by(Message.due_at).order_by(Message.due_at))
+    planned = dict(
+        session.execute(select(Message.planned_action, func.count()).where(mine).group_by(Message.planned_action)).all()
+    )
+    waiting = (
+        select(Message.due_at, func.count())
+        .where(mine, Message.status == S.QUEUED, Message.due_at > now)
+        .group_by(Message.due_at)
+        .order_by(Message.due_at)
+    )
     deferred = [{"until": at.isoformat(), "count": n} for at, n in session.execute(waiting)]
     held, until = outbox.leased(session, now, campaign.id)
     return {
-        "campaign": {"id": campaign.id, "name": campaign.name, "channel": campaign.channel,
-                     "segment": campaign.segment, "status": campaign.status},
+        "campaign": {
+            "id": campaign.id,
+            "name": campaign.name,
+            "channel": campaign.channel,
+            "segment": campaign.segment,
+            "status": campaign.status,
+        },
         "audience": sum(statuses.values()),
-        "planned": {"send_now": planned.get("send", 0), "deferred": planned.get("defer", 0),
-                    "skipped": planned.get("skip", 0)},
+        "planned": {
+            "send_now": planned.get("send", 0),
+            "deferred": planned.get("defer", 0),
+            "skipped": planned.get("skip", 0),
+        },
         "status": {s.value: statuses.get(s.value, 0) for s in S},
         "sent": statuses.get(S.SENT, 0),
         "deferred": {"count": sum(d["count"] for d in deferred), "next": deferred[:top]},
@@ -39,6 +52,10 @@ def campaign_report(session: Session, campaign: Campaign, now: datetime, top: in
 
 
 def _by_reason(session: Session, mine, status: S) -> dict[str, int]:
-    stmt = (select(Message.reason, func.count()).where(mine, Message.status == status)
-            .group_by(Message.reason).order_by(func.count().desc()))
+    stmt = (
+        select(Message.reason, func.count())
+        .where(mine, Message.status == status)
+        .group_by(Message.reason)
+        .order_by(func.count().desc())
+    )
     return {reason or "unknown": n for reason, n in session.execute(stmt)}

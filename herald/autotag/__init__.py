@@ -31,5 +31,25 @@ if TYPE_CHECKING:
         set_enabled,
     )
 
-__all__ = ["app", "Applied", "backfill", "DEFINITION", "Definition", "delete_rule", "dry_run", "DryRun", "get_rule", "history", "list_rules", "on_events", "RuleDeleted", "RuleDetail", "RuleOut", "save_rule", "SavedRule", "set_enabled", "TagRule"]
+__all__ = [
+    "app",
+    "Applied",
+    "backfill",
+    "DEFINITION",
+    "Definition",
+    "delete_rule",
+    "dry_run",
+    "DryRun",
+    "get_rule",
+    "history",
+    "list_rules",
+    "on_events",
+    "RuleDeleted",
+    "RuleDetail",
+    "RuleOut",
+    "save_rule",
+    "SavedRule",
+    "set_enabled",
+    "TagRule",
+]
 __getattr__ = open_door(__name__, __file__)

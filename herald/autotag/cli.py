@@ -47,13 +47,12 @@ def save(
     name: Annotated[str, typer.Argument(help="The rule's name; saving again makes a new version.")],
     file: Annotated[Path | None, Opt(help="A TOML or JSON file with the definition (see docs/tags.md).")] = None,
     on: Annotated[str | None, Opt(help="Event rule: the event type, e.g. purchase.")] = None,
-    where: Annotated[str | None, Opt(help='Event rule: property conditions, e.g. \'product = "A"\'.')] = None,
+    where: Annotated[str | None, Opt(help="Event rule: property conditions, e.g. 'product = \"A\"'.")] = None,
     count: Annotated[int | None, Opt(help="Event rule: at least this many events (default 1).")] = None,
     within: Annotated[str | None, Opt(help="Count only this recent span, e.g. 7d.")] = None,
     keywords: Annotated[str | None, Opt(help="Keyword rule: comma-separated keywords, e.g. 'price,价格'.")] = None,
     synonym: Annotated[list[str] | None, Opt(help="Keyword rule: KEYWORD=SYN,SYN (repeatable).")] = None,
-    tag: Annotated[str | None, Opt(help="The tag to apply; {property} names one per value: bought:{product}.")
-                   ] = None,
+    tag: Annotated[str | None, Opt(help="The tag to apply; {property} names one per value: bought:{product}.")] = None,
     expires: Annotated[str | None, Opt(help="The tag lapses this long after the latest event, e.g. 30d.")] = None,
     category: Annotated[str | None, Opt(help="Category for tags the rule creates (create it first).")] = None,
     by: Annotated[str, Opt(help="Who saves it, for the history.")] = "cli",
@@ -62,8 +61,20 @@ def save(
     json_out: JsonFlag = False,
 ) -> None:
     """Create or change a rule; it tags contacts as their events arrive from then on."""
-    rule = definition(file, {"on": on, "where": where, "count": count, "within": within, "keywords": keywords,
-                             "synonym": synonym, "tag": tag, "expires": expires, "category": category})
+    rule = definition(
+        file,
+        {
+            "on": on,
+            "where": where,
+            "count": count,
+            "within": within,
+            "keywords": keywords,
+            "synonym": synonym,
+            "tag": tag,
+            "expires": expires,
+            "category": category,
+        },
+    )
     rule = {k: v for k, v in rule.items() if v is not None}
     container = app_context(ctx).container
     now = container.clock.now()
@@ -75,17 +86,31 @@ def save(
         data: dict[str, Any] = {"name": saved.name, "version": saved.version, "definition": saved.definition}
         if backfill:
             data["backfill"] = service.backfill(uow, name, now)
-    emit(ctx, json_out, data, lambda: out.print(
-        f"Saved rule {name!r}, version {saved.version}."
-        + (f" Back-fill: {data['backfill']['tagged']} tagged, {data['backfill']['extended']} extended." if backfill
-           else "")))
+    emit(
+        ctx,
+        json_out,
+        data,
+        lambda: out.print(
+            f"Saved rule {name!r}, version {saved.version}."
+            + (
+                f" Back-fill: {data['backfill']['tagged']} tagged, {data['backfill']['extended']} extended."
+                if backfill
+                else ""
+            )
+        ),
+    )
 
 
 def _show_dry_run(report: dict[str, Any]) -> None:
-    table("Dry run: nothing was saved", ["tag", "qualify", "would tag", "would extend"],
-          [[t, r["qualify"], r["would_tag"], r["would_extend"]] for t, r in report["tags"].items()])
-    out.print(f"{report['qualify']} qualify; {report['would_tag']} would be tagged, "
-              f"{report['would_extend']} would have their tag extended.")
+    table(
+        "Dry run: nothing was saved",
+        ["tag", "qualify", "would tag", "would extend"],
+        [[t, r["qualify"], r["would_tag"], r["would_extend"]] for t, r in report["tags"].items()],
+    )
+    out.print(
+        f"{report['qualify']} qualify; {report['would_tag']} would be tagged, "
+        f"{report['would_extend']} would have their tag extended."
+    )
 
 
 @app.command("list")
@@ -93,11 +118,21 @@ def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Every rule with its version and whether it is on."""
     container = app_context(ctx).container
     with container.uow() as uow:
-        rows = [{"name": r.name, "kind": r.kind, "version": r.version, "enabled": r.enabled,
-                 "tag": r.definition.get("tag"), "updated_at": r.updated_at, "updated_by": r.updated_by}
-                for r in service.list_rules(uow)]
-    cells = [[r["name"], r["kind"], r["version"], "yes" if r["enabled"] else "no", r["tag"], r["updated_by"]]
-             for r in rows]
+        rows = [
+            {
+                "name": r.name,
+                "kind": r.kind,
+                "version": r.version,
+                "enabled": r.enabled,
+                "tag": r.definition.get("tag"),
+                "updated_at": r.updated_at,
+                "updated_by": r.updated_by,
+            }
+            for r in service.list_rules(uow)
+        ]
+    cells = [
+        [r["name"], r["kind"], r["version"], "yes" if r["enabled"] else "no", r["tag"], r["updated_by"]] for r in rows
+    ]
     emit(ctx, json_out, rows, lambda: table(None, ["rule", "kind", "version", "on", "tag", "saved by"], cells))
 
 
@@ -107,10 +142,17 @@ def show(ctx: typer.Context, name: str, json_out: JsonFlag = False) -> None:
     container = app_context(ctx).container
     with container.uow() as uow:
         rule = service.get_rule(uow, name)
-        data = {"name": rule.name, "kind": rule.kind, "version": rule.version, "enabled": rule.enabled,
-                "definition": rule.definition,
-                "versions": [{"version": v.version, "saved_at": v.saved_at, "saved_by": v.saved_by,
-                              "definition": v.definition} for v in service.history(uow, name)]}
+        data = {
+            "name": rule.name,
+            "kind": rule.kind,
+            "version": rule.version,
+            "enabled": rule.enabled,
+            "definition": rule.definition,
+            "versions": [
+                {"version": v.version, "saved_at": v.saved_at, "saved_by": v.saved_by, "definition": v.definition}
+                for v in service.history(uow, name)
+            ],
+        }
     emit(ctx, json_out, data, lambda: out.print(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
 
 
@@ -124,8 +166,9 @@ def backfill(ctx: typer.Context, name: str, json_out: JsonFlag = False) -> None:
 
 
 @app.command()
-def switch(ctx: typer.Context, name: str, state: Annotated[str, typer.Argument(help="on or off")],
-           json_out: JsonFlag = False) -> None:
+def switch(
+    ctx: typer.Context, name: str, state: Annotated[str, typer.Argument(help="on or off")], json_out: JsonFlag = False
+) -> None:
     """Turn a rule on or off for arriving events."""
     if state not in ("on", "off"):
         raise Invalid(f"expected on or off, got {state!r}", where="state")

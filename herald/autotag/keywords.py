@@ -24,9 +24,34 @@ _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CLAUSE = re.compile(r"[,.;:!?\n，。；：！？、…]+")
 _NT = re.compile(r"n['’]t\b")  # don't, isn't, can't: the not as a word of its own
-NEGATIONS = frozenset({"not", "no", "never", "nor", "without", "cannot", "neither",
-                       "不", "没", "没有", "别", "不要", "不想", "不用", "不会", "不是", "不太", "并不", "从不", "从没",
-                       "无", "未", "勿", "毫无"})
+NEGATIONS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "nor",
+        "without",
+        "cannot",
+        "neither",
+        "不",
+        "没",
+        "没有",
+        "别",
+        "不要",
+        "不想",
+        "不用",
+        "不会",
+        "不是",
+        "不太",
+        "并不",
+        "从不",
+        "从没",
+        "无",
+        "未",
+        "勿",
+        "毫无",
+    }
+)
 TURNS = frozenset({"but", "however", "though", "although", "yet", "但", "但是", "不过", "可是", "然而"})
 WINDOW = 3
 jieba.setLogLevel(logging.WARNING)  # its dictionary loads once, quietly, on first use
@@ -67,12 +92,12 @@ class Matcher:
 
 def _places(words: list[str], phrase: tuple[str, ...]) -> list[int]:
     n = len(phrase)
-    return [i for i in range(len(words) - n + 1) if tuple(words[i:i + n]) == phrase]
+    return [i for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == phrase]
 
 
 def _negated(words: list[str], at: int) -> bool:
     """Whether a negation stands within WINDOW words before `at`, with no turn between."""
-    for word in reversed(words[max(0, at - WINDOW):at]):
+    for word in reversed(words[max(0, at - WINDOW) : at]):
         if word in TURNS:
             return False
         if word in NEGATIONS:

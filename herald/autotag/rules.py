@@ -28,9 +28,21 @@ PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 TAG_TEXT = re.compile(r"[\w:.\-]+")
 RULE_NAME = re.compile(r"[\w][\w:.\-]{0,63}")
 _UNSAFE = re.compile(r"[^\w.\-]+")
-FIELDS = {"event": ("kind", "event", "where", "count", "within", "tag", "expires", "category", "description"),
-          "keyword": ("kind", "keywords", "synonyms", "tag", "expires", "within", "event", "field", "category",
-                      "description")}
+FIELDS = {
+    "event": ("kind", "event", "where", "count", "within", "tag", "expires", "category", "description"),
+    "keyword": (
+        "kind",
+        "keywords",
+        "synonyms",
+        "tag",
+        "expires",
+        "within",
+        "event",
+        "field",
+        "category",
+        "description",
+    ),
+}
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ from pydantic import Field
 from herald.shapes import Shape
 
 Definition = dict[str, Any]
-DEFINITION = Field(description="The rule as data: see docs/tags.md#automatic-tags, e.g. {\"kind\": \"event\", "
-                               "\"event\": \"purchase\", \"where\": \"product = A\", \"tag\": \"bought:A\"}")
+DEFINITION = Field(
+    description='The rule as data: see docs/tags.md#automatic-tags, e.g. {"kind": "event", '
+    '"event": "purchase", "where": "product = A", "tag": "bought:A"}'
+)
 
 
 class RuleOut(Shape):

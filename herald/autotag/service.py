@@ -40,8 +40,9 @@ def save_rule(uow: UnitOfWork, name: str, definition: Mapping[str, Any], by: str
     rule.kind, rule.definition, rule.version = stored["kind"], stored, rule.version + 1
     rule.updated_at, rule.updated_by = now, by[:64]
     uow.flush()
-    uow.session.add(TagRuleVersion(rule_id=rule.id, version=rule.version, definition=stored, saved_at=now,
-                                   saved_by=by[:64]))
+    uow.session.add(
+        TagRuleVersion(rule_id=rule.id, version=rule.version, definition=stored, saved_at=now, saved_by=by[:64])
+    )
     uow.flush()
     return rule
 
@@ -59,8 +60,11 @@ def list_rules(uow: UnitOfWork) -> list[TagRule]:
 def history(uow: UnitOfWork, name: str) -> list[TagRuleVersion]:
     """Every saved version of a rule, oldest first."""
     rule = get_rule(uow, name)
-    return list(uow.session.scalars(select(TagRuleVersion).where(TagRuleVersion.rule_id == rule.id)
-                                    .order_by(TagRuleVersion.version)))
+    return list(
+        uow.session.scalars(
+            select(TagRuleVersion).where(TagRuleVersion.rule_id == rule.id).order_by(TagRuleVersion.version)
+        )
+    )
 
 
 def set_enabled(uow: UnitOfWork, name: str, enabled: bool) -> TagRule:
@@ -140,7 +144,8 @@ def _grants(uow: UnitOfWork, rule: Rule, now: datetime) -> Grants:
     if isinstance(rule, EventRule):
         return _living(uow, _event_grants(uow, rule, now, None))
     stmt = select(Event.contact_id, json_text(Event.properties, rule.field), Event.occurred_at).where(
-        Event.type == rule.event, *([Event.occurred_at >= now - rule.within] if rule.within else []))
+        Event.type == rule.event, *([Event.occurred_at >= now - rule.within] if rule.within else [])
+    )
     rows = uow.session.execute(stmt.execution_options(yield_per=5000))
     return _living(uow, _keyword_grants(rule, now, ((cid, {rule.field: text}, at) for cid, text, at in rows)))
 
@@ -153,8 +158,9 @@ def _event_grants(uow: UnitOfWork, rule: EventRule, now: datetime, contact_ids: 
         where.append(Event.occurred_at >= now - rule.within)
     if rule.where is not None:
         where.append(passes(rule.where, Event.properties, now))
-    stmt = (select(Event.contact_id, func.max(Event.occurred_at), *groups).where(*where)
-            .group_by(Event.contact_id, *groups))
+    stmt = (
+        select(Event.contact_id, func.max(Event.occurred_at), *groups).where(*where).group_by(Event.contact_id, *groups)
+    )
     if rule.count > 1:
         stmt = stmt.having(func.count() >= rule.count)
     grants: Grants = {}
@@ -200,5 +206,4 @@ def _chunks(ids: list[int] | None, size: int = 5000) -> Iterable[list[int] | Non
         yield None
         return
     for start in range(0, len(ids), size):
-        yield ids[start:start + size]
-
+        yield ids[start : start + size]

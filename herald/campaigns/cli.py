@@ -69,63 +69,92 @@ def read_contact_ids(path: Path) -> tuple[int, ...]:
 def rollout_settings(canary: float | None, hold: int, max_failure: float, max_optout: float) -> dict | None:
     if canary is None:
         return None
-    return {"canary_percent": canary, "hold_minutes": hold, "max_failure_rate": max_failure,
-            "max_optout_rate": max_optout}
+    return {
+        "canary_percent": canary,
+        "hold_minutes": hold,
+        "max_failure_rate": max_failure,
+        "max_optout_rate": max_optout,
+    }
 
 
 @app.command()
-def create(ctx: typer.Context, name: str,
-           segment: Annotated[str | None, typer.Option(
-               help="Audience expression, e.g. 'tag:vip and consent:sms'.")] = None,
-           template: Annotated[list[str] | None, typer.Option(
-               help="Template id or name; repeat to fall back in order, e.g. --template promo-wa --template promo-sms."
-           )] = None,
-           variant: Annotated[list[str] | None, typer.Option(
-               help="A/B/n: NAME=WEIGHT:TEMPLATE[,TEMPLATE…]; weights add up to 100.")] = None,
-           contacts: Annotated[Path | None, typer.Option(help="A static list: a file of contact ids.")] = None,
-           exclude: Annotated[str | None, typer.Option(help="Leave out this segment.")] = None,
-           exclude_campaign: Annotated[list[str] | None, typer.Option(
-               help="Leave out everyone this campaign reached.")] = None,
-           holdout: Annotated[float, typer.Option(help="Percent kept back as a control group.")] = 0.0,
-           canary: Annotated[float | None, typer.Option(help="Roll out: percent sent first.")] = None,
-           hold: Annotated[int, typer.Option(help="Roll out: minutes to watch the canary.")] = 60,
-           max_failure: Annotated[float, typer.Option(help="Roll out: pause above this failure rate.")] = 0.05,
-           max_optout: Annotated[float, typer.Option(help="Roll out: pause above this opt-out rate.")] = 0.01,
-           purpose: Annotated[str, typer.Option(help="marketing or transactional")] = "marketing",
-           preset: Annotated[str, typer.Option(help="Policy preset (herald rules presets).")] = "default",
-           set_: Annotated[list[str] | None, typer.Option("--set", help="Override RULE.PARAM=VALUE.")] = None,
-           json_out: JsonFlag = False) -> None:
+def create(
+    ctx: typer.Context,
+    name: str,
+    segment: Annotated[str | None, typer.Option(help="Audience expression, e.g. 'tag:vip and consent:sms'.")] = None,
+    template: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Template id or name; repeat to fall back in order, e.g. --template promo-wa --template promo-sms."
+        ),
+    ] = None,
+    variant: Annotated[
+        list[str] | None, typer.Option(help="A/B/n: NAME=WEIGHT:TEMPLATE[,TEMPLATE…]; weights add up to 100.")
+    ] = None,
+    contacts: Annotated[Path | None, typer.Option(help="A static list: a file of contact ids.")] = None,
+    exclude: Annotated[str | None, typer.Option(help="Leave out this segment.")] = None,
+    exclude_campaign: Annotated[
+        list[str] | None, typer.Option(help="Leave out everyone this campaign reached.")
+    ] = None,
+    holdout: Annotated[float, typer.Option(help="Percent kept back as a control group.")] = 0.0,
+    canary: Annotated[float | None, typer.Option(help="Roll out: percent sent first.")] = None,
+    hold: Annotated[int, typer.Option(help="Roll out: minutes to watch the canary.")] = 60,
+    max_failure: Annotated[float, typer.Option(help="Roll out: pause above this failure rate.")] = 0.05,
+    max_optout: Annotated[float, typer.Option(help="Roll out: pause above this opt-out rate.")] = 0.01,
+    purpose: Annotated[str, typer.Option(help="marketing or transactional")] = "marketing",
+    preset: Annotated[str, typer.Option(help="Policy preset (herald rules presets).")] = "default",
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override RULE.PARAM=VALUE.")] = None,
+    json_out: JsonFlag = False,
+) -> None:
     """Create a draft campaign."""
     if not template and not variant:
         raise Invalid("give --template (one or more, in fallback order) or --variant", where="campaign")
     if not segment and not contacts:
         raise Invalid("give the audience: --segment EXPRESSION (e.g. 'all') or --contacts FILE", where="campaign")
     container = app_context(ctx).container
-    audience = service.Audience(read_contact_ids(contacts) if contacts else (), exclude,
-                                tuple(exclude_campaign or ()), holdout)
+    audience = service.Audience(
+        read_contact_ids(contacts) if contacts else (), exclude, tuple(exclude_campaign or ()), holdout
+    )
     with container.uow() as uow:
         c = service.create_campaign(
-            uow, name, segment or "", list(template or []), container.clock.now(),
-            purpose=parse_enum(Purpose, purpose, "--purpose"), preset=preset, overrides=parse_overrides(set_),
-            variants=[parse_variant(v) for v in variant or []], audience=audience,
-            rollout_settings=rollout_settings(canary, hold, max_failure, max_optout))
+            uow,
+            name,
+            segment or "",
+            list(template or []),
+            container.clock.now(),
+            purpose=parse_enum(Purpose, purpose, "--purpose"),
+            preset=preset,
+            overrides=parse_overrides(set_),
+            variants=[parse_variant(v) for v in variant or []],
+            audience=audience,
+            rollout_settings=rollout_settings(canary, hold, max_failure, max_optout),
+        )
         data = campaign_out(c)
     emit(ctx, json_out, data, f"Created campaign {name!r} (id {data['id']}): {_channels(data)}, draft.")
 
 
 def _channels(data: dict[str, Any]) -> str:
-    return "; ".join(f"{v['name']} {v['weight']:g}% " + " → ".join(ch for ch, _ in v["templates"])
-                     for v in data["variants"])
+    return "; ".join(
+        f"{v['name']} {v['weight']:g}% " + " → ".join(ch for ch, _ in v["templates"]) for v in data["variants"]
+    )
 
 
 @app.command("list")
 def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Every campaign."""
     with app_context(ctx).container.uow() as uow:
-        data = [{"id": c.id, "name": c.name, "status": c.status,
-                 "channels": " → ".join(ch for ch, _ in c.variants[0]["templates"]),
-                 "variants": len(c.variants), "schedule": c.schedule, "audience": c.audience_size}
-                for c in uow.session.scalars(select(Campaign).order_by(Campaign.id))]
+        data = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "status": c.status,
+                "channels": " → ".join(ch for ch, _ in c.variants[0]["templates"]),
+                "variants": len(c.variants),
+                "schedule": c.schedule,
+                "audience": c.audience_size,
+            }
+            for c in uow.session.scalars(select(Campaign).order_by(Campaign.id))
+        ]
     emit(ctx, json_out, data, lambda: table(None, list(data[0]) if data else ["id"], [list(d.values()) for d in data]))
 
 
@@ -136,10 +165,24 @@ def show(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
         data = campaign_out(service.get_campaign(uow, campaign))
 
     def human() -> None:
-        out.print(f"{data['name']} (id {data['id']}): {data['status']}"
-                  + (f" — {data['status_reason']}" if data["status_reason"] else ""))
-        for key in ("segment", "preset", "overrides", "holdout_percent", "exclude_segment", "schedule",
-                    "next_run_at", "local_time", "cron", "runs", "rollout", "audience"):
+        out.print(
+            f"{data['name']} (id {data['id']}): {data['status']}"
+            + (f" — {data['status_reason']}" if data["status_reason"] else "")
+        )
+        for key in (
+            "segment",
+            "preset",
+            "overrides",
+            "holdout_percent",
+            "exclude_segment",
+            "schedule",
+            "next_run_at",
+            "local_time",
+            "cron",
+            "runs",
+            "rollout",
+            "audience",
+        ):
             if data[key] not in (None, {}, [], 0, 0.0):
                 out.print(f"  {key:<16} {data[key]}")
         out.print(f"  variants         {_channels(data)}")
@@ -165,9 +208,13 @@ def explain(ctx: typer.Context, campaign: str, contact: int, json_out: JsonFlag 
         get_contact(uow, contact)
         m = outbox.for_campaign_contact(uow.session, c.id, contact)
         if m is None:
-            data = {"campaign": c.id, "contact": contact, "in_audience": False,
-                    "text": f"Contact {contact} is not in the audience of {c.name!r} ({c.segment}), or the "
-                            "campaign has not been planned yet."}
+            data = {
+                "campaign": c.id,
+                "contact": contact,
+                "in_audience": False,
+                "text": f"Contact {contact} is not in the audience of {c.name!r} ({c.segment}), or the "
+                "campaign has not been planned yet.",
+            }
         else:
             data = {"campaign": c.id, "in_audience": True, **describe(m, container.clock.now())}
     emit(ctx, json_out, data, data["text"])

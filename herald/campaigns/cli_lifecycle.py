@@ -30,8 +30,9 @@ def preflight_command(ctx: typer.Context, campaign: str, json_out: JsonFlag = Fa
     container = app_context(ctx).container
     with container.uow(dry_run=True) as uow:
         c = service.get_campaign(uow, campaign)
-        report = preflight(uow, c.id, container.clock.now(),
-                           container.lint_profile(uow, [c.preset]), container.prices())
+        report = preflight(
+            uow, c.id, container.clock.now(), container.lint_profile(uow, [c.preset]), container.prices()
+        )
     emit(ctx, json_out, report, lambda: _print_preflight(report))
     if report["blocking"]:
         raise typer.Exit(1)
@@ -41,8 +42,10 @@ def _print_preflight(r: dict[str, Any]) -> None:
     out.print(f"Preflight of {r['name']!r} ({r['status']}, preset {r['preset']})", markup=False)
     if "audience" in r:
         d = r["decisions"]
-        out.print(f"  audience {r['audience']}: send now {d['send_now']}, deferred {d['deferred']}, skipped "
-                  f"{d['skipped']}" + (f", held for rollout {r['held_for_rollout']}" if r["held_for_rollout"] else ""))
+        out.print(
+            f"  audience {r['audience']}: send now {d['send_now']}, deferred {d['deferred']}, skipped "
+            f"{d['skipped']}" + (f", held for rollout {r['held_for_rollout']}" if r["held_for_rollout"] else "")
+        )
         if r["skipped_by"]:
             out.print("  skipped by " + ", ".join(f"{k} {v}" for k, v in r["skipped_by"].items()))
         out.print("  by channel " + ", ".join(f"{k} {v}" for k, v in r["by_channel"].items()))
@@ -50,13 +53,17 @@ def _print_preflight(r: dict[str, Any]) -> None:
         out.print("  send curve (UTC) " + ", ".join(f"{k[5:]} {v}" for k, v in list(r["curve_utc"].items())[:12]))
         out.print("  local hour       " + ", ".join(f"{k} {v}" for k, v in r["curve_local"].items()))
         for channel, cost in r["cost"].items():
-            out.print(f"  cost on {channel}: {cost['total']} {cost['currency']}"
-                      + (f" (unpriced: {', '.join(map(str, cost['unpriced_regions']))})"
-                         if cost["unpriced_regions"] else ""))
+            out.print(
+                f"  cost on {channel}: {cost['total']} {cost['currency']}"
+                + (f" (unpriced: {', '.join(map(str, cost['unpriced_regions']))})" if cost["unpriced_regions"] else "")
+            )
     for name, t in r["templates"].items():
         sms = t["sms"]
-        out.print(f"  template {name} ({t['channel']})" + (f": {sms['encoding']}, {sms['segments']} segment(s)"
-                                                           if sms else ""), markup=False)
+        out.print(
+            f"  template {name} ({t['channel']})"
+            + (f": {sms['encoding']}, {sms['segments']} segment(s)" if sms else ""),
+            markup=False,
+        )
         for version, findings in t["findings"].items():
             for f in findings:
                 out.print(f"    {f['severity']:<8}{version} {f['message']}", markup=False)
@@ -74,9 +81,14 @@ def _start(ctx: typer.Context, campaign: str, json_out: bool) -> None:
         c = service.get_campaign(uow, campaign)
         if c.status in service.STARTED:
             data = {"campaign": c.id, "status": c.status, "started_at": c.started_at, "changed": False}
-            emit(ctx, json_out, data, f"Campaign {c.name!r} was started on {c.started_at:%Y-%m-%d %H:%M} UTC and "
-                                      f"is {c.status}; nothing changed. To take in people who joined its segment "
-                                      f"since: herald campaigns add-newcomers {c.id}")
+            emit(
+                ctx,
+                json_out,
+                data,
+                f"Campaign {c.name!r} was started on {c.started_at:%Y-%m-%d %H:%M} UTC and "
+                f"is {c.status}; nothing changed. To take in people who joined its segment "
+                f"since: herald campaigns add-newcomers {c.id}",
+            )
             return
         _refuse_blocked(uow, container, c)
         cid, name = c.id, c.name
@@ -89,11 +101,14 @@ def _start(ctx: typer.Context, campaign: str, json_out: bool) -> None:
 
 def _print_planned(title: str, stats) -> None:
     d = stats.as_dict()
-    out.print(f"{title}: audience {stats.audience}, {stats.new} new, {stats.already_planned} already planned.",
-              markup=False)
-    out.print(f"  send now {d['send_now']}, deferred {d['deferred']}, skipped {d['skipped']}"
-              + (f" ({', '.join(f'{k} {v}' for k, v in stats.skipped_by.items())})" if stats.skipped_by else "")
-              + (f"; held for the rollout {stats.held_for_rollout}" if stats.held_for_rollout else ""))
+    out.print(
+        f"{title}: audience {stats.audience}, {stats.new} new, {stats.already_planned} already planned.", markup=False
+    )
+    out.print(
+        f"  send now {d['send_now']}, deferred {d['deferred']}, skipped {d['skipped']}"
+        + (f" ({', '.join(f'{k} {v}' for k, v in stats.skipped_by.items())})" if stats.skipped_by else "")
+        + (f"; held for the rollout {stats.held_for_rollout}" if stats.held_for_rollout else "")
+    )
 
 
 def _count(stmt: Select) -> Select:
@@ -113,9 +128,12 @@ def plan(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
 
 
 @commands.command("add-newcomers")
-def add_newcomers(ctx: typer.Context, campaign: str,
-                  yes: Annotated[bool, typer.Option("--yes", help="Queue them; without it only count them.")] = False,
-                  json_out: JsonFlag = False) -> None:
+def add_newcomers(
+    ctx: typer.Context,
+    campaign: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Queue them; without it only count them.")] = False,
+    json_out: JsonFlag = False,
+) -> None:
     """People who joined a started campaign's segment since it was planned: counted first, queued with --yes."""
     container = app_context(ctx).container
     with container.uow(dry_run=not yes) as uow:
@@ -135,13 +153,16 @@ def add_newcomers(ctx: typer.Context, campaign: str,
 
 
 @commands.command()
-def schedule(ctx: typer.Context, campaign: str,
-             at: Annotated[str | None, typer.Option(help="Start at this moment (ISO-8601 with offset).")] = None,
-             local_time: Annotated[str | None, typer.Option(help="Send at HH:MM in each recipient's zone.")] = None,
-             on: Annotated[str | None, typer.Option(help="With --local-time: the day (YYYY-MM-DD).")] = None,
-             cron: Annotated[str | None, typer.Option(help="Recurring: 'minute hour day month weekday'.")] = None,
-             zone: Annotated[str, typer.Option(help="The zone --cron is read in.")] = "UTC",
-             json_out: JsonFlag = False) -> None:
+def schedule(
+    ctx: typer.Context,
+    campaign: str,
+    at: Annotated[str | None, typer.Option(help="Start at this moment (ISO-8601 with offset).")] = None,
+    local_time: Annotated[str | None, typer.Option(help="Send at HH:MM in each recipient's zone.")] = None,
+    on: Annotated[str | None, typer.Option(help="With --local-time: the day (YYYY-MM-DD).")] = None,
+    cron: Annotated[str | None, typer.Option(help="Recurring: 'minute hour day month weekday'.")] = None,
+    zone: Annotated[str, typer.Option(help="The zone --cron is read in.")] = "UTC",
+    json_out: JsonFlag = False,
+) -> None:
     """Schedule a draft; the worker starts each run when it is due."""
     container = app_context(ctx).container
     day = None
@@ -153,8 +174,16 @@ def schedule(ctx: typer.Context, campaign: str,
     with container.uow() as uow:
         c = service.get_campaign(uow, campaign)
         _refuse_blocked(uow, container, c)
-        c = service.schedule_campaign(uow, campaign, container.clock.now(), at=parse_moment(at, "--at") if at else None,
-                                      local_time=local_time, on=day, cron=cron, zone=zone)
+        c = service.schedule_campaign(
+            uow,
+            campaign,
+            container.clock.now(),
+            at=parse_moment(at, "--at") if at else None,
+            local_time=local_time,
+            on=day,
+            cron=cron,
+            zone=zone,
+        )
         data = {"campaign": c.id, "status": c.status, "schedule": c.schedule, "next_run_at": c.next_run_at}
     when = f"{data['next_run_at']:%Y-%m-%d %H:%M} UTC"
     emit(ctx, json_out, data, f"Scheduled {c.name!r} ({data['schedule']}); next run {when}. `herald worker` starts it.")

@@ -26,9 +26,14 @@ def lint_profile(uow: UnitOfWork, settings: Settings, presets: Iterable[str] = (
             raise Invalid(f"unknown lint check(s) {', '.join(unknown)}", where=f"preset {name} [lint]")
         checks.update({k: dict(v) for k, v in table.items()})
     edits = content.lint_words(uow)
-    return Profile(checks, sender_names=_split(settings.sender_name), postal_address=settings.postal_address,
-                   help_reply=settings.help_reply, link_domains=tuple(d.lower() for d in _split(settings.link_domains)),
-                   banned_words=tuple(sorted((banned | set(edits["ban"])) - set(edits["allow"]))))
+    return Profile(
+        checks,
+        sender_names=_split(settings.sender_name),
+        postal_address=settings.postal_address,
+        help_reply=settings.help_reply,
+        link_domains=tuple(d.lower() for d in _split(settings.link_domains)),
+        banned_words=tuple(sorted((banned | set(edits["ban"])) - set(edits["allow"]))),
+    )
 
 
 def checked_presets(names: Iterable[str]) -> list[str]:
@@ -41,8 +46,9 @@ def checked_presets(names: Iterable[str]) -> list[str]:
     return found
 
 
-def template_presets(settings: Settings, channel: str, declared: Iterable[str], locale: str,
-                     extra: Iterable[str] = ()) -> list[str]:
+def template_presets(
+    settings: Settings, channel: str, declared: Iterable[str], locale: str, extra: Iterable[str] = ()
+) -> list[str]:
     """Every jurisdiction a template version is written for: the installation's preset, those whose
     `[applies]` names the version's locale and channel, those the template declares, and any asked for."""
     return checked_presets([settings.policy_preset, *presets_for(locale, channel), *declared, *extra])

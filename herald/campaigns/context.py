@@ -17,8 +17,9 @@ def contact_locale(contact: Contact) -> str | None:
     return attrs.get("locale") or attrs.get("language") or None
 
 
-def pick_version(approved: Mapping[tuple[str, str], TemplateVersion], default_locale: str, wanted: str | None,
-                 variant: str = "A") -> TemplateVersion | None:
+def pick_version(
+    approved: Mapping[tuple[str, str], TemplateVersion], default_locale: str, wanted: str | None, variant: str = "A"
+) -> TemplateVersion | None:
     """The approved version for this reader: their variant if it exists (else A), in their locale or the
     nearest one."""
     for var in dict.fromkeys((variant, "A")):
@@ -37,16 +38,29 @@ def template_facts(template: Template, version: TemplateVersion | None) -> tuple
     return template.category, version.meta_status
 
 
-def build_context(contact: Contact, campaign: str, now: datetime, tags: list[str] | None = None,
-                  coupons: Mapping[str, str] | None = None) -> dict[str, object]:
+def build_context(
+    contact: Contact,
+    campaign: str,
+    now: datetime,
+    tags: list[str] | None = None,
+    coupons: Mapping[str, str] | None = None,
+) -> dict[str, object]:
     """The variables for this contact; empty ones are left out, so a template's `default()` applies and a
     required one skips the recipient instead of printing "None"."""
     name = (contact.name or "").strip()
-    values = {"name": name, "first_name": name.split()[0] if name else None, "phone": contact.phone,
-              "email": contact.email, "region": contact.region, "campaign": campaign,
-              "locale": contact_locale(contact), "tags": list(tags or []), "coupon": dict(coupons or {}),
-              "local": local_time(contact.timezone, now),
-              "attr": {k: v for k, v in (contact.attributes or {}).items() if v not in (None, "")}}
+    values = {
+        "name": name,
+        "first_name": name.split()[0] if name else None,
+        "phone": contact.phone,
+        "email": contact.email,
+        "region": contact.region,
+        "campaign": campaign,
+        "locale": contact_locale(contact),
+        "tags": list(tags or []),
+        "coupon": dict(coupons or {}),
+        "local": local_time(contact.timezone, now),
+        "attr": {k: v for k, v in (contact.attributes or {}).items() if v not in (None, "")},
+    }
     return {k: v for k, v in values.items() if v not in (None, "")}
 
 
@@ -55,5 +69,9 @@ def local_time(zone: str | None, now: datetime) -> dict[str, str] | None:
     if not zone:
         return None
     local = now.astimezone(ZoneInfo(zone))
-    return {"date": local.strftime("%Y-%m-%d"), "time": local.strftime("%H:%M"), "weekday": local.strftime("%A"),
-            "zone": zone}
+    return {
+        "date": local.strftime("%Y-%m-%d"),
+        "time": local.strftime("%H:%M"),
+        "weekday": local.strftime("%A"),
+        "zone": zone,
+    }

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 
 FIXES = {
     "whatsapp_window": "Meta has not approved the WhatsApp template, and outside the 24-hour window only approved "
-                       "templates may go: submit it to Meta, then start once its Meta status is APPROVED "
-                       "(herald templates show NAME)",
+    "templates may go: submit it to Meta, then start once its Meta status is APPROVED "
+    "(herald templates show NAME)",
     "consent": "nobody in the audience has marketing consent on the campaign's channels: import their consent, "
-               "or narrow the segment with consent:CHANNEL",
+    "or narrow the segment with consent:CHANNEL",
     "suppression": "every address is on the suppression list",
     "line_type": "the numbers cannot take this channel (fixed lines and the like): add a fallback channel",
     "frequency_cap": "everyone had a marketing message too recently: start later or change the frequency cap",

@@ -11,8 +11,11 @@ from herald.outbox import Message
 from herald.types import MessageStatus as S
 
 WAITING = {
-    S.HELD: lambda m: (f"Held on {m.channel}: the campaign is paused." if m.held == "paused"
-                       else f"Held on {m.channel}: it goes when the rollout's first wave passes its guardrails."),
+    S.HELD: lambda m: (
+        f"Held on {m.channel}: the campaign is paused."
+        if m.held == "paused"
+        else f"Held on {m.channel}: it goes when the rollout's first wave passes its guardrails."
+    ),
     S.CANCELLED: lambda m: "Not sent: the campaign was cancelled.",
 }
 
@@ -28,16 +31,26 @@ def describe(message: Message, now: datetime) -> dict[str, object]:
     """The message's state, its trail, and a headline with the trail as text."""
     action = current_action(message, now)
     if action == S.SENT:
-        text = "\n".join([f"Sent on {message.channel} at {message.sent_at:%Y-%m-%d %H:%M} UTC.",
-                          *rules.lines(message.trail)])
+        text = "\n".join(
+            [f"Sent on {message.channel} at {message.sent_at:%Y-%m-%d %H:%M} UTC.", *rules.lines(message.trail)]
+        )
     elif action in WAITING:
         text = "\n".join([WAITING[action](message), *rules.lines(message.trail)])
     else:
         reason = message.reason if action == "skip" else None
         text = rules.explain(action, message.channel, f"{message.due_at:%Y-%m-%d %H:%M} UTC", message.trail, reason)
-    return {"contact": message.contact_id, "status": message.status, "action": action,
-            "planned_action": message.planned_action, "channel": message.channel, "due_at": message.due_at,
-            "sent_at": message.sent_at, "reason": message.reason, "trail": message.trail, "text": text}
+    return {
+        "contact": message.contact_id,
+        "status": message.status,
+        "action": action,
+        "planned_action": message.planned_action,
+        "channel": message.channel,
+        "due_at": message.due_at,
+        "sent_at": message.sent_at,
+        "reason": message.reason,
+        "trail": message.trail,
+        "text": text,
+    }
 
 
 def why_not(session: Session, campaign_id: int) -> dict[str, object]:
@@ -52,8 +65,9 @@ def why_not(session: Session, campaign_id: int) -> dict[str, object]:
             reasons[key] = reasons.get(key, 0) + n
     details = []
     for (status, reason), n in sorted(reasons.items(), key=lambda kv: -kv[1]):
-        sample = next(iter(outbox.sample_trails(session, campaign_id, status,
-                                                        None if reason == "—" else reason, 1)), None)
+        sample = next(
+            iter(outbox.sample_trails(session, campaign_id, status, None if reason == "—" else reason, 1)), None
+        )
         details.append({"status": status, "reason": reason, "count": n, "example": _example(sample, reason)})
     return {"by_status": by_status, "not_sent": details}
 

@@ -31,8 +31,10 @@ def refuse_if_blocked(uow: UnitOfWork, campaign: Campaign, profile: Profile | No
     """Conflict naming every blocker, when there is one."""
     found = blockers(uow, campaign, profile)
     if found:
-        raise Conflict(f"campaign {campaign.name!r} cannot start: {'; '.join(found)} "
-                       f"(see herald campaigns preflight {campaign.id})")
+        raise Conflict(
+            f"campaign {campaign.name!r} cannot start: {'; '.join(found)} "
+            f"(see herald campaigns preflight {campaign.id})"
+        )
 
 
 def _blockers(uow: UnitOfWork, campaign: Campaign, profile: Profile | None) -> list[tuple[str, str]]:
@@ -44,20 +46,35 @@ def _blockers(uow: UnitOfWork, campaign: Campaign, profile: Profile | None) -> l
     if profile is not None:
         for template in runs.templates_of(uow, campaign).values():
             for version in content.approved_versions(uow, template.id).values():
-                errors = [f for f in lint_content(template.channel, template.purpose, version.content, profile)
-                          if f.severity == "error"]
-                found += [("lint", f"template {template.name} ({version.locale}/{version.variant} "
-                                   f"v{version.version}): {f.message}") for f in errors]
+                errors = [
+                    f
+                    for f in lint_content(template.channel, template.purpose, version.content, profile)
+                    if f.severity == "error"
+                ]
+                found += [
+                    (
+                        "lint",
+                        f"template {template.name} ({version.locale}/{version.variant} "
+                        f"v{version.version}): {f.message}",
+                    )
+                    for f in errors
+                ]
     return found
 
 
-def preflight(uow: UnitOfWork, ref: str | int, now: datetime, profile: Profile,
-              prices: content.PriceTable) -> dict[str, Any]:
+def preflight(
+    uow: UnitOfWork, ref: str | int, now: datetime, profile: Profile, prices: content.PriceTable
+) -> dict[str, Any]:
     """The preflight report; `blocking` lists what must be fixed before the campaign may start."""
     campaign = get_campaign(uow, ref)
     found = _blockers(uow, campaign, profile)
-    report: dict[str, Any] = {"campaign": campaign.id, "name": campaign.name, "status": campaign.status,
-                              "preset": campaign.preset, "blocking": [text for _, text in found]}
+    report: dict[str, Any] = {
+        "campaign": campaign.id,
+        "name": campaign.name,
+        "status": campaign.status,
+        "preset": campaign.preset,
+        "blocking": [text for _, text in found],
+    }
     report["templates"] = _templates(uow, campaign, profile, prices, now)
     if any(kind != "lint" for kind, _ in found):  # nothing can be planned until these are fixed
         return report
@@ -73,52 +90,80 @@ def preflight(uow: UnitOfWork, ref: str | int, now: datetime, profile: Profile,
     return report
 
 
-
 def _decisions(stats: planner.PlanStats) -> dict[str, Any]:
-    samples = {key: [{**s, "text": explain(s["action"], s["channel"], f"{s['due_at']:%Y-%m-%d %H:%M} UTC",
-                                           s["trail"], s["reason"])} for s in items]
-               for key, items in stats.samples.items()}
-    return {"audience": stats.audience, "decisions": {"send_now": stats.actions["send"],
-                                                      "deferred": stats.actions["defer"],
-                                                      "skipped": stats.actions["skip"]},
-            "skipped_by": dict(stats.skipped_by.most_common()), "by_channel": dict(stats.by_channel),
-            "by_variant": dict(stats.by_variant), "held_for_rollout": stats.held_for_rollout,
-            "curve_utc": dict(sorted(stats.curve_utc.items())),
-            "curve_local": {f"{h:02d}:00": n for h, n in sorted(stats.curve_local.items())},
-            "samples": samples}
+    samples = {
+        key: [
+            {
+                **s,
+                "text": explain(
+                    s["action"], s["channel"], f"{s['due_at']:%Y-%m-%d %H:%M} UTC", s["trail"], s["reason"]
+                ),
+            }
+            for s in items
+        ]
+        for key, items in stats.samples.items()
+    }
+    return {
+        "audience": stats.audience,
+        "decisions": {
+            "send_now": stats.actions["send"],
+            "deferred": stats.actions["defer"],
+            "skipped": stats.actions["skip"],
+        },
+        "skipped_by": dict(stats.skipped_by.most_common()),
+        "by_channel": dict(stats.by_channel),
+        "by_variant": dict(stats.by_variant),
+        "held_for_rollout": stats.held_for_rollout,
+        "curve_utc": dict(sorted(stats.curve_utc.items())),
+        "curve_local": {f"{h:02d}:00": n for h, n in sorted(stats.curve_local.items())},
+        "samples": samples,
+    }
 
 
-def _templates(uow: UnitOfWork, campaign: Campaign, profile: Profile, prices: content.PriceTable,
-               now: datetime) -> dict[str, Any]:
+def _templates(
+    uow: UnitOfWork, campaign: Campaign, profile: Profile, prices: content.PriceTable, now: datetime
+) -> dict[str, Any]:
     """Per template: a rendered sample from the audience with its SMS encoding, and its lint findings."""
     found = {}
     for template in runs.templates_of(uow, campaign).values():
         if not content.approved_versions(uow, template.id):
             continue
-        request = Request(template.name, segment=None if campaign.static_list else campaign.segment, sample=1,
-                          include_drafts=False)
+        request = Request(
+            template.name, segment=None if campaign.static_list else campaign.segment, sample=1, include_drafts=False
+        )
         try:
-            shown = preview(uow, request, profile, prices, now) if request.segment else {"samples": [],
-                                                                                           "findings": {}}
+            shown = preview(uow, request, profile, prices, now) if request.segment else {"samples": [], "findings": {}}
         except Invalid:  # an empty segment is reported with the decisions
             shown = {"samples": [], "findings": {}}
         sample = next(iter(shown["samples"]), {})
-        found[template.name] = {"channel": template.channel, "category": template.category,
-                                "sms": sample.get("sms"),
-                                "sample": sample.get("body"), "findings": shown["findings"]}
+        found[template.name] = {
+            "channel": template.channel,
+            "category": template.category,
+            "sms": sample.get("sms"),
+            "sample": sample.get("body"),
+            "findings": shown["findings"],
+        }
     return found
 
 
-def _cost(stats: planner.PlanStats, templates: dict[str, Any], prices: content.PriceTable,
-          used: dict[content.Rate, int]) -> dict[str, Any]:
+def _cost(
+    stats: planner.PlanStats, templates: dict[str, Any], prices: content.PriceTable, used: dict[content.Rate, int]
+) -> dict[str, Any]:
     """Messages per channel and region, times the units one message takes (SMS segments of the sample),
     priced at the channel's provider rates (WhatsApp's by its template's category) from this month's volume."""
     units = {t["channel"]: (t["sms"] or {}).get("segments", 1) for t in templates.values()}
     categories = {t["channel"]: t.get("category") or "*" for t in templates.values()}
     result = {}
     for channel in sorted({ch for ch, _ in stats.by_channel_region}):
-        groups = sorted(((region, n, units.get(channel, 1)) for (ch, region), n in stats.by_channel_region.items()
-                         if ch == channel), key=lambda g: str(g[0]))
-        result[channel] = content.estimate(prices, channel, groups, category=categories.get(channel, "*"),
-                                           used=used).as_dict()
+        groups = sorted(
+            (
+                (region, n, units.get(channel, 1))
+                for (ch, region), n in stats.by_channel_region.items()
+                if ch == channel
+            ),
+            key=lambda g: str(g[0]),
+        )
+        result[channel] = content.estimate(
+            prices, channel, groups, category=categories.get(channel, "*"), used=used
+        ).as_dict()
     return result

@@ -32,8 +32,9 @@ class Request:
     include_drafts: bool = True  # preview the newest version even before it is approved
 
 
-def preview(uow: UnitOfWork, request: Request, profile: Profile, prices: content.PriceTable,
-            now: datetime) -> dict[str, Any]:
+def preview(
+    uow: UnitOfWork, request: Request, profile: Profile, prices: content.PriceTable, now: datetime
+) -> dict[str, Any]:
     """Rendered samples, lint findings per version, and a cost estimate for the segment if one is given."""
     template = content.get_template(uow, request.template)
     candidates = _candidates(uow, template, request)
@@ -43,10 +44,19 @@ def preview(uow: UnitOfWork, request: Request, profile: Profile, prices: content
     tags = names_by_contact(uow.session, [c.id for c in people])
     samples = [_sample(template, candidates, c, tags.get(c.id), request.variant, prices, now) for c in people]
     shown = {s["version_id"] for s in samples if "version_id" in s} or {v.id for v in candidates.values()}
-    findings = {f"{v.locale}/{v.variant} v{v.version}": [f.as_dict() for f in lint_content(
-        template.channel, template.purpose, v.content, profile)] for v in candidates.values() if v.id in shown}
-    result: dict[str, Any] = {"template": template.name, "channel": template.channel, "samples": samples,
-                              "findings": findings}
+    findings = {
+        f"{v.locale}/{v.variant} v{v.version}": [
+            f.as_dict() for f in lint_content(template.channel, template.purpose, v.content, profile)
+        ]
+        for v in candidates.values()
+        if v.id in shown
+    }
+    result: dict[str, Any] = {
+        "template": template.name,
+        "channel": template.channel,
+        "samples": samples,
+        "findings": findings,
+    }
     if request.segment:
         result["audience"] = _audience_cost(uow, template, request.segment, samples, prices, now)
     return result
@@ -74,23 +84,47 @@ def _people(uow: UnitOfWork, request: Request, now: datetime) -> list[Contact]:
     raise Invalid("give contacts or a segment to preview for", where="preview")
 
 
-def _sample(template: Template, candidates: dict, contact: Contact, tags: list[str] | None, variant: str,
-            prices: content.PriceTable, now: datetime) -> dict[str, Any]:
+def _sample(
+    template: Template,
+    candidates: dict,
+    contact: Contact,
+    tags: list[str] | None,
+    variant: str,
+    prices: content.PriceTable,
+    now: datetime,
+) -> dict[str, Any]:
     version = pick_version(candidates, template.default_locale, contact_locale(contact), variant)
     out: dict[str, Any] = {"contact": contact.id, "region": contact.region, "locale": contact_locale(contact)}
     if version is None:
         return {**out, "error": "no version for this contact"}
-    out.update({"version_id": version.id, "version": f"{version.locale}/{version.variant} v{version.version}",
-                "status": version.status})
+    out.update(
+        {
+            "version_id": version.id,
+            "version": f"{version.locale}/{version.variant} v{version.version}",
+            "status": version.status,
+        }
+    )
     pools = coupon_pools(template.channel, version.content)
     context = build_context(contact, "(preview)", now, tags, dict.fromkeys(pools, PLACEHOLDER))
     try:
-        message = compose(template.channel, version.content, context, name=template.name, locale=version.locale,
-                          variant=version.variant)
+        message = compose(
+            template.channel,
+            version.content,
+            context,
+            name=template.name,
+            locale=version.locale,
+            variant=version.variant,
+        )
     except content.RenderError as exc:
         return {**out, "skipped": str(exc)}
-    out.update({"body": message.body, "subject": message.subject, "html": message.html,
-                "payload": dict(message.payload) or None})
+    out.update(
+        {
+            "body": message.body,
+            "subject": message.subject,
+            "html": message.html,
+            "payload": dict(message.payload) or None,
+        }
+    )
     if template.channel == "sms":
         info = content.analyze(message.body)
         out["sms"] = info.as_dict()
@@ -99,12 +133,19 @@ def _sample(template: Template, candidates: dict, contact: Contact, tags: list[s
     return out
 
 
-def _audience_cost(uow: UnitOfWork, template: Template, segment: str, samples: list[dict[str, Any]],
-                   prices: content.PriceTable, now: datetime) -> dict[str, Any]:
+def _audience_cost(
+    uow: UnitOfWork,
+    template: Template,
+    segment: str,
+    samples: list[dict[str, Any]],
+    prices: content.PriceTable,
+    now: datetime,
+) -> dict[str, Any]:
     """Recipients by region times units per message: SMS segments as the longest sample rendered."""
     audience = segments.audience_select(uow.session, segment, now).subquery()
-    rows = uow.session.execute(select(Contact.region, func.count()).where(Contact.id.in_(select(audience)))
-                               .group_by(Contact.region)).all()
+    rows = uow.session.execute(
+        select(Contact.region, func.count()).where(Contact.id.in_(select(audience))).group_by(Contact.region)
+    ).all()
     units = max((s["sms"]["segments"] for s in samples if "sms" in s), default=1)
     category = (template.category or "*") if template.channel == "whatsapp" else "*"
     groups = sorted(((region, n, units) for region, n in rows), key=lambda g: str(g[0]))

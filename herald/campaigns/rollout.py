@@ -8,8 +8,13 @@ from typing import Any
 
 from herald.errors import Invalid
 
-DEFAULTS = {"canary_percent": 10.0, "hold_minutes": 60, "max_failure_rate": 0.05, "max_optout_rate": 0.01,
-            "min_settled": 20}
+DEFAULTS = {
+    "canary_percent": 10.0,
+    "hold_minutes": 60,
+    "max_failure_rate": 0.05,
+    "max_optout_rate": 0.01,
+    "min_settled": 20,
+}
 
 
 def check(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -32,8 +37,9 @@ def _between(values: dict[str, Any], key: str, low: float, high: float) -> None:
         raise Invalid(f"{key}: expected a number from {low:g} to {high:g}, got {value!r}", where="rollout")
 
 
-def verdict(settings: Mapping[str, Any], sent: int, failed: int, opted_out: int,
-            canary_done: bool = False) -> tuple[str, str]:
+def verdict(
+    settings: Mapping[str, Any], sent: int, failed: int, opted_out: int, canary_done: bool = False
+) -> tuple[str, str]:
     """("continue" | "wait" | "pause", why) from the canary's results so far; a canary smaller than
     `min_settled` is judged once all of it has settled."""
     settled = sent + failed
@@ -41,10 +47,12 @@ def verdict(settings: Mapping[str, Any], sent: int, failed: int, opted_out: int,
         return "wait", f"only {settled} of the canary's messages have settled (need {settings['min_settled']})"
     failure = failed / settled if settled else 0.0
     if failure > settings["max_failure_rate"]:
-        return "pause", (f"failure rate {failure:.1%} of the canary is above the guardrail of "
-                         f"{settings['max_failure_rate']:.1%}")
+        return "pause", (
+            f"failure rate {failure:.1%} of the canary is above the guardrail of {settings['max_failure_rate']:.1%}"
+        )
     optout = opted_out / sent if sent else 0.0
     if optout > settings["max_optout_rate"]:
-        return "pause", (f"opt-out rate {optout:.1%} of the canary is above the guardrail of "
-                         f"{settings['max_optout_rate']:.1%}")
+        return "pause", (
+            f"opt-out rate {optout:.1%} of the canary is above the guardrail of {settings['max_optout_rate']:.1%}"
+        )
     return "continue", f"canary held: failure rate {failure:.1%}, opt-out rate {optout:.1%}"

@@ -41,13 +41,30 @@ class ScheduleIn(BaseModel):
 
 
 def campaign_out(c: Campaign) -> dict[str, Any]:
-    return {"id": c.id, "name": c.name, "status": c.status, "status_reason": c.status_reason, "segment": c.segment,
-            "purpose": c.purpose, "preset": c.preset, "overrides": c.policy_overrides, "variants": c.variants,
-            "holdout_percent": c.holdout_percent, "exclude_segment": c.exclude_segment,
-            "exclude_campaigns": c.exclude_campaigns, "schedule": c.schedule, "next_run_at": c.next_run_at,
-            "local_time": c.local_time, "cron": c.cron, "cron_zone": c.cron_zone, "runs": c.runs,
-            "rollout": c.rollout, "audience": c.audience_size, "started_at": c.started_at,
-            "finished_at": c.finished_at}
+    return {
+        "id": c.id,
+        "name": c.name,
+        "status": c.status,
+        "status_reason": c.status_reason,
+        "segment": c.segment,
+        "purpose": c.purpose,
+        "preset": c.preset,
+        "overrides": c.policy_overrides,
+        "variants": c.variants,
+        "holdout_percent": c.holdout_percent,
+        "exclude_segment": c.exclude_segment,
+        "exclude_campaigns": c.exclude_campaigns,
+        "schedule": c.schedule,
+        "next_run_at": c.next_run_at,
+        "local_time": c.local_time,
+        "cron": c.cron,
+        "cron_zone": c.cron_zone,
+        "runs": c.runs,
+        "rollout": c.rollout,
+        "audience": c.audience_size,
+        "started_at": c.started_at,
+        "finished_at": c.finished_at,
+    }
 
 
 class CampaignOut(Shape):

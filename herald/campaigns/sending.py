@@ -63,8 +63,9 @@ class Batch:
     usage: Usage | None = None  # what senders used so far, when a campaign's policy caps them
 
 
-def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: dict[str, str],
-            counts: BatchCounts) -> list[Prepared]:
+def prepare(
+    uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: dict[str, str], counts: BatchCounts
+) -> list[Prepared]:
     """Re-check and render each claimed message; mark sendable ones inflight, settle the rest."""
     session = uow.session
     ids = sorted({c.contact_id for c in claimed})
@@ -78,17 +79,24 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
     # Every template a message may fall back to, not only the one planned.
     wanted = {c.template_id for c in claimed} | {t for vs in variants.values() for v in vs for _, t in v.templates}
     reads_usage = any(p.reads_usage for p in policies.values())
-    batch = Batch({c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(ids)))}, camps, policies,
-                  {t.id: t for t in session.scalars(select(Template).where(Template.id.in_(wanted)))},
-                  {i: content.approved_versions(uow, i) for i in wanted}, names_by_contact(session, ids), variants,
-                  load_usage(session, now, planned=False) if reads_usage else None)
+    batch = Batch(
+        {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(ids)))},
+        camps,
+        policies,
+        {t.id: t for t in session.scalars(select(Template).where(Template.id.in_(wanted)))},
+        {i: content.approved_versions(uow, i) for i in wanted},
+        names_by_contact(session, ids),
+        variants,
+        load_usage(session, now, planned=False) if reads_usage else None,
+    )
     ready = []
     for item in claimed:
         campaign = camps.get(item.campaign_id)
         recipient = recipients.get(item.contact_id)
         if campaign is None or recipient is None or item.template_id not in batch.templates:
-            counts.failed += outbox.mark_failed(uow, item.id, item.token, "orphaned",
-                                                "campaign, contact or template no longer exists", now)
+            counts.failed += outbox.mark_failed(
+                uow, item.id, item.token, "orphaned", "campaign, contact or template no longer exists", now
+            )
             continue
         if campaign.status in (CampaignStatus.PAUSED, CampaignStatus.CANCELLED):
             # Paused or cancelled after this message was claimed: it goes the way of the rest.
@@ -101,8 +109,9 @@ def prepare(uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: d
             raise  # the database itself failed: the whole batch is retried after its lease
         except Exception as exc:  # anything else fails this message alone, with the reason, never the batch
             log.exception("message %s could not be prepared", item.id)
-            counts.failed += outbox.mark_failed(uow, item.id, item.token, "internal",
-                                                f"could not be prepared: {type(exc).__name__}: {exc}", now)
+            counts.failed += outbox.mark_failed(
+                uow, item.id, item.token, "internal", f"could not be prepared: {type(exc).__name__}: {exc}", now
+            )
             continue
         if prepared is not None:
             ready.append(prepared)
@@ -115,8 +124,16 @@ def _with_send(r: Recipient, channel: str, purpose: str, now: datetime) -> Recip
     return replace(r, sends=(*r.sends, SendFact(Channel(channel), Purpose(purpose), now)))
 
 
-def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipient, batch: Batch, now: datetime,
-         providers: dict[str, str], counts: BatchCounts) -> Prepared | None:
+def _one(
+    uow: UnitOfWork,
+    item: Claimed,
+    campaign: Campaign,
+    recipient: Recipient,
+    batch: Batch,
+    now: datetime,
+    providers: dict[str, str],
+    counts: BatchCounts,
+) -> Prepared | None:
     contact, variant = batch.contacts[item.contact_id], _variant(batch.variants[campaign.id], item.variant)
     wa_template = dict(variant.templates).get("whatsapp")
     wa_facts = (None, None)
@@ -130,8 +147,9 @@ def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipien
         counts.skipped += outbox.mark_skipped(uow, item.id, item.token, decision.reason, trail, now)
         return None
     if isinstance(decision, Defer):
-        counts.deferred += outbox.mark_retry(uow, item.id, item.token, decision.until, "deferred at send time",
-                                             now, trail)
+        counts.deferred += outbox.mark_retry(
+            uow, item.id, item.token, decision.until, "deferred at send time", now, trail
+        )
         return None
     channel = decision.channel
     # The rules may have chosen a fallback channel since planning: send that channel's template.
@@ -147,8 +165,18 @@ def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipien
     provider = providers[channel.value]
     address = recipient.addresses[channel]
     units = content.analyze(composed.body).segments if channel is Channel.SMS else 1
-    if not outbox.mark_inflight(uow, item.id, item.token, channel.value, address, provider, now, trail,
-                                ",".join(decision.buckets) or None, units):
+    if not outbox.mark_inflight(
+        uow,
+        item.id,
+        item.token,
+        channel.value,
+        address,
+        provider,
+        now,
+        trail,
+        ",".join(decision.buckets) or None,
+        units,
+    ):
         counts.lost += 1
         return None
     counts.sending += 1
@@ -156,8 +184,20 @@ def _one(uow: UnitOfWork, item: Claimed, campaign: Campaign, recipient: Recipien
         for bucket in decision.buckets:
             batch.usage.record(bucket, now)
     key = idempotency_key(campaign.id, contact.id, item.run)
-    return Prepared(item, Outgoing(item.id, key, channel.value, address, composed.body, composed.subject,
-                                   html=composed.html, payload=composed.payload), provider)
+    return Prepared(
+        item,
+        Outgoing(
+            item.id,
+            key,
+            channel.value,
+            address,
+            composed.body,
+            composed.subject,
+            html=composed.html,
+            payload=composed.payload,
+        ),
+        provider,
+    )
 
 
 def _variant(variants: tuple[Variant, ...], name: str | None) -> Variant:
@@ -165,8 +205,15 @@ def _variant(variants: tuple[Variant, ...], name: str | None) -> Variant:
     return next((v for v in variants if v.name == name), variants[0])
 
 
-def _compose(uow: UnitOfWork, batch: Batch, template: Template, version: TemplateVersion | None, contact: Contact,
-             campaign: Campaign, now: datetime) -> Composed:
+def _compose(
+    uow: UnitOfWork,
+    batch: Batch,
+    template: Template,
+    version: TemplateVersion | None,
+    contact: Contact,
+    campaign: Campaign,
+    now: datetime,
+) -> Composed:
     """The contact's version of the template, rendered; RenderError says why it cannot be."""
     if version is None:
         raise RenderError(f"template {template.name} has no approved version")
@@ -177,5 +224,6 @@ def _compose(uow: UnitOfWork, batch: Batch, template: Template, version: Templat
             raise RenderError(f"coupon pool {pool} has no codes left")
         coupons[pool] = code
     context = build_context(contact, campaign.name, now, batch.tags.get(contact.id), coupons)
-    return compose(template.channel, version.content, context, name=template.name, locale=version.locale,
-                   variant=version.variant)
+    return compose(
+        template.channel, version.content, context, name=template.name, locale=version.locale, variant=version.variant
+    )

@@ -33,11 +33,20 @@ class Audience:
     holdout_percent: float = 0.0
 
 
-def create_campaign(uow: UnitOfWork, name: str, segment: str, template: str | int | Sequence[str | int],
-                    now: datetime, *, purpose: Purpose = Purpose.MARKETING, preset: str = "default",
-                    overrides: Mapping[str, Any] | None = None,
-                    variants: Sequence[tuple[str, float, Sequence[str | int]]] = (),
-                    audience: Audience = Audience(), rollout_settings: Mapping[str, Any] | None = None) -> Campaign:
+def create_campaign(
+    uow: UnitOfWork,
+    name: str,
+    segment: str,
+    template: str | int | Sequence[str | int],
+    now: datetime,
+    *,
+    purpose: Purpose = Purpose.MARKETING,
+    preset: str = "default",
+    overrides: Mapping[str, Any] | None = None,
+    variants: Sequence[tuple[str, float, Sequence[str | int]]] = (),
+    audience: Audience = Audience(),
+    rollout_settings: Mapping[str, Any] | None = None,
+) -> Campaign:
     """Create a draft campaign after checking its audience, templates, variants and policy."""
     if not name.strip():
         raise Invalid("a name is required", where="campaign")
@@ -55,12 +64,22 @@ def create_campaign(uow: UnitOfWork, name: str, segment: str, template: str | in
     check_feasible(policy, built, purpose)
     first_channel, first_template = built[0].templates[0]
     campaign = Campaign(
-        name=name, segment=segment if not audience.contacts else f"list of {len(audience.contacts)} contacts",
-        template_id=first_template, channel=first_channel, purpose=purpose.value, preset=preset,
-        policy_overrides=dict(overrides or {}), status=C.DRAFT, created_at=now,
-        variants=[v.as_dict() for v in built], holdout_percent=audience.holdout_percent,
-        exclude_segment=audience.exclude_segment, exclude_campaigns=excluded, static_list=bool(audience.contacts),
-        rollout=rollout.check(rollout_settings) if rollout_settings else None)
+        name=name,
+        segment=segment if not audience.contacts else f"list of {len(audience.contacts)} contacts",
+        template_id=first_template,
+        channel=first_channel,
+        purpose=purpose.value,
+        preset=preset,
+        policy_overrides=dict(overrides or {}),
+        status=C.DRAFT,
+        created_at=now,
+        variants=[v.as_dict() for v in built],
+        holdout_percent=audience.holdout_percent,
+        exclude_segment=audience.exclude_segment,
+        exclude_campaigns=excluded,
+        static_list=bool(audience.contacts),
+        rollout=rollout.check(rollout_settings) if rollout_settings else None,
+    )
     uow.session.add(campaign)
     uow.flush()
     if audience.contacts:
@@ -75,8 +94,11 @@ def _variants(uow: UnitOfWork, specs: Sequence[tuple[str, float, Sequence[str | 
         for ref in refs:
             t = content.get_template(uow, ref)
             if t.channel in templates:
-                raise Invalid(f"variant {name} has two {t.channel} templates; give one per channel, in the order "
-                              "channels are tried", where="variants")
+                raise Invalid(
+                    f"variant {name} has two {t.channel} templates; give one per channel, in the order "
+                    "channels are tried",
+                    where="variants",
+                )
             templates[t.channel] = t.id
         built.append(assign.Variant(name, weight, tuple(templates.items())))
     assign.check_variants(built)
@@ -99,11 +121,19 @@ PROBE_AT = datetime(2026, 1, 5, 12, tzinfo=UTC)  # a Monday noon: a policy with 
 def check_feasible(policy, variants: Sequence[assign.Variant], purpose: Purpose, now: datetime = PROBE_AT) -> None:
     """Refuse a policy that would skip even an ideal recipient (consent with proof on every channel, a
     mobile number on the allow-list, nothing sent lately, a reply just now): its windows leave no moment."""
-    granted = tuple(ConsentFact(ch, p, "granted", now - timedelta(days=1), "form", True)
-                    for ch in Channel for p in Purpose)
-    probe = Recipient(None, {Channel.SMS: "+442071838750", Channel.WHATSAPP: "+442071838750",
-                             Channel.EMAIL: "probe@example.com"}, ("UTC",), None, "mobile", granted,
-                      last_inbound={Channel.WHATSAPP: now}, allow_listed=frozenset(Channel))
+    granted = tuple(
+        ConsentFact(ch, p, "granted", now - timedelta(days=1), "form", True) for ch in Channel for p in Purpose
+    )
+    probe = Recipient(
+        None,
+        {Channel.SMS: "+442071838750", Channel.WHATSAPP: "+442071838750", Channel.EMAIL: "probe@example.com"},
+        ("UTC",),
+        None,
+        "mobile",
+        granted,
+        last_inbound={Channel.WHATSAPP: now},
+        allow_listed=frozenset(Channel),
+    )
     for variant in variants:
         intent = MessageIntent(purpose, tuple(Channel(c) for c in variant.channels))
         decision = decide(probe, intent, policy, now)
@@ -115,8 +145,11 @@ def check_feasible(policy, variants: Sequence[assign.Variant], purpose: Purpose,
 def get_campaign(uow: UnitOfWork, ref: str | int) -> Campaign:
     """A campaign by id or name, or NotFound."""
     number = as_id(ref)
-    stmt = (select(Campaign).where(Campaign.id == number) if number is not None
-            else select(Campaign).where(Campaign.name == str(ref)))
+    stmt = (
+        select(Campaign).where(Campaign.id == number)
+        if number is not None
+        else select(Campaign).where(Campaign.name == str(ref))
+    )
     campaign = uow.session.scalar(stmt)
     if campaign is None:
         raise NotFound(f"campaign {ref!r} does not exist")
@@ -126,8 +159,9 @@ def get_campaign(uow: UnitOfWork, ref: str | int) -> Campaign:
 STARTED = (C.RUNNING, C.PAUSED, C.COMPLETED)
 
 
-def plan_campaign(uow: UnitOfWork, ref: str | int, now: datetime,
-                  progress: Callable[[int], None] | None = None) -> planner.PlanStats | None:
+def plan_campaign(
+    uow: UnitOfWork, ref: str | int, now: datetime, progress: Callable[[int], None] | None = None
+) -> planner.PlanStats | None:
     """Start the campaign now: decide for its audience and queue the messages. A campaign started already
     is left as it is (None): people who joined its segment since are taken in by `plan_newcomers`."""
     campaign = get_campaign(uow, ref)
@@ -141,8 +175,9 @@ def plan_campaign(uow: UnitOfWork, ref: str | int, now: datetime,
     return stats
 
 
-def plan_newcomers(uow: UnitOfWork, ref: str | int, now: datetime, *, write: bool,
-                   progress: Callable[[int], None] | None = None) -> planner.PlanStats:
+def plan_newcomers(
+    uow: UnitOfWork, ref: str | int, now: datetime, *, write: bool, progress: Callable[[int], None] | None = None
+) -> planner.PlanStats:
     """People who joined a started campaign's audience since it was planned: decided and, with `write`,
     queued (without it only counted, for the operator to confirm)."""
     campaign = get_campaign(uow, ref)
@@ -154,8 +189,9 @@ def plan_newcomers(uow: UnitOfWork, ref: str | int, now: datetime, *, write: boo
     return stats
 
 
-def _run(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int,
-         progress: Callable[[int], None] | None, status: str) -> planner.PlanStats:
+def _run(
+    uow: UnitOfWork, campaign: Campaign, now: datetime, run: int, progress: Callable[[int], None] | None, status: str
+) -> planner.PlanStats:
     plan = runs.build_plan(uow, campaign, now, run)
     how = bulk.plan if bulk.applies(uow, plan) else planner.plan
     stats = how(uow, plan, runs.audience(uow, campaign, now), now, progress)
@@ -169,9 +205,17 @@ def _run(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int,
     return stats
 
 
-def schedule_campaign(uow: UnitOfWork, ref: str | int, now: datetime, *, at: datetime | None = None,
-                      local_time: str | None = None, on: date | None = None, cron: str | None = None,
-                      zone: str = "UTC") -> Campaign:
+def schedule_campaign(
+    uow: UnitOfWork,
+    ref: str | int,
+    now: datetime,
+    *,
+    at: datetime | None = None,
+    local_time: str | None = None,
+    on: date | None = None,
+    cron: str | None = None,
+    zone: str = "UTC",
+) -> Campaign:
     """Schedule a draft: at a moment, at a local wall time per recipient (on a day or the next one), or on
     a cron expression in a zone (each run evaluates the audience anew)."""
     campaign = get_campaign(uow, ref)
@@ -230,10 +274,22 @@ def clone_campaign(uow: UnitOfWork, ref: str | int, name: str, now: datetime) ->
     source = get_campaign(uow, ref)
     if uow.session.scalar(select(Campaign.id).where(Campaign.name == name)) is not None:
         raise Conflict(f"campaign {name!r} already exists")
-    keep = ("segment", "template_id", "channel", "purpose", "preset", "policy_overrides", "variants",
-            "holdout_percent", "exclude_segment", "exclude_campaigns", "static_list")
-    copy = Campaign(name=name, status=C.DRAFT, created_at=now, cloned_from=source.id,
-                    **{k: getattr(source, k) for k in keep})
+    keep = (
+        "segment",
+        "template_id",
+        "channel",
+        "purpose",
+        "preset",
+        "policy_overrides",
+        "variants",
+        "holdout_percent",
+        "exclude_segment",
+        "exclude_campaigns",
+        "static_list",
+    )
+    copy = Campaign(
+        name=name, status=C.DRAFT, created_at=now, cloned_from=source.id, **{k: getattr(source, k) for k in keep}
+    )
     if source.rollout:
         copy.rollout = {**source.rollout, "state": "canary"}
     uow.session.add(copy)
@@ -307,8 +363,10 @@ def _finished(uow: UnitOfWork, campaign: Campaign) -> bool:
 def move_members(uow: UnitOfWork, from_id: int, to_id: int) -> int:
     """Contacts were merged: static lists that held one hold the other."""
     had = select(CampaignMember.campaign_id).where(CampaignMember.contact_id == to_id)
-    moved = uow.session.execute(update(CampaignMember).where(CampaignMember.contact_id == from_id,
-                                                             CampaignMember.campaign_id.not_in(had))
-                                .values(contact_id=to_id)).rowcount
+    moved = uow.session.execute(
+        update(CampaignMember)
+        .where(CampaignMember.contact_id == from_id, CampaignMember.campaign_id.not_in(had))
+        .values(contact_id=to_id)
+    ).rowcount
     uow.session.execute(delete(CampaignMember).where(CampaignMember.contact_id == from_id))
     return moved

@@ -26,16 +26,20 @@ TEMPLATE = (
     "Hi {{ first_name | default('there') }}, the Herald Shop winter sale starts today: 20% off for "
     "members. Reply STOP to opt out."
 )
-TEMPLATE_B = ("Herald Shop winter sale, {{ first_name | default('friend') }}: 20% off for members today. "
-              "Reply STOP to opt out.")
+TEMPLATE_B = (
+    "Herald Shop winter sale, {{ first_name | default('friend') }}: 20% off for members today. Reply STOP to opt out."
+)
 SEGMENT = "has:phone and not tag:churned"
 
 
 def demo_settings(ctx: typer.Context) -> Settings:
     """The demo's settings: its own SQLite file and outbox folder unless --db names a database."""
     root = ctx.find_root()
-    return load_settings(root.params.get("config"), database_url=root.params.get("db") or "sqlite:///herald-demo.db",
-                         outbox_dir="herald-demo-outbox")
+    return load_settings(
+        root.params.get("config"),
+        database_url=root.params.get("db") or "sqlite:///herald-demo.db",
+        outbox_dir="herald-demo-outbox",
+    )
 
 
 def run_demo(ctx: typer.Context, json_out: bool) -> None:
@@ -57,7 +61,7 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
     result["seconds"] = round(time.perf_counter() - started, 2)
     db = settings.database_url
     if db.startswith("sqlite:///") and not db.startswith("sqlite:////"):
-        db = f"sqlite:///{Path(db[len('sqlite:///'):]).resolve()}"
+        db = f"sqlite:///{Path(db[len('sqlite:///') :]).resolve()}"
     say(f"\nDone in {result['seconds']} s. Explore: herald --db {db} reports campaign 1")
     if app_context(ctx).wants_json(json_out):
         emit(ctx, True, result)
@@ -98,9 +102,15 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
             findings = lint_content("sms", "marketing", version.content, container.lint_profile(uow))
             content.review(uow, version, "submit", actor="maya", now=now, findings=findings)
             content.review(uow, version, "approve", actor="li", now=now, findings=findings)
-        campaign = campaigns.create_campaign(uow, "Winter sale", SEGMENT, "winter-sale", now,
-                                             variants=[("A", 50, ["winter-sale"]), ("B", 50, ["winter-sale-b"])],
-                                             audience=campaigns.Audience(holdout_percent=5))
+        campaign = campaigns.create_campaign(
+            uow,
+            "Winter sale",
+            SEGMENT,
+            "winter-sale",
+            now,
+            variants=[("A", 50, ["winter-sale"]), ("B", 50, ["winter-sale-b"])],
+            audience=campaigns.Audience(holdout_percent=5),
+        )
         cid = campaign.id
     info = content.analyze(TEMPLATE)
     result["template"] = {**info.as_dict(), "findings": [f.as_dict() for f in findings], "approved_by": "li"}
@@ -115,10 +125,12 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
     peak = max(checked["curve_utc"].items(), key=lambda kv: kv[1], default=("-", 0))
     cost = checked["cost"].get("sms", {})
     result["preflight"] = {k: checked[k] for k in ("audience", "decisions", "by_variant", "blocking")}
-    say(f"[bold]5. Preflight[/] audience {checked['audience']}; "
+    say(
+        f"[bold]5. Preflight[/] audience {checked['audience']}; "
         + ", ".join(f"{k} {v}" for k, v in checked["by_variant"].items())
         + f"; busiest hour {peak[0]} UTC ({peak[1]}); cost {cost.get('total', '?')} {cost.get('currency', '')}; "
-        + ("blocked: " + "; ".join(checked["blocking"]) if checked["blocking"] else "nothing blocks it"))
+        + ("blocked: " + "; ".join(checked["blocking"]) if checked["blocking"] else "nothing blocks it")
+    )
 
     with container.uow() as uow:
         stats = campaigns.plan_campaign(uow, cid, container.clock.now())

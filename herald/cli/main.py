@@ -26,12 +26,18 @@ class HeraldGroup(LazyGroup):
     # Each room's group is its own `cli.app`; commands that belong with a room's but live above it in the
     # flow (erasing a person, the quality report, preview) declare where they join in their module's JOINS.
     rooms = {
-        "contacts": Room("Import, inspect and manage contacts, consent and suppression.", "herald.contacts.cli",
-                         joined_by=("herald.cli.people", "herald.analytics.cli")),
+        "contacts": Room(
+            "Import, inspect and manage contacts, consent and suppression.",
+            "herald.contacts.cli",
+            joined_by=("herald.cli.people", "herald.analytics.cli"),
+        ),
         "tags": Room("Create tags and tag contacts.", "herald.tags.cli", joined_by=("herald.autotag.cli",)),
         "segments": Room("Count, list and save contacts matching a filter expression.", "herald.segments.cli"),
-        "templates": Room("Write, review and lint templates; check SMS encoding and cost.", "herald.content.cli",
-                          joined_by=("herald.cli.preview",)),
+        "templates": Room(
+            "Write, review and lint templates; check SMS encoding and cost.",
+            "herald.content.cli",
+            joined_by=("herald.cli.preview",),
+        ),
         "campaigns": Room("Create, preflight, start, schedule, pause and explain campaigns.", "herald.campaigns.cli"),
         "reports": Room("Reports on what was planned, sent, deferred and skipped.", "herald.analytics.cli"),
         "rules": Room("Policy presets and their rules.", "herald.rules.cli", joined_by=("herald.cli.playground",)),
@@ -40,8 +46,14 @@ class HeraldGroup(LazyGroup):
     }
 
 
-app = typer.Typer(name="herald", help="Compliance-first messaging over WhatsApp, SMS and email.", cls=HeraldGroup,
-                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+app = typer.Typer(
+    name="herald",
+    help="Compliance-first messaging over WhatsApp, SMS and email.",
+    cls=HeraldGroup,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -52,15 +64,19 @@ NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules"}
 @app.callback()
 def main(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option("--db", help="Database URL (else HERALD_DATABASE_URL, else "
-                                           "sqlite:///herald.db).")] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (else HERALD_DATABASE_URL, else sqlite:///herald.db).")
+    ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="Settings file (default herald.toml).")] = None,
     json_out: JsonFlag = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log to standard error.")] = False,
 ) -> None:
     """Herald: import contacts, segment them, and send campaigns that can say why."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     needs_schema = ctx.invoked_subcommand not in NO_SCHEMA_CHECK
 
     def make_container() -> bootstrap.Container:
@@ -85,11 +101,14 @@ def _require_schema(container: bootstrap.Container) -> None:
 
     current = migrate.current_revision(container.engine)
     if current is None:
-        raise Invalid("this database has no Herald schema yet; run `herald db upgrade` (or `herald demo`)",
-                      where=_safe_url(container.settings.database_url))
+        raise Invalid(
+            "this database has no Herald schema yet; run `herald db upgrade` (or `herald demo`)",
+            where=_safe_url(container.settings.database_url),
+        )
     if current != migrate.head_revision(container.engine):
-        raise Invalid("the schema is out of date; run `herald db upgrade`",
-                      where=_safe_url(container.settings.database_url))
+        raise Invalid(
+            "the schema is out of date; run `herald db upgrade`", where=_safe_url(container.settings.database_url)
+        )
 
 
 def _safe_url(url: str) -> str:
@@ -126,8 +145,9 @@ def db_status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 
 
 @app.command("init-config")
-def init_config(ctx: typer.Context, path: Path = Path("herald.toml"), force: bool = False,
-                json_out: JsonFlag = False) -> None:
+def init_config(
+    ctx: typer.Context, path: Path = Path("herald.toml"), force: bool = False, json_out: JsonFlag = False
+) -> None:
     """Write a herald.toml with every setting and its default."""
     if path.exists() and not force:
         raise Invalid("exists already; pass --force to overwrite", where=str(path))
@@ -136,10 +156,12 @@ def init_config(ctx: typer.Context, path: Path = Path("herald.toml"), force: boo
 
 
 @app.command()
-def worker(ctx: typer.Context,
-           until_idle: Annotated[bool, typer.Option("--until-idle", help="Exit when nothing is due.")] = False,
-           batch_size: Annotated[int | None, typer.Option(min=1, help="Messages per batch.")] = None,
-           json_out: JsonFlag = False) -> None:
+def worker(
+    ctx: typer.Context,
+    until_idle: Annotated[bool, typer.Option("--until-idle", help="Exit when nothing is due.")] = False,
+    batch_size: Annotated[int | None, typer.Option(min=1, help="Messages per batch.")] = None,
+    json_out: JsonFlag = False,
+) -> None:
     """Send due messages: claim, re-check the rules, render, send, record."""
     container = app_context(ctx).container
     w = container.worker(batch_size)
@@ -160,13 +182,17 @@ def _interrupt(signum, frame) -> None:
 
 
 def _print_worker(stats) -> None:
-    out.print(f"Worker: {stats.sent} sent, {stats.skipped} skipped at send time, {stats.deferred} deferred again, "
-              f"{stats.retried} to retry, {stats.failed} failed.")
+    out.print(
+        f"Worker: {stats.sent} sent, {stats.skipped} skipped at send time, {stats.deferred} deferred again, "
+        f"{stats.retried} to retry, {stats.failed} failed."
+    )
     if stats.handed_back:
         out.print(f"Stopped: {stats.handed_back} claimed messages were handed back to the queue unsent.")
     if stats.waiting_on_lease:
-        out.print(f"{stats.waiting_on_lease} messages are held by another worker (or one that was killed) until "
-                  f"{stats.lease_until:%Y-%m-%d %H:%M:%S} UTC; they are retried when the lease runs out.")
+        out.print(
+            f"{stats.waiting_on_lease} messages are held by another worker (or one that was killed) until "
+            f"{stats.lease_until:%Y-%m-%d %H:%M:%S} UTC; they are retried when the lease runs out."
+        )
 
 
 @app.command()

@@ -41,9 +41,15 @@ def erase_command(
     container = app_ctx.container
     with container.uow() as uow:
         result = people.erase_person(uow, contact_id, container.clock.now(), container.settings.secret_key)
-    emit(ctx, json_out, json.loads(json.dumps(result, default=str)), lambda: out.print(
-        f"Contact {contact_id} erased: {result['tags_removed']} tags removed, {result['messages_scrubbed']} "
-        "messages kept without their address."))
+    emit(
+        ctx,
+        json_out,
+        json.loads(json.dumps(result, default=str)),
+        lambda: out.print(
+            f"Contact {contact_id} erased: {result['tags_removed']} tags removed, {result['messages_scrubbed']} "
+            "messages kept without their address."
+        ),
+    )
 
 
 def merge_command(
@@ -58,9 +64,15 @@ def merge_command(
     with container.uow() as uow:
         result = people.merge_people(uow, keep, other, container.clock.now(), by)
     moved = result["moved"]
-    emit(ctx, json_out, result, lambda: out.print(
-        f"Contact {other} merged into {keep}: {moved['messages']} messages, {moved['tags']} tags and "
-        f"{moved['lists']} list memberships moved; its details are kept in the history."))
+    emit(
+        ctx,
+        json_out,
+        result,
+        lambda: out.print(
+            f"Contact {other} merged into {keep}: {moved['messages']} messages, {moved['tags']} tags and "
+            f"{moved['lists']} list memberships moved; its details are kept in the history."
+        ),
+    )
 
 
 def timeline_command(
@@ -72,11 +84,23 @@ def timeline_command(
     """What happened with one person: events, consent, tags and messages, newest first."""
     with app_context(ctx).container.uow() as uow:
         entries = people.timeline(uow, contact_id, limit)
-    emit(ctx, json_out, json.loads(json.dumps(entries, default=str)), lambda: [
-        out.print(f"{e['at']:%Y-%m-%d %H:%M}  {e['kind']:<8} {e['what']}  {e['detail'] or ''}") for e in entries])
+    emit(
+        ctx,
+        json_out,
+        json.loads(json.dumps(entries, default=str)),
+        lambda: [
+            out.print(f"{e['at']:%Y-%m-%d %H:%M}  {e['kind']:<8} {e['what']}  {e['detail'] or ''}") for e in entries
+        ],
+    )
 
 
 # These commands are about one person across every room, so they live above the rooms; they join the
 # `herald contacts` group, where an operator looks for them.
-JOINS = {"contacts": {"export-person": export_person_command, "erase": erase_command, "merge": merge_command,
-                      "timeline": timeline_command}}
+JOINS = {
+    "contacts": {
+        "export-person": export_person_command,
+        "erase": erase_command,
+        "merge": merge_command,
+        "timeline": timeline_command,
+    }
+}

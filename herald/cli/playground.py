@@ -51,20 +51,34 @@ def recipient_from(data: dict[str, Any]) -> Recipient:
         addresses[Channel.EMAIL] = email
     if data.get("timezone"):
         if zone(str(data["timezone"])) is None:
-            raise Invalid(f"{data['timezone']!r} is not a time zone (use an IANA name such as Asia/Kathmandu)",
-                          where="timezone")
+            raise Invalid(
+                f"{data['timezone']!r} is not a time zone (use an IANA name such as Asia/Kathmandu)", where="timezone"
+            )
         zones = (str(data["timezone"]),)
     return Recipient(
-        contact_id=None, addresses=addresses, timezones=zones, region=data.get("region") or region,
+        contact_id=None,
+        addresses=addresses,
+        timezones=zones,
+        region=data.get("region") or region,
         consents=tuple(_consent(c, f"consents[{i}]") for i, c in enumerate(data.get("consents", []))),
-        suppressions={parse_enum(Channel, s.get("channel"), f"suppressions[{i}].channel"):
-                      str(s.get("reason", "manual")) for i, s in enumerate(data.get("suppressions", []))},
-        lifecycle=data.get("lifecycle"), line_type=data.get("line_type") or line,
-        sends=tuple(SendFact(parse_enum(Channel, s.get("channel"), f"sends[{i}].channel"),
-                             parse_enum(Purpose, s.get("purpose", "marketing"), f"sends[{i}].purpose"),
-                             when(s.get("at"), f"sends[{i}].at")) for i, s in enumerate(data.get("sends", []))),
-        last_inbound={parse_enum(Channel, k, "last_inbound"): when(v, f"last_inbound.{k}")
-                      for k, v in (data.get("last_inbound") or {}).items()},
+        suppressions={
+            parse_enum(Channel, s.get("channel"), f"suppressions[{i}].channel"): str(s.get("reason", "manual"))
+            for i, s in enumerate(data.get("suppressions", []))
+        },
+        lifecycle=data.get("lifecycle"),
+        line_type=data.get("line_type") or line,
+        sends=tuple(
+            SendFact(
+                parse_enum(Channel, s.get("channel"), f"sends[{i}].channel"),
+                parse_enum(Purpose, s.get("purpose", "marketing"), f"sends[{i}].purpose"),
+                when(s.get("at"), f"sends[{i}].at"),
+            )
+            for i, s in enumerate(data.get("sends", []))
+        ),
+        last_inbound={
+            parse_enum(Channel, k, "last_inbound"): when(v, f"last_inbound.{k}")
+            for k, v in (data.get("last_inbound") or {}).items()
+        },
     )
 
 
@@ -72,19 +86,26 @@ def _consent(c: dict[str, Any], where: str) -> ConsentFact:
     status = str(c.get("status", "granted")).lower()
     if status not in ("granted", "revoked"):
         raise Invalid(f"{status!r} is not granted or revoked", where=f"{where}.status")
-    return ConsentFact(parse_enum(Channel, c.get("channel"), f"{where}.channel"),
-                       parse_enum(Purpose, c.get("purpose", "marketing"), f"{where}.purpose"), status,
-                       when(c.get("at"), f"{where}.at"), c.get("source"), bool(c.get("evidence")))
+    return ConsentFact(
+        parse_enum(Channel, c.get("channel"), f"{where}.channel"),
+        parse_enum(Purpose, c.get("purpose", "marketing"), f"{where}.purpose"),
+        status,
+        when(c.get("at"), f"{where}.at"),
+        c.get("source"),
+        bool(c.get("evidence")),
+    )
 
 
 def intent_from(data: dict[str, Any]) -> MessageIntent:
     channels = data.get("channels") or ["sms"]
     if not isinstance(channels, list):
-        raise Invalid("expected a list such as [\"whatsapp\", \"sms\"]", where="intent.channels")
+        raise Invalid('expected a list such as ["whatsapp", "sms"]', where="intent.channels")
     return MessageIntent(
         purpose=parse_enum(Purpose, data.get("purpose", "marketing"), "intent.purpose"),
         channels=tuple(parse_enum(Channel, c, f"intent.channels[{i}]") for i, c in enumerate(channels)),
-        template_category=data.get("template_category"), template_status=data.get("template_status"))
+        template_category=data.get("template_category"),
+        template_status=data.get("template_status"),
+    )
 
 
 def decide_command(
@@ -103,8 +124,9 @@ def decide_command(
         raise Invalid("expected a JSON object", where="standard input")
     overrides = parse_preset(policy.read_text(encoding="utf-8"), str(policy)) if policy else None
     moment = when(now, "--now") if now else datetime.now().astimezone()
-    decision = decide(recipient_from(data), intent_from(data.get("intent") or {}), load_policy(preset, overrides),
-                      moment)
+    decision = decide(
+        recipient_from(data), intent_from(data.get("intent") or {}), load_policy(preset, overrides), moment
+    )
     result: dict[str, Any] = {"action": decision.action, "trail": trail_json(decision)}
     if isinstance(decision, Send | Defer):
         result["channel"] = decision.channel.value

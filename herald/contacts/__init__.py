@@ -29,5 +29,40 @@ if TYPE_CHECKING:
     )
     from herald.contacts.service import erase, get_contact, merge_into, suppress, update_contact
 
-__all__ = ["AllowedAddress", "app", "BulkIn", "BulkOut", "Consent", "ConsentEvent", "Contact", "contact_out", "ContactDetail", "ContactIn", "ContactList", "ContactMerge", "ContactOut", "count_lines", "erase", "Erased", "get_contact", "import_file", "ImportJob", "merge_into", "normalize_email", "normalize_phone", "open_rows", "parse_one", "person", "Phone", "read_addresses", "suppress", "Suppression", "TimelineEntry", "update_contact", "upsert", "UpsertResult", "write_problems"]
+__all__ = [
+    "AllowedAddress",
+    "app",
+    "BulkIn",
+    "BulkOut",
+    "Consent",
+    "ConsentEvent",
+    "Contact",
+    "contact_out",
+    "ContactDetail",
+    "ContactIn",
+    "ContactList",
+    "ContactMerge",
+    "ContactOut",
+    "count_lines",
+    "erase",
+    "Erased",
+    "get_contact",
+    "import_file",
+    "ImportJob",
+    "merge_into",
+    "normalize_email",
+    "normalize_phone",
+    "open_rows",
+    "parse_one",
+    "person",
+    "Phone",
+    "read_addresses",
+    "suppress",
+    "Suppression",
+    "TimelineEntry",
+    "update_contact",
+    "upsert",
+    "UpsertResult",
+    "write_problems",
+]
 __getattr__ = open_door(__name__, __file__)

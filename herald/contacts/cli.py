@@ -48,15 +48,23 @@ def import_(
         ),
     ] = None,
     unknown: Annotated[str, typer.Option(help="Unknown columns: error, attribute or ignore.")] = "error",
-    encoding: Annotated[str | None, typer.Option(
-        help="Text encoding (utf-8, gb18030, big5, utf-16…); detected when not given.")] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding (utf-8, gb18030, big5, utf-16…); detected when not given.")
+    ] = None,
     delimiter: Annotated[str | None, typer.Option(help="Field separator; sniffed when not given (, ; tab |).")] = None,
     sheet: Annotated[str | None, typer.Option(help="Sheet of an .xlsx workbook (default: the first).")] = None,
-    merge: Annotated[str, typer.Option(help="Known contacts: fill-empty (only empty fields; a differing phone, "
-                                       "email or id is a conflict) or overwrite.")] = "fill-empty",
+    merge: Annotated[
+        str,
+        typer.Option(
+            help="Known contacts: fill-empty (only empty fields; a differing phone, "
+            "email or id is a conflict) or overwrite."
+        ),
+    ] = "fill-empty",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would happen; write nothing.")] = False,
-    check_mx: Annotated[bool, typer.Option("--check-mx", help="Refuse emails whose domain has no mail server "
-                                                               "(asks DNS once per domain).")] = False,
+    check_mx: Annotated[
+        bool,
+        typer.Option("--check-mx", help="Refuse emails whose domain has no mail server (asks DNS once per domain)."),
+    ] = False,
     report: Annotated[Path | None, typer.Option(help="Write every problem row to this CSV.")] = None,
     json_out: JsonFlag = False,
 ) -> None:
@@ -134,8 +142,12 @@ def export_(
     with app_ctx.container.uow() as uow:
         ids = app_ctx.audience(uow.session, segment) if segment else None
         written = (export.write_xlsx if kind == "xlsx" else export.write_csv)(uow, file, ids)
-    emit(ctx, json_out, {"file": str(file), "format": kind, "contacts": written},
-         lambda: out.print(f"{written} contacts written to {file}."))
+    emit(
+        ctx,
+        json_out,
+        {"file": str(file), "format": kind, "contacts": written},
+        lambda: out.print(f"{written} contacts written to {file}."),
+    )
 
 
 @app.command("verify")
@@ -156,9 +168,16 @@ def verify_(
         numbers = [tuple(r) for r in uow.session.execute(stmt.order_by(Contact.id).limit(limit))]
     with progress("Verifying numbers", len(numbers)) as advance:
         result = verify.verify(container.uow, lookup, container.clock, numbers, advance)
-    emit(ctx, json_out, result, lambda: out.print(
-        f"{result['checked']} numbers checked: {result['verified']} live, {result['invalid']} invalid (suppressed), "
-        f"{result['retry_later']} to retry later, {result['refused']} refused by the service."))
+    emit(
+        ctx,
+        json_out,
+        result,
+        lambda: out.print(
+            f"{result['checked']} numbers checked: {result['verified']} live, "
+            f"{result['invalid']} invalid (suppressed), {result['retry_later']} to retry later, "
+            f"{result['refused']} refused by the service."
+        ),
+    )
 
 
 @app.command("list")
@@ -188,11 +207,14 @@ def list_(
 
 
 @app.command()
-def show(ctx: typer.Context,
-         contact: Annotated[str, typer.Argument(help="An id, an e-mail or a phone number in any format.")],
-         default_region: Annotated[str | None, typer.Option(help="Read a phone without its country code "
-                                                                 "in this country.")] = None,
-         json_out: JsonFlag = False) -> None:
+def show(
+    ctx: typer.Context,
+    contact: Annotated[str, typer.Argument(help="An id, an e-mail or a phone number in any format.")],
+    default_region: Annotated[
+        str | None, typer.Option(help="Read a phone without its country code in this country.")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
     """Show one contact: its details and attributes, consent with its proof and history, suppressions."""
     container = app_context(ctx).container
     with container.uow() as uow:
@@ -203,8 +225,18 @@ def show(ctx: typer.Context,
 
 
 def _print_contact(data: dict) -> None:
-    for key in ("id", "name", "phone", "email", "external_id", "region", "timezone", "phone_timezones", "carrier",
-                "line_type"):
+    for key in (
+        "id",
+        "name",
+        "phone",
+        "email",
+        "external_id",
+        "region",
+        "timezone",
+        "phone_timezones",
+        "carrier",
+        "line_type",
+    ):
         value = data[key]
         out.print(f"{key:>16}: {', '.join(value) if isinstance(value, list) else value or '-'}", markup=False)
     for key, value in sorted(data["attributes"].items()):
@@ -238,8 +270,12 @@ def consent(
     if action == "show":
         with container.uow() as uow:
             data = export.person(uow, contact_id)
-        emit(ctx, json_out, {"contact": contact_id, "consents": data["consents"], "history": data["consent_history"]},
-             lambda: _print_consents(data))
+        emit(
+            ctx,
+            json_out,
+            {"contact": contact_id, "consents": data["consents"], "history": data["consent_history"]},
+            lambda: _print_consents(data),
+        )
         return
     status = {"grant": ConsentStatus.GRANTED, "revoke": ConsentStatus.REVOKED}.get(action)
     if status is None:
@@ -247,22 +283,39 @@ def consent(
     if channel is None:
         raise Invalid("give the channel to grant or revoke", where="--channel")
     with container.uow() as uow:
-        changed = service.set_consent(uow, contact_id, parse_enum(Channel, channel, "--channel"),
-                                      parse_enum(Purpose, purpose, "--purpose"), status, source, evidence,
-                                      container.clock.now(), _until(at, "--at"), ip, provenance="cli")
-    emit(ctx, json_out, {"contact": contact_id, "channel": channel, "status": status.value, "changed": changed},
-         f"{'Recorded' if changed else 'Already'} {status.value}: {channel}/{purpose} for contact {contact_id}.")
+        changed = service.set_consent(
+            uow,
+            contact_id,
+            parse_enum(Channel, channel, "--channel"),
+            parse_enum(Purpose, purpose, "--purpose"),
+            status,
+            source,
+            evidence,
+            container.clock.now(),
+            _until(at, "--at"),
+            ip,
+            provenance="cli",
+        )
+    emit(
+        ctx,
+        json_out,
+        {"contact": contact_id, "channel": channel, "status": status.value, "changed": changed},
+        f"{'Recorded' if changed else 'Already'} {status.value}: {channel}/{purpose} for contact {contact_id}.",
+    )
 
 
 def _print_consents(data: dict) -> None:
     for c in data["consents"]:
         proven = "with proof" if c["proven"] else "no proof recorded"
-        out.print(f"{c['channel']}/{c['purpose']}: {c['status']} since {c['since']:%Y-%m-%d %H:%M} ({c['source']}, "
-                  f"{proven})")
+        out.print(
+            f"{c['channel']}/{c['purpose']}: {c['status']} since {c['since']:%Y-%m-%d %H:%M} ({c['source']}, {proven})"
+        )
     out.print("History:")
     for e in data["consent_history"]:
-        out.print(f"  {e['at']:%Y-%m-%d %H:%M} {e['channel']}/{e['purpose']} {e['status']} via {e['source']}"
-                  f" — {_proof_text(e)}")
+        out.print(
+            f"  {e['at']:%Y-%m-%d %H:%M} {e['channel']}/{e['purpose']} {e['status']} via {e['source']}"
+            f" — {_proof_text(e)}"
+        )
 
 
 def _proof_text(event: dict) -> str:
@@ -291,8 +344,12 @@ def suppress(
     ch, address = _address(container, channel, address)
     with container.uow() as uow:
         entry = service.suppress(uow, ch, address, reason, container.clock.now(), detail, _until(until))
-        data = {"channel": entry.channel, "address": entry.address, "reason": entry.reason,
-                "until": entry.expires_at.isoformat() if entry.expires_at else None}
+        data = {
+            "channel": entry.channel,
+            "address": entry.address,
+            "reason": entry.reason,
+            "until": entry.expires_at.isoformat() if entry.expires_at else None,
+        }
     emit(ctx, json_out, data, f"Suppressed {address} on {channel} ({entry.reason}).")
 
 
@@ -318,13 +375,26 @@ def suppress_list(
     container = app_context(ctx).container
     entry = lists.Entry(channel, reason, detail or file.name, _until(until))
     with container.uow() as uow:
-        result = lists.import_list(uow, file, entry, container.clock.now(),
-                                   default_region or container.settings.default_region, encoding, sheet)
+        result = lists.import_list(
+            uow,
+            file,
+            entry,
+            container.clock.now(),
+            default_region or container.settings.default_region,
+            encoding,
+            sheet,
+        )
     if report:
         write_problems(report, result.problems)
-    emit(ctx, json_out, result.as_dict(), lambda: out.print(
-        f"{result.rows} rows read from {result.source}: {result.added} suppressed, {result.already} already were, "
-        f"{result.invalid} refused" + (f" (see {report})" if report and result.invalid else "") + "."))
+    emit(
+        ctx,
+        json_out,
+        result.as_dict(),
+        lambda: out.print(
+            f"{result.rows} rows read from {result.source}: {result.added} suppressed, {result.already} already were, "
+            f"{result.invalid} refused" + (f" (see {report})" if report and result.invalid else "") + "."
+        ),
+    )
 
 
 def _address(container, channel: str, address: str) -> tuple[Channel, str]:
@@ -385,7 +455,10 @@ def stats(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 
 def _print_stats(data: dict) -> None:
     out.print(f"{data['contacts']} contacts")
-    for title, key in (("By region", "by_region"), ("By line type", "by_line_type"),
-                       ("Consent granted", "consent_granted")):
+    for title, key in (
+        ("By region", "by_region"),
+        ("By line type", "by_line_type"),
+        ("Consent granted", "consent_granted"),
+    ):
         counts = ", ".join(f"{k or 'unknown'} {v}" for k, v in data[key].items())
         out.print(f"{title}: {counts or 'none'}", markup=False)

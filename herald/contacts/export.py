@@ -18,9 +18,24 @@ from herald.errors import Invalid
 
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-COLUMNS = ("herald_id", "phone", "phone_extension", "email", "name", "external_id", "country", "timezone",
-           "phone_timezones", "carrier",
-           "line_type", "consent_sms", "consent_whatsapp", "consent_email", "created_at", "updated_at")
+COLUMNS = (
+    "herald_id",
+    "phone",
+    "phone_extension",
+    "email",
+    "name",
+    "external_id",
+    "country",
+    "timezone",
+    "phone_timezones",
+    "carrier",
+    "line_type",
+    "consent_sms",
+    "consent_whatsapp",
+    "consent_email",
+    "created_at",
+    "updated_at",
+)
 XLSX_ROWS = 1_048_575  # a sheet's rows, less the header
 BATCH = 2000
 
@@ -43,8 +58,9 @@ def header(uow: UnitOfWork, ids: Select | None = None) -> list[str]:
     """The export's columns: the contact's own, marketing consent per channel, then every attribute. The
     importer reads them all back (`importer.DERIVED` are worked out again)."""
     keys: set[str] = set()
-    for attributes in uow.session.scalars(select(Contact.attributes).where(_chosen(ids)).execution_options(
-            yield_per=BATCH)):
+    for attributes in uow.session.scalars(
+        select(Contact.attributes).where(_chosen(ids)).execution_options(yield_per=BATCH)
+    ):
         keys.update(attributes)
     return [*COLUMNS, *(f"attr.{k}" for k in sorted(keys, key=_natural))]
 
@@ -71,20 +87,31 @@ def rows(uow: UnitOfWork, columns: list[str], ids: Select | None = None) -> Iter
 
 
 def _row(contact: Contact, consents: dict[str, str], header: list[str]) -> list[str]:
-    values = {"herald_id": contact.id, "phone": contact.phone, "phone_extension": contact.phone_extension,
-              "email": contact.email, "name": contact.name,
-              "external_id": contact.external_id, "country": contact.region, "timezone": contact.timezone,
-              "phone_timezones": contact.phone_timezones, "carrier": contact.carrier, "line_type": contact.line_type,
-              "created_at": contact.created_at, "updated_at": contact.updated_at,
-              **{f"consent_{ch}": ("yes" if s == "granted" else "no") for ch, s in consents.items()},
-              **{f"attr.{k}": v for k, v in contact.attributes.items()}}
+    values = {
+        "herald_id": contact.id,
+        "phone": contact.phone,
+        "phone_extension": contact.phone_extension,
+        "email": contact.email,
+        "name": contact.name,
+        "external_id": contact.external_id,
+        "country": contact.region,
+        "timezone": contact.timezone,
+        "phone_timezones": contact.phone_timezones,
+        "carrier": contact.carrier,
+        "line_type": contact.line_type,
+        "created_at": contact.created_at,
+        "updated_at": contact.updated_at,
+        **{f"consent_{ch}": ("yes" if s == "granted" else "no") for ch, s in consents.items()},
+        **{f"attr.{k}": v for k, v in contact.attributes.items()},
+    }
     return [safe_cell(values.get(column)) for column in header]
 
 
 def _marketing_consents(uow: UnitOfWork, ids: list[int]) -> dict[int, dict[str, str]]:
     found: dict[int, dict[str, str]] = {}
     stmt = select(Consent.contact_id, Consent.channel, Consent.status).where(
-        Consent.contact_id.in_(ids), Consent.purpose == "marketing")
+        Consent.contact_id.in_(ids), Consent.purpose == "marketing"
+    )
     for cid, channel, status in uow.session.execute(stmt):
         found.setdefault(cid, {})[channel] = status
     return found
@@ -106,15 +133,16 @@ def write_xlsx(uow: UnitOfWork, path: Path, ids: Select | None = None) -> int:
     """Write the contacts to an XLSX sheet, every cell a string (never a formula, a number or a link)."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                           "strings_to_numbers": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+    )
     sheet, written, columns = book.add_worksheet("Contacts"), 0, header(uow, ids)
     try:
         _write_row(sheet, 0, columns)
         for batch in rows(uow, columns, ids):
             if written + len(batch) > XLSX_ROWS:
-                raise Invalid(f"more than {XLSX_ROWS:,} contacts do not fit in one sheet; export CSV",
-                              where="--format")
+                raise Invalid(f"more than {XLSX_ROWS:,} contacts do not fit in one sheet; export CSV", where="--format")
             for row in batch:
                 written += 1
                 _write_row(sheet, written, row)
@@ -130,11 +158,20 @@ def _write_row(sheet, number: int, cells: list[str]) -> None:
 
 def contact_out(c: Contact) -> dict[str, object]:
     """One contact as the CLI's --json and the API show it."""
-    return {"id": c.id, "name": c.name, "phone": c.phone, "phone_extension": c.phone_extension, "email": c.email,
-            "region": c.region,
-            "timezone": c.timezone, "phone_timezones": c.phone_timezones.split(",") if c.phone_timezones else [],
-            "carrier": c.carrier, "line_type": c.line_type, "external_id": c.external_id,
-            "attributes": c.attributes or {}}
+    return {
+        "id": c.id,
+        "name": c.name,
+        "phone": c.phone,
+        "phone_extension": c.phone_extension,
+        "email": c.email,
+        "region": c.region,
+        "timezone": c.timezone,
+        "phone_timezones": c.phone_timezones.split(",") if c.phone_timezones else [],
+        "carrier": c.carrier,
+        "line_type": c.line_type,
+        "external_id": c.external_id,
+        "attributes": c.attributes or {},
+    }
 
 
 def person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
@@ -149,21 +186,69 @@ def person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
         match = or_(*((model.channel == ch) & (model.address == a) for ch, a in pairs))
         return list(uow.session.scalars(select(model).where(match)))
 
-    events = uow.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact_id)
-                                 .order_by(ConsentEvent.recorded_at, ConsentEvent.id))
+    events = uow.session.scalars(
+        select(ConsentEvent)
+        .where(ConsentEvent.contact_id == contact_id)
+        .order_by(ConsentEvent.recorded_at, ConsentEvent.id)
+    )
     consents = uow.session.scalars(select(Consent).where(Consent.contact_id == contact_id))
     return {
-        "contact": {c: getattr(contact, c) for c in ("id", "name", "phone", "phone_extension", "email",
-                                                     "external_id", "region",
-                                                     "timezone", "phone_timezones", "carrier", "line_type",
-                                                     "attributes", "created_at", "updated_at", "erased_at")},
-        "consents": [{"channel": c.channel, "purpose": c.purpose, "status": c.status, "since": c.recorded_at,
-                      "source": c.source, "proven": c.has_evidence} for c in consents],
-        "consent_history": [{"channel": e.channel, "purpose": e.purpose, "status": e.status, "source": e.source,
-                             "evidence": e.evidence, "ip": e.ip, "provenance": e.provenance, "at": e.recorded_at}
-                            for e in events],
-        "suppressions": [{"channel": s.channel, "address": s.address, "reason": s.reason, "detail": s.detail,
-                          "since": s.created_at, "until": s.expires_at} for s in listed(Suppression)],
-        "allow_list": [{"channel": a.channel, "address": a.address, "since": a.created_at}
-                       for a in listed(AllowedAddress)],
+        "contact": {
+            c: getattr(contact, c)
+            for c in (
+                "id",
+                "name",
+                "phone",
+                "phone_extension",
+                "email",
+                "external_id",
+                "region",
+                "timezone",
+                "phone_timezones",
+                "carrier",
+                "line_type",
+                "attributes",
+                "created_at",
+                "updated_at",
+                "erased_at",
+            )
+        },
+        "consents": [
+            {
+                "channel": c.channel,
+                "purpose": c.purpose,
+                "status": c.status,
+                "since": c.recorded_at,
+                "source": c.source,
+                "proven": c.has_evidence,
+            }
+            for c in consents
+        ],
+        "consent_history": [
+            {
+                "channel": e.channel,
+                "purpose": e.purpose,
+                "status": e.status,
+                "source": e.source,
+                "evidence": e.evidence,
+                "ip": e.ip,
+                "provenance": e.provenance,
+                "at": e.recorded_at,
+            }
+            for e in events
+        ],
+        "suppressions": [
+            {
+                "channel": s.channel,
+                "address": s.address,
+                "reason": s.reason,
+                "detail": s.detail,
+                "since": s.created_at,
+                "until": s.expires_at,
+            }
+            for s in listed(Suppression)
+        ],
+        "allow_list": [
+            {"channel": a.channel, "address": a.address, "since": a.created_at} for a in listed(AllowedAddress)
+        ],
     }

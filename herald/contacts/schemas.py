@@ -18,8 +18,11 @@ class ContactIn(BaseModel):
 
     model_config = ConfigDict(extra="allow")  # an unknown field is answered per item, with its name
 
-    phone: str | int | None = Field(None, description="Any format; read in `country` (or the default region) when it "
-                                                "has no country code.", examples=["+977 984-1234567"])
+    phone: str | int | None = Field(
+        None,
+        description="Any format; read in `country` (or the default region) when it has no country code.",
+        examples=["+977 984-1234567"],
+    )
     email: str | None = None
     name: str | None = None
     first_name: str | None = None
@@ -28,20 +31,25 @@ class ContactIn(BaseModel):
     country: str | None = Field(None, description="ISO code, calling code or name (France, 中国, UK).")
     timezone: str | None = Field(None, description="IANA zone such as Asia/Kathmandu.")
     phone_extension: str | None = None
-    attributes: dict[str, Any] = Field({}, description="Anything else, kept as text; in PATCH a null or empty "
-                                                       "value removes the attribute.")
-    consents: dict[str, ConsentWord] = Field({}, description="Marketing consent per channel (sms, whatsapp, "
-                                                             "email): granted or revoked.")
+    attributes: dict[str, Any] = Field(
+        {}, description="Anything else, kept as text; in PATCH a null or empty value removes the attribute."
+    )
+    consents: dict[str, ConsentWord] = Field(
+        {}, description="Marketing consent per channel (sms, whatsapp, email): granted or revoked."
+    )
     consent_source: str | None = Field(None, description="How it was given: form, keyword, 门店登记…")
     consent_at: str | None = Field(None, description="When it was given (ISO 8601); now if absent.")
-    consent_evidence: str | None = Field(None, description="The proof: the wording agreed to, the form, a "
-                                                           "double opt-in reply.")
+    consent_evidence: str | None = Field(
+        None, description="The proof: the wording agreed to, the form, a double opt-in reply."
+    )
     consent_ip: str | None = None
 
 
 class BulkIn(BaseModel):
-    items: list[Any] = Field(max_length=10_000, description="Contact objects as POST /api/v1/contacts takes "
-                                                            "them; each is answered on its own.")
+    items: list[Any] = Field(
+        max_length=10_000,
+        description="Contact objects as POST /api/v1/contacts takes them; each is answered on its own.",
+    )
     merge: Literal["fill-empty", "overwrite"] = "fill-empty"
     default_region: str | None = None
 

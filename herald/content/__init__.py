@@ -38,5 +38,42 @@ if TYPE_CHECKING:
     from herald.content.sms import analyze
     from herald.content.whatsapp import meta_status_updates
 
-__all__ = ["all_templates", "analyze", "apply_meta_status", "approved_versions", "assign_coupon", "choose", "compose", "Composed", "coupon_pools", "create_template", "CreatedTemplate", "estimate", "FindingOut", "get_template", "latest_version", "lint_content", "lint_words", "meta_status_updates", "newest_versions", "parse", "PreviewIn", "PreviewOut", "PriceTable", "Profile", "Rate", "RenderError", "review", "Template", "TemplateIn", "TemplateOut", "TemplateVersion", "unknown_checks", "used_by_rate", "VersionOut", "versions", "WebhookApplied"]
+__all__ = [
+    "all_templates",
+    "analyze",
+    "apply_meta_status",
+    "approved_versions",
+    "assign_coupon",
+    "choose",
+    "compose",
+    "Composed",
+    "coupon_pools",
+    "create_template",
+    "CreatedTemplate",
+    "estimate",
+    "FindingOut",
+    "get_template",
+    "latest_version",
+    "lint_content",
+    "lint_words",
+    "meta_status_updates",
+    "newest_versions",
+    "parse",
+    "PreviewIn",
+    "PreviewOut",
+    "PriceTable",
+    "Profile",
+    "Rate",
+    "RenderError",
+    "review",
+    "Template",
+    "TemplateIn",
+    "TemplateOut",
+    "TemplateVersion",
+    "unknown_checks",
+    "used_by_rate",
+    "VersionOut",
+    "versions",
+    "WebhookApplied",
+]
 __getattr__ = open_door(__name__, __file__)

@@ -44,4 +44,5 @@ def on_edit(status: str) -> str:
 
 def _past(action: str) -> str:
     return {"submit": "submitted", "withdraw": "withdrawn", "approve": "approved", "reject": "rejected"}.get(
-        action, f"{action}ed")
+        action, f"{action}ed"
+    )

@@ -82,8 +82,11 @@ def jinja_fields(channel: str, content: Mapping[str, Any]) -> dict[str, str]:
 def lint_fields(channel: str, content: Mapping[str, Any]) -> dict[str, str]:
     """The text a reader sees, by field, for lint (WhatsApp template: header, body, footer, buttons)."""
     if channel != "whatsapp" or "text" in content:
-        return {("body" if k == "text" and channel == "whatsapp" else k): v for k, v in content.items()
-                if isinstance(v, str)}
+        return {
+            ("body" if k == "text" and channel == "whatsapp" else k): v
+            for k, v in content.items()
+            if isinstance(v, str)
+        }
     fields = {"body": content["body"], "footer": content.get("footer", "")}
     header = content.get("header") or {}
     fields["header"] = header.get("text", "")

@@ -29,18 +29,28 @@ app.add_typer(words, name="words")
 
 Body = Annotated[str | None, typer.Option(help="SMS text, WhatsApp free-form text, or email plain text.")]
 BodyFile = Annotated[Path | None, typer.Option(help="Read --body from a file.")]
-ContentFile = Annotated[Path | None, typer.Option("--file", help="The whole content as JSON (any channel; "
-                                                                  "WhatsApp templates: see docs/content.md).")]
+ContentFile = Annotated[
+    Path | None,
+    typer.Option("--file", help="The whole content as JSON (any channel; WhatsApp templates: see docs/content.md)."),
+]
 Subject = Annotated[str | None, typer.Option(help="Email subject.")]
 Preheader = Annotated[str | None, typer.Option(help="Email preheader.")]
 HtmlFile = Annotated[Path | None, typer.Option(help="Email HTML body from a file.")]
 Locale = Annotated[str | None, typer.Option(help="Locale such as en, zh-CN (default: the template's own).")]
 Variant = Annotated[str, typer.Option(help="A/B variant.")]
 By = Annotated[str, typer.Option("--by", help="Who is acting (default: your login).")]
-Preset = Annotated[list[str] | None, typer.Option("--preset", help="Lint against these presets too, beyond the "
-                                                                   "configured one, the locale's and the template's.")]
-Declared = Annotated[list[str] | None, typer.Option("--preset", help="A jurisdiction (policy preset) it is written "
-                                                                     "for, beyond its locale's; repeat for several.")]
+Preset = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--preset", help="Lint against these presets too, beyond the configured one, the locale's and the template's."
+    ),
+]
+Declared = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--preset", help="A jurisdiction (policy preset) it is written for, beyond its locale's; repeat for several."
+    ),
+]
 
 
 def _me() -> str:
@@ -64,35 +74,66 @@ def _read_json(path: Path) -> Any:
         raise Invalid(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", where=str(path)) from None
 
 
-def _content(channel: str, body: str | None, body_file: Path | None, file: Path | None, subject: str | None,
-             preheader: str | None, html_file: Path | None) -> dict[str, Any]:
+def _content(
+    channel: str,
+    body: str | None,
+    body_file: Path | None,
+    file: Path | None,
+    subject: str | None,
+    preheader: str | None,
+    html_file: Path | None,
+) -> dict[str, Any]:
     """Content from the command line: a JSON file, or the per-channel options."""
     if file is not None:
         return _read_json(file)
     text = _read(body_file) if body_file is not None else body
     if channel == "email":
         html = _read(html_file) if html_file else None
-        return {k: v for k, v in {"subject": subject, "preheader": preheader, "html": html, "text": text}.items()
-                if v is not None}
+        return {
+            k: v
+            for k, v in {"subject": subject, "preheader": preheader, "html": html, "text": text}.items()
+            if v is not None
+        }
     if text is None:
         raise Invalid("give --body, --body-file or --file", where="templates")
     return {"text": text} if channel == "whatsapp" else {"body": text}
 
 
 def _version_data(template: Template, version: Any) -> dict[str, Any]:
-    return {"template": template.name, "id": version.id, "channel": template.channel, "locale": version.locale,
-            "variant": version.variant, "version": version.version, "status": version.status,
-            "author": version.author, "reviewer": version.reviewer, "note": version.review_note,
-            "meta_status": version.meta_status, "content": version.content, "presets": list(template.presets or [])}
+    return {
+        "template": template.name,
+        "id": version.id,
+        "channel": template.channel,
+        "locale": version.locale,
+        "variant": version.variant,
+        "version": version.version,
+        "status": version.status,
+        "author": version.author,
+        "reviewer": version.reviewer,
+        "note": version.review_note,
+        "meta_status": version.meta_status,
+        "content": version.content,
+        "presets": list(template.presets or []),
+    }
 
 
 @app.command()
-def create(ctx: typer.Context, name: str, channel: Annotated[str, typer.Option(help="sms, whatsapp or email")],
-           body: Body = None, body_file: BodyFile = None, file: ContentFile = None, subject: Subject = None,
-           preheader: Preheader = None, html_file: HtmlFile = None,
-           purpose: Annotated[str, typer.Option(help="marketing or transactional")] = "marketing",
-           locale: Annotated[str, typer.Option(help="The first version's locale.")] = "en",
-           preset: Declared = None, by: By = "", json_out: JsonFlag = False) -> None:
+def create(
+    ctx: typer.Context,
+    name: str,
+    channel: Annotated[str, typer.Option(help="sms, whatsapp or email")],
+    body: Body = None,
+    body_file: BodyFile = None,
+    file: ContentFile = None,
+    subject: Subject = None,
+    preheader: Preheader = None,
+    html_file: HtmlFile = None,
+    purpose: Annotated[str, typer.Option(help="marketing or transactional")] = "marketing",
+    locale: Annotated[str, typer.Option(help="The first version's locale.")] = "en",
+    preset: Declared = None,
+    by: By = "",
+    json_out: JsonFlag = False,
+) -> None:
     """Create a template (version 1, draft); syntax, variables and size are checked now."""
     from herald.content import service
     from herald.content.lint import lint_content
@@ -101,14 +142,25 @@ def create(ctx: typer.Context, name: str, channel: Annotated[str, typer.Option(h
     data = _content(chan.value, body, body_file, file, subject, preheader, html_file)
     container = app_context(ctx).container
     with container.uow() as uow:
-        version = service.create_template(uow, name, chan, data, author=by or _me(), now=container.clock.now(),
-                                          purpose=parse_enum(Purpose, purpose, "--purpose"), locale=locale,
-                                          presets=container.checked_presets(preset or []))
+        version = service.create_template(
+            uow,
+            name,
+            chan,
+            data,
+            author=by or _me(),
+            now=container.clock.now(),
+            purpose=parse_enum(Purpose, purpose, "--purpose"),
+            locale=locale,
+            presets=container.checked_presets(preset or []),
+        )
         template = service.get_template(uow, version.template_id)
         result = _version_data(template, version)
-        result["findings"] = [f.as_dict() for f in lint_content(chan.value, purpose, version.content,
-                                                                container.template_profile(uow, template,
-                                                                                           version.locale))]
+        result["findings"] = [
+            f.as_dict()
+            for f in lint_content(
+                chan.value, purpose, version.content, container.template_profile(uow, template, version.locale)
+            )
+        ]
     info = sms.analyze(data["body"]).as_dict() if chan is Channel.SMS else None
     emit(ctx, json_out, {**result, "sms": info}, lambda: _created(result, info))
 
@@ -131,9 +183,20 @@ def _print_findings(findings: list[dict[str, Any]]) -> None:
 
 
 @app.command()
-def edit(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant = "A", body: Body = None,
-         body_file: BodyFile = None, file: ContentFile = None, subject: Subject = None, preheader: Preheader = None,
-         html_file: HtmlFile = None, by: By = "", json_out: JsonFlag = False) -> None:
+def edit(
+    ctx: typer.Context,
+    name: str,
+    locale: Locale = None,
+    variant: Variant = "A",
+    body: Body = None,
+    body_file: BodyFile = None,
+    file: ContentFile = None,
+    subject: Subject = None,
+    preheader: Preheader = None,
+    html_file: HtmlFile = None,
+    by: By = "",
+    json_out: JsonFlag = False,
+) -> None:
     """Change a draft, or start the next version of an approved or rejected one."""
     from herald.content import service
 
@@ -141,18 +204,39 @@ def edit(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant 
     with container.uow() as uow:
         template = service.get_template(uow, name)
         data = _content(template.channel, body, body_file, file, subject, preheader, html_file)
-        version = service.edit_version(uow, template, data, locale=locale or template.default_locale,
-                                       variant=variant, author=by or _me(), now=container.clock.now())
+        version = service.edit_version(
+            uow,
+            template,
+            data,
+            locale=locale or template.default_locale,
+            variant=variant,
+            author=by or _me(),
+            now=container.clock.now(),
+        )
         result = _version_data(template, version)
-    emit(ctx, json_out, result, f"{name} {result['locale']}/{result['variant']} is now v{result['version']} "
-                                f"({result['status']}).")
+    emit(
+        ctx,
+        json_out,
+        result,
+        f"{name} {result['locale']}/{result['variant']} is now v{result['version']} ({result['status']}).",
+    )
 
 
 @app.command()
-def add(ctx: typer.Context, name: str, locale: Annotated[str, typer.Option(help="Locale such as zh-CN.")],
-        variant: Variant = "A", body: Body = None, body_file: BodyFile = None, file: ContentFile = None,
-        subject: Subject = None, preheader: Preheader = None, html_file: HtmlFile = None, by: By = "",
-        json_out: JsonFlag = False) -> None:
+def add(
+    ctx: typer.Context,
+    name: str,
+    locale: Annotated[str, typer.Option(help="Locale such as zh-CN.")],
+    variant: Variant = "A",
+    body: Body = None,
+    body_file: BodyFile = None,
+    file: ContentFile = None,
+    subject: Subject = None,
+    preheader: Preheader = None,
+    html_file: HtmlFile = None,
+    by: By = "",
+    json_out: JsonFlag = False,
+) -> None:
     """Add a locale or an A/B variant to a template, as a draft."""
     from herald.content import service
 
@@ -160,8 +244,9 @@ def add(ctx: typer.Context, name: str, locale: Annotated[str, typer.Option(help=
     with container.uow() as uow:
         template = service.get_template(uow, name)
         data = _content(template.channel, body, body_file, file, subject, preheader, html_file)
-        version = service.add_version(uow, template, data, locale=locale, variant=variant, author=by or _me(),
-                                      now=container.clock.now())
+        version = service.add_version(
+            uow, template, data, locale=locale, variant=variant, author=by or _me(), now=container.clock.now()
+        )
         result = _version_data(template, version)
     emit(ctx, json_out, result, f"Added {name} {result['locale']}/{result['variant']} v1 (draft).")
 
@@ -175,11 +260,25 @@ def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
         data = []
         for t in service.all_templates(uow):
             newest = service.newest_versions(uow, t)
-            data.append({"id": t.id, "name": t.name, "channel": t.channel, "purpose": t.purpose,
-                         "versions": [f"{loc}/{var} v{v.version} {v.status}" for (loc, var), v in newest.items()]})
-    emit(ctx, json_out, data, lambda: table(None, ["id", "name", "channel", "purpose", "versions"],
-                                            [[d["id"], d["name"], d["channel"], d["purpose"],
-                                              "; ".join(d["versions"])] for d in data]))
+            data.append(
+                {
+                    "id": t.id,
+                    "name": t.name,
+                    "channel": t.channel,
+                    "purpose": t.purpose,
+                    "versions": [f"{loc}/{var} v{v.version} {v.status}" for (loc, var), v in newest.items()],
+                }
+            )
+    emit(
+        ctx,
+        json_out,
+        data,
+        lambda: table(
+            None,
+            ["id", "name", "channel", "purpose", "versions"],
+            [[d["id"], d["name"], d["channel"], d["purpose"], "; ".join(d["versions"])] for d in data],
+        ),
+    )
 
 
 @app.command()
@@ -195,9 +294,23 @@ def show(ctx: typer.Context, name: str, json_out: JsonFlag = False) -> None:
 
 def _print_versions(name: str, data: list[dict[str, Any]]) -> None:
     """The review table, then the words of every version: what a reviewer reads before approving."""
-    table(name, ["locale", "variant", "version", "status", "author", "reviewer", "meta", "note"],
-          [[d["locale"], d["variant"], d["version"], d["status"], d["author"], d["reviewer"] or "",
-            d["meta_status"] or "", d["note"] or ""] for d in data])
+    table(
+        name,
+        ["locale", "variant", "version", "status", "author", "reviewer", "meta", "note"],
+        [
+            [
+                d["locale"],
+                d["variant"],
+                d["version"],
+                d["status"],
+                d["author"],
+                d["reviewer"] or "",
+                d["meta_status"] or "",
+                d["note"] or "",
+            ]
+            for d in data
+        ],
+    )
     for d in data:
         out.print(f"\n{d['locale']}/{d['variant']} v{d['version']} ({d['status']}):", markup=False)
         for key, value in d["content"].items():
@@ -206,8 +319,14 @@ def _print_versions(name: str, data: list[dict[str, Any]]) -> None:
 
 
 @app.command()
-def lint(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant = "A", preset: Preset = None,
-         json_out: JsonFlag = False) -> None:
+def lint(
+    ctx: typer.Context,
+    name: str,
+    locale: Locale = None,
+    variant: Variant = "A",
+    preset: Preset = None,
+    json_out: JsonFlag = False,
+) -> None:
     """Compliance findings for the newest version; exits 2 when there are errors."""
     from herald.content import service
     from herald.content.lint import ERROR, lint_content
@@ -216,16 +335,31 @@ def lint(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant 
     with container.uow() as uow:
         template = service.get_template(uow, name)
         version = service.latest_version(uow, template, locale, variant)
-        findings = [f.as_dict() for f in lint_content(template.channel, template.purpose, version.content,
-                                                      container.template_profile(uow, template, version.locale,
-                                                                                 preset or []))]
+        findings = [
+            f.as_dict()
+            for f in lint_content(
+                template.channel,
+                template.purpose,
+                version.content,
+                container.template_profile(uow, template, version.locale, preset or []),
+            )
+        ]
     emit(ctx, json_out, findings, lambda: _print_findings(findings) if findings else out.print("No findings."))
     if any(f["severity"] == ERROR for f in findings):
         raise typer.Exit(2)
 
 
-def _review(ctx: typer.Context, action: str, name: str, locale: str | None, variant: str, by: str,
-            reason: str | None, preset: list[str] | None, json_out: bool) -> None:
+def _review(
+    ctx: typer.Context,
+    action: str,
+    name: str,
+    locale: str | None,
+    variant: str,
+    by: str,
+    reason: str | None,
+    preset: list[str] | None,
+    json_out: bool,
+) -> None:
     from herald.content import service
     from herald.content.lint import lint_content
 
@@ -233,46 +367,87 @@ def _review(ctx: typer.Context, action: str, name: str, locale: str | None, vari
     with container.uow() as uow:
         template = service.get_template(uow, name)
         version = service.latest_version(uow, template, locale, variant)
-        findings = lint_content(template.channel, template.purpose, version.content,
-                                container.template_profile(uow, template, version.locale, preset or []))
-        service.review(uow, version, action, actor=by or _me(), now=container.clock.now(), reason=reason,
-                       findings=findings)
+        findings = lint_content(
+            template.channel,
+            template.purpose,
+            version.content,
+            container.template_profile(uow, template, version.locale, preset or []),
+        )
+        service.review(
+            uow, version, action, actor=by or _me(), now=container.clock.now(), reason=reason, findings=findings
+        )
         result = _version_data(template, version)
-    emit(ctx, json_out, result, f"{name} {result['locale']}/{result['variant']} v{result['version']} is now "
-                                f"{result['status']}.")
+    emit(
+        ctx,
+        json_out,
+        result,
+        f"{name} {result['locale']}/{result['variant']} v{result['version']} is now {result['status']}.",
+    )
 
 
 @app.command()
-def submit(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant = "A", by: By = "",
-           preset: Preset = None, json_out: JsonFlag = False) -> None:
+def submit(
+    ctx: typer.Context,
+    name: str,
+    locale: Locale = None,
+    variant: Variant = "A",
+    by: By = "",
+    preset: Preset = None,
+    json_out: JsonFlag = False,
+) -> None:
     """Ask for review; lint errors must be fixed first."""
     _review(ctx, "submit", name, locale, variant, by, None, preset, json_out)
 
 
 @app.command()
-def withdraw(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant = "A", by: By = "",
-             json_out: JsonFlag = False) -> None:
+def withdraw(
+    ctx: typer.Context,
+    name: str,
+    locale: Locale = None,
+    variant: Variant = "A",
+    by: By = "",
+    json_out: JsonFlag = False,
+) -> None:
     """Take a version back from review to edit it."""
     _review(ctx, "withdraw", name, locale, variant, by, None, None, json_out)
 
 
 @app.command()
-def approve(ctx: typer.Context, name: str, locale: Locale = None, variant: Variant = "A", by: By = "",
-            preset: Preset = None, json_out: JsonFlag = False) -> None:
+def approve(
+    ctx: typer.Context,
+    name: str,
+    locale: Locale = None,
+    variant: Variant = "A",
+    by: By = "",
+    preset: Preset = None,
+    json_out: JsonFlag = False,
+) -> None:
     """Approve a pending version (not your own); it can then be sent and never changes."""
     _review(ctx, "approve", name, locale, variant, by, None, preset, json_out)
 
 
 @app.command()
-def reject(ctx: typer.Context, name: str, reason: Annotated[str, typer.Option(help="What the author must fix.")],
-           locale: Locale = None, variant: Variant = "A", by: By = "", json_out: JsonFlag = False) -> None:
+def reject(
+    ctx: typer.Context,
+    name: str,
+    reason: Annotated[str, typer.Option(help="What the author must fix.")],
+    locale: Locale = None,
+    variant: Variant = "A",
+    by: By = "",
+    json_out: JsonFlag = False,
+) -> None:
     """Reject a pending version with a reason."""
     _review(ctx, "reject", name, locale, variant, by, reason, None, json_out)
 
 
 @app.command("presets")
-def presets(ctx: typer.Context, name: str, preset: Declared = None, clear: Annotated[bool, typer.Option(
-            help="Declare none beyond the locale's.")] = False, json_out: JsonFlag = False) -> None:
+def presets(
+    ctx: typer.Context,
+    name: str,
+    preset: Declared = None,
+    clear: Annotated[bool, typer.Option(help="Declare none beyond the locale's.")] = False,
+    json_out: JsonFlag = False,
+) -> None:
     """Show the jurisdictions a template is reviewed against, or declare its own with --preset."""
     from herald.content import service
 
@@ -281,8 +456,10 @@ def presets(ctx: typer.Context, name: str, preset: Declared = None, clear: Annot
         template = service.get_template(uow, name)
         if preset or clear:
             service.set_presets(uow, template, container.checked_presets(preset or []))
-        effective = {f"{v.locale}/{v.variant}": container.template_presets(template, v.locale)
-                     for v in service.newest_versions(uow, template).values()}
+        effective = {
+            f"{v.locale}/{v.variant}": container.template_presets(template, v.locale)
+            for v in service.newest_versions(uow, template).values()
+        }
         data = {"template": template.name, "declared": list(template.presets or []), "reviewed_against": effective}
     emit(ctx, json_out, data, lambda: _print_presets(data))
 
@@ -330,8 +507,11 @@ def meta_status(ctx: typer.Context, path: Path, json_out: JsonFlag = False) -> N
 
 
 @app.command("sms-info")
-def sms_info(ctx: typer.Context, smart: Annotated[bool, typer.Option(help="Swap look-alikes first.")] = False,
-             json_out: JsonFlag = False) -> None:
+def sms_info(
+    ctx: typer.Context,
+    smart: Annotated[bool, typer.Option(help="Swap look-alikes first.")] = False,
+    json_out: JsonFlag = False,
+) -> None:
     """Read SMS text on standard input; print encoding, characters and segments."""
     text = sys.stdin.read()
     if text.endswith("\n"):
@@ -355,8 +535,12 @@ def sms_info(ctx: typer.Context, smart: Annotated[bool, typer.Option(help="Swap 
 
 
 @coupons.command("add")
-def coupons_add(ctx: typer.Context, pool: str, path: Annotated[Path, typer.Argument(help="One code per line.")],
-                json_out: JsonFlag = False) -> None:
+def coupons_add(
+    ctx: typer.Context,
+    pool: str,
+    path: Annotated[Path, typer.Argument(help="One code per line.")],
+    json_out: JsonFlag = False,
+) -> None:
     """Add codes to a pool (codes already there are skipped)."""
     from herald.content import service
 
@@ -373,8 +557,12 @@ def coupons_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 
     with app_context(ctx).container.uow() as uow:
         data = service.coupon_stock(uow)
-    emit(ctx, json_out, data, lambda: table(None, ["pool", "total", "free"],
-                                            [[d["pool"], d["total"], d["free"]] for d in data]))
+    emit(
+        ctx,
+        json_out,
+        data,
+        lambda: table(None, ["pool", "total", "free"], [[d["pool"], d["total"], d["free"]] for d in data]),
+    )
 
 
 def _edit_word(ctx: typer.Context, word: str, action: str, by: str) -> None:
@@ -415,6 +603,5 @@ def words_list(ctx: typer.Context, preset: Preset = None, json_out: JsonFlag = F
 
     container = app_context(ctx).container
     with container.uow() as uow:
-        data = {"in_force": list(container.lint_profile(uow, preset or []).banned_words),
-                **service.lint_words(uow)}
+        data = {"in_force": list(container.lint_profile(uow, preset or []).banned_words), **service.lint_words(uow)}
     emit(ctx, json_out, data, lambda: out.print("\n".join(data["in_force"]) or "No banned words."))

@@ -33,8 +33,13 @@ class Unsupported(Exception):
 
 
 class _Builder:
-    def __init__(self, env: ImmutableSandboxedEnvironment, html: bool, guards: Mapping[str, Callable],
-                 filters: frozenset[str] | None) -> None:
+    def __init__(
+        self,
+        env: ImmutableSandboxedEnvironment,
+        html: bool,
+        guards: Mapping[str, Callable],
+        filters: frozenset[str] | None,
+    ) -> None:
         self.env, self.html, self.guards, self.filters = env, html, guards, filters
         self.consts: dict[str, Any] = {}
         self.names: dict[str, str] = {}
@@ -129,9 +134,13 @@ class _Builder:
         return f"_concat(({', '.join(self.expr(n) for n in node.nodes)},))"
 
 
-def compile_template(tree: nodes.Template, env: ImmutableSandboxedEnvironment, html: bool = False,
-                     guards: Mapping[str, Callable] | None = None,
-                     filters: frozenset[str] | None = None) -> Callable[[Mapping[str, Any]], str]:
+def compile_template(
+    tree: nodes.Template,
+    env: ImmutableSandboxedEnvironment,
+    html: bool = False,
+    guards: Mapping[str, Callable] | None = None,
+    filters: frozenset[str] | None = None,
+) -> Callable[[Mapping[str, Any]], str]:
     """One function `render(context) -> str` for a checked template tree; `filters` limits the filters."""
     builder = _Builder(env, html, guards or {}, filters)
     parts = builder.body(tree.body, top=True)
@@ -163,9 +172,17 @@ def _namespace(env: ImmutableSandboxedEnvironment, html: bool, consts: dict[str,
     eval_context = EvalContext(env)
     eval_context.autoescape = html
     return {
-        "__builtins__": {}, "_MISSING": MISSING, "_undefined": env.undefined, "_env": env,
-        "_ectx": eval_context, "_getattr": getattr_, "_getitem": env.getitem, "_no_else": no_else,
-        "_str": str, "_esc": escape, "_join": markup_join if html else join,
+        "__builtins__": {},
+        "_MISSING": MISSING,
+        "_undefined": env.undefined,
+        "_env": env,
+        "_ectx": eval_context,
+        "_getattr": getattr_,
+        "_getitem": env.getitem,
+        "_no_else": no_else,
+        "_str": str,
+        "_esc": escape,
+        "_join": markup_join if html else join,
         "_concat": runtime_markup_join if html else str_join,
         **consts,
     }

@@ -28,28 +28,36 @@ def coupon_pools(channel: str, content: Mapping[str, Any]) -> frozenset[str]:
     return frozenset().union(*(render.coupon_pools(f) for f in channels.jinja_fields(channel, content).values()))
 
 
-def compose(channel: str, content: Mapping[str, Any], context: Mapping[str, Any], *, name: str = "",
-            locale: str = "en", variant: str = "A") -> Composed:
+def compose(
+    channel: str,
+    content: Mapping[str, Any],
+    context: Mapping[str, Any],
+    *,
+    name: str = "",
+    locale: str = "en",
+    variant: str = "A",
+) -> Composed:
     """Render a version's content for one recipient."""
     if channel == "email":
         return _email(content, context)
     if channel == "whatsapp" and "body" in content:
-        return _whatsapp_template(content, context, name if variant == "A" else f"{name}_{variant.lower()}",
-                                  locale)
+        return _whatsapp_template(content, context, name if variant == "A" else f"{name}_{variant.lower()}", locale)
     text = content.get("body", content.get("text", ""))
     return Composed(render.render(text, context))
 
 
 def _email(content: Mapping[str, Any], context: Mapping[str, Any]) -> Composed:
     html = render.render(content["html"], context, limit=channels.EMAIL_MAX, html=True) if "html" in content else None
-    text = (render.render(content["text"], context, limit=channels.EMAIL_MAX) if "text" in content
-            else channels.html_to_text(html or ""))
+    text = (
+        render.render(content["text"], context, limit=channels.EMAIL_MAX)
+        if "text" in content
+        else channels.html_to_text(html or "")
+    )
     preheader = render.render(content["preheader"], context) if "preheader" in content else None
     return Composed(text, render.render(content["subject"], context), html, preheader)
 
 
-def _whatsapp_template(content: Mapping[str, Any], context: Mapping[str, Any], name: str,
-                       locale: str) -> Composed:
+def _whatsapp_template(content: Mapping[str, Any], context: Mapping[str, Any], name: str, locale: str) -> Composed:
     values = {}
     for key, expr in whatsapp.expressions(content).items():
         value = render.render("{{ " + expr + " }}", context).strip()
@@ -57,6 +65,11 @@ def _whatsapp_template(content: Mapping[str, Any], context: Mapping[str, Any], n
             raise RenderError(f"WhatsApp parameter {key} ({expr}) is empty; Meta refuses empty parameters")
         values[key] = value
     body = whatsapp.fill(content["body"], {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("body.")})
-    payload = {"template": {"name": name, "language": {"code": locales.whatsapp_code(locale)},
-                            "components": whatsapp.components(content, values)}}
+    payload = {
+        "template": {
+            "name": name,
+            "language": {"code": locales.whatsapp_code(locale)},
+            "components": whatsapp.components(content, values),
+        }
+    }
     return Composed(body, payload=payload)

@@ -24,8 +24,26 @@ URL = re.compile(r"""(?:https?://|www\.)[^\s<>"'{}]+""", re.IGNORECASE)
 SHORTENERS = frozenset({"bit.ly", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "is.gd", "buff.ly", "t.cn", "dwz.cn"})
 UNSUBSCRIBE = re.compile(r"unsubscribe|opt[ -]?out|退订|取消订阅|unsubscribe_url", re.IGNORECASE)
 SIGNATURE = re.compile(r"【([^【】]*)】")
-MARKETING_WORDS = ("sale", "discount", "offer", "% off", "promo", "coupon", "deal", "limited time", "buy now",
-                   "free gift", "优惠", "折扣", "促销", "限时", "特价", "抢购", "优惠券", "满减")
+MARKETING_WORDS = (
+    "sale",
+    "discount",
+    "offer",
+    "% off",
+    "promo",
+    "coupon",
+    "deal",
+    "limited time",
+    "buy now",
+    "free gift",
+    "优惠",
+    "折扣",
+    "促销",
+    "限时",
+    "特价",
+    "抢购",
+    "优惠券",
+    "满减",
+)
 
 
 @dataclass(frozen=True)
@@ -98,6 +116,7 @@ def _marketing(draft: Draft) -> bool:
 
 # --- jurisdiction checks (switched on by presets) ---------------------------------------------------
 
+
 def cn_signature(draft: Draft, profile: Profile, params: dict[str, Any]) -> list[Finding]:
     """China: one 【signature】 at the very start or end, 2-16 characters, not digits only."""
     if draft.channel != "sms":
@@ -113,15 +132,42 @@ def cn_signature(draft: Draft, profile: Profile, params: dict[str, Any]) -> list
     found = []
     name = sig.group(1)
     if not lo <= len(name) <= hi:
-        found.append(at(body, sig.start(), len(sig.group(0)), ERROR, "cn-signature",
-                        f"the signature has {len(name)} characters; {lo}-{hi} are allowed", "body"))
+        found.append(
+            at(
+                body,
+                sig.start(),
+                len(sig.group(0)),
+                ERROR,
+                "cn-signature",
+                f"the signature has {len(name)} characters; {lo}-{hi} are allowed",
+                "body",
+            )
+        )
     if name.isdigit():
-        found.append(at(body, sig.start(), len(sig.group(0)), ERROR, "cn-signature",
-                        "the signature may not be digits only", "body"))
+        found.append(
+            at(
+                body,
+                sig.start(),
+                len(sig.group(0)),
+                ERROR,
+                "cn-signature",
+                "the signature may not be digits only",
+                "body",
+            )
+        )
     for other in marks:
         if other is not sig:
-            found.append(at(body, other.start(), len(other.group(0)), ERROR, "cn-brackets",
-                            "【】 is reserved for the signature; use other brackets in the text", "body"))
+            found.append(
+                at(
+                    body,
+                    other.start(),
+                    len(other.group(0)),
+                    ERROR,
+                    "cn-brackets",
+                    "【】 is reserved for the signature; use other brackets in the text",
+                    "body",
+                )
+            )
     return found
 
 
@@ -133,8 +179,15 @@ def opt_out(draft: Draft, profile: Profile, params: dict[str, Any]) -> list[Find
     body = draft.fields.get("body", "") or draft.fields.get("text", "")
     if any(_contains_phrase(body, p) for p in phrases):
         return []
-    return [Finding(ERROR, "opt-out", f"marketing messages must tell how to opt out, e.g. {phrases[0]!r}"
-                    if phrases else "marketing messages must tell how to opt out")]
+    return [
+        Finding(
+            ERROR,
+            "opt-out",
+            f"marketing messages must tell how to opt out, e.g. {phrases[0]!r}"
+            if phrases
+            else "marketing messages must tell how to opt out",
+        )
+    ]
 
 
 def _contains_phrase(text: str, phrase: str) -> bool:
@@ -148,8 +201,13 @@ def sender_id(draft: Draft, profile: Profile, params: dict[str, Any]) -> list[Fi
     if draft.channel != "sms" or not _marketing(draft):
         return []
     if not profile.sender_names:
-        return [Finding(ERROR, "sender-id", "marketing texts must identify the sender; set sender_name in "
-                        "herald.toml so lint can check it")]
+        return [
+            Finding(
+                ERROR,
+                "sender-id",
+                "marketing texts must identify the sender; set sender_name in herald.toml so lint can check it",
+            )
+        ]
     body = draft.fields.get("body", "")
     if any(n.lower() in body.lower() for n in profile.sender_names):
         return []
@@ -164,23 +222,38 @@ def help_reply(draft: Draft, profile: Profile, params: dict[str, Any]) -> list[F
 
 
 JURISDICTION: dict[str, Callable[[Draft, Profile, dict[str, Any]], list[Finding]]] = {
-    "cn_signature": cn_signature, "opt_out": opt_out, "sender_id": sender_id, "help_reply": help_reply,
+    "cn_signature": cn_signature,
+    "opt_out": opt_out,
+    "sender_id": sender_id,
+    "help_reply": help_reply,
 }
 
 
 # --- channel checks, banned words, links and advice (always) ----------------------------------------
+
 
 def whatsapp_rules(draft: Draft, profile: Profile) -> list[Finding]:
     """Parameters match the body, none at its very start or end, no marketing wording in UTILITY."""
     if draft.channel != "whatsapp" or not draft.category:
         return []
     body = draft.fields.get("body", "")
-    found = [at(body, start, length, ERROR, "wa-params", message, "body")
-             for start, length, message in whatsapp.parameter_problems(body, draft.params)]
+    found = [
+        at(body, start, length, ERROR, "wa-params", message, "body")
+        for start, length, message in whatsapp.parameter_problems(body, draft.params)
+    ]
     if draft.category.upper() == "UTILITY":
         for start, word in _marketing_words(body):
-            found.append(at(body, start, len(word), WARNING, "wa-category",
-                            f"{word!r} reads as marketing; Meta may recategorize this UTILITY template", "body"))
+            found.append(
+                at(
+                    body,
+                    start,
+                    len(word),
+                    WARNING,
+                    "wa-category",
+                    f"{word!r} reads as marketing; Meta may recategorize this UTILITY template",
+                    "body",
+                )
+            )
     return found
 
 
@@ -198,11 +271,23 @@ def email_rules(draft: Draft, profile: Profile) -> list[Finding]:
     if not UNSUBSCRIBE.search(content):
         found.append(Finding(ERROR, "email-unsubscribe", "marketing email needs an unsubscribe link", "html"))
     if not profile.postal_address:
-        found.append(Finding(ERROR, "email-address", "marketing email must show a postal address; set "
-                             "postal_address in herald.toml", "settings"))
+        found.append(
+            Finding(
+                ERROR,
+                "email-address",
+                "marketing email must show a postal address; set postal_address in herald.toml",
+                "settings",
+            )
+        )
     elif _squash(profile.postal_address) not in _squash(content):
-        found.append(Finding(ERROR, "email-address", "marketing email must show the postal address "
-                             f"({profile.postal_address})", "html"))
+        found.append(
+            Finding(
+                ERROR,
+                "email-address",
+                f"marketing email must show the postal address ({profile.postal_address})",
+                "html",
+            )
+        )
     return found
 
 
@@ -217,8 +302,9 @@ def banned_words(draft: Draft, profile: Profile) -> list[Finding]:
     found = []
     for name, source in _texts(draft):
         for start, word in find_words(source, profile.banned_words):
-            found.append(at(source, start, len(word), ERROR, "banned-word", f"{word!r} is on the banned-words list",
-                            name))
+            found.append(
+                at(source, start, len(word), ERROR, "banned-word", f"{word!r} is on the banned-words list", name)
+            )
     return found
 
 
@@ -261,11 +347,29 @@ def links(draft: Draft, profile: Profile) -> list[Finding]:
         for match in URL.finditer(source):
             host = _host(match.group(0))
             if host in SHORTENERS:
-                found.append(at(source, match.start(), len(match.group(0)), WARNING, "link-shortener",
-                                f"{host} is a public link shortener; carriers often filter these", name))
+                found.append(
+                    at(
+                        source,
+                        match.start(),
+                        len(match.group(0)),
+                        WARNING,
+                        "link-shortener",
+                        f"{host} is a public link shortener; carriers often filter these",
+                        name,
+                    )
+                )
             elif profile.link_domains and not any(host == d or host.endswith("." + d) for d in profile.link_domains):
-                found.append(at(source, match.start(), len(match.group(0)), ERROR, "link-domain",
-                                f"{host} is not an allowed link domain ({', '.join(profile.link_domains)})", name))
+                found.append(
+                    at(
+                        source,
+                        match.start(),
+                        len(match.group(0)),
+                        ERROR,
+                        "link-domain",
+                        f"{host} is not an allowed link domain ({', '.join(profile.link_domains)})",
+                        name,
+                    )
+                )
     return found
 
 
@@ -279,18 +383,37 @@ def advice(draft: Draft, profile: Profile) -> list[Finding]:
     found = []
     body = draft.fields.get("body", "")
     if draft.channel == "sms" and len(body) > 320:
-        found.append(Finding(WARNING, "length", f"{len(body)} characters; texts over 320 are often cut or cost "
-                             "many segments"))
+        found.append(
+            Finding(WARNING, "length", f"{len(body)} characters; texts over 320 are often cut or cost many segments")
+        )
     if draft.channel in ("sms", "whatsapp") and body.lstrip().startswith("{{"):
-        found.append(at(body, body.find("{{"), 2, WARNING, "lead", "the message opens with a variable; "
-                        "a lock-screen preview shows only the first words", "body"))
+        found.append(
+            at(
+                body,
+                body.find("{{"),
+                2,
+                WARNING,
+                "lead",
+                "the message opens with a variable; a lock-screen preview shows only the first words",
+                "body",
+            )
+        )
     subject = draft.fields.get("subject", "")
     if draft.channel == "email" and len(subject) > 78:
-        found.append(Finding(WARNING, "subject-length", f"the subject has {len(subject)} characters; inboxes "
-                             "show about 60", "subject"))
+        found.append(
+            Finding(
+                WARNING,
+                "subject-length",
+                f"the subject has {len(subject)} characters; inboxes show about 60",
+                "subject",
+            )
+        )
     if draft.channel == "email" and _marketing(draft) and not draft.fields.get("preheader"):
-        found.append(Finding(WARNING, "preheader", "no preheader; inboxes will show the first text of the "
-                             "body instead", "preheader"))
+        found.append(
+            Finding(
+                WARNING, "preheader", "no preheader; inboxes will show the first text of the body instead", "preheader"
+            )
+        )
     return found
 
 

@@ -38,8 +38,13 @@ class Rate:
         if self.retroactive:
             return price, _retroactive(self, units, used)
         ends = [start for start, _ in self.rebates[1:]] + [None]  # each band runs to the next threshold
-        back = sum((_band_money(self.tiers, used, units, start, end) * share
-                    for (start, share), end in zip(self.rebates, ends, strict=True)), Decimal(0))
+        back = sum(
+            (
+                _band_money(self.tiers, used, units, start, end) * share
+                for (start, share), end in zip(self.rebates, ends, strict=True)
+            ),
+            Decimal(0),
+        )
         return price, back
 
 
@@ -51,9 +56,11 @@ def _band_money(tiers, used: int, units: int, start: int, end: int | None) -> De
 
 def _retroactive(rate: Rate, units: int, used: int) -> Decimal:
     """The rebate owed for the month after these units, less what was owed before them."""
+
     def owed(total: int) -> Decimal:
         share = max((s for start, s in rate.rebates if total >= start), default=Decimal(0))
         return graduated(rate.tiers, total) * share
+
     return owed(used + units) - owed(used)
 
 
@@ -61,15 +68,22 @@ def _retroactive(rate: Rate, units: int, used: int) -> Decimal:
 class PriceTable:
     currency: str
     rates: tuple[Rate, ...]
-    unit: Mapping[str, str] = field(default_factory=lambda: {"sms": "segment", "whatsapp": "message",
-                                                             "email": "message"})
+    unit: Mapping[str, str] = field(
+        default_factory=lambda: {"sms": "segment", "whatsapp": "message", "email": "message"}
+    )
     # The provider each channel goes through here, so that its own rates apply: channel -> provider name.
     routes: Mapping[str, str] = field(default_factory=dict)
 
     def rate(self, channel: str, region: str | None, provider: str = "*", category: str = "*") -> Rate | None:
         """The most specific rate: exact region over *, exact provider over *, exact category over *."""
-        fits = [r for r in self.rates if r.channel == channel and r.region in (region, "*")
-                and r.provider in (provider, "*") and r.category in (category.upper(), "*")]
+        fits = [
+            r
+            for r in self.rates
+            if r.channel == channel
+            and r.region in (region, "*")
+            and r.provider in (provider, "*")
+            and r.category in (category.upper(), "*")
+        ]
         return max(fits, key=lambda r: (r.region != "*", r.provider != "*", r.category != "*"), default=None)
 
 
@@ -100,11 +114,22 @@ class Estimate:
         return [line.region for line in self.lines if line.cost is None]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"currency": self.currency, "total": str(self.total), "rebate": str(self.rebate),
-                "unpriced_regions": self.unpriced,
-                "lines": [{"region": ln.region, "messages": ln.messages, "units": ln.units,
-                           "cost": None if ln.cost is None else str(ln.cost), "rebate": str(ln.rebate)}
-                          for ln in self.lines]}
+        return {
+            "currency": self.currency,
+            "total": str(self.total),
+            "rebate": str(self.rebate),
+            "unpriced_regions": self.unpriced,
+            "lines": [
+                {
+                    "region": ln.region,
+                    "messages": ln.messages,
+                    "units": ln.units,
+                    "cost": None if ln.cost is None else str(ln.cost),
+                    "rebate": str(ln.rebate),
+                }
+                for ln in self.lines
+            ],
+        }
 
 
 def graduated(tiers: Iterable[tuple[int | None, Decimal]], units: int) -> Decimal:
@@ -119,8 +144,9 @@ def graduated(tiers: Iterable[tuple[int | None, Decimal]], units: int) -> Decima
     return total
 
 
-def used_by_rate(table: PriceTable, sent: Iterable[tuple[str, str | None, str | None, str | None, int]]
-                 ) -> dict[Rate, int]:
+def used_by_rate(
+    table: PriceTable, sent: Iterable[tuple[str, str | None, str | None, str | None, int]]
+) -> dict[Rate, int]:
     """Units sent this month per rate, from (channel, region, provider, category, units) groups of the
     ledger: the volume each rate's tiers and rebates have reached."""
     used: dict[Rate, int] = {}
@@ -131,8 +157,14 @@ def used_by_rate(table: PriceTable, sent: Iterable[tuple[str, str | None, str | 
     return used
 
 
-def estimate(table: PriceTable, channel: str, audience: Iterable[tuple[str | None, int, int]],
-             provider: str | None = None, category: str = "*", used: Mapping[Rate, int] | None = None) -> Estimate:
+def estimate(
+    table: PriceTable,
+    channel: str,
+    audience: Iterable[tuple[str | None, int, int]],
+    provider: str | None = None,
+    category: str = "*",
+    used: Mapping[Rate, int] | None = None,
+) -> Estimate:
     """Cost of sending to (region, messages, units per message) groups through `provider` (by default the
     channel's route). Tiers and rebates go on from the month's volume so far (`used`, per rate); groups
     priced by one rate follow each other through its tiers."""
@@ -177,9 +209,15 @@ def _rate(item: Mapping[str, Any], where: str) -> Rate:
             raise Invalid("tiers rise through up_to and only the last one is open-ended", where=where)
         last = int(up_to or 0)
         tiers.append((None if up_to is None else int(up_to), _money(tier.get("price"), where)))
-    return Rate(channel, str(item.get("region", "*")).upper(), str(item.get("provider", "*")),
-                str(item.get("category", "*")).upper(), tuple(tiers), _rebates(item.get("rebates", []), where),
-                bool(item.get("retroactive", False)))
+    return Rate(
+        channel,
+        str(item.get("region", "*")).upper(),
+        str(item.get("provider", "*")),
+        str(item.get("category", "*")).upper(),
+        tuple(tiers),
+        _rebates(item.get("rebates", []), where),
+        bool(item.get("retroactive", False)),
+    )
 
 
 def _rebates(raw: Any, where: str) -> tuple[tuple[int, Decimal], ...]:

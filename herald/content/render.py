@@ -56,8 +56,9 @@ ALLOWED_FILTERS = frozenset(
         "escape",
     }
 )
-VARIABLES = frozenset({"name", "first_name", "phone", "email", "region", "attr", "campaign", "tags", "local",
-                       "coupon", "locale"})
+VARIABLES = frozenset(
+    {"name", "first_name", "phone", "email", "region", "attr", "campaign", "tags", "local", "coupon", "locale"}
+)
 MAX_OUTPUT = 20_000
 MAX_SECONDS = 0.05
 
@@ -119,10 +120,19 @@ def allowed(source: str, where: str = "template") -> frozenset[str]:
 # Recipients a template is tried on before it is saved: one with every value, one with the least a contact
 # may have. A template that fails for them for any reason but a missing value would fail at send time.
 PROBES: tuple[Mapping[str, object], ...] = (
-    {"name": "Sita Sharma", "first_name": "Sita", "phone": "+9779841234567", "email": "sita@example.com",
-     "region": "NP", "campaign": "Winter sale", "locale": "en", "tags": ["vip"], "coupon": {},
-     "local": {"date": "2026-03-10", "time": "19:45", "weekday": "Tuesday", "zone": "Asia/Kathmandu"},
-     "attr": {"city": "Pokhara"}},
+    {
+        "name": "Sita Sharma",
+        "first_name": "Sita",
+        "phone": "+9779841234567",
+        "email": "sita@example.com",
+        "region": "NP",
+        "campaign": "Winter sale",
+        "locale": "en",
+        "tags": ["vip"],
+        "coupon": {},
+        "local": {"date": "2026-03-10", "time": "19:45", "weekday": "Tuesday", "zone": "Asia/Kathmandu"},
+        "attr": {"city": "Pokhara"},
+    },
     {"phone": "+8613800138000", "campaign": "x", "locale": "zh-CN", "tags": [], "coupon": {}, "attr": {}},
 )
 
@@ -153,8 +163,11 @@ def error_column(source: str, lineno: int, message: str) -> int:
 @lru_cache(maxsize=512)
 def coupon_pools(source: str) -> frozenset[str]:
     """The coupon pools a checked template draws from (`{{ coupon.spring }}` → spring)."""
-    return frozenset(n.attr for n in _walk(environment().parse(source))
-                     if isinstance(n, nodes.Getattr) and isinstance(n.node, nodes.Name) and n.node.name == "coupon")
+    return frozenset(
+        n.attr
+        for n in _walk(environment().parse(source))
+        if isinstance(n, nodes.Getattr) and isinstance(n.node, nodes.Name) and n.node.name == "coupon"
+    )
 
 
 def _walk(node: nodes.Node) -> Iterable[nodes.Node]:
@@ -179,12 +192,14 @@ def guarded_replace(eval_ctx: EvalContext, value: object, old: str, new: str, co
 @lru_cache(maxsize=512)
 def compiled(source: str, html: bool = False) -> Callable[[Mapping[str, object]], str]:
     """The render function of a checked template (cached: templates are compiled once per process)."""
-    return compile_template(environment().parse(source), environment(), html, {"replace": guarded_replace},
-                            ALLOWED_FILTERS)
+    return compile_template(
+        environment().parse(source), environment(), html, {"replace": guarded_replace}, ALLOWED_FILTERS
+    )
 
 
-def render(source: str, context: Mapping[str, object], limit: int = MAX_OUTPUT, html: bool = False,
-           budget: float = MAX_SECONDS) -> str:
+def render(
+    source: str, context: Mapping[str, object], limit: int = MAX_OUTPUT, html: bool = False, budget: float = MAX_SECONDS
+) -> str:
     """Render a checked template for one recipient; a missing variable, an oversize output or a render
     over its time budget raises RenderError. `html` escapes every value (email HTML)."""
     started = perf_counter()

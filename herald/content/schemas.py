@@ -12,14 +12,19 @@ from herald.shapes import Shape
 class TemplateIn(BaseModel):
     name: str
     channel: str = Field(description="sms, whatsapp or email")
-    content: dict[str, Any] = Field(description="sms: {body}; email: {subject, body, html, preheader}; whatsapp: "
-                                                "{category, body, params, header, footer, buttons} (docs/content.md)",
-                                    examples=[{"body": "Herald Shop: 20% off today. Reply STOP to opt out."}])
+    content: dict[str, Any] = Field(
+        description="sms: {body}; email: {subject, body, html, preheader}; whatsapp: "
+        "{category, body, params, header, footer, buttons} (docs/content.md)",
+        examples=[{"body": "Herald Shop: 20% off today. Reply STOP to opt out."}],
+    )
     purpose: str = "marketing"
     locale: str = "en"
     author: str = Field(description="Who wrote it; a reviewer must be someone else.")
-    presets: list[str] = Field([], description="Jurisdictions (policy presets) it is written for beyond its "
-                                               "locale's; review lints against all of them.")
+    presets: list[str] = Field(
+        [],
+        description="Jurisdictions (policy presets) it is written for beyond its "
+        "locale's; review lints against all of them.",
+    )
 
 
 class PreviewIn(BaseModel):
@@ -93,8 +98,9 @@ class AudienceCost(Estimate):
 class PreviewOut(Shape):
     template: str
     channel: str
-    samples: list[dict[str, Any]] = Field(description="Per contact: the rendered text, its SMS encoding and "
-                                                      "cost, or why it would not be sent.")
+    samples: list[dict[str, Any]] = Field(
+        description="Per contact: the rendered text, its SMS encoding and cost, or why it would not be sent."
+    )
     findings: dict[str, list[FindingOut]]
     audience: AudienceCost | None = None
 

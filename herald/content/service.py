@@ -17,9 +17,18 @@ from herald.errors import Conflict, Invalid, NotFound
 from herald.types import Channel, Purpose, as_id, parse_enum
 
 
-def create_template(uow: UnitOfWork, name: str, channel: Channel, content: Mapping[str, Any], *, author: str,
-                    now: datetime, purpose: Purpose = Purpose.MARKETING, locale: str = "en",
-                    presets: Iterable[str] = ()) -> TemplateVersion:
+def create_template(
+    uow: UnitOfWork,
+    name: str,
+    channel: Channel,
+    content: Mapping[str, Any],
+    *,
+    author: str,
+    now: datetime,
+    purpose: Purpose = Purpose.MARKETING,
+    locale: str = "en",
+    presets: Iterable[str] = (),
+) -> TemplateVersion:
     """Save a new template as version 1 draft of its first locale; every field is checked now. `presets`
     are the jurisdictions it is written for beyond its locale's (the caller checks they exist)."""
     name = name.strip()
@@ -32,15 +41,31 @@ def create_template(uow: UnitOfWork, name: str, channel: Channel, content: Mappi
     if uow.session.scalar(select(Template.id).where(Template.name == name)) is not None:
         raise Conflict(f"template {name!r} already exists; edit it or add a locale or variant")
     loc = locales.normalize(locale, where=f"{where} locale")
-    template = Template(name=name, channel=channel.value, purpose=purpose.value, category=data.get("category"),
-                        default_locale=loc, presets=list(presets), created_by=_who(author), created_at=now)
+    template = Template(
+        name=name,
+        channel=channel.value,
+        purpose=purpose.value,
+        category=data.get("category"),
+        default_locale=loc,
+        presets=list(presets),
+        created_by=_who(author),
+        created_at=now,
+    )
     uow.session.add(template)
     uow.flush()
     return _new_version(uow, template, loc, "A", 1, data, author, now)
 
 
-def add_version(uow: UnitOfWork, template: Template, content: Mapping[str, Any], *, locale: str, variant: str,
-                author: str, now: datetime) -> TemplateVersion:
+def add_version(
+    uow: UnitOfWork,
+    template: Template,
+    content: Mapping[str, Any],
+    *,
+    locale: str,
+    variant: str,
+    author: str,
+    now: datetime,
+) -> TemplateVersion:
     """Start another locale or A/B variant of a template, as a draft."""
     loc, var = locales.normalize(locale), _variant(variant)
     if _latest(uow, template.id, loc, var) is not None:
@@ -49,8 +74,16 @@ def add_version(uow: UnitOfWork, template: Template, content: Mapping[str, Any],
     return _new_version(uow, template, loc, var, 1, data, author, now)
 
 
-def edit_version(uow: UnitOfWork, template: Template, content: Mapping[str, Any], *, locale: str, variant: str,
-                 author: str, now: datetime) -> TemplateVersion:
+def edit_version(
+    uow: UnitOfWork,
+    template: Template,
+    content: Mapping[str, Any],
+    *,
+    locale: str,
+    variant: str,
+    author: str,
+    now: datetime,
+) -> TemplateVersion:
     """Change a draft in place, or start the next version from an approved or rejected one."""
     current = latest_version(uow, template, locale, variant)
     data = _validated(template, content)
@@ -61,8 +94,16 @@ def edit_version(uow: UnitOfWork, template: Template, content: Mapping[str, Any]
     return _new_version(uow, template, current.locale, current.variant, current.version + 1, data, author, now)
 
 
-def review(uow: UnitOfWork, version: TemplateVersion, action: str, *, actor: str, now: datetime,
-           reason: str | None = None, findings: Iterable[Finding] = ()) -> TemplateVersion:
+def review(
+    uow: UnitOfWork,
+    version: TemplateVersion,
+    action: str,
+    *,
+    actor: str,
+    now: datetime,
+    reason: str | None = None,
+    findings: Iterable[Finding] = (),
+) -> TemplateVersion:
     """Submit, withdraw, approve or reject a version; lint errors block submitting and approving, and so does
     content that no longer passes the checks at saving (a version saved before a check existed)."""
     status = approval.transition(version.status, action, version.author, actor, reason)
@@ -98,8 +139,9 @@ def get_template(uow: UnitOfWork, ref: str | int) -> Template:
     return template
 
 
-def latest_version(uow: UnitOfWork, template: Template, locale: str | None = None,
-                   variant: str = "A") -> TemplateVersion:
+def latest_version(
+    uow: UnitOfWork, template: Template, locale: str | None = None, variant: str = "A"
+) -> TemplateVersion:
     """The newest version of a locale (default: the template's own) and variant, or NotFound."""
     loc = locales.normalize(locale) if locale else template.default_locale
     found = _latest(uow, template.id, loc, _variant(variant))
@@ -110,9 +152,13 @@ def latest_version(uow: UnitOfWork, template: Template, locale: str | None = Non
 
 def versions(uow: UnitOfWork, template: Template) -> list[TemplateVersion]:
     """Every version of a template, by locale, variant and version."""
-    return list(uow.session.scalars(select(TemplateVersion).where(TemplateVersion.template_id == template.id)
-                                    .order_by(TemplateVersion.locale, TemplateVersion.variant,
-                                              TemplateVersion.version)))
+    return list(
+        uow.session.scalars(
+            select(TemplateVersion)
+            .where(TemplateVersion.template_id == template.id)
+            .order_by(TemplateVersion.locale, TemplateVersion.variant, TemplateVersion.version)
+        )
+    )
 
 
 def newest_versions(uow: UnitOfWork, template: Template) -> dict[tuple[str, str], TemplateVersion]:
@@ -127,9 +173,11 @@ def all_templates(uow: UnitOfWork) -> list[Template]:
 
 def approved_versions(uow: UnitOfWork, template_id: int) -> dict[tuple[str, str], TemplateVersion]:
     """The newest approved version of each (locale, variant): what may be sent."""
-    rows = uow.session.scalars(select(TemplateVersion).where(TemplateVersion.template_id == template_id,
-                                                             TemplateVersion.status == "approved")
-                               .order_by(TemplateVersion.version))
+    rows = uow.session.scalars(
+        select(TemplateVersion)
+        .where(TemplateVersion.template_id == template_id, TemplateVersion.status == "approved")
+        .order_by(TemplateVersion.version)
+    )
     return {(v.locale, v.variant): v for v in rows}
 
 
@@ -156,8 +204,7 @@ def _meta_target(uow: UnitOfWork, name: str, language: str) -> TemplateVersion |
     base, _, suffix = name.rpartition("_")
     candidates = [(name, "A")] + ([(base, suffix.upper())] if base else [])
     for family, variant in candidates:
-        template = uow.session.scalar(select(Template).where(Template.name == family,
-                                                             Template.channel == "whatsapp"))
+        template = uow.session.scalar(select(Template).where(Template.name == family, Template.channel == "whatsapp"))
         if template is None:
             continue
         try:
@@ -176,9 +223,18 @@ def export_templates(uow: UnitOfWork, refs: Iterable[str] = ()) -> list[dict[str
     families = [get_template(uow, r) for r in wanted] if wanted else all_templates(uow)
     out = []
     for t in families:
-        out.append({"name": t.name, "channel": t.channel, "purpose": t.purpose, "default_locale": t.default_locale,
-                    "versions": [{"locale": v.locale, "variant": v.variant, "content": v.content}
-                                 for v in newest_versions(uow, t).values()]})
+        out.append(
+            {
+                "name": t.name,
+                "channel": t.channel,
+                "purpose": t.purpose,
+                "default_locale": t.default_locale,
+                "versions": [
+                    {"locale": v.locale, "variant": v.variant, "content": v.content}
+                    for v in newest_versions(uow, t).values()
+                ],
+            }
+        )
     return out
 
 
@@ -192,15 +248,30 @@ def import_templates(uow: UnitOfWork, data: Any, *, author: str, now: datetime) 
         if not isinstance(item, Mapping) or not item.get("versions"):
             raise Invalid("expected name, channel and versions", where=where)
         first, *rest = item["versions"]
-        version = create_template(uow, str(item.get("name", "")), parse_enum(Channel, item.get("channel"), where),
-                                  first.get("content", {}), author=author, now=now,
-                                  purpose=parse_enum(Purpose, item.get("purpose", "marketing"), where),
-                                  locale=first.get("locale") or item.get("default_locale") or "en")
+        version = create_template(
+            uow,
+            str(item.get("name", "")),
+            parse_enum(Channel, item.get("channel"), where),
+            first.get("content", {}),
+            author=author,
+            now=now,
+            purpose=parse_enum(Purpose, item.get("purpose", "marketing"), where),
+            locale=first.get("locale") or item.get("default_locale") or "en",
+        )
         created.append(version)
         template = uow.session.get(Template, version.template_id)
         for v in rest:
-            created.append(add_version(uow, template, v.get("content", {}), locale=v.get("locale", ""),
-                                       variant=v.get("variant", "A"), author=author, now=now))
+            created.append(
+                add_version(
+                    uow,
+                    template,
+                    v.get("content", {}),
+                    locale=v.get("locale", ""),
+                    variant=v.get("variant", "A"),
+                    author=author,
+                    now=now,
+                )
+            )
     return created
 
 
@@ -208,8 +279,11 @@ def add_coupons(uow: UnitOfWork, pool: str, codes: Iterable[str]) -> int:
     """Add codes to a pool; codes already there are left alone. Returns how many were new."""
     pool = _pool(pool)
     fresh = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
-    known = set(uow.session.scalars(select(CouponCode.code).where(CouponCode.pool == pool,
-                                                                  CouponCode.code.in_(fresh)))) if fresh else set()
+    known = (
+        set(uow.session.scalars(select(CouponCode.code).where(CouponCode.pool == pool, CouponCode.code.in_(fresh))))
+        if fresh
+        else set()
+    )
     new = [c for c in fresh if c not in known]
     uow.session.add_all(CouponCode(pool=pool, code=c) for c in new)
     uow.flush()
@@ -218,12 +292,18 @@ def add_coupons(uow: UnitOfWork, pool: str, codes: Iterable[str]) -> int:
 
 def assign_coupon(uow: UnitOfWork, pool: str, contact_id: int, now: datetime) -> str | None:
     """The contact's code from a pool: the one they already hold, else the next free one; None if empty."""
-    held = uow.session.scalar(select(CouponCode.code).where(CouponCode.pool == pool,
-                                                            CouponCode.contact_id == contact_id))
+    held = uow.session.scalar(
+        select(CouponCode.code).where(CouponCode.pool == pool, CouponCode.contact_id == contact_id)
+    )
     if held is not None:
         return held
-    free = (select(CouponCode).where(CouponCode.pool == pool, CouponCode.contact_id.is_(None))
-            .order_by(CouponCode.id).limit(1).with_for_update(skip_locked=True))
+    free = (
+        select(CouponCode)
+        .where(CouponCode.pool == pool, CouponCode.contact_id.is_(None))
+        .order_by(CouponCode.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
     code = uow.session.scalar(free)
     if code is None:
         return None
@@ -234,8 +314,11 @@ def assign_coupon(uow: UnitOfWork, pool: str, contact_id: int, now: datetime) ->
 
 def coupon_stock(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Codes per pool: total and still free."""
-    rows = uow.session.execute(select(CouponCode.pool, func.count(), func.count(CouponCode.contact_id))
-                               .group_by(CouponCode.pool).order_by(CouponCode.pool))
+    rows = uow.session.execute(
+        select(CouponCode.pool, func.count(), func.count(CouponCode.contact_id))
+        .group_by(CouponCode.pool)
+        .order_by(CouponCode.pool)
+    )
     return [{"pool": p, "total": total, "free": total - used} for p, total, used in rows]
 
 
@@ -271,26 +354,51 @@ def lint_words(uow: UnitOfWork) -> dict[str, list[str]]:
     return out
 
 
-def _new_version(uow: UnitOfWork, template: Template, locale: str, variant: str, number: int,
-                 data: dict[str, Any], author: str, now: datetime) -> TemplateVersion:
-    version = TemplateVersion(template_id=template.id, locale=locale, variant=variant, version=number,
-                              status="draft", content=data, author=_who(author), created_at=now)
+def _new_version(
+    uow: UnitOfWork,
+    template: Template,
+    locale: str,
+    variant: str,
+    number: int,
+    data: dict[str, Any],
+    author: str,
+    now: datetime,
+) -> TemplateVersion:
+    version = TemplateVersion(
+        template_id=template.id,
+        locale=locale,
+        variant=variant,
+        version=number,
+        status="draft",
+        content=data,
+        author=_who(author),
+        created_at=now,
+    )
     uow.session.add(version)
     uow.flush()
     return version
 
 
 def _latest(uow: UnitOfWork, template_id: int, locale: str, variant: str) -> TemplateVersion | None:
-    return uow.session.scalar(select(TemplateVersion).where(
-        TemplateVersion.template_id == template_id, TemplateVersion.locale == locale,
-        TemplateVersion.variant == variant).order_by(TemplateVersion.version.desc()).limit(1))
+    return uow.session.scalar(
+        select(TemplateVersion)
+        .where(
+            TemplateVersion.template_id == template_id,
+            TemplateVersion.locale == locale,
+            TemplateVersion.variant == variant,
+        )
+        .order_by(TemplateVersion.version.desc())
+        .limit(1)
+    )
 
 
 def _validated(template: Template, content: Mapping[str, Any]) -> dict[str, Any]:
     data = channels.validate(template.channel, content, f"template {template.name!r}")
     if template.channel == "whatsapp" and data.get("category") != template.category:
-        raise Invalid(f"every version of {template.name} must keep category {template.category}",
-                      where=f"template {template.name!r} category")
+        raise Invalid(
+            f"every version of {template.name} must keep category {template.category}",
+            where=f"template {template.name!r} category",
+        )
     return data
 
 

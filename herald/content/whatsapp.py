@@ -38,15 +38,21 @@ def parameter_problems(body: str, params: Mapping[str, str]) -> list[tuple[int, 
     problems = []
     numbers = sorted({n for _, _, n in marks})
     if numbers != list(range(1, len(numbers) + 1)):
-        problems.append((0, 0, f"placeholders must run 1..{len(numbers)} without gaps; the body has "
-                               + ", ".join(f"{{{{{n}}}}}" for n in numbers)))
+        problems.append(
+            (
+                0,
+                0,
+                f"placeholders must run 1..{len(numbers)} without gaps; the body has "
+                + ", ".join(f"{{{{{n}}}}}" for n in numbers),
+            )
+        )
     for start, length, n in unmapped(body, params):
         problems.append((start, length, f"{{{{{n}}}}} is mapped to no Herald variable"))
     stripped = body.strip()
     for start, length, n in marks:
-        if stripped.startswith(body[start:start + length]) and body[:start].strip() == "":
+        if stripped.startswith(body[start : start + length]) and body[:start].strip() == "":
             problems.append((start, length, f"{{{{{n}}}}} opens the body; Meta rejects a parameter at the start"))
-        if body[start + length:].strip() == "":
+        if body[start + length :].strip() == "":
             problems.append((start, length, f"{{{{{n}}}}} ends the body; Meta rejects a parameter at the end"))
     for key in params:
         if not key.isdigit() or int(key) not in numbers:
@@ -63,8 +69,9 @@ def validate(data: Mapping[str, Any], where: str) -> dict[str, Any]:
         raise Invalid(f"unknown field(s) {', '.join(unknown)}", where=where)
     category = str(data.get("category", "")).upper()
     if category not in CATEGORIES:
-        raise Invalid(f"category must be one of {', '.join(CATEGORIES)}, not {data.get('category')!r}",
-                      where=f"{where} category")
+        raise Invalid(
+            f"category must be one of {', '.join(CATEGORIES)}, not {data.get('category')!r}", where=f"{where} category"
+        )
     body = _text(data.get("body"), "body", LIMITS["body"], where, required=True)
     params = {str(k): str(v) for k, v in (data.get("params") or {}).items()}
     out: dict[str, Any] = {"category": category, "body": body, "params": params}
@@ -86,8 +93,9 @@ def _all_mapped(text: str, params: Mapping[str, str], where: str) -> None:
     """A placeholder Herald cannot fill would go out as `{{2}}`: refused when the template is saved."""
     missing = [f"{{{{{n}}}}}" for _, _, n in unmapped(text, params)]
     if missing:
-        raise Invalid(f"{', '.join(dict.fromkeys(missing))} mapped to no Herald variable; add it to params",
-                      where=where)
+        raise Invalid(
+            f"{', '.join(dict.fromkeys(missing))} mapped to no Herald variable; add it to params", where=where
+        )
 
 
 def _free_form(data: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -114,8 +122,11 @@ def _header(header: Any, where: str) -> dict[str, Any]:
         text = _text(header.get("text"), "text", LIMITS["header"], where, required=True)
         if len(placeholders(text)) > 1:
             raise Invalid("a text header takes at most one parameter", where=where)
-        return {"format": "TEXT", "text": text, "params": {str(k): str(v) for k, v in
-                                                             (header.get("params") or {}).items()}}
+        return {
+            "format": "TEXT",
+            "text": text,
+            "params": {str(k): str(v) for k, v in (header.get("params") or {}).items()},
+        }
     if fmt not in MEDIA:
         raise Invalid(f"format must be TEXT, {', '.join(MEDIA)}, not {fmt!r}", where=where)
     return {"format": fmt, "url": https_url(header.get("url"), f"{where} url")}
@@ -189,8 +200,14 @@ def components(content: Mapping[str, Any], values: Mapping[str, str]) -> list[di
         out.append({"type": "body", "parameters": body})
     for i, button in enumerate(content.get("buttons", [])):
         if "param" in button:
-            out.append({"type": "button", "sub_type": "url", "index": str(i),
-                        "parameters": [{"type": "text", "text": values[f"button.{i}"]}]})
+            out.append(
+                {
+                    "type": "button",
+                    "sub_type": "url",
+                    "index": str(i),
+                    "parameters": [{"type": "text", "text": values[f"button.{i}"]}],
+                }
+            )
     return out
 
 
@@ -213,10 +230,16 @@ def meta_status_updates(payload: Any) -> list[dict[str, Any]]:
             event = str(value.get("event", "")).upper()
             # Meta adds states over time (IN_APPEAL, PENDING_DELETION, ...): keep any, send only on APPROVED.
             if event and value.get("message_template_name"):
-                updates.append({"status": event, "name": str(value["message_template_name"]),
-                                "language": str(value.get("message_template_language", "")),
-                                "id": str(value.get("message_template_id", "")),
-                                "reason": str(value.get("reason") or ""), "time": at})
+                updates.append(
+                    {
+                        "status": event,
+                        "name": str(value["message_template_name"]),
+                        "language": str(value.get("message_template_language", "")),
+                        "id": str(value.get("message_template_id", "")),
+                        "reason": str(value.get("reason") or ""),
+                        "time": at,
+                    }
+                )
     return updates
 
 

@@ -19,8 +19,13 @@ from herald.db.base import UTCDateTime, dump_json
 from herald.db.uow import UnitOfWork
 
 
-def insert_rows(uow: UnitOfWork, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str],
-                skip_conflicts_on: str | None = None) -> int:
+def insert_rows(
+    uow: UnitOfWork,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    skip_conflicts_on: str | None = None,
+) -> int:
     """Insert `rows` (dicts holding `columns`); with `skip_conflicts_on`, rows clashing on that unique
     column are left out. Returns the rows inserted."""
     if not rows:
@@ -30,8 +35,9 @@ def insert_rows(uow: UnitOfWork, table: Table, rows: Sequence[dict[str, Any]], c
     return insert_values(uow, table, values, columns, skip_conflicts_on)
 
 
-def insert_values(uow: UnitOfWork, table: Table, values: Sequence[tuple], columns: Sequence[str],
-                  skip_conflicts_on: str | None = None) -> int:
+def insert_values(
+    uow: UnitOfWork, table: Table, values: Sequence[tuple], columns: Sequence[str], skip_conflicts_on: str | None = None
+) -> int:
     """`insert_rows` for rows given as tuples in the order of `columns` (a bulk writer's own rows)."""
     if not values:
         return 0
@@ -40,8 +46,10 @@ def insert_values(uow: UnitOfWork, table: Table, values: Sequence[tuple], column
         return _copy_in(conn, table, values, columns, skip_conflicts_on)
     conflict = f" ON CONFLICT ({skip_conflicts_on}) DO NOTHING" if skip_conflicts_on else ""
     # Built from the table's own column names only; every value is a bound parameter.
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
-           f"VALUES ({', '.join('?' * len(columns))}){conflict}")
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join('?' * len(columns))}){conflict}"
+    )
     return conn.exec_driver_sql(sql, _params(table, values, columns)).rowcount
 
 
@@ -58,8 +66,11 @@ def triggers_suspended(uow: UnitOfWork, names: Sequence[str]) -> Iterator[bool]:
         yield False
         return
     marks = ", ".join("?" * len(names))
-    found = conn.exec_driver_sql(f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "  # noqa: S608
-                                 f"AND name IN ({marks})", tuple(names)).all()
+    found = conn.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "  # noqa: S608
+        f"AND name IN ({marks})",
+        tuple(names),
+    ).all()
     for name, _ in found:
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
     try:
@@ -87,24 +98,29 @@ def page_cache(uow: UnitOfWork, megabytes: int) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
-def _copy_in(conn: Connection, table: Table, rows: Sequence[tuple], columns: Sequence[str],
-             skip_conflicts_on: str | None) -> int:
+def _copy_in(
+    conn: Connection, table: Table, rows: Sequence[tuple], columns: Sequence[str], skip_conflicts_on: str | None
+) -> int:
     """PostgreSQL: COPY the rows in; with `skip_conflicts_on`, through a scratch table and one INSERT …
     SELECT … ON CONFLICT DO NOTHING. Names are the table's own; values never enter the SQL."""
     cur = conn.connection.dbapi_connection.cursor()
     names = ", ".join(columns)
     target = f"herald_copy_{table.name}" if skip_conflicts_on else table.name
     if skip_conflicts_on:
-        cur.execute(f"CREATE TEMP TABLE {target} ON COMMIT DROP AS "  # noqa: S608
-                    f"SELECT {names} FROM {table.name} WITH NO DATA")
+        cur.execute(
+            f"CREATE TEMP TABLE {target} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {names} FROM {table.name} WITH NO DATA"
+        )
     jsons = [(i, _json) for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
     with cur.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
         for row in _converted(rows, jsons):
             copy.write_row(row)
     if not skip_conflicts_on:
         return len(rows)
-    cur.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target} "  # noqa: S608
-                f"ON CONFLICT ({skip_conflicts_on}) DO NOTHING")
+    cur.execute(
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {target} "  # noqa: S608
+        f"ON CONFLICT ({skip_conflicts_on}) DO NOTHING"
+    )
     inserted = cur.rowcount
     cur.execute(f"DROP TABLE {target}")
     return inserted
@@ -118,8 +134,13 @@ def one_of(uow: UnitOfWork, column: Column, values: Collection[Any]) -> ColumnEl
     return column.in_(values)
 
 
-def select_in(uow: UnitOfWork, key: Column, values: Sequence[Any], columns: Sequence[Column],
-              where: ColumnElement[bool] | None = None) -> list[tuple]:
+def select_in(
+    uow: UnitOfWork,
+    key: Column,
+    values: Sequence[Any],
+    columns: Sequence[Column],
+    where: ColumnElement[bool] | None = None,
+) -> list[tuple]:
     """`columns` of the rows whose `key` is one of `values` (and that pass `where`, a condition without
     parameters such as `erased_at IS NULL`), 5,000 values a query.
     SQLite gets the query straight, with one placeholder per value: SQLAlchemy would name and process
@@ -131,14 +152,15 @@ def select_in(uow: UnitOfWork, key: Column, values: Sequence[Any], columns: Sequ
         raise ValueError("select_in takes a condition without parameters")
     if conn.dialect.name != "sqlite":
         for start in range(0, len(values), 5000):
-            wanted = one_of(uow, key, values[start:start + 5000])
-            found.extend(tuple(r) for r in conn.execute(select(*columns).where(wanted, *([where] if where is not None
-                                                                                         else []))))
+            wanted = one_of(uow, key, values[start : start + 5000])
+            found.extend(
+                tuple(r) for r in conn.execute(select(*columns).where(wanted, *([where] if where is not None else [])))
+            )
         return found
     extra = f" AND {condition}" if condition is not None else ""
     head = f"SELECT {', '.join(c.name for c in columns)} FROM {key.table.name} WHERE {key.name} IN "  # noqa: S608
     for start in range(0, len(values), 5000):
-        chunk = tuple(values[start:start + 5000])
+        chunk = tuple(values[start : start + 5000])
         found.extend(conn.exec_driver_sql(f"{head}({', '.join('?' * len(chunk))}){extra}", chunk).all())
     return _typed(conn, columns, found)
 
@@ -169,6 +191,7 @@ def _remembered(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
                 seen.clear()
             found = seen[value] = process(value)
         return found
+
     return remembered
 
 

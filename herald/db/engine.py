@@ -41,8 +41,9 @@ def _sqlite_engine(url: str, database: str | None, **kwargs) -> Engine:
     # Few prepared statements kept per connection: bulk work prepares statements with thousands of
     # placeholders, each hundreds of KB inside SQLite, and the driver's default 128 of them held a
     # million-row import at 400 MB.
-    engine = create_engine(url, connect_args={"timeout": 30, "cached_statements": 16}, json_serializer=dump_json,
-                           **kwargs)
+    engine = create_engine(
+        url, connect_args={"timeout": 30, "cached_statements": 16}, json_serializer=dump_json, **kwargs
+    )
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:

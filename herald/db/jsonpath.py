@@ -20,7 +20,6 @@ _PG_NUMBER = "'^-?[0-9]+(\\.[0-9]+)?$'"
 _PG_DATE = "'^[0-9]{4}-[0-9]{2}-[0-9]{2}'"
 
 
-
 def number_of(text: str | None) -> float | None:
     """The number a text is (`-12`, `3.5`), else None: SQLite's herald_number()."""
     return float(text) if isinstance(text, str) and NUMBER.fullmatch(text) else None
@@ -84,8 +83,10 @@ def _args(element, compiler, **kw) -> list[str]:
 @compiles(_JsonText, "sqlite")
 def _json_text_sqlite(element, compiler, **kw):
     column, _, path = _args(element, compiler, **kw)
-    return (f"CASE json_type({column}, {path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
-            f"ELSE CAST(json_extract({column}, {path}) AS TEXT) END")
+    return (
+        f"CASE json_type({column}, {path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+        f"ELSE CAST(json_extract({column}, {path}) AS TEXT) END"
+    )
 
 
 @compiles(_JsonValue, "sqlite")
@@ -97,9 +98,11 @@ def _json_value_sqlite(element, compiler, **kw):
 @compiles(_JsonNumber, "sqlite")
 def _json_number_sqlite(element, compiler, **kw):
     column, _, path = _args(element, compiler, **kw)
-    return (f"(CASE json_type({column}, {path}) WHEN 'integer' THEN json_extract({column}, {path}) "
-            f"WHEN 'real' THEN json_extract({column}, {path}) "
-            f"WHEN 'text' THEN herald_number(json_extract({column}, {path})) END)")
+    return (
+        f"(CASE json_type({column}, {path}) WHEN 'integer' THEN json_extract({column}, {path}) "
+        f"WHEN 'real' THEN json_extract({column}, {path}) "
+        f"WHEN 'text' THEN herald_number(json_extract({column}, {path})) END)"
+    )
 
 
 @compiles(_JsonText, "postgresql")
@@ -113,8 +116,10 @@ def _json_text_pg(element, compiler, **kw):
 def _json_number_pg(element, compiler, **kw):
     column, key, _ = _args(element, compiler, **kw)
     text = f"({column} ->> {key})"
-    return (f"(CASE jsonb_typeof({column} -> {key}) WHEN 'number' THEN CAST({text} AS DOUBLE PRECISION) "
-            f"WHEN 'string' THEN (CASE WHEN {text} ~ {_PG_NUMBER} THEN CAST({text} AS DOUBLE PRECISION) END) END)")
+    return (
+        f"(CASE jsonb_typeof({column} -> {key}) WHEN 'number' THEN CAST({text} AS DOUBLE PRECISION) "
+        f"WHEN 'string' THEN (CASE WHEN {text} ~ {_PG_NUMBER} THEN CAST({text} AS DOUBLE PRECISION) END) END)"
+    )
 
 
 @compiles(as_number, "sqlite")

@@ -17,8 +17,9 @@ from sqlalchemy import text
 from herald.db.uow import UnitOfWork
 
 USAGE = -1  # the lock of the senders' shared usage; contacts' ids are positive
-_LOCK = text("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k "
-             "ORDER BY 1) AS keys")
+_LOCK = text(
+    "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS keys"
+)
 
 
 def serialize(uow: UnitOfWork, contact_ids: Iterable[int], usage: bool = False) -> None:

@@ -100,8 +100,7 @@ class Worker:
 
     def _note_leases(self) -> None:
         with self.uow() as uow:
-            self.stats.waiting_on_lease, self.stats.lease_until = outbox.leased(uow.session,
-                                                                                         self.clock.now())
+            self.stats.waiting_on_lease, self.stats.lease_until = outbox.leased(uow.session, self.clock.now())
 
     def _reconcile(self) -> None:
         safe = {name for name, p in self.providers.items() if p.deduplicates}
@@ -193,6 +192,12 @@ class Worker:
             return
         refused = outbox.rejections(uow.session, item.claimed.contact_id, channel, address)
         if refused >= self.invalid_after:
-            contacts.suppress(uow, Channel(channel), address, "invalid", now,
-                              f"{refused} permanent delivery failures; the last: {reason}")
+            contacts.suppress(
+                uow,
+                Channel(channel),
+                address,
+                "invalid",
+                now,
+                f"{refused} permanent delivery failures; the last: {reason}",
+            )
             self.stats.invalidated += 1

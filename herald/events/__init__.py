@@ -13,5 +13,15 @@ if TYPE_CHECKING:
     from herald.events.schemas import EventBody, EventsOut
     from herald.events.service import MAX_ITEMS, AfterRecording, EventIn, record_events
 
-__all__ = ["AfterRecording", "content_id", "Event", "EventBody", "EventIn", "EventsOut", "from_mapping", "MAX_ITEMS", "record_events"]
+__all__ = [
+    "AfterRecording",
+    "content_id",
+    "Event",
+    "EventBody",
+    "EventIn",
+    "EventsOut",
+    "from_mapping",
+    "MAX_ITEMS",
+    "record_events",
+]
 __getattr__ = open_door(__name__, __file__)

@@ -16,9 +16,20 @@ from herald.errors import Invalid
 from herald.events.service import AfterRecording, EventIn, parse_time, record_events
 from herald.types import as_id
 
-ALIASES = {"type": "type", "event": "type", "event_type": "type", "contact_id": "contact_id", "phone": "phone",
-           "email": "email", "occurred_at": "occurred_at", "time": "occurred_at", "at": "occurred_at",
-           "timestamp": "occurred_at", "event_id": "event_id", "properties": "properties"}
+ALIASES = {
+    "type": "type",
+    "event": "type",
+    "event_type": "type",
+    "contact_id": "contact_id",
+    "phone": "phone",
+    "email": "email",
+    "occurred_at": "occurred_at",
+    "time": "occurred_at",
+    "at": "occurred_at",
+    "timestamp": "occurred_at",
+    "event_id": "event_id",
+    "properties": "properties",
+}
 BATCH = 5000
 
 
@@ -41,9 +52,15 @@ def from_mapping(data: object, where: str) -> EventIn | str:
         return f"contact_id {str(contact)[:40]!r}: expected a contact's id (a whole number)"
     if when is None:
         return "no occurred_at: give the time the event happened"
-    return EventIn(type=str(known.get("type") or ""), occurred_at=when, contact_id=contact_id,
-                   phone=_text(known.get("phone")), email=_text(known.get("email")),
-                   properties={**extra, **properties}, event_id=_text(known.get("event_id")))
+    return EventIn(
+        type=str(known.get("type") or ""),
+        occurred_at=when,
+        contact_id=contact_id,
+        phone=_text(known.get("phone")),
+        email=_text(known.get("email")),
+        properties={**extra, **properties},
+        event_id=_text(known.get("event_id")),
+    )
 
 
 def _text(value: object) -> str | None:
@@ -78,8 +95,11 @@ def read_file(path: Path, encoding: str | None = None) -> Iterator[tuple[int, Ev
             if "type" not in header and "event" not in header and "event_type" not in header:
                 raise Invalid("no type (or event) column", where=f"{path.name} header")
             continue
-        record = {k: _cell(v.strip()) if k not in ALIASES else v.strip() for k, v in zip(header, cells, strict=False)
-                  if v.strip()}
+        record = {
+            k: _cell(v.strip()) if k not in ALIASES else v.strip()
+            for k, v in zip(header, cells, strict=False)
+            if v.strip()
+        }
         yield number, from_mapping(record, f"row {number}")
 
 
@@ -118,15 +138,27 @@ class EventsReport:
         return dict(self.__dict__)
 
 
-def import_events(uow: UnitOfWork, path: Path, now: datetime, *, unknown: str = "reject",
-                  default_region: str | None = None, encoding: str | None = None,
-                  erasure_key: str | tuple[str, ...] | None = None,
-                  progress: Callable[[int], None] | None = None, after: AfterRecording | None = None
-                  ) -> EventsReport:
+def import_events(
+    uow: UnitOfWork,
+    path: Path,
+    now: datetime,
+    *,
+    unknown: str = "reject",
+    default_region: str | None = None,
+    encoding: str | None = None,
+    erasure_key: str | tuple[str, ...] | None = None,
+    progress: Callable[[int], None] | None = None,
+    after: AfterRecording | None = None,
+) -> EventsReport:
     """Record every event of a file; stored + duplicate + invalid = rows. `after` sees each batch stored."""
     report = EventsReport(path.name)
-    options = {"source": "import", "unknown": unknown, "default_region": default_region,
-               "erasure_key": erasure_key, "after": after}
+    options = {
+        "source": "import",
+        "unknown": unknown,
+        "default_region": default_region,
+        "erasure_key": erasure_key,
+        "after": after,
+    }
     batch: list[tuple[int, EventIn | str]] = []
     for record in read_file(path, encoding):
         batch.append(record)
@@ -136,8 +168,14 @@ def import_events(uow: UnitOfWork, path: Path, now: datetime, *, unknown: str = 
     return report
 
 
-def _record(uow: UnitOfWork, batch: list, report: EventsReport, now: datetime, options: dict[str, Any],
-            progress: Callable[[int], None] | None) -> None:
+def _record(
+    uow: UnitOfWork,
+    batch: list,
+    report: EventsReport,
+    now: datetime,
+    options: dict[str, Any],
+    progress: Callable[[int], None] | None,
+) -> None:
     if not batch:
         return
     results = record_events(uow, [e for _, e in batch], now, **options)

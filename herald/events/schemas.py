@@ -14,10 +14,10 @@ class EventBody(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    type: str | None = Field(None, description="A short lower-case name: purchase, page_view…",
-                             examples=["purchase"])
-    occurred_at: str | float | None = Field(None, description="ISO 8601 (a time without zone is UTC) or Unix "
-                                                              "seconds.", examples=["2026-03-01T10:00:00Z"])
+    type: str | None = Field(None, description="A short lower-case name: purchase, page_view…", examples=["purchase"])
+    occurred_at: str | float | None = Field(
+        None, description="ISO 8601 (a time without zone is UTC) or Unix seconds.", examples=["2026-03-01T10:00:00Z"]
+    )
     contact_id: int | str | None = None
     phone: str | int | None = None
     email: str | None = None

@@ -45,10 +45,17 @@ class EventIn:
 AfterRecording = Callable[[UnitOfWork, list[dict[str, Any]], datetime], object]
 
 
-def record_events(uow: UnitOfWork, events: Sequence[EventIn | str], now: datetime, *, source: str = "api",
-                  unknown: str = "reject", default_region: str | None = None,
-                  erasure_key: str | tuple[str, ...] | None = None,
-                  after: AfterRecording | None = None) -> list[dict[str, object]]:
+def record_events(
+    uow: UnitOfWork,
+    events: Sequence[EventIn | str],
+    now: datetime,
+    *,
+    source: str = "api",
+    unknown: str = "reject",
+    default_region: str | None = None,
+    erasure_key: str | tuple[str, ...] | None = None,
+    after: AfterRecording | None = None,
+) -> list[dict[str, object]]:
     """Store the events; the result of each says stored, duplicate (its event id was seen) or invalid
     with the reason. A string in `events` is an item that could not be read, and says why. `after`, when
     given, sees the stored rows in the same unit of work."""
@@ -56,8 +63,10 @@ def record_events(uow: UnitOfWork, events: Sequence[EventIn | str], now: datetim
         raise Invalid(f"expected reject or create, got {unknown!r}", where="unknown contacts")
     if unknown == "create" and erasure_key is None:
         raise Invalid("creating contacts needs the installation's erasure key", where="unknown contacts")
-    results: list[dict[str, object]] = [{"index": i, "status": "invalid", "reason": e} if isinstance(e, str)
-                                        else {"index": i} for i, e in enumerate(events)]
+    results: list[dict[str, object]] = [
+        {"index": i, "status": "invalid", "reason": e} if isinstance(e, str) else {"index": i}
+        for i, e in enumerate(events)
+    ]
     good = [(i, e) for i, e in enumerate(events) if not isinstance(e, str) and not _refused(results[i], e, now)]
     who = _contacts(uow, [e for _, e in good], default_region)
     if unknown == "create":
@@ -68,8 +77,14 @@ def record_events(uow: UnitOfWork, events: Sequence[EventIn | str], now: datetim
         if contact is None:
             results[i].update(status="invalid", reason=f"no contact with {_describe(event)}")
         else:
-            keyed.append((i, event, contact, event.event_id or content_id(contact, event.type, event.occurred_at,
-                                                                          event.properties)))
+            keyed.append(
+                (
+                    i,
+                    event,
+                    contact,
+                    event.event_id or content_id(contact, event.type, event.occurred_at, event.properties),
+                )
+            )
     seen = _known_ids(uow, {key for *_, key in keyed})
     rows = []
     for i, event, contact, key in keyed:
@@ -78,8 +93,17 @@ def record_events(uow: UnitOfWork, events: Sequence[EventIn | str], now: datetim
             continue
         seen.add(key)
         results[i].update(status="stored", contact=contact)
-        rows.append({"contact_id": contact, "type": event.type, "properties": dict(event.properties),
-                     "occurred_at": event.occurred_at, "event_id": key, "source": source, "received_at": now})
+        rows.append(
+            {
+                "contact_id": contact,
+                "type": event.type,
+                "properties": dict(event.properties),
+                "occurred_at": event.occurred_at,
+                "event_id": key,
+                "source": source,
+                "received_at": now,
+            }
+        )
     insert_rows(uow, Event.__table__, rows, COLUMNS, skip_conflicts_on="event_id")
     if after is not None and rows:
         after(uow, rows, now)
@@ -112,14 +136,20 @@ def _problem(event: EventIn, now: datetime) -> str | None:
         return f"contact_id {event.contact_id!r}: expected a contact's id"
     if event.event_id is not None and not 0 < len(event.event_id) <= 128:
         return "event_id: expected 1 to 128 characters"
-    for name, value in (("event_id", event.event_id), ("phone", event.phone), ("email", event.email),
-                        ("properties", event.properties)):
+    for name, value in (
+        ("event_id", event.event_id),
+        ("phone", event.phone),
+        ("email", event.email),
+        ("properties", event.properties),
+    ):
         if value is not None and (found := value_problem(value)):
             return f"{name} {found}"
     # JSON never takes more than six characters per character of repr() (a \\u escape at worst), and
     # repr() is much cheaper than writing the JSON: only properties near the limit are written out.
-    if 6 * len(repr(event.properties)) > MAX_PROPERTIES and len(json.dumps(event.properties, default=str)
-                                                                 ) > MAX_PROPERTIES:
+    if (
+        6 * len(repr(event.properties)) > MAX_PROPERTIES
+        and len(json.dumps(event.properties, default=str)) > MAX_PROPERTIES
+    ):
         return f"properties: more than {MAX_PROPERTIES // 1024} KB"
     return None
 
@@ -169,8 +199,9 @@ def _contacts(uow: UnitOfWork, events: Sequence[EventIn], region: str | None) ->
     return found
 
 
-def _create_missing(uow: UnitOfWork, events: Sequence[EventIn], who: dict, now: datetime, region: str | None,
-                    key: str | tuple[str, ...]) -> None:
+def _create_missing(
+    uow: UnitOfWork, events: Sequence[EventIn], who: dict, now: datetime, region: str | None, key: str | tuple[str, ...]
+) -> None:
     """Contacts for the phones and emails no contact has yet (ids must exist already)."""
     missing = {}
     for event in events:

@@ -55,7 +55,6 @@ class Message(Base):
     held: Mapped[str | None] = mapped_column(String(16))  # why a held row waits: paused | rollout
     units: Mapped[int | None] = mapped_column(Integer)  # what it is billed in: SMS segments, else 1 message
 
-
     @property
     def trail(self) -> list:
         """The latest decision's trail: the one made at send time, else the planner's."""

@@ -21,8 +21,10 @@ def sends_since(since: datetime) -> Select:
     (through the partial send-time index) or in flight now (handed to a provider, no send time yet; through
     the queue's index). The read grows with the recent traffic, not with the ledger."""
     columns = (Message.contact_id, Message.channel, Message.purpose, SEND_TIME.label("at"))
-    return union_all(select(*columns).where(Message.sent_at >= since),
-                     select(*columns).where(Message.status == S.INFLIGHT, Message.sent_at.is_(None)))
+    return union_all(
+        select(*columns).where(Message.sent_at >= since),
+        select(*columns).where(Message.status == S.INFLIGHT, Message.sent_at.is_(None)),
+    )
 
 
 def sent_since(since: datetime) -> ColumnElement[bool]:
@@ -30,13 +32,15 @@ def sent_since(since: datetime) -> ColumnElement[bool]:
     index can serve: asked as a plain condition on the status, SQLite (without statistics) answered from
     the queue's (status, due) index, reading every message ever sent. So the contact index is used, and
     the test is made on its (contact, status, send time) entries before any row is read."""
-    recent = case((Message.status == S.INFLIGHT, 1), (and_(Message.status == S.SENT, Message.sent_at >= since), 1),
-                  else_=0)
+    recent = case(
+        (Message.status == S.INFLIGHT, 1), (and_(Message.status == S.SENT, Message.sent_at >= since), 1), else_=0
+    )
     return recent == 1
 
 
-def recent_sends(session: Session, contacts: Sequence[int] | Callable, since: datetime
-                 ) -> list[tuple[int, str, str, datetime]]:
+def recent_sends(
+    session: Session, contacts: Sequence[int] | Callable, since: datetime
+) -> list[tuple[int, str, str, datetime]]:
     """(contact_id, channel, purpose, when) for messages sent since `since` or in flight now, of the given
     contacts (ids, or a function making the condition on a contact id column)."""
     which = contacts(Message.contact_id) if callable(contacts) else Message.contact_id.in_(contacts)
@@ -46,14 +50,20 @@ def recent_sends(session: Session, contacts: Sequence[int] | Callable, since: da
 
 def for_campaign_contact(session: Session, campaign_id: int, contact_id: int) -> Message | None:
     """The contact's message in the campaign's latest run that reached them."""
-    return session.scalar(select(Message).where(Message.campaign_id == campaign_id, Message.contact_id == contact_id)
-                          .order_by(Message.run.desc()).limit(1))
+    return session.scalar(
+        select(Message)
+        .where(Message.campaign_id == campaign_id, Message.contact_id == contact_id)
+        .order_by(Message.run.desc())
+        .limit(1)
+    )
 
 
 def count_due(session: Session, now: datetime) -> int:
     """Rows a worker could claim now."""
-    due = or_(and_(Message.status == S.QUEUED, Message.due_at <= now),
-              and_(Message.status == S.CLAIMED, Message.lease_until < now))
+    due = or_(
+        and_(Message.status == S.QUEUED, Message.due_at <= now),
+        and_(Message.status == S.CLAIMED, Message.lease_until < now),
+    )
     return session.scalar(select(func.count()).select_from(Message).where(due)) or 0
 
 
@@ -66,12 +76,13 @@ def bucket_use(session: Session, since: datetime, planned: bool) -> list[tuple[s
     sender, whichever campaign sent it and whether or not that campaign capped it; `buckets` names the
     other shared allowances it uses. The dispatcher asks before every batch, so both reads go through an
     index to the recent rows, never through the whole history."""
-    sent = select(Message.channel, Message.buckets, Message.sent_at).where(Message.sent_at >= since,
-                                                                           Message.channel.is_not(None))
+    sent = select(Message.channel, Message.buckets, Message.sent_at).where(
+        Message.sent_at >= since, Message.channel.is_not(None)
+    )
     statuses = (S.INFLIGHT, *PLANNED) if planned else (S.INFLIGHT,)
     waiting = select(Message.channel, Message.buckets, Message.due_at).where(
-        Message.status.in_(statuses), Message.due_at >= since, Message.channel.is_not(None),
-        Message.sent_at.is_(None))
+        Message.status.in_(statuses), Message.due_at >= since, Message.channel.is_not(None), Message.sent_at.is_(None)
+    )
     return [tuple(r) for stmt in (sent, waiting) for r in session.execute(stmt)]
 
 
@@ -80,11 +91,16 @@ FAILED = literal_column(f"'{S.FAILED.value}'")  # as the partial index ix_messag
 
 def failure_rates(session: Session, since: datetime) -> dict[str, float]:
     """Per channel: failed / (sent + failed) among messages settled since `since`."""
-    sent = (select(Message.channel, func.count()).where(Message.sent_at >= since, Message.channel.is_not(None))
-            .group_by(Message.channel))
-    failed = (select(Message.channel, func.count())
-              .where(Message.status == FAILED, Message.updated_at >= since, Message.channel.is_not(None))
-              .group_by(Message.channel))
+    sent = (
+        select(Message.channel, func.count())
+        .where(Message.sent_at >= since, Message.channel.is_not(None))
+        .group_by(Message.channel)
+    )
+    failed = (
+        select(Message.channel, func.count())
+        .where(Message.status == FAILED, Message.updated_at >= since, Message.channel.is_not(None))
+        .group_by(Message.channel)
+    )
     counts = {channel: [n, 0] for channel, n in session.execute(sent)}
     for channel, n in session.execute(failed):
         counts.setdefault(channel, [0, 0])[1] = n
@@ -96,8 +112,11 @@ def addresses_taken(session: Session, campaign_id: int, run: int, addresses: Seq
     if not addresses:
         return {}
     stmt = select(Message.address, Message.contact_id).where(
-        Message.campaign_id == campaign_id, Message.run == run, Message.address.in_(addresses),
-        Message.status != S.SKIPPED)
+        Message.campaign_id == campaign_id,
+        Message.run == run,
+        Message.address.in_(addresses),
+        Message.status != S.SKIPPED,
+    )
     return dict(session.execute(stmt).all())
 
 
@@ -115,10 +134,13 @@ def units_sent(session: Session, since: datetime) -> list[tuple[str, str | None,
     """(channel, region, provider, category, units) of what went out since `since` — the volume a price
     table's tiers and rebates count from. Messages from before units were recorded count one each."""
     units = func.sum(func.coalesce(Message.units, 1))
-    stmt = (select(Message.channel, Contact.region, Message.provider, Template.category, units)
-            .join(Contact, Contact.id == Message.contact_id).outerjoin(Template, Template.id == Message.template_id)
-            .where(Message.sent_at >= since, Message.channel.is_not(None))
-            .group_by(Message.channel, Contact.region, Message.provider, Template.category))
+    stmt = (
+        select(Message.channel, Contact.region, Message.provider, Template.category, units)
+        .join(Contact, Contact.id == Message.contact_id)
+        .outerjoin(Template, Template.id == Message.template_id)
+        .where(Message.sent_at >= since, Message.channel.is_not(None))
+        .group_by(Message.channel, Contact.region, Message.provider, Template.category)
+    )
     return [(ch, region, provider, category, int(n)) for ch, region, provider, category, n in session.execute(stmt)]
 
 
@@ -131,17 +153,22 @@ def keys_taken(session: Session, keys: Sequence[str]) -> set[str]:
 
 def breakdown(session: Session, campaign_id: int) -> list[tuple[str, str | None, str | None, int]]:
     """(status, reason, channel, count) for every message of the campaign."""
-    stmt = (select(Message.status, Message.reason, Message.channel, func.count())
-            .where(Message.campaign_id == campaign_id)
-            .group_by(Message.status, Message.reason, Message.channel))
+    stmt = (
+        select(Message.status, Message.reason, Message.channel, func.count())
+        .where(Message.campaign_id == campaign_id)
+        .group_by(Message.status, Message.reason, Message.channel)
+    )
     return [tuple(r) for r in session.execute(stmt)]
 
 
 def pending(session: Session, campaign_id: int, include_held: bool = True) -> int:
     """Messages of the campaign not settled yet (queued, claimed or in flight, and held ones unless told)."""
     statuses = (*PLANNED, S.INFLIGHT) if include_held else (S.QUEUED, S.CLAIMED, S.INFLIGHT)
-    stmt = select(func.count()).select_from(Message).where(
-        Message.campaign_id == campaign_id, Message.status.in_(statuses))
+    stmt = (
+        select(func.count())
+        .select_from(Message)
+        .where(Message.campaign_id == campaign_id, Message.status.in_(statuses))
+    )
     return session.scalar(stmt) or 0
 
 
@@ -157,21 +184,42 @@ def settled_counts(session: Session, campaign_id: int) -> tuple[int, int, int]:
     An opt-out is a consent withdrawn on the message's channel, or its address suppressed as an opt-out
     or complaint, after the message went."""
     mine = and_(Message.campaign_id == campaign_id, Message.status == S.SENT)
-    revoked = exists().where(Consent.contact_id == Message.contact_id, Consent.channel == Message.channel,
-                             Consent.status == "revoked", Consent.recorded_at >= Message.sent_at)
-    suppressed = exists().where(Suppression.channel == Message.channel, Suppression.address == Message.address,
-                                Suppression.reason.in_(("opt-out", "complaint")),
-                                Suppression.created_at >= Message.sent_at)
+    revoked = exists().where(
+        Consent.contact_id == Message.contact_id,
+        Consent.channel == Message.channel,
+        Consent.status == "revoked",
+        Consent.recorded_at >= Message.sent_at,
+    )
+    suppressed = exists().where(
+        Suppression.channel == Message.channel,
+        Suppression.address == Message.address,
+        Suppression.reason.in_(("opt-out", "complaint")),
+        Suppression.created_at >= Message.sent_at,
+    )
     sent = session.scalar(select(func.count()).select_from(Message).where(mine)) or 0
-    failed = session.scalar(select(func.count()).select_from(Message).where(
-        Message.campaign_id == campaign_id, Message.status == S.FAILED)) or 0
+    failed = (
+        session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.campaign_id == campaign_id, Message.status == S.FAILED)
+        )
+        or 0
+    )
     opted = session.scalar(select(func.count()).select_from(Message).where(mine, or_(revoked, suppressed))) or 0
     return sent, failed, opted
 
 
 def rejections(session: Session, contact_id: int, channel: str, address: str) -> int:
     """How many messages to this contact's address on this channel providers refused for good."""
-    stmt = select(func.count()).select_from(Message).where(
-        Message.contact_id == contact_id, Message.channel == channel, Message.address == address,
-        Message.status == S.FAILED, Message.reason == "rejected")
+    stmt = (
+        select(func.count())
+        .select_from(Message)
+        .where(
+            Message.contact_id == contact_id,
+            Message.channel == channel,
+            Message.address == address,
+            Message.status == S.FAILED,
+            Message.reason == "rejected",
+        )
+    )
     return session.scalar(stmt) or 0

@@ -58,8 +58,11 @@ def enqueue_select(uow: UnitOfWork, columns: Sequence[str], rows: Select) -> int
     """Insert the message rows a SELECT yields, in `columns` (the set-based planner's: its rows never pass
     through Python); rows whose idempotency key exists already are left alone. Returns the new rows."""
     into = (pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Message)
-    stmt = (into.from_select(list(columns), rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .execution_options(preserve_rowcount=True))
+    stmt = (
+        into.from_select(list(columns), rows)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .execution_options(preserve_rowcount=True)
+    )
     return uow.session.connection().execute(stmt).rowcount
 
 
@@ -71,23 +74,52 @@ def trail_ids(uow: UnitOfWork, texts: Iterable[str]) -> dict[str, int]:
     conn = uow.session.connection()
     table = Trail.__table__
     insert = pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    conn.execute(insert(table).on_conflict_do_nothing(index_elements=["digest"]),
-                 [{"digest": d, "body": json.loads(t)} for d, t in wanted.items()])
+    conn.execute(
+        insert(table).on_conflict_do_nothing(index_elements=["digest"]),
+        [{"digest": d, "body": json.loads(t)} for d, t in wanted.items()],
+    )
     found = conn.execute(select(table.c.digest, table.c.id).where(table.c.digest.in_(wanted))).all()
     return {wanted[d]: i for d, i in found}
 
 
-ROW_COLUMNS = ("idempotency_key", "campaign_id", "contact_id", "template_id", "purpose", "channel", "address",
-               "status", "planned_action", "reason", "due_at", "trail_id", "attempts", "created_at", "updated_at",
-               "variant", "run", "held", "buckets")
-ROW_BASE = {"template_id": None, "reason": None, "attempts": 0, "variant": None, "run": 0, "held": None,
-            "buckets": None, "trail_id": None}
+ROW_COLUMNS = (
+    "idempotency_key",
+    "campaign_id",
+    "contact_id",
+    "template_id",
+    "purpose",
+    "channel",
+    "address",
+    "status",
+    "planned_action",
+    "reason",
+    "due_at",
+    "trail_id",
+    "attempts",
+    "created_at",
+    "updated_at",
+    "variant",
+    "run",
+    "held",
+    "buckets",
+)
+ROW_BASE = {
+    "template_id": None,
+    "reason": None,
+    "attempts": 0,
+    "variant": None,
+    "run": 0,
+    "held": None,
+    "buckets": None,
+    "trail_id": None,
+}
 
 
 def _enqueue_sqlite(uow: UnitOfWork, rows: Sequence[dict]) -> int:
     # sqlite3's executemany reports the rows it really inserted; conflicts count as none.
-    return insert_rows(uow, Message.__table__, [{**ROW_BASE, **r} for r in rows], ROW_COLUMNS,
-                       skip_conflicts_on="idempotency_key")
+    return insert_rows(
+        uow, Message.__table__, [{**ROW_BASE, **r} for r in rows], ROW_COLUMNS, skip_conflicts_on="idempotency_key"
+    )
 
 
 def hold(uow: UnitOfWork, campaign_id: int, why: str, now: datetime, rows: Sequence[int] | None = None) -> int:
@@ -101,23 +133,30 @@ def hold(uow: UnitOfWork, campaign_id: int, why: str, now: datetime, rows: Seque
 
 def release(uow: UnitOfWork, campaign_id: int, why: str, now: datetime) -> int:
     """Queue again the campaign's messages held for `why`; each keeps its planned moment."""
-    stmt = (update(Message).where(Message.campaign_id == campaign_id, Message.status == S.HELD, Message.held == why)
-            .values(status=S.QUEUED, held=None, updated_at=now).execution_options(synchronize_session=False))
+    stmt = (
+        update(Message)
+        .where(Message.campaign_id == campaign_id, Message.status == S.HELD, Message.held == why)
+        .values(status=S.QUEUED, held=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return uow.session.execute(stmt).rowcount
 
 
 def cancel(uow: UnitOfWork, campaign_id: int, now: datetime) -> int:
     """Cancel every message of the campaign that has not been handed to a provider."""
-    stmt = (update(Message).where(Message.campaign_id == campaign_id, Message.status.in_((S.QUEUED, S.HELD)))
-            .values(status=S.CANCELLED, reason="cancelled", held=None, updated_at=now)
-            .execution_options(synchronize_session=False))
+    stmt = (
+        update(Message)
+        .where(Message.campaign_id == campaign_id, Message.status.in_((S.QUEUED, S.HELD)))
+        .values(status=S.CANCELLED, reason="cancelled", held=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return uow.session.execute(stmt).rowcount
 
 
 def mark_stopped(uow: UnitOfWork, message_id: int, token: str, cancelled: bool, now: datetime) -> bool:
     """A claimed message whose campaign was paused meanwhile goes back to wait, unsent; one whose campaign
     was cancelled is cancelled."""
-    values = (dict(status=S.CANCELLED, reason="cancelled") if cancelled else dict(status=S.HELD, held="paused"))
+    values = dict(status=S.CANCELLED, reason="cancelled") if cancelled else dict(status=S.HELD, held="paused")
     stmt = _fenced(message_id, token, S.CLAIMED).values(**values, updated_at=now, lease_token=None, lease_until=None)
     return uow.session.execute(stmt).rowcount == 1
 
@@ -129,10 +168,12 @@ def hand_back(uow: UnitOfWork, claims: Iterable[tuple[int, str]], now: datetime)
     if not claims:
         return 0
     ids, tokens = zip(*claims, strict=True)
-    stmt = (update(Message).where(Message.id.in_(ids), Message.lease_token.in_(set(tokens)),
-                                  Message.status == S.CLAIMED)
-            .values(status=S.QUEUED, lease_token=None, lease_until=None, updated_at=now)
-            .execution_options(synchronize_session=False))
+    stmt = (
+        update(Message)
+        .where(Message.id.in_(ids), Message.lease_token.in_(set(tokens)), Message.status == S.CLAIMED)
+        .values(status=S.QUEUED, lease_token=None, lease_until=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return uow.session.execute(stmt).rowcount
 
 
@@ -164,8 +205,18 @@ def claim_batch(uow: UnitOfWork, limit: int, now: datetime, lease: timedelta) ->
     rows = uow.session.execute(stmt).all()
     return sorted(
         (
-            Claimed(r.id, token, r.campaign_id, r.contact_id, r.template_id, r.purpose, r.channel, r.attempts,
-                    r.variant, r.run)
+            Claimed(
+                r.id,
+                token,
+                r.campaign_id,
+                r.contact_id,
+                r.template_id,
+                r.purpose,
+                r.channel,
+                r.attempts,
+                r.variant,
+                r.run,
+            )
             for r in rows
         ),
         key=lambda c: c.id,
@@ -276,15 +327,20 @@ def forget_contact(uow: UnitOfWork, contact_id: int, now: datetime) -> int:
     """A person was erased: their messages keep their counts but lose the address and any provider text,
     and what had not gone yet is cancelled. A message a worker holds in flight may still go."""
     waiting = (S.QUEUED, S.HELD)
-    uow.session.execute(update(Message).where(Message.contact_id == contact_id, Message.status.in_(waiting))
-                        .values(status=S.CANCELLED, reason="erased", updated_at=now))
-    result = uow.session.execute(update(Message).where(Message.contact_id == contact_id)
-                                 .values(address=None, error=None, provider_message_id=None))
+    uow.session.execute(
+        update(Message)
+        .where(Message.contact_id == contact_id, Message.status.in_(waiting))
+        .values(status=S.CANCELLED, reason="erased", updated_at=now)
+    )
+    result = uow.session.execute(
+        update(Message)
+        .where(Message.contact_id == contact_id)
+        .values(address=None, error=None, provider_message_id=None)
+    )
     return result.rowcount
 
 
 def move_contact(uow: UnitOfWork, from_id: int, to_id: int) -> int:
     """Contacts were merged: the ledger's messages of one become the other's (their keys stay as they were,
     so nothing is planned twice under the old key)."""
-    return uow.session.execute(update(Message).where(Message.contact_id == from_id)
-                               .values(contact_id=to_id)).rowcount
+    return uow.session.execute(update(Message).where(Message.contact_id == from_id).values(contact_id=to_id)).rowcount

@@ -11,6 +11,17 @@ if TYPE_CHECKING:
     from herald.providers.file import FileProvider
     from herald.providers.lookup import Looked, Lookup, TwilioLookup
 
-__all__ = ["Accepted", "FileProvider", "Looked", "Lookup", "Outgoing", "Permanent", "Provider", "Report",
-           "Retryable", "SendResult", "TwilioLookup"]
+__all__ = [
+    "Accepted",
+    "FileProvider",
+    "Looked",
+    "Lookup",
+    "Outgoing",
+    "Permanent",
+    "Provider",
+    "Report",
+    "Retryable",
+    "SendResult",
+    "TwilioLookup",
+]
 __getattr__ = open_door(__name__, __file__)

@@ -79,8 +79,15 @@ class FileProvider:
             keys = seen.setdefault(msg.channel, set())
             if msg.idempotency_key not in keys:
                 keys.add(msg.idempotency_key)
-                record = {"id": msg.message_id, "idempotency_key": msg.idempotency_key, "channel": msg.channel,
-                          "to": msg.to, "subject": msg.subject, "body": msg.body, "headers": dict(msg.headers)}
+                record = {
+                    "id": msg.message_id,
+                    "idempotency_key": msg.idempotency_key,
+                    "channel": msg.channel,
+                    "to": msg.to,
+                    "subject": msg.subject,
+                    "body": msg.body,
+                    "headers": dict(msg.headers),
+                }
                 record.update({k: v for k, v in (("html", msg.html), ("payload", dict(msg.payload))) if v})
                 by_channel.setdefault(msg.channel, []).append(json.dumps(record, ensure_ascii=False))
             results.append(Accepted(f"file-{msg.idempotency_key}"))

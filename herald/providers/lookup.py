@@ -21,10 +21,20 @@ import aiohttp
 from herald.providers.base import Permanent, Retryable
 
 # Twilio's line types, in the words phone numbers use everywhere else in Herald (see contacts.normalize).
-TWILIO_TYPES = {"landline": "fixed_line", "mobile": "mobile", "fixedVoip": "voip", "nonFixedVoip": "voip",
-                "personal": "personal", "tollFree": "toll_free", "premium": "premium_rate",
-                "sharedCost": "shared_cost", "uan": "uan", "voicemail": "voicemail", "pager": "pager",
-                "unknown": "unknown"}
+TWILIO_TYPES = {
+    "landline": "fixed_line",
+    "mobile": "mobile",
+    "fixedVoip": "voip",
+    "nonFixedVoip": "voip",
+    "personal": "personal",
+    "tollFree": "toll_free",
+    "premium": "premium_rate",
+    "sharedCost": "shared_cost",
+    "uan": "uan",
+    "voicemail": "voicemail",
+    "pager": "pager",
+    "unknown": "unknown",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +63,14 @@ class TwilioLookup:
 
     name = "twilio"
 
-    def __init__(self, account_sid: str, auth_token: str, base_url: str = "https://lookups.twilio.com",
-                 concurrency: int = 8, timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        base_url: str = "https://lookups.twilio.com",
+        concurrency: int = 8,
+        timeout: float = 15.0,
+    ) -> None:
         token = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
         self.headers = {"Authorization": f"Basic {token}"}  # HTTP Basic; the secret is never logged
         self.base_url, self.concurrency = base_url.rstrip("/"), concurrency
@@ -63,6 +79,7 @@ class TwilioLookup:
     async def lookup(self, numbers: Sequence[str]) -> list[LookupResult]:
         gate = asyncio.Semaphore(self.concurrency)
         async with aiohttp.ClientSession(headers=self.headers, timeout=self.timeout) as session:
+
             async def one(number: str) -> LookupResult:
                 async with gate:
                     return await self._one(session, number)
@@ -83,10 +100,14 @@ def answer(number: str, status: int, body: object, retry_after: str | None = Non
     """Twilio's answer for one number, mapped once."""
     if status == 200 and isinstance(body, dict):
         line = body.get("line_type_intelligence") or {}
-        return Looked(e164=body.get("phone_number") or number, valid=bool(body.get("valid")),
-                      line_type=TWILIO_TYPES.get(line.get("type") or "", None) if line.get("type") else None,
-                      carrier=line.get("carrier_name"), country=body.get("country_code"),
-                      errors=tuple(body.get("validation_errors") or ()))
+        return Looked(
+            e164=body.get("phone_number") or number,
+            valid=bool(body.get("valid")),
+            line_type=TWILIO_TYPES.get(line.get("type") or "", None) if line.get("type") else None,
+            carrier=line.get("carrier_name"),
+            country=body.get("country_code"),
+            errors=tuple(body.get("validation_errors") or ()),
+        )
     detail = body.get("message") if isinstance(body, dict) else None
     code = body.get("code") if isinstance(body, dict) else None
     reason = f"Twilio {status}" + (f" {code}" if code else "") + (f": {detail}" if detail else "")

@@ -12,6 +12,28 @@ from herald.rules.policy import Policy, load_policy, parse_preset, presets_for, 
 from herald.rules.usage import Usage, sender_bucket
 from herald.rules.wording import explain, lines
 
-__all__ = ["ConsentFact", "Decider", "Decision", "Defer", "MessageIntent", "Policy", "Recipient", "RuleOutcome",
-           "Send", "SendFact", "Skip", "Usage", "Verdict", "decide", "explain", "lines", "load_policy",
-           "parse_preset", "presets_for", "read_preset", "sender_bucket", "trail_json", "zone"]
+__all__ = [
+    "ConsentFact",
+    "Decider",
+    "Decision",
+    "Defer",
+    "MessageIntent",
+    "Policy",
+    "Recipient",
+    "RuleOutcome",
+    "Send",
+    "SendFact",
+    "Skip",
+    "Usage",
+    "Verdict",
+    "decide",
+    "explain",
+    "lines",
+    "load_policy",
+    "parse_preset",
+    "presets_for",
+    "read_preset",
+    "sender_bucket",
+    "trail_json",
+    "zone",
+]

@@ -28,8 +28,13 @@ class RuleOutcome(NamedTuple):
     bucket: str | None = None  # the shared allowance a send would use (not part of the trail)
 
     def as_dict(self) -> dict[str, object]:
-        return {"rule": self.rule, "channel": self.channel.value, "verdict": self.verdict.value,
-                "detail": self.detail, "until": self.until.isoformat() if self.until else None}
+        return {
+            "rule": self.rule,
+            "channel": self.channel.value,
+            "verdict": self.verdict.value,
+            "detail": self.detail,
+            "until": self.until.isoformat() if self.until else None,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> RuleOutcome:

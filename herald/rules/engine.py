@@ -34,13 +34,15 @@ def decide(recipient: Recipient, intent: MessageIntent, policy: Policy, now: dat
     return Defer(channel, at, tuple(trail), buckets)
 
 
-def _evaluate(recipient: Recipient, intent: MessageIntent, channel: Channel, policy: Policy,
-              at: datetime) -> list[RuleOutcome]:
+def _evaluate(
+    recipient: Recipient, intent: MessageIntent, channel: Channel, policy: Policy, at: datetime
+) -> list[RuleOutcome]:
     return [evaluate(recipient, intent, channel, params, at) for evaluate, params in policy.calls]
 
 
-def _channel(recipient: Recipient, intent: MessageIntent, channel: Channel, policy: Policy,
-             now: datetime) -> tuple[list[RuleOutcome], datetime | None]:
+def _channel(
+    recipient: Recipient, intent: MessageIntent, channel: Channel, policy: Policy, now: datetime
+) -> tuple[list[RuleOutcome], datetime | None]:
     """The channel's outcomes and the moment it may send, or None when it is out."""
     if not recipient.addresses.get(channel):
         return [RuleOutcome("address", channel, Verdict.SKIP, f"the contact has no {channel} address")], None

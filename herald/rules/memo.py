@@ -64,7 +64,17 @@ class Decider:
     def _facts(self, r: Recipient, channels: tuple) -> tuple:
         found = [r.addresses.get(c) for c in channels]
         suppressed = tuple(sorted(r.suppressions.items())) if r.suppressions else ()
-        addresses = tuple(a and a[:self.prefix] for a in found)
+        addresses = tuple(a and a[: self.prefix] for a in found)
         inbound = tuple(sorted(r.last_inbound.items())) if r.last_inbound else ()
-        return (addresses, r.timezones, r.region, r.line_type, r.consents, suppressed, r.lifecycle, r.sends, inbound,
-                r.allow_listed)
+        return (
+            addresses,
+            r.timezones,
+            r.region,
+            r.line_type,
+            r.consents,
+            suppressed,
+            r.lifecycle,
+            r.sends,
+            inbound,
+            r.allow_listed,
+        )

@@ -69,14 +69,18 @@ class Policy:
     description: str = ""
     overrides: Mapping[str, Any] = field(default_factory=dict)
     calls: tuple[tuple[Callable[..., RuleOutcome], Mapping[str, Any]], ...] = field(
-        init=False, repr=False, compare=False)
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # What the engine calls per rule: the rule's own function where the table adds nothing to it, so a
         # decision does not pay a wrapper's call six times over.
-        calls = tuple((s.rule.evaluate, s.params) if s.scope is None and s.name == s.rule.name
-                      else (lambda r, intent, channel, params, at, s=s: s.evaluate(r, intent, channel, at), s.params)
-                      for s in self.rules)
+        calls = tuple(
+            (s.rule.evaluate, s.params)
+            if s.scope is None and s.name == s.rule.name
+            else (lambda r, intent, channel, params, at, s=s: s.evaluate(r, intent, channel, at), s.params)
+            for s in self.rules
+        )
         object.__setattr__(self, "calls", calls)
 
     @property
@@ -160,8 +164,11 @@ def _spec(name: str, params: dict[str, Any]) -> RuleSpec:
     try:
         scope = _scope(params)
         raw = {**rule.defaults, **{k: v for k, v in params.items() if k not in SCOPE_KEYS}}
-        shown = {**raw, **({"rule": kind} if kind != name else {}),
-                 **{k: params[k] for k in SCOPE_KEYS[1:] if k in params}}
+        shown = {
+            **raw,
+            **({"rule": kind} if kind != name else {}),
+            **{k: params[k] for k in SCOPE_KEYS[1:] if k in params},
+        }
         return RuleSpec(rule, rule.check(raw), shown, name, scope)
     except ValueError as exc:
         raise Invalid(str(exc), where=f"rule {name}") from None
@@ -175,6 +182,6 @@ def _scope(params: Mapping[str, Any]) -> Scope | None:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise ValueError(f"{key}: expected a list of strings, got {value!r}")
     if any(not p.startswith("+") or not p[1:].isdigit() for p in prefixes):
-        raise ValueError(f"prefixes: expected E.164 prefixes such as \"+1305\", got {prefixes!r}")
+        raise ValueError(f'prefixes: expected E.164 prefixes such as "+1305", got {prefixes!r}')
     label = str(params.get("label") or ", ".join([*regions, *prefixes]))
     return Scope(frozenset(r.upper() for r in regions), tuple(prefixes), label)

@@ -18,12 +18,14 @@ def sender_bucket(channel: str) -> str:
     """The allowance of a channel's sender: every message on the channel uses it."""
     return f"sender:{channel}"
 
+
 TICK = timedelta(microseconds=1)
 
 
 class Usage:
-    def __init__(self, times: Mapping[str, Iterable[datetime]] | None = None,
-                 failure_rate: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self, times: Mapping[str, Iterable[datetime]] | None = None, failure_rate: Mapping[str, float] | None = None
+    ) -> None:
         self._times = {k: sorted(v) for k, v in (times or {}).items()}
         self.failure_rate = dict(failure_rate or {})
         # Moments [from, to) known to have no room. Sends are only ever added, so a moment without room
@@ -38,8 +40,9 @@ class Usage:
         times = self._times.get(bucket, [])
         return bisect_left(times, end) - bisect_left(times, start)
 
-    def daily_slot(self, bucket: str, at: datetime, zone: ZoneInfo, cap_of: Callable[[date], int],
-                   horizon_days: int) -> datetime | None:
+    def daily_slot(
+        self, bucket: str, at: datetime, zone: ZoneInfo, cap_of: Callable[[date], int], horizon_days: int
+    ) -> datetime | None:
         """The first moment from `at` on a local day whose sends are still under that day's cap."""
         first = at.astimezone(zone).date()
         for offset in range(horizon_days + 1):
@@ -50,8 +53,9 @@ class Usage:
                 return max(at, start)
         return None
 
-    def rolling_slot(self, bucket: str, at: datetime, window: timedelta, limit: int,
-                     horizon: timedelta) -> datetime | None:
+    def rolling_slot(
+        self, bucket: str, at: datetime, window: timedelta, limit: int, horizon: timedelta
+    ) -> datetime | None:
         """The first moment from `at` where one more send keeps every rolling `window` at `limit` or under."""
         times, end, key = self._times.get(bucket, []), at + horizon, (bucket, window, limit)
         start = at

@@ -20,8 +20,9 @@ def lines(trail: Iterable[Mapping[str, object]]) -> list[str]:
     return [f"  {MARKS.get(str(o['verdict']), '?    ')}{o['channel']:<9}{o['rule']:<18}{o['detail']}" for o in trail]
 
 
-def explain(action: str, channel: str | None, when: str | None, trail: list[Mapping[str, object]],
-            reason: str | None = None) -> str:
+def explain(
+    action: str, channel: str | None, when: str | None, trail: list[Mapping[str, object]], reason: str | None = None
+) -> str:
     """A headline and the trail, ready to print."""
     if action == "skip":
         first = next((o for o in trail if o["verdict"] == "skip" and (reason is None or o["rule"] == reason)), None)

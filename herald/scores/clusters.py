@@ -35,8 +35,9 @@ def cluster(uow: UnitOfWork, now: datetime, k: int = 4, seed: int = 0) -> list[d
         raise Invalid(f"expected 2 to 12 clusters, got {k}", where="k")
     ids, raw = _features(uow, now)
     if len(ids) < k:
-        raise Invalid(f"{len(ids)} scored contacts cannot make {k} clusters; run `herald scores compute` first",
-                      where="clusters")
+        raise Invalid(
+            f"{len(ids)} scored contacts cannot make {k} clusters; run `herald scores compute` first", where="clusters"
+        )
     scaled = _scaled(np, raw)
     k = min(k, len(np.unique(scaled, axis=0)))
     found = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(scaled)
@@ -58,18 +59,33 @@ def cluster(uow: UnitOfWork, now: datetime, k: int = 4, seed: int = 0) -> list[d
 def _features(uow: UnitOfWork, now: datetime):
     import numpy as np
 
-    engaged = dict(uow.session.execute(
-        select(Event.contact_id, func.count()).where(Event.type.in_(ENGAGEMENT),
-                                                     Event.occurred_at >= now - timedelta(days=ENGAGEMENT_DAYS))
-        .group_by(Event.contact_id)).all())
+    engaged = dict(
+        uow.session.execute(
+            select(Event.contact_id, func.count())
+            .where(Event.type.in_(ENGAGEMENT), Event.occurred_at >= now - timedelta(days=ENGAGEMENT_DAYS))
+            .group_by(Event.contact_id)
+        ).all()
+    )
     rows = uow.session.execute(
         select(ContactScore.contact_id, ContactScore.last_purchase, ContactScore.purchases, ContactScore.spent)
-        .join(Contact, Contact.id == ContactScore.contact_id).where(Contact.erased_at.is_(None))
-        .order_by(ContactScore.contact_id)).all()
+        .join(Contact, Contact.id == ContactScore.contact_id)
+        .where(Contact.erased_at.is_(None))
+        .order_by(ContactScore.contact_id)
+    ).all()
     ids = np.array([r[0] for r in rows], dtype=np.int64)
-    raw = np.array([[1.0 if last else 0.0, (now - last).total_seconds() / 86400 if last else np.nan,
-                     float(n), float(spent), float(engaged.get(cid, 0))] for cid, last, n, spent in rows],
-                   dtype=float).reshape(-1, 5)
+    raw = np.array(
+        [
+            [
+                1.0 if last else 0.0,
+                (now - last).total_seconds() / 86400 if last else np.nan,
+                float(n),
+                float(spent),
+                float(engaged.get(cid, 0)),
+            ]
+            for cid, last, n, spent in rows
+        ],
+        dtype=float,
+    ).reshape(-1, 5)
     return ids, raw
 
 
@@ -89,13 +105,22 @@ def _profile(np, raw) -> Profile:
     if len(buyers):
         recency = float(np.median(buyers[:, 1]))
         purchases, spent = float(buyers[:, 2].mean()), float(buyers[:, 3].mean())
-    return Profile(len(raw), float(raw[:, 0].mean()), round(recency, 1), round(purchases, 2), round(spent, 2),
-                   round(float(raw[:, 4].mean()), 2))
+    return Profile(
+        len(raw),
+        float(raw[:, 0].mean()),
+        round(recency, 1),
+        round(purchases, 2),
+        round(spent, 2),
+        round(float(raw[:, 4].mean()), 2),
+    )
 
 
 def _forget_previous(uow: UnitOfWork) -> None:
-    old = uow.session.scalars(select(Tag.name).join(TagCategory, TagCategory.id == Tag.category_id)
-                              .where(TagCategory.name == CATEGORY, Tag.kind == "computed"))
+    old = uow.session.scalars(
+        select(Tag.name)
+        .join(TagCategory, TagCategory.id == Tag.category_id)
+        .where(TagCategory.name == CATEGORY, Tag.kind == "computed")
+    )
     for name in list(old):
         tags.delete_tag(uow, name)
 

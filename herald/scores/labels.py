@@ -25,9 +25,11 @@ def label(group: Profile, overall: Profile) -> str:
     engaged = group.engagement >= max(1.0, overall.engagement)
     if group.buyers < 0.5:
         return ("engaged" if engaged else "quiet") + " non-buyers"
-    words = ["recent" if group.recency_days <= overall.recency_days else "lapsed",
-             "repeat" if group.purchases >= max(2.0, overall.purchases) else "one-time",
-             "high-value" if group.spent >= overall.spent else "low-value"]
+    words = [
+        "recent" if group.recency_days <= overall.recency_days else "lapsed",
+        "repeat" if group.purchases >= max(2.0, overall.purchases) else "one-time",
+        "high-value" if group.spent >= overall.spent else "low-value",
+    ]
     return ("engaged " if engaged else "") + " ".join(words) + " buyers"
 
 

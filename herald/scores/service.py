@@ -34,31 +34,65 @@ class Thresholds:
 
 def compute(uow: UnitOfWork, now: datetime, limits: Thresholds = Thresholds()) -> dict[str, int]:
     """Recompute every live contact's RFM scores and lifecycle stage; returns contacts per stage."""
-    bought = (select(Event.contact_id, func.max(Event.occurred_at).label("last"), func.count().label("n"),
-                     func.sum(func.coalesce(json_number(Event.properties, "amount"), 0.0)).label("spent"))
-              .where(Event.type == "purchase").group_by(Event.contact_id).subquery())
-    ranked = select(bought, *(func.ntile(5).over(order_by=(column, bought.c.contact_id)).label(name)
-                              for name, column in (("r", bought.c.last), ("f", bought.c.n), ("m", bought.c.spent))))
+    bought = (
+        select(
+            Event.contact_id,
+            func.max(Event.occurred_at).label("last"),
+            func.count().label("n"),
+            func.sum(func.coalesce(json_number(Event.properties, "amount"), 0.0)).label("spent"),
+        )
+        .where(Event.type == "purchase")
+        .group_by(Event.contact_id)
+        .subquery()
+    )
+    ranked = select(
+        bought,
+        *(
+            func.ntile(5).over(order_by=(column, bought.c.contact_id)).label(name)
+            for name, column in (("r", bought.c.last), ("f", bought.c.n), ("m", bought.c.spent))
+        ),
+    )
     ranked = ranked.subquery()
 
     def ago(days: int):
         return literal(now - timedelta(days=days), UTCDateTime)
 
-    stage = case((Contact.created_at >= ago(limits.new_days), "new"),
-                 (ranked.c.last >= ago(limits.active_days), "active"),
-                 (ranked.c.last >= ago(limits.churn_days), "dormant"), else_="churned")
+    stage = case(
+        (Contact.created_at >= ago(limits.new_days), "new"),
+        (ranked.c.last >= ago(limits.active_days), "active"),
+        (ranked.c.last >= ago(limits.churn_days), "dormant"),
+        else_="churned",
+    )
     columns = ["contact_id", "last_purchase", "purchases", "spent", "r", "f", "m", "stage", "computed_at"]
     # Buyers first, driven from the ranked purchases and probing contacts by key; then everyone else. One
     # statement with a LEFT JOIN onto the ranked set would be quadratic on SQLite, which cannot index it.
-    buyers = (select(ranked.c.contact_id, ranked.c.last, ranked.c.n, ranked.c.spent, ranked.c.r, ranked.c.f,
-                     ranked.c.m, stage, literal(now, UTCDateTime))
-              .join(Contact, Contact.id == ranked.c.contact_id).where(Contact.erased_at.is_(None)))
+    buyers = (
+        select(
+            ranked.c.contact_id,
+            ranked.c.last,
+            ranked.c.n,
+            ranked.c.spent,
+            ranked.c.r,
+            ranked.c.f,
+            ranked.c.m,
+            stage,
+            literal(now, UTCDateTime),
+        )
+        .join(Contact, Contact.id == ranked.c.contact_id)
+        .where(Contact.erased_at.is_(None))
+    )
     scored = select(ContactScore.contact_id).where(ContactScore.contact_id == Contact.id).exists()
-    others = (select(Contact.id, literal(None, UTCDateTime), literal(0), literal(0.0), literal(None),
-                     literal(None), literal(None),
-                     case((Contact.created_at >= ago(limits.new_days), "new"), else_="potential"),
-                     literal(now, UTCDateTime))
-              .where(Contact.erased_at.is_(None), ~scored))
+    others = select(
+        Contact.id,
+        literal(None, UTCDateTime),
+        literal(0),
+        literal(0.0),
+        literal(None),
+        literal(None),
+        literal(None),
+        case((Contact.created_at >= ago(limits.new_days), "new"), else_="potential"),
+        literal(now, UTCDateTime),
+    ).where(Contact.erased_at.is_(None), ~scored)
     uow.session.execute(delete(ContactScore))
     uow.session.execute(insert(ContactScore).from_select(columns, buyers))
     uow.session.execute(insert(ContactScore).from_select(columns, others))
@@ -72,6 +106,10 @@ def last_computed(uow: UnitOfWork) -> datetime | None:
 
 def rfm_grid(uow: UnitOfWork) -> list[dict[str, int]]:
     """Contacts per (recency, frequency) cell of the RFM grid, for the dashboard."""
-    stmt = (select(ContactScore.r, ContactScore.f, func.count()).where(ContactScore.r.is_not(None))
-            .group_by(ContactScore.r, ContactScore.f).order_by(ContactScore.r, ContactScore.f))
+    stmt = (
+        select(ContactScore.r, ContactScore.f, func.count())
+        .where(ContactScore.r.is_not(None))
+        .group_by(ContactScore.r, ContactScore.f)
+        .order_by(ContactScore.r, ContactScore.f)
+    )
     return [{"r": r, "f": f, "contacts": n} for r, f, n in uow.session.execute(stmt)]

@@ -13,5 +13,22 @@ if TYPE_CHECKING:
     from herald.segments.schemas import Count, Saved, SegmentDetail, SegmentIn, SegmentRow
     from herald.segments.service import describe, list_segments, save_segment
 
-__all__ = ["audience_select", "count", "Count", "describe", "EVENT_TYPE", "list_segments", "members", "NAME", "Node", "parse_conditions", "passes", "save_segment", "Saved", "SegmentDetail", "SegmentIn", "SegmentRow"]
+__all__ = [
+    "audience_select",
+    "count",
+    "Count",
+    "describe",
+    "EVENT_TYPE",
+    "list_segments",
+    "members",
+    "NAME",
+    "Node",
+    "parse_conditions",
+    "passes",
+    "save_segment",
+    "Saved",
+    "SegmentDetail",
+    "SegmentIn",
+    "SegmentRow",
+]
 __getattr__ = open_door(__name__, __file__)

@@ -35,15 +35,22 @@ def condition(node: Node, tag_ids: Mapping[str, int], now: datetime) -> ColumnEl
         return passes(node.test, Contact.attributes, now)
     if isinstance(node, ScoreTerm):
         score = getattr(ContactScore, node.score)
-        return exists().where(ContactScore.contact_id == Contact.id, score.is_not(None),
-                              COMPARE[node.op](score, node.value))
+        return exists().where(
+            ContactScore.contact_id == Contact.id, score.is_not(None), COMPARE[node.op](score, node.value)
+        )
     return _term(node, tag_ids, now)
 
 
 # Any text a JSON number may be written as, on either database (12, -3.5, 1e3, 1.5E-07, 100.0).
 NUMBER_TEXT = re.compile(r"-?[0-9.]+([eE][-+]?[0-9]+)?")
-COMPARE = {">=": operator.ge, ">": operator.gt, "=": operator.eq, "!=": operator.ne, "<=": operator.le,
-           "<": operator.lt}
+COMPARE = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<=": operator.le,
+    "<": operator.lt,
+}
 
 
 def passes(node: Node, column: ColumnElement, now: datetime) -> ColumnElement[bool]:
@@ -94,9 +101,13 @@ def _term(term: Term, tag_ids: Mapping[str, int], now: datetime) -> ColumnElemen
         return exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag_id == tag_ids[value], live)
     if term.field == "consent":
         channel, _, proven = value.partition(":")
-        return exists().where(Consent.contact_id == Contact.id, Consent.channel == channel,
-                              Consent.purpose == Purpose.MARKETING.value, Consent.status == "granted",
-                              *([Consent.has_evidence.is_(True)] if proven else []))
+        return exists().where(
+            Consent.contact_id == Contact.id,
+            Consent.channel == channel,
+            Consent.purpose == Purpose.MARKETING.value,
+            Consent.status == "granted",
+            *([Consent.has_evidence.is_(True)] if proven else []),
+        )
     if term.field == "suppressed":
         address = Contact.email if value == "email" else Contact.phone
         return exists().where(Suppression.channel == value, Suppression.address == address)
@@ -126,5 +137,4 @@ def _escape_like(value: str) -> str:
 
 def audience(node: Node, tag_ids: Mapping[str, int], now: datetime) -> Select:
     """SELECT contacts.id for the segment, in id order; people erased at their request are in none."""
-    return (select(Contact.id).where(Contact.erased_at.is_(None), condition(node, tag_ids, now))
-            .order_by(Contact.id))
+    return select(Contact.id).where(Contact.erased_at.is_(None), condition(node, tag_ids, now)).order_by(Contact.id)

@@ -44,19 +44,43 @@ from herald.segments.nodes import (  # noqa: F401 - the tree is part of this mod
 from herald.types import span
 
 CHANNELS = ("sms", "whatsapp", "email")
-LINES = ("mobile", "fixed_line", "fixed_line_or_mobile", "toll_free", "voip", "premium_rate",
-         "shared_cost", "personal", "pager", "uan", "voicemail", "unknown")
+LINES = (
+    "mobile",
+    "fixed_line",
+    "fixed_line_or_mobile",
+    "toll_free",
+    "voip",
+    "premium_rate",
+    "shared_cost",
+    "personal",
+    "pager",
+    "uan",
+    "voicemail",
+    "unknown",
+)
 CONSENTS = CHANNELS + tuple(f"{c}:proven" for c in CHANNELS)  # consent:sms, or with proof: consent:sms:proven
 FIELDS: dict[str, tuple[str, ...] | None] = {
-    "tag": None, "region": None, "consent": CONSENTS, "suppressed": CHANNELS, "has": ("phone", "email"),
-    "line": LINES, "tz": None, "carrier": None, "event": None, "segment": None,
+    "tag": None,
+    "region": None,
+    "consent": CONSENTS,
+    "suppressed": CHANNELS,
+    "has": ("phone", "email"),
+    "line": LINES,
+    "tz": None,
+    "carrier": None,
+    "event": None,
+    "segment": None,
     "stage": ("new", "active", "dormant", "churned", "potential"),
 }
 EVENT_TYPE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
 OPERATORS = (">=", ">", "=", "!=", "<=", "<")
 # Engagement words read the events tracking records for every message: a click, a reply, a read receipt.
-ENGAGEMENT = {"clicked": "message.clicked", "replied": "message.replied", "read": "message.read",
-              "delivered": "message.delivered"}
+ENGAGEMENT = {
+    "clicked": "message.clicked",
+    "replied": "message.replied",
+    "read": "message.read",
+    "delivered": "message.delivered",
+}
 NEGATED = {"no_click": "message.clicked", "no_reply": "message.replied", "no_read": "message.read"}
 NAME = re.compile(r"[^\W\d][\w.-]{0,63}")
 NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -65,8 +89,10 @@ KEYWORDS = ("and", "or", "not")
 # Bounds that keep parsing and the SQL it becomes within Python's recursion and SQLite's expression depth.
 MAX_NESTING = 50
 MAX_CONDITIONS = 200
-_TOKEN = re.compile(r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<comma>,)|(?P<quoted>"(?:[^"\\]|\\.)*")'
-                    r'|(?P<op>==|!=|>=|<=|=|>|<)|(?P<word>[^\s()",=<>!]+))')
+_TOKEN = re.compile(
+    r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<comma>,)|(?P<quoted>"(?:[^"\\]|\\.)*")'
+    r'|(?P<op>==|!=|>=|<=|=|>|<)|(?P<word>[^\s()",=<>!]+))'
+)
 
 
 def fail(text: str, pos: int, message: str) -> Invalid:
@@ -159,8 +185,12 @@ class _Parser:
         self.i += 1
         self.conditions += 1
         if self.conditions > MAX_CONDITIONS:
-            raise fail(self.text, tok[2], f"more than {MAX_CONDITIONS} conditions; save parts of it as segments "
-                                          "(segment:NAME) or use tag and `in (…)` lists")
+            raise fail(
+                self.text,
+                tok[2],
+                f"more than {MAX_CONDITIONS} conditions; save parts of it as segments "
+                "(segment:NAME) or use tag and `in (…)` lists",
+            )
         return self.leaf(tok)
 
     def term(self, tok: tuple[str, str, int]) -> Node:
@@ -217,7 +247,7 @@ class _Parser:
         """One property condition, or a parenthesized group of them joined by and, or and not."""
         tok = self.peek()
         if tok is None or tok[0] != "open":
-            name = self.word("a property condition such as product = \"A\"")
+            name = self.word('a property condition such as product = "A"')
             return self.test(self.name(name, self.tokens[self.i - 1][2]), self.tokens[self.i - 1][2])
         self.leaf = self.condition
         try:
@@ -255,7 +285,7 @@ class _Parser:
         tok = self.peek()
         if tok is None or tok[0] != "open":
             where = tok[2] if tok else len(self.text)
-            raise fail(self.text, where, f"{name} in: expected a list such as (\"a\", \"b\")")
+            raise fail(self.text, where, f'{name} in: expected a list such as ("a", "b")')
         self.i += 1
         items = []
         while True:

@@ -41,8 +41,9 @@ def count(session: Session, text: str, now: datetime | None = None) -> int:
     return session.scalar(select(func.count()).select_from(ids)) or 0
 
 
-def members(session: Session, text: str, limit: int = 20, offset: int = 0,
-            now: datetime | None = None) -> list[Contact]:
+def members(
+    session: Session, text: str, limit: int = 20, offset: int = 0, now: datetime | None = None
+) -> list[Contact]:
     """A page of the matching contacts, in id order."""
     ids = audience_select(session, text, now).limit(limit).offset(offset).subquery()
     return list(session.scalars(select(Contact).where(Contact.id.in_(select(ids.c.id))).order_by(Contact.id)))
@@ -64,8 +65,10 @@ def expand(session: Session, node: dsl.Node, text: str, inside: tuple[str, ...] 
         if found.kind == "static":
             return dsl.Term("members", str(found.id), term.pos)
         if found.name in inside:
-            raise Invalid(f"saved segment {found.name!r} refers to itself (through {' → '.join(inside)})",
-                          where=f"segment {text!r}")
+            raise Invalid(
+                f"saved segment {found.name!r} refers to itself (through {' → '.join(inside)})",
+                where=f"segment {text!r}",
+            )
         return expand(session, dsl.parse(found.expression), text, (*inside, found.name))
 
     return dsl.replace_terms(node, "segment", swap)

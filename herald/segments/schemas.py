@@ -11,7 +11,7 @@ from herald.shapes import Shape
 
 class SegmentIn(BaseModel):
     name: str
-    expression: str = Field(examples=['tag:vip and consent:sms and not suppressed:sms'])
+    expression: str = Field(examples=["tag:vip and consent:sms and not suppressed:sms"])
     kind: str = Field("dynamic", description="dynamic (re-evaluated when used) or static (a snapshot)")
     description: str | None = None
 

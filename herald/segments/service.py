@@ -16,8 +16,9 @@ NAME = re.compile(r"[\w][\w.\-]{0,63}")
 KINDS = ("dynamic", "static")
 
 
-def save_segment(uow: UnitOfWork, name: str, expression: str, now: datetime, kind: str = "dynamic",
-                 description: str | None = None) -> SavedSegment:
+def save_segment(
+    uow: UnitOfWork, name: str, expression: str, now: datetime, kind: str = "dynamic", description: str | None = None
+) -> SavedSegment:
     """Save an expression under a name: dynamic (evaluated whenever used) or a static snapshot of who
     matches now. The expression is checked first; it may name other saved segments."""
     if not NAME.fullmatch(name):
@@ -28,8 +29,9 @@ def save_segment(uow: UnitOfWork, name: str, expression: str, now: datetime, kin
         raise Conflict(f"segment {name!r} already exists")
     ids = queries.audience_select(uow.session, expression, now).order_by(None)
     size = uow.session.scalar(select(func.count()).select_from(ids.subquery())) or 0
-    saved = SavedSegment(name=name, expression=expression, kind=kind, description=description,
-                         size_at_save=size, created_at=now)
+    saved = SavedSegment(
+        name=name, expression=expression, kind=kind, description=description, size_at_save=size, created_at=now
+    )
     uow.session.add(saved)
     uow.flush()
     if kind == "static":
@@ -53,11 +55,20 @@ def describe(uow: UnitOfWork, name: str, now: datetime, sample: int = 10) -> dic
     s = get_segment(uow, name)
     text = f"segment:{name}"
     members = queries.members(uow.session, text, sample, 0, now)
-    return {"name": s.name, "expression": s.expression, "kind": s.kind, "description": s.description,
-            "size_at_save": s.size_at_save, "saved_at": s.created_at, "count": queries.count(uow.session, text, now),
-            "sample": [{"id": c.id, "name": c.name, "phone": c.phone, "email": c.email} for c in members]}
+    return {
+        "name": s.name,
+        "expression": s.expression,
+        "kind": s.kind,
+        "description": s.description,
+        "size_at_save": s.size_at_save,
+        "saved_at": s.created_at,
+        "count": queries.count(uow.session, text, now),
+        "sample": [{"id": c.id, "name": c.name, "phone": c.phone, "email": c.email} for c in members],
+    }
 
 
 def list_segments(uow: UnitOfWork) -> list[dict[str, object]]:
-    return [{"name": s.name, "kind": s.kind, "expression": s.expression, "size_at_save": s.size_at_save}
-            for s in uow.session.scalars(select(SavedSegment).order_by(SavedSegment.name))]
+    return [
+        {"name": s.name, "kind": s.kind, "expression": s.expression, "size_at_save": s.size_at_save}
+        for s in uow.session.scalars(select(SavedSegment).order_by(SavedSegment.name))
+    ]

@@ -26,5 +26,30 @@ if TYPE_CHECKING:
         tags_table,
     )
 
-__all__ = ["ApplyIn", "ContactTag", "create_category", "create_tag", "delete_tag", "ensure_tag", "forget_contact", "grant_changes", "grant_tag", "move_contact", "names_by_contact", "parse_ids", "search_tags", "Tag", "tag_contacts", "tag_matching", "TagCategory", "TagDeleted", "Tagged", "TagIn", "TagOut", "TagRow", "tags_of", "tags_table"]
+__all__ = [
+    "ApplyIn",
+    "ContactTag",
+    "create_category",
+    "create_tag",
+    "delete_tag",
+    "ensure_tag",
+    "forget_contact",
+    "grant_changes",
+    "grant_tag",
+    "move_contact",
+    "names_by_contact",
+    "parse_ids",
+    "search_tags",
+    "Tag",
+    "tag_contacts",
+    "tag_matching",
+    "TagCategory",
+    "TagDeleted",
+    "Tagged",
+    "TagIn",
+    "TagOut",
+    "TagRow",
+    "tags_of",
+    "tags_table",
+]
 __getattr__ = open_door(__name__, __file__)

@@ -25,25 +25,33 @@ def parse_ids(raw: str) -> list[int]:
 
 
 @app.command()
-def create(ctx: typer.Context, name: str, description: str | None = None,
-           category: Annotated[str | None, typer.Option(help="The tag's category (create it first).")] = None,
-           colour: Annotated[str | None, typer.Option(help="A colour such as #1f77b4.")] = None,
-           kind: Annotated[str, typer.Option(help="manual, rule or computed.")] = "manual",
-           json_out: JsonFlag = False) -> None:
+def create(
+    ctx: typer.Context,
+    name: str,
+    description: str | None = None,
+    category: Annotated[str | None, typer.Option(help="The tag's category (create it first).")] = None,
+    colour: Annotated[str | None, typer.Option(help="A colour such as #1f77b4.")] = None,
+    kind: Annotated[str, typer.Option(help="manual, rule or computed.")] = "manual",
+    json_out: JsonFlag = False,
+) -> None:
     """Create a tag."""
     container = app_context(ctx).container
     with container.uow() as uow:
-        tag = service.create_tag(uow, name, container.clock.now(), description, category=category, colour=colour,
-                                 kind=kind)
+        tag = service.create_tag(
+            uow, name, container.clock.now(), description, category=category, colour=colour, kind=kind
+        )
         data = {"id": tag.id, "name": tag.name, "category": category, "colour": tag.colour, "kind": tag.kind}
     emit(ctx, json_out, data, f"Created tag {name!r}.")
 
 
 @app.command()
-def category(ctx: typer.Context, name: str, description: str | None = None,
-             editors: Annotated[str | None, typer.Option(help="Roles that may apply or edit its tags, comma-"
-                                                              "separated.")] = None,
-             json_out: JsonFlag = False) -> None:
+def category(
+    ctx: typer.Context,
+    name: str,
+    description: str | None = None,
+    editors: Annotated[str | None, typer.Option(help="Roles that may apply or edit its tags, comma-separated.")] = None,
+    json_out: JsonFlag = False,
+) -> None:
     """Create a tag category (customer type, interests, region, lifecycle…)."""
     container = app_context(ctx).container
     roles = [r.strip() for r in (editors or "").split(",") if r.strip()]
@@ -59,8 +67,16 @@ def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     container = app_context(ctx).container
     with container.uow() as uow:
         data = service.tags_table(uow, container.clock.now())
-    emit(ctx, json_out, data, lambda: table(None, ["tag", "category", "kind", "colour", "contacts"], [
-        [d["tag"], d["category"] or "", d["kind"], d["colour"] or "", d["contacts"]] for d in data]))
+    emit(
+        ctx,
+        json_out,
+        data,
+        lambda: table(
+            None,
+            ["tag", "category", "kind", "colour", "contacts"],
+            [[d["tag"], d["category"] or "", d["kind"], d["colour"] or "", d["contacts"]] for d in data],
+        ),
+    )
 
 
 @app.command()
@@ -84,13 +100,21 @@ def merge(ctx: typer.Context, source: str, into: str, json_out: JsonFlag = False
     """Give SOURCE's contacts the tag INTO, then delete SOURCE."""
     with app_context(ctx).container.uow() as uow:
         moved = service.merge_tags(uow, source, into)
-    emit(ctx, json_out, {"from": source, "into": into, "moved": moved},
-         f"Merged {source!r} into {into!r}: {moved} contact(s) newly carry {into!r}.")
+    emit(
+        ctx,
+        json_out,
+        {"from": source, "into": into, "moved": moved},
+        f"Merged {source!r} into {into!r}: {moved} contact(s) newly carry {into!r}.",
+    )
 
 
 @app.command()
-def delete(ctx: typer.Context, name: str, yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False,
-           json_out: JsonFlag = False) -> None:
+def delete(
+    ctx: typer.Context,
+    name: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask.")] = False,
+    json_out: JsonFlag = False,
+) -> None:
     """Delete a tag and take it off every contact (shows how many first)."""
     container = app_context(ctx).container
     with container.uow() as uow:
@@ -103,14 +127,17 @@ def delete(ctx: typer.Context, name: str, yes: Annotated[bool, typer.Option("--y
 
 
 @app.command()
-def apply(ctx: typer.Context, name: str,
-          ids: Annotated[str | None, typer.Option(help="Comma-separated contact ids.")] = None,
-          segment: Annotated[str | None, typer.Option(help="Tag everyone matching this expression.")] = None,
-          file: Annotated[Path | None, typer.Option(help="A CSV or list of phone numbers or emails.")] = None,
-          expires: Annotated[str | None, typer.Option(help="Take it off again after this long: 30d, 12h.")] = None,
-          by: Annotated[str, typer.Option(help="Who applies it, for the record.")] = "cli",
-          create: Annotated[bool, typer.Option(help="Create the tag if it does not exist.")] = False,
-          json_out: JsonFlag = False) -> None:
+def apply(
+    ctx: typer.Context,
+    name: str,
+    ids: Annotated[str | None, typer.Option(help="Comma-separated contact ids.")] = None,
+    segment: Annotated[str | None, typer.Option(help="Tag everyone matching this expression.")] = None,
+    file: Annotated[Path | None, typer.Option(help="A CSV or list of phone numbers or emails.")] = None,
+    expires: Annotated[str | None, typer.Option(help="Take it off again after this long: 30d, 12h.")] = None,
+    by: Annotated[str, typer.Option(help="Who applies it, for the record.")] = "cli",
+    create: Annotated[bool, typer.Option(help="Create the tag if it does not exist.")] = False,
+    json_out: JsonFlag = False,
+) -> None:
     """Tag contacts by id list, segment expression or a file of numbers and emails."""
     if sum(x is not None for x in (ids, segment, file)) != 1:
         raise Invalid("give exactly one of --ids, --segment or --file", where="tags apply")
@@ -129,8 +156,12 @@ def apply(ctx: typer.Context, name: str,
         else:
             found, unknown = contact_ids_in(uow, file, container.settings.default_region)
             added = service.tag_contacts(uow, name, found, by, now, until)
-    emit(ctx, json_out, {"tag": name, "newly_tagged": added, "not_found": unknown},
-         f"Tagged {added} contact(s) {name!r}." + (f" {len(unknown)} not found." if unknown else ""))
+    emit(
+        ctx,
+        json_out,
+        {"tag": name, "newly_tagged": added, "not_found": unknown},
+        f"Tagged {added} contact(s) {name!r}." + (f" {len(unknown)} not found." if unknown else ""),
+    )
 
 
 def _span(text: str) -> timedelta:
@@ -141,11 +172,14 @@ def _span(text: str) -> timedelta:
 
 
 @app.command()
-def remove(ctx: typer.Context, name: str,
-           ids: Annotated[str | None, typer.Option(help="Comma-separated contact ids.")] = None,
-           segment: Annotated[str | None, typer.Option(help="Untag everyone matching this expression.")] = None,
-           file: Annotated[Path | None, typer.Option(help="A CSV or list of phone numbers or emails.")] = None,
-           json_out: JsonFlag = False) -> None:
+def remove(
+    ctx: typer.Context,
+    name: str,
+    ids: Annotated[str | None, typer.Option(help="Comma-separated contact ids.")] = None,
+    segment: Annotated[str | None, typer.Option(help="Untag everyone matching this expression.")] = None,
+    file: Annotated[Path | None, typer.Option(help="A CSV or list of phone numbers or emails.")] = None,
+    json_out: JsonFlag = False,
+) -> None:
     """Remove a tag from contacts by id list, segment expression or a file of numbers and emails."""
     if sum(x is not None for x in (ids, segment, file)) != 1:
         raise Invalid("give exactly one of --ids, --segment or --file", where="tags remove")
@@ -160,5 +194,9 @@ def remove(ctx: typer.Context, name: str,
         else:
             found, unknown = contact_ids_in(uow, file, container.settings.default_region)
             removed = service.untag_contacts(uow, name, found)
-    emit(ctx, json_out, {"tag": name, "removed": removed, "not_found": unknown},
-         f"Removed {name!r} from {removed} contact(s)." + (f" {len(unknown)} not found." if unknown else ""))
+    emit(
+        ctx,
+        json_out,
+        {"tag": name, "removed": removed, "not_found": unknown},
+        f"Removed {name!r} from {removed} contact(s)." + (f" {len(unknown)} not found." if unknown else ""),
+    )

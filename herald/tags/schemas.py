@@ -21,8 +21,9 @@ class TagIn(BaseModel):
 
 
 class ApplyIn(BaseModel):
-    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(default=None, max_length=100_000,
-                                                                     description="Contact ids; or give segment.")
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+        default=None, max_length=100_000, description="Contact ids; or give segment."
+    )
     segment: str | None = Field(None, description="Tag everyone this expression matches.")
     expires_in_hours: int | None = Field(default=None, ge=1, le=MAX_HOURS, description="At most ten years.")
     by: str = "api"

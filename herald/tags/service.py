@@ -26,8 +26,9 @@ def _check_name(uow: UnitOfWork, name: str) -> None:
         raise Conflict(f"tag {name!r} already exists")
 
 
-def create_category(uow: UnitOfWork, name: str, now: datetime, description: str | None = None,
-                    editors: Iterable[str] = ()) -> TagCategory:
+def create_category(
+    uow: UnitOfWork, name: str, now: datetime, description: str | None = None, editors: Iterable[str] = ()
+) -> TagCategory:
     """Create a tag category; `editors` are the roles that may apply or edit its tags."""
     if not TAG_NAME.match(name):
         raise Invalid(f"{name!r} is not a valid category name", where="category")
@@ -40,8 +41,9 @@ def create_category(uow: UnitOfWork, name: str, now: datetime, description: str 
 
 
 def get_category(uow: UnitOfWork, name: str) -> TagCategory:
-    return uow.named(TagCategory, name, f"category {name!r} does not exist (create it with `herald tags category "
-                                        f"{name}`)")
+    return uow.named(
+        TagCategory, name, f"category {name!r} does not exist (create it with `herald tags category {name}`)"
+    )
 
 
 def rename_tag(uow: UnitOfWork, old: str, new: str) -> Tag:
@@ -59,8 +61,11 @@ def merge_tags(uow: UnitOfWork, source: str, into: str) -> int:
     if tag.id == target.id:
         raise Invalid("a tag cannot be merged into itself", where="merge")
     had = select(ContactTag.contact_id).where(ContactTag.tag_id == target.id)
-    moved = uow.session.execute(update(ContactTag).where(ContactTag.tag_id == tag.id, ContactTag.contact_id.not_in(had))
-                                .values(tag_id=target.id)).rowcount
+    moved = uow.session.execute(
+        update(ContactTag)
+        .where(ContactTag.tag_id == tag.id, ContactTag.contact_id.not_in(had))
+        .values(tag_id=target.id)
+    ).rowcount
     uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id))
     uow.session.delete(tag)
     uow.flush()
@@ -79,13 +84,25 @@ def delete_tag(uow: UnitOfWork, name: str) -> int:
 def search_tags(uow: UnitOfWork, prefix: str, limit: int = 20) -> list[str]:
     """Tag names starting with `prefix` (any case), for autocomplete."""
     pattern = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    stmt = (select(Tag.name).where(func.lower(Tag.name).like(pattern, escape="\\"))
-            .order_by(func.lower(Tag.name), Tag.name).limit(limit))
+    stmt = (
+        select(Tag.name)
+        .where(func.lower(Tag.name).like(pattern, escape="\\"))
+        .order_by(func.lower(Tag.name), Tag.name)
+        .limit(limit)
+    )
     return list(uow.session.scalars(stmt))
 
 
-def create_tag(uow: UnitOfWork, name: str, now: datetime, description: str | None = None, *,
-               category: str | None = None, colour: str | None = None, kind: str = "manual") -> Tag:
+def create_tag(
+    uow: UnitOfWork,
+    name: str,
+    now: datetime,
+    description: str | None = None,
+    *,
+    category: str | None = None,
+    colour: str | None = None,
+    kind: str = "manual",
+) -> Tag:
     """Create a tag; names are letters, digits, `_ : . -` (any script), up to 64 characters."""
     _check_name(uow, name)
     if kind not in KINDS:
@@ -93,8 +110,14 @@ def create_tag(uow: UnitOfWork, name: str, now: datetime, description: str | Non
     if colour is not None and not COLOUR.fullmatch(colour):
         raise Invalid(f"{colour!r} is not a colour such as #1f77b4", where="colour")
     category_id = get_category(uow, category).id if category else None
-    tag = Tag(name=name, description=description, created_at=now, category_id=category_id,
-              colour=colour.lower() if colour else None, kind=kind)
+    tag = Tag(
+        name=name,
+        description=description,
+        created_at=now,
+        category_id=category_id,
+        colour=colour.lower() if colour else None,
+        kind=kind,
+    )
     uow.session.add(tag)
     uow.flush()
     return tag
@@ -105,15 +128,15 @@ def get_tag(uow: UnitOfWork, name: str) -> Tag:
     return uow.named(Tag, name, f"tag {name!r} does not exist")
 
 
-def ensure_tag(uow: UnitOfWork, name: str, now: datetime, *, kind: str = "manual",
-               category: str | None = None) -> Tag:
+def ensure_tag(uow: UnitOfWork, name: str, now: datetime, *, kind: str = "manual", category: str | None = None) -> Tag:
     """The tag with this name, created (of that kind, in that category) if missing."""
     tag = uow.session.scalar(select(Tag).where(Tag.name == name))
     return tag or create_tag(uow, name, now, kind=kind, category=category)
 
 
-def grant_changes(uow: UnitOfWork, tag_id: int | None, grants: Mapping[int, datetime | None],
-                  now: datetime) -> tuple[list[int], list[int]]:
+def grant_changes(
+    uow: UnitOfWork, tag_id: int | None, grants: Mapping[int, datetime | None], now: datetime
+) -> tuple[list[int], list[int]]:
     """Which contacts a grant (contact -> until when, None: for good) would newly tag, and which would
     have the tag they carry extended: a grant never shortens a tag nor limits a permanent one."""
     ids = sorted(grants)
@@ -123,25 +146,49 @@ def grant_changes(uow: UnitOfWork, tag_id: int | None, grants: Mapping[int, date
     return new, longer
 
 
-def grant_tag(uow: UnitOfWork, tag: Tag, grants: Mapping[int, datetime | None], applied_by: str,
-              now: datetime) -> dict[str, int]:
+def grant_tag(
+    uow: UnitOfWork, tag: Tag, grants: Mapping[int, datetime | None], applied_by: str, now: datetime
+) -> dict[str, int]:
     """Give each contact the tag until its own expiry (see grant_changes); a tag that had expired is
     applied afresh. Returns how many were tagged and how many extended."""
     new, longer = grant_changes(uow, tag.id, grants, now)
     for start in range(0, len(new), 5000):
-        uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id, ContactTag.expires_at <= now,
-                                                     ContactTag.contact_id.in_(new[start:start + 5000])))
+        uow.session.execute(
+            delete(ContactTag).where(
+                ContactTag.tag_id == tag.id,
+                ContactTag.expires_at <= now,
+                ContactTag.contact_id.in_(new[start : start + 5000]),
+            )
+        )
     if new:
-        uow.session.execute(insert(ContactTag), [{"contact_id": i, "tag_id": tag.id, "applied_by": applied_by,
-                                                  "applied_at": now, "expires_at": grants[i]} for i in new])
+        uow.session.execute(
+            insert(ContactTag),
+            [
+                {
+                    "contact_id": i,
+                    "tag_id": tag.id,
+                    "applied_by": applied_by,
+                    "applied_at": now,
+                    "expires_at": grants[i],
+                }
+                for i in new
+            ],
+        )
     if longer:
-        uow.session.execute(update(ContactTag), [{"contact_id": i, "tag_id": tag.id, "expires_at": grants[i]}
-                                                 for i in longer])
+        uow.session.execute(
+            update(ContactTag), [{"contact_id": i, "tag_id": tag.id, "expires_at": grants[i]} for i in longer]
+        )
     return {"tagged": len(new), "extended": len(longer)}
 
 
-def tag_contacts(uow: UnitOfWork, name: str, contact_ids: Iterable[int], applied_by: str, now: datetime,
-                 expires_at: datetime | None = None) -> int:
+def tag_contacts(
+    uow: UnitOfWork,
+    name: str,
+    contact_ids: Iterable[int],
+    applied_by: str,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> int:
     """Tag contacts by id; unknown ids are an error naming them. Returns how many were newly tagged."""
     ids = sorted(set(contact_ids))
     known = set(uow.session.scalars(select(Contact.id).where(Contact.id.in_(ids)))) if ids else set()
@@ -151,8 +198,9 @@ def tag_contacts(uow: UnitOfWork, name: str, contact_ids: Iterable[int], applied
     return tag_matching(uow, name, select(Contact.id).where(Contact.id.in_(ids)), applied_by, now, expires_at)
 
 
-def tag_matching(uow: UnitOfWork, name: str, contact_ids: Select, applied_by: str, now: datetime,
-                 expires_at: datetime | None = None) -> int:
+def tag_matching(
+    uow: UnitOfWork, name: str, contact_ids: Select, applied_by: str, now: datetime, expires_at: datetime | None = None
+) -> int:
     """Tag every contact whose id the select yields (one INSERT … SELECT), until `expires_at` if given;
     returns how many were new. A tag that had expired on a contact is applied afresh."""
     tag = get_tag(uow, name)
@@ -160,8 +208,9 @@ def tag_matching(uow: UnitOfWork, name: str, contact_ids: Select, applied_by: st
     ids = contact_ids.subquery()
     already = select(ContactTag.contact_id).where(ContactTag.tag_id == tag.id)
     stamp = ContactTag.applied_at.type
-    source = select(ids.c[0], literal(tag.id), literal(applied_by), literal(now, type_=stamp),
-                    literal(expires_at, type_=stamp))
+    source = select(
+        ids.c[0], literal(tag.id), literal(applied_by), literal(now, type_=stamp), literal(expires_at, type_=stamp)
+    )
     source = source.where(ids.c[0].not_in(already)).distinct()
     stmt = insert(ContactTag).from_select(["contact_id", "tag_id", "applied_by", "applied_at", "expires_at"], source)
     # rowcount of INSERT … SELECT is not reported by every driver; the returned ids are.
@@ -188,8 +237,12 @@ def tag_counts(uow: UnitOfWork, now: datetime | None = None) -> list[tuple[str, 
     live = ContactTag.tag_id == Tag.id
     if now is not None:
         live = and_(live, or_(ContactTag.expires_at.is_(None), ContactTag.expires_at > now))
-    stmt = (select(Tag.name, func.count(ContactTag.contact_id)).outerjoin(ContactTag, live)
-            .group_by(Tag.name).order_by(Tag.name))
+    stmt = (
+        select(Tag.name, func.count(ContactTag.contact_id))
+        .outerjoin(ContactTag, live)
+        .group_by(Tag.name)
+        .order_by(Tag.name)
+    )
     return [(n, c) for n, c in uow.session.execute(stmt)]
 
 
@@ -197,8 +250,17 @@ def tags_table(uow: UnitOfWork, now: datetime) -> list[dict[str, object]]:
     """Every tag with its category, colour, kind, description and live count."""
     counts = dict(tag_counts(uow, now))
     stmt = select(Tag, TagCategory.name).outerjoin(TagCategory, TagCategory.id == Tag.category_id).order_by(Tag.name)
-    return [{"tag": t.name, "category": c, "colour": t.colour, "kind": t.kind, "description": t.description,
-             "contacts": counts.get(t.name, 0)} for t, c in uow.session.execute(stmt)]
+    return [
+        {
+            "tag": t.name,
+            "category": c,
+            "colour": t.colour,
+            "kind": t.kind,
+            "description": t.description,
+            "contacts": counts.get(t.name, 0),
+        }
+        for t, c in uow.session.execute(stmt)
+    ]
 
 
 def forget_contact(uow: UnitOfWork, contact_id: int) -> int:
@@ -208,16 +270,22 @@ def forget_contact(uow: UnitOfWork, contact_id: int) -> int:
 
 def tags_of(uow: UnitOfWork, contact_id: int) -> list[dict[str, object]]:
     """The contact's tags with who applied them and when."""
-    stmt = (select(Tag.name, ContactTag.applied_by, ContactTag.applied_at).join(ContactTag)
-            .where(ContactTag.contact_id == contact_id).order_by(Tag.name))
+    stmt = (
+        select(Tag.name, ContactTag.applied_by, ContactTag.applied_at)
+        .join(ContactTag)
+        .where(ContactTag.contact_id == contact_id)
+        .order_by(Tag.name)
+    )
     return [{"tag": n, "applied_by": by, "applied_at": at} for n, by, at in uow.session.execute(stmt)]
-
 
 
 def move_contact(uow: UnitOfWork, from_id: int, to_id: int) -> int:
     """Contacts were merged: the tags of one move to the other (a tag both had keeps the kept one's)."""
     had = select(ContactTag.tag_id).where(ContactTag.contact_id == to_id)
-    moved = uow.session.execute(update(ContactTag).where(ContactTag.contact_id == from_id,
-                                                         ContactTag.tag_id.not_in(had)).values(contact_id=to_id))
+    moved = uow.session.execute(
+        update(ContactTag)
+        .where(ContactTag.contact_id == from_id, ContactTag.tag_id.not_in(had))
+        .values(contact_id=to_id)
+    )
     uow.session.execute(delete(ContactTag).where(ContactTag.contact_id == from_id))
     return moved.rowcount

@@ -30,17 +30,26 @@ DOCS_ASSETS = "/api/docs/assets"
 def create_app(container: Container) -> FastAPI:
     """The API bound to a bootstrap Container."""
     errors = {code: {"model": ErrorOut} for code in (*STATUS.values(), 400)}
-    api = FastAPI(title="Herald", version="0.1.0", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
-                  responses=errors)
+    api = FastAPI(
+        title="Herald",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        responses=errors,
+    )
     api.state.container = container
     api.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
 
     @api.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="Herald API",
-                                   swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
-                                   swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
-                                   swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png")
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="Herald API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
 
     @api.exception_handler(HeraldError)
     async def herald_error(_: Request, exc: HeraldError) -> JSONResponse:
@@ -51,8 +60,9 @@ def create_app(container: Container) -> FastAPI:
     async def out_of_range(_: Request, exc: DataError) -> JSONResponse:
         # A value the database's column cannot hold (a number past its range): the caller's mistake.
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "a value is out of range"
-        return JSONResponse({"error": "Invalid", "detail": f"the database cannot hold a value given: {reason}"},
-                            status_code=422)
+        return JSONResponse(
+            {"error": "Invalid", "detail": f"the database cannot hold a value given: {reason}"}, status_code=422
+        )
 
     @api.exception_handler(OverflowError)
     async def too_large(_: Request, exc: OverflowError) -> JSONResponse:
@@ -74,6 +84,10 @@ def create_app(container: Container) -> FastAPI:
     api.include_router(templates_api.router(container))
     api.include_router(campaigns_api.router(container))
     uploads = {"/api/v1/contacts/imports": contacts_api.MAX_UPLOAD}
-    api.add_middleware(Guard, hosts=container.settings.allowed_hosts.split(","),
-                       max_body=container.settings.max_request_mb << 20, uploads=uploads)
+    api.add_middleware(
+        Guard,
+        hosts=container.settings.allowed_hosts.split(","),
+        max_body=container.settings.max_request_mb << 20,
+        uploads=uploads,
+    )
     return api

@@ -15,8 +15,15 @@ if TYPE_CHECKING:
 
 
 def _rule(rule: TagRule) -> dict[str, Any]:
-    return {"name": rule.name, "kind": rule.kind, "version": rule.version, "enabled": rule.enabled,
-            "definition": rule.definition, "updated_at": rule.updated_at, "updated_by": rule.updated_by}
+    return {
+        "name": rule.name,
+        "kind": rule.kind,
+        "version": rule.version,
+        "enabled": rule.enabled,
+        "definition": rule.definition,
+        "updated_at": rule.updated_at,
+        "updated_by": rule.updated_by,
+    }
 
 
 def router(container: Container) -> APIRouter:
@@ -32,8 +39,13 @@ def router(container: Container) -> APIRouter:
         return DryRun(**autotag.dry_run(unit, definition, container.clock.now()))
 
     @api.put("/{name}")
-    def save(unit: Unit, name: str, definition: Annotated[Definition, Body(description=DEFINITION.description)],
-             by: str = "api", backfill: bool = False) -> SavedRule:
+    def save(
+        unit: Unit,
+        name: str,
+        definition: Annotated[Definition, Body(description=DEFINITION.description)],
+        by: str = "api",
+        backfill: bool = False,
+    ) -> SavedRule:
         """Create or change a rule (a changed definition is a new version); `backfill` applies it over history."""
         now = container.clock.now()
         saved = _rule(autotag.save_rule(unit, name, definition, by, now))
@@ -41,8 +53,10 @@ def router(container: Container) -> APIRouter:
 
     @api.get("/{name}")
     def show(unit: Unit, name: str) -> RuleDetail:
-        versions = [{"version": v.version, "definition": v.definition, "saved_at": v.saved_at, "saved_by": v.saved_by}
-                    for v in autotag.history(unit, name)]
+        versions = [
+            {"version": v.version, "definition": v.definition, "saved_at": v.saved_at, "saved_by": v.saved_by}
+            for v in autotag.history(unit, name)
+        ]
         return RuleDetail(**_rule(autotag.get_rule(unit, name)), versions=versions)
 
     @api.post("/{name}/backfill")

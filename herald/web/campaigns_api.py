@@ -56,13 +56,22 @@ def router(container: Container) -> APIRouter:
     def create(unit: Unit, body: CampaignIn) -> CampaignOut:
         if not body.segment and not body.contacts:
             raise Invalid("give segment or contacts", where="campaign")
-        audience = campaigns.Audience(tuple(body.contacts), body.exclude_segment, tuple(body.exclude_campaigns),
-                                    body.holdout_percent)
+        audience = campaigns.Audience(
+            tuple(body.contacts), body.exclude_segment, tuple(body.exclude_campaigns), body.holdout_percent
+        )
         c = campaigns.create_campaign(
-            unit, body.name, body.segment or "", body.templates, now(),
-            purpose=parse_enum(Purpose, body.purpose, "purpose"), preset=body.preset, overrides=body.overrides,
-            variants=[(v.name, v.weight, v.templates) for v in body.variants], audience=audience,
-            rollout_settings=body.rollout)
+            unit,
+            body.name,
+            body.segment or "",
+            body.templates,
+            now(),
+            purpose=parse_enum(Purpose, body.purpose, "purpose"),
+            preset=body.preset,
+            overrides=body.overrides,
+            variants=[(v.name, v.weight, v.templates) for v in body.variants],
+            audience=audience,
+            rollout_settings=body.rollout,
+        )
         return CampaignOut(**campaign_out(c))
 
     @api.get("/{ref}")
@@ -99,8 +108,9 @@ def router(container: Container) -> APIRouter:
         except ValueError:
             raise Invalid(f"{body.on!r} is not a date (YYYY-MM-DD)", where="on") from None
         at = parse_moment(body.at, "at") if body.at else None
-        scheduled = campaigns.schedule_campaign(unit, c.id, now(), at=at, local_time=body.local_time, on=day,
-                                              cron=body.cron, zone=body.zone)
+        scheduled = campaigns.schedule_campaign(
+            unit, c.id, now(), at=at, local_time=body.local_time, on=day, cron=body.cron, zone=body.zone
+        )
         return CampaignOut(**campaign_out(scheduled))
 
     @api.post("/{ref}/clone", status_code=201)
@@ -109,8 +119,11 @@ def router(container: Container) -> APIRouter:
 
     @api.post("/{ref}/{action}")
     def lifecycle(unit: Unit, ref: str, action: str) -> Touched:
-        do = {"pause": campaigns.pause_campaign, "resume": campaigns.resume_campaign,
-              "cancel": campaigns.cancel_campaign}.get(action)
+        do = {
+            "pause": campaigns.pause_campaign,
+            "resume": campaigns.resume_campaign,
+            "cancel": campaigns.cancel_campaign,
+        }.get(action)
         if do is None:
             raise NotFound(f"no action {action!r} (pause, resume, cancel, start, schedule, clone)")
         touched = do(unit, ref, now())

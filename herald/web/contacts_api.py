@@ -46,14 +46,25 @@ def router(container: Container) -> APIRouter:
         return given or container.settings.default_region
 
     @api.get("")
-    def list_contacts(unit: Unit, segment: str = "all", q: str | None = None,
-                      limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_ID)) -> ContactList:
+    def list_contacts(
+        unit: Unit,
+        segment: str = "all",
+        q: str | None = None,
+        limit: int = Query(50, ge=1, le=1000),
+        offset: int = Query(0, ge=0, le=MAX_ID),
+    ) -> ContactList:
         ids = segments.audience_select(unit.session, segment, container.clock.now()).order_by(None).scalar_subquery()
         where = [Contact.id.in_(ids)]
         if q:
             like = f"%{q.strip().lower()}%"
-            where.append(or_(Contact.phone.like(f"%{q.strip()}%"), Contact.email.like(like),
-                             func.lower(Contact.name).like(like), Contact.external_id == q.strip()))
+            where.append(
+                or_(
+                    Contact.phone.like(f"%{q.strip()}%"),
+                    Contact.email.like(like),
+                    func.lower(Contact.name).like(like),
+                    Contact.external_id == q.strip(),
+                )
+            )
         total = unit.session.scalar(select(func.count()).select_from(Contact).where(*where))
         rows = unit.session.scalars(select(Contact).where(*where).order_by(Contact.id).limit(limit).offset(offset))
         return ContactList(total=total, items=[contacts.contact_out(c) for c in rows])
@@ -69,16 +80,23 @@ def router(container: Container) -> APIRouter:
     @api.get("/{contact_id}")
     def show(unit: Unit, contact_id: ContactId) -> ContactDetail:
         found = contacts.person(unit, contact_id)
-        return ContactDetail(**contacts.contact_out(contacts.get_contact(unit, contact_id)),
-                             consents=found["consents"], suppressions=found["suppressions"])
+        return ContactDetail(
+            **contacts.contact_out(contacts.get_contact(unit, contact_id)),
+            consents=found["consents"],
+            suppressions=found["suppressions"],
+        )
 
-    @api.post("", responses={201: {"model": UpsertResult}, 409: {"model": UpsertResult},
-                             422: {"model": UpsertResult}})
+    @api.post("", responses={201: {"model": UpsertResult}, 409: {"model": UpsertResult}, 422: {"model": UpsertResult}})
     def create(unit: Unit, body: ContactIn, response: Response) -> UpsertResult:
         """Create a contact, or match it by external id, phone or e-mail and update it as an import row would:
         201 imported, 200 updated or unchanged, 409 duplicate or conflict, 422 invalid, with the problems."""
-        result = contacts.upsert(unit, [body.model_dump(exclude_unset=True)], container.clock.now(),
-                              erasure_key=container.settings.erasure_keys, default_region=region(None))[0]
+        result = contacts.upsert(
+            unit,
+            [body.model_dump(exclude_unset=True)],
+            container.clock.now(),
+            erasure_key=container.settings.erasure_keys,
+            default_region=region(None),
+        )[0]
         response.status_code = STATUS[result["status"]]
         if result["id"] is not None and result["status"] in ("imported", "updated", "unchanged"):
             result["contact"] = contacts.contact_out(contacts.get_contact(unit, result["id"]))
@@ -91,8 +109,12 @@ def router(container: Container) -> APIRouter:
         contact = contacts.get_contact(unit, contact_id)
         attributes = body.get("attributes") or {}
         drop = {k for k, v in attributes.items() if v in (None, "")}
-        data = {"phone": contact.phone, "email": contact.email, **body,
-                "attributes": {k: v for k, v in attributes.items() if k not in drop}}
+        data = {
+            "phone": contact.phone,
+            "email": contact.email,
+            **body,
+            "attributes": {k: v for k, v in attributes.items() if k not in drop},
+        }
         item = contacts.parse_one(data, container.clock.now(), region(body.get("country")))
         updated = contacts.update_contact(unit, contact_id, item, set(body), container.clock.now(), drop)
         return ContactOut(**contacts.contact_out(updated))
@@ -105,22 +127,38 @@ def router(container: Container) -> APIRouter:
 
     @api.post("/bulk")
     def bulk(unit: Unit, body: BulkIn) -> BulkOut:
-        results = contacts.upsert(unit, body.items, container.clock.now(), erasure_key=container.settings.erasure_keys,
-                               default_region=region(body.default_region), merge=body.merge)
+        results = contacts.upsert(
+            unit,
+            body.items,
+            container.clock.now(),
+            erasure_key=container.settings.erasure_keys,
+            default_region=region(body.default_region),
+            merge=body.merge,
+        )
         counts = {k: 0 for k in STATUS}
         for r in results:
             counts[r["status"]] += 1
         return BulkOut(counts=counts, results=results)
 
     @api.post("/imports", status_code=202)
-    async def start_import(request: Request, tasks: BackgroundTasks, filename: str,
-                           default_region: str | None = None, merge: str = "fill-empty",
-                           unknown: str = "attribute") -> ImportJob:
+    async def start_import(
+        request: Request,
+        tasks: BackgroundTasks,
+        filename: str,
+        default_region: str | None = None,
+        merge: str = "fill-empty",
+        unknown: str = "attribute",
+    ) -> ImportJob:
         """Upload a file (CSV, TSV or XLSX) as the request body; it is imported in the background."""
         path = await _spool(request, filename)
         job = jobs.start(filename)
-        tasks.add_task(jobs.run, job, container, path, {"default_region": region(default_region), "merge": merge,
-                                                        "unknown": unknown})
+        tasks.add_task(
+            jobs.run,
+            job,
+            container,
+            path,
+            {"default_region": region(default_region), "merge": merge, "unknown": unknown},
+        )
         return ImportJob(**jobs.get(job))
 
     return api
@@ -157,16 +195,24 @@ class Jobs:
     def start(self, filename: str) -> int:
         job = next(self.ids)
         with self.lock:
-            self.state[job] = {"id": job, "file": filename, "status": "queued", "rows_done": 0, "report": None,
-                               "error": None}
+            self.state[job] = {
+                "id": job,
+                "file": filename,
+                "status": "queued",
+                "rows_done": 0,
+                "report": None,
+                "error": None,
+            }
         return job
 
     def get(self, job: int) -> dict[str, Any]:
         with self.lock:
             found = self.state.get(job)
             if found is None:
-                raise NotFound(f"import {job} is not known to this server (imports are all or nothing: if the "
-                               "server restarted, nothing of it was written; start it again)")
+                raise NotFound(
+                    f"import {job} is not known to this server (imports are all or nothing: if the "
+                    "server restarted, nothing of it was written; start it again)"
+                )
             return dict(found)
 
     def _set(self, job: int, **values: Any) -> None:
@@ -188,4 +234,3 @@ class Jobs:
             self._set(job, status="done", report=value)
         else:
             self._set(job, status="failed", error=value)
-

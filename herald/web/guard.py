@@ -25,10 +25,16 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
-HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-           (b"referrer-policy", b"no-referrer"), (b"cross-origin-resource-policy", b"same-origin")]
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+)
+HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
 
 
 class Guard:
@@ -78,7 +84,7 @@ def _host(value: str) -> str:
     """A Host header's name without its port: `127.0.0.1:8000` → 127.0.0.1, `[::1]:8000` → ::1."""
     value = value.strip().lower()
     if value.startswith("["):
-        return value[1:value.find("]")] if "]" in value else value
+        return value[1 : value.find("]")] if "]" in value else value
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
@@ -116,8 +122,7 @@ def _with_headers(send: Send, path: str) -> Send:
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            message["headers"] = [*message.get("headers", []), *HEADERS,
-                                  (b"content-security-policy", csp.encode())]
+            message["headers"] = [*message.get("headers", []), *HEADERS, (b"content-security-policy", csp.encode())]
         await send(message)
 
     return wrapped
@@ -126,9 +131,18 @@ def _with_headers(send: Send, path: str) -> Send:
 async def _answer(send: Send, status: int, detail: str) -> None:
     kind = {400: "Invalid", 403: "Forbidden", 413: "TooLarge"}[status]
     body = json.dumps({"error": kind, "detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            *HEADERS, (b"content-security-policy", API_CSP.encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *HEADERS,
+                (b"content-security-policy", API_CSP.encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -19,8 +19,14 @@ log = logging.getLogger("herald.imports")
 POLL = 0.2  # seconds between looks at a child that sends nothing
 
 
-def run_isolated(settings: Settings, path: Path, now: datetime, options: dict[str, Any],
-                 advance: Callable[[int], None], target: Callable[..., None] | None = None) -> tuple[str, Any]:
+def run_isolated(
+    settings: Settings,
+    path: Path,
+    now: datetime,
+    options: dict[str, Any],
+    advance: Callable[[int], None],
+    target: Callable[..., None] | None = None,
+) -> tuple[str, Any]:
     """("done", the report as a dict) or ("failed", the reason); the import is one transaction in the child,
     so a child that dies wrote nothing."""
     context = multiprocessing.get_context("spawn")
@@ -41,8 +47,10 @@ def run_isolated(settings: Settings, path: Path, now: datetime, options: dict[st
                 return kind, value
     finally:
         child.join(5)
-    return "failed", (f"the import process stopped (exit code {child.exitcode}) while reading the file; nothing "
-                      "was written — check the file, or save it as CSV")
+    return "failed", (
+        f"the import process stopped (exit code {child.exitcode}) while reading the file; nothing "
+        "was written — check the file, or save it as CSV"
+    )
 
 
 def _child(settings: Settings, path: str, now: datetime, options: dict[str, Any], queue) -> None:
@@ -51,8 +59,14 @@ def _child(settings: Settings, path: str, now: datetime, options: dict[str, Any]
     container = bootstrap.build(settings)
     try:
         with container.uow() as uow:
-            report = contacts.import_file(uow, Path(path), now, progress=lambda n: queue.put(("rows", n)),
-                                          erasure_key=settings.erasure_keys, **options)
+            report = contacts.import_file(
+                uow,
+                Path(path),
+                now,
+                progress=lambda n: queue.put(("rows", n)),
+                erasure_key=settings.erasure_keys,
+                **options,
+            )
         queue.put(("done", report.as_dict()))
     except (Invalid, Conflict, NotFound) as exc:
         queue.put(("failed", str(exc)))

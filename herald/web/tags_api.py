@@ -30,8 +30,9 @@ def router(container: Container) -> APIRouter:
 
     @api.post("/tags", status_code=201)
     def create_tag(unit: Unit, body: TagIn) -> TagOut:
-        tag = tags.create_tag(unit, body.name, now(), body.description, category=body.category, colour=body.colour,
-                              kind=body.kind)
+        tag = tags.create_tag(
+            unit, body.name, now(), body.description, category=body.category, colour=body.colour, kind=body.kind
+        )
         return TagOut(id=tag.id, name=tag.name, colour=tag.colour, kind=tag.kind)
 
     @api.post("/tags/{name}/contacts")

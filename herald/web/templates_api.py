@@ -39,15 +39,31 @@ log = logging.getLogger("herald.webhooks")
 
 
 def version_out(v: TemplateVersion) -> VersionOut:
-    return VersionOut(id=v.id, locale=v.locale, variant=v.variant, version=v.version, status=v.status,
-                      author=v.author, reviewer=v.reviewer, review_note=v.review_note, meta_status=v.meta_status,
-                      content=v.content)
+    return VersionOut(
+        id=v.id,
+        locale=v.locale,
+        variant=v.variant,
+        version=v.version,
+        status=v.status,
+        author=v.author,
+        reviewer=v.reviewer,
+        review_note=v.review_note,
+        meta_status=v.meta_status,
+        content=v.content,
+    )
 
 
 def template_out(unit: Unit, t: Template) -> TemplateOut:
-    return TemplateOut(id=t.id, name=t.name, channel=t.channel, purpose=t.purpose, category=t.category,
-                       default_locale=t.default_locale, presets=list(t.presets or []),
-                       versions=[version_out(v) for v in content.versions(unit, t)])
+    return TemplateOut(
+        id=t.id,
+        name=t.name,
+        channel=t.channel,
+        purpose=t.purpose,
+        category=t.category,
+        default_locale=t.default_locale,
+        presets=list(t.presets or []),
+        versions=[version_out(v) for v in content.versions(unit, t)],
+    )
 
 
 def router(container: Container) -> APIRouter:
@@ -63,36 +79,64 @@ def router(container: Container) -> APIRouter:
 
     @api.post("/api/v1/templates", status_code=201)
     def create_template(unit: Unit, body: TemplateIn) -> CreatedTemplate:
-        version = content.create_template(unit, body.name, parse_enum(Channel, body.channel, "channel"), body.content,
-                                          author=body.author, now=container.clock.now(),
-                                          purpose=parse_enum(Purpose, body.purpose, "purpose"), locale=body.locale,
-                                          presets=container.checked_presets(body.presets))
+        version = content.create_template(
+            unit,
+            body.name,
+            parse_enum(Channel, body.channel, "channel"),
+            body.content,
+            author=body.author,
+            now=container.clock.now(),
+            purpose=parse_enum(Purpose, body.purpose, "purpose"),
+            locale=body.locale,
+            presets=container.checked_presets(body.presets),
+        )
         template = content.get_template(unit, version.template_id)
-        findings = lint_content(template.channel, template.purpose, version.content,
-                                container.template_profile(unit, template, version.locale))
+        findings = lint_content(
+            template.channel,
+            template.purpose,
+            version.content,
+            container.template_profile(unit, template, version.locale),
+        )
         return CreatedTemplate(**template_out(unit, template).model_dump(), findings=[f.as_dict() for f in findings])
 
     @api.get("/api/v1/templates/{ref}/lint")
-    def lint(unit: Unit, ref: str, locale: str | None = None, variant: str = "A",
-             preset: Annotated[list[str] | None, Query()] = None) -> list[FindingOut]:
+    def lint(
+        unit: Unit,
+        ref: str,
+        locale: str | None = None,
+        variant: str = "A",
+        preset: Annotated[list[str] | None, Query()] = None,
+    ) -> list[FindingOut]:
         template = content.get_template(unit, ref)
         version = content.latest_version(unit, template, locale, variant)
-        return [FindingOut(**f.as_dict()) for f in lint_content(template.channel, template.purpose, version.content,
-                                                  container.template_profile(unit, template, version.locale,
-                                                                             preset or []))]
+        return [
+            FindingOut(**f.as_dict())
+            for f in lint_content(
+                template.channel,
+                template.purpose,
+                version.content,
+                container.template_profile(unit, template, version.locale, preset or []),
+            )
+        ]
 
     @api.post("/api/v1/templates/{ref}/preview")
     def preview_template(unit: Unit, ref: str, body: PreviewIn) -> PreviewOut:
-        request = PreviewRequest(ref, tuple(body.contacts), body.segment, body.sample, body.variant,
-                                 not body.approved_only)
+        request = PreviewRequest(
+            ref, tuple(body.contacts), body.segment, body.sample, body.variant, not body.approved_only
+        )
         unit.dry_run = True  # a preview writes nothing
-        return PreviewOut(**preview(unit, request, container.lint_profile(unit, body.presets), container.prices(),
-                                    container.clock.now()))
+        return PreviewOut(
+            **preview(
+                unit, request, container.lint_profile(unit, body.presets), container.prices(), container.clock.now()
+            )
+        )
 
     @api.get("/webhooks/whatsapp", response_class=PlainTextResponse)
-    def verify_subscription(mode: Annotated[str, Query(alias="hub.mode")] = "",
-                            token: Annotated[str, Query(alias="hub.verify_token")] = "",
-                            challenge: Annotated[str, Query(alias="hub.challenge")] = "") -> str:
+    def verify_subscription(
+        mode: Annotated[str, Query(alias="hub.mode")] = "",
+        token: Annotated[str, Query(alias="hub.verify_token")] = "",
+        challenge: Annotated[str, Query(alias="hub.challenge")] = "",
+    ) -> str:
         expected = container.settings.whatsapp_verify_token or ""
         if mode != "subscribe" or not expected or not hmac.compare_digest(token.encode(), expected.encode()):
             raise Forbidden("verify token does not match")

@@ -26,14 +26,33 @@ def test_every_figure_of_the_report(container, tmp_path) -> None:
     with container.uow() as uow:
         service.suppress(uow, Channel.SMS, GITA, "opt-out", NOW)
         people.erase_person(uow, ram, NOW, container.settings.secret_key)
-        uow.session.execute(update(Message).where(Message.contact_id == sita, Message.campaign_id == cid)
-                            .values(status="failed", reason="rejected"))
+        uow.session.execute(
+            update(Message)
+            .where(Message.contact_id == sita, Message.campaign_id == cid)
+            .values(status="failed", reason="rejected")
+        )
         for n in range(2):
-            uow.session.add(Message(idempotency_key=f"x{n}", contact_id=sita, purpose="marketing", channel="sms",
-                                    address=SITA, status="failed", reason="rejected", planned_action="send",
-                                    due_at=NOW, attempts=1, created_at=NOW, updated_at=NOW))
-        uow.session.execute(update(Message).where(Message.contact_id == wei, Message.campaign_id == cid)
-                            .values(status="sent", sent_at=later - timedelta(days=5)))
+            uow.session.add(
+                Message(
+                    idempotency_key=f"x{n}",
+                    contact_id=sita,
+                    purpose="marketing",
+                    channel="sms",
+                    address=SITA,
+                    status="failed",
+                    reason="rejected",
+                    planned_action="send",
+                    due_at=NOW,
+                    attempts=1,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+        uow.session.execute(
+            update(Message)
+            .where(Message.contact_id == wei, Message.campaign_id == cid)
+            .values(status="sent", sent_at=later - timedelta(days=5))
+        )
         uow.session.execute(update(Contact).where(Contact.id == gita).values(updated_at=later))
     with container.uow() as uow:
         report = quality(uow.session, later, failures=3)
@@ -46,8 +65,11 @@ def test_every_figure_of_the_report(container, tmp_path) -> None:
     assert report["suppressed"] == {"opt-out": 1, "erased": 2}  # Ram's number on SMS and WhatsApp
     # Everyone was added 120 days ago: Wei was reached lately and Gita was changed; the rest are stale.
     assert report["stale"] == {"days": 90, "contacts": 3}
-    assert report["failing_repeatedly"] == {"at_least": 3, "addresses": 1, "worst": [
-        {"channel": "sms", "address": SITA, "refused": 3, "suppressed": False}]}
+    assert report["failing_repeatedly"] == {
+        "at_least": 3,
+        "addresses": 1,
+        "worst": [{"channel": "sms", "address": SITA, "refused": 3, "suppressed": False}],
+    }
 
 
 def test_an_empty_list_has_no_share(container) -> None:

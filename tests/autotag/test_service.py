@@ -18,11 +18,23 @@ from herald.tags.models import ContactTag, Tag
 from tests.conftest import NOW
 
 DAY = timedelta(days=1)
-VIEWS = {"kind": "event", "event": "page_view", "count": 3, "within": "7d", "tag": "interested:{category}",
-         "expires": "30d", "category": None}
+VIEWS = {
+    "kind": "event",
+    "event": "page_view",
+    "count": 3,
+    "within": "7d",
+    "tag": "interested:{category}",
+    "expires": "30d",
+    "category": None,
+}
 BOUGHT_A = {"kind": "event", "event": "purchase", "where": 'product = "A" and amount >= 10', "tag": "bought:A"}
-PRICE = {"kind": "keyword", "keywords": ["price", "价格"], "synonyms": {"price": ["多少钱", "cost"]},
-         "tag": "asked:price", "expires": "90d"}
+PRICE = {
+    "kind": "keyword",
+    "keywords": ["price", "价格"],
+    "synonyms": {"price": ["多少钱", "cost"]},
+    "tag": "asked:price",
+    "expires": "90d",
+}
 
 
 def people(container, n: int, prefix: str = "p") -> list[int]:
@@ -34,24 +46,35 @@ def people(container, n: int, prefix: str = "p") -> list[int]:
 def carried(container, name: str) -> dict[int, tuple[str, object]]:
     """Who carries the tag: contact id -> (applied_by, expires_at)."""
     with container.uow() as uow:
-        stmt = (select(ContactTag.contact_id, ContactTag.applied_by, ContactTag.expires_at)
-                .join(Tag, Tag.id == ContactTag.tag_id).where(Tag.name == name))
+        stmt = (
+            select(ContactTag.contact_id, ContactTag.applied_by, ContactTag.expires_at)
+            .join(Tag, Tag.id == ContactTag.tag_id)
+            .where(Tag.name == name)
+        )
         return {cid: (by, until) for cid, by, until in uow.session.execute(stmt)}
 
 
 def views(cid: int, category: str, *ages: timedelta) -> list[EventIn]:
     # Each view is one of its own (views at the same moment with the same properties would be one event).
-    return [EventIn("page_view", NOW - age, contact_id=cid, properties={"category": category, "view": i})
-            for i, age in enumerate(ages)]
+    return [
+        EventIn("page_view", NOW - age, contact_id=cid, properties={"category": category, "view": i})
+        for i, age in enumerate(ages)
+    ]
 
 
 def test_a_purchase_tags_its_buyer_as_it_arrives(container) -> None:
     a, b, c = people(container, 3)
     with container.uow() as uow:
         autotag.save_rule(uow, "bought-a", BOUGHT_A, "ops", NOW)
-        autotag.record(uow, [EventIn("purchase", NOW - DAY, contact_id=a, properties={"product": "A", "amount": 12}),
-                             EventIn("purchase", NOW, contact_id=b, properties={"product": "A", "amount": "5"}),
-                             EventIn("purchase", NOW, contact_id=c, properties={"product": "B", "amount": 50})], NOW)
+        autotag.record(
+            uow,
+            [
+                EventIn("purchase", NOW - DAY, contact_id=a, properties={"product": "A", "amount": 12}),
+                EventIn("purchase", NOW, contact_id=b, properties={"product": "A", "amount": "5"}),
+                EventIn("purchase", NOW, contact_id=c, properties={"product": "B", "amount": 50}),
+            ],
+            NOW,
+        )
     assert carried(container, "bought:A") == {a: ("rule:bought-a@1", None)}
     with container.uow() as uow:
         assert uow.session.scalar(select(Tag.kind).where(Tag.name == "bought:A")) == "rule"
@@ -61,8 +84,13 @@ def test_three_views_in_a_week_tag_an_interest_per_category_until_it_lapses(cont
     a, b = people(container, 2)
     with container.uow() as uow:
         autotag.save_rule(uow, "interest", VIEWS, "ops", NOW)
-        autotag.record(uow, views(a, "shoes", 6 * DAY, 2 * DAY, DAY) + views(a, "hats", DAY, DAY)
-                       + views(b, "shoes", 9 * DAY, 2 * DAY, DAY), NOW)
+        autotag.record(
+            uow,
+            views(a, "shoes", 6 * DAY, 2 * DAY, DAY)
+            + views(a, "hats", DAY, DAY)
+            + views(b, "shoes", 9 * DAY, 2 * DAY, DAY),
+            NOW,
+        )
     assert carried(container, "interested:shoes") == {a: ("rule:interest@1", NOW - DAY + 30 * DAY)}
     assert carried(container, "interested:hats") == {}
     with container.uow() as uow:  # a third hat view arrives: now the hats count too
@@ -72,8 +100,12 @@ def test_three_views_in_a_week_tag_an_interest_per_category_until_it_lapses(cont
 
 def test_back_fill_gives_what_arrival_would_have_and_dry_run_counts_it_first(container) -> None:
     ids = people(container, 4)
-    events = views(ids[0], "shoes", DAY, DAY, DAY) + views(ids[1], "shoes", DAY, 2 * DAY, 3 * DAY) \
-        + views(ids[2], "shoes", DAY) + views(ids[3], "bags", DAY, DAY, DAY)
+    events = (
+        views(ids[0], "shoes", DAY, DAY, DAY)
+        + views(ids[1], "shoes", DAY, 2 * DAY, 3 * DAY)
+        + views(ids[2], "shoes", DAY)
+        + views(ids[3], "bags", DAY, DAY, DAY)
+    )
     with container.uow() as uow:
         record_events(uow, events, NOW)  # history from before the rule existed
         autotag.save_rule(uow, "interest", VIEWS, "ops", NOW)
@@ -88,8 +120,14 @@ def test_back_fill_gives_what_arrival_would_have_and_dry_run_counts_it_first(con
     # the same history arriving live, into a fresh set of contacts, tags the same people
     fresh = people(container, 4, prefix="fresh")
     with container.uow() as uow:
-        autotag.record(uow, [EventIn(e.type, e.occurred_at, contact_id=fresh[ids.index(e.contact_id)],
-                                     properties=e.properties) for e in events], NOW)
+        autotag.record(
+            uow,
+            [
+                EventIn(e.type, e.occurred_at, contact_id=fresh[ids.index(e.contact_id)], properties=e.properties)
+                for e in events
+            ],
+            NOW,
+        )
     live = set(carried(container, "interested:shoes")) - expected
     assert {ids[fresh.index(c)] for c in live} == expected == {ids[0], ids[1]}
 
@@ -99,16 +137,25 @@ def test_replies_saying_a_keyword_tag_their_sender(container) -> None:
     replies = [(a, "这个多少钱？"), (b, "What are your PRICES"), (c, "thanks, see you"), (d, "the cost?")]
     with container.uow() as uow:
         autotag.save_rule(uow, "price", PRICE, "ops", NOW)
-        autotag.record(uow, [EventIn("message.replied", NOW - DAY, contact_id=cid, properties={"text": text})
-                             for cid, text in replies], NOW)
+        autotag.record(
+            uow,
+            [EventIn("message.replied", NOW - DAY, contact_id=cid, properties={"text": text}) for cid, text in replies],
+            NOW,
+        )
     assert carried(container, "asked:price") == {cid: ("rule:price@1", NOW - DAY + 90 * DAY) for cid in (a, b, d)}
 
 
 def test_keyword_back_fill_reads_history_within_its_span(container) -> None:
     a, b = people(container, 2)
     with container.uow() as uow:
-        record_events(uow, [EventIn("message.replied", NOW - 40 * DAY, contact_id=a, properties={"text": "价格?"}),
-                            EventIn("message.replied", NOW - DAY, contact_id=b, properties={"text": "价格?"})], NOW)
+        record_events(
+            uow,
+            [
+                EventIn("message.replied", NOW - 40 * DAY, contact_id=a, properties={"text": "价格?"}),
+                EventIn("message.replied", NOW - DAY, contact_id=b, properties={"text": "价格?"}),
+            ],
+            NOW,
+        )
         autotag.save_rule(uow, "price", {**PRICE, "within": "30d", "expires": None}, "ops", NOW)
         assert autotag.dry_run(uow, {**PRICE, "within": "30d"}, NOW)["would_tag"] == 1
         autotag.backfill(uow, "price", NOW)
@@ -122,8 +169,10 @@ def test_saving_a_changed_rule_makes_a_new_version_and_an_unchanged_one_does_not
         rule = autotag.save_rule(uow, "bought-a", {**BOUGHT_A, "expires": "365d"}, "lead", NOW + DAY)
         versions = autotag.history(uow, "bought-a")
     assert rule.version == 2 and rule.updated_by == "lead"
-    assert [(v.version, v.definition.get("expires"), v.saved_by) for v in versions] == [(1, None, "ops"),
-                                                                                      (2, "365d", "lead")]
+    assert [(v.version, v.definition.get("expires"), v.saved_by) for v in versions] == [
+        (1, None, "ops"),
+        (2, "365d", "lead"),
+    ]
 
 
 def test_a_switched_off_rule_waits_and_a_deleted_one_leaves_its_tags(container) -> None:
@@ -166,10 +215,14 @@ def test_a_bad_rule_is_refused_and_nothing_is_saved(container) -> None:
 def test_people_erased_at_their_request_are_not_tagged_by_back_fill(container) -> None:
     a, b = people(container, 2)
     with container.uow() as uow:
-        record_events(uow, [EventIn("purchase", NOW, contact_id=c, properties={"product": "A", "amount": 10})
-                            for c in (a, b)], NOW)
-        record_events(uow, [EventIn("message.replied", NOW, contact_id=c, properties={"text": "价格?"})
-                            for c in (a, b)], NOW)
+        record_events(
+            uow,
+            [EventIn("purchase", NOW, contact_id=c, properties={"product": "A", "amount": 10}) for c in (a, b)],
+            NOW,
+        )
+        record_events(
+            uow, [EventIn("message.replied", NOW, contact_id=c, properties={"text": "价格?"}) for c in (a, b)], NOW
+        )
         contacts.erase(uow, b, NOW, "k" * 32)
         autotag.save_rule(uow, "bought-a", BOUGHT_A, "ops", NOW)
         autotag.save_rule(uow, "price", PRICE, "ops", NOW)

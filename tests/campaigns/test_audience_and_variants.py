@@ -36,8 +36,9 @@ def create(container, name="Test", segment="has:phone", template="sale", **kw) -
 def test_variants_are_assigned_by_weight_stably_and_recorded(container, tmp_path) -> None:
     setup(container, tmp_path)
     with container.uow() as uow:
-        publish(uow, "sale-b", Channel.SMS,
-                {"body": "Sale! {{ first_name | default('friend') }}. Reply STOP to opt out."})
+        publish(
+            uow, "sale-b", Channel.SMS, {"body": "Sale! {{ first_name | default('friend') }}. Reply STOP to opt out."}
+        )
     cid = create(container, variants=[("A", 50, ["sale"]), ("B", 50, ["sale-b"])])
     plan(container, cid)
     first = {m.contact_id: (m.variant, m.template_id) for m in messages(container, cid)}
@@ -62,8 +63,12 @@ def test_a_hold_out_group_is_kept_back_with_its_reason(container, tmp_path) -> N
 def test_whatsapp_falls_back_to_sms_where_only_sms_was_consented(container, tmp_path) -> None:
     setup(container, tmp_path)
     with container.uow() as uow:
-        publish(uow, "sale_wa", Channel.WHATSAPP, {"category": "MARKETING", "body": "Sale today, {{1}}!",
-                                                   "params": {"1": "first_name"}})
+        publish(
+            uow,
+            "sale_wa",
+            Channel.WHATSAPP,
+            {"category": "MARKETING", "body": "Sale today, {{1}}!", "params": {"1": "first_name"}},
+        )
     cid = create(container, template=["sale_wa", "sale"])
     plan(container, cid)
     sita = next(m for m in messages(container, cid) if m.contact_id == contact_id(container, SITA))
@@ -79,8 +84,9 @@ def test_exclusions_and_static_lists(container, tmp_path) -> None:
     first = setup(container, tmp_path)
     plan(container, first)
     asyncio.run(container.worker().run(until_idle=True))  # Sita and Johannes get the first campaign
-    cid = create(container, "Second", audience=campaigns.Audience(exclude_segment="region:CN",
-                                                                  exclude_campaigns=("Sale",)))
+    cid = create(
+        container, "Second", audience=campaigns.Audience(exclude_segment="region:CN", exclude_campaigns=("Sale",))
+    )
     planned = {m.contact_id for m in messages(container, cid) or []}
     assert planned == set()
     stats = plan(container, cid)
@@ -132,8 +138,9 @@ def test_a_sender_cap_counts_what_campaigns_without_the_rule_sent(container, tmp
     uncapped = create(container, "Uncapped", overrides=free)
     plan(container, uncapped)
     with container.uow() as uow:  # what it planned for today went out today
-        for m in uow.session.scalars(select(Message).where(Message.campaign_id == uncapped,
-                                                           Message.status == "queued", Message.due_at <= NOW)):
+        for m in uow.session.scalars(
+            select(Message).where(Message.campaign_id == uncapped, Message.status == "queued", Message.due_at <= NOW)
+        ):
             m.status, m.sent_at = "sent", NOW
     sent_today = sum(m.status == "sent" for m in messages(container, uncapped))
     capped = create(container, "Capped", overrides={**free, "sender_capacity": {"daily_cap": {"sms": sent_today}}})
@@ -149,11 +156,16 @@ def test_preflight_prices_whatsapp_at_its_templates_category(container, tmp_path
     setup(container, tmp_path)
     sita = contact_id(container, SITA)
     with container.uow() as uow:
-        version = publish(uow, "sale_wa", Channel.WHATSAPP, {"category": "MARKETING", "body": "Sale today, {{1}}!",
-                                                             "params": {"1": "first_name"}})
+        version = publish(
+            uow,
+            "sale_wa",
+            Channel.WHATSAPP,
+            {"category": "MARKETING", "body": "Sale today, {{1}}!", "params": {"1": "first_name"}},
+        )
         version.meta_status = "APPROVED"
-        contact_service.set_consent(uow, sita, Channel.WHATSAPP, Purpose.MARKETING,
-                                    ConsentStatus.GRANTED, "form", "signup form", NOW)
+        contact_service.set_consent(
+            uow, sita, Channel.WHATSAPP, Purpose.MARKETING, ConsentStatus.GRANTED, "form", "signup form", NOW
+        )
     cid = create(container, template="sale_wa", overrides={"quiet_hours": {"enabled": False}})
     with container.uow() as uow:
         report = preflight(uow, cid, NOW, container.lint_profile(uow), container.prices())
@@ -199,8 +211,9 @@ def test_planning_counts_each_decision_by_hour(container, tmp_path) -> None:
     cid = setup(container, tmp_path)
     with container.uow() as uow:
         report = preflight(uow, cid, NOW, container.lint_profile(uow), container.prices())
-    hours = Counter({datetime.fromisoformat(k + ":00").replace(tzinfo=NOW.tzinfo): v
-                     for k, v in report["curve_utc"].items()})
+    hours = Counter(
+        {datetime.fromisoformat(k + ":00").replace(tzinfo=NOW.tzinfo): v for k, v in report["curve_utc"].items()}
+    )
     assert hours[NOW] == 2 and hours[NOW + timedelta(hours=10)] == 1  # Shanghai at 08:00 local
 
 

@@ -21,10 +21,31 @@ from herald.types import Channel, Purpose
 from tests.conftest import NOW
 from tests.scenario import publish
 
-ZONES = [("NP", "+97798", "Asia/Kathmandu"), ("US", "+1305", "America/New_York"), ("US", "+1415", None),
-         ("FR", "+336", "Europe/Paris"), ("CN", "+86138", None), ("AU", "+614", "Australia/Sydney")]
-COLUMNS = ("idempotency_key", "contact_id", "template_id", "purpose", "channel", "address", "status",
-           "planned_action", "reason", "due_at", "trail_id", "variant", "run", "held", "buckets")
+ZONES = [
+    ("NP", "+97798", "Asia/Kathmandu"),
+    ("US", "+1305", "America/New_York"),
+    ("US", "+1415", None),
+    ("FR", "+336", "Europe/Paris"),
+    ("CN", "+86138", None),
+    ("AU", "+614", "Australia/Sydney"),
+]
+COLUMNS = (
+    "idempotency_key",
+    "contact_id",
+    "template_id",
+    "purpose",
+    "channel",
+    "address",
+    "status",
+    "planned_action",
+    "reason",
+    "due_at",
+    "trail_id",
+    "variant",
+    "run",
+    "held",
+    "buckets",
+)
 
 
 def people(uow, n: int, seed: int) -> None:
@@ -34,34 +55,72 @@ def people(uow, n: int, seed: int) -> None:
     facts = []  # added once every contact is in (the rows have no relationships to order them by)
     for i in range(1, n + 1):
         region, prefix, zone = rng.choice(ZONES)
-        phone = f"{prefix}{i:07d}" if rng.random() < .9 else None
-        email = f"p{i}@example.com" if phone is None or rng.random() < .4 else None
+        phone = f"{prefix}{i:07d}" if rng.random() < 0.9 else None
+        email = f"p{i}@example.com" if phone is None or rng.random() < 0.4 else None
         derived = {"US": "America/New_York,America/Los_Angeles", "CN": "Asia/Shanghai"}.get(region)
         stage = rng.choice([None, None, "new", "active", "dormant"])
-        uow.session.add(Contact(id=i, phone=phone, email=email, region=region, timezone=zone,
-                                phone_timezones=derived, line_type=rng.choice(["mobile"] * 5 + ["fixed_line", None]),
-                                attributes={"lifecycle": stage, "city": f"c{i}"} if stage else {"city": f"c{i}"},
-                                created_at=NOW, updated_at=NOW))
+        uow.session.add(
+            Contact(
+                id=i,
+                phone=phone,
+                email=email,
+                region=region,
+                timezone=zone,
+                phone_timezones=derived,
+                line_type=rng.choice(["mobile"] * 5 + ["fixed_line", None]),
+                attributes={"lifecycle": stage, "city": f"c{i}"} if stage else {"city": f"c{i}"},
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
         for channel in ("sms", "whatsapp", "email"):
-            if rng.random() < .6:
-                facts.append(Consent(contact_id=i, channel=channel, purpose="marketing",
-                                        status=rng.choice(["granted"] * 4 + ["revoked"]), recorded_at=rng.choice(days),
-                                        source=rng.choice(["import", "form"]), has_evidence=rng.random() < .5))
+            if rng.random() < 0.6:
+                facts.append(
+                    Consent(
+                        contact_id=i,
+                        channel=channel,
+                        purpose="marketing",
+                        status=rng.choice(["granted"] * 4 + ["revoked"]),
+                        recorded_at=rng.choice(days),
+                        source=rng.choice(["import", "form"]),
+                        has_evidence=rng.random() < 0.5,
+                    )
+                )
         address = phone or email
         channel = "sms" if phone else "email"
-        if rng.random() < .08:
+        if rng.random() < 0.08:
             expires = rng.choice([None, NOW - timedelta(days=1), NOW + timedelta(days=1)])
-            facts.append(Suppression(channel=channel, address=address, reason=rng.choice(["opt-out", "bounce"]),
-                                        created_at=NOW, expires_at=expires))
-        if rng.random() < .05:
+            facts.append(
+                Suppression(
+                    channel=channel,
+                    address=address,
+                    reason=rng.choice(["opt-out", "bounce"]),
+                    created_at=NOW,
+                    expires_at=expires,
+                )
+            )
+        if rng.random() < 0.05:
             facts.append(AllowedAddress(channel=channel, address=address, created_at=NOW))
-        if rng.random() < .3:
+        if rng.random() < 0.3:
             sent = NOW - timedelta(hours=rng.choice([2, 20, 30, 24 * 10, 24 * 40]))
             status = rng.choice(["sent", "sent", "inflight"])  # in flight: handed to a provider, not sent yet
-            facts.append(Message(idempotency_key=f"old:{i}", campaign_id=None, contact_id=i, purpose="marketing",
-                                    channel=channel, address=address, status=status, planned_action="send",
-                                    due_at=sent, attempts=1, sent_at=sent if status == "sent" else None,
-                                    created_at=sent, updated_at=sent))
+            facts.append(
+                Message(
+                    idempotency_key=f"old:{i}",
+                    campaign_id=None,
+                    contact_id=i,
+                    purpose="marketing",
+                    channel=channel,
+                    address=address,
+                    status=status,
+                    planned_action="send",
+                    due_at=sent,
+                    attempts=1,
+                    sent_at=sent if status == "sent" else None,
+                    created_at=sent,
+                    updated_at=sent,
+                )
+            )
     uow.session.flush()
     uow.session.add_all(facts)
 
@@ -71,8 +130,9 @@ def campaign(uow, **options) -> int:
     publish(uow, "sms-b", Channel.SMS, {"body": "Big sale today. Reply STOP to opt out."})
     publish(uow, "mail", Channel.EMAIL, {"subject": "Sale", "text": "Sale today."})
     variants = [("A", 60.0, ["sms-a"]), ("B", 40.0, ["sms-b", "mail"])]
-    return campaigns.create_campaign(uow, "Bulk", "has:phone or has:email", "sms-a", NOW, variants=variants,
-                                     **options).id
+    return campaigns.create_campaign(
+        uow, "Bulk", "has:phone or has:email", "sms-a", NOW, variants=variants, **options
+    ).id
 
 
 def planned_rows(uow, cid: int) -> list[tuple]:
@@ -80,8 +140,9 @@ def planned_rows(uow, cid: int) -> list[tuple]:
     return sorted(tuple(r) for r in uow.session.execute(stmt.order_by(Message.contact_id)))
 
 
-def both_ways(container, cid: int, preset_overrides: dict | None = None) -> tuple[list, list, planner.PlanStats,
-                                                                                  planner.PlanStats]:
+def both_ways(
+    container, cid: int, preset_overrides: dict | None = None
+) -> tuple[list, list, planner.PlanStats, planner.PlanStats]:
     """Plan the campaign set-based, keep its rows and counts, clear them and plan row by row."""
     found = []
     for how in (bulk.plan, planner.plan):
@@ -97,13 +158,17 @@ def both_ways(container, cid: int, preset_overrides: dict | None = None) -> tupl
     return set_rows, row_rows, set_stats, row_stats
 
 
-@pytest.mark.parametrize("options", [
-    {},
-    {"audience": campaigns.Audience(holdout_percent=20)},
-    {"rollout_settings": {"canary_percent": 30, "hold_minutes": 60}},
-    {"preset": "us-tcpa", "audience": campaigns.Audience(holdout_percent=10)},
-    {"preset": "default", "overrides": {"lifecycle_cadence": {}, "suppression": {"allow_list_only": True}}},
-], ids=["plain", "holdout", "canary", "us-tcpa", "cadence-allow-list"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"audience": campaigns.Audience(holdout_percent=20)},
+        {"rollout_settings": {"canary_percent": 30, "hold_minutes": 60}},
+        {"preset": "us-tcpa", "audience": campaigns.Audience(holdout_percent=10)},
+        {"preset": "default", "overrides": {"lifecycle_cadence": {}, "suppression": {"allow_list_only": True}}},
+    ],
+    ids=["plain", "holdout", "canary", "us-tcpa", "cadence-allow-list"],
+)
 def test_set_based_rows_match_row_by_row(container, options) -> None:
     with container.uow() as uow:
         people(uow, 400, seed=len(str(options)))
@@ -165,8 +230,7 @@ def test_the_key_leaves_out_sends_no_rule_can_see() -> None:
     consent = (ConsentFact(Channel.SMS, Purpose.MARKETING, "granted", NOW - timedelta(days=3)),)
     intent = MessageIntent(Purpose.MARKETING, (Channel.SMS,))
     base = Recipient(1, {Channel.SMS: "+9779841000001"}, ("Asia/Kathmandu",), "NP", "mobile", consent)
-    with_old = Recipient(2, {Channel.SMS: "+9779841000002"}, ("Asia/Kathmandu",), "NP", "mobile", consent,
-                         sends=(old,))
+    with_old = Recipient(2, {Channel.SMS: "+9779841000002"}, ("Asia/Kathmandu",), "NP", "mobile", consent, sends=(old,))
     assert decider(base, intent, NOW).trail == decider(with_old, intent, NOW).trail
     recent = replace(with_old, sends=(replace(old, at=NOW - timedelta(hours=23)),))
     assert decider(base, intent, NOW).trail != decider(recent, intent, NOW).trail

@@ -27,8 +27,11 @@ def run(container):
 
 def messages(container, campaign_id: int) -> list[Message]:
     with container.uow() as uow:
-        return list(uow.session.scalars(select(Message).where(Message.campaign_id == campaign_id)
-                                        .order_by(Message.run, Message.contact_id)))
+        return list(
+            uow.session.scalars(
+                select(Message).where(Message.campaign_id == campaign_id).order_by(Message.run, Message.contact_id)
+            )
+        )
 
 
 def sent_to(container) -> list[str]:
@@ -116,9 +119,12 @@ def test_clone_copies_the_campaign_as_a_draft(container, tmp_path) -> None:
     plan(container, cid)
     with container.uow() as uow:
         copy = campaigns.clone_campaign(uow, cid, "Sale again", NOW)
-        assert (copy.status, copy.segment, copy.variants, copy.cloned_from) == ("draft", "has:phone",
-                                                                                 [{"name": "A", "weight": 100,
-                                                                                   "templates": [["sms", 1]]}], cid)
+        assert (copy.status, copy.segment, copy.variants, copy.cloned_from) == (
+            "draft",
+            "has:phone",
+            [{"name": "A", "weight": 100, "templates": [["sms", 1]]}],
+            cid,
+        )
         with pytest.raises(Conflict, match="already exists"):
             campaigns.clone_campaign(uow, cid, "Sale again", NOW)
 
@@ -145,8 +151,12 @@ def test_a_recurring_campaign_runs_each_time_with_its_own_audience(container, tm
     from herald.contacts.importing import importer
 
     with container.uow() as uow:
-        importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW,
-                             erasure_key=container.settings.secret_key)
+        importer.import_file(
+            uow,
+            write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"),
+            NOW,
+            erasure_key=container.settings.secret_key,
+        )
         campaigns.tick(uow, first + timedelta(days=1))
     rows = messages(container, cid)
     assert [sum(m.run == r for m in rows) for r in (1, 2)] == [6, 7]
@@ -189,8 +199,14 @@ def test_bad_schedules_are_refused(container, tmp_path, kwargs, message) -> None
 def rollout_campaign(container, tmp_path, **settings) -> int:
     setup(container, tmp_path)
     with container.uow() as uow:
-        return campaigns.create_campaign(uow, "Canary", "consent:sms", "sale", NOW, rollout_settings={
-            "canary_percent": 40, "hold_minutes": 60, "min_settled": 1, **settings}).id
+        return campaigns.create_campaign(
+            uow,
+            "Canary",
+            "consent:sms",
+            "sale",
+            NOW,
+            rollout_settings={"canary_percent": 40, "hold_minutes": 60, "min_settled": 1, **settings},
+        ).id
 
 
 def test_a_rollout_sends_the_canary_then_the_rest_when_it_holds(container, tmp_path, clock) -> None:
@@ -214,8 +230,16 @@ def test_a_rollout_pauses_when_the_canary_opts_out(container, tmp_path, clock) -
     run(container)
     with container.uow() as uow:
         for m in uow.session.scalars(select(Message).where(Message.campaign_id == cid, Message.status == "sent")):
-            contacts.set_consent(uow, m.contact_id, Channel.SMS, Purpose.MARKETING, ConsentStatus.REVOKED, "keyword",
-                                 "STOP", NOW + timedelta(minutes=5))
+            contacts.set_consent(
+                uow,
+                m.contact_id,
+                Channel.SMS,
+                Purpose.MARKETING,
+                ConsentStatus.REVOKED,
+                "keyword",
+                "STOP",
+                NOW + timedelta(minutes=5),
+            )
     clock.set(NOW + timedelta(minutes=61))
     run(container)
     with container.uow() as uow:
@@ -233,8 +257,12 @@ def test_a_second_contact_at_a_planned_address_is_skipped(container, tmp_path, w
     from herald.contacts.importing import importer
 
     with container.uow() as uow:
-        importer.import_file(uow, write_csv(f"phone,consent_sms\n{SITA},yes\n", "new.csv"), NOW,
-                             erasure_key=container.settings.secret_key)
+        importer.import_file(
+            uow,
+            write_csv(f"phone,consent_sms\n{SITA},yes\n", "new.csv"),
+            NOW,
+            erasure_key=container.settings.secret_key,
+        )
     with container.uow() as uow:
         assert campaigns.plan_newcomers(uow, cid, NOW, write=True).new == 1
     newcomer = next(m for m in messages(container, cid) if m.contact_id == contact_id(container, SITA))

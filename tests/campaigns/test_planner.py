@@ -21,15 +21,35 @@ def messages(container, campaign_id: int) -> dict[int, Message]:
 def test_every_recipient_gets_a_decision_and_a_trail(container, tmp_path) -> None:
     cid = setup(container, tmp_path)
     stats = plan(container, cid)
-    assert stats.as_dict() == {"audience": 6, "new": 6, "already_planned": 0, "send_now": 2, "deferred": 2,
-                               "skipped": 2, "skipped_by": {"consent": 2}, "by_channel": {"sms": 4},
-                               "by_variant": {"A": 6}, "held_for_rollout": 0}
+    assert stats.as_dict() == {
+        "audience": 6,
+        "new": 6,
+        "already_planned": 0,
+        "send_now": 2,
+        "deferred": 2,
+        "skipped": 2,
+        "skipped_by": {"consent": 2},
+        "by_channel": {"sms": 4},
+        "by_variant": {"A": 6},
+        "held_for_rollout": 0,
+    }
     rows = messages(container, cid)
     sita = rows[contact_id(container, "+9779841234567")]
     assert (sita.status, sita.planned_action, sita.channel, sita.address, sita.due_at) == (
-        "queued", "send", "sms", "+9779841234567", NOW)
+        "queued",
+        "send",
+        "sms",
+        "+9779841234567",
+        NOW,
+    )
     assert [o["rule"] for o in sita.trail] == [
-        "consent", "suppression", "line_type", "frequency_cap", "quiet_hours", "whatsapp_window"]
+        "consent",
+        "suppression",
+        "line_type",
+        "frequency_cap",
+        "quiet_hours",
+        "whatsapp_window",
+    ]
     wei = rows[contact_id(container, "+8613800138000")]
     assert (wei.planned_action, wei.due_at.isoformat()) == ("defer", "2026-03-11T00:00:00+00:00")  # 08:00 Shanghai
     gita = rows[contact_id(container, "+9779861234567")]
@@ -43,8 +63,12 @@ def test_starting_a_started_campaign_changes_nothing(container, tmp_path, write_
     from herald.contacts.importing import importer
 
     with container.uow() as uow:  # someone joins the segment after the start
-        importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW,
-                             erasure_key=container.settings.secret_key)
+        importer.import_file(
+            uow,
+            write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"),
+            NOW,
+            erasure_key=container.settings.secret_key,
+        )
     assert plan(container, cid) is None
     with container.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Message)) == 6
@@ -69,8 +93,12 @@ def test_newcomers_are_counted_first_and_queued_when_confirmed(container, tmp_pa
     from herald.contacts.importing import importer
 
     with container.uow() as uow:
-        importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n+9779841111112,no\n",
-                                            "new.csv"), NOW, erasure_key=container.settings.secret_key)
+        importer.import_file(
+            uow,
+            write_csv("phone,consent_sms\n+9779841111111,yes\n+9779841111112,no\n", "new.csv"),
+            NOW,
+            erasure_key=container.settings.secret_key,
+        )
     counted = newcomers(container, cid, False)
     assert (counted.new, counted.already_planned, counted.audience) == (2, 6, 8)
     assert counted.skipped_by == {"consent": 1} and stored(container) == 6  # only counted
@@ -86,8 +114,12 @@ def test_newcomers_counts_cover_every_batch(container, tmp_path, write_csv, monk
     from herald.contacts.importing import importer
 
     with container.uow() as uow:
-        importer.import_file(uow, write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"), NOW,
-                             erasure_key=container.settings.secret_key)
+        importer.import_file(
+            uow,
+            write_csv("phone,consent_sms\n+9779841111111,yes\n", "new.csv"),
+            NOW,
+            erasure_key=container.settings.secret_key,
+        )
     again = newcomers(container, cid, True)
     assert (again.new, again.already_planned, again.audience) == (1, 6, 7)
     assert sum(again.actions.values()) == 1
@@ -124,6 +156,7 @@ def test_bad_campaigns_are_refused(container, tmp_path, kwargs, error, message) 
 def test_policy_overrides_change_decisions(container, tmp_path) -> None:
     setup(container, tmp_path)
     with container.uow() as uow:
-        cid = campaigns.create_campaign(uow, "Night owls", "has:phone", "sale", NOW,
-                                        overrides={"quiet_hours": {"enabled": False}}).id
+        cid = campaigns.create_campaign(
+            uow, "Night owls", "has:phone", "sale", NOW, overrides={"quiet_hours": {"enabled": False}}
+        ).id
     assert plan(container, cid).actions["defer"] == 0

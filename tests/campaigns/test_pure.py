@@ -78,6 +78,7 @@ def test_percentages_are_bounded() -> None:
 
 # --- schedules --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("now", "at", "zones", "on", "expected"),
     [
@@ -119,12 +120,21 @@ def test_bad_zones_and_times() -> None:
 
 # --- states -----------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("status", "action", "after"),
-    [("draft", "schedule", "scheduled"), ("draft", "start", "running"), ("scheduled", "start", "running"),
-     ("running", "add-newcomers", "running"), ("paused", "add-newcomers", "paused"),
-     ("running", "pause", "paused"), ("scheduled", "pause", "paused"),
-     ("paused", "resume", "running"), ("running", "complete", "completed"), ("paused", "cancel", "cancelled")],
+    [
+        ("draft", "schedule", "scheduled"),
+        ("draft", "start", "running"),
+        ("scheduled", "start", "running"),
+        ("running", "add-newcomers", "running"),
+        ("paused", "add-newcomers", "paused"),
+        ("running", "pause", "paused"),
+        ("scheduled", "pause", "paused"),
+        ("paused", "resume", "running"),
+        ("running", "complete", "completed"),
+        ("paused", "cancel", "cancelled"),
+    ],
 )
 def test_moves(status, action, after) -> None:
     assert states.move(status, action, "x") == after
@@ -132,9 +142,13 @@ def test_moves(status, action, after) -> None:
 
 @pytest.mark.parametrize(
     ("status", "action", "words"),
-    [("completed", "resume", "it can: nothing (clone it)"), ("draft", "pause", "it can: schedule, start, cancel"),
-     ("cancelled", "start", "is cancelled: it cannot start"), ("running", "start", "it can: add-newcomers, pause"),
-     ("draft", "add-newcomers", "is draft: it cannot add-newcomers")],
+    [
+        ("completed", "resume", "it can: nothing (clone it)"),
+        ("draft", "pause", "it can: schedule, start, cancel"),
+        ("cancelled", "start", "is cancelled: it cannot start"),
+        ("running", "start", "it can: add-newcomers, pause"),
+        ("draft", "add-newcomers", "is draft: it cannot add-newcomers"),
+    ],
 )
 def test_refused_moves(status, action, words) -> None:
     with pytest.raises(Conflict, match=words.replace("(", r"\(").replace(")", r"\)")):
@@ -143,11 +157,17 @@ def test_refused_moves(status, action, words) -> None:
 
 # --- rollout ----------------------------------------------------------------------------------------------
 
+
 def test_rollout_settings_are_checked() -> None:
     assert rollout.check({"canary_percent": 5})["state"] == "canary"
-    for bad, words in (({"canary_percent": 100}, "canary_percent"), ({"hold_minutes": 0}, "hold_minutes"),
-                       ({"max_failure_rate": 2}, "max_failure_rate"), ({"max_optout_rate": "x"}, "max_optout_rate"),
-                       ({"min_settled": -1}, "min_settled"), ({"speed": 1}, r"unknown setting\(s\) speed")):
+    for bad, words in (
+        ({"canary_percent": 100}, "canary_percent"),
+        ({"hold_minutes": 0}, "hold_minutes"),
+        ({"max_failure_rate": 2}, "max_failure_rate"),
+        ({"max_optout_rate": "x"}, "max_optout_rate"),
+        ({"min_settled": -1}, "min_settled"),
+        ({"speed": 1}, r"unknown setting\(s\) speed"),
+    ):
         with pytest.raises(Invalid, match=words):
             rollout.check(bad)
 
@@ -171,13 +191,17 @@ def test_rollout_verdicts(sent, failed, opted, done, action, words) -> None:
 
 # --- dead ends --------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("sendable", "skipped", "expected"), [
-    (1, {"consent": 9}, None),
-    (0, {}, None),
-    (0, {"whatsapp_window": 6}, "skipped: whatsapp_window 6) — Meta has not approved"),
-    (0, {"consent": 2, "holdout": 5}, "skipped: holdout 5, consent 2) — everyone fell in the hold-out"),
-    (0, {"mystery": 1}, "see herald campaigns why for mystery"),
-])
+
+@pytest.mark.parametrize(
+    ("sendable", "skipped", "expected"),
+    [
+        (1, {"consent": 9}, None),
+        (0, {}, None),
+        (0, {"whatsapp_window": 6}, "skipped: whatsapp_window 6) — Meta has not approved"),
+        (0, {"consent": 2, "holdout": 5}, "skipped: holdout 5, consent 2) — everyone fell in the hold-out"),
+        (0, {"mystery": 1}, "see herald campaigns why for mystery"),
+    ],
+)
 def test_a_plan_nobody_receives_names_each_reason_and_its_fix(sendable, skipped, expected) -> None:
     found = deadends.nobody_receives(sendable, skipped)
     assert found is None if expected is None else expected in found

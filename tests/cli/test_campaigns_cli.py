@@ -24,8 +24,24 @@ def db(capsys, db_url, tmp_path, monkeypatch) -> list[str]:
 
 
 def test_a_b_test_with_hold_out_and_rollout(capsys, db, tmp_path) -> None:
-    made = as_json(capsys, *db, "--json", "campaigns", "create", "AB", "--segment", "has:phone",
-                   "--variant", "A=50:sale", "--variant", "B=50:sale-b", "--holdout", "10", "--canary", "50")
+    made = as_json(
+        capsys,
+        *db,
+        "--json",
+        "campaigns",
+        "create",
+        "AB",
+        "--segment",
+        "has:phone",
+        "--variant",
+        "A=50:sale",
+        "--variant",
+        "B=50:sale-b",
+        "--holdout",
+        "10",
+        "--canary",
+        "50",
+    )
     assert [v["name"] for v in made["variants"]] == ["A", "B"] and made["rollout"]["canary_percent"] == 50
     text = herald(capsys, *db, "campaigns", "preflight", "AB")
     assert "audience 6" in text and "by variant" in text and "Ready to start." in text
@@ -42,8 +58,11 @@ def test_a_b_test_with_hold_out_and_rollout(capsys, db, tmp_path) -> None:
 def test_pause_resume_cancel_and_clone(capsys, db) -> None:
     herald(capsys, *db, "campaigns", "create", "Sale", "--segment", "has:phone", "--template", "sale")
     herald(capsys, *db, "campaigns", "start", "Sale")
-    assert as_json(capsys, *db, "--json", "campaigns", "pause", "Sale") == {"campaign": 1, "status": "paused",
-                                                                           "messages": 4}
+    assert as_json(capsys, *db, "--json", "campaigns", "pause", "Sale") == {
+        "campaign": 1,
+        "status": "paused",
+        "messages": 4,
+    }
     assert as_json(capsys, *db, "--json", "worker", "--until-idle")["sent"] == 0
     assert "queued again" in herald(capsys, *db, "campaigns", "resume", "Sale")
     # What is due now depends on the hour where each contact lives; every message is either sent or cancelled.
@@ -60,14 +79,14 @@ def test_schedules_from_the_command_line(capsys, db) -> None:
     herald(capsys, *db, "campaigns", "create", "Weekly", "--segment", "has:phone", "--template", "sale")
     herald(capsys, *db, "campaigns", "schedule", "Weekly", "--cron", "0 25 * * *", code=2)
     assert "cron expression" in herald.last_err
-    done = as_json(capsys, *db, "--json", "campaigns", "schedule", "Weekly", "--cron", "0 10 * * mon",
-                   "--zone", "Europe/Paris")
+    done = as_json(
+        capsys, *db, "--json", "campaigns", "schedule", "Weekly", "--cron", "0 10 * * mon", "--zone", "Europe/Paris"
+    )
     assert done["status"] == "scheduled" and done["schedule"] == "cron"
     herald(capsys, *db, "campaigns", "create", "Local", "--segment", "has:phone", "--template", "sale")
     herald(capsys, *db, "campaigns", "schedule", "Local", "--local-time", "10:00", "--on", "tomorrow", code=2)
     assert "--on: 'tomorrow' is not a date" in herald.last_err
-    assert "Scheduled 'Local' (local)" in herald(capsys, *db, "campaigns", "schedule", "Local", "--local-time",
-                                                 "10:00")
+    assert "Scheduled 'Local' (local)" in herald(capsys, *db, "campaigns", "schedule", "Local", "--local-time", "10:00")
 
 
 @pytest.mark.parametrize(
@@ -78,8 +97,11 @@ def test_schedules_from_the_command_line(capsys, db) -> None:
         (["--segment", "all", "--variant", "A=half:sale"], 2, "expected NAME=WEIGHT:TEMPLATE"),
         (["--segment", "all", "--variant", "A=60:sale"], 2, "add up to 60"),
         (["--segment", "all", "--template", "sale", "--canary", "0"], 2, "canary_percent"),
-        (["--segment", "all", "--template", "sale", "--set", "send_window.windows=[\"22:00-23:00\"]"], 2,
-         "leaves no moment to send"),
+        (
+            ["--segment", "all", "--template", "sale", "--set", 'send_window.windows=["22:00-23:00"]'],
+            2,
+            "leaves no moment to send",
+        ),
         (["--contacts", "ids.txt", "--template", "sale"], 2, "ids.txt line 3: 'x' is not a contact id"),
     ],
 )
@@ -96,8 +118,9 @@ def test_a_static_list_from_a_file(capsys, db, tmp_path) -> None:
 
 
 def test_a_blocked_campaign_does_not_start(capsys, db) -> None:
-    herald(capsys, *db, "templates", "create", "nostop", "--channel", "sms", "--body", "Hi there, big sale!",
-           "--by", "ana")
+    herald(
+        capsys, *db, "templates", "create", "nostop", "--channel", "sms", "--body", "Hi there, big sale!", "--by", "ana"
+    )
     herald(capsys, *db, "templates", "submit", "nostop", "--by", "ana")
     herald(capsys, *db, "templates", "approve", "nostop", "--by", "bo")
     herald(capsys, *db, "campaigns", "create", "US", "--segment", "all", "--template", "nostop", "--preset", "us-tcpa")

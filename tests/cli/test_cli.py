@@ -41,11 +41,24 @@ def test_the_whole_flow_from_the_command_line(capsys, db_url, tmp_path, monkeypa
     assert as_json(capsys, *db, "--json", "segments", "count", "tag:vip and consent:sms")["count"] == 2
     listed = as_json(capsys, *db, "--json", "segments", "list", "tag:vip", "--limit", "2")
     assert [c["id"] for c in listed] == [1, 2]
-    template = as_json(capsys, *db, "--json", "templates", "create", "sale", "--channel", "sms", "--body",
-                       "Hi {{ first_name | default('there') }}! Reply STOP to opt out.", "--by", "ana")
+    template = as_json(
+        capsys,
+        *db,
+        "--json",
+        "templates",
+        "create",
+        "sale",
+        "--channel",
+        "sms",
+        "--body",
+        "Hi {{ first_name | default('there') }}! Reply STOP to opt out.",
+        "--by",
+        "ana",
+    )
     assert template["sms"]["encoding"] == "GSM-7" and template["status"] == "draft"
-    assert as_json(capsys, *db, "--json", "campaigns", "create", "Sale", "--segment", "has:phone",
-                   "--template", "sale")["variants"][0]["templates"] == [["sms", 1]]
+    assert as_json(
+        capsys, *db, "--json", "campaigns", "create", "Sale", "--segment", "has:phone", "--template", "sale"
+    )["variants"][0]["templates"] == [["sms", 1]]
     herald(capsys, *db, "campaigns", "plan", "Sale", code=4)  # no approved version yet
     assert "template sale has no approved version" in herald.last_err
     assert as_json(capsys, *db, "--json", "templates", "submit", "sale", "--by", "ana")["status"] == "pending"
@@ -85,8 +98,11 @@ def test_json_before_and_after_the_command_is_the_same(capsys, db_url, tmp_path)
         (["templates", "create", "t", "--channel", "fax", "--body", "x"], 2, "--channel: 'fax' is not one of"),
         (["templates", "create", "t", "--channel", "sms", "--body", "{{ oops"], 2, "template 't' body line 1"),
         (["tags", "apply", "vip"], 2, "give exactly one of --ids, --segment or --file"),
-        (["campaigns", "create", "x", "--segment", "all", "--template", "t", "--set", "quiet_hours=1"], 2,
-         "expected RULE.PARAM=VALUE"),
+        (
+            ["campaigns", "create", "x", "--segment", "all", "--template", "t", "--set", "quiet_hours=1"],
+            2,
+            "expected RULE.PARAM=VALUE",
+        ),
     ],
 )
 def test_errors_are_one_line_with_an_exit_code(capsys, db_url, tmp_path, monkeypatch, args, code, message) -> None:
@@ -102,7 +118,9 @@ def test_an_uninitialised_database_says_what_to_do(capsys, tmp_path) -> None:
     out = as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "db", "upgrade")
     assert out["from"] is None and out["to"] == migrate_head()
     assert as_json(capsys, "--db", f"sqlite:///{tmp_path / 'fresh.db'}", "--json", "segments", "count", "all") == {
-        "expression": "all", "count": 0}
+        "expression": "all",
+        "count": 0,
+    }
 
 
 def test_sms_info_reads_standard_input(capsys, monkeypatch) -> None:
@@ -125,7 +143,13 @@ def test_rules_presets_are_listed_and_shown(capsys) -> None:
     assert "default" in names and "us-tcpa" in names
     shown = as_json(capsys, "--json", "rules", "show", "default")
     assert [r["rule"] for r in shown["rules"]] == [
-        "consent", "suppression", "line_type", "frequency_cap", "quiet_hours", "whatsapp_window"]
+        "consent",
+        "suppression",
+        "line_type",
+        "frequency_cap",
+        "quiet_hours",
+        "whatsapp_window",
+    ]
 
 
 def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> None:
@@ -145,20 +169,29 @@ def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> N
 
 def test_the_problem_report_is_safe_to_open_in_a_spreadsheet(capsys, db_url, tmp_path) -> None:
     source = tmp_path / "c.csv"
-    source.write_text("phone,name\n=HYPERLINK(\"http://x\"),a\n+12,b\n+9779841234567,c,extra\n", encoding="utf-8")
+    source.write_text('phone,name\n=HYPERLINK("http://x"),a\n+12,b\n+9779841234567,c,extra\n', encoding="utf-8")
     herald(capsys, "--db", db_url, "contacts", "import", str(source), "--report", str(tmp_path / "r.csv"))
     import csv as csv_module
 
     rows = list(csv_module.DictReader((tmp_path / "r.csv").open(encoding="utf-8")))
     values = [r["value"] for r in rows if r["field"] == "phone"]
-    assert values == ["'=HYPERLINK(\"http://x\")", "'+12"]
+    assert values == ['\'=HYPERLINK("http://x")', "'+12"]
     assert any(r["reason"] == "has 3 fields, the header has 2" for r in rows)
 
 
 @pytest.mark.parametrize(
     ("value", "cell"),
-    [("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("-2", "'-2"), ("+9779841234567", "+9779841234567"),
-     ("+1 415", "'+1 415"), ("\tx", "'\tx"), ("plain", "plain"), (None, ""), (3, "3")],
+    [
+        ("=1+1", "'=1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-2", "'-2"),
+        ("+9779841234567", "+9779841234567"),
+        ("+1 415", "'+1 415"),
+        ("\tx", "'\tx"),
+        ("plain", "plain"),
+        (None, ""),
+        (3, "3"),
+    ],
 )
 def test_cells_are_neutralized_except_strict_e164(value, cell) -> None:
     from herald.contacts.export import safe_cell
@@ -202,14 +235,36 @@ def test_export_and_erase_from_the_command_line(capsys, db_url, tmp_path, monkey
 def test_suppression_lists_from_the_command_line(capsys, db_url, tmp_path) -> None:
     db = ["--db", db_url]
     (tmp_path / "dnd.txt").write_text("9841234567\n12345\n", encoding="utf-8")
-    done = as_json(capsys, *db, "--json", "contacts", "suppress-list", str(tmp_path / "dnd.txt"), "--default-region",
-                   "NP", "--report", str(tmp_path / "refused.csv"))
+    done = as_json(
+        capsys,
+        *db,
+        "--json",
+        "contacts",
+        "suppress-list",
+        str(tmp_path / "dnd.txt"),
+        "--default-region",
+        "NP",
+        "--report",
+        str(tmp_path / "refused.csv"),
+    )
     assert (done["rows"], done["added"], done["invalid"]) == (2, 1, 1)
     assert as_json(capsys, *db, "--json", "contacts", "quality")["suppressed"] == {"dnd": 2}
     assert "Suppressed: dnd 2" in herald(capsys, *db, "contacts", "quality")
     assert "too short" in (tmp_path / "refused.csv").read_text(encoding="utf-8")
-    one = as_json(capsys, *db, "--json", "contacts", "suppress", "sita@example.com", "--channel", "email", "--reason",
-                  "bounce", "--until", "2027-01-31")
+    one = as_json(
+        capsys,
+        *db,
+        "--json",
+        "contacts",
+        "suppress",
+        "sita@example.com",
+        "--channel",
+        "email",
+        "--reason",
+        "bounce",
+        "--until",
+        "2027-01-31",
+    )
     assert one["until"] == "2027-01-31T00:00:00+00:00"
     herald(capsys, *db, "contacts", "suppress", "a@example.com", "--channel", "email", "--until", "soon", code=2)
     assert "--until" in herald.last_err
@@ -224,8 +279,12 @@ def test_verifying_numbers_from_the_command_line(capsys, db_url, tmp_path, monke
     herald(capsys, *db, "contacts", "verify", code=2)
     assert "number lookup is off" in herald.last_err
     with running(FakeLookup(numbers={"+9779841234567": {"type": "mobile", "carrier_name": "Ncell"}})) as fake:
-        for name, value in (("LOOKUP_PROVIDER", "twilio"), ("TWILIO_ACCOUNT_SID", SID),
-                            ("TWILIO_AUTH_TOKEN", TOKEN), ("TWILIO_LOOKUP_URL", fake.url)):
+        for name, value in (
+            ("LOOKUP_PROVIDER", "twilio"),
+            ("TWILIO_ACCOUNT_SID", SID),
+            ("TWILIO_AUTH_TOKEN", TOKEN),
+            ("TWILIO_LOOKUP_URL", fake.url),
+        ):
             monkeypatch.setenv(f"HERALD_{name}", value)
         done = as_json(capsys, *db, "--json", "contacts", "verify", "--segment", "region:NP", "--limit", "2")
     assert (done["checked"], done["verified"], done["invalid"]) == (2, 1, 1)
@@ -236,8 +295,25 @@ def test_consent_with_proof_from_the_command_line(capsys, db_url, tmp_path) -> N
     db = ["--db", db_url]
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     herald(capsys, *db, "contacts", "import", str(tmp_path / "c.csv"))
-    done = as_json(capsys, *db, "--json", "contacts", "consent", "grant", "1", "--channel", "whatsapp", "--evidence",
-                   "signup form v2", "--ip", "203.0.113.9", "--at", "2026-01-05T10:00:00+00:00", "--source", "form")
+    done = as_json(
+        capsys,
+        *db,
+        "--json",
+        "contacts",
+        "consent",
+        "grant",
+        "1",
+        "--channel",
+        "whatsapp",
+        "--evidence",
+        "signup form v2",
+        "--ip",
+        "203.0.113.9",
+        "--at",
+        "2026-01-05T10:00:00+00:00",
+        "--source",
+        "form",
+    )
     assert done["changed"] is True
     shown = as_json(capsys, *db, "--json", "contacts", "consent", "show", "1")
     granted = next(e for e in shown["history"] if e["channel"] == "whatsapp")
@@ -252,10 +328,14 @@ def test_events_and_the_timeline_from_the_command_line(capsys, db_url, tmp_path)
     db = ["--db", db_url]
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     herald(capsys, *db, "contacts", "import", str(tmp_path / "c.csv"))
-    (tmp_path / "e.jsonl").write_text('{"type": "purchase", "contact_id": 1, "at": "2026-03-01T10:00:00Z", '
-                                      '"event_id": "o-1", "amount": 30}\n{"type": "purchase"}\n', encoding="utf-8")
-    done = as_json(capsys, *db, "--json", "events", "import", str(tmp_path / "e.jsonl"), "--report",
-                   str(tmp_path / "refused.csv"))
+    (tmp_path / "e.jsonl").write_text(
+        '{"type": "purchase", "contact_id": 1, "at": "2026-03-01T10:00:00Z", '
+        '"event_id": "o-1", "amount": 30}\n{"type": "purchase"}\n',
+        encoding="utf-8",
+    )
+    done = as_json(
+        capsys, *db, "--json", "events", "import", str(tmp_path / "e.jsonl"), "--report", str(tmp_path / "refused.csv")
+    )
     assert (done["rows"], done["stored"], done["invalid"]) == (2, 1, 1)
     assert "no occurred_at" in (tmp_path / "refused.csv").read_text(encoding="utf-8")
     timeline = as_json(capsys, *db, "--json", "contacts", "timeline", "1")
@@ -268,11 +348,24 @@ def test_the_tag_taxonomy_from_the_command_line(capsys, db_url, tmp_path, monkey
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     herald(capsys, *db, "contacts", "import", str(tmp_path / "c.csv"))
     assert as_json(capsys, *db, "--json", "tags", "category", "interests", "--editors", "marketing")["editors"] == [
-        "marketing"]
+        "marketing"
+    ]
     herald(capsys, *db, "tags", "create", "shoes", "--category", "interests", "--colour", "#aabbcc")
     (tmp_path / "n.txt").write_text("+9779841234567\n+9779800000000\n", encoding="utf-8")
-    done = as_json(capsys, *db, "--json", "tags", "apply", "shoes", "--file", str(tmp_path / "n.txt"), "--expires",
-                   "30d", "--by", "ana")
+    done = as_json(
+        capsys,
+        *db,
+        "--json",
+        "tags",
+        "apply",
+        "shoes",
+        "--file",
+        str(tmp_path / "n.txt"),
+        "--expires",
+        "30d",
+        "--by",
+        "ana",
+    )
     assert done == {"tag": "shoes", "newly_tagged": 1, "not_found": ["+9779800000000"]}
     herald(capsys, *db, "tags", "apply", "shoes", "--ids", "2", "--expires", "soon", code=2)
     assert as_json(capsys, *db, "--json", "tags", "apply", "shoes", "--segment", "region:NP")["newly_tagged"] == 2
@@ -301,7 +394,10 @@ def test_saved_segments_from_the_command_line(capsys, db_url, tmp_path) -> None:
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     herald(capsys, *db, "contacts", "import", str(tmp_path / "c.csv"))
     assert as_json(capsys, *db, "--json", "segments", "save", "nepal", "region:NP") == {
-        "name": "nepal", "kind": "dynamic", "size": 3}
+        "name": "nepal",
+        "kind": "dynamic",
+        "size": 3,
+    }
     assert as_json(capsys, *db, "--json", "segments", "save", "then", "segment:nepal", "--static")["kind"] == "static"
     assert as_json(capsys, *db, "--json", "segments", "count", "segment:then and consent:sms")["count"] == 1
     shown = as_json(capsys, *db, "--json", "segments", "show", "nepal")
@@ -314,8 +410,9 @@ def test_scores_from_the_command_line(capsys, db_url, tmp_path) -> None:
     db = ["--db", db_url]
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     herald(capsys, *db, "contacts", "import", str(tmp_path / "c.csv"))
-    (tmp_path / "e.jsonl").write_text('{"type": "purchase", "contact_id": 1, "at": "2020-01-01", "amount": 9}\n',
-                                      encoding="utf-8")
+    (tmp_path / "e.jsonl").write_text(
+        '{"type": "purchase", "contact_id": 1, "at": "2020-01-01", "amount": 9}\n', encoding="utf-8"
+    )
     herald(capsys, *db, "events", "import", str(tmp_path / "e.jsonl"))
     counts = as_json(capsys, *db, "--json", "scores", "compute", "--new-days", "1")
     assert counts["new"] == 6  # everyone joined today
@@ -329,9 +426,11 @@ def test_scores_from_the_command_line(capsys, db_url, tmp_path) -> None:
 
 def test_a_contact_is_shown_whole_and_found_by_phone_or_email(capsys, db_url, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "c.csv").write_text("name,phone,email,city,consent_sms,consent_evidence\n"
-                                    "Sita,+9779841234567,sita@example.com,Pokhara,yes,paper form 12\n",
-                                    encoding="utf-8")
+    (tmp_path / "c.csv").write_text(
+        "name,phone,email,city,consent_sms,consent_evidence\n"
+        "Sita,+9779841234567,sita@example.com,Pokhara,yes,paper form 12\n",
+        encoding="utf-8",
+    )
     db = ["--db", db_url]
     herald(capsys, *db, "contacts", "import", "c.csv", "--unknown", "attribute")
     herald(capsys, *db, "contacts", "suppress", "+9779841234567", "--channel", "sms", "--reason", "opt-out")
@@ -349,16 +448,31 @@ def test_a_contact_is_shown_whole_and_found_by_phone_or_email(capsys, db_url, tm
 def test_templates_show_the_words_a_reviewer_approves(capsys, db_url) -> None:
     db = ["--db", db_url]
     herald(capsys, *db, "db", "upgrade")
-    herald(capsys, *db, "templates", "create", "promo", "--channel", "sms", "--by", "maya",
-           "--body", "Herald Shop: 20% off today. Reply STOP to opt out.")
-    assert "body: Herald Shop: 20% off today. Reply STOP to opt out." in herald(capsys, *db, "templates", "show",
-                                                                                 "promo")
+    herald(
+        capsys,
+        *db,
+        "templates",
+        "create",
+        "promo",
+        "--channel",
+        "sms",
+        "--by",
+        "maya",
+        "--body",
+        "Herald Shop: 20% off today. Reply STOP to opt out.",
+    )
+    assert "body: Herald Shop: 20% off today. Reply STOP to opt out." in herald(
+        capsys, *db, "templates", "show", "promo"
+    )
 
 
 def test_events_import_says_why_it_refused_rows(capsys, db_url, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "e.jsonl").write_text('{"type": "purchase", "phone": "+9779800000000", "at": "2026-03-01"}\n'
-                                      '{"type": "Bad Type", "contact_id": 1, "at": "2026-03-01"}\n', encoding="utf-8")
+    (tmp_path / "e.jsonl").write_text(
+        '{"type": "purchase", "phone": "+9779800000000", "at": "2026-03-01"}\n'
+        '{"type": "Bad Type", "contact_id": 1, "at": "2026-03-01"}\n',
+        encoding="utf-8",
+    )
     herald(capsys, "--db", db_url, "db", "upgrade")
     shown = herald(capsys, "--db", db_url, "events", "import", "e.jsonl")
     assert "row 1: no contact with phone +9779800000000" in shown and "row 2: type 'Bad Type'" in shown

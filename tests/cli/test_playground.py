@@ -32,7 +32,9 @@ def test_it_falls_back_to_the_consented_channel_and_sends_now(capsys, monkeypatc
     result = decide(capsys, monkeypatch, BASE, "--now", "2026-03-10T14:00:00Z")
     assert (result["action"], result["channel"], result["at"]) == ("send", "sms", "2026-03-10T14:00:00+00:00")
     assert {(t["channel"], t["rule"], t["verdict"]) for t in result["trail"]} >= {
-        ("whatsapp", "consent", "skip"), ("sms", "quiet_hours", "pass")}
+        ("whatsapp", "consent", "skip"),
+        ("sms", "quiet_hours", "pass"),
+    }
 
 
 def test_a_cap_that_ends_at_night_defers_to_the_morning(capsys, monkeypatch) -> None:
@@ -67,10 +69,16 @@ def test_a_skip_names_its_rule(capsys, monkeypatch) -> None:
         ({**BASE, "email": "x@"}, [], "email: not a valid email address"),
         ({**BASE, "consents": [{"channel": "fax", "at": "2026-03-01T00:00:00Z"}]}, [], "consents[0].channel"),
         ({**BASE, "consents": [{"channel": "sms", "at": "yesterday"}]}, [], "consents[0].at"),
-        ({**BASE, "consents": [{"channel": "sms", "status": "maybe", "at": "2026-03-01T00:00:00Z"}]}, [],
-         "consents[0].status"),
-        ({**BASE, "sends": [{"channel": "sms", "at": "2026-03-01T00:00:00"}]}, [], "sends[0].at: "
-         "'2026-03-01T00:00:00' has no UTC offset"),
+        (
+            {**BASE, "consents": [{"channel": "sms", "status": "maybe", "at": "2026-03-01T00:00:00Z"}]},
+            [],
+            "consents[0].status",
+        ),
+        (
+            {**BASE, "sends": [{"channel": "sms", "at": "2026-03-01T00:00:00"}]},
+            [],
+            "sends[0].at: '2026-03-01T00:00:00' has no UTC offset",
+        ),
         ({**BASE, "intent": {"channels": "sms"}}, [], "intent.channels"),
         ({**BASE, "intent": {"purpose": "spam"}}, [], "intent.purpose"),
         (BASE, ["--preset", "mars"], "unknown preset 'mars'"),
@@ -88,9 +96,20 @@ def test_a_made_up_time_zone_is_named(capsys, monkeypatch) -> None:
 
 
 def test_france_waits_for_monday_and_wants_proof(capsys, monkeypatch) -> None:
-    data = {"phone": "+33612345678", "timezone": "Europe/Paris", "intent": {"channels": ["sms"]},
-            "consents": [{"channel": "sms", "status": "granted", "at": "2026-01-01T00:00:00Z", "source": "form",
-                          "evidence": "signed up at the till, 2026-01-01"}]}
+    data = {
+        "phone": "+33612345678",
+        "timezone": "Europe/Paris",
+        "intent": {"channels": ["sms"]},
+        "consents": [
+            {
+                "channel": "sms",
+                "status": "granted",
+                "at": "2026-01-01T00:00:00Z",
+                "source": "form",
+                "evidence": "signed up at the till, 2026-01-01",
+            }
+        ],
+    }
     sunday = decide(capsys, monkeypatch, data, "--preset", "fr", "--now", "2026-12-27T10:00:00Z")
     assert (sunday["action"], sunday["until"]) == ("defer", "2026-12-28T07:00:00+00:00")
     no_proof = {**data, "consents": [{**data["consents"][0], "evidence": None}]}

@@ -26,8 +26,14 @@ sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
 
 @pytest.mark.parametrize("argv", [["--help"], ["templates", "sms-info"], ["templates", "--help"], []])
 def test_help_and_sms_info_load_no_database_code(argv) -> None:
-    done = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], input="Hello 你好", capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=argv)],
+        input="Hello 你好",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert "HEAVY=\n" in done.stderr, done.stderr
 
 

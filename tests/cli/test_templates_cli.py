@@ -7,8 +7,11 @@ import json
 from tests.cli.test_cli import as_json, herald
 from tests.scenario import CSV
 
-WA = {"category": "UTILITY", "body": "Hi {{1}}, order {{2}} shipped.",
-      "params": {"1": "first_name | default('there')", "2": "attr.order | default('-')"}}
+WA = {
+    "category": "UTILITY",
+    "body": "Hi {{1}}, order {{2}} shipped.",
+    "params": {"1": "first_name | default('there')", "2": "attr.order | default('-')"},
+}
 
 
 def test_templates_from_writing_to_preview(capsys, db_url, tmp_path, monkeypatch) -> None:
@@ -16,24 +19,58 @@ def test_templates_from_writing_to_preview(capsys, db_url, tmp_path, monkeypatch
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     db = ["--db", db_url]
     herald(capsys, *db, "contacts", "import", "c.csv")
-    made = as_json(capsys, *db, "--json", "templates", "create", "promo", "--channel", "sms", "--by", "maya",
-                   "--body", "冬季会员八折 {{ coupon.spring }}")
+    made = as_json(
+        capsys,
+        *db,
+        "--json",
+        "templates",
+        "create",
+        "promo",
+        "--channel",
+        "sms",
+        "--by",
+        "maya",
+        "--body",
+        "冬季会员八折 {{ coupon.spring }}",
+    )
     assert made["status"] == "draft" and made["sms"]["encoding"] == "UCS-2"
     lint = herald(capsys, *db, "--json", "templates", "lint", "promo", "--preset", "cn-sms", code=2)
     assert {f["code"] for f in json.loads(lint)} == {"cn-signature", "opt-out"}
     herald(capsys, *db, "templates", "submit", "promo", "--by", "maya", "--preset", "cn-sms", code=2)
-    edited = as_json(capsys, *db, "--json", "templates", "edit", "promo", "--by", "maya",
-                     "--body", "【赫拉德】冬季会员八折，券码 {{ coupon.spring }}，回T退订")
+    edited = as_json(
+        capsys,
+        *db,
+        "--json",
+        "templates",
+        "edit",
+        "promo",
+        "--by",
+        "maya",
+        "--body",
+        "【赫拉德】冬季会员八折，券码 {{ coupon.spring }}，回T退订",
+    )
     assert edited["version"] == 1  # still a draft: changed in place
     herald(capsys, *db, "templates", "submit", "promo", "--by", "maya", "--preset", "cn-sms")
     herald(capsys, *db, "templates", "reject", "promo", "--by", "li", "--reason", "加上门店名")
-    assert as_json(capsys, *db, "--json", "templates", "edit", "promo", "--by", "maya",
-                   "--body", "【赫拉德】北京店冬季八折，券码 {{ coupon.spring }}，回T退订")["version"] == 2
+    assert (
+        as_json(
+            capsys,
+            *db,
+            "--json",
+            "templates",
+            "edit",
+            "promo",
+            "--by",
+            "maya",
+            "--body",
+            "【赫拉德】北京店冬季八折，券码 {{ coupon.spring }}，回T退订",
+        )["version"]
+        == 2
+    )
     herald(capsys, *db, "templates", "submit", "promo", "--by", "maya", "--preset", "cn-sms")
     assert as_json(capsys, *db, "--json", "templates", "approve", "promo", "--by", "li")["status"] == "approved"
     shown = as_json(capsys, *db, "--json", "templates", "show", "promo")
-    assert [(v["version"], v["status"], v["reviewer"]) for v in shown] == [(1, "rejected", "li"),
-                                                                           (2, "approved", "li")]
+    assert [(v["version"], v["status"], v["reviewer"]) for v in shown] == [(1, "rejected", "li"), (2, "approved", "li")]
 
     (tmp_path / "codes.txt").write_text("SPR-1\nSPR-2\nSPR-1\n", encoding="utf-8")
     assert as_json(capsys, *db, "--json", "templates", "coupons", "add", "spring", "codes.txt")["added"] == 2
@@ -41,15 +78,47 @@ def test_templates_from_writing_to_preview(capsys, db_url, tmp_path, monkeypatch
     assert preview["samples"][0]["body"] == "【赫拉德】北京店冬季八折，券码 COUPON-PREVIEW，回T退订"
     assert preview["audience"]["recipients"] == 1 and preview["audience"]["total"] == "0.0390"
     assert as_json(capsys, *db, "--json", "templates", "coupons", "list") == [
-        {"pool": "spring", "total": 2, "free": 2}]  # a preview takes no code
+        {"pool": "spring", "total": 2, "free": 2}
+    ]  # a preview takes no code
 
     (tmp_path / "wa.json").write_text(json.dumps(WA), encoding="utf-8")
-    herald(capsys, *db, "templates", "create", "order_update", "--channel", "whatsapp", "--purpose",
-           "transactional", "--file", "wa.json", "--by", "ana")
-    (tmp_path / "meta.json").write_text(json.dumps({"entry": [{"changes": [{
-        "field": "message_template_status_update",
-        "value": {"event": "REJECTED", "message_template_name": "order_update", "message_template_language": "en",
-                  "reason": "INVALID_FORMAT"}}]}]}), encoding="utf-8")
+    herald(
+        capsys,
+        *db,
+        "templates",
+        "create",
+        "order_update",
+        "--channel",
+        "whatsapp",
+        "--purpose",
+        "transactional",
+        "--file",
+        "wa.json",
+        "--by",
+        "ana",
+    )
+    (tmp_path / "meta.json").write_text(
+        json.dumps(
+            {
+                "entry": [
+                    {
+                        "changes": [
+                            {
+                                "field": "message_template_status_update",
+                                "value": {
+                                    "event": "REJECTED",
+                                    "message_template_name": "order_update",
+                                    "message_template_language": "en",
+                                    "reason": "INVALID_FORMAT",
+                                },
+                            }
+                        ]
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     assert as_json(capsys, *db, "--json", "templates", "meta-status", "meta.json") == {"updates": 1, "changed": 0}
 
     exported = herald(capsys, *db, "templates", "export", "promo")
@@ -94,16 +163,45 @@ def test_a_template_is_reviewed_against_every_jurisdiction_it_is_written_for(cap
     db = ["--db", db_url]
     herald(capsys, *db, "db", "upgrade")
     body = "冬季会员八折，详情 https://bit.ly/x1"  # no 【签名】, no 回T退订
-    herald(capsys, *db, "templates", "create", "promo", "--channel", "sms", "--locale", "zh-CN", "--by", "maya",
-           "--body", body)
+    herald(
+        capsys,
+        *db,
+        "templates",
+        "create",
+        "promo",
+        "--channel",
+        "sms",
+        "--locale",
+        "zh-CN",
+        "--by",
+        "maya",
+        "--body",
+        body,
+    )
     herald(capsys, *db, "templates", "submit", "promo", "--by", "maya", code=2)  # no --preset given
     assert "【signature】" in herald.last_err and "回T退订" in herald.last_err
-    herald(capsys, *db, "templates", "create", "welcome", "--channel", "sms", "--locale", "en", "--by", "maya",
-           "--body", "Welcome to Herald Shop!", "--preset", "us-tcpa")
+    herald(
+        capsys,
+        *db,
+        "templates",
+        "create",
+        "welcome",
+        "--channel",
+        "sms",
+        "--locale",
+        "en",
+        "--by",
+        "maya",
+        "--body",
+        "Welcome to Herald Shop!",
+        "--preset",
+        "us-tcpa",
+    )
     shown = as_json(capsys, *db, "--json", "templates", "presets", "welcome")
     assert shown["declared"] == ["us-tcpa"] and shown["reviewed_against"] == {"en/A": ["default", "us-tcpa"]}
     assert as_json(capsys, *db, "--json", "templates", "presets", "promo")["reviewed_against"] == {
-        "zh-CN/A": ["default", "cn-sms"]}
+        "zh-CN/A": ["default", "cn-sms"]
+    }
     declared = as_json(capsys, *db, "--json", "templates", "presets", "welcome", "--preset", "fr")
     assert declared["reviewed_against"] == {"en/A": ["default", "fr"]}
     herald(capsys, *db, "templates", "submit", "welcome", "--by", "maya", code=2)

@@ -52,19 +52,27 @@ def one_error_line(capsys, argv: list[str]) -> str:
     return err
 
 
-@pytest.mark.parametrize(("path", "command"), [c for c in COMMANDS if any(p.required for p in c[1].params)],
-                         ids=lambda c: " ".join(c) if isinstance(c, tuple) else "")
+@pytest.mark.parametrize(
+    ("path", "command"),
+    [c for c in COMMANDS if any(p.required for p in c[1].params)],
+    ids=lambda c: " ".join(c) if isinstance(c, tuple) else "",
+)
 def test_a_missing_argument_is_one_line_and_exit_2(capsys, path, command) -> None:
     err = one_error_line(capsys, list(path))
     assert f"herald {' '.join(path)}" in err
 
 
-MALFORMED = [(path, command, param) for path, command in COMMANDS for param in command.params
-             if _kind(param) in NUMERIC and param.name != "help"]
+MALFORMED = [
+    (path, command, param)
+    for path, command in COMMANDS
+    for param in command.params
+    if _kind(param) in NUMERIC and param.name != "help"
+]
 
 
-@pytest.mark.parametrize(("path", "command", "param"), MALFORMED,
-                         ids=[f"{' '.join(p)} {q.name}" for p, _, q in MALFORMED])
+@pytest.mark.parametrize(
+    ("path", "command", "param"), MALFORMED, ids=[f"{' '.join(p)} {q.name}" for p, _, q in MALFORMED]
+)
 def test_a_malformed_number_is_one_line_and_exit_2(capsys, path, command, param) -> None:
     others = [v for v in needed(command)]
     if param.param_type_name == "option":
@@ -78,8 +86,18 @@ def test_a_malformed_number_is_one_line_and_exit_2(capsys, path, command, param)
     assert "abc" in err or "integer" in err or "number" in err
 
 
-@pytest.mark.parametrize("argv", [[], ["rules", "list"], ["contacts"], ["--bogus"], ["contacts", "import"],
-                                  ["contacts", "list", "--limit", "abc"], ["campaigns", "explain", "2", "Emily"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["rules", "list"],
+        ["contacts"],
+        ["--bogus"],
+        ["contacts", "import"],
+        ["contacts", "list", "--limit", "abc"],
+        ["campaigns", "explain", "2", "Emily"],
+    ],
+)
 def test_the_reported_cases(capsys, argv) -> None:
     assert one_error_line(capsys, argv).startswith("error: herald")
 

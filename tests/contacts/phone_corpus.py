@@ -9,8 +9,18 @@ from collections.abc import Iterator
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
-DESCS = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number", "voip", "pager",
-         "uan", "voicemail")
+DESCS = (
+    "fixed_line",
+    "mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "personal_number",
+    "voip",
+    "pager",
+    "uan",
+    "voicemail",
+)
 SEPARATORS = ("", " ", "-", ".", " - ", "(", ")", "  ")
 
 
@@ -35,8 +45,8 @@ def variants(digits: str, rng: random.Random) -> Iterator[str]:
     yield digits
     for _ in range(4):
         cut = rng.randrange(len(digits))
-        yield digits[:cut] + str(rng.randrange(10)) + digits[cut + 1:]
-        yield digits[:cut] + digits[cut + 1:]
+        yield digits[:cut] + str(rng.randrange(10)) + digits[cut + 1 :]
+        yield digits[:cut] + digits[cut + 1 :]
         yield digits[:cut] + str(rng.randrange(10)) + digits[cut:]
     yield digits[::-1]
     yield "0" + digits

@@ -26,14 +26,17 @@ from tests.conftest import NOW
 from tests.scenario import contact_id, plan, setup
 
 SITA = "+9779841234567"
-TRICKY = 'name,phone,email,city,consent_sms\n"=cmd|\' /C calc\'!A0",+9779841234567,sita@example.com,@SUM(1),yes\n' \
-         '-2 dogs,+264811234567,,+1 tip,no\n王伟,+8613800138000,,北京,\n'
+TRICKY = (
+    "name,phone,email,city,consent_sms\n\"=cmd|' /C calc'!A0\",+9779841234567,sita@example.com,@SUM(1),yes\n"
+    "-2 dogs,+264811234567,,+1 tip,no\n王伟,+8613800138000,,北京,\n"
+)
 
 
 def load(container, write_csv, text: str = TRICKY):
     with container.uow() as uow:
-        return importer.import_file(uow, write_csv(text), NOW, unknown="attribute",
-                                    erasure_key=container.settings.secret_key)
+        return importer.import_file(
+            uow, write_csv(text), NOW, unknown="attribute", erasure_key=container.settings.secret_key
+        )
 
 
 def test_a_csv_export_neutralizes_formulas_and_imports_back_unchanged(container, write_csv, tmp_path) -> None:
@@ -55,8 +58,7 @@ def test_a_csv_export_neutralizes_formulas_and_imports_back_unchanged(container,
     assert overwrite.counts["unchanged"] == 3  # the neutralizing quote is read off, not taken as a change
 
 
-def test_an_export_imported_into_an_empty_database_gives_back_the_same_values(container, write_csv,
-                                                                              tmp_path) -> None:
+def test_an_export_imported_into_an_empty_database_gives_back_the_same_values(container, write_csv, tmp_path) -> None:
     load(container, write_csv)
     out = tmp_path / "out.csv"
     with container.uow() as uow:
@@ -104,8 +106,16 @@ def test_everything_held_about_a_person_is_exported(container, tmp_path) -> None
     plan(container, cid)
     sita = contact_id(container, SITA)
     with container.uow() as uow:
-        service.set_consent(uow, sita, Channel.WHATSAPP, Purpose.MARKETING, ConsentStatus.GRANTED, "form",
-                            "signup form v2, IP 203.0.113.9", NOW)
+        service.set_consent(
+            uow,
+            sita,
+            Channel.WHATSAPP,
+            Purpose.MARKETING,
+            ConsentStatus.GRANTED,
+            "form",
+            "signup form v2, IP 203.0.113.9",
+            NOW,
+        )
         tags.tag_contacts(uow, "vip", [sita], "ana", NOW)
         found = people.export_person(uow, sita)
     assert found["contact"]["phone"] == SITA and found["contact"]["name"] == "Sita Sharma"
@@ -134,8 +144,11 @@ def test_erasure_leaves_nothing_personal_and_keeps_them_out(container, tmp_path,
             assert not uow.session.scalars(select(model).where(model.contact_id == sita)).all()
         entries = uow.session.scalars(select(Suppression)).all()
         assert SITA not in {s.address for s in entries}  # the plain opt-out entry names her: gone
-        assert {(s.channel, s.reason) for s in entries} == {("sms", "erased"), ("whatsapp", "erased"),
-                                                            ("email", "erased")}
+        assert {(s.channel, s.reason) for s in entries} == {
+            ("sms", "erased"),
+            ("whatsapp", "erased"),
+            ("email", "erased"),
+        }
         message = uow.session.scalar(select(Message).where(Message.contact_id == sita))
         assert (message.address, message.status, message.reason) == (None, "cancelled", "erased")
         dump = json.dumps(people.export_person(uow, sita), default=str)
@@ -143,10 +156,10 @@ def test_erasure_leaves_nothing_personal_and_keeps_them_out(container, tmp_path,
         with pytest.raises(Conflict, match="was erased"):
             people.erase_person(uow, sita, NOW, key)
     with container.uow() as uow:  # the same person in a later file is refused, by phone or by email
-        report = importer.import_file(uow, write_csv(f"phone,email\n{SITA},\n,sita@example.com\n+9779800000001,\n"),
-                                      NOW, erasure_key=key)
-    assert report.counts == {"imported": 1, "updated": 0, "unchanged": 0, "duplicate": 0, "conflict": 0,
-                             "invalid": 2}
+        report = importer.import_file(
+            uow, write_csv(f"phone,email\n{SITA},\n,sita@example.com\n+9779800000001,\n"), NOW, erasure_key=key
+        )
+    assert report.counts == {"imported": 1, "updated": 0, "unchanged": 0, "duplicate": 0, "conflict": 0, "invalid": 2}
     assert "erased at their request" in report.problems[0]["reason"]
     with container.uow() as uow:  # and no audience holds the nameless row
         new = campaigns.create_campaign(uow, "Again", "all", "sale", NOW).id

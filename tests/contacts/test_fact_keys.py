@@ -30,8 +30,9 @@ def _person(row: int, phone: str | None = None, email: str | None = None, **cons
 
 def _keys(container, cid: int) -> tuple[str | None, bool]:
     with container.uow() as uow:
-        return uow.session.execute(select(Contact.consent_key, Contact.on_suppression_list)
-                                   .where(Contact.id == cid)).one()
+        return uow.session.execute(
+            select(Contact.consent_key, Contact.on_suppression_list).where(Contact.id == cid)
+        ).one()
 
 
 def _items(key: str | None) -> set[tuple[str, str, str]]:
@@ -88,8 +89,7 @@ def test_a_contact_arriving_at_a_listed_address_is_flagged_and_one_leaving_it_is
 def test_an_expired_entry_still_flags_the_contact_for_the_plan_to_look_at(container) -> None:
     (sita,) = _people(container, _person(1, SITA))
     with container.uow() as uow:
-        service.suppress(uow, Channel.SMS, SITA, "bounce", NOW - timedelta(days=30),
-                         expires_at=NOW - timedelta(days=1))
+        service.suppress(uow, Channel.SMS, SITA, "bounce", NOW - timedelta(days=30), expires_at=NOW - timedelta(days=1))
     assert _keys(container, sita)[1] is True
 
 
@@ -108,15 +108,32 @@ def test_a_merge_lists_the_kept_contacts_consents_and_an_erasure_clears_both(con
 def test_rows_written_in_bulk_are_listed(container) -> None:
     ids = _people(container, *(_person(i, f"+97798412{i:05d}") for i in range(300)))
     with container.uow() as uow:
-        uow.session.execute(insert(Consent.__table__), [
-            {"contact_id": cid, "channel": "sms", "purpose": "marketing", "status": "granted", "recorded_at": NOW,
-             "source": "import", "has_evidence": False} for cid in ids])
-        uow.session.execute(insert(Suppression.__table__), [
-            {"channel": "sms", "address": f"+97798412{i:05d}", "reason": "dnd", "created_at": NOW}
-            for i in range(0, 300, 3)])
+        uow.session.execute(
+            insert(Consent.__table__),
+            [
+                {
+                    "contact_id": cid,
+                    "channel": "sms",
+                    "purpose": "marketing",
+                    "status": "granted",
+                    "recorded_at": NOW,
+                    "source": "import",
+                    "has_evidence": False,
+                }
+                for cid in ids
+            ],
+        )
+        uow.session.execute(
+            insert(Suppression.__table__),
+            [
+                {"channel": "sms", "address": f"+97798412{i:05d}", "reason": "dnd", "created_at": NOW}
+                for i in range(0, 300, 3)
+            ],
+        )
     with container.uow() as uow:
-        rows = uow.session.execute(select(Contact.consent_key, Contact.on_suppression_list)
-                                   .where(Contact.id.in_(ids)).order_by(Contact.id)).all()
+        rows = uow.session.execute(
+            select(Contact.consent_key, Contact.on_suppression_list).where(Contact.id.in_(ids)).order_by(Contact.id)
+        ).all()
         assert all(_items(key) == {("sms", "marketing", "granted")} for key, _ in rows)
         assert [listed for _, listed in rows] == [i % 3 == 0 for i in range(300)]
         uow.session.execute(text("DELETE FROM suppressions"))
@@ -127,8 +144,10 @@ def test_a_batch_import_sets_the_same_facts_the_triggers_would(container) -> Non
     phones = [f"+97798413{i:05d}" for i in range(120)]
     with container.uow() as uow:  # listed before the contacts exist: the batch must flag them itself
         service.suppress_many(uow, [("sms", p) for p in phones[::4]], "dnd", NOW)
-    batch = [_person(i, p, **({"sms": "granted", "whatsapp": "revoked"} if i % 2 else {"whatsapp": "granted"}))
-             for i, p in enumerate(phones)]
+    batch = [
+        _person(i, p, **({"sms": "granted", "whatsapp": "revoked"} if i % 2 else {"whatsapp": "granted"}))
+        for i, p in enumerate(phones)
+    ]
     ids = _people(container, *batch)
     with container.uow() as uow:
         written = dict(uow.session.execute(select(Contact.id, Contact.consent_key).where(Contact.id.in_(ids))).all())
@@ -144,19 +163,33 @@ def test_the_triggers_stand_again_after_a_batch_import(container) -> None:
     _people(container, *(_person(i, f"+97798414{i:05d}", sms="granted") for i in range(100)))
     (late,) = _people(container, _person(1, SITA))
     with container.uow() as uow:  # one row written the ordinary way is still kept by the database
-        uow.session.execute(insert(Consent.__table__), [{"contact_id": late, "channel": "sms", "purpose": "marketing",
-                                                        "status": "granted", "recorded_at": NOW, "source": "form",
-                                                        "has_evidence": False}])
-        uow.session.execute(insert(Suppression.__table__), [{"channel": "sms", "address": RAM, "reason": "dnd",
-                                                             "created_at": NOW}])
+        uow.session.execute(
+            insert(Consent.__table__),
+            [
+                {
+                    "contact_id": late,
+                    "channel": "sms",
+                    "purpose": "marketing",
+                    "status": "granted",
+                    "recorded_at": NOW,
+                    "source": "form",
+                    "has_evidence": False,
+                }
+            ],
+        )
+        uow.session.execute(
+            insert(Suppression.__table__), [{"channel": "sms", "address": RAM, "reason": "dnd", "created_at": NOW}]
+        )
     (ram,) = _people(container, _person(2, RAM))
     assert _items(_keys(container, late)[0]) == {("sms", "marketing", "granted")}
     assert _keys(container, ram)[1] is True
 
 
 def test_new_contacts_go_in_with_the_consent_keys_the_database_gives_them(container) -> None:
-    batch = [_person(i, f"+97798415{i:05d}", **({"whatsapp": "granted", "sms": "revoked"} if i % 2 else {}))
-             for i in range(60)]
+    batch = [
+        _person(i, f"+97798415{i:05d}", **({"whatsapp": "granted", "sms": "revoked"} if i % 2 else {}))
+        for i in range(60)
+    ]
     batch[3].consent_at, batch[3].consent_source = NOW.replace(microsecond=120000) - timedelta(days=2), "form"
     with container.uow() as uow:
         sqlite = uow.session.get_bind().dialect.name == "sqlite"

@@ -31,13 +31,16 @@ def count(container) -> int:
         return uow.session.scalar(select(func.count()).select_from(Contact))
 
 
-@pytest.mark.parametrize(("encoding", "sep", "read_as"), [
-    ("utf-8", ",", "utf-8"),
-    ("utf-8-sig", ";", "utf-8-sig"),
-    ("gbk", ",", "gb18030"),
-    ("gb18030", "\t", "gb18030"),
-    ("utf-16", ",", "utf-16"),  # Python writes the byte-order mark
-])
+@pytest.mark.parametrize(
+    ("encoding", "sep", "read_as"),
+    [
+        ("utf-8", ",", "utf-8"),
+        ("utf-8-sig", ";", "utf-8-sig"),
+        ("gbk", ",", "gb18030"),
+        ("gb18030", "\t", "gb18030"),
+        ("utf-16", ",", "utf-16"),  # Python writes the byte-order mark
+    ],
+)
 def test_chinese_names_survive_every_common_encoding(container, tmp_path, encoding, sep, read_as) -> None:
     report = run(container, corpus.chinese(tmp_path, encoding, sep), default_region="CN")
     assert report.counts["imported"] == 4
@@ -55,8 +58,9 @@ def test_the_operator_overrides_a_guess(container, tmp_path) -> None:
     path = corpus.chinese(tmp_path, "gbk")
     with pytest.raises(Invalid, match="read as big5: if the names look garbled, pass --encoding"):
         run(container, path, default_region="CN", encoding="big5")
-    report = run(container, path, default_region="CN", encoding="big5", map_={"忒儂瘍": "phone", "俷靡": "name"},
-                 dry_run=True)
+    report = run(
+        container, path, default_region="CN", encoding="big5", map_={"忒儂瘍": "phone", "俷靡": "name"}, dry_run=True
+    )
     assert report.read_as["encoding"] == "big5" and not report.read_as["encoding_guessed"]
     assert report.preview[0]["name"] != "张伟"  # garbled, which the preview shows before anything is written
     with pytest.raises(Invalid, match="not a text encoding"):
@@ -66,9 +70,15 @@ def test_the_operator_overrides_a_guess(container, tmp_path) -> None:
 def test_a_dry_run_previews_normalized_rows_and_writes_nothing(container, tmp_path) -> None:
     report = run(container, corpus.chinese(tmp_path, "gbk"), default_region="CN", dry_run=True)
     assert report.mapping == {"手机号": "phone", "姓名": "name"}
-    assert report.preview[0] == {"row": 2, "name": "张伟", "phone": "+8613800138000", "region": "CN",
-                                 "phone_timezones": "Asia/Shanghai", "carrier": "China Mobile",
-                                 "line_type": "mobile"}
+    assert report.preview[0] == {
+        "row": 2,
+        "name": "张伟",
+        "phone": "+8613800138000",
+        "region": "CN",
+        "phone_timezones": "Asia/Shanghai",
+        "carrier": "China Mobile",
+        "line_type": "mobile",
+    }
     assert report.counts["imported"] == 4 and count(container) == 0
 
 
@@ -126,13 +136,16 @@ def test_oversized_and_unreadable_workbooks_are_refused(tmp_path, monkeypatch) -
         sources.open_rows(garbage)
 
 
-@pytest.mark.parametrize(("content", "name", "sep"), [
-    ("phone;name\n+9779841234567;Sita\n", "a.csv", ";"),
-    ("phone\tname\n+9779841234567\tSita\n", "a.txt", "\t"),
-    ("phone|name\n+9779841234567|Sita\n", "a.csv", "|"),
-    ("phone\n+9779841234567\n", "a.tsv", "\t"),
-    ("phone\n+9779841234567\n", "a.csv", ","),  # nothing to sniff: a comma
-])
+@pytest.mark.parametrize(
+    ("content", "name", "sep"),
+    [
+        ("phone;name\n+9779841234567;Sita\n", "a.csv", ";"),
+        ("phone\tname\n+9779841234567\tSita\n", "a.txt", "\t"),
+        ("phone|name\n+9779841234567|Sita\n", "a.csv", "|"),
+        ("phone\n+9779841234567\n", "a.tsv", "\t"),
+        ("phone\n+9779841234567\n", "a.csv", ","),  # nothing to sniff: a comma
+    ],
+)
 def test_the_separator_is_sniffed(tmp_path, content, name, sep) -> None:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
@@ -142,12 +155,15 @@ def test_the_separator_is_sniffed(tmp_path, content, name, sep) -> None:
         sources.open_rows(path, delimiter=";;")
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "the file is empty"),
-    (b"\n\n\n", "the file is empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "NUL bytes"),
-    (b'phone,name\n+9779841234567,"Sita\n+9779841234568,Ram\n', "line 2: a quote opened .* is never closed"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"\n\n\n", "the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "NUL bytes"),
+        (b'phone,name\n+9779841234567,"Sita\n+9779841234568,Ram\n', "line 2: a quote opened .* is never closed"),
+    ],
+)
 def test_broken_files_are_refused_and_nothing_is_written(container, write_csv, content, message) -> None:
     path = write_csv(content)
     with pytest.raises(Invalid, match=message) as refused:
@@ -158,8 +174,9 @@ def test_broken_files_are_refused_and_nothing_is_written(container, write_csv, c
 
 def test_cells_no_contact_has_are_refused_per_row(container, write_csv) -> None:
     huge = "x" * (10 << 20)
-    path = write_csv(f"phone,name,email\n+9779841234567,{huge},\n=HYPERLINK(\"x\"),Ram,\n"
-                     f"8.6138E+12,Wei,\n=\"+9779841234568\",Gita,=A1\n")
+    path = write_csv(
+        f'phone,name,email\n+9779841234567,{huge},\n=HYPERLINK("x"),Ram,\n8.6138E+12,Wei,\n="+9779841234568",Gita,=A1\n'
+    )
     report = run(container, path)
     assert report.rows == 4 and report.counts["imported"] == 1 and report.counts["invalid"] == 3
     problems = {(p["row"], p["field"]): p["reason"] for p in report.problems}
@@ -187,14 +204,19 @@ def test_a_sheet_whose_cells_reach_far_is_refused_before_it_is_read(container, t
     sheet.write_row(1, 0, ["+9779841234567", "Sita"])
     sheet.write_string(1048575, 16383, "x")  # XFD1048576: a 9 KB file the reader would make 17 billion cells of
     book.close()
-    with pytest.raises(Invalid, match=r"reach XFD1048576: 17,179,869,184 cells from A1; Herald reads at most "
-                                      r"20,000,000 — delete the far-away cells or save the sheet as CSV"):
+    with pytest.raises(
+        Invalid,
+        match=r"reach XFD1048576: 17,179,869,184 cells from A1; Herald reads at most "
+        r"20,000,000 — delete the far-away cells or save the sheet as CSV",
+    ):
         run(container, path)
     assert count(container) == 0
 
 
-@pytest.mark.parametrize(("ref", "position"), [("A1", (1, 0)), ("Z9", (9, 25)), ("AA10", (10, 26)),
-                                               ("XFD1048576", (1048576, 16383)), ("bad", (0, -1))])
+@pytest.mark.parametrize(
+    ("ref", "position"),
+    [("A1", (1, 0)), ("Z9", (9, 25)), ("AA10", (10, 26)), ("XFD1048576", (1048576, 16383)), ("bad", (0, -1))],
+)
 def test_cell_references_and_back(ref, position) -> None:
     assert workbook._position(ref) == position
     if position[1] >= 0:
@@ -203,9 +225,14 @@ def test_cell_references_and_back(ref, position) -> None:
 
 def test_a_file_that_mixes_encodings_is_refused_not_stored_garbled(container, tmp_path) -> None:
     path = tmp_path / "pieced.csv"
-    path.write_bytes(b"name,phone\n" + "José,+9779841234567\n".encode() + "王伟,+8613800138000\n".encode("gbk")
-                     + "Zoë,+442079460018\n".encode("latin-1"))
-    with pytest.raises(Invalid, match="line 2: this line is UTF-8 while the file reads as cp1252: the file mixes "
-                                      "encodings") as refused:
+    path.write_bytes(
+        b"name,phone\n"
+        + "José,+9779841234567\n".encode()
+        + "王伟,+8613800138000\n".encode("gbk")
+        + "Zoë,+442079460018\n".encode("latin-1")
+    )
+    with pytest.raises(
+        Invalid, match="line 2: this line is UTF-8 while the file reads as cp1252: the file mixes encodings"
+    ) as refused:
         run(container, path)
     assert "save it in one encoding" in str(refused.value) and count(container) == 0

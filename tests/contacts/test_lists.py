@@ -32,8 +32,13 @@ def test_a_headerless_register_suppresses_phones_on_sms_and_whatsapp(container, 
     assert (report.rows, report.added, report.already, report.invalid) == (5, 3, 1, 1)
     assert report.problems == [{"row": 3, "field": "address", "value": "12345", "reason": "too short"}]
     found = entries(container)
-    assert set(found) == {("sms", "+9779841234567"), ("whatsapp", "+9779841234567"), ("sms", "+264811234567"),
-                          ("whatsapp", "+264811234567"), ("email", "sita@example.com")}
+    assert set(found) == {
+        ("sms", "+9779841234567"),
+        ("whatsapp", "+9779841234567"),
+        ("sms", "+264811234567"),
+        ("whatsapp", "+264811234567"),
+        ("email", "sita@example.com"),
+    }
     assert {s.reason for s in found.values()} == {"dnd"}
     again = run(container, path, default_region="NP")
     assert (again.added, again.already, again.invalid) == (0, 4, 1)  # nothing changes on a second run
@@ -43,8 +48,11 @@ def test_a_list_never_changes_an_existing_entry(container, write_csv) -> None:
     with container.uow() as uow:
         service.suppress(uow, Channel.SMS, "+9779841234567", "opt-out", NOW)
     until = NOW + timedelta(days=90)
-    report = run(container, write_csv("手机号,备注\n+9779841234567,x\n+9779851234567,y\n"),
-                 lists.Entry("sms", "bounce", "from the old tool", until))
+    report = run(
+        container,
+        write_csv("手机号,备注\n+9779841234567,x\n+9779851234567,y\n"),
+        lists.Entry("sms", "bounce", "from the old tool", until),
+    )
     assert (report.added, report.already) == (1, 1)
     found = entries(container)
     assert found[("sms", "+9779841234567")].reason == "opt-out"
@@ -53,8 +61,11 @@ def test_a_list_never_changes_an_existing_entry(container, write_csv) -> None:
 
 
 def test_an_address_for_another_channel_is_refused(container, write_csv) -> None:
-    report = run(container, write_csv("email\nsita@example.com\n+9779841234567\nnot-an-address@\n"),
-                 lists.Entry("email", "complaint"))
+    report = run(
+        container,
+        write_csv("email\nsita@example.com\n+9779841234567\nnot-an-address@\n"),
+        lists.Entry("email", "complaint"),
+    )
     assert (report.added, report.invalid) == (1, 2)
     assert report.problems[0]["reason"] == "not an address for email"
     assert "not a valid email address" in report.problems[1]["reason"]
@@ -67,8 +78,9 @@ def test_a_workbook_list_reads_number_cells_and_refuses_formulas(container, tmp_
     assert ("sms", "+8613800138000") in entries(container)  # a number cell lost its "+"
 
 
-@pytest.mark.parametrize(("entry", "where"), [(lists.Entry("fax", "dnd"), "--channel"),
-                                              (lists.Entry("sms", "because"), "--reason")])
+@pytest.mark.parametrize(
+    ("entry", "where"), [(lists.Entry("fax", "dnd"), "--channel"), (lists.Entry("sms", "because"), "--reason")]
+)
 def test_bad_settings_are_named(container, write_csv, entry, where) -> None:
     with pytest.raises(Invalid, match=where):
         run(container, write_csv("+9779841234567\n"), entry)

@@ -31,8 +31,7 @@ def test_a_merge_moves_everything_and_keeps_what_the_other_held(container, tmp_p
         other.email, other.attributes = "ram@example.com", {"city": "Pokhara", "tier": "gold"}
         uow.session.get(Contact, sita).attributes = {"city": "Kathmandu"}
         service.set_consent(uow, ram, Channel.WHATSAPP, Purpose.MARKETING, ConsentStatus.GRANTED, "form", "v2", NOW)
-        service.set_consent(uow, ram, Channel.SMS, Purpose.MARKETING, ConsentStatus.REVOKED, "keyword", "STOP",
-                            later)
+        service.set_consent(uow, ram, Channel.SMS, Purpose.MARKETING, ConsentStatus.REVOKED, "keyword", "STOP", later)
         tags.tag_contacts(uow, "vip", [sita, ram], "ana", NOW)
         uow.session.add(CampaignMember(campaign_id=cid, contact_id=ram))
     with container.uow() as uow:

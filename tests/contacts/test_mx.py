@@ -10,10 +10,16 @@ from herald.contacts.addresses.mx import MailDomains
 from herald.contacts.importing import importer
 from tests.conftest import NOW
 
-ANSWERS = {("example.com", "MX"): "mx", ("nomx.example", "MX"): dns.resolver.NoAnswer,
-           ("nomx.example", "A"): "a", ("gone.example", "MX"): dns.resolver.NXDOMAIN,
-           ("slow.example", "MX"): dns.exception.Timeout, ("bare.example", "MX"): dns.resolver.NoAnswer,
-           ("bare.example", "A"): dns.resolver.NoAnswer, ("bare.example", "AAAA"): dns.resolver.NoAnswer}
+ANSWERS = {
+    ("example.com", "MX"): "mx",
+    ("nomx.example", "MX"): dns.resolver.NoAnswer,
+    ("nomx.example", "A"): "a",
+    ("gone.example", "MX"): dns.resolver.NXDOMAIN,
+    ("slow.example", "MX"): dns.exception.Timeout,
+    ("bare.example", "MX"): dns.resolver.NoAnswer,
+    ("bare.example", "A"): dns.resolver.NoAnswer,
+    ("bare.example", "AAAA"): dns.resolver.NoAnswer,
+}
 
 
 def fake_resolve(asked: list):
@@ -27,8 +33,16 @@ def fake_resolve(asked: list):
     return resolve
 
 
-@pytest.mark.parametrize(("domain", "takes"), [("example.com", True), ("nomx.example", True), ("gone.example", False),
-                                               ("slow.example", True), ("bare.example", False)])
+@pytest.mark.parametrize(
+    ("domain", "takes"),
+    [
+        ("example.com", True),
+        ("nomx.example", True),
+        ("gone.example", False),
+        ("slow.example", True),
+        ("bare.example", False),
+    ],
+)
 def test_which_domains_take_mail(domain, takes) -> None:
     assert MailDomains(fake_resolve([])).takes_mail(domain) is takes
 
@@ -46,7 +60,8 @@ def test_each_domain_is_asked_once_and_unanswered_ones_are_counted() -> None:
 def test_an_import_refuses_emails_of_domains_without_mail(container, write_csv) -> None:
     path = write_csv("email\na@example.com\nb@gone.example\n")
     with container.uow() as uow:
-        report = importer.import_file(uow, path, NOW, check_mx=MailDomains(fake_resolve([])),
-                                      erasure_key=container.settings.secret_key)
+        report = importer.import_file(
+            uow, path, NOW, check_mx=MailDomains(fake_resolve([])), erasure_key=container.settings.secret_key
+        )
     assert report.counts["imported"] == 1 and report.counts["invalid"] == 1
     assert report.problems[0]["reason"] == "the domain has no mail server (no MX record)"

@@ -74,8 +74,12 @@ def test_empty_phone_is_no_phone(raw) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("Foo.Bar@Example.COM", "foo.bar@example.com"), (" sita@Bücher.de ", "sita@bücher.de"), ("", None),
-     ("ＡＢＣ@example.com", "abc@example.com")],
+    [
+        ("Foo.Bar@Example.COM", "foo.bar@example.com"),
+        (" sita@Bücher.de ", "sita@bücher.de"),
+        ("", None),
+        ("ＡＢＣ@example.com", "abc@example.com"),
+    ],
 )
 def test_emails_are_normalized(raw, expected) -> None:
     assert normalize_email(raw) == expected
@@ -97,8 +101,19 @@ def test_unknown_region_is_refused() -> None:
         clean_region("Nepal")
 
 
-@pytest.mark.parametrize("raw", ["+447812345678", "+447911123456", "+919812345678", "+918123456789",
-                                 "+18005550199", "+18885550123", "+264811234567", "+8613800138000"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "+447812345678",
+        "+447911123456",
+        "+919812345678",
+        "+918123456789",
+        "+18005550199",
+        "+18885550123",
+        "+264811234567",
+        "+8613800138000",
+    ],
+)
 def test_zones_are_the_librarys_own_for_every_kind_of_number(raw) -> None:
     # Numbers whose type says nothing of place get their country's zones from memory after the first.
     phone = normalize_phone(raw, None)
@@ -109,39 +124,60 @@ def test_zones_are_the_librarys_own_for_every_kind_of_number(raw) -> None:
 def test_a_00_prefix_means_plus_even_where_the_country_dials_otherwise() -> None:
     # Japan dials 010 abroad: read in Japan, "0044…" is a possible but invalid Japanese number.
     phone = normalize_phone("0044 7812 345678", "JP")
-    assert isinstance(phone, Phone) and (phone.e164, phone.region, phone.line_type) == ("+447812345678", "GB",
-                                                                                         "mobile")
+    assert isinstance(phone, Phone) and (phone.e164, phone.region, phone.line_type) == ("+447812345678", "GB", "mobile")
     assert "Europe/London" in phone.timezones
 
 
-@pytest.mark.parametrize(("text", "mark", "expected"), [
-    ("+9779841234567", None, "+9779841234567"),
-    ('="0981234567"', None, "0981234567"),  # the idiom that keeps a leading zero
-    ("=A2*1", None, Rejected("=A2*1", "a spreadsheet formula, not a value: replace the formula with the number "
-                                      "itself")),
-    ("8613800138000", "formula", Rejected("8613800138000", "a formula cell, not a value: replace the formula with "
-                                                           "the number itself")),
-    ("8.6138E+12", None, Rejected("8.6138E+12", "written in scientific notation, which drops the last digits: "
-                                                "format the column as text in the spreadsheet and export again")),
-    ("8613800138000", "number", "8613800138000"),
-])
+@pytest.mark.parametrize(
+    ("text", "mark", "expected"),
+    [
+        ("+9779841234567", None, "+9779841234567"),
+        ('="0981234567"', None, "0981234567"),  # the idiom that keeps a leading zero
+        (
+            "=A2*1",
+            None,
+            Rejected("=A2*1", "a spreadsheet formula, not a value: replace the formula with the number itself"),
+        ),
+        (
+            "8613800138000",
+            "formula",
+            Rejected("8613800138000", "a formula cell, not a value: replace the formula with the number itself"),
+        ),
+        (
+            "8.6138E+12",
+            None,
+            Rejected(
+                "8.6138E+12",
+                "written in scientific notation, which drops the last digits: "
+                "format the column as text in the spreadsheet and export again",
+            ),
+        ),
+        ("8613800138000", "number", "8613800138000"),
+    ],
+)
 def test_spreadsheet_text(text, mark, expected) -> None:
     assert spreadsheet_text(text, mark) == expected
 
 
-@pytest.mark.parametrize(("digits", "region", "e164"), [
-    ("8613800138000", "NP", "+8613800138000"),  # the "+" a number cell dropped
-    ("9841234567", "NP", "+9779841234567"),  # no country code: read in the region
-])
+@pytest.mark.parametrize(
+    ("digits", "region", "e164"),
+    [
+        ("8613800138000", "NP", "+8613800138000"),  # the "+" a number cell dropped
+        ("9841234567", "NP", "+9779841234567"),  # no country code: read in the region
+    ],
+)
 def test_numeric_phone(digits, region, e164) -> None:
     assert numeric_phone(digits, region).e164 == e164
 
 
-@pytest.mark.parametrize(("raw", "mark", "expected"), [
-    ("8613800138000", "number", "+8613800138000"),  # a number cell lost its "+"
-    ("9841234567", None, "+9779841234567"),
-    ("=A1", None, None),  # refused
-])
+@pytest.mark.parametrize(
+    ("raw", "mark", "expected"),
+    [
+        ("8613800138000", "number", "+8613800138000"),  # a number cell lost its "+"
+        ("9841234567", None, "+9779841234567"),
+        ("=A1", None, None),  # refused
+    ],
+)
 def test_phone_from_cell(raw, mark, expected) -> None:
     found = phone_from_cell(raw, mark, "NP")
     assert (found.e164 if isinstance(found, Phone) else None) == expected

@@ -32,8 +32,14 @@ def test_it_agrees_with_the_library_on_every_region_and_variation() -> None:
     assert differ == []
     kinds = {kind_and_region(n)[0] for n in numbers}
     # The corpus reaches every type the library tells apart, invalid included.
-    assert {PhoneNumberType.UNKNOWN, PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE,
-            PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.TOLL_FREE, PhoneNumberType.VOIP} <= kinds
+    assert {
+        PhoneNumberType.UNKNOWN,
+        PhoneNumberType.MOBILE,
+        PhoneNumberType.FIXED_LINE,
+        PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.VOIP,
+    } <= kinds
     assert len(numbers) > 10_000
 
 

@@ -22,13 +22,22 @@ from tests.conftest import NOW
 
 def run(container, path, processes: int, dry_run: bool):
     with container.uow(dry_run=dry_run) as uow:
-        report = importer.import_file(uow, path, NOW, processes=processes, dry_run=dry_run,
-                                      erasure_key=container.settings.secret_key)
-        stored = [tuple(r) for r in uow.session.execute(select(Contact.phone, Contact.email, Contact.name,
-                                                               Contact.line_type, Contact.attributes)
-                                                        .order_by(Contact.id))]
-        consents = uow.session.scalars(select(Consent.channel + Consent.status).join(Contact)
-                                       .order_by(Contact.phone, Contact.email, Consent.channel)).all()
+        report = importer.import_file(
+            uow, path, NOW, processes=processes, dry_run=dry_run, erasure_key=container.settings.secret_key
+        )
+        stored = [
+            tuple(r)
+            for r in uow.session.execute(
+                select(Contact.phone, Contact.email, Contact.name, Contact.line_type, Contact.attributes).order_by(
+                    Contact.id
+                )
+            )
+        ]
+        consents = uow.session.scalars(
+            select(Consent.channel + Consent.status)
+            .join(Contact)
+            .order_by(Contact.phone, Contact.email, Consent.channel)
+        ).all()
     found = report.as_dict()
     for problem in found["problems"]:  # contact ids differ between runs where sequences do not roll back
         problem["reason"] = re.sub(r"\d+(, \d+)*\)|contact \d+", "<id>", problem["reason"])
@@ -64,10 +73,21 @@ def test_workers_give_way_to_the_writer() -> None:
 
 
 def test_an_item_crosses_from_a_worker_whole() -> None:
-    item = ContactInput(row=7, phone=normalize_phone("+9779841234567", None), email="sita@example.com", name="Sita",
-                        external_id="c-7", timezone="Asia/Kathmandu", attributes={"city": "Pokhara"},
-                        consents={"sms": "granted"}, evidence="form v2", consent_at=NOW - timedelta(days=1),
-                        consent_ip="203.0.113.9", consent_source="form", extension="12")
+    item = ContactInput(
+        row=7,
+        phone=normalize_phone("+9779841234567", None),
+        email="sita@example.com",
+        name="Sita",
+        external_id="c-7",
+        timezone="Asia/Kathmandu",
+        attributes={"city": "Pokhara"},
+        consents={"sms": "granted"},
+        evidence="form v2",
+        consent_at=NOW - timedelta(days=1),
+        consent_ip="203.0.113.9",
+        consent_source="form",
+        extension="12",
+    )
     keys = item.keys()
     again = pickle.loads(ForkingPickler.dumps(item))
     assert again == item and again.keys() == keys and again.phone == item.phone

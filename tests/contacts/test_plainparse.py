@@ -26,7 +26,7 @@ def _outcome(parse, text: str, region: str | None):
 def _texts(rng: random.Random):
     """(text, region to read it in) of every shape a plain number comes in, and some that are not plain."""
     for region, code, example in examples():
-        prefix = (PhoneMetadata.metadata_for_region_or_calling_code(code, region).national_prefix or "")
+        prefix = PhoneMetadata.metadata_for_region_or_calling_code(code, region).national_prefix or ""
         home = None if region == "001" else region
         for digits in variants(example, rng):
             yield spaced(digits, rng), home
@@ -42,8 +42,11 @@ def _texts(rng: random.Random):
 def test_it_agrees_with_the_library_on_every_shape() -> None:
     rng = random.Random(11)
     cases = list(_texts(rng))
-    differ = [(text, region) for text, region in cases
-              if _outcome(plainparse.parse, text, region) != _outcome(phonenumbers.parse, text, region)]
+    differ = [
+        (text, region)
+        for text, region in cases
+        if _outcome(plainparse.parse, text, region) != _outcome(phonenumbers.parse, text, region)
+    ]
     assert differ == []
     plain = sum(1 for text, _ in cases if plainparse._PLAIN.fullmatch(text))
     assert plain > 0.8 * len(cases) > 50_000  # all but the other scripts' digits and the odd shape

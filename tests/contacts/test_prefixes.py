@@ -31,10 +31,13 @@ def _digits(number) -> str:
 
 def test_it_finds_the_zones_and_carrier_the_library_finds() -> None:
     numbers = list(_valid_numbers())
-    zones = [(n, prefixes.zones(_digits(n), n.country_code), pn_timezone.time_zones_for_geographical_number(n))
-             for n in numbers]
-    carriers = [(n, prefixes.carrier(_digits(n), n.country_code), pn_carrier.name_for_valid_number(n, "en"))
-                for n in numbers]
+    zones = [
+        (n, prefixes.zones(_digits(n), n.country_code), pn_timezone.time_zones_for_geographical_number(n))
+        for n in numbers
+    ]
+    carriers = [
+        (n, prefixes.carrier(_digits(n), n.country_code), pn_carrier.name_for_valid_number(n, "en")) for n in numbers
+    ]
     assert [z for z in zones if z[1] != z[2]] == []
     assert [c for c in carriers if c[1] != c[2]] == []
     # The corpus reaches numbers with and without a known carrier or zone.
@@ -45,7 +48,7 @@ def test_it_finds_the_zones_and_carrier_the_library_finds() -> None:
 
 @pytest.mark.parametrize(("digits", "code"), [("1", 1), ("44", 44), ("8", 8), ("99912345", 999)])
 def test_short_or_unknown_numbers_are_looked_up_the_same(digits: str, code: int) -> None:
-    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(digits[len(str(code)):] or 0))
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(digits[len(str(code)) :] or 0))
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
     assert prefixes.zones(e164, code) == pn_timezone.time_zones_for_geographical_number(number)
     assert prefixes.carrier(e164, code) == pn_carrier.name_for_valid_number(number, "en")

@@ -22,14 +22,26 @@ def test_consent_history_is_append_only_and_records_only_changes(container, tmp_
     with container.uow() as uow:
         assert contacts.set_consent(uow, cid, *grant, "form", "signup form v2, IP 203.0.113.9", NOW)
         assert not contacts.set_consent(uow, cid, *grant, "form", "again", NOW + timedelta(minutes=1))
-        assert contacts.set_consent(uow, cid, Channel.WHATSAPP, Purpose.MARKETING, ConsentStatus.REVOKED,
-                                    "keyword", "replied STOP", NOW + timedelta(days=1))
+        assert contacts.set_consent(
+            uow,
+            cid,
+            Channel.WHATSAPP,
+            Purpose.MARKETING,
+            ConsentStatus.REVOKED,
+            "keyword",
+            "replied STOP",
+            NOW + timedelta(days=1),
+        )
     with container.uow() as uow:
-        events = uow.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == cid,
-                                                                ConsentEvent.channel == "whatsapp")
-                                     .order_by(ConsentEvent.id)).all()
+        events = uow.session.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.contact_id == cid, ConsentEvent.channel == "whatsapp")
+            .order_by(ConsentEvent.id)
+        ).all()
         assert [(e.status, e.source, e.evidence) for e in events] == [
-            ("granted", "form", "signup form v2, IP 203.0.113.9"), ("revoked", "keyword", "replied STOP")]
+            ("granted", "form", "signup form v2, IP 203.0.113.9"),
+            ("revoked", "keyword", "replied STOP"),
+        ]
 
 
 def test_consent_for_an_unknown_contact_is_not_found(container) -> None:

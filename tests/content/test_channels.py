@@ -33,30 +33,47 @@ def test_bad_content_names_the_field(channel, content, message) -> None:
 
 def test_good_content_is_kept_without_empty_fields() -> None:
     assert channels.validate("email", {"subject": "Hi", "html": "<p>x</p>", "text": ""}, "t") == {
-        "subject": "Hi", "html": "<p>x</p>"}
+        "subject": "Hi",
+        "html": "<p>x</p>",
+    }
     assert channels.validate("whatsapp", {"text": "Hi {{ name }}"}, "t") == {"text": "Hi {{ name }}"}
 
 
 def test_jinja_and_lint_fields_per_channel() -> None:
-    template = channels.validate("whatsapp", {"category": "UTILITY", "body": "Hi {{1}}.", "params": {"1": "name"},
-                                              "header": {"text": "Order"}, "footer": "Shop",
-                                              "buttons": [{"type": "URL", "text": "Go", "url": "https://x.example"}]},
-                                 "t")
+    template = channels.validate(
+        "whatsapp",
+        {
+            "category": "UTILITY",
+            "body": "Hi {{1}}.",
+            "params": {"1": "name"},
+            "header": {"text": "Order"},
+            "footer": "Shop",
+            "buttons": [{"type": "URL", "text": "Go", "url": "https://x.example"}],
+        },
+        "t",
+    )
     assert channels.jinja_fields("whatsapp", template) == {"body.1": "{{ name }}"}
-    assert channels.lint_fields("whatsapp", template) == {"body": "Hi {{1}}.", "footer": "Shop", "header": "Order",
-                                                          "buttons": "https://x.example Go"}
+    assert channels.lint_fields("whatsapp", template) == {
+        "body": "Hi {{1}}.",
+        "footer": "Shop",
+        "header": "Order",
+        "buttons": "https://x.example Go",
+    }
     assert channels.jinja_fields("whatsapp", {"text": "Hi"}) == {"text": "Hi"}
     assert channels.lint_fields("whatsapp", {"text": "Hi"}) == {"body": "Hi"}
     assert channels.jinja_fields("sms", {"body": "Hi"}) == channels.lint_fields("sms", {"body": "Hi"}) == {"body": "Hi"}
 
 
 def test_html_becomes_readable_text() -> None:
-    html = ("<html><head><title>T</title><style>p{color:red}</style></head><body><h1>Winter   sale</h1>"
-            "<p>20% off<br>for members</p><ul><li>Boots</li><li>Coats</li></ul>"
-            "<p><a href='https://shop.example.com/u'>Unsubscribe</a> &amp; more</p><script>x()</script>"
-            "</body></html>")
-    assert channels.html_to_text(html) == ("Winter sale\n\n20% off\nfor members\n\n- Boots\n\n- Coats\n\n"
-                                           "Unsubscribe (https://shop.example.com/u) & more")
+    html = (
+        "<html><head><title>T</title><style>p{color:red}</style></head><body><h1>Winter   sale</h1>"
+        "<p>20% off<br>for members</p><ul><li>Boots</li><li>Coats</li></ul>"
+        "<p><a href='https://shop.example.com/u'>Unsubscribe</a> &amp; more</p><script>x()</script>"
+        "</body></html>"
+    )
+    assert channels.html_to_text(html) == (
+        "Winter sale\n\n20% off\nfor members\n\n- Boots\n\n- Coats\n\nUnsubscribe (https://shop.example.com/u) & more"
+    )
     assert channels.html_to_text("<a>bare</a></style>") == "bare"
 
 

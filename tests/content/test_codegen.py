@@ -14,8 +14,21 @@ from herald.content.render import environment
 
 NAMES = ["name", "first_name", "region", "attr", "tags", "local"]
 LEAVES = ["name", "first_name", "region", "attr.city", "attr.tier", "attr['city']", "local.time", "'NP'", "3", "'x'"]
-FILTERS = ["upper", "lower", "title", "capitalize", "trim", "default('-')", "default('z', true)", "string",
-           "truncate(5, true, '')", "replace('a', 'o')", "e", "int", "round"]
+FILTERS = [
+    "upper",
+    "lower",
+    "title",
+    "capitalize",
+    "trim",
+    "default('-')",
+    "default('z', true)",
+    "string",
+    "truncate(5, true, '')",
+    "replace('a', 'o')",
+    "e",
+    "int",
+    "round",
+]
 
 
 def expression(rng: random.Random, depth: int = 0) -> str:
@@ -73,8 +86,14 @@ def context(rng: random.Random) -> dict:
                 "name": lambda: rng.choice(["Sita Rai", "o'neil <x>", "  Ana  ", "12", "ÅSA"]),
                 "first_name": lambda: rng.choice(["sita", "ANA", "Łukasz", "7"]),
                 "region": lambda: rng.choice(["NP", "US", "CN"]),
-                "attr": lambda: {k: v for k, v in {"city": rng.choice(["Pokhara", "北京", "a&b"]),
-                                                   "tier": rng.choice(["2", "gold", 3])}.items() if rng.random() < .7},
+                "attr": lambda: {
+                    k: v
+                    for k, v in {
+                        "city": rng.choice(["Pokhara", "北京", "a&b"]),
+                        "tier": rng.choice(["2", "gold", 3]),
+                    }.items()
+                    if rng.random() < 0.7
+                },
                 "tags": lambda: rng.sample(["vip", "new", "NP"], rng.randint(0, 3)),
                 "local": lambda: {"time": rng.choice(["09:30", "21:05"]), "city": "Kathmandu"},
             }[key]()
@@ -102,8 +121,9 @@ def test_it_matches_the_sandboxed_environment_on_random_templates(html) -> None:
         render.allowed(source)  # the constructs; whether it renders is what is compared below
         reference = env.from_string(source)
         if html:
-            escaped = ImmutableSandboxedEnvironment(undefined=render.MissingValue, autoescape=True,
-                                                    keep_trailing_newline=True)
+            escaped = ImmutableSandboxedEnvironment(
+                undefined=render.MissingValue, autoescape=True, keep_trailing_newline=True
+            )
             reference = escaped.from_string(source)
         compiled = compile_template(env.parse(source), env, html=html)
         for _ in range(5):
@@ -115,8 +135,9 @@ def test_it_matches_the_sandboxed_environment_on_random_templates(html) -> None:
     assert compared > 1000  # most cases rendered, so the comparison is about output, not only errors
 
 
-@pytest.mark.parametrize("source", ["{% for x in tags %}{{ x }}{% endfor %}", "{{ name | list }}",
-                                    "{{ [1, 2] }}", "{{ name(1) }}"])
+@pytest.mark.parametrize(
+    "source", ["{% for x in tags %}{{ x }}{% endfor %}", "{{ name | list }}", "{{ [1, 2] }}", "{{ name(1) }}"]
+)
 def test_constructs_outside_the_allow_list_are_not_compiled(source) -> None:
     env = environment()
     with pytest.raises(Unsupported):

@@ -18,8 +18,15 @@ def test_sms_and_whatsapp_text() -> None:
 
 
 def test_email_escapes_html_values_and_makes_the_text_part() -> None:
-    out = compose("email", {"subject": "For {{ first_name }}", "preheader": "{{ attr.city }}",
-                            "html": "<p>Hi {{ first_name }} in {{ attr.city }}</p>"}, CTX)
+    out = compose(
+        "email",
+        {
+            "subject": "For {{ first_name }}",
+            "preheader": "{{ attr.city }}",
+            "html": "<p>Hi {{ first_name }} in {{ attr.city }}</p>",
+        },
+        CTX,
+    )
     assert out.subject == "For Sita" and out.preheader == "Pokhara & Co"
     assert out.html == "<p>Hi Sita in Pokhara &amp; Co</p>"
     assert out.body == "Hi Sita in Pokhara & Co"
@@ -28,14 +35,26 @@ def test_email_escapes_html_values_and_makes_the_text_part() -> None:
 
 
 def test_whatsapp_templates_send_parameters_not_text() -> None:
-    content = {"category": "UTILITY", "body": "Hi {{1}}, order {{2}} shipped.",
-               "params": {"1": "first_name", "2": "attr.order"}}
+    content = {
+        "category": "UTILITY",
+        "body": "Hi {{1}}, order {{2}} shipped.",
+        "params": {"1": "first_name", "2": "attr.order"},
+    }
     out = compose("whatsapp", content, CTX, name="order_update", locale="en-US", variant="A")
     assert out.body == "Hi Sita, order A-17 shipped."
-    assert out.payload == {"template": {"name": "order_update", "language": {"code": "en_US"}, "components": [
-        {"type": "body", "parameters": [{"type": "text", "text": "Sita"}, {"type": "text", "text": "A-17"}]}]}}
-    assert compose("whatsapp", content, CTX, name="order_update", variant="B").payload["template"]["name"] == \
-        "order_update_b"
+    assert out.payload == {
+        "template": {
+            "name": "order_update",
+            "language": {"code": "en_US"},
+            "components": [
+                {"type": "body", "parameters": [{"type": "text", "text": "Sita"}, {"type": "text", "text": "A-17"}]}
+            ],
+        }
+    }
+    assert (
+        compose("whatsapp", content, CTX, name="order_update", variant="B").payload["template"]["name"]
+        == "order_update_b"
+    )
     with pytest.raises(RenderError, match="parameter body.2 .* is empty"):
         compose("whatsapp", {**content, "params": {"1": "first_name", "2": "attr.missing | default('')"}}, CTX)
 
@@ -43,7 +62,7 @@ def test_whatsapp_templates_send_parameters_not_text() -> None:
 def test_smart_encoding_keeps_texts_in_gsm7() -> None:
     text = "It’s “on” — 50% off… now\u00a0!"
     encoded = sms.smart_encode(text)
-    assert encoded.text == "It's \"on\" - 50% off... now !"
+    assert encoded.text == 'It\'s "on" - 50% off... now !'
     assert encoded.replaced == ("’", "“", "”", "—", "…", "\u00a0")
     assert sms.analyze(encoded.text).encoding == "GSM-7" and sms.analyze(text).encoding == "UCS-2"
     assert sms.smart_encode("plain") == sms.SmartEncoded("plain", ())
@@ -78,7 +97,9 @@ def test_syntax_errors_give_line_and_column(source, column) -> None:
 
 def test_coupon_pools_are_found_in_templates() -> None:
     assert render.coupon_pools("{{ coupon.spring }} {% if coupon.vip %}{{ coupon.vip }}{% endif %}") == {
-        "spring", "vip"}
+        "spring",
+        "vip",
+    }
     email = {"subject": "{{ coupon.a }}", "html": "<p>{{ coupon.b }}</p>", "text": "none"}
     assert coupon_pools("email", email) == {"a", "b"}
     whatsapp = {"category": "MARKETING", "body": "Code {{1}} now", "params": {"1": "coupon.spring"}}

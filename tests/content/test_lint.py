@@ -80,12 +80,25 @@ def test_opt_out_without_phrases_still_asks_for_one() -> None:
 @pytest.mark.parametrize(
     ("fields", "address", "errors"),
     [
-        ({"subject": "Sale", "html": "<a href='{{ unsubscribe_url }}'>x</a> 1 Main St, Springfield",
-          "preheader": "p"}, "1 Main St,  Springfield", []),
-        ({"subject": "Sale", "html": "<p>1 Main St, Springfield</p>", "preheader": "p"}, "1 Main St, Springfield",
-         ["email-unsubscribe"]),
-        ({"subject": "Sale", "text": "Unsubscribe: https://x.example/u", "preheader": "p"}, "1 Main St",
-         ["email-address"]),
+        (
+            {
+                "subject": "Sale",
+                "html": "<a href='{{ unsubscribe_url }}'>x</a> 1 Main St, Springfield",
+                "preheader": "p",
+            },
+            "1 Main St,  Springfield",
+            [],
+        ),
+        (
+            {"subject": "Sale", "html": "<p>1 Main St, Springfield</p>", "preheader": "p"},
+            "1 Main St, Springfield",
+            ["email-unsubscribe"],
+        ),
+        (
+            {"subject": "Sale", "text": "Unsubscribe: https://x.example/u", "preheader": "p"},
+            "1 Main St",
+            ["email-address"],
+        ),
         ({"subject": "Sale", "text": "退订 https://x.example/u", "preheader": "p"}, None, ["email-address"]),
     ],
 )
@@ -99,8 +112,10 @@ def test_transactional_email_is_not_asked_for_unsubscribe() -> None:
 
 
 def test_email_advice_on_subject_length_and_preheader() -> None:
-    found = lint(Draft("email", "marketing", {"subject": "x" * 79, "text": "unsubscribe 1 Main St"}),
-                 Profile(postal_address="1 Main St"))
+    found = lint(
+        Draft("email", "marketing", {"subject": "x" * 79, "text": "unsubscribe 1 Main St"}),
+        Profile(postal_address="1 Main St"),
+    )
     assert codes(found) == ["preheader", "subject-length"]
 
 
@@ -166,16 +181,25 @@ def test_banned_words_are_found_in_one_pass(text, words, hits) -> None:
 
 
 def test_banned_words_in_any_field_name_the_field() -> None:
-    found = lint(Draft("email", "transactional", {"subject": "Casino night", "text": "ok"}),
-                 Profile(banned_words=("casino",)))
+    found = lint(
+        Draft("email", "transactional", {"subject": "Casino night", "text": "ok"}), Profile(banned_words=("casino",))
+    )
     assert [(f.code, f.field, f.column) for f in found] == [("banned-word", "subject", 1)]
 
 
 def test_lint_content_reads_stored_whatsapp_templates() -> None:
-    content = {"category": "UTILITY", "body": "Order {{1}} shipped, thanks", "params": {},
-               "footer": "casino", "buttons": [{"type": "URL", "text": "Track", "url": "https://bit.ly/x"}]}
+    content = {
+        "category": "UTILITY",
+        "body": "Order {{1}} shipped, thanks",
+        "params": {},
+        "footer": "casino",
+        "buttons": [{"type": "URL", "text": "Track", "url": "https://bit.ly/x"}],
+    }
     assert codes(lint_content("whatsapp", "transactional", content, Profile(banned_words=("casino",)))) == [
-        "wa-params", "banned-word", "link-shortener"]
+        "wa-params",
+        "banned-word",
+        "link-shortener",
+    ]
 
 
 def test_unknown_checks_are_named() -> None:

@@ -72,10 +72,13 @@ def test_attributes_of_contact_data_are_keys_never_methods() -> None:
     assert render("{{ attr.update }}", {"attr": {"update": "weekly"}}) == "weekly"
 
 
-@pytest.mark.parametrize(("source", "reason"), [
-    ("{{ first_name | truncate(2) }}", "AssertionError"),
-    ("{{ name" + " | upper" * 200 + " }}", "SyntaxError"),
-])
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("{{ first_name | truncate(2) }}", "AssertionError"),
+        ("{{ name" + " | upper" * 200 + " }}", "SyntaxError"),
+    ],
+)
 def test_a_template_that_cannot_render_is_refused_when_saved(source, reason) -> None:
     with pytest.raises(Invalid, match=f"cannot be rendered: could not render: {reason}"):
         check(source)

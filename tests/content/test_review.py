@@ -43,8 +43,10 @@ def test_a_conflict_says_what_is_allowed_now() -> None:
         approval.transition("approved", "approve", "ana", "bo")
 
 
-@pytest.mark.parametrize(("status", "effect"), [("draft", "in-place"), ("approved", "new-version"),
-                                                 ("rejected", "new-version"), ("pending", Conflict)])
+@pytest.mark.parametrize(
+    ("status", "effect"),
+    [("draft", "in-place"), ("approved", "new-version"), ("rejected", "new-version"), ("pending", Conflict)],
+)
 def test_edits(status, effect) -> None:
     if effect is Conflict:
         with pytest.raises(Conflict, match="withdraw it before editing"):
@@ -53,8 +55,9 @@ def test_edits(status, effect) -> None:
         assert approval.on_edit(status) == effect
 
 
-@pytest.mark.parametrize(("tag", "normal"), [("zh_cn", "zh-CN"), ("EN", "en"), ("zh-hant-tw", "zh-Hant-TW"),
-                                             ("es-419", "es-419")])
+@pytest.mark.parametrize(
+    ("tag", "normal"), [("zh_cn", "zh-CN"), ("EN", "en"), ("zh-hant-tw", "zh-Hant-TW"), ("es-419", "es-419")]
+)
 def test_locale_tags_are_normalized(tag, normal) -> None:
     assert locales.normalize(tag) == normal
 
@@ -114,8 +117,7 @@ def test_graduated_tiers_and_specific_rates() -> None:
     assert table.rate("whatsapp", "IN", category="utility") is None
     est = pricing.estimate(table, "sms", [("US", 125, 2), ("NP", 10, 1), (None, 1, 1)])
     assert est.total == Decimal("2.60")  # 2.05 for the US (three tiers) + 0.50 + 0.05 at the fallback rate
-    assert est.as_dict()["lines"][0] == {"region": "US", "messages": 125, "units": 250, "cost": "2.050",
-                                         "rebate": "0"}
+    assert est.as_dict()["lines"][0] == {"region": "US", "messages": 125, "units": 250, "cost": "2.050", "rebate": "0"}
     none = pricing.estimate(table, "email", [("US", 5, 1)])
     assert none.unpriced == ["US"] and none.total == 0 and none.as_dict()["lines"][0]["cost"] is None
 
@@ -129,14 +131,22 @@ def test_graduated_tiers_and_specific_rates() -> None:
         ("currency = 'USD'\n[[rate]]\nchannel = 'sms'\nprice = 'cheap'", "is not a number"),
         ("currency = 'USD'\n[[rate]]\nchannel = 'sms'\nprice = '-1'", "zero or more"),
         ("currency = 'USD'\n[[rate]]\nchannel = 'sms'\ntiers = [{up_to = 5, price = 1}]", "only the last one"),
-        ("currency = 'USD'\n[[rate]]\nchannel = 'sms'\ntiers = [{up_to = 5, price = 1}, {up_to = 5, price = 1}, "
-         "{price = 1}]", "rise through up_to"),
+        (
+            "currency = 'USD'\n[[rate]]\nchannel = 'sms'\ntiers = [{up_to = 5, price = 1}, {up_to = 5, price = 1}, "
+            "{price = 1}]",
+            "rise through up_to",
+        ),
         ("currency = 'USD'\n[[rate]]\nchannel = 'sms'\nprice = 1\nrebates = [{from = 10}]", "needs from"),
         ("currency = 'USD'\n[[rate]]\nchannel = 'sms'\nprice = 1\nrebates = 5", "needs from"),
-        ("currency = 'USD'\n[[rate]]\nchannel = 'sms'\nprice = 1\nrebates = [{from = 10, percent = 5}, "
-         "{from = 10, percent = 6}]", "rise through from"),
-        ("currency = 'USD'\n[[rate]]\nchannel = 'sms'\nprice = 1\nrebates = [{from = 10, percent = 101}]",
-         "at most 100 percent"),
+        (
+            "currency = 'USD'\n[[rate]]\nchannel = 'sms'\nprice = 1\nrebates = [{from = 10, percent = 5}, "
+            "{from = 10, percent = 6}]",
+            "rise through from",
+        ),
+        (
+            "currency = 'USD'\n[[rate]]\nchannel = 'sms'\nprice = 1\nrebates = [{from = 10, percent = 101}]",
+            "at most 100 percent",
+        ),
     ],
 )
 def test_bad_price_tables_name_the_entry(text, message) -> None:
@@ -167,15 +177,18 @@ tiers = [{up_to = 100, price = "0.01"}, {price = "0.005"}]
 """
 
 
-@pytest.mark.parametrize(("channel", "units", "used", "price", "rebate"), [
-    ("sms", 40000, 0, "2000", "0"),                 # below every threshold
-    ("sms", 120000, 0, "6000", "450"),              # 10 % of 50,000's price and 20 % of 20,000's
-    ("sms", 20000, 90000, "1000", "150"),           # this month's volume decides which band units fall in
-    ("sms", 10000, 150000, "500", "100"),
-    ("email", 500, 0, "0.5", "0"),
-    ("email", 600, 500, "0.6", "0.55"),             # crossing 1,000 gives half of the whole month back
-    ("email", 100, 2000, "0.1", "0.05"),
-])
+@pytest.mark.parametrize(
+    ("channel", "units", "used", "price", "rebate"),
+    [
+        ("sms", 40000, 0, "2000", "0"),  # below every threshold
+        ("sms", 120000, 0, "6000", "450"),  # 10 % of 50,000's price and 20 % of 20,000's
+        ("sms", 20000, 90000, "1000", "150"),  # this month's volume decides which band units fall in
+        ("sms", 10000, 150000, "500", "100"),
+        ("email", 500, 0, "0.5", "0"),
+        ("email", 600, 500, "0.6", "0.55"),  # crossing 1,000 gives half of the whole month back
+        ("email", 100, 2000, "0.1", "0.05"),
+    ],
+)
 def test_rebates_give_money_back_past_their_thresholds(channel, units, used, price, rebate) -> None:
     rate = pricing.parse(REBATES).rate(channel, "NP")
     got = rate.cost(units, used)
@@ -184,8 +197,14 @@ def test_rebates_give_money_back_past_their_thresholds(channel, units, used, pri
 
 def test_tiers_go_on_from_the_months_volume_and_the_route_picks_the_provider_rate() -> None:
     table = replace(pricing.parse(REBATES), routes={"sms": "twilio-main"})
-    used = pricing.used_by_rate(table, [("sms", "US", "twilio-main", None, 80), ("sms", "NP", "file", None, 7),
-                                        ("whatsapp", "US", None, "MARKETING", 3)])
+    used = pricing.used_by_rate(
+        table,
+        [
+            ("sms", "US", "twilio-main", None, 80),
+            ("sms", "NP", "file", None, 7),
+            ("whatsapp", "US", None, "MARKETING", 3),
+        ],
+    )
     est = pricing.estimate(table, "sms", [("US", 30, 1), ("US", 10, 2)], used=used)
     # 20 left in the first tier at 0.01, then 10 + 20 at 0.005
     assert [line.cost for line in est.lines] == [Decimal("0.20") + Decimal("0.050"), Decimal("0.100")]

@@ -14,20 +14,25 @@ from tests.conftest import NOW
 from tests.scenario import publish
 
 SMS = {"body": "Hi {{ first_name | default('there') }}. Reply STOP to opt out."}
-ORDER = {"category": "UTILITY", "body": "Hi {{1}}, order {{2}} shipped.", "params": {"1": "first_name",
-                                                                                    "2": "attr.order"}}
+ORDER = {
+    "category": "UTILITY",
+    "body": "Hi {{1}}, order {{2}} shipped.",
+    "params": {"1": "first_name", "2": "attr.order"},
+}
 
 
 def test_an_approved_version_never_changes_an_edit_makes_the_next(container) -> None:
     with container.uow() as uow:
         v1 = publish(uow, "sale", Channel.SMS, SMS)
         template = service.get_template(uow, "sale")
-        v2 = service.edit_version(uow, template, {"body": "New words. Reply STOP"}, locale="en", variant="A",
-                                  author="writer", now=NOW)
+        v2 = service.edit_version(
+            uow, template, {"body": "New words. Reply STOP"}, locale="en", variant="A", author="writer", now=NOW
+        )
         assert (v1.version, v1.status, v1.content) == (1, "approved", SMS)
         assert (v2.version, v2.status) == (2, "draft")
-        again = service.edit_version(uow, template, {"body": "Newer. Reply STOP"}, locale="en", variant="A",
-                                     author="ed", now=NOW)
+        again = service.edit_version(
+            uow, template, {"body": "Newer. Reply STOP"}, locale="en", variant="A", author="ed", now=NOW
+        )
         assert again.id == v2.id and again.author == "ed"
         service.review(uow, again, "submit", actor="ed", now=NOW)
         with pytest.raises(Conflict, match="withdraw it before editing"):
@@ -57,8 +62,9 @@ def test_locales_and_variants_are_versions_of_one_template(container) -> None:
     with container.uow() as uow:
         publish(uow, "sale", Channel.SMS, SMS)
         template = service.get_template(uow, "sale")
-        zh = service.add_version(uow, template, {"body": "【赫拉德】你好，回T退订"}, locale="zh_cn", variant="a",
-                                 author="li", now=NOW)
+        zh = service.add_version(
+            uow, template, {"body": "【赫拉德】你好，回T退订"}, locale="zh_cn", variant="a", author="li", now=NOW
+        )
         assert (zh.locale, zh.variant, zh.version) == ("zh-CN", "A", 1)
         with pytest.raises(Conflict, match="already has zh-CN variant A"):
             service.add_version(uow, template, SMS, locale="zh-CN", variant="A", author="li", now=NOW)
@@ -92,16 +98,19 @@ def test_whatsapp_versions_keep_their_category_and_take_metas_status(container) 
         publish(uow, "order_update", Channel.WHATSAPP, ORDER, purpose=Purpose.TRANSACTIONAL)
         template = service.get_template(uow, "order_update")
         with pytest.raises(Invalid, match="must keep category UTILITY"):
-            service.edit_version(uow, template, {**ORDER, "category": "MARKETING"}, locale="en", variant="A",
-                                 author="ana", now=NOW)
+            service.edit_version(
+                uow, template, {**ORDER, "category": "MARKETING"}, locale="en", variant="A", author="ana", now=NOW
+            )
         publish_b = service.add_version(uow, template, ORDER, locale="en", variant="B", author="writer", now=NOW)
         service.review(uow, publish_b, "submit", actor="writer", now=NOW)
         service.review(uow, publish_b, "approve", actor="reviewer", now=NOW)
-        updates = [{"status": "APPROVED", "name": "order_update", "language": "en", "id": "77", "reason": "NONE"},
-                   {"status": "PAUSED", "name": "order_update_b", "language": "en", "id": "", "reason": "quality"},
-                   {"status": "APPROVED", "name": "order_update", "language": "fr", "id": "1", "reason": ""},
-                   {"status": "APPROVED", "name": "order_update", "language": "??", "id": "1", "reason": ""},
-                   {"status": "APPROVED", "name": "unknown", "language": "en", "id": "1", "reason": ""}]
+        updates = [
+            {"status": "APPROVED", "name": "order_update", "language": "en", "id": "77", "reason": "NONE"},
+            {"status": "PAUSED", "name": "order_update_b", "language": "en", "id": "", "reason": "quality"},
+            {"status": "APPROVED", "name": "order_update", "language": "fr", "id": "1", "reason": ""},
+            {"status": "APPROVED", "name": "order_update", "language": "??", "id": "1", "reason": ""},
+            {"status": "APPROVED", "name": "unknown", "language": "en", "id": "1", "reason": ""},
+        ]
         assert service.apply_meta_status(uow, updates, NOW + timedelta(hours=1)) == 2
         approved = service.approved_versions(uow, template.id)
         assert (approved[("en", "A")].meta_status, approved[("en", "A")].meta_template_id) == ("APPROVED", "77")
@@ -112,12 +121,20 @@ def test_export_and_import_round_trip_as_drafts(container) -> None:
     with container.uow() as uow:
         publish(uow, "sale", Channel.SMS, SMS)
         template = service.get_template(uow, "sale")
-        service.add_version(uow, template, {"body": "你好，回T退订"}, locale="zh-CN", variant="A", author="li",
-                            now=NOW)
+        service.add_version(uow, template, {"body": "你好，回T退订"}, locale="zh-CN", variant="A", author="li", now=NOW)
         exported = service.export_templates(uow, ["sale"])
-    assert exported == [{"name": "sale", "channel": "sms", "purpose": "marketing", "default_locale": "en",
-                         "versions": [{"locale": "en", "variant": "A", "content": SMS},
-                                      {"locale": "zh-CN", "variant": "A", "content": {"body": "你好，回T退订"}}]}]
+    assert exported == [
+        {
+            "name": "sale",
+            "channel": "sms",
+            "purpose": "marketing",
+            "default_locale": "en",
+            "versions": [
+                {"locale": "en", "variant": "A", "content": SMS},
+                {"locale": "zh-CN", "variant": "A", "content": {"body": "你好，回T退订"}},
+            ],
+        }
+    ]
     exported[0]["name"] = "sale_copy"
     with container.uow() as uow:
         created = service.import_templates(uow, exported, author="ana", now=NOW)
@@ -164,8 +181,9 @@ def test_a_version_that_cannot_render_cannot_be_submitted_or_approved(container)
     from herald.content.models import TemplateVersion
 
     with container.uow() as uow:
-        version = service.create_template(uow, "promo", Channel.SMS, {"body": "Hi {{ first_name }}. STOP to end"},
-                                          author="maya", now=NOW)
+        version = service.create_template(
+            uow, "promo", Channel.SMS, {"body": "Hi {{ first_name }}. STOP to end"}, author="maya", now=NOW
+        )
         uow.session.get(TemplateVersion, version.id).content = {"body": "Hi {{ first_name | truncate(2) }}"}
     with container.uow() as uow, pytest.raises(Invalid, match="cannot be rendered"):
         service.review(uow, uow.session.get(TemplateVersion, version.id), "submit", actor="maya", now=NOW)

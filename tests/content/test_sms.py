@@ -60,5 +60,11 @@ def test_per_segment_capacity_follows_the_length() -> None:
 
 
 def test_the_json_shape_lists_the_forcing_characters() -> None:
-    assert analyze("Hi 你").as_dict() == {"encoding": "UCS-2", "characters": 4, "units": 4, "segments": 1,
-                                          "per_segment": 70, "unicode_characters": ["你"]}
+    assert analyze("Hi 你").as_dict() == {
+        "encoding": "UCS-2",
+        "characters": 4,
+        "units": 4,
+        "segments": 1,
+        "per_segment": 70,
+        "unicode_characters": ["你"],
+    }

@@ -61,10 +61,12 @@ def test_a_bigger_page_cache_lasts_only_for_its_block(tmp_path) -> None:
 
 def test_rows_found_come_back_typed_on_either_database(container) -> None:
     with container.uow() as uow:
-        (made,) = upsert_contacts(uow, [ContactInput(row=1, email="t@example.com", attributes={"tier": "gold"})],
-                                  NOW, "t")
-        found = select_in(uow, Contact.id, [made.contact_id], (Contact.attributes, Contact.created_at,
-                                                               Contact.on_suppression_list))
+        (made,) = upsert_contacts(
+            uow, [ContactInput(row=1, email="t@example.com", attributes={"tier": "gold"})], NOW, "t"
+        )
+        found = select_in(
+            uow, Contact.id, [made.contact_id], (Contact.attributes, Contact.created_at, Contact.on_suppression_list)
+        )
     assert found == [({"tier": "gold"}, NOW, False)]
 
 
@@ -74,8 +76,9 @@ def test_rows_that_share_a_moment_or_empty_attributes_come_back_as_values_of_the
         later = NOW.replace(microsecond=NOW.microsecond + 1 if NOW.microsecond < 999_999 else 0)
         uow.session.get(Contact, made[2].contact_id).updated_at = later
         uow.flush()
-        found = select_in(uow, Contact.id, [o.contact_id for o in made], (Contact.id, Contact.attributes,
-                                                                          Contact.updated_at))
+        found = select_in(
+            uow, Contact.id, [o.contact_id for o in made], (Contact.id, Contact.attributes, Contact.updated_at)
+        )
     found.sort()
     assert [(attributes, at) for _, attributes, at in found] == [({}, NOW), ({}, NOW), ({}, later)]
     found[0][1]["tier"] = "gold"  # each row's attributes are its own to change

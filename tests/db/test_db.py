@@ -96,28 +96,50 @@ def test_the_contact_fact_keys_are_filled_in_for_the_rows_already_there(fresh_ur
     migrate.upgrade(engine, "0012")
     stamp = NOW.replace(tzinfo=None)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO contacts (id, phone, email, attributes, created_at, updated_at) VALUES "
-                          "(1, '+9779841234567', NULL, '{}', :t, :t), (2, NULL, 'a@example.com', '{}', :t, :t), "
-                          "(3, '+9779851234567', NULL, '{}', :t, :t)"), {"t": stamp})
-        conn.execute(text("INSERT INTO consents (contact_id, channel, purpose, status, recorded_at, source) "
-                          "VALUES (1, 'sms', 'marketing', 'granted', :t, 'import')"), {"t": stamp})
-        conn.execute(text("INSERT INTO suppressions (channel, address, reason, created_at) VALUES "
-                          "('email', 'a@example.com', 'bounce', :t), ('email', '+9779851234567', 'manual', :t)"),
-                     {"t": stamp})
+        conn.execute(
+            text(
+                "INSERT INTO contacts (id, phone, email, attributes, created_at, updated_at) VALUES "
+                "(1, '+9779841234567', NULL, '{}', :t, :t), (2, NULL, 'a@example.com', '{}', :t, :t), "
+                "(3, '+9779851234567', NULL, '{}', :t, :t)"
+            ),
+            {"t": stamp},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO consents (contact_id, channel, purpose, status, recorded_at, source) "
+                "VALUES (1, 'sms', 'marketing', 'granted', :t, 'import')"
+            ),
+            {"t": stamp},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO suppressions (channel, address, reason, created_at) VALUES "
+                "('email', 'a@example.com', 'bounce', :t), ('email', '+9779851234567', 'manual', :t)"
+            ),
+            {"t": stamp},
+        )
     migrate.upgrade(engine)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT id, consent_key, on_suppression_list FROM contacts ORDER BY id")).all()
     engine.dispose()
     assert [(i, (key or "").split("|")[:3], bool(listed)) for i, key, listed in rows] == [
-        (1, ["sms", "marketing", "granted"], False), (2, [""], True), (3, [""], False)]
+        (1, ["sms", "marketing", "granted"], False),
+        (2, [""], True),
+        (3, [""], False),
+    ]
 
 
 def test_a_migration_that_rebuilds_a_table_keeps_the_rows_that_reference_it(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(engine, "0008")  # 0009 rebuilds the tags table on SQLite
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO contacts (id, phone, attributes, created_at, updated_at) "
-                          "VALUES (1, '+9779841234567', '{}', :t, :t)"), {"t": NOW.replace(tzinfo=None)})
+        conn.execute(
+            text(
+                "INSERT INTO contacts (id, phone, attributes, created_at, updated_at) "
+                "VALUES (1, '+9779841234567', '{}', :t, :t)"
+            ),
+            {"t": NOW.replace(tzinfo=None)},
+        )
         conn.execute(text("INSERT INTO tags (id, name, created_at) VALUES (1, 'vip', :t)"), {"t": NOW})
         conn.execute(text("INSERT INTO contact_tags VALUES (1, 1, 'ana', :t)"), {"t": NOW})
     migrate.upgrade(engine)
@@ -132,8 +154,10 @@ def test_a_migration_that_leaves_broken_references_is_rolled_back(tmp_path) -> N
     engine = make_engine(f"sqlite:///{path}")
     migrate.upgrade(engine, "0012")
     raw = sqlite3.connect(path)  # foreign keys off, as another tool might have written
-    raw.execute("INSERT INTO consents (contact_id, channel, purpose, status, recorded_at) "
-                "VALUES (42, 'sms', 'marketing', 'granted', '2026-03-10 14:00:00.000000')")
+    raw.execute(
+        "INSERT INTO consents (contact_id, channel, purpose, status, recorded_at) "
+        "VALUES (42, 'sms', 'marketing', 'granted', '2026-03-10 14:00:00.000000')"
+    )
     raw.commit()
     raw.close()
     with pytest.raises(RuntimeError, match="references are gone.*consents"):
@@ -169,12 +193,20 @@ def test_consent_keys_are_kept_before_and_after_the_index_friendly_trigger(fresh
 
     def keyed(contact: int, channels: tuple[str, ...]) -> str | None:
         with engine.begin() as conn:  # the contact, then its consents in one statement, as a bulk writer would
-            conn.execute(text("INSERT INTO contacts (id, phone, attributes, created_at, updated_at) "
-                              "VALUES (:id, :phone, '{}', :t, :t)"), {"id": contact, "phone": f"+97798412{contact:05d}",
-                                                                      "t": NOW})
-            conn.execute(text("INSERT INTO consents (contact_id, channel, purpose, status, recorded_at, source, "
-                              "has_evidence) VALUES (:c, :ch, 'marketing', 'granted', :t, 'import', false)"),
-                         [{"c": contact, "ch": ch, "t": NOW} for ch in channels])
+            conn.execute(
+                text(
+                    "INSERT INTO contacts (id, phone, attributes, created_at, updated_at) "
+                    "VALUES (:id, :phone, '{}', :t, :t)"
+                ),
+                {"id": contact, "phone": f"+97798412{contact:05d}", "t": NOW},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO consents (contact_id, channel, purpose, status, recorded_at, source, "
+                    "has_evidence) VALUES (:c, :ch, 'marketing', 'granted', :t, 'import', false)"
+                ),
+                [{"c": contact, "ch": ch, "t": NOW} for ch in channels],
+            )
             return conn.execute(text("SELECT consent_key FROM contacts WHERE id = :id"), {"id": contact}).scalar()
 
     def body() -> str:
@@ -196,17 +228,28 @@ def test_new_contacts_are_flagged_before_and_after_the_statement_trigger(fresh_u
     migrate.upgrade(engine)
     phones = [f"+97798416{i:05d}" for i in range(12)]
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO suppressions (channel, address, reason, created_at) VALUES "
-                          "('sms', :a, 'dnd', :t)"), [{"a": p, "t": NOW} for p in phones[::3]])
+        conn.execute(
+            text("INSERT INTO suppressions (channel, address, reason, created_at) VALUES ('sms', :a, 'dnd', :t)"),
+            [{"a": p, "t": NOW} for p in phones[::3]],
+        )
 
     def flags(start: int) -> list[bool]:
         """Four contacts in one statement; the second comes flagged already, which it keeps."""
         rows = [{"p": p, "listed": i == start + 1, "t": NOW} for i, p in enumerate(phones) if start <= i < start + 4]
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO contacts (phone, attributes, created_at, updated_at, on_suppression_list) "
-                              "VALUES (:p, '{}', :t, :t, :listed)"), rows)
-            found = conn.execute(text("SELECT on_suppression_list FROM contacts WHERE phone IN :p ORDER BY phone")
-                                 .bindparams(bindparam("p", expanding=True)), {"p": [r["p"] for r in rows]})
+            conn.execute(
+                text(
+                    "INSERT INTO contacts (phone, attributes, created_at, updated_at, on_suppression_list) "
+                    "VALUES (:p, '{}', :t, :t, :listed)"
+                ),
+                rows,
+            )
+            found = conn.execute(
+                text("SELECT on_suppression_list FROM contacts WHERE phone IN :p ORDER BY phone").bindparams(
+                    bindparam("p", expanding=True)
+                ),
+                {"p": [r["p"] for r in rows]},
+            )
             return [bool(f) for f in found.scalars()]
 
     assert flags(0) == [True, True, False, True]
@@ -222,13 +265,19 @@ def test_json_written_with_escapes_is_rewritten_so_sqlite_finds_chinese_keys(tmp
     engine = make_engine(f"sqlite:///{tmp_path / 'escaped.db'}")
     migrate.upgrade(engine, "0016")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO contacts (id, phone, attributes, created_at, updated_at) VALUES "
-                          "(1, '+9779841234567', :a, :t, :t), (2, '+9779841234568', :b, :t, :t)"),
-                     {"a": '{"\\u57ce\\u5e02": "\\u5317\\u4eac"}', "b": '{"odd": "\\ud800"}', "t": NOW})
+        conn.execute(
+            text(
+                "INSERT INTO contacts (id, phone, attributes, created_at, updated_at) VALUES "
+                "(1, '+9779841234567', :a, :t, :t), (2, '+9779841234568', :b, :t, :t)"
+            ),
+            {"a": '{"\\u57ce\\u5e02": "\\u5317\\u4eac"}', "b": '{"odd": "\\ud800"}', "t": NOW},
+        )
     migrate.upgrade(engine)
     with engine.connect() as conn:
-        found = conn.execute(text("""SELECT id FROM contacts
-                                      WHERE json_extract(attributes, '$."城市"') = '北京'""")).all()
+        found = conn.execute(
+            text("""SELECT id FROM contacts
+                                      WHERE json_extract(attributes, '$."城市"') = '北京'""")
+        ).all()
         odd = conn.execute(text("SELECT attributes FROM contacts WHERE id = 2")).scalar()
     engine.dispose()
     assert found == [(1,)]
@@ -242,12 +291,22 @@ def test_events_stored_without_an_id_get_their_content_identity(fresh_url) -> No
     migrate.upgrade(engine, "0017")
     stamp = NOW.replace(tzinfo=None)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO contacts (id, phone, attributes, created_at, updated_at) "
-                          "VALUES (1, '+9779841234567', '{}', :t, :t)"), {"t": stamp})
-        conn.execute(text("INSERT INTO events (id, contact_id, type, properties, occurred_at, event_id, source, "
-                          "received_at) VALUES (1, 1, 'page_view', :p, :t, NULL, 'import', :t), "
-                          "(2, 1, 'page_view', :p, :t, NULL, 'import', :t), (3, 1, 'purchase', '{}', :t, 'o-1', "
-                          "'api', :t)"), {"t": stamp, "p": '{"page": "/店"}'})
+        conn.execute(
+            text(
+                "INSERT INTO contacts (id, phone, attributes, created_at, updated_at) "
+                "VALUES (1, '+9779841234567', '{}', :t, :t)"
+            ),
+            {"t": stamp},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO events (id, contact_id, type, properties, occurred_at, event_id, source, "
+                "received_at) VALUES (1, 1, 'page_view', :p, :t, NULL, 'import', :t), "
+                "(2, 1, 'page_view', :p, :t, NULL, 'import', :t), (3, 1, 'purchase', '{}', :t, 'o-1', "
+                "'api', :t)"
+            ),
+            {"t": stamp, "p": '{"page": "/店"}'},
+        )
     migrate.upgrade(engine)
     with engine.connect() as conn:
         ids = conn.execute(text("SELECT id, event_id FROM events ORDER BY id")).all()
@@ -260,17 +319,33 @@ def test_consent_provenance_recorded_as_evidence_is_moved_out_of_it(fresh_url) -
     migrate.upgrade(engine, "0018")
     stamp = NOW.replace(tzinfo=None)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO contacts (id, phone, attributes, created_at, updated_at) VALUES "
-                          "(1, '+9779841234567', '{}', :t, :t), (2, '+9779841234568', '{}', :t, :t), "
-                          "(3, '+9779841234569', '{}', :t, :t)"), {"t": stamp})
-        for cid, evidence, ip in [(1, "members.csv row 2", None), (2, "signed form (members.csv row 3)", None),
-                                  (3, "api row 1", "203.0.113.9")]:
-            conn.execute(text("INSERT INTO consent_events (contact_id, channel, purpose, status, source, evidence, ip,"
-                              " recorded_at) VALUES (:c, 'sms', 'marketing', 'granted', 'import', :e, :ip, :t)"),
-                         {"c": cid, "e": evidence, "ip": ip, "t": stamp})
-            conn.execute(text("INSERT INTO consents (contact_id, channel, purpose, status, recorded_at, source, "
-                              "has_evidence) VALUES (:c, 'sms', 'marketing', 'granted', :t, 'import', true)"),
-                         {"c": cid, "t": stamp})
+        conn.execute(
+            text(
+                "INSERT INTO contacts (id, phone, attributes, created_at, updated_at) VALUES "
+                "(1, '+9779841234567', '{}', :t, :t), (2, '+9779841234568', '{}', :t, :t), "
+                "(3, '+9779841234569', '{}', :t, :t)"
+            ),
+            {"t": stamp},
+        )
+        for cid, evidence, ip in [
+            (1, "members.csv row 2", None),
+            (2, "signed form (members.csv row 3)", None),
+            (3, "api row 1", "203.0.113.9"),
+        ]:
+            conn.execute(
+                text(
+                    "INSERT INTO consent_events (contact_id, channel, purpose, status, source, evidence, ip,"
+                    " recorded_at) VALUES (:c, 'sms', 'marketing', 'granted', 'import', :e, :ip, :t)"
+                ),
+                {"c": cid, "e": evidence, "ip": ip, "t": stamp},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO consents (contact_id, channel, purpose, status, recorded_at, source, "
+                    "has_evidence) VALUES (:c, 'sms', 'marketing', 'granted', :t, 'import', true)"
+                ),
+                {"c": cid, "t": stamp},
+            )
     migrate.upgrade(engine)
     with engine.connect() as conn:
         moved = conn.execute(text("SELECT contact_id, evidence, provenance FROM consent_events ORDER BY 1")).all()

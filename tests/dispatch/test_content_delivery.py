@@ -40,12 +40,14 @@ def test_each_contact_reads_the_approved_version_in_their_locale(container, tmp_
     cid = setup(container, tmp_path)
     with container.uow() as uow:
         template = content.get_template(uow, "sale")
-        ne = content.add_version(uow, template, {"body": "नमस्ते {{ first_name }}, STOP"}, locale="ne",
-                                 variant="A", author="writer", now=NOW)
+        ne = content.add_version(
+            uow, template, {"body": "नमस्ते {{ first_name }}, STOP"}, locale="ne", variant="A", author="writer", now=NOW
+        )
         content.review(uow, ne, "submit", actor="writer", now=NOW)
         content.review(uow, ne, "approve", actor="reviewer", now=NOW)
-        draft = content.add_version(uow, template, {"body": "Draft words STOP"}, locale="af", variant="A",
-                                    author="writer", now=NOW)
+        draft = content.add_version(
+            uow, template, {"body": "Draft words STOP"}, locale="af", variant="A", author="writer", now=NOW
+        )
         assert draft.status == "draft"
     set_attr(container, SITA, locale="ne-NP")
     set_attr(container, JOHANNES, language="af")  # only a draft in Afrikaans: the default locale goes out
@@ -65,9 +67,12 @@ def test_coupons_are_handed_out_once_and_an_empty_pool_skips_with_the_reason(con
     assert (stats.sent, stats.skipped) == (1, 1)
     assert [r["body"] for r in lines(container, "sms").values()] == ["Your code SPR-1. Reply STOP"]
     with container.uow() as uow:
-        skipped = uow.session.scalar(select(Message).where(Message.status == "skipped",
-                                                           Message.contact_id.in_([contact_id(container, SITA),
-                                                                                   contact_id(container, JOHANNES)])))
+        skipped = uow.session.scalar(
+            select(Message).where(
+                Message.status == "skipped",
+                Message.contact_id.in_([contact_id(container, SITA), contact_id(container, JOHANNES)]),
+            )
+        )
         assert skipped.trail[-1]["detail"] == "coupon pool spring has no codes left"
 
 
@@ -75,11 +80,14 @@ def test_email_values_are_escaped_and_a_text_part_is_made(container, tmp_path) -
     setup(container, tmp_path)
     set_attr(container, SITA, city="<Pokhara & Co>")
     with container.uow() as uow:
-        publish(uow, "receipt", Channel.EMAIL, {"subject": "Receipt for {{ first_name }}",
-                                                "html": "<p>Hi {{ first_name }} in {{ attr.city }}</p>"},
-                purpose=Purpose.TRANSACTIONAL)
-        cid = campaigns.create_campaign(uow, "Receipt", "has:email", "receipt", NOW,
-                                        purpose=Purpose.TRANSACTIONAL).id
+        publish(
+            uow,
+            "receipt",
+            Channel.EMAIL,
+            {"subject": "Receipt for {{ first_name }}", "html": "<p>Hi {{ first_name }} in {{ attr.city }}</p>"},
+            purpose=Purpose.TRANSACTIONAL,
+        )
+        cid = campaigns.create_campaign(uow, "Receipt", "has:email", "receipt", NOW, purpose=Purpose.TRANSACTIONAL).id
     plan(container, cid)
     assert run(container).sent == 1
     mail = lines(container, "email")["sita@example.com"]
@@ -92,11 +100,20 @@ def test_whatsapp_templates_go_out_as_meta_template_sends(container, tmp_path) -
     setup(container, tmp_path)
     set_attr(container, SITA, order="A-17")
     with container.uow() as uow:
-        publish(uow, "order_update", Channel.WHATSAPP,
-                {"category": "UTILITY", "body": "Hi {{1}}, order {{2}} shipped.",
-                 "params": {"1": "first_name", "2": "attr.order"}}, purpose=Purpose.TRANSACTIONAL)
-        cid = campaigns.create_campaign(uow, "Orders", "has:phone", "order_update", NOW,
-                                        purpose=Purpose.TRANSACTIONAL).id
+        publish(
+            uow,
+            "order_update",
+            Channel.WHATSAPP,
+            {
+                "category": "UTILITY",
+                "body": "Hi {{1}}, order {{2}} shipped.",
+                "params": {"1": "first_name", "2": "attr.order"},
+            },
+            purpose=Purpose.TRANSACTIONAL,
+        )
+        cid = campaigns.create_campaign(
+            uow, "Orders", "has:phone", "order_update", NOW, purpose=Purpose.TRANSACTIONAL
+        ).id
         content.apply_meta_status(uow, [{"status": "APPROVED", "name": "order_update", "language": "en"}], NOW)
     plan(container, cid)
     stats = run(container)
@@ -106,20 +123,33 @@ def test_whatsapp_templates_go_out_as_meta_template_sends(container, tmp_path) -
     assert sent[SITA]["payload"]["template"]["components"][0]["parameters"][1] == {"type": "text", "text": "A-17"}
     assert stats.skipped >= 1  # others have no order: skipped with the reason, not sent a broken message
     with container.uow() as uow:
-        reasons = {m.trail[-1]["detail"] for m in uow.session.scalars(select(Message).where(
-            Message.status == "skipped", Message.reason == "template"))}
+        reasons = {
+            m.trail[-1]["detail"]
+            for m in uow.session.scalars(
+                select(Message).where(Message.status == "skipped", Message.reason == "template")
+            )
+        }
     assert any("missing variable" in r and "order" in r for r in reasons)
 
 
 def test_whatsapp_templates_meta_has_not_approved_do_not_go_outside_the_window(container, tmp_path) -> None:
     setup(container, tmp_path)
     with container.uow() as uow:
-        publish(uow, "order_update", Channel.WHATSAPP, {"category": "UTILITY", "body": "Order {{1}} shipped.",
-                                                        "params": {"1": "name"}}, purpose=Purpose.TRANSACTIONAL)
-        cid = campaigns.create_campaign(uow, "Orders", "has:phone", "order_update", NOW,
-                                        purpose=Purpose.TRANSACTIONAL).id
-    with pytest.raises(Conflict, match=r"not started: nobody .* \(skipped: whatsapp_window 6\) — Meta has not "
-                                       r"approved the WhatsApp template.*start once its Meta status is APPROVED"):
+        publish(
+            uow,
+            "order_update",
+            Channel.WHATSAPP,
+            {"category": "UTILITY", "body": "Order {{1}} shipped.", "params": {"1": "name"}},
+            purpose=Purpose.TRANSACTIONAL,
+        )
+        cid = campaigns.create_campaign(
+            uow, "Orders", "has:phone", "order_update", NOW, purpose=Purpose.TRANSACTIONAL
+        ).id
+    with pytest.raises(
+        Conflict,
+        match=r"not started: nobody .* \(skipped: whatsapp_window 6\) — Meta has not "
+        r"approved the WhatsApp template.*start once its Meta status is APPROVED",
+    ):
         plan(container, cid)
     with container.uow() as uow:
         assert campaigns.get_campaign(uow, cid).status == "draft"  # to be started once Meta approves

@@ -105,8 +105,19 @@ def test_a_crash_between_inflight_and_result_never_duplicates(container, tmp_pat
         for c in outbox.claim_batch(uow, 10, NOW, timedelta(minutes=2)):
             outbox.mark_inflight(uow, c.id, c.token, "sms", "+x", "file", NOW)
     # Pretend it had already written one of them before dying.
-    asyncio.run(container.providers["file"].send([Outgoing(0, f"campaign:{cid}:contact:1", "sms", "+9779841234567",
-                                                           "Hi Sita, sale today. Reply STOP to opt out.")]))
+    asyncio.run(
+        container.providers["file"].send(
+            [
+                Outgoing(
+                    0,
+                    f"campaign:{cid}:contact:1",
+                    "sms",
+                    "+9779841234567",
+                    "Hi Sita, sale today. Reply STOP to opt out.",
+                )
+            ]
+        )
+    )
     clock.set(NOW + timedelta(minutes=3))
     stats = run(container)
     assert stats.reconciled == 2 and stats.sent == 2
@@ -135,8 +146,7 @@ class FlakyProvider:
 def test_retryable_failures_come_back_and_permanent_ones_stop(container, tmp_path, clock) -> None:
     cid = setup(container, tmp_path)
     plan(container, cid)
-    flaky = FlakyProvider([Retryable("429", retry_after=60), Permanent("21211 invalid number"),
-                           Retryable("timeout")])
+    flaky = FlakyProvider([Retryable("429", retry_after=60), Permanent("21211 invalid number"), Retryable("timeout")])
     container.providers["flaky"] = flaky
     container.settings.providers["sms"] = "flaky"
     stats = run(container)
@@ -145,8 +155,9 @@ def test_retryable_failures_come_back_and_permanent_ones_stop(container, tmp_pat
     run(container)
     assert len(flaky.calls) == 2
     with container.uow() as uow:
-        rows = uow.session.scalars(select(Message).where(Message.status.in_(["failed", "queued"]),
-                                                         Message.planned_action == "send")).all()
+        rows = uow.session.scalars(
+            select(Message).where(Message.status.in_(["failed", "queued"]), Message.planned_action == "send")
+        ).all()
         assert {(m.status, m.error) for m in rows} == {("failed", "21211 invalid number"), ("queued", "timeout")}
 
 
@@ -258,12 +269,14 @@ def test_a_poison_message_fails_alone_and_the_rest_are_sent(container, tmp_path,
     stats = run(container)
     assert (stats.sent, stats.skipped) == (0, 2)
     with container.uow() as uow:
-        reasons = set(uow.session.scalars(select(Message.reason).where(Message.status == "skipped",
-                                                                       Message.reason != "consent")))
+        reasons = set(
+            uow.session.scalars(select(Message.reason).where(Message.status == "skipped", Message.reason != "consent"))
+        )
         version = uow.session.scalar(select(TemplateVersion))
         version.content = {"body": "Hi {{ first_name | default('there') }}. STOP to end"}
-        uow.session.execute(Message.__table__.update().where(Message.reason == "template")
-                            .values(status="queued", reason=None))
+        uow.session.execute(
+            Message.__table__.update().where(Message.reason == "template").values(status="queued", reason=None)
+        )
     assert reasons == {"template"}
     real = prepare_module.compose
 
@@ -282,8 +295,14 @@ def test_a_poison_message_fails_alone_and_the_rest_are_sent(container, tmp_path,
 
 # Each cap as a policy both campaigns run under: the frequency cap judges the person, the sender's daily
 # cap the shared usage (two messages a day, which campaign 1's take).
-CAPS = [{}, {"frequency_cap": {"enabled": False}, "sender_capacity": {"daily_cap": {"sms": 2}},
-             "quiet_hours": {"enabled": False}}]
+CAPS = [
+    {},
+    {
+        "frequency_cap": {"enabled": False},
+        "sender_capacity": {"daily_cap": {"sms": 2}},
+        "quiet_hours": {"enabled": False},
+    },
+]
 
 
 @pytest.mark.parametrize("overrides", CAPS, ids=["frequency_cap", "sender_capacity"])
@@ -304,8 +323,11 @@ def test_a_cap_holds_when_two_workers_decide_at_once(container, tmp_path, overri
     with container.uow() as uow:  # every message due now, as if planned on separate days
         uow.session.execute(Message.__table__.update().where(Message.status == "queued").values(due_at=NOW))
     with container.uow() as uow:
-        due_first = uow.session.scalar(select(func.count()).select_from(Message).where(
-            Message.campaign_id == first, Message.status == "queued", Message.due_at <= NOW))
+        due_first = uow.session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.campaign_id == first, Message.status == "queued", Message.due_at <= NOW)
+        )
         claimed = outbox.claim_batch(uow, due_first, NOW, timedelta(seconds=120))
     assert {c.campaign_id for c in claimed} == {first} and len(claimed) >= 2
     worker_b = container.worker()

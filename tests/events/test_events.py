@@ -51,16 +51,25 @@ def test_events_are_kept_once_per_event_id_and_refused_with_a_reason(container, 
     assert reasons[6] == "no contact with phone +9779800000000" and reasons[8] == "expected an object"
     found = stored(container)
     assert [(e.contact_id, e.type, e.properties) for e in found] == [
-        (sita, "purchase", {"amount": 120.5, "product": "A"}), (sita, "page_view", {"category": "shoes"})]
+        (sita, "purchase", {"amount": 120.5, "product": "A"}),
+        (sita, "page_view", {"category": "shoes"}),
+    ]
     with container.uow() as uow:  # the same event id in a later request is a duplicate too
         assert record_events(uow, events[:1], NOW)[0]["status"] == "duplicate"
 
 
 def test_unknown_people_can_become_contacts(container) -> None:
     with container.uow() as uow:
-        results = record_events(uow, [EventIn("inquiry", BEFORE, phone=SITA),
-                                      EventIn("inquiry", BEFORE, phone=SITA, properties={"topic": "price"})],
-                                NOW, unknown="create", erasure_key=container.settings.secret_key)
+        results = record_events(
+            uow,
+            [
+                EventIn("inquiry", BEFORE, phone=SITA),
+                EventIn("inquiry", BEFORE, phone=SITA, properties={"topic": "price"}),
+            ],
+            NOW,
+            unknown="create",
+            erasure_key=container.settings.secret_key,
+        )
         assert uow.session.scalar(select(func.count()).select_from(Contact)) == 1
     assert [r["status"] for r in results] == ["stored", "stored"] and results[0]["contact"] == results[1]["contact"]
     with container.uow() as uow, pytest.raises(Invalid, match="reject or create"):
@@ -70,14 +79,28 @@ def test_unknown_people_can_become_contacts(container) -> None:
 def test_files_of_events_in_json_lines_and_csv(container, tmp_path) -> None:
     setup(container, tmp_path)
     lines = tmp_path / "events.jsonl"
-    lines.write_text("\n".join([
-        json.dumps({"type": "purchase", "phone": SITA, "at": "2026-03-01T10:00:00Z", "event_id": "e1",
-                    "amount": 30, "currency": "NPR"}),
-        "{not json",
-        json.dumps({"type": "purchase", "phone": SITA, "event_id": "e2"}),
-        json.dumps({"type": "page_view", "contact_id": "x", "at": 1772359200}),
-        "", json.dumps({"type": "purchase", "phone": SITA, "at": "2026-03-01T10:00:00Z", "event_id": "e1"}),
-    ]), encoding="utf-8")
+    lines.write_text(
+        "\n".join(
+            [
+                json.dumps(
+                    {
+                        "type": "purchase",
+                        "phone": SITA,
+                        "at": "2026-03-01T10:00:00Z",
+                        "event_id": "e1",
+                        "amount": 30,
+                        "currency": "NPR",
+                    }
+                ),
+                "{not json",
+                json.dumps({"type": "purchase", "phone": SITA, "event_id": "e2"}),
+                json.dumps({"type": "page_view", "contact_id": "x", "at": 1772359200}),
+                "",
+                json.dumps({"type": "purchase", "phone": SITA, "at": "2026-03-01T10:00:00Z", "event_id": "e1"}),
+            ]
+        ),
+        encoding="utf-8",
+    )
     with container.uow() as uow:
         report = ingest.import_events(uow, lines, NOW)
     assert (report.rows, report.stored, report.duplicate, report.invalid) == (5, 1, 1, 3)
@@ -85,13 +108,18 @@ def test_files_of_events_in_json_lines_and_csv(container, tmp_path) -> None:
     assert "not JSON" in report.problems[0]["reason"] and "no occurred_at" in report.problems[1]["reason"]
     assert "expected a contact's id" in report.problems[2]["reason"]
     table = tmp_path / "events.csv"
-    table.write_text(f"event,phone,time,amount,product\npurchase,{SITA},2026-03-02 09:00,12.50,B\n"
-                     f"cart_abandoned,{SITA},2026-03-02,,\n", encoding="utf-8")
+    table.write_text(
+        f"event,phone,time,amount,product\npurchase,{SITA},2026-03-02 09:00,12.50,B\n"
+        f"cart_abandoned,{SITA},2026-03-02,,\n",
+        encoding="utf-8",
+    )
     with container.uow() as uow:
         assert ingest.import_events(uow, table, NOW).stored == 2
     csv_events = [e for e in stored(container) if e.occurred_at.day == 2]
-    assert [(e.type, e.properties) for e in csv_events] == [("purchase", {"amount": 12.5, "product": "B"}),
-                                                            ("cart_abandoned", {})]
+    assert [(e.type, e.properties) for e in csv_events] == [
+        ("purchase", {"amount": 12.5, "product": "B"}),
+        ("cart_abandoned", {}),
+    ]
     with pytest.raises(Invalid, match="no type"):
         (tmp_path / "bad.csv").write_text("phone\n+9779841234567\n", encoding="utf-8")
         with container.uow() as uow:
@@ -101,11 +129,15 @@ def test_files_of_events_in_json_lines_and_csv(container, tmp_path) -> None:
 def test_the_api_and_the_timeline(container, tmp_path) -> None:
     setup(container, tmp_path)
     client = TestClient(create_app(container))
-    one = client.post("/api/v1/events", json={"type": "purchase", "phone": SITA, "occurred_at": "2026-03-09T08:00:00Z",
-                                              "properties": {"amount": 5}}).json()
+    one = client.post(
+        "/api/v1/events",
+        json={"type": "purchase", "phone": SITA, "occurred_at": "2026-03-09T08:00:00Z", "properties": {"amount": 5}},
+    ).json()
     assert one["counts"] == {"stored": 1, "duplicate": 0, "invalid": 0}
-    many = client.post("/api/v1/events", json=[{"type": "page_view", "email": "sita@example.com",
-                                                "occurred_at": "2026-03-09T09:00:00Z"}, {"type": "x"}]).json()
+    many = client.post(
+        "/api/v1/events",
+        json=[{"type": "page_view", "email": "sita@example.com", "occurred_at": "2026-03-09T09:00:00Z"}, {"type": "x"}],
+    ).json()
     assert [r["status"] for r in many["results"]] == ["stored", "invalid"]
     sita = contact_id(container, SITA)
     entries = client.get(f"/api/v1/contacts/{sita}/timeline").json()
@@ -117,20 +149,24 @@ def test_the_api_and_the_timeline(container, tmp_path) -> None:
     assert timeline[1]["at"] == datetime(2026, 3, 9, 9, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("properties", "kept"), [
-    ({"note": "x" * 16_000}, True),
-    ({"note": "\u0001" * 3000}, False),  # 3,000 characters, 18,000 bytes once escaped
-    ({"note": "x" * 17_000}, False),
-    ({f"k{i}": i for i in range(100)}, True),
-    ({f"k{i}": "y" * 200 for i in range(100)}, False),
-    ({"items": ["z" * 100] * 200}, False),
-    ({"items": [{"sku": "A", "qty": 1}]}, True),
-])
+@pytest.mark.parametrize(
+    ("properties", "kept"),
+    [
+        ({"note": "x" * 16_000}, True),
+        ({"note": "\u0001" * 3000}, False),  # 3,000 characters, 18,000 bytes once escaped
+        ({"note": "x" * 17_000}, False),
+        ({f"k{i}": i for i in range(100)}, True),
+        ({f"k{i}": "y" * 200 for i in range(100)}, False),
+        ({"items": ["z" * 100] * 200}, False),
+        ({"items": [{"sku": "A", "qty": 1}]}, True),
+    ],
+)
 def test_properties_over_16_kb_of_json_are_refused(container, tmp_path, properties, kept) -> None:
     setup(container, tmp_path)
     with container.uow() as uow:
-        (result,) = record_events(uow, [EventIn("purchase", BEFORE, contact_id=contact_id(container, SITA),
-                                                properties=properties)], NOW)
+        (result,) = record_events(
+            uow, [EventIn("purchase", BEFORE, contact_id=contact_id(container, SITA), properties=properties)], NOW
+        )
     assert (result["status"] == "stored") is kept
     assert kept or result["reason"] == "properties: more than 16 KB"
 
@@ -138,10 +174,16 @@ def test_properties_over_16_kb_of_json_are_refused(container, tmp_path, properti
 def test_events_without_an_id_are_kept_once_by_their_content(container, tmp_path) -> None:
     setup(container, tmp_path)
     lines = tmp_path / "views.jsonl"
-    views = [("2026-03-01T10:00:00Z", "/shop"), ("2026-03-01T10:00:00Z", "/cart"),
-             ("2026-03-01T16:45:00+06:45", "/shop"), ("2026-03-01T10:00:01Z", "/shop")]
-    lines.write_text("\n".join(json.dumps({"type": "page_view", "phone": SITA, "at": at, "page": page})
-                               for at, page in views), encoding="utf-8")
+    views = [
+        ("2026-03-01T10:00:00Z", "/shop"),
+        ("2026-03-01T10:00:00Z", "/cart"),
+        ("2026-03-01T16:45:00+06:45", "/shop"),
+        ("2026-03-01T10:00:01Z", "/shop"),
+    ]
+    lines.write_text(
+        "\n".join(json.dumps({"type": "page_view", "phone": SITA, "at": at, "page": page}) for at, page in views),
+        encoding="utf-8",
+    )
     with container.uow() as uow:
         first = ingest.import_events(uow, lines, NOW)
     for _ in range(4):
@@ -171,9 +213,17 @@ def test_a_bad_line_of_an_events_file_is_refused_with_its_line_not_the_file(cont
     setup(container, tmp_path)
     path = tmp_path / "mixed.jsonl"
     good = json.dumps({"type": "purchase", "phone": SITA, "at": "2026-03-01T10:00:00Z"}).encode()
-    path.write_bytes(b"\n".join([good, b"\xff\xfe\x00binary", b"[" * 100_000 + b"]" * 100_000,
-                                 json.dumps({"type": "purchase", "phone": SITA, "at": 1e308}).encode(),
-                                 json.dumps({"type": "purchase", "contact_id": "\u00b2", "at": 5}).encode()]))
+    path.write_bytes(
+        b"\n".join(
+            [
+                good,
+                b"\xff\xfe\x00binary",
+                b"[" * 100_000 + b"]" * 100_000,
+                json.dumps({"type": "purchase", "phone": SITA, "at": 1e308}).encode(),
+                json.dumps({"type": "purchase", "contact_id": "\u00b2", "at": 5}).encode(),
+            ]
+        )
+    )
     with container.uow() as uow:
         report = ingest.import_events(uow, path, NOW)
     reasons = {p["row"]: p["reason"] for p in report.problems}

@@ -24,8 +24,15 @@ class FakeLookup:
     url: str = ""
 
     def error(self, status: int, code: int, message: str) -> web.Response:
-        return web.json_response({"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/"
-                                  f"errors/{code}", "status": status}, status=status)
+        return web.json_response(
+            {
+                "code": code,
+                "message": message,
+                "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                "status": status,
+            },
+            status=status,
+        )
 
     async def handle(self, request: web.Request) -> web.Response:
         expected = "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
@@ -39,14 +46,25 @@ class FakeLookup:
             return self.error(404, 20404, "The requested resource was not found")
         line = self.numbers.get(number)
         wanted = "line_type_intelligence" in request.query.get("Fields", "")
-        return web.json_response({
-            "calling_country_code": "977", "country_code": "NP", "phone_number": number,
-            "national_format": number[4:], "valid": line is not None,
-            "validation_errors": [] if line is not None else ["NOT_A_NUMBER"], "caller_name": None,
-            "sim_swap": None, "call_forwarding": None,
-            "line_type_intelligence": ({"error_code": None, "mobile_country_code": "429",
-                                        "mobile_network_code": "02", **line} if line and wanted else None),
-            "url": f"https://lookups.twilio.com/v2/PhoneNumbers/{number}"})
+        return web.json_response(
+            {
+                "calling_country_code": "977",
+                "country_code": "NP",
+                "phone_number": number,
+                "national_format": number[4:],
+                "valid": line is not None,
+                "validation_errors": [] if line is not None else ["NOT_A_NUMBER"],
+                "caller_name": None,
+                "sim_swap": None,
+                "call_forwarding": None,
+                "line_type_intelligence": (
+                    {"error_code": None, "mobile_country_code": "429", "mobile_network_code": "02", **line}
+                    if line and wanted
+                    else None
+                ),
+                "url": f"https://lookups.twilio.com/v2/PhoneNumbers/{number}",
+            }
+        )
 
 
 @contextmanager

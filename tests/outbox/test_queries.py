@@ -25,18 +25,19 @@ def _query_plans(tmp_path, sqlite_template, ask) -> list[str]:
     with UnitOfWork(sessions(engine)) as uow:
         ask(uow.session)
         asked = [(sql, params) for sql, params in seen if "FROM messages" in sql]
-        plans = [" ".join(row[3] for row in uow.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}",
-                                                                                       params))
-                 for sql, params in asked]
+        plans = [
+            " ".join(row[3] for row in uow.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+            for sql, params in asked
+        ]
     engine.dispose()
     return plans
 
 
 @pytest.mark.parametrize("contacts", [[1, 2, 3], lambda column: column.between(1, 5000)])
-def test_recent_sends_are_read_from_the_contacts_sends_not_every_message(tmp_path, sqlite_template,
-                                                                          contacts) -> None:
-    [plan] = _query_plans(tmp_path, sqlite_template,
-                          lambda session: queries.recent_sends(session, contacts, NOW - timedelta(days=7)))
+def test_recent_sends_are_read_from_the_contacts_sends_not_every_message(tmp_path, sqlite_template, contacts) -> None:
+    [plan] = _query_plans(
+        tmp_path, sqlite_template, lambda session: queries.recent_sends(session, contacts, NOW - timedelta(days=7))
+    )
     assert "ix_messages_contact (contact_id" in plan and "ix_messages_due" not in plan
 
 
@@ -47,19 +48,34 @@ def _ledger(container) -> None:
         uow.session.add(Contact(name="c", phone="+9779841000000", attributes={}, created_at=NOW, updated_at=NOW))
         uow.flush()
         cid = uow.session.scalar(select(Contact.id))
-        rows = [("old-sent", "sent", "sms", "s1", NOW - 30 * hour, NOW - 30 * hour),
-                ("new-sent", "sent", "sms", "s1", NOW - 2 * hour, NOW - 3 * hour),
-                ("new-sent-email", "sent", "email", None, NOW - hour, NOW - hour),
-                ("inflight", "inflight", "sms", "s1", None, NOW - hour),
-                ("queued", "queued", "sms", "s1", None, NOW + hour),
-                ("old-queued", "queued", "sms", "s1", None, NOW - 30 * hour),
-                ("new-failed", "failed", "sms", "s1", None, NOW - hour),
-                ("old-failed", "failed", "email", None, None, NOW - 30 * hour)]
+        rows = [
+            ("old-sent", "sent", "sms", "s1", NOW - 30 * hour, NOW - 30 * hour),
+            ("new-sent", "sent", "sms", "s1", NOW - 2 * hour, NOW - 3 * hour),
+            ("new-sent-email", "sent", "email", None, NOW - hour, NOW - hour),
+            ("inflight", "inflight", "sms", "s1", None, NOW - hour),
+            ("queued", "queued", "sms", "s1", None, NOW + hour),
+            ("old-queued", "queued", "sms", "s1", None, NOW - 30 * hour),
+            ("new-failed", "failed", "sms", "s1", None, NOW - hour),
+            ("old-failed", "failed", "email", None, None, NOW - 30 * hour),
+        ]
         for key, status, channel, buckets, sent_at, at in rows:
-            uow.session.add(Message(idempotency_key=key, campaign_id=1, contact_id=cid, purpose="marketing",
-                                    channel=channel, status=status, planned_action="send", due_at=at,
-                                    attempts=1, created_at=at, updated_at=sent_at or at, sent_at=sent_at,
-                                    buckets=buckets))
+            uow.session.add(
+                Message(
+                    idempotency_key=key,
+                    campaign_id=1,
+                    contact_id=cid,
+                    purpose="marketing",
+                    channel=channel,
+                    status=status,
+                    planned_action="send",
+                    due_at=at,
+                    attempts=1,
+                    created_at=at,
+                    updated_at=sent_at or at,
+                    sent_at=sent_at,
+                    buckets=buckets,
+                )
+            )
 
 
 def test_bucket_use_counts_recent_sends_in_flight_and_with_planned_the_queue(container) -> None:
@@ -94,6 +110,7 @@ def test_usage_reads_go_through_the_recent_indexes_not_the_history(tmp_path, sql
 
 
 def test_everyones_recent_sends_are_read_from_the_recent_rows_alone(tmp_path, sqlite_template) -> None:
-    [plan] = _query_plans(tmp_path, sqlite_template,
-                          lambda session: session.execute(queries.sends_since(NOW - timedelta(days=7))))
+    [plan] = _query_plans(
+        tmp_path, sqlite_template, lambda session: session.execute(queries.sends_since(NOW - timedelta(days=7)))
+    )
     assert "ix_messages_sent_at (sent_at>?)" in plan and "ix_messages_due (status=?)" in plan

@@ -17,18 +17,32 @@ LEASE = timedelta(minutes=2)
 
 def contacts(container, n: int) -> list[int]:
     with container.uow() as uow:
-        rows = [Contact(name=f"c{i}", phone=f"+97798410000{i:02d}", attributes={}, created_at=NOW, updated_at=NOW)
-                for i in range(n)]
+        rows = [
+            Contact(name=f"c{i}", phone=f"+97798410000{i:02d}", attributes={}, created_at=NOW, updated_at=NOW)
+            for i in range(n)
+        ]
         uow.session.add_all(rows)
         uow.flush()
         return [r.id for r in rows]
 
 
 def row(contact_id: int, key: str, due=NOW, status="queued") -> dict:
-    return {"idempotency_key": key, "campaign_id": 1, "contact_id": contact_id, "template_id": 1,
-            "purpose": "marketing", "channel": "sms", "address": "+9779841000000", "status": status,
-            "planned_action": "send", "reason": None, "due_at": due, "attempts": 0,
-            "created_at": NOW, "updated_at": NOW}
+    return {
+        "idempotency_key": key,
+        "campaign_id": 1,
+        "contact_id": contact_id,
+        "template_id": 1,
+        "purpose": "marketing",
+        "channel": "sms",
+        "address": "+9779841000000",
+        "status": status,
+        "planned_action": "send",
+        "reason": None,
+        "due_at": due,
+        "attempts": 0,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
 
 
 def enqueue(container, rows) -> int:
@@ -54,8 +68,15 @@ def test_enqueue_is_idempotent_by_key(container) -> None:
 
 def test_only_due_queued_rows_are_claimed_in_id_order(container) -> None:
     ids = contacts(container, 4)
-    enqueue(container, [row(ids[0], "a"), row(ids[1], "b", due=NOW + timedelta(minutes=1)),
-                        row(ids[2], "c", status="skipped"), row(ids[3], "d")])
+    enqueue(
+        container,
+        [
+            row(ids[0], "a"),
+            row(ids[1], "b", due=NOW + timedelta(minutes=1)),
+            row(ids[2], "c", status="skipped"),
+            row(ids[3], "d"),
+        ],
+    )
     claimed = claim(container, 10)
     assert [c.contact_id for c in claimed] == [ids[0], ids[3]]
     assert len({c.token for c in claimed}) == 1

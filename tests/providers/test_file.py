@@ -19,7 +19,9 @@ def test_it_writes_one_json_line_per_message_per_channel(tmp_path) -> None:
     assert results == [Accepted("file-a"), Accepted("file-b"), Accepted("file-c")]
     lines = [json.loads(x) for x in (tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(x["idempotency_key"], x["body"], x["headers"]) for x in lines] == [
-        ("a", "body a", {"X-Campaign": "1"}), ("b", "body b", {"X-Campaign": "1"})]
+        ("a", "body a", {"X-Campaign": "1"}),
+        ("b", "body b", {"X-Campaign": "1"}),
+    ]
     assert (tmp_path / "email.jsonl").exists()
 
 

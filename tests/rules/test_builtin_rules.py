@@ -25,34 +25,51 @@ NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
         ((consent(SMS, purpose=TXN),), MKT, SMS, Verdict.SKIP, "no marketing consent"),
         ((), TXN, SMS, Verdict.PASS, "transactional messages need no consent"),
         # The latest record wins, whichever order they come in.
-        ((consent(SMS, at=NOW - timedelta(days=9)), consent(SMS, "revoked", NOW - timedelta(days=1))), MKT, SMS,
-         Verdict.SKIP, "withdrawn"),
-        ((consent(SMS, "revoked", NOW - timedelta(days=9)), consent(SMS, at=NOW - timedelta(days=1))), MKT, SMS,
-         Verdict.PASS, "granted on 2026-03-09"),
+        (
+            (consent(SMS, at=NOW - timedelta(days=9)), consent(SMS, "revoked", NOW - timedelta(days=1))),
+            MKT,
+            SMS,
+            Verdict.SKIP,
+            "withdrawn",
+        ),
+        (
+            (consent(SMS, "revoked", NOW - timedelta(days=9)), consent(SMS, at=NOW - timedelta(days=1))),
+            MKT,
+            SMS,
+            Verdict.PASS,
+            "granted on 2026-03-09",
+        ),
         ((consent(WA),), MKT, WA, Verdict.PASS, "consent on whatsapp granted"),
     ],
 )
 def test_consent_rule(consents, purpose, channel, verdict, words) -> None:
-    outcome = consent_rule.evaluate(recipient(consents=consents), intent(channel, purpose=purpose), channel,
-                                    params("consent"), NOW)
+    outcome = consent_rule.evaluate(
+        recipient(consents=consents), intent(channel, purpose=purpose), channel, params("consent"), NOW
+    )
     assert outcome.verdict is verdict
     assert words in outcome.detail
 
 
 def test_consent_can_be_required_for_transactional_too() -> None:
-    outcome = consent_rule.evaluate(recipient(), intent(SMS, purpose=TXN), SMS,
-                                    params("consent", required_for=["marketing", "transactional"]), NOW)
+    outcome = consent_rule.evaluate(
+        recipient(), intent(SMS, purpose=TXN), SMS, params("consent", required_for=["marketing", "transactional"]), NOW
+    )
     assert outcome.verdict is Verdict.SKIP
 
 
 @pytest.mark.parametrize(
     ("suppressions", "channel", "verdict"),
-    [({}, SMS, Verdict.PASS), ({SMS: "opt-out"}, SMS, Verdict.SKIP), ({EMAIL: "bounce"}, SMS, Verdict.PASS),
-     ({WA: "complaint"}, WA, Verdict.SKIP)],
+    [
+        ({}, SMS, Verdict.PASS),
+        ({SMS: "opt-out"}, SMS, Verdict.SKIP),
+        ({EMAIL: "bounce"}, SMS, Verdict.PASS),
+        ({WA: "complaint"}, WA, Verdict.SKIP),
+    ],
 )
 def test_suppression_rule(suppressions, channel, verdict) -> None:
-    outcome = suppression.evaluate(recipient(suppressions=suppressions), intent(channel), channel,
-                                   params("suppression"), NOW)
+    outcome = suppression.evaluate(
+        recipient(suppressions=suppressions), intent(channel), channel, params("suppression"), NOW
+    )
     assert outcome.verdict is verdict
     if verdict is Verdict.SKIP:
         # Trails are shared by everyone with the same facts, so they never name the address.
@@ -76,16 +93,18 @@ def test_suppression_rule(suppressions, channel, verdict) -> None:
     ],
 )
 def test_frequency_cap(sends, overrides, channel, verdict, until_hours) -> None:
-    outcome = frequency.evaluate(recipient(sends=sends), intent(channel), channel, params("frequency_cap", **overrides),
-                                 NOW)
+    outcome = frequency.evaluate(
+        recipient(sends=sends), intent(channel), channel, params("frequency_cap", **overrides), NOW
+    )
     assert outcome.verdict is verdict
     if until_hours is not None:
         assert outcome.until == NOW + timedelta(hours=until_hours)
 
 
 def test_transactional_messages_are_not_capped() -> None:
-    outcome = frequency.evaluate(recipient(sends=(sent(1, NOW),)), intent(SMS, purpose=TXN), SMS,
-                                 params("frequency_cap"), NOW)
+    outcome = frequency.evaluate(
+        recipient(sends=(sent(1, NOW),)), intent(SMS, purpose=TXN), SMS, params("frequency_cap"), NOW
+    )
     assert outcome.verdict is Verdict.PASS and "not capped" in outcome.detail
 
 
@@ -120,13 +139,20 @@ def test_bad_parameters_are_refused_with_their_name(rule, bad, message) -> None:
         ((consent(WA),), TXN, WA, {"opt_in_channels": ["whatsapp"]}, Verdict.PASS, "opted in on whatsapp"),
         ((), TXN, SMS, {"opt_in_channels": ["whatsapp"]}, Verdict.PASS, "need no consent"),
         ((consent(SMS),), MKT, SMS, {"evidence_for": ["marketing"]}, Verdict.SKIP, "unknown source) has no recorded"),
-        ((replace(consent(SMS), evidence=True, source="form"),), MKT, SMS, {"evidence_for": ["marketing"]},
-         Verdict.PASS, "granted"),
+        (
+            (replace(consent(SMS), evidence=True, source="form"),),
+            MKT,
+            SMS,
+            {"evidence_for": ["marketing"]},
+            Verdict.PASS,
+            "granted",
+        ),
     ],
 )
 def test_consent_by_jurisdiction(consents, purpose, channel, overrides, verdict, words) -> None:
-    outcome = consent_rule.evaluate(recipient(consents=consents), intent(channel, purpose=purpose), channel,
-                                    params("consent", **overrides), NOW)
+    outcome = consent_rule.evaluate(
+        recipient(consents=consents), intent(channel, purpose=purpose), channel, params("consent", **overrides), NOW
+    )
     assert outcome.verdict is verdict and words in outcome.detail
 
 
@@ -140,6 +166,11 @@ def test_consent_by_jurisdiction(consents, purpose, channel, overrides, verdict,
     ],
 )
 def test_allow_list_mode(allowed, suppressions, verdict, words) -> None:
-    outcome = suppression.evaluate(recipient(allow_listed=allowed, suppressions=suppressions), intent(SMS), SMS,
-                                   params("suppression", allow_list_only=True), NOW)
+    outcome = suppression.evaluate(
+        recipient(allow_listed=allowed, suppressions=suppressions),
+        intent(SMS),
+        SMS,
+        params("suppression", allow_list_only=True),
+        NOW,
+    )
     assert outcome.verdict is verdict and words in outcome.detail

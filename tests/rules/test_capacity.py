@@ -24,6 +24,7 @@ def times(*hours_ago: float) -> list[datetime]:
 
 # --- the ledger -------------------------------------------------------------------------------------------
 
+
 def test_usage_counts_and_records_in_order() -> None:
     usage = Usage({"b": times(1, 30)})
     usage.record("b", NOW - 2 * H)
@@ -86,6 +87,7 @@ def test_the_daily_slot_moves_to_the_next_day_with_room() -> None:
 
 # --- sender capacity --------------------------------------------------------------------------------------
 
+
 def with_usage(usage: Usage | None, channel=SMS):
     return replace(intent(channel), usage=usage)
 
@@ -107,8 +109,9 @@ def test_without_usage_facts_the_cap_is_not_applied() -> None:
 )
 def test_the_daily_cap_defers_to_tomorrow(sent_today, cap, verdict, until) -> None:
     usage = Usage({"sender:sms": times(*range(1, sent_today + 1))})
-    outcome = capacity.evaluate(recipient(), with_usage(usage), SMS, params("sender_capacity", daily_cap={"sms": cap}),
-                                NOW)
+    outcome = capacity.evaluate(
+        recipient(), with_usage(usage), SMS, params("sender_capacity", daily_cap={"sms": cap}), NOW
+    )
     assert (outcome.verdict, outcome.until, outcome.bucket) == (verdict, until, "sender:sms")
 
 
@@ -130,7 +133,7 @@ def test_the_warm_up_doubles_each_day() -> None:
     # The daily cap bounds the ramp.
     capped = params("sender_capacity", warmup_start=2, started_on="2026-03-09", daily_cap={"sms": 10})
     assert capacity.day_cap(capped, SMS, date(2026, 3, 20), date(2026, 3, 10), False) == 10
-    assert capacity.day_cap(capped, EMAIL, date(2026, 3, 20), date(2026, 3, 10), False) == 2 * 2 ** 11
+    assert capacity.day_cap(capped, EMAIL, date(2026, 3, 20), date(2026, 3, 10), False) == 2 * 2**11
 
 
 def test_a_held_ramp_is_explained() -> None:
@@ -148,6 +151,7 @@ def test_a_sender_full_past_the_horizon_skips() -> None:
 
 # --- WhatsApp limits --------------------------------------------------------------------------------------
 
+
 def test_whatsapp_limits_leave_other_channels_alone() -> None:
     outcome = whatsapp_limits.evaluate(recipient(), with_usage(Usage()), SMS, params("whatsapp_limits"), NOW)
     assert outcome.verdict is Verdict.PASS
@@ -159,18 +163,29 @@ def test_whatsapp_limits_leave_other_channels_alone() -> None:
         ({}, [], {}, Verdict.PASS, "within the messaging limit of 250"),
         ({}, times(*[0.01 * i for i in range(1, 251)]), {}, Verdict.DEFER, "limit of 250 customers in 24 h is reached"),
         ({}, times(*[0.01 * i for i in range(1, 251)]), {"portfolio_limit": "unlimited"}, Verdict.PASS, "no messaging"),
-        ({"last_inbound": {WA: NOW - H}}, times(*[0.01 * i for i in range(1, 251)]), {}, Verdict.PASS,
-         "inside the customer-service window"),
-        ({"sends": (sent(2, NOW, channel=WA),)}, times(*[0.01 * i for i in range(1, 251)]), {}, Verdict.PASS,
-         "already reached"),
+        (
+            {"last_inbound": {WA: NOW - H}},
+            times(*[0.01 * i for i in range(1, 251)]),
+            {},
+            Verdict.PASS,
+            "inside the customer-service window",
+        ),
+        (
+            {"sends": (sent(2, NOW, channel=WA),)},
+            times(*[0.01 * i for i in range(1, 251)]),
+            {},
+            Verdict.PASS,
+            "already reached",
+        ),
         ({"sends": (sent(0.001, NOW, channel=WA),)}, [], {}, Verdict.DEFER, "6 s apart"),
         ({"sends": (sent(30, NOW, channel=WA),)}, [], {}, Verdict.PASS, "within the messaging limit"),
     ],
 )
 def test_whatsapp_limits(kw, portfolio, overrides, verdict, words) -> None:
     usage = Usage({"whatsapp:portfolio": portfolio})
-    outcome = whatsapp_limits.evaluate(recipient(**kw), with_usage(usage, WA), WA,
-                                       params("whatsapp_limits", **overrides), NOW)
+    outcome = whatsapp_limits.evaluate(
+        recipient(**kw), with_usage(usage, WA), WA, params("whatsapp_limits", **overrides), NOW
+    )
     assert outcome.verdict is verdict and words in outcome.detail
 
 

@@ -20,7 +20,13 @@ def test_it_sends_now_when_every_rule_passes() -> None:
     decision = decide(recipient(consents=(consent(SMS),)), intent(SMS), POLICY, NOW)
     assert isinstance(decision, Send) and decision.channel is SMS and decision.at == NOW
     assert [o.rule for o in decision.trail] == [
-        "consent", "suppression", "line_type", "frequency_cap", "quiet_hours", "whatsapp_window"]
+        "consent",
+        "suppression",
+        "line_type",
+        "frequency_cap",
+        "quiet_hours",
+        "whatsapp_window",
+    ]
     assert all(o.verdict is Verdict.PASS for o in decision.trail)
 
 
@@ -77,7 +83,8 @@ def test_explanations_read_as_sentences() -> None:
     assert "wait sms      quiet_hours" in text
     skipped = decide(recipient(), intent(SMS), POLICY, NOW)
     assert explain("skip", None, None, [o.as_dict() for o in skipped.trail]).startswith(
-        "Not sent: consent — no marketing consent on sms on record.")
+        "Not sent: consent — no marketing consent on sms on record."
+    )
 
 
 def test_trail_round_trips_through_json() -> None:

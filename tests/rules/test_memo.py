@@ -29,8 +29,9 @@ def test_recipients_with_the_same_facts_share_one_decision() -> None:
 
 def test_suppressed_recipients_share_a_decision_that_names_no_address() -> None:
     decider = Decider(load_policy("default"))
-    one = recipient(contact_id=1, consents=(consent(SMS),), addresses={SMS: "+9779841000001"},
-                    suppressions={SMS: "opt-out"})
+    one = recipient(
+        contact_id=1, consents=(consent(SMS),), addresses={SMS: "+9779841000001"}, suppressions={SMS: "opt-out"}
+    )
     two = replace(one, contact_id=2, addresses={SMS: "+9779841000002"})
     bounced = replace(one, contact_id=3, suppressions={SMS: "bounce"})
     assert decider(one, intent(SMS), NOW) is decider(two, intent(SMS), NOW)

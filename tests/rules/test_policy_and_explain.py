@@ -30,19 +30,27 @@ def test_a_rule_that_keeps_deferring_is_given_up_with_a_reason() -> None:
 
 def test_a_deferral_that_lands_where_another_rule_skips_leaves_the_channel_out() -> None:
     def wait(r, it, channel, params, now) -> RuleOutcome:
-        return RuleOutcome("wait", channel, Verdict.DEFER, "later", NOW + timedelta(hours=1)) if now == NOW else \
-            RuleOutcome("wait", channel, Verdict.PASS, "now")
+        return (
+            RuleOutcome("wait", channel, Verdict.DEFER, "later", NOW + timedelta(hours=1))
+            if now == NOW
+            else RuleOutcome("wait", channel, Verdict.PASS, "now")
+        )
 
     def closing(r, it, channel, params, now) -> RuleOutcome:
         verdict = Verdict.PASS if now == NOW else Verdict.SKIP
         return RuleOutcome("closing", channel, verdict, "open" if now == NOW else "closed from then on")
 
-    rules = tuple(RuleSpec(RuleType(name, fn, {}, lambda p: p, name, lambda p: timedelta(0), frozenset()), {}, {})
-                  for name, fn in (("wait", wait), ("closing", closing)))
+    rules = tuple(
+        RuleSpec(RuleType(name, fn, {}, lambda p: p, name, lambda p: timedelta(0), frozenset()), {}, {})
+        for name, fn in (("wait", wait), ("closing", closing))
+    )
     decision = decide(recipient(), intent(SMS), Policy("test", rules), NOW)
     assert isinstance(decision, Skip) and decision.reason == "closing"
     assert [(o.rule, o.verdict) for o in decision.trail] == [
-        ("wait", Verdict.DEFER), ("closing", Verdict.PASS), ("closing", Verdict.SKIP)]
+        ("wait", Verdict.DEFER),
+        ("closing", Verdict.PASS),
+        ("closing", Verdict.SKIP),
+    ]
 
 
 def test_a_broken_preset_names_itself() -> None:
@@ -71,19 +79,30 @@ def test_headlines(action, expected) -> None:
 def test_trail_json_is_what_the_ledger_stores() -> None:
     decision: Decision = decide(recipient(consents=(consent(SMS),)), intent(SMS), load_policy("default"), NOW)
     stored = trail_json(decision)
-    assert stored[0] == {"rule": "consent", "channel": "sms", "verdict": "pass",
-                         "detail": "marketing consent on sms granted on 2026-03-07", "until": None}
+    assert stored[0] == {
+        "rule": "consent",
+        "channel": "sms",
+        "verdict": "pass",
+        "detail": "marketing consent on sms granted on 2026-03-07",
+        "until": None,
+    }
     assert explain("send", "sms", None, stored).splitlines()[0] == "Send on sms now."
 
 
-@pytest.mark.parametrize(("preset", "overrides", "expected"), [
-    ("default", {}, timedelta(hours=24)),
-    ("default", {"frequency_cap": {"enabled": False}, "lifecycle_cadence": {}}, timedelta(days=30)),
-    ("default", {"frequency_cap": {"enabled": False}, "whatsapp_limits": {"min_spacing_seconds": 90_000}},
-     timedelta(seconds=90_000)),
-    ("default", {"frequency_cap": {"enabled": False}, "whatsapp_limits": {}}, timedelta(hours=24)),
-    ("default", {"frequency_cap": {"enabled": False}}, timedelta(0)),
-])
+@pytest.mark.parametrize(
+    ("preset", "overrides", "expected"),
+    [
+        ("default", {}, timedelta(hours=24)),
+        ("default", {"frequency_cap": {"enabled": False}, "lifecycle_cadence": {}}, timedelta(days=30)),
+        (
+            "default",
+            {"frequency_cap": {"enabled": False}, "whatsapp_limits": {"min_spacing_seconds": 90_000}},
+            timedelta(seconds=90_000),
+        ),
+        ("default", {"frequency_cap": {"enabled": False}, "whatsapp_limits": {}}, timedelta(hours=24)),
+        ("default", {"frequency_cap": {"enabled": False}}, timedelta(0)),
+    ],
+)
 def test_send_lookback_is_the_farthest_any_rule_reads_back(preset, overrides, expected) -> None:
     assert load_policy(preset, overrides).send_lookback == expected
 
@@ -91,5 +110,7 @@ def test_send_lookback_is_the_farthest_any_rule_reads_back(preset, overrides, ex
 def test_a_policy_names_the_stored_facts_its_rules_read() -> None:
     assert load_policy("default").reads == {"consents", "suppressions", "allow_list", "sends"}
     assert "lifecycle" in load_policy("default", {"lifecycle_cadence": {}}).reads
-    assert load_policy("default", {r: {"enabled": False} for r in ("consent", "suppression", "frequency_cap")}
-                       ).reads == frozenset()
+    assert (
+        load_policy("default", {r: {"enabled": False} for r in ("consent", "suppression", "frequency_cap")}).reads
+        == frozenset()
+    )

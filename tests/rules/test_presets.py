@@ -25,8 +25,13 @@ PARIS = "+33612345678"
 
 
 def person(phone: str, zone: str, region: str, **kw) -> object:
-    base = {"addresses": {SMS: phone, WA: phone}, "timezones": (zone,), "region": region, "line_type": "mobile",
-            "consents": (consent(SMS, at=utc(2026, 1, 1)), consent(WA, at=utc(2026, 1, 1)))}
+    base = {
+        "addresses": {SMS: phone, WA: phone},
+        "timezones": (zone,),
+        "region": region,
+        "line_type": "mobile",
+        "consents": (consent(SMS, at=utc(2026, 1, 1)), consent(WA, at=utc(2026, 1, 1))),
+    }
     return recipient(**{**base, **kw})
 
 
@@ -38,33 +43,79 @@ def first_rule(decision, verdict: str) -> str | None:
     ("preset", "who", "now", "action", "rule", "until"),
     [
         # 20:30 in Miami (EST, UTC-5): Florida's 20:00 close holds; New York at 20:30 is inside TCPA's 21:00.
-        ("us-tcpa", person(MIAMI, "America/New_York", "US"), utc(2026, 12, 23, 1, 30), "defer", "florida_hours",
-         utc(2026, 12, 23, 13, 0)),
+        (
+            "us-tcpa",
+            person(MIAMI, "America/New_York", "US"),
+            utc(2026, 12, 23, 1, 30),
+            "defer",
+            "florida_hours",
+            utc(2026, 12, 23, 13, 0),
+        ),
         ("us-tcpa", person(NEW_YORK, "America/New_York", "US"), utc(2026, 12, 23, 1, 30), "send", None, None),
-        ("us-tcpa", person(NEW_YORK, "America/New_York", "US"), utc(2026, 12, 23, 2, 30), "defer", "quiet_hours",
-         utc(2026, 12, 23, 13, 0)),
+        (
+            "us-tcpa",
+            person(NEW_YORK, "America/New_York", "US"),
+            utc(2026, 12, 23, 2, 30),
+            "defer",
+            "quiet_hours",
+            utc(2026, 12, 23, 13, 0),
+        ),
         # DST: 07:30 EDT on the first Monday after spring-forward is still quiet.
-        ("us-tcpa", person(NEW_YORK, "America/New_York", "US"), utc(2026, 3, 9, 11, 30), "defer", "quiet_hours",
-         utc(2026, 3, 9, 12, 0)),
+        (
+            "us-tcpa",
+            person(NEW_YORK, "America/New_York", "US"),
+            utc(2026, 3, 9, 11, 30),
+            "defer",
+            "quiet_hours",
+            utc(2026, 3, 9, 12, 0),
+        ),
         # China: promotional SMS until 22:00 (Shanghai is UTC+8).
         ("cn-sms", person(SHANGHAI, "Asia/Shanghai", "CN"), utc(2026, 12, 22, 13, 30), "send", None, None),
-        ("cn-sms", person(SHANGHAI, "Asia/Shanghai", "CN"), utc(2026, 12, 22, 14, 30), "defer", "quiet_hours",
-         utc(2026, 12, 23, 0, 0)),
+        (
+            "cn-sms",
+            person(SHANGHAI, "Asia/Shanghai", "CN"),
+            utc(2026, 12, 22, 14, 30),
+            "defer",
+            "quiet_hours",
+            utc(2026, 12, 23, 0, 0),
+        ),
         # France: no Sundays, no public holidays, 08:00-20:00.
-        ("fr", person(PARIS, "Europe/Paris", "FR", consents=(
-            replace(consent(SMS, at=utc(2026, 1, 1)), evidence=True),)), utc(2026, 12, 27, 10), "defer", "send_window",
-         utc(2026, 12, 28, 7, 0)),
-        ("fr", person(PARIS, "Europe/Paris", "FR", consents=(
-            replace(consent(SMS, at=utc(2026, 1, 1)), evidence=True),)), utc(2026, 11, 11, 10), "defer", "send_window",
-         utc(2026, 11, 12, 7, 0)),
-        ("fr", person(PARIS, "Europe/Paris", "FR", consents=(
-            replace(consent(SMS, at=utc(2026, 1, 1)), evidence=True),)), utc(2026, 11, 12, 10), "send", None, None),
+        (
+            "fr",
+            person(PARIS, "Europe/Paris", "FR", consents=(replace(consent(SMS, at=utc(2026, 1, 1)), evidence=True),)),
+            utc(2026, 12, 27, 10),
+            "defer",
+            "send_window",
+            utc(2026, 12, 28, 7, 0),
+        ),
+        (
+            "fr",
+            person(PARIS, "Europe/Paris", "FR", consents=(replace(consent(SMS, at=utc(2026, 1, 1)), evidence=True),)),
+            utc(2026, 11, 11, 10),
+            "defer",
+            "send_window",
+            utc(2026, 11, 12, 7, 0),
+        ),
+        (
+            "fr",
+            person(PARIS, "Europe/Paris", "FR", consents=(replace(consent(SMS, at=utc(2026, 1, 1)), evidence=True),)),
+            utc(2026, 11, 12, 10),
+            "send",
+            None,
+            None,
+        ),
         # France and the EU want consent with proof.
         ("fr", person(PARIS, "Europe/Paris", "FR"), utc(2026, 11, 12, 10), "skip", "consent", None),
         ("eu-gdpr", person(PARIS, "Europe/Paris", "FR"), utc(2026, 11, 12, 10), "skip", "consent", None),
         # A fixed line is never texted.
-        ("default", person(PARIS, "Europe/Paris", "FR", line_type="fixed_line"), utc(2026, 11, 12, 10), "skip",
-         "line_type", None),
+        (
+            "default",
+            person(PARIS, "Europe/Paris", "FR", line_type="fixed_line"),
+            utc(2026, 11, 12, 10),
+            "skip",
+            "line_type",
+            None,
+        ),
     ],
 )
 def test_presets(preset, who, now, action, rule, until) -> None:
@@ -89,8 +140,9 @@ def test_florida_allows_three_a_day_and_then_skips() -> None:
 
 
 def test_florida_rules_say_they_do_not_apply_elsewhere() -> None:
-    decision = decide(person(NEW_YORK, "America/New_York", "US"), intent(SMS), load_policy("us-tcpa"),
-                      utc(2026, 12, 22, 18))
+    decision = decide(
+        person(NEW_YORK, "America/New_York", "US"), intent(SMS), load_policy("us-tcpa"), utc(2026, 12, 22, 18)
+    )
     details = {o.rule: o.detail for o in decision.trail}
     assert details["florida_hours"] == details["florida_cap"] == "applies to Florida numbers only"
 
@@ -120,8 +172,13 @@ def test_whatsapp_business_holds_the_portfolio_limit_and_falls_back() -> None:
 
 def test_fallback_only_to_a_consented_channel() -> None:
     policy, now = load_policy("default"), utc(2026, 12, 22, 10)
-    who = person(PARIS, "Europe/Paris", "FR", consents=(consent(SMS, at=utc(2026, 1, 1)),),
-                 addresses={WA: PARIS, SMS: PARIS, EMAIL: "a@example.fr"})
+    who = person(
+        PARIS,
+        "Europe/Paris",
+        "FR",
+        consents=(consent(SMS, at=utc(2026, 1, 1)),),
+        addresses={WA: PARIS, SMS: PARIS, EMAIL: "a@example.fr"},
+    )
     wa = replace(intent(WA, SMS, EMAIL), template_category="MARKETING", template_status="APPROVED")
     decision = decide(who, wa, policy, now)
     assert isinstance(decision, Send) and decision.channel is SMS
@@ -153,9 +210,13 @@ def test_bad_rule_tables_are_refused(overrides, message) -> None:
 
 
 def test_a_rule_can_run_twice_under_two_names_and_for_a_region_only() -> None:
-    policy = load_policy("default", {"weekly_cap": {"rule": "frequency_cap", "max": 3, "window_hours": 168},
-                                     "np_window": {"rule": "send_window", "windows": ["10:00-11:00"],
-                                                   "regions": ["np"]}})
+    policy = load_policy(
+        "default",
+        {
+            "weekly_cap": {"rule": "frequency_cap", "max": 3, "window_hours": 168},
+            "np_window": {"rule": "send_window", "windows": ["10:00-11:00"], "regions": ["np"]},
+        },
+    )
     now = utc(2026, 3, 10, 3)  # 08:45 in Kathmandu
     nepali = recipient(consents=(consent(SMS),), region="NP", sends=(sent(48, now), sent(72, now), sent(96, now)))
     decision = decide(nepali, intent(SMS), policy, now)
@@ -165,10 +226,20 @@ def test_a_rule_can_run_twice_under_two_names_and_for_a_region_only() -> None:
     assert next(o for o in others.trail if o.rule == "np_window").detail == "applies to np only"
 
 
-@pytest.mark.parametrize(("locale", "channel", "expected"), [
-    ("zh-CN", "sms", ["cn-sms"]), ("ZH-cn", "sms", ["cn-sms"]), ("zh-CN", "email", []),
-    ("zh-TW", "sms", []), ("fr", "sms", ["fr"]), ("de-DE", "email", ["eu-gdpr"]), ("en-US", "sms", ["us-tcpa"]),
-    ("en", "sms", []), ("en", "whatsapp", ["whatsapp-business"]), ("fr-FR", "whatsapp", ["fr", "whatsapp-business"]),
-])
+@pytest.mark.parametrize(
+    ("locale", "channel", "expected"),
+    [
+        ("zh-CN", "sms", ["cn-sms"]),
+        ("ZH-cn", "sms", ["cn-sms"]),
+        ("zh-CN", "email", []),
+        ("zh-TW", "sms", []),
+        ("fr", "sms", ["fr"]),
+        ("de-DE", "email", ["eu-gdpr"]),
+        ("en-US", "sms", ["us-tcpa"]),
+        ("en", "sms", []),
+        ("en", "whatsapp", ["whatsapp-business"]),
+        ("fr-FR", "whatsapp", ["fr", "whatsapp-business"]),
+    ],
+)
 def test_a_templates_locale_and_channel_name_the_jurisdictions_it_is_written_for(locale, channel, expected) -> None:
     assert presets_for(locale, channel) == expected

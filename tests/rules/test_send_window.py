@@ -32,8 +32,15 @@ RETAIL = {"windows": ["16:00-17:30", "10:00-11:30"]}
         (utc(2026, 12, 22, 19, 0), PARIS, "FR", FR, Verdict.DEFER, utc(2026, 12, 23, 7, 0), "20:00"),  # and closes
         # Sunday 2026-12-27 waits for Monday; Christmas (Friday) waits for Saturday the 26th.
         (utc(2026, 12, 27, 10, 0), PARIS, "FR", FR, Verdict.DEFER, utc(2026, 12, 28, 7, 0), "Sunday is not a sending"),
-        (utc(2026, 12, 25, 10, 0), PARIS, "FR", FR, Verdict.DEFER, utc(2026, 12, 26, 7, 0),
-         "public holiday in FR (Christmas Day)"),
+        (
+            utc(2026, 12, 25, 10, 0),
+            PARIS,
+            "FR",
+            FR,
+            Verdict.DEFER,
+            utc(2026, 12, 26, 7, 0),
+            "public holiday in FR (Christmas Day)",
+        ),
         # Saturday evening after 20:00: Sunday is closed, so Monday morning.
         (utc(2026, 12, 26, 19, 30), PARIS, "FR", FR, Verdict.DEFER, utc(2026, 12, 28, 7, 0), "20:30"),
         # Holidays off: Christmas is an ordinary Friday.
@@ -46,21 +53,43 @@ RETAIL = {"windows": ["16:00-17:30", "10:00-11:30"]}
         (utc(2026, 12, 22, 11, 0), PARIS, "FR", RETAIL, Verdict.DEFER, utc(2026, 12, 22, 15, 0), "12:00"),
         (utc(2026, 12, 22, 16, 30), PARIS, "FR", RETAIL, Verdict.DEFER, utc(2026, 12, 23, 9, 0), "17:30"),
         # Several candidate zones: 14:00 UTC is 09:00 in New York but 06:00 in Los Angeles.
-        (utc(2026, 12, 22, 14, 0), ("America/New_York", "America/Los_Angeles"), "US", {"windows": ["08:00-21:00"]},
-         Verdict.DEFER, utc(2026, 12, 22, 16, 0), "America/Los_Angeles"),
+        (
+            utc(2026, 12, 22, 14, 0),
+            ("America/New_York", "America/Los_Angeles"),
+            "US",
+            {"windows": ["08:00-21:00"]},
+            Verdict.DEFER,
+            utc(2026, 12, 22, 16, 0),
+            "America/Los_Angeles",
+        ),
         # Spring forward in Paris (2026-03-29, 02:00 -> 03:00): a 02:30 window opening still lands after it.
-        (utc(2026, 3, 29, 0, 0), PARIS, "FR", {"windows": ["02:30-04:00"]}, Verdict.DEFER, utc(2026, 3, 29, 1, 30),
-         "outside"),
+        (
+            utc(2026, 3, 29, 0, 0),
+            PARIS,
+            "FR",
+            {"windows": ["02:30-04:00"]},
+            Verdict.DEFER,
+            utc(2026, 3, 29, 1, 30),
+            "outside",
+        ),
         # Fall back (2026-10-25): 08:00 local is 07:00 UTC on the day after.
-        (utc(2026, 10, 24, 19, 0), PARIS, "FR", {"windows": ["08:00-20:00"]}, Verdict.DEFER, utc(2026, 10, 25, 7, 0),
-         "21:00"),
+        (
+            utc(2026, 10, 24, 19, 0),
+            PARIS,
+            "FR",
+            {"windows": ["08:00-20:00"]},
+            Verdict.DEFER,
+            utc(2026, 10, 25, 7, 0),
+            "21:00",
+        ),
         # A window up to the end of the day.
         (utc(2026, 12, 22, 22, 30), PARIS, "FR", {"windows": ["22:00-24:00"]}, Verdict.PASS, None, "23:30"),
     ],
 )
 def test_send_window(now, zones, region, overrides, verdict, until, words) -> None:
-    outcome = send_window.evaluate(recipient(timezones=zones, region=region), intent(SMS), SMS,
-                                   params("send_window", **overrides), now)
+    outcome = send_window.evaluate(
+        recipient(timezones=zones, region=region), intent(SMS), SMS, params("send_window", **overrides), now
+    )
     assert (outcome.verdict, outcome.until) == (verdict, until)
     assert words in outcome.detail
 
@@ -69,8 +98,10 @@ def test_other_channels_and_purposes_are_not_held() -> None:
     p = params("send_window", channels=["sms"], purposes=["marketing"], **FR)
     sunday = utc(2026, 12, 27, 10, 0)
     assert send_window.evaluate(recipient(timezones=PARIS), intent(EMAIL), EMAIL, p, sunday).verdict is Verdict.PASS
-    assert send_window.evaluate(recipient(timezones=PARIS), intent(SMS, purpose=TXN), SMS, p,
-                                sunday).verdict is Verdict.PASS
+    assert (
+        send_window.evaluate(recipient(timezones=PARIS), intent(SMS, purpose=TXN), SMS, p, sunday).verdict
+        is Verdict.PASS
+    )
 
 
 @pytest.mark.parametrize(("unknown", "verdict"), [("skip", Verdict.SKIP), ("utc", Verdict.PASS)])
@@ -95,8 +126,9 @@ def test_a_long_run_of_closed_days_is_a_skip() -> None:
     r = recipient(timezones=PARIS, region="FR")
     outcome = send_window.evaluate(r, intent(SMS), SMS, p, utc(2026, 12, 19, 12))
     assert outcome.verdict is Verdict.SKIP
-    assert send_window.opening(utc(2026, 12, 22), ZoneInfo("UTC"), params("send_window", days=["sun"]),
-                               None) == utc(2026, 12, 27, 8)
+    assert send_window.opening(utc(2026, 12, 22), ZoneInfo("UTC"), params("send_window", days=["sun"]), None) == utc(
+        2026, 12, 27, 8
+    )
     assert send_window.holiday("FR", date(2026, 7, 14)) == "National Day"
     assert send_window.holiday(None, date(2026, 7, 14)) is None
 

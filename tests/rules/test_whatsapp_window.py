@@ -53,9 +53,14 @@ def test_other_channels_pass_and_the_us_block_can_be_lifted() -> None:
     assert lifted.verdict is Verdict.PASS
 
 
-@pytest.mark.parametrize(("overrides", "message"), [({"window_hours": 0}, "window_hours"),
-                                                    ({"window_hours": True}, "window_hours"),
-                                                    ({"block_us_marketing": "yes"}, "block_us_marketing")])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"window_hours": 0}, "window_hours"),
+        ({"window_hours": True}, "window_hours"),
+        ({"block_us_marketing": "yes"}, "block_us_marketing"),
+    ],
+)
 def test_bad_parameters_are_named(overrides, message) -> None:
     with pytest.raises(ValueError, match=message):
         RULE.check({**RULE.defaults, **overrides})

@@ -30,8 +30,10 @@ def seed(container) -> dict[str, set[int]]:
             kind = ("loyal", "lapsed", "engaged", "quiet")[i % 4]
             groups.setdefault(kind, set()).add(cid)
             if kind == "loyal":
-                events += [EventIn("purchase", NOW - (d * 7 + i % 3) * DAY, contact_id=cid,
-                                   properties={"amount": 800 + i}) for d in range(1, 7)]
+                events += [
+                    EventIn("purchase", NOW - (d * 7 + i % 3) * DAY, contact_id=cid, properties={"amount": 800 + i})
+                    for d in range(1, 7)
+                ]
             elif kind == "lapsed":
                 events.append(EventIn("purchase", NOW - (250 + i) * DAY, contact_id=cid, properties={"amount": 20}))
             elif kind == "engaged":
@@ -48,9 +50,12 @@ def test_clusters_find_the_groups_and_name_them(container) -> None:
         members: dict[str, set[int]] = {}
         for name, cid in uow.session.execute(select(Tag.name, ContactTag.contact_id).join(ContactTag)):
             members.setdefault(name, set()).add(cid)
-    expected = {"cluster:recent-repeat-high-value-buyers": groups["loyal"],
-                "cluster:lapsed-one-time-low-value-buyers": groups["lapsed"],
-                "cluster:engaged-non-buyers": groups["engaged"], "cluster:quiet-non-buyers": groups["quiet"]}
+    expected = {
+        "cluster:recent-repeat-high-value-buyers": groups["loyal"],
+        "cluster:lapsed-one-time-low-value-buyers": groups["lapsed"],
+        "cluster:engaged-non-buyers": groups["engaged"],
+        "cluster:quiet-non-buyers": groups["quiet"],
+    }
     assert members == expected
     assert found["cluster:engaged-non-buyers"]["profile"]["engagement"] == 5.0
 

@@ -26,7 +26,7 @@ def ntile(values: list[tuple], buckets: int = 5) -> dict:
     size, extra = divmod(len(ordered), buckets)
     for tile in range(1, buckets + 1):
         count = size + (1 if tile <= extra else 0)
-        for value in ordered[start:start + count]:
+        for value in ordered[start : start + count]:
             out[value[-1]] = tile
         start += count
     return out
@@ -35,8 +35,15 @@ def ntile(values: list[tuple], buckets: int = 5) -> dict:
 def test_scores_and_stages_agree_with_python(container) -> None:
     rng = random.Random(4)
     with container.uow() as uow:
-        ids = [o.contact_id for o in upsert_contacts(uow, [ContactInput(row=i, email=f"u{i}@example.com")
-                                                           for i in range(40)], NOW - timedelta(days=400), "test")]
+        ids = [
+            o.contact_id
+            for o in upsert_contacts(
+                uow,
+                [ContactInput(row=i, email=f"u{i}@example.com") for i in range(40)],
+                NOW - timedelta(days=400),
+                "test",
+            )
+        ]
         uow.session.execute(update(Contact).where(Contact.id.in_(ids[:5])).values(created_at=NOW - timedelta(days=3)))
         bought: dict[int, list] = {}
         events = []
@@ -56,8 +63,17 @@ def test_scores_and_stages_agree_with_python(container) -> None:
         got = found[cid]
         assert (got.r, got.f, got.m) == (r.get(cid), f.get(cid), m.get(cid)), cid
         days = (NOW - last[cid]).days if cid in last else None
-        expected = ("new" if cid in ids[:5] else "potential" if days is None else "active" if days <= 90 else
-                    "dormant" if days <= 180 else "churned")
+        expected = (
+            "new"
+            if cid in ids[:5]
+            else "potential"
+            if days is None
+            else "active"
+            if days <= 90
+            else "dormant"
+            if days <= 180
+            else "churned"
+        )
         assert got.stage == expected, (cid, days)
     assert sum(counts.values()) == 40 and counts["new"] == 5
     with container.uow() as uow:
@@ -105,8 +121,14 @@ def test_money_counts_numbers_and_numeric_text_only(container) -> None:
     with container.uow() as uow:
         (cid,) = [o.contact_id for o in upsert_contacts(uow, [ContactInput(row=0, email="m@example.com")], NOW, "t")]
         amounts = [12, 2.5, "250", "lots", True, None, "1,000", {"value": 3}]
-        record_events(uow, [EventIn("purchase", NOW - timedelta(days=i + 1), contact_id=cid,
-                                    properties={"amount": a}) for i, a in enumerate(amounts)], NOW)
+        record_events(
+            uow,
+            [
+                EventIn("purchase", NOW - timedelta(days=i + 1), contact_id=cid, properties={"amount": a})
+                for i, a in enumerate(amounts)
+            ],
+            NOW,
+        )
         scores.compute(uow, NOW)
         spent, n = uow.session.execute(select(ContactScore.spent, ContactScore.purchases)).one()
     assert (spent, n) == (264.5, len(amounts))

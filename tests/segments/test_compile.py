@@ -36,14 +36,27 @@ def seed(container, n: int = 60, seed: int = 3) -> dict[int, dict]:
         for i in range(n):
             phone = normalize_phone(rng.choice(NUMBERS).format(i), None) if rng.random() < 0.8 else None
             email = f"user{i}@example.com" if rng.random() < 0.6 or phone is None else None
-            items.append(ContactInput(row=i, phone=phone, email=email,
-                                      timezone="Asia/Tokyo" if rng.random() < 0.1 else None,
-                                      attributes=random_attributes(rng)))
+            items.append(
+                ContactInput(
+                    row=i,
+                    phone=phone,
+                    email=email,
+                    timezone="Asia/Tokyo" if rng.random() < 0.1 else None,
+                    attributes=random_attributes(rng),
+                )
+            )
         outcomes = contacts.upsert_contacts(uow, items, NOW, "test")
         for item, outcome in zip(items, outcomes, strict=True):
             cid = outcome.contact_id
-            f = facts[cid] = {"phone": item.phone, "email": item.email, "tags": set(), "consent": set(),
-                              "suppressed": set(), "tz": item.timezone, "attributes": item.attributes}
+            f = facts[cid] = {
+                "phone": item.phone,
+                "email": item.email,
+                "tags": set(),
+                "consent": set(),
+                "suppressed": set(),
+                "tz": item.timezone,
+                "attributes": item.attributes,
+            }
             for tag in TAGS:
                 if rng.random() < 0.35:
                     tags.tag_contacts(uow, tag, [cid], "test", NOW)
@@ -55,28 +68,41 @@ def seed(container, n: int = 60, seed: int = 3) -> dict[int, dict]:
                     f["consent"].add(ch)
                 elif roll < 0.6:
                     contacts.record_consents(uow, [(cid, ch, "granted", None)], "marketing", "test", NOW)
-                    contacts.record_consents(uow, [(cid, ch, "revoked", None)], "marketing", "test",
-                                             NOW + timedelta(seconds=1))
+                    contacts.record_consents(
+                        uow, [(cid, ch, "revoked", None)], "marketing", "test", NOW + timedelta(seconds=1)
+                    )
             if item.phone and rng.random() < 0.15:
                 contacts.suppress(uow, Channel.SMS, item.phone.e164, "opt-out", NOW)
                 f["suppressed"].add("sms")
-            f["events"] = [(rng.choice(EVENT_TYPES), NOW - timedelta(hours=rng.randint(1, 24 * 120)),
-                            random_properties(rng)) for _ in range(rng.choice([0, 0, 1, 2, 3, 5]))]
-            record_events(uow, [EventIn(kind, at, contact_id=cid, properties=props)
-                                for kind, at, props in f["events"]], NOW)
+            f["events"] = [
+                (rng.choice(EVENT_TYPES), NOW - timedelta(hours=rng.randint(1, 24 * 120)), random_properties(rng))
+                for _ in range(rng.choice([0, 0, 1, 2, 3, 5]))
+            ]
+            record_events(
+                uow, [EventIn(kind, at, contact_id=cid, properties=props) for kind, at, props in f["events"]], NOW
+            )
     return facts
 
 
 def random_attributes(rng: random.Random) -> dict[str, str]:
-    values = {"city": ["北京", "上海", "Kathmandu", "kathmandu"], "age": ["17", "30", "45.5", "-3", "unknown", "1e3"],
-              "signup": ["2026-01-02", "2026-03-20T10:00:00Z", "2025-12-31", "soon", "2026-03-0"],
-              "城市": ["北京", "上海", "Zürich"], "等级": ["3", "10", "金卡"]}
+    values = {
+        "city": ["北京", "上海", "Kathmandu", "kathmandu"],
+        "age": ["17", "30", "45.5", "-3", "unknown", "1e3"],
+        "signup": ["2026-01-02", "2026-03-20T10:00:00Z", "2025-12-31", "soon", "2026-03-0"],
+        "城市": ["北京", "上海", "Zürich"],
+        "等级": ["3", "10", "金卡"],
+    }
     return {k: rng.choice(v) for k, v in values.items() if rng.random() < 0.7}
 
 
 def random_properties(rng: random.Random) -> dict[str, object]:
-    values = {"product": ["A", "B", "a", "Apple"], "amount": [5, 120, 99.5, "250", "lots", True],
-              "gift": [True, False, "true"], "产品": ["苹果", "香蕉", "Äpfel"], "数量": [1, 3, "五"]}
+    values = {
+        "product": ["A", "B", "a", "Apple"],
+        "amount": [5, 120, 99.5, "250", "lots", True],
+        "gift": [True, False, "true"],
+        "产品": ["苹果", "香蕉", "Äpfel"],
+        "数量": [1, 3, "五"],
+    }
     return {k: rng.choice(v) for k, v in values.items() if rng.random() < 0.7}
 
 
@@ -108,8 +134,12 @@ def brute(node: Node, f: dict) -> bool:
     if isinstance(node, All):
         return True
     if isinstance(node, EventTerm):
-        n = sum(kind == node.type and (node.within is None or at >= NOW - node.within)
-                and (node.where is None or passes(node.where, props)) for kind, at, props in f["events"])
+        n = sum(
+            kind == node.type
+            and (node.within is None or at >= NOW - node.within)
+            and (node.where is None or passes(node.where, props))
+            for kind, at, props in f["events"]
+        )
         return COMPARE[node.op](n, node.count)
     if isinstance(node, AttrTerm):
         return passes(node.test, f["attributes"])
@@ -140,23 +170,61 @@ def brute(node: Node, f: dict) -> bool:
     raise AssertionError(node)
 
 
-ATOMS = ["tag:vip", "tag:churned", 'tag:"会员"', "region:NP", "region:CN", "region:US", "consent:sms",
-         "consent:email", "suppressed:sms", "has:email", "has:phone", "line:mobile", "tz:Asia/Kathmandu",
-         "tz:Asia/Tokyo", 'carrier:"Nepal Telecom"', "all", "event:purchase", "event:page_view within 7d",
-         "event:purchase count >= 2 within 90d", "event:purchase count = 0", "event:purchase count < 2 within 30d",
-         "event:page_view count != 1", "event:purchase count > 3",
-         'attr.city = "北京"', "attr.city != Kathmandu", 'attr.city in ("上海", kathmandu)',
-         'attr.city contains "mand"',
-         "attr.age >= 30", "attr.age < 0", "attr.age = 45.5", "attr.age != 17", "attr.signup >= 2026-01-01",
-         "attr.signup = 2026-03-20", "attr.signup within 90d", "attr.age in (17, 30)",
-         'event:purchase where product = "A"', "event:purchase where amount > 100 within 60d",
-         'event:purchase where (product in (A, B) and not amount < 100) count >= 2',
-         "event:page_view where gift = true", 'event:purchase where product contains "A"',
-         "event:purchase where amount = 250 count = 0", "last_purchase within 30d",
-         'event:purchase where amount = "250"', "event:purchase where amount != lots",
-         'event:page_view where gift != "true"', 'event:purchase where amount = "120"',
-         'attr.城市 = "北京"', 'attr.城市 != Zürich', "attr.等级 >= 5", 'attr.城市 contains "海"',
-         'event:purchase where 产品 = "苹果"', "event:purchase where 数量 >= 2", 'event:page_view where 产品 = Äpfel']
+ATOMS = [
+    "tag:vip",
+    "tag:churned",
+    'tag:"会员"',
+    "region:NP",
+    "region:CN",
+    "region:US",
+    "consent:sms",
+    "consent:email",
+    "suppressed:sms",
+    "has:email",
+    "has:phone",
+    "line:mobile",
+    "tz:Asia/Kathmandu",
+    "tz:Asia/Tokyo",
+    'carrier:"Nepal Telecom"',
+    "all",
+    "event:purchase",
+    "event:page_view within 7d",
+    "event:purchase count >= 2 within 90d",
+    "event:purchase count = 0",
+    "event:purchase count < 2 within 30d",
+    "event:page_view count != 1",
+    "event:purchase count > 3",
+    'attr.city = "北京"',
+    "attr.city != Kathmandu",
+    'attr.city in ("上海", kathmandu)',
+    'attr.city contains "mand"',
+    "attr.age >= 30",
+    "attr.age < 0",
+    "attr.age = 45.5",
+    "attr.age != 17",
+    "attr.signup >= 2026-01-01",
+    "attr.signup = 2026-03-20",
+    "attr.signup within 90d",
+    "attr.age in (17, 30)",
+    'event:purchase where product = "A"',
+    "event:purchase where amount > 100 within 60d",
+    "event:purchase where (product in (A, B) and not amount < 100) count >= 2",
+    "event:page_view where gift = true",
+    'event:purchase where product contains "A"',
+    "event:purchase where amount = 250 count = 0",
+    "last_purchase within 30d",
+    'event:purchase where amount = "250"',
+    "event:purchase where amount != lots",
+    'event:page_view where gift != "true"',
+    'event:purchase where amount = "120"',
+    'attr.城市 = "北京"',
+    "attr.城市 != Zürich",
+    "attr.等级 >= 5",
+    'attr.城市 contains "海"',
+    'event:purchase where 产品 = "苹果"',
+    "event:purchase where 数量 >= 2",
+    "event:page_view where 产品 = Äpfel",
+]
 EVENT_TYPES = ("purchase", "page_view")
 
 
@@ -215,10 +283,19 @@ def test_unknown_attributes_are_named(container) -> None:
         queries.count(uow.session, 'attr.ciyt = "北京" or attr.city = "北京"')
 
 
-@pytest.mark.parametrize(("text", "number", "day"), [
-    ("12", 12.0, None), ("-3.25", -3.25, None), ("1e3", None, None), ("12\n", None, None), ("", None, None),
-    ("2026-03-10T09:00:00Z", None, "2026-03-10"), ("2026-3-10", None, None), ("soon", None, None),
-])
+@pytest.mark.parametrize(
+    ("text", "number", "day"),
+    [
+        ("12", 12.0, None),
+        ("-3.25", -3.25, None),
+        ("1e3", None, None),
+        ("12\n", None, None),
+        ("", None, None),
+        ("2026-03-10T09:00:00Z", None, "2026-03-10"),
+        ("2026-3-10", None, None),
+        ("soon", None, None),
+    ],
+)
 def test_sqlite_reads_numbers_and_dates_as_postgresql_does(text, number, day) -> None:
     assert number_of(text) == number and date_of(text) == day
     assert number_of(None) is None and date_of(None) is None

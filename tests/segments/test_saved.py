@@ -26,8 +26,9 @@ def test_dynamic_and_static_segments(container, tmp_path, write_csv) -> None:
         segments.save_segment(uow, "nepal-vip", "segment:nepal and tag:vip", NOW)
         tags.tag_contacts(uow, "vip", [ram], "ana", NOW)
     with container.uow() as uow:  # a fourth Nepali number arrives
-        importer.import_file(uow, write_csv("phone\n+9779801234567\n", "new.csv"), NOW,
-                             erasure_key=container.settings.secret_key)
+        importer.import_file(
+            uow, write_csv("phone\n+9779801234567\n", "new.csv"), NOW, erasure_key=container.settings.secret_key
+        )
     with container.uow() as uow:
         assert queries.count(uow.session, "segment:nepal", NOW) == 4  # dynamic: follows the data
         assert queries.count(uow.session, "segment:nepal-vip", NOW) == 1

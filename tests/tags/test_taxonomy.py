@@ -33,8 +33,16 @@ def test_categories_colours_and_kinds(container) -> None:
         with pytest.raises(Invalid):
             tags.create_category(uow, "no spaces allowed", NOW)
         table = tags.tags_table(uow, NOW)
-    assert table == [{"tag": "interested:shoes", "category": "interests", "colour": "#1f77b4", "kind": "rule",
-                      "description": None, "contacts": 0}]
+    assert table == [
+        {
+            "tag": "interested:shoes",
+            "category": "interests",
+            "colour": "#1f77b4",
+            "kind": "rule",
+            "description": None,
+            "contacts": 0,
+        }
+    ]
 
 
 def test_rename_merge_delete_and_search(container, tmp_path) -> None:

@@ -69,8 +69,12 @@ def test_every_route_documents_typed_request_and_response_bodies(client) -> None
             if "application/json" not in ok.get("content", {}):
                 continue  # Meta's subscription check answers plain text
             schema = ok["content"]["application/json"].get("schema", {})
-            if not (fields(schema) or "anyOf" in schema or "additionalProperties" in schema
-                    or schema.get("items", {}).get("type") == "string"):
+            if not (
+                fields(schema)
+                or "anyOf" in schema
+                or "additionalProperties" in schema
+                or schema.get("items", {}).get("type") == "string"
+            ):
                 untyped.append(f"{method} {path} response")
     assert untyped == []
     assert {"phone", "email", "consents", "consent_evidence"} <= set(schemas["ContactIn"]["properties"])
@@ -79,20 +83,29 @@ def test_every_route_documents_typed_request_and_response_bodies(client) -> None
 BIG = "9223372036854775808"  # 2**63
 
 
-@pytest.mark.parametrize(("method", "path", "body"), [
-    ("get", f"/api/v1/contacts/{BIG}", None), ("get", f"/api/v1/contacts/{BIG}/timeline", None),
-    ("patch", f"/api/v1/contacts/{BIG}", {"name": "x"}), ("delete", f"/api/v1/contacts/{BIG}", None),
-    ("get", f"/api/v1/contacts?offset={BIG}", None), ("get", "/api/v1/templates/99999999999999999999", None),
-    ("get", "/api/v1/templates/%C2%B9/lint", None), ("get", "/api/v1/campaigns/%C2%B2/why", None),
-    ("get", "/api/v1/campaigns/%C2%B2/report", None), ("get", "/api/v1/campaigns/%C2%B2/preflight", None),
-    ("get", f"/api/v1/campaigns/1/explain/{BIG}", None),
-    ("post", "/api/v1/campaigns/99999999999999999999/start", None),
-    ("post", "/api/v1/tags/vip/contacts", {"ids": [int(BIG)]}),
-    ("post", "/api/v1/tags/vip/contacts", {"ids": [1], "expires_in_hours": 100000000}),
-    ("get", "/api/v1/segments/count?q=" + "(" * 1000 + "tag:vip" + ")" * 1000, None),
-])
-def test_numbers_and_expressions_out_of_range_are_refused_not_500(client, tmp_path, container, method, path,
-                                                                  body) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", f"/api/v1/contacts/{BIG}", None),
+        ("get", f"/api/v1/contacts/{BIG}/timeline", None),
+        ("patch", f"/api/v1/contacts/{BIG}", {"name": "x"}),
+        ("delete", f"/api/v1/contacts/{BIG}", None),
+        ("get", f"/api/v1/contacts?offset={BIG}", None),
+        ("get", "/api/v1/templates/99999999999999999999", None),
+        ("get", "/api/v1/templates/%C2%B9/lint", None),
+        ("get", "/api/v1/campaigns/%C2%B2/why", None),
+        ("get", "/api/v1/campaigns/%C2%B2/report", None),
+        ("get", "/api/v1/campaigns/%C2%B2/preflight", None),
+        ("get", f"/api/v1/campaigns/1/explain/{BIG}", None),
+        ("post", "/api/v1/campaigns/99999999999999999999/start", None),
+        ("post", "/api/v1/tags/vip/contacts", {"ids": [int(BIG)]}),
+        ("post", "/api/v1/tags/vip/contacts", {"ids": [1], "expires_in_hours": 100000000}),
+        ("get", "/api/v1/segments/count?q=" + "(" * 1000 + "tag:vip" + ")" * 1000, None),
+    ],
+)
+def test_numbers_and_expressions_out_of_range_are_refused_not_500(
+    client, tmp_path, container, method, path, body
+) -> None:
     setup(container, tmp_path)
     answer = getattr(client, method)(path, **({"json": body} if body is not None else {}))
     assert 400 <= answer.status_code < 500, (answer.status_code, answer.text[:300])
@@ -105,11 +118,14 @@ def test_five_thousand_nots_are_read_as_the_one_they_amount_to(client, tmp_path,
     assert (even, odd) == (6, 0)
 
 
-@pytest.mark.parametrize(("event", "reason"), [
-    ({"type": "purchase", "contact_id": 1, "occurred_at": 1e308}, "no moment a calendar holds"),
-    ({"type": "purchase", "contact_id": int(BIG), "occurred_at": "2026-03-01"}, "expected a contact's id"),
-    ({"type": "purchase", "contact_id": "²", "occurred_at": "2026-03-01"}, "expected a contact's id"),
-])
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        ({"type": "purchase", "contact_id": 1, "occurred_at": 1e308}, "no moment a calendar holds"),
+        ({"type": "purchase", "contact_id": int(BIG), "occurred_at": "2026-03-01"}, "expected a contact's id"),
+        ({"type": "purchase", "contact_id": "²", "occurred_at": "2026-03-01"}, "expected a contact's id"),
+    ],
+)
 def test_events_out_of_range_are_refused_one_by_one(client, tmp_path, container, event, reason) -> None:
     setup(container, tmp_path)
     (result,) = client.post("/api/v1/events", json=event).json()["results"]

@@ -9,8 +9,15 @@ from herald.web import create_app
 from tests.conftest import NOW
 from tests.scenario import setup
 
-RULE = {"kind": "event", "event": "page_view", "where": 'category = "shoes"', "count": 2, "within": "7d",
-        "tag": "interested:shoes", "expires": "30d"}
+RULE = {
+    "kind": "event",
+    "event": "page_view",
+    "where": 'category = "shoes"',
+    "count": 2,
+    "within": "7d",
+    "tag": "interested:shoes",
+    "expires": "30d",
+}
 
 
 @pytest.fixture
@@ -19,8 +26,12 @@ def client(container):
 
 
 def view(contact: int, hours: int) -> dict:
-    return {"type": "page_view", "contact_id": contact, "properties": {"category": "shoes"},
-            "occurred_at": (NOW.replace(hour=0) if hours else NOW).isoformat()}
+    return {
+        "type": "page_view",
+        "contact_id": contact,
+        "properties": {"category": "shoes"},
+        "occurred_at": (NOW.replace(hour=0) if hours else NOW).isoformat(),
+    }
 
 
 def test_tag_rules_through_the_api(client, container, tmp_path) -> None:

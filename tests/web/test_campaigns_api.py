@@ -16,8 +16,10 @@ def client(container):
 
 def test_a_campaign_through_the_api(client, container, tmp_path) -> None:
     setup(container, tmp_path)
-    made = client.post("/api/v1/campaigns", json={"name": "API sale", "segment": "has:phone",
-                                                  "templates": ["sale"], "holdout_percent": 0})
+    made = client.post(
+        "/api/v1/campaigns",
+        json={"name": "API sale", "segment": "has:phone", "templates": ["sale"], "holdout_percent": 0},
+    )
     assert made.status_code == 201 and made.json()["status"] == "draft"
     cid = made.json()["id"]
     report = client.get(f"/api/v1/campaigns/{cid}/preflight").json()
@@ -40,8 +42,11 @@ def test_a_campaign_through_the_api(client, container, tmp_path) -> None:
     [
         ({"name": "x", "segment": "has:phone", "templates": ["sale"], "variants": []}, 201, None),
         ({"name": "x", "templates": ["sale"]}, 422, "give segment or contacts"),
-        ({"name": "x", "segment": "has:phone", "variants": [{"name": "A", "weight": 70, "templates": ["sale"]}]},
-         422, "add up to 70"),
+        (
+            {"name": "x", "segment": "has:phone", "variants": [{"name": "A", "weight": 70, "templates": ["sale"]}]},
+            422,
+            "add up to 70",
+        ),
         ({"name": "x", "segment": "has:phone", "templates": ["nope"]}, 404, "template 'nope'"),
         ({"name": "x", "segment": "has:phone", "templates": ["sale"], "preset": "mars"}, 422, "unknown preset"),
     ],

@@ -33,8 +33,16 @@ def test_list_search_and_get(client, container, tmp_path) -> None:
 
 
 def test_create_normalizes_and_answers_by_outcome(client) -> None:
-    made = client.post("/api/v1/contacts", json={"phone": "984-1234567", "country": "NP", "name": "Sita",
-                                                 "attributes": {"tier": "gold"}, "consents": {"sms": "granted"}})
+    made = client.post(
+        "/api/v1/contacts",
+        json={
+            "phone": "984-1234567",
+            "country": "NP",
+            "name": "Sita",
+            "attributes": {"tier": "gold"},
+            "consents": {"sms": "granted"},
+        },
+    )
     assert made.status_code == 201
     body = made.json()
     assert body["contact"]["phone"] == SITA and body["contact"]["attributes"] == {"tier": "gold"}
@@ -50,11 +58,15 @@ def test_create_normalizes_and_answers_by_outcome(client) -> None:
 
 def test_update_sets_given_fields_and_refuses_a_taken_number(client, container, tmp_path) -> None:
     setup(container, tmp_path)
-    updated = client.patch("/api/v1/contacts/1", json={"name": "Sita S.", "email": "s@example.com",
-                                                       "attributes": {"tier": "gold"}})
+    updated = client.patch(
+        "/api/v1/contacts/1", json={"name": "Sita S.", "email": "s@example.com", "attributes": {"tier": "gold"}}
+    )
     assert updated.status_code == 200, updated.text
-    assert (updated.json()["name"], updated.json()["email"], updated.json()["phone"]) == ("Sita S.", "s@example.com",
-                                                                                          SITA)
+    assert (updated.json()["name"], updated.json()["email"], updated.json()["phone"]) == (
+        "Sita S.",
+        "s@example.com",
+        SITA,
+    )
     dropped = client.patch("/api/v1/contacts/1", json={"attributes": {"tier": None}})
     assert dropped.json()["attributes"] == {}
     moved = client.patch("/api/v1/contacts/1", json={"phone": "+9779801234567"})
@@ -73,11 +85,15 @@ def test_delete_erases_the_person(client, container, tmp_path) -> None:
 
 
 def test_bulk_upsert_answers_per_item(client) -> None:
-    items = [{"phone": SITA, "name": "Sita"}, {"phone": "+264811234567"}, {"phone": SITA, "email": "s@example.com"},
-             {"phone": "bad", "country": "NP"}, "not an object"]
+    items = [
+        {"phone": SITA, "name": "Sita"},
+        {"phone": "+264811234567"},
+        {"phone": SITA, "email": "s@example.com"},
+        {"phone": "bad", "country": "NP"},
+        "not an object",
+    ]
     done = client.post("/api/v1/contacts/bulk", json={"items": items}).json()
-    assert done["counts"] == {"imported": 2, "updated": 0, "unchanged": 0, "duplicate": 1, "conflict": 0,
-                              "invalid": 2}
+    assert done["counts"] == {"imported": 2, "updated": 0, "unchanged": 0, "duplicate": 1, "conflict": 0, "invalid": 2}
     assert [r["status"] for r in done["results"]] == ["imported", "imported", "duplicate", "invalid", "invalid"]
     assert done["results"][2]["id"] == done["results"][0]["id"] and done["results"][3]["problems"]
     again = client.post("/api/v1/contacts/bulk", json={"items": items[:2]}).json()

@@ -21,22 +21,30 @@ def test_a_name_rebound_to_this_machine_is_not_answered(client) -> None:
     assert client.get("/api/v1/health", headers={"Host": "[::1]:8000"}).status_code == 200
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": "https://evil.example", "Content-Type": "text/plain"},
-    {"Origin": "null"},
-    {"Sec-Fetch-Site": "cross-site"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example", "Content-Type": "text/plain"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+    ],
+)
 def test_another_sites_page_cannot_change_anything(client, headers) -> None:
-    for method, path in (("post", "/api/v1/tags"), ("post", "/api/v1/campaigns/1/start"),
-                         ("delete", "/api/v1/contacts/1")):
+    for method, path in (
+        ("post", "/api/v1/tags"),
+        ("post", "/api/v1/campaigns/1/start"),
+        ("delete", "/api/v1/contacts/1"),
+    ):
         answer = client.request(method.upper(), path, headers=headers, content=b'{"name": "x"}')
         assert answer.status_code == 403, (method, path)
 
 
 def test_the_same_site_and_tools_without_an_origin_may(client) -> None:
     assert client.post("/api/v1/tags", json={"name": "vip"}).status_code == 201  # curl, scripts
-    assert client.post("/api/v1/tags", json={"name": "vip2"},
-                       headers={"Origin": "http://127.0.0.1:8000"}).status_code == 201
+    assert (
+        client.post("/api/v1/tags", json={"name": "vip2"}, headers={"Origin": "http://127.0.0.1:8000"}).status_code
+        == 201
+    )
     assert client.get("/api/v1/tags", headers={"Origin": "https://evil.example"}).status_code == 200  # no CORS
 
 

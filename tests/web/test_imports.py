@@ -19,8 +19,7 @@ def aborting_reader(settings, path, now, options, queue) -> None:
 
 def test_a_reader_that_aborts_ends_its_own_process_not_the_server(container, tmp_path: Path) -> None:
     seen: list[int] = []
-    kind, reason = run_isolated(container.settings, tmp_path / "x.xlsx", NOW, {}, seen.append,
-                                target=aborting_reader)
+    kind, reason = run_isolated(container.settings, tmp_path / "x.xlsx", NOW, {}, seen.append, target=aborting_reader)
     assert kind == "failed" and "exit code -6" in reason and "nothing was written" in reason
     assert seen == [5]  # progress came through before it died
 

@@ -21,8 +21,13 @@ def test_no_request_gets_a_server_error(container, tmp_path) -> None:
         operation = found.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def call(case) -> None:
             case.headers = {**(case.headers or {}), "host": "localhost"}
             calls.append(case.call_and_validate(checks=[not_a_server_error]).status_code)

@@ -18,15 +18,18 @@ SECRET = "app-secret"
 
 @pytest.fixture
 def client(container):
-    container.settings = dataclasses.replace(container.settings, whatsapp_app_secret=SECRET,
-                                             whatsapp_verify_token="verify-me")
+    container.settings = dataclasses.replace(
+        container.settings, whatsapp_app_secret=SECRET, whatsapp_verify_token="verify-me"
+    )
     return TestClient(create_app(container))
 
 
 def test_create_list_lint_and_preview(client, container, tmp_path) -> None:
     setup(container, tmp_path)
-    made = client.post("/api/v1/templates", json={"name": "promo", "channel": "sms", "author": "ana",
-                                                  "content": {"body": "Hi {{ first_name }}, sale!"}})
+    made = client.post(
+        "/api/v1/templates",
+        json={"name": "promo", "channel": "sms", "author": "ana", "content": {"body": "Hi {{ first_name }}, sale!"}},
+    )
     assert made.status_code == 201
     assert made.json()["versions"][0]["status"] == "draft"
     assert [f["code"] for f in made.json()["findings"]] == []
@@ -42,15 +45,19 @@ def test_create_list_lint_and_preview(client, container, tmp_path) -> None:
 
 
 def test_bad_templates_name_the_field(client) -> None:
-    bad = client.post("/api/v1/templates", json={"name": "x", "channel": "sms", "author": "ana",
-                                                 "content": {"body": "{{ secret.__class__ }}"}})
+    bad = client.post(
+        "/api/v1/templates",
+        json={"name": "x", "channel": "sms", "author": "ana", "content": {"body": "{{ secret.__class__ }}"}},
+    )
     assert bad.status_code == 422 and "body" in bad.json()["detail"]
     assert client.get("/api/v1/templates/nope").status_code == 404
 
 
 def signed(body: bytes, secret: str = SECRET) -> dict[str, str]:
-    return {"X-Hub-Signature-256": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
-            "Content-Type": "application/json"}
+    return {
+        "X-Hub-Signature-256": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
+        "Content-Type": "application/json",
+    }
 
 
 def test_meta_status_webhook_is_verified_on_the_raw_body(client, container, tmp_path) -> None:
@@ -58,11 +65,33 @@ def test_meta_status_webhook_is_verified_on_the_raw_body(client, container, tmp_
     from tests.scenario import publish
 
     with container.uow() as uow:
-        publish(uow, "order_update", Channel.WHATSAPP, {"category": "UTILITY", "body": "Order {{1}} shipped.",
-                                                        "params": {"1": "attr.order"}}, purpose=Purpose.TRANSACTIONAL)
-    body = json.dumps({"entry": [{"changes": [{"field": "message_template_status_update", "value": {
-        "event": "APPROVED", "message_template_id": 9, "message_template_name": "order_update",
-        "message_template_language": "en"}}]}]}, separators=(",", ":")).encode()
+        publish(
+            uow,
+            "order_update",
+            Channel.WHATSAPP,
+            {"category": "UTILITY", "body": "Order {{1}} shipped.", "params": {"1": "attr.order"}},
+            purpose=Purpose.TRANSACTIONAL,
+        )
+    body = json.dumps(
+        {
+            "entry": [
+                {
+                    "changes": [
+                        {
+                            "field": "message_template_status_update",
+                            "value": {
+                                "event": "APPROVED",
+                                "message_template_id": 9,
+                                "message_template_name": "order_update",
+                                "message_template_language": "en",
+                            },
+                        }
+                    ]
+                }
+            ]
+        },
+        separators=(",", ":"),
+    ).encode()
     assert client.post("/webhooks/whatsapp", content=body, headers=signed(body, "wrong")).status_code == 403
     assert client.post("/webhooks/whatsapp", content=body + b" ", headers=signed(body)).status_code == 403
     ok = client.post("/webhooks/whatsapp", content=body, headers=signed(body))
@@ -78,12 +107,31 @@ def test_subscription_check_answers_the_challenge_only_with_the_token(client) ->
 
 
 def status_body(event: str, at: int) -> bytes:
-    return json.dumps({"entry": [{"time": at, "changes": [{"field": "message_template_status_update", "value": {
-        "event": event, "message_template_name": "order_update", "message_template_language": "en"}}]}]}).encode()
+    return json.dumps(
+        {
+            "entry": [
+                {
+                    "time": at,
+                    "changes": [
+                        {
+                            "field": "message_template_status_update",
+                            "value": {
+                                "event": event,
+                                "message_template_name": "order_update",
+                                "message_template_language": "en",
+                            },
+                        }
+                    ],
+                }
+            ]
+        }
+    ).encode()
 
 
-@pytest.mark.parametrize("body", [b'{"entry": "abc"}', b'{"entry": 5}', b'{"entry": [[[[1]]]]}',
-                                  b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "body",
+    [b'{"entry": "abc"}', b'{"entry": 5}', b'{"entry": [[[[1]]]]}', b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe"],
+)
 def test_a_signed_but_malformed_webhook_is_answered_400_not_500(client, body, caplog) -> None:
     answer = client.post("/webhooks/whatsapp", content=body, headers=signed(body))
     assert answer.status_code == 400 and answer.json()["error"] == "Invalid"
@@ -95,8 +143,13 @@ def test_meta_statuses_apply_in_the_order_of_their_own_time(client, container) -
     from tests.scenario import publish
 
     with container.uow() as uow:
-        publish(uow, "order_update", Channel.WHATSAPP, {"category": "UTILITY", "body": "Order {{1}} shipped.",
-                                                        "params": {"1": "attr.order"}}, purpose=Purpose.TRANSACTIONAL)
+        publish(
+            uow,
+            "order_update",
+            Channel.WHATSAPP,
+            {"category": "UTILITY", "body": "Order {{1}} shipped.", "params": {"1": "attr.order"}},
+            purpose=Purpose.TRANSACTIONAL,
+        )
     for event, at in (("APPROVED", 1772359200), ("PAUSED", 1772362800), ("APPROVED", 1772359200)):  # a replay
         body = status_body(event, at)
         client.post("/webhooks/whatsapp", content=body, headers=signed(body))

@@ -16,8 +16,11 @@ VARIANT, HOLDOUT, CANARY = 1, 2, 3
 # of the contact id (a multiplier of its own per purpose), then two squarings to scatter consecutive ids.
 PRIME = 2_147_483_647
 CAMPAIGN = 1_812_433_253
-SALTS = {VARIANT: (1_597_334_677, 362_436_069), HOLDOUT: (1_664_525_123, 1_013_904_223),
-         CANARY: (2_024_337_457, 521_288_629)}
+SALTS = {
+    VARIANT: (1_597_334_677, 362_436_069),
+    HOLDOUT: (1_664_525_123, 1_013_904_223),
+    CANARY: (2_024_337_457, 521_288_629),
+}
 
 
 @dataclass(frozen=True)

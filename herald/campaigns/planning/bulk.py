@@ -35,17 +35,35 @@ _temp = MetaData()
 # On SQLite, INTEGER PRIMARY KEY makes the id the row's own key; BIGINT would add a second index to fill.
 ID = BigInteger().with_variant(Integer(), "sqlite")
 # The addresses ride along, so writing the outbox rows reads the two temporary tables and nothing else.
-ROWS = Table("plan_rows", _temp, Column("contact_id", ID, primary_key=True), Column("fkey", Text),
-             Column("variant", String(16)), Column("canary", Integer), Column("phone", String(20)),
-             Column("email", String(320)), prefixes=["TEMPORARY"])
-DECISIONS = Table("plan_decisions", _temp, Column("fkey", Text, primary_key=True),
-                  Column("variant", String(16), primary_key=True), Column("template_id", Integer),
-                  Column("channel", String(16)), Column("action", String(8)), Column("reason", String(64)),
-                  Column("due_at", UTCDateTime), Column("trail_id", Integer), Column("buckets", String(64)),
-                  prefixes=["TEMPORARY"])
+ROWS = Table(
+    "plan_rows",
+    _temp,
+    Column("contact_id", ID, primary_key=True),
+    Column("fkey", Text),
+    Column("variant", String(16)),
+    Column("canary", Integer),
+    Column("phone", String(20)),
+    Column("email", String(320)),
+    prefixes=["TEMPORARY"],
+)
+DECISIONS = Table(
+    "plan_decisions",
+    _temp,
+    Column("fkey", Text, primary_key=True),
+    Column("variant", String(16), primary_key=True),
+    Column("template_id", Integer),
+    Column("channel", String(16)),
+    Column("action", String(8)),
+    Column("reason", String(64)),
+    Column("due_at", UTCDateTime),
+    Column("trail_id", Integer),
+    Column("buckets", String(64)),
+    prefixes=["TEMPORARY"],
+)
 # Each contact's recent sends, listed once for the plan: the key reads one row by id, not the ledger.
-SENDS = Table("plan_sends", _temp, Column("contact_id", ID, primary_key=True), Column("listed", Text),
-              prefixes=["TEMPORARY"])
+SENDS = Table(
+    "plan_sends", _temp, Column("contact_id", ID, primary_key=True), Column("listed", Text), prefixes=["TEMPORARY"]
+)
 TEMPORARY = (ROWS, DECISIONS, SENDS)
 
 
@@ -57,8 +75,9 @@ def applies(uow: UnitOfWork, p: Plan) -> bool:
     return not uow.session.scalar(select(planned))
 
 
-def plan(uow: UnitOfWork, p: Plan, audience: Select, now: datetime,
-         progress: Callable[[int], None] | None = None) -> PlanStats:
+def plan(
+    uow: UnitOfWork, p: Plan, audience: Select, now: datetime, progress: Callable[[int], None] | None = None
+) -> PlanStats:
     """Decide for every recipient of the audience and enqueue the results, a chunk of ids at a time."""
     conn = uow.session.connection()
     for table in TEMPORARY:
@@ -71,8 +90,7 @@ def plan(uow: UnitOfWork, p: Plan, audience: Select, now: datetime,
             table.drop(conn, checkfirst=True)
 
 
-def _chunks(uow: UnitOfWork, writer: _Writer, audience: Select,
-            progress: Callable[[int], None] | None) -> PlanStats:
+def _chunks(uow: UnitOfWork, writer: _Writer, audience: Select, progress: Callable[[int], None] | None) -> PlanStats:
     conn, stats, last = uow.session.connection(), PlanStats(), 0
     while True:
         # The audience's own SELECT (of contacts, in id order) with the key columns added: no join back.
@@ -82,8 +100,11 @@ def _chunks(uow: UnitOfWork, writer: _Writer, audience: Select,
         if not size:
             return stats
         last = top
-        groups = conn.execute(select(ROWS.c.fkey, ROWS.c.variant, func.min(ROWS.c.contact_id), func.count(),
-                                     func.sum(ROWS.c.canary)).group_by(ROWS.c.fkey, ROWS.c.variant)).all()
+        groups = conn.execute(
+            select(
+                ROWS.c.fkey, ROWS.c.variant, func.min(ROWS.c.contact_id), func.count(), func.sum(ROWS.c.canary)
+            ).group_by(ROWS.c.fkey, ROWS.c.variant)
+        ).all()
         writer.decide([g for g in groups if (g[0], g[1]) not in writer.known])
         new = outbox.enqueue_select(uow, keys.MESSAGE_COLUMNS, writer.rows_to_enqueue)
         stats.audience += size
@@ -109,8 +130,13 @@ class _Writer:
         recent = keys.recent_sends_listed(p, now)
         if recent is not None:
             conn.execute(SENDS.insert().from_select(["contact_id", "listed"], recent))
-        self.facts = (keys.fact_key(p, now, keys.empty_facts(conn), SENDS if recent is not None else None),
-                      keys.variant_of(p), keys.in_canary(p), Contact.phone, Contact.email)
+        self.facts = (
+            keys.fact_key(p, now, keys.empty_facts(conn), SENDS if recent is not None else None),
+            keys.variant_of(p),
+            keys.in_canary(p),
+            Contact.phone,
+            Contact.email,
+        )
         self.rows_to_enqueue = keys.message_rows(p, now, ROWS, DECISIONS)
 
     def decide(self, groups: list) -> None:
@@ -122,9 +148,19 @@ class _Writer:
         for fkey, name, first, *_ in groups:
             variant = self.variants.get(name)
             row = self.rows(first, variant, self._decision(people[first], variant), None)
-            made.append({"fkey": fkey, "variant": name, "template_id": row["template_id"], "channel": row["channel"],
-                         "action": row["planned_action"], "reason": row["reason"], "due_at": row["due_at"],
-                         "buckets": row["buckets"], "trail": row["trail"]})
+            made.append(
+                {
+                    "fkey": fkey,
+                    "variant": name,
+                    "template_id": row["template_id"],
+                    "channel": row["channel"],
+                    "action": row["planned_action"],
+                    "reason": row["reason"],
+                    "due_at": row["due_at"],
+                    "buckets": row["buckets"],
+                    "trail": row["trail"],
+                }
+            )
             self.known[(fkey, name)] = (row["planned_action"], row["reason"], row["channel"])
         for row, trail_id in zip(made, self.rows.trails.ids_for([m.pop("trail") for m in made]), strict=True):
             row["trail_id"] = trail_id

@@ -22,8 +22,16 @@ SEND_HISTORY = timedelta(days=35)
 DENSE = 4  # an id range at most this many times the batch is read as a range
 USAGE_HISTORY = timedelta(days=1)
 # Attributes come as text on SQLite and are parsed only when they may hold a lifecycle stage.
-CONTACT_COLUMNS = (Contact.id, Contact.phone, Contact.email, Contact.timezone, Contact.phone_timezones,
-                   Contact.region, Contact.line_type, type_coerce(Contact.attributes, Text))
+CONTACT_COLUMNS = (
+    Contact.id,
+    Contact.phone,
+    Contact.email,
+    Contact.timezone,
+    Contact.phone_timezones,
+    Contact.region,
+    Contact.line_type,
+    type_coerce(Contact.attributes, Text),
+)
 EMAIL, SMS, WHATSAPP = Channel.EMAIL, Channel.SMS, Channel.WHATSAPP
 
 
@@ -68,8 +76,9 @@ class Interner:
         return found
 
 
-def load_recipients(session: Session, contact_ids: Sequence[int], now: datetime,
-                    intern: Interner | None = None) -> dict[int, Recipient]:
+def load_recipients(
+    session: Session, contact_ids: Sequence[int], now: datetime, intern: Interner | None = None
+) -> dict[int, Recipient]:
     """Recipient facts keyed by contact id, as of `now`. Ids in order and dense (a planner's batch) are
     read as an id range: one cached statement instead of thousands of bound parameters."""
     intern = intern or Interner()
@@ -94,13 +103,18 @@ def load_recipients(session: Session, contact_ids: Sequence[int], now: datetime,
         addr = addresses(phone, email)
         found = consents.get(cid)
         result[cid] = Recipient(
-            contact_id=cid, addresses=addr, timezones=intern.made(("tz", own_zone, derived),
-                                                                  lambda o=own_zone, d=derived: timezones(o, d)),
-            region=region, line_type=line, consents=intern(tuple(found)) if found else none,
-            sends=tuple(sends[cid]) if cid in sends else none, lifecycle=lifecycle(attrs),
+            contact_id=cid,
+            addresses=addr,
+            timezones=intern.made(("tz", own_zone, derived), lambda o=own_zone, d=derived: timezones(o, d)),
+            region=region,
+            line_type=line,
+            consents=intern(tuple(found)) if found else none,
+            sends=tuple(sends[cid]) if cid in sends else none,
+            lifecycle=lifecycle(attrs),
             # Channel is a str: (channel, address) pairs match the rows' ("sms", address) keys.
             suppressions={ch: suppressed[(ch, a)] for ch, a in addr.items() if (ch, a) in suppressed}
-            if suppressed else {},
+            if suppressed
+            else {},
             allow_listed=frozenset(ch for ch, a in addr.items() if (ch, a) in allowed) if allowed else none_set,
         )
     return result
@@ -108,11 +122,21 @@ def load_recipients(session: Session, contact_ids: Sequence[int], now: datetime,
 
 def _consents(conn: Connection, which, intern: Interner) -> dict[int, list[ConsentFact]]:
     found: dict[int, list[ConsentFact]] = defaultdict(list)
-    stmt = select(Consent.contact_id, Consent.channel, Consent.purpose, Consent.status, Consent.recorded_at,
-                  Consent.source, Consent.has_evidence).where(which)
+    stmt = select(
+        Consent.contact_id,
+        Consent.channel,
+        Consent.purpose,
+        Consent.status,
+        Consent.recorded_at,
+        Consent.source,
+        Consent.has_evidence,
+    ).where(which)
     for cid, *raw in conn.execute(stmt).all():
-        found[cid].append(intern.made(tuple(raw), lambda r=raw: ConsentFact(Channel(r[0]), Purpose(r[1]), r[2], r[3],
-                                                                            r[4], bool(r[5]))))
+        found[cid].append(
+            intern.made(
+                tuple(raw), lambda r=raw: ConsentFact(Channel(r[0]), Purpose(r[1]), r[2], r[3], r[4], bool(r[5]))
+            )
+        )
     return found
 
 
@@ -123,16 +147,20 @@ def _listed(conn: Connection, model, value, condition, contacts) -> dict[tuple[s
         lo, hi = contacts
         found = {}
         for column, kinds in ((Contact.phone, ("sms", "whatsapp")), (Contact.email, ("email",))):
-            stmt = (select(model.channel, model.address, value).join(Contact, model.address == column)
-                    .where(Contact.id.between(lo, hi), model.channel.in_(kinds), condition))
+            stmt = (
+                select(model.channel, model.address, value)
+                .join(Contact, model.address == column)
+                .where(Contact.id.between(lo, hi), model.channel.in_(kinds), condition)
+            )
             found.update({(ch, a): v for ch, a, v in conn.execute(stmt).all()})
         return found
     pairs = {(ch.value, a) for r in contacts for ch, a in addresses(r.phone, r.email).items()}
     if not pairs:
         return {}
     # Channels and addresses as two lists (which the (channel, address) index serves), the pairs kept here.
-    stmt = select(model.channel, model.address, value).where(model.channel.in_({ch for ch, _ in pairs}),
-                                                             model.address.in_({a for _, a in pairs}), condition)
+    stmt = select(model.channel, model.address, value).where(
+        model.channel.in_({ch for ch, _ in pairs}), model.address.in_({a for _, a in pairs}), condition
+    )
     return {(ch, a): v for ch, a, v in conn.execute(stmt).all() if (ch, a) in pairs}
 
 

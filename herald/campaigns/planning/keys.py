@@ -48,27 +48,44 @@ def _listed(columns: list, where) -> ColumnElement[str]:
     return select_(func.aggregate_strings(_formatted(columns, "|"), ITEM)).where(where).scalar_subquery()
 
 
-def fact_key(p: Plan, now: datetime, empty: frozenset[str] = frozenset(),
-             sends: Table | None = None) -> ColumnElement[str]:
+def fact_key(
+    p: Plan, now: datetime, empty: frozenset[str] = frozenset(), sends: Table | None = None
+) -> ColumnElement[str]:
     """Everything the policy's rules read of a contact, as text: equal keys, equal decisions (see
     `rules.memo`). The contact's own columns always count; the stored facts only where a rule reads them,
     and not from a table in `empty` (which no contact has a row in, so every contact's part is the same).
     `sends` is the table `recent_sends_listed` filled, when a rule reads past sends."""
     policy = p.decider.policy
     live = or_(Suppression.expires_at.is_(None), Suppression.expires_at > now)
-    at_address = or_(and_(Suppression.address == Contact.phone, Suppression.channel.in_(PHONE_CHANNELS)),
-                     and_(Suppression.address == Contact.email, Suppression.channel == "email"))
-    allowed = or_(and_(AllowedAddress.address == Contact.phone, AllowedAddress.channel.in_(PHONE_CHANNELS)),
-                  and_(AllowedAddress.address == Contact.email, AllowedAddress.channel == "email"))
-    parts = [Contact.timezone, Contact.phone_timezones, Contact.region, Contact.line_type,
-             func.substr(Contact.phone, 1, p.decider.prefix), case((Contact.email.is_(None), "0"), else_="1")]
+    at_address = or_(
+        and_(Suppression.address == Contact.phone, Suppression.channel.in_(PHONE_CHANNELS)),
+        and_(Suppression.address == Contact.email, Suppression.channel == "email"),
+    )
+    allowed = or_(
+        and_(AllowedAddress.address == Contact.phone, AllowedAddress.channel.in_(PHONE_CHANNELS)),
+        and_(AllowedAddress.address == Contact.email, AllowedAddress.channel == "email"),
+    )
+    parts = [
+        Contact.timezone,
+        Contact.phone_timezones,
+        Contact.region,
+        Contact.line_type,
+        func.substr(Contact.phone, 1, p.decider.prefix),
+        case((Contact.email.is_(None), "0"), else_="1"),
+    ]
     stored = {
         "lifecycle": lambda: [Contact.attributes["lifecycle"].as_string(), Contact.attributes["stage"].as_string()],
         # Kept on the contact by the database (migration 0013): no subquery a contact for its consents, and
         # one only for the few the suppression list names (which entries are in force depends on `now`).
         "consents": lambda: [Contact.consent_key],
-        "suppressions": lambda: [case((Contact.on_suppression_list, _listed([Suppression.channel, Suppression.reason],
-                                                                          and_(at_address, live))))],
+        "suppressions": lambda: [
+            case(
+                (
+                    Contact.on_suppression_list,
+                    _listed([Suppression.channel, Suppression.reason], and_(at_address, live)),
+                )
+            )
+        ],
         "allow_list": lambda: [_listed([AllowedAddress.channel], allowed)],
     }
     for fact in sorted(policy.reads & stored.keys() - empty):
@@ -94,8 +111,11 @@ STORED_FACTS = {"consents": Consent, "suppressions": Suppression, "allow_list": 
 
 def empty_facts(conn) -> frozenset[str]:
     """The stored facts whose tables hold no row at all (a small business's allow-list, as a rule)."""
-    return frozenset(name for name, model in STORED_FACTS.items()
-                     if conn.execute(select_(literal(1)).select_from(model).limit(1)).first() is None)
+    return frozenset(
+        name
+        for name, model in STORED_FACTS.items()
+        if conn.execute(select_(literal(1)).select_from(model).limit(1)).first() is None
+    )
 
 
 def draw(campaign_id: int, salt: int) -> ColumnElement[int]:
@@ -120,8 +140,9 @@ def variant_of(p: Plan) -> ColumnElement[str]:
         name = case(*whens, else_=p.variants[-1].name)
     if not campaign.holdout_percent:
         return name
-    return case((draw(campaign.id, assign.HOLDOUT) < campaign.holdout_percent * assign.SCALE / 100, HOLDOUT),
-                else_=name)
+    return case(
+        (draw(campaign.id, assign.HOLDOUT) < campaign.holdout_percent * assign.SCALE / 100, HOLDOUT), else_=name
+    )
 
 
 def in_canary(p: Plan) -> ColumnElement[int]:
@@ -131,25 +152,61 @@ def in_canary(p: Plan) -> ColumnElement[int]:
     return case((draw(p.campaign.id, assign.CANARY) < p.canary_percent * assign.SCALE / 100, 1), else_=0)
 
 
-MESSAGE_COLUMNS = ("idempotency_key", "campaign_id", "contact_id", "template_id", "purpose", "channel", "address",
-                   "status", "planned_action", "reason", "due_at", "trail_id", "attempts", "created_at",
-                   "updated_at", "variant", "run", "held", "buckets")
+MESSAGE_COLUMNS = (
+    "idempotency_key",
+    "campaign_id",
+    "contact_id",
+    "template_id",
+    "purpose",
+    "channel",
+    "address",
+    "status",
+    "planned_action",
+    "reason",
+    "due_at",
+    "trail_id",
+    "attempts",
+    "created_at",
+    "updated_at",
+    "variant",
+    "run",
+    "held",
+    "buckets",
+)
 
 
 def message_rows(p: Plan, now: datetime, rows, decisions) -> Select:
     """The outbox rows: each contact of `rows` with the decision for its key and variant."""
     skip, held = decisions.c.action == "skip", rows.c.canary == 0
     stamp = literal(now, UTCDateTime)
-    address = case((decisions.c.channel == "email", rows.c.email),
-                   (decisions.c.channel.in_(PHONE_CHANNELS), rows.c.phone), else_=None)
-    status = case((skip, MessageStatus.SKIPPED.value), (held, MessageStatus.HELD.value),
-                  else_=MessageStatus.QUEUED.value)
+    address = case(
+        (decisions.c.channel == "email", rows.c.email),
+        (decisions.c.channel.in_(PHONE_CHANNELS), rows.c.phone),
+        else_=None,
+    )
+    status = case(
+        (skip, MessageStatus.SKIPPED.value), (held, MessageStatus.HELD.value), else_=MessageStatus.QUEUED.value
+    )
     columns = [
-        literal(key_prefix(p.campaign.id, p.run)) + cast(rows.c.contact_id, String), literal(p.campaign.id),
-        rows.c.contact_id, decisions.c.template_id, literal(p.campaign.purpose), decisions.c.channel, address,
-        status, decisions.c.action, decisions.c.reason, decisions.c.due_at, decisions.c.trail_id, literal(0),
-        stamp, stamp, case((rows.c.variant == HOLDOUT, None), else_=rows.c.variant), literal(p.run),
-        case((and_(~skip, held), "rollout"), else_=None), decisions.c.buckets,
+        literal(key_prefix(p.campaign.id, p.run)) + cast(rows.c.contact_id, String),
+        literal(p.campaign.id),
+        rows.c.contact_id,
+        decisions.c.template_id,
+        literal(p.campaign.purpose),
+        decisions.c.channel,
+        address,
+        status,
+        decisions.c.action,
+        decisions.c.reason,
+        decisions.c.due_at,
+        decisions.c.trail_id,
+        literal(0),
+        stamp,
+        stamp,
+        case((rows.c.variant == HOLDOUT, None), else_=rows.c.variant),
+        literal(p.run),
+        case((and_(~skip, held), "rollout"), else_=None),
+        decisions.c.buckets,
     ]
     joined = rows.join(decisions, and_(decisions.c.fkey == rows.c.fkey, decisions.c.variant == rows.c.variant))
     # SQLite reads `ON CONFLICT` after a join's ON as part of the join unless a WHERE comes between.

@@ -72,11 +72,18 @@ class PlanStats:
     samples: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
 
     def as_dict(self) -> dict[str, object]:
-        return {"audience": self.audience, "new": self.new, "already_planned": self.already_planned,
-                "send_now": self.actions["send"], "deferred": self.actions["defer"],
-                "skipped": self.actions["skip"], "skipped_by": dict(self.skipped_by),
-                "by_channel": dict(self.by_channel), "by_variant": dict(self.by_variant),
-                "held_for_rollout": self.held_for_rollout}
+        return {
+            "audience": self.audience,
+            "new": self.new,
+            "already_planned": self.already_planned,
+            "send_now": self.actions["send"],
+            "deferred": self.actions["defer"],
+            "skipped": self.actions["skip"],
+            "skipped_by": dict(self.skipped_by),
+            "by_channel": dict(self.by_channel),
+            "by_variant": dict(self.by_variant),
+            "held_for_rollout": self.held_for_rollout,
+        }
 
 
 def key_prefix(campaign_id: int, run: int = 0) -> str:
@@ -88,14 +95,30 @@ def idempotency_key(campaign_id: int, contact_id: int, run: int = 0) -> str:
     return f"{key_prefix(campaign_id, run)}{contact_id}"
 
 
-def intent_for(campaign: Campaign, variant: Variant, template_category: str | None = None,
-               template_status: str | None = None, usage: Usage | None = None) -> MessageIntent:
-    return MessageIntent(purpose=Purpose(campaign.purpose), channels=tuple(Channel(c) for c in variant.channels),
-                         template_category=template_category, template_status=template_status, usage=usage)
+def intent_for(
+    campaign: Campaign,
+    variant: Variant,
+    template_category: str | None = None,
+    template_status: str | None = None,
+    usage: Usage | None = None,
+) -> MessageIntent:
+    return MessageIntent(
+        purpose=Purpose(campaign.purpose),
+        channels=tuple(Channel(c) for c in variant.channels),
+        template_category=template_category,
+        template_status=template_status,
+        usage=usage,
+    )
 
 
-HOLDOUT = (RuleOutcome("holdout", Channel.SMS, Verdict.SKIP, "in the campaign's hold-out control group: "
-                       "kept back on purpose to measure the campaign's effect"),)
+HOLDOUT = (
+    RuleOutcome(
+        "holdout",
+        Channel.SMS,
+        Verdict.SKIP,
+        "in the campaign's hold-out control group: kept back on purpose to measure the campaign's effect",
+    ),
+)
 
 
 class Trails:
@@ -127,8 +150,14 @@ class Trails:
         return [self.ids[t] for t in texts]
 
 
-def plan(uow: UnitOfWork, p: Plan, audience: Select, now: datetime, progress: Callable[[int], None] | None = None,
-         write: bool = True) -> PlanStats:
+def plan(
+    uow: UnitOfWork,
+    p: Plan,
+    audience: Select,
+    now: datetime,
+    progress: Callable[[int], None] | None = None,
+    write: bool = True,
+) -> PlanStats:
     """Decide for every recipient of the audience and enqueue the results (or only count them)."""
     stats, last, intern = PlanStats(), 0, Interner()
     make = RowMaker(p, now, Trails(uow, write))
@@ -196,8 +225,12 @@ def _rows(uow: UnitOfWork, make: RowMaker, decided: Sequence, recipients: dict[i
 
 
 def _duplicate(decision: Send | Defer, owner: int) -> Skip:
-    outcome = RuleOutcome("dedupe", decision.channel, Verdict.SKIP,
-                          f"contact {owner} gets this campaign at the same {decision.channel} address")
+    outcome = RuleOutcome(
+        "dedupe",
+        decision.channel,
+        Verdict.SKIP,
+        f"contact {owner} gets this campaign at the same {decision.channel} address",
+    )
     return Skip("dedupe", (*decision.trail, outcome))
 
 
@@ -223,25 +256,40 @@ class RowMaker:
         skip = isinstance(decision, Skip)
         channel = None if skip else str(decision.channel)
         status, held = (MessageStatus.SKIPPED if skip else MessageStatus.QUEUED), None
-        if not skip and self.canary is not None and not assign.within(self.canary, self.campaign_id, cid,
-                                                                      assign.CANARY):
+        if (
+            not skip
+            and self.canary is not None
+            and not assign.within(self.canary, self.campaign_id, cid, assign.CANARY)
+        ):
             status, held = MessageStatus.HELD, "rollout"
         template = self.templates[variant.name][channel] if variant else self.first_template
         now = self.now
         return {
-            "idempotency_key": idempotency_key(self.campaign_id, cid, self.run), "campaign_id": self.campaign_id,
-            "contact_id": cid, "template_id": template, "purpose": self.purpose, "channel": channel,
-            "address": address, "status": status, "planned_action": decision.action,
+            "idempotency_key": idempotency_key(self.campaign_id, cid, self.run),
+            "campaign_id": self.campaign_id,
+            "contact_id": cid,
+            "template_id": template,
+            "purpose": self.purpose,
+            "channel": channel,
+            "address": address,
+            "status": status,
+            "planned_action": decision.action,
             "reason": decision.reason if skip else None,
             "due_at": now if skip else (decision.until if isinstance(decision, Defer) else decision.at),
-            "trail": self.trails.text(decision), "attempts": 0, "created_at": now, "updated_at": now,
-            "variant": variant.name if variant else None, "run": self.run, "held": held,
+            "trail": self.trails.text(decision),
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+            "variant": variant.name if variant else None,
+            "run": self.run,
+            "held": held,
             "buckets": ",".join(decision.buckets) if not skip and decision.buckets else None,
         }
 
 
-def _count(stats: PlanStats, rows: list[dict], decided: Sequence, recipients: dict[int, Recipient],
-           detail: bool) -> None:
+def _count(
+    stats: PlanStats, rows: list[dict], decided: Sequence, recipients: dict[int, Recipient], detail: bool
+) -> None:
     """The plan's counts; with `detail` (preflight) also cost groups, send curves and samples."""
     stats.actions.update(r["planned_action"] for r in rows)
     stats.skipped_by.update(r["reason"] for r in rows if r["reason"])
@@ -257,9 +305,16 @@ def _detail(stats: PlanStats, rows: list[dict], decided: Sequence, recipients: d
         action, reason = row["planned_action"], row["reason"]
         key = f"{action}:{reason}" if reason else action
         if len(stats.samples[key]) < SAMPLES:
-            stats.samples[key].append({"contact": cid, "action": action, "channel": row["channel"],
-                                       "due_at": row["due_at"], "reason": reason,
-                                       "trail": trail_json(decision)})
+            stats.samples[key].append(
+                {
+                    "contact": cid,
+                    "action": action,
+                    "channel": row["channel"],
+                    "due_at": row["due_at"],
+                    "reason": reason,
+                    "trail": trail_json(decision),
+                }
+            )
         if row["channel"]:
             stats.by_channel_region[(row["channel"], recipients[cid].region)] += 1
             due = row["due_at"].astimezone(UTC)

@@ -43,8 +43,11 @@ def audience(uow: UnitOfWork, campaign: Campaign, now: datetime | None = None) -
         excluded = segments.audience_select(uow.session, campaign.exclude_segment, now).order_by(None)
         stmt = stmt.where(Contact.id.not_in(excluded.scalar_subquery()))
     if campaign.exclude_campaigns:
-        reached = exists().where(Message.contact_id == Contact.id, Message.campaign_id.in_(campaign.exclude_campaigns),
-                                 Message.status == MessageStatus.SENT)
+        reached = exists().where(
+            Message.contact_id == Contact.id,
+            Message.campaign_id.in_(campaign.exclude_campaigns),
+            Message.status == MessageStatus.SENT,
+        )
         stmt = stmt.where(not_(reached))
     return stmt
 
@@ -63,8 +66,10 @@ def build_plan(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int = 0)
     """Everything one run needs; refuses templates without an approved version."""
     missing = unapproved(uow, campaign)
     if missing:
-        raise Invalid(f"template(s) {', '.join(missing)} have no approved version; submit them and have them "
-                      "approved first", where=f"campaign {campaign.name!r}")
+        raise Invalid(
+            f"template(s) {', '.join(missing)} have no approved version; submit them and have them approved first",
+            where=f"campaign {campaign.name!r}",
+        )
     policy = policy_of(campaign)
     if policy.reads_usage:  # another plan or worker using the senders' caps waits until this one commits
         locks.serialize(uow, (), usage=True)

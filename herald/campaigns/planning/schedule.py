@@ -31,8 +31,11 @@ def check_cron(expression: str, where: str = "--cron") -> str:
     """A five-field cron expression (minute hour day month weekday), or Invalid naming what is wrong."""
     fields = expression.split()
     if len(fields) != 5 or not croniter.is_valid(expression):
-        raise Invalid(f"{expression!r} is not a cron expression of five fields (minute hour day month weekday), "
-                      "e.g. '0 10 * * mon'", where=where)
+        raise Invalid(
+            f"{expression!r} is not a cron expression of five fields (minute hour day month weekday), "
+            "e.g. '0 10 * * mon'",
+            where=where,
+        )
     return expression
 
 

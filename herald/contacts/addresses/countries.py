@@ -117,8 +117,27 @@ def _own_names() -> Index:
 
 # Languages whose names for every country are read in the last tier: those of the businesses that write
 # the files, not of the countries named.
-CUSTOMER_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "ru", "ja", "ko", "ar", "tr", "id",
-                      "vi", "th", "hi", "ne")
+CUSTOMER_LANGUAGES = (
+    "de",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "pl",
+    "sv",
+    "da",
+    "ru",
+    "ja",
+    "ko",
+    "ar",
+    "tr",
+    "id",
+    "vi",
+    "th",
+    "hi",
+    "ne",
+)
 
 
 @cache
@@ -133,8 +152,9 @@ def _other_names() -> Index:
 
 
 def _iso_names(country) -> list[str]:
-    return [n for n in (country.name, getattr(country, "official_name", None),
-                        getattr(country, "common_name", None)) if n]
+    return [
+        n for n in (country.name, getattr(country, "official_name", None), getattr(country, "common_name", None)) if n
+    ]
 
 
 @cache

@@ -189,8 +189,11 @@ def spreadsheet_text(text: str, mark: str | None) -> str | Rejected:
             return constant.group(1)
         return Rejected(text, "a spreadsheet formula, not a value: replace the formula with the number itself")
     if SCIENTIFIC.fullmatch(text.strip()):
-        return Rejected(text, "written in scientific notation, which drops the last digits: format the column "
-                              "as text in the spreadsheet and export again")
+        return Rejected(
+            text,
+            "written in scientific notation, which drops the last digits: format the column "
+            "as text in the spreadsheet and export again",
+        )
     return text
 
 

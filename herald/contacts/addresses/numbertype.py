@@ -23,10 +23,14 @@ from phonenumbers import (
 Match = Callable[[str], object]
 # The order in which the library tries the types that come before fixed line and mobile.
 _SPECIAL = (
-    ("premium_rate", PhoneNumberType.PREMIUM_RATE), ("toll_free", PhoneNumberType.TOLL_FREE),
-    ("shared_cost", PhoneNumberType.SHARED_COST), ("voip", PhoneNumberType.VOIP),
-    ("personal_number", PhoneNumberType.PERSONAL_NUMBER), ("pager", PhoneNumberType.PAGER),
-    ("uan", PhoneNumberType.UAN), ("voicemail", PhoneNumberType.VOICEMAIL),
+    ("premium_rate", PhoneNumberType.PREMIUM_RATE),
+    ("toll_free", PhoneNumberType.TOLL_FREE),
+    ("shared_cost", PhoneNumberType.SHARED_COST),
+    ("voip", PhoneNumberType.VOIP),
+    ("personal_number", PhoneNumberType.PERSONAL_NUMBER),
+    ("pager", PhoneNumberType.PAGER),
+    ("uan", PhoneNumberType.UAN),
+    ("voicemail", PhoneNumberType.VOICEMAIL),
 )
 Plan = tuple[Match | None, tuple[tuple[int, Match], ...], Match | None, Match | None, bool]
 _PLANS: dict[tuple[int, int], Plan] = {}
@@ -87,8 +91,13 @@ def _kind(metadata: PhoneMetadata, digits: str) -> int:
 
 def _plan(metadata: PhoneMetadata, length: int) -> Plan:
     special = tuple((kind, m) for name, kind in _SPECIAL if (m := _matcher(getattr(metadata, name), length)))
-    return (_matcher(metadata.general_desc, length), special, _matcher(metadata.fixed_line, length),
-            _matcher(metadata.mobile, length), bool(metadata.same_mobile_and_fixed_line_pattern))
+    return (
+        _matcher(metadata.general_desc, length),
+        special,
+        _matcher(metadata.fixed_line, length),
+        _matcher(metadata.mobile, length),
+        bool(metadata.same_mobile_and_fixed_line_pattern),
+    )
 
 
 def _matcher(desc, length: int) -> Match | None:

@@ -46,8 +46,7 @@ def parse(text: str, region: str | None) -> PhoneNumber:
     return _national(national, metadata, number)
 
 
-def _country_code(digits: str, plus: bool, metadata: PhoneMetadata | None, number: PhoneNumber
-                  ) -> tuple[int, str]:
+def _country_code(digits: str, plus: bool, metadata: PhoneMetadata | None, number: PhoneNumber) -> tuple[int, str]:
     if not plus:
         return pnu._maybe_extract_country_code(digits, metadata, False, number)
     try:
@@ -57,26 +56,32 @@ def _country_code(digits: str, plus: bool, metadata: PhoneMetadata | None, numbe
     # As the library does: digits after an unknown calling code are read as a national number.
     code, national = pnu._maybe_extract_country_code(digits, metadata, False, number)
     if code == 0:
-        raise NumberParseException(NumberParseException.INVALID_COUNTRY_CODE,
-                                   "Could not interpret numbers after plus-sign.")
+        raise NumberParseException(
+            NumberParseException.INVALID_COUNTRY_CODE, "Could not interpret numbers after plus-sign."
+        )
     return code, national
 
 
 def _national(national: str, metadata: PhoneMetadata, number: PhoneNumber) -> PhoneNumber:
     if len(national) < pnu._MIN_LENGTH_FOR_NSN:
-        raise NumberParseException(NumberParseException.TOO_SHORT_NSN,
-                                   "The string supplied is too short to be a phone number.")
+        raise NumberParseException(
+            NumberParseException.TOO_SHORT_NSN, "The string supplied is too short to be a phone number."
+        )
     # There is always metadata here: the calling code's own region's, or the known region read in.
     _, stripped, _ = pnu._maybe_strip_national_prefix_carrier_code(national, metadata)
     if pnu._test_number_length(stripped, metadata) not in _KEEP_PREFIX:
         national = stripped
     if len(national) > pnu._MAX_LENGTH_FOR_NSN:
-        raise NumberParseException(NumberParseException.TOO_LONG,
-                                   "The string supplied is too long to be a phone number.")
+        raise NumberParseException(
+            NumberParseException.TOO_LONG, "The string supplied is too long to be a phone number."
+        )
     pnu._set_italian_leading_zeros_for_phone_number(national, number)
     number.national_number = int(national)
     return number
 
 
-_KEEP_PREFIX = (phonenumbers.ValidationResult.TOO_SHORT, phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
-                phonenumbers.ValidationResult.INVALID_LENGTH)
+_KEEP_PREFIX = (
+    phonenumbers.ValidationResult.TOO_SHORT,
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+    phonenumbers.ValidationResult.INVALID_LENGTH,
+)

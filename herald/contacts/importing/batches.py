@@ -61,8 +61,9 @@ def _waves(batch: list[ContactInput]) -> list[list[ContactInput]]:
     return waves
 
 
-def _refuse_erased(uow: UnitOfWork, batch: list[ContactInput], report: ImportReport,
-                   key: str | tuple[str, ...]) -> None:
+def _refuse_erased(
+    uow: UnitOfWork, batch: list[ContactInput], report: ImportReport, key: str | tuple[str, ...]
+) -> None:
     """Take out the rows of people erased at their request: they are never imported again."""
     if not service.anyone_erased(uow):
         return
@@ -76,8 +77,9 @@ def _refuse_erased(uow: UnitOfWork, batch: list[ContactInput], report: ImportRep
     kept = []
     for item in batch:
         if erased.intersection(addresses(item)):
-            report.problem(item.row, "row", None, "this person's data was erased at their request; they are not "
-                                                  "imported again")
+            report.problem(
+                item.row, "row", None, "this person's data was erased at their request; they are not imported again"
+            )
             report.counts["invalid"] += 1
             report.outcome(item.row, "invalid")
         else:

@@ -33,8 +33,11 @@ def detect(sample: bytes, complete: bool) -> Encoding:
         if sample.startswith(bom):
             return Encoding(name, False)
     if b"\x00" in sample:
-        raise Invalid("the file holds NUL bytes: it is binary, or UTF-16 without a byte-order mark; save it as "
-                      "UTF-8 or pass --encoding utf-16-le", where="file")
+        raise Invalid(
+            "the file holds NUL bytes: it is binary, or UTF-16 without a byte-order mark; save it as "
+            "UTF-8 or pass --encoding utf-16-le",
+            where="file",
+        )
     if _decodes(sample, "utf-8", complete):
         return Encoding("utf-8", False)
     return Encoding(guess(sample, complete), True)

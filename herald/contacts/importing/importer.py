@@ -85,8 +85,17 @@ ALIASES = {
     "country": ["country", "country_code", "region", "国家", "地区", "國家", "地區"],
     "external_id": ["external_id", "id", "customer_id", "member_id", "客户编号", "会员编号"],
     "timezone": ["timezone", "time_zone", "tz", "时区"],
-    "consent_sms": ["consent_sms", "sms_consent", "sms_opt_in", "短信同意", "同意短信", "接收短信", "短信营销同意",
-                    "簡訊同意", "同意簡訊"],
+    "consent_sms": [
+        "consent_sms",
+        "sms_consent",
+        "sms_opt_in",
+        "短信同意",
+        "同意短信",
+        "接收短信",
+        "短信营销同意",
+        "簡訊同意",
+        "同意簡訊",
+    ],
     "consent_whatsapp": ["consent_whatsapp", "whatsapp_consent", "whatsapp_opt_in", "whatsapp同意", "同意whatsapp"],
     "consent_email": ["consent_email", "email_consent", "email_opt_in", "邮件同意", "同意邮件", "接收邮件", "郵件同意"],
     "consent_source": ["consent_source", "opt_in_source", "同意来源", "同意來源", "来源渠道"],
@@ -184,22 +193,31 @@ class Importer:
         self.unnamed: set[int] = set()  # columns without a header
         self.mail: MailDomains | None = None  # set to check that email domains take mail
 
-    def parse(self, row_no: int, cells: list[str], mapping: dict[int, str], width: int,
-              marks: dict[int, str] | None = None) -> ContactInput | None:
+    def parse(
+        self, row_no: int, cells: list[str], mapping: dict[int, str], width: int, marks: dict[int, str] | None = None
+    ) -> ContactInput | None:
         if len(cells) > width or (len(cells) < width and marks is None):  # a sheet row stops at its last cell
             return self._invalid(row_no, "row", len(cells), f"has {len(cells)} fields, the header has {width}")
         big = next((i for i, c in enumerate(cells) if len(c) > MAX_FIELD), None)
         if big is not None:
-            return self._invalid(row_no, "row", None, f"column {big + 1} holds {len(cells[big]):,} characters; "
-                                                      f"a field may hold {MAX_FIELD:,}")
+            return self._invalid(
+                row_no,
+                "row",
+                None,
+                f"column {big + 1} holds {len(cells[big]):,} characters; a field may hold {MAX_FIELD:,}",
+            )
         broken = next(((i, p) for i, c in enumerate(cells) if (p := text_problem(c))), None)
         if broken is not None:
             return self._invalid(row_no, "row", None, f"column {broken[0] + 1} {broken[1]}")
         values = {f: _unquoted(cells[i].strip()) if i < len(cells) else "" for i, f in mapping.items()}
         for i in self.unnamed:
             if i < len(cells) and cells[i].strip():
-                self.report.problem(row_no, f"column {i + 1}", cells[i], "the column has no header, so this value "
-                                                                          "was not imported; name the column")
+                self.report.problem(
+                    row_no,
+                    f"column {i + 1}",
+                    cells[i],
+                    "the column has no header, so this value was not imported; name the column",
+                )
         marked = {mapping[i]: m for i, m in (marks or {}).items() if i in mapping}
         item = ContactInput(
             row=row_no,
@@ -227,8 +245,13 @@ class Importer:
     def _phone(self, row_no: int, raw: str, mark: str | None, region: str | None) -> Phone | Rejected | None:
         phone = phone_from_cell(raw, mark, region)
         if mark == NUMBER_CELL and raw.isdigit() and isinstance(phone, Phone):
-            self.report.problem(row_no, "phone", raw, f"the spreadsheet stored this phone number as a number, which "
-                                                      f"drops a leading + or 0; read as {phone.e164} — check it")
+            self.report.problem(
+                row_no,
+                "phone",
+                raw,
+                f"the spreadsheet stored this phone number as a number, which "
+                f"drops a leading + or 0; read as {phone.e164} — check it",
+            )
         return phone
 
     def _extension(self, row_no: int, raw: str) -> str | None:
@@ -264,11 +287,18 @@ class Importer:
         if not text:
             return self.default_region
         digits = text.lstrip("+")
-        code = (phonenumbers.region_code_for_country_code(int(digits)) if digits.isdigit() and len(digits) <= 3
-                else countries.code_for(text))
+        code = (
+            phonenumbers.region_code_for_country_code(int(digits))
+            if digits.isdigit() and len(digits) <= 3
+            else countries.code_for(text)
+        )
         if code in (None, "ZZ", "001"):
-            self.report.problem(row_no, "country", raw, "not a country Herald can read (write its two-letter ISO "
-                                                        "code, e.g. FR, or its calling code, e.g. 33)")
+            self.report.problem(
+                row_no,
+                "country",
+                raw,
+                "not a country Herald can read (write its two-letter ISO code, e.g. FR, or its calling code, e.g. 33)",
+            )
             return UNREAD
         return code
 
@@ -299,8 +329,12 @@ class Importer:
         item.evidence = values.get("consent_evidence") or None
         source = values.get("consent_source", "").lower()
         if source and not SOURCE.fullmatch(source):
-            self.report.problem(row_no, "consent_source", source, "expected a short word such as form, keyword or "
-                                                                  "门店登记 (up to 32 letters, digits, - or _)")
+            self.report.problem(
+                row_no,
+                "consent_source",
+                source,
+                "expected a short word such as form, keyword or 门店登记 (up to 32 letters, digits, - or _)",
+            )
         elif source:
             item.consent_source = source
         if values.get("consent_ip"):
@@ -397,5 +431,7 @@ def _columns(header: list[str], mapping: dict[str, str], unknown: str, source: s
         if source.kind != "csv" or "unknown column" not in exc.reason:
             raise
         # Garbled column names are the first sign of a file read in the wrong encoding.
-        raise Invalid(f"{exc.reason} (the file was read as {source.encoding}: if the names look garbled, pass "
-                      "--encoding)", where=exc.where) from None
+        raise Invalid(
+            f"{exc.reason} (the file was read as {source.encoding}: if the names look garbled, pass --encoding)",
+            where=exc.where,
+        ) from None

@@ -19,8 +19,15 @@ CHANNEL_COLUMNS = ("consent_sms", "consent_whatsapp", "consent_email")  # given 
 CONSENT_WORDS = {"granted": "yes", "revoked": "no", True: "yes", False: "no"}
 
 
-def upsert(uow: UnitOfWork, items: Sequence[Mapping[str, Any]], now: datetime, *, erasure_key: str | tuple[str, ...],
-           default_region: str | None = None, merge: str = "fill-empty") -> list[dict[str, object]]:
+def upsert(
+    uow: UnitOfWork,
+    items: Sequence[Mapping[str, Any]],
+    now: datetime,
+    *,
+    erasure_key: str | tuple[str, ...],
+    default_region: str | None = None,
+    merge: str = "fill-empty",
+) -> list[dict[str, object]]:
     """Insert or update each item; the result of item i says imported, updated, unchanged, duplicate (of an
     earlier item), conflict or invalid, with the contact's id and the problems found."""
     if len(items) > MAX_ITEMS:
@@ -44,9 +51,15 @@ def upsert(uow: UnitOfWork, items: Sequence[Mapping[str, Any]], now: datetime, *
     for p in report.problems:
         problems.setdefault(p["row"], []).append({"field": p["field"], "value": p["value"], "reason": p["reason"]})
     outcomes = report.outcomes or {}
-    return [{"index": i, "status": outcomes.get(i + 1, ("invalid", None))[0],
-             "id": outcomes.get(i + 1, ("invalid", None))[1], "problems": problems.get(i + 1, [])}
-            for i in range(len(items))]
+    return [
+        {
+            "index": i,
+            "status": outcomes.get(i + 1, ("invalid", None))[0],
+            "id": outcomes.get(i + 1, ("invalid", None))[1],
+            "problems": problems.get(i + 1, []),
+        }
+        for i in range(len(items))
+    ]
 
 
 def _cells(report: ImportReport, row: int, raw: Mapping[str, Any]) -> dict[str, str]:
@@ -61,8 +74,12 @@ def _cells(report: ImportReport, row: int, raw: Mapping[str, Any]) -> dict[str, 
         if key == "attributes" and isinstance(value, Mapping):
             cells.update({f"attr.{k}": str(v) for k, v in value.items() if v is not None})
         elif key == "consents" and isinstance(value, Mapping):
-            cells.update({f"consent_{ch}": CONSENT_WORDS.get(v, str(v)) if isinstance(v, str | bool) else str(v)
-                          for ch, v in value.items()})
+            cells.update(
+                {
+                    f"consent_{ch}": CONSENT_WORDS.get(v, str(v)) if isinstance(v, str | bool) else str(v)
+                    for ch, v in value.items()
+                }
+            )
         elif key in FIELDS and key not in CHANNEL_COLUMNS:
             cells[key] = "" if value is None else str(value)
         else:
@@ -78,8 +95,13 @@ def parse_one(data: Mapping[str, Any], now: datetime, default_region: str | None
     """One item normalized, or Invalid naming each field that is wrong and why."""
     report = ImportReport(source="api")
     cells = _cells(report, 1, data)
-    item = Importer(report, clean_region(default_region), now).parse(1, list(cells.values()), dict(enumerate(cells)),
-                                                                len(cells)) if cells else None
+    item = (
+        Importer(report, clean_region(default_region), now).parse(
+            1, list(cells.values()), dict(enumerate(cells)), len(cells)
+        )
+        if cells
+        else None
+    )
     if item is None or report.problems:
         found = "; ".join(f"{p['field']}: {p['reason']}" for p in report.problems) or "nothing to store"
         raise Invalid(found, where="contact")

@@ -33,8 +33,14 @@ class ListReport:
     problems: list[dict[str, object]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
-        return {"source": self.source, "rows": self.rows, "added": self.added, "already": self.already,
-                "invalid": self.invalid, "problems": self.problems}
+        return {
+            "source": self.source,
+            "rows": self.rows,
+            "added": self.added,
+            "already": self.already,
+            "invalid": self.invalid,
+            "problems": self.problems,
+        }
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,15 @@ class Entry:
     expires_at: datetime | None = None
 
 
-def import_list(uow: UnitOfWork, path: Path, entry: Entry, now: datetime, default_region: str | None = None,
-                encoding: str | None = None, sheet: str | None = None) -> ListReport:
+def import_list(
+    uow: UnitOfWork,
+    path: Path,
+    entry: Entry,
+    now: datetime,
+    default_region: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> ListReport:
     """Suppress every address of the file; existing entries are left as they are."""
     if entry.channel not in CHANNELS:
         raise Invalid(f"expected one of {', '.join(CHANNELS)}, got {entry.channel!r}", where="--channel")
@@ -67,8 +80,9 @@ def import_list(uow: UnitOfWork, path: Path, entry: Entry, now: datetime, defaul
 Address = Phone | str | Rejected | None
 
 
-def read_addresses(path: Path, region: str | None, encoding: str | None = None,
-                   sheet: str | None = None) -> Iterator[tuple[int, str, Address]]:
+def read_addresses(
+    path: Path, region: str | None, encoding: str | None = None, sheet: str | None = None
+) -> Iterator[tuple[int, str, Address]]:
     """(row, value, normalized phone or email, or why not) for every row of a list: its phone or email
     column, or its first column when the file has no header."""
     _, rows = sources.open_rows(path, encoding, sheet=sheet)
@@ -103,19 +117,20 @@ def _pairs(report: ListReport, row: int, value: str, found: Address, channel: st
         channels = (channel,)
     if not isinstance(found, Phone | str):
         report.invalid += 1
-        report.problems.append({"row": row, "field": "address", "value": value,
-                                "reason": found.reason if found else "empty"})
+        report.problems.append(
+            {"row": row, "field": "address", "value": value, "reason": found.reason if found else "empty"}
+        )
         return []
     address = found.e164 if isinstance(found, Phone) else found
     return [(row, ch, address) for ch in channels]
 
 
-def _add(uow: UnitOfWork, report: ListReport, pending: list[tuple[int, str, str]], entry: Entry,
-         now: datetime) -> None:
+def _add(uow: UnitOfWork, report: ListReport, pending: list[tuple[int, str, str]], entry: Entry, now: datetime) -> None:
     if not pending:
         return
-    added = service.suppress_many(uow, [(ch, a) for _, ch, a in pending], entry.reason, now, entry.detail,
-                                  entry.expires_at)
+    added = service.suppress_many(
+        uow, [(ch, a) for _, ch, a in pending], entry.reason, now, entry.detail, entry.expires_at
+    )
     # Rows, not (channel, address) pairs, are counted: a phone under "all" is two entries of one row, and
     # a pair is new for the first row that brings it only.
     by_row: dict[int, bool] = {}

@@ -29,8 +29,14 @@ def workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-def parse_rows(importer: Any, rows: Iterable[tuple[int, list[str], dict | None]], columns: dict[int, str],
-               width: int, processes: int | None = None, serial: int = SERIAL) -> Iterator[Parsed]:
+def parse_rows(
+    importer: Any,
+    rows: Iterable[tuple[int, list[str], dict | None]],
+    columns: dict[int, str],
+    width: int,
+    processes: int | None = None,
+    serial: int = SERIAL,
+) -> Iterator[Parsed]:
     """(row number, item or None) for every non-blank row, counting rows and problems into the importer's
     report."""
     processes = workers() if processes is None else processes
@@ -47,8 +53,7 @@ def parse_rows(importer: Any, rows: Iterable[tuple[int, list[str], dict | None]]
             return
 
 
-def _in_workers(importer: Any, rows: Iterator, columns: dict[int, str], width: int, processes: int
-                ) -> Iterator[Parsed]:
+def _in_workers(importer: Any, rows: Iterator, columns: dict[int, str], width: int, processes: int) -> Iterator[Parsed]:
     context = multiprocessing.get_context("fork")
     with context.Pool(processes, initializer=_start, initargs=(importer, columns, width)) as pool:
         pending: deque = deque()
@@ -86,8 +91,11 @@ def _parse_chunk(chunk: list) -> tuple[list[Parsed], list[dict], int]:
     importer, columns, width = _worker
     report = importer.report
     report.problems, report.counts["invalid"] = [], 0
-    parsed = [(row[0], importer.parse(row[0], row[1], columns, width, row[2]))
-              for row in chunk if any(c.strip() for c in row[1])]
+    parsed = [
+        (row[0], importer.parse(row[0], row[1], columns, width, row[2]))
+        for row in chunk
+        if any(c.strip() for c in row[1])
+    ]
     return parsed, report.problems, report.counts["invalid"]
 
 

@@ -41,12 +41,17 @@ class Source:
     def as_dict(self) -> dict[str, object]:
         if self.kind == "xlsx":
             return {"kind": self.kind, "sheet": self.sheet}
-        return {"kind": self.kind, "encoding": self.encoding, "encoding_guessed": self.guessed,
-                "delimiter": self.delimiter}
+        return {
+            "kind": self.kind,
+            "encoding": self.encoding,
+            "encoding_guessed": self.guessed,
+            "delimiter": self.delimiter,
+        }
 
 
-def open_rows(path: Path, encoding: str | None = None, delimiter: str | None = None,
-              sheet: str | None = None) -> tuple[Source, Iterator[Row]]:
+def open_rows(
+    path: Path, encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None
+) -> tuple[Source, Iterator[Row]]:
     """How the file reads, and its rows (header first)."""
     if not path.is_file():
         raise Invalid("file not found", where=str(path))
@@ -74,8 +79,9 @@ def _check_encoding(name: str) -> None:
     try:
         "".encode(name)
     except LookupError:
-        raise Invalid(f"{name!r} is not a text encoding Python knows (try utf-8, gb18030, big5, utf-16)",
-                      where="--encoding") from None
+        raise Invalid(
+            f"{name!r} is not a text encoding Python knows (try utf-8, gb18030, big5, utf-16)", where="--encoding"
+        ) from None
 
 
 def _sniff(text: str, path: Path) -> str:
@@ -99,8 +105,10 @@ def _csv_rows(path: Path, name: str, sep: str) -> Iterator[Row]:
                 started = reader.line_num + 1
         except csv.Error as exc:
             if "unexpected end of data" in str(exc):
-                raise Invalid(f"a quote opened in the record starting on line {started} is never closed",
-                              where=f"{path.name} line {started}") from None
+                raise Invalid(
+                    f"a quote opened in the record starting on line {started} is never closed",
+                    where=f"{path.name} line {started}",
+                ) from None
             raise Invalid(f"malformed CSV: {exc}", where=f"{path.name} line {reader.line_num}") from None
 
 
@@ -118,12 +126,17 @@ def _lines(handle, name: str, path: Path) -> Iterator[str]:
         try:
             text = decoder.decode(raw)
         except UnicodeDecodeError as exc:
-            raise Invalid(f"not valid {name} text near column {exc.start + 1} (pass --encoding)",
-                          where=f"{path.name} line {number}") from None
+            raise Invalid(
+                f"not valid {name} text near column {exc.start + 1} (pass --encoding)",
+                where=f"{path.name} line {number}",
+            ) from None
         foreign = encodings.foreign_line(raw, text, name)
         if foreign:
-            raise Invalid(f"{foreign}: the file mixes encodings, and its names would be stored garbled; save it "
-                          "in one encoding (UTF-8) and import it again", where=f"{path.name} line {number}")
+            raise Invalid(
+                f"{foreign}: the file mixes encodings, and its names would be stored garbled; save it "
+                "in one encoding (UTF-8) and import it again",
+                where=f"{path.name} line {number}",
+            )
         yield text
 
 
@@ -132,8 +145,10 @@ def _xlsx(path: Path, sheet: str | None) -> tuple[Source, Iterator[Row]]:
 
     size = path.stat().st_size
     if size > MAX_XLSX_BYTES:
-        raise Invalid(f"the workbook is {size >> 20} MB; the limit is {MAX_XLSX_BYTES >> 20} MB — save the sheet "
-                      "as CSV instead", where=path.name)
+        raise Invalid(
+            f"the workbook is {size >> 20} MB; the limit is {MAX_XLSX_BYTES >> 20} MB — save the sheet as CSV instead",
+            where=path.name,
+        )
     formulas = workbook.scan(path, sheet).formulas
     try:
         book = CalamineWorkbook.from_path(str(path))

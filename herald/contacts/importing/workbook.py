@@ -18,8 +18,10 @@ from herald.errors import Invalid
 MAX_UNPACKED = 1 << 30  # bytes a workbook may unpack to; Excel's largest real sheets stay well under it
 MAX_CELLS = 20_000_000  # the rectangle a sheet's cells span: a million rows of twenty columns
 CELL_REF = re.compile(r"([A-Z]+)(\d+)")
-NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+}
 
 
 @dataclass
@@ -49,16 +51,21 @@ def scan(path: Path, sheet: str | None) -> Scan:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(i.file_size for i in archive.infolist())
             if unpacked > MAX_UNPACKED:
-                raise Invalid(f"the workbook unpacks to {unpacked >> 20:,} MB; Herald reads workbooks up to "
-                              f"{MAX_UNPACKED >> 20:,} MB unpacked — save the sheet as CSV", where=path.name)
+                raise Invalid(
+                    f"the workbook unpacks to {unpacked >> 20:,} MB; Herald reads workbooks up to "
+                    f"{MAX_UNPACKED >> 20:,} MB unpacked — save the sheet as CSV",
+                    where=path.name,
+                )
             member = _sheet_member(archive, sheet)
             found = _cells(archive, member) if member else Scan()
     except (zipfile.BadZipFile, ElementTree.ParseError, KeyError) as exc:
         raise Invalid(f"not a readable .xlsx workbook ({exc})", where=path.name) from None
     if found.cells > MAX_CELLS:
-        raise Invalid(f"the sheet's cells reach {_ref(found.last)}: {found.cells:,} cells from {_ref(found.first)}; "
-                      f"Herald reads at most {MAX_CELLS:,} — delete the far-away cells or save the sheet as CSV",
-                      where=path.name)
+        raise Invalid(
+            f"the sheet's cells reach {_ref(found.last)}: {found.cells:,} cells from {_ref(found.first)}; "
+            f"Herald reads at most {MAX_CELLS:,} — delete the far-away cells or save the sheet as CSV",
+            where=path.name,
+        )
     return found
 
 

@@ -15,11 +15,34 @@ from herald.contacts.models import Contact
 from herald.db import UnitOfWork
 from herald.errors import Invalid, NotFound
 
-CONTACT_COLUMNS = ("name", "phone", "phone_extension", "email", "external_id", "region", "timezone",
-                   "phone_timezones", "carrier", "line_type", "attributes", "created_at", "updated_at")
-FILLABLE = ("name", "phone", "email", "external_id", "region", "timezone", "phone_timezones", "carrier",
-            "line_type", "phone_extension")
-FILLED = CONTACT_COLUMNS[:len(FILLABLE)]  # the fillable columns in the order of a contact's row
+CONTACT_COLUMNS = (
+    "name",
+    "phone",
+    "phone_extension",
+    "email",
+    "external_id",
+    "region",
+    "timezone",
+    "phone_timezones",
+    "carrier",
+    "line_type",
+    "attributes",
+    "created_at",
+    "updated_at",
+)
+FILLABLE = (
+    "name",
+    "phone",
+    "email",
+    "external_id",
+    "region",
+    "timezone",
+    "phone_timezones",
+    "carrier",
+    "line_type",
+    "phone_extension",
+)
+FILLED = CONTACT_COLUMNS[: len(FILLABLE)]  # the fillable columns in the order of a contact's row
 
 
 @dataclass
@@ -50,17 +73,46 @@ class ContactInput:
         """Its row of the contacts table, in the order of CONTACT_COLUMNS, as a bulk insert takes it."""
         p = self.phone
         if p is None:
-            return (self.name, None, self.extension, self.email, self.external_id, None, self.timezone, None,
-                    None, None, self.attributes, now, now)
-        return (self.name, p.e164, self.extension or p.extension or None, self.email, self.external_id, p.region,
-                self.timezone, ",".join(p.timezones) or None, p.carrier, p.line_type, self.attributes, now, now)
+            return (
+                self.name,
+                None,
+                self.extension,
+                self.email,
+                self.external_id,
+                None,
+                self.timezone,
+                None,
+                None,
+                None,
+                self.attributes,
+                now,
+                now,
+            )
+        return (
+            self.name,
+            p.e164,
+            self.extension or p.extension or None,
+            self.email,
+            self.external_id,
+            p.region,
+            self.timezone,
+            ",".join(p.timezones) or None,
+            p.carrier,
+            p.line_type,
+            self.attributes,
+            now,
+            now,
+        )
 
     def keys(self) -> list[tuple[str, str]]:
         """(key, value) of each external id, phone and email it has, in the order of KEYS. Worked out once:
         an import asks four times a row, and an item's keys are set before it is handed over."""
         if self._keys is None:
-            found = (("external_id", self.external_id), ("phone", self.phone and self.phone.e164),
-                     ("email", self.email))
+            found = (
+                ("external_id", self.external_id),
+                ("phone", self.phone and self.phone.e164),
+                ("email", self.email),
+            )
             self._keys = [(k, v) for k, v in found if v]
         return self._keys
 
@@ -72,8 +124,11 @@ class ContactInput:
     def preview(self) -> dict[str, object]:
         """The row as it will be stored, for an import's dry run."""
         found = {"row": self.row, **{k: v for k, v in self.columns().items() if v}}
-        return {**found, **({"attributes": self.attributes} if self.attributes else {}),
-                **({"consents": self.consents} if self.consents else {})}
+        return {
+            **found,
+            **({"attributes": self.attributes} if self.attributes else {}),
+            **({"consents": self.consents} if self.consents else {}),
+        }
 
 
 _fields_of = attrgetter(*(f.name for f in fields(ContactInput)))
@@ -112,8 +167,10 @@ def find_contact(uow: UnitOfWork, ref: str, default_region: str | None = None) -
     else:
         phone = normalize_phone(text, default_region)
         if not isinstance(phone, Phone):
-            raise Invalid(f"{ref!r} is not a contact id, e-mail or phone number ({getattr(phone, 'reason', 'empty')})",
-                          where="contact")
+            raise Invalid(
+                f"{ref!r} is not a contact id, e-mail or phone number ({getattr(phone, 'reason', 'empty')})",
+                where="contact",
+            )
         column, value = Contact.phone, phone.e164
     found = uow.session.scalar(select(Contact).where(column == value))
     if found is None:

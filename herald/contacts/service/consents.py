@@ -19,8 +19,7 @@ from herald.db.bulk import insert_values, one_of, triggers_suspended
 from herald.errors import Invalid
 from herald.types import Channel, ConsentStatus, Purpose
 
-EVENT_COLUMNS = ("contact_id", "channel", "purpose", "status", "source", "evidence", "ip", "recorded_at",
-                 "provenance")
+EVENT_COLUMNS = ("contact_id", "channel", "purpose", "status", "source", "evidence", "ip", "recorded_at", "provenance")
 CONSENT_COLUMNS = ("contact_id", "channel", "purpose", "status", "recorded_at", "source", "has_evidence")
 
 
@@ -35,8 +34,9 @@ class ConsentChange(NamedTuple):
     provenance: str | None = None  # where the record came from (a file's row, the API): never proof
 
 
-def record_consents(uow: UnitOfWork, changes: Iterable[tuple], purpose: str, source: str, now: datetime,
-                    new: Collection[int] = ()) -> list[int]:
+def record_consents(
+    uow: UnitOfWork, changes: Iterable[tuple], purpose: str, source: str, now: datetime, new: Collection[int] = ()
+) -> list[int]:
     """Record consents given as `ConsentChange` fields (contact_id, channel, status, evidence, at, ip,
     source, provenance); only real changes are written, and one older than the current state joins the history
     without replacing it. Contacts in `new`, just inserted with the consent keys these changes give them
@@ -73,22 +73,34 @@ def _write_consent_states(uow: UnitOfWork, changed: dict[tuple[int, str], tuple]
     """Apply the new states to the consents, through their objects (loaded in one query)."""
     if not changed:
         return
-    stmt = select(Consent).where(one_of(uow, Consent.contact_id, {cid for cid, _ in changed}),
-                                 Consent.purpose == purpose)
+    stmt = select(Consent).where(
+        one_of(uow, Consent.contact_id, {cid for cid, _ in changed}), Consent.purpose == purpose
+    )
     for consent in uow.session.scalars(stmt):
         state = changed.get((consent.contact_id, consent.channel))
         if state is not None:
             consent.status, consent.recorded_at, consent.source, consent.has_evidence = state
 
 
-def set_consent(uow: UnitOfWork, contact_id: int, channel: Channel, purpose: Purpose, status: ConsentStatus,
-                source: str, evidence: str | None, now: datetime, at: datetime | None = None,
-                ip: str | None = None, provenance: str | None = None) -> bool:
+def set_consent(
+    uow: UnitOfWork,
+    contact_id: int,
+    channel: Channel,
+    purpose: Purpose,
+    status: ConsentStatus,
+    source: str,
+    evidence: str | None,
+    now: datetime,
+    at: datetime | None = None,
+    ip: str | None = None,
+    provenance: str | None = None,
+) -> bool:
     """Grant or revoke one consent with its proof (and when and from where it was given, if known);
     returns whether anything changed."""
     get_contact(uow, contact_id)
-    change = ConsentChange(contact_id, channel.value, status.value, evidence or None, at, check_ip(ip), None,
-                           provenance)
+    change = ConsentChange(
+        contact_id, channel.value, status.value, evidence or None, at, check_ip(ip), None, provenance
+    )
     return bool(record_consents(uow, [change], purpose.value, source, now))
 
 

@@ -25,10 +25,14 @@ CONTACT_LISTED = "contact_listed_insert"
 CONSENT_KEYED = "consent_key_insert"
 BULK = 50  # rows below which the triggers do the work (suspending one costs two schema changes)
 # The trigger's own expressions (migration 0013); a test holds them equal.
-CONSENT_KEY = ("(SELECT group_concat(format('%s|%s|%s|%s|%s|%s', x.channel, x.purpose, x.status, x.recorded_at, "
-               "x.source, x.has_evidence), char(30)) FROM consents x WHERE x.contact_id = contacts.id)")
-LISTED = ("EXISTS (SELECT 1 FROM suppressions s WHERE (s.address = contacts.phone AND s.channel IN "
-          "('sms', 'whatsapp')) OR (s.address = contacts.email AND s.channel = 'email'))")
+CONSENT_KEY = (
+    "(SELECT group_concat(format('%s|%s|%s|%s|%s|%s', x.channel, x.purpose, x.status, x.recorded_at, "
+    "x.source, x.has_evidence), char(30)) FROM consents x WHERE x.contact_id = contacts.id)"
+)
+LISTED = (
+    "EXISTS (SELECT 1 FROM suppressions s WHERE (s.address = contacts.phone AND s.channel IN "
+    "('sms', 'whatsapp')) OR (s.address = contacts.email AND s.channel = 'email'))"
+)
 CHUNK = 5000
 
 
@@ -48,7 +52,7 @@ def key_consents(uow: UnitOfWork, contact_ids: Collection[int]) -> None:
 def _each_chunk(uow: UnitOfWork, contact_ids: Collection[int], head: str) -> None:
     conn, ids = uow.session.connection(), sorted(contact_ids)
     for start in range(0, len(ids), CHUNK):
-        chunk = tuple(ids[start:start + CHUNK])
+        chunk = tuple(ids[start : start + CHUNK])
         conn.exec_driver_sql(f"{head}({', '.join('?' * len(chunk))})", chunk)  # ids only, as parameters
 
 
@@ -70,19 +74,25 @@ def keys_ahead(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime, so
     made: dict[tuple, str] = {}  # the rows of a file mostly share their consents, moment and source
 
     def key(item: ContactInput) -> str:
-        given = (tuple(item.consents.items()), item.consent_at or now, item.consent_source or source,
-                 proofs[bool(item.evidence or item.consent_ip)])
+        given = (
+            tuple(item.consents.items()),
+            item.consent_at or now,
+            item.consent_source or source,
+            proofs[bool(item.evidence or item.consent_ip)],
+        )
         found = made.get(given)
         if found is None:
             found = made[given] = _key(*given, moment)
         return found
+
     return [key(item) if item.consents else None for item in items]
 
 
 def _key(consents: tuple[tuple[str, str], ...], at: datetime, said: str, proof: str, moment) -> str:
     when = moment(at)
-    return "\x1e".join(f"{channel}|{Purpose.MARKETING.value}|{status}|{when}|{said}|{proof}"
-                        for channel, status in sorted(consents))
+    return "\x1e".join(
+        f"{channel}|{Purpose.MARKETING.value}|{status}|{when}|{said}|{proof}" for channel, status in sorted(consents)
+    )
 
 
 def _as_postgres(moment: datetime) -> str:

@@ -16,8 +16,20 @@ from herald.db.bulk import select_in
 if TYPE_CHECKING:
     from herald.contacts.service.common import ContactInput
 
-SNAPSHOT = ("id", "name", "phone", "phone_extension", "email", "external_id", "region", "timezone",
-            "phone_timezones", "carrier", "line_type", "attributes")
+SNAPSHOT = (
+    "id",
+    "name",
+    "phone",
+    "phone_extension",
+    "email",
+    "external_id",
+    "region",
+    "timezone",
+    "phone_timezones",
+    "carrier",
+    "line_type",
+    "attributes",
+)
 
 
 class Known(SimpleNamespace):
@@ -69,6 +81,8 @@ def held_consents(uow: UnitOfWork, contact_ids: set[int], purpose: str) -> dict[
     new contacts hold none, and a re-import changes almost none of them."""
     uow.flush()
     columns = [Consent.contact_id, Consent.channel, Consent.purpose, Consent.status, Consent.recorded_at]
-    return {(cid, channel): (status, at)
-            for cid, channel, held_for, status, at in select_in(uow, Consent.contact_id, list(contact_ids), columns)
-            if held_for == purpose}
+    return {
+        (cid, channel): (status, at)
+        for cid, channel, held_for, status, at in select_in(uow, Consent.contact_id, list(contact_ids), columns)
+        if held_for == purpose
+    }

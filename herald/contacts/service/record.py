@@ -88,9 +88,15 @@ def merge_into(uow: UnitOfWork, keep_id: int, other_id: int, now: datetime, acto
     keep.attributes = {**snapshot["attributes"], **(keep.attributes or {})}
     keep.updated_at = now
     _merge_consents(uow, keep_id, other_id)
-    uow.session.add(ContactMerge(contact_id=keep_id, merged_id=other_id, merged_by=actor, merged_at=now,
-                                 snapshot={k: v.isoformat() if isinstance(v, datetime) else v
-                                           for k, v in snapshot.items()}))
+    uow.session.add(
+        ContactMerge(
+            contact_id=keep_id,
+            merged_id=other_id,
+            merged_by=actor,
+            merged_at=now,
+            snapshot={k: v.isoformat() if isinstance(v, datetime) else v for k, v in snapshot.items()},
+        )
+    )
     uow.session.delete(other)
     uow.flush()
     return keep
@@ -113,9 +119,17 @@ def _merge_consents(uow: UnitOfWork, keep_id: int, other_id: int) -> None:
     for theirs in uow.session.scalars(select(Consent).where(Consent.contact_id == other_id)).all():
         current = mine.get((theirs.channel, theirs.purpose))
         if current is None:
-            uow.session.add(Consent(contact_id=keep_id, channel=theirs.channel, purpose=theirs.purpose,
-                                    status=theirs.status, recorded_at=theirs.recorded_at, source=theirs.source,
-                                    has_evidence=theirs.has_evidence))
+            uow.session.add(
+                Consent(
+                    contact_id=keep_id,
+                    channel=theirs.channel,
+                    purpose=theirs.purpose,
+                    status=theirs.status,
+                    recorded_at=theirs.recorded_at,
+                    source=theirs.source,
+                    has_evidence=theirs.has_evidence,
+                )
+            )
         elif theirs.recorded_at > current.recorded_at:
             current.status, current.recorded_at = theirs.status, theirs.recorded_at
             current.source, current.has_evidence = theirs.source, theirs.has_evidence
@@ -123,8 +137,15 @@ def _merge_consents(uow: UnitOfWork, keep_id: int, other_id: int) -> None:
     uow.flush()
 
 
-def apply_lookup(uow: UnitOfWork, contact_id: int, valid: bool, line_type: str | None, carrier: str | None,
-                 detail: str, now: datetime) -> str:
+def apply_lookup(
+    uow: UnitOfWork,
+    contact_id: int,
+    valid: bool,
+    line_type: str | None,
+    carrier: str | None,
+    detail: str,
+    now: datetime,
+) -> str:
     """Record what a number lookup found: the line type and current carrier of a live number, or the
     number suppressed as invalid on SMS and WhatsApp. Returns verified | invalid | gone."""
     contact = get_contact(uow, contact_id)
@@ -143,8 +164,9 @@ def apply_lookup(uow: UnitOfWork, contact_id: int, valid: bool, line_type: str |
 PHONE_COLUMNS = ("phone", "region", "phone_timezones", "carrier", "line_type", "phone_extension")
 
 
-def update_contact(uow: UnitOfWork, contact_id: int, item: ContactInput, given: set[str], now: datetime,
-                   drop: Iterable[str] = ()) -> Contact:
+def update_contact(
+    uow: UnitOfWork, contact_id: int, item: ContactInput, given: set[str], now: datetime, drop: Iterable[str] = ()
+) -> Contact:
     """Set the `given` fields of one contact from a normalized item (a phone brings its region, zones,
     carrier and line type) and remove the attributes in `drop`. A phone, email or id that is another
     contact's is a conflict."""
@@ -167,9 +189,25 @@ def update_contact(uow: UnitOfWork, contact_id: int, item: ContactInput, given: 
         merged = {**(contact.attributes or {}), **item.attributes}
         contact.attributes = {k: v for k, v in merged.items() if k not in dropped}
     if item.consents:
-        record_consents(uow, [ConsentChange(contact_id, ch, st, item.evidence, item.consent_at, item.consent_ip,
-                                            item.consent_source, item.provenance)
-                              for ch, st in item.consents.items()], Purpose.MARKETING, "api", now)
+        record_consents(
+            uow,
+            [
+                ConsentChange(
+                    contact_id,
+                    ch,
+                    st,
+                    item.evidence,
+                    item.consent_at,
+                    item.consent_ip,
+                    item.consent_source,
+                    item.provenance,
+                )
+                for ch, st in item.consents.items()
+            ],
+            Purpose.MARKETING,
+            "api",
+            now,
+        )
     contact.updated_at = now
     uow.flush()
     return contact

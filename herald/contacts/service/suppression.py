@@ -13,8 +13,15 @@ from herald.errors import Invalid
 from herald.types import Channel
 
 
-def suppress(uow: UnitOfWork, channel: Channel, address: str, reason: str, now: datetime,
-             detail: str | None = None, expires_at: datetime | None = None) -> Suppression:
+def suppress(
+    uow: UnitOfWork,
+    channel: Channel,
+    address: str,
+    reason: str,
+    now: datetime,
+    detail: str | None = None,
+    expires_at: datetime | None = None,
+) -> Suppression:
     """Suppress an address on a channel (idempotent: an existing entry keeps its first reason)."""
     if not address:
         raise Invalid("an address is required", where="suppression")
@@ -23,29 +30,48 @@ def suppress(uow: UnitOfWork, channel: Channel, address: str, reason: str, now: 
     )
     if existing is not None:
         return existing
-    entry = Suppression(channel=channel.value, address=address, reason=reason, detail=detail,
-                        created_at=now, expires_at=expires_at)
+    entry = Suppression(
+        channel=channel.value, address=address, reason=reason, detail=detail, created_at=now, expires_at=expires_at
+    )
     uow.session.add(entry)
     uow.flush()
     return entry
 
 
-def suppress_many(uow: UnitOfWork, pairs: Sequence[tuple[str, str]], reason: str, now: datetime,
-                  detail: str | None = None, expires_at: datetime | None = None) -> set[tuple[str, str]]:
+def suppress_many(
+    uow: UnitOfWork,
+    pairs: Sequence[tuple[str, str]],
+    reason: str,
+    now: datetime,
+    detail: str | None = None,
+    expires_at: datetime | None = None,
+) -> set[tuple[str, str]]:
     """Suppress many (channel, address) pairs at once; returns those that were new (existing entries keep
     their reason and are never lifted by a list)."""
     wanted = list(dict.fromkeys(pairs))
     existing: set[tuple[str, str]] = set()
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
+        chunk = wanted[start : start + 500]
         stmt = select(Suppression.channel, Suppression.address).where(
-            Suppression.channel.in_({c for c, _ in chunk}), Suppression.address.in_({a for _, a in chunk}))
+            Suppression.channel.in_({c for c, _ in chunk}), Suppression.address.in_({a for _, a in chunk})
+        )
         existing.update((c, a) for c, a in uow.session.execute(stmt))
     new = [p for p in wanted if p not in existing]
     if new:
-        uow.session.execute(insert(Suppression.__table__), [
-            {"channel": c, "address": a, "reason": reason, "detail": detail, "created_at": now,
-             "expires_at": expires_at} for c, a in new])
+        uow.session.execute(
+            insert(Suppression.__table__),
+            [
+                {
+                    "channel": c,
+                    "address": a,
+                    "reason": reason,
+                    "detail": detail,
+                    "created_at": now,
+                    "expires_at": expires_at,
+                }
+                for c, a in new
+            ],
+        )
     return set(new)
 
 
@@ -71,6 +97,7 @@ def allow(uow: UnitOfWork, channel: Channel, address: str, now: datetime, detail
 
 def disallow(uow: UnitOfWork, channel: Channel, address: str) -> bool:
     """Take an address off the allow-list; returns whether it was on it."""
-    result = uow.session.execute(delete(AllowedAddress).where(AllowedAddress.channel == channel.value,
-                                                              AllowedAddress.address == address))
+    result = uow.session.execute(
+        delete(AllowedAddress).where(AllowedAddress.channel == channel.value, AllowedAddress.address == address)
+    )
     return result.rowcount > 0

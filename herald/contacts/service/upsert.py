@@ -19,8 +19,9 @@ from herald.errors import Invalid
 from herald.types import Purpose
 
 
-def upsert_contacts(uow: UnitOfWork, inputs: Sequence[ContactInput], now: datetime, source: str,
-                    policy: str = "fill-empty") -> list[UpsertOutcome]:
+def upsert_contacts(
+    uow: UnitOfWork, inputs: Sequence[ContactInput], now: datetime, source: str, policy: str = "fill-empty"
+) -> list[UpsertOutcome]:
     """Insert new contacts and update known ones (keyed by external id, phone, email): `fill-empty` fills
     only what is empty and reports a row whose phone, email or id disagrees with the contact's as a
     conflict; `overwrite` replaces what the row gives."""
@@ -53,8 +54,9 @@ def _write_changes(uow: UnitOfWork, changed: list[Known], now: datetime) -> None
     """Apply what the batch changed to the contacts, through their objects (loaded in one query)."""
     if not changed:
         return
-    objects = {c.id: c for c in uow.session.scalars(select(Contact).where(one_of(uow, Contact.id,
-                                                                               [k.id for k in changed])))}
+    objects = {
+        c.id: c for c in uow.session.scalars(select(Contact).where(one_of(uow, Contact.id, [k.id for k in changed])))
+    }
     for known in changed:
         contact = objects[known.id]
         for name in known.changed:
@@ -69,8 +71,12 @@ def _clash(contact: Known, item: ContactInput) -> UpsertOutcome | None:
         return None
     given = dict(item.keys())
     found = "; ".join(f"its {k} is {getattr(contact, k)}, the row says {given[k]}" for k in differ)
-    return UpsertOutcome("conflict", None, f"matches contact {contact.id} but {found} (merge them with `herald "
-                                           "contacts merge`, or import with --merge overwrite)")
+    return UpsertOutcome(
+        "conflict",
+        None,
+        f"matches contact {contact.id} but {found} (merge them with `herald "
+        "contacts merge`, or import with --merge overwrite)",
+    )
 
 
 def _update(contact: Known, item: ContactInput, overwrite: bool) -> UpsertOutcome:
@@ -82,8 +88,11 @@ def _update(contact: Known, item: ContactInput, overwrite: bool) -> UpsertOutcom
             contact.changed.add(name)
             changed = True
     current = contact.attributes or {}
-    new_attrs = {k: v for k, v in item.attributes.items() if v and (overwrite or not current.get(k))
-                 and current.get(k) != v} if item.attributes else None
+    new_attrs = (
+        {k: v for k, v in item.attributes.items() if v and (overwrite or not current.get(k)) and current.get(k) != v}
+        if item.attributes
+        else None
+    )
     if new_attrs:
         contact.attributes = {**current, **new_attrs}
         contact.changed.add("attributes")
@@ -104,8 +113,12 @@ def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime, sourc
     if conn.dialect.name != "sqlite":
         # Ids drawn from the table's own sequence up front, so the rows can go in by COPY.
         ids = sorted(conn.execute(NEXT_IDS, {"n": len(rows)}).scalars())
-        insert_values(uow, Contact.__table__, [(i, *r) for i, r in zip(ids, rows, strict=True)],
-                      ("id", *CONTACT_COLUMNS, "consent_key"))
+        insert_values(
+            uow,
+            Contact.__table__,
+            [(i, *r) for i, r in zip(ids, rows, strict=True)],
+            ("id", *CONTACT_COLUMNS, "consent_key"),
+        )
         return ids
     with triggers_suspended(uow, [facts.CONTACT_LISTED] if len(rows) >= facts.BULK else []) as suspended:
         ids = _sqlite_insert(uow, items, rows)
@@ -136,17 +149,30 @@ def _ids_by_key(uow: UnitOfWork, items: Sequence[ContactInput]) -> list[int]:
         values = [v for i in items for k, v in i.keys() if k == key]
         for chunk in range(0, len(values), 5000):
             column = getattr(Contact, key)
-            found = uow.session.execute(select(column, Contact.id).where(column.in_(values[chunk:chunk + 5000])))
+            found = uow.session.execute(select(column, Contact.id).where(column.in_(values[chunk : chunk + 5000])))
             by_key.update(((key, value), cid) for value, cid in found)
     return [by_key[i.keys()[0]] for i in items]
 
 
-def _apply_import_consents(uow: UnitOfWork, inputs: Sequence[ContactInput],
-                           outcomes: Sequence[UpsertOutcome | None], now: datetime, source: str,
-                           inserted: list[int]) -> None:
+def _apply_import_consents(
+    uow: UnitOfWork,
+    inputs: Sequence[ContactInput],
+    outcomes: Sequence[UpsertOutcome | None],
+    now: datetime,
+    source: str,
+    inserted: list[int],
+) -> None:
     wanted = [
-        (o.contact_id, channel, status, item.evidence, item.consent_at, item.consent_ip, item.consent_source,
-         item.provenance)
+        (
+            o.contact_id,
+            channel,
+            status,
+            item.evidence,
+            item.consent_at,
+            item.consent_ip,
+            item.consent_source,
+            item.provenance,
+        )
         for item, o in zip(inputs, outcomes, strict=True)
         if o and o.contact_id is not None
         for channel, status in item.consents.items()

@@ -50,4 +50,5 @@ def _references_hold(connection) -> None:
     if broken:
         raise RuntimeError(f"migration left rows whose references are gone (table, row, parent): {broken[:5]}")
 
+
 run()

@@ -42,8 +42,25 @@ def _reads_no_sends(params: dict[str, Any]) -> timedelta:
 
 
 RULES: dict[str, RuleType] = {
-    m.NAME: RuleType(m.NAME, m.evaluate, m.DEFAULTS, m.check, m.SUMMARY, getattr(m, "lookback", _reads_no_sends),
-             frozenset(getattr(m, "READS", ())))
-    for m in (consent, suppression, line_type, frequency, cadence, quiet_hours, send_window, whatsapp,
-              whatsapp_limits, capacity)
+    m.NAME: RuleType(
+        m.NAME,
+        m.evaluate,
+        m.DEFAULTS,
+        m.check,
+        m.SUMMARY,
+        getattr(m, "lookback", _reads_no_sends),
+        frozenset(getattr(m, "READS", ())),
+    )
+    for m in (
+        consent,
+        suppression,
+        line_type,
+        frequency,
+        cadence,
+        quiet_hours,
+        send_window,
+        whatsapp,
+        whatsapp_limits,
+        capacity,
+    )
 }

@@ -14,25 +14,31 @@ from herald.types import Channel
 NAME = "lifecycle_cadence"
 SUMMARY = "spaces messages by lifecycle stage (e.g. new weekly, active fortnightly, dormant monthly)"
 READS = ("sends", "lifecycle")
-DEFAULTS: dict[str, Any] = {"every_days": {"new": 7, "active": 14, "dormant": 30}, "purposes": ["marketing"],
-                            "on_exceed": "defer"}
+DEFAULTS: dict[str, Any] = {
+    "every_days": {"new": 7, "active": 14, "dormant": 30},
+    "purposes": ["marketing"],
+    "on_exceed": "defer",
+}
 
 
 def check(params: dict[str, Any]) -> dict[str, Any]:
     table = params["every_days"]
     if not isinstance(table, dict) or not table:
         raise ValueError(f"every_days: expected a table of stage = days, got {table!r}")
-    return {"every": {str(k): timedelta(days=positive_int(v, f"every_days.{k}")) for k, v in table.items()},
-            "purposes": purposes(params["purposes"]),
-            "on_exceed": one_of(params["on_exceed"], "on_exceed", ("defer", "skip"))}
+    return {
+        "every": {str(k): timedelta(days=positive_int(v, f"every_days.{k}")) for k, v in table.items()},
+        "purposes": purposes(params["purposes"]),
+        "on_exceed": one_of(params["on_exceed"], "on_exceed", ("defer", "skip")),
+    }
 
 
 def lookback(params: dict[str, Any]) -> timedelta:
     return max(params["every"].values())
 
 
-def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
-             now: datetime) -> RuleOutcome:
+def evaluate(
+    r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any], now: datetime
+) -> RuleOutcome:
     if intent.purpose not in params["purposes"]:
         return RuleOutcome(NAME, channel, Verdict.PASS, f"{intent.purpose} messages keep no cadence")
     stage = r.lifecycle

@@ -15,24 +15,34 @@ from herald.types import Channel
 
 NAME = "sender_capacity"
 SUMMARY = "keeps each sender under its daily cap and warm-up ramp; the rest waits for the next day"
-DEFAULTS: dict[str, Any] = {"daily_cap": {}, "warmup_start": 0, "warmup_factor": 2.0, "started_on": "",
-                            "hold_if_failure_rate": 0.05, "timezone": "UTC", "horizon_days": 30}
+DEFAULTS: dict[str, Any] = {
+    "daily_cap": {},
+    "warmup_start": 0,
+    "warmup_factor": 2.0,
+    "started_on": "",
+    "hold_if_failure_rate": 0.05,
+    "timezone": "UTC",
+    "horizon_days": 30,
+}
 
 
 def check(params: dict[str, Any]) -> dict[str, Any]:
     started = params["started_on"]
     if params["warmup_start"] and not started:
-        raise ValueError("started_on: a warm-up needs the sender's first day, e.g. \"2026-11-01\"")
+        raise ValueError('started_on: a warm-up needs the sender\'s first day, e.g. "2026-11-01"')
     try:
         first_day = date.fromisoformat(str(started)) if started else None
     except ValueError:
         raise ValueError(f"started_on: expected a date such as 2026-11-01, got {started!r}") from None
-    return {"daily_cap": per_channel(params["daily_cap"], "daily_cap", positive_int),
-            "warmup_start": positive_int(params["warmup_start"], "warmup_start", 0),
-            "warmup_factor": number(params["warmup_factor"], "warmup_factor", 1, 10), "started_on": first_day,
-            "hold": number(params["hold_if_failure_rate"], "hold_if_failure_rate", 0, 1),
-            "zone": timezone(params["timezone"], "timezone"),
-            "horizon": positive_int(params["horizon_days"], "horizon_days")}
+    return {
+        "daily_cap": per_channel(params["daily_cap"], "daily_cap", positive_int),
+        "warmup_start": positive_int(params["warmup_start"], "warmup_start", 0),
+        "warmup_factor": number(params["warmup_factor"], "warmup_factor", 1, 10),
+        "started_on": first_day,
+        "hold": number(params["hold_if_failure_rate"], "hold_if_failure_rate", 0, 1),
+        "zone": timezone(params["timezone"], "timezone"),
+        "horizon": positive_int(params["horizon_days"], "horizon_days"),
+    }
 
 
 def day_cap(params: dict[str, Any], channel: Channel, day: date, today: date, held: bool) -> int | None:
@@ -44,8 +54,9 @@ def day_cap(params: dict[str, Any], channel: Channel, day: date, today: date, he
     return min(caps) if caps else None
 
 
-def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
-             now: datetime) -> RuleOutcome:
+def evaluate(
+    r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any], now: datetime
+) -> RuleOutcome:
     today = now.astimezone(params["zone"]).date()
     if day_cap(params, channel, today, today, False) is None:
         return RuleOutcome(NAME, channel, Verdict.PASS, f"the {channel} sender has no daily cap")
@@ -54,12 +65,19 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
     rate = intent.usage.failure_rate.get(channel.value, 0.0)
     held = rate > params["hold"]
     bucket = sender_bucket(channel.value)
-    slot = intent.usage.daily_slot(bucket, now, params["zone"],
-                                   lambda d: day_cap(params, channel, d, today, held), params["horizon"])
+    slot = intent.usage.daily_slot(
+        bucket, now, params["zone"], lambda d: day_cap(params, channel, d, today, held), params["horizon"]
+    )
     cap = day_cap(params, channel, today, today, held)
     ramp = f"; warm-up held at {cap} a day (failure rate {rate:.1%})" if held and params["warmup_start"] else ""
     day = f"{slot.astimezone(params['zone']):%Y-%m-%d}" if slot else ""
-    return allowance(NAME, channel, slot, now, bucket,
-                     full=f"the {channel} sender is full for the next {params['horizon']} days{ramp}",
-                     room=f"the {channel} sender is under today's cap of {cap}{ramp}",
-                     wait=f"the {channel} sender reached today's cap of {cap}{ramp}; next room on {day}")
+    return allowance(
+        NAME,
+        channel,
+        slot,
+        now,
+        bucket,
+        full=f"the {channel} sender is full for the next {params['horizon']} days{ramp}",
+        room=f"the {channel} sender is under today's cap of {cap}{ramp}",
+        wait=f"the {channel} sender reached today's cap of {cap}{ramp}; next room on {day}",
+    )

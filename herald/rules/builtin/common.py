@@ -119,8 +119,9 @@ def per_channel(value: Any, name: str, convert) -> dict[Channel, Any]:
     return result
 
 
-def allowance(name: str, channel: Channel, slot: datetime | None, now: datetime, bucket: str, *, full: str,
-              room: str, wait: str) -> RuleOutcome:
+def allowance(
+    name: str, channel: Channel, slot: datetime | None, now: datetime, bucket: str, *, full: str, room: str, wait: str
+) -> RuleOutcome:
     """The outcome of asking a shared allowance for room: none in the horizon (skip), room now (pass),
     or room later (defer to the slot). Passing and deferring both name the bucket the send will use."""
     if slot is None:

@@ -23,9 +23,11 @@ DEFAULTS: dict[str, Any] = {"required_for": ["marketing"], "opt_in_channels": []
 
 
 def check(params: dict[str, Any]) -> dict[str, Any]:
-    return {"required_for": purposes(params["required_for"], "required_for"),
-            "opt_in_channels": channels(params["opt_in_channels"], "opt_in_channels"),
-            "evidence_for": purposes(params["evidence_for"], "evidence_for")}
+    return {
+        "required_for": purposes(params["required_for"], "required_for"),
+        "opt_in_channels": channels(params["opt_in_channels"], "opt_in_channels"),
+        "evidence_for": purposes(params["evidence_for"], "evidence_for"),
+    }
 
 
 def _latest(r: Recipient, channel: Channel, purpose: object) -> ConsentFact | None:
@@ -36,16 +38,21 @@ def _latest(r: Recipient, channel: Channel, purpose: object) -> ConsentFact | No
     return latest
 
 
-def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
-             now: datetime) -> RuleOutcome:
+def evaluate(
+    r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any], now: datetime
+) -> RuleOutcome:
     purpose = intent.purpose
     if purpose not in params["required_for"]:
         if channel not in params["opt_in_channels"]:
             return RuleOutcome(NAME, channel, Verdict.PASS, f"{purpose} messages need no consent under this policy")
         latest = _latest(r, channel, None)
         if latest is None or latest.status != "granted":
-            return RuleOutcome(NAME, channel, Verdict.SKIP, f"{channel} needs an opt-in before any business-initiated "
-                                                            "message, and none is on record")
+            return RuleOutcome(
+                NAME,
+                channel,
+                Verdict.SKIP,
+                f"{channel} needs an opt-in before any business-initiated message, and none is on record",
+            )
         return RuleOutcome(NAME, channel, Verdict.PASS, f"opted in on {channel} on {latest.at.date().isoformat()}")
     latest = _latest(r, channel, purpose)
     if latest is None:
@@ -54,8 +61,12 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
     if latest.status != "granted":
         return RuleOutcome(NAME, channel, Verdict.SKIP, f"{purpose} consent on {channel} was withdrawn on {day}")
     if purpose in params["evidence_for"] and not latest.evidence:
-        return RuleOutcome(NAME, channel, Verdict.SKIP, f"{purpose} consent on {channel} ({day}, "
-                                                        f"{latest.source or 'unknown source'}) has no recorded proof")
+        return RuleOutcome(
+            NAME,
+            channel,
+            Verdict.SKIP,
+            f"{purpose} consent on {channel} ({day}, {latest.source or 'unknown source'}) has no recorded proof",
+        )
     return _granted(purpose, channel, day)
 
 

@@ -34,14 +34,24 @@ def lookback(params: dict[str, Any]) -> timedelta:
     return params["window"]
 
 
-def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
-             now: datetime) -> RuleOutcome:
+def evaluate(
+    r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any], now: datetime
+) -> RuleOutcome:
     if intent.purpose not in params["purposes"]:
         return RuleOutcome(NAME, channel, Verdict.PASS, f"{intent.purpose} messages are not capped")
     window, cap = params["window"], params["max"]
     where = "" if params["scope"] == "all" else f" on {channel}"
-    times = sorted(s.at for s in r.sends if s.purpose in params["purposes"] and now - window < s.at <= now
-                   and (params["scope"] == "all" or s.channel == channel)) if r.sends else ()
+    times = (
+        sorted(
+            s.at
+            for s in r.sends
+            if s.purpose in params["purposes"]
+            and now - window < s.at <= now
+            and (params["scope"] == "all" or s.channel == channel)
+        )
+        if r.sends
+        else ()
+    )
     hours = params["hours"]
     if len(times) < cap:
         return _room(channel, len(times), cap, where, hours)

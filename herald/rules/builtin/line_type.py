@@ -26,20 +26,32 @@ def _names(value: Any, name: str) -> frozenset[str]:
 
 
 def check(params: dict[str, Any]) -> dict[str, Any]:
-    return {"blocked": per_channel(params["blocked"], "blocked", _names),
-            "unknown": one_of(params["unknown"], "unknown", ("pass", "skip"))}
+    return {
+        "blocked": per_channel(params["blocked"], "blocked", _names),
+        "unknown": one_of(params["unknown"], "unknown", ("pass", "skip")),
+    }
 
 
-def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
-             now: datetime) -> RuleOutcome:
+def evaluate(
+    r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any], now: datetime
+) -> RuleOutcome:
     return _judge(channel, r.line_type, params["blocked"].get(channel, frozenset()), params["unknown"])
 
 
 # How a line type reads in a sentence ("the number is a fixed line").
-LINE_WORDS = {"mobile": "mobile line", "fixed_line": "fixed line", "fixed_line_or_mobile": "fixed line or mobile",
-              "toll_free": "toll-free number", "voip": "VoIP number", "premium_rate": "premium-rate number",
-              "shared_cost": "shared-cost number", "personal": "personal number", "pager": "pager",
-              "uan": "UAN (company) number", "voicemail": "voicemail number"}
+LINE_WORDS = {
+    "mobile": "mobile line",
+    "fixed_line": "fixed line",
+    "fixed_line_or_mobile": "fixed line or mobile",
+    "toll_free": "toll-free number",
+    "voip": "VoIP number",
+    "premium_rate": "premium-rate number",
+    "shared_cost": "shared-cost number",
+    "personal": "personal number",
+    "pager": "pager",
+    "uan": "UAN (company) number",
+    "voicemail": "voicemail number",
+}
 
 
 @lru_cache(maxsize=1024)

@@ -79,13 +79,15 @@ def evaluate(
 ) -> RuleOutcome:
     if channel not in params["channels"] or intent.purpose not in params["purposes"]:
         return RuleOutcome(NAME, channel, Verdict.PASS, f"no quiet hours for {intent.purpose} {channel}")
-    return _judge(channel, r.timezones, now, params["start"], params["end"], params["unknown_timezone"],
-                  params["label"])
+    return _judge(
+        channel, r.timezones, now, params["start"], params["end"], params["unknown_timezone"], params["label"]
+    )
 
 
 @lru_cache(maxsize=4096)
-def _judge(channel: Channel, timezones: tuple[str, ...], now: datetime, start: time, end: time, unknown: str,
-           window: str) -> RuleOutcome:
+def _judge(
+    channel: Channel, timezones: tuple[str, ...], now: datetime, start: time, end: time, unknown: str, window: str
+) -> RuleOutcome:
     """The outcome for one set of zones at one moment. A campaign asks it of every recipient at the same
     moment, and its recipients share a handful of zones, so the answers are remembered."""
     zones = recipient_zones(timezones, unknown)

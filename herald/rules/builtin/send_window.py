@@ -33,7 +33,7 @@ HORIZON_DAYS = 14
 def check(params: dict[str, Any]) -> dict[str, Any]:
     raw = params["windows"]
     if not isinstance(raw, list) or not raw:
-        raise ValueError(f"windows: expected a list such as [\"10:00-11:30\", \"16:00-17:30\"], got {raw!r}")
+        raise ValueError(f'windows: expected a list such as ["10:00-11:30", "16:00-17:30"], got {raw!r}')
     windows = sorted(_window(w, f"windows[{i}]") for i, w in enumerate(raw))
     for (s1, e1), (s2, _) in zip(windows, windows[1:], strict=False):
         if s2 < e1:
@@ -55,8 +55,10 @@ def _window(value: Any, name: str) -> tuple[int, int]:
     except ValueError:
         raise ValueError(f"{name}: expected HH:MM-HH:MM, got {value!r}") from None
     if start >= end:
-        raise ValueError(f"{name}: {value!r} ends before it starts (split a window across midnight in two, "
-                         "e.g. 22:00-24:00 and 00:00-02:00)")
+        raise ValueError(
+            f"{name}: {value!r} ends before it starts (split a window across midnight in two, "
+            "e.g. 22:00-24:00 and 00:00-02:00)"
+        )
     return start, end
 
 
@@ -136,24 +138,33 @@ def _why_not(at: datetime, z: ZoneInfo, params: dict[str, Any], region: str | No
     return _closed(local.date(), params, region) or f"it is {local:%H:%M} in {z.key}, outside the send window {hours}"
 
 
-def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
-             now: datetime) -> RuleOutcome:
+def evaluate(
+    r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any], now: datetime
+) -> RuleOutcome:
     if channel not in params["channels"] or intent.purpose not in params["purposes"]:
         return RuleOutcome(NAME, channel, Verdict.PASS, f"no send window for {intent.purpose} {channel}")
     zones = recipient_zones(r.timezones, params["unknown_timezone"])
     if zones is None:
-        return RuleOutcome(NAME, channel, Verdict.SKIP, "the recipient's time zone is unknown, so the send window "
-                                                        "cannot be kept")
+        return RuleOutcome(
+            NAME, channel, Verdict.SKIP, "the recipient's time zone is unknown, so the send window cannot be kept"
+        )
     allowed = next_allowed(now.astimezone(UTC), zones, params, r.region)
     if allowed is None:
-        return RuleOutcome(NAME, channel, Verdict.SKIP,
-                           f"no moment in the next {HORIZON_DAYS} days is inside the send window in all "
-                           f"{len(zones)} of the recipient's time zones")
+        return RuleOutcome(
+            NAME,
+            channel,
+            Verdict.SKIP,
+            f"no moment in the next {HORIZON_DAYS} days is inside the send window in all "
+            f"{len(zones)} of the recipient's time zones",
+        )
     if allowed == now:
         first = zones[0]
-        return RuleOutcome(NAME, channel, Verdict.PASS, f"{now.astimezone(first):%a %H:%M} in {first.key} is inside "
-                                                        f"the send window")
+        return RuleOutcome(
+            NAME, channel, Verdict.PASS, f"{now.astimezone(first):%a %H:%M} in {first.key} is inside the send window"
+        )
     blocking = next(z for z in zones if opening(now, z, params, r.region) != now)
-    detail = (f"{_why_not(now, blocking, params, r.region)}; next allowed "
-              f"{minute(allowed.astimezone(blocking))} {blocking.key}")
+    detail = (
+        f"{_why_not(now, blocking, params, r.region)}; next allowed "
+        f"{minute(allowed.astimezone(blocking))} {blocking.key}"
+    )
     return RuleOutcome(NAME, channel, Verdict.DEFER, detail, allowed)

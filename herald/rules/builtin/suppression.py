@@ -23,14 +23,16 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
     return {"allow_list_only": flag(params["allow_list_only"], "allow_list_only")}
 
 
-def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
-             now: datetime) -> RuleOutcome:
+def evaluate(
+    r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any], now: datetime
+) -> RuleOutcome:
     reason = r.suppressions.get(channel)
     if reason is not None:
         return RuleOutcome(NAME, channel, Verdict.SKIP, f"the {channel} address is suppressed ({reason})")
     if params["allow_list_only"]:
         if channel not in r.allow_listed:
-            return RuleOutcome(NAME, channel, Verdict.SKIP, f"allow-list mode: the {channel} address is not on the "
-                                                            "allow-list")
+            return RuleOutcome(
+                NAME, channel, Verdict.SKIP, f"allow-list mode: the {channel} address is not on the allow-list"
+            )
         return RuleOutcome(NAME, channel, Verdict.PASS, f"the {channel} address is on the allow-list")
     return NOT_SUPPRESSED[channel]

@@ -27,8 +27,9 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
     return {"window": timedelta(hours=hours), "block_us_marketing": params["block_us_marketing"]}
 
 
-def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
-             now: datetime) -> RuleOutcome:
+def evaluate(
+    r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any], now: datetime
+) -> RuleOutcome:
     if channel is not Channel.WHATSAPP:
         return OTHER_CHANNEL[channel]
     category = (intent.template_category or "").upper()
@@ -36,14 +37,17 @@ def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict
         return RuleOutcome(NAME, channel, Verdict.SKIP, "Meta does not deliver marketing templates to +1 (US) numbers")
     last = r.last_inbound.get(Channel.WHATSAPP)
     if last is not None and now - last < params["window"]:
-        return RuleOutcome(NAME, channel, Verdict.PASS, f"inside the customer-service window (their last message "
-                                                        f"{minute(last)} UTC)")
+        return RuleOutcome(
+            NAME, channel, Verdict.PASS, f"inside the customer-service window (their last message {minute(last)} UTC)"
+        )
     outside = "no message from the customer" if last is None else f"their last message was {minute(last)} UTC"
     if not category:
-        return RuleOutcome(NAME, channel, Verdict.SKIP, f"free-form WhatsApp text needs the customer-service window; "
-                                                        f"{outside}")
+        return RuleOutcome(
+            NAME, channel, Verdict.SKIP, f"free-form WhatsApp text needs the customer-service window; {outside}"
+        )
     if (intent.template_status or "").upper() != "APPROVED":
         status = intent.template_status or "not submitted"
-        return RuleOutcome(NAME, channel, Verdict.SKIP, f"outside the window only templates Meta approved may go; "
-                                                        f"this one is {status}")
+        return RuleOutcome(
+            NAME, channel, Verdict.SKIP, f"outside the window only templates Meta approved may go; this one is {status}"
+        )
     return RuleOutcome(NAME, channel, Verdict.PASS, f"Meta-approved {category} template ({outside})")

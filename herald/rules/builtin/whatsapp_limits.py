@@ -25,43 +25,57 @@ BUCKET = "whatsapp:portfolio"
 def check(params: dict[str, Any]) -> dict[str, Any]:
     limit = params["portfolio_limit"]
     if limit != "unlimited" and limit not in TIERS:
-        raise ValueError(f"portfolio_limit: expected one of {', '.join(map(str, TIERS))} or \"unlimited\", "
-                         f"got {limit!r}")
-    return {"limit": None if limit == "unlimited" else limit,
-            "spacing": timedelta(seconds=positive_int(params["min_spacing_seconds"], "min_spacing_seconds", 0)),
-            "horizon": timedelta(days=positive_int(params["horizon_days"], "horizon_days"))}
+        raise ValueError(f'portfolio_limit: expected one of {", ".join(map(str, TIERS))} or "unlimited", got {limit!r}')
+    return {
+        "limit": None if limit == "unlimited" else limit,
+        "spacing": timedelta(seconds=positive_int(params["min_spacing_seconds"], "min_spacing_seconds", 0)),
+        "horizon": timedelta(days=positive_int(params["horizon_days"], "horizon_days")),
+    }
 
 
 def lookback(params: dict[str, Any]) -> timedelta:
     return max(params["spacing"], WINDOW)
 
 
-def evaluate(r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any],
-             now: datetime) -> RuleOutcome:
+def evaluate(
+    r: Recipient, intent: MessageIntent, channel: Channel, params: dict[str, Any], now: datetime
+) -> RuleOutcome:
     if channel is not Channel.WHATSAPP:
         return RuleOutcome(NAME, channel, Verdict.PASS, "applies to WhatsApp only")
     last = max((s.at for s in r.sends if s.channel is Channel.WHATSAPP and s.at <= now), default=None)
     spacing = params["spacing"]
     if last is not None and now < last + spacing:
-        detail = (f"the last WhatsApp message to this person went {last:%H:%M:%S} UTC; keeping them "
-                  f"{spacing.seconds} s apart")
+        detail = (
+            f"the last WhatsApp message to this person went {last:%H:%M:%S} UTC; keeping them {spacing.seconds} s apart"
+        )
         return RuleOutcome(NAME, channel, Verdict.DEFER, detail, last + spacing)
     inbound = r.last_inbound.get(Channel.WHATSAPP)
     if params["limit"] is None:
         return RuleOutcome(NAME, channel, Verdict.PASS, "the portfolio has no messaging limit")
     if inbound is not None and now - inbound < WINDOW:
-        return RuleOutcome(NAME, channel, Verdict.PASS, "a reply inside the customer-service window does not count "
-                                                        "against the messaging limit")
+        return RuleOutcome(
+            NAME,
+            channel,
+            Verdict.PASS,
+            "a reply inside the customer-service window does not count against the messaging limit",
+        )
     if last is not None and now - last < WINDOW:
-        return RuleOutcome(NAME, channel, Verdict.PASS, "already reached in the last 24 h: not a new customer for "
-                                                        "the messaging limit")
+        return RuleOutcome(
+            NAME, channel, Verdict.PASS, "already reached in the last 24 h: not a new customer for the messaging limit"
+        )
     if intent.usage is None:
         return RuleOutcome(NAME, channel, Verdict.PASS, "portfolio usage is not known here, so no limit is applied")
     limit = params["limit"]
     slot = intent.usage.rolling_slot(BUCKET, now, WINDOW, limit, params["horizon"])
-    return allowance(NAME, channel, slot, now, BUCKET,
-                     full=f"the messaging limit of {limit} customers a day is taken for the next "
-                          f"{params['horizon'].days} days",
-                     room=f"within the messaging limit of {limit} customers in 24 h",
-                     wait=f"the messaging limit of {limit} customers in 24 h is reached; room again "
-                          f"{minute(slot)} UTC" if slot else "")
+    return allowance(
+        NAME,
+        channel,
+        slot,
+        now,
+        BUCKET,
+        full=f"the messaging limit of {limit} customers a day is taken for the next {params['horizon'].days} days",
+        room=f"within the messaging limit of {limit} customers in 24 h",
+        wait=f"the messaging limit of {limit} customers in 24 h is reached; room again {minute(slot)} UTC"
+        if slot
+        else "",
+    )
