@@ -6,13 +6,24 @@ pure and small."""
 from herald.rules.builtin.common import zone
 from herald.rules.decision import Decision, Defer, RuleOutcome, Send, Skip, Verdict, trail_json
 from herald.rules.engine import decide
-from herald.rules.facts import ConsentFact, MessageIntent, Recipient, SendFact
+from herald.rules.facts import (
+    DECISION_FACTS,
+    STORED_FACTS,
+    ConsentFact,
+    DecisionFact,
+    MessageIntent,
+    Recipient,
+    SendFact,
+)
 from herald.rules.memo import Decider
 from herald.rules.policy import Policy, load_policy, parse_preset, presets_for, read_preset
 from herald.rules.usage import Usage, sender_bucket
 from herald.rules.wording import explain, lines
 
 __all__ = [
+    "DECISION_FACTS",
+    "STORED_FACTS",
+    "DecisionFact",
     "ConsentFact",
     "Decider",
     "Decision",

@@ -43,6 +43,34 @@ class Recipient:
 
 
 @dataclass(frozen=True, slots=True)
+class DecisionFact:
+    """One thing a decision may read of a recipient: the one definition the rules' memory, the set-based
+    planner's SQL key and the loaders derive theirs from (a test holds every `Recipient` field covered)."""
+
+    name: str  # as a rule's READS names it
+    field: str  # the Recipient field that holds it
+    kind: str  # how a key holds it: "address" (its prefix only), "mapping" (sorted items) or "value"
+    stored: bool  # read from a table beyond the contact's own row, so gathered only when a rule reads it
+
+
+DECISION_FACTS = (
+    DecisionFact("addresses", "addresses", "address", stored=False),
+    DecisionFact("timezones", "timezones", "value", stored=False),
+    DecisionFact("region", "region", "value", stored=False),
+    DecisionFact("line_type", "line_type", "value", stored=False),
+    DecisionFact("consents", "consents", "value", stored=True),
+    DecisionFact("suppressions", "suppressions", "mapping", stored=True),
+    DecisionFact("lifecycle", "lifecycle", "value", stored=True),
+    DecisionFact("sends", "sends", "value", stored=True),
+    DecisionFact("inbound", "last_inbound", "mapping", stored=True),
+    DecisionFact("allow_list", "allow_listed", "value", stored=True),
+)
+# Who the recipient is: no rule reads it, so recipients alike in every decision fact share a decision.
+IDENTITY_FIELDS = ("contact_id",)
+STORED_FACTS = frozenset(f.name for f in DECISION_FACTS if f.stored)
+
+
+@dataclass(frozen=True, slots=True)
 class MessageIntent:
     purpose: Purpose
     channels: tuple[Channel, ...]  # preference order

@@ -12,13 +12,18 @@ facts rarely recur."""
 from __future__ import annotations
 
 from datetime import datetime
+from operator import attrgetter
 
 from herald.rules.decision import Decision
 from herald.rules.engine import decide
-from herald.rules.facts import MessageIntent, Recipient
+from herald.rules.facts import DECISION_FACTS, MessageIntent, Recipient
 from herald.rules.policy import Policy
 
 LIMIT = 5_000
+# Read of every recipient, so each kind of fact is fetched with one C-level getter, not a loop.
+_ADDRESSES = attrgetter(*(f.field for f in DECISION_FACTS if f.kind == "address"))
+_VALUES = attrgetter(*(f.field for f in DECISION_FACTS if f.kind == "value"))
+_MAPPINGS = attrgetter(*(f.field for f in DECISION_FACTS if f.kind == "mapping"))
 
 
 class Decider:
@@ -62,19 +67,9 @@ class Decider:
         return memory
 
     def _facts(self, r: Recipient, channels: tuple) -> tuple:
-        found = [r.addresses.get(c) for c in channels]
-        suppressed = tuple(sorted(r.suppressions.items())) if r.suppressions else ()
-        addresses = tuple(a and a[: self.prefix] for a in found)
-        inbound = tuple(sorted(r.last_inbound.items())) if r.last_inbound else ()
-        return (
-            addresses,
-            r.timezones,
-            r.region,
-            r.line_type,
-            r.consents,
-            suppressed,
-            r.lifecycle,
-            r.sends,
-            inbound,
-            r.allow_listed,
-        )
+        """The recipient's decision facts (`rules.facts.DECISION_FACTS`) as a key: an address by its
+        prefix alone, a mapping by its sorted items, every other fact as it is."""
+        found = _ADDRESSES(r)
+        addresses = tuple(a and a[: self.prefix] for a in map(found.get, channels))
+        mappings = tuple(tuple(sorted(m.items())) if m else () for m in _MAPPINGS(r))
+        return addresses, _VALUES(r), mappings

@@ -234,3 +234,13 @@ def test_the_key_leaves_out_sends_no_rule_can_see() -> None:
     assert decider(base, intent, NOW).trail == decider(with_old, intent, NOW).trail
     recent = replace(with_old, sends=(replace(old, at=NOW - timedelta(hours=23)),))
     assert decider(base, intent, NOW).trail != decider(recent, intent, NOW).trail
+
+
+def test_the_set_based_key_has_sql_for_every_decision_fact(container) -> None:
+    from herald.rules import DECISION_FACTS
+
+    with container.uow() as uow:
+        people(uow, 5, seed=2)
+        cid = campaign(uow)
+        plan = runs.build_plan(uow, campaigns.get_campaign(uow, cid), NOW)
+        assert set(keys.fact_sql(plan, NOW, None)) == {f.name for f in DECISION_FACTS}

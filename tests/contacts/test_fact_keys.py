@@ -203,3 +203,12 @@ def test_new_contacts_go_in_with_the_consent_keys_the_database_gives_them(contai
     assert ahead[1].count("\x1e") == 1 and ahead[0] is None  # two consents; none
     moment = "2026-03-08 14:00:00.120000|form|0" if sqlite else "2026-03-08 14:00:00.12+00|form|f"
     assert ahead[3].split("\x1e")[0].endswith(moment)
+
+
+def test_the_consent_key_holds_every_field_of_a_consent_fact_in_its_order() -> None:
+    from dataclasses import fields
+
+    from herald.contacts.service.facts import CONSENT_FACT_COLUMNS
+    from herald.rules import ConsentFact
+
+    assert list(CONSENT_FACT_COLUMNS) == [f.name for f in fields(ConsentFact)]

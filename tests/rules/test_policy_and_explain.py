@@ -108,9 +108,11 @@ def test_send_lookback_is_the_farthest_any_rule_reads_back(preset, overrides, ex
 
 
 def test_a_policy_names_the_stored_facts_its_rules_read() -> None:
-    assert load_policy("default").reads == {"consents", "suppressions", "allow_list", "sends"}
+    assert load_policy("default").reads == {"consents", "suppressions", "allow_list", "sends", "inbound"}
     assert "lifecycle" in load_policy("default", {"lifecycle_cadence": {}}).reads
     assert (
-        load_policy("default", {r: {"enabled": False} for r in ("consent", "suppression", "frequency_cap")}).reads
+        load_policy(
+            "default", {r: {"enabled": False} for r in ("consent", "suppression", "frequency_cap", "whatsapp_window")}
+        ).reads
         == frozenset()
     )

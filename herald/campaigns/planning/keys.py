@@ -4,6 +4,7 @@ or one of this module's own integer constants."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import (
@@ -27,6 +28,7 @@ from herald.campaigns.planning import assign
 from herald.campaigns.planning.planner import Plan, key_prefix
 from herald.contacts import AllowedAddress, Consent, Contact, Suppression
 from herald.db import UTCDateTime
+from herald.rules import DECISION_FACTS
 from herald.types import MessageStatus
 
 # Separators no fact holds: JSON text escapes control characters, and the rest are codes and times.
@@ -55,7 +57,15 @@ def fact_key(
     `rules.memo`). The contact's own columns always count; the stored facts only where a rule reads them,
     and not from a table in `empty` (which no contact has a row in, so every contact's part is the same).
     `sends` is the table `recent_sends_listed` filled, when a rule reads past sends."""
-    policy = p.decider.policy
+    sql, reads, parts = fact_sql(p, now, sends), p.decider.policy.reads, []
+    for fact in DECISION_FACTS:  # the one definition of what a decision reads (beside `rules.Recipient`)
+        if not fact.stored or (fact.name in reads and fact.name not in empty):
+            parts.extend(sql[fact.name]())
+    return _formatted(parts, FIELD)
+
+
+def fact_sql(p: Plan, now: datetime, sends: Table | None) -> dict[str, Callable[[], list]]:
+    """Each decision fact (`rules.DECISION_FACTS`) as the SQL expressions that hold it for a contact."""
     live = or_(Suppression.expires_at.is_(None), Suppression.expires_at > now)
     at_address = or_(
         and_(Suppression.address == Contact.phone, Suppression.channel.in_(PHONE_CHANNELS)),
@@ -65,34 +75,27 @@ def fact_key(
         and_(AllowedAddress.address == Contact.phone, AllowedAddress.channel.in_(PHONE_CHANNELS)),
         and_(AllowedAddress.address == Contact.email, AllowedAddress.channel == "email"),
     )
-    parts = [
-        Contact.timezone,
-        Contact.phone_timezones,
-        Contact.region,
-        Contact.line_type,
-        func.substr(Contact.phone, 1, p.decider.prefix),
-        case((Contact.email.is_(None), "0"), else_="1"),
-    ]
-    stored = {
+    listed = _listed([Suppression.channel, Suppression.reason], and_(at_address, live))
+    return {
+        "addresses": lambda: [
+            func.substr(Contact.phone, 1, p.decider.prefix),
+            case((Contact.email.is_(None), "0"), else_="1"),
+        ],
+        "timezones": lambda: [Contact.timezone, Contact.phone_timezones],
+        "region": lambda: [Contact.region],
+        "line_type": lambda: [Contact.line_type],
         "lifecycle": lambda: [Contact.attributes["lifecycle"].as_string(), Contact.attributes["stage"].as_string()],
         # Kept on the contact by the database (migration 0013): no subquery a contact for its consents, and
         # one only for the few the suppression list names (which entries are in force depends on `now`).
         "consents": lambda: [Contact.consent_key],
-        "suppressions": lambda: [
-            case(
-                (
-                    Contact.on_suppression_list,
-                    _listed([Suppression.channel, Suppression.reason], and_(at_address, live)),
-                )
-            )
-        ],
+        "suppressions": lambda: [case((Contact.on_suppression_list, listed))],
         "allow_list": lambda: [_listed([AllowedAddress.channel], allowed)],
+        "sends": lambda: (
+            [] if sends is None else [select_(sends.c.listed).where(sends.c.contact_id == Contact.id).scalar_subquery()]
+        ),
+        # Inbound messages are not stored yet: every contact's last inbound is the same (none).
+        "inbound": lambda: [],
     }
-    for fact in sorted(policy.reads & stored.keys() - empty):
-        parts.extend(stored[fact]())
-    if sends is not None:
-        parts.append(select_(sends.c.listed).where(sends.c.contact_id == Contact.id).scalar_subquery())
-    return _formatted(parts, FIELD)
 
 
 def recent_sends_listed(p: Plan, now: datetime) -> Select | None:
@@ -106,14 +109,14 @@ def recent_sends_listed(p: Plan, now: datetime) -> Select | None:
     return select_(recent.c.contact_id, func.aggregate_strings(item, ITEM)).group_by(recent.c.contact_id)
 
 
-STORED_FACTS = {"consents": Consent, "suppressions": Suppression, "allow_list": AllowedAddress}
+FACT_TABLES = {"consents": Consent, "suppressions": Suppression, "allow_list": AllowedAddress}
 
 
 def empty_facts(conn) -> frozenset[str]:
     """The stored facts whose tables hold no row at all (a small business's allow-list, as a rule)."""
     return frozenset(
         name
-        for name, model in STORED_FACTS.items()
+        for name, model in FACT_TABLES.items()
         if conn.execute(select_(literal(1)).select_from(model).limit(1)).first() is None
     )
 

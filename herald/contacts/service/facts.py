@@ -24,10 +24,21 @@ if TYPE_CHECKING:
 CONTACT_LISTED = "contact_listed_insert"
 CONSENT_KEYED = "consent_key_insert"
 BULK = 50  # rows below which the triggers do the work (suspending one costs two schema changes)
-# The trigger's own expressions (migration 0013); a test holds them equal.
+# How the consents table names each field of `rules.ConsentFact`, in the fact's order: the consent key is
+# those fields, so a decision that reads consents sees exactly what the key holds (a test holds the two equal).
+CONSENT_FACT_COLUMNS = {
+    "channel": "channel",
+    "purpose": "purpose",
+    "status": "status",
+    "at": "recorded_at",
+    "source": "source",
+    "evidence": "has_evidence",
+}
+# The trigger's own expression (migration 0013); a test holds them equal. Built of the constants above only.
 CONSENT_KEY = (
-    "(SELECT group_concat(format('%s|%s|%s|%s|%s|%s', x.channel, x.purpose, x.status, x.recorded_at, "
-    "x.source, x.has_evidence), char(30)) FROM consents x WHERE x.contact_id = contacts.id)"
+    f"(SELECT group_concat(format('{'|'.join(['%s'] * len(CONSENT_FACT_COLUMNS))}', "  # noqa: S608
+    f"{', '.join('x.' + c for c in CONSENT_FACT_COLUMNS.values())}), char(30)) "
+    "FROM consents x WHERE x.contact_id = contacts.id)"
 )
 LISTED = (
     "EXISTS (SELECT 1 FROM suppressions s WHERE (s.address = contacts.phone AND s.channel IN "

@@ -13,6 +13,7 @@ from herald.rules.facts import MessageIntent, Recipient
 from herald.types import Channel
 
 NAME = "whatsapp_window"
+READS = ("inbound",)
 SUMMARY = "free-form WhatsApp only within 24 h of the customer's last message; otherwise an APPROVED template"
 DEFAULTS: dict[str, Any] = {"window_hours": 24, "block_us_marketing": True}
 OTHER_CHANNEL = {c: RuleOutcome(NAME, c, Verdict.PASS, "applies to WhatsApp only") for c in Channel}
