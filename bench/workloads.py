@@ -23,6 +23,7 @@ from bench.history import recent_sends
 from bench.plan import decide_alone, plan_campaign
 from bench.render import render_templates
 from bench.segments import rfm_recompute, segment_count
+from bench.shortcuts import shortcuts
 from herald.cli.sample import write_csv
 from herald.contacts.importing import importer, parallel, sources
 from herald.db import UnitOfWork, make_engine, sessions
@@ -274,6 +275,7 @@ ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {
     "segment_count": segment_count,
     "rfm_recompute": rfm_recompute,
     "recent_sends": recent_sends,
+    "shortcuts": shortcuts,
 }
 
 

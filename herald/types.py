@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from herald.errors import Invalid
 
@@ -16,9 +17,6 @@ class Channel(StrEnum):
     SMS = "sms"
     WHATSAPP = "whatsapp"
 
-    # Hash as the string it equals, in C: Enum's own __hash__ is Python code, and facts are hashed a lot.
-    __hash__ = str.__hash__
-
     @property
     def uses_phone(self) -> bool:
         return self is not Channel.EMAIL
@@ -29,8 +27,6 @@ class Purpose(StrEnum):
 
     MARKETING = "marketing"
     TRANSACTIONAL = "transactional"
-
-    __hash__ = str.__hash__
 
 
 class ConsentStatus(StrEnum):
@@ -63,7 +59,10 @@ class MessageStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-def parse_enum(enum_type: type[StrEnum], value: object, what: str) -> StrEnum:
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_enum(enum_type: type[E], value: object, what: str) -> E:
     """Parse `value` into `enum_type`, naming `what` and the allowed values on failure."""
     try:
         return enum_type(str(value).strip().lower())

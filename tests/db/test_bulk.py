@@ -100,3 +100,31 @@ def test_a_remembered_conversion_forgets_when_full_and_still_answers() -> None:
     assert [double(i) for i in range(10_005)] == [i * 2 for i in range(10_005)]
     assert double(10_004) == 20_008 and double(0) == 0
     assert calls.count(10_004) == 1 and calls.count(0) == 2  # 0 was forgotten when the memory filled
+
+
+def test_bulk_inserted_rows_read_back_as_rows_sqlalchemy_inserted(container) -> None:
+    """The shortcut (raw driver rows on SQLite, COPY on PostgreSQL) stores what SQLAlchemy's own insert
+    stores: the same row written both ways reads back the same, and a conflicting key is skipped alike."""
+    from sqlalchemy import insert, select
+
+    from herald.db.bulk import insert_values
+    from herald.events.models import Event
+
+    with container.uow() as uow:
+        cid = upsert_contacts(uow, [ContactInput(row=1, email="e@example.com")], NOW, "t")[0].contact_id
+        columns = ("contact_id", "type", "properties", "occurred_at", "event_id", "source", "received_at")
+        moment = datetime(2026, 3, 1, 8, 30, 15, 250_000, tzinfo=UTC)
+        shapes = [{}, {"城市": "北京", "amount": 12.5, "tags": ["a", None], "ok": True}, {"nested": {"x": [1, {}]}}]
+        rows = [
+            (cid, "purchase", p, moment + timedelta(seconds=i), f"bulk-{i}", "api", NOW) for i, p in enumerate(shapes)
+        ]
+        assert insert_values(uow, Event.__table__, rows, columns, skip_conflicts_on="event_id") == len(rows)
+        assert insert_values(uow, Event.__table__, rows[:1], columns, skip_conflicts_on="event_id") == 0
+        uow.session.execute(
+            insert(Event), [dict(zip(columns, (*r[:4], f"core-{i}", *r[5:]), strict=True)) for i, r in enumerate(rows)]
+        )
+        uow.flush()
+        read = uow.session.execute(select(Event).order_by(Event.id)).scalars().all()
+    shown = [(e.type, e.properties, e.occurred_at, e.source, e.received_at) for e in read]
+    assert shown[: len(rows)] == shown[len(rows) :]
+    assert [e.event_id.split("-")[0] for e in read] == ["bulk"] * 3 + ["core"] * 3
