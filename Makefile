@@ -45,6 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check herald tests bench
 	$(BIN)/ruff format --check herald tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --n $(N)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from herald.errors import Invalid
+
+if TYPE_CHECKING:  # for the type checker only: the console sits below everything it serves
+    from herald.bootstrap import Container
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on standard output.")]
 
@@ -29,19 +32,25 @@ class AppContext:
     """Handed to every command as `ctx.obj`; the CLI entry point fills in the factories."""
 
     json: bool = False
-    make_container: Callable[[], Any] | None = None
-    audience: Callable[[Any, str], Any] | None = None  # (session, expression) -> SELECT of contact ids
-    _container: Any = field(default=None, repr=False)
+    make_container: Callable[[], Container] | None = None
+    # (session, expression) -> SELECT of contact ids; typed loosely, as the console imports no database code
+    audience: Callable[[Any, str], Any] = field(default=lambda session, expression: _unwired())
+    _container: Container | None = field(default=None, repr=False)
 
     @property
-    def container(self) -> Any:
+    def container(self) -> Container:
         if self._container is None:
-            assert self.make_container is not None
+            if self.make_container is None:
+                _unwired()
             self._container = self.make_container()
         return self._container
 
     def wants_json(self, flag: bool) -> bool:
         return self.json or flag
+
+
+def _unwired() -> NoReturn:
+    raise RuntimeError("the command line's entry point did not wire this context")
 
 
 def app_context(ctx: typer.Context) -> AppContext:
@@ -56,7 +65,7 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
-def emit(ctx: typer.Context, json_flag: bool, data: Any, human: Callable[[], None] | str | None = None) -> None:
+def emit(ctx: typer.Context, json_flag: bool, data: Any, human: Callable[[], object] | str | None = None) -> None:
     """Print `data` as JSON when asked, else the human rendering."""
     if app_context(ctx).wants_json(json_flag):
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
@@ -64,6 +73,12 @@ def emit(ctx: typer.Context, json_flag: bool, data: Any, human: Callable[[], Non
         human()
     else:
         out.print(human if human is not None else data)
+
+
+def print_lines(lines: Iterable[str]) -> None:
+    """Each line on standard output (none for none)."""
+    for line in lines:
+        out.print(line)
 
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:

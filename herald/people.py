@@ -5,6 +5,7 @@ own part; this module only asks each in turn, inside the caller's unit of work, 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -15,7 +16,7 @@ from herald.events import Event
 from herald.outbox import Message
 
 
-def export_person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
+def export_person(uow: UnitOfWork, contact_id: int) -> dict[str, Any]:
     """Everything Herald holds about one person, ready for JSON."""
     found = contacts.person(uow, contact_id)
     found["tags"] = tags.tags_of(uow, contact_id)
@@ -42,7 +43,7 @@ def export_person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
     return found
 
 
-def erase_person(uow: UnitOfWork, contact_id: int, now: datetime, key: str) -> dict[str, object]:
+def erase_person(uow: UnitOfWork, contact_id: int, now: datetime, key: str) -> dict[str, Any]:
     """Erase one person: no name, address, attribute, consent proof or tag remains; their messages keep
     only their counts; keyed digests of their addresses keep them from ever being imported again."""
     contacts.erase(uow, contact_id, now, key)
@@ -51,7 +52,7 @@ def erase_person(uow: UnitOfWork, contact_id: int, now: datetime, key: str) -> d
     return {"contact": contact_id, "erased_at": now, "tags_removed": removed_tags, "messages_scrubbed": messages}
 
 
-def merge_people(uow: UnitOfWork, keep_id: int, other_id: int, now: datetime, actor: str) -> dict[str, object]:
+def merge_people(uow: UnitOfWork, keep_id: int, other_id: int, now: datetime, actor: str) -> dict[str, Any]:
     """Merge contact `other_id` into `keep_id`: tags, messages and list memberships move over, then the
     contacts room merges the records and keeps what the other held as history."""
     contacts.get_contact(uow, keep_id)
@@ -65,11 +66,11 @@ def merge_people(uow: UnitOfWork, keep_id: int, other_id: int, now: datetime, ac
     return {"kept": kept.id, "merged": other_id, "moved": moved}
 
 
-def timeline(uow: UnitOfWork, contact_id: int, limit: int = 200) -> list[dict[str, object]]:
+def timeline(uow: UnitOfWork, contact_id: int, limit: int = 200) -> list[dict[str, Any]]:
     """What happened with one person, newest first: their events, consent given or withdrawn, tags
     applied, and messages sent or refused."""
     contacts.get_contact(uow, contact_id)
-    entries: list[dict[str, object]] = []
+    entries: list[dict[str, Any]] = []
     for e in uow.session.scalars(
         select(Event).where(Event.contact_id == contact_id).order_by(Event.occurred_at.desc()).limit(limit)
     ):

@@ -4,6 +4,7 @@ carriers. Reads only."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from herald.scores import STAGES, ContactScore
 from herald.tags import ContactTag, Tag, TagCategory
 
 
-def audience_report(session: Session, now: datetime) -> dict[str, object]:
+def audience_report(session: Session, now: datetime) -> dict[str, Any]:
     live = Contact.erased_at.is_(None)
     stages = dict(session.execute(select(ContactScore.stage, func.count()).group_by(ContactScore.stage)).all())
     grid = session.execute(

@@ -4,6 +4,7 @@ and line types, what consent covers, what went stale and which numbers keep fail
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ TOP = 15
 PHONE_CHANNELS = ("sms", "whatsapp")
 
 
-def quality(session: Session, now: datetime, failures: int = 2) -> dict[str, object]:
+def quality(session: Session, now: datetime, failures: int = 2) -> dict[str, Any]:
     """The report; `failures` is how many refused messages make a number "failing repeatedly"."""
     live = Contact.erased_at.is_(None)
     total = _count(session, live)
@@ -93,7 +94,7 @@ def _stale(session: Session, since: datetime) -> int:
     return _count(session, Contact.erased_at.is_(None), ~touched, ~consented, ~reached)
 
 
-def _failing(session: Session, at_least: int) -> dict[str, object]:
+def _failing(session: Session, at_least: int) -> dict[str, Any]:
     """Addresses providers refused for good at least `at_least` times, and how many are suppressed."""
     refused = (
         select(Message.channel, Message.address, func.count().label("n"))

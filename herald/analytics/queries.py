@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from herald.outbox import Message
 from herald.types import MessageStatus as S
 
 
-def campaign_report(session: Session, campaign: Campaign, now: datetime, top: int = 10) -> dict[str, object]:
+def campaign_report(session: Session, campaign: Campaign, now: datetime, top: int = 10) -> dict[str, Any]:
     """Audience, planned, sent, deferred (grouped by until), skipped and failed by reason."""
     mine = Message.campaign_id == campaign.id
     statuses = dict(session.execute(select(Message.status, func.count()).where(mine).group_by(Message.status)).all())

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         RuleDetail,
         RuleOut,
         SavedRule,
+        VersionOut,
     )
     from herald.autotag.service import (
         backfill,
@@ -51,5 +52,6 @@ __all__ = [
     "SavedRule",
     "set_enabled",
     "TagRule",
+    "VersionOut",
 ]
 __getattr__ = open_door(__name__, __file__)

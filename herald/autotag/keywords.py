@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 import jieba
 import snowballstemmer
@@ -58,7 +59,7 @@ jieba.setLogLevel(logging.WARNING)  # its dictionary loads once, quietly, on fir
 
 
 @lru_cache(maxsize=1)
-def _stemmer():
+def _stemmer() -> Any:  # snowballstemmer has no type information
     return snowballstemmer.stemmer("english")
 
 

@@ -100,7 +100,7 @@ def _event_rule(d: Mapping[str, Any]) -> EventRule:
         try:
             where = parse_conditions(_text(d, "where"))
         except Invalid as err:
-            raise Invalid(err.reason, where=f"rule where ({err.where.split(' at ')[-1]})") from None
+            raise Invalid(err.reason, where=f"rule where ({(err.where or '').split(' at ')[-1]})") from None
     count = d.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 100_000:
         raise Invalid(f"expected a whole number from 1 to 100000, got {count!r}", where="rule count")
@@ -172,9 +172,10 @@ def _check_tag(tag: str) -> None:
 def tag_for(rule: EventRule, values: tuple[str | None, ...]) -> str | None:
     """The tag name for one group of events: the template with each {property} filled in (made safe for a
     tag name), or None when an event lacks the property."""
-    if any(v is None or not v.strip() for v in values):
+    texts = [(v or "").strip() for v in values]
+    if not all(texts):
         return None
-    filled = dict(zip(rule.groups, (_UNSAFE.sub("_", v.strip()).strip("_") or "_" for v in values), strict=True))
+    filled = dict(zip(rule.groups, (_UNSAFE.sub("_", v).strip("_") or "_" for v in texts), strict=True))
     return PLACEHOLDER.sub(lambda m: filled[m.group(1)], rule.tag)[:64]
 
 

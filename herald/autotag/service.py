@@ -121,7 +121,7 @@ def on_events(uow: UnitOfWork, rows: Sequence[Mapping[str, Any]], now: datetime)
     return applied
 
 
-def record(uow: UnitOfWork, events: Sequence[EventIn | str], now: datetime, **options: Any) -> list[dict[str, object]]:
+def record(uow: UnitOfWork, events: Sequence[EventIn | str], now: datetime, **options: Any) -> list[dict[str, Any]]:
     """Record events and apply the automatic tag rules to them: the Python call for ingestion."""
     return record_events(uow, events, now, after=on_events, **options)
 
@@ -172,7 +172,8 @@ def _event_grants(uow: UnitOfWork, rule: EventRule, now: datetime, contact_ids: 
 
 
 def _keyword_grants(rule: KeywordRule, now: datetime, texts: Iterable[tuple[int, Mapping, datetime]]) -> Grants:
-    matcher, grants = Matcher(rule.words()), {}
+    matcher = Matcher(rule.words())
+    grants: Grants = {}
     for cid, properties, at in texts:
         if rule.within is not None and at < now - rule.within:
             continue
@@ -195,7 +196,8 @@ def _living(uow: UnitOfWork, grants: Grants) -> Grants:
     """The grants without people erased at their request."""
     ids = sorted({cid for given in grants.values() for cid in given})
     gone: set[int] = set()
-    for chunk in _chunks(ids):
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
         erased = select(Contact.id).where(Contact.id.in_(chunk), Contact.erased_at.is_not(None))
         gone.update(uow.session.scalars(erased))
     return {tag: {c: u for c, u in given.items() if c not in gone} for tag, given in grants.items()}

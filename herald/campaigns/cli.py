@@ -207,6 +207,7 @@ def explain(ctx: typer.Context, campaign: str, contact: int, json_out: JsonFlag 
         c = service.get_campaign(uow, campaign)
         get_contact(uow, contact)
         m = outbox.for_campaign_contact(uow.session, c.id, contact)
+        data: dict[str, Any]
         if m is None:
             data = {
                 "campaign": c.id,

@@ -95,6 +95,9 @@ def _start(ctx: typer.Context, campaign: str, json_out: bool) -> None:
         total = uow.session.scalar(_count(audience(uow, c)))
     with progress(f"Planning {name}", total) as advance, container.uow() as uow:
         stats = service.plan_campaign(uow, campaign, container.clock.now(), advance)
+    if stats is None:  # started by somebody else meanwhile
+        emit(ctx, json_out, {"campaign": cid, "changed": False}, f"Campaign {name!r} was started meanwhile.")
+        return
     data = {"campaign": cid, "changed": True, **stats.as_dict()}
     emit(ctx, json_out, data, lambda: _print_planned(f"Planned {name!r}", stats))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from herald import content
@@ -44,7 +45,7 @@ def build_context(
     now: datetime,
     tags: list[str] | None = None,
     coupons: Mapping[str, str] | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The variables for this contact; empty ones are left out, so a template's `default()` applies and a
     required one skips the recipient instead of printing "None"."""
     name = (contact.name or "").strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,10 +25,10 @@ def current_action(message: Message, now: datetime) -> str:
     """sent, skip, defer (waiting for its moment), send (due now), or the status (failed, unknown…)."""
     if message.status == S.QUEUED:
         return "defer" if message.due_at > now else "send"
-    return {S.SKIPPED: "skip"}.get(message.status, message.status)
+    return "skip" if message.status == S.SKIPPED else message.status
 
 
-def describe(message: Message, now: datetime) -> dict[str, object]:
+def describe(message: Message, now: datetime) -> dict[str, Any]:
     """The message's state, its trail, and a headline with the trail as text."""
     action = current_action(message, now)
     if action == S.SENT:
@@ -35,7 +36,7 @@ def describe(message: Message, now: datetime) -> dict[str, object]:
             [f"Sent on {message.channel} at {message.sent_at:%Y-%m-%d %H:%M} UTC.", *rules.lines(message.trail)]
         )
     elif action in WAITING:
-        text = "\n".join([WAITING[action](message), *rules.lines(message.trail)])
+        text = "\n".join([WAITING[S(action)](message), *rules.lines(message.trail)])
     else:
         reason = message.reason if action == "skip" else None
         text = rules.explain(action, message.channel, f"{message.due_at:%Y-%m-%d %H:%M} UTC", message.trail, reason)
@@ -53,7 +54,7 @@ def describe(message: Message, now: datetime) -> dict[str, object]:
     }
 
 
-def why_not(session: Session, campaign_id: int) -> dict[str, object]:
+def why_not(session: Session, campaign_id: int) -> dict[str, Any]:
     """Every message of the campaign by state, and for those not sent, by reason with a sample sentence."""
     rows = outbox.breakdown(session, campaign_id)
     by_status: dict[str, int] = {}

@@ -131,11 +131,12 @@ def _templates(
         request = Request(
             template.name, segment=None if campaign.static_list else campaign.segment, sample=1, include_drafts=False
         )
+        shown: dict[str, Any]
         try:
             shown = preview(uow, request, profile, prices, now) if request.segment else {"samples": [], "findings": {}}
         except Invalid:  # an empty segment is reported with the decisions
             shown = {"samples": [], "findings": {}}
-        sample = next(iter(shown["samples"]), {})
+        sample: dict[str, Any] = next(iter(shown["samples"]), {})
         found[template.name] = {
             "channel": template.channel,
             "category": template.category,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -77,7 +78,9 @@ def prepare(
     recipients = load_recipients(session, ids, now)
     variants = {i: runs.variants_of(c) for i, c in camps.items()}
     # Every template a message may fall back to, not only the one planned.
-    wanted = {c.template_id for c in claimed} | {t for vs in variants.values() for v in vs for _, t in v.templates}
+    wanted = {c.template_id for c in claimed if c.template_id is not None} | {
+        t for vs in variants.values() for v in vs for _, t in v.templates
+    }
     reads_usage = any(p.reads_usage for p in policies.values())
     batch = Batch(
         {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(ids)))},
@@ -91,7 +94,7 @@ def prepare(
     )
     ready = []
     for item in claimed:
-        campaign = camps.get(item.campaign_id)
+        campaign = camps.get(item.campaign_id) if item.campaign_id is not None else None
         recipient = recipients.get(item.contact_id)
         if campaign is None or recipient is None or item.template_id not in batch.templates:
             counts.failed += outbox.mark_failed(
@@ -136,7 +139,7 @@ def _one(
 ) -> Prepared | None:
     contact, variant = batch.contacts[item.contact_id], _variant(batch.variants[campaign.id], item.variant)
     wa_template = dict(variant.templates).get("whatsapp")
-    wa_facts = (None, None)
+    wa_facts: tuple[str | None, str | None] = (None, None)
     if wa_template is not None and wa_template in batch.templates:
         wa = batch.templates[wa_template]
         wa_facts = template_facts(wa, pick_version(batch.approved[wa.id], wa.default_locale, contact_locale(contact)))
@@ -154,7 +157,7 @@ def _one(
     channel = decision.channel
     # The rules may have chosen a fallback channel since planning: send that channel's template.
     template = batch.templates.get(variant.template_for(channel.value)) if channel.value in variant.channels else None
-    template = template or batch.templates[item.template_id]
+    template = template or batch.templates[cast(int, item.template_id)]  # `prepare` kept only known ones
     version = pick_version(batch.approved[template.id], template.default_locale, contact_locale(contact))
     try:
         composed = _compose(uow, batch, template, version, contact, campaign, now)

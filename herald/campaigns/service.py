@@ -14,7 +14,7 @@ from herald.campaigns import deadends, rollout, states
 from herald.campaigns.models import Campaign, CampaignMember
 from herald.campaigns.planning import assign, bulk, planner, runs, schedule
 from herald.contacts import Contact
-from herald.db import UnitOfWork
+from herald.db import UnitOfWork, rowcount
 from herald.errors import Conflict, HeraldError, Invalid, NotFound
 from herald.rules import ConsentFact, MessageIntent, Recipient, Skip, decide, load_policy
 from herald.types import CampaignStatus as C
@@ -234,7 +234,7 @@ def schedule_campaign(
             raise Invalid(f"{on.isoformat()} is in the past", where="--on")
         campaign.schedule, campaign.local_time, campaign.next_run_at = "local", local_time, now
         campaign.start_at = datetime.combine(on, datetime.min.time(), tzinfo=UTC) if on else None
-    else:
+    elif cron is not None:
         campaign.schedule, campaign.cron, campaign.cron_zone = "cron", schedule.check_cron(cron), zone
         campaign.next_run_at = schedule.next_run(cron, zone, now)
     campaign.status = status
@@ -332,12 +332,13 @@ def _due_run(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
     run = campaign.runs + 1 if campaign.schedule == "cron" else 0
     stats = _run(uow, campaign, now, run, None, C.RUNNING)
     campaign.runs = max(campaign.runs, run)
-    campaign.next_run_at = schedule.next_run(campaign.cron, campaign.cron_zone, now) if campaign.cron else None
+    cron, zone = campaign.cron, campaign.cron_zone or "UTC"  # a cron schedule is always stored with its zone
+    campaign.next_run_at = schedule.next_run(cron, zone, now) if cron else None
     return f"{campaign.name}: run {run} planned for {stats.audience} recipients"
 
 
 def _judge_rollout(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
-    settings = campaign.rollout
+    settings = campaign.rollout or {}  # judged only for campaigns that have a rollout
     sent, failed, opted = outbox.settled_counts(uow.session, campaign.id)
     done = outbox.pending(uow.session, campaign.id, include_held=False) == 0
     action, why = rollout.verdict(settings, sent, failed, opted, done)
@@ -363,10 +364,12 @@ def _finished(uow: UnitOfWork, campaign: Campaign) -> bool:
 def move_members(uow: UnitOfWork, from_id: int, to_id: int) -> int:
     """Contacts were merged: static lists that held one hold the other."""
     had = select(CampaignMember.campaign_id).where(CampaignMember.contact_id == to_id)
-    moved = uow.session.execute(
-        update(CampaignMember)
-        .where(CampaignMember.contact_id == from_id, CampaignMember.campaign_id.not_in(had))
-        .values(contact_id=to_id)
-    ).rowcount
+    moved = rowcount(
+        uow.session.execute(
+            update(CampaignMember)
+            .where(CampaignMember.contact_id == from_id, CampaignMember.campaign_id.not_in(had))
+            .values(contact_id=to_id)
+        )
+    )
     uow.session.execute(delete(CampaignMember).where(CampaignMember.contact_id == from_id))
     return moved

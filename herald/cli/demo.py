@@ -7,6 +7,7 @@ import shutil
 import time
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import typer
 from sqlalchemy import func, select
@@ -53,7 +54,7 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
     container = bootstrap.build(settings)
     container.migrate()
     say = (lambda *_, **__: None) if app_context(ctx).wants_json(json_out) else out.print
-    result: dict[str, object] = {"database": settings.database_url, "outbox": str(Path(settings.outbox_dir).resolve())}
+    result: dict[str, Any] = {"database": settings.database_url, "outbox": str(Path(settings.outbox_dir).resolve())}
     try:
         _stages(container, result, say)
     finally:
@@ -134,6 +135,7 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
 
     with container.uow() as uow:
         stats = campaigns.plan_campaign(uow, cid, container.clock.now())
+    assert stats is not None  # the demo's campaign was created a moment ago
     with container.uow(dry_run=True) as uow:
         again = campaigns.plan_newcomers(uow, cid, container.clock.now(), write=False)
     result["plan"] = {**stats.as_dict(), "newcomers": again.new}
@@ -166,7 +168,7 @@ def _first_phones(uow, n: int) -> list[str]:
     )
 
 
-def _explanations(uow, campaign_id: int, now, say) -> dict[str, object]:
+def _explanations(uow, campaign_id: int, now, say) -> dict[str, Any]:
     found = {}
     for label, where in (
         ("skipped", Message.status == MessageStatus.SKIPPED),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
+from typing import cast
 
 import typer
 from typer import _click as click
@@ -59,7 +60,7 @@ class LazyGroup(TyperGroup):
             # Built as `add_typer` would have built it: a sub-group, with no completion options of its own.
             holder = typer.Typer(add_completion=False)
             holder.add_typer(room.load(name), name=name)
-            self._loaded[name] = typer.main.get_command(holder).commands[name]
+            self._loaded[name] = cast(TyperGroup, typer.main.get_command(holder)).commands[name]
         return self._loaded[name]
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

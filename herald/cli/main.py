@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -139,7 +139,7 @@ def db_status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     from herald.db import migrate
 
     engine = app_context(ctx).container.engine
-    data = {"current": migrate.current_revision(engine), "head": migrate.head_revision(engine)}
+    data: dict[str, Any] = {"current": migrate.current_revision(engine), "head": migrate.head_revision(engine)}
     data["up_to_date"] = data["current"] == data["head"]
     emit(ctx, json_out, data, f"revision {data['current'] or 'none'} (newest {data['head']})")
 
@@ -243,7 +243,8 @@ def run(argv: list[str] | None = None) -> None:
     except Exception as exc:
         if not _unreachable(exc):
             raise
-        sys.stderr.write(f"error: database: {str(exc.orig).strip().splitlines()[0]}\n")
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]  # the driver's own words
+        sys.stderr.write(f"error: database: {reason}\n")
         sys.exit(6)
     out.file.flush()
     if isinstance(code, int) and code:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from herald import people
-from herald.console import JsonFlag, app_context, emit, out
+from herald.console import JsonFlag, app_context, emit, out, print_lines
 
 
 def export_person_command(
@@ -88,9 +88,9 @@ def timeline_command(
         ctx,
         json_out,
         json.loads(json.dumps(entries, default=str)),
-        lambda: [
-            out.print(f"{e['at']:%Y-%m-%d %H:%M}  {e['kind']:<8} {e['what']}  {e['detail'] or ''}") for e in entries
-        ],
+        lambda: print_lines(
+            f"{e['at']:%Y-%m-%d %H:%M}  {e['kind']:<8} {e['what']}  {e['detail'] or ''}" for e in entries
+        ),
     )
 
 

@@ -6,6 +6,7 @@ so a change of either keeps the promise (one `error:` line on standard error, ex
 from __future__ import annotations
 
 import sys
+from typing import cast
 
 import click
 import typer
@@ -24,7 +25,8 @@ def usage_line(exc: Exception) -> str:
     path = ctx.command_path if ctx is not None else "herald"
     if isinstance(exc, NO_ARGS):
         return f"error: {path}: say which command to run (see {path} --help)"
-    message = " ".join(exc.format_message().split())  # Click folds long reasons over several lines
+    # Click folds long reasons over several lines.
+    message = " ".join(cast(typer_click.ClickException, exc).format_message().split())
     if isinstance(exc, USAGE_ERRORS):
         return f"error: {path}: {message} (see {path} --help)"
     return f"error: {message}"

@@ -165,7 +165,7 @@ def verify_(
     with container.uow() as uow:
         ids = app_ctx.audience(uow.session, segment).order_by(None).scalar_subquery()
         stmt = select(Contact.id, Contact.phone).where(Contact.id.in_(ids), Contact.phone.is_not(None))
-        numbers = [tuple(r) for r in uow.session.execute(stmt.order_by(Contact.id).limit(limit))]
+        numbers = [(cid, phone) for cid, phone in uow.session.execute(stmt.order_by(Contact.id).limit(limit)) if phone]
     with progress("Verifying numbers", len(numbers)) as advance:
         result = verify.verify(container.uow, lookup, container.clock, numbers, advance)
     emit(

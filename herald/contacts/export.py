@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Select, or_, select
 
@@ -156,7 +157,7 @@ def _write_row(sheet, number: int, cells: list[str]) -> None:
         sheet.write_string(number, col, text)
 
 
-def contact_out(c: Contact) -> dict[str, object]:
+def contact_out(c: Contact) -> dict[str, Any]:
     """One contact as the CLI's --json and the API show it."""
     return {
         "id": c.id,
@@ -174,7 +175,7 @@ def contact_out(c: Contact) -> dict[str, object]:
     }
 
 
-def person(uow: UnitOfWork, contact_id: int) -> dict[str, object]:
+def person(uow: UnitOfWork, contact_id: int) -> dict[str, Any]:
     """Everything the contacts room holds about one person: the contact, consent now and its history with
     proof, and the suppression and allow-list entries for their addresses."""
     contact = get_contact(uow, contact_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from herald.clock import Clock
 from herald.contacts import service
@@ -22,11 +23,11 @@ def verify(
     clock: Clock,
     numbers: Sequence[tuple[int, str]],
     progress: Callable[[int], None] | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Look every (contact id, phone) up and record the answers; returns what happened, counted."""
     counts: Counter = Counter()
     line_types: Counter = Counter()
-    problems: list[dict[str, object]] = []
+    problems: list[dict[str, Any]] = []
     for start in range(0, len(numbers), BATCH):
         chunk = numbers[start : start + BATCH]
         results = asyncio.run(lookup.lookup([phone for _, phone in chunk]))

@@ -257,7 +257,7 @@ def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     from herald.content import service
 
     with app_context(ctx).container.uow() as uow:
-        data = []
+        data: list[dict[str, Any]] = []
         for t in service.all_templates(uow):
             newest = service.newest_versions(uow, t)
             data.append(

@@ -37,7 +37,7 @@ class _Builder:
         self,
         env: ImmutableSandboxedEnvironment,
         html: bool,
-        guards: Mapping[str, Callable],
+        guards: Mapping[str, Callable[..., Any]],
         filters: frozenset[str] | None,
     ) -> None:
         self.env, self.html, self.guards, self.filters = env, html, guards, filters
@@ -89,7 +89,7 @@ class _Builder:
         method = getattr(self, f"x_{type(node).__name__}", None)
         if method is None:
             raise Unsupported(type(node).__name__)
-        return method(node)
+        return str(method(node))
 
     def x_Const(self, node: nodes.Const) -> str:
         return self.const(node.value)
@@ -109,7 +109,8 @@ class _Builder:
         if self.filters is not None and node.name not in self.filters:
             raise Unsupported(f"filter {node.name}")
         func = self.guards.get(node.name) or self.env.filters[node.name]
-        lead = {_PassArg.environment: "_env, ", _PassArg.eval_context: "_ectx, "}.get(_PassArg.from_obj(func), "")
+        passes = _PassArg.from_obj(func)
+        lead = {_PassArg.environment: "_env, ", _PassArg.eval_context: "_ectx, "}.get(passes, "") if passes else ""
         args = [self.expr(a) for a in node.args] + [f"{k.key}={self.expr(k.value)}" for k in node.kwargs]
         return f"{self.const(func)}({lead}{', '.join([self.expr(node.node), *args])})"
 
@@ -138,7 +139,7 @@ def compile_template(
     tree: nodes.Template,
     env: ImmutableSandboxedEnvironment,
     html: bool = False,
-    guards: Mapping[str, Callable] | None = None,
+    guards: Mapping[str, Callable[..., Any]] | None = None,
     filters: frozenset[str] | None = None,
 ) -> Callable[[Mapping[str, Any]], str]:
     """One function `render(context) -> str` for a checked template tree; `filters` limits the filters."""
@@ -152,7 +153,8 @@ def compile_template(
     lines.append('    return f"' + "".join("{" + p + "}" for p in parts) + '"')
     namespace = _namespace(env, html, builder.consts)
     exec(compile("\n".join(lines), "<herald template>", "exec"), namespace)
-    return namespace["render"]
+    render: Callable[[Mapping[str, Any]], str] = namespace["render"]
+    return render
 
 
 def _namespace(env: ImmutableSandboxedEnvironment, html: bool, consts: dict[str, Any]) -> dict[str, Any]:

@@ -96,8 +96,8 @@ def lint(draft: Draft, profile: Profile) -> list[Finding]:
     for name, check in JURISDICTION.items():
         if name in profile.checks:
             found += check(draft, profile, dict(profile.checks[name]))
-    for check in ALWAYS:
-        found += check(draft, profile)
+    for always in ALWAYS:
+        found += always(draft, profile)
     return sorted(found, key=lambda f: (f.severity != ERROR, f.field, f.line or 0, f.column or 0))
 
 
@@ -417,7 +417,13 @@ def advice(draft: Draft, profile: Profile) -> list[Finding]:
     return found
 
 
-ALWAYS = (whatsapp_rules, email_rules, banned_words, links, advice)
+ALWAYS: tuple[Callable[[Draft, Profile], list[Finding]], ...] = (
+    whatsapp_rules,
+    email_rules,
+    banned_words,
+    links,
+    advice,
+)
 
 
 def lint_content(channel: str, purpose: str, content: Mapping[str, Any], profile: Profile) -> list[Finding]:

@@ -48,7 +48,9 @@ class Rate:
         return price, back
 
 
-def _band_money(tiers, used: int, units: int, start: int, end: int | None) -> Decimal:
+def _band_money(
+    tiers: tuple[tuple[int | None, Decimal], ...], used: int, units: int, start: int, end: int | None
+) -> Decimal:
     """The price of the units of this estimate that fall in [start, end) of the month."""
     low, high = max(used, start), used + units if end is None else min(used + units, end)
     return graduated(tiers, high) - graduated(tiers, low) if high > low else Decimal(0)

@@ -67,10 +67,11 @@ class MissingValue(StrictUndefined):
     """Printing or iterating a missing value fails (the recipient is skipped with the reason), but
     testing it is allowed: `{% if city %}` and `region == 'NP'` are simply false."""
 
-    __bool__ = Undefined.__bool__
-    __eq__ = Undefined.__eq__
-    __ne__ = Undefined.__ne__
-    __hash__ = Undefined.__hash__
+    # StrictUndefined makes these fail; the plain Undefined's answer them (types differ on purpose).
+    __bool__ = Undefined.__bool__  # type: ignore[assignment]
+    __eq__ = Undefined.__eq__  # type: ignore[assignment]
+    __ne__ = Undefined.__ne__  # type: ignore[assignment]
+    __hash__ = Undefined.__hash__  # type: ignore[assignment]
 
 
 class RenderError(Exception):
@@ -186,7 +187,7 @@ def guarded_replace(eval_ctx: EvalContext, value: object, old: str, new: str, co
         hits = min(hits, count)
     if len(text) + hits * (len(new) - len(old)) > MAX_OUTPUT:
         raise RenderError(f"replace() would produce more than {MAX_OUTPUT} characters")
-    return DEFAULT_FILTERS["replace"](eval_ctx, value, old, new, count)
+    return str(DEFAULT_FILTERS["replace"](eval_ctx, value, old, new, count))
 
 
 @lru_cache(maxsize=512)

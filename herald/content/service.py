@@ -259,7 +259,7 @@ def import_templates(uow: UnitOfWork, data: Any, *, author: str, now: datetime) 
             locale=first.get("locale") or item.get("default_locale") or "en",
         )
         created.append(version)
-        template = uow.session.get(Template, version.template_id)
+        template = uow.session.get_one(Template, version.template_id)
         for v in rest:
             created.append(
                 add_version(

@@ -8,6 +8,7 @@ and a surrogate pair (most emoji) is never split either.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -26,7 +27,7 @@ class SmsInfo:
     per_segment: int  # capacity of each part at this length
     unicode_characters: tuple[str, ...]  # the characters that forced UCS-2, in order of appearance
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["unicode_characters"] = list(self.unicode_characters)
         return data

@@ -243,7 +243,7 @@ def meta_status_updates(payload: Any) -> list[dict[str, Any]]:
     return updates
 
 
-def _list(value: Any, where: str) -> list:
+def _list(value: Any, where: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -251,7 +251,7 @@ def _list(value: Any, where: str) -> list:
     return value
 
 
-def _object(value: Any, where: str) -> Mapping:
+def _object(value: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise Invalid(f"expected an object, got {type(value).__name__}", where=f"webhook payload {where}")
     return value

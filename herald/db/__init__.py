@@ -3,6 +3,6 @@ Alembic migrations. It owns no table of its own and imports no room."""
 
 from herald.db.base import Base, JSONType, UTCDateTime
 from herald.db.engine import make_engine
-from herald.db.uow import UnitOfWork, sessions
+from herald.db.uow import UnitOfWork, rowcount, sessions
 
-__all__ = ["Base", "JSONType", "UTCDateTime", "UnitOfWork", "make_engine", "sessions"]
+__all__ = ["Base", "JSONType", "UTCDateTime", "UnitOfWork", "make_engine", "rowcount", "sessions"]

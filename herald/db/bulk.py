@@ -10,13 +10,17 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Boolean, Column, ColumnElement, Connection, Table, any_, bindparam, select
+from sqlalchemy import JSON, Boolean, ColumnElement, Connection, Table, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from herald.db.base import UTCDateTime, dump_json
-from herald.db.uow import UnitOfWork
+from herald.db.uow import UnitOfWork, rowcount
+
+# A table's Column or a model's mapped attribute: the second proxies the first's interface at run time,
+# which SQLAlchemy's type stubs do not describe.
+ColumnLike = Any
 
 
 def insert_rows(
@@ -50,7 +54,7 @@ def insert_values(
         f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
         f"VALUES ({', '.join('?' * len(columns))}){conflict}"
     )
-    return conn.exec_driver_sql(sql, _params(table, values, columns)).rowcount
+    return rowcount(conn.exec_driver_sql(sql, _params(table, values, columns)))
 
 
 @contextmanager
@@ -90,7 +94,7 @@ def page_cache(uow: UnitOfWork, megabytes: int) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         yield
         return
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
     conn.exec_driver_sql(f"PRAGMA cache_size = {-1024 * int(megabytes)}")
     try:
         yield
@@ -103,7 +107,7 @@ def _copy_in(
 ) -> int:
     """PostgreSQL: COPY the rows in; with `skip_conflicts_on`, through a scratch table and one INSERT …
     SELECT … ON CONFLICT DO NOTHING. Names are the table's own; values never enter the SQL."""
-    cur = conn.connection.dbapi_connection.cursor()
+    cur = cast(Any, conn.connection.dbapi_connection).cursor()  # psycopg's own cursor, for COPY
     names = ", ".join(columns)
     target = f"herald_copy_{table.name}" if skip_conflicts_on else table.name
     if skip_conflicts_on:
@@ -111,7 +115,9 @@ def _copy_in(
             f"CREATE TEMP TABLE {target} ON COMMIT DROP AS "  # noqa: S608
             f"SELECT {names} FROM {table.name} WITH NO DATA"
         )
-    jsons = [(i, _json) for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
+    jsons: list[tuple[int, Callable[[Any], Any]]] = [
+        (i, _json) for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)
+    ]
     with cur.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
         for row in _converted(rows, jsons):
             copy.write_row(row)
@@ -126,7 +132,7 @@ def _copy_in(
     return inserted
 
 
-def one_of(uow: UnitOfWork, column: Column, values: Collection[Any]) -> ColumnElement[bool]:
+def one_of(uow: UnitOfWork, column: ColumnLike, values: Collection[Any]) -> ColumnElement[bool]:
     """`column IN (values)`; on PostgreSQL `column = ANY(array)`, one parameter where IN takes one a value
     (the driver parses every statement's placeholders in Python: thousands of them cost more than the query)."""
     if uow.session.get_bind().dialect.name == "postgresql":
@@ -136,17 +142,17 @@ def one_of(uow: UnitOfWork, column: Column, values: Collection[Any]) -> ColumnEl
 
 def select_in(
     uow: UnitOfWork,
-    key: Column,
+    key: ColumnLike,
     values: Sequence[Any],
-    columns: Sequence[Column],
+    columns: Sequence[ColumnLike],
     where: ColumnElement[bool] | None = None,
-) -> list[tuple]:
+) -> Sequence[tuple]:
     """`columns` of the rows whose `key` is one of `values` (and that pass `where`, a condition without
     parameters such as `erased_at IS NULL`), 5,000 values a query.
     SQLite gets the query straight, with one placeholder per value: SQLAlchemy would name and process
     each of 5,000 parameters, which costs more than the lookup. Values come back typed as SQLAlchemy
     gives them on either database."""
-    conn, found = uow.session.connection(), []
+    conn, found = uow.session.connection(), list[tuple[Any, ...]]()
     condition = where.compile(dialect=conn.dialect) if where is not None else None
     if condition is not None and condition.params:
         raise ValueError("select_in takes a condition without parameters")
@@ -165,15 +171,15 @@ def select_in(
     return _typed(conn, columns, found)
 
 
-def _typed(conn: Connection, columns: Sequence[Column], rows: list[tuple]) -> Sequence[tuple]:
+def _typed(conn: Connection, columns: Sequence[ColumnLike], rows: list[tuple]) -> Sequence[tuple]:
     """Raw SQLite rows with each value as SQLAlchemy would give it (datetimes, JSON, booleans)."""
-    steps = []
+    steps: list[tuple[int, Callable[[Any], Any]]] = []
     for i, column in enumerate(columns):
         process = column.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
         if process and isinstance(column.type, UTCDateTime):
             steps.append((i, _remembered(process)))
         elif process and isinstance(column.type, JSON):
-            steps.append((i, lambda v, process=process: {} if v == "{}" else process(v)))
+            steps.append((i, _empty_object_first(process)))
         elif process:
             steps.append((i, process))
     return _converted(rows, steps)
@@ -198,6 +204,11 @@ def _remembered(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
 def _params(table: Table, rows: Sequence[tuple], columns: Sequence[str]) -> Sequence[tuple]:
     """The rows as driver tuples; only the columns whose type needs it are converted."""
     return _converted(rows, [(i, f) for i, c in enumerate(columns) if (f := _converter(table.c[c].type))])
+
+
+def _empty_object_first(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """SQLite's JSON processor, answering the common empty object without parsing it."""
+    return lambda value: {} if value == "{}" else process(value)
 
 
 def _converted(rows: Sequence[tuple], steps: list[tuple[int, Callable[[Any], Any]]]) -> Sequence[tuple]:

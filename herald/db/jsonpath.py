@@ -58,19 +58,19 @@ def _keyed(kind: type[_Function], column, key: str) -> _Function:
     return kind(column, literal(key), literal('$."' + key.replace('"', '""') + '"'))
 
 
-def json_text(column, key: str) -> _JsonText:
+def json_text(column, key: str) -> _Function:
     """The value under `key` of a JSON object column as text; JSON true/false read "true"/"false"."""
     return _keyed(_JsonText, column, key)
 
 
-def json_value(column, key: str) -> _JsonValue:
+def json_value(column, key: str) -> _Function:
     """The value under `key` as the database reads it: a JSON string is the same text as json_text, but
     a number or boolean is a number on SQLite (30, 1). One lookup cheaper; it equals a text that is no
     number, true or false exactly when json_text does."""
     return _keyed(_JsonValue, column, key)
 
 
-def json_number(column, key: str) -> _JsonNumber:
+def json_number(column, key: str) -> _Function:
     """The value under `key` as a number: a JSON number, or a string that is one (`"250"`); else NULL.
     Cheaper than as_number(json_text(…)) on SQLite, where JSON numbers skip the Python check."""
     return _keyed(_JsonNumber, column, key)

@@ -5,9 +5,9 @@ failed operation leaves nothing half-written."""
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine, select
+from sqlalchemy import CursorResult, Engine, Result, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from herald.errors import NotFound
@@ -54,3 +54,8 @@ class UnitOfWork:
         if found is None:
             raise NotFound(missing)
         return found
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (a DML statement's result is a cursor result)."""
+    return cast(CursorResult[Any], result).rowcount

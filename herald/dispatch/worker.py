@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from herald import campaigns, contacts, outbox, scores
 from herald.campaigns import BatchCounts, Prepared, prepare
@@ -40,7 +41,7 @@ class WorkerStats:
     by_channel: dict[str, int] = field(default_factory=dict)
     events: list[str] = field(default_factory=list)  # what the scheduler did: runs started, rollouts judged
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 

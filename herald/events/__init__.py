@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from herald.events.identity import content_id
     from herald.events.ingest import from_mapping
     from herald.events.models import Event
-    from herald.events.schemas import EventBody, EventsOut
+    from herald.events.schemas import EventBody, EventResult, EventsOut
     from herald.events.service import MAX_ITEMS, AfterRecording, EventIn, record_events
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "Event",
     "EventBody",
     "EventIn",
+    "EventResult",
     "EventsOut",
     "from_mapping",
     "MAX_ITEMS",

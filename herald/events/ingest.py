@@ -132,9 +132,9 @@ class EventsReport:
     stored: int = 0
     duplicate: int = 0
     invalid: int = 0
-    problems: list[dict[str, object]] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 

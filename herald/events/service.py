@@ -55,7 +55,7 @@ def record_events(
     default_region: str | None = None,
     erasure_key: str | tuple[str, ...] | None = None,
     after: AfterRecording | None = None,
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """Store the events; the result of each says stored, duplicate (its event id was seen) or invalid
     with the reason. A string in `events` is an item that could not be read, and says why. `after`, when
     given, sees the stored rows in the same unit of work."""
@@ -63,17 +63,18 @@ def record_events(
         raise Invalid(f"expected reject or create, got {unknown!r}", where="unknown contacts")
     if unknown == "create" and erasure_key is None:
         raise Invalid("creating contacts needs the installation's erasure key", where="unknown contacts")
-    results: list[dict[str, object]] = [
+    results: list[dict[str, Any]] = [
         {"index": i, "status": "invalid", "reason": e} if isinstance(e, str) else {"index": i}
         for i, e in enumerate(events)
     ]
     good = [(i, e) for i, e in enumerate(events) if not isinstance(e, str) and not _refused(results[i], e, now)]
     who = _contacts(uow, [e for _, e in good], default_region)
-    if unknown == "create":
+    if unknown == "create" and erasure_key is not None:  # (refused above without a key)
         _create_missing(uow, [e for _, e in good], who, now, default_region, erasure_key)
     keyed = []
     for i, event in good:
-        contact = who.get(_ref(event, default_region))
+        ref = _ref(event, default_region)
+        contact = who.get(ref) if ref is not None else None
         if contact is None:
             results[i].update(status="invalid", reason=f"no contact with {_describe(event)}")
         else:

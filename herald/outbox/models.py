@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,7 +19,7 @@ class Trail(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the JSON text
-    body: Mapped[list] = mapped_column(JSONType)
+    body: Mapped[list[Any]] = mapped_column(JSONType)
 
 
 class Message(Base):
@@ -38,7 +39,7 @@ class Message(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The planning decision's trail, shared; the send-time re-decision's trail, when there is one, per row.
     trail_id: Mapped[int | None] = mapped_column(ForeignKey("trails.id"))
-    send_trail: Mapped[list | None] = mapped_column("trail", JSONType)
+    send_trail: Mapped[list[Any] | None] = mapped_column("trail", JSONType)
     planned_trail: Mapped[Trail | None] = relationship(lazy="joined")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_token: Mapped[str | None] = mapped_column(String(36))
@@ -56,7 +57,7 @@ class Message(Base):
     units: Mapped[int | None] = mapped_column(Integer)  # what it is billed in: SMS segments, else 1 message
 
     @property
-    def trail(self) -> list:
+    def trail(self) -> list[Any]:
         """The latest decision's trail: the one made at send time, else the planner's."""
         if self.send_trail is not None:
             return self.send_trail

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal_column, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from herald.contacts import Consent, Contact, Suppression
@@ -16,7 +28,7 @@ from herald.types import MessageStatus as S
 SEND_TIME = func.coalesce(Message.sent_at, Message.updated_at)  # when a sent or in-flight message went
 
 
-def sends_since(since: datetime) -> Select:
+def sends_since(since: datetime) -> CompoundSelect[int, str | None, str, datetime]:
     """(contact_id, channel, purpose, when) of everyone's sends the rules still count: sent since `since`
     (through the partial send-time index) or in flight now (handed to a provider, no send time yet; through
     the queue's index). The read grows with the recent traffic, not with the ledger."""
@@ -39,13 +51,13 @@ def sent_since(since: datetime) -> ColumnElement[bool]:
 
 
 def recent_sends(
-    session: Session, contacts: Sequence[int] | Callable, since: datetime
+    session: Session, contacts: Sequence[int] | Callable[[Any], ColumnElement[bool]], since: datetime
 ) -> list[tuple[int, str, str, datetime]]:
     """(contact_id, channel, purpose, when) for messages sent since `since` or in flight now, of the given
     contacts (ids, or a function making the condition on a contact id column)."""
     which = contacts(Message.contact_id) if callable(contacts) else Message.contact_id.in_(contacts)
     stmt = select(Message.contact_id, Message.channel, Message.purpose, SEND_TIME).where(which, sent_since(since))
-    return [tuple(r) for r in session.connection().execute(stmt).all()]
+    return [(cid, str(channel), purpose, at) for cid, channel, purpose, at in session.connection().execute(stmt)]
 
 
 def for_campaign_contact(session: Session, campaign_id: int, contact_id: int) -> Message | None:
@@ -83,10 +95,11 @@ def bucket_use(session: Session, since: datetime, planned: bool) -> list[tuple[s
     waiting = select(Message.channel, Message.buckets, Message.due_at).where(
         Message.status.in_(statuses), Message.due_at >= since, Message.channel.is_not(None), Message.sent_at.is_(None)
     )
-    return [tuple(r) for stmt in (sent, waiting) for r in session.execute(stmt)]
+    rows = [row for stmt in (sent, waiting) for row in session.execute(stmt)]
+    return [(str(channel), buckets, cast(datetime, at)) for channel, buckets, at in rows]  # both read timed rows
 
 
-FAILED = literal_column(f"'{S.FAILED.value}'")  # as the partial index ix_messages_failed says it
+FAILED: ColumnElement[str] = literal_column(f"'{S.FAILED.value}'")  # as the partial index ix_messages_failed says it
 
 
 def failure_rates(session: Session, since: datetime) -> dict[str, float]:
@@ -101,9 +114,9 @@ def failure_rates(session: Session, since: datetime) -> dict[str, float]:
         .where(Message.status == FAILED, Message.updated_at >= since, Message.channel.is_not(None))
         .group_by(Message.channel)
     )
-    counts = {channel: [n, 0] for channel, n in session.execute(sent)}
+    counts = {str(channel): [n, 0] for channel, n in session.execute(sent)}
     for channel, n in session.execute(failed):
-        counts.setdefault(channel, [0, 0])[1] = n
+        counts.setdefault(str(channel), [0, 0])[1] = n
     return {ch: bad / (good + bad) for ch, (good, bad) in counts.items()}
 
 
@@ -117,7 +130,7 @@ def addresses_taken(session: Session, campaign_id: int, run: int, addresses: Seq
         Message.address.in_(addresses),
         Message.status != S.SKIPPED,
     )
-    return dict(session.execute(stmt).all())
+    return {str(address): cid for address, cid in session.execute(stmt)}
 
 
 def leased(session: Session, now: datetime, campaign_id: int | None = None) -> tuple[int, datetime | None]:
@@ -141,7 +154,9 @@ def units_sent(session: Session, since: datetime) -> list[tuple[str, str | None,
         .where(Message.sent_at >= since, Message.channel.is_not(None))
         .group_by(Message.channel, Contact.region, Message.provider, Template.category)
     )
-    return [(ch, region, provider, category, int(n)) for ch, region, provider, category, n in session.execute(stmt)]
+    return [
+        (str(ch), region, provider, category, int(n)) for ch, region, provider, category, n in session.execute(stmt)
+    ]
 
 
 def keys_taken(session: Session, keys: Sequence[str]) -> set[str]:
@@ -158,7 +173,7 @@ def breakdown(session: Session, campaign_id: int) -> list[tuple[str, str | None,
         .where(Message.campaign_id == campaign_id)
         .group_by(Message.status, Message.reason, Message.channel)
     )
-    return [tuple(r) for r in session.execute(stmt)]
+    return [(str(status), reason, channel, int(n)) for status, reason, channel, n in session.execute(stmt)]
 
 
 def pending(session: Session, campaign_id: int, include_held: bool = True) -> int:

@@ -14,12 +14,13 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Select, Update, and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from herald.db import UnitOfWork
+from herald.db import UnitOfWork, rowcount
 from herald.db.bulk import insert_rows
 from herald.outbox.models import Message, Trail
 from herald.types import MessageStatus as S
@@ -41,7 +42,7 @@ class Claimed:
     run: int = 0
 
 
-def enqueue(uow: UnitOfWork, rows: Sequence[dict]) -> int:
+def enqueue(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> int:
     """Insert message rows; rows whose idempotency key exists already are left alone. Returns new rows.
     A row names its planning trail by `trail_id` (see `trail_ids`)."""
     if not rows:
@@ -54,7 +55,7 @@ def enqueue(uow: UnitOfWork, rows: Sequence[dict]) -> int:
     return len(uow.session.connection().execute(stmt, [{**ROW_BASE, **r} for r in rows]).all())
 
 
-def enqueue_select(uow: UnitOfWork, columns: Sequence[str], rows: Select) -> int:
+def enqueue_select(uow: UnitOfWork, columns: Sequence[str], rows: Select[Any]) -> int:
     """Insert the message rows a SELECT yields, in `columns` (the set-based planner's: its rows never pass
     through Python); rows whose idempotency key exists already are left alone. Returns the new rows."""
     into = (pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Message)
@@ -63,7 +64,7 @@ def enqueue_select(uow: UnitOfWork, columns: Sequence[str], rows: Select) -> int
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .execution_options(preserve_rowcount=True)
     )
-    return uow.session.connection().execute(stmt).rowcount
+    return rowcount(uow.session.connection().execute(stmt))
 
 
 def trail_ids(uow: UnitOfWork, texts: Iterable[str]) -> dict[str, int]:
@@ -115,7 +116,7 @@ ROW_BASE = {
 }
 
 
-def _enqueue_sqlite(uow: UnitOfWork, rows: Sequence[dict]) -> int:
+def _enqueue_sqlite(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> int:
     # sqlite3's executemany reports the rows it really inserted; conflicts count as none.
     return insert_rows(
         uow, Message.__table__, [{**ROW_BASE, **r} for r in rows], ROW_COLUMNS, skip_conflicts_on="idempotency_key"
@@ -128,7 +129,7 @@ def hold(uow: UnitOfWork, campaign_id: int, why: str, now: datetime, rows: Seque
     if rows is not None:
         stmt = stmt.where(Message.id.in_(rows))
     stmt = stmt.values(status=S.HELD, held=why, updated_at=now).execution_options(synchronize_session=False)
-    return uow.session.execute(stmt).rowcount
+    return rowcount(uow.session.execute(stmt))
 
 
 def release(uow: UnitOfWork, campaign_id: int, why: str, now: datetime) -> int:
@@ -139,7 +140,7 @@ def release(uow: UnitOfWork, campaign_id: int, why: str, now: datetime) -> int:
         .values(status=S.QUEUED, held=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return uow.session.execute(stmt).rowcount
+    return rowcount(uow.session.execute(stmt))
 
 
 def cancel(uow: UnitOfWork, campaign_id: int, now: datetime) -> int:
@@ -150,7 +151,7 @@ def cancel(uow: UnitOfWork, campaign_id: int, now: datetime) -> int:
         .values(status=S.CANCELLED, reason="cancelled", held=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return uow.session.execute(stmt).rowcount
+    return rowcount(uow.session.execute(stmt))
 
 
 def mark_stopped(uow: UnitOfWork, message_id: int, token: str, cancelled: bool, now: datetime) -> bool:
@@ -158,7 +159,7 @@ def mark_stopped(uow: UnitOfWork, message_id: int, token: str, cancelled: bool, 
     was cancelled is cancelled."""
     values = dict(status=S.CANCELLED, reason="cancelled") if cancelled else dict(status=S.HELD, held="paused")
     stmt = _fenced(message_id, token, S.CLAIMED).values(**values, updated_at=now, lease_token=None, lease_until=None)
-    return uow.session.execute(stmt).rowcount == 1
+    return rowcount(uow.session.execute(stmt)) == 1
 
 
 def hand_back(uow: UnitOfWork, claims: Iterable[tuple[int, str]], now: datetime) -> int:
@@ -174,7 +175,7 @@ def hand_back(uow: UnitOfWork, claims: Iterable[tuple[int, str]], now: datetime)
         .values(status=S.QUEUED, lease_token=None, lease_until=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return uow.session.execute(stmt).rowcount
+    return rowcount(uow.session.execute(stmt))
 
 
 def claim_batch(uow: UnitOfWork, limit: int, now: datetime, lease: timedelta) -> list[Claimed]:
@@ -223,7 +224,7 @@ def claim_batch(uow: UnitOfWork, limit: int, now: datetime, lease: timedelta) ->
     )
 
 
-def _fenced(message_id: int, token: str, *statuses: S):
+def _fenced(message_id: int, token: str, *statuses: S) -> Update:
     return (
         update(Message)
         .where(Message.id == message_id, Message.lease_token == token, Message.status.in_(statuses))
@@ -239,7 +240,7 @@ def mark_inflight(
     address: str,
     provider: str,
     now: datetime,
-    trail: list | None = None,
+    trail: list[Any] | None = None,
     buckets: str | None = None,
     units: int = 1,
 ) -> bool:
@@ -258,7 +259,7 @@ def mark_inflight(
     if trail is not None:
         values["send_trail"] = trail
     stmt = _fenced(message_id, token, S.CLAIMED).values(**values)
-    return uow.session.execute(stmt).rowcount == 1
+    return rowcount(uow.session.execute(stmt)) == 1
 
 
 def mark_sent(uow: UnitOfWork, message_id: int, token: str, provider_message_id: str, now: datetime) -> bool:
@@ -272,18 +273,24 @@ def mark_sent(uow: UnitOfWork, message_id: int, token: str, provider_message_id:
         lease_until=None,
         error=None,
     )
-    return uow.session.execute(stmt).rowcount == 1
+    return rowcount(uow.session.execute(stmt)) == 1
 
 
 def mark_retry(
-    uow: UnitOfWork, message_id: int, token: str, due_at: datetime, error: str, now: datetime, trail: list | None = None
+    uow: UnitOfWork,
+    message_id: int,
+    token: str,
+    due_at: datetime,
+    error: str,
+    now: datetime,
+    trail: list[Any] | None = None,
 ) -> bool:
     """Put the message back in the queue for `due_at` (a retryable failure or a fresh deferral)."""
     values = dict(status=S.QUEUED, due_at=due_at, error=error, updated_at=now, lease_token=None, lease_until=None)
     if trail is not None:
         values["send_trail"] = trail
     stmt = _fenced(message_id, token, S.CLAIMED, S.INFLIGHT).values(**values)
-    return uow.session.execute(stmt).rowcount == 1
+    return rowcount(uow.session.execute(stmt)) == 1
 
 
 def mark_failed(uow: UnitOfWork, message_id: int, token: str, reason: str, error: str, now: datetime) -> bool:
@@ -291,15 +298,15 @@ def mark_failed(uow: UnitOfWork, message_id: int, token: str, reason: str, error
     stmt = _fenced(message_id, token, S.CLAIMED, S.INFLIGHT).values(
         status=S.FAILED, reason=reason, error=error, updated_at=now, lease_token=None, lease_until=None
     )
-    return uow.session.execute(stmt).rowcount == 1
+    return rowcount(uow.session.execute(stmt)) == 1
 
 
-def mark_skipped(uow: UnitOfWork, message_id: int, token: str, reason: str, trail: list, now: datetime) -> bool:
+def mark_skipped(uow: UnitOfWork, message_id: int, token: str, reason: str, trail: list[Any], now: datetime) -> bool:
     """The re-check before sending said no (say, a STOP arrived after planning)."""
     stmt = _fenced(message_id, token, S.CLAIMED).values(
         status=S.SKIPPED, reason=reason, send_trail=trail, updated_at=now, lease_token=None, lease_until=None
     )
-    return uow.session.execute(stmt).rowcount == 1
+    return rowcount(uow.session.execute(stmt)) == 1
 
 
 def reconcile_expired(uow: UnitOfWork, now: datetime, resend_safe: set[str]) -> int:
@@ -319,8 +326,8 @@ def reconcile_expired(uow: UnitOfWork, now: datetime, resend_safe: set[str]) -> 
         .values(status=S.UNKNOWN, reason="crashed_inflight", **cleared)
         .execution_options(synchronize_session=False)
     )
-    touched = uow.session.execute(requeue).rowcount if resend_safe else 0
-    return touched + uow.session.execute(park).rowcount
+    touched = rowcount(uow.session.execute(requeue)) if resend_safe else 0
+    return touched + rowcount(uow.session.execute(park))
 
 
 def forget_contact(uow: UnitOfWork, contact_id: int, now: datetime) -> int:
@@ -332,15 +339,11 @@ def forget_contact(uow: UnitOfWork, contact_id: int, now: datetime) -> int:
         .where(Message.contact_id == contact_id, Message.status.in_(waiting))
         .values(status=S.CANCELLED, reason="erased", updated_at=now)
     )
-    result = uow.session.execute(
-        update(Message)
-        .where(Message.contact_id == contact_id)
-        .values(address=None, error=None, provider_message_id=None)
-    )
-    return result.rowcount
+    stmt = update(Message).where(Message.contact_id == contact_id)
+    return rowcount(uow.session.execute(stmt.values(address=None, error=None, provider_message_id=None)))
 
 
 def move_contact(uow: UnitOfWork, from_id: int, to_id: int) -> int:
     """Contacts were merged: the ledger's messages of one become the other's (their keys stay as they were,
     so nothing is planned twice under the old key)."""
-    return uow.session.execute(update(Message).where(Message.contact_id == from_id).values(contact_id=to_id)).rowcount
+    return rowcount(uow.session.execute(update(Message).where(Message.contact_id == from_id).values(contact_id=to_id)))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
-from herald.console import JsonFlag, emit, out
+from herald.console import JsonFlag, emit, out, print_lines
 from herald.rules.policy import load_policy, preset_names
 
 app = typer.Typer(help="Policy presets and their rules.", no_args_is_help=True)
@@ -14,14 +16,14 @@ app = typer.Typer(help="Policy presets and their rules.", no_args_is_help=True)
 def presets(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """The presets a campaign can use."""
     data = [{"name": n, "description": load_policy(n).description} for n in preset_names()]
-    emit(ctx, json_out, data, lambda: [out.print(f"{d['name']:<18} {d['description']}") for d in data])
+    emit(ctx, json_out, data, lambda: print_lines(f"{d['name']:<18} {d['description']}" for d in data))
 
 
 @app.command()
 def show(ctx: typer.Context, preset: str, json_out: JsonFlag = False) -> None:
     """The rules of a preset with their parameters."""
     policy = load_policy(preset)
-    data = {"name": policy.name, "description": policy.description, "rules": policy.describe()}
+    data: dict[str, Any] = {"name": policy.name, "description": policy.description, "rules": policy.describe()}
 
     def human() -> None:
         out.print(f"{policy.name}: {policy.description}")

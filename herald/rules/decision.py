@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from herald.types import Channel
 
@@ -27,7 +27,7 @@ class RuleOutcome(NamedTuple):
     until: datetime | None = None
     bucket: str | None = None  # the shared allowance a send would use (not part of the trail)
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "channel": self.channel.value,
@@ -37,7 +37,7 @@ class RuleOutcome(NamedTuple):
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> RuleOutcome:
+    def from_dict(cls, data: dict[str, Any]) -> RuleOutcome:
         until = datetime.fromisoformat(data["until"]) if data.get("until") else None
         return cls(data["rule"], Channel(data["channel"]), Verdict(data["verdict"]), data["detail"], until)
 
@@ -70,5 +70,5 @@ class Skip:
 Decision = Send | Defer | Skip
 
 
-def trail_json(decision: Decision) -> list[dict[str, object]]:
+def trail_json(decision: Decision) -> list[dict[str, Any]]:
     return [o.as_dict() for o in decision.trail]

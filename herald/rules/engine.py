@@ -23,8 +23,8 @@ def decide(recipient: Recipient, intent: MessageIntent, policy: Policy, now: dat
         outcomes, at = _channel(recipient, intent, channel, policy, now)
         trail.extend(outcomes)
         if at is not None and chosen is None:
-            buckets = [o.bucket for o in outcomes if o.bucket]
-            chosen = (channel, at, tuple(dict.fromkeys(buckets)) if buckets else ())
+            named = [o.bucket for o in outcomes if o.bucket]
+            chosen = (channel, at, tuple(dict.fromkeys(named)) if named else ())
     if chosen is None:
         first_skip = next(o for o in trail if o.verdict is Verdict.SKIP)
         return Skip(first_skip.rule, tuple(trail))

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from operator import attrgetter
+from typing import Any
 
 from herald.rules.decision import Decision
 from herald.rules.engine import decide
 from herald.rules.facts import DECISION_FACTS, MessageIntent, Recipient
 from herald.rules.policy import Policy
+from herald.types import Channel
 
 LIMIT = 5_000
+FactKey = tuple[tuple[str | None, ...], tuple[Any, ...], tuple[tuple[Any, ...], ...]]
 # Read of every recipient, so each kind of fact is fetched with one C-level getter, not a loop.
-_ADDRESSES = attrgetter(*(f.field for f in DECISION_FACTS if f.kind == "address"))
+_ADDRESSES = attrgetter(next(f.field for f in DECISION_FACTS if f.kind == "address"))  # there is one
 _VALUES = attrgetter(*(f.field for f in DECISION_FACTS if f.kind == "value"))
 _MAPPINGS = attrgetter(*(f.field for f in DECISION_FACTS if f.kind == "mapping"))
 
@@ -31,9 +34,11 @@ class Decider:
         self.policy, self.limit = policy, limit
         self.prefix = max([2, *(len(p) for s in policy.rules if s.scope for p in s.scope.prefixes)])
         self.reads_usage = policy.reads_usage
-        self.memory: dict[tuple, dict[tuple, Decision]] = {}  # per (intent, moment): facts -> decision
+        self.memory: dict[
+            tuple[MessageIntent, datetime], dict[FactKey, Decision]
+        ] = {}  # per (intent, moment): facts -> decision
         self.size = self.hits = self.misses = 0
-        self._scope: tuple[MessageIntent, datetime, dict[tuple, Decision]] | None = None
+        self._scope: tuple[MessageIntent, datetime, dict[FactKey, Decision]] | None = None
 
     def __call__(self, r: Recipient, intent: MessageIntent, now: datetime) -> Decision:
         if r.sends or (self.reads_usage and intent.usage is not None):
@@ -56,7 +61,7 @@ class Decider:
         decision = memory[key] = decide(r, intent, self.policy, now)
         return decision
 
-    def _memory_for(self, intent: MessageIntent, now: datetime) -> dict[tuple, Decision]:
+    def _memory_for(self, intent: MessageIntent, now: datetime) -> dict[FactKey, Decision]:
         """The memory for this intent and moment; the last one is kept at hand (a planner asks the same
         question of a whole batch), so the intent is hashed once per batch, not per recipient."""
         scope = self._scope
@@ -66,7 +71,7 @@ class Decider:
         self._scope = (intent, now, memory)
         return memory
 
-    def _facts(self, r: Recipient, channels: tuple) -> tuple:
+    def _facts(self, r: Recipient, channels: tuple[Channel, ...]) -> FactKey:
         """The recipient's decision facts (`rules.facts.DECISION_FACTS`) as a key: an address by its
         prefix alone, a mapping by its sorted items, every other fact as it is."""
         found = _ADDRESSES(r)

@@ -58,7 +58,7 @@ class RuleSpec:
         """The rule's outcome under this table's name, or a pass for recipients outside its scope."""
         if self.scope is not None and not self.scope.covers(r, channel):
             return RuleOutcome(self.name, channel, Verdict.PASS, f"applies to {self.scope.label} only")
-        outcome = self.rule.evaluate(r, intent, channel, self.params, at)
+        outcome: RuleOutcome = self.rule.evaluate(r, intent, channel, self.params, at)
         return outcome if self.name == outcome.rule else outcome._replace(rule=self.name)
 
 

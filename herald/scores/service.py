@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, delete, func, insert, literal, select
 
@@ -45,14 +46,14 @@ def compute(uow: UnitOfWork, now: datetime, limits: Thresholds = Thresholds()) -
         .group_by(Event.contact_id)
         .subquery()
     )
-    ranked = select(
+    ranking = select(
         bought,
         *(
             func.ntile(5).over(order_by=(column, bought.c.contact_id)).label(name)
             for name, column in (("r", bought.c.last), ("f", bought.c.n), ("m", bought.c.spent))
         ),
     )
-    ranked = ranked.subquery()
+    ranked = ranking.subquery()
 
     def ago(days: int):
         return literal(now - timedelta(days=days), UTCDateTime)
@@ -104,7 +105,7 @@ def last_computed(uow: UnitOfWork) -> datetime | None:
     return uow.session.scalar(select(func.max(ContactScore.computed_at)))
 
 
-def rfm_grid(uow: UnitOfWork) -> list[dict[str, int]]:
+def rfm_grid(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Contacts per (recency, frequency) cell of the RFM grid, for the dashboard."""
     stmt = (
         select(ContactScore.r, ContactScore.f, func.count())

@@ -63,18 +63,15 @@ def show(ctx: typer.Context, name: str, json_out: JsonFlag = False) -> None:
     container = app_context(ctx).container
     with container.uow() as uow:
         data = service.describe(uow, name, container.clock.now())
-    emit(
-        ctx,
-        json_out,
-        data,
-        lambda: (
-            out.print(
-                f"{data['name']} ({data['kind']}): {data['expression']} — {data['count']} contacts now, "
-                f"{data['size_at_save']} when saved"
-            ),
-            table(None, ["id", "name", "phone", "email"], [list(r.values()) for r in data["sample"]]),
-        ),
-    )
+
+    def human() -> None:
+        out.print(
+            f"{data['name']} ({data['kind']}): {data['expression']} — {data['count']} contacts now, "
+            f"{data['size_at_save']} when saved"
+        )
+        table(None, ["id", "name", "phone", "email"], [list(r.values()) for r in data["sample"]])
+
+    emit(ctx, json_out, data, human)
 
 
 @app.command()

@@ -5,9 +5,23 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
 
 from herald.contacts import Consent, Contact, Suppression
 from herald.db.jsonpath import as_date, as_number, json_text, json_value, text_contains
@@ -38,7 +52,9 @@ def condition(node: Node, tag_ids: Mapping[str, int], now: datetime) -> ColumnEl
         return exists().where(
             ContactScore.contact_id == Contact.id, score.is_not(None), COMPARE[node.op](score, node.value)
         )
-    return _term(node, tag_ids, now)
+    if isinstance(node, Term):
+        return _term(node, tag_ids, now)
+    raise TypeError(f"a comparison stands only inside an attribute or event term: {node!r}")
 
 
 # Any text a JSON number may be written as, on either database (12, -3.5, 1e3, 1.5E-07, 100.0).
@@ -53,7 +69,7 @@ COMPARE = {
 }
 
 
-def passes(node: Node, column: ColumnElement, now: datetime) -> ColumnElement[bool]:
+def passes(node: Node, column: SQLColumnExpression[Any], now: datetime) -> ColumnElement[bool]:
     """The condition that the values of a JSON object column pass a test tree of comparisons; a missing
     value or one of another kind (text where a number is wanted) fails rather than being NULL."""
     if isinstance(node, Not):
@@ -62,15 +78,21 @@ def passes(node: Node, column: ColumnElement, now: datetime) -> ColumnElement[bo
         join = and_ if isinstance(node, And) else or_
         return join(*(passes(i, column, now) for i in node.items))
     assert isinstance(node, Compare)
-    if node.kind == "text" and node.op in ("=", "!=") and not _reads_as_value(node.value):
+    if (
+        isinstance(node.value, str)
+        and node.kind == "text"
+        and node.op in ("=", "!=")
+        and not _reads_as_value(node.value)
+    ):
         # Plain text: the database's own reading of the value compares the same, one lookup cheaper.
         return func.coalesce(COMPARE[node.op](json_value(column, node.name), node.value), false())
     text = json_text(column, node.name)
+    test: ColumnElement[Any]
     if node.op == "contains":
         test = text_contains(text, node.value)
     elif node.kind == "span":
-        day = as_date(text)
-        test = and_(day >= (now - node.value).date().isoformat(), day <= now.date().isoformat())
+        day, span = as_date(text), cast(timedelta, node.value)  # a span's value is its length
+        test = and_(day >= (now - span).date().isoformat(), day <= now.date().isoformat())
     else:
         subject = {"number": as_number, "date": as_date}.get(node.kind, lambda t: t)(text)
         test = COMPARE[node.op](subject, node.value)
@@ -125,7 +147,7 @@ def _term(term: Term, tag_ids: Mapping[str, int], now: datetime) -> ColumnElemen
     return _equals(column, value)
 
 
-def _equals(column: ColumnElement, value: str) -> ColumnElement[bool]:
+def _equals(column: SQLColumnExpression[Any], value: str) -> ColumnElement[bool]:
     # A bare `column = value` is NULL on a NULL column, and `not` of it would drop the contact too;
     # every term must be plainly true or false. This form still lets the column's index be used.
     return and_(column.is_not(None), column == value)

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import cast
 
 from herald.errors import Invalid
-from herald.segments.nodes import (  # noqa: F401 - the tree is part of this module's interface
+from herald.segments.nodes import (
     All,
     And,
     AttrTerm,
@@ -42,6 +43,40 @@ from herald.segments.nodes import (  # noqa: F401 - the tree is part of this mod
     tags_in,
 )
 from herald.types import span
+
+# The tree (`nodes`) is part of this module's interface.
+__all__ = [
+    "All",
+    "And",
+    "attributes_in",
+    "AttrTerm",
+    "CHANNELS",
+    "Compare",
+    "CONSENTS",
+    "DATE",
+    "ENGAGEMENT",
+    "EVENT_TYPE",
+    "EventTerm",
+    "fail",
+    "KEYWORDS",
+    "LINES",
+    "MAX_CONDITIONS",
+    "MAX_NESTING",
+    "NAME",
+    "NEGATED",
+    "Node",
+    "Not",
+    "NUMBER",
+    "OPERATORS",
+    "Or",
+    "parse",
+    "parse_conditions",
+    "replace_terms",
+    "ScoreTerm",
+    "tags_in",
+    "Term",
+    "tokenize",
+]
 
 CHANNELS = ("sms", "whatsapp", "email")
 LINES = (
@@ -110,7 +145,7 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
         if not match:
             at = pos + len(text[pos:]) - len(text[pos:].lstrip())
             raise fail(text, at, "unterminated string" if text[at] == '"' else f"unexpected {text[at]!r}")
-        kind = match.lastgroup
+        kind = cast(str, match.lastgroup)  # every alternative of the token pattern is a named group
         start = match.start(kind)
         tokens.append((kind, match.group(kind), start))
         pos = match.end()
@@ -263,7 +298,7 @@ class _Parser:
             raise fail(self.text, pos, f"{name!r} is not a field name (a letter, then letters, digits, _ . -)")
         return name
 
-    def test(self, name: str, pos: int) -> Node:
+    def test(self, name: str, pos: int) -> Compare | Or:
         tok = self.peek()
         if tok is not None and tok[0] == "op":
             op = self.operator()
@@ -281,7 +316,7 @@ class _Parser:
         where = tok[2] if tok else len(self.text)
         raise fail(self.text, where, f"{name}: expected an operator such as =, in, contains or within")
 
-    def members(self, name: str, pos: int) -> Node:
+    def members(self, name: str, pos: int) -> Compare | Or:
         tok = self.peek()
         if tok is None or tok[0] != "open":
             where = tok[2] if tok else len(self.text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -29,7 +30,7 @@ class Compare:
 class AttrTerm:
     """Contacts whose attribute passes the test; a contact without the attribute passes none."""
 
-    test: Compare
+    test: Compare | Or  # a list of values (`in`) is an Or of equalities
 
 
 @dataclass(frozen=True)
@@ -100,13 +101,12 @@ def attributes_in(node: Node) -> set[str]:
     return set()
 
 
-def _compares(node: Node) -> list[Compare]:
-    if isinstance(node, Compare):
-        return [node]
-    return [c for item in (node.items if isinstance(node, And | Or) else (node.item,)) for c in _compares(item)]
+def _compares(test: Compare | Or) -> list[Compare]:
+    """The comparisons of an attribute's test: one, or the equalities of a list (`in`)."""
+    return [test] if isinstance(test, Compare) else [c for c in test.items if isinstance(c, Compare)]
 
 
-def replace_terms(node: Node, field: str, swap) -> Node:
+def replace_terms(node: Node, field: str, swap: Callable[[Term], Node]) -> Node:
     """The tree with every term of `field` replaced by `swap(term)`."""
     if isinstance(node, Term) and node.field == field:
         return swap(node)

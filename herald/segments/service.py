@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, insert, literal, select
 
@@ -50,7 +51,7 @@ def delete_segment(uow: UnitOfWork, name: str) -> None:
     uow.flush()
 
 
-def describe(uow: UnitOfWork, name: str, now: datetime, sample: int = 10) -> dict[str, object]:
+def describe(uow: UnitOfWork, name: str, now: datetime, sample: int = 10) -> dict[str, Any]:
     """A saved segment with its live count and a sample of members."""
     s = get_segment(uow, name)
     text = f"segment:{name}"
@@ -67,7 +68,7 @@ def describe(uow: UnitOfWork, name: str, now: datetime, sample: int = 10) -> dic
     }
 
 
-def list_segments(uow: UnitOfWork) -> list[dict[str, object]]:
+def list_segments(uow: UnitOfWork) -> list[dict[str, Any]]:
     return [
         {"name": s.name, "kind": s.kind, "expression": s.expression, "size_at_save": s.size_at_save}
         for s in uow.session.scalars(select(SavedSegment).order_by(SavedSegment.name))

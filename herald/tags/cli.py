@@ -18,8 +18,9 @@ app = typer.Typer(help="Create tags and tag contacts.", no_args_is_help=True)
 
 
 def parse_ids(raw: str) -> list[int]:
-    ids = [as_id(p) for p in raw.replace(" ", "").split(",") if p]
-    if any(i is None for i in ids):
+    read = [as_id(p) for p in raw.replace(" ", "").split(",") if p]
+    ids = [i for i in read if i is not None]
+    if len(ids) < len(read):
         raise Invalid(f"expected comma-separated contact ids, got {raw!r}", where="--ids")
     return ids
 
@@ -153,7 +154,7 @@ def apply(
             added = service.tag_contacts(uow, name, parse_ids(ids), by, now, until)
         elif segment is not None:
             added = service.tag_matching(uow, name, app_ctx.audience(uow.session, segment), by, now, until)
-        else:
+        elif file is not None:
             found, unknown = contact_ids_in(uow, file, container.settings.default_region)
             added = service.tag_contacts(uow, name, found, by, now, until)
     emit(
@@ -191,7 +192,7 @@ def remove(
             removed = service.untag_contacts(uow, name, parse_ids(ids))
         elif segment is not None:
             removed = service.untag_matching(uow, name, app_ctx.audience(uow.session, segment))
-        else:
+        elif file is not None:
             found, unknown = contact_ids_in(uow, file, container.settings.default_region)
             removed = service.untag_contacts(uow, name, found)
     emit(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, update
 
 from herald.contacts import Contact
-from herald.db import UnitOfWork
+from herald.db import UnitOfWork, rowcount
 from herald.errors import Conflict, Invalid, NotFound
 from herald.tags.models import ContactTag, Tag, TagCategory
 from herald.tags.queries import live_expiry
@@ -61,11 +62,13 @@ def merge_tags(uow: UnitOfWork, source: str, into: str) -> int:
     if tag.id == target.id:
         raise Invalid("a tag cannot be merged into itself", where="merge")
     had = select(ContactTag.contact_id).where(ContactTag.tag_id == target.id)
-    moved = uow.session.execute(
-        update(ContactTag)
-        .where(ContactTag.tag_id == tag.id, ContactTag.contact_id.not_in(had))
-        .values(tag_id=target.id)
-    ).rowcount
+    moved = rowcount(
+        uow.session.execute(
+            update(ContactTag)
+            .where(ContactTag.tag_id == tag.id, ContactTag.contact_id.not_in(had))
+            .values(tag_id=target.id)
+        )
+    )
     uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id))
     uow.session.delete(tag)
     uow.flush()
@@ -75,7 +78,7 @@ def merge_tags(uow: UnitOfWork, source: str, into: str) -> int:
 def delete_tag(uow: UnitOfWork, name: str) -> int:
     """Delete a tag and take it off every contact; returns how many carried it."""
     tag = get_tag(uow, name)
-    removed = uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id)).rowcount
+    removed = rowcount(uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id)))
     uow.session.delete(tag)
     uow.flush()
     return removed
@@ -142,8 +145,12 @@ def grant_changes(
     ids = sorted(grants)
     held = live_expiry(uow, tag_id, ids, now) if tag_id is not None else {}
     new = [i for i in ids if i not in held]
-    longer = [i for i in ids if i in held and held[i] is not None and (grants[i] is None or grants[i] > held[i])]
-    return new, longer
+    return new, [i for i in ids if i in held and _outlasts(grants[i], held[i])]
+
+
+def _outlasts(until: datetime | None, held: datetime | None) -> bool:
+    """Whether a grant until `until` (None: for good) extends a tag held until `held` (None: for good)."""
+    return held is not None and (until is None or until > held)
 
 
 def grant_tag(
@@ -221,7 +228,7 @@ def untag_contacts(uow: UnitOfWork, name: str, contact_ids: Iterable[int]) -> in
     """Remove a tag from contacts; returns how many lost it."""
     tag = get_tag(uow, name)
     stmt = delete(ContactTag).where(and_(ContactTag.tag_id == tag.id, ContactTag.contact_id.in_(list(contact_ids))))
-    return uow.session.execute(stmt).rowcount
+    return rowcount(uow.session.execute(stmt))
 
 
 def untag_matching(uow: UnitOfWork, name: str, contact_ids: Select) -> int:
@@ -229,7 +236,7 @@ def untag_matching(uow: UnitOfWork, name: str, contact_ids: Select) -> int:
     tag = get_tag(uow, name)
     ids = contact_ids.order_by(None).subquery()
     stmt = delete(ContactTag).where(ContactTag.tag_id == tag.id, ContactTag.contact_id.in_(select(ids.c[0])))
-    return uow.session.execute(stmt).rowcount
+    return rowcount(uow.session.execute(stmt))
 
 
 def tag_counts(uow: UnitOfWork, now: datetime | None = None) -> list[tuple[str, int]]:
@@ -246,7 +253,7 @@ def tag_counts(uow: UnitOfWork, now: datetime | None = None) -> list[tuple[str, 
     return [(n, c) for n, c in uow.session.execute(stmt)]
 
 
-def tags_table(uow: UnitOfWork, now: datetime) -> list[dict[str, object]]:
+def tags_table(uow: UnitOfWork, now: datetime) -> list[dict[str, Any]]:
     """Every tag with its category, colour, kind, description and live count."""
     counts = dict(tag_counts(uow, now))
     stmt = select(Tag, TagCategory.name).outerjoin(TagCategory, TagCategory.id == Tag.category_id).order_by(Tag.name)
@@ -265,10 +272,10 @@ def tags_table(uow: UnitOfWork, now: datetime) -> list[dict[str, object]]:
 
 def forget_contact(uow: UnitOfWork, contact_id: int) -> int:
     """A person was erased: their tags go with them."""
-    return uow.session.execute(delete(ContactTag).where(ContactTag.contact_id == contact_id)).rowcount
+    return rowcount(uow.session.execute(delete(ContactTag).where(ContactTag.contact_id == contact_id)))
 
 
-def tags_of(uow: UnitOfWork, contact_id: int) -> list[dict[str, object]]:
+def tags_of(uow: UnitOfWork, contact_id: int) -> list[dict[str, Any]]:
     """The contact's tags with who applied them and when."""
     stmt = (
         select(Tag.name, ContactTag.applied_by, ContactTag.applied_at)
@@ -282,10 +289,7 @@ def tags_of(uow: UnitOfWork, contact_id: int) -> list[dict[str, object]]:
 def move_contact(uow: UnitOfWork, from_id: int, to_id: int) -> int:
     """Contacts were merged: the tags of one move to the other (a tag both had keeps the kept one's)."""
     had = select(ContactTag.tag_id).where(ContactTag.contact_id == to_id)
-    moved = uow.session.execute(
-        update(ContactTag)
-        .where(ContactTag.contact_id == from_id, ContactTag.tag_id.not_in(had))
-        .values(contact_id=to_id)
-    )
+    moving = update(ContactTag).where(ContactTag.contact_id == from_id, ContactTag.tag_id.not_in(had))
+    moved = rowcount(uow.session.execute(moving.values(contact_id=to_id)))
     uow.session.execute(delete(ContactTag).where(ContactTag.contact_id == from_id))
-    return moved.rowcount
+    return moved

@@ -3,7 +3,7 @@ the installed package (swagger-ui-bundle), never from a CDN: Herald runs where t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import swagger_ui_bundle
 from fastapi import FastAPI, Query, Request
@@ -29,7 +29,7 @@ DOCS_ASSETS = "/api/docs/assets"
 
 def create_app(container: Container) -> FastAPI:
     """The API bound to a bootstrap Container."""
-    errors = {code: {"model": ErrorOut} for code in (*STATUS.values(), 400)}
+    errors: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (*STATUS.values(), 400)}
     api = FastAPI(
         title="Herald",
         version="0.1.0",

@@ -7,7 +7,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Body
 
 from herald import autotag
-from herald.autotag import DEFINITION, Applied, Definition, DryRun, RuleDeleted, RuleDetail, RuleOut, SavedRule, TagRule
+from herald.autotag import (
+    DEFINITION,
+    Applied,
+    Definition,
+    DryRun,
+    RuleDeleted,
+    RuleDetail,
+    RuleOut,
+    SavedRule,
+    TagRule,
+    VersionOut,
+)
 from herald.web.deps import Unit
 
 if TYPE_CHECKING:
@@ -49,12 +60,13 @@ def router(container: Container) -> APIRouter:
         """Create or change a rule (a changed definition is a new version); `backfill` applies it over history."""
         now = container.clock.now()
         saved = _rule(autotag.save_rule(unit, name, definition, by, now))
-        return SavedRule(**saved, backfill=autotag.backfill(unit, name, now) if backfill else None)
+        applied = Applied.model_validate(autotag.backfill(unit, name, now)) if backfill else None
+        return SavedRule(**saved, backfill=applied)
 
     @api.get("/{name}")
     def show(unit: Unit, name: str) -> RuleDetail:
         versions = [
-            {"version": v.version, "definition": v.definition, "saved_at": v.saved_at, "saved_by": v.saved_by}
+            VersionOut(version=v.version, definition=v.definition, saved_at=v.saved_at, saved_by=v.saved_by)
             for v in autotag.history(unit, name)
         ]
         return RuleDetail(**_rule(autotag.get_rule(unit, name)), versions=versions)

@@ -90,7 +90,10 @@ def router(container: Container) -> APIRouter:
         if c.status in campaigns.STARTED:
             return Started(campaign=c.id, status=c.status, changed=False)
         refuse_if_blocked(unit, c, container.lint_profile(unit, [c.preset]))
-        return Started(campaign=c.id, changed=True, **campaigns.plan_campaign(unit, c.id, now()).as_dict())
+        stats = campaigns.plan_campaign(unit, c.id, now())
+        if stats is None:  # started by somebody else meanwhile
+            return Started(campaign=c.id, status=c.status, changed=False)
+        return Started(campaign=c.id, changed=True, **stats.as_dict())
 
     @api.post("/{ref}/newcomers")
     def newcomers(unit: Unit, ref: str, confirm: bool = False) -> Newcomers:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from herald import contacts, people, segments
 from herald.contacts import (
@@ -54,7 +54,7 @@ def router(container: Container) -> APIRouter:
         offset: int = Query(0, ge=0, le=MAX_ID),
     ) -> ContactList:
         ids = segments.audience_select(unit.session, segment, container.clock.now()).order_by(None).scalar_subquery()
-        where = [Contact.id.in_(ids)]
+        where: list[ColumnElement[bool]] = [Contact.id.in_(ids)]
         if q:
             like = f"%{q.strip().lower()}%"
             where.append(
@@ -65,9 +65,9 @@ def router(container: Container) -> APIRouter:
                     Contact.external_id == q.strip(),
                 )
             )
-        total = unit.session.scalar(select(func.count()).select_from(Contact).where(*where))
+        total = unit.session.execute(select(func.count()).select_from(Contact).where(*where)).scalar_one()
         rows = unit.session.scalars(select(Contact).where(*where).order_by(Contact.id).limit(limit).offset(offset))
-        return ContactList(total=total, items=[contacts.contact_out(c) for c in rows])
+        return ContactList(total=total, items=[ContactOut.model_validate(contacts.contact_out(c)) for c in rows])
 
     @api.get("/imports/{job_id}")
     def import_status(job_id: int) -> ImportJob:
@@ -138,7 +138,7 @@ def router(container: Container) -> APIRouter:
         counts = {k: 0 for k in STATUS}
         for r in results:
             counts[r["status"]] += 1
-        return BulkOut(counts=counts, results=results)
+        return BulkOut(counts=counts, results=[UpsertResult.model_validate(r) for r in results])
 
     @api.post("/imports", status_code=202)
     async def start_import(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, Body
 
 from herald.errors import Invalid
-from herald.events import MAX_ITEMS, EventBody, EventsOut, from_mapping, record_events
+from herald.events import MAX_ITEMS, EventBody, EventResult, EventsOut, from_mapping, record_events
 from herald.web.deps import Unit
 
 if TYPE_CHECKING:
@@ -40,6 +40,6 @@ def router(container: Container) -> APIRouter:
             after=container.after_events,
         )
         counts = {k: sum(r["status"] == k for r in results) for k in ("stored", "duplicate", "invalid")}
-        return EventsOut(counts=counts, results=results)
+        return EventsOut(counts=counts, results=[EventResult.model_validate(r) for r in results])
 
     return api

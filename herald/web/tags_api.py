@@ -42,6 +42,7 @@ def router(container: Container) -> APIRouter:
         until = now() + timedelta(hours=body.expires_in_hours) if body.expires_in_hours else None
         if body.ids is not None:
             return Tagged(tag=name, newly_tagged=tags.tag_contacts(unit, name, body.ids, body.by, now(), until))
+        assert body.segment is not None  # exactly one of the two, checked above
         audience = segments.audience_select(unit.session, body.segment, now())
         return Tagged(tag=name, newly_tagged=tags.tag_matching(unit, name, audience, body.by, now(), until))
 

@@ -97,7 +97,10 @@ def router(container: Container) -> APIRouter:
             version.content,
             container.template_profile(unit, template, version.locale),
         )
-        return CreatedTemplate(**template_out(unit, template).model_dump(), findings=[f.as_dict() for f in findings])
+        return CreatedTemplate(
+            **template_out(unit, template).model_dump(),
+            findings=[FindingOut.model_validate(f.as_dict()) for f in findings],
+        )
 
     @api.get("/api/v1/templates/{ref}/lint")
     def lint(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from herald.errors import Invalid
 
@@ -36,11 +37,11 @@ class Variant:
     def template_for(self, channel: str) -> int:
         return dict(self.templates)[channel]
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "weight": self.weight, "templates": [list(t) for t in self.templates]}
 
 
-def from_stored(data: Sequence[dict]) -> tuple[Variant, ...]:
+def from_stored(data: Sequence[dict[str, Any]]) -> tuple[Variant, ...]:
     return tuple(Variant(d["name"], d["weight"], tuple((ch, t) for ch, t in d["templates"])) for d in data)
 
 

@@ -13,7 +13,7 @@ the plan fills it, and a re-plan must skip addresses planned already: both go re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Select, String, Table, Text, delete, exists, func, select
@@ -173,7 +173,7 @@ class _Writer:
         at = next_local(self.now, p.local_time, recipient.timezones, p.local_day) if p.local_time else self.now
         return p.decider(recipient, p.intents[variant.name], at)
 
-    def count(self, stats: PlanStats, groups: list) -> None:
+    def count(self, stats: PlanStats, groups: Sequence) -> None:
         """The chunk's counts, from its groups: the figures the row-by-row planner counts."""
         for fkey, name, _, size, canary in groups:
             action, reason, channel = self.known[(fkey, name)]

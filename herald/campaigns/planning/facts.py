@@ -9,6 +9,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Text, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
@@ -54,8 +55,9 @@ def lifecycle(attributes: dict | str | None) -> str | None:
     if isinstance(attributes, str):
         if '"lifecycle"' not in attributes and '"stage"' not in attributes:
             return None
-        attributes = json.loads(attributes)
-    attrs = attributes or {}
+        attrs = json.loads(attributes)
+    else:
+        attrs = attributes or {}
     return attrs.get("lifecycle") or attrs.get("stage") or None
 
 
@@ -140,7 +142,7 @@ def _consents(conn: Connection, which, intern: Interner) -> dict[int, list[Conse
     return found
 
 
-def _listed(conn: Connection, model, value, condition, contacts) -> dict[tuple[str, str], object]:
+def _listed(conn: Connection, model, value, condition, contacts) -> dict[tuple[str, str], Any]:
     """(channel, address) -> value for the batch's addresses found in a list of addresses (suppressions,
     the allow-list): joined in the database for an id range (lo, hi), else matched by pairs."""
     if isinstance(contacts, tuple):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -123,8 +124,9 @@ def empty_facts(conn) -> frozenset[str]:
 
 def draw(campaign_id: int, salt: int) -> ColumnElement[int]:
     """`assign.draw` of each contact, in SQL."""
-    multiplier, constant, again = (literal_column(str(n)) for n in assign.draw_terms(campaign_id, salt))
-    prime = literal_column(str(assign.PRIME))
+    terms: list[ColumnElement[Any]] = [literal_column(str(n)) for n in assign.draw_terms(campaign_id, salt)]
+    multiplier, constant, again = terms
+    prime: ColumnElement[Any] = literal_column(str(assign.PRIME))
     z = (cast(Contact.id, BigInteger) % prime * multiplier + constant) % prime
     z = (z * z + again) % prime
     return (z * z + multiplier) % prime % literal_column(str(assign.SCALE))

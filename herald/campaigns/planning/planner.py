@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import Select
 
@@ -71,7 +72,7 @@ class PlanStats:
     curve_local: Counter = field(default_factory=Counter)  # per hour of the day where the recipient is
     samples: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "audience": self.audience,
             "new": self.new,
@@ -176,7 +177,7 @@ def plan(
                 progress(len(ids))
             continue
         recipients = load_recipients(uow.session, fresh, now, intern)
-        decided = [(cid, *_decide(p, recipients[cid], now)) for cid in fresh]
+        decided = [(cid, *_decide(p, cid, recipients[cid], now)) for cid in fresh]
         rows = _rows(uow, make, decided, recipients)
         new = outbox.enqueue(uow, rows) if write else len(rows)
         stats.new += new
@@ -193,11 +194,11 @@ def _not_planned(uow: UnitOfWork, p: Plan, ids: list[int]) -> list[int]:
     return [cid for key, cid in keys.items() if key not in taken] if taken else ids
 
 
-def _decide(p: Plan, r: Recipient, now: datetime) -> tuple[Variant | None, Decision]:
+def _decide(p: Plan, cid: int, r: Recipient, now: datetime) -> tuple[Variant | None, Decision]:
     campaign = p.campaign
-    if campaign.holdout_percent and assign.within(campaign.holdout_percent, campaign.id, r.contact_id, assign.HOLDOUT):
+    if campaign.holdout_percent and assign.within(campaign.holdout_percent, campaign.id, cid, assign.HOLDOUT):
         return None, Skip("holdout", HOLDOUT)
-    variant = p.variants[0] if len(p.variants) == 1 else assign.pick(p.variants, campaign.id, r.contact_id)
+    variant = p.variants[0] if len(p.variants) == 1 else assign.pick(p.variants, campaign.id, cid)
     at = next_local(now, p.local_time, r.timezones, p.local_day) if p.local_time else now
     decision = p.decider(r, p.intents[variant.name], at)
     if p.usage is not None and not isinstance(decision, Skip):
@@ -253,17 +254,17 @@ class RowMaker:
         self.first_template = p.variants[0].templates[0][1]
 
     def __call__(self, cid: int, variant: Variant | None, decision: Decision, address: str | None) -> dict:
-        skip = isinstance(decision, Skip)
-        channel = None if skip else str(decision.channel)
-        status, held = (MessageStatus.SKIPPED if skip else MessageStatus.QUEUED), None
-        if (
-            not skip
-            and self.canary is not None
-            and not assign.within(self.canary, self.campaign_id, cid, assign.CANARY)
-        ):
-            status, held = MessageStatus.HELD, "rollout"
-        template = self.templates[variant.name][channel] if variant else self.first_template
         now = self.now
+        status, held, reason, due, buckets, channel = MessageStatus.SKIPPED, None, None, now, None, None
+        if isinstance(decision, Skip):
+            reason = decision.reason
+        else:
+            status, channel = MessageStatus.QUEUED, str(decision.channel)
+            due = decision.until if isinstance(decision, Defer) else decision.at
+            buckets = ",".join(decision.buckets) or None
+            if self.canary is not None and not assign.within(self.canary, self.campaign_id, cid, assign.CANARY):
+                status, held = MessageStatus.HELD, "rollout"
+        template = self.templates[variant.name][channel] if variant else self.first_template
         return {
             "idempotency_key": idempotency_key(self.campaign_id, cid, self.run),
             "campaign_id": self.campaign_id,
@@ -274,8 +275,8 @@ class RowMaker:
             "address": address,
             "status": status,
             "planned_action": decision.action,
-            "reason": decision.reason if skip else None,
-            "due_at": now if skip else (decision.until if isinstance(decision, Defer) else decision.at),
+            "reason": reason,
+            "due_at": due,
             "trail": self.trails.text(decision),
             "attempts": 0,
             "created_at": now,
@@ -283,7 +284,7 @@ class RowMaker:
             "variant": variant.name if variant else None,
             "run": self.run,
             "held": held,
-            "buckets": ",".join(decision.buckets) if not skip and decision.buckets else None,
+            "buckets": buckets,
         }
 
 

@@ -42,7 +42,8 @@ def check_cron(expression: str, where: str = "--cron") -> str:
 def next_run(expression: str, zone_name: str, after: datetime) -> datetime:
     """The first moment after `after` the expression names, in its zone (wall clock, DST-aware)."""
     start = after.astimezone(zone(zone_name, "cron zone"))
-    return croniter(expression, start).get_next(datetime).astimezone(UTC)
+    moment: datetime = croniter(expression, start).get_next(datetime)
+    return moment.astimezone(UTC)
 
 
 def local_moment(day: date, at: time, zones: Sequence[str]) -> datetime:

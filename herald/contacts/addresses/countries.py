@@ -18,6 +18,7 @@ import gettext
 import re
 import unicodedata
 from functools import cache
+from typing import Any
 
 import phonenumbers
 
@@ -151,7 +152,7 @@ def _other_names() -> Index:
     return index
 
 
-def _iso_names(country) -> list[str]:
+def _iso_names(country: Any) -> list[str]:  # a pycountry record (untyped)
     return [
         n for n in (country.name, getattr(country, "official_name", None), getattr(country, "common_name", None)) if n
     ]

@@ -128,12 +128,14 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | str:
 
 def _facts(number: phonenumbers.PhoneNumber, kind: int, home: str | None, extension: str | None) -> Phone:
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if phonenumbers.is_number_type_geographical(kind, number.country_code):
-        zones = prefixes.zones(e164[1:], number.country_code)
-    else:
-        zones = _country_zones(number)
+    code = _calling_code(number)
+    zones = (
+        prefixes.zones(e164[1:], code)
+        if phonenumbers.is_number_type_geographical(kind, code)
+        else _country_zones(number)
+    )
     # The same rule as carrier.name_for_number, without recomputing the type.
-    carrier = prefixes.carrier(e164[1:], number.country_code) if kind in CARRIER_TYPES else ""
+    carrier = prefixes.carrier(e164[1:], code) if kind in CARRIER_TYPES else ""
     return Phone(
         e164=e164,
         region=home,
@@ -150,10 +152,16 @@ _COUNTRY_ZONES: dict[int, tuple[str, ...]] = {}
 def _country_zones(number: phonenumbers.PhoneNumber) -> tuple[str, ...]:
     """The zones of a number whose type says nothing of place: its country's, which depend on the country
     code alone (asked once per code; the library's own call works the type out again every time)."""
-    zones = _COUNTRY_ZONES.get(number.country_code)
+    code = _calling_code(number)
+    zones = _COUNTRY_ZONES.get(code)
     if zones is None:
-        zones = _COUNTRY_ZONES[number.country_code] = tuple(pn_timezone.time_zones_for_number(number))
+        zones = _COUNTRY_ZONES[code] = tuple(pn_timezone.time_zones_for_number(number))
     return zones
+
+
+def _calling_code(number: phonenumbers.PhoneNumber) -> int:
+    """The calling code of a parsed number (parsing always sets it; the type says it may be absent)."""
+    return number.country_code or 0
 
 
 def normalize_email(raw: str) -> str | Rejected | None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import cast
 
 from phonenumbers import (
     COUNTRY_CODE_TO_REGION_CODE,
     PhoneMetadata,
     PhoneNumber,
+    PhoneNumberDesc,
     PhoneNumberType,
     national_significant_number,
 )
@@ -39,12 +41,13 @@ _LEADING: dict[str, Match] = {}
 
 def kind_and_region(number: PhoneNumber) -> tuple[int, str | None]:
     """(PhoneNumberType, region code) of a parsed number, as number_type and region_code_for_number say."""
-    regions = COUNTRY_CODE_TO_REGION_CODE.get(number.country_code)
-    if regions is None:
+    code = number.country_code
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(code) if code is not None else None
+    if code is None or regions is None:
         return PhoneNumberType.UNKNOWN, None
     digits = national_significant_number(number)
     region = regions[0] if len(regions) == 1 else _region_among(regions, digits)
-    metadata = PhoneMetadata.metadata_for_region_or_calling_code(number.country_code, region)
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, region) if region is not None else None
     if metadata is None:
         return PhoneNumberType.UNKNOWN, region
     return _kind(metadata, digits), region
@@ -54,7 +57,7 @@ def _region_among(regions: tuple[str, ...], digits: str) -> str | None:
     """The first region sharing a calling code whose leading digits, or else whose patterns, fit."""
     for code in regions:
         # Every region a calling code lists has metadata (the library says so and the tests check).
-        metadata = PhoneMetadata.metadata_for_region(code.upper(), None)
+        metadata = cast(PhoneMetadata, PhoneMetadata.metadata_for_region(code.upper(), None))
         if metadata.leading_digits is not None:
             if _leading(metadata.leading_digits)(digits):
                 return code
@@ -100,7 +103,7 @@ def _plan(metadata: PhoneMetadata, length: int) -> Plan:
     )
 
 
-def _matcher(desc, length: int) -> Match | None:
+def _matcher(desc: PhoneNumberDesc | None, length: int) -> Match | None:
     """The whole-number match of a description's pattern, or None where it can never match this length
     (no description, a length it does not list, or no pattern)."""
     if desc is None or not desc.national_number_pattern:

@@ -12,6 +12,7 @@ fails those tests rather than parsing differently.
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumber
@@ -42,19 +43,20 @@ def parse(text: str, region: str | None) -> PhoneNumber:
     else:
         # No calling code means no plus, which a plain number may only lack when read in a known region.
         national = digits
-        number.country_code = metadata.country_code
-    return _national(national, metadata, number)
+        number.country_code = cast(PhoneMetadata, metadata).country_code  # the region read in has metadata
+    return _national(national, cast(PhoneMetadata, metadata), number)
 
 
 def _country_code(digits: str, plus: bool, metadata: PhoneMetadata | None, number: PhoneNumber) -> tuple[int, str]:
+    # The library takes no metadata (no region to read in) though its stubs say otherwise: hence the ignores.
     if not plus:
-        return pnu._maybe_extract_country_code(digits, metadata, False, number)
+        return pnu._maybe_extract_country_code(digits, metadata, False, number)  # type: ignore[arg-type]
     try:
-        return pnu._maybe_extract_country_code("+" + digits, metadata, False, number)
+        return pnu._maybe_extract_country_code("+" + digits, metadata, False, number)  # type: ignore[arg-type]
     except NumberParseException:
         pass  # with three digits after the plus, only an unknown calling code is refused here
     # As the library does: digits after an unknown calling code are read as a national number.
-    code, national = pnu._maybe_extract_country_code(digits, metadata, False, number)
+    code, national = pnu._maybe_extract_country_code(digits, metadata, False, number)  # type: ignore[arg-type]
     if code == 0:
         raise NumberParseException(
             NumberParseException.INVALID_COUNTRY_CODE, "Could not interpret numbers after plus-sign."

@@ -9,6 +9,8 @@ compare both on every region's numbers.
 
 from __future__ import annotations
 
+from typing import Any
+
 from phonenumbers.carrierdata import CARRIER_DATA
 from phonenumbers.tzdata import TIMEZONE_DATA
 
@@ -35,7 +37,7 @@ def carrier(digits: str, code: int) -> str:
     return ""
 
 
-def _lengths(data: dict, code: int, most: int) -> tuple[int, ...]:
+def _lengths(data: dict[Any, Any], code: int, most: int) -> tuple[int, ...]:
     key = (id(data), code)
     lengths = _LENGTHS.get(key)
     if lengths is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from herald.contacts import service
 from herald.contacts.importing.first_rows import FirstRows
@@ -33,7 +33,7 @@ def flush(
     if not batch:
         return
     _refuse_erased(uow, batch, report, erasure_key)
-    done = []
+    done: list[Any] = []
     for wave in _waves(batch):
         done.extend(zip(wave, service.upsert_contacts(uow, wave, now, source=source, policy=merge), strict=True))
     done.sort(key=lambda pair: pair[0].row)  # the first row in the file claims its contact, whatever its wave

@@ -9,6 +9,7 @@ when every non-ASCII character it yields is a letter or common punctuation (Euro
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from herald.errors import Invalid
@@ -69,7 +70,7 @@ def decoded(sample: bytes, name: str, complete: bool) -> str | None:
         return None
 
 
-def _share(text: str, looks_right) -> float:
+def _share(text: str, looks_right: Callable[[str], bool]) -> float:
     wide = [c for c in text if ord(c) > 127]
     return sum(map(looks_right, wide)) / len(wide) if wide else 1.0
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -38,6 +39,7 @@ from herald.errors import Invalid
 from herald.storable import text_problem
 from herald.types import parse_utc
 
+T = TypeVar("T")
 FIELDS = (
     "phone",
     "phone_extension",
@@ -197,10 +199,10 @@ class Importer:
         self, row_no: int, cells: list[str], mapping: dict[int, str], width: int, marks: dict[int, str] | None = None
     ) -> ContactInput | None:
         if len(cells) > width or (len(cells) < width and marks is None):  # a sheet row stops at its last cell
-            return self._invalid(row_no, "row", len(cells), f"has {len(cells)} fields, the header has {width}")
+            return self._invalid_row(row_no, "row", len(cells), f"has {len(cells)} fields, the header has {width}")
         big = next((i for i, c in enumerate(cells) if len(c) > MAX_FIELD), None)
         if big is not None:
-            return self._invalid(
+            return self._invalid_row(
                 row_no,
                 "row",
                 None,
@@ -208,7 +210,7 @@ class Importer:
             )
         broken = next(((i, p) for i, c in enumerate(cells) if (p := text_problem(c))), None)
         if broken is not None:
-            return self._invalid(row_no, "row", None, f"column {broken[0] + 1} {broken[1]}")
+            return self._invalid_row(row_no, "row", None, f"column {broken[0] + 1} {broken[1]}")
         values = {f: _unquoted(cells[i].strip()) if i < len(cells) else "" for i, f in mapping.items()}
         for i in self.unnamed:
             if i < len(cells) and cells[i].strip():
@@ -239,7 +241,7 @@ class Importer:
         if item.consents:
             self._proof(row_no, values, item)
         if item.phone is None and item.email is None:
-            return self._invalid(row_no, "row", None, "no valid phone or email")
+            return self._invalid_row(row_no, "row", None, "no valid phone or email")
         return item
 
     def _phone(self, row_no: int, raw: str, mark: str | None, region: str | None) -> Phone | Rejected | None:
@@ -267,13 +269,14 @@ class Importer:
             return Rejected(raw, "the domain has no mail server (no MX record)")
         return email
 
-    def _invalid(self, row_no: int, fld: str, value: object, reason: str) -> None:
+    def _invalid_row(self, row_no: int, fld: str, value: object, reason: str) -> ContactInput | None:
+        """Count the row invalid with its reason: nothing of it is imported (None)."""
         self.report.problem(row_no, fld, value, reason)
         self.report.counts["invalid"] += 1
         self.report.outcome(row_no, "invalid")
         return None
 
-    def _checked(self, row_no: int, fld: str, result: Phone | str | Rejected | None) -> Phone | str | None:
+    def _checked(self, row_no: int, fld: str, result: T | Rejected | None) -> T | None:
         if isinstance(result, Rejected):
             self.report.problem(row_no, fld, result.value, result.reason)
             return None

@@ -27,7 +27,7 @@ def upsert(
     erasure_key: str | tuple[str, ...],
     default_region: str | None = None,
     merge: str = "fill-empty",
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """Insert or update each item; the result of item i says imported, updated, unchanged, duplicate (of an
     earlier item), conflict or invalid, with the contact's id and the problems found."""
     if len(items) > MAX_ITEMS:
@@ -47,7 +47,7 @@ def upsert(
         if item is not None:
             parsed.append(item)
     batches.flush(uow, parsed, report, parser.firsts, now, None, erasure_key, merge, source="api")
-    problems: dict[int, list[dict[str, object]]] = {}
+    problems: dict[int, list[dict[str, Any]]] = {}
     for p in report.problems:
         problems.setdefault(p["row"], []).append({"field": p["field"], "value": p["value"], "reason": p["reason"]})
     outcomes = report.outcomes or {}

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from herald.contacts import service
 from herald.contacts.addresses.normalize import Phone, Rejected, normalize_email, phone_from_cell
@@ -30,9 +31,9 @@ class ListReport:
     added: int = 0
     already: int = 0
     invalid: int = 0
-    problems: list[dict[str, object]] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "rows": self.rows,

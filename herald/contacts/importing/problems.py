@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from operator import itemgetter
-from typing import IO
+from typing import IO, Any
 
 LIMIT = 10_000
 _row = itemgetter("row")
@@ -22,20 +22,20 @@ class Problems:
     """Problems ({row, field, value, reason}) as they are found; iterating gives them by row, those of one
     row in the order they were found."""
 
-    def __init__(self, items: Iterable[dict[str, object]] = (), limit: int = LIMIT) -> None:
+    def __init__(self, items: Iterable[dict[str, Any]] = (), limit: int = LIMIT) -> None:
         self.limit = limit
-        self._held: list[dict[str, object]] = []
+        self._held: list[dict[str, Any]] = []
         self._runs: list[IO[bytes]] = []
         self._count = 0
         self.extend(items)
 
-    def append(self, problem: dict[str, object]) -> None:
+    def append(self, problem: dict[str, Any]) -> None:
         self._held.append(problem)
         self._count += 1
         if len(self._held) >= self.limit:
             self._spill()
 
-    def extend(self, problems: Iterable[dict[str, object]]) -> None:
+    def extend(self, problems: Iterable[dict[str, Any]]) -> None:
         for problem in problems:
             self.append(problem)
 
@@ -52,7 +52,7 @@ class Problems:
     def __len__(self) -> int:
         return self._count
 
-    def __iter__(self) -> Iterator[dict[str, object]]:
+    def __iter__(self) -> Iterator[dict[str, Any]]:
         # Runs in the order they were spilled, the held ones last: heapq.merge keeps that order for a tie.
         return heapq.merge(*(_read(run) for run in self._runs), sorted(self._held, key=_row), key=_row)
 
@@ -79,7 +79,7 @@ class Problems:
         return f"Problems({self._count} found, {len(self._runs)} runs spilled)"
 
 
-def _read(run: IO[bytes]) -> Iterator[dict[str, object]]:
+def _read(run: IO[bytes]) -> Iterator[dict[str, Any]]:
     """One spilled run from its start, streamed; each reading keeps its own position in the file, so runs
     can be read side by side and read again."""
     unpickler = pickle.Unpickler(io.BufferedReader(_Cursor(run.fileno())))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from herald.contacts.importing.problems import Problems
 
@@ -21,8 +22,8 @@ class ImportReport:
     problems: Problems = field(default_factory=Problems)  # by row; spilled to disk when many
     mapping: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
-    read_as: dict[str, object] = field(default_factory=dict)  # kind, encoding (and whether guessed), delimiter
-    preview: list[dict[str, object]] = field(default_factory=list)  # the first rows as they will be stored
+    read_as: dict[str, Any] = field(default_factory=dict)  # kind, encoding (and whether guessed), delimiter
+    preview: list[dict[str, Any]] = field(default_factory=list)  # the first rows as they will be stored
     # row -> (bucket, contact id), for callers that answer per item (the API); a file import keeps none.
     outcomes: dict[int, tuple[str, int | None]] | None = None
 
@@ -33,7 +34,7 @@ class ImportReport:
     def problem(self, row: int, fld: str, value: object, reason: str) -> None:
         self.problems.append({"row": row, "field": fld, "value": value, "reason": reason})
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "dry_run": self.dry_run,

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from herald.contacts.importing import encoding as encodings
 from herald.contacts.importing import workbook
@@ -38,7 +39,7 @@ class Source:
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         if self.kind == "xlsx":
             return {"kind": self.kind, "sheet": self.sheet}
         return {

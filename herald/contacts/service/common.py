@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
@@ -65,7 +65,7 @@ class ContactInput:
     extension: str | None = None  # from its own column; else the one written after the number
     _keys: list[tuple[str, str]] | None = field(default=None, repr=False, compare=False)
 
-    def columns(self) -> dict[str, object]:
+    def columns(self) -> dict[str, Any]:
         """The contact's own columns it gives (the fillable ones), by name."""
         return dict(zip(FILLED, self.values(None), strict=False))
 
@@ -121,7 +121,7 @@ class ContactInput:
         # parsing workers hand a million of these to the one process that writes, which paces an import.
         return ContactInput, _fields_of(self)
 
-    def preview(self) -> dict[str, object]:
+    def preview(self) -> dict[str, Any]:
         """The row as it will be stored, for an import's dry run."""
         found = {"row": self.row, **{k: v for k, v in self.columns().items() if v}}
         return {

@@ -46,8 +46,8 @@ def erase(uow: UnitOfWork, contact_id: int, now: datetime, key: str) -> Contact:
             uow.session.execute(delete(model).where(model.channel == channel, model.address == address))
     for channel, address in pairs:
         suppress(uow, Channel(channel), erasure_digest(key, address), ERASED, now, "erased at the person's request")
-    for model in (ConsentEvent, Consent):
-        uow.session.execute(delete(model).where(model.contact_id == contact_id))
+    for history in (ConsentEvent, Consent):
+        uow.session.execute(delete(history).where(history.contact_id == contact_id))
     for column in FILLABLE:
         setattr(contact, column, None)
     contact.attributes, contact.updated_at, contact.erased_at = {}, now, now

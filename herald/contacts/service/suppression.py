@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 
 from herald.contacts.models import AllowedAddress, Suppression
-from herald.db import UnitOfWork
+from herald.db import UnitOfWork, rowcount
 from herald.errors import Invalid
 from herald.types import Channel
 
@@ -77,10 +77,8 @@ def suppress_many(
 
 def unsuppress(uow: UnitOfWork, channel: Channel, address: str) -> bool:
     """Lift a suppression; returns whether one existed."""
-    result = uow.session.execute(
-        delete(Suppression).where(Suppression.channel == channel.value, Suppression.address == address)
-    )
-    return result.rowcount > 0
+    stmt = delete(Suppression).where(Suppression.channel == channel.value, Suppression.address == address)
+    return rowcount(uow.session.execute(stmt)) > 0
 
 
 def allow(uow: UnitOfWork, channel: Channel, address: str, now: datetime, detail: str | None = None) -> bool:
@@ -97,7 +95,5 @@ def allow(uow: UnitOfWork, channel: Channel, address: str, now: datetime, detail
 
 def disallow(uow: UnitOfWork, channel: Channel, address: str) -> bool:
     """Take an address off the allow-list; returns whether it was on it."""
-    result = uow.session.execute(
-        delete(AllowedAddress).where(AllowedAddress.channel == channel.value, AllowedAddress.address == address)
-    )
-    return result.rowcount > 0
+    stmt = delete(AllowedAddress).where(AllowedAddress.channel == channel.value, AllowedAddress.address == address)
+    return rowcount(uow.session.execute(stmt)) > 0

@@ -131,7 +131,7 @@ def _sqlite_insert(uow: UnitOfWork, items: Sequence[ContactInput], rows: list[tu
     insert_values(uow, Contact.__table__, rows, (*CONTACT_COLUMNS, "consent_key"))
     # SQLite numbers new rows of a rowid table one after another, and this transaction holds the write
     # lock: the batch's ids end at the last one given. Checked at both ends, else read back by key.
-    last = uow.session.connection().exec_driver_sql("SELECT last_insert_rowid()").scalar()
+    last = uow.session.connection().exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
     ids = list(range(last - len(rows) + 1, last + 1))
     if all(_holds(uow, ids[i], items[i]) for i in (0, -1)):
         return ids
@@ -157,7 +157,7 @@ def _ids_by_key(uow: UnitOfWork, items: Sequence[ContactInput]) -> list[int]:
 def _apply_import_consents(
     uow: UnitOfWork,
     inputs: Sequence[ContactInput],
-    outcomes: Sequence[UpsertOutcome | None],
+    outcomes: list[UpsertOutcome | None],
     now: datetime,
     source: str,
     inserted: list[int],

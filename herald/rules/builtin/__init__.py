@@ -33,11 +33,11 @@ class RuleType:
     defaults: Mapping[str, Any]
     check: Callable[[dict[str, Any]], dict[str, Any]]
     summary: str
-    lookback: Callable[[dict[str, Any]], timedelta]
+    lookback: Callable[[Mapping[str, Any]], timedelta]
     reads: frozenset[str]  # the recipient's stored facts it reads beyond the contact row (see READS)
 
 
-def _reads_no_sends(params: dict[str, Any]) -> timedelta:
+def _reads_no_sends(params: Mapping[str, Any]) -> timedelta:
     return timedelta(0)
 
 

@@ -33,7 +33,8 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def lookback(params: dict[str, Any]) -> timedelta:
-    return max(params["every"].values())
+    every: dict[str, timedelta] = params["every"]
+    return max(every.values())
 
 
 def evaluate(

@@ -65,9 +65,13 @@ def evaluate(
     rate = intent.usage.failure_rate.get(channel.value, 0.0)
     held = rate > params["hold"]
     bucket = sender_bucket(channel.value)
-    slot = intent.usage.daily_slot(
-        bucket, now, params["zone"], lambda d: day_cap(params, channel, d, today, held), params["horizon"]
-    )
+
+    def cap_on(day: date) -> int:
+        cap = day_cap(params, channel, day, today, held)
+        assert cap is not None  # whether a sender has a cap does not depend on the day
+        return cap
+
+    slot = intent.usage.daily_slot(bucket, now, params["zone"], cap_on, params["horizon"])
     cap = day_cap(params, channel, today, today, held)
     ramp = f"; warm-up held at {cap} a day (failure rate {rate:.1%})" if held and params["warmup_start"] else ""
     day = f"{slot.astimezone(params['zone']):%Y-%m-%d}" if slot else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time
 from functools import lru_cache
 from typing import Any
@@ -50,7 +51,7 @@ def positive_int(value: Any, name: str, minimum: int = 1) -> int:
 def one_of(value: Any, name: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ValueError(f"{name}: expected one of {', '.join(allowed)}, got {value!r}")
-    return value
+    return str(value)
 
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -105,7 +106,7 @@ def recipient_zones(timezones: tuple[str, ...], unknown: str) -> list[ZoneInfo] 
     return [ZoneInfo("UTC")] if unknown == "utc" else None
 
 
-def per_channel(value: Any, name: str, convert) -> dict[Channel, Any]:
+def per_channel(value: Any, name: str, convert: Callable[[Any, str], Any]) -> dict[Channel, Any]:
     """A table keyed by channel name, each value converted (and checked) by `convert`."""
     if not isinstance(value, dict):
         raise ValueError(f"{name}: expected a table keyed by channel, got {value!r}")

@@ -31,7 +31,8 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def lookback(params: dict[str, Any]) -> timedelta:
-    return params["window"]
+    window: timedelta = params["window"]
+    return window
 
 
 def evaluate(

@@ -34,7 +34,8 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def lookback(params: dict[str, Any]) -> timedelta:
-    return max(params["spacing"], WINDOW)
+    spacing: timedelta = params["spacing"]
+    return max(spacing, WINDOW)
 
 
 def evaluate(
