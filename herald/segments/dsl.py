@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import cast
+from typing import NamedTuple, cast
 
 from herald.errors import Invalid
 from herald.segments.nodes import (
@@ -75,6 +75,7 @@ __all__ = [
     "ScoreTerm",
     "tags_in",
     "Term",
+    "Token",
     "tokenize",
 ]
 
@@ -135,9 +136,16 @@ def fail(text: str, pos: int, message: str) -> Invalid:
     return Invalid(message, where=f"segment {shown!r} at column {pos + 1}")
 
 
-def tokenize(text: str) -> list[tuple[str, str, int]]:
-    """(kind, text, position) tokens; kind is open, close, comma, quoted, op or word."""
-    tokens, pos = [], 0
+class Token(NamedTuple):
+    kind: str  # open, close, comma, quoted, op or word
+    text: str
+    pos: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """The expression's tokens with their positions."""
+    tokens: list[Token] = []
+    pos = 0
     while pos < len(text):
         if text[pos:].strip() == "":
             break
@@ -147,7 +155,7 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
             raise fail(text, at, "unterminated string" if text[at] == '"' else f"unexpected {text[at]!r}")
         kind = cast(str, match.lastgroup)  # every alternative of the token pattern is a named group
         start = match.start(kind)
-        tokens.append((kind, match.group(kind), start))
+        tokens.append(Token(kind, match.group(kind), start))
         pos = match.end()
     return tokens
 
@@ -160,12 +168,12 @@ class _Parser:
         self.leaf = self.term  # what a bare word starts: a segment term, or a property condition in `where`
         self.depth = self.conditions = 0
 
-    def peek(self) -> tuple[str, str, int] | None:
+    def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
 
     def take_keyword(self, word: str) -> bool:
         tok = self.peek()
-        if tok and tok[0] == "word" and tok[1].lower() == word:
+        if tok and tok.kind == "word" and tok.text.lower() == word:
             self.i += 1
             return True
         return False
@@ -175,7 +183,7 @@ class _Parser:
             raise fail(self.text, 0, "the expression is empty")
         node = self.or_()
         if (tok := self.peek()) is not None:
-            raise fail(self.text, tok[2], f"expected and, or or the end, found {tok[1]!r}")
+            raise fail(self.text, tok.pos, f"expected and, or or the end, found {tok.text!r}")
         return node
 
     def or_(self) -> Node:
@@ -201,35 +209,35 @@ class _Parser:
         tok = self.peek()
         if tok is None:
             raise fail(self.text, len(self.text), "expected a condition, found the end")
-        if tok[0] == "open":
+        if tok.kind == "open":
             self.depth += 1
             if self.depth > MAX_NESTING:
-                raise fail(self.text, tok[2], f"parentheses nested more than {MAX_NESTING} deep")
+                raise fail(self.text, tok.pos, f"parentheses nested more than {MAX_NESTING} deep")
             self.i += 1
             node = self.or_()
             self.depth -= 1
             close = self.peek()
-            if close is None or close[0] != "close":
-                where = close[2] if close else len(self.text)
-                raise fail(self.text, where, "expected ')'" + (f", found {close[1]!r}" if close else ""))
+            if close is None or close.kind != "close":
+                where = close.pos if close else len(self.text)
+                raise fail(self.text, where, "expected ')'" + (f", found {close.text!r}" if close else ""))
             self.i += 1
             return node
-        if tok[0] != "word" or tok[1].lower() in KEYWORDS:
+        if tok.kind != "word" or tok.text.lower() in KEYWORDS:
             example = "tag:vip" if self.leaf == self.term else 'product = "A"'
-            raise fail(self.text, tok[2], f"expected a condition such as {example}, found {tok[1]!r}")
+            raise fail(self.text, tok.pos, f"expected a condition such as {example}, found {tok.text!r}")
         self.i += 1
         self.conditions += 1
         if self.conditions > MAX_CONDITIONS:
             raise fail(
                 self.text,
-                tok[2],
+                tok.pos,
                 f"more than {MAX_CONDITIONS} conditions; save parts of it as segments "
                 "(segment:NAME) or use tag and `in (…)` lists",
             )
         return self.leaf(tok)
 
-    def term(self, tok: tuple[str, str, int]) -> Node:
-        word, pos = tok[1], tok[2]
+    def term(self, tok: Token) -> Node:
+        word, pos = tok.text, tok.pos
         lower = word.lower()
         if lower == "all":
             return All()
@@ -248,10 +256,10 @@ class _Parser:
             raise fail(self.text, pos, f"expected FIELD:VALUE, found {word!r}")
         if not value:
             nxt = self.peek()
-            if nxt is None or nxt[0] != "quoted":
+            if nxt is None or nxt.kind != "quoted":
                 raise fail(self.text, pos + len(word), f"{name}: needs a value")
             self.i += 1
-            value = _unquote(nxt[1])
+            value = _unquote(nxt.text)
         term = self.check(Term(name.lower(), value, pos))
         return self.event(term.value, term.pos) if term.field == "event" else term
 
@@ -265,7 +273,7 @@ class _Parser:
             op = self.operator()
             number = self.word("a whole number")
             if not number.isdigit():
-                raise fail(self.text, self.tokens[self.i - 1][2], f"count: {number!r} is not a whole number")
+                raise fail(self.text, self.tokens[self.i - 1].pos, f"count: {number!r} is not a whole number")
             count = int(number)
         if self.take_keyword("within"):
             within = self.span()
@@ -281,17 +289,17 @@ class _Parser:
     def where(self) -> Node:
         """One property condition, or a parenthesized group of them joined by and, or and not."""
         tok = self.peek()
-        if tok is None or tok[0] != "open":
+        if tok is None or tok.kind != "open":
             name = self.word('a property condition such as product = "A"')
-            return self.test(self.name(name, self.tokens[self.i - 1][2]), self.tokens[self.i - 1][2])
+            return self.test(self.name(name, self.tokens[self.i - 1].pos), self.tokens[self.i - 1].pos)
         self.leaf = self.condition
         try:
             return self.unary()
         finally:
             self.leaf = self.term
 
-    def condition(self, tok: tuple[str, str, int]) -> Node:
-        return self.test(self.name(tok[1], tok[2]), tok[2])
+    def condition(self, tok: Token) -> Node:
+        return self.test(self.name(tok.text, tok.pos), tok.pos)
 
     def name(self, name: str, pos: int) -> str:
         if not NAME.fullmatch(name):
@@ -300,7 +308,7 @@ class _Parser:
 
     def test(self, name: str, pos: int) -> Compare | Or:
         tok = self.peek()
-        if tok is not None and tok[0] == "op":
+        if tok is not None and tok.kind == "op":
             op = self.operator()
             value, kind, at = self.literal(name)
             if op not in ("=", "!=") and kind not in ("number", "date"):
@@ -313,13 +321,13 @@ class _Parser:
             return Compare(name, "contains", value, "text", pos)
         if self.take_keyword("within"):
             return Compare(name, "within", self.span(), "span", pos)
-        where = tok[2] if tok else len(self.text)
+        where = tok.pos if tok else len(self.text)
         raise fail(self.text, where, f"{name}: expected an operator such as =, in, contains or within")
 
     def members(self, name: str, pos: int) -> Compare | Or:
         tok = self.peek()
-        if tok is None or tok[0] != "open":
-            where = tok[2] if tok else len(self.text)
+        if tok is None or tok.kind != "open":
+            where = tok.pos if tok else len(self.text)
             raise fail(self.text, where, f'{name} in: expected a list such as ("a", "b")')
         self.i += 1
         items = []
@@ -328,59 +336,59 @@ class _Parser:
             items.append(Compare(name, "=", value, kind, pos))
             tok = self.peek()
             self.i += 1
-            if tok is not None and tok[0] == "close":
+            if tok is not None and tok.kind == "close":
                 return items[0] if len(items) == 1 else Or(tuple(items))
-            if tok is None or tok[0] != "comma":
-                where = tok[2] if tok else len(self.text)
+            if tok is None or tok.kind != "comma":
+                where = tok.pos if tok else len(self.text)
                 raise fail(self.text, where, f"{name} in: expected ',' or ')'")
 
     def literal(self, name: str, raw: bool = False) -> tuple[str | float, str, int]:
         """(value, kind, position) of a value: "quoted" text, a number, a YYYY-MM-DD date or a bare word."""
         tok = self.peek()
-        if tok is None or tok[0] not in ("quoted", "word"):
-            where = tok[2] if tok else len(self.text)
-            raise fail(self.text, where, f"{name}: expected a value" + (f", found {tok[1]!r}" if tok else ""))
+        if tok is None or tok.kind not in ("quoted", "word"):
+            where = tok.pos if tok else len(self.text)
+            raise fail(self.text, where, f"{name}: expected a value" + (f", found {tok.text!r}" if tok else ""))
         self.i += 1
-        if tok[0] == "quoted" or raw:
-            return (_unquote(tok[1]) if tok[0] == "quoted" else tok[1]), "text", tok[2]
-        if NUMBER.fullmatch(tok[1]):
-            return float(tok[1]), "number", tok[2]
-        if DATE.fullmatch(tok[1]):
+        if tok.kind == "quoted" or raw:
+            return (_unquote(tok.text) if tok.kind == "quoted" else tok.text), "text", tok.pos
+        if NUMBER.fullmatch(tok.text):
+            return float(tok.text), "number", tok.pos
+        if DATE.fullmatch(tok.text):
             try:
-                return date.fromisoformat(tok[1]).isoformat(), "date", tok[2]
+                return date.fromisoformat(tok.text).isoformat(), "date", tok.pos
             except ValueError:
-                raise fail(self.text, tok[2], f"{name}: {tok[1]} is not a date") from None
-        return tok[1], "text", tok[2]
+                raise fail(self.text, tok.pos, f"{name}: {tok.text} is not a date") from None
+        return tok.text, "text", tok.pos
 
     def span(self) -> timedelta:
         word = self.word("a span such as 30d or 24h")
         within = span(word)
         if within is None:
-            raise fail(self.text, self.tokens[self.i - 1][2], f"within: {word!r} is not a span such as 30d or 24h")
+            raise fail(self.text, self.tokens[self.i - 1].pos, f"within: {word!r} is not a span such as 30d or 24h")
         return within
 
     def operator(self) -> str:
         tok = self.peek()
-        if tok is None or tok[1] not in OPERATORS:
-            where = tok[2] if tok else len(self.text)
-            raise fail(self.text, where, "expected an operator such as >=" + (f", found {tok[1]!r}" if tok else ""))
+        if tok is None or tok.text not in OPERATORS:
+            where = tok.pos if tok else len(self.text)
+            raise fail(self.text, where, "expected an operator such as >=" + (f", found {tok.text!r}" if tok else ""))
         self.i += 1
-        return tok[1]
+        return tok.text
 
     def score(self, letter: str, pos: int) -> ScoreTerm:
         op = self.operator()
         number = self.word("a score from 1 to 5")
         if number not in ("1", "2", "3", "4", "5"):
-            raise fail(self.text, self.tokens[self.i - 1][2], f"rfm.{letter}: {number!r} is not a score from 1 to 5")
+            raise fail(self.text, self.tokens[self.i - 1].pos, f"rfm.{letter}: {number!r} is not a score from 1 to 5")
         return ScoreTerm(letter, op, int(number), pos)
 
     def word(self, wanted: str) -> str:
         tok = self.peek()
-        if tok is None or tok[0] not in ("word", "quoted"):
-            where = tok[2] if tok else len(self.text)
-            raise fail(self.text, where, f"expected {wanted}" + (f", found {tok[1]!r}" if tok else ""))
+        if tok is None or tok.kind not in ("word", "quoted"):
+            where = tok.pos if tok else len(self.text)
+            raise fail(self.text, where, f"expected {wanted}" + (f", found {tok.text!r}" if tok else ""))
         self.i += 1
-        return tok[1]
+        return tok.text
 
     def check(self, term: Term) -> Term:
         if term.field not in FIELDS:

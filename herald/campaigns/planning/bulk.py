@@ -102,10 +102,14 @@ def _chunks(uow: UnitOfWork, writer: _Writer, audience: Select, progress: Callab
         last = top
         groups = conn.execute(
             select(
-                ROWS.c.fkey, ROWS.c.variant, func.min(ROWS.c.contact_id), func.count(), func.sum(ROWS.c.canary)
+                ROWS.c.fkey,
+                ROWS.c.variant,
+                func.min(ROWS.c.contact_id).label("first"),
+                func.count().label("size"),
+                func.sum(ROWS.c.canary).label("canary"),
             ).group_by(ROWS.c.fkey, ROWS.c.variant)
         ).all()
-        writer.decide([g for g in groups if (g[0], g[1]) not in writer.known])
+        writer.decide([g for g in groups if (g.fkey, g.variant) not in writer.known])
         new = outbox.enqueue_select(uow, keys.MESSAGE_COLUMNS, writer.rows_to_enqueue)
         stats.audience += size
         stats.new += new
@@ -143,7 +147,7 @@ class _Writer:
         """Decide for each new (key, variant) from the facts of its first member, and store the rows."""
         if not groups:
             return
-        people = load_recipients(self.uow.session, [g[2] for g in groups], self.now, self.intern)
+        people = load_recipients(self.uow.session, [g.first for g in groups], self.now, self.intern)
         made = []
         for fkey, name, first, *_ in groups:
             variant = self.variants.get(name)

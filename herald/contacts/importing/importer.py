@@ -390,17 +390,17 @@ def import_file(
         raise Invalid(str(exc), where="--default-region") from None
     source, rows = sources.open_rows(path, encoding, delimiter, sheet)
     report.read_as = source.as_dict()
-    header = next((r for r in rows if any(c.strip() for c in r[1])), None)
+    header = next((cells for _, cells, _ in rows if any(c.strip() for c in cells)), None)
     if header is None:
         raise Invalid("the file is empty", where=str(path))
-    columns = _columns(header[1], mapping or {}, unknown, source)
-    report.mapping = {header[1][i]: f for i, f in columns.items()}
+    columns = _columns(header, mapping or {}, unknown, source)
+    report.mapping = {header[i]: f for i, f in columns.items()}
     importer = Importer(report, region, now)
     importer.mail = (check_mx if isinstance(check_mx, MailDomains) else MailDomains()) if check_mx else None
-    importer.unnamed = {i for i, h in enumerate(header[1]) if not header_key(h)}
+    importer.unnamed = {i for i, h in enumerate(header) if not header_key(h)}
     parsed: list[ContactInput] = []
     with page_cache(uow, CACHE_MB), fewer_collections():
-        for _, item in parallel.parse_rows(importer, rows, columns, len(header[1]), processes):
+        for _, item in parallel.parse_rows(importer, rows, columns, len(header), processes):
             if item is not None:
                 parsed.append(item)
                 if len(report.preview) < PREVIEW:

@@ -42,11 +42,11 @@ def parse_rows(
     processes = workers() if processes is None else processes
     rows = iter(rows)
     done = 0
-    for row in rows:
-        if not any(c.strip() for c in row[1]):
+    for number, cells, marks in rows:
+        if not any(c.strip() for c in cells):
             continue  # blank lines are not rows
         importer.report.rows += 1
-        yield row[0], importer.parse(row[0], row[1], columns, width, row[2])
+        yield number, importer.parse(number, cells, columns, width, marks)
         done += 1
         if processes and done >= serial:
             yield from _in_workers(importer, rows, columns, width, processes)
@@ -92,9 +92,9 @@ def _parse_chunk(chunk: list) -> tuple[list[Parsed], list[dict], int]:
     report = importer.report
     report.problems, report.counts["invalid"] = [], 0
     parsed = [
-        (row[0], importer.parse(row[0], row[1], columns, width, row[2]))
-        for row in chunk
-        if any(c.strip() for c in row[1])
+        (number, importer.parse(number, cells, columns, width, marks))
+        for number, cells, marks in chunk
+        if any(c.strip() for c in cells)
     ]
     return parsed, report.problems, report.counts["invalid"]
 
