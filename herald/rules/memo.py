@@ -27,6 +27,7 @@ FactKey = tuple[tuple[str | None, ...], tuple[Any, ...], tuple[tuple[Any, ...], 
 _ADDRESSES = attrgetter(next(f.field for f in DECISION_FACTS if f.kind == "address"))  # there is one
 _VALUES = attrgetter(*(f.field for f in DECISION_FACTS if f.kind == "value"))
 _MAPPINGS = attrgetter(*(f.field for f in DECISION_FACTS if f.kind == "mapping"))
+_NO_MAPPINGS = ((),) * sum(f.kind == "mapping" for f in DECISION_FACTS)  # most recipients' (all empty)
 
 
 class Decider:
@@ -74,7 +75,8 @@ class Decider:
     def _facts(self, r: Recipient, channels: tuple[Channel, ...]) -> FactKey:
         """The recipient's decision facts (`rules.facts.DECISION_FACTS`) as a key: an address by its
         prefix alone, a mapping by its sorted items, every other fact as it is."""
-        found = _ADDRESSES(r)
-        addresses = tuple(a and a[: self.prefix] for a in map(found.get, channels))
-        mappings = tuple(tuple(sorted(m.items())) if m else () for m in _MAPPINGS(r))
+        # Lists turned into tuples, not generators: this runs for every recipient of a plan.
+        addresses = tuple([a and a[: self.prefix] for a in map(_ADDRESSES(r).get, channels)])
+        found = _MAPPINGS(r)
+        mappings = tuple([tuple(sorted(m.items())) if m else () for m in found]) if any(found) else _NO_MAPPINGS
         return addresses, _VALUES(r), mappings
