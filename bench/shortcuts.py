@@ -285,6 +285,6 @@ def shortcuts(n: int, data: Path) -> dict[str, object]:
         "rows": n,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "figures": figures,
-        "summary": f"shortcuts        N={n:<9} each speed shortcut end to end (import or send) against its plain "
+        "summary": f"shortcuts        N={n:<9} each speed shortcut on the job it serves against its plain "
         f"path, median of {ROUNDS}\n" + "\n".join(lines),
     }

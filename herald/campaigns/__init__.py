@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from herald.door import open_door
 
 if TYPE_CHECKING:
-    from herald.campaigns.compliance import checked_presets, lint_profile, template_presets
+    from herald.campaigns.checks.compliance import checked_presets, lint_profile, template_presets
+    from herald.campaigns.checks.preflight import preflight, refuse_if_blocked
+    from herald.campaigns.checks.preview import Request, preview
     from herald.campaigns.explain import describe, why_not
     from herald.campaigns.models import Campaign
-    from herald.campaigns.preflights import preflight, refuse_if_blocked
-    from herald.campaigns.previews import Request, preview
     from herald.campaigns.schemas import (
         CampaignIn,
         CampaignOut,

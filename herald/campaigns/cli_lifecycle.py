@@ -9,8 +9,8 @@ import typer
 from sqlalchemy import Select, func, select
 
 from herald.campaigns import service
+from herald.campaigns.checks.preflight import preflight, refuse_if_blocked
 from herald.campaigns.planning.runs import audience
-from herald.campaigns.preflights import preflight, refuse_if_blocked
 from herald.console import JsonFlag, app_context, emit, out, progress
 from herald.errors import Invalid
 from herald.rules import lines

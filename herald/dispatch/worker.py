@@ -1,5 +1,7 @@
-"""The worker loop. Three short transactions per batch: claim; prepare (re-check, render, inflight);
-record results. The provider is called between the second and third, outside any transaction."""
+"""The worker loop. Each batch takes three short transactions: the first claims due messages; the
+second prepares them (the campaigns room decides again with fresh facts, renders, and marks each in
+flight); the third records what the providers answered. The providers are called between the second
+and the third, outside any transaction, so a slow vendor never holds a database lock."""
 
 from __future__ import annotations
 

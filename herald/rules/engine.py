@@ -1,7 +1,10 @@
-"""decide(): every candidate channel is evaluated so the trail is complete; a channel with any skip is
-out; the first channel left (in the intent's order) sends, deferred to the latest `until`. A deferral is
-checked again at its own moment, because a later time can meet another rule (a frequency cap ending at
-23:00 lands in quiet hours)."""
+"""`decide()`: whether, when and on which channel one message may go to one recipient.
+
+Every rule judges every channel the message could use, so the trail always says why each channel was
+kept or left out. A channel that any rule skips is out. Of the channels left, the first in the order the
+message prefers is chosen, and it waits for the latest moment any rule asked for. That moment is then
+judged again, because waiting can run into another rule: a frequency cap that ends at 23:00 lands in
+quiet hours, which push the message to the morning."""
 
 from __future__ import annotations
 

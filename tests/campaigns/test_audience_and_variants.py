@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from herald.campaigns import service as campaigns
+from herald.campaigns.checks.preflight import preflight
 from herald.campaigns.explain import why_not
-from herald.campaigns.preflights import preflight
 from herald.errors import Invalid, NotFound
 from herald.outbox.models import Message
 from herald.types import Channel

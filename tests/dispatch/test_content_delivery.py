@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from herald.campaigns import service as campaigns
-from herald.campaigns.preflights import preflight
+from herald.campaigns.checks.preflight import preflight
 from herald.contacts.models import Contact
 from herald.content import service as content
 from herald.errors import Conflict

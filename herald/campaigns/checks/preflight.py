@@ -10,9 +10,9 @@ from typing import Any
 
 from herald import content
 from herald.campaigns import deadends
+from herald.campaigns.checks.preview import Request, month_used, preview
 from herald.campaigns.models import Campaign
 from herald.campaigns.planning import planner, runs
-from herald.campaigns.previews import Request, month_used, preview
 from herald.campaigns.service import check_feasible, get_campaign
 from herald.content import Profile, lint_content
 from herald.db import UnitOfWork
