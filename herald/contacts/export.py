@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 
 from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, Suppression
-from herald.contacts.service import addresses_of, get_contact
+from herald.contacts.service import CONTACT_COLUMNS, addresses_of, get_contact
 from herald.db import UnitOfWork
 from herald.errors import Invalid
 
@@ -194,26 +194,7 @@ def person(uow: UnitOfWork, contact_id: int) -> dict[str, Any]:
     )
     consents = uow.session.scalars(select(Consent).where(Consent.contact_id == contact_id))
     return {
-        "contact": {
-            c: getattr(contact, c)
-            for c in (
-                "id",
-                "name",
-                "phone",
-                "phone_extension",
-                "email",
-                "external_id",
-                "region",
-                "timezone",
-                "phone_timezones",
-                "carrier",
-                "line_type",
-                "attributes",
-                "created_at",
-                "updated_at",
-                "erased_at",
-            )
-        },
+        "contact": {c: getattr(contact, c) for c in ("id", *CONTACT_COLUMNS, "erased_at")},
         "consents": [
             {
                 "channel": c.channel,

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         units_sent,
     )
     from herald.outbox.service import (
+        ROW_COLUMNS,
         Claimed,
         cancel,
         claim_batch,
@@ -74,6 +75,7 @@ __all__ = [
     "reconcile_expired",
     "rejections",
     "release",
+    "ROW_COLUMNS",
     "sample_trails",
     "sends_since",
     "settled_counts",

@@ -83,6 +83,7 @@ def trail_ids(uow: UnitOfWork, texts: Iterable[str]) -> dict[str, int]:
     return {wanted[d]: i for d, i in found}
 
 
+# The columns of a message row as a planner writes it (both planners; see `enqueue_select`).
 ROW_COLUMNS = (
     "idempotency_key",
     "campaign_id",

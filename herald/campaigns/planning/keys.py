@@ -157,27 +157,8 @@ def in_canary(p: Plan) -> ColumnElement[int]:
     return case((draw(p.campaign.id, assign.CANARY) < p.canary_percent * assign.SCALE / 100, 1), else_=0)
 
 
-MESSAGE_COLUMNS = (
-    "idempotency_key",
-    "campaign_id",
-    "contact_id",
-    "template_id",
-    "purpose",
-    "channel",
-    "address",
-    "status",
-    "planned_action",
-    "reason",
-    "due_at",
-    "trail_id",
-    "attempts",
-    "created_at",
-    "updated_at",
-    "variant",
-    "run",
-    "held",
-    "buckets",
-)
+# The outbox row's columns, in the order `message_rows` selects them.
+MESSAGE_COLUMNS = outbox.ROW_COLUMNS
 
 
 def message_rows(p: Plan, now: datetime, rows, decisions) -> Select:

@@ -15,7 +15,8 @@ from herald.contacts.models import Contact
 from herald.db import UnitOfWork
 from herald.errors import Invalid, NotFound
 
-CONTACT_COLUMNS = (
+# What a contact is: its fields, then its attributes.
+PROFILE = (
     "name",
     "phone",
     "phone_extension",
@@ -27,9 +28,8 @@ CONTACT_COLUMNS = (
     "carrier",
     "line_type",
     "attributes",
-    "created_at",
-    "updated_at",
 )
+CONTACT_COLUMNS = (*PROFILE, "created_at", "updated_at")
 FILLABLE = (
     "name",
     "phone",

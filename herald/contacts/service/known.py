@@ -10,26 +10,14 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from herald.contacts.models import Consent, Contact
+from herald.contacts.service.common import PROFILE
 from herald.db import UnitOfWork
 from herald.db.bulk import select_in
 
 if TYPE_CHECKING:
     from herald.contacts.service.common import ContactInput
 
-SNAPSHOT = (
-    "id",
-    "name",
-    "phone",
-    "phone_extension",
-    "email",
-    "external_id",
-    "region",
-    "timezone",
-    "phone_timezones",
-    "carrier",
-    "line_type",
-    "attributes",
-)
+SNAPSHOT = ("id", *PROFILE)
 
 
 class Known(SimpleNamespace):
