@@ -10,7 +10,8 @@ PURE_TESTS := tests/rules tests/content tests/contacts/test_normalize.py tests/c
               tests/contacts/test_numbertype.py tests/contacts/test_plainparse.py tests/contacts/test_prefixes.py \
               tests/contacts/test_countries.py \
               tests/segments/test_dsl.py tests/campaigns/test_pure.py \
-              tests/autotag/test_rules.py tests/autotag/test_keywords.py tests/scores/test_labels.py tests/test_storable.py
+              tests/autotag/test_rules.py tests/autotag/test_keywords.py tests/scores/test_labels.py tests/test_storable.py \
+              tests/providers/test_accounts.py
 PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.render --cov=herald.content.codegen \
               --cov=herald.content.lint --cov=herald.content.whatsapp --cov=herald.content.channels \
               --cov=herald.content.approval --cov=herald.content.locales --cov=herald.content.pricing \
@@ -19,7 +20,7 @@ PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.r
               --cov=herald.contacts.addresses.plainparse --cov=herald.contacts.addresses.prefixes --cov=herald.contacts.addresses.countries --cov=herald.segments.dsl --cov=herald.segments.nodes \
               --cov=herald.campaigns.planning.assign --cov=herald.campaigns.planning.schedule --cov=herald.campaigns.states \
               --cov=herald.campaigns.rollout --cov=herald.campaigns.deadends --cov=herald.autotag.rules --cov=herald.autotag.keywords \
-              --cov=herald.scores.labels --cov=herald.storable
+              --cov=herald.scores.labels --cov=herald.storable --cov=herald.providers.accounts
 
 .PHONY: demo test lint pure-coverage bench serve clean lock
 

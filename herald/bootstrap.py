@@ -3,7 +3,8 @@ the CLI and the worker alike. Nothing here runs at import time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from importlib import resources
@@ -22,7 +23,20 @@ from herald.db import migrate as migrations
 from herald.dispatch import Worker
 from herald.errors import Invalid
 from herald.events import AfterRecording
-from herald.providers import FileProvider, Lookup, Provider, TwilioLookup
+from herald.providers import (
+    CHANNELS,
+    PROVIDER_KINDS,
+    Account,
+    FileProvider,
+    Lookup,
+    Provider,
+    Routing,
+    TwilioLookup,
+    WebhookProvider,
+    from_channel_kinds,
+    read_accounts,
+    read_routing,
+)
 
 
 def metadata() -> MetaData:
@@ -46,7 +60,9 @@ class Container:
     engine: Engine
     sessions: sessionmaker[Session]
     clock: Clock
-    providers: dict[str, Provider] = field(default_factory=dict)
+    providers: dict[str, Provider] = field(default_factory=dict)  # by account name
+    accounts: dict[str, Account] = field(default_factory=dict)
+    routing: Routing = field(default_factory=lambda: Routing({}))
 
     def uow(self, dry_run: bool = False) -> UnitOfWork:
         return UnitOfWork(self.sessions, dry_run=dry_run)
@@ -59,7 +75,7 @@ class Container:
             self.uow,
             self.clock,
             self.providers,
-            self.settings.providers,
+            self.routing,
             batch_size or self.settings.batch_size,
             timedelta(seconds=self.settings.lease_seconds),
             self.settings.invalid_after_failures,
@@ -106,7 +122,8 @@ class Container:
         else:
             bundled = resources.files("herald.content") / "prices" / "example.toml"
             table = content.parse(bundled.read_text(encoding="utf-8"), where="bundled example price table")
-        return replace(table, routes=dict(self.settings.providers))
+        kinds = {ch: self.accounts[name].kind for ch in CHANNELS if (name := self.routing.first(ch))}
+        return replace(table, routes=kinds)
 
     @property
     def after_events(self) -> AfterRecording:
@@ -117,21 +134,37 @@ class Container:
         self.engine.dispose()
 
 
-PROVIDER_FACTORIES: dict[str, Callable[[Settings], Provider]] = {
-    "file": lambda s: FileProvider(s.outbox_dir),
+PROVIDER_FACTORIES: dict[str, Callable[[Account], Provider]] = {
+    "file": lambda a: FileProvider(a.options["dir"]),
+    "webhook": lambda a: WebhookProvider(
+        a.options["url"], a.options["secret"], float(a.options["timeout"]), bool(a.options["deduplicates"])
+    ),
 }
 
 
-def build(settings: Settings, clock: Clock | None = None) -> Container:
-    """Wire everything from settings; connects lazily (no query runs here)."""
+def build(settings: Settings, clock: Clock | None = None, environ: Mapping[str, str] | None = None) -> Container:
+    """Wire everything from settings; connects lazily (no query runs here). Provider accounts read their
+    `env:` secrets from `environ` (the process environment unless given)."""
     metadata()
     engine = make_engine(settings.database_url)
-    providers: dict[str, Provider] = {}
-    for channel, kind in settings.providers.items():
-        if kind not in PROVIDER_FACTORIES:
-            raise Invalid(
-                f"unknown provider {kind!r} for {channel} (available: {', '.join(PROVIDER_FACTORIES)})",
-                where="setting providers",
-            )
-        providers.setdefault(kind, PROVIDER_FACTORIES[kind](settings))
-    return Container(settings, engine, sessions(engine), clock or SystemClock(), providers)
+    accounts, routing = provider_accounts(settings, os.environ if environ is None else environ)
+    providers = {name: PROVIDER_FACTORIES[account.kind](account) for name, account in accounts.items()}
+    return Container(settings, engine, sessions(engine), clock or SystemClock(), providers, accounts, routing)
+
+
+def provider_accounts(settings: Settings, environ: Mapping[str, str]) -> tuple[dict[str, Account], Routing]:
+    """The provider accounts and routes the settings name; refused, naming the table and key, when wrong."""
+    if settings.provider_accounts:
+        if not settings.routing:
+            raise Invalid('name the accounts that carry each channel, e.g. sms = ["gateway"]', where="[routing]")
+        tables, routes = settings.provider_accounts, settings.routing
+    else:  # the older setting: one provider kind per channel
+        for channel, kind in settings.providers.items():
+            if kind not in PROVIDER_KINDS:
+                raise Invalid(
+                    f"unknown provider {kind!r} for {channel} (available: {', '.join(PROVIDER_KINDS)})",
+                    where="setting providers",
+                )
+        tables, routes = from_channel_kinds(settings.providers)
+    accounts = read_accounts(tables, environ, {"dir": settings.outbox_dir})
+    return accounts, read_routing(routes, accounts)

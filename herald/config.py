@@ -7,6 +7,7 @@ result to `bootstrap.build()`.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from typing import Any
 from herald.errors import Invalid
 
 DEV_SECRET = "dev-insecure-secret-change-me"
+TABLES = frozenset({"provider_accounts", "routing"})  # TOML tables, taken as written (never from HERALD_*)
 CONFIG_FILE = "herald.toml"
 
 
@@ -34,7 +36,12 @@ class Settings:
     lease_seconds: int = 120
     invalid_after_failures: int = 3  # permanent delivery failures that mark an address invalid; 0: never
     clusters: int = 0  # customer clusters the worker redraws after the daily scores; 0: none (2 to 12)
+    # One provider kind per channel, as installations from before provider accounts wrote it; it is used
+    # when herald.toml has no [providers.NAME] tables (see docs/providers.md).
     providers: dict[str, str] = field(default_factory=lambda: {"sms": "file", "whatsapp": "file", "email": "file"})
+    # [providers.NAME] tables and the [routing] table, as written (secrets as their env: references).
+    provider_accounts: dict[str, Any] = field(default_factory=dict)
+    routing: dict[str, Any] = field(default_factory=dict)
     # What compliance lint checks templates against (see docs/content.md).
     sender_name: str | None = None  # the business name marketing texts must carry; several: comma-separated
     postal_address: str | None = None  # printed in marketing email
@@ -109,12 +116,12 @@ def load_settings(
         values.update(_read_toml(path, known))
     elif config_path:
         raise Invalid("file not found", where=f"config {path}")
-    for name in known:
+    for name in known.keys() - TABLES:
         env_value = environ.get(f"HERALD_{name.upper()}")
         if env_value is not None:
             values[name] = env_value
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return Settings(**{k: _coerce(k, known[k], v) for k, v in values.items()})
+    return Settings(**{k: v if k in TABLES else _coerce(k, known[k], v) for k, v in values.items()})
 
 
 def _read_toml(path: Path, known: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,17 +129,32 @@ def _read_toml(path: Path, known: Mapping[str, Any]) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise Invalid(str(exc), where=f"config {path}") from None
-    data = data.get("herald", data)
-    unknown = sorted(set(data) - set(known))
+    # Settings sit in a [herald] table, or at the top of a file that has none; other tables beside it.
+    sectioned = isinstance(data.get("herald"), dict)
+    settings = dict(data["herald"]) if sectioned else dict(data)
+    tables = {k: v for k, v in data.items() if k != "herald"} if sectioned else {}
+    for source in (tables, settings):
+        # [providers.NAME] tables are accounts; `providers = { sms = "file" }` is the older per-channel kind.
+        if _accounts_table(source.get("providers")):
+            settings["provider_accounts"] = source.pop("providers")
+        if "routing" in source:
+            settings["routing"] = source.pop("routing")
+    unknown = sorted(set(settings) - set(known) | set(tables))
     if unknown:
         raise Invalid(f"unknown setting(s) {', '.join(unknown)}", where=f"config {path}")
-    return dict(data)
+    return settings
+
+
+def _accounts_table(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and all(isinstance(v, dict) for v in value.values())
 
 
 def render_config(settings: Settings) -> str:
     """The TOML text `herald init-config` writes: every setting with its current value."""
     lines = ["[herald]"]
     for key, value in dataclasses.asdict(settings).items():
+        if key in TABLES:
+            continue
         if value is None:
             lines.append(f"# {key} = ")
         elif isinstance(value, dict):
@@ -142,4 +164,25 @@ def render_config(settings: Settings) -> str:
             lines.append(f"{key} = {value}")
         else:
             lines.append(f'{key} = "{value}"')
+    for name, table in settings.provider_accounts.items():
+        lines += ["", f"[providers.{_key(name)}]", *(f"{_key(k)} = {_toml(v)}" for k, v in table.items())]
+    if settings.routing:
+        lines += ["", "[routing]", *(f"{_key(k)} = {_toml(v)}" for k, v in settings.routing.items())]
     return "\n".join(lines) + "\n"
+
+
+def _key(name: str) -> str:
+    return name if name.replace("-", "").replace("_", "").isalnum() else json.dumps(name)
+
+
+def _toml(value: Any) -> str:
+    """A TOML value (strings, numbers, booleans, lists and inline tables of them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(str(k))} = {_toml(v)}" for k, v in value.items()) + " }"
+    return json.dumps(str(value), ensure_ascii=False)

@@ -25,7 +25,7 @@ from herald.contacts import Contact
 from herald.content import Composed, RenderError, Template, TemplateVersion, compose, coupon_pools
 from herald.db import UnitOfWork, locks
 from herald.outbox import Claimed
-from herald.providers import Outgoing
+from herald.providers import Outgoing, Routing
 from herald.rules import Defer, Policy, Recipient, RuleOutcome, SendFact, Skip, Usage, Verdict, decide, trail_json
 from herald.tags import names_by_contact
 from herald.types import CampaignStatus, Channel, Purpose
@@ -65,7 +65,7 @@ class Batch:
 
 
 def prepare(
-    uow: UnitOfWork, claimed: list[Claimed], now: datetime, providers: dict[str, str], counts: BatchCounts
+    uow: UnitOfWork, claimed: list[Claimed], now: datetime, routing: Routing, counts: BatchCounts
 ) -> list[Prepared]:
     """Re-check and render each claimed message; mark sendable ones inflight, settle the rest."""
     session = uow.session
@@ -107,7 +107,7 @@ def prepare(
             counts.held += outbox.mark_stopped(uow, item.id, item.token, cancelled, now)
             continue
         try:
-            prepared = _one(uow, item, campaign, recipient, batch, now, providers, counts)
+            prepared = _one(uow, item, campaign, recipient, batch, now, routing, counts)
         except SQLAlchemyError:
             raise  # the database itself failed: the whole batch is retried after its lease
         except Exception as exc:  # anything else fails this message alone, with the reason, never the batch
@@ -134,7 +134,7 @@ def _one(
     recipient: Recipient,
     batch: Batch,
     now: datetime,
-    providers: dict[str, str],
+    routing: Routing,
     counts: BatchCounts,
 ) -> Prepared | None:
     contact, variant = batch.contacts[item.contact_id], _variant(batch.variants[campaign.id], item.variant)
@@ -165,7 +165,12 @@ def _one(
         outcome = RuleOutcome("template", channel, Verdict.SKIP, str(exc))
         counts.skipped += outbox.mark_skipped(uow, item.id, item.token, "template", [*trail, outcome.as_dict()], now)
         return None
-    provider = providers[channel.value]
+    provider = routing.first(channel.value, recipient.region)
+    if provider is None:
+        where = f" to {recipient.region}" if recipient.region else ""
+        reason = f"no provider account carries {channel.value}{where}; see [routing] in docs/providers.md"
+        counts.failed += outbox.mark_failed(uow, item.id, item.token, "unrouted", reason, now)
+        return None
     address = recipient.addresses[channel]
     units = content.analyze(composed.body).segments if channel is Channel.SMS else 1
     if not outbox.mark_inflight(

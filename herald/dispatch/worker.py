@@ -16,7 +16,7 @@ from herald import campaigns, contacts, outbox, scores
 from herald.campaigns import BatchCounts, Prepared, prepare
 from herald.clock import Clock
 from herald.db import UnitOfWork
-from herald.providers import Accepted, Permanent, Provider, Retryable
+from herald.providers import Accepted, Permanent, Provider, Retryable, Routing, Uncertain
 from herald.types import Channel
 
 log = logging.getLogger("herald.worker")
@@ -32,6 +32,7 @@ class WorkerStats:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    unknown: int = 0  # the provider gave no answer: parked for its receipt or a person, never resent blindly
     skipped: int = 0
     deferred: int = 0
     reconciled: int = 0
@@ -53,7 +54,7 @@ class Worker:
         uow: Callable[[], UnitOfWork],
         clock: Clock,
         providers: Mapping[str, Provider],
-        channel_providers: Mapping[str, str],
+        routing: Routing,
         batch_size: int,
         lease: timedelta,
         invalid_after: int = 3,
@@ -61,7 +62,7 @@ class Worker:
         clusters: int = 0,
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
-        self.channel_providers = dict(channel_providers)
+        self.routing = routing  # which provider accounts carry each channel, per country
         self.batch_size, self.lease = batch_size, lease
         self.invalid_after = invalid_after  # permanent failures that mark an address invalid; 0: never
         self.scores_every = scores_every  # how often RFM and lifecycle are recomputed; None: never
@@ -140,7 +141,7 @@ class Worker:
         self._holding = [(c.id, c.token) for c in claimed]
         counts = BatchCounts()
         with self.uow() as uow:
-            ready = prepare(uow, claimed, self.clock.now(), self.channel_providers, counts)
+            ready = prepare(uow, claimed, self.clock.now(), self.routing, counts)
         self.stats.batches += 1
         self.stats.claimed += len(claimed)
         self.stats.skipped += counts.skipped
@@ -180,6 +181,8 @@ class Worker:
                         else RETRY_BACKOFF * (c.attempts + 1)
                     )
                     self.stats.retried += outbox.mark_retry(uow, c.id, c.token, now + wait, result.reason, now)
+                elif isinstance(result, Uncertain):
+                    self.stats.unknown += outbox.mark_unknown(uow, c.id, c.token, result.reason, now)
                 elif isinstance(result, Permanent):
                     if outbox.mark_failed(uow, c.id, c.token, REJECTED, result.reason, now):
                         self.stats.failed += 1

@@ -302,6 +302,15 @@ def mark_failed(uow: UnitOfWork, message_id: int, token: str, reason: str, error
     return rowcount(uow.session.execute(stmt)) == 1
 
 
+def mark_unknown(uow: UnitOfWork, message_id: int, token: str, error: str, now: datetime) -> bool:
+    """The provider may have delivered it and did not say (a timeout): parked as `unknown`, never resent
+    blindly; a later receipt settles it, or a person does."""
+    stmt = _fenced(message_id, token, S.INFLIGHT).values(
+        status=S.UNKNOWN, reason="no_answer", error=error, updated_at=now, lease_token=None, lease_until=None
+    )
+    return rowcount(uow.session.execute(stmt)) == 1
+
+
 def mark_skipped(uow: UnitOfWork, message_id: int, token: str, reason: str, trail: list[Any], now: datetime) -> bool:
     """The re-check before sending said no (say, a STOP arrived after planning)."""
     stmt = _fenced(message_id, token, S.CLAIMED).values(

@@ -7,21 +7,33 @@ from typing import TYPE_CHECKING
 from herald.door import open_door
 
 if TYPE_CHECKING:
-    from herald.providers.base import Accepted, Outgoing, Permanent, Provider, Report, Retryable, SendResult
+    from herald.providers.accounts import CHANNELS, Account, Routing, from_channel_kinds, read_accounts, read_routing
+    from herald.providers.accounts import KINDS as PROVIDER_KINDS
+    from herald.providers.base import Accepted, Outgoing, Permanent, Provider, Report, Retryable, SendResult, Uncertain
     from herald.providers.file import FileProvider
     from herald.providers.lookup import Looked, Lookup, TwilioLookup
+    from herald.providers.webhook import WebhookProvider
 
 __all__ = [
+    "PROVIDER_KINDS",
     "Accepted",
+    "Account",
+    "CHANNELS",
     "FileProvider",
+    "from_channel_kinds",
     "Looked",
     "Lookup",
     "Outgoing",
     "Permanent",
     "Provider",
+    "read_accounts",
+    "read_routing",
     "Report",
     "Retryable",
+    "Routing",
     "SendResult",
     "TwilioLookup",
+    "Uncertain",
+    "WebhookProvider",
 ]
 __getattr__ = open_door(__name__, __file__)

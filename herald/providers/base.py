@@ -37,7 +37,15 @@ class Permanent:
     reason: str
 
 
-SendResult = Accepted | Retryable | Permanent
+@dataclass(frozen=True, slots=True)
+class Uncertain:
+    """The request may have reached the vendor and got no answer (a timeout): it may have been delivered.
+    Such a message is not resent unless the vendor drops repeats; its receipt, or a person, settles it."""
+
+    reason: str
+
+
+SendResult = Accepted | Retryable | Permanent | Uncertain
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from herald.contacts import service as contacts
 from herald.outbox import service as outbox
 from herald.outbox.models import Message
-from herald.providers import Outgoing, Permanent, Retryable
+from herald.providers import Outgoing, Permanent, Retryable, Routing
 from herald.types import Channel
 from tests.conftest import NOW
 from tests.scenario import contact_id, plan, setup
@@ -125,6 +125,12 @@ def test_a_crash_between_inflight_and_result_never_duplicates(container, tmp_pat
     assert len(keys) == len(set(keys)) == 2
 
 
+def route_sms(container, provider) -> None:
+    """Carry SMS through `provider`, as a [routing] table naming its account would."""
+    container.providers["flaky"] = provider
+    container.routing = Routing({**container.routing.channels, "sms": ("flaky",)})
+
+
 class FlakyProvider:
     kind = "flaky"
     deduplicates = False
@@ -147,8 +153,7 @@ def test_retryable_failures_come_back_and_permanent_ones_stop(container, tmp_pat
     cid = setup(container, tmp_path)
     plan(container, cid)
     flaky = FlakyProvider([Retryable("429", retry_after=60), Permanent("21211 invalid number"), Retryable("timeout")])
-    container.providers["flaky"] = flaky
-    container.settings.providers["sms"] = "flaky"
+    route_sms(container, flaky)
     stats = run(container)
     assert (stats.retried, stats.failed, stats.sent) == (1, 1, 0)
     clock.set(NOW + timedelta(seconds=61))
@@ -166,8 +171,7 @@ def test_an_address_refused_for_good_again_and_again_is_suppressed_as_invalid(co
     from herald.contacts.models import Suppression
 
     cid = setup(container, tmp_path)
-    container.providers["flaky"] = FlakyProvider([Permanent("21211 invalid number")] * 20)
-    container.settings.providers["sms"] = "flaky"
+    route_sms(container, FlakyProvider([Permanent("21211 invalid number")] * 20))
     plan(container, cid)
     run(container)
     for n in (2, 3):  # the same people, in two more campaigns on later days
@@ -189,8 +193,7 @@ def test_marking_invalid_can_be_turned_off(container, tmp_path) -> None:
     from herald.contacts.models import Suppression
 
     cid = setup(container, tmp_path)
-    container.providers["flaky"] = FlakyProvider([Permanent("21211 invalid number")] * 20)
-    container.settings.providers["sms"] = "flaky"
+    route_sms(container, FlakyProvider([Permanent("21211 invalid number")] * 20))
     plan(container, cid)
     worker = container.worker()
     worker.invalid_after = 1
@@ -333,7 +336,7 @@ def test_a_cap_holds_when_two_workers_decide_at_once(container, tmp_path, overri
     worker_b = container.worker()
     done: list = []
     with container.uow() as uow_a:
-        ready = prepare(uow_a, claimed, NOW, container.worker().channel_providers, BatchCounts())
+        ready = prepare(uow_a, claimed, NOW, container.worker().routing, BatchCounts())
         assert len(ready) >= 2
         thread = threading.Thread(target=lambda: done.append(asyncio.run(worker_b.run(until_idle=True))))
         thread.start()

@@ -4,14 +4,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+from tests.fakes.serving import serving
 
 SID, TOKEN = "AC" + "0" * 32, "secret-token"
 
@@ -70,21 +70,6 @@ class FakeLookup:
 @contextmanager
 def running(fake: FakeLookup) -> Iterator[FakeLookup]:
     """Serve the fake on a free loopback port in a thread of its own."""
-    loop = asyncio.new_event_loop()
-    app = web.Application()
-    app.router.add_get("/v2/PhoneNumbers/{number}", fake.handle)
-    runner = web.AppRunner(app)
-    loop.run_until_complete(runner.setup())
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    loop.run_until_complete(site.start())
-    port = site._server.sockets[0].getsockname()[1]
-    fake.url = f"http://127.0.0.1:{port}"
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(lambda app: app.router.add_get("/v2/PhoneNumbers/{number}", fake.handle)) as url:
+        fake.url = url
         yield fake
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(5)
-        loop.run_until_complete(runner.cleanup())
-        loop.close()

@@ -1,0 +1,163 @@
+"""Provider accounts and routing, read from herald.toml. Pure: tables and an environment in, frozen
+accounts and routes out, or `Invalid` naming the table and key.
+
+An account is one configured instance of a provider kind:
+
+    [providers.gateway]
+    kind = "webhook"
+    url = "https://sms-gateway.internal/send"
+    secret = "env:GATEWAY_SECRET"
+
+`[routing]` lists, per channel, the accounts that carry it in failover order, and may route a country
+its own way (`sms.CN = ["aliyun-cn"]`). A secret may be written `env:VARIABLE`; it is read from the
+environment when the accounts are built and is never shown again (`shown()` gives the reference).
+Installations from before accounts name one kind per channel (`providers = { sms = "file" }`); they keep
+working: each kind becomes an account of that name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from herald.errors import Invalid
+
+CHANNELS = ("sms", "whatsapp", "email")
+HIDDEN = "(hidden)"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What an account of a kind is configured with: required and optional keys, and which are secrets."""
+
+    required: tuple[str, ...] = ()
+    optional: Mapping[str, Any] = field(default_factory=dict)  # key -> default
+    secrets: frozenset[str] = frozenset()
+
+    def keys(self) -> frozenset[str]:
+        return frozenset({"kind", *self.required, *self.optional})
+
+
+KINDS: dict[str, Kind] = {
+    # Writes each message as a JSON line (dry runs and the demo); `dir` defaults to the outbox_dir setting.
+    "file": Kind(optional={"dir": None}),
+    # A JSON POST to an in-house gateway, signed the Standard Webhooks way.
+    "webhook": Kind(
+        required=("url", "secret"),
+        optional={"timeout": 10.0, "deduplicates": False},
+        secrets=frozenset({"secret"}),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    kind: str
+    options: Mapping[str, Any] = field(repr=False)  # with secrets read from the environment
+    written: Mapping[str, Any] = field(repr=False)  # as herald.toml has them (`env:…` kept as written)
+
+    def shown(self) -> dict[str, Any]:
+        """The account as it may be printed: a secret as its `env:` reference, or hidden."""
+        secrets = KINDS[self.kind].secrets
+        return {
+            key: (value if str(value).startswith("env:") else HIDDEN) if key in secrets else value
+            for key, value in {"kind": self.kind, **self.written}.items()
+        }
+
+
+@dataclass(frozen=True)
+class Routing:
+    channels: Mapping[str, tuple[str, ...]]  # channel -> accounts, in failover order
+    countries: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (channel, CC) -> accounts
+
+    def accounts_for(self, channel: str, region: str | None = None) -> tuple[str, ...]:
+        """The accounts that carry a channel to a country, in failover order (the country's own, else the
+        channel's)."""
+        return self.countries.get((channel, region or ""), ()) or self.channels.get(channel, ())
+
+    def first(self, channel: str, region: str | None = None) -> str | None:
+        found = self.accounts_for(channel, region)
+        return found[0] if found else None
+
+
+def read_accounts(
+    tables: Mapping[str, Any], environ: Mapping[str, str], defaults: Mapping[str, Any] | None = None
+) -> dict[str, Account]:
+    """Every `[providers.NAME]` table as an account; `defaults` fill optional keys a kind takes from
+    elsewhere (the file provider's `dir` from outbox_dir)."""
+    return {str(name): _account(str(name), table, environ, defaults or {}) for name, table in tables.items()}
+
+
+def _account(name: str, table: Any, environ: Mapping[str, str], defaults: Mapping[str, Any]) -> Account:
+    where = f"[providers.{name}]"
+    if not isinstance(table, Mapping):
+        raise Invalid("expected a table of settings", where=where)
+    kind_name = table.get("kind")
+    if kind_name not in KINDS:
+        raise Invalid(f"kind must be one of {', '.join(KINDS)}, got {kind_name!r}", where=f"{where} kind")
+    kind = KINDS[kind_name]
+    unknown = sorted(set(table) - kind.keys())
+    if unknown:
+        raise Invalid(f"unknown key(s) {', '.join(unknown)} for a {kind_name} account", where=where)
+    missing = [key for key in kind.required if key not in table or table[key] in ("", None)]
+    if missing:
+        raise Invalid(f"missing {', '.join(missing)}", where=where)
+    written = {key: value for key, value in table.items() if key != "kind"}
+    options = {key: defaults.get(key, value) for key, value in kind.optional.items()}
+    options.update({key: _value(value, environ, f"{where} {key}") for key, value in written.items()})
+    return Account(name, kind_name, options, written)
+
+
+def _value(value: Any, environ: Mapping[str, str], where: str) -> Any:
+    """A setting's value, with an `env:VARIABLE` reference read from the environment."""
+    if isinstance(value, str) and value.startswith("env:"):
+        variable = value[4:]
+        if not variable or variable not in environ:
+            raise Invalid(f"the environment has no variable {variable!r}", where=where)
+        return environ[variable]
+    return value
+
+
+def read_routing(table: Mapping[str, Any], accounts: Mapping[str, Account]) -> Routing:
+    """`[routing]`: each channel's accounts in failover order, and countries routed their own way."""
+    channels: dict[str, tuple[str, ...]] = {}
+    countries: dict[tuple[str, str], tuple[str, ...]] = {}
+    for channel, value in table.items():
+        if channel not in CHANNELS:
+            raise Invalid(f"unknown channel {channel!r} (channels: {', '.join(CHANNELS)})", where="[routing]")
+        if isinstance(value, Mapping):  # sms = { default = [...], CN = [...] }
+            for country, names in value.items():
+                route = _route(names, accounts, f"[routing] {channel}.{country}")
+                if country == "default":
+                    channels[channel] = route
+                elif len(country) == 2 and country.isalpha() and country.isupper():
+                    countries[(channel, country)] = route
+                else:
+                    raise Invalid(
+                        "expected a two-letter country code or default", where=f"[routing] {channel}.{country}"
+                    )
+        else:
+            channels[channel] = _route(value, accounts, f"[routing] {channel}")
+    return Routing(channels, countries)
+
+
+def _route(names: Any, accounts: Mapping[str, Account], where: str) -> tuple[str, ...]:
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise Invalid("expected a list of account names", where=where)
+    unknown = [n for n in names if n not in accounts]
+    if unknown:
+        raise Invalid(f"no account named {', '.join(unknown)} (accounts: {', '.join(accounts) or 'none'})", where=where)
+    if len(set(names)) < len(names):
+        raise Invalid("an account is listed twice", where=where)
+    return tuple(names)
+
+
+def from_channel_kinds(kinds: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The `[providers.*]` tables and `[routing]` equal to the older setting that named one provider kind
+    per channel (`providers = { sms = "file" }`): one account per kind, named after it."""
+    tables = {kind: {"kind": kind} for kind in kinds.values()}
+    return tables, {channel: [kind] for channel, kind in kinds.items()}

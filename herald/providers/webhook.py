@@ -1,0 +1,131 @@
+"""The `webhook` provider: each message as a JSON POST to an in-house gateway, signed the Standard Webhooks
+way, and the gateway's answer mapped, once, to Accepted | Retryable | Permanent | Uncertain.
+
+Signing (Standard Webhooks 1.0): the headers `webhook-id` (the message's idempotency key: the same on every
+attempt, so a gateway can drop a repeat), `webhook-timestamp` (Unix seconds) and `webhook-signature`
+(`v1,` and the Base64 HMAC-SHA256 of `id.timestamp.body`, keyed with the secret; a `whsec_` secret is the
+Base64 of the key). The body:
+
+    {"type": "message.send", "id": "<idempotency key>", "reference": "<message id>", "channel": "sms",
+     "to": "+8613800138000", "body": "…", "subject": null, "html": null, "payload": {}}
+
+Answers: 2xx is accepted, with the gateway's id from the body's `id` or `message_id` when it gives one;
+408, 425, 429 and 5xx are retried (after `Retry-After` when sent); any other 4xx fails the message with
+the gateway's `error` or `message`. A request that got no answer (a timeout, a dropped connection) may
+have been delivered: it is Uncertain, unless the account says the gateway drops repeated ids
+(`deduplicates = true`), when it is simply retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aiohttp
+
+from herald.providers.base import Accepted, Outgoing, Permanent, Report, Retryable, SendResult, Uncertain
+
+RETRIED = {408, 425, 429}
+MAX_REASON = 300
+
+
+def signing_key(secret: str) -> bytes:
+    """The HMAC key of a secret: a `whsec_` secret carries it in Base64, any other is used as written."""
+    if secret.startswith("whsec_"):
+        return base64.b64decode(secret[len("whsec_") :])
+    return secret.encode()
+
+
+def signature(key: bytes, webhook_id: str, timestamp: int, body: bytes) -> str:
+    """The `webhook-signature` value of one request."""
+    signed = f"{webhook_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def body_of(item: Outgoing) -> bytes:
+    return json.dumps(
+        {
+            "type": "message.send",
+            "id": item.idempotency_key,
+            "reference": str(item.message_id),
+            "channel": item.channel,
+            "to": item.to,
+            "body": item.body,
+            "subject": item.subject,
+            "html": item.html,
+            "payload": dict(item.payload),
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+
+
+def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
+    """The gateway's HTTP answer as a send result."""
+    found = _json(text)
+    if 200 <= status < 300:
+        given = found.get("id") or found.get("message_id")
+        return Accepted(str(given)) if given else Accepted("")
+    reason = str(found.get("error") or found.get("message") or text.strip() or f"HTTP {status}")[:MAX_REASON]
+    if status in RETRIED or status >= 500:
+        return Retryable(f"HTTP {status}: {reason}", _seconds(headers.get("Retry-After")))
+    return Permanent(f"HTTP {status}: {reason}")
+
+
+def _json(text: str) -> dict[str, Any]:
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _seconds(value: str | None) -> float | None:
+    """Retry-After in seconds (the HTTP-date form is not used by gateways worth waiting on: ignored)."""
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+class WebhookProvider:
+    kind = "webhook"
+
+    def __init__(self, url: str, secret: str, timeout: float = 10.0, deduplicates: bool = False) -> None:
+        self.url, self.key, self.timeout = url, signing_key(secret), timeout
+        self.deduplicates = deduplicates  # the gateway drops a webhook-id it has seen: a resend is safe
+
+    async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            return list(await asyncio.gather(*(self._one(session, item) for item in batch)))
+
+    async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
+        body, stamp = body_of(item), int(time.time())
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": item.idempotency_key,
+            "webhook-timestamp": str(stamp),
+            "webhook-signature": signature(self.key, item.idempotency_key, stamp, body),
+        }
+        try:
+            async with session.post(self.url, data=body, headers=headers) as response:
+                return answer(response.status, response.headers, await response.text())
+        except aiohttp.ClientConnectorError as exc:  # never reached the gateway: nothing was delivered
+            return Retryable(f"cannot connect: {exc.os_error or exc}")
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            reason = f"no answer from the gateway ({type(exc).__name__})"
+            return Retryable(reason) if self.deduplicates else Uncertain(reason)
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """A gateway's callbacks are not read yet (receipts arrive with the tracking room)."""
+        return False
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[Report]:
+        return []

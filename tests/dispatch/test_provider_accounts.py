@@ -1,0 +1,106 @@
+"""Sending through provider accounts named in herald.toml: routes per channel and per country, a real
+webhook gateway on loopback, and the uncertain answer parked, never resent."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from sqlalchemy import select
+
+from herald import bootstrap
+from herald.config import Settings
+from herald.errors import Invalid
+from herald.outbox.models import Message
+from tests.fakes.webhook_gateway import SECRET, FakeGateway, running
+from tests.scenario import contact_id, plan, setup
+
+SITA, JOHANNES = "+9779841234567", "+264811234567"  # Kathmandu and Windhoek: both may be messaged now
+
+
+def built(db_url, tmp_path, clock, gateway_url: str, **gateway) -> bootstrap.Container:
+    settings = Settings(
+        env="test",
+        database_url=db_url,
+        outbox_dir=str(tmp_path / "outbox"),
+        provider_accounts={
+            "gateway": {"kind": "webhook", "url": gateway_url, "secret": "env:GATEWAY_SECRET", **gateway},
+            "dry-run": {"kind": "file"},
+        },
+        routing={"sms": {"default": ["gateway"], "NA": ["dry-run"]}, "email": ["dry-run"]},
+    )
+    return bootstrap.build(settings, clock=clock, environ={"GATEWAY_SECRET": SECRET})
+
+
+def sent(container) -> dict[str, tuple[str, str | None, str | None]]:
+    with container.uow() as uow:
+        rows = uow.session.execute(select(Message.address, Message.status, Message.provider, Message.reason))
+        return {a: (s, p, r) for a, s, p, r in rows if a in (SITA, JOHANNES)}
+
+
+def test_each_country_goes_through_the_account_its_route_names(db_url, tmp_path, clock) -> None:
+    with running(FakeGateway()) as gateway:
+        container = built(db_url, tmp_path, clock, gateway.url)
+        plan(container, setup(container, tmp_path))
+        stats = asyncio.run(container.worker().run(until_idle=True))
+    assert stats.sent == 2 and gateway.refused == []
+    assert [m["to"] for m in gateway.received.values()] == [SITA]
+    assert sent(container) == {SITA: ("sent", "gateway", None), JOHANNES: ("sent", "dry-run", None)}
+    written = [json.loads(line) for line in (tmp_path / "outbox" / "sms.jsonl").read_text().splitlines()]
+    assert [line["to"] for line in written] == [JOHANNES]
+    message = next(iter(gateway.received.values()))
+    assert message["reference"] == str(contact_message_id(container, SITA)) and "Sita" in message["body"]
+
+
+def contact_message_id(container, phone: str) -> int:
+    with container.uow() as uow:
+        return uow.session.scalar(select(Message.id).where(Message.contact_id == contact_id(container, phone)))
+
+
+def test_a_message_the_gateway_never_answered_is_parked_unknown_and_not_sent_again(db_url, tmp_path, clock) -> None:
+    with running(FakeGateway(faults={SITA: "hang"})) as gateway:
+        container = built(db_url, tmp_path, clock, gateway.url, timeout=0.5)
+        plan(container, setup(container, tmp_path))
+        stats = asyncio.run(container.worker().run(until_idle=True))
+        again = asyncio.run(container.worker().run(until_idle=True))
+    assert (stats.unknown, again.claimed) == (1, 0)
+    status, provider, reason = sent(container)[SITA]
+    assert (status, provider, reason) == ("unknown", "gateway", "no_answer")
+    assert len(gateway.received) == 1 and gateway.repeats == []  # it did arrive, once
+
+
+def test_a_busy_gateway_is_asked_again_after_the_wait_it_names(db_url, tmp_path, clock) -> None:
+    with running(FakeGateway(faults={SITA: "once-busy"})) as gateway:
+        container = built(db_url, tmp_path, clock, gateway.url)
+        plan(container, setup(container, tmp_path))
+        first = asyncio.run(container.worker().run(until_idle=True))
+        clock.advance(seconds=31)
+        second = asyncio.run(container.worker().run(until_idle=True))
+    assert (first.retried, second.sent) == (1, 1) and sent(container)[SITA][0] == "sent"
+
+
+@pytest.mark.parametrize(
+    ("accounts", "routing", "where"),
+    [
+        (
+            {"gw": {"kind": "webhook", "url": "https://gw", "secret": "env:MISSING"}},
+            {"sms": ["gw"]},
+            "[providers.gw] secret",
+        ),
+        ({"gw": {"kind": "file"}}, {}, "[routing]"),
+        ({"gw": {"kind": "file"}}, {"sms": ["other"]}, "[routing] sms"),
+    ],
+)
+def test_wrong_accounts_are_refused_at_start_naming_the_table(db_url, tmp_path, accounts, routing, where) -> None:
+    settings = Settings(env="test", database_url=db_url, provider_accounts=accounts, routing=routing)
+    with pytest.raises(Invalid) as err:
+        bootstrap.build(settings, environ={})
+    assert err.value.where == where
+
+
+def test_the_older_setting_still_names_a_kind_per_channel(db_url) -> None:
+    container = bootstrap.build(Settings(env="test", database_url=db_url, providers={"sms": "file"}), environ={})
+    assert container.routing.first("sms") == "file" and container.accounts["file"].kind == "file"
+    with pytest.raises(Invalid, match="unknown provider 'pigeon' for sms"):
+        bootstrap.build(Settings(env="test", database_url=db_url, providers={"sms": "pigeon"}), environ={})

@@ -1,0 +1,77 @@
+"""A stand-in for an in-house SMS/e-mail gateway fed by Herald's `webhook` provider. It checks each
+request as a Standard Webhooks receiver must (the three headers, the HMAC-SHA256 signature over
+`id.timestamp.body` compared in constant time, a timestamp within five minutes) and answers as a gateway
+would: 202 with its own id, or the fault a test asks of an address (429 with Retry-After, 500, 400 with
+an error, or no answer at all)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from tests.fakes.serving import serving
+
+SECRET = "whsec_" + base64.b64encode(b"gateway signing key of 32 bytes!").decode()
+TOLERANCE = 300
+
+
+@dataclass
+class FakeGateway:
+    faults: dict[str, str] = field(default_factory=dict)  # address -> busy | broken | refuse | hang | once-busy
+    received: dict[str, dict] = field(default_factory=dict)  # webhook-id -> body, each delivered once
+    repeats: list[str] = field(default_factory=list)  # webhook-ids that came again
+    refused: list[str] = field(default_factory=list)  # why requests were refused as unauthentic
+    url: str = ""
+
+    def authentic(self, request: web.Request, body: bytes) -> str | None:
+        """Why the request is not authentic, or None."""
+        wid, stamp, signed = (request.headers.get(h) for h in ("webhook-id", "webhook-timestamp", "webhook-signature"))
+        if not (wid and stamp and signed):
+            return "missing headers"
+        if not stamp.isdigit() or abs(time.time() - int(stamp)) > TOLERANCE:
+            return "stale timestamp"
+        key = base64.b64decode(SECRET.removeprefix("whsec_"))
+        expected = base64.b64encode(hmac.new(key, f"{wid}.{stamp}.".encode() + body, hashlib.sha256).digest())
+        given = [s.split(",", 1)[1].encode() for s in signed.split() if s.startswith("v1,")]
+        return None if any(hmac.compare_digest(expected, g) for g in given) else "bad signature"
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        why = self.authentic(request, body)
+        if why:
+            self.refused.append(why)
+            return web.json_response({"error": why}, status=401)
+        message, wid = json.loads(body), request.headers["webhook-id"]
+        fault = self.faults.get(message["to"])
+        if fault == "once-busy":
+            self.faults.pop(message["to"])
+            return web.json_response({"error": "slow down"}, status=429, headers={"Retry-After": "30"})
+        if fault == "busy":
+            return web.json_response({"error": "slow down"}, status=429, headers={"Retry-After": "30"})
+        if fault == "broken":
+            return web.Response(status=500, text="upstream carrier unavailable")
+        if fault == "refuse":
+            return web.json_response({"error": "invalid number"}, status=400)
+        if wid in self.received:
+            self.repeats.append(wid)
+        else:
+            self.received[wid] = message
+        if fault == "hang":  # delivered, but the answer never comes back in time
+            await asyncio.sleep(5)
+        return web.json_response({"id": f"gw-{len(self.received)}"}, status=202)
+
+
+@contextmanager
+def running(fake: FakeGateway) -> Iterator[FakeGateway]:
+    with serving(lambda app: app.router.add_post("/send", fake.handle)) as url:
+        fake.url = f"{url}/send"
+        yield fake

@@ -1,0 +1,86 @@
+"""Provider accounts and routing read from herald.toml's tables (pure)."""
+
+import pytest
+
+from herald.errors import Invalid
+from herald.providers.accounts import HIDDEN, Account, Routing, from_channel_kinds, read_accounts, read_routing
+
+ENV = {"GATEWAY_SECRET": "whsec_c2VjcmV0"}
+GATEWAY = {"kind": "webhook", "url": "https://gw.example/send", "secret": "env:GATEWAY_SECRET"}
+
+
+def accounts(**tables) -> dict[str, Account]:
+    return read_accounts(tables, ENV, {"dir": "herald-outbox"})
+
+
+def test_an_account_reads_its_secret_from_the_environment_and_never_shows_it() -> None:
+    gateway = accounts(gateway=GATEWAY)["gateway"]
+    assert gateway.kind == "webhook" and gateway.options["secret"] == "whsec_c2VjcmV0"
+    assert gateway.options["timeout"] == 10.0 and gateway.options["deduplicates"] is False  # the kind's defaults
+    assert gateway.shown() == {"kind": "webhook", "url": "https://gw.example/send", "secret": "env:GATEWAY_SECRET"}
+    assert "whsec" not in repr(gateway)
+    inline = accounts(gateway={**GATEWAY, "secret": "written-inline"})["gateway"]
+    assert inline.options["secret"] == "written-inline" and inline.shown()["secret"] == HIDDEN
+
+
+def test_a_file_account_writes_where_the_outbox_setting_says_unless_told() -> None:
+    assert accounts(dry={"kind": "file"})["dry"].options["dir"] == "herald-outbox"
+    assert accounts(dry={"kind": "file", "dir": "elsewhere"})["dry"].options["dir"] == "elsewhere"
+
+
+@pytest.mark.parametrize(
+    ("table", "where", "words"),
+    [
+        ("not a table", "[providers.gw]", "expected a table"),
+        ({"url": "x"}, "[providers.gw] kind", "kind must be one of file, webhook, got None"),
+        ({"kind": "carrier-pigeon"}, "[providers.gw] kind", "got 'carrier-pigeon'"),
+        ({**GATEWAY, "colour": "red"}, "[providers.gw]", "unknown key(s) colour for a webhook account"),
+        ({"kind": "webhook", "url": "https://gw"}, "[providers.gw]", "missing secret"),
+        ({**GATEWAY, "url": ""}, "[providers.gw]", "missing url"),
+        ({**GATEWAY, "secret": "env:NOT_SET"}, "[providers.gw] secret", "no variable 'NOT_SET'"),
+        ({**GATEWAY, "secret": "env:"}, "[providers.gw] secret", "no variable ''"),
+    ],
+)
+def test_a_wrong_account_is_refused_naming_its_table_and_key(table, where, words) -> None:
+    with pytest.raises(Invalid) as err:
+        accounts(gw=table)
+    assert err.value.where == where and words in err.value.reason
+
+
+def test_routing_lists_accounts_in_failover_order_and_routes_countries_their_own_way() -> None:
+    found = accounts(gw=GATEWAY, backup=GATEWAY, dry={"kind": "file"})
+    routing = read_routing({"sms": {"default": ["gw", "backup"], "CN": "dry"}, "email": ["dry"]}, found)
+    assert routing.accounts_for("sms") == ("gw", "backup") and routing.first("sms", "NP") == "gw"
+    assert routing.accounts_for("sms", "CN") == ("dry",)
+    assert routing.first("email", "CN") == "dry"
+    assert routing.first("whatsapp") is None and Routing({}).accounts_for("sms", None) == ()
+
+
+@pytest.mark.parametrize(
+    ("table", "where", "words"),
+    [
+        ({"fax": ["gw"]}, "[routing]", "unknown channel 'fax'"),
+        ({"sms": ["nobody"]}, "[routing] sms", "no account named nobody (accounts: gw)"),
+        ({"sms": []}, "[routing] sms", "expected a list of account names"),
+        ({"sms": [1]}, "[routing] sms", "expected a list of account names"),
+        ({"sms": ["gw", "gw"]}, "[routing] sms", "an account is listed twice"),
+        ({"sms": {"china": ["gw"]}}, "[routing] sms.china", "two-letter country code"),
+        ({"sms": {"CN": ["ghost"]}}, "[routing] sms.CN", "no account named ghost"),
+    ],
+)
+def test_a_route_to_nothing_is_refused_naming_where(table, where, words) -> None:
+    with pytest.raises(Invalid) as err:
+        read_routing(table, accounts(gw=GATEWAY))
+    assert err.value.where == where and words in err.value.reason
+
+
+def test_a_route_with_no_accounts_at_all_says_so() -> None:
+    with pytest.raises(Invalid, match=r"accounts: none"):
+        read_routing({"sms": ["gw"]}, {})
+
+
+def test_the_older_one_kind_per_channel_setting_becomes_accounts_named_after_the_kinds() -> None:
+    tables, routes = from_channel_kinds({"sms": "file", "email": "file"})
+    assert tables == {"file": {"kind": "file"}} and routes == {"sms": ["file"], "email": ["file"]}
+    routing = read_routing(routes, accounts(**tables))
+    assert routing.first("sms") == routing.first("email") == "file"
