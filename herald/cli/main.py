@@ -4,6 +4,7 @@ that help and the commands that need no database answer at once."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import sys
@@ -43,6 +44,7 @@ class HeraldGroup(LazyGroup):
         "rules": Room("Policy presets and their rules.", "herald.rules.cli", joined_by=("herald.cli.playground",)),
         "events": Room("Record what contacts did: purchases, page views, abandoned carts…", "herald.events.cli"),
         "scores": Room("RFM scores and lifecycle stages, from purchase events.", "herald.scores.cli"),
+        "providers": Room("Provider accounts and the channels they carry.", "herald.providers.cli"),
     }
 
 
@@ -58,7 +60,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 # Commands that create the schema themselves or need none; every other one needs it current.
-NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules"}
+NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules", "config", "providers"}
 
 
 @app.callback()
@@ -142,6 +144,24 @@ def db_status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     data: dict[str, Any] = {"current": migrate.current_revision(engine), "head": migrate.head_revision(engine)}
     data["up_to_date"] = data["current"] == data["head"]
     emit(ctx, json_out, data, f"revision {data['current'] or 'none'} (newest {data['head']})")
+
+
+config_app = typer.Typer(help="Settings in effect.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """The settings in effect (defaults, herald.toml, HERALD_* variables), every secret hidden."""
+    from herald.providers import shown
+
+    settings = app_context(ctx).container.settings
+    hidden = {f.name for f in dataclasses.fields(settings) if not f.repr and getattr(settings, f.name)}
+    changes: dict[str, Any] = {name: "(hidden)" for name in hidden}
+    changes["provider_accounts"] = {name: shown(t) for name, t in settings.provider_accounts.items()}
+    safe = dataclasses.replace(settings, **changes)
+    data = {k: v for k, v in dataclasses.asdict(safe).items()}
+    emit(ctx, json_out, data, lambda: out.print(render_config(safe), markup=False, end=""))
 
 
 @app.command("init-config")

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 from herald.door import open_door
 
 if TYPE_CHECKING:
-    from herald.providers.accounts import CHANNELS, Account, Routing, from_channel_kinds, read_accounts, read_routing
+    from herald.providers.accounts import (
+        CHANNELS,
+        Account,
+        Routing,
+        from_channel_kinds,
+        read_accounts,
+        read_routing,
+        shown,
+    )
     from herald.providers.accounts import KINDS as PROVIDER_KINDS
     from herald.providers.base import Accepted, Outgoing, Permanent, Provider, Report, Retryable, SendResult, Uncertain
     from herald.providers.file import FileProvider
@@ -15,7 +23,6 @@ if TYPE_CHECKING:
     from herald.providers.webhook import WebhookProvider
 
 __all__ = [
-    "PROVIDER_KINDS",
     "Accepted",
     "Account",
     "CHANNELS",
@@ -26,12 +33,14 @@ __all__ = [
     "Outgoing",
     "Permanent",
     "Provider",
+    "PROVIDER_KINDS",
     "read_accounts",
     "read_routing",
     "Report",
     "Retryable",
     "Routing",
     "SendResult",
+    "shown",
     "TwilioLookup",
     "Uncertain",
     "WebhookProvider",

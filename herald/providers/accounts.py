@@ -17,9 +17,12 @@ working: each kind becomes an account of that name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import binascii
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from herald.errors import Invalid
 
@@ -29,24 +32,59 @@ HIDDEN = "(hidden)"
 
 @dataclass(frozen=True)
 class Kind:
-    """What an account of a kind is configured with: required and optional keys, and which are secrets."""
+    """What an account of a kind is configured with: required and optional keys, which are secrets, and
+    what each value must be (a check answers why a value is wrong, or None)."""
 
     required: tuple[str, ...] = ()
     optional: Mapping[str, Any] = field(default_factory=dict)  # key -> default
     secrets: frozenset[str] = frozenset()
+    checks: Mapping[str, Callable[[Any], str | None]] = field(default_factory=dict)
 
     def keys(self) -> frozenset[str]:
         return frozenset({"kind", *self.required, *self.optional})
 
 
+def _text(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.strip() else "expected text"
+
+
+def _web_address(value: Any) -> str | None:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    ok = parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname)
+    return None if ok else f"expected an http(s) address, got {value!r}"
+
+
+def _signing_secret(value: Any) -> str | None:
+    """A Standard Webhooks secret: `whsec_` and Base64, or a passphrase of 16 characters at least."""
+    if not isinstance(value, str):
+        return "expected text"
+    if value.startswith("whsec_"):
+        try:
+            base64.b64decode(value[len("whsec_") :], validate=True)
+        except binascii.Error:
+            return "a whsec_ secret must be Base64 after the prefix"
+        return None
+    return None if len(value) >= 16 else "expected 16 characters at least (or a whsec_ secret)"
+
+
+def _seconds(value: Any) -> str | None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 120
+    return None if ok else f"expected seconds between 0 and 120, got {value!r}"
+
+
+def _yes_no(value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
+
+
 KINDS: dict[str, Kind] = {
     # Writes each message as a JSON line (dry runs and the demo); `dir` defaults to the outbox_dir setting.
-    "file": Kind(optional={"dir": None}),
+    "file": Kind(optional={"dir": None}, checks={"dir": _text}),
     # A JSON POST to an in-house gateway, signed the Standard Webhooks way.
     "webhook": Kind(
         required=("url", "secret"),
         optional={"timeout": 10.0, "deduplicates": False},
         secrets=frozenset({"secret"}),
+        checks={"url": _web_address, "secret": _signing_secret, "timeout": _seconds, "deduplicates": _yes_no},
     ),
 }
 
@@ -60,11 +98,24 @@ class Account:
 
     def shown(self) -> dict[str, Any]:
         """The account as it may be printed: a secret as its `env:` reference, or hidden."""
-        secrets = KINDS[self.kind].secrets
-        return {
-            key: (value if str(value).startswith("env:") else HIDDEN) if key in secrets else value
-            for key, value in {"kind": self.kind, **self.written}.items()
-        }
+        return shown({"kind": self.kind, **self.written})
+
+
+# Words that mark a key as secret in a table whose kind is unknown (so it is hidden all the same).
+SECRET_WORDS = ("secret", "password", "token", "key")
+
+
+def shown(table: Mapping[str, Any]) -> dict[str, Any]:
+    """A `[providers.NAME]` table as it may be printed: each secret as its `env:` reference, or hidden."""
+    kind = KINDS.get(str(table.get("kind")))
+    return {
+        key: (value if str(value).startswith("env:") else HIDDEN) if _secret(kind, key) else value
+        for key, value in table.items()
+    }
+
+
+def _secret(kind: Kind | None, key: str) -> bool:
+    return key in kind.secrets if kind else any(word in key for word in SECRET_WORDS)
 
 
 @dataclass(frozen=True)
@@ -107,6 +158,10 @@ def _account(name: str, table: Any, environ: Mapping[str, str], defaults: Mappin
     written = {key: value for key, value in table.items() if key != "kind"}
     options = {key: defaults.get(key, value) for key, value in kind.optional.items()}
     options.update({key: _value(value, environ, f"{where} {key}") for key, value in written.items()})
+    for key in written:
+        wrong = kind.checks[key](options[key]) if key in kind.checks else None
+        if wrong:  # a secret's value is never repeated in the reason
+            raise Invalid(wrong if key not in kind.secrets else wrong.split(", got")[0], where=f"{where} {key}")
     return Account(name, kind_name, options, written)
 
 

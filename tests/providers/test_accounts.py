@@ -14,13 +14,15 @@ def accounts(**tables) -> dict[str, Account]:
 
 
 def test_an_account_reads_its_secret_from_the_environment_and_never_shows_it() -> None:
+    gateway = accounts(gateway={**GATEWAY, "timeout": 2.5, "deduplicates": True})["gateway"]
+    assert gateway.options["timeout"] == 2.5 and gateway.options["deduplicates"] is True
     gateway = accounts(gateway=GATEWAY)["gateway"]
     assert gateway.kind == "webhook" and gateway.options["secret"] == "whsec_c2VjcmV0"
     assert gateway.options["timeout"] == 10.0 and gateway.options["deduplicates"] is False  # the kind's defaults
     assert gateway.shown() == {"kind": "webhook", "url": "https://gw.example/send", "secret": "env:GATEWAY_SECRET"}
     assert "whsec" not in repr(gateway)
-    inline = accounts(gateway={**GATEWAY, "secret": "written-inline"})["gateway"]
-    assert inline.options["secret"] == "written-inline" and inline.shown()["secret"] == HIDDEN
+    inline = accounts(gateway={**GATEWAY, "secret": "written-inline-secret"})["gateway"]
+    assert inline.options["secret"] == "written-inline-secret" and inline.shown()["secret"] == HIDDEN
 
 
 def test_a_file_account_writes_where_the_outbox_setting_says_unless_told() -> None:
@@ -39,12 +41,23 @@ def test_a_file_account_writes_where_the_outbox_setting_says_unless_told() -> No
         ({**GATEWAY, "url": ""}, "[providers.gw]", "missing url"),
         ({**GATEWAY, "secret": "env:NOT_SET"}, "[providers.gw] secret", "no variable 'NOT_SET'"),
         ({**GATEWAY, "secret": "env:"}, "[providers.gw] secret", "no variable ''"),
+        ({**GATEWAY, "url": "ftp://gw"}, "[providers.gw] url", "expected an http(s) address, got 'ftp://gw'"),
+        ({**GATEWAY, "url": 42}, "[providers.gw] url", "expected an http(s) address"),
+        ({**GATEWAY, "url": "https://"}, "[providers.gw] url", "expected an http(s) address"),
+        ({**GATEWAY, "secret": "whsec_not base64!"}, "[providers.gw] secret", "must be Base64 after the prefix"),
+        ({**GATEWAY, "secret": "short"}, "[providers.gw] secret", "16 characters at least"),
+        ({**GATEWAY, "secret": 1234567890123456789}, "[providers.gw] secret", "expected text"),
+        ({**GATEWAY, "timeout": 0}, "[providers.gw] timeout", "between 0 and 120, got 0"),
+        ({**GATEWAY, "timeout": True}, "[providers.gw] timeout", "between 0 and 120"),
+        ({**GATEWAY, "deduplicates": "yes"}, "[providers.gw] deduplicates", "expected true or false, got 'yes'"),
+        ({"kind": "file", "dir": " "}, "[providers.gw] dir", "expected text"),
     ],
 )
 def test_a_wrong_account_is_refused_naming_its_table_and_key(table, where, words) -> None:
     with pytest.raises(Invalid) as err:
         accounts(gw=table)
     assert err.value.where == where and words in err.value.reason
+    assert "whsec_not" not in err.value.reason and "short" not in err.value.reason  # a secret is never repeated
 
 
 def test_routing_lists_accounts_in_failover_order_and_routes_countries_their_own_way() -> None:
@@ -84,3 +97,16 @@ def test_the_older_one_kind_per_channel_setting_becomes_accounts_named_after_the
     assert tables == {"file": {"kind": "file"}} and routes == {"sms": ["file"], "email": ["file"]}
     routing = read_routing(routes, accounts(**tables))
     assert routing.first("sms") == routing.first("email") == "file"
+
+
+def test_a_table_is_shown_with_its_secrets_hidden_even_when_its_kind_is_unknown() -> None:
+    from herald.providers.accounts import shown
+
+    assert shown({**GATEWAY, "secret": "inline"}) == {**GATEWAY, "secret": HIDDEN}
+    future = {"kind": "aliyun", "access_key_id": "LTAI", "access_key_secret": "s3cret", "sign_name": "阿里云"}
+    assert shown(future) == {
+        "kind": "aliyun",
+        "access_key_id": HIDDEN,
+        "access_key_secret": HIDDEN,
+        "sign_name": "阿里云",
+    }

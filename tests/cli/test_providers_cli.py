@@ -1,0 +1,61 @@
+"""`herald providers list` and `herald config show`: accounts and settings, never a secret."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli.test_cli import as_json, herald
+
+TOML = """
+[herald]
+database_url = "sqlite:///unused.db"
+secret_key = "the-installation-secret-key"
+
+[providers.gateway]
+kind = "webhook"
+url = "https://gw.example/send"
+secret = "env:GATEWAY_SECRET"
+
+[providers.backup]
+kind = "webhook"
+url = "https://backup.example/send"
+secret = "a-secret-written-inline"
+
+[providers.dry-run]
+kind = "file"
+
+[routing]
+sms = { default = ["gateway", "backup"], NA = ["dry-run"] }
+email = ["dry-run"]
+"""
+
+
+@pytest.fixture
+def configured(tmp_path, monkeypatch):
+    (tmp_path / "herald.toml").write_text(TOML, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GATEWAY_SECRET", "whsec_c2VjcmV0LWtleS1vZi1zb21lLWxlbmd0aA==")
+
+
+def test_the_accounts_are_listed_with_their_routes_and_no_secret(capsys, configured) -> None:
+    listed = {a["name"]: a for a in as_json(capsys, "providers", "list", "--json")}
+    assert listed["gateway"]["routes"] == ["sms"] and listed["dry-run"]["routes"] == ["email", "sms.NA"]
+    assert listed["gateway"]["settings"]["secret"] == "env:GATEWAY_SECRET"
+    assert listed["backup"]["settings"]["secret"] == "(hidden)"
+    shown = herald(capsys, "providers", "list")
+    assert "gateway" in shown and "written-inline" not in shown and "c2VjcmV0" not in shown
+
+
+def test_config_show_hides_every_secret_and_keeps_the_tables(capsys, configured) -> None:
+    shown = herald(capsys, "config", "show")
+    assert "[providers.gateway]" in shown and 'sms = { default = ["gateway", "backup"], NA = ["dry-run"] }' in shown
+    assert "the-installation-secret-key" not in shown and "written-inline" not in shown
+    assert 'secret_key = "(hidden)"' in shown and 'secret = "env:GATEWAY_SECRET"' in shown
+    data = as_json(capsys, "config", "show", "--json")
+    assert data["secret_key"] == "(hidden)" and data["provider_accounts"]["backup"]["secret"] == "(hidden)"
+
+
+def test_a_missing_secret_is_one_line_naming_the_account_and_key(capsys, configured, monkeypatch) -> None:
+    monkeypatch.delenv("GATEWAY_SECRET")
+    herald(capsys, "providers", "list", code=2)
+    assert herald.last_err == "error: [providers.gateway] secret: the environment has no variable 'GATEWAY_SECRET'\n"
