@@ -32,6 +32,7 @@ from herald.providers import (
     Provider,
     Routing,
     TwilioLookup,
+    TwilioProvider,
     WebhookProvider,
     from_channel_kinds,
     read_accounts,
@@ -138,6 +139,16 @@ PROVIDER_FACTORIES: dict[str, Callable[[Account], Provider]] = {
     "file": lambda a: FileProvider(a.options["dir"]),
     "webhook": lambda a: WebhookProvider(
         a.options["url"], a.options["secret"], float(a.options["timeout"]), bool(a.options["deduplicates"])
+    ),
+    "twilio": lambda a: TwilioProvider(
+        a.options["account_sid"],
+        a.options["auth_token"],
+        {k: a.options[k] for k in ("from", "messaging_service_sid") if a.options[k]},
+        a.options["base_url"],
+        a.options["api_key_sid"],
+        a.options["validity_period"],
+        a.options["status_callback"],
+        float(a.options["timeout"]),
     ),
 }
 

@@ -186,14 +186,18 @@ class Worker:
                 elif isinstance(result, Permanent):
                     if outbox.mark_failed(uow, c.id, c.token, REJECTED, result.reason, now):
                         self.stats.failed += 1
-                        self._judge_address(uow, item, result.reason, now)
+                        self._judge_address(uow, item, result, now)
                 else:
                     reason = result.reason if isinstance(result, Retryable) else "unknown result"
                     self.stats.failed += outbox.mark_failed(uow, c.id, c.token, "provider", reason, now)
 
-    def _judge_address(self, uow: UnitOfWork, item: Prepared, reason: str, now: datetime) -> None:
-        """An address the providers keep refusing for good is suppressed as invalid."""
-        channel, address = item.outgoing.channel, item.outgoing.to
+    def _judge_address(self, uow: UnitOfWork, item: Prepared, result: Permanent, now: datetime) -> None:
+        """An address the vendor says is opted out is suppressed at once; one the providers keep refusing
+        for good is suppressed as invalid."""
+        channel, address, reason = item.outgoing.channel, item.outgoing.to, result.reason
+        if result.suppress:
+            contacts.suppress(uow, Channel(channel), address, result.suppress, now, f"the provider said: {reason}")
+            return
         if not self.invalid_after:
             return
         refused = outbox.rejections(uow.session, item.claimed.contact_id, channel, address)

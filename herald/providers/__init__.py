@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from herald.providers.base import Accepted, Outgoing, Permanent, Provider, Report, Retryable, SendResult, Uncertain
     from herald.providers.file import FileProvider
     from herald.providers.lookup import Looked, Lookup, TwilioLookup
+    from herald.providers.twilio import TwilioProvider
     from herald.providers.webhook import WebhookProvider
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "SendResult",
     "shown",
     "TwilioLookup",
+    "TwilioProvider",
     "Uncertain",
     "WebhookProvider",
 ]

@@ -39,6 +39,7 @@ class Kind:
     optional: Mapping[str, Any] = field(default_factory=dict)  # key -> default
     secrets: frozenset[str] = frozenset()
     checks: Mapping[str, Callable[[Any], str | None]] = field(default_factory=dict)
+    exactly_one: tuple[str, ...] = ()  # keys of which one, and only one, must be given
 
     def keys(self) -> frozenset[str]:
         return frozenset({"kind", *self.required, *self.optional})
@@ -72,6 +73,19 @@ def _seconds(value: Any) -> str | None:
     return None if ok else f"expected seconds between 0 and 120, got {value!r}"
 
 
+def _validity(value: Any) -> str | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 36_000
+    return None if ok else f"expected whole seconds from 1 to 36000, got {value!r}"
+
+
+def _sid(prefix: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        ok = isinstance(value, str) and value.startswith(prefix) and len(value) == 34 and value[2:].isalnum()
+        return None if ok else f"expected {prefix} and 32 letters or digits, got {value!r}"
+
+    return check
+
+
 def _yes_no(value: Any) -> str | None:
     return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
 
@@ -85,6 +99,32 @@ KINDS: dict[str, Kind] = {
         optional={"timeout": 10.0, "deduplicates": False},
         secrets=frozenset({"secret"}),
         checks={"url": _web_address, "secret": _signing_secret, "timeout": _seconds, "deduplicates": _yes_no},
+    ),
+    # Twilio Programmable Messaging (SMS, MMS and WhatsApp), by the account's auth token or an API key.
+    "twilio": Kind(
+        required=("account_sid", "auth_token"),
+        optional={
+            "from": None,
+            "messaging_service_sid": None,
+            "api_key_sid": None,
+            "base_url": "https://api.twilio.com",
+            "validity_period": None,
+            "status_callback": None,
+            "timeout": 10.0,
+        },
+        secrets=frozenset({"auth_token"}),
+        checks={
+            "account_sid": _sid("AC"),
+            "auth_token": _text,
+            "from": _text,
+            "messaging_service_sid": _sid("MG"),
+            "api_key_sid": _sid("SK"),
+            "base_url": _web_address,
+            "validity_period": _validity,
+            "status_callback": _web_address,
+            "timeout": _seconds,
+        },
+        exactly_one=("from", "messaging_service_sid"),
     ),
 }
 
@@ -155,6 +195,8 @@ def _account(name: str, table: Any, environ: Mapping[str, str], defaults: Mappin
     missing = [key for key in kind.required if key not in table or table[key] in ("", None)]
     if missing:
         raise Invalid(f"missing {', '.join(missing)}", where=where)
+    if kind.exactly_one and sum(key in table for key in kind.exactly_one) != 1:
+        raise Invalid(f"give exactly one of {' or '.join(kind.exactly_one)}", where=where)
     written = {key: value for key, value in table.items() if key != "kind"}
     options = {key: defaults.get(key, value) for key, value in kind.optional.items()}
     options.update({key: _value(value, environ, f"{where} {key}") for key, value in written.items()})

@@ -35,6 +35,8 @@ class Retryable:
 @dataclass(frozen=True, slots=True)
 class Permanent:
     reason: str
+    code: str | None = None  # the vendor's own error code
+    suppress: str | None = None  # the vendor says the address must not be messaged again, and why
 
 
 @dataclass(frozen=True, slots=True)

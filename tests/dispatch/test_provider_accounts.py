@@ -104,3 +104,29 @@ def test_the_older_setting_still_names_a_kind_per_channel(db_url) -> None:
     assert container.routing.first("sms") == "file" and container.accounts["file"].kind == "file"
     with pytest.raises(Invalid, match="unknown provider 'pigeon' for sms"):
         bootstrap.build(Settings(env="test", database_url=db_url, providers={"sms": "pigeon"}), environ={})
+
+
+def test_through_twilio_an_opted_out_number_is_suppressed_at_once(db_url, tmp_path, clock) -> None:
+    from herald.contacts.models import Suppression
+    from tests.fakes.twilio_messages import SID, TOKEN, FakeTwilio
+    from tests.fakes.twilio_messages import running as twilio_running
+
+    with twilio_running(FakeTwilio(faults={SITA: "opted-out"})) as twilio:
+        account = {"kind": "twilio", "account_sid": SID, "auth_token": "env:TWILIO_TOKEN", "from": "+15005550006"}
+        settings = Settings(
+            env="test",
+            database_url=db_url,
+            outbox_dir=str(tmp_path / "outbox"),
+            provider_accounts={"twilio-main": {**account, "base_url": twilio.url}},
+            routing={"sms": ["twilio-main"]},
+        )
+        container = bootstrap.build(settings, clock=clock, environ={"TWILIO_TOKEN": TOKEN})
+        plan(container, setup(container, tmp_path))
+        stats = asyncio.run(container.worker().run(until_idle=True))
+    assert (stats.sent, stats.failed) == (1, 1)
+    assert [f["To"] for f in twilio.created] == [[JOHANNES]]
+    status, provider, reason = sent(container)[SITA]
+    assert (status, provider) == ("failed", "twilio-main")
+    with container.uow() as uow:
+        listed = uow.session.execute(select(Suppression.address, Suppression.reason)).all()
+    assert (SITA, "unsubscribed") in [tuple(r) for r in listed]

@@ -34,7 +34,7 @@ def test_a_file_account_writes_where_the_outbox_setting_says_unless_told() -> No
     ("table", "where", "words"),
     [
         ("not a table", "[providers.gw]", "expected a table"),
-        ({"url": "x"}, "[providers.gw] kind", "kind must be one of file, webhook, got None"),
+        ({"url": "x"}, "[providers.gw] kind", "kind must be one of file, webhook, twilio, got None"),
         ({"kind": "carrier-pigeon"}, "[providers.gw] kind", "got 'carrier-pigeon'"),
         ({**GATEWAY, "colour": "red"}, "[providers.gw]", "unknown key(s) colour for a webhook account"),
         ({"kind": "webhook", "url": "https://gw"}, "[providers.gw]", "missing secret"),
@@ -110,3 +110,33 @@ def test_a_table_is_shown_with_its_secrets_hidden_even_when_its_kind_is_unknown(
         "access_key_secret": HIDDEN,
         "sign_name": "阿里云",
     }
+
+
+TWILIO = {"kind": "twilio", "account_sid": "AC" + "a1" * 16, "auth_token": "env:GATEWAY_SECRET", "from": "+15005550006"}
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "words"),
+    [
+        ({"from": None}, "[providers.tw]", "give exactly one of from or messaging_service_sid"),
+        ({"messaging_service_sid": "MG" + "0" * 32}, "[providers.tw]", "give exactly one of"),
+        ({"account_sid": "XY123"}, "[providers.tw] account_sid", "expected AC and 32 letters or digits"),
+        ({"api_key_sid": "SK" + "!" * 32}, "[providers.tw] api_key_sid", "expected SK"),
+        ({"validity_period": 36_001}, "[providers.tw] validity_period", "from 1 to 36000"),
+        ({"validity_period": True}, "[providers.tw] validity_period", "from 1 to 36000"),
+        ({"status_callback": "callback"}, "[providers.tw] status_callback", "http(s) address"),
+    ],
+)
+def test_a_twilio_account_is_checked_before_anything_is_sent(change, where, words) -> None:
+    table = {k: v for k, v in {**TWILIO, **change}.items() if v is not None}
+    with pytest.raises(Invalid) as err:
+        accounts(tw=table)
+    assert err.value.where == where and words in err.value.reason
+
+
+def test_a_twilio_account_by_messaging_service_with_an_api_key() -> None:
+    table = {k: v for k, v in TWILIO.items() if k != "from"}
+    table.update(messaging_service_sid="MG" + "b2" * 16, api_key_sid="SK" + "c3" * 16, validity_period=600)
+    twilio = accounts(tw=table)["tw"]
+    assert twilio.options["from"] is None and twilio.options["validity_period"] == 600
+    assert twilio.shown()["auth_token"] == "env:GATEWAY_SECRET"

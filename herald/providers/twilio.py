@@ -1,0 +1,120 @@
+"""The `twilio` provider: Programmable Messaging's Messages API, for SMS, MMS and WhatsApp.
+
+One form-encoded POST per message to `{base_url}/2010-04-01/Accounts/{AccountSid}/Messages.json` with HTTP
+Basic auth (the account SID and auth token, or an API key's SID and secret): `To`, `From` or
+`MessagingServiceSid`, `Body`, `MediaUrl` (repeated, https only), `ValidityPeriod`, and `StatusCallback`
+carrying the message's own reference so that a receipt settles it. WhatsApp addresses are written
+`whatsapp:+…`. Twilio answers 201 with the message's `sid`, or an error body
+`{"code": 21211, "message": …, "more_info": …, "status": 400}`, mapped once here. Twilio does not
+de-duplicate a repeated create, so a request that got no answer is Uncertain, never resent blindly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+
+from herald.providers.base import Accepted, Outgoing, Permanent, Report, Retryable, SendResult, Uncertain
+
+# Codes worth waiting out: too many requests, and queue overflow.
+RETRIED_CODES = {20429, 21611, 30001}
+# The recipient has opted out of the sender (STOP): their address is suppressed, not merely failed.
+OPTED_OUT = {21610}
+
+
+def form(
+    item: Outgoing, sender: Mapping[str, str], validity: int | None, callback: str | None
+) -> list[tuple[str, str]]:
+    """The POST's fields for one message (a list: MediaUrl repeats)."""
+    whatsapp = item.channel == "whatsapp"
+    fields = [("To", f"whatsapp:{item.to}" if whatsapp else item.to)]
+    if "messaging_service_sid" in sender:
+        fields.append(("MessagingServiceSid", sender["messaging_service_sid"]))
+    else:
+        fields.append(("From", f"whatsapp:{sender['from']}" if whatsapp else sender["from"]))
+    fields.append(("Body", item.body))
+    fields += [("MediaUrl", url) for url in item.payload.get("media", ())]
+    if validity:
+        fields.append(("ValidityPeriod", str(validity)))
+    if callback:
+        fields.append(("StatusCallback", f"{callback}{'&' if '?' in callback else '?'}ref={item.message_id}"))
+    return fields
+
+
+def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
+    """Twilio's answer to a create as a send result; the vendor's code is kept in the reason."""
+    try:
+        found: Any = json.loads(text)
+    except ValueError:
+        found = {}
+    found = found if isinstance(found, dict) else {}
+    if status in (200, 201) and found.get("sid"):
+        return Accepted(str(found["sid"]))
+    code = found.get("code")
+    reason = f"{code or status}: {found.get('message') or text.strip()[:200] or 'no reason given'}"
+    if status == 429 or code in RETRIED_CODES or status >= 500:
+        return Retryable(reason, _seconds(headers.get("Retry-After")))
+    if code in OPTED_OUT:
+        return Permanent(reason, code=str(code), suppress="unsubscribed")
+    return Permanent(reason, code=str(code) if code else None)
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+class TwilioProvider:
+    kind = "twilio"
+    deduplicates = False  # Twilio takes no idempotency key on create
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        sender: Mapping[str, str],
+        base_url: str = "https://api.twilio.com",
+        api_key_sid: str | None = None,
+        validity_period: int | None = None,
+        status_callback: str | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        login = base64.b64encode(f"{api_key_sid or account_sid}:{auth_token}".encode()).decode()
+        self.headers = {"authorization": f"Basic {login}", "content-type": "application/x-www-form-urlencoded"}
+        self.sender, self.validity, self.callback, self.timeout = (
+            dict(sender),
+            validity_period,
+            status_callback,
+            timeout,
+        )
+
+    async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            return list(await asyncio.gather(*(self._one(session, item) for item in batch)))
+
+    async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
+        body = urlencode(form(item, self.sender, self.validity, self.callback))
+        try:
+            async with session.post(self.url, data=body, headers=self.headers) as response:
+                return answer(response.status, response.headers, await response.text())
+        except aiohttp.ClientConnectorError as exc:
+            return Retryable(f"cannot connect to Twilio: {exc.os_error or exc}")
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            return Uncertain(f"no answer from Twilio ({type(exc).__name__})")
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """Twilio's status callbacks are read with the tracking room."""
+        return False
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[Report]:
+        return []

@@ -1,0 +1,67 @@
+"""A stand-in for Twilio's Messages API on loopback, in its documented wire format: POST
+/2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded, HTTP Basic auth by the account SID and
+auth token (or an API key); 201 with the message resource (`sid` SM…, `status` queued), or Twilio's error
+JSON (`code`, `message`, `more_info`, `status`) for the faults a test asks of a number."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from tests.fakes.serving import serving
+
+SID, TOKEN = "AC" + "5e" * 16, "twilio-auth-token-0123"
+# number -> (HTTP status, Twilio error code, message)
+ERRORS = {
+    "invalid": (400, 21211, "The 'To' number is not a valid phone number."),
+    "opted-out": (400, 21610, "Attempt to send to unsubscribed recipient"),
+    "not-mobile": (400, 21614, "'To' number is not a valid mobile number"),
+    "busy": (429, 20429, "Too Many Requests"),
+    "down": (503, 20500, "Service Unavailable"),
+}
+
+
+@dataclass
+class FakeTwilio:
+    faults: dict[str, str] = field(default_factory=dict)  # To -> a key of ERRORS, or "hang"
+    created: list[dict[str, list[str]]] = field(default_factory=list)  # the form of each message created
+    url: str = ""
+
+    def error(self, status: int, code: int, message: str) -> web.Response:
+        body = {
+            "code": code,
+            "message": message,
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        }
+        return web.json_response(body, status=status)
+
+    async def create(self, request: web.Request) -> web.Response:
+        expected = "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
+        if request.headers.get("Authorization") != expected or request.match_info["sid"] != SID:
+            return self.error(401, 20003, "Authenticate")
+        fields = await request.post()
+        form = {k: fields.getall(k) for k in fields}
+        to = form["To"][0].removeprefix("whatsapp:")
+        fault = self.faults.get(to)
+        if fault in ERRORS:
+            return self.error(*ERRORS[fault])
+        self.created.append(form)
+        sid = f"SM{len(self.created):032x}"
+        if fault == "hang":
+            await asyncio.sleep(5)
+        return web.json_response(
+            {"sid": sid, "status": "queued", "to": form["To"][0], "body": form["Body"][0]}, status=201
+        )
+
+
+@contextmanager
+def running(fake: FakeTwilio) -> Iterator[FakeTwilio]:
+    with serving(lambda app: app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", fake.create)) as url:
+        fake.url = url
+        yield fake
