@@ -45,6 +45,7 @@ class HeraldGroup(LazyGroup):
         "events": Room("Record what contacts did: purchases, page views, abandoned carts…", "herald.events.cli"),
         "scores": Room("RFM scores and lifecycle stages, from purchase events.", "herald.scores.cli"),
         "providers": Room("Provider accounts and the channels they carry.", "herald.providers.cli"),
+        "messages": Room("Messages left uncertain by a provider, and settling them.", "herald.outbox.cli"),
     }
 
 

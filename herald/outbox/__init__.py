@@ -23,8 +23,10 @@ if TYPE_CHECKING:
         sends_since,
         settled_counts,
         units_sent,
+        unknown_messages,
     )
     from herald.outbox.service import (
+        RESOLUTIONS,
         ROW_COLUMNS,
         Claimed,
         cancel,
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
         move_contact,
         reconcile_expired,
         release,
+        resolve_unknown,
         trail_ids,
     )
 
@@ -77,11 +80,14 @@ __all__ = [
     "reconcile_expired",
     "rejections",
     "release",
+    "RESOLUTIONS",
+    "resolve_unknown",
     "ROW_COLUMNS",
     "sample_trails",
     "sends_since",
     "settled_counts",
     "trail_ids",
     "units_sent",
+    "unknown_messages",
 ]
 __getattr__ = open_door(__name__, __file__)

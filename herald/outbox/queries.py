@@ -238,3 +238,23 @@ def rejections(session: Session, contact_id: int, channel: str, address: str) ->
         )
     )
     return session.scalar(stmt) or 0
+
+
+def unknown_messages(session: Session, limit: int = 100) -> list[dict[str, Any]]:
+    """Messages a provider may have delivered without saying so (no answer, or a worker lost mid-send),
+    oldest first: what an operator settles with `herald messages resolve`."""
+    stmt = select(Message).where(Message.status == S.UNKNOWN).order_by(Message.updated_at, Message.id).limit(limit)
+    return [
+        {
+            "id": m.id,
+            "campaign": m.campaign_id,
+            "contact": m.contact_id,
+            "channel": m.channel,
+            "address": m.address,
+            "provider": m.provider,
+            "reason": m.reason,
+            "error": m.error,
+            "since": m.updated_at,
+        }
+        for m in session.scalars(stmt)
+    ]

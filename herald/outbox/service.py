@@ -311,6 +311,32 @@ def mark_unknown(uow: UnitOfWork, message_id: int, token: str, error: str, now: 
     return rowcount(uow.session.execute(stmt)) == 1
 
 
+# How an operator settles a message left `unknown`: sent again, or closed as delivered or as lost.
+RESOLUTIONS = ("resend", "sent", "failed")
+
+
+def resolve_unknown(uow: UnitOfWork, ids: Sequence[int], resolution: str, now: datetime, note: str) -> list[int]:
+    """Settle messages left `unknown`: `resend` queues them again now, `sent` closes them as delivered
+    (the vendor's console shows they went), `failed` as lost. Returns the ids settled; others are left."""
+    if resolution not in RESOLUTIONS:
+        raise ValueError(f"expected one of {', '.join(RESOLUTIONS)}, got {resolution!r}")
+    values: dict[str, Any] = {"updated_at": now, "error": note}
+    if resolution == "resend":
+        values.update(status=S.QUEUED, due_at=now, reason=None)
+    elif resolution == "sent":
+        values.update(status=S.SENT, sent_at=now, reason="confirmed_by_operator")
+    else:
+        values.update(status=S.FAILED, reason="lost")
+    stmt = (
+        update(Message)
+        .where(Message.id.in_(ids), Message.status == S.UNKNOWN)
+        .values(**values)
+        .returning(Message.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(uow.session.scalars(stmt))
+
+
 def mark_skipped(uow: UnitOfWork, message_id: int, token: str, reason: str, trail: list[Any], now: datetime) -> bool:
     """The re-check before sending said no (say, a STOP arrived after planning)."""
     stmt = _fenced(message_id, token, S.CLAIMED).values(
