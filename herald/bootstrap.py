@@ -20,7 +20,7 @@ from herald.config import Settings
 from herald.content import Profile, Template
 from herald.db import Base, UnitOfWork, make_engine, sessions
 from herald.db import migrate as migrations
-from herald.dispatch import Worker
+from herald.dispatch import RetryPolicy, Worker
 from herald.errors import Invalid
 from herald.events import AfterRecording
 from herald.providers import (
@@ -81,6 +81,7 @@ class Container:
             timedelta(seconds=self.settings.lease_seconds),
             self.settings.invalid_after_failures,
             clusters=self.settings.clusters,
+            retry=RetryPolicy(validity=timedelta(hours=self.settings.message_validity_hours)),
         )
 
     def lookup(self) -> Lookup:

@@ -35,6 +35,9 @@ class Settings:
     batch_size: int = 500
     lease_seconds: int = 120
     invalid_after_failures: int = 3  # permanent delivery failures that mark an address invalid; 0: never
+    # A message a provider could not take is tried again, with growing waits, for at most this many hours
+    # from when it was due; then it is dropped with the reason "expired", never sent late.
+    message_validity_hours: int = 24
     clusters: int = 0  # customer clusters the worker redraws after the daily scores; 0: none (2 to 12)
     # One provider kind per channel, as installations from before provider accounts wrote it; it is used
     # when herald.toml has no [providers.NAME] tables (see docs/providers.md).
@@ -74,7 +77,7 @@ class Settings:
                 "the default secret key is refused outside dev; set HERALD_SECRET_KEY",
                 where="setting secret_key",
             )
-        for name in ("batch_size", "lease_seconds"):
+        for name in ("batch_size", "lease_seconds", "message_validity_hours"):
             if getattr(self, name) < 1:
                 raise Invalid("must be at least 1", where=f"setting {name}")
         if self.clusters and not 2 <= self.clusters <= 12:

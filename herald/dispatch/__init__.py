@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from herald.door import open_door
 
 if TYPE_CHECKING:
+    from herald.dispatch.retry import RetryPolicy
     from herald.dispatch.worker import Worker
 
-__all__ = ["Worker"]
+__all__ = ["RetryPolicy", "Worker"]
 __getattr__ = open_door(__name__, __file__)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,12 +17,11 @@ from herald import campaigns, contacts, outbox, scores
 from herald.campaigns import BatchCounts, Prepared, prepare
 from herald.clock import Clock
 from herald.db import UnitOfWork
+from herald.dispatch.retry import GiveUp, RetryPolicy, deadline, next_try
 from herald.providers import Accepted, Permanent, Provider, Retryable, Routing, Uncertain
 from herald.types import Channel
 
 log = logging.getLogger("herald.worker")
-RETRY_BACKOFF = timedelta(minutes=5)
-MAX_ATTEMPTS = 5
 REJECTED = "rejected"  # the failure reason of a message a provider refused for good
 
 
@@ -60,6 +60,7 @@ class Worker:
         invalid_after: int = 3,
         scores_every: timedelta | None = timedelta(hours=24),
         clusters: int = 0,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
         self.routing = routing  # which provider accounts carry each channel, per country
@@ -67,6 +68,7 @@ class Worker:
         self.invalid_after = invalid_after  # permanent failures that mark an address invalid; 0: never
         self.scores_every = scores_every  # how often RFM and lifecycle are recomputed; None: never
         self.clusters = clusters  # how many customer clusters to redraw after each recompute; 0: none
+        self.retry = retry or RetryPolicy()  # when a message a provider could not take is tried again
         self.stats = WorkerStats()
         self._holding: list[tuple[int, str]] = []  # (id, lease token) claimed and not yet recorded
 
@@ -174,13 +176,8 @@ class Worker:
                         self.stats.sent += 1
                         ch = item.outgoing.channel
                         self.stats.by_channel[ch] = self.stats.by_channel.get(ch, 0) + 1
-                elif isinstance(result, Retryable) and c.attempts + 1 < MAX_ATTEMPTS:
-                    wait = (
-                        timedelta(seconds=result.retry_after)
-                        if result.retry_after
-                        else RETRY_BACKOFF * (c.attempts + 1)
-                    )
-                    self.stats.retried += outbox.mark_retry(uow, c.id, c.token, now + wait, result.reason, now)
+                elif isinstance(result, Retryable):
+                    self._retry(uow, c, result, now)
                 elif isinstance(result, Uncertain):
                     self.stats.unknown += outbox.mark_unknown(uow, c.id, c.token, result.reason, now)
                 elif isinstance(result, Permanent):
@@ -188,8 +185,17 @@ class Worker:
                         self.stats.failed += 1
                         self._judge_address(uow, item, result, now)
                 else:
-                    reason = result.reason if isinstance(result, Retryable) else "unknown result"
-                    self.stats.failed += outbox.mark_failed(uow, c.id, c.token, "provider", reason, now)
+                    self.stats.failed += outbox.mark_failed(uow, c.id, c.token, "provider", "unknown result", now)
+
+    def _retry(self, uow: UnitOfWork, c: outbox.Claimed, result: Retryable, now: datetime) -> None:
+        """Try again later (see `retry`), or give the message up for good with the reason."""
+        expires = deadline(self.retry, c.due_at, c.expires_at, now)
+        found = next_try(self.retry, c.attempts + 1, expires, now, result.retry_after, random.random())
+        if isinstance(found, GiveUp):
+            error = f"{result.reason}; {found.detail}"
+            self.stats.failed += outbox.mark_failed(uow, c.id, c.token, found.reason, error, now)
+        else:
+            self.stats.retried += outbox.mark_retry(uow, c.id, c.token, found, result.reason, now, expires_at=expires)
 
     def _judge_address(self, uow: UnitOfWork, item: Prepared, result: Permanent, now: datetime) -> None:
         """An address the vendor says is opted out is suppressed at once; one the providers keep refusing

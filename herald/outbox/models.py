@@ -55,6 +55,8 @@ class Message(Base):
     buckets: Mapped[str | None] = mapped_column(String(64))  # shared allowances it uses, comma-joined
     held: Mapped[str | None] = mapped_column(String(16))  # why a held row waits: paused | rollout
     units: Mapped[int | None] = mapped_column(Integer)  # what it is billed in: SMS segments, else 1 message
+    # After a provider could not take it: when it stops being worth sending (set at its first retry).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def trail(self) -> list[Any]:

@@ -40,6 +40,8 @@ class Claimed:
     attempts: int
     variant: str | None = None
     run: int = 0
+    due_at: datetime | None = None  # when it was due (at its first try: when it was planned to go)
+    expires_at: datetime | None = None  # set once a retry has fixed when it stops being worth sending
 
 
 def enqueue(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> int:
@@ -201,6 +203,8 @@ def claim_batch(uow: UnitOfWork, limit: int, now: datetime, lease: timedelta) ->
             Message.attempts,
             Message.variant,
             Message.run,
+            Message.due_at,
+            Message.expires_at,
         )
         .execution_options(synchronize_session=False)
     )
@@ -218,6 +222,8 @@ def claim_batch(uow: UnitOfWork, limit: int, now: datetime, lease: timedelta) ->
                 r.attempts,
                 r.variant,
                 r.run,
+                r.due_at,
+                r.expires_at,
             )
             for r in rows
         ),
@@ -285,11 +291,17 @@ def mark_retry(
     error: str,
     now: datetime,
     trail: list[Any] | None = None,
+    expires_at: datetime | None = None,
 ) -> bool:
-    """Put the message back in the queue for `due_at` (a retryable failure or a fresh deferral)."""
-    values = dict(status=S.QUEUED, due_at=due_at, error=error, updated_at=now, lease_token=None, lease_until=None)
+    """Put the message back in the queue for `due_at` (a retryable failure or a fresh deferral); a retry
+    also says when the message stops being worth sending."""
+    values: dict[str, Any] = dict(
+        status=S.QUEUED, due_at=due_at, error=error, updated_at=now, lease_token=None, lease_until=None
+    )
     if trail is not None:
         values["send_trail"] = trail
+    if expires_at is not None:
+        values["expires_at"] = expires_at
     stmt = _fenced(message_id, token, S.CLAIMED, S.INFLIGHT).values(**values)
     return rowcount(uow.session.execute(stmt)) == 1
 

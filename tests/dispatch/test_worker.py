@@ -344,3 +344,32 @@ def test_a_cap_holds_when_two_workers_decide_at_once(container, tmp_path, overri
         assert thread.is_alive()
     thread.join(30)
     assert done and done[0].sent == 0 and done[0].deferred >= 2  # B saw A's messages: the cap held
+
+
+def test_a_message_that_cannot_go_out_within_its_validity_is_dropped_not_sent_late(container, tmp_path, clock) -> None:
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+    route_sms(container, FlakyProvider([Retryable("busy", retry_after=25 * 3600)] * 10))
+    stats = run(container)
+    assert (stats.retried, stats.failed) == (0, 2)
+    with container.uow() as uow:
+        failed = uow.session.scalars(select(Message).where(Message.status == "failed")).all()
+    assert {m.reason for m in failed} == {"expired"}
+    assert all("busy; could not go out before its validity ended at 2026-03-11 14:00 UTC" == m.error for m in failed)
+
+
+def test_a_message_refused_again_and_again_is_given_up_after_its_attempts(container, tmp_path, clock) -> None:
+    cid = setup(container, tmp_path)
+    plan(container, cid)
+    flaky = FlakyProvider([Retryable("HTTP 503")] * 40)
+    route_sms(container, flaky)
+    for _ in range(8):
+        run(container)
+        clock.advance(minutes=9)  # longer than any wait of six tries (8 min at most), inside the evening
+    with container.uow() as uow:
+        rows = uow.session.scalars(select(Message).where(Message.status.in_(["failed", "queued"]))).all()
+        given_up = [m for m in rows if m.status == "failed"]
+    assert len(given_up) == 2 and {m.reason for m in given_up} == {"attempts"}
+    assert all(m.attempts == 6 and m.expires_at is not None for m in given_up)
+    tries = [to for batch in flaky.calls for to in batch]
+    assert all(tries.count(m.address) == 6 for m in given_up)  # six tries each, never a seventh
