@@ -46,6 +46,7 @@ def metadata() -> MetaData:
     import herald.campaigns.models
     import herald.contacts.models
     import herald.content.models
+    import herald.dispatch.models
     import herald.events.models
     import herald.outbox.models
     import herald.scores.models

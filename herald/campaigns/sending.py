@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import select
@@ -64,8 +64,16 @@ class Batch:
     usage: Usage | None = None  # what senders used so far, when a campaign's policy caps them
 
 
+PAUSED_WAIT = timedelta(seconds=60)  # how soon a message whose accounts are all paused is tried again
+
+
 def prepare(
-    uow: UnitOfWork, claimed: list[Claimed], now: datetime, routing: Routing, counts: BatchCounts
+    uow: UnitOfWork,
+    claimed: list[Claimed],
+    now: datetime,
+    routing: Routing,
+    counts: BatchCounts,
+    paused: frozenset[str] = frozenset(),
 ) -> list[Prepared]:
     """Re-check and render each claimed message; mark sendable ones inflight, settle the rest."""
     session = uow.session
@@ -107,7 +115,7 @@ def prepare(
             counts.held += outbox.mark_stopped(uow, item.id, item.token, cancelled, now)
             continue
         try:
-            prepared = _one(uow, item, campaign, recipient, batch, now, routing, counts)
+            prepared = _one(uow, item, campaign, recipient, batch, now, routing, counts, paused)
         except SQLAlchemyError:
             raise  # the database itself failed: the whole batch is retried after its lease
         except Exception as exc:  # anything else fails this message alone, with the reason, never the batch
@@ -136,6 +144,7 @@ def _one(
     now: datetime,
     routing: Routing,
     counts: BatchCounts,
+    paused: frozenset[str],
 ) -> Prepared | None:
     contact, variant = batch.contacts[item.contact_id], _variant(batch.variants[campaign.id], item.variant)
     wa_template = dict(variant.templates).get("whatsapp")
@@ -165,7 +174,12 @@ def _one(
         outcome = RuleOutcome("template", channel, Verdict.SKIP, str(exc))
         counts.skipped += outbox.mark_skipped(uow, item.id, item.token, "template", [*trail, outcome.as_dict()], now)
         return None
-    provider = routing.first(channel.value, recipient.region)
+    provider = routing.first(channel.value, recipient.region, paused)
+    if provider is None and routing.first(channel.value, recipient.region):
+        # Every account of the route has its circuit open: wait for one to come back.
+        why = f"every provider account that carries {channel.value} is paused after faults; trying again"
+        counts.deferred += outbox.mark_retry(uow, item.id, item.token, now + PAUSED_WAIT, why, now, trail)
+        return None
     if provider is None:
         where = f" to {recipient.region}" if recipient.region else ""
         reason = f"no provider account carries {channel.value}{where}; see [routing] in docs/providers.md"

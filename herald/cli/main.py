@@ -44,7 +44,9 @@ class HeraldGroup(LazyGroup):
         "rules": Room("Policy presets and their rules.", "herald.rules.cli", joined_by=("herald.cli.playground",)),
         "events": Room("Record what contacts did: purchases, page views, abandoned carts…", "herald.events.cli"),
         "scores": Room("RFM scores and lifecycle stages, from purchase events.", "herald.scores.cli"),
-        "providers": Room("Provider accounts and the channels they carry.", "herald.providers.cli"),
+        "providers": Room(
+            "Provider accounts and the channels they carry.", "herald.providers.cli", joined_by=("herald.dispatch.cli",)
+        ),
         "messages": Room("Messages left uncertain by a provider, and settling them.", "herald.outbox.cli"),
     }
 
@@ -61,7 +63,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 # Commands that create the schema themselves or need none; every other one needs it current.
-NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules", "config", "providers"}
+NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules", "config"}
 
 
 @app.callback()

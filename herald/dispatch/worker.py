@@ -17,8 +17,10 @@ from herald import campaigns, contacts, outbox, scores
 from herald.campaigns import BatchCounts, Prepared, prepare
 from herald.clock import Clock
 from herald.db import UnitOfWork
+from herald.dispatch import service as dispatch
+from herald.dispatch.circuit import CircuitPolicy, Health, after_batch
 from herald.dispatch.retry import GiveUp, RetryPolicy, deadline, next_try
-from herald.providers import Accepted, Permanent, Provider, Retryable, Routing, Uncertain
+from herald.providers import Accepted, Permanent, Provider, Retryable, Routing, SendResult, Uncertain
 from herald.types import Channel
 
 log = logging.getLogger("herald.worker")
@@ -69,6 +71,8 @@ class Worker:
         self.scores_every = scores_every  # how often RFM and lifecycle are recomputed; None: never
         self.clusters = clusters  # how many customer clusters to redraw after each recompute; 0: none
         self.retry = retry or RetryPolicy()  # when a message a provider could not take is tried again
+        self.circuit = CircuitPolicy()  # when an account that keeps failing is paused
+        self._health: dict[str, Health] = {}  # each account's circuit, as read before the batch
         self.stats = WorkerStats()
         self._holding: list[tuple[int, str]] = []  # (id, lease token) claimed and not yet recorded
 
@@ -143,7 +147,10 @@ class Worker:
         self._holding = [(c.id, c.token) for c in claimed]
         counts = BatchCounts()
         with self.uow() as uow:
-            ready = prepare(uow, claimed, self.clock.now(), self.routing, counts)
+            now = self.clock.now()
+            self._health = dispatch.health_of(uow.session)
+            paused = frozenset(a for a, h in self._health.items() if not h.usable(now))
+            ready = prepare(uow, claimed, now, self.routing, counts, paused)
         self.stats.batches += 1
         self.stats.claimed += len(claimed)
         self.stats.skipped += counts.skipped
@@ -163,8 +170,28 @@ class Worker:
                 results = await self.providers[name].send([i.outgoing for i in items])
             except Exception as exc:
                 log.exception("provider %s failed a whole batch", name)
-                results = [Retryable(f"provider error: {type(exc).__name__}")] * len(items)
+                results = [Retryable(f"provider error: {type(exc).__name__}", fault=True)] * len(items)
             self._record(items, results)
+            self._judge_account(name, results)
+
+    def _judge_account(self, name: str, results: list[SendResult]) -> None:
+        """Count the account's faults in this batch toward its circuit (shared by every worker)."""
+        faults = [r for r in results if (isinstance(r, Retryable) and r.fault) or isinstance(r, Uncertain)]
+        fatal = next((r.reason for r in results if isinstance(r, Permanent) and r.fatal), None)
+        accepted = sum(isinstance(r, Accepted) for r in results)
+        before = self._health.get(name, Health(name))
+        now = self.clock.now()
+        last = faults[-1].reason if faults else None
+        after = after_batch(self.circuit, before, accepted, len(faults), fatal, last, now)
+        if after == before:
+            return
+        with self.uow() as uow:
+            dispatch.record_health(uow, after, now)
+        self._health[name] = after
+        if before.usable(now) and not after.usable(now):
+            event = f"provider account {name} paused until {after.open_until:%H:%M:%S} UTC: {after.reason}"
+            log.warning("%s", event)
+            self.stats.events.append(event)
 
     def _record(self, items: list[Prepared], results: list) -> None:
         now = self.clock.now()

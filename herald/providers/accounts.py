@@ -168,9 +168,9 @@ class Routing:
         channel's)."""
         return self.countries.get((channel, region or ""), ()) or self.channels.get(channel, ())
 
-    def first(self, channel: str, region: str | None = None) -> str | None:
-        found = self.accounts_for(channel, region)
-        return found[0] if found else None
+    def first(self, channel: str, region: str | None = None, avoiding: frozenset[str] = frozenset()) -> str | None:
+        """The first account of the route not in `avoiding` (accounts whose circuit is open)."""
+        return next((a for a in self.accounts_for(channel, region) if a not in avoiding), None)
 
 
 def read_accounts(

@@ -30,6 +30,7 @@ class Accepted:
 class Retryable:
     reason: str
     retry_after: float | None = None  # seconds
+    fault: bool = False  # the account is the trouble (unreachable, 5xx), not this message: counts to its circuit
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ class Permanent:
     reason: str
     code: str | None = None  # the vendor's own error code
     suppress: str | None = None  # the vendor says the address must not be messaged again, and why
+    fatal: bool = False  # the account cannot send at all (credentials refused): its circuit opens at once
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,8 @@ from herald.providers.base import Accepted, Outgoing, Permanent, Report, Retryab
 
 # Codes worth waiting out: too many requests, and queue overflow.
 RETRIED_CODES = {20429, 21611, 30001}
+# The account cannot send: credentials refused, the account suspended or closed.
+FATAL_CODES = {20003, 20005, 20008}
 # The recipient has opted out of the sender (STOP): their address is suppressed, not merely failed.
 OPTED_OUT = {21610}
 
@@ -59,10 +61,10 @@ def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     code = found.get("code")
     reason = f"{code or status}: {found.get('message') or text.strip()[:200] or 'no reason given'}"
     if status == 429 or code in RETRIED_CODES or status >= 500:
-        return Retryable(reason, _seconds(headers.get("Retry-After")))
+        return Retryable(reason, _seconds(headers.get("Retry-After")), fault=status >= 500)
     if code in OPTED_OUT:
         return Permanent(reason, code=str(code), suppress="unsubscribed")
-    return Permanent(reason, code=str(code) if code else None)
+    return Permanent(reason, code=str(code) if code else None, fatal=status in (401, 403) or code in FATAL_CODES)
 
 
 def _seconds(value: str | None) -> float | None:
@@ -108,7 +110,7 @@ class TwilioProvider:
             async with session.post(self.url, data=body, headers=self.headers) as response:
                 return answer(response.status, response.headers, await response.text())
         except aiohttp.ClientConnectorError as exc:
-            return Retryable(f"cannot connect to Twilio: {exc.os_error or exc}")
+            return Retryable(f"cannot connect to Twilio: {exc.os_error or exc}", fault=True)
         except (TimeoutError, aiohttp.ClientError) as exc:
             return Uncertain(f"no answer from Twilio ({type(exc).__name__})")
 

@@ -74,8 +74,8 @@ def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
         return Accepted(str(given)) if given else Accepted("")
     reason = str(found.get("error") or found.get("message") or text.strip() or f"HTTP {status}")[:MAX_REASON]
     if status in RETRIED or status >= 500:
-        return Retryable(f"HTTP {status}: {reason}", _seconds(headers.get("Retry-After")))
-    return Permanent(f"HTTP {status}: {reason}")
+        return Retryable(f"HTTP {status}: {reason}", _seconds(headers.get("Retry-After")), fault=status >= 500)
+    return Permanent(f"HTTP {status}: {reason}", fatal=status in (401, 403))
 
 
 def _json(text: str) -> dict[str, Any]:
@@ -118,10 +118,10 @@ class WebhookProvider:
             async with session.post(self.url, data=body, headers=headers) as response:
                 return answer(response.status, response.headers, await response.text())
         except aiohttp.ClientConnectorError as exc:  # never reached the gateway: nothing was delivered
-            return Retryable(f"cannot connect: {exc.os_error or exc}")
+            return Retryable(f"cannot connect: {exc.os_error or exc}", fault=True)
         except (TimeoutError, aiohttp.ClientError) as exc:
             reason = f"no answer from the gateway ({type(exc).__name__})"
-            return Retryable(reason) if self.deduplicates else Uncertain(reason)
+            return Retryable(reason, fault=True) if self.deduplicates else Uncertain(reason)
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         """A gateway's callbacks are not read yet (receipts arrive with the tracking room)."""

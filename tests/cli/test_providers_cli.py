@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from herald.cli.main import run
 from tests.cli.test_cli import as_json, herald
 
 TOML = """
 [herald]
-database_url = "sqlite:///unused.db"
+database_url = "sqlite:///providers.db"
 secret_key = "the-installation-secret-key"
 
 [providers.gateway]
@@ -31,10 +35,13 @@ email = ["dry-run"]
 
 
 @pytest.fixture
-def configured(tmp_path, monkeypatch):
+def configured(tmp_path, monkeypatch, capsys):
     (tmp_path / "herald.toml").write_text(TOML, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GATEWAY_SECRET", "whsec_c2VjcmV0LWtleS1vZi1zb21lLWxlbmd0aA==")
+    with contextlib.suppress(SystemExit):
+        run(["db", "upgrade"])
+    capsys.readouterr()
 
 
 def test_the_accounts_are_listed_with_their_routes_and_no_secret(capsys, configured) -> None:
@@ -59,3 +66,21 @@ def test_a_missing_secret_is_one_line_naming_the_account_and_key(capsys, configu
     monkeypatch.delenv("GATEWAY_SECRET")
     herald(capsys, "providers", "list", code=2)
     assert herald.last_err == "error: [providers.gateway] secret: the environment has no variable 'GATEWAY_SECRET'\n"
+
+
+def test_status_shows_each_accounts_circuit_as_the_workers_left_it(capsys, configured) -> None:
+    from herald import bootstrap, dispatch
+    from herald.config import load_settings
+    from herald.dispatch import Health
+
+    now = datetime.now(UTC)
+    container = bootstrap.build(load_settings())
+    with container.uow() as uow:
+        dispatch.record_health(uow, Health("gateway", 5, now + timedelta(minutes=10), "HTTP 503: upstream down"), now)
+    capsys.readouterr()
+    status = {s["account"]: s for s in as_json(capsys, "providers", "status", "--json")}
+    assert status["gateway"]["state"] == "open" and status["gateway"]["faults_in_a_row"] == 5
+    assert status["gateway"]["last_fault"] == "HTTP 503: upstream down"
+    assert status["backup"]["state"] == "closed" and status["dry-run"]["open_until"] is None
+    shown = herald(capsys, "providers", "status")
+    assert "gateway" in shown and "open" in shown and "closed" in shown

@@ -130,3 +130,53 @@ def test_through_twilio_an_opted_out_number_is_suppressed_at_once(db_url, tmp_pa
     with container.uow() as uow:
         listed = uow.session.execute(select(Suppression.address, Suppression.reason)).all()
     assert (SITA, "unsubscribed") in [tuple(r) for r in listed]
+
+
+def two_gateways(db_url, tmp_path, clock, first: str, second: str, first_secret: str = "env:GATEWAY_SECRET"):
+    settings = Settings(
+        env="test",
+        database_url=db_url,
+        outbox_dir=str(tmp_path / "outbox"),
+        provider_accounts={
+            "primary": {"kind": "webhook", "url": first, "secret": first_secret},
+            "backup": {"kind": "webhook", "url": second, "secret": "env:GATEWAY_SECRET"},
+        },
+        routing={"sms": ["primary", "backup"]},
+    )
+    return bootstrap.build(settings, clock=clock, environ={"GATEWAY_SECRET": SECRET})
+
+
+def test_a_failing_account_is_paused_and_its_route_fails_over_to_the_next(db_url, tmp_path, clock) -> None:
+    from herald import dispatch
+    from herald.dispatch import CircuitPolicy
+
+    broken = FakeGateway(faults={SITA: "broken", JOHANNES: "broken"})
+    with running(broken) as primary, running(FakeGateway()) as backup:
+        container = two_gateways(db_url, tmp_path, clock, primary.url, backup.url)
+        plan(container, setup(container, tmp_path))
+        worker = container.worker()
+        worker.circuit = CircuitPolicy(failures=2)
+        first = asyncio.run(worker.run(until_idle=True))
+        clock.advance(seconds=31)  # past every retry's wait (30 s at most), inside the pause (60 s)
+        second = asyncio.run(container.worker().run(until_idle=True))
+    assert first.retried == 2 and any("provider account primary paused" in e for e in first.events)
+    assert second.sent == 2 and sorted(m["to"] for m in backup.received.values()) == sorted([SITA, JOHANNES])
+    assert sent(container) == {SITA: ("sent", "backup", None), JOHANNES: ("sent", "backup", None)}
+    with container.uow() as uow:
+        health = dispatch.health_of(uow.session)["primary"]
+    assert health.failures == 2 and "HTTP 500" in (health.reason or "") and not health.usable(clock.now())
+
+
+def test_refused_credentials_pause_the_account_at_once(db_url, tmp_path, clock) -> None:
+    from herald import dispatch
+
+    with running(FakeGateway()) as primary, running(FakeGateway()) as backup:
+        wrong = "a-wrong-secret-of-some-length"
+        container = two_gateways(db_url, tmp_path, clock, primary.url, backup.url, first_secret=wrong)
+        plan(container, setup(container, tmp_path))
+        stats = asyncio.run(container.worker().run(until_idle=True))
+    assert stats.failed == 2 and primary.refused == ["bad signature", "bad signature"]
+    with container.uow() as uow:
+        health = dispatch.health_of(uow.session)["primary"]
+    assert "HTTP 401" in (health.reason or "") and health.open_until is not None
+    assert (health.open_until - clock.now()).total_seconds() == 15 * 60

@@ -32,11 +32,11 @@ def test_the_signature_matches_the_standard_webhooks_test_vector() -> None:
         (204, {}, "", Accepted("")),
         (200, {}, "[1, 2]", Accepted("")),
         (429, {"Retry-After": "30"}, '{"error": "slow down"}', Retryable("HTTP 429: slow down", 30.0)),
-        (503, {"Retry-After": "soon"}, "", Retryable("HTTP 503: HTTP 503", None)),
-        (500, {}, "carrier down", Retryable("HTTP 500: carrier down", None)),
+        (503, {"Retry-After": "soon"}, "", Retryable("HTTP 503: HTTP 503", None, fault=True)),
+        (500, {}, "carrier down", Retryable("HTTP 500: carrier down", None, fault=True)),
         (408, {"Retry-After": "-5"}, "", Retryable("HTTP 408: HTTP 408", 0.0)),
         (400, {}, '{"message": "invalid number"}', Permanent("HTTP 400: invalid number")),
-        (401, {}, "not json", Permanent("HTTP 401: not json")),
+        (401, {}, "not json", Permanent("HTTP 401: not json", fatal=True)),
     ],
 )
 def test_the_gateways_answer_is_mapped_once(status, headers, text, result) -> None:
@@ -62,7 +62,7 @@ def test_messages_reach_the_gateway_signed_and_a_repeat_keeps_its_id() -> None:
 def test_a_wrong_secret_is_refused_by_the_gateway_and_fails_the_message() -> None:
     with running(FakeGateway()) as gateway:
         [result] = send(WebhookProvider(gateway.url, "whsec_" + "d3Jvbmc="), message(1))
-    assert gateway.refused == ["bad signature"] and result == Permanent("HTTP 401: bad signature")
+    assert gateway.refused == ["bad signature"] and result == Permanent("HTTP 401: bad signature", fatal=True)
 
 
 def test_faults_are_retried_refused_or_left_uncertain() -> None:
@@ -71,7 +71,7 @@ def test_faults_are_retried_refused_or_left_uncertain() -> None:
         results = send(WebhookProvider(gateway.url, SECRET, timeout=0.5), *(message(i, f"+{i}") for i in range(1, 5)))
         again = send(WebhookProvider(gateway.url, SECRET, timeout=0.5, deduplicates=True), message(4, "+4"))
     assert results[0] == Retryable("HTTP 429: slow down", 30.0)
-    assert results[1] == Retryable("HTTP 500: upstream carrier unavailable", None)
+    assert results[1] == Retryable("HTTP 500: upstream carrier unavailable", None, fault=True)
     assert results[2] == Permanent("HTTP 400: invalid number")
     assert isinstance(results[3], Uncertain) and "no answer" in results[3].reason
     # A gateway that drops repeated ids may simply be asked again; it received the message once.
