@@ -63,7 +63,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 # Commands that create the schema themselves or need none; every other one needs it current.
-NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules", "config"}
+NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules", "config", "sandbox"}
 
 
 @app.callback()
@@ -237,6 +237,37 @@ def serve(ctx: typer.Context, host: str = "127.0.0.1", port: int = 8000) -> None
     container = app_context(ctx).container
     container.migrate()
     uvicorn.run(create_app(container), host=host, port=port)
+
+
+@app.command()
+def sandbox(
+    ctx: typer.Context,
+    fail_rate: Annotated[float, typer.Option(min=0, max=1, help="Share of requests answered 5xx.")] = 0.0,
+    throttle_rate: Annotated[float, typer.Option(min=0, max=1, help="Share answered 429 Retry-After.")] = 0.0,
+    timeout_rate: Annotated[float, typer.Option(min=0, max=1, help="Share taken in and never answered.")] = 0.0,
+    latency: Annotated[float, typer.Option(min=0, help="Seconds before every answer.")] = 0.0,
+    gateway_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8701,
+    twilio_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8702,
+    json_out: JsonFlag = False,
+) -> None:
+    """Local stand-ins for the vendors (a webhook gateway, Twilio) on 127.0.0.1, with faults on request;
+    prints the herald.toml that points at them and serves until Ctrl-C."""
+    import threading
+
+    from herald.sandbox import Faults, serve
+
+    try:
+        faults = Faults(fail_rate, throttle_rate, timeout_rate, latency)
+    except ValueError as exc:
+        raise Invalid(str(exc), where="sandbox") from None
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        got = serve(faults, gateway_port, twilio_port, stop)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    data = {"gateway_received": got[0], "twilio_created": got[1], "refused": got[2]}
+    emit(ctx, json_out, data, f"Sandbox stopped: the gateway took {got[0]}, Twilio {got[1]}; {got[2]} refused.")
 
 
 def run(argv: list[str] | None = None) -> None:

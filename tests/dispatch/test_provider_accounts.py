@@ -13,7 +13,7 @@ from herald import bootstrap
 from herald.config import Settings
 from herald.errors import Invalid
 from herald.outbox.models import Message
-from tests.fakes.webhook_gateway import SECRET, FakeGateway, running
+from herald.sandbox.gateway import SECRET, FakeGateway, running
 from tests.scenario import contact_id, plan, setup
 
 SITA, JOHANNES = "+9779841234567", "+264811234567"  # Kathmandu and Windhoek: both may be messaged now
@@ -108,8 +108,8 @@ def test_the_older_setting_still_names_a_kind_per_channel(db_url) -> None:
 
 def test_through_twilio_an_opted_out_number_is_suppressed_at_once(db_url, tmp_path, clock) -> None:
     from herald.contacts.models import Suppression
-    from tests.fakes.twilio_messages import SID, TOKEN, FakeTwilio
-    from tests.fakes.twilio_messages import running as twilio_running
+    from herald.sandbox.twilio import SID, TOKEN, FakeTwilio
+    from herald.sandbox.twilio import running as twilio_running
 
     with twilio_running(FakeTwilio(faults={SITA: "opted-out"})) as twilio:
         account = {"kind": "twilio", "account_sid": SID, "auth_token": "env:TWILIO_TOKEN", "from": "+15005550006"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from tests.fakes.serving import serving
+from herald.sandbox.serving import serving
 
 SID, TOKEN = "AC" + "0" * 32, "secret-token"
 

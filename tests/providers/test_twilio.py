@@ -6,7 +6,7 @@ import pytest
 
 from herald.providers import Accepted, Outgoing, Permanent, Retryable, TwilioProvider, Uncertain
 from herald.providers.twilio import answer, form
-from tests.fakes.twilio_messages import SID, TOKEN, FakeTwilio, running
+from herald.sandbox.twilio import SID, TOKEN, FakeTwilio, running
 
 FROM = {"from": "+15005550006"}
 

@@ -6,7 +6,7 @@ import pytest
 
 from herald.providers import Accepted, Outgoing, Permanent, Retryable, Uncertain, WebhookProvider
 from herald.providers.webhook import answer, signature, signing_key
-from tests.fakes.webhook_gateway import SECRET, FakeGateway, running
+from herald.sandbox.gateway import SECRET, FakeGateway, running
 
 
 def message(i: int, to: str = "+9779841000001") -> Outgoing:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from tests.fakes.serving import serving
+from herald.sandbox.faults import Faults
+from herald.sandbox.serving import serving
 
 SID, TOKEN = "AC" + "5e" * 16, "twilio-auth-token-0123"
 # number -> (HTTP status, Twilio error code, message)
@@ -26,10 +27,14 @@ ERRORS = {
 }
 
 
+DRAWN = {"busy": "busy", "broken": "down", "hang": "hang"}  # a random fault as Twilio shows it
+
+
 @dataclass
 class FakeTwilio:
     faults: dict[str, str] = field(default_factory=dict)  # To -> a key of ERRORS, or "hang"
     created: list[dict[str, list[str]]] = field(default_factory=list)  # the form of each message created
+    random: Faults = field(default_factory=Faults)  # faults drawn for any number
     url: str = ""
 
     def error(self, status: int, code: int, message: str) -> web.Response:
@@ -46,9 +51,10 @@ class FakeTwilio:
         if request.headers.get("Authorization") != expected or request.match_info["sid"] != SID:
             return self.error(401, 20003, "Authenticate")
         fields = await request.post()
-        form = {k: fields.getall(k) for k in fields}
+        form = {k: [str(v) for v in fields.getall(k)] for k in fields}
         to = form["To"][0].removeprefix("whatsapp:")
-        fault = self.faults.get(to)
+        await self.random.wait()
+        fault = self.faults.get(to) or DRAWN.get(self.random.draw() or "", "")
         if fault in ERRORS:
             return self.error(*ERRORS[fault])
         self.created.append(form)
@@ -61,7 +67,7 @@ class FakeTwilio:
 
 
 @contextmanager
-def running(fake: FakeTwilio) -> Iterator[FakeTwilio]:
-    with serving(lambda app: app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", fake.create)) as url:
+def running(fake: FakeTwilio, port: int = 0) -> Iterator[FakeTwilio]:
+    with serving(lambda app: app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", fake.create), port) as url:
         fake.url = url
         yield fake

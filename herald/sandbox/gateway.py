@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from tests.fakes.serving import serving
+from herald.sandbox.faults import Faults
+from herald.sandbox.serving import serving
 
 SECRET = "whsec_" + base64.b64encode(b"gateway signing key of 32 bytes!").decode()
 TOLERANCE = 300
@@ -30,6 +31,7 @@ class FakeGateway:
     received: dict[str, dict] = field(default_factory=dict)  # webhook-id -> body, each delivered once
     repeats: list[str] = field(default_factory=list)  # webhook-ids that came again
     refused: list[str] = field(default_factory=list)  # why requests were refused as unauthentic
+    random: Faults = field(default_factory=Faults)  # faults drawn for any address
     url: str = ""
 
     def authentic(self, request: web.Request, body: bytes) -> str | None:
@@ -51,7 +53,8 @@ class FakeGateway:
             self.refused.append(why)
             return web.json_response({"error": why}, status=401)
         message, wid = json.loads(body), request.headers["webhook-id"]
-        fault = self.faults.get(message["to"])
+        await self.random.wait()
+        fault = self.faults.get(message["to"]) or self.random.draw()
         if fault == "once-busy":
             self.faults.pop(message["to"])
             return web.json_response({"error": "slow down"}, status=429, headers={"Retry-After": "30"})
@@ -71,7 +74,7 @@ class FakeGateway:
 
 
 @contextmanager
-def running(fake: FakeGateway) -> Iterator[FakeGateway]:
-    with serving(lambda app: app.router.add_post("/send", fake.handle)) as url:
+def running(fake: FakeGateway, port: int = 0) -> Iterator[FakeGateway]:
+    with serving(lambda app: app.router.add_post("/send", fake.handle), port) as url:
         fake.url = f"{url}/send"
         yield fake

@@ -1,0 +1,14 @@
+"""Sandbox: local stand-ins for the vendors Herald speaks to, on 127.0.0.1, in their own wire formats,
+signatures and faults — for operators rehearsing a setup, for the tests, and for the demo. `herald sandbox`
+serves them; `gateway` stands in for an in-house webhook gateway, `twilio` for Twilio's Messages API."""
+
+from typing import TYPE_CHECKING
+
+from herald.door import open_door
+
+if TYPE_CHECKING:
+    from herald.sandbox.cli import serve
+    from herald.sandbox.faults import Faults
+
+__all__ = ["Faults", "serve"]
+__getattr__ = open_door(__name__, __file__)

@@ -1,0 +1,67 @@
+"""`herald sandbox`: the stand-ins the operators rehearse against, with faults drawn at the rates asked."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from herald.providers import Accepted, Outgoing, Retryable, TwilioProvider, Uncertain, WebhookProvider
+from herald.sandbox import gateway, twilio
+from herald.sandbox.cli import serve
+from herald.sandbox.faults import Faults
+from tests.cli.test_cli import herald
+
+
+def test_faults_are_drawn_at_the_rates_asked_and_alike_for_a_seed() -> None:
+    faults = Faults(fail_rate=0.1, throttle_rate=0.2, timeout_rate=0.05, seed=3)
+    drawn = [faults.draw() for _ in range(20_000)]
+    shares = {k: drawn.count(k) / len(drawn) for k in ("broken", "busy", "hang", None)}
+    assert abs(shares["broken"] - 0.1) < 0.01 and abs(shares["busy"] - 0.2) < 0.01
+    assert abs(shares["hang"] - 0.05) < 0.01 and abs(shares[None] - 0.65) < 0.015
+    again = Faults(fail_rate=0.1, throttle_rate=0.2, timeout_rate=0.05, seed=3)
+    assert [again.draw() for _ in range(100)] == drawn[:100]
+    assert Faults().draw() is None
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"fail_rate": 1.5}, "fail_rate: expected a share between 0 and 1"),
+        ({"fail_rate": 0.6, "throttle_rate": 0.6}, "add up to more than 1"),
+        ({"latency": -1}, "latency: expected seconds of 0 or more"),
+    ],
+)
+def test_impossible_rates_are_refused(options, words) -> None:
+    with pytest.raises(ValueError, match=words):
+        Faults(**options)
+
+
+def test_the_sandbox_serves_both_stand_ins_and_says_what_each_took_in(capsys) -> None:
+    stop, got = threading.Event(), []
+    faults = Faults(throttle_rate=0.5, seed=1)
+    server = threading.Thread(target=lambda: got.append(serve(faults, 0, 0, stop)))
+    server.start()
+    config = ""
+    for _ in range(100):  # the config is printed once both listen
+        config += capsys.readouterr().out
+        if "[routing]" in config:
+            break
+        time.sleep(0.05)
+    urls = [line.split('"')[1] for line in config.splitlines() if line.startswith(("url =", "base_url ="))]
+    messages = [Outgoing(i, f"k{i}", "sms", f"+1415555{i:04d}", "Hello. Reply STOP to opt out.") for i in range(20)]
+    to_gateway = asyncio.run(WebhookProvider(urls[0], gateway.SECRET).send(messages))
+    to_twilio = asyncio.run(TwilioProvider(twilio.SID, twilio.TOKEN, {"from": "+15005550006"}, urls[1]).send(messages))
+    stop.set()
+    server.join(10)
+    accepted = [sum(isinstance(r, Accepted) for r in rs) for rs in (to_gateway, to_twilio)]
+    throttled = [sum(isinstance(r, Retryable) for r in rs) for rs in (to_gateway, to_twilio)]
+    assert got == [(accepted[0], accepted[1], 0)] and sum(throttled) > 0 and sum(accepted) + sum(throttled) == 40
+    assert not any(isinstance(r, Uncertain) for r in to_gateway + to_twilio)
+
+
+def test_the_sandbox_refuses_impossible_rates_in_one_line(capsys) -> None:
+    herald(capsys, "sandbox", "--fail-rate", "0.7", "--timeout-rate", "0.7", code=2)
+    assert herald.last_err == "error: sandbox: the rates add up to more than 1\n"
