@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import time
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from herald.contacts import Contact
 from herald.content import lint_content
 from herald.errors import Invalid
 from herald.outbox import Message
+from herald.sandbox import ENVIRON, running_vendors
 from herald.types import Channel, MessageStatus
 
 TEMPLATE = (
@@ -51,14 +54,24 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
         for leftover in ("herald-demo.db", "herald-demo.db-wal", "herald-demo.db-shm"):
             Path(leftover).unlink(missing_ok=True)
         shutil.rmtree(settings.outbox_dir, ignore_errors=True)
-    container = bootstrap.build(settings)
-    container.migrate()
     say = (lambda *_, **__: None) if app_context(ctx).wants_json(json_out) else out.print
-    result: dict[str, Any] = {"database": settings.database_url, "outbox": str(Path(settings.outbox_dir).resolve())}
-    try:
-        _stages(container, result, say)
-    finally:
-        container.close()
+    result: dict[str, Any] = {"database": settings.database_url}
+    # The campaign goes out through the real adapters, to the vendors' stand-ins (as `herald sandbox`
+    # serves them), unless the installation names provider accounts of its own.
+    with running_vendors() as vendors:
+        if not settings.provider_accounts:
+            settings = replace(settings, provider_accounts=vendors.accounts(), routing=vendors.routing())
+        container = bootstrap.build(settings, environ={**os.environ, **ENVIRON})
+        container.migrate()
+        try:
+            _stages(container, result, say)
+        finally:
+            container.close()
+        result["vendors"] = vendors.taken_in()
+        say(
+            f"   through the real adapters: the Twilio stand-in took {result['vendors']['twilio']}, "
+            f"the webhook gateway {result['vendors']['gateway']}"
+        )
     result["seconds"] = round(time.perf_counter() - started, 2)
     db = settings.database_url
     if db.startswith("sqlite:///") and not db.startswith("sqlite:////"):
@@ -147,8 +160,8 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
 
     worker = asyncio.run(container.worker().run(until_idle=True))
     result["worker"] = worker.as_dict()
-    outbox = Path(container.settings.outbox_dir).resolve()
-    say(f"[bold]7. Worker[/] sent {worker.sent} in {worker.batches} batches -> {outbox}/sms.jsonl")
+    accounts = ", ".join(f"{n} ({a.kind})" for n, a in container.accounts.items())
+    say(f"[bold]7. Worker[/] sent {worker.sent} in {worker.batches} batches through {accounts}")
 
     with container.uow() as uow:
         report_data = campaign_report(uow.session, campaigns.get_campaign(uow, cid), container.clock.now())

@@ -266,8 +266,8 @@ def sandbox(
         got = serve(faults, gateway_port, twilio_port, stop)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    data = {"gateway_received": got[0], "twilio_created": got[1], "refused": got[2]}
-    emit(ctx, json_out, data, f"Sandbox stopped: the gateway took {got[0]}, Twilio {got[1]}; {got[2]} refused.")
+    text = f"Sandbox stopped: Twilio took {got['twilio']}, the gateway {got['gateway']}; {got['refused']} refused."
+    emit(ctx, json_out, got, text)
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -9,6 +9,7 @@ from herald.door import open_door
 if TYPE_CHECKING:
     from herald.sandbox.cli import serve
     from herald.sandbox.faults import Faults
+    from herald.sandbox.vendors import ENVIRON, Vendors, running_vendors
 
-__all__ = ["Faults", "serve"]
+__all__ = ["ENVIRON", "Faults", "Vendors", "running_vendors", "serve"]
 __getattr__ = open_door(__name__, __file__)
