@@ -52,6 +52,16 @@ class Uncertain:
 SendResult = Accepted | Retryable | Permanent | Uncertain
 
 
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """An answer's Retry-After in seconds (the HTTP-date form, which vendors worth waiting on do not send,
+    is ignored)."""
+    value = headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """A status receipt or an inbound message parsed from a webhook."""

@@ -20,7 +20,16 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from herald.providers.base import Accepted, Outgoing, Permanent, Report, Retryable, SendResult, Uncertain
+from herald.providers.base import (
+    Accepted,
+    Outgoing,
+    Permanent,
+    Report,
+    Retryable,
+    SendResult,
+    Uncertain,
+    retry_after,
+)
 
 # Codes worth waiting out: too many requests, and queue overflow.
 RETRIED_CODES = {20429, 21611, 30001}
@@ -61,17 +70,10 @@ def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     code = found.get("code")
     reason = f"{code or status}: {found.get('message') or text.strip()[:200] or 'no reason given'}"
     if status == 429 or code in RETRIED_CODES or status >= 500:
-        return Retryable(reason, _seconds(headers.get("Retry-After")), fault=status >= 500)
+        return Retryable(reason, retry_after(headers), fault=status >= 500)
     if code in OPTED_OUT:
         return Permanent(reason, code=str(code), suppress="unsubscribed")
     return Permanent(reason, code=str(code) if code else None, fatal=status in (401, 403) or code in FATAL_CODES)
-
-
-def _seconds(value: str | None) -> float | None:
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
 
 
 class TwilioProvider:

@@ -29,7 +29,16 @@ from typing import Any
 
 import aiohttp
 
-from herald.providers.base import Accepted, Outgoing, Permanent, Report, Retryable, SendResult, Uncertain
+from herald.providers.base import (
+    Accepted,
+    Outgoing,
+    Permanent,
+    Report,
+    Retryable,
+    SendResult,
+    Uncertain,
+    retry_after,
+)
 
 RETRIED = {408, 425, 429}
 MAX_REASON = 300
@@ -74,7 +83,7 @@ def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
         return Accepted(str(given)) if given else Accepted("")
     reason = str(found.get("error") or found.get("message") or text.strip() or f"HTTP {status}")[:MAX_REASON]
     if status in RETRIED or status >= 500:
-        return Retryable(f"HTTP {status}: {reason}", _seconds(headers.get("Retry-After")), fault=status >= 500)
+        return Retryable(f"HTTP {status}: {reason}", retry_after(headers), fault=status >= 500)
     return Permanent(f"HTTP {status}: {reason}", fatal=status in (401, 403))
 
 
@@ -84,14 +93,6 @@ def _json(text: str) -> dict[str, Any]:
     except ValueError:
         return {}
     return found if isinstance(found, dict) else {}
-
-
-def _seconds(value: str | None) -> float | None:
-    """Retry-After in seconds (the HTTP-date form is not used by gateways worth waiting on: ignored)."""
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
 
 
 class WebhookProvider:
