@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
 from herald.console import JsonFlag, app_context, emit, table
+from herald.errors import Invalid, NotFound
+from herald.types import Channel, parse_enum
 
 
 def status_command(ctx: typer.Context, json_out: JsonFlag = False) -> None:
@@ -50,5 +52,47 @@ def _print(data: list[dict[str, Any]]) -> None:
     table(None, ["account", "kind", "circuit", "faults in a row", "open until", "last fault"], rows)
 
 
-# The circuits are the dispatcher's, so this lives above the providers room and joins `herald providers`.
-JOINS = {"providers": {"status": status_command}}
+def send_test_command(
+    ctx: typer.Context,
+    name: str,
+    to: Annotated[str, typer.Option("--to", help="A phone number (E.164, or with --region) or an e-mail address.")],
+    text: Annotated[str, typer.Option("--text", help="What to send.")],
+    channel: Annotated[str, typer.Option(help="sms, whatsapp or email.")] = "sms",
+    region: Annotated[str | None, typer.Option(help="Country to read a local number in.")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Send one message through one account now, outside any campaign, and show what the vendor said."""
+    import asyncio
+    import uuid
+
+    from herald.contacts import Phone, normalize_email, normalize_phone
+    from herald.providers import Accepted, Outgoing
+
+    container = app_context(ctx).container
+    if name not in container.providers:
+        raise NotFound(f"no provider account named {name!r} (accounts: {', '.join(container.providers)})")
+    kind = parse_enum(Channel, channel, "--channel")
+    if kind is Channel.EMAIL:
+        email = normalize_email(to)
+        address = email if isinstance(email, str) else None
+        why = getattr(email, "reason", "no address given")
+    else:
+        phone = normalize_phone(to, region)
+        address = phone.e164 if isinstance(phone, Phone) else None
+        why = getattr(phone, "reason", "no number given")
+    if address is None:
+        raise Invalid(why, where="--to")
+    item = Outgoing(0, f"send-test:{uuid.uuid4()}", kind.value, address, text, subject=text[:60])
+    [result] = asyncio.run(container.providers[name].send([item]))
+    data = {"account": name, "to": address, "result": type(result).__name__, **result_fields(result)}
+    emit(ctx, json_out, data, f"{name} → {address}: {type(result).__name__} {result_fields(result)}")
+    if not isinstance(result, Accepted):
+        raise typer.Exit(1)
+
+
+def result_fields(result: object) -> dict[str, Any]:
+    return {k: getattr(result, k) for k in getattr(result, "__slots__", ()) if getattr(result, k) not in (None, False)}
+
+
+# The circuits are the dispatcher's, so these live above the providers room and join `herald providers`.
+JOINS = {"providers": {"status": status_command, "send-test": send_test_command}}

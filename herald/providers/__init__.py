@@ -17,7 +17,17 @@ if TYPE_CHECKING:
         shown,
     )
     from herald.providers.accounts import KINDS as PROVIDER_KINDS
-    from herald.providers.base import Accepted, Outgoing, Permanent, Provider, Report, Retryable, SendResult, Uncertain
+    from herald.providers.base import (
+        Accepted,
+        Checked,
+        Outgoing,
+        Permanent,
+        Provider,
+        Report,
+        Retryable,
+        SendResult,
+        Uncertain,
+    )
     from herald.providers.file import FileProvider
     from herald.providers.lookup import Looked, Lookup, TwilioLookup
     from herald.providers.twilio import TwilioProvider
@@ -27,6 +37,7 @@ __all__ = [
     "Accepted",
     "Account",
     "CHANNELS",
+    "Checked",
     "FileProvider",
     "from_channel_kinds",
     "Looked",

@@ -74,6 +74,14 @@ class Report:
     at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What a provider account's check found: whether it can send, and what the vendor said."""
+
+    ok: bool
+    detail: str
+
+
 @runtime_checkable
 class Provider(Protocol):
     kind: str
@@ -81,6 +89,8 @@ class Provider(Protocol):
     deduplicates: bool
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]: ...
+
+    async def check(self) -> Checked: ...  # the credentials and the way out, asked of the vendor
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool: ...
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import typer
 
 from herald.console import JsonFlag, app_context, emit, out, table
+from herald.errors import NotFound
 
 app = typer.Typer(help="Provider accounts and the channels they carry.", no_args_is_help=True)
 
@@ -22,6 +24,20 @@ def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
         routes += [f"{ch}.{cc}" for (ch, cc), names in routing.countries.items() if name in names]
         data.append({"name": name, "kind": account.kind, "routes": routes, "settings": account.shown()})
     emit(ctx, json_out, data, lambda: _print(data))
+
+
+@app.command()
+def check(ctx: typer.Context, name: str, json_out: JsonFlag = False) -> None:
+    """Ask the vendor whether the account can send: Twilio's account fetched with its credentials, a
+    webhook gateway's answer to a signed ping, a file provider's folder written. Exits 1 when it cannot."""
+    container = app_context(ctx).container
+    if name not in container.providers:
+        raise NotFound(f"no provider account named {name!r} (accounts: {', '.join(container.providers)})")
+    checked = asyncio.run(container.providers[name].check())
+    data = {"account": name, "ok": checked.ok, "detail": checked.detail}
+    emit(ctx, json_out, data, f"{name}: {'ok' if checked.ok else 'cannot send'} — {checked.detail}")
+    if not checked.ok:
+        raise typer.Exit(1)
 
 
 def _print(data: list[dict[str, Any]]) -> None:

@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from herald.providers.base import Accepted, Outgoing, Permanent, Report, SendResult
+from herald.providers.base import Accepted, Checked, Outgoing, Permanent, Report, SendResult
 
 
 class FileProvider:
@@ -98,6 +98,17 @@ class FileProvider:
                 os.fsync(handle.fileno())
                 self._offsets[channel] = handle.tell()
         return results
+
+    async def check(self) -> Checked:
+        """Whether the folder can be written."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            probe = self.directory / ".check"
+            probe.write_text("ok", encoding="utf-8")
+            probe.unlink()
+        except OSError as exc:
+            return Checked(False, f"{self.directory}: {exc.strerror or exc}")
+        return Checked(True, f"writes to {self.directory.resolve()}")
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         return False  # nothing calls back a file

@@ -22,6 +22,7 @@ import aiohttp
 
 from herald.providers.base import (
     Accepted,
+    Checked,
     Outgoing,
     Permanent,
     Report,
@@ -115,6 +116,22 @@ class TwilioProvider:
             return Retryable(f"cannot connect to Twilio: {exc.os_error or exc}", fault=True)
         except (TimeoutError, aiohttp.ClientError) as exc:
             return Uncertain(f"no answer from Twilio ({type(exc).__name__})")
+
+    async def check(self) -> Checked:
+        """Fetch the account (`GET /2010-04-01/Accounts/{AccountSid}.json`): the credentials are good and the
+        account is active."""
+        url = self.url.removesuffix("/Messages.json") + ".json"
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
+                async with session.get(url, headers=self.headers) as response:
+                    found: Any = json.loads(await response.text() or "{}")
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            return Checked(False, f"Twilio: {type(exc).__name__} {exc}".strip())
+        found = found if isinstance(found, dict) else {}
+        if response.status != 200:
+            return Checked(False, f"{found.get('code') or response.status}: {found.get('message') or 'refused'}")
+        status = found.get("status")
+        return Checked(status == "active", f"account {found.get('friendly_name') or found.get('sid')} is {status}")
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         """Twilio's status callbacks are read with the tracking room."""

@@ -31,6 +31,7 @@ import aiohttp
 
 from herald.providers.base import (
     Accepted,
+    Checked,
     Outgoing,
     Permanent,
     Report,
@@ -123,6 +124,27 @@ class WebhookProvider:
         except (TimeoutError, aiohttp.ClientError) as exc:
             reason = f"no answer from the gateway ({type(exc).__name__})"
             return Retryable(reason, fault=True) if self.deduplicates else Uncertain(reason)
+
+    async def check(self) -> Checked:
+        """A signed `{"type": "ping"}`: a gateway that verifies the signature and answers 2xx is ready."""
+        stamp, wid = int(time.time()), f"ping-{int(time.time() * 1000)}"
+        body = json.dumps({"type": "ping", "id": wid}).encode()
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": wid,
+            "webhook-timestamp": str(stamp),
+            "webhook-signature": signature(self.key, wid, stamp, body),
+        }
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
+                async with session.post(self.url, data=body, headers=headers) as response:
+                    text = (await response.text()).strip()[:MAX_REASON]
+                    ok = 200 <= response.status < 300
+                    return Checked(
+                        ok, f"{self.url} answered {response.status}" + (f": {text}" if text and not ok else "")
+                    )
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            return Checked(False, f"{self.url}: {type(exc).__name__} {exc}".strip())
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         """A gateway's callbacks are not read yet (receipts arrive with the tracking room)."""

@@ -53,6 +53,8 @@ class FakeGateway:
             self.refused.append(why)
             return web.json_response({"error": why}, status=401)
         message, wid = json.loads(body), request.headers["webhook-id"]
+        if message.get("type") == "ping":  # `herald providers check`
+            return web.json_response({"pong": wid})
         await self.random.wait()
         fault = self.faults.get(message["to"]) or self.random.draw()
         if fault == "once-busy":

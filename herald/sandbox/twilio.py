@@ -46,9 +46,18 @@ class FakeTwilio:
         }
         return web.json_response(body, status=status)
 
-    async def create(self, request: web.Request) -> web.Response:
+    def authentic(self, request: web.Request) -> bool:
         expected = "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()
-        if request.headers.get("Authorization") != expected or request.match_info["sid"] != SID:
+        return request.headers.get("Authorization") == expected and request.match_info["sid"] == SID
+
+    async def account(self, request: web.Request) -> web.Response:
+        """The Account resource (`herald providers check`)."""
+        if not self.authentic(request):
+            return self.error(401, 20003, "Authenticate")
+        return web.json_response({"sid": SID, "friendly_name": "Herald sandbox", "status": "active", "type": "Full"})
+
+    async def create(self, request: web.Request) -> web.Response:
+        if not self.authentic(request):
             return self.error(401, 20003, "Authenticate")
         fields = await request.post()
         form = {k: [str(v) for v in fields.getall(k)] for k in fields}
@@ -68,6 +77,10 @@ class FakeTwilio:
 
 @contextmanager
 def running(fake: FakeTwilio, port: int = 0) -> Iterator[FakeTwilio]:
-    with serving(lambda app: app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", fake.create), port) as url:
+    def routes(app: web.Application) -> None:
+        app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", fake.create)
+        app.router.add_get("/2010-04-01/Accounts/{sid}.json", fake.account)
+
+    with serving(routes, port) as url:
         fake.url = url
         yield fake

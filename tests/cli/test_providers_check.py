@@ -1,0 +1,74 @@
+"""`herald providers check NAME` and `send-test NAME`, against the sandbox's stand-ins."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from herald.cli.main import run
+from herald.sandbox import ENVIRON, running_vendors
+from tests.cli.test_cli import as_json, herald
+
+
+@pytest.fixture
+def vendors(tmp_path, monkeypatch, capsys):
+    """A herald.toml naming the sandbox's stand-ins, one account with a wrong token, and a schema."""
+    with running_vendors() as found:
+        accounts = found.accounts()
+        lines = ["[herald]", 'database_url = "sqlite:///check.db"', f'outbox_dir = "{tmp_path / "out"}"']
+        accounts["wrong-twilio"] = {**accounts["sandbox-twilio"], "auth_token": "a-token-twilio-refuses"}
+        accounts["dry"] = {"kind": "file", "dir": str(tmp_path / "dry")}
+        for name, table in accounts.items():
+            lines += [f"[providers.{name}]", *(f'{k} = "{v}"' for k, v in table.items())]
+        lines += ["[routing]", 'sms = ["sandbox-twilio"]', 'email = ["sandbox-gateway"]']
+        (tmp_path / "herald.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        for name, value in ENVIRON.items():
+            monkeypatch.setenv(name, value)
+        with contextlib.suppress(SystemExit):
+            run(["db", "upgrade"])
+        capsys.readouterr()
+        yield found
+
+
+def test_check_asks_each_vendor_whether_the_account_can_send(capsys, vendors) -> None:
+    assert as_json(capsys, "providers", "check", "sandbox-twilio", "--json") == {
+        "account": "sandbox-twilio",
+        "ok": True,
+        "detail": "account Herald sandbox is active",
+    }
+    gateway = as_json(capsys, "providers", "check", "sandbox-gateway", "--json")
+    assert gateway["ok"] and "answered 200" in gateway["detail"]
+    assert as_json(capsys, "providers", "check", "dry", "--json")["ok"] is True
+    refused = herald(capsys, "providers", "check", "wrong-twilio", code=1)
+    assert "wrong-twilio: cannot send — 20003: Authenticate" in refused
+    herald(capsys, "providers", "check", "nobody", code=3)
+    assert "no provider account named 'nobody'" in herald.last_err
+
+
+def test_send_test_sends_one_message_through_one_account(capsys, vendors) -> None:
+    sent = as_json(
+        capsys, "providers", "send-test", "sandbox-twilio", "--to", "+1 415 555 2671", "--text", "Hi", "--json"
+    )
+    assert (
+        sent["result"] == "Accepted" and sent["to"] == "+14155552671" and sent["provider_message_id"].startswith("SM")
+    )
+    assert [f["To"] for f in vendors.twilio.created] == [["+14155552671"]]
+    mail = as_json(
+        capsys,
+        "providers",
+        "send-test",
+        "sandbox-gateway",
+        "--channel",
+        "email",
+        "--to",
+        "Ana@Example.com",
+        "--text",
+        "Hello",
+        "--json",
+    )
+    assert mail["result"] == "Accepted" and mail["to"] == "ana@example.com"
+    herald(capsys, "providers", "send-test", "sandbox-twilio", "--to", "12", "--text", "x", code=2)
+    assert herald.last_err.startswith("error: --to: ")
+    herald(capsys, "providers", "send-test", "wrong-twilio", "--to", "+14155552671", "--text", "x", code=1)
