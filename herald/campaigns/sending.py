@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -164,6 +164,11 @@ def _one(
         )
         return None
     channel = decision.channel
+    # The account is chosen before anything is rendered: a message with no way out draws no coupon.
+    provider = routing.first(channel.value, recipient.region, paused)
+    if provider is None:
+        _no_account(uow, item, routing, channel.value, recipient.region, now, trail, counts)
+        return None
     # The rules may have chosen a fallback channel since planning: send that channel's template.
     template = batch.templates.get(variant.template_for(channel.value)) if channel.value in variant.channels else None
     template = template or batch.templates[cast(int, item.template_id)]  # `prepare` kept only known ones
@@ -173,17 +178,6 @@ def _one(
     except RenderError as exc:
         outcome = RuleOutcome("template", channel, Verdict.SKIP, str(exc))
         counts.skipped += outbox.mark_skipped(uow, item.id, item.token, "template", [*trail, outcome.as_dict()], now)
-        return None
-    provider = routing.first(channel.value, recipient.region, paused)
-    if provider is None and routing.first(channel.value, recipient.region):
-        # Every account of the route has its circuit open: wait for one to come back.
-        why = f"every provider account that carries {channel.value} is paused after faults; trying again"
-        counts.deferred += outbox.mark_retry(uow, item.id, item.token, now + PAUSED_WAIT, why, now, trail)
-        return None
-    if provider is None:
-        where = f" to {recipient.region}" if recipient.region else ""
-        reason = f"no provider account carries {channel.value}{where}; see [routing] in docs/providers.md"
-        counts.failed += outbox.mark_failed(uow, item.id, item.token, "unrouted", reason, now)
         return None
     address = recipient.addresses[channel]
     units = content.analyze(composed.body).segments if channel is Channel.SMS else 1
@@ -220,6 +214,27 @@ def _one(
         ),
         provider,
     )
+
+
+def _no_account(
+    uow: UnitOfWork,
+    item: Claimed,
+    routing: Routing,
+    channel: str,
+    region: str | None,
+    now: datetime,
+    trail: list[Any],
+    counts: BatchCounts,
+) -> None:
+    """Settle a message no account may carry now: it waits while every account of its route is paused,
+    and fails when no route carries its channel at all."""
+    if routing.first(channel, region):
+        why = f"every provider account that carries {channel} is paused after faults; trying again"
+        counts.deferred += outbox.mark_retry(uow, item.id, item.token, now + PAUSED_WAIT, why, now, trail)
+        return
+    where = f" to {region}" if region else ""
+    reason = f"no provider account carries {channel}{where}; see [routing] in docs/providers.md"
+    counts.failed += outbox.mark_failed(uow, item.id, item.token, "unrouted", reason, now)
 
 
 def _variant(variants: tuple[Variant, ...], name: str | None) -> Variant:

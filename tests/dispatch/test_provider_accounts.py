@@ -180,3 +180,38 @@ def test_refused_credentials_pause_the_account_at_once(db_url, tmp_path, clock) 
         health = dispatch.health_of(uow.session)["primary"]
     assert "HTTP 401" in (health.reason or "") and health.open_until is not None
     assert (health.open_until - clock.now()).total_seconds() == 15 * 60
+
+
+def test_a_channel_no_route_carries_fails_naming_the_channel_and_country(db_url, tmp_path, clock) -> None:
+    settings = Settings(
+        env="test",
+        database_url=db_url,
+        outbox_dir=str(tmp_path / "outbox"),
+        provider_accounts={"dry-run": {"kind": "file"}},
+        routing={"email": ["dry-run"]},
+    )
+    container = bootstrap.build(settings, clock=clock, environ={})
+    plan(container, setup(container, tmp_path))
+    stats = asyncio.run(container.worker().run(until_idle=True))
+    assert stats.failed == 2 and sent(container)[SITA] == ("failed", None, "unrouted")
+    with container.uow() as uow:
+        error = uow.session.scalar(select(Message.error).where(Message.address == SITA))
+    assert error == "no provider account carries sms to NP; see [routing] in docs/providers.md"
+
+
+def test_messages_wait_while_every_account_of_their_route_is_paused(db_url, tmp_path, clock) -> None:
+    from datetime import timedelta
+
+    from herald import dispatch
+    from herald.dispatch import Health
+
+    with running(FakeGateway()) as primary, running(FakeGateway()) as backup:
+        container = two_gateways(db_url, tmp_path, clock, primary.url, backup.url)
+        plan(container, setup(container, tmp_path))
+        with container.uow() as uow:
+            for name in ("primary", "backup"):
+                until = clock.now() + timedelta(minutes=5)
+                dispatch.record_health(uow, Health(name, 5, until, "HTTP 503"), clock.now())
+        waiting = asyncio.run(container.worker().run(until_idle=True))
+    assert (waiting.deferred, waiting.sent) == (2, 0) and primary.received == backup.received == {}
+    assert sent(container)[SITA][0] == "queued"
