@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 import time
+from contextlib import ExitStack
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -58,8 +59,9 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
     result: dict[str, Any] = {"database": settings.database_url}
     # The campaign goes out through the real adapters, to the vendors' stand-ins (as `herald sandbox`
     # serves them), unless the installation names provider accounts of its own.
-    with running_vendors() as vendors:
-        if not settings.provider_accounts:
+    with ExitStack() as stack:
+        vendors = None if settings.provider_accounts else stack.enter_context(running_vendors())
+        if vendors is not None:
             settings = replace(settings, provider_accounts=vendors.accounts(), routing=vendors.routing())
         container = bootstrap.build(settings, environ={**os.environ, **ENVIRON})
         container.migrate()
@@ -67,11 +69,12 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
             _stages(container, result, say)
         finally:
             container.close()
-        result["vendors"] = vendors.taken_in()
-        say(
-            f"   through the real adapters: the Twilio stand-in took {result['vendors']['twilio']}, "
-            f"the webhook gateway {result['vendors']['gateway']}"
-        )
+        if vendors is not None:
+            result["vendors"] = taken = vendors.taken_in()
+            say(
+                f"   through the real adapters: the Twilio stand-in took {taken['twilio']}, "
+                f"the webhook gateway {taken['gateway']}"
+            )
     result["seconds"] = round(time.perf_counter() - started, 2)
     db = settings.database_url
     if db.startswith("sqlite:///") and not db.startswith("sqlite:////"):
