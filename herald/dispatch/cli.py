@@ -80,6 +80,8 @@ def send_test_command(
         phone = normalize_phone(to, region)
         address = phone.e164 if isinstance(phone, Phone) else None
         why = getattr(phone, "reason", "no number given")
+        if why.startswith("no country code"):  # the importer's wording speaks of columns; here it is an option
+            why = "no country code: write the number as +CC… or pass --region"
     if address is None:
         raise Invalid(why, where="--to")
     item = Outgoing(0, f"send-test:{uuid.uuid4()}", kind.value, address, text, subject=text[:60])

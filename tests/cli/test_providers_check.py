@@ -71,4 +71,20 @@ def test_send_test_sends_one_message_through_one_account(capsys, vendors) -> Non
     assert mail["result"] == "Accepted" and mail["to"] == "ana@example.com"
     herald(capsys, "providers", "send-test", "sandbox-twilio", "--to", "12", "--text", "x", code=2)
     assert herald.last_err.startswith("error: --to: ")
+    herald(capsys, "providers", "send-test", "sandbox-twilio", "--to", "984-1234567", "--text", "x", code=2)
+    assert herald.last_err == "error: --to: no country code: write the number as +CC… or pass --region\n"
+    nepal = as_json(
+        capsys,
+        "providers",
+        "send-test",
+        "sandbox-twilio",
+        "--to",
+        "984-1234567",
+        "--region",
+        "NP",
+        "--text",
+        "नमस्ते",
+        "--json",
+    )
+    assert nepal["to"] == "+9779841234567" and nepal["result"] == "Accepted"
     herald(capsys, "providers", "send-test", "wrong-twilio", "--to", "+14155552671", "--text", "x", code=1)
