@@ -177,7 +177,7 @@ class Worker:
     def _judge_account(self, name: str, results: list[SendResult]) -> None:
         """Count the account's faults in this batch toward its circuit (shared by every worker)."""
         faults = [r for r in results if (isinstance(r, Retryable) and r.fault) or isinstance(r, Uncertain)]
-        fatal = next((r.reason for r in results if isinstance(r, Permanent) and r.fatal), None)
+        fatal = next((r.reason for r in results if isinstance(r, Retryable) and r.fatal), None)
         accepted = sum(isinstance(r, Accepted) for r in results)
         before = self._health.get(name, Health(name))
         now = self.clock.now()

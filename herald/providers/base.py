@@ -31,6 +31,9 @@ class Retryable:
     reason: str
     retry_after: float | None = None  # seconds
     fault: bool = False  # the account is the trouble (unreachable, 5xx), not this message: counts to its circuit
+    # The account cannot send at all (credentials refused, no balance): its circuit opens at once and for
+    # long, and the message waits for the next account of its route, or for an operator to fix this one.
+    fatal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +41,6 @@ class Permanent:
     reason: str
     code: str | None = None  # the vendor's own error code
     suppress: str | None = None  # the vendor says the address must not be messaged again, and why
-    fatal: bool = False  # the account cannot send at all (credentials refused): its circuit opens at once
 
 
 @dataclass(frozen=True, slots=True)

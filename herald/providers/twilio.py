@@ -72,9 +72,11 @@ def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     reason = f"{code or status}: {found.get('message') or text.strip()[:200] or 'no reason given'}"
     if status == 429 or code in RETRIED_CODES or status >= 500:
         return Retryable(reason, retry_after(headers), fault=status >= 500)
+    if status in (401, 403) or code in FATAL_CODES:  # the account cannot send: the message waits for another
+        return Retryable(reason, fatal=True)
     if code in OPTED_OUT:
         return Permanent(reason, code=str(code), suppress="unsubscribed")
-    return Permanent(reason, code=str(code) if code else None, fatal=status in (401, 403) or code in FATAL_CODES)
+    return Permanent(reason, code=str(code) if code else None)
 
 
 class TwilioProvider:

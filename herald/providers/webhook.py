@@ -85,7 +85,9 @@ def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     reason = str(found.get("error") or found.get("message") or text.strip() or f"HTTP {status}")[:MAX_REASON]
     if status in RETRIED or status >= 500:
         return Retryable(f"HTTP {status}: {reason}", retry_after(headers), fault=status >= 500)
-    return Permanent(f"HTTP {status}: {reason}", fatal=status in (401, 403))
+    if status in (401, 403):  # the gateway refuses the account's key: nothing goes through it
+        return Retryable(f"HTTP {status}: {reason}", fatal=True)
+    return Permanent(f"HTTP {status}: {reason}")
 
 
 def _json(text: str) -> dict[str, Any]:

@@ -167,19 +167,25 @@ def test_a_failing_account_is_paused_and_its_route_fails_over_to_the_next(db_url
     assert health.failures == 2 and "HTTP 500" in (health.reason or "") and not health.usable(clock.now())
 
 
-def test_refused_credentials_pause_the_account_at_once(db_url, tmp_path, clock) -> None:
+def test_refused_credentials_pause_the_account_at_once_and_its_messages_go_by_the_next(
+    db_url, tmp_path, clock
+) -> None:
     from herald import dispatch
 
+    start = clock.now()
     with running(FakeGateway()) as primary, running(FakeGateway()) as backup:
         wrong = "a-wrong-secret-of-some-length"
         container = two_gateways(db_url, tmp_path, clock, primary.url, backup.url, first_secret=wrong)
         plan(container, setup(container, tmp_path))
         stats = asyncio.run(container.worker().run(until_idle=True))
-    assert stats.failed == 2 and primary.refused == ["bad signature", "bad signature"]
+        clock.advance(seconds=31)  # past the retry's wait, well inside the pause
+        again = asyncio.run(container.worker().run(until_idle=True))
+    assert (stats.failed, stats.retried) == (0, 2) and primary.refused == ["bad signature", "bad signature"]
+    assert again.sent == 2 and sent(container)[SITA] == ("sent", "backup", None)
     with container.uow() as uow:
         health = dispatch.health_of(uow.session)["primary"]
     assert "HTTP 401" in (health.reason or "") and health.open_until is not None
-    assert (health.open_until - clock.now()).total_seconds() == 15 * 60
+    assert (health.open_until - start).total_seconds() == 15 * 60
 
 
 def test_a_channel_no_route_carries_fails_naming_the_channel_and_country(db_url, tmp_path, clock) -> None:

@@ -60,7 +60,7 @@ def test_the_form_carries_the_sender_the_validity_the_media_and_the_callback_wit
         ),
         (400, {}, '{"code": 30001, "message": "Queue overflow"}', Retryable("30001: Queue overflow", None)),
         (503, {"Retry-After": "x"}, "<html>down</html>", Retryable("503: <html>down</html>", None, fault=True)),
-        (401, {}, "[]", Permanent("401: []", code=None, fatal=True)),
+        (401, {}, "[]", Retryable("401: []", fatal=True)),
         (201, {}, "{}", Permanent("201: {}", code=None)),
     ],
 )
@@ -78,16 +78,14 @@ def test_messages_are_created_with_basic_auth_and_errors_keep_twilios_code() -> 
     assert [f["To"] for f in twilio.created] == [["+1"]]
 
 
-def test_wrong_credentials_fail_and_an_api_key_is_used_in_their_place() -> None:
+def test_wrong_credentials_pause_the_account_and_an_api_key_is_used_in_their_place() -> None:
     with running(FakeTwilio()) as twilio:
         [refused] = asyncio.run(TwilioProvider(SID, "wrong-token", FROM, twilio.url).send([message(1, "+1")]))
         [keyed] = asyncio.run(
             TwilioProvider(SID, TOKEN, FROM, twilio.url, api_key_sid="SK" + "0" * 32).send([message(2, "+2")])
         )
-    assert refused == Permanent("20003: Authenticate", code="20003", fatal=True)
-    assert keyed == Permanent(
-        "20003: Authenticate", code="20003", fatal=True
-    )  # the stand-in knows no API key: refused alike
+    assert refused == Retryable("20003: Authenticate", fatal=True)
+    assert keyed == Retryable("20003: Authenticate", fatal=True)  # the stand-in knows no API key: refused alike
 
 
 def test_no_answer_is_uncertain_because_twilio_does_not_deduplicate() -> None:

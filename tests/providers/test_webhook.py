@@ -36,7 +36,7 @@ def test_the_signature_matches_the_standard_webhooks_test_vector() -> None:
         (500, {}, "carrier down", Retryable("HTTP 500: carrier down", None, fault=True)),
         (408, {"Retry-After": "-5"}, "", Retryable("HTTP 408: HTTP 408", 0.0)),
         (400, {}, '{"message": "invalid number"}', Permanent("HTTP 400: invalid number")),
-        (401, {}, "not json", Permanent("HTTP 401: not json", fatal=True)),
+        (401, {}, "not json", Retryable("HTTP 401: not json", fatal=True)),
     ],
 )
 def test_the_gateways_answer_is_mapped_once(status, headers, text, result) -> None:
@@ -62,7 +62,7 @@ def test_messages_reach_the_gateway_signed_and_a_repeat_keeps_its_id() -> None:
 def test_a_wrong_secret_is_refused_by_the_gateway_and_fails_the_message() -> None:
     with running(FakeGateway()) as gateway:
         [result] = send(WebhookProvider(gateway.url, "whsec_" + "d3Jvbmc="), message(1))
-    assert gateway.refused == ["bad signature"] and result == Permanent("HTTP 401: bad signature", fatal=True)
+    assert gateway.refused == ["bad signature"] and result == Retryable("HTTP 401: bad signature", fatal=True)
 
 
 def test_faults_are_retried_refused_or_left_uncertain() -> None:
