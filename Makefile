@@ -15,7 +15,7 @@ PURE_TESTS := tests/rules tests/content tests/contacts/test_normalize.py tests/c
 PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.render --cov=herald.content.codegen \
               --cov=herald.content.lint --cov=herald.content.whatsapp --cov=herald.content.channels \
               --cov=herald.content.approval --cov=herald.content.locales --cov=herald.content.pricing \
-              --cov=herald.content.composer \
+              --cov=herald.content.composer --cov=herald.content.vendors \
               --cov=herald.contacts.addresses.normalize --cov=herald.contacts.importing.encoding --cov=herald.contacts.addresses.numbertype \
               --cov=herald.contacts.addresses.plainparse --cov=herald.contacts.addresses.prefixes --cov=herald.contacts.addresses.countries --cov=herald.segments.dsl --cov=herald.segments.nodes \
               --cov=herald.campaigns.planning.assign --cov=herald.campaigns.planning.schedule --cov=herald.campaigns.states \

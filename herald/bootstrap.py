@@ -27,6 +27,7 @@ from herald.providers import (
     CHANNELS,
     PROVIDER_KINDS,
     Account,
+    AliyunProvider,
     FileProvider,
     Lookup,
     Provider,
@@ -100,7 +101,7 @@ class Container:
 
     def lint_profile(self, uow: UnitOfWork, presets: Iterable[str] = ()) -> Profile:
         """What templates are linted against: presets' [lint] tables, settings and banned-word edits."""
-        return lint_profile(uow, self.settings, presets)
+        return lint_profile(uow, self.settings, presets, self.template_routes())
 
     def template_presets(self, template: Template, locale: str, extra: Iterable[str] = ()) -> list[str]:
         """Every jurisdiction a template version is written for (see compliance.template_presets)."""
@@ -108,7 +109,17 @@ class Container:
 
     def template_profile(self, uow: UnitOfWork, template: Template, locale: str, extra: Iterable[str] = ()) -> Profile:
         """The lint profile a template version is reviewed against: every jurisdiction it is written for."""
-        return lint_profile(uow, self.settings, self.template_presets(template, locale, extra))
+        return lint_profile(uow, self.settings, self.template_presets(template, locale, extra), self.template_routes())
+
+    def template_routes(self) -> tuple[content.TemplateRoute, ...]:
+        """The routes with accounts that send only their vendor's approved templates (Aliyun), for lint."""
+        found = []
+        for channel, country, names in self.routing.routes():
+            templated = tuple((n, self.routing.templated[n]) for n in names if n in self.routing.templated)
+            if templated:
+                where = f"{channel} to {country}" if country else channel
+                found.append(content.TemplateRoute(channel, where, templated, len(names) - len(templated)))
+        return tuple(found)
 
     def checked_presets(self, names: Iterable[str]) -> list[str]:
         """Preset names checked to exist, without repeats."""
@@ -138,6 +149,13 @@ class Container:
 
 
 PROVIDER_FACTORIES: dict[str, Callable[[Account], Provider]] = {
+    "aliyun": lambda a: AliyunProvider(
+        a.options["access_key_id"],
+        a.options["access_key_secret"],
+        a.options["sign_name"],
+        a.options["endpoint"],
+        float(a.options["timeout"]),
+    ),
     "file": lambda a: FileProvider(a.options["dir"]),
     "webhook": lambda a: WebhookProvider(
         a.options["url"], a.options["secret"], float(a.options["timeout"]), bool(a.options["deduplicates"])

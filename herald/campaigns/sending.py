@@ -164,15 +164,18 @@ def _one(
         )
         return None
     channel = decision.channel
-    # The account is chosen before anything is rendered: a message with no way out draws no coupon.
-    provider = routing.first(channel.value, recipient.region, paused)
-    if provider is None:
-        _no_account(uow, item, routing, channel.value, recipient.region, now, trail, counts)
-        return None
     # The rules may have chosen a fallback channel since planning: send that channel's template.
     template = batch.templates.get(variant.template_for(channel.value)) if channel.value in variant.channels else None
     template = template or batch.templates[cast(int, item.template_id)]  # `prepare` kept only known ones
     version = pick_version(batch.approved[template.id], template.default_locale, contact_locale(contact))
+    # The account is chosen before anything is rendered: a message with no way out draws no coupon. An
+    # account that sends only its vendor's approved templates (Aliyun) carries only versions naming one.
+    codes = content.vendor_codes(version.content) if version is not None else frozenset()
+    provider = routing.first(channel.value, recipient.region, paused, codes)
+    if provider is None:
+        way = Way(channel.value, recipient.region, codes, template.name)
+        _no_account(uow, item, routing, way, now, trail, counts)
+        return None
     try:
         composed = _compose(uow, batch, template, version, contact, campaign, now)
     except RenderError as exc:
@@ -216,24 +219,40 @@ def _one(
     )
 
 
+@dataclass(frozen=True)
+class Way:
+    """Where a message would go: its channel and country, and the vendors whose approved template its
+    version names."""
+
+    channel: str
+    region: str | None
+    codes: frozenset[str]
+    template: str
+
+
 def _no_account(
     uow: UnitOfWork,
     item: Claimed,
     routing: Routing,
-    channel: str,
-    region: str | None,
+    way: Way,
     now: datetime,
     trail: list[Any],
     counts: BatchCounts,
 ) -> None:
-    """Settle a message no account may carry now: it waits while every account of its route is paused,
-    and fails when no route carries its channel at all."""
-    if routing.first(channel, region):
-        why = f"every provider account that carries {channel} is paused after faults; trying again"
+    """Settle a message no account may carry now: it waits while every account of its route that could
+    carry it is paused, and fails when none could (no route, or only accounts needing a vendor template)."""
+    if routing.first(way.channel, way.region, codes=way.codes):
+        why = f"every provider account that carries {way.channel} is paused after faults; trying again"
         counts.deferred += outbox.mark_retry(uow, item.id, item.token, now + PAUSED_WAIT, why, now, trail)
         return
-    where = f" to {region}" if region else ""
-    reason = f"no provider account carries {channel}{where}; see [routing] in docs/providers.md"
+    where = f" to {way.region}" if way.region else ""
+    reason = f"no provider account carries {way.channel}{where}; see [routing] in docs/providers.md"
+    if routing.first(way.channel, way.region):
+        names = ", ".join(routing.accounts_for(way.channel, way.region))
+        reason = (
+            f"{way.channel}{where} goes only through {names}, which send only templates their vendor approved, "
+            f"and template {way.template} names none; see docs/providers.md"
+        )
     counts.failed += outbox.mark_failed(uow, item.id, item.token, "unrouted", reason, now)
 
 

@@ -248,13 +248,14 @@ def sandbox(
     latency: Annotated[float, typer.Option(min=0, help="Seconds before every answer.")] = 0.0,
     gateway_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8701,
     twilio_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8702,
+    aliyun_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8703,
     json_out: JsonFlag = False,
 ) -> None:
-    """Local stand-ins for the vendors (a webhook gateway, Twilio) on 127.0.0.1, with faults on request;
+    """Local stand-ins for the vendors (a webhook gateway, Twilio, Aliyun) on 127.0.0.1, with faults on request;
     prints the herald.toml that points at them and serves until Ctrl-C."""
     import threading
 
-    from herald.sandbox import Faults, serve
+    from herald.sandbox import Faults, Ports, serve
 
     try:
         faults = Faults(fail_rate, throttle_rate, timeout_rate, latency)
@@ -263,10 +264,11 @@ def sandbox(
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        got = serve(faults, gateway_port, twilio_port, stop)
+        got = serve(faults, Ports(gateway_port, twilio_port, aliyun_port), stop)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    text = f"Sandbox stopped: Twilio took {got['twilio']}, the gateway {got['gateway']}; {got['refused']} refused."
+    took = f"Twilio took {got['twilio']}, Aliyun {got['aliyun']}, the gateway {got['gateway']}"
+    text = f"Sandbox stopped: {took}; {got['refused']} refused."
     emit(ctx, json_out, got, text)
 
 

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
         versions,
     )
     from herald.content.sms import analyze
+    from herald.content.vendors import TemplateRoute
+    from herald.content.vendors import codes as vendor_codes
     from herald.content.whatsapp import meta_status_updates
 
 __all__ = [
@@ -69,9 +71,11 @@ __all__ = [
     "Template",
     "TemplateIn",
     "TemplateOut",
+    "TemplateRoute",
     "TemplateVersion",
     "unknown_checks",
     "used_by_rate",
+    "vendor_codes",
     "VersionOut",
     "versions",
     "WebhookApplied",

@@ -1,6 +1,7 @@
 """What a template version holds on each channel, checked at save time; email HTML to plain text. Pure.
 
-SMS: `body`. Email: `subject`, `preheader`, `html`, `text` (made from the HTML when absent). WhatsApp:
+SMS: `body`, and `aliyun` (a template Aliyun approved, see vendors.py). Email: `subject`, `preheader`,
+`html`, `text` (made from the HTML when absent). WhatsApp:
 Meta's template model, or `text` for free-form replies inside the 24-hour window (see whatsapp.py).
 Every Jinja2 field is checked against the allow-list here, so nothing unsafe is ever stored.
 """
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
 
-from herald.content import render, whatsapp
+from herald.content import render, vendors, whatsapp
 from herald.errors import Invalid
 
 SMS_MAX = 1600  # the longest body providers accept (about ten segments)
@@ -39,14 +40,19 @@ def validate(channel: str, content: Mapping[str, Any], where: str) -> dict[str, 
 
 
 def _sms(content: Mapping[str, Any], where: str) -> dict[str, Any]:
-    _only(content, {"body"}, where)
+    _only(content, {"body", "aliyun"}, where)
     body = str(content.get("body") or "")
     if not body.strip():
         raise Invalid("the body is empty", where=f"{where} body")
     if len(body) > SMS_MAX:
         raise Invalid(f"the body has {len(body)} characters; SMS allows {SMS_MAX}", where=f"{where} body")
     render.check(body, where=f"{where} body")
-    return {"body": body}
+    if "aliyun" not in content:
+        return {"body": body}
+    aliyun = vendors.validate_aliyun(content["aliyun"], where)
+    for key, expr in vendors.expressions({"aliyun": aliyun}).items():
+        render.check("{{ " + expr + " }}", where=f"{where} parameter {key}")
+    return {"body": body, "aliyun": aliyun}
 
 
 def _email(content: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -76,7 +82,8 @@ def jinja_fields(channel: str, content: Mapping[str, Any]) -> dict[str, str]:
         if "text" in content:
             return {"text": content["text"]}
         return {k: "{{ " + v + " }}" for k, v in whatsapp.expressions(content).items()}
-    return {k: v for k, v in content.items() if isinstance(v, str)}
+    fields = {k: v for k, v in content.items() if isinstance(v, str)}
+    return fields | {k: "{{ " + v + " }}" for k, v in vendors.expressions(content).items()}
 
 
 def lint_fields(channel: str, content: Mapping[str, Any]) -> dict[str, str]:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from herald.content import channels, locales, render, whatsapp
+from herald.content import channels, locales, render, vendors, whatsapp
 from herald.content.render import RenderError
 
 
@@ -43,7 +43,20 @@ def compose(
     if channel == "whatsapp" and "body" in content:
         return _whatsapp_template(content, context, name if variant == "A" else f"{name}_{variant.lower()}", locale)
     text = content.get("body", content.get("text", ""))
+    if channel == "sms" and "aliyun" in content:
+        return Composed(render.render(text, context), payload={"aliyun": _aliyun(content, context)})
     return Composed(render.render(text, context))
+
+
+def _aliyun(content: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
+    """The template code and its variables' values, as Aliyun's TemplateParam wants them (strings)."""
+    values = {}
+    for key, expr in vendors.expressions(content).items():
+        value = render.render("{{ " + expr + " }}", context).strip()
+        if not value:
+            raise RenderError(f"Aliyun variable {key.split('.', 1)[1]} ({expr}) is empty; Aliyun refuses the message")
+        values[key.split(".", 1)[1]] = value
+    return {"template_code": content["aliyun"]["template_code"], "template_param": values}
 
 
 def _email(content: Mapping[str, Any], context: Mapping[str, Any]) -> Composed:

@@ -16,8 +16,9 @@ from typing import Any
 
 import ahocorasick
 
-from herald.content import whatsapp
+from herald.content import vendors, whatsapp
 from herald.content.channels import lint_fields
+from herald.content.vendors import TemplateRoute
 
 ERROR, WARNING = "error", "warning"
 URL = re.compile(r"""(?:https?://|www\.)[^\s<>"'{}]+""", re.IGNORECASE)
@@ -69,6 +70,7 @@ class Draft:
     fields: Mapping[str, str]
     category: str | None = None  # WhatsApp
     params: Mapping[str, str] = field(default_factory=dict)  # WhatsApp {{n}} -> Herald expression
+    vendor_codes: frozenset[str] = frozenset()  # vendors whose approved template the version names (aliyun)
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class Profile:
     help_reply: str | None = None
     link_domains: tuple[str, ...] = ()
     banned_words: tuple[str, ...] = ()
+    template_routes: tuple[TemplateRoute, ...] = ()  # routes with accounts that send only approved templates
 
 
 def at(source: str, start: int, length: int, severity: str, code: str, message: str, name: str) -> Finding:
@@ -417,8 +420,16 @@ def advice(draft: Draft, profile: Profile) -> list[Finding]:
     return found
 
 
+def routes(draft: Draft, profile: Profile) -> list[Finding]:
+    """A route some account of which sends only its vendor's approved templates, and this version names
+    none: an error when no account of the route could carry it."""
+    found = vendors.route_findings(draft.channel, draft.vendor_codes, profile.template_routes)
+    return [Finding(severity, "vendor-template", message, "aliyun") for severity, message in found]
+
+
 ALWAYS: tuple[Callable[[Draft, Profile], list[Finding]], ...] = (
     whatsapp_rules,
+    routes,
     email_rules,
     banned_words,
     links,
@@ -429,4 +440,5 @@ ALWAYS: tuple[Callable[[Draft, Profile], list[Finding]], ...] = (
 def lint_content(channel: str, purpose: str, content: Mapping[str, Any], profile: Profile) -> list[Finding]:
     """Lint one version's stored content."""
     params = dict(content.get("params", {})) if channel == "whatsapp" else {}
-    return lint(Draft(channel, purpose, lint_fields(channel, content), content.get("category"), params), profile)
+    fields, codes = lint_fields(channel, content), vendors.codes(content)
+    return lint(Draft(channel, purpose, fields, content.get("category"), params, codes), profile)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         shown,
     )
     from herald.providers.accounts import KINDS as PROVIDER_KINDS
+    from herald.providers.aliyun import AliyunProvider
     from herald.providers.base import (
         Accepted,
         Checked,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Accepted",
     "Account",
+    "AliyunProvider",
     "CHANNELS",
     "Checked",
     "FileProvider",

@@ -40,6 +40,8 @@ class Kind:
     secrets: frozenset[str] = frozenset()
     checks: Mapping[str, Callable[[Any], str | None]] = field(default_factory=dict)
     exactly_one: tuple[str, ...] = ()  # keys of which one, and only one, must be given
+    # The vendor whose approved templates alone an account of this kind sends (a version must name one).
+    templates_of: str | None = None
 
     def keys(self) -> frozenset[str]:
         return frozenset({"kind", *self.required, *self.optional})
@@ -129,6 +131,28 @@ KINDS: dict[str, Kind] = {
 }
 
 
+def _endpoint(value: Any) -> str | None:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    ok = parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname) and parts.path in ("", "/")
+    return None if ok else f"expected an http(s) address with no path, got {value!r}"
+
+
+KINDS["aliyun"] = Kind(
+    # Alibaba Cloud SMS (dysmsapi 2017-05-25), by an AccessKey pair of a RAM user allowed dysms:SendSms.
+    required=("access_key_id", "access_key_secret", "sign_name"),
+    optional={"endpoint": "https://dysmsapi.aliyuncs.com", "timeout": 10.0},
+    secrets=frozenset({"access_key_secret"}),
+    checks={
+        "access_key_id": _text,
+        "access_key_secret": _text,
+        "sign_name": _text,
+        "endpoint": _endpoint,
+        "timeout": _seconds,
+    },
+    templates_of="aliyun",
+)
+
+
 @dataclass(frozen=True)
 class Account:
     name: str
@@ -162,15 +186,36 @@ def _secret(kind: Kind | None, key: str) -> bool:
 class Routing:
     channels: Mapping[str, tuple[str, ...]]  # channel -> accounts, in failover order
     countries: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (channel, CC) -> accounts
+    templated: Mapping[str, str] = field(
+        default_factory=dict
+    )  # account -> vendor whose approved templates only it sends
 
     def accounts_for(self, channel: str, region: str | None = None) -> tuple[str, ...]:
         """The accounts that carry a channel to a country, in failover order (the country's own, else the
         channel's)."""
         return self.countries.get((channel, region or ""), ()) or self.channels.get(channel, ())
 
-    def first(self, channel: str, region: str | None = None, avoiding: frozenset[str] = frozenset()) -> str | None:
-        """The first account of the route not in `avoiding` (accounts whose circuit is open)."""
-        return next((a for a in self.accounts_for(channel, region) if a not in avoiding), None)
+    def first(
+        self,
+        channel: str,
+        region: str | None = None,
+        avoiding: frozenset[str] = frozenset(),
+        codes: frozenset[str] | None = None,
+    ) -> str | None:
+        """The first account of the route not in `avoiding` (accounts whose circuit is open) that can carry
+        a version naming the approved templates of `codes`' vendors (any account, when codes is None)."""
+        return next(
+            (a for a in self.accounts_for(channel, region) if a not in avoiding and self.carries(a, codes)), None
+        )
+
+    def carries(self, account: str, codes: frozenset[str] | None) -> bool:
+        vendor = self.templated.get(account)
+        return codes is None or vendor is None or vendor in codes
+
+    def routes(self) -> list[tuple[str, str | None, tuple[str, ...]]]:
+        """Every route: (channel, country or None for the channel's own, accounts in failover order)."""
+        own = [(channel, None, names) for channel, names in self.channels.items()]
+        return own + [(channel, country, names) for (channel, country), names in self.countries.items()]
 
 
 def read_accounts(
@@ -237,7 +282,8 @@ def read_routing(table: Mapping[str, Any], accounts: Mapping[str, Account]) -> R
                     )
         else:
             channels[channel] = _route(value, accounts, f"[routing] {channel}")
-    return Routing(channels, countries)
+    templated = {n: v for n, a in accounts.items() if (v := KINDS[a.kind].templates_of)}
+    return Routing(channels, countries, templated)
 
 
 def _route(names: Any, accounts: Mapping[str, Account], where: str) -> tuple[str, ...]:

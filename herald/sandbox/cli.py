@@ -6,7 +6,7 @@ import threading
 
 from herald.console import err, out
 from herald.sandbox.faults import Faults
-from herald.sandbox.vendors import ENVIRON, Vendors, running_vendors
+from herald.sandbox.vendors import ENVIRON, Ports, Vendors, running_vendors
 
 
 def config_text(vendors: Vendors) -> str:
@@ -23,9 +23,9 @@ def config_text(vendors: Vendors) -> str:
     return "\n".join(lines) + "\n"
 
 
-def serve(faults: Faults, gateway_port: int, twilio_port: int, stop: threading.Event) -> dict[str, int]:
+def serve(faults: Faults, ports: Ports, stop: threading.Event) -> dict[str, int]:
     """Serve every stand-in until `stop` is set (or Ctrl-C); returns what each took in."""
-    with running_vendors(faults, gateway_port, twilio_port) as vendors:
+    with running_vendors(faults, ports) as vendors:
         out.print(config_text(vendors), markup=False)
         err.print("Sandbox running; Ctrl-C to stop.")
         try:

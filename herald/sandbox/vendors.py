@@ -7,16 +7,28 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from herald.sandbox import gateway, twilio
+from herald.sandbox import aliyun, gateway, twilio
 from herald.sandbox.faults import Faults
 
-ENVIRON = {"SANDBOX_GATEWAY_SECRET": gateway.SECRET, "SANDBOX_TWILIO_TOKEN": twilio.TOKEN}
+ENVIRON = {
+    "SANDBOX_GATEWAY_SECRET": gateway.SECRET,
+    "SANDBOX_TWILIO_TOKEN": twilio.TOKEN,
+    "SANDBOX_ALIYUN_SECRET": aliyun.SECRET,
+}
+
+
+@dataclass(frozen=True)
+class Ports:
+    gateway: int = 0
+    twilio: int = 0
+    aliyun: int = 0
 
 
 @dataclass
 class Vendors:
     gateway: gateway.FakeGateway
     twilio: twilio.FakeTwilio
+    aliyun: aliyun.FakeAliyun
 
     def accounts(self) -> dict[str, dict[str, Any]]:
         """`[providers.*]` tables for the stand-ins (secrets by `env:`, see ENVIRON)."""
@@ -28,13 +40,21 @@ class Vendors:
                 "from": "+15005550006",
                 "base_url": self.twilio.url,
             },
+            "sandbox-aliyun": {
+                "kind": "aliyun",
+                "access_key_id": aliyun.KEY_ID,
+                "access_key_secret": "env:SANDBOX_ALIYUN_SECRET",
+                "sign_name": aliyun.SIGN,
+                "endpoint": self.aliyun.url,
+            },
             "sandbox-gateway": {"kind": "webhook", "url": self.gateway.url, "secret": "env:SANDBOX_GATEWAY_SECRET"},
         }
 
     @staticmethod
     def routing() -> dict[str, Any]:
         return {
-            "sms": ["sandbox-twilio", "sandbox-gateway"],
+            # Mainland China by Aliyun where the template names its Aliyun code, else by Twilio.
+            "sms": {"default": ["sandbox-twilio", "sandbox-gateway"], "CN": ["sandbox-aliyun", "sandbox-twilio"]},
             "whatsapp": ["sandbox-twilio"],
             "email": ["sandbox-gateway"],
         }
@@ -42,17 +62,21 @@ class Vendors:
     def taken_in(self) -> dict[str, int]:
         return {
             "twilio": len(self.twilio.created),
+            "aliyun": len(self.aliyun.sent),
             "gateway": len(self.gateway.received),
-            "refused": len(self.gateway.refused),
+            "refused": len(self.gateway.refused) + len(self.aliyun.refused),
         }
 
 
 @contextmanager
-def running_vendors(faults: Faults | None = None, gateway_port: int = 0, twilio_port: int = 0) -> Iterator[Vendors]:
-    """Serve every stand-in until the block ends."""
-    faults = faults or Faults()
-    vendors = Vendors(gateway.FakeGateway(random=faults), twilio.FakeTwilio(random=faults))
+def running_vendors(faults: Faults | None = None, ports: Ports | None = None) -> Iterator[Vendors]:
+    """Serve every stand-in until the block ends (each on any free port unless `ports` names one)."""
+    faults, ports = faults or Faults(), ports or Ports()
+    vendors = Vendors(
+        gateway.FakeGateway(random=faults), twilio.FakeTwilio(random=faults), aliyun.FakeAliyun(random=faults)
+    )
     with ExitStack() as stack:
-        stack.enter_context(gateway.running(vendors.gateway, gateway_port))
-        stack.enter_context(twilio.running(vendors.twilio, twilio_port))
+        stack.enter_context(gateway.running(vendors.gateway, ports.gateway))
+        stack.enter_context(twilio.running(vendors.twilio, ports.twilio))
+        stack.enter_context(aliyun.running(vendors.aliyun, ports.aliyun))
         yield vendors

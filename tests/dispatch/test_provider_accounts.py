@@ -167,9 +167,7 @@ def test_a_failing_account_is_paused_and_its_route_fails_over_to_the_next(db_url
     assert health.failures == 2 and "HTTP 500" in (health.reason or "") and not health.usable(clock.now())
 
 
-def test_refused_credentials_pause_the_account_at_once_and_its_messages_go_by_the_next(
-    db_url, tmp_path, clock
-) -> None:
+def test_refused_credentials_pause_the_account_at_once_and_its_messages_go_by_the_next(db_url, tmp_path, clock) -> None:
     from herald import dispatch
 
     start = clock.now()

@@ -34,7 +34,7 @@ def test_a_file_account_writes_where_the_outbox_setting_says_unless_told() -> No
     ("table", "where", "words"),
     [
         ("not a table", "[providers.gw]", "expected a table"),
-        ({"url": "x"}, "[providers.gw] kind", "kind must be one of file, webhook, twilio, got None"),
+        ({"url": "x"}, "[providers.gw] kind", "kind must be one of file, webhook, twilio, aliyun, got None"),
         ({"kind": "carrier-pigeon"}, "[providers.gw] kind", "got 'carrier-pigeon'"),
         ({**GATEWAY, "colour": "red"}, "[providers.gw]", "unknown key(s) colour for a webhook account"),
         ({"kind": "webhook", "url": "https://gw"}, "[providers.gw]", "missing secret"),
@@ -103,13 +103,15 @@ def test_a_table_is_shown_with_its_secrets_hidden_even_when_its_kind_is_unknown(
     from herald.providers.accounts import shown
 
     assert shown({**GATEWAY, "secret": "inline"}) == {**GATEWAY, "secret": HIDDEN}
-    future = {"kind": "aliyun", "access_key_id": "LTAI", "access_key_secret": "s3cret", "sign_name": "阿里云"}
+    future = {"kind": "smpp", "system_id": "LTAI", "access_key_secret": "s3cret", "sign_name": "阿里云"}
     assert shown(future) == {
-        "kind": "aliyun",
-        "access_key_id": HIDDEN,
+        "kind": "smpp",
+        "system_id": "LTAI",
         "access_key_secret": HIDDEN,
         "sign_name": "阿里云",
     }
+    known = {"kind": "aliyun", "access_key_id": "LTAI", "access_key_secret": "s3cret", "sign_name": "阿里云"}
+    assert shown(known) == {**known, "access_key_secret": HIDDEN}
 
 
 TWILIO = {"kind": "twilio", "account_sid": "AC" + "a1" * 16, "auth_token": "env:GATEWAY_SECRET", "from": "+15005550006"}
@@ -140,3 +142,39 @@ def test_a_twilio_account_by_messaging_service_with_an_api_key() -> None:
     twilio = accounts(tw=table)["tw"]
     assert twilio.options["from"] is None and twilio.options["validity_period"] == 600
     assert twilio.shown()["auth_token"] == "env:GATEWAY_SECRET"
+
+
+ALIYUN = {
+    "kind": "aliyun",
+    "access_key_id": "LTAI5tExample",
+    "access_key_secret": "env:GATEWAY_SECRET",
+    "sign_name": "Herald",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "words"),
+    [
+        ({"sign_name": None}, "[providers.ali]", "missing sign_name"),
+        ({"endpoint": "https://dysmsapi.aliyuncs.com/send"}, "[providers.ali] endpoint", "with no path"),
+        ({"endpoint": "dysmsapi.aliyuncs.com"}, "[providers.ali] endpoint", "http(s) address"),
+        ({"region": "cn-hangzhou"}, "[providers.ali]", "unknown key(s) region for a aliyun account"),
+    ],
+)
+def test_an_aliyun_account_is_checked_before_anything_is_sent(change, where, words) -> None:
+    table = {k: v for k, v in {**ALIYUN, **change}.items() if v is not None}
+    with pytest.raises(Invalid) as err:
+        accounts(ali=table)
+    assert err.value.where == where and words in err.value.reason
+
+
+def test_an_aliyun_account_carries_only_versions_naming_an_aliyun_template() -> None:
+    found = accounts(ali={**ALIYUN, "endpoint": "https://dysmsapi.aliyuncs.com/"}, tw=TWILIO)
+    routing = read_routing({"sms": {"default": ["tw"], "CN": ["ali", "tw"]}}, found)
+    assert routing.templated == {"ali": "aliyun"}
+    assert routing.first("sms", "CN", codes=frozenset()) == "tw"
+    assert routing.first("sms", "CN", codes=frozenset({"aliyun"})) == "ali"
+    assert routing.first("sms", "CN") == "ali"  # no version in question: any account
+    assert routing.first("sms", "CN", frozenset({"tw"}), frozenset()) is None
+    assert routing.routes() == [("sms", None, ("tw",)), ("sms", "CN", ("ali", "tw"))]
+    assert found["ali"].shown()["access_key_secret"] == "env:GATEWAY_SECRET"

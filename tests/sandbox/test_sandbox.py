@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from herald.providers import Accepted, Outgoing, Retryable, TwilioProvider, Uncertain, WebhookProvider
-from herald.sandbox import gateway, twilio
+from herald.providers import Accepted, AliyunProvider, Outgoing, Retryable, TwilioProvider, Uncertain, WebhookProvider
+from herald.sandbox import Ports, aliyun, gateway, twilio
 from herald.sandbox.cli import serve
 from herald.sandbox.faults import Faults
 from tests.cli.test_cli import herald
@@ -39,10 +39,10 @@ def test_impossible_rates_are_refused(options, words) -> None:
         Faults(**options)
 
 
-def test_the_sandbox_serves_both_stand_ins_and_says_what_each_took_in(capsys) -> None:
+def test_the_sandbox_serves_every_stand_in_and_says_what_each_took_in(capsys) -> None:
     stop, got = threading.Event(), []
     faults = Faults(throttle_rate=0.5, seed=1)
-    server = threading.Thread(target=lambda: got.append(serve(faults, 0, 0, stop)))
+    server = threading.Thread(target=lambda: got.append(serve(faults, Ports(), stop)))
     server.start()
     config = ""
     for _ in range(100):  # the config is printed once both listen
@@ -50,18 +50,25 @@ def test_the_sandbox_serves_both_stand_ins_and_says_what_each_took_in(capsys) ->
         if "[routing]" in config:
             break
         time.sleep(0.05)
-    found = dict(line.split(" = ", 1) for line in config.splitlines() if line.startswith(("url =", "base_url =")))
-    urls = [found["url"].strip('"'), found["base_url"].strip('"')]
-    messages = [Outgoing(i, f"k{i}", "sms", f"+1415555{i:04d}", "Hello. Reply STOP to opt out.") for i in range(20)]
+    keys = ("url =", "base_url =", "endpoint =")
+    found = dict(line.split(" = ", 1) for line in config.splitlines() if line.startswith(keys))
+    urls = [found[key].strip('"') for key in ("url", "base_url", "endpoint")]
+    template = {"aliyun": {"template_code": "SMS_154950910", "template_param": {"name": "Li"}}}
+    messages = [
+        Outgoing(i, f"k{i}", "sms", f"+861380013{i:04d}", "Hello. Reply STOP to opt out.", payload=template)
+        for i in range(20)
+    ]
     to_gateway = asyncio.run(WebhookProvider(urls[0], gateway.SECRET).send(messages))
     to_twilio = asyncio.run(TwilioProvider(twilio.SID, twilio.TOKEN, {"from": "+15005550006"}, urls[1]).send(messages))
+    to_aliyun = asyncio.run(AliyunProvider(aliyun.KEY_ID, aliyun.SECRET, aliyun.SIGN, urls[2]).send(messages))
     stop.set()
     server.join(10)
-    accepted = [sum(isinstance(r, Accepted) for r in rs) for rs in (to_gateway, to_twilio)]
-    throttled = [sum(isinstance(r, Retryable) for r in rs) for rs in (to_gateway, to_twilio)]
-    assert got == [{"twilio": accepted[1], "gateway": accepted[0], "refused": 0}]
-    assert sum(throttled) > 0 and sum(accepted) + sum(throttled) == 40
-    assert not any(isinstance(r, Uncertain) for r in to_gateway + to_twilio)
+    answers = (to_gateway, to_twilio, to_aliyun)
+    accepted = [sum(isinstance(r, Accepted) for r in rs) for rs in answers]
+    throttled = [sum(isinstance(r, Retryable) for r in rs) for rs in answers]
+    assert got == [{"twilio": accepted[1], "aliyun": accepted[2], "gateway": accepted[0], "refused": 0}]
+    assert all(throttled) and sum(accepted) + sum(throttled) == 60
+    assert not any(isinstance(r, Uncertain) for rs in answers for r in rs)
 
 
 def test_the_sandbox_refuses_impossible_rates_in_one_line(capsys) -> None:

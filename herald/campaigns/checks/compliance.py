@@ -8,14 +8,17 @@ from typing import Any
 
 from herald import content
 from herald.config import Settings
-from herald.content import Profile, unknown_checks
+from herald.content import Profile, TemplateRoute, unknown_checks
 from herald.db import UnitOfWork
 from herald.errors import Invalid
 from herald.rules import presets_for, read_preset
 
 
-def lint_profile(uow: UnitOfWork, settings: Settings, presets: Iterable[str] = ()) -> Profile:
-    """The lint profile for the given presets (default: the configured one)."""
+def lint_profile(
+    uow: UnitOfWork, settings: Settings, presets: Iterable[str] = (), routes: tuple[TemplateRoute, ...] = ()
+) -> Profile:
+    """The lint profile for the given presets (default: the configured one), with the routes whose accounts
+    send only their vendor's approved templates."""
     checks: dict[str, dict[str, Any]] = {}
     banned: set[str] = set()
     for name in list(presets) or [settings.policy_preset]:
@@ -33,6 +36,7 @@ def lint_profile(uow: UnitOfWork, settings: Settings, presets: Iterable[str] = (
         help_reply=settings.help_reply,
         link_domains=tuple(d.lower() for d in _split(settings.link_domains)),
         banned_words=tuple(sorted((banned | set(edits["ban"])) - set(edits["allow"]))),
+        template_routes=routes,
     )
 
 

@@ -1,0 +1,208 @@
+"""The `aliyun` provider: Alibaba Cloud SMS (dysmsapi, API version 2017-05-25), the default way to mainland
+China.
+
+One `SendSms` per message, RPC style: a POST to `{endpoint}/` with the parameters in the query string —
+`PhoneNumbers`, `SignName`, `TemplateCode`, `TemplateParam` (a JSON object of strings) and `OutId` (the
+message's own reference, echoed in its receipt) — signed with the V3 scheme (ACS3-HMAC-SHA256 over a
+canonical request of the method, path, sorted query, the `host` and `x-acs-*` headers and the body's
+SHA-256). Aliyun answers `{"Code": "OK", "BizId": …}` or an error `Code`, mapped once here. Aliyun keeps
+no idempotency key, so a request that got no answer is Uncertain: its receipt or `QuerySendDetails`
+settles it, never a blind resend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+from yarl import URL
+
+from herald.providers.base import (
+    Accepted,
+    Checked,
+    Outgoing,
+    Permanent,
+    Report,
+    Retryable,
+    SendResult,
+    Uncertain,
+    retry_after,
+)
+
+VERSION = "2017-05-25"
+ALGORITHM = "ACS3-HMAC-SHA256"
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+# Flow control names its window in its message: 触发分钟级流控 / 小时级 / 天级 (per number, rolling).
+WINDOWS = {"分钟级": 60.0, "小时级": 3600.0, "天级": 86400.0}
+# The account cannot send: credentials, permission, balance, a stopped service or an unapproved signature.
+FATAL = {
+    "InvalidAccessKeyId.NotFound",
+    "InvalidAccessKeyId.Inactive",
+    "SignatureDoesNotMatch",
+    "Forbidden.RAM",
+    "isp.RAM_PERMISSION_DENY",
+    "isv.ACCOUNT_NOT_EXISTS",
+    "isv.ACCOUNT_ABNORMAL",
+    "isv.AMOUNT_NOT_ENOUGH",
+    "isv.OUT_OF_SERVICE",
+    "isv.DENY_IP_RANGE",
+    "isv.SMS_SIGNATURE_ILLEGAL",
+    "isv.SIGN_STATE_ILLEGAL",
+    "isv.DAY_LIMIT_CONTROL",
+    "isv.MONTH_LIMIT_CONTROL",
+}
+RETRIED = {"Throttling.User", "Throttling.Api", "Throttling", "isp.SYSTEM_ERROR", "ServiceUnavailable"}
+INVALID_NUMBER = {"isv.MOBILE_NUMBER_ILLEGAL"}
+
+
+def encode(value: str) -> str:
+    """RFC 3986 percent-encoding as the signature wants it: only A-Z a-z 0-9 - _ . ~ are left as they are."""
+    return quote(value, safe="-_.~")
+
+
+def canonical_query(params: Mapping[str, str]) -> str:
+    return "&".join(f"{encode(k)}={encode(v)}" for k, v in sorted(params.items()))
+
+
+def signature(
+    secret: str, method: str, path: str, query: str, headers: Mapping[str, str], body_sha256: str
+) -> tuple[str, str]:
+    """(signed header names, hex signature) of a request, by the V3 scheme: HMAC-SHA256 with the AccessKey
+    secret over `ACS3-HMAC-SHA256\\n` and the SHA-256 of the canonical request."""
+    names = sorted(k.lower() for k in headers if k.lower() == "host" or k.lower().startswith("x-acs-"))
+    lowered = {k.lower(): v.strip() for k, v in headers.items()}
+    canonical_headers = "".join(f"{n}:{lowered[n]}\n" for n in names)
+    signed = ";".join(names)
+    request = "\n".join([method, path, query, canonical_headers, signed, body_sha256])
+    to_sign = f"{ALGORITHM}\n{hashlib.sha256(request.encode()).hexdigest()}"
+    return signed, hmac.new(secret.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+def signed_request(
+    endpoint: str, key_id: str, secret: str, action: str, params: Mapping[str, str], now: datetime, nonce: str
+) -> tuple[str, dict[str, str]]:
+    """The URL and headers of one signed RPC call (parameters in the query, empty body)."""
+    query = canonical_query(params)
+    headers = {
+        "host": urlsplit(endpoint).netloc,
+        "x-acs-action": action,
+        "x-acs-version": VERSION,
+        "x-acs-date": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "x-acs-signature-nonce": nonce,
+        "x-acs-content-sha256": EMPTY_SHA256,
+    }
+    signed, hexsig = signature(secret, "POST", "/", query, headers, EMPTY_SHA256)
+    headers["Authorization"] = f"{ALGORITHM} Credential={key_id},SignedHeaders={signed},Signature={hexsig}"
+    return f"{endpoint.rstrip('/')}/?{query}", headers
+
+
+def send_params(item: Outgoing, sign_name: str) -> dict[str, str] | None:
+    """SendSms's parameters for one message, or None when its version names no Aliyun template."""
+    template = item.payload.get("aliyun")
+    if not template:
+        return None
+    params = {
+        "PhoneNumbers": item.to.removeprefix("+"),  # 86138…: Aliyun takes the country code without +
+        "SignName": sign_name,
+        "TemplateCode": template["template_code"],
+        "OutId": str(item.message_id),
+    }
+    if template.get("template_param"):
+        params["TemplateParam"] = json.dumps(template["template_param"], ensure_ascii=False, separators=(",", ":"))
+    return params
+
+
+def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
+    """Aliyun's answer to SendSms as a send result; its code is kept."""
+    try:
+        found: Any = json.loads(text)
+    except ValueError:
+        found = {}
+    found = found if isinstance(found, dict) else {}
+    code = str(found.get("Code") or status)
+    if status == 200 and code == "OK" and found.get("BizId"):
+        return Accepted(str(found["BizId"]))
+    reason = f"{code}: {found.get('Message') or text.strip()[:200] or 'no reason given'}"
+    if code == "isv.BUSINESS_LIMIT_CONTROL":  # this number had its share for now: wait out the window named
+        window = next((s for w, s in WINDOWS.items() if w in str(found.get("Message"))), 60.0)
+        return Retryable(reason, window)
+    if code in FATAL or status in (401, 403):
+        return Retryable(reason, fatal=True)
+    if code in RETRIED or status == 429 or status >= 500:
+        return Retryable(reason, retry_after(headers), fault=status >= 500 or code == "isp.SYSTEM_ERROR")
+    if code in INVALID_NUMBER:
+        return Permanent(reason, code=code, suppress="invalid")
+    return Permanent(reason, code=code)
+
+
+class AliyunProvider:
+    kind = "aliyun"
+    deduplicates = False  # Aliyun says so: a repeated SendSms is a second message
+
+    def __init__(
+        self,
+        access_key_id: str,
+        access_key_secret: str,
+        sign_name: str,
+        endpoint: str = "https://dysmsapi.aliyuncs.com",
+        timeout: float = 10.0,
+    ) -> None:
+        self.key_id, self.secret, self.sign_name = access_key_id, access_key_secret, sign_name
+        self.endpoint, self.timeout = endpoint, timeout
+
+    async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
+            return list(await asyncio.gather(*(self._one(session, item) for item in batch)))
+
+    async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
+        params = send_params(item, self.sign_name)
+        if params is None:  # routing keeps these away; a send-test or an old version may still come here
+            return Permanent(
+                "Aliyun sends only templates it approved: this version names no [sms.aliyun] template_code"
+            )
+        try:
+            status, headers, text = await self._call(session, "SendSms", params)
+        except aiohttp.ClientConnectorError as exc:
+            return Retryable(f"cannot connect to Aliyun: {exc.os_error or exc}", fault=True)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            return Uncertain(f"no answer from Aliyun ({type(exc).__name__})")
+        return answer(status, headers, text)
+
+    async def _call(
+        self, session: aiohttp.ClientSession, action: str, params: Mapping[str, str]
+    ) -> tuple[int, Mapping[str, str], str]:
+        url, headers = signed_request(
+            self.endpoint, self.key_id, self.secret, action, params, datetime.now(UTC), uuid.uuid4().hex
+        )
+        async with session.post(URL(url, encoded=True), headers=headers) as response:
+            return response.status, response.headers, await response.text()
+
+    async def check(self) -> Checked:
+        """Ask for the signature (`GetSmsSign`): the AccessKey is good and the signature is approved."""
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
+                status, _, text = await self._call(session, "GetSmsSign", {"SignName": self.sign_name})
+            found: Any = json.loads(text or "{}")
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            return Checked(False, f"Aliyun: {type(exc).__name__} {exc}".strip())
+        found = found if isinstance(found, dict) else {}
+        if status != 200 or found.get("Code") != "OK":
+            return Checked(False, f"{found.get('Code') or status}: {found.get('Message') or 'refused'}")
+        states = {0: "under review", 1: "approved", 2: "rejected", 10: "withdrawn"}
+        state = states.get(found.get("SignStatus"), f"in state {found.get('SignStatus')}")
+        return Checked(found.get("SignStatus") == 1, f"signature 【{self.sign_name}】 is {state}")
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """Aliyun's receipts (SmsReport) are read with the tracking room."""
+        return False
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[Report]:
+        return []
