@@ -35,6 +35,7 @@ from herald.providers import (
     TwilioLookup,
     TwilioProvider,
     WebhookProvider,
+    WhatsAppCloudProvider,
     from_channel_kinds,
     read_accounts,
     read_routing,
@@ -157,6 +158,13 @@ PROVIDER_FACTORIES: dict[str, Callable[[Account], Provider]] = {
         float(a.options["timeout"]),
     ),
     "file": lambda a: FileProvider(a.options["dir"]),
+    "whatsapp_cloud": lambda a: WhatsAppCloudProvider(
+        a.options["phone_number_id"],
+        a.options["access_token"],
+        a.options["base_url"],
+        a.options["api_version"],
+        float(a.options["timeout"]),
+    ),
     "webhook": lambda a: WebhookProvider(
         a.options["url"], a.options["secret"], float(a.options["timeout"]), bool(a.options["deduplicates"])
     ),

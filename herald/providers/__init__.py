@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from herald.providers.lookup import Looked, Lookup, TwilioLookup
     from herald.providers.twilio import TwilioProvider
     from herald.providers.webhook import WebhookProvider
+    from herald.providers.whatsapp_cloud import WhatsAppCloudProvider
 
 __all__ = [
     "Accepted",
@@ -59,5 +60,6 @@ __all__ = [
     "TwilioProvider",
     "Uncertain",
     "WebhookProvider",
+    "WhatsAppCloudProvider",
 ]
 __getattr__ = open_door(__name__, __file__)

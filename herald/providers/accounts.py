@@ -42,6 +42,7 @@ class Kind:
     exactly_one: tuple[str, ...] = ()  # keys of which one, and only one, must be given
     # The vendor whose approved templates alone an account of this kind sends (a version must name one).
     templates_of: str | None = None
+    channels: tuple[str, ...] = ("sms", "whatsapp", "email")  # the channels an account of this kind carries
 
     def keys(self) -> frozenset[str]:
         return frozenset({"kind", *self.required, *self.optional})
@@ -127,6 +128,7 @@ KINDS: dict[str, Kind] = {
             "timeout": _seconds,
         },
         exactly_one=("from", "messaging_service_sid"),
+        channels=("sms", "whatsapp"),
     ),
 }
 
@@ -150,6 +152,39 @@ KINDS["aliyun"] = Kind(
         "timeout": _seconds,
     },
     templates_of="aliyun",
+    channels=("sms",),
+)
+
+
+def _digits(value: Any) -> str | None:
+    ok = isinstance(value, str) and value.isdigit() and 5 <= len(value) <= 32
+    return None if ok else f"expected Meta's numeric id, got {value!r}"
+
+
+def _graph_version(value: Any) -> str | None:
+    ok = isinstance(value, str) and value.startswith("v") and value[1:].replace(".", "", 1).isdigit()
+    return None if ok else f"expected a Graph API version like v23.0, got {value!r}"
+
+
+KINDS["whatsapp_cloud"] = Kind(
+    # Meta's WhatsApp Cloud API: a phone number's id and a system user's access token.
+    required=("phone_number_id", "access_token"),
+    optional={
+        "waba_id": None,
+        "base_url": "https://graph.facebook.com",
+        "api_version": "v23.0",
+        "timeout": 10.0,
+    },
+    secrets=frozenset({"access_token"}),
+    checks={
+        "phone_number_id": _digits,
+        "access_token": _text,
+        "waba_id": _digits,
+        "base_url": _web_address,
+        "api_version": _graph_version,
+        "timeout": _seconds,
+    },
+    channels=("whatsapp",),
 )
 
 
@@ -283,7 +318,14 @@ def read_routing(table: Mapping[str, Any], accounts: Mapping[str, Account]) -> R
         else:
             channels[channel] = _route(value, accounts, f"[routing] {channel}")
     templated = {n: v for n, a in accounts.items() if (v := KINDS[a.kind].templates_of)}
-    return Routing(channels, countries, templated)
+    routing = Routing(channels, countries, templated)
+    for channel, country, names in routing.routes():
+        wrong = [n for n in names if channel not in KINDS[accounts[n].kind].channels]
+        if wrong:
+            where = f"[routing] {channel}.{country}" if country else f"[routing] {channel}"
+            kinds = ", ".join(f"{n} ({accounts[n].kind})" for n in wrong)
+            raise Invalid(f"{kinds} cannot carry {channel}", where=where)
+    return routing
 
 
 def _route(names: Any, accounts: Mapping[str, Account], where: str) -> tuple[str, ...]:

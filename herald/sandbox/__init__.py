@@ -1,7 +1,8 @@
 """Sandbox: local stand-ins for the vendors Herald speaks to, on 127.0.0.1, in their own wire formats,
 signatures and faults — for operators rehearsing a setup, for the tests, and for the demo. `herald sandbox`
 serves them; `gateway` stands in for an in-house webhook gateway, `twilio` for Twilio's Messages API,
-`aliyun` for Alibaba Cloud SMS."""
+`aliyun` for Alibaba Cloud SMS, `whatsapp`
+for Meta's WhatsApp Cloud API."""
 
 from typing import TYPE_CHECKING
 

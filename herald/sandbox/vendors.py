@@ -7,13 +7,14 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from herald.sandbox import aliyun, gateway, twilio
+from herald.sandbox import aliyun, gateway, twilio, whatsapp
 from herald.sandbox.faults import Faults
 
 ENVIRON = {
     "SANDBOX_GATEWAY_SECRET": gateway.SECRET,
     "SANDBOX_TWILIO_TOKEN": twilio.TOKEN,
     "SANDBOX_ALIYUN_SECRET": aliyun.SECRET,
+    "SANDBOX_WHATSAPP_TOKEN": whatsapp.TOKEN,
 }
 
 
@@ -22,6 +23,7 @@ class Ports:
     gateway: int = 0
     twilio: int = 0
     aliyun: int = 0
+    whatsapp: int = 0
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Vendors:
     gateway: gateway.FakeGateway
     twilio: twilio.FakeTwilio
     aliyun: aliyun.FakeAliyun
+    whatsapp: whatsapp.FakeWhatsApp
 
     def accounts(self) -> dict[str, dict[str, Any]]:
         """`[providers.*]` tables for the stand-ins (secrets by `env:`, see ENVIRON)."""
@@ -47,6 +50,12 @@ class Vendors:
                 "sign_name": aliyun.SIGN,
                 "endpoint": self.aliyun.url,
             },
+            "sandbox-whatsapp": {
+                "kind": "whatsapp_cloud",
+                "phone_number_id": whatsapp.NUMBER_ID,
+                "access_token": "env:SANDBOX_WHATSAPP_TOKEN",
+                "base_url": self.whatsapp.url,
+            },
             "sandbox-gateway": {"kind": "webhook", "url": self.gateway.url, "secret": "env:SANDBOX_GATEWAY_SECRET"},
         }
 
@@ -55,7 +64,7 @@ class Vendors:
         return {
             # Mainland China by Aliyun where the template names its Aliyun code, else by Twilio.
             "sms": {"default": ["sandbox-twilio", "sandbox-gateway"], "CN": ["sandbox-aliyun", "sandbox-twilio"]},
-            "whatsapp": ["sandbox-twilio"],
+            "whatsapp": ["sandbox-whatsapp", "sandbox-twilio"],
             "email": ["sandbox-gateway"],
         }
 
@@ -63,6 +72,7 @@ class Vendors:
         return {
             "twilio": len(self.twilio.created),
             "aliyun": len(self.aliyun.sent),
+            "whatsapp": len(self.whatsapp.sent),
             "gateway": len(self.gateway.received),
             "refused": len(self.gateway.refused) + len(self.aliyun.refused),
         }
@@ -73,10 +83,14 @@ def running_vendors(faults: Faults | None = None, ports: Ports | None = None) ->
     """Serve every stand-in until the block ends (each on any free port unless `ports` names one)."""
     faults, ports = faults or Faults(), ports or Ports()
     vendors = Vendors(
-        gateway.FakeGateway(random=faults), twilio.FakeTwilio(random=faults), aliyun.FakeAliyun(random=faults)
+        gateway.FakeGateway(random=faults),
+        twilio.FakeTwilio(random=faults),
+        aliyun.FakeAliyun(random=faults),
+        whatsapp.FakeWhatsApp(random=faults),
     )
     with ExitStack() as stack:
         stack.enter_context(gateway.running(vendors.gateway, ports.gateway))
         stack.enter_context(twilio.running(vendors.twilio, ports.twilio))
         stack.enter_context(aliyun.running(vendors.aliyun, ports.aliyun))
+        stack.enter_context(whatsapp.running(vendors.whatsapp, ports.whatsapp))
         yield vendors

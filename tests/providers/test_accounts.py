@@ -34,7 +34,11 @@ def test_a_file_account_writes_where_the_outbox_setting_says_unless_told() -> No
     ("table", "where", "words"),
     [
         ("not a table", "[providers.gw]", "expected a table"),
-        ({"url": "x"}, "[providers.gw] kind", "kind must be one of file, webhook, twilio, aliyun, got None"),
+        (
+            {"url": "x"},
+            "[providers.gw] kind",
+            "kind must be one of file, webhook, twilio, aliyun, whatsapp_cloud, got None",
+        ),
         ({"kind": "carrier-pigeon"}, "[providers.gw] kind", "got 'carrier-pigeon'"),
         ({**GATEWAY, "colour": "red"}, "[providers.gw]", "unknown key(s) colour for a webhook account"),
         ({"kind": "webhook", "url": "https://gw"}, "[providers.gw]", "missing secret"),
@@ -178,3 +182,39 @@ def test_an_aliyun_account_carries_only_versions_naming_an_aliyun_template() -> 
     assert routing.first("sms", "CN", frozenset({"tw"}), frozenset()) is None
     assert routing.routes() == [("sms", None, ("tw",)), ("sms", "CN", ("ali", "tw"))]
     assert found["ali"].shown()["access_key_secret"] == "env:GATEWAY_SECRET"
+
+
+WHATSAPP = {"kind": "whatsapp_cloud", "phone_number_id": "106540352242922", "access_token": "env:GATEWAY_SECRET"}
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "words"),
+    [
+        ({"phone_number_id": "+1 555 0100"}, "[providers.wa] phone_number_id", "expected Meta's numeric id"),
+        ({"waba_id": 102290129340398}, "[providers.wa] waba_id", "expected Meta's numeric id"),
+        ({"api_version": "23"}, "[providers.wa] api_version", "like v23.0, got '23'"),
+        ({"api_version": "v2x.0"}, "[providers.wa] api_version", "like v23.0"),
+        ({"access_token": None}, "[providers.wa]", "missing access_token"),
+    ],
+)
+def test_a_whatsapp_cloud_account_is_checked_before_anything_is_sent(change, where, words) -> None:
+    table = {k: v for k, v in {**WHATSAPP, **change}.items() if v is not None}
+    with pytest.raises(Invalid) as err:
+        accounts(wa=table)
+    assert err.value.where == where and words in err.value.reason
+
+
+@pytest.mark.parametrize(
+    ("routes", "where", "words"),
+    [
+        ({"sms": ["wa"]}, "[routing] sms", "wa (whatsapp_cloud) cannot carry sms"),
+        ({"email": ["tw", "ali"]}, "[routing] email", "tw (twilio), ali (aliyun) cannot carry email"),
+        ({"whatsapp": {"CN": ["ali"]}}, "[routing] whatsapp.CN", "ali (aliyun) cannot carry whatsapp"),
+    ],
+)
+def test_a_route_through_an_account_that_cannot_carry_its_channel_is_refused(routes, where, words) -> None:
+    found = accounts(wa={**WHATSAPP, "waba_id": "102290129340398", "api_version": "v24.0"}, tw=TWILIO, ali=ALIYUN)
+    assert read_routing({"whatsapp": ["wa", "tw"], "sms": ["ali", "tw"]}, found).first("whatsapp") == "wa"
+    with pytest.raises(Invalid) as err:
+        read_routing(routes, found)
+    assert err.value.where == where and words in err.value.reason

@@ -5,14 +5,27 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import tomllib
+from dataclasses import replace
 
 import pytest
 
-from herald.providers import Accepted, AliyunProvider, Outgoing, Retryable, TwilioProvider, Uncertain, WebhookProvider
-from herald.sandbox import Ports, aliyun, gateway, twilio
+from herald.providers import (
+    Accepted,
+    AliyunProvider,
+    Outgoing,
+    Retryable,
+    TwilioProvider,
+    Uncertain,
+    WebhookProvider,
+    WhatsAppCloudProvider,
+)
+from herald.sandbox import Ports, aliyun, gateway, twilio, whatsapp
 from herald.sandbox.cli import serve
 from herald.sandbox.faults import Faults
 from tests.cli.test_cli import herald
+
+SERVED = (("gateway", "url"), ("twilio", "base_url"), ("aliyun", "endpoint"), ("whatsapp", "base_url"))
 
 
 def test_faults_are_drawn_at_the_rates_asked_and_alike_for_a_seed() -> None:
@@ -50,9 +63,8 @@ def test_the_sandbox_serves_every_stand_in_and_says_what_each_took_in(capsys) ->
         if "[routing]" in config:
             break
         time.sleep(0.05)
-    keys = ("url =", "base_url =", "endpoint =")
-    found = dict(line.split(" = ", 1) for line in config.splitlines() if line.startswith(keys))
-    urls = [found[key].strip('"') for key in ("url", "base_url", "endpoint")]
+    tables = tomllib.loads(config)["providers"]
+    urls = [tables[f"sandbox-{name}"][key] for name, key in SERVED]
     template = {"aliyun": {"template_code": "SMS_154950910", "template_param": {"name": "Li"}}}
     messages = [
         Outgoing(i, f"k{i}", "sms", f"+861380013{i:04d}", "Hello. Reply STOP to opt out.", payload=template)
@@ -61,13 +73,17 @@ def test_the_sandbox_serves_every_stand_in_and_says_what_each_took_in(capsys) ->
     to_gateway = asyncio.run(WebhookProvider(urls[0], gateway.SECRET).send(messages))
     to_twilio = asyncio.run(TwilioProvider(twilio.SID, twilio.TOKEN, {"from": "+15005550006"}, urls[1]).send(messages))
     to_aliyun = asyncio.run(AliyunProvider(aliyun.KEY_ID, aliyun.SECRET, aliyun.SIGN, urls[2]).send(messages))
+    texts = [replace(m, channel="whatsapp") for m in messages]
+    to_whatsapp = asyncio.run(WhatsAppCloudProvider(whatsapp.NUMBER_ID, whatsapp.TOKEN, urls[3]).send(texts))
     stop.set()
     server.join(10)
-    answers = (to_gateway, to_twilio, to_aliyun)
+    answers = (to_gateway, to_twilio, to_aliyun, to_whatsapp)
     accepted = [sum(isinstance(r, Accepted) for r in rs) for rs in answers]
     throttled = [sum(isinstance(r, Retryable) for r in rs) for rs in answers]
-    assert got == [{"twilio": accepted[1], "aliyun": accepted[2], "gateway": accepted[0], "refused": 0}]
-    assert all(throttled) and sum(accepted) + sum(throttled) == 60
+    assert got == [
+        {"twilio": accepted[1], "aliyun": accepted[2], "whatsapp": accepted[3], "gateway": accepted[0], "refused": 0}
+    ]
+    assert all(throttled) and sum(accepted) + sum(throttled) == 80
     assert not any(isinstance(r, Uncertain) for rs in answers for r in rs)
 
 

@@ -1,0 +1,146 @@
+"""The `whatsapp_cloud` provider: Meta's WhatsApp Cloud API on the Graph API.
+
+One JSON POST per message to `{base_url}/{version}/{phone_number_id}/messages` with the account's bearer
+token: `messaging_product: "whatsapp"`, `to`, and a `template` (the name, language and components Herald
+composed from an approved version), or `text` inside the customer-service window (an `image` by link when
+the message carries media). `biz_opaque_callback_data` carries the message's own id, so that its status
+webhooks settle it. Meta answers `messages[0].id` (a `wamid.…`) or an `error` object whose `code` is
+mapped once here. The Cloud API keeps no idempotency key, so no answer is Uncertain, never resent blindly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import aiohttp
+
+from herald.providers.base import (
+    Accepted,
+    Checked,
+    Outgoing,
+    Permanent,
+    Report,
+    Retryable,
+    SendResult,
+    Uncertain,
+    retry_after,
+)
+
+# Slow down: the number's throughput (130429), the pair rate to one user (131056), app and account rate
+# limits (4, 80007) and spam limits (131048); the seconds are the least wait worth trying.
+PACED = {130429: 1.0, 131056: 6.0, 4: 60.0, 80007: 60.0, 131048: 60.0}
+DAY = 86_400.0
+# The account cannot send: token expired or refused, permission, locked, payment, number not registered.
+FATAL = {190, 10, 200, 368, 131031, 131042, 133010}
+# Meta's side failed; the same request may succeed later.
+TRANSIENT = {1, 2, 131000, 131016}
+
+
+def message_body(item: Outgoing) -> dict[str, Any]:
+    """The Cloud API request for one message."""
+    body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": item.to.lstrip("+")}
+    if "template" in item.payload:
+        body |= {"type": "template", "template": dict(item.payload["template"])}
+    elif item.payload.get("media"):
+        body |= {"type": "image", "image": {"link": item.payload["media"][0], "caption": item.body}}
+    else:
+        body |= {"type": "text", "text": {"preview_url": "http" in item.body, "body": item.body}}
+    body["biz_opaque_callback_data"] = str(item.message_id)
+    return body
+
+
+def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
+    """Meta's answer as a send result; Meta's code is kept."""
+    found = _object(text)
+    messages = found.get("messages")
+    if 200 <= status < 300 and isinstance(messages, list) and messages and isinstance(messages[0], dict):
+        if messages[0].get("id"):
+            return Accepted(str(messages[0]["id"]))
+    error = _part(found, "error")
+    code = error.get("code") if isinstance(error.get("code"), int) else None
+    details = _part(error, "error_data").get("details")
+    reason = f"{code or status}: {details or error.get('message') or text.strip()[:200] or 'no reason given'}"
+    return _mapped(status, code, reason, headers)
+
+
+def _mapped(status: int, code: int | None, reason: str, headers: Mapping[str, str]) -> SendResult:
+    if code in PACED or status == 429:
+        return Retryable(reason, retry_after(headers) or PACED.get(code or 0, 60.0))
+    if code == 131049:  # this user had their share of marketing from all businesses: not again today
+        return Retryable(reason, DAY)
+    if code in FATAL or status in (401, 403):
+        return Retryable(reason, fatal=True)
+    if code in TRANSIENT or status >= 500:
+        return Retryable(reason, retry_after(headers), fault=True)
+    return Permanent(reason, code=str(code) if code else None)
+
+
+def _part(found: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = found.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _object(text: str) -> dict[str, Any]:
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+class WhatsAppCloudProvider:
+    kind = "whatsapp_cloud"
+    deduplicates = False  # the Cloud API takes no idempotency key
+
+    def __init__(
+        self,
+        phone_number_id: str,
+        access_token: str,
+        base_url: str = "https://graph.facebook.com",
+        api_version: str = "v23.0",
+        timeout: float = 10.0,
+    ) -> None:
+        self.graph = f"{base_url.rstrip('/')}/{api_version}"
+        self.url = f"{self.graph}/{phone_number_id}/messages"
+        self.number = phone_number_id
+        self.headers = {"authorization": f"Bearer {access_token}", "content-type": "application/json"}
+        self.timeout = timeout
+
+    async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
+            return list(await asyncio.gather(*(self._one(session, item) for item in batch)))
+
+    async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
+        data = json.dumps(message_body(item), ensure_ascii=False).encode()
+        try:
+            async with session.post(self.url, data=data, headers=self.headers) as response:
+                return answer(response.status, response.headers, await response.text())
+        except aiohttp.ClientConnectorError as exc:
+            return Retryable(f"cannot connect to the WhatsApp Cloud API: {exc.os_error or exc}", fault=True)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            return Uncertain(f"no answer from the WhatsApp Cloud API ({type(exc).__name__})")
+
+    async def check(self) -> Checked:
+        """Fetch the phone number: the token is good and the number is there, with its quality rating."""
+        url = f"{self.graph}/{self.number}?fields=display_phone_number,verified_name,quality_rating"
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
+                async with session.get(url, headers=self.headers) as response:
+                    status, found = response.status, _object(await response.text())
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            return Checked(False, f"WhatsApp Cloud API: {type(exc).__name__} {exc}".strip())
+        if status != 200:
+            error = _part(found, "error")
+            return Checked(False, f"{error.get('code') or status}: {error.get('message') or 'refused'}")
+        name, number = found.get("verified_name"), found.get("display_phone_number")
+        return Checked(True, f"{number} ({name}), quality {found.get('quality_rating') or 'unknown'}")
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """Meta's status webhooks are read with the tracking room."""
+        return False
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[Report]:
+        return []

@@ -1,0 +1,128 @@
+"""A stand-in for Meta's WhatsApp Cloud API on loopback: `POST /{version}/{phone-number-id}/messages` with a
+bearer token, checked as Meta checks it — `messaging_product`, a recipient, a `text` body, an `image`
+by https link, or a `template` that exists, is approved in that language and gets as many body parameters
+as its text has placeholders — answered with `messages[0].id` (a `wamid.…`) or Meta's error object;
+and `GET /{version}/{phone-number-id}` for the number itself."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from herald.sandbox.faults import Faults
+from herald.sandbox.serving import serving
+
+NUMBER_ID, TOKEN, VERSION = "106540352242922", "EAAGsandboxSystemUserToken0123", "v23.0"
+# Approved templates: (name, language) -> body text as Meta approved it.
+TEMPLATES = {
+    ("winter_sale", "en"): "Hi {{1}}, the Herald Shop winter sale starts today: 20% off for members.",
+    ("winter_sale_b", "en"): "Herald Shop winter sale, {{1}}: 20% off for members today.",
+    ("order_shipped", "en"): "Hi {{1}}, your order {{2}} has shipped.",
+}
+# number -> (HTTP status, Meta code, title, details)
+ERRORS = {
+    "not-on-whatsapp": (400, 131026, "Message undeliverable", "Unable to deliver message."),
+    "pair-rate": (400, 131056, "(Business Account, Consumer Account) pair rate limit hit", "Too many messages."),
+    "marketing-limit": (400, 131049, "This message was not delivered to maintain healthy ecosystem engagement.", ""),
+    "window": (400, 131047, "Re-engagement message", "More than 24 hours have passed since the user replied."),
+    "throughput": (400, 130429, "Rate limit hit", "Cloud API message throughput has been reached."),
+    "down": (500, 131000, "Something went wrong", "Something went wrong."),
+}
+DRAWN = {"busy": "throughput", "broken": "down", "hang": "hang"}
+
+
+@dataclass
+class FakeWhatsApp:
+    faults: dict[str, str] = field(default_factory=dict)  # wa_id -> a key of ERRORS, or "hang"
+    sent: list[dict[str, Any]] = field(default_factory=list)  # each request taken
+    random: Faults = field(default_factory=Faults)
+    url: str = ""
+
+    def error(self, status: int, code: int, title: str, details: str = "") -> web.Response:
+        body: dict[str, Any] = {"message": f"(#{code}) {title}", "type": "OAuthException", "code": code}
+        body |= {"error_data": {"messaging_product": "whatsapp", "details": details or title}, "fbtrace_id": "AbCd"}
+        return web.json_response({"error": body}, status=status)
+
+    def authentic(self, request: web.Request) -> bool:
+        ok = request.headers.get("Authorization") == f"Bearer {TOKEN}"
+        return ok and request.match_info["number"] == NUMBER_ID and request.match_info["version"].startswith("v")
+
+    async def number(self, request: web.Request) -> web.Response:
+        if not self.authentic(request):
+            return self.error(401, 190, "Error validating access token: Session has expired")
+        found = {"id": NUMBER_ID, "display_phone_number": "+1 555-010-0199", "verified_name": "Herald Sandbox"}
+        return web.json_response(found | {"quality_rating": "GREEN"})
+
+    async def messages(self, request: web.Request) -> web.Response:
+        if not self.authentic(request):
+            return self.error(401, 190, "Error validating access token: Session has expired")
+        try:
+            body = await request.json()
+        except ValueError:
+            return self.error(400, 100, "Invalid parameter", "The request body is not JSON.")
+        wrong = self.wrong(body)
+        if wrong:
+            return self.error(400, *wrong)
+        to = body["to"]
+        await self.random.wait()
+        fault = self.faults.get(to) or DRAWN.get(self.random.draw() or "", "")
+        if fault in ERRORS:
+            return self.error(*ERRORS[fault])
+        self.sent.append(body)
+        if fault == "hang":
+            await asyncio.sleep(5)
+        wamid = f"wamid.HBgL{len(self.sent):020d}"
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": to, "wa_id": to}],
+                "messages": [{"id": wamid, "message_status": "accepted"}],
+            }
+        )
+
+    def wrong(self, body: Any) -> tuple[int, str, str] | None:
+        """What Meta would refuse in a request (code, title, details), or None."""
+        if not isinstance(body, dict) or body.get("messaging_product") != "whatsapp":
+            return (100, "Invalid parameter", "messaging_product must be whatsapp")
+        if not re.fullmatch(r"\d{7,15}", str(body.get("to", ""))):
+            return (100, "Invalid parameter", "to must be a phone number's digits")
+        kind = body.get("type")
+        if kind == "text":
+            text = (body.get("text") or {}).get("body", "")
+            return None if 0 < len(text) <= 4096 else (100, "Invalid parameter", "text.body: 1 to 4096 characters")
+        if kind == "image":
+            link = str((body.get("image") or {}).get("link", ""))
+            return None if link.startswith("https://") else (131009, "Parameter value is not valid", "image.link")
+        if kind == "template":
+            return self.wrong_template(body.get("template") or {})
+        return (131051, "Unsupported message type", f"type {kind!r}")
+
+    @staticmethod
+    def wrong_template(template: dict[str, Any]) -> tuple[int, str, str] | None:
+        key = (template.get("name"), (template.get("language") or {}).get("code"))
+        text = TEMPLATES.get(key)  # type: ignore[arg-type]
+        if text is None:
+            return (132001, "Template name does not exist in the translation", f"{key[0]} ({key[1]})")
+        body = [c for c in template.get("components", []) if c.get("type") == "body"]
+        given = len(body[0].get("parameters", [])) if body else 0
+        wanted = len(set(re.findall(r"\{\{(\d+)\}\}", text)))
+        if given != wanted:
+            return (132000, "Number of parameters does not match the expected number of params", f"{given}/{wanted}")
+        return None
+
+
+@contextmanager
+def running(fake: FakeWhatsApp, port: int = 0) -> Iterator[FakeWhatsApp]:
+    def routes(app: web.Application) -> None:
+        app.router.add_post("/{version}/{number}/messages", fake.messages)
+        app.router.add_get("/{version}/{number}", fake.number)
+
+    with serving(routes, port) as url:
+        fake.url = url
+        yield fake
