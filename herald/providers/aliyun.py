@@ -12,7 +12,6 @@ settles it, never a blind resend.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -33,9 +32,9 @@ from herald.providers.base import (
     Report,
     Retryable,
     SendResult,
-    Uncertain,
     retry_after,
 )
+from herald.providers.http import each, json_object
 
 VERSION = "2017-05-25"
 ALGORITHM = "ACS3-HMAC-SHA256"
@@ -122,11 +121,7 @@ def send_params(item: Outgoing, sign_name: str) -> dict[str, str] | None:
 
 def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     """Aliyun's answer to SendSms as a send result; its code is kept."""
-    try:
-        found: Any = json.loads(text)
-    except ValueError:
-        found = {}
-    found = found if isinstance(found, dict) else {}
+    found = json_object(text)
     code = str(found.get("Code") or status)
     if status == 200 and code == "OK" and found.get("BizId"):
         return Accepted(str(found["BizId"]))
@@ -159,8 +154,7 @@ class AliyunProvider:
         self.endpoint, self.timeout = endpoint, timeout
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
-            return list(await asyncio.gather(*(self._one(session, item) for item in batch)))
+        return await each(batch, self.timeout, self._one, "Aliyun")
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         params = send_params(item, self.sign_name)
@@ -168,12 +162,7 @@ class AliyunProvider:
             return Permanent(
                 "Aliyun sends only templates it approved: this version names no [sms.aliyun] template_code"
             )
-        try:
-            status, headers, text = await self._call(session, "SendSms", params)
-        except aiohttp.ClientConnectorError as exc:
-            return Retryable(f"cannot connect to Aliyun: {exc.os_error or exc}", fault=True)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            return Uncertain(f"no answer from Aliyun ({type(exc).__name__})")
+        status, headers, text = await self._call(session, "SendSms", params)
         return answer(status, headers, text)
 
     async def _call(
@@ -190,13 +179,12 @@ class AliyunProvider:
         try:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
                 status, _, text = await self._call(session, "GetSmsSign", {"SignName": self.sign_name})
-            found: Any = json.loads(text or "{}")
-        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             return Checked(False, f"Aliyun: {type(exc).__name__} {exc}".strip())
-        found = found if isinstance(found, dict) else {}
+        found = json_object(text)
         if status != 200 or found.get("Code") != "OK":
             return Checked(False, f"{found.get('Code') or status}: {found.get('Message') or 'refused'}")
-        states = {0: "under review", 1: "approved", 2: "rejected", 10: "withdrawn"}
+        states: dict[Any, str] = {0: "under review", 1: "approved", 2: "rejected", 10: "withdrawn"}
         state = states.get(found.get("SignStatus"), f"in state {found.get('SignStatus')}")
         return Checked(found.get("SignStatus") == 1, f"signature 【{self.sign_name}】 is {state}")
 

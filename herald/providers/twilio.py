@@ -11,11 +11,8 @@ de-duplicate a repeated create, so a request that got no answer is Uncertain, ne
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import json
 from collections.abc import Mapping, Sequence
-from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -28,9 +25,9 @@ from herald.providers.base import (
     Report,
     Retryable,
     SendResult,
-    Uncertain,
     retry_after,
 )
+from herald.providers.http import each, json_object
 
 # Codes worth waiting out: too many requests, and queue overflow.
 RETRIED_CODES = {20429, 21611, 30001}
@@ -61,11 +58,7 @@ def form(
 
 def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     """Twilio's answer to a create as a send result; the vendor's code is kept in the reason."""
-    try:
-        found: Any = json.loads(text)
-    except ValueError:
-        found = {}
-    found = found if isinstance(found, dict) else {}
+    found = json_object(text)
     if status in (200, 201) and found.get("sid"):
         return Accepted(str(found["sid"]))
     code = found.get("code")
@@ -105,19 +98,12 @@ class TwilioProvider:
         )
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
-        timeout = aiohttp.ClientTimeout(total=self.timeout)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            return list(await asyncio.gather(*(self._one(session, item) for item in batch)))
+        return await each(batch, self.timeout, self._one, "Twilio")
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         body = urlencode(form(item, self.sender, self.validity, self.callback))
-        try:
-            async with session.post(self.url, data=body, headers=self.headers) as response:
-                return answer(response.status, response.headers, await response.text())
-        except aiohttp.ClientConnectorError as exc:
-            return Retryable(f"cannot connect to Twilio: {exc.os_error or exc}", fault=True)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            return Uncertain(f"no answer from Twilio ({type(exc).__name__})")
+        async with session.post(self.url, data=body, headers=self.headers) as response:
+            return answer(response.status, response.headers, await response.text())
 
     async def check(self) -> Checked:
         """Fetch the account (`GET /2010-04-01/Accounts/{AccountSid}.json`): the credentials are good and the
@@ -126,10 +112,9 @@ class TwilioProvider:
         try:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
                 async with session.get(url, headers=self.headers) as response:
-                    found: Any = json.loads(await response.text() or "{}")
-        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+                    found = json_object(await response.text())
+        except (TimeoutError, aiohttp.ClientError) as exc:
             return Checked(False, f"Twilio: {type(exc).__name__} {exc}".strip())
-        found = found if isinstance(found, dict) else {}
         if response.status != 200:
             return Checked(False, f"{found.get('code') or response.status}: {found.get('message') or 'refused'}")
         status = found.get("status")

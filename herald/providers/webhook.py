@@ -18,14 +18,12 @@ have been delivered: it is Uncertain, unless the account says the gateway drops 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import json
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import aiohttp
 
@@ -37,9 +35,9 @@ from herald.providers.base import (
     Report,
     Retryable,
     SendResult,
-    Uncertain,
     retry_after,
 )
+from herald.providers.http import each, json_object
 
 RETRIED = {408, 425, 429}
 MAX_REASON = 300
@@ -78,7 +76,7 @@ def body_of(item: Outgoing) -> bytes:
 
 def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     """The gateway's HTTP answer as a send result."""
-    found = _json(text)
+    found = json_object(text)
     if 200 <= status < 300:
         given = found.get("id") or found.get("message_id")
         return Accepted(str(given)) if given else Accepted("")
@@ -90,14 +88,6 @@ def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     return Permanent(f"HTTP {status}: {reason}")
 
 
-def _json(text: str) -> dict[str, Any]:
-    try:
-        found = json.loads(text)
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
 class WebhookProvider:
     kind = "webhook"
 
@@ -106,9 +96,7 @@ class WebhookProvider:
         self.deduplicates = deduplicates  # the gateway drops a webhook-id it has seen: a resend is safe
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
-        timeout = aiohttp.ClientTimeout(total=self.timeout)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            return list(await asyncio.gather(*(self._one(session, item) for item in batch)))
+        return await each(batch, self.timeout, self._one, "the gateway", self.deduplicates)
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         body, stamp = body_of(item), int(time.time())
@@ -118,14 +106,8 @@ class WebhookProvider:
             "webhook-timestamp": str(stamp),
             "webhook-signature": signature(self.key, item.idempotency_key, stamp, body),
         }
-        try:
-            async with session.post(self.url, data=body, headers=headers) as response:
-                return answer(response.status, response.headers, await response.text())
-        except aiohttp.ClientConnectorError as exc:  # never reached the gateway: nothing was delivered
-            return Retryable(f"cannot connect: {exc.os_error or exc}", fault=True)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            reason = f"no answer from the gateway ({type(exc).__name__})"
-            return Retryable(reason, fault=True) if self.deduplicates else Uncertain(reason)
+        async with session.post(self.url, data=body, headers=headers) as response:
+            return answer(response.status, response.headers, await response.text())
 
     async def check(self) -> Checked:
         """A signed `{"type": "ping"}`: a gateway that verifies the signature and answers 2xx is ready."""

@@ -10,7 +10,6 @@ mapped once here. The Cloud API keeps no idempotency key, so no answer is Uncert
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -25,9 +24,9 @@ from herald.providers.base import (
     Report,
     Retryable,
     SendResult,
-    Uncertain,
     retry_after,
 )
+from herald.providers.http import each, json_object
 
 # Slow down: the number's throughput (130429), the pair rate to one user (131056), app and account rate
 # limits (4, 80007) and spam limits (131048); the seconds are the least wait worth trying.
@@ -54,7 +53,7 @@ def message_body(item: Outgoing) -> dict[str, Any]:
 
 def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     """Meta's answer as a send result; Meta's code is kept."""
-    found = _object(text)
+    found = json_object(text)
     messages = found.get("messages")
     if 200 <= status < 300 and isinstance(messages, list) and messages and isinstance(messages[0], dict):
         if messages[0].get("id"):
@@ -83,14 +82,6 @@ def _part(found: Mapping[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _object(text: str) -> dict[str, Any]:
-    try:
-        found = json.loads(text)
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
 class WhatsAppCloudProvider:
     kind = "whatsapp_cloud"
     deduplicates = False  # the Cloud API takes no idempotency key
@@ -110,18 +101,12 @@ class WhatsAppCloudProvider:
         self.timeout = timeout
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
-            return list(await asyncio.gather(*(self._one(session, item) for item in batch)))
+        return await each(batch, self.timeout, self._one, "the WhatsApp Cloud API")
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         data = json.dumps(message_body(item), ensure_ascii=False).encode()
-        try:
-            async with session.post(self.url, data=data, headers=self.headers) as response:
-                return answer(response.status, response.headers, await response.text())
-        except aiohttp.ClientConnectorError as exc:
-            return Retryable(f"cannot connect to the WhatsApp Cloud API: {exc.os_error or exc}", fault=True)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            return Uncertain(f"no answer from the WhatsApp Cloud API ({type(exc).__name__})")
+        async with session.post(self.url, data=data, headers=self.headers) as response:
+            return answer(response.status, response.headers, await response.text())
 
     async def check(self) -> Checked:
         """Fetch the phone number: the token is good and the number is there, with its quality rating."""
@@ -129,7 +114,7 @@ class WhatsAppCloudProvider:
         try:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
                 async with session.get(url, headers=self.headers) as response:
-                    status, found = response.status, _object(await response.text())
+                    status, found = response.status, json_object(await response.text())
         except (TimeoutError, aiohttp.ClientError) as exc:
             return Checked(False, f"WhatsApp Cloud API: {type(exc).__name__} {exc}".strip())
         if status != 200:
