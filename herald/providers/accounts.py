@@ -93,6 +93,22 @@ def _yes_no(value: Any) -> str | None:
     return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
 
 
+def _endpoint(value: Any) -> str | None:
+    """An API's address: a web address with no path (the API's own paths follow it)."""
+    wrong = _web_address(value) or (None if urlsplit(value).path in ("", "/") else "")
+    return None if wrong is None else f"expected an http(s) address with no path, got {value!r}"
+
+
+def _digits(value: Any) -> str | None:
+    ok = isinstance(value, str) and value.isdigit() and 5 <= len(value) <= 32
+    return None if ok else f"expected Meta's numeric id, got {value!r}"
+
+
+def _graph_version(value: Any) -> str | None:
+    ok = isinstance(value, str) and value.startswith("v") and value[1:].replace(".", "", 1).isdigit()
+    return None if ok else f"expected a Graph API version like v23.0, got {value!r}"
+
+
 KINDS: dict[str, Kind] = {
     # Writes each message as a JSON line (dry runs and the demo); `dir` defaults to the outbox_dir setting.
     "file": Kind(optional={"dir": None}, checks={"dir": _text}),
@@ -130,62 +146,42 @@ KINDS: dict[str, Kind] = {
         exactly_one=("from", "messaging_service_sid"),
         channels=("sms", "whatsapp"),
     ),
+    "aliyun": Kind(
+        # Alibaba Cloud SMS (dysmsapi 2017-05-25), by an AccessKey pair of a RAM user allowed dysms:SendSms.
+        required=("access_key_id", "access_key_secret", "sign_name"),
+        optional={"endpoint": "https://dysmsapi.aliyuncs.com", "timeout": 10.0},
+        secrets=frozenset({"access_key_secret"}),
+        checks={
+            "access_key_id": _text,
+            "access_key_secret": _text,
+            "sign_name": _text,
+            "endpoint": _endpoint,
+            "timeout": _seconds,
+        },
+        templates_of="aliyun",
+        channels=("sms",),
+    ),
+    "whatsapp_cloud": Kind(
+        # Meta's WhatsApp Cloud API: a phone number's id and a system user's access token.
+        required=("phone_number_id", "access_token"),
+        optional={
+            "waba_id": None,
+            "base_url": "https://graph.facebook.com",
+            "api_version": "v23.0",
+            "timeout": 10.0,
+        },
+        secrets=frozenset({"access_token"}),
+        checks={
+            "phone_number_id": _digits,
+            "access_token": _text,
+            "waba_id": _digits,
+            "base_url": _web_address,
+            "api_version": _graph_version,
+            "timeout": _seconds,
+        },
+        channels=("whatsapp",),
+    ),
 }
-
-
-def _endpoint(value: Any) -> str | None:
-    parts = urlsplit(value) if isinstance(value, str) else None
-    ok = parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname) and parts.path in ("", "/")
-    return None if ok else f"expected an http(s) address with no path, got {value!r}"
-
-
-KINDS["aliyun"] = Kind(
-    # Alibaba Cloud SMS (dysmsapi 2017-05-25), by an AccessKey pair of a RAM user allowed dysms:SendSms.
-    required=("access_key_id", "access_key_secret", "sign_name"),
-    optional={"endpoint": "https://dysmsapi.aliyuncs.com", "timeout": 10.0},
-    secrets=frozenset({"access_key_secret"}),
-    checks={
-        "access_key_id": _text,
-        "access_key_secret": _text,
-        "sign_name": _text,
-        "endpoint": _endpoint,
-        "timeout": _seconds,
-    },
-    templates_of="aliyun",
-    channels=("sms",),
-)
-
-
-def _digits(value: Any) -> str | None:
-    ok = isinstance(value, str) and value.isdigit() and 5 <= len(value) <= 32
-    return None if ok else f"expected Meta's numeric id, got {value!r}"
-
-
-def _graph_version(value: Any) -> str | None:
-    ok = isinstance(value, str) and value.startswith("v") and value[1:].replace(".", "", 1).isdigit()
-    return None if ok else f"expected a Graph API version like v23.0, got {value!r}"
-
-
-KINDS["whatsapp_cloud"] = Kind(
-    # Meta's WhatsApp Cloud API: a phone number's id and a system user's access token.
-    required=("phone_number_id", "access_token"),
-    optional={
-        "waba_id": None,
-        "base_url": "https://graph.facebook.com",
-        "api_version": "v23.0",
-        "timeout": 10.0,
-    },
-    secrets=frozenset({"access_token"}),
-    checks={
-        "phone_number_id": _digits,
-        "access_token": _text,
-        "waba_id": _digits,
-        "base_url": _web_address,
-        "api_version": _graph_version,
-        "timeout": _seconds,
-    },
-    channels=("whatsapp",),
-)
 
 
 @dataclass(frozen=True)
