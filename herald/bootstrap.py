@@ -4,11 +4,12 @@ the CLI and the worker alike. Nothing here runs at import time."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,25 +21,23 @@ from herald.config import Settings
 from herald.content import Profile, Template
 from herald.db import Base, UnitOfWork, make_engine, sessions
 from herald.db import migrate as migrations
-from herald.dispatch import RetryPolicy, Worker
+from herald.dispatch import PacingLimits, RetryPolicy, Worker
 from herald.errors import Invalid
 from herald.events import AfterRecording
 from herald.providers import (
     CHANNELS,
     PROVIDER_KINDS,
     Account,
-    AliyunProvider,
-    FileProvider,
     Lookup,
     Provider,
+    ProviderShared,
     Routing,
     TwilioLookup,
-    TwilioProvider,
-    WebhookProvider,
-    WhatsAppCloudProvider,
     from_channel_kinds,
+    provider_of,
     read_accounts,
     read_routing,
+    unsubscribe_key,
 )
 
 
@@ -85,6 +84,9 @@ class Container:
             self.settings.invalid_after_failures,
             clusters=self.settings.clusters,
             retry=RetryPolicy(validity=timedelta(hours=self.settings.message_validity_hours)),
+            pacing={
+                name: (PacingLimits(a.rate, a.daily_limit), a.meters_segments) for name, a in self.accounts.items()
+            },
         )
 
     def lookup(self) -> Lookup:
@@ -149,46 +151,28 @@ class Container:
         self.engine.dispose()
 
 
-PROVIDER_FACTORIES: dict[str, Callable[[Account], Provider]] = {
-    "aliyun": lambda a: AliyunProvider(
-        a.options["access_key_id"],
-        a.options["access_key_secret"],
-        a.options["sign_name"],
-        a.options["endpoint"],
-        float(a.options["timeout"]),
-    ),
-    "file": lambda a: FileProvider(a.options["dir"]),
-    "whatsapp_cloud": lambda a: WhatsAppCloudProvider(
-        a.options["phone_number_id"],
-        a.options["access_token"],
-        a.options["base_url"],
-        a.options["api_version"],
-        float(a.options["timeout"]),
-    ),
-    "webhook": lambda a: WebhookProvider(
-        a.options["url"], a.options["secret"], float(a.options["timeout"]), bool(a.options["deduplicates"])
-    ),
-    "twilio": lambda a: TwilioProvider(
-        a.options["account_sid"],
-        a.options["auth_token"],
-        {k: a.options[k] for k in ("from", "messaging_service_sid") if a.options[k]},
-        a.options["base_url"],
-        a.options["api_key_sid"],
-        a.options["validity_period"],
-        a.options["status_callback"],
-        float(a.options["timeout"]),
-    ),
-}
-
-
 def build(settings: Settings, clock: Clock | None = None, environ: Mapping[str, str] | None = None) -> Container:
     """Wire everything from settings; connects lazily (no query runs here). Provider accounts read their
     `env:` secrets from `environ` (the process environment unless given)."""
     metadata()
     engine = make_engine(settings.database_url)
     accounts, routing = provider_accounts(settings, os.environ if environ is None else environ)
-    providers = {name: PROVIDER_FACTORIES[account.kind](account) for name, account in accounts.items()}
+    shared = ProviderShared(public_url(settings), unsubscribe_key(settings.secret_key))
+    providers = {name: provider_of(account, shared) for name, account in accounts.items()}
     return Container(settings, engine, sessions(engine), clock or SystemClock(), providers, accounts, routing)
+
+
+def public_url(settings: Settings) -> str | None:
+    """The address vendors and recipients reach Herald at (webhooks, unsubscribe links), checked."""
+    url = settings.public_url
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise Invalid(
+            f"expected an http(s) address like https://herald.shop.example, got {url!r}", where="setting public_url"
+        )
+    return url.rstrip("/")
 
 
 def provider_accounts(settings: Settings, environ: Mapping[str, str]) -> tuple[dict[str, Account], Routing]:

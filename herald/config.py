@@ -45,6 +45,9 @@ class Settings:
     # [providers.NAME] tables and the [routing] table, as written (secrets as their env: references).
     provider_accounts: dict[str, Any] = field(default_factory=dict)
     routing: dict[str, Any] = field(default_factory=dict)
+    # Where vendors and recipients reach Herald from outside (https://herald.shop.example): delivery
+    # receipts, inbound messages and the unsubscribe links in marketing mail start with it.
+    public_url: str | None = None
     # What compliance lint checks templates against (see docs/content.md).
     sender_name: str | None = None  # the business name marketing texts must carry; several: comma-separated
     postal_address: str | None = None  # printed in marketing email

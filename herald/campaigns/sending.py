@@ -38,6 +38,7 @@ class Prepared:
     claimed: Claimed
     outgoing: Outgoing
     provider: str
+    units: int = 1  # what the message is metered in: SMS segments, else 1
 
 
 @dataclass
@@ -213,9 +214,11 @@ def _one(
             composed.body,
             composed.subject,
             html=composed.html,
-            payload=composed.payload,
+            payload={**composed.payload, "preheader": composed.preheader} if composed.preheader else composed.payload,
+            purpose=str(campaign.purpose),
         ),
         provider,
+        units,
     )
 
 

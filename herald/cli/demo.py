@@ -75,7 +75,8 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
             result["vendors"] = taken = vendors.taken_in()
             say(
                 f"   through the real adapters: the Twilio stand-in took {taken['twilio']}, "
-                f"Aliyun's {taken['aliyun']}, the webhook gateway {taken['gateway']}"
+                f"Aliyun's {taken['aliyun']}, WhatsApp's {taken['whatsapp']}, the mail server {taken['mail']}, "
+                f"the webhook gateway {taken['gateway']}"
             )
     result["seconds"] = round(time.perf_counter() - started, 2)
     db = settings.database_url

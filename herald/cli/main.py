@@ -209,6 +209,8 @@ def _print_worker(stats) -> None:
         f"Worker: {stats.sent} sent, {stats.skipped} skipped at send time, {stats.deferred} deferred again, "
         f"{stats.retried} to retry, {stats.failed} failed."
     )
+    if stats.paced:
+        out.print(f"Paced: {stats.paced} held back for their accounts' rate or daily limit, queued for their moment.")
     if stats.handed_back:
         out.print(f"Stopped: {stats.handed_back} claimed messages were handed back to the queue unsent.")
     if stats.waiting_on_lease:
@@ -250,9 +252,10 @@ def sandbox(
     twilio_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8702,
     aliyun_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8703,
     whatsapp_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8704,
+    mail_port: Annotated[int, typer.Option(min=0, max=65535, help="SMTP; 0: any free port.")] = 8725,
     json_out: JsonFlag = False,
 ) -> None:
-    """Local stand-ins for the vendors (a webhook gateway, Twilio, Aliyun, WhatsApp) on 127.0.0.1, with
+    """Local stand-ins for the vendors (a webhook gateway, Twilio, Aliyun, WhatsApp, a mail server) on 127.0.0.1, with
     faults on request; prints the herald.toml that points at them and serves until Ctrl-C."""
     import threading
 
@@ -265,11 +268,12 @@ def sandbox(
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        got = serve(faults, Ports(gateway_port, twilio_port, aliyun_port, whatsapp_port), stop)
+        got = serve(faults, Ports(gateway_port, twilio_port, aliyun_port, whatsapp_port, mail_port), stop)
     finally:
         signal.signal(signal.SIGTERM, previous)
     took = (
-        f"Twilio took {got['twilio']}, Aliyun {got['aliyun']}, WhatsApp {got['whatsapp']}, the gateway {got['gateway']}"
+        f"Twilio took {got['twilio']}, Aliyun {got['aliyun']}, WhatsApp {got['whatsapp']}, the mail server "
+        f"{got['mail']}, the gateway {got['gateway']}"
     )
     text = f"Sandbox stopped: {took}; {got['refused']} refused."
     emit(ctx, json_out, got, text)

@@ -1,4 +1,5 @@
-"""Dispatch room. Owns `provider_health` (each account's circuit, shared by every worker) and drives the
+"""Dispatch room. Owns `provider_health` (each account's circuit) and `pacing_buckets` (each account's rate
+and daily use), both shared by every worker, and drives the
 outbox. A worker claims due messages in batches, has the
 campaigns room prepare them (re-check the rules with fresh facts, render, mark each inflight — committed —
 before the provider is called: `campaigns.sending`), sends, and records each result under its lease
@@ -10,9 +11,22 @@ from herald.door import open_door
 
 if TYPE_CHECKING:
     from herald.dispatch.circuit import CircuitPolicy, Health
+    from herald.dispatch.pacing import Bucket as PacingBucket
+    from herald.dispatch.pacing import Limits as PacingLimits
     from herald.dispatch.retry import RetryPolicy
-    from herald.dispatch.service import health_of, record_health
+    from herald.dispatch.service import buckets, health_of, record_health, take
     from herald.dispatch.worker import Worker
 
-__all__ = ["CircuitPolicy", "Health", "health_of", "record_health", "RetryPolicy", "Worker"]
+__all__ = [
+    "buckets",
+    "CircuitPolicy",
+    "Health",
+    "health_of",
+    "PacingBucket",
+    "PacingLimits",
+    "record_health",
+    "RetryPolicy",
+    "take",
+    "Worker",
+]
 __getattr__ = open_door(__name__, __file__)

@@ -13,17 +13,19 @@ from herald.types import Channel, parse_enum
 
 def status_command(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Each provider account's health: closed, open (its traffic goes to the next account of its route)
-    or trying again, with its faults in a row and the last one."""
+    or trying again, with its faults in a row and the last one; its pace and what it took today."""
     from herald.dispatch.circuit import Health
-    from herald.dispatch.service import health_of
+    from herald.dispatch.pacing import Bucket
+    from herald.dispatch.service import buckets, health_of
 
     container = app_context(ctx).container
     now = container.clock.now()
     with container.uow() as uow:
-        found = health_of(uow.session)
+        found, paced = health_of(uow.session), buckets(uow.session)
     data: list[dict[str, Any]] = []
     for name, account in container.accounts.items():
         health = found.get(name, Health(name))
+        bucket = paced.get(f"account:{name}", Bucket(name))
         data.append(
             {
                 "account": name,
@@ -32,6 +34,10 @@ def status_command(ctx: typer.Context, json_out: JsonFlag = False) -> None:
                 "faults_in_a_row": health.failures,
                 "open_until": health.open_until,
                 "last_fault": health.reason,
+                "rate": account.rate,
+                "daily_limit": account.daily_limit,
+                "unit": "segment" if account.meters_segments else "message",
+                "used_today": bucket.used if bucket.day == now.date() else 0,
             }
         )
     emit(ctx, json_out, data, lambda: _print(data))
@@ -45,11 +51,21 @@ def _print(data: list[dict[str, Any]]) -> None:
             d["state"],
             d["faults_in_a_row"],
             f"{d['open_until']:%Y-%m-%d %H:%M:%S} UTC" if d["open_until"] else "",
+            _pace(d),
             d["last_fault"] or "",
         ]
         for d in data
     ]
-    table(None, ["account", "kind", "circuit", "faults in a row", "open until", "last fault"], rows)
+    table(None, ["account", "kind", "circuit", "faults in a row", "open until", "pace (today)", "last fault"], rows)
+
+
+def _pace(d: dict[str, Any]) -> str:
+    """`2.5/s, 40 of 1000 a day (segments)`, or `unpaced (40 today)`."""
+    parts = [f"{d['rate']:g}/s" if d["rate"] else ""]
+    used = d["used_today"]
+    parts.append(f"{used} of {d['daily_limit']} a day" if d["daily_limit"] else f"{used} today" if used else "")
+    said = ", ".join(p for p in parts if p) or "unpaced"
+    return f"{said} ({d['unit']}s)" if d["rate"] or d["daily_limit"] else said
 
 
 def send_test_command(

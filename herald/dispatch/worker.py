@@ -19,6 +19,7 @@ from herald.clock import Clock
 from herald.db import UnitOfWork
 from herald.dispatch import service as dispatch
 from herald.dispatch.circuit import CircuitPolicy, Health, after_batch
+from herald.dispatch.pacing import Limits
 from herald.dispatch.retry import GiveUp, RetryPolicy, deadline, next_try
 from herald.providers import Accepted, Permanent, Provider, Retryable, Routing, SendResult, Uncertain
 from herald.types import Channel
@@ -41,6 +42,7 @@ class WorkerStats:
     held: int = 0
     invalidated: int = 0  # addresses suppressed as invalid after repeated permanent failures
     handed_back: int = 0  # claimed but not sent when the worker was stopped: queued again at once
+    paced: int = 0  # held back by an account's rate or daily limit: queued again for their moment
     waiting_on_lease: int = 0  # when idle: messages another worker (or a stopped one) still holds
     lease_until: datetime | None = None  # when the last of those leases runs out
     by_channel: dict[str, int] = field(default_factory=dict)
@@ -63,6 +65,7 @@ class Worker:
         scores_every: timedelta | None = timedelta(hours=24),
         clusters: int = 0,
         retry: RetryPolicy | None = None,
+        pacing: Mapping[str, tuple[Limits, bool]] | None = None,
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
         self.routing = routing  # which provider accounts carry each channel, per country
@@ -72,6 +75,7 @@ class Worker:
         self.clusters = clusters  # how many customer clusters to redraw after each recompute; 0: none
         self.retry = retry or RetryPolicy()  # when a message a provider could not take is tried again
         self.circuit = CircuitPolicy()  # when an account that keeps failing is paused
+        self.pacing = pacing or {}  # account -> (its limits, whether it meters SMS segments)
         self._health: dict[str, Health] = {}  # each account's circuit, as read before the batch
         self.stats = WorkerStats()
         self._holding: list[tuple[int, str]] = []  # (id, lease token) claimed and not yet recorded
@@ -165,7 +169,10 @@ class Worker:
         by_provider: dict[str, list[Prepared]] = {}
         for item in ready:
             by_provider.setdefault(item.provider, []).append(item)
-        for name, items in by_provider.items():
+        for name, waiting in by_provider.items():
+            items = self._paced(name, waiting)
+            if not items:
+                continue
             try:
                 results = await self.providers[name].send([i.outgoing for i in items])
             except Exception as exc:
@@ -173,6 +180,21 @@ class Worker:
                 results = [Retryable(f"provider error: {type(exc).__name__}", fault=True)] * len(items)
             self._record(items, results)
             self._judge_account(name, results)
+
+    def _paced(self, name: str, items: list[Prepared]) -> list[Prepared]:
+        """The messages the account's pace lets go now; the others go back to the queue for their moment."""
+        limits, segments = self.pacing.get(name, (Limits(), False))
+        if not limits.paced:
+            return items
+        now = self.clock.now()
+        units = [i.units if segments else 1 for i in items]
+        with self.uow() as uow:
+            grant = dispatch.take(uow, f"account:{name}", limits, units, now)
+            why = f"paced: account {name} at {limits.per_second or '-'}/s, {limits.per_day or '-'}/day"
+            for index, due in grant.later.items():
+                c = items[index].claimed
+                self.stats.paced += outbox.not_sent(uow, c.id, c.token, due, why, now)
+        return [items[i] for i in grant.now]
 
     def _judge_account(self, name: str, results: list[SendResult]) -> None:
         """Count the account's faults in this batch toward its circuit (shared by every worker)."""
@@ -208,7 +230,7 @@ class Worker:
                 elif isinstance(result, Uncertain):
                     self.stats.unknown += outbox.mark_unknown(uow, c.id, c.token, result.reason, now)
                 elif isinstance(result, Permanent):
-                    if outbox.mark_failed(uow, c.id, c.token, REJECTED, result.reason, now):
+                    if outbox.mark_failed(uow, c.id, c.token, REJECTED, result.reason, now, result.code):
                         self.stats.failed += 1
                         self._judge_address(uow, item, result, now)
                 else:

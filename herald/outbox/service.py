@@ -306,10 +306,34 @@ def mark_retry(
     return rowcount(uow.session.execute(stmt)) == 1
 
 
-def mark_failed(uow: UnitOfWork, message_id: int, token: str, reason: str, error: str, now: datetime) -> bool:
-    """A permanent failure: the provider refused, or the message could not be built."""
+def not_sent(uow: UnitOfWork, message_id: int, token: str, due_at: datetime, why: str, now: datetime) -> bool:
+    """A message marked in flight that was never handed to a provider (its account's pace was taken): back
+    in the queue for `due_at`, its attempt not counted."""
+    stmt = _fenced(message_id, token, S.INFLIGHT).values(
+        status=S.QUEUED,
+        due_at=due_at,
+        error=why,
+        attempts=Message.attempts - 1,
+        updated_at=now,
+        lease_token=None,
+        lease_until=None,
+    )
+    return rowcount(uow.session.execute(stmt)) == 1
+
+
+def mark_failed(
+    uow: UnitOfWork, message_id: int, token: str, reason: str, error: str, now: datetime, code: str | None = None
+) -> bool:
+    """A permanent failure: the provider refused (with its own code, when it gave one), or the message
+    could not be built."""
     stmt = _fenced(message_id, token, S.CLAIMED, S.INFLIGHT).values(
-        status=S.FAILED, reason=reason, error=error, updated_at=now, lease_token=None, lease_until=None
+        status=S.FAILED,
+        reason=reason,
+        error=error,
+        error_code=code[:32] if code else None,
+        updated_at=now,
+        lease_token=None,
+        lease_until=None,
     )
     return rowcount(uow.session.execute(stmt)) == 1
 

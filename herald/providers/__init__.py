@@ -16,7 +16,6 @@ if TYPE_CHECKING:
         read_routing,
         shown,
     )
-    from herald.providers.accounts import KINDS as PROVIDER_KINDS
     from herald.providers.aliyun import AliyunProvider
     from herald.providers.base import (
         Accepted,
@@ -29,9 +28,16 @@ if TYPE_CHECKING:
         SendResult,
         Uncertain,
     )
+    from herald.providers.factories import Shared as ProviderShared
+    from herald.providers.factories import provider_of
     from herald.providers.file import FileProvider
+    from herald.providers.kinds import KINDS as PROVIDER_KINDS
+    from herald.providers.letters import message_of_bounce
     from herald.providers.lookup import Looked, Lookup, TwilioLookup
+    from herald.providers.smtp import SmtpProvider
     from herald.providers.twilio import TwilioProvider
+    from herald.providers.unsubscribe import message_of as unsubscribed_message
+    from herald.providers.unsubscribe import signing_key as unsubscribe_key
     from herald.providers.webhook import WebhookProvider
     from herald.providers.whatsapp_cloud import WhatsAppCloudProvider
 
@@ -44,10 +50,13 @@ __all__ = [
     "FileProvider",
     "from_channel_kinds",
     "Looked",
+    "message_of_bounce",
     "Lookup",
     "Outgoing",
     "Permanent",
     "Provider",
+    "provider_of",
+    "ProviderShared",
     "PROVIDER_KINDS",
     "read_accounts",
     "read_routing",
@@ -56,9 +65,12 @@ __all__ = [
     "Routing",
     "SendResult",
     "shown",
+    "SmtpProvider",
     "TwilioLookup",
     "TwilioProvider",
     "Uncertain",
+    "unsubscribe_key",
+    "unsubscribed_message",
     "WebhookProvider",
     "WhatsAppCloudProvider",
 ]

@@ -17,171 +17,15 @@ working: each kind becomes an account of that name.
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from herald.errors import Invalid
+from herald.providers.kinds import KINDS, Kind
 
 CHANNELS = ("sms", "whatsapp", "email")
 HIDDEN = "(hidden)"
-
-
-@dataclass(frozen=True)
-class Kind:
-    """What an account of a kind is configured with: required and optional keys, which are secrets, and
-    what each value must be (a check answers why a value is wrong, or None)."""
-
-    required: tuple[str, ...] = ()
-    optional: Mapping[str, Any] = field(default_factory=dict)  # key -> default
-    secrets: frozenset[str] = frozenset()
-    checks: Mapping[str, Callable[[Any], str | None]] = field(default_factory=dict)
-    exactly_one: tuple[str, ...] = ()  # keys of which one, and only one, must be given
-    # The vendor whose approved templates alone an account of this kind sends (a version must name one).
-    templates_of: str | None = None
-    channels: tuple[str, ...] = ("sms", "whatsapp", "email")  # the channels an account of this kind carries
-
-    def keys(self) -> frozenset[str]:
-        return frozenset({"kind", *self.required, *self.optional})
-
-
-def _text(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "expected text"
-
-
-def _web_address(value: Any) -> str | None:
-    parts = urlsplit(value) if isinstance(value, str) else None
-    ok = parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname)
-    return None if ok else f"expected an http(s) address, got {value!r}"
-
-
-def _signing_secret(value: Any) -> str | None:
-    """A Standard Webhooks secret: `whsec_` and Base64, or a passphrase of 16 characters at least."""
-    if not isinstance(value, str):
-        return "expected text"
-    if value.startswith("whsec_"):
-        try:
-            base64.b64decode(value[len("whsec_") :], validate=True)
-        except binascii.Error:
-            return "a whsec_ secret must be Base64 after the prefix"
-        return None
-    return None if len(value) >= 16 else "expected 16 characters at least (or a whsec_ secret)"
-
-
-def _seconds(value: Any) -> str | None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 120
-    return None if ok else f"expected seconds between 0 and 120, got {value!r}"
-
-
-def _validity(value: Any) -> str | None:
-    ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 36_000
-    return None if ok else f"expected whole seconds from 1 to 36000, got {value!r}"
-
-
-def _sid(prefix: str) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        ok = isinstance(value, str) and value.startswith(prefix) and len(value) == 34 and value[2:].isalnum()
-        return None if ok else f"expected {prefix} and 32 letters or digits, got {value!r}"
-
-    return check
-
-
-def _yes_no(value: Any) -> str | None:
-    return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
-
-
-def _endpoint(value: Any) -> str | None:
-    """An API's address: a web address with no path (the API's own paths follow it)."""
-    wrong = _web_address(value) or (None if urlsplit(value).path in ("", "/") else "")
-    return None if wrong is None else f"expected an http(s) address with no path, got {value!r}"
-
-
-def _digits(value: Any) -> str | None:
-    ok = isinstance(value, str) and value.isdigit() and 5 <= len(value) <= 32
-    return None if ok else f"expected Meta's numeric id, got {value!r}"
-
-
-def _graph_version(value: Any) -> str | None:
-    ok = isinstance(value, str) and value.startswith("v") and value[1:].replace(".", "", 1).isdigit()
-    return None if ok else f"expected a Graph API version like v23.0, got {value!r}"
-
-
-KINDS: dict[str, Kind] = {
-    # Writes each message as a JSON line (dry runs and the demo); `dir` defaults to the outbox_dir setting.
-    "file": Kind(optional={"dir": None}, checks={"dir": _text}),
-    # A JSON POST to an in-house gateway, signed the Standard Webhooks way.
-    "webhook": Kind(
-        required=("url", "secret"),
-        optional={"timeout": 10.0, "deduplicates": False},
-        secrets=frozenset({"secret"}),
-        checks={"url": _web_address, "secret": _signing_secret, "timeout": _seconds, "deduplicates": _yes_no},
-    ),
-    # Twilio Programmable Messaging (SMS, MMS and WhatsApp), by the account's auth token or an API key.
-    "twilio": Kind(
-        required=("account_sid", "auth_token"),
-        optional={
-            "from": None,
-            "messaging_service_sid": None,
-            "api_key_sid": None,
-            "base_url": "https://api.twilio.com",
-            "validity_period": None,
-            "status_callback": None,
-            "timeout": 10.0,
-        },
-        secrets=frozenset({"auth_token"}),
-        checks={
-            "account_sid": _sid("AC"),
-            "auth_token": _text,
-            "from": _text,
-            "messaging_service_sid": _sid("MG"),
-            "api_key_sid": _sid("SK"),
-            "base_url": _web_address,
-            "validity_period": _validity,
-            "status_callback": _web_address,
-            "timeout": _seconds,
-        },
-        exactly_one=("from", "messaging_service_sid"),
-        channels=("sms", "whatsapp"),
-    ),
-    "aliyun": Kind(
-        # Alibaba Cloud SMS (dysmsapi 2017-05-25), by an AccessKey pair of a RAM user allowed dysms:SendSms.
-        required=("access_key_id", "access_key_secret", "sign_name"),
-        optional={"endpoint": "https://dysmsapi.aliyuncs.com", "timeout": 10.0},
-        secrets=frozenset({"access_key_secret"}),
-        checks={
-            "access_key_id": _text,
-            "access_key_secret": _text,
-            "sign_name": _text,
-            "endpoint": _endpoint,
-            "timeout": _seconds,
-        },
-        templates_of="aliyun",
-        channels=("sms",),
-    ),
-    "whatsapp_cloud": Kind(
-        # Meta's WhatsApp Cloud API: a phone number's id and a system user's access token.
-        required=("phone_number_id", "access_token"),
-        optional={
-            "waba_id": None,
-            "base_url": "https://graph.facebook.com",
-            "api_version": "v23.0",
-            "timeout": 10.0,
-        },
-        secrets=frozenset({"access_token"}),
-        checks={
-            "phone_number_id": _digits,
-            "access_token": _text,
-            "waba_id": _digits,
-            "base_url": _web_address,
-            "api_version": _graph_version,
-            "timeout": _seconds,
-        },
-        channels=("whatsapp",),
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -190,6 +34,19 @@ class Account:
     kind: str
     options: Mapping[str, Any] = field(repr=False)  # with secrets read from the environment
     written: Mapping[str, Any] = field(repr=False)  # as herald.toml has them (`env:…` kept as written)
+
+    @property
+    def rate(self) -> float | None:
+        """Units a second the account may take (None: as fast as it answers)."""
+        return None if self.options.get("rate") is None else float(self.options["rate"])
+
+    @property
+    def daily_limit(self) -> int | None:
+        return None if self.options.get("daily_limit") is None else int(self.options["daily_limit"])
+
+    @property
+    def meters_segments(self) -> bool:
+        return self.options.get("rate_unit") == "segment"
 
     def shown(self) -> dict[str, Any]:
         """The account as it may be printed: a secret as its `env:` reference, or hidden."""
@@ -273,11 +130,15 @@ def _account(name: str, table: Any, environ: Mapping[str, str], defaults: Mappin
         raise Invalid(f"missing {', '.join(missing)}", where=where)
     if kind.exactly_one and sum(key in table for key in kind.exactly_one) != 1:
         raise Invalid(f"give exactly one of {' or '.join(kind.exactly_one)}", where=where)
+    for group in kind.together:
+        if 0 < sum(key in table for key in group) < len(group):
+            raise Invalid(f"give {', '.join(group)} together, or none of them", where=where)
     written = {key: value for key, value in table.items() if key != "kind"}
-    options = {key: defaults.get(key, value) for key, value in kind.optional.items()}
+    options = {key: defaults.get(key, value) for key, value in kind.defaults().items()}
     options.update({key: _value(value, environ, f"{where} {key}") for key, value in written.items()})
     for key in written:
-        wrong = kind.checks[key](options[key]) if key in kind.checks else None
+        check = kind.check(key)
+        wrong = check(options[key]) if check else None
         if wrong:  # a secret's value is never repeated in the reason
             raise Invalid(wrong if key not in kind.secrets else wrong.split(", got")[0], where=f"{where} {key}")
     return Account(name, kind_name, options, written)

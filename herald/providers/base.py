@@ -19,6 +19,7 @@ class Outgoing:
     headers: Mapping[str, str] = field(default_factory=dict)
     html: str | None = None  # email
     payload: Mapping[str, Any] = field(default_factory=dict)  # channel parts, e.g. a WhatsApp template send
+    purpose: str | None = None  # marketing | transactional: marketing mail carries List-Unsubscribe
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 from herald.console import err, out
@@ -14,7 +15,7 @@ def config_text(vendors: Vendors) -> str:
     lines = ["# Provider accounts pointing at `herald sandbox` (export the secrets in the worker's environment):"]
     lines += [f"#   export {name}={value}" for name, value in ENVIRON.items()]
     for name, table in vendors.accounts().items():
-        lines += ["", f"[providers.{name}]", *(f'{key} = "{value}"' for key, value in table.items())]
+        lines += ["", f"[providers.{name}]", *(f"{key} = {json.dumps(value)}" for key, value in table.items())]
     lines += ["", "[routing]"]
     lines += [
         f"{channel} = [{', '.join(repr(a).replace(chr(39), chr(34)) for a in route)}]"

@@ -7,7 +7,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from herald.sandbox import aliyun, gateway, twilio, whatsapp
+from herald.sandbox import aliyun, gateway, mail, twilio, whatsapp
 from herald.sandbox.faults import Faults
 
 ENVIRON = {
@@ -15,6 +15,7 @@ ENVIRON = {
     "SANDBOX_TWILIO_TOKEN": twilio.TOKEN,
     "SANDBOX_ALIYUN_SECRET": aliyun.SECRET,
     "SANDBOX_WHATSAPP_TOKEN": whatsapp.TOKEN,
+    "SANDBOX_MAIL_PASSWORD": mail.PASSWORD,
 }
 
 
@@ -24,6 +25,7 @@ class Ports:
     twilio: int = 0
     aliyun: int = 0
     whatsapp: int = 0
+    mail: int = 0
 
 
 @dataclass
@@ -32,6 +34,7 @@ class Vendors:
     twilio: twilio.FakeTwilio
     aliyun: aliyun.FakeAliyun
     whatsapp: whatsapp.FakeWhatsApp
+    mail: mail.FakeMailServer
 
     def accounts(self) -> dict[str, dict[str, Any]]:
         """`[providers.*]` tables for the stand-ins (secrets by `env:`, see ENVIRON)."""
@@ -56,6 +59,17 @@ class Vendors:
                 "access_token": "env:SANDBOX_WHATSAPP_TOKEN",
                 "base_url": self.whatsapp.url,
             },
+            "sandbox-mail": {
+                "kind": "smtp",
+                "host": self.mail.host,
+                "port": self.mail.port,
+                "security": "none",  # a private relay on this machine; a real server takes STARTTLS
+                "username": mail.USER,
+                "password": "env:SANDBOX_MAIL_PASSWORD",
+                "from": "Herald Sandbox <news@sandbox.herald.test>",
+                "bounce_address": "bounces@sandbox.herald.test",
+                "unsubscribe_mailto": "unsubscribe@sandbox.herald.test",
+            },
             "sandbox-gateway": {"kind": "webhook", "url": self.gateway.url, "secret": "env:SANDBOX_GATEWAY_SECRET"},
         }
 
@@ -65,7 +79,7 @@ class Vendors:
             # Mainland China by Aliyun where the template names its Aliyun code, else by Twilio.
             "sms": {"default": ["sandbox-twilio", "sandbox-gateway"], "CN": ["sandbox-aliyun", "sandbox-twilio"]},
             "whatsapp": ["sandbox-whatsapp", "sandbox-twilio"],
-            "email": ["sandbox-gateway"],
+            "email": ["sandbox-mail", "sandbox-gateway"],
         }
 
     def taken_in(self) -> dict[str, int]:
@@ -73,6 +87,7 @@ class Vendors:
             "twilio": len(self.twilio.created),
             "aliyun": len(self.aliyun.sent),
             "whatsapp": len(self.whatsapp.sent),
+            "mail": len(self.mail.received),
             "gateway": len(self.gateway.received),
             "refused": len(self.gateway.refused) + len(self.aliyun.refused),
         }
@@ -87,10 +102,12 @@ def running_vendors(faults: Faults | None = None, ports: Ports | None = None) ->
         twilio.FakeTwilio(random=faults),
         aliyun.FakeAliyun(random=faults),
         whatsapp.FakeWhatsApp(random=faults),
+        mail.FakeMailServer(random=faults),
     )
     with ExitStack() as stack:
         stack.enter_context(gateway.running(vendors.gateway, ports.gateway))
         stack.enter_context(twilio.running(vendors.twilio, ports.twilio))
         stack.enter_context(aliyun.running(vendors.aliyun, ports.aliyun))
         stack.enter_context(whatsapp.running(vendors.whatsapp, ports.whatsapp))
+        stack.enter_context(mail.running(vendors.mail, ports.mail))
         yield vendors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 
 import pytest
 
@@ -20,7 +21,7 @@ def vendors(tmp_path, monkeypatch, capsys):
         accounts["wrong-twilio"] = {**accounts["sandbox-twilio"], "auth_token": "a-token-twilio-refuses"}
         accounts["dry"] = {"kind": "file", "dir": str(tmp_path / "dry")}
         for name, table in accounts.items():
-            lines += [f"[providers.{name}]", *(f'{k} = "{v}"' for k, v in table.items())]
+            lines += [f"[providers.{name}]", *(f"{k} = {json.dumps(v)}" for k, v in table.items())]
         lines += ["[routing]", 'sms = ["sandbox-twilio"]', 'email = ["sandbox-gateway"]']
         (tmp_path / "herald.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         monkeypatch.chdir(tmp_path)
@@ -41,6 +42,8 @@ def test_check_asks_each_vendor_whether_the_account_can_send(capsys, vendors) ->
     gateway = as_json(capsys, "providers", "check", "sandbox-gateway", "--json")
     assert gateway["ok"] and "answered 200" in gateway["detail"]
     assert as_json(capsys, "providers", "check", "dry", "--json")["ok"] is True
+    mail = as_json(capsys, "providers", "check", "sandbox-mail", "--json")
+    assert mail["ok"] and mail["detail"].endswith("answered (no encryption, signed in as herald)")
     refused = herald(capsys, "providers", "check", "wrong-twilio", code=1)
     assert "wrong-twilio: cannot send — 20003: Authenticate" in refused
     herald(capsys, "providers", "check", "nobody", code=3)
@@ -69,6 +72,21 @@ def test_send_test_sends_one_message_through_one_account(capsys, vendors) -> Non
         "--json",
     )
     assert mail["result"] == "Accepted" and mail["to"] == "ana@example.com"
+    letter = as_json(
+        capsys,
+        "providers",
+        "send-test",
+        "sandbox-mail",
+        "--channel",
+        "email",
+        "--to",
+        "li@example.com",
+        "--text",
+        "Hi",
+        "--json",
+    )
+    got = vendors.mail.received[letter["provider_message_id"]]
+    assert got["to"] == "li@example.com" and got["text"].strip() == "Hi"
     herald(capsys, "providers", "send-test", "sandbox-twilio", "--to", "12", "--text", "x", code=2)
     assert herald.last_err.startswith("error: --to: ")
     herald(capsys, "providers", "send-test", "sandbox-twilio", "--to", "984-1234567", "--text", "x", code=2)

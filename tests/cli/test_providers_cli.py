@@ -24,6 +24,9 @@ secret = "env:GATEWAY_SECRET"
 kind = "webhook"
 url = "https://backup.example/send"
 secret = "a-secret-written-inline"
+rate = 2.5
+daily_limit = 1000
+rate_unit = "segment"
 
 [providers.dry-run]
 kind = "file"
@@ -77,10 +80,15 @@ def test_status_shows_each_accounts_circuit_as_the_workers_left_it(capsys, confi
     container = bootstrap.build(load_settings())
     with container.uow() as uow:
         dispatch.record_health(uow, Health("gateway", 5, now + timedelta(minutes=10), "HTTP 503: upstream down"), now)
+    with container.uow() as uow:
+        dispatch.take(uow, "account:backup", dispatch.PacingLimits(2.5, 1000), [3, 1], now)
     capsys.readouterr()
     status = {s["account"]: s for s in as_json(capsys, "providers", "status", "--json")}
     assert status["gateway"]["state"] == "open" and status["gateway"]["faults_in_a_row"] == 5
     assert status["gateway"]["last_fault"] == "HTTP 503: upstream down"
     assert status["backup"]["state"] == "closed" and status["dry-run"]["open_until"] is None
+    assert (status["backup"]["rate"], status["backup"]["used_today"], status["backup"]["unit"]) == (2.5, 3, "segment")
+    assert status["gateway"]["rate"] is None and status["gateway"]["used_today"] == 0
     shown = herald(capsys, "providers", "status")
     assert "gateway" in shown and "open" in shown and "closed" in shown
+    assert "2.5/s" in shown and "unpaced" in shown  # the table wraps cells to the terminal

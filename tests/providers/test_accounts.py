@@ -37,7 +37,7 @@ def test_a_file_account_writes_where_the_outbox_setting_says_unless_told() -> No
         (
             {"url": "x"},
             "[providers.gw] kind",
-            "kind must be one of file, webhook, twilio, aliyun, whatsapp_cloud, got None",
+            "kind must be one of file, webhook, twilio, aliyun, whatsapp_cloud, smtp, got None",
         ),
         ({"kind": "carrier-pigeon"}, "[providers.gw] kind", "got 'carrier-pigeon'"),
         ({**GATEWAY, "colour": "red"}, "[providers.gw]", "unknown key(s) colour for a webhook account"),
@@ -218,3 +218,76 @@ def test_a_route_through_an_account_that_cannot_carry_its_channel_is_refused(rou
     with pytest.raises(Invalid) as err:
         read_routing(routes, found)
     assert err.value.where == where and words in err.value.reason
+
+
+SMTP = {"kind": "smtp", "host": "smtp.shop.example", "from": "Shop <news@shop.example>"}
+
+
+def test_an_smtp_account_takes_starttls_on_587_unless_told_and_hides_its_password_and_key() -> None:
+    plain = accounts(mail=SMTP)["mail"]
+    assert plain.options["security"] == "starttls" and plain.options["port"] is None
+    assert plain.options["connections"] == 4 and plain.options["username"] is None
+    signed = {
+        **SMTP,
+        "username": "apikey",
+        "password": "env:GATEWAY_SECRET",
+        "dkim_domain": "shop.example",
+        "dkim_selector": "s1",
+        "dkim_key": "-----BEGIN PRIVATE KEY-----",
+        "security": "tls",
+        "port": 465,
+        "reply_to": "care@shop.example",
+    }
+    found = accounts(mail=signed)["mail"]
+    assert found.options["password"] == "whsec_c2VjcmV0" and found.options["port"] == 465
+    assert found.shown()["password"] == "env:GATEWAY_SECRET" and found.shown()["dkim_key"] == HIDDEN
+    assert read_routing({"email": ["mail"]}, {"mail": found}).first("email") == "mail"
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "words"),
+    [
+        ({"from": "news at shop"}, "[providers.mail] from", "expected an e-mail address, got 'news at shop'"),
+        ({"from": "Shop <@shop.example>"}, "[providers.mail] from", "expected an e-mail address"),
+        ({"from": 7}, "[providers.mail] from", "expected an e-mail address"),
+        ({"port": 0}, "[providers.mail] port", "whole number from 1 to 65535, got 0"),
+        ({"port": "587"}, "[providers.mail] port", "got '587'"),
+        ({"security": "ssl"}, "[providers.mail] security", "one of starttls, tls, none, got 'ssl'"),
+        ({"connections": 51}, "[providers.mail] connections", "from 1 to 50"),
+        ({"username": "apikey"}, "[providers.mail]", "give username, password together, or none of them"),
+        ({"dkim_domain": "shop.example", "dkim_selector": "s1"}, "[providers.mail]", "dkim_key together"),
+        ({"bounce_address": "bounces"}, "[providers.mail] bounce_address", "expected an e-mail address"),
+        ({"host": None}, "[providers.mail]", "missing host"),
+    ],
+)
+def test_an_smtp_account_is_checked_before_anything_is_sent(change, where, words) -> None:
+    table = {k: v for k, v in {**SMTP, **change}.items() if v is not None}
+    with pytest.raises(Invalid) as err:
+        accounts(mail=table)
+    assert err.value.where == where and words in err.value.reason
+
+
+def test_an_smtp_account_carries_email_only() -> None:
+    with pytest.raises(Invalid, match="mail \\(smtp\\) cannot carry sms"):
+        read_routing({"sms": ["mail"]}, accounts(mail=SMTP))
+
+
+def test_any_account_may_be_paced_and_whatsapp_numbers_are_paced_at_metas_80_a_second() -> None:
+    found = accounts(gw={**GATEWAY, "rate": 2.5, "daily_limit": 1000, "rate_unit": "segment"}, wa=WHATSAPP)
+    assert (found["gw"].rate, found["gw"].daily_limit, found["gw"].meters_segments) == (2.5, 1000, True)
+    assert (found["wa"].rate, found["wa"].daily_limit, found["wa"].meters_segments) == (80.0, None, False)
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "words"),
+    [
+        ({"rate": 0}, "rate", "more than 0 and at most 10000, got 0"),
+        ({"rate": "fast"}, "rate", "got 'fast'"),
+        ({"daily_limit": 0}, "daily_limit", "from 1 to 1000000000"),
+        ({"rate_unit": "sms"}, "rate_unit", "one of message, segment"),
+    ],
+)
+def test_a_pace_that_cannot_be_kept_is_refused(change, key, words) -> None:
+    with pytest.raises(Invalid) as err:
+        accounts(gw={**GATEWAY, **change})
+    assert err.value.where == f"[providers.gw] {key}" and words in err.value.reason

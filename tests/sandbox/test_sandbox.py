@@ -14,13 +14,16 @@ from herald.providers import (
     Accepted,
     AliyunProvider,
     Outgoing,
+    ProviderShared,
     Retryable,
     TwilioProvider,
     Uncertain,
     WebhookProvider,
     WhatsAppCloudProvider,
+    provider_of,
+    read_accounts,
 )
-from herald.sandbox import Ports, aliyun, gateway, twilio, whatsapp
+from herald.sandbox import ENVIRON, Ports, aliyun, gateway, twilio, whatsapp
 from herald.sandbox.cli import serve
 from herald.sandbox.faults import Faults
 from tests.cli.test_cli import herald
@@ -75,15 +78,25 @@ def test_the_sandbox_serves_every_stand_in_and_says_what_each_took_in(capsys) ->
     to_aliyun = asyncio.run(AliyunProvider(aliyun.KEY_ID, aliyun.SECRET, aliyun.SIGN, urls[2]).send(messages))
     texts = [replace(m, channel="whatsapp") for m in messages]
     to_whatsapp = asyncio.run(WhatsAppCloudProvider(whatsapp.NUMBER_ID, whatsapp.TOKEN, urls[3]).send(texts))
+    mailer = provider_of(read_accounts({"m": tables["sandbox-mail"]}, ENVIRON)["m"], ProviderShared())
+    letters = [Outgoing(i, f"k{i}", "email", f"p{i}@example.com", "Hello", "Hi") for i in range(20)]
+    to_mail = asyncio.run(mailer.send(letters))
     stop.set()
     server.join(10)
-    answers = (to_gateway, to_twilio, to_aliyun, to_whatsapp)
+    answers = (to_gateway, to_twilio, to_aliyun, to_whatsapp, to_mail)
     accepted = [sum(isinstance(r, Accepted) for r in rs) for rs in answers]
     throttled = [sum(isinstance(r, Retryable) for r in rs) for rs in answers]
     assert got == [
-        {"twilio": accepted[1], "aliyun": accepted[2], "whatsapp": accepted[3], "gateway": accepted[0], "refused": 0}
+        {
+            "twilio": accepted[1],
+            "aliyun": accepted[2],
+            "whatsapp": accepted[3],
+            "mail": accepted[4],
+            "gateway": accepted[0],
+            "refused": 0,
+        }
     ]
-    assert all(throttled) and sum(accepted) + sum(throttled) == 80
+    assert all(throttled) and sum(accepted) + sum(throttled) == 100
     assert not any(isinstance(r, Uncertain) for rs in answers for r in rs)
 
 

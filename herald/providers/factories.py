@@ -1,0 +1,100 @@
+"""A provider for each configured account: the kind's adapter built from the account's options and what
+every account shares (Herald's public address and its unsubscribe key)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from herald.errors import Invalid
+from herald.providers.accounts import Account
+from herald.providers.aliyun import AliyunProvider
+from herald.providers.base import Provider
+from herald.providers.file import FileProvider
+from herald.providers.letters import Dkim, Letterhead
+from herald.providers.smtp import Server, SmtpProvider
+from herald.providers.twilio import TwilioProvider
+from herald.providers.unsubscribe import Unsubscribe
+from herald.providers.webhook import WebhookProvider
+from herald.providers.whatsapp_cloud import WhatsAppCloudProvider
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every account's adapter may need beside its own table."""
+
+    public_url: str | None = None  # where vendors and recipients reach Herald
+    unsubscribe_key: bytes = field(default=b"", repr=False)  # signs List-Unsubscribe tokens
+
+
+def provider_of(account: Account, shared: Shared) -> Provider:
+    """The adapter for an account; refused naming the account and key when an option cannot be used."""
+    return FACTORIES[account.kind](account, shared)
+
+
+def _smtp(a: Account, shared: Shared) -> SmtpProvider:
+    o = a.options
+    server = Server(
+        o["host"],
+        o["port"],
+        o["security"],
+        o["username"],
+        o["password"],
+        o["ca_file"],
+        float(o["timeout"]),
+        o["local_hostname"],
+    )
+    unsubscribe = Unsubscribe(shared.public_url, o["unsubscribe_mailto"], shared.unsubscribe_key)
+    head = Letterhead(o["from"], o["reply_to"], o["bounce_address"], unsubscribe, _dkim(a))
+    return SmtpProvider(server, head, int(o["connections"]))
+
+
+def _dkim(a: Account) -> Dkim | None:
+    """The account's DKIM key: PEM text as written (an env: reference), or the path of a PEM file."""
+    o, where = a.options, f"[providers.{a.name}] dkim_key"
+    if not o["dkim_key"]:
+        return None
+    key = str(o["dkim_key"])
+    if not key.lstrip().startswith("-----BEGIN"):
+        path = Path(key)
+        if not path.is_file():
+            raise Invalid("expected the PEM text of a private key, or the path of a PEM file", where=where)
+        key = path.read_text(encoding="ascii", errors="replace")
+    try:
+        return Dkim(o["dkim_domain"], o["dkim_selector"], key.encode())
+    except ValueError as exc:
+        raise Invalid(str(exc), where=where) from None
+
+
+FACTORIES: dict[str, Callable[[Account, Shared], Provider]] = {
+    "aliyun": lambda a, _: AliyunProvider(
+        a.options["access_key_id"],
+        a.options["access_key_secret"],
+        a.options["sign_name"],
+        a.options["endpoint"],
+        float(a.options["timeout"]),
+    ),
+    "file": lambda a, _: FileProvider(a.options["dir"]),
+    "smtp": _smtp,
+    "whatsapp_cloud": lambda a, _: WhatsAppCloudProvider(
+        a.options["phone_number_id"],
+        a.options["access_token"],
+        a.options["base_url"],
+        a.options["api_version"],
+        float(a.options["timeout"]),
+    ),
+    "webhook": lambda a, _: WebhookProvider(
+        a.options["url"], a.options["secret"], float(a.options["timeout"]), bool(a.options["deduplicates"])
+    ),
+    "twilio": lambda a, _: TwilioProvider(
+        a.options["account_sid"],
+        a.options["auth_token"],
+        {k: a.options[k] for k in ("from", "messaging_service_sid") if a.options[k]},
+        a.options["base_url"],
+        a.options["api_key_sid"],
+        a.options["validity_period"],
+        a.options["status_callback"],
+        float(a.options["timeout"]),
+    ),
+}
