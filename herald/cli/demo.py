@@ -76,6 +76,7 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
             say(
                 f"   through the real adapters: the Twilio stand-in took {taken['twilio']}, "
                 f"Aliyun's {taken['aliyun']}, WhatsApp's {taken['whatsapp']}, the mail server {taken['mail']}, "
+                f"the SMSC {taken['smpp']}, "
                 f"the webhook gateway {taken['gateway']}"
             )
     result["seconds"] = round(time.perf_counter() - started, 2)

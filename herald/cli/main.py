@@ -253,10 +253,11 @@ def sandbox(
     aliyun_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8703,
     whatsapp_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8704,
     mail_port: Annotated[int, typer.Option(min=0, max=65535, help="SMTP; 0: any free port.")] = 8725,
+    smpp_port: Annotated[int, typer.Option(min=0, max=65535, help="SMPP; 0: any free port.")] = 8775,
     json_out: JsonFlag = False,
 ) -> None:
-    """Local stand-ins for the vendors (a webhook gateway, Twilio, Aliyun, WhatsApp, a mail server) on 127.0.0.1, with
-    faults on request; prints the herald.toml that points at them and serves until Ctrl-C."""
+    """Local stand-ins for the vendors (a webhook gateway, Twilio, Aliyun, WhatsApp, a mail server, an SMSC)
+    on 127.0.0.1, with faults on request; prints the herald.toml that points at them and serves until Ctrl-C."""
     import threading
 
     from herald.sandbox import Faults, Ports, serve
@@ -268,12 +269,12 @@ def sandbox(
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        got = serve(faults, Ports(gateway_port, twilio_port, aliyun_port, whatsapp_port, mail_port), stop)
+        got = serve(faults, Ports(gateway_port, twilio_port, aliyun_port, whatsapp_port, mail_port, smpp_port), stop)
     finally:
         signal.signal(signal.SIGTERM, previous)
     took = (
         f"Twilio took {got['twilio']}, Aliyun {got['aliyun']}, WhatsApp {got['whatsapp']}, the mail server "
-        f"{got['mail']}, the gateway {got['gateway']}"
+        f"{got['mail']}, the SMSC {got['smpp']}, the gateway {got['gateway']}"
     )
     text = f"Sandbox stopped: {took}; {got['refused']} refused."
     emit(ctx, json_out, got, text)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from herald.providers.kinds import KINDS as PROVIDER_KINDS
     from herald.providers.letters import message_of_bounce
     from herald.providers.lookup import Looked, Lookup, TwilioLookup
+    from herald.providers.smpp.adapter import SmppProvider
     from herald.providers.smtp import SmtpProvider
     from herald.providers.twilio import TwilioProvider
     from herald.providers.unsubscribe import message_of as unsubscribed_message
@@ -65,6 +66,7 @@ __all__ = [
     "Routing",
     "SendResult",
     "shown",
+    "SmppProvider",
     "SmtpProvider",
     "TwilioLookup",
     "TwilioProvider",

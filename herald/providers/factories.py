@@ -3,6 +3,7 @@ every account shares (Herald's public address and its unsubscribe key)."""
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from herald.providers.aliyun import AliyunProvider
 from herald.providers.base import Provider
 from herald.providers.file import FileProvider
 from herald.providers.letters import Dkim, Letterhead
+from herald.providers.smpp.adapter import SmppProvider
 from herald.providers.smtp import Server, SmtpProvider
 from herald.providers.twilio import TwilioProvider
 from herald.providers.unsubscribe import Unsubscribe
@@ -31,6 +33,23 @@ class Shared:
 def provider_of(account: Account, shared: Shared) -> Provider:
     """The adapter for an account; refused naming the account and key when an option cannot be used."""
     return FACTORIES[account.kind](account, shared)
+
+
+def _smpp(a: Account, _: Shared) -> SmppProvider:
+    o = a.options
+    return SmppProvider(
+        o["host"],
+        int(o["port"]),
+        o["system_id"],
+        o["password"],
+        str(o["source"]).removeprefix("+"),
+        o["system_type"],
+        int(o["window"]),
+        float(o["timeout"]),
+        int(o["validity_hours"]) * 3600 if o["validity_hours"] else None,
+        bool(o["flash"]),
+        ssl.create_default_context() if o["tls"] else None,
+    )
 
 
 def _smtp(a: Account, shared: Shared) -> SmtpProvider:
@@ -76,6 +95,7 @@ FACTORIES: dict[str, Callable[[Account, Shared], Provider]] = {
         float(a.options["timeout"]),
     ),
     "file": lambda a, _: FileProvider(a.options["dir"]),
+    "smpp": _smpp,
     "smtp": _smtp,
     "whatsapp_cloud": lambda a, _: WhatsAppCloudProvider(
         a.options["phone_number_id"],

@@ -124,6 +124,33 @@ KINDS: dict[str, Kind] = {
         },
         channels=("whatsapp",),
     ),
+    "smpp": Kind(
+        # A carrier's or an aggregator's SMSC over SMPP 3.4, bound as a transceiver.
+        required=("host", "port", "system_id", "password", "source"),
+        optional={
+            "system_type": "",
+            "window": 10,  # submit_sm outstanding at once
+            "timeout": 10.0,
+            "validity_hours": None,  # how long the SMSC keeps trying; its own default when unset
+            "flash": False,  # message class 0: shown at once, not stored
+            "tls": False,  # SMPP over TLS (the SMSC's certificate checked against the system's authorities)
+        },
+        secrets=frozenset({"password"}),
+        checks={
+            "host": values.text,
+            "port": values.whole(1, 65535),
+            "system_id": values.ascii_text(15),
+            "password": values.ascii_text(8),
+            "source": values.sender_id,
+            "system_type": values.ascii_text(12, empty=True),
+            "window": values.whole(1, 100),
+            "timeout": values.seconds,
+            "validity_hours": values.whole(1, 72),
+            "flash": values.yes_no,
+            "tls": values.yes_no,
+        },
+        channels=("sms",),
+    ),
     "smtp": Kind(
         # Any mail server or relay that takes submissions (a company relay, Amazon SES, SendGrid, Postfix).
         required=("host", "from"),

@@ -103,3 +103,21 @@ def rate(value: Any) -> str | None:
     """Units a second: more than 0, at most 10,000."""
     ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 10_000
     return None if ok else f"expected units a second, more than 0 and at most 10000, got {value!r}"
+
+
+def ascii_text(longest: int, empty: bool = False) -> Check:
+    """ASCII text of at most `longest` characters (SMPP's fixed-size fields)."""
+
+    def check(value: Any) -> str | None:
+        ok = isinstance(value, str) and value.isascii() and (empty or value.strip()) and len(value) <= longest
+        return None if ok else f"expected ASCII text of at most {longest} characters"
+
+    return check
+
+
+def sender_id(value: Any) -> str | None:
+    """A number (`+14155550100`, `95588`) or an alphanumeric sender id of at most 11 characters."""
+    text = value.removeprefix("+") if isinstance(value, str) else ""
+    number = text.isdigit() and 3 <= len(text) <= 15
+    alphanumeric = text.isascii() and text.replace(" ", "").isalnum() and not text.isdigit() and len(text) <= 11
+    return None if number or alphanumeric else f"expected a number or a sender id of at most 11 letters, got {value!r}"

@@ -2,7 +2,7 @@
 signatures and faults — for operators rehearsing a setup, for the tests, and for the demo. `herald sandbox`
 serves them; `gateway` stands in for an in-house webhook gateway, `twilio` for Twilio's Messages API,
 `aliyun` for Alibaba Cloud SMS, `whatsapp`
-for Meta's WhatsApp Cloud API."""
+for Meta's WhatsApp Cloud API, `mail` for a mail submission server, `smsc` for an SMPP SMSC."""
 
 from typing import TYPE_CHECKING
 

@@ -7,7 +7,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from herald.sandbox import aliyun, gateway, mail, twilio, whatsapp
+from herald.sandbox import aliyun, gateway, mail, smsc, twilio, whatsapp
 from herald.sandbox.faults import Faults
 
 ENVIRON = {
@@ -16,6 +16,7 @@ ENVIRON = {
     "SANDBOX_ALIYUN_SECRET": aliyun.SECRET,
     "SANDBOX_WHATSAPP_TOKEN": whatsapp.TOKEN,
     "SANDBOX_MAIL_PASSWORD": mail.PASSWORD,
+    "SANDBOX_SMPP_PASSWORD": smsc.PASSWORD,
 }
 
 
@@ -26,6 +27,7 @@ class Ports:
     aliyun: int = 0
     whatsapp: int = 0
     mail: int = 0
+    smpp: int = 0
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Vendors:
     aliyun: aliyun.FakeAliyun
     whatsapp: whatsapp.FakeWhatsApp
     mail: mail.FakeMailServer
+    smsc: smsc.FakeSmsc
 
     def accounts(self) -> dict[str, dict[str, Any]]:
         """`[providers.*]` tables for the stand-ins (secrets by `env:`, see ENVIRON)."""
@@ -70,6 +73,14 @@ class Vendors:
                 "bounce_address": "bounces@sandbox.herald.test",
                 "unsubscribe_mailto": "unsubscribe@sandbox.herald.test",
             },
+            "sandbox-smpp": {
+                "kind": "smpp",
+                "host": self.smsc.host,
+                "port": self.smsc.port,
+                "system_id": smsc.SYSTEM_ID,
+                "password": "env:SANDBOX_SMPP_PASSWORD",
+                "source": "Herald",
+            },
             "sandbox-gateway": {"kind": "webhook", "url": self.gateway.url, "secret": "env:SANDBOX_GATEWAY_SECRET"},
         }
 
@@ -77,7 +88,10 @@ class Vendors:
     def routing() -> dict[str, Any]:
         return {
             # Mainland China by Aliyun where the template names its Aliyun code, else by Twilio.
-            "sms": {"default": ["sandbox-twilio", "sandbox-gateway"], "CN": ["sandbox-aliyun", "sandbox-twilio"]},
+            "sms": {
+                "default": ["sandbox-twilio", "sandbox-smpp", "sandbox-gateway"],
+                "CN": ["sandbox-aliyun", "sandbox-twilio"],
+            },
             "whatsapp": ["sandbox-whatsapp", "sandbox-twilio"],
             "email": ["sandbox-mail", "sandbox-gateway"],
         }
@@ -88,6 +102,7 @@ class Vendors:
             "aliyun": len(self.aliyun.sent),
             "whatsapp": len(self.whatsapp.sent),
             "mail": len(self.mail.received),
+            "smpp": len(self.smsc.received),
             "gateway": len(self.gateway.received),
             "refused": len(self.gateway.refused) + len(self.aliyun.refused),
         }
@@ -103,6 +118,7 @@ def running_vendors(faults: Faults | None = None, ports: Ports | None = None) ->
         aliyun.FakeAliyun(random=faults),
         whatsapp.FakeWhatsApp(random=faults),
         mail.FakeMailServer(random=faults),
+        smsc.FakeSmsc(random=faults),
     )
     with ExitStack() as stack:
         stack.enter_context(gateway.running(vendors.gateway, ports.gateway))
@@ -110,4 +126,5 @@ def running_vendors(faults: Faults | None = None, ports: Ports | None = None) ->
         stack.enter_context(aliyun.running(vendors.aliyun, ports.aliyun))
         stack.enter_context(whatsapp.running(vendors.whatsapp, ports.whatsapp))
         stack.enter_context(mail.running(vendors.mail, ports.mail))
+        stack.enter_context(smsc.running(vendors.smsc, ports.smpp))
         yield vendors

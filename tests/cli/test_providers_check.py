@@ -44,6 +44,8 @@ def test_check_asks_each_vendor_whether_the_account_can_send(capsys, vendors) ->
     assert as_json(capsys, "providers", "check", "dry", "--json")["ok"] is True
     mail = as_json(capsys, "providers", "check", "sandbox-mail", "--json")
     assert mail["ok"] and mail["detail"].endswith("answered (no encryption, signed in as herald)")
+    smsc = as_json(capsys, "providers", "check", "sandbox-smpp", "--json")
+    assert smsc["ok"] and smsc["detail"].endswith("as herald (transceiver)")
     refused = herald(capsys, "providers", "check", "wrong-twilio", code=1)
     assert "wrong-twilio: cannot send — 20003: Authenticate" in refused
     herald(capsys, "providers", "check", "nobody", code=3)

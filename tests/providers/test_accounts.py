@@ -37,7 +37,7 @@ def test_a_file_account_writes_where_the_outbox_setting_says_unless_told() -> No
         (
             {"url": "x"},
             "[providers.gw] kind",
-            "kind must be one of file, webhook, twilio, aliyun, whatsapp_cloud, smtp, got None",
+            "kind must be one of file, webhook, twilio, aliyun, whatsapp_cloud, smpp, smtp, got None",
         ),
         ({"kind": "carrier-pigeon"}, "[providers.gw] kind", "got 'carrier-pigeon'"),
         ({**GATEWAY, "colour": "red"}, "[providers.gw]", "unknown key(s) colour for a webhook account"),
@@ -107,9 +107,9 @@ def test_a_table_is_shown_with_its_secrets_hidden_even_when_its_kind_is_unknown(
     from herald.providers.accounts import shown
 
     assert shown({**GATEWAY, "secret": "inline"}) == {**GATEWAY, "secret": HIDDEN}
-    future = {"kind": "smpp", "system_id": "LTAI", "access_key_secret": "s3cret", "sign_name": "阿里云"}
+    future = {"kind": "carrier-x", "system_id": "LTAI", "access_key_secret": "s3cret", "sign_name": "阿里云"}
     assert shown(future) == {
-        "kind": "smpp",
+        "kind": "carrier-x",
         "system_id": "LTAI",
         "access_key_secret": HIDDEN,
         "sign_name": "阿里云",
@@ -291,3 +291,43 @@ def test_a_pace_that_cannot_be_kept_is_refused(change, key, words) -> None:
     with pytest.raises(Invalid) as err:
         accounts(gw={**GATEWAY, **change})
     assert err.value.where == f"[providers.gw] {key}" and words in err.value.reason
+
+
+SMPP = {
+    "kind": "smpp",
+    "host": "smsc.carrier.example",
+    "port": 2775,
+    "system_id": "herald",
+    "password": "pw12345",
+    "source": "Herald",
+}
+
+
+def test_an_smpp_account_binds_with_its_system_id_and_carries_sms_only() -> None:
+    found = accounts(smsc={**SMPP, "password": "pw12345", "source": "+14155550100", "validity_hours": 24})["smsc"]
+    assert (
+        found.options["window"] == 10 and found.options["validity_hours"] == 24 and found.shown()["password"] == HIDDEN
+    )
+    assert read_routing({"sms": ["smsc"]}, {"smsc": found}).first("sms") == "smsc"
+    with pytest.raises(Invalid, match="smsc \\(smpp\\) cannot carry whatsapp"):
+        read_routing({"whatsapp": ["smsc"]}, {"smsc": found})
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "words"),
+    [
+        ({"password": "longer-than-8"}, "password", "ASCII text of at most 8 characters"),
+        ({"system_id": "x" * 16}, "system_id", "at most 15 characters"),
+        ({"system_type": "密"}, "system_type", "ASCII text of at most 12"),
+        ({"source": "Herald Shop Ltd"}, "source", "a sender id of at most 11 letters, got 'Herald Shop Ltd'"),
+        ({"source": "12"}, "source", "expected a number or a sender id"),
+        ({"source": "店铺"}, "source", "expected a number or a sender id"),
+        ({"window": 0}, "window", "from 1 to 100"),
+        ({"validity_hours": 73}, "validity_hours", "from 1 to 72"),
+        ({"tls": "yes"}, "tls", "true or false"),
+    ],
+)
+def test_an_smpp_account_is_checked_before_anything_is_sent(change, key, words) -> None:
+    with pytest.raises(Invalid) as err:
+        accounts(smsc={**SMPP, **change})
+    assert err.value.where == f"[providers.smsc] {key}" and words in err.value.reason

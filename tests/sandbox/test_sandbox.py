@@ -81,9 +81,11 @@ def test_the_sandbox_serves_every_stand_in_and_says_what_each_took_in(capsys) ->
     mailer = provider_of(read_accounts({"m": tables["sandbox-mail"]}, ENVIRON)["m"], ProviderShared())
     letters = [Outgoing(i, f"k{i}", "email", f"p{i}@example.com", "Hello", "Hi") for i in range(20)]
     to_mail = asyncio.run(mailer.send(letters))
+    smsc = provider_of(read_accounts({"s": tables["sandbox-smpp"]}, ENVIRON)["s"], ProviderShared())
+    to_smsc = asyncio.run(smsc.send(messages))
     stop.set()
     server.join(10)
-    answers = (to_gateway, to_twilio, to_aliyun, to_whatsapp, to_mail)
+    answers = (to_gateway, to_twilio, to_aliyun, to_whatsapp, to_mail, to_smsc)
     accepted = [sum(isinstance(r, Accepted) for r in rs) for rs in answers]
     throttled = [sum(isinstance(r, Retryable) for r in rs) for rs in answers]
     assert got == [
@@ -92,11 +94,12 @@ def test_the_sandbox_serves_every_stand_in_and_says_what_each_took_in(capsys) ->
             "aliyun": accepted[2],
             "whatsapp": accepted[3],
             "mail": accepted[4],
+            "smpp": accepted[5],
             "gateway": accepted[0],
             "refused": 0,
         }
     ]
-    assert all(throttled) and sum(accepted) + sum(throttled) == 100
+    assert all(throttled) and sum(accepted) + sum(throttled) == 120
     assert not any(isinstance(r, Uncertain) for rs in answers for r in rs)
 
 
