@@ -37,7 +37,7 @@ class HeraldGroup(LazyGroup):
         "templates": Room(
             "Write, review and lint templates; check SMS encoding and cost.",
             "herald.content.cli",
-            joined_by=("herald.cli.preview",),
+            joined_by=("herald.cli.preview", "herald.cli.meta"),
         ),
         "campaigns": Room("Create, preflight, start, schedule, pause and explain campaigns.", "herald.campaigns.cli"),
         "reports": Room("Reports on what was planned, sent, deferred and skipped.", "herald.analytics.cli"),

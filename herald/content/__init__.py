@@ -8,7 +8,8 @@ from herald.door import open_door
 if TYPE_CHECKING:
     from herald.content.composer import Composed, compose, coupon_pools
     from herald.content.lint import Profile, lint_content, unknown_checks
-    from herald.content.locales import choose
+    from herald.content.locales import choose, whatsapp_code
+    from herald.content.locales import normalize as normalize_locale
     from herald.content.models import Template, TemplateVersion
     from herald.content.pricing import PriceTable, Rate, estimate, parse, used_by_rate
     from herald.content.render import RenderError
@@ -60,6 +61,7 @@ __all__ = [
     "lint_words",
     "meta_status_updates",
     "newest_versions",
+    "normalize_locale",
     "parse",
     "PreviewIn",
     "PreviewOut",
@@ -78,6 +80,7 @@ __all__ = [
     "vendor_codes",
     "VersionOut",
     "versions",
+    "whatsapp_code",
     "WebhookApplied",
 ]
 __getattr__ = open_door(__name__, __file__)

@@ -182,7 +182,8 @@ def approved_versions(uow: UnitOfWork, template_id: int) -> dict[tuple[str, str]
 
 
 def apply_meta_status(uow: UnitOfWork, updates: Iterable[Mapping[str, Any]], now: datetime) -> int:
-    """Record Meta's review of WhatsApp templates (from its status webhook); returns versions changed.
+    """Record Meta's review of WhatsApp templates (from its status webhook or a sync); returns how many
+    versions it changed (a status read again changes nothing).
     Statuses apply in the order of their own time: a late or replayed APPROVED never re-enables a template
     Meta has paused since."""
     changed = 0
@@ -191,10 +192,11 @@ def apply_meta_status(uow: UnitOfWork, updates: Iterable[Mapping[str, Any]], now
         at = datetime.fromtimestamp(update["time"], UTC) if update.get("time") is not None else now
         if version is None or (version.meta_updated_at is not None and at < version.meta_updated_at):
             continue
+        before = (version.meta_status, version.meta_reason, version.meta_template_id)
         version.meta_status, version.meta_reason = update["status"], update.get("reason") or None
         version.meta_template_id = update.get("id") or version.meta_template_id
         version.meta_updated_at = at
-        changed += 1
+        changed += before != (version.meta_status, version.meta_reason, version.meta_template_id)
     uow.flush()
     return changed
 

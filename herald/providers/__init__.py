@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from herald.providers.kinds import KINDS as PROVIDER_KINDS
     from herald.providers.letters import message_of_bounce
     from herald.providers.lookup import Looked, Lookup, TwilioLookup
+    from herald.providers.meta_templates import MetaTemplates
+    from herald.providers.meta_templates import creation as meta_template_creation
     from herald.providers.smpp.adapter import SmppProvider
     from herald.providers.smtp import SmtpProvider
     from herald.providers.twilio import TwilioProvider
@@ -52,6 +54,8 @@ __all__ = [
     "from_channel_kinds",
     "Looked",
     "message_of_bounce",
+    "meta_template_creation",
+    "MetaTemplates",
     "Lookup",
     "Outgoing",
     "Permanent",

@@ -59,6 +59,7 @@ class Vendors:
             "sandbox-whatsapp": {
                 "kind": "whatsapp_cloud",
                 "phone_number_id": whatsapp.NUMBER_ID,
+                "waba_id": whatsapp.WABA_ID,
                 "access_token": "env:SANDBOX_WHATSAPP_TOKEN",
                 "base_url": self.whatsapp.url,
             },

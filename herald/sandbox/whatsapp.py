@@ -2,7 +2,11 @@
 bearer token, checked as Meta checks it — `messaging_product`, a recipient, a `text` body, an `image`
 by https link, or a `template` that exists, is approved in that language and gets as many body parameters
 as its text has placeholders — answered with `messages[0].id` (a `wamid.…`) or Meta's error object;
-and `GET /{version}/{phone-number-id}` for the number itself."""
+`GET /{version}/{phone-number-id}` for the number itself; and the business account's templates —
+`POST /{version}/{waba-id}/message_templates` checked as Meta checks a submission (a name of lowercase
+letters, digits and underscores, a category, a BODY, an example for each placeholder, no name and
+language twice), answered PENDING, then reviewed as `review` says (APPROVED unless told) and listed
+page by page by `GET`, an approved one then sendable."""
 
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ from herald.sandbox.faults import Faults
 from herald.sandbox.serving import serving
 
 NUMBER_ID, TOKEN, VERSION = "106540352242922", "EAAGsandboxSystemUserToken0123", "v23.0"
+WABA_ID = "102290129340398"
+PAGE = 2  # templates per page of a listing, small so that paging is exercised
 # Approved templates: (name, language) -> body text as Meta approved it.
 TEMPLATES = {
     ("winter_sale", "en"): "Hi {{1}}, the Herald Shop winter sale starts today: 20% off for members.",
@@ -43,15 +49,74 @@ class FakeWhatsApp:
     sent: list[dict[str, Any]] = field(default_factory=list)  # each request taken
     random: Faults = field(default_factory=Faults)
     url: str = ""
+    approved: dict[tuple[str, str], str] = field(default_factory=lambda: dict(TEMPLATES))  # sendable
+    submitted: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (name, language) -> template
+    review: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # name -> (status, reason) once reviewed
 
     def error(self, status: int, code: int, title: str, details: str = "") -> web.Response:
         body: dict[str, Any] = {"message": f"(#{code}) {title}", "type": "OAuthException", "code": code}
         body |= {"error_data": {"messaging_product": "whatsapp", "details": details or title}, "fbtrace_id": "AbCd"}
         return web.json_response({"error": body}, status=status)
 
-    def authentic(self, request: web.Request) -> bool:
+    def authentic(self, request: web.Request, owner: str = NUMBER_ID) -> bool:
         ok = request.headers.get("Authorization") == f"Bearer {TOKEN}"
-        return ok and request.match_info["number"] == NUMBER_ID and request.match_info["version"].startswith("v")
+        return ok and request.match_info["number"] == owner and request.match_info["version"].startswith("v")
+
+    async def submit(self, request: web.Request) -> web.Response:
+        if not self.authentic(request, WABA_ID):
+            return self.error(401, 190, "Error validating access token: Session has expired")
+        body = await request.json()
+        wrong = self.wrong_submission(body)
+        if wrong:
+            return web.json_response(
+                {"error": {"message": "Invalid parameter", "code": 100, "error_user_msg": wrong}}, status=400
+            )
+        template_id = str(900_000_000_000 + len(self.submitted))
+        self.submitted[(body["name"], body["language"])] = {**body, "id": template_id, "status": "PENDING"}
+        return web.json_response({"id": template_id, "status": "PENDING", "category": body["category"]})
+
+    def wrong_submission(self, body: dict[str, Any]) -> str | None:
+        name, language = str(body.get("name", "")), str(body.get("language", ""))
+        if not re.fullmatch(r"[a-z0-9_]{1,512}", name):
+            return f"Template name {name!r} may contain only lowercase letters, numbers and underscores"
+        if (name, language) in self.submitted or (name, language) in TEMPLATES:
+            return f"Content in this language already exists for {name} ({language})"
+        if body.get("category") not in ("MARKETING", "UTILITY", "AUTHENTICATION"):
+            return "Category is not valid"
+        parts = {c.get("type"): c for c in body.get("components", [])}
+        if "BODY" not in parts:
+            return "A template needs a BODY component"
+        for kind, key, nested in (("BODY", "body_text", True), ("HEADER", "header_text", False)):
+            component = parts.get(kind) or {}
+            wanted = len(set(re.findall(r"\{\{(\d+)\}\}", component.get("text", ""))))
+            examples = (component.get("example") or {}).get(key) or ([[]] if nested else [])
+            given = len(examples[0]) if nested else len(examples)
+            if wanted != given:
+                return f"{kind} has {wanted} variable(s) and {given} example value(s)"
+        return None
+
+    async def templates(self, request: web.Request) -> web.Response:
+        if not self.authentic(request, WABA_ID):
+            return self.error(401, 190, "Error validating access token: Session has expired")
+        for (name, language), template in self.submitted.items():
+            if template["status"] == "PENDING":  # reviewed by the time anyone asks
+                template["status"], template["rejected_reason"] = self.review.get(name, ("APPROVED", None))
+                if template["status"] == "APPROVED":
+                    body = next(c for c in template["components"] if c["type"] == "BODY")
+                    self.approved[(name, language)] = body["text"]
+        listed = [
+            {"name": n, "language": lang, "status": "APPROVED", "category": "MARKETING", "id": str(800 + i)}
+            for i, (n, lang) in enumerate(TEMPLATES)
+        ] + [
+            {k: t.get(k) for k in ("name", "language", "status", "category", "id")}
+            | {"rejected_reason": t.get("rejected_reason") or "NONE"}
+            for t in self.submitted.values()
+        ]
+        start = int(request.query.get("after", "0"))
+        page: dict[str, Any] = {"data": listed[start : start + PAGE]}
+        if start + PAGE < len(listed):
+            page["paging"] = {"next": str(request.url.update_query({"after": str(start + PAGE)}))}
+        return web.json_response(page)
 
     async def number(self, request: web.Request) -> web.Response:
         if not self.authentic(request):
@@ -103,10 +168,9 @@ class FakeWhatsApp:
             return self.wrong_template(body.get("template") or {})
         return (131051, "Unsupported message type", f"type {kind!r}")
 
-    @staticmethod
-    def wrong_template(template: dict[str, Any]) -> tuple[int, str, str] | None:
+    def wrong_template(self, template: dict[str, Any]) -> tuple[int, str, str] | None:
         key = (template.get("name"), (template.get("language") or {}).get("code"))
-        text = TEMPLATES.get(key)  # type: ignore[arg-type]
+        text = self.approved.get(key)  # type: ignore[arg-type]
         if text is None:
             return (132001, "Template name does not exist in the translation", f"{key[0]} ({key[1]})")
         body = [c for c in template.get("components", []) if c.get("type") == "body"]
@@ -121,6 +185,8 @@ class FakeWhatsApp:
 def running(fake: FakeWhatsApp, port: int = 0) -> Iterator[FakeWhatsApp]:
     def routes(app: web.Application) -> None:
         app.router.add_post("/{version}/{number}/messages", fake.messages)
+        app.router.add_post("/{version}/{number}/message_templates", fake.submit)
+        app.router.add_get("/{version}/{number}/message_templates", fake.templates)
         app.router.add_get("/{version}/{number}", fake.number)
 
     with serving(routes, port) as url:

@@ -108,3 +108,38 @@ def test_send_test_sends_one_message_through_one_account(capsys, vendors) -> Non
     )
     assert nepal["to"] == "+9779841234567" and nepal["result"] == "Accepted"
     herald(capsys, "providers", "send-test", "wrong-twilio", "--to", "+14155552671", "--text", "x", code=1)
+
+
+WINTER = {
+    "category": "MARKETING",
+    "body": "Hi {{1}}, the winter sale starts today. Reply STOP to opt out.",
+    "params": {"1": "first_name"},
+}
+
+
+def test_a_whatsapp_version_is_submitted_to_meta_and_its_review_read_back(capsys, vendors, tmp_path) -> None:
+    (tmp_path / "wa.json").write_text(json.dumps(WINTER), encoding="utf-8")
+    herald(capsys, "templates", "create", "winter_promo", "--channel", "whatsapp", "--file", "wa.json", "--by", "ana")
+    herald(capsys, "templates", "meta-submit", "winter_promo", "--account", "sandbox-whatsapp", code=3)
+    assert "no approved en version of variant A" in herald.last_err
+    herald(capsys, "templates", "submit", "winter_promo", "--by", "ana")
+    herald(capsys, "templates", "approve", "winter_promo", "--by", "bo")
+    herald(capsys, "templates", "meta-submit", "winter_promo", "--account", "sandbox-whatsapp", code=2)
+    assert herald.last_err.startswith("error: examples: give an example value for body.1 (first_name)")
+    herald(capsys, "templates", "meta-submit", "winter_promo", "--account", "sandbox-twilio", "--example", "x", code=2)
+    assert "a twilio account manages no WhatsApp templates" in herald.last_err
+    sent = as_json(
+        capsys, "templates", "meta-submit", "winter_promo", "--account", "sandbox-whatsapp", "--example", "body.1=Sita",
+        "--json",
+    )  # fmt: skip
+    assert (sent["name"], sent["language"], sent["status"]) == ("winter_promo", "en", "PENDING")
+    assert vendors.whatsapp.submitted[("winter_promo", "en")]["components"][0]["example"] == {"body_text": [["Sita"]]}
+    synced = as_json(capsys, "templates", "meta-sync", "--account", "sandbox-whatsapp", "--json")
+    assert synced["versions_changed"] == 1
+    assert {"name": "winter_promo", "language": "en", "status": "APPROVED", "id": sent["id"], "reason": None} in synced[
+        "templates"
+    ]
+    [version] = as_json(capsys, "templates", "show", "winter_promo", "--json")
+    assert (version["meta_status"], version["meta_template_id"]) == ("APPROVED", sent["id"])
+    printed = herald(capsys, "templates", "meta-sync", "--account", "sandbox-whatsapp")
+    assert "winter_promo" in printed and "0 version(s) updated." in printed

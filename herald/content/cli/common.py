@@ -125,6 +125,8 @@ def version_data(template: Template, version: Any) -> dict[str, Any]:
         "reviewer": version.reviewer,
         "note": version.review_note,
         "meta_status": version.meta_status,
+        "meta_template_id": version.meta_template_id,
+        "meta_reason": version.meta_reason,
         "content": version.content,
         "presets": list(template.presets or []),
     }
