@@ -31,6 +31,7 @@ from herald.tags import names_by_contact
 from herald.types import CampaignStatus, Channel, Purpose
 
 log = logging.getLogger("herald.worker")
+UNREACHABLE = "unreachable"  # the failure reason when every channel's provider said it cannot reach the person
 
 
 @dataclass
@@ -154,6 +155,12 @@ def _one(
         wa = batch.templates[wa_template]
         wa_facts = template_facts(wa, pick_version(batch.approved[wa.id], wa.default_locale, contact_locale(contact)))
     intent = intent_for(campaign, variant, *wa_facts, usage=batch.usage)
+    if item.avoid:  # a provider said these channels cannot reach the person: the rules choose among the rest
+        intent = replace(intent, channels=tuple(c for c in intent.channels if c.value not in item.avoid))
+        if not intent.channels:
+            why = "no channel of the campaign reaches them (the last provider's code is kept)"
+            counts.failed += outbox.mark_failed(uow, item.id, item.token, UNREACHABLE, why, now)
+            return None
     decision = decide(recipient, intent, batch.policies[campaign.id], now)
     trail = trail_json(decision)
     if isinstance(decision, Skip):

@@ -209,6 +209,10 @@ def _print_worker(stats) -> None:
         f"Worker: {stats.sent} sent, {stats.skipped} skipped at send time, {stats.deferred} deferred again, "
         f"{stats.retried} to retry, {stats.failed} failed."
     )
+    if stats.fell_back:
+        out.print(
+            f"Fell back: {stats.fell_back} could not be reached on one channel and were decided again without it."
+        )
     if stats.paced:
         out.print(f"Paced: {stats.paced} held back for their accounts' rate or daily limit, queued for their moment.")
     if stats.handed_back:

@@ -42,6 +42,7 @@ class WorkerStats:
     held: int = 0
     invalidated: int = 0  # addresses suppressed as invalid after repeated permanent failures
     handed_back: int = 0  # claimed but not sent when the worker was stopped: queued again at once
+    fell_back: int = 0  # a channel could not reach the person: decided again without it
     paced: int = 0  # held back by an account's rate or daily limit: queued again for their moment
     waiting_on_lease: int = 0  # when idle: messages another worker (or a stopped one) still holds
     lease_until: datetime | None = None  # when the last of those leases runs out
@@ -229,6 +230,11 @@ class Worker:
                     self._retry(uow, c, result, now)
                 elif isinstance(result, Uncertain):
                     self.stats.unknown += outbox.mark_unknown(uow, c.id, c.token, result.reason, now)
+                elif isinstance(result, Permanent) and result.fallback:
+                    channel = item.outgoing.channel
+                    self.stats.fell_back += outbox.fall_back(
+                        uow, c.id, c.token, channel, f"{channel} cannot reach them: {result.reason}", result.code, now
+                    )
                 elif isinstance(result, Permanent):
                     if outbox.mark_failed(uow, c.id, c.token, REJECTED, result.reason, now, result.code):
                         self.stats.failed += 1

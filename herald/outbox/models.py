@@ -48,6 +48,7 @@ class Message(Base):
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(32))  # the vendor's own code for a failure
+    avoid: Mapped[str | None] = mapped_column(String(64))  # channels that could not reach the person, comma-joined
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -42,6 +42,7 @@ class Claimed:
     run: int = 0
     due_at: datetime | None = None  # when it was due (at its first try: when it was planned to go)
     expires_at: datetime | None = None  # set once a retry has fixed when it stops being worth sending
+    avoid: frozenset[str] = frozenset()  # channels a provider said cannot reach the person: fall back past them
 
 
 def enqueue(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> int:
@@ -205,6 +206,7 @@ def claim_batch(uow: UnitOfWork, limit: int, now: datetime, lease: timedelta) ->
             Message.run,
             Message.due_at,
             Message.expires_at,
+            Message.avoid,
         )
         .execution_options(synchronize_session=False)
     )
@@ -224,6 +226,7 @@ def claim_batch(uow: UnitOfWork, limit: int, now: datetime, lease: timedelta) ->
                 r.run,
                 r.due_at,
                 r.expires_at,
+                frozenset(filter(None, (r.avoid or "").split(","))),
             )
             for r in rows
         ),
@@ -321,6 +324,26 @@ def not_sent(uow: UnitOfWork, message_id: int, token: str, due_at: datetime, why
     return rowcount(uow.session.execute(stmt)) == 1
 
 
+def fall_back(
+    uow: UnitOfWork, message_id: int, token: str, channel: str, error: str, code: str | None, now: datetime
+) -> bool:
+    """The provider says this channel cannot reach the person: queued again at once to be decided afresh
+    without that channel (the rules pick the campaign's next one, or none)."""
+    row = uow.session.get(Message, message_id)
+    avoided = sorted({*filter(None, ((row.avoid if row else None) or "").split(",")), channel})
+    stmt = _fenced(message_id, token, S.INFLIGHT).values(
+        status=S.QUEUED,
+        due_at=now,
+        avoid=",".join(avoided),
+        error=error,
+        error_code=code[:32] if code else None,
+        updated_at=now,
+        lease_token=None,
+        lease_until=None,
+    )
+    return rowcount(uow.session.execute(stmt)) == 1
+
+
 def mark_failed(
     uow: UnitOfWork, message_id: int, token: str, reason: str, error: str, now: datetime, code: str | None = None
 ) -> bool:
@@ -330,7 +353,7 @@ def mark_failed(
         status=S.FAILED,
         reason=reason,
         error=error,
-        error_code=code[:32] if code else None,
+        **({"error_code": code[:32]} if code else {}),  # a fallen-back message keeps the code it met
         updated_at=now,
         lease_token=None,
         lease_until=None,

@@ -42,6 +42,9 @@ class Permanent:
     reason: str
     code: str | None = None  # the vendor's own error code
     suppress: str | None = None  # the vendor says the address must not be messaged again, and why
+    # The channel cannot reach this person now (WhatsApp 131026: not a WhatsApp user, an old app): the
+    # message may go by the campaign's next channel, where the rules allow, instead of failing.
+    fallback: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,10 @@ def message_body(item: Outgoing) -> dict[str, Any]:
     return body
 
 
+# Undeliverable on WhatsApp (not a user, an app too old, terms not accepted): another channel may reach them.
+UNDELIVERABLE = {131026}
+
+
 def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     """Meta's answer as a send result; Meta's code is kept."""
     found = json_object(text)
@@ -74,7 +78,7 @@ def _mapped(status: int, code: int | None, reason: str, headers: Mapping[str, st
         return Retryable(reason, fatal=True)
     if code in TRANSIENT or status >= 500:
         return Retryable(reason, retry_after(headers), fault=True)
-    return Permanent(reason, code=str(code) if code else None)
+    return Permanent(reason, code=str(code) if code else None, fallback=code in UNDELIVERABLE)
 
 
 def _part(found: Mapping[str, Any], key: str) -> dict[str, Any]:

@@ -72,7 +72,7 @@ def meta_error(code: int, details: str = "") -> str:
         (403, {}, "{}", Retryable("403: {}", fatal=True)),
         (500, {}, meta_error(131000), Retryable("131000: (#131000) x", None, fault=True)),
         (502, {}, "<html>", Retryable("502: <html>", None, fault=True)),
-        (400, {}, meta_error(131026, "undeliverable"), Permanent("131026: undeliverable", "131026")),
+        (400, {}, meta_error(131026, "undeliverable"), Permanent("131026: undeliverable", "131026", fallback=True)),
         (400, {}, meta_error(131047, "window"), Permanent("131047: window", "131047")),
         (400, {}, meta_error(132001, "no template"), Permanent("132001: no template", "132001")),
         (200, {}, '{"messages": []}', Permanent('200: {"messages": []}', None)),
