@@ -21,6 +21,7 @@ from bench import floor, postgres
 from bench.events import record_events_workload
 from bench.history import recent_sends
 from bench.plan import decide_alone, plan_campaign
+from bench.providers import send_throughput
 from bench.render import render_templates
 from bench.segments import rfm_recompute, segment_count
 from bench.shortcuts import shortcuts
@@ -276,6 +277,7 @@ ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {
     "rfm_recompute": rfm_recompute,
     "recent_sends": recent_sends,
     "shortcuts": shortcuts,
+    "send_throughput": send_throughput,
 }
 
 

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Mapping
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -87,20 +88,35 @@ class Worker:
         """Drain due messages; with `until_idle`, return when nothing is due. Stopped (Ctrl-C, SIGTERM,
         a cancelled task), it hands back what it claimed and had not sent before it goes."""
         try:
-            self._reconcile()
-            while True:
-                handled = await self.run_once()
-                if on_batch and handled:
-                    on_batch(self.stats)
-                if not handled:
-                    if until_idle:
-                        self._note_leases()
-                        return self.stats
-                    await asyncio.sleep(poll_seconds)
-                    self._reconcile()
+            async with AsyncExitStack() as kept:
+                await self._keep_sessions(kept)
+                await self._drain(until_idle, poll_seconds, on_batch)
+            return self.stats
         except BaseException:
             self.hand_back()
             raise
+
+    async def _keep_sessions(self, stack: AsyncExitStack) -> None:
+        """HTTP providers keep one session, and its connections, for the whole run."""
+        for provider in self.providers.values():
+            opened = getattr(provider, "opened", None)
+            if opened is not None:
+                await stack.enter_async_context(opened())
+
+    async def _drain(
+        self, until_idle: bool, poll_seconds: float, on_batch: Callable[[WorkerStats], None] | None
+    ) -> None:
+        self._reconcile()
+        while True:
+            handled = await self.run_once()
+            if on_batch and handled:
+                on_batch(self.stats)
+            if not handled:
+                if until_idle:
+                    self._note_leases()
+                    return
+                await asyncio.sleep(poll_seconds)
+                self._reconcile()
 
     def hand_back(self) -> int:
         """Queue again at once what this worker claimed and has not sent."""

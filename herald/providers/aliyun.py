@@ -34,7 +34,7 @@ from herald.providers.base import (
     SendResult,
     retry_after,
 )
-from herald.providers.http import each, json_object
+from herald.providers.http import KeepsSession, each, json_object
 
 VERSION = "2017-05-25"
 ALGORITHM = "ACS3-HMAC-SHA256"
@@ -138,7 +138,7 @@ def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     return Permanent(reason, code=code)
 
 
-class AliyunProvider:
+class AliyunProvider(KeepsSession):
     kind = "aliyun"
     deduplicates = False  # Aliyun says so: a repeated SendSms is a second message
 
@@ -154,7 +154,7 @@ class AliyunProvider:
         self.endpoint, self.timeout = endpoint, timeout
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
-        return await each(batch, self.timeout, self._one, "Aliyun")
+        return await each(batch, self.timeout, self._one, "Aliyun", kept=self.session)
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         params = send_params(item, self.sign_name)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -16,12 +17,52 @@ from herald.providers.base import Outgoing, Retryable, SendResult, Uncertain
 Post = Callable[[aiohttp.ClientSession, Outgoing], Awaitable[SendResult]]
 
 
+IN_FLIGHT = 64  # requests a worker keeps in flight to one vendor at once
+
+
+class KeepsSession:
+    """For an HTTP adapter: while a worker runs, one aiohttp session (its connections kept alive) carries
+    batch after batch; outside `opened()`, each batch has a session of its own."""
+
+    timeout: float
+    session: aiohttp.ClientSession | None = None
+
+    @asynccontextmanager
+    async def opened(self) -> AsyncIterator[None]:
+        self.session = _session(self.timeout)
+        try:
+            yield
+        finally:
+            session, self.session = self.session, None
+            await session.close()
+
+
+def _session(timeout: float) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(limit=IN_FLIGHT)
+    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout))
+
+
 async def each(
-    batch: Sequence[Outgoing], timeout: float, post: Post, vendor: str, dedupes: bool = False
+    batch: Sequence[Outgoing],
+    timeout: float,
+    post: Post,
+    vendor: str,
+    dedupes: bool = False,
+    kept: aiohttp.ClientSession | None = None,
 ) -> list[SendResult]:
-    """Every message of the batch posted at once, each answer (or failure) mapped to a send result."""
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-        return list(await asyncio.gather(*(guarded(post(session, item), vendor, dedupes) for item in batch)))
+    """Every message of the batch posted, up to IN_FLIGHT at once over kept-alive connections (the
+    adapter's kept session, else one for this batch), each answer or failure mapped to a send result. A
+    request's timeout starts when it is let through, not while it waits its turn."""
+    gate = asyncio.Semaphore(IN_FLIGHT)
+
+    async def one(session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
+        async with gate:
+            return await guarded(post(session, item), vendor, dedupes)
+
+    if kept is not None and not kept.closed:
+        return list(await asyncio.gather(*(one(kept, item) for item in batch)))
+    async with _session(timeout) as session:
+        return list(await asyncio.gather(*(one(session, item) for item in batch)))
 
 
 async def guarded(request: Awaitable[SendResult], vendor: str, dedupes: bool = False) -> SendResult:

@@ -27,7 +27,7 @@ from herald.providers.base import (
     SendResult,
     retry_after,
 )
-from herald.providers.http import each, json_object
+from herald.providers.http import KeepsSession, each, json_object
 
 # Codes worth waiting out: too many requests, and queue overflow.
 RETRIED_CODES = {20429, 21611, 30001}
@@ -72,7 +72,7 @@ def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     return Permanent(reason, code=str(code) if code else None)
 
 
-class TwilioProvider:
+class TwilioProvider(KeepsSession):
     kind = "twilio"
     deduplicates = False  # Twilio takes no idempotency key on create
 
@@ -98,7 +98,7 @@ class TwilioProvider:
         )
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
-        return await each(batch, self.timeout, self._one, "Twilio")
+        return await each(batch, self.timeout, self._one, "Twilio", kept=self.session)
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         body = urlencode(form(item, self.sender, self.validity, self.callback))

@@ -37,7 +37,7 @@ from herald.providers.base import (
     SendResult,
     retry_after,
 )
-from herald.providers.http import each, json_object
+from herald.providers.http import KeepsSession, each, json_object
 
 RETRIED = {408, 425, 429}
 MAX_REASON = 300
@@ -88,7 +88,7 @@ def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     return Permanent(f"HTTP {status}: {reason}")
 
 
-class WebhookProvider:
+class WebhookProvider(KeepsSession):
     kind = "webhook"
 
     def __init__(self, url: str, secret: str, timeout: float = 10.0, deduplicates: bool = False) -> None:
@@ -96,7 +96,7 @@ class WebhookProvider:
         self.deduplicates = deduplicates  # the gateway drops a webhook-id it has seen: a resend is safe
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
-        return await each(batch, self.timeout, self._one, "the gateway", self.deduplicates)
+        return await each(batch, self.timeout, self._one, "the gateway", self.deduplicates, kept=self.session)
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         body, stamp = body_of(item), int(time.time())

@@ -26,7 +26,7 @@ from herald.providers.base import (
     SendResult,
     retry_after,
 )
-from herald.providers.http import each, json_object
+from herald.providers.http import KeepsSession, each, json_object
 
 # Slow down: the number's throughput (130429), the pair rate to one user (131056), app and account rate
 # limits (4, 80007) and spam limits (131048); the seconds are the least wait worth trying.
@@ -86,7 +86,7 @@ def _part(found: Mapping[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-class WhatsAppCloudProvider:
+class WhatsAppCloudProvider(KeepsSession):
     kind = "whatsapp_cloud"
     deduplicates = False  # the Cloud API takes no idempotency key
 
@@ -105,7 +105,7 @@ class WhatsAppCloudProvider:
         self.timeout = timeout
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
-        return await each(batch, self.timeout, self._one, "the WhatsApp Cloud API")
+        return await each(batch, self.timeout, self._one, "the WhatsApp Cloud API", kept=self.session)
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         data = json.dumps(message_body(item), ensure_ascii=False).encode()

@@ -33,6 +33,7 @@ class FakeGateway:
     refused: list[str] = field(default_factory=list)  # why requests were refused as unauthentic
     random: Faults = field(default_factory=Faults)  # faults drawn for any address
     url: str = ""
+    peers: set[tuple[str, int]] = field(default_factory=set)  # the client ends of the connections used
 
     def authentic(self, request: web.Request, body: bytes) -> str | None:
         """Why the request is not authentic, or None."""
@@ -47,6 +48,7 @@ class FakeGateway:
         return None if any(hmac.compare_digest(expected, g) for g in given) else "bad signature"
 
     async def handle(self, request: web.Request) -> web.Response:
+        self.peers.add(request.transport.get_extra_info("peername") if request.transport else ("", 0))
         body = await request.read()
         why = self.authentic(request, body)
         if why:

@@ -83,3 +83,21 @@ def test_a_gateway_that_cannot_be_reached_received_nothing_so_the_message_is_ret
         url = gateway.url
     [result] = send(WebhookProvider(url, SECRET, timeout=1), message(1))
     assert isinstance(result, Retryable) and result.reason.startswith("cannot connect")
+
+
+def test_while_opened_batches_share_one_session_and_its_connections() -> None:
+    async def batches(provider: WebhookProvider, keep: bool) -> None:
+        if keep:
+            async with provider.opened():
+                for i in range(3):
+                    await provider.send([Outgoing(i, f"kept:{i}", "sms", "+9779841234567", "Hi")])
+        else:
+            for i in range(3):
+                await provider.send([Outgoing(10 + i, f"fresh:{i}", "sms", "+9779841234567", "Hi")])
+
+    with running(FakeGateway()) as fake:
+        provider = WebhookProvider(fake.url, SECRET)
+        asyncio.run(batches(provider, keep=True))
+        kept = set(fake.peers)
+        asyncio.run(batches(provider, keep=False))
+    assert len(kept) == 1 and len(fake.peers - kept) == 3 and provider.session is None
