@@ -67,7 +67,9 @@ def submit_command(
         if version is None:
             raise NotFound(f"{name} has no approved {locale} version of variant {variant.upper()}: approve one first")
         meta_name = name if variant.upper() == "A" else f"{name}_{variant.lower()}"
-        body = meta_template_creation(meta_name, content.whatsapp_code(version.locale), version.content, examples)
+        needed = content.whatsapp_expressions(version.content)
+        code = content.whatsapp_code(version.locale)
+        body = meta_template_creation(meta_name, code, version.content, examples, needed)
     answer = asyncio.run(manager.submit(body))
     update = {"name": meta_name, "language": body["language"], "status": answer.get("status"), "id": answer.get("id")}
     with container.uow() as uow:

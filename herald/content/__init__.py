@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from herald.content.sms import analyze
     from herald.content.vendors import TemplateRoute
     from herald.content.vendors import codes as vendor_codes
+    from herald.content.whatsapp import expressions as whatsapp_expressions
     from herald.content.whatsapp import meta_status_updates
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "VersionOut",
     "versions",
     "whatsapp_code",
+    "whatsapp_expressions",
     "WebhookApplied",
 ]
 __getattr__ = open_door(__name__, __file__)

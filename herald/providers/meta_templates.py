@@ -19,9 +19,12 @@ from herald.errors import HeraldError, Invalid
 from herald.providers.http import json_object
 
 
-def creation(name: str, language: str, content: Mapping[str, Any], examples: Mapping[str, str]) -> dict[str, Any]:
-    """The body of a template creation request. Pure; Invalid naming a missing example or a media header."""
-    needed = _needed(content)
+def creation(
+    name: str, language: str, content: Mapping[str, Any], examples: Mapping[str, str], needed: Mapping[str, str]
+) -> dict[str, Any]:
+    """The body of a template creation request, given every place that takes an example and the Herald
+    expression that fills it when sent (`body.1`: `first_name`). Invalid naming a missing example or a
+    media header."""
     missing = [key for key in needed if not str(examples.get(key, "")).strip()]
     if missing:
         said = ", ".join(f"{key} ({needed[key]})" for key in missing)
@@ -43,17 +46,6 @@ def creation(name: str, language: str, content: Mapping[str, Any], examples: Map
         buttons = [_button(b, examples.get(f"button.{i}")) for i, b in enumerate(content["buttons"])]
         components.append({"type": "BUTTONS", "buttons": buttons})
     return {"name": name, "language": language, "category": content["category"], "components": components}
-
-
-def _needed(content: Mapping[str, Any]) -> dict[str, str]:
-    """Every place that takes an example, with the Herald expression that fills it when sent."""
-    found = {f"body.{n}": expr for n, expr in sorted(content.get("params", {}).items(), key=lambda kv: int(kv[0]))}
-    header = content.get("header") or {}
-    found.update({f"header.{n}": expr for n, expr in header.get("params", {}).items()})
-    for i, button in enumerate(content.get("buttons", [])):
-        if "param" in button:
-            found[f"button.{i}"] = button["param"]
-    return found
 
 
 def _text_component(

@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from herald.content import channels
+from herald.content.whatsapp import expressions
 from herald.errors import HeraldError, Invalid
 from herald.providers import MetaTemplates, meta_template_creation
 from herald.sandbox.whatsapp import TOKEN, VERSION, WABA_ID, FakeWhatsApp, running
@@ -32,7 +33,7 @@ EXAMPLES = {"body.1": "Sita", "body.2": "20%", "header.1": "Sita", "button.0": "
 
 
 def test_a_version_becomes_metas_creation_request_with_an_example_for_each_placeholder() -> None:
-    assert meta_template_creation("winter_promo", "en_US", FULL, EXAMPLES) == {
+    assert meta_template_creation("winter_promo", "en_US", FULL, EXAMPLES, expressions(FULL)) == {
         "name": "winter_promo",
         "language": "en_US",
         "category": "MARKETING",
@@ -51,7 +52,7 @@ def test_a_version_becomes_metas_creation_request_with_an_example_for_each_place
         ],
     }
     plain = channels.validate("whatsapp", {"category": "UTILITY", "body": "Your order shipped."}, "t")
-    assert meta_template_creation("shipped", "zh_CN", plain, {})["components"] == [
+    assert meta_template_creation("shipped", "zh_CN", plain, {}, {})["components"] == [
         {"type": "BODY", "text": "Your order shipped."}
     ]
 
@@ -79,7 +80,7 @@ def test_a_version_becomes_metas_creation_request_with_an_example_for_each_place
 )
 def test_a_version_meta_could_not_review_is_refused_saying_what_is_missing(content, examples, where, words) -> None:
     with pytest.raises(Invalid) as err:
-        meta_template_creation("x", "en", content, examples)
+        meta_template_creation("x", "en", content, examples, expressions(content))
     assert err.value.where == where and words in err.value.reason
 
 
@@ -90,7 +91,7 @@ def manager(fake: FakeWhatsApp, token: str = TOKEN) -> MetaTemplates:
 def test_a_submitted_template_is_pending_then_reviewed_and_read_back_page_by_page() -> None:
     with running(FakeWhatsApp(review={"rejected_promo": ("REJECTED", "INVALID_FORMAT")})) as fake:
         templates = manager(fake)
-        body = meta_template_creation("winter_promo", "en_US", FULL, EXAMPLES)
+        body = meta_template_creation("winter_promo", "en_US", FULL, EXAMPLES, expressions(FULL))
         answer = asyncio.run(templates.submit(body))
         asyncio.run(templates.submit({**body, "name": "rejected_promo"}))
         found = asyncio.run(templates.statuses())
@@ -110,7 +111,7 @@ def test_a_submitted_template_is_pending_then_reviewed_and_read_back_page_by_pag
 
 def test_metas_refusal_is_said_in_its_own_words() -> None:
     with running(FakeWhatsApp()) as fake:
-        body = meta_template_creation("winter_promo", "en_US", FULL, EXAMPLES)
+        body = meta_template_creation("winter_promo", "en_US", FULL, EXAMPLES, expressions(FULL))
         asyncio.run(manager(fake).submit(body))
         with pytest.raises(HeraldError, match="Meta refused: Content in this language already exists .*\\(100\\)"):
             asyncio.run(manager(fake).submit(body))
