@@ -73,7 +73,12 @@ class Container:
     def migrate(self) -> None:
         migrations.upgrade(self.engine)
 
-    def worker(self, batch_size: int | None = None) -> Worker:
+    def worker(self, batch_size: int | None = None, concurrency: int | None = None) -> Worker:
+        """The worker; `concurrency` sets the requests each HTTP provider keeps in flight (64 unless told)."""
+        if concurrency is not None:
+            for provider in self.providers.values():
+                if hasattr(provider, "in_flight"):
+                    provider.in_flight = concurrency
         return Worker(
             self.uow,
             self.clock,

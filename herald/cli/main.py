@@ -183,11 +183,14 @@ def worker(
     ctx: typer.Context,
     until_idle: Annotated[bool, typer.Option("--until-idle", help="Exit when nothing is due.")] = False,
     batch_size: Annotated[int | None, typer.Option(min=1, help="Messages per batch.")] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=1000, help="Requests in flight to each HTTP vendor at once.")
+    ] = 64,
     json_out: JsonFlag = False,
 ) -> None:
     """Send due messages: claim, re-check the rules, render, send, record."""
     container = app_context(ctx).container
-    w = container.worker(batch_size)
+    w = container.worker(batch_size, concurrency)
     if not until_idle:
         err.print("Worker running; Ctrl-C or SIGTERM to stop.")
     previous = signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop is a Ctrl-C
@@ -209,6 +212,8 @@ def _print_worker(stats) -> None:
         f"Worker: {stats.sent} sent, {stats.skipped} skipped at send time, {stats.deferred} deferred again, "
         f"{stats.retried} to retry, {stats.failed} failed."
     )
+    if stats.settled:
+        out.print(f"Settled: {stats.settled} left unknown were settled by asking the vendor's records.")
     if stats.fell_back:
         out.print(
             f"Fell back: {stats.fell_back} could not be reached on one channel and were decided again without it."

@@ -22,11 +22,13 @@ from herald.dispatch import service as dispatch
 from herald.dispatch.circuit import CircuitPolicy, Health, after_batch
 from herald.dispatch.pacing import Limits
 from herald.dispatch.retry import GiveUp, RetryPolicy, deadline, next_try
-from herald.providers import Accepted, Permanent, Provider, Retryable, Routing, SendResult, Uncertain
+from herald.providers import Accepted, Permanent, Provider, Retryable, Routing, SendResult, Uncertain, Unsettled
 from herald.types import Channel
 
 log = logging.getLogger("herald.worker")
 REJECTED = "rejected"  # the failure reason of a message a provider refused for good
+# How long a message stays unknown before its vendor's records are asked: they may lag the request a little.
+SETTLE_AFTER = timedelta(minutes=5)
 
 
 @dataclass
@@ -43,6 +45,7 @@ class WorkerStats:
     held: int = 0
     invalidated: int = 0  # addresses suppressed as invalid after repeated permanent failures
     handed_back: int = 0  # claimed but not sent when the worker was stopped: queued again at once
+    settled: int = 0  # unknown messages settled by asking the vendor's records
     fell_back: int = 0  # a channel could not reach the person: decided again without it
     paced: int = 0  # held back by an account's rate or daily limit: queued again for their moment
     waiting_on_lease: int = 0  # when idle: messages another worker (or a stopped one) still holds
@@ -107,6 +110,7 @@ class Worker:
         self, until_idle: bool, poll_seconds: float, on_batch: Callable[[WorkerStats], None] | None
     ) -> None:
         self._reconcile()
+        await self._settle()
         while True:
             handled = await self.run_once()
             if on_batch and handled:
@@ -117,6 +121,25 @@ class Worker:
                     return
                 await asyncio.sleep(poll_seconds)
                 self._reconcile()
+                await self._settle()
+
+    async def _settle(self) -> None:
+        """Ask vendors that keep records (Aliyun) about messages left unknown a while: one they took is
+        closed as sent; one they never took is sent again — so no timeout costs a message or doubles it."""
+        askable = {name: p for name, p in self.providers.items() if hasattr(p, "ask")}
+        if not askable:
+            return
+        now = self.clock.now()
+        with self.uow() as uow:
+            waiting = outbox.unknown_to_ask(uow.session, askable, now - SETTLE_AFTER)
+        for name, provider in askable.items():
+            items = [Unsettled(m, address, at) for m, account, address, at in waiting if account == name]
+            answers = await provider.ask(items) if items else {}
+            taken, never = [m for m, yes in answers.items() if yes], [m for m, yes in answers.items() if not yes]
+            with self.uow() as uow:
+                self.stats.settled += len(outbox.resolve_unknown(uow, taken, "sent", now, f"{name} has it", "vendor"))
+                again = outbox.resolve_unknown(uow, never, "resend", now, f"{name} never took it: sent again")
+                self.stats.settled += len(again)
 
     def hand_back(self) -> int:
         """Queue again at once what this worker claimed and has not sent."""

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         settled_counts,
         units_sent,
         unknown_messages,
+        unknown_to_ask,
     )
     from herald.outbox.service import (
         RESOLUTIONS,
@@ -93,5 +94,6 @@ __all__ = [
     "trail_ids",
     "units_sent",
     "unknown_messages",
+    "unknown_to_ask",
 ]
 __getattr__ = open_door(__name__, __file__)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -238,6 +238,20 @@ def rejections(session: Session, contact_id: int, channel: str, address: str) ->
         )
     )
     return session.scalar(stmt) or 0
+
+
+def unknown_to_ask(
+    session: Session, providers: Collection[str], before: datetime, limit: int = 500
+) -> list[tuple[int, str, str, datetime]]:
+    """(id, provider, address, since) of messages left unknown before `before` through these providers,
+    oldest first: what the worker asks vendors that keep records about."""
+    stmt = (
+        select(Message.id, Message.provider, Message.address, Message.updated_at)
+        .where(Message.status == S.UNKNOWN, Message.provider.in_(list(providers)), Message.updated_at <= before)
+        .order_by(Message.updated_at, Message.id)
+        .limit(limit)
+    )
+    return [(r.id, r.provider, r.address, r.updated_at) for r in session.execute(stmt)]
 
 
 def unknown_messages(session: Session, limit: int = 100) -> list[dict[str, Any]]:

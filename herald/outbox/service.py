@@ -374,16 +374,19 @@ def mark_unknown(uow: UnitOfWork, message_id: int, token: str, error: str, now: 
 RESOLUTIONS = ("resend", "sent", "failed")
 
 
-def resolve_unknown(uow: UnitOfWork, ids: Sequence[int], resolution: str, now: datetime, note: str) -> list[int]:
+def resolve_unknown(
+    uow: UnitOfWork, ids: Sequence[int], resolution: str, now: datetime, note: str, by: str = "operator"
+) -> list[int]:
     """Settle messages left `unknown`: `resend` queues them again now, `sent` closes them as delivered
-    (the vendor's console shows they went), `failed` as lost. Returns the ids settled; others are left."""
+    (the vendor's console, or its records asked by the worker, show they went), `failed` as lost. Returns
+    the ids settled; others are left."""
     if resolution not in RESOLUTIONS:
         raise ValueError(f"expected one of {', '.join(RESOLUTIONS)}, got {resolution!r}")
     values: dict[str, Any] = {"updated_at": now, "error": note}
     if resolution == "resend":
         values.update(status=S.QUEUED, due_at=now, reason=None)
     elif resolution == "sent":
-        values.update(status=S.SENT, sent_at=now, reason="confirmed_by_operator")
+        values.update(status=S.SENT, sent_at=now, reason=f"confirmed_by_{by}")
     else:
         values.update(status=S.FAILED, reason="lost")
     stmt = (

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         Retryable,
         SendResult,
         Uncertain,
+        Unsettled,
     )
     from herald.providers.factories import Shared as ProviderShared
     from herald.providers.factories import provider_of
@@ -75,6 +76,7 @@ __all__ = [
     "TwilioLookup",
     "TwilioProvider",
     "Uncertain",
+    "Unsettled",
     "unsubscribe_key",
     "unsubscribed_message",
     "WebhookProvider",

@@ -17,7 +17,7 @@ import hmac
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -32,6 +32,7 @@ from herald.providers.base import (
     Report,
     Retryable,
     SendResult,
+    Unsettled,
     retry_after,
 )
 from herald.providers.http import KeepsSession, each, json_object
@@ -60,6 +61,8 @@ FATAL = {
 }
 RETRIED = {"Throttling.User", "Throttling.Api", "Throttling", "isp.SYSTEM_ERROR", "ServiceUnavailable"}
 INVALID_NUMBER = {"isv.MOBILE_NUMBER_ILLEGAL"}
+
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")  # Aliyun counts sending days in China's time
 
 
 def encode(value: str) -> str:
@@ -119,6 +122,15 @@ def send_params(item: Outgoing, sign_name: str) -> dict[str, str] | None:
     return params
 
 
+def _by_number_and_day(items: Sequence[Unsettled]) -> dict[tuple[str, str], list[int]]:
+    """Messages grouped as QuerySendDetails is asked: by number (86138…) and sending day in China."""
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for item in items:
+        day = item.at.astimezone(CHINA).strftime("%Y%m%d")
+        grouped.setdefault((item.to.removeprefix("+"), day), []).append(item.message_id)
+    return grouped
+
+
 def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
     """Aliyun's answer to SendSms as a send result; its code is kept."""
     found = json_object(text)
@@ -154,7 +166,7 @@ class AliyunProvider(KeepsSession):
         self.endpoint, self.timeout = endpoint, timeout
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
-        return await each(batch, self.timeout, self._one, "Aliyun", kept=self.session)
+        return await each(batch, self.timeout, self._one, "Aliyun", kept=self.session, in_flight=self.in_flight)
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         params = send_params(item, self.sign_name)
@@ -187,6 +199,30 @@ class AliyunProvider(KeepsSession):
         states: dict[Any, str] = {0: "under review", 1: "approved", 2: "rejected", 10: "withdrawn"}
         state = states.get(found.get("SignStatus"), f"in state {found.get('SignStatus')}")
         return Checked(found.get("SignStatus") == 1, f"signature 【{self.sign_name}】 is {state}")
+
+    async def ask(self, items: Sequence[Unsettled]) -> dict[int, bool]:
+        """Whether Aliyun took each message left unknown (QuerySendDetails by number and day, matched by
+        OutId): True it did, False it has no record; a message that could not be asked about is left out."""
+        found: dict[int, bool] = {}
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
+            for (number, day), wanted in _by_number_and_day(items).items():
+                taken = await self._taken(session, number, day)
+                if taken is not None:
+                    found.update({m: str(m) in taken for m in wanted})
+        return found
+
+    async def _taken(self, session: aiohttp.ClientSession, number: str, day: str) -> set[str] | None:
+        """The OutIds Aliyun sent to a number on a day (China's), or None when it could not be asked."""
+        params = {"PhoneNumber": number, "SendDate": day, "PageSize": "50", "CurrentPage": "1"}
+        try:
+            status, _, text = await self._call(session, "QuerySendDetails", params)
+        except (TimeoutError, aiohttp.ClientError):
+            return None
+        found = json_object(text)
+        if status != 200 or found.get("Code") != "OK":
+            return None
+        details = (found.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
+        return {str(d.get("OutId")) for d in details if isinstance(d, Mapping)}
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         """Aliyun's receipts (SmsReport) are read with the tracking room."""

@@ -69,6 +69,15 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Unsettled:
+    """A message left `unknown` (sent, no answer), as a vendor that keeps records can be asked about it."""
+
+    message_id: int
+    to: str
+    at: datetime  # when it was handed to the vendor
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """A status receipt or an inbound message parsed from a webhook."""
 

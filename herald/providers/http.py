@@ -17,7 +17,7 @@ from herald.providers.base import Outgoing, Retryable, SendResult, Uncertain
 Post = Callable[[aiohttp.ClientSession, Outgoing], Awaitable[SendResult]]
 
 
-IN_FLIGHT = 64  # requests a worker keeps in flight to one vendor at once
+IN_FLIGHT = 64  # requests a worker keeps in flight to one vendor at once, unless `herald worker --concurrency`
 
 
 class KeepsSession:
@@ -26,10 +26,11 @@ class KeepsSession:
 
     timeout: float
     session: aiohttp.ClientSession | None = None
+    in_flight: int = IN_FLIGHT  # requests at once to this vendor
 
     @asynccontextmanager
     async def opened(self) -> AsyncIterator[None]:
-        self.session = _session(self.timeout)
+        self.session = _session(self.timeout, self.in_flight)
         try:
             yield
         finally:
@@ -37,8 +38,8 @@ class KeepsSession:
             await session.close()
 
 
-def _session(timeout: float) -> aiohttp.ClientSession:
-    connector = aiohttp.TCPConnector(limit=IN_FLIGHT)
+def _session(timeout: float, in_flight: int) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(limit=in_flight)
     return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout))
 
 
@@ -49,11 +50,12 @@ async def each(
     vendor: str,
     dedupes: bool = False,
     kept: aiohttp.ClientSession | None = None,
+    in_flight: int = IN_FLIGHT,
 ) -> list[SendResult]:
-    """Every message of the batch posted, up to IN_FLIGHT at once over kept-alive connections (the
+    """Every message of the batch posted, up to `in_flight` at once over kept-alive connections (the
     adapter's kept session, else one for this batch), each answer or failure mapped to a send result. A
     request's timeout starts when it is let through, not while it waits its turn."""
-    gate = asyncio.Semaphore(IN_FLIGHT)
+    gate = asyncio.Semaphore(in_flight)
 
     async def one(session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         async with gate:
@@ -61,7 +63,7 @@ async def each(
 
     if kept is not None and not kept.closed:
         return list(await asyncio.gather(*(one(kept, item) for item in batch)))
-    async with _session(timeout) as session:
+    async with _session(timeout, in_flight) as session:
         return list(await asyncio.gather(*(one(session, item) for item in batch)))
 
 

@@ -98,7 +98,7 @@ class TwilioProvider(KeepsSession):
         )
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
-        return await each(batch, self.timeout, self._one, "Twilio", kept=self.session)
+        return await each(batch, self.timeout, self._one, "Twilio", kept=self.session, in_flight=self.in_flight)
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         body = urlencode(form(item, self.sender, self.validity, self.callback))

@@ -96,7 +96,15 @@ class WebhookProvider(KeepsSession):
         self.deduplicates = deduplicates  # the gateway drops a webhook-id it has seen: a resend is safe
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
-        return await each(batch, self.timeout, self._one, "the gateway", self.deduplicates, kept=self.session)
+        return await each(
+            batch,
+            self.timeout,
+            self._one,
+            "the gateway",
+            self.deduplicates,
+            kept=self.session,
+            in_flight=self.in_flight,
+        )
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         body, stamp = body_of(item), int(time.time())

@@ -105,7 +105,9 @@ class WhatsAppCloudProvider(KeepsSession):
         self.timeout = timeout
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
-        return await each(batch, self.timeout, self._one, "the WhatsApp Cloud API", kept=self.session)
+        return await each(
+            batch, self.timeout, self._one, "the WhatsApp Cloud API", kept=self.session, in_flight=self.in_flight
+        )
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         data = json.dumps(message_body(item), ensure_ascii=False).encode()

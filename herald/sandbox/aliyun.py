@@ -54,7 +54,8 @@ def expected_signature(request: web.Request, names: list[str]) -> str:
 
 @dataclass
 class FakeAliyun:
-    faults: dict[str, str] = field(default_factory=dict)  # PhoneNumbers -> a key of ERRORS, or "hang"
+    # PhoneNumbers -> a key of ERRORS, "hang" (sent, then no answer) or "lost" (no answer, nothing sent)
+    faults: dict[str, str] = field(default_factory=dict)
     sent: list[dict[str, str]] = field(default_factory=list)  # SendSms parameters of each message taken
     refused: list[str] = field(default_factory=list)  # why calls were refused as unauthentic
     random: Faults = field(default_factory=Faults)
@@ -121,6 +122,9 @@ class FakeAliyun:
         fault = self.faults.get(number) or DRAWN.get(self.random.draw() or "", "")
         if fault in ERRORS:
             return self.answer(*ERRORS[fault], status=503 if fault == "down" else 200)
+        if fault == "lost":  # the request never reached Aliyun's records: it answers nothing, sends nothing
+            await asyncio.sleep(5)
+            return self.answer("isp.SYSTEM_ERROR", "lost")
         key = (number, params["TemplateCode"])
         if self.counts[key] >= DAILY_LIMIT:
             return self.answer("isv.BUSINESS_LIMIT_CONTROL", f"触发天级流控Permits:{DAILY_LIMIT}")

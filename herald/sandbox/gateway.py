@@ -34,6 +34,8 @@ class FakeGateway:
     random: Faults = field(default_factory=Faults)  # faults drawn for any address
     url: str = ""
     peers: set[tuple[str, int]] = field(default_factory=set)  # the client ends of the connections used
+    in_flight: int = 0
+    peak: int = 0  # the most requests it was answering at once
 
     def authentic(self, request: web.Request, body: bytes) -> str | None:
         """Why the request is not authentic, or None."""
@@ -48,6 +50,14 @@ class FakeGateway:
         return None if any(hmac.compare_digest(expected, g) for g in given) else "bad signature"
 
     async def handle(self, request: web.Request) -> web.Response:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            return await self._handle(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _handle(self, request: web.Request) -> web.Response:
         self.peers.add(request.transport.get_extra_info("peername") if request.transport else ("", 0))
         body = await request.read()
         why = self.authentic(request, body)

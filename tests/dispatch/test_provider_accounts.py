@@ -219,3 +219,18 @@ def test_messages_wait_while_every_account_of_their_route_is_paused(db_url, tmp_
         waiting = asyncio.run(container.worker().run(until_idle=True))
     assert (waiting.deferred, waiting.sent) == (2, 0) and primary.received == backup.received == {}
     assert sent(container)[SITA][0] == "queued"
+
+
+@pytest.mark.parametrize(("concurrency", "peak"), [(1, 1), (None, 2)])  # one at a time; the default, 64
+def test_the_worker_keeps_as_many_requests_in_flight_as_its_concurrency(
+    db_url, tmp_path, clock, concurrency, peak
+) -> None:
+    from herald.sandbox.faults import Faults
+
+    with running(FakeGateway(random=Faults(latency=0.05))) as gateway:
+        container = built(db_url, tmp_path, clock, gateway.url)
+        container.routing = bootstrap.read_routing({"sms": ["gateway"]}, container.accounts)
+        plan(container, setup(container, tmp_path))
+        asyncio.run(container.worker(concurrency=concurrency).run(until_idle=True))
+    assert len(gateway.received) == 2 and gateway.peak == peak  # Sita and Johannes may be messaged now
+    assert container.providers["gateway"].in_flight == (concurrency or 64)
