@@ -4,8 +4,10 @@ Each account (and, later, each sender) has a bucket shared by every worker throu
 rate is kept the way the generic cell rate algorithm keeps it: one moment, `next_free`, when the next
 unit may go; each unit granted pushes it on by 1/rate seconds. A worker may send the units whose moment
 falls within the next `horizon` (a second by default, so a burst never exceeds a second's worth); the
-rest go back to the queue for the moment each would have had. A daily limit counts units per UTC day;
-past it, messages wait for the next day. Units are what the vendor meters: messages, or SMS segments.
+rest go back to the queue to be taken again a horizon before the moment each would have had. The worker
+sends each granted message at its own moment, so a second's worth is spread over the second rather than
+sent at its start. A daily limit counts units per UTC day; past it, messages wait for the next day.
+Units are what the vendor meters: messages, or SMS segments.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Bucket:
 @dataclass(frozen=True)
 class Grant:
     now: list[int] = field(default_factory=list)  # indices of the messages that may go now
+    at: dict[int, datetime] = field(default_factory=dict)  # index -> its moment, within the horizon (paced only)
     later: dict[int, datetime] = field(default_factory=dict)  # index -> when it may be tried again
     bucket: Bucket | None = None  # the bucket after the grant (None: unchanged)
 
@@ -50,19 +53,22 @@ def reserve(
     slot = max(bucket.next_free or now, now)
     granted: list[int] = []
     later: dict[int, datetime] = {}
+    moments: dict[int, datetime] = {}
     for index, unit in enumerate(units):
         if limits.per_day is not None and used + unit > limits.per_day:
             later[index] = _next_day(now)
         elif later or slot > now + horizon:  # in order: once one waits, the rest wait behind it
-            later[index] = slot
+            later[index] = slot - horizon  # back a horizon early, so that it is sent at its very moment
         else:
             granted.append(index)
+            moments[index] = slot
             used += unit
         slot += _spacing(limits, unit)
     taken = sum(units[i] for i in granted)
     paced = granted and limits.per_second is not None
     next_free = max(bucket.next_free or now, now) + _spacing(limits, taken) if paced else bucket.next_free
-    return Grant(granted, later, Bucket(bucket.key, next_free, now.date(), used))
+    at = moments if limits.per_second is not None else {}
+    return Grant(granted, at, later, Bucket(bucket.key, next_free, now.date(), used))
 
 
 def _spacing(limits: Limits, units: int) -> timedelta:

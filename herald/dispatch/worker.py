@@ -210,22 +210,42 @@ class Worker:
         for item in ready:
             by_provider.setdefault(item.provider, []).append(item)
         for name, waiting in by_provider.items():
-            items = self._paced(name, waiting)
-            if not items:
+            timed = self._paced(name, waiting)
+            if not timed:
                 continue
-            try:
-                results = await self.providers[name].send([i.outgoing for i in items])
-            except Exception as exc:
-                log.exception("provider %s failed a whole batch", name)
-                results = [Retryable(f"provider error: {type(exc).__name__}", fault=True)] * len(items)
+            items, results = await self._send_timed(name, timed)
             self._record(items, results)
             self._judge_account(name, results)
 
-    def _paced(self, name: str, items: list[Prepared]) -> list[Prepared]:
-        """The messages the account's pace lets go now; the others go back to the queue for their moment."""
+    async def _send_timed(
+        self, name: str, timed: list[tuple[Prepared, datetime | None]]
+    ) -> tuple[list[Prepared], list[SendResult]]:
+        """Each group of messages sent at its moment (a paced account's), all groups in flight together."""
+        groups: dict[datetime | None, list[Prepared]] = {}
+        for item, moment in timed:
+            groups.setdefault(moment, []).append(item)
+
+        async def at(moment: datetime | None, group: list[Prepared]) -> list[SendResult]:
+            if moment is not None:
+                await asyncio.sleep(max(0.0, (moment - self.clock.now()).total_seconds()))
+            return await self._call(name, group)
+
+        done = await asyncio.gather(*(at(moment, group) for moment, group in groups.items()))
+        return [i for group in groups.values() for i in group], [r for results in done for r in results]
+
+    async def _call(self, name: str, items: list[Prepared]) -> list[SendResult]:
+        try:
+            return await self.providers[name].send([i.outgoing for i in items])
+        except Exception as exc:
+            log.exception("provider %s failed a whole batch", name)
+            return [Retryable(f"provider error: {type(exc).__name__}", fault=True)] * len(items)
+
+    def _paced(self, name: str, items: list[Prepared]) -> list[tuple[Prepared, datetime | None]]:
+        """The messages the account's pace lets go now, each with its moment; the others go back to the
+        queue for theirs."""
         limits, segments = self.pacing.get(name, (Limits(), False))
         if not limits.paced:
-            return items
+            return [(item, None) for item in items]
         now = self.clock.now()
         units = [i.units if segments else 1 for i in items]
         with self.uow() as uow:
@@ -234,7 +254,7 @@ class Worker:
             for index, due in grant.later.items():
                 c = items[index].claimed
                 self.stats.paced += outbox.not_sent(uow, c.id, c.token, due, why, now)
-        return [items[i] for i in grant.now]
+        return [(items[i], grant.at.get(i)) for i in grant.now]
 
     def _judge_account(self, name: str, results: list[SendResult]) -> None:
         """Count the account's faults in this batch toward its circuit (shared by every worker)."""
