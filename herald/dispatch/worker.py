@@ -29,6 +29,10 @@ log = logging.getLogger("herald.worker")
 REJECTED = "rejected"  # the failure reason of a message a provider refused for good
 # How long a message stays unknown before its vendor's records are asked: they may lag the request a little.
 SETTLE_AFTER = timedelta(minutes=5)
+# Only messages left unknown within the last day are asked about: an older one, resent, would arrive long
+# after it was meant to (and vendors keep searchable records for a limited time); those wait for a person.
+SETTLE_WITHIN = timedelta(days=1)
+SETTLE_EVERY = timedelta(minutes=1)  # an idle worker asks at most this often
 
 
 @dataclass
@@ -84,6 +88,7 @@ class Worker:
         self._health: dict[str, Health] = {}  # each account's circuit, as read before the batch
         self.stats = WorkerStats()
         self._holding: list[tuple[int, str]] = []  # (id, lease token) claimed and not yet recorded
+        self._settled_at: datetime | None = None  # when vendors' records were last asked about unknown messages
 
     async def run(
         self, until_idle: bool = True, poll_seconds: float = 1.0, on_batch: Callable[[WorkerStats], None] | None = None
@@ -127,11 +132,12 @@ class Worker:
         """Ask vendors that keep records (Aliyun) about messages left unknown a while: one they took is
         closed as sent; one they never took is sent again — so no timeout costs a message or doubles it."""
         askable = {name: p for name, p in self.providers.items() if hasattr(p, "ask")}
-        if not askable:
-            return
         now = self.clock.now()
+        if not askable or (self._settled_at is not None and now - self._settled_at < SETTLE_EVERY):
+            return
+        self._settled_at = now
         with self.uow() as uow:
-            waiting = outbox.unknown_to_ask(uow.session, askable, now - SETTLE_AFTER)
+            waiting = outbox.unknown_to_ask(uow.session, askable, now - SETTLE_WITHIN, now - SETTLE_AFTER)
         for name, provider in askable.items():
             items = [Unsettled(m, address, at) for m, account, address, at in waiting if account == name]
             answers = await provider.ask(items) if items else {}

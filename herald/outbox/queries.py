@@ -241,13 +241,14 @@ def rejections(session: Session, contact_id: int, channel: str, address: str) ->
 
 
 def unknown_to_ask(
-    session: Session, providers: Collection[str], before: datetime, limit: int = 500
+    session: Session, providers: Collection[str], since: datetime, before: datetime, limit: int = 500
 ) -> list[tuple[int, str, str, datetime]]:
-    """(id, provider, address, since) of messages left unknown before `before` through these providers,
-    oldest first: what the worker asks vendors that keep records about."""
+    """(id, provider, address, since) of messages left unknown between `since` and `before` through these
+    providers, oldest first: what the worker asks vendors that keep records about."""
+    left = Message.updated_at
     stmt = (
         select(Message.id, Message.provider, Message.address, Message.updated_at)
-        .where(Message.status == S.UNKNOWN, Message.provider.in_(list(providers)), Message.updated_at <= before)
+        .where(Message.status == S.UNKNOWN, Message.provider.in_(list(providers)), left >= since, left <= before)
         .order_by(Message.updated_at, Message.id)
         .limit(limit)
     )

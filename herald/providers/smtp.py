@@ -120,7 +120,7 @@ class SmtpProvider:
                     client = opened
                 results[index], client = await self._deliver(client, item)
         finally:
-            pool.alive -= 1 if pool.alive else 0
+            pool.alive = max(0, pool.alive - 1)
             await _quit(client)
 
     async def _deliver(self, client: aiosmtplib.SMTP, item: Outgoing) -> tuple[SendResult, aiosmtplib.SMTP | None]:

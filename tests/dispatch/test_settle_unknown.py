@@ -73,3 +73,14 @@ def test_a_message_aliyun_never_took_is_sent_again_once(db_url, tmp_path, clock)
         again = asyncio.run(container.worker().run(until_idle=True))
     assert (again.settled, again.sent) == (1, 1) and wangs(container).status == "sent"
     assert [p["OutId"] for p in aliyun.sent] == [str(wangs(container).id)]
+
+
+def test_a_message_unknown_for_more_than_a_day_is_left_for_a_person(db_url, tmp_path, clock) -> None:
+    with running(FakeAliyun(faults={WANG.lstrip("+"): "lost"})) as aliyun:
+        container = built(db_url, tmp_path, clock, aliyun)
+        scenario(container, tmp_path)
+        assert asyncio.run(container.worker().run(until_idle=True)).unknown == 1
+        aliyun.faults.clear()
+        clock.advance(days=1, minutes=1)  # resent now, a promotion would arrive a day late
+        later = asyncio.run(container.worker().run(until_idle=True))
+    assert (later.settled, later.sent) == (0, 0) and wangs(container).status == "unknown" and aliyun.sent == []
