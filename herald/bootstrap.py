@@ -92,6 +92,7 @@ class Container:
             pacing={
                 name: (PacingLimits(a.rate, a.daily_limit), a.meters_segments) for name, a in self.accounts.items()
             },
+            senders={name: a.listed_senders for name, a in self.accounts.items() if a.listed_senders},
         )
 
     def lookup(self) -> Lookup:

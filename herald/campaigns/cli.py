@@ -104,6 +104,9 @@ def create(
     purpose: Annotated[str, typer.Option(help="marketing or transactional")] = "marketing",
     preset: Annotated[str, typer.Option(help="Policy preset (herald rules presets).")] = "default",
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override RULE.PARAM=VALUE.")] = None,
+    sender_pool: Annotated[
+        str | None, typer.Option(help="Send only from the accounts' senders in this pool (see docs/providers.md).")
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Create a draft campaign."""
@@ -128,6 +131,8 @@ def create(
             variants=[parse_variant(v) for v in variant or []],
             audience=audience,
             rollout_settings=rollout_settings(canary, hold, max_failure, max_optout),
+            sender_pool=sender_pool,
+            pools=container.routing.all_pools(),
         )
         data = campaign_out(c)
     emit(ctx, json_out, data, f"Created campaign {name!r} (id {data['id']}): {_channels(data)}, draft.")

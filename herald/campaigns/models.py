@@ -50,6 +50,7 @@ class Campaign(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cloned_from: Mapped[int | None] = mapped_column(Integer)
+    sender_pool: Mapped[str | None] = mapped_column(String(64))  # its messages go only from senders in this pool
 
 
 class CampaignMember(Base):

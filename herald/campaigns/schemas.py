@@ -30,6 +30,7 @@ class CampaignIn(BaseModel):
     preset: str = "default"
     overrides: dict[str, dict[str, Any]] = {}
     rollout: dict[str, Any] | None = None
+    sender_pool: str | None = None  # send only from the accounts' senders in this pool
 
 
 class ScheduleIn(BaseModel):
@@ -64,6 +65,7 @@ def campaign_out(c: Campaign) -> dict[str, Any]:
         "audience": c.audience_size,
         "started_at": c.started_at,
         "finished_at": c.finished_at,
+        "sender_pool": c.sender_pool,
     }
 
 
@@ -90,6 +92,7 @@ class CampaignOut(Shape):
     audience: int | None
     started_at: datetime | None
     finished_at: datetime | None
+    sender_pool: str | None = None
 
 
 class Touched(CampaignOut):

@@ -6,9 +6,10 @@ failed) with the reason. The worker (`dispatch`) claims, calls this, sends and r
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,7 +26,7 @@ from herald.contacts import Contact
 from herald.content import Composed, RenderError, Template, TemplateVersion, compose, coupon_pools
 from herald.db import UnitOfWork, locks
 from herald.outbox import Claimed
-from herald.providers import Outgoing, Routing
+from herald.providers import Outgoing, Routing, Sender
 from herald.rules import Defer, Policy, Recipient, RuleOutcome, SendFact, Skip, Usage, Verdict, decide, trail_json
 from herald.tags import names_by_contact
 from herald.types import CampaignStatus, Channel, Purpose
@@ -40,6 +41,17 @@ class Prepared:
     outgoing: Outgoing
     provider: str
     units: int = 1  # what the message is metered in: SMS segments, else 1
+    sender: str | None = None  # the name of the account's sender it goes from, when the account lists senders
+
+
+class Senders(Protocol):
+    """Which of an account's senders each message goes from (the dispatcher keeps contacts' sticky senders)."""
+
+    def load(self, uow: UnitOfWork, contacts: Sequence[int], now: datetime) -> None: ...
+
+    def pick(self, account: str, contact: int, region: str | None, pool: str | None) -> Sender | None: ...
+
+    def keep(self, uow: UnitOfWork, now: datetime) -> None: ...
 
 
 @dataclass
@@ -64,6 +76,7 @@ class Batch:
     tags: dict[int, list[str]]
     variants: dict[int, tuple[Variant, ...]]
     usage: Usage | None = None  # what senders used so far, when a campaign's policy caps them
+    senders: Senders | None = None  # picks the sender of accounts that list senders
 
 
 PAUSED_WAIT = timedelta(seconds=60)  # how soon a message whose accounts are all paused is tried again
@@ -76,8 +89,10 @@ def prepare(
     routing: Routing,
     counts: BatchCounts,
     paused: frozenset[str] = frozenset(),
+    senders: Senders | None = None,
 ) -> list[Prepared]:
-    """Re-check and render each claimed message; mark sendable ones inflight, settle the rest."""
+    """Re-check and render each claimed message; mark sendable ones inflight (with the sender each goes
+    from, where its account lists senders), settle the rest."""
     session = uow.session
     ids = sorted({c.contact_id for c in claimed})
     camps = {i: campaigns.get_campaign(uow, i) for i in {c.campaign_id for c in claimed if c.campaign_id}}
@@ -85,6 +100,8 @@ def prepare(
     # Other workers deciding for these contacts (or for the senders' caps) wait until this batch's
     # decisions are committed, and then see them: caps hold however many workers run.
     locks.serialize(uow, ids, usage=any(p.reads_usage for p in policies.values()))
+    if senders is not None:  # read once the contacts are locked: their sticky senders are then settled
+        senders.load(uow, ids, now)
     recipients = load_recipients(session, ids, now)
     variants = {i: runs.variants_of(c) for i, c in camps.items()}
     # Every template a message may fall back to, not only the one planned.
@@ -101,6 +118,7 @@ def prepare(
         names_by_contact(session, ids),
         variants,
         load_usage(session, now, planned=False) if reads_usage else None,
+        senders,
     )
     ready = []
     for item in claimed:
@@ -130,6 +148,8 @@ def prepare(
             ready.append(prepared)
             # Later messages in this batch must see this one for frequency caps.
             recipients[item.contact_id] = _with_send(recipient, prepared.outgoing.channel, campaign.purpose, now)
+    if senders is not None:
+        senders.keep(uow, now)
     return ready
 
 
@@ -179,9 +199,10 @@ def _one(
     # The account is chosen before anything is rendered: a message with no way out draws no coupon. An
     # account that sends only its vendor's approved templates (Aliyun) carries only versions naming one.
     codes = content.vendor_codes(version.content) if version is not None else frozenset()
-    provider = routing.first(channel.value, recipient.region, paused, codes)
+    pool = campaign.sender_pool
+    provider = routing.first(channel.value, recipient.region, paused, codes, pool)
     if provider is None:
-        way = Way(channel.value, recipient.region, codes, template.name)
+        way = Way(channel.value, recipient.region, codes, template.name, pool)
         _no_account(uow, item, routing, way, now, trail, counts)
         return None
     try:
@@ -192,6 +213,7 @@ def _one(
         return None
     address = recipient.addresses[channel]
     units = content.analyze(composed.body).segments if channel is Channel.SMS else 1
+    sender = batch.senders.pick(provider, contact.id, recipient.region, pool) if batch.senders else None
     if not outbox.mark_inflight(
         uow,
         item.id,
@@ -203,6 +225,7 @@ def _one(
         trail,
         ",".join(decision.buckets) or None,
         units,
+        sender.name if sender else None,
     ):
         counts.lost += 1
         return None
@@ -223,9 +246,11 @@ def _one(
             html=composed.html,
             payload={**composed.payload, "preheader": composed.preheader} if composed.preheader else composed.payload,
             purpose=str(campaign.purpose),
+            sender=sender.address if sender else None,
         ),
         provider,
         units,
+        sender.name if sender else None,
     )
 
 
@@ -238,6 +263,7 @@ class Way:
     region: str | None
     codes: frozenset[str]
     template: str
+    pool: str | None = None  # the campaign's sender pool
 
 
 def _no_account(
@@ -251,13 +277,19 @@ def _no_account(
 ) -> None:
     """Settle a message no account may carry now: it waits while every account of its route that could
     carry it is paused, and fails when none could (no route, or only accounts needing a vendor template)."""
-    if routing.first(way.channel, way.region, codes=way.codes):
+    if routing.first(way.channel, way.region, codes=way.codes, pool=way.pool):
         why = f"every provider account that carries {way.channel} is paused after faults; trying again"
         counts.deferred += outbox.mark_retry(uow, item.id, item.token, now + PAUSED_WAIT, why, now, trail)
         return
     where = f" to {way.region}" if way.region else ""
     reason = f"no provider account carries {way.channel}{where}; see [routing] in docs/providers.md"
-    if routing.first(way.channel, way.region):
+    if way.pool and routing.first(way.channel, way.region, codes=way.codes):
+        names = ", ".join(routing.accounts_for(way.channel, way.region))
+        reason = (
+            f"no account of {way.channel}{where} ({names}) has a sender in pool {way.pool!r}; "
+            "see senders in docs/providers.md"
+        )
+    elif routing.first(way.channel, way.region):
         names = ", ".join(routing.accounts_for(way.channel, way.region))
         reason = (
             f"{way.channel}{where} goes only through {names}, which send only templates their vendor approved, "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -46,8 +46,11 @@ def create_campaign(
     variants: Sequence[tuple[str, float, Sequence[str | int]]] = (),
     audience: Audience = Audience(),
     rollout_settings: Mapping[str, Any] | None = None,
+    sender_pool: str | None = None,
+    pools: Collection[str] = (),
 ) -> Campaign:
-    """Create a draft campaign after checking its audience, templates, variants and policy."""
+    """Create a draft campaign after checking its audience, templates, variants, policy and sender pool
+    (one of `pools`, those the provider accounts' senders are in)."""
     if not name.strip():
         raise Invalid("a name is required", where="campaign")
     if uow.session.scalar(select(Campaign.id).where(Campaign.name == name)) is not None:
@@ -60,6 +63,9 @@ def create_campaign(
     built = _variants(uow, variants or [("A", 100.0, chain)])
     assign.percent(audience.holdout_percent, "hold-out", 0, 50)
     excluded = [get_campaign(uow, ref).id for ref in audience.exclude_campaigns]
+    if sender_pool is not None and sender_pool not in pools:
+        known = ", ".join(sorted(pools)) or "none: list senders with pools under [providers.NAME]"
+        raise Invalid(f"no provider account has a sender in pool {sender_pool!r} (pools: {known})", where="sender pool")
     policy = load_policy(preset, overrides)
     check_feasible(policy, built, purpose)
     first_channel, first_template = built[0].templates[0]
@@ -79,6 +85,7 @@ def create_campaign(
         exclude_campaigns=excluded,
         static_list=bool(audience.contacts),
         rollout=rollout.check(rollout_settings) if rollout_settings else None,
+        sender_pool=sender_pool,
     )
     uow.session.add(campaign)
     uow.flush()
@@ -286,6 +293,7 @@ def clone_campaign(uow: UnitOfWork, ref: str | int, name: str, now: datetime) ->
         "exclude_segment",
         "exclude_campaigns",
         "static_list",
+        "sender_pool",
     )
     copy = Campaign(
         name=name, status=C.DRAFT, created_at=now, cloned_from=source.id, **{k: getattr(source, k) for k in keep}

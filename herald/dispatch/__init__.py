@@ -1,9 +1,8 @@
-"""Dispatch room. Owns `provider_health` (each account's circuit) and `pacing_buckets` (each account's rate
-and daily use), both shared by every worker, and drives the
-outbox. A worker claims due messages in batches, has the
-campaigns room prepare them (re-check the rules with fresh facts, render, mark each inflight — committed —
-before the provider is called: `campaigns.sending`), sends, and records each result under its lease
-token."""
+"""Dispatch room. Owns `provider_health` (each account's circuit), `pacing_buckets` (each account's and
+sender's rate and daily use), both shared by every worker, and `sticky_senders`; and drives the outbox. A
+worker claims due messages in batches, has the campaigns room prepare them (re-check the rules with fresh
+facts, render, mark each inflight — committed — before the provider is called: `campaigns.sending`),
+sends, and records each result under its lease token."""
 
 from typing import TYPE_CHECKING
 
@@ -14,7 +13,7 @@ if TYPE_CHECKING:
     from herald.dispatch.pacing import Bucket as PacingBucket
     from herald.dispatch.pacing import Limits as PacingLimits
     from herald.dispatch.retry import RetryPolicy
-    from herald.dispatch.service import buckets, health_of, record_health, take
+    from herald.dispatch.service import buckets, health_of, record_health, sender_bucket, take
     from herald.dispatch.worker import Worker
 
 __all__ = [
@@ -26,6 +25,7 @@ __all__ = [
     "PacingLimits",
     "record_health",
     "RetryPolicy",
+    "sender_bucket",
     "take",
     "Worker",
 ]

@@ -38,9 +38,27 @@ def status_command(ctx: typer.Context, json_out: JsonFlag = False) -> None:
                 "daily_limit": account.daily_limit,
                 "unit": "segment" if account.meters_segments else "message",
                 "used_today": bucket.used if bucket.day == now.date() else 0,
+                "senders": [_sender(name, s, paced, now) for s in account.listed_senders],
             }
         )
     emit(ctx, json_out, data, lambda: _print(data))
+
+
+def _sender(account: str, sender: Any, paced: dict[str, Any], now: Any) -> dict[str, Any]:
+    """One of an account's senders: whom it sends as, where it is preferred, its pools, pace and use."""
+    from herald.dispatch.pacing import Bucket
+    from herald.dispatch.service import sender_bucket
+
+    bucket = paced.get(sender_bucket(account, sender.name), Bucket(""))
+    return {
+        "name": sender.name,
+        "address": sender.address,
+        "country": sender.country,
+        "pools": sorted(sender.pools),
+        "rate": sender.rate,
+        "daily_limit": sender.daily_limit,
+        "used_today": bucket.used if bucket.day == now.date() else 0,
+    }
 
 
 def _print(data: list[dict[str, Any]]) -> None:
@@ -57,6 +75,20 @@ def _print(data: list[dict[str, Any]]) -> None:
         for d in data
     ]
     table(None, ["account", "kind", "circuit", "faults in a row", "open until", "pace (today)", "last fault"], rows)
+    listed = [(d, s) for d in data for s in d["senders"]]
+    if listed:
+        senders = [
+            [
+                d["account"],
+                s["name"],
+                s["address"] or "(the vendor's choice)",
+                s["country"] or "",
+                ", ".join(s["pools"]),
+            ]
+            + [_pace({**s, "unit": d["unit"]})]
+            for d, s in listed
+        ]
+        table("Senders", ["account", "sender", "sends as", "preferred in", "pools", "pace (today)"], senders)
 
 
 def _pace(d: dict[str, Any]) -> str:

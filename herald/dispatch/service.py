@@ -1,9 +1,12 @@
-"""Use cases of the dispatch room; the only writer of `provider_health` and `pacing_buckets`."""
+"""Use cases of the dispatch room; the only writer of `provider_health`, `pacing_buckets` and
+`sticky_senders`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -12,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from herald.db import UnitOfWork
 from herald.dispatch.circuit import Health
-from herald.dispatch.models import PacingBucket, ProviderHealth
+from herald.dispatch.models import PacingBucket, ProviderHealth, StickySender
 from herald.dispatch.pacing import Bucket, Grant, Limits, reserve
 
 
@@ -43,7 +46,7 @@ def take(uow: UnitOfWork, key: str, limits: Limits, units: Sequence[int], now: d
     may. The bucket's row is locked for the reservation, so workers on other machines wait their turn."""
     if not limits.paced:
         return reserve(limits, Bucket(key), units, now)
-    insert = pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = _insert(uow.session)
     uow.session.execute(insert(PacingBucket).values(key=key, used=0).on_conflict_do_nothing(index_elements=["key"]))
     row = uow.session.scalars(select(PacingBucket).where(PacingBucket.key == key).with_for_update()).one()
     grant = reserve(limits, Bucket(key, row.next_free, row.day, row.used), units, now)
@@ -55,3 +58,49 @@ def take(uow: UnitOfWork, key: str, limits: Limits, units: Sequence[int], now: d
 def buckets(session: Session) -> dict[str, Bucket]:
     """Every pacing bucket as last recorded (for `herald providers status`)."""
     return {b.key: Bucket(b.key, b.next_free, b.day, b.used) for b in session.scalars(select(PacingBucket))}
+
+
+def _insert(session: Session) -> Any:
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def sender_bucket(account: str, sender: str) -> str:
+    """The pacing bucket of one of an account's senders (a long name is shortened to its digest)."""
+    key = f"sender:{account}/{sender}"
+    return key if len(key) <= 96 else f"sender:{account[:48]}/#{hashlib.sha256(sender.encode()).hexdigest()[:32]}"
+
+
+def used_today(session: Session, keys: Iterable[str], now: datetime) -> dict[str, int]:
+    """The units each of these pacing buckets granted today (UTC)."""
+    wanted = list(keys)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(PacingBucket.key, PacingBucket.used).where(PacingBucket.key.in_(wanted), PacingBucket.day == now.date())
+    )
+    return {key: used for key, used in rows}
+
+
+def sticky_of(session: Session, contacts: Sequence[int], accounts: Iterable[str]) -> dict[tuple[int, str, str], str]:
+    """The sender each of these contacts was first sent from, per account and pool ("" the unnamed)."""
+    names = list(accounts)
+    if not contacts or not names:
+        return {}
+    rows = session.scalars(
+        select(StickySender).where(StickySender.contact_id.in_(contacts), StickySender.account.in_(names))
+    )
+    return {(r.contact_id, r.account, r.pool): r.sender for r in rows}
+
+
+def keep_sticky(uow: UnitOfWork, chosen: Mapping[tuple[int, str, str], str], now: datetime) -> None:
+    """Record new sticky senders (a contact's sender per account and pool); a new choice replaces one whose
+    sender has left the pool or the account."""
+    if not chosen:
+        return
+    rows = [
+        {"contact_id": c, "account": a, "pool": p, "sender": s, "chosen_at": now}
+        for (c, a, p), s in sorted(chosen.items())
+    ]
+    stmt = _insert(uow.session)(StickySender).values(rows)
+    keys = ["contact_id", "account", "pool"]
+    uow.session.execute(stmt.on_conflict_do_update(index_elements=keys, set_={"sender": stmt.excluded.sender}))

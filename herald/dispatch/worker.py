@@ -22,7 +22,18 @@ from herald.dispatch import service as dispatch
 from herald.dispatch.circuit import CircuitPolicy, Health, after_batch
 from herald.dispatch.pacing import Limits
 from herald.dispatch.retry import GiveUp, RetryPolicy, deadline, next_try
-from herald.providers import Accepted, Permanent, Provider, Retryable, Routing, SendResult, Uncertain, Unsettled
+from herald.dispatch.senders import StickySenders
+from herald.providers import (
+    Accepted,
+    Permanent,
+    Provider,
+    Retryable,
+    Routing,
+    Sender,
+    SendResult,
+    Uncertain,
+    Unsettled,
+)
 from herald.types import Channel
 
 log = logging.getLogger("herald.worker")
@@ -75,6 +86,7 @@ class Worker:
         clusters: int = 0,
         retry: RetryPolicy | None = None,
         pacing: Mapping[str, tuple[Limits, bool]] | None = None,
+        senders: Mapping[str, tuple[Sender, ...]] | None = None,
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
         self.routing = routing  # which provider accounts carry each channel, per country
@@ -85,6 +97,13 @@ class Worker:
         self.retry = retry or RetryPolicy()  # when a message a provider could not take is tried again
         self.circuit = CircuitPolicy()  # when an account that keeps failing is paused
         self.pacing = pacing or {}  # account -> (its limits, whether it meters SMS segments)
+        self.senders = dict(senders or {})  # account -> its senders, its own first (accounts that list some)
+        self.sender_limits = {
+            (account, s.name): Limits(s.rate, s.daily_limit)
+            for account, listed in self.senders.items()
+            for s in listed
+            if s.paced
+        }
         self._health: dict[str, Health] = {}  # each account's circuit, as read before the batch
         self.stats = WorkerStats()
         self._holding: list[tuple[int, str]] = []  # (id, lease token) claimed and not yet recorded
@@ -200,7 +219,8 @@ class Worker:
             now = self.clock.now()
             self._health = dispatch.health_of(uow.session)
             paused = frozenset(a for a, h in self._health.items() if not h.usable(now))
-            ready = prepare(uow, claimed, now, self.routing, counts, paused)
+            picker = StickySenders(self.senders) if self.senders else None
+            ready = prepare(uow, claimed, now, self.routing, counts, paused, picker)
         self.stats.batches += 1
         self.stats.claimed += len(claimed)
         self.stats.skipped += counts.skipped
@@ -247,20 +267,34 @@ class Worker:
             return [Retryable(f"provider error: {type(exc).__name__}", fault=True)] * len(items)
 
     def _paced(self, name: str, items: list[Prepared]) -> list[tuple[Prepared, datetime | None]]:
-        """The messages the account's pace lets go now, each with its moment; the others go back to the
-        queue for theirs."""
+        """The messages the paces of their senders and of the account let go now, each with its moment;
+        the others go back to the queue for theirs."""
         limits, segments = self.pacing.get(name, (Limits(), False))
-        if not limits.paced:
-            return [(item, None) for item in items]
+        by_sender: dict[str | None, list[Prepared]] = {}
+        for item in items:
+            by_sender.setdefault(item.sender, []).append(item)
+        timed: list[tuple[Prepared, datetime | None]] = []
+        for sender, group in by_sender.items():
+            own = self.sender_limits.get((name, sender or ""), Limits())
+            key, who = dispatch.sender_bucket(name, sender or ""), f"sender {sender} of {name}"
+            timed += self._take(key, who, own, segments, [(item, None) for item in group])
+        return self._take(f"account:{name}", f"account {name}", limits, segments, timed)
+
+    def _take(
+        self, key: str, who: str, limits: Limits, segments: bool, timed: list[tuple[Prepared, datetime | None]]
+    ) -> list[tuple[Prepared, datetime | None]]:
+        """Reserve from one shared bucket: the messages that may go, each at the later of its moments."""
+        if not limits.paced or not timed:
+            return timed
         now = self.clock.now()
-        units = [i.units if segments else 1 for i in items]
+        units = [item.units if segments else 1 for item, _ in timed]
         with self.uow() as uow:
-            grant = dispatch.take(uow, f"account:{name}", limits, units, now)
-            why = f"paced: account {name} at {limits.per_second or '-'}/s, {limits.per_day or '-'}/day"
+            grant = dispatch.take(uow, key, limits, units, now)
+            why = f"paced: {who} at {limits.per_second or '-'}/s, {limits.per_day or '-'}/day"
             for index, due in grant.later.items():
-                c = items[index].claimed
+                c = timed[index][0].claimed
                 self.stats.paced += outbox.not_sent(uow, c.id, c.token, due, why, now)
-        return [(items[i], grant.at.get(i)) for i in grant.now]
+        return [(timed[i][0], _later(timed[i][1], grant.at.get(i))) for i in grant.now]
 
     def _judge_account(self, name: str, results: list[SendResult]) -> None:
         """Count the account's faults in this batch toward its circuit (shared by every worker)."""
@@ -337,3 +371,8 @@ class Worker:
                 f"{refused} permanent delivery failures; the last: {reason}",
             )
             self.stats.invalidated += 1
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The later of two moments, either of which may be unset."""
+    return max(a, b) if a is not None and b is not None else a or b

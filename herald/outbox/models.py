@@ -49,6 +49,7 @@ class Message(Base):
     error: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(32))  # the vendor's own code for a failure
     avoid: Mapped[str | None] = mapped_column(String(64))  # channels that could not reach the person, comma-joined
+    sender: Mapped[str | None] = mapped_column(String(255))  # the account's sender it went from, when it lists any
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -253,9 +253,10 @@ def mark_inflight(
     trail: list[Any] | None = None,
     buckets: str | None = None,
     units: int = 1,
+    sender: str | None = None,
 ) -> bool:
-    """Record that the provider is about to be called, with the send-time trail, the allowances it uses and
-    the units it is billed in (SMS segments); False when the lease was lost."""
+    """Record that the provider is about to be called, with the send-time trail, the allowances it uses,
+    the units it is billed in (SMS segments) and the sender it goes from; False when the lease was lost."""
     values = dict(
         status=S.INFLIGHT,
         channel=channel,
@@ -265,6 +266,7 @@ def mark_inflight(
         updated_at=now,
         buckets=buckets,
         units=units,
+        sender=sender,
     )
     if trail is not None:
         values["send_trail"] = trail

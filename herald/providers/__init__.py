@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from herald.providers.lookup import Looked, Lookup, TwilioLookup
     from herald.providers.meta_templates import MetaTemplates
     from herald.providers.meta_templates import creation as meta_template_creation
+    from herald.providers.senders import Choice as SenderChoice
+    from herald.providers.senders import Sender
     from herald.providers.smpp.adapter import SmppProvider
     from herald.providers.smtp import SmtpProvider
     from herald.providers.twilio import TwilioProvider
@@ -69,6 +71,8 @@ __all__ = [
     "Report",
     "Retryable",
     "Routing",
+    "Sender",
+    "SenderChoice",
     "SendResult",
     "shown",
     "SmppProvider",

@@ -23,6 +23,7 @@ from typing import Any
 
 from herald.errors import Invalid
 from herald.providers.kinds import KINDS, Kind
+from herald.providers.senders import Sender, pools_of, read_senders
 
 CHANNELS = ("sms", "whatsapp", "email")
 HIDDEN = "(hidden)"
@@ -34,6 +35,7 @@ class Account:
     kind: str
     options: Mapping[str, Any] = field(repr=False)  # with secrets read from the environment
     written: Mapping[str, Any] = field(repr=False)  # as herald.toml has them (`env:…` kept as written)
+    senders: tuple[Sender, ...] = ()  # whom it sends as: its own sender first, then those it lists
 
     @property
     def rate(self) -> float | None:
@@ -47,6 +49,11 @@ class Account:
     @property
     def meters_segments(self) -> bool:
         return self.options.get("rate_unit") == "segment"
+
+    @property
+    def listed_senders(self) -> tuple[Sender, ...]:
+        """Its senders when it lists any (a message then goes from one of them), else none."""
+        return self.senders if len(self.senders) > 1 else ()
 
     def shown(self) -> dict[str, Any]:
         """The account as it may be printed: a secret as its `env:` reference, or hidden."""
@@ -77,6 +84,7 @@ class Routing:
     templated: Mapping[str, str] = field(
         default_factory=dict
     )  # account -> vendor whose approved templates only it sends
+    pools: Mapping[str, frozenset[str]] = field(default_factory=dict)  # account -> its senders' pools
 
     def accounts_for(self, channel: str, region: str | None = None) -> tuple[str, ...]:
         """The accounts that carry a channel to a country, in failover order (the country's own, else the
@@ -89,12 +97,23 @@ class Routing:
         region: str | None = None,
         avoiding: frozenset[str] = frozenset(),
         codes: frozenset[str] | None = None,
+        pool: str | None = None,
     ) -> str | None:
         """The first account of the route not in `avoiding` (accounts whose circuit is open) that can carry
-        a version naming the approved templates of `codes`' vendors (any account, when codes is None)."""
+        a version naming the approved templates of `codes`' vendors (any account, when codes is None) and
+        has a sender in `pool` (when a campaign names one)."""
         return next(
-            (a for a in self.accounts_for(channel, region) if a not in avoiding and self.carries(a, codes)), None
+            (
+                a
+                for a in self.accounts_for(channel, region)
+                if a not in avoiding and self.carries(a, codes) and (pool is None or pool in self.pools.get(a, ()))
+            ),
+            None,
         )
+
+    def all_pools(self) -> frozenset[str]:
+        """Every sender pool of the accounts."""
+        return frozenset(p for pools in self.pools.values() for p in pools)
 
     def carries(self, account: str, codes: frozenset[str] | None) -> bool:
         vendor = self.templated.get(account)
@@ -135,13 +154,17 @@ def _account(name: str, table: Any, environ: Mapping[str, str], defaults: Mappin
             raise Invalid(f"give {', '.join(group)} together, or none of them", where=where)
     written = {key: value for key, value in table.items() if key != "kind"}
     options = {key: defaults.get(key, value) for key, value in kind.defaults().items()}
+    listed = written.pop("senders", None)
     options.update({key: _value(value, environ, f"{where} {key}") for key, value in written.items()})
     for key in written:
         check = kind.check(key)
         wrong = check(options[key]) if check else None
         if wrong:  # a secret's value is never repeated in the reason
             raise Invalid(wrong if key not in kind.secrets else wrong.split(", got")[0], where=f"{where} {key}")
-    return Account(name, kind_name, options, written)
+    senders = read_senders(where, kind.sender_key, options.get(kind.sender_key or ""), listed, kind.check)
+    if listed is not None:
+        written["senders"] = listed
+    return Account(name, kind_name, options, written, senders)
 
 
 def _value(value: Any, environ: Mapping[str, str], where: str) -> Any:
@@ -175,7 +198,8 @@ def read_routing(table: Mapping[str, Any], accounts: Mapping[str, Account]) -> R
         else:
             channels[channel] = _route(value, accounts, f"[routing] {channel}")
     templated = {n: v for n, a in accounts.items() if (v := KINDS[a.kind].templates_of)}
-    routing = Routing(channels, countries, templated)
+    pools = {n: pools_of(a.senders) for n, a in accounts.items()}
+    routing = Routing(channels, countries, templated, pools)
     for channel, country, names in routing.routes():
         wrong = [n for n in names if channel not in KINDS[accounts[n].kind].channels]
         if wrong:

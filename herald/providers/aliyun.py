@@ -107,13 +107,14 @@ def signed_request(
 
 
 def send_params(item: Outgoing, sign_name: str) -> dict[str, str] | None:
-    """SendSms's parameters for one message, or None when its version names no Aliyun template."""
+    """SendSms's parameters for one message (signed with its own sender's signature, else the account's),
+    or None when its version names no Aliyun template."""
     template = item.payload.get("aliyun")
     if not template:
         return None
     params = {
         "PhoneNumbers": item.to.removeprefix("+"),  # 86138…: Aliyun takes the country code without +
-        "SignName": sign_name,
+        "SignName": item.sender or sign_name,
         "TemplateCode": template["template_code"],
         "OutId": str(item.message_id),
     }

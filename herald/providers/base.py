@@ -20,6 +20,7 @@ class Outgoing:
     html: str | None = None  # email
     payload: Mapping[str, Any] = field(default_factory=dict)  # channel parts, e.g. a WhatsApp template send
     purpose: str | None = None  # marketing | transactional: marketing mail carries List-Unsubscribe
+    sender: str | None = None  # the account's sender to send as (a number, a phone-number id, a From); None: its own
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,7 +94,7 @@ FACTORIES: dict[str, Callable[[Account, Shared], Provider]] = {
         a.options["endpoint"],
         float(a.options["timeout"]),
     ),
-    "file": lambda a, _: FileProvider(a.options["dir"]),
+    "file": lambda a, _: FileProvider(a.options["dir"], a.options["from"]),
     "smpp": _smpp,
     "smtp": _smtp,
     "whatsapp_cloud": lambda a, _: WhatsAppCloudProvider(
@@ -105,7 +105,11 @@ FACTORIES: dict[str, Callable[[Account, Shared], Provider]] = {
         float(a.options["timeout"]),
     ),
     "webhook": lambda a, _: WebhookProvider(
-        a.options["url"], a.options["secret"], float(a.options["timeout"]), bool(a.options["deduplicates"])
+        a.options["url"],
+        a.options["secret"],
+        float(a.options["timeout"]),
+        bool(a.options["deduplicates"]),
+        a.options["from"],
     ),
     "twilio": lambda a, _: TwilioProvider(
         a.options["account_sid"],

@@ -21,7 +21,8 @@ class FileProvider:
     kind = "file"
     deduplicates = True
 
-    def __init__(self, directory: str | Path) -> None:
+    def __init__(self, directory: str | Path, sender: str | None = None) -> None:
+        self.sender = sender  # written as each message's `from` (a sender of its own overrides it)
         self.directory = Path(directory)
         self._keys: dict[str, set[str]] = {}  # per channel: keys written, by any process, up to the offset
         self._offsets: dict[str, int] = {}  # per channel: how far this process has read its file
@@ -84,6 +85,7 @@ class FileProvider:
                     "idempotency_key": msg.idempotency_key,
                     "channel": msg.channel,
                     "to": msg.to,
+                    "from": msg.sender or self.sender,
                     "subject": msg.subject,
                     "body": msg.body,
                     "headers": dict(msg.headers),

@@ -24,9 +24,11 @@ class Kind:
     # The vendor whose approved templates alone an account of this kind sends (a version must name one).
     templates_of: str | None = None
     channels: tuple[str, ...] = ("sms", "whatsapp", "email")  # the channels an account of this kind carries
+    # The key that says whom the account sends as (`from`, `source` …): a `senders` entry gives it anew.
+    sender_key: str | None = None
 
     def keys(self) -> frozenset[str]:
-        return frozenset({"kind", *self.required, *self.optional, *PACING})
+        return frozenset({"kind", "senders", *self.required, *self.optional, *PACING})
 
     def defaults(self) -> dict[str, Any]:
         """Every optional key's default, pacing's included."""
@@ -48,18 +50,24 @@ PACING_CHECKS: dict[str, Callable[[Any], str | None]] = {
 
 KINDS: dict[str, Kind] = {
     # Writes each message as a JSON line (dry runs and the demo); `dir` defaults to the outbox_dir setting.
-    "file": Kind(optional={"dir": None}, checks={"dir": values.text}),
+    "file": Kind(
+        optional={"dir": None, "from": None},
+        checks={"dir": values.text, "from": values.text},
+        sender_key="from",
+    ),
     # A JSON POST to an in-house gateway, signed the Standard Webhooks way.
     "webhook": Kind(
         required=("url", "secret"),
-        optional={"timeout": 10.0, "deduplicates": False},
+        optional={"timeout": 10.0, "deduplicates": False, "from": None},
         secrets=frozenset({"secret"}),
         checks={
+            "from": values.text,
             "url": values.web_address,
             "secret": values.signing_secret,
             "timeout": values.seconds,
             "deduplicates": values.yes_no,
         },
+        sender_key="from",
     ),
     # Twilio Programmable Messaging (SMS, MMS and WhatsApp), by the account's auth token or an API key.
     "twilio": Kind(
@@ -87,6 +95,7 @@ KINDS: dict[str, Kind] = {
         },
         exactly_one=("from", "messaging_service_sid"),
         channels=("sms", "whatsapp"),
+        sender_key="from",
     ),
     "aliyun": Kind(
         # Alibaba Cloud SMS (dysmsapi 2017-05-25), by an AccessKey pair of a RAM user allowed dysms:SendSms.
@@ -102,6 +111,7 @@ KINDS: dict[str, Kind] = {
         },
         templates_of="aliyun",
         channels=("sms",),
+        sender_key="sign_name",
     ),
     "whatsapp_cloud": Kind(
         # Meta's WhatsApp Cloud API: a phone number's id and a system user's access token.
@@ -123,6 +133,7 @@ KINDS: dict[str, Kind] = {
             "timeout": values.seconds,
         },
         channels=("whatsapp",),
+        sender_key="phone_number_id",
     ),
     "smpp": Kind(
         # A carrier's or an aggregator's SMSC over SMPP 3.4, bound as a transceiver.
@@ -150,6 +161,7 @@ KINDS: dict[str, Kind] = {
             "tls": values.yes_no,
         },
         channels=("sms",),
+        sender_key="source",
     ),
     "smtp": Kind(
         # Any mail server or relay that takes submissions (a company relay, Amazon SES, SendGrid, Postfix).
@@ -191,5 +203,6 @@ KINDS: dict[str, Kind] = {
         },
         together=(("username", "password"), ("dkim_domain", "dkim_selector", "dkim_key")),
         channels=("email",),
+        sender_key="from",
     ),
 }

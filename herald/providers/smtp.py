@@ -17,7 +17,7 @@ import re
 import ssl
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import aiosmtplib
@@ -125,7 +125,8 @@ class SmtpProvider:
 
     async def _deliver(self, client: aiosmtplib.SMTP, item: Outgoing) -> tuple[SendResult, aiosmtplib.SMTP | None]:
         """One letter; a connection lost before DATA is made again once."""
-        built = letter(self.head, item, datetime.now(UTC))
+        head = replace(self.head, sender=item.sender) if item.sender else self.head
+        built = letter(head, item, datetime.now(UTC))
         try:
             return await self._transfer(client, built, item.to), client
         except _Lost:

@@ -43,7 +43,9 @@ def form(
     """The POST's fields for one message (a list: MediaUrl repeats)."""
     whatsapp = item.channel == "whatsapp"
     fields = [("To", f"whatsapp:{item.to}" if whatsapp else item.to)]
-    if "messaging_service_sid" in sender:
+    if item.sender:
+        fields.append(("From", f"whatsapp:{item.sender}" if whatsapp else item.sender))
+    elif "messaging_service_sid" in sender:
         fields.append(("MessagingServiceSid", sender["messaging_service_sid"]))
     else:
         fields.append(("From", f"whatsapp:{sender['from']}" if whatsapp else sender["from"]))

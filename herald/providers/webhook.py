@@ -7,7 +7,10 @@ attempt, so a gateway can drop a repeat), `webhook-timestamp` (Unix seconds) and
 Base64 of the key). The body:
 
     {"type": "message.send", "id": "<idempotency key>", "reference": "<message id>", "channel": "sms",
-     "to": "+8613800138000", "body": "…", "subject": null, "html": null, "payload": {}}
+     "to": "+8613800138000", "from": null, "body": "…", "subject": null, "html": null, "payload": {}}
+
+`from` is the sender the message goes from (the account's `from`, or one of its `senders`), null when the
+gateway chooses.
 
 Answers: 2xx is accepted, with the gateway's id from the body's `id` or `message_id` when it gives one;
 408, 425, 429 and 5xx are retried (after `Retry-After` when sent); any other 4xx fails the message with
@@ -56,7 +59,7 @@ def signature(key: bytes, webhook_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
-def body_of(item: Outgoing) -> bytes:
+def body_of(item: Outgoing, sender: str | None = None) -> bytes:
     return json.dumps(
         {
             "type": "message.send",
@@ -64,6 +67,7 @@ def body_of(item: Outgoing) -> bytes:
             "reference": str(item.message_id),
             "channel": item.channel,
             "to": item.to,
+            "from": item.sender or sender,
             "body": item.body,
             "subject": item.subject,
             "html": item.html,
@@ -91,8 +95,10 @@ def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:
 class WebhookProvider(KeepsSession):
     kind = "webhook"
 
-    def __init__(self, url: str, secret: str, timeout: float = 10.0, deduplicates: bool = False) -> None:
-        self.url, self.key, self.timeout = url, signing_key(secret), timeout
+    def __init__(
+        self, url: str, secret: str, timeout: float = 10.0, deduplicates: bool = False, sender: str | None = None
+    ) -> None:
+        self.url, self.key, self.timeout, self.sender = url, signing_key(secret), timeout, sender
         self.deduplicates = deduplicates  # the gateway drops a webhook-id it has seen: a resend is safe
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
@@ -107,7 +113,7 @@ class WebhookProvider(KeepsSession):
         )
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
-        body, stamp = body_of(item), int(time.time())
+        body, stamp = body_of(item, self.sender), int(time.time())
         headers = {
             "content-type": "application/json",
             "webhook-id": item.idempotency_key,

@@ -111,7 +111,8 @@ class WhatsAppCloudProvider(KeepsSession):
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
         data = json.dumps(message_body(item), ensure_ascii=False).encode()
-        async with session.post(self.url, data=data, headers=self.headers) as response:
+        url = f"{self.graph}/{item.sender}/messages" if item.sender else self.url
+        async with session.post(url, data=data, headers=self.headers) as response:
             return answer(response.status, response.headers, await response.text())
 
     async def check(self) -> Checked:

@@ -24,6 +24,8 @@ from herald.sandbox.serving import serving
 
 NUMBER_ID, TOKEN, VERSION = "106540352242922", "EAAGsandboxSystemUserToken0123", "v23.0"
 WABA_ID = "102290129340398"
+SECOND_NUMBER_ID = "106540352242923"  # the business account's second phone number (a sender of its own)
+NUMBERS = (NUMBER_ID, SECOND_NUMBER_ID)
 PAGE = 2  # templates per page of a listing, small so that paging is exercised
 # Approved templates: (name, language) -> body text as Meta approved it.
 TEMPLATES = {
@@ -47,6 +49,7 @@ DRAWN = {"busy": "throughput", "broken": "down", "hang": "hang"}
 class FakeWhatsApp:
     faults: dict[str, str] = field(default_factory=dict)  # wa_id -> a key of ERRORS, or "hang"
     sent: list[dict[str, Any]] = field(default_factory=list)  # each request taken
+    sent_from: list[str] = field(default_factory=list)  # the phone-number id each was sent from
     random: Faults = field(default_factory=Faults)
     url: str = ""
     approved: dict[tuple[str, str], str] = field(default_factory=lambda: dict(TEMPLATES))  # sendable
@@ -58,12 +61,12 @@ class FakeWhatsApp:
         body |= {"error_data": {"messaging_product": "whatsapp", "details": details or title}, "fbtrace_id": "AbCd"}
         return web.json_response({"error": body}, status=status)
 
-    def authentic(self, request: web.Request, owner: str = NUMBER_ID) -> bool:
+    def authentic(self, request: web.Request, owners: tuple[str, ...] = NUMBERS) -> bool:
         ok = request.headers.get("Authorization") == f"Bearer {TOKEN}"
-        return ok and request.match_info["number"] == owner and request.match_info["version"].startswith("v")
+        return ok and request.match_info["number"] in owners and request.match_info["version"].startswith("v")
 
     async def submit(self, request: web.Request) -> web.Response:
-        if not self.authentic(request, WABA_ID):
+        if not self.authentic(request, (WABA_ID,)):
             return self.error(401, 190, "Error validating access token: Session has expired")
         body = await request.json()
         wrong = self.wrong_submission(body)
@@ -96,7 +99,7 @@ class FakeWhatsApp:
         return None
 
     async def templates(self, request: web.Request) -> web.Response:
-        if not self.authentic(request, WABA_ID):
+        if not self.authentic(request, (WABA_ID,)):
             return self.error(401, 190, "Error validating access token: Session has expired")
         for (name, language), template in self.submitted.items():
             if template["status"] == "PENDING":  # reviewed by the time anyone asks
@@ -140,6 +143,7 @@ class FakeWhatsApp:
         if fault in ERRORS:
             return self.error(*ERRORS[fault])
         self.sent.append(body)
+        self.sent_from.append(request.match_info["number"])
         if fault == "hang":
             await asyncio.sleep(5)
         wamid = f"wamid.HBgL{len(self.sent):020d}"

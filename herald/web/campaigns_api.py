@@ -71,6 +71,8 @@ def router(container: Container) -> APIRouter:
             variants=[(v.name, v.weight, v.templates) for v in body.variants],
             audience=audience,
             rollout_settings=body.rollout,
+            sender_pool=body.sender_pool,
+            pools=container.routing.all_pools(),
         )
         return CampaignOut(**campaign_out(c))
 

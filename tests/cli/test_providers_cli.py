@@ -28,6 +28,12 @@ rate = 2.5
 daily_limit = 1000
 rate_unit = "segment"
 
+[[providers.backup.senders]]
+from = "+9771000001"
+country = "NP"
+daily_limit = 500
+pools = ["promo"]
+
 [providers.dry-run]
 kind = "file"
 
@@ -52,6 +58,7 @@ def test_the_accounts_are_listed_with_their_routes_and_no_secret(capsys, configu
     assert listed["gateway"]["routes"] == ["sms"] and listed["dry-run"]["routes"] == ["email", "sms.NA"]
     assert listed["gateway"]["settings"]["secret"] == "env:GATEWAY_SECRET"
     assert listed["backup"]["settings"]["secret"] == "(hidden)"
+    assert listed["backup"]["settings"]["senders"][0]["pools"] == ["promo"]
     shown = herald(capsys, "providers", "list")
     assert "gateway" in shown and "written-inline" not in shown and "c2VjcmV0" not in shown
 
@@ -82,6 +89,7 @@ def test_status_shows_each_accounts_circuit_as_the_workers_left_it(capsys, confi
         dispatch.record_health(uow, Health("gateway", 5, now + timedelta(minutes=10), "HTTP 503: upstream down"), now)
     with container.uow() as uow:
         dispatch.take(uow, "account:backup", dispatch.PacingLimits(2.5, 1000), [3, 1], now)
+        dispatch.take(uow, dispatch.sender_bucket("backup", "+9771000001"), dispatch.PacingLimits(None, 500), [2], now)
     capsys.readouterr()
     status = {s["account"]: s for s in as_json(capsys, "providers", "status", "--json")}
     assert status["gateway"]["state"] == "open" and status["gateway"]["faults_in_a_row"] == 5
@@ -89,6 +97,18 @@ def test_status_shows_each_accounts_circuit_as_the_workers_left_it(capsys, confi
     assert status["backup"]["state"] == "closed" and status["dry-run"]["open_until"] is None
     assert (status["backup"]["rate"], status["backup"]["used_today"], status["backup"]["unit"]) == (2.5, 3, "segment")
     assert status["gateway"]["rate"] is None and status["gateway"]["used_today"] == 0
+    [own, listed] = status["backup"]["senders"]
+    assert own["address"] is None and own["pools"] == [] and status["gateway"]["senders"] == []
+    assert listed == {
+        "name": "+9771000001",
+        "address": "+9771000001",
+        "country": "NP",
+        "pools": ["promo"],
+        "rate": None,
+        "daily_limit": 500,
+        "used_today": 2,
+    }
     shown = herald(capsys, "providers", "status")
     assert "gateway" in shown and "open" in shown and "closed" in shown
+    assert "Senders" in shown and "promo" in shown and "500" in shown  # the table wraps cells
     assert "2.5/s" in shown and "unpaced" in shown  # the table wraps cells to the terminal

@@ -4,6 +4,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
@@ -37,6 +38,8 @@ def test_send_sms_carries_the_signature_the_template_its_values_and_the_referenc
     }
     assert "TemplateParam" not in send_params(message(8, "+852", {"template_code": "SMS_1", "template_param": {}}), "H")
     assert send_params(message(9, "+8613800138000", None), "Herald") is None
+    own = replace(message(10, "+8613800138000"), sender="赫拉德商城")
+    assert (send_params(own, "Herald") or {}).get("SignName") == "赫拉德商城"
 
 
 def test_the_request_is_signed_by_the_v3_scheme_over_the_canonical_request() -> None:

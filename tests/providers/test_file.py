@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 
 from herald.providers import Accepted, Outgoing, Permanent, Provider
 from herald.providers.file import FileProvider
@@ -82,3 +83,10 @@ def test_a_line_torn_by_a_kill_is_cut_and_writing_goes_on(tmp_path) -> None:
     again = FileProvider(tmp_path)
     asyncio.run(again.send([msg("k2"), msg("k3")]))
     assert _keys(again.path_for("sms")) == ["k1", "k2", "k3"]  # k2, never accepted, is written whole once
+
+
+def test_each_line_names_the_sender_the_message_goes_from(tmp_path) -> None:
+    own = replace(msg("a"), sender="+9771000001")
+    asyncio.run(FileProvider(tmp_path, sender="HERALD").send([own, msg("b")]))
+    lines = [json.loads(x) for x in (tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [x["from"] for x in lines] == ["+9771000001", "HERALD"]

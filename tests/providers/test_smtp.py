@@ -4,6 +4,7 @@ and every reply mapped once."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -149,3 +150,14 @@ def test_the_server_finds_the_dkim_signature_good(dkim_key) -> None:
     with running(fake):
         results = asyncio.run(provider(fake, head=signed).send([letter(1)]))
     assert fake.received[results[0].provider_message_id]["dkim"] is True
+
+
+def test_a_letter_with_a_sender_of_its_own_goes_from_that_address() -> None:
+    with running(FakeMailServer()) as fake:
+        own = replace(letter(1), sender="Shop Deals <deals@shop.example>")
+        results = asyncio.run(provider(fake).send([own, letter(2)]))
+    senders = {
+        fake.received[r.provider_message_id]["to"]: fake.received[r.provider_message_id]["headers"]["From"]
+        for r in results
+    }
+    assert senders == {"p1@example.com": "Shop Deals <deals@shop.example>", "p2@example.com": HEAD.sender}

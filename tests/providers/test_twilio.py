@@ -1,6 +1,7 @@
 """The Twilio provider against a stand-in of the Messages API."""
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -39,6 +40,11 @@ def test_the_form_carries_the_sender_the_validity_the_media_and_the_callback_wit
         ("StatusCallback", "https://h/cb?ref=8"),
     ]
     assert form(message(9, "+8613800138000", "whatsapp"), FROM, None, None)[1] == ("From", "whatsapp:+15005550006")
+    # A sender of the account's own goes as From, even where the account otherwise sends by a Messaging Service.
+    own = replace(message(10, "+14155552671"), sender="+15005550007")
+    assert form(own, {"messaging_service_sid": "MG1"}, None, None)[1] == ("From", "+15005550007")
+    own_wa = replace(message(11, "+14155552671", "whatsapp"), sender="+15005550007")
+    assert form(own_wa, FROM, None, None)[1] == ("From", "whatsapp:+15005550007")
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """The webhook provider against a stand-in gateway that checks Standard Webhooks signatures."""
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -101,3 +102,16 @@ def test_while_opened_batches_share_one_session_and_its_connections() -> None:
         kept = set(fake.peers)
         asyncio.run(batches(provider, keep=False))
     assert len(kept) == 1 and len(fake.peers - kept) == 3 and provider.session is None
+
+
+def test_the_gateway_is_told_the_sender_each_message_goes_from() -> None:
+    own = Outgoing(1, "c1:1:0", "sms", "+9779841234567", "Hi", sender="+9771000001")
+    plain = Outgoing(2, "c1:2:0", "sms", "+9779841234568", "Hi")
+    with running(FakeGateway()) as gateway:
+        asyncio.run(WebhookProvider(gateway.url, SECRET, sender="HERALD").send([own, plain]))
+        asyncio.run(WebhookProvider(gateway.url, SECRET).send([replace(plain, idempotency_key="c1:3:0")]))
+    assert {k: m["from"] for k, m in gateway.received.items()} == {
+        "c1:1:0": "+9771000001",
+        "c1:2:0": "HERALD",
+        "c1:3:0": None,
+    }

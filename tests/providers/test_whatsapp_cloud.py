@@ -2,13 +2,14 @@
 
 import asyncio
 import json
+from dataclasses import replace
 
 import pytest
 
 from herald.content import channels, compose
 from herald.providers import Accepted, Outgoing, Permanent, Retryable, Uncertain, WhatsAppCloudProvider
 from herald.providers.whatsapp_cloud import answer, message_body
-from herald.sandbox.whatsapp import NUMBER_ID, TOKEN, FakeWhatsApp, running
+from herald.sandbox.whatsapp import NUMBER_ID, SECOND_NUMBER_ID, TOKEN, FakeWhatsApp, running
 
 SHIPPED = channels.validate(
     "whatsapp",
@@ -118,3 +119,14 @@ def test_the_check_fetches_the_phone_number() -> None:
         wrong = asyncio.run(provider(meta.url, token="old").check())
     assert (good.ok, good.detail) == (True, "+1 555-010-0199 (Herald Sandbox), quality GREEN")
     assert (wrong.ok, wrong.detail) == (False, "190: (#190) Error validating access token: Session has expired")
+
+
+def test_a_message_with_a_sender_of_its_own_goes_from_that_phone_number() -> None:
+    own = replace(template_message(1, "+9779841234567"), sender=SECOND_NUMBER_ID)
+    with running(FakeWhatsApp()) as meta:
+        results = asyncio.run(provider(meta.url).send([own, template_message(2, "+9779841234568")]))
+    assert all(isinstance(r, Accepted) for r in results)
+    assert dict(zip([b["to"] for b in meta.sent], meta.sent_from, strict=True)) == {
+        "9779841234567": SECOND_NUMBER_ID,
+        "9779841234568": NUMBER_ID,
+    }

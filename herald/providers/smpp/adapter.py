@@ -110,7 +110,7 @@ class SmppProvider:
     ) -> str | SendResult | None:
         """The part's message_id, or what stopped it (None: the bind went before it was submitted)."""
         submit = pdu.Submit(
-            self.source,
+            item.sender.removeprefix("+") if item.sender else self.source,
             item.to.lstrip("+"),
             message,
             made.data_coding,

@@ -4,6 +4,7 @@ parts, receipts read from deliver_sm (even before the submit_sm_resp), and every
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from herald.providers import Accepted, Outgoing, Permanent, Retryable, SmppProvider, Uncertain
 from herald.providers.smpp.adapter import refused
@@ -93,3 +94,11 @@ def test_a_bind_lost_midway_is_made_again_for_what_was_not_yet_submitted() -> No
     assert isinstance(first, Accepted) and isinstance(lost, Uncertain) and all(isinstance(r, Accepted) for r in rest)
     assert fake.binds == 2 and sorted(r["to"] for r in fake.received) == ["1001", "1003", "1004"]
     assert fake.pongs == 2  # the SMSC's enquire_link after each bind was answered
+
+
+def test_a_message_with_a_sender_of_its_own_goes_from_that_source_address() -> None:
+    with running(FakeSmsc()) as fake:
+        item = replace(sms(1, "+9779841234567"), sender="+9771000001")
+        results = asyncio.run(provider(fake).send([item, sms(2, "+9779841234568")]))
+    assert all(isinstance(r, Accepted) for r in results)
+    assert {r["to"]: r["from"] for r in fake.received} == {"9779841234567": "9771000001", "9779841234568": "Herald"}
