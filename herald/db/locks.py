@@ -29,3 +29,17 @@ def serialize(uow: UnitOfWork, contact_ids: Iterable[int], usage: bool = False) 
     keys = sorted({*contact_ids, *([USAGE] if usage else [])})
     if keys:
         uow.session.execute(_LOCK, {"keys": keys})
+
+
+# Jobs that one worker at a time does for everyone (their keys, beside the contacts' positive ids).
+SCORES = -2
+SCHEDULER = -3  # starting due runs, judging rollouts, completing campaigns
+
+
+def claim_job(uow: UnitOfWork, job: int) -> bool:
+    """Whether this unit of work may do a job one worker at a time does (recompute scores, say): on
+    PostgreSQL, False while another worker's transaction does it; on SQLite always True, its writer lock
+    already putting the transactions one after another. Held until the unit of work ends."""
+    if uow.session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(uow.session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": job}))

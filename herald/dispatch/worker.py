@@ -17,7 +17,7 @@ from typing import Any
 from herald import campaigns, contacts, outbox, scores
 from herald.campaigns import BatchCounts, Prepared, prepare
 from herald.clock import Clock
-from herald.db import UnitOfWork
+from herald.db import UnitOfWork, locks
 from herald.dispatch import service as dispatch
 from herald.dispatch.circuit import CircuitPolicy, Health, after_batch
 from herald.dispatch.pacing import Limits
@@ -190,10 +190,12 @@ class Worker:
         """Start due campaign runs, judge rollouts, complete finished campaigns; recompute scores (and
         redraw clusters, when set) daily."""
         now = self.clock.now()
-        with self.uow() as uow:
-            events = campaigns.tick(uow, now)
+        with self.uow() as uow:  # one worker at a time; the others leave it to that one
+            events = campaigns.tick(uow, now) if locks.claim_job(uow, locks.SCHEDULER) else []
         if self.scores_every:
             with self.uow() as uow:
+                if not locks.claim_job(uow, locks.SCORES):  # another worker is recomputing them now
+                    return self._log(events)
                 last = scores.last_computed(uow)
                 if last is None or now - last >= self.scores_every:
                     counts = scores.compute(uow, now)
@@ -202,6 +204,9 @@ class Worker:
                     if self.clusters and sum(counts.values()) >= self.clusters:
                         drawn = scores.cluster(uow, now, self.clusters)
                         events.append("clusters redrawn: " + ", ".join(f"{c['tag']} {c['contacts']}" for c in drawn))
+        self._log(events)
+
+    def _log(self, events: list[str]) -> None:
         for event in events:
             log.info("%s", event)
         self.stats.events.extend(events)
