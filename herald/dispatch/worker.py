@@ -1,43 +1,41 @@
 """The worker loop. Each batch takes three short transactions: the first claims due messages; the
 second prepares them (the campaigns room decides again with fresh facts, renders, and marks each in
-flight); the third records what the providers answered. The providers are called between the second
-and the third, outside any transaction, so a slow vendor never holds a database lock."""
+flight); the third records what the providers answered (`recording.py`). The providers are called
+between the second and the third, outside any transaction, so a slow vendor never holds a database lock.
+
+Batches overlap: while one batch's requests are in flight, the next is claimed and prepared in a thread
+of its own, so the event loop keeps answering the vendors and no request waits for the database. At
+most two batches are out at once; a stopped worker waits for the one being prepared and hands back
+every message it had not yet given to a provider."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import random
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from herald import campaigns, contacts, outbox, scores
+from herald import campaigns, outbox, scores
 from herald.campaigns import BatchCounts, Prepared, prepare
 from herald.clock import Clock
 from herald.db import UnitOfWork, locks
 from herald.dispatch import service as dispatch
-from herald.dispatch.circuit import CircuitPolicy, Health, after_batch
+from herald.dispatch.circuit import CircuitPolicy, Health
 from herald.dispatch.pacing import Limits
-from herald.dispatch.retry import GiveUp, RetryPolicy, deadline, next_try
+from herald.dispatch.recording import REJECTED, RecordsResults
+from herald.dispatch.retry import RetryPolicy
 from herald.dispatch.senders import StickySenders
-from herald.providers import (
-    Accepted,
-    Permanent,
-    Provider,
-    Retryable,
-    Routing,
-    Sender,
-    SendResult,
-    Uncertain,
-    Unsettled,
-)
-from herald.types import Channel
+from herald.dispatch.stats import WorkerStats
+from herald.outbox import Claimed
+from herald.providers import Provider, Retryable, Routing, Sender, SendResult, Unsettled
+
+__all__ = ["REJECTED", "Worker", "WorkerStats"]
 
 log = logging.getLogger("herald.worker")
-REJECTED = "rejected"  # the failure reason of a message a provider refused for good
 # How long a message stays unknown before its vendor's records are asked: they may lag the request a little.
 SETTLE_AFTER = timedelta(minutes=5)
 # Only messages left unknown within the last day are asked about: an older one, resent, would arrive long
@@ -47,32 +45,18 @@ SETTLE_EVERY = timedelta(minutes=1)  # an idle worker asks at most this often
 
 
 @dataclass
-class WorkerStats:
-    batches: int = 0
-    claimed: int = 0
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    unknown: int = 0  # the provider gave no answer: parked for its receipt or a person, never resent blindly
-    skipped: int = 0
-    deferred: int = 0
-    reconciled: int = 0
-    held: int = 0
-    invalidated: int = 0  # addresses suppressed as invalid after repeated permanent failures
-    handed_back: int = 0  # claimed but not sent when the worker was stopped: queued again at once
-    settled: int = 0  # unknown messages settled by asking the vendor's records
-    fell_back: int = 0  # a channel could not reach the person: decided again without it
-    paced: int = 0  # held back by an account's rate or daily limit: queued again for their moment
-    waiting_on_lease: int = 0  # when idle: messages another worker (or a stopped one) still holds
-    lease_until: datetime | None = None  # when the last of those leases runs out
-    by_channel: dict[str, int] = field(default_factory=dict)
-    events: list[str] = field(default_factory=list)  # what the scheduler did: runs started, rollouts judged
+class Batch:
+    """One batch, claimed and prepared: what is sent, and what the loop counts."""
 
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+    claimed: list[Claimed] = field(default_factory=list)
+    ready: list[Prepared] = field(default_factory=list)
+    counts: BatchCounts = field(default_factory=BatchCounts)
+    events: list[str] = field(default_factory=list)  # what the scheduler did before it was claimed
+    health: dict[str, Health] = field(default_factory=dict)  # the accounts' circuits as read for it
+    taken: bool = False  # counted in by the loop
 
 
-class Worker:
+class Worker(RecordsResults):
     def __init__(
         self,
         uow: Callable[[], UnitOfWork],
@@ -106,7 +90,10 @@ class Worker:
         }
         self._health: dict[str, Health] = {}  # each account's circuit, as read before the batch
         self.stats = WorkerStats()
-        self._holding: list[tuple[int, str]] = []  # (id, lease token) claimed and not yet recorded
+        self._holding: set[tuple[int, str]] = set()  # (id, lease token) claimed and not yet recorded
+        self._unsent: dict[int, Prepared] = {}  # marked in flight, not yet given to a provider
+        self._preparing: Future[Batch] | None = None  # the batch being claimed and prepared in a thread
+        self._thread: ThreadPoolExecutor | None = None
         self._settled_at: datetime | None = None  # when vendors' records were last asked about unknown messages
 
     async def run(
@@ -114,6 +101,7 @@ class Worker:
     ) -> WorkerStats:
         """Drain due messages; with `until_idle`, return when nothing is due. Stopped (Ctrl-C, SIGTERM,
         a cancelled task), it hands back what it claimed and had not sent before it goes."""
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="herald-prepare")
         try:
             async with AsyncExitStack() as kept:
                 await self._keep_sessions(kept)
@@ -122,6 +110,9 @@ class Worker:
         except BaseException:
             self.hand_back()
             raise
+        finally:
+            self._thread.shutdown(wait=True)
+            self._thread = None
 
     async def _keep_sessions(self, stack: AsyncExitStack) -> None:
         """HTTP providers keep one session, and its connections, for the whole run."""
@@ -135,17 +126,29 @@ class Worker:
     ) -> None:
         self._reconcile()
         await self._settle()
-        while True:
-            handled = await self.run_once()
-            if on_batch and handled:
-                on_batch(self.stats)
-            if not handled:
+        sending: asyncio.Task[None] | None = None
+        try:
+            while True:
+                batch = await self._next()  # prepared while the last batch is in flight
+                following = asyncio.create_task(self._send(batch)) if batch.claimed else None
+                waited = sending is not None
+                if sending is not None:
+                    await sending
+                    if on_batch:
+                        on_batch(self.stats)
+                sending = following
+                if following is not None or waited:
+                    continue  # more may be due: a batch's fallbacks come back to the queue at once
                 if until_idle:
                     self._note_leases()
                     return
                 await asyncio.sleep(poll_seconds)
                 self._reconcile()
                 await self._settle()
+        finally:
+            if sending is not None and not sending.done():
+                sending.cancel()
+                await asyncio.gather(sending, return_exceptions=True)
 
     async def _settle(self) -> None:
         """Ask vendors that keep records (Aliyun) about messages left unknown a while: one they took is
@@ -167,12 +170,21 @@ class Worker:
                 self.stats.settled += len(again)
 
     def hand_back(self) -> int:
-        """Queue again at once what this worker claimed and has not sent."""
-        if not self._holding:
+        """Queue again at once what this worker claimed and has not given to a provider: claimed messages,
+        and prepared ones not yet sent (the batch being prepared in a thread is waited for first)."""
+        if self._preparing is not None:
+            with contextlib.suppress(BaseException):  # a batch that failed to prepare was counted in already
+                self._taken(self._preparing.result())
+            self._preparing = None
+        if not self._holding and not self._unsent:
             return 0
+        now, why = self.clock.now(), "the worker stopped before sending it: queued again"
         with self.uow() as uow:
-            count = outbox.hand_back(uow, self._holding, self.clock.now())
-        self._holding = []
+            count = outbox.hand_back(uow, self._holding, now)
+            count += sum(
+                outbox.not_sent(uow, p.claimed.id, p.claimed.token, now, why, now) for p in self._unsent.values()
+            )
+        self._holding, self._unsent = set(), {}
         self.stats.handed_back += count
         log.info("handed back %d claimed messages", count)
         return count
@@ -189,13 +201,17 @@ class Worker:
     def tick(self) -> None:
         """Start due campaign runs, judge rollouts, complete finished campaigns; recompute scores (and
         redraw clusters, when set) daily."""
+        self._log(self._scheduled())
+
+    def _scheduled(self) -> list[str]:
+        """What `tick` does, as lines to log (run in the preparing thread: it touches no counts)."""
         now = self.clock.now()
         with self.uow() as uow:  # one worker at a time; the others leave it to that one
             events = campaigns.tick(uow, now) if locks.claim_job(uow, locks.SCHEDULER) else []
         if self.scores_every:
             with self.uow() as uow:
                 if not locks.claim_job(uow, locks.SCORES):  # another worker is recomputing them now
-                    return self._log(events)
+                    return events
                 last = scores.last_computed(uow)
                 if last is None or now - last >= self.scores_every:
                     counts = scores.compute(uow, now)
@@ -204,7 +220,7 @@ class Worker:
                     if self.clusters and sum(counts.values()) >= self.clusters:
                         drawn = scores.cluster(uow, now, self.clusters)
                         events.append("clusters redrawn: " + ", ".join(f"{c['tag']} {c['contacts']}" for c in drawn))
-        self._log(events)
+        return events
 
     def _log(self, events: list[str]) -> None:
         for event in events:
@@ -213,32 +229,61 @@ class Worker:
 
     async def run_once(self) -> int:
         """Claim, prepare, send and record one batch; returns how many messages were claimed."""
-        self.tick()
+        batch = await self._next()
+        if batch.claimed:
+            await self._send(batch)
+        return len(batch.claimed)
+
+    async def _next(self) -> Batch:
+        """The next batch, claimed and prepared in the preparing thread (or here, outside a run)."""
+        if self._thread is None:
+            return self._taken(self._claim_and_prepare())
+        self._preparing = self._thread.submit(self._claim_and_prepare)
+        batch = await asyncio.wrap_future(self._preparing)
+        self._preparing = None
+        return self._taken(batch)
+
+    def _claim_and_prepare(self) -> Batch:
+        """Database work only: the scheduler's beat, a claim, and the batch prepared and marked in flight."""
+        events = self._scheduled()
         with self.uow() as uow:
             claimed = outbox.claim_batch(uow, self.batch_size, self.clock.now(), self.lease)
         if not claimed:
-            return 0
-        self._holding = [(c.id, c.token) for c in claimed]
-        counts = BatchCounts()
-        with self.uow() as uow:
-            now = self.clock.now()
-            self._health = dispatch.health_of(uow.session)
-            paused = frozenset(a for a, h in self._health.items() if not h.usable(now))
-            picker = StickySenders(self.senders) if self.senders else None
-            ready = prepare(uow, claimed, now, self.routing, counts, paused, picker)
-        self.stats.batches += 1
-        self.stats.claimed += len(claimed)
-        self.stats.skipped += counts.skipped
-        self.stats.deferred += counts.deferred
-        self.stats.failed += counts.failed
-        self.stats.held += counts.held
-        await self._send(ready)
-        self._holding = []
-        return len(claimed)
+            return Batch(events=events)
+        batch = Batch(claimed, events=events)
+        try:
+            with self.uow() as uow:
+                now = self.clock.now()
+                batch.health = dispatch.health_of(uow.session)
+                paused = frozenset(a for a, h in batch.health.items() if not h.usable(now))
+                picker = StickySenders(self.senders) if self.senders else None
+                batch.ready = prepare(uow, claimed, now, self.routing, batch.counts, paused, picker)
+        except BaseException:  # claimed, not prepared: handed back with the rest when the worker stops
+            self._holding.update((c.id, c.token) for c in claimed)
+            raise
+        return batch
 
-    async def _send(self, ready: list[Prepared]) -> None:
+    def _taken(self, batch: Batch) -> Batch:
+        """Count a batch in, and hold its messages until they are recorded."""
+        if batch.taken:
+            return batch
+        batch.taken = True
+        self._log(batch.events)
+        self._health = batch.health or self._health
+        self._holding.update((c.id, c.token) for c in batch.claimed)
+        self._unsent.update((p.claimed.id, p) for p in batch.ready)
+        if batch.claimed:
+            self.stats.batches += 1
+            self.stats.claimed += len(batch.claimed)
+            self.stats.skipped += batch.counts.skipped
+            self.stats.deferred += batch.counts.deferred
+            self.stats.failed += batch.counts.failed
+            self.stats.held += batch.counts.held
+        return batch
+
+    async def _send(self, batch: Batch) -> None:
         by_provider: dict[str, list[Prepared]] = {}
-        for item in ready:
+        for item in batch.ready:
             by_provider.setdefault(item.provider, []).append(item)
         for name, waiting in by_provider.items():
             timed = self._paced(name, waiting)
@@ -247,24 +292,41 @@ class Worker:
             items, results = await self._send_timed(name, timed)
             self._record(items, results)
             self._judge_account(name, results)
+        self._holding.difference_update((c.id, c.token) for c in batch.claimed)
 
     async def _send_timed(
         self, name: str, timed: list[tuple[Prepared, datetime | None]]
     ) -> tuple[list[Prepared], list[SendResult]]:
-        """Each group of messages sent at its moment (a paced account's), all groups in flight together."""
+        """Each group of messages sent at its moment (a paced account's), all groups in flight together.
+        Stopped meanwhile, it lets the requests already made finish and records them; the groups still
+        waiting for their moment are left to be handed back."""
         groups: dict[datetime | None, list[Prepared]] = {}
         for item, moment in timed:
             groups.setdefault(moment, []).append(item)
+        made: set[datetime | None] = set()
 
         async def at(moment: datetime | None, group: list[Prepared]) -> list[SendResult]:
             if moment is not None:
                 await asyncio.sleep(max(0.0, (moment - self.clock.now()).total_seconds()))
+            made.add(moment)
             return await self._call(name, group)
 
-        done = await asyncio.gather(*(at(moment, group) for moment, group in groups.items()))
-        return [i for group in groups.values() for i in group], [r for results in done for r in results]
+        calls = {moment: asyncio.create_task(at(moment, group)) for moment, group in groups.items()}
+        try:
+            await asyncio.wait(calls.values())
+        except asyncio.CancelledError:
+            for moment, call in calls.items():
+                if moment not in made:
+                    call.cancel()
+            await asyncio.wait([calls[m] for m in made] or calls.values())
+            answered = [m for m in made if not calls[m].cancelled() and calls[m].exception() is None]
+            self._record([i for m in answered for i in groups[m]], [r for m in answered for r in calls[m].result()])
+            raise
+        return [i for group in groups.values() for i in group], [r for call in calls.values() for r in call.result()]
 
     async def _call(self, name: str, items: list[Prepared]) -> list[SendResult]:
+        for item in items:  # from here the vendor may have them: a stop no longer hands them back
+            self._unsent.pop(item.claimed.id, None)
         try:
             return await self.providers[name].send([i.outgoing for i in items])
         except Exception as exc:
@@ -298,84 +360,9 @@ class Worker:
             why = f"paced: {who} at {limits.per_second or '-'}/s, {limits.per_day or '-'}/day"
             for index, due in grant.later.items():
                 c = timed[index][0].claimed
+                self._unsent.pop(c.id, None)
                 self.stats.paced += outbox.not_sent(uow, c.id, c.token, due, why, now)
         return [(timed[i][0], _later(timed[i][1], grant.at.get(i))) for i in grant.now]
-
-    def _judge_account(self, name: str, results: list[SendResult]) -> None:
-        """Count the account's faults in this batch toward its circuit (shared by every worker)."""
-        faults = [r for r in results if (isinstance(r, Retryable) and r.fault) or isinstance(r, Uncertain)]
-        fatal = next((r.reason for r in results if isinstance(r, Retryable) and r.fatal), None)
-        accepted = sum(isinstance(r, Accepted) for r in results)
-        before = self._health.get(name, Health(name))
-        now = self.clock.now()
-        last = faults[-1].reason if faults else None
-        after = after_batch(self.circuit, before, accepted, len(faults), fatal, last, now)
-        if after == before:
-            return
-        with self.uow() as uow:
-            dispatch.record_health(uow, after, now)
-        self._health[name] = after
-        if before.usable(now) and not after.usable(now):
-            event = f"provider account {name} paused until {after.open_until:%H:%M:%S} UTC: {after.reason}"
-            log.warning("%s", event)
-            self.stats.events.append(event)
-
-    def _record(self, items: list[Prepared], results: list) -> None:
-        now = self.clock.now()
-        with self.uow() as uow:
-            for item, result in zip(items, results, strict=True):
-                c = item.claimed
-                if isinstance(result, Accepted):
-                    if outbox.mark_sent(uow, c.id, c.token, result.provider_message_id, now):
-                        self.stats.sent += 1
-                        ch = item.outgoing.channel
-                        self.stats.by_channel[ch] = self.stats.by_channel.get(ch, 0) + 1
-                elif isinstance(result, Retryable):
-                    self._retry(uow, c, result, now)
-                elif isinstance(result, Uncertain):
-                    self.stats.unknown += outbox.mark_unknown(uow, c.id, c.token, result.reason, now)
-                elif isinstance(result, Permanent) and result.fallback:
-                    channel = item.outgoing.channel
-                    self.stats.fell_back += outbox.fall_back(
-                        uow, c.id, c.token, channel, f"{channel} cannot reach them: {result.reason}", result.code, now
-                    )
-                elif isinstance(result, Permanent):
-                    if outbox.mark_failed(uow, c.id, c.token, REJECTED, result.reason, now, result.code):
-                        self.stats.failed += 1
-                        self._judge_address(uow, item, result, now)
-                else:
-                    self.stats.failed += outbox.mark_failed(uow, c.id, c.token, "provider", "unknown result", now)
-
-    def _retry(self, uow: UnitOfWork, c: outbox.Claimed, result: Retryable, now: datetime) -> None:
-        """Try again later (see `retry`), or give the message up for good with the reason."""
-        expires = deadline(self.retry, c.due_at, c.expires_at, now)
-        found = next_try(self.retry, c.attempts + 1, expires, now, result.retry_after, random.random())
-        if isinstance(found, GiveUp):
-            error = f"{result.reason}; {found.detail}"
-            self.stats.failed += outbox.mark_failed(uow, c.id, c.token, found.reason, error, now)
-        else:
-            self.stats.retried += outbox.mark_retry(uow, c.id, c.token, found, result.reason, now, expires_at=expires)
-
-    def _judge_address(self, uow: UnitOfWork, item: Prepared, result: Permanent, now: datetime) -> None:
-        """An address the vendor says is opted out is suppressed at once; one the providers keep refusing
-        for good is suppressed as invalid."""
-        channel, address, reason = item.outgoing.channel, item.outgoing.to, result.reason
-        if result.suppress:
-            contacts.suppress(uow, Channel(channel), address, result.suppress, now, f"the provider said: {reason}")
-            return
-        if not self.invalid_after:
-            return
-        refused = outbox.rejections(uow.session, item.claimed.contact_id, channel, address)
-        if refused >= self.invalid_after:
-            contacts.suppress(
-                uow,
-                Channel(channel),
-                address,
-                "invalid",
-                now,
-                f"{refused} permanent delivery failures; the last: {reason}",
-            )
-            self.stats.invalidated += 1
 
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:

@@ -1,0 +1,33 @@
+"""What a worker did in its run, counted for its summary and `--json`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class WorkerStats:
+    batches: int = 0
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    unknown: int = 0  # the provider gave no answer: parked for its receipt or a person, never resent blindly
+    skipped: int = 0
+    deferred: int = 0
+    reconciled: int = 0
+    held: int = 0
+    invalidated: int = 0  # addresses suppressed as invalid after repeated permanent failures
+    handed_back: int = 0  # claimed but not sent when the worker was stopped: queued again at once
+    settled: int = 0  # unknown messages settled by asking the vendor's records
+    fell_back: int = 0  # a channel could not reach the person: decided again without it
+    paced: int = 0  # held back by an account's rate or daily limit: queued again for their moment
+    waiting_on_lease: int = 0  # when idle: messages another worker (or a stopped one) still holds
+    lease_until: datetime | None = None  # when the last of those leases runs out
+    by_channel: dict[str, int] = field(default_factory=dict)
+    events: list[str] = field(default_factory=list)  # what the scheduler did: runs started, rollouts judged
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)

@@ -1,0 +1,68 @@
+"""Batches overlap: the next batch is claimed and prepared while the last one's requests are in flight; a
+stopped worker hands back every message it had not yet given to a provider."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from herald import bootstrap
+from herald.campaigns import service as campaigns
+from herald.config import Settings
+from herald.contacts.importing import importer
+from herald.outbox.models import Message
+from herald.sandbox.faults import Faults
+from herald.sandbox.gateway import SECRET, FakeGateway, running
+from herald.types import Channel
+from tests.conftest import NOW
+from tests.scenario import publish
+
+PEOPLE = 12  # in Kathmandu, where 19:45 is a fine hour
+
+
+def built(db_url, tmp_path, clock, url: str, **gateway) -> bootstrap.Container:
+    settings = Settings(
+        env="test",
+        database_url=db_url,
+        outbox_dir=str(tmp_path / "outbox"),
+        provider_accounts={"gw": {"kind": "webhook", "url": url, "secret": "env:GATEWAY_SECRET", **gateway}},
+        routing={"sms": ["gw"]},
+    )
+    container = bootstrap.build(settings, clock=clock, environ={"GATEWAY_SECRET": SECRET})
+    path = tmp_path / "people.csv"
+    path.write_text("name,phone,consent_sms\n" + "".join(f"P{i},+97798412300{i:02d},yes\n" for i in range(PEOPLE)))
+    with container.uow() as uow:
+        importer.import_file(uow, path, NOW, erasure_key=settings.secret_key)
+        publish(uow, "sale", Channel.SMS, {"body": "Hi {{ first_name }}, sale today. Reply STOP to opt out."})
+        campaign = campaigns.create_campaign(uow, "Sale", "has:phone", "sale", NOW)
+    with container.uow() as uow:
+        campaigns.plan_campaign(uow, campaign.id, NOW)
+    return container
+
+
+def test_the_next_batch_is_in_flight_before_the_last_one_is_answered(db_url, tmp_path, clock) -> None:
+    with running(FakeGateway(random=Faults(latency=0.3))) as gateway:
+        container = built(db_url, tmp_path, clock, gateway.url)
+        stats = asyncio.run(container.worker(batch_size=4).run(until_idle=True))
+    assert (stats.sent, stats.batches) == (PEOPLE, 3) and len(gateway.received) == PEOPLE and not gateway.repeats
+    assert gateway.peak > 4  # two batches' requests were at the gateway at once
+
+
+def test_a_stopped_worker_hands_back_the_messages_still_waiting_for_their_moment(db_url, tmp_path, clock) -> None:
+    with running(FakeGateway()) as gateway:
+        container = built(db_url, tmp_path, clock, gateway.url, rate=2)  # one every half second
+
+        async def stopped_early() -> None:
+            task = asyncio.create_task(container.worker(batch_size=3).run(until_idle=True))
+            await asyncio.sleep(0.25)  # the first has gone; the second and third wait for their moments
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+        asyncio.run(stopped_early())
+    with container.uow() as uow:
+        rows = uow.session.execute(select(Message.status, Message.attempts, Message.error)).all()
+    assert len(gateway.received) == 1 and sum(r.status == "sent" for r in rows) == 1
+    back = [r for r in rows if r.error == "the worker stopped before sending it: queued again"]
+    assert len(back) == 2 and {(r.status, r.attempts) for r in back} == {("queued", 0)}
+    assert {r.status for r in rows} == {"sent", "queued"}  # the rest were never claimed, or handed back
