@@ -2,7 +2,8 @@
 
 - webhook, no latency: the `webhook` provider sending N messages in batches of 500 (64 in flight), against
   a bare aiohttp loop posting the same signed requests, 64 in flight on one session — target ≥ 0.7×;
-- webhook, 50 ms latency: the same provider against the ceiling C/latency = 1,280 a second — target ≥ 0.9×;
+- webhook, 50 ms latency: the same provider against the ceiling C/latency = 1,280 a second — target ≥ 0.9×
+  (beside a bare loop with no batches on the same stand-in: what the machine allows at all);
 - smtp: the `smtp` provider (4 connections) against a bare aiosmtplib loop sending the same letters over
   4 connections — target ≥ 0.7×.
 """
@@ -76,15 +77,25 @@ def messages(n: int, channel: str = "sms") -> list[Outgoing]:
 
 
 async def _provider_rate(provider: Any, items: list[Outgoing]) -> float:
-    """Batch after batch, as the worker sends them (an HTTP adapter keeping its session for the run)."""
+    """Batch after batch, as the worker sends them: the next batch goes out while the last is in flight (two
+    at most), an HTTP adapter keeping its session, whose connections cap the requests in flight, for the run."""
     started = time.perf_counter()
     async with AsyncExitStack() as stack:
         if hasattr(provider, "opened"):
             await stack.enter_async_context(provider.opened())
+        last: asyncio.Task[Any] | None = None
         for at in range(0, len(items), BATCH):
-            results = await provider.send(items[at : at + BATCH])
-            assert all(type(r).__name__ == "Accepted" for r in results), results[:3]
+            sending = asyncio.create_task(provider.send(items[at : at + BATCH]))
+            if last is not None:
+                _all_accepted(await last)
+            last = sending
+        if last is not None:
+            _all_accepted(await last)
     return len(items) / (time.perf_counter() - started)
+
+
+def _all_accepted(results: list[Any]) -> None:
+    assert all(type(r).__name__ == "Accepted" for r in results), results[:3]
 
 
 async def _bare_http(url: str, items: list[Outgoing]) -> float:
@@ -141,6 +152,8 @@ def send_throughput(n: int, data: Path) -> dict[str, object]:
         provider = WebhookProvider(url, SECRET)
         found["webhook_per_s"] = round(asyncio.run(_provider_rate(provider, items)))
     slow = items[: min(n, 5_000)]
+    with Served(lambda: _gateway(LATENCY)) as url:  # what this machine allows at all: a loop with no batches
+        found["webhook_50ms_bare_per_s"] = round(asyncio.run(_bare_http(url, slow)))
     with Served(lambda: _gateway(LATENCY)) as url:
         provider = WebhookProvider(url, SECRET)
         found["webhook_50ms_per_s"] = round(asyncio.run(_provider_rate(provider, slow)))
@@ -153,11 +166,14 @@ def send_throughput(n: int, data: Path) -> dict[str, object]:
     ceiling = IN_FLIGHT / LATENCY
     found["webhook_ratio"] = round(found["webhook_per_s"] / found["webhook_bare_per_s"], 2)  # type: ignore[operator]
     found["webhook_50ms_ratio"] = round(found["webhook_50ms_per_s"] / ceiling, 2)  # type: ignore[operator]
+    found["webhook_50ms_bare_ratio"] = round(found["webhook_50ms_bare_per_s"] / ceiling, 2)  # type: ignore[operator]
     found["smtp_ratio"] = round(found["smtp_per_s"] / found["smtp_bare_per_s"], 2)  # type: ignore[operator]
     found["summary"] = (
         f"send_throughput   webhook {found['webhook_per_s']:,}/s vs bare aiohttp {found['webhook_bare_per_s']:,}/s "
         f"= {found['webhook_ratio']:.2f}x (target 0.7)   50 ms: {found['webhook_50ms_per_s']:,}/s vs C/latency "
-        f"{ceiling:,.0f}/s = {found['webhook_50ms_ratio']:.2f}x (target 0.9)   smtp {found['smtp_per_s']:,}/s vs bare "
+        f"{ceiling:,.0f}/s = {found['webhook_50ms_ratio']:.2f}x (target 0.9; a bare loop with no batches "
+        f"reaches {found['webhook_50ms_bare_per_s']:,}/s = {found['webhook_50ms_bare_ratio']:.2f}x here)   "
+        f"smtp {found['smtp_per_s']:,}/s vs bare "
         f"aiosmtplib {found['smtp_bare_per_s']:,}/s = {found['smtp_ratio']:.2f}x (target 0.7)"
     )
     return found
