@@ -30,6 +30,7 @@ def built(db_url, tmp_path, clock, url: str, **gateway) -> bootstrap.Container:
         routing={"sms": ["gw"]},
     )
     container = bootstrap.build(settings, clock=clock, environ={"GATEWAY_SECRET": SECRET})
+    container.migrate()  # a no-op on the tests' databases, made ready beforehand
     path = tmp_path / "people.csv"
     path.write_text("name,phone,consent_sms\n" + "".join(f"P{i},+97798412300{i:02d},yes\n" for i in range(PEOPLE)))
     with container.uow() as uow:
@@ -66,3 +67,23 @@ def test_a_stopped_worker_hands_back_the_messages_still_waiting_for_their_moment
     back = [r for r in rows if r.error == "the worker stopped before sending it: queued again"]
     assert len(back) == 2 and {(r.status, r.attempts) for r in back} == {("queued", 0)}
     assert {r.status for r in rows} == {"sent", "queued"}  # the rest were never claimed, or handed back
+
+
+def test_overlapping_batches_leave_the_ledger_one_batch_after_another_would(tmp_path, clock) -> None:
+    ledgers = []  # two fresh databases, one for each path (the loop does the same on either store)
+    for overlapped in (True, False):
+        folder = tmp_path / str(overlapped)
+        folder.mkdir()
+        with running(FakeGateway(faults={"+9779841230003": "refuse", "+9779841230007": "busy"})) as gateway:
+            container = built(f"sqlite:///{folder / 'herald.db'}", folder, clock, gateway.url)
+            worker = container.worker(batch_size=5)
+            if overlapped:
+                asyncio.run(worker.run(until_idle=True))
+            else:
+                while asyncio.run(worker.run_once()):
+                    pass
+        with container.uow() as uow:
+            rows = uow.session.execute(select(Message.address, Message.status, Message.attempts, Message.error))
+            ledgers.append(sorted(tuple(r) for r in rows))
+        container.close()
+    assert ledgers[0] == ledgers[1] and {r[1] for r in ledgers[0]} == {"sent", "failed", "queued"}
