@@ -8,23 +8,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from herald import bootstrap
-from herald.config import Settings
 from herald.dispatch import buckets
 from herald.outbox.models import Message
-from herald.sandbox.gateway import SECRET, FakeGateway, running
+from herald.sandbox.gateway import FakeGateway, running
+from tests.dispatch.gateway import through_gateway
 from tests.scenario import plan, setup
 
-
-def paced(db_url, tmp_path, clock, url: str, **limits) -> bootstrap.Container:
-    settings = Settings(
-        env="test",
-        database_url=db_url,
-        outbox_dir=str(tmp_path / "outbox"),
-        provider_accounts={"gateway": {"kind": "webhook", "url": url, "secret": "env:GATEWAY_SECRET", **limits}},
-        routing={"sms": ["gateway"]},
-    )
-    return bootstrap.build(settings, clock=clock, environ={"GATEWAY_SECRET": SECRET})
+paced = through_gateway  # an account with its rate or daily limit
 
 
 def waiting(container) -> list[tuple[str, datetime, int, str | None]]:

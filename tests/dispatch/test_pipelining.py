@@ -9,32 +9,25 @@ from sqlalchemy import select
 
 from herald import bootstrap
 from herald.campaigns import service as campaigns
-from herald.config import Settings
 from herald.contacts.importing import importer
 from herald.outbox.models import Message
 from herald.sandbox.faults import Faults
-from herald.sandbox.gateway import SECRET, FakeGateway, running
+from herald.sandbox.gateway import FakeGateway, running
 from herald.types import Channel
 from tests.conftest import NOW
+from tests.dispatch.gateway import through_gateway
 from tests.scenario import publish
 
 PEOPLE = 12  # in Kathmandu, where 19:45 is a fine hour
 
 
 def built(db_url, tmp_path, clock, url: str, **gateway) -> bootstrap.Container:
-    settings = Settings(
-        env="test",
-        database_url=db_url,
-        outbox_dir=str(tmp_path / "outbox"),
-        provider_accounts={"gw": {"kind": "webhook", "url": url, "secret": "env:GATEWAY_SECRET", **gateway}},
-        routing={"sms": ["gw"]},
-    )
-    container = bootstrap.build(settings, clock=clock, environ={"GATEWAY_SECRET": SECRET})
+    container = through_gateway(db_url, tmp_path, clock, url, **gateway)
     container.migrate()  # a no-op on the tests' databases, made ready beforehand
     path = tmp_path / "people.csv"
     path.write_text("name,phone,consent_sms\n" + "".join(f"P{i},+97798412300{i:02d},yes\n" for i in range(PEOPLE)))
     with container.uow() as uow:
-        importer.import_file(uow, path, NOW, erasure_key=settings.secret_key)
+        importer.import_file(uow, path, NOW, erasure_key=container.settings.secret_key)
         publish(uow, "sale", Channel.SMS, {"body": "Hi {{ first_name }}, sale today. Reply STOP to opt out."})
         campaign = campaigns.create_campaign(uow, "Sale", "has:phone", "sale", NOW)
     with container.uow() as uow:

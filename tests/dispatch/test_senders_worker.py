@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from herald import bootstrap
 from herald.campaigns import service as campaigns
-from herald.config import Settings
 from herald.dispatch.models import StickySender
 from herald.errors import Invalid
 from herald.outbox.models import Message
-from herald.sandbox.gateway import SECRET, FakeGateway, running
+from herald.sandbox.gateway import FakeGateway, running
 from tests.conftest import NOW
+from tests.dispatch.gateway import through_gateway
 from tests.scenario import contact_id, plan, setup
 
 SITA, JOHANNES = "+9779841234567", "+264811234567"  # Nepal and Namibia: both may be messaged now
@@ -25,15 +25,7 @@ PROMO = {"from": "PROMO", "pools": ["promo"]}
 
 
 def built(db_url, tmp_path, clock, url: str, *senders, own: str = "HERALD") -> bootstrap.Container:
-    gateway = {"kind": "webhook", "url": url, "secret": "env:GATEWAY_SECRET", "from": own, "senders": list(senders)}
-    settings = Settings(
-        env="test",
-        database_url=db_url,
-        outbox_dir=str(tmp_path / "outbox"),
-        provider_accounts={"gateway": gateway},
-        routing={"sms": ["gateway"]},
-    )
-    return bootstrap.build(settings, clock=clock, environ={"GATEWAY_SECRET": SECRET})
+    return through_gateway(db_url, tmp_path, clock, url, **{"from": own, "senders": list(senders)})
 
 
 def heard(gateway) -> dict[str, str]:
