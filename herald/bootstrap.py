@@ -163,7 +163,7 @@ def build(settings: Settings, clock: Clock | None = None, environ: Mapping[str, 
     metadata()
     engine = make_engine(settings.database_url)
     accounts, routing = provider_accounts(settings, os.environ if environ is None else environ)
-    shared = ProviderShared(public_url(settings), unsubscribe_key(settings.secret_key))
+    shared = ProviderShared(public_url(settings), unsubscribe_key(settings.secret_key), settings.whatsapp_app_secret)
     providers = {name: provider_of(account, shared) for name, account in accounts.items()}
     return Container(settings, engine, sessions(engine), clock or SystemClock(), providers, accounts, routing)
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from herald.providers.aliyun import AliyunProvider
     from herald.providers.base import (
         Accepted,
+        Callback,
         Checked,
         Outgoing,
         Permanent,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         Uncertain,
         Unsettled,
     )
+    from herald.providers.callbacks import meta_signed, standard_signed, twilio_signed
     from herald.providers.factories import Shared as ProviderShared
     from herald.providers.factories import provider_of
     from herald.providers.file import FileProvider
@@ -51,12 +53,14 @@ __all__ = [
     "Accepted",
     "Account",
     "AliyunProvider",
+    "Callback",
     "CHANNELS",
     "Checked",
     "FileProvider",
     "from_channel_kinds",
     "Looked",
     "message_of_bounce",
+    "meta_signed",
     "meta_template_creation",
     "MetaTemplates",
     "Lookup",
@@ -76,9 +80,11 @@ __all__ = [
     "SendResult",
     "shown",
     "SmppProvider",
+    "standard_signed",
     "SmtpProvider",
     "TwilioLookup",
     "TwilioProvider",
+    "twilio_signed",
     "Uncertain",
     "Unsettled",
     "unsubscribe_key",

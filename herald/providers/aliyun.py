@@ -26,6 +26,7 @@ from yarl import URL
 
 from herald.providers.base import (
     Accepted,
+    Callback,
     Checked,
     Outgoing,
     Permanent,
@@ -225,9 +226,9 @@ class AliyunProvider(KeepsSession):
         details = (found.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
         return {str(d.get("OutId")) for d in details if isinstance(d, Mapping)}
 
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+    def verify(self, callback: Callback) -> bool:
         """Aliyun's receipts (SmsReport) are read with the tracking room."""
         return False
 
-    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[Report]:
+    def parse_webhook(self, callback: Callback) -> list[Report]:
         return []

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from herald.providers.callbacks import Callback
+
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
@@ -108,6 +110,6 @@ class Provider(Protocol):
 
     async def check(self) -> Checked: ...  # the credentials and the way out, asked of the vendor
 
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool: ...
+    def verify(self, callback: Callback) -> bool: ...
 
-    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[Report]: ...
+    def parse_webhook(self, callback: Callback) -> list[Report]: ...

@@ -28,6 +28,7 @@ class Shared:
 
     public_url: str | None = None  # where vendors and recipients reach Herald
     unsubscribe_key: bytes = field(default=b"", repr=False)  # signs List-Unsubscribe tokens
+    meta_app_secret: str | None = field(default=None, repr=False)  # the whatsapp_app_secret setting
 
 
 def provider_of(account: Account, shared: Shared) -> Provider:
@@ -97,12 +98,13 @@ FACTORIES: dict[str, Callable[[Account, Shared], Provider]] = {
     "file": lambda a, _: FileProvider(a.options["dir"], a.options["from"]),
     "smpp": _smpp,
     "smtp": _smtp,
-    "whatsapp_cloud": lambda a, _: WhatsAppCloudProvider(
+    "whatsapp_cloud": lambda a, shared: WhatsAppCloudProvider(
         a.options["phone_number_id"],
         a.options["access_token"],
         a.options["base_url"],
         a.options["api_version"],
         float(a.options["timeout"]),
+        a.options["app_secret"] or shared.meta_app_secret,
     ),
     "webhook": lambda a, _: WebhookProvider(
         a.options["url"],
@@ -120,5 +122,6 @@ FACTORIES: dict[str, Callable[[Account, Shared], Provider]] = {
         a.options["validity_period"],
         a.options["status_callback"],
         float(a.options["timeout"]),
+        a.options["callback_token"],
     ),
 }

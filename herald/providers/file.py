@@ -11,10 +11,10 @@ import contextlib
 import fcntl
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from herald.providers.base import Accepted, Checked, Outgoing, Permanent, Report, SendResult
+from herald.providers.base import Accepted, Callback, Checked, Outgoing, Permanent, Report, SendResult
 
 
 class FileProvider:
@@ -112,8 +112,8 @@ class FileProvider:
             return Checked(False, f"{self.directory}: {exc.strerror or exc}")
         return Checked(True, f"writes to {self.directory.resolve()}")
 
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+    def verify(self, callback: Callback) -> bool:
         return False  # nothing calls back a file
 
-    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[Report]:
+    def parse_webhook(self, callback: Callback) -> list[Report]:
         return []

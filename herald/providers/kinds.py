@@ -80,8 +80,9 @@ KINDS: dict[str, Kind] = {
             "validity_period": None,
             "status_callback": None,
             "timeout": 10.0,
+            "callback_token": None,  # the account's auth token, when auth_token holds an API key's secret
         },
-        secrets=frozenset({"auth_token"}),
+        secrets=frozenset({"auth_token", "callback_token"}),
         checks={
             "account_sid": values.sid("AC"),
             "auth_token": values.text,
@@ -92,6 +93,7 @@ KINDS: dict[str, Kind] = {
             "validity_period": values.validity,
             "status_callback": values.web_address,
             "timeout": values.seconds,
+            "callback_token": values.text,
         },
         exactly_one=("from", "messaging_service_sid"),
         channels=("sms", "whatsapp"),
@@ -122,8 +124,9 @@ KINDS: dict[str, Kind] = {
             "base_url": "https://graph.facebook.com",
             "api_version": "v23.0",
             "timeout": 10.0,
+            "app_secret": None,  # the Meta app's secret, which signs its webhooks
         },
-        secrets=frozenset({"access_token"}),
+        secrets=frozenset({"access_token", "app_secret"}),
         checks={
             "phone_number_id": values.digits,
             "access_token": values.text,
@@ -131,6 +134,7 @@ KINDS: dict[str, Kind] = {
             "base_url": values.web_address,
             "api_version": values.graph_version,
             "timeout": values.seconds,
+            "app_secret": values.text,
         },
         channels=("whatsapp",),
         sender_key="phone_number_id",

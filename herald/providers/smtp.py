@@ -33,7 +33,17 @@ from aiosmtplib import (
     SMTPTimeoutError,
 )
 
-from herald.providers.base import Accepted, Checked, Outgoing, Permanent, Report, Retryable, SendResult, Uncertain
+from herald.providers.base import (
+    Accepted,
+    Callback,
+    Checked,
+    Outgoing,
+    Permanent,
+    Report,
+    Retryable,
+    SendResult,
+    Uncertain,
+)
 from herald.providers.letters import Letter, Letterhead, letter
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -190,10 +200,10 @@ class SmtpProvider:
         signed_in = f", signed in as {self.server.username}" if self.server.username else ""
         return Checked(True, f"{self.server.address} answered ({secure}{signed_in})")
 
-    def verify(self, headers: object, body: bytes) -> bool:
+    def verify(self, callback: Callback) -> bool:
         return False  # bounces come back by mail, not by webhook
 
-    def parse_webhook(self, headers: object, body: bytes) -> list[Report]:
+    def parse_webhook(self, callback: Callback) -> list[Report]:
         return []
 
 

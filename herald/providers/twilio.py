@@ -19,6 +19,7 @@ import aiohttp
 
 from herald.providers.base import (
     Accepted,
+    Callback,
     Checked,
     Outgoing,
     Permanent,
@@ -27,6 +28,7 @@ from herald.providers.base import (
     SendResult,
     retry_after,
 )
+from herald.providers.callbacks import twilio_signed
 from herald.providers.http import KeepsSession, each, json_object
 
 # Codes worth waiting out: too many requests, and queue overflow.
@@ -88,7 +90,10 @@ class TwilioProvider(KeepsSession):
         validity_period: int | None = None,
         status_callback: str | None = None,
         timeout: float = 10.0,
+        callback_token: str | None = None,
     ) -> None:
+        # Twilio signs its callbacks with the account's auth token (not an API key's secret).
+        self.signing_token = callback_token or auth_token
         self.url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
         login = base64.b64encode(f"{api_key_sid or account_sid}:{auth_token}".encode()).decode()
         self.headers = {"authorization": f"Basic {login}", "content-type": "application/x-www-form-urlencoded"}
@@ -122,9 +127,9 @@ class TwilioProvider(KeepsSession):
         status = found.get("status")
         return Checked(status == "active", f"account {found.get('friendly_name') or found.get('sid')} is {status}")
 
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
-        """Twilio's status callbacks are read with the tracking room."""
-        return False
+    def verify(self, callback: Callback) -> bool:
+        """Whether Twilio signed this callback (X-Twilio-Signature, with the account's auth token)."""
+        return twilio_signed(self.signing_token, callback)
 
-    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[Report]:
+    def parse_webhook(self, callback: Callback) -> list[Report]:
         return []

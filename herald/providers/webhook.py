@@ -32,6 +32,7 @@ import aiohttp
 
 from herald.providers.base import (
     Accepted,
+    Callback,
     Checked,
     Outgoing,
     Permanent,
@@ -40,6 +41,7 @@ from herald.providers.base import (
     SendResult,
     retry_after,
 )
+from herald.providers.callbacks import standard_signed
 from herald.providers.http import KeepsSession, each, json_object
 
 RETRIED = {408, 425, 429}
@@ -144,9 +146,9 @@ class WebhookProvider(KeepsSession):
         except (TimeoutError, aiohttp.ClientError) as exc:
             return Checked(False, f"{self.url}: {type(exc).__name__} {exc}".strip())
 
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
-        """A gateway's callbacks are not read yet (receipts arrive with the tracking room)."""
-        return False
+    def verify(self, callback: Callback) -> bool:
+        """Whether the gateway signed this callback with the account's secret, within five minutes."""
+        return standard_signed(self.key, callback)
 
-    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[Report]:
+    def parse_webhook(self, callback: Callback) -> list[Report]:
         return []

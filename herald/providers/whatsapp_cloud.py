@@ -18,6 +18,7 @@ import aiohttp
 
 from herald.providers.base import (
     Accepted,
+    Callback,
     Checked,
     Outgoing,
     Permanent,
@@ -26,6 +27,7 @@ from herald.providers.base import (
     SendResult,
     retry_after,
 )
+from herald.providers.callbacks import meta_signed
 from herald.providers.http import KeepsSession, each, json_object
 
 # Slow down: the number's throughput (130429), the pair rate to one user (131056), app and account rate
@@ -97,7 +99,9 @@ class WhatsAppCloudProvider(KeepsSession):
         base_url: str = "https://graph.facebook.com",
         api_version: str = "v23.0",
         timeout: float = 10.0,
+        app_secret: str | None = None,
     ) -> None:
+        self.app_secret = app_secret  # Meta signs its webhooks with the app's secret
         self.graph = f"{base_url.rstrip('/')}/{api_version}"
         self.url = f"{self.graph}/{phone_number_id}/messages"
         self.number = phone_number_id
@@ -130,9 +134,10 @@ class WhatsAppCloudProvider(KeepsSession):
         name, number = found.get("verified_name"), found.get("display_phone_number")
         return Checked(True, f"{number} ({name}), quality {found.get('quality_rating') or 'unknown'}")
 
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
-        """Meta's status webhooks are read with the tracking room."""
-        return False
+    def verify(self, callback: Callback) -> bool:
+        """Whether Meta signed this webhook (X-Hub-Signature-256, with the app secret); without an
+        `app_secret` configured, no webhook can be told genuine, so none is."""
+        return self.app_secret is not None and meta_signed(self.app_secret, callback)
 
-    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[Report]:
+    def parse_webhook(self, callback: Callback) -> list[Report]:
         return []

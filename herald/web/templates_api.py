@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
@@ -29,6 +28,7 @@ from herald.content import (
     meta_status_updates,
 )
 from herald.errors import Forbidden, Invalid
+from herald.providers import Callback, meta_signed
 from herald.types import Channel, Purpose, parse_enum
 from herald.web.deps import ErrorOut, Unit
 
@@ -168,6 +168,5 @@ def check_signature(secret: str | None, raw: bytes, header: str) -> None:
     """Meta signs the raw body: `sha256=<hex HMAC-SHA256(app secret, body)>`; compared in constant time."""
     if not secret:
         raise Forbidden("set whatsapp_app_secret to accept Meta's webhooks")
-    expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected.encode(), header.strip().encode()):
+    if not meta_signed(secret, Callback("", {"X-Hub-Signature-256": header.strip()}, raw, 0.0)):
         raise Forbidden("the X-Hub-Signature-256 signature does not match")

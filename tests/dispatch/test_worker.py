@@ -142,10 +142,10 @@ class FlakyProvider:
         self.calls.append([m.to for m in batch])
         return [self.results.pop(0) for _ in batch]
 
-    def verify(self, headers, body) -> bool:
+    def verify(self, callback) -> bool:
         return False
 
-    def parse_webhook(self, headers, body):
+    def parse_webhook(self, callback):
         return []
 
 

@@ -6,7 +6,7 @@ import asyncio
 import json
 from dataclasses import replace
 
-from herald.providers import Accepted, Outgoing, Permanent, Provider
+from herald.providers import Accepted, Callback, Outgoing, Permanent, Provider
 from herald.providers.file import FileProvider
 
 
@@ -40,7 +40,8 @@ def test_a_message_without_an_address_is_refused(tmp_path) -> None:
 def test_it_is_a_provider_without_webhooks(tmp_path) -> None:
     provider = FileProvider(tmp_path)
     assert isinstance(provider, Provider)
-    assert provider.verify({}, b"{}") is False and provider.parse_webhook({}, b"{}") == []
+    callback = Callback("https://h/webhooks/file", {}, b"{}", 0.0)
+    assert provider.verify(callback) is False and provider.parse_webhook(callback) == []
 
 
 def _keys(path) -> list[str]:

@@ -5,7 +5,8 @@ from dataclasses import replace
 
 import pytest
 
-from herald.providers import Accepted, Outgoing, Permanent, Retryable, TwilioProvider, Uncertain
+from herald.providers import Accepted, Callback, Outgoing, Permanent, Retryable, TwilioProvider, Uncertain
+from herald.providers.callbacks import twilio_signature
 from herald.providers.twilio import answer, form
 from herald.sandbox.twilio import SID, TOKEN, FakeTwilio, running
 
@@ -101,3 +102,17 @@ def test_no_answer_is_uncertain_because_twilio_does_not_deduplicate() -> None:
     assert isinstance(result, Uncertain) and len(twilio.created) == 1
     [result] = asyncio.run(provider(url, timeout=1).send([message(2, "+2")]))
     assert isinstance(result, Retryable) and result.reason.startswith("cannot connect to Twilio")
+
+
+def test_a_status_callback_is_genuine_only_when_signed_with_the_accounts_auth_token() -> None:
+    url = "https://herald.shop.example/webhooks/twilio/main/status?ref=7"
+    body = b"MessageSid=SM1&MessageStatus=delivered"
+    signed = twilio_signature(TOKEN, url, [("MessageSid", "SM1"), ("MessageStatus", "delivered")])
+    callback = Callback(url, {"X-Twilio-Signature": signed}, body, 0.0)
+    assert provider("https://api.twilio.com").verify(callback)
+    assert not provider("https://api.twilio.com").verify(replace(callback, body=body + b"&ErrorCode=30003"))
+    # An account that logs in with an API key is told the auth token its callbacks are signed with.
+    key = {"api_key_sid": "SK" + "0" * 32}
+    keyed = TwilioProvider(SID, "the-api-keys-secret", FROM, "https://api.twilio.com", **key, callback_token=TOKEN)
+    unknowing = TwilioProvider(SID, "the-api-keys-secret", FROM, "https://api.twilio.com", **key)
+    assert keyed.verify(callback) and not unknowing.verify(callback)

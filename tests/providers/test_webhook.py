@@ -1,11 +1,12 @@
 """The webhook provider against a stand-in gateway that checks Standard Webhooks signatures."""
 
 import asyncio
+import time
 from dataclasses import replace
 
 import pytest
 
-from herald.providers import Accepted, Outgoing, Permanent, Retryable, Uncertain, WebhookProvider
+from herald.providers import Accepted, Callback, Outgoing, Permanent, Retryable, Uncertain, WebhookProvider
 from herald.providers.webhook import answer, signature, signing_key
 from herald.sandbox.gateway import SECRET, FakeGateway, running
 
@@ -115,3 +116,19 @@ def test_the_gateway_is_told_the_sender_each_message_goes_from() -> None:
         "c1:2:0": "HERALD",
         "c1:3:0": None,
     }
+
+
+def test_a_gateway_callback_is_genuine_when_signed_with_the_accounts_secret_and_fresh() -> None:
+    body, stamp = b'{"type":"message.status","reference":"7","status":"delivered"}', int(time.time())
+    key = signing_key(SECRET)
+    given = {
+        "webhook-id": "evt_1",
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": signature(key, "evt_1", stamp, body),
+    }
+    gateway = WebhookProvider("https://gw.example/send", SECRET)
+    assert gateway.verify(Callback("https://herald.example/webhooks/gateway", given, body, time.time()))
+    assert not gateway.verify(Callback("https://herald.example/webhooks/gateway", given, body, time.time() + 600))
+    assert not WebhookProvider("https://gw.example/send", "another-secret-of-16").verify(
+        Callback("https://herald.example/webhooks/gateway", given, body, time.time())
+    )

@@ -1,13 +1,15 @@
 """The WhatsApp Cloud API provider against a stand-in of Meta's Graph API."""
 
 import asyncio
+import hashlib
+import hmac
 import json
 from dataclasses import replace
 
 import pytest
 
 from herald.content import channels, compose
-from herald.providers import Accepted, Outgoing, Permanent, Retryable, Uncertain, WhatsAppCloudProvider
+from herald.providers import Accepted, Callback, Outgoing, Permanent, Retryable, Uncertain, WhatsAppCloudProvider
 from herald.providers.whatsapp_cloud import answer, message_body
 from herald.sandbox.whatsapp import NUMBER_ID, SECOND_NUMBER_ID, TOKEN, FakeWhatsApp, running
 
@@ -130,3 +132,14 @@ def test_a_message_with_a_sender_of_its_own_goes_from_that_phone_number() -> Non
         "9779841234567": SECOND_NUMBER_ID,
         "9779841234568": NUMBER_ID,
     }
+
+
+def test_a_webhook_is_genuine_only_with_the_apps_signature_and_never_without_a_secret() -> None:
+    body = b'{"object":"whatsapp_business_account","entry":[]}'
+    signed = "sha256=" + hmac.new(b"app-secret", body, hashlib.sha256).hexdigest()
+    callback = Callback(
+        "https://herald.shop.example/webhooks/whatsapp/main", {"X-Hub-Signature-256": signed}, body, 0.0
+    )
+    assert provider("https://graph.example", app_secret="app-secret").verify(callback)
+    assert not provider("https://graph.example", app_secret="app-secret").verify(replace(callback, body=body + b" "))
+    assert not provider("https://graph.example").verify(callback)

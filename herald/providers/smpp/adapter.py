@@ -15,7 +15,17 @@ import random
 import ssl
 from collections.abc import Sequence
 
-from herald.providers.base import Accepted, Checked, Outgoing, Permanent, Report, Retryable, SendResult, Uncertain
+from herald.providers.base import (
+    Accepted,
+    Callback,
+    Checked,
+    Outgoing,
+    Permanent,
+    Report,
+    Retryable,
+    SendResult,
+    Uncertain,
+)
 from herald.providers.smpp import parts, pdu
 from herald.providers.smpp.link import Link, LinkLost, NotSent
 
@@ -170,8 +180,8 @@ class SmppProvider:
         await link.close()
         return Checked(True, f"bound to {self.host}:{self.port} as {self.system_id} (transceiver)")
 
-    def verify(self, headers: object, body: bytes) -> bool:
+    def verify(self, callback: Callback) -> bool:
         return False  # receipts come over the bind, not by webhook
 
-    def parse_webhook(self, headers: object, body: bytes) -> list[Report]:
+    def parse_webhook(self, callback: Callback) -> list[Report]:
         return []
