@@ -52,7 +52,8 @@ def metadata() -> MetaData:
     import herald.outbox.models
     import herald.scores.models
     import herald.segments.models
-    import herald.tags.models  # noqa: F401
+    import herald.tags.models
+    import herald.tracking.models  # noqa: F401
 
     return Base.metadata
 

@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     from herald.outbox.service import (
         RESOLUTIONS,
         ROW_COLUMNS,
+        STAGES,
         Claimed,
+        Receipt,
+        apply_receipt,
         cancel,
         claim_batch,
         enqueue,
@@ -55,6 +58,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "addresses_taken",
+    "apply_receipt",
+    "Receipt",
+    "STAGES",
     "breakdown",
     "bucket_use",
     "cancel",

@@ -50,6 +50,10 @@ class Message(Base):
     error_code: Mapped[str | None] = mapped_column(String(32))  # the vendor's own code for a failure
     avoid: Mapped[str | None] = mapped_column(String(64))  # channels that could not reach the person, comma-joined
     sender: Mapped[str | None] = mapped_column(String(255))  # the account's sender it went from, when it lists any
+    # What the vendor reported after it took the message: sent | delivered | read | undelivered | failed.
+    delivery: Mapped[str | None] = mapped_column(String(16))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -78,3 +82,5 @@ Index("ix_messages_contact", Message.contact_id, Message.status, Message.sent_at
 _SENT, _FAILED = text("sent_at IS NOT NULL"), text("status = 'failed'")
 Index("ix_messages_sent_at", Message.sent_at, sqlite_where=_SENT, postgresql_where=_SENT)
 Index("ix_messages_failed", Message.status, Message.updated_at, sqlite_where=_FAILED, postgresql_where=_FAILED)
+# Receipts name a message by the vendor's id when they carry no reference of Herald's.
+Index("ix_messages_provider_message_id", Message.provider, Message.provider_message_id)

@@ -86,10 +86,14 @@ class Report:
 
     kind: str  # status | inbound
     provider_message_id: str | None
-    status: str | None = None
+    status: str | None = None  # a status's stage: sent | delivered | read | undelivered | failed
     sender: str | None = None
     text: str | None = None
     at: datetime | None = None
+    reference: int | None = None  # Herald's own id of the message, when the vendor carried it back
+    code: str | None = None  # the vendor's code, for undelivered or failed
+    detail: str | None = None  # the vendor's words
+    event: str | None = None  # the vendor's identity of this event, by which a repeat is recognized
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Use cases of the outbox; the only writer of `messages`.
+"""The worker's side of the queue: claiming due messages under a lease, and every change a claim makes,
+fenced by its lease token.
 
 Claiming is one statement on both databases:
     UPDATE messages SET status='claimed', lease_token=…, lease_until=…
@@ -8,21 +9,16 @@ SQLAlchemy drops SKIP LOCKED on SQLite, where the single writer makes the statem
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, Update, and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Update, and_, or_, select, update
 
 from herald.db import UnitOfWork, rowcount
-from herald.db.bulk import insert_rows
-from herald.outbox.models import Message, Trail
+from herald.outbox.models import Message
 from herald.types import MessageStatus as S
 
 
@@ -43,119 +39,6 @@ class Claimed:
     due_at: datetime | None = None  # when it was due (at its first try: when it was planned to go)
     expires_at: datetime | None = None  # set once a retry has fixed when it stops being worth sending
     avoid: frozenset[str] = frozenset()  # channels a provider said cannot reach the person: fall back past them
-
-
-def enqueue(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert message rows; rows whose idempotency key exists already are left alone. Returns new rows.
-    A row names its planning trail by `trail_id` (see `trail_ids`)."""
-    if not rows:
-        return 0
-    if uow.session.get_bind().dialect.name == "sqlite":
-        return _enqueue_sqlite(uow, rows)
-    # PostgreSQL batches RETURNING well; conflicting rows return nothing, so the ids count the new rows.
-    table = Message.__table__
-    stmt = pg_insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
-    return len(uow.session.connection().execute(stmt, [{**ROW_BASE, **r} for r in rows]).all())
-
-
-def enqueue_select(uow: UnitOfWork, columns: Sequence[str], rows: Select[Any]) -> int:
-    """Insert the message rows a SELECT yields, in `columns` (the set-based planner's: its rows never pass
-    through Python); rows whose idempotency key exists already are left alone. Returns the new rows."""
-    into = (pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Message)
-    stmt = (
-        into.from_select(list(columns), rows)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .execution_options(preserve_rowcount=True)
-    )
-    return rowcount(uow.session.connection().execute(stmt))
-
-
-def trail_ids(uow: UnitOfWork, texts: Iterable[str]) -> dict[str, int]:
-    """The id of each trail (JSON text), stored once by its digest; new ones are added."""
-    wanted = {hashlib.sha256(t.encode()).hexdigest(): t for t in set(texts)}
-    if not wanted:
-        return {}
-    conn = uow.session.connection()
-    table = Trail.__table__
-    insert = pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    conn.execute(
-        insert(table).on_conflict_do_nothing(index_elements=["digest"]),
-        [{"digest": d, "body": json.loads(t)} for d, t in wanted.items()],
-    )
-    found = conn.execute(select(table.c.digest, table.c.id).where(table.c.digest.in_(wanted))).all()
-    return {wanted[d]: i for d, i in found}
-
-
-# The columns of a message row as a planner writes it (both planners; see `enqueue_select`).
-ROW_COLUMNS = (
-    "idempotency_key",
-    "campaign_id",
-    "contact_id",
-    "template_id",
-    "purpose",
-    "channel",
-    "address",
-    "status",
-    "planned_action",
-    "reason",
-    "due_at",
-    "trail_id",
-    "attempts",
-    "created_at",
-    "updated_at",
-    "variant",
-    "run",
-    "held",
-    "buckets",
-)
-ROW_BASE = {
-    "template_id": None,
-    "reason": None,
-    "attempts": 0,
-    "variant": None,
-    "run": 0,
-    "held": None,
-    "buckets": None,
-    "trail_id": None,
-}
-
-
-def _enqueue_sqlite(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> int:
-    # sqlite3's executemany reports the rows it really inserted; conflicts count as none.
-    return insert_rows(
-        uow, Message.__table__, [{**ROW_BASE, **r} for r in rows], ROW_COLUMNS, skip_conflicts_on="idempotency_key"
-    )
-
-
-def hold(uow: UnitOfWork, campaign_id: int, why: str, now: datetime, rows: Sequence[int] | None = None) -> int:
-    """Hold a campaign's queued messages (a pause), or some of them; claimed ones are held by the worker."""
-    stmt = update(Message).where(Message.campaign_id == campaign_id, Message.status == S.QUEUED)
-    if rows is not None:
-        stmt = stmt.where(Message.id.in_(rows))
-    stmt = stmt.values(status=S.HELD, held=why, updated_at=now).execution_options(synchronize_session=False)
-    return rowcount(uow.session.execute(stmt))
-
-
-def release(uow: UnitOfWork, campaign_id: int, why: str, now: datetime) -> int:
-    """Queue again the campaign's messages held for `why`; each keeps its planned moment."""
-    stmt = (
-        update(Message)
-        .where(Message.campaign_id == campaign_id, Message.status == S.HELD, Message.held == why)
-        .values(status=S.QUEUED, held=None, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return rowcount(uow.session.execute(stmt))
-
-
-def cancel(uow: UnitOfWork, campaign_id: int, now: datetime) -> int:
-    """Cancel every message of the campaign that has not been handed to a provider."""
-    stmt = (
-        update(Message)
-        .where(Message.campaign_id == campaign_id, Message.status.in_((S.QUEUED, S.HELD)))
-        .values(status=S.CANCELLED, reason="cancelled", held=None, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return rowcount(uow.session.execute(stmt))
 
 
 def mark_stopped(uow: UnitOfWork, message_id: int, token: str, cancelled: bool, now: datetime) -> bool:
@@ -428,22 +311,3 @@ def reconcile_expired(uow: UnitOfWork, now: datetime, resend_safe: set[str]) -> 
     )
     touched = rowcount(uow.session.execute(requeue)) if resend_safe else 0
     return touched + rowcount(uow.session.execute(park))
-
-
-def forget_contact(uow: UnitOfWork, contact_id: int, now: datetime) -> int:
-    """A person was erased: their messages keep their counts but lose the address and any provider text,
-    and what had not gone yet is cancelled. A message a worker holds in flight may still go."""
-    waiting = (S.QUEUED, S.HELD)
-    uow.session.execute(
-        update(Message)
-        .where(Message.contact_id == contact_id, Message.status.in_(waiting))
-        .values(status=S.CANCELLED, reason="erased", updated_at=now)
-    )
-    stmt = update(Message).where(Message.contact_id == contact_id)
-    return rowcount(uow.session.execute(stmt.values(address=None, error=None, provider_message_id=None)))
-
-
-def move_contact(uow: UnitOfWork, from_id: int, to_id: int) -> int:
-    """Contacts were merged: the ledger's messages of one become the other's (their keys stay as they were,
-    so nothing is planned twice under the old key)."""
-    return rowcount(uow.session.execute(update(Message).where(Message.contact_id == from_id).values(contact_id=to_id)))

@@ -1,0 +1,67 @@
+"""Use cases of the outbox; the only writer of `messages`. Services never commit.
+
+`queue` puts messages in the queue and takes a campaign's or a contact's out of it; `leases` is the
+worker's side — claiming under a lease and every change a claim makes, fenced by its token; `receipts`
+moves a sent message forward as its vendor reports delivery."""
+
+from herald.outbox.service.leases import (
+    RESOLUTIONS,
+    Claimed,
+    claim_batch,
+    fall_back,
+    hand_back,
+    mark_failed,
+    mark_inflight,
+    mark_retry,
+    mark_sent,
+    mark_skipped,
+    mark_stopped,
+    mark_unknown,
+    not_sent,
+    reconcile_expired,
+    resolve_unknown,
+)
+from herald.outbox.service.queue import (
+    ROW_BASE,
+    ROW_COLUMNS,
+    cancel,
+    enqueue,
+    enqueue_select,
+    forget_contact,
+    hold,
+    move_contact,
+    release,
+    trail_ids,
+)
+from herald.outbox.service.receipts import STAGES, Receipt, apply_receipt
+
+__all__ = [
+    "RESOLUTIONS",
+    "ROW_BASE",
+    "ROW_COLUMNS",
+    "STAGES",
+    "Claimed",
+    "Receipt",
+    "apply_receipt",
+    "cancel",
+    "claim_batch",
+    "enqueue",
+    "enqueue_select",
+    "fall_back",
+    "forget_contact",
+    "hand_back",
+    "hold",
+    "mark_failed",
+    "mark_inflight",
+    "mark_retry",
+    "mark_sent",
+    "mark_skipped",
+    "mark_stopped",
+    "mark_unknown",
+    "move_contact",
+    "not_sent",
+    "reconcile_expired",
+    "release",
+    "resolve_unknown",
+    "trail_ids",
+]

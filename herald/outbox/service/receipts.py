@@ -1,0 +1,92 @@
+"""A sent message moved forward as its vendor reports delivery.
+
+The sending life of a message (`status`: queued → claimed → inflight → sent, or failed, unknown …) is the
+worker's, fenced by lease tokens. What the vendor says afterwards is kept beside it, in `delivery`:
+sent (handed on to the carrier or the handset's server) → delivered → read, or undelivered / failed with
+the vendor's code. Receipts come late, more than once and out of order, so a stage only ever moves
+forward: a `delivered` that arrives after `read` changes nothing. A receipt also settles a message left
+`unknown` (the request timed out, but the vendor had it): it is sent after all, never to be resent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from herald.db import UnitOfWork
+from herald.outbox.models import Message
+from herald.types import MessageStatus as S
+
+# How far along each stage is; a receipt applies only when it is further than the message's own.
+STAGES = {"sent": 1, "delivered": 2, "undelivered": 2, "failed": 2, "read": 3}
+APPLIED, WAITING, STALE, UNMATCHED = "applied", "waiting", "stale", "unmatched"
+MAX_ERROR = 500
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a vendor reported of one message."""
+
+    stage: str  # a key of STAGES
+    at: datetime  # when the vendor says it happened (else when the receipt arrived)
+    message_id: int | None = None  # Herald's own reference, when the vendor carried it back
+    provider_message_id: str | None = None  # the vendor's id of the message
+    code: str | None = None  # the vendor's code, for undelivered or failed
+    detail: str | None = None  # the vendor's words
+
+
+def apply_receipt(uow: UnitOfWork, account: str, receipt: Receipt) -> str:
+    """Move the message forward by a receipt from `account`: `applied`; `waiting` while its send result is
+    not recorded yet (the receipt beat the vendor's answer: apply it again later); `stale` when it says
+    nothing new; `unmatched` when no message of this account is the one it names."""
+    if receipt.stage not in STAGES:
+        raise ValueError(f"unknown delivery stage {receipt.stage!r}")
+    row = _message(uow, account, receipt)
+    if row is None:
+        return UNMATCHED
+    if row.status in (S.QUEUED, S.CLAIMED, S.INFLIGHT):
+        return WAITING
+    if row.status not in (S.SENT, S.UNKNOWN):
+        return STALE
+    values = _forward(row, receipt)
+    if not values:
+        return STALE
+    uow.session.execute(update(Message).where(Message.id == row.id).values(**values))
+    return APPLIED
+
+
+def _message(uow: UnitOfWork, account: str, receipt: Receipt) -> Message | None:
+    """The message a receipt names: by Herald's reference, else by the vendor's id; only one that went
+    through this account (a reference is no key to another account's messages)."""
+    found = uow.session.get(Message, receipt.message_id) if receipt.message_id is not None else None
+    if found is None and receipt.provider_message_id:
+        found = uow.session.scalars(
+            select(Message).where(
+                Message.provider == account, Message.provider_message_id == receipt.provider_message_id
+            )
+        ).first()
+    if found is None or found.provider not in (None, account):  # None: not yet given to any account
+        return None
+    mismatch = receipt.provider_message_id and found.provider_message_id not in (None, receipt.provider_message_id)
+    return None if mismatch else found
+
+
+def _forward(row: Message, receipt: Receipt) -> dict[str, Any]:
+    """The changes a receipt makes to a sent (or unknown) message; none when it is not news."""
+    values: dict[str, Any] = {}
+    if row.status == S.UNKNOWN:
+        values.update(status=S.SENT, sent_at=receipt.at, reason="confirmed_by_receipt", error=None)
+    if row.provider_message_id is None and receipt.provider_message_id:
+        values["provider_message_id"] = receipt.provider_message_id
+    if STAGES[receipt.stage] > STAGES.get(row.delivery or "", 0):
+        values["delivery"] = receipt.stage
+        if receipt.stage == "delivered":
+            values["delivered_at"] = receipt.at
+        elif receipt.stage == "read":
+            values.update(read_at=receipt.at, delivered_at=row.delivered_at or receipt.at)
+        elif receipt.stage in ("undelivered", "failed"):
+            values.update(error_code=receipt.code, error=(receipt.detail or receipt.code or receipt.stage)[:MAX_ERROR])
+    return values

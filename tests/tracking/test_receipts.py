@@ -1,0 +1,126 @@
+"""Receipts: kept once per vendor event, applied forward only, settling unknown messages, and waiting for
+a send result they beat."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from herald import outbox, tracking
+from herald.outbox.models import Message
+from herald.providers import Report
+from herald.sandbox.gateway import FakeGateway, running
+from tests.dispatch.gateway import through_gateway
+from tests.scenario import plan, setup
+
+SITA, JOHANNES = "+9779841234567", "+264811234567"
+
+
+def sent_through_gateway(db_url, tmp_path, clock, faults=None):
+    with running(FakeGateway(faults=faults or {})) as gateway:
+        container = through_gateway(db_url, tmp_path, clock, gateway.url, timeout=0.5)
+        plan(container, setup(container, tmp_path))
+        asyncio.run(container.worker().run(until_idle=True))
+    return container
+
+
+def message(container, address: str) -> Message:
+    with container.uow() as uow:
+        row = uow.session.scalars(select(Message).where(Message.address == address)).one()
+        uow.session.expunge(row)
+        return row
+
+
+def receive(container, *reports: Report, account: str = "gateway"):
+    with container.uow() as uow:
+        return dict(tracking.record_receipts(uow, account, reports, container.clock.now()))
+
+
+def status(ref: int, stage: str, event: str, **more) -> Report:
+    return Report("status", more.pop("provider_message_id", None), stage, reference=ref, event=event, **more)
+
+
+def test_a_message_moves_forward_only_and_each_event_counts_once(db_url, tmp_path, clock) -> None:
+    container = sent_through_gateway(db_url, tmp_path, clock)
+    sita = message(container, SITA)
+    later = clock.now() + timedelta(minutes=1)
+    assert receive(container, status(sita.id, "delivered", "e1", at=later)) == {"applied": 1}
+    assert receive(container, status(sita.id, "delivered", "e1", at=later)) == {"repeated": 1}
+    read = later + timedelta(minutes=5)
+    assert receive(container, status(sita.id, "read", "e2", at=read), status(sita.id, "sent", "e0")) == {
+        "applied": 1,
+        "stale": 1,  # "sent", arriving late, says nothing new
+    }
+    row = message(container, SITA)
+    assert (row.status, row.delivery, row.delivered_at, row.read_at) == ("sent", "read", later, read)
+
+
+def test_an_undelivered_receipt_keeps_the_vendors_code(db_url, tmp_path, clock) -> None:
+    container = sent_through_gateway(db_url, tmp_path, clock)
+    sita = message(container, SITA)
+    gone = status(sita.id, "undelivered", "e1", code="30003", detail="30003: Unreachable destination handset")
+    assert receive(container, gone, status(sita.id, "delivered", "e2")) == {"applied": 1, "stale": 1}
+    row = message(container, SITA)
+    assert (row.delivery, row.error_code, row.error) == (
+        "undelivered",
+        "30003",
+        "30003: Unreachable destination handset",
+    )
+
+
+def test_a_receipt_settles_a_message_left_unknown(db_url, tmp_path, clock) -> None:
+    container = sent_through_gateway(db_url, tmp_path, clock, faults={SITA: "hang"})
+    sita = message(container, SITA)
+    assert sita.status == "unknown"
+    assert receive(container, status(sita.id, "delivered", "e1", provider_message_id="gw-9")) == {"applied": 1}
+    row = message(container, SITA)
+    assert (row.status, row.reason, row.delivery, row.provider_message_id) == (
+        "sent",
+        "confirmed_by_receipt",
+        "delivered",
+        "gw-9",
+    )
+
+
+def test_a_receipt_names_only_its_own_accounts_messages(db_url, tmp_path, clock) -> None:
+    container = sent_through_gateway(db_url, tmp_path, clock)
+    sita, johannes = message(container, SITA), message(container, JOHANNES)
+    assert receive(container, status(sita.id, "delivered", "e1"), account="another") == {"unmatched": 1}
+    wrong = status(sita.id, "delivered", "e2", provider_message_id=johannes.provider_message_id)
+    assert receive(container, wrong) == {"unmatched": 1}  # a reference and a vendor id that disagree
+    by_vendor_id = Report("status", johannes.provider_message_id, "delivered", event="e3")
+    assert receive(container, by_vendor_id, Report("inbound", None, text="STOP"), status(sita.id, "queued", "e4")) == {
+        "applied": 1,
+        "ignored": 2,
+    }
+    assert message(container, JOHANNES).delivery == "delivered" and message(container, SITA).delivery is None
+
+
+def test_a_receipt_that_beats_the_send_result_waits_for_it(db_url, tmp_path, clock) -> None:
+    with running(FakeGateway()) as gateway:
+        container = through_gateway(db_url, tmp_path, clock, gateway.url)
+        plan(container, setup(container, tmp_path))
+        with container.uow() as uow:
+            [first, *_] = outbox.claim_batch(uow, 1, clock.now(), timedelta(minutes=2))
+            outbox.mark_inflight(uow, first.id, first.token, "sms", SITA, "gateway", clock.now())
+        assert receive(container, status(first.id, "delivered", "e1")) == {"waiting": 1}
+        with container.uow() as uow:
+            outbox.mark_sent(uow, first.id, first.token, "gw-1", clock.now())
+        with container.uow() as uow:
+            assert dict(tracking.apply_waiting(uow, clock.now())) == {"applied": 1}
+        with container.uow() as uow:
+            assert dict(tracking.apply_waiting(uow, clock.now())) == {}
+    assert uow is not None and message(container, SITA).delivery == "delivered"
+
+
+def test_a_receipt_waiting_more_than_a_day_is_given_up(db_url, tmp_path, clock) -> None:
+    with running(FakeGateway()) as gateway:
+        container = through_gateway(db_url, tmp_path, clock, gateway.url)
+        plan(container, setup(container, tmp_path))
+    with container.uow() as uow:
+        [first, *_] = outbox.claim_batch(uow, 1, clock.now(), timedelta(minutes=2))
+    assert receive(container, status(first.id, "delivered", "e1")) == {"waiting": 1}
+    with container.uow() as uow:
+        assert dict(tracking.apply_waiting(uow, clock.now() + timedelta(days=2))) == {"unmatched": 1}
