@@ -87,6 +87,11 @@ def _dkim(a: Account) -> Dkim | None:
         raise Invalid(str(exc), where=where) from None
 
 
+def _callback(shared: Shared, path: str) -> str | None:
+    """Where a vendor sends an account's receipts: Herald's own route, when its public address is known."""
+    return f"{shared.public_url}{path}" if shared.public_url else None
+
+
 FACTORIES: dict[str, Callable[[Account, Shared], Provider]] = {
     "aliyun": lambda a, _: AliyunProvider(
         a.options["access_key_id"],
@@ -113,14 +118,14 @@ FACTORIES: dict[str, Callable[[Account, Shared], Provider]] = {
         bool(a.options["deduplicates"]),
         a.options["from"],
     ),
-    "twilio": lambda a, _: TwilioProvider(
+    "twilio": lambda a, shared: TwilioProvider(
         a.options["account_sid"],
         a.options["auth_token"],
         {k: a.options[k] for k in ("from", "messaging_service_sid") if a.options[k]},
         a.options["base_url"],
         a.options["api_key_sid"],
         a.options["validity_period"],
-        a.options["status_callback"],
+        a.options["status_callback"] or _callback(shared, f"/webhooks/twilio/{a.name}/status"),
         float(a.options["timeout"]),
         a.options["callback_token"],
     ),

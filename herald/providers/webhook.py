@@ -43,6 +43,7 @@ from herald.providers.base import (
 )
 from herald.providers.callbacks import standard_signed
 from herald.providers.http import KeepsSession, each, json_object
+from herald.providers.receipts import gateway_statuses
 
 RETRIED = {408, 425, 429}
 MAX_REASON = 300
@@ -151,4 +152,5 @@ class WebhookProvider(KeepsSession):
         return standard_signed(self.key, callback)
 
     def parse_webhook(self, callback: Callback) -> list[Report]:
-        return []
+        """The delivery reports in a verified callback (ValueError when it is not shaped as the vendor's)."""
+        return gateway_statuses(callback)

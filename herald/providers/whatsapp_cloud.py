@@ -29,6 +29,7 @@ from herald.providers.base import (
 )
 from herald.providers.callbacks import meta_signed
 from herald.providers.http import KeepsSession, each, json_object
+from herald.providers.receipts import meta_statuses
 
 # Slow down: the number's throughput (130429), the pair rate to one user (131056), app and account rate
 # limits (4, 80007) and spam limits (131048); the seconds are the least wait worth trying.
@@ -140,4 +141,5 @@ class WhatsAppCloudProvider(KeepsSession):
         return self.app_secret is not None and meta_signed(self.app_secret, callback)
 
     def parse_webhook(self, callback: Callback) -> list[Report]:
-        return []
+        """The delivery reports in a verified callback (ValueError when it is not shaped as the vendor's)."""
+        return meta_statuses(callback)

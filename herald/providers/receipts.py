@@ -1,0 +1,121 @@
+"""Vendors' status callbacks read as reports of delivery, each with the vendor's identity of the event
+(vendors repeat events) and Herald's own reference where the vendor carried it back. Pure: a verified
+callback in, reports out; a body that is not what the vendor sends raises ValueError.
+
+- Twilio: a form with `MessageSid`, `MessageStatus` and `ErrorCode`; Herald's reference is the `ref` in
+  the StatusCallback address it gave. Statuses before `sent` (queued, sending, accepted, scheduled) say
+  nothing of delivery and are passed over.
+- Meta: `entry[].changes[].value.statuses[]`, each with the `wamid` `id`, `status`, `timestamp`, the
+  `biz_opaque_callback_data` Herald sent and, when failed, `errors[]`.
+- A webhook gateway: `{"type": "message.status", "reference": "42", "id": "gw-1", "status":
+  "delivered", "code": null, "detail": null, "timestamp": 1780000000}`, its `webhook-id` the event.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from herald.providers.base import Report
+from herald.providers.callbacks import Callback
+
+STAGES = ("sent", "delivered", "read", "undelivered", "failed")
+TWILIO = {s: s for s in STAGES} | {"canceled": "failed"}
+META = {"sent": "sent", "delivered": "delivered", "read": "read", "failed": "failed"}
+
+
+def twilio_statuses(callback: Callback) -> list[Report]:
+    """A Twilio status callback as a report (none for a status that says nothing of delivery)."""
+    fields = dict(callback.form())
+    sid, state = (
+        fields.get("MessageSid") or fields.get("SmsSid"),
+        fields.get("MessageStatus") or fields.get("SmsStatus"),
+    )
+    if not sid or state not in TWILIO:
+        return []
+    code = fields.get("ErrorCode") or None
+    detail = f"{code}: Twilio reports the message {state}" if code else None
+    at = datetime.fromtimestamp(callback.at, UTC)
+    ref = parse_qs(urlsplit(callback.url).query).get("ref", [""])[0]
+    return [
+        Report(
+            "status",
+            sid,
+            TWILIO[state],
+            at=at,
+            reference=_number(ref),
+            code=code,
+            detail=detail,
+            event=f"{sid}:{state}",
+        )
+    ]
+
+
+def meta_statuses(callback: Callback) -> list[Report]:
+    """The statuses in a WhatsApp Cloud webhook (messages and other changes are not receipts)."""
+    data = _object(callback.body)
+    changes = [c for e in _list(data, "entry") for c in _list(e, "changes")]
+    values = [c.get("value") for c in changes if isinstance(c, dict) and isinstance(c.get("value"), dict)]
+    return [_meta(s) for v in values for s in _list(v, "statuses") if s.get("status") in META]
+
+
+def _meta(status: dict[str, Any]) -> Report:
+    wamid, state, stamp = str(status.get("id") or ""), str(status["status"]), str(status.get("timestamp") or "")
+    if not wamid or not stamp.isdigit():
+        raise ValueError("a status without its id or timestamp")
+    errors = [e for e in status.get("errors") or [] if isinstance(e, dict)]
+    code = str(errors[0]["code"]) if errors and errors[0].get("code") is not None else None
+    extra = errors[0].get("error_data") if errors else None
+    said = (extra.get("details") if isinstance(extra, dict) else None) or (errors[0].get("title") if errors else None)
+    return Report(
+        "status",
+        wamid,
+        META[state],
+        at=datetime.fromtimestamp(int(stamp), UTC),
+        reference=_number(str(status.get("biz_opaque_callback_data") or "")),
+        code=code,
+        detail=f"{code}: {said}" if code and said else said,
+        event=f"{wamid}:{state}",
+    )
+
+
+def gateway_statuses(callback: Callback) -> list[Report]:
+    """A webhook gateway's status callback as a report."""
+    data = _object(callback.body)
+    if data.get("type") != "message.status":
+        return []
+    stage, stamp = data.get("status"), data.get("timestamp")
+    if stage not in STAGES:
+        raise ValueError(f"status must be one of {', '.join(STAGES)}, got {stage!r}")
+    at = datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, int) else datetime.fromtimestamp(callback.at, UTC)
+    code = None if data.get("code") is None else str(data["code"])
+    return [
+        Report(
+            "status",
+            None if data.get("id") is None else str(data["id"]),
+            stage,
+            at=at,
+            reference=_number(str(data.get("reference") or "")),
+            code=code,
+            detail=None if data.get("detail") is None else str(data["detail"]),
+            event=callback.header("webhook-id"),
+        )
+    ]
+
+
+def _object(body: bytes) -> dict[str, Any]:
+    data = json.loads(body)
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    return data
+
+
+def _list(data: Any, key: str) -> list[Any]:
+    found = data.get(key) if isinstance(data, dict) else None
+    return [x for x in found if isinstance(x, dict)] if isinstance(found, list) else []
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() else None

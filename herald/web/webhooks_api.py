@@ -1,0 +1,111 @@
+"""Vendors' status callbacks, per provider account: thin routes that read the raw body, let the account's
+adapter tell it genuine (403 when it is not) and read it, and hand the reports to the tracking room.
+
+- `POST /webhooks/twilio/{account}/status` — Twilio's StatusCallback (Herald gives Twilio this address,
+  with the message's `ref`, when `public_url` is set);
+- `POST /webhooks/whatsapp/{account}` — Meta's webhook for the account's number (and the `GET`
+  subscription check, answered with the challenge when the verify token matches);
+- `POST /webhooks/gateway/{account}` — a webhook gateway's signed status callbacks.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel
+
+from herald import tracking
+from herald.errors import Forbidden, NotFound
+from herald.providers import Callback, Provider
+
+if TYPE_CHECKING:
+    from herald.bootstrap import Container
+
+log = logging.getLogger("herald.webhooks")
+
+
+class Received(BaseModel):
+    """What became of a callback's reports."""
+
+    reports: int
+    applied: int = 0
+    waiting: int = 0  # came before the send result: applied once it is recorded
+    repeated: int = 0  # an event received before
+    stale: int = 0
+    unmatched: int = 0
+    ignored: int = 0
+
+
+def router(container: Container) -> APIRouter:
+    api = APIRouter(tags=["webhooks"])
+
+    @api.post("/webhooks/twilio/{account}/status", response_model=Received)
+    async def twilio_status(account: str, request: Request) -> Any:
+        """Twilio's status callback for one of the account's messages."""
+        return await receive(container, "twilio", account, request)
+
+    @api.post("/webhooks/whatsapp/{account}", response_model=Received)
+    async def whatsapp(account: str, request: Request) -> Any:
+        """Meta's webhook for the account's phone number: message statuses."""
+        return await receive(container, "whatsapp_cloud", account, request)
+
+    @api.get("/webhooks/whatsapp/{account}", response_class=PlainTextResponse)
+    def whatsapp_subscribe(
+        account: str,
+        mode: Annotated[str, Query(alias="hub.mode")] = "",
+        token: Annotated[str, Query(alias="hub.verify_token")] = "",
+        challenge: Annotated[str, Query(alias="hub.challenge")] = "",
+    ) -> str:
+        """Meta's subscription check: the challenge back when the verify token matches."""
+        account_of(container, "whatsapp_cloud", account)
+        expected = container.settings.whatsapp_verify_token or ""
+        if mode != "subscribe" or not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+            raise Forbidden("verify token does not match")
+        return challenge
+
+    @api.post("/webhooks/gateway/{account}", response_model=Received)
+    async def gateway(account: str, request: Request) -> Any:
+        """A webhook gateway's signed status callback."""
+        return await receive(container, "webhook", account, request)
+
+    return api
+
+
+def account_of(container: Container, kind: str, account: str) -> Provider:
+    """The adapter of an account of this kind; 404 for any other name (callbacks name their account)."""
+    found = container.accounts.get(account)
+    if found is None or found.kind != kind:
+        raise NotFound(f"no {kind} provider account named {account!r}")
+    return container.providers[account]
+
+
+async def receive(container: Container, kind: str, account: str, request: Request) -> Any:
+    """Verify, read and record one callback."""
+    provider = account_of(container, kind, account)
+    callback = Callback(called(container, request), dict(request.headers), await request.body(), time.time())
+    if not provider.verify(callback):
+        log.warning("refused a %s callback for %s: the signature does not match", kind, account)
+        raise Forbidden("the signature does not match")
+    try:
+        reports = provider.parse_webhook(callback)
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # signed, yet not what the vendor sends
+        log.warning("refused a signed %s callback for %s: %s", kind, account, exc)
+        return JSONResponse({"error": "Invalid", "detail": f"not a {kind} callback Herald can read"}, status_code=400)
+    with container.uow() as uow:
+        counts = tracking.record_receipts(uow, account, reports, container.clock.now())
+    return Received(reports=len(reports), **counts)
+
+
+def called(container: Container, request: Request) -> str:
+    """The address the vendor called, as Herald gave it: `public_url` with the request's path and query
+    (behind a proxy the request's own view of its address may differ); else the request's own."""
+    base = container.settings.public_url
+    if not base:
+        return str(request.url)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{base.rstrip('/')}{request.url.path}{query}"
