@@ -23,6 +23,7 @@ class WorkerStats:
     handed_back: int = 0  # claimed but not sent when the worker was stopped: queued again at once
     settled: int = 0  # unknown messages settled by asking the vendor's records
     fell_back: int = 0  # a channel could not reach the person: decided again without it
+    receipts: int = 0  # receipts read from a provider's own connection (an SMSC's bind) and applied
     paced: int = 0  # held back by an account's rate or daily limit: queued again for their moment
     waiting_on_lease: int = 0  # when idle: messages another worker (or a stopped one) still holds
     lease_until: datetime | None = None  # when the last of those leases runs out

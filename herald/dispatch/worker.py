@@ -19,7 +19,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from herald import campaigns, outbox, scores
+from herald import campaigns, outbox, scores, tracking
 from herald.campaigns import BatchCounts, Prepared, prepare
 from herald.clock import Clock
 from herald.db import UnitOfWork, locks
@@ -208,6 +208,10 @@ class Worker(RecordsResults):
         now = self.clock.now()
         with self.uow() as uow:  # one worker at a time; the others leave it to that one
             events = campaigns.tick(uow, now) if locks.claim_job(uow, locks.SCHEDULER) else []
+        with self.uow() as uow:  # receipts that came before their message's send result was recorded
+            applied = tracking.apply_waiting(uow, now)["applied"]
+        if applied:
+            events.append(f"receipts applied once their messages were recorded: {applied}")
         if self.scores_every:
             with self.uow() as uow:
                 if not locks.claim_job(uow, locks.SCORES):  # another worker is recomputing them now
@@ -293,6 +297,17 @@ class Worker(RecordsResults):
             self._record(items, results)
             self._judge_account(name, results)
         self._holding.difference_update((c.id, c.token) for c in batch.claimed)
+        self._track()
+
+    def _track(self) -> None:
+        """Record the receipts the providers read on their own connections (an SMSC's bind)."""
+        for name, provider in self.providers.items():
+            take = getattr(provider, "take_reports", None)
+            reports = take() if take is not None else []
+            if reports:
+                with self.uow() as uow:
+                    counts = tracking.record_receipts(uow, name, reports, self.clock.now())
+                self.stats.receipts += counts["applied"]
 
     async def _send_timed(
         self, name: str, timed: list[tuple[Prepared, datetime | None]]

@@ -41,5 +41,27 @@ def test_a_campaign_goes_through_the_smsc_and_an_invalid_number_is_suppressed(db
         rows = dict(uow.session.execute(select(Message.address, Message.error_code)).all())
         listed = uow.session.execute(select(Suppression.address, Suppression.reason)).all()
     assert rows[JOHANNES] == "0x0000000B" and (JOHANNES, "invalid") in [tuple(r) for r in listed]
-    reports = container.providers["carrier"].reports
-    assert [(r.provider_message_id, r.status) for r in reports] == [(got["id"], "delivered")]
+    # The receipt came back on the bind and was recorded: the message is delivered.
+    assert stats.receipts == 1 and container.providers["carrier"].reports == []
+    with container.uow() as uow:
+        delivered = uow.session.execute(
+            select(Message.delivery, Message.provider_message_id).where(Message.address == SITA)
+        )
+        assert [tuple(r) for r in delivered] == [("delivered", got["id"])]
+
+
+def test_a_long_texts_receipt_names_its_last_part_and_delivers_the_whole(db_url, tmp_path, clock) -> None:
+    long = (
+        "Hi {{ first_name }}, " + "the winter sale starts today with 20% off everything in store. " * 3 + "STOP to end"
+    )
+    with running(FakeSmsc()) as smsc:
+        container = built(db_url, tmp_path, clock, smsc)
+        plan(container, setup(container, tmp_path, template=long))
+        stats = asyncio.run(container.worker().run(until_idle=True))
+    assert stats.sent == 2 and stats.receipts == 2 and smsc.submits > 2  # each text went in parts
+    with container.uow() as uow:
+        rows = uow.session.execute(
+            select(Message.delivery, Message.provider_message_id).where(Message.status == "sent")
+        )
+        found = [tuple(r) for r in rows]
+    assert [d for d, _ in found] == ["delivered", "delivered"] and all("," in pid for _, pid in found)

@@ -14,6 +14,7 @@ import asyncio
 import random
 import ssl
 from collections.abc import Sequence
+from dataclasses import replace
 
 from herald.providers.base import (
     Accepted,
@@ -33,6 +34,7 @@ SLOW_DOWN = {pdu.THROTTLED: 1.0, pdu.QUEUE_FULL: 5.0}  # status -> seconds to wa
 REFUSED_BIND = {pdu.BIND_FAILED, pdu.INVALID_PASSWORD, pdu.INVALID_SYSTEM_ID}
 PART_TRIES = 5  # a later part of a text, throttled, is asked again in place this often (its first went)
 REBINDS = 3
+REMEMBERED = 100_000  # long texts whose receipts are awaited, at most
 
 
 def status_name(status: int) -> str:
@@ -74,6 +76,8 @@ class SmppProvider:
         self.validity = pdu.relative(validity_seconds) if validity_seconds else ""
         self.flash, self.tls = flash, tls
         self.reports: list[Report] = []  # receipts and handset messages read from the bind, for tracking
+        # A long text's receipt names its last part: that part's id -> the whole text's id, as recorded.
+        self._whole: dict[str, str] = {}
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
         """The batch over one bind, up to `window` submit_sm outstanding; a bind lost midway is made again
@@ -113,7 +117,12 @@ class SmppProvider:
             else:  # earlier parts went: sending the text again would repeat them
                 said = answer.reason if isinstance(answer, Retryable | Permanent) else "not sent"
                 return Permanent(f"part {index + 1} of {len(made.messages)} failed after the first went: {said}")
-        return Accepted(",".join(ids)[:128])
+        whole = ",".join(ids)[:128]
+        if len(ids) > 1:
+            self._whole[ids[-1]] = whole
+            if len(self._whole) > REMEMBERED:  # the oldest go: their receipts have long come
+                del self._whole[next(iter(self._whole))]
+        return Accepted(whole)
 
     async def _part(
         self, link: Link, item: Outgoing, made: parts.Parts, message: bytes, index: int
@@ -168,9 +177,26 @@ class SmppProvider:
         if got.is_receipt:
             found = pdu.receipt(text)
             if found is not None:
-                self.reports.append(Report("status", found.message_id, found.state, text=text))
+                detail = f"{found.stat} err:{found.error}" if found.error else found.stat
+                event = f"{found.message_id}:{found.stat}"
+                self.reports.append(
+                    Report(
+                        "status", found.message_id, found.state, text=text, code=found.error, detail=detail, event=event
+                    )
+                )
             return
         self.reports.append(Report("inbound", None, sender="+" + got.source.lstrip("+"), text=text))
+
+    def take_reports(self) -> list[Report]:
+        """The receipts and handset messages read since last asked; a long text's receipt is named by the
+        whole text's id, as its send was recorded."""
+        taken, self.reports = self.reports, []
+        return [
+            replace(r, provider_message_id=self._whole.pop(r.provider_message_id, r.provider_message_id))
+            if r.kind == "status" and r.provider_message_id
+            else r
+            for r in taken
+        ]
 
     async def check(self) -> Checked:
         """Bind as a transceiver and unbind: the SMSC takes this account's credentials."""
