@@ -111,12 +111,13 @@ FACTORIES: dict[str, Callable[[Account, Shared], Provider]] = {
         float(a.options["timeout"]),
         a.options["app_secret"] or shared.meta_app_secret,
     ),
-    "webhook": lambda a, _: WebhookProvider(
+    "webhook": lambda a, shared: WebhookProvider(
         a.options["url"],
         a.options["secret"],
         float(a.options["timeout"]),
         bool(a.options["deduplicates"]),
         a.options["from"],
+        _callback(shared, f"/webhooks/gateway/{a.name}"),
     ),
     "twilio": lambda a, shared: TwilioProvider(
         a.options["account_sid"],

@@ -7,10 +7,14 @@ attempt, so a gateway can drop a repeat), `webhook-timestamp` (Unix seconds) and
 Base64 of the key). The body:
 
     {"type": "message.send", "id": "<idempotency key>", "reference": "<message id>", "channel": "sms",
-     "to": "+8613800138000", "from": null, "body": "…", "subject": null, "html": null, "payload": {}}
+     "to": "+8613800138000", "from": null, "body": "…", "subject": null, "html": null, "payload": {},
+     "status_callback": null}
 
 `from` is the sender the message goes from (the account's `from`, or one of its `senders`), null when the
-gateway chooses.
+gateway chooses. `status_callback` (with `public_url` set) is where the gateway posts the message's status,
+signed the same way with the same secret: `{"type": "message.status", "reference": "<message id>", "id":
+"<its own id>", "status": "delivered", "code": null, "detail": null, "timestamp": <Unix seconds>}` with
+`status` one of sent, delivered, read, undelivered, failed.
 
 Answers: 2xx is accepted, with the gateway's id from the body's `id` or `message_id` when it gives one;
 408, 425, 429 and 5xx are retried (after `Retry-After` when sent); any other 4xx fails the message with
@@ -62,7 +66,7 @@ def signature(key: bytes, webhook_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
-def body_of(item: Outgoing, sender: str | None = None) -> bytes:
+def body_of(item: Outgoing, sender: str | None = None, callback: str | None = None) -> bytes:
     return json.dumps(
         {
             "type": "message.send",
@@ -75,6 +79,7 @@ def body_of(item: Outgoing, sender: str | None = None) -> bytes:
             "subject": item.subject,
             "html": item.html,
             "payload": dict(item.payload),
+            "status_callback": callback,
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -99,9 +104,16 @@ class WebhookProvider(KeepsSession):
     kind = "webhook"
 
     def __init__(
-        self, url: str, secret: str, timeout: float = 10.0, deduplicates: bool = False, sender: str | None = None
+        self,
+        url: str,
+        secret: str,
+        timeout: float = 10.0,
+        deduplicates: bool = False,
+        sender: str | None = None,
+        callback: str | None = None,
     ) -> None:
         self.url, self.key, self.timeout, self.sender = url, signing_key(secret), timeout, sender
+        self.callback = callback  # where the gateway posts its status callbacks (Herald's route)
         self.deduplicates = deduplicates  # the gateway drops a webhook-id it has seen: a resend is safe
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
@@ -116,7 +128,7 @@ class WebhookProvider(KeepsSession):
         )
 
     async def _one(self, session: aiohttp.ClientSession, item: Outgoing) -> SendResult:
-        body, stamp = body_of(item, self.sender), int(time.time())
+        body, stamp = body_of(item, self.sender, self.callback), int(time.time())
         headers = {
             "content-type": "application/json",
             "webhook-id": item.idempotency_key,

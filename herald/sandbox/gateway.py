@@ -2,7 +2,8 @@
 request as a Standard Webhooks receiver must (the three headers, the HMAC-SHA256 signature over
 `id.timestamp.body` compared in constant time, a timestamp within five minutes) and answers as a gateway
 would: 202 with its own id, or the fault a test asks of an address (429 with Retry-After, 500, 400 with
-an error, or no answer at all)."""
+an error, or no answer at all). A message with a `status_callback` gets its status there a moment later,
+signed the same way: `delivered`, or `undelivered` for an address faulted `unreachable`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from herald.sandbox.faults import Faults
+from herald.sandbox.receipts import Sent
 from herald.sandbox.serving import serving
 
 SECRET = "whsec_" + base64.b64encode(b"gateway signing key of 32 bytes!").decode()
@@ -34,6 +36,7 @@ class FakeGateway:
     random: Faults = field(default_factory=Faults)  # faults drawn for any address
     url: str = ""
     peers: set[tuple[str, int]] = field(default_factory=set)  # the client ends of the connections used
+    receipts: Sent = field(default_factory=Sent)  # status callbacks posted, and what Herald answered
     in_flight: int = 0
     peak: int = 0  # the most requests it was answering at once
 
@@ -82,9 +85,26 @@ class FakeGateway:
             self.repeats.append(wid)
         else:
             self.received[wid] = message
+            self.receipt(message, f"gw-{len(self.received)}", "undelivered" if fault == "unreachable" else "delivered")
         if fault == "hang":  # delivered, but the answer never comes back in time
             await asyncio.sleep(5)
         return web.json_response({"id": f"gw-{len(self.received)}"}, status=202)
+
+    def receipt(self, message: dict, own_id: str, status: str) -> None:
+        """Post the message's status to its status_callback, signed as Standard Webhooks sign."""
+        url = message.get("status_callback")
+        if not url:
+            return
+        stamp = int(time.time())
+        body = json.dumps(
+            {"type": "message.status", "reference": message.get("reference"), "id": own_id, "status": status}
+            | {"code": "UNREACHABLE" if status == "undelivered" else None, "timestamp": stamp}
+        ).encode()
+        key = base64.b64decode(SECRET.removeprefix("whsec_"))
+        wid = f"evt_{own_id}_{status}"
+        signed = base64.b64encode(hmac.new(key, f"{wid}.{stamp}.".encode() + body, hashlib.sha256).digest()).decode()
+        headers = {"webhook-id": wid, "webhook-timestamp": str(stamp), "webhook-signature": f"v1,{signed}"}
+        self.receipts.later(url, f"{own_id}:{status}", body, headers | {"Content-Type": "application/json"})
 
 
 @contextmanager

@@ -1,7 +1,9 @@
 """A stand-in for Twilio's Messages API on loopback, in its documented wire format: POST
 /2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded, HTTP Basic auth by the account SID and
 auth token (or an API key); 201 with the message resource (`sid` SM…, `status` queued), or Twilio's error
-JSON (`code`, `message`, `more_info`, `status`) for the faults a test asks of a number."""
+JSON (`code`, `message`, `more_info`, `status`) for the faults a test asks of a number. A message given a
+`StatusCallback` gets its receipts there a moment later — `sent`, then `delivered` (or `undelivered` with
+30003 for a number faulted `unreachable`) — form-encoded and signed with X-Twilio-Signature."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from herald.sandbox.faults import Faults
+from herald.sandbox.receipts import Sent, twilio_signed
 from herald.sandbox.serving import serving
 
 SID, TOKEN = "AC" + "5e" * 16, "twilio-auth-token-0123"
@@ -36,6 +40,7 @@ class FakeTwilio:
     created: list[dict[str, list[str]]] = field(default_factory=list)  # the form of each message created
     random: Faults = field(default_factory=Faults)  # faults drawn for any number
     url: str = ""
+    receipts: Sent = field(default_factory=Sent)  # status callbacks posted, and what Herald answered
 
     def error(self, status: int, code: int, message: str) -> web.Response:
         body = {
@@ -68,10 +73,25 @@ class FakeTwilio:
             return self.error(*ERRORS[fault])
         self.created.append(form)
         sid = f"SM{len(self.created):032x}"
+        for status in ("sent", "undelivered" if fault == "unreachable" else "delivered"):
+            self.receipt(form, sid, status)
         if fault == "hang":
             await asyncio.sleep(5)
         return web.json_response(
             {"sid": sid, "status": "queued", "to": form["To"][0], "body": form["Body"][0]}, status=201
+        )
+
+    def receipt(self, form: dict[str, list[str]], sid: str, status: str) -> None:
+        """Post one status callback to the message's StatusCallback, as Twilio signs it."""
+        url = (form.get("StatusCallback") or [""])[0]
+        if not url:
+            return
+        fields = {"MessageSid": sid, "SmsSid": sid, "AccountSid": SID, "MessageStatus": status, "To": form["To"][0]}
+        fields["ErrorCode"] = "30003" if status == "undelivered" else ""
+        headers = {"X-Twilio-Signature": twilio_signed(TOKEN, url, fields)}
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.receipts.later(
+            url, f"{sid}:{status}", urlencode(fields).encode(), headers, 0.05 if status == "sent" else 0.1
         )
 
 

@@ -1,0 +1,46 @@
+"""Receipts the stand-ins send back, as their vendors would: a POST to the address Herald gave, a moment
+after the message was taken, signed each vendor's way. Nobody listening (no `herald serve`) is no fault:
+the stand-in notes what each attempt got and carries on."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import aiohttp
+
+
+def twilio_signed(token: str, url: str, fields: Mapping[str, str]) -> str:
+    """X-Twilio-Signature: Base64 HMAC-SHA1 of the URL and each field's name and value, sorted by name."""
+    data = url + "".join(name + fields[name] for name in sorted(fields))
+    return base64.b64encode(hmac.new(token.encode(), data.encode(), hashlib.sha1).digest()).decode()
+
+
+@dataclass
+class Sent:
+    """Receipts posted, and what each got: an HTTP status, or the reason it could not be sent."""
+
+    answers: list[tuple[str, str, int | str]] = field(default_factory=list)  # (url, what, status or reason)
+    pending: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def later(self, url: str, what: str, body: bytes, headers: dict[str, str], delay: float = 0.05) -> None:
+        """Post a receipt a moment from now, from the stand-in's own loop."""
+        task = asyncio.get_running_loop().create_task(self._post(url, what, body, headers, delay))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def _post(self, url: str, what: str, body: bytes, headers: dict[str, str], delay: float) -> None:
+        await asyncio.sleep(delay)
+        try:
+            timeout = aiohttp.ClientTimeout(total=5)
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.post(url, data=body, headers=headers) as answer,
+            ):
+                self.answers.append((url, what, answer.status))
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            self.answers.append((url, what, type(exc).__name__))

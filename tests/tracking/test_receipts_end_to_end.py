@@ -1,0 +1,104 @@
+"""Receipts end to end: Herald's API is served on loopback, the Twilio and gateway stand-ins post each
+message's signed status callbacks to the address Herald gave them, and the messages move forward."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from sqlalchemy import select
+
+from herald import bootstrap
+from herald.config import Settings
+from herald.outbox.models import Message
+from herald.sandbox.gateway import SECRET as GATEWAY_SECRET
+from herald.sandbox.gateway import FakeGateway
+from herald.sandbox.gateway import running as gateway_running
+from herald.sandbox.twilio import SID, TOKEN, FakeTwilio, running
+from herald.web import create_app
+from tests.scenario import plan, setup
+
+SITA, JOHANNES = "+9779841234567", "+264811234567"
+
+
+@contextmanager
+def served(container: bootstrap.Container, port: int) -> Iterator[None]:
+    server = uvicorn.Server(uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(5)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_the_twilio_stand_ins_receipts_reach_herald_and_move_the_messages_forward(db_url, tmp_path, clock) -> None:
+    port = free_port()
+    with running(FakeTwilio(faults={JOHANNES: "unreachable"})) as twilio:
+        account = {"kind": "twilio", "account_sid": SID, "auth_token": "env:TOKEN", "from": "+15005550006"}
+        settings = Settings(
+            env="test",
+            database_url=db_url,
+            outbox_dir=str(tmp_path / "outbox"),
+            public_url=f"http://127.0.0.1:{port}",
+            provider_accounts={"twilio-main": {**account, "base_url": twilio.url}},
+            routing={"sms": ["twilio-main"]},
+        )
+        container = bootstrap.build(settings, clock=clock, environ={"TOKEN": TOKEN})
+        plan(container, setup(container, tmp_path))
+        with served(container, port):
+            worker = container.worker()
+            asyncio.run(worker.run(until_idle=True))
+            deadline = time.monotonic() + 10
+            while len(twilio.receipts.answers) < 4 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            worker.tick()  # receipts that came before their send result are applied now
+    assert sorted(status for _, _, status in twilio.receipts.answers) == [200, 200, 200, 200]
+    with container.uow() as uow:
+        rows = uow.session.execute(select(Message.address, Message.status, Message.delivery, Message.error_code))
+        found = {r.address: (r.status, r.delivery, r.error_code) for r in rows if r.address in (SITA, JOHANNES)}
+    assert found == {SITA: ("sent", "delivered", None), JOHANNES: ("sent", "undelivered", "30003")}
+
+
+def test_a_gateways_signed_status_callbacks_reach_herald(db_url, tmp_path, clock) -> None:
+    port = free_port()
+    with gateway_running(FakeGateway(faults={JOHANNES: "unreachable"})) as gateway:
+        settings = Settings(
+            env="test",
+            database_url=db_url,
+            outbox_dir=str(tmp_path / "outbox"),
+            public_url=f"http://127.0.0.1:{port}",
+            provider_accounts={"gw": {"kind": "webhook", "url": gateway.url, "secret": "env:SECRET"}},
+            routing={"sms": ["gw"]},
+        )
+        container = bootstrap.build(settings, clock=clock, environ={"SECRET": GATEWAY_SECRET})
+        plan(container, setup(container, tmp_path))
+        with served(container, port):
+            worker = container.worker()
+            asyncio.run(worker.run(until_idle=True))
+            deadline = time.monotonic() + 10
+            while len(gateway.receipts.answers) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            worker.tick()
+    assert [m["status_callback"] for m in gateway.received.values()] == [
+        f"http://127.0.0.1:{port}/webhooks/gateway/gw"
+    ] * 2
+    assert sorted(status for _, _, status in gateway.receipts.answers) == [200, 200]
+    with container.uow() as uow:
+        rows = uow.session.execute(select(Message.address, Message.delivery, Message.error_code))
+        found = {r.address: (r.delivery, r.error_code) for r in rows if r.address in (SITA, JOHANNES)}
+    assert found == {SITA: ("delivered", None), JOHANNES: ("undelivered", "UNREACHABLE")}
