@@ -263,6 +263,9 @@ def sandbox(
     whatsapp_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8704,
     mail_port: Annotated[int, typer.Option(min=0, max=65535, help="SMTP; 0: any free port.")] = 8725,
     smpp_port: Annotated[int, typer.Option(min=0, max=65535, help="SMPP; 0: any free port.")] = 8775,
+    herald_url: Annotated[
+        str | None, typer.Option(help="Herald's public_url: the WhatsApp stand-in posts its status webhooks there.")
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Local stand-ins for the vendors (a webhook gateway, Twilio, Aliyun, WhatsApp, a mail server, an SMSC)
@@ -275,10 +278,15 @@ def sandbox(
         faults = Faults(fail_rate, throttle_rate, timeout_rate, latency)
     except ValueError as exc:
         raise Invalid(str(exc), where="sandbox") from None
+    if herald_url is not None and not herald_url.startswith(("http://", "https://")):
+        raise Invalid(
+            f"expected an http(s) address like http://127.0.0.1:8000, got {herald_url!r}", where="--herald-url"
+        )
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        got = serve(faults, Ports(gateway_port, twilio_port, aliyun_port, whatsapp_port, mail_port, smpp_port), stop)
+        ports = Ports(gateway_port, twilio_port, aliyun_port, whatsapp_port, mail_port, smpp_port)
+        got = serve(faults, ports, stop, herald_url.rstrip("/") if herald_url else None)
     finally:
         signal.signal(signal.SIGTERM, previous)
     took = (

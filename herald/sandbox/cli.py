@@ -24,9 +24,11 @@ def config_text(vendors: Vendors) -> str:
     return "\n".join(lines) + "\n"
 
 
-def serve(faults: Faults, ports: Ports, stop: threading.Event) -> dict[str, int]:
-    """Serve every stand-in until `stop` is set (or Ctrl-C); returns what each took in."""
-    with running_vendors(faults, ports) as vendors:
+def serve(faults: Faults, ports: Ports, stop: threading.Event, herald: str | None = None) -> dict[str, int]:
+    """Serve every stand-in until `stop` is set (or Ctrl-C); returns what each took in. With Herald's
+    address, the WhatsApp stand-in posts its status webhooks to it (Twilio and a gateway are told where by
+    each message)."""
+    with running_vendors(faults, ports, herald) as vendors:
         out.print(config_text(vendors), markup=False)
         err.print("Sandbox running; Ctrl-C to stop.")
         try:

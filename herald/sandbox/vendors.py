@@ -15,6 +15,7 @@ ENVIRON = {
     "SANDBOX_TWILIO_TOKEN": twilio.TOKEN,
     "SANDBOX_ALIYUN_SECRET": aliyun.SECRET,
     "SANDBOX_WHATSAPP_TOKEN": whatsapp.TOKEN,
+    "SANDBOX_WHATSAPP_APP_SECRET": whatsapp.APP_SECRET,
     "SANDBOX_MAIL_PASSWORD": mail.PASSWORD,
     "SANDBOX_SMPP_PASSWORD": smsc.PASSWORD,
 }
@@ -61,6 +62,7 @@ class Vendors:
                 "phone_number_id": whatsapp.NUMBER_ID,
                 "waba_id": whatsapp.WABA_ID,
                 "access_token": "env:SANDBOX_WHATSAPP_TOKEN",
+                "app_secret": "env:SANDBOX_WHATSAPP_APP_SECRET",
                 "base_url": self.whatsapp.url,
             },
             "sandbox-mail": {
@@ -110,14 +112,17 @@ class Vendors:
 
 
 @contextmanager
-def running_vendors(faults: Faults | None = None, ports: Ports | None = None) -> Iterator[Vendors]:
-    """Serve every stand-in until the block ends (each on any free port unless `ports` names one)."""
+def running_vendors(
+    faults: Faults | None = None, ports: Ports | None = None, herald: str | None = None
+) -> Iterator[Vendors]:
+    """Serve every stand-in until the block ends (each on any free port unless `ports` names one); with
+    Herald's address, the WhatsApp stand-in sends its status webhooks to the sandbox account's route."""
     faults, ports = faults or Faults(), ports or Ports()
     vendors = Vendors(
         gateway.FakeGateway(random=faults),
         twilio.FakeTwilio(random=faults),
         aliyun.FakeAliyun(random=faults),
-        whatsapp.FakeWhatsApp(random=faults),
+        whatsapp.FakeWhatsApp(random=faults, webhook=f"{herald}/webhooks/whatsapp/sandbox-whatsapp" if herald else ""),
         mail.FakeMailServer(random=faults),
         smsc.FakeSmsc(random=faults),
     )

@@ -2,7 +2,9 @@
 bearer token, checked as Meta checks it — `messaging_product`, a recipient, a `text` body, an `image`
 by https link, or a `template` that exists, is approved in that language and gets as many body parameters
 as its text has placeholders — answered with `messages[0].id` (a `wamid.…`) or Meta's error object;
-`GET /{version}/{phone-number-id}` for the number itself; and the business account's templates —
+`GET /{version}/{phone-number-id}` for the number itself (two numbers of one business account); with a
+`webhook` address, each message's `sent` and `delivered` statuses posted there, signed X-Hub-Signature-256
+with APP_SECRET as Meta signs with the app's secret; and the business account's templates —
 `POST /{version}/{waba-id}/message_templates` checked as Meta checks a submission (a name of lowercase
 letters, digits and underscores, a category, a BODY, an example for each placeholder, no name and
 language twice), answered PENDING, then reviewed as `review` says (APPROVED unless told) and listed
@@ -11,7 +13,11 @@ page by page by `GET`, an approved one then sendable."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import json
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,12 +26,14 @@ from typing import Any
 from aiohttp import web
 
 from herald.sandbox.faults import Faults
+from herald.sandbox.receipts import Sent
 from herald.sandbox.serving import serving
 
 NUMBER_ID, TOKEN, VERSION = "106540352242922", "EAAGsandboxSystemUserToken0123", "v23.0"
 WABA_ID = "102290129340398"
 SECOND_NUMBER_ID = "106540352242923"  # the business account's second phone number (a sender of its own)
 NUMBERS = (NUMBER_ID, SECOND_NUMBER_ID)
+APP_SECRET = "sandbox-meta-app-secret"  # signs the webhooks the stand-in sends (X-Hub-Signature-256)
 PAGE = 2  # templates per page of a listing, small so that paging is exercised
 # Approved templates: (name, language) -> body text as Meta approved it.
 TEMPLATES = {
@@ -50,6 +58,8 @@ class FakeWhatsApp:
     faults: dict[str, str] = field(default_factory=dict)  # wa_id -> a key of ERRORS, or "hang"
     sent: list[dict[str, Any]] = field(default_factory=list)  # each request taken
     sent_from: list[str] = field(default_factory=list)  # the phone-number id each was sent from
+    webhook: str = ""  # where the app's webhook points (Herald's route); statuses go there when set
+    receipts: Sent = field(default_factory=Sent)  # webhooks posted, and what Herald answered
     random: Faults = field(default_factory=Faults)
     url: str = ""
     approved: dict[tuple[str, str], str] = field(default_factory=lambda: dict(TEMPLATES))  # sendable
@@ -144,6 +154,8 @@ class FakeWhatsApp:
             return self.error(*ERRORS[fault])
         self.sent.append(body)
         self.sent_from.append(request.match_info["number"])
+        for status in ("sent", "delivered"):
+            self.status(request.match_info["number"], body, f"wamid.HBgL{len(self.sent):020d}", status)
         if fault == "hang":
             await asyncio.sleep(5)
         wamid = f"wamid.HBgL{len(self.sent):020d}"
@@ -154,6 +166,23 @@ class FakeWhatsApp:
                 "messages": [{"id": wamid, "message_status": "accepted"}],
             }
         )
+
+    def status(self, number: str, body: dict[str, Any], wamid: str, status: str) -> None:
+        """Post a message's status to the app's webhook, signed with the app secret."""
+        if not self.webhook:
+            return
+        found = {"id": wamid, "status": status, "timestamp": str(int(time.time())), "recipient_id": body["to"]}
+        if body.get("biz_opaque_callback_data"):
+            found["biz_opaque_callback_data"] = body["biz_opaque_callback_data"]
+        value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": number}, "statuses": [found]}
+        change = {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": value}]}],
+        }
+        raw = json.dumps(change).encode()
+        signed = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+        headers = {"X-Hub-Signature-256": signed, "Content-Type": "application/json"}
+        self.receipts.later(self.webhook, f"{wamid}:{status}", raw, headers, 0.05 if status == "sent" else 0.1)
 
     def wrong(self, body: Any) -> tuple[int, str, str] | None:
         """What Meta would refuse in a request (code, title, details), or None."""

@@ -1,5 +1,5 @@
-"""Receipts end to end: Herald's API is served on loopback, the Twilio and gateway stand-ins post each
-message's signed status callbacks to the address Herald gave them, and the messages move forward."""
+"""Receipts end to end: Herald's API is served on loopback, the Twilio, gateway and WhatsApp stand-ins
+post each message's signed status callbacks to Herald's routes, and the messages move forward."""
 
 from __future__ import annotations
 
@@ -20,7 +20,11 @@ from herald.sandbox.gateway import SECRET as GATEWAY_SECRET
 from herald.sandbox.gateway import FakeGateway
 from herald.sandbox.gateway import running as gateway_running
 from herald.sandbox.twilio import SID, TOKEN, FakeTwilio, running
+from herald.sandbox.whatsapp import APP_SECRET, NUMBER_ID, FakeWhatsApp
+from herald.sandbox.whatsapp import TOKEN as WA_TOKEN
+from herald.sandbox.whatsapp import running as whatsapp_running
 from herald.web import create_app
+from tests.dispatch.test_channel_fallback import SALE_WA, campaign, sitas
 from tests.scenario import plan, setup
 
 SITA, JOHANNES = "+9779841234567", "+264811234567"
@@ -102,3 +106,34 @@ def test_a_gateways_signed_status_callbacks_reach_herald(db_url, tmp_path, clock
         rows = uow.session.execute(select(Message.address, Message.delivery, Message.error_code))
         found = {r.address: (r.delivery, r.error_code) for r in rows if r.address in (SITA, JOHANNES)}
     assert found == {SITA: ("delivered", None), JOHANNES: ("undelivered", "UNREACHABLE")}
+
+
+def test_the_whatsapp_stand_ins_signed_status_webhooks_reach_herald(db_url, tmp_path, clock) -> None:
+    port = free_port()
+    fake = FakeWhatsApp(webhook=f"http://127.0.0.1:{port}/webhooks/whatsapp/wa")
+    fake.approved[("sale_wa", "en")] = SALE_WA["body"]
+    with whatsapp_running(fake):
+        account = {"kind": "whatsapp_cloud", "phone_number_id": NUMBER_ID, "access_token": "env:WA_TOKEN"}
+        settings = Settings(
+            env="test",
+            database_url=db_url,
+            outbox_dir=str(tmp_path / "outbox"),
+            provider_accounts={"wa": {**account, "base_url": fake.url, "app_secret": "env:APP_SECRET"}},
+            routing={"whatsapp": ["wa"]},
+        )
+        container = bootstrap.build(settings, clock=clock, environ={"WA_TOKEN": WA_TOKEN, "APP_SECRET": APP_SECRET})
+        plan(container, campaign(container, tmp_path, ["sale_wa"]))
+        with served(container, port):
+            worker = container.worker()
+            asyncio.run(worker.run(until_idle=True))
+            deadline = time.monotonic() + 10
+            while len(fake.receipts.answers) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            worker.tick()
+    assert sorted(status for _, _, status in fake.receipts.answers) == [200, 200]
+    message = sitas(container)
+    assert (message.status, message.delivery, message.provider_message_id) == (
+        "sent",
+        "delivered",
+        "wamid.HBgL" + "0" * 19 + "1",
+    )
