@@ -26,6 +26,7 @@ from herald.errors import Invalid
 from herald.outbox import Message
 from herald.sandbox import ENVIRON, running_vendors
 from herald.types import Channel, MessageStatus
+from herald.web import free_port, serving_api
 
 TEMPLATE = (
     "Hi {{ first_name | default('there') }}, the Herald Shop winter sale starts today: 20% off for "
@@ -60,15 +61,22 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
     say = (lambda *_, **__: None) if app_context(ctx).wants_json(json_out) else out.print
     result: dict[str, Any] = {"database": settings.database_url}
     # The campaign goes out through the real adapters, to the vendors' stand-ins (as `herald sandbox`
-    # serves them), unless the installation names provider accounts of its own.
+    # serves them), unless the installation names provider accounts of its own; Herald's API is served
+    # meanwhile, so that the stand-ins' receipts come back to it as a vendor's come to `herald serve`.
     with ExitStack() as stack:
-        vendors = None if settings.provider_accounts else stack.enter_context(running_vendors())
+        herald = f"http://127.0.0.1:{free_port()}"
+        vendors = None if settings.provider_accounts else stack.enter_context(running_vendors(herald=herald))
         if vendors is not None:
-            settings = replace(settings, provider_accounts=vendors.accounts(), routing=vendors.routing())
+            accounts, routing = vendors.accounts(), vendors.routing()
+            settings = replace(settings, provider_accounts=accounts, routing=routing, public_url=herald)
         container = bootstrap.build(settings, environ={**os.environ, **ENVIRON})
         container.migrate()
         try:
+            if vendors is not None:
+                stack.enter_context(serving_api(container, int(herald.rsplit(":", 1)[1])))
             _stages(container, result, say)
+            if vendors is not None:
+                result["receipts"] = _receipts(container, vendors, say)
         finally:
             container.close()
         if vendors is not None:
@@ -180,6 +188,27 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
             "skipped " + ", ".join(f"{n} {reason}" for reason, n in report_data["skipped_by_reason"].items())
         )
         result["explain"] = _explanations(uow, cid, container.clock.now(), say)
+
+
+def _receipts(container: bootstrap.Container, vendors: Any, say) -> dict[str, dict[str, int]]:
+    """Wait for the stand-ins' receipts to reach the API, apply the ones that beat their send results, and
+    say how far each account's messages got."""
+    deadline = time.monotonic() + 5
+    while vendors.receipts_pending() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    container.worker().tick()
+    with container.uow() as uow:
+        rows = uow.session.execute(
+            select(Message.provider, Message.delivery, func.count())
+            .where(Message.status == MessageStatus.SENT)
+            .group_by(Message.provider, Message.delivery)
+        )
+        found: dict[str, dict[str, int]] = {}
+        for account, delivery, n in rows:
+            found.setdefault(str(account), {})[str(delivery or "no receipt")] = n
+    told = "; ".join(f"{a}: " + ", ".join(f"{k} {v}" for k, v in sorted(d.items())) for a, d in sorted(found.items()))
+    say(f"[bold]9. Receipts[/] {told} (signed status callbacks to Herald's API)")
+    return found
 
 
 def _first_phones(uow, n: int) -> list[str]:

@@ -109,6 +109,10 @@ class FakeGateway:
 
 @contextmanager
 def running(fake: FakeGateway, port: int = 0) -> Iterator[FakeGateway]:
-    with serving(lambda app: app.router.add_post("/send", fake.handle), port) as url:
+    def routes(app: web.Application) -> None:
+        app.router.add_post("/send", fake.handle)
+        app.on_cleanup.append(fake.receipts.close)
+
+    with serving(routes, port) as url:
         fake.url = f"{url}/send"
         yield fake

@@ -26,6 +26,7 @@ class Sent:
 
     answers: list[tuple[str, str, int | str]] = field(default_factory=list)  # (url, what, status or reason)
     pending: set[asyncio.Task[None]] = field(default_factory=set)
+    session: aiohttp.ClientSession | None = None  # one for the stand-in's life, on its own loop
 
     def later(self, url: str, what: str, body: bytes, headers: dict[str, str], delay: float = 0.05) -> None:
         """Post a receipt a moment from now, from the stand-in's own loop."""
@@ -35,12 +36,19 @@ class Sent:
 
     async def _post(self, url: str, what: str, body: bytes, headers: dict[str, str], delay: float) -> None:
         await asyncio.sleep(delay)
+        if self.session is None or self.session.closed:
+            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
         try:
-            timeout = aiohttp.ClientTimeout(total=5)
-            async with (
-                aiohttp.ClientSession(timeout=timeout) as session,
-                session.post(url, data=body, headers=headers) as answer,
-            ):
+            async with self.session.post(url, data=body, headers=headers) as answer:
                 self.answers.append((url, what, answer.status))
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             self.answers.append((url, what, type(exc).__name__))
+
+    async def close(self, _: object = None) -> None:
+        """Stop posting (the stand-in is going): what is still pending is dropped, the session closed."""
+        for task in list(self.pending):
+            task.cancel()
+        if self.pending:
+            await asyncio.gather(*self.pending, return_exceptions=True)
+        if self.session is not None:
+            await self.session.close()

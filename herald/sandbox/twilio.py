@@ -100,6 +100,7 @@ def running(fake: FakeTwilio, port: int = 0) -> Iterator[FakeTwilio]:
     def routes(app: web.Application) -> None:
         app.router.add_post("/2010-04-01/Accounts/{sid}/Messages.json", fake.create)
         app.router.add_get("/2010-04-01/Accounts/{sid}.json", fake.account)
+        app.on_cleanup.append(fake.receipts.close)
 
     with serving(routes, port) as url:
         fake.url = url

@@ -99,6 +99,10 @@ class Vendors:
             "email": ["sandbox-mail", "sandbox-gateway"],
         }
 
+    def receipts_pending(self) -> bool:
+        """Whether any stand-in still has receipts to post."""
+        return any(v.receipts.pending for v in (self.twilio, self.whatsapp, self.gateway))
+
     def taken_in(self) -> dict[str, int]:
         return {
             "twilio": len(self.twilio.created),

@@ -221,6 +221,7 @@ def running(fake: FakeWhatsApp, port: int = 0) -> Iterator[FakeWhatsApp]:
         app.router.add_post("/{version}/{number}/message_templates", fake.submit)
         app.router.add_get("/{version}/{number}/message_templates", fake.templates)
         app.router.add_get("/{version}/{number}", fake.number)
+        app.on_cleanup.append(fake.receipts.close)
 
     with serving(routes, port) as url:
         fake.url = url

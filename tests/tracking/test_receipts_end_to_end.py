@@ -4,13 +4,8 @@ post each message's signed status callbacks to Herald's routes, and the messages
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-import uvicorn
 from sqlalchemy import select
 
 from herald import bootstrap
@@ -23,31 +18,15 @@ from herald.sandbox.twilio import SID, TOKEN, FakeTwilio, running
 from herald.sandbox.whatsapp import APP_SECRET, NUMBER_ID, FakeWhatsApp
 from herald.sandbox.whatsapp import TOKEN as WA_TOKEN
 from herald.sandbox.whatsapp import running as whatsapp_running
-from herald.web import create_app
+from herald.web import free_port, serving_api
 from tests.dispatch.test_channel_fallback import SALE_WA, campaign, sitas
 from tests.scenario import plan, setup
 
 SITA, JOHANNES = "+9779841234567", "+264811234567"
 
 
-@contextmanager
-def served(container: bootstrap.Container, port: int) -> Iterator[None]:
-    server = uvicorn.Server(uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(5)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def served(container, port):
+    return serving_api(container, port)
 
 
 def test_the_twilio_stand_ins_receipts_reach_herald_and_move_the_messages_forward(db_url, tmp_path, clock) -> None:
