@@ -168,6 +168,8 @@ def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> N
         0,
         0,
     )
+    # Herald heard back: the Twilio stand-in's signed receipts reached the API the demo served.
+    assert result["receipts"]["sandbox-twilio"] == {"delivered": vendors["twilio"]}
     again = as_json(capsys, "--json", "demo")  # a second run starts over cleanly
     assert again["plan"]["audience"] == plan["audience"]
 
