@@ -34,6 +34,12 @@ def print_report(r: dict) -> None:
         f"  sent {r['sent']}; waiting {r['deferred']['count']}; "
         + ", ".join(f"{k} {v}" for k, v in r["status"].items() if v and k not in ("sent",))
     )
+    d = r["delivery"]
+    if r["sent"]:
+        out.print(
+            f"  of the sent: delivered {d['delivered'] + d['read']} (read {d['read']}), not delivered "
+            f"{d['undelivered'] + d['failed']}, handed on {d['sent']}, no receipt yet {d['no_receipt']}"
+        )
     lease = r["waiting_on_lease"]
     if lease["count"]:
         out.print(

@@ -15,7 +15,8 @@ from herald.types import MessageStatus as S
 
 
 def campaign_report(session: Session, campaign: Campaign, now: datetime, top: int = 10) -> dict[str, Any]:
-    """Audience, planned, sent, deferred (grouped by until), skipped and failed by reason."""
+    """Audience, planned, sent (and how far the sent got, by their receipts), deferred (grouped by until),
+    skipped and failed by reason."""
     mine = Message.campaign_id == campaign.id
     statuses = dict(session.execute(select(Message.status, func.count()).where(mine).group_by(Message.status)).all())
     planned = dict(
@@ -45,10 +46,20 @@ def campaign_report(session: Session, campaign: Campaign, now: datetime, top: in
         },
         "status": {s.value: statuses.get(s.value, 0) for s in S},
         "sent": statuses.get(S.SENT, 0),
+        "delivery": _delivery(session, mine),
         "deferred": {"count": sum(d["count"] for d in deferred), "next": deferred[:top]},
         "waiting_on_lease": {"count": held, "until": until.isoformat() if until else None},
         "skipped_by_reason": _by_reason(session, mine, S.SKIPPED),
         "failed_by_reason": _by_reason(session, mine, S.FAILED),
+    }
+
+
+def _delivery(session: Session, mine) -> dict[str, int]:
+    """How far the sent messages got, as their vendors reported: each stage, and those with no report yet."""
+    stmt = select(Message.delivery, func.count()).where(mine, Message.status == S.SENT).group_by(Message.delivery)
+    found = {delivery or "no_receipt": n for delivery, n in session.execute(stmt)}
+    return {
+        stage: found.get(stage, 0) for stage in ("delivered", "read", "sent", "undelivered", "failed", "no_receipt")
     }
 
 

@@ -162,6 +162,7 @@ class Report(Shape):
     planned: dict[str, int]
     status: dict[str, int]
     sent: int
+    delivery: dict[str, int]  # how far the sent got, by their receipts: delivered, read, sent, undelivered …
     deferred: dict[str, Any]
     waiting_on_lease: dict[str, Any]
     skipped_by_reason: dict[str, int]

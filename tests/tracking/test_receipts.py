@@ -124,3 +124,16 @@ def test_a_receipt_waiting_more_than_a_day_is_given_up(db_url, tmp_path, clock) 
     assert receive(container, status(first.id, "delivered", "e1")) == {"waiting": 1}
     with container.uow() as uow:
         assert dict(tracking.apply_waiting(uow, clock.now() + timedelta(days=2))) == {"unmatched": 1}
+
+
+def test_the_campaign_report_says_how_far_the_sent_messages_got(db_url, tmp_path, clock) -> None:
+    from herald.analytics import campaign_report
+    from herald.campaigns import get_campaign
+
+    container = sent_through_gateway(db_url, tmp_path, clock)
+    sita, johannes = message(container, SITA), message(container, JOHANNES)
+    receive(container, status(sita.id, "read", "e1"), status(johannes.id, "undelivered", "e2", code="30003"))
+    with container.uow() as uow:
+        report = campaign_report(uow.session, get_campaign(uow, sita.campaign_id), clock.now())
+    assert report["sent"] == 2
+    assert report["delivery"] == {"delivered": 0, "read": 1, "sent": 0, "undelivered": 1, "failed": 0, "no_receipt": 0}
