@@ -36,7 +36,9 @@ from herald.providers.base import (
     Unsettled,
     retry_after,
 )
+from herald.providers.callbacks import token_in_path
 from herald.providers.http import KeepsSession, each, json_object
+from herald.providers.receipts import aliyun_reports
 
 VERSION = "2017-05-25"
 ALGORITHM = "ACS3-HMAC-SHA256"
@@ -163,8 +165,10 @@ class AliyunProvider(KeepsSession):
         sign_name: str,
         endpoint: str = "https://dysmsapi.aliyuncs.com",
         timeout: float = 10.0,
+        report_token: str | None = None,
     ) -> None:
         self.key_id, self.secret, self.sign_name = access_key_id, access_key_secret, sign_name
+        self.report_token = report_token  # the last segment of the address Aliyun pushes its reports to
         self.endpoint, self.timeout = endpoint, timeout
 
     async def send(self, batch: Sequence[Outgoing]) -> list[SendResult]:
@@ -227,8 +231,10 @@ class AliyunProvider(KeepsSession):
         return {str(d.get("OutId")) for d in details if isinstance(d, Mapping)}
 
     def verify(self, callback: Callback) -> bool:
-        """Aliyun's receipts (SmsReport) are read with the tracking room."""
-        return False
+        """Whether an SmsReport push came to the address with the account's secret token (Aliyun signs
+        nothing it pushes); without a `report_token`, none is believed."""
+        return self.report_token is not None and token_in_path(self.report_token, callback)
 
     def parse_webhook(self, callback: Callback) -> list[Report]:
-        return []
+        """The receipts in an SmsReport push (ValueError when it is not shaped as Aliyun's)."""
+        return aliyun_reports(callback)

@@ -6,6 +6,8 @@ bytes, in constant time, and — where the vendor signs a time — its freshness
   may add or drop the default port, so the URL is tried as called, without its port and with it.
 - Meta signs `X-Hub-Signature-256`: `sha256=` and the hex HMAC-SHA256 of the raw body, keyed with the
   app secret.
+- Aliyun signs nothing it pushes (SmsReport): the address it is given carries a secret token as its last
+  path segment, compared in constant time, so only who knows the address can post to it.
 - A webhook gateway signs the Standard Webhooks way, as Herald signs what it sends it: `webhook-id`,
   `webhook-timestamp` and `webhook-signature` (`v1,` Base64 HMAC-SHA256 of `id.timestamp.body`). A
   timestamp more than five minutes from now is refused, so a captured callback cannot be replayed
@@ -88,3 +90,9 @@ def standard_signed(key: bytes, callback: Callback, tolerance: float = TOLERANCE
     expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
     given = [s.split(",", 1)[1].encode() for s in signatures.split() if s.startswith("v1,")]
     return any(hmac.compare_digest(expected, g) for g in given)
+
+
+def token_in_path(token: str, callback: Callback) -> bool:
+    """Whether the address called ends in the account's secret token (Aliyun's pushes, which are unsigned)."""
+    last = urlsplit(callback.url).path.rstrip("/").rpartition("/")[2]
+    return bool(token) and hmac.compare_digest(last.encode(), token.encode())

@@ -99,6 +99,7 @@ FACTORIES: dict[str, Callable[[Account, Shared], Provider]] = {
         a.options["sign_name"],
         a.options["endpoint"],
         float(a.options["timeout"]),
+        a.options["report_token"],
     ),
     "file": lambda a, _: FileProvider(a.options["dir"], a.options["from"]),
     "smpp": _smpp,

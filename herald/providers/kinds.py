@@ -102,9 +102,10 @@ KINDS: dict[str, Kind] = {
     "aliyun": Kind(
         # Alibaba Cloud SMS (dysmsapi 2017-05-25), by an AccessKey pair of a RAM user allowed dysms:SendSms.
         required=("access_key_id", "access_key_secret", "sign_name"),
-        optional={"endpoint": "https://dysmsapi.aliyuncs.com", "timeout": 10.0},
-        secrets=frozenset({"access_key_secret"}),
+        optional={"endpoint": "https://dysmsapi.aliyuncs.com", "timeout": 10.0, "report_token": None},
+        secrets=frozenset({"access_key_secret", "report_token"}),
         checks={
+            "report_token": values.token,
             "access_key_id": values.text,
             "access_key_secret": values.text,
             "sign_name": values.text,

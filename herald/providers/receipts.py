@@ -7,6 +7,9 @@ callback in, reports out; a body that is not what the vendor sends raises ValueE
   nothing of delivery and are passed over.
 - Meta: `entry[].changes[].value.statuses[]`, each with the `wamid` `id`, `status`, `timestamp`, the
   `biz_opaque_callback_data` Herald sent and, when failed, `errors[]`.
+- Aliyun's SmsReport push: a JSON array of `{"phone_number", "send_time", "report_time", "success",
+  "err_code", "err_msg", "sms_size", "biz_id", "out_id"}`, times in China's (UTC+8); `out_id` is the
+  OutId Herald sent, its message's id.
 - A webhook gateway: `{"type": "message.status", "reference": "42", "id": "gw-1", "status":
   "delivered", "code": null, "detail": null, "timestamp": 1780000000}`, its `webhook-id` the event.
 """
@@ -14,7 +17,7 @@ callback in, reports out; a body that is not what the vendor sends raises ValueE
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -103,6 +106,39 @@ def gateway_statuses(callback: Callback) -> list[Report]:
             event=callback.header("webhook-id"),
         )
     ]
+
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def aliyun_reports(callback: Callback) -> list[Report]:
+    """The receipts in an Aliyun SmsReport push."""
+    data = json.loads(callback.body)
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise ValueError("expected a JSON array of reports")
+    return [_aliyun(r, callback.at) for r in data]
+
+
+def _aliyun(report: dict[str, Any], arrived: float) -> Report:
+    biz, code = str(report.get("biz_id") or ""), str(report.get("err_code") or "")
+    if not biz or not isinstance(report.get("success"), bool):
+        raise ValueError("a report without its biz_id or success")
+    said = str(report.get("report_time") or "")
+    try:
+        at = datetime.strptime(said, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA).astimezone(UTC)
+    except ValueError:
+        at = datetime.fromtimestamp(arrived, UTC)
+    failed = not report["success"]
+    return Report(
+        "status",
+        biz,
+        "undelivered" if failed else "delivered",
+        at=at,
+        reference=_number(str(report.get("out_id") or "")),
+        code=code or None if failed else None,
+        detail=(f"{code}: {report.get('err_msg') or ''}".strip(": ") or None) if failed else None,
+        event=f"{biz}:{code or report['success']}",
+    )
 
 
 def _object(body: bytes) -> dict[str, Any]:

@@ -121,3 +121,13 @@ def sender_id(value: Any) -> str | None:
     number = text.isdigit() and 3 <= len(text) <= 15
     alphanumeric = text.isascii() and text.replace(" ", "").isalnum() and not text.isdigit() and len(text) <= 11
     return None if number or alphanumeric else f"expected a number or a sender id of at most 11 letters, got {value!r}"
+
+
+def token(value: Any) -> str | None:
+    """A secret that ends an address: 24 to 128 letters, digits, `-` or `_`."""
+    ok = (
+        isinstance(value, str)
+        and 24 <= len(value) <= 128
+        and all(c.isascii() and (c.isalnum() or c in "-_") for c in value)
+    )
+    return None if ok else "expected 24 to 128 letters, digits, - or _ (a URL-safe secret)"

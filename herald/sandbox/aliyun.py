@@ -3,7 +3,10 @@ parameters in the query and the V3 signature (ACS3-HMAC-SHA256) checked as Aliyu
 AccessKey, the signed headers, a fresh date and an unused nonce. `SendSms` wants an approved signature and
 template, a `TemplateParam` of strings naming exactly the template's variables, and counts each number's
 messages per signature and template against Aliyun's daily limit; `GetSmsSign` answers for the
-signature; `QuerySendDetails` finds what was sent to a number, with its `OutId`."""
+signature; `QuerySendDetails` finds what was sent to a number, with its `OutId`. With a `report_url`, each
+message's SmsReport is pushed there a moment later, as Aliyun's HTTP push does: a JSON array, unsigned
+(the address carries the secret), delivered — or not, `MOBILE_NOT_ON_SERVICE`, for a number faulted
+`unreachable`."""
 
 from __future__ import annotations
 
@@ -16,16 +19,19 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
 
 from herald.sandbox.faults import Faults
+from herald.sandbox.receipts import Sent
 from herald.sandbox.serving import serving
 
 KEY_ID, SECRET, SIGN = "LTAI5tSandboxKeyId01", "sandbox-access-key-secret-0123456789", "Herald"
+REPORT_TOKEN = "sandbox-aliyun-report-token-0123"  # ends the address its reports are pushed to
+CHINA = timezone(timedelta(hours=8))
 # Approved templates: code -> its variables (the text is Aliyun's, as approved).
 TEMPLATES = {"SMS_154950909": ("name", "code"), "SMS_154950910": ("name",)}
 DAILY_LIMIT = 50  # notices and promotions: one number, one signature and template, per rolling day
@@ -62,6 +68,8 @@ class FakeAliyun:
     url: str = ""
     nonces: set[str] = field(default_factory=set)
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    report_url: str = ""  # where SmsReport pushes go (Herald's route with the token), when set
+    receipts: Sent = field(default_factory=Sent)  # reports pushed, and what Herald answered
 
     def authentic(self, request: web.Request) -> str | None:
         """Why the call is not Aliyun-authentic, or None."""
@@ -130,9 +138,23 @@ class FakeAliyun:
             return self.answer("isv.BUSINESS_LIMIT_CONTROL", f"触发天级流控Permits:{DAILY_LIMIT}")
         self.counts[key] += 1
         self.sent.append(params)
+        biz = f"{len(self.sent):06d}^{len(self.sent):010d}"
+        self.report(params, biz, fault != "unreachable")
         if fault == "hang":
             await asyncio.sleep(5)
-        return self.answer("OK", "OK", BizId=f"{len(self.sent):06d}^{len(self.sent):010d}")
+        return self.answer("OK", "OK", BizId=biz)
+
+    def report(self, params: dict[str, str], biz: str, success: bool) -> None:
+        """Push the message's SmsReport, as Aliyun's HTTP push does (a JSON array, nothing signed)."""
+        if not self.report_url:
+            return
+        now = datetime.now(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+        found = {"phone_number": params["PhoneNumbers"], "send_time": now, "report_time": now, "success": success}
+        found |= {"err_code": "DELIVERED" if success else "MOBILE_NOT_ON_SERVICE"}
+        found |= {"err_msg": "用户接收成功" if success else "停机", "sms_size": "1", "biz_id": biz}
+        found |= {"out_id": params.get("OutId", "")}
+        body = json.dumps([found], ensure_ascii=False).encode()
+        self.receipts.later(self.report_url, biz, body, {"Content-Type": "application/json"}, 0.1)
 
     def wrong(self, params: dict[str, str]) -> tuple[str, str] | None:
         """What Aliyun would refuse in a SendSms's parameters, or None."""
@@ -171,6 +193,10 @@ class FakeAliyun:
 
 @contextmanager
 def running(fake: FakeAliyun, port: int = 0) -> Iterator[FakeAliyun]:
-    with serving(lambda app: app.router.add_post("/", fake.handle), port) as url:
+    def routes(app: web.Application) -> None:
+        app.router.add_post("/", fake.handle)
+        app.on_cleanup.append(fake.receipts.close)
+
+    with serving(routes, port) as url:
         fake.url = url
         yield fake

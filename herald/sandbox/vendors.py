@@ -14,6 +14,7 @@ ENVIRON = {
     "SANDBOX_GATEWAY_SECRET": gateway.SECRET,
     "SANDBOX_TWILIO_TOKEN": twilio.TOKEN,
     "SANDBOX_ALIYUN_SECRET": aliyun.SECRET,
+    "SANDBOX_ALIYUN_REPORT_TOKEN": aliyun.REPORT_TOKEN,
     "SANDBOX_WHATSAPP_TOKEN": whatsapp.TOKEN,
     "SANDBOX_WHATSAPP_APP_SECRET": whatsapp.APP_SECRET,
     "SANDBOX_MAIL_PASSWORD": mail.PASSWORD,
@@ -56,6 +57,7 @@ class Vendors:
                 "access_key_secret": "env:SANDBOX_ALIYUN_SECRET",
                 "sign_name": aliyun.SIGN,
                 "endpoint": self.aliyun.url,
+                "report_token": "env:SANDBOX_ALIYUN_REPORT_TOKEN",
             },
             "sandbox-whatsapp": {
                 "kind": "whatsapp_cloud",
@@ -101,7 +103,7 @@ class Vendors:
 
     def receipts_pending(self) -> bool:
         """Whether any stand-in still has receipts to post."""
-        return any(v.receipts.pending for v in (self.twilio, self.whatsapp, self.gateway))
+        return any(v.receipts.pending for v in (self.twilio, self.whatsapp, self.gateway, self.aliyun))
 
     def taken_in(self) -> dict[str, int]:
         return {
@@ -125,7 +127,10 @@ def running_vendors(
     vendors = Vendors(
         gateway.FakeGateway(random=faults),
         twilio.FakeTwilio(random=faults),
-        aliyun.FakeAliyun(random=faults),
+        aliyun.FakeAliyun(
+            random=faults,
+            report_url=f"{herald}/webhooks/aliyun/sandbox-aliyun/report/{aliyun.REPORT_TOKEN}" if herald else "",
+        ),
         whatsapp.FakeWhatsApp(random=faults, webhook=f"{herald}/webhooks/whatsapp/sandbox-whatsapp" if herald else ""),
         mail.FakeMailServer(random=faults),
         smsc.FakeSmsc(random=faults),

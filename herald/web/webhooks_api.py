@@ -5,7 +5,9 @@ adapter tell it genuine (403 when it is not) and read it, and hand the reports t
   with the message's `ref`, when `public_url` is set);
 - `POST /webhooks/whatsapp/{account}` — Meta's webhook for the account's number (and the `GET`
   subscription check, answered with the challenge when the verify token matches);
-- `POST /webhooks/gateway/{account}` — a webhook gateway's signed status callbacks.
+- `POST /webhooks/gateway/{account}` — a webhook gateway's signed status callbacks;
+- `POST /webhooks/aliyun/{account}/report/{token}` — Aliyun's SmsReport push, to the address with the
+  account's `report_token` (Aliyun signs nothing), answered in Aliyun's own format.
 """
 
 from __future__ import annotations
@@ -72,6 +74,14 @@ def router(container: Container) -> APIRouter:
     async def gateway(account: str, request: Request) -> Any:
         """A webhook gateway's signed status callback."""
         return await receive(container, "webhook", account, request)
+
+    @api.post("/webhooks/aliyun/{account}/report/{token}")
+    async def aliyun_report(account: str, token: str, request: Request) -> Any:
+        """Aliyun's SmsReport push; Aliyun reads only the number `code` of the answer (0: taken)."""
+        answer = await receive(container, "aliyun", account, request)
+        if isinstance(answer, JSONResponse):
+            return JSONResponse({"code": 1, "msg": "无法读取"}, status_code=400)
+        return {"code": 0, "msg": "接收成功", "applied": answer.applied, "repeated": answer.repeated}
 
     return api
 

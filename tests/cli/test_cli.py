@@ -168,8 +168,10 @@ def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> N
         0,
         0,
     )
-    # Herald heard back: the Twilio stand-in's signed receipts reached the API the demo served.
+    # Herald heard back: the stand-ins' receipts reached the API the demo served.
     assert result["receipts"]["sandbox-twilio"] == {"delivered": vendors["twilio"]}
+    if vendors["aliyun"]:
+        assert result["receipts"]["sandbox-aliyun"] == {"delivered": vendors["aliyun"]}
     again = as_json(capsys, "--json", "demo")  # a second run starts over cleanly
     assert again["plan"]["audience"] == plan["audience"]
 

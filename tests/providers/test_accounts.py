@@ -163,6 +163,9 @@ ALIYUN = {
         ({"endpoint": "https://dysmsapi.aliyuncs.com/send"}, "[providers.ali] endpoint", "with no path"),
         ({"endpoint": "dysmsapi.aliyuncs.com"}, "[providers.ali] endpoint", "http(s) address"),
         ({"region": "cn-hangzhou"}, "[providers.ali]", "unknown key(s) region for a aliyun account"),
+        ({"report_token": "short"}, "[providers.ali] report_token", "expected 24 to 128 letters, digits"),
+        ({"report_token": "a-token-with-a-slash/in-it-0123"}, "[providers.ali] report_token", "URL-safe"),
+        ({"report_token": "令牌令牌令牌令牌令牌令牌令牌令牌令牌"}, "[providers.ali] report_token", "URL-safe"),
     ],
 )
 def test_an_aliyun_account_is_checked_before_anything_is_sent(change, where, words) -> None:

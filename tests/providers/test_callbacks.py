@@ -6,7 +6,14 @@ import hmac
 
 import pytest
 
-from herald.providers.callbacks import Callback, meta_signed, standard_signed, twilio_signature, twilio_signed
+from herald.providers.callbacks import (
+    Callback,
+    meta_signed,
+    standard_signed,
+    token_in_path,
+    twilio_signature,
+    twilio_signed,
+)
 
 TOKEN = "12345678901234567890123456789012"
 URL = "https://herald.shop.example/webhooks/twilio/main/status?ref=42"
@@ -121,3 +128,16 @@ def test_a_gateway_callback_is_genuine_when_signed_with_the_key_within_five_minu
 def test_form_fields_are_read_in_order_with_blank_values() -> None:
     assert Callback(URL, {}, FORM, 0.0).form()[-1] == ("ErrorCode", "")
     assert Callback(URL, {"A": "1"}, b"", 0.0).header("a") == "1" and Callback(URL, {}, b"", 0.0).header("a") is None
+
+
+@pytest.mark.parametrize(
+    ("url", "token", "genuine"),
+    [
+        ("https://h/webhooks/aliyun/ali/report/secret-token-of-24-chars-x", "secret-token-of-24-chars-x", True),
+        ("https://h/webhooks/aliyun/ali/report/secret-token-of-24-chars-x/", "secret-token-of-24-chars-x", True),
+        ("https://h/webhooks/aliyun/ali/report/guessed", "secret-token-of-24-chars-x", False),
+        ("https://h/webhooks/aliyun/ali/report/", "", False),
+    ],
+)
+def test_an_unsigned_push_is_believed_only_at_the_address_with_the_secret(url, token, genuine) -> None:
+    assert token_in_path(token, Callback(url, {}, b"[]", 0.0)) is genuine

@@ -7,7 +7,7 @@ import pytest
 
 from herald.providers.base import Report
 from herald.providers.callbacks import Callback
-from herald.providers.receipts import gateway_statuses, meta_statuses, twilio_statuses
+from herald.providers.receipts import aliyun_reports, gateway_statuses, meta_statuses, twilio_statuses
 
 AT = 1_780_000_000.0
 WHEN = datetime.fromtimestamp(AT, UTC)
@@ -205,3 +205,93 @@ def test_a_gateway_status_must_name_a_stage() -> None:
         ValueError, match="status must be one of sent, delivered, read, undelivered, failed, got 'gone'"
     ):
         gateway({"type": "message.status", "status": "gone"})
+
+
+def aliyun(body) -> list[Report]:
+    raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+    return aliyun_reports(Callback("https://h/webhooks/aliyun/ali/report/t", {}, raw, AT))
+
+
+DELIVERED = {
+    "phone_number": "13800138000",
+    "send_time": "2026-12-06 10:00:00",
+    "report_time": "2026-12-06 10:00:05",
+    "success": True,
+    "err_code": "DELIVERED",
+    "err_msg": "用户接收成功",
+    "sms_size": "1",
+    "biz_id": "932702304080415357^0",
+    "out_id": "42",
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            [DELIVERED],
+            [
+                Report(
+                    "status",
+                    "932702304080415357^0",
+                    "delivered",
+                    at=datetime(2026, 12, 6, 2, 0, 5, tzinfo=UTC),  # China's 10:00:05
+                    reference=42,
+                    event="932702304080415357^0:DELIVERED",
+                )
+            ],
+        ),
+        (
+            [
+                {
+                    **DELIVERED,
+                    "success": False,
+                    "err_code": "MOBILE_NOT_ON_SERVICE",
+                    "err_msg": "停机",
+                    "report_time": "?",
+                }
+            ],
+            [
+                Report(
+                    "status",
+                    "932702304080415357^0",
+                    "undelivered",
+                    at=WHEN,  # a time that cannot be read: when the report came
+                    reference=42,
+                    code="MOBILE_NOT_ON_SERVICE",
+                    detail="MOBILE_NOT_ON_SERVICE: 停机",
+                    event="932702304080415357^0:MOBILE_NOT_ON_SERVICE",
+                )
+            ],
+        ),
+        (
+            [{**DELIVERED, "success": False, "err_code": "", "err_msg": "", "out_id": ""}],
+            [
+                Report(
+                    "status",
+                    "932702304080415357^0",
+                    "undelivered",
+                    at=datetime(2026, 12, 6, 2, 0, 5, tzinfo=UTC),
+                    event="932702304080415357^0:False",
+                )
+            ],
+        ),
+        ([], []),
+    ],
+)
+def test_an_aliyun_sms_report_push_becomes_reports(body, expected) -> None:
+    assert aliyun(body) == expected
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{}",
+        b"[1]",
+        json.dumps([{**DELIVERED, "biz_id": ""}]).encode(),
+        json.dumps([{**DELIVERED, "success": "yes"}]).encode(),
+    ],
+)
+def test_an_aliyun_push_not_shaped_as_aliyuns_is_refused(body) -> None:
+    with pytest.raises(ValueError):
+        aliyun(body)

@@ -26,12 +26,15 @@ PUBLIC = "https://herald.shop.example"
 TOKEN = "twilio-auth-token-0123456789abcdef"
 APP_SECRET = "meta-app-secret"
 SITA = "+9779841234567"
+REPORT_TOKEN = "aliyun-report-token-0123456789"
 
 
 def accounts(gateway_url: str) -> dict:
     return {
         "gateway": {"kind": "webhook", "url": gateway_url, "secret": "env:GATEWAY_SECRET"},
         "tw-main": {"kind": "twilio", "account_sid": "AC" + "a" * 32, "auth_token": TOKEN, "from": "+15005550006"},
+        "ali": {"kind": "aliyun", "access_key_id": "LTAI", "access_key_secret": "s", "sign_name": "Herald"}
+        | {"report_token": REPORT_TOKEN},
         "wa-main": {
             "kind": "whatsapp_cloud",
             "phone_number_id": "106540352242922",
@@ -144,3 +147,21 @@ def test_metas_webhook_is_verified_with_the_app_secret_and_subscribes_with_the_v
     assert client.get("/webhooks/whatsapp/wa-main", params=check).text == "1158201444"
     assert client.get("/webhooks/whatsapp/wa-main", params={**check, "hub.verify_token": "x"}).status_code == 403
     assert client.get("/webhooks/whatsapp/gateway", params=check).status_code == 404
+
+
+def test_aliyuns_unsigned_push_is_believed_only_at_the_address_with_the_token(sent) -> None:
+    container, client = sent
+    report = [
+        {
+            "biz_id": "1^1",
+            "success": True,
+            "err_code": "DELIVERED",
+            "report_time": "2026-12-06 10:00:00",
+            "out_id": "999999",
+        }
+    ]
+    ok = client.post(f"/webhooks/aliyun/ali/report/{REPORT_TOKEN}", json=report)
+    assert ok.status_code == 200 and ok.json()["code"] == 0  # Aliyun reads only the number `code`
+    assert client.post("/webhooks/aliyun/ali/report/guessed-token-0123456789", json=report).status_code == 403
+    unreadable = client.post(f"/webhooks/aliyun/ali/report/{REPORT_TOKEN}", json={"not": "a list"})
+    assert unreadable.status_code == 400 and unreadable.json()["code"] == 1
