@@ -264,7 +264,7 @@ def sandbox(
     mail_port: Annotated[int, typer.Option(min=0, max=65535, help="SMTP; 0: any free port.")] = 8725,
     smpp_port: Annotated[int, typer.Option(min=0, max=65535, help="SMPP; 0: any free port.")] = 8775,
     herald_url: Annotated[
-        str | None, typer.Option(help="Herald's public_url: the WhatsApp and Aliyun stand-ins post their receipts there.")
+        str | None, typer.Option(help="Herald's public_url: where the WhatsApp and Aliyun stand-ins post receipts.")
     ] = None,
     json_out: JsonFlag = False,
 ) -> None:
