@@ -27,6 +27,8 @@ class Sent:
     answers: list[tuple[str, str, int | str]] = field(default_factory=list)  # (url, what, status or reason)
     pending: set[asyncio.Task[None]] = field(default_factory=set)
     session: aiohttp.ClientSession | None = None  # one for the stand-in's life, on its own loop
+    # A vendor posts a few receipts at a time, not a thousand at once: the rest wait their turn here.
+    at_once: asyncio.Semaphore | None = None
 
     def later(self, url: str, what: str, body: bytes, headers: dict[str, str], delay: float = 0.05) -> None:
         """Post a receipt a moment from now, from the stand-in's own loop."""
@@ -37,9 +39,10 @@ class Sent:
     async def _post(self, url: str, what: str, body: bytes, headers: dict[str, str], delay: float) -> None:
         await asyncio.sleep(delay)
         if self.session is None or self.session.closed:
-            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
+            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        self.at_once = self.at_once or asyncio.Semaphore(8)
         try:
-            async with self.session.post(url, data=body, headers=headers) as answer:
+            async with self.at_once, self.session.post(url, data=body, headers=headers) as answer:
                 self.answers.append((url, what, answer.status))
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             self.answers.append((url, what, type(exc).__name__))

@@ -73,14 +73,26 @@ def _keep(uow: UnitOfWork, account: str, event: str, receipt: outbox.Receipt, no
     return uow.session.get(ReceiptRecord, new_id) if new_id is not None else None
 
 
-def apply_waiting(uow: UnitOfWork, now: datetime, limit: int = 1000) -> Counter[str]:
-    """Apply again the receipts that came before their message's send result; give up on those whose
-    message is still not sent after a day."""
+def apply_waiting(uow: UnitOfWork, now: datetime, page: int = 1000) -> Counter[str]:
+    """Apply again the receipts that came before their message's send result, in the order they came; give
+    up on those whose message is still not sent after a day."""
     counts: Counter[str] = Counter()
-    waiting = uow.session.scalars(
-        select(ReceiptRecord).where(ReceiptRecord.outcome == "waiting").order_by(ReceiptRecord.id).limit(limit)
-    )
-    for row in waiting:
+    after = 0
+    while rows := list(
+        uow.session.scalars(
+            select(ReceiptRecord)
+            .where(ReceiptRecord.outcome == "waiting", ReceiptRecord.id > after)
+            .order_by(ReceiptRecord.id)
+            .limit(page)
+        )
+    ):
+        after = rows[-1].id
+        _apply_again(uow, rows, now, counts)
+    return counts
+
+
+def _apply_again(uow: UnitOfWork, rows: list[ReceiptRecord], now: datetime, counts: Counter[str]) -> None:
+    for row in rows:
         receipt = outbox.Receipt(
             row.stage, row.occurred_at, row.message_id, row.provider_message_id, row.code, row.detail
         )
@@ -89,4 +101,3 @@ def apply_waiting(uow: UnitOfWork, now: datetime, limit: int = 1000) -> Counter[
             outcome = "unmatched"
         row.outcome = outcome
         counts[outcome] += 1
-    return counts

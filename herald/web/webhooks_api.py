@@ -43,6 +43,15 @@ class Received(BaseModel):
     ignored: int = 0
 
 
+class AliyunAnswer(BaseModel):
+    """Aliyun's own answer format: it reads `code` (0: taken); the rest is for people."""
+
+    code: int
+    msg: str
+    applied: int = 0
+    repeated: int = 0
+
+
 def router(container: Container) -> APIRouter:
     api = APIRouter(tags=["webhooks"])
 
@@ -75,13 +84,13 @@ def router(container: Container) -> APIRouter:
         """A webhook gateway's signed status callback."""
         return await receive(container, "webhook", account, request)
 
-    @api.post("/webhooks/aliyun/{account}/report/{token}")
+    @api.post("/webhooks/aliyun/{account}/report/{token}", response_model=AliyunAnswer)
     async def aliyun_report(account: str, token: str, request: Request) -> Any:
         """Aliyun's SmsReport push; Aliyun reads only the number `code` of the answer (0: taken)."""
         answer = await receive(container, "aliyun", account, request)
         if isinstance(answer, JSONResponse):
             return JSONResponse({"code": 1, "msg": "无法读取"}, status_code=400)
-        return {"code": 0, "msg": "接收成功", "applied": answer.applied, "repeated": answer.repeated}
+        return AliyunAnswer(code=0, msg="接收成功", applied=answer.applied, repeated=answer.repeated)
 
     return api
 
