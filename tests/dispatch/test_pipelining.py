@@ -49,7 +49,10 @@ def test_a_stopped_worker_hands_back_the_messages_still_waiting_for_their_moment
 
         async def stopped_early() -> None:
             task = asyncio.create_task(container.worker(batch_size=3).run(until_idle=True))
-            await asyncio.sleep(0.25)  # the first has gone; the second and third wait for their moments
+            for _ in range(1000):  # until the first has gone; the second and third wait for their moments
+                if gateway.received:
+                    break
+                await asyncio.sleep(0.01)
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
@@ -58,7 +61,8 @@ def test_a_stopped_worker_hands_back_the_messages_still_waiting_for_their_moment
         rows = uow.session.execute(select(Message.status, Message.attempts, Message.error)).all()
     assert len(gateway.received) == 1 and sum(r.status == "sent" for r in rows) == 1
     back = [r for r in rows if r.error == "the worker stopped before sending it: queued again"]
-    assert len(back) == 2 and {(r.status, r.attempts) for r in back} == {("queued", 0)}
+    # The second and third of the first batch, and whatever of the next batch was prepared meanwhile.
+    assert len(back) >= 2 and {(r.status, r.attempts) for r in back} == {("queued", 0)}
     assert {r.status for r in rows} == {"sent", "queued"}  # the rest were never claimed, or handed back
 
 
