@@ -94,6 +94,9 @@ class Report:
     code: str | None = None  # the vendor's code, for undelivered or failed
     detail: str | None = None  # the vendor's words
     event: str | None = None  # the vendor's identity of this event, by which a repeat is recognized
+    # The channel cannot reach this person (WhatsApp 131026, reported after the send): the message may go
+    # by the campaign's next channel, as when the vendor says so at once.
+    fallback: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ from herald.providers.callbacks import Callback
 STAGES = ("sent", "delivered", "read", "undelivered", "failed")
 TWILIO = {s: s for s in STAGES} | {"canceled": "failed"}
 META = {"sent": "sent", "delivered": "delivered", "read": "read", "failed": "failed"}
+# Meta's codes for a person WhatsApp cannot reach (not a WhatsApp user, an old app): a cue to fall back.
+META_UNREACHABLE = {131026}
 
 
 def twilio_statuses(callback: Callback) -> list[Report]:
@@ -81,6 +83,7 @@ def _meta(status: dict[str, Any]) -> Report:
         code=code,
         detail=f"{code}: {said}" if code and said else said,
         event=f"{wamid}:{state}",
+        fallback=code is not None and code.isdigit() and int(code) in META_UNREACHABLE,
     )
 
 

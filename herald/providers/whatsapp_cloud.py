@@ -29,7 +29,7 @@ from herald.providers.base import (
 )
 from herald.providers.callbacks import meta_signed
 from herald.providers.http import KeepsSession, each, json_object
-from herald.providers.receipts import meta_statuses
+from herald.providers.receipts import META_UNREACHABLE, meta_statuses
 
 # Slow down: the number's throughput (130429), the pair rate to one user (131056), app and account rate
 # limits (4, 80007) and spam limits (131048); the seconds are the least wait worth trying.
@@ -55,7 +55,7 @@ def message_body(item: Outgoing) -> dict[str, Any]:
 
 
 # Undeliverable on WhatsApp (not a user, an app too old, terms not accepted): another channel may reach them.
-UNDELIVERABLE = {131026}
+UNDELIVERABLE = META_UNREACHABLE
 
 
 def answer(status: int, headers: Mapping[str, str], text: str) -> SendResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from herald.db import Base, UTCDateTime
@@ -25,6 +25,7 @@ class ReceiptRecord(Base):
     stage: Mapped[str] = mapped_column(String(16))  # sent | delivered | read | undelivered | failed
     code: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
+    fallback: Mapped[bool] = mapped_column(default=False, server_default=false())  # the channel cannot reach them
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(16))  # applied | waiting | stale | unmatched

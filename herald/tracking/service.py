@@ -34,13 +34,19 @@ def record_receipts(uow: UnitOfWork, account: str, reports: Sequence[Report], no
             counts["ignored"] += 1
             continue
         receipt = outbox.Receipt(
-            report.status, report.at or now, report.reference, report.provider_message_id, report.code, report.detail
+            report.status,
+            report.at or now,
+            report.reference,
+            report.provider_message_id,
+            report.code,
+            report.detail,
+            report.fallback,
         )
         row = _keep(uow, account, _event(report), receipt, now)
         if row is None:
             counts["repeated"] += 1
             continue
-        row.outcome = outbox.apply_receipt(uow, account, receipt)
+        row.outcome = outbox.apply_receipt(uow, account, receipt, now)
         counts[row.outcome] += 1
     return counts
 
@@ -64,6 +70,7 @@ def _keep(uow: UnitOfWork, account: str, event: str, receipt: outbox.Receipt, no
         "stage": receipt.stage,
         "code": receipt.code,
         "detail": receipt.detail,
+        "fallback": receipt.fallback,
         "occurred_at": receipt.at,
         "received_at": now,
         "outcome": "new",
@@ -94,9 +101,9 @@ def apply_waiting(uow: UnitOfWork, now: datetime, page: int = 1000) -> Counter[s
 def _apply_again(uow: UnitOfWork, rows: list[ReceiptRecord], now: datetime, counts: Counter[str]) -> None:
     for row in rows:
         receipt = outbox.Receipt(
-            row.stage, row.occurred_at, row.message_id, row.provider_message_id, row.code, row.detail
+            row.stage, row.occurred_at, row.message_id, row.provider_message_id, row.code, row.detail, row.fallback
         )
-        outcome = outbox.apply_receipt(uow, row.account, receipt)
+        outcome = outbox.apply_receipt(uow, row.account, receipt, now)
         if outcome == "waiting" and now - row.received_at > WAIT_AT_MOST:
             outcome = "unmatched"
         row.outcome = outcome

@@ -39,6 +39,7 @@ class Received(BaseModel):
     waiting: int = 0  # came before the send result: applied once it is recorded
     repeated: int = 0  # an event received before
     stale: int = 0
+    fell_back: int = 0  # the channel cannot reach the person: decided again without it
     unmatched: int = 0
     ignored: int = 0
 

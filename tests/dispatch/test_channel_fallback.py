@@ -8,12 +8,13 @@ import json
 
 from sqlalchemy import select
 
-from herald import bootstrap
+from herald import bootstrap, tracking
 from herald.campaigns import service as campaigns
 from herald.config import Settings
 from herald.contacts import service as people
 from herald.content import service as content
 from herald.outbox.models import Message
+from herald.providers import Report
 from herald.sandbox.whatsapp import NUMBER_ID, TOKEN, FakeWhatsApp, running
 from herald.types import Channel, ConsentStatus, Purpose
 from tests.conftest import NOW
@@ -74,3 +75,36 @@ def test_with_no_other_channel_the_message_fails_as_unreachable_keeping_metas_co
     assert (stats.fell_back, stats.sent, stats.failed) == (1, 0, 1)
     message = sitas(container)
     assert (message.status, message.reason, message.error_code) == ("failed", "unreachable", "131026")
+
+
+def test_a_whatsapp_failure_reported_later_sends_the_message_by_sms(db_url, tmp_path, clock) -> None:
+    fake = FakeWhatsApp()  # Meta takes the message, and reports only later that it could not deliver it
+    fake.approved[("sale_wa", "en")] = SALE_WA["body"]
+    with running(fake):
+        container = built(db_url, tmp_path, clock, fake)
+        plan(container, campaign(container, tmp_path, ["sale_wa", "sale"]))
+        first = asyncio.run(container.worker().run(until_idle=True))
+        sent = sitas(container)
+        failed = Report(
+            "status",
+            sent.provider_message_id,
+            "failed",
+            reference=sent.id,
+            code="131026",
+            detail="131026: Message undeliverable",
+            event="wamid:failed",
+            fallback=True,
+        )
+        with container.uow() as uow:
+            assert dict(tracking.record_receipts(uow, "wa", [failed], clock.now())) == {"fell_back": 1}
+        queued = sitas(container)
+        assert (queued.status, queued.avoid, queued.error_code, queued.delivery) == (
+            "queued",
+            "whatsapp",
+            "131026",
+            None,
+        )
+        again = asyncio.run(container.worker().run(until_idle=True))
+    assert (first.sent, again.sent) == (1, 1) and len(fake.sent) == 1  # WhatsApp was not asked again
+    message = sitas(container)
+    assert (message.status, message.channel, message.provider) == ("sent", "sms", "dry")

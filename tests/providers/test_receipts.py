@@ -113,6 +113,7 @@ FAILED = {
                     code="131026",
                     detail="131026: Unable to deliver message.",
                     event="wamid.B:failed",
+                    fallback=True,  # not a WhatsApp user: the campaign's next channel may reach them
                 ),
             ],
         ),

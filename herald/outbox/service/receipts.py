@@ -22,7 +22,7 @@ from herald.types import MessageStatus as S
 
 # How far along each stage is; a receipt applies only when it is further than the message's own.
 STAGES = {"sent": 1, "delivered": 2, "undelivered": 2, "failed": 2, "read": 3}
-APPLIED, WAITING, STALE, UNMATCHED = "applied", "waiting", "stale", "unmatched"
+APPLIED, WAITING, STALE, UNMATCHED, FELL_BACK = "applied", "waiting", "stale", "unmatched", "fell_back"
 MAX_ERROR = 500
 
 
@@ -36,12 +36,15 @@ class Receipt:
     provider_message_id: str | None = None  # the vendor's id of the message
     code: str | None = None  # the vendor's code, for undelivered or failed
     detail: str | None = None  # the vendor's words
+    fallback: bool = False  # the channel cannot reach the person: decide again without it
 
 
-def apply_receipt(uow: UnitOfWork, account: str, receipt: Receipt) -> str:
-    """Move the message forward by a receipt from `account`: `applied`; `waiting` while its send result is
-    not recorded yet (the receipt beat the vendor's answer: apply it again later); `stale` when it says
-    nothing new; `unmatched` when no message of this account is the one it names."""
+def apply_receipt(uow: UnitOfWork, account: str, receipt: Receipt, now: datetime | None = None) -> str:
+    """Move the message forward by a receipt from `account`: `applied`; `fell_back` when its channel cannot
+    reach the person (queued again at `now` to be decided without it, as when a vendor says so at once);
+    `waiting` while its send result is not recorded yet (the receipt beat the vendor's answer: apply it
+    again later); `stale` when it says nothing new; `unmatched` when no message of this account is the one
+    it names."""
     if receipt.stage not in STAGES:
         raise ValueError(f"unknown delivery stage {receipt.stage!r}")
     row = _message(uow, account, receipt)
@@ -51,6 +54,9 @@ def apply_receipt(uow: UnitOfWork, account: str, receipt: Receipt) -> str:
         return WAITING
     if row.status not in (S.SENT, S.UNKNOWN):
         return STALE
+    if receipt.fallback and row.channel and receipt.stage in ("failed", "undelivered"):
+        _fall_back(uow, row, receipt, now or receipt.at)
+        return FELL_BACK
     values = _forward(row, receipt)
     if not values:
         return STALE
@@ -72,6 +78,28 @@ def _message(uow: UnitOfWork, account: str, receipt: Receipt) -> Message | None:
         return None
     mismatch = receipt.provider_message_id and found.provider_message_id not in (None, receipt.provider_message_id)
     return None if mismatch else found
+
+
+def _fall_back(uow: UnitOfWork, row: Message, receipt: Receipt, now: datetime) -> None:
+    """Queue a sent message again at once, its channel set aside: the rules choose among the rest (or
+    none, and it fails as unreachable). What the channel's vendor reported is cleared for the next."""
+    avoided = sorted({*filter(None, (row.avoid or "").split(",")), str(row.channel)})
+    error = f"{row.channel} cannot reach them: {receipt.detail or receipt.code}"
+    uow.session.execute(
+        update(Message)
+        .where(Message.id == row.id)
+        .values(
+            status=S.QUEUED,
+            due_at=now,
+            avoid=",".join(avoided),
+            error=error[:MAX_ERROR],
+            error_code=receipt.code,
+            provider_message_id=None,
+            delivery=None,
+            delivered_at=None,
+            read_at=None,
+        )
+    )
 
 
 def _forward(row: Message, receipt: Receipt) -> dict[str, Any]:

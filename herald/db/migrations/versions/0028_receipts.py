@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column('stage', sa.String(length=16), nullable=False),
         sa.Column('code', sa.String(length=32), nullable=True),
         sa.Column('detail', sa.Text(), nullable=True),
+        sa.Column('fallback', sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column('occurred_at', herald.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column('received_at', herald.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column('outcome', sa.String(length=16), nullable=False),
