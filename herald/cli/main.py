@@ -218,6 +218,8 @@ def _print_worker(stats) -> None:
         out.print(
             f"Fell back: {stats.fell_back} could not be reached on one channel and were decided again without it."
         )
+    if stats.receipts:
+        out.print(f"Receipts: {stats.receipts} read on a carrier's bind moved their messages forward.")
     if stats.paced:
         out.print(f"Paced: {stats.paced} held back for their accounts' rate or daily limit, queued for their moment.")
     if stats.handed_back:
