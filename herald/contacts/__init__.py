@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         TimelineEntry,
         UpsertResult,
     )
-    from herald.contacts.service import erase, get_contact, merge_into, suppress, update_contact
+    from herald.contacts.service import erase, get_contact, merge_into, set_consent, suppress, update_contact
 
 __all__ = [
     "AllowedAddress",
@@ -57,6 +57,7 @@ __all__ = [
     "person",
     "Phone",
     "read_addresses",
+    "set_consent",
     "suppress",
     "Suppression",
     "TimelineEntry",

@@ -16,7 +16,16 @@ from herald import segments
 from herald.db import migrate as migrations
 from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound
 from herald.segments import Count
-from herald.web import autotag_api, campaigns_api, contacts_api, events_api, tags_api, templates_api, webhooks_api
+from herald.web import (
+    autotag_api,
+    campaigns_api,
+    contacts_api,
+    events_api,
+    tags_api,
+    templates_api,
+    unsubscribe_page,
+    webhooks_api,
+)
 from herald.web.deps import ErrorOut, Unit
 from herald.web.guard import Guard
 
@@ -84,6 +93,7 @@ def create_app(container: Container) -> FastAPI:
     api.include_router(templates_api.router(container))
     api.include_router(campaigns_api.router(container))
     api.include_router(webhooks_api.router(container))
+    api.include_router(unsubscribe_page.router(container))
     uploads = {"/api/v1/contacts/imports": contacts_api.MAX_UPLOAD}
     api.add_middleware(
         Guard,
