@@ -9,8 +9,8 @@ from herald.door import open_door
 
 if TYPE_CHECKING:
     from herald.tracking.models import ReceiptRecord
+    from herald.tracking.optouts import unsubscribe
     from herald.tracking.service import apply_waiting, record_receipts
-    from herald.tracking.unsubscribe import unsubscribe
 
 __all__ = ["apply_waiting", "ReceiptRecord", "record_receipts", "unsubscribe"]
 __getattr__ = open_door(__name__, __file__)

@@ -94,6 +94,7 @@ def test_a_gateways_signed_receipt_moves_its_message_forward_once(sent) -> None:
         "waiting": 0,
         "repeated": 0,
         "stale": 0,
+        "fell_back": 0,
         "unmatched": 0,
         "ignored": 0,
     }
