@@ -127,6 +127,7 @@ class Worker(RecordsResults):
         self._reconcile()
         await self._settle()
         sending: asyncio.Task[None] | None = None
+        following: asyncio.Task[None] | None = None
         try:
             while True:
                 batch = await self._next()  # prepared while the last batch is in flight
@@ -145,10 +146,11 @@ class Worker(RecordsResults):
                 await asyncio.sleep(poll_seconds)
                 self._reconcile()
                 await self._settle()
-        finally:
-            if sending is not None and not sending.done():
-                sending.cancel()
-                await asyncio.gather(sending, return_exceptions=True)
+        finally:  # stopped, or a batch failed: what is still out is stopped (and recorded as far as it got)
+            left = [t for t in {sending, following} if t is not None and not t.done()]
+            for task in left:
+                task.cancel()
+            await asyncio.gather(*left, return_exceptions=True)
 
     async def _settle(self) -> None:
         """Ask vendors that keep records (Aliyun) about messages left unknown a while: one they took is
