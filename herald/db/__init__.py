@@ -3,6 +3,6 @@ Alembic migrations. It owns no table of its own and imports no room."""
 
 from herald.db.base import Base, JSONType, UTCDateTime
 from herald.db.engine import make_engine
-from herald.db.uow import UnitOfWork, rowcount, sessions
+from herald.db.uow import UnitOfWork, rowcount, sessions, upsert_insert
 
-__all__ = ["Base", "JSONType", "UTCDateTime", "UnitOfWork", "make_engine", "rowcount", "sessions"]
+__all__ = ["Base", "JSONType", "UTCDateTime", "UnitOfWork", "make_engine", "rowcount", "sessions", "upsert_insert"]

@@ -59,3 +59,12 @@ class UnitOfWork:
 def rowcount(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE changed (a DML statement's result is a cursor result)."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def upsert_insert(session: Session, table: Any) -> Any:
+    """An INSERT on `table` that takes `on_conflict_do_nothing` / `on_conflict_do_update`, in the dialect
+    of the session's database (both speak the same ON CONFLICT)."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)

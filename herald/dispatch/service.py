@@ -6,14 +6,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from herald.db import UnitOfWork
+from herald.db import UnitOfWork, upsert_insert
 from herald.dispatch.circuit import Health
 from herald.dispatch.models import PacingBucket, ProviderHealth, StickySender
 from herald.dispatch.pacing import Bucket, Grant, Limits, reserve
@@ -46,8 +43,8 @@ def take(uow: UnitOfWork, key: str, limits: Limits, units: Sequence[int], now: d
     may. The bucket's row is locked for the reservation, so workers on other machines wait their turn."""
     if not limits.paced:
         return reserve(limits, Bucket(key), units, now)
-    insert = _insert(uow.session)
-    uow.session.execute(insert(PacingBucket).values(key=key, used=0).on_conflict_do_nothing(index_elements=["key"]))
+    new = upsert_insert(uow.session, PacingBucket).values(key=key, used=0)
+    uow.session.execute(new.on_conflict_do_nothing(index_elements=["key"]))
     row = uow.session.scalars(select(PacingBucket).where(PacingBucket.key == key).with_for_update()).one()
     grant = reserve(limits, Bucket(key, row.next_free, row.day, row.used), units, now)
     if grant.bucket is not None:
@@ -58,10 +55,6 @@ def take(uow: UnitOfWork, key: str, limits: Limits, units: Sequence[int], now: d
 def buckets(session: Session) -> dict[str, Bucket]:
     """Every pacing bucket as last recorded (for `herald providers status`)."""
     return {b.key: Bucket(b.key, b.next_free, b.day, b.used) for b in session.scalars(select(PacingBucket))}
-
-
-def _insert(session: Session) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def sender_bucket(account: str, sender: str) -> str:
@@ -101,6 +94,6 @@ def keep_sticky(uow: UnitOfWork, chosen: Mapping[tuple[int, str, str], str], now
         {"contact_id": c, "account": a, "pool": p, "sender": s, "chosen_at": now}
         for (c, a, p), s in sorted(chosen.items())
     ]
-    stmt = _insert(uow.session)(StickySender).values(rows)
+    stmt = upsert_insert(uow.session, StickySender).values(rows)
     keys = ["contact_id", "account", "pool"]
     uow.session.execute(stmt.on_conflict_do_update(index_elements=keys, set_={"sender": stmt.excluded.sender}))

@@ -13,11 +13,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from herald import outbox
-from herald.db import UnitOfWork
+from herald.db import UnitOfWork, upsert_insert
 from herald.providers import Report
 from herald.tracking.models import ReceiptRecord
 
@@ -61,7 +59,6 @@ def _event(report: Report) -> str:
 
 def _keep(uow: UnitOfWork, account: str, event: str, receipt: outbox.Receipt, now: datetime) -> ReceiptRecord | None:
     """The receipt's row, newly kept; None when the event was kept before."""
-    insert = pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = {
         "account": account,
         "event": event,
@@ -75,7 +72,11 @@ def _keep(uow: UnitOfWork, account: str, event: str, receipt: outbox.Receipt, no
         "received_at": now,
         "outcome": "new",
     }
-    stmt = insert(ReceiptRecord).values(values).on_conflict_do_nothing(index_elements=["account", "event"])
+    stmt = (
+        upsert_insert(uow.session, ReceiptRecord)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["account", "event"])
+    )
     new_id = uow.session.scalar(stmt.returning(ReceiptRecord.id))
     return uow.session.get(ReceiptRecord, new_id) if new_id is not None else None
 

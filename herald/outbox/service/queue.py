@@ -10,9 +10,8 @@ from typing import Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from herald.db import UnitOfWork, rowcount
+from herald.db import UnitOfWork, rowcount, upsert_insert
 from herald.db.bulk import insert_rows
 from herald.outbox.models import Message, Trail
 from herald.types import MessageStatus as S
@@ -34,7 +33,7 @@ def enqueue(uow: UnitOfWork, rows: Sequence[dict[str, Any]]) -> int:
 def enqueue_select(uow: UnitOfWork, columns: Sequence[str], rows: Select[Any]) -> int:
     """Insert the message rows a SELECT yields, in `columns` (the set-based planner's: its rows never pass
     through Python); rows whose idempotency key exists already are left alone. Returns the new rows."""
-    into = (pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(Message)
+    into = upsert_insert(uow.session, Message)
     stmt = (
         into.from_select(list(columns), rows)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
@@ -50,9 +49,8 @@ def trail_ids(uow: UnitOfWork, texts: Iterable[str]) -> dict[str, int]:
         return {}
     conn = uow.session.connection()
     table = Trail.__table__
-    insert = pg_insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     conn.execute(
-        insert(table).on_conflict_do_nothing(index_elements=["digest"]),
+        upsert_insert(uow.session, table).on_conflict_do_nothing(index_elements=["digest"]),
         [{"digest": d, "body": json.loads(t)} for d, t in wanted.items()],
     )
     found = conn.execute(select(table.c.digest, table.c.id).where(table.c.digest.in_(wanted))).all()
