@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
 
-from herald import autotag, content
+from herald import autotag, content, rules, tracking
 from herald.campaigns import checked_presets, lint_profile, template_presets
 from herald.clock import Clock, SystemClock
 from herald.config import Settings
@@ -95,6 +96,12 @@ class Container:
             },
             senders={name: a.listed_senders for name, a in self.accounts.items() if a.listed_senders},
         )
+
+    @cached_property
+    def replies(self) -> tracking.ReplyPolicy:
+        """How replies are read and answered: the installation preset's [replies], the help_reply setting."""
+        table = rules.read_preset(self.settings.policy_preset).get("replies", {})
+        return tracking.reply_policy(table, self.settings.help_reply)
 
     def lookup(self) -> Lookup:
         """The number-verification service the settings name; refused when none is configured."""

@@ -27,7 +27,17 @@ if TYPE_CHECKING:
         TimelineEntry,
         UpsertResult,
     )
-    from herald.contacts.service import erase, get_contact, merge_into, set_consent, suppress, update_contact
+    from herald.contacts.service import (
+        contact_at,
+        erase,
+        get_contact,
+        merge_into,
+        note_inbound,
+        set_consent,
+        suppress,
+        unsuppress,
+        update_contact,
+    )
 
 __all__ = [
     "AllowedAddress",
@@ -41,6 +51,7 @@ __all__ = [
     "ContactDetail",
     "ContactIn",
     "ContactList",
+    "contact_at",
     "ContactMerge",
     "ContactOut",
     "count_lines",
@@ -52,6 +63,7 @@ __all__ = [
     "merge_into",
     "normalize_email",
     "normalize_phone",
+    "note_inbound",
     "open_rows",
     "parse_one",
     "person",
@@ -63,6 +75,7 @@ __all__ = [
     "TimelineEntry",
     "update_contact",
     "upsert",
+    "unsuppress",
     "UpsertResult",
     "write_problems",
 ]

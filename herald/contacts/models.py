@@ -34,6 +34,8 @@ class Contact(Base):
     # suppression list holds an entry at one of its addresses. A plan groups its audience by them.
     consent_key: Mapped[str | None] = mapped_column(Text)
     on_suppression_list: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # When the person last wrote in on WhatsApp: it opens the 24-hour customer-service window.
+    whatsapp_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ConsentEvent(Base):

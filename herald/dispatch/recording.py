@@ -22,6 +22,7 @@ from herald.types import Channel
 
 log = logging.getLogger("herald.worker")
 REJECTED = "rejected"  # the failure reason of a message a provider refused for good
+OPTED_OUT = object()  # the "answer" for a message an opt-out stopped before it was given to its provider
 
 
 class RecordsResults:
@@ -35,7 +36,7 @@ class RecordsResults:
     invalid_after: int
     _health: dict[str, Health]
 
-    def _judge_account(self, name: str, results: list[SendResult]) -> None:
+    def _judge_account(self, name: str, results: list[SendResult | object]) -> None:
         """Count the account's faults in this batch toward its circuit (shared by every worker)."""
         faults = [r for r in results if (isinstance(r, Retryable) and r.fault) or isinstance(r, Uncertain)]
         fatal = next((r.reason for r in results if isinstance(r, Retryable) and r.fatal), None)
@@ -67,6 +68,8 @@ class RecordsResults:
                         self.stats.sent += 1
                         ch = item.outgoing.channel
                         self.stats.by_channel[ch] = self.stats.by_channel.get(ch, 0) + 1
+                elif result is OPTED_OUT:
+                    self.stats.opted_out += 1  # the opt-out's own unit of work recorded it as skipped
                 elif isinstance(result, Retryable):
                     self._retry(uow, c, result, now)
                 elif isinstance(result, Uncertain):

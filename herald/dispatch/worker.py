@@ -26,12 +26,22 @@ from herald.db import UnitOfWork, locks
 from herald.dispatch import service as dispatch
 from herald.dispatch.circuit import CircuitPolicy, Health
 from herald.dispatch.pacing import Limits
-from herald.dispatch.recording import REJECTED, RecordsResults
+from herald.dispatch.recording import OPTED_OUT, REJECTED, RecordsResults
 from herald.dispatch.retry import RetryPolicy
 from herald.dispatch.senders import StickySenders
 from herald.dispatch.stats import WorkerStats
 from herald.outbox import Claimed
-from herald.providers import Provider, Retryable, Routing, Sender, SendResult, Unsettled
+from herald.providers import (
+    Accepted,
+    Outgoing,
+    Permanent,
+    Provider,
+    Retryable,
+    Routing,
+    Sender,
+    SendResult,
+    Unsettled,
+)
 
 __all__ = ["REJECTED", "Worker", "WorkerStats"]
 
@@ -140,6 +150,7 @@ class Worker(RecordsResults):
                 sending = following
                 if following is not None or waited:
                     continue  # more may be due: a batch's fallbacks come back to the queue at once
+                await self._answer()
                 if until_idle:
                     self._note_leases()
                     return
@@ -300,6 +311,29 @@ class Worker(RecordsResults):
             self._judge_account(name, results)
         self._holding.difference_update((c.id, c.token) for c in batch.claimed)
         self._track()
+        await self._answer()
+
+    async def _answer(self) -> None:
+        """Send the answers owed to people who wrote in (STOP and START confirmations, HELP), each from
+        the account and number they wrote to."""
+        with self.uow() as uow:
+            owed = tracking.answers_due(uow)
+        for reply in owed:
+            provider = self.providers.get(reply.account)
+            if provider is None:
+                result: SendResult = Permanent(f"provider account {reply.account} is no longer configured")
+            else:
+                out = Outgoing(0, f"reply-{reply.id}", reply.channel, reply.address, reply.body, sender=reply.sender)
+                try:
+                    result = (await provider.send([out]))[0]
+                except Exception as exc:  # the vendor's trouble: asked again on the next round
+                    result = Retryable(f"provider error: {type(exc).__name__}")
+            with self.uow() as uow:
+                if isinstance(result, Accepted):
+                    tracking.answer_sent(uow, reply.id, result.provider_message_id, self.clock.now())
+                    self.stats.answered += 1
+                else:
+                    tracking.answer_failed(uow, reply.id, getattr(result, "reason", "?"), isinstance(result, Retryable))
 
     def _track(self) -> None:
         """Record the receipts the providers read on their own connections (an SMSC's bind)."""
@@ -313,7 +347,7 @@ class Worker(RecordsResults):
 
     async def _send_timed(
         self, name: str, timed: list[tuple[Prepared, datetime | None]]
-    ) -> tuple[list[Prepared], list[SendResult]]:
+    ) -> tuple[list[Prepared], list[SendResult | object]]:
         """Each group of messages sent at its moment (a paced account's), all groups in flight together.
         Stopped meanwhile, it lets the requests already made finish and records them; the groups still
         waiting for their moment are left to be handed back."""
@@ -322,7 +356,7 @@ class Worker(RecordsResults):
             groups.setdefault(moment, []).append(item)
         made: set[datetime | None] = set()
 
-        async def at(moment: datetime | None, group: list[Prepared]) -> list[SendResult]:
+        async def at(moment: datetime | None, group: list[Prepared]) -> list[SendResult | object]:
             if moment is not None:
                 await asyncio.sleep(max(0.0, (moment - self.clock.now()).total_seconds()))
             made.add(moment)
@@ -341,14 +375,20 @@ class Worker(RecordsResults):
             raise
         return [i for group in groups.values() for i in group], [r for call in calls.values() for r in call.result()]
 
-    async def _call(self, name: str, items: list[Prepared]) -> list[SendResult]:
+    async def _call(self, name: str, items: list[Prepared]) -> list[SendResult | object]:
+        """The provider's answer for each message; OPTED_OUT for one an opt-out stopped after it was
+        prepared (see `outbox.give`), which is not sent."""
         for item in items:  # from here the vendor may have them: a stop no longer hands them back
             self._unsent.pop(item.claimed.id, None)
+        with self.uow() as uow:
+            given = outbox.give(uow, [(i.claimed.id, i.claimed.token) for i in items], self.clock.now())
+        going = [i for i in items if i.claimed.id in given]
         try:
-            return await self.providers[name].send([i.outgoing for i in items])
+            answers = iter(await self.providers[name].send([i.outgoing for i in going]) if going else [])
         except Exception as exc:
             log.exception("provider %s failed a whole batch", name)
-            return [Retryable(f"provider error: {type(exc).__name__}", fault=True)] * len(items)
+            answers = iter([Retryable(f"provider error: {type(exc).__name__}", fault=True)] * len(going))
+        return [next(answers) if i.claimed.id in given else OPTED_OUT for i in items]
 
     def _paced(self, name: str, items: list[Prepared]) -> list[tuple[Prepared, datetime | None]]:
         """The messages the paces of their senders and of the account let go now, each with its moment;

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from herald.outbox.models import Message
     from herald.outbox.queries import (
         addresses_taken,
+        answered,
         breakdown,
         bucket_use,
         failure_rates,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         enqueue_select,
         fall_back,
         forget_contact,
+        give,
         hand_back,
         hold,
         mark_failed,
@@ -53,11 +55,13 @@ if TYPE_CHECKING:
         reconcile_expired,
         release,
         resolve_unknown,
+        stop_in_flight,
         trail_ids,
     )
 
 __all__ = [
     "addresses_taken",
+    "answered",
     "apply_receipt",
     "Receipt",
     "STAGES",
@@ -82,6 +86,7 @@ __all__ = [
     "mark_skipped",
     "mark_stopped",
     "fall_back",
+    "give",
     "mark_unknown",
     "not_sent",
     "Message",
@@ -93,6 +98,7 @@ __all__ = [
     "release",
     "RESOLUTIONS",
     "resolve_unknown",
+    "stop_in_flight",
     "ROW_COLUMNS",
     "sample_trails",
     "sends_since",

@@ -57,6 +57,9 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the worker gave it to the provider: an opt-out recorded before this moment stops it; one recorded
+    # after finds it already on its way.
+    given_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     variant: Mapped[str | None] = mapped_column(String(16))
     run: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # a recurring campaign's run
     buckets: Mapped[str | None] = mapped_column(String(64))  # shared allowances it uses, comma-joined

@@ -273,3 +273,26 @@ def unknown_messages(session: Session, limit: int = 100) -> list[dict[str, Any]]
         }
         for m in session.scalars(stmt)
     ]
+
+
+def answered(
+    session: Session, account: str, vendor_id: str | None, contact_id: int | None, channel: str, since: datetime
+) -> int | None:
+    """Herald's message a person's reply answers: the one the vendor names (WhatsApp's context, Twilio's
+    OriginalRepliedMessageSid), else the last one sent to the contact on the channel since `since`."""
+    if vendor_id:
+        named = session.scalar(
+            select(Message.id).where(Message.provider == account, Message.provider_message_id == vendor_id).limit(1)
+        )
+        if named is not None:
+            return named
+    if contact_id is None:
+        return None
+    last = (
+        select(Message.id)
+        .where(Message.contact_id == contact_id, Message.status == S.SENT, Message.sent_at >= since)
+        .where(Message.channel == channel)
+        .order_by(Message.sent_at.desc())
+        .limit(1)
+    )
+    return session.scalar(last)

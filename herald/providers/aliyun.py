@@ -38,6 +38,7 @@ from herald.providers.base import (
 )
 from herald.providers.callbacks import token_in_path
 from herald.providers.http import KeepsSession, each, json_object
+from herald.providers.inbound import aliyun_up
 from herald.providers.receipts import aliyun_reports
 
 VERSION = "2017-05-25"
@@ -236,5 +237,8 @@ class AliyunProvider(KeepsSession):
         return self.report_token is not None and token_in_path(self.report_token, callback)
 
     def parse_webhook(self, callback: Callback) -> list[Report]:
-        """The receipts in an SmsReport push (ValueError when it is not shaped as Aliyun's)."""
-        return aliyun_reports(callback)
+        """The receipts in an SmsReport push, or the messages in an SmsUp one (ValueError when it is not
+        shaped as Aliyun's). SmsUp's items carry `content`; SmsReport's never do."""
+        items = json.loads(callback.body)
+        up = isinstance(items, list) and any(isinstance(i, dict) and "content" in i for i in items)
+        return aliyun_up(callback) if up else aliyun_reports(callback)

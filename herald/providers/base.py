@@ -97,6 +97,14 @@ class Report:
     # The channel cannot reach this person (WhatsApp 131026, reported after the send): the message may go
     # by the campaign's next channel, as when the vendor says so at once.
     fallback: bool = False
+    # An inbound message's own parts: the channel it came by, the number or id it was sent to, links to
+    # its media, the vendor's id of the message it answers, and the vendor's own reading (Twilio's
+    # OptOutType: STOP, START, HELP).
+    channel: str | None = None
+    to: str | None = None
+    media: tuple[str, ...] = ()
+    replied_to: str | None = None
+    vendor_intent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,10 +60,10 @@ def twilio_statuses(callback: Callback) -> list[Report]:
 
 def meta_statuses(callback: Callback) -> list[Report]:
     """The statuses in a WhatsApp Cloud webhook (messages and other changes are not receipts)."""
-    data = _object(callback.body)
-    changes = [c for e in _list(data, "entry") for c in _list(e, "changes")]
+    data = json_object(callback.body)
+    changes = [c for e in dicts_in(data, "entry") for c in dicts_in(e, "changes")]
     values = [c.get("value") for c in changes if isinstance(c, dict) and isinstance(c.get("value"), dict)]
-    return [_meta(s) for v in values for s in _list(v, "statuses") if s.get("status") in META]
+    return [_meta(s) for v in values for s in dicts_in(v, "statuses") if s.get("status") in META]
 
 
 def _meta(status: dict[str, Any]) -> Report:
@@ -89,7 +89,7 @@ def _meta(status: dict[str, Any]) -> Report:
 
 def gateway_statuses(callback: Callback) -> list[Report]:
     """A webhook gateway's status callback as a report."""
-    data = _object(callback.body)
+    data = json_object(callback.body)
     if data.get("type") != "message.status":
         return []
     stage, stamp = data.get("status"), data.get("timestamp")
@@ -144,14 +144,14 @@ def _aliyun(report: dict[str, Any], arrived: float) -> Report:
     )
 
 
-def _object(body: bytes) -> dict[str, Any]:
+def json_object(body: bytes) -> dict[str, Any]:
     data = json.loads(body)
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
     return data
 
 
-def _list(data: Any, key: str) -> list[Any]:
+def dicts_in(data: Any, key: str) -> list[Any]:
     found = data.get(key) if isinstance(data, dict) else None
     return [x for x in found if isinstance(x, dict)] if isinstance(found, list) else []
 

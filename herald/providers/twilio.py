@@ -30,6 +30,7 @@ from herald.providers.base import (
 )
 from herald.providers.callbacks import twilio_signed
 from herald.providers.http import KeepsSession, each, json_object
+from herald.providers.inbound import twilio_inbound
 from herald.providers.receipts import twilio_statuses
 
 # Codes worth waiting out: too many requests, and queue overflow.
@@ -133,5 +134,6 @@ class TwilioProvider(KeepsSession):
         return twilio_signed(self.signing_token, callback)
 
     def parse_webhook(self, callback: Callback) -> list[Report]:
-        """The delivery reports in a verified callback (ValueError when it is not shaped as the vendor's)."""
-        return twilio_statuses(callback)
+        """The delivery reports or the inbound message in a verified callback (ValueError when it is not
+        shaped as the vendor's)."""
+        return twilio_statuses(callback) or twilio_inbound(callback)

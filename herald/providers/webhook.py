@@ -47,6 +47,7 @@ from herald.providers.base import (
 )
 from herald.providers.callbacks import standard_signed
 from herald.providers.http import KeepsSession, each, json_object
+from herald.providers.inbound import gateway_inbound
 from herald.providers.receipts import gateway_statuses
 
 RETRIED = {408, 425, 429}
@@ -164,5 +165,6 @@ class WebhookProvider(KeepsSession):
         return standard_signed(self.key, callback)
 
     def parse_webhook(self, callback: Callback) -> list[Report]:
-        """The delivery reports in a verified callback (ValueError when it is not shaped as the vendor's)."""
-        return gateway_statuses(callback)
+        """The delivery report or inbound message in a verified callback (ValueError when it is not shaped
+        as the vendor's)."""
+        return gateway_statuses(callback) or gateway_inbound(callback)

@@ -29,6 +29,7 @@ from herald.providers.base import (
 )
 from herald.providers.callbacks import meta_signed
 from herald.providers.http import KeepsSession, each, json_object
+from herald.providers.inbound import meta_messages
 from herald.providers.receipts import META_UNREACHABLE, meta_statuses
 
 # Slow down: the number's throughput (130429), the pair rate to one user (131056), app and account rate
@@ -141,5 +142,6 @@ class WhatsAppCloudProvider(KeepsSession):
         return self.app_secret is not None and meta_signed(self.app_secret, callback)
 
     def parse_webhook(self, callback: Callback) -> list[Report]:
-        """The delivery reports in a verified callback (ValueError when it is not shaped as the vendor's)."""
-        return meta_statuses(callback)
+        """The delivery reports and inbound messages in a verified callback (ValueError when it is not
+        shaped as the vendor's)."""
+        return meta_statuses(callback) + meta_messages(callback)

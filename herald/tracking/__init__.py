@@ -1,16 +1,55 @@
-"""Tracking room. Owns `receipts`: what vendors report after they took a message, kept once per vendor
-event and applied through the outbox (a message moves forward; an `unknown` one is settled). Webhook
-routes are thin: the raw body is verified by the account's adapter, parsed, and handed here. Also the
-unsubscribe link of marketing mail: e-mail marketing consent revoked, with the request as its proof."""
+"""Tracking room. Owns `receipts` (what vendors report after they took a message, kept once per vendor
+event and applied through the outbox), `inbound_messages` (what people write in, classified and acted
+on), `replies` (the answers owed to them) and `complaint_cases` (the complaint inbox). Webhook routes are
+thin: the raw body is verified by the account's adapter, parsed, and handed here. Also the unsubscribe
+link of marketing mail: e-mail marketing consent revoked, with the request as its proof."""
 
 from typing import TYPE_CHECKING
 
 from herald.door import open_door
 
 if TYPE_CHECKING:
-    from herald.tracking.models import ReceiptRecord
+    from herald.tracking.answers import Owed, answer_failed, answer_sent, answers_due
+    from herald.tracking.cases import (
+        CaseOut,
+        answer_case,
+        assign_case,
+        close_case,
+        flag_complaint,
+        list_cases,
+        overdue_count,
+    )
+    from herald.tracking.inbound import OPTED_OUT, record_inbound
+    from herald.tracking.intents import Intent, classify
+    from herald.tracking.models import ComplaintCase, InboundMessage, ReceiptRecord, Reply
     from herald.tracking.optouts import unsubscribe
+    from herald.tracking.policy import ReplyPolicy, reply_policy
     from herald.tracking.service import apply_waiting, record_receipts
 
-__all__ = ["apply_waiting", "ReceiptRecord", "record_receipts", "unsubscribe"]
+__all__ = [
+    "answer_case",
+    "answer_failed",
+    "answer_sent",
+    "answers_due",
+    "apply_waiting",
+    "assign_case",
+    "CaseOut",
+    "classify",
+    "close_case",
+    "ComplaintCase",
+    "flag_complaint",
+    "InboundMessage",
+    "Intent",
+    "list_cases",
+    "OPTED_OUT",
+    "overdue_count",
+    "Owed",
+    "ReceiptRecord",
+    "record_inbound",
+    "record_receipts",
+    "Reply",
+    "reply_policy",
+    "ReplyPolicy",
+    "unsubscribe",
+]
 __getattr__ = open_door(__name__, __file__)

@@ -1,13 +1,14 @@
-"""The tracking room's tables: every receipt a vendor sent, once."""
+"""The tracking room's tables: every receipt a vendor sent and every message a person sent in, once; the
+answers owed to them; the complaints to handle."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, false, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from herald.db import Base, UTCDateTime
+from herald.db import Base, JSONType, UTCDateTime
 
 
 class ReceiptRecord(Base):
@@ -33,3 +34,84 @@ class ReceiptRecord(Base):
 
 _WAITING = text("outcome = 'waiting'")
 Index("ix_receipts_waiting", ReceiptRecord.received_at, sqlite_where=_WAITING, postgresql_where=_WAITING)
+
+
+class InboundMessage(Base):
+    """A message a person sent in — a reply, a STOP, a question — kept once by the vendor's identity of it,
+    with what the classifier read in it and what Herald did. The conversation with a contact is these rows
+    and the messages Herald sent them."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("account", "event"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(255))  # the vendor's identity of the message
+    channel: Mapped[str] = mapped_column(String(16))
+    contact_id: Mapped[int | None] = mapped_column(Integer)  # None: an address no contact has
+    address: Mapped[str] = mapped_column(String(320))  # who sent it
+    to: Mapped[str | None] = mapped_column(String(320))  # the number or id they wrote to
+    text: Mapped[str] = mapped_column(Text)
+    media: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    replied_to: Mapped[int | None] = mapped_column(Integer)  # Herald's message it answers, when known
+    intent: Mapped[str] = mapped_column(String(16))  # stop | start | help | complaint | survey | other
+    why: Mapped[str] = mapped_column(Text)  # the classifier's reason
+    answer: Mapped[int | None] = mapped_column(Integer)  # a survey's answer
+    reaction: Mapped[str | None] = mapped_column(Text)  # what Herald did, in words
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+Index("ix_inbound_messages_contact", InboundMessage.contact_id, InboundMessage.occurred_at)
+Index("ix_inbound_messages_address", InboundMessage.address, InboundMessage.occurred_at)
+
+
+class Reply(Base):
+    """An answer Herald owes a person who wrote in: the STOP or START confirmation, the HELP text. Sent by
+    the worker from the number they wrote to, however the rules stand (it answers them)."""
+
+    __tablename__ = "replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id", ondelete="CASCADE"))
+    account: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(320))
+    sender: Mapped[str | None] = mapped_column(String(320))  # the number they wrote to
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # queued | sent | failed
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+_QUEUED = text("status = 'queued'")
+Index("ix_replies_queued", Reply.created_at, sqlite_where=_QUEUED, postgresql_where=_QUEUED)
+
+
+class ComplaintCase(Base):
+    """A complaint to handle within its deadline: from a reply the classifier read as one, or opened by a
+    person. Assigned, answered and closed with a note."""
+
+    __tablename__ = "complaint_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(Integer)
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id", ondelete="SET NULL"))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(String(320))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))  # reply | person
+    status: Mapped[str] = mapped_column(String(16))  # open | answered | closed
+    assignee: Mapped[str | None] = mapped_column(String(128))
+    answer: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+Index("ix_complaint_cases_status_due", ComplaintCase.status, ComplaintCase.due_at)

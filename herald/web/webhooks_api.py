@@ -3,11 +3,16 @@ adapter tell it genuine (403 when it is not) and read it, and hand the reports t
 
 - `POST /webhooks/twilio/{account}/status` — Twilio's StatusCallback (Herald gives Twilio this address,
   with the message's `ref`, when `public_url` is set);
-- `POST /webhooks/whatsapp/{account}` — Meta's webhook for the account's number (and the `GET`
-  subscription check, answered with the challenge when the verify token matches);
-- `POST /webhooks/gateway/{account}` — a webhook gateway's signed status callbacks;
-- `POST /webhooks/aliyun/{account}/report/{token}` — Aliyun's SmsReport push, to the address with the
-  account's `report_token` (Aliyun signs nothing), answered in Aliyun's own format.
+- `POST /webhooks/twilio/{account}/inbound` — the messages people send to the account's numbers (set as
+  each number's "A message comes in" webhook);
+- `POST /webhooks/whatsapp/{account}` — Meta's webhook for the account's number: statuses and messages
+  (and the `GET` subscription check, answered with the challenge when the verify token matches);
+- `POST /webhooks/gateway/{account}` — a webhook gateway's signed status callbacks and inbound messages;
+- `POST /webhooks/aliyun/{account}/report/{token}` and `…/up/{token}` — Aliyun's SmsReport and SmsUp
+  pushes, to addresses with the account's `report_token` (Aliyun signs nothing), answered in Aliyun's
+  own format.
+
+Inbound messages are classified and acted on (STOP, START, HELP, complaints) before the answer goes back.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pydantic import BaseModel
 from herald import tracking
 from herald.errors import Forbidden, NotFound
 from herald.providers import Callback, Provider
+from herald.types import Channel
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -42,6 +48,8 @@ class Received(BaseModel):
     fell_back: int = 0  # the channel cannot reach the person: decided again without it
     unmatched: int = 0
     ignored: int = 0
+    inbound: int = 0  # messages people sent in, newly kept
+    opted_out: int = 0  # of which asked to stop, or complained
 
 
 class AliyunAnswer(BaseModel):
@@ -61,9 +69,14 @@ def router(container: Container) -> APIRouter:
         """Twilio's status callback for one of the account's messages."""
         return await receive(container, "twilio", account, request)
 
+    @api.post("/webhooks/twilio/{account}/inbound", response_model=Received)
+    async def twilio_inbound(account: str, request: Request) -> Any:
+        """A message sent to one of the account's Twilio numbers."""
+        return await receive(container, "twilio", account, request)
+
     @api.post("/webhooks/whatsapp/{account}", response_model=Received)
     async def whatsapp(account: str, request: Request) -> Any:
-        """Meta's webhook for the account's phone number: message statuses."""
+        """Meta's webhook for the account's phone number: message statuses and messages."""
         return await receive(container, "whatsapp_cloud", account, request)
 
     @api.get("/webhooks/whatsapp/{account}", response_class=PlainTextResponse)
@@ -88,12 +101,25 @@ def router(container: Container) -> APIRouter:
     @api.post("/webhooks/aliyun/{account}/report/{token}", response_model=AliyunAnswer)
     async def aliyun_report(account: str, token: str, request: Request) -> Any:
         """Aliyun's SmsReport push; Aliyun reads only the number `code` of the answer (0: taken)."""
-        answer = await receive(container, "aliyun", account, request)
-        if isinstance(answer, JSONResponse):
-            return JSONResponse({"code": 1, "msg": "无法读取"}, status_code=400)
-        return AliyunAnswer(code=0, msg="接收成功", applied=answer.applied, repeated=answer.repeated)
+        return aliyun_answer(await receive(container, "aliyun", account, request))
+
+    @api.post("/webhooks/aliyun/{account}/up/{token}", response_model=AliyunAnswer)
+    async def aliyun_up(account: str, token: str, request: Request) -> Any:
+        """Aliyun's SmsUp push: messages people sent to the account's signatures."""
+        return aliyun_answer(await receive(container, "aliyun", account, request))
 
     return api
+
+
+def aliyun_answer(answer: Any) -> Any:
+    """Aliyun's own answer format (it reads only `code`)."""
+    if isinstance(answer, JSONResponse):
+        return JSONResponse({"code": 1, "msg": "无法读取"}, status_code=400)
+    return AliyunAnswer(code=0, msg="接收成功", applied=answer.applied + answer.inbound, repeated=answer.repeated)
+
+
+# The channel an account's inbound messages come by, when the vendor does not say.
+CHANNEL_OF_KIND = {"whatsapp_cloud": Channel.WHATSAPP}
 
 
 def account_of(container: Container, kind: str, account: str) -> Provider:
@@ -116,9 +142,16 @@ async def receive(container: Container, kind: str, account: str, request: Reques
     except (ValueError, KeyError, TypeError, RecursionError) as exc:  # signed, yet not what the vendor sends
         log.warning("refused a signed %s callback for %s: %s", kind, account, exc)
         return JSONResponse({"error": "Invalid", "detail": f"not a {kind} callback Herald can read"}, status_code=400)
+    statuses = [r for r in reports if r.kind == "status"]
+    inbound = [r for r in reports if r.kind == "inbound"]
+    channel = CHANNEL_OF_KIND.get(kind, Channel.SMS)
     with container.uow() as uow:
-        counts = tracking.record_receipts(uow, account, reports, container.clock.now())
-    return Received(reports=len(reports), **counts)
+        now = container.clock.now()
+        counts = tracking.record_receipts(uow, account, statuses, now)
+        heard = tracking.record_inbound(uow, account, channel, inbound, container.replies, now)
+    kept, stopped = sum(heard.values()) - heard["repeated"], heard["stop"] + heard["complaint"]
+    counts["repeated"] += heard["repeated"]
+    return Received(reports=len(reports), inbound=kept, opted_out=stopped, **counts)
 
 
 def called(container: Container, request: Request) -> str:

@@ -32,6 +32,7 @@ CONTACT_COLUMNS = (
     Contact.region,
     Contact.line_type,
     type_coerce(Contact.attributes, Text),
+    Contact.whatsapp_inbound_at,
 )
 EMAIL, SMS, WHATSAPP = Channel.EMAIL, Channel.SMS, Channel.WHATSAPP
 
@@ -101,7 +102,7 @@ def load_recipients(
     result = {}
     none: tuple = ()
     none_set: frozenset = frozenset()
-    for cid, phone, email, own_zone, derived, region, line, attrs in rows:
+    for cid, phone, email, own_zone, derived, region, line, attrs, wrote in rows:
         addr = addresses(phone, email)
         found = consents.get(cid)
         result[cid] = Recipient(
@@ -118,6 +119,7 @@ def load_recipients(
             if suppressed
             else {},
             allow_listed=frozenset(ch for ch, a in addr.items() if (ch, a) in allowed) if allowed else none_set,
+            last_inbound={WHATSAPP: wrote} if wrote is not None else {},
         )
     return result
 

@@ -94,8 +94,9 @@ def fact_sql(p: Plan, now: datetime, sends: Table | None) -> dict[str, Callable[
         "sends": lambda: (
             [] if sends is None else [select_(sends.c.listed).where(sends.c.contact_id == Contact.id).scalar_subquery()]
         ),
-        # Inbound messages are not stored yet: every contact's last inbound is the same (none).
-        "inbound": lambda: [],
+        # When they last wrote on WhatsApp (the tracking room notes it on the contact): few have, so the
+        # rest share one key as before.
+        "inbound": lambda: [Contact.whatsapp_inbound_at],
     }
 
 

@@ -22,6 +22,7 @@ from herald.contacts.service.consents import (
     record_consents,
     set_consent,
 )
+from herald.contacts.service.inbound import contact_at, note_inbound
 from herald.contacts.service.record import (
     ERASED,
     PHONE_COLUMNS,
@@ -38,6 +39,8 @@ from herald.contacts.service.suppression import allow, disallow, suppress, suppr
 from herald.contacts.service.upsert import upsert_contacts
 
 __all__ = [
+    "contact_at",
+    "note_inbound",
     "CONSENT_COLUMNS",
     "CONTACT_COLUMNS",
     "ERASED",

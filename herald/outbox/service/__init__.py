@@ -9,6 +9,7 @@ from herald.outbox.service.leases import (
     Claimed,
     claim_batch,
     fall_back,
+    give,
     hand_back,
     mark_failed,
     mark_inflight,
@@ -20,6 +21,7 @@ from herald.outbox.service.leases import (
     not_sent,
     reconcile_expired,
     resolve_unknown,
+    stop_in_flight,
 )
 from herald.outbox.service.queue import (
     ROW_BASE,
@@ -48,6 +50,7 @@ __all__ = [
     "enqueue",
     "enqueue_select",
     "fall_back",
+    "give",
     "forget_contact",
     "hand_back",
     "hold",
@@ -63,5 +66,6 @@ __all__ = [
     "reconcile_expired",
     "release",
     "resolve_unknown",
+    "stop_in_flight",
     "trail_ids",
 ]

@@ -10,12 +10,12 @@ SQLAlchemy drops SKIP LOCKED on SQLite, where the single writer makes the statem
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Update, and_, or_, select, update
+from sqlalchemy import ColumnElement, Update, and_, or_, select, update
 
 from herald.db import UnitOfWork, rowcount
 from herald.outbox.models import Message
@@ -150,6 +150,7 @@ def mark_inflight(
         buckets=buckets,
         units=units,
         sender=sender,
+        given_at=None,  # each attempt is given anew: until then an opt-out may stop it
     )
     if trail is not None:
         values["send_trail"] = trail
@@ -311,3 +312,45 @@ def reconcile_expired(uow: UnitOfWork, now: datetime, resend_safe: set[str]) -> 
     )
     touched = rowcount(uow.session.execute(requeue)) if resend_safe else 0
     return touched + rowcount(uow.session.execute(park))
+
+
+def give(uow: UnitOfWork, claims: Sequence[tuple[int, str]], now: datetime) -> set[int]:
+    """Mark these in-flight messages as given to their provider now; the ids that may go. One an opt-out
+    stopped a moment before (`stop_in_flight`) is not among them: the two are serialized by the database,
+    so a message is either given before the opt-out was recorded or never given at all."""
+    found: set[int] = set()
+    for start in range(0, len(claims), 500):
+        chunk = claims[start : start + 500]
+        stmt = (
+            update(Message)
+            .where(
+                Message.id.in_([i for i, _ in chunk]),
+                Message.lease_token.in_({t for _, t in chunk}),
+                Message.status == S.INFLIGHT,
+                Message.given_at.is_(None),
+            )
+            .values(given_at=now)
+            .returning(Message.id, Message.lease_token)
+            .execution_options(synchronize_session=False)
+        )
+        wanted = set(chunk)
+        found.update(i for i, t in uow.session.execute(stmt) if (i, t) in wanted)
+    return found
+
+
+def stop_in_flight(
+    uow: UnitOfWork, contact_id: int, channels: Collection[str], marketing: bool, reason: str, now: datetime
+) -> int:
+    """Stop the contact's messages a worker has prepared but not yet given to a provider: those on
+    `channels`, and with `marketing` every marketing one. An opt-out calls it after taking the contact's
+    lock, so none of them goes after it is recorded."""
+    which: ColumnElement[bool] = Message.channel.in_(list(channels))
+    if marketing:
+        which = or_(which, Message.purpose == "marketing")
+    stmt = (
+        update(Message)
+        .where(Message.contact_id == contact_id, Message.status == S.INFLIGHT, Message.given_at.is_(None), which)
+        .values(status=S.SKIPPED, reason="opted_out", error=reason, lease_token=None, lease_until=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(uow.session.execute(stmt))
