@@ -20,6 +20,7 @@ from herald.errors import Invalid
 
 if TYPE_CHECKING:  # for the type checker only: the console sits below everything it serves
     from herald.bootstrap import Container
+    from herald.config import Settings
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on standard output.")]
 
@@ -33,6 +34,7 @@ class AppContext:
 
     json: bool = False
     make_container: Callable[[], Container] | None = None
+    make_settings: Callable[[], Settings] | None = None  # for commands that read settings and no database
     # (session, expression) -> SELECT of contact ids; typed loosely, as the console imports no database code
     audience: Callable[[Any, str], Any] = field(default=lambda session, expression: _unwired())
     _container: Container | None = field(default=None, repr=False)
@@ -44,6 +46,15 @@ class AppContext:
                 _unwired()
             self._container = self.make_container()
         return self._container
+
+    @property
+    def settings(self) -> Settings:
+        """The settings, without connecting to the database."""
+        if self._container is not None:
+            return self._container.settings
+        if self.make_settings is None:
+            _unwired()
+        return self.make_settings()
 
     def wants_json(self, flag: bool) -> bool:
         return self.json or flag

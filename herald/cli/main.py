@@ -48,6 +48,7 @@ class HeraldGroup(LazyGroup):
             "Provider accounts and the channels they carry.", "herald.providers.cli", joined_by=("herald.dispatch.cli",)
         ),
         "messages": Room("Messages left uncertain by a provider, and settling them.", "herald.outbox.cli"),
+        "inbound": Room("Replies people sent, read and acted on; the complaint inbox.", "herald.tracking.cli"),
     }
 
 
@@ -92,7 +93,12 @@ def main(
             _require_schema(container)
         return container
 
-    ctx.obj = AppContext(json=json_out, make_container=make_container, audience=_audience)
+    ctx.obj = AppContext(
+        json=json_out,
+        make_container=make_container,
+        make_settings=lambda: load_settings(config, database_url=db),
+        audience=_audience,
+    )
 
 
 def _audience(session, expression: str):
