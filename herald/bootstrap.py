@@ -95,6 +95,7 @@ class Container:
                 name: (PacingLimits(a.rate, a.daily_limit), a.meters_segments) for name, a in self.accounts.items()
             },
             senders={name: a.listed_senders for name, a in self.accounts.items() if a.listed_senders},
+            links=tracking.Shortener(self.settings.public_url) if self.settings.public_url else None,
         )
 
     @cached_property

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         Why,
         campaign_out,
     )
-    from herald.campaigns.sending import BatchCounts, Prepared, prepare
+    from herald.campaigns.sending import BatchCounts, Links, Prepared, prepare
     from herald.campaigns.service import (
         STARTED,
         Audience,
@@ -64,6 +64,7 @@ __all__ = [
     "plan_newcomers",
     "preflight",
     "Preflight",
+    "Links",
     "prepare",
     "Prepared",
     "preview",

@@ -54,6 +54,14 @@ class Senders(Protocol):
     def keep(self, uow: UnitOfWork, now: datetime) -> None: ...
 
 
+class Links(Protocol):
+    """Makes a prepared message's links short (the tracking room's, handed down by the dispatcher)."""
+
+    def shorten(
+        self, uow: UnitOfWork, message_id: int, channel: str, composed: Composed, now: datetime
+    ) -> Composed: ...
+
+
 @dataclass
 class BatchCounts:
     sending: int = 0
@@ -77,6 +85,7 @@ class Batch:
     variants: dict[int, tuple[Variant, ...]]
     usage: Usage | None = None  # what senders used so far, when a campaign's policy caps them
     senders: Senders | None = None  # picks the sender of accounts that list senders
+    links: Links | None = None  # makes links short, when Herald has a public address
 
 
 PAUSED_WAIT = timedelta(seconds=60)  # how soon a message whose accounts are all paused is tried again
@@ -90,6 +99,7 @@ def prepare(
     counts: BatchCounts,
     paused: frozenset[str] = frozenset(),
     senders: Senders | None = None,
+    links: Links | None = None,
 ) -> list[Prepared]:
     """Re-check and render each claimed message; mark sendable ones inflight (with the sender each goes
     from, where its account lists senders), settle the rest."""
@@ -119,6 +129,7 @@ def prepare(
         variants,
         load_usage(session, now, planned=False) if reads_usage else None,
         senders,
+        links,
     )
     ready = []
     for item in claimed:
@@ -211,6 +222,8 @@ def _one(
         outcome = RuleOutcome("template", channel, Verdict.SKIP, str(exc))
         counts.skipped += outbox.mark_skipped(uow, item.id, item.token, "template", [*trail, outcome.as_dict()], now)
         return None
+    if batch.links is not None and version is not None and version.content.get("track_links") is not False:
+        composed = batch.links.shorten(uow, item.id, channel.value, composed, now)
     address = recipient.addresses[channel]
     units = content.analyze(composed.body).segments if channel is Channel.SMS else 1
     sender = batch.senders.pick(provider, contact.id, recipient.region, pool) if batch.senders else None

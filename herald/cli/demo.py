@@ -15,16 +15,17 @@ from typing import Any
 import typer
 from sqlalchemy import func, select
 
-from herald import bootstrap, campaigns, contacts, content, segments, tags
+from herald import bootstrap, campaigns, contacts, content, segments, tags, tracking
 from herald.analytics import campaign_report
 from herald.campaigns import describe, preflight
 from herald.config import Settings, load_settings
 from herald.console import app_context, emit, out
-from herald.contacts import Contact
+from herald.contacts import Contact, Suppression
 from herald.content import lint_content
 from herald.errors import Invalid
 from herald.outbox import Message
 from herald.sandbox import ENVIRON, running_vendors
+from herald.tracking import ComplaintCase, InboundMessage
 from herald.types import Channel, MessageStatus
 from herald.web import free_port, serving_api
 
@@ -36,6 +37,7 @@ TEMPLATE_B = (
     "Herald Shop winter sale, {{ first_name | default('friend') }}: 20% off for members today. Reply STOP to opt out."
 )
 SEGMENT = "has:phone and not tag:churned"
+REPLIES_EVERY = 25  # one person in this many writes back to the stand-ins: STOP, 退订, HELP, thanks…
 # The same message as Aliyun approved it (mainland China goes by Aliyun, which sends only its templates).
 ALIYUN = {"template_code": "SMS_154950909", "params": {"name": "first_name | default('there')", "code": "'WINTER20'"}}
 
@@ -65,7 +67,8 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
     # meanwhile, so that the stand-ins' receipts come back to it as a vendor's come to `herald serve`.
     with ExitStack() as stack:
         herald = f"http://127.0.0.1:{free_port()}"
-        vendors = None if settings.provider_accounts else stack.enter_context(running_vendors(herald=herald))
+        stand_ins = running_vendors(herald=herald, replies_every=REPLIES_EVERY)
+        vendors = None if settings.provider_accounts else stack.enter_context(stand_ins)
         if vendors is not None:
             accounts, routing = vendors.accounts(), vendors.routing()
             settings = replace(settings, provider_accounts=accounts, routing=routing, public_url=herald)
@@ -77,6 +80,7 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
             _stages(container, result, say)
             if vendors is not None:
                 result["receipts"] = _receipts(container, vendors, say)
+                result["replies"] = _replies(container, vendors, say)
         finally:
             container.close()
         if vendors is not None:
@@ -208,6 +212,30 @@ def _receipts(container: bootstrap.Container, vendors: Any, say) -> dict[str, di
             found.setdefault(str(account), {})[str(delivery or "no receipt")] = n
     told = "; ".join(f"{a}: " + ", ".join(f"{k} {v}" for k, v in sorted(d.items())) for a, d in sorted(found.items()))
     say(f"[bold]9. Receipts[/] {told} (each vendor's status callbacks to Herald's API, verified)")
+    return found
+
+
+def _replies(container: bootstrap.Container, vendors: Any, say) -> dict[str, Any]:
+    """What people wrote back, what Herald read in it and did: opt-outs honoured, answers sent."""
+    deadline = time.monotonic() + 30
+    while vendors.receipts_pending() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    answered = asyncio.run(container.worker().run(until_idle=True)).answered  # the confirmations and HELP
+    with container.uow() as uow:
+        kinds = dict(
+            uow.session.execute(select(InboundMessage.intent, func.count()).group_by(InboundMessage.intent)).all()
+        )
+        opted_out = uow.session.scalar(
+            select(func.count()).select_from(Suppression).where(Suppression.reason == tracking.OPTED_OUT)
+        )
+        cases = uow.session.scalar(select(func.count()).select_from(ComplaintCase))
+    found = {"by_intent": kinds, "opted_out": opted_out, "answered": answered, "complaint_cases": cases}
+    said = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+    say(
+        f"[bold]10. Replies[/] {sum(kinds.values())} came in ({said}); {opted_out} opt-outs honoured "
+        f"(suppressed, consent withdrawn, the reply kept as proof), {answered} answers sent, "
+        f"{cases} complaint case(s) due within 24 h"
+    )
     return found
 
 

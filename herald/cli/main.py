@@ -274,6 +274,9 @@ def sandbox(
     herald_url: Annotated[
         str | None, typer.Option(help="Herald's public_url: where the WhatsApp and Aliyun stand-ins post receipts.")
     ] = None,
+    replies_every: Annotated[
+        int, typer.Option(min=0, help="One person in this many writes back (STOP, 退订, HELP, thanks…); 0: none.")
+    ] = 0,
     json_out: JsonFlag = False,
 ) -> None:
     """Local stand-ins for the vendors (a webhook gateway, Twilio, Aliyun, WhatsApp, a mail server, an SMSC)
@@ -294,7 +297,7 @@ def sandbox(
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         ports = Ports(gateway_port, twilio_port, aliyun_port, whatsapp_port, mail_port, smpp_port)
-        got = serve(faults, ports, stop, herald_url.rstrip("/") if herald_url else None)
+        got = serve(faults, ports, stop, herald_url.rstrip("/") if herald_url else None, replies_every)
     finally:
         signal.signal(signal.SIGTERM, previous)
     took = (

@@ -39,8 +39,17 @@ def validate(channel: str, content: Mapping[str, Any], where: str) -> dict[str, 
     raise Invalid(f"unknown channel {channel!r}", where=where)
 
 
+def _tracking(content: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """`track_links = false` keeps a version's links as written (no short links, no open pixel)."""
+    if "track_links" not in content:
+        return {}
+    if not isinstance(content["track_links"], bool):
+        raise Invalid(f"expected true or false, got {content['track_links']!r}", where=f"{where} track_links")
+    return {"track_links": content["track_links"]}
+
+
 def _sms(content: Mapping[str, Any], where: str) -> dict[str, Any]:
-    _only(content, {"body", "aliyun"}, where)
+    _only(content, {"body", "aliyun", "track_links"}, where)
     body = str(content.get("body") or "")
     if not body.strip():
         raise Invalid("the body is empty", where=f"{where} body")
@@ -48,15 +57,15 @@ def _sms(content: Mapping[str, Any], where: str) -> dict[str, Any]:
         raise Invalid(f"the body has {len(body)} characters; SMS allows {SMS_MAX}", where=f"{where} body")
     render.check(body, where=f"{where} body")
     if "aliyun" not in content:
-        return {"body": body}
+        return {"body": body, **_tracking(content, where)}
     aliyun = vendors.validate_aliyun(content["aliyun"], where)
     for key, expr in vendors.expressions({"aliyun": aliyun}).items():
         render.check("{{ " + expr + " }}", where=f"{where} parameter {key}")
-    return {"body": body, "aliyun": aliyun}
+    return {"body": body, "aliyun": aliyun, **_tracking(content, where)}
 
 
 def _email(content: Mapping[str, Any], where: str) -> dict[str, Any]:
-    _only(content, set(EMAIL_FIELDS), where)
+    _only(content, {*EMAIL_FIELDS, "track_links"}, where)
     data = {k: str(content.get(k) or "") for k in EMAIL_FIELDS}
     if not data["subject"].strip():
         raise Invalid("an email needs a subject", where=f"{where} subject")
@@ -67,7 +76,7 @@ def _email(content: Mapping[str, Any], where: str) -> dict[str, Any]:
             raise Invalid(f"{len(value)} characters; at most {EMAIL_MAX}", where=f"{where} {key}")
         if value:
             render.check(value, where=f"{where} {key}")
-    return {k: v for k, v in data.items() if v}
+    return {**{k: v for k, v in data.items() if v}, **_tracking(content, where)}
 
 
 def _only(content: Mapping[str, Any], allowed: set[str], where: str) -> None:

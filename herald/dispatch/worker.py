@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from herald import campaigns, outbox, scores, tracking
-from herald.campaigns import BatchCounts, Prepared, prepare
+from herald.campaigns import BatchCounts, Links, Prepared, prepare
 from herald.clock import Clock
 from herald.db import UnitOfWork, locks
 from herald.dispatch import service as dispatch
@@ -81,6 +81,7 @@ class Worker(RecordsResults):
         retry: RetryPolicy | None = None,
         pacing: Mapping[str, tuple[Limits, bool]] | None = None,
         senders: Mapping[str, tuple[Sender, ...]] | None = None,
+        links: Links | None = None,
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
         self.routing = routing  # which provider accounts carry each channel, per country
@@ -92,6 +93,7 @@ class Worker(RecordsResults):
         self.circuit = CircuitPolicy()  # when an account that keeps failing is paused
         self.pacing = pacing or {}  # account -> (its limits, whether it meters SMS segments)
         self.senders = dict(senders or {})  # account -> its senders, its own first (accounts that list some)
+        self.links = links  # makes the links of prepared messages short (when Herald has a public address)
         self.sender_limits = {
             (account, s.name): Limits(s.rate, s.daily_limit)
             for account, listed in self.senders.items()
@@ -274,7 +276,7 @@ class Worker(RecordsResults):
                 batch.health = dispatch.health_of(uow.session)
                 paused = frozenset(a for a, h in batch.health.items() if not h.usable(now))
                 picker = StickySenders(self.senders) if self.senders else None
-                batch.ready = prepare(uow, claimed, now, self.routing, batch.counts, paused, picker)
+                batch.ready = prepare(uow, claimed, now, self.routing, batch.counts, paused, picker, self.links)
         except BaseException:  # claimed, not prepared: handed back with the rest when the worker stops
             self._holding.update((c.id, c.token) for c in claimed)
             raise

@@ -27,6 +27,7 @@ from aiohttp import web
 
 from herald.sandbox.faults import Faults
 from herald.sandbox.receipts import Sent
+from herald.sandbox.replies import Replying
 from herald.sandbox.serving import serving
 
 KEY_ID, SECRET, SIGN = "LTAI5tSandboxKeyId01", "sandbox-access-key-secret-0123456789", "Herald"
@@ -70,6 +71,7 @@ class FakeAliyun:
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     report_url: str = ""  # where SmsReport pushes go (Herald's route with the token), when set
     receipts: Sent = field(default_factory=Sent)  # reports pushed, and what Herald answered
+    replies: Replying = field(default_factory=Replying)  # who writes back to what they got
 
     def authentic(self, request: web.Request) -> str | None:
         """Why the call is not Aliyun-authentic, or None."""
@@ -140,6 +142,8 @@ class FakeAliyun:
         self.sent.append(params)
         biz = f"{len(self.sent):06d}^{len(self.sent):010d}"
         self.report(params, biz, fault != "unreachable")
+        if fault != "unreachable":
+            self.reply(params)
         if fault == "hang":
             await asyncio.sleep(5)
         return self.answer("OK", "OK", BizId=biz)
@@ -155,6 +159,19 @@ class FakeAliyun:
         found |= {"out_id": params.get("OutId", "")}
         body = json.dumps([found], ensure_ascii=False).encode()
         self.receipts.later(self.report_url, biz, body, {"Content-Type": "application/json"}, 0.1)
+
+    def reply(self, params: dict[str, str]) -> None:
+        """The person writes back: an SmsUp push beside the SmsReport one (`…/report/…` → `…/up/…`)."""
+        number = params["PhoneNumbers"]
+        text = self.replies.reply_to("+86" + number, params.get("OutId")) if self.report_url else None
+        if text is None:
+            return
+        now = datetime.now(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+        sequence = len(self.replies.written)
+        found = {"phone_number": number, "content": text, "send_time": now, "dest_code": "", "sequence_id": sequence}
+        body = json.dumps([found], ensure_ascii=False).encode()
+        url = self.report_url.replace("/report/", "/up/")
+        self.receipts.later(url, f"up:{sequence}", body, {"Content-Type": "application/json"}, 0.15)
 
     def wrong(self, params: dict[str, str]) -> tuple[str, str] | None:
         """What Aliyun would refuse in a SendSms's parameters, or None."""

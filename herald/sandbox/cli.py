@@ -24,11 +24,13 @@ def config_text(vendors: Vendors) -> str:
     return "\n".join(lines) + "\n"
 
 
-def serve(faults: Faults, ports: Ports, stop: threading.Event, herald: str | None = None) -> dict[str, int]:
+def serve(
+    faults: Faults, ports: Ports, stop: threading.Event, herald: str | None = None, replies_every: int = 0
+) -> dict[str, int]:
     """Serve every stand-in until `stop` is set (or Ctrl-C); returns what each took in. With Herald's
-    address, the WhatsApp stand-in posts its status webhooks to it (Twilio and a gateway are told where by
-    each message)."""
-    with running_vendors(faults, ports, herald) as vendors:
+    address, the WhatsApp and Aliyun stand-ins post their webhooks to it (Twilio and a gateway are told
+    where by each message); with `replies_every`, one person in that many writes back."""
+    with running_vendors(faults, ports, herald, replies_every) as vendors:
         out.print(config_text(vendors), markup=False)
         err.print("Sandbox running; Ctrl-C to stop.")
         try:

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from herald.sandbox.faults import Faults
 from herald.sandbox.receipts import Sent
+from herald.sandbox.replies import Replying
 from herald.sandbox.serving import serving
 
 SECRET = "whsec_" + base64.b64encode(b"gateway signing key of 32 bytes!").decode()
@@ -37,6 +38,7 @@ class FakeGateway:
     url: str = ""
     peers: set[tuple[str, int]] = field(default_factory=set)  # the client ends of the connections used
     receipts: Sent = field(default_factory=Sent)  # status callbacks posted, and what Herald answered
+    replies: Replying = field(default_factory=Replying)  # who writes back to what they got
     in_flight: int = 0
     peak: int = 0  # the most requests it was answering at once
 
@@ -86,6 +88,8 @@ class FakeGateway:
         else:
             self.received[wid] = message
             self.receipt(message, f"gw-{len(self.received)}", "undelivered" if fault == "unreachable" else "delivered")
+            if fault != "unreachable":
+                self.reply(message, f"gw-{len(self.received)}")
         if fault == "hang":  # delivered, but the answer never comes back in time
             await asyncio.sleep(5)
         return web.json_response({"id": f"gw-{len(self.received)}"}, status=202)
@@ -95,16 +99,27 @@ class FakeGateway:
         url = message.get("status_callback")
         if not url:
             return
-        stamp = int(time.time())
-        body = json.dumps(
-            {"type": "message.status", "reference": message.get("reference"), "id": own_id, "status": status}
-            | {"code": "UNREACHABLE" if status == "undelivered" else None, "timestamp": stamp}
-        ).encode()
+        said = {"type": "message.status", "reference": message.get("reference"), "id": own_id, "status": status}
+        said |= {"code": "UNREACHABLE" if status == "undelivered" else None, "timestamp": int(time.time())}
+        self.post(url, f"evt_{own_id}_{status}", said, 0.05)
+
+    def reply(self, message: dict, own_id: str) -> None:
+        """The person writes back: an inbound message posted to the same callback address."""
+        url = message.get("status_callback")
+        text = self.replies.reply_to(message["to"], message.get("reference")) if url else None
+        if text is None or url is None:
+            return
+        said = {"type": "message.inbound", "id": f"{own_id}-in", "from": message["to"], "to": message.get("from")}
+        said |= {"channel": message.get("channel") or "sms", "text": text, "replied_to": own_id}
+        self.post(url, f"evt_{own_id}_inbound", said | {"timestamp": int(time.time())}, 0.15)
+
+    def post(self, url: str, wid: str, said: dict, delay: float) -> None:
+        """Post an event, signed as Standard Webhooks sign."""
+        stamp, body = int(time.time()), json.dumps(said).encode()
         key = base64.b64decode(SECRET.removeprefix("whsec_"))
-        wid = f"evt_{own_id}_{status}"
         signed = base64.b64encode(hmac.new(key, f"{wid}.{stamp}.".encode() + body, hashlib.sha256).digest()).decode()
         headers = {"webhook-id": wid, "webhook-timestamp": str(stamp), "webhook-signature": f"v1,{signed}"}
-        self.receipts.later(url, f"{own_id}:{status}", body, headers | {"Content-Type": "application/json"})
+        self.receipts.later(url, wid, body, headers | {"Content-Type": "application/json"}, delay)
 
 
 @contextmanager

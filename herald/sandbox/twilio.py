@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from aiohttp import web
 
 from herald.sandbox.faults import Faults
 from herald.sandbox.receipts import Sent, twilio_signed
+from herald.sandbox.replies import Replying
 from herald.sandbox.serving import serving
 
 SID, TOKEN = "AC" + "5e" * 16, "twilio-auth-token-0123"
@@ -41,6 +43,7 @@ class FakeTwilio:
     random: Faults = field(default_factory=Faults)  # faults drawn for any number
     url: str = ""
     receipts: Sent = field(default_factory=Sent)  # status callbacks posted, and what Herald answered
+    replies: Replying = field(default_factory=Replying)  # who writes back to what they got
 
     def error(self, status: int, code: int, message: str) -> web.Response:
         body = {
@@ -75,6 +78,8 @@ class FakeTwilio:
         sid = f"SM{len(self.created):032x}"
         for status in ("sent", "undelivered" if fault == "unreachable" else "delivered"):
             self.receipt(form, sid, status)
+        if fault != "unreachable":
+            self.reply(form, sid)
         if fault == "hang":
             await asyncio.sleep(5)
         return web.json_response(
@@ -93,6 +98,22 @@ class FakeTwilio:
         self.receipts.later(
             url, f"{sid}:{status}", urlencode(fields).encode(), headers, 0.05 if status == "sent" else 0.1
         )
+
+    def reply(self, form: dict[str, list[str]], sid: str) -> None:
+        """The person writes back: posted to the number's incoming-message webhook, which the stand-in takes
+        to be beside the StatusCallback Herald gave (`…/status` → `…/inbound`), signed as Twilio signs."""
+        callback = (form.get("StatusCallback") or [""])[0]
+        base, _, query = callback.partition("?")
+        text = self.replies.reply_to(form["To"][0], parse_qs(query).get("ref", [""])[0]) if callback else None
+        if text is None or not base.endswith("/status"):
+            return
+        url = base.removesuffix("/status") + "/inbound"
+        reply_sid = "SM" + hashlib.sha256(f"{sid}:reply".encode()).hexdigest()[:32]
+        fields = {"MessageSid": reply_sid, "SmsSid": reply_sid, "AccountSid": SID, "SmsStatus": "received"}
+        fields |= {"From": form["To"][0], "To": (form.get("From") or [""])[0], "Body": text, "NumMedia": "0"}
+        headers = {"X-Twilio-Signature": twilio_signed(TOKEN, url, fields)}
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.receipts.later(url, f"{reply_sid}:inbound", urlencode(fields).encode(), headers, 0.15)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from typing import Any
 
 from herald.sandbox import aliyun, gateway, mail, smsc, twilio, whatsapp
 from herald.sandbox.faults import Faults
+from herald.sandbox.replies import Replying
 
 ENVIRON = {
     "SANDBOX_GATEWAY_SECRET": gateway.SECRET,
@@ -105,6 +106,10 @@ class Vendors:
         """Whether any stand-in still has receipts to post."""
         return any(v.receipts.pending for v in (self.twilio, self.whatsapp, self.gateway, self.aliyun))
 
+    def replies_written(self) -> list[tuple[str, str]]:
+        """(address, text) of every reply the stand-ins' people wrote."""
+        return [r for v in (self.twilio, self.whatsapp, self.gateway, self.aliyun) for r in v.replies.written]
+
     def taken_in(self) -> dict[str, int]:
         return {
             "twilio": len(self.twilio.created),
@@ -119,19 +124,25 @@ class Vendors:
 
 @contextmanager
 def running_vendors(
-    faults: Faults | None = None, ports: Ports | None = None, herald: str | None = None
+    faults: Faults | None = None, ports: Ports | None = None, herald: str | None = None, replies_every: int = 0
 ) -> Iterator[Vendors]:
     """Serve every stand-in until the block ends (each on any free port unless `ports` names one); with
-    Herald's address, the WhatsApp stand-in sends its status webhooks to the sandbox account's route."""
+    Herald's address, the WhatsApp and Aliyun stand-ins send their webhooks to the sandbox accounts'
+    routes. With `replies_every`, one person in that many writes back (STOP, 退订, HELP, thanks …)."""
     faults, ports = faults or Faults(), ports or Ports()
     vendors = Vendors(
-        gateway.FakeGateway(random=faults),
-        twilio.FakeTwilio(random=faults),
+        gateway.FakeGateway(random=faults, replies=Replying(replies_every)),
+        twilio.FakeTwilio(random=faults, replies=Replying(replies_every)),
         aliyun.FakeAliyun(
             random=faults,
             report_url=f"{herald}/webhooks/aliyun/sandbox-aliyun/report/{aliyun.REPORT_TOKEN}" if herald else "",
+            replies=Replying(replies_every),
         ),
-        whatsapp.FakeWhatsApp(random=faults, webhook=f"{herald}/webhooks/whatsapp/sandbox-whatsapp" if herald else ""),
+        whatsapp.FakeWhatsApp(
+            random=faults,
+            webhook=f"{herald}/webhooks/whatsapp/sandbox-whatsapp" if herald else "",
+            replies=Replying(replies_every),
+        ),
         mail.FakeMailServer(random=faults),
         smsc.FakeSmsc(random=faults),
     )

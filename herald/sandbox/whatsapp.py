@@ -27,6 +27,7 @@ from aiohttp import web
 
 from herald.sandbox.faults import Faults
 from herald.sandbox.receipts import Sent
+from herald.sandbox.replies import Replying
 from herald.sandbox.serving import serving
 
 NUMBER_ID, TOKEN, VERSION = "106540352242922", "EAAGsandboxSystemUserToken0123", "v23.0"
@@ -60,6 +61,7 @@ class FakeWhatsApp:
     sent_from: list[str] = field(default_factory=list)  # the phone-number id each was sent from
     webhook: str = ""  # where the app's webhook points (Herald's route); statuses go there when set
     receipts: Sent = field(default_factory=Sent)  # webhooks posted, and what Herald answered
+    replies: Replying = field(default_factory=Replying)  # who writes back to what they got
     random: Faults = field(default_factory=Faults)
     url: str = ""
     approved: dict[tuple[str, str], str] = field(default_factory=lambda: dict(TEMPLATES))  # sendable
@@ -156,6 +158,7 @@ class FakeWhatsApp:
         self.sent_from.append(request.match_info["number"])
         for status in ("sent", "delivered"):
             self.status(request.match_info["number"], body, f"wamid.HBgL{len(self.sent):020d}", status)
+        self.reply(request.match_info["number"], body, f"wamid.HBgL{len(self.sent):020d}")
         if fault == "hang":
             await asyncio.sleep(5)
         wamid = f"wamid.HBgL{len(self.sent):020d}"
@@ -175,6 +178,21 @@ class FakeWhatsApp:
         if body.get("biz_opaque_callback_data"):
             found["biz_opaque_callback_data"] = body["biz_opaque_callback_data"]
         value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": number}, "statuses": [found]}
+        self.post(value, f"{wamid}:{status}", 0.05 if status == "sent" else 0.1)
+
+    def reply(self, number: str, body: dict[str, Any], wamid: str) -> None:
+        """The person writes back, answering the message (its `context`), posted to the app's webhook."""
+        text = self.replies.reply_to("+" + body["to"], body.get("biz_opaque_callback_data")) if self.webhook else None
+        if text is None:
+            return
+        message: dict[str, Any] = {"from": body["to"], "id": wamid + ".IN", "timestamp": str(int(time.time()))}
+        message |= {"type": "text", "text": {"body": text}, "context": {"from": number, "id": wamid}}
+        value: dict[str, Any] = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": number}}
+        value |= {"contacts": [{"profile": {"name": "Sandbox"}, "wa_id": body["to"]}], "messages": [message]}
+        self.post(value, f"{wamid}:inbound", 0.15)
+
+    def post(self, value: dict[str, Any], what: str, delay: float) -> None:
+        """Post one change to the app's webhook, signed with the app secret."""
         change = {
             "object": "whatsapp_business_account",
             "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": value}]}],
@@ -182,7 +200,7 @@ class FakeWhatsApp:
         raw = json.dumps(change).encode()
         signed = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
         headers = {"X-Hub-Signature-256": signed, "Content-Type": "application/json"}
-        self.receipts.later(self.webhook, f"{wamid}:{status}", raw, headers, 0.05 if status == "sent" else 0.1)
+        self.receipts.later(self.webhook, what, raw, headers, delay)
 
     def wrong(self, body: Any) -> tuple[int, str, str] | None:
         """What Meta would refuse in a request (code, title, details), or None."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from herald.door import open_door
 
 if TYPE_CHECKING:
+    from herald.tracking.agents import Agent, read_agent, read_open
     from herald.tracking.answers import Owed, answer_failed, answer_sent, answers_due
     from herald.tracking.cases import (
         CaseOut,
@@ -21,12 +22,24 @@ if TYPE_CHECKING:
     )
     from herald.tracking.inbound import OPTED_OUT, record_inbound
     from herald.tracking.intents import Intent, classify
-    from herald.tracking.models import ComplaintCase, InboundMessage, ReceiptRecord, Reply
+    from herald.tracking.links import Shortener, find_link, record_click, record_open, visitor
+    from herald.tracking.models import Click, ComplaintCase, InboundMessage, Link, Open, ReceiptRecord, Reply
     from herald.tracking.optouts import unsubscribe
     from herald.tracking.policy import ReplyPolicy, reply_policy
     from herald.tracking.service import apply_waiting, record_receipts
 
 __all__ = [
+    "Agent",
+    "Click",
+    "find_link",
+    "Link",
+    "Open",
+    "read_agent",
+    "read_open",
+    "record_click",
+    "record_open",
+    "Shortener",
+    "visitor",
     "answer_case",
     "answer_failed",
     "answer_sent",

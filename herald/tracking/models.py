@@ -115,3 +115,56 @@ class ComplaintCase(Base):
 
 
 Index("ix_complaint_cases_status_due", ComplaintCase.status, ComplaintCase.due_at)
+
+
+class Link(Base):
+    """A link in one message, as the short address it was sent as (`public_url/l/CODE`). Codes are random,
+    never sequential: one tells nothing of another, and guessing finds nothing."""
+
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    message_id: Mapped[int] = mapped_column(Integer, index=True)
+    url: Mapped[str] = mapped_column(Text)  # where it leads
+    position: Mapped[int] = mapped_column(Integer)  # its place among the message's links, from 0
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Click(Base):
+    """A link followed: when, from what kind of device, and whether a person or a machine (a preview)."""
+
+    __tablename__ = "clicks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    human: Mapped[bool] = mapped_column()
+    why: Mapped[str] = mapped_column(String(255))
+    device: Mapped[str] = mapped_column(String(16))
+    os: Mapped[str | None] = mapped_column(String(64))
+    browser: Mapped[str | None] = mapped_column(String(64))
+    # Who clicked, as a keyed digest of their address and agent: distinct devices per link (a forwarded
+    # link is clicked by others), never the address itself.
+    visitor: Mapped[str] = mapped_column(String(32))
+
+
+Index("ix_clicks_message", Click.message_id, Click.at)
+Index("ix_clicks_link_visitor", Click.link_id, Click.visitor)
+
+
+class Open(Base):
+    """A marketing mail's pixel loaded: by the person, or by a machine (Mail Privacy Protection, a proxy)."""
+
+    __tablename__ = "opens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    human: Mapped[bool] = mapped_column()
+    why: Mapped[str] = mapped_column(String(255))
+    device: Mapped[str] = mapped_column(String(16))
+
+
+Index("ix_opens_message", Open.message_id, Open.at)

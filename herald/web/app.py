@@ -21,6 +21,7 @@ from herald.web import (
     campaigns_api,
     contacts_api,
     events_api,
+    links_page,
     tags_api,
     templates_api,
     unsubscribe_page,
@@ -94,6 +95,7 @@ def create_app(container: Container) -> FastAPI:
     api.include_router(campaigns_api.router(container))
     api.include_router(webhooks_api.router(container))
     api.include_router(unsubscribe_page.router(container))
+    api.include_router(links_page.router(container))
     uploads = {"/api/v1/contacts/imports": contacts_api.MAX_UPLOAD}
     api.add_middleware(
         Guard,

@@ -163,13 +163,15 @@ def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> N
     assert "skipped" in result["explain"] and "deferred" in result["explain"]
     # Sent through the real Twilio adapter to its stand-in, which took each message once.
     # Mainland China by Aliyun (while Shanghai is awake), the rest by Twilio; each message taken once.
-    vendors = result["vendors"]
-    assert vendors["twilio"] + vendors["aliyun"] == plan["send_now"] and (vendors["gateway"], vendors["refused"]) == (
-        0,
-        0,
-    )
+    vendors, replies = result["vendors"], result["replies"]
+    # Beside the campaign, the Twilio stand-in took the answers to people who wrote back.
+    assert vendors["twilio"] + vendors["aliyun"] == plan["send_now"] + replies["answered"]
+    assert (vendors["gateway"], vendors["refused"]) == (0, 0)
     # Herald heard back: the stand-ins' receipts reached the API the demo served.
-    assert result["receipts"]["sandbox-twilio"] == {"delivered": vendors["twilio"]}
+    assert result["receipts"]["sandbox-twilio"] == {"delivered": vendors["twilio"] - replies["answered"]}
+    # Some people wrote back: their opt-outs were honoured and answered.
+    assert replies["by_intent"]["stop"] >= 1 and replies["opted_out"] >= replies["by_intent"]["stop"]
+    assert 1 <= replies["answered"] <= replies["opted_out"]
     if vendors["aliyun"]:
         assert result["receipts"]["sandbox-aliyun"] == {"delivered": vendors["aliyun"]}
     again = as_json(capsys, "--json", "demo")  # a second run starts over cleanly

@@ -1,0 +1,137 @@
+"""Short links and opens. When a message is prepared, each link in an SMS or a mail becomes a short link
+of its own (`public_url/l/CODE`, one code per message and link, random and never sequential) and a
+marketing mail gets a pixel (`public_url/o/CODE.gif`). Following one records the click — person or
+machine, device and system — and leads on; a person's click or open is also an event of the contact
+(`message.clicked`, `message.opened`), so segments and tags read them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import string
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import select
+
+from herald import autotag
+from herald.content import Composed
+from herald.db import UnitOfWork, upsert_insert
+from herald.events import EventIn, record_events
+from herald.outbox import Message
+from herald.tracking.agents import Agent
+from herald.tracking.models import Click, Link, Open
+
+ALPHABET = string.ascii_letters + string.digits
+CODE_LENGTH = 8  # 62^8 ≈ 2×10^14 codes: guessing one that exists is hopeless
+PIXEL = -1  # the position of a mail's open pixel among its links
+# A link in text ends at a space, a quote or bracket, or Chinese punctuation; a full stop or comma right
+# after it belongs to the sentence.
+URL = re.compile(r"https?://[^\s<>\"'`{}|\\^\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]+")
+TRAILING = ".,;:!?)]'\""
+HREF = re.compile(r"""(href\s*=\s*)(["'])(https?://[^"']+)\2""", re.IGNORECASE)
+
+
+def new_code() -> str:
+    """A random short code (the operating system's randomness)."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+class Shortener:
+    """Rewrites the links of prepared messages to short links on Herald's own address."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base.rstrip("/")
+
+    def shorten(self, uow: UnitOfWork, message_id: int, channel: str, composed: Composed, now: datetime) -> Composed:
+        """The message with its links made short (and, for a mail with HTML, its open pixel)."""
+        if channel not in ("sms", "email"):
+            return composed  # a WhatsApp template's text is Meta's, as approved
+        codes: dict[str, str] = {}
+
+        def short(url: str) -> str:
+            if url.startswith(self.base):  # Herald's own pages (unsubscribing) stay as they are
+                return url
+            if url not in codes:
+                codes[url] = self._keep(uow, message_id, url, len(codes), now)
+            return f"{self.base}/l/{codes[url]}"
+
+        body = _in_text(composed.body, short)
+        html = composed.html
+        if html is not None:
+            html = HREF.sub(lambda m: f"{m[1]}{m[2]}{short(m[3])}{m[2]}", html)
+            code = self._keep(uow, message_id, "", PIXEL, now)
+            pixel = f'<img src="{self.base}/o/{code}.gif" width="1" height="1" alt="">'
+            html = html.replace("</body>", pixel + "</body>") if "</body>" in html else html + pixel
+        return replace(composed, body=body, html=html)
+
+    def _keep(self, uow: UnitOfWork, message_id: int, url: str, position: int, now: datetime) -> str:
+        while True:  # a code drawn twice (never, in practice) is drawn again
+            code = new_code()
+            values = {"code": code, "message_id": message_id, "url": url, "position": position, "created_at": now}
+            stmt = upsert_insert(uow.session, Link).values(values).on_conflict_do_nothing(index_elements=["code"])
+            if uow.session.scalar(stmt.returning(Link.id)) is not None:
+                return code
+
+
+def _in_text(text: str, short: Callable[[str], str]) -> str:
+    def swap(match: re.Match[str]) -> str:
+        url = match[0]
+        kept = url.rstrip(TRAILING)
+        return short(kept) + url[len(kept) :]
+
+    return URL.sub(swap, text)
+
+
+def visitor(key: bytes, ip: str, user_agent: str) -> str:
+    """Who followed a link, as a keyed digest of their address and agent (the address is not kept)."""
+    return hmac.new(key, f"{ip}|{user_agent}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def find_link(uow: UnitOfWork, code: str) -> tuple[Link, datetime | None] | None:
+    """The link with this code, and when its message went; None for a code that does not exist."""
+    if len(code) != CODE_LENGTH or not code.isalnum():
+        return None
+    found = uow.session.execute(
+        select(Link, Message.sent_at).join(Message, Message.id == Link.message_id).where(Link.code == code)
+    ).first()
+    return (found[0], found[1]) if found is not None else None
+
+
+def record_click(uow: UnitOfWork, link: Link, agent: Agent, who: str, now: datetime) -> None:
+    """Keep a click; a person's is also the contact's `message.clicked` event."""
+    click = Click(
+        link_id=link.id,
+        message_id=link.message_id,
+        at=now,
+        human=agent.human,
+        why=agent.why[:255],
+        device=agent.device,
+        os=agent.os,
+        browser=agent.browser,
+        visitor=who,
+    )
+    uow.session.add(click)
+    uow.flush()
+    if agent.human:
+        said = {"message_id": link.message_id, "url": link.url, "device": agent.device, "os": agent.os}
+        _event(uow, link.message_id, "message.clicked", f"click:{click.id}", said, now)
+
+
+def record_open(uow: UnitOfWork, link: Link, agent: Agent, now: datetime) -> None:
+    """Keep an open; a person's is also the contact's `message.opened` event."""
+    opened = Open(message_id=link.message_id, at=now, human=agent.human, why=agent.why[:255], device=agent.device)
+    uow.session.add(opened)
+    uow.flush()
+    if agent.human:
+        _event(uow, link.message_id, "message.opened", f"open:{opened.id}", {"message_id": link.message_id}, now)
+
+
+def _event(uow: UnitOfWork, message_id: int, kind: str, event_id: str, said: dict, now: datetime) -> None:
+    contact = uow.session.scalar(select(Message.contact_id).where(Message.id == message_id))
+    if contact is not None:
+        event = EventIn(kind, now, contact, properties=said, event_id=event_id)
+        record_events(uow, [event], now, source="tracking", after=autotag.on_events)
