@@ -40,6 +40,14 @@ def print_report(r: dict) -> None:
             f"  of the sent: delivered {d['delivered'] + d['read']} (read {d['read']}), not delivered "
             f"{d['undelivered'] + d['failed']}, handed on {d['sent']}, no receipt yet {d['no_receipt']}"
         )
+    k, o, replies = r["clicks"], r["opens"], r["replies"]
+    if k["total"] or k["machine"] or o["total"] or o["machine"] or replies:
+        out.print(
+            f"  clicks {k['total']} by people on {k['unique']} messages (forwarded: {k['forward_coefficient']} "
+            f"more devices a link), {k['machine']} by machines; opens {o['unique']} "
+            f"({o['machine']} by machines); replies "
+            + (", ".join(f"{kind} {n}" for kind, n in sorted(replies.items())) or "none")
+        )
     lease = r["waiting_on_lease"]
     if lease["count"]:
         out.print(

@@ -8,15 +8,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from herald import outbox
+from herald import outbox, tracking
 from herald.campaigns import Campaign
 from herald.outbox import Message
 from herald.types import MessageStatus as S
 
 
 def campaign_report(session: Session, campaign: Campaign, now: datetime, top: int = 10) -> dict[str, Any]:
-    """Audience, planned, sent (and how far the sent got, by their receipts), deferred (grouped by until),
-    skipped and failed by reason."""
+    """Audience, planned, sent (and how far the sent got, by their receipts), what people did (clicks,
+    opens, replies), deferred (grouped by until), skipped and failed by reason."""
     mine = Message.campaign_id == campaign.id
     statuses = dict(session.execute(select(Message.status, func.count()).where(mine).group_by(Message.status)).all())
     planned = dict(
@@ -47,6 +47,7 @@ def campaign_report(session: Session, campaign: Campaign, now: datetime, top: in
         "status": {s.value: statuses.get(s.value, 0) for s in S},
         "sent": statuses.get(S.SENT, 0),
         "delivery": _delivery(session, mine),
+        **tracking.engagement(session, mine),
         "deferred": {"count": sum(d["count"] for d in deferred), "next": deferred[:top]},
         "waiting_on_lease": {"count": held, "until": until.isoformat() if until else None},
         "skipped_by_reason": _by_reason(session, mine, S.SKIPPED),

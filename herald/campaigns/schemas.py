@@ -163,6 +163,9 @@ class Report(Shape):
     status: dict[str, int]
     sent: int
     delivery: dict[str, int]  # how far the sent got, by their receipts: delivered, read, sent, undelivered …
+    clicks: dict[str, Any] = {}  # people's clicks (total, unique, by device, forward coefficient), machines'
+    opens: dict[str, int] = {}  # people's opens of marketing mail, and machines' (Mail Privacy Protection)
+    replies: dict[str, int] = {}  # replies to the campaign by what they asked: stop, help, other …
     deferred: dict[str, Any]
     waiting_on_lease: dict[str, Any]
     skipped_by_reason: dict[str, int]

@@ -31,13 +31,15 @@ from herald.web import free_port, serving_api
 
 TEMPLATE = (
     "Hi {{ first_name | default('there') }}, the Herald Shop winter sale starts today: 20% off for "
-    "members. Reply STOP to opt out."
+    "members at https://shop.example/winter. Reply STOP to opt out."
 )
 TEMPLATE_B = (
-    "Herald Shop winter sale, {{ first_name | default('friend') }}: 20% off for members today. Reply STOP to opt out."
+    "Herald Shop winter sale, {{ first_name | default('friend') }}: 20% off for members today "
+    "https://shop.example/winter Reply STOP to opt out."
 )
 SEGMENT = "has:phone and not tag:churned"
 REPLIES_EVERY = 25  # one person in this many writes back to the stand-ins: STOP, 退订, HELP, thanks…
+CLICKS_EVERY = 8  # one in this many follows the sale's link (after their chat app fetched a preview)
 # The same message as Aliyun approved it (mainland China goes by Aliyun, which sends only its templates).
 ALIYUN = {"template_code": "SMS_154950909", "params": {"name": "first_name | default('there')", "code": "'WINTER20'"}}
 
@@ -67,7 +69,7 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
     # meanwhile, so that the stand-ins' receipts come back to it as a vendor's come to `herald serve`.
     with ExitStack() as stack:
         herald = f"http://127.0.0.1:{free_port()}"
-        stand_ins = running_vendors(herald=herald, replies_every=REPLIES_EVERY)
+        stand_ins = running_vendors(herald=herald, replies_every=REPLIES_EVERY, clicks_every=CLICKS_EVERY)
         vendors = None if settings.provider_accounts else stack.enter_context(stand_ins)
         if vendors is not None:
             accounts, routing = vendors.accounts(), vendors.routing()
@@ -229,6 +231,7 @@ def _replies(container: bootstrap.Container, vendors: Any, say) -> dict[str, Any
             select(func.count()).select_from(Suppression).where(Suppression.reason == tracking.OPTED_OUT)
         )
         cases = uow.session.scalar(select(func.count()).select_from(ComplaintCase))
+        clicks = tracking.engagement(uow.session, Message.campaign_id.is_not(None))["clicks"]
     found = {"by_intent": kinds, "opted_out": opted_out, "answered": answered, "complaint_cases": cases}
     said = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
     say(
@@ -236,7 +239,12 @@ def _replies(container: bootstrap.Container, vendors: Any, say) -> dict[str, Any
         f"(suppressed, consent withdrawn, the reply kept as proof), {answered} answers sent, "
         f"{cases} complaint case(s) due within 24 h"
     )
-    return found
+    say(
+        f"[bold]11. Clicks[/] {clicks['total']} by people on {clicks['unique']} messages' short links "
+        f"({clicks['machine']} link previews not counted); forwarded: {clicks['forward_coefficient']} more "
+        "devices a clicked link"
+    )
+    return found | {"clicks": clicks}
 
 
 def _first_phones(uow, n: int) -> list[str]:

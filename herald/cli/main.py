@@ -277,6 +277,9 @@ def sandbox(
     replies_every: Annotated[
         int, typer.Option(min=0, help="One person in this many writes back (STOP, 退订, HELP, thanks…); 0: none.")
     ] = 0,
+    clicks_every: Annotated[
+        int, typer.Option(min=0, help="One message with a short link in this many has it followed; 0: none.")
+    ] = 0,
     json_out: JsonFlag = False,
 ) -> None:
     """Local stand-ins for the vendors (a webhook gateway, Twilio, Aliyun, WhatsApp, a mail server, an SMSC)
@@ -297,7 +300,8 @@ def sandbox(
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         ports = Ports(gateway_port, twilio_port, aliyun_port, whatsapp_port, mail_port, smpp_port)
-        got = serve(faults, ports, stop, herald_url.rstrip("/") if herald_url else None, replies_every)
+        herald = herald_url.rstrip("/") if herald_url else None
+        got = serve(faults, ports, stop, herald, replies_every, clicks_every)
     finally:
         signal.signal(signal.SIGTERM, previous)
     took = (

@@ -25,12 +25,18 @@ def config_text(vendors: Vendors) -> str:
 
 
 def serve(
-    faults: Faults, ports: Ports, stop: threading.Event, herald: str | None = None, replies_every: int = 0
+    faults: Faults,
+    ports: Ports,
+    stop: threading.Event,
+    herald: str | None = None,
+    replies_every: int = 0,
+    clicks_every: int = 0,
 ) -> dict[str, int]:
     """Serve every stand-in until `stop` is set (or Ctrl-C); returns what each took in. With Herald's
     address, the WhatsApp and Aliyun stand-ins post their webhooks to it (Twilio and a gateway are told
-    where by each message); with `replies_every`, one person in that many writes back."""
-    with running_vendors(faults, ports, herald, replies_every) as vendors:
+    where by each message); with `replies_every`, one person in that many writes back, and with
+    `clicks_every` one in that many follows the message's short link."""
+    with running_vendors(faults, ports, herald, replies_every, clicks_every) as vendors:
         out.print(config_text(vendors), markup=False)
         err.print("Sandbox running; Ctrl-C to stop.")
         try:

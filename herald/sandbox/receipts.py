@@ -47,6 +47,23 @@ class Sent:
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             self.answers.append((url, what, type(exc).__name__))
 
+    def visit(self, url: str, user_agent: str, delay: float) -> None:
+        """Follow a link a moment from now, as a phone or a preview fetcher does (no redirect followed)."""
+        task = asyncio.get_running_loop().create_task(self._visit(url, user_agent, delay))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def _visit(self, url: str, user_agent: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        if self.session is None or self.session.closed:
+            self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        try:
+            headers = {"User-Agent": user_agent}
+            async with self.session.get(url, headers=headers, allow_redirects=False) as answer:
+                self.answers.append((url, "visit", answer.status))
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            self.answers.append((url, "visit", type(exc).__name__))
+
     async def close(self, _: object = None) -> None:
         """Stop posting (the stand-in is going): what is still pending is dropped, the session closed."""
         for task in list(self.pending):

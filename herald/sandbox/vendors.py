@@ -110,6 +110,10 @@ class Vendors:
         """(address, text) of every reply the stand-ins' people wrote."""
         return [r for v in (self.twilio, self.whatsapp, self.gateway, self.aliyun) for r in v.replies.written]
 
+    def links_followed(self) -> list[tuple[str, str]]:
+        """(url, user agent) of every visit the stand-ins' people (and chat apps) made."""
+        return [f for v in (self.twilio, self.whatsapp, self.gateway, self.aliyun) for f in v.replies.followed]
+
     def taken_in(self) -> dict[str, int]:
         return {
             "twilio": len(self.twilio.created),
@@ -124,24 +128,29 @@ class Vendors:
 
 @contextmanager
 def running_vendors(
-    faults: Faults | None = None, ports: Ports | None = None, herald: str | None = None, replies_every: int = 0
+    faults: Faults | None = None,
+    ports: Ports | None = None,
+    herald: str | None = None,
+    replies_every: int = 0,
+    clicks_every: int = 0,
 ) -> Iterator[Vendors]:
     """Serve every stand-in until the block ends (each on any free port unless `ports` names one); with
     Herald's address, the WhatsApp and Aliyun stand-ins send their webhooks to the sandbox accounts'
-    routes. With `replies_every`, one person in that many writes back (STOP, 退订, HELP, thanks …)."""
+    routes. With `replies_every`, one person in that many writes back (STOP, 退订, HELP, thanks …); with
+    `clicks_every`, one in that many follows the message's link."""
     faults, ports = faults or Faults(), ports or Ports()
     vendors = Vendors(
-        gateway.FakeGateway(random=faults, replies=Replying(replies_every)),
-        twilio.FakeTwilio(random=faults, replies=Replying(replies_every)),
+        gateway.FakeGateway(random=faults, replies=Replying(replies_every, clicks_every)),
+        twilio.FakeTwilio(random=faults, replies=Replying(replies_every, clicks_every)),
         aliyun.FakeAliyun(
             random=faults,
             report_url=f"{herald}/webhooks/aliyun/sandbox-aliyun/report/{aliyun.REPORT_TOKEN}" if herald else "",
-            replies=Replying(replies_every),
+            replies=Replying(replies_every, clicks_every),
         ),
         whatsapp.FakeWhatsApp(
             random=faults,
             webhook=f"{herald}/webhooks/whatsapp/sandbox-whatsapp" if herald else "",
-            replies=Replying(replies_every),
+            replies=Replying(replies_every, clicks_every),
         ),
         mail.FakeMailServer(random=faults),
         smsc.FakeSmsc(random=faults),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         list_cases,
         overdue_count,
     )
+    from herald.tracking.engagement import engagement
     from herald.tracking.inbound import OPTED_OUT, record_inbound
     from herald.tracking.intents import Intent, classify
     from herald.tracking.links import Shortener, find_link, record_click, record_open, visitor
@@ -50,6 +51,7 @@ __all__ = [
     "classify",
     "close_case",
     "ComplaintCase",
+    "engagement",
     "flag_complaint",
     "InboundMessage",
     "Intent",

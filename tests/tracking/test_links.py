@@ -114,6 +114,20 @@ def test_a_forwarded_link_is_clicked_from_other_devices(sent, clock):
         client.get(f"/l/{code}", headers={"user-agent": agent}, follow_redirects=False)
     visitors = {c.visitor for c in rows(container, Click)}
     assert len(visitors) == 2 and all(len(v) == 32 for v in visitors)
+    client.get(f"/l/{code}", headers={"user-agent": "WhatsApp/2.23.20.0 A"}, follow_redirects=False)
+    with container.uow() as uow:
+        from herald.analytics import campaign_report
+        from herald.campaigns import Campaign
+
+        report = campaign_report(uow.session, uow.session.scalars(select(Campaign)).one(), clock.now())
+    assert report["clicks"] == {
+        "total": 3,
+        "unique": 1,
+        "machine": 1,
+        "by_device": {"mobile": 3},
+        "forward_coefficient": 1.0,  # the one clicked link reached one device beyond the first
+    }
+    assert report["opens"] == {"total": 0, "unique": 0, "machine": 0} and report["replies"] == {}
 
 
 def test_a_mail_gets_short_links_and_an_open_pixel_and_herald_own_links_stay(container, clock):

@@ -1,0 +1,67 @@
+"""What people did with a campaign's messages, read from the tracking room's tables: clicks (a person's,
+and the machines' apart), opens, replies and opt-outs, and how far links travelled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, distinct, func, select
+from sqlalchemy.orm import Session
+
+from herald.outbox import Message
+from herald.tracking.models import Click, InboundMessage, Link, Open
+
+
+def engagement(session: Session, mine: ColumnElement[bool]) -> dict[str, Any]:
+    """Clicks, opens and replies of the messages `mine` selects."""
+    ids = select(Message.id).where(mine).scalar_subquery()
+    return {"clicks": _clicks(session, ids), "opens": _opens(session, ids), "replies": _replies(session, ids)}
+
+
+def _clicks(session: Session, ids: Any) -> dict[str, Any]:
+    human = session.execute(
+        select(func.count(), func.count(distinct(Click.message_id))).where(Click.message_id.in_(ids), Click.human)
+    ).one()
+    machine = session.scalar(select(func.count()).where(Click.message_id.in_(ids), Click.human.is_(False)))
+    by_device = dict(
+        session.execute(
+            select(Click.device, func.count()).where(Click.message_id.in_(ids), Click.human).group_by(Click.device)
+        ).all()
+    )
+    return {
+        "total": human[0],
+        "unique": human[1],  # messages clicked at least once by a person
+        "machine": machine or 0,  # previews, link checkers, crawlers: not counted above
+        "by_device": by_device,
+        "forward_coefficient": _forwarded(session, ids),
+    }
+
+
+def _forwarded(session: Session, ids: Any) -> float:
+    """Distinct devices per clicked link beyond the first, on average: 0 when nobody passed a link on."""
+    per_link = (
+        select(func.count(distinct(Click.visitor)).label("devices"))
+        .join(Link, Link.id == Click.link_id)
+        .where(Link.message_id.in_(ids), Click.human)
+        .group_by(Click.link_id)
+        .subquery()
+    )
+    links, devices = session.execute(select(func.count(), func.coalesce(func.sum(per_link.c.devices), 0))).one()
+    return round((devices - links) / links, 3) if links else 0.0
+
+
+def _opens(session: Session, ids: Any) -> dict[str, int]:
+    human = session.execute(
+        select(func.count(), func.count(distinct(Open.message_id))).where(Open.message_id.in_(ids), Open.human)
+    ).one()
+    machine = session.scalar(select(func.count()).where(Open.message_id.in_(ids), Open.human.is_(False)))
+    return {"total": human[0], "unique": human[1], "machine": machine or 0}
+
+
+def _replies(session: Session, ids: Any) -> dict[str, int]:
+    stmt = (
+        select(InboundMessage.intent, func.count())
+        .where(InboundMessage.replied_to.in_(ids))
+        .group_by(InboundMessage.intent)
+    )
+    return dict(session.execute(stmt).all())
