@@ -25,6 +25,7 @@ from bench.providers import send_throughput
 from bench.render import render_templates
 from bench.segments import rfm_recompute, segment_count
 from bench.shortcuts import shortcuts
+from bench.webhooks import receipts, redirects
 from herald.cli.sample import write_csv
 from herald.contacts.importing import importer, parallel, sources
 from herald.db import UnitOfWork, make_engine, sessions
@@ -278,6 +279,8 @@ ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {
     "recent_sends": recent_sends,
     "shortcuts": shortcuts,
     "send_throughput": send_throughput,
+    "receipts": lambda n, data: receipts(min(n, 5000), data),
+    "redirects": lambda n, data: redirects(min(n, 5000), data),
 }
 
 

@@ -1,0 +1,270 @@
+"""Hearing back, through HTTP: signed receipt callbacks through Herald's gateway route, and short-link
+redirects through `/l/CODE` with each click recorded — each against a bare Starlette handler under the
+same load, in the same run. The server runs in a process of its own (as `herald serve` does); the load
+comes from this one, 64 requests in flight.
+
+- receipts: Herald verifies the Standard Webhooks signature, reads the event, keeps it once and moves the
+  message forward; the bare handler verifies the same signature and updates the message by provider id.
+- redirects: Herald finds the link, tells person from machine, records the click (and the contact's
+  event) and answers 302; the bare handler answers a 302 to a fixed address.
+
+python -m bench.webhooks --n 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+from fastapi import Request  # FastAPI reads the bound server's annotations from this module's names
+
+from herald.db import make_engine
+from herald.db.migrate import upgrade
+
+SECRET = "whsec_" + base64.b64encode(b"bench gateway signing key 32 b!!").decode()
+KEY = base64.b64decode(SECRET.removeprefix("whsec_"))
+NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+IN_FLIGHT = 64
+PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 Version/17.1 Mobile/15E148"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def build(db: Path, n: int) -> None:
+    """N sent messages (provider ids gw-0 …) with a short link each, for the first time."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{db}")
+    upgrade(engine)
+    engine.dispose()
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    stamp = (NOW - timedelta(hours=1)).replace(tzinfo=None)
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO contacts (id, phone, attributes, created_at, updated_at) VALUES (?, ?, '{}', ?, ?)",
+        [(i + 1, f"+9779800{i:06d}", stamp, stamp) for i in range(n)],
+    )
+    conn.executemany(
+        "INSERT INTO messages (id, idempotency_key, contact_id, purpose, channel, address, status, planned_action,"
+        " due_at, attempts, provider, provider_message_id, created_at, updated_at, sent_at, run)"
+        " VALUES (?, ?, ?, 'marketing', 'sms', ?, 'sent', 'send', ?, 1, 'gateway', ?, ?, ?, ?, 0)",
+        [(i + 1, f"b:{i}", i + 1, f"+9779800{i:06d}", stamp, f"gw-{i}", stamp, stamp, stamp) for i in range(n)],
+    )
+    conn.executemany(
+        "INSERT INTO links (code, message_id, url, position, created_at) VALUES (?, ?, ?, 0, ?)",
+        [(code(i), i + 1, "https://shop.example/sale", stamp) for i in range(n)],
+    )
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def code(i: int) -> str:
+    return f"B{i:07d}"
+
+
+def signed(i: int) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps({"type": "message.status", "id": f"gw-{i}", "status": "delivered", "timestamp": 1}).encode()
+    wid, stamp = f"evt_{i}", str(int(time.time()))
+    mac = base64.b64encode(hmac.new(KEY, f"{wid}.{stamp}.".encode() + body, hashlib.sha256).digest()).decode()
+    return body, {"webhook-id": wid, "webhook-timestamp": stamp, "webhook-signature": f"v1,{mac}"}
+
+
+def serve_herald(db: str, port: int) -> None:
+    import uvicorn
+
+    from herald import bootstrap
+    from herald.clock import FrozenClock
+    from herald.config import Settings
+    from herald.web import create_app
+
+    settings = Settings(
+        database_url=f"sqlite:///{db}",
+        public_url=f"http://127.0.0.1:{port}",
+        allowed_hosts="127.0.0.1",
+        provider_accounts={"gateway": {"kind": "webhook", "url": "http://127.0.0.1:9/", "secret": "env:GW"}},
+        routing={"sms": ["gateway"]},
+    )
+    container = bootstrap.build(settings, clock=FrozenClock(NOW), environ={"GW": SECRET})
+    uvicorn.run(create_app(container), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def serve_bare(db: str, port: int) -> None:
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse, RedirectResponse, Response
+    from starlette.routing import Route
+
+    conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+
+    async def hook(request: Request) -> Response:
+        body, h = await request.body(), request.headers
+        mac = hmac.new(KEY, f"{h['webhook-id']}.{h['webhook-timestamp']}.".encode() + body, hashlib.sha256)
+        given = h["webhook-signature"].split(",", 1)[1].encode()
+        if not hmac.compare_digest(base64.b64encode(mac.digest()), given):
+            return JSONResponse({"error": "forged"}, status_code=403)
+        data = json.loads(body)
+        conn.execute(
+            "UPDATE messages SET delivery = ? WHERE provider = 'gateway' AND provider_message_id = ?",
+            (data["status"], data["id"]),
+        )
+        return JSONResponse({"ok": True})
+
+    async def link(request: Request) -> Response:
+        return RedirectResponse("https://shop.example/sale", status_code=302)
+
+    app = Starlette(routes=[Route("/hook", hook, methods=["POST"]), Route("/l/{code}", link)])
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def serve_bound(db: str, port: int) -> None:
+    """The ceiling of Herald's web stack on this machine: a FastAPI route (Herald's framework) that verifies
+    the signature and answers, touching no database."""
+    import uvicorn
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+    app = FastAPI()
+
+    @app.post("/webhooks/gateway/gateway")
+    async def hook(request: Request) -> Response:
+        body, h = await request.body(), request.headers
+        mac = hmac.new(KEY, f"{h['webhook-id']}.{h['webhook-timestamp']}.".encode() + body, hashlib.sha256)
+        hmac.compare_digest(base64.b64encode(mac.digest()), h["webhook-signature"].split(",", 1)[1].encode())
+        return JSONResponse({"reports": 1, "applied": len(json.loads(body))})
+
+    @app.get("/l/{code}")
+    async def link(code: str) -> Response:
+        return RedirectResponse("https://shop.example/sale", status_code=302)
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def started(kind: str, db: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bench.webhooks", f"serve-{kind}", str(db), str(port)])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"the {kind} server did not start")
+
+
+async def load(requests: list[tuple[str, str, bytes | None, dict[str, str]]]) -> float:
+    """Send every request, IN_FLIGHT at a time; the seconds it took. Any answer but 200 or 302 fails."""
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    connector = aiohttp.TCPConnector(limit=IN_FLIGHT)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one(method: str, url: str, body: bytes | None, headers: dict[str, str]) -> None:
+            async with gate, session.request(method, url, data=body, headers=headers, allow_redirects=False) as r:
+                await r.read()
+                if r.status not in (200, 302):
+                    raise RuntimeError(f"{method} {url}: {r.status} {await r.text()}")
+
+        began = time.perf_counter()
+        await asyncio.gather(*(one(*r) for r in requests))
+        return time.perf_counter() - began
+
+
+def run(kind: str, db: Path, requests_of: object) -> float:
+    process, base = started(kind, db)
+    try:
+        return asyncio.run(load(requests_of(base)))  # type: ignore[operator]
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def receipts(n: int, data: Path) -> dict[str, object]:
+    bodies = [signed(i) for i in range(n)]
+
+    def herald_requests(base: str) -> list:
+        return [
+            ("POST", f"{base}/webhooks/gateway/gateway", b, h | {"content-type": "application/json"}) for b, h in bodies
+        ]
+
+    def bare_requests(base: str) -> list:
+        return [("POST", f"{base}/hook", b, h) for b, h in bodies]
+
+    db = data / "webhooks.db"
+    build(db, n)
+    herald = run("herald", db, herald_requests)
+    recorded = _count(db, "SELECT count(*) FROM receipts WHERE outcome = 'applied'")
+    build(db, n)
+    bare = run("bare", db, bare_requests)
+    bound = run("bound", db, herald_requests)
+    return _result("receipts", n, herald, bare, recorded, "signed callbacks/s", bound)
+
+
+def redirects(n: int, data: Path) -> dict[str, object]:
+    def requests(base: str) -> list:
+        return [("GET", f"{base}/l/{code(i)}", None, {"user-agent": PHONE}) for i in range(n)]
+
+    db = data / "webhooks.db"
+    build(db, n)
+    herald = run("herald", db, requests)
+    recorded = _count(db, "SELECT count(*) FROM clicks WHERE human")
+    bare = run("bare", db, requests)
+    bound = run("bound", db, requests)
+    return _result("redirects", n, herald, bare, recorded, "redirects/s", bound)
+
+
+def _count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(sql).fetchone()[0])
+
+
+def _result(name: str, n: int, herald: float, bare: float, recorded: int, unit: str, bound: float) -> dict[str, object]:
+    if recorded != n:
+        raise RuntimeError(f"{name}: {recorded} of {n} recorded")
+    mine, theirs, ceiling = round(n / herald), round(n / bare), round(n / bound)
+    summary = (
+        f"{name:<16} N={n:<9} herald {mine:>8,} {unit}   bare {theirs:>8,} {unit}   ratio {mine / theirs:.2f}x "
+        f"(every one verified and recorded; {IN_FLIGHT} in flight, server in its own process; bound: FastAPI "
+        f"answering without a database {ceiling:,} {unit})"
+    )
+    found = {"workload": name, "rows": n, "herald_per_s": mine, "bare_per_s": theirs, "bound_per_s": ceiling}
+    return found | {"ratio": round(mine / theirs, 2), "summary": summary}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    servers = {"serve-herald": serve_herald, "serve-bare": serve_bare, "serve-bound": serve_bound}
+    if args and args[0] in servers:
+        servers[args[0]](args[1], int(args[2]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=5000)
+    parsed = parser.parse_args(args)
+    data = Path(__file__).with_name(".data")
+    data.mkdir(exist_ok=True)
+    for workload in (receipts, redirects):
+        print(workload(parsed.n, data)["summary"], flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
