@@ -23,24 +23,22 @@ if TYPE_CHECKING:
     from herald.tracking.engagement import engagement
     from herald.tracking.inbound import OPTED_OUT, record_inbound
     from herald.tracking.intents import Intent, classify
-    from herald.tracking.links import Shortener, find_link, record_click, record_open, visitor
+    from herald.tracking.links import Shortener, Visit, record_visits
     from herald.tracking.models import Click, ComplaintCase, InboundMessage, Link, Open, ReceiptRecord, Reply
     from herald.tracking.optouts import unsubscribe
     from herald.tracking.policy import ReplyPolicy, reply_policy
-    from herald.tracking.service import apply_waiting, record_receipts
+    from herald.tracking.service import apply_waiting, record_receipt_batches, record_receipts
 
 __all__ = [
     "Agent",
     "Click",
-    "find_link",
     "Link",
     "Open",
     "read_agent",
     "read_open",
-    "record_click",
-    "record_open",
     "Shortener",
-    "visitor",
+    "Visit",
+    "record_visits",
     "answer_case",
     "answer_failed",
     "answer_sent",
@@ -61,6 +59,7 @@ __all__ = [
     "Owed",
     "ReceiptRecord",
     "record_inbound",
+    "record_receipt_batches",
     "record_receipts",
     "Reply",
     "reply_policy",

@@ -11,18 +11,18 @@ import hmac
 import re
 import secrets
 import string
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from herald import autotag
 from herald.content import Composed
 from herald.db import UnitOfWork, upsert_insert
 from herald.events import EventIn, record_events
 from herald.outbox import Message
-from herald.tracking.agents import Agent
+from herald.tracking.agents import Agent, read_agent, read_open
 from herald.tracking.models import Click, Link, Open
 
 ALPHABET = string.ascii_letters + string.digits
@@ -91,47 +91,70 @@ def visitor(key: bytes, ip: str, user_agent: str) -> str:
     return hmac.new(key, f"{ip}|{user_agent}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def find_link(uow: UnitOfWork, code: str) -> tuple[Link, datetime | None] | None:
-    """The link with this code, and when its message went; None for a code that does not exist."""
-    if len(code) != CODE_LENGTH or not code.isalnum():
-        return None
-    found = uow.session.execute(
-        select(Link, Message.sent_at).join(Message, Message.id == Link.message_id).where(Link.code == code)
-    ).first()
-    return (found[0], found[1]) if found is not None else None
+@dataclass(frozen=True)
+class Visit:
+    """A request for a short link (or a mail's pixel), as it arrived."""
+
+    code: str
+    user_agent: str
+    ip: str
+    method: str = "GET"
+    purpose: str = ""  # the Purpose or Sec-Purpose header: a look-ahead, not a click
+    pixel: bool = False
 
 
-def record_click(uow: UnitOfWork, link: Link, agent: Agent, who: str, now: datetime) -> None:
-    """Keep a click; a person's is also the contact's `message.clicked` event."""
-    click = Click(
-        link_id=link.id,
-        message_id=link.message_id,
-        at=now,
-        human=agent.human,
-        why=agent.why[:255],
-        device=agent.device,
-        os=agent.os,
-        browser=agent.browser,
-        visitor=who,
+def record_visits(uow: UnitOfWork, visits: Sequence[Visit], key: bytes, now: datetime) -> list[str | None]:
+    """Record each click or open; where each link leads ("" for a pixel), None for a code that does not
+    exist. A person's clicks and opens become their contacts' events, all in one go."""
+    found = _links(uow, {v.code for v in visits})
+    clicks: list[dict[str, object]] = []
+    opens: list[dict[str, object]] = []
+    events: list[EventIn] = []
+    leads: list[str | None] = []
+    for visit in visits:
+        link, sent_at, contact = found.get(visit.code, (None, None, 0))
+        if link is None or (link.position == PIXEL) != visit.pixel:
+            leads.append(None)
+            continue
+        leads.append(link.url)
+        seconds = (now - sent_at).total_seconds() if sent_at is not None else None
+        if visit.pixel:
+            agent = read_open(visit.user_agent, visit.ip or None, seconds)
+            opens.append({"message_id": link.message_id, "at": now, "human": agent.human, "why": agent.why[:255]})
+            opens[-1]["device"] = agent.device
+        else:
+            agent = read_agent(visit.user_agent, visit.method, visit.purpose, seconds)
+            who = visitor(key, visit.ip, visit.user_agent)
+            clicks.append({"link_id": link.id, "message_id": link.message_id, "at": now, "human": agent.human})
+            clicks[-1] |= {"why": agent.why[:255], "device": agent.device, "os": agent.os, "browser": agent.browser}
+            clicks[-1]["visitor"] = who
+        if agent.human:
+            events.append(_event(link, contact, agent, visit.pixel, now))
+    for model, rows in ((Click, clicks), (Open, opens)):
+        if rows:
+            uow.session.execute(insert(model), rows)
+    if events:
+        record_events(uow, events, now, source="tracking", after=autotag.on_events)
+    return leads
+
+
+def _event(link: Link, contact: int, agent: Agent, pixel: bool, now: datetime) -> EventIn:
+    """A person's click or open as their contact's event (its own random id: each visit is one)."""
+    if pixel:
+        said: dict[str, object] = {"message_id": link.message_id}
+        return EventIn("message.opened", now, contact, properties=said, event_id=f"open:{secrets.token_hex(12)}")
+    said = {"message_id": link.message_id, "url": link.url, "device": agent.device, "os": agent.os}
+    return EventIn("message.clicked", now, contact, properties=said, event_id=f"click:{secrets.token_hex(12)}")
+
+
+def _links(uow: UnitOfWork, codes: set[str]) -> dict[str, tuple[Link, datetime | None, int]]:
+    """The links with these codes, each with when its message went and to whom."""
+    wanted = [c for c in codes if len(c) == CODE_LENGTH and c.isalnum()]
+    if not wanted:
+        return {}
+    stmt = (
+        select(Link, Message.sent_at, Message.contact_id)
+        .join(Message, Message.id == Link.message_id)
+        .where(Link.code.in_(wanted))
     )
-    uow.session.add(click)
-    uow.flush()
-    if agent.human:
-        said = {"message_id": link.message_id, "url": link.url, "device": agent.device, "os": agent.os}
-        _event(uow, link.message_id, "message.clicked", f"click:{click.id}", said, now)
-
-
-def record_open(uow: UnitOfWork, link: Link, agent: Agent, now: datetime) -> None:
-    """Keep an open; a person's is also the contact's `message.opened` event."""
-    opened = Open(message_id=link.message_id, at=now, human=agent.human, why=agent.why[:255], device=agent.device)
-    uow.session.add(opened)
-    uow.flush()
-    if agent.human:
-        _event(uow, link.message_id, "message.opened", f"open:{opened.id}", {"message_id": link.message_id}, now)
-
-
-def _event(uow: UnitOfWork, message_id: int, kind: str, event_id: str, said: dict, now: datetime) -> None:
-    contact = uow.session.scalar(select(Message.contact_id).where(Message.id == message_id))
-    if contact is not None:
-        event = EventIn(kind, now, contact, properties=said, event_id=event_id)
-        record_events(uow, [event], now, source="tracking", after=autotag.on_events)
+    return {link.code: (link, sent_at, contact) for link, sent_at, contact in uow.session.execute(stmt)}

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from herald import outbox
 from herald.db import UnitOfWork, upsert_insert
@@ -26,27 +26,44 @@ WAIT_AT_MOST = timedelta(days=1)
 def record_receipts(uow: UnitOfWork, account: str, reports: Sequence[Report], now: datetime) -> Counter[str]:
     """Keep each status report of an account once, and apply the new ones; counts what became of them
     (applied, waiting, stale, unmatched, repeated, ignored)."""
-    counts: Counter[str] = Counter()
-    for report in reports:
-        if report.kind != "status" or report.status not in outbox.STAGES:
-            counts["ignored"] += 1
-            continue
-        receipt = outbox.Receipt(
-            report.status,
-            report.at or now,
-            report.reference,
-            report.provider_message_id,
-            report.code,
-            report.detail,
-            report.fallback,
-        )
-        row = _keep(uow, account, _event(report), receipt, now)
-        if row is None:
-            counts["repeated"] += 1
-            continue
-        row.outcome = outbox.apply_receipt(uow, account, receipt, now)
-        counts[row.outcome] += 1
-    return counts
+    return record_receipt_batches(uow, [(account, reports)], now)[0]
+
+
+def record_receipt_batches(
+    uow: UnitOfWork, batches: Sequence[tuple[str, Sequence[Report]]], now: datetime
+) -> list[Counter[str]]:
+    """`record_receipts` for many callbacks at once (kept in one statement, their messages read and moved
+    in two): what became of each callback's reports."""
+    counts: list[Counter[str]] = [Counter() for _ in batches]
+    wanted: list[tuple[int, str, str, outbox.Receipt]] = []  # (callback, account, event, receipt)
+    for index, (account, reports) in enumerate(batches):
+        for report in reports:
+            if report.kind != "status" or report.status not in outbox.STAGES:
+                counts[index]["ignored"] += 1
+            else:
+                wanted.append((index, account, _event(report), _receipt(report, now)))
+    kept = _keep(uow, wanted, now)
+    new = [(w, kept.pop((w[1], w[2]))) for w in wanted if (w[1], w[2]) in kept]
+    for index, *_ in wanted:
+        counts[index]["repeated"] += 1
+    outcomes = outbox.apply_receipts(uow, [(account, receipt) for (_, account, _, receipt), _ in new], now)
+    for ((index, *_), _), outcome in zip(new, outcomes, strict=True):
+        counts[index]["repeated"] -= 1
+        counts[index][outcome] += 1
+    _note(uow, [(row_id, outcome) for (_, row_id), outcome in zip(new, outcomes, strict=True)])
+    return [+c for c in counts]  # (without the zeros)
+
+
+def _receipt(report: Report, now: datetime) -> outbox.Receipt:
+    return outbox.Receipt(
+        str(report.status),
+        report.at or now,
+        report.reference,
+        report.provider_message_id,
+        report.code,
+        report.detail,
+        report.fallback,
+    )
 
 
 def _event(report: Report) -> str:
@@ -57,9 +74,26 @@ def _event(report: Report) -> str:
     return "h:" + hashlib.sha256(said.encode()).hexdigest()
 
 
-def _keep(uow: UnitOfWork, account: str, event: str, receipt: outbox.Receipt, now: datetime) -> ReceiptRecord | None:
-    """The receipt's row, newly kept; None when the event was kept before."""
-    values = {
+def _keep(
+    uow: UnitOfWork, wanted: Sequence[tuple[int, str, str, outbox.Receipt]], now: datetime
+) -> dict[tuple[str, str], int]:
+    """Keep the receipts not kept before, in one statement a few hundred at a time: the new rows' ids by
+    (account, event). An event twice in one go is kept once."""
+    found: dict[tuple[str, str], int] = {}
+    rows = [_values(account, event, receipt, now) for _, account, event, receipt in wanted]
+    for start in range(0, len(rows), 200):
+        stmt = (
+            upsert_insert(uow.session, ReceiptRecord)
+            .values(rows[start : start + 200])
+            .on_conflict_do_nothing(index_elements=["account", "event"])
+            .returning(ReceiptRecord.id, ReceiptRecord.account, ReceiptRecord.event)
+        )
+        found.update(((account, event), row_id) for row_id, account, event in uow.session.execute(stmt))
+    return found
+
+
+def _values(account: str, event: str, receipt: outbox.Receipt, now: datetime) -> dict[str, object]:
+    return {
         "account": account,
         "event": event,
         "message_id": receipt.message_id,
@@ -72,13 +106,13 @@ def _keep(uow: UnitOfWork, account: str, event: str, receipt: outbox.Receipt, no
         "received_at": now,
         "outcome": "new",
     }
-    stmt = (
-        upsert_insert(uow.session, ReceiptRecord)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["account", "event"])
-    )
-    new_id = uow.session.scalar(stmt.returning(ReceiptRecord.id))
-    return uow.session.get(ReceiptRecord, new_id) if new_id is not None else None
+
+
+def _note(uow: UnitOfWork, outcomes: Sequence[tuple[int, str]]) -> None:
+    """Write down what applying each new receipt did."""
+    if outcomes:
+        stmt = update(ReceiptRecord).where(ReceiptRecord.id == bindparam("rid")).values(outcome=bindparam("done"))
+        uow.session.connection().execute(stmt, [{"rid": rid, "done": done} for rid, done in outcomes])
 
 
 def apply_waiting(uow: UnitOfWork, now: datetime, page: int = 1000) -> Counter[str]:
@@ -100,12 +134,15 @@ def apply_waiting(uow: UnitOfWork, now: datetime, page: int = 1000) -> Counter[s
 
 
 def _apply_again(uow: UnitOfWork, rows: list[ReceiptRecord], now: datetime, counts: Counter[str]) -> None:
-    for row in rows:
-        receipt = outbox.Receipt(
-            row.stage, row.occurred_at, row.message_id, row.provider_message_id, row.code, row.detail, row.fallback
-        )
-        outcome = outbox.apply_receipt(uow, row.account, receipt, now)
+    receipts = [(row.account, _kept(row)) for row in rows]
+    for row, outcome in zip(rows, outbox.apply_receipts(uow, receipts, now), strict=True):
         if outcome == "waiting" and now - row.received_at > WAIT_AT_MOST:
             outcome = "unmatched"
         row.outcome = outcome
         counts[outcome] += 1
+
+
+def _kept(row: ReceiptRecord) -> outbox.Receipt:
+    return outbox.Receipt(
+        row.stage, row.occurred_at, row.message_id, row.provider_message_id, row.code, row.detail, row.fallback
+    )

@@ -6,7 +6,8 @@
 - `GET /o/{code}.gif` — a marketing mail's pixel: the open is recorded (Mail Privacy Protection and image
   proxies told apart from the person), answered with a transparent 1×1 GIF.
 
-A code that does not exist gets the same small page whatever it is: guessing reveals nothing."""
+Clicks arriving together are written together (`batching`): each is answered once it is committed. A
+code that does not exist gets the same small page whatever it is: guessing reveals nothing."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from herald import tracking
+from herald.web.batching import Batcher
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -34,35 +36,34 @@ NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Po
 def router(container: Container) -> APIRouter:
     api = APIRouter(tags=["links"], include_in_schema=False)
     key = hmac.new(container.settings.secret_key.encode(), b"herald link visitors", hashlib.sha256).digest()
+    visits: Batcher[tracking.Visit, str | None] = Batcher(
+        container.uow, container.clock.now, lambda uow, items, now: tracking.record_visits(uow, items, key, now)
+    )
 
     @api.api_route("/l/{code}", methods=["GET", "HEAD"])
-    def follow(code: str, request: Request) -> Response:
+    async def follow(code: str, request: Request) -> Response:
         """Record the click and lead on."""
-        agent_text, ip = request.headers.get("user-agent", ""), request.client.host if request.client else ""
-        purpose = request.headers.get("sec-purpose") or request.headers.get("purpose") or ""
-        now = container.clock.now()
-        with container.uow() as uow:
-            found = tracking.find_link(uow, code)
-            if found is None or found[0].position < 0:
-                return HTMLResponse(GONE, status_code=404, headers=NO_STORE)
-            link, sent_at = found
-            seconds = (now - sent_at).total_seconds() if sent_at is not None else None
-            agent = tracking.read_agent(agent_text, request.method, purpose, seconds)
-            tracking.record_click(uow, link, agent, tracking.visitor(key, ip, agent_text), now)
-            url = link.url
+        url = await visits.submit(visit(request, code, pixel=False))
+        if url is None:
+            return HTMLResponse(GONE, status_code=404, headers=NO_STORE)
         return RedirectResponse(url, status_code=302, headers=NO_STORE)
 
     @api.get("/o/{code}.gif")
-    def opened(code: str, request: Request) -> Response:
+    async def opened(code: str, request: Request) -> Response:
         """Record the open; a transparent pixel either way."""
-        agent_text, ip = request.headers.get("user-agent", ""), request.client.host if request.client else None
-        now = container.clock.now()
-        with container.uow() as uow:
-            found = tracking.find_link(uow, code)
-            if found is not None and found[0].position < 0:
-                link, sent_at = found
-                seconds = (now - sent_at).total_seconds() if sent_at is not None else None
-                tracking.record_open(uow, link, tracking.read_open(agent_text, ip, seconds), now)
+        await visits.submit(visit(request, code, pixel=True))
         return Response(GIF, media_type="image/gif", headers=NO_STORE)
 
     return api
+
+
+def visit(request: Request, code: str, pixel: bool) -> tracking.Visit:
+    """The request, as the tracking room reads it."""
+    return tracking.Visit(
+        code,
+        request.headers.get("user-agent", ""),
+        request.client.host if request.client else "",
+        request.method,
+        request.headers.get("sec-purpose") or request.headers.get("purpose") or "",
+        pixel,
+    )

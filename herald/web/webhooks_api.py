@@ -20,6 +20,10 @@ from __future__ import annotations
 import hmac
 import logging
 import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -27,9 +31,11 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 
 from herald import tracking
+from herald.db import UnitOfWork
 from herald.errors import Forbidden, NotFound
-from herald.providers import Callback, Provider
+from herald.providers import Callback, Provider, Report
 from herald.types import Channel
+from herald.web.batching import Batcher
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -63,21 +69,26 @@ class AliyunAnswer(BaseModel):
 
 def router(container: Container) -> APIRouter:
     api = APIRouter(tags=["webhooks"])
+    # Callbacks that arrive together are recorded together, in one transaction (see `batching`).
+    writer: Writer = Batcher(container.uow, container.clock.now, partial(record, container.replies))
+
+    async def receive(kind: str, account: str, request: Request) -> Any:
+        return await received(container, writer, kind, account, request)
 
     @api.post("/webhooks/twilio/{account}/status", response_model=Received)
     async def twilio_status(account: str, request: Request) -> Any:
         """Twilio's status callback for one of the account's messages."""
-        return await receive(container, "twilio", account, request)
+        return await receive("twilio", account, request)
 
     @api.post("/webhooks/twilio/{account}/inbound", response_model=Received)
     async def twilio_inbound(account: str, request: Request) -> Any:
         """A message sent to one of the account's Twilio numbers."""
-        return await receive(container, "twilio", account, request)
+        return await receive("twilio", account, request)
 
     @api.post("/webhooks/whatsapp/{account}", response_model=Received)
     async def whatsapp(account: str, request: Request) -> Any:
         """Meta's webhook for the account's phone number: message statuses and messages."""
-        return await receive(container, "whatsapp_cloud", account, request)
+        return await receive("whatsapp_cloud", account, request)
 
     @api.get("/webhooks/whatsapp/{account}", response_class=PlainTextResponse)
     def whatsapp_subscribe(
@@ -96,17 +107,17 @@ def router(container: Container) -> APIRouter:
     @api.post("/webhooks/gateway/{account}", response_model=Received)
     async def gateway(account: str, request: Request) -> Any:
         """A webhook gateway's signed status callback."""
-        return await receive(container, "webhook", account, request)
+        return await receive("webhook", account, request)
 
     @api.post("/webhooks/aliyun/{account}/report/{token}", response_model=AliyunAnswer)
     async def aliyun_report(account: str, token: str, request: Request) -> Any:
         """Aliyun's SmsReport push; Aliyun reads only the number `code` of the answer (0: taken)."""
-        return aliyun_answer(await receive(container, "aliyun", account, request))
+        return aliyun_answer(await receive("aliyun", account, request))
 
     @api.post("/webhooks/aliyun/{account}/up/{token}", response_model=AliyunAnswer)
     async def aliyun_up(account: str, token: str, request: Request) -> Any:
         """Aliyun's SmsUp push: messages people sent to the account's signatures."""
-        return aliyun_answer(await receive(container, "aliyun", account, request))
+        return aliyun_answer(await receive("aliyun", account, request))
 
     return api
 
@@ -130,7 +141,7 @@ def account_of(container: Container, kind: str, account: str) -> Provider:
     return container.providers[account]
 
 
-async def receive(container: Container, kind: str, account: str, request: Request) -> Any:
+async def received(container: Container, writer: Writer, kind: str, account: str, request: Request) -> Any:
     """Verify, read and record one callback."""
     provider = account_of(container, kind, account)
     callback = Callback(called(container, request), dict(request.headers), await request.body(), time.time())
@@ -142,16 +153,30 @@ async def receive(container: Container, kind: str, account: str, request: Reques
     except (ValueError, KeyError, TypeError, RecursionError) as exc:  # signed, yet not what the vendor sends
         log.warning("refused a signed %s callback for %s: %s", kind, account, exc)
         return JSONResponse({"error": "Invalid", "detail": f"not a {kind} callback Herald can read"}, status_code=400)
-    statuses = [r for r in reports if r.kind == "status"]
-    inbound = [r for r in reports if r.kind == "inbound"]
-    channel = CHANNEL_OF_KIND.get(kind, Channel.SMS)
-    with container.uow() as uow:
-        now = container.clock.now()
-        counts = tracking.record_receipts(uow, account, statuses, now)
-        heard = tracking.record_inbound(uow, account, channel, inbound, container.replies, now)
+    counts, heard = await writer.submit((account, CHANNEL_OF_KIND.get(kind, Channel.SMS), reports))
     kept, stopped = sum(heard.values()) - heard["repeated"], heard["stop"] + heard["complaint"]
     counts["repeated"] += heard["repeated"]
     return Received(reports=len(reports), inbound=kept, opted_out=stopped, **counts)
+
+
+Heard = tuple[str, Channel, list[Report]]  # an account's reports, and the channel its inbound come by
+
+
+Writer = Batcher[Heard, tuple[Counter[str], Counter[str]]]
+
+
+def record(
+    replies: tracking.ReplyPolicy, uow: UnitOfWork, items: Sequence[Heard], now: datetime
+) -> list[tuple[Counter[str], Counter[str]]]:
+    """Each callback's receipts and inbound messages, recorded and acted on: what became of them. The
+    receipts of every callback are kept and applied together."""
+    statuses = [(account, [r for r in reports if r.kind == "status"]) for account, _, reports in items]
+    counts = tracking.record_receipt_batches(uow, statuses, now)
+    heard = [
+        tracking.record_inbound(uow, account, channel, [r for r in reports if r.kind == "inbound"], replies, now)
+        for account, channel, reports in items
+    ]
+    return list(zip(counts, heard, strict=True))
 
 
 def called(container: Container, request: Request) -> str:

@@ -35,7 +35,7 @@ from herald.outbox.service.queue import (
     release,
     trail_ids,
 )
-from herald.outbox.service.receipts import STAGES, Receipt, apply_receipt
+from herald.outbox.service.receipts import STAGES, Receipt, apply_receipt, apply_receipts
 
 __all__ = [
     "RESOLUTIONS",
@@ -45,6 +45,7 @@ __all__ = [
     "Claimed",
     "Receipt",
     "apply_receipt",
+    "apply_receipts",
     "cancel",
     "claim_batch",
     "enqueue",

@@ -10,11 +10,12 @@ forward: a `delivered` that arrives after `read` changes nothing. A receipt also
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from herald.db import UnitOfWork
 from herald.outbox.models import Message
@@ -45,61 +46,73 @@ def apply_receipt(uow: UnitOfWork, account: str, receipt: Receipt, now: datetime
     `waiting` while its send result is not recorded yet (the receipt beat the vendor's answer: apply it
     again later); `stale` when it says nothing new; `unmatched` when no message of this account is the one
     it names."""
-    if receipt.stage not in STAGES:
-        raise ValueError(f"unknown delivery stage {receipt.stage!r}")
-    row = _message(uow, account, receipt)
-    if row is None:
-        return UNMATCHED
+    return apply_receipts(uow, [(account, receipt)], now)[0]
+
+
+def apply_receipts(uow: UnitOfWork, receipts: Sequence[tuple[str, Receipt]], now: datetime | None = None) -> list[str]:
+    """`apply_receipt` for many receipts at once, in order (a later one sees what an earlier one did): the
+    messages are read in two statements and their changes written together."""
+    for _, receipt in receipts:
+        if receipt.stage not in STAGES:
+            raise ValueError(f"unknown delivery stage {receipt.stage!r}")
+    found = _messages(uow, receipts)
+    outcomes = []
+    for account, receipt in receipts:
+        row = _matching(found, account, receipt)
+        outcomes.append(_apply(row, receipt, now) if row is not None else UNMATCHED)
+    uow.flush()
+    return outcomes
+
+
+def _apply(row: Message, receipt: Receipt, now: datetime | None) -> str:
     if row.status in (S.QUEUED, S.CLAIMED, S.INFLIGHT):
         return WAITING
     if row.status not in (S.SENT, S.UNKNOWN):
         return STALE
     if receipt.fallback and row.channel and receipt.stage in ("failed", "undelivered"):
-        _fall_back(uow, row, receipt, now or receipt.at)
+        _fall_back(row, receipt, now or receipt.at)
         return FELL_BACK
     values = _forward(row, receipt)
-    if not values:
-        return STALE
-    uow.session.execute(update(Message).where(Message.id == row.id).values(**values))
-    return APPLIED
+    for name, value in values.items():
+        setattr(row, name, value)
+    return APPLIED if values else STALE
 
 
-def _message(uow: UnitOfWork, account: str, receipt: Receipt) -> Message | None:
+def _messages(uow: UnitOfWork, receipts: Sequence[tuple[str, Receipt]]) -> dict[Any, Message]:
+    """The messages the receipts may name, by Herald's id and by (account, vendor's id)."""
+    ids = {r.message_id for _, r in receipts if r.message_id is not None}
+    vendor_ids = {r.provider_message_id for _, r in receipts if r.provider_message_id}
+    rows = list(uow.session.scalars(select(Message).where(Message.id.in_(ids)))) if ids else []
+    if vendor_ids:
+        rows += uow.session.scalars(select(Message).where(Message.provider_message_id.in_(vendor_ids)))
+    found: dict[Any, Message] = {}
+    for row in rows:
+        found[row.id] = row
+        if row.provider_message_id:
+            found[(row.provider, row.provider_message_id)] = row
+    return found
+
+
+def _matching(found: dict[Any, Message], account: str, receipt: Receipt) -> Message | None:
     """The message a receipt names: by Herald's reference, else by the vendor's id; only one that went
     through this account (a reference is no key to another account's messages)."""
-    found = uow.session.get(Message, receipt.message_id) if receipt.message_id is not None else None
-    if found is None and receipt.provider_message_id:
-        found = uow.session.scalars(
-            select(Message).where(
-                Message.provider == account, Message.provider_message_id == receipt.provider_message_id
-            )
-        ).first()
-    if found is None or found.provider not in (None, account):  # None: not yet given to any account
+    row = found.get(receipt.message_id) if receipt.message_id is not None else None
+    if row is None and receipt.provider_message_id:
+        row = found.get((account, receipt.provider_message_id))
+    if row is None or row.provider not in (None, account):  # None: not yet given to any account
         return None
-    mismatch = receipt.provider_message_id and found.provider_message_id not in (None, receipt.provider_message_id)
-    return None if mismatch else found
+    mismatch = receipt.provider_message_id and row.provider_message_id not in (None, receipt.provider_message_id)
+    return None if mismatch else row
 
 
-def _fall_back(uow: UnitOfWork, row: Message, receipt: Receipt, now: datetime) -> None:
+def _fall_back(row: Message, receipt: Receipt, now: datetime) -> None:
     """Queue a sent message again at once, its channel set aside: the rules choose among the rest (or
     none, and it fails as unreachable). What the channel's vendor reported is cleared for the next."""
     avoided = sorted({*filter(None, (row.avoid or "").split(",")), str(row.channel)})
     error = f"{row.channel} cannot reach them: {receipt.detail or receipt.code}"
-    uow.session.execute(
-        update(Message)
-        .where(Message.id == row.id)
-        .values(
-            status=S.QUEUED,
-            due_at=now,
-            avoid=",".join(avoided),
-            error=error[:MAX_ERROR],
-            error_code=receipt.code,
-            provider_message_id=None,
-            delivery=None,
-            delivered_at=None,
-            read_at=None,
-        )
-    )
+    row.status, row.due_at, row.avoid = S.QUEUED, now, ",".join(avoided)
+    row.error, row.error_code, row.provider_message_id = error[:MAX_ERROR], receipt.code, None
+    row.delivery, row.delivered_at, row.read_at = None, None, None
 
 
 def _forward(row: Message, receipt: Receipt) -> dict[str, Any]:
