@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, MetaData
@@ -159,8 +160,15 @@ class Container:
 
     @property
     def after_events(self) -> AfterRecording:
-        """What runs on events as they are stored: the automatic tag rules."""
-        return autotag.on_events
+        """What runs on events as they are stored: the automatic tag rules, and purchases that name an
+        order id or a coupon taken as conversions."""
+        window = timedelta(days=self.settings.conversion_window_days)
+
+        def after(uow: UnitOfWork, rows: list[dict[str, Any]], now: datetime) -> None:
+            autotag.on_events(uow, rows, now)
+            tracking.conversions_from_events(uow, rows, now, window)
+
+        return after
 
     def close(self) -> None:
         self.engine.dispose()

@@ -52,6 +52,8 @@ class Settings:
     sender_name: str | None = None  # the business name marketing texts must carry; several: comma-separated
     postal_address: str | None = None  # printed in marketing email
     help_reply: str | None = None  # the answer to an inbound HELP
+    # An order with no coupon of Herald's is credited to the contact's last click at most this long before it.
+    conversion_window_days: int = 7
     link_domains: str | None = None  # comma-separated; when set, links elsewhere are lint errors
     price_table: str | None = None  # a TOML price table; the bundled example when unset
     # The names the API answers to (comma-separated; Host is checked against them, and so is a browser's
@@ -80,7 +82,7 @@ class Settings:
                 "the default secret key is refused outside dev; set HERALD_SECRET_KEY",
                 where="setting secret_key",
             )
-        for name in ("batch_size", "lease_seconds", "message_validity_hours"):
+        for name in ("batch_size", "lease_seconds", "message_validity_hours", "conversion_window_days"):
             if getattr(self, name) < 1:
                 raise Invalid("must be at least 1", where=f"setting {name}")
         if self.clusters and not 2 <= self.clusters <= 12:

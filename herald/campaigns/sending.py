@@ -217,7 +217,7 @@ def _one(
         _no_account(uow, item, routing, way, now, trail, counts)
         return None
     try:
-        composed = _compose(uow, batch, template, version, contact, campaign, now)
+        composed = _compose(uow, batch, template, version, contact, campaign, now, item.id)
     except RenderError as exc:
         outcome = RuleOutcome("template", channel, Verdict.SKIP, str(exc))
         counts.skipped += outbox.mark_skipped(uow, item.id, item.token, "template", [*trail, outcome.as_dict()], now)
@@ -324,13 +324,15 @@ def _compose(
     contact: Contact,
     campaign: Campaign,
     now: datetime,
+    message_id: int,
 ) -> Composed:
-    """The contact's version of the template, rendered; RenderError says why it cannot be."""
+    """The contact's version of the template, rendered (a coupon drawn now is noted as this message's);
+    RenderError says why it cannot be."""
     if version is None:
         raise RenderError(f"template {template.name} has no approved version")
     coupons = {}
     for pool in sorted(coupon_pools(template.channel, version.content)):
-        code = content.assign_coupon(uow, pool, contact.id, now)
+        code = content.assign_coupon(uow, pool, contact.id, now, message_id)
         if code is None:
             raise RenderError(f"coupon pool {pool} has no codes left")
         coupons[pool] = code

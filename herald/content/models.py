@@ -63,6 +63,7 @@ class CouponCode(Base):
     code: Mapped[str] = mapped_column(String(128))
     contact_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: an erased contact's code stays spent
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(Integer)  # the message that issued it: redemptions count to it
 
 
 class LintWord(Base):

@@ -292,8 +292,11 @@ def add_coupons(uow: UnitOfWork, pool: str, codes: Iterable[str]) -> int:
     return len(new)
 
 
-def assign_coupon(uow: UnitOfWork, pool: str, contact_id: int, now: datetime) -> str | None:
-    """The contact's code from a pool: the one they already hold, else the next free one; None if empty."""
+def assign_coupon(
+    uow: UnitOfWork, pool: str, contact_id: int, now: datetime, message_id: int | None = None
+) -> str | None:
+    """The contact's code from a pool: the one they already hold, else the next free one (noted as issued
+    by `message_id`, which a redemption is credited to); None if empty."""
     held = uow.session.scalar(
         select(CouponCode.code).where(CouponCode.pool == pool, CouponCode.contact_id == contact_id)
     )
@@ -309,9 +312,19 @@ def assign_coupon(uow: UnitOfWork, pool: str, contact_id: int, now: datetime) ->
     code = uow.session.scalar(free)
     if code is None:
         return None
-    code.contact_id, code.assigned_at = contact_id, now
+    code.contact_id, code.assigned_at, code.message_id = contact_id, now, message_id
     uow.flush()
     return code.code
+
+
+def coupon_holder(uow: UnitOfWork, code: str) -> tuple[int | None, int | None] | None:
+    """Who holds a code Herald handed out, and the message that issued it; None for a code it never did."""
+    found = uow.session.execute(
+        select(CouponCode.contact_id, CouponCode.message_id)
+        .where(CouponCode.code == code, CouponCode.contact_id.is_not(None))
+        .limit(1)
+    ).first()
+    return (found[0], found[1]) if found is not None else None
 
 
 def coupon_stock(uow: UnitOfWork) -> list[dict[str, Any]]:

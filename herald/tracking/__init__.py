@@ -20,11 +20,22 @@ if TYPE_CHECKING:
         list_cases,
         overdue_count,
     )
+    from herald.tracking.conversions import ConversionIn, record_conversion
+    from herald.tracking.conversions import from_events as conversions_from_events
     from herald.tracking.engagement import engagement
     from herald.tracking.inbound import OPTED_OUT, record_inbound
     from herald.tracking.intents import Intent, classify
     from herald.tracking.links import Shortener, Visit, record_visits
-    from herald.tracking.models import Click, ComplaintCase, InboundMessage, Link, Open, ReceiptRecord, Reply
+    from herald.tracking.models import (
+        Click,
+        ComplaintCase,
+        Conversion,
+        InboundMessage,
+        Link,
+        Open,
+        ReceiptRecord,
+        Reply,
+    )
     from herald.tracking.optouts import unsubscribe
     from herald.tracking.policy import ReplyPolicy, reply_policy
     from herald.tracking.service import apply_waiting, record_receipt_batches, record_receipts
@@ -49,6 +60,10 @@ __all__ = [
     "classify",
     "close_case",
     "ComplaintCase",
+    "Conversion",
+    "ConversionIn",
+    "conversions_from_events",
+    "record_conversion",
     "engagement",
     "flag_complaint",
     "InboundMessage",

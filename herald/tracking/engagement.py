@@ -3,19 +3,25 @@ and the machines' apart), opens, replies and opt-outs, and how far links travell
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.orm import Session
 
 from herald.outbox import Message
-from herald.tracking.models import Click, InboundMessage, Link, Open
+from herald.tracking.models import Click, Conversion, InboundMessage, Link, Open
 
 
 def engagement(session: Session, mine: ColumnElement[bool]) -> dict[str, Any]:
     """Clicks, opens and replies of the messages `mine` selects."""
     ids = select(Message.id).where(mine).scalar_subquery()
-    return {"clicks": _clicks(session, ids), "opens": _opens(session, ids), "replies": _replies(session, ids)}
+    return {
+        "clicks": _clicks(session, ids),
+        "opens": _opens(session, ids),
+        "replies": _replies(session, ids),
+        "conversions": _conversions(session, ids),
+    }
 
 
 def _clicks(session: Session, ids: Any) -> dict[str, Any]:
@@ -65,3 +71,22 @@ def _replies(session: Session, ids: Any) -> dict[str, int]:
         .group_by(InboundMessage.intent)
     )
     return dict(session.execute(stmt).all())
+
+
+def _conversions(session: Session, ids: Any) -> dict[str, Any]:
+    """Orders and redemptions credited to these messages, and their revenue by currency: in all, by
+    variant and by channel (summed as exact decimals)."""
+    stmt = select(Conversion.amount, Conversion.currency, Conversion.variant, Conversion.channel).where(
+        Conversion.message_id.in_(ids)
+    )
+    found: dict[str, Any] = {"count": 0, "revenue": {}, "by_variant": {}, "by_channel": {}}
+    for amount, currency, variant, channel in session.execute(stmt):
+        for place in (found, _slot(found["by_variant"], variant), _slot(found["by_channel"], channel)):
+            place["count"] += 1
+            if amount is not None and currency:
+                place["revenue"][currency] = str(Decimal(place["revenue"].get(currency, "0")) + Decimal(amount))
+    return found
+
+
+def _slot(table: dict[str, Any], key: str | None) -> dict[str, Any]:
+    return table.setdefault(key or "-", {"count": 0, "revenue": {}})

@@ -168,3 +168,29 @@ class Open(Base):
 
 
 Index("ix_opens_message", Open.message_id, Open.at)
+
+
+class Conversion(Base):
+    """An order or a coupon redeemed, and the message it is credited to: the one that issued the coupon,
+    else the contact's last click within the window, else none. Kept once per order id (or coupon)."""
+
+    __tablename__ = "conversions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    order_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    coupon: Mapped[str | None] = mapped_column(String(128))
+    # Exact decimal text ("129.90"): summed as decimals, never as floating point.
+    amount: Mapped[str | None] = mapped_column(String(32))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    campaign_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    variant: Mapped[str | None] = mapped_column(String(16))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    attribution: Mapped[str] = mapped_column(String(8))  # coupon | click | none
+    source: Mapped[str] = mapped_column(String(16))  # api | event
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+Index("ix_conversions_coupon", Conversion.coupon)

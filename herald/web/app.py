@@ -20,6 +20,7 @@ from herald.web import (
     autotag_api,
     campaigns_api,
     contacts_api,
+    conversions_api,
     events_api,
     links_page,
     tags_api,
@@ -89,6 +90,7 @@ def create_app(container: Container) -> FastAPI:
 
     api.include_router(contacts_api.router(container))
     api.include_router(events_api.router(container))
+    api.include_router(conversions_api.router(container))
     api.include_router(tags_api.router(container))
     api.include_router(autotag_api.router(container))
     api.include_router(templates_api.router(container))
