@@ -166,6 +166,7 @@ class Report(Shape):
     clicks: dict[str, Any] = {}  # people's clicks (total, unique, by device, forward coefficient), machines'
     opens: dict[str, int] = {}  # people's opens of marketing mail, and machines' (Mail Privacy Protection)
     replies: dict[str, int] = {}  # replies to the campaign by what they asked: stop, help, other …
+    mail_reports: dict[str, int] = {}  # bounces (hard, soft) and abuse complaints mail servers sent back
     conversions: dict[str, Any] = {}  # orders credited to it: count, revenue by currency, by variant, by channel
     deferred: dict[str, Any]
     waiting_on_lease: dict[str, Any]

@@ -25,7 +25,7 @@ from herald.content import lint_content
 from herald.errors import Invalid
 from herald.outbox import Message
 from herald.sandbox import ENVIRON, running_vendors
-from herald.tracking import ComplaintCase, InboundMessage
+from herald.tracking import ComplaintCase, InboundMessage, Reply
 from herald.types import Channel, MessageStatus
 from herald.web import free_port, serving_api
 
@@ -222,7 +222,7 @@ def _replies(container: bootstrap.Container, vendors: Any, say) -> dict[str, Any
     deadline = time.monotonic() + 30
     while vendors.receipts_pending() and time.monotonic() < deadline:
         time.sleep(0.05)
-    answered = asyncio.run(container.worker().run(until_idle=True)).answered  # the confirmations and HELP
+    asyncio.run(container.worker().run(until_idle=True))  # the answers still owed: confirmations, HELP
     with container.uow() as uow:
         kinds = dict(
             uow.session.execute(select(InboundMessage.intent, func.count()).group_by(InboundMessage.intent)).all()
@@ -231,6 +231,7 @@ def _replies(container: bootstrap.Container, vendors: Any, say) -> dict[str, Any
             select(func.count()).select_from(Suppression).where(Suppression.reason == tracking.OPTED_OUT)
         )
         cases = uow.session.scalar(select(func.count()).select_from(ComplaintCase))
+        answered = uow.session.scalar(select(func.count()).select_from(Reply).where(Reply.status == "sent"))
         clicks = tracking.engagement(uow.session, Message.campaign_id.is_not(None))["clicks"]
     found = {"by_intent": kinds, "opted_out": opted_out, "answered": answered, "complaint_cases": cases}
     said = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))

@@ -319,7 +319,7 @@ class Worker(RecordsResults):
         """Send the answers owed to people who wrote in (STOP and START confirmations, HELP), each from
         the account and number they wrote to."""
         with self.uow() as uow:
-            owed = tracking.answers_due(uow)
+            owed = tracking.answers_due(uow, self.clock.now())
         for reply in owed:
             provider = self.providers.get(reply.account)
             if provider is None:

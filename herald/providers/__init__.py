@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         Uncertain,
         Unsettled,
     )
+    from herald.providers.bounces import MailReport, read_report
     from herald.providers.callbacks import meta_signed, standard_signed, twilio_signed
     from herald.providers.factories import Shared as ProviderShared
     from herald.providers.factories import provider_of
@@ -60,6 +61,8 @@ __all__ = [
     "from_channel_kinds",
     "Looked",
     "message_of_bounce",
+    "MailReport",
+    "read_report",
     "meta_signed",
     "meta_template_creation",
     "MetaTemplates",

@@ -91,7 +91,7 @@ class FakeGateway:
             if fault != "unreachable":
                 self.reply(message, f"gw-{len(self.received)}")
                 for i, (url, agent) in enumerate(self.replies.visits(str(message.get("body") or ""))):
-                    self.receipts.visit(url, agent, 2.5 + 0.05 * i)  # later than a link scanner would
+                    self.receipts.visit(url, agent, 3.0 + 0.05 * i)  # later than a link scanner would
         if fault == "hang":  # delivered, but the answer never comes back in time
             await asyncio.sleep(5)
         return web.json_response({"id": f"gw-{len(self.received)}"}, status=202)

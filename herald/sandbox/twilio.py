@@ -81,7 +81,7 @@ class FakeTwilio:
         if fault != "unreachable":
             self.reply(form, sid)
             for i, (url, agent) in enumerate(self.replies.visits(form["Body"][0])):
-                self.receipts.visit(url, agent, 2.5 + 0.05 * i)  # later than a link scanner would
+                self.receipts.visit(url, agent, 3.0 + 0.05 * i)  # later than a link scanner would
         if fault == "hang":
             await asyncio.sleep(5)
         return web.json_response(

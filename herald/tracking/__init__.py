@@ -11,6 +11,7 @@ from herald.door import open_door
 if TYPE_CHECKING:
     from herald.tracking.agents import Agent, read_agent, read_open
     from herald.tracking.answers import Owed, answer_failed, answer_sent, answers_due
+    from herald.tracking.bounces import record_mail_report
     from herald.tracking.cases import (
         CaseOut,
         answer_case,
@@ -74,6 +75,7 @@ __all__ = [
     "Owed",
     "ReceiptRecord",
     "record_inbound",
+    "record_mail_report",
     "record_receipt_batches",
     "record_receipts",
     "Reply",

@@ -5,14 +5,15 @@ A vendor that cannot take one now is asked again on the worker's next round, thr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 
 from herald.db import UnitOfWork
 from herald.tracking.models import Reply
 
 TRIES = 3
+STUCK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,27 @@ class Owed:
     body: str
 
 
-def answers_due(uow: UnitOfWork, limit: int = 100) -> list[Owed]:
-    """The queued answers, oldest first."""
-    stmt = select(Reply).where(Reply.status == "queued").order_by(Reply.created_at, Reply.id).limit(limit)
-    return [Owed(r.id, r.account, r.channel, r.address, r.sender, r.body) for r in uow.session.scalars(stmt)]
+def answers_due(uow: UnitOfWork, now: datetime, limit: int = 100) -> list[Owed]:
+    """Take the queued answers to send, oldest first: each is taken by one worker alone (marked `sending`
+    in the same statement that reads it). One taken by a worker that died is taken again after
+    STUCK — it may then reach the person twice, which beats never."""
+    due = (
+        select(Reply.id)
+        .where(or_(Reply.status == "queued", and_(Reply.status == "sending", Reply.claimed_at < now - STUCK)))
+        .order_by(Reply.created_at, Reply.id)
+        .limit(limit)
+    )
+    ids = list(uow.session.scalars(due))
+    if not ids:
+        return []
+    taken = (
+        update(Reply)
+        .where(Reply.id.in_(ids), or_(Reply.status == "queued", Reply.claimed_at < now - STUCK))
+        .values(status="sending", claimed_at=now)
+        .returning(Reply.id, Reply.account, Reply.channel, Reply.address, Reply.sender, Reply.body)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted((Owed(*row) for row in uow.session.execute(taken)), key=lambda o: o.id)
 
 
 def answer_sent(uow: UnitOfWork, reply_id: int, provider_message_id: str, now: datetime) -> None:

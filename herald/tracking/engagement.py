@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.orm import Session
 
 from herald.outbox import Message
-from herald.tracking.models import Click, Conversion, InboundMessage, Link, Open
+from herald.tracking.models import Click, Conversion, InboundMessage, Link, MailReport, Open
 
 
 def engagement(session: Session, mine: ColumnElement[bool]) -> dict[str, Any]:
@@ -21,6 +21,7 @@ def engagement(session: Session, mine: ColumnElement[bool]) -> dict[str, Any]:
         "opens": _opens(session, ids),
         "replies": _replies(session, ids),
         "conversions": _conversions(session, ids),
+        "mail_reports": _mail_reports(session, ids),
     }
 
 
@@ -90,3 +91,9 @@ def _conversions(session: Session, ids: Any) -> dict[str, Any]:
 
 def _slot(table: dict[str, Any], key: str | None) -> dict[str, Any]:
     return table.setdefault(key or "-", {"count": 0, "revenue": {}})
+
+
+def _mail_reports(session: Session, ids: Any) -> dict[str, int]:
+    """Bounces (hard, soft) and abuse complaints mail servers sent back about these messages."""
+    stmt = select(MailReport.kind, func.count()).where(MailReport.message_id.in_(ids)).group_by(MailReport.kind)
+    return dict(session.execute(stmt).all())

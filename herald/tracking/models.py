@@ -79,15 +79,16 @@ class Reply(Base):
     address: Mapped[str] = mapped_column(String(320))
     sender: Mapped[str | None] = mapped_column(String(320))  # the number they wrote to
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))  # queued | sent | failed
+    status: Mapped[str] = mapped_column(String(16))  # queued | sending | sent | failed
     provider_message_id: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when a worker took it to send
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-_QUEUED = text("status = 'queued'")
+_QUEUED = text("status IN ('queued', 'sending')")
 Index("ix_replies_queued", Reply.created_at, sqlite_where=_QUEUED, postgresql_where=_QUEUED)
 
 
@@ -194,3 +195,19 @@ class Conversion(Base):
 
 
 Index("ix_conversions_coupon", Conversion.coupon)
+
+
+class MailReport(Base):
+    """A report a mail server sent back — a bounce or an abuse complaint — kept once, with what it did."""
+
+    __tablename__ = "mail_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # the same report, delivered twice
+    kind: Mapped[str] = mapped_column(String(16))  # hard | soft | complaint | delivered | unknown
+    address: Mapped[str | None] = mapped_column(String(320), index=True)
+    status: Mapped[str | None] = mapped_column(String(16))  # 5.1.1
+    detail: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)

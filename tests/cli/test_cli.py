@@ -174,7 +174,7 @@ def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> N
     assert 1 <= replies["answered"] <= replies["opted_out"]
     # Some followed the sale's short link, after their chat app fetched its preview (not counted as a click).
     clicks = replies["clicks"]
-    assert clicks["total"] >= clicks["unique"] >= 1 and clicks["machine"] == clicks["unique"]
+    assert clicks["total"] >= clicks["unique"] >= 1 and clicks["machine"] >= 1
     if vendors["aliyun"]:
         assert result["receipts"]["sandbox-aliyun"] == {"delivered": vendors["aliyun"]}
     again = as_json(capsys, "--json", "demo")  # a second run starts over cleanly

@@ -187,3 +187,16 @@ def test_an_answer_the_vendor_refuses_is_tried_three_times_then_failed(db_url, t
         assert gateway.received == {}
     (answer,) = rows(container, Reply)
     assert (answer.status, answer.attempts) == ("failed", 3) and answer.error
+
+
+def test_an_answer_is_taken_by_one_worker_alone_until_it_is_stuck(container, tmp_path, clock):
+    setup(container, tmp_path)
+    hear(container, said("STOP"))
+    with container.uow() as uow:
+        first = tracking.answers_due(uow, clock.now())
+    with container.uow() as uow:
+        second = tracking.answers_due(uow, clock.now() + timedelta(minutes=1))
+    assert len(first) == 1 and second == []  # another worker, or another batch, does not send it again
+    with container.uow() as uow:
+        again = tracking.answers_due(uow, clock.now() + timedelta(minutes=11))  # its worker died sending it
+    assert [a.id for a in again] == [first[0].id]

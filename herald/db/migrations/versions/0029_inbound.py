@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column('error', sa.Text(), nullable=True),
         sa.Column('attempts', sa.Integer(), nullable=False),
         sa.Column('created_at', herald.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('claimed_at', herald.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column('sent_at', herald.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ['inbound_id'], ['inbound_messages.id'], name=op.f('fk_replies_inbound_id_inbound_messages'), ondelete='CASCADE'
@@ -68,8 +69,8 @@ def upgrade() -> None:
         'ix_replies_queued',
         'replies',
         ['created_at'],
-        sqlite_where=sa.text("status = 'queued'"),
-        postgresql_where=sa.text("status = 'queued'"),
+        sqlite_where=sa.text("status IN ('queued', 'sending')"),
+        postgresql_where=sa.text("status IN ('queued', 'sending')"),
     )
     op.create_table(
         'complaint_cases',

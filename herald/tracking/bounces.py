@@ -1,0 +1,138 @@
+"""Bounces and abuse complaints by mail, acted on. A report is kept once (the same bytes to the same
+address are one report) and finds its message by the address it came to (VERP) or by the original's
+Message-ID, whose check must match the message — a forged report names nothing.
+
+- A hard bounce that says the address does not exist (5.1.1 and its kind) suppresses it as `invalid`
+  at once; any other permanent failure (a full mailbox, a policy refusal) counts, and the address is
+  suppressed once it has failed `invalid_after` times. The message is `undelivered`, with the code.
+- A soft bounce (the remote server is still trying) is kept; the server's final report decides.
+- A complaint suppresses the address (`complaint`), withdraws its e-mail marketing consent with the report
+  as proof, and opens a complaint case; each one is counted in the report of its campaign."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from herald import contacts, outbox
+from herald.db import UnitOfWork, upsert_insert
+from herald.outbox import Message
+from herald.providers import MailReport as Report
+from herald.providers import message_of_bounce
+from herald.tracking.cases import open_case
+from herald.tracking.models import MailReport
+from herald.tracking.policy import ReplyPolicy
+from herald.types import Channel, ConsentStatus, Purpose
+
+
+def record_mail_report(
+    uow: UnitOfWork,
+    raw: bytes,
+    to: str | None,
+    reports: list[Report],
+    invalid_after: int,
+    policy: ReplyPolicy | None,
+    now: datetime,
+) -> list[str]:
+    """Keep and act on what a report says of each recipient: what was done, one line each ("repeated"
+    for a report kept before)."""
+    done = []
+    for index, report in enumerate(reports):
+        fingerprint = hashlib.sha256(b"%d|%s|" % (index, (to or "").encode()) + raw).hexdigest()
+        message = _message(uow, to, report)
+        address = report.recipient or (message.address if message is not None else None)
+        row = _keep(uow, fingerprint, report, address, message, now)
+        if row is None:
+            done.append("repeated")
+            continue
+        row.outcome = _act(uow, report, address, message, invalid_after, policy, row.id, now)
+        done.append(row.outcome)
+    return done
+
+
+def _message(uow: UnitOfWork, to: str | None, report: Report) -> Message | None:
+    """The message a report is about: by the VERP address it came to, else by the original's Message-ID
+    when its check matches the message's own."""
+    by_address = message_of_bounce(to) if to else None
+    if by_address is not None:
+        return uow.session.get(Message, by_address)
+    if report.message_id is None or report.digest is None:
+        return None
+    found = uow.session.get(Message, report.message_id)
+    if found is None or hashlib.sha256(found.idempotency_key.encode()).hexdigest()[:12] != report.digest:
+        return None
+    return found
+
+
+def _keep(
+    uow: UnitOfWork, fingerprint: str, report: Report, address: str | None, message: Message | None, now: datetime
+) -> MailReport | None:
+    values = {
+        "fingerprint": fingerprint,
+        "kind": report.kind,
+        "address": address,
+        "status": report.status,
+        "detail": report.detail,
+        "message_id": message.id if message is not None else None,
+        "received_at": now,
+    }
+    stmt = upsert_insert(uow.session, MailReport).values(values).on_conflict_do_nothing(index_elements=["fingerprint"])
+    new_id = uow.session.scalar(stmt.returning(MailReport.id))
+    return uow.session.get(MailReport, new_id) if new_id is not None else None
+
+
+def _act(
+    uow: UnitOfWork,
+    report: Report,
+    address: str | None,
+    message: Message | None,
+    invalid_after: int,
+    policy: ReplyPolicy | None,
+    report_id: int,
+    now: datetime,
+) -> str:
+    if report.kind in ("hard", "delivered") and message is not None and message.provider:
+        stage = "delivered" if report.kind == "delivered" else "undelivered"
+        receipt = outbox.Receipt(stage, now, message.id, None, report.status, report.detail)
+        outbox.apply_receipts(uow, [(message.provider, receipt)], now)
+    if address is None:
+        return f"{report.kind}: no address or message of Herald's named"
+    if report.kind == "hard":
+        return _bounced(uow, report, address, invalid_after, now)
+    if report.kind == "complaint":
+        return _complained(uow, report, address, message, policy, report_id, now)
+    return f"{report.kind} for {address}: kept"
+
+
+def _bounced(uow: UnitOfWork, report: Report, address: str, invalid_after: int, now: datetime) -> str:
+    said = f"{report.status or 'no code'}: {report.detail or 'no reason given'}"
+    failures = uow.session.scalar(select(func.count()).where(MailReport.address == address, MailReport.kind == "hard"))
+    if report.invalid_address or (invalid_after and (failures or 0) >= invalid_after):
+        why = "the address does not exist" if report.invalid_address else f"{failures} permanent failures"
+        contacts.suppress(uow, Channel.EMAIL, address, "invalid", now, f"{why}; the last: {said}")
+        return f"hard bounce: {address} suppressed as invalid ({said})"
+    return f"hard bounce {failures} of {invalid_after} for {address} ({said})"
+
+
+def _complained(
+    uow: UnitOfWork,
+    report: Report,
+    address: str,
+    message: Message | None,
+    policy: ReplyPolicy | None,
+    report_id: int,
+    now: datetime,
+) -> str:
+    proof = f"abuse report {report_id} ({report.detail}) for {address}" + (
+        f" about message {message.id}" if message is not None else ""
+    )
+    contacts.suppress(uow, Channel.EMAIL, address, "complaint", now, proof)
+    contact = message.contact_id if message is not None else contacts.contact_at(uow, Channel.EMAIL, address)
+    if contact is not None:
+        contacts.set_consent(
+            uow, contact, Channel.EMAIL, Purpose.MARKETING, ConsentStatus.REVOKED, "complaint", proof, now
+        )
+    case = open_case(uow, contact, None, "email", address, f"abuse report: {report.detail}", "report", policy, now)
+    return f"complaint: {address} suppressed, consent withdrawn, case {case.id} opened"
