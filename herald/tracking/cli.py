@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import sys
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy import select
 
-from herald.console import JsonFlag, app_context, emit, out
+from herald.console import JsonFlag, app_context, emit, out, print_lines
 from herald.errors import Invalid
+from herald.providers import read_report
 from herald.rules import read_preset
 from herald.tracking import cases
+from herald.tracking.bounces import record_mail_report
 from herald.tracking.intents import SURVEYS, classify
+from herald.tracking.mailbox import MAX_REPORT, Listener, saved_reports
 from herald.tracking.models import InboundMessage
 from herald.tracking.policy import reply_policy
 from herald.types import Channel, parse_enum
@@ -21,6 +25,62 @@ from herald.types import Channel, parse_enum
 app = typer.Typer(help="Replies people sent, read and acted on; the complaint inbox.", no_args_is_help=True)
 complaints = typer.Typer(help="The complaint inbox: cases due within 24 hours.", no_args_is_help=True)
 app.add_typer(complaints, name="complaints")
+mail = typer.Typer(help="Bounces and abuse complaints mail servers send back.", no_args_is_help=True)
+app.add_typer(mail, name="mail")
+
+
+def _mail_act(ctx: typer.Context) -> Any:
+    """Read one report and act on it, in a transaction of its own; what it did, one line per recipient."""
+    container = app_context(ctx).container
+
+    def act(to: str | None, raw: bytes) -> list[str]:
+        with container.uow() as uow:
+            reports = read_report(raw)
+            now = container.clock.now()
+            limit = container.settings.invalid_after_failures
+            return record_mail_report(uow, raw, to, reports, limit, container.replies, now)
+
+    return act
+
+
+@mail.command("read")
+def mail_read(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A saved report (.eml), an mbox file or a Maildir folder.")],
+    json_out: JsonFlag = False,
+) -> None:
+    """Act on every report in a mailbox: hard bounces suppress bad addresses, complaints suppress and open
+    a case; a report read before changes nothing."""
+    act = _mail_act(ctx)
+    done = [{"to": to, "done": act(to, raw)} for to, raw in saved_reports(path)]
+    lines = [f"{d['to'] or '-'}: {'; '.join(d['done'])}" for d in done] or ["No reports found."]
+    emit(ctx, json_out, done, lambda: print_lines(lines))
+
+
+@mail.command("listen")
+def mail_listen(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="SMTP port (25 behind the bounce domain's MX).")] = 2525,
+) -> None:
+    """An SMTP listener for the bounce domain: every report it takes in is acted on at once. Ctrl-C stops."""
+    import time
+
+    from aiosmtpd.controller import Controller
+
+    act = _mail_act(ctx)
+    controller = Controller(
+        Listener(lambda to, raw: act(to, raw)), hostname=host, port=port, data_size_limit=MAX_REPORT
+    )
+    controller.start()
+    out.print(f"Taking bounces and complaints on {host}:{port}; Ctrl-C to stop.")
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
 
 
 @app.command("classify")
