@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from herald import autotag, contacts, content
+from herald import contacts, content
 from herald.db import UnitOfWork
 from herald.errors import Invalid
 from herald.events import EventIn, record_events
 from herald.outbox import Message
 from herald.tracking.models import Click, Conversion
+from herald.tracking.reactions import after_events
 from herald.types import Channel
 
 MAX_AMOUNT = Decimal("1e12")
@@ -63,7 +64,7 @@ def record_conversion(
     if message_id is not None and contact is not None:
         said = {"message_id": message_id, "order_id": item.order_id, "amount": amount, "currency": currency}
         event = EventIn("message.converted", item.occurred_at, contact, properties=said, event_id=f"conv:{row.id}")
-        record_events(uow, [event], now, source="tracking", after=autotag.on_events)
+        record_events(uow, [event], now, source="tracking", after=after_events)
     return row, True
 
 

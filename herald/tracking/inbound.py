@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from herald import autotag, contacts, outbox
+from herald import contacts, outbox
 from herald.db import UnitOfWork, locks, upsert_insert
 from herald.events import EventIn, record_events
 from herald.providers import Report
@@ -25,6 +25,7 @@ from herald.tracking import intents
 from herald.tracking.cases import open_case
 from herald.tracking.models import InboundMessage, Reply
 from herald.tracking.policy import ReplyPolicy
+from herald.tracking.reactions import after_events
 from herald.types import Channel, ConsentStatus, Purpose
 
 ANSWERS_WITHIN = timedelta(days=7)  # a reply that names no message answers the last one sent this long ago
@@ -226,4 +227,4 @@ def _events(uow: UnitOfWork, wrote: Wrote, now: datetime) -> None:
                 event_id=f"inbound:{row.id}:{wrote.intent.kind}",
             )
         )
-    record_events(uow, events, now, source="tracking", after=autotag.on_events)
+    record_events(uow, events, now, source="tracking", after=after_events)

@@ -17,13 +17,13 @@ from datetime import datetime
 
 from sqlalchemy import insert, select
 
-from herald import autotag
 from herald.content import Composed
 from herald.db import UnitOfWork, upsert_insert
 from herald.events import EventIn, record_events
 from herald.outbox import Message
 from herald.tracking.agents import Agent, read_agent, read_open
 from herald.tracking.models import Click, Link, Open
+from herald.tracking.reactions import after_events
 
 ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 8  # 62^8 ≈ 2×10^14 codes: guessing one that exists is hopeless
@@ -134,7 +134,7 @@ def record_visits(uow: UnitOfWork, visits: Sequence[Visit], key: bytes, now: dat
         if rows:
             uow.session.execute(insert(model), rows)
     if events:
-        record_events(uow, events, now, source="tracking", after=autotag.on_events)
+        record_events(uow, events, now, source="tracking", after=after_events)
     return leads
 
 

@@ -16,8 +16,10 @@ from sqlalchemy import bindparam, select, update
 
 from herald import outbox
 from herald.db import UnitOfWork, upsert_insert
+from herald.events import EventIn, record_events
 from herald.providers import Report
 from herald.tracking.models import ReceiptRecord
+from herald.tracking.reactions import after_events
 
 # A receipt whose message is still in flight after this long will not be matched: it is given up on.
 WAIT_AT_MOST = timedelta(days=1)
@@ -46,12 +48,42 @@ def record_receipt_batches(
     new = [(w, kept.pop((w[1], w[2]))) for w in wanted if (w[1], w[2]) in kept]
     for index, *_ in wanted:
         counts[index]["repeated"] += 1
-    outcomes = outbox.apply_receipts(uow, [(account, receipt) for (_, account, _, receipt), _ in new], now)
-    for ((index, *_), _), outcome in zip(new, outcomes, strict=True):
+    receipts = [receipt for (_, _, _, receipt), _ in new]
+    applied = outbox.apply_receipts(uow, [(account, receipt) for (_, account, _, receipt), _ in new], now)
+    for ((index, *_), _), done in zip(new, applied, strict=True):
         counts[index]["repeated"] -= 1
-        counts[index][outcome] += 1
-    _note(uow, [(row_id, outcome) for (_, row_id), outcome in zip(new, outcomes, strict=True)])
+        counts[index][done.outcome] += 1
+    _note(uow, [(row_id, done.outcome) for (_, row_id), done in zip(new, applied, strict=True)])
+    _events(uow, receipts, applied, now)
     return [+c for c in counts]  # (without the zeros)
+
+
+# The event each applied stage is, for the contact: segments, tags and reports read them.
+FACTS = {
+    "delivered": "message.delivered",
+    "read": "message.read",
+    "undelivered": "message.undelivered",
+    "failed": "message.failed",
+}
+
+
+def _events(
+    uow: UnitOfWork, receipts: Sequence[outbox.Receipt], applied: Sequence[outbox.Applied], now: datetime
+) -> None:
+    """Each receipt that moved its message forward, as its contact's event (one call for the batch)."""
+    events = [
+        EventIn(
+            FACTS[receipt.stage],
+            receipt.at,
+            done.contact_id,
+            properties={"message_id": done.message_id, "code": receipt.code},
+            event_id=f"{FACTS[receipt.stage]}:{done.message_id}",
+        )
+        for receipt, done in zip(receipts, applied, strict=True)
+        if done.outcome == "applied" and receipt.stage in FACTS and done.contact_id is not None
+    ]
+    if events:
+        record_events(uow, events, now, source="tracking", after=after_events)
 
 
 def _receipt(report: Report, now: datetime) -> outbox.Receipt:
@@ -134,12 +166,15 @@ def apply_waiting(uow: UnitOfWork, now: datetime, page: int = 1000) -> Counter[s
 
 
 def _apply_again(uow: UnitOfWork, rows: list[ReceiptRecord], now: datetime, counts: Counter[str]) -> None:
-    receipts = [(row.account, _kept(row)) for row in rows]
-    for row, outcome in zip(rows, outbox.apply_receipts(uow, receipts, now), strict=True):
+    receipts = [_kept(row) for row in rows]
+    applied = outbox.apply_receipts(uow, [(row.account, r) for row, r in zip(rows, receipts, strict=True)], now)
+    for row, done in zip(rows, applied, strict=True):
+        outcome = done.outcome
         if outcome == "waiting" and now - row.received_at > WAIT_AT_MOST:
             outcome = "unmatched"
         row.outcome = outcome
         counts[outcome] += 1
+    _events(uow, receipts, applied, now)
 
 
 def _kept(row: ReceiptRecord) -> outbox.Receipt:

@@ -137,3 +137,16 @@ def test_the_campaign_report_says_how_far_the_sent_messages_got(db_url, tmp_path
         report = campaign_report(uow.session, get_campaign(uow, sita.campaign_id), clock.now())
     assert report["sent"] == 2
     assert report["delivery"] == {"delivered": 0, "read": 1, "sent": 0, "undelivered": 1, "failed": 0, "no_receipt": 0}
+
+
+def test_each_stage_a_message_reaches_is_an_event_of_its_contact(db_url, tmp_path, clock) -> None:
+    from herald.events import Event
+
+    container = sent_through_gateway(db_url, tmp_path, clock)
+    sita = message(container, SITA)
+    later = clock.now() + timedelta(minutes=1)
+    receive(container, status(sita.id, "delivered", "d1", at=later), status(sita.id, "read", "r1", at=later))
+    receive(container, status(sita.id, "delivered", "d2", at=later))  # stale: no second event
+    with container.uow() as uow:
+        found = [(e.type, e.properties["message_id"]) for e in uow.session.scalars(select(Event).order_by(Event.id))]
+    assert found == [("message.delivered", sita.id), ("message.read", sita.id)]

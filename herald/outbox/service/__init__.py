@@ -35,13 +35,14 @@ from herald.outbox.service.queue import (
     release,
     trail_ids,
 )
-from herald.outbox.service.receipts import STAGES, Receipt, apply_receipt, apply_receipts
+from herald.outbox.service.receipts import STAGES, Applied, Receipt, apply_receipt, apply_receipts
 
 __all__ = [
     "RESOLUTIONS",
     "ROW_BASE",
     "ROW_COLUMNS",
     "STAGES",
+    "Applied",
     "Claimed",
     "Receipt",
     "apply_receipt",

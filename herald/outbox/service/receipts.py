@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
@@ -46,22 +46,35 @@ def apply_receipt(uow: UnitOfWork, account: str, receipt: Receipt, now: datetime
     `waiting` while its send result is not recorded yet (the receipt beat the vendor's answer: apply it
     again later); `stale` when it says nothing new; `unmatched` when no message of this account is the one
     it names."""
-    return apply_receipts(uow, [(account, receipt)], now)[0]
+    return apply_receipts(uow, [(account, receipt)], now)[0].outcome
 
 
-def apply_receipts(uow: UnitOfWork, receipts: Sequence[tuple[str, Receipt]], now: datetime | None = None) -> list[str]:
+class Applied(NamedTuple):
+    """What a receipt did, and to which message (of which contact) when it found one."""
+
+    outcome: str
+    message_id: int | None = None
+    contact_id: int | None = None
+
+
+def apply_receipts(
+    uow: UnitOfWork, receipts: Sequence[tuple[str, Receipt]], now: datetime | None = None
+) -> list[Applied]:
     """`apply_receipt` for many receipts at once, in order (a later one sees what an earlier one did): the
     messages are read in two statements and their changes written together."""
     for _, receipt in receipts:
         if receipt.stage not in STAGES:
             raise ValueError(f"unknown delivery stage {receipt.stage!r}")
     found = _messages(uow, receipts)
-    outcomes = []
+    done = []
     for account, receipt in receipts:
         row = _matching(found, account, receipt)
-        outcomes.append(_apply(row, receipt, now) if row is not None else UNMATCHED)
+        if row is None:
+            done.append(Applied(UNMATCHED))
+        else:
+            done.append(Applied(_apply(row, receipt, now), row.id, row.contact_id))
     uow.flush()
-    return outcomes
+    return done
 
 
 def _apply(row: Message, receipt: Receipt, now: datetime | None) -> str:
