@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
 
-from herald import autotag, content, rules, tracking
+from herald import content, rules, tracking
 from herald.campaigns import checked_presets, lint_profile, template_presets
 from herald.clock import Clock, SystemClock
 from herald.config import Settings
@@ -160,12 +160,12 @@ class Container:
 
     @property
     def after_events(self) -> AfterRecording:
-        """What runs on events as they are stored: the automatic tag rules, and purchases that name an
-        order id or a coupon taken as conversions."""
+        """What runs on events as they are stored: the automatic tag rules and the webhook deliveries, and
+        purchases that name an order id or a coupon taken as conversions."""
         window = timedelta(days=self.settings.conversion_window_days)
 
         def after(uow: UnitOfWork, rows: list[dict[str, Any]], now: datetime) -> None:
-            autotag.on_events(uow, rows, now)
+            tracking.after_events(uow, rows, now)
             tracking.conversions_from_events(uow, rows, now, window)
 
         return after

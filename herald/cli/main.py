@@ -49,6 +49,7 @@ class HeraldGroup(LazyGroup):
         ),
         "messages": Room("Messages left uncertain by a provider, and settling them.", "herald.outbox.cli"),
         "inbound": Room("Replies people sent, read and acted on; the complaint inbox.", "herald.tracking.cli"),
+        "webhooks": Room("Send events to your own systems: signed webhooks, retried.", "herald.tracking.webhooks_cli"),
     }
 
 

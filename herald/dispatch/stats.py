@@ -25,6 +25,7 @@ class WorkerStats:
     fell_back: int = 0  # a channel could not reach the person: decided again without it
     opted_out: int = 0  # prepared, then stopped by an opt-out that came before they were given to a provider
     answered: int = 0  # answers sent to people who wrote in (STOP and START confirmations, HELP)
+    webhooks: int = 0  # events delivered to the business's webhooks
     receipts: int = 0  # receipts read from a provider's own connection (an SMSC's bind) and applied
     paced: int = 0  # held back by an account's rate or daily limit: queued again for their moment
     waiting_on_lease: int = 0  # when idle: messages another worker (or a stopped one) still holds

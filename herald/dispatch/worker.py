@@ -24,6 +24,7 @@ from herald.campaigns import BatchCounts, Links, Prepared, prepare
 from herald.clock import Clock
 from herald.db import UnitOfWork, locks
 from herald.dispatch import service as dispatch
+from herald.dispatch.answering import Answers
 from herald.dispatch.circuit import CircuitPolicy, Health
 from herald.dispatch.pacing import Limits
 from herald.dispatch.recording import OPTED_OUT, REJECTED, RecordsResults
@@ -32,9 +33,6 @@ from herald.dispatch.senders import StickySenders
 from herald.dispatch.stats import WorkerStats
 from herald.outbox import Claimed
 from herald.providers import (
-    Accepted,
-    Outgoing,
-    Permanent,
     Provider,
     Retryable,
     Routing,
@@ -66,7 +64,7 @@ class Batch:
     taken: bool = False  # counted in by the loop
 
 
-class Worker(RecordsResults):
+class Worker(RecordsResults, Answers):
     def __init__(
         self,
         uow: Callable[[], UnitOfWork],
@@ -153,6 +151,7 @@ class Worker(RecordsResults):
                 if following is not None or waited:
                     continue  # more may be due: a batch's fallbacks come back to the queue at once
                 await self._answer()
+                await self._deliver()
                 if until_idle:
                     self._note_leases()
                     return
@@ -314,28 +313,7 @@ class Worker(RecordsResults):
         self._holding.difference_update((c.id, c.token) for c in batch.claimed)
         self._track()
         await self._answer()
-
-    async def _answer(self) -> None:
-        """Send the answers owed to people who wrote in (STOP and START confirmations, HELP), each from
-        the account and number they wrote to."""
-        with self.uow() as uow:
-            owed = tracking.answers_due(uow, self.clock.now())
-        for reply in owed:
-            provider = self.providers.get(reply.account)
-            if provider is None:
-                result: SendResult = Permanent(f"provider account {reply.account} is no longer configured")
-            else:
-                out = Outgoing(0, f"reply-{reply.id}", reply.channel, reply.address, reply.body, sender=reply.sender)
-                try:
-                    result = (await provider.send([out]))[0]
-                except Exception as exc:  # the vendor's trouble: asked again on the next round
-                    result = Retryable(f"provider error: {type(exc).__name__}")
-            with self.uow() as uow:
-                if isinstance(result, Accepted):
-                    tracking.answer_sent(uow, reply.id, result.provider_message_id, self.clock.now())
-                    self.stats.answered += 1
-                else:
-                    tracking.answer_failed(uow, reply.id, getattr(result, "reason", "?"), isinstance(result, Retryable))
+        await self._deliver()
 
     def _track(self) -> None:
         """Record the receipts the providers read on their own connections (an SMSC's bind)."""

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from herald.providers.twilio import TwilioProvider
     from herald.providers.unsubscribe import message_of as unsubscribed_message
     from herald.providers.unsubscribe import signing_key as unsubscribe_key
-    from herald.providers.webhook import WebhookProvider
+    from herald.providers.webhook import WebhookProvider, signature, signing_key
     from herald.providers.whatsapp_cloud import WhatsAppCloudProvider
 
 __all__ = [
@@ -63,6 +63,8 @@ __all__ = [
     "message_of_bounce",
     "MailReport",
     "read_report",
+    "signature",
+    "signing_key",
     "meta_signed",
     "meta_template_creation",
     "MetaTemplates",

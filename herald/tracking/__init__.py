@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     )
     from herald.tracking.conversions import ConversionIn, record_conversion
     from herald.tracking.conversions import from_events as conversions_from_events
-    from herald.tracking.engagement import engagement
+    from herald.tracking.figures import engagement
     from herald.tracking.inbound import OPTED_OUT, record_inbound
     from herald.tracking.intents import Intent, classify
     from herald.tracking.links import Shortener, Visit, record_visits
@@ -36,12 +36,36 @@ if TYPE_CHECKING:
         Open,
         ReceiptRecord,
         Reply,
+        WebhookDelivery,
+        WebhookSubscription,
     )
     from herald.tracking.optouts import unsubscribe
+    from herald.tracking.outbound import (
+        Due,
+        add_webhook,
+        delivered,
+        deliveries_due,
+        list_deliveries,
+        list_webhooks,
+        not_delivered,
+        remove_webhook,
+    )
     from herald.tracking.policy import ReplyPolicy, reply_policy
+    from herald.tracking.reactions import after_events
     from herald.tracking.service import apply_waiting, record_receipt_batches, record_receipts
 
 __all__ = [
+    "after_events",
+    "add_webhook",
+    "deliveries_due",
+    "delivered",
+    "Due",
+    "list_deliveries",
+    "list_webhooks",
+    "not_delivered",
+    "remove_webhook",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "Agent",
     "Click",
     "Link",

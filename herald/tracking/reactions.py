@@ -1,5 +1,6 @@
-"""What runs on the events the tracking room records (a reply, a click, a delivery): the automatic tag
-rules, as on any event. One place, so that every fact the room records is seen the same way."""
+"""What runs on events as they are stored — a reply, a click, a delivery, or a purchase the business
+reports: the automatic tag rules, and the deliveries to the webhooks subscribed to their types. One
+place, so that every fact is seen the same way whichever room records it."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from typing import Any
 
 from herald import autotag
 from herald.db import UnitOfWork
+from herald.tracking.outbound import enqueue
 
 
 def after_events(uow: UnitOfWork, rows: list[dict[str, Any]], now: datetime) -> None:
-    """The automatic tag rules, on the events just stored."""
+    """The automatic tag rules, and the webhook deliveries, of the events just stored."""
     autotag.on_events(uow, rows, now)
+    enqueue(uow, rows, now)
