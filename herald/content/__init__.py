@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         lint_words,
         newest_versions,
         review,
+        survey_of,
         versions,
     )
     from herald.content.sms import analyze
@@ -50,6 +51,7 @@ __all__ = [
     "approved_versions",
     "assign_coupon",
     "coupon_holder",
+    "survey_of",
     "choose",
     "compose",
     "Composed",

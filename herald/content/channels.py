@@ -39,17 +39,27 @@ def validate(channel: str, content: Mapping[str, Any], where: str) -> dict[str, 
     raise Invalid(f"unknown channel {channel!r}", where=where)
 
 
+SURVEYS = ("nps", "satisfaction", "yes_no")
+
+
 def _tracking(content: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """`track_links = false` keeps a version's links as written (no short links, no open pixel)."""
-    if "track_links" not in content:
-        return {}
-    if not isinstance(content["track_links"], bool):
-        raise Invalid(f"expected true or false, got {content['track_links']!r}", where=f"{where} track_links")
-    return {"track_links": content["track_links"]}
+    """`track_links = false` keeps a version's links as written (no short links, no open pixel); `survey`
+    says the message asks a question whose answers come back as replies (nps 0–10, satisfaction 1–5,
+    yes_no)."""
+    found: dict[str, Any] = {}
+    if "track_links" in content:
+        if not isinstance(content["track_links"], bool):
+            raise Invalid(f"expected true or false, got {content['track_links']!r}", where=f"{where} track_links")
+        found["track_links"] = content["track_links"]
+    if "survey" in content:
+        if content["survey"] not in SURVEYS:
+            raise Invalid(f"expected one of {', '.join(SURVEYS)}, got {content['survey']!r}", where=f"{where} survey")
+        found["survey"] = content["survey"]
+    return found
 
 
 def _sms(content: Mapping[str, Any], where: str) -> dict[str, Any]:
-    _only(content, {"body", "aliyun", "track_links"}, where)
+    _only(content, {"body", "aliyun", "track_links", "survey"}, where)
     body = str(content.get("body") or "")
     if not body.strip():
         raise Invalid("the body is empty", where=f"{where} body")

@@ -181,6 +181,16 @@ def approved_versions(uow: UnitOfWork, template_id: int) -> dict[tuple[str, str]
     return {(v.locale, v.variant): v for v in rows}
 
 
+def survey_of(uow: UnitOfWork, template_id: int | None) -> str | None:
+    """The question a template's approved versions ask (nps, satisfaction, yes_no), or None."""
+    if template_id is None:
+        return None
+    asked = sorted(
+        str(v.content["survey"]) for v in approved_versions(uow, template_id).values() if v.content.get("survey")
+    )
+    return asked[0] if asked else None
+
+
 def apply_meta_status(uow: UnitOfWork, updates: Iterable[Mapping[str, Any]], now: datetime) -> int:
     """Record Meta's review of WhatsApp templates (from its status webhook or a sync); returns how many
     versions it changed (a status read again changes nothing).

@@ -22,6 +22,7 @@ def engagement(session: Session, mine: ColumnElement[bool]) -> dict[str, Any]:
         "replies": _replies(session, ids),
         "conversions": _conversions(session, ids),
         "mail_reports": _mail_reports(session, ids),
+        "surveys": _surveys(session, ids),
     }
 
 
@@ -97,3 +98,32 @@ def _mail_reports(session: Session, ids: Any) -> dict[str, int]:
     """Bounces (hard, soft) and abuse complaints mail servers sent back about these messages."""
     stmt = select(MailReport.kind, func.count()).where(MailReport.message_id.in_(ids)).group_by(MailReport.kind)
     return dict(session.execute(stmt).all())
+
+
+def _surveys(session: Session, ids: Any) -> dict[str, Any]:
+    """The answers to the questions these messages asked, per kind of question: how many, and the
+    figure each is read by — NPS (promoters 9–10 less detractors 0–6, in % of answers), the average
+    satisfaction (1–5), the share of yes."""
+    stmt = select(InboundMessage.survey, InboundMessage.answer).where(
+        InboundMessage.replied_to.in_(ids), InboundMessage.intent == "survey", InboundMessage.answer.is_not(None)
+    )
+    answers: dict[str, list[int]] = {}
+    for survey, answer in session.execute(stmt):
+        if answer is not None:  # (the query asks for none other)
+            answers.setdefault(survey or "-", []).append(answer)
+    return {kind: _figure(kind, found) for kind, found in answers.items()}
+
+
+def _figure(kind: str, found: list[int]) -> dict[str, Any]:
+    n = len(found)
+    if kind == "nps":
+        promoters, detractors = sum(a >= 9 for a in found), sum(a <= 6 for a in found)
+        return {
+            "answers": n,
+            "nps": round(100 * (promoters - detractors) / n),
+            "promoters": promoters,
+            "detractors": detractors,
+        }
+    if kind == "satisfaction":
+        return {"answers": n, "average": round(sum(found) / n, 2)}
+    return {"answers": n, "yes": sum(found), "no": n - sum(found)}

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from herald import contacts, outbox
+from herald import contacts, content, outbox
 from herald.db import UnitOfWork, locks, upsert_insert
 from herald.events import EventIn, record_events
+from herald.outbox import Message
 from herald.providers import Report
 from herald.tracking import intents
 from herald.tracking.cases import open_case
@@ -66,7 +67,9 @@ def _keep(
 ) -> Wrote | None:
     address, text, at = str(report.sender), report.text or "", report.at or now
     contact = contacts.contact_at(uow, channel, address)
-    intent = _intent(text, report.vendor_intent, policy)
+    answers = outbox.answered(uow.session, account, report.replied_to, contact, channel.value, at - ANSWERS_WITHIN)
+    survey = content.survey_of(uow, _template(uow, answers))
+    intent = _intent(text, report.vendor_intent, policy, survey)
     values = {
         "account": account,
         "event": _event(report, address, text, at),
@@ -76,11 +79,10 @@ def _keep(
         "to": report.to,
         "text": text,
         "media": list(report.media),
-        "replied_to": outbox.answered(
-            uow.session, account, report.replied_to, contact, channel.value, at - ANSWERS_WITHIN
-        ),
+        "replied_to": answers,
         "intent": intent.kind,
         "why": intent.why,
+        "survey": survey if intent.kind == intents.SURVEY else None,
         "answer": intent.answer,
         "occurred_at": at,
         "received_at": now,
@@ -98,10 +100,15 @@ def _keep(
     return Wrote(row, channel, intent)
 
 
-def _intent(text: str, vendor: str | None, policy: ReplyPolicy) -> intents.Intent:
-    """The classifier's reading; the vendor's own (Twilio's OptOutType) where the classifier heard nothing,
-    since the vendor has already acted on it."""
-    found = intents.classify(text, policy.words)
+def _template(uow: UnitOfWork, message_id: int | None) -> int | None:
+    found = uow.session.get(Message, message_id) if message_id is not None else None
+    return found.template_id if found is not None else None
+
+
+def _intent(text: str, vendor: str | None, policy: ReplyPolicy, survey: str | None = None) -> intents.Intent:
+    """The classifier's reading (an answer first, when the message answered asked a question); the
+    vendor's own (Twilio's OptOutType) where the classifier heard nothing, since the vendor has acted on it."""
+    found = intents.classify(text, policy.words, survey)
     if found.kind == intents.OTHER and vendor:
         return intents.Intent(vendor.lower(), f"the vendor read it as {vendor} (OptOutType)", vendor.lower())
     return found

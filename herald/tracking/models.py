@@ -56,6 +56,7 @@ class InboundMessage(Base):
     replied_to: Mapped[int | None] = mapped_column(Integer)  # Herald's message it answers, when known
     intent: Mapped[str] = mapped_column(String(16))  # stop | start | help | complaint | survey | other
     why: Mapped[str] = mapped_column(Text)  # the classifier's reason
+    survey: Mapped[str | None] = mapped_column(String(16))  # the question it answers: nps | satisfaction | yes_no
     answer: Mapped[int | None] = mapped_column(Integer)  # a survey's answer
     reaction: Mapped[str | None] = mapped_column(Text)  # what Herald did, in words
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)

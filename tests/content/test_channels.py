@@ -79,3 +79,34 @@ def test_html_becomes_readable_text() -> None:
 
 def test_a_plain_sms_is_kept_as_written() -> None:
     assert channels.validate("sms", {"body": "Hi {{ first_name }}"}, "t") == {"body": "Hi {{ first_name }}"}
+
+
+@pytest.mark.parametrize(
+    ("channel", "data", "kept"),
+    [
+        ("sms", {"body": "hi", "track_links": False}, {"body": "hi", "track_links": False}),
+        ("sms", {"body": "hi", "survey": "nps"}, {"body": "hi", "survey": "nps"}),
+        (
+            "sms",
+            {"body": "hi", "survey": "yes_no", "track_links": True},
+            {"body": "hi", "survey": "yes_no", "track_links": True},
+        ),
+        (
+            "email",
+            {"subject": "S", "text": "t", "track_links": False},
+            {"subject": "S", "text": "t", "track_links": False},
+        ),
+    ],
+)
+def test_a_version_may_keep_its_links_and_ask_a_question(channel, data, kept):
+    assert channels.validate(channel, data, "v") == kept
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [({"body": "hi", "track_links": "no"}, "track_links"), ({"body": "hi", "survey": "stars"}, "survey")],
+)
+def test_a_tracking_field_out_of_shape_is_refused_by_name(data, field):
+    with pytest.raises(Invalid) as refused:
+        channels.validate("sms", data, "v")
+    assert refused.value.where == f"v {field}"

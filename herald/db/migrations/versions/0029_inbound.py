@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column('replied_to', sa.Integer(), nullable=True),
         sa.Column('intent', sa.String(length=16), nullable=False),
         sa.Column('why', sa.Text(), nullable=False),
+        sa.Column('survey', sa.String(length=16), nullable=True),
         sa.Column('answer', sa.Integer(), nullable=True),
         sa.Column('reaction', sa.Text(), nullable=True),
         sa.Column('occurred_at', herald.db.base.UTCDateTime(timezone=True), nullable=False),
