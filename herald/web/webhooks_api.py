@@ -18,6 +18,7 @@ Inbound messages are classified and acted on (STOP, START, HELP, complaints) bef
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import time
 from collections import Counter
@@ -30,9 +31,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 
-from herald import tracking
+from herald import content, tracking
 from herald.db import UnitOfWork
-from herald.errors import Forbidden, NotFound
+from herald.errors import Forbidden, Invalid, NotFound
 from herald.providers import Callback, Provider, Report
 from herald.types import Channel
 from herald.web.batching import Batcher
@@ -56,6 +57,7 @@ class Received(BaseModel):
     ignored: int = 0
     inbound: int = 0  # messages people sent in, newly kept
     opted_out: int = 0  # of which asked to stop, or complained
+    templates: int = 0  # Meta's reviews of WhatsApp templates (approved, rejected, paused …)
 
 
 class AliyunAnswer(BaseModel):
@@ -150,13 +152,17 @@ async def received(container: Container, writer: Writer, kind: str, account: str
         raise Forbidden("the signature does not match")
     try:
         reports = provider.parse_webhook(callback)
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # signed, yet not what the vendor sends
+        templates = content.meta_status_updates(json.loads(callback.body)) if kind == "whatsapp_cloud" else []
+    except (ValueError, KeyError, TypeError, RecursionError, Invalid) as exc:  # signed, yet not the vendor's
         log.warning("refused a signed %s callback for %s: %s", kind, account, exc)
         return JSONResponse({"error": "Invalid", "detail": f"not a {kind} callback Herald can read"}, status_code=400)
+    if templates:  # Meta's review of templates comes to the same webhook: rare, so on its own
+        with container.uow() as uow:
+            content.apply_meta_status(uow, templates, container.clock.now())
     counts, heard = await writer.submit((account, CHANNEL_OF_KIND.get(kind, Channel.SMS), reports))
     kept, stopped = sum(heard.values()) - heard["repeated"], heard["stop"] + heard["complaint"]
     counts["repeated"] += heard["repeated"]
-    return Received(reports=len(reports), inbound=kept, opted_out=stopped, **counts)
+    return Received(reports=len(reports), inbound=kept, opted_out=stopped, templates=len(templates), **counts)
 
 
 Heard = tuple[str, Channel, list[Report]]  # an account's reports, and the channel its inbound come by

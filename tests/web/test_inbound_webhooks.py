@@ -83,3 +83,27 @@ def test_a_gateways_signed_inbound_message_is_kept_and_classified(sent) -> None:
     (row,) = inbound(container)
     assert (row.intent, row.address) == ("other", SITA)
     assert suppressed(container, SITA) == []
+
+
+def test_metas_template_reviews_at_the_accounts_webhook_are_applied(sent) -> None:
+    from herald.content import TemplateVersion
+    from herald.types import Channel, Purpose
+    from tests.scenario import publish
+
+    container, client = sent
+    with container.uow() as uow:
+        data = {"category": "UTILITY", "body": "Order {{1}} shipped.", "params": {"1": "attr.order"}}
+        publish(uow, "order_update", Channel.WHATSAPP, data, purpose=Purpose.TRANSACTIONAL)
+    change = {"field": "message_template_status_update", "value": {"event": "REJECTED", "reason": "INVALID_FORMAT"}}
+    change["value"] |= {
+        "message_template_id": 9,
+        "message_template_name": "order_update",
+        "message_template_language": "en",
+    }
+    raw = json.dumps({"entry": [{"time": 1780000000, "changes": [change]}]}).encode()
+    signed = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    answer = client.post("/webhooks/whatsapp/wa-main", content=raw, headers={"X-Hub-Signature-256": signed})
+    assert answer.status_code == 200 and answer.json()["templates"] == 1
+    with container.uow() as uow:
+        (version,) = uow.session.scalars(select(TemplateVersion).where(TemplateVersion.meta_status.is_not(None)))
+        assert version.meta_status == "REJECTED"
