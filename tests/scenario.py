@@ -53,3 +53,12 @@ def contact_id(container, phone: str) -> int:
 def plan(container, campaign_id: int, now=NOW):
     with container.uow() as uow:
         return campaigns.plan_campaign(uow, campaign_id, now)
+
+
+def rows(container, model, *where):
+    """The rows of a table that match, in id order, detached from their session."""
+    with container.uow() as uow:
+        found = list(uow.session.scalars(select(model).where(*where).order_by(*model.__table__.primary_key.columns)))
+        for row in found:
+            uow.session.expunge(row)
+        return found

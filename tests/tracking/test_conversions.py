@@ -10,16 +10,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from herald import bootstrap, tracking
+from herald import tracking
 from herald.analytics import campaign_report
 from herald.campaigns import Campaign
-from herald.config import Settings
 from herald.content import service as content
 from herald.events import Event, EventIn, record_events
 from herald.outbox.models import Message
-from herald.sandbox.gateway import SECRET, FakeGateway, running
+from herald.sandbox.gateway import FakeGateway, running
 from herald.tracking.models import Conversion
 from herald.web import create_app
+from tests.dispatch.gateway import through_gateway
 from tests.scenario import contact_id, plan, setup
 
 PUBLIC = "https://go.shop.example"
@@ -32,16 +32,7 @@ TEMPLATE = "Hi {{ first_name }}, use {{ coupon.winter }} at https://shop.example
 def sent(db_url, tmp_path, clock):
     """The scenario's campaign with a coupon and a link, sent through a gateway."""
     with running(FakeGateway()) as gateway:
-        settings = Settings(
-            env="test",
-            database_url=db_url,
-            outbox_dir=str(tmp_path / "o"),
-            public_url=PUBLIC,
-            allowed_hosts="testserver",
-            provider_accounts={"gateway": {"kind": "webhook", "url": gateway.url, "secret": "env:GATEWAY_SECRET"}},
-            routing={"sms": ["gateway"]},
-        )
-        container = bootstrap.build(settings, clock=clock, environ={"GATEWAY_SECRET": SECRET})
+        container = through_gateway(db_url, tmp_path, clock, gateway.url, public_url=PUBLIC)
         with container.uow() as uow:
             content.add_coupons(uow, "winter", [f"WIN-{i:03d}" for i in range(20)])
         plan(container, setup(container, tmp_path, template=TEMPLATE))

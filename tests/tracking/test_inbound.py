@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from herald import bootstrap, tracking
 from herald.config import Settings
 from herald.contacts.models import Consent, ConsentEvent, Contact, Suppression
@@ -19,7 +17,7 @@ from herald.sandbox.gateway import FakeGateway, running
 from herald.tracking.models import ComplaintCase, InboundMessage, Reply
 from herald.types import Channel
 from tests.dispatch.gateway import through_gateway
-from tests.scenario import contact_id, plan, setup
+from tests.scenario import contact_id, plan, rows, setup
 
 SITA, WANG, STRANGER = "+9779841234567", "+8613800138000", "+14155550199"
 
@@ -31,14 +29,6 @@ def said(text: str, sender: str = SITA, event: str = "m1", **more) -> Report:
 def hear(container, *reports: Report, channel: Channel = Channel.SMS) -> dict:
     with container.uow() as uow:
         return dict(tracking.record_inbound(uow, "gateway", channel, reports, container.replies, container.clock.now()))
-
-
-def rows(container, model, *where):
-    with container.uow() as uow:
-        found = list(uow.session.scalars(select(model).where(*where)))
-        for row in found:
-            uow.session.expunge(row)
-        return found
 
 
 def test_a_stop_suppresses_withdraws_consent_with_the_reply_as_proof_and_counts_once(container, tmp_path):

@@ -14,11 +14,12 @@ from herald.config import Settings
 from herald.content import Composed
 from herald.events import Event
 from herald.outbox.models import Message
-from herald.sandbox.gateway import SECRET, FakeGateway, running
+from herald.sandbox.gateway import FakeGateway, running
 from herald.tracking.links import CODE_LENGTH, Shortener
 from herald.tracking.models import Click, Link, Open
 from herald.web import create_app
-from tests.scenario import setup
+from tests.dispatch.gateway import through_gateway
+from tests.scenario import rows, setup
 
 PUBLIC = "https://go.shop.example"
 SITA = "+9779841234567"
@@ -29,28 +30,11 @@ IPHONE = (
 TEMPLATE = "Hi {{ first_name }}, sale at https://shop.example/sale?src=sms. Details: https://shop.example/faq 回T退订"
 
 
-def rows(container, model, *where):
-    with container.uow() as uow:
-        found = list(uow.session.scalars(select(model).where(*where).order_by(model.id)))
-        for row in found:
-            uow.session.expunge(row)
-        return found
-
-
 @pytest.fixture
 def sent(db_url, tmp_path, clock):
     """The scenario's campaign, with links, sent through a gateway by a Herald with a public address."""
     with running(FakeGateway()) as gateway:
-        settings = Settings(
-            env="test",
-            database_url=db_url,
-            outbox_dir=str(tmp_path / "o"),
-            public_url=PUBLIC,
-            allowed_hosts="testserver",
-            provider_accounts={"gateway": {"kind": "webhook", "url": gateway.url, "secret": "env:GATEWAY_SECRET"}},
-            routing={"sms": ["gateway"]},
-        )
-        container = bootstrap.build(settings, clock=clock, environ={"GATEWAY_SECRET": SECRET})
+        container = through_gateway(db_url, tmp_path, clock, gateway.url, public_url=PUBLIC)
         from tests.scenario import plan
 
         plan(container, setup(container, tmp_path, template=TEMPLATE))

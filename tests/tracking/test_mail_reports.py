@@ -8,8 +8,6 @@ import hashlib
 import mailbox
 import smtplib
 
-from sqlalchemy import select
-
 from herald import providers, tracking
 from herald.contacts.models import Consent, Suppression
 from herald.outbox.models import Message
@@ -18,7 +16,7 @@ from herald.tracking.models import ComplaintCase, MailReport
 from herald.web import free_port
 from tests.cli.test_cli import as_json
 from tests.providers.test_bounces import arf, dsn
-from tests.scenario import contact_id, setup
+from tests.scenario import contact_id, rows, setup
 
 SITA = "sita@example.com"
 
@@ -58,14 +56,6 @@ def act(container, raw: bytes, to: str | None) -> list[str]:
 def herald_ids(raw: bytes, message: Message) -> bytes:
     digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:12]
     return raw.replace(b"herald.42.0123456789ab", f"herald.{message.id}.{digest}".encode())
-
-
-def rows(container, model, *where):
-    with container.uow() as uow:
-        found = list(uow.session.scalars(select(model).where(*where)))
-        for row in found:
-            uow.session.expunge(row)
-        return found
 
 
 def test_a_mailbox_that_does_not_exist_is_suppressed_at_once_and_the_message_is_undelivered(container, tmp_path, clock):
