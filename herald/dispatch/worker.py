@@ -40,6 +40,7 @@ from herald.providers import (
     SendResult,
     Unsettled,
 )
+from herald.types import Channel
 
 __all__ = ["REJECTED", "Worker", "WorkerStats"]
 
@@ -80,6 +81,7 @@ class Worker(RecordsResults, Answers):
         pacing: Mapping[str, tuple[Limits, bool]] | None = None,
         senders: Mapping[str, tuple[Sender, ...]] | None = None,
         links: Links | None = None,
+        replies: tracking.ReplyPolicy | None = None,
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
         self.routing = routing  # which provider accounts carry each channel, per country
@@ -92,6 +94,7 @@ class Worker(RecordsResults, Answers):
         self.pacing = pacing or {}  # account -> (its limits, whether it meters SMS segments)
         self.senders = dict(senders or {})  # account -> its senders, its own first (accounts that list some)
         self.links = links  # makes the links of prepared messages short (when Herald has a public address)
+        self.replies = replies or tracking.reply_policy({})  # how texts from handsets are read and answered
         self.sender_limits = {
             (account, s.name): Limits(s.rate, s.daily_limit)
             for account, listed in self.senders.items()
@@ -316,13 +319,17 @@ class Worker(RecordsResults, Answers):
         await self._deliver()
 
     def _track(self) -> None:
-        """Record the receipts the providers read on their own connections (an SMSC's bind)."""
+        """Record the receipts and messages the providers read on their own connections (an SMSC's bind:
+        receipts, and texts from handsets, which are read and acted on as any reply)."""
         for name, provider in self.providers.items():
             take = getattr(provider, "take_reports", None)
             reports = take() if take is not None else []
             if reports:
+                inbound = [r for r in reports if r.kind == "inbound"]
                 with self.uow() as uow:
                     counts = tracking.record_receipts(uow, name, reports, self.clock.now())
+                    if inbound:
+                        tracking.record_inbound(uow, name, Channel.SMS, inbound, self.replies, self.clock.now())
                 self.stats.receipts += counts["applied"]
 
     async def _send_timed(

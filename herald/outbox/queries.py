@@ -195,10 +195,12 @@ def sample_trails(session: Session, campaign_id: int, status: str, reason: str |
 
 
 def settled_counts(session: Session, campaign_id: int) -> tuple[int, int, int]:
-    """(sent, failed, opted out since their message) for the campaign so far: a rollout's guardrails.
-    An opt-out is a consent withdrawn on the message's channel, or its address suppressed as an opt-out
-    or complaint, after the message went."""
+    """(delivered or not yet known, failed, opted out since their message) for the campaign so far: a
+    rollout's guardrails. A message its vendor later reported undelivered counts as failed. An opt-out is
+    a consent withdrawn on the message's channel, or its address suppressed as an opt-out or complaint,
+    after the message went."""
     mine = and_(Message.campaign_id == campaign_id, Message.status == S.SENT)
+    lost = Message.delivery.in_(("undelivered", "failed"))
     revoked = exists().where(
         Consent.contact_id == Message.contact_id,
         Consent.channel == Message.channel,
@@ -208,20 +210,19 @@ def settled_counts(session: Session, campaign_id: int) -> tuple[int, int, int]:
     suppressed = exists().where(
         Suppression.channel == Message.channel,
         Suppression.address == Message.address,
-        Suppression.reason.in_(("opt-out", "complaint")),
+        Suppression.reason.in_(OPT_OUTS),
         Suppression.created_at >= Message.sent_at,
     )
-    sent = session.scalar(select(func.count()).select_from(Message).where(mine)) or 0
-    failed = (
-        session.scalar(
-            select(func.count())
-            .select_from(Message)
-            .where(Message.campaign_id == campaign_id, Message.status == S.FAILED)
-        )
-        or 0
-    )
-    opted = session.scalar(select(func.count()).select_from(Message).where(mine, or_(revoked, suppressed))) or 0
-    return sent, failed, opted
+    count = select(func.count()).select_from(Message)
+    went = session.scalar(count.where(mine)) or 0
+    lost_after = session.scalar(count.where(mine, lost)) or 0
+    failed = session.scalar(count.where(Message.campaign_id == campaign_id, Message.status == S.FAILED)) or 0
+    opted = session.scalar(count.where(mine, or_(revoked, suppressed))) or 0
+    return went - lost_after, failed + lost_after, opted
+
+
+# Suppression reasons that are a person's own opt-out: listed by hand, a reply's STOP, a complaint.
+OPT_OUTS = ("opt-out", "opted out", "complaint")
 
 
 def rejections(session: Session, contact_id: int, channel: str, address: str) -> int:

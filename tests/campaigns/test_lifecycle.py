@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from herald import outbox
 from herald.campaigns import service as campaigns
 from herald.contacts import service as contacts
 from herald.contacts.models import Contact
@@ -246,6 +247,21 @@ def test_a_rollout_pauses_when_the_canary_opts_out(container, tmp_path, clock) -
         c = campaigns.get_campaign(uow, cid)
         assert c.status == "paused" and "opt-out rate 100.0%" in c.status_reason
     assert all(m.status != "queued" for m in messages(container, cid))
+
+
+def test_a_rollout_pauses_when_the_vendor_reports_the_canary_undelivered(container, tmp_path, clock) -> None:
+    cid = rollout_campaign(container, tmp_path)
+    plan(container, cid)
+    run(container)
+    with container.uow() as uow:
+        sent = list(uow.session.scalars(select(Message).where(Message.campaign_id == cid, Message.status == "sent")))
+        receipts = [(m.provider, outbox.Receipt("undelivered", NOW, m.id, None, "30003")) for m in sent]
+        outbox.apply_receipts(uow, receipts, NOW)
+    clock.set(NOW + timedelta(minutes=61))
+    run(container)
+    with container.uow() as uow:
+        c = campaigns.get_campaign(uow, cid)
+        assert c.status == "paused" and "failure rate 100.0%" in c.status_reason
 
 
 def test_a_second_contact_at_a_planned_address_is_skipped(container, tmp_path, write_csv) -> None:

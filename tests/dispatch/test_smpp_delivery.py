@@ -65,3 +65,22 @@ def test_a_long_texts_receipt_names_its_last_part_and_delivers_the_whole(db_url,
         )
         found = [tuple(r) for r in rows]
     assert [d for d, _ in found] == ["delivered", "delivered"] and all("," in pid for _, pid in found)
+
+
+def test_a_text_from_a_handset_on_the_bind_is_read_and_acted_on(db_url, tmp_path, clock) -> None:
+    from herald.providers.smpp import pdu
+    from herald.tracking.models import InboundMessage
+
+    with running(FakeSmsc()) as smsc:
+        container = built(db_url, tmp_path, clock, smsc)
+        plan(container, setup(container, tmp_path))
+        # Johannes texts 退订 while the campaign goes out: the SMSC delivers it on the bind.
+        container.providers["carrier"]._delivered(
+            pdu.Delivered(JOHANNES.lstrip("+"), "Herald", 0, 8, "退订".encode("utf-16-be"))
+        )
+        asyncio.run(container.worker().run(until_idle=True))
+    with container.uow() as uow:
+        (reply,) = uow.session.scalars(select(InboundMessage)).all()
+        listed = [tuple(r) for r in uow.session.execute(select(Suppression.address, Suppression.reason))]
+    assert (reply.account, reply.address, reply.intent) == ("carrier", JOHANNES, "stop")
+    assert (JOHANNES, "opted out") in listed
