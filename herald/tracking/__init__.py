@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         WebhookDelivery,
         WebhookSubscription,
     )
-    from herald.tracking.optouts import unsubscribe
+    from herald.tracking.optouts import preferences, set_preferences, unsubscribe
     from herald.tracking.outbound import (
         Due,
         add_webhook,
@@ -103,6 +103,8 @@ __all__ = [
     "record_receipt_batches",
     "record_receipts",
     "Reply",
+    "preferences",
+    "set_preferences",
     "reply_policy",
     "ReplyPolicy",
     "unsubscribe",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from html import escape
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -37,22 +38,29 @@ def router(container: Container) -> APIRouter:
 
     @api.get("/unsubscribe/{token}", response_class=HTMLResponse)
     def ask(token: str) -> HTMLResponse:
-        """The page that asks before anything changes."""
-        if message_of(container, token) is None:
+        """The page that asks before anything changes, with the person's preferences per channel."""
+        message_id = message_of(container, token)
+        if message_id is None:
             return page(INVALID, 404)
+        with container.uow() as uow:
+            shown = tracking.preferences(uow, message_id) or {}
         return page(
             "<h1>退订营销邮件 · Unsubscribe</h1>"
             "<p>不再接收我们的营销邮件？</p><p>Stop receiving our marketing e-mail?</p>"
-            '<form method="post"><button type="submit">退订 · Unsubscribe</button></form>'
+            '<form method="post"><button type="submit">退订 · Unsubscribe</button></form>' + choices(shown)
         )
 
     @api.post("/unsubscribe/{token}", response_class=HTMLResponse)
     async def confirm(token: str, request: Request) -> HTMLResponse:
-        """One click from a mailbox provider, or the page's button: unsubscribed."""
+        """One click from a mailbox provider, or the page's button: unsubscribed; or the preferences saved."""
         message_id = message_of(container, token)
         if message_id is None:
             return page(INVALID, 404)
-        one_click = ONE_CLICK in await request.body()
+        body = await request.body()
+        form = parse_qs(body.decode("utf-8", "replace"))
+        if form.get("preferences") == ["1"]:
+            return saved(container, message_id, set(form.get("channel", [])))
+        one_click = ONE_CLICK in body
         how = "one-click unsubscribe (RFC 8058)" if one_click else "unsubscribe page"
         with container.uow() as uow:
             address = tracking.unsubscribe(uow, message_id, how, container.clock.now())
@@ -65,6 +73,36 @@ def router(container: Container) -> APIRouter:
         )
 
     return api
+
+
+NAMES = {"email": "邮件 · e-mail", "sms": "短信 · SMS", "whatsapp": "WhatsApp"}
+
+
+def choices(shown: dict[str, bool]) -> str:
+    """The preference form: marketing on each channel the person can be reached on, as it stands."""
+    if not shown:
+        return ""
+    boxes = "".join(
+        f'<p><label><input type="checkbox" name="channel" value="{escape(channel)}"{" checked" if on else ""}>'
+        f" {escape(NAMES.get(channel, channel))}</label></p>"
+        for channel, on in shown.items()
+    )
+    return (
+        "<h2>或选择接收方式 · Or choose how we may reach you</h2>"
+        '<form method="post"><input type="hidden" name="preferences" value="1">'
+        f'{boxes}<button type="submit">保存 · Save</button></form>'
+    )
+
+
+def saved(container: Container, message_id: int, wanted: set[str]) -> HTMLResponse:
+    """The person's choice kept, with the page as its proof."""
+    with container.uow() as uow:
+        changed = tracking.set_preferences(uow, message_id, wanted, container.clock.now())
+        shown = tracking.preferences(uow, message_id)
+    if shown is None:
+        return page(INVALID, 404)
+    said = "、".join(NAMES.get(c, c) for c in changed) or "无变化 · nothing changed"
+    return page(f"<h1>已保存 · Saved</h1><p>{escape(said)}</p>" + choices(shown))
 
 
 def message_of(container: Container, token: str) -> int | None:

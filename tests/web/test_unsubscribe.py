@@ -78,3 +78,29 @@ def test_a_forged_or_foreign_link_is_refused(container, tmp_path) -> None:
     assert sms is not None
     # A genuine token of a message that is no e-mail unsubscribes nobody.
     assert client.post("/unsubscribe/" + token(signing_key(container.settings.secret_key), sms)).status_code == 404
+
+
+def test_the_page_lets_a_person_choose_marketing_channel_by_channel(container, tmp_path) -> None:
+    message = sent_mail(container, tmp_path)
+    link = "/unsubscribe/" + token(signing_key(container.settings.secret_key), message.id)
+    client = TestClient(create_app(container))
+    asked = client.get(link).text
+    # Sita can be reached by e-mail, SMS and WhatsApp; she consented to SMS marketing at import.
+    assert 'value="sms" checked' in asked and 'value="email">' in asked and 'value="whatsapp">' in asked
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    done = client.post(link, content=b"preferences=1&channel=email&channel=whatsapp", headers=form)
+    assert done.status_code == 200 and "已保存" in done.text and 'value="whatsapp" checked' in done.text
+    sita = contact_id(container, SITA)
+    with container.uow() as uow:
+        now = dict(
+            uow.session.execute(
+                select(Consent.channel, Consent.status).where(
+                    Consent.contact_id == sita, Consent.purpose == "marketing"
+                )
+            ).all()
+        )
+        proof = set(uow.session.scalars(select(ConsentEvent.evidence).where(ConsentEvent.contact_id == sita)))
+    assert now == {"email": "granted", "sms": "revoked", "whatsapp": "granted"}
+    assert f"preference page (message {message.id})" in proof
+    again = client.post(link, content=b"preferences=1&channel=email&channel=whatsapp", headers=form)
+    assert "nothing changed" in again.text
