@@ -111,17 +111,17 @@ def _keep(
 ) -> dict[tuple[str, str], int]:
     """Keep the receipts not kept before, in one statement a few hundred at a time: the new rows' ids by
     (account, event). An event twice in one go is kept once."""
-    found: dict[tuple[str, str], int] = {}
     rows = [_values(account, event, receipt, now) for _, account, event, receipt in wanted]
-    for start in range(0, len(rows), 200):
-        stmt = (
-            upsert_insert(uow.session, ReceiptRecord)
-            .values(rows[start : start + 200])
-            .on_conflict_do_nothing(index_elements=["account", "event"])
-            .returning(ReceiptRecord.id, ReceiptRecord.account, ReceiptRecord.event)
-        )
-        found.update(((account, event), row_id) for row_id, account, event in uow.session.execute(stmt))
-    return found
+    if not rows:
+        return {}
+    # One statement, compiled once and sent as few multi-row INSERTs as the driver allows (SQLAlchemy's
+    # "insertmanyvalues"): a repeat is skipped by the unique key, the new rows come back.
+    stmt = (
+        upsert_insert(uow.session, ReceiptRecord)
+        .on_conflict_do_nothing(index_elements=["account", "event"])
+        .returning(ReceiptRecord.id, ReceiptRecord.account, ReceiptRecord.event)
+    )
+    return {(account, event): row_id for row_id, account, event in uow.session.connection().execute(stmt, rows)}
 
 
 def _values(account: str, event: str, receipt: outbox.Receipt, now: datetime) -> dict[str, object]:

@@ -150,3 +150,12 @@ def test_each_stage_a_message_reaches_is_an_event_of_its_contact(db_url, tmp_pat
     with container.uow() as uow:
         found = [(e.type, e.properties["message_id"]) for e in uow.session.scalars(select(Event).order_by(Event.id))]
     assert found == [("message.delivered", sita.id), ("message.read", sita.id)]
+
+
+def test_the_same_event_twice_in_one_batch_is_kept_once(db_url, tmp_path, clock) -> None:
+    container = sent_through_gateway(db_url, tmp_path, clock)
+    sita = message(container, SITA)
+    twice = [("gateway", [status(sita.id, "delivered", "same")]), ("gateway", [status(sita.id, "delivered", "same")])]
+    with container.uow() as uow:
+        counts = tracking.record_receipt_batches(uow, twice, clock.now())
+    assert [dict(c) for c in counts] == [{"applied": 1}, {"repeated": 1}]
