@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from herald.providers.lookup import Looked, Lookup, TwilioLookup
     from herald.providers.meta_templates import MetaTemplates
     from herald.providers.meta_templates import creation as meta_template_creation
+    from herald.providers.notices import AccountNotice, meta_notices
     from herald.providers.senders import Choice as SenderChoice
     from herald.providers.senders import Sender
     from herald.providers.smpp.adapter import SmppProvider
@@ -62,6 +63,8 @@ __all__ = [
     "Looked",
     "message_of_bounce",
     "MailReport",
+    "AccountNotice",
+    "meta_notices",
     "read_report",
     "signature",
     "signing_key",

@@ -31,10 +31,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 
-from herald import content, tracking
+from herald import content, dispatch, tracking
 from herald.db import UnitOfWork
 from herald.errors import Forbidden, Invalid, NotFound
-from herald.providers import Callback, Provider, Report
+from herald.providers import AccountNotice, Callback, Provider, Report, meta_notices
 from herald.types import Channel
 from herald.web.batching import Batcher
 
@@ -58,6 +58,7 @@ class Received(BaseModel):
     inbound: int = 0  # messages people sent in, newly kept
     opted_out: int = 0  # of which asked to stop, or complained
     templates: int = 0  # Meta's reviews of WhatsApp templates (approved, rejected, paused …)
+    notices: int = 0  # what Meta said of the account itself: its quality, a restriction
 
 
 class AliyunAnswer(BaseModel):
@@ -153,16 +154,31 @@ async def received(container: Container, writer: Writer, kind: str, account: str
     try:
         reports = provider.parse_webhook(callback)
         templates = content.meta_status_updates(json.loads(callback.body)) if kind == "whatsapp_cloud" else []
+        notices = meta_notices(callback.body, container.clock.now()) if kind == "whatsapp_cloud" else []
     except (ValueError, KeyError, TypeError, RecursionError, Invalid) as exc:  # signed, yet not the vendor's
         log.warning("refused a signed %s callback for %s: %s", kind, account, exc)
         return JSONResponse({"error": "Invalid", "detail": f"not a {kind} callback Herald can read"}, status_code=400)
     if templates:  # Meta's review of templates comes to the same webhook: rare, so on its own
         with container.uow() as uow:
             content.apply_meta_status(uow, templates, container.clock.now())
+    if notices:
+        heed(container, account, notices)
     counts, heard = await writer.submit((account, CHANNEL_OF_KIND.get(kind, Channel.SMS), reports))
     kept, stopped = sum(heard.values()) - heard["repeated"], heard["stop"] + heard["complaint"]
     counts["repeated"] += heard["repeated"]
-    return Received(reports=len(reports), inbound=kept, opted_out=stopped, templates=len(templates), **counts)
+    done = {"templates": len(templates), "notices": len(notices)}
+    return Received(reports=len(reports), inbound=kept, opted_out=stopped, **done, **counts)
+
+
+def heed(container: Container, account: str, notices: list[AccountNotice]) -> None:
+    """What Meta says of the account: said in the log; a restriction or a ban pauses its sending (the
+    account's circuit opens until then, and its route fails over, as for any account that cannot send)."""
+    now = container.clock.now()
+    for notice in notices:
+        log.warning("WhatsApp account %s: %s (%s)", account, notice.detail, notice.event)
+        if notice.pause is not None:
+            with container.uow() as uow:
+                dispatch.record_health(uow, dispatch.Health(account, 0, now + notice.pause, notice.detail), now)
 
 
 Heard = tuple[str, Channel, list[Report]]  # an account's reports, and the channel its inbound come by

@@ -107,3 +107,18 @@ def test_metas_template_reviews_at_the_accounts_webhook_are_applied(sent) -> Non
     with container.uow() as uow:
         (version,) = uow.session.scalars(select(TemplateVersion).where(TemplateVersion.meta_status.is_not(None)))
         assert version.meta_status == "REJECTED"
+
+
+def test_a_restriction_meta_announces_pauses_the_accounts_sending(sent) -> None:
+    from herald.dispatch import health_of
+
+    container, client = sent
+    restriction = {"restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING"}
+    change = {"field": "account_update", "value": {"event": "ACCOUNT_RESTRICTION", "restriction_info": [restriction]}}
+    raw = json.dumps({"entry": [{"changes": [change]}]}).encode()
+    signed = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    answer = client.post("/webhooks/whatsapp/wa-main", content=raw, headers={"X-Hub-Signature-256": signed})
+    assert answer.status_code == 200 and answer.json()["notices"] == 1
+    with container.uow() as uow:
+        health = health_of(uow.session)["wa-main"]
+    assert not health.usable(container.clock.now()) and health.reason == "Meta restricted business-initiated messages"

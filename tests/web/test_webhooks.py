@@ -100,6 +100,7 @@ def test_a_gateways_signed_receipt_moves_its_message_forward_once(sent) -> None:
         "inbound": 0,
         "opted_out": 0,
         "templates": 0,
+        "notices": 0,
     }
     assert gateway_post(client, body).json()["repeated"] == 1  # the gateway sent the same event again
     assert sita(container).delivery == "delivered"
