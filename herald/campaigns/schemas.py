@@ -166,6 +166,7 @@ class Report(Shape):
     clicks: dict[str, Any] = {}  # people's clicks (total, unique, by device, forward coefficient), machines'
     opens: dict[str, int] = {}  # people's opens of marketing mail, and machines' (Mail Privacy Protection)
     replies: dict[str, int] = {}  # replies to the campaign by what they asked: stop, help, other …
+    reply_sentiment: dict[str, int] = {}  # the replies by sentiment: positive, neutral, negative
     mail_reports: dict[str, int] = {}  # bounces (hard, soft) and abuse complaints mail servers sent back
     surveys: dict[str, Any] = {}  # answers to the question the messages asked: NPS, satisfaction, yes/no
     conversions: dict[str, Any] = {}  # orders credited to it: count, revenue by currency, by variant, by channel

@@ -20,6 +20,7 @@ from herald.tracking.intents import SURVEYS, classify
 from herald.tracking.mailbox import MAX_REPORT, Listener, saved_reports
 from herald.tracking.models import InboundMessage
 from herald.tracking.policy import reply_policy
+from herald.tracking.sentiment import sentiment
 from herald.types import Channel, parse_enum
 
 app = typer.Typer(help="Replies people sent, read and acted on; the complaint inbox.", no_args_is_help=True)
@@ -103,8 +104,11 @@ def classify_command(
     name = preset or settings.policy_preset
     policy = reply_policy(read_preset(name).get("replies", {}), settings.help_reply)
     intent = classify(text, policy.words, survey)
-    result = {"intent": intent.kind, "why": intent.why, "matched": intent.matched, "answer": intent.answer}
-    emit(ctx, json_out, result, lambda: out.print(f"{intent.kind.upper()}: {intent.why}", markup=False))
+    felt = sentiment(text)
+    result: dict[str, Any] = {"intent": intent.kind, "why": intent.why, "matched": intent.matched}
+    result |= {"answer": intent.answer, "sentiment": felt.label, "sentiment_score": felt.score}
+    shown = f"{intent.kind.upper()}: {intent.why} (sentiment: {felt.label}, {felt.score})"
+    emit(ctx, json_out, result, lambda: out.print(shown, markup=False))
 
 
 @app.command("list")
@@ -135,6 +139,7 @@ def _inbound(row: InboundMessage) -> dict[str, Any]:
         "text": row.text,
         "intent": row.intent,
         "why": row.why,
+        "sentiment": row.sentiment,
         "reaction": row.reaction,
         "replied_to": row.replied_to,
     }

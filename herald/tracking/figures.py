@@ -20,6 +20,7 @@ def engagement(session: Session, mine: ColumnElement[bool]) -> dict[str, Any]:
         "clicks": _clicks(session, ids),
         "opens": _opens(session, ids),
         "replies": _replies(session, ids),
+        "reply_sentiment": _felt(session, ids),
         "conversions": _conversions(session, ids),
         "mail_reports": _mail_reports(session, ids),
         "surveys": _surveys(session, ids),
@@ -92,6 +93,16 @@ def _conversions(session: Session, ids: Any) -> dict[str, Any]:
 
 def _slot(table: dict[str, Any], key: str | None) -> dict[str, Any]:
     return table.setdefault(key or "-", {"count": 0, "revenue": {}})
+
+
+def _felt(session: Session, ids: Any) -> dict[str, int]:
+    """Replies to these messages by their sentiment: positive, neutral, negative."""
+    stmt = (
+        select(InboundMessage.sentiment, func.count())
+        .where(InboundMessage.replied_to.in_(ids), InboundMessage.sentiment.is_not(None))
+        .group_by(InboundMessage.sentiment)
+    )
+    return {str(felt): n for felt, n in session.execute(stmt)}
 
 
 def _mail_reports(session: Session, ids: Any) -> dict[str, int]:

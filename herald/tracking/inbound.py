@@ -27,6 +27,7 @@ from herald.tracking.cases import open_case
 from herald.tracking.models import InboundMessage, Reply
 from herald.tracking.policy import ReplyPolicy
 from herald.tracking.reactions import after_events
+from herald.tracking.sentiment import sentiment
 from herald.types import Channel, ConsentStatus, Purpose
 
 ANSWERS_WITHIN = timedelta(days=7)  # a reply that names no message answers the last one sent this long ago
@@ -70,6 +71,7 @@ def _keep(
     answers = outbox.answered(uow.session, account, report.replied_to, contact, channel.value, at - ANSWERS_WITHIN)
     survey = content.survey_of(uow, _template(uow, answers))
     intent = _intent(text, report.vendor_intent, policy, survey)
+    felt = sentiment(text)
     values = {
         "account": account,
         "event": _event(report, address, text, at),
@@ -83,6 +85,8 @@ def _keep(
         "intent": intent.kind,
         "why": intent.why,
         "survey": survey if intent.kind == intents.SURVEY else None,
+        "sentiment": felt.label,
+        "sentiment_score": felt.score,
         "answer": intent.answer,
         "occurred_at": at,
         "received_at": now,

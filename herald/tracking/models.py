@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from herald.db import Base, JSONType, UTCDateTime
@@ -58,6 +58,8 @@ class InboundMessage(Base):
     why: Mapped[str] = mapped_column(Text)  # the classifier's reason
     survey: Mapped[str | None] = mapped_column(String(16))  # the question it answers: nps | satisfaction | yes_no
     answer: Mapped[int | None] = mapped_column(Integer)  # a survey's answer
+    sentiment: Mapped[str | None] = mapped_column(String(8))  # positive | neutral | negative
+    sentiment_score: Mapped[float | None] = mapped_column(Float)  # −1 … 1
     reaction: Mapped[str | None] = mapped_column(Text)  # what Herald did, in words
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)

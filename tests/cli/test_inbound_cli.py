@@ -22,6 +22,8 @@ def test_the_playground_reads_a_reply_on_standard_input_without_a_database(capsy
         "why": "says '别…发': a request to stop",
         "matched": "别…发",
         "answer": None,
+        "sentiment": "neutral",
+        "sentiment_score": 0.0,
     }
     monkeypatch.setattr("sys.stdin", io.StringIO("stop sms"))
     assert herald(capsys, "inbound", "classify", "--preset", "fr").startswith(

@@ -190,3 +190,12 @@ def test_an_answer_is_taken_by_one_worker_alone_until_it_is_stuck(container, tmp
     with container.uow() as uow:
         again = tracking.answers_due(uow, clock.now() + timedelta(minutes=11))  # its worker died sending it
     assert [a.id for a in again] == [first[0].id]
+
+
+def test_each_reply_keeps_its_sentiment(container, tmp_path):
+    setup(container, tmp_path)
+    hear(container, said("Thanks, great sale!", event="a"), said("太差了，别再发了", event="b"))
+    found = {r.event: (r.sentiment, r.sentiment_score > 0) for r in rows(container, InboundMessage)}
+    assert found == {"a": ("positive", True), "b": ("negative", False)}
+    replied = [e for e in rows(container, Event, Event.type == "message.replied")]
+    assert sorted(e.properties["sentiment"] for e in replied) == ["negative", "positive"]

@@ -37,6 +37,8 @@ def upgrade() -> None:
         sa.Column('why', sa.Text(), nullable=False),
         sa.Column('survey', sa.String(length=16), nullable=True),
         sa.Column('answer', sa.Integer(), nullable=True),
+        sa.Column('sentiment', sa.String(length=8), nullable=True),
+        sa.Column('sentiment_score', sa.Float(), nullable=True),
         sa.Column('reaction', sa.Text(), nullable=True),
         sa.Column('occurred_at', herald.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column('received_at', herald.db.base.UTCDateTime(timezone=True), nullable=False),
