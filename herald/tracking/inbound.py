@@ -216,26 +216,13 @@ def _answer(uow: UnitOfWork, row: InboundMessage, body: str, now: datetime) -> s
 
 def _events(uow: UnitOfWork, wrote: Wrote, now: datetime) -> None:
     """The reply as events of its contact, through the events room (automatic tags see them)."""
-    row = wrote.row
+    row, kind = wrote.row, wrote.intent.kind
     if row.contact_id is None:
         return
-    said = {"text": row.text[:1000], "channel": row.channel, "intent": wrote.intent.kind, "message_id": row.replied_to}
-    kinds = {
-        intents.STOP: "message.opted_out",
-        intents.COMPLAINT: "message.opted_out",
-        intents.START: "message.opted_in",
-    }
-    events = [
-        EventIn("message.replied", row.occurred_at, row.contact_id, properties=said, event_id=f"inbound:{row.id}")
-    ]
-    if wrote.intent.kind in kinds:
-        events.append(
-            EventIn(
-                kinds[wrote.intent.kind],
-                row.occurred_at,
-                row.contact_id,
-                properties=said,
-                event_id=f"inbound:{row.id}:{wrote.intent.kind}",
-            )
-        )
+    said = {"text": row.text[:1000], "channel": row.channel, "intent": kind, "message_id": row.replied_to}
+    said["sentiment"] = row.sentiment
+    types = {"message.replied": f"inbound:{row.id}"}
+    if kind in FACTS:
+        types[FACTS[kind]] = f"inbound:{row.id}:{kind}"
+    events = [EventIn(t, row.occurred_at, row.contact_id, properties=said, event_id=i) for t, i in types.items()]
     record_events(uow, events, now, source="tracking", after=after_events)
