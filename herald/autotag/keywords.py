@@ -86,7 +86,7 @@ class Matcher:
             return False
         for clause in _CLAUSE.split(text):
             words = tokens(clause)
-            if any(not _negated(words, at) for phrase in self.phrases for at in _places(words, phrase)):
+            if any(not negated(words, at) for phrase in self.phrases for at in _places(words, phrase)):
                 return True
         return False
 
@@ -96,7 +96,7 @@ def _places(words: list[str], phrase: tuple[str, ...]) -> list[int]:
     return [i for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == phrase]
 
 
-def _negated(words: list[str], at: int) -> bool:
+def negated(words: list[str], at: int) -> bool:
     """Whether a negation stands within WINDOW words before `at`, with no turn between."""
     for word in reversed(words[max(0, at - WINDOW) : at]):
         if word in TURNS:

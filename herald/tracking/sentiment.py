@@ -18,14 +18,13 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from herald.autotag.keywords import NEGATIONS, TURNS, tokens
+from herald.autotag.keywords import TURNS, negated, tokens
 
 POSITIVE, NEUTRAL, NEGATIVE = "positive", "neutral", "negative"
 NEGATED = -0.74  # VADER's scalar for a negated word
 EMPHASIS = 0.292  # VADER's weight of each "!" (four at most)
 ALPHA = 15.0
 THRESHOLD = 0.05
-WINDOW = 3
 _CLAUSE = re.compile(r"[,.;:?\n，。；：？、…]+")
 
 
@@ -91,7 +90,7 @@ def _clause(clause: str, found: Lexicon) -> tuple[float, list[str]]:
     values: list[float] = []
     said: list[str] = []
     for at, word, valence in _matches(cut, found):
-        value = valence * _boost(cut, at, found) * (NEGATED if _negated(cut, at) else 1.0)
+        value = valence * _boost(cut, at, found) * (NEGATED if negated(cut, at) else 1.0)
         if turn is not None:
             value *= 0.5 if at < turn else 1.5
         values.append(value)
@@ -115,13 +114,3 @@ def _matches(cut: list[str], found: Lexicon) -> list[tuple[int, str, float]]:
 
 def _boost(cut: list[str], at: int, found: Lexicon) -> float:
     return found.boosters.get(cut[at - 1], 1.0) if at > 0 else 1.0
-
-
-def _negated(cut: list[str], at: int) -> bool:
-    """A negation within three words before, with no turn ("but") between."""
-    for word in reversed(cut[max(0, at - WINDOW) : at]):
-        if word in TURNS:
-            return False
-        if word in NEGATIONS:
-            return True
-    return False
