@@ -242,7 +242,8 @@ def _replies(container: bootstrap.Container, vendors: Any, say) -> dict[str, Any
     )
     say(
         f"[bold]11. Clicks[/] {clicks['total']} by people on {clicks['unique']} messages' short links "
-        f"({clicks['machine']} link previews not counted); forwarded: {clicks['forward_coefficient']} more "
+        f"({clicks['machine']} by machines — chat apps' previews, link scanners — not counted); forwarded: "
+        f"{clicks['forward_coefficient']} more "
         "devices a clicked link"
     )
     return found | {"clicks": clicks}

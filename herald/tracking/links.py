@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from herald.content import Composed
 from herald.db import UnitOfWork, upsert_insert
@@ -153,7 +153,9 @@ def _links(uow: UnitOfWork, codes: set[str]) -> dict[str, tuple[Link, datetime |
     if not wanted:
         return {}
     stmt = (
-        select(Link, Message.sent_at, Message.contact_id)
+        # When it went: the moment it was handed to the vendor (the send result is recorded a little later,
+        # once the whole batch's answers are in); a scanner follows a link within seconds of that.
+        select(Link, func.coalesce(Message.given_at, Message.sent_at), Message.contact_id)
         .join(Message, Message.id == Link.message_id)
         .where(Link.code.in_(wanted))
     )
