@@ -130,7 +130,7 @@ def _aliyun(message: dict[str, Any], arrived: float) -> Report:
         at = datetime.strptime(str(message.get("send_time")), "%Y-%m-%d %H:%M:%S").replace(tzinfo=CHINA)
     except ValueError:
         at = datetime.fromtimestamp(arrived, UTC)
-    sender = number if number.startswith("+") else "+86" + number
+    sender = _mainland(number)
     event = f"up:{sequence}" if sequence is not None else f"up:{sender}:{at.timestamp():.0f}:{message['content']}"
     return Report(
         "inbound",
@@ -142,6 +142,15 @@ def _aliyun(message: dict[str, Any], arrived: float) -> Report:
         channel="sms",
         to=str(message.get("dest_code") or "") or None,
     )
+
+
+def _mainland(number: str) -> str:
+    """A number as Aliyun pushes it, in E.164: a mainland mobile's 11 digits, or with its 86 or +86."""
+    if number.startswith("+"):
+        return number
+    if number.startswith("00"):
+        return "+" + number[2:]
+    return "+86" + number if len(number) == 11 and number.startswith("1") else "+" + number
 
 
 def gateway_inbound(callback: Callback) -> list[Report]:

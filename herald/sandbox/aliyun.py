@@ -162,7 +162,7 @@ class FakeAliyun:
 
     def reply(self, params: dict[str, str]) -> None:
         """The person writes back: an SmsUp push beside the SmsReport one (`…/report/…` → `…/up/…`)."""
-        number = params["PhoneNumbers"]
+        number = params["PhoneNumbers"].removeprefix("+").removeprefix("86")  # SmsUp gives the 11 digits
         text = self.replies.reply_to("+86" + number, params.get("OutId")) if self.report_url else None
         if text is None:
             return

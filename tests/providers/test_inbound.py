@@ -162,6 +162,21 @@ def test_an_aliyun_smsup_push_is_read_in_chinas_time_with_plus_86():
     assert second.event.startswith("up:+8613900139000:")
 
 
+@pytest.mark.parametrize(
+    ("number", "e164"),
+    [
+        ("13800138000", "+8613800138000"),
+        ("8613800138000", "+8613800138000"),
+        ("+8613800138000", "+8613800138000"),
+        ("008613800138000", "+8613800138000"),
+        ("85291234567", "+85291234567"),
+    ],
+)
+def test_aliyuns_numbers_are_made_e164_however_they_come(number, e164):
+    (report,) = aliyun([{"phone_number": number, "content": "T"}])
+    assert report.sender == e164
+
+
 @pytest.mark.parametrize("items", [{"phone_number": "1"}, ["x"], [{"content": "T"}], [{"phone_number": "138a"}]])
 def test_an_aliyun_push_that_is_not_smsup_is_refused(items):
     with pytest.raises(ValueError):
