@@ -38,9 +38,11 @@ class Batcher(Generic[T, R]):
 
     async def submit(self, item: T) -> R:
         """Write the item with whatever else is waiting; its result once committed."""
-        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[R] = loop.create_future()
         self.waiting.append((item, future))
-        if self.flushing is None or self.flushing.done():
+        # A writer of another event loop (a test client runs one a request) cannot serve this one.
+        if self.flushing is None or self.flushing.done() or self.flushing.get_loop() is not loop:
             self.flushing = asyncio.create_task(self._flush())
         return await future
 

@@ -75,3 +75,10 @@ def test_a_single_failure_reaches_its_request():
     batcher = Batcher(writes.uow, lambda: NOW, doubled(writes))
     with pytest.raises(ValueError, match="bad item -1"):
         asyncio.run(batcher.submit(-1))
+
+
+def test_it_serves_one_event_loop_after_another():
+    writes = Writes()
+    batcher = Batcher(writes.uow, lambda: NOW, doubled(writes))
+    assert asyncio.run(batcher.submit(1)) == 2
+    assert asyncio.run(batcher.submit(2)) == 4  # a test client runs a loop a request
