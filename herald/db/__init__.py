@@ -3,6 +3,16 @@ Alembic migrations. It owns no table of its own and imports no room."""
 
 from herald.db.base import Base, JSONType, UTCDateTime
 from herald.db.engine import make_engine
-from herald.db.uow import UnitOfWork, rowcount, sessions, upsert_insert
+from herald.db.uow import UnitOfWork, insert_new, rowcount, sessions, upsert_insert
 
-__all__ = ["Base", "JSONType", "UTCDateTime", "UnitOfWork", "make_engine", "rowcount", "sessions", "upsert_insert"]
+__all__ = [
+    "Base",
+    "JSONType",
+    "UTCDateTime",
+    "UnitOfWork",
+    "insert_new",
+    "make_engine",
+    "rowcount",
+    "sessions",
+    "upsert_insert",
+]

@@ -68,3 +68,10 @@ def upsert_insert(session: Session, table: Any) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
+
+
+def insert_new(session: Session, table: Any, values: dict[str, Any], unique: list[str]) -> int | None:
+    """Insert a row unless one with the same `unique` columns is there: the new row's id, or None when it
+    was there already (a vendor's event, a report, a code received or drawn twice)."""
+    stmt = upsert_insert(session, table).values(values).on_conflict_do_nothing(index_elements=unique)
+    return session.scalar(stmt.returning(table.id))

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
         close_case,
         flag_complaint,
         list_cases,
-        overdue_count,
     )
     from herald.tracking.conversions import ConversionIn, record_conversion
     from herald.tracking.conversions import from_events as conversions_from_events
@@ -95,7 +94,6 @@ __all__ = [
     "Intent",
     "list_cases",
     "OPTED_OUT",
-    "overdue_count",
     "Owed",
     "ReceiptRecord",
     "record_inbound",

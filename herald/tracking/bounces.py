@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from herald import contacts, outbox
-from herald.db import UnitOfWork, upsert_insert
+from herald.db import UnitOfWork, insert_new
 from herald.outbox import Message
 from herald.providers import MailReport as Report
 from herald.providers import message_of_bounce
@@ -78,8 +78,7 @@ def _keep(
         "message_id": message.id if message is not None else None,
         "received_at": now,
     }
-    stmt = upsert_insert(uow.session, MailReport).values(values).on_conflict_do_nothing(index_elements=["fingerprint"])
-    new_id = uow.session.scalar(stmt.returning(MailReport.id))
+    new_id = insert_new(uow.session, MailReport, values, ["fingerprint"])
     return uow.session.get(MailReport, new_id) if new_id is not None else None
 
 

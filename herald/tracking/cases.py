@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from herald import contacts
 from herald.db import UnitOfWork
@@ -158,9 +158,3 @@ def list_cases(uow: UnitOfWork, now: datetime, status: str | None = None, overdu
     if overdue:
         stmt = stmt.where(ComplaintCase.status != "closed", ComplaintCase.due_at < now)
     return [CaseOut.of(c, now) for c in uow.session.scalars(stmt)]
-
-
-def overdue_count(uow: UnitOfWork, now: datetime) -> int:
-    """How many cases are past their due time and not closed."""
-    stmt = select(ComplaintCase.id).where(or_(ComplaintCase.status == "open", ComplaintCase.status == "answered"))
-    return len(list(uow.session.scalars(stmt.where(ComplaintCase.due_at < now))))

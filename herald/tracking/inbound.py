@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from herald import contacts, content, outbox
-from herald.db import UnitOfWork, locks, upsert_insert
+from herald.db import UnitOfWork, insert_new, locks
 from herald.events import EventIn, record_events
 from herald.outbox import Message
 from herald.providers import Report
@@ -91,12 +91,7 @@ def _keep(
         "occurred_at": at,
         "received_at": now,
     }
-    stmt = (
-        upsert_insert(uow.session, InboundMessage)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["account", "event"])
-    )
-    new_id = uow.session.scalar(stmt.returning(InboundMessage.id))
+    new_id = insert_new(uow.session, InboundMessage, values, ["account", "event"])
     if new_id is None:
         return None
     row = uow.session.get(InboundMessage, new_id)

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 
 from herald.content import Composed
-from herald.db import UnitOfWork, upsert_insert
+from herald.db import UnitOfWork, insert_new
 from herald.events import EventIn, record_events
 from herald.outbox import Message
 from herald.tracking.agents import Agent, read_agent, read_open
@@ -72,8 +72,7 @@ class Shortener:
         while True:  # a code drawn twice (never, in practice) is drawn again
             code = new_code()
             values = {"code": code, "message_id": message_id, "url": url, "position": position, "created_at": now}
-            stmt = upsert_insert(uow.session, Link).values(values).on_conflict_do_nothing(index_elements=["code"])
-            if uow.session.scalar(stmt.returning(Link.id)) is not None:
+            if insert_new(uow.session, Link, values, ["code"]) is not None:
                 return code
 
 
