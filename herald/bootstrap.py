@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
 
-from herald import content, rules, tracking
+from herald import access, content, rules, tracking
 from herald.campaigns import checked_presets, lint_profile, template_presets
 from herald.clock import Clock, SystemClock
 from herald.config import Settings
@@ -45,6 +45,7 @@ from herald.providers import (
 
 def metadata() -> MetaData:
     """Every room's tables, for Alembic and for schema checks."""
+    import herald.access.models
     import herald.autotag.models
     import herald.campaigns.models
     import herald.contacts.models
@@ -69,9 +70,35 @@ class Container:
     providers: dict[str, Provider] = field(default_factory=dict)  # by account name
     accounts: dict[str, Account] = field(default_factory=dict)
     routing: Routing = field(default_factory=lambda: Routing({}))
+    # Who this container's units of work act for, and as what action (a CLI command): each unit of work
+    # that writes is then recorded in the audit log. None (the web app's shared container, the worker).
+    actor: access.Actor | None = None
+    action: str | None = None
+    audit_subject: str | None = None
+    audit_detail: dict[str, Any] | None = None
 
-    def uow(self, dry_run: bool = False) -> UnitOfWork:
+    def uow(
+        self, dry_run: bool = False, *, actor: access.Actor | None = None, action: str | None = None, **audit: Any
+    ) -> UnitOfWork:
+        """A unit of work; with an actor and an action (given, or this container's), its writes are audited.
+        `audit` takes the entry's `subject` and `detail`."""
+        if actor is None:
+            actor, action = self.actor, self.action
+            audit = {"subject": self.audit_subject, "detail": self.audit_detail, **audit}
+        if actor is None or action is None:
+            return UnitOfWork(self.sessions, dry_run=dry_run)
+        recorder = access.Recorder(actor, action, self.clock.now, audit.get("subject"), audit.get("detail"))
+        return UnitOfWork(self.sessions, dry_run=dry_run, actor=actor, audit=recorder)
+
+    def unaudited(self, dry_run: bool = False) -> UnitOfWork:
+        """A unit of work for what Herald does by itself (the worker's batches, vendors' callbacks)."""
         return UnitOfWork(self.sessions, dry_run=dry_run)
+
+    def act_as(
+        self, actor: access.Actor, action: str, subject: str | None = None, detail: dict[str, Any] | None = None
+    ) -> None:
+        """From now on this container's units of work act for `actor` doing `action` (on `subject`)."""
+        self.actor, self.action, self.audit_subject, self.audit_detail = actor, action, subject, detail
 
     def migrate(self) -> None:
         migrations.upgrade(self.engine)
@@ -83,7 +110,7 @@ class Container:
                 if hasattr(provider, "in_flight"):
                     provider.in_flight = concurrency
         return Worker(
-            self.uow,
+            self.unaudited,
             self.clock,
             self.providers,
             self.routing,

@@ -59,6 +59,10 @@ class Settings:
     # The names the API answers to (comma-separated; Host is checked against them, and so is a browser's
     # Origin on requests that change something). Add the public name when the API is put behind a proxy.
     allowed_hosts: str = "localhost,127.0.0.1,::1"
+    session_idle_minutes: int = 60  # a signed-in browser left this long signs in again
+    session_max_hours: int = 12  # and after this long in any case
+    # The Herald user the CLI acts as when `--as` is not given; unset, it acts as the system user.
+    operator: str | None = None
     max_request_mb: int = 20  # request bodies larger than this are refused with 413 (file uploads: 500 MB)
     whatsapp_app_secret: str | None = field(default=None, repr=False)  # verifies X-Hub-Signature-256 on Meta's webhooks
     whatsapp_verify_token: str | None = field(default=None, repr=False)  # answers Meta's webhook subscription check

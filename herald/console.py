@@ -3,6 +3,7 @@ Machine output goes to standard output as one JSON document; progress and logs g
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -55,6 +56,12 @@ class AppContext:
         if self.make_settings is None:
             _unwired()
         return self.make_settings()
+
+    @property
+    def actor_name(self) -> str:
+        """Who the command acts as, for histories and reviews: a user's name, else `system:LOGIN`."""
+        actor = self.container.actor
+        return actor.label if actor is not None else f"system:{getpass.getuser()}"
 
     def wants_json(self, flag: bool) -> bool:
         return self.json or flag

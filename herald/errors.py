@@ -30,3 +30,9 @@ class Invalid(HeraldError):
 
 class Forbidden(HeraldError):
     exit_code = 5
+
+
+class Unauthorized(HeraldError):
+    """Not signed in, or with a key or session that is not (or no longer) good."""
+
+    exit_code = 5

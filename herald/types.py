@@ -119,3 +119,16 @@ def span(text: str) -> timedelta | None:
         return None
     amount = int(found.group(1))
     return timedelta(days=amount) if found.group(2) == "d" else timedelta(hours=amount)
+
+
+E164 = re.compile(r"\+[1-9]\d{6,14}")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP's CSV injection advice: a leading quote); a
+    strict E.164 number stays as it is so that it round-trips."""
+    text = "" if value is None else value.isoformat() if isinstance(value, datetime) else str(value)
+    if text.startswith(FORMULA_STARTS) and not E164.fullmatch(text):
+        return "'" + text
+    return text

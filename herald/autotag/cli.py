@@ -55,7 +55,6 @@ def save(
     tag: Annotated[str | None, Opt(help="The tag to apply; {property} names one per value: bought:{product}.")] = None,
     expires: Annotated[str | None, Opt(help="The tag lapses this long after the latest event, e.g. 30d.")] = None,
     category: Annotated[str | None, Opt(help="Category for tags the rule creates (create it first).")] = None,
-    by: Annotated[str, Opt(help="Who saves it, for the history.")] = "cli",
     dry_run: Annotated[bool, Opt("--dry-run", help="Report what the rule would change; save nothing.")] = False,
     backfill: Annotated[bool, Opt("--backfill", help="Apply it over all history once saved.")] = False,
     json_out: JsonFlag = False,
@@ -82,7 +81,7 @@ def save(
         if dry_run:
             report = service.dry_run(uow, rule, now)
             return emit(ctx, json_out, report, lambda: _show_dry_run(report))
-        saved = service.save_rule(uow, name, rule, by, now)
+        saved = service.save_rule(uow, name, rule, app_context(ctx).actor_name, now)
         data: dict[str, Any] = {"name": saved.name, "version": saved.version, "definition": saved.definition}
         if backfill:
             data["backfill"] = service.backfill(uow, name, now)

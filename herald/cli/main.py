@@ -50,6 +50,9 @@ class HeraldGroup(LazyGroup):
         "messages": Room("Messages left uncertain by a provider, and settling them.", "herald.outbox.cli"),
         "inbound": Room("Replies people sent, read and acted on; the complaint inbox.", "herald.tracking.cli"),
         "webhooks": Room("Send events to your own systems: signed webhooks, retried.", "herald.tracking.webhooks_cli"),
+        "users": Room("People who sign in, their roles, passwords and second factor.", "herald.access.cli.users"),
+        "keys": Room("API keys for your programs: scopes, last use, revocation.", "herald.access.cli.keys"),
+        "audit": Room("The audit log: every write and refusal, who, when and from where.", "herald.access.cli.audit"),
     }
 
 
@@ -77,6 +80,14 @@ def main(
     config: Annotated[Path | None, typer.Option("--config", help="Settings file (default herald.toml).")] = None,
     json_out: JsonFlag = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log to standard error.")] = False,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Act as this Herald user, with their role's permissions (else the setting `operator`, else the "
+            "system user running the command, recorded as such).",
+        ),
+    ] = None,
 ) -> None:
     """Herald: import contacts, segment them, and send campaigns that can say why."""
     logging.basicConfig(
@@ -92,6 +103,9 @@ def main(
         container = bootstrap.build(load_settings(config, database_url=db))
         if needs_schema:
             _require_schema(container)
+            from herald.cli.acting import act
+
+            act(container, as_user or container.settings.operator)
         return container
 
     ctx.obj = AppContext(

@@ -56,13 +56,12 @@ def merge_command(
     ctx: typer.Context,
     keep: Annotated[int, typer.Argument(help="The contact that stays.")],
     other: Annotated[int, typer.Argument(help="The contact merged into it, then gone.")],
-    by: Annotated[str, typer.Option("--by", help="Who merges them, for the history.")] = "cli",
     json_out: JsonFlag = False,
 ) -> None:
     """Merge two contacts that are one person; the kept one's fields win, history is kept."""
     container = app_context(ctx).container
     with container.uow() as uow:
-        result = people.merge_people(uow, keep, other, container.clock.now(), by)
+        result = people.merge_people(uow, keep, other, container.clock.now(), app_context(ctx).actor_name)
     moved = result["moved"]
     emit(
         ctx,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,8 @@ from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contac
 from herald.contacts.service import CONTACT_COLUMNS, addresses_of, get_contact
 from herald.db import UnitOfWork
 from herald.errors import Invalid
+from herald.types import safe_cell
 
-E164 = re.compile(r"\+[1-9]\d{6,14}")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = (
     "herald_id",
     "phone",
@@ -39,15 +37,6 @@ COLUMNS = (
 )
 XLSX_ROWS = 1_048_575  # a sheet's rows, less the header
 BATCH = 2000
-
-
-def safe_cell(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP's CSV injection advice: a leading quote); a
-    strict E.164 number stays as it is so that it round-trips."""
-    text = "" if value is None else value.isoformat() if isinstance(value, datetime) else str(value)
-    if text.startswith(FORMULA_STARTS) and not E164.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def _chosen(ids: Select | None):

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from herald.db.base import dump_json
 from herald.db.jsonpath import register_sqlite_functions
+from herald.db.uow import WROTE
 from herald.errors import Invalid
 
 
@@ -32,7 +33,28 @@ def make_engine(url: str, **kwargs) -> Engine:
         return _sqlite_engine(url, parsed.database, **kwargs)
     if parsed.get_backend_name() != "postgresql":
         raise Invalid("only sqlite and postgresql are supported", where="database_url")
-    return create_engine(url, pool_pre_ping=True, json_serializer=dump_json, **kwargs)
+    return watched(create_engine(url, pool_pre_ping=True, json_serializer=dump_json, **kwargs))
+
+
+CHANGES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "TRUNCATE")
+
+
+def watched(engine: Engine) -> Engine:
+    """Mark each transaction that changes a row, so a unit of work knows whether it has a write to audit
+    whichever way its services wrote (the ORM, Core statements or driver SQL)."""
+
+    @event.listens_for(engine, "begin")
+    def _fresh(conn) -> None:
+        conn.info[WROTE] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _mark(conn, _cursor, statement: str, _params, _context, _many) -> None:
+        if not conn.info.get(WROTE):
+            head = statement.lstrip()[:8].upper()
+            if head.startswith(CHANGES) or (head.startswith("WITH") and any(c in statement.upper() for c in CHANGES)):
+                conn.info[WROTE] = True
+
+    return engine
 
 
 def _sqlite_engine(url: str, database: str | None, **kwargs) -> Engine:
@@ -60,4 +82,4 @@ def _sqlite_engine(url: str, database: str | None, **kwargs) -> Engine:
         # IMMEDIATE takes the write lock up front: no deadlock when two readers both upgrade.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    return engine
+    return watched(engine)

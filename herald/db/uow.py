@@ -4,27 +4,48 @@ failed operation leaves nothing half-written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Engine, Result, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, CursorResult, Engine, Result, event, select
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from herald.errors import NotFound
 
 T = TypeVar("T", bound=Any)
 
 
+WROTE = "herald_wrote"  # set on a connection's info when a statement of its transaction changed something
+
+
 def sessions(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    event.listen(factory, "after_begin", _remember_connection)
+    return factory
+
+
+def _remember_connection(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
+    session.info["connection"] = connection
+
+
+Audit = Callable[["UnitOfWork"], None]
 
 
 class UnitOfWork:
-    """`with UnitOfWork(factory) as uow:` — `uow.session` is the transaction's session."""
+    """`with UnitOfWork(factory) as uow:` — `uow.session` is the transaction's session.
 
-    def __init__(self, factory: sessionmaker[Session], dry_run: bool = False) -> None:
+    An entry point that acts for someone gives the unit of work its `actor` and an `audit` hook: when the
+    transaction changed anything, the hook records it — in the same transaction, just before the commit —
+    so no write is kept without its record, and services never need to know who called them."""
+
+    def __init__(
+        self, factory: sessionmaker[Session], dry_run: bool = False, actor: Any = None, audit: Audit | None = None
+    ) -> None:
         self._factory = factory
         self.dry_run = dry_run  # roll back at the end: the caller sees real results, nothing is kept
+        self.actor, self.audit = actor, audit
+        self.notes: dict[str, Any] = {}  # what services add to the audit record (counts, names)
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
@@ -39,6 +60,8 @@ class UnitOfWork:
     ) -> None:
         try:
             if exc_type is None and not self.dry_run:
+                if self.audit is not None and self.wrote():
+                    self.audit(self)
                 self.session.commit()
             else:
                 self.session.rollback()
@@ -47,6 +70,16 @@ class UnitOfWork:
 
     def flush(self) -> None:
         self.session.flush()
+
+    def note(self, **detail: Any) -> None:
+        """Add to what the audit record of this unit of work says."""
+        self.notes.update(detail)
+
+    def wrote(self) -> bool:
+        """Whether this transaction changed anything (pending ORM changes are flushed first)."""
+        self.session.flush()
+        connection = self.session.info.get("connection")
+        return connection is not None and not connection.closed and bool(connection.info.get(WROTE))
 
     def named(self, model: type[T], name: str, missing: str) -> T:
         """The row of `model` whose `name` is this, or NotFound saying `missing`."""

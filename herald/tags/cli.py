@@ -135,7 +135,6 @@ def apply(
     segment: Annotated[str | None, typer.Option(help="Tag everyone matching this expression.")] = None,
     file: Annotated[Path | None, typer.Option(help="A CSV or list of phone numbers or emails.")] = None,
     expires: Annotated[str | None, typer.Option(help="Take it off again after this long: 30d, 12h.")] = None,
-    by: Annotated[str, typer.Option(help="Who applies it, for the record.")] = "cli",
     create: Annotated[bool, typer.Option(help="Create the tag if it does not exist.")] = False,
     json_out: JsonFlag = False,
 ) -> None:
@@ -146,6 +145,7 @@ def apply(
     container = app_ctx.container
     now = container.clock.now()
     until = now + _span(expires) if expires else None
+    by = app_ctx.actor_name
     unknown: list[str] = []
     with container.uow() as uow:
         if create:

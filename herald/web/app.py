@@ -14,9 +14,10 @@ from sqlalchemy.exc import DataError
 
 from herald import segments
 from herald.db import migrate as migrations
-from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound
+from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound, Unauthorized
 from herald.segments import Count
 from herald.web import (
+    access_api,
     autotag_api,
     campaigns_api,
     contacts_api,
@@ -28,13 +29,14 @@ from herald.web import (
     unsubscribe_page,
     webhooks_api,
 )
+from herald.web.auth import need
 from herald.web.deps import ErrorOut, Unit
 from herald.web.guard import Guard
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
 
-STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403}
+STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403, Unauthorized: 401}
 DOCS_ASSETS = "/api/docs/assets"
 
 
@@ -65,7 +67,8 @@ def create_app(container: Container) -> FastAPI:
     @api.exception_handler(HeraldError)
     async def herald_error(_: Request, exc: HeraldError) -> JSONResponse:
         status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=status)
+        challenge = {"www-authenticate": 'Bearer realm="herald"'} if status == 401 else None
+        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=status, headers=challenge)
 
     @api.exception_handler(DataError)
     async def out_of_range(_: Request, exc: DataError) -> JSONResponse:
@@ -85,14 +88,20 @@ def create_app(container: Container) -> FastAPI:
     api.include_router(webhooks_api.router(container))
     api.include_router(links_page.router(container))
 
-    @api.get("/api/v1/health")
+    @api.get("/api/v1/health", dependencies=[need(None)])
     def health() -> dict[str, str | None]:
         return {"status": "ok", "schema": migrations.current_revision(container.engine)}
 
-    @api.get("/api/v1/segments/count")
+    @api.get("/healthz", include_in_schema=False)
+    def probe() -> dict[str, str]:
+        # For a load balancer or a container's health check: says only that the server answers.
+        return {"status": "ok"}
+
+    @api.get("/api/v1/segments/count", dependencies=[need("segments:read")])
     def segment_count(unit: Unit, q: Annotated[str, Query(description="Segment expression")]) -> Count:
         return Count(expression=q, count=segments.count(unit.session, q, container.clock.now()))
 
+    api.include_router(access_api.router(container))
     api.include_router(contacts_api.router(container))
     api.include_router(events_api.router(container))
     api.include_router(conversions_api.router(container))

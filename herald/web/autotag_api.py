@@ -19,6 +19,7 @@ from herald.autotag import (
     TagRule,
     VersionOut,
 )
+from herald.web.auth import need
 from herald.web.deps import Unit
 
 if TYPE_CHECKING:
@@ -40,16 +41,16 @@ def _rule(rule: TagRule) -> dict[str, Any]:
 def router(container: Container) -> APIRouter:
     api = APIRouter(prefix="/api/v1/tag-rules", tags=["tag rules"])
 
-    @api.get("")
+    @api.get("", dependencies=[need("tags:read")])
     def list_rules(unit: Unit) -> list[RuleOut]:
         return [RuleOut(**_rule(r)) for r in autotag.list_rules(unit)]
 
-    @api.post("/dry-run")
+    @api.post("/dry-run", dependencies=[need("tags:read")])
     def dry_run(unit: Unit, definition: Annotated[Definition, Body(description=DEFINITION.description)]) -> DryRun:
         """What a definition would change over history, writing nothing."""
         return DryRun(**autotag.dry_run(unit, definition, container.clock.now()))
 
-    @api.put("/{name}")
+    @api.put("/{name}", dependencies=[need("tags:write")])
     def save(
         unit: Unit,
         name: str,
@@ -63,7 +64,7 @@ def router(container: Container) -> APIRouter:
         applied = Applied.model_validate(autotag.backfill(unit, name, now)) if backfill else None
         return SavedRule(**saved, backfill=applied)
 
-    @api.get("/{name}")
+    @api.get("/{name}", dependencies=[need("tags:read")])
     def show(unit: Unit, name: str) -> RuleDetail:
         versions = [
             VersionOut(version=v.version, definition=v.definition, saved_at=v.saved_at, saved_by=v.saved_by)
@@ -71,15 +72,15 @@ def router(container: Container) -> APIRouter:
         ]
         return RuleDetail(**_rule(autotag.get_rule(unit, name)), versions=versions)
 
-    @api.post("/{name}/backfill")
+    @api.post("/{name}/backfill", dependencies=[need("tags:write")])
     def backfill(unit: Unit, name: str) -> Applied:
         return Applied(**autotag.backfill(unit, name, container.clock.now()))
 
-    @api.post("/{name}/enabled")
+    @api.post("/{name}/enabled", dependencies=[need("tags:write")])
     def enable(unit: Unit, name: str, enabled: Annotated[bool, Body(embed=True)]) -> RuleOut:
         return RuleOut(**_rule(autotag.set_enabled(unit, name, enabled)))
 
-    @api.delete("/{name}")
+    @api.delete("/{name}", dependencies=[need("tags:write")])
     def delete(unit: Unit, name: str) -> RuleDeleted:
         autotag.delete_rule(unit, name)
         return RuleDeleted(name=name, deleted=True)

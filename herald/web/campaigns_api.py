@@ -32,6 +32,7 @@ from herald.campaigns import (
 from herald.contacts import get_contact
 from herald.errors import Invalid, NotFound
 from herald.types import Purpose, parse_enum, parse_moment
+from herald.web.auth import need
 from herald.web.deps import ContactId, Unit
 
 if TYPE_CHECKING:
@@ -48,11 +49,11 @@ def router(container: Container) -> APIRouter:
     def now():
         return container.clock.now()
 
-    @api.get("")
+    @api.get("", dependencies=[need("campaigns:read")])
     def list_campaigns(unit: Unit) -> list[CampaignOut]:
         return [CampaignOut(**campaign_out(c)) for c in unit.session.scalars(select(Campaign).order_by(Campaign.id))]
 
-    @api.post("", status_code=201)
+    @api.post("", status_code=201, dependencies=[need("campaigns:write")])
     def create(unit: Unit, body: CampaignIn) -> CampaignOut:
         if not body.segment and not body.contacts:
             raise Invalid("give segment or contacts", where="campaign")
@@ -76,16 +77,16 @@ def router(container: Container) -> APIRouter:
         )
         return CampaignOut(**campaign_out(c))
 
-    @api.get("/{ref}")
+    @api.get("/{ref}", dependencies=[need("campaigns:read")])
     def show(unit: Unit, ref: str) -> CampaignOut:
         return CampaignOut(**campaign_out(campaigns.get_campaign(unit, ref)))
 
-    @api.get("/{ref}/preflight")
+    @api.get("/{ref}/preflight", dependencies=[need("campaigns:read")])
     def preflight_report(unit: Unit, ref: str) -> Preflight:
         c = campaigns.get_campaign(unit, ref)
         return Preflight(**preflight(unit, c.id, now(), container.lint_profile(unit, [c.preset]), container.prices()))
 
-    @api.post("/{ref}/start")
+    @api.post("/{ref}/start", dependencies=[need("campaigns:send")])
     def start(unit: Unit, ref: str) -> Started:
         """Start a draft or scheduled campaign; a started one is left as it is (`changed: false`)."""
         c = campaigns.get_campaign(unit, ref)
@@ -97,14 +98,14 @@ def router(container: Container) -> APIRouter:
             return Started(campaign=c.id, status=c.status, changed=False)
         return Started(campaign=c.id, changed=True, **stats.as_dict())
 
-    @api.post("/{ref}/newcomers")
+    @api.post("/{ref}/newcomers", dependencies=[need("campaigns:send")])
     def newcomers(unit: Unit, ref: str, confirm: bool = False) -> Newcomers:
         """People who joined a started campaign's segment since: counted, and queued with `confirm=true`."""
         unit.dry_run = not confirm
         stats = campaigns.plan_newcomers(unit, ref, now(), write=confirm)
         return Newcomers(campaign=campaigns.get_campaign(unit, ref).id, queued=confirm, **stats.as_dict())
 
-    @api.post("/{ref}/schedule")
+    @api.post("/{ref}/schedule", dependencies=[need("campaigns:send")])
     def schedule(unit: Unit, ref: str, body: ScheduleIn) -> CampaignOut:
         c = campaigns.get_campaign(unit, ref)
         refuse_if_blocked(unit, c, container.lint_profile(unit, [c.preset]))
@@ -118,11 +119,11 @@ def router(container: Container) -> APIRouter:
         )
         return CampaignOut(**campaign_out(scheduled))
 
-    @api.post("/{ref}/clone", status_code=201)
+    @api.post("/{ref}/clone", status_code=201, dependencies=[need("campaigns:write")])
     def clone(unit: Unit, ref: str, body: CloneIn) -> CampaignOut:
         return CampaignOut(**campaign_out(campaigns.clone_campaign(unit, ref, body.name, now())))
 
-    @api.post("/{ref}/{action}")
+    @api.post("/{ref}/{action}", dependencies=[need("campaigns:send")])
     def lifecycle(unit: Unit, ref: str, action: str) -> Touched:
         do = {
             "pause": campaigns.pause_campaign,
@@ -134,16 +135,16 @@ def router(container: Container) -> APIRouter:
         touched = do(unit, ref, now())
         return Touched(**campaign_out(campaigns.get_campaign(unit, ref)), messages=touched)
 
-    @api.get("/{ref}/why")
+    @api.get("/{ref}/why", dependencies=[need("campaigns:read")])
     def why(unit: Unit, ref: str) -> Why:
         c = campaigns.get_campaign(unit, ref)
         return Why(campaign=c.id, **why_not(unit.session, c.id))
 
-    @api.get("/{ref}/report")
+    @api.get("/{ref}/report", dependencies=[need("reports:read")])
     def report(unit: Unit, ref: str) -> Report:
         return Report(**campaign_report(unit.session, campaigns.get_campaign(unit, ref), now()))
 
-    @api.get("/{ref}/explain/{contact_id}")
+    @api.get("/{ref}/explain/{contact_id}", dependencies=[need("campaigns:read")])
     def explain(unit: Unit, ref: str, contact_id: ContactId) -> Explained:
         campaign = campaigns.get_campaign(unit, ref)
         get_contact(unit, contact_id)

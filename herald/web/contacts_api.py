@@ -28,6 +28,7 @@ from herald.contacts import (
 )
 from herald.errors import Invalid, NotFound
 from herald.types import MAX_ID
+from herald.web.auth import need
 from herald.web.deps import ContactId, Unit
 from herald.web.imports import run_isolated
 
@@ -45,7 +46,7 @@ def router(container: Container) -> APIRouter:
     def region(given: str | None) -> str | None:
         return given or container.settings.default_region
 
-    @api.get("")
+    @api.get("", dependencies=[need("contacts:read")])
     def list_contacts(
         unit: Unit,
         segment: str = "all",
@@ -69,15 +70,15 @@ def router(container: Container) -> APIRouter:
         rows = unit.session.scalars(select(Contact).where(*where).order_by(Contact.id).limit(limit).offset(offset))
         return ContactList(total=total, items=[ContactOut.model_validate(contacts.contact_out(c)) for c in rows])
 
-    @api.get("/imports/{job_id}")
+    @api.get("/imports/{job_id}", dependencies=[need("contacts:write")])
     def import_status(job_id: int) -> ImportJob:
         return ImportJob(**jobs.get(job_id))
 
-    @api.get("/{contact_id}/timeline")
+    @api.get("/{contact_id}/timeline", dependencies=[need("contacts:read")])
     def timeline(unit: Unit, contact_id: ContactId, limit: int = Query(200, ge=1, le=1000)) -> list[TimelineEntry]:
         return [TimelineEntry(**e) for e in people.timeline(unit, contact_id, limit)]
 
-    @api.get("/{contact_id}")
+    @api.get("/{contact_id}", dependencies=[need("contacts:read")])
     def show(unit: Unit, contact_id: ContactId) -> ContactDetail:
         found = contacts.person(unit, contact_id)
         return ContactDetail(
@@ -86,7 +87,11 @@ def router(container: Container) -> APIRouter:
             suppressions=found["suppressions"],
         )
 
-    @api.post("", responses={201: {"model": UpsertResult}, 409: {"model": UpsertResult}, 422: {"model": UpsertResult}})
+    @api.post(
+        "",
+        responses={201: {"model": UpsertResult}, 409: {"model": UpsertResult}, 422: {"model": UpsertResult}},
+        dependencies=[need("contacts:write")],
+    )
     def create(unit: Unit, body: ContactIn, response: Response) -> UpsertResult:
         """Create a contact, or match it by external id, phone or e-mail and update it as an import row would:
         201 imported, 200 updated or unchanged, 409 duplicate or conflict, 422 invalid, with the problems."""
@@ -102,7 +107,7 @@ def router(container: Container) -> APIRouter:
             result["contact"] = contacts.contact_out(contacts.get_contact(unit, result["id"]))
         return UpsertResult(**result)
 
-    @api.patch("/{contact_id}")
+    @api.patch("/{contact_id}", dependencies=[need("contacts:write")])
     def update(unit: Unit, contact_id: ContactId, given: ContactIn) -> ContactOut:
         """Change the fields given; an attribute given as null or empty is removed."""
         body = given.model_dump(exclude_unset=True)
@@ -119,13 +124,13 @@ def router(container: Container) -> APIRouter:
         updated = contacts.update_contact(unit, contact_id, item, set(body), container.clock.now(), drop)
         return ContactOut(**contacts.contact_out(updated))
 
-    @api.delete("/{contact_id}")
+    @api.delete("/{contact_id}", dependencies=[need("contacts:erase")])
     def erase(unit: Unit, contact_id: ContactId) -> Erased:
         """Erase the person for good (see `herald contacts erase`); the nameless row keeps the ledger whole."""
         result = people.erase_person(unit, contact_id, container.clock.now(), container.settings.secret_key)
         return Erased(**{**result, "erased_at": result["erased_at"].isoformat()})
 
-    @api.post("/bulk")
+    @api.post("/bulk", dependencies=[need("contacts:write")])
     def bulk(unit: Unit, body: BulkIn) -> BulkOut:
         results = contacts.upsert(
             unit,
@@ -140,7 +145,7 @@ def router(container: Container) -> APIRouter:
             counts[r["status"]] += 1
         return BulkOut(counts=counts, results=[UpsertResult.model_validate(r) for r in results])
 
-    @api.post("/imports", status_code=202)
+    @api.post("/imports", status_code=202, dependencies=[need("contacts:write")])
     async def start_import(
         request: Request,
         tasks: BackgroundTasks,

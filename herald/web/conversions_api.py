@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from herald import tracking
 from herald.errors import Invalid
+from herald.web.auth import need
 from herald.web.deps import Unit
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class ConversionOut(BaseModel):
 def router(container: Container) -> APIRouter:
     api = APIRouter(prefix="/api/v1/conversions", tags=["conversions"])
 
-    @api.post("", response_model=ConversionOut)
+    @api.post("", response_model=ConversionOut, dependencies=[need("events:write")])
     def record(unit: Unit, body: ConversionBody) -> ConversionOut:
         """Record an order or a redemption; the same order id (or one-time coupon) again changes nothing."""
         now = container.clock.now()

@@ -10,11 +10,15 @@ from pydantic import BaseModel
 
 from herald.db import UnitOfWork
 from herald.types import MAX_ID
+from herald.web.auth import action_of, subject_of
 
 
 def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
-    """One unit of work per request, committed when the handler returns."""
-    with request.app.state.container.uow() as unit:
+    """One unit of work per request, committed when the handler returns; what it writes is recorded in the
+    audit log as the request's actor doing the route's action."""
+    actor = getattr(request.state, "actor", None)
+    container = request.app.state.container
+    with container.uow(actor=actor, action=action_of(request), subject=subject_of(request)) as unit:
         yield unit
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body
 
 from herald.errors import Invalid
 from herald.events import MAX_ITEMS, EventBody, EventResult, EventsOut, from_mapping, record_events
+from herald.web.auth import need
 from herald.web.deps import Unit
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 def router(container: Container) -> APIRouter:
     api = APIRouter(prefix="/api/v1/events", tags=["events"])
 
-    @api.post("")
+    @api.post("", dependencies=[need("events:write")])
     def record(
         unit: Unit,
         body: Annotated[EventBody | list[EventBody], Body()],

@@ -37,7 +37,7 @@ def router(container: Container) -> APIRouter:
     api = APIRouter(tags=["links"], include_in_schema=False)
     key = hmac.new(container.settings.secret_key.encode(), b"herald link visitors", hashlib.sha256).digest()
     visits: Batcher[tracking.Visit, str | None] = Batcher(
-        container.uow, container.clock.now, lambda uow, items, now: tracking.record_visits(uow, items, key, now)
+        container.unaudited, container.clock.now, lambda uow, items, now: tracking.record_visits(uow, items, key, now)
     )
 
     @api.api_route("/l/{code}", methods=["GET", "HEAD"])

@@ -30,6 +30,7 @@ from herald.content import (
 from herald.errors import Forbidden, Invalid
 from herald.providers import Callback, meta_signed
 from herald.types import Channel, Purpose, parse_enum
+from herald.web.auth import need
 from herald.web.deps import ErrorOut, Unit
 
 if TYPE_CHECKING:
@@ -69,15 +70,15 @@ def template_out(unit: Unit, t: Template) -> TemplateOut:
 def router(container: Container) -> APIRouter:
     api = APIRouter()
 
-    @api.get("/api/v1/templates")
+    @api.get("/api/v1/templates", dependencies=[need("templates:read")])
     def list_templates(unit: Unit) -> list[TemplateOut]:
         return [template_out(unit, t) for t in content.all_templates(unit)]
 
-    @api.get("/api/v1/templates/{ref}")
+    @api.get("/api/v1/templates/{ref}", dependencies=[need("templates:read")])
     def get_template(unit: Unit, ref: str) -> TemplateOut:
         return template_out(unit, content.get_template(unit, ref))
 
-    @api.post("/api/v1/templates", status_code=201)
+    @api.post("/api/v1/templates", status_code=201, dependencies=[need("templates:write")])
     def create_template(unit: Unit, body: TemplateIn) -> CreatedTemplate:
         version = content.create_template(
             unit,
@@ -102,7 +103,7 @@ def router(container: Container) -> APIRouter:
             findings=[FindingOut.model_validate(f.as_dict()) for f in findings],
         )
 
-    @api.get("/api/v1/templates/{ref}/lint")
+    @api.get("/api/v1/templates/{ref}/lint", dependencies=[need("templates:read")])
     def lint(
         unit: Unit,
         ref: str,
@@ -122,7 +123,7 @@ def router(container: Container) -> APIRouter:
             )
         ]
 
-    @api.post("/api/v1/templates/{ref}/preview")
+    @api.post("/api/v1/templates/{ref}/preview", dependencies=[need("templates:read")])
     def preview_template(unit: Unit, ref: str, body: PreviewIn) -> PreviewOut:
         request = PreviewRequest(
             ref, tuple(body.contacts), body.segment, body.sample, body.variant, not body.approved_only

@@ -73,7 +73,7 @@ class AliyunAnswer(BaseModel):
 def router(container: Container) -> APIRouter:
     api = APIRouter(tags=["webhooks"])
     # Callbacks that arrive together are recorded together, in one transaction (see `batching`).
-    writer: Writer = Batcher(container.uow, container.clock.now, partial(record, container.replies))
+    writer: Writer = Batcher(container.unaudited, container.clock.now, partial(record, container.replies))
 
     async def receive(kind: str, account: str, request: Request) -> Any:
         return await received(container, writer, kind, account, request)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from datetime import UTC, datetime, timedelta
 
-from tests.cli.test_cli import as_json, herald
+from tests.cli.test_cli import add_users, as_json, herald
 from tests.scenario import CSV
 
 RECENT = (datetime.now(UTC) - timedelta(days=2)).isoformat()  # the CLI runs on the real clock
@@ -97,8 +98,11 @@ def test_rules_from_the_command_line(capsys, db_url, tmp_path, monkeypatch) -> N
     as_json(capsys, *db, "--json", "events", "import", "r.jsonl")
     assert as_json(capsys, *db, "--json", "segments", "count", 'tag:"asked:price"')["count"] == 1
     assert as_json(capsys, *db, "--json", "tags", "rules", "backfill", "price")["tagged"] == 1  # the older reply
+    add_users(capsys, *db, ana="marketer")
     changed = as_json(
         capsys,
+        "--as",
+        "ana",
         *db,
         "--json",
         "tags",
@@ -109,11 +113,9 @@ def test_rules_from_the_command_line(capsys, db_url, tmp_path, monkeypatch) -> N
         "price,价格,cost",
         "--tag",
         "asked:price",
-        "--by",
-        "ana",
     )
     shown = as_json(capsys, *db, "--json", "tags", "rules", "show", "price")
-    assert changed["version"] == 2 and [v["saved_by"] for v in shown["versions"]] == ["cli", "ana"]
+    assert changed["version"] == 2 and [v["saved_by"] for v in shown["versions"]] == [f"system:{getpass.getuser()}", "ana"]
     as_json(capsys, *db, "--json", "tags", "rules", "switch", "price", "off")
     assert [r["enabled"] for r in as_json(capsys, *db, "--json", "tags", "rules", "list")] == [True, False]
     herald(capsys, *db, "tags", "rules", "save", "empty", "--keywords", ",", "--tag", "x", code=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.test_cli import as_json, herald
+from tests.cli.test_cli import add_users, as_json, herald
 from tests.scenario import CSV
 
 SMS_BODY = "Hi {{ first_name | default('there') }}! Reply STOP to opt out."
@@ -16,10 +16,11 @@ def db(capsys, db_url, tmp_path, monkeypatch) -> list[str]:
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     args = ["--db", db_url]
     herald(capsys, *args, "contacts", "import", "c.csv")
+    add_users(capsys, *args, ana="marketer", bo="approver")
     for name in ("sale", "sale-b"):
-        herald(capsys, *args, "templates", "create", name, "--channel", "sms", "--body", SMS_BODY, "--by", "ana")
-        herald(capsys, *args, "templates", "submit", name, "--by", "ana")
-        herald(capsys, *args, "templates", "approve", name, "--by", "bo")
+        herald(capsys, "--as", "ana", *args, "templates", "create", name, "--channel", "sms", "--body", SMS_BODY)
+        herald(capsys, "--as", "ana", *args, "templates", "submit", name)
+        herald(capsys, "--as", "bo", *args, "templates", "approve", name)
     return args
 
 
@@ -119,10 +120,10 @@ def test_a_static_list_from_a_file(capsys, db, tmp_path) -> None:
 
 def test_a_blocked_campaign_does_not_start(capsys, db) -> None:
     herald(
-        capsys, *db, "templates", "create", "nostop", "--channel", "sms", "--body", "Hi there, big sale!", "--by", "ana"
+        capsys, "--as", "ana", *db, "templates", "create", "nostop", "--channel", "sms", "--body", "Hi there, big sale!"
     )
-    herald(capsys, *db, "templates", "submit", "nostop", "--by", "ana")
-    herald(capsys, *db, "templates", "approve", "nostop", "--by", "bo")
+    herald(capsys, "--as", "ana", *db, "templates", "submit", "nostop")
+    herald(capsys, "--as", "bo", *db, "templates", "approve", "nostop")
     herald(capsys, *db, "campaigns", "create", "US", "--segment", "all", "--template", "nostop", "--preset", "us-tcpa")
     out = herald(capsys, *db, "campaigns", "preflight", "US", code=1)
     assert "BLOCKED" in out and "STOP" in out

@@ -29,6 +29,17 @@ def as_json(capsys, *args: str) -> object:
     return json.loads(herald(capsys, *args))
 
 
+PASSWORD = "correct horse battery staple"
+
+
+def add_users(capsys, *db: str, **roles: str) -> None:
+    """Create Herald users (name=role) through the CLI, as the system user, each with PASSWORD."""
+    for name, role in roles.items():
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+            herald(capsys, *db, "users", "create", name, "--role", role, "--password-stdin")
+
+
 def test_the_whole_flow_from_the_command_line(capsys, db_url, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
@@ -41,8 +52,11 @@ def test_the_whole_flow_from_the_command_line(capsys, db_url, tmp_path, monkeypa
     assert as_json(capsys, *db, "--json", "segments", "count", "tag:vip and consent:sms")["count"] == 2
     listed = as_json(capsys, *db, "--json", "segments", "list", "tag:vip", "--limit", "2")
     assert [c["id"] for c in listed] == [1, 2]
+    add_users(capsys, *db, ana="marketer", bo="approver")
     template = as_json(
         capsys,
+        "--as",
+        "ana",
         *db,
         "--json",
         "templates",
@@ -52,8 +66,6 @@ def test_the_whole_flow_from_the_command_line(capsys, db_url, tmp_path, monkeypa
         "sms",
         "--body",
         "Hi {{ first_name | default('there') }}! Reply STOP to opt out.",
-        "--by",
-        "ana",
     )
     assert template["sms"]["encoding"] == "GSM-7" and template["status"] == "draft"
     assert as_json(
@@ -61,9 +73,9 @@ def test_the_whole_flow_from_the_command_line(capsys, db_url, tmp_path, monkeypa
     )["variants"][0]["templates"] == [["sms", 1]]
     herald(capsys, *db, "campaigns", "plan", "Sale", code=4)  # no approved version yet
     assert "template sale has no approved version" in herald.last_err
-    assert as_json(capsys, *db, "--json", "templates", "submit", "sale", "--by", "ana")["status"] == "pending"
-    herald(capsys, *db, "templates", "approve", "sale", "--by", "ana", code=5)  # not one's own
-    assert as_json(capsys, *db, "--json", "templates", "approve", "sale", "--by", "bo")["status"] == "approved"
+    assert as_json(capsys, "--as", "ana", *db, "--json", "templates", "submit", "sale")["status"] == "pending"
+    herald(capsys, "--as", "ana", *db, "templates", "approve", "sale", code=5)  # not one's own
+    assert as_json(capsys, "--as", "bo", *db, "--json", "templates", "approve", "sale")["status"] == "approved"
     planned = as_json(capsys, *db, "--json", "campaigns", "plan", "Sale")
     assert planned["audience"] == 6 and planned["new"] == 6
     assert as_json(capsys, *db, "--json", "campaigns", "start", "1")["changed"] is False
@@ -241,7 +253,8 @@ def test_export_and_erase_from_the_command_line(capsys, db_url, tmp_path, monkey
     assert "was erased" in herald.last_err
     again = as_json(capsys, *db, "--json", "contacts", "import", str(tmp_path / "c.csv"))
     assert again["invalid"] == 1 and "erased at their request" in again["problems"][0]["reason"]
-    merged = as_json(capsys, *db, "--json", "contacts", "merge", "2", "3", "--by", "ana")
+    add_users(capsys, *db, ana="marketer")
+    merged = as_json(capsys, "--as", "ana", *db, "--json", "contacts", "merge", "2", "3")
     assert (merged["kept"], merged["merged"]) == (2, 3)
     herald(capsys, *db, "contacts", "merge", "2", "3", code=3)  # 3 is gone
 
@@ -365,9 +378,12 @@ def test_the_tag_taxonomy_from_the_command_line(capsys, db_url, tmp_path, monkey
         "marketing"
     ]
     herald(capsys, *db, "tags", "create", "shoes", "--category", "interests", "--colour", "#aabbcc")
+    add_users(capsys, *db, ana="marketer")
     (tmp_path / "n.txt").write_text("+9779841234567\n+9779800000000\n", encoding="utf-8")
     done = as_json(
         capsys,
+        "--as",
+        "ana",
         *db,
         "--json",
         "tags",
@@ -377,8 +393,6 @@ def test_the_tag_taxonomy_from_the_command_line(capsys, db_url, tmp_path, monkey
         str(tmp_path / "n.txt"),
         "--expires",
         "30d",
-        "--by",
-        "ana",
     )
     assert done == {"tag": "shoes", "newly_tagged": 1, "not_found": ["+9779800000000"]}
     herald(capsys, *db, "tags", "apply", "shoes", "--ids", "2", "--expires", "soon", code=2)
@@ -462,16 +476,17 @@ def test_a_contact_is_shown_whole_and_found_by_phone_or_email(capsys, db_url, tm
 def test_templates_show_the_words_a_reviewer_approves(capsys, db_url) -> None:
     db = ["--db", db_url]
     herald(capsys, *db, "db", "upgrade")
+    add_users(capsys, *db, maya="marketer", li="approver")
     herald(
         capsys,
+        "--as",
+        "maya",
         *db,
         "templates",
         "create",
         "promo",
         "--channel",
         "sms",
-        "--by",
-        "maya",
         "--body",
         "Herald Shop: 20% off today. Reply STOP to opt out.",
     )

@@ -9,7 +9,7 @@ import pytest
 
 from herald.cli.main import run
 from herald.sandbox import ENVIRON, running_vendors
-from tests.cli.test_cli import as_json, herald
+from tests.cli.test_cli import add_users, as_json, herald
 
 
 @pytest.fixture
@@ -119,11 +119,12 @@ WINTER = {
 
 def test_a_whatsapp_version_is_submitted_to_meta_and_its_review_read_back(capsys, vendors, tmp_path) -> None:
     (tmp_path / "wa.json").write_text(json.dumps(WINTER), encoding="utf-8")
-    herald(capsys, "templates", "create", "winter_promo", "--channel", "whatsapp", "--file", "wa.json", "--by", "ana")
+    add_users(capsys, ana="marketer", bo="approver")
+    herald(capsys, "--as", "ana", "templates", "create", "winter_promo", "--channel", "whatsapp", "--file", "wa.json")
     herald(capsys, "templates", "meta-submit", "winter_promo", "--account", "sandbox-whatsapp", code=3)
     assert "no approved en version of variant A" in herald.last_err
-    herald(capsys, "templates", "submit", "winter_promo", "--by", "ana")
-    herald(capsys, "templates", "approve", "winter_promo", "--by", "bo")
+    herald(capsys, "--as", "ana", "templates", "submit", "winter_promo")
+    herald(capsys, "--as", "bo", "templates", "approve", "winter_promo")
     herald(capsys, "templates", "meta-submit", "winter_promo", "--account", "sandbox-whatsapp", code=2)
     assert herald.last_err.startswith("error: examples: give an example value for body.1 (first_name)")
     herald(capsys, "templates", "meta-submit", "winter_promo", "--account", "sandbox-twilio", "--example", "x", code=2)

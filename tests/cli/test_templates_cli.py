@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.test_cli import as_json, herald
+from tests.cli.test_cli import add_users, as_json, herald
 from tests.scenario import CSV
 
 WA = {
@@ -19,8 +19,11 @@ def test_templates_from_writing_to_preview(capsys, db_url, tmp_path, monkeypatch
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     db = ["--db", db_url]
     herald(capsys, *db, "contacts", "import", "c.csv")
+    add_users(capsys, *db, maya="marketer", li="approver", ana="marketer")
     made = as_json(
         capsys,
+        "--as",
+        "maya",
         *db,
         "--json",
         "templates",
@@ -28,47 +31,45 @@ def test_templates_from_writing_to_preview(capsys, db_url, tmp_path, monkeypatch
         "promo",
         "--channel",
         "sms",
-        "--by",
-        "maya",
         "--body",
         "冬季会员八折 {{ coupon.spring }}",
     )
     assert made["status"] == "draft" and made["sms"]["encoding"] == "UCS-2"
     lint = herald(capsys, *db, "--json", "templates", "lint", "promo", "--preset", "cn-sms", code=2)
     assert {f["code"] for f in json.loads(lint)} == {"cn-signature", "opt-out"}
-    herald(capsys, *db, "templates", "submit", "promo", "--by", "maya", "--preset", "cn-sms", code=2)
+    herald(capsys, "--as", "maya", *db, "templates", "submit", "promo", "--preset", "cn-sms", code=2)
     edited = as_json(
         capsys,
+        "--as",
+        "maya",
         *db,
         "--json",
         "templates",
         "edit",
         "promo",
-        "--by",
-        "maya",
         "--body",
         "【赫拉德】冬季会员八折，券码 {{ coupon.spring }}，回T退订",
     )
     assert edited["version"] == 1  # still a draft: changed in place
-    herald(capsys, *db, "templates", "submit", "promo", "--by", "maya", "--preset", "cn-sms")
-    herald(capsys, *db, "templates", "reject", "promo", "--by", "li", "--reason", "加上门店名")
+    herald(capsys, "--as", "maya", *db, "templates", "submit", "promo", "--preset", "cn-sms")
+    herald(capsys, "--as", "li", *db, "templates", "reject", "promo", "--reason", "加上门店名")
     assert (
         as_json(
             capsys,
+            "--as",
+            "maya",
             *db,
             "--json",
             "templates",
             "edit",
             "promo",
-            "--by",
-            "maya",
             "--body",
             "【赫拉德】北京店冬季八折，券码 {{ coupon.spring }}，回T退订",
         )["version"]
         == 2
     )
-    herald(capsys, *db, "templates", "submit", "promo", "--by", "maya", "--preset", "cn-sms")
-    assert as_json(capsys, *db, "--json", "templates", "approve", "promo", "--by", "li")["status"] == "approved"
+    herald(capsys, "--as", "maya", *db, "templates", "submit", "promo", "--preset", "cn-sms")
+    assert as_json(capsys, "--as", "li", *db, "--json", "templates", "approve", "promo")["status"] == "approved"
     shown = as_json(capsys, *db, "--json", "templates", "show", "promo")
     assert [(v["version"], v["status"], v["reviewer"]) for v in shown] == [(1, "rejected", "li"), (2, "approved", "li")]
 
@@ -84,6 +85,8 @@ def test_templates_from_writing_to_preview(capsys, db_url, tmp_path, monkeypatch
     (tmp_path / "wa.json").write_text(json.dumps(WA), encoding="utf-8")
     herald(
         capsys,
+        "--as",
+        "ana",
         *db,
         "templates",
         "create",
@@ -94,8 +97,6 @@ def test_templates_from_writing_to_preview(capsys, db_url, tmp_path, monkeypatch
         "transactional",
         "--file",
         "wa.json",
-        "--by",
-        "ana",
     )
     (tmp_path / "meta.json").write_text(
         json.dumps(
@@ -125,14 +126,15 @@ def test_templates_from_writing_to_preview(capsys, db_url, tmp_path, monkeypatch
     data = json.loads(exported)
     data[0]["name"] = "promo_copy"
     (tmp_path / "t.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    assert as_json(capsys, *db, "--json", "templates", "import", "t.json", "--by", "ana") == {"created": 1}
+    assert as_json(capsys, "--as", "ana", *db, "--json", "templates", "import", "t.json") == {"created": 1}
 
 
 def test_banned_words_are_edited_from_the_command_line(capsys, db_url) -> None:
     db = ["--db", db_url]
     herald(capsys, *db, "db", "upgrade")
-    herald(capsys, *db, "templates", "words", "ban", "jackpot", "--by", "ana")
-    herald(capsys, *db, "templates", "words", "allow", "casino", "--by", "ana")
+    add_users(capsys, *db, ana="marketer")
+    herald(capsys, "--as", "ana", *db, "templates", "words", "ban", "jackpot")
+    herald(capsys, "--as", "ana", *db, "templates", "words", "allow", "casino")
     listed = as_json(capsys, *db, "--json", "templates", "words", "list")
     assert "jackpot" in listed["in_force"] and "casino" not in listed["in_force"]
     herald(capsys, *db, "templates", "words", "remove", "casino")
@@ -162,9 +164,12 @@ def test_files_that_cannot_be_read_are_named_not_tracebacks(capsys, db_url, tmp_
 def test_a_template_is_reviewed_against_every_jurisdiction_it_is_written_for(capsys, db_url) -> None:
     db = ["--db", db_url]
     herald(capsys, *db, "db", "upgrade")
+    add_users(capsys, *db, maya="marketer")
     body = "冬季会员八折，详情 https://bit.ly/x1"  # no 【签名】, no 回T退订
     herald(
         capsys,
+        "--as",
+        "maya",
         *db,
         "templates",
         "create",
@@ -173,15 +178,15 @@ def test_a_template_is_reviewed_against_every_jurisdiction_it_is_written_for(cap
         "sms",
         "--locale",
         "zh-CN",
-        "--by",
-        "maya",
         "--body",
         body,
     )
-    herald(capsys, *db, "templates", "submit", "promo", "--by", "maya", code=2)  # no --preset given
+    herald(capsys, "--as", "maya", *db, "templates", "submit", "promo", code=2)  # no --preset given
     assert "【signature】" in herald.last_err and "回T退订" in herald.last_err
     herald(
         capsys,
+        "--as",
+        "maya",
         *db,
         "templates",
         "create",
@@ -190,8 +195,6 @@ def test_a_template_is_reviewed_against_every_jurisdiction_it_is_written_for(cap
         "sms",
         "--locale",
         "en",
-        "--by",
-        "maya",
         "--body",
         "Welcome to Herald Shop!",
         "--preset",
@@ -204,6 +207,6 @@ def test_a_template_is_reviewed_against_every_jurisdiction_it_is_written_for(cap
     }
     declared = as_json(capsys, *db, "--json", "templates", "presets", "welcome", "--preset", "fr")
     assert declared["reviewed_against"] == {"en/A": ["default", "fr"]}
-    herald(capsys, *db, "templates", "submit", "welcome", "--by", "maya", code=2)
+    herald(capsys, "--as", "maya", *db, "templates", "submit", "welcome", code=2)
     assert "STOP" in herald.last_err  # France asks for STOP in every marketing text
     herald(capsys, *db, "templates", "presets", "welcome", "--preset", "atlantis", code=2)

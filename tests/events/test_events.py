@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from herald import people
@@ -16,9 +15,9 @@ from herald.errors import Invalid
 from herald.events import ingest
 from herald.events.models import Event
 from herald.events.service import EventIn, record_events
-from herald.web import create_app
 from tests.conftest import NOW
 from tests.scenario import contact_id, setup
+from tests.web.clients import api_client
 
 SITA = "+9779841234567"
 BEFORE = NOW - timedelta(hours=1)
@@ -128,7 +127,7 @@ def test_files_of_events_in_json_lines_and_csv(container, tmp_path) -> None:
 
 def test_the_api_and_the_timeline(container, tmp_path) -> None:
     setup(container, tmp_path)
-    client = TestClient(create_app(container))
+    client = api_client(container)
     one = client.post(
         "/api/v1/events",
         json={"type": "purchase", "phone": SITA, "occurred_at": "2026-03-09T08:00:00Z", "properties": {"amount": 5}},

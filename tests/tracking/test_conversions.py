@@ -7,7 +7,6 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from herald import tracking
@@ -18,9 +17,9 @@ from herald.events import Event, EventIn, record_events
 from herald.outbox.models import Message
 from herald.sandbox.gateway import FakeGateway, running
 from herald.tracking.models import Conversion
-from herald.web import create_app
 from tests.dispatch.gateway import through_gateway
 from tests.scenario import contact_id, plan, setup
+from tests.web.clients import api_client
 
 PUBLIC = "https://go.shop.example"
 SITA, JOHANNES, WANG = "+9779841234567", "+264811234567", "+8613800138000"
@@ -38,7 +37,7 @@ def sent(db_url, tmp_path, clock):
         plan(container, setup(container, tmp_path, template=TEMPLATE))
         asyncio.run(container.worker().run(until_idle=True))
         bodies = {m["to"]: m["body"] for m in gateway.received.values()}
-    return container, TestClient(create_app(container)), bodies
+    return container, api_client(container), bodies
 
 
 def message_to(container, number: str) -> Message:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from herald import bootstrap
@@ -17,9 +16,9 @@ from herald.outbox.models import Message
 from herald.sandbox.gateway import FakeGateway, running
 from herald.tracking.links import CODE_LENGTH, Shortener
 from herald.tracking.models import Click, Link, Open
-from herald.web import create_app
 from tests.dispatch.gateway import through_gateway
 from tests.scenario import rows, setup
+from tests.web.clients import api_client
 
 PUBLIC = "https://go.shop.example"
 SITA = "+9779841234567"
@@ -40,7 +39,7 @@ def sent(db_url, tmp_path, clock):
         plan(container, setup(container, tmp_path, template=TEMPLATE))
         asyncio.run(container.worker().run(until_idle=True))
         bodies = {m["to"]: m["body"] for m in gateway.received.values()}
-    return container, TestClient(create_app(container)), bodies
+    return container, api_client(container), bodies
 
 
 def test_each_link_of_each_message_goes_out_as_a_short_link_of_its_own(sent):

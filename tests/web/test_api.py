@@ -6,16 +6,15 @@ import asyncio
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
-from herald.web import create_app
 from tests.conftest import migrate_head
 from tests.scenario import plan, setup
+from tests.web.clients import api_client
 
 
 @pytest.fixture
 def client(container):
-    return TestClient(create_app(container))
+    return api_client(container)
 
 
 def test_health_reports_the_schema(client) -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from herald.web import create_app
 from tests.conftest import NOW
 from tests.scenario import setup
+from tests.web.clients import api_client
 
 RULE = {
     "kind": "event",
@@ -22,7 +21,7 @@ RULE = {
 
 @pytest.fixture
 def client(container):
-    return TestClient(create_app(container))
+    return api_client(container)
 
 
 def view(contact: int, hours: int) -> dict:

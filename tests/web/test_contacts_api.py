@@ -4,20 +4,19 @@ per item, and file imports in the background."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from herald.errors import NotFound
-from herald.web import create_app
 from herald.web.contacts_api import Jobs
 from tests.contacts import corpus
 from tests.scenario import CSV, setup
+from tests.web.clients import api_client
 
 SITA = "+9779841234567"
 
 
 @pytest.fixture
 def client(container):
-    return TestClient(create_app(container))
+    return api_client(container)
 
 
 def test_list_search_and_get(client, container, tmp_path) -> None:

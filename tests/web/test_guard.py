@@ -4,14 +4,13 @@ are capped, and every answer carries the security headers."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from herald.web import create_app
+from tests.web.clients import api_client
 
 
 @pytest.fixture
 def client(container):
-    return TestClient(create_app(container), base_url="http://127.0.0.1:8000")
+    return api_client(container, base_url="http://127.0.0.1:8000")
 
 
 def test_a_name_rebound_to_this_machine_is_not_answered(client) -> None:
@@ -52,7 +51,7 @@ def test_bodies_past_the_limit_are_refused_with_it(container) -> None:
     from dataclasses import replace
 
     container.settings = replace(container.settings, max_request_mb=1)
-    client = TestClient(create_app(container), base_url="http://localhost")
+    client = api_client(container, base_url="http://localhost")
     big = b"[" + b"1," * (1 << 19) + b"1]"
     answer = client.post("/api/v1/events", content=big, headers={"Content-Type": "application/json"})
     assert answer.status_code == 413 and "1 MB" in answer.json()["detail"]

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from herald.web import create_app
 from tests.scenario import setup
+from tests.web.clients import api_client
 
 
 @pytest.fixture
 def client(container):
-    return TestClient(create_app(container))
+    return api_client(container)
 
 
 def test_tags_through_the_api(client, container, tmp_path) -> None:

@@ -8,10 +8,9 @@ import hmac
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
-from herald.web import create_app
 from tests.scenario import setup
+from tests.web.clients import api_client
 
 SECRET = "app-secret"
 
@@ -21,7 +20,7 @@ def client(container):
     container.settings = dataclasses.replace(
         container.settings, whatsapp_app_secret=SECRET, whatsapp_verify_token="verify-me"
     )
-    return TestClient(create_app(container))
+    return api_client(container)
 
 
 def test_create_list_lint_and_preview(client, container, tmp_path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from herald.campaigns import service as campaigns
@@ -13,9 +12,9 @@ from herald.contacts.models import Consent, ConsentEvent
 from herald.outbox.models import Message
 from herald.providers.unsubscribe import signing_key, token
 from herald.types import Channel, Purpose
-from herald.web import create_app
 from tests.conftest import NOW
 from tests.scenario import contact_id, plan, publish, setup
+from tests.web.clients import api_client
 
 SITA = "+9779841234567"
 
@@ -53,7 +52,7 @@ def email_marketing(container, contact: int) -> list[tuple[str, str | None]]:
 def test_one_click_revokes_email_marketing_consent_with_its_proof_and_a_visit_only_asks(container, tmp_path) -> None:
     message = sent_mail(container, tmp_path)
     link = "/unsubscribe/" + token(signing_key(container.settings.secret_key), message.id)
-    client = TestClient(create_app(container))
+    client = api_client(container)
     asked = client.get(link)
     assert asked.status_code == 200 and '<form method="post">' in asked.text and "退订" in asked.text
     sita = contact_id(container, SITA)
@@ -68,7 +67,7 @@ def test_one_click_revokes_email_marketing_consent_with_its_proof_and_a_visit_on
 
 def test_a_forged_or_foreign_link_is_refused(container, tmp_path) -> None:
     message = sent_mail(container, tmp_path)
-    client = TestClient(create_app(container))
+    client = api_client(container)
     forged = token(b"another key", message.id)
     assert client.get(f"/unsubscribe/{forged}").status_code == 404
     assert client.post(f"/unsubscribe/{forged}").status_code == 404
@@ -83,7 +82,7 @@ def test_a_forged_or_foreign_link_is_refused(container, tmp_path) -> None:
 def test_the_page_lets_a_person_choose_marketing_channel_by_channel(container, tmp_path) -> None:
     message = sent_mail(container, tmp_path)
     link = "/unsubscribe/" + token(signing_key(container.settings.secret_key), message.id)
-    client = TestClient(create_app(container))
+    client = api_client(container)
     asked = client.get(link).text
     # Sita can be reached by e-mail, SMS and WhatsApp; she consented to SMS marketing at import.
     assert 'value="sms" checked' in asked and 'value="email">' in asked and 'value="whatsapp">' in asked

@@ -10,7 +10,6 @@ import json
 import time
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from herald import bootstrap
@@ -19,8 +18,8 @@ from herald.outbox.models import Message
 from herald.providers.callbacks import twilio_signature
 from herald.providers.webhook import signature, signing_key
 from herald.sandbox.gateway import SECRET, FakeGateway, running
-from herald.web import create_app
 from tests.scenario import plan, setup
+from tests.web.clients import api_client
 
 PUBLIC = "https://herald.shop.example"
 TOKEN = "twilio-auth-token-0123456789abcdef"
@@ -61,7 +60,7 @@ def sent(db_url, tmp_path, clock):
         container = bootstrap.build(settings, clock=clock, environ={"GATEWAY_SECRET": SECRET})
         plan(container, setup(container, tmp_path))
         asyncio.run(container.worker().run(until_idle=True))
-    return container, TestClient(create_app(container))
+    return container, api_client(container)
 
 
 def sita(container) -> Message:

@@ -28,7 +28,6 @@ from herald.contacts.addresses.normalize import (
     phone_from_cell,
     spreadsheet_text,
 )
-from herald.contacts.export import FORMULA_STARTS
 from herald.contacts.importing import batches, parallel, sources
 from herald.contacts.importing.first_rows import FirstRows
 from herald.contacts.importing.report import ImportReport
@@ -37,7 +36,7 @@ from herald.db import UnitOfWork
 from herald.db.bulk import page_cache
 from herald.errors import Invalid
 from herald.storable import text_problem
-from herald.types import parse_utc
+from herald.types import FORMULA_STARTS, parse_utc
 
 T = TypeVar("T")
 FIELDS = (

@@ -6,14 +6,13 @@ The content service and lint (and with them SQLAlchemy) are imported by the comm
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from herald.console import out
+from herald.console import app_context, out
 from herald.errors import Invalid
 
 if TYPE_CHECKING:
@@ -49,8 +48,6 @@ Locale = Annotated[str | None, typer.Option(help="Locale such as en, zh-CN (defa
 
 Variant = Annotated[str, typer.Option(help="A/B variant.")]
 
-By = Annotated[str, typer.Option("--by", help="Who is acting (default: your login).")]
-
 Preset = Annotated[
     list[str] | None,
     typer.Option(
@@ -66,8 +63,9 @@ Declared = Annotated[
 ]
 
 
-def acting_user() -> str:
-    return getpass.getuser()
+def acting_user(ctx: typer.Context) -> str:
+    """Who is acting: the user named by `--as` (or the configured operator), else the system user."""
+    return app_context(ctx).actor_name
 
 
 def read_text(path: Path, encoding: str = "utf-8") -> str:

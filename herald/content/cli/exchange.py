@@ -11,7 +11,7 @@ import typer
 
 from herald.console import JsonFlag, app_context, emit, out
 from herald.content import sms
-from herald.content.cli.common import By, acting_user, app, read_json
+from herald.content.cli.common import acting_user, app, read_json
 
 
 @app.command("export")
@@ -25,14 +25,14 @@ def export(ctx: typer.Context, names: Annotated[list[str] | None, typer.Argument
 
 
 @app.command("import")
-def import_(ctx: typer.Context, path: Path, by: By = "", json_out: JsonFlag = False) -> None:
+def import_(ctx: typer.Context, path: Path, json_out: JsonFlag = False) -> None:
     """Create templates from an export, as drafts to review again."""
     from herald.content import service
 
     container = app_context(ctx).container
     data = read_json(path)
     with container.uow() as uow:
-        created = service.import_templates(uow, data, author=by or acting_user(), now=container.clock.now())
+        created = service.import_templates(uow, data, author=acting_user(ctx), now=container.clock.now())
         result = {"created": len(created)}
     emit(ctx, json_out, result, f"Imported {len(created)} version(s) as drafts.")
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from herald.console import JsonFlag, app_context, emit, out, table
-from herald.content.cli.common import By, Preset, acting_user, coupons, read_text, words
+from herald.content.cli.common import Preset, acting_user, coupons, read_text, words
 
 
 @coupons.command("add")
@@ -42,25 +42,25 @@ def coupons_list(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     )
 
 
-def _edit_word(ctx: typer.Context, word: str, action: str, by: str) -> None:
+def _edit_word(ctx: typer.Context, word: str, action: str) -> None:
     from herald.content import service
 
     container = app_context(ctx).container
     with container.uow() as uow:
-        service.set_lint_word(uow, word, action, by=by or acting_user(), now=container.clock.now())
+        service.set_lint_word(uow, word, action, by=acting_user(ctx), now=container.clock.now())
     out.print(f"{word!r} is {'banned' if action == 'ban' else 'allowed'}.")
 
 
 @words.command("ban")
-def words_ban(ctx: typer.Context, word: str, by: By = "") -> None:
+def words_ban(ctx: typer.Context, word: str) -> None:
     """Add a word to the banned list."""
-    _edit_word(ctx, word, "ban", by)
+    _edit_word(ctx, word, "ban")
 
 
 @words.command("allow")
-def words_allow(ctx: typer.Context, word: str, by: By = "") -> None:
+def words_allow(ctx: typer.Context, word: str) -> None:
     """Allow a word that a preset bans."""
-    _edit_word(ctx, word, "allow", by)
+    _edit_word(ctx, word, "allow")
 
 
 @words.command("remove")

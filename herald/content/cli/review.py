@@ -8,7 +8,6 @@ import typer
 
 from herald.console import JsonFlag, app_context, emit, out
 from herald.content.cli.common import (
-    By,
     Declared,
     Locale,
     Preset,
@@ -57,7 +56,6 @@ def _review(
     name: str,
     locale: str | None,
     variant: str,
-    by: str,
     reason: str | None,
     preset: list[str] | None,
     json_out: bool,
@@ -76,7 +74,7 @@ def _review(
             container.template_profile(uow, template, version.locale, preset or []),
         )
         service.review(
-            uow, version, action, actor=by or acting_user(), now=container.clock.now(), reason=reason, findings=findings
+            uow, version, action, actor=acting_user(ctx), now=container.clock.now(), reason=reason, findings=findings
         )
         result = version_data(template, version)
     emit(
@@ -93,12 +91,11 @@ def submit(
     name: str,
     locale: Locale = None,
     variant: Variant = "A",
-    by: By = "",
     preset: Preset = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Ask for review; lint errors must be fixed first."""
-    _review(ctx, "submit", name, locale, variant, by, None, preset, json_out)
+    _review(ctx, "submit", name, locale, variant, None, preset, json_out)
 
 
 @app.command()
@@ -107,11 +104,10 @@ def withdraw(
     name: str,
     locale: Locale = None,
     variant: Variant = "A",
-    by: By = "",
     json_out: JsonFlag = False,
 ) -> None:
     """Take a version back from review to edit it."""
-    _review(ctx, "withdraw", name, locale, variant, by, None, None, json_out)
+    _review(ctx, "withdraw", name, locale, variant, None, None, json_out)
 
 
 @app.command()
@@ -120,12 +116,11 @@ def approve(
     name: str,
     locale: Locale = None,
     variant: Variant = "A",
-    by: By = "",
     preset: Preset = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Approve a pending version (not your own); it can then be sent and never changes."""
-    _review(ctx, "approve", name, locale, variant, by, None, preset, json_out)
+    _review(ctx, "approve", name, locale, variant, None, preset, json_out)
 
 
 @app.command()
@@ -135,11 +130,10 @@ def reject(
     reason: Annotated[str, typer.Option(help="What the author must fix.")],
     locale: Locale = None,
     variant: Variant = "A",
-    by: By = "",
     json_out: JsonFlag = False,
 ) -> None:
     """Reject a pending version with a reason."""
-    _review(ctx, "reject", name, locale, variant, by, reason, None, json_out)
+    _review(ctx, "reject", name, locale, variant, reason, None, json_out)
 
 
 @app.command("presets")

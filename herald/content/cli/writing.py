@@ -12,7 +12,6 @@ from herald.content import sms
 from herald.content.cli.common import (
     Body,
     BodyFile,
-    By,
     ContentFile,
     Declared,
     HtmlFile,
@@ -43,7 +42,6 @@ def create(
     purpose: Annotated[str, typer.Option(help="marketing or transactional")] = "marketing",
     locale: Annotated[str, typer.Option(help="The first version's locale.")] = "en",
     preset: Declared = None,
-    by: By = "",
     json_out: JsonFlag = False,
 ) -> None:
     """Create a template (version 1, draft); syntax, variables and size are checked now."""
@@ -59,7 +57,7 @@ def create(
             name,
             chan,
             data,
-            author=by or acting_user(),
+            author=acting_user(ctx),
             now=container.clock.now(),
             purpose=parse_enum(Purpose, purpose, "--purpose"),
             locale=locale,
@@ -97,7 +95,6 @@ def edit(
     subject: Subject = None,
     preheader: Preheader = None,
     html_file: HtmlFile = None,
-    by: By = "",
     json_out: JsonFlag = False,
 ) -> None:
     """Change a draft, or start the next version of an approved or rejected one."""
@@ -113,7 +110,7 @@ def edit(
             data,
             locale=locale or template.default_locale,
             variant=variant,
-            author=by or acting_user(),
+            author=acting_user(ctx),
             now=container.clock.now(),
         )
         result = version_data(template, version)
@@ -137,7 +134,6 @@ def add(
     subject: Subject = None,
     preheader: Preheader = None,
     html_file: HtmlFile = None,
-    by: By = "",
     json_out: JsonFlag = False,
 ) -> None:
     """Add a locale or an A/B variant to a template, as a draft."""
@@ -148,7 +144,7 @@ def add(
         template = service.get_template(uow, name)
         data = content_given(template.channel, body, body_file, file, subject, preheader, html_file)
         version = service.add_version(
-            uow, template, data, locale=locale, variant=variant, author=by or acting_user(), now=container.clock.now()
+            uow, template, data, locale=locale, variant=variant, author=acting_user(ctx), now=container.clock.now()
         )
         result = version_data(template, version)
     emit(ctx, json_out, result, f"Added {name} {result['locale']}/{result['variant']} v1 (draft).")

@@ -1,0 +1,90 @@
+"""Access room. Owns `users`, `web_sessions`, `api_keys` and `audit_log`: who may do what, and the
+record of what they did. Roles and permissions are data (`roles.toml`); entry points — the API, the
+pages, the CLI — resolve an `Actor`, check the permission a use case needs, and hand the unit of work an
+audit `Recorder`, so that every write is recorded once, in its own transaction, without services knowing
+who called them."""
+
+from typing import TYPE_CHECKING
+
+from herald.door import open_door
+
+if TYPE_CHECKING:
+    from herald.access.actors import Actor, public, system_actor
+    from herald.access.chain import Verified
+    from herald.access.limits import SessionLimits
+    from herald.access.models import ApiKey, AuditEntry, User
+    from herald.access.permissions import Catalog, catalog
+    from herald.access.queries import AUDIT_COLUMNS, AuditFilter, audit_entries, entry_data, key_view, user_view
+    from herald.access.schemas import AuditOut, ChainOut, KeyIn, KeyOut, Me, NewKeyOut, UserChange, UserIn, UserOut
+    from herald.access.secrets import same
+    from herald.access.service.audit import Recorder, append, entries, verify
+    from herald.access.service.keys import NewKey, create_key, key_actor, keys, revoke_key
+    from herald.access.service.sessions import Signed, Started, session_actor, sign_in, sign_out
+    from herald.access.service.users import (
+        actor_of,
+        create_user,
+        drop_totp,
+        end_sessions,
+        enroll_totp,
+        has_users,
+        reset_password,
+        set_disabled,
+        set_role,
+        user,
+        users,
+    )
+
+__all__ = [
+    "Actor",
+    "actor_of",
+    "ApiKey",
+    "append",
+    "AUDIT_COLUMNS",
+    "audit_entries",
+    "AuditEntry",
+    "AuditFilter",
+    "AuditOut",
+    "catalog",
+    "Catalog",
+    "ChainOut",
+    "create_key",
+    "create_user",
+    "drop_totp",
+    "end_sessions",
+    "enroll_totp",
+    "entries",
+    "entry_data",
+    "has_users",
+    "key_actor",
+    "key_view",
+    "KeyIn",
+    "KeyOut",
+    "keys",
+    "Me",
+    "NewKey",
+    "NewKeyOut",
+    "public",
+    "Recorder",
+    "reset_password",
+    "revoke_key",
+    "same",
+    "session_actor",
+    "SessionLimits",
+    "set_disabled",
+    "set_role",
+    "sign_in",
+    "sign_out",
+    "Signed",
+    "Started",
+    "system_actor",
+    "User",
+    "user",
+    "user_view",
+    "UserChange",
+    "UserIn",
+    "UserOut",
+    "users",
+    "Verified",
+    "verify",
+]
+__getattr__ = open_door(__name__, __file__)

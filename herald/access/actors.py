@@ -1,0 +1,42 @@
+"""Who is acting: a signed-in user, an API key, the system user running the CLI on the server, or a
+member of the public (an unsubscribe page, a webhook). Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from herald.access.permissions import catalog, require
+
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str  # user | key | system | public
+    name: str
+    permissions: frozenset[str]
+    origin: str  # an IP address, or "cli root@host"
+    role: str | None = None
+    user_id: int | None = None
+    key_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """How the audit log and reviews name them: a user by name, a key as `key:NAME`."""
+        return self.name if self.kind == "user" else f"{self.kind}:{self.name}"
+
+    def may(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def require(self, permission: str) -> None:
+        """Refuse with 403, naming them and the permission, unless they hold it."""
+        require(self.permissions, permission, self.label)
+
+
+def system_actor(login: str, host: str) -> Actor:
+    """The system user running the CLI on the server: it holds the database itself, so every permission."""
+    return Actor(SYSTEM, login, frozenset(catalog().permissions), f"cli {login}@{host}")
+
+
+def public(origin: str) -> Actor:
+    return Actor("public", "anyone", frozenset(), origin)

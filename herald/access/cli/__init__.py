@@ -1,0 +1,1 @@
+"""`herald users …`, `herald keys …` and `herald audit …`."""

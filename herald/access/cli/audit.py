@@ -1,0 +1,142 @@
+"""`herald audit …`: what was done, by whom, from where; and whether the log is whole."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from herald import access
+from herald.access.queries import AUDIT_COLUMNS, AuditFilter, audit_entries, entry_data
+from herald.console import JsonFlag, app_context, emit, err, table
+from herald.errors import Invalid
+from herald.types import safe_cell, span
+
+app = typer.Typer(help="The audit log: every write and refusal, who, when and from where.", no_args_is_help=True)
+
+Actor = Annotated[str | None, typer.Option(help="Only this actor (a user's name, key:NAME, system:LOGIN).")]
+Action = Annotated[str | None, typer.Option(help="Only actions starting with this: 'cli contacts', 'api'.")]
+Since = Annotated[str | None, typer.Option(help="Only the last span: 24h, 30d.")]
+Refused = Annotated[bool, typer.Option("--refused", help="Only refusals (401, 403, a command not allowed).")]
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    actor: Actor = None,
+    action: Action = None,
+    since: Since = None,
+    refused: Refused = False,
+    limit: Annotated[int, typer.Option(min=1, max=10000, help="At most this many, newest first.")] = 50,
+    json_out: JsonFlag = False,
+) -> None:
+    """The newest entries, filtered."""
+    container = app_context(ctx).container
+    where = _filter(actor, action, since, refused, container.clock.now())
+    with container.uow() as uow:
+        found = [entry_data(e) for e in audit_entries(uow, where, limit)]
+    rows = [
+        [e["id"], e["at"][:16].replace("T", " "), e["actor"], e["action"], e["subject"] or "", e["outcome"]]
+        for e in found
+    ]
+    columns = ["#", "at (UTC)", "actor", "action", "subject", "outcome"]
+    emit(ctx, json_out, found, lambda: table("Audit log", columns, rows))
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (else standard output).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv (for a spreadsheet) or jsonl.")] = "csv",
+    actor: Actor = None,
+    action: Action = None,
+    since: Since = None,
+    refused: Refused = False,
+) -> None:
+    """Every entry matching, oldest first, as CSV (no cell runs as a formula) or JSON lines."""
+    if fmt not in ("csv", "jsonl"):
+        raise Invalid(f"{fmt!r}: choose csv or jsonl", where="--format")
+    container = app_context(ctx).container
+    where = _filter(actor, action, since, refused, container.clock.now())
+    with container.uow() as uow, _opened(output) as stream:
+        count = _write(stream, fmt, (entry_data(e) for e in access.entries(uow) if _kept(e, where)))
+    if output is not None:
+        err.print(f"{count} entries written to {output}")
+
+
+@app.command("verify")
+def verify(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+    """Check the hash chain: every entry is as written and none is missing between them."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        result = access.verify(uow)
+    data = {"entries": result.entries, "head": result.head, "intact": result.broken_at is None}
+    if result.broken_at is not None:
+        data |= {"broken_at": result.broken_at, "reason": result.reason}
+        emit(ctx, json_out, data, f"Entry {result.broken_at} breaks the chain: {result.reason}.")
+        raise typer.Exit(1)
+    emit(ctx, json_out, data, f"{result.entries} entries, chain intact. Head: {result.head}")
+
+
+def _filter(actor: str | None, action: str | None, since: str | None, refused: bool, now: Any) -> AuditFilter:
+    start = None
+    if since is not None:
+        length = span(since)
+        if length is None:
+            raise Invalid(f"{since!r} is not a span such as 24h or 30d", where="--since")
+        start = now - length
+    return AuditFilter(actor=actor, action=action, since=start, refused=refused)
+
+
+def _kept(entry: access.AuditEntry, where: AuditFilter) -> bool:
+    return (
+        (not where.actor or entry.actor == where.actor)
+        and (not where.action or entry.action.startswith(where.action))
+        and (where.since is None or entry.at >= where.since)
+        and (not where.refused or entry.outcome == "refused")
+    )
+
+
+def _write(stream: TextIO, fmt: str, rows: Any) -> int:
+    count = 0
+    writer = csv.writer(stream) if fmt == "csv" else None
+    if writer is not None:
+        writer.writerow(AUDIT_COLUMNS)
+    for row in rows:
+        if writer is not None:
+            writer.writerow([_cell(c, v) for c, v in row.items()])
+        else:
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+class _opened:
+    """The output file (written whole or not at all), or standard output."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def __enter__(self) -> TextIO:
+        if self.path is None:
+            return sys.stdout
+        self.partial = self.path.with_name(self.path.name + ".partial")
+        self.stream = self.partial.open("w", encoding="utf-8", newline="")
+        return self.stream
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        if self.path is None:
+            return
+        self.stream.close()
+        if exc_type is None:
+            self.partial.replace(self.path)
+        else:
+            self.partial.unlink(missing_ok=True)
+
+
+def _cell(column: str, value: Any) -> str:
+    return safe_cell(json.dumps(value, ensure_ascii=False) if column == "detail" else value)

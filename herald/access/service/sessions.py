@@ -1,0 +1,77 @@
+"""Sign-in sessions: a random token in an HTTP-only cookie, its hash and a CSRF token kept here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from herald.access import secrets
+from herald.access.actors import Actor
+from herald.access.limits import SessionLimits, session_ended
+from herald.access.models import User, WebSession
+from herald.access.service.users import actor_of, check_code, check_password
+from herald.db import UnitOfWork
+from herald.errors import Unauthorized
+
+SEEN_GRANULARITY = timedelta(minutes=1)  # last seen is written at most once a minute per session
+
+
+@dataclass(frozen=True)
+class Started:
+    token: str  # for the cookie, never stored
+    csrf: str
+    user: User
+
+
+@dataclass(frozen=True)
+class Signed:
+    actor: Actor
+    csrf: str
+    session_id: int
+
+
+def sign_in(
+    uow: UnitOfWork, name: str, password: str, code: str, now: datetime, origin: str, user_agent: str = ""
+) -> Started:
+    """Check name, password and (when the user has one) the second factor; start a session."""
+    found = check_password(uow, name, password, now)
+    check_code(found, code, now)
+    token, csrf = secrets.random_text(43), secrets.random_text(43)
+    uow.session.add(
+        WebSession(
+            token_hash=secrets.digest(token),
+            user_id=found.id,
+            csrf_token=csrf,
+            origin=origin[:128],
+            user_agent=user_agent[:255] or None,
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
+    uow.note(user=found.name)
+    return Started(token, csrf, found)
+
+
+def session_actor(uow: UnitOfWork, token: str, now: datetime, limits: SessionLimits, origin: str) -> Signed:
+    """Who a session cookie signs in, or Unauthorized saying why it no longer does."""
+    row = uow.session.scalar(select(WebSession).where(WebSession.token_hash == secrets.digest(token)))
+    if row is None or row.ended_at is not None:
+        raise Unauthorized("not signed in")
+    ended = session_ended(row.created_at, row.last_seen_at, now, limits)
+    if ended:
+        row.ended_at = now
+        raise Unauthorized(ended)
+    found = uow.session.get(User, row.user_id)
+    if found is None or found.disabled_at is not None:
+        raise Unauthorized("this user is disabled")
+    if now - row.last_seen_at >= SEEN_GRANULARITY:
+        row.last_seen_at = now
+    return Signed(actor_of(found, origin), row.csrf_token, row.id)
+
+
+def sign_out(uow: UnitOfWork, token: str, now: datetime) -> None:
+    row = uow.session.scalar(select(WebSession).where(WebSession.token_hash == secrets.digest(token)))
+    if row is not None and row.ended_at is None:
+        row.ended_at = now
