@@ -98,6 +98,7 @@ def serve_herald(db: str, port: int) -> None:
         database_url=f"sqlite:///{db}",
         public_url=f"http://127.0.0.1:{port}",
         allowed_hosts="127.0.0.1",
+        public_per_minute=0,  # one client sends every request here; a real audience comes from many addresses
         provider_accounts={"gateway": {"kind": "webhook", "url": "http://127.0.0.1:9/", "secret": "env:GW"}},
         routing={"sms": ["gateway"]},
     )

@@ -25,6 +25,7 @@ from bench.providers import send_throughput
 from bench.render import render_templates
 from bench.segments import rfm_recompute, segment_count
 from bench.shortcuts import shortcuts
+from bench.auth import measure as api_auth
 from bench.webhooks import receipts, redirects
 from herald.cli.sample import write_csv
 from herald.contacts.importing import importer, parallel, sources
@@ -281,6 +282,7 @@ ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {
     "send_throughput": send_throughput,
     "receipts": lambda n, data: receipts(min(n, 5000), data),
     "redirects": lambda n, data: redirects(min(n, 5000), data),
+    "api_auth": lambda n, data: api_auth(min(n, 3000), data),
 }
 
 

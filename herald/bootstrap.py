@@ -21,7 +21,7 @@ from herald.campaigns import checked_presets, lint_profile, template_presets
 from herald.clock import Clock, SystemClock
 from herald.config import Settings
 from herald.content import Profile, Template
-from herald.db import Base, UnitOfWork, make_engine, sessions
+from herald.db import Base, UnitOfWork, make_engine, sessions, workspaces
 from herald.db import migrate as migrations
 from herald.dispatch import PacingLimits, RetryPolicy, Worker
 from herald.errors import Invalid
@@ -76,23 +76,49 @@ class Container:
     action: str | None = None
     audit_subject: str | None = None
     audit_detail: dict[str, Any] | None = None
+    # The workspace whose database `engine` is, and the control store's (the installation's own database,
+    # where users, keys, sessions and the list of workspaces live): the same for `default`.
+    workspace: str = workspaces.DEFAULT
+    control_engine: Engine | None = None
+    control_sessions: sessionmaker[Session] | None = None
+    base_settings: Settings | None = None  # the installation's, before this workspace's own over them
+    environ: Mapping[str, str] | None = field(default=None, repr=False)  # where `env:` secrets were read
 
     def uow(
         self, dry_run: bool = False, *, actor: access.Actor | None = None, action: str | None = None, **audit: Any
     ) -> UnitOfWork:
         """A unit of work; with an actor and an action (given, or this container's), its writes are audited.
         `audit` takes the entry's `subject` and `detail`."""
+        return self._unit(self.sessions, dry_run, actor, action, audit)
+
+    def control_uow(self, *, actor: access.Actor | None = None, action: str | None = None, **audit: Any) -> UnitOfWork:
+        """A unit of work on the control store (users, keys, sessions, workspaces); with an actor, audited
+        in the control store's own log."""
+        return self._unit(self.control_sessions or self.sessions, False, actor, action, audit)
+
+    def _unit(
+        self,
+        factory: sessionmaker[Session],
+        dry_run: bool,
+        actor: access.Actor | None,
+        action: str | None,
+        audit: dict[str, Any],
+    ) -> UnitOfWork:
         if actor is None:
             actor, action = self.actor, self.action
             audit = {"subject": self.audit_subject, "detail": self.audit_detail, **audit}
         if actor is None or action is None:
-            return UnitOfWork(self.sessions, dry_run=dry_run)
+            return UnitOfWork(factory, dry_run=dry_run)
         recorder = access.Recorder(actor, action, self.clock.now, audit.get("subject"), audit.get("detail"))
-        return UnitOfWork(self.sessions, dry_run=dry_run, actor=actor, audit=recorder)
+        return UnitOfWork(factory, dry_run=dry_run, actor=actor, audit=recorder)
 
     def unaudited(self, dry_run: bool = False) -> UnitOfWork:
         """A unit of work for what Herald does by itself (the worker's batches, vendors' callbacks)."""
         return UnitOfWork(self.sessions, dry_run=dry_run)
+
+    def for_workspace(self, name: str) -> Container:
+        """A container of another workspace of this installation (the caller closes it)."""
+        return build(self.base_settings or self.settings, self.clock, self.environ, workspace=name)
 
     def act_as(
         self, actor: access.Actor, action: str, subject: str | None = None, detail: dict[str, Any] | None = None
@@ -101,6 +127,15 @@ class Container:
         self.actor, self.action, self.audit_subject, self.audit_detail = actor, action, subject, detail
 
     def migrate(self) -> None:
+        """Bring this workspace's schema up to date (making its file or schema first); the control store's
+        too when this is a workspace of its own."""
+        if self.control_engine is not None and self.control_engine is not self.engine:
+            migrations.upgrade(self.control_engine)
+        self.migrate_own()
+
+    def migrate_own(self) -> None:
+        """This workspace's storage and schema alone (the control store may be held by the caller)."""
+        workspaces.create_storage(self.control_engine or self.engine, self.engine.url.render_as_string(False))
         migrations.upgrade(self.engine)
 
     def worker(self, batch_size: int | None = None, concurrency: int | None = None) -> Worker:
@@ -200,17 +235,34 @@ class Container:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.control_engine is not None and self.control_engine is not self.engine:
+            self.control_engine.dispose()
 
 
-def build(settings: Settings, clock: Clock | None = None, environ: Mapping[str, str] | None = None) -> Container:
-    """Wire everything from settings; connects lazily (no query runs here). Provider accounts read their
-    `env:` secrets from `environ` (the process environment unless given)."""
+def build(
+    settings: Settings,
+    clock: Clock | None = None,
+    environ: Mapping[str, str] | None = None,
+    workspace: str | None = None,
+) -> Container:
+    """Wire everything from settings for one workspace (`default` unless named); connects lazily (no query
+    runs here). Provider accounts read their `env:` secrets from `environ` (the process environment unless
+    given)."""
     metadata()
-    engine = make_engine(settings.database_url)
+    name = workspaces.checked_name(workspace or workspaces.DEFAULT)
+    base = settings
+    control = make_engine(settings.database_url)
+    engine = (
+        control if name == workspaces.DEFAULT else make_engine(workspaces.workspace_url(settings.database_url, name))
+    )
+    settings = settings.for_workspace(name)
     accounts, routing = provider_accounts(settings, os.environ if environ is None else environ)
     shared = ProviderShared(public_url(settings), unsubscribe_key(settings.secret_key), settings.whatsapp_app_secret)
     providers = {name: provider_of(account, shared) for name, account in accounts.items()}
-    return Container(settings, engine, sessions(engine), clock or SystemClock(), providers, accounts, routing)
+    built = Container(settings, engine, sessions(engine), clock or SystemClock(), providers, accounts, routing)
+    built.workspace, built.control_engine, built.base_settings, built.environ = name, control, base, environ
+    built.control_sessions = built.sessions if control is engine else sessions(control)
+    return built
 
 
 def public_url(settings: Settings) -> str | None:

@@ -18,7 +18,9 @@ from typing import Any
 from herald.errors import Invalid
 
 DEV_SECRET = "dev-insecure-secret-change-me"
-TABLES = frozenset({"provider_accounts", "routing"})  # TOML tables, taken as written (never from HERALD_*)
+TABLES = frozenset(
+    {"provider_accounts", "routing", "workspaces"}
+)  # TOML tables, taken as written (never from HERALD_*)
 CONFIG_FILE = "herald.toml"
 
 
@@ -45,6 +47,8 @@ class Settings:
     # [providers.NAME] tables and the [routing] table, as written (secrets as their env: references).
     provider_accounts: dict[str, Any] = field(default_factory=dict)
     routing: dict[str, Any] = field(default_factory=dict)
+    # [workspaces.NAME] tables: settings a workspace has of its own (its sender name, its provider accounts…).
+    workspaces: dict[str, Any] = field(default_factory=dict)
     # Where vendors and recipients reach Herald from outside (https://herald.shop.example): delivery
     # receipts, inbound messages and the unsubscribe links in marketing mail start with it.
     public_url: str | None = None
@@ -59,6 +63,9 @@ class Settings:
     # The names the API answers to (comma-separated; Host is checked against them, and so is a browser's
     # Origin on requests that change something). Add the public name when the API is put behind a proxy.
     allowed_hosts: str = "localhost,127.0.0.1,::1"
+    signin_per_minute: int = 10  # sign-in attempts per client address; 0: no limit
+    # Requests per minute per client address to short links, the open pixel and unsubscribe pages; 0: none.
+    public_per_minute: int = 600
     session_idle_minutes: int = 60  # a signed-in browser left this long signs in again
     session_max_hours: int = 12  # and after this long in any case
     # The Herald user the CLI acts as when `--as` is not given; unset, it acts as the system user.
@@ -71,6 +78,22 @@ class Settings:
     twilio_account_sid: str | None = None  # or an API key SID
     twilio_auth_token: str | None = field(default=None, repr=False)  # or the API key's secret
     twilio_lookup_url: str = "https://lookups.twilio.com"
+
+    def for_workspace(self, name: str) -> Settings:
+        """The settings a workspace runs with: these, with its own [workspaces.NAME] table over them (its
+        database is its own in any case; the secret key, the sessions and the hosts are the installation's)."""
+        table = dict(self.workspaces.get(name) or {})
+        if "providers" in table:
+            table["provider_accounts"] = table.pop("providers")
+        shared = {"database_url", "secret_key", "previous_secret_keys", "env", "workspaces", "allowed_hosts"}
+        unknown = sorted(k for k in table if k in shared or k not in {f.name for f in fields(self)})
+        if unknown:
+            raise Invalid(f"a workspace cannot set {', '.join(unknown)}", where=f"[workspaces.{name}]")
+        if name != "default" and self.public_url and "public_url" not in table:
+            # Vendors' callbacks, short links and unsubscribe pages of a workspace come back under its path.
+            table["public_url"] = f"{self.public_url.rstrip('/')}/w/{name}"
+        known = {f.name: f.type for f in fields(self)}
+        return dataclasses.replace(self, **{k: v if k in TABLES else _coerce(k, known[k], v) for k, v in table.items()})
 
     @property
     def erasure_keys(self) -> tuple[str, ...]:
@@ -151,6 +174,8 @@ def _read_toml(path: Path, known: Mapping[str, Any]) -> dict[str, Any]:
             settings["provider_accounts"] = source.pop("providers")
         if "routing" in source:
             settings["routing"] = source.pop("routing")
+        if "workspaces" in source:
+            settings["workspaces"] = source.pop("workspaces")
     unknown = sorted(set(settings) - set(known) | set(tables))
     if unknown:
         raise Invalid(f"unknown setting(s) {', '.join(unknown)}", where=f"config {path}")

@@ -59,6 +59,9 @@ def pg_schema() -> Iterator[str | None]:
     yield schema
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        left = conn.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"), {"p": f"{schema}_ws_%"})
+        for (workspace,) in left.all():  # workspaces' schemas a failed test did not drop
+            conn.execute(text(f'DROP SCHEMA "{workspace}" CASCADE'))
     admin.dispose()
 
 

@@ -59,3 +59,21 @@ def test_the_rendered_config_reads_back_the_same(tmp_path) -> None:
     path.write_text(render_config(Settings()), encoding="utf-8")
     assert load_settings(path, {}) == Settings()
     assert DEV_SECRET in path.read_text(encoding="utf-8")
+
+
+def test_a_workspace_has_settings_of_its_own_over_the_installations() -> None:
+    base = Settings(
+        public_url="https://herald.shop.example",
+        sender_name="Herald Shop",
+        workspaces={"acme": {"sender_name": "Acme", "batch_size": "200"}, "bad": {"secret_key": "x"}},
+    )
+    acme = base.for_workspace("acme")
+    assert (acme.sender_name, acme.batch_size, acme.public_url) == (
+        "Acme",
+        200,
+        "https://herald.shop.example/w/acme",
+    )
+    assert base.for_workspace("default") == base
+    assert base.for_workspace("other").sender_name == "Herald Shop"
+    with pytest.raises(Invalid, match=r"\[workspaces.bad\]: a workspace cannot set secret_key"):
+        base.for_workspace("bad")

@@ -12,15 +12,16 @@ if TYPE_CHECKING:
     from herald.access.actors import Actor, public, system_actor
     from herald.access.chain import Verified
     from herald.access.limits import SessionLimits
-    from herald.access.models import ApiKey, AuditEntry, User
+    from herald.access.models import ApiKey, AuditEntry, User, Workspace
     from herald.access.permissions import Catalog, catalog
     from herald.access.queries import AUDIT_COLUMNS, AuditFilter, audit_entries, entry_data, key_view, user_view
     from herald.access.schemas import AuditOut, ChainOut, KeyIn, KeyOut, Me, NewKeyOut, UserChange, UserIn, UserOut
     from herald.access.secrets import same
     from herald.access.service.audit import Recorder, append, entries, verify
-    from herald.access.service.keys import NewKey, create_key, key_actor, keys, revoke_key
+    from herald.access.service.keys import NewKey, create_key, key_actor, key_workspace, keys, revoke_key
     from herald.access.service.sessions import Signed, Started, session_actor, sign_in, sign_out
     from herald.access.service.users import (
+        Refusal,
         actor_of,
         create_user,
         drop_totp,
@@ -33,10 +34,22 @@ if TYPE_CHECKING:
         user,
         users,
     )
+    from herald.access.service.workspaces import (
+        add_member,
+        create_workspace,
+        member_actor,
+        members,
+        remove_member,
+        require_workspace,
+        role_in,
+        workspace_names,
+        workspaces_of,
+    )
 
 __all__ = [
     "Actor",
     "actor_of",
+    "add_member",
     "ApiKey",
     "append",
     "AUDIT_COLUMNS",
@@ -49,6 +62,7 @@ __all__ = [
     "ChainOut",
     "create_key",
     "create_user",
+    "create_workspace",
     "drop_totp",
     "end_sessions",
     "enroll_totp",
@@ -59,14 +73,21 @@ __all__ = [
     "key_view",
     "KeyIn",
     "KeyOut",
+    "key_workspace",
     "keys",
     "Me",
+    "member_actor",
+    "members",
     "NewKey",
     "NewKeyOut",
     "public",
     "Recorder",
+    "Refusal",
+    "remove_member",
+    "require_workspace",
     "reset_password",
     "revoke_key",
+    "role_in",
     "same",
     "session_actor",
     "SessionLimits",
@@ -86,5 +107,8 @@ __all__ = [
     "users",
     "Verified",
     "verify",
+    "Workspace",
+    "workspaces_of",
+    "workspace_names",
 ]
 __getattr__ = open_door(__name__, __file__)

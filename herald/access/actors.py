@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from herald.access.permissions import catalog, require
+from herald.errors import Forbidden
 
 SYSTEM = "system"
 
@@ -19,6 +20,7 @@ class Actor:
     role: str | None = None
     user_id: int | None = None
     key_id: int | None = None
+    workspace: str | None = None  # a key's own workspace (a user's role is resolved per workspace instead)
 
     @property
     def label(self) -> str:
@@ -27,6 +29,11 @@ class Actor:
 
     def may(self, permission: str) -> bool:
         return permission in self.permissions
+
+    def require_workspace(self, workspace: str) -> None:
+        """Refuse with 403 a key used in a workspace that is not its own."""
+        if self.workspace is not None and self.workspace != workspace:
+            raise Forbidden(f"the API key {self.name!r} belongs to workspace {self.workspace!r}, not {workspace!r}")
 
     def require(self, permission: str) -> None:
         """Refuse with 403, naming them and the permission, unless they hold it."""

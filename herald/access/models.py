@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from herald.db import Base, JSONType, UTCDateTime
@@ -30,6 +30,31 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Workspace(Base):
+    """A brand or client whose data no other workspace sees: its own SQLite file or PostgreSQL schema. The
+    installation's own database is the workspace `default`; the list lives there (the control store)."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    label: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(128))
+
+
+class Membership(Base):
+    """A user's role in a workspace other than `default` (there, their own role is theirs)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "workspace"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    workspace: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(32))
 
 
 class WebSession(Base):
@@ -57,6 +82,7 @@ class ApiKey(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
+    workspace: Mapped[str] = mapped_column(String(32), default="default", server_default="default")
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
     scopes: Mapped[list[str]] = mapped_column(JSONType)

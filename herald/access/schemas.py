@@ -13,6 +13,8 @@ from herald.shapes import Shape
 class Me(Shape):
     name: str
     kind: str = Field(description="user, key or system")
+    workspace: str = Field(description="The workspace this request acts in.")
+    workspaces: list[str] = Field(description="Every workspace this user or key may act in.")
     role: str | None
     permissions: list[str]
     csrf_token: str | None = Field(None, description="Send it as X-CSRF-Token on writes made with the session.")

@@ -31,8 +31,8 @@ def act(container: Container, name: str | None) -> None:
     if not name:
         actor = access.system_actor(getpass.getuser(), socket.gethostname())
     else:
-        with container.unaudited() as uow:
-            actor = access.actor_of(access.user(uow, name), origin)
+        with container.control_uow() as uow:
+            actor = access.member_actor(uow, access.user(uow, name), container.workspace, origin)
         _check(container, actor, path)
     subject = _subject(ctx.params)
     # The options given, not their values: values may be personal data the log must not outlive.

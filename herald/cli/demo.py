@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from herald import bootstrap, campaigns, contacts, content, segments, tags, tracking
 from herald.analytics import campaign_report
 from herald.campaigns import describe, preflight
+from herald.cli import demo_access
 from herald.config import Settings, load_settings
 from herald.console import app_context, emit, out
 from herald.contacts import Contact, Suppression
@@ -83,6 +84,7 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
             if vendors is not None:
                 result["receipts"] = _receipts(container, vendors, say)
                 result["replies"] = _replies(container, vendors, say)
+            result["audit"] = demo_access.audit(container, say)
         finally:
             container.close()
         if vendors is not None:
@@ -104,6 +106,7 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
 
 def _stages(container: bootstrap.Container, result: dict, say) -> None:
     now = container.clock.now()
+    actors = demo_access.people(container, say)
     sample = resources.files("herald.cli") / "data" / "demo_contacts.csv"
     with resources.as_file(sample) as path, container.uow() as uow:
         if uow.session.scalar(select(func.count()).select_from(Message)):
@@ -131,14 +134,17 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
     result["segments"] = counts
     say("[bold]3. Segments[/] " + "; ".join(f"{e!r}: {n}" for e, n in counts.items()))
 
-    with container.uow() as uow:
-        for name, body in (("winter-sale", TEMPLATE), ("winter-sale-b", TEMPLATE_B)):
+    for name, body in (("winter-sale", TEMPLATE), ("winter-sale-b", TEMPLATE_B)):
+        with container.uow(actor=actors["maya"], action="cli demo templates create") as uow:
             version = content.create_template(
                 uow, name, Channel.SMS, {"body": body, "aliyun": ALIYUN}, author="maya", now=now
             )
             findings = lint_content("sms", "marketing", version.content, container.lint_profile(uow))
             content.review(uow, version, "submit", actor="maya", now=now, findings=findings)
+        with container.uow(actor=actors["li"], action="cli demo templates approve") as uow:
+            version = content.latest_version(uow, content.get_template(uow, name), None, "A")
             content.review(uow, version, "approve", actor="li", now=now, findings=findings)
+    with container.uow() as uow:
         campaign = campaigns.create_campaign(
             uow,
             "Winter sale",

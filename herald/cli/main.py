@@ -3,9 +3,9 @@ that help and the commands that need no database answer at once."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from herald.cli import usage
+from herald.cli import running, usage
 from herald.cli.lazy import LazyGroup, Room
 from herald.config import load_settings, render_config
-from herald.console import AppContext, JsonFlag, app_context, emit, err, out
+from herald.console import AppContext, JsonFlag, app_context, emit, out
 from herald.errors import HeraldError, Invalid
 
 if TYPE_CHECKING:
@@ -52,6 +52,10 @@ class HeraldGroup(LazyGroup):
         "webhooks": Room("Send events to your own systems: signed webhooks, retried.", "herald.tracking.webhooks_cli"),
         "users": Room("People who sign in, their roles, passwords and second factor.", "herald.access.cli.users"),
         "keys": Room("API keys for your programs: scopes, last use, revocation.", "herald.access.cli.keys"),
+        "workspaces": Room(
+            "Workspaces: brands or clients whose data no other sees, and their members.",
+            "herald.access.cli.workspaces",
+        ),
         "audit": Room("The audit log: every write and refusal, who, when and from where.", "herald.access.cli.audit"),
     }
 
@@ -80,6 +84,10 @@ def main(
     config: Annotated[Path | None, typer.Option("--config", help="Settings file (default herald.toml).")] = None,
     json_out: JsonFlag = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log to standard error.")] = False,
+    workspace: Annotated[
+        str | None,
+        typer.Option("--workspace", "-w", help="The workspace to act in (else HERALD_WORKSPACE, else default)."),
+    ] = None,
     as_user: Annotated[
         str | None,
         typer.Option(
@@ -100,7 +108,8 @@ def main(
     def make_container() -> bootstrap.Container:
         from herald import bootstrap
 
-        container = bootstrap.build(load_settings(config, database_url=db))
+        chosen = workspace or os.environ.get("HERALD_WORKSPACE") or None
+        container = bootstrap.build(load_settings(config, database_url=db), workspace=chosen)
         if needs_schema:
             _require_schema(container)
             from herald.cli.acting import act
@@ -123,8 +132,14 @@ def _audience(session, expression: str):
 
 
 def _require_schema(container: bootstrap.Container) -> None:
+    from herald import access
     from herald.db import migrate
 
+    if container.control_engine is not None and container.control_engine is not container.engine:
+        if migrate.current_revision(container.control_engine) is None:
+            raise Invalid("this database has no Herald schema yet; run `herald db upgrade`", where="workspace")
+        with container.control_uow() as uow:
+            access.require_workspace(uow, container.workspace)
     current = migrate.current_revision(container.engine)
     if current is None:
         raise Invalid(
@@ -156,7 +171,25 @@ def db_upgrade(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     before = migrate.current_revision(container.engine)
     container.migrate()
     after = migrate.current_revision(container.engine)
-    emit(ctx, json_out, {"from": before, "to": after}, f"Schema at revision {after} (was {before or 'empty'}).")
+    others = _upgrade_workspaces(container)
+    data = {"from": before, "to": after, "workspaces": others}
+    more = f"; {len(others)} other workspace(s) too" if others else ""
+    emit(ctx, json_out, data, f"Schema at revision {after} (was {before or 'empty'}){more}.")
+
+
+def _upgrade_workspaces(container: bootstrap.Container) -> list[str]:
+    """Migrate every workspace but this one, together, so that none is left behind."""
+    from herald import access
+
+    with container.control_uow() as uow:
+        names = [n for n in access.workspace_names(uow) if n != container.workspace]
+    for name in names:
+        other = container.for_workspace(name)
+        try:
+            other.migrate_own()
+        finally:
+            other.close()
+    return names
 
 
 @db_app.command("status")
@@ -200,77 +233,11 @@ def init_config(
 
 
 @app.command()
-def worker(
-    ctx: typer.Context,
-    until_idle: Annotated[bool, typer.Option("--until-idle", help="Exit when nothing is due.")] = False,
-    batch_size: Annotated[int | None, typer.Option(min=1, help="Messages per batch.")] = None,
-    concurrency: Annotated[
-        int, typer.Option(min=1, max=1000, help="Requests in flight to each HTTP vendor at once.")
-    ] = 64,
-    json_out: JsonFlag = False,
-) -> None:
-    """Send due messages: claim, re-check the rules, render, send, record."""
-    container = app_context(ctx).container
-    w = container.worker(batch_size, concurrency)
-    if not until_idle:
-        err.print("Worker running; Ctrl-C or SIGTERM to stop.")
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop is a Ctrl-C
-    try:
-        stats = asyncio.run(w.run(until_idle=until_idle))
-    except KeyboardInterrupt:
-        stats = w.stats
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    emit(ctx, json_out, stats.as_dict(), lambda: _print_worker(stats))
-
-
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
-def _print_worker(stats) -> None:
-    out.print(
-        f"Worker: {stats.sent} sent, {stats.skipped} skipped at send time, {stats.deferred} deferred again, "
-        f"{stats.retried} to retry, {stats.failed} failed."
-    )
-    if stats.settled:
-        out.print(f"Settled: {stats.settled} left unknown were settled by asking the vendor's records.")
-    if stats.fell_back:
-        out.print(
-            f"Fell back: {stats.fell_back} could not be reached on one channel and were decided again without it."
-        )
-    if stats.receipts:
-        out.print(f"Receipts: {stats.receipts} read on a carrier's bind moved their messages forward.")
-    if stats.paced:
-        out.print(f"Paced: {stats.paced} held back for their accounts' rate or daily limit, queued for their moment.")
-    if stats.handed_back:
-        out.print(f"Stopped: {stats.handed_back} claimed messages were handed back to the queue unsent.")
-    if stats.waiting_on_lease:
-        out.print(
-            f"{stats.waiting_on_lease} messages are held by another worker (or one that was killed) until "
-            f"{stats.lease_until:%Y-%m-%d %H:%M:%S} UTC; they are retried when the lease runs out."
-        )
-
-
-@app.command()
 def demo(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Run the whole flow on a bundled sample in the current directory."""
     from herald.cli.demo import run_demo
 
     run_demo(ctx, json_out)
-
-
-@app.command()
-def serve(ctx: typer.Context, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the REST API (migrating an empty database first)."""
-    # Imported here so that every other command starts without loading the web stack.
-    import uvicorn
-
-    from herald.web import create_app
-
-    container = app_context(ctx).container
-    container.migrate()
-    uvicorn.run(create_app(container), host=host, port=port)
 
 
 @app.command()
@@ -325,6 +292,10 @@ def sandbox(
     )
     text = f"Sandbox stopped: {took}; {got['refused']} refused."
     emit(ctx, json_out, got, text)
+
+
+app.command()(running.worker)
+app.command()(running.serve)
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -35,3 +35,18 @@ class WorkerStats:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    def plus(self, other: WorkerStats) -> WorkerStats:
+        """The two runs' counts together (workers of several workspaces in one process)."""
+        summed: dict[str, Any] = {}
+        for key, mine in self.__dict__.items():
+            theirs = other.__dict__[key]
+            if isinstance(mine, int):
+                summed[key] = mine + theirs
+            elif isinstance(mine, dict):
+                summed[key] = {k: mine.get(k, 0) + theirs.get(k, 0) for k in {*mine, *theirs}}
+            elif isinstance(mine, list):
+                summed[key] = [*mine, *theirs]
+            else:
+                summed[key] = max((t for t in (mine, theirs) if t is not None), default=None)
+        return WorkerStats(**summed)

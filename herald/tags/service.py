@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, update
 
+from herald import access
 from herald.contacts import Contact
 from herald.db import UnitOfWork, rowcount
-from herald.errors import Conflict, Invalid, NotFound
+from herald.errors import Conflict, Forbidden, Invalid, NotFound
 from herald.tags.models import ContactTag, Tag, TagCategory
 from herald.tags.queries import live_expiry
 
@@ -31,6 +32,7 @@ def create_category(
     uow: UnitOfWork, name: str, now: datetime, description: str | None = None, editors: Iterable[str] = ()
 ) -> TagCategory:
     """Create a tag category; `editors` are the roles that may apply or edit its tags."""
+    editors = [_role(e) for e in editors]
     if not TAG_NAME.match(name):
         raise Invalid(f"{name!r} is not a valid category name", where="category")
     if uow.session.scalar(select(TagCategory.id).where(TagCategory.name == name)) is not None:
@@ -49,7 +51,7 @@ def get_category(uow: UnitOfWork, name: str) -> TagCategory:
 
 def rename_tag(uow: UnitOfWork, old: str, new: str) -> Tag:
     """Rename a tag; its contacts keep it."""
-    tag = get_tag(uow, old)
+    tag = editable_tag(uow, old)
     _check_name(uow, new)
     tag.name = new
     uow.flush()
@@ -58,7 +60,7 @@ def rename_tag(uow: UnitOfWork, old: str, new: str) -> Tag:
 
 def merge_tags(uow: UnitOfWork, source: str, into: str) -> int:
     """Give every contact of `source` the tag `into`, then delete `source`; returns contacts moved."""
-    tag, target = get_tag(uow, source), get_tag(uow, into)
+    tag, target = editable_tag(uow, source), editable_tag(uow, into)
     if tag.id == target.id:
         raise Invalid("a tag cannot be merged into itself", where="merge")
     had = select(ContactTag.contact_id).where(ContactTag.tag_id == target.id)
@@ -77,7 +79,7 @@ def merge_tags(uow: UnitOfWork, source: str, into: str) -> int:
 
 def delete_tag(uow: UnitOfWork, name: str) -> int:
     """Delete a tag and take it off every contact; returns how many carried it."""
-    tag = get_tag(uow, name)
+    tag = editable_tag(uow, name)
     removed = rowcount(uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id)))
     uow.session.delete(tag)
     uow.flush()
@@ -112,7 +114,7 @@ def create_tag(
         raise Invalid(f"expected one of {', '.join(KINDS)}, got {kind!r}", where="kind")
     if colour is not None and not COLOUR.fullmatch(colour):
         raise Invalid(f"{colour!r} is not a colour such as #1f77b4", where="colour")
-    category_id = get_category(uow, category).id if category else None
+    category_id = _editable(uow, get_category(uow, category)).id if category else None
     tag = Tag(
         name=name,
         description=description,
@@ -129,6 +131,27 @@ def create_tag(
 def get_tag(uow: UnitOfWork, name: str) -> Tag:
     """The tag with this name, or NotFound."""
     return uow.named(Tag, name, f"tag {name!r} does not exist")
+
+
+def editable_tag(uow: UnitOfWork, name: str) -> Tag:
+    """The tag with this name, when whoever the unit of work acts for may apply or change its tags: a
+    category with editors lets only those roles (and owners and admins) touch its tags."""
+    tag = get_tag(uow, name)
+    if tag.category_id is not None:
+        _editable(uow, uow.session.get_one(TagCategory, tag.category_id))
+    return tag
+
+
+def _editable(uow: UnitOfWork, category: TagCategory) -> TagCategory:
+    actor = uow.actor
+    if actor is None or not category.editors or actor.kind == "system" or actor.role in ("owner", "admin"):
+        return category
+    if actor.role not in category.editors:
+        raise Forbidden(
+            f"{actor.label} may not change tags of category {category.name!r}; "
+            f"its editors are: {', '.join(category.editors)}"
+        )
+    return category
 
 
 def ensure_tag(uow: UnitOfWork, name: str, now: datetime, *, kind: str = "manual", category: str | None = None) -> Tag:
@@ -210,7 +233,7 @@ def tag_matching(
 ) -> int:
     """Tag every contact whose id the select yields (one INSERT … SELECT), until `expires_at` if given;
     returns how many were new. A tag that had expired on a contact is applied afresh."""
-    tag = get_tag(uow, name)
+    tag = editable_tag(uow, name)
     uow.session.execute(delete(ContactTag).where(ContactTag.tag_id == tag.id, ContactTag.expires_at <= now))
     ids = contact_ids.subquery()
     already = select(ContactTag.contact_id).where(ContactTag.tag_id == tag.id)
@@ -226,14 +249,14 @@ def tag_matching(
 
 def untag_contacts(uow: UnitOfWork, name: str, contact_ids: Iterable[int]) -> int:
     """Remove a tag from contacts; returns how many lost it."""
-    tag = get_tag(uow, name)
+    tag = editable_tag(uow, name)
     stmt = delete(ContactTag).where(and_(ContactTag.tag_id == tag.id, ContactTag.contact_id.in_(list(contact_ids))))
     return rowcount(uow.session.execute(stmt))
 
 
 def untag_matching(uow: UnitOfWork, name: str, contact_ids: Select) -> int:
     """Remove a tag from every contact whose id the select yields; returns how many lost it."""
-    tag = get_tag(uow, name)
+    tag = editable_tag(uow, name)
     ids = contact_ids.order_by(None).subquery()
     stmt = delete(ContactTag).where(ContactTag.tag_id == tag.id, ContactTag.contact_id.in_(select(ids.c[0])))
     return rowcount(uow.session.execute(stmt))
@@ -293,3 +316,8 @@ def move_contact(uow: UnitOfWork, from_id: int, to_id: int) -> int:
     moved = rowcount(uow.session.execute(moving.values(contact_id=to_id)))
     uow.session.execute(delete(ContactTag).where(ContactTag.contact_id == from_id))
     return moved
+
+
+def _role(name: str) -> str:
+    access.catalog().role(name)  # refused, listing the roles, when it is not one
+    return name.strip().lower()

@@ -35,7 +35,7 @@ def _mail_act(ctx: typer.Context) -> Any:
     container = app_context(ctx).container
 
     def act(to: str | None, raw: bytes) -> list[str]:
-        with container.uow() as uow:
+        with container.unaudited() as uow:
             reports = read_report(raw)
             now = container.clock.now()
             limit = container.settings.invalid_after_failures

@@ -27,7 +27,7 @@ from herald.access import (
 )
 from herald.types import MAX_ID
 from herald.web.auth import need
-from herald.web.deps import Unit
+from herald.web.deps import ControlUnit, Unit
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -39,34 +39,44 @@ def router(container: Container) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["access"])
 
     @api.get("/me", dependencies=[need(None)])
-    def me(request: Request) -> Me:
+    def me(request: Request, unit: ControlUnit) -> Me:
+        """Who this key or session is, where it may act, with what permissions (and a session's CSRF token)."""
         actor: access.Actor = request.state.actor
-        csrf = getattr(request.state, "csrf", None)
         return Me(
-            name=actor.name, kind=actor.kind, role=actor.role, permissions=sorted(actor.permissions), csrf_token=csrf
+            name=actor.name,
+            kind=actor.kind,
+            workspace=container.workspace,
+            workspaces=access.workspaces_of(unit, actor),
+            role=actor.role,
+            permissions=sorted(actor.permissions),
+            csrf_token=getattr(request.state, "csrf", None),
         )
 
     @api.get("/keys", dependencies=[need("keys:manage")])
-    def list_keys(unit: Unit) -> list[KeyOut]:
-        return [key_view(k, container.clock.now()) for k in access.keys(unit)]
+    def list_keys(unit: ControlUnit) -> list[KeyOut]:
+        return [key_view(k, container.clock.now()) for k in access.keys(unit, container.workspace)]
 
     @api.post("/keys", status_code=201, dependencies=[need("keys:manage")])
-    def create_key(unit: Unit, body: KeyIn, request: Request) -> NewKeyOut:
+    def create_key(unit: ControlUnit, body: KeyIn, request: Request) -> NewKeyOut:
         now = container.clock.now()
         until = now + timedelta(days=body.expires_in_days) if body.expires_in_days else None
-        made = access.create_key(unit, body.name, body.scopes, request.state.actor, now, expires_at=until)
+        made = access.create_key(
+            unit, body.name, body.scopes, request.state.actor, now, expires_at=until, workspace=container.workspace
+        )
         return NewKeyOut(key=made.key, **key_view(made.row, now).model_dump())
 
     @api.delete("/keys/{name}", dependencies=[need("keys:manage")])
-    def revoke_key(unit: Unit, name: str) -> KeyOut:
-        return key_view(access.revoke_key(unit, name, container.clock.now()), container.clock.now())
+    def revoke_key(unit: ControlUnit, name: str) -> KeyOut:
+        return key_view(
+            access.revoke_key(unit, name, container.clock.now(), container.workspace), container.clock.now()
+        )
 
     @api.get("/users", dependencies=[need("users:manage")])
-    def list_users(unit: Unit) -> list[UserOut]:
+    def list_users(unit: ControlUnit) -> list[UserOut]:
         return [user_view(u) for u in access.users(unit)]
 
     @api.post("/users", status_code=201, dependencies=[need("users:manage")])
-    def create_user(unit: Unit, body: UserIn, request: Request) -> UserOut:
+    def create_user(unit: ControlUnit, body: UserIn, request: Request) -> UserOut:
         made = access.create_user(
             unit, body.name, body.role, body.password, container.clock.now(), by=request.state.actor
         )
@@ -74,7 +84,7 @@ def router(container: Container) -> APIRouter:
         return user_view(made)
 
     @api.patch("/users/{name}", dependencies=[need("users:manage")])
-    def change_user(unit: Unit, name: str, body: UserChange, request: Request) -> UserOut:
+    def change_user(unit: ControlUnit, name: str, body: UserChange, request: Request) -> UserOut:
         found = access.user(unit, name)
         if body.role is not None:
             found = access.set_role(unit, name, body.role, by=request.state.actor)

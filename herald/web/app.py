@@ -1,5 +1,6 @@
-"""The FastAPI application. It binds to localhost until API keys arrive. Its docs page loads Swagger UI from
-the installed package (swagger-ui-bundle), never from a CDN: Herald runs where the internet may not."""
+"""The FastAPI application of one workspace: every /api/v1 route needs a key or a session (`auth.need`). Its
+docs page loads Swagger UI from the installed package (swagger-ui-bundle), never from a CDN: Herald runs
+where the internet may not."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from herald.web import (
     conversions_api,
     events_api,
     links_page,
+    signin_page,
     tags_api,
     templates_api,
     unsubscribe_page,
@@ -32,12 +34,25 @@ from herald.web import (
 from herald.web.auth import need
 from herald.web.deps import ErrorOut, Unit
 from herald.web.guard import Guard
+from herald.web.throttle import Limit
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
+    from herald.config import Settings
 
 STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403, Unauthorized: 401}
 DOCS_ASSETS = "/api/docs/assets"
+
+
+def rate_limits(settings: Settings) -> list[tuple[str, str, Limit]]:
+    """Sign-in attempts and the public pages, per client address (0 in a setting turns its limit off)."""
+    limits = []
+    if settings.signin_per_minute:
+        limits.append(("POST", "/signin", Limit("signin", settings.signin_per_minute, settings.signin_per_minute)))
+    if settings.public_per_minute:
+        public = Limit("public", settings.public_per_minute, max(1, settings.public_per_minute // 6))
+        limits += [("*", prefix, public) for prefix in ("/l/", "/o/", "/unsubscribe/")]
+    return limits
 
 
 def create_app(container: Container) -> FastAPI:
@@ -110,11 +125,14 @@ def create_app(container: Container) -> FastAPI:
     api.include_router(templates_api.router(container))
     api.include_router(campaigns_api.router(container))
     api.include_router(unsubscribe_page.router(container))
+    api.include_router(signin_page.router(container))
+    api.mount("/static", StaticFiles(packages=[("herald.web", "static")]), name="static")
     uploads = {"/api/v1/contacts/imports": contacts_api.MAX_UPLOAD}
     api.add_middleware(
         Guard,
         hosts=container.settings.allowed_hosts.split(","),
         max_body=container.settings.max_request_mb << 20,
         uploads=uploads,
+        limits=rate_limits(container.settings),
     )
     return api

@@ -8,7 +8,7 @@ form's `csrf` field). A key is never ambient, so requests with a key need none."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ def need(permission: str | None) -> Any:
         actor = access.public(client_address(request))
         try:
             actor, csrf = caller(request, container)
+            actor.require_workspace(container.workspace)
             if csrf is not None and request.method not in SAFE_METHODS:
                 if not access.same(request.headers.get(CSRF_HEADER, ""), csrf):
                     raise Forbidden("the CSRF token is missing or wrong; reload the page and try again")
@@ -42,7 +43,7 @@ def need(permission: str | None) -> Any:
         except (Unauthorized, Forbidden) as refused:
             _record_refusal(request, container, actor, refused)
             raise
-        request.state.actor = actor
+        request.state.actor, request.state.csrf = actor, csrf
 
     check.permission = permission  # type: ignore[attr-defined]  # read by the test that every route has one
     return Depends(check)
@@ -58,13 +59,13 @@ def caller(request: Request, container: Container) -> tuple[access.Actor, str | 
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("send the API key as `Authorization: Bearer hk_…`")
-        with container.unaudited() as uow:
+        with container.control_uow() as uow:
             return access.key_actor(uow, token.strip(), origin, now), None
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise Unauthorized("this needs an API key (Authorization: Bearer hk_…) or a signed-in session")
-    with container.unaudited() as uow:
-        signed = access.session_actor(uow, cookie, now, session_limits(container), origin)
+    with container.control_uow() as uow:
+        signed = access.session_actor(uow, cookie, now, session_limits(container), origin, container.workspace)
     return signed.actor, signed.csrf
 
 
@@ -108,3 +109,20 @@ def _record_refusal(request: Request, container: Container, actor: access.Actor,
 
 def permission_of(dependency: Callable[..., Any]) -> str | None:
     return getattr(dependency, "permission", None)
+
+
+def every_route(routes: Iterable[Any]) -> Iterator[Any]:
+    """Every route of an app, those of included routers too (FastAPI keeps those behind the router)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from every_route(inner.routes)
+        else:
+            yield route
+
+
+def guards(route: Any) -> list[Callable[..., Any]]:
+    """The `need(...)` checks a route runs (each names its permission, or None for any caller)."""
+    dependant = getattr(route, "dependant", None)
+    calls = [d.call for d in dependant.dependencies] if dependant is not None else []
+    return [c for c in calls if c is not None and hasattr(c, "permission")]

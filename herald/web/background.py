@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
-from herald.web.app import create_app
+from herald.web.server import create_server
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -28,7 +28,7 @@ def free_port() -> int:
 @contextmanager
 def serving_api(container: Container, port: int) -> Iterator[str]:
     """Serve the API on 127.0.0.1:`port` until the block ends; yields its address."""
-    server = uvicorn.Server(uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_server(container), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="herald-api", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

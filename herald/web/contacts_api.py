@@ -28,7 +28,7 @@ from herald.contacts import (
 )
 from herald.errors import Invalid, NotFound
 from herald.types import MAX_ID
-from herald.web.auth import need
+from herald.web.auth import action_of, need
 from herald.web.deps import ContactId, Unit
 from herald.web.imports import run_isolated
 
@@ -157,13 +157,9 @@ def router(container: Container) -> APIRouter:
         """Upload a file (CSV, TSV or XLSX) as the request body; it is imported in the background."""
         path = await _spool(request, filename)
         job = jobs.start(filename)
-        tasks.add_task(
-            jobs.run,
-            job,
-            container,
-            path,
-            {"default_region": region(default_region), "merge": merge, "unknown": unknown},
-        )
+        options = {"default_region": region(default_region), "merge": merge, "unknown": unknown}
+        audit = {"actor": request.state.actor, "action": action_of(request), "subject": f"file={filename[:200]}"}
+        tasks.add_task(jobs.run, job, container, path, options, audit)
         return ImportJob(**jobs.get(job))
 
     return api
@@ -224,7 +220,7 @@ class Jobs:
         with self.lock:
             self.state[job].update(values)
 
-    def run(self, job: int, container: Container, path: Path, options: dict[str, Any]) -> None:
+    def run(self, job: int, container: Container, path: Path, options: dict[str, Any], audit: dict[str, Any]) -> None:
         self._set(job, status="running")
 
         def advance(rows: int) -> None:
@@ -232,7 +228,7 @@ class Jobs:
                 self.state[job]["rows_done"] += rows
 
         try:
-            kind, value = run_isolated(container.settings, path, container.clock.now(), options, advance)
+            kind, value = run_isolated(container.settings, path, container.clock.now(), options, advance, audit=audit)
         finally:
             path.unlink(missing_ok=True)
         if kind == "done":

@@ -24,6 +24,17 @@ def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
 
 Unit = Annotated[UnitOfWork, Depends(unit_of_work)]
 
+
+def control_unit(request: Request) -> Iterator[UnitOfWork]:
+    """A unit of work on the control store (users, keys), audited there as the request's actor."""
+    actor = getattr(request.state, "actor", None)
+    container = request.app.state.container
+    with container.control_uow(actor=actor, action=action_of(request), subject=subject_of(request)) as unit:
+        yield unit
+
+
+ControlUnit = Annotated[UnitOfWork, Depends(control_unit)]
+
 # A row's id in a path: a whole number a 64-bit column holds (a larger one is refused with 422, not a 500).
 ContactId = Annotated[int, Path(ge=1, le=MAX_ID, description="The contact's id.")]
 

@@ -7,15 +7,22 @@
   requests — `text/plain` bodies, bodiless POSTs — without asking first; tools such as curl send no Origin.
 - **Size**: a body past the limit (a declared `Content-Length`, or one that streams past it) is answered
   413 with the limit; file uploads have their own, larger one.
+- **Rate**: sign-in attempts and the public pages (short links, the open pixel, unsubscribe) are limited
+  per client address (token buckets, `throttle`); past the limit the answer is 429 with Retry-After.
 - **Headers**: every answer says nosniff, no framing, no referrer, same-origin resources, and a strict
-  Content-Security-Policy (the docs page may run its own scripts and styles, nothing from elsewhere)."""
+  Content-Security-Policy: the API none at all, the pages only their own stylesheet and scripts (never
+  inline ones), the docs page its own scripts and styles. Over https, Strict-Transport-Security too."""
 
 from __future__ import annotations
 
 import json
+import math
+import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
+
+from herald.web.throttle import Buckets, Limit
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -25,6 +32,11 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 DOCS_CSP = (
     "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
@@ -38,16 +50,25 @@ HEADERS = [
 
 
 class Guard:
-    def __init__(self, app: App, hosts: Iterable[str], max_body: int, uploads: dict[str, int]) -> None:
+    def __init__(
+        self,
+        app: App,
+        hosts: Iterable[str],
+        max_body: int,
+        uploads: dict[str, int],
+        limits: Iterable[tuple[str, str, Limit]] = (),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.app, self.max_body, self.uploads = app, max_body, uploads
         self.hosts = {h.strip().lower().strip("[]") for h in hosts if h.strip()}
+        self.limits, self.buckets, self.clock = list(limits), Buckets(), clock  # (method or *, path prefix, limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        refusal = self._refusal(scope, headers)
+        refusal = self._refusal(scope, headers) or self._throttled(scope)
         if refusal:
             await _answer(send, *refusal)
             return
@@ -64,7 +85,16 @@ class Guard:
                 await _answer(send, 413, f"the request body is larger than {_mb(limit)} (the limit)")
                 return
             receive = _replay(body)
-        await self.app(scope, receive, _with_headers(send, scope["path"]))
+        await self.app(scope, receive, _with_headers(send, scope["path"], scope.get("scheme") == "https"))
+
+    def _throttled(self, scope: Scope) -> tuple[int, str, int] | None:
+        for method, prefix, limit in self.limits:
+            if scope["path"].startswith(prefix) and method in ("*", scope["method"]):
+                address = scope["client"][0] if scope.get("client") else "unknown"
+                wait = self.buckets.take(limit, address, self.clock())
+                if wait:
+                    return 429, f"too many requests from {address}; wait {math.ceil(wait)} s", math.ceil(wait)
+        return None
 
     def _refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[int, str] | None:
         host = _host(headers.get("host", ""))
@@ -117,20 +147,22 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
-def _with_headers(send: Send, path: str) -> Send:
-    csp = DOCS_CSP if path.startswith("/api/docs") else API_CSP
+def _with_headers(send: Send, path: str, https: bool) -> Send:
+    csp = DOCS_CSP if path.startswith("/api/docs") else API_CSP if path.startswith("/api/") else PAGE_CSP
+    extra = [*HEADERS, (b"content-security-policy", csp.encode()), *([HSTS] if https else [])]
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            message["headers"] = [*message.get("headers", []), *HEADERS, (b"content-security-policy", csp.encode())]
+            message["headers"] = [*message.get("headers", []), *extra]
         await send(message)
 
     return wrapped
 
 
-async def _answer(send: Send, status: int, detail: str) -> None:
-    kind = {400: "Invalid", 403: "Forbidden", 413: "TooLarge"}[status]
+async def _answer(send: Send, status: int, detail: str, retry_after: int | None = None) -> None:
+    kind = {400: "Invalid", 403: "Forbidden", 413: "TooLarge", 429: "TooMany"}[status]
     body = json.dumps({"error": kind, "detail": detail}).encode()
+    wait = [(b"retry-after", str(retry_after).encode())] if retry_after is not None else []
     await send(
         {
             "type": "http.response.start",
@@ -138,6 +170,7 @@ async def _answer(send: Send, status: int, detail: str) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
+                *wait,
                 *HEADERS,
                 (b"content-security-policy", API_CSP.encode()),
             ],

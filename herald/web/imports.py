@@ -26,12 +26,15 @@ def run_isolated(
     options: dict[str, Any],
     advance: Callable[[int], None],
     target: Callable[..., None] | None = None,
+    audit: dict[str, Any] | None = None,
 ) -> tuple[str, Any]:
     """("done", the report as a dict) or ("failed", the reason); the import is one transaction in the child,
-    so a child that dies wrote nothing."""
+    so a child that dies wrote nothing. `audit` (actor, action, subject) records it in the audit log."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    child = context.Process(target=target or _child, args=(settings, str(path), now, options, queue), daemon=True)
+    child = context.Process(
+        target=target or _child, args=(settings, str(path), now, options, queue, audit or {}), daemon=True
+    )
     child.start()
     try:
         while True:
@@ -53,12 +56,12 @@ def run_isolated(
     )
 
 
-def _child(settings: Settings, path: str, now: datetime, options: dict[str, Any], queue) -> None:
+def _child(settings: Settings, path: str, now: datetime, options: dict[str, Any], queue, audit: dict[str, Any]) -> None:
     from herald import bootstrap, contacts
 
     container = bootstrap.build(settings)
     try:
-        with container.uow() as uow:
+        with container.uow(**audit) as uow:
             report = contacts.import_file(
                 uow,
                 Path(path),

@@ -29,3 +29,11 @@ def test_the_system_user_may_do_everything_and_the_public_nothing() -> None:
     with pytest.raises(Forbidden, match="public:anyone may not"):
         public("203.0.113.9").require("contacts:read")
     system.require("contacts:erase")
+
+
+def test_a_key_acts_only_in_its_own_workspace() -> None:
+    key = Actor("key", "shop", frozenset(), "10.0.0.1", workspace="acme")
+    key.require_workspace("acme")
+    with pytest.raises(Forbidden, match="'shop' belongs to workspace 'acme', not 'beta'"):
+        key.require_workspace("beta")
+    Actor("user", "ada", frozenset(), "10.0.0.1").require_workspace("beta")  # users: by their membership

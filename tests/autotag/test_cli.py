@@ -115,7 +115,10 @@ def test_rules_from_the_command_line(capsys, db_url, tmp_path, monkeypatch) -> N
         "asked:price",
     )
     shown = as_json(capsys, *db, "--json", "tags", "rules", "show", "price")
-    assert changed["version"] == 2 and [v["saved_by"] for v in shown["versions"]] == [f"system:{getpass.getuser()}", "ana"]
+    assert changed["version"] == 2 and [v["saved_by"] for v in shown["versions"]] == [
+        f"system:{getpass.getuser()}",
+        "ana",
+    ]
     as_json(capsys, *db, "--json", "tags", "rules", "switch", "price", "off")
     assert [r["enabled"] for r in as_json(capsys, *db, "--json", "tags", "rules", "list")] == [True, False]
     herald(capsys, *db, "tags", "rules", "save", "empty", "--keywords", ",", "--tag", "x", code=2)

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from herald.errors import Conflict, Invalid, NotFound
+from herald.access import Actor
+from herald.errors import Conflict, Forbidden, Invalid, NotFound
 from herald.segments import queries as segments
 from herald.tags import service as tags
 from herald.tags.queries import contact_ids_in, names_by_contact
@@ -19,8 +20,10 @@ SITA, RAM = "+9779841234567", "+9779851234567"
 
 def test_categories_colours_and_kinds(container) -> None:
     with container.uow() as uow:
-        made = tags.create_category(uow, "interests", NOW, "what they like", ["marketing", "marketing", "admin"])
-        assert made.editors == ["admin", "marketing"]
+        made = tags.create_category(uow, "interests", NOW, "what they like", ["marketer", "Marketer", "admin"])
+        assert made.editors == ["admin", "marketer"]
+        with pytest.raises(Invalid, match="unknown role 'marketing'"):
+            tags.create_category(uow, "other", NOW, editors=["marketing"])
         tag = tags.create_tag(uow, "interested:shoes", NOW, category="interests", colour="#1F77B4", kind="rule")
         assert (tag.colour, tag.kind, tag.category_id) == ("#1f77b4", "rule", made.id)
         for bad, where in (({"colour": "blue"}, "colour"), ({"kind": "magic"}, "kind")):
@@ -89,3 +92,47 @@ def test_a_file_of_numbers_names_contacts(container, tmp_path) -> None:
         found, missing = contact_ids_in(uow, listing, "NP")
     assert found == sorted([contact_id(container, SITA), contact_id(container, RAM)])
     assert missing == ["+9779800000000"]
+
+
+def actor(role: str | None, kind: str = "user") -> Actor:
+    return Actor(kind, f"a-{role}", frozenset(), "10.0.0.1", role=role)
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        (actor("marketer"), True),
+        (actor("owner"), True),
+        (actor("admin"), True),
+        (actor(None, "system"), True),
+        (actor("support"), False),
+        (actor("analyst"), False),
+        (actor(None, "key"), False),  # a key has no role: it touches only tags of categories without editors
+    ],
+)
+def test_a_category_with_editors_lets_only_them_touch_its_tags(container, tmp_path, who: Actor, allowed: bool) -> None:
+    setup(container, tmp_path)
+    with container.uow() as uow:
+        tags.create_category(uow, "vip-tier", NOW, editors=["marketer"])
+        tags.create_tag(uow, "tier:gold", NOW, category="vip-tier")
+        tags.create_tag(uow, "free", NOW)
+    changes = [
+        lambda uow: tags.tag_contacts(uow, "tier:gold", [1], who.label, NOW),
+        lambda uow: tags.untag_contacts(uow, "tier:gold", [1]),
+        lambda uow: tags.rename_tag(uow, "tier:gold", "tier:platinum"),
+        lambda uow: tags.create_tag(uow, "tier:silver", NOW, category="vip-tier"),
+        lambda uow: tags.merge_tags(uow, "free", "tier:gold"),
+        lambda uow: tags.delete_tag(uow, "tier:gold"),
+    ]
+    for change in changes:
+        if allowed:
+            with container.uow(dry_run=True, actor=who, action="test") as uow:
+                change(uow)
+        else:
+            with (
+                pytest.raises(Forbidden, match="its editors are: marketer"),
+                container.uow(actor=who, action="t") as uow,
+            ):
+                change(uow)
+    with container.uow(actor=who, action="test") as uow:  # a tag outside such a category: anyone with tags:write
+        tags.tag_contacts(uow, "free", [1], who.label, NOW)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from herald import access
+from herald.access import Actor
 from herald.web.imports import run_isolated
 from tests.conftest import NOW
 
 
-def aborting_reader(settings, path, now, options, queue) -> None:
+def aborting_reader(settings, path, now, options, queue, audit) -> None:
     queue.put(("rows", 5))
     queue.close()
     queue.join_thread()  # the progress is out before the process dies
@@ -28,5 +30,10 @@ def test_an_import_in_its_own_process_reports_what_it_did(container, tmp_path: P
     path = tmp_path / "c.csv"
     path.write_text("phone,name\n+9779841234567,Sita\n+9779841234568,Ram\n", encoding="utf-8")
     rows: list[int] = []
-    kind, report = run_isolated(container.settings, path, NOW, {"default_region": None}, rows.append)
+    ada = Actor("user", "ada", frozenset(), "10.0.0.1", role="marketer")
+    audit = {"actor": ada, "action": "api contacts.start_import", "subject": "file=c.csv"}
+    kind, report = run_isolated(container.settings, path, NOW, {"default_region": None}, rows.append, audit=audit)
     assert kind == "done" and report["imported"] == 2 and sum(rows) == 2
+    with container.unaudited() as uow:
+        [entry] = access.entries(uow)
+    assert (entry.actor, entry.action, entry.subject) == ("ada", "api contacts.start_import", "file=c.csv")

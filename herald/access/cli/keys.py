@@ -34,7 +34,7 @@ def create(
         until = now + length
     actor = container.actor
     assert actor is not None  # every command with a database acts as someone
-    with container.uow() as uow:
+    with container.control_uow() as uow:
         made = access.create_key(
             uow, name, [s for item in scope for s in item.split(",")], actor, now, expires_at=until
         )
@@ -46,8 +46,10 @@ def create(
 def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Every key: scopes, who made it, last use, whether revoked or expired."""
     container = app_context(ctx).container
-    with container.uow() as uow:
-        found = [key_view(k, container.clock.now()).model_dump(mode="json") for k in access.keys(uow)]
+    with container.control_uow() as uow:
+        found = [
+            key_view(k, container.clock.now()).model_dump(mode="json") for k in access.keys(uow, container.workspace)
+        ]
     rows = [
         [k["name"], ", ".join(k["scopes"]), k["status"], k["last_used_at"] or "never", k["created_by"]] for k in found
     ]
@@ -58,6 +60,6 @@ def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 def revoke(ctx: typer.Context, name: str) -> None:
     """Revoke a key at once."""
     container = app_context(ctx).container
-    with container.uow() as uow:
-        access.revoke_key(uow, name, container.clock.now())
+    with container.control_uow() as uow:
+        access.revoke_key(uow, name, container.clock.now(), container.workspace)
     emit(ctx, False, {}, f"Key {name} revoked.")

@@ -31,7 +31,7 @@ def create(
     """Create a user; the first one is usually the owner (`--role owner`)."""
     password = _password(password_stdin)
     container = app_context(ctx).container
-    with container.uow() as uow:
+    with container.control_uow() as uow:
         found = access.create_user(uow, name, role, password, container.clock.now(), by=container.actor)
         found.display_name = display_name
         shown = _shown(found)
@@ -42,7 +42,7 @@ def create(
 def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Every user with their role, second factor and last sign-in."""
     container = app_context(ctx).container
-    with container.uow() as uow:
+    with container.control_uow() as uow:
         found = [_shown(u) for u in access.users(uow)]
     rows = [
         [u["name"], u["role"], u["status"], "yes" if u["second_factor"] else "", u["signed_in_at"] or ""] for u in found
@@ -54,7 +54,7 @@ def list_(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 def set_role(ctx: typer.Context, name: str, role: str, json_out: JsonFlag = False) -> None:
     """Give a user another role (only an owner makes or unmakes an owner)."""
     container = app_context(ctx).container
-    with container.uow() as uow:
+    with container.control_uow() as uow:
         shown = _shown(access.set_role(uow, name, role, by=container.actor))
     emit(ctx, json_out, shown, f"{shown['name']} is now {shown['role']}.")
 
@@ -64,7 +64,7 @@ def reset_password(ctx: typer.Context, name: str, password_stdin: PasswordStdin 
     """Set a new password; the user's sessions end and a lock-out is lifted."""
     password = _password(password_stdin)
     container = app_context(ctx).container
-    with container.uow() as uow:
+    with container.control_uow() as uow:
         found = access.reset_password(uow, name, password, container.clock.now(), by=container.actor)
     emit(ctx, False, {}, f"Password of {found.name} reset; their sessions have ended.")
 
@@ -85,7 +85,7 @@ def enable(ctx: typer.Context, name: str) -> None:
 def signout(ctx: typer.Context, name: str) -> None:
     """Sign a user out everywhere."""
     container = app_context(ctx).container
-    with container.uow() as uow:
+    with container.control_uow() as uow:
         ended = access.end_sessions(uow, access.user(uow, name), container.clock.now())
         uow.note(user=name, sessions=ended)
     emit(ctx, False, {}, f"{ended} session(s) of {name} ended.")
@@ -100,7 +100,7 @@ def second_factor(
 ) -> None:
     """Turn on a TOTP second factor: prints the otpauth:// address for an authenticator app, once."""
     container = app_context(ctx).container
-    with container.uow() as uow:
+    with container.control_uow() as uow:
         if off:
             access.drop_totp(uow, name)
             data: dict[str, Any] = {"user": name, "second_factor": False}
@@ -112,7 +112,7 @@ def second_factor(
 
 def _set_disabled(ctx: typer.Context, name: str, disabled: bool) -> None:
     container = app_context(ctx).container
-    with container.uow() as uow:
+    with container.control_uow() as uow:
         found = access.set_disabled(uow, name, disabled, container.clock.now(), by=container.actor)
     emit(ctx, False, {}, f"{found.name} is {'disabled' if disabled else 'enabled'}.")
 

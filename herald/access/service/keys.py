@@ -12,7 +12,8 @@ from herald.access.actors import Actor
 from herald.access.models import ApiKey
 from herald.access.permissions import catalog
 from herald.db import UnitOfWork
-from herald.errors import Conflict, Forbidden, Invalid, Unauthorized
+from herald.db.workspaces import DEFAULT
+from herald.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 
 USE_GRANULARITY = timedelta(minutes=1)  # last use is written at most once a minute per key
 
@@ -24,9 +25,17 @@ class NewKey:
 
 
 def create_key(
-    uow: UnitOfWork, name: str, scopes: list[str], by: Actor, now: datetime, *, expires_at: datetime | None = None
+    uow: UnitOfWork,
+    name: str,
+    scopes: list[str],
+    by: Actor,
+    now: datetime,
+    *,
+    expires_at: datetime | None = None,
+    workspace: str = DEFAULT,
 ) -> NewKey:
-    """A new key with scopes the creator holds themselves; the whole key is returned this once."""
+    """A new key of one workspace, with scopes the creator holds themselves; the whole key is returned this
+    once."""
     name = name.strip()
     if not name or len(name) > 64:
         raise Invalid("name the key in 1 to 64 characters (what uses it: 'shop-sync')", where="name")
@@ -40,30 +49,45 @@ def create_key(
         raise Conflict(f"a key named {name!r} exists; revoke it or choose another name")
     key, prefix, digest = secrets.new_key()
     row = ApiKey(
-        name=name, prefix=prefix, secret_hash=digest, scopes=list(checked), created_by=by.label, created_at=now
+        name=name,
+        workspace=workspace,
+        prefix=prefix,
+        secret_hash=digest,
+        scopes=list(checked),
+        created_by=by.label,
+        created_at=now,
     )
     row.expires_at = expires_at
     uow.session.add(row)
     uow.session.flush()
-    uow.note(key=name, scopes=list(checked))
+    uow.note(key=name, scopes=list(checked), workspace=workspace)
     return NewKey(key, row)
 
 
-def keys(uow: UnitOfWork) -> list[ApiKey]:
-    return list(uow.session.scalars(select(ApiKey).order_by(ApiKey.name)))
+def keys(uow: UnitOfWork, workspace: str = DEFAULT) -> list[ApiKey]:
+    """The keys of one workspace, by name."""
+    return list(uow.session.scalars(select(ApiKey).where(ApiKey.workspace == workspace).order_by(ApiKey.name)))
 
 
-def revoke_key(uow: UnitOfWork, name: str, now: datetime) -> ApiKey:
-    """Revoke a key: the next request with it is refused."""
+def revoke_key(uow: UnitOfWork, name: str, now: datetime, workspace: str = DEFAULT) -> ApiKey:
+    """Revoke a key of the workspace: the next request with it is refused."""
     row = uow.named(ApiKey, name.strip(), f"no API key {name!r} (see `herald keys list`)")
+    if row.workspace != workspace:
+        raise NotFound(f"no API key {name!r} in workspace {workspace!r}")
     if row.revoked_at is None:
         row.revoked_at = now
     uow.note(key=row.name)
     return row
 
 
+def key_workspace(uow: UnitOfWork, prefix: str) -> str | None:
+    """The workspace of the key with this prefix (None: no such key)."""
+    return uow.session.scalar(select(ApiKey.workspace).where(ApiKey.prefix == prefix))
+
+
 def key_actor(uow: UnitOfWork, presented: str, origin: str, now: datetime) -> Actor:
-    """The actor a request's key stands for; Unauthorized, saying why, for a key that is not good."""
+    """The actor a request's key stands for (with its workspace, which the caller holds it to);
+    Unauthorized, saying why, for a key that is not good."""
     parts = secrets.split_key(presented)
     row = uow.session.scalar(select(ApiKey).where(ApiKey.prefix == parts[0])) if parts else None
     if row is None or parts is None or not secrets.same(secrets.digest(parts[1]), row.secret_hash):
@@ -76,4 +100,4 @@ def key_actor(uow: UnitOfWork, presented: str, origin: str, now: datetime) -> Ac
         uow.session.execute(
             update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now, last_used_from=origin[:128])
         )
-    return Actor("key", row.name, frozenset(row.scopes), origin, key_id=row.id)
+    return Actor("key", row.name, frozenset(row.scopes), origin, key_id=row.id, workspace=row.workspace)

@@ -11,8 +11,10 @@ from herald.access import secrets
 from herald.access.actors import Actor
 from herald.access.limits import SessionLimits, session_ended
 from herald.access.models import User, WebSession
-from herald.access.service.users import actor_of, check_code, check_password
+from herald.access.service.users import Refusal, check_code, check_password
+from herald.access.service.workspaces import member_actor
 from herald.db import UnitOfWork
+from herald.db.workspaces import DEFAULT
 from herald.errors import Unauthorized
 
 SEEN_GRANULARITY = timedelta(minutes=1)  # last seen is written at most once a minute per session
@@ -34,10 +36,16 @@ class Signed:
 
 def sign_in(
     uow: UnitOfWork, name: str, password: str, code: str, now: datetime, origin: str, user_agent: str = ""
-) -> Started:
-    """Check name, password and (when the user has one) the second factor; start a session."""
+) -> Started | Refusal:
+    """Check name, password and (when the user has one) the second factor; start a session. A refusal is
+    returned (its failure count to be committed), not raised."""
     found = check_password(uow, name, password, now)
-    check_code(found, code, now)
+    if isinstance(found, Refusal):
+        return found
+    refused = check_code(found, code, now)
+    if refused is not None:
+        return refused
+    found.failures, found.last_failure_at, found.signed_in_at = 0, None, now
     token, csrf = secrets.random_text(43), secrets.random_text(43)
     uow.session.add(
         WebSession(
@@ -54,8 +62,11 @@ def sign_in(
     return Started(token, csrf, found)
 
 
-def session_actor(uow: UnitOfWork, token: str, now: datetime, limits: SessionLimits, origin: str) -> Signed:
-    """Who a session cookie signs in, or Unauthorized saying why it no longer does."""
+def session_actor(
+    uow: UnitOfWork, token: str, now: datetime, limits: SessionLimits, origin: str, workspace: str = DEFAULT
+) -> Signed:
+    """Who a session cookie signs in, with their role in the workspace; Unauthorized saying why it no longer
+    does, Forbidden when they do not belong to the workspace."""
     row = uow.session.scalar(select(WebSession).where(WebSession.token_hash == secrets.digest(token)))
     if row is None or row.ended_at is not None:
         raise Unauthorized("not signed in")
@@ -68,7 +79,7 @@ def session_actor(uow: UnitOfWork, token: str, now: datetime, limits: SessionLim
         raise Unauthorized("this user is disabled")
     if now - row.last_seen_at >= SEEN_GRANULARITY:
         row.last_seen_at = now
-    return Signed(actor_of(found, origin), row.csrf_token, row.id)
+    return Signed(member_actor(uow, found, workspace, origin), row.csrf_token, row.id)
 
 
 def sign_out(uow: UnitOfWork, token: str, now: datetime) -> None:

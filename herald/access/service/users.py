@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -91,34 +92,42 @@ def end_sessions(uow: UnitOfWork, found: User, now: datetime) -> int:
     return rowcount(uow.session.execute(update(WebSession).where(live).values(ended_at=now)))
 
 
-def check_password(uow: UnitOfWork, name: str, password: str, now: datetime) -> User:
+@dataclass(frozen=True)
+class Refusal:
+    """Why a sign-in was refused. It is returned, not raised, so that the count of failures it made is
+    committed with it."""
+
+    reason: str
+
+
+def check_password(uow: UnitOfWork, name: str, password: str, now: datetime) -> User | Refusal:
     """The user whose name and password these are, counting failures and locking out repeated ones. A wrong
     name and a wrong password get the same answer, in the same time."""
     found = uow.session.scalar(select(User).where(User.name == name.strip().lower()))
     locked = found and locked_until(found.failures, found.last_failure_at)
     if locked and locked > now:
-        raise Forbidden(f"too many wrong passwords; try again after {locked:%H:%M:%S} UTC")
+        return Refusal(f"too many wrong passwords; try again after {locked:%H:%M:%S} UTC")
     if not secrets.password_matches(found.password_hash if found else None, password) or found is None:
         if found is not None:
             found.failures, found.last_failure_at = found.failures + 1, now
-        raise Forbidden("wrong name or password")
+        return Refusal("wrong name or password")
     if found.disabled_at is not None:
-        raise Forbidden(f"user {found.name!r} is disabled")
-    found.failures, found.last_failure_at, found.signed_in_at = 0, None, now
+        return Refusal(f"user {found.name!r} is disabled")
     if secrets.needs_rehash(found.password_hash):
         found.password_hash = secrets.hash_password(password, found.name)
     return found
 
 
-def check_code(found: User, code: str, now: datetime) -> None:
-    """Accept a user's second-factor code (when they have one), once."""
+def check_code(found: User, code: str, now: datetime) -> Refusal | None:
+    """Accept a user's second-factor code (when they have one), once; a wrong one counts as a failure."""
     if found.totp_secret is None:
-        return
+        return None
     step = totp.accepted_step(found.totp_secret, code, now, found.totp_last_step)
     if step is None:
         found.failures, found.last_failure_at = found.failures + 1, now
-        raise Forbidden("wrong or already used code from the authenticator app")
+        return Refusal("wrong or already used code from the authenticator app")
     found.totp_last_step = step
+    return None
 
 
 def enroll_totp(uow: UnitOfWork, name: str) -> str:
@@ -135,11 +144,12 @@ def drop_totp(uow: UnitOfWork, name: str) -> None:
     uow.note(user=found.name, second_factor=False)
 
 
-def actor_of(found: User, origin: str) -> Actor:
-    """The actor a signed-in or named user acts as."""
+def actor_of(found: User, origin: str, role: str | None = None) -> Actor:
+    """The actor a signed-in or named user acts as: with their own role, or the one given (a workspace's)."""
     if found.disabled_at is not None:
         raise Forbidden(f"user {found.name!r} is disabled")
-    return Actor("user", found.name, catalog().role(found.role), origin, role=found.role, user_id=found.id)
+    role = role or found.role
+    return Actor("user", found.name, catalog().role(role), origin, role=role, user_id=found.id)
 
 
 def _name(name: str) -> str:

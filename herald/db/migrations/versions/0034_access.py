@@ -25,6 +25,7 @@ def upgrade() -> None:
         "api_keys",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("workspace", sa.String(length=32), server_default="default", nullable=False),
         sa.Column("prefix", sa.String(length=16), nullable=False),
         sa.Column("secret_hash", sa.String(length=64), nullable=False),
         sa.Column("scopes", JSON, nullable=False),
@@ -79,6 +80,31 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_users_name")),
     )
     op.create_table(
+        "workspaces",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("label", sa.String(length=128), nullable=True),
+        sa.Column("created_at", herald.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=128), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_workspaces")),
+        sa.UniqueConstraint("name", name=op.f("uq_workspaces_name")),
+    )
+    op.create_table(
+        "memberships",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("workspace", sa.String(length=32), nullable=False),
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_memberships_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_memberships")),
+        sa.UniqueConstraint("user_id", "workspace", name=op.f("uq_memberships_user_id")),
+    )
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_memberships_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "web_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
@@ -104,6 +130,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_web_sessions_user_id"))
 
     op.drop_table("web_sessions")
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
+
+    op.drop_table("memberships")
+    op.drop_table("workspaces")
     op.drop_table("users")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
