@@ -78,8 +78,14 @@ def measure(n: int, data: Path | None = None) -> dict[str, object]:
         f"{'api_auth':<16} N={n:<9} GET /api/v1/tags median {a:.2f} ms with a key, {b:.2f} ms with the check "
         f"replaced: authentication costs {a - b:+.2f} ms (target ≤ 1 ms)"
     )
-    return {"workload": "api_auth", "rows": n, "with_key_ms": round(a, 3), "without_ms": round(b, 3),
-            "cost_ms": round(a - b, 3), "summary": summary}
+    return {
+        "workload": "api_auth",
+        "rows": n,
+        "with_key_ms": round(a, 3),
+        "without_ms": round(b, 3),
+        "cost_ms": round(a - b, 3),
+        "summary": summary,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,7 @@ import phonenumbers
 from sqlalchemy import Engine
 
 from bench import floor, postgres
+from bench.auth import measure as api_auth
 from bench.events import record_events_workload
 from bench.history import recent_sends
 from bench.plan import decide_alone, plan_campaign
@@ -25,7 +26,6 @@ from bench.providers import send_throughput
 from bench.render import render_templates
 from bench.segments import rfm_recompute, segment_count
 from bench.shortcuts import shortcuts
-from bench.auth import measure as api_auth
 from bench.webhooks import receipts, redirects
 from herald.cli.sample import write_csv
 from herald.contacts.importing import importer, parallel, sources

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         workspace_names,
         workspaces_of,
     )
+    from herald.access.throttle import Buckets, Limit
 
 __all__ = [
     "Actor",
@@ -57,8 +58,9 @@ __all__ = [
     "AuditEntry",
     "AuditFilter",
     "AuditOut",
-    "catalog",
+    "Buckets",
     "Catalog",
+    "catalog",
     "ChainOut",
     "create_key",
     "create_user",
@@ -71,10 +73,11 @@ __all__ = [
     "has_users",
     "key_actor",
     "key_view",
+    "key_workspace",
     "KeyIn",
     "KeyOut",
-    "key_workspace",
     "keys",
+    "Limit",
     "Me",
     "member_actor",
     "members",
@@ -108,7 +111,7 @@ __all__ = [
     "Verified",
     "verify",
     "Workspace",
-    "workspaces_of",
     "workspace_names",
+    "workspaces_of",
 ]
 __getattr__ = open_door(__name__, __file__)

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 
 from herald import segments
+from herald.access import Limit
 from herald.db import migrate as migrations
 from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound, Unauthorized
 from herald.segments import Count
@@ -34,7 +35,6 @@ from herald.web import (
 from herald.web.auth import need
 from herald.web.deps import ErrorOut, Unit
 from herald.web.guard import Guard
-from herald.web.throttle import Limit
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from herald.web.throttle import Buckets, Limit
+from herald.access import Buckets, Limit
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from herald.web.throttle import Buckets, Limit
+from herald.access.throttle import Buckets, Limit
 
 SIGNIN = Limit("signin", per_minute=6, burst=3)  # one every 10 s after a burst of three
 
