@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 
 from herald import access
 from herald.errors import Forbidden
@@ -69,18 +70,9 @@ def router(container: Container) -> APIRouter:
         given, target = fields.get("name", ""), _local(fields.get("next", "/"))
         if not access.same(fields.get("csrf", ""), request.cookies.get(FORM_COOKIE, "") or "\0"):
             return _form(request, words, next=target, error=words["expired"], name=given, status=403)
-        origin, now = client_address(request), container.clock.now()
-        with container.control_uow() as uow:
-            started = access.sign_in(
-                uow,
-                given,
-                fields.get("password", ""),
-                fields.get("code", ""),
-                now,
-                origin,
-                request.headers.get("user-agent", ""),
-            )
-            _record(uow, started, given, origin, now)
+        agent = request.headers.get("user-agent", "")
+        # The password's hash takes tens of milliseconds on purpose: off the event loop.
+        started = await run_in_threadpool(_signed_in, container, fields, client_address(request), agent)
         if isinstance(started, access.Refusal):
             return _form(request, words, next=target, error=started.reason, name=given, status=401)
         answer = RedirectResponse(target, status_code=303)
@@ -105,19 +97,8 @@ def router(container: Container) -> APIRouter:
         return await _sign_out(request, everywhere=True)
 
     async def _sign_out(request: Request, everywhere: bool) -> Response:
-        token = request.cookies.get(SESSION_COOKIE, "")
         fields = await _fields(request)
-        now, origin = container.clock.now(), client_address(request)
-        with container.control_uow() as uow:
-            signed = access.session_actor(uow, token, now, session_limits(container), origin, container.workspace)
-        if not access.same(fields.get("csrf", request.headers.get("x-csrf-token", "")), signed.csrf):
-            raise Forbidden("the CSRF token is missing or wrong; reload the page and try again")
-        action = "web signout" + (" everywhere" if everywhere else "")
-        with container.control_uow(actor=signed.actor, action=action) as uow:
-            if everywhere:
-                uow.note(sessions=access.end_sessions(uow, access.user(uow, signed.actor.name), now))
-            else:
-                access.sign_out(uow, token, now)
+        await run_in_threadpool(_signed_out, container, request, fields, everywhere)
         answer = RedirectResponse("/signin?out=1", status_code=303)
         answer.delete_cookie(SESSION_COOKIE, path="/")
         return answer
@@ -155,6 +136,33 @@ def _form(
         secure=request.url.scheme == "https",
     )
     return answer
+
+
+def _signed_in(
+    container: Container, fields: dict[str, str], origin: str, agent: str
+) -> access.Started | access.Refusal:
+    """Check the form's name, password and code, start a session, and record either outcome."""
+    now, given = container.clock.now(), fields.get("name", "")
+    with container.control_uow() as uow:
+        password, code = fields.get("password", ""), fields.get("code", "")
+        started = access.sign_in(uow, given, password, code, now, origin, agent)
+        _record(uow, started, given, origin, now)
+    return started
+
+
+def _signed_out(container: Container, request: Request, fields: dict[str, str], everywhere: bool) -> None:
+    """End this session (or every session of its user), once its CSRF token is shown."""
+    token, now, origin = request.cookies.get(SESSION_COOKIE, ""), container.clock.now(), client_address(request)
+    with container.control_uow() as uow:
+        signed = access.session_actor(uow, token, now, session_limits(container), origin, container.workspace)
+    if not access.same(fields.get("csrf", request.headers.get("x-csrf-token", "")), signed.csrf):
+        raise Forbidden("the CSRF token is missing or wrong; reload the page and try again")
+    action = "web signout" + (" everywhere" if everywhere else "")
+    with container.control_uow(actor=signed.actor, action=action) as uow:
+        if everywhere:
+            uow.note(sessions=access.end_sessions(uow, access.user(uow, signed.actor.name), now))
+        else:
+            access.sign_out(uow, token, now)
 
 
 def _words(request: Request, lang: str | None) -> dict[str, str]:
