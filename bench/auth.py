@@ -41,7 +41,7 @@ def app_and_key(db: Path) -> tuple[object, object, str]:
     keyed, open_ = create_app(container), create_app(container)
 
     def fixed(request: Request) -> None:
-        request.state.actor, request.state.csrf = actor, None
+        request.state.actor, request.state.csrf, request.state.session_id = actor, None, None
 
     for route in every_route(open_.routes):  # type: ignore[attr-defined]
         for check in guards(route):

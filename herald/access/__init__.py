@@ -14,7 +14,16 @@ if TYPE_CHECKING:
     from herald.access.limits import SessionLimits
     from herald.access.models import ApiKey, AuditEntry, User, Workspace
     from herald.access.permissions import Catalog, catalog
-    from herald.access.queries import AUDIT_COLUMNS, AuditFilter, audit_entries, entry_data, key_view, user_view
+    from herald.access.queries import (
+        AUDIT_COLUMNS,
+        AuditFilter,
+        audit_entries,
+        entry_data,
+        export_lines,
+        key_view,
+        matching,
+        user_view,
+    )
     from herald.access.schemas import AuditOut, ChainOut, KeyIn, KeyOut, Me, NewKeyOut, UserChange, UserIn, UserOut
     from herald.access.secrets import same
     from herald.access.service.audit import Recorder, append, entries, verify
@@ -23,6 +32,8 @@ if TYPE_CHECKING:
     from herald.access.service.users import (
         Refusal,
         actor_of,
+        check_password,
+        confirm_totp,
         create_user,
         drop_totp,
         end_sessions,
@@ -30,7 +41,9 @@ if TYPE_CHECKING:
         has_users,
         reset_password,
         set_disabled,
+        set_own_password,
         set_role,
+        start_totp,
         user,
         users,
     )
@@ -59,9 +72,11 @@ __all__ = [
     "AuditFilter",
     "AuditOut",
     "Buckets",
-    "Catalog",
     "catalog",
+    "Catalog",
     "ChainOut",
+    "check_password",
+    "confirm_totp",
     "create_key",
     "create_user",
     "create_workspace",
@@ -70,6 +85,7 @@ __all__ = [
     "enroll_totp",
     "entries",
     "entry_data",
+    "export_lines",
     "has_users",
     "key_actor",
     "key_view",
@@ -78,6 +94,7 @@ __all__ = [
     "KeyOut",
     "keys",
     "Limit",
+    "matching",
     "Me",
     "member_actor",
     "members",
@@ -95,14 +112,16 @@ __all__ = [
     "session_actor",
     "SessionLimits",
     "set_disabled",
+    "set_own_password",
     "set_role",
     "sign_in",
     "sign_out",
     "Signed",
+    "start_totp",
     "Started",
     "system_actor",
-    "User",
     "user",
+    "User",
     "user_view",
     "UserChange",
     "UserIn",

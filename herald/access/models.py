@@ -24,6 +24,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(16), default="en")
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending: Mapped[str | None] = mapped_column(String(64))  # set up, not yet confirmed with a code
     totp_last_step: Mapped[int | None] = mapped_column(Integer)  # a code once used is not taken again
     failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong passwords in a row
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

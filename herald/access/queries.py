@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +15,8 @@ from sqlalchemy import Select, select
 from herald.access.models import ApiKey, AuditEntry, User
 from herald.access.schemas import KeyOut, UserOut
 from herald.db import UnitOfWork
+from herald.errors import Invalid
+from herald.types import safe_cell
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,44 @@ def audit_entries(
     if before_id is not None:
         stmt = stmt.where(AuditEntry.id < before_id)
     return list(uow.session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def matching(units: Callable[[], UnitOfWork], where: AuditFilter, batch: int = 1000) -> Iterator[AuditEntry]:
+    """Every entry matching, oldest first, a batch per unit of work: an export of any size in bounded
+    memory, and writers wait for one batch at most, never for the whole export."""
+    after = 0
+    while True:
+        stmt = where.applied(select(AuditEntry)).where(AuditEntry.id > after).order_by(AuditEntry.id).limit(batch)
+        with units() as uow:
+            rows = list(uow.session.scalars(stmt))
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].id
+
+
+def export_lines(fmt: str, entries: Iterable[AuditEntry]) -> Iterator[str]:
+    """The export's text, line by line: CSV (no cell a spreadsheet runs as a formula) or JSON lines."""
+    if fmt not in ("csv", "jsonl"):
+        raise Invalid(f"{fmt!r}: choose csv or jsonl", where="format")
+    if fmt == "csv":
+        yield _csv_line(AUDIT_COLUMNS)
+    for entry in entries:
+        row = entry_data(entry)
+        if fmt == "csv":
+            yield _csv_line([_cell(c, v) for c, v in row.items()])
+        else:
+            yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def _csv_line(cells: Iterable[Any]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue()
+
+
+def _cell(column: str, value: Any) -> str:
+    return safe_cell(json.dumps(value, ensure_ascii=False) if column == "detail" else value)
 
 
 AUDIT_COLUMNS = ("id", "at", "actor", "actor_kind", "origin", "action", "subject", "outcome", "note", "detail", "hash")

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 
 from herald import access
 from herald.access import (
@@ -15,7 +16,6 @@ from herald.access import (
     ChainOut,
     KeyIn,
     KeyOut,
-    Me,
     NewKeyOut,
     UserChange,
     UserIn,
@@ -37,20 +37,6 @@ Name = Annotated[str, Query(min_length=1, max_length=64)]
 
 def router(container: Container) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["access"])
-
-    @api.get("/me", dependencies=[need(None)])
-    def me(request: Request, unit: ControlUnit) -> Me:
-        """Who this key or session is, where it may act, with what permissions (and a session's CSRF token)."""
-        actor: access.Actor = request.state.actor
-        return Me(
-            name=actor.name,
-            kind=actor.kind,
-            workspace=container.workspace,
-            workspaces=access.workspaces_of(unit, actor),
-            role=actor.role,
-            permissions=sorted(actor.permissions),
-            csrf_token=getattr(request.state, "csrf", None),
-        )
 
     @api.get("/keys", dependencies=[need("keys:manage")])
     def list_keys(unit: ControlUnit) -> list[KeyOut]:
@@ -105,6 +91,27 @@ def router(container: Container) -> APIRouter:
     ) -> list[AuditOut]:
         where = AuditFilter(actor=actor, action=action, since=since, until=until, refused=refused)
         return [AuditOut(**entry_data(e)) for e in audit_entries(unit, where, limit, before)]
+
+    @api.get(
+        "/audit/export",
+        dependencies=[need("audit:read")],
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}},
+    )
+    def export(
+        format: str = Query("csv", pattern="^(csv|jsonl)$", description="csv (formula-safe) or jsonl"),
+        actor: str | None = Query(None, max_length=128),
+        action: str | None = Query(None, max_length=96),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        refused: bool = False,
+    ) -> StreamingResponse:
+        """Every entry matching, oldest first, as a file."""
+        where = AuditFilter(actor=actor, action=action, since=since, until=until, refused=refused)
+        lines = access.export_lines(format, access.matching(container.unaudited, where))
+        kind = "text/csv" if format == "csv" else "application/x-ndjson"
+        name = f'attachment; filename="audit.{format}"'
+        return StreamingResponse(lines, media_type=kind, headers={"content-disposition": name})
 
     @api.get("/audit/verify", dependencies=[need("audit:read")])
     def verify(unit: Unit) -> ChainOut:

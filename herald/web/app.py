@@ -20,6 +20,7 @@ from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound, U
 from herald.segments import Count
 from herald.web import (
     access_api,
+    account_api,
     autotag_api,
     campaigns_api,
     contacts_api,
@@ -117,6 +118,7 @@ def create_app(container: Container) -> FastAPI:
         return Count(expression=q, count=segments.count(unit.session, q, container.clock.now()))
 
     api.include_router(access_api.router(container))
+    api.include_router(account_api.router(container))
     api.include_router(contacts_api.router(container))
     api.include_router(events_api.router(container))
     api.include_router(conversions_api.router(container))

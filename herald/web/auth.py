@@ -33,7 +33,7 @@ def need(permission: str | None) -> Any:
         container: Container = request.app.state.container
         actor = access.public(client_address(request))
         try:
-            actor, csrf = caller(request, container)
+            actor, csrf, session = caller(request, container)
             actor.require_workspace(container.workspace)
             if csrf is not None and request.method not in SAFE_METHODS:
                 if not access.same(request.headers.get(CSRF_HEADER, ""), csrf):
@@ -43,15 +43,15 @@ def need(permission: str | None) -> Any:
         except (Unauthorized, Forbidden) as refused:
             _record_refusal(request, container, actor, refused)
             raise
-        request.state.actor, request.state.csrf = actor, csrf
+        request.state.actor, request.state.csrf, request.state.session_id = actor, csrf, session
 
     check.permission = permission  # type: ignore[attr-defined]  # read by the test that every route has one
     return Depends(check)
 
 
-def caller(request: Request, container: Container) -> tuple[access.Actor, str | None]:
-    """The actor of a request and, for a session, its CSRF token: by its key, else its session cookie;
-    Unauthorized when it has neither, or one that is not good."""
+def caller(request: Request, container: Container) -> tuple[access.Actor, str | None, int | None]:
+    """The actor of a request and, for a session, its CSRF token and id: by its key, else its session
+    cookie; Unauthorized when it has neither, or one that is not good."""
     origin = client_address(request)
     header = request.headers.get("authorization", "")
     now = container.clock.now()
@@ -60,13 +60,13 @@ def caller(request: Request, container: Container) -> tuple[access.Actor, str | 
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("send the API key as `Authorization: Bearer hk_…`")
         with container.control_uow() as uow:
-            return access.key_actor(uow, token.strip(), origin, now), None
+            return access.key_actor(uow, token.strip(), origin, now), None, None
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise Unauthorized("this needs an API key (Authorization: Bearer hk_…) or a signed-in session")
     with container.control_uow() as uow:
         signed = access.session_actor(uow, cookie, now, session_limits(container), origin, container.workspace)
-    return signed.actor, signed.csrf
+    return signed.actor, signed.csrf, signed.session_id
 
 
 def session_limits(container: Container) -> access.SessionLimits:

@@ -84,7 +84,7 @@ class Guard:
             if body is None:
                 await _answer(send, 413, f"the request body is larger than {_mb(limit)} (the limit)")
                 return
-            receive = _replay(body)
+            receive = _replay(body, receive)
         await self.app(scope, receive, _with_headers(send, scope["path"], scope.get("scheme") == "https"))
 
     def _throttled(self, scope: Scope) -> tuple[int, str, int] | None:
@@ -134,17 +134,19 @@ async def _read(receive: Receive, limit: int) -> bytes | None:
     return b"".join(parts)
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body read, handed over once; after it, the client's own messages (a streamed answer listens for
+    the client leaving, and must not hear it has left when it has not)."""
     sent = False
 
-    async def receive() -> Message:
+    async def replay() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await receive()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return receive
+    return replay
 
 
 def _with_headers(send: Send, path: str, https: bool) -> Send:

@@ -240,3 +240,53 @@ def test_sign_in_attempts_are_limited_per_address(container) -> None:
     client = TestClient(create_app(container))
     answers = [client.post("/signin", data={"name": "ada", "password": "x"}).status_code for _ in range(12)]
     assert answers[:10] == [403] * 10 and answers[10:] == [429, 429]
+
+
+def test_a_user_changes_their_own_password_and_keeps_this_session(container) -> None:
+    browser, csrf = signed_in(container, "ada", "owner")
+    other, _ = TestClient(create_app(container), follow_redirects=False), None
+    token = re.search(r'name="csrf" value="([^"]+)"', other.get("/signin").text).group(1)
+    other.post("/signin", data={"name": "ada", "password": PASSWORD, "csrf": token})  # a second browser
+    headers = {"X-CSRF-Token": csrf}
+    wrong = browser.post("/api/v1/me/password", json={"current": "not it at all", "new": "x" * 12}, headers=headers)
+    assert wrong.status_code == 403 and "wrong name or password" in wrong.json()["detail"]
+    with container.unaudited() as uow:
+        assert access.user(uow, "ada").failures == 1  # counted, though the request failed
+    short = browser.post("/api/v1/me/password", json={"current": PASSWORD, "new": "short"}, headers=headers)
+    assert short.status_code == 422
+    done = browser.post("/api/v1/me/password", json={"current": PASSWORD, "new": "a new passphrase"}, headers=headers)
+    assert done.json() == {"done": True}
+    assert browser.get("/api/v1/me").status_code == 200  # this session stays
+    assert other.get("/api/v1/me").status_code == 401  # the other one ended
+    assert api_client(container).post("/api/v1/me/password", json={"current": "a", "new": "b"}).status_code == 422
+
+
+def test_a_user_sets_up_a_second_factor_confirmed_by_a_code(container) -> None:
+    from herald.access import totp
+
+    browser, csrf = signed_in(container, "ada", "owner")
+    headers = {"X-CSRF-Token": csrf}
+    address = browser.post("/api/v1/me/second-factor", headers=headers).json()["address"]
+    secret = address.split("secret=")[1].split("&")[0]
+    assert browser.post("/api/v1/me/second-factor/confirm", json={"code": "000000"}, headers=headers).status_code == 422
+    code = totp.hotp(secret, totp.step_of(NOW))
+    assert browser.post("/api/v1/me/second-factor/confirm", json={"code": code}, headers=headers).json()["done"]
+    with container.unaudited() as uow:
+        assert access.user(uow, "ada").totp_secret == secret
+
+
+def test_the_workspaces_a_caller_may_act_in(container) -> None:
+    admin = api_client(container)
+    made = admin.post("/api/v1/workspaces", json={"name": "acme", "label": "Acme"})
+    assert made.status_code == 201
+    assert admin.post("/api/v1/workspaces", json={"name": "acme"}).status_code == 409
+    assert admin.post("/api/v1/workspaces", json={"name": "Bad Name"}).status_code == 422
+    assert admin.get("/api/v1/workspaces").json() == [{"name": "default", "role": None}]  # a key: its own
+    browser, _ = signed_in(container, "mo", "marketer")
+    assert browser.get("/api/v1/workspaces").json() == [{"name": "default", "role": "marketer"}]
+    other = container.for_workspace("acme")
+    try:
+        with other.unaudited() as uow:  # its tables are there
+            assert access.verify(uow).entries == 0
+    finally:
+        other.close()

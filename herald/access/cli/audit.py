@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -11,10 +9,10 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from herald import access
-from herald.access.queries import AUDIT_COLUMNS, AuditFilter, audit_entries, entry_data
+from herald.access.queries import AuditFilter, audit_entries, entry_data
 from herald.console import JsonFlag, app_context, emit, err, table
 from herald.errors import Invalid
-from herald.types import safe_cell, span
+from herald.types import span
 
 app = typer.Typer(help="The audit log: every write and refusal, who, when and from where.", no_args_is_help=True)
 
@@ -58,14 +56,15 @@ def export(
     refused: Refused = False,
 ) -> None:
     """Every entry matching, oldest first, as CSV (no cell runs as a formula) or JSON lines."""
-    if fmt not in ("csv", "jsonl"):
-        raise Invalid(f"{fmt!r}: choose csv or jsonl", where="--format")
     container = app_context(ctx).container
     where = _filter(actor, action, since, refused, container.clock.now())
-    with container.uow() as uow, _opened(output) as stream:
-        count = _write(stream, fmt, (entry_data(e) for e in access.entries(uow) if _kept(e, where)))
+    lines = 0
+    with _opened(output) as stream:
+        for line in access.export_lines(fmt, access.matching(container.unaudited, where)):
+            stream.write(line)
+            lines += 1
     if output is not None:
-        err.print(f"{count} entries written to {output}")
+        err.print(f"{lines - (fmt == 'csv')} entries written to {output}")
 
 
 @app.command("verify")
@@ -92,29 +91,6 @@ def _filter(actor: str | None, action: str | None, since: str | None, refused: b
     return AuditFilter(actor=actor, action=action, since=start, refused=refused)
 
 
-def _kept(entry: access.AuditEntry, where: AuditFilter) -> bool:
-    return (
-        (not where.actor or entry.actor == where.actor)
-        and (not where.action or entry.action.startswith(where.action))
-        and (where.since is None or entry.at >= where.since)
-        and (not where.refused or entry.outcome == "refused")
-    )
-
-
-def _write(stream: TextIO, fmt: str, rows: Any) -> int:
-    count = 0
-    writer = csv.writer(stream) if fmt == "csv" else None
-    if writer is not None:
-        writer.writerow(AUDIT_COLUMNS)
-    for row in rows:
-        if writer is not None:
-            writer.writerow([_cell(c, v) for c, v in row.items()])
-        else:
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        count += 1
-    return count
-
-
 class _opened:
     """The output file (written whole or not at all), or standard output."""
 
@@ -136,7 +112,3 @@ class _opened:
             self.partial.replace(self.path)
         else:
             self.partial.unlink(missing_ok=True)
-
-
-def _cell(column: str, value: Any) -> str:
-    return safe_cell(json.dumps(value, ensure_ascii=False) if column == "detail" else value)

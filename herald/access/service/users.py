@@ -138,6 +138,36 @@ def enroll_totp(uow: UnitOfWork, name: str) -> str:
     return totp.address(found.totp_secret, found.name)
 
 
+def start_totp(uow: UnitOfWork, name: str) -> str:
+    """Set up a second factor that takes effect once a code from it is shown (`confirm_totp`): the
+    otpauth:// address for the user's app. Until then sign-in goes on as before."""
+    found = user(uow, name)
+    found.totp_pending = totp.new_secret()
+    return totp.address(found.totp_pending, found.name)
+
+
+def confirm_totp(uow: UnitOfWork, name: str, code: str, now: datetime) -> None:
+    """Turn on the second factor set up, when the code shows the app holds it."""
+    found = user(uow, name)
+    if found.totp_pending is None:
+        raise Conflict("no second factor is being set up; start again")
+    step = totp.accepted_step(found.totp_pending, code, now, None)
+    if step is None:
+        raise Invalid("the code does not match; check the app's clock and try the next code", where="code")
+    found.totp_secret, found.totp_pending, found.totp_last_step = found.totp_pending, None, step
+    uow.note(user=found.name, second_factor=True)
+
+
+def set_own_password(uow: UnitOfWork, found: User, password: str, now: datetime, keep: int | None) -> None:
+    """A user's new password, chosen by themselves; their other sessions end (`keep`: this one stays)."""
+    found.password_hash = secrets.hash_password(password, found.name)
+    live = (WebSession.user_id == found.id) & WebSession.ended_at.is_(None)
+    if keep is not None:
+        live &= WebSession.id != keep
+    uow.session.execute(update(WebSession).where(live).values(ended_at=now))
+    uow.note(user=found.name)
+
+
 def drop_totp(uow: UnitOfWork, name: str) -> None:
     found = user(uow, name)
     found.totp_secret = found.totp_last_step = None

@@ -70,6 +70,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("locale", sa.String(length=16), nullable=False),
         sa.Column("totp_secret", sa.String(length=64), nullable=True),
+        sa.Column("totp_pending", sa.String(length=64), nullable=True),
         sa.Column("totp_last_step", sa.Integer(), nullable=True),
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("last_failure_at", herald.db.base.UTCDateTime(timezone=True), nullable=True),
