@@ -92,7 +92,7 @@ def serve_herald(db: str, port: int) -> None:
     from herald import bootstrap
     from herald.clock import FrozenClock
     from herald.config import Settings
-    from herald.web import create_app
+    from herald.web import create_server
 
     settings = Settings(
         database_url=f"sqlite:///{db}",
@@ -103,7 +103,7 @@ def serve_herald(db: str, port: int) -> None:
         routing={"sms": ["gateway"]},
     )
     container = bootstrap.build(settings, clock=FrozenClock(NOW), environ={"GW": SECRET})
-    uvicorn.run(create_app(container), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run(create_server(container), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 def serve_bare(db: str, port: int) -> None:

@@ -40,11 +40,14 @@ class WorkspaceServer:
             await self.apps[self.home.workspace](scope, receive, send)
             return
         name, scope = _by_path(scope)
-        try:
-            app = await run_in_threadpool(self._app, name or self._named(scope))
-        except HeraldError as exc:
-            await _not_found(send, str(exc))
-            return
+        name = name or self._named(scope)
+        app = self.apps.get(name)  # the common case: no thread hop for a workspace already served
+        if app is None:
+            try:
+                app = await run_in_threadpool(self._app, name)
+            except HeraldError as exc:
+                await _not_found(send, str(exc))
+                return
         await app(scope, receive, send)
 
     def _named(self, scope: Scope) -> str:
@@ -53,7 +56,7 @@ class WorkspaceServer:
             return headers[HEADER].decode("latin-1").strip()
         prefix = _key_prefix(headers.get(b"authorization", b"").decode("latin-1"))
         if prefix:
-            return self._key_workspace(prefix) or self.home.workspace
+            return self.keys.get(prefix) or self._key_workspace(prefix) or self.home.workspace
         for part in headers.get(b"cookie", b"").decode("latin-1").split(";"):
             key, _, value = part.strip().partition("=")
             if key == COOKIE and value:
@@ -61,6 +64,7 @@ class WorkspaceServer:
         return self.home.workspace
 
     def _key_workspace(self, prefix: str) -> str | None:
+        # Once per key and server: a short query (its workspace never changes).
         if prefix not in self.keys:
             with self.home.control_uow() as uow:
                 found = access.key_workspace(uow, prefix)
