@@ -9,6 +9,16 @@ from pydantic import BaseModel, Field
 from herald.shapes import Shape
 
 
+class ReviewIn(BaseModel):
+    """A step of a version's review. The one who takes it is the caller (their key or session), never a
+    name given here: nobody approves their own words."""
+
+    locale: str | None = Field(None, max_length=16, description="The version's locale (default: the template's).")
+    variant: str = Field("A", max_length=8)
+    reason: str | None = Field(None, max_length=2000, description="Why it is rejected (required to reject).")
+    presets: list[str] = Field([], max_length=20, description="Lint against these jurisdictions too.")
+
+
 class TemplateIn(BaseModel):
     name: str
     channel: str = Field(description="sms, whatsapp or email")
@@ -19,7 +29,6 @@ class TemplateIn(BaseModel):
     )
     purpose: str = "marketing"
     locale: str = "en"
-    author: str = Field(description="Who wrote it; a reviewer must be someone else.")
     presets: list[str] = Field(
         [],
         description="Jurisdictions (policy presets) it is written for beyond its "

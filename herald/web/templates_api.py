@@ -18,6 +18,7 @@ from herald.content import (
     FindingOut,
     PreviewIn,
     PreviewOut,
+    ReviewIn,
     Template,
     TemplateIn,
     TemplateOut,
@@ -27,6 +28,7 @@ from herald.content import (
     lint_content,
     meta_status_updates,
 )
+from herald.db import UnitOfWork
 from herald.errors import Forbidden, Invalid
 from herald.providers import Callback, meta_signed
 from herald.types import Channel, Purpose, parse_enum
@@ -79,13 +81,14 @@ def router(container: Container) -> APIRouter:
         return template_out(unit, content.get_template(unit, ref))
 
     @api.post("/api/v1/templates", status_code=201, dependencies=[need("templates:write")])
-    def create_template(unit: Unit, body: TemplateIn) -> CreatedTemplate:
+    def create_template(unit: Unit, body: TemplateIn, request: Request) -> CreatedTemplate:
+        """A template's first version, a draft written by the caller."""
         version = content.create_template(
             unit,
             body.name,
             parse_enum(Channel, body.channel, "channel"),
             body.content,
-            author=body.author,
+            author=request.state.actor.label,
             now=container.clock.now(),
             purpose=parse_enum(Purpose, body.purpose, "purpose"),
             locale=body.locale,
@@ -102,6 +105,37 @@ def router(container: Container) -> APIRouter:
             **template_out(unit, template).model_dump(),
             findings=[FindingOut.model_validate(f.as_dict()) for f in findings],
         )
+
+    def review(unit: UnitOfWork, request: Request, ref: str, action: str, body: ReviewIn) -> VersionOut:
+        template = content.get_template(unit, ref)
+        version = content.latest_version(unit, template, body.locale, body.variant)
+        presets = container.checked_presets(body.presets)
+        profile = container.template_profile(unit, template, version.locale, presets)
+        findings = lint_content(template.channel, template.purpose, version.content, profile)
+        actor = request.state.actor.label
+        now = container.clock.now()
+        content.review(unit, version, action, actor=actor, now=now, reason=body.reason, findings=findings)
+        return version_out(version)
+
+    @api.post("/api/v1/templates/{ref}/submit", dependencies=[need("templates:write")])
+    def submit(unit: Unit, request: Request, ref: str, body: ReviewIn) -> VersionOut:
+        """Ask for review of the latest version of a locale and variant; lint errors must be fixed first."""
+        return review(unit, request, ref, "submit", body)
+
+    @api.post("/api/v1/templates/{ref}/withdraw", dependencies=[need("templates:write")])
+    def withdraw(unit: Unit, request: Request, ref: str, body: ReviewIn) -> VersionOut:
+        """Take a version back from review to edit it."""
+        return review(unit, request, ref, "withdraw", body)
+
+    @api.post("/api/v1/templates/{ref}/approve", dependencies=[need("templates:review")])
+    def approve(unit: Unit, request: Request, ref: str, body: ReviewIn) -> VersionOut:
+        """Approve a pending version; its author may not (four eyes)."""
+        return review(unit, request, ref, "approve", body)
+
+    @api.post("/api/v1/templates/{ref}/reject", dependencies=[need("templates:review")])
+    def reject(unit: Unit, request: Request, ref: str, body: ReviewIn) -> VersionOut:
+        """Send a pending version back with a reason."""
+        return review(unit, request, ref, "reject", body)
 
     @api.get("/api/v1/templates/{ref}/lint", dependencies=[need("templates:read")])
     def lint(

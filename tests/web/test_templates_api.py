@@ -6,9 +6,14 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import re
 
 import pytest
+from fastapi.testclient import TestClient
 
+from herald import access
+from herald.web import create_app
+from tests.conftest import NOW
 from tests.scenario import setup
 from tests.web.clients import api_client
 
@@ -27,7 +32,7 @@ def test_create_list_lint_and_preview(client, container, tmp_path) -> None:
     setup(container, tmp_path)
     made = client.post(
         "/api/v1/templates",
-        json={"name": "promo", "channel": "sms", "author": "ana", "content": {"body": "Hi {{ first_name }}, sale!"}},
+        json={"name": "promo", "channel": "sms", "content": {"body": "Hi {{ first_name }}, sale!"}},
     )
     assert made.status_code == 201
     assert made.json()["versions"][0]["status"] == "draft"
@@ -43,10 +48,43 @@ def test_create_list_lint_and_preview(client, container, tmp_path) -> None:
     assert missing["samples"][0]["body"] == "Hi Emily, sale!"
 
 
+def test_a_version_is_reviewed_by_someone_other_than_its_author(container, tmp_path) -> None:
+    setup(container, tmp_path)
+    with container.uow() as uow:
+        for name, role in (("maya", "marketer"), ("li", "approver"), ("bo", "analyst")):
+            access.create_user(uow, name, role, "correct horse battery", NOW)
+    maya, li, bo = (signed_in(container, n) for n in ("maya", "li", "bo"))
+    body = {"name": "promo", "channel": "sms", "content": {"body": "Hi {{ first_name }}, sale! Reply STOP to opt out."}}
+    made = maya.post("/api/v1/templates", json=body)
+    assert made.status_code == 201 and made.json()["versions"][0]["author"] == "maya"
+    assert maya.post("/api/v1/templates/promo/submit", json={}).json()["status"] == "pending"
+    own = maya.post("/api/v1/templates/promo/approve", json={})
+    assert own.status_code == 403 and "templates:review" in own.json()["detail"]  # a marketer does not approve
+    assert bo.post("/api/v1/templates/promo/approve", json={}).status_code == 403  # nor does an analyst
+    assert li.post("/api/v1/templates/promo/reject", json={}).status_code == 422  # a rejection needs a reason
+    approved = li.post("/api/v1/templates/promo/approve", json={})
+    assert approved.json()["status"] == "approved" and approved.json()["reviewer"] == "li"
+    with container.uow() as uow:  # an approver who wrote a version may not approve it either
+        access.set_role(uow, "maya", "admin")
+    maya = signed_in(container, "maya")
+    maya.post("/api/v1/templates", json=body | {"name": "again"})
+    maya.post("/api/v1/templates/again/submit", json={})
+    mine = maya.post("/api/v1/templates/again/approve", json={})
+    assert mine.status_code == 403 and "wrote this version" in mine.json()["detail"]
+
+
+def signed_in(container, name: str) -> TestClient:
+    browser = TestClient(create_app(container), follow_redirects=False)
+    token = re.search(r'name="csrf" value="([^"]+)"', browser.get("/signin").text).group(1)
+    browser.post("/signin", data={"name": name, "password": "correct horse battery", "csrf": token})
+    browser.headers["X-CSRF-Token"] = browser.get("/api/v1/me").json()["csrf_token"]
+    return browser
+
+
 def test_bad_templates_name_the_field(client) -> None:
     bad = client.post(
         "/api/v1/templates",
-        json={"name": "x", "channel": "sms", "author": "ana", "content": {"body": "{{ secret.__class__ }}"}},
+        json={"name": "x", "channel": "sms", "content": {"body": "{{ secret.__class__ }}"}},
     )
     assert bad.status_code == 422 and "body" in bad.json()["detail"]
     assert client.get("/api/v1/templates/nope").status_code == 404
