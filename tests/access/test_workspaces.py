@@ -150,3 +150,29 @@ def test_one_worker_sends_for_every_workspace(capsys, container, two, db_url, mo
     both = as_json(capsys, *db, "--json", "worker", "--until-idle", "--all-workspaces")
     assert alone["sent"] > 0 and both["sent"] == alone["sent"]  # acme's were sent; now beta's, as many
     assert as_json(capsys, *db, "-w", "beta", "--json", "worker", "--until-idle")["sent"] == 0
+
+
+def test_workspaces_are_made_and_joined_from_the_command_line(capsys, container, db_url) -> None:
+    db = ("--db", db_url)
+    made = as_json(capsys, *db, "--json", "workspaces", "create", "gamma", "--label", "Gamma Shoes")
+    try:
+        assert made == {"name": "gamma", "label": "Gamma Shoes"}
+        herald(capsys, *db, "workspaces", "create", "gamma", code=4)
+        herald(capsys, *db, "workspaces", "create", "Not OK", code=2)
+        with container.control_uow() as uow:
+            access.create_user(uow, "mo", "marketer", "correct horse battery", NOW)
+        herald(capsys, *db, "workspaces", "add-member", "gamma", "mo", "support")
+        listed = as_json(capsys, *db, "--json", "workspaces", "list")
+        assert listed == [
+            {"name": "default", "members": {"mo": "marketer"}},
+            {"name": "gamma", "members": {"mo": "support"}},
+        ]
+        assert as_json(capsys, "--as", "mo", *db, "-w", "gamma", "--json", "contacts", "list") == []
+        herald(capsys, "--as", "mo", *db, "-w", "gamma", "tags", "create", "x", code=5)  # support: no tags:write
+        herald(capsys, *db, "workspaces", "remove-member", "gamma", "mo")
+        herald(capsys, "--as", "mo", *db, "-w", "gamma", "contacts", "list", code=5)
+        assert "not a member of workspace 'gamma'" in herald.last_err
+    finally:
+        gamma = container.for_workspace("gamma")
+        _drop(gamma)
+        gamma.close()
