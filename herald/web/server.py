@@ -40,28 +40,31 @@ class WorkspaceServer:
             await self.apps[self.home.workspace](scope, receive, send)
             return
         name, scope = _by_path(scope)
-        name = name or self._named(scope)
-        app = self.apps.get(name)  # the common case: no thread hop for a workspace already served
+        chosen, by_cookie = (name, False) if name else self._named(scope)
+        app = self.apps.get(chosen)  # the common case: no thread hop for a workspace already served
         if app is None:
             try:
-                app = await run_in_threadpool(self._app, name)
+                app = await run_in_threadpool(self._app, chosen)
             except HeraldError as exc:
-                await _not_found(send, str(exc))
-                return
+                if not by_cookie:
+                    await _not_found(send, str(exc))
+                    return
+                app = self.apps[self.home.workspace]  # a cookie naming a workspace that is gone: home
         await app(scope, receive, send)
 
-    def _named(self, scope: Scope) -> str:
+    def _named(self, scope: Scope) -> tuple[str, bool]:
+        """The workspace a request names without a path, and whether only its cookie named it."""
         headers = dict(scope.get("headers") or [])
         if HEADER in headers:
-            return headers[HEADER].decode("latin-1").strip()
+            return headers[HEADER].decode("latin-1").strip(), False
         prefix = _key_prefix(headers.get(b"authorization", b"").decode("latin-1"))
         if prefix:
-            return self.keys.get(prefix) or self._key_workspace(prefix) or self.home.workspace
+            return self.keys.get(prefix) or self._key_workspace(prefix) or self.home.workspace, False
         for part in headers.get(b"cookie", b"").decode("latin-1").split(";"):
             key, _, value = part.strip().partition("=")
             if key == COOKIE and value:
-                return value
-        return self.home.workspace
+                return value, True
+        return self.home.workspace, False
 
     def _key_workspace(self, prefix: str) -> str | None:
         # Once per key and server: a short query (its workspace never changes).

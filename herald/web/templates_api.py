@@ -192,7 +192,7 @@ def router(container: Container) -> APIRouter:
             reason = str(exc) if isinstance(exc, Invalid) else "the body is not JSON Herald can read"
             log.warning("refused a signed WhatsApp webhook: %s", reason)
             return JSONResponse({"error": "Invalid", "detail": reason}, status_code=400)
-        with container.uow() as unit:
+        with container.unaudited() as unit:
             changed = content.apply_meta_status(unit, updates, container.clock.now())
         return WebhookApplied(template_updates=len(updates), applied=changed)
 

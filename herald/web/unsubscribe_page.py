@@ -42,7 +42,7 @@ def router(container: Container) -> APIRouter:
         message_id = message_of(container, token)
         if message_id is None:
             return page(INVALID, 404)
-        with container.uow() as uow:
+        with container.unaudited() as uow:
             shown = tracking.preferences(uow, message_id) or {}
         return page(
             "<h1>退订营销邮件 · Unsubscribe</h1>"
@@ -62,7 +62,7 @@ def router(container: Container) -> APIRouter:
             return saved(container, message_id, set(form.get("channel", [])))
         one_click = ONE_CLICK in body
         how = "one-click unsubscribe (RFC 8058)" if one_click else "unsubscribe page"
-        with container.uow() as uow:
+        with container.unaudited() as uow:
             address = tracking.unsubscribe(uow, message_id, how, container.clock.now())
         if address is None:
             return page(INVALID, 404)
@@ -96,7 +96,7 @@ def choices(shown: dict[str, bool]) -> str:
 
 def saved(container: Container, message_id: int, wanted: set[str]) -> HTMLResponse:
     """The person's choice kept, with the page as its proof."""
-    with container.uow() as uow:
+    with container.unaudited() as uow:
         changed = tracking.set_preferences(uow, message_id, wanted, container.clock.now())
         shown = tracking.preferences(uow, message_id)
     if shown is None:

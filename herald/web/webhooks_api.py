@@ -159,7 +159,7 @@ async def received(container: Container, writer: Writer, kind: str, account: str
         log.warning("refused a signed %s callback for %s: %s", kind, account, exc)
         return JSONResponse({"error": "Invalid", "detail": f"not a {kind} callback Herald can read"}, status_code=400)
     if templates:  # Meta's review of templates comes to the same webhook: rare, so on its own
-        with container.uow() as uow:
+        with container.unaudited() as uow:
             content.apply_meta_status(uow, templates, container.clock.now())
     if notices:
         heed(container, account, notices)
@@ -177,7 +177,7 @@ def heed(container: Container, account: str, notices: list[AccountNotice]) -> No
     for notice in notices:
         log.warning("WhatsApp account %s: %s (%s)", account, notice.detail, notice.event)
         if notice.pause is not None:
-            with container.uow() as uow:
+            with container.unaudited() as uow:
                 dispatch.record_health(uow, dispatch.Health(account, 0, now + notice.pause, notice.detail), now)
 
 

@@ -106,6 +106,9 @@ def test_a_key_works_only_in_its_own_workspace(container, two) -> None:
     assert refused.status_code == 403 and "belongs to workspace 'acme'" in refused.json()["detail"]
     assert server.get("/api/v1/contacts", headers={"X-Herald-Workspace": "beta"}).status_code == 403
     assert server.get("/w/nowhere/api/v1/contacts").status_code == 404
+    browser = TestClient(create_server(container), cookies={"herald_workspace": "gone"})
+    assert browser.get("/signin").status_code == 200  # a cookie naming no workspace: the default one answers
+    assert TestClient(create_server(container), cookies={"herald_workspace": "beta"}).get("/healthz").status_code == 200
     me = server.get("/api/v1/me").json()
     assert (me["workspace"], me["workspaces"]) == ("acme", ["acme"])
     beta = container.for_workspace("beta")
