@@ -13,7 +13,15 @@ if TYPE_CHECKING:
     from herald.dispatch.pacing import Bucket as PacingBucket
     from herald.dispatch.pacing import Limits as PacingLimits
     from herald.dispatch.retry import RetryPolicy
-    from herald.dispatch.service import buckets, health_of, record_health, sender_bucket, take
+    from herald.dispatch.service import (
+        buckets,
+        health_of,
+        notices_of,
+        record_health,
+        record_notice,
+        sender_bucket,
+        take,
+    )
     from herald.dispatch.worker import Worker
 
 __all__ = [
@@ -21,9 +29,11 @@ __all__ = [
     "CircuitPolicy",
     "Health",
     "health_of",
+    "notices_of",
     "PacingBucket",
     "PacingLimits",
     "record_health",
+    "record_notice",
     "RetryPolicy",
     "sender_bucket",
     "take",

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from herald.console import JsonFlag, app_context, emit, table
+from herald.console import JsonFlag, app_context, emit, out, table
 from herald.errors import Invalid, NotFound
 from herald.types import Channel, parse_enum
 
@@ -16,12 +16,12 @@ def status_command(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     or trying again, with its faults in a row and the last one; its pace and what it took today."""
     from herald.dispatch.circuit import Health
     from herald.dispatch.pacing import Bucket
-    from herald.dispatch.service import buckets, health_of
+    from herald.dispatch.service import buckets, health_of, notices_of
 
     container = app_context(ctx).container
     now = container.clock.now()
     with container.uow() as uow:
-        found, paced = health_of(uow.session), buckets(uow.session)
+        found, paced, said = health_of(uow.session), buckets(uow.session), notices_of(uow.session)
     data: list[dict[str, Any]] = []
     for name, account in container.accounts.items():
         health = found.get(name, Health(name))
@@ -39,6 +39,8 @@ def status_command(ctx: typer.Context, json_out: JsonFlag = False) -> None:
                 "unit": "segment" if account.meters_segments else "message",
                 "used_today": bucket.used if bucket.day == now.date() else 0,
                 "senders": [_sender(name, s, paced, now) for s in account.listed_senders],
+                "notice": said[name][0] if name in said else None,
+                "notice_at": said[name][1] if name in said else None,
             }
         )
     emit(ctx, json_out, data, lambda: _print(data))
@@ -75,6 +77,9 @@ def _print(data: list[dict[str, Any]]) -> None:
         for d in data
     ]
     table(None, ["account", "kind", "circuit", "faults in a row", "open until", "pace (today)", "last fault"], rows)
+    for d in data:
+        if d["notice"]:
+            out.print(f"{d['account']}: {d['notice']} (said by the vendor {d['notice_at']:%Y-%m-%d %H:%M} UTC)")
     listed = [(d, s) for d in data for s in d["senders"]]
     if listed:
         senders = [

@@ -19,6 +19,10 @@ class ProviderHealth(Base):
     open_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the circuit is open until then
     reason: Mapped[str | None] = mapped_column(Text)  # the last fault
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The last thing the vendor said of the account itself (WhatsApp: the number's quality and messaging
+    # limit), whether or not it stops sending: shown by `providers status`, read by alerts.
+    notice: Mapped[str | None] = mapped_column(Text)
+    notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PacingBucket(Base):

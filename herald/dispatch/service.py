@@ -26,16 +26,33 @@ def health_of(session: Session) -> dict[str, Health]:
 
 def record_health(uow: UnitOfWork, health: Health, now: datetime) -> None:
     """Keep an account's health for every worker to see."""
-    row = uow.session.get(ProviderHealth, health.account)
-    if row is None:
-        row = ProviderHealth(account=health.account)
-        uow.session.add(row)
+    row = _health_row(uow, health.account, now)
     row.failures, row.open_until, row.reason, row.updated_at = (
         health.failures,
         health.open_until,
         health.reason,
         now,
     )
+
+
+def record_notice(uow: UnitOfWork, account: str, notice: str, now: datetime) -> None:
+    """Keep what the vendor last said of an account (its number's quality, a lowered limit)."""
+    row = _health_row(uow, account, now)
+    row.notice, row.notice_at = notice, now
+
+
+def notices_of(session: Session) -> dict[str, tuple[str, datetime]]:
+    """Each account's last notice from its vendor, with when it came."""
+    found = session.execute(select(ProviderHealth.account, ProviderHealth.notice, ProviderHealth.notice_at))
+    return {a: (n, at) for a, n, at in found if n is not None and at is not None}
+
+
+def _health_row(uow: UnitOfWork, account: str, now: datetime) -> ProviderHealth:
+    row = uow.session.get(ProviderHealth, account)
+    if row is None:
+        row = ProviderHealth(account=account, failures=0, updated_at=now)
+        uow.session.add(row)
+    return row
 
 
 def take(uow: UnitOfWork, key: str, limits: Limits, units: Sequence[int], now: datetime) -> Grant:

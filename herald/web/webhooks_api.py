@@ -171,13 +171,15 @@ async def received(container: Container, writer: Writer, kind: str, account: str
 
 
 def heed(container: Container, account: str, notices: list[AccountNotice]) -> None:
-    """What Meta says of the account: said in the log; a restriction or a ban pauses its sending (the
-    account's circuit opens until then, and its route fails over, as for any account that cannot send)."""
+    """What Meta says of the account: said in the log and kept as its last notice (`providers status`); a
+    restriction or a ban pauses its sending (the account's circuit opens until then, and its route fails
+    over, as for any account that cannot send)."""
     now = container.clock.now()
-    for notice in notices:
-        log.warning("WhatsApp account %s: %s (%s)", account, notice.detail, notice.event)
-        if notice.pause is not None:
-            with container.unaudited() as uow:
+    with container.unaudited() as uow:
+        for notice in notices:
+            log.warning("WhatsApp account %s: %s (%s)", account, notice.detail, notice.event)
+            dispatch.record_notice(uow, account, notice.detail, now)
+            if notice.pause is not None:
                 dispatch.record_health(uow, dispatch.Health(account, 0, now + notice.pause, notice.detail), now)
 
 

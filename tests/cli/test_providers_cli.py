@@ -87,6 +87,7 @@ def test_status_shows_each_accounts_circuit_as_the_workers_left_it(capsys, confi
     container = bootstrap.build(load_settings())
     with container.uow() as uow:
         dispatch.record_health(uow, Health("gateway", 5, now + timedelta(minutes=10), "HTTP 503: upstream down"), now)
+        dispatch.record_notice(uow, "backup", "the number's quality is low", now)
     with container.uow() as uow:
         dispatch.take(uow, "account:backup", dispatch.PacingLimits(2.5, 1000), [3, 1], now)
         dispatch.take(uow, dispatch.sender_bucket("backup", "+9771000001"), dispatch.PacingLimits(None, 500), [2], now)
@@ -112,3 +113,5 @@ def test_status_shows_each_accounts_circuit_as_the_workers_left_it(capsys, confi
     assert "gateway" in shown and "open" in shown and "closed" in shown
     assert "Senders" in shown and "promo" in shown and "500" in shown  # the table wraps cells
     assert "2.5/s" in shown and "unpaced" in shown  # the table wraps cells to the terminal
+    assert status["backup"]["notice"] == "the number's quality is low" and status["gateway"]["notice"] is None
+    assert "backup: the number's quality is low (said by the vendor" in shown

@@ -122,3 +122,20 @@ def test_a_restriction_meta_announces_pauses_the_accounts_sending(sent) -> None:
     with container.uow() as uow:
         health = health_of(uow.session)["wa-main"]
     assert not health.usable(container.clock.now()) and health.reason == "Meta restricted business-initiated messages"
+
+
+def test_a_quality_update_is_kept_as_the_accounts_last_notice(sent) -> None:
+    from herald.dispatch import health_of, notices_of
+
+    container, client = sent
+    value = {"display_phone_number": "+1 555 0100", "event": "FLAGGED", "current_limit": "TIER_1K"}
+    change = {"field": "phone_number_quality_update", "value": value}
+    raw = json.dumps({"entry": [{"changes": [change]}]}).encode()
+    signed = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    answer = client.post("/webhooks/whatsapp/wa-main", content=raw, headers={"X-Hub-Signature-256": signed})
+    assert answer.status_code == 200 and answer.json()["notices"] == 1
+    with container.uow() as uow:
+        notice, at = notices_of(uow.session)["wa-main"]
+        health = health_of(uow.session)["wa-main"]
+    assert "+1 555 0100's quality is low" in notice and at == container.clock.now()
+    assert health.usable(container.clock.now())  # a warning: sending goes on
