@@ -59,6 +59,15 @@ def print_report(r: dict) -> None:
     for title, key in (("skipped", "skipped_by_reason"), ("failed", "failed_by_reason")):
         for reason, n in r[key].items():
             out.print(f"    {n:>6} {title}: {reason}")
+    if r["ab"]:
+        print_variants(r["ab"])
+
+
+def print_variants(ab: dict) -> None:
+    rows = [[v, x["sent"], x["delivered"], x["clicked"]] for v, x in ab["variants"].items()]
+    table("Variants", ["variant", "sent", "delivered", "clicked (people)"], rows)
+    for metric, verdict in ab["verdicts"].items():
+        out.print(f"  {metric}: " + (f"winner {verdict['winner']} — " if verdict["winner"] else "") + verdict["reason"])
 
 
 def quality_command(

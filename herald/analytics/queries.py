@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from herald import outbox, tracking
+from herald.analytics.variants import variant_results
 from herald.campaigns import Campaign
 from herald.outbox import Message
 from herald.types import MessageStatus as S
@@ -52,6 +53,7 @@ def campaign_report(session: Session, campaign: Campaign, now: datetime, top: in
         "waiting_on_lease": {"count": held, "until": until.isoformat() if until else None},
         "skipped_by_reason": _by_reason(session, mine, S.SKIPPED),
         "failed_by_reason": _by_reason(session, mine, S.FAILED),
+        "ab": variant_results(session, mine),
     }
 
 

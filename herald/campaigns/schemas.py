@@ -174,6 +174,7 @@ class Report(Shape):
     waiting_on_lease: dict[str, Any]
     skipped_by_reason: dict[str, int]
     failed_by_reason: dict[str, int]
+    ab: dict[str, Any] = {}  # an A/B/n campaign's variants side by side, and the verdict of each rate
 
 
 class Explained(Shape):

@@ -138,3 +138,10 @@ def _figure(kind: str, found: list[int]) -> dict[str, Any]:
     if kind == "satisfaction":
         return {"answers": n, "average": round(sum(found) / n, 2)}
     return {"answers": n, "yes": sum(found), "no": n - sum(found)}
+
+
+def clicked_by_variant(session: Session, mine: ColumnElement[bool]) -> dict[str | None, int]:
+    """How many of the messages `mine` selects a person clicked at least once, by their variant."""
+    clicked = select(Click.message_id).where(Click.human).distinct().scalar_subquery()
+    stmt = select(Message.variant, func.count()).where(mine, Message.id.in_(clicked)).group_by(Message.variant)
+    return {variant: n for variant, n in session.execute(stmt)}
