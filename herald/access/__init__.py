@@ -28,7 +28,15 @@ if TYPE_CHECKING:
     from herald.access.secrets import same
     from herald.access.service.audit import Recorder, append, entries, verify
     from herald.access.service.keys import NewKey, create_key, key_actor, key_workspace, keys, revoke_key
-    from herald.access.service.sessions import Signed, Started, session_actor, sign_in, sign_out
+    from herald.access.service.sessions import (
+        Signed,
+        Started,
+        end_session,
+        live_sessions,
+        session_actor,
+        sign_in,
+        sign_out,
+    )
     from herald.access.service.users import (
         Refusal,
         actor_of,
@@ -81,6 +89,7 @@ __all__ = [
     "create_user",
     "create_workspace",
     "drop_totp",
+    "end_session",
     "end_sessions",
     "enroll_totp",
     "entries",
@@ -94,6 +103,7 @@ __all__ = [
     "KeyOut",
     "keys",
     "Limit",
+    "live_sessions",
     "matching",
     "Me",
     "member_actor",

@@ -3,15 +3,17 @@ password and second factor; the workspaces an admin makes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field
 
 from herald import access
 from herald.errors import Forbidden, Invalid
 from herald.shapes import Shape
-from herald.web.auth import need
+from herald.types import MAX_ID
+from herald.web.auth import need, session_limits
 from herald.web.deps import ControlUnit
 
 if TYPE_CHECKING:
@@ -35,6 +37,15 @@ class Done(Shape):
     done: bool
 
 
+class SessionOut(Shape):
+    id: int
+    created_at: datetime
+    last_seen_at: datetime
+    origin: str | None = Field(description="The address it signed in from.")
+    user_agent: str | None
+    current: bool = Field(description="The session of this request.")
+
+
 class WorkspaceIn(BaseModel):
     name: str = Field(min_length=1, max_length=32)
     label: str | None = Field(None, max_length=128)
@@ -43,6 +54,9 @@ class WorkspaceIn(BaseModel):
 class WorkspaceOut(Shape):
     name: str
     role: str | None = Field(description="The caller's role there (a key: None).")
+
+
+SessionId = Annotated[int, Path(ge=1, le=MAX_ID, description="The session's id (GET /api/v1/me/sessions).")]
 
 
 def router(container: Container) -> APIRouter:
@@ -80,6 +94,31 @@ def router(container: Container) -> APIRouter:
     def confirm_second_factor(request: Request, body: CodeIn, unit: ControlUnit) -> Done:
         """Turn the second factor on with a code the app shows."""
         access.confirm_totp(unit, _user_name(request), body.code, container.clock.now())
+        return Done(done=True)
+
+    @api.get("/me/sessions", dependencies=[need(None)])
+    def sessions(request: Request, unit: ControlUnit) -> list[SessionOut]:
+        """Where the signed-in user is signed in: each live session, this one marked."""
+        found = access.user(unit, _user_name(request))
+        live = access.live_sessions(unit, found.id, container.clock.now(), session_limits(container))
+        here = getattr(request.state, "session_id", None)
+        return [
+            SessionOut(
+                id=s.id,
+                created_at=s.created_at,
+                last_seen_at=s.last_seen_at,
+                origin=s.origin,
+                user_agent=s.user_agent,
+                current=s.id == here,
+            )
+            for s in live
+        ]
+
+    @api.delete("/me/sessions/{session_id}", dependencies=[need(None)])
+    def end_session(request: Request, session_id: SessionId, unit: ControlUnit) -> Done:
+        """Sign out one of one's own sessions (a browser left signed in elsewhere)."""
+        found = access.user(unit, _user_name(request))
+        access.end_session(unit, found.id, session_id, container.clock.now())
         return Done(done=True)
 
     @api.get("/workspaces", dependencies=[need(None)])

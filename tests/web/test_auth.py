@@ -290,3 +290,29 @@ def test_the_workspaces_a_caller_may_act_in(container) -> None:
             assert access.verify(uow).entries == 0
     finally:
         other.close()
+
+
+def test_a_user_sees_where_they_are_signed_in_and_ends_a_session(container) -> None:
+    browser, csrf = signed_in(container, "ada", "owner")
+    other = TestClient(create_app(container), follow_redirects=False, headers={"User-Agent": "Phone"})
+    token = re.search(r'name="csrf" value="([^"]+)"', other.get("/signin").text).group(1)
+    other.post("/signin", data={"name": "ada", "password": PASSWORD, "csrf": token})
+    listed = browser.get("/api/v1/me/sessions").json()
+    assert [s["current"] for s in listed] == [False, True] and listed[0]["user_agent"] == "Phone"
+    headers = {"X-CSRF-Token": csrf}
+    assert browser.delete(f"/api/v1/me/sessions/{listed[0]['id']}", headers=headers).json() == {"done": True}
+    assert other.get("/api/v1/me").status_code == 401 and browser.get("/api/v1/me").status_code == 200
+    assert browser.delete("/api/v1/me/sessions/999", headers=headers).status_code == 404
+    with container.uow() as uow:
+        access.create_user(uow, "sam", "support", PASSWORD, NOW)
+    sam, sam_csrf = signed_in_as(container, "sam")
+    mine = browser.get("/api/v1/me/sessions").json()[0]["id"]
+    assert sam.delete(f"/api/v1/me/sessions/{mine}", headers={"X-CSRF-Token": sam_csrf}).status_code == 404
+    assert browser.get("/api/v1/me").status_code == 200  # another user's session is not theirs to end
+
+
+def signed_in_as(container, name: str) -> tuple[TestClient, str]:
+    browser = TestClient(create_app(container), follow_redirects=False)
+    token = re.search(r'name="csrf" value="([^"]+)"', browser.get("/signin").text).group(1)
+    browser.post("/signin", data={"name": name, "password": PASSWORD, "csrf": token})
+    return browser, browser.get("/api/v1/me").json()["csrf_token"]

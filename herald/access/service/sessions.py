@@ -15,7 +15,7 @@ from herald.access.service.users import Refusal, check_code, check_password
 from herald.access.service.workspaces import member_actor
 from herald.db import UnitOfWork
 from herald.db.workspaces import DEFAULT
-from herald.errors import Unauthorized
+from herald.errors import NotFound, Unauthorized
 
 SEEN_GRANULARITY = timedelta(minutes=1)  # last seen is written at most once a minute per session
 
@@ -86,3 +86,23 @@ def sign_out(uow: UnitOfWork, token: str, now: datetime) -> None:
     row = uow.session.scalar(select(WebSession).where(WebSession.token_hash == secrets.digest(token)))
     if row is not None and row.ended_at is None:
         row.ended_at = now
+
+
+def live_sessions(uow: UnitOfWork, user_id: int, now: datetime, limits: SessionLimits) -> list[WebSession]:
+    """A user's sessions that still last, newest first: where and with what they signed in."""
+    rows = uow.session.scalars(
+        select(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+        .order_by(WebSession.id.desc())
+    )
+    return [r for r in rows if session_ended(r.created_at, r.last_seen_at, now, limits) is None]
+
+
+def end_session(uow: UnitOfWork, user_id: int, session_id: int, now: datetime) -> None:
+    """End one of a user's own sessions (a browser left signed in elsewhere)."""
+    row = uow.session.get(WebSession, session_id)
+    if row is None or row.user_id != user_id:
+        raise NotFound(f"no session {session_id} of yours")
+    if row.ended_at is None:
+        row.ended_at = now
+    uow.note(session=session_id)
