@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from herald import access
@@ -24,3 +26,20 @@ def api_client(container, scopes: list[str] | None = None, **options) -> TestCli
     client = TestClient(create_app(container), **options)
     client.headers["Authorization"] = f"Bearer {key_for(container, scopes)}"
     return client
+
+
+PASSWORD = "correct horse battery"
+
+
+def form_token(browser: TestClient) -> str:
+    """The CSRF token of the sign-in form (and the form's cookie, which the browser keeps)."""
+    found = re.search(r'name="csrf" value="([^"]+)"', browser.get("/signin").text)
+    assert found is not None
+    return found.group(1)
+
+
+def browser_for(container, name: str, password: str = PASSWORD) -> tuple[TestClient, str]:
+    """A browser signed in as an existing user through the form, and its session's CSRF token."""
+    browser = TestClient(create_app(container), follow_redirects=False)
+    browser.post("/signin", data={"name": name, "password": password, "csrf": form_token(browser)})
+    return browser, browser.get("/api/v1/me").json()["csrf_token"]

@@ -13,9 +13,8 @@ from herald.access.actors import system_actor
 from herald.web import create_app
 from herald.web.auth import every_route, guards, permission_of
 from tests.conftest import NOW
-from tests.web.clients import api_client
+from tests.web.clients import PASSWORD, api_client, browser_for, form_token
 
-PASSWORD = "correct horse battery"
 PUBLIC = {"/api/v1/openapi.json"}
 
 
@@ -159,9 +158,8 @@ def signed_in(container, name: str, role: str) -> tuple[TestClient, str]:
     with container.uow() as uow:
         access.create_user(uow, name, role, PASSWORD, NOW)
     browser = TestClient(create_app(container), follow_redirects=False)
-    page = browser.get("/signin")
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    answer = browser.post("/signin", data={"name": name, "password": PASSWORD, "csrf": token, "next": "/api/v1/me"})
+    data = {"name": name, "password": PASSWORD, "csrf": form_token(browser), "next": "/api/v1/me"}
+    answer = browser.post("/signin", data=data)
     assert answer.status_code == 303 and answer.headers["location"] == "/api/v1/me", answer.text
     cookie = answer.headers["set-cookie"]
     assert "herald_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -197,7 +195,7 @@ def test_a_wrong_password_or_a_forged_cookie_signs_no_one_in(container) -> None:
     with container.uow() as uow:
         access.create_user(uow, "ada", "owner", PASSWORD, NOW)
     browser = TestClient(create_app(container), follow_redirects=False)
-    token = re.search(r'name="csrf" value="([^"]+)"', browser.get("/signin").text).group(1)
+    token = form_token(browser)
     answer = browser.post("/signin", data={"name": "ada", "password": "guess guess guess", "csrf": token})
     assert answer.status_code == 401 and "wrong name or password" in answer.text
     assert "herald_session" not in answer.headers.get("set-cookie", "")
@@ -222,7 +220,7 @@ def test_after_signing_in_it_goes_only_to_a_page_of_its_own(container, target: s
     with container.uow() as uow:
         access.create_user(uow, "ada", "owner", PASSWORD, NOW)
     browser = TestClient(create_app(container), follow_redirects=False)
-    token = re.search(r'name="csrf" value="([^"]+)"', browser.get("/signin").text).group(1)
+    token = form_token(browser)
     answer = browser.post("/signin", data={"name": "ada", "password": PASSWORD, "csrf": token, "next": target})
     assert answer.headers["location"] == "/"
 
@@ -245,7 +243,7 @@ def test_sign_in_attempts_are_limited_per_address(container) -> None:
 def test_a_user_changes_their_own_password_and_keeps_this_session(container) -> None:
     browser, csrf = signed_in(container, "ada", "owner")
     other, _ = TestClient(create_app(container), follow_redirects=False), None
-    token = re.search(r'name="csrf" value="([^"]+)"', other.get("/signin").text).group(1)
+    token = form_token(other)
     other.post("/signin", data={"name": "ada", "password": PASSWORD, "csrf": token})  # a second browser
     headers = {"X-CSRF-Token": csrf}
     wrong = browser.post("/api/v1/me/password", json={"current": "not it at all", "new": "x" * 12}, headers=headers)
@@ -295,7 +293,7 @@ def test_the_workspaces_a_caller_may_act_in(container) -> None:
 def test_a_user_sees_where_they_are_signed_in_and_ends_a_session(container) -> None:
     browser, csrf = signed_in(container, "ada", "owner")
     other = TestClient(create_app(container), follow_redirects=False, headers={"User-Agent": "Phone"})
-    token = re.search(r'name="csrf" value="([^"]+)"', other.get("/signin").text).group(1)
+    token = form_token(other)
     other.post("/signin", data={"name": "ada", "password": PASSWORD, "csrf": token})
     listed = browser.get("/api/v1/me/sessions").json()
     assert [s["current"] for s in listed] == [False, True] and listed[0]["user_agent"] == "Phone"
@@ -305,14 +303,7 @@ def test_a_user_sees_where_they_are_signed_in_and_ends_a_session(container) -> N
     assert browser.delete("/api/v1/me/sessions/999", headers=headers).status_code == 404
     with container.uow() as uow:
         access.create_user(uow, "sam", "support", PASSWORD, NOW)
-    sam, sam_csrf = signed_in_as(container, "sam")
+    sam, sam_csrf = browser_for(container, "sam")
     mine = browser.get("/api/v1/me/sessions").json()[0]["id"]
     assert sam.delete(f"/api/v1/me/sessions/{mine}", headers={"X-CSRF-Token": sam_csrf}).status_code == 404
     assert browser.get("/api/v1/me").status_code == 200  # another user's session is not theirs to end
-
-
-def signed_in_as(container, name: str) -> tuple[TestClient, str]:
-    browser = TestClient(create_app(container), follow_redirects=False)
-    token = re.search(r'name="csrf" value="([^"]+)"', browser.get("/signin").text).group(1)
-    browser.post("/signin", data={"name": name, "password": PASSWORD, "csrf": token})
-    return browser, browser.get("/api/v1/me").json()["csrf_token"]

@@ -6,16 +6,14 @@ import dataclasses
 import hashlib
 import hmac
 import json
-import re
 
 import pytest
 from fastapi.testclient import TestClient
 
 from herald import access
-from herald.web import create_app
 from tests.conftest import NOW
 from tests.scenario import setup
-from tests.web.clients import api_client
+from tests.web.clients import api_client, browser_for
 
 SECRET = "app-secret"
 
@@ -74,10 +72,8 @@ def test_a_version_is_reviewed_by_someone_other_than_its_author(container, tmp_p
 
 
 def signed_in(container, name: str) -> TestClient:
-    browser = TestClient(create_app(container), follow_redirects=False)
-    token = re.search(r'name="csrf" value="([^"]+)"', browser.get("/signin").text).group(1)
-    browser.post("/signin", data={"name": name, "password": "correct horse battery", "csrf": token})
-    browser.headers["X-CSRF-Token"] = browser.get("/api/v1/me").json()["csrf_token"]
+    browser, csrf = browser_for(container, name)
+    browser.headers["X-CSRF-Token"] = csrf
     return browser
 
 

@@ -71,8 +71,7 @@ def session_actor(
     if row is None or row.ended_at is not None:
         raise Unauthorized("not signed in")
     ended = session_ended(row.created_at, row.last_seen_at, now, limits)
-    if ended:
-        row.ended_at = now
+    if ended:  # over by its own times: refused on each use (nothing to write, the refusal rolls back)
         raise Unauthorized(ended)
     found = uow.session.get(User, row.user_id)
     if found is None or found.disabled_at is not None:
