@@ -24,6 +24,7 @@ from bench.history import recent_sends
 from bench.plan import decide_alone, plan_campaign
 from bench.providers import send_throughput
 from bench.render import render_templates
+from bench.sealed import measure as sealed_at_rest
 from bench.segments import rfm_recompute, segment_count
 from bench.shortcuts import shortcuts
 from bench.webhooks import receipts, redirects
@@ -283,6 +284,7 @@ ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {
     "receipts": lambda n, data: receipts(min(n, 5000), data),
     "redirects": lambda n, data: redirects(min(n, 5000), data),
     "api_auth": lambda n, data: api_auth(min(n, 3000), data),
+    "sealed_at_rest": lambda n, data: sealed_at_rest(min(n, 100_000), data),
 }
 
 

@@ -81,6 +81,7 @@ class Container:
     workspace: str = workspaces.DEFAULT
     control_engine: Engine | None = None
     control_sessions: sessionmaker[Session] | None = None
+    sealer: access.Sealer = field(default_factory=lambda: access.Sealer())  # personal data sealed at rest
     base_settings: Settings | None = None  # the installation's, before this workspace's own over them
     environ: Mapping[str, str] | None = field(default=None, repr=False)  # where `env:` secrets were read
 
@@ -137,6 +138,8 @@ class Container:
         """This workspace's storage and schema alone (the control store may be held by the caller)."""
         workspaces.create_storage(self.control_engine or self.engine, self.engine.url.render_as_string(False))
         migrations.upgrade(self.engine)
+        with UnitOfWork(self.sessions) as uow:
+            access.check_mark(uow.session, self.sealer, self.clock.now())
 
     def worker(self, batch_size: int | None = None, concurrency: int | None = None) -> Worker:
         """The worker; `concurrency` sets the requests each HTTP provider keeps in flight (64 unless told)."""
@@ -259,10 +262,23 @@ def build(
     accounts, routing = provider_accounts(settings, os.environ if environ is None else environ)
     shared = ProviderShared(public_url(settings), unsubscribe_key(settings.secret_key), settings.whatsapp_app_secret)
     providers = {name: provider_of(account, shared) for name, account in accounts.items()}
-    built = Container(settings, engine, sessions(engine), clock or SystemClock(), providers, accounts, routing)
+    sealer = sealer_for(settings)
+    factory = sessions(engine, {access.SEALER: sealer})
+    built = Container(settings, engine, factory, clock or SystemClock(), providers, accounts, routing)
+    built.sealer = sealer
     built.workspace, built.control_engine, built.base_settings, built.environ = name, control, base, environ
     built.control_sessions = built.sessions if control is engine else sessions(control)
     return built
+
+
+def sealer_for(settings: Settings) -> access.Sealer:
+    """The workspace's sealer: its key file's keys and the attributes marked sensitive, or none."""
+    sensitive = [a.strip() for a in (settings.sensitive_attributes or "").split(",") if a.strip()]
+    if settings.encryption_key_file is None:
+        if sensitive:
+            raise Invalid("sealing attributes needs encryption_key_file", where="setting sensitive_attributes")
+        return access.Sealer()
+    return access.Sealer(access.read_key_file(settings.encryption_key_file), sensitive)
 
 
 def public_url(settings: Settings) -> str | None:

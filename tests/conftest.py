@@ -131,3 +131,28 @@ def migrate_head() -> str:
     """The newest migration's revision: versions are numbered in their file names."""
     versions = Path(herald_db.__file__).parent / "migrations" / "versions"
     return max(p.name[:4] for p in versions.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+KEY_FILE = "k2={k2}\nlookup={lk}\n".format(
+    k2="AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=", lk="AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM="
+)
+
+
+@pytest.fixture
+def sealed(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[bootstrap.Container]:
+    """A container whose personal data is sealed at rest (the attribute `birthday` too)."""
+    keys = tmp_path / "herald.keys"
+    keys.write_text(KEY_FILE)
+    settings = Settings(
+        env="test",
+        database_url=db_url,
+        outbox_dir=str(tmp_path / "outbox"),
+        batch_size=50,
+        allowed_hosts="localhost,127.0.0.1,::1,testserver",
+        encryption_key_file=str(keys),
+        sensitive_attributes="birthday",
+    )
+    built = bootstrap.build(settings, clock=clock)
+    built.migrate()
+    yield built
+    built.close()

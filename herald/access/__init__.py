@@ -24,7 +24,20 @@ if TYPE_CHECKING:
         matching,
         user_view,
     )
+    from herald.access.resealing import Resealed, reseal
     from herald.access.schemas import AuditOut, ChainOut, KeyIn, KeyOut, Me, NewKeyOut, UserChange, UserIn, UserOut
+    from herald.access.sealed import (
+        SEALER,
+        Person,
+        Sealer,
+        check_mark,
+        kind_of,
+        read_key_file,
+        seal_addresses,
+        seal_person,
+        sealer_of,
+    )
+    from herald.access.sealing import new_key_line
     from herald.access.secrets import same
     from herald.access.service.audit import Recorder, append, entries, verify
     from herald.access.service.keys import NewKey, create_key, key_actor, key_workspace, keys, revoke_key
@@ -119,6 +132,18 @@ __all__ = [
     "revoke_key",
     "role_in",
     "same",
+    "new_key_line",
+    "reseal",
+    "Resealed",
+    "Sealer",
+    "Person",
+    "SEALER",
+    "check_mark",
+    "kind_of",
+    "read_key_file",
+    "seal_addresses",
+    "seal_person",
+    "sealer_of",
     "session_actor",
     "SessionLimits",
     "set_disabled",

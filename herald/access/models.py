@@ -113,3 +113,15 @@ class AuditEntry(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     note: Mapped[str | None] = mapped_column(Text)  # a refusal's reason
+
+
+class SealingMark(Base):
+    """Whether a workspace's personal data is sealed, and by which lookup key: a keyed hash of a fixed text,
+    so a start without the key file, or with another lookup key, is refused before it reads a key as an
+    address or hashes new addresses unlike the stored ones."""
+
+    __tablename__ = "sealing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lookup_check: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

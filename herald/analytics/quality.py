@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from herald.access import sealer_of
 from herald.contacts import Consent, ConsentEvent, Contact, ContactMerge, Suppression
 from herald.outbox import Message
 from herald.types import MessageStatus
@@ -97,7 +98,9 @@ def _stale(session: Session, since: datetime) -> int:
 def _failing(session: Session, at_least: int) -> dict[str, Any]:
     """Addresses providers refused for good at least `at_least` times, and how many are suppressed."""
     refused = (
-        select(Message.channel, Message.address, func.count().label("n"))
+        select(
+            Message.channel, Message.address, func.max(Message.address_sealed).label("sealed"), func.count().label("n")
+        )
         .where(Message.status == MessageStatus.FAILED, Message.reason == "rejected", Message.address.is_not(None))
         .group_by(Message.channel, Message.address)
         .having(func.count() >= at_least)
@@ -107,13 +110,17 @@ def _failing(session: Session, at_least: int) -> dict[str, Any]:
         and_(Suppression.channel == refused.c.channel, Suppression.address == refused.c.address)
     )
     rows = session.execute(
-        select(refused.c.channel, refused.c.address, refused.c.n, suppressed)
+        select(refused.c.channel, refused.c.address, refused.c.sealed, refused.c.n, suppressed)
         .order_by(refused.c.n.desc(), refused.c.address)
         .limit(TOP)
     ).all()
     total = session.scalar(select(func.count()).select_from(refused)) or 0
+    sealer = sealer_of(session)  # the worst addresses are shown as they are, not as their keys
     return {
         "at_least": at_least,
         "addresses": total,
-        "worst": [{"channel": c, "address": a, "refused": n, "suppressed": bool(s)} for c, a, n, s in rows],
+        "worst": [
+            {"channel": c, "address": sealer.open_address(a, sealed), "refused": n, "suppressed": bool(s)}
+            for c, a, sealed, n, s in rows
+        ],
     }

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from herald import content, outbox
+from herald.access import sealer_of
 from herald.campaigns import service as campaigns
 from herald.campaigns.context import build_context, contact_locale, pick_version, template_facts
 from herald.campaigns.models import Campaign
@@ -224,7 +225,8 @@ def _one(
         return None
     if batch.links is not None and version is not None and version.content.get("track_links") is not False:
         composed = batch.links.shorten(uow, item.id, channel.value, composed, now)
-    address = recipient.addresses[channel]
+    address = recipient.addresses[channel]  # as stored: a key when personal data is sealed at rest
+    to = (contact.email if channel is Channel.EMAIL else contact.phone) or address
     units = content.analyze(composed.body).segments if channel is Channel.SMS else 1
     sender = batch.senders.pick(provider, contact.id, recipient.region, pool) if batch.senders else None
     if not outbox.mark_inflight(
@@ -239,6 +241,7 @@ def _one(
         ",".join(decision.buckets) or None,
         units,
         sender.name if sender else None,
+        sealer_of(uow.session).seal_address(address, to),
     ):
         counts.lost += 1
         return None
@@ -253,7 +256,7 @@ def _one(
             item.id,
             key,
             channel.value,
-            address,
+            to,
             composed.body,
             composed.subject,
             html=composed.html,

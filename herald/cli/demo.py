@@ -256,11 +256,8 @@ def _replies(container: bootstrap.Container, vendors: Any, say) -> dict[str, Any
 
 
 def _first_phones(uow, n: int) -> list[str]:
-    return list(
-        uow.session.scalars(
-            select(Contact.phone).where(Contact.phone.is_not(None)).order_by(Contact.id).offset(100).limit(n)
-        )
-    )
+    stmt = select(Contact).where(Contact.phone.is_not(None)).order_by(Contact.id).offset(100).limit(n)
+    return [str(c.phone) for c in uow.session.scalars(stmt)]  # objects hold the numbers, sealed or not
 
 
 def _explanations(uow, campaign_id: int, now, say) -> dict[str, Any]:

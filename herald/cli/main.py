@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from herald.cli import running, usage
+from herald.cli import running, sealing, usage
 from herald.cli.lazy import LazyGroup, Room
 from herald.config import load_settings, render_config
 from herald.console import AppContext, JsonFlag, app_context, emit, out
@@ -190,6 +190,10 @@ def _upgrade_workspaces(container: bootstrap.Container) -> list[str]:
         finally:
             other.close()
     return names
+
+
+db_app.command("keyfile")(sealing.keyfile)
+db_app.command("reseal")(sealing.reseal)
 
 
 @db_app.command("status")

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Select, or_, select
 
+from herald.access import sealer_of
 from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, Suppression
 from herald.contacts.service import CONTACT_COLUMNS, addresses_of, get_contact
 from herald.db import UnitOfWork
@@ -173,7 +174,8 @@ def person(uow: UnitOfWork, contact_id: int) -> dict[str, Any]:
     def listed(model) -> list:
         if not pairs:
             return []
-        match = or_(*((model.channel == ch) & (model.address == a) for ch, a in pairs))
+        key = sealer_of(uow.session).channel_key
+        match = or_(*((model.channel == ch) & (model.address == key(ch, a)) for ch, a in pairs))
         return list(uow.session.scalars(select(model).where(match)))
 
     events = uow.session.scalars(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+from herald.access import Person, kind_of, seal_addresses, seal_person
 from herald.db import Base, JSONType, UTCDateTime
 
 
@@ -36,6 +37,9 @@ class Contact(Base):
     on_suppression_list: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # When the person last wrote in on WhatsApp: it opens the 24-hour customer-service window.
     whatsapp_inbound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # With encryption at rest (docs/access.md): phone and email hold the addresses' keys, and the person —
+    # phone, email, name, sensitive attributes — is sealed here as one value bound to those keys.
+    personal_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ConsentEvent(Base):
@@ -80,6 +84,7 @@ class Suppression(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(320))
+    address_sealed: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -95,6 +100,7 @@ class AllowedAddress(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(320))
+    address_sealed: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -113,3 +119,11 @@ class ContactMerge(Base):
     snapshot: Mapped[dict] = mapped_column(JSONType)
     merged_by: Mapped[str] = mapped_column(String(64))
     merged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Personal data sealed at rest when a key file is configured (access.sealed): objects hold it plain.
+PERSON = Person({"phone": "phone", "email": "email"}, ("name",), "attributes")
+seal_person(Contact, PERSON)
+# An erased person's entry holds a digest, not an address: it stays as it is.
+seal_addresses(Suppression, {"address": lambda s: None if s.reason == "erased" else kind_of(s.channel)})
+seal_addresses(AllowedAddress, {"address": lambda a: kind_of(a.channel)})

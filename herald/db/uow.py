@@ -19,8 +19,9 @@ T = TypeVar("T", bound=Any)
 WROTE = "herald_wrote"  # set on a connection's info when a statement of its transaction changed something
 
 
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+def sessions(engine: Engine, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
+    """Sessions on `engine`; `info` is what each session's info starts with (the workspace's sealer)."""
+    factory = sessionmaker(engine, expire_on_commit=False, autoflush=True, info=info or {})
     event.listen(factory, "after_begin", _remember_connection)
     return factory
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from herald import contacts
+from herald.access import sealer_of
 from herald.contacts import Contact, Phone, normalize_email, normalize_phone
 from herald.db import UnitOfWork
 from herald.db.bulk import insert_rows, select_in
@@ -194,9 +195,11 @@ def _contacts(uow: UnitOfWork, events: Sequence[EventIn], region: str | None) ->
         if ref:
             wanted[ref[0]].add(ref[1])
     found: dict[tuple[str, object], int] = {}
+    sealer = sealer_of(uow.session)
     for kind, column in (("id", Contact.id), ("phone", Contact.phone), ("email", Contact.email)):
-        rows = select_in(uow, column, sorted(wanted[kind]), (column, Contact.id), Contact.erased_at.is_(None))
-        found.update(((kind, value), cid) for value, cid in rows)
+        stored = {v: v for v in wanted[kind]} if kind == "id" else sealer.keys(kind, wanted[kind])
+        rows = select_in(uow, column, sorted(stored), (column, Contact.id), Contact.erased_at.is_(None))
+        found.update(((kind, stored[value]), cid) for value, cid in rows)
     return found
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from herald.access import kind_of, seal_addresses
 from herald.db import Base, JSONType, UTCDateTime
 
 
@@ -33,6 +34,7 @@ class Message(Base):
     purpose: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str | None] = mapped_column(String(16))  # None when skipped before a channel was chosen
     address: Mapped[str | None] = mapped_column(String(320))
+    address_sealed: Mapped[str | None] = mapped_column(Text)  # with encryption at rest
     status: Mapped[str] = mapped_column(String(16))
     planned_action: Mapped[str] = mapped_column(String(8))  # send | defer | skip, as first decided
     reason: Mapped[str | None] = mapped_column(String(64))  # the rule that skipped, or the failure kind
@@ -87,3 +89,7 @@ Index("ix_messages_sent_at", Message.sent_at, sqlite_where=_SENT, postgresql_whe
 Index("ix_messages_failed", Message.status, Message.updated_at, sqlite_where=_FAILED, postgresql_where=_FAILED)
 # Receipts name a message by the vendor's id when they carry no reference of Herald's.
 Index("ix_messages_provider_message_id", Message.provider, Message.provider_message_id)
+
+
+# A message's address is its contact's, sealed at rest as the contact's is (access.sealed).
+seal_addresses(Message, {"address": lambda m: m.channel and kind_of(m.channel)})

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from herald.access import sealer_of
 from herald.contacts import Consent, Contact, Suppression
 from herald.content import Template
 from herald.outbox.models import Message
@@ -233,7 +234,7 @@ def rejections(session: Session, contact_id: int, channel: str, address: str) ->
         .where(
             Message.contact_id == contact_id,
             Message.channel == channel,
-            Message.address == address,
+            Message.address == sealer_of(session).channel_key(channel, address),
             Message.status == S.FAILED,
             Message.reason == "rejected",
         )
@@ -248,12 +249,16 @@ def unknown_to_ask(
     providers, oldest first: what the worker asks vendors that keep records about."""
     left = Message.updated_at
     stmt = (
-        select(Message.id, Message.provider, Message.address, Message.updated_at)
+        select(Message.id, Message.provider, Message.address, Message.address_sealed, Message.updated_at)
         .where(Message.status == S.UNKNOWN, Message.provider.in_(list(providers)), left >= since, left <= before)
         .order_by(Message.updated_at, Message.id)
         .limit(limit)
     )
-    return [(r.id, r.provider, r.address, r.updated_at) for r in session.execute(stmt)]
+    sealer = sealer_of(session)
+    return [
+        (r.id, r.provider, str(sealer.open_address(r.address, r.address_sealed)), r.updated_at)
+        for r in session.execute(stmt)
+    ]
 
 
 def unknown_messages(session: Session, limit: int = 100) -> list[dict[str, Any]]:

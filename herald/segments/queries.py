@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from herald.access import sealer_of
 from herald.contacts import Contact
 from herald.db.jsonpath import json_text
 from herald.errors import Invalid
@@ -24,6 +25,12 @@ def audience_select(session: Session, text: str, now: datetime | None = None) ->
     missing = sorted(names - ids.keys())
     if missing:
         raise Invalid(f"unknown tag(s) {', '.join(missing)}", where=f"segment {text!r}")
+    sealed = sorted(dsl.attributes_in(node) & sealer_of(session).sensitive)
+    if sealed:
+        raise Invalid(
+            f"attribute(s) {', '.join(sealed)} are sealed at rest (sensitive_attributes): a segment cannot test them",
+            where=f"segment {text!r}",
+        )
     unknown = [name for name in sorted(dsl.attributes_in(node)) if not _attribute_exists(session, name)]
     if unknown:
         raise Invalid(f"unknown attribute(s) {', '.join(unknown)}: no contact has them", where=f"segment {text!r}")

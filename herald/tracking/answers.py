@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
+from herald.access import sealer_of
 from herald.db import UnitOfWork
 from herald.tracking.models import Reply
 
@@ -45,10 +46,17 @@ def answers_due(uow: UnitOfWork, now: datetime, limit: int = 100) -> list[Owed]:
         update(Reply)
         .where(Reply.id.in_(ids), or_(Reply.status == "queued", Reply.claimed_at < now - STUCK))
         .values(status="sending", claimed_at=now)
-        .returning(Reply.id, Reply.account, Reply.channel, Reply.address, Reply.sender, Reply.body)
+        .returning(
+            Reply.id, Reply.account, Reply.channel, Reply.address, Reply.sender, Reply.body, Reply.address_sealed
+        )
         .execution_options(synchronize_session=False)
     )
-    return sorted((Owed(*row) for row in uow.session.execute(taken)), key=lambda o: o.id)
+    opened = sealer_of(uow.session).open_address  # the number itself, when sealed at rest
+    owed = [
+        Owed(i, account, ch, str(opened(a, sealed)), sender, body)
+        for i, account, ch, a, sender, body, sealed in uow.session.execute(taken)
+    ]
+    return sorted(owed, key=lambda o: o.id)
 
 
 def answer_sent(uow: UnitOfWork, reply_id: int, provider_message_id: str, now: datetime) -> None:

@@ -12,11 +12,14 @@ Message-ID, whose check must match the message — a forged report names nothing
 from __future__ import annotations
 
 import hashlib
+import re
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select
 
 from herald import contacts, outbox
+from herald.access import sealer_of
 from herald.db import UnitOfWork, insert_new
 from herald.outbox import Message
 from herald.providers import MailReport as Report
@@ -43,6 +46,7 @@ def record_mail_report(
         fingerprint = hashlib.sha256(b"%d|%s|" % (index, (to or "").encode()) + raw).hexdigest()
         message = _message(uow, to, report)
         address = report.recipient or (message.address if message is not None else None)
+        report = _unnamed(uow, report, address)
         row = _keep(uow, fingerprint, report, address, message, now)
         if row is None:
             done.append("repeated")
@@ -78,6 +82,8 @@ def _keep(
         "message_id": message.id if message is not None else None,
         "received_at": now,
     }
+    if address is not None:
+        values["address"], values["address_sealed"] = sealer_of(uow.session).sealed_pair("email", address)
     new_id = insert_new(uow.session, MailReport, values, ["fingerprint"])
     return uow.session.get(MailReport, new_id) if new_id is not None else None
 
@@ -102,17 +108,18 @@ def _act(
         return _bounced(uow, report, address, invalid_after, now)
     if report.kind == "complaint":
         return _complained(uow, report, address, message, policy, report_id, now)
-    return f"{report.kind} for {address}: kept"
+    return f"{report.kind} for {_named(uow, address)}: kept"
 
 
 def _bounced(uow: UnitOfWork, report: Report, address: str, invalid_after: int, now: datetime) -> str:
     said = f"{report.status or 'no code'}: {report.detail or 'no reason given'}"
-    failures = uow.session.scalar(select(func.count()).where(MailReport.address == address, MailReport.kind == "hard"))
+    key = sealer_of(uow.session).key("email", address)
+    failures = uow.session.scalar(select(func.count()).where(MailReport.address == key, MailReport.kind == "hard"))
     if report.invalid_address or (invalid_after and (failures or 0) >= invalid_after):
         why = "the address does not exist" if report.invalid_address else f"{failures} permanent failures"
         contacts.suppress(uow, Channel.EMAIL, address, "invalid", now, f"{why}; the last: {said}")
-        return f"hard bounce: {address} suppressed as invalid ({said})"
-    return f"hard bounce {failures} of {invalid_after} for {address} ({said})"
+        return f"hard bounce: {_named(uow, address)} suppressed as invalid ({said})"
+    return f"hard bounce {failures} of {invalid_after} for {_named(uow, address)} ({said})"
 
 
 def _complained(
@@ -124,7 +131,7 @@ def _complained(
     report_id: int,
     now: datetime,
 ) -> str:
-    proof = f"abuse report {report_id} ({report.detail}) for {address}" + (
+    proof = f"abuse report {report_id} ({report.detail}) for {_named(uow, address)}" + (
         f" about message {message.id}" if message is not None else ""
     )
     contacts.suppress(uow, Channel.EMAIL, address, "complaint", now, proof)
@@ -134,4 +141,17 @@ def _complained(
             uow, contact, Channel.EMAIL, Purpose.MARKETING, ConsentStatus.REVOKED, "complaint", proof, now
         )
     case = open_case(uow, contact, None, "email", address, f"abuse report: {report.detail}", "report", policy, now)
-    return f"complaint: {address} suppressed, consent withdrawn, case {case.id} opened"
+    return f"complaint: {_named(uow, address)} suppressed, consent withdrawn, case {case.id} opened"
+
+
+def _unnamed(uow: UnitOfWork, report: Report, address: str | None) -> Report:
+    """With personal data sealed at rest, the mail server's words keep the address out ("550 <…>: user
+    unknown" names it), since they are kept as they are."""
+    if not address or not report.detail or not sealer_of(uow.session).on:
+        return report
+    return replace(report, detail=re.sub(re.escape(address), "(the address)", report.detail, flags=re.IGNORECASE))
+
+
+def _named(uow: UnitOfWork, address: str) -> str:
+    """The address as texts kept in the database name it: itself, or "the address" when sealed at rest."""
+    return "the address" if sealer_of(uow.session).on else address

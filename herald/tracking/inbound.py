@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from herald import contacts, content, outbox
+from herald.access import sealer_of
 from herald.db import UnitOfWork, insert_new, locks
 from herald.events import EventIn, record_events
 from herald.outbox import Message
@@ -91,6 +92,7 @@ def _keep(
         "occurred_at": at,
         "received_at": now,
     }
+    values["address"], values["address_sealed"] = sealer_of(uow.session).sealed_pair(channel.value, address)
     new_id = insert_new(uow.session, InboundMessage, values, ["account", "event"])
     if new_id is None:
         return None
@@ -147,7 +149,7 @@ def opt_out(uow: UnitOfWork, wrote: Wrote, policy: ReplyPolicy, now: datetime) -
     already = _suppressed(uow, channel, row.address)
     detail = f"{wrote.intent.why}; reply {row.id}: {row.text[:200]!r}"
     contacts.suppress(uow, channel, row.address, OPTED_OUT, now, detail)
-    done = [f"{row.address} suppressed on {channel}"]
+    done = [f"{_named(uow, row.address)} suppressed on {channel}"]
     if row.contact_id is not None:
         every = policy.stop_scope == "marketing"
         for ch in Channel if every else (channel,):
@@ -168,7 +170,7 @@ def opt_in(uow: UnitOfWork, wrote: Wrote, policy: ReplyPolicy, now: datetime) ->
     done = []
     if _suppressed(uow, channel, row.address) == OPTED_OUT:
         contacts.unsuppress(uow, channel, row.address)
-        done.append(f"{row.address} no longer suppressed on {channel}")
+        done.append(f"{_named(uow, row.address)} no longer suppressed on {channel}")
     if row.contact_id is not None:
         _consent(uow, row, channel, ConsentStatus.GRANTED, now)
         done.append(f"marketing consent given on {channel}")
@@ -177,16 +179,23 @@ def opt_in(uow: UnitOfWork, wrote: Wrote, policy: ReplyPolicy, now: datetime) ->
     return done
 
 
+def _named(uow: UnitOfWork, address: str) -> str:
+    """The address as texts kept in the database name it: itself, or "the sender" when sealed at rest."""
+    return "the sender" if sealer_of(uow.session).on else address
+
+
 def _suppressed(uow: UnitOfWork, channel: Channel, address: str) -> str | None:
     """The reason the address is suppressed on the channel, or None."""
-    listed = contacts.Suppression
-    return uow.session.scalar(select(listed.reason).where(listed.channel == channel.value, listed.address == address))
+    listed, key = contacts.Suppression, sealer_of(uow.session).channel_key(channel.value, address)
+    return uow.session.scalar(select(listed.reason).where(listed.channel == channel.value, listed.address == key))
 
 
 def _consent(uow: UnitOfWork, row: InboundMessage, channel: Channel, status: ConsentStatus, now: datetime) -> None:
     """Marketing consent on the channel, the reply itself as the proof (what they wrote, when, from where)."""
     at = f"{row.occurred_at:%Y-%m-%d %H:%M:%S} UTC"
-    proof = f"reply {row.id} from {row.address} on {row.channel} at {at}: {row.text[:500]!r}"
+    # The proof names the sender only where addresses are kept plain: sealed, reply N holds it sealed.
+    sender = "" if sealer_of(uow.session).on else f" from {row.address}"
+    proof = f"reply {row.id}{sender} on {row.channel} at {at}: {row.text[:500]!r}"
     assert row.contact_id is not None  # (callers check)
     contacts.set_consent(uow, row.contact_id, channel, Purpose.MARKETING, status, "reply", proof, now, row.occurred_at)
 

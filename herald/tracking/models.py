@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from herald.access import kind_of, seal_addresses
 from herald.db import Base, JSONType, UTCDateTime
 
 
@@ -50,6 +51,7 @@ class InboundMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     contact_id: Mapped[int | None] = mapped_column(Integer)  # None: an address no contact has
     address: Mapped[str] = mapped_column(String(320))  # who sent it
+    address_sealed: Mapped[str | None] = mapped_column(Text)  # with encryption at rest
     to: Mapped[str | None] = mapped_column(String(320))  # the number or id they wrote to
     text: Mapped[str] = mapped_column(Text)
     media: Mapped[list[str]] = mapped_column(JSONType, default=list)
@@ -80,6 +82,7 @@ class Reply(Base):
     account: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(320))
+    address_sealed: Mapped[str | None] = mapped_column(Text)
     sender: Mapped[str | None] = mapped_column(String(320))  # the number they wrote to
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))  # queued | sending | sent | failed
@@ -106,6 +109,7 @@ class ComplaintCase(Base):
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id", ondelete="SET NULL"))
     channel: Mapped[str | None] = mapped_column(String(16))
     address: Mapped[str | None] = mapped_column(String(320))
+    address_sealed: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))  # reply | person
     status: Mapped[str] = mapped_column(String(16))  # open | answered | closed
@@ -209,6 +213,7 @@ class MailReport(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # the same report, delivered twice
     kind: Mapped[str] = mapped_column(String(16))  # hard | soft | complaint | delivered | unknown
     address: Mapped[str | None] = mapped_column(String(320), index=True)
+    address_sealed: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str | None] = mapped_column(String(16))  # 5.1.1
     detail: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[int | None] = mapped_column(Integer)
@@ -253,3 +258,9 @@ class WebhookDelivery(Base):
 _DUE = text("status IN ('pending', 'sending')")
 Index("ix_webhook_deliveries_due", WebhookDelivery.next_at, sqlite_where=_DUE, postgresql_where=_DUE)
 Index("ix_webhook_deliveries_subscription", WebhookDelivery.subscription_id, WebhookDelivery.id)
+
+
+# Who wrote in, who is answered, who complained, whose mail bounced: sealed at rest (access.sealed).
+for _model in (InboundMessage, Reply, ComplaintCase):
+    seal_addresses(_model, {"address": lambda row: row.channel and kind_of(row.channel)})
+seal_addresses(MailReport, {"address": lambda row: "email"})

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 
 from herald import contacts, people, segments
 from herald.contacts import (
@@ -57,15 +57,7 @@ def router(container: Container) -> APIRouter:
         ids = segments.audience_select(unit.session, segment, container.clock.now()).order_by(None).scalar_subquery()
         where: list[ColumnElement[bool]] = [Contact.id.in_(ids)]
         if q:
-            like = f"%{q.strip().lower()}%"
-            where.append(
-                or_(
-                    Contact.phone.like(f"%{q.strip()}%"),
-                    Contact.email.like(like),
-                    func.lower(Contact.name).like(like),
-                    Contact.external_id == q.strip(),
-                )
-            )
+            where.append(contacts.matching(unit.session, q, container.settings.default_region))
         total = unit.session.execute(select(func.count()).select_from(Contact).where(*where)).scalar_one()
         rows = unit.session.scalars(select(Contact).where(*where).order_by(Contact.id).limit(limit).offset(offset))
         return ContactList(total=total, items=[ContactOut.model_validate(contacts.contact_out(c)) for c in rows])

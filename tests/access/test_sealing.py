@@ -7,7 +7,18 @@ import base64
 import pytest
 
 from herald.access import sealing
-from herald.access.sealing import Keyring, is_sealed, lookup_hash, needs_reseal, place, read_keyring, seal, unseal
+from herald.access.sealing import (
+    Keyring,
+    address_key,
+    is_address_key,
+    is_sealed,
+    lookup_hash,
+    needs_reseal,
+    place,
+    read_keyring,
+    seal,
+    unseal,
+)
 from herald.errors import Invalid
 
 K1, K2, LK = (base64.b64encode(bytes([n]) * 32).decode() for n in (1, 2, 3))
@@ -97,3 +108,55 @@ def test_lookup_hashes_find_equal_values_of_one_kind_only() -> None:
     assert a != lookup_hash(RING, "email", "+9779841234567")
     assert a != lookup_hash(read_keyring(f"k1={K1}\nlookup={K2}"), "phone", "+9779841234567")
     assert a != lookup_hash(RING, "phone", "+9779841234568")
+
+
+@pytest.mark.parametrize(
+    ("kind", "address", "plain", "width"),
+    [
+        ("phone", "+8613800138000", "+861380", 20),
+        ("phone", "+9779841234567", "+977984", 20),
+        ("email", "li.wei@example.cn", "@example.cn", 34),
+    ],
+)
+def test_an_address_key_keeps_the_routing_part_plain_and_hashes_the_rest(kind, address, plain, width) -> None:
+    key = address_key(RING, kind, address)
+    assert plain in key and address not in key and len(key) == width
+    assert key == address_key(RING, kind, address) and is_address_key(key) and not is_address_key(address)
+    assert key != address_key(read_keyring(f"k1={K1}\nlookup={K2}"), kind, address)
+
+
+def test_the_longest_e164_number_is_not_taken_for_a_key() -> None:
+    assert not is_address_key("+123456789012345") and not is_address_key("~abc@example.com")
+    assert address_key(RING, "phone", "+8613800138000") != address_key(RING, "phone", "+8613800138001")
+
+
+@pytest.mark.parametrize("data", [b"", '["+9779841234567","sita@example.com","王伟"]'.encode(), bytes(range(256))])
+def test_bytes_sealed_open_to_what_was_sealed_and_are_a_third_smaller_than_text(data: bytes) -> None:
+    sealed = sealing.seal_bytes(RING, data, HERE)
+    assert sealing.unseal_bytes(RING, sealed, HERE) == data and (not data or data not in sealed)
+    assert sealed[:4] == b"\x01\x02k2" and len(sealed) == 4 + 12 + len(data) + 16
+    assert len(sealed) < len(seal(RING, data.decode("latin-1"), HERE))
+    assert not needs_reseal(RING, sealed)
+
+
+@pytest.mark.parametrize(
+    ("sealed", "reason"),
+    [
+        (b"", "not a value Herald sealed"),
+        (b"\x02\x02k2" + bytes(40), "not a value Herald sealed"),
+        (b"\x01\x00" + bytes(40), "not a value Herald sealed"),
+        (b"\x01\x02k2" + bytes(10), "not a value Herald sealed"),
+        (b"\x01\x02k9" + bytes(40), "no longer lists"),
+        (b"\x01\x02k2" + bytes(40), "changed or moved"),
+    ],
+)
+def test_bytes_that_are_not_a_sealed_value_or_were_changed_do_not_open(sealed: bytes, reason: str) -> None:
+    with pytest.raises(Invalid, match=reason):
+        sealing.unseal_bytes(RING, sealed, HERE)
+
+
+def test_bytes_sealed_elsewhere_or_with_an_older_key_say_so() -> None:
+    sealed = sealing.seal_bytes(read_keyring(f"k1={K1}\nlookup={LK}"), b"x", HERE)
+    assert needs_reseal(RING, sealed) and sealing.unseal_bytes(RING, sealed, HERE) == b"x"
+    with pytest.raises(Invalid, match="changed or moved"):
+        sealing.unseal_bytes(RING, sealed, place("contacts", "person", "another row"))

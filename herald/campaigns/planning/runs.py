@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, exists, not_, select
 
 from herald import content, segments
+from herald.access import sealer_of
 from herald.campaigns.context import pick_version, template_facts
 from herald.campaigns.models import Campaign, CampaignMember
 from herald.campaigns.planning import assign
@@ -62,6 +63,21 @@ def unapproved(uow: UnitOfWork, campaign: Campaign) -> list[str]:
     return [t.name for i, t in templates_of(uow, campaign).items() if not content.approved_versions(uow, i)]
 
 
+def _prefixes_matchable(uow: UnitOfWork, policy: Policy, campaign: Campaign) -> None:
+    """With personal data sealed at rest a number's first six digits stay plain: a rule scoped to a longer
+    prefix could never match, and is refused rather than ignored."""
+    sealer = sealer_of(uow.session)
+    if not sealer.on:
+        return
+    longer = sorted({p for s in policy.rules if s.scope for p in s.scope.prefixes if len(p) > sealer.plain_prefix})
+    if longer:
+        raise Invalid(
+            f"number prefix(es) {', '.join(longer)} are longer than the six digits kept plain when personal data "
+            "is sealed at rest; scope the rule by a shorter prefix or by region",
+            where=f"campaign {campaign.name!r}",
+        )
+
+
 def build_plan(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int = 0) -> Plan:
     """Everything one run needs; refuses templates without an approved version."""
     missing = unapproved(uow, campaign)
@@ -71,6 +87,7 @@ def build_plan(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int = 0)
             where=f"campaign {campaign.name!r}",
         )
     policy = policy_of(campaign)
+    _prefixes_matchable(uow, policy, campaign)
     if policy.reads_usage:  # another plan or worker using the senders' caps waits until this one commits
         locks.serialize(uow, (), usage=True)
     usage = load_usage(uow.session, now, planned=True) if policy.reads_usage else None

@@ -141,8 +141,9 @@ def verify_(
     lookup = container.lookup()
     with container.uow() as uow:
         ids = app_ctx.audience(uow.session, segment).order_by(None).scalar_subquery()
-        stmt = select(Contact.id, Contact.phone).where(Contact.id.in_(ids), Contact.phone.is_not(None))
-        numbers = [(cid, phone) for cid, phone in uow.session.execute(stmt.order_by(Contact.id).limit(limit)) if phone]
+        stmt = select(Contact).where(Contact.id.in_(ids), Contact.phone.is_not(None))
+        # As objects: they hold the numbers themselves, when personal data is sealed at rest too.
+        numbers = [(c.id, str(c.phone)) for c in uow.session.scalars(stmt.order_by(Contact.id).limit(limit))]
     with progress("Verifying numbers", len(numbers)) as advance:
         result = verify.verify(container.uow, lookup, container.clock, numbers, advance)
     emit(

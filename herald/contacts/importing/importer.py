@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from herald.access import Sealer, sealer_of
 from herald.contacts import service
 from herald.contacts.addresses import countries
 from herald.contacts.addresses.mx import MailDomains
@@ -193,6 +194,7 @@ class Importer:
         self.firsts = FirstRows()
         self.unnamed: set[int] = set()  # columns without a header
         self.mail: MailDomains | None = None  # set to check that email domains take mail
+        self.sealer: Sealer | None = None  # set when personal data is sealed at rest
 
     def parse(
         self, row_no: int, cells: list[str], mapping: dict[int, str], width: int, marks: dict[int, str] | None = None
@@ -241,6 +243,9 @@ class Importer:
             self._proof(row_no, values, item)
         if item.phone is None and item.email is None:
             return self._invalid_row(row_no, "row", None, "no valid phone or email")
+        if self.sealer is not None and self.sealer.on:
+            e164 = item.phone.e164 if item.phone else None
+            item.sealed = service.sealed_parts(self.sealer, e164, item.email, item.name, item.attributes)
         return item
 
     def _phone(self, row_no: int, raw: str, mark: str | None, region: str | None) -> Phone | Rejected | None:
@@ -397,6 +402,7 @@ def import_file(
     importer = Importer(report, region, now)
     importer.mail = (check_mx if isinstance(check_mx, MailDomains) else MailDomains()) if check_mx else None
     importer.unnamed = {i for i, h in enumerate(header) if not header_key(h)}
+    importer.sealer = sealer_of(uow.session)
     parsed: list[ContactInput] = []
     with page_cache(uow, CACHE_MB), fewer_collections():
         for _, item in parallel.parse_rows(importer, rows, columns, len(header), processes):

@@ -13,6 +13,7 @@ from herald.contacts.service.common import (
     UpsertOutcome,
     find_contact,
     get_contact,
+    matching,
 )
 from herald.contacts.service.consents import (
     CONSENT_COLUMNS,
@@ -36,7 +37,7 @@ from herald.contacts.service.record import (
     update_contact,
 )
 from herald.contacts.service.suppression import allow, disallow, suppress, suppress_many, unsuppress
-from herald.contacts.service.upsert import upsert_contacts
+from herald.contacts.service.upsert import sealed_parts, upsert_contacts
 
 __all__ = [
     "contact_at",
@@ -63,6 +64,7 @@ __all__ = [
     "erasure_digest",
     "find_contact",
     "get_contact",
+    "matching",
     "merge_into",
     "record_consents",
     "set_consent",
@@ -70,5 +72,6 @@ __all__ = [
     "suppress_many",
     "unsuppress",
     "update_contact",
+    "sealed_parts",
     "upsert_contacts",
 ]

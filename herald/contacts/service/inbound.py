@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select, update
 
+from herald.access import sealer_of
 from herald.contacts.models import Contact
 from herald.db import UnitOfWork
 from herald.types import Channel
@@ -15,7 +16,8 @@ from herald.types import Channel
 def contact_at(uow: UnitOfWork, channel: Channel, address: str) -> int | None:
     """The contact with this address on the channel (the oldest, should two share it), or None."""
     column = Contact.email if channel is Channel.EMAIL else Contact.phone
-    stmt = select(Contact.id).where(column == address, Contact.erased_at.is_(None)).order_by(Contact.id).limit(1)
+    key = sealer_of(uow.session).channel_key(channel.value, address)
+    stmt = select(Contact.id).where(column == key, Contact.erased_at.is_(None)).order_by(Contact.id).limit(1)
     return uow.session.scalar(stmt)
 
 

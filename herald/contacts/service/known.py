@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from herald.contacts.models import Consent, Contact
+from herald.access import Sealer, sealer_of
+from herald.contacts.models import PERSON, Consent, Contact
 from herald.contacts.service.common import PROFILE
 from herald.db import UnitOfWork
 from herald.db.bulk import select_in
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from herald.contacts.service.common import ContactInput
 
 SNAPSHOT = ("id", *PROFILE)
+SEALED = ("personal_sealed",)  # read beside it when sealing is on
 
 
 class Known(SimpleNamespace):
@@ -29,32 +31,51 @@ class Known(SimpleNamespace):
 def existing(uow: UnitOfWork, inputs: Sequence[ContactInput]) -> dict[tuple[str, str], Known]:
     """(key, value) -> the known contact, for every external id, phone and email of the batch."""
     keys: dict[str, set[str]] = {"phone": set(), "email": set(), "external_id": set()}
+    known_keys: dict[tuple[str, str], str] = {}  # (kind, address) -> its key, where parsing worked it out
     for item in inputs:
         for name, value in item.keys():
             keys[name].add(value)
+        if item.sealed is not None:
+            known_keys.update(_keys_of(item))
     uow.flush()  # what this unit of work changed through objects must be what is read here
     # Each kind of key in one query a 5,000 through the driver: a fresh import's batch matches nobody, and
     # a re-import's every row.
-    columns = [getattr(Contact, c) for c in SNAPSHOT]
+    sealer = sealer_of(uow.session)
+    columns = [getattr(Contact, c) for c in (*SNAPSHOT, *(SEALED if sealer.on else ()))]
     found: dict[tuple[str, str], Known] = {}
     seen: dict[int, Known] = {}
     for name, values in keys.items():
         # A value a contact found by an earlier kind already holds is that contact's (keys are unique):
         # a re-import finds almost every email by its row's phone.
         wanted = [v for v in values if (name, v) not in found]
+        if wanted and sealer.on and name != "external_id":
+            wanted = [known_keys.get((name, v)) or str(sealer.key(name, v)) for v in wanted]
         for row in select_in(uow, getattr(Contact, name), wanted, columns) if wanted else ():
             if row[0] not in seen:
-                contact = seen[row[0]] = _known(row)
-                found.update(((key, row[at]), contact) for key, at in KEY_AT if row[at])
+                contact = seen[row[0]] = _known(row, sealer)
+                found.update(((key, getattr(contact, key)), contact) for key in KEYS if getattr(contact, key))
     return found
 
 
-KEY_AT = [(key, SNAPSHOT.index(key)) for key in ("phone", "email", "external_id")]
+KEYS = ("phone", "email", "external_id")
 
 
-def _known(row: tuple) -> Known:
+def _keys_of(item: ContactInput) -> list[tuple[tuple[str, str], str]]:
+    """The keys parsing worked out for the item's phone and email."""
+    assert item.sealed is not None
+    found = []
+    if item.phone is not None:
+        found.append((("phone", item.phone.e164), item.sealed[0]))
+    if item.email:
+        found.append((("email", item.email), item.sealed[1]))
+    return found
+
+
+def _known(row: tuple, sealer: Sealer) -> Known:
     contact = Known()
-    contact.__dict__.update(zip(SNAPSHOT, row, strict=True))
+    contact.__dict__.update(zip(SNAPSHOT, row, strict=False))
+    if sealer.on and row[len(SNAPSHOT)] is not None:
+        contact.__dict__.update(PERSON.opened(sealer, {**contact.__dict__, "personal_sealed": row[len(SNAPSHOT)]}))
     contact.changed = set()
     return contact
 

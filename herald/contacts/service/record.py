@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from herald.access import sealer_of
 from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, ContactMerge, Suppression
 from herald.contacts.service.common import FILLABLE, KEYS, ContactInput, get_contact
 from herald.contacts.service.consents import ConsentChange, record_consents
@@ -41,9 +44,11 @@ def erase(uow: UnitOfWork, contact_id: int, now: datetime, key: str) -> Contact:
     if contact.erased_at is not None:
         raise Conflict(f"contact {contact_id} was erased on {contact.erased_at:%Y-%m-%d}")
     pairs = addresses_of(contact)
+    sealer = sealer_of(uow.session)
     for model in (Suppression, AllowedAddress):  # plain entries name the person too
         for channel, address in pairs:
-            uow.session.execute(delete(model).where(model.channel == channel, model.address == address))
+            stored = sealer.channel_key(channel, address)
+            uow.session.execute(delete(model).where(model.channel == channel, model.address == stored))
     for channel, address in pairs:
         suppress(uow, Channel(channel), erasure_digest(key, address), ERASED, now, "erased at the person's request")
     for history in (ConsentEvent, Consent):
@@ -53,6 +58,15 @@ def erase(uow: UnitOfWork, contact_id: int, now: datetime, key: str) -> Contact:
     contact.attributes, contact.updated_at, contact.erased_at = {}, now, now
     uow.flush()
     return contact
+
+
+def _kept(uow: UnitOfWork, keep_id: int, other_id: int, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """What a merged contact held, as history keeps it: sealed whole when personal data is sealed at rest."""
+    kept = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in snapshot.items()}
+    sealer = sealer_of(uow.session)
+    if not sealer.on:
+        return kept
+    return {"sealed": sealer.seal_text("merge", f"{keep_id}:{other_id}", json.dumps(kept, ensure_ascii=False))}
 
 
 def anyone_erased(uow: UnitOfWork) -> bool:
@@ -94,7 +108,7 @@ def merge_into(uow: UnitOfWork, keep_id: int, other_id: int, now: datetime, acto
             merged_id=other_id,
             merged_by=actor,
             merged_at=now,
-            snapshot={k: v.isoformat() if isinstance(v, datetime) else v for k, v in snapshot.items()},
+            snapshot=_kept(uow, keep_id, other_id, snapshot),
         )
     )
     uow.session.delete(other)

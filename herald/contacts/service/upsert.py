@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, text
 
-from herald.contacts.models import Contact
+from herald.access import Sealer, sealer_of
+from herald.contacts.models import PERSON, Contact
 from herald.contacts.service import facts
 from herald.contacts.service.common import CONTACT_COLUMNS, FILLED, KEYS, MERGE_POLICIES, ContactInput, UpsertOutcome
 from herald.contacts.service.consents import record_consents
@@ -109,26 +111,54 @@ def _insert(uow: UnitOfWork, items: Sequence[ContactInput], now: datetime, sourc
         return []
     keys = facts.keys_ahead(uow, items, now, source) or [None] * len(items)
     rows = [(*i.values(now), k) for i, k in zip(items, keys, strict=True)]
+    columns: tuple[str, ...] = (*CONTACT_COLUMNS, "consent_key")
+    sealer = sealer_of(uow.session)
+    if sealer.on:
+        rows = [sealed_row(sealer, r, i.sealed) for r, i in zip(rows, items, strict=True)]
+        columns = (*columns, *SEALED_COLUMNS)
     conn = uow.session.connection()
     if conn.dialect.name != "sqlite":
         # Ids drawn from the table's own sequence up front, so the rows can go in by COPY.
         ids = sorted(conn.execute(NEXT_IDS, {"n": len(rows)}).scalars())
-        insert_values(
-            uow,
-            Contact.__table__,
-            [(i, *r) for i, r in zip(ids, rows, strict=True)],
-            ("id", *CONTACT_COLUMNS, "consent_key"),
-        )
+        insert_values(uow, Contact.__table__, [(i, *r) for i, r in zip(ids, rows, strict=True)], ("id", *columns))
         return ids
     with triggers_suspended(uow, [facts.CONTACT_LISTED] if len(rows) >= facts.BULK else []) as suspended:
-        ids = _sqlite_insert(uow, items, rows)
+        ids = _sqlite_insert(uow, items, rows, columns)
     if suspended:
         facts.mark_listed(uow, ids)
     return ids
 
 
-def _sqlite_insert(uow: UnitOfWork, items: Sequence[ContactInput], rows: list[tuple]) -> list[int]:
-    insert_values(uow, Contact.__table__, rows, (*CONTACT_COLUMNS, "consent_key"))
+SEALED_COLUMNS = ("personal_sealed",)
+NAME, PHONE, EMAIL, ATTRIBUTES = (CONTACT_COLUMNS.index(c) for c in ("name", "phone", "email", "attributes"))
+
+
+def sealed_row(sealer: Sealer, row: tuple, parts: tuple | None = None) -> tuple:
+    """A new contact's row as it is stored sealed: keys for its addresses, no name, the attributes that
+    are not sensitive, and the sealed person at the end (SEALED_COLUMNS). `parts` are those worked out
+    already (by the process that parsed the row)."""
+    phone_key, email_key, attributes, person = parts or sealed_parts(
+        sealer, row[PHONE], row[EMAIL], row[NAME], row[ATTRIBUTES]
+    )
+    out = list(row)
+    out[PHONE], out[EMAIL], out[NAME], out[ATTRIBUTES] = phone_key, email_key, None, attributes
+    return (*out, person)
+
+
+def sealed_parts(sealer: Sealer, phone: str | None, email: str | None, name: str | None, attributes: dict) -> tuple:
+    """(phone key, email key, plain attributes, sealed person) of a new contact: what `PERSON.stored`
+    gives, written out for the one case an import meets a hundred thousand times a file."""
+    hidden: dict[str, Any] = {}
+    if attributes and not sealer.sensitive.isdisjoint(attributes):
+        attributes = dict(attributes)
+        hidden = {k: attributes.pop(k) for k in sorted(sealer.sensitive.intersection(attributes))}
+    phone_key, email_key = sealer.key("phone", phone), sealer.key("email", email)
+    bound = f"{phone_key or ''}|{email_key or ''}"
+    return phone_key, email_key, attributes, PERSON.sealed(sealer, bound, [phone, email, name], hidden)
+
+
+def _sqlite_insert(uow: UnitOfWork, items: Sequence[ContactInput], rows: list[tuple], columns: tuple) -> list[int]:
+    insert_values(uow, Contact.__table__, rows, columns)
     # SQLite numbers new rows of a rowid table one after another, and this transaction holds the write
     # lock: the batch's ids end at the last one given. Checked at both ends, else read back by key.
     last = uow.session.connection().exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
@@ -140,17 +170,22 @@ def _sqlite_insert(uow: UnitOfWork, items: Sequence[ContactInput], rows: list[tu
 
 def _holds(uow: UnitOfWork, contact_id: int, item: ContactInput) -> bool:
     key, value = item.keys()[0]
-    return uow.session.scalar(select(getattr(Contact, key)).where(Contact.id == contact_id)) == value
+    stored = value if key == "external_id" else sealer_of(uow.session).key(key, value)
+    return uow.session.scalar(select(getattr(Contact, key)).where(Contact.id == contact_id)) == stored
 
 
 def _ids_by_key(uow: UnitOfWork, items: Sequence[ContactInput]) -> list[int]:
     by_key: dict[tuple[str, str], int] = {}
+    sealer = sealer_of(uow.session)
     for key in KEYS:
-        values = [v for i in items for k, v in i.keys() if k == key]
+        stored = {
+            (v if key == "external_id" else str(sealer.key(key, v))): v for i in items for k, v in i.keys() if k == key
+        }
+        values = list(stored)
         for chunk in range(0, len(values), 5000):
             column = getattr(Contact, key)
             found = uow.session.execute(select(column, Contact.id).where(column.in_(values[chunk : chunk + 5000])))
-            by_key.update(((key, value), cid) for value, cid in found)
+            by_key.update(((key, stored[value]), cid) for value, cid in found)
     return [by_key[i.keys()[0]] for i in items]
 
 

@@ -137,13 +137,16 @@ def mark_inflight(
     buckets: str | None = None,
     units: int = 1,
     sender: str | None = None,
+    sealed: str | None = None,
 ) -> bool:
     """Record that the provider is about to be called, with the send-time trail, the allowances it uses,
-    the units it is billed in (SMS segments) and the sender it goes from; False when the lease was lost."""
-    values = dict(
+    the units it is billed in (SMS segments) and the sender it goes from (`address` as stored, and its
+    sealed copy when personal data is sealed at rest); False when the lease was lost."""
+    values: dict[str, Any] = dict(
         status=S.INFLIGHT,
         channel=channel,
         address=address,
+        address_sealed=sealed,
         provider=provider,
         attempts=Message.attempts + 1,
         updated_at=now,
