@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
 
-from herald import access, content, rules, tracking
+from herald import access, analytics, content, rules, tracking
 from herald.campaigns import checked_presets, lint_profile, template_presets
 from herald.clock import Clock, SystemClock
 from herald.config import Settings
@@ -46,6 +46,7 @@ from herald.providers import (
 def metadata() -> MetaData:
     """Every room's tables, for Alembic and for schema checks."""
     import herald.access.models
+    import herald.analytics.models
     import herald.autotag.models
     import herald.campaigns.models
     import herald.contacts.models
@@ -163,6 +164,7 @@ class Container:
             senders={name: a.listed_senders for name, a in self.accounts.items() if a.listed_senders},
             links=tracking.Shortener(self.settings.public_url) if self.settings.public_url else None,
             replies=self.replies,
+            watch=analytics.watch,
         )
 
     @cached_property

@@ -1,13 +1,49 @@
-"""Analytics room: the read side. Owns no table; reads campaigns and the outbox ledger to report what
-was planned, sent, deferred and skipped, and why."""
+"""Analytics room: the read side, and alerts that act. Reads campaigns and the outbox ledger to report
+what was planned, sent, deferred and skipped, and why; owns `alert_rules` and `alerts`, raised by
+`watch` from what the ledger shows and acted on through the campaigns and dispatch rooms' services."""
 
 from typing import TYPE_CHECKING
 
 from herald.door import open_door
 
 if TYPE_CHECKING:
+    from herald.analytics.alerts import (
+        acknowledge,
+        alert_view,
+        default_rules,
+        list_alerts,
+        remove_rule,
+        resolve,
+        rule_view,
+        rules,
+        save_rule,
+        switch_rule,
+        watch,
+    )
     from herald.analytics.cli import quality_command
+    from herald.analytics.models import Alert, AlertRuleRow
     from herald.analytics.queries import campaign_report
+    from herald.analytics.schemas import AlertOut, AlertRuleIn, AlertRuleOut, ResolveIn
 
-__all__ = ["campaign_report", "quality_command"]
+__all__ = [
+    "acknowledge",
+    "Alert",
+    "AlertOut",
+    "AlertRuleIn",
+    "AlertRuleOut",
+    "ResolveIn",
+    "rule_view",
+    "alert_view",
+    "AlertRuleRow",
+    "campaign_report",
+    "default_rules",
+    "list_alerts",
+    "quality_command",
+    "remove_rule",
+    "resolve",
+    "rules",
+    "save_rule",
+    "switch_rule",
+    "watch",
+]
 __getattr__ = open_door(__name__, __file__)

@@ -50,6 +50,9 @@ class HeraldGroup(LazyGroup):
         "messages": Room("Messages left uncertain by a provider, and settling them.", "herald.outbox.cli"),
         "inbound": Room("Replies people sent, read and acted on; the complaint inbox.", "herald.tracking.cli"),
         "webhooks": Room("Send events to your own systems: signed webhooks, retried.", "herald.tracking.webhooks_cli"),
+        "alerts": Room(
+            "Alerts that pause a campaign or a provider account, and their rules.", "herald.analytics.alerts_cli"
+        ),
         "users": Room("People who sign in, their roles, passwords and second factor.", "herald.access.cli.users"),
         "keys": Room("API keys for your programs: scopes, last use, revocation.", "herald.access.cli.keys"),
         "workspaces": Room(

@@ -14,11 +14,15 @@ if TYPE_CHECKING:
     from herald.dispatch.pacing import Limits as PacingLimits
     from herald.dispatch.retry import RetryPolicy
     from herald.dispatch.service import (
+        UNTIL_RESUMED,
         buckets,
         health_of,
+        notice_events,
         notices_of,
+        pause_account,
         record_health,
         record_notice,
+        resume_account,
         sender_bucket,
         take,
     )
@@ -29,7 +33,11 @@ __all__ = [
     "CircuitPolicy",
     "Health",
     "health_of",
+    "notice_events",
+    "UNTIL_RESUMED",
     "notices_of",
+    "pause_account",
+    "resume_account",
     "PacingBucket",
     "PacingLimits",
     "record_health",

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from herald.console import JsonFlag, app_context, emit, out, table
+from herald.console import JsonFlag, app_context, emit, out, print_lines, table
 from herald.errors import Invalid, NotFound
 from herald.types import Channel, parse_enum
 
@@ -150,4 +150,18 @@ def result_fields(result: object) -> dict[str, Any]:
 
 
 # The circuits are the dispatcher's, so these live above the providers room and join `herald providers`.
-JOINS = {"providers": {"status": status_command, "send-test": send_test_command}}
+def resume_command(
+    ctx: typer.Context, account: Annotated[str, typer.Argument(help="The provider account's name.")]
+) -> None:
+    """Let an account send again after a pause (an alert's, or its circuit's)."""
+    from herald.dispatch.service import resume_account
+
+    container = app_context(ctx).container
+    if account not in container.accounts:
+        raise Invalid(f"no provider account {account!r} (known: {', '.join(container.accounts)})", where="account")
+    with container.uow() as uow:
+        resumed = resume_account(uow, account, container.clock.now())
+    print_lines([f"Account {account} {'sends again' if resumed else 'was not paused'}."])
+
+
+JOINS = {"providers": {"status": status_command, "send-test": send_test_command, "resume": resume_command}}

@@ -22,6 +22,7 @@ class ProviderHealth(Base):
     # The last thing the vendor said of the account itself (WhatsApp: the number's quality and messaging
     # limit), whether or not it stops sending: shown by `providers status`, read by alerts.
     notice: Mapped[str | None] = mapped_column(Text)
+    notice_event: Mapped[str | None] = mapped_column(String(40))  # the vendor's name for it (FLAGGED…)
     notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

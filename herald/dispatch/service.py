@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,16 +35,42 @@ def record_health(uow: UnitOfWork, health: Health, now: datetime) -> None:
     )
 
 
-def record_notice(uow: UnitOfWork, account: str, notice: str, now: datetime) -> None:
-    """Keep what the vendor last said of an account (its number's quality, a lowered limit)."""
+def record_notice(uow: UnitOfWork, account: str, notice: str, now: datetime, event: str | None = None) -> None:
+    """Keep what the vendor last said of an account (its number's quality, a lowered limit), and the
+    vendor's name for it (`FLAGGED`), which alert rules read."""
     row = _health_row(uow, account, now)
-    row.notice, row.notice_at = notice, now
+    row.notice, row.notice_at, row.notice_event = notice, now, event
 
 
 def notices_of(session: Session) -> dict[str, tuple[str, datetime]]:
     """Each account's last notice from its vendor, with when it came."""
     found = session.execute(select(ProviderHealth.account, ProviderHealth.notice, ProviderHealth.notice_at))
     return {a: (n, at) for a, n, at in found if n is not None and at is not None}
+
+
+def notice_events(session: Session) -> dict[str, str]:
+    """Each account's last notice as the vendor names it (`FLAGGED`, `DOWNGRADE`…)."""
+    found = session.execute(select(ProviderHealth.account, ProviderHealth.notice_event))
+    return {a: e for a, e in found if e}
+
+
+UNTIL_RESUMED = datetime(9999, 12, 31, tzinfo=UTC)  # a pause by a person or an alert: until one resumes it
+
+
+def pause_account(uow: UnitOfWork, account: str, reason: str, now: datetime) -> None:
+    """Stop sending through an account until someone resumes it (`herald providers resume`)."""
+    row = _health_row(uow, account, now)
+    row.open_until, row.reason, row.updated_at = UNTIL_RESUMED, reason, now
+
+
+def resume_account(uow: UnitOfWork, account: str, now: datetime) -> bool:
+    """Let an account send again, whatever paused it; whether it was paused."""
+    row = uow.session.get(ProviderHealth, account)
+    if row is None or row.open_until is None or row.open_until <= now:
+        return False
+    row.open_until, row.failures, row.updated_at = None, 0, now
+    row.reason = f"resumed at {now:%Y-%m-%d %H:%M} UTC (was: {row.reason})"
+    return True
 
 
 def _health_row(uow: UnitOfWork, account: str, now: datetime) -> ProviderHealth:

@@ -51,6 +51,7 @@ SETTLE_AFTER = timedelta(minutes=5)
 # after it was meant to (and vendors keep searchable records for a limited time); those wait for a person.
 SETTLE_WITHIN = timedelta(days=1)
 SETTLE_EVERY = timedelta(minutes=1)  # an idle worker asks at most this often
+WATCH_EVERY = timedelta(minutes=1)  # how often alert rules are judged
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Worker(RecordsResults, Answers):
         senders: Mapping[str, tuple[Sender, ...]] | None = None,
         links: Links | None = None,
         replies: tracking.ReplyPolicy | None = None,
+        watch: Callable[[UnitOfWork, datetime], list[str]] | None = None,
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
         self.routing = routing  # which provider accounts carry each channel, per country
@@ -95,6 +97,10 @@ class Worker(RecordsResults, Answers):
         self.senders = dict(senders or {})  # account -> its senders, its own first (accounts that list some)
         self.links = links  # makes the links of prepared messages short (when Herald has a public address)
         self.replies = replies or tracking.reply_policy({})  # how texts from handsets are read and answered
+        # Alert rules judged once a minute by the worker that runs the scheduler (analytics, wired in by
+        # bootstrap: this room sits below it).
+        self.watch = watch
+        self._watched_at: datetime | None = None
         self.sender_limits = {
             (account, s.name): Limits(s.rate, s.daily_limit)
             for account, listed in self.senders.items()
@@ -224,7 +230,12 @@ class Worker(RecordsResults, Answers):
         """What `tick` does, as lines to log (run in the preparing thread: it touches no counts)."""
         now = self.clock.now()
         with self.uow() as uow:  # one worker at a time; the others leave it to that one
-            events = campaigns.tick(uow, now) if locks.claim_job(uow, locks.SCHEDULER) else []
+            scheduler = locks.claim_job(uow, locks.SCHEDULER)
+            events = campaigns.tick(uow, now) if scheduler else []
+        if scheduler and self.watch and (self._watched_at is None or now - self._watched_at >= WATCH_EVERY):
+            with self.uow() as uow:
+                events.extend(self.watch(uow, now))
+            self._watched_at = now
         with self.uow() as uow:  # receipts that came before their message's send result was recorded
             applied = tracking.apply_waiting(uow, now)["applied"]
         if applied:

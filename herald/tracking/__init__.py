@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         close_case,
         flag_complaint,
         list_cases,
+        overdue_cases,
     )
     from herald.tracking.conversions import ConversionIn, record_conversion
     from herald.tracking.conversions import from_events as conversions_from_events
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         add_webhook,
         delivered,
         deliveries_due,
+        enqueue,
         list_deliveries,
         list_webhooks,
         not_delivered,
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
 __all__ = [
     "after_events",
     "add_webhook",
+    "enqueue",
     "deliveries_due",
     "delivered",
     "Due",
@@ -94,6 +97,7 @@ __all__ = [
     "InboundMessage",
     "Intent",
     "list_cases",
+    "overdue_cases",
     "OPTED_OUT",
     "Owed",
     "ReceiptRecord",

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from herald import contacts
 from herald.db import UnitOfWork
@@ -146,6 +147,12 @@ def close_case(uow: UnitOfWork, case_id: int, note: str, now: datetime) -> Compl
         raise Invalid(f"case {case_id} is closed already", where="case")
     case.note, case.status, case.closed_at = note, "closed", now
     return case
+
+
+def overdue_cases(session: Session, now: datetime) -> int:
+    """How many cases are past their deadline and not closed."""
+    stmt = select(func.count()).where(ComplaintCase.status != "closed", ComplaintCase.due_at < now)
+    return int(session.scalar(stmt.select_from(ComplaintCase)) or 0)
 
 
 def list_cases(uow: UnitOfWork, now: datetime, status: str | None = None, overdue: bool = False) -> list[CaseOut]:

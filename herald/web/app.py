@@ -21,6 +21,7 @@ from herald.segments import Count
 from herald.web import (
     access_api,
     account_api,
+    alerts_api,
     autotag_api,
     campaigns_api,
     contacts_api,
@@ -126,6 +127,7 @@ def create_app(container: Container) -> FastAPI:
     api.include_router(autotag_api.router(container))
     api.include_router(templates_api.router(container))
     api.include_router(campaigns_api.router(container))
+    api.include_router(alerts_api.router(container))
     api.include_router(unsubscribe_page.router(container))
     api.include_router(signin_page.router(container))
     api.mount("/static", StaticFiles(packages=[("herald.web", "static")]), name="static")

@@ -178,7 +178,7 @@ def heed(container: Container, account: str, notices: list[AccountNotice]) -> No
     with container.unaudited() as uow:
         for notice in notices:
             log.warning("WhatsApp account %s: %s (%s)", account, notice.detail, notice.event)
-            dispatch.record_notice(uow, account, notice.detail, now)
+            dispatch.record_notice(uow, account, notice.detail, now, notice.event)
             if notice.pause is not None:
                 dispatch.record_health(uow, dispatch.Health(account, 0, now + notice.pause, notice.detail), now)
 

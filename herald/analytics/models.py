@@ -1,0 +1,53 @@
+"""Tables of the analytics room: the workspace's own alert rules and the alerts they raised."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Index, Integer, String, Text, true
+from sqlalchemy.orm import Mapped, mapped_column
+
+from herald.db import Base, JSONType, UTCDateTime
+
+
+class AlertRuleRow(Base):
+    """A rule saved by the workspace: one of its own, or a default (alerts.toml) replaced or switched off
+    under the same name."""
+
+    __tablename__ = "alert_rules"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONType)  # the rule's table, as alerting reads it
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Alert(Base):
+    """A rule broken by one subject (a campaign, a provider account, the workspace): open until a person
+    resolves it; seen again while open, it is updated, not raised twice."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    metric: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(160))  # "campaign Spring sale (12)", "account gateway"
+    subject_kind: Mapped[str] = mapped_column(String(16))  # campaign | account | workspace
+    subject_ref: Mapped[str | None] = mapped_column(String(64))  # the campaign's id, the account's name
+    value: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(16))  # notify | pause_campaign | pause_account
+    done: Mapped[str | None] = mapped_column(Text)  # what Herald did about it, in words
+    status: Mapped[str] = mapped_column(String(16))  # open | acknowledged | resolved
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the last evaluation that found it broken
+    times: Mapped[int] = mapped_column(Integer, default=1)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(128))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(128))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+Index("ix_alerts_open", Alert.rule, Alert.subject_kind, Alert.subject_ref, Alert.status)
