@@ -98,16 +98,21 @@ def clock() -> FrozenClock:
     return FrozenClock(NOW)
 
 
-@pytest.fixture
-def container(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[bootstrap.Container]:
-    settings = Settings(
+def settings_for(db_url: str, tmp_path: Path, **more) -> Settings:
+    """The settings every test container starts from."""
+    return Settings(
         env="test",
         database_url=db_url,
         outbox_dir=str(tmp_path / "outbox"),
         batch_size=50,
         allowed_hosts="localhost,127.0.0.1,::1,testserver",
+        **more,
     )
-    built = bootstrap.build(settings, clock=clock)
+
+
+@pytest.fixture
+def container(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[bootstrap.Container]:
+    built = bootstrap.build(settings_for(db_url, tmp_path), clock=clock)
     yield built
     built.close()
 
@@ -143,15 +148,7 @@ def sealed(db_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[bootstra
     """A container whose personal data is sealed at rest (the attribute `birthday` too)."""
     keys = tmp_path / "herald.keys"
     keys.write_text(KEY_FILE)
-    settings = Settings(
-        env="test",
-        database_url=db_url,
-        outbox_dir=str(tmp_path / "outbox"),
-        batch_size=50,
-        allowed_hosts="localhost,127.0.0.1,::1,testserver",
-        encryption_key_file=str(keys),
-        sensitive_attributes="birthday",
-    )
+    settings = settings_for(db_url, tmp_path, encryption_key_file=str(keys), sensitive_attributes="birthday")
     built = bootstrap.build(settings, clock=clock)
     built.migrate()
     yield built

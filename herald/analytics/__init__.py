@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         watch,
     )
     from herald.analytics.cli import quality_command
+    from herald.analytics.funnel import results
     from herald.analytics.models import Alert, AlertRuleRow
     from herald.analytics.queries import campaign_report
     from herald.analytics.schemas import AlertOut, AlertRuleIn, AlertRuleOut, ResolveIn
@@ -41,6 +42,7 @@ __all__ = [
     "quality_command",
     "remove_rule",
     "resolve",
+    "results",
     "rules",
     "save_rule",
     "switch_rule",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 import typer
 
 from herald.analytics.audience import audience_report
+from herald.analytics.printing import print_health, print_optouts, print_results
 from herald.analytics.quality import quality
 from herald.analytics.queries import campaign_report
 from herald.campaigns import get_campaign
@@ -127,3 +131,64 @@ def print_audience(a: dict) -> None:
 
 # Contact quality is a read-side report; it joins `herald contacts`, where an operator looks for it.
 JOINS = {"contacts": {"quality": quality_command}}
+
+
+@app.command()
+def health(
+    ctx: typer.Context,
+    month: str | None = typer.Option(None, help="The month, YYYY-MM (the last month that has ended unless told)."),
+    months: int = typer.Option(2, help="How many months to show, ending with it (1–24)."),
+    json_out: JsonFlag = False,
+) -> None:
+    """Delivery, failure, conversion, opt-out and complaint rates month over month, in all and per channel
+    and provider."""
+    from herald.analytics.health import health as health_report
+    from herald.analytics.health import latest_complete
+    from herald.analytics.months import read_month
+
+    container = app_context(ctx).container
+    now = container.clock.now()
+    chosen = read_month(month, now) if month else latest_complete(now)
+    with container.uow() as uow:
+        data = health_report(uow.session, chosen, months)
+    emit(ctx, json_out, data, lambda: print_health(data))
+
+
+@app.command()
+def optouts(
+    ctx: typer.Context,
+    month: str | None = typer.Option(None, help="A month, YYYY-MM (instead of --since and --until)."),
+    since: str | None = typer.Option(None, help="From this date (the last 30 days unless told)."),
+    until: str | None = typer.Option(None, help="Up to this date (now unless told)."),
+    json_out: JsonFlag = False,
+) -> None:
+    """Opt-outs and complaints by campaign, template, channel, variant and cadence: what drives people away."""
+    from herald.analytics.months import period
+    from herald.analytics.optouts import optouts as optouts_report
+
+    container = app_context(ctx).container
+    start, end = period(container.clock.now(), month, since, until)
+    with container.uow() as uow:
+        data = optouts_report(uow.session, start, end)
+    emit(ctx, json_out, data, lambda: print_optouts(data))
+
+
+@app.command()
+def results(
+    ctx: typer.Context,
+    campaign: str,
+    export: Path | None = typer.Option(None, "--export", help="Also write the rows to a .csv or .xlsx file."),
+    json_out: JsonFlag = False,
+) -> None:
+    """The funnel planned → sent → delivered → read → clicked → converted, by channel, variant, region,
+    carrier, sender and local hour; the channel × hour heatmap; revenue; the hold-out uplift."""
+    from herald.analytics.export import write_results
+    from herald.analytics.funnel import results as campaign_results
+
+    container = app_context(ctx).container
+    window = timedelta(days=container.settings.conversion_window_days)
+    with container.uow() as uow:
+        data = campaign_results(uow.session, get_campaign(uow, campaign), window)
+    if export is not None:
+        write_results(data, export)
+    emit(ctx, json_out, data, lambda: print_results(data, export))

@@ -76,4 +76,4 @@ def _running(session: Session, ids: Sequence[int]) -> dict[int, str]:
     if not ids:
         return {}
     stmt = select(Campaign.id, Campaign.name).where(Campaign.id.in_(ids), Campaign.status == CampaignStatus.RUNNING)
-    return dict(session.execute(stmt).tuples().all())
+    return {int(i): str(name) for i, name in session.execute(stmt)}

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from herald import campaigns, outbox
+from herald import analytics, campaigns, outbox
 from herald.analytics import campaign_report
 from herald.campaigns import (
     Campaign,
@@ -143,6 +143,13 @@ def router(container: Container) -> APIRouter:
     @api.get("/{ref}/report", dependencies=[need("reports:read")])
     def report(unit: Unit, ref: str) -> Report:
         return Report(**campaign_report(unit.session, campaigns.get_campaign(unit, ref), now()))
+
+    @api.get("/{ref}/results", dependencies=[need("reports:read")])
+    def campaign_results(unit: Unit, ref: str) -> dict[str, Any]:
+        """The funnel in all and by channel, variant, region, carrier, sender and local hour; the channel ×
+        hour heatmap; revenue per currency; the uplift over the hold-out group (docs/results.md)."""
+        window = timedelta(days=container.settings.conversion_window_days)
+        return analytics.results(unit.session, campaigns.get_campaign(unit, ref), window)
 
     @api.get("/{ref}/explain/{contact_id}", dependencies=[need("campaigns:read")])
     def explain(unit: Unit, ref: str, contact_id: ContactId) -> Explained:

@@ -14,9 +14,9 @@ from herald import analytics, dispatch, tracking
 from herald.campaigns import service as campaigns
 from herald.campaigns.models import Campaign
 from herald.errors import Conflict, Invalid, NotFound
-from herald.outbox.models import Message
 from herald.tracking.models import WebhookDelivery
 from herald.web import create_app
+from tests.analytics.ledger import message
 from tests.cli.test_cli import as_json, herald
 from tests.conftest import NOW
 from tests.scenario import contact_id, plan, setup
@@ -27,28 +27,11 @@ SITA = "+9779841234567"
 
 def went(container, campaign_id: int, status: str, n: int, provider="gateway", delivery=None, at=NOW):
     """`n` messages of the campaign that went (or failed) through `provider` just now."""
+    cid = contact_id(container, SITA)
     with container.uow() as uow:
-        cid = contact_id(container, SITA)
         for i in range(n):
-            uow.session.add(
-                Message(
-                    idempotency_key=f"t:{campaign_id}:{status}:{provider}:{delivery}:{i}",
-                    campaign_id=campaign_id,
-                    contact_id=cid,
-                    purpose="marketing",
-                    channel="sms",
-                    address=SITA,
-                    status=status,
-                    planned_action="send",
-                    due_at=at,
-                    attempts=1,
-                    provider=provider,
-                    delivery=delivery,
-                    created_at=at,
-                    updated_at=at,
-                    sent_at=at if status == "sent" else None,
-                )
-            )
+            key = f"t:{campaign_id}:{status}:{provider}:{delivery}:{i}"
+            message(uow, key, cid, SITA, at, status, campaign_id=campaign_id, provider=provider, delivery=delivery)
 
 
 def running(container, tmp_path) -> int:
@@ -211,38 +194,12 @@ def test_the_cli_lists_sets_and_resolves(container, tmp_path, capsys) -> None:
     db = ("--db", container.settings.database_url)
     rules = as_json(capsys, *db, "alerts", "rules", "list", "--json")
     assert {r["name"] for r in rules} >= {"delivery", "failures", "optouts", "complaints", "quality"}
-    herald(capsys, *db, "alerts", "rules", "set", "failures", "--metric", "failure_rate", "--threshold", "150", code=2)
+    setting = (*db, "alerts", "rules", "set", "failures", "--metric", "failure_rate", "--threshold")
+    herald(capsys, *setting, "150", code=2)
     assert "a rate is a percentage from 0 to 100, got '150'" in herald.last_err
-    herald(
-        capsys,
-        *db,
-        "alerts",
-        "rules",
-        "set",
-        "failures",
-        "--metric",
-        "failure_rate",
-        "--threshold",
-        "10%",
-        "--window",
-        "0",
-        code=2,
-    )
+    herald(capsys, *setting, "10%", "--window", "0", code=2)
     assert "window_minutes: expected a whole number from 1" in herald.last_err
-    out = herald(
-        capsys,
-        *db,
-        "alerts",
-        "rules",
-        "set",
-        "failures",
-        "--metric",
-        "failure_rate",
-        "--threshold",
-        "10%",
-        "--min-volume",
-        "5",
-    )
+    out = herald(capsys, *setting, "10%", "--min-volume", "5")
     assert "failure rate above 10% over 60 min (at least 5 messages), per campaign, then notify" in out
     cid = running(container, tmp_path)
     went(container, cid, "failed", 6, at=datetime.now(UTC))  # the command judges as of now

@@ -1,0 +1,210 @@
+"""A campaign's results (`analytics.results`: the funnel, its breakdowns by channel, variant, region,
+carrier and sender, by local hour, revenue) for N sent messages with 3N tracking events (clicks), against
+hand-written SQL answering the same questions through the driver in the same run, on SQLite. Targets:
+at most 1.5x the hand-written SQL, and within 2 s for 1,000,000 messages.
+
+python -m bench.results [--n 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+NOW = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+REGIONS = [("NP", "Asia/Kathmandu", "Ncell"), ("CN", "Asia/Shanghai", "China Mobile"), ("IN", "Asia/Kolkata", "Jio")]
+CHUNK = 50_000
+
+
+def build(n: int, path: Path) -> int:
+    """N contacts, each sent one message of one campaign over a day; 3N clicks on half the messages'
+    links; a conversion on one message in fifty. Returns the campaign's id."""
+    from herald.db import make_engine
+    from herald.db.migrate import upgrade
+
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    rng = random.Random(5)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=OFF")
+    stamp = NOW.replace(tzinfo=None)
+    conn.execute("BEGIN")
+    conn.execute(
+        "INSERT INTO campaigns (id, name, segment, template_id, channel, purpose, preset, policy_overrides, status, "
+        "created_at) VALUES (1, 'bench', 'all', 1, 'sms', 'marketing', 'default', '{}', 'running', ?)",
+        (str(stamp),),
+    )
+    clicks_left = 3 * n
+    for start in range(1, n + 1, CHUNK):
+        contacts, messages, links, clicks, conversions = [], [], [], [], []
+        for i in range(start, min(n, start + CHUNK - 1) + 1):
+            region, zone, carrier = REGIONS[i % 3]
+            contacts.append((i, f"+9779{i:09d}", region, zone, carrier, "{}", str(stamp), str(stamp)))
+            sent = str(stamp + timedelta(minutes=i % 1440))
+            delivery = rng.choice(("delivered", "delivered", "read", "undelivered", None))
+            messages.append(
+                (
+                    i,
+                    f"b:{i}",
+                    1,
+                    i,
+                    1,
+                    "marketing",
+                    "sms",
+                    f"+9779{i:09d}",
+                    "sent",
+                    "send",
+                    sent,
+                    "[]",
+                    1,
+                    "gateway",
+                    delivery,
+                    "AB"[i % 2],
+                    sent,
+                    sent,
+                    sent,
+                )
+            )
+            if i % 2 == 0 and clicks_left > 0:
+                links.append((i, f"c{i}", i, "https://shop.example", 0, sent))
+                for _ in range(6):
+                    clicks.append((i, i, sent, rng.random() < 0.9, "t", "phone", f"v{i}"))
+                clicks_left -= 6
+            if i % 50 == 0:
+                conversions.append((i, f"o{i}", "19.90", "NPR", sent, i, 1, "click", "api", sent))
+        conn.executemany(
+            "INSERT INTO contacts (id, phone, region, phone_timezones, carrier, attributes, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            contacts,
+        )
+        conn.executemany(
+            "INSERT INTO messages (id, idempotency_key, campaign_id, contact_id, template_id, purpose, channel, "
+            "address, status, planned_action, due_at, trail, attempts, provider, delivery, variant, sent_at, "
+            "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            messages,
+        )
+        conn.executemany(
+            "INSERT INTO links (id, code, message_id, url, position, created_at) VALUES (?,?,?,?,?,?)", links
+        )
+        conn.executemany(
+            "INSERT INTO clicks (link_id, message_id, at, human, why, device, visitor) VALUES (?,?,?,?,?,?,?)", clicks
+        )
+        conn.executemany(
+            "INSERT INTO conversions (contact_id, order_id, amount, currency, occurred_at, message_id, campaign_id, "
+            "attribution, source, received_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            conversions,
+        )
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+    return 1
+
+
+FLAGS = """
+  FROM messages m
+  LEFT JOIN (SELECT message_id FROM clicks WHERE human GROUP BY message_id) k ON k.message_id = m.id
+  LEFT JOIN (SELECT message_id FROM conversions WHERE message_id IS NOT NULL GROUP BY message_id) v
+    ON v.message_id = m.id
+"""
+COUNTS = """
+  SUM(m.planned_action != 'skip'), SUM(m.status = 'sent'), SUM(m.delivery IN ('delivered', 'read')),
+  SUM(m.delivery = 'read' OR m.read_at IS NOT NULL), SUM(k.message_id IS NOT NULL), SUM(v.message_id IS NOT NULL)
+"""
+
+
+def baseline(path: Path) -> float:
+    """The same figures by hand: the funnel, each breakdown, the hours by zone, revenue."""
+    conn = sqlite3.connect(path)
+    started = time.perf_counter()
+    conn.execute(f"SELECT {COUNTS} {FLAGS} WHERE m.campaign_id = 1").fetchall()
+    for column in ("m.channel", "m.variant", "m.sender"):
+        conn.execute(f"SELECT {column}, {COUNTS} {FLAGS} WHERE m.campaign_id = 1 GROUP BY {column}").fetchall()
+    for column in ("c.region", "c.carrier"):
+        conn.execute(
+            f"SELECT {column}, {COUNTS} {FLAGS} JOIN contacts c ON c.id = m.contact_id "
+            f"WHERE m.campaign_id = 1 GROUP BY {column}"
+        ).fetchall()
+    conn.execute(
+        f"SELECT m.channel, strftime('%Y-%m-%d %H', m.sent_at) h, c.timezone, c.phone_timezones, {COUNTS} {FLAGS} "
+        "JOIN contacts c ON c.id = m.contact_id WHERE m.campaign_id = 1 AND m.sent_at IS NOT NULL "
+        "GROUP BY m.channel, h, c.timezone, c.phone_timezones"
+    ).fetchall()
+    conn.execute(
+        "SELECT currency, SUM(CAST(amount AS NUMERIC)) FROM conversions WHERE campaign_id = 1 GROUP BY currency"
+    ).fetchall()
+    seconds = time.perf_counter() - started
+    conn.close()
+    return seconds
+
+
+def floor(path: Path) -> float:
+    """The least any answer costs: reading the campaign's messages with their contacts once, and the
+    people's clicks once, without computing anything."""
+    conn = sqlite3.connect(path)
+    started = time.perf_counter()
+    conn.execute(
+        "SELECT c.region, count(*) FROM messages m JOIN contacts c ON c.id = m.contact_id "
+        "WHERE m.campaign_id = 1 GROUP BY c.region"
+    ).fetchall()
+    conn.execute("SELECT count(DISTINCT message_id) FROM clicks WHERE human").fetchall()
+    seconds = time.perf_counter() - started
+    conn.close()
+    return seconds
+
+
+def herald(path: Path, campaign_id: int) -> tuple[float, dict]:
+    from herald.analytics.funnel import results
+    from herald.campaigns import Campaign
+    from herald.db import UnitOfWork, make_engine, sessions
+
+    engine = make_engine(f"sqlite:///{path}")
+    started = time.perf_counter()
+    with UnitOfWork(sessions(engine)) as uow:
+        found = results(uow.session, uow.session.get(Campaign, campaign_id))
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return seconds, found
+
+
+def measure(n: int, data: Path) -> dict[str, object]:
+    db = data / f"results-{n}.db"
+    if not db.exists():
+        build(n, db)
+    base = min(baseline(db) for _ in range(2))
+    least = min(floor(db) for _ in range(2))
+    runs = [herald(db, 1) for _ in range(2)]
+    seconds, found = min(runs, key=lambda r: r[0])
+    assert found["funnel"]["sent"] == n, found["funnel"]
+    return {
+        "workload": "campaign_results",
+        "messages": n,
+        "clicks": 3 * n,
+        "herald_s": round(seconds, 2),
+        "hand_sql_s": round(base, 2),
+        "ratio": round(seconds / base, 2),
+        "floor_s": round(least, 2),  # reading the data once: no answer on this machine comes sooner
+        "targets": {"ratio_at_most": 1.5, "seconds_at_most_for_1m": 2.0},
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=1_000_000, help="messages (default 1000000)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as data:
+        print(json.dumps(measure(args.n, Path(data)), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
