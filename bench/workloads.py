@@ -24,8 +24,10 @@ from bench.history import recent_sends
 from bench.plan import decide_alone, plan_campaign
 from bench.providers import send_throughput
 from bench.render import render_templates
+from bench.results import measure as campaign_results
 from bench.sealed import measure as sealed_at_rest
 from bench.segments import rfm_recompute, segment_count
+from bench.sendtime import measure as send_time
 from bench.shortcuts import shortcuts
 from bench.webhooks import receipts, redirects
 from herald.cli.sample import write_csv
@@ -285,6 +287,8 @@ ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {
     "redirects": lambda n, data: redirects(min(n, 5000), data),
     "api_auth": lambda n, data: api_auth(min(n, 3000), data),
     "sealed_at_rest": lambda n, data: sealed_at_rest(min(n, 100_000), data),
+    "campaign_results": campaign_results,
+    "send_time": lambda n, data: send_time(min(n, 20_000)),
 }
 
 
