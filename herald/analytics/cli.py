@@ -188,7 +188,7 @@ def results(
     container = app_context(ctx).container
     window = timedelta(days=container.settings.conversion_window_days)
     with container.uow() as uow:
-        data = campaign_results(uow.session, get_campaign(uow, campaign), window)
+        data = campaign_results(uow.session, get_campaign(uow, campaign), window, container.prices())
     if export is not None:
         write_results(data, export)
     emit(ctx, json_out, data, lambda: print_results(data, export))

@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Numeric, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from herald.analytics import spend
 from herald.analytics.experiments import Arm, z_test
 from herald.campaigns import Campaign
 from herald.contacts import Contact
+from herald.content import PriceTable
 from herald.outbox import Message
 from herald.tracking import Click, Conversion
 from herald.types import MessageStatus
@@ -30,17 +32,24 @@ DIMENSIONS = ("channel", "variant", "region", "carrier", "sender")
 UTC_ZONE = ZoneInfo("UTC")
 
 
-def results(session: Session, campaign: Campaign, window: timedelta = timedelta(days=7)) -> dict[str, Any]:
-    """The campaign's funnel in all and by each dimension, by local hour, the heatmap and the uplift."""
+def results(
+    session: Session, campaign: Campaign, window: timedelta = timedelta(days=7), prices: PriceTable | None = None
+) -> dict[str, Any]:
+    """The campaign's funnel in all and by each dimension, by local hour, the heatmap, revenue, the cost
+    the price table puts on what was sent (when given) and the uplift."""
     groups = _groups(session, campaign.id)
     hours = [(g["channel"], g["hour"], g["counts"]) for g in groups if g["hour"] is not None]
+    revenue = _revenue(session, campaign.id)
+    cost = spend.cost(groups, prices) if prices is not None else None
     return {
         "campaign": {"id": campaign.id, "name": campaign.name},
         "funnel": _rated(_total(g["counts"] for g in groups)),
         **{f"by_{d}": _rolled(groups, d) for d in DIMENSIONS},
         "by_local_hour": {str(h): _rated(c) for h, c in sorted(_sum_hours(hours).items())},
         "heatmap": _heatmap(hours),
-        "revenue": _revenue(session, campaign.id),
+        "revenue": revenue,
+        "cost": cost,
+        "return": spend.returned(revenue, cost),
         "uplift": _uplift(session, campaign, window),
     }
 
@@ -50,11 +59,12 @@ def _groups(session: Session, campaign_id: int) -> list[dict[str, Any]]:
     UTC hour sent and the recipient's zone — a few thousand groups however many messages — rolled up
     here into each breakdown. Clicks and conversions are joined once, as whether each message had any."""
     hour = _utc_hour(session)
-    keys = [Message.channel, Message.variant, Contact.region, Contact.carrier, Message.sender, hour]
+    keys = [Message.channel, Message.variant, Contact.region, Contact.carrier, Message.sender, hour, Message.provider]
     zones = [Contact.timezone, Contact.phone_timezones]
-    stmt = _joined(campaign_id, *keys, *zones)
+    units = _sum_of(Message.status == S.SENT, func.coalesce(Message.units, 1))  # what vendors bill: SMS segments
+    stmt = _joined(campaign_id, *keys, *zones).add_columns(units)
     found = []
-    for channel, variant, region, carrier, sender, utc_hour, own, derived, *counts in session.execute(
+    for channel, variant, region, carrier, sender, utc_hour, provider, own, derived, *counts, billed in session.execute(
         stmt.group_by(*keys, *zones)
     ):
         found.append(
@@ -65,6 +75,8 @@ def _groups(session: Session, campaign_id: int) -> list[dict[str, Any]]:
                 "carrier": carrier,
                 "sender": sender,
                 "hour": None if utc_hour is None else _local_hour(utc_hour, own, derived),
+                "provider": provider,
+                "units": int(billed or 0),
                 "counts": dict(zip(STAGES, (int(c or 0) for c in counts), strict=True)),
             }
         )
@@ -220,3 +232,7 @@ def _arm(arm: Arm) -> dict[str, Any]:
 
 def _sum(condition: Any) -> Any:
     return func.sum(case((condition, 1), else_=0))
+
+
+def _sum_of(condition: Any, value: Any) -> Any:
+    return func.sum(case((condition, value), else_=0))

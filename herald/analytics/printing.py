@@ -70,6 +70,14 @@ def print_results(r: dict, export: Path | None) -> None:
             table(f"By {key}", [key, "sent", "delivered", "clicked", "converted"], rows)
     if r["revenue"]:
         out.print("Revenue: " + ", ".join(f"{amount} {currency}" for currency, amount in r["revenue"].items()))
+    if r["cost"]:
+        c = r["cost"]
+        unpriced = f" ({len(c['unpriced'])} group(s) no rate prices)" if c["unpriced"] else ""
+        out.print(f"Cost (estimated by the price table): {c['total']} {c['currency']}{unpriced}")
+    if r["return"]:
+        out.print(
+            f"Return: {r['return']['net']} {r['return']['currency']} net, {r['return']['revenue_per_cost']}× the cost"
+        )
     uplift = r["uplift"]
     if uplift and uplift["uplift"]:
         u = uplift["uplift"]

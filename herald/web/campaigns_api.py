@@ -147,9 +147,10 @@ def router(container: Container) -> APIRouter:
     @api.get("/{ref}/results", dependencies=[need("reports:read")])
     def campaign_results(unit: Unit, ref: str) -> dict[str, Any]:
         """The funnel in all and by channel, variant, region, carrier, sender and local hour; the channel ×
-        hour heatmap; revenue per currency; the uplift over the hold-out group (docs/results.md)."""
+        hour heatmap; revenue per currency; the cost by the price table and the return; the uplift over
+        the hold-out group (docs/results.md)."""
         window = timedelta(days=container.settings.conversion_window_days)
-        return analytics.results(unit.session, campaigns.get_campaign(unit, ref), window)
+        return analytics.results(unit.session, campaigns.get_campaign(unit, ref), window, container.prices())
 
     @api.get("/{ref}/explain/{contact_id}", dependencies=[need("campaigns:read")])
     def explain(unit: Unit, ref: str, contact_id: ContactId) -> Explained:

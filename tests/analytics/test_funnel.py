@@ -10,6 +10,7 @@ from datetime import timedelta
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select, update
 
+from herald import content
 from herald.analytics.export import result_rows, write_results
 from herald.analytics.funnel import results
 from herald.campaigns.models import Campaign
@@ -122,3 +123,25 @@ def test_the_cli_and_the_api_give_the_same_figures(container, tmp_path, capsys) 
     answer = api.get(f"/api/v1/campaigns/{cid}/results")
     assert answer.status_code == 200 and answer.json()["funnel"] == data["funnel"]
     assert api.get("/api/v1/campaigns/999/results").status_code == 404
+
+
+TABLE = """currency = "NPR"
+[[rate]]
+channel = "sms"
+region = "NP"
+price = "2.50"
+"""
+
+
+def test_the_cost_comes_from_the_price_table_and_the_return_from_revenue_in_its_currency(container, tmp_path) -> None:
+    cid = sent_campaign(container, tmp_path)
+    with container.uow() as uow:
+        campaign = uow.session.get(Campaign, cid)
+        by_example = results(uow.session, campaign, prices=container.prices())
+        by_table = results(uow.session, campaign, prices=content.parse(TABLE, where="test"))
+    assert by_example["cost"]["currency"] == "USD" and by_example["return"] is None  # revenue is in NPR
+    assert by_example["cost"]["by_channel"]["sms"] == "0.19"  # Nepal 0.13 + the rest of the world 0.06
+    assert by_table["cost"]["total"] == "2.50" and by_table["cost"]["unpriced"][0]["region"] == "NA"
+    assert by_table["return"] == {"currency": "NPR", "net": "127.40", "revenue_per_cost": "51.96"}
+    with container.uow() as uow:
+        assert results(uow.session, uow.session.get(Campaign, cid))["cost"] is None  # no table given
