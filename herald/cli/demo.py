@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from herald import bootstrap, campaigns, contacts, content, segments, tags, tracking
 from herald.analytics import campaign_report
 from herald.campaigns import describe, preflight
-from herald.cli import demo_access
+from herald.cli import demo_access, demo_results
 from herald.config import Settings, load_settings
 from herald.console import app_context, emit, out
 from herald.contacts import Contact, Suppression
@@ -85,6 +85,7 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
                 result["receipts"] = _receipts(container, vendors, say)
                 result["replies"] = _replies(container, vendors, say)
             result["audit"] = demo_access.audit(container, say)
+            result["results"] = demo_results.results(container, say)
         finally:
             container.close()
         if vendors is not None:

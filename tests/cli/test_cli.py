@@ -189,6 +189,8 @@ def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> N
     assert clicks["total"] >= clicks["unique"] >= 1 and clicks["machine"] >= 1
     if vendors["aliyun"]:
         assert result["receipts"]["sandbox-aliyun"] == {"delivered": vendors["aliyun"]}
+    # The campaign's results as `reports results` gives them: every message sent counted once.
+    assert result["results"]["funnel"]["sent"] == result["report"]["sent"] and float(result["results"]["cost"]) > 0
     again = as_json(capsys, "--json", "demo")  # a second run starts over cleanly
     assert again["plan"]["audience"] == plan["audience"]
 
