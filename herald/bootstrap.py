@@ -139,6 +139,11 @@ class Container:
         """This workspace's storage and schema alone (the control store may be held by the caller)."""
         workspaces.create_storage(self.control_engine or self.engine, self.engine.url.render_as_string(False))
         migrations.upgrade(self.engine)
+        self.check_sealing()
+
+    def check_sealing(self) -> None:
+        """Refuse a workspace whose personal data was sealed unless its key file is configured (and holds
+        the lookup key it was hashed with); mark it sealed the first time it runs with one."""
         with UnitOfWork(self.sessions) as uow:
             access.check_mark(uow.session, self.sealer, self.clock.now())
 

@@ -153,6 +153,7 @@ def _require_schema(container: bootstrap.Container) -> None:
         raise Invalid(
             "the schema is out of date; run `herald db upgrade`", where=_safe_url(container.settings.database_url)
         )
+    container.check_sealing()  # sealed data is never read, nor plain data added, without its key file
 
 
 def _safe_url(url: str) -> str:

@@ -55,7 +55,10 @@ def _served(container: bootstrap.Container, every: bool) -> list[bootstrap.Conta
         return [container]
     with container.control_uow() as uow:
         names = [n for n in access.workspace_names(uow) if n != container.workspace]
-    return [container, *(container.for_workspace(n) for n in names)]
+    others = [container.for_workspace(n) for n in names]
+    for other in others:
+        other.check_sealing()  # each workspace with its own key file, or none
+    return [container, *others]
 
 
 async def _run_all(workers: list, until_idle: bool) -> None:

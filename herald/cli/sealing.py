@@ -46,7 +46,12 @@ def _next_id(current: str) -> str:
 
 def reseal(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Seal what is held plain and re-seal what an older key sealed, in this workspace."""
+    from herald.db import migrate
+
     container = app_context(ctx).container
+    if migrate.current_revision(container.engine) != migrate.head_revision(container.engine):
+        raise Invalid("the schema is missing or out of date; run `herald db upgrade` first", where="reseal")
+    container.check_sealing()
     with container.uow() as uow, progress("Sealing", None) as advance:
         done = access.reseal(uow.session, container.sealer, advance)
     emit(ctx, json_out, {"rows": done.rows, "total": done.total}, f"{done.total} row(s) sealed anew {done.rows}")

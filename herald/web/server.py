@@ -82,6 +82,7 @@ class WorkspaceServer:
                 with self.home.control_uow() as uow:
                     checked = access.require_workspace(uow, name)
                 self.containers[checked] = self.home.for_workspace(checked)
+                self.containers[checked].check_sealing()
                 self.apps[checked] = create_app(self.containers[checked])
             return self.apps[name]
 

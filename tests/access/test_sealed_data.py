@@ -320,3 +320,21 @@ def test_a_key_file_that_cannot_be_read_is_named(tmp_path) -> None:
     bad.write_text("k1=not-base64!\n")
     with pytest.raises(Invalid, match="line 1"):
         bootstrap.sealer_for(Settings(env="test", encryption_key_file=str(bad)))
+
+
+def test_every_command_on_a_sealed_workspace_needs_its_key_file(sealed, tmp_path, capsys, monkeypatch) -> None:
+    load(sealed, tmp_path)
+    db = ("--db", sealed.settings.database_url)
+    monkeypatch.delenv("HERALD_ENCRYPTION_KEY_FILE", raising=False)
+    herald(capsys, *db, "contacts", "list", code=2)
+    assert "personal data is sealed: set encryption_key_file" in herald.last_err
+    shown = cli(["contacts", "show", "+977 984-1234567", "--json"], sealed, capsys)
+    assert "Sita Sharma" in json.dumps(shown, ensure_ascii=False) and SITA in json.dumps(shown)
+
+
+def test_reseal_needs_the_schema(tmp_path, capsys, monkeypatch) -> None:
+    keys = tmp_path / "k.keys"
+    keys.write_text(KEY_FILE)
+    monkeypatch.setenv("HERALD_ENCRYPTION_KEY_FILE", str(keys))
+    herald(capsys, "--db", f"sqlite:///{tmp_path / 'empty.db'}", "db", "reseal", code=2)
+    assert "run `herald db upgrade` first" in herald.last_err
