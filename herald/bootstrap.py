@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -169,7 +169,7 @@ class Container:
             senders={name: a.listed_senders for name, a in self.accounts.items() if a.listed_senders},
             links=tracking.Shortener(self.settings.public_url) if self.settings.public_url else None,
             replies=self.replies,
-            watch=analytics.watch,
+            watch=partial(analytics.watch, prices=self.prices()),
         )
 
     @cached_property

@@ -12,6 +12,7 @@ the whole workspace — over a sliding window:
 | `circuit_open` | account | the account's circuit is open (it keeps failing) |
 | `whatsapp_quality` | account | Meta's last word on the number is the threshold (`FLAGGED`, `DOWNGRADE`) or worse |
 | `overdue_cases` | workspace | more complaint cases are past their deadline than the threshold |
+| `spend` | campaign | what the window's messages cost by the price table is above the threshold (money) |
 
 Rates are percentages (0–100) and are judged only once `min_volume` messages make them up, so that one
 failure of three sends does not pause a campaign. Each rule acts: `notify`, `pause_campaign` or
@@ -19,6 +20,7 @@ failure of three sends does not pause a campaign. Each rule acts: `notify`, `pau
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +33,7 @@ RATES = {
     "optout_rate": "above",
     "complaint_rate": "above",
 }
-STATES = {"circuit_open": "account", "whatsapp_quality": "account", "overdue_cases": "workspace"}
+STATES = {"circuit_open": "account", "whatsapp_quality": "account", "overdue_cases": "workspace", "spend": "campaign"}
 METRICS = (*RATES, *STATES)
 ACTIONS = ("notify", "pause_campaign", "pause_account")
 # What Meta last said of a WhatsApp number, best first: its quality is low (`FLAGGED`), then its messaging
@@ -62,6 +64,8 @@ class Rule:
             said = f"WhatsApp number {self.threshold} or worse"
         elif self.metric == "overdue_cases":
             said = f"more than {self.threshold:g} complaint case(s) overdue"
+        elif self.metric == "spend":
+            said = f"spend above {self.threshold:g} over {self.window_minutes} min"
         else:
             said = "circuit open"
         return f"{said}, per {self.per}, then {self.action.replace('_', ' ')}"
@@ -121,6 +125,10 @@ def _threshold(metric: str, value: object, where: str) -> float | str:
         if number < 0 or number != int(number):
             raise Invalid(f"threshold: expected a whole number of cases, got {value!r}", where=where)
         return number
+    if metric == "spend":
+        if number < 0 or math.isinf(number) or math.isnan(number):
+            raise Invalid(f"threshold: expected an amount of money, 0 or more, got {value!r}", where=where)
+        return number
     if not 0 <= number <= 100:
         raise Invalid(f"threshold: a rate is a percentage from 0 to 100, got {value!r}", where=where)
     return number
@@ -136,6 +144,7 @@ class Observed:
     hits: int = 0
     state: str | None = None
     count: int = 0
+    amount: float = 0.0  # money spent over the window, in the currency `state` names
 
 
 @dataclass(frozen=True)
@@ -161,6 +170,13 @@ def judge(rule: Rule, seen: Observed) -> Breach | None:
             return None
         said = "its quality is low" if level == "FLAGGED" else "its messaging limit was lowered"
         return Breach(rule.name, seen.subject, level, f"{seen.subject}: Meta says {said} ({level})")
+    if rule.metric == "spend":
+        if seen.amount <= float(rule.threshold):
+            return None
+        said = f"spent {seen.amount:.2f} {seen.state or ''} over {rule.window_minutes} min".replace("  ", " ")
+        return Breach(
+            rule.name, seen.subject, round(seen.amount, 2), f"{seen.subject}: {said}, above {rule.threshold:g}"
+        )
     if seen.count <= float(rule.threshold):
         return None
     return Breach(rule.name, seen.subject, seen.count, f"{seen.count} complaint case(s) past their deadline")

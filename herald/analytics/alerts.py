@@ -18,6 +18,7 @@ from herald.analytics import alerting
 from herald.analytics.alerting import Breach, Rule
 from herald.analytics.models import Alert, AlertRuleRow
 from herald.analytics.watching import observe
+from herald.content import PriceTable
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid, NotFound
 
@@ -73,13 +74,14 @@ def remove_rule(uow: UnitOfWork, name: str) -> None:
     uow.note(rule=name)
 
 
-def watch(uow: UnitOfWork, now: datetime) -> list[str]:
-    """Judge every active rule now; raise, act on and tell of what broke. Lines for the worker's log."""
+def watch(uow: UnitOfWork, now: datetime, prices: PriceTable | None = None) -> list[str]:
+    """Judge every active rule now (a spend budget by `prices`); raise, act on and tell of what broke.
+    Lines for the worker's log."""
     said = []
     for rule, _, active in rules(uow):
         if not active:
             continue
-        for seen in observe(uow.session, rule, now):
+        for seen in observe(uow.session, rule, now, prices):
             breach = alerting.judge(rule, seen)
             if breach is not None:
                 said.extend(_raise(uow, rule, breach, now))

@@ -60,7 +60,7 @@ def watch(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Judge the rules now, as the worker does once a minute."""
     container = app_context(ctx).container
     with container.uow() as uow:
-        said = alerts.watch(uow, container.clock.now())
+        said = alerts.watch(uow, container.clock.now(), container.prices())
     emit(ctx, json_out, said, lambda: print_lines(said or ["Every rule holds."]))
 
 

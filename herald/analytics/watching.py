@@ -4,16 +4,20 @@ complaint cases past their deadline. Read only."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from herald import dispatch, tracking
+from herald.analytics import spend
 from herald.analytics.alerting import RATES, Observed, Rule
 from herald.campaigns import Campaign
-from herald.contacts import Suppression
+from herald.contacts import Contact, Suppression
+from herald.content import PriceTable
 from herald.outbox import Message
 from herald.types import CampaignStatus, MessageStatus
 
@@ -21,11 +25,13 @@ S = MessageStatus
 OPT_OUTS = ("opt-out", "opted out", "complaint")  # a person's own opt-out, as the suppression list names it
 
 
-def observe(session: Session, rule: Rule, now: datetime) -> list[Observed]:
-    """What the rule looks at, for every subject it applies to."""
+def observe(session: Session, rule: Rule, now: datetime, prices: PriceTable | None = None) -> list[Observed]:
+    """What the rule looks at, for every subject it applies to (spend: none without a price table)."""
+    start = now - timedelta(minutes=rule.window_minutes)
     if rule.metric in RATES:
-        start = now - timedelta(minutes=rule.window_minutes)
         return _rates(session, rule.metric, rule.per, start)
+    if rule.metric == "spend":
+        return _spend(session, start, prices) if prices is not None else []
     if rule.metric == "circuit_open":
         # An account paused on purpose (by a person or an alert) is not a circuit that keeps failing.
         health = dispatch.health_of(session)
@@ -47,6 +53,32 @@ def _rates(session: Session, metric: str, per: str, start: datetime) -> list[Obs
         names = _running(session, [int(r) for r in found])
         return [_seen(f"campaign {names[int(r)]} ({r})", *found[r]) for r in found if int(r) in names]
     return [_seen(f"account {ref}", *counts) for ref, counts in found.items()]
+
+
+def _spend(session: Session, start: datetime, prices: PriceTable) -> list[Observed]:
+    """What each running campaign's messages sent since `start` cost by the price table."""
+    units = func.sum(func.coalesce(Message.units, 1))
+    keys = (Message.campaign_id, Message.channel, Contact.region, Message.provider)
+    stmt = (
+        select(*keys, units)
+        .join(Contact, Contact.id == Message.contact_id)
+        .where(Message.status == S.SENT, Message.sent_at >= start, Message.campaign_id.is_not(None))
+        .group_by(*keys)
+    )
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for campaign, channel, region, provider, billed in session.execute(stmt):
+        groups[int(campaign or 0)].append({"channel": channel, "region": region, "provider": provider, "units": billed})
+    names = _running(session, list(groups))
+    found = []
+    for campaign, rows in groups.items():
+        if campaign in names:
+            cost = spend.cost(rows, prices)
+            found.append(
+                Observed(
+                    f"campaign {names[campaign]} ({campaign})", amount=float(cost["total"]), state=cost["currency"]
+                )
+            )
+    return found
 
 
 def _seen(subject: str, base: int, hits: int) -> Observed:

@@ -19,7 +19,7 @@ def results(container: Container, say) -> dict[str, Any]:
     now = container.clock.now()
     with container.unaudited() as uow:
         found = analytics.results(uow.session, get_campaign(uow, 1), prices=container.prices())
-        raised = analytics.watch(uow, now)
+        raised = analytics.watch(uow, now, container.prices())
     funnel, cost = found["funnel"], found["cost"]
     say(
         "[bold]13. Results[/] "

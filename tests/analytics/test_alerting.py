@@ -173,4 +173,31 @@ def test_a_rule_says_what_it_watches(table, words) -> None:
 def test_the_default_rules_read() -> None:
     tables = tomllib.loads((Path(alerting.__file__).parent / "alerts.toml").read_text(encoding="utf-8"))
     rules = [read_rule(name, table) for name, table in tables.items()]
-    assert {r.metric for r in rules} == set(alerting.METRICS)
+    assert {r.metric for r in rules} == set(alerting.METRICS) - {"spend"}  # a budget is the workspace's own
+
+
+def test_a_spend_budget_reads_and_is_refused_when_it_is_not_money() -> None:
+    rule = read_rule("budget", {"metric": "spend", "threshold": "250.5", "action": "pause_campaign"})
+    assert (rule.per, rule.threshold, rule.action) == ("campaign", 250.5, "pause_campaign")
+    assert rule.describe() == "spend above 250.5 over 60 min, per campaign, then pause campaign"
+    for wrong in (-5, "inf", "nan"):
+        with pytest.raises(Invalid, match="an amount of money, 0 or more"):
+            read_rule("budget", {"metric": "spend", "threshold": wrong})
+    with pytest.raises(Invalid, match="spend is watched per campaign, not 'account'"):
+        read_rule("budget", {"metric": "spend", "threshold": 5, "per": "account"})
+
+
+@pytest.mark.parametrize(
+    ("seen", "reason"),
+    [
+        (
+            Observed("campaign Sale (1)", amount=12.345, state="USD"),
+            "campaign Sale (1): spent 12.35 USD over 60 min, above 10",
+        ),
+        (Observed("campaign Sale (1)", amount=12.0), "campaign Sale (1): spent 12.00 over 60 min, above 10"),
+        (Observed("campaign Sale (1)", amount=10.0), None),
+    ],
+)
+def test_spending_over_the_budget_breaks_the_rule(seen, reason) -> None:
+    found = alerting.judge(read_rule("budget", {"metric": "spend", "threshold": 10}), seen)
+    assert (found and found.reason) == reason

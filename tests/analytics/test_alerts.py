@@ -235,3 +235,16 @@ def test_the_api_lists_acknowledges_and_checks_rules(container, tmp_path) -> Non
     analyst = TestClient(create_app(container))
     analyst.headers["Authorization"] = f"Bearer {key_for(container, ['reports:read'], 'analyst')}"
     assert analyst.post(f"/api/v1/alerts/{alert['id']}/acknowledge").status_code == 403
+
+
+def test_a_campaign_spending_over_its_budget_is_paused(container, tmp_path) -> None:
+    cid = running(container, tmp_path)
+    went(container, cid, "sent", 40)  # 40 SMS to Nepal: 5.20 USD by the example table's 0.13
+    save(container, "budget", metric="spend", threshold=5, window_minutes=60, action="pause_campaign")
+    with container.uow() as uow:
+        assert analytics.watch(uow, NOW) == []  # no price table: a budget cannot be judged
+    with container.uow() as uow:
+        (line,) = analytics.watch(uow, NOW, container.prices())
+    assert "campaign Sale" in line and "spent 5.20 USD over 60 min, above 5" in line and "campaign paused" in line
+    with container.uow() as uow:
+        assert campaigns.get_campaign(uow, cid).status == "paused"
