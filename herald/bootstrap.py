@@ -228,7 +228,12 @@ class Container:
         else:
             bundled = resources.files("herald.content") / "prices" / "example.toml"
             table = content.parse(bundled.read_text(encoding="utf-8"), where="bundled example price table")
-        kinds = {ch: self.accounts[name].kind for ch in CHANNELS if (name := self.routing.first(ch))}
+        # A route naming no configured account (a provider put in place by hand) gets the table's any-provider rates.
+        kinds = {
+            ch: self.accounts[name].kind
+            for ch in CHANNELS
+            if (name := self.routing.first(ch)) and name in self.accounts
+        }
         return replace(table, routes=kinds)
 
     @property
