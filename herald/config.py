@@ -70,8 +70,8 @@ class Settings:
     session_max_hours: int = 12  # and after this long in any case
     # The Herald user the CLI acts as when `--as` is not given; unset, it acts as the system user.
     operator: str | None = None
-    # Personal data sealed at rest (docs/access.md): a key file outside the database (`herald keys
-    # new-keyfile`), and the attributes to seal besides phone, e-mail and name (comma-separated).
+    # Personal data sealed at rest (docs/access.md): a key file outside the database (`herald db
+    # keyfile`), and the attributes to seal besides phone, e-mail and name (comma-separated).
     encryption_key_file: str | None = None
     sensitive_attributes: str | None = None
     max_request_mb: int = 20  # request bodies larger than this are refused with 413 (file uploads: 500 MB)

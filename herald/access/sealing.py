@@ -2,7 +2,7 @@
 to look sealed values up by. Pure (no database; the key file's text is handed in).
 
 - **Sealing**: AES-256-GCM with a fresh 96-bit nonce per value. The associated data binds a sealed value to
-  its place (`table.column` and the row's own salt): moved to another row or column, it no longer opens.
+  its place (what `place` is given: a column and what identifies its row): moved elsewhere, it no longer opens.
   A sealed value reads `v1.KEYID.BASE64URL(nonce ‖ ciphertext ‖ tag)`, so it names the key it needs.
 - **Rotation**: the key file lists keys newest first; values sealed with any listed key open, new values
   are sealed with the first, and `needs_reseal` tells which values an operator's re-seal run must redo.
