@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from herald.analytics.funnel import results
     from herald.analytics.models import Alert, AlertRuleRow
     from herald.analytics.queries import campaign_report
+    from herald.analytics.review import review
     from herald.analytics.schemas import AlertOut, AlertRuleIn, AlertRuleOut, ResolveIn
+    from herald.analytics.winners import judge_tests, test_verdict
 
 __all__ = [
     "acknowledge",
@@ -43,6 +45,9 @@ __all__ = [
     "remove_rule",
     "resolve",
     "results",
+    "review",
+    "judge_tests",
+    "test_verdict",
     "rules",
     "save_rule",
     "switch_rule",

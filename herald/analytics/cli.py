@@ -65,6 +65,8 @@ def print_report(r: dict) -> None:
             out.print(f"    {n:>6} {title}: {reason}")
     if r["ab"]:
         print_variants(r["ab"])
+    if r.get("ab_test"):
+        print_test(r["ab_test"])
 
 
 def print_variants(ab: dict) -> None:
@@ -72,6 +74,20 @@ def print_variants(ab: dict) -> None:
     table("Variants", ["variant", "sent", "delivered", "clicked (people)"], rows)
     for metric, verdict in ab["verdicts"].items():
         out.print(f"  {metric}: " + (f"winner {verdict['winner']} — " if verdict["winner"] else "") + verdict["reason"])
+
+
+def print_test(test: dict) -> None:
+    """The A/B test phase: what it is judged by, where it stands, and its verdict."""
+    out.print(
+        f"  A/B test on {test['test_percent']:g}% by {test['metric']} ({test['method']}, "
+        f"{test['confidence']:.0%} sure, hold {test['hold_minutes']} min): {test['state']}",
+        markup=False,
+    )
+    if test.get("reason"):
+        rest = f"; the rest got {test['sent_to_rest']}" if test.get("sent_to_rest") else ""
+        out.print(f"    {test['reason']}{rest}", markup=False)
+    elif test.get("note"):
+        out.print(f"    {test['note']}", markup=False)
 
 
 def quality_command(

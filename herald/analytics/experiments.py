@@ -151,3 +151,58 @@ def _z_of(confidence: float) -> float:
 
 def _log_beta(a: float, b: float) -> float:
     return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What a variant earned per recipient, by its sufficient statistics: how many, the sum and the sum
+    of squares (revenue, where most recipients earn nothing)."""
+
+    name: str
+    n: int
+    total: float
+    squares: float
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.n if self.n else 0.0
+
+    @property
+    def variance(self) -> float:
+        """The unbiased sample variance."""
+        if self.n < 2:
+            return 0.0
+        return max(0.0, (self.squares - self.total * self.total / self.n) / (self.n - 1))
+
+
+def welch(a: Sample, b: Sample) -> tuple[float, float, float]:
+    """Welch's t-test of a's mean against b's (unequal variances): (t, degrees of freedom, two-sided p)."""
+    if a.n < 2 or b.n < 2:
+        raise Invalid("Welch's test needs two recipients per variant at least", where=f"variants {a.name}, {b.name}")
+    va, vb = a.variance / a.n, b.variance / b.n
+    if va + vb == 0:  # no spread at all: equal means differ by nothing, different ones for certain
+        return (0.0, float(a.n + b.n - 2), 1.0) if a.mean == b.mean else (math.inf, float(a.n + b.n - 2), 0.0)
+    t = (a.mean - b.mean) / math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va * va / (a.n - 1) + vb * vb / (b.n - 1))
+    return t, df, float(2 * stats.t.sf(abs(t), df))
+
+
+def decide_means(samples: list[Sample], min_sample: int, alpha: float = 0.05) -> Verdict:
+    """The winner by mean (revenue per recipient), if every variant reached `min_sample` and the best one's
+    difference from each other one is significant at `alpha` shared among the comparisons (Bonferroni)."""
+    if len(samples) < 2:
+        raise Invalid("an A/B test needs two variants at least", where="variants")
+    best = max(samples, key=lambda s: s.mean)
+    p_values = {s.name: welch(best, s)[2] for s in samples if s is not best}
+    short = [s for s in samples if s.n < max(min_sample, 2)]
+    if short:
+        why = f"variant {short[0].name} has {short[0].n:,} of the {max(min_sample, 2):,} a verdict needs; no winner yet"
+        return Verdict(None, why, {}, p_values)
+    bar = alpha / len(p_values)
+    worst = max(p_values, key=lambda name: p_values[name])
+    if p_values[worst] >= bar:
+        why = f"{best.name} against {worst}: p = {p_values[worst]:.3g}, not under {bar:.3g}; no winner"
+        return Verdict(None, why, {}, p_values)
+    return Verdict(
+        best.name, f"{best.name} earns more per recipient than every other variant at p < {bar:.3g}", {}, p_values
+    )

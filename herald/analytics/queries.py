@@ -54,7 +54,17 @@ def campaign_report(session: Session, campaign: Campaign, now: datetime, top: in
         "skipped_by_reason": _by_reason(session, mine, S.SKIPPED),
         "failed_by_reason": _by_reason(session, mine, S.FAILED),
         "ab": variant_results(session, mine),
+        "ab_test": _test(campaign.experiment),
     }
+
+
+def _test(test: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The campaign's A/B test phase as it stands: its settings, state and (once decided) verdict."""
+    if not test:
+        return None
+    keep = ("metric", "test_percent", "hold_minutes", "min_sample", "confidence", "method", "if_no_winner")
+    shown = {k: test.get(k) for k in (*keep, "state", "winner", "reason", "sent_to_rest", "decided_at", "note")}
+    return {**shown, "figures": test.get("figures")}
 
 
 def _delivery(session: Session, mine) -> dict[str, int]:

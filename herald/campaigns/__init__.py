@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 from herald.door import open_door
 
 if TYPE_CHECKING:
+    from herald.campaigns.abtest import choose_winner, conclude_test, testing, wait_test
     from herald.campaigns.checks.compliance import checked_presets, lint_profile, template_presets
     from herald.campaigns.checks.preflight import preflight, refuse_if_blocked
     from herald.campaigns.checks.preview import Request, preview
+    from herald.campaigns.experiment import step as test_step
     from herald.campaigns.explain import describe, why_not
     from herald.campaigns.models import Campaign
     from herald.campaigns.schemas import (
@@ -43,6 +45,11 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "choose_winner",
+    "conclude_test",
+    "test_step",
+    "testing",
+    "wait_test",
     "Audience",
     "BatchCounts",
     "Campaign",

@@ -66,6 +66,17 @@ def read_contact_ids(path: Path) -> tuple[int, ...]:
     return tuple(ids)
 
 
+def test_settings(
+    metric: str | None, share: float, hold: int, least: int, confidence: float, method: str | None, otherwise: str
+) -> dict | None:
+    if metric is None:
+        return None
+    if not 50 <= confidence <= 99.9:
+        raise Invalid(f"expected a percentage from 50 to 99.9, got {confidence:g}", where="--test-confidence")
+    found = {"metric": metric, "test_percent": share, "hold_minutes": hold, "min_sample": least}
+    return {**found, "confidence": confidence / 100, "method": method, "if_no_winner": otherwise}
+
+
 def rollout_settings(canary: float | None, hold: int, max_failure: float, max_optout: float) -> dict | None:
     if canary is None:
         return None
@@ -107,6 +118,16 @@ def create(
     sender_pool: Annotated[
         str | None, typer.Option(help="Send only from the accounts' senders in this pool (see docs/providers.md).")
     ] = None,
+    test_metric: Annotated[
+        str | None,
+        typer.Option(help="A/B test phase judged by: delivered, read, click, conversion or revenue."),
+    ] = None,
+    test_percent: Annotated[float, typer.Option(help="A/B test: percent of the audience in the test.")] = 20.0,
+    test_hold: Annotated[int, typer.Option(help="A/B test: minutes after the last test message.")] = 240,
+    test_min_sample: Annotated[int, typer.Option(help="A/B test: sent messages per variant at least.")] = 100,
+    test_confidence: Annotated[float, typer.Option(help="A/B test: percent sure a winner must be.")] = 95.0,
+    test_method: Annotated[str | None, typer.Option(help="A/B test of a rate: bayes (default) or z.")] = None,
+    if_no_winner: Annotated[str, typer.Option(help="A/B test: control, split or pause.")] = "control",
     json_out: JsonFlag = False,
 ) -> None:
     """Create a draft campaign."""
@@ -133,6 +154,10 @@ def create(
             rollout_settings=rollout_settings(canary, hold, max_failure, max_optout),
             sender_pool=sender_pool,
             pools=container.routing.all_pools(),
+            test_settings=test_settings(
+                test_metric, test_percent, test_hold, test_min_sample, test_confidence, test_method, if_no_winner
+            ),
+            tracks_links=bool(container.settings.public_url),
         )
         data = campaign_out(c)
     emit(ctx, json_out, data, f"Created campaign {name!r} (id {data['id']}): {_channels(data)}, draft.")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import Select, func, select
 
-from herald.campaigns import service
+from herald.campaigns import abtest, service
 from herald.campaigns.checks.preflight import preflight, refuse_if_blocked
 from herald.campaigns.planning.runs import audience
 from herald.console import JsonFlag, app_context, emit, out, progress
@@ -44,7 +44,9 @@ def _print_preflight(r: dict[str, Any]) -> None:
         d = r["decisions"]
         out.print(
             f"  audience {r['audience']}: send now {d['send_now']}, deferred {d['deferred']}, skipped "
-            f"{d['skipped']}" + (f", held for rollout {r['held_for_rollout']}" if r["held_for_rollout"] else "")
+            f"{d['skipped']}"
+            + (f", held for rollout {r['held_for_rollout']}" if r["held_for_rollout"] else "")
+            + (f", held for the A/B test's winner {r['held_for_test']}" if r.get("held_for_test") else "")
         )
         if r["skipped_by"]:
             out.print("  skipped by " + ", ".join(f"{k} {v}" for k, v in r["skipped_by"].items()))
@@ -111,6 +113,7 @@ def _print_planned(title: str, stats) -> None:
         f"  send now {d['send_now']}, deferred {d['deferred']}, skipped {d['skipped']}"
         + (f" ({', '.join(f'{k} {v}' for k, v in stats.skipped_by.items())})" if stats.skipped_by else "")
         + (f"; held for the rollout {stats.held_for_rollout}" if stats.held_for_rollout else "")
+        + (f"; held for the A/B test's winner {stats.held_for_test}" if stats.held_for_test else "")
     )
 
 
@@ -213,6 +216,17 @@ def pause(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None
 def resume(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
     """Queue held messages again; the rules re-decide each one at send time."""
     _lifecycle(ctx, campaign, json_out, "resume")
+
+
+@commands.command()
+def winner(ctx: typer.Context, campaign: str, variant: str, json_out: JsonFlag = False) -> None:
+    """Choose the A/B test's winner yourself: the rest of the audience gets VARIANT."""
+    container = app_context(ctx).container
+    with container.uow() as uow:
+        said = abtest.choose_winner(uow, campaign, variant, container.clock.now(), app_context(ctx).actor_name)
+        c = service.get_campaign(uow, campaign)
+        data = {"campaign": c.id, "status": c.status, "ab_test": c.experiment, "said": said}
+    emit(ctx, json_out, data, said)
 
 
 @commands.command()

@@ -47,6 +47,10 @@ class Campaign(Base):
     # {"canary_percent": 10, "hold_minutes": 60, "max_failure_rate": 0.05, "max_optout_rate": 0.01}
     rollout: Mapped[dict | None] = mapped_column(JSONType)
     rollout_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An A/B test phase: {"metric": "click", "test_percent": 20, "hold_minutes": 240, ..., "state": "testing"};
+    # when decided, also its winner, the reason and the figures it was judged on (campaigns.experiment).
+    experiment: Mapped[dict | None] = mapped_column(JSONType)
+    experiment_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cloned_from: Mapped[int | None] = mapped_column(Integer)

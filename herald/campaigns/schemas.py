@@ -31,6 +31,12 @@ class CampaignIn(BaseModel):
     overrides: dict[str, dict[str, Any]] = {}
     rollout: dict[str, Any] | None = None
     sender_pool: str | None = None  # send only from the accounts' senders in this pool
+    ab_test: dict[str, Any] | None = Field(
+        None,
+        description="An A/B test phase: metric (delivered, read, click, conversion, revenue), test_percent, "
+        "hold_minutes, min_sample, confidence (0.5-0.999), method (bayes or z; welch for revenue), "
+        "if_no_winner (control, split, pause).",
+    )
 
 
 class ScheduleIn(BaseModel):
@@ -62,6 +68,7 @@ def campaign_out(c: Campaign) -> dict[str, Any]:
         "cron_zone": c.cron_zone,
         "runs": c.runs,
         "rollout": c.rollout,
+        "ab_test": c.experiment,
         "audience": c.audience_size,
         "started_at": c.started_at,
         "finished_at": c.finished_at,
@@ -89,6 +96,7 @@ class CampaignOut(Shape):
     cron_zone: str | None
     runs: int
     rollout: dict[str, Any] | None
+    ab_test: dict[str, Any] | None = None
     audience: int | None
     started_at: datetime | None
     finished_at: datetime | None
@@ -113,6 +121,7 @@ class Planned(Shape):
     by_channel: dict[str, int] = {}
     by_variant: dict[str, int] = {}
     held_for_rollout: int = 0
+    held_for_test: int = 0
 
 
 class Started(Planned):
@@ -137,6 +146,7 @@ class Preflight(Shape):
     by_channel: dict[str, int] | None = None
     by_variant: dict[str, int] | None = None
     held_for_rollout: int | None = None
+    held_for_test: int | None = None
     curve_utc: dict[str, int] | None = None
     curve_local: dict[str, int] | None = None
     samples: dict[str, list[dict[str, Any]]] | None = None
@@ -175,6 +185,7 @@ class Report(Shape):
     skipped_by_reason: dict[str, int]
     failed_by_reason: dict[str, int]
     ab: dict[str, Any] = {}  # an A/B/n campaign's variants side by side, and the verdict of each rate
+    ab_test: dict[str, Any] | None = None  # the A/B test phase: settings, state and verdict
 
 
 class Explained(Shape):

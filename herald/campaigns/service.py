@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from herald import content, outbox, segments
-from herald.campaigns import deadends, rollout, states
+from herald.campaigns import deadends, experiment, rollout, states
+from herald.campaigns.measuring import check_test
 from herald.campaigns.models import Campaign, CampaignMember
 from herald.campaigns.planning import assign, bulk, planner, runs, schedule
 from herald.contacts import Contact
@@ -48,9 +49,12 @@ def create_campaign(
     rollout_settings: Mapping[str, Any] | None = None,
     sender_pool: str | None = None,
     pools: Collection[str] = (),
+    test_settings: Mapping[str, Any] | None = None,
+    tracks_links: bool = False,
 ) -> Campaign:
-    """Create a draft campaign after checking its audience, templates, variants, policy and sender pool
-    (one of `pools`, those the provider accounts' senders are in)."""
+    """Create a draft campaign after checking its audience, templates, variants, policy, sender pool (one
+    of `pools`, those the provider accounts' senders are in) and A/B test (its metric one the variants can
+    measure; clicks only where Herald `tracks_links`)."""
     if not name.strip():
         raise Invalid("a name is required", where="campaign")
     if uow.session.scalar(select(Campaign.id).where(Campaign.name == name)) is not None:
@@ -68,6 +72,7 @@ def create_campaign(
         raise Invalid(f"no provider account has a sender in pool {sender_pool!r} (pools: {known})", where="sender pool")
     policy = load_policy(preset, overrides)
     check_feasible(policy, built, purpose)
+    test = check_test(uow, built, test_settings, tracks_links, rollout_settings) if test_settings is not None else None
     first_channel, first_template = built[0].templates[0]
     campaign = Campaign(
         name=name,
@@ -86,6 +91,7 @@ def create_campaign(
         static_list=bool(audience.contacts),
         rollout=rollout.check(rollout_settings) if rollout_settings else None,
         sender_pool=sender_pool,
+        experiment=test,
     )
     uow.session.add(campaign)
     uow.flush()
@@ -209,6 +215,9 @@ def _run(
     campaign.audience_size = max(campaign.audience_size or 0, stats.audience)
     if campaign.rollout and campaign.rollout.get("state") == "canary" and campaign.rollout_check_at is None:
         campaign.rollout_check_at = now + timedelta(minutes=campaign.rollout["hold_minutes"])
+    test = campaign.experiment or {}
+    if test.get("state") == "testing" and campaign.experiment_check_at is None:
+        campaign.experiment_check_at = now + timedelta(minutes=test["hold_minutes"])
     return stats
 
 
@@ -242,6 +251,8 @@ def schedule_campaign(
         campaign.schedule, campaign.local_time, campaign.next_run_at = "local", local_time, now
         campaign.start_at = datetime.combine(on, datetime.min.time(), tzinfo=UTC) if on else None
     elif cron is not None:
+        if campaign.experiment:
+            raise Invalid("a recurring campaign cannot have an A/B test phase; test on a one-off campaign", "--cron")
         campaign.schedule, campaign.cron, campaign.cron_zone = "cron", schedule.check_cron(cron), zone
         campaign.next_run_at = schedule.next_run(cron, zone, now)
     campaign.status = status
@@ -265,6 +276,10 @@ def resume_campaign(uow: UnitOfWork, ref: str | int, now: datetime) -> int:
         # An operator resuming after a guardrail tripped lets the rest go.
         campaign.rollout = {**campaign.rollout, "state": "released"}
         outbox.release(uow, campaign.id, "rollout", now)
+    if campaign.experiment and campaign.experiment.get("state") == "undecided":
+        # Resumed without choosing a winner: the rest get the variants by their weights.
+        campaign.experiment = {**campaign.experiment, "state": "decided", "note": "resumed without a winner"}
+        outbox.release(uow, campaign.id, "abtest", now)
     return outbox.release(uow, campaign.id, C.PAUSED, now)
 
 
@@ -300,6 +315,9 @@ def clone_campaign(uow: UnitOfWork, ref: str | int, name: str, now: datetime) ->
     )
     if source.rollout:
         copy.rollout = {**source.rollout, "state": "canary"}
+    if source.experiment:  # the same test, not yet run
+        copy.experiment = {k: v for k, v in source.experiment.items() if k not in experiment.KEPT}
+        copy.experiment["state"] = "testing"
     uow.session.add(copy)
     uow.flush()
     if source.static_list:
@@ -364,7 +382,7 @@ def _judge_rollout(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
 
 
 def _finished(uow: UnitOfWork, campaign: Campaign) -> bool:
-    if campaign.schedule == "cron" or campaign.rollout_check_at is not None:
+    if campaign.schedule == "cron" or campaign.rollout_check_at is not None or campaign.experiment_check_at:
         return False
     return outbox.pending(uow.session, campaign.id) == 0
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     )
     from herald.tracking.conversions import ConversionIn, record_conversion
     from herald.tracking.conversions import from_events as conversions_from_events
-    from herald.tracking.figures import clicked_by_variant, engagement
+    from herald.tracking.figures import clicked_by_variant, converted_by_variant, engagement, revenue_by_message
     from herald.tracking.inbound import OPTED_OUT, record_inbound
     from herald.tracking.intents import Intent, classify
     from herald.tracking.links import Shortener, Visit, record_visits
@@ -92,6 +92,8 @@ __all__ = [
     "conversions_from_events",
     "record_conversion",
     "clicked_by_variant",
+    "converted_by_variant",
+    "revenue_by_message",
     "engagement",
     "flag_complaint",
     "InboundMessage",

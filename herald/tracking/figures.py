@@ -145,3 +145,25 @@ def clicked_by_variant(session: Session, mine: ColumnElement[bool]) -> dict[str 
     clicked = select(Click.message_id).where(Click.human).distinct().scalar_subquery()
     stmt = select(Message.variant, func.count()).where(mine, Message.id.in_(clicked)).group_by(Message.variant)
     return {variant: n for variant, n in session.execute(stmt)}
+
+
+def converted_by_variant(session: Session, mine: ColumnElement[bool]) -> dict[str | None, int]:
+    """How many of the messages `mine` selects were credited with a conversion, by their variant."""
+    credited = select(Conversion.message_id).where(Conversion.message_id.is_not(None)).distinct().scalar_subquery()
+    stmt = select(Message.variant, func.count()).where(mine, Message.id.in_(credited)).group_by(Message.variant)
+    return {variant: n for variant, n in session.execute(stmt)}
+
+
+def revenue_by_message(session: Session, campaign_id: int) -> list[tuple[str | None, Decimal, str | None]]:
+    """Each of the campaign's messages credited with revenue: its variant, what it earned (exact
+    decimals) and in which currency, one row per message and currency."""
+    stmt = (
+        select(Message.variant, Conversion.message_id, Conversion.currency, Conversion.amount)
+        .join(Message, Message.id == Conversion.message_id)
+        .where(Message.campaign_id == campaign_id, Conversion.amount.is_not(None))
+    )
+    earned: dict[tuple[int | None, str | None], tuple[str | None, Decimal]] = {}
+    for variant, message, currency, amount in session.execute(stmt):
+        _, before = earned.get((message, currency), (variant, Decimal(0)))
+        earned[(message, currency)] = (variant, before + Decimal(amount or 0))
+    return [(variant, amount, currency) for (_, currency), (variant, amount) in earned.items()]

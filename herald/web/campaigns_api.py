@@ -1,11 +1,12 @@
-"""`/api/v1/campaigns`: create, read, preflight, start, schedule, pause, resume, cancel, clone, explain."""
+"""`/api/v1/campaigns`: create, read, preflight, start, schedule, pause, resume, cancel, clone, explain, and
+choose an A/B test's winner."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -43,6 +44,10 @@ class CloneIn(BaseModel):
     name: str
 
 
+class WinnerIn(BaseModel):
+    variant: str
+
+
 def router(container: Container) -> APIRouter:
     api = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 
@@ -74,6 +79,8 @@ def router(container: Container) -> APIRouter:
             rollout_settings=body.rollout,
             sender_pool=body.sender_pool,
             pools=container.routing.all_pools(),
+            test_settings=body.ab_test,
+            tracks_links=bool(container.settings.public_url),
         )
         return CampaignOut(**campaign_out(c))
 
@@ -122,6 +129,12 @@ def router(container: Container) -> APIRouter:
     @api.post("/{ref}/clone", status_code=201, dependencies=[need("campaigns:write")])
     def clone(unit: Unit, ref: str, body: CloneIn) -> CampaignOut:
         return CampaignOut(**campaign_out(campaigns.clone_campaign(unit, ref, body.name, now())))
+
+    @api.post("/{ref}/winner", dependencies=[need("campaigns:send")])
+    def winner(unit: Unit, ref: str, body: WinnerIn, request: Request) -> CampaignOut:
+        """Choose the A/B test's winner: the rest of the audience gets the variant (docs/results.md)."""
+        campaigns.choose_winner(unit, ref, body.variant, now(), request.state.actor.label)
+        return CampaignOut(**campaign_out(campaigns.get_campaign(unit, ref)))
 
     @api.post("/{ref}/{action}", dependencies=[need("campaigns:send")])
     def lifecycle(unit: Unit, ref: str, action: str) -> Touched:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from herald.analytics.experiments import Arm, decide, probability_best, z_test
+from herald.analytics.experiments import Arm, Sample, decide, decide_means, probability_best, welch, z_test
 from herald.errors import Invalid
 
 
@@ -97,3 +97,56 @@ def test_a_winner_is_declared_only_on_enough_evidence(arms, options, winner, rea
 def test_a_test_that_cannot_be_read_is_refused_with_the_reason(arms, options, error: str) -> None:
     with pytest.raises(Invalid, match=error):
         decide(arms, **options)
+
+
+def sample(name: str, values: list[float]) -> Sample:
+    return Sample(name, len(values), sum(values), sum(v * v for v in values))
+
+
+# Welch's textbook example (unequal variances, 15 and 15 observations): t = -2.46, df = 25.0, p = 0.021.
+WELCH_A = [27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4]
+WELCH_B = [27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4]
+
+
+def test_welchs_test_gives_the_textbook_figures() -> None:
+    t, df, p = welch(sample("A", WELCH_A), sample("B", WELCH_B))
+    assert (round(t, 2), round(df, 1), round(p, 3)) == (-2.46, 25.0, 0.021)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ([5.0, 5.0, 5.0], [5.0, 5.0], (0.0, 3.0, 1.0)),
+        ([5.0, 5.0, 5.0], [7.0, 7.0], (float("inf"), 3.0, 0.0)),
+    ],
+)
+def test_samples_without_spread_differ_for_certain_or_not_at_all(a, b, expected) -> None:
+    assert welch(sample("A", a), sample("B", b)) == expected
+
+
+def test_welchs_test_needs_two_recipients_a_side() -> None:
+    with pytest.raises(Invalid, match="variants A, B: Welch's test needs two recipients"):
+        welch(sample("A", [1.0]), sample("B", [1.0, 2.0]))
+    assert (Sample("C", 0, 0, 0).mean, Sample("C", 1, 3, 9).variance) == (0.0, 0.0)
+
+
+REVENUE_A = [0.0] * 180 + [10.0] * 20
+REVENUE_B = [0.0] * 160 + [12.0] * 40
+
+
+@pytest.mark.parametrize(
+    ("samples", "least", "winner", "reason"),
+    [
+        ([sample("A", REVENUE_A), sample("B", REVENUE_B)], 100, "B", "B earns more per recipient"),
+        ([sample("A", REVENUE_A), sample("B", REVENUE_B)], 500, None, "variant A has 200 of the 500"),
+        ([sample("A", WELCH_A), sample("B", WELCH_B), sample("C", WELCH_B)], 10, None, "not under 0.025; no winner"),
+    ],
+)
+def test_a_revenue_winner_needs_the_sample_and_a_significant_difference(samples, least, winner, reason) -> None:
+    found = decide_means(samples, least)
+    assert found.winner == winner and reason in found.reason and found.probabilities == {}
+
+
+def test_a_revenue_test_needs_two_variants() -> None:
+    with pytest.raises(Invalid, match="two variants at least"):
+        decide_means([sample("A", REVENUE_A)], 10)

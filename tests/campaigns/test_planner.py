@@ -32,6 +32,7 @@ def test_every_recipient_gets_a_decision_and_a_trail(container, tmp_path) -> Non
         "by_channel": {"sms": 4},
         "by_variant": {"A": 6},
         "held_for_rollout": 0,
+        "held_for_test": 0,
     }
     rows = messages(container, cid)
     sita = rows[contact_id(container, "+9779841234567")]

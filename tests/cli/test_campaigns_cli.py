@@ -129,3 +129,31 @@ def test_a_blocked_campaign_does_not_start(capsys, db) -> None:
     assert "BLOCKED" in out and "STOP" in out
     herald(capsys, *db, "campaigns", "start", "US", code=4)
     assert "cannot start" in herald.last_err
+
+
+def test_an_a_b_test_phase_and_choosing_its_winner(capsys, db) -> None:
+    ab = ["campaigns", "create", "Test", "--segment", "has:phone", "--variant", "A=50:sale", "--variant", "B=50:sale-b"]
+    herald(capsys, *db, *ab, "--test-metric", "read", code=2)
+    assert "the metric read cannot be measured: variant A sends no WhatsApp" in herald.last_err
+    assert "Traceback" not in herald.last_err and len(herald.last_err.strip().splitlines()) == 1
+    herald(capsys, *db, *ab, "--test-metric", "delivered", "--test-confidence", "120", code=2)
+    assert "--test-confidence: expected a percentage from 50 to 99.9" in herald.last_err
+    made = as_json(
+        capsys, *db, "--json", *ab, "--test-metric", "delivered", "--test-percent", "50", "--test-hold", "30"
+    )
+    test = made["ab_test"]
+    assert (test["metric"], test["test_percent"], test["hold_minutes"], test["confidence"]) == (
+        "delivered",
+        50,
+        30,
+        0.95,
+    )
+    started = as_json(capsys, *db, "--json", "campaigns", "start", "Test")
+    assert started["held_for_test"] + started["send_now"] + started["deferred"] <= 6
+    said = herald(capsys, *db, "campaigns", "winner", "Test", "B")
+    assert "B won: chosen by system:" in said
+    herald(capsys, *db, "campaigns", "winner", "Test", "A", code=4)
+    assert "no A/B test waiting for a winner" in herald.last_err
+    shown = herald(capsys, *db, "reports", "campaign", "Test")
+    assert "A/B test on 50% by delivered (bayes, 95% sure, hold 30 min): decided" in shown
+    assert "chosen by system:" in shown and "the rest got B" in shown

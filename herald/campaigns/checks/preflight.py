@@ -114,6 +114,7 @@ def _decisions(stats: planner.PlanStats) -> dict[str, Any]:
         "by_channel": dict(stats.by_channel),
         "by_variant": dict(stats.by_variant),
         "held_for_rollout": stats.held_for_rollout,
+        "held_for_test": stats.held_for_test,
         "curve_utc": dict(sorted(stats.curve_utc.items())),
         "curve_local": {f"{h:02d}:00": n for h, n in sorted(stats.curve_local.items())},
         "samples": samples,

@@ -187,5 +187,7 @@ class _Writer:
                 stats.skipped_by[reason] += size
             if channel:
                 stats.by_channel[channel] += size
-                if self.p.canary_percent is not None:
+                if self.p.canary_percent is not None and self.p.held_as == "abtest":
+                    stats.held_for_test += size - canary
+                elif self.p.canary_percent is not None:
                     stats.held_for_rollout += size - canary

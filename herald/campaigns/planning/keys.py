@@ -192,7 +192,7 @@ def message_rows(p: Plan, now: datetime, rows, decisions) -> Select:
         stamp,
         case((rows.c.variant == HOLDOUT, None), else_=rows.c.variant),
         literal(p.run),
-        case((and_(~skip, held), "rollout"), else_=None),
+        case((and_(~skip, held), p.held_as), else_=None),
         decisions.c.buckets,
     ]
     joined = rows.join(decisions, and_(decisions.c.fkey == rows.c.fkey, decisions.c.variant == rows.c.variant))

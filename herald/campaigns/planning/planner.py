@@ -53,8 +53,9 @@ class Plan:
     run: int = 0
     local_time: time | None = None
     local_day: date | None = None
-    canary_percent: float | None = None
+    canary_percent: float | None = None  # the share queued first: a rollout's canary, an A/B test's share
     usage: Usage | None = None  # shared allowances, when the policy has capacity rules
+    held_as: str = "rollout"  # why the rest is held: rollout | abtest
 
 
 @dataclass
@@ -68,6 +69,7 @@ class PlanStats:
     by_variant: Counter = field(default_factory=Counter)
     by_channel_region: Counter = field(default_factory=Counter)  # (channel, region) -> messages, for cost
     held_for_rollout: int = 0
+    held_for_test: int = 0  # the rest of an A/B test's audience, until a winner is chosen
     curve_utc: Counter = field(default_factory=Counter)  # planned sends per UTC hour
     curve_local: Counter = field(default_factory=Counter)  # per hour of the day where the recipient is
     samples: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
@@ -84,6 +86,7 @@ class PlanStats:
             "by_channel": dict(self.by_channel),
             "by_variant": dict(self.by_variant),
             "held_for_rollout": self.held_for_rollout,
+            "held_for_test": self.held_for_test,
         }
 
 
@@ -248,7 +251,7 @@ class RowMaker:
     def __init__(self, p: Plan, now: datetime, trails: Trails) -> None:
         c = p.campaign
         self.campaign_id, self.purpose, self.run, self.now, self.trails = c.id, c.purpose, p.run, now, trails
-        self.canary = p.canary_percent
+        self.canary, self.held_as = p.canary_percent, p.held_as
         # Per variant: channel -> template, and None -> its first template (for skipped rows).
         self.templates = {v.name: {**dict(v.templates), None: v.templates[0][1]} for v in p.variants}
         self.first_template = p.variants[0].templates[0][1]
@@ -263,7 +266,7 @@ class RowMaker:
             due = decision.until if isinstance(decision, Defer) else decision.at
             buckets = ",".join(decision.buckets) or None
             if self.canary is not None and not assign.within(self.canary, self.campaign_id, cid, assign.CANARY):
-                status, held = MessageStatus.HELD, "rollout"
+                status, held = MessageStatus.HELD, self.held_as
         template = self.templates[variant.name][channel] if variant else self.first_template
         return {
             "idempotency_key": idempotency_key(self.campaign_id, cid, self.run),
@@ -295,6 +298,7 @@ def _count(
     stats.actions.update(r["planned_action"] for r in rows)
     stats.skipped_by.update(r["reason"] for r in rows if r["reason"])
     stats.held_for_rollout += sum(r["held"] == "rollout" for r in rows)
+    stats.held_for_test += sum(r["held"] == "abtest" for r in rows)
     stats.by_variant.update(r["variant"] or "hold-out" for r in rows)
     stats.by_channel.update(r["channel"] for r in rows if r["channel"])
     if detail:

@@ -3,6 +3,7 @@ Plan (variants with their intents, the policy's decider, the senders' usage, the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Select, exists, not_, select
@@ -92,13 +93,21 @@ def build_plan(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int = 0)
         locks.serialize(uow, (), usage=True)
     usage = load_usage(uow.session, now, planned=True) if policy.reads_usage else None
     variants = variants_of(campaign)
+    won = (campaign.experiment or {}).get("sent_to_rest")
+    if won:  # the test chose a variant for the rest: those who join the audience later get it too
+        variants = tuple(replace(v, weight=100.0) for v in variants if v.name == won)
     intents = {v.name: intent_for(campaign, v, *_whatsapp_facts(uow, v), usage=usage) for v in variants}
     rollout = campaign.rollout or {}
     # Until the rollout is released, only its canary share is queued; the rest is held.
     canary = rollout["canary_percent"] if rollout and rollout.get("state") != "released" else None
+    test = campaign.experiment or {}
+    # While an A/B test runs, only its test share is queued; the rest waits for the winner.
+    if test.get("state") == "testing":
+        canary = test["test_percent"]
     local = wall_time(campaign.local_time, "local time") if campaign.local_time else None
     day = campaign.start_at.date() if local and campaign.start_at else None
-    return Plan(campaign, variants, intents, Decider(policy), run, local, day, canary, usage)
+    held_as = "abtest" if test.get("state") == "testing" else "rollout"
+    return Plan(campaign, variants, intents, Decider(policy), run, local, day, canary, usage, held_as)
 
 
 def _whatsapp_facts(uow: UnitOfWork, variant: assign.Variant) -> tuple[str | None, str | None]:

@@ -33,6 +33,7 @@ from herald.outbox.service.queue import (
     hold,
     move_contact,
     release,
+    release_as,
     trail_ids,
 )
 from herald.outbox.service.receipts import STAGES, Applied, Receipt, apply_receipt, apply_receipts
@@ -67,6 +68,7 @@ __all__ = [
     "not_sent",
     "reconcile_expired",
     "release",
+    "release_as",
     "resolve_unknown",
     "stop_in_flight",
     "trail_ids",

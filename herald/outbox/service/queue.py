@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, case, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from herald.db import UnitOfWork, rowcount, upsert_insert
@@ -113,6 +113,22 @@ def release(uow: UnitOfWork, campaign_id: int, why: str, now: datetime) -> int:
         update(Message)
         .where(Message.campaign_id == campaign_id, Message.status == S.HELD, Message.held == why)
         .values(status=S.QUEUED, held=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(uow.session.execute(stmt))
+
+
+def release_as(
+    uow: UnitOfWork, campaign_id: int, why: str, variant: str, templates: Sequence[tuple[str, int]], now: datetime
+) -> int:
+    """Queue again the messages held for `why` as `variant`: each takes the variant's template for its
+    planned channel (else its first); the worker re-decides the channel among the variant's at send time."""
+    first = templates[0][1]
+    template = case(*((Message.channel == ch, t) for ch, t in templates), else_=first)
+    stmt = (
+        update(Message)
+        .where(Message.campaign_id == campaign_id, Message.status == S.HELD, Message.held == why)
+        .values(status=S.QUEUED, held=None, variant=variant, template_id=template, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     return rowcount(uow.session.execute(stmt))
