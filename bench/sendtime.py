@@ -55,7 +55,7 @@ def population(n: int, rng: random.Random) -> list[tuple[str, float, list[dateti
 
 
 def measure(n: int) -> dict[str, object]:
-    from herald.analytics import sendtime
+    from herald.scores import sendtime
 
     rng = random.Random(17)
     people = population(n, rng)

@@ -169,7 +169,8 @@ class Container:
             senders={name: a.listed_senders for name, a in self.accounts.items() if a.listed_senders},
             links=tracking.Shortener(self.settings.public_url) if self.settings.public_url else None,
             replies=self.replies,
-            watch=partial(analytics.review, prices=self.prices()),
+            watch=partial(analytics.review, prices=self.prices(), emails=self.settings.alert_addresses),
+            notices=analytics.Notices(),
         )
 
     @cached_property

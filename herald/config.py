@@ -60,6 +60,8 @@ class Settings:
     conversion_window_days: int = 7
     link_domains: str | None = None  # comma-separated; when set, links elsewhere are lint errors
     price_table: str | None = None  # a TOML price table; the bundled example when unset
+    # Who is told of every alert by e-mail (comma-separated), through the installation's e-mail route.
+    alert_emails: str | None = None
     # The names the API answers to (comma-separated; Host is checked against them, and so is a browser's
     # Origin on requests that change something). Add the public name when the API is put behind a proxy.
     allowed_hosts: str = "localhost,127.0.0.1,::1"
@@ -120,6 +122,15 @@ class Settings:
             raise Invalid("must be 0 (none) or 2 to 12", where="setting clusters")
         if self.invalid_after_failures < 0:
             raise Invalid("must be 0 (never) or more", where="setting invalid_after_failures")
+        for address in self.alert_addresses:
+            local, _, domain = address.rpartition("@")
+            if not local or "." not in domain or any(c.isspace() for c in address):
+                raise Invalid(f"{address!r} is not an e-mail address", where="setting alert_emails")
+
+    @property
+    def alert_addresses(self) -> tuple[str, ...]:
+        """The addresses alerts are e-mailed to."""
+        return tuple(a.strip() for a in (self.alert_emails or "").split(",") if a.strip())
 
 
 def _coerce(name: str, kind: Any, raw: Any) -> Any:

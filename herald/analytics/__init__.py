@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from herald.analytics.cli import quality_command
     from herald.analytics.funnel import results
     from herald.analytics.models import Alert, AlertRuleRow
+    from herald.analytics.notices import Notices
     from herald.analytics.queries import campaign_report
     from herald.analytics.review import review
     from herald.analytics.schemas import AlertOut, AlertRuleIn, AlertRuleOut, ResolveIn
@@ -46,6 +47,7 @@ __all__ = [
     "resolve",
     "results",
     "review",
+    "Notices",
     "judge_tests",
     "test_verdict",
     "rules",

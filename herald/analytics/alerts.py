@@ -7,6 +7,7 @@ dashboard. People acknowledge and resolve alerts; a resolved one that breaks aga
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from herald import campaigns, dispatch, tracking
 from herald.analytics import alerting
 from herald.analytics.alerting import Breach, Rule
 from herald.analytics.models import Alert, AlertRuleRow
+from herald.analytics.notices import queue_notices
 from herald.analytics.watching import observe
 from herald.content import PriceTable
 from herald.db import UnitOfWork
@@ -74,9 +76,9 @@ def remove_rule(uow: UnitOfWork, name: str) -> None:
     uow.note(rule=name)
 
 
-def watch(uow: UnitOfWork, now: datetime, prices: PriceTable | None = None) -> list[str]:
-    """Judge every active rule now (a spend budget by `prices`); raise, act on and tell of what broke.
-    Lines for the worker's log."""
+def watch(uow: UnitOfWork, now: datetime, prices: PriceTable | None = None, emails: Sequence[str] = ()) -> list[str]:
+    """Judge every active rule now (a spend budget by `prices`); raise, act on and tell of what broke (by
+    webhook, and by e-mail to `emails`). Lines for the worker's log."""
     said = []
     for rule, _, active in rules(uow):
         if not active:
@@ -84,11 +86,11 @@ def watch(uow: UnitOfWork, now: datetime, prices: PriceTable | None = None) -> l
         for seen in observe(uow.session, rule, now, prices):
             breach = alerting.judge(rule, seen)
             if breach is not None:
-                said.extend(_raise(uow, rule, breach, now))
+                said.extend(_raise(uow, rule, breach, now, emails))
     return said
 
 
-def _raise(uow: UnitOfWork, rule: Rule, breach: Breach, now: datetime) -> list[str]:
+def _raise(uow: UnitOfWork, rule: Rule, breach: Breach, now: datetime, emails: Sequence[str] = ()) -> list[str]:
     kind, ref = _subject(rule, breach.subject)
     held = uow.session.scalar(
         select(Alert).where(
@@ -119,6 +121,7 @@ def _raise(uow: UnitOfWork, rule: Rule, breach: Breach, now: datetime) -> list[s
     uow.session.add(alert)
     uow.flush()
     tracking.enqueue(uow, [_event(alert, rule)], now)
+    queue_notices(uow, alert, emails, now)
     return [f"alert {alert.id} ({rule.label}): {breach.reason} — {alert.done}"]
 
 
@@ -200,6 +203,10 @@ def alert_view(alert: Alert) -> dict[str, Any]:
     for moment in ("raised_at", "seen_at", "acknowledged_at", "resolved_at"):
         found[moment] = getattr(alert, moment)
     found.update(acknowledged_by=alert.acknowledged_by, resolved_by=alert.resolved_by, note=alert.note)
+    found["emails"] = [
+        {"address": n.address, "status": n.status, "attempts": n.attempts, "sent_at": n.sent_at, "error": n.error}
+        for n in alert.notices
+    ]
     return found
 
 

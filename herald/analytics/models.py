@@ -1,12 +1,13 @@
-"""Tables of the analytics room: the workspace's own alert rules and the alerts they raised."""
+"""Tables of the analytics room: the workspace's own alert rules, the alerts they raised, and the e-mails
+telling of them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, Integer, String, Text, true
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from herald.db import Base, JSONType, UTCDateTime
 
@@ -48,6 +49,29 @@ class Alert(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(128))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
+    notices: Mapped[list[AlertNotice]] = relationship(lazy="selectin", order_by="AlertNotice.id")
 
 
 Index("ix_alerts_open", Alert.rule, Alert.subject_kind, Alert.subject_ref, Alert.status)
+
+
+class AlertNotice(Base):
+    """An alert to e-mail to one address: sent by the worker through the e-mail route, tried again a few
+    times when the provider could not take it."""
+
+    __tablename__ = "alert_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(16))  # pending | sending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provider: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+Index("ix_alert_notices_due", AlertNotice.status, AlertNotice.next_at)

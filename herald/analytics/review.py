@@ -3,6 +3,7 @@ alert rules (after the tests, so that an alert sees the rest of an audience rele
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from herald.analytics.alerts import watch
@@ -11,6 +12,6 @@ from herald.content import PriceTable
 from herald.db import UnitOfWork
 
 
-def review(uow: UnitOfWork, now: datetime, prices: PriceTable | None = None) -> list[str]:
-    """A/B tests decided and alerts raised now, as lines for the worker's log."""
-    return [*judge_tests(uow, now), *watch(uow, now, prices)]
+def review(uow: UnitOfWork, now: datetime, prices: PriceTable | None = None, emails: Sequence[str] = ()) -> list[str]:
+    """A/B tests decided and alerts raised now (e-mailed to `emails`), as lines for the worker's log."""
+    return [*judge_tests(uow, now), *watch(uow, now, prices, emails)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +28,7 @@ class AlertOut(BaseModel):
     resolved_at: datetime | None
     resolved_by: str | None
     note: str | None
+    emails: list[dict[str, Any]] = Field([], description="The e-mails telling of it: address, status, attempts.")
 
 
 class ResolveIn(BaseModel):

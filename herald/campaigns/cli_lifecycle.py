@@ -167,6 +167,9 @@ def schedule(
     on: Annotated[str | None, typer.Option(help="With --local-time: the day (YYYY-MM-DD).")] = None,
     cron: Annotated[str | None, typer.Option(help="Recurring: 'minute hour day month weekday'.")] = None,
     zone: Annotated[str, typer.Option(help="The zone --cron is read in.")] = "UTC",
+    best_time: Annotated[
+        int | None, typer.Option(help="Each recipient at their best time within these hours (from --at or now).")
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Schedule a draft; the worker starts each run when it is due."""
@@ -189,6 +192,7 @@ def schedule(
             on=day,
             cron=cron,
             zone=zone,
+            best_within=best_time,
         )
         data = {"campaign": c.id, "status": c.status, "schedule": c.schedule, "next_run_at": c.next_run_at}
     when = f"{data['next_run_at']:%Y-%m-%d %H:%M} UTC"

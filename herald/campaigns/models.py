@@ -36,10 +36,11 @@ class Campaign(Base):
     exclude_campaigns: Mapped[list] = mapped_column(JSONType, default=list, server_default=text("'[]'"))
     # The audience is campaign_members, not the segment.
     static_list: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # now | at | local | cron
+    # now | at | local | cron | best (each recipient at their best time within best_within hours)
     schedule: Mapped[str] = mapped_column(String(8), default="now", server_default="now")
     start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     local_time: Mapped[str | None] = mapped_column(String(5))  # HH:MM in each recipient's zone
+    best_within: Mapped[int | None] = mapped_column(Integer)  # schedule best: hours within which each gets it
     cron: Mapped[str | None] = mapped_column(String(128))
     cron_zone: Mapped[str | None] = mapped_column(String(64))
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

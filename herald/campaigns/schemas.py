@@ -45,6 +45,7 @@ class ScheduleIn(BaseModel):
     on: str | None = Field(None, description="With local_time: YYYY-MM-DD.")
     cron: str | None = None
     zone: str = "UTC"
+    best_within: int | None = Field(None, description="Each recipient at their best time within these hours.")
 
 
 def campaign_out(c: Campaign) -> dict[str, Any]:
@@ -64,6 +65,7 @@ def campaign_out(c: Campaign) -> dict[str, Any]:
         "schedule": c.schedule,
         "next_run_at": c.next_run_at,
         "local_time": c.local_time,
+        "best_within": c.best_within,
         "cron": c.cron,
         "cron_zone": c.cron_zone,
         "runs": c.runs,
@@ -92,6 +94,7 @@ class CampaignOut(Shape):
     schedule: str | None
     next_run_at: datetime | None
     local_time: str | None
+    best_within: int | None = None
     cron: str | None
     cron_zone: str | None
     runs: int

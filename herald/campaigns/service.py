@@ -231,10 +231,14 @@ def schedule_campaign(
     on: date | None = None,
     cron: str | None = None,
     zone: str = "UTC",
+    best_within: int | None = None,
 ) -> Campaign:
-    """Schedule a draft: at a moment, at a local wall time per recipient (on a day or the next one), or on
-    a cron expression in a zone (each run evaluates the audience anew)."""
+    """Schedule a draft: at a moment, at a local wall time per recipient (on a day or the next one), on a
+    cron expression in a zone (each run evaluates the audience anew), or at each recipient's best time
+    within `best_within` hours of a moment (now unless `at`)."""
     campaign = get_campaign(uow, ref)
+    if best_within is not None:
+        return _schedule_best(campaign, now, best_within, at, local_time or cron)
     given = [x for x in (at, local_time, cron) if x is not None]
     if len(given) != 1:
         raise Invalid("give exactly one of --at, --local-time or --cron", where="schedule")
@@ -256,6 +260,19 @@ def schedule_campaign(
         campaign.schedule, campaign.cron, campaign.cron_zone = "cron", schedule.check_cron(cron), zone
         campaign.next_run_at = schedule.next_run(cron, zone, now)
     campaign.status = status
+    return campaign
+
+
+def _schedule_best(campaign: Campaign, now: datetime, within: int, at: datetime | None, other: str | None) -> Campaign:
+    if other:
+        raise Invalid("a best time goes with --at or alone, not with --local-time or --cron", where="--best-time")
+    if not 1 <= within <= 168:
+        raise Invalid(f"expected from 1 to 168 hours (a week), got {within}", where="--best-time")
+    if at is not None and at < now:
+        raise Invalid(f"{at.isoformat()} is in the past", where="--at")
+    status = states.move(campaign.status, "schedule", campaign.name)
+    campaign.schedule, campaign.best_within, campaign.start_at = "best", within, at
+    campaign.next_run_at, campaign.status = at or now, status
     return campaign
 
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Protocol
 
 import aiohttp
 
@@ -15,7 +18,41 @@ from herald import tracking
 from herald.clock import Clock
 from herald.db import UnitOfWork
 from herald.dispatch.stats import WorkerStats
-from herald.providers import Accepted, Outgoing, Permanent, Provider, Retryable, SendResult, signature, signing_key
+from herald.providers import (
+    Accepted,
+    Outgoing,
+    Permanent,
+    Provider,
+    Retryable,
+    Routing,
+    SendResult,
+    signature,
+    signing_key,
+)
+
+
+class Notice(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def address(self) -> str: ...
+
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def body(self) -> str: ...
+
+
+class NoticeQueue(Protocol):
+    """Alerts to e-mail: taken when due, then recorded sent or failed (the analytics room's queue)."""
+
+    def due(self, uow: UnitOfWork, now: datetime) -> Sequence[Notice]: ...
+
+    def sent(self, uow: UnitOfWork, notice_id: int, provider: str, now: datetime) -> None: ...
+
+    def failed(self, uow: UnitOfWork, notice_id: int, error: str, again: bool, now: datetime) -> None: ...
 
 
 class Answers:
@@ -23,6 +60,29 @@ class Answers:
     clock: Clock
     stats: WorkerStats
     providers: Mapping[str, Provider]
+    routing: Routing
+    notices: NoticeQueue | None
+
+    async def _notify(self) -> None:
+        """E-mail the alerts due to be told, through the e-mail route's first account."""
+        if self.notices is None:
+            return
+        with self.uow() as uow:
+            due = self.notices.due(uow, self.clock.now())
+        for notice in due:
+            account = self.routing.first("email", None)
+            provider = self.providers.get(account) if account else None
+            if account is None or provider is None:
+                result: SendResult = Permanent("no provider account carries email; see [routing] in docs/providers.md")
+            else:
+                out = Outgoing(0, f"alert-notice-{notice.id}", "email", notice.address, notice.body, notice.subject)
+                result = await _send_one(provider, replace(out, purpose="transactional"))
+            with self.uow() as uow:
+                if isinstance(result, Accepted):
+                    self.notices.sent(uow, notice.id, account or "", self.clock.now())
+                else:
+                    why, again = getattr(result, "reason", "?"), isinstance(result, Retryable)
+                    self.notices.failed(uow, notice.id, why, again, self.clock.now())
 
     async def _deliver(self) -> None:
         """Deliver the events the business's webhooks subscribed to, signed; the endpoints' answers are
@@ -64,6 +124,13 @@ class Answers:
                     self.stats.answered += 1
                 else:
                     tracking.answer_failed(uow, reply.id, getattr(result, "reason", "?"), isinstance(result, Retryable))
+
+
+async def _send_one(provider: Provider, out: Outgoing) -> SendResult:
+    try:
+        return (await provider.send([out]))[0]
+    except Exception as exc:  # the vendor's trouble: asked again on the next round
+        return Retryable(f"provider error: {type(exc).__name__}")
 
 
 async def _post(session: aiohttp.ClientSession, due: tracking.Due) -> tuple[int | None, str | None]:

@@ -24,7 +24,7 @@ from herald.campaigns import BatchCounts, Links, Prepared, prepare
 from herald.clock import Clock
 from herald.db import UnitOfWork, locks
 from herald.dispatch import service as dispatch
-from herald.dispatch.answering import Answers
+from herald.dispatch.answering import Answers, NoticeQueue
 from herald.dispatch.circuit import CircuitPolicy, Health
 from herald.dispatch.pacing import Limits
 from herald.dispatch.recording import OPTED_OUT, REJECTED, RecordsResults
@@ -84,6 +84,7 @@ class Worker(RecordsResults, Answers):
         links: Links | None = None,
         replies: tracking.ReplyPolicy | None = None,
         watch: Callable[[UnitOfWork, datetime], list[str]] | None = None,
+        notices: NoticeQueue | None = None,
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
         self.routing = routing  # which provider accounts carry each channel, per country
@@ -100,6 +101,7 @@ class Worker(RecordsResults, Answers):
         # Alert rules judged once a minute by the worker that runs the scheduler (analytics, wired in by
         # bootstrap: this room sits below it).
         self.watch = watch
+        self.notices = notices  # alerts to e-mail (analytics' queue, also wired in by bootstrap)
         self._watched_at: datetime | None = None
         self.sender_limits = {
             (account, s.name): Limits(s.rate, s.daily_limit)
@@ -161,6 +163,7 @@ class Worker(RecordsResults, Answers):
                     continue  # more may be due: a batch's fallbacks come back to the queue at once
                 await self._answer()
                 await self._deliver()
+                await self._notify()
                 if until_idle:
                     self._note_leases()
                     return
@@ -249,6 +252,9 @@ class Worker(RecordsResults, Answers):
                     counts = scores.compute(uow, now)
                     if sum(counts.values()):
                         events.append("scores recomputed: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+                    profiles = scores.recompute_profiles(uow, now)
+                    if profiles["contacts"]:
+                        events.append(f"send-time profiles recomputed: {profiles['contacts']} contacts")
                     if self.clusters and sum(counts.values()) >= self.clusters:
                         drawn = scores.cluster(uow, now, self.clusters)
                         events.append("clusters redrawn: " + ", ".join(f"{c['tag']} {c['contacts']}" for c in drawn))
@@ -328,6 +334,7 @@ class Worker(RecordsResults, Answers):
         self._track()
         await self._answer()
         await self._deliver()
+        await self._notify()
 
     def _track(self) -> None:
         """Record the receipts and messages the providers read on their own connections (an SMSC's bind:

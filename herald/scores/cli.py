@@ -5,9 +5,11 @@ from __future__ import annotations
 import typer
 
 from herald.console import JsonFlag, app_context, emit, out, table
-from herald.scores import service
+from herald.contacts import get_contact
+from herald.errors import Invalid
+from herald.scores import sendtimes, service
 
-app = typer.Typer(help="RFM scores and lifecycle stages, from purchase events.", no_args_is_help=True)
+app = typer.Typer(help="RFM scores, lifecycle stages and send-time profiles.", no_args_is_help=True)
 
 
 @app.command()
@@ -20,6 +22,28 @@ def compute(
     with container.uow() as uow:
         counts = service.compute(uow, container.clock.now(), limits)
     emit(ctx, json_out, counts, lambda: out.print("Lifecycle: " + ", ".join(f"{k} {v}" for k, v in counts.items())))
+
+
+@app.command("send-times")
+def send_times(
+    ctx: typer.Context,
+    contact: int | None = typer.Option(None, help="Show this contact's best hours of the week."),
+    days: int = typer.Option(sendtimes.WINDOW_DAYS, help="Engagements of the last DAYS days make the profiles."),
+    json_out: JsonFlag = False,
+) -> None:
+    """Recompute every contact's send-time profile now (the worker does it daily), or show one contact's."""
+    container = app_context(ctx).container
+    if days < 1:
+        raise Invalid(f"expected 1 day or more, got {days}", where="--days")
+    with container.uow() as uow:
+        if contact is not None:
+            shown = sendtimes.profile_of(uow.session, contact, get_contact(uow, contact).region)
+            hours = ", ".join(f"{h['when']} ({h['share']:.1%})" for h in shown["best_hours"])
+            text = f"Contact {contact}: {shown['engagements']:g} weighted engagements; best hours {hours}"
+            emit(ctx, json_out, shown, text)
+            return
+        counts = sendtimes.recompute_profiles(uow, container.clock.now(), days)
+    emit(ctx, json_out, counts, f"Send-time profiles: {counts['contacts']} contacts, {counts['regions']} regions.")
 
 
 @app.command()

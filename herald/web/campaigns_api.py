@@ -122,7 +122,15 @@ def router(container: Container) -> APIRouter:
             raise Invalid(f"{body.on!r} is not a date (YYYY-MM-DD)", where="on") from None
         at = parse_moment(body.at, "at") if body.at else None
         scheduled = campaigns.schedule_campaign(
-            unit, c.id, now(), at=at, local_time=body.local_time, on=day, cron=body.cron, zone=body.zone
+            unit,
+            c.id,
+            now(),
+            at=at,
+            local_time=body.local_time,
+            on=day,
+            cron=body.cron,
+            zone=body.zone,
+            best_within=body.best_within,
         )
         return CampaignOut(**campaign_out(scheduled))
 

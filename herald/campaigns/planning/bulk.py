@@ -69,7 +69,7 @@ TEMPORARY = (ROWS, DECISIONS, SENDS)
 
 def applies(uow: UnitOfWork, p: Plan) -> bool:
     """Whether this plan can be made set-based: no shared usage, and nothing planned for the run yet."""
-    if p.usage is not None:
+    if p.usage is not None or p.best_within:  # a best time is each recipient's own, not their fact group's
         return False
     planned = exists().where(Message.campaign_id == p.campaign.id, Message.run == p.run)
     return not uow.session.scalar(select(planned))

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from herald import outbox
+from herald import outbox, scores
 from herald.campaigns.models import Campaign
 from herald.campaigns.planning import assign
 from herald.campaigns.planning.assign import Variant
@@ -36,6 +36,7 @@ from herald.rules import (
     trail_json,
     zone,
 )
+from herald.scores import SendTimes
 from herald.types import Channel, MessageStatus, Purpose
 
 BATCH = 2000
@@ -56,6 +57,8 @@ class Plan:
     canary_percent: float | None = None  # the share queued first: a rollout's canary, an A/B test's share
     usage: Usage | None = None  # shared allowances, when the policy has capacity rules
     held_as: str = "rollout"  # why the rest is held: rollout | abtest
+    best_within: int | None = None  # each recipient at their best time within these hours
+    send_times: SendTimes | None = None  # the profiles and crowds' patterns the best times come from
 
 
 @dataclass
@@ -180,7 +183,8 @@ def plan(
                 progress(len(ids))
             continue
         recipients = load_recipients(uow.session, fresh, now, intern)
-        decided = [(cid, *_decide(p, cid, recipients[cid], now)) for cid in fresh]
+        shares = _shares(uow, p, fresh, recipients)
+        decided = [(cid, *_decide(p, cid, recipients[cid], now, shares.get(cid))) for cid in fresh]
         rows = _rows(uow, make, decided, recipients)
         new = outbox.enqueue(uow, rows) if write else len(rows)
         stats.new += new
@@ -197,18 +201,44 @@ def _not_planned(uow: UnitOfWork, p: Plan, ids: list[int]) -> list[int]:
     return [cid for key, cid in keys.items() if key not in taken] if taken else ids
 
 
-def _decide(p: Plan, cid: int, r: Recipient, now: datetime) -> tuple[Variant | None, Decision]:
+def _shares(uow: UnitOfWork, p: Plan, ids: list[int], recipients: dict[int, Recipient]) -> dict[int, list[float]]:
+    """The chunk's send-time profiles, when the campaign goes at each person's best time."""
+    if p.send_times is None:
+        return {}
+    return p.send_times.shares(uow.session, ids, {cid: recipients[cid].region for cid in ids})
+
+
+def _decide(
+    p: Plan, cid: int, r: Recipient, now: datetime, shares: list[float] | None = None
+) -> tuple[Variant | None, Decision]:
     campaign = p.campaign
     if campaign.holdout_percent and assign.within(campaign.holdout_percent, campaign.id, cid, assign.HOLDOUT):
         return None, Skip("holdout", HOLDOUT)
     variant = p.variants[0] if len(p.variants) == 1 else assign.pick(p.variants, campaign.id, cid)
-    at = next_local(now, p.local_time, r.timezones, p.local_day) if p.local_time else now
-    decision = p.decider(r, p.intents[variant.name], at)
+    if shares is not None and p.best_within:
+        decision = _at_best_time(p, r, p.intents[variant.name], now, shares, p.best_within)
+    else:
+        at = next_local(now, p.local_time, r.timezones, p.local_day) if p.local_time else now
+        decision = p.decider(r, p.intents[variant.name], at)
     if p.usage is not None and not isinstance(decision, Skip):
         # The next recipient must see the allowance this one takes. (A row later skipped as a duplicate
         # address keeps its share: the plan errs on the side of sending less.)
         _record_usage(p.usage, decision)
     return variant, decision
+
+
+def _at_best_time(
+    p: Plan, r: Recipient, intent: MessageIntent, now: datetime, shares: list[float], within: int
+) -> Decision:
+    """The decision at the recipient's best hour within the span that the rules allow as it is: hours are
+    tried from the largest share down; an hour the rules would defer (quiet hours, a send window) is passed
+    over. When the rules allow none of them, the decision is the one made now (deferred as they say)."""
+    start = now.astimezone(zone(r.timezones[0]) or UTC) if r.timezones else now
+    for moment in scores.ranked(shares, start, within):
+        decision = p.decider(r, intent, moment)
+        if not isinstance(decision, Defer):
+            return decision  # a send at that moment, or a skip no moment would change
+    return p.decider(r, intent, now)
 
 
 def _rows(uow: UnitOfWork, make: RowMaker, decided: Sequence, recipients: dict[int, Recipient]) -> list[dict]:

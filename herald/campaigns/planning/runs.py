@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, exists, not_, select
 
-from herald import content, segments
+from herald import content, scores, segments
 from herald.access import sealer_of
 from herald.campaigns.context import pick_version, template_facts
 from herald.campaigns.models import Campaign, CampaignMember
@@ -107,7 +107,11 @@ def build_plan(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int = 0)
     local = wall_time(campaign.local_time, "local time") if campaign.local_time else None
     day = campaign.start_at.date() if local and campaign.start_at else None
     held_as = "abtest" if test.get("state") == "testing" else "rollout"
-    return Plan(campaign, variants, intents, Decider(policy), run, local, day, canary, usage, held_as)
+    plan = Plan(campaign, variants, intents, Decider(policy), run, local, day, canary, usage, held_as)
+    if campaign.schedule == "best" and campaign.best_within:
+        plan.best_within = campaign.best_within
+        plan.send_times = scores.send_times(uow.session, audience(uow, campaign, now))
+    return plan
 
 
 def _whatsapp_facts(uow: UnitOfWork, variant: assign.Variant) -> tuple[str | None, str | None]:

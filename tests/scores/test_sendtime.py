@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from herald.analytics import sendtime
-from herald.analytics.sendtime import WEEK, best_time, counts, hour_of_week, prior, profile, smooth
 from herald.errors import Invalid
+from herald.scores import sendtime
+from herald.scores.sendtime import WEEK, best_time, blend, counts, hour_of_week, prior, profile, ranked, smooth
 
 KATHMANDU = ZoneInfo("Asia/Kathmandu")
 MONDAY = datetime(2026, 3, 9, 0, 0, tzinfo=KATHMANDU)  # a Monday
@@ -105,3 +105,21 @@ def test_a_span_outside_one_week_is_refused() -> None:
     for within in (0, 169):
         with pytest.raises(Invalid, match="from 1 to 168 hours"):
             best_time([1.0] * WEEK, MONDAY, within, lambda m: True)
+
+
+def test_a_blend_is_the_average_of_the_crowds_and_flat_without_any() -> None:
+    evenings, mornings = [0.0] * WEEK, [0.0] * WEEK
+    evenings[19], mornings[7] = 1.0, 1.0
+    mixed = blend(evenings, mornings)
+    assert (mixed[19], mixed[7], sum(mixed)) == (0.5, 0.5, 1.0)
+    assert blend() == [1.0 / WEEK] * WEEK
+
+
+def test_moments_are_ranked_by_share_then_time_across_a_change_of_clocks() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 3, 29, 0, 30, tzinfo=berlin)  # a Sunday: clocks go from 02:00 to 03:00
+    shares = [0.0] * WEEK
+    shares[6 * 24 + 4] = 1.0  # Sunday 04:00
+    moments = ranked(shares, start, 5)
+    assert moments[0].hour == 4 and moments[0].utcoffset() == timedelta(hours=2)
+    assert [m.hour for m in moments[1:]] == [0, 1, 3, 5]  # 02:00 does not exist that night

@@ -12,7 +12,7 @@ message them within a span the rules allow.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from herald.errors import Invalid
 
@@ -61,22 +61,31 @@ def profile(own: Sequence[float], crowd: Sequence[float], strength: float = 10.0
     return _shares([mine[h] + strength * crowd[h] for h in range(WEEK)])
 
 
+def blend(*priors: Sequence[float]) -> list[float]:
+    """The average of crowds' shares (the campaign's audience and the person's region, say)."""
+    if not priors:
+        return [1.0 / WEEK] * WEEK
+    return [sum(p[h] for p in priors) / len(priors) for h in range(WEEK)]
+
+
+def ranked(shares: Sequence[float], start: datetime, within_hours: int) -> list[datetime]:
+    """The moments of [start, start + within_hours), one per hour — `start` itself in its first hour, else
+    the top of the hour — from the largest share to the smallest, the earliest of equals first."""
+    if not 1 <= within_hours <= WEEK:
+        raise Invalid(f"expected from 1 to {WEEK} hours, got {within_hours}", where="within")
+    # Hours counted in absolute time (UTC), so that a change of clocks neither skips nor repeats one.
+    top = start.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+    moments = [start] + [(top + timedelta(hours=step)).astimezone(start.tzinfo) for step in range(1, within_hours)]
+    order = sorted(range(len(moments)), key=lambda i: (-shares[hour_of_week(moments[i])], i))
+    return [moments[i] for i in order]
+
+
 def best_time(
     shares: Sequence[float], start: datetime, within_hours: int, allowed: Callable[[datetime], bool]
 ) -> datetime | None:
     """The moment in [start, start + within_hours) whose hour of the week has the largest share and that
     the rules allow: `start` itself in its first hour, else the top of the hour; the earliest of equals."""
-    if not 1 <= within_hours <= WEEK:
-        raise Invalid(f"expected from 1 to {WEEK} hours, got {within_hours}", where="within")
-    best: tuple[float, datetime] | None = None
-    for step in range(within_hours):
-        moment = start if step == 0 else start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=step)
-        if not allowed(moment):
-            continue
-        share = shares[hour_of_week(moment)]
-        if best is None or share > best[0]:
-            best = (share, moment)
-    return best[1] if best else None
+    return next((moment for moment in ranked(shares, start, within_hours) if allowed(moment)), None)
 
 
 def _shares(values: Sequence[float]) -> list[float]:
