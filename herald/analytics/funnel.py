@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Numeric, case, cast, func, or_, select
+from sqlalchemy import Numeric, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from herald.analytics import spend
@@ -60,13 +60,16 @@ def _groups(session: Session, campaign_id: int) -> list[dict[str, Any]]:
     here into each breakdown. Clicks and conversions are joined once, as whether each message had any."""
     hour = _utc_hour(session)
     keys = [Message.channel, Message.variant, Contact.region, Contact.carrier, Message.sender, hour, Message.provider]
-    zones = [Contact.timezone, Contact.phone_timezones]
-    units = _sum_of(Message.status == S.SENT, func.coalesce(Message.units, 1))  # what vendors bill: SMS segments
-    stmt = _joined(campaign_id, *keys, *zones).add_columns(units)
+    zones = [Contact.timezone, Contact.phone_timezones, Message.cost_currency]
+    sent, billed_in = Message.status == S.SENT, func.coalesce(Message.units, 1)  # what vendors bill: SMS segments
+    known = and_(sent, Message.cost.is_not(None))  # the vendor said what it cost
+    costs = [_sum_of(sent, billed_in), _sum_of(known, billed_in), _sum_of(known, cast(Message.cost, Numeric(18, 6)))]
+    stmt = _joined(campaign_id, *keys, *zones).add_columns(*costs)
     found = []
-    for channel, variant, region, carrier, sender, utc_hour, provider, own, derived, *counts, billed in session.execute(
+    for channel, variant, region, carrier, sender, utc_hour, provider, own, derived, currency, *rest in session.execute(
         stmt.group_by(*keys, *zones)
     ):
+        *counts, billed, reported_units, reported = rest
         found.append(
             {
                 "channel": channel,
@@ -77,6 +80,9 @@ def _groups(session: Session, campaign_id: int) -> list[dict[str, Any]]:
                 "hour": None if utc_hour is None else _local_hour(utc_hour, own, derived),
                 "provider": provider,
                 "units": int(billed or 0),
+                "reported_units": int(reported_units or 0),
+                "reported": Decimal(str(reported or 0)),
+                "cost_currency": currency,
                 "counts": dict(zip(STAGES, (int(c or 0) for c in counts), strict=True)),
             }
         )

@@ -16,12 +16,22 @@ CENT = Decimal("0.01")
 
 
 def cost(groups: Iterable[Mapping[str, Any]], prices: PriceTable) -> dict[str, Any]:
-    """The estimated cost in all and per channel, in the table's currency, and the groups no rate prices."""
+    """The cost in all and per channel, in the table's currency: what vendors reported for their messages
+    (`reported_units`, `reported` in `cost_currency`), the price table's estimate for the rest; reported
+    costs in another currency apart, and the groups no rate prices."""
     units: dict[tuple[str, str | None, str | None], int] = defaultdict(int)
-    for g in groups:
-        if g["units"] and g["channel"]:
-            units[(g["channel"], g["region"], g["provider"])] += g["units"]
     by_channel: dict[str, Decimal] = defaultdict(Decimal)
+    reported: dict[str, Decimal] = defaultdict(Decimal)
+    for g in groups:
+        left = g["units"] - g.get("reported_units", 0)
+        if left and g["channel"]:
+            units[(g["channel"], g["region"], g["provider"])] += left
+        if g.get("reported_units"):
+            currency = g.get("cost_currency") or prices.currency  # a cost of 0 needs no currency
+            reported[currency] += g["reported"]
+            if currency == prices.currency:
+                by_channel[g["channel"]] += g["reported"]
+    estimated = Decimal(0)
     unpriced = []
     for (channel, region, provider), billed in sorted(units.items(), key=str):
         rate = prices.rate(channel, region, provider or prices.routes.get(channel, "*"))
@@ -30,10 +40,14 @@ def cost(groups: Iterable[Mapping[str, Any]], prices: PriceTable) -> dict[str, A
             continue
         price, rebate = rate.cost(billed)
         by_channel[channel] += price - rebate
+        estimated += price - rebate
     total = sum(by_channel.values(), Decimal(0))
     return {
         "currency": prices.currency,
         "total": str(total.quantize(CENT)),
+        "estimated": str(estimated.quantize(CENT)),
+        "reported": str(reported.get(prices.currency, Decimal(0)).quantize(CENT)),
+        "reported_elsewhere": {c: str(v.quantize(CENT)) for c, v in sorted(reported.items()) if c != prices.currency},
         "by_channel": {c: str(v.quantize(CENT)) for c, v in sorted(by_channel.items())},
         "unpriced": unpriced,
     }

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Numeric, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from herald import dispatch, tracking
@@ -56,18 +57,26 @@ def _rates(session: Session, metric: str, per: str, start: datetime) -> list[Obs
 
 
 def _spend(session: Session, start: datetime, prices: PriceTable) -> list[Observed]:
-    """What each running campaign's messages sent since `start` cost by the price table."""
-    units = func.sum(func.coalesce(Message.units, 1))
-    keys = (Message.campaign_id, Message.channel, Contact.region, Message.provider)
+    """What each running campaign's messages sent since `start` cost: as their vendors reported, else by
+    the price table."""
+    billed_in, known = func.coalesce(Message.units, 1), Message.cost.is_not(None)
+    units = func.sum(billed_in)
+    reported = [
+        func.sum(case((known, billed_in), else_=0)),
+        func.sum(case((known, cast(Message.cost, Numeric(18, 6))), else_=0)),
+    ]
+    keys = (Message.campaign_id, Message.channel, Contact.region, Message.provider, Message.cost_currency)
     stmt = (
-        select(*keys, units)
+        select(*keys, units, *reported)
         .join(Contact, Contact.id == Message.contact_id)
         .where(Message.status == S.SENT, Message.sent_at >= start, Message.campaign_id.is_not(None))
         .group_by(*keys)
     )
     groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for campaign, channel, region, provider, billed in session.execute(stmt):
-        groups[int(campaign or 0)].append({"channel": channel, "region": region, "provider": provider, "units": billed})
+    for campaign, channel, region, provider, currency, billed, known_units, cost in session.execute(stmt):
+        group = {"channel": channel, "region": region, "provider": provider, "units": billed}
+        group |= {"reported_units": known_units or 0, "reported": Decimal(str(cost or 0)), "cost_currency": currency}
+        groups[int(campaign or 0)].append(group)
     names = _running(session, list(groups))
     found = []
     for campaign, rows in groups.items():

@@ -67,6 +67,9 @@ class Message(Base):
     buckets: Mapped[str | None] = mapped_column(String(64))  # shared allowances it uses, comma-joined
     held: Mapped[str | None] = mapped_column(String(16))  # why a held row waits: paused | rollout
     units: Mapped[int | None] = mapped_column(Integer)  # what it is billed in: SMS segments, else 1 message
+    # What its vendor said it cost (decimal text; "0" when not billed), else None: the price table estimates it.
+    cost: Mapped[str | None] = mapped_column(String(32))
+    cost_currency: Mapped[str | None] = mapped_column(String(3))
     # After a provider could not take it: when it stops being worth sending (set at its first retry).
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

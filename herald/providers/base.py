@@ -105,6 +105,9 @@ class Report:
     media: tuple[str, ...] = ()
     replied_to: str | None = None
     vendor_intent: str | None = None
+    # What the vendor says the message cost, when it says (decimal text; "0" for one it does not bill).
+    price: str | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,19 @@ callback in, reports out; a body that is not what the vendor sends raises ValueE
   "err_code", "err_msg", "sms_size", "biz_id", "out_id"}`, times in China's (UTC+8); `out_id` is the
   OutId Herald sent, its message's id.
 - A webhook gateway: `{"type": "message.status", "reference": "42", "id": "gw-1", "status":
-  "delivered", "code": null, "detail": null, "timestamp": 1780000000}`, its `webhook-id` the event.
+  "delivered", "code": null, "detail": null, "timestamp": 1780000000}`, its `webhook-id` the event; with
+  `"price": "0.0075", "currency": "USD"` when the gateway says what the message cost.
+
+What a message cost, where the vendor says: a gateway's `price`; Meta's `pricing.billable` false (a
+message it does not charge for, as in a customer-service window) is a cost of 0. Twilio's callbacks and
+Aliyun's reports carry no price: the price table estimates those.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -84,6 +90,7 @@ def _meta(status: dict[str, Any]) -> Report:
         detail=f"{code}: {said}" if code and said else said,
         event=f"{wamid}:{state}",
         fallback=code is not None and code.isdigit() and int(code) in META_UNREACHABLE,
+        price="0" if isinstance(status.get("pricing"), dict) and status["pricing"].get("billable") is False else None,
     )
 
 
@@ -97,6 +104,7 @@ def gateway_statuses(callback: Callback) -> list[Report]:
         raise ValueError(f"status must be one of {', '.join(STAGES)}, got {stage!r}")
     at = datetime.fromtimestamp(stamp, UTC) if isinstance(stamp, int) else datetime.fromtimestamp(callback.at, UTC)
     code = None if data.get("code") is None else str(data["code"])
+    price, currency = _price(data)
     return [
         Report(
             "status",
@@ -107,8 +115,24 @@ def gateway_statuses(callback: Callback) -> list[Report]:
             code=code,
             detail=None if data.get("detail") is None else str(data["detail"]),
             event=callback.header("webhook-id"),
+            price=price,
+            currency=currency,
         )
     ]
+
+
+def _price(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """A gateway's `price` and `currency`, checked: a decimal of 0 or more, in a three-letter currency."""
+    if data.get("price") is None:
+        return None, None
+    try:
+        price = Decimal(str(data["price"]))
+    except InvalidOperation:
+        raise ValueError(f"price must be a decimal, got {data['price']!r}") from None
+    currency = str(data.get("currency") or "")
+    if not price.is_finite() or price < 0 or not (len(currency) == 3 and currency.isalpha()):
+        raise ValueError(f"price must be 0 or more with a three-letter currency, got {data['price']} {currency!r}")
+    return str(price), currency.upper()
 
 
 CHINA = timezone(timedelta(hours=8))

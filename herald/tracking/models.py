@@ -28,6 +28,8 @@ class ReceiptRecord(Base):
     code: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
     fallback: Mapped[bool] = mapped_column(default=False, server_default=false())  # the channel cannot reach them
+    price: Mapped[str | None] = mapped_column(String(32))  # what the vendor said the message cost
+    currency: Mapped[str | None] = mapped_column(String(3))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(String(16))  # applied | waiting | stale | unmatched

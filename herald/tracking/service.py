@@ -95,6 +95,8 @@ def _receipt(report: Report, now: datetime) -> outbox.Receipt:
         report.code,
         report.detail,
         report.fallback,
+        report.price,
+        report.currency,
     )
 
 
@@ -134,6 +136,8 @@ def _values(account: str, event: str, receipt: outbox.Receipt, now: datetime) ->
         "code": receipt.code,
         "detail": receipt.detail,
         "fallback": receipt.fallback,
+        "price": receipt.price,
+        "currency": receipt.currency,
         "occurred_at": receipt.at,
         "received_at": now,
         "outcome": "new",
@@ -179,5 +183,13 @@ def _apply_again(uow: UnitOfWork, rows: list[ReceiptRecord], now: datetime, coun
 
 def _kept(row: ReceiptRecord) -> outbox.Receipt:
     return outbox.Receipt(
-        row.stage, row.occurred_at, row.message_id, row.provider_message_id, row.code, row.detail, row.fallback
+        row.stage,
+        row.occurred_at,
+        row.message_id,
+        row.provider_message_id,
+        row.code,
+        row.detail,
+        row.fallback,
+        row.price,
+        row.currency,
     )

@@ -10,7 +10,7 @@ from datetime import timedelta
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select, update
 
-from herald import content
+from herald import content, outbox
 from herald.analytics.export import result_rows, write_results
 from herald.analytics.funnel import results
 from herald.campaigns.models import Campaign
@@ -145,3 +145,26 @@ def test_the_cost_comes_from_the_price_table_and_the_return_from_revenue_in_its_
     assert by_table["return"] == {"currency": "NPR", "net": "127.40", "revenue_per_cost": "51.96"}
     with container.uow() as uow:
         assert results(uow.session, uow.session.get(Campaign, cid))["cost"] is None  # no table given
+
+
+def test_a_cost_the_vendor_reported_stands_in_for_the_price_tables_estimate(container, tmp_path) -> None:
+    cid = sent_campaign(container, tmp_path)
+    table = content.parse(TABLE, where="test")
+    with container.uow() as uow:
+        mine = Message.campaign_id == cid
+        sita = uow.session.scalars(select(Message).where(mine, Message.contact_id == contact_id(container, SITA))).one()
+        receipt = outbox.Receipt("delivered", NOW, sita.id, None, price="1.10", currency="NPR")
+        outbox.apply_receipts(uow, [(sita.provider, receipt)], NOW)
+        assert (sita.cost, sita.cost_currency) == ("1.10", "NPR")
+        cost = results(uow.session, uow.session.get(Campaign, cid), prices=table)["cost"]
+    assert (cost["total"], cost["reported"], cost["estimated"]) == ("1.10", "1.10", "0.00")
+    assert cost["unpriced"][0]["region"] == "NA"  # Johannes's: no rate, and his vendor said nothing
+    with container.uow() as uow:
+        johannes = uow.session.scalars(
+            select(Message).where(mine, Message.contact_id != sita.contact_id, Message.status == "sent")
+        ).one()
+        receipt = outbox.Receipt("delivered", NOW, johannes.id, None, price="0.05", currency="USD")
+        outbox.apply_receipts(uow, [(johannes.provider, receipt)], NOW)
+        cost = results(uow.session, uow.session.get(Campaign, cid), prices=table)["cost"]
+    assert cost["reported_elsewhere"] == {"USD": "0.05"} and cost["unpriced"] == []
+    assert cost["total"] == "1.10"  # a cost in another currency is shown apart, never converted

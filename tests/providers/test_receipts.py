@@ -1,6 +1,7 @@
 """Vendors' status callbacks read as delivery reports (pure)."""
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -144,6 +145,45 @@ FAILED = {
                 )
             ],
         ),
+        (
+            change(
+                {
+                    **READ,
+                    "status": "sent",
+                    "pricing": {"billable": False, "pricing_model": "PMP", "type": "free_customer_service"},
+                }
+            ),
+            [
+                Report(
+                    "status",
+                    "wamid.A",
+                    "sent",
+                    at=datetime.fromtimestamp(1780000100, UTC),
+                    reference=42,
+                    event="wamid.A:sent",
+                    price="0",
+                )
+            ],
+        ),
+        (
+            change(
+                {
+                    **READ,
+                    "status": "sent",
+                    "pricing": {"billable": True, "pricing_model": "PMP", "category": "marketing"},
+                }
+            ),
+            [
+                Report(
+                    "status",
+                    "wamid.A",
+                    "sent",
+                    at=datetime.fromtimestamp(1780000100, UTC),
+                    reference=42,
+                    event="wamid.A:sent",
+                )
+            ],
+        ),
         (change({**READ, "status": "deleted"}), []),  # not a delivery stage
         (change(messages=[{"from": "9779841234567", "id": "wamid.C", "type": "text"}]), []),  # a reply, not a receipt
         ({"object": "whatsapp_business_account", "entry": [{"changes": ["odd", {"value": "odd"}]}]}, []),
@@ -194,11 +234,34 @@ def gateway(body: dict) -> list[Report]:
             {"type": "message.status", "reference": 42, "status": "failed", "code": 7, "detail": "no route"},
             [Report("status", None, "failed", at=WHEN, reference=42, code="7", detail="no route", event="evt_1")],
         ),
+        (
+            {"type": "message.status", "reference": 42, "status": "sent", "price": "0.0075", "currency": "usd"},
+            [Report("status", None, "sent", at=WHEN, reference=42, event="evt_1", price="0.0075", currency="USD")],
+        ),
+        (
+            {"type": "message.status", "reference": 42, "status": "sent", "price": 0, "currency": "CNY"},
+            [Report("status", None, "sent", at=WHEN, reference=42, event="evt_1", price="0", currency="CNY")],
+        ),
         ({"type": "message.inbound", "from": "+1", "text": "STOP"}, []),
     ],
 )
 def test_a_gateway_status_callback_becomes_a_report(body, expected) -> None:
     assert gateway(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("price", "currency", "words"),
+    [
+        ("cheap", "USD", "price must be a decimal, got 'cheap'"),
+        ("-1", "USD", "price must be 0 or more with a three-letter currency"),
+        ("NaN", "USD", "price must be 0 or more"),
+        ("0.01", None, "three-letter currency, got 0.01 ''"),
+        ("0.01", "US$", "three-letter currency"),
+    ],
+)
+def test_a_gateway_price_must_be_a_decimal_in_a_currency(price, currency, words) -> None:
+    with pytest.raises(ValueError, match=re.escape(words)):
+        gateway({"type": "message.status", "status": "sent", "price": price, "currency": currency})
 
 
 def test_a_gateway_status_must_name_a_stage() -> None:

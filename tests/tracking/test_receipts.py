@@ -4,6 +4,7 @@ a send result they beat."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -105,7 +106,8 @@ def test_a_receipt_that_beats_the_send_result_waits_for_it(db_url, tmp_path, clo
         with container.uow() as uow:
             [first, *_] = outbox.claim_batch(uow, 1, clock.now(), timedelta(minutes=2))
             outbox.mark_inflight(uow, first.id, first.token, "sms", SITA, "gateway", clock.now())
-        assert receive(container, status(first.id, "delivered", "e1")) == {"waiting": 1}
+        priced = replace(status(first.id, "delivered", "e1"), price="0.0075", currency="USD")
+        assert receive(container, priced) == {"waiting": 1}
         with container.uow() as uow:
             outbox.mark_sent(uow, first.id, first.token, "gw-1", clock.now())
         with container.uow() as uow:
@@ -113,6 +115,8 @@ def test_a_receipt_that_beats_the_send_result_waits_for_it(db_url, tmp_path, clo
         with container.uow() as uow:
             assert dict(tracking.apply_waiting(uow, clock.now())) == {}
     assert uow is not None and message(container, SITA).delivery == "delivered"
+    kept = message(container, SITA)
+    assert (kept.cost, kept.cost_currency) == ("0.0075", "USD")  # what the vendor charged, kept while it waited
 
 
 def test_a_receipt_waiting_more_than_a_day_is_given_up(db_url, tmp_path, clock) -> None:

@@ -38,6 +38,8 @@ class Receipt:
     code: str | None = None  # the vendor's code, for undelivered or failed
     detail: str | None = None  # the vendor's words
     fallback: bool = False  # the channel cannot reach the person: decide again without it
+    price: str | None = None  # what the vendor charged, when it says ("0": not billed)
+    currency: str | None = None
 
 
 def apply_receipt(uow: UnitOfWork, account: str, receipt: Receipt, now: datetime | None = None) -> str:
@@ -135,6 +137,8 @@ def _forward(row: Message, receipt: Receipt) -> dict[str, Any]:
         values.update(status=S.SENT, sent_at=receipt.at, reason="confirmed_by_receipt", error=None)
     if row.provider_message_id is None and receipt.provider_message_id:
         values["provider_message_id"] = receipt.provider_message_id
+    if receipt.price is not None and (receipt.price, receipt.currency) != (row.cost, row.cost_currency):
+        values.update(cost=receipt.price, cost_currency=receipt.currency)
     if STAGES[receipt.stage] > STAGES.get(row.delivery or "", 0):
         values["delivery"] = receipt.stage
         if receipt.stage == "delivered":
