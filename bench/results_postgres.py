@@ -1,0 +1,112 @@
+"""The campaign-results workload on PostgreSQL (when HERALD_BENCH_POSTGRES_URL is set): the same data as
+on SQLite, copied into a schema of its own, and the same figures by Herald and by hand-written SQL."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from bench.postgres import schema_engine
+from bench.results import CAMPAIGN, NOW, TABLES, chunks
+
+FLAGS = """
+  FROM messages m
+  LEFT JOIN (SELECT message_id FROM clicks WHERE human GROUP BY message_id) k ON k.message_id = m.id
+  LEFT JOIN (SELECT message_id FROM conversions WHERE message_id IS NOT NULL GROUP BY message_id) v
+    ON v.message_id = m.id
+"""
+COUNTS = """
+  count(*) FILTER (WHERE m.planned_action <> 'skip'), count(*) FILTER (WHERE m.status = 'sent'),
+  count(*) FILTER (WHERE m.delivery IN ('delivered', 'read')),
+  count(*) FILTER (WHERE m.delivery = 'read' OR m.read_at IS NOT NULL),
+  count(k.message_id), count(v.message_id)
+"""
+
+
+def build(n: int, server: str) -> Engine:
+    """The campaign's data in the schema `bench_results_N` (kept between runs of the same N)."""
+    from herald.db.migrate import upgrade
+
+    engine, existed = schema_engine(server, f"bench_results_{n}")
+    if existed and _complete(engine):
+        return engine
+    engine.dispose()
+    engine, _ = schema_engine(server, f"bench_results_{n}", fresh=True)
+    upgrade(engine)
+    raw: Any = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("SET TIME ZONE 'UTC'")
+        cur.execute("SET session_replication_role = replica")  # loading: the foreign keys are not checked
+        cur.execute(CAMPAIGN % NOW.replace(tzinfo=None))
+        for rows in chunks(n):
+            for table, columns in TABLES.items():
+                with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows[table]:
+                        copy.write_row(row)
+        raw.commit()
+        cur.execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()
+    return engine
+
+
+def _complete(engine: Engine) -> bool:
+    """Whether an earlier run loaded the schema to the end (its campaign row is written with the data)."""
+    with engine.connect() as conn:
+        try:
+            return bool(conn.execute(text("SELECT count(*) FROM campaigns")).scalar())
+        except Exception:  # no tables yet
+            return False
+
+
+def baseline(engine: Engine) -> float:
+    """The same figures by hand: the funnel, each breakdown, the hours by zone, revenue."""
+    with engine.connect() as conn:
+        started = time.perf_counter()
+        conn.execute(text(f"SELECT {COUNTS} {FLAGS} WHERE m.campaign_id = 1")).all()
+        for column in ("m.channel", "m.variant", "m.sender"):
+            sql = f"SELECT {column}, {COUNTS} {FLAGS} WHERE m.campaign_id = 1 GROUP BY {column}"
+            conn.execute(text(sql)).all()
+        for column in ("c.region", "c.carrier"):
+            sql = f"SELECT {column}, {COUNTS} {FLAGS} JOIN contacts c ON c.id = m.contact_id WHERE m.campaign_id = 1"
+            conn.execute(text(f"{sql} GROUP BY {column}")).all()
+        hours = (
+            f"SELECT m.channel, date_trunc('hour', m.sent_at) h, c.timezone, c.phone_timezones, {COUNTS} {FLAGS} "
+            "JOIN contacts c ON c.id = m.contact_id WHERE m.campaign_id = 1 AND m.sent_at IS NOT NULL "
+            "GROUP BY m.channel, h, c.timezone, c.phone_timezones"
+        )
+        conn.execute(text(hours)).all()
+        revenue = "SELECT currency, sum(CAST(amount AS NUMERIC)) FROM conversions WHERE campaign_id = 1 GROUP BY 1"
+        conn.execute(text(revenue)).all()
+        return time.perf_counter() - started
+
+
+def herald(engine: Engine) -> tuple[float, dict]:
+    from herald.analytics.funnel import results
+    from herald.campaigns import Campaign
+    from herald.db import UnitOfWork, sessions
+
+    started = time.perf_counter()
+    with UnitOfWork(sessions(engine)) as uow:
+        found = results(uow.session, uow.session.get(Campaign, 1))
+    return time.perf_counter() - started, found
+
+
+def measure(n: int, server: str) -> dict[str, object]:
+    engine = build(n, server)
+    try:
+        base = min(baseline(engine) for _ in range(2))
+        seconds, found = min((herald(engine) for _ in range(2)), key=lambda r: r[0])
+    finally:
+        engine.dispose()
+    assert found["funnel"]["sent"] == n, found["funnel"]
+    return {
+        "database": "postgresql",
+        "herald_s": round(seconds, 2),
+        "hand_sql_s": round(base, 2),
+        "ratio": round(seconds / base, 2),
+    }
