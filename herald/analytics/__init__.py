@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from herald.analytics.models import Alert, AlertRuleRow
     from herald.analytics.notices import Notices
     from herald.analytics.queries import campaign_report
-    from herald.analytics.review import review
+    from herald.analytics.reviewing import review
     from herald.analytics.schemas import AlertOut, AlertRuleIn, AlertRuleOut, ResolveIn
     from herald.analytics.winners import judge_tests, test_verdict
 
