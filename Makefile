@@ -26,7 +26,7 @@ PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.r
               --cov=herald.tracking.intents --cov=herald.providers.inbound --cov=herald.tracking.agents --cov=herald.providers.bounces --cov=herald.providers.notices --cov=herald.tracking.sentiment \
               --cov=herald.access.permissions --cov=herald.access.chain --cov=herald.access.totp --cov=herald.access.limits --cov=herald.access.actors --cov=herald.access.throttle --cov=herald.access.sealing --cov=herald.analytics.experiments --cov=herald.analytics.alerting --cov=herald.analytics.months --cov=herald.scores.sendtime --cov=herald.campaigns.experiment
 
-.PHONY: demo test lint pure-coverage bench chaos serve clean lock
+.PHONY: demo test browser lint pure-coverage bench chaos serve clean lock
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,8 +37,13 @@ $(STAMP): pyproject.toml requirements.lock
 demo: $(STAMP)
 	mkdir -p demo-run && cd demo-run && ../$(BIN)/herald demo
 
-test: $(STAMP) lint pure-coverage
+test: $(STAMP) browser lint pure-coverage
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's chromium (never a downloaded browser); the screenshots need CJK fonts.
+browser:
+	@command -v chromium >/dev/null && dpkg -s fonts-noto-cjk >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
 
 # The pure modules (rules, normalization, SMS encoding, the segment language, rendering) are table-tested
 # to full branch coverage; this keeps them there.

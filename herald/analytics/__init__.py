@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         watch,
     )
     from herald.analytics.cli import quality_command
+    from herald.analytics.dashboard import overview
     from herald.analytics.funnel import results
     from herald.analytics.models import Alert, AlertRuleRow
     from herald.analytics.notices import Notices
@@ -48,6 +49,7 @@ __all__ = [
     "results",
     "review",
     "Notices",
+    "overview",
     "judge_tests",
     "test_verdict",
     "rules",

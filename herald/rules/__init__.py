@@ -16,7 +16,7 @@ from herald.rules.facts import (
     SendFact,
 )
 from herald.rules.memo import Decider
-from herald.rules.policy import Policy, load_policy, parse_preset, presets_for, read_preset
+from herald.rules.policy import Policy, load_policy, parse_preset, preset_names, presets_for, read_preset
 from herald.rules.usage import Usage, sender_bucket
 from herald.rules.wording import explain, lines
 
@@ -43,6 +43,7 @@ __all__ = [
     "load_policy",
     "parse_preset",
     "presets_for",
+    "preset_names",
     "read_preset",
     "sender_bucket",
     "trail_json",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         tag_matching,
         tags_of,
         tags_table,
+        untag_contacts,
     )
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "search_tags",
     "Tag",
     "tag_contacts",
+    "untag_contacts",
     "tag_matching",
     "TagCategory",
     "TagDeleted",

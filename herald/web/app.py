@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import swagger_ui_bundle
 from fastapi import FastAPI, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 
@@ -31,12 +31,15 @@ from herald.web import (
     signin_page,
     tags_api,
     templates_api,
+    ui,
     unsubscribe_page,
     webhooks_api,
 )
 from herald.web.auth import need
 from herald.web.deps import ErrorOut, Unit
 from herald.web.guard import Guard
+from herald.web.ui import pages
+from herald.web.ui.pages import PageRefused, SignInFirst
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -130,6 +133,16 @@ def create_app(container: Container) -> FastAPI:
     api.include_router(alerts_api.router(container))
     api.include_router(unsubscribe_page.router(container))
     api.include_router(signin_page.router(container))
+    api.include_router(ui.router(container))
+
+    @api.exception_handler(SignInFirst)
+    async def sign_in_first(_: Request, exc: SignInFirst) -> Response:
+        return pages.sign_in_first(exc)
+
+    @api.exception_handler(PageRefused)
+    async def page_refused(request: Request, exc: PageRefused) -> Response:
+        return pages.refused_page(request, exc)
+
     api.mount("/static", StaticFiles(packages=[("herald.web", "static")]), name="static")
     uploads = {"/api/v1/contacts/imports": contacts_api.MAX_UPLOAD}
     api.add_middleware(

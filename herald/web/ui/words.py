@@ -1,0 +1,57 @@
+"""Words the pages show from the data — a campaign's state, a message's, a consent's, a circuit's — named
+here so that the message catalogue holds them (the pages pass them through gettext as they come)."""
+
+from __future__ import annotations
+
+
+def N_(text: str) -> str:  # gettext's name for a word marked, not translated, here
+    return text
+
+
+STATES = (
+    # campaigns
+    N_("draft"),
+    N_("scheduled"),
+    N_("running"),
+    N_("paused"),
+    N_("completed"),
+    N_("cancelled"),
+    # schedules
+    N_("now"),
+    N_("at"),
+    N_("local"),
+    N_("cron"),
+    N_("best"),
+    # messages and decisions
+    N_("queued"),
+    N_("claimed"),
+    N_("inflight"),
+    N_("sent"),
+    N_("failed"),
+    N_("skipped"),
+    N_("unknown"),
+    N_("held"),
+    N_("send"),
+    N_("defer"),
+    N_("skip"),
+    # consent, purposes
+    N_("granted"),
+    N_("revoked"),
+    N_("marketing"),
+    N_("transactional"),
+    # provider circuits
+    N_("closed"),
+    N_("open"),
+    N_("trying again"),
+    # lifecycle stages
+    N_("new"),
+    N_("active"),
+    N_("dormant"),
+    N_("churned"),
+    N_("potential"),
+    # timeline entries
+    N_("event"),
+    N_("consent"),
+    N_("tag"),
+    N_("message"),
+)

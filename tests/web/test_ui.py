@@ -1,0 +1,164 @@
+"""The UI's pages without a browser, on SQLite and PostgreSQL: who may see what, forms and their CSRF
+token, errors beside their field, the language, and a message catalogue that covers every text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from herald import access
+from herald.contacts.models import Contact
+from herald.tags.models import ContactTag
+from herald.web import create_app
+from herald.web.auth import every_route
+from herald.web.ui import catalogue, i18n
+from herald.web.ui.pages import page
+from tests.conftest import NOW
+from tests.scenario import setup
+from tests.web.clients import PASSWORD, browser_for
+
+PAGE_GUARD = page(None).dependency.__qualname__
+
+
+@pytest.fixture
+def shop(container, tmp_path):
+    """The scenario's contacts and campaign, and a user of each role."""
+    campaign = setup(container, tmp_path)
+    with container.control_uow() as uow:
+        for name, role in {"mei": "marketer", "li": "approver", "sam": "support", "ana": "admin"}.items():
+            access.create_user(uow, name, role, PASSWORD, NOW)
+    return container, campaign
+
+
+def signed_in(container, name: str) -> tuple[TestClient, str]:
+    return browser_for(container, name)
+
+
+def test_every_page_is_guarded_by_the_viewers_role(container) -> None:
+    app = create_app(container)
+    pages = [r for r in every_route(app.routes) if hasattr(r, "dependant")]
+    ui = [r for r in pages if any(d.call.__qualname__ == PAGE_GUARD for d in r.dependant.dependencies if d.call)]
+    assert {r.path for r in ui} >= {"/", "/contacts", "/contacts/{contact_id}", "/campaigns", "/campaigns/{ref}"}
+    for route in ui:
+        guards = [d for d in route.dependant.dependencies if d.call and d.call.__qualname__ == PAGE_GUARD]
+        assert len(guards) == 1, route.path
+
+
+def test_a_browser_without_a_session_is_sent_to_sign_in_and_back(container) -> None:
+    browser = TestClient(create_app(container), follow_redirects=False)
+    answer = browser.get("/contacts?q=Sita")
+    assert answer.status_code == 303 and answer.headers["location"] == "/signin?next=/contacts%3Fq%3DSita"
+
+
+def test_a_role_sees_only_what_it_may(shop) -> None:
+    container, campaign = shop
+    support, _ = signed_in(container, "sam")
+    home = support.get("/")
+    assert home.status_code == 200 and "Running campaigns" not in home.text and 'href="/campaigns"' not in home.text
+    refused = support.get(f"/campaigns/{campaign}")
+    assert refused.status_code == 403 and "You may not see this page." in refused.text
+    approver, _ = signed_in(container, "li")
+    assert approver.get("/contacts").status_code == 403
+    assert approver.get(f"/campaigns/{campaign}").status_code == 200
+
+
+def test_the_language_is_asked_for_remembered_or_the_browsers() -> None:
+    assert i18n.choose("zh-CN", None, "en-US") == "zh-CN"
+    assert i18n.choose(None, "zh-CN", "en-US") == "zh-CN"
+    assert i18n.choose("fr", None, "fr-FR,zh-TW;q=0.8") == "zh-CN"
+    assert i18n.choose(None, None, "de-DE,en;q=0.5") == "en"
+    assert i18n.choose(None, None, "") == "en"
+
+
+def test_a_page_in_chinese_and_the_choice_remembered(shop) -> None:
+    container, _ = shop
+    browser, _ = signed_in(container, "mei")
+    first = browser.get("/?lang=zh-CN")
+    assert "<h1>概览</h1>" in first.text and first.cookies.get(i18n.COOKIE) == "zh-CN"
+    assert "<h1>联系人</h1>" in browser.get("/contacts").text
+    assert (
+        "<h1>Contacts</h1>" in browser.get("/contacts", headers={"accept-language": "zh"}, params={"lang": "en"}).text
+    )
+
+
+def test_every_text_of_the_pages_has_its_chinese() -> None:
+    assert catalogue.missing() == []
+    used, known = set(catalogue.texts()), set(catalogue.translated())
+    assert known - used == set(), "the catalogue holds texts no page uses: python -m herald.web.ui.catalogue"
+
+
+def test_contacts_are_found_by_phone_in_any_format_and_counted(shop) -> None:
+    container, _ = shop
+    browser, _ = signed_in(container, "mei")
+    found = browser.get("/contacts", params={"q": "9841234567"}).text
+    assert "Sita Sharma" in found and "Johannes" not in found
+    assert "4 contacts match" in browser.get("/contacts/count", params={"segment": "consent:sms"}).text
+    bad = browser.get("/contacts", params={"segment": "tag:"})
+    assert bad.status_code == 200 and 'id="segment-error"' in bad.text
+
+
+def test_a_tag_is_added_and_removed_with_the_forms_token(shop) -> None:
+    container, _ = shop
+    browser, csrf = signed_in(container, "mei")
+    with container.uow() as uow:
+        sita = uow.session.scalar(select(Contact.id).where(Contact.name == "Sita Sharma"))
+    assert browser.post(f"/contacts/{sita}/tags", data={"tag": "vip"}).status_code == 403  # no token
+    assert browser.post(f"/contacts/{sita}/tags", data={"tag": "vip", "csrf": csrf}).status_code == 303
+    with container.uow() as uow:
+        assert uow.session.scalar(select(ContactTag).where(ContactTag.contact_id == sita)) is not None
+    browser.post(f"/contacts/{sita}/tags", data={"tag": "vip", "csrf": csrf, "remove": "1"})
+    with container.uow() as uow:
+        assert uow.session.scalar(select(ContactTag).where(ContactTag.contact_id == sita)) is None
+    wrong = browser.post(f"/contacts/{sita}/tags", data={"tag": "no such/tag!", "csrf": csrf})
+    assert wrong.status_code == 422 and 'id="tag-error"' in wrong.text
+
+
+def test_erasing_needs_the_id_typed_and_the_right(shop) -> None:
+    container, _ = shop
+    with container.uow() as uow:
+        sita = uow.session.scalar(select(Contact.id).where(Contact.name == "Sita Sharma"))
+    marketer, csrf = signed_in(container, "mei")
+    assert marketer.post(f"/contacts/{sita}/erase", data={"csrf": csrf, "confirm": str(sita)}).status_code == 403
+    admin, token = signed_in(container, "ana")
+    typo = admin.post(f"/contacts/{sita}/erase", data={"csrf": token, "confirm": "999"})
+    assert typo.status_code == 422 and "The id typed is not this contact" in typo.text
+    done = admin.post(f"/contacts/{sita}/erase", data={"csrf": token, "confirm": str(sita)})
+    assert done.status_code == 303 and done.headers["location"] == f"/contacts?erased={sita}"
+    with container.uow() as uow:
+        assert uow.session.get(Contact, sita).name is None
+    export = admin.get(f"/contacts/{sita}/export")
+    assert export.status_code == 200 and export.headers["content-disposition"].endswith(f'contact-{sita}.json"')
+
+
+def test_the_wizard_shows_a_refusal_beside_its_field_and_makes_a_campaign(shop) -> None:
+    container, _ = shop
+    browser, csrf = signed_in(container, "mei")
+    form = {"csrf": csrf, "name": "Winter", "segment": "consent:sms", "template": "", "when": "draft"}
+    missing = browser.post("/campaigns/new", data=form)
+    assert missing.status_code == 422 and re.search(r'id="template-error"[^>]*>choose a template', missing.text)
+    made = browser.post("/campaigns/new", data={**form, "template": "sale", "when": "best", "best_within": "12"})
+    assert made.status_code == 303
+    shown = browser.get(made.headers["location"]).text
+    assert "Winter" in shown and "best" in shown
+    preflight = browser.get(made.headers["location"] + "/preflight").text
+    assert "Ready to start." in preflight or "Fix these" in preflight
+
+
+def test_a_campaign_is_started_paused_and_explained_from_its_page(shop) -> None:
+    container, campaign = shop
+    browser, csrf = signed_in(container, "mei")
+    assert "Ready to start." in browser.get(f"/campaigns/{campaign}/preflight").text
+    assert browser.post(f"/campaigns/{campaign}/start", data={"csrf": csrf}).status_code == 303
+    assert browser.post(f"/campaigns/{campaign}/pause", data={"csrf": csrf}).status_code == 303
+    assert "paused" in browser.get(f"/campaigns/{campaign}").text
+    with container.uow() as uow:
+        sita = uow.session.scalar(select(Contact.id).where(Contact.name == "Sita Sharma"))
+    explained = browser.get(f"/campaigns/{campaign}/explain", params={"contact": sita}).text
+    assert "sms" in explained
+    assert "has no message" in browser.get(f"/campaigns/{campaign}/explain", params={"contact": "999"}).text
+    results = browser.get(f"/campaigns/{campaign}/results")
+    assert results.status_code == 200 and 'data-stage="planned">4<' in results.text
+    assert browser.get("/campaigns/nothing").status_code == 404
