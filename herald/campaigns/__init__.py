@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from herald.campaigns.checks.compliance import checked_presets, lint_profile, template_presets
     from herald.campaigns.checks.preflight import preflight, refuse_if_blocked
     from herald.campaigns.checks.preview import Request, preview
+    from herald.campaigns.context import build_context
     from herald.campaigns.experiment import step as test_step
     from herald.campaigns.explain import describe, why_not
     from herald.campaigns.models import Campaign
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "build_context",
     "choose_winner",
     "conclude_test",
     "test_step",

@@ -162,3 +162,38 @@ def test_a_campaign_is_started_paused_and_explained_from_its_page(shop) -> None:
     results = browser.get(f"/campaigns/{campaign}/results")
     assert results.status_code == 200 and 'data-stage="planned">4<' in results.text
     assert browser.get("/campaigns/nothing").status_code == 404
+
+
+def test_a_template_is_written_checked_as_typed_and_reviewed_by_another(shop) -> None:
+    container, _ = shop
+    writer, csrf = signed_in(container, "mei")
+    draft = {"name": "winter-sms", "channel": "sms", "purpose": "marketing", "locale": "zh-CN", "contact": "1"}
+    body = "【冬日商店】{{ first_name }}，冬季特惠 8 折 https://shop.example/w 回T退订"
+    checked = writer.post("/templates/check", data={**draft, "body": body}).text
+    assert "UCS-2" in checked and "segment(s)" in checked and "冬季特惠" in checked
+    broken = writer.post("/templates/check", data={**draft, "body": "{{ first_name "}).text
+    assert 'class="field-error"' in broken
+    empty = writer.post("/templates/new", data={**draft, "csrf": csrf, "body": ""})
+    assert empty.status_code == 422 and 'id="body-error"' in empty.text
+    made = writer.post("/templates/new", data={**draft, "csrf": csrf, "body": body})
+    assert made.status_code == 303 and made.headers["location"] == "/templates/winter-sms"
+    page = writer.get("/templates/winter-sms").text
+    assert "draft" in page and "Submit for review" in page and "Approve" not in page
+    submitted = writer.post("/templates/winter-sms/review", data={"csrf": csrf, "action": "submit"})
+    assert submitted.status_code == 303, re.findall(r"review-error[^>]*>([^<]*)", submitted.text)
+    assert writer.post("/templates/winter-sms/review", data={"csrf": csrf, "action": "approve"}).status_code == 403
+    approver, token = signed_in(container, "li")
+    no_reason = approver.post("/templates/winter-sms/review", data={"csrf": token, "action": "reject"})
+    assert no_reason.status_code == 422 and 'id="review-error"' in no_reason.text
+    assert approver.post("/templates/winter-sms/review", data={"csrf": token, "action": "approve"}).status_code == 303
+    assert "approved" in approver.get("/templates").text
+
+
+def test_nobody_approves_their_own_template(shop) -> None:
+    container, _ = shop
+    admin, csrf = signed_in(container, "ana")
+    draft = {"csrf": csrf, "name": "own", "channel": "sms", "purpose": "marketing", "locale": "en"}
+    admin.post("/templates/new", data={**draft, "body": "Hello {{ first_name }}. Reply STOP to opt out."})
+    admin.post("/templates/own/review", data={"csrf": csrf, "action": "submit"})
+    own = admin.post("/templates/own/review", data={"csrf": csrf, "action": "approve"})
+    assert own.status_code == 422 and "review-error" in own.text and "own" in own.text

@@ -54,4 +54,18 @@ STATES = (
     N_("consent"),
     N_("tag"),
     N_("message"),
+    # template versions and their review
+    N_("pending"),
+    N_("approved"),
+    N_("rejected"),
+    N_("submit"),
+    N_("withdraw"),
+    N_("approve"),
+    N_("reject"),
+    N_("error"),
+    N_("warning"),
+    # channels
+    N_("sms"),
+    N_("email"),
+    N_("whatsapp"),
 )
