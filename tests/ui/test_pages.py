@@ -17,6 +17,10 @@ PAGES = {
     "campaign": "/campaigns/{campaign}",
     "campaign-new": "/campaigns/new",
     "results": "/campaigns/{campaign}/results",
+    "templates": "/templates",
+    "template-new": "/templates/new",
+    "template": "/templates/sale",
+    "inbox": "/inbox",
 }
 HEADINGS = {
     ("dashboard", "en"): "Dashboard",

@@ -197,3 +197,30 @@ def test_nobody_approves_their_own_template(shop) -> None:
     admin.post("/templates/own/review", data={"csrf": csrf, "action": "submit"})
     own = admin.post("/templates/own/review", data={"csrf": csrf, "action": "approve"})
     assert own.status_code == 422 and "review-error" in own.text and "own" in own.text
+
+
+def test_a_support_agent_answers_and_closes_a_complaint_case(shop) -> None:
+    from herald import tracking
+
+    container, _ = shop
+    with container.uow() as uow:
+        sita = uow.session.scalar(select(Contact.id).where(Contact.name == "Sita Sharma"))
+        case = tracking.flag_complaint(uow, sita, "She says she never agreed to messages", None, None, NOW)
+        case_id = case.id
+    agent, csrf = signed_in(container, "sam")
+    listed = agent.get("/inbox").text
+    assert f'id="case-{case_id}"' in listed and "never agreed" in listed
+    empty = agent.post(f"/inbox/cases/{case_id}", data={"csrf": csrf, "action": "answer", "answer": " "})
+    assert empty.status_code == 422 and "say what the person was told" in empty.text
+    for action, field, text in (
+        ("assign", "assignee", "sam"),
+        ("answer", "answer", "We removed her."),
+        ("close", "note", "Done"),
+    ):
+        done = agent.post(f"/inbox/cases/{case_id}", data={"csrf": csrf, "action": action, field: text})
+        assert done.status_code == 303, action
+    with container.uow() as uow:
+        (shown,) = tracking.list_cases(uow, NOW)
+    assert (shown.status, shown.assignee, shown.answer, shown.note) == ("closed", "sam", "We removed her.", "Done")
+    marketer, token = signed_in(container, "li")
+    assert marketer.get("/inbox").status_code == 403

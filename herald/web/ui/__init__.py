@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
-from herald.web.ui import campaigns, contacts, dashboard, templates
+from herald.web.ui import campaigns, contacts, dashboard, inbox, templates
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -17,6 +17,6 @@ if TYPE_CHECKING:
 def router(container: Container) -> APIRouter:
     """Every page of the UI."""
     api = APIRouter(include_in_schema=False)
-    for part in (dashboard, contacts, campaigns, templates):
+    for part in (dashboard, contacts, campaigns, templates, inbox):
         api.include_router(part.router(container))
     return api

@@ -64,6 +64,14 @@ STATES = (
     N_("reject"),
     N_("error"),
     N_("warning"),
+    # complaint cases and the intents of replies
+    N_("answered"),
+    N_("stop"),
+    N_("start"),
+    N_("help"),
+    N_("complaint"),
+    N_("survey"),
+    N_("other"),
     # channels
     N_("sms"),
     N_("email"),
