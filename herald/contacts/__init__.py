@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from herald.contacts.addresses.normalize import Phone, normalize_email, normalize_phone
     from herald.contacts.cli import app, count_lines, write_problems
     from herald.contacts.export import contact_out, person
+    from herald.contacts.importing.importer import FIELDS as IMPORT_FIELDS
     from herald.contacts.importing.importer import import_file
     from herald.contacts.importing.items import parse_one, upsert
     from herald.contacts.importing.lists import read_addresses
@@ -61,6 +62,7 @@ __all__ = [
     "get_contact",
     "matching",
     "import_file",
+    "IMPORT_FIELDS",
     "ImportJob",
     "merge_into",
     "normalize_email",

@@ -38,6 +38,7 @@ from herald.web import (
 from herald.web.auth import need
 from herald.web.deps import ErrorOut, Unit
 from herald.web.guard import Guard
+from herald.web.imports import Jobs
 from herald.web.ui import pages
 from herald.web.ui.pages import PageRefused, SignInFirst
 
@@ -123,7 +124,8 @@ def create_app(container: Container) -> FastAPI:
 
     api.include_router(access_api.router(container))
     api.include_router(account_api.router(container))
-    api.include_router(contacts_api.router(container))
+    jobs = Jobs()  # imports this server started, shared by the API and the pages
+    api.include_router(contacts_api.router(container, jobs))
     api.include_router(events_api.router(container))
     api.include_router(conversions_api.router(container))
     api.include_router(tags_api.router(container))
@@ -133,7 +135,7 @@ def create_app(container: Container) -> FastAPI:
     api.include_router(alerts_api.router(container))
     api.include_router(unsubscribe_page.router(container))
     api.include_router(signin_page.router(container))
-    api.include_router(ui.router(container))
+    api.include_router(ui.router(container, jobs))
 
     @api.exception_handler(SignInFirst)
     async def sign_in_first(_: Request, exc: SignInFirst) -> Response:
@@ -144,7 +146,7 @@ def create_app(container: Container) -> FastAPI:
         return pages.refused_page(request, exc)
 
     api.mount("/static", StaticFiles(packages=[("herald.web", "static")]), name="static")
-    uploads = {"/api/v1/contacts/imports": contacts_api.MAX_UPLOAD}
+    uploads = {"/api/v1/contacts/imports": contacts_api.MAX_UPLOAD, "/import": contacts_api.MAX_UPLOAD}
     api.add_middleware(
         Guard,
         hosts=container.settings.allowed_hosts.split(","),

@@ -3,11 +3,9 @@ the background with their progress."""
 
 from __future__ import annotations
 
-import secrets
 import tempfile
-import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from sqlalchemy import ColumnElement, func, select
@@ -26,11 +24,11 @@ from herald.contacts import (
     TimelineEntry,
     UpsertResult,
 )
-from herald.errors import Invalid, NotFound
+from herald.errors import Invalid
 from herald.types import MAX_ID
 from herald.web.auth import action_of, need
 from herald.web.deps import ContactId, Unit
-from herald.web.imports import run_isolated
+from herald.web.imports import Jobs
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -39,9 +37,8 @@ STATUS = {"imported": 201, "updated": 200, "unchanged": 200, "duplicate": 409, "
 MAX_UPLOAD = 500 << 20
 
 
-def router(container: Container) -> APIRouter:
+def router(container: Container, jobs: Jobs) -> APIRouter:
     api = APIRouter(prefix="/api/v1/contacts", tags=["contacts"])
-    jobs = Jobs()
 
     def region(given: str | None) -> str | None:
         return given or container.settings.default_region
@@ -172,58 +169,3 @@ async def _spool(request: Request, filename: str) -> Path:
                 raise Invalid(f"the upload is larger than {MAX_UPLOAD >> 20} MB", where="body")
             handle.write(chunk)
     return Path(handle.name)
-
-
-class Jobs:
-    """Imports started by this server, each run in a process of its own (`imports.run_isolated`): each is
-    one transaction, so a job the server never finished wrote nothing and can simply be started again."""
-
-    def __init__(self) -> None:
-        # Random numbers, not 1, 2, 3…: a client still asking after a restart about a job of the server
-        # before must get "not known", never a newer job that took the same number.
-        self.ids = iter(lambda: secrets.randbelow(1 << 53) + 1, None)  # exact in a JavaScript number too
-        self.state: dict[int, dict[str, Any]] = {}
-        self.lock = threading.Lock()
-
-    def start(self, filename: str) -> int:
-        job = next(self.ids)
-        with self.lock:
-            self.state[job] = {
-                "id": job,
-                "file": filename,
-                "status": "queued",
-                "rows_done": 0,
-                "report": None,
-                "error": None,
-            }
-        return job
-
-    def get(self, job: int) -> dict[str, Any]:
-        with self.lock:
-            found = self.state.get(job)
-            if found is None:
-                raise NotFound(
-                    f"import {job} is not known to this server (imports are all or nothing: if the "
-                    "server restarted, nothing of it was written; start it again)"
-                )
-            return dict(found)
-
-    def _set(self, job: int, **values: Any) -> None:
-        with self.lock:
-            self.state[job].update(values)
-
-    def run(self, job: int, container: Container, path: Path, options: dict[str, Any], audit: dict[str, Any]) -> None:
-        self._set(job, status="running")
-
-        def advance(rows: int) -> None:
-            with self.lock:
-                self.state[job]["rows_done"] += rows
-
-        try:
-            kind, value = run_isolated(container.settings, path, container.clock.now(), options, advance, audit=audit)
-        finally:
-            path.unlink(missing_ok=True)
-        if kind == "done":
-            self._set(job, status="done", report=value)
-        else:
-            self._set(job, status="failed", error=value)

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import secrets
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from queue import Empty
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from herald.config import Settings
 from herald.errors import Conflict, Invalid, NotFound
+
+if TYPE_CHECKING:
+    from herald.bootstrap import Container
 
 log = logging.getLogger("herald.imports")
 POLL = 0.2  # seconds between looks at a child that sends nothing
@@ -78,3 +83,62 @@ def _child(settings: Settings, path: str, now: datetime, options: dict[str, Any]
         queue.put(("failed", f"{type(exc).__name__}: the import stopped and wrote nothing"))
     finally:
         container.close()
+
+
+class Jobs:
+    """Imports started by this server, each run in a process of its own (`imports.run_isolated`): each is
+    one transaction, so a job the server never finished wrote nothing and can simply be started again."""
+
+    def __init__(self) -> None:
+        # Random numbers, not 1, 2, 3…: a client still asking after a restart about a job of the server
+        # before must get "not known", never a newer job that took the same number.
+        self.ids = iter(lambda: secrets.randbelow(1 << 53) + 1, None)  # exact in a JavaScript number too
+        self.state: dict[int, dict[str, Any]] = {}
+        self.lock = threading.Lock()
+
+    def start(self, filename: str) -> int:
+        job = next(self.ids)
+        with self.lock:
+            self.state[job] = {
+                "id": job,
+                "file": filename,
+                "status": "queued",
+                "rows_done": 0,
+                "report": None,
+                "error": None,
+            }
+        return job
+
+    def get(self, job: int) -> dict[str, Any]:
+        with self.lock:
+            found = self.state.get(job)
+            if found is None:
+                raise NotFound(
+                    f"import {job} is not known to this server (imports are all or nothing: if the "
+                    "server restarted, nothing of it was written; start it again)"
+                )
+            return dict(found)
+
+    def _set(self, job: int, **values: Any) -> None:
+        with self.lock:
+            self.state[job].update(values)
+
+    def spawn(self, job: int, container: Container, path: Path, options: dict[str, Any], audit: dict[str, Any]) -> None:
+        """Run the job in a thread of the server (the import itself in a process of its own)."""
+        threading.Thread(target=self.run, args=(job, container, path, options, audit), daemon=True).start()
+
+    def run(self, job: int, container: Container, path: Path, options: dict[str, Any], audit: dict[str, Any]) -> None:
+        self._set(job, status="running")
+
+        def advance(rows: int) -> None:
+            with self.lock:
+                self.state[job]["rows_done"] += rows
+
+        try:
+            kind, value = run_isolated(container.settings, path, container.clock.now(), options, advance, audit=audit)
+        finally:
+            path.unlink(missing_ok=True)
+        if kind == "done":
+            self._set(job, status="done", report=value)
+        else:
+            self._set(job, status="failed", error=value)

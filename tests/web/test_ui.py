@@ -224,3 +224,55 @@ def test_a_support_agent_answers_and_closes_a_complaint_case(shop) -> None:
     assert (shown.status, shown.assignee, shown.answer, shown.note) == ("closed", "sam", "We removed her.", "Done")
     marketer, token = signed_in(container, "li")
     assert marketer.get("/inbox").status_code == 403
+
+
+GBK_CSV = "姓名,手机,consent_sms\n张伟,13800138001,yes\n李娜,13800138002,yes\n=1+1,12345,yes\n"
+
+
+def test_the_import_wizard_reads_a_gbk_file_shows_the_dry_run_then_imports(shop) -> None:
+    import time
+
+    container, _ = shop
+    browser, csrf = signed_in(container, "mei")
+    uploaded = browser.post(
+        "/import", data={"csrf": csrf}, files={"file": ("客户.csv", GBK_CSV.encode("gbk"), "text/csv")}
+    )
+    assert uploaded.status_code == 303
+    review = browser.get(uploaded.headers["location"]).text
+    assert "gb" in review.lower() and "张伟" not in review  # numbers without +code need a country first
+    token = uploaded.headers["location"].rsplit("/", 1)[1]
+    again = browser.post(
+        f"/import/{token}",
+        data={"csrf": csrf, "go": "check", "default_region": "CN", "encoding": "gb18030", "delimiter": ","},
+    ).text
+    assert "张伟" in again and "+8613800138001" in again and 'data-count="imported">2<' in again
+    with container.uow() as uow:
+        assert uow.session.scalar(select(Contact.id).where(Contact.name == "张伟")) is None  # a dry run
+    started = browser.post(f"/import/{token}", data={"csrf": csrf, "go": "import", "default_region": "CN"})
+    assert started.status_code == 303
+    for _ in range(100):
+        job = browser.get(started.headers["location"], headers={"hx-request": "true"}).text
+        if "hx-get" not in job:
+            break
+        time.sleep(0.1)
+    assert 'data-count="imported">2<' in job and "problems.csv" in job
+    problems = browser.get(started.headers["location"] + "/problems.csv").text
+    assert "'=1+1" in problems or "12345" in problems
+    with container.uow() as uow:
+        assert uow.session.scalar(select(Contact.phone).where(Contact.name == "李娜")) == "+8613800138002"
+    wrong = browser.post("/import", data={"csrf": csrf}, files={"file": ("notes.pdf", b"%PDF", "application/pdf")})
+    assert wrong.status_code == 422 and "expected a .csv, .tsv or .xlsx file" in wrong.text
+
+
+def test_a_segment_is_counted_as_typed_and_saved(shop) -> None:
+    container, _ = shop
+    browser, csrf = signed_in(container, "mei")
+    checked = browser.post("/segments/check", data={"q": "consent:sms and region:NP"}).text
+    assert 'data-count="segment">1<' in checked and "Sita Sharma" in checked
+    wrong = browser.post("/segments/check", data={"q": "consent:sms and ("}).text
+    assert "at column" in wrong and 'class="field-error"' in wrong
+    assert 'data-count="segment">4<' in browser.get("/segments/count", params={"segment": "consent:sms"}).text
+    bad_name = browser.post("/segments", data={"csrf": csrf, "q": "consent:sms", "name": "no spaces allowed"})
+    assert bad_name.status_code == 422 and 'id="name-error"' in bad_name.text
+    saved = browser.post("/segments", data={"csrf": csrf, "q": "consent:sms", "name": "sms-ok", "kind": "static"})
+    assert saved.status_code == 303 and "sms-ok" in browser.get("/segments").text

@@ -72,6 +72,17 @@ STATES = (
     N_("complaint"),
     N_("survey"),
     N_("other"),
+    # imports: what became of each row, and of the job
+    N_("imported"),
+    N_("updated"),
+    N_("unchanged"),
+    N_("duplicate"),
+    N_("conflict"),
+    N_("invalid"),
+    N_("done"),
+    # saved segments
+    N_("dynamic"),
+    N_("static"),
     # channels
     N_("sms"),
     N_("email"),
