@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import threading
 import time
 from contextlib import ExitStack
 from dataclasses import replace
@@ -55,8 +56,9 @@ def demo_settings(ctx: typer.Context) -> Settings:
     )
 
 
-def run_demo(ctx: typer.Context, json_out: bool) -> None:
-    """Import, tag, segment, plan, send, report and explain; print each stage's figures."""
+def run_demo(ctx: typer.Context, json_out: bool, serve_on: int | None = None) -> None:
+    """Import, tag, segment, plan, send, report and explain; print each stage's figures. With `serve_on`,
+    the UI then stays up on that port over the demo's data, with a worker sending, until interrupted."""
     started = time.perf_counter()
     settings = demo_settings(ctx)
     if settings.database_url == "sqlite:///herald-demo.db":
@@ -69,7 +71,7 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
     # serves them), unless the installation names provider accounts of its own; Herald's API is served
     # meanwhile, so that the stand-ins' receipts come back to it as a vendor's come to `herald serve`.
     with ExitStack() as stack:
-        herald = f"http://127.0.0.1:{free_port()}"
+        herald = f"http://127.0.0.1:{serve_on or free_port()}"
         stand_ins = running_vendors(herald=herald, replies_every=REPLIES_EVERY, clicks_every=CLICKS_EVERY)
         vendors = None if settings.provider_accounts else stack.enter_context(stand_ins)
         if vendors is not None:
@@ -86,6 +88,8 @@ def run_demo(ctx: typer.Context, json_out: bool) -> None:
                 result["replies"] = _replies(container, vendors, say)
             result["audit"] = demo_access.audit(container, say)
             result["results"] = demo_results.results(container, say)
+            if serve_on is not None:
+                _keep_serving(container, herald, serve_on, vendors is None, say)
         finally:
             container.close()
         if vendors is not None:
@@ -278,3 +282,35 @@ def _explanations(uow, campaign_id: int, now, say) -> dict[str, Any]:
         )
         say(text, markup=False)
     return found
+
+
+def _keep_serving(container: bootstrap.Container, herald: str, port: int, own_server: bool, say) -> None:
+    """Keep the UI up over the demo's data, with a worker sending what is started from it, until Ctrl-C."""
+    with ExitStack() as stack:
+        if own_server:  # the installation's own providers: nothing was served during the demo
+            stack.enter_context(serving_api(container, port))
+        loop, worker = asyncio.new_event_loop(), container.worker()
+        task = loop.create_task(worker.run(until_idle=False))  # hands back what it holds when cancelled
+        thread = threading.Thread(target=_run_until_cancelled, args=(loop, task), name="herald-worker", daemon=True)
+        thread.start()
+        say(
+            f"\n[bold]The UI is up:[/] {herald}/signin — sign in as maya (marketer), li (approver) or ada "
+            "(owner) with the password of step 0; in Chinese at "
+            f"{herald}/signin?lang=zh-CN. A worker sends what you start. Ctrl-C stops."
+        )
+        try:
+            while thread.is_alive():
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            loop.call_soon_threadsafe(task.cancel)
+            thread.join(10)
+
+
+def _run_until_cancelled(loop: asyncio.AbstractEventLoop, task: asyncio.Task) -> None:
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        pass
+    finally:
+        loop.close()

@@ -241,11 +241,18 @@ def init_config(
 
 
 @app.command()
-def demo(ctx: typer.Context, json_out: JsonFlag = False) -> None:
+def demo(
+    ctx: typer.Context,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then keep the UI and the worker running on the demo's data (Ctrl-C ends).")
+    ] = False,
+    port: Annotated[int, typer.Option(help="With --serve: the port the UI listens on (127.0.0.1).")] = 8000,
+    json_out: JsonFlag = False,
+) -> None:
     """Run the whole flow on a bundled sample in the current directory."""
     from herald.cli.demo import run_demo
 
-    run_demo(ctx, json_out)
+    run_demo(ctx, json_out, serve_on=port if serve else None)
 
 
 @app.command()

@@ -21,6 +21,8 @@ PAGES = {
     "template-new": "/templates/new",
     "template": "/templates/sale",
     "inbox": "/inbox",
+    "import": "/import",
+    "segments": "/segments?q=consent:sms",
 }
 HEADINGS = {
     ("dashboard", "en"): "Dashboard",
