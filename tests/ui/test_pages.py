@@ -23,6 +23,7 @@ PAGES = {
     "inbox": "/inbox",
     "import": "/import",
     "segments": "/segments?q=consent:sms",
+    "settings": "/settings",
 }
 HEADINGS = {
     ("dashboard", "en"): "Dashboard",

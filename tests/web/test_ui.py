@@ -276,3 +276,49 @@ def test_a_segment_is_counted_as_typed_and_saved(shop) -> None:
     assert bad_name.status_code == 422 and 'id="name-error"' in bad_name.text
     saved = browser.post("/segments", data={"csrf": csrf, "q": "consent:sms", "name": "sms-ok", "kind": "static"})
     assert saved.status_code == 303 and "sms-ok" in browser.get("/segments").text
+
+
+def test_settings_show_each_section_to_whoever_may_see_it_and_never_a_secret(shop) -> None:
+    from herald import dispatch
+    from herald.analytics.models import Alert
+
+    container, _ = shop
+    with container.control_uow() as uow:
+        made = access.create_key(uow, "shop-sync", ["events:write"], access.system_actor("tests", "x"), NOW)
+    with container.uow() as uow:
+        dispatch.pause_account(uow, "file", "alert failures: too many", NOW)
+        uow.session.add(
+            Alert(
+                rule="failures",
+                metric="failure_rate",
+                subject="account file",
+                subject_kind="account",
+                subject_ref="file",
+                value="50",
+                reason="failure rate 50%",
+                action="pause_account",
+                status="open",
+                raised_at=NOW,
+                seen_at=NOW,
+                times=1,
+                done="account file paused until resumed",
+            )
+        )
+    admin, csrf = signed_in(container, "ana")
+    page = admin.get("/settings").text
+    for shown in ("Provider accounts", "paused until resumed", "shop-sync", "hk_", "Audit log", "Marketer"):
+        assert shown in page, shown
+    assert made.key not in page  # the key's secret is shown once, when it is made, never again
+    assert admin.post("/settings/providers/file/resume", data={"csrf": csrf}).status_code == 303
+    with container.uow() as uow:
+        assert dispatch.health_of(uow.session)["file"].open_until is None
+    with container.uow() as uow:
+        alert_id = uow.session.scalar(select(Alert.id))
+    assert admin.post(f"/settings/alerts/{alert_id}/acknowledge", data={"csrf": csrf}).status_code == 303
+    assert admin.post(f"/settings/alerts/{alert_id}/resolve", data={"csrf": csrf, "note": "fixed"}).status_code == 303
+    assert admin.post("/settings/keys/shop-sync/revoke", data={"csrf": csrf}).status_code == 303
+    assert "revoked" in admin.get("/settings").text
+    support, _ = signed_in(container, "sam")
+    theirs = support.get("/settings").text
+    assert "Rules presets" in theirs and "Provider accounts" not in theirs and "Audit log" not in theirs
+    assert "营销人员" in support.get("/settings?lang=zh-CN").text

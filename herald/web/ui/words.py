@@ -83,6 +83,11 @@ STATES = (
     # saved segments
     N_("dynamic"),
     N_("static"),
+    # alerts, users, keys
+    N_("acknowledged"),
+    N_("resolved"),
+    N_("disabled"),
+    N_("expired"),
     # channels
     N_("sms"),
     N_("email"),
