@@ -24,6 +24,7 @@ PAGES = {
     "import": "/import",
     "segments": "/segments?q=consent:sms",
     "settings": "/settings",
+    "tags": "/tags",
 }
 HEADINGS = {
     ("dashboard", "en"): "Dashboard",

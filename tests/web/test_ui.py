@@ -322,3 +322,23 @@ def test_settings_show_each_section_to_whoever_may_see_it_and_never_a_secret(sho
     theirs = support.get("/settings").text
     assert "Rules presets" in theirs and "Provider accounts" not in theirs and "Audit log" not in theirs
     assert "营销人员" in support.get("/settings?lang=zh-CN").text
+
+
+def test_tags_show_their_counts_and_each_rule_what_it_would_do(shop) -> None:
+    from herald import autotag, tags
+    from herald.events.service import EventIn, record_events
+
+    container, _ = shop
+    with container.uow() as uow:
+        sita = uow.session.scalar(select(Contact.id).where(Contact.name == "Sita Sharma"))
+        tags.tag_contacts(uow, "vip", [sita], "tests", NOW)
+        record_events(uow, [EventIn("purchase", NOW, contact_id=sita, properties={"product": "A", "amount": 20})], NOW)
+        rule = {"kind": "event", "event": "purchase", "where": 'product = "A"', "tag": "bought:A"}
+        autotag.save_rule(uow, "bought-a", rule, "ops", NOW)
+    browser, _ = signed_in(container, "mei")
+    page = browser.get("/tags").text
+    assert "vip</a>: 1" in page and "bought-a" in page and "/tags/rules/bought-a/dry-run" in page
+    dry = browser.get("/tags/rules/bought-a/dry-run").text
+    assert "1 qualify, 1 would be tagged" in dry
+    with container.uow() as uow:
+        assert tags.tags_of(uow, sita) == [t for t in tags.tags_of(uow, sita) if t["tag"] == "vip"]  # nothing written
