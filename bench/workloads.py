@@ -22,6 +22,7 @@ from bench.auth import measure as api_auth
 from bench.events import record_events_workload
 from bench.history import recent_sends
 from bench.plan import decide_alone, plan_campaign
+from bench.profiles import measure as send_time_profiles
 from bench.providers import send_throughput
 from bench.render import render_templates
 from bench.results import measure as campaign_results
@@ -29,6 +30,7 @@ from bench.sealed import measure as sealed_at_rest
 from bench.segments import rfm_recompute, segment_count
 from bench.sendtime import measure as send_time
 from bench.shortcuts import shortcuts
+from bench.ui import measure as ui_pages
 from bench.webhooks import receipts, redirects
 from herald.cli.sample import write_csv
 from herald.contacts.importing import importer, parallel, sources
@@ -289,6 +291,8 @@ ALL: dict[str, Callable[[int, Path], dict[str, object]]] = {
     "sealed_at_rest": lambda n, data: sealed_at_rest(min(n, 100_000), data),
     "campaign_results": campaign_results,
     "send_time": lambda n, data: send_time(min(n, 20_000)),
+    "send_time_profiles": send_time_profiles,
+    "ui_pages": lambda n, data: ui_pages(20),
 }
 
 
