@@ -9,14 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from bench.postgres import schema_engine
-from bench.results import CAMPAIGN, NOW, TABLES, chunks
+from bench.results import CAMPAIGN, FLAGS, NOW, TABLES, chunks
 
-FLAGS = """
-  FROM messages m
-  LEFT JOIN (SELECT message_id FROM clicks WHERE human GROUP BY message_id) k ON k.message_id = m.id
-  LEFT JOIN (SELECT message_id FROM conversions WHERE message_id IS NOT NULL GROUP BY message_id) v
-    ON v.message_id = m.id
-"""
+# The same questions as on SQLite; only the counting is PostgreSQL's (FILTER, not SUM of a boolean).
 COUNTS = """
   count(*) FILTER (WHERE m.planned_action <> 'skip'), count(*) FILTER (WHERE m.status = 'sent'),
   count(*) FILTER (WHERE m.delivery IN ('delivered', 'read')),

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select
 
 from herald.analytics.models import Alert, AlertNotice
-from herald.db import UnitOfWork
+from herald.db import UnitOfWork, take_due
 
 ATTEMPTS = 5
 WAIT = timedelta(minutes=5)  # before the second try; doubled each time after
@@ -39,21 +39,7 @@ def queue_notices(uow: UnitOfWork, alert: Alert, addresses: Sequence[str], now: 
 
 def notices_due(uow: UnitOfWork, now: datetime, limit: int = 20) -> list[Notice]:
     """Take the notices due now, each by one worker alone (marked `sending` as it is read)."""
-    due = or_(
-        and_(AlertNotice.status == "pending", AlertNotice.next_at <= now),
-        and_(AlertNotice.status == "sending", AlertNotice.claimed_at < now - STUCK),
-    )
-    ids = list(uow.session.scalars(select(AlertNotice.id).where(due).order_by(AlertNotice.id).limit(limit)))
-    if not ids:
-        return []
-    taken = (
-        update(AlertNotice)
-        .where(AlertNotice.id.in_(ids), due)
-        .values(status="sending", claimed_at=now)
-        .returning(AlertNotice.id, AlertNotice.address, AlertNotice.alert_id)
-        .execution_options(synchronize_session=False)
-    )
-    rows = list(uow.session.execute(taken))
+    rows = take_due(uow, AlertNotice, now, STUCK, limit, AlertNotice.id, AlertNotice.address, AlertNotice.alert_id)
     alerts = {a.id: a for a in uow.session.scalars(select(Alert).where(Alert.id.in_({r[2] for r in rows})))}
     return sorted((Notice(i, address, *mail(alerts[a])) for i, address, a in rows), key=lambda n: n.id)
 

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select
 
-from herald.db import UnitOfWork
+from herald.db import UnitOfWork, take_due
 from herald.errors import Invalid, NotFound
 from herald.tracking.models import WebhookDelivery, WebhookSubscription
 
@@ -101,21 +101,8 @@ def _payload(row: dict[str, Any]) -> dict[str, Any]:
 
 def deliveries_due(uow: UnitOfWork, now: datetime, limit: int = 100) -> list[Due]:
     """Take the deliveries due now, each by one worker alone (marked `sending` as it is read)."""
-    due = or_(
-        and_(WebhookDelivery.status == "pending", WebhookDelivery.next_at <= now),
-        and_(WebhookDelivery.status == "sending", WebhookDelivery.claimed_at < now - STUCK),
-    )
-    ids = list(uow.session.scalars(select(WebhookDelivery.id).where(due).order_by(WebhookDelivery.id).limit(limit)))
-    if not ids:
-        return []
-    taken = (
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(ids), due)
-        .values(status="sending", claimed_at=now)
-        .returning(WebhookDelivery.id, WebhookDelivery.subscription_id, WebhookDelivery.payload)
-        .execution_options(synchronize_session=False)
-    )
-    rows = list(uow.session.execute(taken))
+    d = WebhookDelivery
+    rows = take_due(uow, d, now, STUCK, limit, d.id, d.subscription_id, d.payload)
     subs = {s.id: s for s in list_webhooks(uow)}
     return sorted((Due(i, subs[s].url, subs[s].secret, p) for i, s, p in rows if s in subs), key=lambda d: d.id)
 
