@@ -21,7 +21,7 @@ if TYPE_CHECKING:
         watch,
     )
     from herald.analytics.cli import quality_command
-    from herald.analytics.dashboard import overview
+    from herald.analytics.dashboard import overview, recent_sends, running
     from herald.analytics.funnel import results
     from herald.analytics.models import Alert, AlertRuleRow
     from herald.analytics.notices import Notices
@@ -50,6 +50,8 @@ __all__ = [
     "review",
     "Notices",
     "overview",
+    "recent_sends",
+    "running",
     "judge_tests",
     "test_verdict",
     "rules",

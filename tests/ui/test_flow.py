@@ -175,6 +175,7 @@ def test_a_campaign_from_import_to_results_in_the_browser(world, chromium, clock
     until(lambda: count(container, select(func.count()).select_from(ComplaintCase)) == 1)
     campaign = count(container, select(func.max(Message.campaign_id)))
     mei.goto(f"{url}/campaigns/{campaign}/results")
+    mei.wait_for_selector('td[data-stage="delivered"]')
     assert mei.inner_text('td[data-stage="delivered"]') == "4"
     assert int(mei.inner_text('td[data-stage="clicked"]')) >= 3
     shoot(mei, "flow-results-zh-CN-desktop")

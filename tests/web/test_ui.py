@@ -154,13 +154,19 @@ def test_a_campaign_is_started_paused_and_explained_from_its_page(shop) -> None:
     assert browser.post(f"/campaigns/{campaign}/start", data={"csrf": csrf}).status_code == 303
     assert browser.post(f"/campaigns/{campaign}/pause", data={"csrf": csrf}).status_code == 303
     assert "paused" in browser.get(f"/campaigns/{campaign}").text
+    home = browser.get("/").text
+    assert "/dashboard/sends" in home and "/dashboard/running" in home
+    assert "Sale" in browser.get("/dashboard/running").text and "All channels" in browser.get("/dashboard/sends").text
     with container.uow() as uow:
         sita = uow.session.scalar(select(Contact.id).where(Contact.name == "Sita Sharma"))
     explained = browser.get(f"/campaigns/{campaign}/explain", params={"contact": sita}).text
     assert "sms" in explained
     assert "has no message" in browser.get(f"/campaigns/{campaign}/explain", params={"contact": "999"}).text
-    results = browser.get(f"/campaigns/{campaign}/results")
+    results = browser.get(f"/campaigns/{campaign}/results/figures")
     assert results.status_code == 200 and 'data-stage="planned">4<' in results.text
+    assert f"/campaigns/{campaign}/results/figures" in browser.get(f"/campaigns/{campaign}/results").text
+    messages = browser.get(f"/campaigns/{campaign}/messages").text
+    assert "held" in messages and "hx-get" not in messages  # paused: not asked again
     assert browser.get("/campaigns/nothing").status_code == 404
 
 

@@ -1,5 +1,6 @@
 /* The UI's own script (no inline script is allowed): draws the charts a page asks for, from the JSON the
-   API serves or that the page carries in a data attribute, with the packaged Chart.js. */
+   API serves (fetched from data-source) or the same JSON the page carries (data-json), with the packaged
+   Chart.js. */
 (function () {
   "use strict";
   function draw(canvas, spec) {
@@ -44,6 +45,7 @@
   function load(root) {
     root.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       if (canvas.dataset.chart === "curve") { curve(canvas); return; }
+      if (canvas.dataset.json) { kinds[canvas.dataset.chart](canvas, JSON.parse(canvas.dataset.json)); return; }
       fetch(canvas.dataset.source, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
         .then(function (data) { kinds[canvas.dataset.chart](canvas, data); })

@@ -59,8 +59,17 @@ def router(container: Container) -> APIRouter:
     def detail(request: Request, viewer: Annotated[Viewer, page("campaigns:read")], ref: str) -> Response:
         with container.uow() as uow:
             campaign = _campaign(uow, ref, viewer)
-            context = {"campaign": campaigns.campaign_out(campaign), "why": campaigns.why_not(uow.session, campaign.id)}
+            context = {"campaign": campaigns.campaign_out(campaign)}
         return show(request, viewer, "ui/campaign.html", {"section": "campaigns", **context})
+
+    @api.get("/campaigns/{ref}/messages")
+    def messages(request: Request, viewer: Annotated[Viewer, page("campaigns:read")], ref: str) -> Response:
+        """Its messages by state, and those not sent by reason: asked again every few seconds while it runs."""
+        with container.uow() as uow:
+            campaign = _campaign(uow, ref, viewer)
+            why, status = campaigns.why_not(uow.session, campaign.id), campaign.status
+        context = {"why": why, "live": status == "running", "campaign_id": campaign.id}
+        return show(request, viewer, "ui/fragments/messages.html", context)
 
     @api.get("/campaigns/{ref}/preflight")
     def preflight(request: Request, viewer: Annotated[Viewer, page("campaigns:read")], ref: str) -> Response:
@@ -117,13 +126,19 @@ def router(container: Container) -> APIRouter:
 
     @api.get("/campaigns/{ref}/results")
     def results(request: Request, viewer: Annotated[Viewer, page("reports:read")], ref: str) -> Response:
+        """The page at once; its figures are worked out after it shows (a big campaign takes seconds)."""
+        with container.uow() as uow:
+            campaign = _campaign(uow, ref, viewer)
+            shown = {"name": campaign.name, "id": campaign.id}
+        return show(request, viewer, "ui/results.html", {"section": "campaigns", "campaign": shown})
+
+    @api.get("/campaigns/{ref}/results/figures")
+    def figures(request: Request, viewer: Annotated[Viewer, page("reports:read")], ref: str) -> Response:
         window = timedelta(days=container.settings.conversion_window_days)
         with container.uow() as uow:
             campaign = _campaign(uow, ref, viewer)
             found = analytics.results(uow.session, campaign, window, container.prices())
-        return show(
-            request, viewer, "ui/results.html", {"section": "campaigns", "r": found, "campaign_id": campaign.id}
-        )
+        return show(request, viewer, "ui/fragments/results.html", {"r": found, "campaign_id": campaign.id})
 
     return api
 

@@ -1,5 +1,6 @@
-"""`/`: today's and this week's sends by channel, running campaigns with their progress, open alerts,
-complaint cases past their deadline, and the provider accounts' health."""
+"""`/`: today's and this week's sends by channel and the running campaigns with their progress (both
+fetched after the page shows, the progress again every few seconds), open alerts, complaint cases past
+their deadline, and the provider accounts' health."""
 
 from __future__ import annotations
 
@@ -24,5 +25,19 @@ def router(container: Container) -> APIRouter:
         with container.uow() as uow:
             data = analytics.overview(uow.session, container.clock.now(), sorted(container.accounts))
         return show(request, viewer, "ui/dashboard.html", {"section": "dashboard", "data": data})
+
+    @api.get("/dashboard/sends")
+    def sends(request: Request, viewer: Annotated[Viewer, page("reports:read")]) -> Response:
+        """Today's and the week's sends: read from the ledger after the page shows."""
+        with container.uow() as uow:
+            data = analytics.recent_sends(uow.session, container.clock.now())
+        return show(request, viewer, "ui/fragments/sends.html", {"data": data})
+
+    @api.get("/dashboard/running")
+    def running(request: Request, viewer: Annotated[Viewer, page("campaigns:read")]) -> Response:
+        """The running campaigns' progress, asked again every few seconds while the page is open."""
+        with container.uow() as uow:
+            data = analytics.running(uow.session)
+        return show(request, viewer, "ui/fragments/running.html", {"running": data})
 
     return api
