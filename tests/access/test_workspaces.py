@@ -179,3 +179,19 @@ def test_workspaces_are_made_and_joined_from_the_command_line(capsys, container,
         gamma = container.for_workspace("gamma")
         _drop(gamma)
         gamma.close()
+
+
+def test_the_pages_switch_between_the_workspaces_a_user_belongs_to(container, two) -> None:
+    from tests.web.clients import form_token
+
+    with container.control_uow() as uow:
+        access.create_user(uow, "mo", "marketer", "correct horse battery", NOW)
+        access.add_member(uow, "acme", "mo", "analyst")
+    browser = TestClient(create_server(container), follow_redirects=False)
+    browser.post("/signin", data={"name": "mo", "password": "correct horse battery", "csrf": form_token(browser)})
+    home = browser.get("/").text
+    assert 'href="/w/acme/"' in home and 'href="/w/beta/"' not in home
+    acme = browser.get("/w/acme/campaigns")
+    assert acme.status_code == 200 and 'href="/w/acme/campaigns"' in acme.text  # links stay in the workspace
+    assert browser.get("/w/acme/contacts").status_code == 403  # an analyst there
+    assert browser.get("/w/beta/").status_code in (401, 403, 303)

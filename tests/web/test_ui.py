@@ -348,3 +348,21 @@ def test_tags_show_their_counts_and_each_rule_what_it_would_do(shop) -> None:
     assert "1 qualify, 1 would be tagged" in dry
     with container.uow() as uow:
         assert tags.tags_of(uow, sita) == [t for t in tags.tags_of(uow, sita) if t["tag"] == "vip"]  # nothing written
+
+
+def test_an_admin_adds_a_user_and_a_key_whose_secret_shows_once(shop) -> None:
+    container, _ = shop
+    admin, csrf = signed_in(container, "ana")
+    short = admin.post("/settings/users", data={"csrf": csrf, "name": "wu", "role": "analyst", "password": "x"})
+    assert short.status_code == 422 and 'id="user-error"' in short.text
+    made = admin.post("/settings/users", data={"csrf": csrf, "name": "wu", "role": "analyst", "password": PASSWORD})
+    assert made.status_code == 303
+    analyst, _ = signed_in(container, "wu")
+    assert analyst.get("/campaigns").status_code == 200 and analyst.get("/contacts").status_code == 403
+    key = admin.post("/settings/keys", data={"csrf": csrf, "name": "crm", "scope": ["events:write", "contacts:read"]})
+    secret = re.search(r'<p class="mono">(hk_[^<]+)</p>', key.text).group(1)
+    assert key.status_code == 201 and secret not in admin.get("/settings").text
+    api = TestClient(create_app(container))
+    assert api.get("/api/v1/contacts", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    marketer, token = signed_in(container, "mei")
+    assert marketer.post("/settings/keys", data={"csrf": token, "name": "mine"}).status_code == 403

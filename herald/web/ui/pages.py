@@ -46,6 +46,7 @@ class Viewer:
     language: str
     base: str  # the workspace's path prefix ("" for the default workspace)
     workspace: str
+    workspaces: tuple[str, ...] = ()  # those the viewer may open, for the switcher
 
     def may(self, permission: str) -> bool:
         try:
@@ -70,7 +71,10 @@ def page(permission: str | None) -> Any:
             raise SignInFirst(_here(request)) from None
         except Forbidden as refused:
             raise PageRefused(403, str(refused), language) from None
-        viewer = Viewer(actor, csrf or "", language, request.scope.get("root_path", ""), container.workspace)
+        with container.control_uow() as uow:
+            theirs = tuple(access.workspaces_of(uow, actor))
+        base = request.scope.get("root_path", "")
+        viewer = Viewer(actor, csrf or "", language, base, container.workspace, theirs)
         if permission is not None and not viewer.may(permission):
             raise PageRefused(403, _("You may not see this page.", language), language)
         request.state.actor, request.state.csrf = actor, csrf

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from herald import access, analytics, dispatch, rules
 from herald.errors import HeraldError
-from herald.web.ui.forms import form_fields
+from herald.web.ui.forms import form_fields, form_lists
 from herald.web.ui.pages import PageRefused, Viewer, audited, check_csrf, page, reason_of, show
 
 if TYPE_CHECKING:
@@ -51,17 +51,55 @@ def router(container: Container) -> APIRouter:
             raise PageRefused(409, reason_of(exc), viewer.language) from None
         return RedirectResponse(f"{viewer.base}/settings#alerts", status_code=303)
 
+    @api.post("/settings/users")
+    async def add_user(request: Request, viewer: Annotated[Viewer, page("users:manage")]) -> Response:
+        fields = await form_fields(request)
+        check_csrf(viewer, fields)
+        name, role, now = fields.get("name", ""), fields.get("role", ""), container.clock.now()
+        try:
+            with container.control_uow(
+                actor=viewer.actor, action="web users.create", subject=f"user={name[:64]}"
+            ) as uow:
+                access.create_user(uow, name, role, fields.get("password", ""), now, by=viewer.actor)
+        except HeraldError as exc:
+            context = _sections(container, viewer) | {"user_error": reason_of(exc), "user_given": name}
+            return show(request, viewer, "ui/settings.html", context, status=422)
+        return RedirectResponse(f"{viewer.base}/settings?user={name}#roles", status_code=303)
+
+    @api.post("/settings/keys")
+    async def add_key(request: Request, viewer: Annotated[Viewer, page("keys:manage")]) -> Response:
+        fields = await form_lists(request)
+        one = {k: v[0] for k, v in fields.items() if v}
+        check_csrf(viewer, one)
+        name, now = one.get("name", ""), container.clock.now()
+        try:
+            with container.control_uow(actor=viewer.actor, action="web keys.create", subject=f"key={name[:64]}") as uow:
+                made = access.create_key(
+                    uow, name, fields.get("scope", []), viewer.actor, now, workspace=container.workspace
+                )
+                shown = made.key
+        except HeraldError as exc:
+            context = _sections(container, viewer) | {"key_error": reason_of(exc), "key_given": name}
+            return show(request, viewer, "ui/settings.html", context, status=422)
+        # The whole key is shown this once, on this answer alone (never stored, never shown again).
+        return show(request, viewer, "ui/settings.html", _sections(container, viewer) | {"new_key": shown}, status=201)
+
     @api.post("/settings/keys/{name}/revoke")
     async def revoke(request: Request, viewer: Annotated[Viewer, page("keys:manage")], name: str) -> Response:
         check_csrf(viewer, await form_fields(request))
         try:
-            with container.control_uow(actor=viewer.actor, action="web keys.revoke", subject=f"key={name[:64]}") as uow:
+            with _controlled(container, viewer, "keys.revoke", f"key={name[:64]}") as uow:
                 access.revoke_key(uow, name, container.clock.now(), container.workspace)
         except HeraldError as exc:
             raise PageRefused(404, reason_of(exc), viewer.language) from None
         return RedirectResponse(f"{viewer.base}/settings#keys", status_code=303)
 
     return api
+
+
+def _controlled(container: Container, viewer: Viewer, action: str, subject: str) -> Any:
+    """A unit of work on the control store (users, keys), audited as the viewer's `web ACTION`."""
+    return container.control_uow(actor=viewer.actor, action=f"web {action}", subject=subject)
 
 
 def _sections(container: Container, viewer: Viewer) -> dict[str, Any]:
@@ -82,6 +120,7 @@ def _sections(container: Container, viewer: Viewer) -> dict[str, Any]:
     catalogue = access.catalog()
     labels = {r: catalogue.labels.get(r, {}).get(viewer.language) or r for r in catalogue.roles}
     found["roles"] = [{"name": r, "label": labels[r], "permissions": sorted(p)} for r, p in catalogue.roles.items()]
+    found["permissions"] = sorted(catalogue.permissions)
     with container.control_uow() as uow:
         if viewer.may("users:manage"):
             found["users"] = [
