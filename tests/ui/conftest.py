@@ -37,9 +37,10 @@ ARGS = [
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's chromium, launched once for the session."""
+    """Debian's chromium, launched once for a module's tests. Not for the session: Playwright's sync API
+    keeps an event loop running in this thread while it is open, and later tests run their own."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"the browser tests need Debian's chromium at {CHROMIUM}: apt-get install chromium")
     from playwright.sync_api import sync_playwright
