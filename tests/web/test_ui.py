@@ -366,3 +366,28 @@ def test_an_admin_adds_a_user_and_a_key_whose_secret_shows_once(shop) -> None:
     assert api.get("/api/v1/contacts", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     marketer, token = signed_in(container, "mei")
     assert marketer.post("/settings/keys", data={"csrf": token, "name": "mine"}).status_code == 403
+
+
+def test_the_wizard_sets_an_a_b_test_phase_and_a_person_picks_the_winner(shop) -> None:
+    from herald.types import Channel
+    from tests.scenario import publish
+
+    container, _ = shop
+    with container.uow() as uow:
+        body = "Hello {{ first_name | default('there') }}! Reply STOP to opt out."
+        publish(uow, "sale-b", Channel.SMS, {"body": body})
+    browser, csrf = signed_in(container, "mei")
+    form = {"csrf": csrf, "name": "AB", "segment": "has:phone", "template": "sale", "template_b": "sale-b"}
+    unmeasurable = browser.post("/campaigns/new", data={**form, "test_metric": "read", "when": "draft"})
+    assert unmeasurable.status_code == 422 and 'id="test_metric-error"' in unmeasurable.text
+    assert "only WhatsApp reports" in unmeasurable.text
+    made = browser.post(
+        "/campaigns/new", data={**form, "test_metric": "delivered", "test_percent": "50", "when": "draft"}
+    )
+    assert made.status_code == 303
+    cid = made.headers["location"].rsplit("/", 1)[1]
+    assert browser.post(f"/campaigns/{cid}/start", data={"csrf": csrf}).status_code == 303
+    page = browser.get(f"/campaigns/{cid}").text
+    assert "A/B test" in page and "testing" in page and "Send B to the rest" in page
+    assert browser.post(f"/campaigns/{cid}/winner", data={"csrf": csrf, "variant": "B"}).status_code == 303
+    assert "the rest got B" in browser.get(f"/campaigns/{cid}").text

@@ -108,6 +108,21 @@ def router(container: Container) -> APIRouter:
             raise PageRefused(409, reason_of(exc), viewer.language) from None
         return RedirectResponse(f"{viewer.base}/campaigns/{cid}?started=1", status_code=303)
 
+    @api.post("/campaigns/{ref}/winner")
+    async def winner(request: Request, viewer: Annotated[Viewer, page("campaigns:send")], ref: str) -> Response:
+        fields = await form_fields(request)
+        check_csrf(viewer, fields)
+        try:
+            with audited(container, viewer, "campaigns.winner", f"ref={ref}") as uow:
+                campaign = _campaign(uow, ref, viewer)
+                campaigns.choose_winner(
+                    uow, campaign.id, fields.get("variant", ""), container.clock.now(), viewer.actor.label
+                )
+                cid = campaign.id
+        except HeraldError as exc:
+            raise PageRefused(409, reason_of(exc), viewer.language) from None
+        return RedirectResponse(f"{viewer.base}/campaigns/{cid}", status_code=303)
+
     @api.post("/campaigns/{ref}/{action}")
     async def lifecycle(
         request: Request, viewer: Annotated[Viewer, page("campaigns:send")], ref: str, action: str
@@ -177,7 +192,31 @@ def _create(uow: Any, container: Container, f: dict[str, str]) -> Campaign:
         preset=f.get("preset") or "default",
         variants=variants,
         audience=audience,
+        rollout_settings=_rollout(f),
+        test_settings=_test(f),
+        tracks_links=bool(container.settings.public_url),
     )
+
+
+def _test(f: dict[str, str]) -> dict[str, Any] | None:
+    """The A/B test phase the wizard asks for (a metric chosen), else none."""
+    if not f.get("test_metric"):
+        return None
+    found: dict[str, Any] = {"metric": f["test_metric"], "if_no_winner": f.get("if_no_winner") or "control"}
+    for key, field in (("test_percent", "test_percent"), ("hold_minutes", "test_hold")):
+        if f.get(field):
+            found[key] = _number(f[field], field)
+    return found
+
+
+def _rollout(f: dict[str, str]) -> dict[str, Any] | None:
+    """A rollout canary (a share sent first), else none."""
+    if not f.get("canary"):
+        return None
+    return {
+        "canary_percent": _number(f["canary"], "canary"),
+        "hold_minutes": _number(f.get("canary_hold") or "60", "canary_hold"),
+    }
 
 
 def _schedule(uow: Any, container: Container, cid: int, f: dict[str, str]) -> None:
@@ -200,12 +239,14 @@ def _number(text: str, where: str) -> float:
 
 def _field_of(error: HeraldError) -> str:
     """Which field of the wizard a refusal concerns, by the place it names."""
-    where = (getattr(error, "where", None) or "").lstrip("-").replace("-", "_")
+    where = (getattr(error, "where", None) or "").lstrip("-")
     known = {
         "campaign": "name",
         "segment": "segment",
         "variants": "template",
         "hold-out": "holdout",
         "policy": "preset",
+        "A/B test": "test_metric",
+        "rollout": "canary",
     }
-    return known.get(where, where if where else "form")
+    return known.get(where) or where.replace("-", "_") or "form"

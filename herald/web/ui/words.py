@@ -88,6 +88,10 @@ STATES = (
     N_("resolved"),
     N_("disabled"),
     N_("expired"),
+    # A/B test phases
+    N_("testing"),
+    N_("decided"),
+    N_("undecided"),
     # channels
     N_("sms"),
     N_("email"),
