@@ -24,7 +24,7 @@ PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.r
               --cov=herald.campaigns.rollout --cov=herald.campaigns.deadends --cov=herald.autotag.rules --cov=herald.autotag.keywords \
               --cov=herald.scores.labels --cov=herald.storable --cov=herald.providers.accounts --cov=herald.providers.kinds --cov=herald.providers.values --cov=herald.providers.senders --cov=herald.providers.callbacks --cov=herald.providers.receipts --cov=herald.providers.letters --cov=herald.providers.unsubscribe --cov=herald.providers.smpp.pdu --cov=herald.providers.smpp.parts --cov=herald.dispatch.retry --cov=herald.dispatch.pacing --cov=herald.dispatch.circuit \
               --cov=herald.tracking.intents --cov=herald.providers.inbound --cov=herald.tracking.agents --cov=herald.providers.bounces --cov=herald.providers.notices --cov=herald.tracking.sentiment \
-              --cov=herald.access.permissions --cov=herald.access.chain --cov=herald.access.totp --cov=herald.access.limits --cov=herald.access.actors --cov=herald.access.throttle --cov=herald.access.sealing --cov=herald.analytics.experiments --cov=herald.analytics.alerting --cov=herald.analytics.months --cov=herald.scores.sendtime --cov=herald.campaigns.experiment
+              --cov=herald.access.permissions --cov=herald.access.chain --cov=herald.access.totp --cov=herald.access.limits --cov=herald.access.actors --cov=herald.access.throttle --cov=herald.access.sealing --cov=herald.analytics.experiments --cov=herald.analytics.alerting --cov=herald.analytics.months --cov=herald.scores.sendtime --cov=herald.campaigns.experiment --cov=herald.campaigns.overrides
 
 .PHONY: demo test browser lint pure-coverage bench chaos serve clean lock
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from herald.campaigns.experiment import step as test_step
     from herald.campaigns.explain import describe, why_not
     from herald.campaigns.models import Campaign
+    from herald.campaigns.overrides import lines_of, overrides_of
     from herald.campaigns.schemas import (
         CampaignIn,
         CampaignOut,
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "lines_of",
+    "overrides_of",
     "build_context",
     "choose_winner",
     "conclude_test",

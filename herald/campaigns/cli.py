@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from herald import outbox
 from herald.campaigns import cli_lifecycle, service
 from herald.campaigns.explain import describe, why_not
 from herald.campaigns.models import Campaign
+from herald.campaigns.overrides import overrides_of
 from herald.campaigns.schemas import campaign_out
 from herald.console import JsonFlag, app_context, emit, out, parse_pairs, table
 from herald.contacts import get_contact
@@ -25,17 +25,7 @@ app = typer.Typer(help="Create, preflight, start, schedule, pause and explain ca
 
 def parse_overrides(values: list[str] | None) -> dict[str, dict[str, Any]]:
     """`rule.param=value` pairs into policy overrides; values are read as JSON when they parse."""
-    overrides: dict[str, dict[str, Any]] = {}
-    for key, raw in parse_pairs(values, "--set").items():
-        rule, dot, param = key.partition(".")
-        if not dot:
-            raise Invalid(f"expected RULE.PARAM=VALUE, got {key!r}", where="--set")
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError:
-            value = raw
-        overrides.setdefault(rule, {})[param] = value
-    return overrides
+    return overrides_of(parse_pairs(values, "--set"), "--set")
 
 
 def parse_variant(text: str) -> tuple[str, float, list[str]]:

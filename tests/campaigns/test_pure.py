@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from herald.campaigns import deadends, rollout, states
+from herald.campaigns.overrides import lines_of, overrides_of
 from herald.campaigns.planning import assign, schedule
 from herald.campaigns.planning.assign import Variant
 from herald.errors import Conflict, Invalid
@@ -205,3 +206,33 @@ def test_rollout_verdicts(sent, failed, opted, done, action, words) -> None:
 def test_a_plan_nobody_receives_names_each_reason_and_its_fix(sendable, skipped, expected) -> None:
     found = deadends.nobody_receives(sendable, skipped)
     assert found is None if expected is None else expected in found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "quiet_hours.start=22:00\n\n frequency_cap.max = 2 ",
+            {"quiet_hours": {"start": "22:00"}, "frequency_cap": {"max": 2}},
+        ),
+        ('send_window.days=["mon", "tue"]', {"send_window": {"days": ["mon", "tue"]}}),
+        ("", {}),
+    ],
+)
+def test_a_box_of_rule_changes_becomes_overrides(text, expected) -> None:
+    assert overrides_of(lines_of(text, "overrides"), "overrides") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("quiet_hours.start=22:00\nnonsense", "line 2: expected RULE.PARAM=VALUE, got 'nonsense'"),
+        ("=22:00", "line 1: expected RULE.PARAM=VALUE"),
+        ("quiet_hours=22:00", "expected RULE.PARAM=VALUE, got 'quiet_hours'"),
+        (".start=22:00", "expected RULE.PARAM=VALUE, got '.start'"),
+    ],
+)
+def test_a_change_that_is_not_one_is_refused_naming_its_line(text, words) -> None:
+    with pytest.raises(Invalid, match="overrides") as found:
+        overrides_of(lines_of(text, "overrides"), "overrides")
+    assert words in str(found.value)

@@ -391,3 +391,27 @@ def test_the_wizard_sets_an_a_b_test_phase_and_a_person_picks_the_winner(shop) -
     assert "A/B test" in page and "testing" in page and "Send B to the rest" in page
     assert browser.post(f"/campaigns/{cid}/winner", data={"csrf": csrf, "variant": "B"}).status_code == 303
     assert "the rest got B" in browser.get(f"/campaigns/{cid}").text
+
+
+def test_the_wizard_schedules_a_recurring_campaign_with_changed_rules(shop) -> None:
+    container, _ = shop
+    browser, csrf = signed_in(container, "mei")
+    form = {"csrf": csrf, "name": "Weekly", "segment": "has:phone", "template": "sale", "when": "cron"}
+    bad = browser.post("/campaigns/new", data={**form, "cron": "every monday", "zone": "Asia/Shanghai"})
+    assert bad.status_code == 422 and 'id="cron-error"' in bad.text
+    wrong_rule = browser.post("/campaigns/new", data={**form, "cron": "0 10 * * mon", "overrides": "quiet_hours"})
+    assert wrong_rule.status_code == 422 and 'id="overrides-error"' in wrong_rule.text
+    made = browser.post(
+        "/campaigns/new",
+        data={**form, "cron": "0 10 * * mon", "zone": "Asia/Shanghai", "overrides": "quiet_hours.start=22:00"},
+    )
+    assert made.status_code == 303
+    with container.uow() as uow:
+        from herald.campaigns import service as campaigns
+
+        weekly = campaigns.get_campaign(uow, "Weekly")
+        assert (weekly.schedule, weekly.cron_zone, weekly.policy_overrides) == (
+            "cron",
+            "Asia/Shanghai",
+            {"quiet_hours": {"start": "22:00"}},
+        )

@@ -190,6 +190,7 @@ def _create(uow: Any, container: Container, f: dict[str, str]) -> Campaign:
         container.clock.now(),
         purpose=Purpose(f.get("purpose") or "marketing"),
         preset=f.get("preset") or "default",
+        overrides=campaigns.overrides_of(campaigns.lines_of(f.get("overrides", ""), "overrides"), "overrides"),
         variants=variants,
         audience=audience,
         rollout_settings=_rollout(f),
@@ -225,6 +226,8 @@ def _schedule(uow: Any, container: Container, cid: int, f: dict[str, str]) -> No
         campaigns.schedule_campaign(uow, cid, now, at=parse_moment(f.get("at", ""), "at"))
     elif when == "local":
         campaigns.schedule_campaign(uow, cid, now, local_time=f.get("local_time", ""))
+    elif when == "cron":
+        campaigns.schedule_campaign(uow, cid, now, cron=f.get("cron", ""), zone=f.get("zone") or "UTC")
     elif when == "best":
         hours = int(_number(f.get("best_within") or "24", "best_within"))
         campaigns.schedule_campaign(uow, cid, now, best_within=hours)
@@ -247,6 +250,8 @@ def _field_of(error: HeraldError) -> str:
         "hold-out": "holdout",
         "policy": "preset",
         "A/B test": "test_metric",
+        "--cron": "cron",
+        "--zone": "zone",
         "rollout": "canary",
     }
     return known.get(where) or where.replace("-", "_") or "form"
