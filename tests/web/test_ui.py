@@ -415,3 +415,31 @@ def test_the_wizard_schedules_a_recurring_campaign_with_changed_rules(shop) -> N
             "Asia/Shanghai",
             {"quiet_hours": {"start": "22:00"}},
         )
+
+
+def test_a_contact_is_edited_and_an_address_suppressed_from_the_profile(shop) -> None:
+    from herald.contacts.models import Suppression
+
+    container, _ = shop
+    with container.uow() as uow:
+        sita = uow.session.scalar(select(Contact.id).where(Contact.name == "Sita Sharma"))
+    browser, csrf = signed_in(container, "mei")
+    wrong = browser.post(f"/contacts/{sita}/edit", data={"csrf": csrf, "phone": "12"})
+    assert wrong.status_code == 422 and 'id="edit-error"' in wrong.text
+    done = browser.post(f"/contacts/{sita}/edit", data={"csrf": csrf, "name": "Sita S.", "timezone": "Asia/Kathmandu"})
+    assert done.status_code == 303
+    with container.uow() as uow:
+        found = uow.session.get(Contact, sita)
+        assert (found.name, found.timezone, found.phone) == ("Sita S.", "Asia/Kathmandu", "+9779841234567")
+    none = browser.post(f"/contacts/{sita}/suppress", data={"csrf": csrf, "channel": "email"}).status_code
+    assert none == 303  # Sita has an e-mail address
+    assert (
+        browser.post(
+            f"/contacts/{sita}/suppress", data={"csrf": csrf, "channel": "sms", "detail": "asked by phone"}
+        ).status_code
+        == 303
+    )
+    with container.uow() as uow:
+        assert uow.session.scalar(select(Suppression.detail).where(Suppression.channel == "sms")) == "asked by phone"
+    approver, token = signed_in(container, "li")
+    assert approver.post(f"/contacts/{sita}/suppress", data={"csrf": token, "channel": "sms"}).status_code == 403

@@ -1,7 +1,8 @@
 """`/contacts`: search by name, phone (any format) or e-mail, narrowed by a segment expression (a tag,
 say), a page at a time by keyset; the count arrives by htmx. `/contacts/{id}`: the profile — addresses,
 consent now and its history with proof, suppressions, tags, scores, the timeline of events and messages —
-with tagging, the person's data as JSON, and erasure after a confirmation naming what goes."""
+with editing, tagging, suppressing an address, the person's data as JSON, and erasure after a
+confirmation naming what goes."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from sqlalchemy import ColumnElement, func, select
 
 from herald import contacts, people, scores, segments, tags
 from herald.contacts import Contact
-from herald.errors import HeraldError, NotFound
-from herald.types import MAX_ID
+from herald.errors import HeraldError, Invalid, NotFound
+from herald.types import MAX_ID, Channel
 from herald.web.deps import ContactId
 from herald.web.ui.forms import form_fields
 from herald.web.ui.pages import PageRefused, Viewer, audited, check_csrf, page, reason_of, show
@@ -102,6 +103,48 @@ def router(container: Container) -> APIRouter:
             context = _profile(container, contact_id, viewer) | {"tag_error": reason_of(exc), "tag_given": name}
             return show(request, viewer, "ui/contact.html", context, status=422)
         return RedirectResponse(f"{viewer.base}/contacts/{contact_id}", status_code=303)
+
+    @api.post("/contacts/{contact_id}/edit")
+    async def edit(
+        request: Request, viewer: Annotated[Viewer, page("contacts:write")], contact_id: ContactId
+    ) -> Response:
+        """Change the name, phone, e-mail or time zone (a phone in any format, normalized as on import)."""
+        fields = await form_fields(request)
+        check_csrf(viewer, fields)
+        given: dict[str, Any] = {k: fields[k].strip() for k in ("name", "phone", "email", "timezone") if fields.get(k)}
+        now = container.clock.now()
+        try:
+            with audited(container, viewer, "contacts.edit", f"contact_id={contact_id}") as uow:
+                contact = contacts.get_contact(uow, contact_id)
+                data = {"phone": contact.phone, "email": contact.email, **given}
+                item = contacts.parse_one(data, now, contact.region or container.settings.default_region)
+                contacts.update_contact(uow, contact_id, item, set(given), now)
+        except HeraldError as exc:
+            context = _profile(container, contact_id, viewer) | {"edit_error": reason_of(exc)}
+            return show(request, viewer, "ui/contact.html", context, status=422)
+        return RedirectResponse(f"{viewer.base}/contacts/{contact_id}?saved=1", status_code=303)
+
+    @api.post("/contacts/{contact_id}/suppress")
+    async def suppress(
+        request: Request, viewer: Annotated[Viewer, page("consent:write")], contact_id: ContactId
+    ) -> Response:
+        """Put one of the person's addresses on the suppression list, with why."""
+        fields = await form_fields(request)
+        check_csrf(viewer, fields)
+        channel, now = fields.get("channel", ""), container.clock.now()
+        try:
+            with audited(container, viewer, "contacts.suppress", f"contact_id={contact_id}") as uow:
+                contact = contacts.get_contact(uow, contact_id)
+                kind = Channel(channel) if channel in {c.value for c in Channel} else Channel.SMS
+                address = contact.email if kind is Channel.EMAIL else contact.phone
+                if not address:
+                    raise Invalid(f"contact {contact_id} has no {kind.value} address", where="channel")
+                why = fields.get("detail") or f"suppressed by {viewer.actor.label}"
+                contacts.suppress(uow, kind, address, "manual", now, detail=why)
+        except HeraldError as exc:
+            context = _profile(container, contact_id, viewer) | {"suppress_error": reason_of(exc)}
+            return show(request, viewer, "ui/contact.html", context, status=422)
+        return RedirectResponse(f"{viewer.base}/contacts/{contact_id}?saved=1", status_code=303)
 
     @api.post("/contacts/{contact_id}/erase")
     async def erase(
