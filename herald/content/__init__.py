@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         WebhookApplied,
     )
     from herald.content.service import (
+        add_version,
         all_templates,
         apply_meta_status,
         approved_versions,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from herald.content.whatsapp import meta_status_updates
 
 __all__ = [
+    "add_version",
     "all_templates",
     "analyze",
     "apply_meta_status",

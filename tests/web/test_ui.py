@@ -443,3 +443,12 @@ def test_a_contact_is_edited_and_an_address_suppressed_from_the_profile(shop) ->
         assert uow.session.scalar(select(Suppression.detail).where(Suppression.channel == "sms")) == "asked by phone"
     approver, token = signed_in(container, "li")
     assert approver.post(f"/contacts/{sita}/suppress", data={"csrf": token, "channel": "sms"}).status_code == 403
+
+
+def test_a_template_gets_a_version_in_another_language(shop) -> None:
+    container, _ = shop
+    browser, csrf = signed_in(container, "mei")
+    added = browser.post("/templates/sale/versions", data={"csrf": csrf, "locale": "zh-CN", "variant": "A"})
+    assert added.status_code == 303 and "zh-CN/A v1" in browser.get("/templates/sale").text
+    again = browser.post("/templates/sale/versions", data={"csrf": csrf, "locale": "zh-CN", "variant": "A"})
+    assert again.status_code == 422 and 'id="version-error"' in again.text and "edit it instead" in again.text

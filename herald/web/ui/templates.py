@@ -96,6 +96,22 @@ def router(container: Container) -> APIRouter:
             return _refused_edit(request, viewer, container, ref, fields, exc)
         return RedirectResponse(f"{viewer.base}/templates/{ref}?saved=1", status_code=303)
 
+    @api.post("/templates/{ref}/versions")
+    async def add_version(request: Request, viewer: Annotated[Viewer, page("templates:write")], ref: str) -> Response:
+        """Another language or A/B variant of the template, started from the latest version's text."""
+        fields = await form_fields(request)
+        check_csrf(viewer, fields)
+        locale, variant = fields.get("locale", "").strip(), fields.get("variant", "").strip() or "A"
+        try:
+            with audited(container, viewer, "templates.add_version", f"ref={ref}") as uow:
+                template = _template(uow, ref, viewer)
+                latest = content.latest_version(uow, template)
+                now, who = container.clock.now(), viewer.actor.label
+                content.add_version(uow, template, latest.content, locale=locale, variant=variant, author=who, now=now)
+        except HeraldError as exc:
+            return _refused_edit(request, viewer, container, ref, fields, exc, field="version")
+        return RedirectResponse(f"{viewer.base}/templates/{ref}?saved=1", status_code=303)
+
     @api.post("/templates/{ref}/review")
     async def review(request: Request, viewer: Annotated[Viewer, page("templates:read")], ref: str) -> Response:
         fields = await form_fields(request)
