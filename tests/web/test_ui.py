@@ -452,3 +452,13 @@ def test_a_template_gets_a_version_in_another_language(shop) -> None:
     assert added.status_code == 303 and "zh-CN/A v1" in browser.get("/templates/sale").text
     again = browser.post("/templates/sale/versions", data={"csrf": csrf, "locale": "zh-CN", "variant": "A"})
     assert again.status_code == 422 and 'id="version-error"' in again.text and "edit it instead" in again.text
+
+
+def test_a_refusal_beside_its_field_is_said_in_the_viewers_language(shop) -> None:
+    container, _ = shop
+    browser, csrf = signed_in(container, "mei")
+    form = {"csrf": csrf, "name": "冬季", "segment": "consent:sms", "template": "", "when": "draft"}
+    missing = browser.post("/campaigns/new?lang=zh-CN", data=form)
+    assert re.search(r'id="template-error"[^>]*>请选择模板<', missing.text)
+    english = browser.post("/campaigns/new?lang=en", data=form)
+    assert re.search(r'id="template-error"[^>]*>choose a template<', english.text)

@@ -51,7 +51,7 @@ def router(container: Container) -> APIRouter:
                 _schedule(uow, container, made.id, fields)
                 cid = made.id
         except HeraldError as exc:
-            errors = {_field_of(exc): reason_of(exc)}
+            errors = {_field_of(exc): reason_of(exc, viewer.language)}
             return show(request, viewer, "ui/campaign_new.html", _wizard(container, fields, errors), status=422)
         return RedirectResponse(f"{viewer.base}/campaigns/{cid}", status_code=303)
 
@@ -105,7 +105,7 @@ def router(container: Container) -> APIRouter:
                 campaigns.plan_campaign(uow, campaign.id, container.clock.now())
                 cid = campaign.id
         except HeraldError as exc:
-            raise PageRefused(409, reason_of(exc), viewer.language) from None
+            raise PageRefused(409, reason_of(exc, viewer.language), viewer.language) from None
         return RedirectResponse(f"{viewer.base}/campaigns/{cid}?started=1", status_code=303)
 
     @api.post("/campaigns/{ref}/winner")
@@ -120,7 +120,7 @@ def router(container: Container) -> APIRouter:
                 )
                 cid = campaign.id
         except HeraldError as exc:
-            raise PageRefused(409, reason_of(exc), viewer.language) from None
+            raise PageRefused(409, reason_of(exc, viewer.language), viewer.language) from None
         return RedirectResponse(f"{viewer.base}/campaigns/{cid}", status_code=303)
 
     @api.post("/campaigns/{ref}/{action}")
@@ -136,7 +136,7 @@ def router(container: Container) -> APIRouter:
                 getattr(campaigns, ACTIONS[action])(uow, campaign.id, container.clock.now())
                 cid = campaign.id
         except HeraldError as exc:
-            raise PageRefused(409, reason_of(exc), viewer.language) from None
+            raise PageRefused(409, reason_of(exc, viewer.language), viewer.language) from None
         return RedirectResponse(f"{viewer.base}/campaigns/{cid}", status_code=303)
 
     @api.get("/campaigns/{ref}/results")
@@ -162,7 +162,7 @@ def _campaign(uow: Any, ref: str, viewer: Viewer) -> Campaign:
     try:
         return campaigns.get_campaign(uow, ref)
     except NotFound as exc:
-        raise PageRefused(404, reason_of(exc), viewer.language) from None
+        raise PageRefused(404, reason_of(exc, viewer.language), viewer.language) from None
 
 
 def _wizard(container: Container, given: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:

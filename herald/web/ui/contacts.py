@@ -54,7 +54,7 @@ def router(container: Container) -> APIRouter:
                 stmt = select(Contact).where(*found, Contact.id > after, Contact.erased_at.is_(None))
                 rows = list(uow.session.scalars(stmt.order_by(Contact.id).limit(PAGE + 1)))
             except HeraldError as exc:
-                error = reason_of(exc)
+                error = reason_of(exc, viewer.language)
         more = len(rows) > PAGE
         shown = [contacts.contact_out(c) for c in rows[:PAGE]]
         context: dict[str, Any] = {"section": "contacts", "q": q, "segment": segment, "rows": shown, "error": error}
@@ -100,7 +100,10 @@ def router(container: Container) -> APIRouter:
                 else:
                     tags.tag_contacts(uow, name, [contact_id], viewer.actor.label, container.clock.now())
         except HeraldError as exc:
-            context = _profile(container, contact_id, viewer) | {"tag_error": reason_of(exc), "tag_given": name}
+            context = _profile(container, contact_id, viewer) | {
+                "tag_error": reason_of(exc, viewer.language),
+                "tag_given": name,
+            }
             return show(request, viewer, "ui/contact.html", context, status=422)
         return RedirectResponse(f"{viewer.base}/contacts/{contact_id}", status_code=303)
 
@@ -120,7 +123,7 @@ def router(container: Container) -> APIRouter:
                 item = contacts.parse_one(data, now, contact.region or container.settings.default_region)
                 contacts.update_contact(uow, contact_id, item, set(given), now)
         except HeraldError as exc:
-            context = _profile(container, contact_id, viewer) | {"edit_error": reason_of(exc)}
+            context = _profile(container, contact_id, viewer) | {"edit_error": reason_of(exc, viewer.language)}
             return show(request, viewer, "ui/contact.html", context, status=422)
         return RedirectResponse(f"{viewer.base}/contacts/{contact_id}?saved=1", status_code=303)
 
@@ -142,7 +145,7 @@ def router(container: Container) -> APIRouter:
                 why = fields.get("detail") or f"suppressed by {viewer.actor.label}"
                 contacts.suppress(uow, kind, address, "manual", now, detail=why)
         except HeraldError as exc:
-            context = _profile(container, contact_id, viewer) | {"suppress_error": reason_of(exc)}
+            context = _profile(container, contact_id, viewer) | {"suppress_error": reason_of(exc, viewer.language)}
             return show(request, viewer, "ui/contact.html", context, status=422)
         return RedirectResponse(f"{viewer.base}/contacts/{contact_id}?saved=1", status_code=303)
 
@@ -167,7 +170,7 @@ def _found(get: Any, viewer: Viewer) -> Any:
     try:
         return get()
     except NotFound as exc:
-        raise PageRefused(404, reason_of(exc), viewer.language) from None
+        raise PageRefused(404, reason_of(exc, viewer.language), viewer.language) from None
 
 
 def _profile(container: Container, contact_id: int, viewer: Viewer) -> dict[str, Any]:

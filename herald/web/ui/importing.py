@@ -58,7 +58,7 @@ def router(container: Container, jobs: Jobs) -> APIRouter:
     @api.get("/import/{token}")
     def review(request: Request, viewer: Annotated[Viewer, page("contacts:write")], token: str) -> Response:
         path = _uploaded(uploads, token, viewer)
-        return show(request, viewer, "ui/import_review.html", _dry_run(container, path, token, {}))
+        return show(request, viewer, "ui/import_review.html", _dry_run(container, path, token, {}, viewer.language))
 
     @api.post("/import/{token}")
     async def decide(request: Request, viewer: Annotated[Viewer, page("contacts:write")], token: str) -> Response:
@@ -68,7 +68,9 @@ def router(container: Container, jobs: Jobs) -> APIRouter:
         path = _uploaded(uploads, token, viewer)
         options = _options(fields)
         if (fields.get("go") or [""])[0] != "import":
-            return show(request, viewer, "ui/import_review.html", _dry_run(container, path, token, options))
+            return show(
+                request, viewer, "ui/import_review.html", _dry_run(container, path, token, options, viewer.language)
+            )
         job = jobs.start(path.name)
         audit = {"actor": viewer.actor, "action": "web contacts.import", "subject": f"file={path.name[:200]}"}
         options["default_region"] = options.get("default_region") or container.settings.default_region
@@ -121,7 +123,7 @@ def _options(fields: dict[str, list[str]]) -> dict[str, Any]:
     return options
 
 
-def _dry_run(container: Container, path: Path, token: str, options: dict[str, Any]) -> dict[str, Any]:
+def _dry_run(container: Container, path: Path, token: str, options: dict[str, Any], language: str) -> dict[str, Any]:
     """What importing the file would do, written nowhere."""
     error, report = None, None
     try:
@@ -137,7 +139,7 @@ def _dry_run(container: Container, path: Path, token: str, options: dict[str, An
             )
         report = found.as_dict()
     except (HeraldError, Invalid) as exc:
-        error = reason_of(exc)
+        error = reason_of(exc, language)
     fields = ("ignore", *contacts.IMPORT_FIELDS)
     return {"section": "import", "token": token, "file": path.name, "report": report, "error": error, "fields": fields}
 
@@ -146,7 +148,7 @@ def _job(jobs: Jobs, job: int, viewer: Viewer) -> dict[str, Any]:
     try:
         return jobs.get(job)
     except NotFound as exc:
-        raise PageRefused(404, reason_of(exc), viewer.language) from None
+        raise PageRefused(404, reason_of(exc, viewer.language), viewer.language) from None
 
 
 def _cell(value: Any) -> str:

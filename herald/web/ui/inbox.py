@@ -42,7 +42,7 @@ def router(container: Container) -> APIRouter:
                 else:
                     tracking.close_case(uow, case_id, fields.get("note", ""), now)
         except HeraldError as exc:
-            errors = {case_id: reason_of(exc)}
+            errors = {case_id: reason_of(exc, viewer.language)}
             return show(request, viewer, "ui/inbox.html", _inbox(container, False, errors), status=422)
         return RedirectResponse(f"{viewer.base}/inbox#case-{case_id}", status_code=303)
 

@@ -16,6 +16,7 @@ from herald import access
 from herald.errors import Forbidden, HeraldError, Unauthorized
 from herald.web.auth import SESSION_COOKIE, caller
 from herald.web.ui import i18n
+from herald.web.ui.refusals import in_language
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -125,9 +126,10 @@ def check_csrf(viewer: Viewer, fields: Mapping[str, str]) -> None:
         raise PageRefused(403, _("The form expired; reload the page and try again.", viewer.language), viewer.language)
 
 
-def reason_of(error: HeraldError) -> str:
-    """A service's refusal, said for a person: its reason, without the field it names (shown beside it)."""
-    return getattr(error, "reason", None) or str(error)
+def reason_of(error: HeraldError, language: str = "en") -> str:
+    """A service's refusal, said for a person in their language: its reason, without the field it names
+    (shown beside it)."""
+    return in_language(getattr(error, "reason", None) or str(error), language)
 
 
 def audited(container: Container, viewer: Viewer, action: str, subject: str | None = None) -> Any:

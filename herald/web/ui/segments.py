@@ -15,6 +15,7 @@ from herald.errors import HeraldError
 from herald.events import Event
 from herald.web.ui.forms import form_fields
 from herald.web.ui.pages import Viewer, audited, check_csrf, page, reason_of, show
+from herald.web.ui.refusals import in_language
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -37,7 +38,7 @@ def router(container: Container) -> APIRouter:
         """The live count and sample of the expression being typed (a form field named `q` or `segment`)."""
         fields = await form_fields(request) if request.method == "POST" else dict(request.query_params)
         text = fields.get("q") or fields.get("segment") or ""
-        return show(request, viewer, "ui/fragments/segment_check.html", _checked(container, text))
+        return show(request, viewer, "ui/fragments/segment_check.html", _checked(container, text, viewer.language))
 
     @api.post("/segments")
     async def save(request: Request, viewer: Annotated[Viewer, page("segments:write")]) -> Response:
@@ -50,7 +51,11 @@ def router(container: Container) -> APIRouter:
         except HeraldError as exc:
             where = "name" if "name" in (getattr(exc, "where", "") or "") else "q"
             return show(
-                request, viewer, "ui/segments.html", _page(container, text, {where: reason_of(exc)}), status=422
+                request,
+                viewer,
+                "ui/segments.html",
+                _page(container, text, {where: reason_of(exc, viewer.language)}),
+                status=422,
             )
         return RedirectResponse(f"{viewer.base}/segments?saved={name}", status_code=303)
 
@@ -66,7 +71,7 @@ def _page(container: Container, text: str, errors: dict[str, str]) -> dict[str, 
     return {"section": "segments", "q": text, "saved": saved, "terms": terms, "errors": errors}
 
 
-def _checked(container: Container, text: str) -> dict[str, Any]:
+def _checked(container: Container, text: str, language: str) -> dict[str, Any]:
     if not text.strip():
         return {"empty": True}
     now = container.clock.now()
@@ -75,5 +80,5 @@ def _checked(container: Container, text: str) -> dict[str, Any]:
             total = segments.count(uow.session, text, now)
             sample = [contacts.contact_out(c) for c in segments.members(uow.session, text, SAMPLE, 0, now)]
     except HeraldError as exc:
-        return {"error": str(exc)}
+        return {"error": in_language(str(exc), language)}
     return {"count": total, "sample": sample}

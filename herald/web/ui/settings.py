@@ -48,7 +48,7 @@ def router(container: Container) -> APIRouter:
                 else:
                     analytics.resolve(uow, alert_id, who, now, fields.get("note") or None)
         except HeraldError as exc:
-            raise PageRefused(409, reason_of(exc), viewer.language) from None
+            raise PageRefused(409, reason_of(exc, viewer.language), viewer.language) from None
         return RedirectResponse(f"{viewer.base}/settings#alerts", status_code=303)
 
     @api.post("/settings/users")
@@ -62,7 +62,7 @@ def router(container: Container) -> APIRouter:
             ) as uow:
                 access.create_user(uow, name, role, fields.get("password", ""), now, by=viewer.actor)
         except HeraldError as exc:
-            context = _sections(container, viewer) | {"user_error": reason_of(exc), "user_given": name}
+            context = _sections(container, viewer) | {"user_error": reason_of(exc, viewer.language), "user_given": name}
             return show(request, viewer, "ui/settings.html", context, status=422)
         return RedirectResponse(f"{viewer.base}/settings?user={name}#roles", status_code=303)
 
@@ -79,7 +79,7 @@ def router(container: Container) -> APIRouter:
                 )
                 shown = made.key
         except HeraldError as exc:
-            context = _sections(container, viewer) | {"key_error": reason_of(exc), "key_given": name}
+            context = _sections(container, viewer) | {"key_error": reason_of(exc, viewer.language), "key_given": name}
             return show(request, viewer, "ui/settings.html", context, status=422)
         # The whole key is shown this once, on this answer alone (never stored, never shown again).
         return show(request, viewer, "ui/settings.html", _sections(container, viewer) | {"new_key": shown}, status=201)
@@ -91,7 +91,7 @@ def router(container: Container) -> APIRouter:
             with _controlled(container, viewer, "keys.revoke", f"key={name[:64]}") as uow:
                 access.revoke_key(uow, name, container.clock.now(), container.workspace)
         except HeraldError as exc:
-            raise PageRefused(404, reason_of(exc), viewer.language) from None
+            raise PageRefused(404, reason_of(exc, viewer.language), viewer.language) from None
         return RedirectResponse(f"{viewer.base}/settings#keys", status_code=303)
 
     return api

@@ -39,15 +39,15 @@ def router(container: Container) -> APIRouter:
     def rule_dry_run(request: Request, viewer: Annotated[Viewer, page("tags:read")], name: str) -> Response:
         with container.uow() as uow:
             definition = autotag.get_rule(uow, name).definition
-        found = _dry_run(container, definition)
+        found = _dry_run(container, definition, viewer.language)
         return show(request, viewer, "ui/fragments/dry_run.html", {"found": found})
 
     return api
 
 
-def _dry_run(container: Container, definition: dict[str, Any]) -> dict[str, Any]:
+def _dry_run(container: Container, definition: dict[str, Any], language: str) -> dict[str, Any]:
     try:
         with container.uow(dry_run=True) as uow:
             return autotag.dry_run(uow, definition, container.clock.now())
     except HeraldError as exc:
-        return {"error": reason_of(exc)}
+        return {"error": reason_of(exc, language)}

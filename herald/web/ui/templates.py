@@ -21,6 +21,7 @@ from herald.errors import HeraldError, Invalid, NotFound
 from herald.types import Channel, Purpose, parse_enum
 from herald.web.ui.forms import form_fields
 from herald.web.ui.pages import PageRefused, Viewer, audited, check_csrf, page, reason_of, show
+from herald.web.ui.refusals import in_language
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -60,7 +61,7 @@ def router(container: Container) -> APIRouter:
                 )
                 name = content.get_template(uow, version.template_id).name
         except HeraldError as exc:
-            context = _editor(container, fields, {_field(exc): reason_of(exc)}, None)
+            context = _editor(container, fields, {_field(exc): reason_of(exc, viewer.language)}, None)
             return show(request, viewer, "ui/template_edit.html", context, status=422)
         return RedirectResponse(f"{viewer.base}/templates/{name}", status_code=303)
 
@@ -68,7 +69,7 @@ def router(container: Container) -> APIRouter:
     async def check(request: Request, viewer: Annotated[Viewer, page("templates:read")]) -> Response:
         """What the draft being typed gives: its preview, SMS encoding and segments, cost, lint findings."""
         fields = await form_fields(request)
-        return show(request, viewer, "ui/fragments/template_check.html", _checked(container, fields))
+        return show(request, viewer, "ui/fragments/template_check.html", _checked(container, fields, viewer.language))
 
     @api.get("/templates/{ref}")
     def detail(request: Request, viewer: Annotated[Viewer, page("templates:read")], ref: str) -> Response:
@@ -148,7 +149,9 @@ def _refused_edit(
     given, context = _stored(container, ref, viewer)
     if field is None:
         given |= {k: v for k, v in fields.items() if k != "csrf"}
-    context = _editor(container, given, {field or _field(exc): reason_of(exc)}, context["name"]) | context
+    context = (
+        _editor(container, given, {field or _field(exc): reason_of(exc, viewer.language)}, context["name"]) | context
+    )
     return show(request, viewer, "ui/template_edit.html", context, status=422)
 
 
@@ -169,7 +172,7 @@ def _template(uow: Any, ref: str, viewer: Viewer) -> Any:
     try:
         return content.get_template(uow, ref)
     except NotFound as exc:
-        raise PageRefused(404, reason_of(exc), viewer.language) from None
+        raise PageRefused(404, reason_of(exc, viewer.language), viewer.language) from None
 
 
 def _summary(uow: Any, template: Any) -> dict[str, Any]:
@@ -222,7 +225,7 @@ def _editor(container: Container, given: Mapping[str, Any], errors: dict[str, st
     }
 
 
-def _checked(container: Container, fields: Mapping[str, str]) -> dict[str, Any]:
+def _checked(container: Container, fields: Mapping[str, str], language: str) -> dict[str, Any]:
     """The live check of a draft: rendered for a contact, analysed and linted; errors at their field."""
     channel = fields.get("channel", "sms")
     found: dict[str, Any] = {"channel": channel, "error": None, "findings": [], "sms": None, "rendered": None}
@@ -242,7 +245,7 @@ def _checked(container: Container, fields: Mapping[str, str]) -> dict[str, Any]:
                     found["sms"] = content.analyze(composed.body).as_dict()
                     found["cost"] = _cost(container, found["sms"]["segments"], contact.region)
     except (HeraldError, RenderError) as exc:
-        found["error"] = str(exc)
+        found["error"] = in_language(str(exc), language)
     return found
 
 
