@@ -462,3 +462,19 @@ def test_a_refusal_beside_its_field_is_said_in_the_viewers_language(shop) -> Non
     assert re.search(r'id="template-error"[^>]*>请选择模板<', missing.text)
     english = browser.post("/campaigns/new?lang=en", data=form)
     assert re.search(r'id="template-error"[^>]*>choose a template<', english.text)
+
+
+def test_a_whatsapp_template_is_written_part_by_part(shop) -> None:
+    container, _ = shop
+    browser, csrf = signed_in(container, "mei")
+    assert 'id="wa_body"' in browser.get("/templates/fields", params={"channel": "whatsapp"}).text
+    form = {"csrf": csrf, "name": "spring_wa", "channel": "whatsapp", "purpose": "marketing", "locale": "en"}
+    parts = {"wa_category": "MARKETING", "wa_header": "Spring sale", "wa_body": "Hi {{1}}, 20% off today. Enjoy!"}
+    unmapped = browser.post("/templates/new", data={**form, **parts})
+    assert unmapped.status_code == 422 and 'id="wa_body-error"' in unmapped.text
+    made = browser.post("/templates/new", data={**form, **parts, "wa_params": "1=first_name | default('there')"})
+    assert made.status_code == 303
+    page = browser.get("/templates/spring_wa").text
+    assert "Spring sale" in page and "1=first_name" in page
+    checked = browser.post("/templates/check", data={**form, **parts, "wa_params": "1=first_name", "contact": "1"}).text
+    assert "Hi Sita, 20% off today." in checked

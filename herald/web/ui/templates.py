@@ -61,7 +61,9 @@ def router(container: Container) -> APIRouter:
                 )
                 name = content.get_template(uow, version.template_id).name
         except HeraldError as exc:
-            context = _editor(container, fields, {_field(exc): reason_of(exc, viewer.language)}, None)
+            context = _editor(
+                container, fields, {_field(exc, fields.get("channel", "")): reason_of(exc, viewer.language)}, None
+            )
             return show(request, viewer, "ui/template_edit.html", context, status=422)
         return RedirectResponse(f"{viewer.base}/templates/{name}", status_code=303)
 
@@ -70,6 +72,14 @@ def router(container: Container) -> APIRouter:
         """What the draft being typed gives: its preview, SMS encoding and segments, cost, lint findings."""
         fields = await form_fields(request)
         return show(request, viewer, "ui/fragments/template_check.html", _checked(container, fields, viewer.language))
+
+    @api.get("/templates/fields")
+    def channel_fields(
+        request: Request, viewer: Annotated[Viewer, page("templates:write")], channel: str = "sms"
+    ) -> Response:
+        """The editor's fields for a channel, swapped in when the channel is changed."""
+        context = {"channel": channel, "given": {"channel": channel}, "errors": {}}
+        return show(request, viewer, "ui/fragments/template_fields.html", context)
 
     @api.get("/templates/{ref}")
     def detail(request: Request, viewer: Annotated[Viewer, page("templates:read")], ref: str) -> Response:
@@ -149,9 +159,8 @@ def _refused_edit(
     given, context = _stored(container, ref, viewer)
     if field is None:
         given |= {k: v for k, v in fields.items() if k != "csrf"}
-    context = (
-        _editor(container, given, {field or _field(exc): reason_of(exc, viewer.language)}, context["name"]) | context
-    )
+    errors = {field or _field(exc, given.get("channel", "")): reason_of(exc, viewer.language)}
+    context = _editor(container, given, errors, context["name"]) | context
     return show(request, viewer, "ui/template_edit.html", context, status=422)
 
 
@@ -194,19 +203,46 @@ def _content(fields: Mapping[str, str]) -> dict[str, Any]:
     if channel == "email":
         return {k: fields.get(k, "") for k in ("subject", "preheader", "html", "text")}
     if channel == "whatsapp":
-        try:
-            data = json.loads(fields.get("whatsapp") or "{}")
-        except json.JSONDecodeError as exc:
-            raise Invalid(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", where="whatsapp") from None
-        return data if isinstance(data, dict) else {"text": str(data)}
+        return _whatsapp(fields)
     return {"body": fields.get("body", "")}
+
+
+def _whatsapp(fields: Mapping[str, str]) -> dict[str, Any]:
+    """A WhatsApp template from the form's parts — category, header, body, its `{{n}}` parameters one per
+    line (`1=first_name | default('there')`), footer, buttons as JSON — or free-form text (a reply
+    inside the customer-service window)."""
+    if not fields.get("wa_body", "").strip() and fields.get("wa_text", "").strip():
+        return {"text": fields["wa_text"]}
+    data: dict[str, Any] = {"category": fields.get("wa_category") or "MARKETING", "body": fields.get("wa_body", "")}
+    data["params"] = campaigns.lines_of(fields.get("wa_params", ""), "wa_params")
+    if fields.get("wa_header", "").strip():
+        data["header"] = {"format": "TEXT", "text": fields["wa_header"]}
+    if fields.get("wa_footer", "").strip():
+        data["footer"] = fields["wa_footer"]
+    if fields.get("wa_buttons", "").strip():
+        try:
+            data["buttons"] = json.loads(fields["wa_buttons"])
+        except json.JSONDecodeError as exc:
+            raise Invalid(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", where="wa_buttons") from None
+    return data
 
 
 def _fields_of(channel: str, data: Mapping[str, Any]) -> dict[str, str]:
     if channel == "email":
         return {k: str(data.get(k) or "") for k in ("subject", "preheader", "html", "text")}
     if channel == "whatsapp":
-        return {"whatsapp": json.dumps(data, ensure_ascii=False, indent=2)}
+        if "text" in data:
+            return {"wa_text": str(data["text"])}
+        params = "\n".join(f"{k}={v}" for k, v in (data.get("params") or {}).items())
+        header = (data.get("header") or {}).get("text", "")
+        buttons = json.dumps(data["buttons"], ensure_ascii=False) if data.get("buttons") else ""
+        found = {"wa_category": str(data.get("category") or ""), "wa_body": str(data.get("body") or "")}
+        return found | {
+            "wa_params": params,
+            "wa_header": header,
+            "wa_footer": str(data.get("footer") or ""),
+            "wa_buttons": buttons,
+        }
     return {"body": str(data.get("body") or "")}
 
 
@@ -260,10 +296,14 @@ def _cost(container: Container, segments: int, region: str | None) -> dict[str, 
     return {"total": estimate.get("total"), "currency": estimate.get("currency")}
 
 
-def _field(error: HeraldError) -> str:
-    """The editor's field a refusal names ("template 'x' body" → body)."""
+def _field(error: HeraldError, channel: str = "") -> str:
+    """The editor's field a refusal names ("template 'x' body" → body; a WhatsApp part → wa_PART)."""
     where = getattr(error, "where", None) or ""
-    for name in ("subject", "preheader", "html", "text", "body", "whatsapp", "channel", "purpose", "locale"):
-        if where.endswith(name) or f" {name}" in where:
-            return name
+    if where.startswith("wa_"):
+        return where
+    last = where.rsplit(" ", 1)[-1].split("[")[0]
+    if channel == "whatsapp" and last in ("body", "header", "footer", "buttons", "category", "params", "text"):
+        return f"wa_{last}"
+    if last in ("subject", "preheader", "html", "text", "body", "channel", "purpose", "locale"):
+        return last
     return "name" if where.startswith("template") else "form"
