@@ -16,43 +16,18 @@ from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from herald import access
 from herald.errors import Forbidden
 from herald.web.auth import SESSION_COOKIE, client_address, session_limits
+from herald.web.ui import i18n
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
 
 FORM_COOKIE = "herald_signin"
 MAX_FORM = 8 << 10
-WORDS = {
-    "en": {
-        "title": "Sign in",
-        "name": "Name",
-        "password": "Password",
-        "code": "Code from the authenticator app (if set up)",
-        "submit": "Sign in",
-        "other": "zh-CN",
-        "other_label": "中文",
-        "signed_out": "You are signed out.",
-        "expired": "The form expired; please sign in again.",
-    },
-    "zh-CN": {
-        "title": "登录",
-        "name": "用户名",
-        "password": "密码",
-        "code": "验证器应用中的动态码（如已开启）",
-        "submit": "登录",
-        "other": "en",
-        "other_label": "English",
-        "signed_out": "您已退出登录。",
-        "expired": "表单已过期，请重新登录。",
-    },
-}
-_pages = Environment(loader=PackageLoader("herald.web", "templates"), autoescape=select_autoescape(), auto_reload=False)
 
 
 def router(container: Container) -> APIRouter:
@@ -60,21 +35,23 @@ def router(container: Container) -> APIRouter:
 
     @api.get("/signin", response_class=HTMLResponse)
     def form(request: Request, next: str = "/", lang: str | None = None, out: bool = False) -> Response:
-        words = _words(request, lang)
-        return _form(request, words, next=next, notice=words["signed_out"] if out else None)
+        language = _language(request, lang)
+        notice = _said("You are signed out.", language) if out else None
+        return _form(request, language, next=next, notice=notice)
 
     @api.post("/signin", response_class=HTMLResponse)
     async def sign_in(request: Request) -> Response:
         fields = await _fields(request)
-        words = _words(request, fields.get("lang"))
+        language = _language(request, fields.get("lang"))
         given, target = fields.get("name", ""), _local(fields.get("next", "/"))
         if not access.same(fields.get("csrf", ""), request.cookies.get(FORM_COOKIE, "") or "\0"):
-            return _form(request, words, next=target, error=words["expired"], name=given, status=403)
+            expired = _said("The form expired; please sign in again.", language)
+            return _form(request, language, next=target, error=expired, name=given, status=403)
         agent = request.headers.get("user-agent", "")
         # The password's hash takes tens of milliseconds on purpose: off the event loop.
         started = await run_in_threadpool(_signed_in, container, fields, client_address(request), agent)
         if isinstance(started, access.Refusal):
-            return _form(request, words, next=target, error=started.reason, name=given, status=401)
+            return _form(request, language, next=target, error=started.reason, name=given, status=401)
         answer = RedirectResponse(target, status_code=303)
         answer.set_cookie(
             SESSION_COOKIE,
@@ -108,7 +85,7 @@ def router(container: Container) -> APIRouter:
 
 def _form(
     request: Request,
-    words: dict[str, str],
+    language: str,
     *,
     next: str,
     error: str | None = None,
@@ -117,15 +94,10 @@ def _form(
     status: int = 200,
 ) -> Response:
     token = secrets.token_urlsafe(32)
-    page = _pages.get_template("access/signin.html").render(
-        t={**words, "lang": "zh-CN" if words is WORDS["zh-CN"] else "en"},
-        csrf=token,
-        next=_local(next),
-        error=error,
-        notice=notice,
-        name=name,
-    )
+    context = {"csrf": token, "next": _local(next), "error": error, "notice": notice, "name": name}
+    page = i18n.render(language, "access/signin.html", context)
     answer = HTMLResponse(page, status_code=status, headers={"cache-control": "no-store"})
+    answer.set_cookie(i18n.COOKIE, language, max_age=365 * 86400, samesite="lax", path="/")  # the pages after it
     answer.set_cookie(
         FORM_COOKIE,
         token,
@@ -165,10 +137,13 @@ def _signed_out(container: Container, request: Request, fields: dict[str, str], 
             access.sign_out(uow, token, now)
 
 
-def _words(request: Request, lang: str | None) -> dict[str, str]:
-    """Chinese or English: as asked (?lang=), else as the browser prefers."""
-    wanted = (lang or request.headers.get("accept-language", "")).lower()
-    return WORDS["zh-CN"] if wanted.startswith("zh") else WORDS["en"]
+def _language(request: Request, lang: str | None) -> str:
+    """Chinese or English: as asked (?lang=), else as remembered, else as the browser prefers."""
+    return i18n.choose(lang, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language", ""))
+
+
+def _said(text: str, language: str) -> str:
+    return i18n.translations(language).gettext(text)
 
 
 async def _fields(request: Request) -> dict[str, str]:

@@ -15,9 +15,9 @@ from babel.messages.pofile import read_po, write_po
 from herald.web.ui.i18n import CATALOGUE
 
 WEB = Path(__file__).resolve().parent.parent
-METHODS = [("templates/ui/**.html", "jinja2"), ("ui/**.py", "python")]
-OPTIONS = {"templates/ui/**.html": {"extensions": "jinja2.ext.i18n"}}
-KEYWORDS = {"_": None, "N_": None, "gettext": None}
+METHODS = [("templates/**.html", "jinja2"), ("ui/**.py", "python"), ("signin_page.py", "python")]
+OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "_said": None}
 
 
 def texts() -> dict[str, list[tuple[str, int]]]:
