@@ -7,7 +7,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from herald import access
 from herald.contacts.models import Contact
@@ -282,6 +282,10 @@ def test_a_segment_is_counted_as_typed_and_saved(shop) -> None:
     assert bad_name.status_code == 422 and 'id="name-error"' in bad_name.text
     saved = browser.post("/segments", data={"csrf": csrf, "q": "consent:sms", "name": "sms-ok", "kind": "static"})
     assert saved.status_code == 303 and "sms-ok" in browser.get("/segments").text
+    with container.uow() as uow:
+        uow.session.execute(update(Contact).values(attributes={"city": "Pokhara"}))
+    suggested = browser.get("/segments").text
+    assert '<option value="attr.city">' in suggested and '<option value="consent:sms">' in suggested
 
 
 def test_settings_show_each_section_to_whoever_may_see_it_and_never_a_secret(shop) -> None:

@@ -1,6 +1,6 @@
 """`/segments`: the saved segments, and the builder — the expression with suggestions of tags, event types
-and attributes, the live count and a sample of who matches as one types, an error at its column, and
-saving as a dynamic or a static segment."""
+and attributes (those of a sample of contacts), the live count and a sample of who matches as one
+types, an error at its column, and saving as a dynamic or a static segment."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from herald import contacts, segments, tags
+from herald.contacts import Contact
 from herald.errors import HeraldError
 from herald.events import Event
 from herald.web.ui.forms import form_fields
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from herald.bootstrap import Container
 
 SAMPLE = 10
+ATTRIBUTES = 500  # contacts whose attributes' names are suggested (a sample: a million would take too long)
 KEYWORDS: tuple[str, ...] = ("has:phone", "has:email", "consent:sms", "consent:whatsapp", "consent:email")
 KEYWORDS += ("clicked within 7d", "replied within 30d", "no_reply within 90d", "stage:active", "rfm.r >= 4")
 
@@ -67,7 +69,9 @@ def _page(container: Container, text: str, errors: dict[str, str]) -> dict[str, 
         saved = segments.list_segments(uow)
         tag_names = tags.search_tags(uow, "", 100)
         types = list(uow.session.scalars(select(Event.type).distinct().order_by(Event.type).limit(50)))
-    terms = [*(f"tag:{t}" for t in tag_names), *(f"event:{t}" for t in types), *KEYWORDS]
+        sampled = uow.session.scalars(select(Contact.attributes).where(Contact.erased_at.is_(None)).limit(ATTRIBUTES))
+        keys = sorted({k for attributes in sampled for k in (attributes or {})})
+    terms = [*(f"tag:{t}" for t in tag_names), *(f"event:{t}" for t in types), *(f"attr.{k}" for k in keys), *KEYWORDS]
     return {"section": "segments", "q": text, "saved": saved, "terms": terms, "errors": errors}
 
 
