@@ -43,7 +43,7 @@ class HeraldGroup(LazyGroup):
         "reports": Room("Reports on what was planned, sent, deferred and skipped.", "herald.analytics.cli"),
         "rules": Room("Policy presets and their rules.", "herald.rules.cli", joined_by=("herald.cli.playground",)),
         "events": Room("Record what contacts did: purchases, page views, abandoned carts…", "herald.events.cli"),
-        "scores": Room("RFM scores and lifecycle stages, from purchase events.", "herald.scores.cli"),
+        "scores": Room("RFM scores, lifecycle stages and send-time profiles.", "herald.scores.cli"),
         "providers": Room(
             "Provider accounts and the channels they carry.", "herald.providers.cli", joined_by=("herald.dispatch.cli",)
         ),
