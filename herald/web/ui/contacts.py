@@ -86,26 +86,34 @@ def router(container: Container) -> APIRouter:
         disposition = f'attachment; filename="contact-{contact_id}.json"'
         return Response(body, media_type="application/json", headers={"content-disposition": disposition})
 
+    def on_profile(
+        request: Request, viewer: Viewer, contact_id: int, action: str, work: Any, shown: dict[str, Any]
+    ) -> Response:
+        """Do `work` in a unit of work audited as the viewer's `contacts.ACTION`; back to the profile, or the
+        profile again with the refusal beside the form that asked (`ACTION_error`) and what was typed."""
+        try:
+            with audited(container, viewer, f"contacts.{action}", f"contact_id={contact_id}") as uow:
+                work(uow)
+        except HeraldError as exc:
+            said = {f"{action}_error": reason_of(exc, viewer.language), **shown}
+            return show(request, viewer, "ui/contact.html", _profile(container, contact_id, viewer) | said, 422)
+        return RedirectResponse(f"{viewer.base}/contacts/{contact_id}?saved=1", status_code=303)
+
     @api.post("/contacts/{contact_id}/tags")
     async def tag(
         request: Request, viewer: Annotated[Viewer, page("contacts:write")], contact_id: ContactId
     ) -> Response:
         fields = await form_fields(request)
         check_csrf(viewer, fields)
-        name = fields.get("tag", "").strip()
-        try:
-            with audited(container, viewer, "contacts.tag", f"contact_id={contact_id}") as uow:
-                if fields.get("remove"):
-                    tags.untag_contacts(uow, name, [contact_id])
-                else:
-                    tags.tag_contacts(uow, name, [contact_id], viewer.actor.label, container.clock.now())
-        except HeraldError as exc:
-            context = _profile(container, contact_id, viewer) | {
-                "tag_error": reason_of(exc, viewer.language),
-                "tag_given": name,
-            }
-            return show(request, viewer, "ui/contact.html", context, status=422)
-        return RedirectResponse(f"{viewer.base}/contacts/{contact_id}", status_code=303)
+        name, by, now = fields.get("tag", "").strip(), viewer.actor.label, container.clock.now()
+
+        def work(uow: Any) -> None:
+            if fields.get("remove"):
+                tags.untag_contacts(uow, name, [contact_id])
+            else:
+                tags.tag_contacts(uow, name, [contact_id], by, now)
+
+        return on_profile(request, viewer, contact_id, "tag", work, {"tag_given": name})
 
     @api.post("/contacts/{contact_id}/edit")
     async def edit(
@@ -116,16 +124,14 @@ def router(container: Container) -> APIRouter:
         check_csrf(viewer, fields)
         given: dict[str, Any] = {k: fields[k].strip() for k in ("name", "phone", "email", "timezone") if fields.get(k)}
         now = container.clock.now()
-        try:
-            with audited(container, viewer, "contacts.edit", f"contact_id={contact_id}") as uow:
-                contact = contacts.get_contact(uow, contact_id)
-                data = {"phone": contact.phone, "email": contact.email, **given}
-                item = contacts.parse_one(data, now, contact.region or container.settings.default_region)
-                contacts.update_contact(uow, contact_id, item, set(given), now)
-        except HeraldError as exc:
-            context = _profile(container, contact_id, viewer) | {"edit_error": reason_of(exc, viewer.language)}
-            return show(request, viewer, "ui/contact.html", context, status=422)
-        return RedirectResponse(f"{viewer.base}/contacts/{contact_id}?saved=1", status_code=303)
+
+        def work(uow: Any) -> None:
+            contact = contacts.get_contact(uow, contact_id)
+            data = {"phone": contact.phone, "email": contact.email, **given}
+            item = contacts.parse_one(data, now, contact.region or container.settings.default_region)
+            contacts.update_contact(uow, contact_id, item, set(given), now)
+
+        return on_profile(request, viewer, contact_id, "edit", work, {})
 
     @api.post("/contacts/{contact_id}/suppress")
     async def suppress(
@@ -135,19 +141,17 @@ def router(container: Container) -> APIRouter:
         fields = await form_fields(request)
         check_csrf(viewer, fields)
         channel, now = fields.get("channel", ""), container.clock.now()
-        try:
-            with audited(container, viewer, "contacts.suppress", f"contact_id={contact_id}") as uow:
-                contact = contacts.get_contact(uow, contact_id)
-                kind = Channel(channel) if channel in {c.value for c in Channel} else Channel.SMS
-                address = contact.email if kind is Channel.EMAIL else contact.phone
-                if not address:
-                    raise Invalid(f"contact {contact_id} has no {kind.value} address", where="channel")
-                why = fields.get("detail") or f"suppressed by {viewer.actor.label}"
-                contacts.suppress(uow, kind, address, "manual", now, detail=why)
-        except HeraldError as exc:
-            context = _profile(container, contact_id, viewer) | {"suppress_error": reason_of(exc, viewer.language)}
-            return show(request, viewer, "ui/contact.html", context, status=422)
-        return RedirectResponse(f"{viewer.base}/contacts/{contact_id}?saved=1", status_code=303)
+        why = fields.get("detail") or f"suppressed by {viewer.actor.label}"
+
+        def work(uow: Any) -> None:
+            contact = contacts.get_contact(uow, contact_id)
+            kind = Channel(channel) if channel in {c.value for c in Channel} else Channel.SMS
+            address = contact.email if kind is Channel.EMAIL else contact.phone
+            if not address:
+                raise Invalid(f"contact {contact_id} has no {kind.value} address", where="channel")
+            contacts.suppress(uow, kind, address, "manual", now, detail=why)
+
+        return on_profile(request, viewer, contact_id, "suppress", work, {})
 
     @api.post("/contacts/{contact_id}/erase")
     async def erase(
