@@ -160,8 +160,11 @@ def test_a_campaign_is_started_paused_and_explained_from_its_page(shop) -> None:
     with container.uow() as uow:
         sita = uow.session.scalar(select(Contact.id).where(Contact.name == "Sita Sharma"))
     explained = browser.get(f"/campaigns/{campaign}/explain", params={"contact": sita}).text
-    assert "sms" in explained
-    assert "has no message" in browser.get(f"/campaigns/{campaign}/explain", params={"contact": "999"}).text
+    assert "consent" in explained and "marketing consent on sms granted on" in explained
+    chinese = browser.get(f"/campaigns/{campaign}/explain", params={"contact": sita, "lang": "zh-CN"}).text
+    assert "sms 的营销同意" not in chinese and "营销同意：sms，于" in chinese and "通过" in chinese
+    nobody = browser.get(f"/campaigns/{campaign}/explain", params={"contact": "999", "lang": "en"}).text
+    assert "has no message" in nobody
     results = browser.get(f"/campaigns/{campaign}/results/figures")
     assert results.status_code == 200 and 'data-stage="planned">4<' in results.text
     assert f"/campaigns/{campaign}/results/figures" in browser.get(f"/campaigns/{campaign}/results").text

@@ -21,6 +21,8 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from herald.web.ui.refusals import in_language
+
 LANGUAGES = ("zh-CN", "en")
 COOKIE = "herald_lang"
 CATALOGUE = Path(__file__).resolve().parent.parent / "locales" / "zh_CN.po"
@@ -70,6 +72,7 @@ def environment(language: str) -> Environment:
         percent=lambda r: "—" if r is None else numbers.format_percent(r, "#,##0.0%", locale=locale),
         money=lambda amount, currency: numbers.format_currency(Decimal(str(amount)), currency, locale=locale),
         when=lambda moment, zone="UTC": _when(moment, zone, locale),
+        said=lambda text: in_language(str(text), language),  # a service's or a rule's words, in the language
     )
     env.globals["language"] = language
     return env

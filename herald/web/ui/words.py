@@ -34,6 +34,7 @@ STATES = (
     N_("send"),
     N_("defer"),
     N_("skip"),
+    N_("pass"),
     # consent, purposes
     N_("granted"),
     N_("revoked"),
