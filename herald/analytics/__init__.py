@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from herald.door import open_door
 
 if TYPE_CHECKING:
+    from herald.analytics.alerting import ACTIONS as ALERT_ACTIONS
+    from herald.analytics.alerting import METRICS as ALERT_METRICS
     from herald.analytics.alerts import (
         acknowledge,
         alert_view,
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
     from herald.analytics.winners import judge_tests, test_verdict
 
 __all__ = [
+    "ALERT_ACTIONS",
+    "ALERT_METRICS",
     "acknowledge",
     "Alert",
     "AlertOut",

@@ -25,6 +25,7 @@ PAGES = {
     "segments": "/segments?q=consent:sms",
     "settings": "/settings",
     "tags": "/tags",
+    "tag-rule": "/tags/rules/new",
 }
 HEADINGS = {
     ("dashboard", "en"): "Dashboard",

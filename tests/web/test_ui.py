@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
@@ -17,24 +16,10 @@ from herald.web.auth import every_route
 from herald.web.ui import catalogue, i18n
 from herald.web.ui.pages import page
 from tests.conftest import NOW
-from tests.scenario import setup
-from tests.web.clients import PASSWORD, browser_for
+from tests.web.clients import PASSWORD
+from tests.web.conftest import signed_in
 
 PAGE_GUARD = page(None).dependency.__qualname__
-
-
-@pytest.fixture
-def shop(container, tmp_path):
-    """The scenario's contacts and campaign, and a user of each role."""
-    campaign = setup(container, tmp_path)
-    with container.control_uow() as uow:
-        for name, role in {"mei": "marketer", "li": "approver", "sam": "support", "ana": "admin"}.items():
-            access.create_user(uow, name, role, PASSWORD, NOW)
-    return container, campaign
-
-
-def signed_in(container, name: str) -> tuple[TestClient, str]:
-    return browser_for(container, name)
 
 
 def test_every_page_is_guarded_by_the_viewers_role(container) -> None:

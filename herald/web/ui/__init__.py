@@ -8,7 +8,20 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
-from herald.web.ui import campaigns, contacts, dashboard, importing, inbox, segments, settings, tagging, templates
+from herald.web.ui import (
+    alerting,
+    campaigns,
+    contacts,
+    dashboard,
+    importing,
+    inbox,
+    people,
+    segments,
+    settings,
+    tag_rules,
+    tagging,
+    templates,
+)
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -18,7 +31,19 @@ if TYPE_CHECKING:
 def router(container: Container, jobs: Jobs) -> APIRouter:
     """Every page of the UI (imports started from the pages run with the API's, in `jobs`)."""
     api = APIRouter(include_in_schema=False)
-    for part in (dashboard, contacts, segments, tagging, campaigns, templates, inbox, settings):
+    for part in (
+        dashboard,
+        contacts,
+        segments,
+        tagging,
+        campaigns,
+        templates,
+        inbox,
+        settings,
+        people,
+        alerting,
+        tag_rules,
+    ):
         api.include_router(part.router(container))
     api.include_router(importing.router(container, jobs))
     return api

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from herald import access
-from herald.errors import Forbidden, HeraldError, Unauthorized
+from herald.errors import Conflict, Forbidden, HeraldError, NotFound, Unauthorized
 from herald.web.auth import SESSION_COOKIE, caller
 from herald.web.ui import i18n
 from herald.web.ui.refusals import in_language
@@ -130,6 +130,12 @@ def reason_of(error: HeraldError, language: str = "en") -> str:
     """A service's refusal, said for a person in their language: its reason, without the field it names
     (shown beside it)."""
     return in_language(getattr(error, "reason", None) or str(error), language)
+
+
+def status_of(error: HeraldError) -> int:
+    """The HTTP status a page answers a service's refusal with, as the API does."""
+    kinds = ((NotFound, 404), (Conflict, 409), (Forbidden, 403))
+    return next((code for kind, code in kinds if isinstance(error, kind)), 422)
 
 
 def audited(container: Container, viewer: Viewer, action: str, subject: str | None = None) -> Any:

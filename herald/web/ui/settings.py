@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from herald import access, analytics, dispatch, rules
+from herald.db import workspaces
 from herald.errors import HeraldError
 from herald.web.ui.forms import form_fields, form_lists
 from herald.web.ui.pages import PageRefused, Viewer, audited, check_csrf, page, reason_of, show
@@ -25,7 +26,7 @@ def router(container: Container) -> APIRouter:
 
     @api.get("/settings")
     def settings(request: Request, viewer: Annotated[Viewer, page(None)]) -> Response:
-        return show(request, viewer, "ui/settings.html", _sections(container, viewer))
+        return show(request, viewer, "ui/settings.html", sections(container, viewer))
 
     @api.post("/settings/providers/{account}/resume")
     async def resume(request: Request, viewer: Annotated[Viewer, page("providers:manage")], account: str) -> Response:
@@ -62,7 +63,7 @@ def router(container: Container) -> APIRouter:
             ) as uow:
                 access.create_user(uow, name, role, fields.get("password", ""), now, by=viewer.actor)
         except HeraldError as exc:
-            context = _sections(container, viewer) | {"user_error": reason_of(exc, viewer.language), "user_given": name}
+            context = sections(container, viewer) | {"user_error": reason_of(exc, viewer.language), "user_given": name}
             return show(request, viewer, "ui/settings.html", context, status=422)
         return RedirectResponse(f"{viewer.base}/settings?user={name}#roles", status_code=303)
 
@@ -79,10 +80,10 @@ def router(container: Container) -> APIRouter:
                 )
                 shown = made.key
         except HeraldError as exc:
-            context = _sections(container, viewer) | {"key_error": reason_of(exc, viewer.language), "key_given": name}
+            context = sections(container, viewer) | {"key_error": reason_of(exc, viewer.language), "key_given": name}
             return show(request, viewer, "ui/settings.html", context, status=422)
         # The whole key is shown this once, on this answer alone (never stored, never shown again).
-        return show(request, viewer, "ui/settings.html", _sections(container, viewer) | {"new_key": shown}, status=201)
+        return show(request, viewer, "ui/settings.html", sections(container, viewer) | {"new_key": shown}, status=201)
 
     @api.post("/settings/keys/{name}/revoke")
     async def revoke(request: Request, viewer: Annotated[Viewer, page("keys:manage")], name: str) -> Response:
@@ -102,7 +103,7 @@ def _controlled(container: Container, viewer: Viewer, action: str, subject: str)
     return container.control_uow(actor=viewer.actor, action=f"web {action}", subject=subject)
 
 
-def _sections(container: Container, viewer: Viewer) -> dict[str, Any]:
+def sections(container: Container, viewer: Viewer) -> dict[str, Any]:
     """What each section shows, for the sections the viewer may see."""
     now, found = container.clock.now(), dict[str, Any](section="settings")
     if viewer.may("providers:manage"):
@@ -116,22 +117,41 @@ def _sections(container: Container, viewer: Viewer) -> dict[str, Any]:
     if viewer.may("alerts:manage") or viewer.may("reports:read"):
         with container.uow() as uow:
             found["alerts"] = [analytics.alert_view(a) for a in analytics.list_alerts(uow, None, 50)]
-    found["presets"] = [{"name": n, "description": rules.load_policy(n).description} for n in rules.preset_names()]
+    if viewer.may("alerts:manage"):
+        found |= _alert_rules(container)
+    found["presets"] = [_preset(n, viewer.language) for n in rules.preset_names()]
     catalogue = access.catalog()
     labels = {r: catalogue.labels.get(r, {}).get(viewer.language) or r for r in catalogue.roles}
     found["roles"] = [{"name": r, "label": labels[r], "permissions": sorted(p)} for r, p in catalogue.roles.items()]
     found["permissions"] = sorted(catalogue.permissions)
     with container.control_uow() as uow:
         if viewer.may("users:manage"):
-            found["users"] = [
-                access.user_view(u).model_dump() | {"label": labels.get(u.role, u.role)} for u in access.users(uow)
-            ]
+            found["users"] = [_user(u, labels) for u in access.users(uow)]
+            if container.workspace != workspaces.DEFAULT:
+                found["members"] = [
+                    {"name": n, "role": r, "label": labels.get(r, r)}
+                    for n, r in access.members(uow, container.workspace)
+                ]
         if viewer.may("keys:manage"):
             found["keys"] = [access.key_view(k, now).model_dump() for k in access.keys(uow, container.workspace)]
         if viewer.may("audit:read"):
             entries = access.audit_entries(uow, access.AuditFilter(), AUDIT_SHOWN)
             found["audit"] = [access.entry_data(e) for e in entries]
     return found
+
+
+def _alert_rules(container: Container) -> dict[str, Any]:
+    """The alert rules as the page lists them, and the choices its form offers."""
+    with container.uow() as uow:
+        found = [analytics.rule_view(rule, origin, active) for rule, origin, active in analytics.rules(uow)]
+    return {"alert_rules": found, "alert_metrics": analytics.ALERT_METRICS, "alert_actions": analytics.ALERT_ACTIONS}
+
+
+def _preset(name: str, language: str) -> dict[str, str]:
+    """A preset's name and its description in the viewer's language (the preset's TOML carries both)."""
+    data = rules.read_preset(name)
+    said = data.get("description_zh") if language == "zh-CN" else None
+    return {"name": name, "description": said or data.get("description", "")}
 
 
 def _user(user: Any, labels: dict[str, str]) -> dict[str, Any]:

@@ -31,7 +31,7 @@ def router(container: Container) -> APIRouter:
                 for c in uow.session.scalars(select(TagCategory).order_by(TagCategory.name))
             ]
             counts = tags.tag_counts(uow, now)
-            rules = [{"name": r.name, "kind": r.kind, "enabled": r.enabled} for r in autotag.list_rules(uow)]
+            rules = [_rule(r) for r in autotag.list_rules(uow)]
         context = {"section": "tags", "categories": categories, "counts": counts, "rules": rules}
         return show(request, viewer, "ui/tags.html", context)
 
@@ -43,6 +43,12 @@ def router(container: Container) -> APIRouter:
         return show(request, viewer, "ui/fragments/dry_run.html", {"found": found})
 
     return api
+
+
+def _rule(rule: Any) -> dict[str, Any]:
+    """A rule as the page lists it: its definition in one line, as saved."""
+    says = ", ".join(f"{k}={v}" for k, v in rule.definition.items() if k != "kind")
+    return {"name": rule.name, "kind": rule.kind, "enabled": rule.enabled, "version": rule.version, "says": says}
 
 
 def _dry_run(container: Container, definition: dict[str, Any], language: str) -> dict[str, Any]:
