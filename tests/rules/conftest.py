@@ -3,19 +3,7 @@
 
 from __future__ import annotations
 
-import sys
-
 from herald.rules.decision import RuleOutcome
+from tests.kept import keep
 
-GIVEN: set[str] = set()
-_made = RuleOutcome.__new__
-
-
-def _kept(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
-    outcome = _made(cls, *args, **kwargs)
-    if sys._getframe(1).f_globals.get("__name__", "").startswith("herald."):  # not the tests' own rules
-        GIVEN.add(outcome.detail)
-    return outcome
-
-
-RuleOutcome.__new__ = _kept  # type: ignore[method-assign]
+GIVEN = keep(RuleOutcome, "__new__", lambda outcome: outcome.detail)

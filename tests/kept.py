@@ -1,0 +1,28 @@
+"""What Herald says to people while the tests run, kept to be checked afterwards: a folder's conftest wraps
+the function that says it, and a test sorted last in that folder checks every sentence kept (that each is
+said in Chinese on the pages, say). Only what Herald's own code says is kept, not the tests' stand-ins."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+def keep(owner: type, name: str, sentence: Callable[[Any], str | None]) -> set[str]:
+    """Wrap `owner.name` so that each call made from Herald's code keeps `sentence(result or arguments)`;
+    the set of kept sentences is returned and filled as the tests run."""
+    kept: set[str] = set()
+    original = owner.__dict__[name]
+    function = original.__func__ if isinstance(original, staticmethod) else original
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        if sys._getframe(1).f_globals.get("__name__", "").startswith("herald."):
+            said = sentence(result if result is not None else (args, kwargs))
+            if said:
+                kept.add(said)
+        return result
+
+    setattr(owner, name, staticmethod(wrapper) if isinstance(original, staticmethod) else wrapper)
+    return kept
