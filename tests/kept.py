@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-def keep(owner: type, name: str, sentence: Callable[[Any], str | None]) -> set[str]:
-    """Wrap `owner.name` so that each call made from Herald's code keeps `sentence(result or arguments)`;
-    the set of kept sentences is returned and filled as the tests run."""
+def keep(owner: Any, name: str, sentence: Callable[[Any, tuple, dict], str | None]) -> set[str]:
+    """Wrap `owner.name` (a class's or a module's) so that each call made from Herald's code keeps
+    `sentence(result, args, kwargs)` where that gives one; the set is returned and filled as tests run."""
     kept: set[str] = set()
     original = owner.__dict__[name]
     function = original.__func__ if isinstance(original, staticmethod) else original
@@ -19,7 +19,7 @@ def keep(owner: type, name: str, sentence: Callable[[Any], str | None]) -> set[s
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         result = function(*args, **kwargs)
         if sys._getframe(1).f_globals.get("__name__", "").startswith("herald."):
-            said = sentence(result if result is not None else (args, kwargs))
+            said = sentence(result, args, kwargs)
             if said:
                 kept.add(said)
         return result

@@ -6,4 +6,4 @@ from __future__ import annotations
 from herald.contacts.importing.report import ImportReport
 from tests.kept import keep
 
-GIVEN = keep(ImportReport, "problem", lambda call: call[0][4] if len(call[0]) > 4 else call[1].get("reason"))
+GIVEN = keep(ImportReport, "problem", lambda _none, args, kwargs: args[4] if len(args) > 4 else kwargs.get("reason"))

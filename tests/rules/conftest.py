@@ -6,4 +6,4 @@ from __future__ import annotations
 from herald.rules.decision import RuleOutcome
 from tests.kept import keep
 
-GIVEN = keep(RuleOutcome, "__new__", lambda outcome: outcome.detail)
+GIVEN = keep(RuleOutcome, "__new__", lambda outcome, _args, _kwargs: outcome.detail)

@@ -6,9 +6,20 @@ import pytest
 from fastapi.testclient import TestClient
 
 from herald import access
+from herald.web.ui import i18n, pages, segments, tag_rules, templates
 from tests.conftest import NOW
+from tests.kept import keep
 from tests.scenario import setup
 from tests.web.clients import PASSWORD, browser_for
+
+
+def _for_chinese(_said: str, args: tuple, _kwargs: dict) -> str | None:
+    return args[0] if len(args) > 1 and args[1] == "zh-CN" and str(args[0]).strip() else None
+
+
+# What the pages said to Chinese viewers in the services' or the rules' words while the tests ran, kept so
+# that the last test of this folder (`test_zh_refusals.py`) can check each was said in Chinese.
+SHOWN = [keep(module, "in_language", _for_chinese) for module in (pages, i18n, tag_rules, templates, segments)]
 
 
 @pytest.fixture

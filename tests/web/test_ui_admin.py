@@ -34,7 +34,7 @@ def test_only_an_owner_makes_an_owner_and_the_refusal_is_said_in_chinese(shop) -
     container, _ = shop
     admin, csrf = signed_in(container, "ana")
     refused = admin.post("/settings/users/mei/role?lang=zh-CN", data={"csrf": csrf, "role": "owner"})
-    assert refused.status_code == 403 and 'id="people-error"' in refused.text and "only an owner may" in refused.text
+    assert refused.status_code == 403 and 'id="people-error"' in refused.text and "只有所有者可以" in refused.text
     with container.control_uow() as uow:
         assert access.user(uow, "mei").role == "marketer"  # nothing written
     unknown = admin.post("/settings/users/mei/role", data={"csrf": csrf, "role": "boss"})
