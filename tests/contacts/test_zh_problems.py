@@ -15,7 +15,7 @@ def test_every_problem_an_import_found_is_said_in_chinese() -> None:
     if len(GIVEN) < ENOUGH:
         pytest.skip("run with the import tests: they find the problems this checks")
     english = sorted(p for p in GIVEN if said(p, chinese()) == p)
-    assert english == [], "add these to herald/web/locales/refusals.zh_CN.toml"
+    assert not english, "add these to herald/web/locales/refusals.zh_CN.toml:\n" + "\n".join(english)
 
 
 def test_a_problem_is_said_with_the_library_words_it_carries() -> None:

@@ -16,7 +16,7 @@ def test_every_reason_the_rules_gave_is_said_in_chinese() -> None:
         pytest.skip("run with the rules' tests: they give the reasons this checks")
     sayings = chinese()
     english = sorted(d for d in GIVEN if said(d, sayings) == d)
-    assert english == [], "add these to herald/web/locales/refusals.zh_CN.toml"
+    assert not english, "add these to herald/web/locales/refusals.zh_CN.toml:\n" + "\n".join(english)
 
 
 def test_a_reason_is_said_whole_with_its_parts_said_again() -> None:

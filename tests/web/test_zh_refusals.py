@@ -17,4 +17,4 @@ def test_every_refusal_the_pages_showed_in_chinese_was_said_in_chinese() -> None
     if len(shown) < ENOUGH:
         pytest.skip("run with the pages' tests: they show the refusals this checks")
     english = sorted(s for s in shown if said(s, chinese()) == s)
-    assert english == [], "add these to herald/web/locales/refusals.zh_CN.toml"
+    assert not english, "add these to herald/web/locales/refusals.zh_CN.toml:\n" + "\n".join(english)
