@@ -3,19 +3,15 @@ last here) are each said in Chinese by the pages' table, on the import page and 
 
 from __future__ import annotations
 
-import pytest
-
 from herald.web.ui.refusals import chinese, said
 from tests.contacts.conftest import GIVEN
+from tests.kept import check_said_in_chinese
 
 ENOUGH = 30  # problems the import tests find; fewer means this file ran without them
 
 
 def test_every_problem_an_import_found_is_said_in_chinese() -> None:
-    if len(GIVEN) < ENOUGH:
-        pytest.skip("run with the import tests: they find the problems this checks")
-    english = sorted(p for p in GIVEN if said(p, chinese()) == p)
-    assert not english, "add these to herald/web/locales/refusals.zh_CN.toml:\n" + "\n".join(english)
+    check_said_in_chinese(GIVEN, ENOUGH, "the import tests")
 
 
 def test_a_problem_is_said_with_the_library_words_it_carries() -> None:

@@ -3,19 +3,15 @@ each said in Chinese by the pages' table, in the template editor and the preflig
 
 from __future__ import annotations
 
-import pytest
-
 from herald.web.ui.refusals import chinese, said
 from tests.content.conftest import GIVEN
+from tests.kept import check_said_in_chinese
 
 ENOUGH = 20  # findings the lint tests give; fewer means this file ran without them
 
 
 def test_every_finding_the_lint_gave_is_said_in_chinese() -> None:
-    if len(GIVEN) < ENOUGH:
-        pytest.skip("run with the lint tests: they give the findings this checks")
-    english = sorted(f for f in GIVEN if said(f, chinese()) == f)
-    assert not english, "add these to herald/web/locales/refusals.zh_CN.toml:\n" + "\n".join(english)
+    check_said_in_chinese(GIVEN, ENOUGH, "the lint tests")
 
 
 def test_a_placeholder_keeps_its_braces_in_chinese() -> None:

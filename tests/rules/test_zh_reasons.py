@@ -3,20 +3,15 @@ here, after the table tests that reach every branch) are each said in Chinese by
 
 from __future__ import annotations
 
-import pytest
-
 from herald.web.ui.refusals import chinese, said
+from tests.kept import check_said_in_chinese
 from tests.rules.conftest import GIVEN
 
 ENOUGH = 100  # reasons the rules' tests give; fewer means this file ran without them
 
 
 def test_every_reason_the_rules_gave_is_said_in_chinese() -> None:
-    if len(GIVEN) < ENOUGH:
-        pytest.skip("run with the rules' tests: they give the reasons this checks")
-    sayings = chinese()
-    english = sorted(d for d in GIVEN if said(d, sayings) == d)
-    assert not english, "add these to herald/web/locales/refusals.zh_CN.toml:\n" + "\n".join(english)
+    check_said_in_chinese(GIVEN, ENOUGH, "the rules' tests")
 
 
 def test_a_reason_is_said_whole_with_its_parts_said_again() -> None:
