@@ -169,6 +169,8 @@ def test_a_tag_rule_is_tried_on_the_history_without_writing_then_saved(shop) -> 
     with container.uow() as uow:
         assert autotag.list_rules(uow) == [] and tags.tags_of(uow, sita) == []
     assert browser.post("/tags/rules", data=rule | {"do": "save"}).status_code == 303
+    again = browser.post("/tags/rules?lang=zh-CN", data=rule | {"do": "save", "tag": "other"})
+    assert again.status_code == 422 and 'id="name-error"' in again.text and "请到该规则的页面修改" in again.text
     assert browser.post("/tags/rules/bought/backfill", data={"csrf": csrf}).status_code == 303
     with container.uow() as uow:
         assert [t["tag"] for t in tags.tags_of(uow, sita)] == ["bought:A"]
@@ -208,6 +210,7 @@ def test_a_keyword_rule_with_synonyms_is_edited_as_a_new_version_switched_and_de
     assert browser.post("/tags/rules/price/delete", data={"csrf": csrf}).status_code == 404
     support, token = signed_in(container, "sam")
     assert support.post("/tags/rules", data=rule | words | {"csrf": token}).status_code == 403
+    assert "/tags/rules/new" not in support.get("/tags").text and support.get("/tags/rules/new").status_code == 403
 
 
 def test_the_presets_are_described_in_the_viewers_language(shop) -> None:

@@ -43,18 +43,21 @@ def router(container: Container) -> APIRouter:
     async def save(request: Request, viewer: Annotated[Viewer, page(WRITE)]) -> Response:
         fields = await form_fields(request)
         check_csrf(viewer, fields)
-        name, now = fields.get("name", "").strip(), container.clock.now()
+        name, now, editing = fields.get("name", "").strip(), container.clock.now(), fields.get("editing") == "1"
         try:
             definition = definition_of(fields)
             if fields.get("do") == "try":
                 with container.uow(dry_run=True) as uow:
                     found = autotag.dry_run(uow, definition, now)
-                return _form(request, viewer, fields, {"found": found, "editing": fields.get("editing") == "1"})
+                return _form(request, viewer, fields, {"found": found, "editing": editing})
             with audited(container, viewer, "tags.rules.save", f"rule={name[:48]}") as uow:
+                if not editing and name in {r.name for r in autotag.list_rules(uow)}:
+                    # A new rule's form never overwrites a rule of that name: that is what "Change" is for.
+                    raise Invalid(f"a tag rule named {name!r} exists; change it from its own page", where="rule name")
                 autotag.save_rule(uow, name, definition, viewer.actor.label, now)
         except Invalid as exc:
             errors = {field_of(exc): said_at(exc, viewer.language)}
-            return _form(request, viewer, fields, {"errors": errors, "editing": fields.get("editing") == "1"}, 422)
+            return _form(request, viewer, fields, {"errors": errors, "editing": editing}, 422)
         return RedirectResponse(f"{viewer.base}/tags#rule-{name}", status_code=303)
 
     @api.post("/tags/rules/{name}/{change}")
