@@ -138,6 +138,8 @@ class Jobs:
             kind, value = run_isolated(container.settings, path, container.clock.now(), options, advance, audit=audit)
         finally:
             path.unlink(missing_ok=True)
+            if path.parent.is_dir() and not any(path.parent.iterdir()):
+                path.parent.rmdir()  # the upload's own folder, empty once its file is read
         if kind == "done":
             self._set(job, status="done", report=value)
         else:

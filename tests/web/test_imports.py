@@ -37,3 +37,17 @@ def test_an_import_in_its_own_process_reports_what_it_did(container, tmp_path: P
     with container.unaudited() as uow:
         [entry] = access.entries(uow)
     assert (entry.actor, entry.action, entry.subject) == ("ada", "api contacts.start_import", "file=c.csv")
+
+
+def test_uploads_never_imported_are_removed_after_a_day(tmp_path: Path) -> None:
+    from herald.web.ui.importing import UPLOAD_KEPT, sweep
+
+    now = 1_800_000_000.0
+    for name, age in (("old", UPLOAD_KEPT + 60), ("fresh", UPLOAD_KEPT - 60)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "people.csv").write_text("phone\n+9779841234567\n")
+        os.utime(folder, (now - age, now - age))
+    assert sweep(tmp_path, now) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh"]
+    assert sweep(tmp_path / "none", now) == 0  # no uploads yet

@@ -4,6 +4,8 @@ token, errors beside their field, the language, and a message catalogue that cov
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
@@ -250,6 +252,7 @@ def test_the_import_wizard_reads_a_gbk_file_shows_the_dry_run_then_imports(shop)
             break
         time.sleep(0.1)
     assert 'data-count="imported">2<' in job and "problems.csv" in job
+    assert not (Path(tempfile.gettempdir()) / "herald-uploads" / token).exists()  # the upload went with the import
     problems = browser.get(started.headers["location"] + "/problems.csv").text
     assert "'=1+1" in problems or "12345" in problems
     with container.uow() as uow:

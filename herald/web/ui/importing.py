@@ -10,6 +10,7 @@ import io
 import secrets
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
+UPLOAD_KEPT = 24 * 3600  # an upload waits a day for its import, then it is removed
 
 
 def router(container: Container, jobs: Jobs) -> APIRouter:
@@ -48,6 +50,7 @@ def router(container: Container, jobs: Jobs) -> APIRouter:
         name = Path(file.filename).name
         if not name.lower().endswith(SUFFIXES):
             return _again(request, viewer, {"file": f"{name}: expected a .csv, .tsv or .xlsx file"})
+        sweep(uploads, time.time())
         token = secrets.token_urlsafe(16)
         folder = uploads / token
         folder.mkdir(parents=True)
@@ -99,6 +102,17 @@ def router(container: Container, jobs: Jobs) -> APIRouter:
 
 def _again(request: Request, viewer: Viewer, errors: dict[str, str]) -> Response:
     return show(request, viewer, "ui/import.html", {"section": "import", "errors": errors}, status=422)
+
+
+def sweep(uploads: Path, now: float, kept: float = UPLOAD_KEPT) -> int:
+    """Remove the uploads read but never imported that are older than `kept` seconds: a file of people's
+    data does not linger in the temporary folder. Returns how many went."""
+    gone = 0
+    for folder in uploads.iterdir() if uploads.is_dir() else ():
+        if now - folder.stat().st_mtime > kept:
+            shutil.rmtree(folder, ignore_errors=True)
+            gone += 1
+    return gone
 
 
 def _uploaded(uploads: Path, token: str, viewer: Viewer) -> Path:
