@@ -28,7 +28,12 @@ def letter(i: int, to: str | None = None) -> Outgoing:
 def provider(fake: FakeMailServer, security: str = "none", **options) -> SmtpProvider:
     connections = options.pop("connections", 4)
     head = options.pop("head", HEAD)
-    server = Server("127.0.0.1", fake.port, security, USER, options.pop("password", PASSWORD), timeout=1.0, **options)
+    # A generous timeout: on a loaded machine a handshake can take more than a second; the test of a server
+    # that never answers asks for a short one.
+    timeout = options.pop("timeout", 10.0)
+    server = Server(
+        "127.0.0.1", fake.port, security, USER, options.pop("password", PASSWORD), timeout=timeout, **options
+    )
     return SmtpProvider(server, head, connections)
 
 
@@ -49,7 +54,7 @@ def test_each_reply_is_mapped_once_and_only_the_unanswered_letter_is_uncertain()
     faults |= {"closing@x.example": "broken", "hang@x.example": "hang"}
     with running(FakeMailServer(faults=faults)) as fake:
         batch = [letter(i, to) for i, to in enumerate([*faults, "ok@x.example"])]
-        results = asyncio.run(provider(fake, connections=2).send(batch))
+        results = asyncio.run(provider(fake, connections=2, timeout=1.0).send(batch))
     gone, later, spam, closing, hang, ok = results
     assert gone == Permanent(gone.reason, "5.1.1", "invalid") and "no such mailbox: 550 5.1.1" in gone.reason
     assert isinstance(later, Retryable) and not later.fault and "451 4.7.1" in later.reason
@@ -121,7 +126,7 @@ class Flaky(SmtpProvider):
 
 def test_a_connection_that_cannot_be_made_leaves_its_letters_to_the_others() -> None:
     with running(FakeMailServer()) as fake:
-        flaky = Flaky(Server("127.0.0.1", fake.port, "none", USER, PASSWORD, timeout=1.0), HEAD, 3)
+        flaky = Flaky(Server("127.0.0.1", fake.port, "none", USER, PASSWORD, timeout=10.0), HEAD, 3)
         results = asyncio.run(flaky.send([letter(i) for i in range(6)]))
     assert all(isinstance(r, Accepted) for r in results) and len(fake.received) == 6
 
