@@ -4,7 +4,7 @@ is left alone: it is a name someone gave (a rule's, a tag's), not a sentence."""
 
 from __future__ import annotations
 
-from tests.kept import check_said_in_chinese
+from tests.kept import ADD_THEM, still_english
 from tests.web.conftest import SHOWN
 
 ENOUGH = 10  # sentences the pages' tests show in Chinese; fewer means this file ran without them
@@ -12,4 +12,5 @@ ENOUGH = 10  # sentences the pages' tests show in Chinese; fewer means this file
 
 def test_every_refusal_the_pages_showed_in_chinese_was_said_in_chinese() -> None:
     sentences = {s for s in set().union(*SHOWN) if " " in s.strip()}
-    check_said_in_chinese(sentences, ENOUGH, "the pages' tests")
+    english = still_english(sentences, ENOUGH, "the pages' tests")
+    assert not english, ADD_THEM + "\n".join(english)
