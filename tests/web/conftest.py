@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 from fastapi.testclient import TestClient
 
 from herald import access
-from herald.web.ui import i18n, pages, segments, tag_rules, templates
+from herald.web import ui
+from herald.web.ui import refusals
 from tests.conftest import NOW
 from tests.kept import keep
 from tests.scenario import setup
@@ -19,7 +23,13 @@ def _for_chinese(_said: str, args: tuple, _kwargs: dict) -> str | None:
 
 # What the pages said to Chinese viewers in the services' or the rules' words while the tests ran, kept so
 # that the last test of this folder (`test_zh_refusals.py`) can check each was said in Chinese.
-SHOWN = [keep(module, "in_language", _for_chinese) for module in (pages, i18n, tag_rules, templates, segments)]
+# Every module of the pages that says them holds `in_language` by its own name: each is wrapped.
+SAYING = [importlib.import_module(f"herald.web.ui.{m.name}") for m in pkgutil.iter_modules(ui.__path__)]
+SHOWN = [
+    keep(module, "in_language", _for_chinese)
+    for module in SAYING
+    if module is not refusals and getattr(module, "in_language", None) is refusals.in_language
+]
 
 
 @pytest.fixture

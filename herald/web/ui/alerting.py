@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from herald.bootstrap import Container
 
 ALERTS = "alerts:manage"
+FIELDS = ("metric", "threshold", "window_minutes", "min_volume", "per", "action", "label")
 WHOLE = ("window_minutes", "min_volume")
 
 
@@ -68,6 +69,3 @@ def rule_table(fields: dict[str, str]) -> dict[str, Any]:
             except ValueError:
                 raise Invalid(f"{key}: expected a whole number, got {table[key]!r}", where="alert rule") from None
     return table
-
-
-FIELDS = ("metric", "threshold", "window_minutes", "min_volume", "per", "action", "label")
