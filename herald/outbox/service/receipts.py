@@ -97,9 +97,12 @@ def _messages(uow: UnitOfWork, receipts: Sequence[tuple[str, Receipt]]) -> dict[
     """The messages the receipts may name, by Herald's id and by (account, vendor's id)."""
     ids = {r.message_id for _, r in receipts if r.message_id is not None}
     vendor_ids = {r.provider_message_id for _, r in receipts if r.provider_message_id}
+    accounts = {account for account, r in receipts if r.provider_message_id}
     rows = list(uow.session.scalars(select(Message).where(Message.id.in_(ids)))) if ids else []
     if vendor_ids:
-        rows += uow.session.scalars(select(Message).where(Message.provider_message_id.in_(vendor_ids)))
+        # By account and vendor's id, the index's two columns: the vendor's id alone would read every message.
+        named = Message.provider.in_(accounts) & Message.provider_message_id.in_(vendor_ids)
+        rows += uow.session.scalars(select(Message).where(named))
     found: dict[Any, Message] = {}
     for row in rows:
         found[row.id] = row

@@ -1,0 +1,74 @@
+"""What vendors and recipients send back in floods — receipts, replies, clicks — finds its rows by an index:
+none of it reads the whole ledger (SQLite's query plans, asked of every statement it runs)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from herald import tracking
+from herald.outbox.models import Message
+from herald.providers import Report
+from herald.tracking.models import Link
+from herald.types import Channel
+from tests.plans import scans
+from tests.tracking.test_links import IPHONE, TEMPLATE
+from tests.tracking.test_receipts import SITA
+
+KEY = b"visitor key"
+
+
+@pytest.fixture
+def sent(tmp_path, sqlite_template, clock):
+    """The scenario's campaign sent through a gateway, on SQLite (whose plans the tests read)."""
+    import asyncio
+
+    from herald.sandbox.gateway import FakeGateway, running
+    from tests.dispatch.gateway import through_gateway
+    from tests.scenario import plan, setup
+
+    shutil.copy(sqlite_template, tmp_path / "herald.db")
+    with running(FakeGateway()) as gateway:
+        container = through_gateway(
+            f"sqlite:///{tmp_path / 'herald.db'}", tmp_path, clock, gateway.url, public_url="https://go.example"
+        )
+        plan(container, setup(container, tmp_path, template=TEMPLATE))
+        asyncio.run(container.worker().run(until_idle=True))
+    yield container
+    container.close()
+
+
+def test_receipts_by_the_vendors_id_find_their_messages_by_the_index(sent) -> None:
+    with sent.uow() as uow:
+        vendor_ids = list(uow.session.scalars(select(Message.provider_message_id).where(Message.provider == "gateway")))
+    reports = [Report("status", v, "delivered", event=f"e-{v}") for v in vendor_ids]
+    with scans(sent.engine) as found, sent.uow() as uow:
+        counts = tracking.record_receipt_batches(uow, [("gateway", reports)], sent.clock.now())
+    assert counts == [{"applied": len(vendor_ids)}] and len(vendor_ids) > 1
+    assert found == []
+
+
+def test_a_stop_reply_finds_its_sender_by_the_index(sent) -> None:
+    stop = Report("inbound", "in-1", sender=SITA, text="退订", event="in-1", at=sent.clock.now())
+    with scans(sent.engine) as found, sent.uow() as uow:
+        heard = tracking.record_inbound(uow, "gateway", Channel.SMS, [stop], sent.replies, sent.clock.now())
+    assert heard["stop"] == 1
+    assert found == []
+
+
+def test_clicks_find_their_links_by_the_index(sent) -> None:
+    with sent.uow() as uow:
+        codes = list(uow.session.scalars(select(Link.code)))
+    visits = [tracking.Visit(code, IPHONE, "203.0.113.9") for code in codes]
+    with scans(sent.engine) as found, sent.uow() as uow:
+        leads = tracking.record_visits(uow, visits, KEY, sent.clock.now())
+    assert None not in leads and len(leads) > 1
+    assert found == []
+
+
+def test_the_check_sees_a_statement_that_reads_every_message(sent) -> None:
+    with scans(sent.engine) as found, sent.uow() as uow:
+        uow.session.scalars(select(Message).where(Message.provider_message_id == "gw-1")).all()
+    assert len(found) == 1 and found[0].startswith("SCAN messages")
