@@ -62,7 +62,7 @@ class AlertNotice(Base):
     __tablename__ = "alert_notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
     address: Mapped[str] = mapped_column(String(320))
     status: Mapped[str] = mapped_column(String(16))  # pending | sending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)

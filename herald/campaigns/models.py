@@ -16,7 +16,7 @@ class Campaign(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
     segment: Mapped[str] = mapped_column(Text)
-    template_id: Mapped[int] = mapped_column(ForeignKey("templates.id"))  # variant A's first channel
+    template_id: Mapped[int] = mapped_column(ForeignKey("templates.id"), index=True)  # variant A's first channel
     channel: Mapped[str] = mapped_column(String(16))  # the first channel tried
     purpose: Mapped[str] = mapped_column(String(16))
     preset: Mapped[str] = mapped_column(String(64))
@@ -64,4 +64,4 @@ class CampaignMember(Base):
     __tablename__ = "campaign_members"
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True)

@@ -28,4 +28,4 @@ class SegmentMember(Base):
     __tablename__ = "segment_members"
 
     segment_id: Mapped[int] = mapped_column(ForeignKey("saved_segments.id", ondelete="CASCADE"), primary_key=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True)

@@ -30,7 +30,7 @@ class Tag(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("tag_categories.id", ondelete="SET NULL"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("tag_categories.id", ondelete="SET NULL"), index=True)
     colour: Mapped[str | None] = mapped_column(String(7))  # #rrggbb
     kind: Mapped[str] = mapped_column(String(16), default="manual", server_default="manual")  # manual|rule|computed
 

@@ -80,7 +80,7 @@ class Reply(Base):
     __tablename__ = "replies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id", ondelete="CASCADE"))
+    inbound_id: Mapped[int] = mapped_column(ForeignKey("inbound_messages.id", ondelete="CASCADE"), index=True)
     account: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(320))
@@ -108,7 +108,7 @@ class ComplaintCase(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int | None] = mapped_column(Integer)
-    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id", ondelete="SET NULL"))
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id", ondelete="SET NULL"), index=True)
     channel: Mapped[str | None] = mapped_column(String(16))
     address: Mapped[str | None] = mapped_column(String(320))
     address_sealed: Mapped[str | None] = mapped_column(Text)

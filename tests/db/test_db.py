@@ -25,6 +25,25 @@ def test_the_migrated_schema_matches_the_models(container) -> None:
     assert diff == []
 
 
+# Foreign keys whose parent rows are never deleted nor merged away, so nothing looks their children up: an
+# index on the ledger's biggest table would cost every message written for a lookup that never happens.
+UNLOOKED = {("messages", "trail_id")}
+
+
+def test_every_foreign_key_a_delete_looks_up_leads_an_index(container) -> None:
+    found = inspect(container.engine)
+    missing = []
+    for table in found.get_table_names():
+        leading = {tuple(i["column_names"][:1]) for i in found.get_indexes(table)}
+        leading.add(tuple(found.get_pk_constraint(table)["constrained_columns"][:1]))
+        leading |= {tuple(u["column_names"][:1]) for u in found.get_unique_constraints(table)}
+        for key in found.get_foreign_keys(table):
+            column = key["constrained_columns"][0]
+            if (column,) not in leading and (table, column) not in UNLOOKED:
+                missing.append(f"{table}.{column}")
+    assert missing == []
+
+
 def test_an_empty_database_migrates_itself(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'h.db'}")
     assert migrate.current_revision(engine) is None
