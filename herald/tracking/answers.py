@@ -11,7 +11,7 @@ from sqlalchemy import and_, or_, select, update
 
 from herald.access import sealer_of
 from herald.db import UnitOfWork
-from herald.tracking.models import Reply
+from herald.tracking.models import QUEUED, Reply
 
 TRIES = 3
 STUCK = timedelta(minutes=10)
@@ -35,7 +35,7 @@ def answers_due(uow: UnitOfWork, now: datetime, limit: int = 100) -> list[Owed]:
     STUCK — it may then reach the person twice, which beats never."""
     due = (
         select(Reply.id)
-        .where(or_(Reply.status == "queued", and_(Reply.status == "sending", Reply.claimed_at < now - STUCK)))
+        .where(QUEUED, or_(Reply.status == "queued", and_(Reply.status == "sending", Reply.claimed_at < now - STUCK)))
         .order_by(Reply.created_at, Reply.id)
         .limit(limit)
     )

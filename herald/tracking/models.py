@@ -9,7 +9,7 @@ from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from herald.access import kind_of, seal_addresses
-from herald.db import Base, JSONType, UTCDateTime
+from herald.db import IN_QUEUE, Base, JSONType, UTCDateTime
 
 
 class ReceiptRecord(Base):
@@ -35,8 +35,9 @@ class ReceiptRecord(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # applied | waiting | stale | unmatched
 
 
-_WAITING = text("outcome = 'waiting'")
-Index("ix_receipts_waiting", ReceiptRecord.received_at, sqlite_where=_WAITING, postgresql_where=_WAITING)
+# A partial index's condition, which the queries over it say word for word (see `herald.db.claims`).
+WAITING = text("outcome = 'waiting'")
+Index("ix_receipts_waiting", ReceiptRecord.received_at, sqlite_where=WAITING, postgresql_where=WAITING)
 
 
 class InboundMessage(Base):
@@ -96,8 +97,8 @@ class Reply(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-_QUEUED = text("status IN ('queued', 'sending')")
-Index("ix_replies_queued", Reply.created_at, sqlite_where=_QUEUED, postgresql_where=_QUEUED)
+QUEUED = text("status IN ('queued', 'sending')")  # said word for word by the query over it, as WAITING
+Index("ix_replies_queued", Reply.created_at, sqlite_where=QUEUED, postgresql_where=QUEUED)
 
 
 class ComplaintCase(Base):
@@ -257,8 +258,7 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-_DUE = text("status IN ('pending', 'sending')")
-Index("ix_webhook_deliveries_due", WebhookDelivery.next_at, sqlite_where=_DUE, postgresql_where=_DUE)
+Index("ix_webhook_deliveries_due", WebhookDelivery.next_at, sqlite_where=IN_QUEUE, postgresql_where=IN_QUEUE)
 Index("ix_webhook_deliveries_subscription", WebhookDelivery.subscription_id, WebhookDelivery.id)
 
 

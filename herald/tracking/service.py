@@ -18,7 +18,7 @@ from herald import outbox
 from herald.db import UnitOfWork, upsert_insert
 from herald.events import EventIn, record_events
 from herald.providers import Report
-from herald.tracking.models import ReceiptRecord
+from herald.tracking.models import WAITING, ReceiptRecord
 from herald.tracking.reactions import after_events
 
 # A receipt whose message is still in flight after this long will not be matched: it is given up on.
@@ -155,17 +155,13 @@ def apply_waiting(uow: UnitOfWork, now: datetime, page: int = 1000) -> Counter[s
     """Apply again the receipts that came before their message's send result, in the order they came; give
     up on those whose message is still not sent after a day."""
     counts: Counter[str] = Counter()
-    after = 0
-    while rows := list(
-        uow.session.scalars(
-            select(ReceiptRecord)
-            .where(ReceiptRecord.outcome == "waiting", ReceiptRecord.id > after)
-            .order_by(ReceiptRecord.id)
-            .limit(page)
-        )
-    ):
-        after = rows[-1].id
-        _apply_again(uow, rows, now, counts)
+    # Their ids from the partial index, which holds the waiting alone; never a walk over every receipt kept.
+    waiting = select(ReceiptRecord.id).where(WAITING).order_by(ReceiptRecord.received_at, ReceiptRecord.id)
+    ids = list(uow.session.scalars(waiting))
+    for start in range(0, len(ids), page):
+        order = {rid: n for n, rid in enumerate(ids[start : start + page])}
+        rows = uow.session.scalars(select(ReceiptRecord).where(ReceiptRecord.id.in_(order)))
+        _apply_again(uow, sorted(rows, key=lambda row: order[row.id]), now, counts)
     return counts
 
 

@@ -72,3 +72,12 @@ def test_the_check_sees_a_statement_that_reads_every_message(sent) -> None:
     with scans(sent.engine) as found, sent.uow() as uow:
         uow.session.scalars(select(Message).where(Message.provider_message_id == "gw-1")).all()
     assert len(found) == 1 and found[0].startswith("SCAN messages")
+
+
+def test_the_workers_rounds_over_waiting_receipts_replies_and_webhooks_read_only_their_own(sent) -> None:
+    now = sent.clock.now()
+    with scans(sent.engine) as found, sent.uow() as uow:
+        tracking.apply_waiting(uow, now)
+        tracking.answers_due(uow, now)
+        tracking.deliveries_due(uow, now)
+    assert found == []
