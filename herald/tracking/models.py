@@ -72,6 +72,7 @@ class InboundMessage(Base):
 
 Index("ix_inbound_messages_contact", InboundMessage.contact_id, InboundMessage.occurred_at)
 Index("ix_inbound_messages_address", InboundMessage.address, InboundMessage.occurred_at)
+Index("ix_inbound_messages_replied_to", InboundMessage.replied_to)  # a campaign's replies, in its results
 
 
 class Reply(Base):

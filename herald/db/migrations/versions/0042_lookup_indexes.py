@@ -1,5 +1,6 @@
 """An index on every foreign key's column that a delete or a merge looks up: without one, erasing or
 merging a person read every campaign's and segment's members, and removing an inbound message every reply.
+And the replies by the message they answer, which a campaign's results read: they read every reply kept.
 
 Revision ID: 0042
 Revises: 0041
@@ -21,6 +22,7 @@ INDEXED = [
     ('replies', 'inbound_id'),
     ('complaint_cases', 'inbound_id'),
     ('alert_notices', 'alert_id'),
+    ('inbound_messages', 'replied_to'),
 ]
 
 
