@@ -3,6 +3,7 @@
 import importlib
 import os
 import pkgutil
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -60,3 +61,16 @@ def test_a_door_opens_only_names_under_type_checking(tmp_path, monkeypatch):
     assert package.j is os.path.join  # kept, so the next lookup does not come back
     with pytest.raises(AttributeError):
         opened("getcwd")
+
+
+def test_a_server_opens_every_door_as_it_starts():
+    listed = {m for room in LAZY_DOORS for m, _ in typing_imports((ROOT / room / "__init__.py").read_text()).values()}
+    # In a fresh interpreter: what this one has imported already would prove nothing.
+    check = (
+        "import sys; from herald.door import open_every_door; "
+        f"listed = {sorted(listed)!r}; before = [m for m in listed if m in sys.modules]; "
+        "n = open_every_door(); print(len(before), n, all(m in sys.modules for m in listed))"
+    )
+    ran = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    before, opened, all_loaded = ran.stdout.split()
+    assert int(before) < len(listed) // 2 and int(opened) == len(listed) and all_loaded == "True"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.concurrency import run_in_threadpool
 
 from herald import access
+from herald.door import open_every_door
 from herald.errors import HeraldError
 from herald.web.app import create_app
 from herald.web.guard import App, Receive, Scope, Send
@@ -117,5 +118,7 @@ async def _not_found(send: Send, detail: str) -> None:
 
 
 def create_server(container: Container) -> WorkspaceServer:
-    """The app `herald serve` runs, over every workspace of the installation."""
+    """The app `herald serve` runs, over every workspace of the installation; every room loaded before the
+    first request."""
+    open_every_door()
     return WorkspaceServer(container)
