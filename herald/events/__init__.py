@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from herald.events.identity import content_id
     from herald.events.ingest import from_mapping
     from herald.events.models import Event
+    from herald.events.queries import event_types
     from herald.events.schemas import EventBody, EventResult, EventsOut
     from herald.events.service import MAX_ITEMS, AfterRecording, EventIn, record_events
 
@@ -21,6 +22,7 @@ __all__ = [
     "EventIn",
     "EventResult",
     "EventsOut",
+    "event_types",
     "from_mapping",
     "MAX_ITEMS",
     "record_events",

@@ -229,3 +229,30 @@ def test_a_bad_line_of_an_events_file_is_refused_with_its_line_not_the_file(cont
     assert (report.stored, report.invalid) == (1, 4)
     assert "not UTF-8" in reasons[2] and ("nested too deeply" in reasons[3] or "expected an object" in reasons[3])
     assert "no moment a calendar holds" in reasons[4] and "expected a contact's id" in reasons[5]
+
+
+def test_the_types_stored_are_found_in_order_without_reading_every_event(container, tmp_path) -> None:
+    from herald.events import event_types
+    from tests.plans import scans
+
+    setup(container, tmp_path)
+    sita = contact_id(container, SITA)
+    kinds = ["purchase", "page_view", "cart.abandoned", "purchase", "inquiry", "page_view"]
+    with container.uow() as uow:
+        record_events(
+            uow, [EventIn(k, BEFORE - timedelta(minutes=i), contact_id=sita) for i, k in enumerate(kinds)], NOW
+        )
+    with container.uow() as uow:
+        assert event_types(uow.session) == ["cart.abandoned", "inquiry", "page_view", "purchase"]
+        assert event_types(uow.session, most=2) == ["cart.abandoned", "inquiry"]
+    if container.engine.dialect.name == "sqlite":  # (the plans asked are SQLite's)
+        with scans(container.engine) as found, container.uow() as uow:
+            event_types(uow.session)
+        assert found == []
+
+
+def test_no_event_stored_has_no_types(container) -> None:
+    from herald.events import event_types
+
+    with container.uow() as uow:
+        assert event_types(uow.session) == []

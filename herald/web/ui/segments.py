@@ -10,10 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from herald import contacts, segments, tags
+from herald import contacts, events, segments, tags
 from herald.contacts import Contact
 from herald.errors import HeraldError
-from herald.events import Event
 from herald.web.ui.forms import form_fields
 from herald.web.ui.pages import Viewer, audited, check_csrf, page, reason_of, show
 from herald.web.ui.refusals import in_language
@@ -68,7 +67,7 @@ def _page(container: Container, text: str, errors: dict[str, str]) -> dict[str, 
     with container.uow() as uow:
         saved = segments.list_segments(uow)
         tag_names = tags.search_tags(uow, "", 100)
-        types = list(uow.session.scalars(select(Event.type).distinct().order_by(Event.type).limit(50)))
+        types = events.event_types(uow.session)
         sampled = uow.session.scalars(select(Contact.attributes).where(Contact.erased_at.is_(None)).limit(ATTRIBUTES))
         keys = sorted({k for attributes in sampled for k in (attributes or {})})
     terms = [*(f"tag:{t}" for t in tag_names), *(f"event:{t}" for t in types), *(f"attr.{k}" for k in keys), *KEYWORDS]
