@@ -5,9 +5,11 @@ on a real one, so the tests ask the plans instead of the clock."""
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -32,6 +34,15 @@ LEDGER = frozenset(
 _SCAN = re.compile(r"^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?")
 _RANGE = re.compile(r"^SEARCH (\w+) USING INTEGER PRIMARY KEY \(rowid[<>]")
 _READS = ("SELECT", "UPDATE", "DELETE", "WITH")  # (what an insert looks up is its keys: `test_db`)
+
+
+def on_sqlite(tmp_path: Path, template: Path, clock: Any, **settings: Any) -> Any:
+    """A container over a fresh copy of the migrated SQLite template, whose plans the tests can ask."""
+    from herald import bootstrap
+    from tests.conftest import settings_for
+
+    shutil.copy(template, tmp_path / "plans.db")
+    return bootstrap.build(settings_for(f"sqlite:///{tmp_path / 'plans.db'}", tmp_path, **settings), clock=clock)
 
 
 @contextmanager

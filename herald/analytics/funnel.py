@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Numeric, and_, case, cast, func, or_, select
+from sqlalchemy import Numeric, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from herald.analytics import spend
@@ -90,16 +90,15 @@ def _groups(session: Session, campaign_id: int) -> list[dict[str, Any]]:
 
 
 def _joined(campaign_id: int, *columns: Any) -> Any:
-    """The campaign's messages (with their contacts) and whether a person clicked each, whether it converted."""
-    clicked = select(Click.message_id).where(Click.human).group_by(Click.message_id).subquery()
-    credited = select(Conversion.message_id).where(Conversion.message_id.is_not(None))
-    converted = credited.group_by(Conversion.message_id).subquery()
+    """The campaign's messages (with their contacts) and whether a person clicked each, whether it converted:
+    each message's own clicks and conversions, found by their message's index — grouping every click kept
+    instead read the clicks of every campaign ever sent (as fast with one campaign, slower with each more)."""
+    clicked = exists().where(Click.message_id == Message.id, Click.human)
+    converted = exists().where(Conversion.message_id == Message.id)
     stmt = (
         select(*columns, *_parts(clicked, converted))
         .select_from(Message)
         .join(Contact, Contact.id == Message.contact_id)
-        .outerjoin(clicked, clicked.c.message_id == Message.id)
-        .outerjoin(converted, converted.c.message_id == Message.id)
         .where(Message.campaign_id == campaign_id)
     )
     return stmt
@@ -111,8 +110,8 @@ def _parts(clicked: Any, converted: Any) -> list[Any]:
         _sum(Message.status == S.SENT),
         _sum(Message.delivery.in_(("delivered", "read"))),
         _sum(or_(Message.delivery == "read", Message.read_at.is_not(None))),
-        _sum(clicked.c.message_id.is_not(None)),
-        _sum(converted.c.message_id.is_not(None)),
+        _sum(clicked),
+        _sum(converted),
     ]
 
 
