@@ -47,6 +47,13 @@ def test_every_saying_of_the_chinese_table_says_its_example() -> None:
         assert said(saying.example, sayings) != saying.example, saying.example
 
 
+def test_no_saying_is_hidden_behind_an_earlier_one() -> None:
+    # The first pattern that matches says a reason: a broader one earlier in the table would take it.
+    sayings = chinese()
+    hidden = [s.example for s in sayings if next(x for x in sayings if x.pattern.fullmatch(s.example)) is not s]
+    assert hidden == []
+
+
 def test_english_viewers_get_the_services_own_words() -> None:
     assert in_language("choose a template", "en") == "choose a template"
     assert in_language("choose a template", "zh-CN") == "请选择模板"
