@@ -17,7 +17,7 @@ IN_QUEUE = text("status IN ('pending', 'sending')")
 
 
 def take_due(uow: UnitOfWork, model: Any, now: datetime, stuck: timedelta, limit: int, *columns: Any) -> list[Any]:
-    """The rows of `model` due now, oldest first, marked taken; each as the `columns` asked."""
+    """The rows of `model` due now, the longest due first, marked taken; each as the `columns` asked."""
     due = or_(
         and_(model.status == "pending", model.next_at <= now),
         and_(model.status == "sending", model.claimed_at < now - stuck),
