@@ -7,6 +7,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
@@ -15,8 +16,10 @@ from herald.contacts.models import Contact
 from herald.tags.models import ContactTag
 from herald.web import create_app
 from herald.web.auth import every_route
+from herald.web.ui import campaigns as ui_campaigns
 from herald.web.ui import catalogue, i18n
-from herald.web.ui.pages import page
+from herald.web.ui import dashboard as ui_dashboard
+from herald.web.ui.pages import ask_again_after, page
 from tests.conftest import NOW
 from tests.web.clients import PASSWORD
 from tests.web.conftest import signed_in
@@ -473,3 +476,24 @@ def test_a_whatsapp_template_is_written_part_by_part(shop) -> None:
     assert "Spring sale" in page and "1=first_name" in page
     checked = browser.post("/templates/check", data={**form, **parts, "wa_params": "1=first_name", "contact": "1"}).text
     assert "Hi Sita, 20% off today." in checked
+
+
+@pytest.mark.parametrize(
+    ("took", "least", "every"), [(0.0, 5, 5), (0.4, 5, 5), (0.51, 5, 6), (2.9, 5, 29), (0.2, 10, 10)]
+)
+def test_a_live_fragment_asks_again_after_ten_times_what_its_answer_took(took, least, every) -> None:
+    assert ask_again_after(took, least) == every
+
+
+def test_a_running_campaigns_counts_that_took_seconds_are_asked_for_less_often(shop, monkeypatch) -> None:
+    container, campaign = shop
+    browser, csrf = signed_in(container, "mei")
+    assert browser.post(f"/campaigns/{campaign}/start", data={"csrf": csrf}).status_code == 303
+    assert 'hx-trigger="every 5s"' in browser.get(f"/campaigns/{campaign}/messages").text
+    assert 'hx-trigger="every 10s"' in browser.get("/dashboard/running").text
+    slow = lambda count: (count(), 3.2)  # noqa: E731 (what a million-message campaign's counts take)
+    monkeypatch.setattr(ui_campaigns, "timed", slow)
+    monkeypatch.setattr(ui_dashboard, "timed", slow)
+    messages, running = browser.get(f"/campaigns/{campaign}/messages").text, browser.get("/dashboard/running").text
+    assert 'hx-trigger="every 32s"' in messages and "queued" in messages
+    assert 'hx-trigger="every 32s"' in running and "Sale" in running

@@ -18,12 +18,23 @@ from herald.campaigns import Campaign
 from herald.errors import HeraldError, Invalid, NotFound
 from herald.types import Purpose, parse_moment
 from herald.web.ui.forms import form_fields
-from herald.web.ui.pages import PageRefused, Viewer, audited, check_csrf, page, reason_of, show
+from herald.web.ui.pages import (
+    PageRefused,
+    Viewer,
+    ask_again_after,
+    audited,
+    check_csrf,
+    page,
+    reason_of,
+    show,
+    timed,
+)
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
 
 ACTIONS = {"pause": "pause_campaign", "resume": "resume_campaign", "cancel": "cancel_campaign"}
+MESSAGES_EVERY = 5  # seconds between a running campaign's counts, at least
 
 
 def router(container: Container) -> APIRouter:
@@ -67,8 +78,9 @@ def router(container: Container) -> APIRouter:
         """Its messages by state, and those not sent by reason: asked again every few seconds while it runs."""
         with container.uow() as uow:
             campaign = _campaign(uow, ref, viewer)
-            why, status = campaigns.why_not(uow.session, campaign.id), campaign.status
-        context = {"why": why, "live": status == "running", "campaign_id": campaign.id}
+            why, took = timed(lambda: campaigns.why_not(uow.session, campaign.id))
+        live = campaign.status == "running"
+        context = {"why": why, "live": live, "campaign_id": campaign.id, "every": ask_again_after(took, MESSAGES_EVERY)}
         return show(request, viewer, "ui/fragments/messages.html", context)
 
     @api.get("/campaigns/{ref}/preflight")

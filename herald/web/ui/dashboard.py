@@ -10,7 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from herald import analytics
-from herald.web.ui.pages import Viewer, page, show
+from herald.web.ui.pages import Viewer, ask_again_after, page, show, timed
+
+RUNNING_EVERY = 10  # seconds between the running campaigns' progress, at least
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -37,7 +39,8 @@ def router(container: Container) -> APIRouter:
     def running(request: Request, viewer: Annotated[Viewer, page("campaigns:read")]) -> Response:
         """The running campaigns' progress, asked again every few seconds while the page is open."""
         with container.uow() as uow:
-            data = analytics.running(uow.session)
-        return show(request, viewer, "ui/fragments/running.html", {"running": data})
+            data, took = timed(lambda: analytics.running(uow.session))
+        context = {"running": data, "every": ask_again_after(took, RUNNING_EVERY)}
+        return show(request, viewer, "ui/fragments/running.html", context)
 
     return api

@@ -4,9 +4,11 @@ page in its layout. A form that changes something carries the session's CSRF tok
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, Request
@@ -17,6 +19,8 @@ from herald.errors import Conflict, Forbidden, HeraldError, NotFound, Unauthoriz
 from herald.web.auth import SESSION_COOKIE, caller
 from herald.web.ui import i18n
 from herald.web.ui.refusals import in_language
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -141,3 +145,16 @@ def status_of(error: HeraldError) -> int:
 def audited(container: Container, viewer: Viewer, action: str, subject: str | None = None) -> Any:
     """A unit of work whose writes the audit log records as the viewer doing `web ACTION`."""
     return container.uow(actor=viewer.actor, action=f"web {action}", subject=subject)
+
+
+def timed(count: Callable[[], T]) -> tuple[T, float]:
+    """What `count` returns, with the seconds it took."""
+    started = time.monotonic()
+    return count(), time.monotonic() - started
+
+
+def ask_again_after(took: float, least: int) -> int:
+    """Seconds until a live fragment asks again: `least`, or ten times what its last answer took — so a
+    workspace whose counts take seconds (a million-message campaign) is not asked for them every few
+    seconds by every open page, while the sending it reports on waits for the same database."""
+    return max(least, math.ceil(took * 10))
