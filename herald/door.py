@@ -52,14 +52,13 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def open_every_door(root: Path | None = None) -> int:
+def open_every_door() -> int:
     """Import every module the rooms' doors name, now: what a long-running server does as it starts, so
     that the first vendor's callback or click is not the one to wait for the imports (half a second on the
     first receipt, measured). Returns how many modules the doors name."""
-    base = root or Path(__file__).parent
     modules = {
         module
-        for door in sorted(base.glob("*/__init__.py"))
+        for door in sorted(Path(__file__).parent.glob("*/__init__.py"))
         if "open_door(" in (source := door.read_text(encoding="utf-8"))
         for module, _ in typing_imports(source).values()
     }
