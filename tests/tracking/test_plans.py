@@ -3,6 +3,7 @@ none of it reads the whole ledger (SQLite's query plans, asked of every statemen
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 
 import pytest
@@ -11,9 +12,12 @@ from sqlalchemy import select
 from herald import tracking
 from herald.outbox.models import Message
 from herald.providers import Report
+from herald.sandbox.gateway import FakeGateway, running
 from herald.tracking.models import Link
 from herald.types import Channel
+from tests.dispatch.gateway import through_gateway
 from tests.plans import scans
+from tests.scenario import plan, setup
 from tests.tracking.test_links import IPHONE, TEMPLATE
 from tests.tracking.test_receipts import SITA
 
@@ -23,12 +27,6 @@ KEY = b"visitor key"
 @pytest.fixture
 def sent(tmp_path, sqlite_template, clock):
     """The scenario's campaign sent through a gateway, on SQLite (whose plans the tests read)."""
-    import asyncio
-
-    from herald.sandbox.gateway import FakeGateway, running
-    from tests.dispatch.gateway import through_gateway
-    from tests.scenario import plan, setup
-
     shutil.copy(sqlite_template, tmp_path / "herald.db")
     with running(FakeGateway()) as gateway:
         container = through_gateway(
