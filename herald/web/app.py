@@ -38,6 +38,7 @@ from herald.web import (
 from herald.web.auth import need
 from herald.web.deps import ErrorOut, Unit
 from herald.web.guard import Guard
+from herald.web.hot import HotPaths
 from herald.web.imports import Jobs
 from herald.web.ui import pages
 from herald.web.ui.pages import PageRefused, SignInFirst
@@ -61,8 +62,9 @@ def rate_limits(settings: Settings) -> list[tuple[str, str, Limit]]:
     return limits
 
 
-def create_app(container: Container) -> FastAPI:
-    """The API bound to a bootstrap Container."""
+def create_app(container: Container, hot: bool = True) -> FastAPI:
+    """The API bound to a bootstrap Container; with `hot`, the routes hit in floods are answered in front of
+    the framework (`herald.web.hot`); without it, by the framework's own routes (the plain path)."""
     errors: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (*STATUS.values(), 400)}
     api = FastAPI(
         title="Herald",
@@ -106,8 +108,9 @@ def create_app(container: Container) -> FastAPI:
 
     # The routes vendors and recipients hit in floods come first: a request is matched against the routes
     # in order, and these are answered thousands of times a second (bench.webhooks: +20 % a callback).
-    api.include_router(webhooks_api.router(container))
-    api.include_router(links_page.router(container))
+    hooks, links = webhooks_api.Hooks(container), links_page.Links(container)
+    api.include_router(webhooks_api.router(container, hooks))
+    api.include_router(links_page.router(links))
 
     @api.get("/api/v1/health", dependencies=[need(None)])
     def health() -> dict[str, str | None]:
@@ -147,6 +150,8 @@ def create_app(container: Container) -> FastAPI:
 
     api.mount("/static", StaticFiles(packages=[("herald.web", "static")]), name="static")
     uploads = {"/api/v1/contacts/imports": contacts_api.MAX_UPLOAD, "/import": contacts_api.MAX_UPLOAD}
+    if hot:  # inside the Guard, as every route is
+        api.add_middleware(HotPaths, hooks=hooks, links=links, handlers=api.exception_handlers)
     api.add_middleware(
         Guard,
         hosts=container.settings.allowed_hosts.split(","),

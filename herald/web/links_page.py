@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
@@ -33,37 +34,52 @@ GONE = (
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
 
 
-def router(container: Container) -> APIRouter:
-    api = APIRouter(tags=["links"], include_in_schema=False)
-    key = hmac.new(container.settings.secret_key.encode(), b"herald link visitors", hashlib.sha256).digest()
-    visits: Batcher[tracking.Visit, str | None] = Batcher(
-        container.unaudited, container.clock.now, lambda uow, items, now: tracking.record_visits(uow, items, key, now)
-    )
+class Links:
+    """Short links and pixels, whichever way they are asked for: these routes, or the hot path in front of
+    the framework (`herald.web.hot`), which answers the same requests the same way, faster."""
 
-    @api.api_route("/l/{code}", methods=["GET", "HEAD"])
-    async def follow(code: str, request: Request) -> Response:
+    def __init__(self, container: Container) -> None:
+        key = hmac.new(container.settings.secret_key.encode(), b"herald link visitors", hashlib.sha256).digest()
+        self.visits: Batcher[tracking.Visit, str | None] = Batcher(
+            container.unaudited,
+            container.clock.now,
+            lambda uow, items, now: tracking.record_visits(uow, items, key, now),
+        )
+
+    async def follow(self, code: str, headers: Mapping[str, str], client: str, method: str) -> Response:
         """Record the click and lead on."""
-        url = await visits.submit(visit(request, code, pixel=False))
+        url = await self.visits.submit(visit(code, headers, client, method, pixel=False))
         if url is None:
             return HTMLResponse(GONE, status_code=404, headers=NO_STORE)
         return RedirectResponse(url, status_code=302, headers=NO_STORE)
 
+    async def opened(self, code: str, headers: Mapping[str, str], client: str) -> Response:
+        """Record the open; a transparent pixel either way."""
+        await self.visits.submit(visit(code, headers, client, "GET", pixel=True))
+        return Response(GIF, media_type="image/gif", headers=NO_STORE)
+
+
+def router(links: Links) -> APIRouter:
+    api = APIRouter(tags=["links"], include_in_schema=False)
+
+    @api.api_route("/l/{code}", methods=["GET", "HEAD"])
+    async def follow(code: str, request: Request) -> Response:
+        """Record the click and lead on."""
+        return await links.follow(code, request.headers, client_of(request), request.method)
+
     @api.get("/o/{code}.gif")
     async def opened(code: str, request: Request) -> Response:
         """Record the open; a transparent pixel either way."""
-        await visits.submit(visit(request, code, pixel=True))
-        return Response(GIF, media_type="image/gif", headers=NO_STORE)
+        return await links.opened(code, request.headers, client_of(request))
 
     return api
 
 
-def visit(request: Request, code: str, pixel: bool) -> tracking.Visit:
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def visit(code: str, headers: Mapping[str, str], client: str, method: str, pixel: bool) -> tracking.Visit:
     """The request, as the tracking room reads it."""
-    return tracking.Visit(
-        code,
-        request.headers.get("user-agent", ""),
-        request.client.host if request.client else "",
-        request.method,
-        request.headers.get("sec-purpose") or request.headers.get("purpose") or "",
-        pixel,
-    )
+    purpose = headers.get("sec-purpose") or headers.get("purpose") or ""
+    return tracking.Visit(code, headers.get("user-agent", ""), client, method, purpose, pixel)
