@@ -163,3 +163,26 @@ def test_the_same_event_twice_in_one_batch_is_kept_once(db_url, tmp_path, clock)
     with container.uow() as uow:
         counts = tracking.record_receipt_batches(uow, twice, clock.now())
     assert [dict(c) for c in counts] == [{"applied": 1}, {"repeated": 1}]
+
+
+def test_a_message_the_unit_of_work_already_holds_reads_what_its_receipt_changed(db_url, tmp_path, clock) -> None:
+    container = sent_through_gateway(db_url, tmp_path, clock)
+    with container.uow() as uow:
+        held = uow.session.scalars(select(Message).where(Message.address == SITA)).one()
+        assert held.delivery is None
+        receipt = outbox.Receipt("delivered", clock.now(), held.id)
+        assert outbox.apply_receipts(uow, [(held.provider, receipt)], clock.now())[0].outcome == "applied"
+        assert (held.delivery, held.delivered_at) == ("delivered", clock.now())
+
+
+def test_receipts_of_one_message_in_one_batch_each_see_what_the_one_before_did(db_url, tmp_path, clock) -> None:
+    container = sent_through_gateway(db_url, tmp_path, clock)
+    sita = message(container, SITA)
+    later = clock.now() + timedelta(minutes=1)
+    stages = [("delivered", later), ("read", later + timedelta(minutes=2)), ("delivered", later)]
+    receipts = [(sita.provider, outbox.Receipt(stage, at, sita.id)) for stage, at in stages]
+    with container.uow() as uow:
+        done = outbox.apply_receipts(uow, receipts, clock.now())
+    assert [d.outcome for d in done] == ["applied", "applied", "stale"]
+    row = message(container, SITA)
+    assert (row.delivery, row.delivered_at, row.read_at) == ("read", later, later + timedelta(minutes=2))

@@ -10,12 +10,13 @@ forward: a `delivered` that arrives after `read` changes nothing. A receipt also
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm.util import identity_key
 
 from herald.db import UnitOfWork
 from herald.outbox.models import Message
@@ -25,6 +26,7 @@ from herald.types import MessageStatus as S
 STAGES = {"sent": 1, "delivered": 2, "undelivered": 2, "failed": 2, "read": 3}
 APPLIED, WAITING, STALE, UNMATCHED, FELL_BACK = "applied", "waiting", "stale", "unmatched", "fell_back"
 MAX_ERROR = 500
+TABLE = Message.__table__
 
 
 @dataclass(frozen=True)
@@ -75,43 +77,87 @@ def apply_receipts(
             done.append(Applied(UNMATCHED))
         else:
             done.append(Applied(_apply(row, receipt, now), row.id, row.contact_id))
-    uow.flush()
+    _write(uow, {row.id: row for row in found.values() if row.changed}.values())
     return done
 
 
-def _apply(row: Message, receipt: Receipt, now: datetime | None) -> str:
+@dataclass
+class Seen:
+    """A message as its receipts see it — these columns alone, not the whole row nor its planning trail —
+    and what they changed of it, written once after them all."""
+
+    id: int
+    contact_id: int
+    status: str
+    channel: str | None
+    avoid: str | None
+    provider: str | None
+    provider_message_id: str | None
+    delivery: str | None
+    delivered_at: datetime | None
+    cost: str | None
+    cost_currency: str | None
+    changed: dict[str, Any] = field(default_factory=dict)
+
+    def change(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.changed.update(values)
+
+
+SEEN = [f.name for f in fields(Seen) if f.name != "changed"]
+
+
+def _apply(row: Seen, receipt: Receipt, now: datetime | None) -> str:
     if row.status in (S.QUEUED, S.CLAIMED, S.INFLIGHT):
         return WAITING
     if row.status not in (S.SENT, S.UNKNOWN):
         return STALE
     if receipt.fallback and row.channel and receipt.stage in ("failed", "undelivered"):
-        _fall_back(row, receipt, now or receipt.at)
+        row.change(_fallen_back(row, receipt, now or receipt.at))
         return FELL_BACK
     values = _forward(row, receipt)
-    for name, value in values.items():
-        setattr(row, name, value)
+    row.change(values)
     return APPLIED if values else STALE
 
 
-def _messages(uow: UnitOfWork, receipts: Sequence[tuple[str, Receipt]]) -> dict[Any, Message]:
+def _messages(uow: UnitOfWork, receipts: Sequence[tuple[str, Receipt]]) -> dict[Any, Seen]:
     """The messages the receipts may name, by Herald's id and by (account, vendor's id)."""
+    uow.flush()  # a message changed in this unit of work is read as changed
     ids = {r.message_id for _, r in receipts if r.message_id is not None}
     vendor_ids = {r.provider_message_id for _, r in receipts if r.provider_message_id}
     accounts = {account for account, r in receipts if r.provider_message_id}
-    rows = list(uow.session.scalars(select(Message).where(Message.id.in_(ids)))) if ids else []
+    seen = select(*(TABLE.c[name] for name in SEEN))
+    rows = list(uow.session.execute(seen.where(TABLE.c.id.in_(ids)))) if ids else []
     if vendor_ids:
         # By account and vendor's id, the index's two columns: the vendor's id alone would read every message.
-        named = Message.provider.in_(accounts) & Message.provider_message_id.in_(vendor_ids)
-        rows += uow.session.scalars(select(Message).where(named))
-    found: dict[Any, Message] = {}
-    for row in rows:
+        named = TABLE.c.provider.in_(accounts) & TABLE.c.provider_message_id.in_(vendor_ids)
+        rows += uow.session.execute(seen.where(named))
+    found: dict[Any, Seen] = {}
+    for values in rows:
+        row = found.get(values.id) or Seen(*values)
         found[row.id] = row
         if row.provider_message_id:
             found[(row.provider, row.provider_message_id)] = row
     return found
 
 
-def _matching(found: dict[Any, Message], account: str, receipt: Receipt) -> Message | None:
+def _write(uow: UnitOfWork, rows: Iterable[Seen]) -> None:
+    """The receipts' changes, one statement for each set of columns changed (nearly always one); a copy of
+    one of these messages the unit of work already holds is told to read itself again."""
+    changes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        names = tuple(sorted(row.changed))
+        changes.setdefault(names, []).append({"_id": row.id} | {f"_{k}": v for k, v in row.changed.items()})
+        held = uow.session.identity_map.get(identity_key(Message, row.id))
+        if held is not None:
+            uow.session.expire(held, list(names))
+    for names, params in changes.items():
+        stmt = update(TABLE).where(TABLE.c.id == bindparam("_id")).values({k: bindparam(f"_{k}") for k in names})
+        uow.session.connection().execute(stmt, params)
+
+
+def _matching(found: dict[Any, Seen], account: str, receipt: Receipt) -> Seen | None:
     """The message a receipt names: by Herald's reference, else by the vendor's id; only one that went
     through this account (a reference is no key to another account's messages)."""
     row = found.get(receipt.message_id) if receipt.message_id is not None else None
@@ -123,17 +169,25 @@ def _matching(found: dict[Any, Message], account: str, receipt: Receipt) -> Mess
     return None if mismatch else row
 
 
-def _fall_back(row: Message, receipt: Receipt, now: datetime) -> None:
-    """Queue a sent message again at once, its channel set aside: the rules choose among the rest (or
+def _fallen_back(row: Seen, receipt: Receipt, now: datetime) -> dict[str, Any]:
+    """A sent message queued again at once, its channel set aside: the rules choose among the rest (or
     none, and it fails as unreachable). What the channel's vendor reported is cleared for the next."""
     avoided = sorted({*filter(None, (row.avoid or "").split(",")), str(row.channel)})
     error = f"{row.channel} cannot reach them: {receipt.detail or receipt.code}"
-    row.status, row.due_at, row.avoid = S.QUEUED, now, ",".join(avoided)
-    row.error, row.error_code, row.provider_message_id = error[:MAX_ERROR], receipt.code, None
-    row.delivery, row.delivered_at, row.read_at = None, None, None
+    return {
+        "status": S.QUEUED,
+        "due_at": now,
+        "avoid": ",".join(avoided),
+        "error": error[:MAX_ERROR],
+        "error_code": receipt.code,
+        "provider_message_id": None,
+        "delivery": None,
+        "delivered_at": None,
+        "read_at": None,
+    }
 
 
-def _forward(row: Message, receipt: Receipt) -> dict[str, Any]:
+def _forward(row: Seen, receipt: Receipt) -> dict[str, Any]:
     """The changes a receipt makes to a sent (or unknown) message; none when it is not news."""
     values: dict[str, Any] = {}
     if row.status == S.UNKNOWN:
