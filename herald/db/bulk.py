@@ -153,6 +153,8 @@ def select_in(
     SQLite gets the query straight, with one placeholder per value: SQLAlchemy would name and process
     each of 5,000 parameters, which costs more than the lookup. Values come back typed as SQLAlchemy
     gives them on either database."""
+    if not values:
+        return []
     conn, found = uow.session.connection(), list[tuple[Any, ...]]()
     condition = where.compile(dialect=conn.dialect) if where is not None else None
     if condition is not None and condition.params:
