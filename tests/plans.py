@@ -1,17 +1,20 @@
-"""Which statements read a whole table: SQLite's query plans of what a block of code ran. A hot path (a
-vendor's receipts, a click) that scans the ledger costs nothing on a test's handful of rows and seconds
-on a real one, so the tests ask the plans instead of the clock."""
+"""Which statements read a whole table: the database's query plans of what a block of code ran. A hot path
+(a vendor's receipts, a click) that scans the ledger costs nothing on a test's handful of rows and seconds
+on a real one, so the tests ask the plans instead of the clock.
+
+SQLite plans by the query's shape alone. PostgreSQL plans by its statistics, and reads a test's few rows
+whole because that is cheapest; asked with sequential scans priced out (`enable_seqscan = off`), it still
+reads a table whole only where no index can serve the query — which is what the tests look for."""
 
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -36,15 +39,6 @@ _RANGE = re.compile(r"^SEARCH (\w+) USING INTEGER PRIMARY KEY \(rowid[<>]")
 _READS = ("SELECT", "UPDATE", "DELETE", "WITH")  # (what an insert looks up is its keys: `test_db`)
 
 
-def on_sqlite(tmp_path: Path, template: Path, clock: Any, **settings: Any) -> Any:
-    """A container over a fresh copy of the migrated SQLite template, whose plans the tests can ask."""
-    from herald import bootstrap
-    from tests.conftest import settings_for
-
-    shutil.copy(template, tmp_path / "plans.db")
-    return bootstrap.build(settings_for(f"sqlite:///{tmp_path / 'plans.db'}", tmp_path, **settings), clock=clock)
-
-
 @contextmanager
 def scans(engine: Engine, tables: frozenset[str] = LEDGER) -> Iterator[list[str]]:
     """The statements run inside the block that read every row of one of `tables`, each with its plan's
@@ -52,7 +46,10 @@ def scans(engine: Engine, tables: frozenset[str] = LEDGER) -> Iterator[list[str]
     ran: list[tuple[str, Any]] = []
 
     def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        ran.append((statement, parameters[0] if executemany and parameters else parameters))
+        # Many sets of parameters come as a list (the first stands for them all); PostgreSQL's batched
+        # inserts come as one set, flagged as many.
+        many = executemany and isinstance(parameters, list) and parameters
+        ran.append((statement, parameters[0] if many else parameters))
 
     found: list[str] = []
     event.listen(engine, "before_cursor_execute", seen)
@@ -60,6 +57,12 @@ def scans(engine: Engine, tables: frozenset[str] = LEDGER) -> Iterator[list[str]
         yield found
     finally:
         event.remove(engine, "before_cursor_execute", seen)
+    read = _sqlite_reads if engine.dialect.name == "sqlite" else _postgres_reads
+    found += read(engine, [(s, p) for s, p in ran if s.lstrip().upper().startswith(_READS)], tables)
+
+
+def _sqlite_reads(engine: Engine, ran: list[tuple[str, Any]], tables: frozenset[str]) -> list[str]:
+    found = []
     with engine.connect() as conn:
         raw = conn.connection.driver_connection  # sqlite3's own, which takes the parameters as they were sent
         partial = {
@@ -68,17 +71,59 @@ def scans(engine: Engine, tables: frozenset[str] = LEDGER) -> Iterator[list[str]
             if sql and " WHERE " in sql.upper()
         }
         for statement, parameters in ran:
-            if statement.lstrip().upper().startswith(_READS):
-                try:
-                    plan = raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters or ()).fetchall()
-                except sqlite3.OperationalError:  # over a temporary table, gone with its connection
-                    continue
-                found += [f"{row[-1]}: {statement}" for row in plan if _read_whole(row[-1], partial) in tables]
+            try:
+                plan = raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters or ()).fetchall()
+            except sqlite3.OperationalError:  # over a temporary table, gone with its connection
+                continue
+            found += [f"{row[-1]}: {statement}" for row in plan if _read_whole(row[-1], partial) in tables]
+    return found
+
+
+def _postgres_reads(engine: Engine, ran: list[tuple[str, Any]], tables: frozenset[str]) -> list[str]:
+    found = []
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection  # psycopg's own, which takes the parameters as they were sent
+        indexes = {name: (table, lead, partial) for name, table, lead, partial in raw.execute(INDEXES)}
+        raw.execute("SET enable_seqscan = off")
+        for statement, parameters in ran:
+            try:
+                with raw.transaction():  # a savepoint: a statement that cannot be explained leaves the rest
+                    ((plan,),) = raw.execute(f"EXPLAIN (FORMAT JSON) {statement}", parameters or None).fetchall()
+            except psycopg.Error:  # over a temporary table, gone with its connection
+                continue
+            found += [f"{node}: {statement}" for node in _whole_nodes(plan[0]["Plan"], indexes, tables)]
+    return found
+
+
+# Each index of the schema: its table, its leading column, and whether it is partial.
+INDEXES = """
+SELECT i.relname, t.relname, a.attname, x.indpred IS NOT NULL
+FROM pg_index x
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_class t ON t.oid = x.indrelid
+LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
+WHERE t.relnamespace = current_schema()::regnamespace
+"""
+
+
+def _whole_nodes(node: dict[str, Any], indexes: dict[str, tuple], tables: frozenset[str]) -> Iterator[str]:
+    """PostgreSQL's plan nodes that read one of `tables` in full: a sequential scan, or a walk over a whole
+    index that is not a partial one — no condition on it, or none on its leading column (a B-tree searched
+    by its second column alone is read from end to end)."""
+    kind, name = node["Node Type"], node.get("Index Name")
+    if kind == "Seq Scan" and node.get("Relation Name") in tables:
+        yield f"Seq Scan on {node['Relation Name']}"
+    elif name in indexes and indexes[name][0] in tables and not indexes[name][2]:
+        table, lead, _ = indexes[name]
+        if lead is not None and not re.search(rf"\b{lead}\b", node.get("Index Cond", "")):
+            yield f"{kind} on {table} using {name}, nothing asked of {lead}"
+    for inner in node.get("Plans", []):
+        yield from _whole_nodes(inner, indexes, tables)
 
 
 def _read_whole(detail: str, partial: set[str]) -> str | None:
-    """The table a plan's line reads in full, if it does: a partial index (the rows still due, say) is no
-    whole table."""
+    """The table a line of SQLite's plan reads in full, if it does: a partial index (the rows still due,
+    say) is no whole table."""
     if scan := _SCAN.match(detail):
         return None if scan.group(2) in partial else scan.group(1)
     ranged = _RANGE.match(detail)

@@ -5,7 +5,7 @@ FastAPI's own routes for them stay: they describe the callbacks in the API's sch
 this path does not take, and are the plain path a test holds this one equal to. Both hand the request to
 the same `Hooks` and `Links`, with the same writers, so they cannot answer differently; this one only
 skips the framework's routing, dependency solving and response validation, which cost more than the
-callback's own work (bench.webhooks: see docs/performance.md, "The routes hit in floods")."""
+callback's own work (bench.webhooks; docs/performance.md, "Hearing back: receipts and short links")."""
 
 from __future__ import annotations
 

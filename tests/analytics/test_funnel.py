@@ -170,10 +170,9 @@ def test_a_cost_the_vendor_reported_stands_in_for_the_price_tables_estimate(cont
     assert cost["total"] == "1.10"  # a cost in another currency is shown apart, never converted
 
 
-def test_a_campaigns_results_read_no_other_campaigns_clicks(tmp_path, sqlite_template, clock) -> None:
-    from tests.plans import on_sqlite, scans
+def test_a_campaigns_results_read_no_other_campaigns_clicks(container, tmp_path) -> None:
+    from tests.plans import scans
 
-    container = on_sqlite(tmp_path, sqlite_template, clock)
     cid = sent_campaign(container, tmp_path)
     with container.uow() as uow, scans(container.engine, frozenset({"clicks", "conversions"})) as found:
         results(uow.session, uow.session.get(Campaign, cid))
