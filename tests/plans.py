@@ -33,9 +33,10 @@ LEDGER = frozenset(
         "webhook_deliveries",
     }
 )
-# A scan of the table or of a whole index of it; or a range of its ids, which reads every row after one.
+# A scan of the table or of a whole index of it; or a range of its ids open at one end, which reads every
+# row after one (a range closed at both ends — a planner's batch of contacts — reads what it names).
 _SCAN = re.compile(r"^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?")
-_RANGE = re.compile(r"^SEARCH (\w+) USING INTEGER PRIMARY KEY \(rowid[<>]")
+_RANGE = re.compile(r"^SEARCH (\w+) USING INTEGER PRIMARY KEY \(rowid[<>]=?\?\)")
 _READS = ("SELECT", "UPDATE", "DELETE", "WITH")  # (what an insert looks up is its keys: `test_db`)
 
 
