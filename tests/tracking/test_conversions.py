@@ -147,3 +147,27 @@ def test_a_coupon_herald_never_issued_is_kept_uncredited(sent, clock):
             uow, tracking.ConversionIn(clock.now(), coupon="PAPER-FLYER"), timedelta(days=7), clock.now()
         )
         assert (row.attribution, row.contact_id, new, again[1]) == ("none", None, True, False)
+
+
+def test_a_conversion_finds_its_coupon_and_last_click_by_an_index(sent, clock):
+    from tests.plans import scans
+
+    container, client, bodies = sent
+    code = bodies[JOHANNES].split(f"{PUBLIC}/l/")[1][:8]
+    clock.advance(hours=1)
+    client.get(f"/l/{code}", headers={"user-agent": IPHONE}, follow_redirects=False)
+    orders = [
+        {"coupon": coupon_of(bodies[SITA]), "amount": "10", "currency": "CNY", "order_id": "P1"},
+        {"order_id": "P2", "amount": "45.5", "currency": "USD", "phone": JOHANNES},
+        {"order_id": "P3", "amount": "1", "currency": "USD", "phone": WANG},
+    ]
+    with scans(container.engine) as found:
+        credited = [client.post("/api/v1/conversions", json=order).json()["attribution"] for order in orders]
+        said = {"order_id": "P4", "amount": 3, "currency": "CNY"}
+        purchase = EventIn("purchase", clock.now(), contact_id(container, JOHANNES), properties=said, event_id="p4")
+        with container.uow() as uow:
+            record_events(uow, [purchase], clock.now(), after=container.after_events)
+    assert credited == ["coupon", "click", "none"]
+    with container.uow() as uow:
+        assert uow.session.scalars(select(Conversion.attribution).where(Conversion.order_id == "P4")).one() == "click"
+    assert found == []
