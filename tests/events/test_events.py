@@ -255,3 +255,18 @@ def test_no_event_stored_has_no_types(container) -> None:
 
     with container.uow() as uow:
         assert event_types(uow.session) == []
+
+
+def test_events_naming_their_contact_by_number_or_address_find_them_by_an_index(container, tmp_path) -> None:
+    from tests.plans import scans
+
+    setup(container, tmp_path)
+    events = [
+        EventIn("purchase", BEFORE, phone="+977 984-1234567", event_id="by-phone"),
+        EventIn("purchase", BEFORE, email="SITA@example.com", event_id="by-mail"),
+        EventIn("page_view", BEFORE, contact_id=contact_id(container, SITA)),
+    ]
+    with scans(container.engine) as found, container.uow() as uow:
+        done = record_events(uow, events, NOW)
+    assert [d["status"] for d in done] == ["stored", "stored", "stored"]
+    assert found == []
