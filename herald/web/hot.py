@@ -47,6 +47,8 @@ class HotPaths:
         answer, match = found
         try:
             response = await answer(scope, receive, match)
+        except Gone:  # the caller hung up before its body was in: nobody to answer, nothing to record
+            return
         except Exception as exc:
             response = await self._handled(exc, scope, receive)
         await response(scope, receive, send)
@@ -83,12 +85,16 @@ class HotPaths:
         return await response if inspect.isawaitable(response) else response
 
 
+class Gone(Exception):
+    """The client went away while its request's body was being read."""
+
+
 async def _body(receive: Receive) -> bytes:
     parts, more = [], True
     while more:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            raise Gone
         parts.append(message.get("body", b""))
         more = message.get("more_body", False)
     return b"".join(parts)

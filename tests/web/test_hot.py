@@ -141,3 +141,36 @@ def test_the_framework_still_describes_the_callbacks(twins) -> None:
     (hot, _), _ = twins
     paths = hot.get("/api/v1/openapi.json").json()["paths"]
     assert "/webhooks/gateway/{account}" in paths and "/webhooks/twilio/{account}/status" in paths
+
+
+def test_a_caller_that_hangs_up_mid_body_gets_no_answer_and_records_nothing(twins) -> None:
+    (hot, container), _ = twins
+    app = hot.app
+    sent: list[dict] = []
+    messages = iter(
+        [{"type": "http.request", "body": b'{"type": "message.st', "more_body": True}, {"type": "http.disconnect"}]
+    )
+
+    async def receive() -> dict:
+        return next(messages)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/webhooks/gateway/gateway",
+        "raw_path": b"/webhooks/gateway/gateway",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"), (b"content-length", b"90")],
+        "client": ("203.0.113.9", 50000),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(app(scope, receive, send))
+    assert sent == []
+    assert kept(container)["receipts"] == []
