@@ -80,7 +80,10 @@ class Guard:
         if not declared and scope["path"] not in self.uploads:
             # A body sent in chunks is read here, up to the limit: past it the answer is 413, which the
             # framework, reading it itself, would turn into "error parsing the body".
-            body = await _read(receive, limit)
+            try:
+                body = await read_body(receive, limit)
+            except Gone:  # the client hung up mid-body: no one to answer, and half a request is not acted on
+                return
             if body is None:
                 await _answer(send, 413, f"the request body is larger than {_mb(limit)} (the limit)")
                 return
@@ -122,13 +125,17 @@ def _host(value: str) -> str:
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
-async def _read(receive: Receive, limit: int) -> bytes | None:
-    """The whole body, or None once it passes `limit`."""
+class Gone(Exception):
+    """The client went away while its request's body was being read."""
+
+
+async def read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None once it passes `limit`; `Gone` when the client hangs up first."""
     parts, size, more = [], 0, True
     while more:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            raise Gone
         part = message.get("body", b"")
         size += len(part)
         if size > limit:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -18,7 +19,7 @@ from starlette.datastructures import URL, Headers
 from starlette.requests import Request
 from starlette.responses import Response
 
-from herald.web.guard import App, Receive, Scope, Send
+from herald.web.guard import App, Gone, Receive, Scope, Send, read_body
 from herald.web.links_page import Links
 from herald.web.webhooks_api import Hooks, aliyun_answer, as_response, same
 
@@ -62,7 +63,7 @@ class HotPaths:
 
     def _hook(self, kind: str, shape: Callable[[Any], Any] = same) -> Callable[..., Any]:
         async def hook(scope: Scope, receive: Receive, match: re.Match[str]) -> Response:
-            body = await _body(receive)
+            body = await read_body(receive, sys.maxsize) or b""  # (the Guard held its size to the limit)
             answer = await self.hooks.answer(kind, match[1], URL(scope=scope), Headers(scope=scope), body)
             return as_response(shape(answer))
 
@@ -83,21 +84,6 @@ class HotPaths:
             raise exc
         response = handler(Request(scope, receive), exc)
         return await response if inspect.isawaitable(response) else response
-
-
-class Gone(Exception):
-    """The client went away while its request's body was being read."""
-
-
-async def _body(receive: Receive) -> bytes:
-    parts, more = [], True
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            raise Gone
-        parts.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    return b"".join(parts)
 
 
 def _client(scope: Scope) -> str:
