@@ -65,6 +65,7 @@ def test_a_persons_click_is_recorded_as_an_event_and_leads_on(sent, clock):
     answer = client.get(f"/l/{code}", headers={"user-agent": IPHONE}, follow_redirects=False)
     assert answer.status_code == 302 and answer.headers["location"] == "https://shop.example/sale?src=sms"
     assert answer.headers["cache-control"] == "no-store"
+    assert answer.headers.get_list("referrer-policy") == ["no-referrer"]  # said once: the destination never learns it
     (click,) = rows(container, Click)
     assert (click.human, click.device, click.os) == (True, "mobile", "iOS")
     (event,) = rows(container, Event, Event.type == "message.clicked")
