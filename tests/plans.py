@@ -84,7 +84,7 @@ def _postgres_reads(engine: Engine, ran: list[tuple[str, Any]], tables: frozense
     found = []
     with engine.connect() as conn:
         raw = conn.connection.driver_connection  # psycopg's own, which takes the parameters as they were sent
-        indexes = {name: (table, lead, partial) for name, table, lead, partial in raw.execute(INDEXES)}
+        indexes = {name: tuple(rest) for name, *rest in raw.execute(INDEXES)}
         raw.execute("SET enable_seqscan = off")
         for statement, parameters in ran:
             try:
@@ -96,9 +96,9 @@ def _postgres_reads(engine: Engine, ran: list[tuple[str, Any]], tables: frozense
     return found
 
 
-# Each index of the schema: its table, its leading column, and whether it is partial.
+# Each index of the schema: its table, its leading column, whether it is partial, whether it is the key.
 INDEXES = """
-SELECT i.relname, t.relname, a.attname, x.indpred IS NOT NULL
+SELECT i.relname, t.relname, a.attname, x.indpred IS NOT NULL, x.indisprimary
 FROM pg_index x
 JOIN pg_class i ON i.oid = x.indexrelid
 JOIN pg_class t ON t.oid = x.indrelid
@@ -110,14 +110,19 @@ WHERE t.relnamespace = current_schema()::regnamespace
 def _whole_nodes(node: dict[str, Any], indexes: dict[str, tuple], tables: frozenset[str]) -> Iterator[str]:
     """PostgreSQL's plan nodes that read one of `tables` in full: a sequential scan, or a walk over a whole
     index that is not a partial one — no condition on it, or none on its leading column (a B-tree searched
-    by its second column alone is read from end to end)."""
+    by its second column alone is read from end to end) — or the primary key's ids from one on, as SQLite's
+    check sees them."""
     kind, name = node["Node Type"], node.get("Index Name")
     if kind == "Seq Scan" and node.get("Relation Name") in tables:
         yield f"Seq Scan on {node['Relation Name']}"
     elif name in indexes and indexes[name][0] in tables and not indexes[name][2]:
-        table, lead, _ = indexes[name]
-        if lead is not None and not re.search(rf"\b{lead}\b", node.get("Index Cond", "")):
+        table, lead, _, key = indexes[name]
+        # What the condition does with the leading column: its first operator after each mention of it.
+        asked = re.findall(rf"\b{lead}\b[^=<>]*?(<>|[<>]=?|=| IS (?:NOT )?NULL)", node.get("Index Cond", ""))
+        if lead and not asked:
             yield f"{kind} on {table} using {name}, nothing asked of {lead}"
+        elif key and {a[0] for a in asked} in ({"<"}, {">"}):
+            yield f"{kind} on {table} using {name}, its ids from one on"
     for inner in node.get("Plans", []):
         yield from _whole_nodes(inner, indexes, tables)
 

@@ -77,3 +77,13 @@ def test_the_workers_rounds_over_waiting_receipts_replies_and_webhooks_read_only
         tracking.answers_due(uow, now)
         tracking.deliveries_due(uow, now)
     assert found == []
+
+
+def test_the_check_sees_a_range_of_ids_open_at_one_end_but_not_one_closed_at_both(sent) -> None:
+    with scans(sent.engine) as found, sent.uow() as uow:
+        uow.session.scalars(select(Message.id).where(Message.id > 1)).all()
+    assert len(found) == 1
+    with scans(sent.engine) as found, sent.uow() as uow:
+        uow.session.scalars(select(Message.id).where(Message.id.between(2, 5))).all()
+        uow.session.scalars(select(Message.id).where(Message.id.in_([2, 3]))).all()
+    assert found == []
