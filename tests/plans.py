@@ -107,11 +107,13 @@ WHERE t.relnamespace = current_schema()::regnamespace
 """
 
 
-def _whole_nodes(node: dict[str, Any], indexes: dict[str, tuple], tables: frozenset[str]) -> Iterator[str]:
+def _whole_nodes(
+    node: dict[str, Any], indexes: dict[str, tuple], tables: frozenset[str], limited: bool = False
+) -> Iterator[str]:
     """PostgreSQL's plan nodes that read one of `tables` in full: a sequential scan, or a walk over a whole
     index that is not a partial one — no condition on it, or none on its leading column (a B-tree searched
-    by its second column alone is read from end to end) — or the primary key's ids from one on, as SQLite's
-    check sees them."""
+    by its second column alone is read from end to end; "is not null" asks nothing, but where a row or two
+    is taken, as for `min()`) — or the primary key's ids from one on, as SQLite's check sees them."""
     kind, name = node["Node Type"], node.get("Index Name")
     if kind == "Seq Scan" and node.get("Relation Name") in tables:
         yield f"Seq Scan on {node['Relation Name']}"
@@ -119,12 +121,12 @@ def _whole_nodes(node: dict[str, Any], indexes: dict[str, tuple], tables: frozen
         table, lead, _, key = indexes[name]
         # What the condition does with the leading column: its first operator after each mention of it.
         asked = re.findall(rf"\b{lead}\b[^=<>]*?(<>|[<>]=?|=| IS (?:NOT )?NULL)", node.get("Index Cond", ""))
-        if lead and not asked:
+        if lead and not [a for a in asked if a != " IS NOT NULL" or limited]:
             yield f"{kind} on {table} using {name}, nothing asked of {lead}"
         elif key and {a[0] for a in asked} in ({"<"}, {">"}):
             yield f"{kind} on {table} using {name}, its ids from one on"
     for inner in node.get("Plans", []):
-        yield from _whole_nodes(inner, indexes, tables)
+        yield from _whole_nodes(inner, indexes, tables, limited or kind == "Limit")
 
 
 def _read_whole(detail: str, partial: set[str]) -> str | None:

@@ -248,3 +248,17 @@ def test_a_campaign_spending_over_its_budget_is_paused(container, tmp_path) -> N
     assert "campaign Sale" in line and "spent 5.20 USD over 60 min, above 5" in line and "campaign paused" in line
     with container.uow() as uow:
         assert campaigns.get_campaign(uow, cid).status == "paused"
+
+
+def test_judging_the_rules_each_minute_reads_the_windows_messages_by_an_index(container, tmp_path) -> None:
+    from tests.plans import scans
+
+    cid = running(container, tmp_path)
+    went(container, cid, "sent", 10, delivery="undelivered")
+    went(container, cid, "failed", 2)
+    save(container, "delivery", metric="delivery_rate", threshold=80, min_volume=5)
+    save(container, "delivery-by-account", metric="delivery_rate", threshold=80, min_volume=5, per="account")
+    with scans(container.engine) as found:
+        raised = watch(container)
+    assert len(raised) >= 2  # the campaign's and the account's delivery, judged
+    assert found == []
