@@ -171,6 +171,7 @@ class Container:
             replies=self.replies,
             watch=partial(analytics.review, prices=self.prices(), emails=self.settings.alert_addresses),
             notices=analytics.Notices(),
+            tallies=analytics.fold_tallies,
         )
 
     @cached_property

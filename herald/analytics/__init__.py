@@ -1,6 +1,7 @@
 """Analytics room: the read side, and alerts that act. Reads campaigns and the outbox ledger to report
 what was planned, sent, deferred and skipped, and why; owns `alert_rules` and `alerts`, raised by
-`watch` from what the ledger shows and acted on through the campaigns and dispatch rooms' services."""
+`watch` from what the ledger shows and acted on through the campaigns and dispatch rooms' services; and
+`tally_groups`, `tallied`, `tally_marks`: campaigns' figures kept per group as messages change."""
 
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from herald.analytics.queries import campaign_report
     from herald.analytics.reviewing import review
     from herald.analytics.schemas import AlertOut, AlertRuleIn, AlertRuleOut, ResolveIn
+    from herald.analytics.tallies.folding import fold_tallies
     from herald.analytics.winners import judge_tests, test_verdict
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "results",
     "review",
     "Notices",
+    "fold_tallies",
     "overview",
     "recent_sends",
     "running",

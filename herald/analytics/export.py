@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from herald.analytics.funnel import DIMENSIONS, STAGES
+from herald.analytics.funnel import DIMENSIONS
+from herald.analytics.tallies.ledger import STAGES
 from herald.errors import Invalid
 from herald.types import safe_cell
 

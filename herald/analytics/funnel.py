@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Numeric, and_, case, cast, func, or_, select
+from sqlalchemy import Numeric, cast, func, select
 from sqlalchemy.orm import Session
 
 from herald.analytics import spend
 from herald.analytics.experiments import Arm, z_test
+from herald.analytics.tallies import ledger
+from herald.analytics.tallies import reading as tallies
+from herald.analytics.tallies.ledger import STAGES
 from herald.campaigns import Campaign
 from herald.contacts import Contact
 from herald.content import PriceTable
@@ -27,9 +29,7 @@ from herald.tracking import Click, Conversion
 from herald.types import MessageStatus
 
 S = MessageStatus
-STAGES = ("planned", "sent", "delivered", "read", "clicked", "converted")
 DIMENSIONS = ("channel", "variant", "region", "carrier", "sender")
-UTC_ZONE = ZoneInfo("UTC")
 
 
 def results(
@@ -37,7 +37,7 @@ def results(
 ) -> dict[str, Any]:
     """The campaign's funnel in all and by each dimension, by local hour, the heatmap, revenue, the cost
     the price table puts on what was sent (when given) and the uplift."""
-    groups = _groups(session, campaign.id)
+    groups = _groups(session, campaign)
     hours = [(g["channel"], g["hour"], g["counts"]) for g in groups if g["hour"] is not None]
     revenue = _revenue(session, campaign.id)
     cost = spend.cost(groups, prices) if prices is not None else None
@@ -54,39 +54,25 @@ def results(
     }
 
 
-def _groups(session: Session, campaign_id: int) -> list[dict[str, Any]]:
+def _groups(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
+    """The campaign's figures per combination of every dimension: from its tally, kept as messages change,
+    where the worker keeps one; else grouped from the ledger now."""
+    kept = tallies.read(session, campaign.id)
+    return kept if kept is not None else grouped(session, campaign.id)
+
+
+def grouped(session: Session, campaign_id: int) -> list[dict[str, Any]]:
     """One pass over the campaign's messages: the funnel's counts per combination of every dimension, the
     UTC hour sent and the recipient's zone — a few thousand groups however many messages — rolled up
     here into each breakdown. Clicks and conversions are joined once, as whether each message had any."""
-    hour = _utc_hour(session)
-    keys = [Message.channel, Message.variant, Contact.region, Contact.carrier, Message.sender, hour, Message.provider]
-    zones = [Contact.timezone, Contact.phone_timezones, Message.cost_currency]
-    sent, billed_in = Message.status == S.SENT, func.coalesce(Message.units, 1)  # what vendors bill: SMS segments
-    known = and_(sent, Message.cost.is_not(None))  # the vendor said what it cost
-    costs = [_sum_of(sent, billed_in), _sum_of(known, billed_in), _sum_of(known, cast(Message.cost, Numeric(18, 6)))]
-    stmt = _joined(session, campaign_id, *keys, *zones).add_columns(*costs)
-    found = []
-    for channel, variant, region, carrier, sender, utc_hour, provider, own, derived, currency, *rest in session.execute(
-        stmt.group_by(*keys, *zones)
-    ):
-        *counts, billed, reported_units, reported = rest
-        found.append(
-            {
-                "channel": channel,
-                "variant": variant,
-                "region": region,
-                "carrier": carrier,
-                "sender": sender,
-                "hour": None if utc_hour is None else _local_hour(utc_hour, own, derived),
-                "provider": provider,
-                "units": int(billed or 0),
-                "reported_units": int(reported_units or 0),
-                "reported": Decimal(str(reported or 0)),
-                "cost_currency": currency,
-                "counts": dict(zip(STAGES, (int(c or 0) for c in counts), strict=True)),
-            }
-        )
-    return found
+    keys = ledger.keys(session)
+    money = [*(func.sum(part) for part in ledger.billed()[:2]), ledger.summed_cost()]
+    stmt = _joined(session, campaign_id, *keys).add_columns(*money)
+    width = len(keys) + len(STAGES)
+    return [
+        ledger.shaped(row[: len(keys)], row[len(keys) : width], *row[width:])
+        for row in session.execute(stmt.group_by(*keys))
+    ]
 
 
 def _joined(session: Session, campaign_id: int, *columns: Any) -> Any:
@@ -101,8 +87,9 @@ def _joined(session: Session, campaign_id: int, *columns: Any) -> Any:
     clicked = clicks.group_by(Click.message_id).subquery()
     credited = select(Conversion.message_id).where(Conversion.message_id.between(first, last))
     converted = credited.group_by(Conversion.message_id).subquery()
+    reached = ledger.reached(clicked.c.message_id.is_not(None), converted.c.message_id.is_not(None))
     stmt = (
-        select(*columns, *_parts(clicked.c.message_id.is_not(None), converted.c.message_id.is_not(None)))
+        select(*columns, *(func.sum(stage) for stage in reached))
         .select_from(Message)
         .join(Contact, Contact.id == Message.contact_id)
         .outerjoin(clicked, clicked.c.message_id == Message.id)
@@ -110,17 +97,6 @@ def _joined(session: Session, campaign_id: int, *columns: Any) -> Any:
         .where(Message.campaign_id == campaign_id)
     )
     return stmt
-
-
-def _parts(clicked: Any, converted: Any) -> list[Any]:
-    return [
-        _sum(Message.planned_action != "skip"),
-        _sum(Message.status == S.SENT),
-        _sum(Message.delivery.in_(("delivered", "read"))),
-        _sum(or_(Message.delivery == "read", Message.read_at.is_not(None))),
-        _sum(clicked),
-        _sum(converted),
-    ]
 
 
 def _total(counts: Iterable[dict[str, int]]) -> dict[str, int]:
@@ -138,27 +114,6 @@ def _rolled(groups: list[dict[str, Any]], dimension: str) -> dict[str, dict[str,
         value = g[dimension]
         by["(none)" if value is None else str(value)].append(g["counts"])
     return {value: _rated(_total(counts)) for value, counts in sorted(by.items())}
-
-
-def _local_hour(utc_hour: Any, own: str | None, derived: str | None) -> int:
-    """The hour a UTC hour is in the recipient's zone (a zone is a rule, not an offset)."""
-    moment = utc_hour if isinstance(utc_hour, datetime) else datetime.fromisoformat(f"{utc_hour}:00:00")
-    return moment.replace(tzinfo=UTC_ZONE).astimezone(_zone(own, derived)).hour
-
-
-def _utc_hour(session: Session) -> Any:
-    if session.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m-%d %H", Message.sent_at).label("utc_hour")
-    return func.date_trunc("hour", Message.sent_at).label("utc_hour")
-
-
-def _zone(own: str | None, derived: str | None) -> ZoneInfo:
-    """The contact's own zone, else the first its number may be in, else UTC."""
-    name = own or (derived or "").split(",")[0]
-    try:
-        return ZoneInfo(name) if name else UTC_ZONE
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC_ZONE
 
 
 def _sum_hours(hours: list[tuple[str, int, dict[str, int]]]) -> dict[int, dict[str, int]]:
@@ -241,11 +196,3 @@ def _uplift(session: Session, campaign: Campaign, window: timedelta) -> dict[str
 
 def _arm(arm: Arm) -> dict[str, Any]:
     return {"people": arm.trials, "converted": arm.successes, "rate": round(100 * arm.rate, 2)}
-
-
-def _sum(condition: Any) -> Any:
-    return func.sum(case((condition, 1), else_=0))
-
-
-def _sum_of(condition: Any, value: Any) -> Any:
-    return func.sum(case((condition, value), else_=0))

@@ -75,3 +75,61 @@ class AlertNotice(Base):
 
 
 Index("ix_alert_notices_due", AlertNotice.status, AlertNotice.next_at)
+
+
+class TallyGroup(Base):
+    """A campaign's figures for one combination of the keys its results break down by (channel, variant,
+    region, carrier, sender, UTC hour sent, account, zones, cost currency), kept as messages change so
+    that results read a few thousand of these instead of grouping every message (see `tallies`)."""
+
+    __tablename__ = "tally_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    variant: Mapped[str | None] = mapped_column(String(16))
+    region: Mapped[str | None] = mapped_column(String(2))
+    carrier: Mapped[str | None] = mapped_column(String(128))
+    sender: Mapped[str | None] = mapped_column(String(255))
+    utc_hour: Mapped[str | None] = mapped_column(String(13))  # "2026-03-10 14"; None: not sent
+    provider: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    phone_timezones: Mapped[str | None] = mapped_column(Text)
+    cost_currency: Mapped[str | None] = mapped_column(String(3))
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+    planned: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    delivered: Mapped[int] = mapped_column(Integer, default=0)
+    read: Mapped[int] = mapped_column(Integer, default=0)
+    clicked: Mapped[int] = mapped_column(Integer, default=0)
+    converted: Mapped[int] = mapped_column(Integer, default=0)
+    units: Mapped[int] = mapped_column(Integer, default=0)  # billed: SMS segments, else 1 per message sent
+    reported_units: Mapped[int] = mapped_column(Integer, default=0)  # of which the vendor reported the cost
+    reported: Mapped[str] = mapped_column(String(32), default="0")  # what they reported, exact decimal text
+
+
+class Tallied(Base):
+    """What one message adds to its campaign's tally now: its group and the stages it reached, kept so
+    that when the message changes its old part is taken away exactly before its new one is added."""
+
+    __tablename__ = "tallied"
+
+    message_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    group_id: Mapped[int] = mapped_column(ForeignKey("tally_groups.id", ondelete="CASCADE"), index=True)
+    stages: Mapped[int] = mapped_column(Integer)  # planned 1, sent 2, delivered 4, read 8, clicked 16, converted 32
+    units: Mapped[int] = mapped_column(Integer)
+    reported_units: Mapped[int] = mapped_column(Integer)
+    reported: Mapped[str | None] = mapped_column(String(32))
+
+
+class TallyMark(Base):
+    """How far a campaign's tally has been folded: the last pass began at `folded_at`, when the newest
+    click and conversion had the ids kept here. Passes read again from a little before (see `folding`)."""
+
+    __tablename__ = "tally_marks"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    folded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None until the first pass ends
+    clicks_upto: Mapped[int] = mapped_column(Integer, default=0)
+    conversions_upto: Mapped[int] = mapped_column(Integer, default=0)
+    whole_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last pass over every message

@@ -34,6 +34,7 @@ def serialize(uow: UnitOfWork, contact_ids: Iterable[int], usage: bool = False) 
 # Jobs that one worker at a time does for everyone (their keys, beside the contacts' positive ids).
 SCORES = -2
 SCHEDULER = -3  # starting due runs, judging rollouts, completing campaigns
+TALLIES = -4  # folding what changed into campaigns' kept figures
 
 
 def claim_job(uow: UnitOfWork, job: int) -> bool:
@@ -43,3 +44,10 @@ def claim_job(uow: UnitOfWork, job: int) -> bool:
     if uow.session.get_bind().dialect.name != "postgresql":
         return True
     return bool(uow.session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": job}))
+
+
+def wait_for_job(uow: UnitOfWork, job: int) -> None:
+    """Hold a job one worker at a time does, waiting while another worker's transaction holds it (on
+    SQLite its writer lock already does). Held until the unit of work ends."""
+    if uow.session.get_bind().dialect.name == "postgresql":
+        uow.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": job})

@@ -85,6 +85,7 @@ class Worker(RecordsResults, Answers):
         replies: tracking.ReplyPolicy | None = None,
         watch: Callable[[UnitOfWork, datetime], list[str]] | None = None,
         notices: NoticeQueue | None = None,
+        tallies: Callable[[Callable[[], UnitOfWork], datetime], list[str]] | None = None,
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
         self.routing = routing  # which provider accounts carry each channel, per country
@@ -102,6 +103,8 @@ class Worker(RecordsResults, Answers):
         # bootstrap: this room sits below it).
         self.watch = watch
         self.notices = notices  # alerts to e-mail (analytics' queue, also wired in by bootstrap)
+        # Campaigns' kept figures, folded once a minute with the alerts (analytics, in its own transactions).
+        self.tallies = tallies
         self._watched_at: datetime | None = None
         self.sender_limits = {
             (account, s.name): Limits(s.rate, s.daily_limit)
@@ -235,9 +238,12 @@ class Worker(RecordsResults, Answers):
         with self.uow() as uow:  # one worker at a time; the others leave it to that one
             scheduler = locks.claim_job(uow, locks.SCHEDULER)
             events = campaigns.tick(uow, now) if scheduler else []
-        if scheduler and self.watch and (self._watched_at is None or now - self._watched_at >= WATCH_EVERY):
-            with self.uow() as uow:
-                events.extend(self.watch(uow, now))
+        if scheduler and (self._watched_at is None or now - self._watched_at >= WATCH_EVERY):
+            if self.watch:
+                with self.uow() as uow:
+                    events.extend(self.watch(uow, now))
+            if self.tallies:
+                events.extend(self.tallies(self.uow, now))
             self._watched_at = now
         with self.uow() as uow:  # receipts that came before their message's send result was recorded
             applied = tracking.apply_waiting(uow, now)["applied"]

@@ -90,6 +90,8 @@ Index("ix_messages_contact", Message.contact_id, Message.status, Message.sent_at
 _SENT, _FAILED = text("sent_at IS NOT NULL"), text("status = 'failed'")
 Index("ix_messages_sent_at", Message.sent_at, sqlite_where=_SENT, postgresql_where=_SENT)
 Index("ix_messages_failed", Message.status, Message.updated_at, sqlite_where=_FAILED, postgresql_where=_FAILED)
+# A campaign's messages changed since a moment: what its kept figures (analytics' tallies) fold in next.
+Index("ix_messages_campaign_changed", Message.campaign_id, Message.updated_at)
 # Receipts name a message by the vendor's id when they carry no reference of Herald's.
 Index("ix_messages_provider_message_id", Message.provider, Message.provider_message_id)
 

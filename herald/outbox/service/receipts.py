@@ -113,11 +113,13 @@ def _apply(row: Seen, receipt: Receipt, now: datetime | None) -> str:
         return WAITING
     if row.status not in (S.SENT, S.UNKNOWN):
         return STALE
+    # Stamped with when it changed: what reads "changed since" (analytics' tallies) finds it.
+    stamp = {"updated_at": now or receipt.at}
     if receipt.fallback and row.channel and receipt.stage in ("failed", "undelivered"):
-        row.change(_fallen_back(row, receipt, now or receipt.at))
+        row.change(_fallen_back(row, receipt, now or receipt.at) | stamp)
         return FELL_BACK
     values = _forward(row, receipt)
-    row.change(values)
+    row.change(values | stamp if values else values)
     return APPLIED if values else STALE
 
 
