@@ -3,8 +3,9 @@ redirects through `/l/CODE` with each click recorded — each against a bare Sta
 same load, in the same run. The server runs in a process of its own (as `herald serve` does); the load
 comes from this one, 64 requests in flight.
 
-- receipts: Herald verifies the Standard Webhooks signature, reads the event, keeps it once and moves the
-  message forward; the bare handler verifies the same signature and updates the message by provider id.
+- receipts: Herald verifies the Standard Webhooks signature, reads the event and keeps it once, to be
+  applied by the worker (as `herald worker` does, timed after the flood: `applied_per_s`); the bare
+  handler verifies the same signature and updates the message by provider id.
 - redirects: Herald finds the link, tells person from machine, records the click (and the contact's
   event) and answers 302; the bare handler answers a 302 to a fixed address.
 
@@ -250,13 +251,33 @@ def receipts(n: int, data: Path, ledger: int = 0) -> dict[str, object]:
     db = data / "webhooks.db"
     build(db, n, ledger)
     herald = run("herald", db, herald_requests)
+    applying = apply_kept(db)
     recorded = _count(db, "SELECT count(*) FROM receipts WHERE outcome = 'applied'")
     build(db, n, ledger)
     plain = run("plain", db, herald_requests)
     build(db, n, ledger)
     bare = run("bare", db, bare_requests)
     bound = run("bound", db, herald_requests)
-    return _result("receipts", n, (herald, plain, bare, bound), recorded, "signed callbacks/s", ledger)
+    found = _result("receipts", n, (herald, plain, bare, bound), recorded, "signed callbacks/s", ledger)
+    applied = round(n / applying)
+    found["summary"] += f"; the worker then applied them at {applied:,}/s"
+    return found | {"applied_per_s": applied}
+
+
+def apply_kept(db: Path) -> float:
+    """Apply the receipts the callbacks kept, as the worker's round does: how long it took."""
+    from herald import tracking
+    from herald.db import UnitOfWork, sessions
+
+    engine = make_engine(f"sqlite:///{db}")
+    started = time.perf_counter()
+    while True:
+        with UnitOfWork(sessions(engine)) as uow:
+            if not sum(tracking.apply_queued(uow, NOW).values()):
+                break
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return seconds
 
 
 def redirects(n: int, data: Path, ledger: int = 0) -> dict[str, object]:

@@ -56,6 +56,9 @@ class Settings:
     sender_name: str | None = None  # the business name marketing texts must carry; several: comma-separated
     postal_address: str | None = None  # printed in marketing email
     help_reply: str | None = None  # the answer to an inbound HELP
+    # Status callbacks are kept at once and applied by the worker within a second (false: applied before
+    # the answer goes back, which halves how many a second one server takes).
+    receipts_queued: bool = True
     # An order with no coupon of Herald's is credited to the contact's last click at most this long before it.
     conversion_window_days: int = 7
     link_domains: str | None = None  # comma-separated; when set, links elsewhere are lint errors

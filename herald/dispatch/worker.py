@@ -52,6 +52,7 @@ SETTLE_AFTER = timedelta(minutes=5)
 SETTLE_WITHIN = timedelta(days=1)
 SETTLE_EVERY = timedelta(minutes=1)  # an idle worker asks at most this often
 WATCH_EVERY = timedelta(minutes=1)  # how often alert rules are judged
+QUEUED_PAGE = 1000  # queued receipts applied in one transaction
 
 
 @dataclass
@@ -245,6 +246,9 @@ class Worker(RecordsResults, Answers):
             if self.tallies:
                 events.extend(self.tallies(self.uow, now))
             self._watched_at = now
+        queued = self._apply_queued(now)  # receipts kept by callbacks' answers, in the order they came
+        if queued:
+            events.append(f"receipts applied as their callbacks were kept: {queued}")
         with self.uow() as uow:  # receipts that came before their message's send result was recorded
             applied = tracking.apply_waiting(uow, now)["applied"]
         if applied:
@@ -265,6 +269,17 @@ class Worker(RecordsResults, Answers):
                         drawn = scores.cluster(uow, now, self.clusters)
                         events.append("clusters redrawn: " + ", ".join(f"{c['tag']} {c['contacts']}" for c in drawn))
         return events
+
+    def _apply_queued(self, now: datetime) -> int:
+        """The receipts callbacks kept to be applied here, a page per transaction until none is left: how
+        many were applied (moved their message, waited for it, or had nothing new to say)."""
+        done = 0
+        while True:
+            with self.uow() as uow:
+                counts = tracking.apply_queued(uow, now, QUEUED_PAGE)
+            done += sum(counts.values())
+            if sum(counts.values()) < QUEUED_PAGE:
+                return done
 
     def _log(self, events: list[str]) -> None:
         for event in events:

@@ -39,6 +39,9 @@ class Callback:
     def header(self, name: str) -> str | None:
         """A header by its name in any case."""
         wanted = name.lower()
+        found = self.headers.get(wanted)  # HTTP servers hand ASGI their names in lower case
+        if found is not None:
+            return found
         return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
 
     def form(self) -> list[tuple[str, str]]:

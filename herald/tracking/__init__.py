@@ -53,7 +53,13 @@ if TYPE_CHECKING:
     )
     from herald.tracking.policy import ReplyPolicy, reply_policy
     from herald.tracking.reactions import after_events
-    from herald.tracking.service import apply_waiting, record_receipt_batches, record_receipts
+    from herald.tracking.service import (
+        apply_queued,
+        apply_waiting,
+        keep_receipt_batches,
+        record_receipt_batches,
+        record_receipts,
+    )
 
 __all__ = [
     "after_events",
@@ -81,7 +87,9 @@ __all__ = [
     "answer_failed",
     "answer_sent",
     "answers_due",
+    "apply_queued",
     "apply_waiting",
+    "keep_receipt_batches",
     "assign_case",
     "CaseOut",
     "classify",

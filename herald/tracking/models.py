@@ -32,12 +32,16 @@ class ReceiptRecord(Base):
     currency: Mapped[str | None] = mapped_column(String(3))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    outcome: Mapped[str] = mapped_column(String(16))  # applied | waiting | stale | unmatched
+    outcome: Mapped[str] = mapped_column(String(16))  # queued | applied | waiting | stale | unmatched
 
 
 # A partial index's condition, which the queries over it say word for word (see `herald.db.claims`).
 WAITING = text("outcome = 'waiting'")
 Index("ix_receipts_waiting", ReceiptRecord.received_at, sqlite_where=WAITING, postgresql_where=WAITING)
+# Kept by a callback's answer, to be applied by the worker in the order they came.
+QUEUED_OUTCOME = "queued"
+TO_APPLY = text("outcome = 'queued'")
+Index("ix_receipts_queued", ReceiptRecord.id, sqlite_where=TO_APPLY, postgresql_where=TO_APPLY)
 
 
 class InboundMessage(Base):

@@ -18,7 +18,7 @@ from herald import outbox
 from herald.db import UnitOfWork, upsert_insert
 from herald.events import EventIn, record_events
 from herald.providers import Report
-from herald.tracking.models import WAITING, ReceiptRecord
+from herald.tracking.models import QUEUED_OUTCOME, TO_APPLY, WAITING, ReceiptRecord
 from herald.tracking.reactions import after_events
 
 # A receipt whose message is still in flight after this long will not be matched: it is given up on.
@@ -44,7 +44,7 @@ def record_receipt_batches(
                 counts[index]["ignored"] += 1
             else:
                 wanted.append((index, account, _event(report), _receipt(report, now)))
-    kept = _keep(uow, wanted, now)
+    kept = _keep(uow, wanted, now, "new")
     new = [(w, kept.pop((w[1], w[2]))) for w in wanted if (w[1], w[2]) in kept]
     for index, *_ in wanted:
         counts[index]["repeated"] += 1
@@ -108,12 +108,44 @@ def _event(report: Report) -> str:
     return "h:" + hashlib.sha256(said.encode()).hexdigest()
 
 
+def keep_receipt_batches(
+    uow: UnitOfWork, batches: Sequence[tuple[str, Sequence[Report]]], now: datetime
+) -> list[Counter[str]]:
+    """Keep each callback's status reports once, to be applied by the worker (`apply_queued`) rather than
+    now: what became of each callback's reports (queued, repeated, ignored)."""
+    counts: list[Counter[str]] = [Counter() for _ in batches]
+    wanted: list[tuple[int, str, str, outbox.Receipt]] = []
+    for index, (account, reports) in enumerate(batches):
+        for report in reports:
+            if report.kind != "status" or report.status not in outbox.STAGES:
+                counts[index]["ignored"] += 1
+            else:
+                wanted.append((index, account, _event(report), _receipt(report, now)))
+    kept = _keep(uow, wanted, now, QUEUED_OUTCOME)
+    for index, account, event, _ in wanted:
+        counts[index]["queued" if kept.pop((account, event), None) is not None else "repeated"] += 1
+    return [+c for c in counts]
+
+
+def apply_queued(uow: UnitOfWork, now: datetime, page: int = 1000) -> Counter[str]:
+    """Apply up to `page` of the receipts kept to be applied later, in the order they came: what became of
+    them (applied, waiting, stale, unmatched)."""
+    # Locked as read: a second worker takes the next ones (PostgreSQL; SQLite's writer lock already does).
+    oldest = select(ReceiptRecord.id).where(TO_APPLY).order_by(ReceiptRecord.id).limit(page)
+    ids = list(uow.session.scalars(oldest.with_for_update(skip_locked=True)))
+    counts: Counter[str] = Counter()
+    if ids:
+        rows = uow.session.scalars(select(ReceiptRecord).where(ReceiptRecord.id.in_(ids)).order_by(ReceiptRecord.id))
+        _apply_again(uow, list(rows), now, counts)
+    return counts
+
+
 def _keep(
-    uow: UnitOfWork, wanted: Sequence[tuple[int, str, str, outbox.Receipt]], now: datetime
+    uow: UnitOfWork, wanted: Sequence[tuple[int, str, str, outbox.Receipt]], now: datetime, outcome: str
 ) -> dict[tuple[str, str], int]:
     """Keep the receipts not kept before, in one statement a few hundred at a time: the new rows' ids by
     (account, event). An event twice in one go is kept once."""
-    rows = [_values(account, event, receipt, now) for _, account, event, receipt in wanted]
+    rows = [_values(account, event, receipt, now, outcome) for _, account, event, receipt in wanted]
     if not rows:
         return {}
     # One statement, compiled once and sent as few multi-row INSERTs as the driver allows (SQLAlchemy's
@@ -126,7 +158,7 @@ def _keep(
     return {(account, event): row_id for row_id, account, event in uow.session.connection().execute(stmt, rows)}
 
 
-def _values(account: str, event: str, receipt: outbox.Receipt, now: datetime) -> dict[str, object]:
+def _values(account: str, event: str, receipt: outbox.Receipt, now: datetime, outcome: str) -> dict[str, object]:
     return {
         "account": account,
         "event": event,
@@ -140,7 +172,7 @@ def _values(account: str, event: str, receipt: outbox.Receipt, now: datetime) ->
         "currency": receipt.currency,
         "occurred_at": receipt.at,
         "received_at": now,
-        "outcome": "new",
+        "outcome": outcome,
     }
 
 

@@ -49,6 +49,7 @@ class Received(BaseModel):
     """What became of a callback's reports."""
 
     reports: int
+    queued: int = 0  # kept, to be applied by the worker within a second (statuses alone)
     applied: int = 0
     waiting: int = 0  # came before the send result: applied once it is recorded
     repeated: int = 0  # an event received before
@@ -68,6 +69,7 @@ class AliyunAnswer(BaseModel):
     code: int
     msg: str
     applied: int = 0
+    queued: int = 0
     repeated: int = 0
 
 
@@ -79,11 +81,13 @@ class Hooks:
         self.container = container
         # Callbacks that arrive together are recorded together, in one transaction (see `batching`).
         self.writer: Writer = Batcher(container.unaudited, container.clock.now, partial(record, container.replies))
+        # Statuses alone are only kept, by the same group commit, and applied by the worker.
+        self.queue: Queue = Batcher(container.unaudited, container.clock.now, tracking.keep_receipt_batches)
 
     async def answer(self, kind: str, account: str, url: URL, headers: Mapping[str, str], body: bytes) -> Any:
         """Verify, read and record one callback to `url`: what became of it, or the refusal."""
         callback = Callback(called(self.container, url), dict(headers), body, time.time())
-        return await received(self.container, self.writer, kind, account, callback)
+        return await received(self.container, self, kind, account, callback)
 
 
 def router(container: Container, hooks: Hooks) -> APIRouter:
@@ -149,7 +153,8 @@ def aliyun_answer(answer: Any) -> Any:
     """Aliyun's own answer format (it reads only `code`)."""
     if isinstance(answer, JSONResponse):
         return JSONResponse({"code": 1, "msg": "无法读取"}, status_code=400)
-    return AliyunAnswer(code=0, msg="接收成功", applied=answer.applied + answer.inbound, repeated=answer.repeated)
+    taken = answer.applied + answer.inbound
+    return AliyunAnswer(code=0, msg="接收成功", applied=taken, queued=answer.queued, repeated=answer.repeated)
 
 
 def as_response(answer: Any) -> Response:
@@ -170,8 +175,9 @@ def account_of(container: Container, kind: str, account: str) -> Provider:
     return container.providers[account]
 
 
-async def received(container: Container, writer: Writer, kind: str, account: str, callback: Callback) -> Any:
-    """Verify, read and record one callback."""
+async def received(container: Container, hooks: Hooks, kind: str, account: str, callback: Callback) -> Any:
+    """Verify, read and record one callback: one of statuses alone is kept to be applied by the worker
+    (`receipts_queued`), any other applied before the answer goes back."""
     provider = account_of(container, kind, account)
     if not provider.verify(callback):
         log.warning("refused a %s callback for %s: the signature does not match", kind, account)
@@ -188,10 +194,12 @@ async def received(container: Container, writer: Writer, kind: str, account: str
             content.apply_meta_status(uow, templates, container.clock.now())
     if notices:
         heed(container, account, notices)
-    counts, heard = await writer.submit((account, CHANNEL_OF_KIND.get(kind, Channel.SMS), reports))
+    done = {"templates": len(templates), "notices": len(notices)}
+    if container.settings.receipts_queued and all(r.kind == "status" for r in reports):
+        return Received(reports=len(reports), **done, **await hooks.queue.submit((account, reports)))
+    counts, heard = await hooks.writer.submit((account, CHANNEL_OF_KIND.get(kind, Channel.SMS), reports))
     kept, stopped = sum(heard.values()) - heard["repeated"], heard["stop"] + heard["complaint"]
     counts["repeated"] += heard["repeated"]
-    done = {"templates": len(templates), "notices": len(notices)}
     return Received(reports=len(reports), inbound=kept, opted_out=stopped, **done, **counts)
 
 
@@ -212,6 +220,7 @@ Heard = tuple[str, Channel, list[Report]]  # an account's reports, and the chann
 
 
 Writer = Batcher[Heard, tuple[Counter[str], Counter[str]]]
+Queue = Batcher[tuple[str, Sequence[Report]], Counter[str]]
 
 
 def record(

@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from herald import bootstrap
+from herald import bootstrap, tracking
 from herald.config import Settings
 from herald.events.models import Event
 from herald.outbox.models import Message
@@ -133,8 +133,13 @@ def test_the_hot_path_answers_every_request_as_the_framework_does(twins, clock) 
     assert statuses == [200, 200, 403, 400, 404, 404, 200, 200, 403, 200, 400, 403, 302, 302, 302, 404, 200, 405]
     for index, (mine, theirs) in enumerate(zip(hot_answers, plain_answers, strict=True)):
         assert answered(mine) == answered(theirs), f"request {index}"
-    assert hot_answers[0].json()["applied"] == 1 and hot_answers[6].json()["opted_out"] == 1
+    assert hot_answers[0].json()["queued"] == 1 and hot_answers[6].json()["opted_out"] == 1
     assert kept(hot_container) == kept(plain_container)
+    for container in (hot_container, plain_container):  # the worker's round applies the receipts kept
+        with container.uow() as uow:
+            tracking.apply_queued(uow, container.clock.now())
+    assert kept(hot_container) == kept(plain_container)
+    assert [r.outcome for r in kept(hot_container)["receipts"]].count("queued") == 0
     assert [c.human for c in kept(hot_container)["clicks"]] == [True, False, False]  # the check and the preview
 
 

@@ -12,7 +12,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from herald import bootstrap
+from herald import bootstrap, tracking
 from herald.config import Settings
 from herald.outbox.models import Message
 from herald.providers.callbacks import twilio_signature
@@ -46,6 +46,10 @@ def accounts(gateway_url: str) -> dict:
 @pytest.fixture
 def sent(db_url, tmp_path, clock):
     """A container whose SMS went through the gateway account, and a client of its API."""
+    return sent_through_gateway(db_url, tmp_path, clock)
+
+
+def sent_through_gateway(db_url, tmp_path, clock, **more):
     with running(FakeGateway()) as gateway:
         settings = Settings(
             env="test",
@@ -56,11 +60,18 @@ def sent(db_url, tmp_path, clock):
             whatsapp_verify_token="verify-me",
             provider_accounts=accounts(gateway.url),
             routing={"sms": ["gateway"], "whatsapp": ["wa-main"]},
+            **more,
         )
         container = bootstrap.build(settings, clock=clock, environ={"GATEWAY_SECRET": SECRET})
         plan(container, setup(container, tmp_path))
         asyncio.run(container.worker().run(until_idle=True))
     return container, api_client(container)
+
+
+def applied(container) -> dict[str, int]:
+    """What the worker's round made of the receipts callbacks kept."""
+    with container.uow() as uow:
+        return dict(tracking.apply_queued(uow, container.clock.now()))
 
 
 def sita(container) -> Message:
@@ -89,7 +100,8 @@ def test_a_gateways_signed_receipt_moves_its_message_forward_once(sent) -> None:
     answer = gateway_post(client, body)
     assert answer.status_code == 200 and answer.json() == {
         "reports": 1,
-        "applied": 1,
+        "queued": 1,  # kept: the worker applies it
+        "applied": 0,
         "waiting": 0,
         "repeated": 0,
         "stale": 0,
@@ -102,7 +114,19 @@ def test_a_gateways_signed_receipt_moves_its_message_forward_once(sent) -> None:
         "notices": 0,
     }
     assert gateway_post(client, body).json()["repeated"] == 1  # the gateway sent the same event again
+    assert sita(container).delivery is None
+    assert applied(container) == {"applied": 1}
     assert sita(container).delivery == "delivered"
+    assert applied(container) == {}
+
+
+def test_with_receipts_applied_at_once_the_answer_says_what_each_did(db_url, tmp_path, clock) -> None:
+    container, client = sent_through_gateway(db_url, tmp_path, clock, receipts_queued=False)
+    body = {"type": "message.status", "reference": str(sita(container).id), "status": "delivered", "timestamp": 1}
+    answer = gateway_post(client, body).json()
+    assert (answer["queued"], answer["applied"]) == (0, 1)
+    assert sita(container).delivery == "delivered"
+    assert gateway_post(client, body).json()["repeated"] == 1
 
 
 def test_a_forged_stale_or_misshapen_callback_is_refused(sent) -> None:
@@ -125,7 +149,8 @@ def test_twilio_callbacks_are_checked_against_the_address_herald_gave(sent) -> N
     ok = client.post(
         path, content=b"MessageSid=SM1&MessageStatus=delivered", headers={**form, "X-Twilio-Signature": signed}
     )
-    assert ok.status_code == 200 and ok.json()["unmatched"] == 1  # genuine, but no message of tw-main is 999999
+    assert ok.status_code == 200 and ok.json()["queued"] == 1
+    assert applied(container) == {"unmatched": 1}  # genuine, but no message of tw-main is 999999
     forged = client.post(
         path, content=b"MessageSid=SM1&MessageStatus=failed", headers={**form, "X-Twilio-Signature": signed}
     )
@@ -140,7 +165,8 @@ def test_metas_webhook_is_verified_with_the_app_secret_and_subscribes_with_the_v
     raw = json.dumps({"entry": [{"changes": [{"value": {"statuses": [status]}}]}]}).encode()
     signed = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
     answer = client.post("/webhooks/whatsapp/wa-main", content=raw, headers={"X-Hub-Signature-256": signed})
-    assert answer.status_code == 200 and answer.json()["unmatched"] == 1
+    assert answer.status_code == 200 and answer.json()["queued"] == 1
+    assert applied(container) == {"unmatched": 1}
     assert (
         client.post(
             "/webhooks/whatsapp/wa-main", content=raw + b" ", headers={"X-Hub-Signature-256": signed}
