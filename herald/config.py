@@ -138,6 +138,8 @@ class Settings:
 
 def _coerce(name: str, kind: Any, raw: Any) -> Any:
     """Turn a TOML or environment value into the field's type, naming the setting on failure."""
+    if kind in ("bool", bool):
+        return _switch(name, raw)
     if kind in ("int", int):
         try:
             return int(raw)
@@ -153,6 +155,19 @@ def _coerce(name: str, kind: Any, raw: Any) -> Any:
     if raw is None or raw == "":
         return None if "None" in str(kind) else raw
     return str(raw)
+
+
+SWITCHES = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
+
+
+def _switch(name: str, raw: Any) -> bool:
+    """A yes-or-no setting: TOML's true and false, or the usual words for them in the environment."""
+    if isinstance(raw, bool):
+        return raw
+    found = SWITCHES.get(str(raw).strip().lower())
+    if found is None:
+        raise Invalid(f"expected true or false, got {raw!r}", where=f"setting {name}")
+    return found
 
 
 def load_settings(
@@ -215,6 +230,8 @@ def render_config(settings: Settings) -> str:
         elif isinstance(value, dict):
             inner = ", ".join(f'{k} = "{v}"' for k, v in value.items())
             lines.append(f"{key} = {{ {inner} }}")
+        elif isinstance(value, bool):
+            lines.append(f"{key} = {_toml(value)}")
         elif isinstance(value, int):
             lines.append(f"{key} = {value}")
         else:

@@ -61,6 +61,21 @@ def test_the_rendered_config_reads_back_the_same(tmp_path) -> None:
     assert DEV_SECRET in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("false", False), ("No", False), ("0", False), (" off ", False), ("TRUE", True), ("1", True)]
+)
+def test_a_switch_reads_true_and_false_in_their_usual_spellings(raw, expected) -> None:
+    assert load_settings(None, {"HERALD_RECEIPTS_QUEUED": raw}).receipts_queued is expected
+
+
+def test_a_switch_refuses_anything_else_and_names_the_setting(tmp_path) -> None:
+    with pytest.raises(Invalid, match="setting receipts_queued: expected true or false, got 'maybe'"):
+        load_settings(None, {"HERALD_RECEIPTS_QUEUED": "maybe"})
+    path = tmp_path / "herald.toml"
+    path.write_text("[herald]\nreceipts_queued = false\n", encoding="utf-8")
+    assert load_settings(path, {}).receipts_queued is False
+
+
 def test_a_workspace_has_settings_of_its_own_over_the_installations() -> None:
     base = Settings(
         public_url="https://herald.shop.example",
