@@ -36,14 +36,7 @@ def record_receipt_batches(
 ) -> list[Counter[str]]:
     """`record_receipts` for many callbacks at once (kept in one statement, their messages read and moved
     in two): what became of each callback's reports."""
-    counts: list[Counter[str]] = [Counter() for _ in batches]
-    wanted: list[tuple[int, str, str, outbox.Receipt]] = []  # (callback, account, event, receipt)
-    for index, (account, reports) in enumerate(batches):
-        for report in reports:
-            if report.kind != "status" or report.status not in outbox.STAGES:
-                counts[index]["ignored"] += 1
-            else:
-                wanted.append((index, account, _event(report), _receipt(report, now)))
+    counts, wanted = _wanted(batches, now)
     kept = _keep(uow, wanted, now, "new")
     new = [(w, kept.pop((w[1], w[2]))) for w in wanted if (w[1], w[2]) in kept]
     for index, *_ in wanted:
@@ -113,6 +106,18 @@ def keep_receipt_batches(
 ) -> list[Counter[str]]:
     """Keep each callback's status reports once, to be applied by the worker (`apply_queued`) rather than
     now: what became of each callback's reports (queued, repeated, ignored)."""
+    counts, wanted = _wanted(batches, now)
+    kept = _keep(uow, wanted, now, QUEUED_OUTCOME)
+    for index, account, event, _ in wanted:
+        counts[index]["queued" if kept.pop((account, event), None) is not None else "repeated"] += 1
+    return [+c for c in counts]
+
+
+def _wanted(
+    batches: Sequence[tuple[str, Sequence[Report]]], now: datetime
+) -> tuple[list[Counter[str]], list[tuple[int, str, str, outbox.Receipt]]]:
+    """Each callback's status reports as receipts, (callback, account, event, receipt); anything else is
+    counted as ignored."""
     counts: list[Counter[str]] = [Counter() for _ in batches]
     wanted: list[tuple[int, str, str, outbox.Receipt]] = []
     for index, (account, reports) in enumerate(batches):
@@ -121,10 +126,7 @@ def keep_receipt_batches(
                 counts[index]["ignored"] += 1
             else:
                 wanted.append((index, account, _event(report), _receipt(report, now)))
-    kept = _keep(uow, wanted, now, QUEUED_OUTCOME)
-    for index, account, event, _ in wanted:
-        counts[index]["queued" if kept.pop((account, event), None) is not None else "repeated"] += 1
-    return [+c for c in counts]
+    return counts, wanted
 
 
 def apply_queued(uow: UnitOfWork, now: datetime, page: int = 1000) -> Counter[str]:
