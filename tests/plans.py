@@ -31,6 +31,7 @@ LEDGER = frozenset(
         "inbound_messages",
         "replies",
         "webhook_deliveries",
+        "tallied",
     }
 )
 # A scan of the table or of a whole index of it; or a range of its ids open at one end, which reads every
