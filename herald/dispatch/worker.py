@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AsyncExitStack
@@ -86,7 +87,7 @@ class Worker(RecordsResults, Answers):
         replies: tracking.ReplyPolicy | None = None,
         watch: Callable[[UnitOfWork, datetime], list[str]] | None = None,
         notices: NoticeQueue | None = None,
-        tallies: Callable[[Callable[[], UnitOfWork], datetime], list[str]] | None = None,
+        tallies: Callable[[Callable[[], UnitOfWork], datetime, Callable[[], bool]], list[str]] | None = None,
     ) -> None:
         self.uow, self.clock, self.providers = uow, clock, providers
         self.routing = routing  # which provider accounts carry each channel, per country
@@ -104,8 +105,9 @@ class Worker(RecordsResults, Answers):
         # bootstrap: this room sits below it).
         self.watch = watch
         self.notices = notices  # alerts to e-mail (analytics' queue, also wired in by bootstrap)
-        # Campaigns' kept figures, folded once a minute with the alerts (analytics, in its own transactions).
+        # Campaigns' kept figures (analytics' tallies), folded once a minute beside the sending.
         self.tallies = tallies
+        self._stopping = threading.Event()  # tells a pass folding tallies to stop
         self._watched_at: datetime | None = None
         self.sender_limits = {
             (account, s.name): Limits(s.rate, s.daily_limit)
@@ -127,15 +129,23 @@ class Worker(RecordsResults, Answers):
         """Drain due messages; with `until_idle`, return when nothing is due. Stopped (Ctrl-C, SIGTERM,
         a cancelled task), it hands back what it claimed and had not sent before it goes."""
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="herald-prepare")
+        self._stopping.clear()
+        # A worker that keeps running folds the tallies beside its sending; one run until idle, once done.
+        folding = asyncio.create_task(self._keep_folding()) if self.tallies and not until_idle else None
         try:
             async with AsyncExitStack() as kept:
                 await self._keep_sessions(kept)
                 await self._drain(until_idle, poll_seconds, on_batch)
+            if until_idle:
+                self._log(self._fold())
             return self.stats
         except BaseException:
             self.hand_back()
             raise
         finally:
+            if folding is not None:
+                folding.cancel()
+                await asyncio.gather(folding, return_exceptions=True)
             self._thread.shutdown(wait=True)
             self._thread = None
 
@@ -230,8 +240,28 @@ class Worker(RecordsResults, Answers):
 
     def tick(self) -> None:
         """Start due campaign runs, judge rollouts, complete finished campaigns; recompute scores (and
-        redraw clusters, when set) daily."""
+        redraw clusters, when set) daily; fold campaigns' tallies (a running worker does that beside its
+        sending, once a minute)."""
         self._log(self._scheduled())
+        self._log(self._fold())
+
+    def _fold(self, going: Callable[[], bool] = lambda: True) -> list[str]:
+        """Fold what changed into campaigns' tallies, until done or `going` says to stop."""
+        if self.tallies is None:
+            return []
+        return self.tallies(self.uow, self.clock.now(), going)
+
+    async def _keep_folding(self) -> None:
+        """Campaigns' tallies folded once a minute in a thread of their own: a first pass over a big
+        campaign takes a minute, which must not hold up the batches claimed in the preparing thread."""
+        loop = asyncio.get_running_loop()
+        with ThreadPoolExecutor(1, thread_name_prefix="herald-tallies") as pool:  # a pass under way ends first
+            try:
+                while True:
+                    self._log(await loop.run_in_executor(pool, self._fold, lambda: not self._stopping.is_set()))
+                    await asyncio.sleep(WATCH_EVERY.total_seconds())
+            finally:
+                self._stopping.set()  # the pass under way stops after the transaction it is in
 
     def _scheduled(self) -> list[str]:
         """What `tick` does, as lines to log (run in the preparing thread: it touches no counts)."""
@@ -239,12 +269,9 @@ class Worker(RecordsResults, Answers):
         with self.uow() as uow:  # one worker at a time; the others leave it to that one
             scheduler = locks.claim_job(uow, locks.SCHEDULER)
             events = campaigns.tick(uow, now) if scheduler else []
-        if scheduler and (self._watched_at is None or now - self._watched_at >= WATCH_EVERY):
-            if self.watch:
-                with self.uow() as uow:
-                    events.extend(self.watch(uow, now))
-            if self.tallies:
-                events.extend(self.tallies(self.uow, now))
+        if scheduler and self.watch and (self._watched_at is None or now - self._watched_at >= WATCH_EVERY):
+            with self.uow() as uow:
+                events.extend(self.watch(uow, now))
             self._watched_at = now
         queued = self._apply_queued(now)  # receipts kept by callbacks' answers, in the order they came
         if queued:

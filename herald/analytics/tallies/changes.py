@@ -54,8 +54,9 @@ def every(session: Session, campaign_id: int) -> list[int]:
     return list(session.scalars(select(Message.id).where(Message.campaign_id == campaign_id).order_by(Message.id)))
 
 
-def batched(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    """The items a chunk at a time."""
+def batched(items: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
+    """The items `size` (else `CHUNK`) at a time."""
+    size = size or CHUNK
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk

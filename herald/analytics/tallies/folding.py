@@ -24,22 +24,29 @@ WHOLE_EVERY = timedelta(days=1)
 KEEP_FOR = timedelta(days=60)  # after a campaign finished, how long its tally is kept folded
 
 
-def fold_tallies(make_uow: Callable[[], UnitOfWork], now: datetime) -> list[str]:
-    """Fold what changed into the tally of every campaign started and not long finished: lines for the
-    worker's log."""
+def fold_tallies(
+    make_uow: Callable[[], UnitOfWork], now: datetime, going: Callable[[], bool] = lambda: True
+) -> list[str]:
+    """Fold what changed into the tally of every campaign started and not long finished, while `going`
+    says so (a pass cut short is taken up whole by the next): lines for the worker's log."""
     with make_uow() as uow:
         lately = or_(Campaign.finished_at.is_(None), Campaign.finished_at >= now - KEEP_FOR)
         ids = list(uow.session.scalars(select(Campaign.id).where(Campaign.started_at.is_not(None), lately)))
     lines = []
     for campaign_id in ids:
-        moved = fold(make_uow, campaign_id, now)
+        if not going():
+            break
+        moved = fold(make_uow, campaign_id, now, going)
         if moved:
             lines.append(f"campaign {campaign_id}: {moved} messages folded into its figures")
     return lines
 
 
-def fold(make_uow: Callable[[], UnitOfWork], campaign_id: int, now: datetime) -> int:
-    """One pass over what may have changed in the campaign since its last: how many messages moved."""
+def fold(
+    make_uow: Callable[[], UnitOfWork], campaign_id: int, now: datetime, going: Callable[[], bool] = lambda: True
+) -> int:
+    """One pass over what may have changed in the campaign since its last: how many messages moved. A pass
+    stopped before its end (`going` turned false) leaves the mark where it was."""
     with make_uow() as uow:
         locks.wait_for_job(uow, locks.TALLIES)
         mark = uow.session.get(TallyMark, campaign_id) or _first(uow, campaign_id)
@@ -48,6 +55,8 @@ def fold(make_uow: Callable[[], UnitOfWork], campaign_id: int, now: datetime) ->
         ids = every(uow.session, campaign_id) if whole else _since_last(uow, campaign_id, mark, upto)
     moved = 0
     for chunk in batched(ids):
+        if not going():
+            return moved
         with make_uow() as uow:
             locks.wait_for_job(uow, locks.TALLIES)
             tally = Tally.load(uow.session, campaign_id)

@@ -232,3 +232,28 @@ def results_of(container) -> dict:
 def count(container, *where) -> int:
     with container.uow() as uow:
         return uow.session.scalar(select(func.count()).select_from(Message).where(*where))
+
+
+def test_a_pass_told_to_stop_leaves_its_mark_where_it_was(sent, monkeypatch) -> None:
+    monkeypatch.setattr(changes, "CHUNK", 2)
+    chunks = iter([True, False])  # one transaction, then the worker stops
+    assert folding.fold(sent.uow, sent.campaign, sent.clock.now(), lambda: next(chunks, False)) == 2
+    assert kept(sent) is None  # no pass has ended: results come from the ledger
+    with sent.uow() as uow:
+        assert uow.session.get(TallyMark, sent.campaign).folded_at is None
+    fold(sent)  # the next pass takes it up whole
+    same(sent)
+
+
+def test_a_running_worker_folds_beside_its_sending_and_stops_with_it(sent) -> None:
+    async def a_while() -> None:
+        task = asyncio.create_task(sent.worker().run(until_idle=False, poll_seconds=0.05))
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if kept(sent) is not None:
+                break
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(a_while())
+    same(sent)
