@@ -258,7 +258,10 @@ class Worker(RecordsResults, Answers):
         with ThreadPoolExecutor(1, thread_name_prefix="herald-tallies") as pool:  # a pass under way ends first
             try:
                 while True:
-                    self._log(await loop.run_in_executor(pool, self._fold, lambda: not self._stopping.is_set()))
+                    try:
+                        self._log(await loop.run_in_executor(pool, self._fold, lambda: not self._stopping.is_set()))
+                    except Exception:  # results are grouped from the ledger meanwhile: slower, still right
+                        log.exception("folding campaigns' tallies failed; tried again in a minute")
                     await asyncio.sleep(WATCH_EVERY.total_seconds())
             finally:
                 self._stopping.set()  # the pass under way stops after the transaction it is in

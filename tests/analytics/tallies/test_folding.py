@@ -16,6 +16,7 @@ from herald.analytics.models import Tallied, TallyGroup, TallyMark
 from herald.analytics.tallies import changes, folding, reading
 from herald.campaigns.models import Campaign
 from herald.contacts import Contact
+from herald.dispatch import worker as dispatch_worker
 from herald.outbox.models import Message
 from herald.providers import Report
 from herald.sandbox.gateway import FakeGateway, running
@@ -256,4 +257,31 @@ def test_a_running_worker_folds_beside_its_sending_and_stops_with_it(sent) -> No
         await asyncio.gather(task, return_exceptions=True)
 
     asyncio.run(a_while())
+    same(sent)
+
+
+def test_a_pass_that_fails_is_tried_again_and_the_worker_sends_on(sent, monkeypatch, caplog) -> None:
+    calls = []
+
+    def failing(make_uow, now, going):
+        calls.append(now)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        return analytics.fold_tallies(make_uow, now, going)
+
+    monkeypatch.setattr(dispatch_worker, "WATCH_EVERY", timedelta(seconds=0.05))
+    worker = sent.worker()
+    worker.tallies = failing
+
+    async def a_while() -> None:
+        task = asyncio.create_task(worker.run(until_idle=False, poll_seconds=0.05))
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if kept(sent) is not None:
+                break
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(a_while())
+    assert len(calls) >= 2 and "folding campaigns' tallies failed" in caplog.text
     same(sent)
