@@ -119,8 +119,10 @@ def _apply(row: Seen, receipt: Receipt, now: datetime | None) -> str:
         row.change(_fallen_back(row, receipt, now or receipt.at) | stamp)
         return FELL_BACK
     values = _forward(row, receipt)
-    row.change(values | stamp if values else values)
-    return APPLIED if values else STALE
+    if not values:
+        return STALE
+    row.change(values | stamp)
+    return APPLIED
 
 
 def _messages(uow: UnitOfWork, receipts: Sequence[tuple[str, Receipt]]) -> dict[Any, Seen]:

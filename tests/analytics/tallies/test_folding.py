@@ -246,17 +246,29 @@ def test_a_pass_told_to_stop_leaves_its_mark_where_it_was(sent, monkeypatch) -> 
     same(sent)
 
 
-def test_a_running_worker_folds_beside_its_sending_and_stops_with_it(sent) -> None:
-    async def a_while() -> None:
-        task = asyncio.create_task(sent.worker().run(until_idle=False, poll_seconds=0.05))
-        for _ in range(200):
-            await asyncio.sleep(0.05)
-            if kept(sent) is not None:
-                break
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+def folded_while_running(container, worker) -> bool:
+    """Run the worker as `herald worker` does, until its tally can be read (ten seconds at most), then stop
+    it: whether a pass ended meanwhile."""
 
-    asyncio.run(a_while())
+    async def a_while() -> bool:
+        task = asyncio.create_task(worker.run(until_idle=False, poll_seconds=0.05))
+        try:
+            for _ in range(200):
+                await asyncio.sleep(0.05)
+                if kept(container) is not None:
+                    return True
+            return False
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    return asyncio.run(a_while())
+
+
+def test_a_running_worker_folds_beside_its_sending_and_stops_with_it(sent) -> None:
+    worker = sent.worker()
+    assert folded_while_running(sent, worker)
+    assert any("messages folded into its figures" in line for line in worker.stats.events)
     same(sent)
 
 
@@ -273,15 +285,6 @@ def test_a_pass_that_fails_is_tried_again_and_the_worker_sends_on(sent, monkeypa
     worker = sent.worker()
     worker.tallies = failing
 
-    async def a_while() -> None:
-        task = asyncio.create_task(worker.run(until_idle=False, poll_seconds=0.05))
-        for _ in range(200):
-            await asyncio.sleep(0.05)
-            if kept(sent) is not None:
-                break
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-    asyncio.run(a_while())
+    assert folded_while_running(sent, worker)
     assert len(calls) >= 2 and "folding campaigns' tallies failed" in caplog.text
     same(sent)
