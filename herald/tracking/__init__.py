@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from herald.door import open_door
 
 if TYPE_CHECKING:
-    from herald.tracking.agents import Agent, read_agent, read_open
+    from herald.tracking.agents import Agent, load_rules, read_agent, read_open
     from herald.tracking.answers import Owed, answer_failed, answer_sent, answers_due
     from herald.tracking.bounces import record_mail_report
     from herald.tracking.cases import (
@@ -79,6 +79,7 @@ __all__ = [
     "Link",
     "Open",
     "read_agent",
+    "load_rules",
     "read_open",
     "Shortener",
     "Visit",

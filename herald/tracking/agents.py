@@ -77,6 +77,12 @@ def read_agent(user_agent: str, method: str = "GET", purpose: str = "", seconds:
     return _parsed(said)
 
 
+def load_rules() -> None:
+    """Load the parser's rules now, as a server does when it starts: they load on first use, and the first
+    click after a start would wait a third of a second for them."""
+    parse("Mozilla/5.0")
+
+
 @lru_cache(maxsize=4096)  # a campaign's clicks come from a few hundred kinds of phone and browser
 def _parsed(user_agent: str) -> Agent:
     found = parse(user_agent)

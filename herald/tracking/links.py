@@ -14,8 +14,9 @@ import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from herald.content import Composed
 from herald.db import UnitOfWork, insert_new
@@ -90,6 +91,26 @@ def visitor(key: bytes, ip: str, user_agent: str) -> str:
     return hmac.new(key, f"{ip}|{user_agent}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+class Found(NamedTuple):
+    """A link as a click reads it (its columns, not an object the session keeps: clicks come in floods)."""
+
+    id: int
+    code: str
+    message_id: int
+    url: str
+    position: int
+
+
+BY_CODE = (  # made once: the same question every time, asked thousands of times a second
+    # When it went: the moment it was handed to the vendor (the send result is recorded a little later,
+    # once the whole batch's answers are in); a scanner follows a link within seconds of that.
+    select(Link.id, Link.code, Link.message_id, Link.url, Link.position)
+    .add_columns(func.coalesce(Message.given_at, Message.sent_at), Message.contact_id)
+    .join(Message, Message.id == Link.message_id)
+    .where(Link.code.in_(bindparam("codes", expanding=True)))
+)
+
+
 @dataclass(frozen=True)
 class Visit:
     """A request for a short link (or a mail's pixel), as it arrived."""
@@ -129,15 +150,15 @@ def record_visits(uow: UnitOfWork, visits: Sequence[Visit], key: bytes, now: dat
             clicks[-1]["visitor"] = who
         if agent.human:
             events.append(_event(link, contact, agent, visit.pixel, now))
-    for model, rows in ((Click, clicks), (Open, opens)):
-        if rows:
-            uow.session.execute(insert(model), rows)
+    for table, rows in ((Click.__table__, clicks), (Open.__table__, opens)):
+        if rows:  # plain rows into the table: nothing here needs the ORM's bookkeeping of objects
+            uow.session.execute(insert(table), rows)
     if events:
         record_events(uow, events, now, source="tracking", after=after_events)
     return leads
 
 
-def _event(link: Link, contact: int, agent: Agent, pixel: bool, now: datetime) -> EventIn:
+def _event(link: Found, contact: int, agent: Agent, pixel: bool, now: datetime) -> EventIn:
     """A person's click or open as their contact's event (its own random id: each visit is one)."""
     if pixel:
         said: dict[str, object] = {"message_id": link.message_id}
@@ -146,16 +167,10 @@ def _event(link: Link, contact: int, agent: Agent, pixel: bool, now: datetime) -
     return EventIn("message.clicked", now, contact, properties=said, event_id=f"click:{secrets.token_hex(12)}")
 
 
-def _links(uow: UnitOfWork, codes: set[str]) -> dict[str, tuple[Link, datetime | None, int]]:
+def _links(uow: UnitOfWork, codes: set[str]) -> dict[str, tuple[Found, datetime | None, int]]:
     """The links with these codes, each with when its message went and to whom."""
     wanted = [c for c in codes if len(c) == CODE_LENGTH and c.isalnum()]
     if not wanted:
         return {}
-    stmt = (
-        # When it went: the moment it was handed to the vendor (the send result is recorded a little later,
-        # once the whole batch's answers are in); a scanner follows a link within seconds of that.
-        select(Link, func.coalesce(Message.given_at, Message.sent_at), Message.contact_id)
-        .join(Message, Message.id == Link.message_id)
-        .where(Link.code.in_(wanted))
-    )
-    return {link.code: (link, sent_at, contact) for link, sent_at, contact in uow.session.execute(stmt)}
+    rows = uow.session.execute(BY_CODE, {"codes": wanted})
+    return {row.code: (Found(*row[:5]), row[5], row[6]) for row in rows}

@@ -12,6 +12,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from herald import segments
 from herald.access import Limit
@@ -51,6 +52,22 @@ STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403, Unauthoriz
 DOCS_ASSETS = "/api/docs/assets"
 
 
+class Fronted(FastAPI):
+    """FastAPI with the Guard, and the hot paths, in front of the framework's own middleware rather than
+    inside it: a request the hot paths answer never enters the framework, whose error pages, telemetry and
+    body limit cost more than a click's own work (bench.webhooks). Every other request passes the Guard and
+    then the framework, as before."""
+
+    front: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await (self.front or self.framework)(scope, receive, send)
+
+    async def framework(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The framework itself: its middleware, then its routes."""
+        await super().__call__(scope, receive, send)
+
+
 def rate_limits(settings: Settings) -> list[tuple[str, str, Limit]]:
     """Sign-in attempts and the public pages, per client address (0 in a setting turns its limit off)."""
     limits = []
@@ -66,7 +83,7 @@ def create_app(container: Container, hot: bool = True) -> FastAPI:
     """The API bound to a bootstrap Container; with `hot`, the routes hit in floods are answered in front of
     the framework (`herald.web.hot`); without it, by the framework's own routes (the plain path)."""
     errors: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (*STATUS.values(), 400)}
-    api = FastAPI(
+    api = Fronted(
         title="Herald",
         version="0.1.0",
         docs_url=None,
@@ -150,10 +167,11 @@ def create_app(container: Container, hot: bool = True) -> FastAPI:
 
     api.mount("/static", StaticFiles(packages=[("herald.web", "static")]), name="static")
     uploads = {"/api/v1/contacts/imports": contacts_api.MAX_UPLOAD, "/import": contacts_api.MAX_UPLOAD}
+    inner: ASGIApp = api.framework
     if hot:  # inside the Guard, as every route is
-        api.add_middleware(HotPaths, hooks=hooks, links=links, handlers=api.exception_handlers)
-    api.add_middleware(
-        Guard,
+        inner = HotPaths(api.framework, hooks=hooks, links=links, handlers=api.exception_handlers)
+    api.front = Guard(
+        inner,
         hosts=container.settings.allowed_hosts.split(","),
         max_body=container.settings.max_request_mb << 20,
         uploads=uploads,

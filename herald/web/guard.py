@@ -160,9 +160,17 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+# Every answer's own headers, made once: (its policy, over https) → the headers added.
+EXTRA = {
+    (csp, https): [*HEADERS, (b"content-security-policy", csp.encode()), *([HSTS] if https else [])]
+    for csp in (API_CSP, PAGE_CSP, DOCS_CSP)
+    for https in (False, True)
+}
+
+
 def _with_headers(send: Send, path: str, https: bool) -> Send:
     csp = DOCS_CSP if path.startswith("/api/docs") else API_CSP if path.startswith("/api/") else PAGE_CSP
-    extra = [*HEADERS, (b"content-security-policy", csp.encode()), *([HSTS] if https else [])]
+    extra = EXTRA[csp, https]
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":

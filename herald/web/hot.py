@@ -70,10 +70,10 @@ class HotPaths:
         return hook
 
     async def _follow(self, scope: Scope, receive: Receive, match: re.Match[str]) -> Response:
-        return await self.links.follow(match[1], Headers(scope=scope), _client(scope), scope["method"])
+        return await self.links.follow(match[1], _headers(scope), _client(scope), scope["method"])
 
     async def _opened(self, scope: Scope, receive: Receive, match: re.Match[str]) -> Response:
-        return await self.links.opened(match[1], Headers(scope=scope), _client(scope))
+        return await self.links.opened(match[1], _headers(scope), _client(scope))
 
     async def _handled(self, exc: Exception, scope: Scope, receive: Receive) -> Response:
         """The answer the app's own handler gives this error (a refusal: 403, 404 …); else it goes on up,
@@ -84,6 +84,12 @@ class HotPaths:
             raise exc
         response = handler(Request(scope, receive), exc)
         return await response if inspect.isawaitable(response) else response
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    """The request's headers by name, as the framework reads them: the server gives names in lower case, and
+    of a header sent twice the first counts."""
+    return {name.decode("latin-1"): value.decode("latin-1") for name, value in reversed(scope["headers"])}
 
 
 def _client(scope: Scope) -> str:
