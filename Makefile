@@ -12,7 +12,7 @@ PURE_TESTS := tests/rules tests/content tests/contacts/test_normalize.py tests/c
               tests/segments/test_dsl.py tests/campaigns/test_pure.py \
               tests/autotag/test_rules.py tests/autotag/test_keywords.py tests/scores/test_labels.py tests/test_storable.py \
               tests/providers/test_accounts.py tests/providers/test_senders.py tests/providers/test_callbacks.py tests/providers/test_receipts.py tests/providers/test_letters.py tests/providers/test_unsubscribe.py tests/providers/smpp/test_pdu.py tests/providers/smpp/test_parts.py tests/dispatch/test_retry.py tests/dispatch/test_circuit.py tests/dispatch/test_pacing.py \
-              tests/tracking/test_intents.py tests/providers/test_inbound.py tests/tracking/test_agents.py tests/providers/test_bounces.py tests/providers/test_notices.py tests/tracking/test_sentiment.py \
+              tests/tracking/replies/test_intents.py tests/providers/test_inbound.py tests/tracking/clicks/test_agents.py tests/providers/test_bounces.py tests/providers/test_notices.py tests/tracking/replies/test_sentiment.py \
               tests/access/test_permissions.py tests/access/test_chain.py tests/access/test_totp.py tests/access/test_limits.py tests/access/test_actors.py tests/access/test_throttle.py tests/access/test_sealing.py tests/analytics/test_experiments.py tests/analytics/test_alerting.py tests/analytics/test_months.py tests/scores/test_sendtime.py tests/campaigns/test_experiment.py
 PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.render --cov=herald.content.codegen \
               --cov=herald.content.lint --cov=herald.content.whatsapp --cov=herald.content.channels \
@@ -23,7 +23,7 @@ PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.r
               --cov=herald.campaigns.planning.assign --cov=herald.campaigns.planning.schedule --cov=herald.campaigns.states \
               --cov=herald.campaigns.rollout --cov=herald.campaigns.deadends --cov=herald.autotag.rules --cov=herald.autotag.keywords \
               --cov=herald.scores.labels --cov=herald.storable --cov=herald.providers.accounts --cov=herald.providers.kinds --cov=herald.providers.values --cov=herald.providers.senders --cov=herald.providers.callbacks --cov=herald.providers.receipts --cov=herald.providers.letters --cov=herald.providers.unsubscribe --cov=herald.providers.smpp.pdu --cov=herald.providers.smpp.parts --cov=herald.dispatch.retry --cov=herald.dispatch.pacing --cov=herald.dispatch.circuit \
-              --cov=herald.tracking.intents --cov=herald.providers.inbound --cov=herald.tracking.agents --cov=herald.providers.bounces --cov=herald.providers.notices --cov=herald.tracking.sentiment \
+              --cov=herald.tracking.replies.intents --cov=herald.providers.inbound --cov=herald.tracking.clicks.agents --cov=herald.providers.bounces --cov=herald.providers.notices --cov=herald.tracking.replies.sentiment \
               --cov=herald.access.permissions --cov=herald.access.chain --cov=herald.access.totp --cov=herald.access.limits --cov=herald.access.actors --cov=herald.access.throttle --cov=herald.access.sealing --cov=herald.analytics.experiments --cov=herald.analytics.alerting --cov=herald.analytics.months --cov=herald.scores.sendtime --cov=herald.campaigns.experiment --cov=herald.campaigns.overrides
 
 .PHONY: demo test browser lint pure-coverage bench chaos serve clean lock

@@ -9,24 +9,13 @@ from typing import TYPE_CHECKING
 from herald.door import open_door
 
 if TYPE_CHECKING:
-    from herald.tracking.agents import Agent, load_rules, read_agent, read_open
-    from herald.tracking.answers import Owed, answer_failed, answer_sent, answers_due
-    from herald.tracking.bounces import record_mail_report
-    from herald.tracking.cases import (
-        CaseOut,
-        answer_case,
-        assign_case,
-        close_case,
-        flag_complaint,
-        list_cases,
-        overdue_cases,
-    )
-    from herald.tracking.conversions import ConversionIn, record_conversion
-    from herald.tracking.conversions import from_events as conversions_from_events
-    from herald.tracking.figures import clicked_by_variant, converted_by_variant, engagement, revenue_by_message
-    from herald.tracking.inbound import OPTED_OUT, record_inbound
-    from herald.tracking.intents import Intent, classify
-    from herald.tracking.links import Shortener, Visit, record_visits
+    from herald.tracking.clicks.agents import Agent, load_rules, read_agent, read_open
+    from herald.tracking.clicks.conversions import ConversionIn, record_conversion
+    from herald.tracking.clicks.conversions import from_events as conversions_from_events
+    from herald.tracking.clicks.figures import clicked_by_variant, converted_by_variant, engagement, revenue_by_message
+    from herald.tracking.clicks.links import Shortener, Visit, record_visits
+    from herald.tracking.mail.bounces import record_mail_report
+    from herald.tracking.mail.optouts import preferences, set_preferences, unsubscribe
     from herald.tracking.models import (
         Click,
         ComplaintCase,
@@ -39,7 +28,6 @@ if TYPE_CHECKING:
         WebhookDelivery,
         WebhookSubscription,
     )
-    from herald.tracking.optouts import preferences, set_preferences, unsubscribe
     from herald.tracking.outbound import (
         Due,
         add_webhook,
@@ -51,8 +39,20 @@ if TYPE_CHECKING:
         not_delivered,
         remove_webhook,
     )
-    from herald.tracking.policy import ReplyPolicy, reply_policy
     from herald.tracking.reactions import after_events
+    from herald.tracking.replies.answers import Owed, answer_failed, answer_sent, answers_due
+    from herald.tracking.replies.cases import (
+        CaseOut,
+        answer_case,
+        assign_case,
+        close_case,
+        flag_complaint,
+        list_cases,
+        overdue_cases,
+    )
+    from herald.tracking.replies.inbound import OPTED_OUT, record_inbound
+    from herald.tracking.replies.intents import Intent, classify
+    from herald.tracking.replies.policy import ReplyPolicy, reply_policy
     from herald.tracking.service import (
         apply_queued,
         apply_waiting,

@@ -14,13 +14,13 @@ from herald.console import JsonFlag, app_context, emit, out, print_lines
 from herald.errors import Invalid
 from herald.providers import read_report
 from herald.rules import read_preset
-from herald.tracking import cases
-from herald.tracking.bounces import record_mail_report
-from herald.tracking.intents import SURVEYS, classify
-from herald.tracking.mailbox import MAX_REPORT, Listener, saved_reports
+from herald.tracking.mail.bounces import record_mail_report
+from herald.tracking.mail.mailbox import MAX_REPORT, Listener, saved_reports
 from herald.tracking.models import InboundMessage
-from herald.tracking.policy import reply_policy
-from herald.tracking.sentiment import sentiment
+from herald.tracking.replies import cases
+from herald.tracking.replies.intents import SURVEYS, classify
+from herald.tracking.replies.policy import reply_policy
+from herald.tracking.replies.sentiment import sentiment
 from herald.types import Channel, parse_enum
 
 app = typer.Typer(help="Replies people sent, read and acted on; the complaint inbox.", no_args_is_help=True)

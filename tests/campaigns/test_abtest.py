@@ -16,7 +16,7 @@ from herald.campaigns import service as campaigns
 from herald.contacts.importing import importer
 from herald.errors import Conflict, Invalid
 from herald.outbox.models import Message
-from herald.tracking.links import Visit, record_visits
+from herald.tracking.clicks.links import Visit, record_visits
 from herald.tracking.models import Link
 from herald.types import Channel
 from tests.analytics.ledger import conversion

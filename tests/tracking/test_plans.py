@@ -17,7 +17,7 @@ from herald.types import Channel
 from tests.dispatch.gateway import through_gateway
 from tests.plans import scans
 from tests.scenario import plan, setup
-from tests.tracking.test_links import IPHONE, TEMPLATE
+from tests.tracking.clicks.test_links import IPHONE, TEMPLATE
 from tests.tracking.test_receipts import SITA
 
 KEY = b"visitor key"

@@ -28,7 +28,7 @@ from herald.sandbox.gateway import SECRET, FakeGateway, running
 from herald.tracking.models import Click, InboundMessage, Link, ReceiptRecord
 from herald.web import create_app
 from tests.scenario import plan, setup
-from tests.tracking.test_links import IPHONE, TEMPLATE
+from tests.tracking.clicks.test_links import IPHONE, TEMPLATE
 from tests.web.asgi import hung_up
 from tests.web.test_webhooks import APP_SECRET, PUBLIC, REPORT_TOKEN, SITA, TOKEN, accounts, gateway_post
 

@@ -24,7 +24,7 @@ from herald.tracking.models import Click, Link
 from tests.dispatch.gateway import through_gateway
 from tests.plans import scans
 from tests.scenario import plan, setup
-from tests.tracking.test_links import IPHONE, TEMPLATE
+from tests.tracking.clicks.test_links import IPHONE, TEMPLATE
 
 KEY = b"visitor key"
 

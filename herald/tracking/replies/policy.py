@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from herald.errors import Invalid
-from herald.tracking.intents import Words, load_words
+from herald.tracking.replies.intents import Words, load_words
 
 SCOPES = ("channel", "marketing")
 WORD_TABLES = ("keywords", "phrases", "requests")

@@ -22,7 +22,7 @@ from herald.content import Composed
 from herald.db import UnitOfWork, insert_new
 from herald.events import EventIn, record_events
 from herald.outbox import Message
-from herald.tracking.agents import Agent, read_agent, read_open
+from herald.tracking.clicks.agents import Agent, read_agent, read_open
 from herald.tracking.models import Click, Link, Open
 from herald.tracking.reactions import after_events
 

@@ -14,7 +14,7 @@ from herald.content import Composed
 from herald.events import Event
 from herald.outbox.models import Message
 from herald.sandbox.gateway import FakeGateway, running
-from herald.tracking.links import CODE_LENGTH, Shortener
+from herald.tracking.clicks.links import CODE_LENGTH, Shortener
 from herald.tracking.models import Click, Link, Open
 from tests.dispatch.gateway import through_gateway
 from tests.scenario import rows, setup

@@ -11,7 +11,7 @@ import smtplib
 from herald import providers, tracking
 from herald.contacts.models import Consent, Suppression
 from herald.outbox.models import Message
-from herald.tracking.mailbox import Listener, delivered_to, saved_reports
+from herald.tracking.mail.mailbox import Listener, delivered_to, saved_reports
 from herald.tracking.models import ComplaintCase, MailReport
 from herald.web import free_port
 from tests.cli.test_cli import as_json

@@ -49,7 +49,9 @@ class Lexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """The bundled lexicon, each word cut into tokens once."""
-    data: dict[str, Any] = tomllib.loads((resources.files("herald.tracking") / "sentiment.toml").read_text("utf-8"))
+    data: dict[str, Any] = tomllib.loads(
+        (resources.files("herald.tracking.replies") / "sentiment.toml").read_text("utf-8")
+    )
     words: dict[tuple[str, ...], tuple[str, float]] = {}
     emoji: dict[str, float] = {}
     for word, valence in data["valence"].items():

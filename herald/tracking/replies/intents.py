@@ -134,7 +134,7 @@ def _list(data: Mapping[str, Any], table: str, kind: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _bundled() -> dict[str, Any]:
-    return tomllib.loads((resources.files("herald.tracking") / "replies.toml").read_text(encoding="utf-8"))
+    return tomllib.loads((resources.files("herald.tracking.replies") / "replies.toml").read_text(encoding="utf-8"))
 
 
 def classify(text: str, words: Words, expecting: str | None = None) -> Intent:

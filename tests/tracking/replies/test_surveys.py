@@ -83,6 +83,6 @@ def test_a_survey_the_classifier_cannot_read_is_refused_at_save_time(container, 
 
 
 def test_yes_no_answers_count_their_yes():
-    from herald.tracking.figures import _figure
+    from herald.tracking.clicks.figures import _figure
 
     assert _figure("yes_no", [1, 0, 1]) == {"answers": 3, "yes": 2, "no": 1}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from herald.tracking.sentiment import NEGATIVE, NEUTRAL, POSITIVE, lexicon, sentiment
+from herald.tracking.replies.sentiment import NEGATIVE, NEUTRAL, POSITIVE, lexicon, sentiment
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from herald.tracking.intents import (
+from herald.tracking.replies.intents import (
     COMPLAINT,
     HELP,
     OTHER,

@@ -23,12 +23,12 @@ from herald.db import UnitOfWork, insert_new, locks
 from herald.events import EventIn, record_events
 from herald.outbox import Message
 from herald.providers import Report
-from herald.tracking import intents
-from herald.tracking.cases import open_case
 from herald.tracking.models import InboundMessage, Reply
-from herald.tracking.policy import ReplyPolicy
 from herald.tracking.reactions import after_events
-from herald.tracking.sentiment import sentiment
+from herald.tracking.replies import intents
+from herald.tracking.replies.cases import open_case
+from herald.tracking.replies.policy import ReplyPolicy
+from herald.tracking.replies.sentiment import sentiment
 from herald.types import Channel, ConsentStatus, Purpose
 
 ANSWERS_WITHIN = timedelta(days=7)  # a reply that names no message answers the last one sent this long ago

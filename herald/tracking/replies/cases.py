@@ -18,7 +18,7 @@ from herald.tracking.models import ComplaintCase
 from herald.types import Channel
 
 if TYPE_CHECKING:
-    from herald.tracking.policy import ReplyPolicy
+    from herald.tracking.replies.policy import ReplyPolicy
 
 STATES = ("open", "answered", "closed")
 DEFAULT_WITHIN = timedelta(hours=24)

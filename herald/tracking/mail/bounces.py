@@ -24,9 +24,9 @@ from herald.db import UnitOfWork, insert_new
 from herald.outbox import Message
 from herald.providers import MailReport as Report
 from herald.providers import message_of_bounce
-from herald.tracking.cases import open_case
 from herald.tracking.models import MailReport
-from herald.tracking.policy import ReplyPolicy
+from herald.tracking.replies.cases import open_case
+from herald.tracking.replies.policy import ReplyPolicy
 from herald.types import Channel, ConsentStatus, Purpose
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from herald.tracking.agents import read_agent, read_open
+from herald.tracking.clicks.agents import read_agent, read_open
 
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
