@@ -170,7 +170,7 @@ def grouping(path: Path) -> float:
 
 def herald(engine: Any) -> tuple[float, dict]:
     """Herald's results for the campaign, and how long they took."""
-    from herald.analytics.funnel import results
+    from herald.analytics.reports.funnel import results
     from herald.campaigns import Campaign
     from herald.db import UnitOfWork, sessions
 

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from herald.door import open_door
 
 if TYPE_CHECKING:
-    from herald.analytics.alerting import ACTIONS as ALERT_ACTIONS
-    from herald.analytics.alerting import METRICS as ALERT_METRICS
-    from herald.analytics.alerts import (
+    from herald.analytics.abtests.winners import judge_tests, test_verdict
+    from herald.analytics.alerting.alerts import (
         acknowledge,
         alert_view,
         default_rules,
@@ -23,16 +22,17 @@ if TYPE_CHECKING:
         switch_rule,
         watch,
     )
+    from herald.analytics.alerting.notices import Notices
+    from herald.analytics.alerting.rules import ACTIONS as ALERT_ACTIONS
+    from herald.analytics.alerting.rules import METRICS as ALERT_METRICS
+    from herald.analytics.alerting.schemas import AlertOut, AlertRuleIn, AlertRuleOut, ResolveIn
     from herald.analytics.cli import quality_command
-    from herald.analytics.dashboard import overview, recent_sends, running
-    from herald.analytics.funnel import results
     from herald.analytics.models import Alert, AlertRuleRow
-    from herald.analytics.notices import Notices
-    from herald.analytics.queries import campaign_report
+    from herald.analytics.reports.dashboard import overview, recent_sends, running
+    from herald.analytics.reports.funnel import results
+    from herald.analytics.reports.queries import campaign_report
     from herald.analytics.reviewing import review
-    from herald.analytics.schemas import AlertOut, AlertRuleIn, AlertRuleOut, ResolveIn
     from herald.analytics.tallies.folding import fold_tallies
-    from herald.analytics.winners import judge_tests, test_verdict
 
 __all__ = [
     "ALERT_ACTIONS",

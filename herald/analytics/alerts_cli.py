@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from herald.analytics import alerts
+from herald.analytics.alerting import alerts
 from herald.console import JsonFlag, app_context, emit, print_lines
 from herald.db import UnitOfWork
 

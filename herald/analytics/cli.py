@@ -7,10 +7,10 @@ from pathlib import Path
 
 import typer
 
-from herald.analytics.audience import audience_report
-from herald.analytics.printing import print_health, print_optouts, print_results
-from herald.analytics.quality import quality
-from herald.analytics.queries import campaign_report
+from herald.analytics.reports.audience import audience_report
+from herald.analytics.reports.printing import print_health, print_optouts, print_results
+from herald.analytics.reports.quality import quality
+from herald.analytics.reports.queries import campaign_report
 from herald.campaigns import get_campaign
 from herald.console import JsonFlag, app_context, emit, out, table
 
@@ -158,9 +158,9 @@ def health(
 ) -> None:
     """Delivery, failure, conversion, opt-out and complaint rates month over month, in all and per channel
     and provider."""
-    from herald.analytics.health import health as health_report
-    from herald.analytics.health import latest_complete
-    from herald.analytics.months import read_month
+    from herald.analytics.reports.health import health as health_report
+    from herald.analytics.reports.health import latest_complete
+    from herald.analytics.reports.months import read_month
 
     container = app_context(ctx).container
     now = container.clock.now()
@@ -179,8 +179,8 @@ def optouts(
     json_out: JsonFlag = False,
 ) -> None:
     """Opt-outs and complaints by campaign, template, channel, variant and cadence: what drives people away."""
-    from herald.analytics.months import period
-    from herald.analytics.optouts import optouts as optouts_report
+    from herald.analytics.reports.months import period
+    from herald.analytics.reports.optouts import optouts as optouts_report
 
     container = app_context(ctx).container
     start, end = period(container.clock.now(), month, since, until)
@@ -198,8 +198,8 @@ def results(
 ) -> None:
     """The funnel planned → sent → delivered → read → clicked → converted, by channel, variant, region,
     carrier, sender and local hour; the channel × hour heatmap; revenue; the hold-out uplift."""
-    from herald.analytics.export import write_results
-    from herald.analytics.funnel import results as campaign_results
+    from herald.analytics.reports.export import write_results
+    from herald.analytics.reports.funnel import results as campaign_results
 
     container = app_context(ctx).container
     window = timedelta(days=container.settings.conversion_window_days)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from herald.analytics.alerts import watch
-from herald.analytics.winners import judge_tests
+from herald.analytics.abtests.winners import judge_tests
+from herald.analytics.alerting.alerts import watch
 from herald.content import PriceTable
 from herald.db import UnitOfWork
 

@@ -132,7 +132,7 @@ def test_what_the_operator_supplies_is_proof(container, write_csv, columns, valu
 
 
 def test_contacts_without_proof_are_countable(container, write_csv) -> None:
-    from herald.analytics.quality import quality
+    from herald.analytics.reports.quality import quality
     from herald.segments import queries
 
     load(

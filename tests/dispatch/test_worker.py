@@ -239,7 +239,7 @@ def test_an_idle_worker_says_what_waits_on_another_workers_lease(container, tmp_
     stats = run(container)
     assert (stats.sent, stats.waiting_on_lease, stats.lease_until) == (0, len(claimed), NOW + timedelta(seconds=120))
     with container.uow() as uow:
-        from herald.analytics.queries import campaign_report
+        from herald.analytics.reports.queries import campaign_report
         from herald.campaigns.service import get_campaign
 
         report = campaign_report(uow.session, get_campaign(uow, cid), NOW)

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from herald import analytics, tracking
-from herald.analytics.funnel import grouped, results
 from herald.analytics.models import Tallied, TallyGroup, TallyMark
+from herald.analytics.reports.funnel import grouped, results
 from herald.analytics.tallies import changes, folding, reading
 from herald.campaigns.models import Campaign
 from herald.contacts import Contact

@@ -2,7 +2,7 @@
 
 import pytest
 
-from herald.tracking.clicks.agents import read_agent, read_open
+from herald.tracking.clicks.agents import load_rules, read_agent, read_open
 
 IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -106,3 +106,12 @@ def test_a_click_a_while_after_sending_is_a_persons():
 def test_machine_opens_are_told_from_a_persons(agent, ip, seconds, human, why):
     found = read_open(agent, ip, seconds)
     assert (found.human, found.why) == (human, why)
+
+
+def test_loading_the_rules_builds_the_parser_before_any_click(monkeypatch) -> None:
+    import ua_parser
+
+    monkeypatch.delattr(ua_parser, "parser", raising=False)  # as in a process that has parsed nothing yet
+    assert "parser" not in vars(ua_parser)
+    load_rules()
+    assert "parser" in vars(ua_parser)

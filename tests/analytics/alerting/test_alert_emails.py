@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from herald import analytics, bootstrap
+from herald.analytics.alerting.notices import ATTEMPTS, notice_failed, notices_due
 from herald.analytics.models import AlertNotice
-from herald.analytics.notices import ATTEMPTS, notice_failed, notices_due
 from herald.config import Settings
 from herald.errors import Invalid
-from tests.analytics.test_alerts import running, save, went
+from tests.analytics.alerting.test_alerts import running, save, went
 from tests.conftest import NOW, settings_for
 
 TEAM = "ops@shop.example, li@shop.example"

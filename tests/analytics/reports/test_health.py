@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from herald.analytics.health import health, latest_complete
-from herald.analytics.months import Month
+from herald.analytics.reports.health import health, latest_complete
+from herald.analytics.reports.months import Month
 from herald.contacts import service as contacts
 from herald.outbox.models import Message
 from herald.types import Channel

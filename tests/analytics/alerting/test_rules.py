@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from herald.analytics import alerting
-from herald.analytics.alerting import Observed, read_rule
+from herald.analytics.alerting import rules as alerting
+from herald.analytics.alerting.rules import Observed, read_rule
 from herald.errors import Invalid
 
 FAILURES = read_rule("failures", {"metric": "failure_rate", "threshold": 20, "window_minutes": 30, "min_volume": 10})

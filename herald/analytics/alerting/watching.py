@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, Numeric, and_, case, cast, exists, func, o
 from sqlalchemy.orm import Session
 
 from herald import dispatch, tracking
-from herald.analytics import spend
-from herald.analytics.alerting import RATES, Observed, Rule
+from herald.analytics.alerting.rules import RATES, Observed, Rule
+from herald.analytics.reports import spend
 from herald.campaigns import Campaign
 from herald.contacts import Contact, Suppression
 from herald.content import PriceTable

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from herald import campaigns, outbox, tracking
-from herald.analytics.experiments import Arm, Sample, Verdict, decide, decide_means
+from herald.analytics.abtests.experiments import Arm, Sample, Verdict, decide, decide_means
 from herald.campaigns import Campaign
 from herald.db import UnitOfWork
 from herald.outbox import Message

@@ -11,8 +11,8 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import select, update
 
 from herald import content, outbox
-from herald.analytics.export import result_rows, write_results
-from herald.analytics.funnel import results
+from herald.analytics.reports.export import result_rows, write_results
+from herald.analytics.reports.funnel import results
 from herald.campaigns.models import Campaign
 from herald.outbox.models import Message
 from herald.tracking.models import Click, Link

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import select
 
 from herald import campaigns, dispatch, tracking
-from herald.analytics import alerting
-from herald.analytics.alerting import Breach, Rule
+from herald.analytics.alerting import rules as alerting
+from herald.analytics.alerting.notices import queue_notices
+from herald.analytics.alerting.rules import Breach, Rule
+from herald.analytics.alerting.watching import observe
 from herald.analytics.models import Alert, AlertRuleRow
-from herald.analytics.notices import queue_notices
-from herald.analytics.watching import observe
 from herald.content import PriceTable
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid, NotFound

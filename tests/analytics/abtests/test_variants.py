@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from herald.analytics.abtests.experiments import Arm, probability_best
+from herald.analytics.abtests.variants import variant_results
 from herald.analytics.cli import print_variants
-from herald.analytics.experiments import Arm, probability_best
-from herald.analytics.queries import campaign_report
-from herald.analytics.variants import variant_results
+from herald.analytics.reports.queries import campaign_report
 from herald.campaigns import service as campaigns
 from herald.outbox.models import Message
 from herald.tracking.models import Click, Link

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from herald.analytics.experiments import Arm, Sample, decide, decide_means, probability_best, welch, z_test
+from herald.analytics.abtests.experiments import Arm, Sample, decide, decide_means, probability_best, welch, z_test
 from herald.errors import Invalid
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from herald import outbox, tracking
-from herald.analytics.variants import variant_results
+from herald.analytics.abtests.variants import variant_results
 from herald.campaigns import Campaign
 from herald.outbox import Message
 from herald.types import MessageStatus as S

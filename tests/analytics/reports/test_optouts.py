@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from herald.analytics.optouts import optouts
+from herald.analytics.reports.optouts import optouts
 from herald.campaigns import service as campaigns
 from herald.contacts import service as contacts
 from herald.types import Channel

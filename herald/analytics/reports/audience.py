@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from herald.analytics.quality import top_values
+from herald.analytics.reports.quality import top_values
 from herald.contacts import Contact
 from herald.scores import STAGES, ContactScore
 from herald.tags import ContactTag, Tag, TagCategory

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from herald import tracking
-from herald.analytics.experiments import Arm, Verdict, decide
+from herald.analytics.abtests.experiments import Arm, Verdict, decide
 from herald.outbox import Message
 from herald.types import MessageStatus as S
 

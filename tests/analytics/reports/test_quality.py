@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from herald import people
-from herald.analytics.quality import quality
+from herald.analytics.reports.quality import quality
 from herald.contacts import service
 from herald.contacts.models import Contact
 from herald.outbox.models import Message

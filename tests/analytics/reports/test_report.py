@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from herald.analytics.queries import campaign_report
+from herald.analytics.reports.queries import campaign_report
 from herald.campaigns.service import get_campaign
 from tests.conftest import NOW
 from tests.scenario import plan, setup

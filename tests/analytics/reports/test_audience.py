@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from herald.analytics.audience import audience_report
+from herald.analytics.reports.audience import audience_report
 from herald.events.service import EventIn, record_events
 from herald.scores import service as scores
 from herald.tags import service as tags

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from herald.analytics.months import Month, change, months_back, period, rates, read_month
+from herald.analytics.reports.months import Month, change, months_back, period, rates, read_month
 from herald.errors import Invalid
 
 NOW = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from herald.analytics import months
-from herald.analytics.months import Month
+from herald.analytics.reports import months
+from herald.analytics.reports.months import Month
 from herald.contacts import Suppression
 from herald.outbox import Message
 from herald.tracking import ComplaintCase, Conversion

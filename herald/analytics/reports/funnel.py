@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Numeric, cast, func, select
 from sqlalchemy.orm import Session
 
-from herald.analytics import spend
-from herald.analytics.experiments import Arm, z_test
+from herald.analytics.abtests.experiments import Arm, z_test
+from herald.analytics.reports import spend
 from herald.analytics.tallies import ledger
 from herald.analytics.tallies import reading as tallies
 from herald.analytics.tallies.ledger import STAGES

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from herald.analytics.funnel import DIMENSIONS
+from herald.analytics.reports.funnel import DIMENSIONS
 from herald.analytics.tallies.ledger import STAGES
 from herald.errors import Invalid
 from herald.types import safe_cell
