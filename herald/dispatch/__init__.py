@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         sender_bucket,
         take,
     )
-    from herald.dispatch.worker import Worker
+    from herald.dispatch.worker.loop import Worker
 
 __all__ = [
     "buckets",

@@ -209,7 +209,7 @@ def test_marking_invalid_can_be_turned_off(container, tmp_path) -> None:
 
 
 def test_a_stopped_worker_hands_back_what_it_claimed(container, tmp_path, monkeypatch) -> None:
-    from herald.dispatch import worker as worker_module
+    from herald.dispatch.worker import loop as worker_module
 
     cid = setup(container, tmp_path)
     plan(container, cid)

@@ -16,7 +16,7 @@ from herald.analytics.reports.funnel import grouped, results
 from herald.analytics.tallies import changes, folding, reading
 from herald.campaigns.models import Campaign
 from herald.contacts import Contact
-from herald.dispatch import worker as dispatch_worker
+from herald.dispatch.worker import beat as dispatch_worker
 from herald.outbox.models import Message
 from herald.providers import Report
 from herald.sandbox.gateway import FakeGateway, running

@@ -16,7 +16,7 @@ from herald.db import UnitOfWork
 from herald.dispatch import service as dispatch
 from herald.dispatch.circuit import CircuitPolicy, Health, after_batch
 from herald.dispatch.retry import GiveUp, RetryPolicy, deadline, next_try
-from herald.dispatch.stats import WorkerStats
+from herald.dispatch.worker.stats import WorkerStats
 from herald.providers import Accepted, Permanent, Retryable, SendResult, Uncertain
 from herald.types import Channel
 

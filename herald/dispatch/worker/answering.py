@@ -17,7 +17,7 @@ import aiohttp
 from herald import tracking
 from herald.clock import Clock
 from herald.db import UnitOfWork
-from herald.dispatch.stats import WorkerStats
+from herald.dispatch.worker.stats import WorkerStats
 from herald.providers import (
     Accepted,
     Outgoing,
