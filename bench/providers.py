@@ -23,9 +23,9 @@ import aiohttp
 import aiosmtplib
 
 from herald.providers import Outgoing, WebhookProvider
-from herald.providers.letters import Letterhead, letter
-from herald.providers.smtp import Server, SmtpProvider
-from herald.providers.webhook import body_of, signature, signing_key
+from herald.providers.adapters.letters import Letterhead, letter
+from herald.providers.adapters.smtp import Server, SmtpProvider
+from herald.providers.adapters.webhook import body_of, signature, signing_key
 from herald.sandbox import Faults
 from herald.sandbox.gateway import SECRET, FakeGateway
 from herald.sandbox.gateway import running as gateway_running

@@ -7,16 +7,15 @@ from typing import TYPE_CHECKING
 from herald.door import open_door
 
 if TYPE_CHECKING:
-    from herald.providers.accounts import (
-        CHANNELS,
-        Account,
-        Routing,
-        from_channel_kinds,
-        read_accounts,
-        read_routing,
-        shown,
-    )
-    from herald.providers.aliyun import AliyunProvider
+    from herald.providers.adapters.aliyun import AliyunProvider
+    from herald.providers.adapters.file import FileProvider
+    from herald.providers.adapters.letters import message_of_bounce
+    from herald.providers.adapters.smtp import SmtpProvider
+    from herald.providers.adapters.twilio import TwilioProvider
+    from herald.providers.adapters.unsubscribe import message_of as unsubscribed_message
+    from herald.providers.adapters.unsubscribe import signing_key as unsubscribe_key
+    from herald.providers.adapters.webhook import WebhookProvider, signature, signing_key
+    from herald.providers.adapters.whatsapp_cloud import WhatsAppCloudProvider
     from herald.providers.base import (
         Accepted,
         Callback,
@@ -30,26 +29,27 @@ if TYPE_CHECKING:
         Uncertain,
         Unsettled,
     )
-    from herald.providers.bounces import MailReport, read_report
-    from herald.providers.callbacks import meta_signed, standard_signed, twilio_signed
-    from herald.providers.factories import Shared as ProviderShared
-    from herald.providers.factories import provider_of
-    from herald.providers.file import FileProvider
-    from herald.providers.kinds import KINDS as PROVIDER_KINDS
-    from herald.providers.letters import message_of_bounce
+    from herald.providers.configured.accounts import (
+        CHANNELS,
+        Account,
+        Routing,
+        from_channel_kinds,
+        read_accounts,
+        read_routing,
+        shown,
+    )
+    from herald.providers.configured.factories import Shared as ProviderShared
+    from herald.providers.configured.factories import provider_of
+    from herald.providers.configured.kinds import KINDS as PROVIDER_KINDS
+    from herald.providers.configured.senders import Choice as SenderChoice
+    from herald.providers.configured.senders import Sender
+    from herald.providers.incoming.bounces import MailReport, read_report
+    from herald.providers.incoming.callbacks import meta_signed, standard_signed, twilio_signed
+    from herald.providers.incoming.notices import AccountNotice, meta_notices
     from herald.providers.lookup import Looked, Lookup, TwilioLookup
     from herald.providers.meta_templates import MetaTemplates
     from herald.providers.meta_templates import creation as meta_template_creation
-    from herald.providers.notices import AccountNotice, meta_notices
-    from herald.providers.senders import Choice as SenderChoice
-    from herald.providers.senders import Sender
     from herald.providers.smpp.adapter import SmppProvider
-    from herald.providers.smtp import SmtpProvider
-    from herald.providers.twilio import TwilioProvider
-    from herald.providers.unsubscribe import message_of as unsubscribed_message
-    from herald.providers.unsubscribe import signing_key as unsubscribe_key
-    from herald.providers.webhook import WebhookProvider, signature, signing_key
-    from herald.providers.whatsapp_cloud import WhatsAppCloudProvider
 
 __all__ = [
     "Accepted",

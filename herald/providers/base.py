@@ -6,8 +6,29 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
+from urllib.parse import parse_qsl
 
-from herald.providers.callbacks import Callback
+
+@dataclass(frozen=True)
+class Callback:
+    """A request a vendor made to Herald, as it arrived."""
+
+    url: str  # the address the vendor called, as it was given it (public_url with the path and query)
+    headers: Mapping[str, str]
+    body: bytes
+    at: float  # when it arrived, in Unix seconds
+
+    def header(self, name: str) -> str | None:
+        """A header by its name in any case."""
+        wanted = name.lower()
+        found = self.headers.get(wanted)  # HTTP servers hand ASGI their names in lower case
+        if found is not None:
+            return found
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
+
+    def form(self) -> list[tuple[str, str]]:
+        """The body's form fields (`application/x-www-form-urlencoded`), in order."""
+        return parse_qsl(self.body.decode("utf-8", "replace"), keep_blank_values=True)
 
 
 @dataclass(frozen=True, slots=True)

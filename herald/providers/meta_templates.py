@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 
 from herald.errors import HeraldError, Invalid
-from herald.providers.http import json_object
+from herald.providers.adapters.http import json_object
 
 
 def creation(

@@ -23,7 +23,7 @@ from herald.providers import Report, read_report
 from herald.types import Channel
 from tests.cli.test_cli import herald
 from tests.conftest import KEY_FILE, NOW
-from tests.providers.test_bounces import dsn
+from tests.providers.incoming.test_bounces import dsn
 from tests.scenario import plan, setup
 from tests.web.clients import api_client
 

@@ -23,7 +23,7 @@ from herald import bootstrap, tracking
 from herald.config import Settings
 from herald.events.models import Event
 from herald.outbox.models import Message
-from herald.providers.callbacks import twilio_signature
+from herald.providers.incoming.callbacks import twilio_signature
 from herald.sandbox.gateway import SECRET, FakeGateway, running
 from herald.tracking.models import Click, InboundMessage, Link, ReceiptRecord
 from herald.web import create_app

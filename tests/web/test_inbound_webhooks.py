@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 
 from herald.contacts.models import Suppression
-from herald.providers.callbacks import twilio_signature
+from herald.providers.incoming.callbacks import twilio_signature
 from herald.tracking.models import InboundMessage
 from tests.web import test_webhooks
 from tests.web.test_webhooks import APP_SECRET, PUBLIC, REPORT_TOKEN, SITA, TOKEN, gateway_post

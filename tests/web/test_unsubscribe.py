@@ -10,7 +10,7 @@ from sqlalchemy import select
 from herald.campaigns import service as campaigns
 from herald.contacts.models import Consent, ConsentEvent
 from herald.outbox.models import Message
-from herald.providers.unsubscribe import signing_key, token
+from herald.providers.adapters.unsubscribe import signing_key, token
 from herald.types import Channel, Purpose
 from tests.conftest import NOW
 from tests.scenario import contact_id, plan, publish, setup

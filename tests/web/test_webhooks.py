@@ -15,8 +15,8 @@ from sqlalchemy import select
 from herald import bootstrap, tracking
 from herald.config import Settings
 from herald.outbox.models import Message
-from herald.providers.callbacks import twilio_signature
-from herald.providers.webhook import signature, signing_key
+from herald.providers.adapters.webhook import signature, signing_key
+from herald.providers.incoming.callbacks import twilio_signature
 from herald.sandbox.gateway import SECRET, FakeGateway, running
 from tests.scenario import plan, setup
 from tests.web.clients import api_client

@@ -15,7 +15,7 @@ from herald.tracking.mail.mailbox import Listener, delivered_to, saved_reports
 from herald.tracking.models import ComplaintCase, MailReport
 from herald.web import free_port
 from tests.cli.test_cli import as_json
-from tests.providers.test_bounces import arf, dsn
+from tests.providers.incoming.test_bounces import arf, dsn
 from tests.scenario import contact_id, rows, setup
 
 SITA = "sita@example.com"
