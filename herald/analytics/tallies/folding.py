@@ -7,7 +7,7 @@ already has changes nothing, so reading one twice is harmless. Once a day a pass
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -52,9 +52,9 @@ def fold(
         mark = uow.session.get(TallyMark, campaign_id) or _first(uow, campaign_id)
         upto = newest(uow.session)
         whole = mark.folded_at is None or mark.whole_at is None or now - mark.whole_at >= WHOLE_EVERY
-        ids = every(uow.session, campaign_id) if whole else _since_last(uow, campaign_id, mark, upto)
+        chunks = _every(make_uow, campaign_id) if whole else batched(_since_last(uow, campaign_id, mark, upto))
     moved = 0
-    for chunk in batched(ids):
+    for chunk in chunks:
         if not going():
             return moved
         with make_uow() as uow:
@@ -67,6 +67,19 @@ def fold(
         locks.wait_for_job(uow, locks.TALLIES)
         _advance(uow.session.get(TallyMark, campaign_id), now, upto, whole)
     return moved
+
+
+def _every(make_uow: Callable[[], UnitOfWork], campaign_id: int) -> Iterator[list[int]]:
+    """Every message of the campaign, a chunk at a time, each chunk read when its turn comes: a million ids
+    held at once would take 40 MB."""
+    after = 0
+    while True:
+        with make_uow() as uow:
+            chunk = every(uow.session, campaign_id, after)
+        if not chunk:
+            return
+        yield chunk
+        after = chunk[-1]
 
 
 def _first(uow: UnitOfWork, campaign_id: int) -> TallyMark:

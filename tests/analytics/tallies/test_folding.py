@@ -176,6 +176,22 @@ def test_a_pass_reads_and_writes_in_small_transactions_and_still_adds_up(sent, m
         assert uow.session.scalar(select(func.sum(TallyGroup.messages))) == every
 
 
+def test_a_whole_pass_reads_the_campaign_a_chunk_at_a_time(sent, monkeypatch) -> None:
+    monkeypatch.setattr(changes, "CHUNK", 1)
+    pages: list[list[int]] = []
+
+    def paged(session, campaign_id, after=0, size=None):
+        pages.append(changes.every(session, campaign_id, after, size))
+        return pages[-1]
+
+    monkeypatch.setattr(folding, "every", paged)
+    fold(sent)
+    same(sent)
+    # One id a read, each after the last, and an empty read to end: never the whole campaign held at once.
+    assert [len(p) for p in pages] == [1] * count(sent, Message.campaign_id == sent.campaign) + [0]
+    assert [p[0] for p in pages[:-1]] == sorted(p[0] for p in pages[:-1])
+
+
 def test_the_worker_folds_the_campaigns_it_sent_with_its_minutely_round(sent) -> None:
     assert kept(sent) is None
     sent.worker().tick()
