@@ -19,7 +19,8 @@ from herald.access import Limit
 from herald.db import migrate as migrations
 from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound, Unauthorized
 from herald.segments import Count
-from herald.web import (
+from herald.web import signin_page, ui
+from herald.web.api import (
     access_api,
     account_api,
     alerts_api,
@@ -28,19 +29,15 @@ from herald.web import (
     contacts_api,
     conversions_api,
     events_api,
-    links_page,
-    signin_page,
     tags_api,
     templates_api,
-    ui,
-    unsubscribe_page,
-    webhooks_api,
 )
 from herald.web.auth import need
 from herald.web.deps import ErrorOut, Unit
 from herald.web.guard import Guard
-from herald.web.hot import HotPaths
 from herald.web.imports import Jobs
+from herald.web.public import links_page, unsubscribe_page, webhooks_api
+from herald.web.public.hot import HotPaths
 from herald.web.ui import pages
 from herald.web.ui.pages import PageRefused, SignInFirst
 
@@ -81,7 +78,7 @@ def rate_limits(settings: Settings) -> list[tuple[str, str, Limit]]:
 
 def create_app(container: Container, hot: bool = True) -> FastAPI:
     """The API bound to a bootstrap Container; with `hot`, the routes hit in floods are answered in front of
-    the framework (`herald.web.hot`); without it, by the framework's own routes (the plain path)."""
+    the framework (`herald.web.public.hot`); without it, by the framework's own routes (the plain path)."""
     errors: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (*STATUS.values(), 400)}
     api = Fronted(
         title="Herald",

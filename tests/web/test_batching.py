@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from herald.web.batching import Batcher
+from herald.web.public.batching import Batcher
 
 NOW = datetime(2026, 3, 10, tzinfo=UTC)
 

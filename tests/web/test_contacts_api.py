@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from herald.errors import NotFound
-from herald.web.contacts_api import Jobs
+from herald.web.api.contacts_api import Jobs
 from tests.contacts import corpus
 from tests.scenario import CSV, setup
 from tests.web.clients import api_client

@@ -1,4 +1,4 @@
-"""The routes hit in floods are answered in front of the framework (`herald.web.hot`): every request
+"""The routes hit in floods are answered in front of the framework (`herald.web.public.hot`): every request
 they take gets the same answer, byte for byte, and leaves the same rows as through the framework's own
 routes (the plain path).
 

@@ -27,8 +27,8 @@ UNREAD_AT_PAGES = (
     "providers/configured/senders.py",
     "providers/meta_templates.py",
     "tracking/mail/mailbox.py",
-    "web/webhooks_api.py",
-    "web/templates_api.py",
+    "web/public/webhooks_api.py",
+    "web/api/templates_api.py",
 )
 BLANKS = ("x", "1", "2026-03")  # what fills a sentence's blanks: one of them must be said
 

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from herald import tracking
-from herald.web.batching import Batcher
+from herald.web.public.batching import Batcher
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -38,7 +38,7 @@ NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 class Links:
     """Short links and pixels, whichever way they are asked for: these routes, or the hot path in front of
-    the framework (`herald.web.hot`), which answers the same requests the same way, faster."""
+    the framework (`herald.web.public.hot`), which answers the same requests the same way, faster."""
 
     def __init__(self, container: Container) -> None:
         key = hmac.new(container.settings.secret_key.encode(), b"herald link visitors", hashlib.sha256).digest()

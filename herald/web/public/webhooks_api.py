@@ -37,7 +37,7 @@ from herald.db import UnitOfWork
 from herald.errors import Forbidden, Invalid, NotFound
 from herald.providers import AccountNotice, Callback, Provider, Report, meta_notices
 from herald.types import Channel
-from herald.web.batching import Batcher
+from herald.web.public.batching import Batcher
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -75,7 +75,7 @@ class AliyunAnswer(BaseModel):
 
 class Hooks:
     """Vendors' callbacks, whichever way they reach Herald: these routes, or the hot path in front of the
-    framework (`herald.web.hot`), which answers the same requests the same way, faster."""
+    framework (`herald.web.public.hot`), which answers the same requests the same way, faster."""
 
     def __init__(self, container: Container) -> None:
         self.container = container

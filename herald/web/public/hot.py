@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from herald.web.guard import App, Gone, Receive, Scope, Send, read_body
-from herald.web.links_page import Links
-from herald.web.webhooks_api import Hooks, aliyun_answer, as_response, same
+from herald.web.public.links_page import Links
+from herald.web.public.webhooks_api import Hooks, aliyun_answer, as_response, same
 
 
 class HotPaths:
