@@ -49,10 +49,10 @@ def changed(session: Session, campaign_id: int, since: datetime, after: Newest, 
     return sorted(found)
 
 
-def every(session: Session, campaign_id: int, after: int = 0, size: int | None = None) -> list[int]:
-    """The campaign's messages after the id `after`, in id order, `size` (else `CHUNK`) of them at most."""
+def every(session: Session, campaign_id: int, after: int = 0) -> list[int]:
+    """The campaign's next `CHUNK` messages after the id `after`, in id order."""
     mine = select(Message.id).where(Message.campaign_id == campaign_id, Message.id > after)
-    return list(session.scalars(mine.order_by(Message.id).limit(size or CHUNK)))
+    return list(session.scalars(mine.order_by(Message.id).limit(CHUNK)))
 
 
 def batched(items: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:

@@ -104,8 +104,15 @@ class Found(NamedTuple):
 BY_CODE = (  # made once: the same question every time, asked thousands of times a second
     # When it went: the moment it was handed to the vendor (the send result is recorded a little later,
     # once the whole batch's answers are in); a scanner follows a link within seconds of that.
-    select(Link.id, Link.code, Link.message_id, Link.url, Link.position)
-    .add_columns(func.coalesce(Message.given_at, Message.sent_at), Message.contact_id)
+    select(
+        Link.id,
+        Link.code,
+        Link.message_id,
+        Link.url,
+        Link.position,
+        func.coalesce(Message.given_at, Message.sent_at),
+        Message.contact_id,
+    )
     .join(Message, Message.id == Link.message_id)
     .where(Link.code.in_(bindparam("codes", expanding=True)))
 )

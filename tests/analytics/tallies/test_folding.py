@@ -180,8 +180,8 @@ def test_a_whole_pass_reads_the_campaign_a_chunk_at_a_time(sent, monkeypatch) ->
     monkeypatch.setattr(changes, "CHUNK", 1)
     pages: list[list[int]] = []
 
-    def paged(session, campaign_id, after=0, size=None):
-        pages.append(changes.every(session, campaign_id, after, size))
+    def paged(session, campaign_id, after=0):
+        pages.append(changes.every(session, campaign_id, after))
         return pages[-1]
 
     monkeypatch.setattr(folding, "every", paged)
