@@ -107,7 +107,7 @@ def prepare(
     session = uow.session
     ids = sorted({c.contact_id for c in claimed})
     camps = {i: campaigns.get_campaign(uow, i) for i in {c.campaign_id for c in claimed if c.campaign_id}}
-    policies = {i: campaigns.policy_of(c) for i, c in camps.items()}
+    policies = {i: runs.policy_of(c) for i, c in camps.items()}
     # Other workers deciding for these contacts (or for the senders' caps) wait until this batch's
     # decisions are committed, and then see them: caps hold however many workers run.
     locks.serialize(uow, ids, usage=any(p.reads_usage for p in policies.values()))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from herald import analytics, bootstrap
 from herald.campaigns import abtest
 from herald.campaigns import service as campaigns
+from herald.campaigns.models import Campaign
 from herald.contacts.importing import importer
 from herald.errors import Conflict, Invalid
 from herald.outbox.models import Message
@@ -230,7 +231,7 @@ def test_a_test_the_campaign_cannot_measure_is_refused_and_nothing_is_made(shop,
         )
     assert words in str(found.value)
     with shop.uow() as uow:
-        assert [c.name for c in uow.session.scalars(select(campaigns.Campaign))] == []
+        assert [c.name for c in uow.session.scalars(select(Campaign))] == []
 
 
 def test_a_test_is_neither_recurring_nor_a_rollout(shop) -> None:
