@@ -8,11 +8,11 @@ from herald.door import open_door
 
 if TYPE_CHECKING:
     from herald.campaigns.abtest import choose_winner, conclude_test, testing, wait_test
+    from herald.campaigns.abtests.experiment import step as test_step
     from herald.campaigns.checks.compliance import checked_presets, lint_profile, template_presets
     from herald.campaigns.checks.preflight import preflight, refuse_if_blocked
     from herald.campaigns.checks.preview import Request, preview
     from herald.campaigns.context import build_context
-    from herald.campaigns.experiment import step as test_step
     from herald.campaigns.explain import describe, why_not
     from herald.campaigns.models import Campaign
     from herald.campaigns.overrides import lines_of, overrides_of

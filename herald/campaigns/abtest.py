@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from herald import outbox
-from herald.campaigns import experiment
+from herald.campaigns.abtests import experiment
 from herald.campaigns.models import Campaign
 from herald.campaigns.planning import assign
 from herald.campaigns.service import get_campaign, pause_campaign

@@ -49,7 +49,7 @@ class Campaign(Base):
     rollout: Mapped[dict | None] = mapped_column(JSONType)
     rollout_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # An A/B test phase: {"metric": "click", "test_percent": 20, "hold_minutes": 240, ..., "state": "testing"};
-    # when decided, also its winner, the reason and the figures it was judged on (campaigns.experiment).
+    # when decided, also its winner, the reason and the figures it was judged on (campaigns.abtests.experiment).
     experiment: Mapped[dict | None] = mapped_column(JSONType)
     experiment_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from herald import content, segments
-from herald.campaigns import experiment, rollout
-from herald.campaigns.measuring import check_test
+from herald.campaigns import rollout
+from herald.campaigns.abtests import experiment
+from herald.campaigns.abtests.measuring import check_test
 from herald.campaigns.models import Campaign, CampaignMember
 from herald.campaigns.planning import assign
 from herald.contacts import Contact

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from herald import content
-from herald.campaigns import experiment
+from herald.campaigns.abtests import experiment
 from herald.campaigns.planning import assign
 from herald.db import UnitOfWork
 from herald.errors import Invalid

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from herald.campaigns.experiment import DEFAULTS, Measures, after, check, step, unmeasurable
+from herald.campaigns.abtests.experiment import DEFAULTS, Measures, after, check, step, unmeasurable
 from herald.errors import Invalid
 
 NOW = datetime(2026, 3, 10, 14, tzinfo=UTC)

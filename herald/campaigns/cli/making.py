@@ -1,5 +1,5 @@
 """`herald campaigns …`: making and reading campaigns. Starting, scheduling, pausing and preflight are in
-`cli_lifecycle.py`, on the same command group."""
+`lifecycle.py`, on the same command group."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import typer
 from sqlalchemy import select
 
 from herald import outbox
-from herald.campaigns import cli_lifecycle, service
+from herald.campaigns import service
+from herald.campaigns.cli import lifecycle as cli_lifecycle
 from herald.campaigns.explain import describe, why_not
 from herald.campaigns.models import Campaign
 from herald.campaigns.overrides import overrides_of
