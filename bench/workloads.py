@@ -33,7 +33,7 @@ from bench.shortcuts import shortcuts
 from bench.ui import measure as ui_pages
 from bench.webhooks import receipts, redirects
 from herald.cli.sample import write_csv
-from herald.contacts.importing import importer, parallel, sources
+from herald.contacts.importing import headers, importer, parallel, sources
 from herald.db import UnitOfWork, make_engine, sessions
 from herald.db.migrate import upgrade
 
@@ -129,7 +129,7 @@ def parse_ceiling(csv_path: Path) -> tuple[float, float]:
     header = next(rows)[1]
     started, used = time.perf_counter(), floor.cpu_seconds()
     with importer.fewer_collections():
-        for _ in parallel.parse_rows(parser, rows, importer.map_headers(header, {}, "error"), len(header)):
+        for _ in parallel.parse_rows(parser, rows, headers.map_headers(header, {}, "error"), len(header)):
             pass
     return time.perf_counter() - started, floor.cpu_seconds() - used
 

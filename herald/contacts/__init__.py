@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from herald.contacts.addresses.normalize import Phone, normalize_email, normalize_phone
     from herald.contacts.cli import app, count_lines, write_problems
     from herald.contacts.export import contact_out, person
-    from herald.contacts.importing.importer import FIELDS as IMPORT_FIELDS
+    from herald.contacts.importing.headers import FIELDS as IMPORT_FIELDS
     from herald.contacts.importing.importer import import_file
     from herald.contacts.importing.items import parse_one, upsert
     from herald.contacts.importing.lists import read_addresses

@@ -47,7 +47,7 @@ def _chosen(ids: Select | None):
 
 def header(uow: UnitOfWork, ids: Select | None = None) -> list[str]:
     """The export's columns: the contact's own, marketing consent per channel, then every attribute. The
-    importer reads them all back (`importer.DERIVED` are worked out again)."""
+    importer reads them all back (`importing.headers.DERIVED` are worked out again)."""
     keys: set[str] = set()
     for attributes in uow.session.scalars(
         select(Contact.attributes).where(_chosen(ids)).execution_options(yield_per=BATCH)

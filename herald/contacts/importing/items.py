@@ -9,7 +9,8 @@ from typing import Any
 
 from herald.contacts.addresses.normalize import clean_region
 from herald.contacts.importing import batches
-from herald.contacts.importing.importer import FIELDS, Importer, ImportReport
+from herald.contacts.importing.headers import FIELDS
+from herald.contacts.importing.importer import Importer, ImportReport
 from herald.contacts.service import ContactInput
 from herald.db import UnitOfWork
 from herald.errors import Invalid

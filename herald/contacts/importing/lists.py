@@ -13,7 +13,7 @@ from typing import Any
 from herald.contacts import service
 from herald.contacts.addresses.normalize import Phone, Rejected, normalize_email, phone_from_cell
 from herald.contacts.importing import sources
-from herald.contacts.importing.importer import ALIAS_INDEX, header_key
+from herald.contacts.importing.headers import ALIAS_INDEX, header_key
 from herald.db import UnitOfWork
 from herald.errors import Invalid
 
