@@ -19,7 +19,7 @@ PURE_COV   := --cov=herald.rules --cov=herald.content.sms --cov=herald.content.r
               --cov=herald.content.approval --cov=herald.content.locales --cov=herald.content.pricing \
               --cov=herald.content.composer --cov=herald.content.vendors \
               --cov=herald.contacts.addresses.normalize --cov=herald.contacts.importing.encoding --cov=herald.contacts.addresses.numbertype \
-              --cov=herald.contacts.addresses.plainparse --cov=herald.contacts.addresses.prefixes --cov=herald.contacts.addresses.countries --cov=herald.segments.dsl --cov=herald.segments.nodes \
+              --cov=herald.contacts.addresses.plainparse --cov=herald.contacts.addresses.prefixes --cov=herald.contacts.addresses.countries --cov=herald.segments.dsl --cov=herald.segments.tokens --cov=herald.segments.nodes \
               --cov=herald.campaigns.planning.assign --cov=herald.campaigns.planning.schedule --cov=herald.campaigns.states \
               --cov=herald.campaigns.rollout --cov=herald.campaigns.deadends --cov=herald.autotag.rules --cov=herald.autotag.keywords \
               --cov=herald.scores.labels --cov=herald.storable --cov=herald.providers.configured.accounts --cov=herald.providers.configured.kinds --cov=herald.providers.configured.values --cov=herald.providers.configured.senders --cov=herald.providers.incoming.callbacks --cov=herald.providers.incoming.receipts --cov=herald.providers.adapters.letters --cov=herald.providers.adapters.unsubscribe --cov=herald.providers.smpp.pdu --cov=herald.providers.smpp.parts --cov=herald.dispatch.retry --cov=herald.dispatch.pacing --cov=herald.dispatch.circuit \

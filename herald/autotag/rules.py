@@ -20,7 +20,8 @@ from typing import Any
 from herald.errors import Invalid
 
 # A pure module imports pure modules by their own names, so that the purity contract can follow them.
-from herald.segments.dsl import EVENT_TYPE, NAME, Node, parse_conditions
+from herald.segments.dsl import Node, parse_conditions
+from herald.segments.tokens import EVENT_TYPE, NAME
 from herald.types import span
 
 KINDS = ("event", "keyword")

@@ -8,10 +8,11 @@ from herald.door import open_door
 
 if TYPE_CHECKING:
     from herald.segments.compile import passes
-    from herald.segments.dsl import EVENT_TYPE, NAME, Node, parse_conditions
+    from herald.segments.dsl import Node, parse_conditions
     from herald.segments.queries import audience_select, count, members
     from herald.segments.schemas import Count, Saved, SegmentDetail, SegmentIn, SegmentRow
     from herald.segments.service import describe, list_segments, save_segment
+    from herald.segments.tokens import EVENT_TYPE, NAME
 
 __all__ = [
     "audience_select",

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import NamedTuple, cast
 
-from herald.errors import Invalid
 from herald.segments.nodes import (
     All,
     And,
@@ -42,6 +40,23 @@ from herald.segments.nodes import (
     replace_terms,
     tags_in,
 )
+from herald.segments.tokens import (
+    DATE,
+    ENGAGEMENT,
+    EVENT_TYPE,
+    FIELDS,
+    KEYWORDS,
+    MAX_CONDITIONS,
+    MAX_NESTING,
+    NAME,
+    NEGATED,
+    NUMBER,
+    OPERATORS,
+    Token,
+    fail,
+    tokenize,
+    unquote,
+)
 from herald.types import span
 
 # The tree (`nodes`) is part of this module's interface.
@@ -50,24 +65,10 @@ __all__ = [
     "And",
     "attributes_in",
     "AttrTerm",
-    "CHANNELS",
     "Compare",
-    "CONSENTS",
-    "DATE",
-    "ENGAGEMENT",
-    "EVENT_TYPE",
     "EventTerm",
-    "fail",
-    "KEYWORDS",
-    "LINES",
-    "MAX_CONDITIONS",
-    "MAX_NESTING",
-    "NAME",
-    "NEGATED",
     "Node",
     "Not",
-    "NUMBER",
-    "OPERATORS",
     "Or",
     "parse",
     "parse_conditions",
@@ -75,89 +76,7 @@ __all__ = [
     "ScoreTerm",
     "tags_in",
     "Term",
-    "Token",
-    "tokenize",
 ]
-
-CHANNELS = ("sms", "whatsapp", "email")
-LINES = (
-    "mobile",
-    "fixed_line",
-    "fixed_line_or_mobile",
-    "toll_free",
-    "voip",
-    "premium_rate",
-    "shared_cost",
-    "personal",
-    "pager",
-    "uan",
-    "voicemail",
-    "unknown",
-)
-CONSENTS = CHANNELS + tuple(f"{c}:proven" for c in CHANNELS)  # consent:sms, or with proof: consent:sms:proven
-FIELDS: dict[str, tuple[str, ...] | None] = {
-    "tag": None,
-    "region": None,
-    "consent": CONSENTS,
-    "suppressed": CHANNELS,
-    "has": ("phone", "email"),
-    "line": LINES,
-    "tz": None,
-    "carrier": None,
-    "event": None,
-    "segment": None,
-    "stage": ("new", "active", "dormant", "churned", "potential"),
-}
-EVENT_TYPE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
-OPERATORS = (">=", ">", "=", "!=", "<=", "<")
-# Engagement words read the events tracking records for every message: a click, a reply, a read receipt.
-ENGAGEMENT = {
-    "clicked": "message.clicked",
-    "replied": "message.replied",
-    "read": "message.read",
-    "delivered": "message.delivered",
-}
-NEGATED = {"no_click": "message.clicked", "no_reply": "message.replied", "no_read": "message.read"}
-NAME = re.compile(r"[^\W\d][\w.-]{0,63}")
-NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-KEYWORDS = ("and", "or", "not")
-# Bounds that keep parsing and the SQL it becomes within Python's recursion and SQLite's expression depth.
-MAX_NESTING = 50
-MAX_CONDITIONS = 200
-_TOKEN = re.compile(
-    r'\s*(?:(?P<open>\()|(?P<close>\))|(?P<comma>,)|(?P<quoted>"(?:[^"\\]|\\.)*")'
-    r'|(?P<op>==|!=|>=|<=|=|>|<)|(?P<word>[^\s()",=<>!]+))'
-)
-
-
-def fail(text: str, pos: int, message: str) -> Invalid:
-    shown = text if len(text) <= 80 else text[:77] + "…"  # a long expression is named, not repeated whole
-    return Invalid(message, where=f"segment {shown!r} at column {pos + 1}")
-
-
-class Token(NamedTuple):
-    kind: str  # open, close, comma, quoted, op or word
-    text: str
-    pos: int
-
-
-def tokenize(text: str) -> list[Token]:
-    """The expression's tokens with their positions."""
-    tokens: list[Token] = []
-    pos = 0
-    while pos < len(text):
-        if text[pos:].strip() == "":
-            break
-        match = _TOKEN.match(text, pos)
-        if not match:
-            at = pos + len(text[pos:]) - len(text[pos:].lstrip())
-            raise fail(text, at, "unterminated string" if text[at] == '"' else f"unexpected {text[at]!r}")
-        kind = cast(str, match.lastgroup)  # every alternative of the token pattern is a named group
-        start = match.start(kind)
-        tokens.append(Token(kind, match.group(kind), start))
-        pos = match.end()
-    return tokens
 
 
 class _Parser:
@@ -259,7 +178,7 @@ class _Parser:
             if nxt is None or nxt.kind != "quoted":
                 raise fail(self.text, pos + len(word), f"{name}: needs a value")
             self.i += 1
-            value = _unquote(nxt.text)
+            value = unquote(nxt.text)
         term = self.check(Term(name.lower(), value, pos))
         return self.event(term.value, term.pos) if term.field == "event" else term
 
@@ -350,7 +269,7 @@ class _Parser:
             raise fail(self.text, where, f"{name}: expected a value" + (f", found {tok.text!r}" if tok else ""))
         self.i += 1
         if tok.kind == "quoted" or raw:
-            return (_unquote(tok.text) if tok.kind == "quoted" else tok.text), "text", tok.pos
+            return (unquote(tok.text) if tok.kind == "quoted" else tok.text), "text", tok.pos
         if NUMBER.fullmatch(tok.text):
             return float(tok.text), "number", tok.pos
         if DATE.fullmatch(tok.text):
@@ -401,10 +320,6 @@ class _Parser:
         value = term.value.upper() if term.field == "region" else term.value
         value = value.lower() if allowed else value
         return Term(term.field, value, term.pos)
-
-
-def _unquote(quoted: str) -> str:
-    return quoted[1:-1].replace('\\"', '"').replace("\\\\", "\\")
 
 
 def parse(text: str) -> Node:
