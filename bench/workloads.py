@@ -32,7 +32,7 @@ from bench.sendtime import measure as send_time
 from bench.shortcuts import shortcuts
 from bench.ui import measure as ui_pages
 from bench.webhooks import receipts, redirects
-from herald.cli.sample import write_csv
+from herald.cli.demo.sample import write_csv
 from herald.contacts.importing import headers, importer, parallel, sources
 from herald.db import UnitOfWork, make_engine, sessions
 from herald.db.migrate import upgrade

@@ -30,18 +30,20 @@ class HeraldGroup(LazyGroup):
         "contacts": Room(
             "Import, inspect and manage contacts, consent and suppression.",
             "herald.contacts.cli",
-            joined_by=("herald.cli.people", "herald.analytics.cli"),
+            joined_by=("herald.cli.joins.people", "herald.analytics.cli"),
         ),
         "tags": Room("Create tags and tag contacts.", "herald.tags.cli", joined_by=("herald.autotag.cli",)),
         "segments": Room("Count, list and save contacts matching a filter expression.", "herald.segments.cli"),
         "templates": Room(
             "Write, review and lint templates; check SMS encoding and cost.",
             "herald.content.cli",
-            joined_by=("herald.cli.preview", "herald.cli.meta"),
+            joined_by=("herald.cli.joins.preview", "herald.cli.joins.meta"),
         ),
         "campaigns": Room("Create, preflight, start, schedule, pause and explain campaigns.", "herald.campaigns.cli"),
         "reports": Room("Reports on what was planned, sent, deferred and skipped.", "herald.analytics.cli"),
-        "rules": Room("Policy presets and their rules.", "herald.rules.cli", joined_by=("herald.cli.playground",)),
+        "rules": Room(
+            "Policy presets and their rules.", "herald.rules.cli", joined_by=("herald.cli.joins.playground",)
+        ),
         "events": Room("Record what contacts did: purchases, page views, abandoned carts…", "herald.events.cli"),
         "scores": Room("RFM scores, lifecycle stages and send-time profiles.", "herald.scores.cli"),
         "providers": Room(
@@ -250,7 +252,7 @@ def demo(
     json_out: JsonFlag = False,
 ) -> None:
     """Run the whole flow on a bundled sample in the current directory."""
-    from herald.cli.demo import run_demo
+    from herald.cli.demo.run import run_demo
 
     run_demo(ctx, json_out, serve_on=port if serve else None)
 

@@ -280,7 +280,7 @@ def test_duplicates_inside_one_batch_merge_their_details(container, write_csv) -
 def test_the_demo_sample_imports_with_every_row_accounted_for(container) -> None:
     from importlib import resources
 
-    sample = resources.files("herald.cli") / "data" / "demo_contacts.csv"
+    sample = resources.files("herald.cli.demo") / "data" / "demo_contacts.csv"
     with resources.as_file(sample) as path:
         report = run(container, path)
     assert report.rows == 2000 and sum(report.counts.values()) == 2000

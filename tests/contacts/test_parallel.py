@@ -12,7 +12,7 @@ from multiprocessing.reduction import ForkingPickler
 
 from sqlalchemy import select
 
-from herald.cli.sample import write_csv
+from herald.cli.demo.sample import write_csv
 from herald.contacts.addresses.normalize import normalize_phone
 from herald.contacts.importing import importer, parallel
 from herald.contacts.models import Consent, Contact

@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 from herald import bootstrap, campaigns, contacts, content, segments, tags, tracking
 from herald.analytics import campaign_report
 from herald.campaigns import describe, preflight
-from herald.cli import demo_access, demo_results
+from herald.cli.demo import access as demo_access
+from herald.cli.demo import results as demo_results
 from herald.config import Settings, load_settings
 from herald.console import app_context, emit, out
 from herald.contacts import Contact, Suppression
@@ -112,7 +113,7 @@ def run_demo(ctx: typer.Context, json_out: bool, serve_on: int | None = None) ->
 def _stages(container: bootstrap.Container, result: dict, say) -> None:
     now = container.clock.now()
     actors = demo_access.people(container, say)
-    sample = resources.files("herald.cli") / "data" / "demo_contacts.csv"
+    sample = resources.files("herald.cli.demo") / "data" / "demo_contacts.csv"
     with resources.as_file(sample) as path, container.uow() as uow:
         if uow.session.scalar(select(func.count()).select_from(Message)):
             raise Invalid("the demo needs an empty database", where=container.settings.database_url)

@@ -1,6 +1,6 @@
 """Deterministic, realistic sample contacts for the demo and the benchmarks: numbers valid for their
 country's mobile ranges, written the many ways businesses write them, with duplicates, invalid numbers,
-bad emails and missing consent mixed in. `python -m herald.cli.sample N > file.csv`."""
+bad emails and missing consent mixed in. `python -m herald.cli.demo.sample N > file.csv`."""
 
 from __future__ import annotations
 
