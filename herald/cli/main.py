@@ -3,20 +3,18 @@ that help and the commands that need no database answer at once."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from herald.cli import running, sealing, usage
+from herald.cli import running, setup, usage
 from herald.cli.lazy import LazyGroup, Room
-from herald.config import load_settings, render_config
-from herald.console import AppContext, JsonFlag, app_context, emit, out
+from herald.config import load_settings
+from herald.console import AppContext, JsonFlag, out
 from herald.errors import HeraldError, Invalid
 
 if TYPE_CHECKING:
@@ -73,8 +71,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
+app.add_typer(setup.db_app, name="db")
+app.add_typer(setup.config_app, name="config")
+app.command("init-config")(setup.init_config)
 
 # Commands that create the schema themselves or need none; every other one needs it current.
 NO_SCHEMA_CHECK = {"db", "demo", "serve", "init-config", "rules", "config", "sandbox"}
@@ -168,80 +167,6 @@ def _safe_url(url: str) -> str:
         return "database"
 
 
-@db_app.command("upgrade")
-def db_upgrade(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """Create or migrate the schema to the newest revision."""
-    from herald.db import migrate
-
-    container = app_context(ctx).container
-    before = migrate.current_revision(container.engine)
-    container.migrate()
-    after = migrate.current_revision(container.engine)
-    others = _upgrade_workspaces(container)
-    data = {"from": before, "to": after, "workspaces": others}
-    more = f"; {len(others)} other workspace(s) too" if others else ""
-    emit(ctx, json_out, data, f"Schema at revision {after} (was {before or 'empty'}){more}.")
-
-
-def _upgrade_workspaces(container: bootstrap.Container) -> list[str]:
-    """Migrate every workspace but this one, together, so that none is left behind."""
-    from herald import access
-
-    with container.control_uow() as uow:
-        names = [n for n in access.workspace_names(uow) if n != container.workspace]
-    for name in names:
-        other = container.for_workspace(name)
-        try:
-            other.migrate_own()
-        finally:
-            other.close()
-    return names
-
-
-db_app.command("keyfile")(sealing.keyfile)
-db_app.command("reseal")(sealing.reseal)
-
-
-@db_app.command("status")
-def db_status(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """Show the schema revision and whether it is current."""
-    from herald.db import migrate
-
-    engine = app_context(ctx).container.engine
-    data: dict[str, Any] = {"current": migrate.current_revision(engine), "head": migrate.head_revision(engine)}
-    data["up_to_date"] = data["current"] == data["head"]
-    emit(ctx, json_out, data, f"revision {data['current'] or 'none'} (newest {data['head']})")
-
-
-config_app = typer.Typer(help="Settings in effect.", no_args_is_help=True)
-app.add_typer(config_app, name="config")
-
-
-@config_app.command("show")
-def config_show(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """The settings in effect (defaults, herald.toml, HERALD_* variables), every secret hidden."""
-    from herald.providers import shown
-
-    settings = app_context(ctx).container.settings
-    hidden = {f.name for f in dataclasses.fields(settings) if not f.repr and getattr(settings, f.name)}
-    changes: dict[str, Any] = {name: "(hidden)" for name in hidden}
-    changes["provider_accounts"] = {name: shown(t) for name, t in settings.provider_accounts.items()}
-    safe = dataclasses.replace(settings, **changes)
-    data = {k: v for k, v in dataclasses.asdict(safe).items()}
-    emit(ctx, json_out, data, lambda: out.print(render_config(safe), markup=False, end=""))
-
-
-@app.command("init-config")
-def init_config(
-    ctx: typer.Context, path: Path = Path("herald.toml"), force: bool = False, json_out: JsonFlag = False
-) -> None:
-    """Write a herald.toml with every setting and its default."""
-    if path.exists() and not force:
-        raise Invalid("exists already; pass --force to overwrite", where=str(path))
-    path.write_text(render_config(load_settings(environ={}, config_path=None)), encoding="utf-8")
-    emit(ctx, json_out, {"path": str(path)}, f"Wrote {path}.")
-
-
 @app.command()
 def demo(
     ctx: typer.Context,
@@ -257,60 +182,7 @@ def demo(
     run_demo(ctx, json_out, serve_on=port if serve else None)
 
 
-@app.command()
-def sandbox(
-    ctx: typer.Context,
-    fail_rate: Annotated[float, typer.Option(min=0, max=1, help="Share of requests answered 5xx.")] = 0.0,
-    throttle_rate: Annotated[float, typer.Option(min=0, max=1, help="Share answered 429 Retry-After.")] = 0.0,
-    timeout_rate: Annotated[float, typer.Option(min=0, max=1, help="Share taken in and never answered.")] = 0.0,
-    latency: Annotated[float, typer.Option(min=0, help="Seconds before every answer.")] = 0.0,
-    gateway_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8701,
-    twilio_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8702,
-    aliyun_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8703,
-    whatsapp_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8704,
-    mail_port: Annotated[int, typer.Option(min=0, max=65535, help="SMTP; 0: any free port.")] = 8725,
-    smpp_port: Annotated[int, typer.Option(min=0, max=65535, help="SMPP; 0: any free port.")] = 8775,
-    herald_url: Annotated[
-        str | None, typer.Option(help="Herald's public_url: where the WhatsApp and Aliyun stand-ins post receipts.")
-    ] = None,
-    replies_every: Annotated[
-        int, typer.Option(min=0, help="One person in this many writes back (STOP, 退订, HELP, thanks…); 0: none.")
-    ] = 0,
-    clicks_every: Annotated[
-        int, typer.Option(min=0, help="One message with a short link in this many has it followed; 0: none.")
-    ] = 0,
-    json_out: JsonFlag = False,
-) -> None:
-    """Local stand-ins for the vendors (a webhook gateway, Twilio, Aliyun, WhatsApp, a mail server, an SMSC)
-    on 127.0.0.1, with faults on request; prints the herald.toml that points at them and serves until Ctrl-C."""
-    import threading
-
-    from herald.sandbox import Faults, Ports, serve
-
-    try:
-        faults = Faults(fail_rate, throttle_rate, timeout_rate, latency)
-    except ValueError as exc:
-        raise Invalid(str(exc), where="sandbox") from None
-    if herald_url is not None and not herald_url.startswith(("http://", "https://")):
-        raise Invalid(
-            f"expected an http(s) address like http://127.0.0.1:8000, got {herald_url!r}", where="--herald-url"
-        )
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        ports = Ports(gateway_port, twilio_port, aliyun_port, whatsapp_port, mail_port, smpp_port)
-        herald = herald_url.rstrip("/") if herald_url else None
-        got = serve(faults, ports, stop, herald, replies_every, clicks_every)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    took = (
-        f"Twilio took {got['twilio']}, Aliyun {got['aliyun']}, WhatsApp {got['whatsapp']}, the mail server "
-        f"{got['mail']}, the SMSC {got['smpp']}, the gateway {got['gateway']}"
-    )
-    text = f"Sandbox stopped: {took}; {got['refused']} refused."
-    emit(ctx, json_out, got, text)
-
-
+app.command()(running.sandbox)
 app.command()(running.worker)
 app.command()(running.serve)
 

@@ -1,14 +1,17 @@
-"""`herald worker` and `herald serve`: the two long-running processes, over one workspace or every one."""
+"""`herald worker` and `herald serve`: the two long-running processes, over one workspace or every one; and
+`herald sandbox`, the vendors' stand-ins, which runs until stopped too."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from herald.console import JsonFlag, app_context, emit, err, out
+from herald.errors import Invalid
 
 if TYPE_CHECKING:
     from herald import bootstrap
@@ -119,3 +122,54 @@ def serve(
             err.print("No users yet: create the owner with `herald users create NAME --role owner`.")
     server = create_server(container)
     uvicorn.run(server, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips)
+
+
+def sandbox(
+    ctx: typer.Context,
+    fail_rate: Annotated[float, typer.Option(min=0, max=1, help="Share of requests answered 5xx.")] = 0.0,
+    throttle_rate: Annotated[float, typer.Option(min=0, max=1, help="Share answered 429 Retry-After.")] = 0.0,
+    timeout_rate: Annotated[float, typer.Option(min=0, max=1, help="Share taken in and never answered.")] = 0.0,
+    latency: Annotated[float, typer.Option(min=0, help="Seconds before every answer.")] = 0.0,
+    gateway_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8701,
+    twilio_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8702,
+    aliyun_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8703,
+    whatsapp_port: Annotated[int, typer.Option(min=0, max=65535, help="0: any free port.")] = 8704,
+    mail_port: Annotated[int, typer.Option(min=0, max=65535, help="SMTP; 0: any free port.")] = 8725,
+    smpp_port: Annotated[int, typer.Option(min=0, max=65535, help="SMPP; 0: any free port.")] = 8775,
+    herald_url: Annotated[
+        str | None, typer.Option(help="Herald's public_url: where the WhatsApp and Aliyun stand-ins post receipts.")
+    ] = None,
+    replies_every: Annotated[
+        int, typer.Option(min=0, help="One person in this many writes back (STOP, 退订, HELP, thanks…); 0: none.")
+    ] = 0,
+    clicks_every: Annotated[
+        int, typer.Option(min=0, help="One message with a short link in this many has it followed; 0: none.")
+    ] = 0,
+    json_out: JsonFlag = False,
+) -> None:
+    """Local stand-ins for the vendors (a webhook gateway, Twilio, Aliyun, WhatsApp, a mail server, an SMSC)
+    on 127.0.0.1, with faults on request; prints the herald.toml that points at them and serves until Ctrl-C."""
+    from herald.sandbox import Faults, Ports, serve
+
+    try:
+        faults = Faults(fail_rate, throttle_rate, timeout_rate, latency)
+    except ValueError as exc:
+        raise Invalid(str(exc), where="sandbox") from None
+    if herald_url is not None and not herald_url.startswith(("http://", "https://")):
+        raise Invalid(
+            f"expected an http(s) address like http://127.0.0.1:8000, got {herald_url!r}", where="--herald-url"
+        )
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        ports = Ports(gateway_port, twilio_port, aliyun_port, whatsapp_port, mail_port, smpp_port)
+        herald = herald_url.rstrip("/") if herald_url else None
+        got = serve(faults, ports, stop, herald, replies_every, clicks_every)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    took = (
+        f"Twilio took {got['twilio']}, Aliyun {got['aliyun']}, WhatsApp {got['whatsapp']}, the mail server "
+        f"{got['mail']}, the SMSC {got['smpp']}, the gateway {got['gateway']}"
+    )
+    text = f"Sandbox stopped: {took}; {got['refused']} refused."
+    emit(ctx, json_out, got, text)
