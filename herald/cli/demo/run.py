@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import threading
 import time
 from contextlib import ExitStack
 from dataclasses import replace
@@ -16,19 +15,19 @@ from typing import Any
 import typer
 from sqlalchemy import func, select
 
-from herald import bootstrap, campaigns, contacts, content, segments, tags, tracking
+from herald import bootstrap, campaigns, contacts, content, segments, tags
 from herald.analytics import campaign_report
 from herald.campaigns import describe, preflight
 from herald.cli.demo import access as demo_access
+from herald.cli.demo import hearing, serving
 from herald.cli.demo import results as demo_results
 from herald.config import Settings, load_settings
 from herald.console import app_context, emit, out
-from herald.contacts import Contact, Suppression
+from herald.contacts import Contact
 from herald.content import lint_content
 from herald.errors import Invalid
 from herald.outbox import Message
 from herald.sandbox import ENVIRON, running_vendors
-from herald.tracking import ComplaintCase, InboundMessage, Reply
 from herald.types import Channel, MessageStatus
 from herald.web import free_port, serving_api
 
@@ -85,12 +84,12 @@ def run_demo(ctx: typer.Context, json_out: bool, serve_on: int | None = None) ->
                 stack.enter_context(serving_api(container, int(herald.rsplit(":", 1)[1])))
             _stages(container, result, say)
             if vendors is not None:
-                result["receipts"] = _receipts(container, vendors, say)
-                result["replies"] = _replies(container, vendors, say)
+                result["receipts"] = hearing.receipts(container, vendors, say)
+                result["replies"] = hearing.replies(container, vendors, say)
             result["audit"] = demo_access.audit(container, say)
             result["results"] = demo_results.results(container, say)
             if serve_on is not None:
-                _keep_serving(container, herald, serve_on, vendors is None, say)
+                serving.keep_serving(container, herald, serve_on, vendors is None, say)
         finally:
             container.close()
         if vendors is not None:
@@ -208,59 +207,6 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
         result["explain"] = _explanations(uow, cid, container.clock.now(), say)
 
 
-def _receipts(container: bootstrap.Container, vendors: Any, say) -> dict[str, dict[str, int]]:
-    """Wait for the stand-ins' receipts to reach the API, apply the ones that beat their send results, and
-    say how far each account's messages got."""
-    deadline = time.monotonic() + 30  # a second or two, unless the machine is very busy
-    while vendors.receipts_pending() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    container.worker().tick()
-    with container.uow() as uow:
-        rows = uow.session.execute(
-            select(Message.provider, Message.delivery, func.count())
-            .where(Message.status == MessageStatus.SENT)
-            .group_by(Message.provider, Message.delivery)
-        )
-        found: dict[str, dict[str, int]] = {}
-        for account, delivery, n in rows:
-            found.setdefault(str(account), {})[str(delivery or "no receipt")] = n
-    told = "; ".join(f"{a}: " + ", ".join(f"{k} {v}" for k, v in sorted(d.items())) for a, d in sorted(found.items()))
-    say(f"[bold]9. Receipts[/] {told} (each vendor's status callbacks to Herald's API, verified)")
-    return found
-
-
-def _replies(container: bootstrap.Container, vendors: Any, say) -> dict[str, Any]:
-    """What people wrote back, what Herald read in it and did: opt-outs honoured, answers sent."""
-    deadline = time.monotonic() + 30
-    while vendors.receipts_pending() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    asyncio.run(container.worker().run(until_idle=True))  # the answers still owed: confirmations, HELP
-    with container.uow() as uow:
-        kinds = dict(
-            uow.session.execute(select(InboundMessage.intent, func.count()).group_by(InboundMessage.intent)).all()
-        )
-        opted_out = uow.session.scalar(
-            select(func.count()).select_from(Suppression).where(Suppression.reason == tracking.OPTED_OUT)
-        )
-        cases = uow.session.scalar(select(func.count()).select_from(ComplaintCase))
-        answered = uow.session.scalar(select(func.count()).select_from(Reply).where(Reply.status == "sent"))
-        clicks = tracking.engagement(uow.session, Message.campaign_id.is_not(None))["clicks"]
-    found = {"by_intent": kinds, "opted_out": opted_out, "answered": answered, "complaint_cases": cases}
-    said = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
-    say(
-        f"[bold]10. Replies[/] {sum(kinds.values())} came in ({said}); {opted_out} opt-outs honoured "
-        f"(suppressed, consent withdrawn, the reply kept as proof), {answered} answers sent, "
-        f"{cases} complaint case(s) due within 24 h"
-    )
-    say(
-        f"[bold]11. Clicks[/] {clicks['total']} by people on {clicks['unique']} messages' short links "
-        f"({clicks['machine']} by machines — chat apps' previews, link scanners — not counted); forwarded: "
-        f"{clicks['forward_coefficient']} more "
-        "devices a clicked link"
-    )
-    return found | {"clicks": clicks}
-
-
 def _first_phones(uow, n: int) -> list[str]:
     stmt = select(Contact).where(Contact.phone.is_not(None)).order_by(Contact.id).offset(100).limit(n)
     return [str(c.phone) for c in uow.session.scalars(stmt)]  # objects hold the numbers, sealed or not
@@ -283,35 +229,3 @@ def _explanations(uow, campaign_id: int, now, say) -> dict[str, Any]:
         )
         say(text, markup=False)
     return found
-
-
-def _keep_serving(container: bootstrap.Container, herald: str, port: int, own_server: bool, say) -> None:
-    """Keep the UI up over the demo's data, with a worker sending what is started from it, until Ctrl-C."""
-    with ExitStack() as stack:
-        if own_server:  # the installation's own providers: nothing was served during the demo
-            stack.enter_context(serving_api(container, port))
-        loop, worker = asyncio.new_event_loop(), container.worker()
-        task = loop.create_task(worker.run(until_idle=False))  # hands back what it holds when cancelled
-        thread = threading.Thread(target=_run_until_cancelled, args=(loop, task), name="herald-worker", daemon=True)
-        thread.start()
-        say(
-            f"\n[bold]The UI is up:[/] {herald}/signin — sign in as maya (marketer), li (approver) or ada "
-            "(owner) with the password of step 0; in Chinese at "
-            f"{herald}/signin?lang=zh-CN. A worker sends what you start. Ctrl-C stops."
-        )
-        try:
-            while thread.is_alive():
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            loop.call_soon_threadsafe(task.cancel)
-            thread.join(10)
-
-
-def _run_until_cancelled(loop: asyncio.AbstractEventLoop, task: asyncio.Task) -> None:
-    asyncio.set_event_loop(loop)
-    try:
-        loop.run_until_complete(task)
-    except asyncio.CancelledError:
-        pass
-    finally:
-        loop.close()
