@@ -36,7 +36,7 @@ def still_english(kept: set[str], enough: int, run_with: str) -> list[str]:
     `enough` were kept (it ran without the tests that say them)."""
     import pytest
 
-    from herald.web.ui.refusals import chinese, said
+    from herald.web.ui.language.refusals import chinese, said
 
     if len(kept) < enough:
         pytest.skip(f"run with {run_with}: they give what this checks")

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from herald import access
 from herald.errors import Forbidden
 from herald.web.auth import SESSION_COOKIE, client_address, session_limits
-from herald.web.ui import i18n
+from herald.web.ui.language import i18n
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container

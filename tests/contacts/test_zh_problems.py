@@ -3,7 +3,7 @@ last here) are each said in Chinese by the pages' table, on the import page and 
 
 from __future__ import annotations
 
-from herald.web.ui.refusals import chinese, said
+from herald.web.ui.language.refusals import chinese, said
 from tests.contacts.conftest import GIVEN
 from tests.kept import ADD_THEM, still_english
 

@@ -3,7 +3,7 @@ each said in Chinese by the pages' table, in the template editor and the preflig
 
 from __future__ import annotations
 
-from herald.web.ui.refusals import chinese, said
+from herald.web.ui.language.refusals import chinese, said
 from tests.content.conftest import GIVEN
 from tests.kept import ADD_THEM, still_english
 

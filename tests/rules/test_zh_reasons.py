@@ -3,7 +3,7 @@ here, after the table tests that reach every branch) are each said in Chinese by
 
 from __future__ import annotations
 
-from herald.web.ui.refusals import chinese, said
+from herald.web.ui.language.refusals import chinese, said
 from tests.kept import ADD_THEM, still_english
 from tests.rules.conftest import GIVEN
 

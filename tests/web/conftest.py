@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from herald import access
 from herald.web import ui
-from herald.web.ui import refusals
+from herald.web.ui.language import refusals
 from tests.conftest import NOW
 from tests.kept import keep
 from tests.scenario import setup
@@ -24,7 +24,7 @@ def _for_chinese(_said: str, args: tuple, _kwargs: dict) -> str | None:
 # What the pages said to Chinese viewers in the services' or the rules' words while the tests ran, kept so
 # that the last test of this folder (`test_zh_refusals.py`) can check each was said in Chinese.
 # Every module of the pages that says them holds `in_language` by its own name: each is wrapped.
-SAYING = [importlib.import_module(f"herald.web.ui.{m.name}") for m in pkgutil.iter_modules(ui.__path__)]
+SAYING = [importlib.import_module(m.name) for m in pkgutil.walk_packages(ui.__path__, "herald.web.ui.")]
 SHOWN = [
     keep(module, "in_language", _for_chinese)
     for module in SAYING

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from herald.web.ui.refusals import chinese, in_language, read, said
+from herald.web.ui.language.refusals import chinese, in_language, read, said
 
 TABLE = """
 [[said]]

@@ -17,8 +17,8 @@ from herald.tags.models import ContactTag
 from herald.web import create_app
 from herald.web.auth import every_route
 from herald.web.ui import campaigns as ui_campaigns
-from herald.web.ui import catalogue, i18n
 from herald.web.ui import dashboard as ui_dashboard
+from herald.web.ui.language import catalogue, i18n
 from herald.web.ui.pages import ask_again_after, page
 from tests.conftest import NOW
 from tests.web.clients import PASSWORD
@@ -77,7 +77,7 @@ def test_a_page_in_chinese_and_the_choice_remembered(shop) -> None:
 def test_every_text_of_the_pages_has_its_chinese() -> None:
     assert catalogue.missing() == []
     used, known = set(catalogue.texts()), set(catalogue.translated())
-    assert known - used == set(), "the catalogue holds texts no page uses: python -m herald.web.ui.catalogue"
+    assert known - used == set(), "the catalogue holds texts no page uses: python -m herald.web.ui.language.catalogue"
 
 
 def test_contacts_are_found_by_phone_in_any_format_and_counted(shop) -> None:

@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 import herald
-from herald.web.ui.refusals import chinese, said
+from herald.web.ui.language.refusals import chinese, said
 
 ROOT = Path(herald.__file__).parent
 REFUSALS = {"Invalid", "Conflict", "NotFound", "Forbidden", "Unauthorized"}

@@ -8,20 +8,9 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 
-from herald.web.ui import (
-    alerting,
-    campaigns,
-    contacts,
-    dashboard,
-    importing,
-    inbox,
-    people,
-    segments,
-    settings,
-    tag_rules,
-    tagging,
-    templates,
-)
+from herald.web.ui import campaigns, contacts, dashboard, importing, inbox, segments, tag_rules, tagging, templates
+from herald.web.ui.settings import alerting, people
+from herald.web.ui.settings import page as settings
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container

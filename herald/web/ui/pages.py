@@ -17,8 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from herald import access
 from herald.errors import Conflict, Forbidden, HeraldError, NotFound, Unauthorized
 from herald.web.auth import SESSION_COOKIE, caller
-from herald.web.ui import i18n
-from herald.web.ui.refusals import in_language
+from herald.web.ui.language import i18n
+from herald.web.ui.language.refusals import in_language
 
 T = TypeVar("T")
 

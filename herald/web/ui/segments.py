@@ -14,8 +14,8 @@ from herald import contacts, events, segments, tags
 from herald.contacts import Contact
 from herald.errors import HeraldError
 from herald.web.ui.forms import form_fields
+from herald.web.ui.language.refusals import in_language
 from herald.web.ui.pages import Viewer, audited, check_csrf, page, reason_of, show
-from herald.web.ui.refusals import in_language
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container

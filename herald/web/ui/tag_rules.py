@@ -14,8 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 from herald import autotag
 from herald.errors import HeraldError, Invalid
 from herald.web.ui.forms import form_fields
+from herald.web.ui.language.refusals import in_language
 from herald.web.ui.pages import PageRefused, Viewer, audited, check_csrf, page, reason_of, show, status_of
-from herald.web.ui.refusals import in_language
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container

@@ -20,8 +20,8 @@ from herald.content import RenderError, lint_content
 from herald.errors import HeraldError, Invalid, NotFound
 from herald.types import Channel, Purpose, parse_enum
 from herald.web.ui.forms import form_fields
+from herald.web.ui.language.refusals import in_language
 from herald.web.ui.pages import PageRefused, Viewer, audited, check_csrf, page, reason_of, show
-from herald.web.ui.refusals import in_language
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container

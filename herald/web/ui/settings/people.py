@@ -16,7 +16,7 @@ from herald import access
 from herald.errors import HeraldError
 from herald.web.ui.forms import form_fields
 from herald.web.ui.pages import Viewer, check_csrf, page, reason_of, show, status_of
-from herald.web.ui.settings import sections
+from herald.web.ui.settings.page import sections
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container

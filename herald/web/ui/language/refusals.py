@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-TABLE = Path(__file__).resolve().parent.parent / "locales" / "refusals.zh_CN.toml"
+TABLE = Path(__file__).resolve().parents[2] / "locales" / "refusals.zh_CN.toml"
 GROUP = re.compile(r"\{([0-9])\}")
 
 

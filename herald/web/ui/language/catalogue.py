@@ -1,5 +1,5 @@
 """The UI's message catalogue kept in step with the pages: every text the templates and the UI's modules
-mark for translation, with its Chinese from `locales/zh_CN.po`. `python -m herald.web.ui.catalogue`
+mark for translation, with its Chinese from `locales/zh_CN.po`. `python -m herald.web.ui.language.catalogue`
 rewrites the catalogue with the texts the pages use now (translations kept, new ones empty, gone ones
 dropped) and lists the texts still without Chinese; the tests fail while any is."""
 
@@ -12,9 +12,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from herald.web.ui.i18n import CATALOGUE
+from herald.web.ui.language.i18n import CATALOGUE
 
-WEB = Path(__file__).resolve().parent.parent
+WEB = Path(__file__).resolve().parents[2]
 METHODS = [("templates/**.html", "jinja2"), ("ui/**.py", "python"), ("signin_page.py", "python")]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "_said": None}

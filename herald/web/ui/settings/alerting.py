@@ -14,7 +14,7 @@ from herald import analytics
 from herald.errors import HeraldError, Invalid
 from herald.web.ui.forms import form_fields
 from herald.web.ui.pages import PageRefused, Viewer, audited, check_csrf, page, reason_of, show, status_of
-from herald.web.ui.settings import sections
+from herald.web.ui.settings.page import sections
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container

@@ -21,11 +21,11 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from herald.web.ui.refusals import in_language
+from herald.web.ui.language.refusals import in_language
 
 LANGUAGES = ("zh-CN", "en")
 COOKIE = "herald_lang"
-CATALOGUE = Path(__file__).resolve().parent.parent / "locales" / "zh_CN.po"
+CATALOGUE = Path(__file__).resolve().parents[2] / "locales" / "zh_CN.po"
 BABEL = {"zh-CN": "zh_Hans_CN", "en": "en"}
 
 
