@@ -24,9 +24,9 @@ if TYPE_CHECKING:
         matching,
         user_view,
     )
-    from herald.access.resealing import Resealed, reseal
     from herald.access.schemas import AuditOut, ChainOut, KeyIn, KeyOut, Me, NewKeyOut, UserChange, UserIn, UserOut
-    from herald.access.sealed import (
+    from herald.access.sealing.cipher import new_key_line
+    from herald.access.sealing.columns import (
         SEALER,
         Person,
         Sealer,
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         seal_person,
         sealer_of,
     )
-    from herald.access.sealing import new_key_line
+    from herald.access.sealing.resealing import Resealed, reseal
     from herald.access.secrets import same
     from herald.access.service.audit import Recorder, append, entries, verify
     from herald.access.service.keys import NewKey, create_key, key_actor, key_workspace, keys, revoke_key

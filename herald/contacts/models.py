@@ -125,7 +125,7 @@ class ContactMerge(Base):
     merged_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-# Personal data sealed at rest when a key file is configured (access.sealed): objects hold it plain.
+# Personal data sealed at rest when a key file is configured (access.sealing.columns): objects hold it plain.
 PERSON = Person({"phone": "phone", "email": "email"}, ("name",), "attributes")
 seal_person(Contact, PERSON)
 # An erased person's entry holds a digest, not an address: it stays as it is.

@@ -100,5 +100,5 @@ Index("ix_messages_campaign_changed", Message.campaign_id, Message.updated_at)
 Index("ix_messages_provider_message_id", Message.provider, Message.provider_message_id)
 
 
-# A message's address is its contact's, sealed at rest as the contact's is (access.sealed).
+# A message's address is its contact's, sealed at rest as the contact's is (access.sealing.columns).
 seal_addresses(Message, {"address": lambda m: m.channel and kind_of(m.channel)})

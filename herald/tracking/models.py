@@ -267,7 +267,7 @@ Index("ix_webhook_deliveries_due", WebhookDelivery.next_at, sqlite_where=IN_QUEU
 Index("ix_webhook_deliveries_subscription", WebhookDelivery.subscription_id, WebhookDelivery.id)
 
 
-# Who wrote in, who is answered, who complained, whose mail bounced: sealed at rest (access.sealed).
+# Who wrote in, who is answered, who complained, whose mail bounced: sealed at rest (access.sealing.columns).
 for _model in (InboundMessage, Reply, ComplaintCase):
     seal_addresses(_model, {"address": lambda row: row.channel and kind_of(row.channel)})
 seal_addresses(MailReport, {"address": lambda row: "email"})

@@ -23,9 +23,9 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from herald.access import sealing
 from herald.access.models import SealingMark
-from herald.access.sealing import Keyring
+from herald.access.sealing import cipher as sealing
+from herald.access.sealing.cipher import Keyring
 from herald.errors import Invalid
 
 SEALED_ADDRESSES: list[tuple[type, dict[str, Callable[[Any], str | None]]]] = []  # for `reseal`

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from herald.access import sealing
-from herald.access.sealing import (
+from herald.access.sealing import cipher as sealing
+from herald.access.sealing.cipher import (
     Keyring,
     address_key,
     is_address_key,

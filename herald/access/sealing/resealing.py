@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from herald.access import sealing
-from herald.access.sealed import SEALED_ADDRESSES, SEALED_PEOPLE, Person, Sealer
+from herald.access.sealing import cipher as sealing
+from herald.access.sealing.columns import SEALED_ADDRESSES, SEALED_PEOPLE, Person, Sealer
 from herald.errors import Invalid
 
 BATCH = 2000
