@@ -1,27 +1,30 @@
 """Use cases of the outbox; the only writer of `messages`. Services never commit.
 
 `queue` puts messages in the queue and takes a campaign's or a contact's out of it; `leases` is the
-worker's side — claiming under a lease and every change a claim makes, fenced by its token; `receipts`
-moves a sent message forward as its vendor reports delivery."""
+worker's side — claiming under a lease, giving to a provider, handing back, and what crashed or was stopped
+mid-send; `outcomes` records what became of each claimed message, fenced by its token; `receipts` moves a
+sent message forward as its vendor reports delivery."""
 
 from herald.outbox.service.leases import (
-    RESOLUTIONS,
     Claimed,
     claim_batch,
-    fall_back,
     give,
     hand_back,
-    mark_failed,
     mark_inflight,
+    mark_stopped,
+    reconcile_expired,
+    stop_in_flight,
+)
+from herald.outbox.service.outcomes import (
+    RESOLUTIONS,
+    fall_back,
+    mark_failed,
     mark_retry,
     mark_sent,
     mark_skipped,
-    mark_stopped,
     mark_unknown,
     not_sent,
-    reconcile_expired,
     resolve_unknown,
-    stop_in_flight,
 )
 from herald.outbox.service.queue import (
     ROW_BASE,
