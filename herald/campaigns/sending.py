@@ -22,7 +22,7 @@ from herald.campaigns.models import Campaign
 from herald.campaigns.planning import runs
 from herald.campaigns.planning.assign import Variant
 from herald.campaigns.planning.facts import load_recipients, load_usage
-from herald.campaigns.planning.planner import idempotency_key, intent_for
+from herald.campaigns.planning.plans import idempotency_key, intent_for
 from herald.contacts import Contact
 from herald.content import Composed, RenderError, Template, TemplateVersion, compose, coupon_pools
 from herald.db import UnitOfWork, locks

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from herald.campaigns import service as campaigns
-from herald.campaigns.planning import bulk, keys, planner, runs
+from herald.campaigns.planning import bulk, keys, planner, plans, runs
 from herald.contacts.models import AllowedAddress, Consent, Contact, Suppression
 from herald.outbox.models import Message
 from herald.rules import ConsentFact, MessageIntent, Recipient, SendFact
@@ -142,7 +142,7 @@ def planned_rows(uow, cid: int) -> list[tuple]:
 
 def both_ways(
     container, cid: int, preset_overrides: dict | None = None
-) -> tuple[list, list, planner.PlanStats, planner.PlanStats]:
+) -> tuple[list, list, plans.PlanStats, plans.PlanStats]:
     """Plan the campaign set-based, keep its rows and counts, clear them and plan row by row."""
     found = []
     for how in (bulk.plan, planner.plan):

@@ -12,7 +12,7 @@ from herald import content
 from herald.campaigns import deadends
 from herald.campaigns.checks.preview import Request, month_used, preview
 from herald.campaigns.models import Campaign
-from herald.campaigns.planning import planner, runs
+from herald.campaigns.planning import planner, plans, runs
 from herald.campaigns.service import check_feasible, get_campaign
 from herald.content import Profile, lint_content
 from herald.db import UnitOfWork
@@ -90,7 +90,7 @@ def preflight(
     return report
 
 
-def _decisions(stats: planner.PlanStats) -> dict[str, Any]:
+def _decisions(stats: plans.PlanStats) -> dict[str, Any]:
     samples = {
         key: [
             {
@@ -149,7 +149,7 @@ def _templates(
 
 
 def _cost(
-    stats: planner.PlanStats, templates: dict[str, Any], prices: content.PriceTable, used: dict[content.Rate, int]
+    stats: plans.PlanStats, templates: dict[str, Any], prices: content.PriceTable, used: dict[content.Rate, int]
 ) -> dict[str, Any]:
     """Messages per channel and region, times the units one message takes (SMS segments of the sample),
     priced at the channel's provider rates (WhatsApp's by its template's category) from this month's volume."""

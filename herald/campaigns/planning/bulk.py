@@ -22,7 +22,8 @@ from herald import outbox
 from herald.campaigns.planning import keys
 from herald.campaigns.planning.assign import Variant
 from herald.campaigns.planning.facts import Interner, load_recipients
-from herald.campaigns.planning.planner import HOLDOUT, Plan, PlanStats, RowMaker, Trails
+from herald.campaigns.planning.plans import Plan, PlanStats
+from herald.campaigns.planning.rows import HOLDOUT, RowMaker, Trails
 from herald.campaigns.planning.schedule import next_local
 from herald.contacts import Contact
 from herald.db import UnitOfWork, UTCDateTime

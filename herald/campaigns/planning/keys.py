@@ -26,7 +26,7 @@ from sqlalchemy import select as select_
 
 from herald import outbox
 from herald.campaigns.planning import assign
-from herald.campaigns.planning.planner import Plan, key_prefix
+from herald.campaigns.planning.plans import Plan, key_prefix
 from herald.contacts import AllowedAddress, Consent, Contact, Suppression
 from herald.db import UTCDateTime
 from herald.rules import DECISION_FACTS

@@ -5,25 +5,21 @@ only tops up newcomers. Preflight runs the same loop without writing (`write=Fal
 
 from __future__ import annotations
 
-import json
-from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from typing import Any
+from datetime import UTC, datetime
 
 from sqlalchemy import Select
 
 from herald import outbox, scores
-from herald.campaigns.models import Campaign
 from herald.campaigns.planning import assign
 from herald.campaigns.planning.assign import Variant
 from herald.campaigns.planning.facts import Interner, load_recipients
+from herald.campaigns.planning.plans import Plan, PlanStats, idempotency_key
+from herald.campaigns.planning.rows import HOLDOUT, RowMaker, Trails
 from herald.campaigns.planning.schedule import next_local
 from herald.contacts import Contact
 from herald.db import UnitOfWork
 from herald.rules import (
-    Decider,
     Decision,
     Defer,
     MessageIntent,
@@ -36,125 +32,9 @@ from herald.rules import (
     trail_json,
     zone,
 )
-from herald.scores import SendTimes
-from herald.types import Channel, MessageStatus, Purpose
 
 BATCH = 2000
 SAMPLES = 3
-
-
-@dataclass
-class Plan:
-    """What planning one run of a campaign needs; built by the campaigns service."""
-
-    campaign: Campaign
-    variants: tuple[Variant, ...]
-    intents: dict[str, MessageIntent]  # per variant
-    decider: Decider
-    run: int = 0
-    local_time: time | None = None
-    local_day: date | None = None
-    canary_percent: float | None = None  # the share queued first: a rollout's canary, an A/B test's share
-    usage: Usage | None = None  # shared allowances, when the policy has capacity rules
-    held_as: str = "rollout"  # why the rest is held: rollout | abtest
-    best_within: int | None = None  # each recipient at their best time within these hours
-    send_times: SendTimes | None = None  # the profiles and crowds' patterns the best times come from
-
-
-@dataclass
-class PlanStats:
-    audience: int = 0
-    new: int = 0
-    already_planned: int = 0
-    actions: Counter = field(default_factory=Counter)  # send | defer | skip, of the new rows
-    skipped_by: Counter = field(default_factory=Counter)
-    by_channel: Counter = field(default_factory=Counter)
-    by_variant: Counter = field(default_factory=Counter)
-    by_channel_region: Counter = field(default_factory=Counter)  # (channel, region) -> messages, for cost
-    held_for_rollout: int = 0
-    held_for_test: int = 0  # the rest of an A/B test's audience, until a winner is chosen
-    curve_utc: Counter = field(default_factory=Counter)  # planned sends per UTC hour
-    curve_local: Counter = field(default_factory=Counter)  # per hour of the day where the recipient is
-    samples: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "audience": self.audience,
-            "new": self.new,
-            "already_planned": self.already_planned,
-            "send_now": self.actions["send"],
-            "deferred": self.actions["defer"],
-            "skipped": self.actions["skip"],
-            "skipped_by": dict(self.skipped_by),
-            "by_channel": dict(self.by_channel),
-            "by_variant": dict(self.by_variant),
-            "held_for_rollout": self.held_for_rollout,
-            "held_for_test": self.held_for_test,
-        }
-
-
-def key_prefix(campaign_id: int, run: int = 0) -> str:
-    """What a run's idempotency keys start with; the contact id follows."""
-    return f"campaign:{campaign_id}:run:{run}:contact:" if run else f"campaign:{campaign_id}:contact:"
-
-
-def idempotency_key(campaign_id: int, contact_id: int, run: int = 0) -> str:
-    return f"{key_prefix(campaign_id, run)}{contact_id}"
-
-
-def intent_for(
-    campaign: Campaign,
-    variant: Variant,
-    template_category: str | None = None,
-    template_status: str | None = None,
-    usage: Usage | None = None,
-) -> MessageIntent:
-    return MessageIntent(
-        purpose=Purpose(campaign.purpose),
-        channels=tuple(Channel(c) for c in variant.channels),
-        template_category=template_category,
-        template_status=template_status,
-        usage=usage,
-    )
-
-
-HOLDOUT = (
-    RuleOutcome(
-        "holdout",
-        Channel.SMS,
-        Verdict.SKIP,
-        "in the campaign's hold-out control group: kept back on purpose to measure the campaign's effect",
-    ),
-)
-
-
-class Trails:
-    """Each distinct decision's trail, serialized once and stored once (see `outbox.trail_ids`)."""
-
-    def __init__(self, uow: UnitOfWork, write: bool) -> None:
-        self.uow, self.write = uow, write
-        self.texts: dict[int, tuple[Decision, str]] = {}
-        self.ids: dict[str, int] = {}
-
-    def text(self, decision: Decision) -> str:
-        found = self.texts.get(id(decision))
-        if found is None:
-            if len(self.texts) > 5_000:
-                self.texts.clear()
-            # The decision is kept with its text so that its id is not reused while cached.
-            found = self.texts[id(decision)] = (decision, json.dumps(trail_json(decision), ensure_ascii=False))
-        return found[1]
-
-    def ids_for(self, texts: list[str]) -> list[int | None]:
-        """Trail ids for a batch's trails, storing the ones not seen before."""
-        if not self.write:
-            return [None] * len(texts)
-        if len(self.ids) > 5_000:
-            self.ids.clear()
-        missing = {t for t in texts if t not in self.ids}
-        if missing:
-            self.ids.update(outbox.trail_ids(self.uow, missing))
-        return [self.ids[t] for t in texts]
 
 
 def plan(
@@ -273,52 +153,6 @@ def _record_usage(usage: Usage, decision: Send | Defer) -> None:
     when = decision.at if isinstance(decision, Send) else decision.until
     for bucket in decision.buckets:
         usage.record(bucket, when)
-
-
-class RowMaker:
-    """Outbox rows of one plan; what every row shares is read from the campaign once."""
-
-    def __init__(self, p: Plan, now: datetime, trails: Trails) -> None:
-        c = p.campaign
-        self.campaign_id, self.purpose, self.run, self.now, self.trails = c.id, c.purpose, p.run, now, trails
-        self.canary, self.held_as = p.canary_percent, p.held_as
-        # Per variant: channel -> template, and None -> its first template (for skipped rows).
-        self.templates = {v.name: {**dict(v.templates), None: v.templates[0][1]} for v in p.variants}
-        self.first_template = p.variants[0].templates[0][1]
-
-    def __call__(self, cid: int, variant: Variant | None, decision: Decision, address: str | None) -> dict:
-        now = self.now
-        status, held, reason, due, buckets, channel = MessageStatus.SKIPPED, None, None, now, None, None
-        if isinstance(decision, Skip):
-            reason = decision.reason
-        else:
-            status, channel = MessageStatus.QUEUED, str(decision.channel)
-            due = decision.until if isinstance(decision, Defer) else decision.at
-            buckets = ",".join(decision.buckets) or None
-            if self.canary is not None and not assign.within(self.canary, self.campaign_id, cid, assign.CANARY):
-                status, held = MessageStatus.HELD, self.held_as
-        template = self.templates[variant.name][channel] if variant else self.first_template
-        return {
-            "idempotency_key": idempotency_key(self.campaign_id, cid, self.run),
-            "campaign_id": self.campaign_id,
-            "contact_id": cid,
-            "template_id": template,
-            "purpose": self.purpose,
-            "channel": channel,
-            "address": address,
-            "status": status,
-            "planned_action": decision.action,
-            "reason": reason,
-            "due_at": due,
-            "trail": self.trails.text(decision),
-            "attempts": 0,
-            "created_at": now,
-            "updated_at": now,
-            "variant": variant.name if variant else None,
-            "run": self.run,
-            "held": held,
-            "buckets": buckets,
-        }
 
 
 def _count(

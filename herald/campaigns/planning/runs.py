@@ -14,7 +14,7 @@ from herald.campaigns.context import pick_version, template_facts
 from herald.campaigns.models import Campaign, CampaignMember
 from herald.campaigns.planning import assign
 from herald.campaigns.planning.facts import load_usage
-from herald.campaigns.planning.planner import Plan, intent_for
+from herald.campaigns.planning.plans import Plan, intent_for
 from herald.campaigns.planning.schedule import wall_time
 from herald.contacts import Contact
 from herald.content import Template

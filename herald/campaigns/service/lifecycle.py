@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from herald import outbox
 from herald.campaigns import deadends, states
 from herald.campaigns.models import Campaign
-from herald.campaigns.planning import bulk, planner, runs, schedule
+from herald.campaigns.planning import bulk, planner, plans, runs, schedule
 from herald.campaigns.service.drafts import get_campaign
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid
@@ -20,7 +20,7 @@ STARTED = (C.RUNNING, C.PAUSED, C.COMPLETED)
 
 def plan_campaign(
     uow: UnitOfWork, ref: str | int, now: datetime, progress: Callable[[int], None] | None = None
-) -> planner.PlanStats | None:
+) -> plans.PlanStats | None:
     """Start the campaign now: decide for its audience and queue the messages. A campaign started already
     is left as it is (None): people who joined its segment since are taken in by `plan_newcomers`."""
     campaign = get_campaign(uow, ref)
@@ -36,7 +36,7 @@ def plan_campaign(
 
 def plan_newcomers(
     uow: UnitOfWork, ref: str | int, now: datetime, *, write: bool, progress: Callable[[int], None] | None = None
-) -> planner.PlanStats:
+) -> plans.PlanStats:
     """People who joined a started campaign's audience since it was planned: decided and, with `write`,
     queued (without it only counted, for the operator to confirm)."""
     campaign = get_campaign(uow, ref)
@@ -50,7 +50,7 @@ def plan_newcomers(
 
 def run_plan(
     uow: UnitOfWork, campaign: Campaign, now: datetime, run: int, progress: Callable[[int], None] | None, status: str
-) -> planner.PlanStats:
+) -> plans.PlanStats:
     """Plan one run of the campaign (the set-based planner where it applies) and move it to `status`."""
     plan = runs.build_plan(uow, campaign, now, run)
     how = bulk.plan if bulk.applies(uow, plan) else planner.plan
