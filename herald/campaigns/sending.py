@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from datetime import datetime
+from typing import Protocol, cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,6 +23,7 @@ from herald.campaigns.planning import runs
 from herald.campaigns.planning.assign import Variant
 from herald.campaigns.planning.facts import load_recipients, load_usage
 from herald.campaigns.planning.plans import idempotency_key, intent_for
+from herald.campaigns.unrouted import Way, settle_unrouted
 from herald.contacts import Contact
 from herald.content import Composed, RenderError, Template, TemplateVersion, compose, coupon_pools
 from herald.db import UnitOfWork, locks
@@ -87,9 +88,6 @@ class Batch:
     usage: Usage | None = None  # what senders used so far, when a campaign's policy caps them
     senders: Senders | None = None  # picks the sender of accounts that list senders
     links: Links | None = None  # makes links short, when Herald has a public address
-
-
-PAUSED_WAIT = timedelta(seconds=60)  # how soon a message whose accounts are all paused is tried again
 
 
 def prepare(
@@ -215,7 +213,7 @@ def _one(
     provider = routing.first(channel.value, recipient.region, paused, codes, pool)
     if provider is None:
         way = Way(channel.value, recipient.region, codes, template.name, pool)
-        _no_account(uow, item, routing, way, now, trail, counts)
+        settle_unrouted(uow, item, routing, way, now, trail, counts)
         return None
     try:
         composed = _compose(uow, batch, template, version, contact, campaign, now, item.id)
@@ -268,50 +266,6 @@ def _one(
         units,
         sender.name if sender else None,
     )
-
-
-@dataclass(frozen=True)
-class Way:
-    """Where a message would go: its channel and country, and the vendors whose approved template its
-    version names."""
-
-    channel: str
-    region: str | None
-    codes: frozenset[str]
-    template: str
-    pool: str | None = None  # the campaign's sender pool
-
-
-def _no_account(
-    uow: UnitOfWork,
-    item: Claimed,
-    routing: Routing,
-    way: Way,
-    now: datetime,
-    trail: list[Any],
-    counts: BatchCounts,
-) -> None:
-    """Settle a message no account may carry now: it waits while every account of its route that could
-    carry it is paused, and fails when none could (no route, or only accounts needing a vendor template)."""
-    if routing.first(way.channel, way.region, codes=way.codes, pool=way.pool):
-        why = f"every provider account that carries {way.channel} is paused after faults; trying again"
-        counts.deferred += outbox.mark_retry(uow, item.id, item.token, now + PAUSED_WAIT, why, now, trail)
-        return
-    where = f" to {way.region}" if way.region else ""
-    reason = f"no provider account carries {way.channel}{where}; see [routing] in docs/providers.md"
-    if way.pool and routing.first(way.channel, way.region, codes=way.codes):
-        names = ", ".join(routing.accounts_for(way.channel, way.region))
-        reason = (
-            f"no account of {way.channel}{where} ({names}) has a sender in pool {way.pool!r}; "
-            "see senders in docs/providers.md"
-        )
-    elif routing.first(way.channel, way.region):
-        names = ", ".join(routing.accounts_for(way.channel, way.region))
-        reason = (
-            f"{way.channel}{where} goes only through {names}, which send only templates their vendor approved, "
-            f"and template {way.template} names none; see docs/providers.md"
-        )
-    counts.failed += outbox.mark_failed(uow, item.id, item.token, "unrouted", reason, now)
 
 
 def _variant(variants: tuple[Variant, ...], name: str | None) -> Variant:
