@@ -23,47 +23,22 @@ def cn_signature(draft: Draft, profile: Profile, params: dict[str, Any]) -> list
     edge = [m for m in marks if stripped.startswith(m.group(0)) or stripped.endswith(m.group(0))]
     if not edge:
         return [Finding(ERROR, "cn-signature", "Chinese SMS must start or end with a 【signature】 naming the sender")]
-    sig = edge[0]
+    sig, name = edge[0], edge[0].group(1)
     found = []
-    name = sig.group(1)
     if not lo <= len(name) <= hi:
         found.append(
-            at(
-                body,
-                sig.start(),
-                len(sig.group(0)),
-                ERROR,
-                "cn-signature",
-                f"the signature has {len(name)} characters; {lo}-{hi} are allowed",
-                "body",
-            )
+            _marked(body, sig, "cn-signature", f"the signature has {len(name)} characters; {lo}-{hi} are allowed")
         )
     if name.isdigit():
-        found.append(
-            at(
-                body,
-                sig.start(),
-                len(sig.group(0)),
-                ERROR,
-                "cn-signature",
-                "the signature may not be digits only",
-                "body",
-            )
-        )
-    for other in marks:
-        if other is not sig:
-            found.append(
-                at(
-                    body,
-                    other.start(),
-                    len(other.group(0)),
-                    ERROR,
-                    "cn-brackets",
-                    "【】 is reserved for the signature; use other brackets in the text",
-                    "body",
-                )
-            )
+        found.append(_marked(body, sig, "cn-signature", "the signature may not be digits only"))
+    reserved = "【】 is reserved for the signature; use other brackets in the text"
+    found += [_marked(body, other, "cn-brackets", reserved) for other in marks if other is not sig]
     return found
+
+
+def _marked(body: str, mark: re.Match[str], code: str, message: str) -> Finding:
+    """An error pointing at a 【…】 mark of the body."""
+    return at(body, mark.start(), len(mark.group(0)), ERROR, code, message, "body")
 
 
 def opt_out(draft: Draft, profile: Profile, params: dict[str, Any]) -> list[Finding]:
