@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from herald.campaigns.explain import describe, why_not
     from herald.campaigns.models import Campaign
     from herald.campaigns.overrides import lines_of, overrides_of
+    from herald.campaigns.prepared import BatchCounts, Links, Prepared
     from herald.campaigns.schemas import (
         CampaignIn,
         CampaignOut,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
         Why,
         campaign_out,
     )
-    from herald.campaigns.sending import BatchCounts, Links, Prepared, prepare
+    from herald.campaigns.sending import prepare
     from herald.campaigns.service import (
         STARTED,
         Audience,

@@ -6,10 +6,9 @@ failed) with the reason. The worker (`dispatch`) claims, calls this, sends and r
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,71 +22,29 @@ from herald.campaigns.planning import runs
 from herald.campaigns.planning.assign import Variant
 from herald.campaigns.planning.facts import load_recipients, load_usage
 from herald.campaigns.planning.plans import idempotency_key, intent_for
+from herald.campaigns.prepared import Batch, BatchCounts, Going, Links, Prepared, Senders
 from herald.campaigns.unrouted import Way, settle_unrouted
 from herald.contacts import Contact
 from herald.content import Composed, RenderError, Template, TemplateVersion, compose, coupon_pools
 from herald.db import UnitOfWork, locks
 from herald.outbox import Claimed
-from herald.providers import Outgoing, Routing, Sender
-from herald.rules import Defer, Policy, Recipient, RuleOutcome, SendFact, Skip, Usage, Verdict, decide, trail_json
+from herald.providers import Outgoing, Routing
+from herald.rules import (
+    Defer,
+    MessageIntent,
+    Recipient,
+    RuleOutcome,
+    SendFact,
+    Skip,
+    Verdict,
+    decide,
+    trail_json,
+)
 from herald.tags import names_by_contact
 from herald.types import CampaignStatus, Channel, Purpose
 
 log = logging.getLogger("herald.worker")
 UNREACHABLE = "unreachable"  # the failure reason when every channel's provider said it cannot reach the person
-
-
-@dataclass
-class Prepared:
-    claimed: Claimed
-    outgoing: Outgoing
-    provider: str
-    units: int = 1  # what the message is metered in: SMS segments, else 1
-    sender: str | None = None  # the name of the account's sender it goes from, when the account lists senders
-
-
-class Senders(Protocol):
-    """Which of an account's senders each message goes from (the dispatcher keeps contacts' sticky senders)."""
-
-    def load(self, uow: UnitOfWork, contacts: Sequence[int], now: datetime) -> None: ...
-
-    def pick(self, account: str, contact: int, region: str | None, pool: str | None) -> Sender | None: ...
-
-    def keep(self, uow: UnitOfWork, now: datetime) -> None: ...
-
-
-class Links(Protocol):
-    """Makes a prepared message's links short (the tracking room's, handed down by the dispatcher)."""
-
-    def shorten(
-        self, uow: UnitOfWork, message_id: int, channel: str, composed: Composed, now: datetime
-    ) -> Composed: ...
-
-
-@dataclass
-class BatchCounts:
-    sending: int = 0
-    skipped: int = 0
-    deferred: int = 0
-    failed: int = 0
-    held: int = 0  # its campaign was paused or cancelled meanwhile
-    lost: int = 0  # lease lost to another worker
-
-
-@dataclass
-class Batch:
-    """What one batch shares: its contacts, campaigns, policies, templates and tags."""
-
-    contacts: dict[int, Contact]
-    campaigns: dict[int, Campaign]
-    policies: dict[int, Policy]
-    templates: dict[int, Template]
-    approved: dict[int, dict[tuple[str, str], TemplateVersion]]
-    tags: dict[int, list[str]]
-    variants: dict[int, tuple[Variant, ...]]
-    usage: Usage | None = None  # what senders used so far, when a campaign's policy caps them
-    senders: Senders | None = None  # picks the sender of accounts that list senders
-    links: Links | None = None  # makes links short, when Herald has a public address
 
 
 def prepare(
@@ -178,19 +135,13 @@ def _one(
     counts: BatchCounts,
     paused: frozenset[str],
 ) -> Prepared | None:
+    """Re-check one claimed message and, when it may go, render it and mark it inflight; else settle it."""
     contact, variant = batch.contacts[item.contact_id], _variant(batch.variants[campaign.id], item.variant)
-    wa_template = dict(variant.templates).get("whatsapp")
-    wa_facts: tuple[str | None, str | None] = (None, None)
-    if wa_template is not None and wa_template in batch.templates:
-        wa = batch.templates[wa_template]
-        wa_facts = template_facts(wa, pick_version(batch.approved[wa.id], wa.default_locale, contact_locale(contact)))
-    intent = intent_for(campaign, variant, *wa_facts, usage=batch.usage)
-    if item.avoid:  # a provider said these channels cannot reach the person: the rules choose among the rest
-        intent = replace(intent, channels=tuple(c for c in intent.channels if c.value not in item.avoid))
-        if not intent.channels:
-            why = "no channel of the campaign reaches them (the last provider's code is kept)"
-            counts.failed += outbox.mark_failed(uow, item.id, item.token, UNREACHABLE, why, now)
-            return None
+    intent = _intent(item, campaign, variant, contact, batch)
+    if item.avoid and not intent.channels:
+        why = "no channel of the campaign reaches them (the last provider's code is kept)"
+        counts.failed += outbox.mark_failed(uow, item.id, item.token, UNREACHABLE, why, now)
+        return None
     decision = decide(recipient, intent, batch.policies[campaign.id], now)
     trail = trail_json(decision)
     if isinstance(decision, Skip):
@@ -201,45 +152,67 @@ def _one(
             uow, item.id, item.token, decision.until, "deferred at send time", now, trail
         )
         return None
-    channel = decision.channel
-    # The rules may have chosen a fallback channel since planning: send that channel's template.
-    template = batch.templates.get(variant.template_for(channel.value)) if channel.value in variant.channels else None
-    template = template or batch.templates[cast(int, item.template_id)]  # `prepare` kept only known ones
-    version = pick_version(batch.approved[template.id], template.default_locale, contact_locale(contact))
+    template, version = _template(item, variant, decision.channel, contact, batch)
     # The account is chosen before anything is rendered: a message with no way out draws no coupon. An
     # account that sends only its vendor's approved templates (Aliyun) carries only versions naming one.
     codes = content.vendor_codes(version.content) if version is not None else frozenset()
     pool = campaign.sender_pool
-    provider = routing.first(channel.value, recipient.region, paused, codes, pool)
+    provider = routing.first(decision.channel.value, recipient.region, paused, codes, pool)
     if provider is None:
-        way = Way(channel.value, recipient.region, codes, template.name, pool)
+        way = Way(decision.channel.value, recipient.region, codes, template.name, pool)
         settle_unrouted(uow, item, routing, way, now, trail, counts)
         return None
     try:
         composed = _compose(uow, batch, template, version, contact, campaign, now, item.id)
     except RenderError as exc:
-        outcome = RuleOutcome("template", channel, Verdict.SKIP, str(exc))
+        outcome = RuleOutcome("template", decision.channel, Verdict.SKIP, str(exc))
         counts.skipped += outbox.mark_skipped(uow, item.id, item.token, "template", [*trail, outcome.as_dict()], now)
         return None
     if batch.links is not None and version is not None and version.content.get("track_links") is not False:
-        composed = batch.links.shorten(uow, item.id, channel.value, composed, now)
-    address = recipient.addresses[channel]  # as stored: a key when personal data is sealed at rest
+        composed = batch.links.shorten(uow, item.id, decision.channel.value, composed, now)
+    going = Going(item, campaign, contact, recipient, decision, provider, composed)
+    return _inflight(uow, going, batch, now, trail, counts)
+
+
+def _intent(item: Claimed, campaign: Campaign, variant: Variant, contact: Contact, batch: Batch) -> MessageIntent:
+    """What the message asks of the rules now: its variant's channels (less those a provider said cannot
+    reach the person), with the facts of its WhatsApp template."""
+    wa_template = dict(variant.templates).get("whatsapp")
+    wa_facts: tuple[str | None, str | None] = (None, None)
+    if wa_template is not None and wa_template in batch.templates:
+        wa = batch.templates[wa_template]
+        wa_facts = template_facts(wa, pick_version(batch.approved[wa.id], wa.default_locale, contact_locale(contact)))
+    intent = intent_for(campaign, variant, *wa_facts, usage=batch.usage)
+    if item.avoid:  # a provider said these channels cannot reach the person: the rules choose among the rest
+        intent = replace(intent, channels=tuple(c for c in intent.channels if c.value not in item.avoid))
+    return intent
+
+
+def _template(
+    item: Claimed, variant: Variant, channel: Channel, contact: Contact, batch: Batch
+) -> tuple[Template, TemplateVersion | None]:
+    """The template of the channel the rules chose (a fallback's, since planning) and the contact's version."""
+    template = batch.templates.get(variant.template_for(channel.value)) if channel.value in variant.channels else None
+    template = template or batch.templates[cast(int, item.template_id)]  # `prepare` kept only known ones
+    return template, pick_version(batch.approved[template.id], template.default_locale, contact_locale(contact))
+
+
+def _inflight(
+    uow: UnitOfWork, going: Going, batch: Batch, now: datetime, trail: list[Any], counts: BatchCounts
+) -> Prepared | None:
+    """Mark the message inflight (None when another worker took its lease meanwhile) and make it ready."""
+    item, contact, decision, composed = going.item, going.contact, going.decision, going.composed
+    channel = decision.channel
+    address = going.recipient.addresses[channel]  # as stored: a key when personal data is sealed at rest
     to = (contact.email if channel is Channel.EMAIL else contact.phone) or address
     units = content.analyze(composed.body).segments if channel is Channel.SMS else 1
-    sender = batch.senders.pick(provider, contact.id, recipient.region, pool) if batch.senders else None
+    pool, region = going.campaign.sender_pool, going.recipient.region
+    sender = batch.senders.pick(going.provider, contact.id, region, pool) if batch.senders else None
+    buckets = ",".join(decision.buckets) or None
+    sealed = sealer_of(uow.session).seal_address(address, to)
+    name = sender.name if sender else None
     if not outbox.mark_inflight(
-        uow,
-        item.id,
-        item.token,
-        channel.value,
-        address,
-        provider,
-        now,
-        trail,
-        ",".join(decision.buckets) or None,
-        units,
-        sender.name if sender else None,
-        sealer_of(uow.session).seal_address(address, to),
+        uow, item.id, item.token, channel.value, address, going.provider, now, trail, buckets, units, name, sealed
     ):
         counts.lost += 1
         return None
@@ -247,25 +220,20 @@ def _one(
     if batch.usage is not None:
         for bucket in decision.buckets:
             batch.usage.record(bucket, now)
-    key = idempotency_key(campaign.id, contact.id, item.run)
-    return Prepared(
-        item,
-        Outgoing(
-            item.id,
-            key,
-            channel.value,
-            to,
-            composed.body,
-            composed.subject,
-            html=composed.html,
-            payload={**composed.payload, "preheader": composed.preheader} if composed.preheader else composed.payload,
-            purpose=str(campaign.purpose),
-            sender=sender.address if sender else None,
-        ),
-        provider,
-        units,
-        sender.name if sender else None,
+    payload = {**composed.payload, "preheader": composed.preheader} if composed.preheader else composed.payload
+    outgoing = Outgoing(
+        item.id,
+        idempotency_key(going.campaign.id, contact.id, item.run),
+        channel.value,
+        to,
+        composed.body,
+        composed.subject,
+        html=composed.html,
+        payload=payload,
+        purpose=str(going.campaign.purpose),
+        sender=sender.address if sender else None,
     )
+    return Prepared(item, outgoing, going.provider, units, name)
 
 
 def _variant(variants: tuple[Variant, ...], name: str | None) -> Variant:

@@ -5,21 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from herald import outbox
+from herald.campaigns.prepared import BatchCounts
 from herald.db import UnitOfWork
 from herald.outbox import Claimed
 from herald.providers import Routing
 
 PAUSED_WAIT = timedelta(seconds=60)  # how soon a message whose accounts are all paused is tried again
-
-
-class Counts(Protocol):
-    """What a batch counts of the messages settled here (`sending.BatchCounts`)."""
-
-    deferred: int
-    failed: int
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ def settle_unrouted(
     way: Way,
     now: datetime,
     trail: list[Any],
-    counts: Counts,
+    counts: BatchCounts,
 ) -> None:
     """Settle a message no account may carry now: it waits while every account of its route that could
     carry it is paused, and fails when none could (no route, or only accounts needing a vendor template)."""

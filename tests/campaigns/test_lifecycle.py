@@ -73,7 +73,8 @@ def test_a_message_claimed_before_a_pause_waits_with_the_rest(container, tmp_pat
 
         claimed = outbox.claim_batch(uow, 10, NOW, timedelta(minutes=2))
     act(container, campaigns.pause_campaign, cid)
-    from herald.campaigns.sending import BatchCounts, prepare
+    from herald.campaigns.prepared import BatchCounts
+    from herald.campaigns.sending import prepare
 
     counts = BatchCounts()
     with container.uow() as uow:
@@ -83,7 +84,8 @@ def test_a_message_claimed_before_a_pause_waits_with_the_rest(container, tmp_pat
 
 
 def test_a_message_claimed_before_a_cancel_is_cancelled_too(container, tmp_path) -> None:
-    from herald.campaigns.sending import BatchCounts, prepare
+    from herald.campaigns.prepared import BatchCounts
+    from herald.campaigns.sending import prepare
     from herald.outbox import service as outbox
 
     cid = setup(container, tmp_path)

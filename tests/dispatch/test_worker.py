@@ -315,7 +315,8 @@ def test_a_cap_holds_when_two_workers_decide_at_once(container, tmp_path, overri
     import threading
 
     from herald.campaigns import service as campaigns
-    from herald.campaigns.sending import BatchCounts, prepare
+    from herald.campaigns.prepared import BatchCounts
+    from herald.campaigns.sending import prepare
 
     setup(container, tmp_path)
     with container.uow() as uow:
