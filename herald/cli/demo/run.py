@@ -8,6 +8,7 @@ import shutil
 import time
 from contextlib import ExitStack
 from dataclasses import replace
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -110,8 +111,20 @@ def run_demo(ctx: typer.Context, json_out: bool, serve_on: int | None = None) ->
 
 
 def _stages(container: bootstrap.Container, result: dict, say) -> None:
+    """The demo's steps, each saying what it did and keeping it in `result`."""
     now = container.clock.now()
     actors = demo_access.people(container, say)
+    _import(container, now, result, say)
+    _tags(container, now, result, say)
+    _segments(container, result, say)
+    cid = _campaign(container, actors, now, result, say)
+    _preflight(container, cid, result, say)
+    _start(container, cid, result, say)
+    _work(container, result, say)
+    _report(container, cid, result, say)
+
+
+def _import(container: bootstrap.Container, now: datetime, result: dict, say) -> None:
     sample = resources.files("herald.cli.demo") / "data" / "demo_contacts.csv"
     with resources.as_file(sample) as path, container.uow() as uow:
         if uow.session.scalar(select(func.count()).select_from(Message)):
@@ -122,6 +135,8 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
     for p in report.problems[:3]:
         say(f"     row {p['row']} {p['field']}: {p['reason']}")
 
+
+def _tags(container: bootstrap.Container, now: datetime, result: dict, say) -> None:
     with container.uow() as uow:
         for name in ("vip", "churned"):
             tags.create_tag(uow, name, now)
@@ -134,11 +149,16 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
     result["tags"] = {"vip": vip, "churned": churned, "suppressed": 12}
     say(f"[bold]2. Tags[/] vip: {vip} (region:NP or region:NA), churned: {churned}; 12 numbers suppressed (STOP)")
 
+
+def _segments(container: bootstrap.Container, result: dict, say) -> None:
     with container.uow() as uow:
         counts = {e: segments.count(uow.session, e) for e in (SEGMENT, "tag:vip and consent:sms", "consent:sms")}
     result["segments"] = counts
     say("[bold]3. Segments[/] " + "; ".join(f"{e!r}: {n}" for e, n in counts.items()))
 
+
+def _campaign(container: bootstrap.Container, actors: dict[str, Any], now: datetime, result: dict, say) -> int:
+    """The two variants' templates, written by maya and approved by li, and the campaign that sends them."""
     for name, body in (("winter-sale", TEMPLATE), ("winter-sale-b", TEMPLATE_B)):
         with container.uow(actor=actors["maya"], action="cli demo templates create") as uow:
             version = content.create_template(
@@ -167,7 +187,10 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
         f"{info.segments} segment(s) before variables; lint: {len(findings)} finding(s); written by maya, "
         "approved by li; variant B says it another way"
     )
+    return cid
 
+
+def _preflight(container: bootstrap.Container, cid: int, result: dict, say) -> None:
     with container.uow(dry_run=True) as uow:
         checked = preflight(uow, cid, container.clock.now(), container.lint_profile(uow), container.prices())
     peak = max(checked["curve_utc"].items(), key=lambda kv: kv[1], default=("-", 0))
@@ -180,6 +203,8 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
         + ("blocked: " + "; ".join(checked["blocking"]) if checked["blocking"] else "nothing blocks it")
     )
 
+
+def _start(container: bootstrap.Container, cid: int, result: dict, say) -> None:
     with container.uow() as uow:
         stats = campaigns.plan_campaign(uow, cid, container.clock.now())
     assert stats is not None  # the demo's campaign was created a moment ago
@@ -192,11 +217,15 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
         f"({', '.join(f'{k} {v}' for k, v in stats.skipped_by.items())}); newcomers since: {again.new}"
     )
 
+
+def _work(container: bootstrap.Container, result: dict, say) -> None:
     worker = asyncio.run(container.worker().run(until_idle=True))
     result["worker"] = worker.as_dict()
     accounts = ", ".join(f"{n} ({a.kind})" for n, a in container.accounts.items())
     say(f"[bold]7. Worker[/] sent {worker.sent} in {worker.batches} batches through {accounts}")
 
+
+def _report(container: bootstrap.Container, cid: int, result: dict, say) -> None:
     with container.uow() as uow:
         report_data = campaign_report(uow.session, campaigns.get_campaign(uow, cid), container.clock.now())
         result["report"] = report_data
