@@ -15,12 +15,7 @@ from herald.content import Composed, Template, TemplateVersion
 from herald.db import UnitOfWork
 from herald.outbox import Claimed
 from herald.providers import Outgoing, Sender
-from herald.rules import (
-    Policy,
-    Recipient,
-    Send,
-    Usage,
-)
+from herald.rules import Policy, Recipient, Send, Usage
 
 
 @dataclass
