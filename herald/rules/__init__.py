@@ -16,7 +16,15 @@ from herald.rules.facts import (
     SendFact,
 )
 from herald.rules.memo import Decider
-from herald.rules.policy import Policy, load_policy, parse_preset, preset_names, presets_for, read_preset
+from herald.rules.policy import (
+    Policy,
+    load_policy,
+    parse_preset,
+    preset_names,
+    presets_for,
+    presets_for_region,
+    read_preset,
+)
 from herald.rules.usage import Usage, sender_bucket
 from herald.rules.wording import explain, lines
 
@@ -43,6 +51,7 @@ __all__ = [
     "load_policy",
     "parse_preset",
     "presets_for",
+    "presets_for_region",
     "preset_names",
     "read_preset",
     "sender_bucket",

@@ -110,12 +110,21 @@ def preset_names() -> list[str]:
 def presets_for(locale: str, channel: str) -> list[str]:
     """The presets written for templates of this locale and channel: those whose `[applies]` table lists
     the locale (or "*") and the channel. A template is linted against these as well as its own."""
-    wanted = locale.casefold()
+    return _applying("locales", locale.casefold(), channel)
+
+
+def presets_for_region(region: str | None, channel: str) -> list[str]:
+    """The presets that speak for recipients in this country on this channel: those whose `[applies]`
+    table lists the region and the channel. Preflight names them when a campaign's policy is another."""
+    return _applying("regions", (region or "").casefold(), channel)
+
+
+def _applying(key: str, wanted: str, channel: str) -> list[str]:
     found = []
     for name in preset_names():
         applies = read_preset(name).get("applies", {})
-        locales = {str(x).casefold() for x in applies.get("locales", [])}
-        if (wanted in locales or "*" in locales) and channel in applies.get("channels", []):
+        listed = {str(x).casefold() for x in applies.get(key, [])}
+        if (wanted in listed or "*" in listed) and channel in applies.get("channels", []):
             found.append(name)
     return found
 

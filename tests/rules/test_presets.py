@@ -9,7 +9,7 @@ import pytest
 
 from herald.errors import Invalid
 from herald.rules import ConsentFact, Defer, Send, Skip, decide, load_policy
-from herald.rules.policy import preset_names, presets_for
+from herald.rules.policy import preset_names, presets_for, presets_for_region
 from herald.rules.usage import Usage
 from tests.builders import EMAIL, MKT, SMS, TXN, WA, consent, intent, recipient, sent
 
@@ -243,3 +243,27 @@ def test_a_rule_can_run_twice_under_two_names_and_for_a_region_only() -> None:
 )
 def test_a_templates_locale_and_channel_name_the_jurisdictions_it_is_written_for(locale, channel, expected) -> None:
     assert presets_for(locale, channel) == expected
+
+
+@pytest.mark.parametrize(
+    ("region", "channel", "expected"),
+    [
+        ("CN", "sms", ["cn-sms"]),
+        ("cn", "sms", ["cn-sms"]),
+        ("CN", "whatsapp", ["whatsapp-business"]),
+        ("HK", "sms", []),
+        ("US", "sms", ["us-tcpa"]),
+        ("PR", "sms", ["us-tcpa"]),
+        ("US", "email", []),
+        ("FR", "sms", ["eu-gdpr", "fr"]),
+        ("RE", "email", ["eu-gdpr", "fr"]),
+        ("DE", "whatsapp", ["eu-gdpr", "whatsapp-business"]),
+        ("NO", "sms", ["eu-gdpr"]),
+        ("GB", "sms", []),
+        ("NP", "sms", []),
+        (None, "sms", []),
+        ("", "whatsapp", ["whatsapp-business"]),
+    ],
+)
+def test_a_recipients_country_and_channel_name_the_jurisdictions_that_speak_for_them(region, channel, expected) -> None:
+    assert presets_for_region(region, channel) == expected
