@@ -45,6 +45,24 @@ def publish(uow, name, channel, data, locale="en", purpose=Purpose.MARKETING):
     return version
 
 
+def whatsapp_sale(uow, contact: int):
+    """A WhatsApp marketing template approved by Meta ("sale_wa"), and one contact's WhatsApp consent."""
+    from herald.contacts import service as contacts
+    from herald.types import ConsentStatus
+
+    version = publish(
+        uow,
+        "sale_wa",
+        Channel.WHATSAPP,
+        {"category": "MARKETING", "body": "Sale today, {{1}}!", "params": {"1": "first_name"}},
+    )
+    version.meta_status = "APPROVED"
+    contacts.set_consent(
+        uow, contact, Channel.WHATSAPP, Purpose.MARKETING, ConsentStatus.GRANTED, "form", "signup form", NOW
+    )
+    return version
+
+
 def contact_id(container, phone: str) -> int:
     with container.uow() as uow:
         return uow.session.scalar(select(Contact.id).where(Contact.phone == phone))

@@ -154,6 +154,12 @@ class Preflight(Shape):
     curve_local: dict[str, int] | None = None
     samples: dict[str, list[dict[str, Any]]] | None = None
     cost: dict[str, Any] | None = None
+    jurisdictions: list[dict[str, Any]] | None = Field(
+        None,
+        description="Presets other than the campaign's that speak for some recipients (by their numbers' "
+        "countries and the channel): whom, the rules in which they differ, and what the templates break "
+        "under their lint.",
+    )
 
 
 class NotSent(Shape):

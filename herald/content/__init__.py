@@ -7,7 +7,7 @@ from herald.door import open_door
 
 if TYPE_CHECKING:
     from herald.content.composer import Composed, compose, coupon_pools
-    from herald.content.lint import Profile, lint_content, unknown_checks
+    from herald.content.lint import Finding, Profile, lint_content, unknown_checks
     from herald.content.locales import choose, whatsapp_code
     from herald.content.locales import normalize as normalize_locale
     from herald.content.models import Template, TemplateVersion
@@ -62,6 +62,7 @@ __all__ = [
     "create_template",
     "CreatedTemplate",
     "estimate",
+    "Finding",
     "FindingOut",
     "get_template",
     "latest_version",

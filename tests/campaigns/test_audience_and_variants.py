@@ -18,7 +18,7 @@ from herald.errors import Invalid, NotFound
 from herald.outbox.models import Message
 from herald.types import Channel
 from tests.conftest import NOW
-from tests.scenario import contact_id, plan, publish, setup
+from tests.scenario import contact_id, plan, publish, setup, whatsapp_sale
 
 SITA = "+9779841234567"
 
@@ -150,22 +150,10 @@ def test_a_sender_cap_counts_what_campaigns_without_the_rule_sent(container, tmp
 
 
 def test_preflight_prices_whatsapp_at_its_templates_category(container, tmp_path) -> None:
-    from herald.contacts import service as contact_service
-    from herald.types import ConsentStatus, Purpose
-
     setup(container, tmp_path)
     sita = contact_id(container, SITA)
     with container.uow() as uow:
-        version = publish(
-            uow,
-            "sale_wa",
-            Channel.WHATSAPP,
-            {"category": "MARKETING", "body": "Sale today, {{1}}!", "params": {"1": "first_name"}},
-        )
-        version.meta_status = "APPROVED"
-        contact_service.set_consent(
-            uow, sita, Channel.WHATSAPP, Purpose.MARKETING, ConsentStatus.GRANTED, "form", "signup form", NOW
-        )
+        whatsapp_sale(uow, sita)
     cid = create(container, template="sale_wa", overrides={"quiet_hours": {"enabled": False}})
     with container.uow() as uow:
         report = preflight(uow, cid, NOW, container.lint_profile(uow), container.prices())

@@ -56,6 +56,20 @@ def test_a_b_test_with_hold_out_and_rollout(capsys, db, tmp_path) -> None:
     assert "consent" in why
 
 
+def test_preflight_notes_the_presets_that_speak_for_recipients_elsewhere(capsys, db) -> None:
+    herald(capsys, *db, "campaigns", "create", "Sale", "--segment", "has:phone", "--template", "sale")
+    text = herald(capsys, *db, "campaigns", "preflight", "Sale")
+    assert "NOTE: cn-sms speaks for 1 recipient(s) on sms (CN 1); this campaign follows default" in text
+    assert "template sale (en/A v1) Chinese SMS must start or end with a 【signature】" in text
+    assert '--preset cn-sms --segment "(has:phone) and (region:CN)", and leave them out' in text
+    assert "Ready to start." in text
+    report = as_json(capsys, *db, "--json", "campaigns", "preflight", "Sale")
+    assert [(j["preset"], j["regions"]) for j in report["jurisdictions"]] == [
+        ("cn-sms", {"CN": 1}),
+        ("us-tcpa", {"US": 1}),
+    ]
+
+
 def test_pause_resume_cancel_and_clone(capsys, db) -> None:
     herald(capsys, *db, "campaigns", "create", "Sale", "--segment", "has:phone", "--template", "sale")
     herald(capsys, *db, "campaigns", "start", "Sale")

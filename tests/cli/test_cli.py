@@ -173,6 +173,9 @@ def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> N
     assert plan["newcomers"] == 0
     assert result["worker"]["sent"] == plan["send_now"] == result["report"]["sent"]
     assert "skipped" in result["explain"] and "deferred" in result["explain"]
+    # Preflight named China's rules for the Chinese numbers: the campaign follows the default preset.
+    china = {j["preset"]: j for j in result["preflight"]["jurisdictions"]}["cn-sms"]
+    assert china["regions"] == {"CN": china["recipients"]} and china["recipients"] >= 1
     # Sent through the real Twilio adapter to its stand-in, which took each message once.
     # Mainland China by Aliyun (while Shanghai is awake), the rest by Twilio; each message taken once.
     vendors, replies = result["vendors"], result["replies"]

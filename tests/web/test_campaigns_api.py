@@ -23,6 +23,7 @@ def test_a_campaign_through_the_api(client, container, tmp_path) -> None:
     cid = made.json()["id"]
     report = client.get(f"/api/v1/campaigns/{cid}/preflight").json()
     assert report["blocking"] == [] and report["decisions"] == {"send_now": 2, "deferred": 2, "skipped": 2}
+    assert {j["preset"]: j["recipients"] for j in report["jurisdictions"]} == {"cn-sms": 1, "us-tcpa": 1}
     started = client.post(f"/api/v1/campaigns/{cid}/start").json()
     assert (started["new"], started["send_now"]) == (6, 2)
     paused = client.post(f"/api/v1/campaigns/{cid}/pause").json()

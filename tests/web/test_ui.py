@@ -137,6 +137,20 @@ def test_the_wizard_shows_a_refusal_beside_its_field_and_makes_a_campaign(shop) 
     assert "Ready to start." in preflight or "Fix these" in preflight
 
 
+def test_the_preflight_page_shows_each_versions_findings_and_the_audiences_other_jurisdictions(shop) -> None:
+    container, campaign = shop
+    browser, _ = signed_in(container, "mei")
+    page = browser.get(f"/campaigns/{campaign}/preflight").text
+    assert "<li>: </li>" not in page  # a version without findings shows none
+    assert "Other jurisdictions in the audience" in page
+    assert "cn-sms speaks for 1 recipient(s) on sms (CN); this campaign follows default." in page
+    assert "sale (en/A v1) Chinese SMS must start or end with a 【signature】 naming the sender" in page
+    assert "<code>(has:phone) and (region:CN)</code>" in page
+    chinese = browser.get(f"/campaigns/{campaign}/preflight?lang=zh-CN").text
+    assert "受众所在的其他法域" in chinese and "cn-sms 适用于 1 位经 sms 接收的收件人（CN）" in chinese
+    assert "Chinese SMS must" not in chinese  # the finding is said in Chinese too
+
+
 def test_a_campaign_is_started_paused_and_explained_from_its_page(shop) -> None:
     container, campaign = shop
     browser, csrf = signed_in(container, "mei")

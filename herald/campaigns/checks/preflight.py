@@ -10,6 +10,7 @@ from typing import Any
 
 from herald import content
 from herald.campaigns import deadends
+from herald.campaigns.checks.jurisdictions import ProfileFor, audience_jurisdictions
 from herald.campaigns.checks.preview import Request, month_used, preview
 from herald.campaigns.models import Campaign
 from herald.campaigns.planning import planner, plans, runs
@@ -63,9 +64,15 @@ def _blockers(uow: UnitOfWork, campaign: Campaign, profile: Profile | None) -> l
 
 
 def preflight(
-    uow: UnitOfWork, ref: str | int, now: datetime, profile: Profile, prices: content.PriceTable
+    uow: UnitOfWork,
+    ref: str | int,
+    now: datetime,
+    profile: Profile,
+    prices: content.PriceTable,
+    profile_for: ProfileFor | None = None,
 ) -> dict[str, Any]:
-    """The preflight report; `blocking` lists what must be fixed before the campaign may start."""
+    """The preflight report; `blocking` lists what must be fixed before the campaign may start. With
+    `profile_for` (a lint profile for given presets) it also names the audience's other jurisdictions."""
     campaign = get_campaign(uow, ref)
     found = _blockers(uow, campaign, profile)
     report: dict[str, Any] = {
@@ -87,6 +94,8 @@ def preflight(
         report["blocking"].append(dead_end)
     report.update(_decisions(stats))
     report["cost"] = _cost(stats, report["templates"], prices, month_used(uow, prices, now))
+    if profile_for is not None:
+        report["jurisdictions"] = audience_jurisdictions(uow, campaign, stats.by_channel_region, profile, profile_for)
     return report
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 import typer
@@ -31,7 +32,12 @@ def preflight_command(ctx: typer.Context, campaign: str, json_out: JsonFlag = Fa
     with container.uow(dry_run=True) as uow:
         c = service.get_campaign(uow, campaign)
         report = preflight(
-            uow, c.id, container.clock.now(), container.lint_profile(uow, [c.preset]), container.prices()
+            uow,
+            c.id,
+            container.clock.now(),
+            container.lint_profile(uow, [c.preset]),
+            container.prices(),
+            partial(container.lint_profile, uow),
         )
     emit(ctx, json_out, report, lambda: _print_preflight(report))
     if report["blocking"]:
@@ -69,12 +75,33 @@ def _print_preflight(r: dict[str, Any]) -> None:
         for version, findings in t["findings"].items():
             for f in findings:
                 out.print(f"    {f['severity']:<8}{version} {f['message']}", markup=False)
+    for j in r.get("jurisdictions") or []:
+        _print_jurisdiction(r["preset"], j)
     for key, samples in r.get("samples", {}).items():
         out.print(f"  e.g. {key}: contact {samples[0]['contact']}", markup=False)
         out.print("\n".join(lines(samples[0]["trail"])), markup=False)
     for b in r["blocking"]:
         out.print(f"  BLOCKED: {b}", markup=False)
     out.print("Ready to start." if not r["blocking"] else "Fix the blockers above before starting.")
+
+
+def _print_jurisdiction(own: str, j: dict[str, Any]) -> None:
+    regions = ", ".join(f"{region} {n}" for region, n in j["regions"].items())
+    out.print(
+        f"  NOTE: {j['preset']} speaks for {j['recipients']} recipient(s) on {j['channel']} ({regions}); "
+        f"this campaign follows {own}",
+        markup=False,
+    )
+    if j["rules"]:
+        out.print(f"    its rules differ in: {', '.join(j['rules'])} (herald rules show {j['preset']})", markup=False)
+    for f in j["findings"]:
+        out.print(f"    {f['severity']:<8}template {f['template']} ({f['version']}) {f['message']}", markup=False)
+    if j["segment"]:
+        out.print(
+            f"    to follow it, send to them in a campaign of their own: --preset {j['preset']} "
+            f'--segment "{j["segment"]}", and leave them out of this one',
+            markup=False,
+        )
 
 
 def _start(ctx: typer.Context, campaign: str, json_out: bool) -> None:

@@ -9,6 +9,7 @@ import time
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -192,15 +193,35 @@ def _campaign(container: bootstrap.Container, actors: dict[str, Any], now: datet
 
 def _preflight(container: bootstrap.Container, cid: int, result: dict, say) -> None:
     with container.uow(dry_run=True) as uow:
-        checked = preflight(uow, cid, container.clock.now(), container.lint_profile(uow), container.prices())
+        checked = preflight(
+            uow,
+            cid,
+            container.clock.now(),
+            container.lint_profile(uow),
+            container.prices(),
+            partial(container.lint_profile, uow),
+        )
     peak = max(checked["curve_utc"].items(), key=lambda kv: kv[1], default=("-", 0))
     cost = checked["cost"].get("sms", {})
-    result["preflight"] = {k: checked[k] for k in ("audience", "decisions", "by_variant", "blocking")}
+    result["preflight"] = {k: checked[k] for k in ("audience", "decisions", "by_variant", "blocking", "jurisdictions")}
     say(
         f"[bold]5. Preflight[/] audience {checked['audience']}; "
         + ", ".join(f"{k} {v}" for k, v in checked["by_variant"].items())
         + f"; busiest hour {peak[0]} UTC ({peak[1]}); cost {cost.get('total', '?')} {cost.get('currency', '')}; "
         + ("blocked: " + "; ".join(checked["blocking"]) if checked["blocking"] else "nothing blocks it")
+    )
+    for j in checked["jurisdictions"]:
+        say(_jurisdiction(j))
+
+
+def _jurisdiction(j: dict) -> str:
+    """One line on a preset that speaks for some of the audience, though the campaign follows default."""
+    broken = sorted({f["code"] for f in j["findings"] if f["severity"] == "error"})
+    return (
+        f"   note: {j['preset']} speaks for {j['recipients']} of them on {j['channel']} "
+        f"({', '.join(j['regions'])})"
+        + (f"; its rules differ in {', '.join(j['rules'])}" if j["rules"] else "")
+        + (f"; the template breaks its {', '.join(broken)}" if broken else "; the template passes its lint")
     )
 
 

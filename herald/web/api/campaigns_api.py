@@ -4,6 +4,7 @@ choose an A/B test's winner."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
@@ -91,7 +92,8 @@ def router(container: Container) -> APIRouter:
     @api.get("/{ref}/preflight", dependencies=[need("campaigns:read")])
     def preflight_report(unit: Unit, ref: str) -> Preflight:
         c = campaigns.get_campaign(unit, ref)
-        return Preflight(**preflight(unit, c.id, now(), container.lint_profile(unit, [c.preset]), container.prices()))
+        profile, prices = container.lint_profile(unit, [c.preset]), container.prices()
+        return Preflight(**preflight(unit, c.id, now(), profile, prices, partial(container.lint_profile, unit)))
 
     @api.post("/{ref}/start", dependencies=[need("campaigns:send")])
     def start(unit: Unit, ref: str) -> Started:

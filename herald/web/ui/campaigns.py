@@ -7,6 +7,7 @@ the funnel and its breakdowns, charted from the JSON the API serves."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -88,7 +89,14 @@ def router(container: Container) -> APIRouter:
         with container.uow() as uow:
             campaign = _campaign(uow, ref, viewer)
             profile = container.lint_profile(uow, [campaign.preset])
-            report = campaigns.preflight(uow, campaign.id, container.clock.now(), profile, container.prices())
+            report = campaigns.preflight(
+                uow,
+                campaign.id,
+                container.clock.now(),
+                profile,
+                container.prices(),
+                partial(container.lint_profile, uow),
+            )
         return show(request, viewer, "ui/fragments/preflight.html", {"report": report, "campaign_id": campaign.id})
 
     @api.get("/campaigns/{ref}/explain")
