@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from herald.console import JsonFlag, emit, out, print_lines
-from herald.rules.policy import load_policy, preset_names
+from herald.rules.policy import load_policy, preset_names, read_preset
 
 app = typer.Typer(help="Policy presets and their rules.", no_args_is_help=True)
 
@@ -23,11 +23,28 @@ def presets(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 def show(ctx: typer.Context, preset: str, json_out: JsonFlag = False) -> None:
     """The rules of a preset with their parameters."""
     policy = load_policy(preset)
-    data: dict[str, Any] = {"name": policy.name, "description": policy.description, "rules": policy.describe()}
+    applies = {k: list(v) for k, v in read_preset(preset).get("applies", {}).items()}
+    data: dict[str, Any] = {
+        "name": policy.name,
+        "description": policy.description,
+        "applies": applies,
+        "rules": policy.describe(),
+    }
 
     def human() -> None:
         out.print(f"{policy.name}: {policy.description}")
+        if applies:
+            locales, channels = _listed(applies, "locales", "any language"), _listed(applies, "channels", "any channel")
+            regions = _listed(applies, "regions", "any country")
+            out.print(
+                f"  written for templates in {locales} on {channels}; speaks for recipients in {regions}", markup=False
+            )
         for r in data["rules"]:
             out.print(f"  {r['rule']:<16} {r['summary']}  {r['params']}")
 
     emit(ctx, json_out, data, human)
+
+
+def _listed(applies: dict[str, list[str]], key: str, anything: str) -> str:
+    values = applies.get(key, [])
+    return anything if "*" in values else ", ".join(values) or "none"

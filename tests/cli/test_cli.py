@@ -162,6 +162,12 @@ def test_rules_presets_are_listed_and_shown(capsys) -> None:
         "quiet_hours",
         "whatsapp_window",
     ]
+    assert shown["applies"] == {}  # written for no locale, speaking for no country of its own
+    china = herald(capsys, "rules", "show", "cn-sms")
+    assert "written for templates in zh, zh-CN, zh-Hans, zh-Hans-CN on sms; speaks for recipients in CN" in china
+    assert as_json(capsys, "--json", "rules", "show", "cn-sms")["applies"]["regions"] == ["CN"]
+    whatsapp = herald(capsys, "rules", "show", "whatsapp-business")
+    assert "written for templates in any language on whatsapp; speaks for recipients in any country" in whatsapp
 
 
 def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> None:
