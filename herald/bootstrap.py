@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, MetaData
 from sqlalchemy.orm import Session, sessionmaker
 
-from herald import access, analytics, content, rules, tracking
+from herald import access, analytics, content, rules, tags, tracking
 from herald.campaigns import checked_presets, lint_profile, template_presets
 from herald.clock import Clock, SystemClock
 from herald.config import Settings
+from herald.contacts import ImportReport
 from herald.content import Profile, Template
 from herald.db import Base, UnitOfWork, make_engine, sessions, workspaces
 from herald.db import migrate as migrations
@@ -237,6 +238,10 @@ class Container:
             if (name := self.routing.first(ch)) and name in self.accounts
         }
         return replace(table, routes=kinds)
+
+    def tag_imported(self, uow: UnitOfWork, report: ImportReport, now: datetime) -> None:
+        """Give the tags an import's rows name to the contacts they came to (`report.tagged` says what)."""
+        report.tagged = tags.tag_imported(uow, report.tags, f"import {report.source}"[:64], now)
 
     @property
     def after_events(self) -> AfterRecording:

@@ -132,3 +132,14 @@ def safe_cell(value: object) -> str:
     if text.startswith(FORMULA_STARTS) and not E164.fullmatch(text):
         return "'" + text
     return text
+
+
+TAG_NAME = re.compile(r"[\w][\w:.\-]{0,63}")  # letters and digits of any script, _ : . - ; up to 64
+TAG_SEPARATORS = re.compile(r"[\s,;|、，；]+")
+
+
+def tag_names(text: str) -> tuple[list[str], list[str]]:
+    """The tag names a cell lists, split at spaces, commas, semicolons and bars (Chinese ones too), in order
+    and without repeats; and the words in it that are no tag name."""
+    words = list(dict.fromkeys(w for w in TAG_SEPARATORS.split(text) if w))
+    return [w for w in words if TAG_NAME.fullmatch(w)], [w for w in words if not TAG_NAME.fullmatch(w)]

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from herald.contacts.importing.importer import import_file
     from herald.contacts.importing.items import parse_one, upsert
     from herald.contacts.importing.lists import read_addresses
+    from herald.contacts.importing.report import ImportReport
     from herald.contacts.importing.sources import open_rows
     from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, ContactMerge, Suppression
     from herald.contacts.schemas import (
@@ -63,6 +64,7 @@ __all__ = [
     "matching",
     "import_file",
     "IMPORT_FIELDS",
+    "ImportReport",
     "ImportJob",
     "merge_into",
     "normalize_email",

@@ -25,6 +25,9 @@ class ContactIn(BaseModel):
     )
     email: str | None = None
     name: str | None = None
+    tags: list[str] | None = Field(
+        None, description="Tags to give the contact, created if new (POST and /bulk; not PATCH).", examples=[["vip"]]
+    )
     first_name: str | None = None
     last_name: str | None = None
     external_id: str | int | None = Field(None, description="Your own id of the person.")

@@ -75,6 +75,7 @@ def _child(settings: Settings, path: str, now: datetime, options: dict[str, Any]
                 erasure_key=settings.erasure_keys,
                 **options,
             )
+            container.tag_imported(uow, report, now)
         queue.put(("done", report.as_dict()))
     except (Invalid, Conflict, NotFound) as exc:
         queue.put(("failed", str(exc)))

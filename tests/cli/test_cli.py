@@ -44,8 +44,14 @@ def test_the_whole_flow_from_the_command_line(capsys, db_url, tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     (tmp_path / "c.csv").write_text(CSV, encoding="utf-8")
     db = ["--db", db_url]
-    imported = as_json(capsys, *db, "--json", "contacts", "import", "c.csv")
+    imported = as_json(capsys, *db, "--json", "contacts", "import", "c.csv", "--tag", "spring-fair")
     assert (imported["rows"], imported["imported"]) == (6, 6)
+    assert imported["tags"] == {"spring-fair": {"contacts": 6, "tagged": 6, "extended": 0, "created": True}}
+    (tmp_path / "t.csv").write_text("phone,tags\n+9779841234567,lead vip-2026\n", encoding="utf-8")
+    text = herald(capsys, *db, "contacts", "import", "t.csv")
+    assert "tag lead: 1 contact(s), 1 newly tagged, a new tag" in text and "tag vip-2026:" in text
+    herald(capsys, *db, "contacts", "import", "t.csv", "--tag", "no!", code=2)
+    assert "--tag: 'no!' is not a valid tag name" in herald.last_err
     assert as_json(capsys, *db, "tags", "create", "vip", "--json")["name"] == "vip"
     assert as_json(capsys, *db, "--json", "tags", "apply", "vip", "--segment", "region:NP")["newly_tagged"] == 3
     assert as_json(capsys, *db, "--json", "tags", "apply", "vip", "--ids", "2")["newly_tagged"] == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from herald.contacts.importing.first_rows import PAGE, FirstRows
+from herald.contacts.importing.batches import PAGE, FirstRows
 
 
 def test_it_answers_the_first_row_of_each_contact_like_a_dict() -> None:

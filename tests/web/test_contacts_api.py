@@ -55,6 +55,19 @@ def test_create_normalizes_and_answers_by_outcome(client) -> None:
     assert unknown.status_code == 422 and unknown.json()["problems"][0]["field"] == "shoe_size"
 
 
+def test_contacts_given_by_the_api_carry_the_tags_they_name(client) -> None:
+    made = client.post("/api/v1/contacts", json={"phone": SITA, "tags": ["vip", "会员"]}).json()
+    bulk = client.post(
+        "/api/v1/contacts/bulk",
+        json={"items": [{"phone": "+264811234567", "tags": ["vip"]}, {"phone": "+264811234568", "tags": "x! lead"}]},
+    ).json()
+    assert bulk["results"][1]["problems"][0]["field"] == "tags"  # the bad name left out, the row kept
+    members = {t["tag"]: t["contacts"] for t in client.get("/api/v1/tags").json()}
+    assert (members["vip"], members["会员"], members["lead"]) == (2, 1, 1)
+    patched = client.patch(f"/api/v1/contacts/{made['id']}", json={"tags": ["lapsed"]})
+    assert patched.status_code == 422 and "POST /api/v1/tags/NAME/apply" in patched.text
+
+
 def test_update_sets_given_fields_and_refuses_a_taken_number(client, container, tmp_path) -> None:
     setup(container, tmp_path)
     updated = client.patch(
@@ -106,6 +119,20 @@ def test_a_file_imports_in_the_background(client, tmp_path) -> None:
     assert started.status_code == 202
     job = client.get(f"/api/v1/contacts/imports/{started.json()['id']}").json()
     assert job["status"] == "done" and job["rows_done"] == 6 and job["report"]["imported"] == 6
+    tagged = client.post(
+        "/api/v1/contacts/imports", params={"filename": "c.csv", "tag": ["fair", "lead"]}, content=CSV.encode()
+    ).json()
+    report = client.get(f"/api/v1/contacts/imports/{tagged['id']}").json()["report"]
+    assert (
+        report["tags"]["fair"]
+        == report["tags"]["lead"]
+        == {
+            "contacts": 6,
+            "tagged": 6,
+            "extended": 0,
+            "created": True,
+        }
+    )
     xlsx = corpus.workbook(tmp_path).read_bytes()
     failed = client.post("/api/v1/contacts/imports", params={"filename": "w.xlsx"}, content=xlsx).json()
     job = client.get(f"/api/v1/contacts/imports/{failed['id']}").json()  # its first sheet holds notes only

@@ -239,7 +239,7 @@ def test_a_support_agent_answers_and_closes_a_complaint_case(shop) -> None:
     assert marketer.get("/inbox").status_code == 403
 
 
-GBK_CSV = "姓名,手机,consent_sms\n张伟,13800138001,yes\n李娜,13800138002,yes\n=1+1,12345,yes\n"
+GBK_CSV = "姓名,手机,consent_sms,标签\n张伟,13800138001,yes,会员\n李娜,13800138002,yes,\n=1+1,12345,yes,\n"
 
 
 def test_the_import_wizard_reads_a_gbk_file_shows_the_dry_run_then_imports(shop) -> None:
@@ -256,19 +256,30 @@ def test_the_import_wizard_reads_a_gbk_file_shows_the_dry_run_then_imports(shop)
     token = uploaded.headers["location"].rsplit("/", 1)[1]
     again = browser.post(
         f"/import/{token}",
-        data={"csrf": csrf, "go": "check", "default_region": "CN", "encoding": "gb18030", "delimiter": ","},
+        data={
+            "csrf": csrf,
+            "go": "check",
+            "default_region": "CN",
+            "encoding": "gb18030",
+            "delimiter": ",",
+            "tags": "展会",
+        },
     ).text
     assert "张伟" in again and "+8613800138001" in again and 'data-count="imported">2<' in again
+    assert 'name="default_region" value="CN"' in again and 'name="tags" value="展会"' in again  # the choices kept
+    assert "展会: 2 contact(s), 2 newly tagged · a new tag" in again and "会员: 1 contact(s)" in again
     with container.uow() as uow:
         assert uow.session.scalar(select(Contact.id).where(Contact.name == "张伟")) is None  # a dry run
-    started = browser.post(f"/import/{token}", data={"csrf": csrf, "go": "import", "default_region": "CN"})
+    started = browser.post(
+        f"/import/{token}", data={"csrf": csrf, "go": "import", "default_region": "CN", "tags": "展会"}
+    )
     assert started.status_code == 303
     for _ in range(100):
         job = browser.get(started.headers["location"], headers={"hx-request": "true"}).text
         if "hx-get" not in job:
             break
         time.sleep(0.1)
-    assert 'data-count="imported">2<' in job and "problems.csv" in job
+    assert 'data-count="imported">2<' in job and "problems.csv" in job and "展会: 2 contact(s)" in job
     assert not (Path(tempfile.gettempdir()) / "herald-uploads" / token).exists()  # the upload went with the import
     problems = browser.get(started.headers["location"] + "/problems.csv").text
     assert "'=1+1" in problems or "12345" in problems

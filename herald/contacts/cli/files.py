@@ -29,7 +29,7 @@ def import_(
             "--map",
             help="COLUMN=FIELD (phone, email, name, country, "
             "external_id, timezone, consent_sms, consent_whatsapp, "
-            "consent_email, attr.NAME or ignore).",
+            "consent_email, tags, attr.NAME or ignore).",
         ),
     ] = None,
     unknown: Annotated[str, typer.Option(help="Unknown columns: error, attribute or ignore.")] = "error",
@@ -51,18 +51,23 @@ def import_(
         typer.Option("--check-mx", help="Refuse emails whose domain has no mail server (asks DNS once per domain)."),
     ] = False,
     report: Annotated[Path | None, typer.Option(help="Write every problem row to this CSV.")] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(help="Give every row's contact this tag (created if new); repeat for several."),
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Import contacts from CSV, TSV or XLSX: normalize, validate, de-duplicate, record consent."""
+    """Import contacts from CSV, TSV or XLSX: normalize, validate, de-duplicate, record consent, tag."""
     container = app_context(ctx).container
     region = default_region or container.settings.default_region
     if unknown not in ("error", "attribute", "ignore"):
         raise typer.BadParameter("expected error, attribute or ignore", param_hint="--unknown")
+    now = container.clock.now()
     with progress(f"Importing {file.name}", count_lines(file)) as advance, container.uow(dry_run=dry_run) as uow:
         result = importer.import_file(
             uow,
             file,
-            container.clock.now(),
+            now,
             default_region=region,
             mapping=parse_pairs(map_, "--map"),
             unknown=unknown,
@@ -74,7 +79,9 @@ def import_(
             dry_run=dry_run,
             progress=advance,
             erasure_key=container.settings.erasure_keys,
+            tags=tag or (),
         )
+        container.tag_imported(uow, result, now)
     if report:
         write_problems(report, result.problems)
     emit(ctx, json_out, result.as_dict(), lambda: print_import(result, report))
@@ -88,6 +95,12 @@ def print_import(result: importer.ImportReport, report: Path | None) -> None:
         out.print("Columns: " + ", ".join(f"{column} → {fld}" for column, fld in result.mapping.items()))
         for row in result.preview:
             out.print("  " + "  ".join(f"{k}={v}" for k, v in row.items()))
+    for name, done in result.tagged.items():
+        out.print(
+            f"  tag {name}: {done['contacts']} contact(s), {done['tagged']} newly tagged"
+            + (", a new tag" if done["created"] else ""),
+            markup=False,
+        )
     for p in result.problems[:10]:
         out.print(f"  row {p['row']} {p['field']}: {p['reason']}" + (f" ({p['value']!r})" if p["value"] else ""))
     if len(result.problems) > 10:

@@ -25,6 +25,7 @@ FIELDS = (
     "consent_at",
     "consent_evidence",
     "consent_ip",
+    "tags",
 )
 ALIASES = {
     "phone": [
@@ -55,6 +56,7 @@ ALIASES = {
     "country": ["country", "country_code", "region", "国家", "地区", "國家", "地區"],
     "external_id": ["external_id", "id", "customer_id", "member_id", "客户编号", "会员编号"],
     "timezone": ["timezone", "time_zone", "tz", "时区"],
+    "tags": ["tags", "tag", "labels", "label", "标签", "標籤"],
     "consent_sms": [
         "consent_sms",
         "sms_consent",

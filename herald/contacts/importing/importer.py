@@ -5,9 +5,8 @@ and every problem names row and field."""
 from __future__ import annotations
 
 import gc
-import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -29,8 +28,7 @@ from herald.contacts.addresses.normalize import (
     phone_from_cell,
     spreadsheet_text,
 )
-from herald.contacts.importing import batches, parallel, sources
-from herald.contacts.importing.first_rows import FirstRows
+from herald.contacts.importing import batches, consent_cells, parallel, sources
 from herald.contacts.importing.headers import header_key, map_headers
 from herald.contacts.importing.report import ImportReport
 from herald.contacts.service import ContactInput
@@ -38,11 +36,9 @@ from herald.db import UnitOfWork
 from herald.db.bulk import page_cache
 from herald.errors import Invalid
 from herald.storable import text_problem
-from herald.types import FORMULA_STARTS, parse_utc
+from herald.types import FORMULA_STARTS, tag_names
 
 T = TypeVar("T")
-YES = {"yes", "y", "true", "1", "granted", "opt_in", "optin", "是", "同意"}
-NO = {"no", "n", "false", "0", "revoked", "opt_out", "optout", "否", "拒绝"}
 BATCH = 5000
 CACHE_MB = 32  # SQLite's page cache while an import writes (see db.bulk.page_cache)
 PREVIEW = 5
@@ -50,7 +46,6 @@ MAX_FIELD = 64 * 1024  # characters in one cell; longer is no contact data
 
 
 FORMULA_MARKS = frozenset(FORMULA_STARTS)
-SOURCE = re.compile(r"[^\W\d_][\w-]{0,31}")  # a word in any script: form, keyword, 门店登记
 
 
 def _unquoted(text: str) -> str:
@@ -78,10 +73,11 @@ class Importer:
     def __init__(self, report: ImportReport, default_region: str | None, now: datetime) -> None:
         self.report, self.now = report, now
         self.default_region = default_region
-        self.firsts = FirstRows()
+        self.firsts = batches.FirstRows()
         self.unnamed: set[int] = set()  # columns without a header
         self.mail: MailDomains | None = None  # set to check that email domains take mail
         self.sealer: Sealer | None = None  # set when personal data is sealed at rest
+        self.tags: tuple[str, ...] = ()  # given to every row's contact (`--tag`)
 
     def parse(
         self, row_no: int, cells: list[str], mapping: dict[int, str], width: int, marks: dict[int, str] | None = None
@@ -125,9 +121,10 @@ class Importer:
         item.email = self._checked(row_no, "email", self._email(email) if isinstance(email, str) else email)
         item.timezone = self._timezone(row_no, values.get("timezone", ""))
         item.extension = self._extension(row_no, values.get("phone_extension", ""))
-        item.consents = self._consents(row_no, values)
+        item.consents = consent_cells.consents(self.report, row_no, values)
+        item.tags = self._tags(row_no, values.get("tags", ""))
         if item.consents:
-            self._proof(row_no, values, item)
+            consent_cells.proof(self.report, row_no, values, item, self.now)
         if item.phone is None and item.email is None:
             return self._invalid_row(row_no, "row", None, "no valid phone or email")
         if self.sealer is not None and self.sealer.on:
@@ -146,6 +143,15 @@ class Importer:
                 f"drops a leading + or 0; read as {phone.e164} — check it",
             )
         return phone
+
+    def _tags(self, row_no: int, raw: str) -> tuple[str, ...]:
+        if not raw:
+            return self.tags
+        names, bad = tag_names(raw)
+        for word in bad:
+            reason = "not a valid tag name (letters, digits, _ : . - ; up to 64); left out"
+            self.report.problem(row_no, "tags", word, reason)
+        return tuple(dict.fromkeys((*self.tags, *names)))
 
     def _extension(self, row_no: int, raw: str) -> str | None:
         digits = raw.strip().removeprefix("ext.").removeprefix("x").strip()
@@ -206,50 +212,6 @@ class Importer:
             return None
         return raw
 
-    def _consents(self, row_no: int, values: dict[str, str]) -> dict[str, str]:
-        found = {}
-        for fld in ("consent_sms", "consent_whatsapp", "consent_email"):
-            raw = values.get(fld, "").strip().lower()
-            if raw in YES:
-                found[fld[8:]] = "granted"
-            elif raw in NO:
-                found[fld[8:]] = "revoked"
-            elif raw:
-                self.report.problem(row_no, fld, values[fld], "expected yes or no")
-        return found
-
-    def _proof(self, row_no: int, values: dict[str, str], item: ContactInput) -> None:
-        """When, where from and how the row's consents were given, from its consent_* columns."""
-        item.evidence = values.get("consent_evidence") or None
-        source = values.get("consent_source", "").lower()
-        if source and not SOURCE.fullmatch(source):
-            self.report.problem(
-                row_no,
-                "consent_source",
-                source,
-                "expected a short word such as form, keyword or 门店登记 (up to 32 letters, digits, - or _)",
-            )
-        elif source:
-            item.consent_source = source
-        if values.get("consent_ip"):
-            try:
-                item.consent_ip = service.check_ip(values["consent_ip"])
-            except Invalid as exc:
-                self.report.problem(row_no, "consent_ip", values["consent_ip"], exc.reason)
-        if values.get("consent_at"):
-            item.consent_at = self._moment(row_no, values["consent_at"])
-
-    def _moment(self, row_no: int, raw: str) -> datetime | None:
-        try:
-            moment = parse_utc(raw, "consent_at")
-        except Invalid as exc:
-            self.report.problem(row_no, "consent_at", raw, exc.reason)
-            return None
-        if moment > self.now:
-            self.report.problem(row_no, "consent_at", raw, "is in the future")
-            return None
-        return moment
-
 
 def import_file(
     uow: UnitOfWork,
@@ -268,11 +230,14 @@ def import_file(
     check_mx: MailDomains | bool = False,
     processes: int | None = None,
     erasure_key: str | tuple[str, ...],
+    tags: Sequence[str] = (),
 ) -> ImportReport:
     """Import contacts from a CSV/TSV or XLSX file into the caller's unit of work; report on every row.
     People erased at their request (found by `erasure_key`, the installation's secret) are refused. A big
-    file is parsed in `processes` worker processes (default: one per core; 0: none)."""
+    file is parsed in `processes` worker processes (default: one per core; 0: none). The tags a `tags`
+    column names, and `tags` for every row, are gathered by contact in `report.tags` for the tags room."""
     report = ImportReport(source=path.name, dry_run=dry_run)
+    every_row = _every_row(tags)
     if merge not in service.MERGE_POLICIES:
         raise Invalid(f"expected one of {', '.join(service.MERGE_POLICIES)}, got {merge!r}", where="merge policy")
     try:
@@ -290,6 +255,7 @@ def import_file(
     importer.mail = (check_mx if isinstance(check_mx, MailDomains) else MailDomains()) if check_mx else None
     importer.unnamed = {i for i, h in enumerate(header) if not header_key(h)}
     importer.sealer = sealer_of(uow.session)
+    importer.tags = every_row
     parsed: list[ContactInput] = []
     with page_cache(uow, CACHE_MB), fewer_collections():
         for _, item in parallel.parse_rows(importer, rows, columns, len(header), processes):
@@ -301,6 +267,13 @@ def import_file(
                 batches.flush(uow, parsed, report, importer.firsts, now, progress, erasure_key, merge)
         batches.flush(uow, parsed, report, importer.firsts, now, progress, erasure_key, merge)
     return report
+
+
+def _every_row(tags: Sequence[str]) -> tuple[str, ...]:
+    names, bad = tag_names(" ".join(tags))
+    if bad:
+        raise Invalid(f"{bad[0]!r} is not a valid tag name (letters, digits, _ : . - ; up to 64)", where="--tag")
+    return tuple(names)
 
 
 @contextmanager

@@ -3,7 +3,7 @@ imported rows (see `importer`), with one result per item."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from herald.errors import Invalid
 MAX_ITEMS = 10_000
 CHANNEL_COLUMNS = ("consent_sms", "consent_whatsapp", "consent_email")  # given as "consents" {channel: status}
 CONSENT_WORDS = {"granted": "yes", "revoked": "no", True: "yes", False: "no"}
+Tagging = Callable[[UnitOfWork, ImportReport, datetime], None]  # gives the tags items name (the tags room)
 
 
 def upsert(
@@ -28,9 +29,11 @@ def upsert(
     erasure_key: str | tuple[str, ...],
     default_region: str | None = None,
     merge: str = "fill-empty",
+    tagging: Tagging | None = None,
 ) -> list[dict[str, Any]]:
     """Insert or update each item; the result of item i says imported, updated, unchanged, duplicate (of an
-    earlier item), conflict or invalid, with the contact's id and the problems found."""
+    earlier item), conflict or invalid, with the contact's id and the problems found. Items may name `tags`
+    when `tagging` (the tags room's part, as for a file) is given."""
     if len(items) > MAX_ITEMS:
         raise Invalid(f"{len(items):,} items; send at most {MAX_ITEMS:,} per request", where="items")
     try:
@@ -43,11 +46,13 @@ def upsert(
     parsed = []
     for index, raw in enumerate(items):
         report.rows += 1
-        cells = _cells(report, index + 1, raw)
+        cells = _cells(report, index + 1, raw, tags=tagging is not None)
         item = parser.parse(index + 1, list(cells.values()), dict(enumerate(cells)), len(cells)) if cells else None
         if item is not None:
             parsed.append(item)
     batches.flush(uow, parsed, report, parser.firsts, now, None, erasure_key, merge, source="api")
+    if tagging is not None:
+        tagging(uow, report, now)
     problems: dict[int, list[dict[str, Any]]] = {}
     for p in report.problems:
         problems.setdefault(p["row"], []).append({"field": p["field"], "value": p["value"], "reason": p["reason"]})
@@ -63,8 +68,9 @@ def upsert(
     ]
 
 
-def _cells(report: ImportReport, row: int, raw: Mapping[str, Any]) -> dict[str, str]:
-    """The item as the importer's named cells; an unknown field makes the item invalid."""
+def _cells(report: ImportReport, row: int, raw: Mapping[str, Any], tags: bool = False) -> dict[str, str]:
+    """The item as the importer's named cells; an unknown field (`tags` too, unless `tags`) makes the item
+    invalid."""
     if not isinstance(raw, Mapping):
         report.problem(row, "item", None, "expected an object")
         report.counts["invalid"] += 1
@@ -81,11 +87,16 @@ def _cells(report: ImportReport, row: int, raw: Mapping[str, Any]) -> dict[str, 
                     for ch, v in value.items()
                 }
             )
-        elif key in FIELDS and key not in CHANNEL_COLUMNS:
+        elif key == "tags" and tags and isinstance(value, list):
+            cells[key] = " ".join(map(str, value))
+        elif key in FIELDS and key not in CHANNEL_COLUMNS and (key != "tags" or tags):
             cells[key] = "" if value is None else str(value)
         else:
-            known = ", ".join(f for f in FIELDS if f not in CHANNEL_COLUMNS)
-            report.problem(row, key, None, f"unknown field (use {known}, attributes or consents)")
+            known = ", ".join(f for f in FIELDS if f not in CHANNEL_COLUMNS and (f != "tags" or tags))
+            reason = f"unknown field (use {known}, attributes or consents)"
+            if key == "tags":
+                reason = "not taken here: tag a contact with POST /api/v1/tags/NAME/apply"
+            report.problem(row, key, None, reason)
             report.counts["invalid"] += 1
             report.outcome(row, "invalid")
             return {}

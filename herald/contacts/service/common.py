@@ -65,6 +65,7 @@ class ContactInput:
     consent_ip: str | None = None
     consent_source: str | None = None  # form, keyword, api… if the source says
     extension: str | None = None  # from its own column; else the one written after the number
+    tags: tuple[str, ...] = ()  # names the row gives its contact (the tags room applies them)
     # Its keys and sealed copies when personal data is sealed at rest, worked out where it was parsed (an
     # import's parsing runs on every core; the one process that writes seals nothing itself).
     sealed: tuple | None = None
@@ -133,6 +134,7 @@ class ContactInput:
             **found,
             **({"attributes": self.attributes} if self.attributes else {}),
             **({"consents": self.consents} if self.consents else {}),
+            **({"tags": list(self.tags)} if self.tags else {}),
         }
 
 

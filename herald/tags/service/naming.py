@@ -14,14 +14,14 @@ from herald import access
 from herald.db import UnitOfWork, rowcount
 from herald.errors import Conflict, Forbidden, Invalid
 from herald.tags.models import ContactTag, Tag, TagCategory
+from herald.types import TAG_NAME
 
-TAG_NAME = re.compile(r"^[\w][\w:.\-]{0,63}$")
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 KINDS = ("manual", "rule", "computed")
 
 
 def _check_name(uow: UnitOfWork, name: str) -> None:
-    if not TAG_NAME.match(name):
+    if not TAG_NAME.fullmatch(name):
         raise Invalid(f"{name!r} is not a valid tag name (letters, digits, _ : . - ; up to 64)", where="tag")
     if uow.session.scalar(select(Tag.id).where(Tag.name == name)) is not None:
         raise Conflict(f"tag {name!r} already exists")
@@ -32,7 +32,7 @@ def create_category(
 ) -> TagCategory:
     """Create a tag category; `editors` are the roles that may apply or edit its tags."""
     editors = [_role(e) for e in editors]
-    if not TAG_NAME.match(name):
+    if not TAG_NAME.fullmatch(name):
         raise Invalid(f"{name!r} is not a valid category name", where="category")
     if uow.session.scalar(select(TagCategory.id).where(TagCategory.name == name)) is not None:
         raise Conflict(f"category {name!r} already exists")

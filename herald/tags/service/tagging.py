@@ -14,7 +14,7 @@ from herald.db import UnitOfWork, rowcount
 from herald.errors import NotFound
 from herald.tags.models import ContactTag, Tag
 from herald.tags.queries import live_expiry
-from herald.tags.service.naming import editable_tag
+from herald.tags.service.naming import create_tag, editable_tag
 
 
 def grant_changes(
@@ -102,6 +102,24 @@ def tag_matching(
     stmt = insert(ContactTag).from_select(["contact_id", "tag_id", "applied_by", "applied_at", "expires_at"], source)
     # rowcount of INSERT … SELECT is not reported by every driver; the returned ids are.
     return len(uow.session.execute(stmt.returning(ContactTag.contact_id)).all())
+
+
+def tag_imported(
+    uow: UnitOfWork, tagged: Mapping[str, Iterable[int]], applied_by: str, now: datetime
+) -> dict[str, dict[str, Any]]:
+    """Give each tag to the contacts an import's rows named it for, for good; a tag not yet known is created
+    (manual, in no category). Per tag: its contacts, how many newly tagged and extended, and whether new."""
+    done = {}
+    for name, contact_ids in sorted(tagged.items()):
+        known = uow.session.scalar(select(Tag.id).where(Tag.name == name)) is not None
+        tag = editable_tag(uow, name) if known else create_tag(uow, name, now)
+        ids = sorted(set(contact_ids))
+        counts = {"tagged": 0, "extended": 0}
+        for start in range(0, len(ids), 5000):
+            for key, n in grant_tag(uow, tag, dict.fromkeys(ids[start : start + 5000]), applied_by, now).items():
+                counts[key] += n
+        done[name] = {"contacts": len(ids), **counts, "created": not known}
+    return done
 
 
 def untag_contacts(uow: UnitOfWork, name: str, contact_ids: Iterable[int]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from sqlalchemy import ColumnElement, func, select
@@ -90,6 +90,7 @@ def router(container: Container, jobs: Jobs) -> APIRouter:
             container.clock.now(),
             erasure_key=container.settings.erasure_keys,
             default_region=region(None),
+            tagging=container.tag_imported,
         )[0]
         response.status_code = STATUS[result["status"]]
         if result["id"] is not None and result["status"] in ("imported", "updated", "unchanged"):
@@ -128,6 +129,7 @@ def router(container: Container, jobs: Jobs) -> APIRouter:
             erasure_key=container.settings.erasure_keys,
             default_region=region(body.default_region),
             merge=body.merge,
+            tagging=container.tag_imported,
         )
         counts = {k: 0 for k in STATUS}
         for r in results:
@@ -142,11 +144,13 @@ def router(container: Container, jobs: Jobs) -> APIRouter:
         default_region: str | None = None,
         merge: str = "fill-empty",
         unknown: str = "attribute",
+        tag: Annotated[list[str], Query(description="Give every row's contact this tag (created if new).")] = [],  # noqa: B006
     ) -> ImportJob:
-        """Upload a file (CSV, TSV or XLSX) as the request body; it is imported in the background."""
+        """Upload a file (CSV, TSV or XLSX) as the request body; it is imported in the background. A `tags`
+        column gives each row's contact the tags it lists; `tag` gives every row's contact the same."""
         path = await _spool(request, filename)
         job = jobs.start(filename)
-        options = {"default_region": region(default_region), "merge": merge, "unknown": unknown}
+        options = {"default_region": region(default_region), "merge": merge, "unknown": unknown, "tags": tag}
         audit = {"actor": request.state.actor, "action": action_of(request), "subject": f"file={filename[:200]}"}
         tasks.add_task(jobs.run, job, container, path, options, audit)
         return ImportJob(**jobs.get(job))

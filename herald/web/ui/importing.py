@@ -131,6 +131,8 @@ def _options(fields: dict[str, list[str]]) -> dict[str, Any]:
     for key in ("encoding", "delimiter", "default_region"):
         if one.get(key):
             options[key] = "\t" if key == "delimiter" and one[key] == "tab" else one[key]
+    if one.get("tags", "").strip():
+        options["tags"] = [one["tags"]]  # the importer splits them as it splits a tags column
     mapping = {h: f for h, f in zip(fields.get("header", []), fields.get("field", []), strict=False) if f}
     if mapping:
         options["mapping"] = mapping
@@ -151,11 +153,21 @@ def _dry_run(container: Container, path: Path, token: str, options: dict[str, An
                 erasure_key=container.settings.erasure_keys,
                 **({"default_region": container.settings.default_region} | options),
             )
+            container.tag_imported(uow, found, container.clock.now())
         report = found.as_dict()
     except (HeraldError, Invalid) as exc:
         error = reason_of(exc, language)
     fields = ("ignore", *contacts.IMPORT_FIELDS)
-    return {"section": "import", "token": token, "file": path.name, "report": report, "error": error, "fields": fields}
+    chosen = {"default_region": options.get("default_region", ""), "tags": " ".join(options.get("tags", []))}
+    return {
+        "section": "import",
+        "token": token,
+        "file": path.name,
+        "report": report,
+        "error": error,
+        "fields": fields,
+        "chosen": chosen,
+    }
 
 
 def _job(jobs: Jobs, job: int, viewer: Viewer) -> dict[str, Any]:
