@@ -28,6 +28,7 @@ def show(ctx: typer.Context, preset: str, json_out: JsonFlag = False) -> None:
         "name": policy.name,
         "description": policy.description,
         "applies": applies,
+        "follows": policy.follows,
         "rules": policy.describe(),
     }
 
@@ -39,8 +40,11 @@ def show(ctx: typer.Context, preset: str, json_out: JsonFlag = False) -> None:
             out.print(
                 f"  written for templates in {locales} on {channels}; speaks for recipients in {regions}", markup=False
             )
+        if policy.follows:
+            out.print(f"  and for the recipients each speaks for, where they differ: {', '.join(policy.follows)}")
         for r in data["rules"]:
-            out.print(f"  {r['rule']:<16} {r['summary']}  {r['params']}")
+            where = f"  for {', '.join(r['for'])}" if r.get("for") else ""
+            out.print(f"  {r['rule']:<16} {r['summary']}  {r['params']}{where}", markup=False)
 
     emit(ctx, json_out, data, human)
 

@@ -40,7 +40,10 @@ def decide(recipient: Recipient, intent: MessageIntent, policy: Policy, now: dat
 def _evaluate(
     recipient: Recipient, intent: MessageIntent, channel: Channel, policy: Policy, at: datetime
 ) -> list[RuleOutcome]:
-    return [evaluate(recipient, intent, channel, params, at) for evaluate, params in policy.calls]
+    calls = policy.calls
+    if policy.regional and recipient.region:  # the presets it follows judge the recipients they speak for
+        calls += policy.regional.get((recipient.region.upper(), channel), ())
+    return [evaluate(recipient, intent, channel, params, at) for evaluate, params in calls]
 
 
 def _channel(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
@@ -26,6 +26,7 @@ from herald.types import Channel
 
 SCOPE_KEYS = ("rule", "regions", "prefixes", "label")
 USAGE_RULES = frozenset({"sender_capacity", "whatsapp_limits"})  # rules that read the senders' shared usage
+Call = tuple[Callable[..., RuleOutcome], Mapping[str, Any]]  # what the engine calls for a rule, and its params
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,22 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Jurisdiction:
+    """A preset a policy follows: its rules judge the recipients in its countries, on its channels."""
+
+    name: str
+    regions: frozenset[str]
+    channels: frozenset[str]
+
+
+@dataclass(frozen=True)
 class RuleSpec:
     rule: RuleType
     params: Mapping[str, Any]  # checked and normalized
     raw: Mapping[str, Any]  # as written, for display
     name: str = ""  # the table's name; the rule's own when empty
     scope: Scope | None = None
+    follows: Jurisdiction | None = None  # the followed preset it comes from (judges its recipients alone)
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -68,9 +79,9 @@ class Policy:
     rules: tuple[RuleSpec, ...]
     description: str = ""
     overrides: Mapping[str, Any] = field(default_factory=dict)
-    calls: tuple[tuple[Callable[..., RuleOutcome], Mapping[str, Any]], ...] = field(
-        init=False, repr=False, compare=False
-    )
+    calls: tuple[Call, ...] = field(init=False, repr=False, compare=False)
+    # (region, channel) -> the followed presets' calls for recipients there, after the policy's own
+    regional: Mapping[tuple[str, str], tuple[Call, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # What the engine calls per rule: the rule's own function where the table adds nothing to it, so a
@@ -80,8 +91,21 @@ class Policy:
             if s.scope is None and s.name == s.rule.name
             else (lambda r, intent, channel, params, at, s=s: s.evaluate(r, intent, channel, at), s.params)
             for s in self.rules
+            if s.follows is None
         )
         object.__setattr__(self, "calls", calls)
+        regional: dict[tuple[str, str], tuple[Call, ...]] = {}
+        for s in self.rules:
+            if s.follows is not None:
+                call = (lambda r, intent, channel, params, at, s=s: s.evaluate(r, intent, channel, at), s.params)
+                for key in ((region, ch) for region in s.follows.regions for ch in s.follows.channels):
+                    regional[key] = (*regional.get(key, ()), call)
+        object.__setattr__(self, "regional", regional)
+
+    @property
+    def follows(self) -> list[str]:
+        """The presets whose rules it adds for the recipients they speak for."""
+        return list(dict.fromkeys(s.follows.name for s in self.rules if s.follows is not None))
 
     @property
     def reads_usage(self) -> bool:
@@ -99,7 +123,11 @@ class Policy:
         return frozenset().union(*(s.rule.reads for s in self.rules))
 
     def describe(self) -> list[dict[str, Any]]:
-        return [{"rule": s.name, "summary": s.rule.summary, "params": dict(s.raw)} for s in self.rules]
+        return [
+            {"rule": s.name, "summary": s.rule.summary, "params": dict(s.raw)}
+            | ({"for": sorted(s.follows.regions)} if s.follows else {})
+            for s in self.rules
+        ]
 
 
 def preset_names() -> list[str]:
@@ -146,19 +174,51 @@ def parse_preset(text: str, name: str) -> dict[str, Any]:
 
 
 def load_policy(preset: str, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Policy:
-    """Build a checked Policy from a preset and overrides."""
+    """Build a checked Policy from a preset and overrides. A preset that names others in `follow` adds, for
+    the recipients each speaks for, that preset's rules that differ from its own (as `cn-sms.quiet_hours`;
+    an override of that name changes or drops one)."""
     data = read_preset(preset)
+    follow = _followed(preset, data.get("follow", []))
     rules: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data.get("rules", {}).items()}
+    theirs: dict[str, dict[str, dict[str, Any]]] = {
+        j.name: {k: dict(v) for k, v in read_preset(j.name).get("rules", {}).items()} for j in follow
+    }
     for rule_name, params in (overrides or {}).items():
         if not isinstance(params, Mapping):
             raise Invalid("expected a table of parameters", where=f"policy override {rule_name!r}")
-        rules.setdefault(rule_name, {}).update(params)
-    specs = []
-    for rule_name, params in rules.items():
-        if params.pop("enabled", True) is False:
-            continue
-        specs.append(_spec(rule_name, params))
+        owner, _, own_name = rule_name.partition(".")
+        if owner in theirs and own_name:
+            theirs[owner].setdefault(own_name, {}).update(params)
+        else:
+            rules.setdefault(rule_name, {}).update(params)
+    specs = _specs(rules)
+    mine = {s.name: s.raw for s in specs}
+    for j in follow:
+        specs += [
+            replace(s, name=f"{j.name}.{s.name}", follows=j)
+            for s in _specs(theirs[j.name])
+            if mine.get(s.name) != s.raw
+        ]
     return Policy(preset, tuple(specs), data.get("description", ""), dict(overrides or {}))
+
+
+def _specs(rules: dict[str, dict[str, Any]]) -> list[RuleSpec]:
+    return [_spec(name, params) for name, params in rules.items() if params.pop("enabled", True) is not False]
+
+
+def _followed(preset: str, names: object) -> list[Jurisdiction]:
+    """The presets a preset follows, each speaking for countries of its own (not everyone)."""
+    where = f"preset {preset} follow"
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise Invalid(f"expected a list of preset names, got {names!r}", where=where)
+    found = []
+    for name in names:
+        applies = read_preset(name).get("applies", {})
+        regions = [str(r).upper() for r in applies.get("regions", [])]
+        if not regions or "*" in regions or name == preset:
+            raise Invalid(f"{name!r} speaks for no country of its own ([applies] regions)", where=where)
+        found.append(Jurisdiction(name, frozenset(regions), frozenset(applies.get("channels", []))))
+    return found
 
 
 def _spec(name: str, params: dict[str, Any]) -> RuleSpec:

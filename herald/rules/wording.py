@@ -16,8 +16,13 @@ def headline(action: str, channel: str | None, when: str | None, reason: str | N
 
 
 def lines(trail: Iterable[Mapping[str, object]]) -> list[str]:
-    """One line per rule outcome: mark, channel, rule and its sentence."""
-    return [f"  {MARKS.get(str(o['verdict']), '?    ')}{o['channel']:<9}{o['rule']:<18}{o['detail']}" for o in trail]
+    """One line per rule outcome: mark, channel, rule and its sentence, the sentences in one column (as wide
+    as the longest rule's name needs: a followed preset's rules are named `cn-sms.quiet_hours`)."""
+    shown = list(trail)
+    width = max([17, *(len(str(o["rule"])) for o in shown)]) + 1
+    return [
+        f"  {MARKS.get(str(o['verdict']), '?    ')}{o['channel']:<9}{o['rule']!s:<{width}}{o['detail']}" for o in shown
+    ]
 
 
 def explain(

@@ -63,6 +63,21 @@ def test_preflight_notes_the_presets_that_speak_for_recipients_elsewhere(capsys,
     assert "template sale (en/A v1) Chinese SMS must start or end with a 【signature】" in text
     assert '--preset cn-sms --segment "(has:phone) and (region:CN)", and leave them out' in text
     assert "Ready to start." in text
+    herald(
+        capsys,
+        *db,
+        "campaigns",
+        "create",
+        "Everywhere",
+        "--segment",
+        "has:phone",
+        "--template",
+        "sale",
+        "--preset",
+        "global",
+    )
+    followed = herald(capsys, *db, "campaigns", "preflight", "Everywhere")
+    assert "(CN 1); this campaign follows global and, for them, cn-sms" in followed and "to follow it" not in followed
     report = as_json(capsys, *db, "--json", "campaigns", "preflight", "Sale")
     assert [(j["preset"], j["regions"]) for j in report["jurisdictions"]] == [
         ("cn-sms", {"CN": 1}),

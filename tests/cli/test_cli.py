@@ -173,6 +173,10 @@ def test_rules_presets_are_listed_and_shown(capsys) -> None:
     assert "written for templates in zh, zh-CN, zh-Hans, zh-Hans-CN on sms; speaks for recipients in CN" in china
     assert as_json(capsys, "--json", "rules", "show", "cn-sms")["applies"]["regions"] == ["CN"]
     whatsapp = herald(capsys, "rules", "show", "whatsapp-business")
+    everywhere = herald(capsys, "rules", "show", "global")
+    assert "and for the recipients each speaks for, where they differ: cn-sms, us-tcpa, eu-gdpr, fr" in everywhere
+    assert "cn-sms.quiet_hours" in everywhere and "'start': '22:00'" in everywhere and "}  for CN" in everywhere
+    assert as_json(capsys, "--json", "rules", "show", "global")["follows"] == ["cn-sms", "us-tcpa", "eu-gdpr", "fr"]
     assert "written for templates in any language on whatsapp; speaks for recipients in any country" in whatsapp
 
 

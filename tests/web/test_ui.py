@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from herald import access
+from herald.campaigns import service as campaigns
 from herald.contacts.models import Contact
 from herald.tags.models import ContactTag
 from herald.web import create_app
@@ -149,6 +150,10 @@ def test_the_preflight_page_shows_each_versions_findings_and_the_audiences_other
     chinese = browser.get(f"/campaigns/{campaign}/preflight?lang=zh-CN").text
     assert "受众所在的其他法域" in chinese and "cn-sms 适用于 1 位经 sms 接收的收件人（CN）" in chinese
     assert "Chinese SMS must" not in chinese  # the finding is said in Chinese too
+    with container.uow() as uow:
+        everywhere = campaigns.create_campaign(uow, "Everywhere", "has:phone", "sale", NOW, preset="global").id
+    followed = browser.get(f"/campaigns/{everywhere}/preflight?lang=en").text
+    assert "this campaign follows global and, for them, cn-sms." in followed and "To follow it" not in followed
 
 
 def test_a_campaign_is_started_paused_and_explained_from_its_page(shop) -> None:

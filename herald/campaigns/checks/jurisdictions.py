@@ -1,8 +1,9 @@
 """The audience's jurisdictions: which presets speak for the recipients a campaign would reach, by their
 numbers' countries and the channel, when the campaign's policy is another. Preflight names each with the
-recipients it covers, the rules in which it differs from the campaign's policy, and what the campaign's
-templates break under its lint — so a marketer sending under `default` learns, before starting, that 40 of
-the recipients are in mainland China and the text lacks its 【signature】."""
+recipients it covers, the rules in which it differs from the campaign's policy (none where the policy
+follows it), and what the campaign's templates break under its lint — so a marketer sending under
+`default` learns, before starting, that 40 of the recipients are in mainland China and the text lacks its
+【signature】."""
 
 from __future__ import annotations
 
@@ -31,15 +32,17 @@ def audience_jurisdictions(
     found = []
     for (preset, channel), regions in sorted(covered.items()):
         own = [t for t in templates if t.channel == channel]
+        followed = preset in policy.follows  # its rules judge them already: only its lint is news
         found.append(
             {
                 "preset": preset,
                 "channel": channel,
                 "recipients": sum(regions.values()),
                 "regions": dict(regions.most_common()),
-                "rules": differing_rules(policy, load_policy(preset)),
+                "followed": followed,
+                "rules": [] if followed else differing_rules(policy, load_policy(preset)),
                 "findings": _findings(uow, own, profile, profile_for([preset])),
-                "segment": _segment(campaign, preset, channel, regions),
+                "segment": None if followed else _segment(campaign, preset, channel, regions),
             }
         )
     return found

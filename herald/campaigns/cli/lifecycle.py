@@ -87,9 +87,9 @@ def _print_preflight(r: dict[str, Any]) -> None:
 
 def _print_jurisdiction(own: str, j: dict[str, Any]) -> None:
     regions = ", ".join(f"{region} {n}" for region, n in j["regions"].items())
+    follows = f"this campaign follows {own}" + (f" and, for them, {j['preset']}" if j.get("followed") else "")
     out.print(
-        f"  NOTE: {j['preset']} speaks for {j['recipients']} recipient(s) on {j['channel']} ({regions}); "
-        f"this campaign follows {own}",
+        f"  NOTE: {j['preset']} speaks for {j['recipients']} recipient(s) on {j['channel']} ({regions}); {follows}",
         markup=False,
     )
     if j["rules"]:

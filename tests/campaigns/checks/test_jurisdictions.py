@@ -108,3 +108,26 @@ def test_everyone_on_whatsapp_falls_under_whatsapps_rules_and_a_static_list_gets
         listed = campaigns.create_campaign(uow, "Listed", "has:phone", "sale", NOW, audience=audience).id
     (cn,) = report(container, listed)["jurisdictions"]
     assert (cn["preset"], cn["segment"]) == ("cn-sms", None)
+
+
+def test_a_campaign_that_follows_the_recipients_presets_is_judged_by_them_and_told_only_their_lint(
+    container, tmp_path
+) -> None:
+    from sqlalchemy import select
+
+    from herald.outbox.models import Message
+    from tests.scenario import plan
+
+    setup(container, tmp_path)
+    with container.uow() as uow:
+        cid = campaigns.create_campaign(uow, "Global", "has:phone", "sale", NOW, preset="global").id
+    china = by_preset(report(container, cid))["cn-sms"]
+    assert (china["followed"], china["rules"], china["segment"]) == (True, [], None)
+    assert {f["code"] for f in china["findings"]} == {"cn-signature", "opt-out"}  # the lint is still news
+    plan(container, cid)
+    with container.uow() as uow:
+        message = uow.session.scalar(
+            select(Message).where(Message.campaign_id == cid, Message.contact_id == contact_id(container, SHANGHAI))
+        )
+        trail = message.trail
+    assert [o["rule"] for o in trail][-1] == "cn-sms.quiet_hours"
