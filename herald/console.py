@@ -38,6 +38,8 @@ class AppContext:
     make_settings: Callable[[], Settings] | None = None  # for commands that read settings and no database
     # (session, expression) -> SELECT of contact ids; typed loosely, as the console imports no database code
     audience: Callable[[Any, str], Any] = field(default=lambda session, expression: _unwired())
+    # (unit of work, contact id, now) -> the tags the contact carries, each with who applied it, when, until when
+    tags_of: Callable[[Any, int, Any], list[dict[str, Any]]] = field(default=lambda uow, contact_id, now: _unwired())
     _container: Container | None = field(default=None, repr=False)
 
     @property

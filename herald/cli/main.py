@@ -126,6 +126,7 @@ def main(
         make_container=make_container,
         make_settings=lambda: load_settings(config, database_url=db),
         audience=_audience,
+        tags_of=_tags_of,
     )
 
 
@@ -133,6 +134,12 @@ def _audience(session, expression: str):
     from herald.segments import audience_select
 
     return audience_select(session, expression)
+
+
+def _tags_of(uow, contact_id: int, now) -> list[dict]:
+    from herald.tags import tags_of
+
+    return tags_of(uow, contact_id, now)
 
 
 def _require_schema(container: bootstrap.Container) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 
@@ -481,10 +482,17 @@ def test_a_contact_is_shown_whole_and_found_by_phone_or_email(capsys, db_url, tm
         encoding="utf-8",
     )
     db = ["--db", db_url]
-    herald(capsys, *db, "contacts", "import", "c.csv", "--unknown", "attribute")
+    herald(capsys, *db, "contacts", "import", "c.csv", "--unknown", "attribute", "--tag", "fair")
     herald(capsys, *db, "contacts", "suppress", "+9779841234567", "--channel", "sms", "--reason", "opt-out")
+    assert "tags: -" not in herald(capsys, *db, "contacts", "show", "1")
+    herald(capsys, *db, "tags", "create", "trial")
+    herald(capsys, *db, "tags", "apply", "trial", "--ids", "1", "--expires", "30d")
     shown = herald(capsys, *db, "contacts", "show", "+977 984-1234567")
     assert "attr.city: Pokhara" in shown and "sms/marketing: granted" in shown
+    assert re.search(
+        r"tags: fair \(by import c\.csv, [0-9-]{10}\), trial \(by [^,]+, [0-9-]{10}, until [0-9-]{10}\)", shown
+    )
+    assert [t["tag"] for t in as_json(capsys, *db, "--json", "contacts", "show", "1")["tags"]] == ["fair", "trial"]
     assert "proof: paper form 12; from c.csv row 2" in shown and "Suppressed on sms (+9779841234567): opt-out" in shown
     assert herald(capsys, *db, "contacts", "show", "SITA@example.com") == shown
     assert as_json(capsys, *db, "--json", "contacts", "show", "9841234567", "--default-region", "NP")["id"] == 1

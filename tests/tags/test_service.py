@@ -65,3 +65,18 @@ def test_tagging_everyone_in_a_segment(container, tmp_path) -> None:
         assert tags.tag_matching(uow, "vip", audience_select(uow.session, "region:NP or region:NA"), "x", NOW) == 1
     with container.uow() as uow:
         assert len(list(uow.session.scalars(audience_select(uow.session, "tag:vip")))) == 4
+
+
+def test_a_contacts_tags_are_those_it_carries_now_each_with_its_end(container, tmp_path) -> None:
+    from datetime import timedelta
+
+    setup(container, tmp_path)
+    first = ids(container)[0]
+    with container.uow() as uow:
+        for name, until in (("vip", None), ("trial", NOW + timedelta(days=3)), ("gone", NOW - timedelta(hours=1))):
+            tags.ensure_tag(uow, name, NOW - timedelta(days=1))
+            tags.tag_contacts(uow, name, [first], "ana", NOW - timedelta(days=1), until)
+        carried = tags.tags_of(uow, first, NOW)
+        held = tags.tags_of(uow, first)
+    assert [(t["tag"], t["expires_at"] is not None) for t in carried] == [("trial", True), ("vip", False)]
+    assert [t["tag"] for t in held] == ["gone", "trial", "vip"]  # an access request lists all it holds

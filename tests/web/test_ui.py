@@ -107,6 +107,24 @@ def test_a_tag_is_added_and_removed_with_the_forms_token(shop) -> None:
     assert wrong.status_code == 422 and 'id="tag-error"' in wrong.text
 
 
+def test_a_profile_shows_the_tags_carried_now_with_their_end(shop) -> None:
+    container, _ = shop
+    browser, _ = signed_in(container, "mei")
+    with container.uow() as uow:
+        sita = uow.session.scalar(select(Contact.id).where(Contact.name == "Sita Sharma"))
+    with container.uow() as uow:
+        from datetime import timedelta
+
+        from herald.tags import service as tag_service
+
+        for name, until in (("trial", NOW + timedelta(days=3)), ("lapsed", NOW - timedelta(days=1))):
+            tag_service.ensure_tag(uow, name, NOW - timedelta(days=2))
+            tag_service.tag_contacts(uow, name, [sita], "ana", NOW - timedelta(days=2), until)
+    profile = browser.get(f"/contacts/{sita}").text
+    carried = profile.split('<h2 id="tags">', 1)[1].split("</section>", 1)[0]
+    assert "trial" in carried and "until Mar 13, 2026" in carried and "lapsed" not in carried  # expired: gone
+
+
 def test_erasing_needs_the_id_typed_and_the_right(shop) -> None:
     container, _ = shop
     with container.uow() as uow:

@@ -48,12 +48,14 @@ def show(
     ] = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Show one contact: its details and attributes, consent with its proof and history, suppressions."""
-    container = app_context(ctx).container
+    """Show one contact: its details and attributes, tags, consent with its proof and history, suppressions."""
+    app_ctx = app_context(ctx)
+    container = app_ctx.container
     with container.uow() as uow:
         found = service.find_contact(uow, contact, default_region or container.settings.default_region)
         person = export.person(uow, found.id)
         data = {**export.contact_out(found), **{k: v for k, v in person.items() if k != "contact"}}
+        data["tags"] = app_ctx.tags_of(uow, found.id, container.clock.now())
     emit(ctx, json_out, data, lambda: _print_contact(data))
 
 
@@ -74,6 +76,12 @@ def _print_contact(data: dict) -> None:
         out.print(f"{key:>16}: {', '.join(value) if isinstance(value, list) else value or '-'}", markup=False)
     for key, value in sorted(data["attributes"].items()):
         out.print(f"{'attr.' + key:>16}: {value}", markup=False)
+    tags = ", ".join(
+        f"{t['tag']} (by {t['applied_by']}, {t['applied_at']:%Y-%m-%d}"
+        + (f", until {t['expires_at']:%Y-%m-%d})" if t["expires_at"] else ")")
+        for t in data["tags"]
+    )
+    out.print(f"{'tags':>16}: {tags or '-'}", markup=False)
     if data["consents"]:
         print_consents(data)
     else:

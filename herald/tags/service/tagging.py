@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, insert, literal, select, update
+from sqlalchemy import Select, and_, delete, insert, literal, or_, select, update
 
 from herald.contacts import Contact
 from herald.db import UnitOfWork, rowcount
@@ -142,15 +142,21 @@ def forget_contact(uow: UnitOfWork, contact_id: int) -> int:
     return rowcount(uow.session.execute(delete(ContactTag).where(ContactTag.contact_id == contact_id)))
 
 
-def tags_of(uow: UnitOfWork, contact_id: int) -> list[dict[str, Any]]:
-    """The contact's tags with who applied them and when."""
+def tags_of(uow: UnitOfWork, contact_id: int, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The contact's tags with who applied them, when, and until when; with `now`, only those it still
+    carries then (a tag that expired stays in the table until it is next applied)."""
     stmt = (
-        select(Tag.name, ContactTag.applied_by, ContactTag.applied_at)
+        select(Tag.name, ContactTag.applied_by, ContactTag.applied_at, ContactTag.expires_at)
         .join(ContactTag)
         .where(ContactTag.contact_id == contact_id)
         .order_by(Tag.name)
     )
-    return [{"tag": n, "applied_by": by, "applied_at": at} for n, by, at in uow.session.execute(stmt)]
+    if now is not None:
+        stmt = stmt.where(or_(ContactTag.expires_at.is_(None), ContactTag.expires_at > now))
+    return [
+        {"tag": n, "applied_by": by, "applied_at": at, "expires_at": until}
+        for n, by, at, until in uow.session.execute(stmt)
+    ]
 
 
 def move_contact(uow: UnitOfWork, from_id: int, to_id: int) -> int:

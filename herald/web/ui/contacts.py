@@ -188,7 +188,7 @@ def _profile(container: Container, contact_id: int, viewer: Viewer) -> dict[str,
             "consents": found["consents"],
             "history": found["consent_history"],
             "suppressions": found["suppressions"],
-            "tags": tags.tags_of(uow, contact_id),
+            "tags": tags.tags_of(uow, contact_id, container.clock.now()),
             "score": uow.session.get(scores.ContactScore, contact_id),
             "timeline": people.timeline(uow, contact_id, 100),
         }
