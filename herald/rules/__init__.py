@@ -18,6 +18,7 @@ from herald.rules.facts import (
 from herald.rules.memo import Decider
 from herald.rules.policy import (
     Policy,
+    differing,
     load_policy,
     parse_preset,
     preset_names,
@@ -46,6 +47,7 @@ __all__ = [
     "Usage",
     "Verdict",
     "decide",
+    "differing",
     "explain",
     "lines",
     "load_policy",

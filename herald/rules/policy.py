@@ -12,7 +12,7 @@ recipients (the rule passes the others, saying it applies to `label` only).
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from importlib import resources
@@ -191,15 +191,18 @@ def load_policy(preset: str, overrides: Mapping[str, Mapping[str, Any]] | None =
             theirs[owner].setdefault(own_name, {}).update(params)
         else:
             rules.setdefault(rule_name, {}).update(params)
-    specs = _specs(rules)
-    mine = {s.name: s.raw for s in specs}
+    specs = own = _specs(rules)
     for j in follow:
-        specs += [
-            replace(s, name=f"{j.name}.{s.name}", follows=j)
-            for s in _specs(theirs[j.name])
-            if mine.get(s.name) != s.raw
+        specs = specs + [
+            replace(s, name=f"{j.name}.{s.name}", follows=j) for s in differing(own, _specs(theirs[j.name]))
         ]
     return Policy(preset, tuple(specs), data.get("description", ""), dict(overrides or {}))
+
+
+def differing(base: Iterable[RuleSpec], other: Iterable[RuleSpec]) -> list[RuleSpec]:
+    """The other's rules that the base lacks or holds with other parameters."""
+    mine = {s.name: s.raw for s in base}
+    return [s for s in other if mine.get(s.name) != s.raw]
 
 
 def _specs(rules: dict[str, dict[str, Any]]) -> list[RuleSpec]:

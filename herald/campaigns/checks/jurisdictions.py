@@ -16,7 +16,7 @@ from herald.campaigns.models import Campaign
 from herald.campaigns.planning import runs
 from herald.content import Finding, Profile, Template, TemplateVersion, lint_content
 from herald.db import UnitOfWork
-from herald.rules import Policy, load_policy, presets_for_region
+from herald.rules import Policy, differing, load_policy, presets_for_region
 
 ProfileFor = Callable[[list[str]], Profile]  # the lint profile of these presets
 
@@ -69,8 +69,7 @@ def _covered(own: str, reached: Counter) -> dict[tuple[str, str], Counter]:
 
 def differing_rules(policy: Policy, other: Policy) -> list[str]:
     """The other policy's rules that this one lacks or holds with other parameters."""
-    mine = {s.name: s.raw for s in policy.rules}
-    return [s.name for s in other.rules if mine.get(s.name) != s.raw]
+    return [s.name for s in differing(policy.rules, other.rules)]
 
 
 def _findings(
