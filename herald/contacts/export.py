@@ -162,6 +162,7 @@ def contact_out(c: Contact) -> dict[str, Any]:
         "line_type": c.line_type,
         "external_id": c.external_id,
         "attributes": c.attributes or {},
+        "erased_at": c.erased_at,
     }
 
 

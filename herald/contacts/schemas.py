@@ -70,6 +70,7 @@ class ContactOut(Shape):
     line_type: str | None
     external_id: str | None
     attributes: dict[str, Any]
+    erased_at: datetime | None = Field(None, description="When the person was erased; only the id is kept.")
 
 
 class ContactList(Shape):

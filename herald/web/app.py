@@ -9,17 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import swagger_ui_bundle
 from fastapi import FastAPI, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from herald import segments
 from herald.access import Limit
 from herald.db import migrate as migrations
-from herald.errors import Conflict, Forbidden, HeraldError, Invalid, NotFound, Unauthorized
 from herald.segments import Count
-from herald.web import signin_page, ui
+from herald.web import errors, signin_page, ui
 from herald.web.api import (
     access_api,
     account_api,
@@ -45,7 +43,6 @@ if TYPE_CHECKING:
     from herald.bootstrap import Container
     from herald.config import Settings
 
-STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, Forbidden: 403, Unauthorized: 401}
 DOCS_ASSETS = "/api/docs/assets"
 
 
@@ -79,14 +76,14 @@ def rate_limits(settings: Settings) -> list[tuple[str, str, Limit]]:
 def create_app(container: Container, hot: bool = True) -> FastAPI:
     """The API bound to a bootstrap Container; with `hot`, the routes hit in floods are answered in front of
     the framework (`herald.web.public.hot`); without it, by the framework's own routes (the plain path)."""
-    errors: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (*STATUS.values(), 400)}
+    answers: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (*errors.STATUS.values(), 400)}
     api = Fronted(
         title="Herald",
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
-        responses=errors,
+        responses=answers,
     )
     api.state.container = container
     api.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
@@ -101,24 +98,7 @@ def create_app(container: Container, hot: bool = True) -> FastAPI:
             swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
         )
 
-    @api.exception_handler(HeraldError)
-    async def herald_error(_: Request, exc: HeraldError) -> JSONResponse:
-        status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-        challenge = {"www-authenticate": 'Bearer realm="herald"'} if status == 401 else None
-        return JSONResponse({"error": type(exc).__name__, "detail": str(exc)}, status_code=status, headers=challenge)
-
-    @api.exception_handler(DataError)
-    async def out_of_range(_: Request, exc: DataError) -> JSONResponse:
-        # A value the database's column cannot hold (a number past its range): the caller's mistake.
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "a value is out of range"
-        return JSONResponse(
-            {"error": "Invalid", "detail": f"the database cannot hold a value given: {reason}"}, status_code=422
-        )
-
-    @api.exception_handler(OverflowError)
-    async def too_large(_: Request, exc: OverflowError) -> JSONResponse:
-        # A number no column or calendar holds, wherever a route let one through: the caller's mistake.
-        return JSONResponse({"error": "Invalid", "detail": f"a number given is too large ({exc})"}, status_code=422)
+    errors.install(api)
 
     # The routes vendors and recipients hit in floods come first: a request is matched against the routes
     # in order, and these are answered thousands of times a second (bench.webhooks: +20 % a callback).

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from herald.db import UnitOfWork
 from herald.types import MAX_ID
@@ -39,8 +39,19 @@ ControlUnit = Annotated[UnitOfWork, Depends(control_unit)]
 ContactId = Annotated[int, Path(ge=1, le=MAX_ID, description="The contact's id.")]
 
 
+class FieldProblem(BaseModel):
+    """One field of a request that does not fit its documented shape."""
+
+    location: str = Field(description="body, query, path or header")
+    field: str = Field(description="The field's name; a dotted path inside the body, such as consents.sms")
+    reason: str
+
+
 class ErrorOut(BaseModel):
     """Every error the API answers: the kind and the one-line reason, naming the field or row."""
 
-    error: str
+    error: str = Field(description="Invalid, NotFound, Conflict, Forbidden, Unauthorized…")
     detail: str
+    problems: list[FieldProblem] | None = Field(
+        None, description="For a request that does not fit its documented shape: each field at fault."
+    )

@@ -41,6 +41,19 @@ DOCS_CSP = (
     "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 )
+# The `error` word of an answer by its status, wherever in the server it is given.
+KINDS = {
+    400: "Invalid",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "NotAllowed",
+    409: "Conflict",
+    413: "TooLarge",
+    422: "Invalid",
+    429: "TooMany",
+}
+
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -181,7 +194,7 @@ def _with_headers(send: Send, path: str, https: bool) -> Send:
 
 
 async def _answer(send: Send, status: int, detail: str, retry_after: int | None = None) -> None:
-    kind = {400: "Invalid", 403: "Forbidden", 413: "TooLarge", 429: "TooMany"}[status]
+    kind = KINDS[status]
     body = json.dumps({"error": kind, "detail": detail}).encode()
     wait = [(b"retry-after", str(retry_after).encode())] if retry_after is not None else []
     await send(

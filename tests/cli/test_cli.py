@@ -273,6 +273,8 @@ def test_export_and_erase_from_the_command_line(capsys, db_url, tmp_path, monkey
     assert erased["contact"] == 1 and erased["erased_at"]
     herald(capsys, *db, "contacts", "erase", "1", "--yes", code=4)
     assert "was erased" in herald.last_err
+    assert "Contact 1 was erased on " in herald(capsys, *db, "contacts", "show", "1")
+    assert as_json(capsys, *db, "--json", "contacts", "show", "1")["erased_at"] is not None
     again = as_json(capsys, *db, "--json", "contacts", "import", str(tmp_path / "c.csv"))
     assert again["invalid"] == 1 and "erased at their request" in again["problems"][0]["reason"]
     add_users(capsys, *db, ana="marketer")

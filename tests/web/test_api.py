@@ -129,3 +129,45 @@ def test_events_out_of_range_are_refused_one_by_one(client, tmp_path, container,
     setup(container, tmp_path)
     (result,) = client.post("/api/v1/events", json=event).json()["results"]
     assert result["status"] == "invalid" and reason in result["reason"]
+
+
+def test_a_request_that_does_not_fit_names_each_field_as_every_error_does(client) -> None:
+    too_many = client.get("/api/v1/contacts", params={"limit": 5000})
+    assert too_many.status_code == 422
+    assert too_many.json() == {
+        "error": "Invalid",
+        "detail": "limit (query parameter): Input should be less than or equal to 1000",
+        "problems": [{"location": "query", "field": "limit", "reason": "Input should be less than or equal to 1000"}],
+    }
+    nested = client.post("/api/v1/contacts", json={"phone": "+9779841234567", "consents": {"sms": "maybe"}}).json()
+    assert nested["error"] == "Invalid" and nested["detail"].startswith("consents.sms: Input should be")
+    assert [p["field"] for p in nested["problems"]] == ["consents.sms"]
+    no_body = client.post("/api/v1/contacts").json()
+    assert no_body["problems"] == [{"location": "body", "field": "body", "reason": "Field required"}]
+
+
+def test_a_refused_request_never_echoes_what_was_sent(client) -> None:
+    # The framework's own answer quotes each value it refuses; a password may be among them.
+    refused = client.post("/api/v1/me/password", json={"current": ["hunter2-secret"], "new": "x"})
+    assert refused.status_code == 422 and "hunter2-secret" not in refused.text
+    assert {p["field"] for p in refused.json()["problems"]} == {"current"}
+
+
+def test_the_frameworks_own_refusals_read_as_every_error_does(client) -> None:
+    unknown = client.get("/api/v1/no-such-thing")
+    assert (unknown.status_code, unknown.json()) == (404, {"error": "NotFound", "detail": "Not Found"})
+    wrong_method = client.put("/api/v1/tags")
+    assert wrong_method.status_code == 405 and wrong_method.json()["error"] == "NotAllowed"
+    assert "GET" in wrong_method.headers["allow"]
+    json = {"content-type": "application/json"}
+    unreadable = client.post("/api/v1/tags", content=b'{"name": "caf\xe9"}', headers=json)
+    assert unreadable.status_code == 400 and unreadable.json()["error"] == "Invalid"
+    assert unreadable.json()["detail"].startswith("the body could not be read: send JSON in UTF-8")
+    broken = client.post("/api/v1/tags", content=b"{not json", headers=json).json()
+    assert broken["problems"] == [
+        {
+            "location": "body",
+            "field": "body",
+            "reason": "not valid JSON at character 1: Expecting property name enclosed in double quotes",
+        }
+    ]

@@ -89,11 +89,33 @@ def test_update_sets_given_fields_and_refuses_a_taken_number(client, container, 
     assert invalid.status_code == 422 and "email" in invalid.json()["detail"]
 
 
+def test_update_reads_a_country_as_an_import_row_does(client, container, tmp_path) -> None:
+    setup(container, tmp_path)
+    by_name = client.patch("/api/v1/contacts/1", json={"phone": "06 12 34 56 78", "country": "France"})
+    assert by_name.status_code == 200, by_name.text
+    assert (by_name.json()["phone"], by_name.json()["region"]) == ("+33612345678", "FR")
+    by_chinese_name = client.patch("/api/v1/contacts/1", json={"phone": "139 1234 5678", "country": "中国"})
+    assert by_chinese_name.json()["phone"] == "+8613912345678", by_chinese_name.text
+    unknown = client.patch("/api/v1/contacts/1", json={"phone": "06 12 34 56 79", "country": "Atlantis"})
+    assert unknown.status_code == 422 and unknown.json()["detail"].startswith("contact: country: not a country")
+    assert client.get("/api/v1/contacts/1").json()["phone"] == "+8613912345678"  # the refused change wrote nothing
+
+
 def test_delete_erases_the_person(client, container, tmp_path) -> None:
     setup(container, tmp_path)
     assert client.delete("/api/v1/contacts/1").json()["contact"] == 1
     assert client.get("/api/v1/contacts", params={"q": "sita"}).json()["total"] == 0
     assert client.delete("/api/v1/contacts/1").status_code == 409
+
+
+def test_an_erased_contact_says_so_and_refuses_changes(client, container, tmp_path) -> None:
+    setup(container, tmp_path)
+    assert client.get("/api/v1/contacts/1").json()["erased_at"] is None
+    client.delete("/api/v1/contacts/1")
+    shown = client.get("/api/v1/contacts/1").json()
+    assert shown["erased_at"] is not None and (shown["phone"], shown["name"]) == (None, None)
+    changed = client.patch("/api/v1/contacts/1", json={"name": "Sita"})
+    assert changed.status_code == 409 and changed.json()["detail"].startswith("contact 1 was erased on ")
 
 
 def test_bulk_upsert_answers_per_item(client) -> None:

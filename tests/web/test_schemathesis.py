@@ -1,17 +1,24 @@
 """Schemathesis over the OpenAPI document, on both databases: whatever it sends within (and around) the
-documented shapes, the API answers without a server error. Bounded so that CI finishes in a few minutes."""
+documented shapes, the API answers without a server error, with a status, a content type and a body its
+document describes (every refusal included). Bounded so that CI finishes in a few minutes."""
 
 from __future__ import annotations
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from herald.web import create_app
 from tests.scenario import setup
 from tests.web.clients import key_for
 
 EXAMPLES = 10  # per operation; about 500 requests in all
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 def test_no_request_gets_a_server_error(container, tmp_path) -> None:
@@ -32,7 +39,7 @@ def test_no_request_gets_a_server_error(container, tmp_path) -> None:
         )
         def call(case) -> None:
             case.headers = {**(case.headers or {}), "host": "localhost", "authorization": f"Bearer {key}"}
-            calls.append(case.call_and_validate(checks=[not_a_server_error]).status_code)
+            calls.append(case.call_and_validate(checks=CHECKS).status_code)
 
         try:
             call()

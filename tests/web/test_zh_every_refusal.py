@@ -26,6 +26,7 @@ UNREAD_AT_PAGES = (
     "providers/meta_templates.py",
     "tracking/mail/mailbox.py",
     "web/public/webhooks_api.py",
+    "web/public/subscription.py",
     "web/api/templates_api.py",
 )
 BLANKS = ("x", "1", "2026-03")  # what fills a sentence's blanks: one of them must be said

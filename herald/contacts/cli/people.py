@@ -60,6 +60,8 @@ def show(
 
 
 def _print_contact(data: dict) -> None:
+    if data["erased_at"]:
+        out.print(f"Contact {data['id']} was erased on {data['erased_at']:%Y-%m-%d}: only its id is kept.")
     for key in (
         "id",
         "name",

@@ -36,10 +36,7 @@ def upsert(
     when `tagging` (the tags room's part, as for a file) is given."""
     if len(items) > MAX_ITEMS:
         raise Invalid(f"{len(items):,} items; send at most {MAX_ITEMS:,} per request", where="items")
-    try:
-        region = clean_region(default_region)
-    except ValueError as exc:
-        raise Invalid(str(exc), where="default_region") from None
+    region = _default_region(default_region)
     report = ImportReport(source="api")
     report.outcomes = {}
     parser = Importer(report, region, now)
@@ -103,12 +100,19 @@ def _cells(report: ImportReport, row: int, raw: Mapping[str, Any], tags: bool = 
     return cells
 
 
+def _default_region(given: str | None) -> str | None:
+    try:
+        return clean_region(given)
+    except ValueError as exc:
+        raise Invalid(str(exc), where="default_region") from None
+
+
 def parse_one(data: Mapping[str, Any], now: datetime, default_region: str | None = None) -> ContactInput:
     """One item normalized, or Invalid naming each field that is wrong and why."""
     report = ImportReport(source="api")
     cells = _cells(report, 1, data)
     item = (
-        Importer(report, clean_region(default_region), now).parse(
+        Importer(report, _default_region(default_region), now).parse(
             1, list(cells.values()), dict(enumerate(cells)), len(cells)
         )
         if cells

@@ -13,6 +13,7 @@ from herald.contacts.service.common import (
     UpsertOutcome,
     find_contact,
     get_contact,
+    living_contact,
     matching,
 )
 from herald.contacts.service.consents import (
@@ -64,6 +65,7 @@ __all__ = [
     "erasure_digest",
     "find_contact",
     "get_contact",
+    "living_contact",
     "matching",
     "merge_into",
     "record_consents",

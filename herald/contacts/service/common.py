@@ -15,7 +15,7 @@ from herald.access import sealer_of
 from herald.contacts.addresses.normalize import Phone, normalize_email, normalize_phone
 from herald.contacts.models import Contact
 from herald.db import UnitOfWork
-from herald.errors import Invalid, NotFound
+from herald.errors import Conflict, Invalid, NotFound
 
 # What a contact is: its fields, then its attributes.
 PROFILE = (
@@ -156,6 +156,14 @@ def get_contact(uow: UnitOfWork, contact_id: int) -> Contact:
     contact = uow.session.get(Contact, contact_id)
     if contact is None:
         raise NotFound(f"contact {contact_id} does not exist")
+    return contact
+
+
+def living_contact(uow: UnitOfWork, contact_id: int) -> Contact:
+    """The contact with this id, or NotFound, or Conflict when the person was erased."""
+    contact = get_contact(uow, contact_id)
+    if contact.erased_at is not None:
+        raise Conflict(f"contact {contact_id} was erased on {contact.erased_at:%Y-%m-%d}; it holds nothing to change")
     return contact
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select, update
 
 from herald.access import sealer_of
 from herald.contacts.models import AllowedAddress, Consent, ConsentEvent, Contact, ContactMerge, Suppression
-from herald.contacts.service.common import FILLABLE, KEYS, ContactInput, get_contact
+from herald.contacts.service.common import FILLABLE, KEYS, ContactInput, get_contact, living_contact
 from herald.contacts.service.consents import ConsentChange, record_consents
 from herald.contacts.service.suppression import suppress
 from herald.db import UnitOfWork
@@ -40,9 +40,7 @@ def erase(uow: UnitOfWork, contact_id: int, now: datetime, key: str) -> Contact:
     """Remove a person's data from the contacts room: the contact keeps only its id (for the ledger's
     counts), consent history goes, and keyed digests of its addresses join the suppression list so the
     person is never imported or messaged again."""
-    contact = get_contact(uow, contact_id)
-    if contact.erased_at is not None:
-        raise Conflict(f"contact {contact_id} was erased on {contact.erased_at:%Y-%m-%d}")
+    contact = living_contact(uow, contact_id)
     pairs = addresses_of(contact)
     sealer = sealer_of(uow.session)
     for model in (Suppression, AllowedAddress):  # plain entries name the person too
@@ -184,9 +182,7 @@ def update_contact(
     """Set the `given` fields of one contact from a normalized item (a phone brings its region, zones,
     carrier and line type) and remove the attributes in `drop`. A phone, email or id that is another
     contact's is a conflict."""
-    contact = get_contact(uow, contact_id)
-    if contact.erased_at is not None:
-        raise Conflict(f"contact {contact_id} was erased")
+    contact = living_contact(uow, contact_id)
     columns = item.columns()
     for key in KEYS:
         value = columns[key]

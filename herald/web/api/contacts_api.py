@@ -27,7 +27,7 @@ from herald.contacts import (
 from herald.errors import Invalid
 from herald.types import MAX_ID
 from herald.web.auth import action_of, need
-from herald.web.deps import ContactId, Unit
+from herald.web.deps import ContactId, ErrorOut, Unit
 from herald.web.imports import Jobs
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def router(container: Container, jobs: Jobs) -> APIRouter:
 
     @api.post(
         "",
-        responses={201: {"model": UpsertResult}, 409: {"model": UpsertResult}, 422: {"model": UpsertResult}},
+        responses={201: {"model": UpsertResult}, 409: {"model": UpsertResult}, 422: {"model": UpsertResult | ErrorOut}},
         dependencies=[need("contacts:write")],
     )
     def create(unit: Unit, body: ContactIn, response: Response) -> UpsertResult:
@@ -101,7 +101,7 @@ def router(container: Container, jobs: Jobs) -> APIRouter:
     def update(unit: Unit, contact_id: ContactId, given: ContactIn) -> ContactOut:
         """Change the fields given; an attribute given as null or empty is removed."""
         body = given.model_dump(exclude_unset=True)
-        contact = contacts.get_contact(unit, contact_id)
+        contact = contacts.living_contact(unit, contact_id)
         attributes = body.get("attributes") or {}
         drop = {k for k, v in attributes.items() if v in (None, "")}
         data = {
@@ -110,7 +110,8 @@ def router(container: Container, jobs: Jobs) -> APIRouter:
             **body,
             "attributes": {k: v for k, v in attributes.items() if k not in drop},
         }
-        item = contacts.parse_one(data, container.clock.now(), region(body.get("country")))
+        # A `country` given is read by the parser itself, as an import row's country cell is.
+        item = contacts.parse_one(data, container.clock.now(), region(None))
         updated = contacts.update_contact(unit, contact_id, item, set(body), container.clock.now(), drop)
         return ContactOut(**contacts.contact_out(updated))
 

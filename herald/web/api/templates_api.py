@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from herald import content
 from herald.campaigns import Request as PreviewRequest
@@ -34,6 +33,7 @@ from herald.providers import Callback, meta_signed
 from herald.types import Channel, Purpose, parse_enum
 from herald.web.auth import need
 from herald.web.deps import ErrorOut, Unit
+from herald.web.public.subscription import CHALLENGE_ANSWERED, answer_challenge
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -169,16 +169,14 @@ def router(container: Container) -> APIRouter:
             )
         )
 
-    @api.get("/webhooks/whatsapp", response_class=PlainTextResponse)
+    @api.get("/webhooks/whatsapp", response_class=Response, responses=CHALLENGE_ANSWERED)
     def verify_subscription(
         mode: Annotated[str, Query(alias="hub.mode")] = "",
         token: Annotated[str, Query(alias="hub.verify_token")] = "",
         challenge: Annotated[str, Query(alias="hub.challenge")] = "",
-    ) -> str:
-        expected = container.settings.whatsapp_verify_token or ""
-        if mode != "subscribe" or not expected or not hmac.compare_digest(token.encode(), expected.encode()):
-            raise Forbidden("verify token does not match")
-        return challenge
+    ) -> PlainTextResponse:
+        """Meta's subscription check for the app's template updates."""
+        return answer_challenge(container.settings.whatsapp_verify_token or "", mode, token, challenge)
 
     @api.post("/webhooks/whatsapp", response_model=WebhookApplied, responses={400: {"model": ErrorOut}})
     async def whatsapp_webhook(request: Request) -> Any:

@@ -17,7 +17,6 @@ Inbound messages are classified and acted on (STOP, START, HELP, complaints) bef
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import time
@@ -38,6 +37,7 @@ from herald.errors import Forbidden, Invalid, NotFound
 from herald.providers import AccountNotice, Callback, Provider, Report, meta_notices
 from herald.types import Channel
 from herald.web.public.batching import Batcher
+from herald.web.public.subscription import CHALLENGE_ANSWERED, answer_challenge
 
 if TYPE_CHECKING:
     from herald.bootstrap import Container
@@ -112,19 +112,16 @@ def router(container: Container, hooks: Hooks) -> APIRouter:
         """Meta's webhook for the account's phone number: message statuses and messages."""
         return await receive("whatsapp_cloud", account, request)
 
-    @api.get("/webhooks/whatsapp/{account}", response_class=PlainTextResponse)
+    @api.get("/webhooks/whatsapp/{account}", response_class=Response, responses=CHALLENGE_ANSWERED)
     def whatsapp_subscribe(
         account: str,
         mode: Annotated[str, Query(alias="hub.mode")] = "",
         token: Annotated[str, Query(alias="hub.verify_token")] = "",
         challenge: Annotated[str, Query(alias="hub.challenge")] = "",
-    ) -> str:
+    ) -> PlainTextResponse:
         """Meta's subscription check: the challenge back when the verify token matches."""
         account_of(container, "whatsapp_cloud", account)
-        expected = container.settings.whatsapp_verify_token or ""
-        if mode != "subscribe" or not expected or not hmac.compare_digest(token.encode(), expected.encode()):
-            raise Forbidden("verify token does not match")
-        return challenge
+        return answer_challenge(container.settings.whatsapp_verify_token or "", mode, token, challenge)
 
     @api.post("/webhooks/gateway/{account}", response_model=Received)
     async def gateway(account: str, request: Request) -> Any:
