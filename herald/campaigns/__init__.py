@@ -46,6 +46,7 @@ if TYPE_CHECKING:
         schedule_campaign,
         tick,
     )
+    from herald.campaigns.service.triggers import note_triggered
 
 __all__ = [
     "lines_of",
@@ -71,6 +72,7 @@ __all__ = [
     "get_campaign",
     "lint_profile",
     "move_members",
+    "note_triggered",
     "Newcomers",
     "pause_campaign",
     "plan_campaign",

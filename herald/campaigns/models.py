@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, false, text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from herald.db import Base, JSONType, UTCDateTime
@@ -36,7 +36,7 @@ class Campaign(Base):
     exclude_campaigns: Mapped[list] = mapped_column(JSONType, default=list, server_default=text("'[]'"))
     # The audience is campaign_members, not the segment.
     static_list: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # now | at | local | cron | best (each recipient at their best time within best_within hours)
+    # now | at | local | cron | best (each recipient at their best time within best_within hours) | event
     schedule: Mapped[str] = mapped_column(String(8), default="now", server_default="now")
     start_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     local_time: Mapped[str | None] = mapped_column(String(5))  # HH:MM in each recipient's zone
@@ -45,6 +45,9 @@ class Campaign(Base):
     cron_zone: Mapped[str | None] = mapped_column(String(64))
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Schedule event: {"event": "purchase", "delay_minutes": 60, "once": false}; who did it waits in
+    # campaign_triggers for the scheduler's next beat.
+    trigger: Mapped[dict | None] = mapped_column(JSONType)
     # {"canary_percent": 10, "hold_minutes": 60, "max_failure_rate": 0.05, "max_optout_rate": 0.01}
     rollout: Mapped[dict | None] = mapped_column(JSONType)
     rollout_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -65,3 +68,20 @@ class CampaignMember(Base):
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class CampaignTrigger(Base):
+    """A contact who did the event a campaign is sent on, written in the same transaction as the event, and
+    taken (then deleted) by the scheduler's next beat. Rows, not a high-water mark of event ids: on
+    PostgreSQL an event with a lower id can commit after one with a higher, and would be passed over."""
+
+    __tablename__ = "campaign_triggers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    run: Mapped[int | None] = mapped_column(Integer)  # the run that took it, until that run is planned
+
+
+Index("ix_campaign_triggers_campaign_id", CampaignTrigger.campaign_id, CampaignTrigger.id)

@@ -46,6 +46,19 @@ class ScheduleIn(BaseModel):
     cron: str | None = None
     zone: str = "UTC"
     best_within: int | None = Field(None, description="Each recipient at their best time within these hours.")
+    on_event: str | None = Field(
+        None, description="Sent to each contact of the segment who does this event from now on (purchase, signup)."
+    )
+    delay: str | None = Field(None, description="With on_event: how long after it (30m, 2h, 3d).")
+    once: bool = Field(False, description="With on_event: a contact gets it once, however often they do it.")
+
+
+class Trigger(BaseModel):
+    """What a campaign scheduled on an event is sent on."""
+
+    event: str
+    delay_minutes: int
+    once: bool
 
 
 def campaign_out(c: Campaign) -> dict[str, Any]:
@@ -68,6 +81,7 @@ def campaign_out(c: Campaign) -> dict[str, Any]:
         "best_within": c.best_within,
         "cron": c.cron,
         "cron_zone": c.cron_zone,
+        "trigger": c.trigger,
         "runs": c.runs,
         "rollout": c.rollout,
         "ab_test": c.experiment,
@@ -97,6 +111,7 @@ class CampaignOut(Shape):
     best_within: int | None = None
     cron: str | None
     cron_zone: str | None
+    trigger: Trigger | None = None
     runs: int
     rollout: dict[str, Any] | None
     ab_test: dict[str, Any] | None = None

@@ -13,12 +13,14 @@ if TYPE_CHECKING:
     from herald.events.queries import event_types
     from herald.events.schemas import EventBody, EventResult, EventsOut
     from herald.events.service import MAX_ITEMS, AfterRecording, EventIn, record_events
+    from herald.events.service import TYPE as EVENT_TYPE
 
 __all__ = [
     "AfterRecording",
     "content_id",
     "Event",
     "EventBody",
+    "EVENT_TYPE",
     "EventIn",
     "EventResult",
     "EventsOut",

@@ -119,6 +119,61 @@ def test_bad_zones_and_times() -> None:
     assert schedule.wall_time("07:30", "x") == time(7, 30)
 
 
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        (None, 0),
+        ("", 0),
+        ("  ", 0),
+        ("30m", 30),
+        ("45 min", 45),
+        ("2h", 120),
+        ("1 hour", 60),
+        ("3d", 4320),
+        ("90 days", 129_600),
+        ("0m", 0),
+    ],
+)
+def test_delays_read_in_minutes(text, minutes) -> None:
+    assert schedule.delay_minutes(text) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("soon", "expected a delay such as 30m"),
+        ("2w", "expected a delay"),
+        ("-1h", "expected a delay"),
+        ("91d", "longer than 90 days"),
+        ("2161h", "longer than 90 days"),
+    ],
+)
+def test_bad_delays_are_refused_by_name(text, said) -> None:
+    with pytest.raises(Invalid, match=f"--delay: .*{said}"):
+        schedule.delay_minutes(text)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "said"), [(0, "0m"), (45, "45m"), (90, "90m"), (120, "2h"), (4320, "3d"), (1500, "25h")]
+)
+def test_delays_are_said_as_written(minutes, said) -> None:
+    assert schedule.said_delay(minutes) == said
+    assert schedule.delay_minutes(said) == minutes
+
+
+@pytest.mark.parametrize(
+    ("trigger", "said"),
+    [
+        ({"event": "signup", "delay_minutes": 0, "once": False}, "on each 'signup' event"),
+        ({"event": "purchase", "delay_minutes": 120, "once": False}, "on each 'purchase' event, 2h after it"),
+        ({"event": "signup", "delay_minutes": 0, "once": True}, "on each 'signup' event (once a contact)"),
+        ({"event": "cart", "delay_minutes": 30, "once": True}, "on each 'cart' event, 30m after it (once a contact)"),
+    ],
+)
+def test_triggers_are_said_in_words(trigger, said) -> None:
+    assert schedule.said_trigger(trigger) == said
+
+
 # --- states -----------------------------------------------------------------------------------------------
 
 

@@ -119,6 +119,27 @@ def test_schedules_from_the_command_line(capsys, db) -> None:
     assert "Scheduled 'Local' (local)" in herald(capsys, *db, "campaigns", "schedule", "Local", "--local-time", "10:00")
 
 
+def test_a_campaign_sent_on_an_event_from_the_command_line(capsys, db, tmp_path) -> None:
+    herald(capsys, *db, "campaigns", "create", "Welcome", "--segment", "has:phone", "--template", "sale")
+    herald(capsys, *db, "campaigns", "schedule", "Welcome", "--on-event", "signup", "--delay", "soon", code=2)
+    assert "--delay: expected a delay such as 30m, 2h or 3d, got 'soon'" in herald.last_err
+    said = herald(capsys, *db, "campaigns", "schedule", "Welcome", "--on-event", "signup", "--delay", "2h", "--once")
+    assert "Scheduled 'Welcome' on each 'signup' event, 2h after it (once a contact), from now on." in said
+    assert "sent             on each 'signup' event, 2h after it (once a contact)" in herald(
+        capsys, *db, "campaigns", "show", "Welcome"
+    )
+    shown = as_json(capsys, *db, "--json", "campaigns", "show", "Welcome")
+    assert shown["trigger"] == {"event": "signup", "delay_minutes": 120, "once": True}
+    herald(capsys, *db, "campaigns", "start", "Welcome", code=4)
+    assert "is sent on each 'signup' event as it comes" in herald.last_err
+    signup = '{"phone": "+264811234567", "type": "signup", "occurred_at": "2026-01-05T09:00:00Z"}\n'
+    (tmp_path / "signups.jsonl").write_text(signup, encoding="utf-8")
+    assert "1 recorded" in herald(capsys, *db, "events", "import", "signups.jsonl")
+    assert "0 sent" in herald(capsys, *db, "worker", "--until-idle")  # planned two hours on
+    report = as_json(capsys, *db, "--json", "reports", "campaign", "Welcome")
+    assert sum(report["planned"].values()) == 1 and report["planned"]["send_now"] + report["planned"]["deferred"] == 1
+
+
 @pytest.mark.parametrize(
     ("args", "code", "words"),
     [

@@ -67,3 +67,13 @@ def test_schedule_and_blocked_start(client, container, tmp_path) -> None:
     assert (ok["status"], ok["schedule"], ok["next_run_at"]) == ("scheduled", "at", "2026-03-10T18:00:00Z")
     assert client.post(f"/api/v1/campaigns/{cid}/teleport").status_code == 404
     assert client.post(f"/api/v1/campaigns/{cid}/resume").status_code == 409
+
+
+def test_a_campaign_is_scheduled_on_an_event(client, container, tmp_path) -> None:
+    cid = setup(container, tmp_path)
+    bad = client.post(f"/api/v1/campaigns/{cid}/schedule", json={"on_event": "signup", "delay": "forever"})
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("--delay: expected a delay")
+    done = client.post(f"/api/v1/campaigns/{cid}/schedule", json={"on_event": "signup", "delay": "30m"}).json()
+    assert (done["status"], done["schedule"]) == ("scheduled", "event")
+    assert done["trigger"] == {"event": "signup", "delay_minutes": 30, "once": False}
+    assert client.post(f"/api/v1/campaigns/{cid}/start").status_code == 409

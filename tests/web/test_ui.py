@@ -463,6 +463,22 @@ def test_the_wizard_schedules_a_recurring_campaign_with_changed_rules(shop) -> N
         )
 
 
+def test_the_wizard_schedules_a_campaign_sent_on_an_event(shop) -> None:
+    container, _ = shop
+    browser, csrf = signed_in(container, "mei")
+    form = {"csrf": csrf, "name": "Welcome", "segment": "has:phone", "template": "sale", "when": "event"}
+    bad = browser.post("/campaigns/new", data={**form, "on_event": "signup", "delay": "soon"})
+    assert bad.status_code == 422 and 'id="delay-error"' in bad.text
+    nameless = browser.post("/campaigns/new", data={**form, "on_event": "Sign Up"})
+    assert nameless.status_code == 422 and 'id="on_event-error"' in nameless.text
+    made = browser.post("/campaigns/new", data={**form, "on_event": "signup", "delay": "2h", "once": "1"})
+    assert made.status_code == 303
+    page = browser.get(made.headers["location"]).text
+    assert "On each “signup” event" in page and "120 min after it" in page and "once a contact" in page
+    chinese = browser.get(made.headers["location"] + "?lang=zh-CN").text
+    assert "每次发生“signup”事件时" in chinese
+
+
 def test_a_contact_is_edited_and_an_address_suppressed_from_the_profile(shop) -> None:
     from herald.contacts.models import Suppression
 

@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, select
 from herald.campaigns import abtest, service
 from herald.campaigns.checks.preflight import preflight, refuse_if_blocked
 from herald.campaigns.planning.runs import audience
+from herald.campaigns.planning.schedule import said_trigger
 from herald.console import JsonFlag, app_context, emit, out, progress
 from herald.errors import Invalid
 from herald.rules import lines
@@ -197,9 +198,14 @@ def schedule(
     best_time: Annotated[
         int | None, typer.Option(help="Each recipient at their best time within these hours (from --at or now).")
     ] = None,
+    on_event: Annotated[
+        str | None, typer.Option(help="Send to each contact of the segment who does this event from now on.")
+    ] = None,
+    delay: Annotated[str | None, typer.Option(help="With --on-event: how long after it (30m, 2h, 3d).")] = None,
+    once: Annotated[bool, typer.Option(help="With --on-event: once a contact, however often they do it.")] = False,
     json_out: JsonFlag = False,
 ) -> None:
-    """Schedule a draft; the worker starts each run when it is due."""
+    """Schedule a draft; the worker starts each run when it is due (with --on-event, as each event comes)."""
     container = app_context(ctx).container
     day = None
     if on is not None:
@@ -220,8 +226,21 @@ def schedule(
             cron=cron,
             zone=zone,
             best_within=best_time,
+            on_event=on_event,
+            delay=delay,
+            once=once,
         )
-        data = {"campaign": c.id, "status": c.status, "schedule": c.schedule, "next_run_at": c.next_run_at}
+        data = {
+            "campaign": c.id,
+            "status": c.status,
+            "schedule": c.schedule,
+            "next_run_at": c.next_run_at,
+            "trigger": c.trigger,
+        }
+    if c.trigger:
+        said = f"Scheduled {c.name!r} {said_trigger(c.trigger)}, from now on."
+        emit(ctx, json_out, data, said + " `herald worker` plans it as they come.")
+        return
     when = f"{data['next_run_at']:%Y-%m-%d %H:%M} UTC"
     emit(ctx, json_out, data, f"Scheduled {c.name!r} ({data['schedule']}); next run {when}. `herald worker` starts it.")
 

@@ -15,6 +15,7 @@ from herald.campaigns.cli import lifecycle as cli_lifecycle
 from herald.campaigns.explain import describe, why_not
 from herald.campaigns.models import Campaign
 from herald.campaigns.overrides import overrides_of
+from herald.campaigns.planning.schedule import said_trigger
 from herald.campaigns.schemas import campaign_out
 from herald.console import JsonFlag, app_context, emit, out, parse_pairs, table
 from herald.contacts import get_contact
@@ -206,6 +207,8 @@ def show(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
         ):
             if data[key] not in (None, {}, [], 0, 0.0):
                 out.print(f"  {key:<16} {data[key]}")
+        if data["trigger"]:
+            out.print(f"  {'sent':<16} {said_trigger(data['trigger'])}", markup=False)
         out.print(f"  variants         {_channels(data)}")
 
     emit(ctx, json_out, data, human)

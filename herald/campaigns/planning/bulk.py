@@ -70,7 +70,7 @@ TEMPORARY = (ROWS, DECISIONS, SENDS)
 
 def applies(uow: UnitOfWork, p: Plan) -> bool:
     """Whether this plan can be made set-based: no shared usage, and nothing planned for the run yet."""
-    if p.usage is not None or p.best_within:  # a best time is each recipient's own, not their fact group's
+    if p.usage is not None or p.best_within or p.delay:  # a best time is each recipient's own, not their group's
         return False
     planned = exists().where(Message.campaign_id == p.campaign.id, Message.run == p.run)
     return not uow.session.scalar(select(planned))

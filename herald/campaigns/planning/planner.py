@@ -6,7 +6,7 @@ only tops up newcomers. Preflight runs the same loop without writing (`write=Fal
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Select
 
@@ -35,6 +35,8 @@ from herald.rules import (
 
 BATCH = 2000
 SAMPLES = 3
+
+ZERO = timedelta(0)
 
 
 def plan(
@@ -98,7 +100,7 @@ def _decide(
     if shares is not None and p.best_within:
         decision = _at_best_time(p, r, p.intents[variant.name], now, shares, p.best_within)
     else:
-        at = next_local(now, p.local_time, r.timezones, p.local_day) if p.local_time else now
+        at = next_local(now, p.local_time, r.timezones, p.local_day) if p.local_time else now + (p.delay or ZERO)
         decision = p.decider(r, p.intents[variant.name], at)
     if p.usage is not None and not isinstance(decision, Skip):
         # The next recipient must see the allowance this one takes. (A row later skipped as a duplicate

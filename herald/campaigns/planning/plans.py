@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 from herald.campaigns.models import Campaign
@@ -35,6 +35,7 @@ class Plan:
     held_as: str = "rollout"  # why the rest is held: rollout | abtest
     best_within: int | None = None  # each recipient at their best time within these hours
     send_times: SendTimes | None = None  # the profiles and crowds' patterns the best times come from
+    delay: timedelta | None = None  # a campaign sent on an event: each decided for this long after it came
 
 
 @dataclass

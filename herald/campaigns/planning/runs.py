@@ -4,7 +4,7 @@ Plan (variants with their intents, the policy's decider, the senders' usage, the
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, exists, not_, select
 
@@ -33,9 +33,10 @@ def variants_of(campaign: Campaign) -> tuple[assign.Variant, ...]:
     return assign.from_stored(campaign.variants)
 
 
-def audience(uow: UnitOfWork, campaign: Campaign, now: datetime | None = None) -> Select:
+def audience(uow: UnitOfWork, campaign: Campaign, now: datetime | None = None, among: Select | None = None) -> Select:
     """SELECT contacts.id of the campaign's audience, in id order: the segment as it is now (or the static
-    list), less the exclusion segment and everyone the excluded campaigns reached."""
+    list), less the exclusion segment and everyone the excluded campaigns reached; with `among` (the
+    contacts who did a campaign's trigger event), only those of them."""
     if campaign.static_list:
         members = select(CampaignMember.contact_id).where(CampaignMember.campaign_id == campaign.id)
         stmt = select(Contact.id).where(Contact.id.in_(members)).order_by(Contact.id)
@@ -51,6 +52,19 @@ def audience(uow: UnitOfWork, campaign: Campaign, now: datetime | None = None) -
             Message.status == MessageStatus.SENT,
         )
         stmt = stmt.where(not_(reached))
+    return stmt if among is None else _triggered(stmt, campaign, among)
+
+
+def _triggered(stmt: Select, campaign: Campaign, among: Select) -> Select:
+    """Those of the audience who did the trigger event; once-only campaigns leave out anyone it already
+    sent to or still means to (a skipped or cancelled message leaves them in)."""
+    stmt = stmt.where(Contact.id.in_(among.scalar_subquery()))
+    if (campaign.trigger or {}).get("once"):
+        gone = (MessageStatus.SKIPPED, MessageStatus.CANCELLED)
+        had = exists().where(
+            Message.campaign_id == campaign.id, Message.contact_id == Contact.id, Message.status.not_in(gone)
+        )
+        stmt = stmt.where(not_(had))
     return stmt
 
 
@@ -108,6 +122,9 @@ def build_plan(uow: UnitOfWork, campaign: Campaign, now: datetime, run: int = 0)
     day = campaign.start_at.date() if local and campaign.start_at else None
     held_as = "abtest" if test.get("state") == "testing" else "rollout"
     plan = Plan(campaign, variants, intents, Decider(policy), run, local, day, canary, usage, held_as)
+    delay = (campaign.trigger or {}).get("delay_minutes") if campaign.schedule == "event" else None
+    if delay:
+        plan.delay = timedelta(minutes=delay)
     if campaign.schedule == "best" and campaign.best_within:
         plan.best_within = campaign.best_within
         plan.send_times = scores.send_times(uow.session, audience(uow, campaign, now))

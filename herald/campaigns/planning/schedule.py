@@ -1,10 +1,13 @@
-"""When a campaign runs: now, at a moment, at a local wall time in each recipient's zone, or on a cron
-expression in a zone, each run with its own audience and idempotency scope. Pure."""
+"""When a campaign runs: now, at a moment, at a local wall time in each recipient's zone, on a cron
+expression in a zone, or a delay after each contact's event, each run with its own audience and idempotency
+scope. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
@@ -25,6 +28,38 @@ def wall_time(text: str, where: str) -> time:
         return time(int(hours), int(minutes))
     except ValueError:
         raise Invalid(f"expected HH:MM, got {text!r}", where=where) from None
+
+
+DELAY = re.compile(r"(\d{1,6})\s*(m|min|minutes?|h|hours?|d|days?)")
+DELAY_MINUTES = {"m": 1, "h": 60, "d": 24 * 60}
+MAX_DELAY_MINUTES = 90 * 24 * 60  # a quarter: past that, a segment on the event serves better
+
+
+def delay_minutes(text: str | None, where: str = "--delay") -> int:
+    """A delay such as 30m, 2h or 3d in minutes (0 when none is given), or Invalid naming what is wrong."""
+    if text is None or not text.strip():
+        return 0
+    found = DELAY.fullmatch(text.strip().lower())
+    if not found:
+        raise Invalid(f"expected a delay such as 30m, 2h or 3d, got {text!r}", where=where)
+    minutes = int(found.group(1)) * DELAY_MINUTES[found.group(2)[0]]
+    if minutes > MAX_DELAY_MINUTES:
+        raise Invalid(f"{text!r} is longer than 90 days, the longest delay", where=where)
+    return minutes
+
+
+def said_delay(minutes: int) -> str:
+    """A delay in minutes as it would be written: 3d, 2h or 90m."""
+    if minutes and minutes % DELAY_MINUTES["d"] == 0:
+        return f"{minutes // DELAY_MINUTES['d']}d"
+    return f"{minutes // 60}h" if minutes and minutes % 60 == 0 else f"{minutes}m"
+
+
+def said_trigger(trigger: Mapping[str, Any]) -> str:
+    """What a campaign scheduled on an event is sent on, in words: on each 'purchase' event, 2h after it."""
+    minutes, once = trigger.get("delay_minutes") or 0, " (once a contact)" if trigger.get("once") else ""
+    after = f", {said_delay(minutes)} after it" if minutes else ""
+    return f"on each {trigger.get('event')!r} event{after}{once}"
 
 
 def check_cron(expression: str, where: str = "--cron") -> str:

@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import Select
+
 from herald import outbox
 from herald.campaigns import deadends, states
 from herald.campaigns.models import Campaign
 from herald.campaigns.planning import bulk, planner, plans, runs, schedule
 from herald.campaigns.service.drafts import get_campaign
+from herald.campaigns.service.triggers import forget_triggered, refuse_start, schedule_on_event
 from herald.db import UnitOfWork
 from herald.errors import Conflict, Invalid
 from herald.types import CampaignStatus as C
@@ -26,6 +29,7 @@ def plan_campaign(
     campaign = get_campaign(uow, ref)
     if campaign.status in STARTED:
         return None
+    refuse_start(campaign, "be started at once")
     status = states.move(campaign.status, "start", campaign.name)
     stats = run_plan(uow, campaign, now, campaign.runs, progress, status)
     dead_end = deadends.nobody_receives(stats.actions["send"] + stats.actions["defer"], stats.skipped_by)
@@ -40,6 +44,7 @@ def plan_newcomers(
     """People who joined a started campaign's audience since it was planned: decided and, with `write`,
     queued (without it only counted, for the operator to confirm)."""
     campaign = get_campaign(uow, ref)
+    refuse_start(campaign, "take in newcomers to its segment")
     states.move(campaign.status, "add-newcomers", campaign.name)
     plan = runs.build_plan(uow, campaign, now, campaign.runs)
     stats = planner.plan(uow, plan, runs.audience(uow, campaign, now), now, progress, write=write)
@@ -49,12 +54,19 @@ def plan_newcomers(
 
 
 def run_plan(
-    uow: UnitOfWork, campaign: Campaign, now: datetime, run: int, progress: Callable[[int], None] | None, status: str
+    uow: UnitOfWork,
+    campaign: Campaign,
+    now: datetime,
+    run: int,
+    progress: Callable[[int], None] | None,
+    status: str,
+    among: Select | None = None,
 ) -> plans.PlanStats:
-    """Plan one run of the campaign (the set-based planner where it applies) and move it to `status`."""
+    """Plan one run of the campaign (the set-based planner where it applies) and move it to `status`; with
+    `among`, for those of its audience only (the contacts who did its trigger event)."""
     plan = runs.build_plan(uow, campaign, now, run)
     how = bulk.plan if bulk.applies(uow, plan) else planner.plan
-    stats = how(uow, plan, runs.audience(uow, campaign, now), now, progress)
+    stats = how(uow, plan, runs.audience(uow, campaign, now, among), now, progress)
     if stats.audience == 0 and run == 0:  # nothing was written; the caller's unit of work rolls back anyway
         raise Invalid(f"the audience {campaign.segment!r} matches no contacts", where=f"campaign {campaign.name!r}")
     campaign.status, campaign.planned_at = status, now
@@ -79,11 +91,21 @@ def schedule_campaign(
     cron: str | None = None,
     zone: str = "UTC",
     best_within: int | None = None,
+    on_event: str | None = None,
+    delay: str | None = None,
+    once: bool = False,
 ) -> Campaign:
     """Schedule a draft: at a moment, at a local wall time per recipient (on a day or the next one), on a
-    cron expression in a zone (each run evaluates the audience anew), or at each recipient's best time
-    within `best_within` hours of a moment (now unless `at`)."""
+    cron expression in a zone (each run evaluates the audience anew), at each recipient's best time
+    within `best_within` hours of a moment (now unless `at`), or on each contact's `on_event` (see
+    `triggers`)."""
     campaign = get_campaign(uow, ref)
+    if on_event is not None:
+        if any(x is not None for x in (at, local_time, cron, best_within)):
+            raise Invalid("--on-event goes alone, not with --at, --local-time, --cron or --best-time", "--on-event")
+        return schedule_on_event(uow, campaign, now, on_event, delay, once)
+    if delay is not None or once:
+        raise Invalid("--delay and --once go with --on-event", where="--delay" if delay is not None else "--once")
     if best_within is not None:
         return _schedule_best(campaign, now, best_within, at, local_time or cron)
     given = [x for x in (at, local_time, cron) if x is not None]
@@ -127,6 +149,7 @@ def pause_campaign(uow: UnitOfWork, ref: str | int, now: datetime, reason: str =
     """Pause: every queued message waits, unsent, until resume. Returns how many were held."""
     campaign = get_campaign(uow, ref)
     campaign.status, campaign.status_reason = states.move(campaign.status, "pause", campaign.name), reason
+    forget_triggered(uow, campaign)  # who did its event before the pause, and was not yet planned, is not
     return outbox.hold(uow, campaign.id, C.PAUSED, now)
 
 
@@ -152,4 +175,5 @@ def cancel_campaign(uow: UnitOfWork, ref: str | int, now: datetime) -> int:
     campaign = get_campaign(uow, ref)
     campaign.status = states.move(campaign.status, "cancel", campaign.name)
     campaign.next_run_at, campaign.finished_at = None, now
+    forget_triggered(uow, campaign)
     return outbox.cancel(uow, campaign.id, now)

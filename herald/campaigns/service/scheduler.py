@@ -11,6 +11,7 @@ from herald import outbox
 from herald.campaigns import rollout, states
 from herald.campaigns.models import Campaign
 from herald.campaigns.planning import schedule
+from herald.campaigns.service import triggers
 from herald.campaigns.service.lifecycle import pause_campaign, run_plan
 from herald.db import UnitOfWork
 from herald.errors import HeraldError
@@ -23,7 +24,9 @@ def tick(uow: UnitOfWork, now: datetime) -> list[str]:
     events = []
     due = select(Campaign).where(Campaign.status.in_((C.SCHEDULED, C.RUNNING)), Campaign.next_run_at <= now)
     for campaign in uow.session.scalars(due).all():
-        events.append(_due_run_or_pause(uow, campaign, now))
+        said = _due_run_or_pause(uow, campaign, now)
+        if said:  # a campaign sent on events says nothing at a beat that brought none
+            events.append(said)
     checks = select(Campaign).where(Campaign.status == C.RUNNING, Campaign.rollout_check_at <= now)
     for campaign in uow.session.scalars(checks).all():
         events.append(_judge_rollout(uow, campaign, now))
@@ -34,7 +37,7 @@ def tick(uow: UnitOfWork, now: datetime) -> list[str]:
     return events
 
 
-def _due_run_or_pause(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
+def _due_run_or_pause(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str | None:
     """A run that cannot start (its template lost approval, its audience is empty) pauses its campaign
     with the reason, instead of stopping the worker; what it had written is rolled back."""
     try:
@@ -45,13 +48,29 @@ def _due_run_or_pause(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str
         return f"{campaign.name}: paused — could not start: {exc}"
 
 
-def _due_run(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
+def _due_run(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str | None:
+    if campaign.schedule == "event":
+        return _event_run(uow, campaign, now)
     run = campaign.runs + 1 if campaign.schedule == "cron" else 0
     stats = run_plan(uow, campaign, now, run, None, C.RUNNING)
     campaign.runs = max(campaign.runs, run)
     cron, zone = campaign.cron, campaign.cron_zone or "UTC"  # a cron schedule is always stored with its zone
     campaign.next_run_at = schedule.next_run(cron, zone, now) if cron else None
     return f"{campaign.name}: run {run} planned for {stats.audience} recipients"
+
+
+def _event_run(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str | None:
+    """The contacts who did the campaign's event since the last beat, planned as a run of their own."""
+    campaign.next_run_at = now  # looked at again at the next beat
+    run = campaign.runs + 1
+    among = triggers.take_triggered(uow, campaign, run)
+    if among is None:
+        return None
+    stats = run_plan(uow, campaign, now, run, None, C.RUNNING, among)
+    triggers.done_triggered(uow, campaign, run)
+    campaign.runs = run
+    event = (campaign.trigger or {}).get("event")
+    return f"{campaign.name}: run {run} planned for {stats.audience} recipients who did {event!r}"
 
 
 def _judge_rollout(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
@@ -73,6 +92,6 @@ def _judge_rollout(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str:
 
 
 def _finished(uow: UnitOfWork, campaign: Campaign) -> bool:
-    if campaign.schedule == "cron" or campaign.rollout_check_at is not None or campaign.experiment_check_at:
+    if campaign.schedule in ("cron", "event") or campaign.rollout_check_at is not None or campaign.experiment_check_at:
         return False
     return outbox.pending(uow.session, campaign.id) == 0

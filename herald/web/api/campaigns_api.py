@@ -133,6 +133,9 @@ def router(container: Container) -> APIRouter:
             cron=body.cron,
             zone=body.zone,
             best_within=body.best_within,
+            on_event=body.on_event,
+            delay=body.delay,
+            once=body.once,
         )
         return CampaignOut(**campaign_out(scheduled))
 

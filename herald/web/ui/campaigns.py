@@ -251,6 +251,9 @@ def _schedule(uow: Any, container: Container, cid: int, f: dict[str, str]) -> No
     elif when == "best":
         hours = int(_number(f.get("best_within") or "24", "best_within"))
         campaigns.schedule_campaign(uow, cid, now, best_within=hours)
+    elif when == "event":
+        event, delay, once = f.get("on_event", "").strip(), f.get("delay") or None, bool(f.get("once"))
+        campaigns.schedule_campaign(uow, cid, now, on_event=event, delay=delay, once=once)
 
 
 def _number(text: str, where: str) -> float:
