@@ -211,6 +211,9 @@ def test_the_demo_runs_in_an_empty_directory(capsys, tmp_path, monkeypatch) -> N
         assert result["receipts"]["sandbox-aliyun"] == {"delivered": vendors["aliyun"]}
     # The campaign's results as `reports results` gives them: every message sent counted once.
     assert result["results"]["funnel"]["sent"] == result["report"]["sent"] and float(result["results"]["cost"]) > 0
+    # The follow-up sent on each click: everyone who clicked planned once, a day on; nothing of it sent yet.
+    planned = result["follow_up"]["planned"]
+    assert sum(planned.values()) == clicks["unique"] and planned.get("send", 0) + planned.get("defer", 0) >= 1
     again = as_json(capsys, "--json", "demo")  # a second run starts over cleanly
     assert again["plan"]["audience"] == plan["audience"]
 

@@ -21,7 +21,7 @@ from herald import bootstrap, campaigns, contacts, content, segments, tags
 from herald.analytics import campaign_report
 from herald.campaigns import describe, preflight
 from herald.cli.demo import access as demo_access
-from herald.cli.demo import hearing, serving
+from herald.cli.demo import follow_up, hearing, serving
 from herald.cli.demo import results as demo_results
 from herald.config import Settings, load_settings
 from herald.console import app_context, emit, out
@@ -90,6 +90,7 @@ def run_demo(ctx: typer.Context, json_out: bool, serve_on: int | None = None) ->
                 result["replies"] = hearing.replies(container, vendors, say)
             result["audit"] = demo_access.audit(container, say)
             result["results"] = demo_results.results(container, say)
+            result["follow_up"] = follow_up.planned(container, say)
             if serve_on is not None:
                 serving.keep_serving(container, herald, serve_on, vendors is None, say)
         finally:
@@ -121,6 +122,7 @@ def _stages(container: bootstrap.Container, result: dict, say) -> None:
     cid = _campaign(container, actors, now, result, say)
     _preflight(container, cid, result, say)
     _start(container, cid, result, say)
+    follow_up.schedule(container, actors, SEGMENT, now, say)
     _work(container, result, say)
     _report(container, cid, result, say)
 
