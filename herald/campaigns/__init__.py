@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from herald.campaigns.explain import describe, why_not
     from herald.campaigns.models import Campaign
     from herald.campaigns.overrides import lines_of, overrides_of
+    from herald.campaigns.planning.schedule import said_trigger
     from herald.campaigns.prepared import BatchCounts, Links, Prepared
     from herald.campaigns.schemas import (
         CampaignIn,
@@ -73,6 +74,7 @@ __all__ = [
     "lint_profile",
     "move_members",
     "note_triggered",
+    "said_trigger",
     "Newcomers",
     "pause_campaign",
     "plan_campaign",

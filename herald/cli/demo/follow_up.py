@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from herald import campaigns, content
-from herald.campaigns.planning.schedule import said_trigger
 from herald.content import lint_content
 from herald.outbox import Message
 from herald.types import Channel
@@ -39,7 +38,7 @@ def schedule(container: Container, actors: dict[str, Any], segment: str, now: da
     with container.uow(actor=actors["maya"], action="cli demo campaigns schedule") as uow:
         made = campaigns.create_campaign(uow, NAME, segment, "winter-follow-up", now)
         scheduled = campaigns.schedule_campaign(uow, made.id, now, on_event="message.clicked", delay="1d", once=True)
-        said = said_trigger(scheduled.trigger or {})
+        said = campaigns.said_trigger(scheduled.trigger or {})
     say(f"   and {NAME!r} is sent {said}: the worker plans it as clicks come in")
 
 
