@@ -225,6 +225,30 @@ def test_a_template_is_written_checked_as_typed_and_reviewed_by_another(shop) ->
     assert "approved" in approver.get("/templates").text
 
 
+def test_an_approved_template_edited_on_its_page_becomes_its_next_draft(shop) -> None:
+    container, _ = shop
+    browser, csrf = signed_in(container, "mei")
+    body = "Hi {{ first_name }}, the sale ends tonight. Reply STOP to opt out."
+    edited = browser.post("/templates/sale/edit", data={"csrf": csrf, "body": body})
+    assert edited.status_code == 303 and edited.headers["location"] == "/templates/sale?saved=1"
+    with container.uow() as uow:
+        from herald import content
+
+        latest = content.latest_version(uow, content.get_template(uow, "sale"))
+        assert (latest.version, latest.status, latest.content["body"]) == (2, "draft", body)
+    empty = browser.post("/templates/sale/edit", data={"csrf": csrf, "body": ""})
+    assert empty.status_code == 422 and 'id="body-error"' in empty.text
+
+
+def test_the_live_check_reads_only_a_real_contact_id(shop) -> None:
+    container, _ = shop
+    browser, _ = signed_in(container, "mei")
+    draft = {"channel": "sms", "purpose": "marketing", "body": "Hi {{ first_name }}. Reply STOP to opt out."}
+    for odd in ("²", "99999999999999999999", "-1", "x"):
+        checked = browser.post("/templates/check", data={**draft, "contact": odd})
+        assert checked.status_code == 200 and "segment(s)" not in checked.text  # nobody to render for
+
+
 def test_nobody_approves_their_own_template(shop) -> None:
     container, _ = shop
     admin, csrf = signed_in(container, "ana")

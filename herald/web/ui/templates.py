@@ -18,7 +18,7 @@ from herald import campaigns, content
 from herald.contacts import Contact
 from herald.content import RenderError, lint_content
 from herald.errors import HeraldError, Invalid, NotFound
-from herald.types import Channel, Purpose, parse_enum
+from herald.types import Channel, Purpose, as_id, parse_enum
 from herald.web.ui.forms import form_fields
 from herald.web.ui.language.refusals import in_language
 from herald.web.ui.pages import PageRefused, Viewer, audited, check_csrf, page, reason_of, show
@@ -286,9 +286,9 @@ def _checked(container: Container, fields: Mapping[str, str], language: str) -> 
 
 
 def _contact(uow: Any, ref: str) -> Contact | None:
-    if ref.strip().isdigit():
-        return uow.session.get(Contact, int(ref))
-    return None
+    # as_id, not str.isdigit: "²" is a digit to Python and no number to int().
+    contact_id = as_id(ref)
+    return uow.session.get(Contact, contact_id) if contact_id else None
 
 
 def _cost(container: Container, segments: int, region: str | None) -> dict[str, Any] | None:
