@@ -51,6 +51,9 @@ class ScheduleIn(BaseModel):
     )
     delay: str | None = Field(None, description="With on_event: how long after it (30m, 2h, 3d).")
     once: bool = Field(False, description="With on_event: a contact gets it once, however often they do it.")
+    of_campaign: str | None = Field(
+        None, description="With a message.* on_event: only the events of that campaign's messages (id or name)."
+    )
 
 
 class Trigger(BaseModel):
@@ -59,6 +62,8 @@ class Trigger(BaseModel):
     event: str
     delay_minutes: int
     once: bool
+    campaign: int | None = Field(None, description="Only the events of this campaign's messages.")
+    campaign_name: str | None = None
 
 
 def campaign_out(c: Campaign) -> dict[str, Any]:

@@ -168,6 +168,10 @@ def test_delays_are_said_as_written(minutes, said) -> None:
         ({"event": "purchase", "delay_minutes": 120, "once": False}, "on each 'purchase' event, 2h after it"),
         ({"event": "signup", "delay_minutes": 0, "once": True}, "on each 'signup' event (once a contact)"),
         ({"event": "cart", "delay_minutes": 30, "once": True}, "on each 'cart' event, 30m after it (once a contact)"),
+        (
+            {"event": "message.clicked", "delay_minutes": 1440, "once": False, "campaign": 1, "campaign_name": "Sale"},
+            "on each 'message.clicked' event of campaign 'Sale', 1d after it",
+        ),
     ],
 )
 def test_triggers_are_said_in_words(trigger, said) -> None:

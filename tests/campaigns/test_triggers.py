@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from herald.campaigns import service as campaigns
 from herald.campaigns.models import CampaignTrigger
-from herald.errors import Conflict, Invalid
+from herald.errors import Conflict, Invalid, NotFound
 from herald.events import EventIn, record_events
 from herald.outbox.models import Message
 from herald.types import MessageStatus
@@ -166,8 +166,11 @@ def test_the_worker_plans_and_sends_what_the_event_brought(container, tmp_path) 
         ({"on_event": "signup", "delay": "soon"}, "--delay: expected a delay such as 30m"),
         ({"on_event": "signup", "delay": "200d"}, "longer than 90 days"),
         ({"on_event": "signup", "cron": "0 10 * * *"}, "--on-event goes alone"),
-        ({"delay": "2h", "cron": "0 10 * * *"}, "--delay: --delay and --once go with --on-event"),
-        ({"once": True, "cron": "0 10 * * *"}, "--once: --delay and --once go with --on-event"),
+        ({"delay": "2h", "cron": "0 10 * * *"}, "--delay: --delay, --once and --of-campaign go with --on-event"),
+        ({"once": True, "cron": "0 10 * * *"}, "--once: --delay, --once and --of-campaign go with --on-event"),
+        ({"of_campaign": "Sale", "cron": "0 10 * * *"}, "--of-campaign: --delay, --once and --of-campaign go"),
+        ({"on_event": "signup", "of_campaign": "Sale"}, "only a message's events .* belong to a campaign"),
+        ({"on_event": "message.clicked", "of_campaign": "Sale"}, "cannot be sent on its own messages' events"),
     ],
 )
 def test_bad_event_schedules_are_refused(container, tmp_path, kwargs, message) -> None:
@@ -176,3 +179,33 @@ def test_bad_event_schedules_are_refused(container, tmp_path, kwargs, message) -
         campaigns.schedule_campaign(uow, cid, NOW, **kwargs)
     with container.uow() as uow:
         assert campaigns.get_campaign(uow, cid).status == "draft"
+
+
+def test_the_next_step_of_a_series_goes_on_the_events_of_the_first_ones_messages(container, tmp_path) -> None:
+    first = setup(container, tmp_path)
+    with container.uow() as uow:
+        second = campaigns.create_campaign(uow, "Sale, day 3", "has:phone", "sale", NOW).id
+    on_event(container, second, event="message.delivered", delay="3d", of_campaign="Sale")
+    with container.uow() as uow:
+        assert campaigns.get_campaign(uow, second).trigger["campaign"] == first
+        campaigns.plan_campaign(uow, first, NOW)
+        mine = select(Message.contact_id, Message.id).where(Message.campaign_id == first)
+        theirs = {contact: message for contact, message in uow.session.execute(mine)}
+    sita, johannes = contact_id(container, SITA), contact_id(container, JOHANNES)
+    delivered = [
+        EventIn("message.delivered", NOW, sita, properties={"message_id": theirs[sita]}),
+        EventIn("message.delivered", NOW, johannes, properties={"message_id": 999_999}),  # another's message
+        EventIn("message.delivered", NOW, johannes, properties={}, event_id="no message named"),
+    ]
+    with container.uow() as uow:
+        record_events(uow, delivered, NOW, after=container.after_events)
+    assert beat(container) == ["Sale, day 3: run 1 planned for 1 recipients who did 'message.delivered'"]
+    with container.uow() as uow:
+        message = uow.session.scalars(select(Message).where(Message.campaign_id == second)).one()
+    assert (message.contact_id, message.due_at) == (sita, NOW + timedelta(days=3))
+
+
+def test_a_series_names_a_campaign_that_exists(container, tmp_path) -> None:
+    cid = setup(container, tmp_path)
+    with container.uow() as uow, pytest.raises(NotFound, match="campaign 'Nope' does not exist"):
+        campaigns.schedule_campaign(uow, cid, NOW, on_event="message.clicked", of_campaign="Nope")

@@ -132,6 +132,16 @@ def test_a_campaign_sent_on_an_event_from_the_command_line(capsys, db, tmp_path)
     assert shown["trigger"] == {"event": "signup", "delay_minutes": 120, "once": True}
     herald(capsys, *db, "campaigns", "start", "Welcome", code=4)
     assert "is sent on each 'signup' event as it comes" in herald.last_err
+    herald(capsys, *db, "campaigns", "create", "Welcome 2", "--segment", "has:phone", "--template", "sale")
+    herald(
+        capsys, *db, "campaigns", "schedule", "Welcome 2", "--on-event", "signup", "--of-campaign", "Welcome", code=2
+    )
+    assert "--of-campaign: only a message's events" in herald.last_err
+    said = herald(
+        capsys, *db, "campaigns", "schedule", "Welcome 2", "--on-event", "message.delivered", "--of-campaign",
+        "Welcome", "--delay", "3d",
+    )  # fmt: skip
+    assert "on each 'message.delivered' event of campaign 'Welcome', 3d after it" in said
     signup = '{"phone": "+264811234567", "type": "signup", "occurred_at": "2026-01-05T09:00:00Z"}\n'
     (tmp_path / "signups.jsonl").write_text(signup, encoding="utf-8")
     assert "1 recorded" in herald(capsys, *db, "events", "import", "signups.jsonl")

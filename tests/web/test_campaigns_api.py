@@ -75,5 +75,11 @@ def test_a_campaign_is_scheduled_on_an_event(client, container, tmp_path) -> Non
     assert bad.status_code == 422 and bad.json()["detail"].startswith("--delay: expected a delay")
     done = client.post(f"/api/v1/campaigns/{cid}/schedule", json={"on_event": "signup", "delay": "30m"}).json()
     assert (done["status"], done["schedule"]) == ("scheduled", "event")
-    assert done["trigger"] == {"event": "signup", "delay_minutes": 30, "once": False}
+    assert done["trigger"] == {
+        "event": "signup",
+        "delay_minutes": 30,
+        "once": False,
+        "campaign": None,
+        "campaign_name": None,
+    }
     assert client.post(f"/api/v1/campaigns/{cid}/start").status_code == 409

@@ -501,6 +501,12 @@ def test_the_wizard_schedules_a_campaign_sent_on_an_event(shop) -> None:
     assert "On each “signup” event" in page and "120 min after it" in page and "once a contact" in page
     chinese = browser.get(made.headers["location"] + "?lang=zh-CN").text
     assert "每次发生“signup”事件时" in chinese
+    series = {**form, "name": "Sale, next", "on_event": "message.clicked", "delay": "1d"}
+    wrong = browser.post("/campaigns/new", data={**series, "on_event": "signup", "of_campaign": "Sale"})
+    assert wrong.status_code == 422 and 'id="of_campaign-error"' in wrong.text
+    next_step = browser.post("/campaigns/new", data={**series, "of_campaign": "Sale"})
+    assert next_step.status_code == 303
+    assert "of campaign “Sale”" in browser.get(next_step.headers["location"] + "?lang=en").text
 
 
 def test_a_contact_is_edited_and_an_address_suppressed_from_the_profile(shop) -> None:

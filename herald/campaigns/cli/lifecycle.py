@@ -203,6 +203,9 @@ def schedule(
     ] = None,
     delay: Annotated[str | None, typer.Option(help="With --on-event: how long after it (30m, 2h, 3d).")] = None,
     once: Annotated[bool, typer.Option(help="With --on-event: once a contact, however often they do it.")] = False,
+    of_campaign: Annotated[
+        str | None, typer.Option(help="With --on-event message.*: only that campaign's messages' events.")
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Schedule a draft; the worker starts each run when it is due (with --on-event, as each event comes)."""
@@ -229,6 +232,7 @@ def schedule(
             on_event=on_event,
             delay=delay,
             once=once,
+            of_campaign=of_campaign,
         )
         data = {
             "campaign": c.id,

@@ -59,7 +59,8 @@ def said_trigger(trigger: Mapping[str, Any]) -> str:
     """What a campaign scheduled on an event is sent on, in words: on each 'purchase' event, 2h after it."""
     minutes, once = trigger.get("delay_minutes") or 0, " (once a contact)" if trigger.get("once") else ""
     after = f", {said_delay(minutes)} after it" if minutes else ""
-    return f"on each {trigger.get('event')!r} event{after}{once}"
+    of = f" of campaign {trigger['campaign_name']!r}" if trigger.get("campaign_name") else ""
+    return f"on each {trigger.get('event')!r} event{of}{after}{once}"
 
 
 def check_cron(expression: str, where: str = "--cron") -> str:

@@ -94,6 +94,7 @@ def schedule_campaign(
     on_event: str | None = None,
     delay: str | None = None,
     once: bool = False,
+    of_campaign: str | int | None = None,
 ) -> Campaign:
     """Schedule a draft: at a moment, at a local wall time per recipient (on a day or the next one), on a
     cron expression in a zone (each run evaluates the audience anew), at each recipient's best time
@@ -103,9 +104,10 @@ def schedule_campaign(
     if on_event is not None:
         if any(x is not None for x in (at, local_time, cron, best_within)):
             raise Invalid("--on-event goes alone, not with --at, --local-time, --cron or --best-time", "--on-event")
-        return schedule_on_event(uow, campaign, now, on_event, delay, once)
-    if delay is not None or once:
-        raise Invalid("--delay and --once go with --on-event", where="--delay" if delay is not None else "--once")
+        return schedule_on_event(uow, campaign, now, on_event, delay, once, of_campaign)
+    if delay is not None or once or of_campaign is not None:
+        alone = "--delay" if delay is not None else "--once" if once else "--of-campaign"
+        raise Invalid("--delay, --once and --of-campaign go with --on-event", where=alone)
     if best_within is not None:
         return _schedule_best(campaign, now, best_within, at, local_time or cron)
     given = [x for x in (at, local_time, cron) if x is not None]

@@ -15,19 +15,30 @@ from sqlalchemy import Select, delete, select, update
 from herald.campaigns import states
 from herald.campaigns.models import Campaign, CampaignTrigger
 from herald.campaigns.planning import schedule
+from herald.campaigns.service.drafts import get_campaign
 from herald.db import UnitOfWork, rowcount
 from herald.errors import Conflict, Invalid
 from herald.events import EVENT_TYPE
+from herald.outbox import Message
 from herald.types import CampaignStatus as C
+from herald.types import as_id
 
 LISTENING = (C.SCHEDULED, C.RUNNING)
 
 
 def schedule_on_event(
-    uow: UnitOfWork, campaign: Campaign, now: datetime, event: str, delay: str | None, once: bool
+    uow: UnitOfWork,
+    campaign: Campaign,
+    now: datetime,
+    event: str,
+    delay: str | None,
+    once: bool,
+    of_campaign: str | int | None = None,
 ) -> Campaign:
     """Schedule a draft to be sent to each contact of its segment who does `event` from now on, `delay`
-    (30m, 2h, 3d) after it; `once` sends it to a contact only once, however often they do it."""
+    (30m, 2h, 3d) after it; `once` sends it to a contact only once, however often they do it;
+    `of_campaign` takes only the `message.*` events of that campaign's messages (the next step of a
+    series: sent three days after the first was delivered, or a day after its link was clicked)."""
     if not EVENT_TYPE.fullmatch(event):
         raise Invalid(
             f"{event!r} is not an event type: expected a short lower-case name such as purchase, signup or "
@@ -41,10 +52,25 @@ def schedule_on_event(
         )
     if campaign.rollout:
         raise Invalid("a campaign sent on an event cannot have a canary rollout", where="--on-event")
+    trigger = {"event": event, "delay_minutes": minutes, "once": once}
+    if of_campaign is not None:
+        trigger |= _of_campaign(uow, campaign, event, of_campaign)
     status = states.move(campaign.status, "schedule", campaign.name)
-    campaign.schedule, campaign.trigger = "event", {"event": event, "delay_minutes": minutes, "once": once}
+    campaign.schedule, campaign.trigger = "event", trigger
     campaign.next_run_at, campaign.status = now, status
     return campaign
+
+
+def _of_campaign(uow: UnitOfWork, campaign: Campaign, event: str, ref: str | int) -> dict[str, Any]:
+    if not event.startswith("message."):
+        raise Invalid(
+            f"only a message's events (message.delivered, message.clicked…) belong to a campaign, not {event!r}",
+            where="--of-campaign",
+        )
+    other = get_campaign(uow, ref)
+    if other.id == campaign.id:
+        raise Invalid("a campaign cannot be sent on its own messages' events", where="--of-campaign")
+    return {"campaign": other.id, "campaign_name": other.name}
 
 
 def note_triggered(uow: UnitOfWork, rows: Sequence[dict[str, Any]], now: datetime) -> int:
@@ -53,18 +79,33 @@ def note_triggered(uow: UnitOfWork, rows: Sequence[dict[str, Any]], now: datetim
     listening = select(Campaign.id, Campaign.trigger).where(
         Campaign.schedule == "event", Campaign.status.in_(LISTENING)
     )
-    wanted: dict[str, list[int]] = {}
+    wanted: dict[str, list[tuple[int, int | None]]] = {}
     for campaign_id, trigger in uow.session.execute(listening):
         if (trigger or {}).get("event") in types:
-            wanted.setdefault(trigger["event"], []).append(campaign_id)
+            wanted.setdefault(trigger["event"], []).append((campaign_id, trigger.get("campaign")))
+    sent_by = _campaigns_of(uow, rows, wanted)
     found = [
         {"campaign_id": campaign_id, "contact_id": row["contact_id"], "created_at": now}
         for row in rows
-        for campaign_id in wanted.get(row["type"], ())
+        for campaign_id, of in wanted.get(row["type"], ())
+        if of is None or sent_by.get((row.get("properties") or {}).get("message_id")) == of
     ]
     if found:
         uow.session.execute(CampaignTrigger.__table__.insert(), found)
     return len(found)
+
+
+def _campaigns_of(
+    uow: UnitOfWork, rows: Sequence[dict[str, Any]], wanted: dict[str, list[tuple[int, int | None]]]
+) -> dict[Any, int | None]:
+    """The campaign of each message the events name, when a listening campaign asks whose they are."""
+    asking = {kind for kind, listeners in wanted.items() if any(of is not None for _, of in listeners)}
+    ids = {as_id((row.get("properties") or {}).get("message_id")) for row in rows if row["type"] in asking}
+    ids.discard(None)
+    if not ids:
+        return {}
+    found = uow.session.execute(select(Message.id, Message.campaign_id).where(Message.id.in_(sorted(ids))))
+    return {message: campaign for message, campaign in found}
 
 
 def take_triggered(uow: UnitOfWork, campaign: Campaign, run: int) -> Select | None:

@@ -1,5 +1,6 @@
 """The demo's campaign sent on an event: a follow-up to each person who clicks the sale's link, a day later
-and once, planned by the worker's beat as the clicks come in."""
+and once — the next step of a series, on the clicks of the sale's own messages — planned by the worker's
+beat as the clicks come in."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def schedule(container: Container, actors: dict[str, Any], segment: str, now: da
         content.review(uow, version, "approve", actor="li", now=now, findings=findings)
     with container.uow(actor=actors["maya"], action="cli demo campaigns schedule") as uow:
         made = campaigns.create_campaign(uow, NAME, segment, "winter-follow-up", now)
-        scheduled = campaigns.schedule_campaign(uow, made.id, now, on_event="message.clicked", delay="1d", once=True)
+        scheduled = campaigns.schedule_campaign(
+            uow, made.id, now, on_event="message.clicked", delay="1d", once=True, of_campaign="Winter sale"
+        )
         said = campaigns.said_trigger(scheduled.trigger or {})
     say(f"   and {NAME!r} is sent {said}: the worker plans it as clicks come in")
 

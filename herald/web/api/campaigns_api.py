@@ -136,6 +136,7 @@ def router(container: Container) -> APIRouter:
             on_event=body.on_event,
             delay=body.delay,
             once=body.once,
+            of_campaign=body.of_campaign,
         )
         return CampaignOut(**campaign_out(scheduled))
 

@@ -253,7 +253,8 @@ def _schedule(uow: Any, container: Container, cid: int, f: dict[str, str]) -> No
         campaigns.schedule_campaign(uow, cid, now, best_within=hours)
     elif when == "event":
         event, delay, once = f.get("on_event", "").strip(), f.get("delay") or None, bool(f.get("once"))
-        campaigns.schedule_campaign(uow, cid, now, on_event=event, delay=delay, once=once)
+        of = f.get("of_campaign", "").strip() or None
+        campaigns.schedule_campaign(uow, cid, now, on_event=event, delay=delay, once=once, of_campaign=of)
 
 
 def _number(text: str, where: str) -> float:
