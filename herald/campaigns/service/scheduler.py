@@ -60,8 +60,8 @@ def _due_run(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str | None:
 
 
 def _event_run(uow: UnitOfWork, campaign: Campaign, now: datetime) -> str | None:
-    """The contacts who did the campaign's event since the last beat, planned as a run of their own."""
-    campaign.next_run_at = now  # looked at again at the next beat
+    """The contacts who did the campaign's event since the last beat, planned as a run of their own. (Its
+    `next_run_at` stays the moment it was scheduled: always due, and no write at a beat that finds nobody.)"""
     run = campaign.runs + 1
     among = triggers.take_triggered(uow, campaign, run)
     if among is None:

@@ -88,7 +88,7 @@ def note_triggered(uow: UnitOfWork, rows: Sequence[dict[str, Any]], now: datetim
         {"campaign_id": campaign_id, "contact_id": row["contact_id"], "created_at": now}
         for row in rows
         for campaign_id, of in wanted.get(row["type"], ())
-        if of is None or sent_by.get((row.get("properties") or {}).get("message_id")) == of
+        if of is None or sent_by.get(_message_of(row)) == of
     ]
     if found:
         uow.session.execute(CampaignTrigger.__table__.insert(), found)
@@ -97,15 +97,20 @@ def note_triggered(uow: UnitOfWork, rows: Sequence[dict[str, Any]], now: datetim
 
 def _campaigns_of(
     uow: UnitOfWork, rows: Sequence[dict[str, Any]], wanted: dict[str, list[tuple[int, int | None]]]
-) -> dict[Any, int | None]:
+) -> dict[int | None, int | None]:
     """The campaign of each message the events name, when a listening campaign asks whose they are."""
     asking = {kind for kind, listeners in wanted.items() if any(of is not None for _, of in listeners)}
-    ids = {as_id((row.get("properties") or {}).get("message_id")) for row in rows if row["type"] in asking}
+    ids = {_message_of(row) for row in rows if row["type"] in asking}
     ids.discard(None)
     if not ids:
         return {}
     found = uow.session.execute(select(Message.id, Message.campaign_id).where(Message.id.in_(sorted(ids))))
     return {message: campaign for message, campaign in found}
+
+
+def _message_of(row: dict[str, Any]) -> int | None:
+    """The message a `message.*` event names (its `message_id` property), or None."""
+    return as_id((row.get("properties") or {}).get("message_id"))
 
 
 def take_triggered(uow: UnitOfWork, campaign: Campaign, run: int) -> Select | None:
