@@ -205,8 +205,8 @@ def show(ctx: typer.Context, campaign: str, json_out: JsonFlag = False) -> None:
             "rollout",
             "audience",
         ):
-            if data[key] not in (None, {}, [], 0, 0.0):
-                out.print(f"  {key:<16} {data[key]}")
+            if data[key] not in (None, {}, [], 0, 0.0) and not (key == "next_run_at" and data["trigger"]):
+                out.print(f"  {key:<16} {data[key]}")  # (one sent on events runs at every beat)
         if data["trigger"]:
             out.print(f"  {'sent':<16} {said_trigger(data['trigger'])}", markup=False)
         out.print(f"  variants         {_channels(data)}")
